@@ -1,0 +1,29 @@
+// Internal to CSkiff: what the child's steps share. Everything here runs between clone() and
+// execve(): async-signal-safe calls only, no malloc, no stdio.
+#ifndef CSKIFF_CHILD_H
+#define CSKIFF_CHILD_H
+
+#include "report.h"
+
+struct child {
+    const struct cskiff_spawn *spec;
+    int report_fd;
+};
+
+/// Report that a step is about to run (only with spec->debug).
+void child_event(struct child *c, int step, const struct msg *m);
+
+/// Report a failed step with the current errno and leave. Never returns.
+__attribute__((noreturn)) void child_fail(struct child *c, int step, const struct msg *m);
+
+/// The same with an explicit errno.
+__attribute__((noreturn)) void child_fail_errno(struct child *c, int step, int err, const struct msg *m);
+
+/// Entry point of the cloned child. Never returns: it execs or exits.
+__attribute__((noreturn)) void child_main(struct child *c, int sync_fd);
+
+/// Mount propagation, the spec's mounts, devices and /dev links, then pivot_root (or chroot),
+/// masked and read-only paths and a read-only root.
+void child_setup_rootfs(struct child *c);
+
+#endif

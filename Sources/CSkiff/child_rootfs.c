@@ -1,0 +1,326 @@
+// The container's filesystem, built in the child's new mount namespace.
+//
+// Every path inside the rootfs is resolved with openat2(RESOLVE_IN_ROOT), so a symlink in an image
+// (say /proc -> /etc) can never send a mount or a mknod outside the rootfs. Mounts go onto
+// /proc/self/fd/N of the resolved target, as runc and crun do.
+#include "child.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#ifndef PATH_MAX
+#define PATH_MAX 4096
+#endif
+
+static int open_in_root(int rootfd, const char *path, int flags, mode_t mode) {
+    struct open_how how;
+    memset(&how, 0, sizeof how);
+    how.flags = (uint64_t)(flags | O_CLOEXEC);
+    how.mode = (flags & O_CREAT) ? mode : 0;
+    how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+    while (*path == '/') path++;
+    if (*path == '\0') path = ".";
+    return (int)syscall(SYS_openat2, rootfd, path, &how, sizeof how);
+}
+
+static void fd_path(char out[32], int fd) {
+    struct msg m;
+    msg_init(&m);
+    msg_str(&m, "/proc/self/fd/");
+    msg_u64(&m, (uint64_t)fd);
+    memcpy(out, m.buf, m.len + 1);
+}
+
+static void describe(struct msg *m, const char *what, const char *path) {
+    msg_init(m);
+    msg_str(m, what);
+    msg_str(m, path);
+}
+
+/// mkdir -p of `path` (or of its parent when `parent_only`) inside the rootfs.
+static void mkdir_in_root(struct child *c, int rootfd, const char *path, int parent_only) {
+    char prefix[PATH_MAX];
+    size_t n = strlen(path);
+    if (n >= sizeof prefix) {
+        struct msg m;
+        describe(&m, "path too long: ", path);
+        child_fail_errno(c, CSKIFF_STEP_MKDIR, ENAMETOOLONG, &m);
+    }
+    size_t end = n;
+    if (parent_only) {
+        while (end > 0 && path[end - 1] != '/') end--;
+    }
+    size_t i = 0;
+    while (i < end) {
+        while (i < end && path[i] == '/') i++;
+        size_t start = i;
+        while (i < end && path[i] != '/') i++;
+        if (i == start) break;
+        // Parent of this component, then the component itself.
+        memcpy(prefix, path, start);
+        prefix[start] = '\0';
+        int parent = open_in_root(rootfd, prefix, O_PATH | O_DIRECTORY, 0);
+        if (parent < 0) {
+            struct msg m;
+            describe(&m, "open ", prefix[0] ? prefix : "/");
+            child_fail(c, CSKIFF_STEP_MKDIR, &m);
+        }
+        char comp[256];
+        size_t clen = i - start;
+        if (clen >= sizeof comp) clen = sizeof comp - 1;
+        memcpy(comp, path + start, clen);
+        comp[clen] = '\0';
+        if (mkdirat(parent, comp, 0755) != 0 && errno != EEXIST) {
+            int err = errno;
+            close(parent);
+            memcpy(prefix, path, i);
+            prefix[i] = '\0';
+            struct msg m;
+            describe(&m, "mkdir ", prefix);
+            child_fail_errno(c, CSKIFF_STEP_MKDIR, err, &m);
+        }
+        close(parent);
+    }
+}
+
+/// Open the parent directory of `path` inside the rootfs and point `base` at the last component.
+static int open_parent_in_root(struct child *c, int rootfd, const char *path, const char **base, int step) {
+    const char *slash = strrchr(path, '/');
+    *base = slash ? slash + 1 : path;
+    char parent[PATH_MAX];
+    size_t len = slash ? (size_t)(slash - path) : 0;
+    if (len >= sizeof parent) len = sizeof parent - 1;
+    memcpy(parent, path, len);
+    parent[len] = '\0';
+    int fd = open_in_root(rootfd, parent, O_PATH | O_DIRECTORY, 0);
+    if (fd < 0) {
+        struct msg m;
+        describe(&m, "open parent of ", path);
+        child_fail(c, step, &m);
+    }
+    return fd;
+}
+
+static void make_target(struct child *c, int rootfd, const struct cskiff_mount *mt) {
+    if (mt->target_kind == CSKIFF_TARGET_DIR) {
+        mkdir_in_root(c, rootfd, mt->target, 0);
+    } else if (mt->target_kind == CSKIFF_TARGET_FILE) {
+        int fd = open_in_root(rootfd, mt->target, O_PATH, 0);
+        if (fd >= 0) {
+            close(fd);
+            return;
+        }
+        mkdir_in_root(c, rootfd, mt->target, 1);
+        const char *base;
+        int parent = open_parent_in_root(c, rootfd, mt->target, &base, CSKIFF_STEP_MOUNT);
+        fd = openat(parent, base, O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
+        int err = errno;
+        close(parent);
+        if (fd < 0 && err != EEXIST) {
+            struct msg m;
+            describe(&m, "create mount target ", mt->target);
+            child_fail_errno(c, CSKIFF_STEP_MOUNT, err, &m);
+        }
+        if (fd >= 0) close(fd);
+    }
+}
+
+/// Resolve `path` in the rootfs and mount onto it. Returns after the mount, or fails the child.
+static void mount_in_root(struct child *c, int rootfd, const char *source, const char *path, const char *fstype,
+                          unsigned long flags, const char *data, int step) {
+    struct msg m;
+    msg_init(&m);
+    msg_str(&m, "mount ");
+    msg_str(&m, source ? source : "none");
+    msg_str(&m, " on ");
+    msg_str(&m, path);
+    if (fstype) {
+        msg_str(&m, " type ");
+        msg_str(&m, fstype);
+    }
+    msg_str(&m, " flags ");
+    msg_hex(&m, flags);
+    if (data && *data) {
+        msg_str(&m, " (");
+        msg_str(&m, data);
+        msg_str(&m, ")");
+    }
+    child_event(c, step, &m);
+    int fd = open_in_root(rootfd, path, O_PATH, 0);
+    if (fd < 0) child_fail(c, step, &m);
+    char proc[32];
+    fd_path(proc, fd);
+    int rc = mount(source, proc, fstype, flags, data);
+    int err = errno;
+    close(fd);
+    if (rc != 0) child_fail_errno(c, step, err, &m);
+}
+
+static void do_mounts(struct child *c, int rootfd) {
+    const struct cskiff_spawn *s = c->spec;
+    for (int i = 0; i < s->n_mounts; i++) {
+        const struct cskiff_mount *mt = &s->mounts[i];
+        make_target(c, rootfd, mt);
+        mount_in_root(c, rootfd, mt->source, mt->target, mt->fstype, mt->flags, mt->data, CSKIFF_STEP_MOUNT);
+        // Flags such as ro or nosuid on a bind mount take effect only with a second, remounting call,
+        // which must name the new mount: resolve the target again.
+        if (mt->bind_remount)
+            mount_in_root(c, rootfd, NULL, mt->target, NULL, MS_BIND | MS_REMOUNT | mt->bind_remount, NULL,
+                          CSKIFF_STEP_MOUNT);
+        if (mt->propagation)
+            mount_in_root(c, rootfd, NULL, mt->target, NULL, mt->propagation, NULL, CSKIFF_STEP_MOUNT);
+    }
+}
+
+static void do_devices(struct child *c, int rootfd) {
+    const struct cskiff_spawn *s = c->spec;
+    for (int i = 0; i < s->n_devices; i++) {
+        const struct cskiff_device *d = &s->devices[i];
+        struct msg m;
+        describe(&m, "mknod ", d->path);
+        child_event(c, CSKIFF_STEP_MKNOD, &m);
+        mkdir_in_root(c, rootfd, d->path, 1);
+        const char *base;
+        int parent = open_parent_in_root(c, rootfd, d->path, &base, CSKIFF_STEP_MKNOD);
+        if (d->bind_from_host) {
+            int fd = openat(parent, base, O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
+            int err = errno;
+            close(parent);
+            if (fd < 0 && err != EEXIST) child_fail_errno(c, CSKIFF_STEP_MKNOD, err, &m);
+            if (fd >= 0) close(fd);
+            mount_in_root(c, rootfd, d->path, d->path, NULL, MS_BIND, NULL, CSKIFF_STEP_MKNOD);
+            continue;
+        }
+        unlinkat(parent, base, 0);
+        if (mknodat(parent, base, d->mode, makedev(d->major, d->minor)) != 0) {
+            int err = errno;
+            close(parent);
+            child_fail_errno(c, CSKIFF_STEP_MKNOD, err, &m);
+        }
+        // mknod honours the umask; set the mode the spec asked for.
+        if (fchmodat(parent, base, d->mode & 07777, 0) != 0 ||
+            fchownat(parent, base, d->uid, d->gid, AT_SYMLINK_NOFOLLOW) != 0) {
+            int err = errno;
+            close(parent);
+            child_fail_errno(c, CSKIFF_STEP_MKNOD, err, &m);
+        }
+        close(parent);
+    }
+}
+
+static void do_symlinks(struct child *c, int rootfd) {
+    const struct cskiff_spawn *s = c->spec;
+    for (int i = 0; i < s->n_symlinks; i++) {
+        const struct cskiff_symlink *l = &s->symlinks[i];
+        struct msg m;
+        msg_init(&m);
+        msg_str(&m, "symlink ");
+        msg_str(&m, l->linkpath);
+        msg_str(&m, " -> ");
+        msg_str(&m, l->target);
+        child_event(c, CSKIFF_STEP_SYMLINK, &m);
+        const char *base;
+        int parent = open_parent_in_root(c, rootfd, l->linkpath, &base, CSKIFF_STEP_SYMLINK);
+        int rc = symlinkat(l->target, parent, base);
+        int err = errno;
+        close(parent);
+        if (rc != 0 && err != EEXIST) child_fail_errno(c, CSKIFF_STEP_SYMLINK, err, &m);
+    }
+}
+
+/// The flags a remount must keep: in a user namespace, nosuid/nodev/noexec set by the owner are
+/// locked and a remount that drops them is refused.
+static unsigned long locked_flags(const char *path) {
+    struct statvfs sv;
+    unsigned long flags = 0;
+    if (statvfs(path, &sv) != 0) return 0;
+    if (sv.f_flag & ST_NOSUID) flags |= MS_NOSUID;
+    if (sv.f_flag & ST_NODEV) flags |= MS_NODEV;
+    if (sv.f_flag & ST_NOEXEC) flags |= MS_NOEXEC;
+    if (sv.f_flag & ST_RELATIME) flags |= MS_RELATIME;
+    if (sv.f_flag & ST_NOATIME) flags |= MS_NOATIME;
+    return flags;
+}
+
+static void enter_root(struct child *c, int rootfd) {
+    const struct cskiff_spawn *s = c->spec;
+    struct msg m;
+    describe(&m, s->use_chroot ? "chroot " : "pivot_root ", s->rootfs);
+    if (fchdir(rootfd) != 0) child_fail(c, CSKIFF_STEP_PIVOT_ROOT, &m);
+    if (s->use_chroot) {
+        child_event(c, CSKIFF_STEP_CHROOT, &m);
+        if (chroot(".") != 0) child_fail(c, CSKIFF_STEP_CHROOT, &m);
+    } else {
+        // pivot_root(".", ".") stacks the old root on top of the new one; detaching "." then drops it,
+        // with no directory needed for the old root inside the image.
+        child_event(c, CSKIFF_STEP_PIVOT_ROOT, &m);
+        if (syscall(SYS_pivot_root, ".", ".") != 0) child_fail(c, CSKIFF_STEP_PIVOT_ROOT, &m);
+        if (umount2(".", MNT_DETACH) != 0) child_fail(c, CSKIFF_STEP_PIVOT_ROOT, &m);
+    }
+    if (chdir("/") != 0) child_fail(c, CSKIFF_STEP_PIVOT_ROOT, &m);
+}
+
+// After pivot_root a symlink in the container can only point inside it, so plain paths are safe here.
+static void mask_paths(struct child *c) {
+    const struct cskiff_spawn *s = c->spec;
+    for (int i = 0; i < s->n_masked_paths; i++) {
+        const char *p = s->masked_paths[i];
+        struct stat st;
+        if (stat(p, &st) != 0) continue; // nothing to hide
+        struct msg m;
+        describe(&m, "mask ", p);
+        child_event(c, CSKIFF_STEP_MASK_PATH, &m);
+        int rc = S_ISDIR(st.st_mode) ? mount("tmpfs", p, "tmpfs", MS_RDONLY, NULL)
+                                     : mount("/dev/null", p, NULL, MS_BIND, NULL);
+        if (rc != 0) child_fail(c, CSKIFF_STEP_MASK_PATH, &m);
+    }
+    for (int i = 0; i < s->n_readonly_paths; i++) {
+        const char *p = s->readonly_paths[i];
+        if (access(p, F_OK) != 0) continue;
+        struct msg m;
+        describe(&m, "read-only ", p);
+        child_event(c, CSKIFF_STEP_READONLY_PATH, &m);
+        if (mount(p, p, NULL, MS_BIND | MS_REC, NULL) != 0 ||
+            mount(NULL, p, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | locked_flags(p), NULL) != 0)
+            child_fail(c, CSKIFF_STEP_READONLY_PATH, &m);
+    }
+    if (s->root_readonly) {
+        struct msg m;
+        describe(&m, "remount read-only ", "/");
+        child_event(c, CSKIFF_STEP_ROOT_READONLY, &m);
+        if (mount(NULL, "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | locked_flags("/"), NULL) != 0)
+            child_fail(c, CSKIFF_STEP_ROOT_READONLY, &m);
+    }
+}
+
+void child_setup_rootfs(struct child *c) {
+    const struct cskiff_spawn *s = c->spec;
+    struct msg m;
+
+    // Keep our mounts from propagating back to the host (slave unless the spec asks otherwise).
+    describe(&m, "set propagation of ", "/");
+    child_event(c, CSKIFF_STEP_PROPAGATION, &m);
+    if (mount(NULL, "/", NULL, s->rootfs_propagation, NULL) != 0) child_fail(c, CSKIFF_STEP_PROPAGATION, &m);
+
+    // pivot_root needs the new root to be a mount point.
+    describe(&m, "bind rootfs ", s->rootfs);
+    child_event(c, CSKIFF_STEP_ROOTFS_BIND, &m);
+    if (mount(s->rootfs, s->rootfs, NULL, MS_BIND | MS_REC, NULL) != 0) child_fail(c, CSKIFF_STEP_ROOTFS_BIND, &m);
+    int rootfd = open(s->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (rootfd < 0) child_fail(c, CSKIFF_STEP_ROOTFS_BIND, &m);
+
+    do_mounts(c, rootfd);
+    do_devices(c, rootfd);
+    do_symlinks(c, rootfd);
+    enter_root(c, rootfd);
+    close(rootfd);
+    mask_paths(c);
+}

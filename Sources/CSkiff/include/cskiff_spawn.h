@@ -1,0 +1,235 @@
+// The steps between clone() and execve(), as plain data.
+//
+// Swift decides everything (which namespaces, which mounts, which capabilities, which seccomp
+// program) and fills a `cskiff_spawn`. The C code only carries it out: no malloc, no locks and no
+// Swift runs in the child. Each step is named (`enum cskiff_step`) so a failure comes back to the
+// parent as (step, errno, detail) over the report pipe, and with `debug` set every step is reported
+// as an event before it runs.
+#ifndef CSKIFF_SPAWN_H
+#define CSKIFF_SPAWN_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum cskiff_step {
+    CSKIFF_STEP_NONE = 0,
+    CSKIFF_STEP_CLONE,
+    CSKIFF_STEP_SETNS,
+    CSKIFF_STEP_WAIT_PARENT,
+    CSKIFF_STEP_UNSHARE_CGROUP,
+    CSKIFF_STEP_OOM_SCORE,
+    CSKIFF_STEP_PROPAGATION,
+    CSKIFF_STEP_ROOTFS_BIND,
+    CSKIFF_STEP_MKDIR,
+    CSKIFF_STEP_MOUNT,
+    CSKIFF_STEP_MKNOD,
+    CSKIFF_STEP_SYMLINK,
+    CSKIFF_STEP_PIVOT_ROOT,
+    CSKIFF_STEP_CHROOT,
+    CSKIFF_STEP_MASK_PATH,
+    CSKIFF_STEP_READONLY_PATH,
+    CSKIFF_STEP_ROOT_READONLY,
+    CSKIFF_STEP_SETHOSTNAME,
+    CSKIFF_STEP_SETDOMAINNAME,
+    CSKIFF_STEP_SYSCTL,
+    CSKIFF_STEP_RLIMIT,
+    CSKIFF_STEP_SETSID,
+    CSKIFF_STEP_CONSOLE,
+    CSKIFF_STEP_STDIO,
+    CSKIFF_STEP_NO_NEW_PRIVS,
+    CSKIFF_STEP_CAP_BOUNDING,
+    CSKIFF_STEP_SETGROUPS,
+    CSKIFF_STEP_SETGID,
+    CSKIFF_STEP_SETUID,
+    CSKIFF_STEP_CAPSET,
+    CSKIFF_STEP_CAP_AMBIENT,
+    CSKIFF_STEP_SECCOMP,
+    CSKIFF_STEP_CHDIR,
+    CSKIFF_STEP_WAIT_START,
+    CSKIFF_STEP_EXEC,
+    CSKIFF_STEP_COUNT
+};
+
+/// A short name for a step ("mount", "pivot_root", ...), for messages and event logs.
+const char *cskiff_step_name(int step);
+
+/// How the target of a mount is made before mounting on it.
+enum cskiff_target_kind {
+    CSKIFF_TARGET_NONE = 0, // must already exist (a remount)
+    CSKIFF_TARGET_DIR = 1,  // mkdir -p inside the rootfs
+    CSKIFF_TARGET_FILE = 2  // mkdir -p of the parent, then an empty file (bind of a file)
+};
+
+struct cskiff_mount {
+    const char *source;          // NULL for none
+    const char *target;          // absolute path inside the container
+    const char *fstype;          // NULL for bind mounts and remounts
+    const char *data;            // filesystem options, NULL for none
+    unsigned long flags;         // MS_* for mount(2)
+    unsigned long bind_remount;  // for binds: MS_* applied by a second MS_BIND|MS_REMOUNT (ro, nosuid...); 0 = none
+    unsigned long propagation;   // MS_SHARED/MS_SLAVE/MS_PRIVATE/MS_UNBINDABLE (| MS_REC), 0 = leave
+    int target_kind;             // enum cskiff_target_kind
+};
+
+struct cskiff_device {
+    const char *path;            // absolute path inside the container
+    uint32_t mode;               // S_IFCHR/S_IFBLK/S_IFIFO | permissions
+    uint32_t major, minor;
+    uint32_t uid, gid;
+    int bind_from_host;          // in a user namespace mknod is refused: bind the host's node instead
+};
+
+struct cskiff_symlink {
+    const char *target;          // what the link points to
+    const char *linkpath;        // absolute path inside the container
+};
+
+struct cskiff_namespace_join {
+    int fd;                      // an open namespace file (/proc/PID/ns/..., or a bind-mounted one)
+    int nstype;                  // CLONE_NEW*
+};
+
+struct cskiff_rlimit {
+    int resource;                // RLIMIT_*
+    uint64_t soft, hard;
+};
+
+struct cskiff_sysctl {
+    const char *path;            // under /proc/sys, e.g. "net/ipv4/ip_forward"
+    const char *value;
+};
+
+struct cskiff_spawn {
+    // Namespaces. `clone_flags` are the namespaces to create (CLONE_NEWCGROUP is unshared by the child
+    // after the parent has placed it in its cgroup). `joins` are entered with setns in the child,
+    // except a pid namespace, which the parent enters around clone so the child is born in it.
+    uint64_t clone_flags;
+    const struct cskiff_namespace_join *joins;
+    int n_joins;
+    int unshare_cgroup;
+
+    // Root filesystem. NULL for a process joining an existing container (exec).
+    const char *rootfs;          // absolute host path
+    int use_chroot;              // chroot instead of pivot_root (e.g. rootfs on a ramfs)
+    unsigned long rootfs_propagation; // applied to "/" first: MS_SLAVE|MS_REC unless asked otherwise
+    int root_readonly;
+    const struct cskiff_mount *mounts;
+    int n_mounts;
+    const struct cskiff_device *devices;
+    int n_devices;
+    const struct cskiff_symlink *symlinks;
+    int n_symlinks;
+    const char *const *masked_paths;
+    int n_masked_paths;
+    const char *const *readonly_paths;
+    int n_readonly_paths;
+
+    const char *hostname;        // NULL: leave
+    const char *domainname;      // NULL: leave
+    const struct cskiff_sysctl *sysctls;
+    int n_sysctls;
+
+    // Process.
+    const char *const *argv;     // NULL-terminated
+    const char *const *envp;     // NULL-terminated
+    const char *cwd;
+    uint32_t uid, gid;
+    const uint32_t *additional_gids;
+    int n_additional_gids;
+    int set_groups;              // call setgroups (not allowed in a user namespace with setgroups=deny)
+    int umask;                   // -1: leave
+    const struct cskiff_rlimit *rlimits;
+    int n_rlimits;
+    int oom_score_adj_set;
+    int oom_score_adj;
+    int setsid;
+
+    // stdio: -1 means inherit. With `console_fd` >= 0 it becomes the controlling terminal and stdio.
+    int stdin_fd, stdout_fd, stderr_fd;
+    int console_fd;
+    int preserve_fds;            // fds 3..3+N-1 stay open across exec (runc's --preserve-fds)
+
+    // Security.
+    int no_new_privs;
+    int apply_caps;              // 0: keep the caller's capabilities (a privileged exec)
+    uint64_t cap_bounding, cap_effective, cap_permitted, cap_inheritable, cap_ambient;
+    int last_cap;                // /proc/sys/kernel/cap_last_cap
+    const void *seccomp_filter;  // struct sock_filter[], NULL for none
+    unsigned short seccomp_len;  // number of instructions
+    unsigned int seccomp_flags;  // SECCOMP_FILTER_FLAG_*
+
+    // Synchronisation. When `wait_parent` is set the child waits for one byte on the sync pipe
+    // (after the parent wrote uid/gid maps and cgroup.procs). With `start_fd` >= 0 the child reports
+    // READY after all setup and blocks reading one byte from it (the exec fifo of `oci create`).
+    int wait_parent;
+    int start_fd;
+    int debug;                   // report every step as an event
+};
+
+// What the child writes on the report pipe. Records are fixed-size and smaller than PIPE_BUF, so
+// each write is atomic.
+enum cskiff_report_kind {
+    CSKIFF_REPORT_EVENT = 0,
+    CSKIFF_REPORT_ERROR = 1,
+    CSKIFF_REPORT_READY = 2
+};
+
+struct cskiff_report {
+    int32_t kind;
+    int32_t step;
+    int32_t err;                 // errno for errors
+    char detail[500];            // NUL-terminated, e.g. "mount proc on /proc"
+};
+
+struct cskiff_child {
+    pid_t pid;                   // in the caller's pid namespace
+    int pidfd;                   // from CLONE_PIDFD
+    int sync_fd;                 // write end: cskiff_release() writes the go byte
+    int report_fd;               // read end: cskiff_read_report() until it returns 0 (EOF = exec'd or died)
+};
+
+/// Clone a child that carries out `spec`. Returns 0 and fills `out`, or -1 with errno set
+/// (nothing is left running on failure).
+int cskiff_spawn(const struct cskiff_spawn *spec, struct cskiff_child *out);
+
+/// Let a child that waits for the parent go on; closes the sync pipe.
+int cskiff_release(struct cskiff_child *child);
+
+/// Read one report. Returns 1 with `out` filled, 0 at EOF, -1 with errno on a read error.
+int cskiff_read_report(int fd, struct cskiff_report *out);
+
+/// Wait for the child through its pidfd. Returns 0 with either `exit_code` >= 0 (it exited) or
+/// `signal` > 0 (it was killed), or -1 with errno.
+int cskiff_wait(int pidfd, int *exit_code, int *signal);
+
+/// The foreground loop of an attached run: forward SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2
+/// (and SIGWINCH as a resize) to the child; with `console_master` >= 0 copy stdin to the terminal and
+/// the terminal to stdout (stdin in raw mode while it is a tty). Returns when the child has exited,
+/// like cskiff_wait. The caller must have blocked those signals in every thread (cskiff_block_signals).
+int cskiff_supervise(int pidfd, int console_master, int *exit_code, int *signal);
+
+/// Block the signals cskiff_supervise forwards, in the calling thread (threads made later inherit it).
+/// Call first thing in main, before any thread exists.
+void cskiff_block_signals(void);
+
+/// Send a signal through a pidfd (never to a recycled pid).
+int cskiff_pidfd_signal(int pidfd, int sig);
+
+/// Open a pidfd for an existing pid.
+int cskiff_pidfd_open(pid_t pid);
+
+/// Open a pseudo-terminal pair: master (O_CLOEXEC) and slave (no CLOEXEC, for the child).
+int cskiff_openpty(int *master, int *slave, unsigned short rows, unsigned short cols);
+
+/// Send `fd` over the unix socket at `path` (the console socket of `oci create`).
+int cskiff_send_fd(const char *socket_path, int fd);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,178 @@
+// Terminals and the attached foreground loop: a pty pair, passing its master over a console socket,
+// and forwarding signals, window size and bytes between the user's terminal and the container.
+#include "include/cskiff_spawn.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <termios.h>
+#include <unistd.h>
+
+int cskiff_openpty(int *master, int *slave, unsigned short rows, unsigned short cols) {
+    int m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (m < 0) return -1;
+    char name[128];
+    if (grantpt(m) != 0 || unlockpt(m) != 0 || ptsname_r(m, name, sizeof name) != 0) {
+        int e = errno;
+        close(m);
+        errno = e;
+        return -1;
+    }
+    int s = open(name, O_RDWR | O_NOCTTY);
+    if (s < 0) {
+        int e = errno;
+        close(m);
+        errno = e;
+        return -1;
+    }
+    if (rows && cols) {
+        struct winsize ws = {.ws_row = rows, .ws_col = cols};
+        ioctl(m, TIOCSWINSZ, &ws);
+    }
+    *master = m;
+    *slave = s;
+    return 0;
+}
+
+int cskiff_send_fd(const char *socket_path, int fd) {
+    int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (sock < 0) return -1;
+    struct sockaddr_un addr;
+    memset(&addr, 0, sizeof addr);
+    addr.sun_family = AF_UNIX;
+    if (strlen(socket_path) >= sizeof addr.sun_path) {
+        close(sock);
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    strcpy(addr.sun_path, socket_path);
+    if (connect(sock, (struct sockaddr *)&addr, sizeof addr) != 0) {
+        int e = errno;
+        close(sock);
+        errno = e;
+        return -1;
+    }
+    // runc sends the terminal's name as the payload; callers such as conmon only use the fd.
+    char payload[] = "/dev/ptmx";
+    struct iovec iov = {.iov_base = payload, .iov_len = sizeof payload - 1};
+    char control[CMSG_SPACE(sizeof(int))];
+    memset(control, 0, sizeof control);
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof control};
+    struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+    cmsg->cmsg_level = SOL_SOCKET;
+    cmsg->cmsg_type = SCM_RIGHTS;
+    cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
+    ssize_t n = sendmsg(sock, &msg, 0);
+    int e = errno;
+    close(sock);
+    if (n < 0) {
+        errno = e;
+        return -1;
+    }
+    return 0;
+}
+
+static void forwarded_signals(sigset_t *set) {
+    sigemptyset(set);
+    sigaddset(set, SIGINT);
+    sigaddset(set, SIGTERM);
+    sigaddset(set, SIGHUP);
+    sigaddset(set, SIGQUIT);
+    sigaddset(set, SIGUSR1);
+    sigaddset(set, SIGUSR2);
+    sigaddset(set, SIGWINCH);
+}
+
+void cskiff_block_signals(void) {
+    sigset_t set;
+    forwarded_signals(&set);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+}
+
+static int copy_once(int from, int to) {
+    char buf[8192];
+    ssize_t n = read(from, buf, sizeof buf);
+    if (n <= 0) return n < 0 && (errno == EINTR || errno == EAGAIN) ? 1 : 0;
+    ssize_t off = 0;
+    while (off < n) {
+        ssize_t w = write(to, buf + off, (size_t)(n - off));
+        if (w < 0) {
+            if (errno == EINTR) continue;
+            return 0;
+        }
+        off += w;
+    }
+    return 1;
+}
+
+static void copy_window_size(int from, int to) {
+    struct winsize ws;
+    if (ioctl(from, TIOCGWINSZ, &ws) == 0) ioctl(to, TIOCSWINSZ, &ws);
+}
+
+int cskiff_supervise(int pidfd, int console_master, int *exit_code, int *signal) {
+    sigset_t set;
+    forwarded_signals(&set);
+    int sfd = signalfd(-1, &set, SFD_CLOEXEC);
+    if (sfd < 0) return -1;
+
+    struct termios saved;
+    int raw = 0;
+    if (console_master >= 0 && isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved) == 0) {
+        struct termios t = saved;
+        cfmakeraw(&t);
+        if (tcsetattr(STDIN_FILENO, TCSANOW, &t) == 0) raw = 1;
+        copy_window_size(STDIN_FILENO, console_master);
+    }
+
+    int stdin_open = console_master >= 0;
+    int master_open = console_master >= 0;
+    for (;;) {
+        struct pollfd fds[4] = {
+            {.fd = pidfd, .events = POLLIN},
+            {.fd = sfd, .events = POLLIN},
+            {.fd = stdin_open ? STDIN_FILENO : -1, .events = POLLIN},
+            {.fd = master_open ? console_master : -1, .events = POLLIN},
+        };
+        if (poll(fds, 4, -1) < 0) {
+            if (errno == EINTR) continue;
+            break;
+        }
+        if (fds[1].revents & POLLIN) {
+            struct signalfd_siginfo si;
+            if (read(sfd, &si, sizeof si) == (ssize_t)sizeof si) {
+                if ((int)si.ssi_signo == SIGWINCH) {
+                    if (console_master >= 0) copy_window_size(STDIN_FILENO, console_master);
+                } else {
+                    syscall(SYS_pidfd_send_signal, pidfd, (int)si.ssi_signo, NULL, 0);
+                }
+            }
+        }
+        if (fds[3].revents & (POLLIN | POLLHUP | POLLERR)) {
+            if (!copy_once(console_master, STDOUT_FILENO)) master_open = 0;
+        }
+        if (fds[2].revents & (POLLIN | POLLHUP | POLLERR)) {
+            if (!copy_once(STDIN_FILENO, console_master)) stdin_open = 0;
+        }
+        if (fds[0].revents & POLLIN) {
+            // Drain what the container printed last before reporting its exit.
+            while (master_open) {
+                struct pollfd p = {.fd = console_master, .events = POLLIN};
+                if (poll(&p, 1, 0) <= 0 || !copy_once(console_master, STDOUT_FILENO)) break;
+            }
+            break;
+        }
+    }
+    if (raw) tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+    close(sfd);
+    return cskiff_wait(pidfd, exit_code, signal);
+}

@@ -1,0 +1,154 @@
+// `linux` in config.json: namespaces, id mappings, devices, cgroup resources, seccomp, masked paths.
+
+public struct Linux: Codable, Sendable, Equatable {
+    public var namespaces: [LinuxNamespace]?
+    public var uidMappings: [LinuxIDMapping]?
+    public var gidMappings: [LinuxIDMapping]?
+    public var devices: [LinuxDevice]?
+    public var cgroupsPath: String?
+    public var resources: LinuxResources?
+    public var rootfsPropagation: String?
+    public var seccomp: LinuxSeccomp?
+    public var sysctl: [String: String]?
+    public var maskedPaths: [String]?
+    public var readonlyPaths: [String]?
+    public var mountLabel: String?
+
+    public init(namespaces: [LinuxNamespace]? = nil, uidMappings: [LinuxIDMapping]? = nil,
+                gidMappings: [LinuxIDMapping]? = nil, devices: [LinuxDevice]? = nil, cgroupsPath: String? = nil,
+                resources: LinuxResources? = nil, rootfsPropagation: String? = nil, seccomp: LinuxSeccomp? = nil,
+                sysctl: [String: String]? = nil, maskedPaths: [String]? = nil, readonlyPaths: [String]? = nil) {
+        self.namespaces = namespaces
+        self.uidMappings = uidMappings
+        self.gidMappings = gidMappings
+        self.devices = devices
+        self.cgroupsPath = cgroupsPath
+        self.resources = resources
+        self.rootfsPropagation = rootfsPropagation
+        self.seccomp = seccomp
+        self.sysctl = sysctl
+        self.maskedPaths = maskedPaths
+        self.readonlyPaths = readonlyPaths
+    }
+}
+
+/// `type` is one of pid, network, mount, ipc, uts, user, cgroup, time; a `path` means join, not create.
+public struct LinuxNamespace: Codable, Sendable, Equatable {
+    public var type: String
+    public var path: String?
+
+    public init(type: String, path: String? = nil) {
+        self.type = type
+        self.path = path
+    }
+}
+
+public struct LinuxIDMapping: Codable, Sendable, Equatable {
+    public var containerID: UInt32
+    public var hostID: UInt32
+    public var size: UInt32
+
+    public init(containerID: UInt32, hostID: UInt32, size: UInt32) {
+        self.containerID = containerID
+        self.hostID = hostID
+        self.size = size
+    }
+}
+
+/// A device node to create in the container: type "c", "b", "u" or "p".
+public struct LinuxDevice: Codable, Sendable, Equatable {
+    public var path: String
+    public var type: String
+    public var major: Int64?
+    public var minor: Int64?
+    public var fileMode: UInt32?
+    public var uid: UInt32?
+    public var gid: UInt32?
+
+    public init(path: String, type: String, major: Int64? = nil, minor: Int64? = nil, fileMode: UInt32? = nil,
+                uid: UInt32? = nil, gid: UInt32? = nil) {
+        self.path = path
+        self.type = type
+        self.major = major
+        self.minor = minor
+        self.fileMode = fileMode
+        self.uid = uid
+        self.gid = gid
+    }
+}
+
+public struct LinuxResources: Codable, Sendable, Equatable {
+    public var devices: [LinuxDeviceCgroup]?
+    public var memory: LinuxMemory?
+    public var cpu: LinuxCPU?
+    public var pids: LinuxPids?
+    public var unified: [String: String]?
+
+    public init(devices: [LinuxDeviceCgroup]? = nil, memory: LinuxMemory? = nil, cpu: LinuxCPU? = nil,
+                pids: LinuxPids? = nil, unified: [String: String]? = nil) {
+        self.devices = devices
+        self.memory = memory
+        self.cpu = cpu
+        self.pids = pids
+        self.unified = unified
+    }
+}
+
+/// A devices-cgroup rule: allow or deny `access` ("rwm") to devices of a type and numbers (nil = any).
+public struct LinuxDeviceCgroup: Codable, Sendable, Equatable {
+    public var allow: Bool
+    public var type: String?
+    public var major: Int64?
+    public var minor: Int64?
+    public var access: String?
+
+    public init(allow: Bool, type: String? = nil, major: Int64? = nil, minor: Int64? = nil, access: String? = nil) {
+        self.allow = allow
+        self.type = type
+        self.major = major
+        self.minor = minor
+        self.access = access
+    }
+}
+
+public struct LinuxMemory: Codable, Sendable, Equatable {
+    public var limit: Int64?
+    public var reservation: Int64?
+    public var swap: Int64?
+    public var swappiness: UInt64?
+    public var disableOOMKiller: Bool?
+
+    public init(limit: Int64? = nil, reservation: Int64? = nil, swap: Int64? = nil, swappiness: UInt64? = nil,
+                disableOOMKiller: Bool? = nil) {
+        self.limit = limit
+        self.reservation = reservation
+        self.swap = swap
+        self.swappiness = swappiness
+        self.disableOOMKiller = disableOOMKiller
+    }
+}
+
+public struct LinuxCPU: Codable, Sendable, Equatable {
+    public var shares: UInt64?
+    public var quota: Int64?
+    public var period: UInt64?
+    public var cpus: String?
+    public var mems: String?
+
+    public init(shares: UInt64? = nil, quota: Int64? = nil, period: UInt64? = nil, cpus: String? = nil,
+                mems: String? = nil) {
+        self.shares = shares
+        self.quota = quota
+        self.period = period
+        self.cpus = cpus
+        self.mems = mems
+    }
+}
+
+public struct LinuxPids: Codable, Sendable, Equatable {
+    public var limit: Int64
+
+    public init(limit: Int64) {
+        self.limit = limit
+    }
+}

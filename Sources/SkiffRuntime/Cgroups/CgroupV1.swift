@@ -1,0 +1,155 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import Logging
+import SkiffOCI
+
+// cgroup v1: one directory per hierarchy; limits go to the hierarchy of their controller.
+extension CgroupManager {
+    func createV1(_ r: LinuxResources, hierarchies h: [String: String]) throws(CgroupError) {
+        for mount in mounts where mount != layout.unifiedMount {
+            let levels = try fs.makeLevels(mount: mount, components: components)
+            if h["cpuset"] == mount {
+                try copyCpusetDown(mount: mount, levels: levels)
+            }
+        }
+        try applyV1(r, hierarchies: h)
+    }
+
+    /// A new v1 cpuset cgroup starts with empty cpuset.cpus and cpuset.mems, and a task cannot join it;
+    /// give every level that is still empty its parent's values.
+    func copyCpusetDown(mount: String, levels: [String]) throws(CgroupError) {
+        var parent = mount
+        for level in levels {
+            for file in ["cpuset.cpus", "cpuset.mems"] {
+                let current = try fs.readTrimmedIfExists(level + "/" + file) ?? ""
+                if current.isEmpty {
+                    let parentFile = parent + "/" + file
+                    let inherited = CgroupFS.trim(try fs.read(parentFile))
+                    if inherited.isEmpty { throw .unparsable(path: parentFile, content: inherited) }
+                    try fs.write(inherited, to: level + "/" + file)
+                }
+            }
+            parent = level
+        }
+    }
+
+    func applyV1(_ r: LinuxResources, hierarchies h: [String: String]) throws(CgroupError) {
+        // `validate` has already checked that each controller needed below is mounted.
+        func dir(_ controller: String) throws(CgroupError) -> String {
+            guard let mount = h[controller] else {
+                throw .controllerMissing(controller: controller, setting: "\(controller) limit", detail: "mounted")
+            }
+            return leaf(in: mount)
+        }
+
+        if let cpu = r.cpu {
+            if let shares = cpu.shares, shares != 0 {
+                try fs.write(String(shares), to: dir("cpu") + "/cpu.shares")
+            }
+            // Period before quota: the quota is checked against the period the kernel holds.
+            if let period = cpu.period, period != 0 {
+                try fs.write(String(period), to: dir("cpu") + "/cpu.cfs_period_us")
+            }
+            if let quota = cpu.quota, quota != 0 {
+                try fs.write(CgroupValues.v1CPUQuota(quota), to: dir("cpu") + "/cpu.cfs_quota_us")
+            }
+            if let cpus = cpu.cpus, !cpus.isEmpty {
+                try fs.write(cpus, to: dir("cpuset") + "/cpuset.cpus")
+            }
+            if let mems = cpu.mems, !mems.isEmpty {
+                try fs.write(mems, to: dir("cpuset") + "/cpuset.mems")
+            }
+        }
+
+        if let memory = r.memory {
+            try applyV1Memory(memory, dir: dir("memory"))
+        }
+
+        if let pids = r.pids {
+            try fs.write(CgroupValues.pidsMax(pids.limit), to: dir("pids") + "/pids.max")
+        }
+
+        if let rules = r.devices {
+            let d = try dir("devices")
+            try fs.write("a", to: d + "/devices.deny")
+            for rule in rules {
+                let line = try CgroupValues.deviceRule(rule)
+                try fs.write(line, to: d + (rule.allow ? "/devices.allow" : "/devices.deny"))
+            }
+        }
+    }
+
+    /// memory.limit_in_bytes and memory.memsw.limit_in_bytes must keep memsw >= limit after every
+    /// single write, so their order depends on the limit the cgroup has now.
+    func applyV1Memory(_ m: LinuxMemory, dir: String) throws(CgroupError) {
+        let limitFile = dir + "/memory.limit_in_bytes"
+        let memswFile = dir + "/memory.memsw.limit_in_bytes"
+        let limit = m.limit.flatMap { $0 == 0 ? nil : $0 }
+        var swap = m.swap.flatMap { $0 == 0 ? nil : $0 }
+
+        if let s = swap, !fs.exists(memswFile) {
+            logger.warning("swap limit not applied: no memory.memsw.limit_in_bytes (swap accounting is off)",
+                           metadata: ["path": "\(memswFile)", "value": "\(s)"])
+            swap = nil
+        }
+
+        switch (limit, swap) {
+        case let (l?, s?):
+            let current: Int64
+            if let text = try fs.readTrimmedIfExists(limitFile) {
+                guard let value = Int64(text) else { throw .unparsable(path: limitFile, content: text) }
+                current = value
+            } else if fakeFilesystem {
+                current = Int64.max
+            } else {
+                throw .readFailed(path: limitFile, errno: ENOENT)
+            }
+            if s == -1 || current < s {
+                // Raising: memsw first, then the limit below it.
+                try fs.write(String(s), to: memswFile)
+                try fs.write(String(l), to: limitFile)
+            } else {
+                // Lowering (or a fresh, unlimited cgroup): the limit first, then memsw above it.
+                try fs.write(String(l), to: limitFile)
+                try fs.write(String(s), to: memswFile)
+            }
+        case let (l?, nil):
+            try fs.write(String(l), to: limitFile)
+        case let (nil, s?):
+            try fs.write(String(s), to: memswFile)
+        case (nil, nil):
+            break
+        }
+
+        if let reservation = m.reservation, reservation != 0 {
+            try fs.write(String(reservation), to: dir + "/memory.soft_limit_in_bytes")
+        }
+        if let swappiness = m.swappiness {
+            try fs.write(String(swappiness), to: dir + "/memory.swappiness")
+        }
+        if m.disableOOMKiller == true {
+            try fs.write("1", to: dir + "/memory.oom_control")
+        }
+    }
+
+    /// Hybrid: the container also gets a directory in the cgroup2 mount, and `unified` keys go there.
+    func createHybridUnified(_ r: LinuxResources, unified: String) throws(CgroupError) {
+        let levels = try fs.makeLevels(mount: unified, components: components)
+        guard let leafDir = levels.last else { return }
+        try writeUnified(r.unified, dir: leafDir)
+    }
+
+    /// `linux.resources.unified`: each key is a file in the cgroup2 directory, written verbatim.
+    func writeUnified(_ unified: [String: String]?, dir: String) throws(CgroupError) {
+        for (key, value) in (unified ?? [:]).sorted(by: { $0.key < $1.key }) {
+            let file = dir + "/" + key
+            if !fakeFilesystem && !fs.exists(file) {
+                throw .invalidUnifiedKey(key: key, reason: "no file \(file) (is its controller enabled?)")
+            }
+            try fs.write(value, to: file)
+        }
+    }
+}

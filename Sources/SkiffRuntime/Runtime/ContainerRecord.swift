@@ -1,0 +1,79 @@
+import SkiffOCI
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What Skiff remembers of an OCI container between commands: `<root>/<id>/state.json`.
+/// The kernel has the last word: a recorded pid whose start time no longer matches is a stopped
+/// container, never a stranger's process.
+public struct ContainerRecord: Codable, Sendable, Equatable {
+    public var id: String
+    public var bundle: String
+    public var rootfs: String
+    public var pid: Int32
+    /// Field 22 of /proc/PID/stat when the container started, to tell a recycled pid apart.
+    public var pidStartTime: UInt64
+    public var created: String
+    public var annotations: [String: String]?
+    public var cgroup: CgroupStatePaths?
+    public var owner: String
+
+    public init(id: String, bundle: String, rootfs: String, pid: Int32, pidStartTime: UInt64, created: String,
+                annotations: [String: String]?, cgroup: CgroupStatePaths?) {
+        self.id = id
+        self.bundle = bundle
+        self.rootfs = rootfs
+        self.pid = pid
+        self.pidStartTime = pidStartTime
+        self.created = created
+        self.annotations = annotations
+        self.cgroup = cgroup
+        self.owner = ""
+    }
+}
+
+/// Facts about live processes, read from /proc.
+public enum ProcessInfo {
+    /// The start time (clock ticks after boot) of a process, or nil if it does not exist.
+    public static func startTime(pid: Int32) -> UInt64? {
+        guard let stat = try? FileIO.readString("/proc/\(pid)/stat") else { return nil }
+        // The command name in field 2 may hold spaces and parentheses: fields after it follow the last ')'.
+        guard let close = stat.lastIndex(of: ")") else { return nil }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        // fields[0] is field 3 (state); start time is field 22.
+        guard fields.count > 19, let value = UInt64(fields[19]) else { return nil }
+        return value
+    }
+
+    /// Whether the process is alive and not a zombie.
+    public static func isRunning(pid: Int32, startTime: UInt64) -> Bool {
+        guard let stat = try? FileIO.readString("/proc/\(pid)/stat"),
+              let close = stat.lastIndex(of: ")") else { return false }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 19 else { return false }
+        return fields[0] != "Z" && fields[0] != "X" && UInt64(fields[19]) == startTime
+    }
+}
+
+/// An RFC 3339 timestamp with nanoseconds, as runc writes `created`.
+func rfc3339Now() -> String {
+    var ts = timespec()
+    clock_gettime(CLOCK_REALTIME, &ts)
+    var t = ts.tv_sec
+    var tmv = tm()
+    gmtime_r(&t, &tmv)
+    func pad(_ v: Int32, _ n: Int) -> String {
+        let s = String(v)
+        return String(repeating: "0", count: max(0, n - s.count)) + s
+    }
+    let nanos = String(ts.tv_nsec)
+    return "\(pad(tmv.tm_year + 1900, 4))-\(pad(tmv.tm_mon + 1, 2))-\(pad(tmv.tm_mday, 2))T"
+        + "\(pad(tmv.tm_hour, 2)):\(pad(tmv.tm_min, 2)):\(pad(tmv.tm_sec, 2))."
+        + String(repeating: "0", count: 9 - nanos.count) + nanos + "Z"
+}

@@ -1,0 +1,114 @@
+import CSkiff
+import Logging
+import SkiffOCI
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension OCIRuntime {
+    public struct ExecOptions {
+        public var detach = false
+        public var pidFile: String?
+        public var consoleSocket: String?
+        public var preserveFDs: Int32 = 0
+        public init() {}
+    }
+
+    /// The config.json a container was created from (for `exec` defaults).
+    public func spec(of id: String) throws(RuntimeError) -> Spec {
+        try SpecFile.load(bundle: try load(id: id).bundle)
+    }
+
+    /// Run another process in a running container: every namespace of its init joined, placed in its
+    /// cgroup, under the container's seccomp filter. Returns the exit status, or nil with `detach`.
+    public func exec(id: String, process: Process, options: ExecOptions) throws(RuntimeError) -> ExitStatus? {
+        let record = try load(id: id)
+        let status = self.status(of: record)
+        guard status == .running else { throw .wrongState(id: id, status: status.rawValue, wanted: "running") }
+        let spec = try SpecFile.load(bundle: record.bundle)
+        let terminal = process.terminal ?? false
+        if terminal && options.detach && options.consoleSocket == nil {
+            throw .usage("--tty with --detach needs --console-socket to receive the terminal")
+        }
+
+        var config = LaunchConfig()
+        config.rootfs = nil
+        do { try ProcessPlanner.apply(process, to: &config) } catch { throw .spec(error) }
+        config.setsid = terminal
+        config.debug = debug
+        config.preserveFDs = options.preserveFDs
+        var opened: [Int32] = []
+        defer { for fd in opened { close(fd) } }
+        for ns in spec.linux?.namespaces ?? [] {
+            guard let kind = NamespaceKind(rawValue: ns.type), kind != .time else { continue }
+            let theirs = "/proc/\(record.pid)/ns/\(kind.procName)"
+            if Self.sameNamespace(theirs, "/proc/self/ns/\(kind.procName)") { continue }
+            let fd = open(theirs, O_RDONLY | O_CLOEXEC)
+            if fd < 0 { throw .system(SystemError("open", path: theirs)) }
+            opened.append(fd)
+            config.joins.append(.init(fd: fd, kind: kind))
+        }
+        config.setGroups = !config.joins.contains { $0.kind == .user } || (spec.linux?.uidMappings?.isEmpty == false)
+        do {
+            config.capabilities = try CapabilityMasks.forRunningKernel(process.capabilities, logger: logger)
+            if let profile = spec.linux?.seccomp {
+                config.seccomp = try SeccompCompiler(cacheDirectory: root + "/.seccomp-cache", logger: logger).compile(profile)
+            }
+        } catch {
+            throw .security("\(error)")
+        }
+
+        var master: Int32 = -1
+        if terminal {
+            var slave: Int32 = -1
+            if cskiff_openpty(&master, &slave, UInt16(process.consoleSize?.height ?? 0), UInt16(process.consoleSize?.width ?? 0)) != 0 {
+                throw .system(SystemError("open pseudo-terminal"))
+            }
+            opened.append(slave)
+            config.consoleFD = slave
+        }
+        defer { if master >= 0 { close(master) } }
+
+        var child: SpawnedChild
+        do { child = try Spawner.spawn(config) } catch { throw .spawn(error) }
+        do throws(RuntimeError) {
+            if let paths = record.cgroup {
+                do { try CgroupManager(statePaths: paths, logger: logger).addProcess(pid: child.pid) } catch {
+                    throw .cgroup(error)
+                }
+            }
+            do throws(SpawnError) {
+                try Spawner.release(&child)
+                _ = try Spawner.awaitSetup(&child, logger: logger)
+            } catch {
+                throw .spawn(error)
+            }
+            if let pidFile = options.pidFile {
+                do { try FileIO.writeAtomically(Self.absolute(pidFile), contents: Array("\(child.pid)".utf8)) } catch {
+                    throw .system(error)
+                }
+            }
+            if let socket = options.consoleSocket, master >= 0, cskiff_send_fd(socket, master) != 0 {
+                throw .system(SystemError("send terminal to console socket", path: socket))
+            }
+        } catch {
+            cskiff_pidfd_signal(child.pidfd, SIGKILL)
+            _ = try? Spawner.wait(pidfd: child.pidfd)
+            close(child.pidfd)
+            throw error
+        }
+        defer { close(child.pidfd) }
+        if options.detach { return nil }
+        var code: Int32 = 0
+        var sig: Int32 = 0
+        if cskiff_supervise(child.pidfd, master, &code, &sig) != 0 { throw .system(SystemError("wait for exec process")) }
+        return ExitStatus(code: code >= 0 ? code : nil, signal: sig > 0 ? sig : nil)
+    }
+
+    static func sameNamespace(_ a: String, _ b: String) -> Bool {
+        var sa = stat()
+        var sb = stat()
+        return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_ino == sb.st_ino && sa.st_dev == sb.st_dev
+    }
+}

@@ -1,0 +1,418 @@
+import CSkiff
+import Logging
+import SkiffOCI
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The OCI runtime operations (runc's surface): create, start, run, state, kill, delete, exec, ps.
+///
+/// State lives in `<root>/<id>/`: `state.json` (a ContainerRecord) and, between create and start,
+/// `exec.fifo`, on which the container's init waits before its execve.
+public struct OCIRuntime {
+    public var root: String
+    public var logger: Logger
+    /// Report every kernel step of the child as a debug event.
+    public var debug: Bool
+    /// Set in tests to run against a fake cgroup tree or another layout.
+    public var cgroupLayout: CgroupLayout?
+
+    public init(root: String, logger: Logger, debug: Bool = false) {
+        self.root = root
+        self.logger = logger
+        self.debug = debug
+    }
+
+    /// How the caller wants the container's stdio and lifetime handled.
+    public struct StartOptions {
+        public var pidFile: String?
+        public var consoleSocket: String?
+        public var preserveFDs: Int32 = 0
+        public var noPivot = false
+        public init() {}
+    }
+
+    // MARK: create / start / run
+
+    /// Set the container up and leave its init waiting before execve, until `start`.
+    public func create(id: String, bundle: String, options: StartOptions) throws(RuntimeError) {
+        var launched = try launch(id: id, bundle: bundle, options: options, waitForStart: true, attach: false)
+        launched.closeConsole()
+    }
+
+    /// Let a created container's init exec its process.
+    public func start(id: String) throws(RuntimeError) {
+        let record = try load(id: id)
+        let status = self.status(of: record)
+        guard status == .created else {
+            throw .wrongState(id: id, status: status.rawValue, wanted: "created")
+        }
+        let fifo = directory(of: id) + "/exec.fifo"
+        let fd = open(fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC)
+        if fd < 0 { throw .system(SystemError("open", path: fifo)) }
+        defer { close(fd) }
+        var go: UInt8 = 0x31
+        if write(fd, &go, 1) != 1 { throw .system(SystemError("write", path: fifo)) }
+        unlink(fifo)
+        logger.debug("start", metadata: ["id": "\(id)", "pid": "\(record.pid)"])
+    }
+
+    /// create + start, attached: stdio passes through (or a terminal is relayed), signals are forwarded,
+    /// and the container is deleted when its process exits. Returns its exit status.
+    public func run(id: String, bundle: String, options: StartOptions) throws(RuntimeError) -> ExitStatus {
+        var launched = try launch(id: id, bundle: bundle, options: options, waitForStart: false, attach: true)
+        var code: Int32 = 0
+        var sig: Int32 = 0
+        let rc = cskiff_supervise(launched.pidfd, launched.consoleMaster, &code, &sig)
+        let waitError = rc != 0 ? SystemError("wait for container") : nil
+        launched.closeConsole()
+        close(launched.pidfd)
+        try? delete(id: id, force: true)
+        if let waitError { throw .system(waitError) }
+        return ExitStatus(code: code >= 0 ? code : nil, signal: sig > 0 ? sig : nil)
+    }
+
+    /// create + start without waiting (runc run --detach).
+    public func runDetached(id: String, bundle: String, options: StartOptions) throws(RuntimeError) {
+        var launched = try launch(id: id, bundle: bundle, options: options, waitForStart: false, attach: false)
+        launched.closeConsole()
+        close(launched.pidfd)
+    }
+
+    private struct Launched {
+        var pid: Int32
+        var pidfd: Int32
+        var consoleMaster: Int32 = -1
+
+        mutating func closeConsole() {
+            if consoleMaster >= 0 { close(consoleMaster) }
+            consoleMaster = -1
+        }
+    }
+
+    private func launch(id: String, bundle bundleArg: String, options: StartOptions, waitForStart: Bool,
+                        attach: Bool) throws(RuntimeError) -> Launched {
+        try Self.validate(id: id)
+        let bundle = Self.absolute(bundleArg)
+        let spec = try SpecFile.load(bundle: bundle)
+        if let hooks = spec.hooks, hooks != Hooks() {
+            throw .unsupported("OCI hooks (config.json \"hooks\")")
+        }
+        let terminal = spec.process?.terminal ?? false
+        if terminal && !attach && options.consoleSocket == nil {
+            throw .usage("process.terminal is set: pass --console-socket to receive the terminal (or run attached)")
+        }
+
+        let dir = directory(of: id)
+        do { try FileIO.makeDirectories(root, mode: 0o711) } catch { throw .system(error) }
+        if mkdir(dir, 0o711) != 0 {
+            if errno == EEXIST { throw .exists(id) }
+            throw .system(SystemError("mkdir", path: dir))
+        }
+        var cleanup = Cleanup(directory: dir)
+        defer { cleanup.run(logger: logger) }
+
+        let cgroup: CgroupManager
+        do {
+            cgroup = try CgroupManager.forContainer(id: id, cgroupsPath: spec.linux?.cgroupsPath,
+                                                    layout: cgroupLayout, logger: logger)
+            try cgroup.create(resources: DeviceRules.resources(for: spec))
+        } catch {
+            throw .cgroup(error)
+        }
+        cleanup.cgroup = cgroup
+
+        let planner = LaunchPlanner(bundle: bundle, cgroup: cgroup,
+                                    seccomp: SeccompCompiler(cacheDirectory: root + "/.seccomp-cache", logger: logger),
+                                    logger: logger)
+        var planned = try planner.plan(spec)
+        defer { planned.closeFDs() }
+        planned.config.debug = debug
+        planned.config.preserveFDs = options.preserveFDs
+        planned.config.useChroot = options.noPivot
+
+        var launched = Launched(pid: 0, pidfd: -1)
+        if terminal {
+            let size = spec.process?.consoleSize
+            var master: Int32 = -1
+            var slave: Int32 = -1
+            if cskiff_openpty(&master, &slave, UInt16(size?.height ?? 0), UInt16(size?.width ?? 0)) != 0 {
+                throw .system(SystemError("open pseudo-terminal"))
+            }
+            launched.consoleMaster = master
+            cleanup.fds.append(slave)
+            planned.config.consoleFD = slave
+            if let name = ttyName(slave) {
+                planned.config.mounts.append(LaunchConfig.Mount(source: name, target: "/dev/console", fstype: nil,
+                                                                data: nil, flags: UInt(MS_BIND), targetKind: .file))
+            }
+        }
+        if waitForStart {
+            let fifo = dir + "/exec.fifo"
+            if mkfifo(fifo, 0o600) != 0 { throw .system(SystemError("mkfifo", path: fifo)) }
+            // O_RDWR never blocks and keeps a writer, so the child's read waits for `start`'s byte.
+            let fd = open(fifo, O_RDWR | O_CLOEXEC)
+            if fd < 0 { throw .system(SystemError("open", path: fifo)) }
+            cleanup.fds.append(fd)
+            planned.config.startFD = fd
+        }
+
+        logger.debug("clone", metadata: ["id": "\(id)", "flags": "0x\(String(planned.config.cloneFlags, radix: 16))",
+                                         "rootfs": "\(planned.config.rootfs ?? "")"])
+        var child: SpawnedChild
+        do { child = try Spawner.spawn(planned.config) } catch { throw .spawn(error) }
+        cleanup.child = child
+        launched.pid = child.pid
+        launched.pidfd = child.pidfd
+
+        try writeIDMaps(planned, pid: child.pid)
+        do { try cgroup.addProcess(pid: child.pid) } catch { throw .cgroup(error) }
+        do throws(SpawnError) {
+            try Spawner.release(&child)
+            let outcome = try Spawner.awaitSetup(&child, logger: logger)
+            if waitForStart && outcome != .ready {
+                throw SpawnError.childDied("it exited before reporting ready")
+            }
+        } catch {
+            throw .spawn(error)
+        }
+
+        guard let startTime = ProcessInfo.startTime(pid: child.pid) else {
+            throw .spawn(.childDied("process \(child.pid) exited during start"))
+        }
+        let record = ContainerRecord(id: id, bundle: bundle, rootfs: planned.config.rootfs ?? "", pid: child.pid,
+                                     pidStartTime: startTime, created: rfc3339Now(),
+                                     annotations: spec.annotations, cgroup: cgroup.statePaths)
+        try save(record)
+        if let pidFile = options.pidFile {
+            do { try FileIO.writeAtomically(Self.absolute(pidFile), contents: Array("\(child.pid)".utf8)) } catch {
+                throw .system(error)
+            }
+        }
+        if let socket = options.consoleSocket, launched.consoleMaster >= 0 {
+            if cskiff_send_fd(socket, launched.consoleMaster) != 0 {
+                throw .system(SystemError("send terminal to console socket", path: socket))
+            }
+        }
+        cleanup.succeeded(keepPidFD: attach)
+        if !attach { close(child.pidfd); launched.pidfd = -1 }
+        return launched
+    }
+
+    private func writeIDMaps(_ planned: PlannedLaunch, pid: Int32) throws(RuntimeError) {
+        func text(_ maps: [LinuxIDMapping]) -> String {
+            maps.map { "\($0.containerID) \($0.hostID) \($0.size)\n" }.joined()
+        }
+        guard !planned.uidMappings.isEmpty else { return }
+        for (file, maps) in [("uid_map", planned.uidMappings), ("gid_map", planned.gidMappings)] {
+            let path = "/proc/\(pid)/\(file)"
+            logger.debug("write id map", metadata: ["path": "\(path)", "value": "\(text(maps))"])
+            do { try FileIO.write(text(maps), to: path) } catch { throw .system(error) }
+        }
+    }
+
+    // MARK: state / kill / delete / ps
+
+    public func state(id: String) throws(RuntimeError) -> ContainerState {
+        let record = try load(id: id)
+        let status = self.status(of: record)
+        return ContainerState(record: record, status: status)
+    }
+
+    public func list() -> [ContainerState] {
+        guard let dir = opendir(root) else { return [] }
+        defer { closedir(dir) }
+        var ids: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if name.hasPrefix(".") { continue }
+            ids.append(name)
+        }
+        return ids.sorted().compactMap { try? state(id: $0) }
+    }
+
+    public func kill(id: String, signal: Int32, all: Bool = false) throws(RuntimeError) {
+        let record = try load(id: id)
+        let status = self.status(of: record)
+        guard status == .created || status == .running else {
+            throw .wrongState(id: id, status: status.rawValue, wanted: "created or running")
+        }
+        if all, let paths = record.cgroup {
+            do { _ = try CgroupManager(statePaths: paths, logger: logger).kill(signal: signal) } catch { throw .cgroup(error) }
+            return
+        }
+        try signalProcess(record, signal)
+    }
+
+    /// Remove a container. A created or running one is refused unless `force`, which kills it first.
+    public func delete(id: String, force: Bool) throws(RuntimeError) {
+        let record = try load(id: id)
+        let status = self.status(of: record)
+        if status != .stopped {
+            guard force else {
+                throw .wrongState(id: id, status: status.rawValue, wanted: "stopped (use --force to kill it)")
+            }
+            try? signalProcess(record, SIGKILL)
+            waitUntilGone(record)
+        }
+        if let paths = record.cgroup {
+            do { try CgroupManager(statePaths: paths, logger: logger).destroy(force: true) } catch { throw .cgroup(error) }
+        }
+        removeTree(directory(of: id))
+    }
+
+    /// The container's processes, as host pids.
+    public func processes(id: String) throws(RuntimeError) -> [Int32] {
+        let record = try load(id: id)
+        guard let paths = record.cgroup else { return [] }
+        do { return try CgroupManager(statePaths: paths, logger: logger).processes() } catch { throw .cgroup(error) }
+    }
+
+    // MARK: helpers
+
+    func status(of record: ContainerRecord) -> State.Status {
+        guard ProcessInfo.isRunning(pid: record.pid, startTime: record.pidStartTime) else { return .stopped }
+        return FileIO.exists(directory(of: record.id) + "/exec.fifo") ? .created : .running
+    }
+
+    private func signalProcess(_ record: ContainerRecord, _ signal: Int32) throws(RuntimeError) {
+        let fd = cskiff_pidfd_open(record.pid)
+        if fd < 0 { throw .system(SystemError("pidfd_open \(record.pid)")) }
+        defer { close(fd) }
+        // The pidfd pins the process: check it is still ours before signalling.
+        guard ProcessInfo.isRunning(pid: record.pid, startTime: record.pidStartTime) else { return }
+        if cskiff_pidfd_signal(fd, signal) != 0 { throw .system(SystemError("kill \(record.pid)")) }
+    }
+
+    private func waitUntilGone(_ record: ContainerRecord) {
+        let fd = cskiff_pidfd_open(record.pid)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        _ = poll(&p, 1, 10_000)
+    }
+
+    func directory(of id: String) -> String { root + "/" + id }
+
+    func load(id: String) throws(RuntimeError) -> ContainerRecord {
+        try Self.validate(id: id)
+        let path = directory(of: id) + "/state.json"
+        let bytes: [UInt8]
+        do { bytes = try FileIO.read(path) } catch {
+            if error.errno == ENOENT { throw .notFound(id) }
+            throw .system(error)
+        }
+        do { return try JSONDecoder().decode(ContainerRecord.self, from: Data(bytes)) } catch {
+            throw .system(SystemError("decode state of \(id): \(error)", path: path, errno: EINVAL))
+        }
+    }
+
+    private func save(_ record: ContainerRecord) throws(RuntimeError) {
+        let path = directory(of: record.id) + "/state.json"
+        do {
+            let data = try JSONEncoder().encode(record)
+            try FileIO.writeAtomically(path, contents: Array(data))
+        } catch let error as SystemError {
+            throw .system(error)
+        } catch {
+            throw .system(SystemError("encode state: \(error)", path: path, errno: EINVAL))
+        }
+    }
+
+    static func validate(id: String) throws(RuntimeError) {
+        let ok = !id.isEmpty && id.utf8.count <= 1024 && id != "." && id != ".."
+            && id.unicodeScalars.allSatisfy { $0.properties.isAlphabetic && $0.isASCII || ("0"..."9").contains($0) || "_+-.".unicodeScalars.contains($0) }
+        if !ok { throw .invalidID(id) }
+    }
+
+    static func absolute(_ path: String) -> String {
+        if path.hasPrefix("/") { return path }
+        var buf = [CChar](repeating: 0, count: Int(PATH_MAX))
+        guard getcwd(&buf, buf.count) != nil else { return path }
+        let cwd = String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return path == "." ? cwd : cwd + "/" + path
+    }
+
+    private func ttyName(_ fd: Int32) -> String? {
+        var buf = [CChar](repeating: 0, count: 128)
+        guard ttyname_r(fd, &buf, buf.count) == 0 else { return nil }
+        return String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}
+
+/// `skiff oci state` output: the spec's State plus runc's extra fields.
+public struct ContainerState: Codable, Sendable {
+    public var ociVersion: String
+    public var id: String
+    public var pid: Int32
+    public var status: State.Status
+    public var bundle: String
+    public var rootfs: String
+    public var created: String
+    public var annotations: [String: String]?
+    public var owner: String
+
+    init(record: ContainerRecord, status: State.Status) {
+        ociVersion = Spec.version
+        id = record.id
+        pid = status == .stopped ? 0 : record.pid
+        self.status = status
+        bundle = record.bundle
+        rootfs = record.rootfs
+        created = record.created
+        annotations = record.annotations
+        owner = record.owner
+    }
+}
+
+/// Undo a half-made container when `launch` fails: kill the child, remove its cgroup and directory.
+private struct Cleanup {
+    var directory: String
+    var cgroup: CgroupManager?
+    var child: SpawnedChild?
+    var fds: [Int32] = []
+    private var done = false
+
+    init(directory: String) {
+        self.directory = directory
+    }
+
+    mutating func succeeded(keepPidFD: Bool) {
+        for fd in fds { close(fd) }
+        done = true
+    }
+
+    mutating func run(logger: Logger) {
+        if done { return }
+        for fd in fds { close(fd) }
+        if let child {
+            cskiff_pidfd_signal(child.pidfd, SIGKILL)
+            _ = try? Spawner.wait(pidfd: child.pidfd)
+            close(child.pidfd)
+        }
+        if let cgroup {
+            do { try cgroup.destroy(force: true) } catch { logger.warning("cleanup: \(error)") }
+        }
+        removeTree(directory)
+    }
+}
+
+/// rm -rf of a state directory (small, no mounts inside).
+func removeTree(_ path: String) {
+    if let dir = opendir(path) {
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if name == "." || name == ".." { continue }
+            let child = path + "/" + name
+            if entry.pointee.d_type == UInt8(DT_DIR) { removeTree(child) } else { unlink(child) }
+        }
+        closedir(dir)
+    }
+    rmdir(path)
+}

@@ -1,0 +1,31 @@
+/// Errors of the OCI runtime operations, each with a message a caller can act on.
+public enum RuntimeError: Error, CustomStringConvertible {
+    case invalidID(String)
+    case exists(String)
+    case notFound(String)
+    case wrongState(id: String, status: String, wanted: String)
+    case spec(SpecError)
+    case spawn(SpawnError)
+    case cgroup(CgroupError)
+    case security(String)
+    case system(SystemError)
+    case unsupported(String)
+    case usage(String)
+
+    public var description: String {
+        switch self {
+        case .invalidID(let id):
+            "invalid container id \"\(id)\": use letters, digits, '_', '+', '-' and '.' (at most 1024 characters)"
+        case .exists(let id): "container \"\(id)\" already exists"
+        case .notFound(let id): "container \"\(id)\" does not exist"
+        case .wrongState(let id, let status, let wanted): "container \"\(id)\" is \(status), not \(wanted)"
+        case .spec(let e): e.description
+        case .spawn(let e): e.description
+        case .cgroup(let e): e.description
+        case .security(let message): message
+        case .system(let e): e.description
+        case .unsupported(let what): "\(what) is not supported by skiff"
+        case .usage(let message): message
+        }
+    }
+}

@@ -1,0 +1,52 @@
+import SkiffOCI
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Reading a bundle's config.json, with errors that name the file and the field.
+public enum SpecFile {
+    public static func load(bundle: String) throws(RuntimeError) -> Spec {
+        let path = bundle + "/config.json"
+        let bytes: [UInt8]
+        do { bytes = try FileIO.read(path) } catch {
+            throw .spec(.unreadable(path: path, reason: errnoText(error.errno)))
+        }
+        do {
+            return try JSONDecoder().decode(Spec.self, from: Data(bytes))
+        } catch let error as DecodingError {
+            throw .spec(.unreadable(path: path, reason: describe(error)))
+        } catch {
+            throw .spec(.unreadable(path: path, reason: "\(error)"))
+        }
+    }
+
+    /// "process.args: expected an array of strings" rather than Swift's debug dump.
+    static func describe(_ error: DecodingError) -> String {
+        func path(_ keys: [CodingKey]) -> String {
+            keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+                .trimmingPrefix(".")
+        }
+        switch error {
+        case .typeMismatch(let type, let ctx):
+            return "\(path(ctx.codingPath)): expected \(type) — \(ctx.debugDescription)"
+        case .valueNotFound(let type, let ctx):
+            return "\(path(ctx.codingPath)): missing \(type)"
+        case .keyNotFound(let key, let ctx):
+            let parent = path(ctx.codingPath)
+            return "\(parent.isEmpty ? "" : parent + ".")\(key.stringValue): required field is missing"
+        case .dataCorrupted(let ctx):
+            return "not valid JSON: \(ctx.debugDescription) \(ctx.underlyingError.map { "\($0)" } ?? "")"
+        @unknown default:
+            return "\(error)"
+        }
+    }
+}
+
+private extension String {
+    func trimmingPrefix(_ prefix: String) -> String {
+        hasPrefix(prefix) ? String(dropFirst(prefix.count)) : self
+    }
+}

@@ -1,0 +1,83 @@
+/// Everything the C shim does between clone() and execve(), decided in Swift. A value of plain data:
+/// `Spawner` copies it into the C structure, and nothing in it is re-derived in the child.
+public struct LaunchConfig: Sendable {
+    public struct Mount: Sendable, Equatable {
+        public enum TargetKind: Int32, Sendable { case none = 0, directory = 1, file = 2 }
+        public var source: String?
+        public var target: String
+        public var fstype: String?
+        public var data: String?
+        public var flags: UInt
+        public var bindRemountFlags: UInt = 0
+        public var propagation: UInt = 0
+        public var targetKind: TargetKind = .directory
+    }
+
+    public struct Device: Sendable, Equatable {
+        public var path: String
+        public var mode: UInt32      // S_IFCHR/S_IFBLK/S_IFIFO | permission bits
+        public var major: UInt32
+        public var minor: UInt32
+        public var uid: UInt32 = 0
+        public var gid: UInt32 = 0
+        public var bindFromHost = false
+    }
+
+    public struct Join: Sendable, Equatable {
+        public var fd: Int32
+        public var kind: NamespaceKind
+    }
+
+    public struct Rlimit: Sendable, Equatable {
+        public var resource: Int32
+        public var soft: UInt64
+        public var hard: UInt64
+    }
+
+    // Namespaces
+    public var cloneFlags: UInt64 = 0
+    public var joins: [Join] = []
+    public var unshareCgroup = false
+
+    // Filesystem (rootfs nil: a process joining a running container)
+    public var rootfs: String?
+    public var useChroot = false
+    public var rootfsPropagation: UInt = 0
+    public var rootReadonly = false
+    public var mounts: [Mount] = []
+    public var devices: [Device] = []
+    public var symlinks: [(target: String, link: String)] = []
+    public var maskedPaths: [String] = []
+    public var readonlyPaths: [String] = []
+    public var hostname: String?
+    public var domainname: String?
+    public var sysctls: [(path: String, value: String)] = []
+
+    // Process
+    public var argv: [String] = []
+    public var env: [String] = []
+    public var cwd: String? = "/"
+    public var uid: UInt32 = 0
+    public var gid: UInt32 = 0
+    public var additionalGids: [UInt32] = []
+    public var setGroups = true
+    public var umask: Int32 = -1
+    public var rlimits: [Rlimit] = []
+    public var oomScoreAdj: Int32?
+    public var setsid = true
+    public var stdio: (in: Int32, out: Int32, err: Int32) = (-1, -1, -1)
+    public var consoleFD: Int32 = -1
+    public var preserveFDs: Int32 = 0
+
+    // Security
+    public var noNewPrivileges = false
+    public var capabilities: CapabilityMasks?   // nil: keep the caller's
+    public var seccomp: SeccompProgram?
+
+    // Synchronisation
+    public var waitForParent = true
+    public var startFD: Int32 = -1
+    public var debug = false
+
+    public init() {}
+}

@@ -1,0 +1,154 @@
+import SkiffOCI
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `root`, `mounts` and `linux.devices` of a spec → the filesystem part of a LaunchConfig.
+struct RootfsPlanner {
+    var bundle: String
+    /// Where the host's cgroup hierarchies are, to give the container its `cgroup` mount.
+    var cgroupMounts: [CgroupMountSource]
+    var inUserNamespace: Bool
+    var newCgroupNamespace: Bool
+
+    /// One cgroup hierarchy as the container should see it: the filesystem type and options to mount
+    /// in a cgroup namespace, or the container's own directory to bind without one.
+    struct CgroupMountSource {
+        var name: String          // the directory under /sys/fs/cgroup ("" for a v2 unified root)
+        var fstype: String        // "cgroup" or "cgroup2"
+        var options: String?      // v1 controllers, e.g. "memory" or "cpu,cpuacct"
+        var containerDir: String  // the container's cgroup directory in this hierarchy on the host
+    }
+
+    static let defaultDevices: [(String, UInt32, UInt32)] = [
+        ("/dev/null", 1, 3), ("/dev/zero", 1, 5), ("/dev/full", 1, 7),
+        ("/dev/random", 1, 8), ("/dev/urandom", 1, 9), ("/dev/tty", 5, 0),
+    ]
+
+    func apply(_ spec: Spec, to config: inout LaunchConfig) throws(SpecError) {
+        guard let root = spec.root, !root.path.isEmpty else {
+            throw SpecError.invalid(field: "root.path", reason: "missing (the container's root filesystem)")
+        }
+        let rootfs = root.path.hasPrefix("/") ? root.path : bundle + "/" + root.path
+        guard FileIO.isDirectory(rootfs) else {
+            throw SpecError.invalid(field: "root.path", reason: "rootfs \(rootfs) does not exist or is not a directory")
+        }
+        config.rootfs = rootfs
+        config.rootReadonly = root.readonly ?? false
+        config.rootfsPropagation = try MountOptions.rootPropagation(spec.linux?.rootfsPropagation)
+
+        for (index, mount) in (spec.mounts ?? []).enumerated() {
+            config.mounts += try plan(mount, field: "mounts[\(index)]")
+        }
+
+        var devices: [LaunchConfig.Device] = []
+        for (index, device) in (spec.linux?.devices ?? []).enumerated() {
+            devices.append(try plan(device, field: "linux.devices[\(index)]"))
+        }
+        for (path, major, minor) in Self.defaultDevices where !devices.contains(where: { $0.path == path }) {
+            devices.append(LaunchConfig.Device(path: path, mode: S_IFCHR | 0o666, major: major, minor: minor,
+                                               bindFromHost: inUserNamespace))
+        }
+        config.devices = devices
+
+        let destinations = Set(config.mounts.map(\.target))
+        if destinations.contains("/dev") {
+            config.symlinks = [("/proc/self/fd", "/dev/fd"), ("/proc/self/fd/0", "/dev/stdin"),
+                               ("/proc/self/fd/1", "/dev/stdout"), ("/proc/self/fd/2", "/dev/stderr")]
+            if FileIO.exists("/proc/kcore") { config.symlinks.append(("/proc/kcore", "/dev/core")) }
+        }
+        if destinations.contains("/dev/pts") { config.symlinks.append(("pts/ptmx", "/dev/ptmx")) }
+        config.maskedPaths = spec.linux?.maskedPaths ?? []
+        config.readonlyPaths = spec.linux?.readonlyPaths ?? []
+    }
+
+    private func plan(_ mount: SkiffOCI.Mount, field: String) throws(SpecError) -> [LaunchConfig.Mount] {
+        guard mount.destination.hasPrefix("/") else {
+            throw SpecError.invalid(field: "\(field).destination", reason: "\"\(mount.destination)\" is not an absolute path")
+        }
+        if mount.destination.split(separator: "/").contains("..") {
+            throw SpecError.invalid(field: "\(field).destination", reason: "\"\(mount.destination)\" contains \"..\"")
+        }
+        let options = MountOptions(mount.options ?? [])
+        if mount.type == "cgroup" || mount.type == "cgroup2" {
+            return cgroupMounts(at: mount.destination, options: options)
+        }
+        if options.isBind || mount.type == "bind" {
+            guard var source = mount.source, !source.isEmpty else {
+                throw SpecError.invalid(field: "\(field).source", reason: "a bind mount needs a source")
+            }
+            if !source.hasPrefix("/") { source = bundle + "/" + source }
+            var st = stat()
+            guard stat(source, &st) == 0 else {
+                throw SpecError.invalid(field: "\(field).source",
+                                        reason: "bind source \(source) for \(mount.destination): \(errnoText(errno))")
+            }
+            let flags = options.flags | UInt(MS_BIND)
+            return [LaunchConfig.Mount(
+                source: source, target: mount.destination, fstype: nil, data: nil,
+                flags: flags & UInt(MS_BIND | MS_REC),
+                bindRemountFlags: options.bindRemountFlags, propagation: options.propagation,
+                targetKind: (st.st_mode & S_IFMT) == S_IFDIR ? .directory : .file)]
+        }
+        guard let type = mount.type, !type.isEmpty else {
+            throw SpecError.invalid(field: "\(field).type", reason: "missing filesystem type for \(mount.destination)")
+        }
+        return [LaunchConfig.Mount(
+            source: mount.source ?? type, target: mount.destination, fstype: type, data: options.dataString,
+            flags: options.flags, propagation: options.propagation,
+            targetKind: options.flags & UInt(MS_REMOUNT) != 0 ? .none : .directory)]
+    }
+
+    /// A `cgroup` mount: in a cgroup namespace each hierarchy is mounted fresh (the kernel shows the
+    /// namespace's view); without one the container's own directories are bound, never the host's tree.
+    /// Read-only unless the spec says "rw".
+    private func cgroupMounts(at destination: String, options: MountOptions) -> [LaunchConfig.Mount] {
+        let flags = options.flags & ~UInt(MS_BIND | MS_REC)
+        if let unified = cgroupMounts.first, cgroupMounts.count == 1, unified.fstype == "cgroup2" {
+            if newCgroupNamespace {
+                return [LaunchConfig.Mount(source: "cgroup2", target: destination, fstype: "cgroup2", data: nil, flags: flags)]
+            }
+            return [LaunchConfig.Mount(source: unified.containerDir, target: destination, fstype: nil, data: nil,
+                                       flags: UInt(MS_BIND | MS_REC), bindRemountFlags: flags)]
+        }
+        var mounts = [LaunchConfig.Mount(source: "tmpfs", target: destination, fstype: "tmpfs", data: "mode=755",
+                                         flags: UInt(MS_NOSUID | MS_NODEV | MS_NOEXEC))]
+        for hierarchy in cgroupMounts {
+            let target = destination + "/" + hierarchy.name
+            if newCgroupNamespace {
+                mounts.append(LaunchConfig.Mount(source: "cgroup", target: target, fstype: hierarchy.fstype,
+                                                 data: hierarchy.options, flags: flags))
+            } else {
+                mounts.append(LaunchConfig.Mount(source: hierarchy.containerDir, target: target, fstype: nil, data: nil,
+                                                 flags: UInt(MS_BIND | MS_REC), bindRemountFlags: flags))
+            }
+        }
+        if flags & UInt(MS_RDONLY) != 0 {
+            mounts.append(LaunchConfig.Mount(source: nil, target: destination, fstype: nil, data: nil,
+                                             flags: UInt(MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC),
+                                             targetKind: .none))
+        }
+        return mounts
+    }
+
+    private func plan(_ device: LinuxDevice, field: String) throws(SpecError) -> LaunchConfig.Device {
+        guard device.path.hasPrefix("/dev/") else {
+            throw SpecError.invalid(field: "\(field).path", reason: "\"\(device.path)\" is not under /dev")
+        }
+        let type: UInt32
+        switch device.type {
+        case "c", "u": type = S_IFCHR
+        case "b": type = S_IFBLK
+        case "p": type = S_IFIFO
+        default:
+            throw SpecError.invalid(field: "\(field).type", reason: "unknown device type \"\(device.type)\" (c, b, u or p)")
+        }
+        if type != S_IFIFO && (device.major == nil || device.minor == nil) {
+            throw SpecError.invalid(field: field, reason: "device \(device.path) needs major and minor numbers")
+        }
+        return LaunchConfig.Device(path: device.path, mode: type | ((device.fileMode ?? 0o666) & 0o7777),
+                                   major: UInt32(device.major ?? 0), minor: UInt32(device.minor ?? 0),
+                                   uid: device.uid ?? 0, gid: device.gid ?? 0, bindFromHost: inUserNamespace)
+    }
+}

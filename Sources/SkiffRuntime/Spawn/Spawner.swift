@@ -1,0 +1,193 @@
+import CSkiff
+import Logging
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A child cloned by the C shim, waiting for (or past) the parent's go.
+public struct SpawnedChild: Sendable {
+    public var pid: Int32
+    public var pidfd: Int32
+    var syncFD: Int32
+    var reportFD: Int32
+}
+
+/// Copies a `LaunchConfig` into the C shim's flat structure and clones the child. The child gets its
+/// own copy of this memory at clone, so the C copies are freed as soon as `spawn` returns.
+public enum Spawner {
+    public static func spawn(_ config: LaunchConfig) throws(SpawnError) -> SpawnedChild {
+        let arena = CArena()
+        defer { arena.free() }
+        var spec = cskiff_spawn()
+
+        spec.clone_flags = config.cloneFlags
+        let joins = config.joins.sorted { $0.kind.joinOrder < $1.kind.joinOrder }
+        spec.joins = arena.array(joins.map { cskiff_namespace_join(fd: $0.fd, nstype: Int32(truncatingIfNeeded: $0.kind.cloneFlag)) })
+        spec.n_joins = Int32(joins.count)
+        spec.unshare_cgroup = config.unshareCgroup ? 1 : 0
+
+        spec.rootfs = arena.string(config.rootfs)
+        spec.use_chroot = config.useChroot ? 1 : 0
+        spec.rootfs_propagation = config.rootfsPropagation
+        spec.root_readonly = config.rootReadonly ? 1 : 0
+        spec.mounts = arena.array(config.mounts.map { m in
+            cskiff_mount(source: arena.string(m.source), target: arena.string(m.target), fstype: arena.string(m.fstype),
+                         data: arena.string(m.data), flags: m.flags, bind_remount: m.bindRemountFlags,
+                         propagation: m.propagation, target_kind: m.targetKind.rawValue)
+        })
+        spec.n_mounts = Int32(config.mounts.count)
+        spec.devices = arena.array(config.devices.map { d in
+            cskiff_device(path: arena.string(d.path), mode: d.mode, major: d.major, minor: d.minor, uid: d.uid,
+                          gid: d.gid, bind_from_host: d.bindFromHost ? 1 : 0)
+        })
+        spec.n_devices = Int32(config.devices.count)
+        spec.symlinks = arena.array(config.symlinks.map { cskiff_symlink(target: arena.string($0.target), linkpath: arena.string($0.link)) })
+        spec.n_symlinks = Int32(config.symlinks.count)
+        spec.masked_paths = arena.stringArray(config.maskedPaths, nullTerminated: false)
+        spec.n_masked_paths = Int32(config.maskedPaths.count)
+        spec.readonly_paths = arena.stringArray(config.readonlyPaths, nullTerminated: false)
+        spec.n_readonly_paths = Int32(config.readonlyPaths.count)
+        spec.hostname = arena.string(config.hostname)
+        spec.domainname = arena.string(config.domainname)
+        spec.sysctls = arena.array(config.sysctls.map { cskiff_sysctl(path: arena.string($0.path), value: arena.string($0.value)) })
+        spec.n_sysctls = Int32(config.sysctls.count)
+
+        spec.argv = arena.stringArray(config.argv, nullTerminated: true)
+        spec.envp = arena.stringArray(config.env, nullTerminated: true)
+        spec.cwd = arena.string(config.cwd)
+        spec.uid = config.uid
+        spec.gid = config.gid
+        spec.additional_gids = arena.array(config.additionalGids)
+        spec.n_additional_gids = Int32(config.additionalGids.count)
+        spec.set_groups = config.setGroups ? 1 : 0
+        spec.umask = config.umask
+        spec.rlimits = arena.array(config.rlimits.map { cskiff_rlimit(resource: $0.resource, soft: $0.soft, hard: $0.hard) })
+        spec.n_rlimits = Int32(config.rlimits.count)
+        spec.oom_score_adj_set = config.oomScoreAdj == nil ? 0 : 1
+        spec.oom_score_adj = config.oomScoreAdj ?? 0
+        spec.setsid = config.setsid ? 1 : 0
+        spec.stdin_fd = config.stdio.in
+        spec.stdout_fd = config.stdio.out
+        spec.stderr_fd = config.stdio.err
+        spec.console_fd = config.consoleFD
+        spec.preserve_fds = config.preserveFDs
+
+        spec.no_new_privs = config.noNewPrivileges ? 1 : 0
+        config.capabilities?.apply(to: &spec)
+        if let seccomp = config.seccomp {
+            spec.seccomp_filter = UnsafeRawPointer(arena.array(seccomp.bytes))
+            spec.seccomp_len = UInt16(seccomp.instructionCount)
+            spec.seccomp_flags = seccomp.flags
+        }
+        spec.wait_parent = config.waitForParent ? 1 : 0
+        spec.start_fd = config.startFD
+        spec.debug = config.debug ? 1 : 0
+
+        var child = cskiff_child()
+        if cskiff_spawn(&spec, &child) != 0 {
+            throw .system(SystemError("clone3"))
+        }
+        return SpawnedChild(pid: child.pid, pidfd: child.pidfd, syncFD: child.sync_fd, reportFD: child.report_fd)
+    }
+
+    /// Let a child that waits for its parent continue.
+    public static func release(_ child: inout SpawnedChild) throws(SpawnError) {
+        var c = cskiff_child(pid: child.pid, pidfd: child.pidfd, sync_fd: child.syncFD, report_fd: child.reportFD)
+        let rc = cskiff_release(&c)
+        child.syncFD = -1
+        if rc != 0 { throw .system(SystemError("release child \(child.pid)")) }
+    }
+
+    public enum Outcome: Sendable {
+        /// The child called execve (the report pipe closed on exec).
+        case execed
+        /// The child finished its set-up and waits on its start fifo (`oci create`).
+        case ready
+    }
+
+    /// Read the child's reports until it has exec'd or is ready, logging each event at debug level.
+    /// A reported failure is thrown; the child has exited by then.
+    public static func awaitSetup(_ child: inout SpawnedChild, logger: Logger) throws(SpawnError) -> Outcome {
+        defer {
+            if child.reportFD >= 0 { close(child.reportFD); child.reportFD = -1 }
+        }
+        var report = cskiff_report()
+        while true {
+            let rc = cskiff_read_report(child.reportFD, &report)
+            if rc == 0 { return .execed }
+            if rc < 0 { throw .system(SystemError("read child report")) }
+            let detail = withUnsafeBytes(of: &report.detail) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            switch report.kind {
+            case Int32(CSKIFF_REPORT_EVENT.rawValue):
+                logger.debug("\(String(cString: cskiff_step_name(report.step)))",
+                             metadata: ["pid": "\(child.pid)", "detail": "\(detail)"])
+            case Int32(CSKIFF_REPORT_READY.rawValue):
+                return .ready
+            default:
+                throw .step(step: report.step, detail: detail, errno: report.err)
+            }
+        }
+    }
+
+    /// Wait for a child to exit; returns the shell-style status (the code, or 128 + signal).
+    public static func wait(pidfd: Int32) throws(SpawnError) -> ExitStatus {
+        var code: Int32 = 0
+        var sig: Int32 = 0
+        if cskiff_wait(pidfd, &code, &sig) != 0 { throw .system(SystemError("waitid")) }
+        return ExitStatus(code: code >= 0 ? code : nil, signal: sig > 0 ? sig : nil)
+    }
+}
+
+/// How a process ended.
+public struct ExitStatus: Sendable, Equatable, CustomStringConvertible {
+    public var code: Int32?
+    public var signal: Int32?
+
+    public init(code: Int32?, signal: Int32?) {
+        self.code = code
+        self.signal = signal
+    }
+
+    /// What a shell reports: the exit code, or 128 + the signal number.
+    public var shellStatus: Int32 { code ?? (128 + (signal ?? 0)) }
+
+    public var description: String {
+        if let signal { return "killed by signal \(signal)" }
+        return "exited with code \(code ?? -1)"
+    }
+}
+
+/// C memory for one spawn, released together.
+final class CArena {
+    private var blocks: [UnsafeMutableRawPointer] = []
+
+    func string(_ s: String?) -> UnsafePointer<CChar>? {
+        guard let s else { return nil }
+        let p = strdup(s)!
+        blocks.append(UnsafeMutableRawPointer(p))
+        return UnsafePointer(p)
+    }
+
+    func array<T>(_ values: [T]) -> UnsafePointer<T>? {
+        if values.isEmpty { return nil }
+        let p = UnsafeMutablePointer<T>.allocate(capacity: values.count)
+        p.initialize(from: values, count: values.count)
+        blocks.append(UnsafeMutableRawPointer(p))
+        return UnsafePointer(p)
+    }
+
+    func stringArray(_ values: [String], nullTerminated: Bool) -> UnsafePointer<UnsafePointer<CChar>?>? {
+        if values.isEmpty && !nullTerminated { return nil }
+        var pointers = values.map { string($0) }
+        if nullTerminated { pointers.append(nil) }
+        return array(pointers)
+    }
+
+    func free() {
+        for b in blocks { Glibc.free(b) }
+        blocks.removeAll()
+    }
+}

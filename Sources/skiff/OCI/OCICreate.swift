@@ -1,0 +1,39 @@
+import ArgumentParser
+
+struct OCICreate: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "create",
+                                                    abstract: "Create a container; its process waits until `start`.")
+    @OptionGroup var flags: OCIStartFlags
+    @Argument(help: "The container id.") var id: String
+
+    func run() throws {
+        try OCIContext.runtime().create(id: id, bundle: flags.bundle, options: flags.options)
+    }
+}
+
+struct OCIStart: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "start", abstract: "Start a created container.")
+    @Argument(help: "The container id.") var id: String
+
+    func run() throws {
+        try OCIContext.runtime().start(id: id)
+    }
+}
+
+struct OCIRun: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "run",
+                                                    abstract: "Create and start a container, attached unless --detach.")
+    @OptionGroup var flags: OCIStartFlags
+    @Flag(name: [.short, .long], help: "Return once the process has started.") var detach = false
+    @Argument(help: "The container id.") var id: String
+
+    func run() throws {
+        let runtime = OCIContext.runtime()
+        if detach {
+            try runtime.runDetached(id: id, bundle: flags.bundle, options: flags.options)
+            return
+        }
+        let status = try runtime.run(id: id, bundle: flags.bundle, options: flags.options)
+        if status.shellStatus != 0 { throw ExitCode(status.shellStatus) }
+    }
+}
