@@ -2,21 +2,27 @@
 import PackageDescription
 
 // Targets depend one way, bottom to top:
-//   CSkiff (C: the steps between clone and exec, no policy)
-//   SkiffOCI (OCI runtime-spec types, Codable, no dependencies)
+//   CSkiff (C: the steps between clone and exec, no policy)      CArchive (libarchive, system library)
+//   SkiffSystem (typed system errors, small file helpers)
+//   SkiffOCI (OCI runtime-spec and image-spec types, Codable, no dependencies)
 //   SkiffRuntime (policy: spec -> spawn plan, cgroups, capabilities, seccomp, container state)
+//   SkiffImage (references, content store, layer unpack/pack, registry client, archives)
+//   SkiffKit (the engine: containers from images, build, compose, network, volumes)
 //   skiff (the thin CLI)
 let package = Package(
     name: "Skiff",
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "skiff", targets: ["skiff"]),
+        .library(name: "SkiffKit", targets: ["SkiffKit"]),
         .library(name: "SkiffRuntime", targets: ["SkiffRuntime"]),
+        .library(name: "SkiffImage", targets: ["SkiffImage"]),
         .library(name: "SkiffOCI", targets: ["SkiffOCI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         .target(
@@ -24,23 +30,42 @@ let package = Package(
             cSettings: [.define("_GNU_SOURCE"), .unsafeFlags(["-O2", "-Wall", "-Wextra", "-Wno-unused-parameter"])],
             linkerSettings: [.linkedLibrary("seccomp")]
         ),
+        .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
+        .target(name: "SkiffSystem"),
         .target(name: "SkiffOCI"),
         .target(
             name: "SkiffRuntime",
             dependencies: [
-                "CSkiff", "SkiffOCI",
+                "CSkiff", "SkiffOCI", "SkiffSystem",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "SkiffImage",
+            dependencies: [
+                "CArchive", "SkiffOCI", "SkiffSystem",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "SkiffKit",
+            dependencies: [
+                "SkiffImage", "SkiffRuntime", "SkiffOCI", "SkiffSystem",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
             name: "skiff",
             dependencies: [
-                "SkiffRuntime", "SkiffOCI",
+                "SkiffKit", "SkiffImage", "SkiffRuntime", "SkiffOCI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "SkiffOCITests", dependencies: ["SkiffOCI"]),
         .testTarget(name: "SkiffRuntimeTests", dependencies: ["SkiffRuntime", "SkiffOCI", "CSkiff"]),
+        .testTarget(name: "SkiffImageTests", dependencies: ["SkiffImage", "SkiffOCI", "CArchive"]),
+        .testTarget(name: "SkiffKitTests", dependencies: ["SkiffKit", "SkiffImage", "SkiffRuntime", "SkiffOCI"]),
     ]
 )
