@@ -1,0 +1,2 @@
+// Callers of the image code see its error and file helpers (SystemError, FileIO) without a second import.
+@_exported import SkiffSystem

@@ -1,0 +1,152 @@
+import SkiffOCI
+import SkiffSystem
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Images under a state root: blobs in `blobs/`, names in `images.json` (reference → manifest digest),
+/// written atomically under `images.lock`.
+///
+/// An image is its manifest: `docker images` shows the config digest as the IMAGE ID, and several
+/// names may point at one image.
+public struct ImageStore: Sendable {
+    public let root: String
+    public let content: ContentStore
+
+    public init(root: String) {
+        self.root = root
+        self.content = ContentStore(root: root + "/blobs")
+    }
+
+    var indexPath: String { root + "/images.json" }
+    var lockPath: String { root + "/images.lock" }
+
+    struct IndexFile: Codable {
+        var references: [String: Digest] = [:]
+    }
+
+    /// Every name and the manifest it points to.
+    public func references() throws(ImageError) -> [ImageReference: Digest] {
+        let file = try readIndex()
+        var out: [ImageReference: Digest] = [:]
+        for (name, digest) in file.references {
+            if let ref = try? ImageReference(parsing: name, defaultTag: nil) { out[ref] = digest }
+        }
+        return out
+    }
+
+    /// Point `reference` at a manifest that is in the store.
+    public func tag(_ reference: ImageReference, manifest: Digest) throws(ImageError) {
+        guard content.contains(manifest) else { throw .blobNotFound(manifest) }
+        try updateIndex { $0.references[reference.description] = manifest }
+    }
+
+    /// Remove a name; returns the manifest it pointed to.
+    @discardableResult
+    public func untag(_ reference: ImageReference) throws(ImageError) -> Digest? {
+        var removed: Digest?
+        try updateIndex { removed = $0.references.removeValue(forKey: reference.description) }
+        return removed
+    }
+
+    /// Load an image by manifest digest.
+    public func image(manifest digest: Digest) throws(ImageError) -> StoredImage {
+        let manifest = try content.readJSON(Manifest.self, digest)
+        let configDigest = try Digest(manifest.config.digest)
+        let config = try content.readJSON(ImageConfig.self, configDigest)
+        let names = (try? references().filter { $0.value == digest }.map(\.key)) ?? []
+        return StoredImage(manifestDigest: digest, manifest: manifest, configDigest: configDigest, config: config,
+                           references: names.sorted { $0.description < $1.description })
+    }
+
+    /// Find an image the way `docker` does: by name (busybox, busybox:1.36, localhost:5000/a@sha256:…),
+    /// by full or short IMAGE ID (config digest), or by manifest digest.
+    public func resolve(_ input: String) throws(ImageError) -> StoredImage {
+        let refs = try references()
+        if let ref = try? ImageReference(parsing: input) {
+            if let digest = refs[ref] { return try image(manifest: digest) }
+            if let d = ref.digest, ref.tag == nil || refs[ref] == nil, content.contains(d),
+               let img = try? image(manifest: d), refs.contains(where: { $0.key.name == ref.name && $0.value == d }) {
+                return img
+            }
+        }
+        let hex = input.hasPrefix("sha256:") ? String(input.dropFirst(7)) : input
+        if hex.count >= 4, hex.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) }) {
+            var matches: [Digest: StoredImage] = [:]
+            for digest in Set(refs.values) {
+                guard let img = try? image(manifest: digest) else { continue }
+                if img.configDigest.hex.hasPrefix(hex) || digest.hex.hasPrefix(hex) { matches[digest] = img }
+            }
+            if matches.count == 1 { return matches.first!.value }
+            if matches.count > 1 { throw .invalidReference(input, "the ID prefix matches \(matches.count) images; give more digits") }
+        }
+        throw .notFound(input)
+    }
+
+    /// Every named image, one entry per manifest.
+    public func list() throws(ImageError) -> [StoredImage] {
+        var out: [StoredImage] = []
+        for digest in Set(try references().values).sorted() {
+            if let img = try? image(manifest: digest) { out.append(img) }
+        }
+        return out
+    }
+
+    /// Delete blobs no named image uses (and that `keep` does not name): after `rmi`, `image prune`.
+    /// Returns the digests removed.
+    @discardableResult
+    public func collectGarbage(keep: Set<Digest> = []) throws(ImageError) -> [Digest] {
+        let lock: FileLock
+        do { lock = try FileLock(lockPath) } catch { throw .system(error) }
+        defer { lock.unlock() }
+        var live = keep
+        for digest in Set(try readIndex().references.values) {
+            live.insert(digest)
+            guard let manifest = try? content.readJSON(Manifest.self, digest) else { continue }
+            if let c = try? Digest(manifest.config.digest) { live.insert(c) }
+            for layer in manifest.layers { if let d = try? Digest(layer.digest) { live.insert(d) } }
+        }
+        var removed: [Digest] = []
+        for digest in content.all() where !live.contains(digest) {
+            content.delete(digest)
+            removed.append(digest)
+        }
+        return removed
+    }
+
+    func readIndex() throws(ImageError) -> IndexFile {
+        let bytes: [UInt8]
+        do { bytes = try FileIO.read(indexPath) } catch {
+            if error.errno == ENOENT { return IndexFile() }
+            throw .system(error)
+        }
+        return try JSON.decode(IndexFile.self, from: bytes, what: indexPath)
+    }
+
+    func updateIndex(_ change: (inout IndexFile) -> Void) throws(ImageError) {
+        do { try FileIO.makeDirectories(root, mode: 0o711) } catch { throw .system(error) }
+        let lock: FileLock
+        do { lock = try FileLock(lockPath) } catch { throw .system(error) }
+        defer { lock.unlock() }
+        var file = try readIndex()
+        change(&file)
+        let bytes = try JSON.encode(file)
+        do { try FileIO.writeAtomically(indexPath, contents: bytes) } catch { throw .system(error) }
+    }
+}
+
+/// An image in the store: its manifest, config and the names that point at it.
+public struct StoredImage: Sendable {
+    public var manifestDigest: Digest
+    public var manifest: Manifest
+    public var configDigest: Digest
+    public var config: ImageConfig
+    public var references: [ImageReference]
+
+    /// The IMAGE ID `docker images` shows: the config digest.
+    public var id: Digest { configDigest }
+
+    /// Compressed size of the layers plus the config, as `docker images` SIZE approximates it.
+    public var size: Int64 { manifest.layers.reduce(manifest.config.size) { $0 + $1.size } }
+}
