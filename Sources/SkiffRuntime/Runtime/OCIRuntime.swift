@@ -15,7 +15,7 @@ import Glibc
 ///
 /// State lives in `<root>/<id>/`: `state.json` (a ContainerRecord) and, between create and start,
 /// `exec.fifo`, on which the container's init waits before its execve.
-public struct OCIRuntime {
+public struct OCIRuntime: Sendable {
     public var root: String
     public var logger: Logger
     /// Report every kernel step of the child as a debug event.
@@ -30,11 +30,13 @@ public struct OCIRuntime {
     }
 
     /// How the caller wants the container's stdio and lifetime handled.
-    public struct StartOptions {
+    public struct StartOptions: Sendable {
         public var pidFile: String?
         public var consoleSocket: String?
         public var preserveFDs: Int32 = 0
         public var noPivot = false
+        /// The container's stdin, stdout and stderr when there is no terminal; -1 passes ours through.
+        public var stdio: (in: Int32, out: Int32, err: Int32) = (-1, -1, -1)
         public init() {}
     }
 
@@ -122,11 +124,17 @@ public struct OCIRuntime {
         do {
             cgroup = try CgroupManager.forContainer(id: id, cgroupsPath: spec.linux?.cgroupsPath,
                                                     layout: cgroupLayout, logger: logger)
-            try cgroup.create(resources: DeviceRules.resources(for: spec))
         } catch {
             throw .cgroup(error)
         }
+        // Record the container (pid 0: "creating") before making anything on the host, so that if this
+        // process dies from here on (killed, SIGPIPE on a log line) `delete --force` still finds the cgroup.
+        var record = ContainerRecord(id: id, bundle: bundle, rootfs: "",
+                                     pid: 0, pidStartTime: 0, created: rfc3339Now(),
+                                     annotations: spec.annotations, cgroup: cgroup.statePaths)
+        try save(record)
         cleanup.cgroup = cgroup
+        do { try cgroup.create(resources: DeviceRules.resources(for: spec)) } catch { throw .cgroup(error) }
 
         let planner = LaunchPlanner(bundle: bundle, cgroup: cgroup,
                                     seccomp: SeccompCompiler(cacheDirectory: root + "/.seccomp-cache", logger: logger),
@@ -136,6 +144,7 @@ public struct OCIRuntime {
         planned.config.debug = debug
         planned.config.preserveFDs = options.preserveFDs
         planned.config.useChroot = options.noPivot
+        planned.config.stdio = options.stdio
 
         var launched = Launched(pid: 0, pidfd: -1)
         if terminal {
@@ -186,9 +195,9 @@ public struct OCIRuntime {
         guard let startTime = ProcessInfo.startTime(pid: child.pid) else {
             throw .spawn(.childDied("process \(child.pid) exited during start"))
         }
-        let record = ContainerRecord(id: id, bundle: bundle, rootfs: planned.config.rootfs ?? "", pid: child.pid,
-                                     pidStartTime: startTime, created: rfc3339Now(),
-                                     annotations: spec.annotations, cgroup: cgroup.statePaths)
+        record.rootfs = planned.config.rootfs ?? ""
+        record.pid = child.pid
+        record.pidStartTime = startTime
         try save(record)
         if let pidFile = options.pidFile {
             do { try FileIO.writeAtomically(Self.absolute(pidFile), contents: Array("\(child.pid)".utf8)) } catch {
@@ -252,7 +261,13 @@ public struct OCIRuntime {
 
     /// Remove a container. A created or running one is refused unless `force`, which kills it first.
     public func delete(id: String, force: Bool) throws(RuntimeError) {
-        let record = try load(id: id)
+        let record: ContainerRecord
+        do { record = try load(id: id) } catch {
+            guard force, case .notFound = error else { throw error }
+            // No record: a `create` that died before writing one. Remove what it may have made by id.
+            try deleteUnrecorded(id: id)
+            return
+        }
         let status = self.status(of: record)
         if status != .stopped {
             guard force else {
@@ -267,6 +282,26 @@ public struct OCIRuntime {
         removeTree(directory(of: id))
     }
 
+    /// `delete --force` of a container without a record: its directory and its cgroup at the default
+    /// path ("/skiff/<id>"), if either exists; `notFound` if neither does.
+    private func deleteUnrecorded(id: String) throws(RuntimeError) {
+        let dir = directory(of: id)
+        let hadDirectory = FileIO.exists(dir)
+        let cgroup: CgroupManager
+        do {
+            cgroup = try CgroupManager.forContainer(id: id, cgroupsPath: nil, layout: cgroupLayout, logger: logger)
+        } catch {
+            throw .cgroup(error)
+        }
+        let hadCgroup = cgroup.directories.contains { FileIO.exists($0) }
+        guard hadDirectory || hadCgroup else { throw .notFound(id) }
+        logger.debug("delete unrecorded container", metadata: ["id": "\(id)", "cgroup": "\(hadCgroup)"])
+        if hadCgroup {
+            do { try cgroup.destroy(force: true) } catch { throw .cgroup(error) }
+        }
+        if hadDirectory { removeTree(dir) }
+    }
+
     /// The container's processes, as host pids.
     public func processes(id: String) throws(RuntimeError) -> [Int32] {
         let record = try load(id: id)
@@ -277,6 +312,8 @@ public struct OCIRuntime {
     // MARK: helpers
 
     func status(of record: ContainerRecord) -> State.Status {
+        // pid 0: recorded before the process existed; its creator is still at work or died.
+        if record.pid == 0 { return .creating }
         guard ProcessInfo.isRunning(pid: record.pid, startTime: record.pidStartTime) else { return .stopped }
         return FileIO.exists(directory(of: record.id) + "/exec.fifo") ? .created : .running
     }

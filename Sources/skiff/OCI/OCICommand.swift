@@ -2,6 +2,9 @@ import ArgumentParser
 import Logging
 import SkiffRuntime
 
+#if canImport(Glibc)
+import Glibc
+#endif
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -22,6 +25,10 @@ struct OCICommand: ParsableCommand {
 /// Shared by the oci commands.
 enum OCIContext {
     static func runtime() -> OCIRuntime {
+        // A log line or a state printed to a closed pipe must not kill us halfway through a create or a
+        // delete (leaving a cgroup behind): take EPIPE as an error instead. The child resets every
+        // signal to its default before exec, so the container still gets SIGPIPE as usual.
+        signal(SIGPIPE, SIG_IGN)
         let options = GlobalOptions.shared
         return OCIRuntime(root: options.ociRoot, logger: Logger(label: "skiff.oci"), debug: options.debug)
     }
