@@ -3,6 +3,7 @@ import PackageDescription
 
 // Targets depend one way, bottom to top:
 //   CSkiff (C: the steps between clone and exec, no policy)      CArchive (libarchive, system library)
+//   CSystem (C: wrappers for syscalls Glibc's Swift module lacks: xattrs, openat2, the mount API)
 //   SkiffSystem (typed system errors, small file helpers)
 //   SkiffOCI (OCI runtime-spec and image-spec types, Codable, no dependencies)
 //   SkiffRuntime (policy: spec -> spawn plan, cgroups, capabilities, seccomp, container state)
@@ -30,8 +31,9 @@ let package = Package(
             cSettings: [.define("_GNU_SOURCE"), .unsafeFlags(["-O2", "-Wall", "-Wextra", "-Wno-unused-parameter"])],
             linkerSettings: [.linkedLibrary("seccomp")]
         ),
+        .target(name: "CSystem", cSettings: [.define("_GNU_SOURCE")]),
         .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
-        .target(name: "SkiffSystem"),
+        .target(name: "SkiffSystem", dependencies: ["CSystem"]),
         .target(name: "SkiffOCI"),
         .target(
             name: "SkiffRuntime",

@@ -9,7 +9,7 @@ extension FileIO {
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         if fd < 0 { throw SystemError("create temporary file in", path: directory) }
         _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
-        return (fd, String(cString: template))
+        return (fd, String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self))
     }
 
     /// Create a new directory `<directory>/<prefix>XXXXXX` (mode 0700); returns its path.
@@ -17,7 +17,7 @@ extension FileIO {
         var template = Array((directory + "/" + prefix + "XXXXXX").utf8CString)
         let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
         if made == nil { throw SystemError("create temporary directory in", path: directory) }
-        return String(cString: template)
+        return String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// rm -rf without following symlinks; mount points below are not crossed (unlink fails there).
