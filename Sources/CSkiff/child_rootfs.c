@@ -310,6 +310,14 @@ void child_setup_rootfs(struct child *c) {
     child_event(c, CSKIFF_STEP_PROPAGATION, &m);
     if (mount(NULL, "/", NULL, s->rootfs_propagation, NULL) != 0) child_fail(c, CSKIFF_STEP_PROPAGATION, &m);
 
+    if (s->rootfs_overlay_options) {
+        describe(&m, "mount overlay on ", s->rootfs);
+        child_event(c, CSKIFF_STEP_ROOTFS_OVERLAY, &m);
+        if (s->rootfs_overlay_dir && chdir(s->rootfs_overlay_dir) != 0) child_fail(c, CSKIFF_STEP_ROOTFS_OVERLAY, &m);
+        if (mount("overlay", s->rootfs, "overlay", 0, s->rootfs_overlay_options) != 0)
+            child_fail(c, CSKIFF_STEP_ROOTFS_OVERLAY, &m);
+    }
+
     // pivot_root needs the new root to be a mount point.
     describe(&m, "bind rootfs ", s->rootfs);
     child_event(c, CSKIFF_STEP_ROOTFS_BIND, &m);

@@ -13,6 +13,7 @@ static const char *const step_names[CSKIFF_STEP_COUNT] = {
     [CSKIFF_STEP_UNSHARE_CGROUP] = "unshare cgroup namespace",
     [CSKIFF_STEP_OOM_SCORE] = "set oom_score_adj",
     [CSKIFF_STEP_PROPAGATION] = "set rootfs propagation",
+    [CSKIFF_STEP_ROOTFS_OVERLAY] = "mount overlay rootfs",
     [CSKIFF_STEP_ROOTFS_BIND] = "bind rootfs",
     [CSKIFF_STEP_MKDIR] = "mkdir",
     [CSKIFF_STEP_MOUNT] = "mount",

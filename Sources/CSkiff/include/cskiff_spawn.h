@@ -23,6 +23,7 @@ enum cskiff_step {
     CSKIFF_STEP_UNSHARE_CGROUP,
     CSKIFF_STEP_OOM_SCORE,
     CSKIFF_STEP_PROPAGATION,
+    CSKIFF_STEP_ROOTFS_OVERLAY,
     CSKIFF_STEP_ROOTFS_BIND,
     CSKIFF_STEP_MKDIR,
     CSKIFF_STEP_MOUNT,
@@ -116,6 +117,11 @@ struct cskiff_spawn {
     const char *rootfs;          // absolute host path
     int use_chroot;              // chroot instead of pivot_root (e.g. rootfs on a ramfs)
     unsigned long rootfs_propagation; // applied to "/" first: MS_SLAVE|MS_REC unless asked otherwise
+    // An image's layers: the child mounts overlayfs with these options on `rootfs` (inside its own mount
+    // namespace, so the host never holds the mount). Lower dirs may be relative to `rootfs_overlay_dir`,
+    // which keeps 100+ layers within the one page mount(2) takes. NULL: `rootfs` is ready as it is.
+    const char *rootfs_overlay_options;
+    const char *rootfs_overlay_dir;
     int root_readonly;
     const struct cskiff_mount *mounts;
     int n_mounts;

@@ -43,6 +43,9 @@ public struct LaunchConfig: Sendable {
     public var rootfs: String?
     public var useChroot = false
     public var rootfsPropagation: UInt = 0
+    /// Overlay options the child mounts on `rootfs` first (see RootfsPlanner.overlayAnnotation).
+    public var rootfsOverlayOptions: String?
+    public var rootfsOverlayDirectory: String?
     public var rootReadonly = false
     public var mounts: [Mount] = []
     public var devices: [Device] = []

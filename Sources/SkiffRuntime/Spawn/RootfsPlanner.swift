@@ -35,6 +35,14 @@ struct RootfsPlanner {
             throw SpecError.invalid(field: "root.path", reason: "rootfs \(rootfs) does not exist or is not a directory")
         }
         config.rootfs = rootfs
+        if let options = spec.annotations?[SkiffAnnotations.rootfsOverlay] {
+            guard options.contains("lowerdir=") else {
+                throw SpecError.invalid(field: "annotations[\"\(SkiffAnnotations.rootfsOverlay)\"]",
+                                        reason: "expected overlay options with lowerdir=…, got \"\(options)\"")
+            }
+            config.rootfsOverlayOptions = options
+            config.rootfsOverlayDirectory = spec.annotations?[SkiffAnnotations.rootfsOverlayDirectory]
+        }
         config.rootReadonly = root.readonly ?? false
         config.rootfsPropagation = try MountOptions.rootPropagation(spec.linux?.rootfsPropagation)
 

@@ -30,6 +30,8 @@ public enum Spawner {
         spec.rootfs = arena.string(config.rootfs)
         spec.use_chroot = config.useChroot ? 1 : 0
         spec.rootfs_propagation = config.rootfsPropagation
+        spec.rootfs_overlay_options = arena.string(config.rootfsOverlayOptions)
+        spec.rootfs_overlay_dir = arena.string(config.rootfsOverlayDirectory)
         spec.root_readonly = config.rootReadonly ? 1 : 0
         spec.mounts = arena.array(config.mounts.map { m in
             cskiff_mount(source: arena.string(m.source), target: arena.string(m.target), fstype: arena.string(m.fstype),
