@@ -335,6 +335,41 @@ __attribute__((noreturn)) static void exec_process(struct child *c) {
     child_fail_errno(c, CSKIFF_STEP_EXEC, err, &m);
 }
 
+/// Whether argv[0] names an executable, looked up as exec_process will: 0, or ENOENT / EACCES. Used
+/// before `oci create` reports ready, so a missing program fails the create (as runc's does) rather
+/// than a later `start` no one is waiting on. Any other error (say a seccomp profile that denies
+/// access(2)) is left for execve to report.
+static int check_executable(const struct cskiff_spawn *s) {
+    const char *file = s->argv[0];
+    if (strchr(file, '/')) {
+        if (access(file, X_OK) == 0) return 0;
+        if (errno == ENOENT || errno == ENOTDIR) return ENOENT;
+        return errno == EACCES ? EACCES : 0;
+    }
+    const char *path = env_lookup(s->envp, "PATH");
+    if (!path) path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    int err = ENOENT;
+    char buf[4096];
+    size_t flen = strlen(file);
+    while (*path) {
+        const char *end = strchr(path, ':');
+        size_t dlen = end ? (size_t)(end - path) : strlen(path);
+        if (dlen + 1 + flen + 1 <= sizeof buf) {
+            memcpy(buf, path, dlen);
+            size_t off = dlen;
+            if (off == 0) buf[off++] = '.';
+            buf[off++] = '/';
+            memcpy(buf + off, file, flen + 1);
+            if (access(buf, X_OK) == 0) return 0;
+            if (errno == EACCES) err = EACCES;
+            else if (errno != ENOENT && errno != ENOTDIR) return 0;
+        }
+        if (!end) break;
+        path = end + 1;
+    }
+    return err;
+}
+
 static void wait_for_start(struct child *c) {
     const struct cskiff_spawn *s = c->spec;
     report_send(c->report_fd, CSKIFF_REPORT_READY, CSKIFF_STEP_WAIT_START, 0, "ready");
@@ -389,6 +424,16 @@ void child_main(struct child *c, int sync_fd) {
         if (chdir(s->cwd) != 0) child_fail(c, CSKIFF_STEP_CHDIR, &m);
     }
     if (s->seccomp_filter && !seccomp_early) load_seccomp(c);
-    if (s->start_fd >= 0) wait_for_start(c);
+    if (s->start_fd >= 0) {
+        int err = check_executable(s);
+        if (err) {
+            struct msg m;
+            msg_init(&m);
+            msg_str(&m, "exec ");
+            msg_str(&m, s->argv[0]);
+            child_fail_errno(c, CSKIFF_STEP_EXEC, err, &m);
+        }
+        wait_for_start(c);
+    }
     exec_process(c);
 }

@@ -97,7 +97,9 @@ struct ContainerSecurityAndLimitsTests {
                 })
                 done.signal()
             }
-            let ready = sandbox.waitFor { sandbox.read(out).contains("ready") }
+            // The pid file is written once the record is saved (the process may say ready before that).
+            let pidFile = options.pidFile ?? ""
+            let ready = sandbox.waitFor { sandbox.read(out).contains("ready") && !sandbox.read(pidFile).isEmpty }
             #expect(ready, "the container never said ready")
             try runtime.kill(id: id, signal: SIGKILL)
             #expect(done.wait(timeout: .now() + 20) == .success, "run did not return after SIGKILL")
