@@ -43,6 +43,8 @@ public struct CredentialStore: Sendable {
 
     /// The keys config.json files use for a registry: "host:port", with or without a scheme and a path,
     /// and Docker Hub's historical "https://index.docker.io/v1/".
+    public static func normalizedRegistry(_ key: String) -> String { normalizedKey(key) }
+
     static func normalizedKey(_ key: String) -> String {
         var k = Substring(key)
         for scheme in ["https://", "http://"] where k.hasPrefix(scheme) { k = k.dropFirst(scheme.count) }

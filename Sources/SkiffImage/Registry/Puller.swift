@@ -23,9 +23,10 @@ public struct PullOptions: Sendable {
 public struct Puller: Sendable {
     public let store: ImageStore
     public let options: PullOptions
-    public let progress: PullProgress?
+    /// Told of each step; `PullProgress().handle` prints them as `docker pull` does.
+    public let progress: (@Sendable (PullEvent) -> Void)?
 
-    public init(store: ImageStore, options: PullOptions = PullOptions(), progress: PullProgress? = nil) {
+    public init(store: ImageStore, options: PullOptions = PullOptions(), progress: (@Sendable (PullEvent) -> Void)? = nil) {
         self.store = store
         self.options = options
         self.progress = progress
@@ -66,7 +67,7 @@ public struct Puller: Sendable {
         }
         let manifest: Manifest
         do { manifest = try JSON.decode(Manifest.self, from: bytes, what: "manifest of \(reference)") } catch { throw .image(error) }
-        progress?.handle(.resolved(reference: reference.familiar, manifest: digest, platform: platform))
+        progress?(.resolved(reference: reference.familiar, manifest: digest, platform: platform))
 
         let content = store.content
         let alreadyHad = content.contains(digest)
@@ -78,7 +79,7 @@ public struct Puller: Sendable {
             let d: Digest
             do { d = try Digest(blob.digest) } catch { throw .image(error) }
             if content.contains(d), content.size(of: d) == blob.size {
-                if blob.digest != manifest.config.digest { progress?.handle(.blobExists(d)) }
+                if blob.digest != manifest.config.digest { progress?(.blobExists(d)) }
             } else {
                 missing.append((d, blob.size))
             }
@@ -89,7 +90,7 @@ public struct Puller: Sendable {
             try content.write(bytes, expected: digest)
             try store.tag(reference, manifest: digest)
             let image = try store.image(manifest: digest)
-            progress?.handle(.finished(reference: reference.familiar, manifest: digest, downloaded: !missing.isEmpty || !alreadyHad))
+            progress?(.finished(reference: reference.familiar, manifest: digest, downloaded: !missing.isEmpty || !alreadyHad))
             return image
         } catch { throw .image(error) }
     }
@@ -111,12 +112,12 @@ public struct Puller: Sendable {
                 while let i = state.next() {
                     let (digest, size) = blobs[i]
                     let isConfig = digest.description == configDigest
-                    if !isConfig { progress?.handle(.blobStarted(digest, size: size)) }
+                    if !isConfig { progress?(.blobStarted(digest, size: size)) }
                     do throws(RegistryError) {
                         try client.fetchBlob(repository: repository, digest: digest, size: size, into: content) { bytes in
-                            if !isConfig { progress?.handle(.blobProgress(digest, bytes: bytes, size: size)) }
+                            if !isConfig { progress?(.blobProgress(digest, bytes: bytes, size: size)) }
                         }
-                        if !isConfig { progress?.handle(.blobDone(digest)) }
+                        if !isConfig { progress?(.blobDone(digest)) }
                     } catch {
                         state.fail(error)
                     }
