@@ -6,7 +6,7 @@ struct Skiff: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "skiff",
         abstract: "A daemonless Linux container runtime.",
-        subcommands: [OCICommand.self]
+        subcommands: [OCICommand.self, ImagePull.self, ImagePush.self, ImageLogin.self, ImageLogout.self]
     )
 
     static func main() {
