@@ -6,7 +6,8 @@ struct Skiff: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "skiff",
         abstract: "A daemonless Linux container runtime.",
-        subcommands: [OCICommand.self, ImagePull.self, ImagePush.self, ImageLogin.self, ImageLogout.self]
+        subcommands: [OCICommand.self, ImagePull.self, ImagePush.self, ImageLogin.self, ImageLogout.self,
+                      ImageSave.self, ImageLoad.self, ImageImport.self]
     )
 
     static func main() {

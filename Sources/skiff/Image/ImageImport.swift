@@ -1,0 +1,40 @@
+import ArgumentParser
+import SkiffImage
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `skiff import [--change INSTR]... [-m MSG] FILE|- [REPOSITORY[:TAG]]`, like `docker import`.
+struct ImageImport: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Make a one-layer image from a root filesystem tarball (plain or compressed).")
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("A Dockerfile instruction to apply to the config (CMD, ENTRYPOINT, ENV, WORKDIR, USER, EXPOSE, LABEL, VOLUME, STOPSIGNAL, ONBUILD); repeatable.", valueName: "instruction"))
+    var change: [String] = []
+
+    @Option(name: .shortAndLong, help: "The history comment.")
+    var message: String?
+
+    @Argument(help: "The tarball, or - for standard input.")
+    var file: String
+
+    @Argument(help: "The name to give the image.")
+    var repository: String?
+
+    func run() throws {
+        let reference = try repository.map { try ImageReference(parsing: $0) }
+        let importer = RootfsImporter(store: SkiffContext.imageStore())
+        let image: StoredImage
+        if file == "-" {
+            if isatty(STDIN_FILENO) == 1 {
+                throw ValidationError("import from standard input, but it is a terminal: pipe a tarball in or name a file")
+            }
+            image = try importer.importRootfs(fd: STDIN_FILENO, source: "-", changes: change, message: message, reference: reference)
+        } else {
+            image = try importer.importRootfs(path: file, changes: change, message: message, reference: reference)
+        }
+        print(image.id.description)
+    }
+}

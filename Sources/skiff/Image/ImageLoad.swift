@@ -1,0 +1,39 @@
+import ArgumentParser
+import SkiffImage
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `skiff load [-i FILE] [-q]`: docker-archive or OCI layout tars, plain or compressed.
+struct ImageLoad: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "load",
+        abstract: "Load images from a tar archive (docker save / podman save / OCI layout; gzip, zstd or xz too).")
+
+    @Option(name: .shortAndLong, help: "Read from this file instead of standard input.")
+    var input: String?
+
+    @Flag(name: .shortAndLong, help: "Print only the \"Loaded image\" lines (skiff prints no progress anyway).")
+    var quiet = false
+
+    func run() throws {
+        let loader = ImageArchiveLoader(store: SkiffContext.imageStore())
+        let loaded: [LoadedImage]
+        if let input, input != "-" {
+            loaded = try loader.load(path: input)
+        } else {
+            if isatty(STDIN_FILENO) == 1 {
+                throw ValidationError("requested load from standard input, but it is a terminal: use -i FILE or redirect standard input")
+            }
+            loaded = try loader.load(fd: STDIN_FILENO, source: "standard input")
+        }
+        for image in loaded {
+            if image.references.isEmpty {
+                print("Loaded image ID: \(image.id)")
+            } else {
+                for ref in image.references { print("Loaded image: \(ref.familiar)") }
+            }
+        }
+    }
+}
