@@ -6,7 +6,9 @@ struct Skiff: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "skiff",
         abstract: "A daemonless Linux container runtime.",
-        subcommands: [OCICommand.self, ImagePull.self, ImagePush.self, ImageLogin.self, ImageLogout.self,
+        subcommands: [ContainerRun.self, ContainerRemove.self, ImageList.self, ImageCommand.self, ImageTag.self,
+                      ImageRemove.self, ImageInspectTopLevel.self, ImageHistory.self, OCICommand.self,
+                      ImagePull.self, ImagePush.self, ImageLogin.self, ImageLogout.self,
                       ImageSave.self, ImageLoad.self, ImageImport.self]
     )
 

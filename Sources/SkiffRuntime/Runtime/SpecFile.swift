@@ -23,6 +23,18 @@ public enum SpecFile {
         }
     }
 
+    /// Write a bundle's config.json (pretty, as runc spec writes it), atomically.
+    public static func write(_ spec: Spec, bundle: String) throws(RuntimeError) {
+        let path = bundle + "/config.json"
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let bytes: [UInt8]
+        do { bytes = Array(try encoder.encode(spec)) } catch {
+            throw .spec(.unreadable(path: path, reason: "cannot encode: \(error)"))
+        }
+        do { try FileIO.writeAtomically(path, contents: bytes) } catch { throw .system(error) }
+    }
+
     /// "process.args: expected an array of strings" rather than Swift's debug dump.
     static func describe(_ error: DecodingError) -> String {
         func path(_ keys: [CodingKey]) -> String {

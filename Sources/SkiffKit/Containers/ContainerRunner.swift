@@ -1,0 +1,198 @@
+import SkiffImage
+import SkiffOCI
+import SkiffRuntime
+import SkiffSystem
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `skiff run IMAGE`: a container record, a writable layer on top of the image's unpacked layers, a
+/// generated config.json, then the OCI runtime, attached.
+///
+/// The container's directory holds everything that is its own:
+///
+///     containers/<id>/container.json   the record
+///     containers/<id>/config.json      the OCI spec (the directory is the bundle)
+///     containers/<id>/upper, work      overlayfs upper and work dirs: the container's changes
+///     containers/<id>/rootfs           where the init mounts the overlay, in its own mount namespace
+///     containers/<id>/hostname, hosts, resolv.conf   bind-mounted into /etc
+extension Engine {
+    /// Host paths `skiff run` reads besides the image, overridable in tests.
+    public struct HostFiles: Sendable {
+        public var resolvConf = "/etc/resolv.conf"
+        public var hosts = "/etc/hosts"
+        /// Docker's `--init` is tini; Debian ships it static.
+        public var initBinary = "/usr/bin/tini-static"
+        public init() {}
+    }
+
+    /// Make a container from an image, ready to start. The caller reads env files (so errors name them).
+    public func createContainer(image imageName: String, options: RunOptions, callerEnvironment: [String: String] = [:],
+                                envFileContents: [String: String] = [:], host: HostFiles = HostFiles(),
+                                seccompProfile: LinuxSeccomp? = nil) throws(KitError) -> Container {
+        let image: StoredImage
+        do { image = try images.resolve(imageName) } catch {
+            if case .notFound = error {
+                throw .notFound("image \(imageName) not found locally: `skiff pull \(imageName)` or `skiff load -i FILE` first")
+            }
+            throw .image(error)
+        }
+        let chains: [String]
+        do { chains = try layers.prepare(manifest: image.manifest, config: image.config) } catch { throw .image(error) }
+
+        let id = NameGenerator.makeID()
+        let name = options.name ?? NameGenerator.make(taken: Set(containers.all().map(\.name)))
+        if let n = options.name, !Self.isValidName(n) {
+            throw .usage("invalid container name \"\(n)\": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed")
+        }
+        var lowers = chains.reversed().map { LayerStore.relativeDiffPath(chainID: $0) }
+        if lowers.isEmpty {
+            // An image with no layers (FROM scratch and nothing added): overlay wants one lower.
+            lowers = ["empty"]
+            do { try FileIO.makeDirectories(layers.root + "/empty", mode: 0o755) } catch { throw .system(error) }
+        }
+        let filesystem = ImageFilesystem(layersTopFirst: chains.reversed().map { layers.diffPath(chainID: $0) })
+        let builder = SpecBuilder(image: image, imageName: imageName, options: options, filesystem: filesystem,
+                                  callerEnvironment: callerEnvironment, envFileContents: envFileContents)
+        let command = try builder.command()
+
+        var container = Container(id: id, name: name, image: imageName, imageID: image.id.description,
+                                  manifestDigest: image.manifestDigest.description, layerChainIDs: chains,
+                                  command: command, created: Timestamp.now(), status: .created, autoRemove: options.remove,
+                                  labels: options.labels)
+        try containers.create(container)
+        var done = false
+        defer { if !done { containers.remove(id: id) } }
+
+        let dir = containers.directory(of: id)
+        for sub in ["upper", "work", "rootfs"] {
+            if mkdir(dir + "/" + sub, 0o755) != 0 { throw .system(SystemError("mkdir", path: dir + "/" + sub)) }
+        }
+        let hostname = options.hostname ?? String(id.prefix(12))
+        var spec = try builder.spec(rootfs: dir + "/rootfs", hostname: hostname, cgroupsPath: "/skiff/" + id)
+        if let seccompProfile, !options.privileged { spec.linux?.seccomp = seccompProfile }
+        try prepareWorkdir(builder.workingDirectory(), upper: dir + "/upper", filesystem: filesystem)
+        try writeEtcFiles(dir: dir, hostname: hostname, network: options.network, host: host)
+        spec.mounts = (spec.mounts ?? []) + [
+            Mount(destination: "/etc/hostname", type: "bind", source: dir + "/hostname", options: ["rbind", "rprivate"]),
+            Mount(destination: "/etc/hosts", type: "bind", source: dir + "/hosts", options: ["rbind", "rprivate"]),
+            Mount(destination: "/etc/resolv.conf", type: "bind", source: dir + "/resolv.conf", options: ["rbind", "rprivate"]),
+        ]
+        if options.initProcess {
+            guard FileIO.exists(host.initBinary) else {
+                throw .unsupported("--init needs tini: \(host.initBinary) is missing (apt-get install tini)")
+            }
+            spec.mounts?.append(Mount(destination: "/sbin/docker-init", type: "bind", source: host.initBinary,
+                                      options: ["bind", "ro"]))
+            let args = spec.process?.args ?? []
+            spec.process?.args = ["/sbin/docker-init", "--"] + args
+        }
+        spec.annotations = (spec.annotations ?? [:]).merging([
+            SkiffAnnotations.rootfsOverlay: "lowerdir=\(lowers.joined(separator: ":")),upperdir=\(dir)/upper,workdir=\(dir)/work",
+            SkiffAnnotations.rootfsOverlayDirectory: layers.root,
+        ]) { $1 }
+        do { try SpecFile.write(spec, bundle: dir) } catch { throw .runtime(error) }
+        container.command = spec.process?.args ?? command
+        try containers.save(container)
+        done = true
+        return container
+    }
+
+    /// Run a created container in the foreground: stdio passed through (or a terminal relayed), signals
+    /// forwarded; returns how it ended. With `autoRemove` the container is removed afterwards.
+    /// `stdout`/`stderr` (-1: inherit) let a caller capture the output.
+    public func runAttached(_ created: Container, interactive: Bool, stdout: Int32 = -1,
+                            stderr: Int32 = -1) throws(KitError) -> ExitStatus {
+        var container = created
+        var options = OCIRuntime.StartOptions()
+        options.stdio.out = stdout
+        options.stdio.err = stderr
+        var devNull: Int32 = -1
+        if !interactive {
+            devNull = open("/dev/null", O_RDONLY | O_CLOEXEC)
+            options.stdio.in = devNull
+        }
+        defer { if devNull >= 0 { close(devNull) } }
+        container.status = .running
+        container.startedAt = Timestamp.now()
+        try containers.save(container)
+        let status: ExitStatus
+        do {
+            status = try runtime.run(id: container.id, bundle: containers.directory(of: container.id), options: options)
+        } catch {
+            container.status = .exited
+            container.exitCode = 127
+            container.finishedAt = Timestamp.now()
+            if container.autoRemove { containers.remove(id: container.id) } else { try? containers.save(container) }
+            throw .runtime(error)
+        }
+        container.status = .exited
+        container.exitCode = status.shellStatus
+        container.finishedAt = Timestamp.now()
+        if container.autoRemove {
+            containers.remove(id: container.id)
+        } else {
+            try containers.save(container)
+        }
+        return status
+    }
+
+    /// Remove a stopped container and its writable layer.
+    public func removeContainer(_ nameOrID: String, force: Bool) throws(KitError) {
+        let container = try containers.find(nameOrID)
+        if let state = try? runtime.state(id: container.id), state.status != .stopped {
+            guard force else {
+                throw .usage("container \(container.name) is \(state.status.rawValue): stop it first or use rm -f")
+            }
+        }
+        if (try? runtime.state(id: container.id)) != nil {
+            do { try runtime.delete(id: container.id, force: true) } catch { throw .runtime(error) }
+        }
+        containers.remove(id: container.id)
+    }
+
+    static func isValidName(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, first.isASCII, first.properties.isAlphabetic || ("0"..."9").contains(first) else {
+            return false
+        }
+        return name.unicodeScalars.allSatisfy {
+            $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "_.-".unicodeScalars.contains($0))
+        }
+    }
+
+    /// Docker creates a missing working directory. It is made in the upper layer, unless a path on the
+    /// way is a symlink in the image (then the runtime resolves it inside the container).
+    func prepareWorkdir(_ workdir: String, upper: String, filesystem: ImageFilesystem) throws(KitError) {
+        guard workdir != "/" else { return }
+        if filesystem.lookup(workdir) != .missing { return }
+        var prefix = ""
+        for component in workdir.split(separator: "/") {
+            prefix += "/" + component
+            switch filesystem.lookup(prefix) {
+            case .symlink, .file: return
+            case .directory: continue
+            case .missing:
+                if mkdir(upper + prefix, 0o755) != 0 && errno != EEXIST {
+                    throw .system(SystemError("create working directory", path: upper + prefix))
+                }
+            }
+        }
+    }
+
+    func writeEtcFiles(dir: String, hostname: String, network: RunOptions.NetworkMode, host: HostFiles) throws(KitError) {
+        var hosts = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t\(hostname)\n"
+        var resolv = ""
+        if network == .host {
+            hosts = (try? FileIO.readString(host.hosts)) ?? hosts
+        }
+        resolv = (try? FileIO.readString(host.resolvConf)) ?? ""
+        do {
+            try FileIO.create(dir + "/hostname", contents: Array((hostname + "\n").utf8))
+            try FileIO.create(dir + "/hosts", contents: Array(hosts.utf8))
+            try FileIO.create(dir + "/resolv.conf", contents: Array(resolv.utf8))
+        } catch {
+            throw .system(error)
+        }
+    }
+}

@@ -1,0 +1,185 @@
+import SkiffImage
+import SkiffOCI
+import SkiffRuntime
+
+/// Docker's rules for turning an image and `skiff run`'s flags into an OCI runtime spec:
+/// - the command is Entrypoint + Cmd; arguments after the image replace Cmd; `--entrypoint` replaces
+///   Entrypoint and drops the image's Cmd;
+/// - the environment is PATH (unless the image sets it), HOSTNAME, the image's Env, then `--env-file`
+///   and `-e` in order, a later KEY replacing an earlier one; `-e KEY` takes the value from the caller;
+/// - the working directory is `-w`, else the image's WorkingDir, else "/";
+/// - the user is `-u`, else the image's User, resolved in the image's /etc/passwd and /etc/group;
+/// - the security policy is Docker's default (capabilities, seccomp, masked paths), changed only by
+///   `--cap-add/--cap-drop`, `--privileged`, `--security-opt` and `--read-only`.
+public struct SpecBuilder {
+    public var image: StoredImage
+    public var imageName: String
+    public var options: RunOptions
+    public var filesystem: ImageFilesystem
+    /// The caller's environment, for `-e KEY` without a value.
+    public var callerEnvironment: [String: String]
+    /// Env files already read, by path (the CLI reads them so errors name the file).
+    public var envFileContents: [String: String]
+
+    public init(image: StoredImage, imageName: String, options: RunOptions, filesystem: ImageFilesystem,
+                callerEnvironment: [String: String] = [:], envFileContents: [String: String] = [:]) {
+        self.image = image
+        self.imageName = imageName
+        self.options = options
+        self.filesystem = filesystem
+        self.callerEnvironment = callerEnvironment
+        self.envFileContents = envFileContents
+    }
+
+    public func command() throws(KitError) -> [String] {
+        let config = image.config.config
+        var entrypoint = config?.Entrypoint ?? []
+        var cmd = config?.Cmd ?? []
+        if let e = options.entrypoint {
+            entrypoint = e.isEmpty ? [] : [e]
+            cmd = []
+        }
+        if !options.command.isEmpty { cmd = options.command }
+        let args = entrypoint + cmd
+        guard !args.isEmpty else { throw .noCommand(image: imageName) }
+        return args
+    }
+
+    public func environment(hostname: String) throws(KitError) -> [String] {
+        var env = EnvironmentList()
+        let imageEnv = image.config.config?.Env ?? []
+        if !imageEnv.contains(where: { $0.hasPrefix("PATH=") }) { env.set(DockerDefaults.pathEnv) }
+        env.set("HOSTNAME=" + hostname)
+        if options.tty { env.set("TERM=xterm") }
+        for entry in imageEnv { env.set(entry) }
+        for path in options.envFiles {
+            guard let text = envFileContents[path] else { throw .usage("--env-file \(path): the file was not read") }
+            for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                let line = raw.drop { $0 == " " || $0 == "\t" }
+                if line.isEmpty || line.hasPrefix("#") { continue }
+                if line.hasPrefix("=") { throw .usage("\(path):\(n + 1): a variable needs a name before '='") }
+                if let assignment = resolve(String(line)) { env.set(assignment) }
+            }
+        }
+        for entry in options.env {
+            if entry.hasPrefix("=") || entry.isEmpty { throw .usage("-e \(entry): a variable needs a name") }
+            if let assignment = resolve(entry) { env.set(assignment) }
+        }
+        return env.entries
+    }
+
+    /// "KEY=VALUE" stays; "KEY" takes the caller's value, or is left out when the caller has none.
+    func resolve(_ entry: String) -> String? {
+        if entry.contains("=") { return entry }
+        guard let value = callerEnvironment[entry] else { return nil }
+        return entry + "=" + value
+    }
+
+    public func workingDirectory() -> String {
+        let dir = options.workdir ?? image.config.config?.WorkingDir ?? ""
+        return dir.isEmpty ? "/" : dir
+    }
+
+    public func user() throws(KitError) -> ResolvedUser {
+        let spec = options.user ?? image.config.config?.User
+        return try UserResolver.resolve(spec, passwd: filesystem.read("/etc/passwd"),
+                                        group: filesystem.read("/etc/group"), image: imageName)
+    }
+
+    /// The spec for a container whose root filesystem will be at `rootfs`.
+    public func spec(rootfs: String, hostname: String, cgroupsPath: String) throws(KitError) -> Spec {
+        let args = try command()
+        var spec = DockerDefaults.spec(rootfs: rootfs, args: args, terminal: options.tty, hostname: hostname)
+        spec.process?.env = try environment(hostname: hostname)
+        spec.process?.cwd = workingDirectory()
+        let user = try user()
+        spec.process?.user = User(uid: user.uid, gid: user.gid,
+                                  additionalGids: user.additionalGids.isEmpty ? nil : user.additionalGids)
+        spec.root?.readonly = options.readOnly
+        spec.linux?.cgroupsPath = cgroupsPath
+
+        switch options.network {
+        case .none: break
+        case .host: spec.linux?.namespaces?.removeAll { $0.type == "network" }
+        }
+        if options.network == .host {
+            // Docker keeps /sys read-only and shares the host's network namespace.
+            spec.linux?.namespaces?.removeAll { $0.type == "network" }
+        }
+
+        var caps = try capabilities()
+        if options.privileged {
+            caps = Capability.allCases.map(\.name)
+            spec.linux?.maskedPaths = []
+            spec.linux?.readonlyPaths = []
+            spec.linux?.seccomp = nil
+            spec.linux?.resources?.devices = [LinuxDeviceCgroup(allow: true, access: "rwm")]
+            spec.mounts = spec.mounts?.map { m in
+                var m = m
+                if m.destination == "/sys" || m.destination == "/sys/fs/cgroup" {
+                    m.options = m.options?.map { $0 == "ro" ? "rw" : $0 }
+                }
+                return m
+            }
+        }
+        spec.process?.capabilities = .uniform(caps)
+        if user.uid != 0 {
+            // Docker: a non-root user keeps the bounding set but has no effective/permitted capabilities.
+            spec.process?.capabilities = LinuxCapabilities(bounding: caps, effective: [], inheritable: [],
+                                                           permitted: [], ambient: [])
+        }
+        if !options.privileged {
+            switch options.seccomp {
+            case .default: spec.linux?.seccomp = DefaultSeccompProfile.make(capabilities: caps)
+            case .unconfined: spec.linux?.seccomp = nil
+            case .profile: break  // set by the caller, which reads the file
+            }
+        }
+        spec.process?.noNewPrivileges = options.noNewPrivileges
+
+        var resources = spec.linux?.resources ?? LinuxResources()
+        if let memory = options.memory { resources.memory = LinuxMemory(limit: memory, swap: memory) }
+        if let cpus = options.cpus {
+            let period: UInt64 = 100_000
+            resources.cpu = LinuxCPU(quota: Int64(cpus * Double(period)), period: period)
+        }
+        if let pids = options.pidsLimit { resources.pids = LinuxPids(limit: pids) }
+        spec.linux?.resources = resources
+        spec.annotations = options.labels.isEmpty ? nil : options.labels
+        return spec
+    }
+
+    /// Docker's default set with `--cap-add` / `--cap-drop` applied ("ALL" allowed in both).
+    public func capabilities() throws(KitError) -> [String] {
+        var set = Set(DockerDefaults.capabilities)
+        func normalize(_ name: String) throws(KitError) -> String {
+            let upper = name.uppercased()
+            let full = upper.hasPrefix("CAP_") ? upper : "CAP_" + upper
+            guard Capability(name: full) != nil else {
+                throw .usage("unknown capability \"\(name)\" (e.g. NET_ADMIN, SYS_PTRACE, or ALL)")
+            }
+            return full
+        }
+        for name in options.capDrop {
+            if name.uppercased() == "ALL" { set.removeAll() } else { set.remove(try normalize(name)) }
+        }
+        for name in options.capAdd {
+            if name.uppercased() == "ALL" { set = Set(Capability.allCases.map(\.name)) } else { set.insert(try normalize(name)) }
+        }
+        return set.sorted()
+    }
+}
+
+/// KEY=VALUE entries where setting a key again replaces it in place.
+struct EnvironmentList {
+    private(set) var entries: [String] = []
+
+    mutating func set(_ entry: String) {
+        let key = entry.split(separator: "=", maxSplits: 1).first.map(String.init) ?? entry
+        if let i = entries.firstIndex(where: { $0 == key || $0.hasPrefix(key + "=") }) {
+            entries[i] = entry
+        } else {
+            entries.append(entry)
+        }
+    }
+}

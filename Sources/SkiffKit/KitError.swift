@@ -1,0 +1,35 @@
+import SkiffImage
+import SkiffRuntime
+
+/// What can go wrong in the engine, each with a message a user can act on.
+public enum KitError: Error, CustomStringConvertible {
+    case usage(String)
+    case noCommand(image: String)
+    case userNotFound(String, image: String)
+    case groupNotFound(String, image: String)
+    case notFound(String)
+    case nameInUse(String, id: String)
+    case unsupported(String)
+    case image(ImageError)
+    case runtime(RuntimeError)
+    case system(SystemError)
+
+    public var description: String {
+        switch self {
+        case .usage(let s): return s
+        case .noCommand(let image):
+            return "no command specified: image \(image) has no Entrypoint or Cmd; give one after the image name"
+        case .userNotFound(let user, let image):
+            return "unable to find user \(user): no matching entries in /etc/passwd of image \(image)"
+        case .groupNotFound(let group, let image):
+            return "unable to find group \(group): no matching entries in /etc/group of image \(image)"
+        case .notFound(let s): return s
+        case .nameInUse(let name, let id):
+            return "the container name \"\(name)\" is already in use by container \(id); remove or rename that container"
+        case .unsupported(let s): return s
+        case .image(let e): return e.description
+        case .runtime(let e): return e.description
+        case .system(let e): return e.description
+        }
+    }
+}

@@ -1,0 +1,143 @@
+import ArgumentParser
+import Foundation
+import SkiffKit
+import SkiffOCI
+
+/// `skiff run IMAGE [COMMAND [ARG…]]`: Docker's run, attached.
+struct ContainerRun: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a command in a new container from an image (attached; the exit code is the container's)."
+    )
+
+    @Option(name: .long, help: "Name the container (default: a random readable name).") var name: String?
+    @Option(name: [.customShort("e"), .long], help: "Set an environment variable (KEY=VALUE, or KEY to pass the caller's).") var env: [String] = []
+    @Option(name: .customLong("env-file"), help: "Read environment variables from a file (KEY=VALUE lines).") var envFile: [String] = []
+    @Option(name: [.customShort("w"), .customLong("workdir")], help: "Working directory inside the container.") var workdir: String?
+    @Option(name: [.customShort("u"), .long], help: "User: name, uid, name:group or uid:gid.") var user: String?
+    @Option(name: [.customShort("h"), .long], help: "Container host name (default: the first 12 digits of its ID).") var hostname: String?
+    @Option(name: .long, help: "Overwrite the image's ENTRYPOINT (\"\" clears it).") var entrypoint: String?
+    @Flag(name: .customLong("rm"), help: "Remove the container when it exits.") var remove = false
+    @Flag(name: [.customShort("i"), .long], help: "Keep stdin open (pass it to the container).") var interactive = false
+    @Flag(name: [.customShort("t"), .long], help: "Give the container a terminal.") var tty = false
+    @Flag(name: [.customShort("d"), .long], help: "Run in the background.") var detach = false
+    @Option(name: .customLong("network"), help: "none (loopback only, the default until bridges exist) or host.") var network = "none"
+    @Option(name: [.customShort("m"), .long], help: "Memory limit (e.g. 512m, 1g).") var memory: String?
+    @Option(name: .long, help: "CPUs (e.g. 0.5, 2).") var cpus: Double?
+    @Option(name: .customLong("pids-limit"), help: "Maximum number of processes.") var pidsLimit: Int64?
+    @Flag(name: .customLong("read-only"), help: "Mount the root filesystem read-only.") var readOnly = false
+    @Option(name: .customLong("cap-add"), help: "Add a capability (e.g. NET_ADMIN, or ALL).") var capAdd: [String] = []
+    @Option(name: .customLong("cap-drop"), help: "Drop a capability (e.g. CHOWN, or ALL).") var capDrop: [String] = []
+    @Flag(name: .long, help: "All capabilities, no seccomp, no masked paths, all devices allowed.") var privileged = false
+    @Option(name: .customLong("security-opt"), help: "seccomp=unconfined, seccomp=PROFILE.json or no-new-privileges.") var securityOpt: [String] = []
+    @Flag(name: .customLong("init"), help: "Run tini as pid 1 to reap zombies and forward signals.") var initProcess = false
+    @Option(name: [.customShort("p"), .customLong("publish")], help: "Publish a port (needs the bridge network).") var publish: [String] = []
+    @Option(name: [.customShort("l"), .customLong("label")], help: "Set a label (KEY=VALUE).") var label: [String] = []
+    @Option(name: .customLong("platform"), help: "Platform of the image to use (os/arch).") var platform: String?
+
+    @Argument(help: "The image (name[:tag], name@digest or an image ID).") var image: String
+    @Argument(parsing: .captureForPassthrough, help: "The command and its arguments (default: the image's).")
+    var command: [String] = []
+
+    func run() throws {
+        let options = try runOptions()
+        var contents: [String: String] = [:]
+        for path in envFile {
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw ValidationError("--env-file \(path): cannot read the file (does it exist?)")
+            }
+            contents[path] = text
+        }
+        var profile: LinuxSeccomp?
+        if case .profile(let path) = options.seccomp {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw ValidationError("--security-opt seccomp=\(path): cannot read the file")
+            }
+            do { profile = try JSONDecoder().decode(LinuxSeccomp.self, from: data) } catch {
+                throw ValidationError("--security-opt seccomp=\(path): not a seccomp profile: \(error)")
+            }
+        }
+        let engine = SkiffContext.engine()
+        let container = try engine.createContainer(image: image, options: options,
+                                                   callerEnvironment: ProcessInfo.processInfo.environment,
+                                                   envFileContents: contents, seccompProfile: profile)
+        let status = try engine.runAttached(container, interactive: interactive || tty)
+        throw ExitCode(status.shellStatus)
+    }
+
+    func runOptions() throws -> RunOptions {
+        if detach {
+            throw ValidationError("-d: detached containers need the per-container monitor, which is not built yet; run attached (without -d)")
+        }
+        if let platform, Platform(parsing: platform).map({ Platform.current.matches($0) }) != true {
+            throw ValidationError("--platform \(platform): only this machine's platform (\(Platform.current)) can run here")
+        }
+        var o = RunOptions()
+        o.name = name
+        o.command = command.first == "--" ? Array(command.dropFirst()) : command
+        o.entrypoint = entrypoint
+        o.env = env
+        o.envFiles = envFile
+        o.workdir = workdir
+        if let workdir, !workdir.hasPrefix("/") {
+            throw ValidationError("-w \(workdir): the working directory must be an absolute path")
+        }
+        o.user = user
+        o.hostname = hostname
+        o.remove = remove
+        o.interactive = interactive
+        o.tty = tty
+        o.network = try RunOptions.NetworkMode(parsing: network)
+        if let memory { o.memory = try RunFlagParser.bytes(memory, flag: "--memory") }
+        if let cpus {
+            guard cpus > 0 else { throw ValidationError("--cpus \(cpus): must be greater than 0") }
+            o.cpus = cpus
+        }
+        if let pidsLimit { o.pidsLimit = pidsLimit }
+        o.readOnly = readOnly
+        o.capAdd = capAdd
+        o.capDrop = capDrop
+        o.privileged = privileged
+        for opt in securityOpt {
+            switch opt {
+            case "seccomp=unconfined", "seccomp:unconfined": o.seccomp = .unconfined
+            case "no-new-privileges", "no-new-privileges=true", "no-new-privileges:true": o.noNewPrivileges = true
+            case let s where s.hasPrefix("seccomp="): o.seccomp = .profile(path: String(s.dropFirst(8)))
+            default:
+                throw ValidationError("--security-opt \(opt): supported are seccomp=unconfined, seccomp=FILE and no-new-privileges")
+            }
+        }
+        o.initProcess = initProcess
+        if !publish.isEmpty {
+            throw ValidationError("-p \(publish[0]): published ports need the bridge network, which is not built yet")
+        }
+        for l in label {
+            let parts = l.split(separator: "=", maxSplits: 1).map(String.init)
+            o.labels[parts[0]] = parts.count > 1 ? parts[1] : ""
+        }
+        return o
+    }
+}
+
+/// Flag values as Docker spells them.
+enum RunFlagParser {
+    /// "512m", "1g", "100k", "1024", "1.5g" → bytes.
+    static func bytes(_ text: String, flag: String) throws -> Int64 {
+        let lower = text.lowercased().replacingOccurrences(of: "b", with: "")
+        let units: [Character: Double] = ["k": 1024, "m": 1024 * 1024, "g": 1024 * 1024 * 1024, "t": 1024 * 1024 * 1024 * 1024]
+        var number = lower
+        var factor = 1.0
+        if let last = lower.last, let f = units[last] {
+            factor = f
+            number = String(lower.dropLast())
+        }
+        guard let value = Double(number), value > 0 else {
+            throw ValidationError("\(flag) \(text): expected a size such as 512m or 1g")
+        }
+        let bytes = Int64(value * factor)
+        guard bytes >= 6 * 1024 * 1024 || flag != "--memory" else {
+            throw ValidationError("\(flag) \(text): the minimum memory limit is 6m")
+        }
+        return bytes
+    }
+}

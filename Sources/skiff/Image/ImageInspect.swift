@@ -1,0 +1,94 @@
+import ArgumentParser
+import Foundation
+import SkiffImage
+import SkiffOCI
+
+/// `skiff image inspect`: Docker-shaped JSON (Id, RepoTags, RepoDigests, Created, Config, RootFS…).
+struct ImageInspect: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "inspect", abstract: "Show images as JSON.")
+    @Argument(help: "Images (name or ID).") var images: [String]
+
+    struct Shape: Encodable {
+        var Id: String
+        var RepoTags: [String]
+        var RepoDigests: [String]
+        var Created: String?
+        var Author: String?
+        var Architecture: String
+        var Os: String
+        var Size: Int64
+        var Config: ContainerConfig?
+        var RootFS: RootFSShape
+        var History: [SkiffOCI.History]?
+        var ManifestDigest: String
+    }
+
+    struct RootFSShape: Encodable {
+        var `Type`: String
+        var Layers: [String]
+    }
+
+    func run() throws {
+        let store = SkiffContext.imageStore()
+        var out: [Shape] = []
+        for name in images {
+            let img = try store.resolve(name)
+            out.append(Shape(Id: img.id.description,
+                             RepoTags: img.references.filter { $0.tag != nil }.map(\.familiar),
+                             RepoDigests: img.references.map { "\($0.familiarName)@\(img.manifestDigest)" },
+                             Created: img.config.created, Author: img.config.author,
+                             Architecture: img.config.architecture, Os: img.config.os, Size: img.size,
+                             Config: img.config.config,
+                             RootFS: RootFSShape(Type: img.config.rootfs.type, Layers: img.config.rootfs.diffIDs),
+                             History: img.config.history, ManifestDigest: img.manifestDigest.description))
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        print(String(decoding: try encoder.encode(out), as: UTF8.self))
+    }
+}
+
+struct ImageHistory: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "history", abstract: "Show how an image was made, newest step first.")
+    @Flag(name: .long, help: "Do not cut long commands.") var noTrunc = false
+    @Flag(name: .shortAndLong, help: "Print only image IDs.") var quiet = false
+    @Argument(help: "The image.") var image: String
+
+    func run() throws {
+        let img = try SkiffContext.imageStore().resolve(image)
+        var layerIndex = img.manifest.layers.count - 1
+        var rows: [[String]] = []
+        let history = img.config.history ?? img.manifest.layers.map { _ in SkiffOCI.History() }
+        for (i, h) in history.enumerated().reversed() {
+            let empty = h.emptyLayer ?? false
+            var size: Int64 = 0
+            if !empty, layerIndex >= 0 { size = img.manifest.layers[layerIndex].size; layerIndex -= 1 }
+            let id = i == history.count - 1 ? img.id.short : "<missing>"
+            if quiet { print(id); continue }
+            var by = h.createdBy ?? ""
+            if !noTrunc && by.count > 45 { by = String(by.prefix(44)) + "…" }
+            rows.append([id, Humanize.ago(h.created), by, Humanize.size(size), h.comment ?? ""])
+        }
+        if !quiet { print(Table.render(header: ["IMAGE", "CREATED", "CREATED BY", "SIZE", "COMMENT"], rows: rows)) }
+    }
+}
+
+/// `skiff image …`: the image commands under one name, as docker has them.
+struct ImageCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "image", abstract: "Manage images.",
+        subcommands: [ImageList.self, ImageInspect.self, ImageHistory.self, ImageRemove.self, ImagePrune.self, ImageTag.self]
+    )
+}
+
+/// `skiff inspect` (top level): images for now; containers join with the lifecycle commands.
+struct ImageInspectTopLevel: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "inspect", abstract: "Show images as JSON.")
+    @Argument(help: "Images (name or ID).") var images: [String]
+
+    func run() throws {
+        var command = ImageInspect()
+        command.images = images
+        try command.run()
+    }
+}

@@ -1,0 +1,39 @@
+import ArgumentParser
+import SkiffImage
+import SkiffKit
+
+/// `skiff rmi`: remove names; an image whose last name goes is deleted (its blobs and unpacked layers
+/// that nothing else uses). Refused while a container uses it, unless -f.
+struct ImageRemove: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "rmi", abstract: "Remove one or more images.",
+                                                    aliases: ["rm"])
+    @Flag(name: [.customShort("f"), .long], help: "Remove even if a container uses it.") var force = false
+    @Argument(help: "Images (name or ID).") var images: [String]
+
+    func run() throws {
+        let engine = SkiffContext.engine()
+        var failed = false
+        for name in images {
+            do {
+                for line in try engine.removeImage(name, force: force) { print(line) }
+            } catch {
+                FileHandleStderr.write("Error: \(error)\n")
+                failed = true
+            }
+        }
+        if failed { throw ExitCode(1) }
+    }
+}
+
+struct ImagePrune: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "prune",
+                                                    abstract: "Remove blobs and unpacked layers no image or container uses.")
+    @Flag(name: [.customShort("f"), .long], help: "Do not ask (skiff never asks).") var force = false
+    @Flag(name: [.customShort("a"), .long], help: "Accepted for docker compatibility (every unused blob is removed).") var all = false
+
+    func run() throws {
+        let removed = try SkiffContext.engine().collectGarbage()
+        for d in removed { print("deleted: \(d)") }
+        print("Total reclaimed blobs: \(removed.count)")
+    }
+}

@@ -1,0 +1,10 @@
+import Logging
+import SkiffKit
+
+extension SkiffContext {
+    static func engine() -> Engine {
+        var engine = Engine(root: stateRoot, logger: Logger(label: "skiff"))
+        engine.debug = GlobalOptions.shared.debug
+        return engine
+    }
+}
