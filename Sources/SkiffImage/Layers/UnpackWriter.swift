@@ -457,12 +457,7 @@ final class UnpackWriter {
         } catch {
             throw LayerError(layer: layer, .system(error, entry: raw.map { String(cString: $0) } ?? path.string))
         }
-        // A removed directory may be the cached parent (or contain it).
-        if cachedParentFD >= 0 {
-            close(cachedParentFD)
-            cachedParentFD = -1
-            cachedParent = []
-        }
+        // The cache needs no care: it holds the current entry's parent, and what is removed is a child of it.
         return false
     }
 }
