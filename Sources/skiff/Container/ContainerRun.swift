@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SkiffImage
 import SkiffKit
 import SkiffOCI
 
@@ -35,6 +36,9 @@ struct ContainerRun: ParsableCommand {
     @Option(name: [.customShort("l"), .customLong("label")], help: "Set a label (KEY=VALUE).") var label: [String] = []
     @Option(name: .customLong("platform"), help: "Platform of the image to use (os/arch).") var platform: String?
 
+    @Option(name: .customLong("pull"), help: "Pull the image: missing (default), always or never.") var pull = "missing"
+    @Option(name: .customLong("tls-verify"), help: "For a pull: require https with a valid certificate.") var tlsVerify = true
+
     @Argument(help: "The image (name[:tag], name@digest or an image ID).") var image: String
     @Argument(parsing: .captureForPassthrough, help: "The command and its arguments (default: the image's).")
     var command: [String] = []
@@ -58,11 +62,28 @@ struct ContainerRun: ParsableCommand {
             }
         }
         let engine = SkiffContext.engine()
+        try pullIfNeeded(engine)
         let container = try engine.createContainer(image: image, options: options,
                                                    callerEnvironment: ProcessInfo.processInfo.environment,
                                                    envFileContents: contents, seccompProfile: profile)
         let status = try engine.runAttached(container, interactive: interactive || tty)
         throw ExitCode(status.shellStatus)
+    }
+
+    /// Docker's --pull: missing pulls only when the image is not in the store.
+    func pullIfNeeded(_ engine: Engine) throws {
+        switch pull {
+        case "never": return
+        case "missing":
+            if (try? engine.images.resolve(image)) != nil { return }
+        case "always": break
+        default: throw ValidationError("--pull \(pull): expected missing, always or never")
+        }
+        let reference = try ImageReference(parsing: image)
+        var options = PullOptions(registry: RegistryOptions(tlsVerify: tlsVerify))
+        if let platform, let p = Platform(parsing: platform) { options.platform = p }
+        FileHandleStderr.write("Unable to find image '\(reference.familiar)' locally\n")
+        _ = try Puller(store: engine.images, options: options, progress: PullProgress().handle).pull(reference)
     }
 
     func runOptions() throws -> RunOptions {
