@@ -19,6 +19,9 @@ public struct LayerError: Error, CustomStringConvertible, Equatable {
         case unsupportedEntry(entry: String, kind: String)
         /// The blob is not a readable tar / tar+gzip / tar+zstd stream (truncated, corrupt, wrong format).
         case corrupt(detail: String)
+        /// The uncompressed stream's sha256 is not the diff ID the image config names (libarchive does not
+        /// check gzip's CRC, so a damaged blob that still inflates is caught here).
+        case diffIDMismatch(expected: String, actual: String)
         /// A system call failed while writing (or, for the packer, reading) an entry.
         case system(SystemError, entry: String?)
     }
@@ -37,7 +40,7 @@ public struct LayerError: Error, CustomStringConvertible, Equatable {
         switch reason {
         case .escapesRoot(let e), .throughSymlink(let e), .notADirectory(let e): return e
         case .hardlinkOutside(let e, _), .deviceNotAllowed(let e, _), .unsupportedEntry(let e, _): return e
-        case .corrupt: return nil
+        case .corrupt, .diffIDMismatch: return nil
         case .system(_, let e): return e
         }
     }
@@ -67,6 +70,8 @@ public struct LayerError: Error, CustomStringConvertible, Equatable {
             what = "entry \(e) has an unsupported type (\(k))"
         case .corrupt(let d):
             what = "not a valid tar, tar+gzip or tar+zstd stream: \(d)"
+        case .diffIDMismatch(let expected, let actual):
+            what = "the uncompressed layer has digest \(actual), but the image names diff ID \(expected); the blob is damaged"
         case .system(let err, let e):
             if let e { what = "entry \(e): \(err)" } else { what = "\(err)" }
         }

@@ -47,20 +47,26 @@ public struct LayerUnpacker: Sendable {
 
     /// Unpack the layer blob at `blob` into `target`, an existing (empty) directory.
     ///
-    /// - Parameter layerName: how errors name the layer (default: `sha256:<hex>` when the blob's file
-    ///   name is a hex digest, as in the content store, else the blob path).
-    public func unpack(blob: String, into target: String, layerName: String? = nil) throws(LayerError) -> LayerUnpackResult {
+    /// - Parameters:
+    ///   - layerName: how errors name the layer (default: `sha256:<hex>` when the blob's file name is a
+    ///     hex digest, as in the content store, else the blob path).
+    ///   - expectedDiffID: when given, a different diff ID is an error (and the target is emptied).
+    public func unpack(blob: String, into target: String, layerName: String? = nil,
+                       expectedDiffID: String? = nil) throws(LayerError) -> LayerUnpackResult {
         let layer = layerName ?? LayerDigest.displayName(forBlob: blob)
         let rootFD = open(target, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if rootFD < 0 {
             throw LayerError(layer: layer, .system(SystemError("open target directory", path: target), entry: nil))
         }
         defer { close(rootFD) }
-        do {
+        do throws(LayerError) {
             let source = try DecompressedStream(path: blob, layer: layer, blockSize: options.readBlockSize)
             let writer = UnpackWriter(rootFD: rootFD, layer: layer, allowDevices: options.allowDevices)
             var result = try writer.unpack(from: source)
             result.diffID = source.diffID
+            if let expectedDiffID, expectedDiffID != result.diffID {
+                throw LayerError(layer: layer, .diffIDMismatch(expected: expectedDiffID, actual: result.diffID))
+            }
             result.compression = source.compression
             result.compressedBytes = source.compressedBytes
             result.uncompressedBytes = source.uncompressedBytes
