@@ -116,7 +116,7 @@ public struct ImageArchiveWriter: Sendable {
                                                annotations: annotations))
             }
             dockerEntries.append(DockerArchiveManifestEntry(Config: "blobs/sha256/" + image.configDigest.hex,
-                                                            RepoTags: item.tags.map(\.familiar), Layers: layerPaths))
+                                                            RepoTags: item.tags.map(\.description), Layers: layerPaths))
         }
         try tar.addFile("index.json", bytes: try JSON.encode(ImageIndex(mediaType: MediaType.ociIndex, manifests: indexEntries)))
         if format == .dockerArchive {

@@ -33,9 +33,8 @@ final class TarStreamReader {
         archive_read_support_format_tar(a)
         archive_read_support_format_gnutar(a)
         if archive_read_open_fd(a, fd, 1 << 20) != ARCHIVE_OK {
-            let e = failure("open")
-            archive_read_free(a)
-            throw e
+            // deinit frees the handle.
+            throw failure("open")
         }
     }
 

@@ -24,9 +24,8 @@ final class TarStreamWriter {
         // No padding of the last block beyond the tar format's own end marker.
         archive_write_set_bytes_in_last_block(a, 1)
         if archive_write_open_fd(a, fd) != ARCHIVE_OK {
-            let e = failure("open")
-            archive_write_free(a)
-            throw e
+            // deinit frees the handle.
+            throw failure("open")
         }
     }
 
