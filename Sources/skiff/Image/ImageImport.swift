@@ -29,7 +29,7 @@ struct ImageImport: ParsableCommand {
         let image: StoredImage
         if file == "-" {
             if isatty(STDIN_FILENO) == 1 {
-                throw ValidationError("import from standard input, but it is a terminal: pipe a tarball in or name a file")
+                throw ImageError.invalidContent("import from standard input, but it is a terminal: pipe a tarball in or name a file")
             }
             image = try importer.importRootfs(fd: STDIN_FILENO, source: "-", changes: change, message: message, reference: reference)
         } else {

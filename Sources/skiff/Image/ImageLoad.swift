@@ -24,7 +24,7 @@ struct ImageLoad: ParsableCommand {
             loaded = try loader.load(path: input)
         } else {
             if isatty(STDIN_FILENO) == 1 {
-                throw ValidationError("requested load from standard input, but it is a terminal: use -i FILE or redirect standard input")
+                throw ImageError.invalidContent("requested load from standard input, but it is a terminal: use -i FILE or redirect standard input")
             }
             loaded = try loader.load(fd: STDIN_FILENO, source: "standard input")
         }

@@ -30,13 +30,13 @@ struct ImageSave: ParsableCommand {
     func run() throws {
         let format = ImageArchiveFormat(parsing: format)!
         let writer = ImageArchiveWriter(store: SkiffContext.imageStore())
+        if output == nil && isatty(STDOUT_FILENO) == 1 {
+            throw ImageError.invalidContent("refusing to write an archive to a terminal: use -o FILE or redirect standard output")
+        }
         let selected = try writer.resolve(images)
         if let output {
             try writer.write(selected, format: format, toPath: output)
         } else {
-            if isatty(STDOUT_FILENO) == 1 {
-                throw ValidationError("refusing to write an archive to a terminal: use -o FILE or redirect standard output")
-            }
             try writer.write(selected, format: format, to: STDOUT_FILENO, what: "standard output")
         }
     }
