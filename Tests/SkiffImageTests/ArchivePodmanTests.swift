@@ -23,10 +23,18 @@ struct ArchivePodmanTests {
         }
     }
 
+    /// Podman also writes outside --root: its blob-info cache (/var/lib/containers/cache, a fixed path for
+    /// root) and /run/containers/networks. Those are removed afterwards when this test made them.
+    static let podmanGlobalDirs = ["/var/lib/containers", "/run/containers"]
+
     func withPodman(_ body: (Podman, String) throws -> Void) throws {
+        let preexisting = Self.podmanGlobalDirs.filter { FileManager.default.fileExists(atPath: $0) }
         try F.withTempDir("skiff-test-podman-") { dir in
             let podman = Podman(dir: dir)
-            defer { podman.reset() }
+            defer {
+                podman.reset()
+                for path in Self.podmanGlobalDirs where !preexisting.contains(path) { FileIO.removeTree(path) }
+            }
             try body(podman, dir)
         }
     }
