@@ -1,0 +1,98 @@
+/// One Dockerfile instruction as written: its keyword, its `--flags`, its arguments and where it is.
+///
+/// Arguments keep their quotes: which words are expanded (and how) depends on the instruction and
+/// happens at build time, when the ARG and ENV values are known (see `VariableExpander`).
+public struct Instruction: Sendable, Equatable {
+    public enum Keyword: String, Sendable, CaseIterable {
+        case from = "FROM", run = "RUN", cmd = "CMD", entrypoint = "ENTRYPOINT", env = "ENV", arg = "ARG"
+        case workdir = "WORKDIR", copy = "COPY", add = "ADD", user = "USER", expose = "EXPOSE", label = "LABEL"
+        case volume = "VOLUME", healthcheck = "HEALTHCHECK", shell = "SHELL", stopsignal = "STOPSIGNAL"
+        case onbuild = "ONBUILD", maintainer = "MAINTAINER"
+
+        /// Flags each instruction accepts (`--name=value`); anything else is a Dockerfile error.
+        var allowedFlags: Set<String> {
+            switch self {
+            case .from: return ["platform"]
+            case .run: return ["network", "security", "mount"]
+            case .copy: return ["from", "chown", "chmod", "link", "parents", "exclude"]
+            case .add: return ["chown", "chmod", "link", "checksum", "keep-git-dir", "exclude"]
+            case .healthcheck: return ["interval", "timeout", "start-period", "start-interval", "retries"]
+            default: return []
+            }
+        }
+
+        /// Instructions whose arguments Docker expands with ARG/ENV values before use.
+        var expandsVariables: Bool {
+            switch self {
+            case .from, .env, .arg, .workdir, .copy, .add, .user, .expose, .label, .volume, .stopsignal: return true
+            default: return false
+            }
+        }
+    }
+
+    /// The arguments: a JSON array (exec form) or the rest of the line (shell form).
+    public enum Arguments: Sendable, Equatable {
+        case exec([String])
+        case shell(String)
+    }
+
+    /// A here-document (`<<EOF` … `EOF`) that follows the instruction's line.
+    public struct Heredoc: Sendable, Equatable {
+        public var name: String
+        public var content: String
+        /// `<<"EOF"` or `<<'EOF'`: the body is not expanded.
+        public var quoted: Bool
+        /// `<<-EOF`: leading tabs were stripped.
+        public var stripTabs: Bool
+    }
+
+    public var keyword: Keyword
+    public var flags: [(name: String, value: String?)]
+    public var arguments: Arguments
+    public var heredocs: [Heredoc]
+    /// The line the instruction starts on (1-based).
+    public var line: Int
+    /// The instruction's text after the keyword, continuation lines joined (for ONBUILD and messages).
+    public var original: String
+
+    public init(keyword: Keyword, flags: [(name: String, value: String?)] = [], arguments: Arguments,
+                heredocs: [Heredoc] = [], line: Int, original: String) {
+        self.keyword = keyword
+        self.flags = flags
+        self.arguments = arguments
+        self.heredocs = heredocs
+        self.line = line
+        self.original = original
+    }
+
+    public func flag(_ name: String) -> String? {
+        flags.last(where: { $0.name == name }).map { $0.value ?? "true" }
+    }
+
+    /// The shell-form text, or the exec-form words joined by spaces.
+    public var text: String {
+        switch arguments {
+        case .shell(let s): return s
+        case .exec(let words): return words.joined(separator: " ")
+        }
+    }
+
+    public static func == (a: Instruction, b: Instruction) -> Bool {
+        a.keyword == b.keyword && a.arguments == b.arguments && a.heredocs == b.heredocs && a.line == b.line
+            && a.original == b.original && a.flags.map(\.name) == b.flags.map(\.name)
+            && a.flags.map(\.value) == b.flags.map(\.value)
+    }
+}
+
+/// A parsed Dockerfile: its parser directives and instructions in order.
+public struct Dockerfile: Sendable, Equatable {
+    /// The file name errors carry ("Dockerfile").
+    public var name: String
+    public var escape: Character
+    public var syntax: String?
+    public var instructions: [Instruction]
+
+    func error(_ line: Int, _ message: String) -> BuildError {
+        .dockerfile(file: name, line: line, message: message)
+    }
+}

@@ -1,0 +1,77 @@
+/// Splits a Dockerfile into its stages (one per FROM), finds the `--target`, and works out which
+/// stages that target needs (its FROM chain and every `COPY --from`); the others are skipped, as
+/// BuildKit skips them.
+public struct StageResolver {
+    public struct Stage: Sendable {
+        public var index: Int
+        /// `AS name`, lowercased (Docker's stage names are case-insensitive).
+        public var name: String?
+        public var from: Instruction
+        public var instructions: [Instruction]
+    }
+
+    public let metaArgs: [Instruction]
+    public let stages: [Stage]
+    let file: Dockerfile
+
+    public init(_ dockerfile: Dockerfile) throws(BuildError) {
+        file = dockerfile
+        var meta: [Instruction] = []
+        var stages: [Stage] = []
+        for ins in dockerfile.instructions {
+            if ins.keyword == .from {
+                let words = VariableExpander.split(ins.text, escape: dockerfile.escape)
+                let name = words.count == 3 ? words[2].lowercased() : nil
+                if let name, stages.contains(where: { $0.name == name }) {
+                    throw dockerfile.error(ins.line, "duplicate stage name \"\(name)\"")
+                }
+                stages.append(Stage(index: stages.count, name: name, from: ins, instructions: []))
+            } else if stages.isEmpty {
+                meta.append(ins)
+            } else {
+                stages[stages.count - 1].instructions.append(ins)
+            }
+        }
+        metaArgs = meta
+        self.stages = stages
+    }
+
+    /// The stage a name or a number refers to.
+    public func stage(named ref: String) -> Stage? {
+        if let s = stages.first(where: { $0.name == ref.lowercased() }) { return s }
+        if let n = Int(ref), n >= 0, n < stages.count { return stages[n] }
+        return nil
+    }
+
+    /// Indices of the stages to build, in order; the last one is the target.
+    /// `expand` resolves ARG references in FROM and --from with the meta ARG values.
+    public func plan(target: String?, expand: (String) -> String) throws(BuildError) -> [Int] {
+        var targetIndex = stages.count - 1
+        if let target {
+            guard let s = stages.first(where: { $0.name == target.lowercased() }) else {
+                throw .usage("target stage \"\(target)\" could not be found (stages: \(stages.compactMap(\.name).joined(separator: ", ")))")
+            }
+            targetIndex = s.index
+        }
+        var needed = Set<Int>()
+        func visit(_ i: Int) throws(BuildError) {
+            guard !needed.contains(i) else { return }
+            needed.insert(i)
+            let stage = stages[i]
+            let words = VariableExpander.split(stage.from.text, escape: file.escape)
+            if let base = words.first.map(expand), let dep = stages.first(where: { $0.name == base.lowercased() }), dep.index < i {
+                try visit(dep.index)
+            }
+            for ins in stage.instructions where ins.keyword == .copy {
+                guard let from = ins.flag("from").map(expand) else { continue }
+                if let dep = self.stage(named: from) {
+                    guard dep.index != i else { throw file.error(ins.line, "COPY --from=\(from): a stage cannot copy from itself") }
+                    if dep.index > i { throw file.error(ins.line, "COPY --from=\(from): the stage is defined later in the Dockerfile") }
+                    try visit(dep.index)
+                }
+            }
+        }
+        try visit(targetIndex)
+        return needed.sorted()
+    }
+}
