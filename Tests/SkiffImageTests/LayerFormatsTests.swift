@@ -12,8 +12,8 @@ import Glibc
         ("none", "cat"), ("gzip", "gzip -c"), ("zstd", "zstd -q -c"),
     ]
 
-    @Test(arguments: ["none", "gzip", "zstd"])
-    func unpacksWhatGNUTarWrote(compression: String) throws {
+    @Test(arguments: ["none", "gzip", "zstd"], [true, false])
+    func unpacksWhatGNUTarWrote(compression: String, pipelined: Bool) throws {
         let tmp = try LayerFixtures.TempDir("format-\(compression)")
         defer { tmp.remove() }
         let src = try tmp.sub("src")
@@ -25,7 +25,7 @@ import Glibc
         try LayerFixtures.sh("\(command) '\(plain)' > '\(blob)'")
 
         let dst = try tmp.sub("dst")
-        let result = try LayerUnpacker(allowDevices: true).unpack(blob: blob, into: dst)
+        let result = try LayerUnpacker(options: .init(allowDevices: true, pipelined: pipelined)).unpack(blob: blob, into: dst)
         #expect(result.compression == compression)
         #expect(result.diffID == (try LayerFixtures.sha256(ofFile: plain)))
         #expect(result.uncompressedBytes == Int64(LayerFixtures.lstatOf(plain)!.st_size))
@@ -49,8 +49,8 @@ import Glibc
         case truncatedGzip, truncatedZstd, flippedGzipByte, notAnArchive, truncatedTar
     }
 
-    @Test(arguments: Damage.allCases)
-    func brokenBlobIsAnErrorAndLeavesNothing(damage: Damage) throws {
+    @Test(arguments: Damage.allCases, [true, false])
+    func brokenBlobIsAnErrorAndLeavesNothing(damage: Damage, pipelined: Bool) throws {
         let tmp = try LayerFixtures.TempDir("broken")
         defer { tmp.remove() }
         let src = try tmp.sub("src")
@@ -75,7 +75,7 @@ import Glibc
         do throws(LayerError) {
             // libarchive does not check gzip's CRC: a flipped byte in stored (incompressible) data still
             // inflates, and only the diff ID check catches it.
-            _ = try LayerUnpacker().unpack(blob: blob, into: dst, layerName: "sha256:feed",
+            _ = try LayerUnpacker(options: .init(pipelined: pipelined)).unpack(blob: blob, into: dst, layerName: "sha256:feed",
                                            expectedDiffID: expected)
             Issue.record("a \(damage) blob was accepted")
         } catch {

@@ -57,7 +57,8 @@ public struct LayerError: Error, CustomStringConvertible, Equatable {
         let what: String
         switch reason {
         case .escapesRoot(let e):
-            what = "entry \(e) escapes the layer root (absolute path or `..` component); the layer is refused"
+            let why = e.hasPrefix("/") ? "an absolute path" : "a `..` component"
+            what = "entry \(e) escapes the layer root (\(why)); the layer is refused"
         case .throughSymlink(let e):
             what = "entry \(e) goes through a symlink in the layer; writing it could land outside the layer root, the layer is refused"
         case .notADirectory(let e):

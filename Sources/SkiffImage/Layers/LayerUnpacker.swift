@@ -28,10 +28,13 @@ public struct LayerUnpacker: Sendable {
         public var allowDevices: Bool
         /// Read block size for the compressed blob.
         public var readBlockSize: Int
+        /// Decompress and hash on a second thread, overlapping with the file writes.
+        public var pipelined: Bool
 
-        public init(allowDevices: Bool = false, readBlockSize: Int = 1 << 20) {
+        public init(allowDevices: Bool = false, readBlockSize: Int = 1 << 20, pipelined: Bool = true) {
             self.allowDevices = allowDevices
             self.readBlockSize = readBlockSize
+            self.pipelined = pipelined
         }
     }
 
@@ -62,7 +65,7 @@ public struct LayerUnpacker: Sendable {
         do throws(LayerError) {
             let source = try DecompressedStream(path: blob, layer: layer, blockSize: options.readBlockSize)
             let writer = UnpackWriter(rootFD: rootFD, layer: layer, allowDevices: options.allowDevices)
-            var result = try writer.unpack(from: source)
+            var result = try writer.unpack(from: source, pipelined: options.pipelined)
             result.diffID = source.diffID
             if let expectedDiffID, expectedDiffID != result.diffID {
                 throw LayerError(layer: layer, .diffIDMismatch(expected: expectedDiffID, actual: result.diffID))

@@ -47,21 +47,40 @@ final class UnpackWriter {
 
     // MARK: - Reading
 
+    /// Where the tar bytes come from: the stream itself, or its pipelined reader thread.
+    private var stream: DecompressedStream?
+    private var pipe: PipelinedStream?
+
+    private func nextBlock() -> UnsafeRawBufferPointer? {
+        if let pipe { return pipe.next() }
+        return stream!.next()
+    }
+
+    private var sourceFailure: String? { pipe?.failure ?? stream?.failure }
+
     private static let readCallback: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?, UnsafeMutablePointer<UnsafeRawPointer?>?) -> la_ssize_t = { _, context, buffer in
-        let source = Unmanaged<DecompressedStream>.fromOpaque(context!).takeUnretainedValue()
-        guard let block = source.next() else { return -1 }
+        let writer = Unmanaged<UnpackWriter>.fromOpaque(context!).takeUnretainedValue()
+        guard let block = writer.nextBlock() else { return -1 }
         buffer?.pointee = block.baseAddress
         return block.count
     }
 
-    func unpack(from source: DecompressedStream) throws(LayerError) -> LayerUnpackResult {
+    /// Unpack the tar stream of `source`. With `pipelined`, decompression and hashing run on a thread of
+    /// their own; either way the stream is fully read (and hashed) when this returns normally.
+    func unpack(from source: DecompressedStream, pipelined: Bool) throws(LayerError) -> LayerUnpackResult {
+        stream = source
+        if pipelined {
+            let p = PipelinedStream(source)
+            if p.start() { pipe = p }
+        }
+        defer { pipe?.finish() }
         guard let tar = archive_read_new() else {
             throw LayerError(layer: layer, .system(SystemError("archive_read_new", errno: ENOMEM), entry: nil))
         }
         defer { archive_read_free(tar) }
         archive_read_support_format_tar(tar)
         archive_read_support_format_gnutar(tar)
-        let context = Unmanaged.passUnretained(source).toOpaque()
+        let context = Unmanaged.passUnretained(self).toOpaque()
         if archive_read_open(tar, context, nil, Self.readCallback, nil) != ARCHIVE_OK {
             throw corrupt(tar, source)
         }
@@ -74,14 +93,17 @@ final class UnpackWriter {
             result.entries += 1
             try write(entry, tar: tar, source: source)
         }
-        withExtendedLifetime(source) {}
-        try source.drain()
+        if let pipe {
+            if !pipe.drain() { throw corrupt(tar, source) }
+        } else {
+            try source.drain()
+        }
         try finishDirectories()
         return result
     }
 
     private func corrupt(_ tar: OpaquePointer, _ source: DecompressedStream) -> LayerError {
-        LayerError(layer: layer, .corrupt(detail: source.failure ?? DecompressedStream.message(tar)))
+        LayerError(layer: layer, .corrupt(detail: sourceFailure ?? DecompressedStream.message(tar)))
     }
 
     private func failure(_ operation: String, entry: String? = nil, errno code: Int32 = errno) -> LayerError {
@@ -199,8 +221,7 @@ final class UnpackWriter {
         }
         try applyOwnerAndMode(entry, fd: fd)
         try applyXattrs(entry, fd: fd)
-        var times = Self.times(entry)
-        if futimens(fd, &times.0) != 0 { throw failure("set times of") }
+        if Self.withTimes(entry, { futimens(fd, $0) }) != 0 { throw failure("set times of") }
         result.regularFiles += 1
     }
 
@@ -238,8 +259,9 @@ final class UnpackWriter {
             let procPath = "/proc/self/fd/\(parent)/" + String(cString: path.name)
             try applyXattrs(entry) { name, value, size in csys_lsetxattr(procPath, name, value, size, 0) }
         }
-        var times = Self.times(entry)
-        if utimensat(parent, path.name, &times.0, AT_SYMLINK_NOFOLLOW) != 0 { throw failure("set times of") }
+        if Self.withTimes(entry, { utimensat(parent, path.name, $0, AT_SYMLINK_NOFOLLOW) }) != 0 {
+            throw failure("set times of")
+        }
         result.symlinks += 1
     }
 
@@ -278,8 +300,9 @@ final class UnpackWriter {
             throw failure("chown")
         }
         if fchmodat(parent, path.name, archive_entry_perm(entry) & 0o7777, 0) != 0 { throw failure("chmod") }
-        var times = Self.times(entry)
-        if utimensat(parent, path.name, &times.0, AT_SYMLINK_NOFOLLOW) != 0 { throw failure("set times of") }
+        if Self.withTimes(entry, { utimensat(parent, path.name, $0, AT_SYMLINK_NOFOLLOW) }) != 0 {
+            throw failure("set times of")
+        }
         result.devices += 1
     }
 
@@ -332,16 +355,28 @@ final class UnpackWriter {
         return (atime, mtime)
     }
 
+    /// Call `body` with a pointer to two contiguous timespecs (atime, mtime), as utimensat wants.
+    private static func withTimes(_ times: (timespec, timespec), _ body: (UnsafePointer<timespec>) -> Int32) -> Int32 {
+        withUnsafeTemporaryAllocation(of: timespec.self, capacity: 2) { pair in
+            pair[0] = times.0
+            pair[1] = times.1
+            return body(pair.baseAddress!)
+        }
+    }
+
+    private static func withTimes(_ entry: OpaquePointer, _ body: (UnsafePointer<timespec>) -> Int32) -> Int32 {
+        withTimes(times(entry), body)
+    }
+
     private func finishDirectories() throws(LayerError) {
         for (path, times) in directoryTimes.reversed() {
-            var times = times
             let fd = path.withUnsafeBufferPointer { openBeneath($0.baseAddress!, flags: CSYS_O_PATH | O_DIRECTORY) }
             if fd < 0 {
                 // Replaced by a later entry of the layer: nothing to do.
                 continue
             }
             // CSYS_O_PATH fds take futimens via utimensat(fd, "", LinuxCalls.AT_EMPTY_PATH).
-            let r = utimensat(fd, "", &times.0, LinuxCalls.AT_EMPTY_PATH)
+            let r = Self.withTimes(times) { utimensat(fd, "", $0, LinuxCalls.AT_EMPTY_PATH) }
             let code = errno
             close(fd)
             if r != 0 {
