@@ -4,6 +4,7 @@ import PackageDescription
 // Targets depend one way, bottom to top:
 //   CSkiff (C: the steps between clone and exec, no policy)      CArchive (libarchive, system library)
 //   CSystem (C: wrappers for syscalls Glibc's Swift module lacks: xattrs, openat2, the mount API)
+//   CCurl (C: an HTTP client on libcurl, loaded with dlopen when a registry is first used)
 //   SkiffSystem (typed system errors, small file helpers)
 //   SkiffOCI (OCI runtime-spec and image-spec types, Codable, no dependencies)
 //   SkiffRuntime (policy: spec -> spawn plan, cgroups, capabilities, seccomp, container state)
@@ -32,6 +33,7 @@ let package = Package(
             linkerSettings: [.linkedLibrary("seccomp")]
         ),
         .target(name: "CSystem", cSettings: [.define("_GNU_SOURCE")]),
+        .target(name: "CCurl", linkerSettings: [.linkedLibrary("dl")]),
         .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
         .target(name: "SkiffSystem", dependencies: ["CSystem"]),
         .target(name: "SkiffOCI"),
@@ -45,7 +47,7 @@ let package = Package(
         .target(
             name: "SkiffImage",
             dependencies: [
-                "CArchive", "SkiffOCI", "SkiffSystem",
+                "CArchive", "CCurl", "SkiffOCI", "SkiffSystem",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
