@@ -82,6 +82,8 @@ final class HTTPLane: NSObject, URLSessionDataDelegate, @unchecked Sendable {
         var body: [UInt8] = []
         var failure: Error?
         var overflow = false
+        /// Set when URLSession turned a 401 into a challenge: the registry's answer is this response.
+        var challenged = false
         let done = DispatchSemaphore(value: 0)
 
         init(originalHost: String?, maxBody: Int, sink: ((Data) throws -> Void)?) {
@@ -164,9 +166,21 @@ final class HTTPLane: NSObject, URLSessionDataDelegate, @unchecked Sendable {
         completionHandler(next)
     }
 
+    /// Foundation answers a `401` carrying a Basic challenge by asking here (and its default handling
+    /// never finishes on Linux). Auth is the registry client's job: keep the 401 as the response, end
+    /// the transfer, and let the client answer the challenge itself.
+    func urlSession(_ session: URLSession, task: URLSessionTask, didReceive challenge: URLAuthenticationChallenge,
+                    completionHandler: @escaping (URLSession.AuthChallengeDisposition, URLCredential?) -> Void) {
+        if let t = current, let response = challenge.failureResponse as? HTTPURLResponse {
+            t.response = response
+            t.challenged = true
+        }
+        completionHandler(.cancelAuthenticationChallenge, nil)
+    }
+
     func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {
         guard let t = current else { return }
-        if let error, t.failure == nil, !t.overflow {
+        if let error, t.failure == nil, !t.overflow, !t.challenged {
             t.failure = TransportError(detail: (error as NSError).localizedDescription)
         }
         if t.response == nil, let r = task.response as? HTTPURLResponse { t.response = r }
