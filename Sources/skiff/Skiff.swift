@@ -7,7 +7,7 @@ struct Skiff: ParsableCommand {
         commandName: "skiff",
         abstract: "A daemonless Linux container runtime.",
         subcommands: [ContainerRun.self, ContainerRemove.self, ImageList.self, ImageCommand.self, ImageTag.self,
-                      ImageRemove.self, ImageInspectTopLevel.self, ImageHistory.self, OCICommand.self,
+                      ImageRemove.self, ImageInspectTopLevel.self, ImageHistory.self, OCICommand.self, LayerCommand.self,
                       ImagePull.self, ImagePush.self, ImageLogin.self, ImageLogout.self,
                       ImageSave.self, ImageLoad.self, ImageImport.self]
     )
