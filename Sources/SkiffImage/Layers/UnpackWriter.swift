@@ -369,7 +369,7 @@ final class UnpackWriter {
     }
 
     private func finishDirectories() throws(LayerError) {
-        for (path, times) in directoryTimes.reversed() {
+        for (path, times) in directoryTimes {  // in entry order: a repeated directory entry wins
             let fd = path.withUnsafeBufferPointer { openBeneath($0.baseAddress!, flags: CSYS_O_PATH | O_DIRECTORY) }
             if fd < 0 {
                 // Replaced by a later entry of the layer: nothing to do.
