@@ -9,7 +9,7 @@ struct Skiff: ParsableCommand {
         subcommands: [ContainerRun.self, ContainerRemove.self, ImageList.self, ImageCommand.self, ImageTag.self,
                       ImageRemove.self, ImageInspectTopLevel.self, ImageHistory.self, OCICommand.self, LayerCommand.self,
                       ImagePull.self, ImagePush.self, ImageLogin.self, ImageLogout.self,
-                      ImageSave.self, ImageLoad.self, ImageImport.self]
+                      ImageSave.self, ImageLoad.self, ImageImport.self, ImageBuild.self]
     )
 
     static func main() {

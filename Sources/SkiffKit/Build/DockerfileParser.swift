@@ -15,8 +15,11 @@ public struct DockerfileParser {
     }
 
     public func parse(_ text: String) throws(BuildError) -> Dockerfile {
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
-            line.hasSuffix("\r") ? String(line.dropLast()) : String(line)
+        // "\r\n" is one Character in Swift: split on scalars.
+        let lines = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
+            var s = String(String.UnicodeScalarView(line))
+            if s.unicodeScalars.last == "\r" { s.unicodeScalars.removeLast() }
+            return s
         }
         var file = Dockerfile(name: name, escape: "\\", syntax: nil, instructions: [])
         var index = try readDirectives(lines, into: &file)

@@ -44,6 +44,13 @@ public struct Instruction: Sendable, Equatable {
         public var quoted: Bool
         /// `<<-EOF`: leading tabs were stripped.
         public var stripTabs: Bool
+
+        public init(name: String, content: String, quoted: Bool, stripTabs: Bool) {
+            self.name = name
+            self.content = content
+            self.quoted = quoted
+            self.stripTabs = stripTabs
+        }
     }
 
     public var keyword: Keyword

@@ -18,6 +18,7 @@ public struct VariableExpander {
 
     public struct Failure: Error, Equatable {
         public var message: String
+        public init(message: String) { self.message = message }
     }
 
     /// One word: quotes removed, escapes applied, variables expanded.

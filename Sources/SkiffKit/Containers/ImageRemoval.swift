@@ -38,6 +38,7 @@ extension Engine {
             keep.insert(img.configDigest)
             for l in img.manifest.layers { if let ld = try? Digest(l.digest) { keep.insert(ld) } }
         }
+        BuildCache(engine: self).retain(keep: &keep, chains: &liveChains)  // intermediate images the build cache points at
         let removed: [Digest]
         do {
             removed = try images.collectGarbage(keep: keep)

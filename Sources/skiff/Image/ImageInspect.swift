@@ -77,7 +77,7 @@ struct ImageHistory: ParsableCommand {
 struct ImageCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "image", abstract: "Manage images.",
-        subcommands: [ImageList.self, ImageInspect.self, ImageHistory.self, ImageRemove.self, ImagePrune.self, ImageTag.self]
+        subcommands: [ImageList.self, ImageInspect.self, ImageHistory.self, ImageRemove.self, ImagePrune.self, ImageTag.self, ImageBuild.self]
     )
 }
 

@@ -1,0 +1,43 @@
+import SkiffImage
+
+/// What `skiff build` is asked for.
+public struct BuildOptions: Sendable {
+    /// The build context directory.
+    public var contextDirectory: String
+    /// The Dockerfile's path (default: `Dockerfile` in the context).
+    public var dockerfilePath: String?
+    /// Names to tag the result with (`-t`, several allowed).
+    public var tags: [String] = []
+    /// `--build-arg KEY=VALUE` (a nil value: take it from `callerEnvironment`).
+    public var buildArgs: [String: String?] = [:]
+    public var callerEnvironment: [String: String] = [:]
+    /// `--target`: build up to this stage.
+    public var target: String?
+    public var noCache = false
+    /// `-q`: print only the image ID; RUN output is shown only when a step fails.
+    public var quiet = false
+    /// Where RUN steps write their output: a file descriptor, or -1 for this process's stdout and stderr.
+    public var runOutput: Int32 = -1
+
+    public init(contextDirectory: String) {
+        self.contextDirectory = contextDirectory
+    }
+}
+
+/// What a build made.
+public struct BuildResult: Sendable {
+    /// The IMAGE ID (config digest).
+    public var imageID: Digest
+    public var manifestDigest: Digest
+    public var tags: [ImageReference]
+    /// One entry per step, in order: the instruction as written and whether the cache answered.
+    public var steps: [StepRecord]
+
+    public struct StepRecord: Sendable, Equatable {
+        public var number: Int
+        public var instruction: String
+        public var cached: Bool
+    }
+
+    public var cachedSteps: Int { steps.filter(\.cached).count }
+}

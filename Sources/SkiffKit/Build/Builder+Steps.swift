@@ -1,0 +1,239 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import SkiffImage
+import SkiffOCI
+import SkiffSystem
+
+/// RUN, COPY/ADD and WORKDIR: the steps that make layers.
+extension BuildRun {
+    func prepareRun(_ ins: Instruction, state: BuildStage, shell: [String]) throws(BuildError) -> PreparedStep {
+        var argv: [String]
+        switch ins.arguments {
+        case .exec(let a):
+            argv = a
+        case .shell(let text):
+            if !ins.heredocs.isEmpty {
+                let markers = DockerfileParser.heredocMarkers(text)
+                let rest = VariableExpander.split(text, escape: dockerfile.escape).filter { w in
+                    !markers.contains { m in w.hasPrefix("<<") && w.contains(m.name) }
+                }
+                if rest.isEmpty, let doc = ins.heredocs.first {
+                    argv = shell + [doc.content]   // RUN <<EOF: the body is the script
+                } else {
+                    argv = shell + [text + "\n" + ins.heredocs.map { $0.content + $0.name }.joined(separator: "\n")]
+                }
+            } else {
+                argv = shell + [text]
+            }
+        }
+        let args = state.runArgs().filter { !Builder.proxyArgs.contains($0.0) }
+        var env = args.map { "\($0.0)=\($0.1)" }
+        for name in Builder.proxyArgs.sorted() {
+            if let value = buildArg(name), let value { env.append("\(name)=\(value)") }
+        }
+        let commandText = argv.joined(separator: " ")
+        let createdBy = "RUN " + (args.isEmpty ? "" : "|\(args.count) " + args.map { "\($0.0)=\($0.1)" }.joined(separator: " ") + " ") + commandText
+        let runner = RunStep(engine: engine, say: { say($0) }, quiet: options.quiet, runOutput: options.runOutput)
+        let committer = ImageCommitter(images: engine.images)
+        let finalArgv = argv
+        let finalEnv = env
+        return PreparedStep(cacheText: createdBy, contentDigest: nil) { (stage: inout BuildStage) throws(BuildError) -> StoredImage in
+            let layer = try runner.run(argv: finalArgv, env: finalEnv, parent: stage.image)
+            return try committer.commit(parent: stage.image, createdBy: createdBy, layer: (layer.descriptor, layer.diffID)) { _ in }
+        }
+    }
+
+    func absolute(_ path: String, workdir: String?) -> String {
+        let base = (workdir?.isEmpty ?? true) ? "/" : workdir!
+        let joined = path.hasPrefix("/") ? path : base + "/" + path
+        return "/" + (PathPattern.clean(joined) ?? "")
+    }
+
+    func prepareWorkdir(_ ins: Instruction, state: BuildStage, lookup: @escaping (String) -> String?) throws(BuildError) -> PreparedStep {
+        let path = absolute(try expand(ins, ins.text, lookup), workdir: state.config.WorkingDir)
+        let createdBy = "WORKDIR \(path)"
+        let engine = self.engine
+        let committer = ImageCommitter(images: engine.images)
+        return PreparedStep(cacheText: createdBy, contentDigest: nil) { (stage: inout BuildStage) throws(BuildError) -> StoredImage in
+            let fs = try LayerBlob.filesystem(of: stage.image, engine: engine)
+            if fs.lookup(path) != .missing || path == "/" {
+                return try committer.commit(parent: stage.image, createdBy: createdBy, layer: nil) { $0.WorkingDir = path }
+            }
+            // Created, owned by the USER in effect (as BuildKit does).
+            var owner: (uid: UInt32, gid: UInt32)?
+            if let user = stage.config.User, !user.isEmpty,
+               let resolved = try? UserResolver.resolve(user, passwd: fs.read("/etc/passwd"), group: fs.read("/etc/group"), image: "build") {
+                owner = (resolved.uid, resolved.gid)
+            }
+            let staging = try LayerBlob.stagingDirectory(engine: engine)
+            defer { FileIO.removeTree(staging) }
+            try Stager(rootfs: staging, image: fs, owner: nil, mode: nil).ensureDirectory(path, created: owner)
+            let layer = try LayerBlob.pack(directory: staging, engine: engine, parent: stage.image, convertOverlayWhiteouts: false)
+            return try committer.commit(parent: stage.image, createdBy: createdBy, layer: (layer.descriptor, layer.diffID)) {
+                $0.WorkingDir = path
+            }
+        }
+    }
+
+    func prepareCopy(_ ins: Instruction, state: BuildStage, lookup: @escaping (String) -> String?,
+                     resolver: StageResolver) throws(BuildError) -> PreparedStep {
+        let key = ins.keyword.rawValue
+        let isAdd = ins.keyword == .add
+        var words: [String] = []
+        var inlineDocs: [Instruction.Heredoc] = []
+        switch ins.arguments {
+        case .exec(let a):
+            for w in a { words.append(try expand(ins, w, lookup)) }
+        case .shell(let text):
+            let markers = DockerfileParser.heredocMarkers(text)
+            for raw in VariableExpander.split(text, escape: dockerfile.escape) {
+                if raw.hasPrefix("<<"), let m = markers.first(where: { raw.contains($0.name) }),
+                   let doc = ins.heredocs.first(where: { $0.name == m.name }) {
+                    inlineDocs.append(doc)
+                    continue
+                }
+                words.append(try expand(ins, raw, lookup))
+            }
+        }
+        guard let destText = words.last, !destText.isEmpty else {
+            throw fail(ins, "\(key) requires at least two arguments, but only one was provided. Destination could not be determined.")
+        }
+        let sources = words.dropLast()
+
+        // Where the sources come from: the context, an earlier stage, or an image.
+        var tree: SourceTree = context
+        var fromText = ""
+        if let rawFrom = ins.flag("from") {
+            let meta = metaArgs
+            let from = try expand(ins, rawFrom) { lookup($0) ?? meta[$0] }
+            fromText = "--from=\(from) "
+            let image: StoredImage
+            if let dep = resolver.stage(named: from), let built = stageImages[dep.index] {
+                image = built
+            } else {
+                do { image = try engine.images.resolve(from) } catch {
+                    throw fail(ins, "COPY --from=\(from): no stage or image of that name (images must be pulled or loaded first)")
+                }
+            }
+            let fs = try LayerBlob.filesystem(of: image, engine: engine)
+            tree = ImageTree(layersTopFirst: fs.layers, label: "stage \(from)")
+        }
+
+        var items: [CopyStep.Item] = []
+        for source in sources {
+            if isAdd, source.hasPrefix("http://") || source.hasPrefix("https://") {
+                let bytes = try Downloader.fetch(source, line: ins.line, file: dockerfile.name)
+                let name = URL(string: source)?.lastPathComponent ?? "download"
+                items.append(.inline(name: name.isEmpty || name == "/" ? "download" : name, bytes: bytes, mode: 0o600))
+                continue
+            }
+            guard let cleaned = PathPattern.clean(source) else {
+                throw fail(ins, "\(key) failed: forbidden path outside the \(tree.label): \(source)")
+            }
+            let matches = try tree.glob(cleaned)
+            if matches.isEmpty {
+                if tree is ContextTree {
+                    throw fail(ins, "\(key) failed: file not found in build context or excluded by .dockerignore: stat \(source): file does not exist")
+                }
+                throw fail(ins, "\(key) failed: \(source) not found in \(tree.label)")
+            }
+            for m in matches {
+                if isAdd, tree is ContextTree, let host = tree.hostPath(m), !tree.isDirectory(m),
+                   (tree.lstatInfo(m).map { ($0.st_mode & S_IFMT) == S_IFREG } ?? false), CopyStep.isArchive(host) {
+                    items.append(.archive(hostPath: host, name: m))
+                } else {
+                    items.append(.tree(tree, m))
+                }
+            }
+        }
+        for doc in inlineDocs {
+            var text = doc.content
+            if !doc.quoted {
+                do { text = try expander(lookup).expandKeepingQuotes(text) } catch { throw fail(ins, error.message) }
+            }
+            items.append(.inline(name: doc.name, bytes: Array(text.utf8), mode: 0o644))
+        }
+        let dirLike = destText.hasSuffix("/") || destText == "." || destText.hasSuffix("/.")
+        if items.count > 1 && !dirLike {
+            throw fail(ins, "When using \(key) with more than one source file, the destination must be a directory and end with a /")
+        }
+        let destination = absolute(destText, workdir: state.config.WorkingDir)
+        var mode: mode_t?
+        if let m = ins.flag("chmod") {
+            guard let v = UInt32(m, radix: 8), v <= 0o7777 else { throw fail(ins, "--chmod=\(m): expected an octal mode such as 755") }
+            mode = mode_t(v)
+        }
+        let chownText = try ins.flag("chown").map { (c: String) throws(BuildError) -> String in try expand(ins, c, lookup) }
+        var plan = CopyStep(items: items, destination: destination, destinationIsDirectory: dirLike, owner: nil, mode: mode)
+        let contentDigest = try plan.contentDigest()
+        var flagsText = fromText
+        if let chownText { flagsText += "--chown=\(chownText) " }
+        if let m = ins.flag("chmod") { flagsText += "--chmod=\(m) " }
+        let createdBy = "\(key) \(flagsText)\((sources + inlineDocs.map { "<<" + $0.name }).joined(separator: " ")) \(destination)\(dirLike ? "/" : "")"
+        let engine = self.engine
+        let committer = ImageCommitter(images: engine.images)
+        let file = dockerfile
+        return PreparedStep(cacheText: createdBy, contentDigest: contentDigest) { (stage: inout BuildStage) throws(BuildError) -> StoredImage in
+            let fs = try LayerBlob.filesystem(of: stage.image, engine: engine)
+            if let chownText {
+                plan.owner = try Self.resolveOwner(chownText, fs: fs, ins: ins, file: file)
+            }
+            if case .directory = fs.lookup(destination) { plan.destinationIsDirectory = true }
+            let staging = try LayerBlob.stagingDirectory(engine: engine)
+            defer { FileIO.removeTree(staging) }
+            try plan.stage(into: staging, image: fs)
+            let layer = try LayerBlob.pack(directory: staging, engine: engine, parent: stage.image, convertOverlayWhiteouts: false)
+            return try committer.commit(parent: stage.image, createdBy: createdBy, layer: (layer.descriptor, layer.diffID)) { _ in }
+        }
+    }
+
+    /// `--chown=user[:group]`, names looked up in the image; a user alone also gives the group
+    /// (by name, or the same number), as Docker does.
+    static func resolveOwner(_ text: String, fs: ImageFilesystem, ins: Instruction, file: Dockerfile) throws(BuildError) -> (uid: UInt32, gid: UInt32) {
+        let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
+        let passwd = fs.read("/etc/passwd")
+        let group = fs.read("/etc/group")
+        do {
+            let user = try UserResolver.resolve(parts[0], passwd: passwd, group: group, image: "the build stage")
+            if parts.count > 1 {
+                let g = try UserResolver.resolve("\(user.uid):\(parts[1])", passwd: passwd, group: group, image: "the build stage")
+                return (user.uid, g.gid)
+            }
+            if UInt32(parts[0]) != nil { return (user.uid, user.uid) }
+            if let g = try? UserResolver.resolve("0:\(parts[0])", passwd: passwd, group: group, image: "").gid { return (user.uid, g) }
+            return (user.uid, user.gid)
+        } catch {
+            throw file.error(ins.line, "--chown=\(text): \(error)")
+        }
+    }
+}
+
+/// ADD's URL sources.
+enum Downloader {
+    static func fetch(_ url: String, line: Int, file: String) throws(BuildError) -> [UInt8] {
+        guard let u = URL(string: url) else { throw .dockerfile(file: file, line: line, message: "ADD failed: invalid URL \(url)") }
+        final class Box: @unchecked Sendable { var data: Data?; var error: String? }
+        let box = Box()
+        let done = DispatchSemaphore(value: 0)
+        var request = URLRequest(url: u)
+        request.timeoutInterval = 30
+        let task = URLSession.shared.dataTask(with: request) { data, response, error in
+            if let error {
+                box.error = error.localizedDescription
+            } else if let http = response as? HTTPURLResponse, !(200..<300).contains(http.statusCode) {
+                box.error = "HTTP status \(http.statusCode)"
+            } else {
+                box.data = data ?? Data()
+            }
+            done.signal()
+        }
+        task.resume()
+        done.wait()
+        guard let data = box.data else {
+            throw .dockerfile(file: file, line: line, message: "ADD failed: cannot download \(url): \(box.error ?? "no data")")
+        }
+        return [UInt8](data)
+    }
+}

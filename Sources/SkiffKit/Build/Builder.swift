@@ -1,0 +1,395 @@
+import SkiffImage
+import SkiffOCI
+import SkiffSystem
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `skiff build`: runs a Dockerfile's steps, one image per step, one layer per step that changes
+/// files, each step answered from the build cache when its parent, its resolved text and (COPY/ADD)
+/// its sources' contents are the same. Prints Docker's classic output through `output`.
+public struct Builder {
+    public let engine: Engine
+    public var options: BuildOptions
+    /// Receives each line of progress output (without the newline).
+    public var output: (String) -> Void
+
+    /// Args every build knows without an ARG line: the proxy settings (kept out of the cache key
+    /// and history) and the platform of this machine.
+    static let proxyArgs: Set<String> = ["HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "FTP_PROXY",
+                                         "ftp_proxy", "NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy"]
+
+    static var platformArgs: [String: String] {
+        let p = Platform.current
+        let platform = "linux/" + p.architecture + (p.variant.map { "/" + $0 } ?? "")
+        return ["TARGETPLATFORM": platform, "TARGETOS": "linux", "TARGETARCH": p.architecture, "TARGETVARIANT": p.variant ?? "",
+                "BUILDPLATFORM": platform, "BUILDOS": "linux", "BUILDARCH": p.architecture, "BUILDVARIANT": p.variant ?? ""]
+    }
+
+    public init(engine: Engine, options: BuildOptions, output: @escaping (String) -> Void) {
+        self.engine = engine
+        self.options = options
+        self.output = output
+    }
+
+    var cache: BuildCache { BuildCache(engine: engine) }
+
+    /// Read the Dockerfile, build the target stage, tag it.
+    public func build() throws(BuildError) -> BuildResult {
+        let path = options.dockerfilePath ?? options.contextDirectory + "/Dockerfile"
+        let text: String
+        do { text = try FileIO.readString(path) } catch {
+            throw .usage("cannot read the Dockerfile \(path): \(error)")
+        }
+        let name = String(path.split(separator: "/").last ?? "Dockerfile")
+        let dockerfile = try DockerfileParser(name: name).parse(text)
+        var tags: [ImageReference] = []
+        for t in options.tags {
+            do { tags.append(try ImageReference(parsing: t)) } catch { throw .usage("invalid tag \"\(t)\": \(error)") }
+        }
+        let context = try ContextTree.open(options.contextDirectory)
+        var run = BuildRun(builder: self, dockerfile: dockerfile, context: context)
+        let image = try run.execute()
+        for ref in tags {
+            do { try engine.images.tag(ref, manifest: image.manifestDigest) } catch { throw .wrap(error) }
+        }
+        let unused = run.unusedBuildArgs()
+        if !unused.isEmpty, !options.quiet {
+            output("[Warning] One or more build-args [\(unused.joined(separator: " "))] were not consumed")
+        }
+        if options.quiet {
+            output(image.id.description)
+        } else {
+            output("Successfully built \(image.id.short)")
+            for ref in tags { output("Successfully tagged \(ref.familiar)") }
+        }
+        return BuildResult(imageID: image.id, manifestDigest: image.manifestDigest, tags: tags, steps: run.records)
+    }
+}
+
+/// The state of one build while it runs.
+struct BuildRun {
+    let builder: Builder
+    let dockerfile: Dockerfile
+    let context: ContextTree
+    var engine: Engine { builder.engine }
+    var options: BuildOptions { builder.options }
+
+    var metaArgs: [String: String] = [:]
+    var usedBuildArgs: Set<String> = []
+    /// Results of finished stages, by index.
+    var stageImages: [Int: StoredImage] = [:]
+    var records: [BuildResult.StepRecord] = []
+    var stepNumber = 0
+    var totalSteps = 0
+
+    init(builder: Builder, dockerfile: Dockerfile, context: ContextTree) {
+        self.builder = builder
+        self.dockerfile = dockerfile
+        self.context = context
+    }
+
+    func say(_ line: String) {
+        if !options.quiet { builder.output(line) }
+    }
+
+    func fail(_ ins: Instruction, _ message: String) -> BuildError {
+        dockerfile.error(ins.line, message)
+    }
+
+    /// A build arg's value from the command line (nil when not given).
+    func buildArg(_ name: String) -> String?? {
+        guard let given = options.buildArgs[name] else { return nil }
+        return .some(given ?? options.callerEnvironment[name])
+    }
+
+    func unusedBuildArgs() -> [String] {
+        options.buildArgs.keys.filter { !usedBuildArgs.contains($0) && !Builder.proxyArgs.contains($0) }.sorted()
+    }
+
+    func expander(_ lookup: @escaping (String) -> String?) -> VariableExpander {
+        VariableExpander(escape: dockerfile.escape, lookup: lookup)
+    }
+
+    func expand(_ ins: Instruction, _ word: String, _ lookup: @escaping (String) -> String?) throws(BuildError) -> String {
+        do { return try expander(lookup).expand(word) } catch { throw fail(ins, error.message) }
+    }
+
+    mutating func execute() throws(BuildError) -> StoredImage {
+        let resolver = try StageResolver(dockerfile)
+        // ARGs before the first FROM: usable in FROM lines (and by `ARG NAME` inside a stage).
+        var meta = Builder.platformArgs
+        for ins in resolver.metaArgs {
+            for word in VariableExpander.split(ins.text, escape: dockerfile.escape) {
+                let (name, raw) = Self.splitArg(word)
+                let known = meta
+                var value = try raw.map { (w: String) throws(BuildError) -> String in try expand(ins, w) { known[$0] } }
+                if let given = buildArg(name) { value = given; usedBuildArgs.insert(name) }
+                if let value { meta[name] = value; metaArgs[name] = value }
+            }
+        }
+        let known = meta
+        let plan = try resolver.plan(target: options.target) { word in
+            (try? VariableExpander(escape: dockerfile.escape) { known[$0] }.expand(word)) ?? word
+        }
+        totalSteps = plan.reduce(0) { $0 + 1 + resolver.stages[$1].instructions.count }
+        var last: StoredImage?
+        for index in plan {
+            let image = try buildStage(resolver.stages[index], resolver: resolver)
+            stageImages[index] = image
+            last = image
+        }
+        guard let last else { throw .usage("nothing to build") }
+        return last
+    }
+
+    static func splitArg(_ word: String) -> (String, String?) {
+        guard let eq = word.firstIndex(of: "=") else { return (word, nil) }
+        return (String(word[..<eq]), String(word[word.index(after: eq)...]))
+    }
+
+    mutating func beginStep(_ ins: Instruction, trigger: Bool = false) {
+        if trigger {
+            say(" ---> Running trigger: \(ins.keyword.rawValue) \(ins.original.drop { $0 != " " && $0 != "\t" }.drop { $0 == " " || $0 == "\t" })")
+            return
+        }
+        stepNumber += 1
+        say("Step \(stepNumber)/\(totalSteps) : \(ins.keyword.rawValue)\(Self.argumentText(ins))")
+    }
+
+    static func argumentText(_ ins: Instruction) -> String {
+        let rest = ins.original.drop { $0 != " " && $0 != "\t" }
+        return rest.isEmpty ? "" : " " + rest.drop { $0 == " " || $0 == "\t" }
+    }
+
+    mutating func record(_ ins: Instruction, cached: Bool) {
+        records.append(BuildResult.StepRecord(number: stepNumber, instruction: ins.keyword.rawValue + Self.argumentText(ins),
+                                              cached: cached))
+    }
+
+    // MARK: stages
+
+    mutating func buildStage(_ stage: StageResolver.Stage, resolver: StageResolver) throws(BuildError) -> StoredImage {
+        let from = stage.from
+        beginStep(from)
+        let words = VariableExpander.split(from.text, escape: dockerfile.escape)
+        let meta = metaArgs.merging(Builder.platformArgs) { a, _ in a }
+        let base = try expand(from, words[0]) { meta[$0] }
+        if let platform = from.flag("platform") {
+            let p = try expand(from, platform) { meta[$0] }
+            guard p == Builder.platformArgs["TARGETPLATFORM"] || p == "linux/" + Platform.current.architecture else {
+                throw fail(from, "--platform=\(p): only the platform of this machine (\(Builder.platformArgs["TARGETPLATFORM"]!)) can be built")
+            }
+        }
+        var image: StoredImage
+        if let dep = resolver.stages.first(where: { $0.name == base.lowercased() }), dep.index < stage.index,
+           let built = stageImages[dep.index] {
+            image = built
+        } else if base.lowercased() == "scratch" {
+            image = try ImageCommitter(images: engine.images).scratch()
+        } else {
+            do { image = try engine.images.resolve(base) } catch {
+                if case .notFound = error {
+                    throw fail(from, "base image \(base) is not in the image store: `skiff pull \(base)` or `skiff load -i FILE` first")
+                }
+                throw fail(from, "base image \(base): \(error)")
+            }
+        }
+        say(" ---> \(image.id.short)")
+        record(from, cached: false)
+        var state = BuildStage(image: image)
+        // A base image's ONBUILD triggers run first; the new image does not inherit them.
+        if let triggers = image.config.config?.OnBuild, !triggers.isEmpty {
+            say("# Executing \(triggers.count) build trigger\(triggers.count == 1 ? "" : "s")")
+            for text in triggers {
+                var trigger = try DockerfileParser(name: dockerfile.name).parseInstruction(text, line: from.line, escape: dockerfile.escape)
+                if [.run, .copy, .add].contains(trigger.keyword) { trigger.heredocs = [] }
+                beginStep(trigger, trigger: true)
+                try step(trigger, state: &state, resolver: resolver, isTrigger: true)
+            }
+            if state.image.config.config?.OnBuild != nil {
+                state.image = try ImageCommitter(images: engine.images).commit(parent: state.image, createdBy: "ONBUILD (triggers ran)", layer: nil) { $0.OnBuild = nil }
+            }
+        }
+        for ins in stage.instructions {
+            beginStep(ins)
+            try step(ins, state: &state, resolver: resolver, isTrigger: false)
+        }
+        return state.image
+    }
+
+    // MARK: steps
+
+    /// One instruction: answered from the cache, or carried out and committed as a new image.
+    mutating func step(_ ins: Instruction, state: inout BuildStage, resolver: StageResolver, isTrigger: Bool) throws(BuildError) {
+        if ins.keyword == .arg {
+            try declareArgs(ins, state: &state)
+            say(" ---> \(state.image.id.short)")
+            if !isTrigger { record(ins, cached: false) }
+            return
+        }
+        let st = state
+        let lookup: (String) -> String? = { st.lookup($0) }
+        let prepared = try prepare(ins, state: state, lookup: lookup, resolver: resolver)
+        let key = BuildCache.key(parent: state.image.manifestDigest, step: prepared.cacheText, contentDigest: prepared.contentDigest)
+        if !options.noCache, let hit = builder.cache.lookup(key) {
+            say(" ---> Using cache")
+            state.image = hit
+            if ins.keyword == .cmd { state.cmdSet = true }
+            say(" ---> \(hit.id.short)")
+            if !isTrigger { record(ins, cached: true) }
+            return
+        }
+        let image = try prepared.perform(&state)
+        try builder.cache.store(key, manifest: image.manifestDigest, step: prepared.cacheText)
+        state.image = image
+        say(" ---> \(image.id.short)")
+        if !isTrigger { record(ins, cached: false) }
+    }
+
+    /// A step worked out: its cache text (the resolved instruction), the digest of what it copies,
+    /// and how to carry it out.
+    struct PreparedStep {
+        var cacheText: String
+        var contentDigest: String?
+        var perform: (inout BuildStage) throws(BuildError) -> StoredImage
+    }
+
+    mutating func declareArgs(_ ins: Instruction, state: inout BuildStage) throws(BuildError) {
+        for word in VariableExpander.split(ins.text, escape: dockerfile.escape) {
+            let (name, raw) = Self.splitArg(word)
+            let st = state
+            var value = try raw.map { (w: String) throws(BuildError) -> String in try expand(ins, w) { st.lookup($0) } }
+            if value == nil, let m = metaArgs[name] { value = m }
+            if value == nil, let p = Builder.platformArgs[name] { value = p }
+            if let given = buildArg(name) { value = given; usedBuildArgs.insert(name) }
+            state.setArg(name, value)
+        }
+    }
+
+    func prepare(_ ins: Instruction, state: BuildStage, lookup: @escaping (String) -> String?,
+                 resolver: StageResolver) throws(BuildError) -> PreparedStep {
+        let committer = ImageCommitter(images: engine.images)
+        let parent = state.image
+        func metadata(_ createdBy: String, _ change: @escaping (inout ContainerConfig) -> Void) -> PreparedStep {
+            PreparedStep(cacheText: createdBy, contentDigest: nil) { (stage: inout BuildStage) throws(BuildError) -> StoredImage in
+                try committer.commit(parent: stage.image, createdBy: createdBy, layer: nil, change: change)
+            }
+        }
+        func words() throws(BuildError) -> [String] {
+            do { return try expander(lookup).expandWords(ins.text) } catch { throw fail(ins, error.message) }
+        }
+        let shell = parent.config.config?.Shell ?? ["/bin/sh", "-c"]
+
+        switch ins.keyword {
+        case .from, .arg:
+            throw fail(ins, "internal: \(ins.keyword.rawValue) is not a step")
+        case .run:
+            return try prepareRun(ins, state: state, shell: shell)
+        case .copy, .add:
+            return try prepareCopy(ins, state: state, lookup: lookup, resolver: resolver)
+        case .cmd, .entrypoint:
+            let argv: [String]
+            switch ins.arguments {
+            case .exec(let a): argv = a
+            case .shell(let s): argv = shell + [s]
+            }
+            let json = "[" + argv.map { "\"" + $0 + "\"" }.joined(separator: " ") + "]"
+            if ins.keyword == .cmd {
+                var step = metadata("CMD \(json)") { $0.Cmd = argv }
+                let perform = step.perform
+                step.perform = { (s: inout BuildStage) throws(BuildError) -> StoredImage in s.cmdSet = true; return try perform(&s) }
+                return step
+            }
+            let keepCmd = state.cmdSet
+            return metadata("ENTRYPOINT \(json)") { c in
+                c.Entrypoint = argv
+                if !keepCmd { c.Cmd = nil }
+            }
+        case .env:
+            let pairs = try DockerfileParser.keyValuePairs(ins, escape: dockerfile.escape, file: dockerfile.name)
+            var resolved: [(String, String)] = []
+            for (k, v) in pairs { resolved.append((try expand(ins, k, lookup), try expand(ins, v, lookup))) }
+            let text = "ENV " + resolved.map { "\($0.0)=\($0.1)" }.joined(separator: " ")
+            return metadata(text) { c in
+                var env = c.Env ?? []
+                for (k, v) in resolved {
+                    if let i = env.firstIndex(where: { $0 == k || $0.hasPrefix(k + "=") }) { env[i] = k + "=" + v } else { env.append(k + "=" + v) }
+                }
+                c.Env = env
+            }
+        case .label:
+            let pairs = try DockerfileParser.keyValuePairs(ins, escape: dockerfile.escape, file: dockerfile.name)
+            var resolved: [(String, String)] = []
+            for (k, v) in pairs { resolved.append((try expand(ins, k, lookup), try expand(ins, v, lookup))) }
+            return metadata("LABEL " + resolved.map { "\($0.0)=\($0.1)" }.joined(separator: " ")) { c in
+                var labels = c.Labels ?? [:]
+                for (k, v) in resolved { labels[k] = v }
+                c.Labels = labels
+            }
+        case .maintainer:
+            let who = ins.text
+            return PreparedStep(cacheText: "MAINTAINER \(who)", contentDigest: nil) { (stage: inout BuildStage) throws(BuildError) -> StoredImage in
+                var parent = stage.image
+                parent.config.author = who
+                return try committer.commit(parent: parent, createdBy: "MAINTAINER \(who)", layer: nil) { _ in }
+            }
+        case .user:
+            let user = try expand(ins, ins.text, lookup)
+            return metadata("USER \(user)") { $0.User = user }
+        case .expose:
+            var ports: [String] = []
+            for w in try words() {
+                let parts = w.split(separator: "/", maxSplits: 1)
+                let proto = parts.count > 1 ? parts[1].lowercased() : "tcp"
+                guard ["tcp", "udp", "sctp"].contains(proto) else { throw fail(ins, "invalid proto: \(proto)") }
+                let range = parts[0].split(separator: "-", maxSplits: 1)
+                guard let lo = Int(range[0]), lo > 0, lo < 65536, let hi = range.count > 1 ? Int(range[1]) : lo, hi >= lo, hi < 65536 else {
+                    throw fail(ins, "invalid containerPort: \(parts[0])")
+                }
+                for p in lo...hi { ports.append("\(p)/\(proto)") }
+            }
+            let list = ports
+            return metadata("EXPOSE " + list.joined(separator: " ")) { c in
+                var exposed = c.ExposedPorts ?? [:]
+                for p in list { exposed[p] = EmptyObject() }
+                c.ExposedPorts = exposed
+            }
+        case .volume:
+            var paths: [String]
+            if case .exec(let a) = ins.arguments {
+                paths = []
+                for p in a { paths.append(try expand(ins, p, lookup)) }
+            } else {
+                paths = try words()
+            }
+            if paths.contains(where: { $0.isEmpty }) { throw fail(ins, "VOLUME specified can not be an empty string") }
+            let list = paths
+            return metadata("VOLUME " + list.joined(separator: " ")) { c in
+                var volumes = c.Volumes ?? [:]
+                for p in list { volumes[p] = EmptyObject() }
+                c.Volumes = volumes
+            }
+        case .stopsignal:
+            let signal = try expand(ins, ins.text, lookup)
+            return metadata("STOPSIGNAL \(signal)") { $0.StopSignal = signal }
+        case .shell:
+            guard case .exec(let argv) = ins.arguments else { throw fail(ins, "SHELL requires the arguments to be in JSON form") }
+            return metadata("SHELL [" + argv.joined(separator: " ") + "]") { $0.Shell = argv }
+        case .healthcheck:
+            let h = try HealthcheckParser.parse(ins, escape: dockerfile.escape, file: dockerfile.name)
+            var config = HealthConfig(Test: h.test, Interval: h.interval, Timeout: h.timeout, StartPeriod: h.startPeriod, Retries: h.retries)
+            config.StartInterval = h.startInterval
+            let value = config
+            return metadata("HEALTHCHECK " + h.test.joined(separator: " ") + " \(h.interval ?? 0) \(h.timeout ?? 0) \(h.startPeriod ?? 0) \(h.retries ?? 0)") {
+                $0.Healthcheck = value
+            }
+        case .onbuild:
+            let trigger = DockerfileParser.trimLeft(ins.text)
+            return metadata("ONBUILD \(trigger)") { c in c.OnBuild = (c.OnBuild ?? []) + [trigger] }
+        case .workdir:
+            return try prepareWorkdir(ins, state: state, lookup: lookup)
+        }
+    }
+}

@@ -1,0 +1,137 @@
+import SkiffImage
+import SkiffOCI
+import SkiffRuntime
+import SkiffSystem
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A RUN step: a container of the current image (through `Engine.createContainer`/`runAttached`,
+/// host network until the bridge exists), whose overlay upper dir — what the command changed,
+/// deletions as whiteouts — becomes the step's layer. The container is removed in every case.
+struct RunStep {
+    let engine: Engine
+    let say: (String) -> Void
+    let quiet: Bool
+    let runOutput: Int32
+
+    func run(argv: [String], env: [String], parent: StoredImage) throws(BuildError) -> StoredLayer {
+        // createContainer takes an image name; the parent is an untagged intermediate image, so it
+        // gets a name for the moment the container is made.
+        let temp: ImageReference
+        do { temp = try ImageReference(parsing: "skiff-build-tmp-\(NameGenerator.makeID().prefix(16)):run") } catch { throw .wrap(error) }
+        do { try engine.images.tag(temp, manifest: parent.manifestDigest) } catch { throw .wrap(error) }
+        var options = RunOptions()
+        options.command = argv
+        options.entrypoint = ""
+        options.env = env
+        options.network = .host
+        let container: Container
+        do {
+            container = try engine.createContainer(image: temp.description, options: options)
+            _ = try? engine.images.untag(temp)
+        } catch {
+            _ = try? engine.images.untag(temp)
+            throw .wrap(error)
+        }
+        defer { try? engine.removeContainer(container.id, force: true) }
+        say(" ---> Running in \(container.id.prefix(12))")
+
+        // -q keeps the output in a file, shown only if the command fails.
+        var captured: (fd: Int32, path: String)?
+        var out = runOutput
+        if quiet {
+            do { captured = try FileIO.makeTemporaryFile(in: "/tmp", prefix: "skiff-build-run-") } catch { throw .wrap(error) }
+            out = captured!.fd
+        }
+        defer { if let captured { close(captured.fd); unlink(captured.path) } }
+        let status: ExitStatus
+        do { status = try engine.runAttached(container, interactive: false, stdout: out, stderr: out) } catch { throw .wrap(error) }
+        if status.shellStatus != 0 {
+            if let captured, let text = try? FileIO.read(captured.path) {
+                text.withUnsafeBytes { _ = write(2, $0.baseAddress, $0.count) }
+            }
+            throw .runFailed(command: argv.joined(separator: " "), code: status.shellStatus)
+        }
+        let upper = engine.containers.directory(of: container.id) + "/upper"
+        pruneMountpoints(upper: upper, parent: parent)
+        let layer = try LayerBlob.pack(directory: upper, engine: engine, parent: parent, convertOverlayWhiteouts: true)
+        say("Removing intermediate container \(container.id.prefix(12))")
+        return layer
+    }
+
+    /// The runtime makes mount points for /etc/hosts, /etc/hostname and /etc/resolv.conf (and the
+    /// directories of the standard mounts) when the image lacks them; they are not the command's work.
+    func pruneMountpoints(upper: String, parent: StoredImage) {
+        guard let fs = try? LayerBlob.filesystem(of: parent, engine: engine) else { return }
+        for file in ["/etc/hosts", "/etc/hostname", "/etc/resolv.conf"] {
+            var st = stat()
+            if lstat(upper + file, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, st.st_size == 0, fs.lookup(file) == .missing {
+                unlink(upper + file)
+            }
+        }
+        for dir in ["/etc", "/dev", "/proc", "/sys"] {
+            var st = stat()
+            guard lstat(upper + dir, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR, DirectoryListing.names(upper + dir).isEmpty,
+                  !ImageTree.isOpaque(upper + dir) else { continue }
+            if case .directory(let lower) = fs.lookup(dir) {
+                var ls = stat()
+                if stat(lower, &ls) == 0, ls.st_mode == st.st_mode, ls.st_uid == st.st_uid, ls.st_gid == st.st_gid { rmdir(upper + dir) }
+            } else if fs.lookup(dir) == .missing {
+                rmdir(upper + dir)
+            }
+        }
+    }
+}
+
+/// A layer blob in the content store and its diff ID.
+struct StoredLayer {
+    var descriptor: Descriptor
+    var diffID: String
+}
+
+enum LayerBlob {
+    /// Pack a directory as a tar+gzip layer into the content store.
+    static func pack(directory: String, engine: Engine, parent: StoredImage, convertOverlayWhiteouts: Bool) throws(BuildError) -> StoredLayer {
+        let scratch = engine.root + "/build-cache"
+        let path: String
+        do {
+            try FileIO.makeDirectories(scratch, mode: 0o700)
+            let (fd, p) = try FileIO.makeTemporaryFile(in: scratch, prefix: ".layer-")
+            close(fd)
+            path = p
+        } catch { throw .wrap(error) }
+        defer { unlink(path) }
+        let packed: PackedLayer
+        do { packed = try LayerPacker().pack(directory: directory, to: path, convertOverlayWhiteouts: convertOverlayWhiteouts) } catch {
+            throw .engine("pack layer from \(directory): \(error)")
+        }
+        do {
+            let expected = try Digest(packed.digest)
+            try engine.images.content.ingest(file: path, expected: expected, expectedSize: packed.size)
+        } catch { throw .wrap(error) }
+        let docker = parent.manifest.mediaType == MediaType.dockerManifest
+        return StoredLayer(descriptor: Descriptor(mediaType: docker ? MediaType.dockerLayerGzip : MediaType.ociLayerGzip,
+                                                  digest: packed.digest, size: packed.size),
+                           diffID: packed.diffID)
+    }
+
+    /// An image's unpacked layers (unpacking what is missing) as a read-only merged view.
+    static func filesystem(of image: StoredImage, engine: Engine) throws(BuildError) -> ImageFilesystem {
+        let chains: [String]
+        do { chains = try engine.layers.prepare(manifest: image.manifest, config: image.config) } catch { throw .wrap(error) }
+        return ImageFilesystem(layersTopFirst: chains.reversed().map { engine.layers.diffPath(chainID: $0) })
+    }
+
+    /// A directory for one step's files, removed by the caller.
+    static func stagingDirectory(engine: Engine) throws(BuildError) -> String {
+        let scratch = engine.root + "/build-cache"
+        do {
+            try FileIO.makeDirectories(scratch, mode: 0o700)
+            let dir = try FileIO.makeTemporaryDirectory(in: scratch, prefix: ".stage-")
+            chmod(dir, 0o755)
+            return dir
+        } catch { throw .wrap(error) }
+    }
+}

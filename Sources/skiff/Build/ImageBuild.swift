@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+import SkiffKit
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `skiff build [-t NAME]... [-f FILE] [--build-arg K=V]... [--target S] [--no-cache] [-q] CONTEXT`:
+/// Docker's classic builder output, one image per step, cached.
+struct ImageBuild: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "build",
+        abstract: "Build an image from a Dockerfile (one layer per step, with a build cache)."
+    )
+
+    @Option(name: [.customShort("t"), .customLong("tag")], help: "Name the image (name:tag; repeatable).") var tags: [String] = []
+    @Option(name: [.customShort("f"), .customLong("file")], help: "The Dockerfile (default: CONTEXT/Dockerfile).") var file: String?
+    @Option(name: .customLong("build-arg"), help: "Set a build-time variable (KEY=VALUE, or KEY to pass the caller's).") var buildArgs: [String] = []
+    @Option(name: .customLong("target"), help: "Build up to this stage.") var target: String?
+    @Flag(name: .customLong("no-cache"), help: "Do not use the build cache.") var noCache = false
+    @Flag(name: [.customShort("q"), .customLong("quiet")], help: "Print only the image ID.") var quiet = false
+    @Option(name: .customLong("progress"), help: "Output style: plain or auto (both print Docker's step lines).") var progress = "auto"
+    @Argument(help: "The build context directory.") var context: String
+
+    func run() throws {
+        guard ["plain", "auto", "tty", "quiet"].contains(progress) else {
+            throw ValidationError("--progress \(progress): expected plain, auto, tty or quiet")
+        }
+        var options = BuildOptions(contextDirectory: context)
+        options.dockerfilePath = file.map { $0 == "-" ? "/dev/stdin" : $0 }
+        options.tags = tags
+        options.target = target
+        options.noCache = noCache
+        options.quiet = quiet || progress == "quiet"
+        options.callerEnvironment = ProcessInfo.processInfo.environment
+        for arg in buildArgs {
+            let parts = arg.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard let name = parts.first, !name.isEmpty else { throw ValidationError("--build-arg \(arg): expected KEY=VALUE") }
+            options.buildArgs[String(name)] = parts.count > 1 ? String(parts[1]) : .some(nil)
+        }
+        let builder = Builder(engine: SkiffContext.engine(), options: options) { line in
+            var bytes = Array((line + "\n").utf8)
+            _ = bytes.withUnsafeMutableBytes { write(STDOUT_FILENO, $0.baseAddress, $0.count) }
+        }
+        do {
+            _ = try builder.build()
+        } catch {
+            FileHandleStderr.write((error.exitCode == 1 ? "Error: " : "") + error.description + "\n")
+            throw ExitCode(error.exitCode)
+        }
+    }
+}
