@@ -67,6 +67,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The per-container monitor (conmon's role): plain C, so its memory stays at a few hundred KB.
+        .executableTarget(name: "skiff-monitor", cSettings: [.define("_GNU_SOURCE"), .unsafeFlags(["-O2", "-Wall"])]),
         .testTarget(name: "SkiffOCITests", dependencies: ["SkiffOCI"]),
         .testTarget(name: "SkiffRuntimeTests", dependencies: ["SkiffRuntime", "SkiffOCI", "CSkiff"]),
         .testTarget(name: "SkiffImageTests", dependencies: ["SkiffImage", "SkiffOCI", "CArchive"]),

@@ -10,6 +10,10 @@ public enum KitError: Error, CustomStringConvertible {
     case notFound(String)
     case nameInUse(String, id: String)
     case unsupported(String)
+    /// A container could not be started (the runtime's reason).
+    case startFailed(String, reason: String)
+    /// Docker's "container x is not running".
+    case notRunning(String)
     case image(ImageError)
     case runtime(RuntimeError)
     case system(SystemError)
@@ -27,6 +31,9 @@ public enum KitError: Error, CustomStringConvertible {
         case .nameInUse(let name, let id):
             return "the container name \"\(name)\" is already in use by container \(id); remove or rename that container"
         case .unsupported(let s): return s
+        case .startFailed(let name, let reason):
+            return name.isEmpty ? "failed to start: \(reason)" : "failed to start container \(name): \(reason)"
+        case .notRunning(let name): return "container \(name) is not running"
         case .image(let e): return e.description
         case .runtime(let e): return e.description
         case .system(let e): return e.description

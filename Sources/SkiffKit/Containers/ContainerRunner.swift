@@ -61,7 +61,14 @@ extension Engine {
                                   manifestDigest: image.manifestDigest.description, layerChainIDs: chains,
                                   command: command, created: Timestamp.now(), status: .created, autoRemove: options.remove,
                                   labels: options.labels)
-        try containers.create(container)
+        try applyLifecycleOptions(options, image: image, to: &container)
+        do {
+            try containers.create(container)
+        } catch .nameInUse(let taken, let other) where options.name == nil {
+            // Two concurrent runs drew the same random name: draw again, with the lock's view of names.
+            _ = (taken, other)
+            container.name = try containers.createWithFreshName(container)
+        }
         var done = false
         defer { if !done { containers.remove(id: id) } }
 

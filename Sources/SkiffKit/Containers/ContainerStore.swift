@@ -20,7 +20,7 @@ public struct ContainerStore: Sendable {
         let path = directory(of: id) + "/container.json"
         let bytes: [UInt8]
         do { bytes = try FileIO.read(path) } catch {
-            if error.errno == ENOENT { throw .notFound("no such container: \(id)") }
+            if error.errno == ENOENT { throw .notFound("No such container: \(id)") }
             throw .system(error)
         }
         do { return try KitJSON.decode(Container.self, from: bytes) } catch {
@@ -55,7 +55,7 @@ public struct ContainerStore: Sendable {
         let matches = containers.filter { $0.id.hasPrefix(nameOrID) }
         if matches.count == 1 { return matches[0] }
         if matches.count > 1 { throw .usage("container ID prefix \(nameOrID) matches \(matches.count) containers; give more digits") }
-        throw .notFound("no such container: \(nameOrID)")
+        throw .notFound("No such container: \(nameOrID)")
     }
 
     /// Make the container's directory and first record, claiming its name.
@@ -71,6 +71,47 @@ public struct ContainerStore: Sendable {
             throw .system(SystemError("mkdir", path: directory(of: container.id)))
         }
         try save(container)
+    }
+
+    /// Claim a fresh random name under the lock (after a concurrent run drew the same one); returns it.
+    public func createWithFreshName(_ container: Container) throws(KitError) -> String {
+        let lock: FileLock
+        do { lock = try FileLock(lockPath) } catch { throw .system(error) }
+        defer { lock.unlock() }
+        var named = container
+        named.name = NameGenerator.make(taken: Set(all().map(\.name)))
+        if mkdir(directory(of: container.id), 0o711) != 0 {
+            throw .system(SystemError("mkdir", path: directory(of: container.id)))
+        }
+        try save(named)
+        return named.name
+    }
+
+    /// Read, change and write a record under the container's own lock, so the monitor's helpers and
+    /// concurrent CLI commands never lose each other's changes. Returns the record as written.
+    @discardableResult
+    public func update(id: String, _ change: (inout Container) throws(KitError) -> Void) throws(KitError) -> Container {
+        let lock: FileLock
+        do { lock = try FileLock(directory(of: id) + "/lock") } catch {
+            if error.errno == ENOENT { throw .notFound("No such container: \(id)") }
+            throw .system(error)
+        }
+        defer { lock.unlock() }
+        var container = try load(id: id)
+        try change(&container)
+        try save(container)
+        return container
+    }
+
+    /// Rename under the store's lock (names stay unique).
+    public func rename(id: String, to name: String) throws(KitError) {
+        let lock: FileLock
+        do { lock = try FileLock(lockPath) } catch { throw .system(error) }
+        defer { lock.unlock() }
+        if let other = all().first(where: { $0.name == name && $0.id != id }) {
+            throw .nameInUse(name, id: other.id)
+        }
+        try update(id: id) { $0.name = name }
     }
 
     public func remove(id: String) {

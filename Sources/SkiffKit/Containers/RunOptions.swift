@@ -26,6 +26,21 @@ public struct RunOptions: Sendable, Equatable {
     public var initProcess = false
     public var publish: [String] = []
     public var labels: [String: String] = [:]
+    /// -d: the container runs under a monitor (set by `skiff run -d`; createContainer records it).
+    public var detach = false
+    public var restart: RestartPolicy?
+    /// --health-cmd and friends; nil fields keep the image's HEALTHCHECK values.
+    public var healthCmd: String?
+    public var healthInterval: Int64?
+    public var healthTimeout: Int64?
+    public var healthStartPeriod: Int64?
+    public var healthRetries: Int?
+    public var noHealthcheck = false
+    public var stopSignal: String?
+    public var stopTimeout: Int?
+    /// --log-opt max-size / max-file (0: no limit).
+    public var logMaxSize: Int64?
+    public var logMaxFiles: Int?
 
     public init() {}
 

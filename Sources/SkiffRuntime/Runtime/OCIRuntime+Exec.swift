@@ -12,6 +12,8 @@ extension OCIRuntime {
         public var pidFile: String?
         public var consoleSocket: String?
         public var preserveFDs: Int32 = 0
+        /// The process's stdin, stdout and stderr when there is no terminal; -1 passes ours through.
+        public var stdio: (in: Int32, out: Int32, err: Int32) = (-1, -1, -1)
         public init() {}
     }
 
@@ -38,6 +40,7 @@ extension OCIRuntime {
         config.setsid = terminal
         config.debug = debug
         config.preserveFDs = options.preserveFDs
+        config.stdio = options.stdio
         var opened: [Int32] = []
         defer { for fd in opened { close(fd) } }
         for ns in spec.linux?.namespaces ?? [] {

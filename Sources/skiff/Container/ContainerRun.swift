@@ -8,7 +8,7 @@ import SkiffOCI
 struct ContainerRun: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Run a command in a new container from an image (attached; the exit code is the container's)."
+        abstract: "Run a command in a new container from an image (attached, the exit code the container's; -d: in the background under a monitor)."
     )
 
     @Option(name: .long, help: "Name the container (default: a random readable name).") var name: String?
@@ -35,6 +35,16 @@ struct ContainerRun: ParsableCommand {
     @Option(name: [.customShort("p"), .customLong("publish")], help: "Publish a port (needs the bridge network).") var publish: [String] = []
     @Option(name: [.customShort("l"), .customLong("label")], help: "Set a label (KEY=VALUE).") var label: [String] = []
     @Option(name: .customLong("platform"), help: "Platform of the image to use (os/arch).") var platform: String?
+    @Option(name: .customLong("restart"), help: "Restart policy: no, on-failure[:max-retries], always or unless-stopped.") var restart: String?
+    @Option(name: .customLong("health-cmd"), help: "Healthcheck command (run with /bin/sh -c).") var healthCmd: String?
+    @Option(name: .customLong("health-interval"), help: "Time between healthchecks (e.g. 30s, 1m30s).") var healthInterval: String?
+    @Option(name: .customLong("health-timeout"), help: "Time a healthcheck may take.") var healthTimeout: String?
+    @Option(name: .customLong("health-start-period"), help: "Start period: failures then do not count.") var healthStartPeriod: String?
+    @Option(name: .customLong("health-retries"), help: "Failures in a row that make it unhealthy.") var healthRetries: Int?
+    @Flag(name: .customLong("no-healthcheck"), help: "Disable the image's HEALTHCHECK.") var noHealthcheck = false
+    @Option(name: .customLong("stop-signal"), help: "Signal `stop` sends first (default: the image's STOPSIGNAL, else SIGTERM).") var stopSignal: String?
+    @Option(name: .customLong("stop-timeout"), help: "Seconds `stop` waits before SIGKILL (default 10).") var stopTimeout: Int?
+    @Option(name: .customLong("log-opt"), help: "max-size=SIZE (e.g. 10m; 0 or -1: unlimited) or max-file=N.") var logOpt: [String] = []
 
     @Option(name: .customLong("pull"), help: "Pull the image: missing (default), always or never.") var pull = "missing"
     @Option(name: .customLong("tls-verify"), help: "For a pull: require https with a valid certificate.") var tlsVerify = true
@@ -66,6 +76,17 @@ struct ContainerRun: ParsableCommand {
         let container = try engine.createContainer(image: image, options: options,
                                                    callerEnvironment: ProcessInfo.processInfo.environment,
                                                    envFileContents: contents, seccompProfile: profile)
+        if detach {
+            do {
+                let started = try engine.startMonitored(container.id)
+                print(started.container.id)
+            } catch {
+                FileHandleStderr.write("Error: \(error)\n")
+                let code = (try? engine.containers.load(id: container.id))?.exitCode ?? 125
+                throw ExitCode(code == 0 ? 125 : code)
+            }
+            return
+        }
         let status = try engine.runAttached(container, interactive: interactive || tty)
         throw ExitCode(status.shellStatus)
     }
@@ -87,9 +108,6 @@ struct ContainerRun: ParsableCommand {
     }
 
     func runOptions() throws -> RunOptions {
-        if detach {
-            throw ValidationError("-d: detached containers need the per-container monitor, which is not built yet; run attached (without -d)")
-        }
         if let platform, Platform(parsing: platform).map({ Platform.current.matches($0) }) != true {
             throw ValidationError("--platform \(platform): only this machine's platform (\(Platform.current)) can run here")
         }
@@ -129,6 +147,32 @@ struct ContainerRun: ParsableCommand {
             }
         }
         o.initProcess = initProcess
+        o.detach = detach
+        if let restart { o.restart = try RestartPolicy(parsing: restart) }
+        o.healthCmd = healthCmd
+        func duration(_ text: String?, _ flag: String) throws -> Int64? {
+            guard let text else { return nil }
+            guard let d = DurationParser.nanoseconds(text) else { throw ValidationError("\(flag) \(text): expected a duration such as 30s, 1m30s or 500ms") }
+            return d
+        }
+        o.healthInterval = try duration(healthInterval, "--health-interval")
+        o.healthTimeout = try duration(healthTimeout, "--health-timeout")
+        o.healthStartPeriod = try duration(healthStartPeriod, "--health-start-period")
+        o.healthRetries = healthRetries
+        o.noHealthcheck = noHealthcheck
+        o.stopSignal = stopSignal
+        o.stopTimeout = stopTimeout
+        for opt in logOpt {
+            let kv = opt.split(separator: "=", maxSplits: 1).map(String.init)
+            guard kv.count == 2 else { throw ValidationError("--log-opt \(opt): expected max-size=SIZE or max-file=N") }
+            switch kv[0] {
+            case "max-size": o.logMaxSize = kv[1] == "-1" || kv[1] == "0" ? 0 : try RunFlagParser.bytes(kv[1], flag: "--log-opt max-size")
+            case "max-file":
+                guard let n = Int(kv[1]), n >= 1 else { throw ValidationError("--log-opt max-file=\(kv[1]): expected a number >= 1") }
+                o.logMaxFiles = n
+            default: throw ValidationError("--log-opt \(opt): supported are max-size and max-file (the json-file driver)")
+            }
+        }
         if !publish.isEmpty {
             throw ValidationError("-p \(publish[0]): published ports need the bridge network, which is not built yet")
         }
@@ -160,5 +204,44 @@ enum RunFlagParser {
             throw ValidationError("\(flag) \(text): the minimum memory limit is 6m")
         }
         return bytes
+    }
+}
+
+/// Go durations as Docker takes them: "30s", "1m30s", "500ms", "2h", "1.5s".
+enum DurationParser {
+    static func nanoseconds(_ text: String) -> Int64? {
+        var total = 0.0
+        var number = ""
+        var unit = ""
+        var any = false
+        func flush() -> Bool {
+            guard !number.isEmpty, let v = Double(number) else { return false }
+            let scale: Double
+            switch unit {
+            case "ns": scale = 1
+            case "us", "µs": scale = 1e3
+            case "ms": scale = 1e6
+            case "s": scale = 1e9
+            case "m": scale = 60e9
+            case "h": scale = 3600e9
+            default: return false
+            }
+            total += v * scale
+            number = ""
+            unit = ""
+            any = true
+            return true
+        }
+        for ch in text {
+            if ch.isNumber || ch == "." {
+                if !unit.isEmpty { guard flush() else { return nil } }
+                number.append(ch)
+            } else {
+                unit.append(ch)
+            }
+        }
+        if text == "0" { return 0 }
+        guard flush(), any else { return nil }
+        return Int64(total)
     }
 }

@@ -1,0 +1,145 @@
+import CSkiff
+import SkiffOCI
+import SkiffRuntime
+import SkiffSystem
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `skiff exec`: another process in a running container, through OCIRuntime.exec (every namespace of
+/// the init joined, its cgroup, its seccomp filter). The container's environment, working directory and
+/// user are the defaults; flags change them.
+public struct ExecRequest: Sendable {
+    public var command: [String]
+    public var tty = false
+    public var interactive = false
+    public var detach = false
+    /// KEY=VALUE (or KEY: the caller's value) on top of the container's environment.
+    public var env: [String] = []
+    public var callerEnvironment: [String: String] = [:]
+    public var workdir: String?
+    public var user: String?
+    public var privileged = false
+    public var consoleSize: ConsoleSize?
+    /// Where the process's stdio goes without a terminal; -1: the caller's.
+    public var stdio: (in: Int32, out: Int32, err: Int32) = (-1, -1, -1)
+    /// Written with the process's host pid (a detached exec the caller waits for itself).
+    public var pidFile: String?
+
+    public init(command: [String]) {
+        self.command = command
+    }
+}
+
+extension Engine {
+    /// Run `request` in the container; its exit status, or nil when detached.
+    public func exec(_ nameOrID: String, _ request: ExecRequest) throws(KitError) -> ExitStatus? {
+        let c = try container(nameOrID)
+        guard c.status == .running, processAlive(c) else { throw .notRunning(c.name) }
+        guard !request.command.isEmpty else { throw .usage("exec needs a command to run") }
+        let spec: Spec
+        do { spec = try runtime.spec(of: c.id) } catch { throw .runtime(error) }
+        guard var process = spec.process else { throw .usage("container \(c.name) has no process in its config") }
+        process.args = request.command
+        process.terminal = request.tty
+        process.consoleSize = request.tty ? request.consoleSize : nil
+        var env = EnvironmentList()
+        for e in process.env ?? [] { env.set(e) }
+        for e in request.env {
+            if e.contains("=") { env.set(e) } else if let v = request.callerEnvironment[e] { env.set(e + "=" + v) }
+        }
+        process.env = env.entries
+        if let w = request.workdir {
+            guard w.hasPrefix("/") else { throw .usage("-w \(w): the working directory must be an absolute path") }
+            process.cwd = w
+        }
+        if let u = request.user {
+            let pid: Int32
+            if let p = c.pid { pid = p } else { pid = try runtimePidOf(c.id) }
+            let root = try ContainerRoot(pid: pid)
+            let user = try UserResolver.resolve(u, passwd: root.read("/etc/passwd"), group: root.read("/etc/group"), image: c.image)
+            process.user = User(uid: user.uid, gid: user.gid, additionalGids: user.additionalGids.isEmpty ? nil : user.additionalGids)
+            if user.uid != 0, !request.privileged {
+                let bounding = process.capabilities?.bounding ?? []
+                process.capabilities = LinuxCapabilities(bounding: bounding, effective: [], inheritable: [], permitted: [], ambient: [])
+            } else if user.uid == 0, let caps = spec.process?.capabilities?.bounding {
+                process.capabilities = .uniform(caps)
+            }
+        }
+        if request.privileged {
+            process.capabilities = .uniform(Capability.allCases.map(\.name))
+        }
+        var options = OCIRuntime.ExecOptions()
+        options.detach = request.detach
+        options.pidFile = request.pidFile
+        var devNull: Int32 = -1
+        defer { if devNull >= 0 { close(devNull) } }
+        options.stdio = request.stdio
+        if !request.tty && (!request.interactive || request.detach) && options.stdio.in < 0 {
+            devNull = open("/dev/null", O_RDWR | O_CLOEXEC)
+            options.stdio.in = devNull
+        }
+        if request.detach && !request.tty {
+            if devNull < 0 { devNull = open("/dev/null", O_RDWR | O_CLOEXEC) }
+            if options.stdio.out < 0 { options.stdio.out = devNull }
+            if options.stdio.err < 0 { options.stdio.err = devNull }
+        }
+        if request.detach && request.tty {
+            throw .unsupported("exec -d -t: a detached exec with a terminal has nobody to hold the terminal; use -d without -t")
+        }
+        do {
+            return try runtime.exec(id: c.id, process: process, options: options)
+        } catch {
+            throw .runtime(error)
+        }
+    }
+
+    func runtimePidOf(_ id: String) throws(KitError) -> Int32 {
+        do { return try runtime.state(id: id).pid } catch { throw .runtime(error) }
+    }
+}
+
+/// A running container's root, opened through /proc/<pid>/root; paths are resolved with
+/// openat2(RESOLVE_IN_ROOT), so a symlink in the container can never lead to a host file.
+public final class ContainerRoot {
+    public let fd: Int32
+
+    public init(pid: Int32) throws(KitError) {
+        let path = "/proc/\(pid)/root"
+        fd = Glibc.open(path, openPath | O_DIRECTORY | O_CLOEXEC)
+        if fd < 0 { throw .system(SystemError("open", path: path)) }
+    }
+
+    public init(directory: String) throws(KitError) {
+        fd = Glibc.open(directory, openPath | O_DIRECTORY | O_CLOEXEC)
+        if fd < 0 { throw .system(SystemError("open", path: directory)) }
+    }
+
+    deinit { close(fd) }
+
+    public static let resolveInRoot: UInt64 = 0x10
+    public static let resolveNoMagicLinks: UInt64 = 0x02
+
+    /// openat2 in the root; errno is set on failure (-1).
+    public func open(_ path: String, flags: Int32, mode: mode_t = 0) -> Int32 {
+        csys_openat2(fd, path, UInt64(flags | O_CLOEXEC), UInt64(mode), Self.resolveInRoot | Self.resolveNoMagicLinks)
+    }
+
+    /// A regular file's contents (nil when missing or unreadable).
+    public func read(_ path: String) -> String? {
+        let f = open(path, flags: O_RDONLY)
+        guard f >= 0 else { return nil }
+        defer { close(f) }
+        var st = stat()
+        guard fstat(f, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { return nil }
+        var out: [UInt8] = []
+        var buf = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = Glibc.read(f, &buf, buf.count)
+            if n <= 0 { break }
+            out.append(contentsOf: buf[0..<n])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

@@ -1,0 +1,650 @@
+import CSkiff
+import SkiffImage
+import SkiffOCI
+import SkiffRuntime
+import SkiffSystem
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The container lifecycle without a daemon. A detached container has a monitor (`skiff-monitor`, C) as
+/// its parent; the monitor runs three hidden subcommands that hold the policy, all in this file:
+///
+///     skiff container-internal start <id>            launch through the OCI runtime; report "ok <pid>"
+///     skiff container-internal exited <id> C S TIME  record the exit; answer "restart <ms>" or "done"
+///     skiff container-internal health <id>           one healthcheck probe
+///
+/// Every command reads records through `reconcile`, where the kernel wins over a stale record: a
+/// container whose process is gone and whose monitor is gone (SIGKILLed, a reboot) is marked exited,
+/// its cgroup removed, and `--rm` applied.
+extension Engine {
+    /// Where the monitor and the skiff binary (which the monitor runs) are: $SKIFF_MONITOR and
+    /// $SKIFF_BINARY, else next to the running executable (the CLI, or a test bundle in the build dir).
+    public static var monitorPath: String { toolPath(env: "SKIFF_MONITOR", name: "skiff-monitor") }
+    public static var skiffPath: String { toolPath(env: "SKIFF_BINARY", name: "skiff") }
+
+    static func toolPath(env: String, name: String) -> String {
+        if let v = getenv(env), v.pointee != 0 { return String(cString: v) }
+        var buf = [CChar](repeating: 0, count: Int(PATH_MAX))
+        let n = readlink("/proc/self/exe", &buf, buf.count - 1)
+        guard n > 0 else { return name }
+        let exe = String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        var dir = exe.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+        // A test bundle (…/debug/Foo.xctest/…): the tools sit beside the bundle.
+        if let r = dir.range(of: ".xctest") {
+            dir = String(dir[..<r.lowerBound]).split(separator: "/", omittingEmptySubsequences: false).dropLast()
+                .joined(separator: "/")
+        }
+        return dir + "/" + name
+    }
+
+    // MARK: options recorded at create
+
+    func applyLifecycleOptions(_ options: RunOptions, image: StoredImage, to container: inout Container) throws(KitError) {
+        if options.remove, let r = options.restart, r.name != .no {
+            throw .usage("Conflicting options: --restart and --rm (a container that removes itself cannot be restarted)")
+        }
+        container.restartPolicy = options.restart
+        container.restartCount = 0
+        container.tty = options.tty
+        container.openStdin = options.interactive
+        let config = image.config.config
+        container.stopSignal = options.stopSignal ?? config?.StopSignal
+        if let s = container.stopSignal, Signals.number(s) == nil {
+            throw .usage("--stop-signal \(s): unknown signal (e.g. SIGTERM, SIGINT, 15)")
+        }
+        container.stopTimeout = options.stopTimeout
+        container.logMaxSize = options.logMaxSize
+        container.logMaxFiles = options.logMaxFiles
+        container.hostname = options.hostname ?? String(container.id.prefix(12))
+
+        var health: HealthCheck?
+        if let h = config?.Healthcheck, let test = h.Test, !test.isEmpty, test != ["NONE"] {
+            health = HealthCheck(test: test, interval: nonZero(h.Interval) ?? HealthCheck.defaultInterval,
+                                 timeout: nonZero(h.Timeout) ?? HealthCheck.defaultTimeout,
+                                 startPeriod: h.StartPeriod ?? 0, retries: (h.Retries ?? 0) > 0 ? h.Retries! : 3)
+        }
+        if let cmd = options.healthCmd {
+            if cmd.isEmpty || cmd == "NONE" { health = nil } else {
+                health = HealthCheck(test: ["CMD-SHELL", cmd], interval: health?.interval ?? HealthCheck.defaultInterval,
+                                     timeout: health?.timeout ?? HealthCheck.defaultTimeout,
+                                     startPeriod: health?.startPeriod ?? 0, retries: health?.retries ?? 3)
+            }
+        }
+        if var h = health {
+            if let v = options.healthInterval { h.interval = v }
+            if let v = options.healthTimeout { h.timeout = v }
+            if let v = options.healthStartPeriod { h.startPeriod = v }
+            if let v = options.healthRetries { h.retries = v }
+            health = h
+        } else if options.healthInterval != nil || options.healthRetries != nil || options.healthTimeout != nil {
+            if options.healthCmd == nil {
+                throw .usage("--health-interval/--health-timeout/--health-retries need a healthcheck: give --health-cmd or use an image with HEALTHCHECK")
+            }
+        }
+        if options.noHealthcheck { health = nil }
+        container.healthcheck = health
+    }
+
+    private func nonZero(_ v: Int64?) -> Int64? { (v ?? 0) > 0 ? v : nil }
+
+    // MARK: start under a monitor
+
+    /// Start a created or exited container under a new monitor; returns once its process runs (the
+    /// record then says running). With `attach`, the monitor waits for the returned attach connection
+    /// before starting, so no output is missed.
+    @discardableResult
+    public func startMonitored(_ nameOrID: String, attach: Bool = false) throws(KitError) -> (container: Container, attachFD: Int32) {
+        guard var container = try reconcile(containers.find(nameOrID)) else {
+            throw .notFound("No such container: \(nameOrID)")
+        }
+        if container.status == .running || container.status == .restarting {
+            return (container, -1)
+        }
+        container = try containers.update(id: container.id) { c throws(KitError) in
+            c.stoppedByUser = nil
+            c.error = nil
+        }
+        let dir = containers.directory(of: container.id)
+        if let state = try? runtime.state(id: container.id), state.status == .stopped {
+            try? runtime.delete(id: container.id, force: true)
+        }
+        unlink(dir + "/exit")
+
+        var args = [Self.monitorPath, "-s", Self.skiffPath, "-d", dir]
+        if container.tty == true { args.append("-t") }
+        if container.openStdin == true { args.append("-i") }
+        if attach { args.append("-A") }
+        let maxSize = container.logMaxSize ?? Self.defaultLogMaxSize
+        if maxSize > 0 { args += ["-l", "\(maxSize)", "-n", "\(container.logMaxFiles ?? Self.defaultLogMaxFiles)"] }
+        if let h = container.healthcheck { args += ["-H", "\(max(h.interval / 1_000_000, 10))"] }
+        args.append(container.id)
+
+        var pipeFDs: [Int32] = [-1, -1]
+        if pipe(&pipeFDs) != 0 { throw .system(SystemError("pipe")) }
+        for fd in pipeFDs { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        let readEnd = pipeFDs[0]
+        defer { close(readEnd) }
+        do {
+            defer { close(pipeFDs[1]) }
+            try Self.spawnMonitor(args, readyFD: pipeFDs[1])
+        }
+        var attachFD: Int32 = -1
+        var reader = LineReader(fd: readEnd)
+        if attach {
+            guard reader.line() == "listening" else {
+                throw .startFailed(container.name, reason: "the monitor did not start (is \(Self.monitorPath) built?)")
+            }
+            attachFD = try Self.connectAttach(dir: dir)
+        }
+        let report = reader.line() ?? ""
+        if report.hasPrefix("ok ") {
+            guard let started = try reconcile(containers.load(id: container.id)) else {
+                throw .notFound("No such container: \(nameOrID)")
+            }
+            return (started, attachFD)
+        }
+        if attachFD >= 0 { close(attachFD) }
+        let reason = report.hasPrefix("err ") ? String(report.dropFirst(4))
+            : "the monitor exited without starting it (\(Self.monitorPath))"
+        throw .startFailed(container.name, reason: reason)
+    }
+
+    public static let defaultLogMaxSize: Int64 = 10 * 1024 * 1024
+    public static let defaultLogMaxFiles = 2
+
+    /// fork/exec the monitor with the ready pipe as its fd 3 and /dev/null as stdio. The monitor forks
+    /// again and its first process exits at once, so it is reaped here and the monitor is nobody's child.
+    static func spawnMonitor(_ args: [String], readyFD: Int32) throws(KitError) {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDWR, 0)
+        posix_spawn_file_actions_adddup2(&actions, 0, 1)
+        posix_spawn_file_actions_adddup2(&actions, 0, 2)
+        posix_spawn_file_actions_adddup2(&actions, readyFD, 3)
+        var attr = posix_spawnattr_t()
+        posix_spawnattr_init(&attr)
+        defer { posix_spawnattr_destroy(&attr) }
+        // Default signal dispositions and an empty mask: the CLI blocks the signals it forwards.
+        var all = sigset_t()
+        sigfillset(&all)
+        var none = sigset_t()
+        sigemptyset(&none)
+        posix_spawnattr_setsigdefault(&attr, &all)
+        posix_spawnattr_setsigmask(&attr, &none)
+        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+        var cargs: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
+        defer { for p in cargs { free(p) } }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, args[0], &actions, &attr, &cargs, environ)
+        if rc != 0 {
+            throw .startFailed("", reason: "cannot run the monitor \(args[0]): \(errnoText(rc))")
+        }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    }
+
+    /// Connect to the monitor's attach socket (through /proc/self/fd, so the path stays short).
+    static func connectAttach(dir: String) throws(KitError) -> Int32 {
+        let dfd = open(dir, openPath | O_DIRECTORY | O_CLOEXEC)
+        if dfd < 0 { throw .system(SystemError("open", path: dir)) }
+        defer { close(dfd) }
+        let path = "/proc/self/fd/\(dfd)/attach.sock"
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        if fd < 0 { throw .system(SystemError("socket")) }
+        var addr = sockaddr_un()
+        addr.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &addr.sun_path) { buf in
+            let bytes = Array(path.utf8)
+            for (i, b) in bytes.enumerated() where i < buf.count - 1 { buf[i] = b }
+        }
+        let rc = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        if rc != 0 {
+            let e = SystemError("connect to the container's monitor", path: dir + "/attach.sock")
+            close(fd)
+            throw .system(e)
+        }
+        return fd
+    }
+
+    // MARK: the monitor's helpers
+
+    /// `container-internal start`: launch the container (its stdio is ours, set up by the monitor) and
+    /// record it running. Returns the init's pid. With `restart`, a user's stop in the meantime wins.
+    public func internalStart(id: String, restart: Bool) throws(KitError) -> Int32 {
+        let dir = containers.directory(of: id)
+        let before = try containers.load(id: id)
+        if restart && before.stoppedByUser == true { throw .usage("not restarting: stopped by the user") }
+        if let state = try? runtime.state(id: id) {
+            if state.status != .stopped { throw .usage("container \(before.name) is already running") }
+            try? runtime.delete(id: id, force: true)
+        }
+        var options = OCIRuntime.StartOptions()
+        if before.tty == true { options.consoleSocket = "console.sock" }
+        do {
+            // create, loopback up in its network namespace (Docker's --network none has lo up), start.
+            try runtime.create(id: id, bundle: dir, options: options)
+            let created = try runtime.state(id: id)
+            let spec = try runtime.spec(of: id)
+            if spec.linux?.namespaces?.contains(where: { $0.type == "network" && ($0.path ?? "").isEmpty }) == true {
+                Self.bringUpLoopback(pid: created.pid)
+            }
+            try runtime.start(id: id)
+        } catch {
+            try? runtime.delete(id: id, force: true)
+            let message = "\(error)"
+            _ = try? containers.update(id: id) { c throws(KitError) in
+                c.status = .exited
+                c.exitCode = Self.startFailureCode(message)
+                c.finishedAt = Timestamp.now()
+                c.error = message
+                c.pid = nil
+            }
+            throw .runtime(error)
+        }
+        let pid: Int32
+        do { pid = try runtime.state(id: id).pid } catch { throw .runtime(error) }
+        let monitor = getppid()
+        try containers.update(id: id) { c throws(KitError) in
+            c.status = .running
+            c.pid = pid
+            c.pidStartTime = SkiffRuntime.ProcessInfo.startTime(pid: pid)
+            c.monitorPid = monitor
+            c.monitorStartTime = SkiffRuntime.ProcessInfo.startTime(pid: monitor)
+            c.startedAt = Timestamp.now()
+            c.exitCode = 0
+            c.error = nil
+            if c.healthcheck != nil { c.health = HealthState() }
+        }
+        return pid
+    }
+
+    /// `ip link set lo up` in the network namespace of `pid`: a socket made there (on this thread, after
+    /// setns) controls that namespace's interfaces.
+    static func bringUpLoopback(pid: Int32) {
+        let setns = unsafeBitCast(dlsym(UnsafeMutableRawPointer(bitPattern: 0), "setns"), to: (@convention(c) (Int32, Int32) -> Int32).self)
+        let cloneNewNet: Int32 = 0x4000_0000
+        let mine = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)
+        let theirs = open("/proc/\(pid)/ns/net", O_RDONLY | O_CLOEXEC)
+        defer { if mine >= 0 { close(mine) }; if theirs >= 0 { close(theirs) } }
+        guard mine >= 0, theirs >= 0, setns(theirs, cloneNewNet) == 0 else { return }
+        let sock = socket(AF_INET, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        _ = setns(mine, cloneNewNet)
+        guard sock >= 0 else { return }
+        defer { close(sock) }
+        // struct ifreq: the name, then (in a union) the flags.
+        var ifr = [UInt8](repeating: 0, count: 40)
+        ifr[0] = UInt8(ascii: "l")
+        ifr[1] = UInt8(ascii: "o")
+        let siocgifflags: UInt = 0x8913
+        let siocsifflags: UInt = 0x8914
+        ifr.withUnsafeMutableBytes { buf in
+            guard ioctl(sock, siocgifflags, buf.baseAddress!) == 0 else { return }
+            let flags = buf.load(fromByteOffset: 16, as: Int16.self) | Int16(IFF_UP)
+            buf.storeBytes(of: flags, toByteOffset: 16, as: Int16.self)
+            _ = ioctl(sock, siocsifflags, buf.baseAddress!)
+        }
+    }
+
+    static func startFailureCode(_ message: String) -> Int32 {
+        let lower = message.lowercased()
+        if lower.contains("no such file") || lower.contains("not found") { return 127 }
+        if lower.contains("permission denied") || lower.contains("exec format") { return 126 }
+        return 125
+    }
+
+    public enum AfterExit: Equatable {
+        case done
+        case restart(milliseconds: Int)
+    }
+
+    /// `container-internal exited`: record the exit, remove the runtime state (and with it the cgroup),
+    /// then apply --rm or the restart policy.
+    public func internalExited(id: String, code: Int32, signal: Int32, finishedAt: String) throws(KitError) -> AfterExit {
+        guard FileIO.exists(containers.directory(of: id) + "/container.json") else { return .done }
+        try? runtime.delete(id: id, force: true)
+        var decision = AfterExit.done
+        let record = try containers.update(id: id) { c throws(KitError) in
+            let exit = code >= 0 ? code : 128 + signal
+            let ranFor = Self.seconds(from: c.startedAt, to: finishedAt)
+            c.status = .exited
+            c.exitCode = exit
+            c.finishedAt = finishedAt
+            c.pid = nil
+            c.pidStartTime = nil
+            guard !c.autoRemove, c.stoppedByUser != true, let policy = c.restartPolicy else { return }
+            let count = c.restartCount ?? 0
+            var again = false
+            switch policy.name {
+            case .no: again = false
+            case .onFailure: again = exit != 0 && (policy.maximumRetryCount == 0 || count < policy.maximumRetryCount)
+            case .always, .unlessStopped: again = true
+            }
+            guard again else { return }
+            // Docker's back-off: 100 ms, doubled for each restart, back to 100 ms after a run of 10 s.
+            let steps = (ranFor ?? 0) >= 10 ? 0 : min(count, 10)
+            decision = .restart(milliseconds: min(100 << steps, 60_000))
+            c.restartCount = count + 1
+            c.status = .restarting
+        }
+        if record.autoRemove && decision == .done {
+            containers.remove(id: id)
+        }
+        return decision
+    }
+
+    // MARK: reconcile
+
+    /// The record as the kernel sees it. A running record whose process and monitor are both gone is
+    /// repaired (exited; the monitor's `exit` file gives the code if it got that far, else 255) and its
+    /// runtime state and cgroup removed; with --rm the container goes. nil: the container is gone.
+    public func reconcile(_ container: Container) throws(KitError) -> Container? {
+        switch container.status {
+        case .running, .restarting:
+            if processAlive(container) || monitorAlive(container) { return container }
+        case .created, .exited:
+            return container
+        }
+        var removeIt = false
+        let repaired: Container
+        do {
+            repaired = try containers.update(id: container.id) { c throws(KitError) in
+                guard c.status == .running || c.status == .restarting, !processAlive(c), !monitorAlive(c) else { return }
+                let dir = containers.directory(of: c.id)
+                if let text = try? FileIO.readString(dir + "/exit") {
+                    let f = text.split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+                    let code = f.count > 0 ? Int32(f[0]) ?? -1 : -1
+                    let sig = f.count > 1 ? Int32(f[1]) ?? 0 : 0
+                    c.exitCode = code >= 0 ? code : 128 + sig
+                    c.finishedAt = f.count > 2 ? f[2] : Timestamp.now()
+                } else {
+                    c.exitCode = 255
+                    c.finishedAt = Timestamp.now()
+                    c.error = c.monitorPid == nil
+                        ? "the process that ran the container is gone; its exit code is unknown"
+                        : "the container's monitor died; its exit code is unknown"
+                }
+                c.status = .exited
+                c.pid = nil
+                c.pidStartTime = nil
+                try? runtime.delete(id: c.id, force: true)
+                removeIt = c.autoRemove
+            }
+        } catch {
+            if case .notFound = error { return nil }
+            throw error
+        }
+        if removeIt {
+            containers.remove(id: container.id)
+            return nil
+        }
+        return repaired
+    }
+
+    /// All records, reconciled (the gone ones left out).
+    public func listContainers() -> [Container] {
+        containers.all().compactMap { try? reconcile($0) }.sorted { $0.created > $1.created }
+    }
+
+    /// Find by name, ID or ID prefix, reconciled.
+    public func container(_ nameOrID: String) throws(KitError) -> Container {
+        guard let c = try reconcile(containers.find(nameOrID)) else { throw .notFound("No such container: \(nameOrID)") }
+        return c
+    }
+
+    func processAlive(_ c: Container) -> Bool {
+        if let pid = c.pid, let start = c.pidStartTime { return SkiffRuntime.ProcessInfo.isRunning(pid: pid, startTime: start) }
+        // An attached run records no pid: the runtime's state has it.
+        guard let state = try? runtime.state(id: c.id) else { return false }
+        return state.status == .running || state.status == .created || state.status == .creating
+    }
+
+    func monitorAlive(_ c: Container) -> Bool {
+        guard let pid = c.monitorPid, let start = c.monitorStartTime else { return false }
+        return SkiffRuntime.ProcessInfo.isRunning(pid: pid, startTime: start)
+    }
+
+    /// Wait until a process is gone (pidfd poll), up to `timeout` seconds. True when it is gone.
+    @discardableResult
+    static func waitGone(pid: Int32?, startTime: UInt64?, timeout: Double) -> Bool {
+        guard let pid, let startTime else { return true }
+        let fd = cskiff_pidfd_open(pid)
+        if fd < 0 { return true }
+        defer { close(fd) }
+        guard SkiffRuntime.ProcessInfo.isRunning(pid: pid, startTime: startTime) else { return true }
+        var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        let deadline = monotonicSeconds() + timeout
+        while true {
+            let left = deadline - monotonicSeconds()
+            if left <= 0 { return false }
+            let r = poll(&p, 1, Int32(left * 1000))
+            if r > 0 { return true }
+            if r < 0 && errno != EINTR { return true }
+        }
+    }
+
+    static func monotonicSeconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+
+    static func seconds(from start: String?, to end: String?) -> Double? {
+        guard let s = start.flatMap(Timestamp.parse), let e = end.flatMap(Timestamp.parse) else { return nil }
+        return e - s
+    }
+
+    // MARK: stop / kill / rm / wait / restart
+
+    /// Docker's stop: the stop signal, then SIGKILL after `timeout` seconds (default: the container's
+    /// --stop-timeout, else 10). Returns once the exit is recorded. A stopped container is no error.
+    public func stop(_ nameOrID: String, timeout: Int? = nil, signal: String? = nil) throws(KitError) {
+        var c = try container(nameOrID)
+        guard c.status == .running || c.status == .restarting else { return }
+        c = try containers.update(id: c.id) { $0.stoppedByUser = true }
+        let sig = Signals.number(signal ?? c.stopSignal ?? "SIGTERM") ?? SIGTERM
+        let grace = Double(timeout ?? c.stopTimeout ?? 10)
+        if processAlive(c) {
+            try? runtime.kill(id: c.id, signal: sig)
+            if !Self.waitGone(pid: c.pid ?? runtimePid(c.id), startTime: c.pidStartTime ?? runtimePidStart(c.id), timeout: grace) {
+                try? runtime.kill(id: c.id, signal: SIGKILL, all: true)
+                Self.waitGone(pid: c.pid ?? runtimePid(c.id), startTime: c.pidStartTime ?? runtimePidStart(c.id), timeout: 10)
+            }
+        } else if c.status == .restarting, let m = c.monitorPid, monitorAlive(c) {
+            // In the back-off between two runs: the monitor has nothing to watch; end it.
+            Glibc.kill(m, SIGTERM)
+        }
+        // The monitor records the exit; wait for it to finish (it exits after `exited` said "done").
+        Self.waitGone(pid: c.monitorPid, startTime: c.monitorStartTime, timeout: 10)
+        _ = try reconcile(containers.load(id: c.id))
+    }
+
+    private func runtimePid(_ id: String) -> Int32? { (try? runtime.state(id: id)).map(\.pid).flatMap { $0 > 0 ? $0 : nil } }
+    private func runtimePidStart(_ id: String) -> UInt64? { runtimePid(id).flatMap { SkiffRuntime.ProcessInfo.startTime(pid: $0) } }
+
+    /// Send a signal to the container's init (Docker's kill; SIGKILL by default).
+    public func kill(_ nameOrID: String, signal: String = "SIGKILL") throws(KitError) {
+        let c = try container(nameOrID)
+        guard let sig = Signals.number(signal) else {
+            throw .usage("invalid signal \"\(signal)\" (e.g. SIGKILL, KILL, 9, SIGHUP)")
+        }
+        guard c.status == .running, processAlive(c) else { throw .notRunning(c.name) }
+        if sig == SIGKILL || sig == (Signals.number(c.stopSignal ?? "SIGTERM") ?? SIGTERM) {
+            try containers.update(id: c.id) { $0.stoppedByUser = true }
+        }
+        do { try runtime.kill(id: c.id, signal: sig) } catch { throw .runtime(error) }
+        if sig == SIGKILL {
+            Self.waitGone(pid: c.pid ?? runtimePid(c.id), startTime: c.pidStartTime ?? runtimePidStart(c.id), timeout: 10)
+            Self.waitGone(pid: c.monitorPid, startTime: c.monitorStartTime, timeout: 5)
+        }
+    }
+
+    /// Remove a container: refused while it runs unless `force` (which kills it). Docker's wording.
+    public func remove(_ nameOrID: String, force: Bool) throws(KitError) {
+        let found = try containers.find(nameOrID)
+        guard let c = try reconcile(found) else { return }
+        if c.status == .running || c.status == .restarting {
+            guard force else {
+                throw .usage("You cannot remove a running container \(c.id). Stop the container before attempting removal or force remove")
+            }
+            try containers.update(id: c.id) { $0.stoppedByUser = true }
+            if processAlive(c) {
+                try? runtime.kill(id: c.id, signal: SIGKILL, all: true)
+                Self.waitGone(pid: c.pid ?? runtimePid(c.id), startTime: c.pidStartTime ?? runtimePidStart(c.id), timeout: 10)
+            } else if let m = c.monitorPid, monitorAlive(c) {
+                Glibc.kill(m, SIGTERM)
+            }
+            Self.waitGone(pid: c.monitorPid, startTime: c.monitorStartTime, timeout: 10)
+        }
+        if (try? runtime.state(id: c.id)) != nil {
+            do { try runtime.delete(id: c.id, force: true) } catch { throw .runtime(error) }
+        }
+        containers.remove(id: c.id)
+    }
+
+    /// Block until the container is not running; its exit code. A container removed meanwhile (--rm)
+    /// gives the code the monitor recorded, when it can still be read.
+    public func wait(_ nameOrID: String) throws(KitError) -> Int32 {
+        let first = try container(nameOrID)
+        let id = first.id
+        var lastExit = first.exitCode ?? 0
+        while true {
+            guard let c = try? containers.load(id: id) else { return lastExit }
+            guard let now = try reconcile(c) else { return lastExit }
+            if now.status == .exited || now.status == .created { return now.exitCode ?? 0 }
+            if let text = try? FileIO.readString(containers.directory(of: id) + "/exit"),
+               let code = text.split(separator: " ").first.flatMap({ Int32($0) }) {
+                lastExit = code
+            }
+            if let pid = now.pid, let start = now.pidStartTime {
+                Self.waitGone(pid: pid, startTime: start, timeout: 0.5)
+            }
+            usleep(20_000)
+        }
+    }
+
+    public func restart(_ nameOrID: String, timeout: Int? = nil) throws(KitError) {
+        try stop(nameOrID, timeout: timeout)
+        try startMonitored(nameOrID)
+    }
+}
+
+extension Timestamp {
+    /// Seconds since the epoch of an RFC 3339 time ("2026-01-02T03:04:05.123456789Z", or with an offset).
+    public static func parse(_ text: String) -> Double? {
+        let chars = Array(text.utf8)
+        guard chars.count >= 19 else { return nil }
+        func num(_ from: Int, _ len: Int) -> Int? {
+            var v = 0
+            for i in from..<(from + len) {
+                guard i < chars.count, chars[i] >= 48, chars[i] <= 57 else { return nil }
+                v = v * 10 + Int(chars[i] - 48)
+            }
+            return v
+        }
+        guard let y = num(0, 4), let mo = num(5, 2), let d = num(8, 2), let h = num(11, 2), let mi = num(14, 2),
+              let s = num(17, 2) else { return nil }
+        var tmv = tm()
+        tmv.tm_year = Int32(y - 1900)
+        tmv.tm_mon = Int32(mo - 1)
+        tmv.tm_mday = Int32(d)
+        tmv.tm_hour = Int32(h)
+        tmv.tm_min = Int32(mi)
+        tmv.tm_sec = Int32(s)
+        var seconds = Double(timegm(&tmv))
+        var i = 19
+        if i < chars.count, chars[i] == UInt8(ascii: ".") {
+            i += 1
+            var scale = 0.1
+            while i < chars.count, chars[i] >= 48, chars[i] <= 57 {
+                seconds += Double(chars[i] - 48) * scale
+                scale /= 10
+                i += 1
+            }
+        }
+        if i < chars.count, chars[i] == UInt8(ascii: "+") || chars[i] == UInt8(ascii: "-"),
+           let oh = num(i + 1, 2), let om = num(i + 4, 2) {
+            let offset = Double(oh * 3600 + om * 60)
+            seconds += chars[i] == UInt8(ascii: "+") ? -offset : offset
+        }
+        return seconds
+    }
+
+    /// An RFC 3339 time with nanoseconds for seconds since the epoch.
+    public static func format(_ seconds: Double) -> String {
+        var t = time_t(seconds.rounded(.down))
+        let nanos = Int((seconds - Double(t)) * 1e9)
+        var tmv = tm()
+        gmtime_r(&t, &tmv)
+        var buf = [CChar](repeating: 0, count: 32)
+        strftime(&buf, buf.count, "%Y-%m-%dT%H:%M:%S", &tmv)
+        let base = String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let n = String(max(0, nanos))
+        return base + "." + String(repeating: "0", count: max(0, 9 - n.count)) + n + "Z"
+    }
+
+    public static func nowSeconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+}
+
+/// O_PATH (Glibc's Swift module leaves out the GNU flags).
+let openPath: Int32 = 0o10000000
+
+/// Signal names as Docker accepts them: "SIGTERM", "TERM", "15".
+public enum Signals {
+    static let table: [String: Int32] = [
+        "HUP": SIGHUP, "INT": SIGINT, "QUIT": SIGQUIT, "ILL": SIGILL, "TRAP": SIGTRAP, "ABRT": SIGABRT,
+        "BUS": SIGBUS, "FPE": SIGFPE, "KILL": SIGKILL, "USR1": SIGUSR1, "SEGV": SIGSEGV, "USR2": SIGUSR2,
+        "PIPE": SIGPIPE, "ALRM": SIGALRM, "TERM": SIGTERM, "CHLD": SIGCHLD, "CONT": SIGCONT, "STOP": SIGSTOP,
+        "TSTP": SIGTSTP, "TTIN": SIGTTIN, "TTOU": SIGTTOU, "URG": SIGURG, "XCPU": SIGXCPU, "XFSZ": SIGXFSZ,
+        "VTALRM": SIGVTALRM, "PROF": SIGPROF, "WINCH": SIGWINCH, "IO": SIGIO, "PWR": SIGPWR, "SYS": SIGSYS,
+    ]
+
+    public static func number(_ text: String) -> Int32? {
+        if let n = Int32(text), n > 0, n < 65 { return n }
+        var name = text.uppercased()
+        if name.hasPrefix("SIG") { name = String(name.dropFirst(3)) }
+        return table[name]
+    }
+}
+
+/// Lines from a pipe, read a byte at a time (the monitor's reports are a line or two).
+struct LineReader {
+    let fd: Int32
+    mutating func line() -> String? {
+        var bytes: [UInt8] = []
+        var b: UInt8 = 0
+        while true {
+            let n = read(fd, &b, 1)
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { return bytes.isEmpty ? nil : String(decoding: bytes, as: UTF8.self) }
+            if b == UInt8(ascii: "\n") { return String(decoding: bytes, as: UTF8.self) }
+            bytes.append(b)
+        }
+    }
+}
+
+extension Engine {
+    /// A connection to a running container's monitor for attach (frames out, input in).
+    public func attach(_ c: Container) throws(KitError) -> Int32 {
+        guard c.monitorPid != nil, monitorAlive(c) else {
+            throw .usage("container \(c.name) has no monitor to attach to (it was started attached, by another skiff run)")
+        }
+        return try Self.connectAttach(dir: containers.directory(of: c.id))
+    }
+
+    public func renameContainer(_ nameOrID: String, to name: String) throws(KitError) {
+        let c = try container(nameOrID)
+        guard Self.isValidName(name) else {
+            throw .usage("invalid container name \"\(name)\": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed")
+        }
+        try containers.rename(id: c.id, to: name)
+    }
+}

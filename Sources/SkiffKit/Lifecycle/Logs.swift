@@ -1,0 +1,149 @@
+import Foundation
+import SkiffSystem
+
+/// One line of a container's log (`log.jsonl`, Docker's json-file format), written by the monitor.
+public struct LogEntry: Codable, Sendable, Equatable {
+    public var log: String
+    public var stream: String
+    public var time: String
+}
+
+public struct LogOptions: Sendable {
+    public var follow = false
+    /// The last N entries only.
+    public var tail: Int?
+    /// Entries at or after this time (seconds since the epoch).
+    public var since: Double?
+    public var until: Double?
+    public init() {}
+
+    /// Docker's --since/--until: an RFC 3339 time, a Unix time ("1700000000.5"), or a duration before
+    /// now ("10s", "5m", "1h30m").
+    public static func parseTime(_ text: String, now: Double = Timestamp.nowSeconds()) -> Double? {
+        if let t = Timestamp.parse(text) { return t }
+        if let n = Double(text) { return n }
+        var total = 0.0
+        var number = ""
+        var sawUnit = false
+        for ch in text {
+            if ch.isNumber || ch == "." { number.append(ch); continue }
+            guard let v = Double(number) else { return nil }
+            switch ch {
+            case "h": total += v * 3600
+            case "m": total += v * 60
+            case "s": total += v
+            default: return nil
+            }
+            number = ""
+            sawUnit = true
+        }
+        guard sawUnit, number.isEmpty else { return nil }
+        return now - total
+    }
+}
+
+extension Engine {
+    /// The container's log files, oldest first (rotated ones, then log.jsonl).
+    func logFiles(_ id: String) -> [String] {
+        let dir = containers.directory(of: id)
+        var files: [String] = []
+        for i in stride(from: 9, through: 1, by: -1) where FileIO.exists(dir + "/log.jsonl.\(i)") {
+            files.append(dir + "/log.jsonl.\(i)")
+        }
+        return files + [dir + "/log.jsonl"]
+    }
+
+    /// Emit the container's log entries; with `follow`, keep emitting as the monitor writes until the
+    /// container has stopped (or `emit` returns false).
+    public func readLogs(_ nameOrID: String, options: LogOptions, emit: (LogEntry) -> Bool) throws(KitError) {
+        let c = try container(nameOrID)
+        let files = logFiles(c.id)
+        let current = files.last!
+        // Open the live file first, so nothing written while the old ones are read is lost.
+        var fd = open(current, O_RDONLY | O_CLOEXEC)
+        var entries: [LogEntry] = []
+        for f in files.dropLast() { entries += Self.parse(lines: (try? FileIO.read(f)) ?? []).entries }
+        var pending: [UInt8] = []
+        if fd >= 0 {
+            pending = Self.readAll(fd)
+            let parsed = Self.parse(lines: pending)
+            entries += parsed.entries
+            pending = parsed.rest
+        }
+        func keep(_ e: LogEntry) -> Bool {
+            guard options.since != nil || options.until != nil, let t = Timestamp.parse(e.time) else { return true }
+            if let s = options.since, t < s { return false }
+            if let u = options.until, t > u { return false }
+            return true
+        }
+        entries = entries.filter(keep)
+        if let n = options.tail { entries = Array(entries.suffix(max(0, n))) }
+        for e in entries where !emit(e) { if fd >= 0 { close(fd) }; return }
+        guard options.follow else { if fd >= 0 { close(fd) }; return }
+        defer { if fd >= 0 { close(fd) } }
+        var idleRounds = 0
+        while true {
+            var progressed = false
+            if fd >= 0 {
+                let more = Self.readAll(fd)
+                if !more.isEmpty {
+                    progressed = true
+                    pending += more
+                    let parsed = Self.parse(lines: pending)
+                    pending = parsed.rest
+                    for e in parsed.entries where keep(e) { if !emit(e) { return } }
+                }
+            }
+            // Rotated: the name now points at a new file; finish the old one (done above), then switch.
+            var st = stat()
+            var fst = stat()
+            if stat(current, &st) == 0 && (fd < 0 || (fstat(fd, &fst) == 0 && fst.st_ino != st.st_ino)) {
+                if fd >= 0 { close(fd) }
+                fd = open(current, O_RDONLY | O_CLOEXEC)
+                pending = []
+                continue
+            }
+            if !progressed {
+                idleRounds += 1
+                if idleRounds % 4 == 0 {
+                    guard let now = try? containers.load(id: c.id), let live = try? reconcile(now) else { return }
+                    let running = live.status == .running || live.status == .restarting
+                    if !running && !monitorAlive(live) {
+                        // One last read: the monitor flushes before it records the exit.
+                        if fd >= 0 {
+                            pending += Self.readAll(fd)
+                            for e in Self.parse(lines: pending + [10]).entries where keep(e) { _ = emit(e) }
+                        }
+                        return
+                    }
+                }
+                usleep(50_000)
+            } else {
+                idleRounds = 0
+            }
+        }
+    }
+
+    static func readAll(_ fd: Int32) -> [UInt8] {
+        var out: [UInt8] = []
+        var buf = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = read(fd, &buf, buf.count)
+            if n <= 0 { break }
+            out.append(contentsOf: buf[0..<n])
+        }
+        return out
+    }
+
+    /// Complete JSON lines into entries; an unfinished last line is returned as `rest`.
+    static func parse(lines bytes: [UInt8]) -> (entries: [LogEntry], rest: [UInt8]) {
+        var entries: [LogEntry] = []
+        let decoder = JSONDecoder()
+        var start = 0
+        for i in 0..<bytes.count where bytes[i] == 10 {
+            if i > start, let e = try? decoder.decode(LogEntry.self, from: Data(bytes[start..<i])) { entries.append(e) }
+            start = i + 1
+        }
+        return (entries, Array(bytes[start...]))
+    }
+}

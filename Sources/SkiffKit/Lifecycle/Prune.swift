@@ -1,0 +1,53 @@
+import SkiffImage
+import SkiffRuntime
+
+extension Engine {
+    /// The container's processes (host pids), for `top`.
+    public func processes(_ nameOrID: String) throws(KitError) -> [Int32] {
+        let c = try container(nameOrID)
+        guard c.status == .running else { throw .notRunning(c.name) }
+        do { return try runtime.processes(id: c.id) } catch { throw .runtime(error) }
+    }
+
+    /// Remove every stopped container (exited or never started); their IDs and the bytes freed.
+    public func pruneContainers() -> (ids: [String], bytes: UInt64) {
+        var ids: [String] = []
+        var bytes: UInt64 = 0
+        for c in listContainers() where c.status == .exited || c.status == .created {
+            // A container being started right now has a live monitor; leave it.
+            if monitorAlive(c) { continue }
+            let size = Self.diskUsage(containers.directory(of: c.id))
+            if (try? remove(c.id, force: false)) != nil {
+                ids.append(c.id)
+                bytes += size
+            }
+        }
+        return (ids, bytes)
+    }
+
+    public struct DiskUsage: Sendable {
+        public var images = 0, activeImages = 0
+        public var imageBytes: UInt64 = 0, reclaimableImageBytes: UInt64 = 0
+        public var containers = 0, runningContainers = 0
+        public var containerBytes: UInt64 = 0, reclaimableContainerBytes: UInt64 = 0
+    }
+
+    public func diskUsage() -> DiskUsage {
+        var u = DiskUsage()
+        let all = listContainers()
+        u.containers = all.count
+        for c in all {
+            let size = Self.diskUsage(containers.directory(of: c.id) + "/upper")
+            u.containerBytes += size
+            if c.status == .running || c.status == .restarting { u.runningContainers += 1 } else { u.reclaimableContainerBytes += size }
+        }
+        let used = Set(all.map(\.manifestDigest))
+        for img in (try? images.list()) ?? [] {
+            u.images += 1
+            let size = UInt64(max(0, img.size))
+            u.imageBytes += size
+            if used.contains(img.manifestDigest.description) { u.activeImages += 1 } else { u.reclaimableImageBytes += size }
+        }
+        return u
+    }
+}

@@ -1,0 +1,554 @@
+// skiff-monitor: the per-container monitor (conmon's role), kept small so its memory per container
+// stays at a few hundred KB of private pages.
+//
+// It holds no policy. It:
+//   - becomes a child subreaper, then runs `skiff container-internal start <id>`, which launches the
+//     container through the OCI runtime and exits, so the container's init is reparented to us;
+//   - copies the container's stdout/stderr (pipes, or the pty master for -t) into log.jsonl as JSON lines
+//     {"log","stream","time"}, rotated at a size limit, and to attached clients (attach.sock);
+//   - copies what attached clients send to the container's stdin (or the pty);
+//   - runs `skiff container-internal health <id>` every health interval;
+//   - reaps the init, writes `exit` (code, signal, time), and runs `skiff container-internal exited`,
+//     which records the exit and answers "restart <ms>" or "done";
+//   - exits when there is nothing left to watch.
+//
+// Usage: skiff-monitor -s SKIFF -d DIR [-t] [-i] [-A] [-l MAXBYTES] [-n MAXFILES] [-H HEALTH_MS] ID
+// fd 3, if open, is the ready pipe: the start helper's report ("ok <pid>" or "err <message>") is copied
+// there, then it is closed. With -A the monitor first writes "listening\n" and waits (10 s at most) for
+// one attach client before starting the container.
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_CLIENTS 16
+#define LINE_MAX_BYTES 16384
+
+static const char *skiff_path;
+static const char *container_id;
+static int opt_tty, opt_stdin, opt_wait_attach;
+static long long log_max_size;   // 0: unlimited
+static int log_max_files = 1;
+static long long health_ms;
+
+static int ready_fd = -1;
+static int attach_listener = -1;
+static int clients[MAX_CLIENTS];
+static int n_clients;
+
+// The container's side: output pipes (or the pty master), and where its input goes.
+static int out_fd = -1, err_fd = -1, master_fd = -1, in_fd = -1;
+
+static void close_fd(int *fd) {
+    if (*fd >= 0) close(*fd);
+    *fd = -1;
+}
+
+static void write_all(int fd, const void *buf, size_t len) {
+    const char *p = buf;
+    while (len > 0) {
+        ssize_t n = write(fd, p, len);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return;
+        }
+        p += n;
+        len -= (size_t)n;
+    }
+}
+
+static long long now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static size_t rfc3339(char *out, size_t cap) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    struct tm tmv;
+    gmtime_r(&ts.tv_sec, &tmv);
+    size_t n = strftime(out, cap, "%Y-%m-%dT%H:%M:%S", &tmv);
+    n += (size_t)snprintf(out + n, cap - n, ".%09ldZ", ts.tv_nsec);
+    return n;
+}
+
+// MARK: the log
+
+static int log_fd = -1;
+static long long log_size;
+static char partial[2][LINE_MAX_BYTES];
+static size_t partial_len[2];
+static char entry[LINE_MAX_BYTES * 6 + 256];
+
+static void log_open(int truncate) {
+    log_fd = open("log.jsonl", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (truncate ? O_TRUNC : 0), 0640);
+    struct stat st;
+    log_size = (log_fd >= 0 && fstat(log_fd, &st) == 0) ? st.st_size : 0;
+}
+
+static void log_rotate(void) {
+    close_fd(&log_fd);
+    char from[32], to[32];
+    for (int i = log_max_files - 1; i >= 1; i--) {
+        if (i == 1) snprintf(from, sizeof from, "log.jsonl");
+        else snprintf(from, sizeof from, "log.jsonl.%d", i - 1);
+        snprintf(to, sizeof to, "log.jsonl.%d", i);
+        rename(from, to);
+    }
+    log_open(1);
+}
+
+// Length of a valid UTF-8 sequence at p (at most n bytes), or 0.
+static int utf8_len(const unsigned char *p, size_t n) {
+    int len;
+    if (p[0] < 0x80) return 1;
+    else if ((p[0] & 0xE0) == 0xC0 && p[0] >= 0xC2) len = 2;
+    else if ((p[0] & 0xF0) == 0xE0) len = 3;
+    else if ((p[0] & 0xF8) == 0xF0 && p[0] <= 0xF4) len = 4;
+    else return 0;
+    if ((size_t)len > n) return 0;
+    for (int i = 1; i < len; i++)
+        if ((p[i] & 0xC0) != 0x80) return 0;
+    return len;
+}
+
+static void log_entry(int stream, const char *data, size_t len) {
+    if (log_fd < 0) return;
+    size_t n = 0;
+    n += (size_t)snprintf(entry + n, sizeof entry - n, "{\"log\":\"");
+    for (size_t i = 0; i < len;) {
+        unsigned char c = (unsigned char)data[i];
+        if (c == '"' || c == '\\') { entry[n++] = '\\'; entry[n++] = (char)c; i++; }
+        else if (c == '\n') { entry[n++] = '\\'; entry[n++] = 'n'; i++; }
+        else if (c == '\r') { entry[n++] = '\\'; entry[n++] = 'r'; i++; }
+        else if (c == '\t') { entry[n++] = '\\'; entry[n++] = 't'; i++; }
+        else if (c < 0x20 || c == 0x7f) { n += (size_t)sprintf(entry + n, "\\u%04x", c); i++; }
+        else if (c < 0x80) { entry[n++] = (char)c; i++; }
+        else {
+            int l = utf8_len((const unsigned char *)data + i, len - i);
+            if (l == 0) { n += (size_t)sprintf(entry + n, "\\ufffd"); i++; }
+            else { memcpy(entry + n, data + i, (size_t)l); n += (size_t)l; i += (size_t)l; }
+        }
+    }
+    n += (size_t)snprintf(entry + n, sizeof entry - n, "\",\"stream\":\"%s\",\"time\":\"", stream == 2 ? "stderr" : "stdout");
+    n += rfc3339(entry + n, sizeof entry - n);
+    n += (size_t)snprintf(entry + n, sizeof entry - n, "\"}\n");
+    if (log_max_size > 0 && log_size > 0 && log_size + (long long)n > log_max_size) log_rotate();
+    if (log_fd < 0) return;
+    write_all(log_fd, entry, n);
+    log_size += (long long)n;
+}
+
+// Split output into lines; a line longer than the buffer is logged in pieces (Docker's partial entries).
+static void log_bytes(int stream, const char *buf, size_t len) {
+    int s = stream == 2 ? 1 : 0;
+    while (len > 0) {
+        const char *nl = memchr(buf, '\n', len);
+        size_t take = nl ? (size_t)(nl - buf) + 1 : len;
+        size_t room = LINE_MAX_BYTES - partial_len[s];
+        if (take > room) take = room;
+        memcpy(partial[s] + partial_len[s], buf, take);
+        partial_len[s] += take;
+        buf += take;
+        len -= take;
+        if (partial[s][partial_len[s] - 1] == '\n' || partial_len[s] == LINE_MAX_BYTES) {
+            log_entry(stream, partial[s], partial_len[s]);
+            partial_len[s] = 0;
+        }
+    }
+}
+
+static void log_flush(void) {
+    for (int s = 0; s < 2; s++) {
+        if (partial_len[s]) log_entry(s + 1, partial[s], partial_len[s]);
+        partial_len[s] = 0;
+    }
+}
+
+// MARK: attach clients: output framed as Docker's stdcopy (stream byte, 3 zero bytes, big-endian length)
+
+static void drop_client(int i) {
+    close(clients[i]);
+    clients[i] = clients[--n_clients];
+}
+
+static void broadcast(int stream, const char *buf, size_t len) {
+    unsigned char head[8] = {(unsigned char)stream, 0, 0, 0, (unsigned char)(len >> 24), (unsigned char)(len >> 16),
+                             (unsigned char)(len >> 8), (unsigned char)len};
+    for (int i = 0; i < n_clients;) {
+        // A client that cannot keep up is dropped rather than stalling the container.
+        struct iovec iov[2] = {{head, 8}, {(void *)buf, len}};
+        struct msghdr msg = {.msg_iov = iov, .msg_iovlen = 2};
+        ssize_t n = sendmsg(clients[i], &msg, MSG_NOSIGNAL);
+        if (n != (ssize_t)(len + 8)) drop_client(i);
+        else i++;
+    }
+}
+
+static void close_clients(void) {
+    while (n_clients > 0) drop_client(n_clients - 1);
+}
+
+static void accept_client(void) {
+    int c = accept4(attach_listener, NULL, NULL, SOCK_CLOEXEC);
+    if (c < 0) return;
+    if (n_clients == MAX_CLIENTS) {
+        close(c);
+        return;
+    }
+    clients[n_clients++] = c;
+}
+
+static int listen_unix(const char *name) {
+    unlink(name);
+    int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (s < 0) return -1;
+    struct sockaddr_un addr = {.sun_family = AF_UNIX};
+    strncpy(addr.sun_path, name, sizeof addr.sun_path - 1);
+    if (bind(s, (struct sockaddr *)&addr, sizeof addr) != 0 || listen(s, 16) != 0) {
+        close(s);
+        return -1;
+    }
+    return s;
+}
+
+// Receive the pty master that the runtime sends over the console socket.
+static int receive_fd(int listener) {
+    struct pollfd p = {.fd = listener, .events = POLLIN};
+    if (poll(&p, 1, 5000) <= 0) return -1;
+    int c = accept4(listener, NULL, NULL, SOCK_CLOEXEC);
+    if (c < 0) return -1;
+    char payload[256];
+    struct iovec iov = {.iov_base = payload, .iov_len = sizeof payload};
+    char control[CMSG_SPACE(sizeof(int))];
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof control};
+    int fd = -1;
+    if (recvmsg(c, &msg, MSG_CMSG_CLOEXEC) >= 0) {
+        struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+        if (cmsg && cmsg->cmsg_level == SOL_SOCKET && cmsg->cmsg_type == SCM_RIGHTS) memcpy(&fd, CMSG_DATA(cmsg), sizeof fd);
+    }
+    close(c);
+    return fd;
+}
+
+// MARK: children
+
+static pid_t spawn_skiff(const char *verb, const char *extra[], int fd0, int fd1, int fd2, int fd3) {
+    pid_t pid = fork();
+    if (pid != 0) return pid;
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    signal(SIGPIPE, SIG_DFL);
+    int null = open("/dev/null", O_RDWR);
+    int want[4] = {fd0 >= 0 ? fd0 : null, fd1 >= 0 ? fd1 : null, fd2 >= 0 ? fd2 : null, fd3};
+    // Move the wanted fds above the stdio range first, so no dup2 clobbers another.
+    for (int i = 0; i < 4; i++)
+        if (want[i] >= 0) want[i] = fcntl(want[i], F_DUPFD_CLOEXEC, 10);
+    for (int i = 0; i < 4; i++)
+        if (want[i] >= 0) dup2(want[i], i);
+    syscall(SYS_close_range, 4, ~0U, 0);
+    const char *argv[16] = {skiff_path, "container-internal", verb, container_id};
+    int n = 4;
+    for (int i = 0; extra && extra[i] && n < 15; i++) argv[n++] = extra[i];
+    argv[n] = NULL;
+    execv(skiff_path, (char *const *)argv);
+    _exit(127);
+}
+
+static int status_code(int status, int *sig) {
+    *sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+// MARK: one run of the container
+
+static pid_t helper_pid, init_pid, health_pid;
+static int init_exited, exit_code, exit_signal;
+static long long exit_at_ms;
+
+static void reap(void) {
+    int status;
+    pid_t pid;
+    while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+        if (pid == init_pid && init_pid > 0) {
+            init_exited = 1;
+            exit_code = status_code(status, &exit_signal);
+            exit_at_ms = now_ms();
+        } else if (pid == health_pid) {
+            health_pid = 0;
+        } else if (pid == helper_pid) {
+            helper_pid = -status - 1;  // reaped; its status is kept, negative
+        }
+    }
+}
+
+// Launch through the Swift helper. Returns 1 when the container runs.
+static int launch(int restart, int sigfd) {
+    int out[2] = {-1, -1}, err[2] = {-1, -1}, in[2] = {-1, -1}, st[2];
+    int console = -1;
+    if (pipe2(st, O_CLOEXEC) != 0) return 0;
+    if (opt_tty) {
+        console = listen_unix("console.sock");
+        if (console < 0) return 0;
+    } else {
+        if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) return 0;
+        if (opt_stdin && pipe2(in, O_CLOEXEC) != 0) return 0;
+    }
+    const char *extra[] = {restart ? "--restart" : NULL, NULL};
+    init_pid = 0;
+    init_exited = 0;
+    helper_pid = spawn_skiff("start", extra, in[0], out[1], err[1], st[1]);
+    close(st[1]);
+    close_fd(&in[0]);
+    close_fd(&out[1]);
+    close_fd(&err[1]);
+    out_fd = out[0];
+    err_fd = err[0];
+    in_fd = in[1];
+
+    // The helper's report; the container may print meanwhile, so keep its pipes drained.
+    char report[4096];
+    size_t rlen = 0;
+    for (;;) {
+        struct pollfd p[3] = {{.fd = st[0], .events = POLLIN}, {.fd = out_fd, .events = POLLIN}, {.fd = err_fd, .events = POLLIN}};
+        if (poll(p, 3, -1) < 0 && errno != EINTR) break;
+        if (p[0].revents) {
+            ssize_t n = read(st[0], report + rlen, sizeof report - 1 - rlen);
+            if (n <= 0) break;
+            rlen += (size_t)n;
+        }
+        char buf[16384];
+        for (int i = 1; i < 3; i++) {
+            if (!(p[i].revents & (POLLIN | POLLHUP))) continue;
+            ssize_t n = read(p[i].fd, buf, sizeof buf);
+            if (n > 0) log_bytes(i, buf, (size_t)n);
+            else if (i == 1) close_fd(&out_fd);
+            else close_fd(&err_fd);
+        }
+    }
+    close(st[0]);
+    report[rlen] = 0;
+    while (helper_pid > 0) {
+        int status;
+        pid_t pid = waitpid(helper_pid, &status, 0);
+        if (pid == helper_pid) helper_pid = -status - 1;
+        else if (errno != EINTR) break;
+    }
+    (void)sigfd;
+    int ok = strncmp(report, "ok ", 3) == 0;
+    if (ok) init_pid = (pid_t)atoi(report + 3);
+    if (!ok && rlen == 0) {
+        rlen = (size_t)snprintf(report, sizeof report, "err the start helper (%s container-internal start) failed\n", skiff_path);
+    }
+    if (ready_fd >= 0) {
+        write_all(ready_fd, report, rlen);
+        close_fd(&ready_fd);
+    }
+    if (ok && opt_tty) master_fd = receive_fd(console);
+    close_fd(&console);
+    if (opt_tty) unlink("console.sock");
+    if (ok && opt_tty) in_fd = master_fd;
+    // The init may have exited before we knew its pid.
+    reap();
+    return ok;
+}
+
+// After the init exits: flush the output, write `exit`, ask the Swift side what to do next.
+// Returns the restart delay in ms, or -1 when done.
+static long long finish(void) {
+    log_flush();
+    char text[128];
+    char when[64];
+    rfc3339(when, sizeof when);
+    int n = snprintf(text, sizeof text, "%d %d %s\n", exit_code, exit_signal, when);
+    int fd = open("exit.tmp", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd >= 0) {
+        write_all(fd, text, (size_t)n);
+        close(fd);
+        rename("exit.tmp", "exit");
+    }
+    char code[16], sig[16];
+    snprintf(code, sizeof code, "%d", exit_code);
+    snprintf(sig, sizeof sig, "%d", exit_signal);
+    const char *extra[] = {code, sig, when, NULL};
+    int answer[2];
+    if (pipe2(answer, O_CLOEXEC) != 0) return -1;
+    pid_t pid = spawn_skiff("exited", extra, -1, answer[1], -1, -1);
+    close(answer[1]);
+    char reply[128];
+    size_t len = 0;
+    for (;;) {
+        ssize_t r = read(answer[0], reply + len, sizeof reply - 1 - len);
+        if (r > 0) { len += (size_t)r; continue; }
+        if (r < 0 && errno == EINTR) continue;
+        break;
+    }
+    close(answer[0]);
+    reply[len] = 0;
+    int status;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+    if (strncmp(reply, "restart ", 8) == 0) return atoll(reply + 8);
+    return -1;
+}
+
+int main(int argc, char **argv) {
+    const char *dir = NULL;
+    int c;
+    while ((c = getopt(argc, argv, "s:d:tiAl:n:H:")) != -1) {
+        switch (c) {
+        case 's': skiff_path = optarg; break;
+        case 'd': dir = optarg; break;
+        case 't': opt_tty = 1; break;
+        case 'i': opt_stdin = 1; break;
+        case 'A': opt_wait_attach = 1; break;
+        case 'l': log_max_size = atoll(optarg); break;
+        case 'n': log_max_files = atoi(optarg) > 0 ? atoi(optarg) : 1; break;
+        case 'H': health_ms = atoll(optarg); break;
+        default: return 2;
+        }
+    }
+    if (!skiff_path || !dir || optind != argc - 1) {
+        fprintf(stderr, "usage: skiff-monitor -s SKIFF -d DIR [-t] [-i] [-A] [-l MAX] [-n FILES] [-H MS] ID\n");
+        return 2;
+    }
+    container_id = argv[optind];
+    if (fcntl(3, F_SETFD, FD_CLOEXEC) == 0) ready_fd = 3;
+    syscall(SYS_close_range, 4, ~0U, 0);
+    if (chdir(dir) != 0) {
+        if (ready_fd >= 0) dprintf(ready_fd, "err monitor: cannot enter %s: %s\n", dir, strerror(errno));
+        return 1;
+    }
+    // Detach from the caller: a new session, and a second fork so the caller need not reap us.
+    pid_t first = fork();
+    if (first < 0) return 1;
+    if (first > 0) _exit(0);
+    setsid();
+    prctl(PR_SET_CHILD_SUBREAPER, 1);
+    signal(SIGPIPE, SIG_IGN);
+    signal(SIGHUP, SIG_IGN);
+    signal(SIGINT, SIG_IGN);
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGCHLD);
+    sigprocmask(SIG_BLOCK, &set, NULL);
+    int sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+    {
+        char pid[32];
+        int n = snprintf(pid, sizeof pid, "%d\n", getpid());
+        int fd = open("monitor.pid", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (fd >= 0) { write_all(fd, pid, (size_t)n); close(fd); }
+    }
+    log_open(0);
+    unlink("exit");
+    attach_listener = listen_unix("attach.sock");
+    if (opt_wait_attach && attach_listener >= 0) {
+        if (ready_fd >= 0) write_all(ready_fd, "listening\n", 10);
+        struct pollfd p = {.fd = attach_listener, .events = POLLIN};
+        if (poll(&p, 1, 10000) > 0) accept_client();
+    }
+
+    int restart = 0;
+    for (;;) {
+        if (!launch(restart, sigfd)) break;
+        long long next_health = health_ms > 0 ? now_ms() + health_ms : -1;
+        char buf[16384];
+        for (;;) {
+            int streams_open = out_fd >= 0 || err_fd >= 0 || master_fd >= 0;
+            // After the init exits, its output is drained for a moment: EOF comes once the last writer
+            // (another process of the container) is gone.
+            if (init_exited && (!streams_open || now_ms() - exit_at_ms > 2000)) break;
+            struct pollfd p[5 + MAX_CLIENTS];
+            int np = 0;
+            p[np++] = (struct pollfd){.fd = sigfd, .events = POLLIN};
+            p[np++] = (struct pollfd){.fd = out_fd, .events = POLLIN};
+            p[np++] = (struct pollfd){.fd = err_fd, .events = POLLIN};
+            p[np++] = (struct pollfd){.fd = master_fd, .events = POLLIN};
+            p[np++] = (struct pollfd){.fd = attach_listener, .events = POLLIN};
+            for (int i = 0; i < n_clients; i++) p[np++] = (struct pollfd){.fd = clients[i], .events = POLLIN};
+            int timeout = -1;
+            if (init_exited) timeout = 100;
+            else if (next_health >= 0) {
+                long long wait = next_health - now_ms();
+                timeout = wait < 0 ? 0 : (int)wait;
+            }
+            int r = poll(p, (nfds_t)np, timeout);
+            if (r < 0 && errno != EINTR) break;
+            if (p[0].revents & POLLIN) {
+                struct signalfd_siginfo si;
+                while (read(sigfd, &si, sizeof si) == (ssize_t)sizeof si) {}
+                reap();
+            }
+            int fds[3] = {out_fd, err_fd, master_fd};
+            for (int i = 0; i < 3; i++) {
+                if (fds[i] < 0 || !(p[1 + i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+                ssize_t n = read(fds[i], buf, sizeof buf);
+                if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+                if (n <= 0) {
+                    if (i == 0) close_fd(&out_fd);
+                    else if (i == 1) close_fd(&err_fd);
+                    else { if (in_fd == master_fd) in_fd = -1; close_fd(&master_fd); }
+                    continue;
+                }
+                int stream = i == 1 ? 2 : 1;
+                log_bytes(stream, buf, (size_t)n);
+                broadcast(stream, buf, (size_t)n);
+            }
+            if (p[4].revents & POLLIN) accept_client();
+            // Clients polled this round are p[5...]; drop/accept may have reordered them, so match by fd.
+            for (int k = 5; k < np; k++) {
+                if (!(p[k].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+                int idx = -1;
+                for (int i = 0; i < n_clients; i++) if (clients[i] == p[k].fd) idx = i;
+                if (idx < 0) continue;
+                ssize_t n = read(p[k].fd, buf, sizeof buf);
+                if (n > 0) {
+                    if (in_fd >= 0) write_all(in_fd, buf, (size_t)n);
+                } else if (n == 0 || errno != EINTR) {
+                    // The client's input ended: the container's stdin ends too (a pipe; not the pty).
+                    if (in_fd >= 0 && in_fd != master_fd) close_fd(&in_fd);
+                    if (n < 0 || (p[k].revents & (POLLHUP | POLLERR))) drop_client(idx);
+                    else shutdown(p[k].fd, SHUT_RD);
+                }
+            }
+            if (next_health >= 0 && now_ms() >= next_health && !init_exited) {
+                if (health_pid <= 0) health_pid = spawn_skiff("health", NULL, -1, -1, -1, -1);
+                next_health = now_ms() + health_ms;
+            }
+        }
+        close_fd(&out_fd);
+        close_fd(&err_fd);
+        if (in_fd == master_fd) in_fd = -1;
+        close_fd(&master_fd);
+        close_fd(&in_fd);
+        // A health probe still running is given a moment, then the exit is recorded regardless.
+        long long delay = finish();
+        close_clients();
+        if (delay < 0) break;
+        struct timespec ts = {.tv_sec = delay / 1000, .tv_nsec = (delay % 1000) * 1000000};
+        while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {}
+        restart = 1;
+    }
+    close_clients();
+    if (attach_listener >= 0) unlink("attach.sock");
+    unlink("monitor.pid");
+    // Reap what is left (a health probe) before going.
+    while (waitpid(-1, NULL, 0) > 0 || errno == EINTR) {}
+    return 0;
+}

@@ -1,0 +1,97 @@
+import ArgumentParser
+import CSkiff
+import SkiffKit
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct ContainerAttach: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "attach", abstract: "Attach to a running container's output (and input); Ctrl-P Ctrl-Q detaches.")
+    @Flag(name: .customLong("no-stdin"), help: "Do not send input.") var noStdin = false
+    @Argument(help: "The container.") var container: String
+
+    func run() throws {
+        let engine = SkiffContext.engine()
+        let c = try engine.container(container)
+        guard c.status == .running else { throw KitError.notRunning(c.name) }
+        let fd = try engine.attach(c)
+        let code = try AttachSession.run(engine: engine, container: c, fd: fd, stdin: !noStdin && (c.openStdin == true || c.tty == true))
+        throw ExitCode(code)
+    }
+}
+
+/// The client side of the monitor's attach socket: frames (stream byte, 3 zero bytes, big-endian
+/// length, data) to stdout/stderr; our stdin to the socket. With a terminal: raw mode, and Ctrl-P
+/// Ctrl-Q detaches. Returns the container's exit code once it stops (or 0 after a detach).
+enum AttachSession {
+    static func run(engine: Engine, container: Container, fd: Int32, stdin sendInput: Bool) throws -> Int32 {
+        defer { close(fd) }
+        let tty = container.tty == true
+        var saved = termios()
+        var raw = false
+        if tty && sendInput && isatty(STDIN_FILENO) == 1 && tcgetattr(STDIN_FILENO, &saved) == 0 {
+            var t = saved
+            cfmakeraw(&t)
+            raw = tcsetattr(STDIN_FILENO, TCSANOW, &t) == 0
+        }
+        defer { if raw { tcsetattr(STDIN_FILENO, TCSANOW, &saved) } }
+        var stdinOpen = sendInput
+        var pending: [UInt8] = []
+        var lastWasCtrlP = false
+        var buf = [UInt8](repeating: 0, count: 32768)
+        var detached = false
+        loop: while true {
+            var fds = [pollfd(fd: fd, events: Int16(POLLIN), revents: 0),
+                       pollfd(fd: stdinOpen ? STDIN_FILENO : -1, events: Int16(POLLIN), revents: 0)]
+            if poll(&fds, 2, -1) < 0 { if errno == EINTR { continue }; break }
+            if fds[0].revents != 0 {
+                let n = read(fd, &buf, buf.count)
+                if n <= 0 { break }
+                pending += buf[0..<n]
+                while pending.count >= 8 {
+                    let len = Int(pending[4]) << 24 | Int(pending[5]) << 16 | Int(pending[6]) << 8 | Int(pending[7])
+                    guard pending.count >= 8 + len else { break }
+                    let out = pending[0] == 2 ? STDERR_FILENO : STDOUT_FILENO
+                    let chunk = Array(pending[8..<(8 + len)])
+                    writeAll(out, chunk)
+                    pending.removeFirst(8 + len)
+                }
+            }
+            if stdinOpen && fds[1].revents != 0 {
+                let n = read(STDIN_FILENO, &buf, buf.count)
+                if n <= 0 {
+                    stdinOpen = false
+                    shutdown(fd, Int32(SHUT_WR))
+                    continue
+                }
+                var data = Array(buf[0..<n])
+                if tty {
+                    // Docker's detach keys: Ctrl-P Ctrl-Q.
+                    for (i, b) in data.enumerated() {
+                        if lastWasCtrlP && b == 0x11 { data = Array(data[..<max(0, i - 1)]); detached = true; break }
+                        lastWasCtrlP = b == 0x10
+                    }
+                }
+                writeAll(fd, data)
+                if detached { break loop }
+            }
+        }
+        if raw { tcsetattr(STDIN_FILENO, TCSANOW, &saved); raw = false }
+        if detached {
+            FileHandleStderr.write("\r\nread escape sequence\r\n")
+            return 0
+        }
+        return (try? engine.wait(container.id)) ?? 0
+    }
+
+    static func writeAll(_ fd: Int32, _ data: [UInt8]) {
+        var off = 0
+        while off < data.count {
+            let n = data.withUnsafeBytes { write(fd, $0.baseAddress! + off, $0.count - off) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { return }
+            off += n
+        }
+    }
+}

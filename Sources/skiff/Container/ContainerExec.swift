@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+import SkiffKit
+import SkiffOCI
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct ContainerExec: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "exec", abstract: "Run a command in a running container (its namespaces, cgroup, env and workdir); the exit code is the command's.")
+    @Flag(name: [.customShort("i"), .long], help: "Keep stdin open.") var interactive = false
+    @Flag(name: [.customShort("t"), .long], help: "Give the command a terminal.") var tty = false
+    @Flag(name: [.customShort("d"), .long], help: "Run in the background.") var detach = false
+    @Option(name: [.customShort("e"), .long], help: "Set an environment variable (KEY=VALUE, or KEY for the caller's).") var env: [String] = []
+    @Option(name: [.customShort("w"), .long], help: "Working directory inside the container.") var workdir: String?
+    @Option(name: [.customShort("u"), .long], help: "User: name, uid, name:group or uid:gid.") var user: String?
+    @Flag(name: .long, help: "All capabilities for the command.") var privileged = false
+    @Argument(help: "The container.") var container: String
+    @Argument(parsing: .captureForPassthrough, help: "The command and its arguments.") var command: [String] = []
+
+    func run() throws {
+        let args = command.first == "--" ? Array(command.dropFirst()) : command
+        guard !args.isEmpty else { throw ValidationError("exec needs a command to run after the container") }
+        var request = ExecRequest(command: args)
+        request.tty = tty
+        request.interactive = interactive
+        request.detach = detach
+        request.env = env
+        request.callerEnvironment = ProcessInfo.processInfo.environment
+        request.workdir = workdir
+        request.user = user
+        request.privileged = privileged
+        if tty {
+            var ws = winsize()
+            if ioctl(STDIN_FILENO, UInt(TIOCGWINSZ), &ws) == 0, ws.ws_row > 0 {
+                request.consoleSize = ConsoleSize(height: UInt(ws.ws_row), width: UInt(ws.ws_col))
+            }
+        }
+        let engine = SkiffContext.engine()
+        do {
+            guard let status = try engine.exec(container, request) else { return }
+            throw ExitCode(status.shellStatus)
+        } catch let error as KitError {
+            if case .runtime = error {
+                FileHandleStderr.write("Error: \(error)\n")
+                let text = "\(error)".lowercased()
+                throw ExitCode(text.contains("no such file") || text.contains("not found") ? 127 : 126)
+            }
+            throw error
+        }
+    }
+}

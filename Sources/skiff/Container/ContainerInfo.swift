@@ -1,0 +1,145 @@
+import ArgumentParser
+import Foundation
+import SkiffKit
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `skiff top`: the container's processes, as the host's `ps` shows them (Docker runs ps too).
+struct ContainerTop: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "top", abstract: "Show the processes of a running container.")
+    @Argument(help: "The container.") var container: String
+    @Argument(parsing: .captureForPassthrough, help: "ps options (default: -f).") var psOptions: [String] = []
+
+    func run() throws {
+        let engine = SkiffContext.engine()
+        let pids = try engine.processes(container)
+        let task = Process()
+        task.executableURL = URL(fileURLWithPath: "/bin/ps")
+        let options = psOptions.first == "--" ? Array(psOptions.dropFirst()) : psOptions
+        task.arguments = (options.isEmpty ? ["-f"] : options) + ["-p", pids.map(String.init).joined(separator: ",")]
+        try task.run()
+        task.waitUntilExit()
+    }
+}
+
+/// `skiff stats --no-stream`: CPU, memory, pids and block I/O from the cgroups.
+struct ContainerStats: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "stats", abstract: "Show containers' resource use (from their cgroups).")
+    @Flag(name: .customLong("no-stream"), help: "One sample, then exit.") var noStream = false
+    @Flag(name: [.customShort("a"), .long], help: "All containers (default: running ones).") var all = false
+    @Option(name: .long, help: "Format each line, e.g. '{{.Name}} {{.MemUsage}}'.") var format: String?
+    @Argument(help: "Containers (default: all running).") var containers: [String] = []
+
+    func run() throws {
+        let engine = SkiffContext.engine()
+        repeat {
+            let list = containers.isEmpty ? engine.listContainers().filter { all || $0.status == .running }
+                : try containers.map { try engine.container($0) }
+            let first = list.map { engine.statsSample($0) }
+            usleep(500_000)
+            let second = list.map { engine.statsSample($0) }
+            let cpus = Double(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+            var rows: [[String: Any]] = []
+            for (i, c) in list.enumerated() {
+                var row: [String: Any] = ["Container": c.shortID, "ID": c.shortID, "Name": c.name, "CPUPerc": "0.00%",
+                                          "MemUsage": "0B / 0B", "MemPerc": "0.00%", "NetIO": "0B / 0B",
+                                          "BlockIO": "0B / 0B", "PIDs": "0"]
+                if let a = first[i], let b = second[i] {
+                    let cpu = b.at > a.at ? Double(b.cpuNanos &- a.cpuNanos) / ((b.at - a.at) * 1e9) * 100 : 0
+                    let limit = b.memoryLimit ?? Engine.hostMemory
+                    row["CPUPerc"] = String(format: "%.2f%%", min(cpu, 100 * cpus))
+                    row["MemUsage"] = "\(Engine.binarySize(b.memoryUsage)) / \(Engine.binarySize(limit))"
+                    row["MemPerc"] = String(format: "%.2f%%", limit > 0 ? Double(b.memoryUsage) / Double(limit) * 100 : 0)
+                    row["BlockIO"] = "\(Engine.decimalSize(b.blockRead)) / \(Engine.decimalSize(b.blockWrite))"
+                    row["PIDs"] = "\(b.pids)"
+                }
+                rows.append(row)
+            }
+            if let format {
+                let t = try FormatTemplate(format.hasPrefix("table") ? String(format.dropFirst(5)).trimmingPrefixSpaces() : format)
+                for r in rows { print(try t.render(r)) }
+            } else {
+                var lines = ["CONTAINER ID\tNAME\tCPU %\tMEM USAGE / LIMIT\tMEM %\tNET I/O\tBLOCK I/O\tPIDS"]
+                for r in rows {
+                    lines.append(["ID", "Name", "CPUPerc", "MemUsage", "MemPerc", "NetIO", "BlockIO", "PIDs"]
+                        .map { r[$0] as? String ?? "" }.joined(separator: "\t"))
+                }
+                print(TableWriter.format(lines))
+            }
+        } while !noStream
+    }
+}
+
+/// `skiff cp CONTAINER:PATH HOSTPATH` and `skiff cp HOSTPATH CONTAINER:PATH`.
+struct ContainerCopy: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "cp", abstract: "Copy files between a container and the host (symlinks in the container never lead out).")
+    @Argument(help: "CONTAINER:PATH or a host path.") var source: String
+    @Argument(help: "CONTAINER:PATH or a host path.") var destination: String
+
+    func run() throws {
+        let engine = SkiffContext.engine()
+        func split(_ s: String) -> (String, String)? {
+            guard !s.hasPrefix("/"), !s.hasPrefix("."), let colon = s.firstIndex(of: ":") else { return nil }
+            return (String(s[..<colon]), String(s[s.index(after: colon)...]))
+        }
+        switch (split(source), split(destination)) {
+        case (let (c, path)?, nil):
+            try engine.copyFromContainer(c, path: path.isEmpty ? "/" : path, to: destination)
+        case (nil, let (c, path)?):
+            try engine.copyToContainer(c, hostPath: source, path: path.isEmpty ? "/" : path)
+        case (nil, nil):
+            throw ValidationError("cp: one side must be CONTAINER:PATH")
+        default:
+            throw ValidationError("cp: copying between two containers is not supported; copy through the host")
+        }
+    }
+}
+
+struct ContainerPrune: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "prune", abstract: "Remove all stopped containers.")
+    @Flag(name: [.customShort("f"), .long], help: "Do not ask (skiff never asks).") var force = false
+
+    func run() throws {
+        let (ids, bytes) = SkiffContext.engine().pruneContainers()
+        if !ids.isEmpty { print("Deleted Containers:\n" + ids.joined(separator: "\n") + "\n") }
+        print("Total reclaimed space: \(Engine.decimalSize(bytes))")
+    }
+}
+
+/// `skiff system prune|df`.
+struct SystemCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "system", abstract: "Disk use and clean-up.",
+                                                    subcommands: [SystemPrune.self, SystemDiskUsage.self])
+}
+
+struct SystemPrune: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "prune", abstract: "Remove stopped containers and what no image or container uses.")
+    @Flag(name: [.customShort("f"), .long], help: "Do not ask (skiff never asks).") var force = false
+    @Flag(name: [.customShort("a"), .long], help: "Accepted for docker compatibility.") var all = false
+    @Flag(name: .long, help: "Accepted for docker compatibility (there are no volumes yet).") var volumes = false
+
+    func run() throws {
+        let engine = SkiffContext.engine()
+        let (ids, bytes) = engine.pruneContainers()
+        if !ids.isEmpty { print("Deleted Containers:\n" + ids.joined(separator: "\n") + "\n") }
+        let removed = try engine.collectGarbage()
+        if !removed.isEmpty { print("Deleted Images:\n" + removed.map { "deleted: \($0)" }.joined(separator: "\n") + "\n") }
+        print("Total reclaimed space: \(Engine.decimalSize(bytes)) (containers) and \(removed.count) blobs")
+    }
+}
+
+struct SystemDiskUsage: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "df", abstract: "Show disk use by images, containers and the log files.")
+
+    func run() throws {
+        let u = SkiffContext.engine().diskUsage()
+        let lines = ["TYPE\tTOTAL\tACTIVE\tSIZE\tRECLAIMABLE",
+                     "Images\t\(u.images)\t\(u.activeImages)\t\(Engine.decimalSize(u.imageBytes))\t\(Engine.decimalSize(u.reclaimableImageBytes))",
+                     "Containers\t\(u.containers)\t\(u.runningContainers)\t\(Engine.decimalSize(u.containerBytes))\t\(Engine.decimalSize(u.reclaimableContainerBytes))",
+                     "Local Volumes\t0\t0\t0B\t0B",
+                     "Build Cache\t0\t0\t0B\t0B"]
+        print(TableWriter.format(lines))
+    }
+}

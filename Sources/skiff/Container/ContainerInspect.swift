@@ -1,0 +1,39 @@
+import ArgumentParser
+import Foundation
+import SkiffKit
+
+/// `skiff container inspect`, and `skiff inspect` (containers first, then images, as Docker does).
+struct ContainerInspect: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "inspect", abstract: "Show containers (or images) as JSON.")
+    @Option(name: [.customShort("f"), .long], help: "Format each object with a template, e.g. '{{.State.Status}}'.") var format: String?
+    @Option(name: .long, help: "container or image (default: whichever exists).") var type: String?
+    @Argument(help: "Container (or image) names or IDs.") var names: [String]
+
+    func run() throws {
+        let engine = SkiffContext.engine()
+        let template = try format.map { try FormatTemplate($0) }
+        var docs: [SkiffKit.ContainerInspect] = []
+        var failed = false
+        for name in names {
+            if type != "image", let c = try? engine.container(name) {
+                let doc = engine.inspect(c)
+                if let template { print(try template.render(FormatTemplate.tree(doc))) } else { docs.append(doc) }
+                continue
+            }
+            if type != "container", (try? engine.images.resolve(name)) != nil {
+                var image = ImageInspect()
+                image.images = [name]
+                try image.run()
+                continue
+            }
+            FileHandleStderr.write("Error: No such object: \(name)\n")
+            failed = true
+        }
+        if template == nil && !(docs.isEmpty && failed) && (!docs.isEmpty || names.isEmpty) {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            print(String(decoding: try encoder.encode(docs), as: UTF8.self))
+        }
+        if failed { throw ExitCode(1) }
+    }
+}

@@ -1,0 +1,68 @@
+import ArgumentParser
+import SkiffKit
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `skiff container-internal …`: what the monitor (skiff-monitor) runs. Not for people.
+struct ContainerInternal: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "container-internal", abstract: "Helpers the container monitor runs.", shouldDisplay: false,
+        subcommands: [Start.self, Exited.self, Health.self])
+
+    /// Launch the container; report "ok <pid>" or "err <message>" on fd 3.
+    struct Start: ParsableCommand {
+        @Argument var id: String
+        @Flag var restart = false
+
+        func run() throws {
+            let engine = SkiffContext.engine()
+            do {
+                let pid = try engine.internalStart(id: id, restart: restart)
+                report("ok \(pid)\n")
+            } catch {
+                report("err \(error)\n")
+                throw ExitCode(1)
+            }
+        }
+
+        func report(_ text: String) {
+            var bytes = Array(text.utf8)
+            _ = bytes.withUnsafeMutableBytes { write(3, $0.baseAddress, $0.count) }
+        }
+    }
+
+    /// Record the exit; print "restart <ms>" or "done" for the monitor.
+    struct Exited: ParsableCommand {
+        @Argument var id: String
+        @Argument var code: Int32
+        @Argument var signal: Int32
+        @Argument var finishedAt: String
+
+        func run() throws {
+            let engine = SkiffContext.engine()
+            let answer: String
+            do {
+                switch try engine.internalExited(id: id, code: code, signal: signal, finishedAt: finishedAt) {
+                case .done: answer = "done\n"
+                case .restart(let ms): answer = "restart \(ms)\n"
+                }
+            } catch {
+                FileHandleStderr.write("Error: \(error)\n")
+                answer = "done\n"
+            }
+            var bytes = Array(answer.utf8)
+            _ = bytes.withUnsafeMutableBytes { write(1, $0.baseAddress, $0.count) }
+        }
+    }
+
+    /// One healthcheck probe, recorded in the container's State.Health.
+    struct Health: ParsableCommand {
+        @Argument var id: String
+
+        func run() throws {
+            try SkiffContext.engine().runHealthProbe(id: id)
+        }
+    }
+}

@@ -1,0 +1,90 @@
+import ArgumentParser
+import SkiffKit
+
+/// `skiff ps` / `skiff container ls`.
+struct ContainerList: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "ps", abstract: "List containers (running ones; -a for all).", aliases: ["ls", "list"])
+    @Flag(name: [.customShort("a"), .long], help: "Show all containers (default: running ones).") var all = false
+    @Flag(name: [.customShort("q"), .long], help: "Only IDs.") var quiet = false
+    @Option(name: [.customShort("f"), .long], help: "Filter: id=, name=, status=, label=KEY[=VALUE], exited=CODE, ancestor=IMAGE, health=.") var filter: [String] = []
+    @Option(name: .long, help: "Go-template-like format, e.g. '{{.ID}} {{.Names}} {{.Status}}' or 'table {{.Names}}\\t{{.Status}}'.") var format: String?
+    @Flag(name: .customLong("no-trunc"), help: "Do not truncate IDs and commands.") var noTrunc = false
+    @Option(name: [.customShort("n"), .long], help: "Show the N last created containers (all states).") var last: Int?
+    @Flag(name: [.customShort("l"), .long], help: "Show the latest created container (all states).") var latest = false
+
+    func run() throws {
+        let engine = SkiffContext.engine()
+        var list = engine.listContainers()
+        if !(all || last != nil || latest) { list = list.filter { $0.status == .running || $0.status == .restarting } }
+        for f in filter { list = list.filter(try ContainerFilter.parse(f).matches) }
+        if latest { list = Array(list.prefix(1)) } else if let last { list = Array(list.prefix(last)) }
+        if quiet {
+            for c in list { print(noTrunc ? c.id : c.shortID) }
+            return
+        }
+        var fmt = format ?? "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}"
+        var table = false
+        if fmt.hasPrefix("table") {
+            table = true
+            fmt = String(fmt.dropFirst(5)).trimmingPrefixSpaces()
+        }
+        let template = try FormatTemplate(fmt)
+        var lines: [String] = []
+        if table {
+            let headers: [String: String] = ["ID": "CONTAINER ID", "Image": "IMAGE", "Command": "COMMAND", "CreatedAt": "CREATED AT",
+                                             "RunningFor": "CREATED", "Ports": "PORTS", "Status": "STATUS", "Names": "NAMES",
+                                             "Labels": "LABELS", "State": "STATE", "Size": "SIZE", "Mounts": "MOUNTS",
+                                             "Networks": "NETWORKS"]
+            var header: [String: Any] = [:]
+            for f in template.fields { header[f] = headers[f] ?? f.uppercased() }
+            lines.append(try template.render(header))
+        }
+        for c in list { lines.append(try template.render(engine.listFields(c, truncate: !noTrunc))) }
+        if table { print(TableWriter.format(lines)) } else { for l in lines { print(l) } }
+    }
+}
+
+extension String {
+    func trimmingPrefixSpaces() -> String { String(drop { $0 == " " }) }
+}
+
+/// Docker's ps filters.
+struct ContainerFilter {
+    var key: String
+    var value: String
+
+    static func parse(_ text: String) throws -> ContainerFilter {
+        let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
+        guard parts.count == 2, ["id", "name", "status", "label", "exited", "ancestor", "health"].contains(parts[0]) else {
+            throw ValidationError("--filter \(text): expected id=, name=, status=, label=, exited=, ancestor= or health=")
+        }
+        return ContainerFilter(key: parts[0], value: parts[1])
+    }
+
+    func matches(_ c: Container) -> Bool {
+        switch key {
+        case "id": return c.id.hasPrefix(value)
+        case "name": return c.name.contains(value)
+        case "status": return c.status.rawValue == value
+        case "exited": return c.status == .exited && Int32(value) == c.exitCode
+        case "ancestor": return c.image == value || c.imageID.hasPrefix(value) || c.imageID.hasPrefix("sha256:" + value)
+        case "health":
+            guard c.healthcheck != nil else { return value == "none" }
+            return (c.health ?? HealthState()).status.rawValue == value
+        default:
+            let kv = value.split(separator: "=", maxSplits: 1).map(String.init)
+            guard let v = c.labels[kv[0]] else { return false }
+            return kv.count == 1 || v == kv[1]
+        }
+    }
+}
+
+/// `skiff container …`: the container commands under one noun, as Docker has them.
+struct ContainerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "container", abstract: "Manage containers.",
+        subcommands: [ContainerList.self, ContainerRun.self, ContainerStart.self, ContainerStop.self, ContainerRestart.self,
+                      ContainerKill.self, ContainerRemove.self, ContainerWait.self, ContainerLogs.self, ContainerExec.self,
+                      ContainerInspect.self, ContainerAttach.self, ContainerTop.self, ContainerStats.self, ContainerCopy.self,
+                      ContainerRename.self, ContainerPrune.self])
+}
