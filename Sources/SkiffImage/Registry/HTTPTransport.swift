@@ -1,7 +1,21 @@
+import CCurl
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
+
+/// A request to the registry: the subset of URLRequest the client uses.
+struct HTTPRequest: Sendable {
+    var url: URL
+    var httpMethod = "GET"
+    private(set) var headers: [(String, String)] = []
+
+    init(url: URL) {
+        self.url = url
+    }
+
+    mutating func setValue(_ value: String?, forHTTPHeaderField name: String) {
+        headers.removeAll { $0.0.lowercased() == name.lowercased() }
+        if let value { headers.append((name, value)) }
+    }
+}
 
 /// A response from the registry. Header names are lowercased.
 struct HTTPResponse: Sendable {
@@ -19,7 +33,7 @@ struct HTTPResponse: Sendable {
 enum HTTPBody: Sendable {
     case none
     case bytes([UInt8])
-    /// A file, streamed from disk by URLSession (never read whole into memory).
+    /// A file, streamed from disk (never read whole into memory).
     case file(String)
 }
 
@@ -29,30 +43,34 @@ struct TransportError: Error, CustomStringConvertible {
     var description: String { detail }
 }
 
-/// Foundation's URLSession (libcurl on Linux) as a blocking, streaming client: a few "lanes", each one
-/// session with its own serial delegate queue and at most one transfer at a time, so a response body can
-/// be handed to a sink chunk by chunk, in order, and parallel transfers each keep their own connection.
+/// A blocking, streaming HTTP client on libcurl (CCurl loads it on first use): a pool of connection
+/// handles, one transfer at a time on each, so parallel transfers each keep their own connection and a
+/// response body reaches its sink chunk by chunk, in order. Blob downloads follow redirects to storage;
+/// libcurl does not send the Authorization header to another host.
 final class HTTPTransport: @unchecked Sendable {
-    private let lanes: [HTTPLane]
+    private let handles: [UnsafeMutableRawPointer?]
     private let free: DispatchSemaphore
     private let lock = NSLock()
     private var busy: [Bool]
+    private let verifyTLS: Bool
 
-    init(lanes count: Int = 4) {
+    /// With `verifyTLS` false, https certificates are not checked (Docker's insecure registries).
+    init(lanes count: Int = 4, verifyTLS: Bool = true) {
+        self.verifyTLS = verifyTLS
         let n = max(1, count)
-        lanes = (0..<n).map { _ in HTTPLane() }
+        handles = (0..<n).map { _ in ccurl_handle_new() }
         busy = Array(repeating: false, count: n)
         free = DispatchSemaphore(value: n)
     }
 
     deinit {
-        for lane in lanes { lane.invalidate() }
+        for h in handles { ccurl_handle_free(h) }
     }
 
     /// Send a request and wait for its response. With a `sink`, a 2xx body goes to the sink as it
     /// arrives (an error the sink throws cancels the transfer and is rethrown); any other body is
     /// collected, up to `maxBody` bytes.
-    func send(_ request: URLRequest, body: HTTPBody = .none, maxBody: Int = 16 << 20,
+    func send(_ request: HTTPRequest, body: HTTPBody = .none, maxBody: Int = 16 << 20,
               sink: ((Data) throws -> Void)? = nil) throws -> HTTPResponse {
         free.wait()
         let index: Int = lock.withLock {
@@ -64,126 +82,129 @@ final class HTTPTransport: @unchecked Sendable {
             lock.withLock { busy[index] = false }
             free.signal()
         }
-        return try lanes[index].perform(request, body: body, maxBody: maxBody, sink: sink)
+        return try Transfer(maxBody: maxBody, sink: sink).perform(request, body: body, verifyTLS: verifyTLS, on: handles[index])
     }
 }
 
-/// One URLSession and its delegate, one transfer at a time.
-final class HTTPLane: NSObject, URLSessionDataDelegate, @unchecked Sendable {
-    private var session: URLSession!
-    private let lock = NSLock()
-    private var transfer: Transfer?
+/// One request's state, reached from libcurl's callbacks through an opaque pointer.
+private final class Transfer {
+    let maxBody: Int
+    let sink: ((Data) throws -> Void)?
+    var status = 0
+    var headers: [String: String] = [:]
+    var body: [UInt8] = []
+    var failure: Error?
+    var overflow = false
 
-    final class Transfer {
-        let originalHost: String?
-        let maxBody: Int
-        let sink: ((Data) throws -> Void)?
-        var response: HTTPURLResponse?
-        var body: [UInt8] = []
-        var failure: Error?
-        var overflow = false
-        /// Set when URLSession turned a 401 into a challenge: the registry's answer is this response.
-        var challenged = false
-        let done = DispatchSemaphore(value: 0)
+    init(maxBody: Int, sink: ((Data) throws -> Void)?) {
+        self.maxBody = maxBody
+        self.sink = sink
+    }
 
-        init(originalHost: String?, maxBody: Int, sink: ((Data) throws -> Void)?) {
-            self.originalHost = originalHost
-            self.maxBody = maxBody
-            self.sink = sink
+    func perform(_ request: HTTPRequest, body: HTTPBody, verifyTLS: Bool, on handle: UnsafeMutableRawPointer?) throws -> HTTPResponse {
+        var loadError = [CChar](repeating: 0, count: 256)
+        if ccurl_load(&loadError, loadError.count) != 0 {
+            throw TransportError(detail: String(decoding: loadError.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
         }
-    }
-
-    override init() {
-        super.init()
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = 120
-        configuration.timeoutIntervalForResource = 24 * 3600
-        configuration.httpMaximumConnectionsPerHost = 1
-        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-        configuration.urlCache = nil
-        configuration.httpCookieStorage = nil
-        let queue = OperationQueue()
-        queue.maxConcurrentOperationCount = 1
-        session = URLSession(configuration: configuration, delegate: self, delegateQueue: queue)
-    }
-
-    func invalidate() { session.invalidateAndCancel() }
-
-    func perform(_ request: URLRequest, body: HTTPBody, maxBody: Int, sink: ((Data) throws -> Void)?) throws -> HTTPResponse {
-        let transfer = Transfer(originalHost: request.url?.host, maxBody: maxBody, sink: sink)
-        lock.withLock { self.transfer = transfer }
-        defer { lock.withLock { self.transfer = nil } }
-        let task: URLSessionTask
+        var fd: Int32 = -1
+        var fileSize: Int64 = 0
+        var bytes: [UInt8] = []
         switch body {
-        case .none: task = session.dataTask(with: request)
-        case .bytes(let bytes): task = session.uploadTask(with: request, from: Data(bytes))
-        case .file(let path): task = session.uploadTask(with: request, fromFile: URL(fileURLWithPath: path))
+        case .none: break
+        case .bytes(let b): bytes = b
+        case .file(let path):
+            fd = open(path, O_RDONLY | O_CLOEXEC)
+            if fd < 0 { throw TransportError(detail: "open \(path): \(String(cString: strerror(errno)))") }
+            var st = stat()
+            fstat(fd, &st)
+            fileSize = Int64(st.st_size)
         }
-        task.resume()
-        transfer.done.wait()
-        if let failure = transfer.failure { throw failure }
-        if transfer.overflow { throw TransportError(detail: "response body larger than \(maxBody) bytes") }
-        guard let response = transfer.response else { throw TransportError(detail: "no response") }
-        var headers: [String: String] = [:]
-        for (key, value) in response.allHeaderFields {
-            if let k = key as? String, let v = value as? String { headers[k.lowercased()] = v }
-        }
-        return HTTPResponse(status: response.statusCode, headers: headers, body: transfer.body, url: response.url)
-    }
+        defer { if fd >= 0 { close(fd) } }
 
-    private var current: Transfer? { lock.withLock { transfer } }
-
-    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
-                    completionHandler: @escaping (URLSession.ResponseDisposition) -> Void) {
-        current?.response = response as? HTTPURLResponse
-        completionHandler(.allow)
-    }
-
-    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
-        guard let t = current, t.failure == nil, !t.overflow else { return }
-        if let sink = t.sink, let status = t.response?.statusCode, (200..<300).contains(status) {
-            do { try sink(data) } catch {
-                t.failure = error
-                dataTask.cancel()
+        let headerLines = request.headers.map { "\($0.0): \($0.1)" }
+        var response = ccurl_response()
+        let context = Unmanaged.passUnretained(self).toOpaque()
+        let rc: Int32 = request.url.absoluteString.withCString { url in
+            request.httpMethod.withCString { method in
+                withCStrings(headerLines) { headerPointers in
+                    bytes.withUnsafeBytes { raw in
+                        var r = ccurl_request()
+                        r.url = url
+                        r.method = method
+                        r.headers = headerPointers
+                        r.n_headers = Int32(headerLines.count)
+                        if case .bytes = body {
+                            r.body = raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1)
+                            r.body_len = raw.count
+                        }
+                        r.body_fd = fd
+                        r.body_fd_size = fileSize
+                        r.verify_tls = verifyTLS ? 1 : 0
+                        r.follow_redirects = request.httpMethod == "GET" ? 1 : 0
+                        return ccurl_perform(handle, &r, onHeader, onBody, context, &response)
+                    }
+                }
             }
+        }
+        if let failure { throw failure }
+        if overflow { throw TransportError(detail: "response body larger than \(maxBody) bytes") }
+        if rc != 0 {
+            let detail = withUnsafeBytes(of: &response.error) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            throw TransportError(detail: detail.isEmpty ? "no response" : detail)
+        }
+        return HTTPResponse(status: Int(response.status), headers: headers, body: self.body, url: request.url)
+    }
+
+    func header(_ line: String) {
+        if line.hasPrefix("HTTP/") {
+            // A new response (after a redirect or a 100 Continue): forget the previous one's headers.
+            headers = [:]
+            let parts = line.split(separator: " ")
+            if parts.count > 1, let code = Int(parts[1]) { status = code }
             return
         }
-        if t.body.count + data.count > t.maxBody {
-            t.overflow = true
-            dataTask.cancel()
-            return
-        }
-        t.body.append(contentsOf: data)
+        guard let colon = line.firstIndex(of: ":") else { return }
+        let name = line[..<colon].lowercased()
+        let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
+        headers[name] = value
     }
 
-    func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
-                    newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void) {
-        // Blob downloads are often redirected to storage elsewhere: credentials stay with the registry.
-        var next = request
-        if request.url?.host != current?.originalHost {
-            next.setValue(nil, forHTTPHeaderField: "Authorization")
+    func receive(_ data: UnsafeRawBufferPointer) -> Bool {
+        if failure != nil || overflow { return false }
+        if let sink, (200..<300).contains(status) {
+            do { try sink(Data(data)) } catch {
+                failure = error
+                return false
+            }
+            return true
         }
-        completionHandler(next)
+        if body.count + data.count > maxBody {
+            overflow = true
+            return false
+        }
+        body.append(contentsOf: data)
+        return true
     }
+}
 
-    /// Foundation answers a `401` carrying a Basic challenge by asking here (and its default handling
-    /// never finishes on Linux). Auth is the registry client's job: keep the 401 as the response, end
-    /// the transfer, and let the client answer the challenge itself.
-    func urlSession(_ session: URLSession, task: URLSessionTask, didReceive challenge: URLAuthenticationChallenge,
-                    completionHandler: @escaping (URLSession.AuthChallengeDisposition, URLCredential?) -> Void) {
-        if let t = current, let response = challenge.failureResponse as? HTTPURLResponse {
-            t.response = response
-            t.challenged = true
-        }
-        completionHandler(.cancelAuthenticationChallenge, nil)
-    }
+private let onHeader: ccurl_data_fn = { data, len, context in
+    guard let data, let context else { return len }
+    let transfer = Unmanaged<Transfer>.fromOpaque(context).takeUnretainedValue()
+    transfer.header(String(decoding: UnsafeRawBufferPointer(start: data, count: len), as: UTF8.self))
+    return len
+}
 
-    func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {
-        guard let t = current else { return }
-        if let error, t.failure == nil, !t.overflow, !t.challenged {
-            t.failure = TransportError(detail: (error as NSError).localizedDescription)
-        }
-        if t.response == nil, let r = task.response as? HTTPURLResponse { t.response = r }
-        t.done.signal()
-    }
+private let onBody: ccurl_data_fn = { data, len, context in
+    guard let context else { return 0 }
+    let transfer = Unmanaged<Transfer>.fromOpaque(context).takeUnretainedValue()
+    guard let data else { return len }
+    return transfer.receive(UnsafeRawBufferPointer(start: data, count: len)) ? len : 0
+}
+
+/// Run `body` with the strings as a C array of C strings.
+private func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>?) -> R) -> R {
+    let copies = strings.map { strdup($0) }
+    defer { copies.forEach { free($0) } }
+    let pointers = copies.map { UnsafePointer($0) }
+    return pointers.withUnsafeBufferPointer { body($0.baseAddress) }
 }

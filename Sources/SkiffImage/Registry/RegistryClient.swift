@@ -1,8 +1,5 @@
 import Foundation
 import SkiffOCI
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// How to reach registries: TLS verification and where credentials come from.
 public struct RegistryOptions: Sendable {
@@ -43,7 +40,7 @@ public final class RegistryClient: @unchecked Sendable {
         self.registry = registry
         self.tlsVerify = tlsVerify
         self.credential = credential
-        self.transport = HTTPTransport(lanes: connections)
+        self.transport = HTTPTransport(lanes: connections, verifyTLS: tlsVerify)
         self.tokens = TokenAuth(registry: registry, transport: transport, credential: credential)
     }
 
@@ -55,6 +52,12 @@ public final class RegistryClient: @unchecked Sendable {
     }
 
     /// `localhost`, 127.0.0.0/8 and `[::1]` (with any port): registries reached over plain http.
+    /// The host that serves a registry name: Docker Hub's images are named docker.io but served by
+    /// registry-1.docker.io.
+    public static func endpoint(for registry: String) -> String {
+        registry == ImageReference.defaultRegistry ? "registry-1.docker.io" : registry
+    }
+
     public static func isLoopback(_ registry: String) -> Bool {
         var host = Substring(registry)
         if host.hasPrefix("[") {
@@ -215,7 +218,7 @@ public final class RegistryClient: @unchecked Sendable {
         var authorization = try authorizationHeader(for: currentChallenge(), scopes: scopes, fetch: true)
         var retried = false
         while true {
-            var request = URLRequest(url: url)
+            var request = HTTPRequest(url: url)
             request.httpMethod = method
             request.setValue(Self.userAgent, forHTTPHeaderField: "User-Agent")
             for (k, v) in headers { request.setValue(v, forHTTPHeaderField: k) }
@@ -262,10 +265,10 @@ public final class RegistryClient: @unchecked Sendable {
         let schemes = Self.isLoopback(registry) ? ["http"] : (tlsVerify ? ["https"] : ["https", "http"])
         var lastError = ""
         for scheme in schemes {
-            guard let url = URL(string: "\(scheme)://\(registry)/") else {
+            guard let url = URL(string: "\(scheme)://\(Self.endpoint(for: registry))/") else {
                 throw .invalidResponse(registry: registry, detail: "not a host name")
             }
-            var request = URLRequest(url: url.appendingPathComponent("v2/"))
+            var request = HTTPRequest(url: url.appendingPathComponent("v2/"))
             request.setValue(Self.userAgent, forHTTPHeaderField: "User-Agent")
             do {
                 let response = try transport.send(request, maxBody: 1 << 16)
@@ -275,7 +278,7 @@ public final class RegistryClient: @unchecked Sendable {
                 lock.withLock { base = url }
                 return url
             } catch {
-                lastError = "\(scheme)://\(registry)/v2/: \(error)"
+                lastError = "\(scheme)://\(Self.endpoint(for: registry))/v2/: \(error)"
             }
         }
         var hint = ""

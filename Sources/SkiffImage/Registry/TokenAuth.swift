@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// A `WWW-Authenticate` challenge (RFC 7235): `Bearer realm="https://auth/token",service="registry",
 /// scope="repository:app:pull"` or `Basic realm="Registry Realm"`.
@@ -106,7 +103,7 @@ final class TokenAuth: @unchecked Sendable {
         guard let url = components.url else {
             throw .invalidResponse(registry: registry, detail: "bad token realm \(realm)")
         }
-        var request = URLRequest(url: url)
+        var request = HTTPRequest(url: url)
         request.httpMethod = "GET"
         request.setValue(RegistryClient.userAgent, forHTTPHeaderField: "User-Agent")
         if let credential { request.setValue("Basic " + credential.basicToken, forHTTPHeaderField: "Authorization") }
