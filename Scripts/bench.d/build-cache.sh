@@ -43,9 +43,11 @@ DOCKERFILE
     echo "== build-cache: a 10-step Dockerfile rebuilt with every step cached ($runs runs, $warmup warm-up, -q)" | tee -a "$results/summary.txt"
 
     if [[ -n "$skiff" ]]; then
+        # The state root is SKIFF_ROOT (`--root` is runc's flag, for `skiff oci`).
         local sroot="$dir/skiff-root"
-        if "$skiff" --root "$sroot" load -i "$archive" >/dev/null && "$skiff" --root "$sroot" build -q -t bench-cache:1 "$ctx" >"$dir/skiff-first.log" 2>&1; then
-            time_one build-cache skiff "$skiff" --root "$sroot" build -q -t bench-cache:1 "$ctx"
+        if SKIFF_ROOT="$sroot" "$skiff" load -i "$archive" >/dev/null &&
+            SKIFF_ROOT="$sroot" "$skiff" build -q -t bench-cache:1 "$ctx" >"$dir/skiff-first.log" 2>&1; then
+            SKIFF_ROOT="$sroot" time_one build-cache skiff "$skiff" build -q -t bench-cache:1 "$ctx"
         else
             note "skiff build failed:"; tail -n 5 "$dir/skiff-first.log" >&2; FAILED[build-cache/skiff]=1
         fi
@@ -67,7 +69,7 @@ DOCKERFILE
         dockerd --data-root "$dir/docker-data" --exec-root "$dir/docker-exec" --pidfile "$dir/docker.pid" \
             --host "unix://$sock" --bridge none --iptables=false >"$dir/dockerd.log" 2>&1 &
         local dpid=$!
-        on_exit "kill $dpid 2>/dev/null; for i in \$(seq 50); do kill -0 $dpid 2>/dev/null || break; sleep 0.2; done; rm -rf '$dir/docker-data' '$dir/docker-exec'"
+        on_exit "kill $dpid 2>/dev/null; for i in \$(seq 50); do kill -0 $dpid 2>/dev/null || break; sleep 0.2; done; umount '$dir/docker-exec/netns/default' 2>/dev/null; rm -rf '$dir/docker-data' '$dir/docker-exec'"
         local d=(docker -H "unix://$sock")
         local i
         for i in $(seq 100); do "${d[@]}" version >/dev/null 2>&1 && break; sleep 0.2; done

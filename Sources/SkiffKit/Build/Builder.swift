@@ -51,7 +51,9 @@ public struct Builder {
         let context = try ContextTree.open(options.contextDirectory)
         var run = BuildRun(builder: self, dockerfile: dockerfile, context: context)
         let image = try run.execute()
-        for ref in tags {
+        // A name already on this image is left as it is (a fully cached rebuild writes nothing).
+        let current = (try? engine.images.references()) ?? [:]
+        for ref in tags where current[ref] != image.manifestDigest {
             do { try engine.images.tag(ref, manifest: image.manifestDigest) } catch { throw .wrap(error) }
         }
         let unused = run.unusedBuildArgs()
