@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import SkiffImage
 import SkiffOCI
 import SkiffSystem
@@ -210,30 +207,16 @@ extension BuildRun {
     }
 }
 
-/// ADD's URL sources.
+/// ADD's URL sources, fetched with SkiffImage's HTTP transport (libcurl).
 enum Downloader {
     static func fetch(_ url: String, line: Int, file: String) throws(BuildError) -> [UInt8] {
-        guard let u = URL(string: url) else { throw .dockerfile(file: file, line: line, message: "ADD failed: invalid URL \(url)") }
-        final class Box: @unchecked Sendable { var data: Data?; var error: String? }
-        let box = Box()
-        let done = DispatchSemaphore(value: 0)
-        var request = URLRequest(url: u)
-        request.timeoutInterval = 30
-        let task = URLSession.shared.dataTask(with: request) { data, response, error in
-            if let error {
-                box.error = error.localizedDescription
-            } else if let http = response as? HTTPURLResponse, !(200..<300).contains(http.statusCode) {
-                box.error = "HTTP status \(http.statusCode)"
-            } else {
-                box.data = data ?? Data()
-            }
-            done.signal()
+        let (fd, path): (Int32, String)
+        do { (fd, path) = try FileIO.makeTemporaryFile(in: "/tmp", prefix: "skiff-build-add-") } catch { throw .wrap(error) }
+        close(fd)
+        defer { unlink(path) }
+        do { try URLDownload.fetch(url, to: path) } catch {
+            throw .dockerfile(file: file, line: line, message: "ADD failed: \(error.description)")
         }
-        task.resume()
-        done.wait()
-        guard let data = box.data else {
-            throw .dockerfile(file: file, line: line, message: "ADD failed: cannot download \(url): \(box.error ?? "no data")")
-        }
-        return [UInt8](data)
+        do { return try FileIO.read(path) } catch { throw .wrap(error) }
     }
 }
