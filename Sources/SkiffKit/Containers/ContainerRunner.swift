@@ -145,18 +145,9 @@ extension Engine {
         return status
     }
 
-    /// Remove a stopped container and its writable layer.
+    /// Remove a stopped container and its writable layer (`force`: kill it first; see `remove`).
     public func removeContainer(_ nameOrID: String, force: Bool) throws(KitError) {
-        let container = try containers.find(nameOrID)
-        if let state = try? runtime.state(id: container.id), state.status != .stopped {
-            guard force else {
-                throw .usage("container \(container.name) is \(state.status.rawValue): stop it first or use rm -f")
-            }
-        }
-        if (try? runtime.state(id: container.id)) != nil {
-            do { try runtime.delete(id: container.id, force: true) } catch { throw .runtime(error) }
-        }
-        containers.remove(id: container.id)
+        try remove(nameOrID, force: force)
     }
 
     static func isValidName(_ name: String) -> Bool {

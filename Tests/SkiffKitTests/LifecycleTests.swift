@@ -1,0 +1,388 @@
+import Foundation
+import SkiffImage
+import SkiffKit
+import Testing
+
+/// The container lifecycle end to end, driving the built `skiff` CLI (and its monitor) as a user would,
+/// each test in its own SKIFF_ROOT; afterwards no process, cgroup, mount or directory is left.
+@Suite("Container lifecycle (skiff run -d, the monitor, ps/exec/logs/stop/start…)",
+       .enabled(if: getuid() == 0 && TestImage.fixtureExists && FileManager.default.isExecutableFile(atPath: Engine.skiffPath)))
+struct LifecycleTests {
+    // MARK: harness
+
+    final class Root {
+        let path: String
+        let engine: Engine
+
+        init() throws {
+            path = try FileIO.makeTemporaryDirectory(in: "/tmp", prefix: "skiff-life-test-")
+            engine = Engine(root: path)
+            try TestImage.make("busybox", layers: [TestImage.busyboxRootfs], config: TestImage.busyboxConfig(),
+                               store: engine.images, scratch: path)
+        }
+
+        struct Result {
+            var status: Int32
+            var out: String
+            var err: String
+        }
+
+        /// Run the CLI and wait (at most `timeout` seconds, then it is killed and the test fails).
+        @discardableResult
+        func skiff(_ args: String..., timeout: Double = 60) -> Result { skiff(args, timeout: timeout) }
+
+        func skiff(_ args: [String], timeout: Double = 60) -> Result {
+            let name = UUID().uuidString
+            let outPath = path + "/.out-" + name
+            let errPath = path + "/.err-" + name
+            FileManager.default.createFile(atPath: outPath, contents: nil)
+            FileManager.default.createFile(atPath: errPath, contents: nil)
+            defer { unlink(outPath); unlink(errPath) }
+            let p = launch(args, stdout: FileHandle(forWritingAtPath: outPath)!, stderr: FileHandle(forWritingAtPath: errPath)!)
+            let deadline = Date().addingTimeInterval(timeout)
+            while p.isRunning && Date() < deadline { usleep(10_000) }
+            if p.isRunning {
+                kill(p.processIdentifier, SIGKILL)
+                Issue.record("skiff \(args) did not finish in \(timeout) s")
+            }
+            p.waitUntilExit()
+            return Result(status: p.terminationStatus,
+                          out: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
+                          err: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
+        }
+
+        func launch(_ args: [String], stdout: Any = Pipe(), stderr: Any = FileHandle.nullDevice) -> Process {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: Engine.skiffPath)
+            p.arguments = args
+            var env = ProcessInfo.processInfo.environment
+            env["SKIFF_ROOT"] = path
+            p.environment = env
+            p.standardOutput = stdout
+            p.standardError = stderr
+            p.standardInput = FileHandle.nullDevice
+            try! p.run()
+            return p
+        }
+
+        func inspect(_ name: String, _ format: String) -> String {
+            skiff("inspect", "-f", format, name).out.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+
+        /// Wait until `condition` holds (polling), at most `timeout` seconds.
+        func eventually(_ timeout: Double = 10, _ condition: () -> Bool) -> Bool {
+            let deadline = Date().addingTimeInterval(timeout)
+            while Date() < deadline {
+                if condition() { return true }
+                usleep(50_000)
+            }
+            return condition()
+        }
+
+        /// rm -f everything, then check nothing is left behind: no process mentioning the root (monitors),
+        /// no cgroup of its containers, no mount under it.
+        func cleanUp() {
+            let ids = engine.containers.all().map(\.id)
+            for id in ids { try? engine.remove(id, force: true) }
+            _ = eventually(5) { processesMentioning(path).isEmpty }
+            #expect(processesMentioning(path).isEmpty, "processes left: \(processesMentioning(path))")
+            for id in ids {
+                let left = cgroupDirectories(id)
+                #expect(left.isEmpty, "cgroups left: \(left)")
+            }
+            let mounts = (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? ""
+            #expect(!mounts.contains(path), "a mount under \(path) is left")
+            FileIO.removeTree(path)
+        }
+    }
+
+    static func processesMentioning(_ text: String) -> [String] {
+        let pids = (try? FileManager.default.contentsOfDirectory(atPath: "/proc"))?.filter { Int32($0) != nil } ?? []
+        return pids.compactMap { pid in
+            guard pid != String(getpid()),
+                  let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return nil }
+            let cmd = String(decoding: data.map { $0 == 0 ? 32 : $0 }, as: UTF8.self)
+            return cmd.contains(text) ? "\(pid): \(cmd)" : nil
+        }
+    }
+
+    static func cgroupDirectories(_ id: String) -> [String] {
+        let base = "/sys/fs/cgroup"
+        return ((try? FileManager.default.contentsOfDirectory(atPath: base)) ?? [])
+            .map { "\(base)/\($0)/skiff/\(id)" }.filter { FileManager.default.fileExists(atPath: $0) }
+    }
+
+    // MARK: tests
+
+    @Test func detachedHttpdWithPsAndExec() throws {
+        let root = try Root()
+        defer { root.cleanUp() }
+        let run = root.skiff("run", "-d", "--name", "web", "-e", "GREETING=ahoy", "-w", "/srv", "busybox", "sh", "-c",
+                             "mkdir -p /www && echo hello-from-httpd > /www/index.html && exec httpd -f -p 8080 -h /www")
+        #expect(run.status == 0, "stderr: \(run.err)")
+        let id = run.out.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(id.count == 64 && id.allSatisfy(\.isHexDigit))
+
+        let ps = root.skiff("ps", "--format", "{{.ID}} {{.Names}} {{.State}}")
+        #expect(ps.out == "\(id.prefix(12)) web running\n")
+        #expect(root.skiff("ps", "-q").out == "\(id.prefix(12))\n")
+        #expect(root.skiff("container", "ls", "--filter", "name=nope", "-q").out == "")
+
+        // The server answers inside the container's own network namespace (loopback is up).
+        #expect(root.eventually { root.skiff("exec", "web", "wget", "-qO-", "127.0.0.1:8080").out == "hello-from-httpd\n" })
+        let procs = root.skiff("exec", "web", "ps", "-o", "pid,args")
+        #expect(procs.out.contains("1 httpd -f -p 8080"), "ps: \(procs.out)")
+        #expect(root.skiff("exec", "web", "sh", "-c", "echo $GREETING").out == "ahoy\n")
+        #expect(root.skiff("exec", "web", "pwd").out == "/srv\n")
+        #expect(root.skiff("exec", "-w", "/tmp", "-e", "X=1", "web", "sh", "-c", "echo $X $GREETING; pwd").out == "1 ahoy\n/tmp\n")
+        #expect(root.skiff("exec", "-u", "nobody", "web", "id", "-u").out == "65534\n")
+        // Exit codes of exec.
+        #expect(root.skiff("exec", "web", "sh", "-c", "exit 3").status == 3)
+        #expect(root.skiff("exec", "web", "/no/such/program").status == 127)
+        // Leaving the exec leaves the container running.
+        #expect(root.inspect("web", "{{.State.Status}} {{.State.Running}}") == "running true")
+        let detached = root.skiff("exec", "-d", "web", "sleep", "30")
+        #expect(detached.status == 0)
+        #expect(root.skiff("top", "web").out.contains("sleep 30"))
+
+        // inspect is Docker-shaped.
+        let json = root.skiff("inspect", "web").out
+        let doc = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]]).first
+        #expect(doc?["Id"] as? String == id)
+        #expect(doc?["Name"] as? String == "/web")
+        #expect((doc?["State"] as? [String: Any])?["Pid"] as? Int ?? 0 > 0)
+        #expect(((doc?["NetworkSettings"] as? [String: Any])?["Ports"] as? [String: Any])?.isEmpty == true)
+        #expect((doc?["Config"] as? [String: Any])?["WorkingDir"] as? String == "/srv")
+        #expect(doc?["Mounts"] is [Any])
+
+        let stats = root.skiff("stats", "--no-stream", "--format", "{{.Name}} {{.PIDs}}")
+        #expect(stats.out.hasPrefix("web "), "stats: \(stats.out) \(stats.err)")
+
+        // rm without -f refuses a running container, with Docker's words.
+        let refused = root.skiff("rm", "web")
+        #expect(refused.status != 0 && refused.err.contains("You cannot remove a running container"))
+        #expect(root.skiff("rm", "-f", "web").status == 0)
+        #expect(root.skiff("ps", "-a", "-q").out == "")
+        #expect(Self.cgroupDirectories(id).isEmpty)
+        #expect(root.skiff("exec", "web", "true").err.contains("No such container: web"))
+    }
+
+    @Test func stopThenStartKeepsTheWritableLayer() throws {
+        let root = try Root()
+        defer { root.cleanUp() }
+        #expect(root.skiff("run", "-d", "--name", "keeper", "busybox", "sleep", "1000").status == 0)
+        #expect(root.skiff("exec", "keeper", "sh", "-c", "echo precious > /data.txt").status == 0)
+        let stop = root.skiff("stop", "-t", "1", "keeper")
+        #expect(stop.status == 0 && stop.out == "keeper\n")
+        #expect(root.inspect("keeper", "{{.State.Status}} {{.State.ExitCode}}") == "exited 137")
+        #expect(root.skiff("ps", "-a", "--format", "{{.Status}}").out.hasPrefix("Exited (137)"))
+        #expect(root.skiff("start", "keeper").status == 0)
+        #expect(root.skiff("exec", "keeper", "cat", "/data.txt").out == "precious\n")
+        // kill: SIGKILL by default; -s another signal.
+        #expect(root.skiff("kill", "-s", "SIGKILL", "keeper").status == 0)
+        #expect(root.inspect("keeper", "{{.State.Status}} {{.State.ExitCode}}") == "exited 137")
+        let notRunning = root.skiff("kill", "keeper")
+        #expect(notRunning.status != 0 && notRunning.err.contains("container keeper is not running"))
+        #expect(root.skiff("restart", "-t", "0", "keeper").status == 0)
+        #expect(root.inspect("keeper", "{{.State.Status}}") == "running")
+        #expect(root.skiff("rename", "keeper", "kept").status == 0)
+        #expect(root.skiff("exec", "kept", "cat", "/data.txt").out == "precious\n")
+        #expect(root.skiff("rm", "-f", "kept").status == 0)
+    }
+
+    @Test func logsFollowAndExitCodes() throws {
+        let root = try Root()
+        defer { root.cleanUp() }
+        let script = "for i in 1 2 3; do echo out $i; echo err $i >&2; sleep 0.3; done; exit 7"
+        let id = root.skiff("run", "-d", "--name", "talker", "busybox", "sh", "-c", script).out
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let started = Date()
+        let follow = root.skiff("logs", "-f", "talker", timeout: 20)
+        #expect(follow.out == "out 1\nout 2\nout 3\n")
+        #expect(follow.err == "err 1\nerr 2\nerr 3\n")
+        #expect(Date().timeIntervalSince(started) < 10, "logs -f ends when the container exits")
+        #expect(root.skiff("wait", "talker").out == "7\n")
+        #expect(root.skiff("logs", "--tail", "2", "talker").out == "out 3\n")
+        let stamped = root.skiff("logs", "-t", "talker").out.split(separator: "\n")
+        #expect(stamped.count == 3 && stamped.allSatisfy { $0.hasPrefix("20") && $0.contains("Z out ") })
+        #expect(root.skiff("logs", "--since", "1h", "talker").out.count == 18)
+        #expect(root.skiff("logs", "--since", "2099-01-01T00:00:00Z", "talker").out == "")
+        // The log is JSON lines, Docker's json-file shape.
+        let line = try String(contentsOfFile: root.engine.containers.directory(of: id) + "/log.jsonl", encoding: .utf8)
+            .split(separator: "\n").first.map(String.init) ?? ""
+        let entry = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: String]
+        #expect(entry?["log"] == "out 1\n" || entry?["log"] == "err 1\n")
+        #expect(entry?["stream"] != nil && entry?["time"] != nil)
+
+        // Exit codes of an attached run; of a failed start; --rm applied by the monitor.
+        #expect(root.skiff("run", "busybox", "sh", "-c", "exit 4").status == 4)
+        #expect(root.skiff("run", "-d", "busybox", "/no/such/program").status == 127)
+        #expect(root.skiff("run", "-d", "--rm", "--name", "gone", "busybox", "true").status == 0)
+        #expect(root.eventually { !root.skiff("ps", "-a", "--format", "{{.Names}}").out.contains("gone") })
+    }
+
+    @Test func logRotation() throws {
+        let root = try Root()
+        defer { root.cleanUp() }
+        let id = root.skiff("run", "-d", "--log-opt", "max-size=2k", "--log-opt", "max-file=2", "busybox", "sh", "-c",
+                            "i=0; while [ $i -lt 200 ]; do echo line-$i; i=$((i+1)); done").out
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(root.skiff("wait", id).out == "0\n")
+        let dir = root.engine.containers.directory(of: id)
+        let size = (try? FileManager.default.attributesOfItem(atPath: dir + "/log.jsonl")[.size] as? Int) ?? 0
+        #expect(size > 0 && size <= 2048)
+        #expect(FileManager.default.fileExists(atPath: dir + "/log.jsonl.1"))
+        #expect(!FileManager.default.fileExists(atPath: dir + "/log.jsonl.2"))
+        #expect(root.skiff("logs", "--tail", "1", id).out == "line-199\n")
+    }
+
+    @Test func restartOnFailureTwice() throws {
+        let root = try Root()
+        defer { root.cleanUp() }
+        #expect(root.skiff("run", "-d", "--name", "flaky", "--restart", "on-failure:2", "busybox", "sh", "-c", "echo try; exit 3").status == 0)
+        #expect(root.eventually(15) { root.inspect("flaky", "{{.State.Status}} {{.RestartCount}}") == "exited 2" })
+        usleep(500_000)
+        #expect(root.inspect("flaky", "{{.State.Status}} {{.RestartCount}} {{.State.ExitCode}} {{.HostConfig.RestartPolicy.Name}}")
+                == "exited 2 3 on-failure")
+        #expect(root.skiff("logs", "flaky").out == "try\ntry\ntry\n")
+        #expect(root.skiff("run", "-d", "--rm", "--restart", "always", "busybox", "true").status != 0)
+    }
+
+    @Test func healthcheck() throws {
+        let root = try Root()
+        defer { root.cleanUp() }
+        #expect(root.skiff("run", "-d", "--name", "sick", "--health-cmd", "exit 1", "--health-interval", "200ms",
+                           "--health-retries", "2", "busybox", "sleep", "100").status == 0)
+        #expect(root.skiff("run", "-d", "--name", "fine", "--health-cmd", "test -d /", "--health-interval", "200ms",
+                           "busybox", "sleep", "100").status == 0)
+        #expect(root.eventually(15) { root.inspect("sick", "{{.State.Health.Status}}") == "unhealthy" })
+        #expect(root.eventually(15) { root.inspect("fine", "{{.State.Health.Status}}") == "healthy" })
+        #expect(root.skiff("ps", "--filter", "name=sick", "--format", "{{.Status}}").out.contains("(unhealthy)"))
+        #expect(root.skiff("ps", "--filter", "health=healthy", "--format", "{{.Names}}").out == "fine\n")
+    }
+
+    @Test func copyBothWaysSafeAgainstSymlinks() throws {
+        let root = try Root()
+        defer { root.cleanUp() }
+        #expect(root.skiff("run", "-d", "--name", "box", "busybox", "sleep", "1000").status == 0)
+        let host = root.path + "/host"
+        try FileManager.default.createDirectory(atPath: host, withIntermediateDirectories: true)
+        try "from host\n".write(toFile: host + "/in.txt", atomically: true, encoding: .utf8)
+        #expect(root.skiff("cp", host + "/in.txt", "box:/tmp/").status == 0)
+        #expect(root.skiff("exec", "box", "cat", "/tmp/in.txt").out == "from host\n")
+        // A symlink to / inside the container resolves inside the container, never on the host.
+        #expect(root.skiff("exec", "box", "sh", "-c", "echo container > /marker; ln -s / /tmp/up; ln -s /etc /tmp/etc").status == 0)
+        #expect(root.skiff("cp", "box:/tmp/up/marker", host + "/out.txt").status == 0)
+        #expect(try String(contentsOfFile: host + "/out.txt", encoding: .utf8) == "container\n")
+        #expect(root.skiff("cp", host + "/in.txt", "box:/tmp/etc/written.txt").status == 0)
+        #expect(!FileManager.default.fileExists(atPath: "/etc/written.txt"))
+        #expect(root.skiff("exec", "box", "cat", "/etc/written.txt").out == "from host\n")
+        // Stopped: the same, from its image layers and writable layer.
+        #expect(root.skiff("stop", "-t", "0", "box").status == 0)
+        #expect(root.skiff("cp", "box:/marker", host + "/stopped.txt").status == 0)
+        #expect(try String(contentsOfFile: host + "/stopped.txt", encoding: .utf8) == "container\n")
+        #expect(root.skiff("cp", host + "/in.txt", "box:/tmp/up/second.txt").status == 0)
+        #expect(!FileManager.default.fileExists(atPath: "/second.txt"))
+        #expect(root.skiff("start", "box").status == 0)
+        #expect(root.skiff("exec", "box", "cat", "/second.txt").out == "from host\n")
+    }
+
+    @Test func interactiveTerminalThroughAPty() throws {
+        let root = try Root()
+        defer { root.cleanUp() }
+        #expect(root.skiff("run", "-dit", "--name", "term", "busybox", "sh").status == 0)
+        // python3's pty module plays the user: a prompt, a command, then Ctrl-D.
+        let script = """
+        import os, pty, select, sys, time
+        pid, fd = pty.fork()
+        if pid == 0:
+            os.execv(sys.argv[1], sys.argv[1:])
+        out = b""
+        def pump(t):
+            global out
+            end = time.time() + t
+            while time.time() < end:
+                r, _, _ = select.select([fd], [], [], 0.05)
+                if r:
+                    try: out += os.read(fd, 4096)
+                    except OSError: return
+        pump(1.0); os.write(fd, b"echo sum=$((40+2))\\r"); pump(1.0); os.write(fd, b"\\x04"); pump(1.0)
+        _, st = os.waitpid(pid, 0)
+        sys.stdout.write(repr(out) + "\\n" + str(os.waitstatus_to_exitcode(st)) + "\\n")
+        """
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        p.arguments = ["-c", script, Engine.skiffPath, "exec", "-it", "term", "sh"]
+        var env = ProcessInfo.processInfo.environment
+        env["SKIFF_ROOT"] = root.path
+        p.environment = env
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        try p.run()
+        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(text.contains("/ # "), "no prompt: \(text)")
+        #expect(text.contains("sum=42"), "\(text)")
+        #expect(text.hasSuffix("\n0\n"), "Ctrl-D exits with 0: \(text)")
+        #expect(root.inspect("term", "{{.State.Status}} {{.Config.Tty}}") == "running true")
+    }
+
+    @Test func twentyParallelDetachedRuns() throws {
+        let root = try Root()
+        defer { root.cleanUp() }
+        let processes = (0..<20).map { _ in root.launch(["run", "-d", "busybox", "sleep", "1000"]) }
+        var ids: [String] = []
+        for p in processes {
+            let out = (p.standardOutput as! Pipe).fileHandleForReading.readDataToEndOfFile()
+            p.waitUntilExit()
+            #expect(p.terminationStatus == 0)
+            ids.append(String(decoding: out, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        #expect(Set(ids).count == 20)
+        let names = root.skiff("ps", "--format", "{{.Names}}").out.split(separator: "\n")
+        #expect(names.count == 20 && Set(names).count == 20)
+        #expect(root.skiff(["rm", "-f"] + ids).status == 0)
+        #expect(root.skiff("ps", "-a", "-q").out == "")
+    }
+
+    @Test func killedMonitorAndKilledCLIAreRepaired() throws {
+        let root = try Root()
+        defer { root.cleanUp() }
+        // The monitor SIGKILLed: the container runs on; stop still works and the record is repaired.
+        #expect(root.skiff("run", "-d", "--name", "orphan", "busybox", "sleep", "1000").status == 0)
+        let c = try root.engine.container("orphan")
+        let monitor = try #require(c.monitorPid)
+        kill(monitor, SIGKILL)
+        #expect(root.eventually { kill(monitor, 0) != 0 })
+        #expect(root.skiff("ps", "--format", "{{.Names}} {{.State}}").out == "orphan running\n")
+        #expect(root.skiff("exec", "orphan", "true").status == 0)
+        // Then the container too: the next ps sees it exited and its cgroup is gone.
+        kill(try #require(c.pid), SIGKILL)
+        #expect(root.eventually { root.skiff("ps", "-a", "--format", "{{.Names}} {{.State}}").out == "orphan exited\n" })
+        #expect(Self.cgroupDirectories(c.id).isEmpty)
+        #expect(root.inspect("orphan", "{{.State.ExitCode}}") == "255")
+        #expect(root.skiff("rm", "orphan").status == 0)
+
+        // The CLI of an attached run SIGKILLed: the container is still there; ps shows it, rm -f removes it.
+        let attached = root.launch(["run", "--name", "stray", "busybox", "sleep", "1000"])
+        #expect(root.eventually { root.skiff("ps", "--format", "{{.Names}}").out == "stray\n" })
+        kill(attached.processIdentifier, SIGKILL)
+        attached.waitUntilExit()
+        #expect(root.skiff("ps", "--format", "{{.Names}} {{.State}}").out == "stray running\n")
+        let stray = try root.engine.container("stray")
+        #expect(root.skiff("rm", "-f", "stray").status == 0)
+        #expect(Self.cgroupDirectories(stray.id).isEmpty)
+
+        // `run -d` SIGKILLed at once: whatever it left, ps -a and rm -f clean up.
+        for delay in [0, 30_000, 80_000] {
+            let p = root.launch(["run", "-d", "busybox", "sleep", "1000"])
+            usleep(useconds_t(delay))
+            kill(p.processIdentifier, SIGKILL)
+            p.waitUntilExit()
+        }
+        usleep(300_000)
+        let left = root.skiff("ps", "-a", "-q").out.split(separator: "\n").map(String.init)
+        if !left.isEmpty { #expect(root.skiff(["rm", "-f"] + left).status == 0) }
+        #expect(root.skiff("ps", "-a", "-q").out == "")
+    }
+}
