@@ -32,7 +32,8 @@ public enum FileIO {
         }
     }
 
-    /// Write to a temporary file beside `path`, fsync, then rename over it: readers never see half a file.
+    /// Write to a temporary file beside `path`, then rename over it: readers never see half a file.
+    /// (No fsync: these are state records, where a crash may lose the last write but never tears one.)
     public static func writeAtomically(_ path: String, contents: [UInt8], mode: mode_t = 0o644) throws(SystemError) {
         let tmp = path + ".tmp.\(getpid())"
         do {
