@@ -338,7 +338,10 @@ static int launch(int restart, int sigfd) {
         for (int i = 1; i < 3; i++) {
             if (!(p[i].revents & (POLLIN | POLLHUP))) continue;
             ssize_t n = read(p[i].fd, buf, sizeof buf);
-            if (n > 0) log_bytes(i, buf, (size_t)n);
+            if (n > 0) {
+                log_bytes(i, buf, (size_t)n);
+                broadcast(i, buf, (size_t)n);
+            }
             else if (i == 1) close_fd(&out_fd);
             else close_fd(&err_fd);
         }

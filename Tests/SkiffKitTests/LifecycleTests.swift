@@ -202,10 +202,13 @@ struct LifecycleTests {
         #expect(follow.err == "err 1\nerr 2\nerr 3\n")
         #expect(Date().timeIntervalSince(started) < 10, "logs -f ends when the container exits")
         #expect(root.skiff("wait", "talker").out == "7\n")
+        // start -a: the same container again, attached from its first byte; the exit code is its own.
+        let again = root.skiff("start", "-a", "talker", timeout: 20)
+        #expect(again.status == 7 && again.out == "out 1\nout 2\nout 3\n" && again.err == "err 1\nerr 2\nerr 3\n")
         #expect(root.skiff("logs", "--tail", "2", "talker").out == "out 3\n")
         let stamped = root.skiff("logs", "-t", "talker").out.split(separator: "\n")
-        #expect(stamped.count == 3 && stamped.allSatisfy { $0.hasPrefix("20") && $0.contains("Z out ") })
-        #expect(root.skiff("logs", "--since", "1h", "talker").out.count == 18)
+        #expect(stamped.count == 6 && stamped.allSatisfy { $0.hasPrefix("20") && $0.contains("Z out ") })
+        #expect(root.skiff("logs", "--since", "1h", "talker").out.count == 36)
         #expect(root.skiff("logs", "--since", "2099-01-01T00:00:00Z", "talker").out == "")
         // The log is JSON lines, Docker's json-file shape.
         let line = try String(contentsOfFile: root.engine.containers.directory(of: id) + "/log.jsonl", encoding: .utf8)
