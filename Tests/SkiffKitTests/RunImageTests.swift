@@ -119,9 +119,8 @@ struct RunImageTests {
         let top = root.path + "/top"
         try FileManager.default.createDirectory(atPath: top + "/etc", withIntermediateDirectories: true)
         try "second layer\n".write(toFile: top + "/etc/motd", atomically: false, encoding: .utf8)
-        FileManager.default.createFile(atPath: top + "/bin/.wh.vi", contents: nil)
-        try? FileManager.default.createDirectory(atPath: top + "/bin", withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: top + "/bin/.wh.vi", contents: nil)
+        try FileManager.default.createDirectory(atPath: top + "/bin", withIntermediateDirectories: true)
+        #expect(FileManager.default.createFile(atPath: top + "/bin/.wh.vi", contents: nil))
         try TestImage.make("layered", layers: [TestImage.busyboxRootfs, top], config: TestImage.busyboxConfig(),
                            store: root.engine.images, scratch: root.path)
         let (_, out) = try run(root, "layered", options(["sh", "-c", "cat /etc/motd; ls /bin/vi 2>&1; ls /bin/ls"]))
