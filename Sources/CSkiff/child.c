@@ -9,7 +9,9 @@
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
+#include <net/if.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -129,8 +131,23 @@ static void set_oom_score(struct child *c) {
     write_proc_file(c, CSKIFF_STEP_OOM_SCORE, "/proc/self/oom_score_adj", v.buf, v.len);
 }
 
+/// `ip link set lo up` in the container's new network namespace, as Docker's --network none has it.
+static void loopback_up(struct child *c) {
+    event_simple(c, CSKIFF_STEP_LOOPBACK, "set lo up");
+    int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (sock < 0) fail_simple(c, CSKIFF_STEP_LOOPBACK, "socket for lo");
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof ifr);
+    memcpy(ifr.ifr_name, "lo", 3);
+    if (ioctl(sock, SIOCGIFFLAGS, &ifr) != 0) fail_simple(c, CSKIFF_STEP_LOOPBACK, "SIOCGIFFLAGS lo");
+    ifr.ifr_flags |= IFF_UP;
+    if (ioctl(sock, SIOCSIFFLAGS, &ifr) != 0) fail_simple(c, CSKIFF_STEP_LOOPBACK, "SIOCSIFFLAGS lo");
+    close(sock);
+}
+
 static void set_names_and_sysctls(struct child *c) {
     const struct cskiff_spawn *s = c->spec;
+    if (s->loopback_up) loopback_up(c);
     if (s->hostname) {
         struct msg m;
         msg_init(&m);

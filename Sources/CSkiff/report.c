@@ -24,6 +24,7 @@ static const char *const step_names[CSKIFF_STEP_COUNT] = {
     [CSKIFF_STEP_MASK_PATH] = "mask path",
     [CSKIFF_STEP_READONLY_PATH] = "make path read-only",
     [CSKIFF_STEP_ROOT_READONLY] = "make rootfs read-only",
+    [CSKIFF_STEP_LOOPBACK] = "loopback up",
     [CSKIFF_STEP_SETHOSTNAME] = "sethostname",
     [CSKIFF_STEP_SETDOMAINNAME] = "setdomainname",
     [CSKIFF_STEP_SYSCTL] = "sysctl",

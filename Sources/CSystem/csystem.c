@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <linux/mount.h>
 #include <linux/openat2.h>
 #include <string.h>
@@ -40,6 +41,17 @@ int csys_openat2(int dirfd, const char *path, uint64_t flags, uint64_t mode, uin
     how.mode = mode;
     how.resolve = resolve;
     return (int)syscall(SYS_openat2, dirfd, path, &how, sizeof how);
+}
+
+const int CSYS_CLONE_NEWNS = CLONE_NEWNS;
+const int CSYS_CLONE_NEWNET = CLONE_NEWNET;
+
+int csys_unshare(int flags) {
+    return unshare(flags);
+}
+
+int csys_setns(int fd, int nstype) {
+    return setns(fd, nstype);
 }
 
 int csys_mount(const char *source, const char *target, const char *fstype, unsigned long flags, const char *data) {

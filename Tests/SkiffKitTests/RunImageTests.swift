@@ -44,6 +44,16 @@ struct RunImageTests {
         #expect(out.stdout == "hi\n")
     }
 
+    @Test func loopbackIsUpInAPrivateNetworkNamespace() throws {
+        let root = try TestRoot()
+        defer { root.cleanUp() }
+        try TestImage.make("busybox", layers: [TestImage.busyboxRootfs], config: TestImage.busyboxConfig(),
+                           store: root.engine.images, scratch: root.path)
+        let (_, out) = try run(root, "busybox", options(["sh", "-c", "ip link show lo; ping -c1 -W1 127.0.0.1 >/dev/null && echo pong"]))
+        #expect(out.stdout.contains("<LOOPBACK,UP"), "stdout: \(out.stdout) stderr: \(out.stderr)")
+        #expect(out.stdout.contains("pong"))
+    }
+
     @Test func imageConfigIsApplied() throws {
         let root = try TestRoot()
         defer { root.cleanUp() }

@@ -34,6 +34,7 @@ enum cskiff_step {
     CSKIFF_STEP_MASK_PATH,
     CSKIFF_STEP_READONLY_PATH,
     CSKIFF_STEP_ROOT_READONLY,
+    CSKIFF_STEP_LOOPBACK,
     CSKIFF_STEP_SETHOSTNAME,
     CSKIFF_STEP_SETDOMAINNAME,
     CSKIFF_STEP_SYSCTL,
@@ -134,6 +135,7 @@ struct cskiff_spawn {
     const char *const *readonly_paths;
     int n_readonly_paths;
 
+    int loopback_up;             // bring "lo" up (a new network namespace starts with it down)
     const char *hostname;        // NULL: leave
     const char *domainname;      // NULL: leave
     const struct cskiff_sysctl *sysctls;

@@ -24,6 +24,12 @@ extern const uint64_t CSYS_RESOLVE_NO_SYMLINKS;
 extern const uint64_t CSYS_RESOLVE_NO_MAGICLINKS;
 extern const uint64_t CSYS_RESOLVE_NO_XDEV;
 
+/// unshare(2) and setns(2), for host-side work on one thread (e.g. a private mount namespace).
+int csys_unshare(int flags);
+int csys_setns(int fd, int nstype);
+extern const int CSYS_CLONE_NEWNS;
+extern const int CSYS_CLONE_NEWNET;
+
 /// mount(2) and umount2(2).
 int csys_mount(const char *source, const char *target, const char *fstype, unsigned long flags, const char *data);
 int csys_umount(const char *target, int flags);

@@ -102,14 +102,11 @@ extension Engine {
             default: break
             }
         }
-        let unshare = unsafeBitCast(dlsym(UnsafeMutableRawPointer(bitPattern: 0), "unshare"), to: (@convention(c) (Int32) -> Int32).self)
-        let setns = unsafeBitCast(dlsym(UnsafeMutableRawPointer(bitPattern: 0), "setns"), to: (@convention(c) (Int32, Int32) -> Int32).self)
-        let cloneNewNS: Int32 = 0x0002_0000
         let original = open("/proc/thread-self/ns/mnt", O_RDONLY | O_CLOEXEC)
         if original < 0 { throw .system(SystemError("open", path: "/proc/thread-self/ns/mnt")) }
         defer { close(original) }
-        if unshare(cloneNewNS) != 0 { throw .system(SystemError("unshare a mount namespace for cp")) }
-        defer { _ = setns(original, cloneNewNS) }
+        if csys_unshare(CSYS_CLONE_NEWNS) != 0 { throw .system(SystemError("unshare a mount namespace for cp")) }
+        defer { _ = csys_setns(original, CSYS_CLONE_NEWNS) }
         if mount("none", "/", nil, UInt(MS_REC | MS_PRIVATE), nil) != 0 {
             throw .system(SystemError("make mounts private for cp"))
         }

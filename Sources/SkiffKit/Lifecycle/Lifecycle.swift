@@ -226,13 +226,8 @@ extension Engine {
         var options = OCIRuntime.StartOptions()
         if before.tty == true { options.consoleSocket = "console.sock" }
         do {
-            // create, loopback up in its network namespace (Docker's --network none has lo up), start.
+            // create, then start (the runtime brings lo up in a new network namespace).
             try runtime.create(id: id, bundle: dir, options: options)
-            let created = try runtime.state(id: id)
-            let spec = try runtime.spec(of: id)
-            if spec.linux?.namespaces?.contains(where: { $0.type == "network" && ($0.path ?? "").isEmpty }) == true {
-                Self.bringUpLoopback(pid: created.pid)
-            }
             try runtime.start(id: id)
         } catch {
             try? runtime.delete(id: id, force: true)
@@ -261,33 +256,6 @@ extension Engine {
             if c.healthcheck != nil { c.health = HealthState() }
         }
         return pid
-    }
-
-    /// `ip link set lo up` in the network namespace of `pid`: a socket made there (on this thread, after
-    /// setns) controls that namespace's interfaces.
-    static func bringUpLoopback(pid: Int32) {
-        let setns = unsafeBitCast(dlsym(UnsafeMutableRawPointer(bitPattern: 0), "setns"), to: (@convention(c) (Int32, Int32) -> Int32).self)
-        let cloneNewNet: Int32 = 0x4000_0000
-        let mine = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)
-        let theirs = open("/proc/\(pid)/ns/net", O_RDONLY | O_CLOEXEC)
-        defer { if mine >= 0 { close(mine) }; if theirs >= 0 { close(theirs) } }
-        guard mine >= 0, theirs >= 0, setns(theirs, cloneNewNet) == 0 else { return }
-        let sock = socket(AF_INET, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        _ = setns(mine, cloneNewNet)
-        guard sock >= 0 else { return }
-        defer { close(sock) }
-        // struct ifreq: the name, then (in a union) the flags.
-        var ifr = [UInt8](repeating: 0, count: 40)
-        ifr[0] = UInt8(ascii: "l")
-        ifr[1] = UInt8(ascii: "o")
-        let siocgifflags: UInt = 0x8913
-        let siocsifflags: UInt = 0x8914
-        ifr.withUnsafeMutableBytes { buf in
-            guard ioctl(sock, siocgifflags, buf.baseAddress!) == 0 else { return }
-            let flags = buf.load(fromByteOffset: 16, as: Int16.self) | Int16(IFF_UP)
-            buf.storeBytes(of: flags, toByteOffset: 16, as: Int16.self)
-            _ = ioctl(sock, siocsifflags, buf.baseAddress!)
-        }
     }
 
     static func startFailureCode(_ message: String) -> Int32 {

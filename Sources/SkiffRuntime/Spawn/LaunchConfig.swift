@@ -36,6 +36,8 @@ public struct LaunchConfig: Sendable {
 
     // Namespaces
     public var cloneFlags: UInt64 = 0
+    /// Bring `lo` up in a network namespace the child creates.
+    public var loopbackUp = false
     public var joins: [Join] = []
     public var unshareCgroup = false
 

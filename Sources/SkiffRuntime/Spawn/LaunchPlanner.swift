@@ -66,6 +66,9 @@ public struct LaunchPlanner {
                 planned.config.cloneFlags |= kind.cloneFlag
             }
         }
+        // A new network namespace starts with lo down; every engine brings it up (Docker, Podman via CNI).
+        planned.config.loopbackUp = planned.config.cloneFlags & NamespaceKind.network.cloneFlag != 0
+
         guard seen.contains("mount") else {
             throw .spec(.invalid(field: "linux.namespaces", reason: "a mount namespace is required"))
         }

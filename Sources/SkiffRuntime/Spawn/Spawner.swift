@@ -22,6 +22,7 @@ public enum Spawner {
         var spec = cskiff_spawn()
 
         spec.clone_flags = config.cloneFlags
+        spec.loopback_up = config.loopbackUp ? 1 : 0
         let joins = config.joins.sorted { $0.kind.joinOrder < $1.kind.joinOrder }
         spec.joins = arena.array(joins.map { cskiff_namespace_join(fd: $0.fd, nstype: Int32(truncatingIfNeeded: $0.kind.cloneFlag)) })
         spec.n_joins = Int32(joins.count)
