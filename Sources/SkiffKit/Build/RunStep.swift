@@ -17,11 +17,6 @@ struct RunStep {
     let runOutput: Int32
 
     func run(argv: [String], env: [String], parent: StoredImage) throws(BuildError) -> StoredLayer {
-        // createContainer takes an image name; the parent is an untagged intermediate image, so it
-        // gets a name for the moment the container is made.
-        let temp: ImageReference
-        do { temp = try ImageReference(parsing: "skiff-build-tmp-\(NameGenerator.makeID().prefix(16)):run") } catch { throw .wrap(error) }
-        do { try engine.images.tag(temp, manifest: parent.manifestDigest) } catch { throw .wrap(error) }
         var options = RunOptions()
         options.command = argv
         options.entrypoint = ""
@@ -29,10 +24,8 @@ struct RunStep {
         options.network = .host
         let container: Container
         do {
-            container = try engine.createContainer(image: temp.description, options: options)
-            _ = try? engine.images.untag(temp)
+            container = try engine.createContainer(from: parent, imageName: parent.id.short, options: options)
         } catch {
-            _ = try? engine.images.untag(temp)
             throw .wrap(error)
         }
         defer { try? engine.removeContainer(container.id, force: true) }

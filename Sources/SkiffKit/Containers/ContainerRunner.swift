@@ -38,6 +38,15 @@ extension Engine {
             }
             throw .image(error)
         }
+        return try createContainer(from: image, imageName: imageName, options: options, callerEnvironment: callerEnvironment,
+                                   envFileContents: envFileContents, host: host, seccompProfile: seccompProfile)
+    }
+
+    /// Make a container from an image already in hand (e.g. an untagged build step); `imageName` is how
+    /// records and messages name it.
+    public func createContainer(from image: StoredImage, imageName: String, options: RunOptions,
+                                callerEnvironment: [String: String] = [:], envFileContents: [String: String] = [:],
+                                host: HostFiles = HostFiles(), seccompProfile: LinuxSeccomp? = nil) throws(KitError) -> Container {
         let chains: [String]
         do { chains = try layers.prepare(manifest: image.manifest, config: image.config) } catch { throw .image(error) }
 
