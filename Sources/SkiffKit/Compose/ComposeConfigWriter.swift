@@ -1,0 +1,135 @@
+/// The resolved model as YAML (`skiff compose config`): the long syntax everywhere, paths absolute,
+/// variables substituted. A service's own tree is also what its config hash is computed from.
+extension ComposeProject {
+    public var tree: ComposeTree {
+        var top: [ComposeTree.Entry] = [.init("name", .string(name))]
+        top.append(.init("services", .mapping(services.map { .init($0.name, $0.tree) })))
+        if !networks.isEmpty { top.append(.init("networks", .mapping(networks.map { .init($0.name, $0.tree) }))) }
+        if !volumes.isEmpty { top.append(.init("volumes", .mapping(volumes.map { .init($0.name, $0.tree) }))) }
+        return .mapping(top)
+    }
+
+    public func yaml() -> String { tree.yaml() }
+}
+
+private func str(_ s: String) -> ComposeTree { .scalar(s, quoted: true) }
+private func list(_ a: [String]) -> ComposeTree { .sequence(a.map(str)) }
+private func sortedMap(_ m: [String: String]) -> ComposeTree {
+    .mapping(m.keys.sorted().map { .init($0, str(m[$0]!)) })
+}
+
+extension ComposeService {
+    public var tree: ComposeTree {
+        var e: [ComposeTree.Entry] = []
+        func add(_ k: String, _ v: ComposeTree) { e.append(.init(k, v)) }
+        if let b = build {
+            var bt: [ComposeTree.Entry] = [.init("context", str(b.context)), .init("dockerfile", str(b.dockerfile ?? "Dockerfile"))]
+            if !b.args.isEmpty {
+                bt.append(.init("args", .mapping(b.args.keys.sorted().map { k in .init(k, b.args[k]!.map(str) ?? .null) })))
+            }
+            if let t = b.target { bt.append(.init("target", str(t))) }
+            if b.noCache { bt.append(.init("no_cache", .string("true"))) }
+            add("build", .mapping(bt))
+        }
+        if let c = command { add("command", list(c)) }
+        if !dependsOn.isEmpty {
+            add("depends_on", .mapping(dependsOn.map { d in
+                .init(d.service, .mapping([.init("condition", .string(d.condition.rawValue)),
+                                           .init("required", .string(d.required ? "true" : "false"))]))
+            }))
+        }
+        if let ep = entrypoint { add("entrypoint", list(ep)) }
+        if !environment.isEmpty {
+            add("environment", .mapping(environment.map { .init($0.name, $0.value.map(str) ?? .null) }))
+        }
+        if !envFiles.isEmpty { add("env_file", list(envFiles)) }
+        if !expose.isEmpty { add("expose", list(expose)) }
+        if let h = healthcheck {
+            var ht: [ComposeTree.Entry] = []
+            if let t = h.test { ht.append(.init("test", list(t))) }
+            if let v = h.interval { ht.append(.init("interval", .string(ComposeUnits.format(nanoseconds: v)))) }
+            if let v = h.timeout { ht.append(.init("timeout", .string(ComposeUnits.format(nanoseconds: v)))) }
+            if let v = h.startPeriod { ht.append(.init("start_period", .string(ComposeUnits.format(nanoseconds: v)))) }
+            if let v = h.retries { ht.append(.init("retries", .string("\(v)"))) }
+            if h.disable { ht.append(.init("disable", .string("true"))) }
+            add("healthcheck", .mapping(ht))
+        }
+        if let v = hostname { add("hostname", str(v)) }
+        if let v = containerName { add("container_name", str(v)) }
+        if let v = image { add("image", str(v)) }
+        if let v = initProcess { add("init", .string(v ? "true" : "false")) }
+        if !labels.isEmpty { add("labels", sortedMap(labels)) }
+        if let m = networkMode { add("network_mode", str(m)) }
+        if networkMode == nil {
+            add("networks", .mapping(networkNames.map { n in
+                let aliases = networks.first { $0.name == n }?.aliases ?? []
+                return .init(n, aliases.isEmpty ? .null : .mapping([.init("aliases", list(aliases))]))
+            }))
+        }
+        if !ports.isEmpty {
+            add("ports", .sequence(ports.map { p in
+                var pt: [ComposeTree.Entry] = [.init("mode", .string("ingress"))]
+                if let ip = p.hostIP { pt.append(.init("host_ip", str(ip))) }
+                pt.append(.init("target", .string("\(p.target)")))
+                if let pub = p.published { pt.append(.init("published", str("\(pub)"))) }
+                pt.append(.init("protocol", .string(p.proto)))
+                return .mapping(pt)
+            }))
+        }
+        if privileged { add("privileged", .string("true")) }
+        if !profiles.isEmpty { add("profiles", list(profiles)) }
+        if readOnly { add("read_only", .string("true")) }
+        if !capAdd.isEmpty { add("cap_add", list(capAdd)) }
+        if !capDrop.isEmpty { add("cap_drop", list(capDrop)) }
+        if !securityOpt.isEmpty { add("security_opt", list(securityOpt)) }
+        if let r = restart { add("restart", str(r)) }
+        if let s = stopSignal { add("stop_signal", str(s)) }
+        if let g = stopGracePeriod { add("stop_grace_period", .string("\(g)s")) }
+        if let p = pullPolicy { add("pull_policy", str(p)) }
+        if stdinOpen { add("stdin_open", .string("true")) }
+        if tty { add("tty", .string("true")) }
+        if let u = user { add("user", str(u)) }
+        if !volumes.isEmpty {
+            add("volumes", .sequence(volumes.map { m in
+                var mt: [ComposeTree.Entry] = [.init("type", .string(m.type.rawValue))]
+                if let s = m.source { mt.append(.init("source", str(s))) }
+                mt.append(.init("target", str(m.target)))
+                if m.readOnly { mt.append(.init("read_only", .string("true"))) }
+                if m.type == .bind { mt.append(.init("bind", .mapping([.init("create_host_path", .string(m.createHostPath ? "true" : "false"))]))) }
+                if m.noCopy { mt.append(.init("volume", .mapping([.init("nocopy", .string("true"))]))) }
+                if let size = m.tmpfsSize { mt.append(.init("tmpfs", .mapping([.init("size", .string("\(size)"))]))) }
+                return .mapping(mt)
+            }))
+        }
+        if limits != ComposeLimits() {
+            var lt: [ComposeTree.Entry] = []
+            if let c = limits.cpus { lt.append(.init("cpus", str("\(c)"))) }
+            if let m = limits.memory { lt.append(.init("memory", str("\(m)"))) }
+            if let p = limits.pids { lt.append(.init("pids", .string("\(p)"))) }
+            add("deploy", .mapping([.init("resources", .mapping([.init("limits", .mapping(lt))]))]))
+        }
+        if let w = workingDir { add("working_dir", str(w)) }
+        return .mapping(e)
+    }
+}
+
+extension ComposeVolume {
+    var tree: ComposeTree {
+        var e: [ComposeTree.Entry] = [.init("name", str(realName))]
+        if external { e.append(.init("external", .string("true"))) }
+        if let d = driver { e.append(.init("driver", str(d))) }
+        if !labels.isEmpty { e.append(.init("labels", sortedMap(labels))) }
+        return .mapping(e)
+    }
+}
+
+extension ComposeNetwork {
+    var tree: ComposeTree {
+        var e: [ComposeTree.Entry] = [.init("name", str(realName))]
+        if external { e.append(.init("external", .string("true"))) }
+        if let d = driver { e.append(.init("driver", str(d))) }
+        if isInternal { e.append(.init("internal", .string("true"))) }
+        if !labels.isEmpty { e.append(.init("labels", sortedMap(labels))) }
+        return .mapping(e)
+    }
+}

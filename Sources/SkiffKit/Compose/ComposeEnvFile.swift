@@ -1,0 +1,109 @@
+import Foundation
+
+/// `.env` and `env_file:` files as Docker Compose reads them: `KEY=VALUE` lines, `#` comments, an
+/// optional `export ` prefix, values in double quotes (with `\n`, `\"` escapes, may span lines) or single
+/// quotes (literal), ` #` starting a comment after an unquoted value, and `KEY` alone (taken from the
+/// environment when it is set there). Unquoted and double-quoted values are interpolated with the
+/// variables known so far.
+public enum ComposeEnvFile {
+    public struct Failure: Error, Equatable {
+        public var line: Int
+        public var reason: String
+    }
+
+    /// The variables, in file order (a later line overrides an earlier one).
+    public static func parse(_ text: String, environment: [String: String] = [:]) throws(Failure) -> [(key: String, value: String?)] {
+        var result: [(key: String, value: String?)] = []
+        var known = environment
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { String($0.hasSuffix("\r") ? $0.dropLast() : $0[...]) }
+        var index = 0
+        while index < lines.count {
+            let lineNumber = index + 1
+            var line = lines[index].drop { $0 == " " || $0 == "\t" }
+            index += 1
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            if line.hasPrefix("export ") { line = line.dropFirst(7).drop { $0 == " " } }
+            guard let eq = line.firstIndex(of: "=") else {
+                let key = line.composeTrimmed()
+                guard isValidKey(key) else { throw Failure(line: lineNumber, reason: "unexpected character in variable name \"\(key)\"") }
+                result.append((key, environment[key]))
+                continue
+            }
+            let key = line[..<eq].composeTrimmed()
+            guard isValidKey(key) else { throw Failure(line: lineNumber, reason: "unexpected character in variable name \"\(key)\"") }
+            var raw = String(line[line.index(after: eq)...]).drop { $0 == " " || $0 == "\t" }
+            var value: String
+            if raw.hasPrefix("\"") {
+                // Double quotes: escapes, may continue on the next lines until the closing quote.
+                var body = String(raw.dropFirst())
+                while !hasClosingQuote(body, "\"") {
+                    guard index < lines.count else { throw Failure(line: lineNumber, reason: "unterminated double-quoted value") }
+                    body += "\n" + lines[index]
+                    index += 1
+                }
+                var out = ""
+                var escaped = false
+                for c in body {
+                    if escaped {
+                        switch c {
+                        case "n": out.append("\n")
+                        case "t": out.append("\t")
+                        case "r": out.append("\r")
+                        default: out.append(c)
+                        }
+                        escaped = false
+                    } else if c == "\\" {
+                        escaped = true
+                    } else if c == "\"" {
+                        break
+                    } else {
+                        out.append(c)
+                    }
+                }
+                value = interpolate(out, known)
+            } else if raw.hasPrefix("'") {
+                raw = raw.dropFirst()
+                guard let close = raw.firstIndex(of: "'") else { throw Failure(line: lineNumber, reason: "unterminated single-quoted value") }
+                value = String(raw[..<close])
+            } else {
+                var text = String(raw)
+                if let r = text.range(of: " #") { text = String(text[..<r.lowerBound]) }
+                if let r = text.range(of: "\t#") { text = String(text[..<r.lowerBound]) }
+                value = interpolate(text.composeTrimmed(), known)
+            }
+            known[key] = value
+            result.append((key, value))
+        }
+        return result
+    }
+
+    static func hasClosingQuote(_ s: String, _ q: Character) -> Bool {
+        var escaped = false
+        for c in s {
+            if escaped { escaped = false; continue }
+            if c == "\\" { escaped = true; continue }
+            if c == q { return true }
+        }
+        return false
+    }
+
+    static func interpolate(_ s: String, _ vars: [String: String]) -> String {
+        guard s.contains("$") else { return s }
+        var unset: [String] = []
+        return (try? ComposeInterpolation(variables: vars).interpolate(s, unset: &unset)) ?? s
+    }
+
+    static func isValidKey<S: StringProtocol>(_ key: S) -> Bool {
+        guard let f = key.first, f == "_" || (f.isASCII && f.isLetter) else { return false }
+        return key.allSatisfy { $0 == "_" || $0 == "." || $0 == "-" || ($0.isASCII && ($0.isLetter || $0.isNumber)) }
+    }
+}
+
+extension StringProtocol {
+    func composeTrimmed() -> String {
+        var s = Substring(self)
+        while let f = s.first, f == " " || f == "\t" { s = s.dropFirst() }
+        while let l = s.last, l == " " || l == "\t" { s = s.dropLast() }
+        return String(s)
+    }
+}

@@ -1,0 +1,137 @@
+import Foundation
+
+/// How a project is found: `-f` files (else discovery from the working directory, else $COMPOSE_FILE),
+/// `-p` (else `name:`, $COMPOSE_PROJECT_NAME, the directory's name), `.env` beside the first file (or
+/// `--env-file`) under the caller's environment.
+public struct ComposeLoadOptions: Sendable {
+    public var files: [String] = []
+    public var projectName: String?
+    /// Where discovery starts and relative `-f` paths are resolved.
+    public var workingDirectory: String
+    /// `--project-directory`: where relative paths in the files are resolved (default: the first file's directory).
+    public var projectDirectory: String?
+    public var environment: [String: String]
+    public var envFiles: [String] = []
+    /// `--profile` (and $COMPOSE_PROFILES).
+    public var profiles: [String] = []
+
+    public init(workingDirectory: String, environment: [String: String]) {
+        self.workingDirectory = workingDirectory
+        self.environment = environment
+    }
+}
+
+public enum ComposeLoader {
+    /// Load, interpolate, merge and check the project.
+    public static func load(_ options: ComposeLoadOptions) throws(ComposeError) -> ComposeProject {
+        var files = options.files.map { $0 == "-" ? "/dev/stdin" : ComposePaths.resolve($0, against: options.workingDirectory) }
+        if files.isEmpty, let env = options.environment["COMPOSE_FILE"], !env.isEmpty {
+            let sep = options.environment["COMPOSE_PATH_SEPARATOR"] ?? ":"
+            files = env.components(separatedBy: sep).map { ComposePaths.resolve($0, against: options.workingDirectory) }
+        }
+        if files.isEmpty {
+            guard let found = ComposePaths.discover(from: options.workingDirectory) else {
+                throw .noFile(directory: options.workingDirectory)
+            }
+            files = found
+        }
+        let directory = options.projectDirectory.map { ComposePaths.resolve($0, against: options.workingDirectory) }
+            ?? (files[0] == "/dev/stdin" ? options.workingDirectory : (files[0] as NSString).deletingLastPathComponent)
+
+        // Variables: the caller's environment wins over .env.
+        var variables: [String: String] = [:]
+        let envFiles = options.envFiles.isEmpty ? [directory + "/.env"] : options.envFiles.map {
+            ComposePaths.resolve($0, against: options.workingDirectory)
+        }
+        for envFile in envFiles {
+            guard FileManager.default.fileExists(atPath: envFile) else {
+                if options.envFiles.isEmpty { continue }
+                throw .unreadable(file: envFile, reason: "no such file (--env-file)")
+            }
+            let text = try read(envFile)
+            do {
+                for (k, v) in try ComposeEnvFile.parse(text, environment: options.environment) { variables[k] = v ?? "" }
+            } catch {
+                throw .invalid(file: envFile, path: "line \(error.line)", reason: error.reason)
+            }
+        }
+        for (k, v) in options.environment { variables[k] = v }
+        let interpolation = ComposeInterpolation(variables: variables)
+
+        var warnings: [String] = []
+        var trees: [ComposeTree] = []
+        var unsetNames: [String] = []
+        for file in files {
+            var tree = try ComposeTree.parse(yaml: try read(file), file: file)
+            var unset: [String] = []
+            tree = try interpolation.interpolate(tree, file: file, unset: &unset)
+            for n in unset where !unsetNames.contains(n) { unsetNames.append(n) }
+            // Each file is checked on its own, so an error names the file it is in.
+            var check = ComposeParser(file: file, directory: directory, projectName: "project")
+            check.partial = true
+            _ = try check.parse(tree)
+            warnings += check.warnings
+            trees.append(tree)
+        }
+        for n in unsetNames { warnings.append("The \"\(n)\" variable is not set. Defaulting to a blank string.") }
+        var merged = trees[0]
+        for t in trees.dropFirst() { merged = ComposeMerge.merge(merged, t) }
+
+        let name: String
+        if let p = options.projectName {
+            guard ComposePaths.isValidProjectName(p) else {
+                throw .usage("invalid project name \"\(p)\": it must contain only lower-case letters, digits, dashes and underscores, and start with a letter or digit")
+            }
+            name = p
+        } else if let env = options.environment["COMPOSE_PROJECT_NAME"], !env.isEmpty {
+            name = ComposePaths.normalizeProjectName(env)
+        } else if let n = merged["name"]?.scalarText, !n.isEmpty {
+            guard ComposePaths.isValidProjectName(n) else {
+                throw .invalid(file: files[0], path: "name", reason: "invalid project name \"\(n)\": only lower-case letters, digits, dashes and underscores, starting with a letter or digit")
+            }
+            name = n
+        } else {
+            name = ComposePaths.normalizeProjectName((directory as NSString).lastPathComponent)
+        }
+        guard !name.isEmpty else {
+            throw .usage("the project name from the directory \(directory) is empty once normalized; give one with -p")
+        }
+        var parser = ComposeParser(file: files.count == 1 ? files[0] : files.joined(separator: " + "), directory: directory, projectName: name)
+        var project = try parser.parse(merged)
+        project.files = files
+        project.warnings = warnings
+        return project
+    }
+
+    static func read(_ path: String) throws(ComposeError) -> String {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw .unreadable(file: path, reason: FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file")
+        }
+        guard let text = String(data: data, encoding: .utf8) else { throw .unreadable(file: path, reason: "not UTF-8 text") }
+        return text
+    }
+}
+
+extension ComposeProject {
+    /// The services `up` starts: those named (and, unless `noDeps`, what they depend on, recursively), or
+    /// every service whose profiles are all off or include an enabled one.
+    public func selectServices(_ names: [String], profiles: [String], withDependencies: Bool = true) throws(ComposeError) -> [ComposeService] {
+        for n in names where service(n) == nil { throw .usage("no such service: \(n)") }
+        var chosen: Set<String>
+        if names.isEmpty {
+            chosen = Set(services.filter { $0.profiles.isEmpty || !Set($0.profiles).isDisjoint(with: profiles) || profiles.contains("*") }.map(\.name))
+        } else {
+            chosen = Set(names)
+        }
+        if withDependencies {
+            var queue = Array(chosen)
+            while let n = queue.popLast() {
+                for d in service(n)?.dependsOn ?? [] where service(d.service) != nil && !chosen.contains(d.service) {
+                    chosen.insert(d.service)
+                    queue.append(d.service)
+                }
+            }
+        }
+        return services.filter { chosen.contains($0.name) }
+    }
+}

@@ -1,0 +1,610 @@
+/// The merged, interpolated tree → the typed model, checking every value against the Compose Spec.
+/// Errors name the file and the path (`services.web.ports[0]`); unknown keys become warnings that name
+/// each one. `partial` parses an override file on its own (no "image or build" check).
+public struct ComposeParser {
+    public var file: String
+    /// Where relative paths are resolved.
+    public var directory: String
+    public var projectName: String
+    public var partial = false
+    public private(set) var warnings: [String] = []
+
+    public init(file: String, directory: String, projectName: String) {
+        self.file = file
+        self.directory = directory
+        self.projectName = projectName
+    }
+
+    static let topLevelKeys: Set<String> = ["version", "name", "services", "volumes", "networks", "secrets", "configs", "include"]
+    static let serviceKeys: Set<String> = [
+        "image", "build", "command", "entrypoint", "environment", "env_file", "ports", "expose", "volumes", "depends_on",
+        "healthcheck", "restart", "networks", "working_dir", "user", "hostname", "container_name", "labels", "tty",
+        "stdin_open", "init", "profiles", "deploy", "stop_signal", "stop_grace_period", "pull_policy", "cap_add", "cap_drop",
+        "privileged", "read_only", "network_mode", "security_opt", "mem_limit", "cpus", "pids_limit", "tmpfs", "platform",
+    ]
+
+    // MARK: errors and warnings
+
+    func fail(_ path: String, _ reason: String) -> ComposeError { .invalid(file: file, path: path, reason: reason) }
+
+    mutating func warnUnknown(_ tree: ComposeTree, known: Set<String>, at path: String) {
+        for e in tree.entries ?? [] where !known.contains(e.key) && !e.key.hasPrefix("x-") {
+            let p = path.isEmpty ? e.key : path + "." + e.key
+            warnings.append("\(file): \(p): unknown key, ignored")
+        }
+    }
+
+    mutating func warnUnsupported(_ path: String, _ what: String) {
+        warnings.append("\(file): \(path): \(what)")
+    }
+
+    // MARK: scalars
+
+    func mapping(_ t: ComposeTree, _ path: String) throws(ComposeError) -> [ComposeTree.Entry] {
+        if case .null = t { return [] }
+        guard let e = t.entries else { throw fail(path, "must be a mapping, got \(describe(t))") }
+        return e
+    }
+
+    func list(_ t: ComposeTree, _ path: String) throws(ComposeError) -> [ComposeTree] {
+        if case .null = t { return [] }
+        guard let s = t.items else { throw fail(path, "must be a list, got \(describe(t))") }
+        return s
+    }
+
+    func string(_ t: ComposeTree, _ path: String) throws(ComposeError) -> String {
+        guard case .scalar(let s, _) = t else { throw fail(path, "must be a string, got \(describe(t))") }
+        return s
+    }
+
+    func optionalString(_ t: ComposeTree?, _ path: String) throws(ComposeError) -> String? {
+        guard let t else { return nil }
+        if case .null = t { return nil }
+        return try string(t, path)
+    }
+
+    func bool(_ t: ComposeTree, _ path: String) throws(ComposeError) -> Bool {
+        if case .scalar(let s, _) = t {
+            switch s.lowercased() {
+            case "true", "yes", "on", "y": return true
+            case "false", "no", "off", "n": return false
+            default: break
+            }
+        }
+        throw fail(path, "must be a boolean (true or false), got \(describe(t))")
+    }
+
+    func int(_ t: ComposeTree, _ path: String, min: Int = Int.min) throws(ComposeError) -> Int {
+        guard case .scalar(let s, _) = t, let v = Int(s), v >= min else {
+            throw fail(path, min == Int.min ? "must be an integer, got \(describe(t))" : "must be an integer >= \(min), got \(describe(t))")
+        }
+        return v
+    }
+
+    func strings(_ t: ComposeTree, _ path: String) throws(ComposeError) -> [String] {
+        var out: [String] = []
+        for (i, item) in try list(t, path).enumerated() { out.append(try string(item, "\(path)[\(i)]")) }
+        return out
+    }
+
+    /// A string, or a list of strings.
+    func stringOrList(_ t: ComposeTree, _ path: String) throws(ComposeError) -> [String] {
+        if case .scalar(let s, _) = t { return [s] }
+        return try strings(t, path)
+    }
+
+    /// A command: a list, or a string split as a shell would.
+    func command(_ t: ComposeTree, _ path: String) throws(ComposeError) -> [String]? {
+        switch t {
+        case .null: return nil
+        case .scalar(let s, _):
+            do { return try ShellWords.split(s) } catch { throw fail(path, "\(error.reason) in \"\(s)\"") }
+        default: return try strings(t, path)
+        }
+    }
+
+    /// A map written as a mapping (`KEY: value`) or a list (`KEY=value`), in order. nil values: `KEY`
+    /// alone in a list, or `KEY:` with no value.
+    func keyValues(_ t: ComposeTree, _ path: String) throws(ComposeError) -> [ComposeEnvVar] {
+        switch t {
+        case .null: return []
+        case .mapping(let entries):
+            var out: [ComposeEnvVar] = []
+            for e in entries {
+                switch e.value {
+                case .null: out.append(ComposeEnvVar(e.key, nil))
+                case .scalar(let s, _): out.append(ComposeEnvVar(e.key, s))
+                default: throw fail(path + "." + e.key, "must be a string, number, boolean or null, got \(describe(e.value))")
+                }
+            }
+            return out
+        case .sequence(let items):
+            var out: [ComposeEnvVar] = []
+            for (i, item) in items.enumerated() {
+                let s = try string(item, "\(path)[\(i)]")
+                if let eq = s.firstIndex(of: "=") {
+                    out.append(ComposeEnvVar(String(s[..<eq]), String(s[s.index(after: eq)...])))
+                } else {
+                    out.append(ComposeEnvVar(s, nil))
+                }
+                if out.last!.name.isEmpty { throw fail("\(path)[\(i)]", "expected KEY=VALUE, got \"\(s)\"") }
+            }
+            return out
+        default:
+            throw fail(path, "must be a mapping or a list of KEY=VALUE, got \(describe(t))")
+        }
+    }
+
+    func labels(_ t: ComposeTree, _ path: String) throws(ComposeError) -> [String: String] {
+        var out: [String: String] = [:]
+        for kv in try keyValues(t, path) { out[kv.name] = kv.value ?? "" }
+        return out
+    }
+
+    func duration(_ t: ComposeTree, _ path: String) throws(ComposeError) -> Int64 {
+        guard case .scalar(let s, _) = t, let d = ComposeUnits.nanoseconds(s) else {
+            throw fail(path, "must be a duration such as 30s, 1m30s or 500ms, got \(describe(t))")
+        }
+        return d
+    }
+
+    func bytes(_ t: ComposeTree, _ path: String) throws(ComposeError) -> Int64 {
+        guard case .scalar(let s, _) = t, let b = ComposeUnits.bytes(s) else {
+            throw fail(path, "must be a size such as 512m, 1g or a number of bytes, got \(describe(t))")
+        }
+        return b
+    }
+
+    func describe(_ t: ComposeTree) -> String {
+        switch t {
+        case .null: return "null"
+        case .scalar(let s, _): return "\"\(s)\""
+        case .mapping: return "a mapping"
+        case .sequence: return "a list"
+        }
+    }
+
+    func absolute(_ path: String) -> String {
+        ComposePaths.resolve(path, against: directory)
+    }
+
+    // MARK: the project
+
+    public mutating func parse(_ tree: ComposeTree) throws(ComposeError) -> ComposeProject {
+        guard case .mapping = tree else { throw fail("(top level)", "a compose file must be a mapping, got \(describe(tree))") }
+        warnUnknown(tree, known: Self.topLevelKeys, at: "")
+        var project = ComposeProject(name: projectName, workingDirectory: directory, files: [file])
+        if let v = tree["version"], case .mapping = v { throw fail("version", "must be a string") }
+        if let inc = tree["include"], !(try list(inc, "include")).isEmpty {
+            throw ComposeError.unsupported("\(file): include: including other compose files is not supported; list them with -f instead")
+        }
+        for key in ["secrets", "configs"] where tree[key] != nil {
+            warnUnsupported(key, "secrets and configs are not supported by skiff; ignored")
+        }
+        if let servicesTree = tree["services"] {
+            for e in try mapping(servicesTree, "services") {
+                project.services.append(try service(e.key, e.value, path: "services." + e.key))
+            }
+        } else if !partial {
+            throw fail("services", "no services defined (a compose file needs a `services:` mapping)")
+        }
+        if let v = tree["volumes"] {
+            for e in try mapping(v, "volumes") { project.volumes.append(try volume(e.key, e.value, path: "volumes." + e.key)) }
+        }
+        if let n = tree["networks"] {
+            for e in try mapping(n, "networks") { project.networks.append(try network(e.key, e.value, path: "networks." + e.key)) }
+        }
+        if !partial { try check(project) }
+        project.warnings = warnings
+        return project
+    }
+
+    /// References between parts of the project.
+    func check(_ project: ComposeProject) throws(ComposeError) {
+        let names = Set(project.services.map(\.name))
+        for s in project.services {
+            let path = "services." + s.name
+            if s.image == nil && s.build == nil { throw fail(path, "has neither an image nor a build context specified: at least one must be provided") }
+            for (i, d) in s.dependsOn.enumerated() where !names.contains(d.service) && d.required {
+                throw fail("\(path).depends_on[\(i)]", "depends on undefined service \"\(d.service)\"")
+            }
+            for (i, n) in s.networks.enumerated() where n.name != "default" && project.network(n.name) == nil {
+                throw fail("\(path).networks[\(i)]", "refers to undefined network \"\(n.name)\" (declare it under the top-level networks:)")
+            }
+            for (i, m) in s.volumes.enumerated() where m.type == .volume {
+                if let src = m.source, project.volume(src) == nil {
+                    throw fail("\(path).volumes[\(i)]", "refers to undefined volume \"\(src)\" (declare it under the top-level volumes:)")
+                }
+            }
+        }
+    }
+
+    // MARK: a service
+
+    mutating func service(_ name: String, _ t: ComposeTree, path: String) throws(ComposeError) -> ComposeService {
+        guard ComposePaths.isValidServiceName(name) else {
+            throw fail(path, "invalid service name: only [a-zA-Z0-9._-] are allowed")
+        }
+        var s = ComposeService(name: name)
+        let entries = try mapping(t, path)
+        warnUnknown(t, known: Self.serviceKeys, at: path)
+        for e in entries {
+            let p = path + "." + e.key
+            let v = e.value
+            switch e.key {
+            case "image": s.image = try optionalString(v, p)
+            case "build": s.build = try build(v, p)
+            case "command": s.command = try command(v, p)
+            case "entrypoint": s.entrypoint = try command(v, p)
+            case "environment": s.environment = try keyValues(v, p)
+            case "env_file":
+                var files: [String] = []
+                if case .scalar(let f, _) = v { files = [f] } else {
+                    for (i, item) in try list(v, p).enumerated() {
+                        if case .mapping = item {
+                            files.append(try string(item["path"] ?? .null, "\(p)[\(i)].path"))
+                        } else {
+                            files.append(try string(item, "\(p)[\(i)]"))
+                        }
+                    }
+                }
+                s.envFiles = files.map(absolute)
+            case "ports":
+                for (i, item) in try list(v, p).enumerated() { s.ports += try ports(item, "\(p)[\(i)]") }
+            case "expose":
+                for (i, item) in try list(v, p).enumerated() {
+                    let text = try string(item, "\(p)[\(i)]")
+                    guard ComposePorts.isPortOrRange(text) else { throw fail("\(p)[\(i)]", "expected a port such as 80, 80/udp or 8000-8010, got \"\(text)\"") }
+                    s.expose.append(text)
+                }
+            case "volumes":
+                for (i, item) in try list(v, p).enumerated() { s.volumes.append(try mount(item, "\(p)[\(i)]")) }
+            case "tmpfs":
+                for (i, target) in try stringOrList(v, p).enumerated() {
+                    let path = String(target.split(separator: ":", maxSplits: 1).first ?? "")
+                    guard path.hasPrefix("/") else { throw fail("\(p)[\(i)]", "a tmpfs target must be an absolute path, got \"\(target)\"") }
+                    s.volumes.append(ComposeMount(type: .tmpfs, source: nil, target: path))
+                }
+            case "depends_on": s.dependsOn = try dependsOn(v, p)
+            case "healthcheck": s.healthcheck = try healthcheck(v, p)
+            case "restart":
+                let r = try string(v, p)
+                let base = r.split(separator: ":").first.map(String.init) ?? ""
+                guard ["no", "always", "on-failure", "unless-stopped"].contains(base) else {
+                    throw fail(p, "expected no, always, on-failure[:N] or unless-stopped, got \"\(r)\"")
+                }
+                s.restart = r
+            case "networks": s.networks = try serviceNetworks(v, p)
+            case "network_mode":
+                let mode = try string(v, p)
+                guard ["host", "none", "bridge"].contains(mode) else {
+                    throw ComposeError.unsupported("\(file): \(p): network_mode \"\(mode)\" is not supported (host, none or bridge)")
+                }
+                s.networkMode = mode
+            case "working_dir":
+                let w = try string(v, p)
+                guard w.hasPrefix("/") else { throw fail(p, "must be an absolute path, got \"\(w)\"") }
+                s.workingDir = w
+            case "user": s.user = try string(v, p)
+            case "hostname": s.hostname = try string(v, p)
+            case "container_name":
+                let n = try string(v, p)
+                guard ComposePaths.isValidContainerName(n) else { throw fail(p, "invalid container name \"\(n)\": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed") }
+                s.containerName = n
+            case "labels": s.labels = try labels(v, p)
+            case "tty": s.tty = try bool(v, p)
+            case "stdin_open": s.stdinOpen = try bool(v, p)
+            case "init": s.initProcess = try bool(v, p)
+            case "privileged": s.privileged = try bool(v, p)
+            case "read_only": s.readOnly = try bool(v, p)
+            case "cap_add": s.capAdd = try strings(v, p)
+            case "cap_drop": s.capDrop = try strings(v, p)
+            case "security_opt": s.securityOpt = try strings(v, p)
+            case "profiles":
+                s.profiles = try strings(v, p)
+            case "deploy": try deploy(v, p, into: &s)
+            case "mem_limit": s.limits.memory = try bytes(v, p)
+            case "cpus":
+                guard case .scalar(let c, _) = v, let d = Double(c), d > 0 else { throw fail(p, "must be a number greater than 0, got \(describe(v))") }
+                s.limits.cpus = d
+            case "pids_limit": s.limits.pids = Int64(try int(v, p))
+            case "stop_signal": s.stopSignal = try string(v, p)
+            case "stop_grace_period": s.stopGracePeriod = Int((try duration(v, p) + 999_999_999) / 1_000_000_000)
+            case "pull_policy":
+                let policy = try string(v, p)
+                guard ["always", "never", "missing", "if_not_present", "build"].contains(policy) else {
+                    throw fail(p, "expected always, never, missing, if_not_present or build, got \"\(policy)\"")
+                }
+                s.pullPolicy = policy
+            case "platform": _ = try string(v, p)
+            default: break
+            }
+        }
+        return s
+    }
+
+    mutating func build(_ t: ComposeTree, _ p: String) throws(ComposeError) -> ComposeBuild? {
+        switch t {
+        case .null: return nil
+        case .scalar(let context, _): return ComposeBuild(context: absolute(context))
+        case .mapping:
+            warnUnknown(t, known: ["context", "dockerfile", "args", "target", "no_cache", "labels", "cache_from", "network", "pull"], at: p)
+            var b = ComposeBuild(context: absolute(try optionalString(t["context"], p + ".context") ?? "."))
+            b.dockerfile = try optionalString(t["dockerfile"], p + ".dockerfile")
+            if let a = t["args"] {
+                for kv in try keyValues(a, p + ".args") { b.args[kv.name] = .some(kv.value) }
+            }
+            b.target = try optionalString(t["target"], p + ".target")
+            if let n = t["no_cache"] { b.noCache = try bool(n, p + ".no_cache") }
+            for key in ["labels", "cache_from", "network", "pull"] where t[key] != nil {
+                warnUnsupported(p + "." + key, "not supported by skiff build; ignored")
+            }
+            return b
+        default:
+            throw fail(p, "must be a path (the context) or a mapping, got \(describe(t))")
+        }
+    }
+
+    func ports(_ t: ComposeTree, _ p: String) throws(ComposeError) -> [ComposePort] {
+        switch t {
+        case .scalar(let text, _):
+            do { return try ComposePorts.parseShort(text) } catch { throw fail(p, error.reason) }
+        case .mapping:
+            let known: Set<String> = ["target", "published", "host_ip", "protocol", "mode", "name", "app_protocol"]
+            for e in t.entries! where !known.contains(e.key) { throw fail(p + "." + e.key, "unknown key in a port (expected target, published, host_ip, protocol, mode)") }
+            guard let targetTree = t["target"] else { throw fail(p, "target is required in the long port syntax") }
+            let target = try int(targetTree, p + ".target", min: 1)
+            guard target <= 65535 else { throw fail(p + ".target", "must be a port number (1-65535), got \(target)") }
+            var published: [Int?] = [nil]
+            if let pub = t["published"], case .scalar(let text, _) = pub, !text.isEmpty {
+                guard let range = ComposePorts.range(text) else { throw fail(p + ".published", "must be a port or a range, got \"\(text)\"") }
+                published = range.map { Optional($0) }
+            }
+            let proto = try optionalString(t["protocol"], p + ".protocol") ?? "tcp"
+            guard ["tcp", "udp", "sctp"].contains(proto) else { throw fail(p + ".protocol", "expected tcp, udp or sctp, got \"\(proto)\"") }
+            if let mode = try optionalString(t["mode"], p + ".mode"), !["host", "ingress"].contains(mode) {
+                throw fail(p + ".mode", "expected host or ingress, got \"\(mode)\"")
+            }
+            let hostIP = try optionalString(t["host_ip"], p + ".host_ip")
+            return published.map { ComposePort(target: target, published: $0, hostIP: hostIP, proto: proto) }
+        default:
+            throw fail(p, "must be a string (\"8000:80\") or a mapping (target/published), got \(describe(t))")
+        }
+    }
+
+    func mount(_ t: ComposeTree, _ p: String) throws(ComposeError) -> ComposeMount {
+        switch t {
+        case .scalar(let text, _):
+            // [SOURCE:]TARGET[:MODE]
+            let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+            guard !parts.isEmpty, parts.count <= 3, !parts.contains(where: \.isEmpty) else {
+                throw fail(p, "expected [SOURCE:]TARGET[:MODE], got \"\(text)\"")
+            }
+            if parts.count == 1 {
+                guard parts[0].hasPrefix("/") else { throw fail(p, "the target must be an absolute path, got \"\(text)\"") }
+                return ComposeMount(type: .volume, source: nil, target: parts[0])
+            }
+            let source = parts[0], target = parts[1]
+            guard target.hasPrefix("/") else { throw fail(p, "the target must be an absolute path, got \"\(target)\"") }
+            var readOnly = false
+            if parts.count == 3 {
+                for opt in parts[2].split(separator: ",") {
+                    switch opt {
+                    case "ro": readOnly = true
+                    case "rw", "z", "Z", "nocopy", "rprivate", "private", "rshared", "shared", "rslave", "slave", "delegated", "cached", "consistent": break
+                    default: throw fail(p, "unknown volume mode \"\(opt)\" (expected ro or rw)")
+                    }
+                }
+            }
+            if ComposePaths.isHostPath(source) {
+                var m = ComposeMount(type: .bind, source: absolute(source), target: target, readOnly: readOnly)
+                m.createHostPath = true
+                return m
+            }
+            guard ComposePaths.isValidVolumeName(source) else {
+                throw fail(p, "\"\(source)\" is neither a volume name ([a-zA-Z0-9][a-zA-Z0-9_.-]) nor a path (./, ../, / or ~)")
+            }
+            var m = ComposeMount(type: .volume, source: source, target: target, readOnly: readOnly)
+            m.noCopy = parts.count == 3 && parts[2].contains("nocopy")
+            return m
+        case .mapping:
+            let known: Set<String> = ["type", "source", "target", "read_only", "bind", "volume", "tmpfs", "consistency"]
+            for e in t.entries! where !known.contains(e.key) { throw fail(p + "." + e.key, "unknown key in a volume (expected type, source, target, read_only, bind, volume, tmpfs)") }
+            let typeText = try optionalString(t["type"], p + ".type") ?? "volume"
+            guard let type = ComposeMount.Kind(rawValue: typeText) else {
+                throw fail(p + ".type", "expected volume, bind or tmpfs, got \"\(typeText)\"")
+            }
+            guard let targetTree = t["target"] else { throw fail(p, "target is required") }
+            let target = try string(targetTree, p + ".target")
+            guard target.hasPrefix("/") else { throw fail(p + ".target", "must be an absolute path, got \"\(target)\"") }
+            var source = try optionalString(t["source"], p + ".source")
+            switch type {
+            case .bind:
+                guard let s = source else { throw fail(p + ".source", "a bind mount needs a source path") }
+                source = absolute(s)
+            case .tmpfs:
+                if source != nil { throw fail(p + ".source", "a tmpfs mount takes no source") }
+            case .volume:
+                if let s = source, !ComposePaths.isValidVolumeName(s) {
+                    throw fail(p + ".source", "\"\(s)\" is not a volume name ([a-zA-Z0-9][a-zA-Z0-9_.-]); use type: bind for a path")
+                }
+            }
+            var m = ComposeMount(type: type, source: source, target: target)
+            if let ro = t["read_only"] { m.readOnly = try bool(ro, p + ".read_only") }
+            m.createHostPath = false
+            if let b = t["bind"], let c = b["create_host_path"] { m.createHostPath = try bool(c, p + ".bind.create_host_path") }
+            if let tm = t["tmpfs"], let size = tm["size"] { m.tmpfsSize = try bytes(size, p + ".tmpfs.size") }
+            if let vo = t["volume"], let nc = vo["nocopy"] { m.noCopy = try bool(nc, p + ".volume.nocopy") }
+            return m
+        default:
+            throw fail(p, "must be a string (\"data:/var/lib/data\") or a mapping, got \(describe(t))")
+        }
+    }
+
+    func dependsOn(_ t: ComposeTree, _ p: String) throws(ComposeError) -> [ComposeDependency] {
+        switch t {
+        case .null: return []
+        case .sequence:
+            return try strings(t, p).map { ComposeDependency(service: $0) }
+        case .mapping(let entries):
+            var out: [ComposeDependency] = []
+            for e in entries {
+                let ep = p + "." + e.key
+                var d = ComposeDependency(service: e.key)
+                for f in try mapping(e.value, ep) {
+                    switch f.key {
+                    case "condition":
+                        let c = try string(f.value, ep + ".condition")
+                        guard let cond = ComposeDependency.Condition(rawValue: c) else {
+                            throw fail(ep + ".condition", "expected service_started, service_healthy or service_completed_successfully, got \"\(c)\"")
+                        }
+                        d.condition = cond
+                    case "restart": d.restart = try bool(f.value, ep + ".restart")
+                    case "required": d.required = try bool(f.value, ep + ".required")
+                    default: throw fail(ep + "." + f.key, "unknown key (expected condition, restart, required)")
+                    }
+                }
+                out.append(d)
+            }
+            return out
+        default:
+            throw fail(p, "must be a list of services or a mapping, got \(describe(t))")
+        }
+    }
+
+    func healthcheck(_ t: ComposeTree, _ p: String) throws(ComposeError) -> ComposeHealthcheck? {
+        if case .null = t { return nil }
+        var h = ComposeHealthcheck()
+        for e in try mapping(t, p) {
+            let ep = p + "." + e.key
+            switch e.key {
+            case "test":
+                if case .scalar(let s, _) = e.value {
+                    h.test = s == "NONE" ? ["NONE"] : ["CMD-SHELL", s]
+                } else {
+                    let test = try strings(e.value, ep)
+                    guard let first = test.first, ["CMD", "CMD-SHELL", "NONE"].contains(first) else {
+                        throw fail(ep, "a list test must start with CMD, CMD-SHELL or NONE")
+                    }
+                    h.test = test
+                }
+            case "interval": h.interval = try duration(e.value, ep)
+            case "timeout": h.timeout = try duration(e.value, ep)
+            case "start_period": h.startPeriod = try duration(e.value, ep)
+            case "start_interval": _ = try duration(e.value, ep)
+            case "retries": h.retries = try int(e.value, ep, min: 1)
+            case "disable": h.disable = try bool(e.value, ep)
+            default: throw fail(ep, "unknown key (expected test, interval, timeout, start_period, retries, disable)")
+            }
+        }
+        return h
+    }
+
+    mutating func serviceNetworks(_ t: ComposeTree, _ p: String) throws(ComposeError) -> [ComposeServiceNetwork] {
+        switch t {
+        case .null: return []
+        case .sequence: return try strings(t, p).map { ComposeServiceNetwork(name: $0) }
+        case .mapping(let entries):
+            var out: [ComposeServiceNetwork] = []
+            for e in entries {
+                let ep = p + "." + e.key
+                var n = ComposeServiceNetwork(name: e.key)
+                if case .mapping = e.value {
+                    warnUnknown(e.value, known: ["aliases", "ipv4_address", "ipv6_address", "priority"], at: ep)
+                    if let a = e.value["aliases"] { n.aliases = try strings(a, ep + ".aliases") }
+                    n.ipv4Address = try optionalString(e.value["ipv4_address"], ep + ".ipv4_address")
+                } else if case .null = e.value {
+                } else {
+                    throw fail(ep, "must be a mapping (aliases…) or empty, got \(describe(e.value))")
+                }
+                out.append(n)
+            }
+            return out
+        default:
+            throw fail(p, "must be a list of networks or a mapping, got \(describe(t))")
+        }
+    }
+
+    mutating func deploy(_ t: ComposeTree, _ p: String, into s: inout ComposeService) throws(ComposeError) {
+        warnUnknown(t, known: ["resources", "restart_policy", "replicas", "labels", "mode"], at: p)
+        if let r = t["replicas"], try int(r, p + ".replicas", min: 0) != 1 {
+            warnUnsupported(p + ".replicas", "skiff runs one container per service; replicas ignored")
+        }
+        if let res = t["resources"] {
+            warnUnknown(res, known: ["limits", "reservations"], at: p + ".resources")
+            if let l = res["limits"] {
+                let lp = p + ".resources.limits"
+                for e in try mapping(l, lp) {
+                    switch e.key {
+                    case "memory": s.limits.memory = try bytes(e.value, lp + ".memory")
+                    case "cpus":
+                        guard case .scalar(let c, _) = e.value, let d = Double(c), d > 0 else {
+                            throw fail(lp + ".cpus", "must be a number greater than 0, got \(describe(e.value))")
+                        }
+                        s.limits.cpus = d
+                    case "pids": s.limits.pids = Int64(try int(e.value, lp + ".pids", min: 1))
+                    default: warnings.append("\(file): \(lp).\(e.key): unknown key, ignored")
+                    }
+                }
+            }
+            if res["reservations"] != nil { warnUnsupported(p + ".resources.reservations", "reservations are not enforced by skiff; ignored") }
+        }
+        if let rp = t["restart_policy"], s.restart == nil, let c = rp["condition"] {
+            let cond = try string(c, p + ".restart_policy.condition")
+            switch cond {
+            case "none": s.restart = "no"
+            case "on-failure": s.restart = "on-failure"
+            case "any": s.restart = "always"
+            default: throw fail(p + ".restart_policy.condition", "expected none, on-failure or any, got \"\(cond)\"")
+            }
+        }
+    }
+
+    // MARK: volumes and networks
+
+    mutating func volume(_ key: String, _ t: ComposeTree, path: String) throws(ComposeError) -> ComposeVolume {
+        guard ComposePaths.isValidVolumeName(key) else { throw fail(path, "invalid volume name: only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed") }
+        var v = ComposeVolume(name: key, realName: "\(projectName)_\(key)")
+        if case .null = t { return v }
+        warnUnknown(t, known: ["external", "name", "driver", "driver_opts", "labels"], at: path)
+        if let e = t["external"] {
+            if case .mapping = e {
+                v.external = true
+                if let n = e["name"] { v.realName = try string(n, path + ".external.name") }
+            } else {
+                v.external = try bool(e, path + ".external")
+            }
+            if v.external { v.realName = key }
+        }
+        if let n = t["name"] { v.realName = try string(n, path + ".name") }
+        v.driver = try optionalString(t["driver"], path + ".driver")
+        if let d = v.driver, d != "local" { throw ComposeError.unsupported("\(file): \(path).driver: only the local volume driver exists in skiff, got \"\(d)\"") }
+        if t["driver_opts"] != nil { warnUnsupported(path + ".driver_opts", "driver options are not supported; ignored") }
+        if let l = t["labels"] { v.labels = try labels(l, path + ".labels") }
+        return v
+    }
+
+    mutating func network(_ key: String, _ t: ComposeTree, path: String) throws(ComposeError) -> ComposeNetwork {
+        var n = ComposeNetwork(name: key, realName: "\(projectName)_\(key)")
+        if case .null = t { return n }
+        warnUnknown(t, known: ["external", "name", "driver", "driver_opts", "labels", "internal", "ipam", "attachable", "enable_ipv6"], at: path)
+        if let e = t["external"] {
+            if case .mapping = e {
+                n.external = true
+                if let nm = e["name"] { n.realName = try string(nm, path + ".external.name") }
+            } else {
+                n.external = try bool(e, path + ".external")
+            }
+            if n.external && e.entries == nil { n.realName = key }
+        }
+        if let nm = t["name"] { n.realName = try string(nm, path + ".name") }
+        n.driver = try optionalString(t["driver"], path + ".driver")
+        if let d = n.driver, d != "bridge" {
+            throw ComposeError.unsupported("\(file): \(path).driver: only the bridge driver exists in skiff, got \"\(d)\"")
+        }
+        if let i = t["internal"] { n.isInternal = try bool(i, path + ".internal") }
+        if let l = t["labels"] { n.labels = try labels(l, path + ".labels") }
+        for k in ["ipam", "driver_opts", "enable_ipv6"] where t[k] != nil { warnUnsupported(path + "." + k, "not supported by skiff; ignored") }
+        return n
+    }
+}

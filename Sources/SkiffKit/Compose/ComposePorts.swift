@@ -1,0 +1,69 @@
+/// The short port syntax: `[HOST_IP:][PUBLISHED[-END]:]TARGET[-END][/PROTOCOL]`, with `[::1]` for IPv6.
+public enum ComposePorts {
+    public struct Failure: Error, Equatable {
+        public var reason: String
+    }
+
+    /// "8000", "8000-8001" → the ports; nil when not ports.
+    public static func range(_ text: String) -> [Int]? {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count <= 2, let lo = Int(parts[0]), lo >= 0, lo <= 65535 else { return nil }
+        guard parts.count == 2 else { return [lo] }
+        guard let hi = Int(parts[1]), hi >= lo, hi <= 65535 else { return nil }
+        return Array(lo...hi)
+    }
+
+    public static func isPortOrRange(_ text: String) -> Bool {
+        let parts = text.split(separator: "/", maxSplits: 1).map(String.init)
+        guard let first = parts.first, let r = range(first), !r.contains(0) else { return false }
+        return parts.count == 1 || ["tcp", "udp", "sctp"].contains(parts[1])
+    }
+
+    public static func parseShort(_ text: String) throws(Failure) -> [ComposePort] {
+        var rest = text
+        var proto = "tcp"
+        if let slash = rest.lastIndex(of: "/") {
+            proto = String(rest[rest.index(after: slash)...])
+            rest = String(rest[..<slash])
+            guard ["tcp", "udp", "sctp"].contains(proto) else { throw Failure(reason: "unknown protocol \"\(proto)\" in \"\(text)\" (tcp, udp or sctp)") }
+        }
+        var hostIP: String?
+        if rest.hasPrefix("[") {
+            guard let close = rest.firstIndex(of: "]") else { throw Failure(reason: "unclosed [ in \"\(text)\"") }
+            hostIP = String(rest[rest.index(after: rest.startIndex)..<close])
+            rest = String(rest[rest.index(after: close)...])
+            guard rest.hasPrefix(":") else { throw Failure(reason: "expected : after the IPv6 address in \"\(text)\"") }
+            rest.removeFirst()
+        }
+        var parts = rest.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        if hostIP == nil && parts.count == 3 {
+            hostIP = parts.removeFirst()
+            guard isIPv4(hostIP!) else { throw Failure(reason: "invalid host IP \"\(hostIP!)\" in \"\(text)\"") }
+        }
+        guard parts.count == 1 || parts.count == 2 else {
+            throw Failure(reason: "expected [HOST_IP:][PUBLISHED:]TARGET[/PROTOCOL], got \"\(text)\"")
+        }
+        guard let targets = range(parts.last!), !targets.contains(0) else {
+            throw Failure(reason: "invalid container port \"\(parts.last!)\" in \"\(text)\" (1-65535 or a range)")
+        }
+        if parts.count == 1 || parts[0].isEmpty {
+            return targets.map { ComposePort(target: $0, published: nil, hostIP: hostIP, proto: proto) }
+        }
+        guard let published = range(parts[0]), !published.contains(0) else {
+            throw Failure(reason: "invalid published port \"\(parts[0])\" in \"\(text)\" (1-65535 or a range)")
+        }
+        if published.count == targets.count {
+            return zip(published, targets).map { ComposePort(target: $1, published: $0, hostIP: hostIP, proto: proto) }
+        }
+        guard targets.count == 1 else {
+            throw Failure(reason: "the published and container port ranges differ in size in \"\(text)\"")
+        }
+        // A range of host ports for one container port: Docker picks one; we take the first.
+        return [ComposePort(target: targets[0], published: published[0], hostIP: hostIP, proto: proto)]
+    }
+
+    static func isIPv4(_ s: String) -> Bool {
+        let parts = s.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 4 && parts.allSatisfy { Int($0).map { (0...255).contains($0) } ?? false }
+    }
+}

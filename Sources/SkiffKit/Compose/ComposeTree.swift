@@ -1,0 +1,124 @@
+import Yams
+
+/// A compose file as a plain, ordered YAML tree: what is interpolated and merged before it becomes the
+/// typed model. Scalars keep whether they were quoted, so `"true"` stays a string where a bool is asked.
+/// Anchors and aliases are resolved by the YAML parser; `<<` merge keys are applied here.
+public indirect enum ComposeTree: Sendable, Equatable {
+    case scalar(String, quoted: Bool)
+    case null
+    case mapping([Entry])
+    case sequence([ComposeTree])
+
+    public struct Entry: Sendable, Equatable {
+        public var key: String
+        public var value: ComposeTree
+        public init(_ key: String, _ value: ComposeTree) {
+            self.key = key
+            self.value = value
+        }
+    }
+
+    public static func string(_ s: String) -> ComposeTree { .scalar(s, quoted: false) }
+
+    public var entries: [Entry]? {
+        if case .mapping(let e) = self { return e }
+        return nil
+    }
+
+    public var items: [ComposeTree]? {
+        if case .sequence(let s) = self { return s }
+        return nil
+    }
+
+    public var scalarText: String? {
+        if case .scalar(let s, _) = self { return s }
+        return nil
+    }
+
+    public subscript(key: String) -> ComposeTree? {
+        entries?.first { $0.key == key }?.value
+    }
+
+    /// Set (or append) a key of a mapping.
+    public mutating func set(_ key: String, _ value: ComposeTree) {
+        guard case .mapping(var e) = self else { return }
+        if let i = e.firstIndex(where: { $0.key == key }) { e[i].value = value } else { e.append(Entry(key, value)) }
+        self = .mapping(e)
+    }
+
+    public mutating func remove(_ key: String) {
+        guard case .mapping(var e) = self else { return }
+        e.removeAll { $0.key == key }
+        self = .mapping(e)
+    }
+
+    /// Parse YAML text (one document). An empty document is an empty mapping.
+    public static func parse(yaml text: String, file: String) throws(ComposeError) -> ComposeTree {
+        let node: Node?
+        do { node = try Yams.compose(yaml: text) } catch {
+            throw .syntax(file: file, reason: "\(error)")
+        }
+        guard let node else { return .mapping([]) }
+        return try from(node, file: file, path: "")
+    }
+
+    static func from(_ node: Node, file: String, path: String) throws(ComposeError) -> ComposeTree {
+        switch node {
+        case .scalar(let s):
+            let quoted = s.style == .singleQuoted || s.style == .doubleQuoted || s.style == .literal || s.style == .folded
+            if !quoted && s.tag.description == "tag:yaml.org,2002:null" { return .null }
+            if !quoted && ["", "~", "null", "Null", "NULL"].contains(s.string) { return .null }
+            return .scalar(s.string, quoted: quoted)
+        case .sequence(let seq):
+            var items: [ComposeTree] = []
+            for (i, n) in seq.enumerated() { items.append(try from(n, file: file, path: "\(path)[\(i)]")) }
+            return .sequence(items)
+        case .mapping(let map):
+            var out: [Entry] = []
+            var merged: [Entry] = []
+            for (k, v) in map {
+                guard case .scalar(let ks) = k else {
+                    throw .invalid(file: file, path: path.isEmpty ? "(top level)" : path, reason: "mapping keys must be strings")
+                }
+                let childPath = path.isEmpty ? ks.string : path + "." + ks.string
+                if ks.string == "<<" && ks.style == .plain {
+                    // YAML merge key: one mapping or a list of them; earlier ones win, explicit keys win.
+                    let sources: [Node]
+                    if case .sequence(let s) = v { sources = Array(s) } else { sources = [v] }
+                    for src in sources {
+                        guard case .mapping(let e) = try from(src, file: file, path: childPath) else {
+                            throw .invalid(file: file, path: childPath, reason: "a merge key (<<) takes a mapping or a list of mappings")
+                        }
+                        for entry in e where !merged.contains(where: { $0.key == entry.key }) { merged.append(entry) }
+                    }
+                    continue
+                }
+                if out.contains(where: { $0.key == ks.string }) {
+                    throw .invalid(file: file, path: childPath, reason: "duplicate key")
+                }
+                out.append(Entry(ks.string, try from(v, file: file, path: childPath)))
+            }
+            for entry in merged where !out.contains(where: { $0.key == entry.key }) { out.append(entry) }
+            return .mapping(out)
+        case .alias:
+            throw .invalid(file: file, path: path, reason: "unresolved YAML alias")
+        }
+    }
+
+    /// Back to a Yams node (for printing). Plain scalars that would read as another type are quoted.
+    public var node: Node {
+        switch self {
+        case .null: return Node("null", Tag(.null), .plain)
+        case .scalar(let s, let quoted):
+            if quoted { return Node(s, Tag(.str), .doubleQuoted) }
+            return Node(s, Tag(.implicit), .plain)
+        case .sequence(let items): return Node(items.map(\.node))
+        case .mapping(let entries): return Node(entries.map { (Node($0.key), $0.value.node) })
+        }
+    }
+
+    /// YAML text, keys in the tree's order.
+    public func yaml() -> String {
+        (try? Yams.serialize(node: node, indent: 2, width: -1, allowUnicode: true)) ?? ""
+    }
+}
