@@ -46,6 +46,8 @@ public struct Container: Codable, Sendable, Equatable {
     public var hostname: String?
     /// Why the last start failed, or how the state was repaired.
     public var error: String?
+    /// Volumes, binds and tmpfs mounts (Volumes/Engine+Volumes.swift); nil when there are none.
+    public var mounts: [MountPoint]?
 
     public var shortID: String { String(id.prefix(12)) }
 }

@@ -79,7 +79,7 @@ extension Engine {
             container.name = try containers.createWithFreshName(container)
         }
         var done = false
-        defer { if !done { containers.remove(id: id) } }
+        defer { if !done { removeContainerFiles(id: id, anonymousVolumes: true) } }
 
         let dir = containers.directory(of: id)
         for sub in ["upper", "work", "rootfs"] {
@@ -95,6 +95,8 @@ extension Engine {
             Mount(destination: "/etc/hosts", type: "bind", source: dir + "/hosts", options: ["rbind", "rprivate"]),
             Mount(destination: "/etc/resolv.conf", type: "bind", source: dir + "/resolv.conf", options: ["rbind", "rprivate"]),
         ]
+        let volumeMounts = try prepareVolumes(for: &container, options: options, image: image, filesystem: filesystem)
+        spec.mounts = Self.orderMounts(spec.mounts ?? [], adding: volumeMounts)
         if options.initProcess {
             guard FileIO.exists(host.initBinary) else {
                 throw .unsupported("--init needs tini: \(host.initBinary) is missing (apt-get install tini)")
@@ -140,23 +142,23 @@ extension Engine {
             container.status = .exited
             container.exitCode = 127
             container.finishedAt = Timestamp.now()
-            if container.autoRemove { containers.remove(id: container.id) } else { try? containers.save(container) }
+            if container.autoRemove { removeContainerFiles(id: container.id, anonymousVolumes: true) } else { try? containers.save(container) }
             throw .runtime(error)
         }
         container.status = .exited
         container.exitCode = status.shellStatus
         container.finishedAt = Timestamp.now()
         if container.autoRemove {
-            containers.remove(id: container.id)
+            removeContainerFiles(id: container.id, anonymousVolumes: true)
         } else {
             try containers.save(container)
         }
         return status
     }
 
-    /// Remove a stopped container and its writable layer (`force`: kill it first; see `remove`).
+    /// Remove a stopped container, its writable layer and its anonymous volumes (`force`: kill it first; see `remove`).
     public func removeContainer(_ nameOrID: String, force: Bool) throws(KitError) {
-        try remove(nameOrID, force: force)
+        try remove(nameOrID, force: force, volumes: true)
     }
 
     static func isValidName(_ name: String) -> Bool {

@@ -41,6 +41,10 @@ public struct RunOptions: Sendable, Equatable {
     /// --log-opt max-size / max-file (0: no limit).
     public var logMaxSize: Int64?
     public var logMaxFiles: Int?
+    /// -v, --mount and --tmpfs, in order (Volumes/MountRequest.swift parses them).
+    public var mounts: [MountRequest] = []
+    /// --volumes-from CONTAINER[:ro|rw].
+    public var volumesFrom: [String] = []
 
     public init() {}
 
