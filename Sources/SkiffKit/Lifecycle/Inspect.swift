@@ -69,6 +69,9 @@ public struct ContainerInspect: Codable, Sendable {
     }
     public struct MountDoc: Codable, Sendable {
         public var `Type`: String
+        /// Volumes: the volume's name and driver ("local").
+        public var Name: String?
+        public var Driver: String?
         public var Source: String
         public var Destination: String
         public var Mode: String
@@ -150,9 +153,15 @@ extension Engine {
             ReadonlyRootfs: spec?.root?.readonly ?? false,
             LogConfig: .init(Type: "json-file", Config: logConfig))
         let etc = Set(["/etc/hostname", "/etc/hosts", "/etc/resolv.conf", "/sbin/docker-init"])
-        let mounts = (spec?.mounts ?? []).filter { m in
+        let recorded = (c.mounts ?? []).map { m in
+            ContainerInspect.MountDoc(Type: m.type.rawValue, Name: m.name, Driver: m.type == .volume ? "local" : nil,
+                                      Source: m.source, Destination: m.destination, Mode: m.readOnly ? "ro" : "",
+                                      RW: !m.readOnly, Propagation: m.type == .bind ? (m.propagation ?? "rprivate") : "")
+        }
+        let recordedTargets = Set(recorded.map(\.Destination))
+        let mounts = recorded + (spec?.mounts ?? []).filter { m in
             (m.type == "bind" || (m.options ?? []).contains("bind") || (m.options ?? []).contains("rbind"))
-                && !etc.contains(m.destination) && m.source?.hasPrefix("/dev") != true
+                && !etc.contains(m.destination) && m.source?.hasPrefix("/dev") != true && !recordedTargets.contains(m.destination)
         }.map { m in
             let ro = (m.options ?? []).contains("ro")
             return ContainerInspect.MountDoc(Type: "bind", Source: m.source ?? "", Destination: m.destination,
@@ -184,7 +193,7 @@ extension Engine {
             "Status": status(c, now: now),
             "State": c.status.rawValue,
             "Labels": c.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","),
-            "Mounts": "",
+            "Mounts": (c.mounts ?? []).map { $0.name ?? $0.source }.filter { !$0.isEmpty }.joined(separator: ","),
             "Networks": "none",
             "Size": "",
         ]

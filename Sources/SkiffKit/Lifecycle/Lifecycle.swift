@@ -225,6 +225,7 @@ extension Engine {
         }
         var options = OCIRuntime.StartOptions()
         if before.tty == true { options.consoleSocket = "console.sock" }
+        try ensureMountSources(id: id)
         do {
             // create, then start (the runtime brings lo up in a new network namespace).
             try runtime.create(id: id, bundle: dir, options: options)
@@ -300,7 +301,7 @@ extension Engine {
             c.status = .restarting
         }
         if record.autoRemove && decision == .done {
-            containers.remove(id: id)
+            removeContainerFiles(id: id, anonymousVolumes: true)
         }
         return decision
     }
@@ -347,7 +348,7 @@ extension Engine {
             throw error
         }
         if removeIt {
-            containers.remove(id: container.id)
+            removeContainerFiles(id: container.id, anonymousVolumes: true)
             return nil
         }
         return repaired
@@ -452,7 +453,8 @@ extension Engine {
     }
 
     /// Remove a container: refused while it runs unless `force` (which kills it). Docker's wording.
-    public func remove(_ nameOrID: String, force: Bool) throws(KitError) {
+    /// `volumes` (rm -v): its anonymous volumes too.
+    public func remove(_ nameOrID: String, force: Bool, volumes: Bool = false) throws(KitError) {
         let found = try containers.find(nameOrID)
         guard let c = try reconcile(found) else { return }
         if c.status == .running || c.status == .restarting {
@@ -471,7 +473,7 @@ extension Engine {
         if (try? runtime.state(id: c.id)) != nil {
             do { try runtime.delete(id: c.id, force: true) } catch { throw .runtime(error) }
         }
-        containers.remove(id: c.id)
+        removeContainerFiles(id: c.id, anonymousVolumes: volumes)
     }
 
     /// Block until the container is not running; its exit code. A container removed meanwhile (--rm)

@@ -44,6 +44,10 @@ struct ContainerRun: ParsableCommand {
     @Flag(name: .customLong("no-healthcheck"), help: "Disable the image's HEALTHCHECK.") var noHealthcheck = false
     @Option(name: .customLong("stop-signal"), help: "Signal `stop` sends first (default: the image's STOPSIGNAL, else SIGTERM).") var stopSignal: String?
     @Option(name: .customLong("stop-timeout"), help: "Seconds `stop` waits before SIGKILL (default 10).") var stopTimeout: Int?
+    @Option(name: [.customShort("v"), .customLong("volume")], help: "Mount a volume or host path: NAME:/path[:ro], /host/path:/path[:ro], or /path (an anonymous volume).") var volume: [String] = []
+    @Option(name: .customLong("mount"), help: "Mount: type=volume|bind|tmpfs,source=…,target=…[,readonly][,volume-nocopy][,tmpfs-size=…].") var mount: [String] = []
+    @Option(name: .customLong("tmpfs"), help: "Mount a tmpfs: /path[:options] (e.g. /run:size=64m,mode=1770).") var tmpfs: [String] = []
+    @Option(name: .customLong("volumes-from"), help: "Mount the volumes of another container: NAME[:ro|rw].") var volumesFrom: [String] = []
     @Option(name: .customLong("log-opt"), help: "max-size=SIZE (e.g. 10m; 0 or -1: unlimited) or max-file=N.") var logOpt: [String] = []
 
     @Option(name: .customLong("pull"), help: "Pull the image: missing (default), always or never.") var pull = "missing"
@@ -176,6 +180,10 @@ struct ContainerRun: ParsableCommand {
         if !publish.isEmpty {
             throw ValidationError("-p \(publish[0]): published ports need the bridge network, which is not built yet")
         }
+        do {
+            o.mounts = try volume.map(MountRequest.parseVolume) + mount.map(MountRequest.parseMount) + tmpfs.map(MountRequest.parseTmpfs)
+        } catch { throw ValidationError("\(error)") }
+        o.volumesFrom = volumesFrom
         for l in label {
             let parts = l.split(separator: "=", maxSplits: 1).map(String.init)
             o.labels[parts[0]] = parts.count > 1 ? parts[1] : ""
