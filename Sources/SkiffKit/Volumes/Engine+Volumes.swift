@@ -1,0 +1,243 @@
+import SkiffImage
+import SkiffOCI
+import SkiffSystem
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Volumes, bind mounts and tmpfs for containers made from images, with Docker's rules:
+///
+/// - `-v NAME:/path` mounts the named volume, made on first use; `-v /path` and every image `VOLUME`
+///   not covered by another mount get an anonymous volume (64 hex digits), removed with the container
+///   by `rm -v` and `--rm`;
+/// - `--volumes-from C[:ro|rw]` takes C's volumes and binds (not its tmpfs mounts); explicit mounts win
+///   over it at the same destination, and both win over the image's VOLUMEs;
+/// - copy-up: a volume that is empty when a container is made, mounted over a directory the image has,
+///   first gets that directory's content (owners, modes, times), unless `nocopy`; a volume with
+///   anything in it is never written;
+/// - the mounts are recorded in the container's record (`mounts`) and written into its config.json, so
+///   they come back on every start; targets are resolved inside the rootfs by the runtime
+///   (openat2 RESOLVE_IN_ROOT), never on the host.
+extension Engine {
+    public var volumes: VolumeStore { VolumeStore(root: root + "/volumes") }
+
+    /// Resolve the mounts for a container being made: volumes created (and copied up) under the volumes
+    /// lock, and the record saved with its mounts under that same lock, so `volume rm` always sees who
+    /// uses a volume. Returns the spec mounts to add.
+    func prepareVolumes(for container: inout Container, options: RunOptions, image: StoredImage,
+                        filesystem: ImageFilesystem) throws(KitError) -> [SkiffOCI.Mount] {
+        var explicit = options.mounts
+        var seen = Set<String>()
+        for r in explicit {
+            if !seen.insert(r.target).inserted { throw .usage("\(r.origin): Duplicate mount point: \(r.target)") }
+        }
+        var fromOthers: [MountPoint] = []
+        for spec in options.volumesFrom {
+            let parts = spec.split(separator: ":", maxSplits: 1).map(String.init)
+            var mode: Bool?
+            if parts.count == 2 {
+                switch parts[1] {
+                case "ro": mode = true
+                case "rw": mode = false
+                default: throw .usage("--volumes-from \(spec): invalid mode \"\(parts[1])\" (expected ro or rw)")
+                }
+            }
+            guard let name = parts.first, !name.isEmpty else { throw .usage("--volumes-from \(spec): expected CONTAINER[:ro|rw]") }
+            let other: Container
+            do { other = try containers.find(name) } catch {
+                throw .notFound("--volumes-from \(spec): No such container: \(name)")
+            }
+            for var m in other.mounts ?? [] where m.type != .tmpfs {
+                if seen.contains(m.destination) { continue }
+                if let mode { m.readOnly = mode }
+                seen.insert(m.destination)
+                fromOthers.append(m)
+            }
+        }
+        for path in (image.config.config?.Volumes ?? [:]).keys.sorted() {
+            let target = MountRequest.normalize(path)
+            guard target != "/", seen.insert(target).inserted else { continue }
+            explicit.append(MountRequest(kind: .volume, source: nil, target: target, origin: "image VOLUME \(path)"))
+        }
+        for r in explicit where r.kind == .volume || r.kind == .bind {
+            if filesystem.resolveInScope(r.target) == "/" {
+                throw .usage("\(r.origin): \(r.target) is a symlink in the image that leads to the container's root; mount somewhere else")
+            }
+        }
+
+        let store = volumes
+        let id = container.id
+        var made: [String] = []
+        var record = container
+        do throws(KitError) {
+            try store.locked { () throws(KitError) in
+                var points = fromOthers
+                for r in explicit {
+                    switch r.kind {
+                    case .tmpfs:
+                        var p = MountPoint(type: .tmpfs, source: "", destination: r.target, readOnly: r.readOnly)
+                        p.options = r.tmpfsOptions
+                        points.append(p)
+                    case .bind:
+                        let source = r.source ?? ""
+                        var st = stat()
+                        if stat(source, &st) != 0 {
+                            guard errno == ENOENT, r.createHostPath else {
+                                throw .usage("\(r.origin): invalid mount config for type \"bind\": bind source path does not exist: \(source)")
+                            }
+                            do throws(SystemError) { try FileIO.makeDirectories(source, mode: 0o755) } catch { throw .system(error) }
+                        }
+                        var p = MountPoint(type: .bind, source: source, destination: r.target, readOnly: r.readOnly)
+                        p.propagation = r.propagation
+                        if r.createHostPath { p.createSource = true }
+                        points.append(p)
+                    case .volume:
+                        let anonymous = r.source == nil
+                        let name = r.source ?? NameGenerator.makeID()
+                        let (volume, created) = try store.create(name, labels: r.volumeLabels, anonymous: anonymous)
+                        if created { made.append(name) }
+                        if !r.noCopy, store.isEmpty(name), let resolved = filesystem.resolveInScope(r.target) {
+                            try VolumeCopyUp.copy(from: filesystem, imagePath: resolved, to: volume.Mountpoint)
+                        }
+                        var p = MountPoint(type: .volume, name: name, source: volume.Mountpoint, destination: r.target,
+                                           readOnly: r.readOnly)
+                        if anonymous || volume.Anonymous == true { p.anonymous = true }
+                        points.append(p)
+                    }
+                }
+                record.mounts = points.isEmpty ? nil : points
+                try containers.save(record)
+            }
+        } catch {
+            // Volumes this create made go again when it fails.
+            for name in made { try? store.removeFiles(name) }
+            throw error
+        }
+        container = record
+        return (record.mounts ?? []).map(Self.specMount)
+    }
+
+    /// The OCI spec mount for a recorded mount.
+    static func specMount(_ m: MountPoint) -> SkiffOCI.Mount {
+        switch m.type {
+        case .tmpfs:
+            var options = ["nosuid", "nodev", "noexec"] + (m.options ?? [])
+            if m.readOnly { options.append("ro") }
+            return Mount(destination: m.destination, type: "tmpfs", source: "tmpfs", options: options)
+        case .bind, .volume:
+            return Mount(destination: m.destination, type: "bind", source: m.source,
+                         options: ["rbind", m.propagation ?? "rprivate", m.readOnly ? "ro" : "rw"])
+        }
+    }
+
+    /// The spec's mounts with the container's own added: a default mount at the same destination is
+    /// replaced (a `--tmpfs /dev/shm`), and the mounts after the defaults are put in order of depth, so
+    /// a mount at /a is made before one at /a/b (stable otherwise).
+    static func orderMounts(_ existing: [SkiffOCI.Mount], adding added: [SkiffOCI.Mount]) -> [SkiffOCI.Mount] {
+        guard !added.isEmpty else { return existing }
+        let defaults: Set<String> = ["/proc", "/dev", "/dev/pts", "/dev/shm", "/dev/mqueue", "/sys", "/sys/fs/cgroup"]
+        let targets = Set(added.map(\.destination))
+        let kept = existing.filter { !targets.contains($0.destination) }
+        let head = kept.filter { defaults.contains($0.destination) }
+        let tail = kept.filter { !defaults.contains($0.destination) } + added
+        let depth = { (m: SkiffOCI.Mount) in m.destination.split(separator: "/").count }
+        let ordered = tail.enumerated().sorted { a, b in
+            depth(a.element) != depth(b.element) ? depth(a.element) < depth(b.element) : a.offset < b.offset
+        }.map(\.element)
+        return head + ordered
+    }
+
+    /// Before each start: a named volume removed meanwhile (`volume rm -f` of a stopped container's
+    /// volume) is made again, empty, and so is a missing `-v` bind source, as Docker does.
+    func ensureMountSources(id: String) throws(KitError) {
+        guard let record = try? containers.load(id: id), let mounts = record.mounts else { return }
+        for m in mounts {
+            switch m.type {
+            case .volume:
+                guard let name = m.name, !FileIO.exists(volumes.dataPath(of: name)) else { continue }
+                try volumes.locked { () throws(KitError) in
+                    _ = try volumes.create(name, anonymous: m.anonymous == true)
+                }
+            case .bind:
+                if m.createSource == true, !FileIO.exists(m.source) {
+                    do { try FileIO.makeDirectories(m.source, mode: 0o755) } catch { throw .system(error) }
+                }
+            case .tmpfs: continue
+            }
+        }
+    }
+
+    /// Remove a container's directory; with `anonymousVolumes` (rm -v, --rm) also its anonymous volumes
+    /// that no other container uses.
+    public func removeContainerFiles(id: String, anonymousVolumes: Bool) {
+        let record = try? containers.load(id: id)
+        containers.remove(id: id)
+        guard anonymousVolumes, let mounts = record?.mounts else { return }
+        let names = mounts.filter { $0.type == .volume && $0.anonymous == true }.compactMap(\.name)
+        guard !names.isEmpty else { return }
+        _ = try? volumes.locked { () throws(KitError) in
+            for name in names where volumeUsers(name).isEmpty {
+                try? volumes.removeFiles(name)
+            }
+        }
+    }
+
+    /// The containers whose records mount volume `name`.
+    public func volumeUsers(_ name: String) -> [Container] {
+        containers.all().filter { c in (c.mounts ?? []).contains { $0.type == .volume && $0.name == name } }
+    }
+
+    // MARK: skiff volume
+
+    public func createVolume(_ name: String, labels: [String: String] = [:]) throws(KitError) -> Volume {
+        try volumes.locked { () throws(KitError) in try volumes.create(name, labels: labels).volume }
+    }
+
+    public func volume(_ name: String) throws(KitError) -> Volume { try volumes.load(name) }
+
+    /// `volume ls`; `dangling`: only volumes no container uses (true) or only used ones (false).
+    public func listVolumes(dangling: Bool? = nil) -> [Volume] {
+        let all = volumes.all()
+        guard let dangling else { return all }
+        let used = Set(containers.all().flatMap { ($0.mounts ?? []).compactMap { $0.type == .volume ? $0.name : nil } })
+        return all.filter { used.contains($0.Name) != dangling }
+    }
+
+    /// `volume rm`: refused while a container uses the volume, naming it; `force` removes a volume that
+    /// only stopped containers use (they get an empty one back at their next start), never one a
+    /// running container has mounted. A missing volume is no error with `force`.
+    public func removeVolume(_ name: String, force: Bool) throws(KitError) {
+        try volumes.locked { () throws(KitError) in
+            do throws(KitError) { _ = try volumes.load(name) } catch {
+                if case .notFound = error, force { return }
+                throw error
+            }
+            let users = volumeUsers(name).compactMap { try? reconcile($0) }
+            if let running = users.first(where: { $0.status == .running || $0.status == .restarting }) {
+                throw .usage("remove \(name): volume is in use by running container \(running.name) (\(running.shortID)); stop and remove it first")
+            }
+            if let user = users.first, !force {
+                throw .usage("remove \(name): volume is in use by container \(user.name) (\(user.shortID)); remove that container first, or use -f as it is stopped")
+            }
+            try volumes.removeFiles(name)
+        }
+    }
+
+    /// `volume prune`: anonymous volumes no container uses (`all`: every unused volume, Docker's -a).
+    /// Returns the names removed and the bytes freed.
+    public func pruneVolumes(all: Bool = false) -> (names: [String], bytes: UInt64) {
+        var names: [String] = []
+        var bytes: UInt64 = 0
+        _ = try? volumes.locked { () throws(KitError) in
+            for v in listVolumes(dangling: true) where all || v.Anonymous == true {
+                let size = Self.diskUsage(volumes.directory(of: v.Name))
+                if (try? volumes.removeFiles(v.Name)) != nil {
+                    names.append(v.Name)
+                    bytes += size
+                }
+            }
+        }
+        return (names, bytes)
+    }
+}
