@@ -309,6 +309,32 @@ static const char *env_lookup(const char *const *envp, const char *name) {
     return NULL;
 }
 
+/// The PATH a program name is looked up in: the container's, else the default execvp uses.
+static const char *search_path(const struct cskiff_spawn *s) {
+    const char *path = env_lookup(s->envp, "PATH");
+    return path ? path : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+}
+
+/// The next "dir/file" of a PATH list into `buf` (an empty entry is "."; entries too long for `buf`
+/// are skipped); advances `*cursor`. Returns 0 when the list is done.
+static int next_in_path(const char **cursor, const char *file, char *buf, size_t size) {
+    size_t flen = strlen(file);
+    while (*cursor && **cursor) {
+        const char *dir = *cursor;
+        const char *end = strchr(dir, ':');
+        size_t dlen = end ? (size_t)(end - dir) : strlen(dir);
+        *cursor = end ? end + 1 : NULL;
+        if (dlen + 1 + flen + 1 > size) continue;
+        memcpy(buf, dir, dlen);
+        size_t off = dlen;
+        if (off == 0) buf[off++] = '.';
+        buf[off++] = '/';
+        memcpy(buf + off, file, flen + 1);
+        return 1;
+    }
+    return 0;
+}
+
 /// execve, searching PATH from the container's environment for a bare name (as execvpe would, but
 /// without its malloc).
 __attribute__((noreturn)) static void exec_process(struct child *c) {
@@ -328,26 +354,13 @@ __attribute__((noreturn)) static void exec_process(struct child *c) {
         execve(file, (char *const *)s->argv, (char *const *)s->envp);
         child_fail(c, CSKIFF_STEP_EXEC, &m);
     }
-    const char *path = env_lookup(s->envp, "PATH");
-    if (!path) path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    const char *cursor = search_path(s);
     int err = ENOENT;
     char buf[4096];
-    size_t flen = strlen(file);
-    while (*path) {
-        const char *end = strchr(path, ':');
-        size_t dlen = end ? (size_t)(end - path) : strlen(path);
-        if (dlen + 1 + flen + 1 <= sizeof buf) {
-            memcpy(buf, path, dlen);
-            size_t off = dlen;
-            if (off == 0) buf[off++] = '.';
-            buf[off++] = '/';
-            memcpy(buf + off, file, flen + 1);
-            execve(buf, (char *const *)s->argv, (char *const *)s->envp);
-            if (errno == EACCES) err = EACCES;
-            else if (errno != ENOENT && errno != ENOTDIR) err = errno;
-        }
-        if (!end) break;
-        path = end + 1;
+    while (next_in_path(&cursor, file, buf, sizeof buf)) {
+        execve(buf, (char *const *)s->argv, (char *const *)s->envp);
+        if (errno == EACCES) err = EACCES;
+        else if (errno != ENOENT && errno != ENOTDIR) err = errno;
     }
     child_fail_errno(c, CSKIFF_STEP_EXEC, err, &m);
 }
@@ -363,26 +376,13 @@ static int check_executable(const struct cskiff_spawn *s) {
         if (errno == ENOENT || errno == ENOTDIR) return ENOENT;
         return errno == EACCES ? EACCES : 0;
     }
-    const char *path = env_lookup(s->envp, "PATH");
-    if (!path) path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    const char *cursor = search_path(s);
     int err = ENOENT;
     char buf[4096];
-    size_t flen = strlen(file);
-    while (*path) {
-        const char *end = strchr(path, ':');
-        size_t dlen = end ? (size_t)(end - path) : strlen(path);
-        if (dlen + 1 + flen + 1 <= sizeof buf) {
-            memcpy(buf, path, dlen);
-            size_t off = dlen;
-            if (off == 0) buf[off++] = '.';
-            buf[off++] = '/';
-            memcpy(buf + off, file, flen + 1);
-            if (access(buf, X_OK) == 0) return 0;
-            if (errno == EACCES) err = EACCES;
-            else if (errno != ENOENT && errno != ENOTDIR) return 0;
-        }
-        if (!end) break;
-        path = end + 1;
+    while (next_in_path(&cursor, file, buf, sizeof buf)) {
+        if (access(buf, X_OK) == 0) return 0;
+        if (errno == EACCES) err = EACCES;
+        else if (errno != ENOENT && errno != ENOTDIR) return 0;
     }
     return err;
 }

@@ -17,6 +17,8 @@ public enum KitError: Error, CustomStringConvertible {
     case image(ImageError)
     case runtime(RuntimeError)
     case system(SystemError)
+    /// Container networking (bridge, veth, nftables, ports).
+    case network(String)
 
     public var description: String {
         switch self {
@@ -37,6 +39,7 @@ public enum KitError: Error, CustomStringConvertible {
         case .image(let e): return e.description
         case .runtime(let e): return e.description
         case .system(let e): return e.description
+        case .network(let s): return s
         }
     }
 }

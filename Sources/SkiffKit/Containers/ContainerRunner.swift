@@ -90,6 +90,7 @@ extension Engine {
         if let seccompProfile, !options.privileged { spec.linux?.seccomp = seccompProfile }
         try prepareWorkdir(builder.workingDirectory(), upper: dir + "/upper", filesystem: filesystem)
         try writeEtcFiles(dir: dir, hostname: hostname, network: options.network, host: host)
+        try prepareNetwork(&spec, id: id, options: options, exposedPorts: Array((image.config.config?.ExposedPorts ?? [:]).keys), host: host)
         spec.mounts = (spec.mounts ?? []) + [
             Mount(destination: "/etc/hostname", type: "bind", source: dir + "/hostname", options: ["rbind", "rprivate"]),
             Mount(destination: "/etc/hosts", type: "bind", source: dir + "/hosts", options: ["rbind", "rprivate"]),
@@ -136,6 +137,16 @@ extension Engine {
         container.startedAt = Timestamp.now()
         try containers.save(container)
         let status: ExitStatus
+        do {
+            try setUpNetwork(id: container.id)
+        } catch {
+            container.status = .exited
+            container.exitCode = 125
+            container.finishedAt = Timestamp.now()
+            try? containers.save(container)
+            throw error
+        }
+        defer { tearDownNetwork(id: container.id) }
         do {
             status = try runtime.run(id: container.id, bundle: containers.directory(of: container.id), options: options)
         } catch {

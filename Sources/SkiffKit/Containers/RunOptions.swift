@@ -25,6 +25,11 @@ public struct RunOptions: Sendable, Equatable {
     public var noNewPrivileges = false
     public var initProcess = false
     public var publish: [String] = []
+    /// -P: publish every EXPOSEd port on a free host port.
+    public var publishAll = false
+    /// --network-alias and --ip (user-defined networks).
+    public var networkAliases: [String] = []
+    public var ip: String?
     public var labels: [String: String] = [:]
     /// -d: the container runs under a monitor (set by `skiff run -d`; createContainer records it).
     public var detach = false
@@ -53,18 +58,27 @@ public struct RunOptions: Sendable, Equatable {
         case none
         /// The host's network namespace.
         case host
+        /// The default bridge network (`skiff0`), Docker's default.
+        case bridge
+        /// Another container's network namespace (`container:NAME`).
+        case container(String)
+        /// A user-defined network (`skiff network create`).
+        case named(String)
 
         public init(parsing text: String) throws(KitError) {
             switch text {
             case "none": self = .none
             case "host": self = .host
-            case "bridge", "default":
-                throw .unsupported("--network \(text): the bridge network is not built yet; use --network none (the default, loopback only) or --network host")
+            case "bridge", "default": self = .bridge
+            case "": throw .usage("--network: give none, host, bridge, container:NAME or a network's name")
             default:
                 if text.hasPrefix("container:") {
-                    throw .unsupported("--network \(text): joining another container's network is not built yet; use none or host")
+                    let name = String(text.dropFirst("container:".count))
+                    guard !name.isEmpty else { throw .usage("--network container: needs a container's name or ID") }
+                    self = .container(name)
+                } else {
+                    self = .named(text)
                 }
-                throw .usage("--network \(text): no such network (available: none, host)")
             }
         }
     }

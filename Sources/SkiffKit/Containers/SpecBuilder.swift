@@ -99,7 +99,7 @@ public struct SpecBuilder {
         spec.linux?.cgroupsPath = cgroupsPath
 
         switch options.network {
-        case .none: break
+        case .none, .bridge, .named, .container: break  // a namespace path is set by Engine.prepareNetwork
         case .host: spec.linux?.namespaces?.removeAll { $0.type == "network" }
         }
         if options.network == .host {

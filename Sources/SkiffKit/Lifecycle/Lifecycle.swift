@@ -226,12 +226,23 @@ extension Engine {
         var options = OCIRuntime.StartOptions()
         if before.tty == true { options.consoleSocket = "console.sock" }
         try ensureMountSources(id: id)
+        do { try setUpNetwork(id: id) } catch {
+            _ = try? containers.update(id: id) { c throws(KitError) in
+                c.status = .exited
+                c.exitCode = 125
+                c.finishedAt = Timestamp.now()
+                c.error = "\(error)"
+                c.pid = nil
+            }
+            throw error
+        }
         do {
             // create, then start (the runtime brings lo up in a new network namespace).
             try runtime.create(id: id, bundle: dir, options: options)
             try runtime.start(id: id)
         } catch {
             try? runtime.delete(id: id, force: true)
+            tearDownNetwork(id: id)
             let message = "\(error)"
             _ = try? containers.update(id: id) { c throws(KitError) in
                 c.status = .exited
@@ -276,6 +287,7 @@ extension Engine {
     public func internalExited(id: String, code: Int32, signal: Int32, finishedAt: String) throws(KitError) -> AfterExit {
         guard FileIO.exists(containers.directory(of: id) + "/container.json") else { return .done }
         try? runtime.delete(id: id, force: true)
+        tearDownNetwork(id: id)
         var decision = AfterExit.done
         let record = try containers.update(id: id) { c throws(KitError) in
             let exit = code >= 0 ? code : 128 + signal
@@ -341,6 +353,7 @@ extension Engine {
                 c.pid = nil
                 c.pidStartTime = nil
                 try? runtime.delete(id: c.id, force: true)
+                tearDownNetwork(id: c.id)
                 removeIt = c.autoRemove
             }
         } catch {
@@ -473,6 +486,7 @@ extension Engine {
         if (try? runtime.state(id: c.id)) != nil {
             do { try runtime.delete(id: c.id, force: true) } catch { throw .runtime(error) }
         }
+        tearDownNetwork(id: c.id)
         removeContainerFiles(id: c.id, anonymousVolumes: volumes)
     }
 

@@ -22,7 +22,10 @@ struct ContainerRun: ParsableCommand {
     @Flag(name: [.customShort("i"), .long], help: "Keep stdin open (pass it to the container).") var interactive = false
     @Flag(name: [.customShort("t"), .long], help: "Give the container a terminal.") var tty = false
     @Flag(name: [.customShort("d"), .long], help: "Run in the background.") var detach = false
-    @Option(name: .customLong("network"), help: "none (loopback only, the default until bridges exist) or host.") var network = "none"
+    @Option(name: .customLong("network"), help: "bridge (the default: skiff0, outbound NAT), none (loopback only), host, container:NAME, or a network made by `skiff network create`.") var network = "bridge"
+    @Option(name: .customLong("network-alias"), help: "Another name for the container on a user-defined network.") var networkAlias: [String] = []
+    @Option(name: .customLong("ip"), help: "IPv4 address on a user-defined network.") var ip: String?
+    @Flag(name: [.customShort("P"), .customLong("publish-all")], help: "Publish every EXPOSEd port on a free host port.") var publishAll = false
     @Option(name: [.customShort("m"), .long], help: "Memory limit (e.g. 512m, 1g).") var memory: String?
     @Option(name: .long, help: "CPUs (e.g. 0.5, 2).") var cpus: Double?
     @Option(name: .customLong("pids-limit"), help: "Maximum number of processes.") var pidsLimit: Int64?
@@ -32,7 +35,7 @@ struct ContainerRun: ParsableCommand {
     @Flag(name: .long, help: "All capabilities, no seccomp, no masked paths, all devices allowed.") var privileged = false
     @Option(name: .customLong("security-opt"), help: "seccomp=unconfined, seccomp=PROFILE.json or no-new-privileges.") var securityOpt: [String] = []
     @Flag(name: .customLong("init"), help: "Run tini as pid 1 to reap zombies and forward signals.") var initProcess = false
-    @Option(name: [.customShort("p"), .customLong("publish")], help: "Publish a port (needs the bridge network).") var publish: [String] = []
+    @Option(name: [.customShort("p"), .customLong("publish")], help: "Publish a port: [ip:][hostPort:]containerPort[/tcp|/udp], ranges allowed.") var publish: [String] = []
     @Option(name: [.customShort("l"), .customLong("label")], help: "Set a label (KEY=VALUE).") var label: [String] = []
     @Option(name: .customLong("platform"), help: "Platform of the image to use (os/arch).") var platform: String?
     @Option(name: .customLong("restart"), help: "Restart policy: no, on-failure[:max-retries], always or unless-stopped.") var restart: String?
@@ -177,9 +180,11 @@ struct ContainerRun: ParsableCommand {
             default: throw ValidationError("--log-opt \(opt): supported are max-size and max-file (the json-file driver)")
             }
         }
-        if !publish.isEmpty {
-            throw ValidationError("-p \(publish[0]): published ports need the bridge network, which is not built yet")
-        }
+        for p in publish { _ = try PortMapping.parse(p) }
+        o.publish = publish
+        o.publishAll = publishAll
+        o.networkAliases = networkAlias
+        o.ip = ip
         do {
             o.mounts = try volume.map(MountRequest.parseVolume) + mount.map(MountRequest.parseMount) + tmpfs.map(MountRequest.parseTmpfs)
         } catch { throw ValidationError("\(error)") }

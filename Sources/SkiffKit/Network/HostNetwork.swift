@@ -1,0 +1,233 @@
+import CSystem
+import SkiffSystem
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What container networking needs from the host: `ip` and `nft` runs (one batch per step, so a start
+/// costs few processes), sysctls, the host's routes and uplink MTU, named network namespaces, and
+/// checks that a host port is free.
+enum HostNetwork {
+    static let ipTool = firstExisting(["/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"])
+    static let nftTool = firstExisting(["/usr/sbin/nft", "/sbin/nft", "/usr/bin/nft"])
+
+    static func firstExisting(_ paths: [String]) -> String? { paths.first { access($0, X_OK) == 0 } }
+
+    /// Run `argv` with `input` on stdin; in the network namespace at `netns` when given (the spawning
+    /// thread enters it for the spawn only). Throws with the tool's stderr.
+    static func run(_ argv: [String], input: String = "", netns: String? = nil) throws(KitError) {
+        var inPipe: [Int32] = [-1, -1]
+        var errPipe: [Int32] = [-1, -1]
+        guard pipe(&inPipe) == 0, pipe(&errPipe) == 0 else { throw .system(SystemError("pipe")) }
+        for fd in inPipe + errPipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, inPipe[0], 0)
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
+        var attr = posix_spawnattr_t()
+        posix_spawnattr_init(&attr)
+        defer { posix_spawnattr_destroy(&attr) }
+        var all = sigset_t()
+        sigfillset(&all)
+        var none = sigset_t()
+        sigemptyset(&none)
+        posix_spawnattr_setsigdefault(&attr, &all)
+        posix_spawnattr_setsigmask(&attr, &none)
+        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+        var cargs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
+        defer { for p in cargs { free(p) } }
+        let env: [UnsafeMutablePointer<CChar>?] = [strdup("PATH=/usr/sbin:/usr/bin:/sbin:/bin"), nil]
+        defer { free(env[0]) }
+
+        var mine: Int32 = -1
+        var theirs: Int32 = -1
+        if let netns {
+            mine = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)
+            theirs = open(netns, O_RDONLY | O_CLOEXEC)
+            guard mine >= 0, theirs >= 0, csys_setns_net(theirs) == 0 else {
+                let e = SystemError("enter network namespace", path: netns)
+                if mine >= 0 { close(mine) }
+                if theirs >= 0 { close(theirs) }
+                throw .system(e)
+            }
+        }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, argv[0], &actions, &attr, &cargs, env)
+        if netns != nil {
+            _ = csys_setns_net(mine)
+            close(mine)
+            close(theirs)
+        }
+        close(inPipe[0])
+        close(errPipe[1])
+        if rc != 0 {
+            close(inPipe[1])
+            close(errPipe[0])
+            throw .system(SystemError("run \(argv[0])", errno: rc))
+        }
+        let bytes = Array(input.utf8)
+        var off = 0
+        while off < bytes.count {
+            let n = bytes[off...].withUnsafeBytes { write(inPipe[1], $0.baseAddress, $0.count) }
+            if n < 0 { if errno == EINTR { continue }; break }
+            off += n
+        }
+        close(inPipe[1])
+        var err: [UInt8] = []
+        var buf = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = read(errPipe[0], &buf, buf.count)
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { break }
+            err += buf[0..<n]
+        }
+        close(errPipe[0])
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        if status != 0 {
+            let text = String(decoding: err, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            let what = argv.count > 1 && argv[1] == "-batch" ? "\(argv[0]) -batch:\n\(input)" : argv.joined(separator: " ")
+            throw .network("\(what) failed: \(text)")
+        }
+    }
+
+    static func ip(_ batch: [String], netns: String? = nil) throws(KitError) {
+        guard !batch.isEmpty else { return }
+        guard let tool = ipTool else { throw .unsupported("container networking needs the ip tool (apt-get install iproute2)") }
+        try run([tool, "-batch", "-"], input: batch.joined(separator: "\n") + "\n", netns: netns)
+    }
+
+    static func nft(_ script: String) throws(KitError) {
+        guard let tool = nftTool else {
+            throw .unsupported("container networking needs nftables (apt-get install nftables)")
+        }
+        try run([tool, "-f", "-"], input: script)
+    }
+
+    static func linkExists(_ name: String) -> Bool { access("/sys/class/net/" + name, F_OK) == 0 }
+
+    static func sysctl(_ path: String, _ value: String) {
+        try? FileIO.write(value, to: "/proc/sys/" + path)
+    }
+
+    static func readSysctl(_ path: String) -> String? {
+        (try? FileIO.readString("/proc/sys/" + path))?.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    // MARK: routes and MTU
+
+    /// IPv4 routes of the main table and the host's addresses' subnets: what a new bridge must not overlap.
+    /// Skiff's own bridges (`skiff…`) are left out: their subnets are known from the claims.
+    static func hostSubnets() -> [IPv4Subnet] {
+        var result: [IPv4Subnet] = []
+        let text = (try? FileIO.readString("/proc/net/route")) ?? ""
+        for line in text.split(separator: "\n").dropFirst() {
+            let f = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+            guard f.count >= 8, !f[0].hasPrefix("skiff"), let dest = UInt32(f[1], radix: 16), let mask = UInt32(f[7], radix: 16),
+                  mask != 0 else { continue }
+            let prefix = mask.byteSwapped.nonzeroBitCount
+            result.append(IPv4Subnet(network: IPv4Address(value: dest.byteSwapped), prefix: max(prefix, 8)))
+        }
+        return result
+    }
+
+    /// The device of the default route, and its MTU (1500 when there is none).
+    static func uplinkMTU() -> Int {
+        let text = (try? FileIO.readString("/proc/net/route")) ?? ""
+        for line in text.split(separator: "\n").dropFirst() {
+            let f = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+            guard f.count >= 8, f[1] == "00000000", f[7] == "00000000" else { continue }
+            if let mtu = (try? FileIO.readString("/sys/class/net/\(f[0])/mtu")).flatMap({ Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }) {
+                return mtu
+            }
+        }
+        return 1500
+    }
+
+    // MARK: named network namespaces
+
+    static func createNetns(_ path: String) throws(KitError) {
+        let rc = csys_netns_create(path)
+        if rc == -EEXIST {
+            _ = csys_netns_remove(path)
+            let again = csys_netns_create(path)
+            if again != 0 { throw .system(SystemError("create network namespace", path: path, errno: -again)) }
+            return
+        }
+        if rc != 0 { throw .system(SystemError("create network namespace", path: path, errno: -rc)) }
+    }
+
+    static func removeNetns(_ path: String) {
+        _ = csys_netns_remove(path)
+    }
+
+    // MARK: ports
+
+    /// Bind `port` on `ip` (any address when empty) to see whether a host process holds it.
+    /// Port 0 asks the kernel for a free port; returns the port bound, or nil when it is in use.
+    static func probePort(ip: String, port: UInt16, proto: String) -> UInt16? {
+        let type = proto == "udp" ? Int32(SOCK_DGRAM.rawValue) : Int32(SOCK_STREAM.rawValue)
+        let fd = socket(AF_INET, type | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var one: Int32 = 1
+        if proto == "tcp" { setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size)) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = port.bigEndian
+        addr.sin_addr.s_addr = (ip.isEmpty ? 0 : IPv4Address(ip)?.value ?? 0).bigEndian
+        let rc = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard rc == 0 else { return nil }
+        if port != 0 { return port }
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let got = withUnsafeMutablePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
+        }
+        return got == 0 ? UInt16(bigEndian: addr.sin_port) : nil
+    }
+
+    // MARK: resolv.conf
+
+    /// The container's resolv.conf on a bridge network, as Docker makes it: the host's file without
+    /// loopback name servers (they cannot be reached from another network namespace). When only loopback
+    /// servers were there, the upstreams of systemd-resolved are used, else the network's gateway, where
+    /// Skiff forwards DNS to the host's loopback resolver (a DNAT rule; no public server is ever added).
+    static func containerResolvConf(hostText: String, gateway: IPv4Address, resolvedPath: String = "/run/systemd/resolve/resolv.conf")
+        -> (text: String, loopbackResolver: String?) {
+        func split(_ text: String) -> (kept: [String], servers: [String], loopback: [String]) {
+            var kept: [String] = []
+            var servers: [String] = []
+            var loopback: [String] = []
+            for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+                let f = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+                if f.count >= 2, f[0] == "nameserver" {
+                    let s = String(f[1])
+                    if s.hasPrefix("127.") || s == "::1" { loopback.append(s) } else if !s.contains(":") { servers.append(s) }
+                    continue
+                }
+                kept.append(String(line))
+            }
+            return (kept, servers, loopback)
+        }
+        var parsed = split(hostText)
+        var resolver: String?
+        if parsed.servers.isEmpty && !parsed.loopback.isEmpty {
+            if let other = try? FileIO.readString(resolvedPath) {
+                let upstream = split(other)
+                if !upstream.servers.isEmpty { parsed = (parsed.kept, upstream.servers, []) }
+            }
+            if parsed.servers.isEmpty, let first = parsed.loopback.first(where: { $0.hasPrefix("127.") }) {
+                resolver = first
+                parsed.servers = [gateway.description]
+            }
+        }
+        var lines = parsed.kept.filter { !$0.isEmpty }
+        lines += parsed.servers.map { "nameserver " + $0 }
+        return (lines.joined(separator: "\n") + "\n", resolver)
+    }
+}

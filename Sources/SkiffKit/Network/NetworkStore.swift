@@ -1,0 +1,296 @@
+import Foundation
+import SkiffSystem
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Networks and leases under `<root>/networks`, and the claims shared by every state root on the host
+/// under `/run/skiff` (subnets and host ports, so two roots never take the same one).
+///
+/// Kernel objects carry a per-root tag, so two state roots never touch each other's: for the default root
+/// (/var/lib/skiff) the tag is empty (bridge `skiff0`, nftables table `skiff`); for any other root it is 6
+/// hex digits of a hash of its path (bridge `skiff1a2b3c0`, table `skiff_1a2b3c`). Host veth ends are
+/// `skf` + 10 hex of the container ID + the network's index, unique on the host.
+public struct NetworkStore: Sendable {
+    public let root: String
+    public let stateRoot: String
+    /// Host-wide claims (subnets, ports) and their lock.
+    public let hostDirectory: String
+
+    public init(stateRoot: String, hostDirectory: String = "/run/skiff") {
+        self.stateRoot = stateRoot
+        self.root = stateRoot + "/networks"
+        self.hostDirectory = hostDirectory
+    }
+
+    // MARK: names
+
+    public var tag: String {
+        let normalized = stateRoot.hasSuffix("/") ? String(stateRoot.dropLast()) : stateRoot
+        if normalized == "/var/lib/skiff" { return "" }
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in normalized.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        let hex = String(h, radix: 16)
+        return String((String(repeating: "0", count: 16 - hex.count) + hex).suffix(6))
+    }
+
+    public func bridgeName(index: Int) -> String { "skiff" + tag + String(index) }
+    public var tableName: String { tag.isEmpty ? "skiff" : "skiff_" + tag }
+    public static func vethName(containerID: String, index: Int) -> String {
+        "skf" + containerID.prefix(10) + String(index, radix: 16)
+    }
+
+    public func netnsPath(_ id: String) -> String { stateRoot + "/netns/" + id }
+    func directory(_ name: String) -> String { root + "/" + name }
+    func leaseDirectory(_ name: String) -> String { root + "/" + name + "/leases" }
+
+    // MARK: locks
+
+    /// The root's lock: every setup and teardown of this root's networks holds it.
+    func lock() throws(KitError) -> FileLock {
+        do {
+            try FileIO.makeDirectories(root, mode: 0o700)
+            return try FileLock(root + "/.lock")
+        } catch { throw .system(error) }
+    }
+
+    /// The host-wide lock for subnet and port claims.
+    func hostLock() throws(KitError) -> FileLock {
+        do {
+            try FileIO.makeDirectories(hostDirectory + "/subnets", mode: 0o700)
+            try FileIO.makeDirectories(hostDirectory + "/ports", mode: 0o700)
+            return try FileLock(hostDirectory + "/network.lock")
+        } catch { throw .system(error) }
+    }
+
+    // MARK: networks
+
+    public func load(_ name: String) -> NetworkConfig? {
+        guard let bytes = try? FileIO.read(directory(name) + "/config.json") else { return nil }
+        return try? KitJSON.decode(NetworkConfig.self, from: bytes)
+    }
+
+    func save(_ config: NetworkConfig) throws(KitError) {
+        do {
+            try FileIO.makeDirectories(leaseDirectory(config.name), mode: 0o700)
+            try FileIO.writeAtomically(directory(config.name) + "/config.json", contents: try KitJSON.encode(config))
+        } catch let e as SystemError { throw .system(e) } catch { throw .network("cannot write network \(config.name): \(error)") }
+    }
+
+    public func all() -> [NetworkConfig] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
+        return names.filter { !$0.hasPrefix(".") }.compactMap { load($0) }.sorted { $0.index < $1.index }
+    }
+
+    /// By name, ID or ID prefix.
+    public func find(_ nameOrID: String) -> NetworkConfig? {
+        let nets = all()
+        if let n = nets.first(where: { $0.name == nameOrID || $0.id == nameOrID }) { return n }
+        let m = nets.filter { $0.id.hasPrefix(nameOrID) }
+        return m.count == 1 ? m[0] : nil
+    }
+
+    /// Make a network record: a free index, and a subnet that clashes with no host route and no other
+    /// root's claim (or the one asked for, checked the same way). Caller holds `lock()`.
+    func create(name: String, subnet requested: IPv4Subnet?, gateway: IPv4Address?, isInternal: Bool,
+                labels: [String: String]) throws(KitError) -> NetworkConfig {
+        if load(name) != nil { throw .usage("network with name \(name) already exists") }
+        let taken = Set(all().map(\.index))
+        let index = name == NetworkConfig.defaultName ? 0 : (1...).first { !taken.contains($0) }!
+        let host = try hostLock()
+        defer { host.unlock() }
+        let subnet = try chooseSubnet(requested: requested, forDefault: name == NetworkConfig.defaultName, name: name)
+        let gw = gateway ?? subnet.firstHost
+        guard subnet.contains(gw), gw != subnet.network, gw != subnet.broadcast else {
+            throw .usage("--gateway \(gw) is not a host address of \(subnet)")
+        }
+        let config = NetworkConfig(name: name, id: NameGenerator.makeID(), driver: "bridge", subnet: subnet, gateway: gw,
+                                   bridge: bridgeName(index: index), index: index, created: Timestamp.now(), labels: labels,
+                                   automaticSubnet: requested == nil, isInternal: isInternal)
+        try save(config)
+        try claim(subnet: subnet, network: name)
+        return config
+    }
+
+    /// Pick again (the host took the old subnet while the bridge was down). Caller holds `lock()`.
+    func rechoose(_ config: NetworkConfig) throws(KitError) -> NetworkConfig {
+        let host = try hostLock()
+        defer { host.unlock() }
+        var c = config
+        unlink(claimPath(config.subnet))
+        c.subnet = try chooseSubnet(requested: nil, forDefault: config.isDefault, name: config.name, avoidingOwn: true)
+        c.gateway = c.subnet.firstHost
+        try save(c)
+        try claim(subnet: c.subnet, network: c.name)
+        return c
+    }
+
+    func claimPath(_ s: IPv4Subnet) -> String { hostDirectory + "/subnets/\(s.network)-\(s.prefix)" }
+
+    func claim(subnet: IPv4Subnet, network: String) throws(KitError) {
+        do { try FileIO.writeAtomically(claimPath(subnet), contents: Array("\(stateRoot)\n\(network)\n".utf8)) } catch { throw .system(error) }
+    }
+
+    /// Subnets claimed by live networks of any root (stale claims are removed on the way).
+    func claimedSubnets(excludingOwn: Bool = false) -> [(IPv4Subnet, String, String)] {
+        let dir = hostDirectory + "/subnets"
+        var result: [(IPv4Subnet, String, String)] = []
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] {
+            guard let subnet = IPv4Subnet(entry.replacingOccurrences(of: "-", with: "/")),
+                  let text = try? FileIO.readString(dir + "/" + entry) else { continue }
+            let f = text.split(separator: "\n").map(String.init)
+            guard f.count >= 2 else { unlink(dir + "/" + entry); continue }
+            let other = NetworkStore(stateRoot: f[0], hostDirectory: hostDirectory)
+            guard let config = other.load(f[1]), config.subnet == subnet else {
+                unlink(dir + "/" + entry)
+                continue
+            }
+            if excludingOwn && f[0] == stateRoot && f[1] != "" { continue }
+            result.append((subnet, f[0], f[1]))
+        }
+        return result
+    }
+
+    func chooseSubnet(requested: IPv4Subnet?, forDefault: Bool, name: String, avoidingOwn: Bool = false) throws(KitError) -> IPv4Subnet {
+        let routes = HostNetwork.hostSubnets()
+        let claims = claimedSubnets()
+        func clash(_ s: IPv4Subnet) -> String? {
+            if let r = routes.first(where: { $0.overlaps(s) }) { return "the host route \(r)" }
+            if let c = claims.first(where: { $0.0.overlaps(s) && !($0.1 == stateRoot && $0.2 == name && !avoidingOwn) }) {
+                return "network \(c.2) of \(c.1) (\(c.0))"
+            }
+            return nil
+        }
+        if let requested {
+            if let why = clash(requested) { throw .network("subnet \(requested) overlaps \(why)") }
+            return requested
+        }
+        if forDefault, let env = getenv("SKIFF_BRIDGE_SUBNET").map({ String(cString: $0) }), !env.isEmpty {
+            guard let s = IPv4Subnet(env) else { throw .usage("SKIFF_BRIDGE_SUBNET=\(env): expected a subnet such as 10.88.0.0/16") }
+            if let why = clash(s) { throw .network("SKIFF_BRIDGE_SUBNET \(s) overlaps \(why)") }
+            return s
+        }
+        var candidates: [IPv4Subnet] = []
+        if forDefault { candidates.append(IPv4Subnet("10.88.0.0/16")!) }
+        for second in 89...99 {
+            for third in 0...255 { candidates.append(IPv4Subnet("10.\(second).\(third).0/24")!) }
+        }
+        for c in candidates where clash(c) == nil { return c }
+        throw .network("no free subnet left in 10.88.0.0/16 and 10.89-99.x.0/24; give one with --subnet")
+    }
+
+    func removeRecord(_ config: NetworkConfig) {
+        if let text = try? FileIO.readString(claimPath(config.subnet)), text.hasPrefix(stateRoot + "\n") {
+            unlink(claimPath(config.subnet))
+        }
+        FileIO.removeTree(directory(config.name))
+    }
+
+    // MARK: leases
+
+    public func leases(_ network: String) -> [NetworkLease] {
+        let dir = leaseDirectory(network)
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+        return names.filter { !$0.hasPrefix(".") }.compactMap { name in
+            guard let bytes = try? FileIO.read(dir + "/" + name) else { return nil }
+            return try? KitJSON.decode(NetworkLease.self, from: bytes)
+        }.sorted { $0.ip < $1.ip }
+    }
+
+    /// Claim an address: `requested`, else the next free one after the gateway. The lease file is
+    /// created with O_EXCL, so an address is never handed out twice.
+    func allocate(_ config: NetworkConfig, requested: IPv4Address?, lease: NetworkLease) throws(KitError) -> NetworkLease {
+        let dir = leaseDirectory(config.name)
+        do { try FileIO.makeDirectories(dir, mode: 0o700) } catch { throw .system(error) }
+        func tryClaim(_ a: IPv4Address) throws(KitError) -> NetworkLease? {
+            var l = lease
+            l.ip = a
+            let bytes: [UInt8]
+            do { bytes = try KitJSON.encode(l) } catch { throw .network("encode lease: \(error)") }
+            let fd = open(dir + "/" + a.description, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+            if fd < 0 {
+                if errno == EEXIST { return nil }
+                throw .system(SystemError("create lease", path: dir + "/" + a.description))
+            }
+            defer { close(fd) }
+            _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            return l
+        }
+        if let requested {
+            guard config.subnet.contains(requested), requested != config.gateway, requested != config.subnet.network,
+                  requested != config.subnet.broadcast else {
+                throw .usage("--ip \(requested): not a free host address of network \(config.name) (\(config.subnet))")
+            }
+            guard let l = try tryClaim(requested) else { throw .network("address \(requested) is already in use on network \(config.name)") }
+            return l
+        }
+        var a = config.subnet.network.value + 1
+        while a < config.subnet.broadcast.value {
+            if a != config.gateway.value, let l = try tryClaim(IPv4Address(value: a)) { return l }
+            a += 1
+        }
+        throw .network("no free address left on network \(config.name) (\(config.subnet))")
+    }
+
+    func release(_ network: String, ip: IPv4Address) {
+        unlink(leaseDirectory(network) + "/" + ip.description)
+    }
+
+    // MARK: host ports
+
+    func portClaimPath(_ p: PortMapping) -> String { hostDirectory + "/ports/\(p.proto)-\(p.hostPort)" }
+
+    /// Claim the host ports of `ports` for container `id` (port 0: a free one is chosen). A port another
+    /// container publishes, or a host process holds, is an error naming it. Caller holds the host lock.
+    func claimPorts(_ ports: [PortMapping], id: String) throws(KitError) -> [PortMapping] {
+        var result: [PortMapping] = []
+        var done: [PortMapping] = []
+        do {
+            for var p in ports {
+                if p.hostPort == 0 {
+                    var chosen: UInt16?
+                    for _ in 0..<50 {
+                        guard let free = HostNetwork.probePort(ip: p.hostIP, port: 0, proto: p.proto) else { continue }
+                        var probe = p
+                        probe.hostPort = free
+                        if claimOwner(probe) == nil { chosen = free; break }
+                    }
+                    guard let chosen else { throw KitError.network("no free host port for \(p.containerPort)/\(p.proto)") }
+                    p.hostPort = chosen
+                } else {
+                    if let owner = claimOwner(p), owner != id {
+                        throw KitError.network("Bind for \(p.hostIP.isEmpty ? "0.0.0.0" : p.hostIP):\(p.hostPort) failed: port is already allocated (published by container \(owner.prefix(12)))")
+                    }
+                    if HostNetwork.probePort(ip: p.hostIP, port: p.hostPort, proto: p.proto) == nil {
+                        throw KitError.network("Bind for \(p.hostIP.isEmpty ? "0.0.0.0" : p.hostIP):\(p.hostPort)/\(p.proto) failed: address already in use on the host")
+                    }
+                }
+                try? FileIO.writeAtomically(portClaimPath(p), contents: Array("\(stateRoot)\n\(id)\n".utf8))
+                done.append(p)
+                result.append(p)
+            }
+        } catch {
+            for p in done { releasePort(p, id: id) }
+            throw error as! KitError
+        }
+        return result
+    }
+
+    /// The container that holds a port claim (stale claims, whose container's namespace is gone, are removed).
+    func claimOwner(_ p: PortMapping) -> String? {
+        guard let text = try? FileIO.readString(portClaimPath(p)) else { return nil }
+        let f = text.split(separator: "\n").map(String.init)
+        guard f.count >= 2, FileIO.exists(NetworkStore(stateRoot: f[0]).netnsPath(f[1])) else {
+            unlink(portClaimPath(p))
+            return nil
+        }
+        return f[1]
+    }
+
+    func releasePort(_ p: PortMapping, id: String) {
+        if let text = try? FileIO.readString(portClaimPath(p)), text == "\(stateRoot)\n\(id)\n" {
+            unlink(portClaimPath(p))
+        }
+    }
+}

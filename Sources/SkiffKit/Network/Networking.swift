@@ -1,0 +1,366 @@
+import Foundation
+import SkiffOCI
+import SkiffSystem
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Container networking, Docker's bridge driver without a daemon:
+///
+/// - at create, `prepareNetwork` records what the container asked for (`network.json`) and points the
+///   spec's network namespace at `<root>/netns/<id>`;
+/// - at every start (`skiff run`, `start`, a restart by the monitor) `setUpNetwork` makes that namespace,
+///   claims the host ports, takes an address per network, makes the veth pair (host end `skf…` on the
+///   bridge, `eth0` inside), writes the nftables table, and rewrites /etc/hosts of the containers on the
+///   same user network (in place: the file is bind-mounted, the inode must stay);
+/// - at every stop, `rm` and crash repair `tearDownNetwork` undoes all of it; the bridge and the table go
+///   when the last container of the root leaves them.
+extension Engine {
+    public var networks: NetworkStore { NetworkStore(stateRoot: root) }
+
+    func networkRequestPath(_ id: String) -> String { containers.directory(of: id) + "/network.json" }
+
+    public func networkRequest(_ id: String) -> ContainerNetworkRequest? {
+        guard let bytes = try? FileIO.read(networkRequestPath(id)) else { return nil }
+        return try? KitJSON.decode(ContainerNetworkRequest.self, from: bytes)
+    }
+
+    func saveNetworkRequest(_ id: String, _ r: ContainerNetworkRequest) throws(KitError) {
+        do { try FileIO.writeAtomically(networkRequestPath(id), contents: try KitJSON.encode(r)) } catch let e as SystemError {
+            throw .system(e)
+        } catch { throw .network("cannot write \(networkRequestPath(id)): \(error)") }
+    }
+
+    // MARK: create
+
+    /// Record the container's network request, join the spec to its namespace, and write resolv.conf.
+    func prepareNetwork(_ spec: inout Spec, id: String, options: RunOptions, exposedPorts: [String], host: HostFiles) throws(KitError) {
+        var ports: [PortMapping] = []
+        for p in options.publish { ports += try PortMapping.parse(p) }
+        if options.publishAll {
+            for key in exposedPorts.sorted() {
+                let parts = key.split(separator: "/")
+                guard let port = parts.first.flatMap({ UInt16($0) }) else { continue }
+                let proto = parts.count > 1 ? String(parts[1]) : "tcp"
+                if !ports.contains(where: { $0.containerPort == port && $0.proto == proto }) {
+                    ports.append(PortMapping(hostPort: 0, containerPort: port, proto: proto))
+                }
+            }
+        }
+        let dir = containers.directory(of: id)
+        var networkName: String
+        switch options.network {
+        case .none, .host:
+            if !ports.isEmpty { FileHandleStderrShim.warn("WARNING: Published ports are discarded when using \(options.network == .host ? "host" : "none") network mode") }
+            if !options.networkAliases.isEmpty || options.ip != nil {
+                throw .usage("--network-alias and --ip need a bridge or user-defined network")
+            }
+            return
+        case .container(let other):
+            let target = try container(other)
+            guard target.status == .running else { throw .usage("cannot join the network of container \(target.name): it is not running") }
+            let path: String
+            if FileIO.exists(networks.netnsPath(target.id)) { path = networks.netnsPath(target.id) } else if let pid = target.pid {
+                path = "/proc/\(pid)/ns/net"
+            } else { throw .usage("cannot join the network of container \(target.name): its process is unknown") }
+            setNetworkNamespace(&spec, path: path)
+            if !ports.isEmpty { throw .usage("conflicting options: port publishing and the container network mode") }
+            let tdir = containers.directory(of: target.id)
+            for f in ["hosts", "resolv.conf", "hostname"] {
+                if let bytes = try? FileIO.read(tdir + "/" + f) { try? FileIO.create(dir + "/" + f, contents: bytes) }
+            }
+            try saveNetworkRequest(id, ContainerNetworkRequest(mode: "container", attachments: [], ports: [], publishAll: false,
+                                                               container: target.id))
+            return
+        case .bridge: networkName = NetworkConfig.defaultName
+        case .named(let n):
+            guard let found = networks.find(n) else { throw .notFound("network \(n) not found (skiff network ls)") }
+            networkName = found.name
+        }
+        if networkName == NetworkConfig.defaultName && !options.networkAliases.isEmpty {
+            throw .usage("network-scoped aliases are supported only for user-defined networks")
+        }
+        var requestedIP: String?
+        if let ip = options.ip {
+            guard let a = IPv4Address(ip) else { throw .usage("--ip \(ip): not an IPv4 address") }
+            if networkName == NetworkConfig.defaultName && getenv("SKIFF_ALLOW_BRIDGE_IP") == nil {
+                throw .usage("user specified IP address is supported on user defined networks only")
+            }
+            requestedIP = a.description
+        }
+        let config = try defaultOrExisting(networkName)
+        let request = ContainerNetworkRequest(
+            mode: networkName == NetworkConfig.defaultName ? "bridge" : "user",
+            attachments: [.init(network: networkName, aliases: options.networkAliases, ip: requestedIP)],
+            ports: ports, publishAll: options.publishAll, container: nil)
+        try saveNetworkRequest(id, request)
+        setNetworkNamespace(&spec, path: networks.netnsPath(id))
+        let hostResolv = (try? FileIO.readString(host.resolvConf)) ?? ""
+        let resolv = HostNetwork.containerResolvConf(hostText: hostResolv, gateway: config.gateway).text
+        do { try FileIO.create(dir + "/resolv.conf", contents: Array(resolv.utf8)) } catch { throw .system(error) }
+    }
+
+    func setNetworkNamespace(_ spec: inout Spec, path: String) {
+        var namespaces = spec.linux?.namespaces ?? []
+        namespaces.removeAll { $0.type == "network" }
+        namespaces.append(LinuxNamespace(type: "network", path: path))
+        spec.linux?.namespaces = namespaces
+    }
+
+    /// The default network's record, made on first use; or a user network's.
+    func defaultOrExisting(_ name: String) throws(KitError) -> NetworkConfig {
+        if let c = networks.load(name) { return c }
+        guard name == NetworkConfig.defaultName else { throw .notFound("network \(name) not found") }
+        let lock = try networks.lock()
+        defer { lock.unlock() }
+        if let c = networks.load(name) { return c }
+        return try networks.create(name: name, subnet: nil, gateway: nil, isInternal: false, labels: [:])
+    }
+
+    // MARK: start
+
+    /// Make the container's network before its process starts. Any failure undoes what was done.
+    public func setUpNetwork(id: String) throws(KitError) {
+        guard var request = networkRequest(id), request.mode != "container" else { return }
+        let record = try containers.load(id: id)
+        let lock = try networks.lock()
+        defer { lock.unlock() }
+        tearDownLocked(id: id)
+        let nsPath = networks.netnsPath(id)
+        do { try FileIO.makeDirectories(root + "/netns", mode: 0o700) } catch { throw .system(error) }
+        try HostNetwork.createNetns(nsPath)
+        do {
+            let host = try networks.hostLock()
+            let ports: [PortMapping]
+            do {
+                defer { host.unlock() }
+                ports = try networks.claimPorts(request.ports, id: id)
+            }
+            let mtu = HostNetwork.uplinkMTU()
+            var inside: [String] = ["link set lo up"]
+            var outside: [String] = []
+            var touched: [String] = []
+            for (i, attachment) in request.attachments.enumerated() {
+                var config = try defaultOrExistingLocked(attachment.network)
+                config = try ensureBridge(config, mtu: mtu)
+                let veth = NetworkStore.vethName(containerID: id, index: config.index)
+                let ifname = "eth\(i)"
+                let lease = try networks.allocate(config, requested: attachment.ip.flatMap(IPv4Address.init), lease: NetworkLease(
+                    containerID: id, name: record.name, hostname: record.hostname ?? record.shortID, aliases: attachment.aliases,
+                    ip: config.gateway, interface: ifname, veth: veth, ports: i == 0 ? ports : []))
+                inside += [
+                    "link add \(ifname) mtu \(mtu) type veth peer name \(veth) netns \(getpid())",
+                    "addr add \(lease.ip)/\(config.subnet.prefix) dev \(ifname)",
+                    "link set \(ifname) up",
+                ]
+                if i == 0 { inside.append("route add default via \(config.gateway)") }
+                outside += ["link set \(veth) master \(config.bridge) up", "link set dev \(veth) type bridge_slave hairpin on"]
+                touched.append(config.name)
+            }
+            try HostNetwork.ip(inside, netns: nsPath)
+            try HostNetwork.ip(outside)
+            try writeFirewall()
+            refreshHosts(networks: touched, also: id)
+            _ = request
+            request.ports = ports
+        } catch {
+            tearDownLocked(id: id)
+            throw error
+        }
+    }
+
+    func defaultOrExistingLocked(_ name: String) throws(KitError) -> NetworkConfig {
+        if let c = networks.load(name) { return c }
+        guard name == NetworkConfig.defaultName else { throw .notFound("network \(name) not found") }
+        return try networks.create(name: name, subnet: nil, gateway: nil, isInternal: false, labels: [:])
+    }
+
+    /// The network's bridge, made when missing: address, MTU, up, route_localnet (so 127.0.0.1 can be
+    /// DNATed to a container), and IPv4 forwarding on. A subnet the host took meanwhile is chosen again
+    /// when Skiff chose it.
+    func ensureBridge(_ config: NetworkConfig, mtu: Int) throws(KitError) -> NetworkConfig {
+        var config = config
+        if HostNetwork.linkExists(config.bridge) { return config }
+        if let r = HostNetwork.hostSubnets().first(where: { $0.overlaps(config.subnet) }) {
+            guard config.automaticSubnet else {
+                throw .network("the subnet \(config.subnet) of network \(config.name) overlaps the host route \(r)")
+            }
+            config = try networks.rechoose(config)
+        }
+        try HostNetwork.ip([
+            "link add \(config.bridge) mtu \(mtu) type bridge",
+            "addr add \(config.gateway)/\(config.subnet.prefix) dev \(config.bridge)",
+            "link set \(config.bridge) up",
+        ])
+        HostNetwork.sysctl("net/ipv4/conf/\(config.bridge)/route_localnet", "1")
+        if HostNetwork.readSysctl("net/ipv4/ip_forward") != "1" { HostNetwork.sysctl("net/ipv4/ip_forward", "1") }
+        return config
+    }
+
+    // MARK: stop
+
+    /// Undo the container's network: veths, leases, port claims, its namespace; the bridges and the
+    /// nftables table when no container of this root uses them any more. Never fails (best effort, logged).
+    public func tearDownNetwork(id: String) {
+        guard FileIO.exists(networks.netnsPath(id)) || hasLeases(id) else { return }
+        guard let lock = try? networks.lock() else { return }
+        defer { lock.unlock() }
+        tearDownLocked(id: id)
+    }
+
+    func hasLeases(_ id: String) -> Bool {
+        networks.all().contains { n in networks.leases(n.name).contains { $0.containerID == id } }
+    }
+
+    func tearDownLocked(id: String) {
+        var touched: [String] = []
+        var deletes: [String] = []
+        for n in networks.all() {
+            for l in networks.leases(n.name) where l.containerID == id {
+                if HostNetwork.linkExists(l.veth) { deletes.append("link del \(l.veth)") }
+                for p in l.ports { networks.releasePort(p, id: id) }
+                networks.release(n.name, ip: l.ip)
+                touched.append(n.name)
+            }
+        }
+        if !deletes.isEmpty { try? HostNetwork.ip(deletes) }
+        HostNetwork.removeNetns(networks.netnsPath(id))
+        guard !touched.isEmpty else { return }
+        var bridges: [String] = []
+        for name in touched {
+            if let n = networks.load(name), networks.leases(name).isEmpty, HostNetwork.linkExists(n.bridge) {
+                bridges.append("link del \(n.bridge)")
+            }
+        }
+        if !bridges.isEmpty { try? HostNetwork.ip(bridges) }
+        do { try writeFirewall() } catch { logger.warning("network teardown of \(id): \(error)") }
+        refreshHosts(networks: touched, also: nil)
+    }
+
+    // MARK: nftables
+
+    /// Write this root's nftables table from the leases (one atomic `nft -f`): outbound NAT, published
+    /// ports (DNAT from any local address, also for the host's own connections, 127.0.0.1 included), the
+    /// hairpin and loopback masquerades, and the DNS forward to a loopback resolver. With no bridge up,
+    /// the table is deleted.
+    func writeFirewall() throws(KitError) {
+        let table = networks.tableName
+        var active: [(NetworkConfig, [NetworkLease])] = []
+        for n in networks.all() where HostNetwork.linkExists(n.bridge) {
+            active.append((n, networks.leases(n.name)))
+        }
+        var script = "table ip \(table)\ndelete table ip \(table)\n"
+        if active.isEmpty {
+            try HostNetwork.nft(script)
+            return
+        }
+        let hostResolv = (try? FileIO.readString("/etc/resolv.conf")) ?? ""
+        var ports: [String] = []
+        var post: [String] = []
+        var forward: [String] = []
+        for (n, leases) in active {
+            let br = "\"\(n.bridge)\""
+            if let resolver = HostNetwork.containerResolvConf(hostText: hostResolv, gateway: n.gateway).loopbackResolver {
+                ports.append("iifname \(br) ip daddr \(n.gateway) udp dport 53 dnat to \(resolver):53")
+                ports.append("iifname \(br) ip daddr \(n.gateway) tcp dport 53 dnat to \(resolver):53")
+            }
+            for l in leases {
+                for p in l.ports {
+                    let dst = p.hostIP.isEmpty ? "" : "ip daddr \(p.hostIP) "
+                    ports.append("\(dst)\(p.proto) dport \(p.hostPort) dnat to \(l.ip):\(p.containerPort)")
+                }
+            }
+            if !n.isInternal {
+                post.append("ip saddr \(n.subnet) oifname != \(br) masquerade")
+                forward.append("iifname \(br) accept")
+            } else {
+                forward.append("iifname \(br) oifname != \(br) drop")
+                forward.append("iifname \(br) accept")
+            }
+            post.append("oifname \(br) ip saddr 127.0.0.0/8 masquerade")
+            post.append("oifname \(br) ip saddr \(n.subnet) ct status dnat masquerade")
+            forward.append("oifname \(br) ct state established,related accept")
+            forward.append("oifname \(br) ct status dnat accept")
+        }
+        func chain(_ name: String, _ head: String, _ rules: [String]) -> String {
+            "  chain \(name) {\n" + (head.isEmpty ? "" : "    \(head)\n") + rules.map { "    \($0)\n" }.joined() + "  }\n"
+        }
+        script += "table ip \(table) {\n"
+        script += chain("ports", "", ports)
+        script += chain("prerouting", "type nat hook prerouting priority dstnat; policy accept;", ["fib daddr type local jump ports"])
+        script += chain("output", "type nat hook output priority -100; policy accept;", ["fib daddr type local jump ports"])
+        script += chain("postrouting", "type nat hook postrouting priority srcnat; policy accept;", post)
+        script += chain("forward", "type filter hook forward priority filter; policy accept;", forward)
+        script += "}\n"
+        try HostNetwork.nft(script)
+    }
+
+    // MARK: names
+
+    /// Rewrite /etc/hosts of every running container on `networks` (and of `also`): its own address
+    /// and name, then every other container on its user networks by name, aliases and hostname.
+    /// In place (truncate + write), because the file is bind-mounted into the container.
+    func refreshHosts(networks names: [String], also: String?) {
+        var ids = Set<String>()
+        if let also { ids.insert(also) }
+        for n in names { for l in networks.leases(n) { ids.insert(l.containerID) } }
+        let all = networks.all()
+        var leasesByNet: [String: [NetworkLease]] = [:]
+        for n in all { leasesByNet[n.name] = networks.leases(n.name) }
+        for id in ids {
+            var mine: [(NetworkConfig, NetworkLease)] = []
+            for n in all { if let l = leasesByNet[n.name]?.first(where: { $0.containerID == id }) { mine.append((n, l)) } }
+            guard let first = mine.sorted(by: { $0.1.interface < $1.1.interface }).first else { continue }
+            var text = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+            var selfNames = [first.1.hostname]
+            if !first.0.isDefault { selfNames += [first.1.name] + first.1.aliases }
+            text += "\(first.1.ip)\t\(unique(selfNames).joined(separator: " "))\n"
+            var seen = Set<String>()
+            for (n, _) in mine where !n.isDefault {
+                for other in leasesByNet[n.name] ?? [] where other.containerID != id {
+                    let line = "\(other.ip)\t\(unique([other.name] + other.aliases + [other.hostname]).joined(separator: " "))\n"
+                    if seen.insert(line).inserted { text += line }
+                }
+            }
+            Self.rewriteInPlace(containers.directory(of: id) + "/hosts", text)
+        }
+    }
+
+    func unique(_ names: [String]) -> [String] {
+        var seen = Set<String>()
+        return names.filter { !$0.isEmpty && seen.insert($0).inserted }
+    }
+
+    static func rewriteInPlace(_ path: String, _ text: String) {
+        let fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        let bytes = Array(text.utf8)
+        _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+    }
+
+    // MARK: queries
+
+    /// The published ports of a running container (host ports as used), or those asked for.
+    public func publishedPorts(_ nameOrID: String) throws(KitError) -> [PortMapping] {
+        let c = try container(nameOrID)
+        for n in networks.all() {
+            if let l = networks.leases(n.name).first(where: { $0.containerID == c.id && !$0.ports.isEmpty }) { return l.ports }
+        }
+        return []
+    }
+
+    /// The container's addresses by network (running containers only).
+    public func containerAddresses(_ id: String) -> [(network: String, lease: NetworkLease)] {
+        networks.all().compactMap { n in networks.leases(n.name).first { $0.containerID == id }.map { (n.name, $0) } }
+    }
+}
+
+/// Warnings to stderr without Foundation's FileHandle.
+enum FileHandleStderrShim {
+    static func warn(_ text: String) {
+        let line = text + "\n"
+        _ = line.withCString { write(2, $0, strlen($0)) }
+    }
+}
