@@ -110,7 +110,7 @@ public indirect enum ComposeTree: Sendable, Equatable {
         switch self {
         case .null: return Node("null", Tag(.null), .plain)
         case .scalar(let s, let quoted):
-            if quoted { return Node(s, Tag(.str), .doubleQuoted) }
+            if quoted { return Node(s, Tag(.str), .any) }
             return Node(s, Tag(.implicit), .plain)
         case .sequence(let items): return Node(items.map(\.node))
         case .mapping(let entries): return Node(entries.map { (Node($0.key), $0.value.node) })

@@ -1,0 +1,18 @@
+import ArgumentParser
+import SkiffKit
+
+/// `skiff compose build [--no-cache] [SERVICE…]`.
+struct ComposeBuild: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "build", abstract: "Build the images of services that have build:.")
+    @OptionGroup var compose: ComposeOptions
+    @Flag(name: .customLong("no-cache"), help: "Do not use the build cache.") var noCache = false
+    @Argument(help: "Services (default: all).") var services: [String] = []
+
+    func run() throws {
+        let project = try compose.load()
+        let runner = compose.runner(project)
+        for s in services where project.service(s) == nil { throw ValidationError("no such service: \(s)") }
+        let chosen = project.services.filter { services.isEmpty || services.contains($0.name) }
+        try composeStep { () throws(ComposeError) in try runner.build(chosen, noCache: noCache) }
+    }
+}

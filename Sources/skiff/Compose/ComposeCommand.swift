@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+import SkiffKit
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `skiff compose …`: a multi-container project from a compose file, Docker Compose's commands.
+struct ComposeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compose",
+        abstract: "Define and run multi-container projects (compose.yaml).",
+        subcommands: [ComposeUp.self, ComposeDown.self, ComposeRun.self, ComposeExec.self, ComposeStart.self,
+                      ComposeStop.self, ComposeRestart.self, ComposeLogs.self, ComposePs.self, ComposeBuild.self,
+                      ComposePull.self, ComposeImages.self, ComposeRm.self, ComposeConfig.self]
+    )
+}
+
+/// The flags every compose command takes (Docker Compose puts them before the command; here they go
+/// after it: `skiff compose up -f a.yaml -p demo`).
+struct ComposeOptions: ParsableArguments {
+    @Option(name: [.customShort("f"), .customLong("file")], help: "Compose file (repeatable: merged in order; default: compose.yaml, compose.yml, docker-compose.yml, docker-compose.yaml).")
+    var files: [String] = []
+    @Option(name: [.customShort("p"), .customLong("project-name")], help: "Project name (default: name: in the file, else the directory's name).")
+    var projectName: String?
+    @Option(name: .customLong("project-directory"), help: "Directory relative paths are resolved against (default: the first file's).")
+    var projectDirectory: String?
+    @Option(name: .customLong("env-file"), help: "Variables file for interpolation (default: .env in the project directory).")
+    var envFiles: [String] = []
+    @Option(name: .customLong("profile"), help: "Enable services of this profile (repeatable).")
+    var profiles: [String] = []
+
+    var environment: [String: String] { ProcessInfo.processInfo.environment }
+
+    var allProfiles: [String] {
+        profiles + (environment["COMPOSE_PROFILES"]?.split(separator: ",").map(String.init) ?? [])
+    }
+
+    /// The project, its warnings printed on stderr.
+    func load(quietWarnings: Bool = false) throws -> ComposeProject {
+        var options = ComposeLoadOptions(workingDirectory: FileManager.default.currentDirectoryPath, environment: environment)
+        options.files = files
+        options.projectName = projectName
+        options.projectDirectory = projectDirectory
+        options.envFiles = envFiles
+        options.profiles = allProfiles
+        let project: ComposeProject
+        do { project = try ComposeLoader.load(options) } catch {
+            FileHandleStderr.write("Error: \(error)\n")
+            throw ExitCode(1)
+        }
+        if !quietWarnings { for w in project.warnings { FileHandleStderr.write("WARN[0000] \(w)\n") } }
+        return project
+    }
+
+    func runner(_ project: ComposeProject, quiet: Bool = false) -> ComposeRunner {
+        var r = ComposeRunner(engine: SkiffContext.engine(), project: project)
+        r.callerEnvironment = environment
+        if !quiet { r.progress = { FileHandleStderr.write($0 + "\n") } }
+        r.buildOutput = { line in
+            var bytes = Array((line + "\n").utf8)
+            _ = bytes.withUnsafeMutableBytes { write(STDOUT_FILENO, $0.baseAddress, $0.count) }
+        }
+        return r
+    }
+}
+
+/// Run a compose operation; its error printed as Docker Compose does, exit code 1.
+func composeStep<T>(_ body: () throws(ComposeError) -> T) throws -> T {
+    do { return try body() } catch {
+        FileHandleStderr.write("Error: \(error)\n")
+        throw ExitCode(1)
+    }
+}

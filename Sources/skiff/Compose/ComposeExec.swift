@@ -1,0 +1,49 @@
+import ArgumentParser
+import Foundation
+import SkiffKit
+import SkiffOCI
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `skiff compose exec [-T] [-e K=V] [-u USER] [-w DIR] [--index N] SERVICE COMMAND…`.
+struct ComposeExec: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "exec", abstract: "Run a command in a service's running container.")
+    @OptionGroup var compose: ComposeOptions
+    @Flag(name: .customShort("T"), help: "No terminal (default: one when stdin is a terminal).") var noTTY = false
+    @Flag(name: [.customShort("d"), .long], help: "Run in the background.") var detach = false
+    @Option(name: [.customShort("e"), .long], help: "Set an environment variable.") var env: [String] = []
+    @Option(name: [.customShort("u"), .long], help: "User.") var user: String?
+    @Option(name: [.customShort("w"), .long], help: "Working directory.") var workdir: String?
+    @Flag(name: .long, help: "All capabilities for the command.") var privileged = false
+    @Option(name: .long, help: "Which container of the service (from 1).") var index: Int = 1
+    @Argument(help: "The service.") var service: String
+    @Argument(parsing: .captureForPassthrough, help: "The command.") var command: [String] = []
+
+    func run() throws {
+        let args = command.first == "--" ? Array(command.dropFirst()) : command
+        guard !args.isEmpty else { throw ValidationError("exec needs a command after the service") }
+        let project = try compose.load()
+        let runner = compose.runner(project, quiet: true)
+        let container = try composeStep { () throws(ComposeError) in try runner.container(service: service, index: index) }
+        var request = ExecRequest(command: args)
+        let terminal = !noTTY && !detach && isatty(STDIN_FILENO) == 1
+        request.tty = terminal
+        request.interactive = terminal
+        request.detach = detach
+        request.env = env
+        request.callerEnvironment = compose.environment
+        request.user = user
+        request.workdir = workdir
+        request.privileged = privileged
+        if terminal {
+            var ws = winsize()
+            if ioctl(STDIN_FILENO, UInt(TIOCGWINSZ), &ws) == 0, ws.ws_row > 0 {
+                request.consoleSize = ConsoleSize(height: UInt(ws.ws_row), width: UInt(ws.ws_col))
+            }
+        }
+        guard let status = try runner.engine.exec(container.id, request) else { return }
+        throw ExitCode(status.shellStatus)
+    }
+}

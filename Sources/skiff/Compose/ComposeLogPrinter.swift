@@ -1,0 +1,96 @@
+import Foundation
+import SkiffKit
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Several containers' logs on one stdout, each line prefixed `service-1  | ` (colored on a
+/// terminal), as `compose up` and `compose logs` print them. One thread follows each container.
+final class ComposeLogPrinter: @unchecked Sendable {
+    let engine: Engine
+    let lock = NSLock()
+    let color = isatty(STDOUT_FILENO) == 1
+    var width = 0
+    var running = 0
+    var threads: [Thread] = []
+    static let colors = ["36", "33", "32", "35", "34", "96", "93", "92", "95", "94"]
+
+    init(engine: Engine) {
+        self.engine = engine
+    }
+
+    static func prefix(_ c: Container) -> String {
+        if let s = c.composeService { return c.isComposeOneOff ? c.name : "\(s)-\(c.composeNumber)" }
+        return c.name
+    }
+
+    /// Start following (or, without `follow`, print what is there) every container; returns at once.
+    func start(_ containers: [Container], follow: Bool, tail: Int? = nil, timestamps: Bool = false, noPrefix: Bool = false) {
+        width = containers.map { Self.prefix($0).count }.max() ?? 0
+        for (i, c) in containers.enumerated() {
+            let label = Self.prefix(c).padding(toLength: width, withPad: " ", startingAt: 0)
+            let head = noPrefix ? "" : (color ? "\u{1b}[\(Self.colors[i % Self.colors.count])m\(label)  |\u{1b}[0m " : "\(label)  | ")
+            lock.lock(); running += 1; lock.unlock()
+            let t = Thread { [self] in
+                var options = LogOptions()
+                options.follow = follow
+                options.tail = tail
+                var partial = ""
+                _ = try? engine.readLogs(c.id, options: options) { entry in
+                    var text = partial + entry.log
+                    partial = ""
+                    if !text.hasSuffix("\n") { partial = text; return true }
+                    text.removeLast()
+                    var out = ""
+                    for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+                        out += head + (timestamps ? entry.time + " " : "") + line + "\n"
+                    }
+                    write(out)
+                    return true
+                }
+                if !partial.isEmpty { write(head + partial + "\n") }
+                lock.lock(); running -= 1; lock.unlock()
+            }
+            threads.append(t)
+            t.start()
+        }
+    }
+
+    func write(_ s: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        var bytes = Array(s.utf8)
+        var off = 0
+        while off < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { Glibc.write(STDOUT_FILENO, $0.baseAddress! + off, $0.count - off) }
+            if n <= 0 { return }
+            off += n
+        }
+    }
+
+    var finished: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return running == 0
+    }
+
+    /// Wait until every follower is done, or a SIGINT/SIGTERM arrives (blocked in all threads since the
+    /// start, so it is taken here). Returns the signal, or 0.
+    func waitOrSignal() -> Int32 {
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGINT)
+        sigaddset(&set, SIGTERM)
+        while !finished {
+            var ts = timespec(tv_sec: 0, tv_nsec: 200_000_000)
+            let sig = sigtimedwait(&set, nil, &ts)
+            if sig > 0 { return sig }
+        }
+        return 0
+    }
+
+    func waitAll() {
+        while !finished { usleep(50_000) }
+    }
+}
