@@ -13,7 +13,8 @@ struct Skiff: ParsableCommand {
                       ContainerList.self, ContainerCommand.self, ContainerStart.self, ContainerStop.self,
                       ContainerRestart.self, ContainerKill.self, ContainerWait.self, ContainerLogs.self, ContainerExec.self,
                       ContainerAttach.self, ContainerTop.self, ContainerStats.self, ContainerCopy.self, ContainerRename.self,
-                      SystemCommand.self, ContainerInternal.self, VolumeCommand.self, ComposeCommand.self]
+                      SystemCommand.self, ContainerInternal.self, VolumeCommand.self, ComposeCommand.self,
+                      NetworkCommand.self, ContainerPort.self]
     )
 
     static func main() {

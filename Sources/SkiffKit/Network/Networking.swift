@@ -122,7 +122,7 @@ extension Engine {
 
     /// Make the container's network before its process starts. Any failure undoes what was done.
     public func setUpNetwork(id: String) throws(KitError) {
-        guard var request = networkRequest(id), request.mode != "container" else { return }
+        guard let request = networkRequest(id), request.mode != "container" else { return }
         let record = try containers.load(id: id)
         let lock = try networks.lock()
         defer { lock.unlock() }
@@ -142,32 +142,41 @@ extension Engine {
             var outside: [String] = []
             var touched: [String] = []
             for (i, attachment) in request.attachments.enumerated() {
-                var config = try defaultOrExistingLocked(attachment.network)
-                config = try ensureBridge(config, mtu: mtu)
-                let veth = NetworkStore.vethName(containerID: id, index: config.index)
-                let ifname = "eth\(i)"
-                let lease = try networks.allocate(config, requested: attachment.ip.flatMap(IPv4Address.init), lease: NetworkLease(
-                    containerID: id, name: record.name, hostname: record.hostname ?? record.shortID, aliases: attachment.aliases,
-                    ip: config.gateway, interface: ifname, veth: veth, ports: i == 0 ? ports : []))
-                inside += [
-                    "link add \(ifname) mtu \(mtu) type veth peer name \(veth) netns \(getpid())",
-                    "addr add \(lease.ip)/\(config.subnet.prefix) dev \(ifname)",
-                    "link set \(ifname) up",
-                ]
-                if i == 0 { inside.append("route add default via \(config.gateway)") }
-                outside += ["link set \(veth) master \(config.bridge) up", "link set dev \(veth) type bridge_slave hairpin on"]
-                touched.append(config.name)
+                let (name, a, b) = try attachLocked(id: id, record: record, attachment: attachment, interface: i,
+                                                    ports: i == 0 ? ports : [], mtu: mtu)
+                inside += a
+                outside += b
+                touched.append(name)
             }
             try HostNetwork.ip(inside, netns: nsPath)
             try HostNetwork.ip(outside)
             try writeFirewall()
             refreshHosts(networks: touched, also: id)
-            _ = request
-            request.ports = ports
         } catch {
             tearDownLocked(id: id)
             throw error
         }
+    }
+
+    /// One network of a container: the bridge, an address, and the `ip` commands for the veth pair
+    /// (inside the container's namespace, then on the host). Returns the network's name.
+    func attachLocked(id: String, record: Container, attachment: ContainerNetworkRequest.Attachment, interface i: Int,
+                      ports: [PortMapping], mtu: Int) throws(KitError) -> (String, [String], [String]) {
+        var config = try defaultOrExistingLocked(attachment.network)
+        config = try ensureBridge(config, mtu: mtu)
+        let veth = NetworkStore.vethName(containerID: id, index: config.index)
+        let ifname = "eth\(i)"
+        let lease = try networks.allocate(config, requested: attachment.ip.flatMap(IPv4Address.init), lease: NetworkLease(
+            containerID: id, name: record.name, hostname: record.hostname ?? record.shortID, aliases: attachment.aliases,
+            ip: config.gateway, interface: ifname, veth: veth, ports: ports))
+        var inside = [
+            "link add \(ifname) mtu \(mtu) type veth peer name \(veth) netns \(getpid())",
+            "addr add \(lease.ip)/\(config.subnet.prefix) dev \(ifname)",
+            "link set \(ifname) up",
+        ]
+        if i == 0 { inside.append("route add default via \(config.gateway)") }
+        let outside = ["link set \(veth) master \(config.bridge) up", "link set dev \(veth) type bridge_slave hairpin on"]
+        return (config.name, inside, outside)
     }
 
     func defaultOrExistingLocked(_ name: String) throws(KitError) -> NetworkConfig {

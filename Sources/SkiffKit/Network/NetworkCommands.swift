@@ -1,0 +1,166 @@
+import Foundation
+import SkiffSystem
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `skiff network create/ls/inspect/rm/connect/disconnect/prune`, as Docker has them.
+extension Engine {
+    public func createNetwork(name: String, subnet: String? = nil, gateway: String? = nil, isInternal: Bool = false,
+                              labels: [String: String] = [:]) throws(KitError) -> NetworkConfig {
+        guard Self.isValidName(name) else { throw .usage("invalid network name \"\(name)\": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed") }
+        if ["bridge", "host", "none", "default"].contains(name) {
+            throw .usage("network name \(name) is reserved (it is a predefined network)")
+        }
+        var s: IPv4Subnet?
+        if let subnet {
+            guard let parsed = IPv4Subnet(subnet) else { throw .usage("--subnet \(subnet): expected an IPv4 subnet such as 10.90.0.0/24 (/8 to /30)") }
+            s = parsed
+        }
+        var g: IPv4Address?
+        if let gateway {
+            guard let parsed = IPv4Address(gateway) else { throw .usage("--gateway \(gateway): not an IPv4 address") }
+            guard s != nil else { throw .usage("--gateway needs --subnet") }
+            g = parsed
+        }
+        let lock = try networks.lock()
+        defer { lock.unlock() }
+        return try networks.create(name: name, subnet: s, gateway: g, isInternal: isInternal, labels: labels)
+    }
+
+    /// Every network of this root; the default one is made on first use (so it is always listed).
+    public func listNetworks() throws(KitError) -> [NetworkConfig] {
+        _ = try defaultOrExisting(NetworkConfig.defaultName)
+        return networks.all()
+    }
+
+    public func network(_ nameOrID: String) throws(KitError) -> NetworkConfig {
+        if nameOrID == NetworkConfig.defaultName { return try defaultOrExisting(nameOrID) }
+        guard let n = networks.find(nameOrID) else { throw .notFound("network \(nameOrID) not found") }
+        return n
+    }
+
+    /// Containers (records) that name a network in their request.
+    func containersUsing(_ network: String) -> [Container] {
+        containers.all().filter { c in networkRequest(c.id)?.attachments.contains { $0.network == network } == true }
+    }
+
+    public func removeNetwork(_ nameOrID: String) throws(KitError) {
+        let n = try network(nameOrID)
+        if n.isDefault { throw .usage("bridge is a pre-defined network and cannot be removed") }
+        let lock = try networks.lock()
+        defer { lock.unlock() }
+        let active = networks.leases(n.name)
+        if !active.isEmpty {
+            throw .usage("error while removing network: network \(n.name) id \(n.id) has active endpoints (\(active.map(\.name).joined(separator: ", ")))")
+        }
+        let users = containersUsing(n.name)
+        if !users.isEmpty {
+            throw .usage("network \(n.name) is used by container(s) \(users.map(\.name).joined(separator: ", ")); remove them or disconnect them first")
+        }
+        networks.removeRecord(n)
+    }
+
+    /// Remove user networks no container uses; their names.
+    public func pruneNetworks() throws(KitError) -> [String] {
+        var removed: [String] = []
+        for n in networks.all() where !n.isDefault {
+            if containersUsing(n.name).isEmpty && networks.leases(n.name).isEmpty {
+                if (try? removeNetwork(n.name)) != nil { removed.append(n.name) }
+            }
+        }
+        return removed
+    }
+
+    /// Attach a container to another network (at once when it runs; otherwise at its next start).
+    public func connectNetwork(network nameOrID: String, container nameOrID2: String, aliases: [String] = [], ip: String? = nil) throws(KitError) {
+        let n = try network(nameOrID)
+        let c = try container(nameOrID2)
+        guard var request = networkRequest(c.id), request.mode != "container" else {
+            throw .usage("container \(c.name) has no bridge network to extend (its network mode is none, host or container:)")
+        }
+        if request.attachments.contains(where: { $0.network == n.name }) {
+            throw .usage("endpoint with name \(c.name) already exists in network \(n.name)")
+        }
+        if n.isDefault && !aliases.isEmpty { throw .usage("network-scoped aliases are supported only for user-defined networks") }
+        if let ip, IPv4Address(ip) == nil { throw .usage("--ip \(ip): not an IPv4 address") }
+        let attachment = ContainerNetworkRequest.Attachment(network: n.name, aliases: aliases, ip: ip)
+        if c.status == .running && FileIO.exists(networks.netnsPath(c.id)) {
+            let lock = try networks.lock()
+            defer { lock.unlock() }
+            let interface = containerAddresses(c.id).count
+            let (_, inside, outside) = try attachLocked(id: c.id, record: c, attachment: attachment, interface: interface,
+                                                        ports: [], mtu: HostNetwork.uplinkMTU())
+            do {
+                try HostNetwork.ip(inside, netns: networks.netnsPath(c.id))
+                try HostNetwork.ip(outside)
+                try writeFirewall()
+            } catch {
+                if let l = networks.leases(n.name).first(where: { $0.containerID == c.id }) {
+                    try? HostNetwork.ip(["link del \(l.veth)"])
+                    networks.release(n.name, ip: l.ip)
+                }
+                throw error
+            }
+            refreshHosts(networks: [n.name], also: c.id)
+        }
+        request.attachments.append(attachment)
+        try saveNetworkRequest(c.id, request)
+    }
+
+    public func disconnectNetwork(network nameOrID: String, container nameOrID2: String, force: Bool = false) throws(KitError) {
+        let n = try network(nameOrID)
+        let c = try container(nameOrID2)
+        guard var request = networkRequest(c.id), let i = request.attachments.firstIndex(where: { $0.network == n.name }) else {
+            throw .usage("container \(c.name) is not connected to network \(n.name)")
+        }
+        let lock = try networks.lock()
+        defer { lock.unlock() }
+        if let l = networks.leases(n.name).first(where: { $0.containerID == c.id }) {
+            try? HostNetwork.ip(["link del \(l.veth)"])
+            for p in l.ports { networks.releasePort(p, id: c.id) }
+            networks.release(n.name, ip: l.ip)
+            if networks.leases(n.name).isEmpty && HostNetwork.linkExists(n.bridge) { try? HostNetwork.ip(["link del \(n.bridge)"]) }
+            try writeFirewall()
+            refreshHosts(networks: [n.name], also: c.id)
+        }
+        request.attachments.remove(at: i)
+        try saveNetworkRequest(c.id, request)
+    }
+
+    // MARK: inspect
+
+    /// Docker's `network inspect` shape.
+    public struct NetworkInspect: Codable, Sendable {
+        public struct IPAMConfig: Codable, Sendable { public var Subnet: String; public var Gateway: String }
+        public struct IPAM: Codable, Sendable { public var Driver: String; public var Config: [IPAMConfig] }
+        public struct Endpoint: Codable, Sendable {
+            public var Name: String
+            public var IPv4Address: String
+            public var Aliases: [String]
+        }
+        public var Name: String
+        public var Id: String
+        public var Created: String
+        public var Scope: String
+        public var Driver: String
+        public var IPAM: IPAM
+        public var Internal: Bool
+        public var Containers: [String: Endpoint]
+        public var Options: [String: String]
+        public var Labels: [String: String]
+    }
+
+    public func inspectNetwork(_ nameOrID: String) throws(KitError) -> NetworkInspect {
+        let n = try network(nameOrID)
+        var endpoints: [String: NetworkInspect.Endpoint] = [:]
+        for l in networks.leases(n.name) {
+            endpoints[l.containerID] = .init(Name: l.name, IPv4Address: "\(l.ip)/\(n.subnet.prefix)", Aliases: l.aliases)
+        }
+        return NetworkInspect(Name: n.name, Id: n.id, Created: n.created, Scope: "local", Driver: n.driver,
+                              IPAM: .init(Driver: "default", Config: [.init(Subnet: n.subnet.description, Gateway: n.gateway.description)]),
+                              Internal: n.isInternal, Containers: endpoints,
+                              Options: ["com.docker.network.bridge.name": n.bridge], Labels: n.labels)
+    }
+}

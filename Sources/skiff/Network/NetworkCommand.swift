@@ -1,0 +1,147 @@
+import ArgumentParser
+import Foundation
+import SkiffKit
+
+/// `skiff network …`: Docker's network commands (bridge driver).
+struct NetworkCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "network", abstract: "Manage networks (bridge driver; containers on a user network reach each other by name).",
+        subcommands: [NetworkCreate.self, NetworkList.self, NetworkInspectCommand.self, NetworkRemove.self,
+                      NetworkConnect.self, NetworkDisconnect.self, NetworkPrune.self])
+}
+
+struct NetworkCreate: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "create", abstract: "Create a network (a bridge, made when its first container starts).")
+    @Option(name: [.customShort("d"), .long], help: "Driver (only bridge).") var driver = "bridge"
+    @Option(name: .long, help: "Subnet in CIDR form (default: a free /24 in 10.89-99.x.0).") var subnet: String?
+    @Option(name: .long, help: "Gateway (default: the subnet's first address).") var gateway: String?
+    @Flag(name: .long, help: "No outbound access (no NAT).") var `internal` = false
+    @Option(name: .customLong("label"), help: "Set a label (KEY=VALUE).") var label: [String] = []
+    @Argument(help: "The network's name.") var name: String
+
+    func run() throws {
+        guard driver == "bridge" else { throw ValidationError("--driver \(driver): only the bridge driver exists") }
+        var labels: [String: String] = [:]
+        for l in label {
+            let kv = l.split(separator: "=", maxSplits: 1).map(String.init)
+            labels[kv[0]] = kv.count > 1 ? kv[1] : ""
+        }
+        let n = try SkiffContext.engine().createNetwork(name: name, subnet: subnet, gateway: gateway, isInternal: `internal`, labels: labels)
+        print(n.id)
+    }
+}
+
+struct NetworkList: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "ls", abstract: "List networks.", aliases: ["list"])
+    @Flag(name: [.customShort("q"), .long], help: "Only IDs.") var quiet = false
+    @Option(name: .long, help: "Go-template-like format: {{.Name}} {{.ID}} {{.Driver}} {{.Subnet}}.") var format: String?
+
+    func run() throws {
+        let engine = SkiffContext.engine()
+        let nets = try engine.listNetworks()
+        var rows: [(id: String, name: String, driver: String, subnet: String)] = nets.map {
+            (String($0.id.prefix(12)), $0.name, $0.driver, $0.subnet.description)
+        }
+        rows += [("host", "host", "host", ""), ("none", "none", "null", "")]
+        if quiet { rows.filter { $0.id != "host" && $0.id != "none" }.forEach { print($0.id) }; return }
+        if let format {
+            for r in rows {
+                print(format.replacingOccurrences(of: "{{.Name}}", with: r.name).replacingOccurrences(of: "{{.ID}}", with: r.id)
+                    .replacingOccurrences(of: "{{.Driver}}", with: r.driver).replacingOccurrences(of: "{{.Subnet}}", with: r.subnet))
+            }
+            return
+        }
+        print("NETWORK ID     NAME                DRIVER    SUBNET")
+        for r in rows {
+            print(r.id.padding(toLength: 15, withPad: " ", startingAt: 0) + r.name.padding(toLength: 20, withPad: " ", startingAt: 0)
+                  + r.driver.padding(toLength: 10, withPad: " ", startingAt: 0) + r.subnet)
+        }
+    }
+}
+
+struct NetworkInspectCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "inspect", abstract: "Show networks as JSON (Docker's shape).")
+    @Argument(help: "Network names or IDs.") var networks: [String]
+
+    func run() throws {
+        let engine = SkiffContext.engine()
+        var all: [Engine.NetworkInspect] = []
+        for n in networks { all.append(try engine.inspectNetwork(n)) }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        print(String(decoding: try encoder.encode(all), as: UTF8.self))
+    }
+}
+
+struct NetworkRemove: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "rm", abstract: "Remove networks no container uses.", aliases: ["remove"])
+    @Argument(help: "Network names or IDs.") var networks: [String]
+
+    func run() throws {
+        let engine = SkiffContext.engine()
+        var failed = false
+        for n in networks {
+            do { try engine.removeNetwork(n); print(n) } catch {
+                FileHandleStderr.write("Error: \(error)\n")
+                failed = true
+            }
+        }
+        if failed { throw ExitCode(1) }
+    }
+}
+
+struct NetworkConnect: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "connect", abstract: "Connect a container to a network (now if it runs, else at its next start).")
+    @Option(name: .customLong("alias"), help: "Another name for the container on this network.") var alias: [String] = []
+    @Option(name: .customLong("ip"), help: "IPv4 address on this network.") var ip: String?
+    @Argument(help: "The network.") var network: String
+    @Argument(help: "The container.") var container: String
+
+    func run() throws {
+        try SkiffContext.engine().connectNetwork(network: network, container: container, aliases: alias, ip: ip)
+    }
+}
+
+struct NetworkDisconnect: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "disconnect", abstract: "Disconnect a container from a network.")
+    @Flag(name: [.customShort("f"), .long], help: "Accepted for docker compatibility.") var force = false
+    @Argument(help: "The network.") var network: String
+    @Argument(help: "The container.") var container: String
+
+    func run() throws {
+        try SkiffContext.engine().disconnectNetwork(network: network, container: container, force: force)
+    }
+}
+
+struct NetworkPrune: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "prune", abstract: "Remove user networks no container uses.")
+    @Flag(name: [.customShort("f"), .long], help: "Do not ask (skiff never asks).") var force = false
+
+    func run() throws {
+        let removed = try SkiffContext.engine().pruneNetworks()
+        if !removed.isEmpty { print("Deleted Networks:\n" + removed.joined(separator: "\n")) }
+    }
+}
+
+/// `skiff port CONTAINER [PRIVATE_PORT[/PROTO]]`: the published ports, Docker's lines.
+struct ContainerPort: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "port", abstract: "List a container's published ports.")
+    @Argument(help: "The container.") var container: String
+    @Argument(help: "Only this container port (e.g. 80 or 53/udp).") var privatePort: String?
+
+    func run() throws {
+        let ports = try SkiffContext.engine().publishedPorts(container)
+        if let privatePort {
+            let parts = privatePort.split(separator: "/")
+            let port = UInt16(parts.first ?? "") ?? 0
+            let proto = parts.count > 1 ? String(parts[1]) : "tcp"
+            let matches = ports.filter { $0.containerPort == port && $0.proto == proto }
+            guard !matches.isEmpty else {
+                throw ValidationError("no public port '\(privatePort)' published for \(container)")
+            }
+            for m in matches { print("\(m.hostIP.isEmpty ? "0.0.0.0" : m.hostIP):\(m.hostPort)") }
+            return
+        }
+        for p in ports { print(p) }
+    }
+}
