@@ -359,6 +359,17 @@ struct VolumeTests {
         #expect(root.skiff("volume", "prune", "-f").status == 0)
         #expect(root.volumeNames() == ["named"])
 
+        // Build RUN steps mount no volumes (BuildKit's way): a write under a VOLUME path stays in the
+        // image, and a container of it gets that content copied up into its anonymous volume.
+        let context = root.path + "/context"
+        try FileManager.default.createDirectory(atPath: context, withIntermediateDirectories: true)
+        try "FROM busybox\nVOLUME /vol\nRUN mkdir -p /vol && echo built > /vol/f\n".write(toFile: context + "/Dockerfile", atomically: false, encoding: .utf8)
+        let build = root.skiff("build", "-q", "-t", "built:1", context)
+        #expect(build.status == 0, "stderr: \(build.err)")
+        #expect(root.volumeNames() == ["named"], "a build leaves no volume")
+        #expect(root.skiff("run", "--rm", "built:1", "cat", "/vol/f").out == "built\n")
+        #expect(root.volumeNames() == ["named"])
+
         // A detached --rm container: the monitor removes it and its anonymous volume.
         #expect(root.skiff("run", "-d", "--rm", "app:1", "true").status == 0)
         #expect(root.eventually { root.engine.containers.all().isEmpty })
@@ -424,6 +435,15 @@ struct VolumeTests {
                              "echo pwned > /srv/data/\(marker) && ls /tmp/\(marker)")
         #expect(tmp.status == 0, "stderr: \(tmp.err)")
         #expect(FileManager.default.fileExists(atPath: root.path + "/volumes/esc3/_data/" + marker))
+
+        // A symlink one container plants in a volume cannot redirect the next container's nested mount.
+        #expect(root.skiff("run", "--rm", "-v", "plant:/data", "busybox", "ln", "-s", "../../../../../../etc", "/data/sub").status == 0)
+        let planted = root.path + "/planted-src"
+        try FileManager.default.createDirectory(atPath: planted, withIntermediateDirectories: true)
+        let nested = root.skiff("run", "--rm", "-v", "plant:/data", "-v", "\(planted):/data/sub", "busybox", "sh", "-c",
+                                "echo pwned > /data/sub/\(marker)")
+        #expect(nested.status == 0, "stderr: \(nested.err)")
+        #expect(FileManager.default.fileExists(atPath: planted + "/" + marker))
 
         #expect(!FileManager.default.fileExists(atPath: "/" + marker))
         #expect(!FileManager.default.fileExists(atPath: "/tmp/" + marker))

@@ -22,6 +22,7 @@ struct RunStep {
         options.entrypoint = ""
         options.env = env
         options.network = .host
+        options.imageVolumes = false
         let container: Container
         do {
             container = try engine.createContainer(from: parent, imageName: parent.id.short, options: options)

@@ -50,6 +50,9 @@ public struct RunOptions: Sendable, Equatable {
     public var mounts: [MountRequest] = []
     /// --volumes-from CONTAINER[:ro|rw].
     public var volumesFrom: [String] = []
+    /// An anonymous volume for each image VOLUME (Docker's run); build RUN steps turn it off, as
+    /// BuildKit mounts none (their writes under a VOLUME path stay in the layer).
+    public var imageVolumes = true
 
     public init() {}
 

@@ -55,7 +55,7 @@ extension Engine {
                 fromOthers.append(m)
             }
         }
-        for path in (image.config.config?.Volumes ?? [:]).keys.sorted() {
+        for path in (options.imageVolumes ? image.config.config?.Volumes ?? [:] : [:]).keys.sorted() {
             let target = MountRequest.normalize(path)
             guard target != "/", seen.insert(target).inserted else { continue }
             explicit.append(MountRequest(kind: .volume, source: nil, target: target, origin: "image VOLUME \(path)"))
