@@ -274,7 +274,10 @@ public struct ComposeParser {
                     throw fail(p, "expected no, always, on-failure[:N] or unless-stopped, got \"\(r)\"")
                 }
                 s.restart = r
-            case "networks": s.networks = try serviceNetworks(v, p)
+            case "networks":
+                s.networks = try serviceNetworks(v, p)
+                // `networks: {default: }` is what no networks: means.
+                if s.networks == [ComposeServiceNetwork(name: "default")] { s.networks = [] }
             case "network_mode":
                 let mode = try string(v, p)
                 guard ["host", "none", "bridge"].contains(mode) else {
