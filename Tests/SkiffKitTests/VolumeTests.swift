@@ -10,7 +10,8 @@ import Testing
 @Suite("Volumes (-v, --mount, --tmpfs, --volumes-from, skiff volume)",
        .enabled(if: getuid() == 0 && TestImage.fixtureExists && FileManager.default.isExecutableFile(atPath: Engine.skiffPath)))
 struct VolumeTests {
-    final class Root {
+    /// Immutable after init; `skiff` may be called from several threads at once.
+    final class Root: @unchecked Sendable {
         let path: String
         let engine: Engine
 
@@ -167,6 +168,14 @@ struct VolumeTests {
         #expect(root.volumeNames() == ["vol1", "vol2"])
         #expect(root.skiff("volume", "prune", "-a", "-f").out.contains("vol1"))
         #expect(root.volumeNames() == ["vol2"])
+        // system df counts them; system prune --volumes removes unused anonymous ones.
+        #expect(root.skiff("run", "--name", "anon", "-v", "/a", "busybox", "true").status == 0)
+        let df = root.skiff("system", "df").out
+        let line = df.split(separator: "\n").first { $0.hasPrefix("Local Volumes") }?.split(separator: " ").map(String.init)
+        #expect(line?.prefix(4) == ["Local", "Volumes", "2", "2"], "df: \(df)")
+        #expect(root.skiff("rm", "anon").status == 0)
+        #expect(root.skiff("system", "prune", "-f", "--volumes").out.contains("Deleted Volumes"))
+        #expect(root.volumeNames() == ["vol2"])
     }
 
     /// `volume rm` is refused while a container uses the volume, naming the container; `-f` removes it
@@ -229,6 +238,20 @@ struct VolumeTests {
         let data = root.path + "/volumes/seeded/_data"
         #expect((try? String(contentsOfFile: data + "/seed.txt", encoding: .utf8)) == "seed\n")
         #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: data + "/link")) == "seed.txt")
+
+        // Eight containers made at once over one new volume: one copy-up, every run sees it whole.
+        final class Statuses: @unchecked Sendable {
+            let lock = NSLock()
+            var values: [Int32] = []
+        }
+        let statuses = Statuses()
+        DispatchQueue.concurrentPerform(iterations: 8) { _ in
+            let r = root.skiff("run", "--rm", "-v", "racing:/srv/data", "seeded:1", "cat", "/srv/data/sub/deeper/file")
+            statuses.lock.withLock { statuses.values.append(r.status == 0 && r.out == "deep\n" ? 0 : r.status == 0 ? -1 : r.status) }
+        }
+        #expect(statuses.values == Array(repeating: 0, count: 8))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: root.path + "/volumes/racing/_data").sorted()
+                == ["later.txt", "link", "seed.txt", "sub"])
 
         // An existing volume is never overwritten: changes stay, deleted files stay deleted.
         #expect(root.skiff("run", "--rm", "-v", "seeded:/srv/data", "seeded:1", "sh", "-c",

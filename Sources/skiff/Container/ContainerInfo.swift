@@ -118,12 +118,16 @@ struct SystemPrune: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "prune", abstract: "Remove stopped containers and what no image or container uses.")
     @Flag(name: [.customShort("f"), .long], help: "Do not ask (skiff never asks).") var force = false
     @Flag(name: [.customShort("a"), .long], help: "Accepted for docker compatibility.") var all = false
-    @Flag(name: .long, help: "Accepted for docker compatibility (there are no volumes yet).") var volumes = false
+    @Flag(name: .long, help: "Also remove anonymous volumes no container uses.") var volumes = false
 
     func run() throws {
         let engine = SkiffContext.engine()
         let (ids, bytes) = engine.pruneContainers()
         if !ids.isEmpty { print("Deleted Containers:\n" + ids.joined(separator: "\n") + "\n") }
+        if volumes {
+            let (names, _) = engine.pruneVolumes()
+            if !names.isEmpty { print("Deleted Volumes:\n" + names.joined(separator: "\n") + "\n") }
+        }
         let removed = try engine.collectGarbage()
         if !removed.isEmpty { print("Deleted Images:\n" + removed.map { "deleted: \($0)" }.joined(separator: "\n") + "\n") }
         print("Total reclaimed space: \(Engine.decimalSize(bytes)) (containers) and \(removed.count) blobs")
@@ -134,11 +138,20 @@ struct SystemDiskUsage: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "df", abstract: "Show disk use by images, containers and the log files.")
 
     func run() throws {
-        let u = SkiffContext.engine().diskUsage()
+        let engine = SkiffContext.engine()
+        let u = engine.diskUsage()
+        let volumes = engine.listVolumes()
+        let unused = Set(engine.listVolumes(dangling: true).map(\.Name))
+        var volumeBytes: UInt64 = 0, reclaimable: UInt64 = 0
+        for v in volumes {
+            let size = Engine.diskUsage(engine.volumes.dataPath(of: v.Name))
+            volumeBytes += size
+            if unused.contains(v.Name) { reclaimable += size }
+        }
         let lines = ["TYPE\tTOTAL\tACTIVE\tSIZE\tRECLAIMABLE",
                      "Images\t\(u.images)\t\(u.activeImages)\t\(Engine.decimalSize(u.imageBytes))\t\(Engine.decimalSize(u.reclaimableImageBytes))",
                      "Containers\t\(u.containers)\t\(u.runningContainers)\t\(Engine.decimalSize(u.containerBytes))\t\(Engine.decimalSize(u.reclaimableContainerBytes))",
-                     "Local Volumes\t0\t0\t0B\t0B",
+                     "Local Volumes\t\(volumes.count)\t\(volumes.count - unused.count)\t\(Engine.decimalSize(volumeBytes))\t\(Engine.decimalSize(reclaimable))",
                      "Build Cache\t0\t0\t0B\t0B"]
         print(TableWriter.format(lines))
     }
