@@ -1,0 +1,229 @@
+import Foundation
+import SkiffImage
+import SkiffKit
+import Testing
+
+/// `skiff compose` end to end as root, driving the built CLI with the busybox image, each test with its
+/// own SKIFF_ROOT and project directory; afterwards no process, cgroup, mount or container is left.
+@Suite("skiff compose end to end",
+       .enabled(if: getuid() == 0 && TestImage.fixtureExists && FileManager.default.isExecutableFile(atPath: Engine.skiffPath)))
+struct ComposeEndToEndTests {
+    final class Project {
+        let root: String
+        let dir: String
+        let engine: Engine
+
+        init(_ compose: String) throws {
+            root = try FileIO.makeTemporaryDirectory(in: "/tmp", prefix: "skiff-compose-test-")
+            dir = root + "/proj"
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            try compose.write(toFile: dir + "/compose.yaml", atomically: true, encoding: .utf8)
+            engine = Engine(root: root + "/state")
+            try FileManager.default.createDirectory(atPath: engine.root, withIntermediateDirectories: true)
+            try TestImage.make("busybox", layers: [TestImage.busyboxRootfs], config: TestImage.busyboxConfig(),
+                               store: engine.images, scratch: root)
+        }
+
+        struct Result {
+            var status: Int32
+            var out: String
+            var err: String
+        }
+
+        @discardableResult
+        func compose(_ args: String..., env: [String: String] = [:], timeout: Double = 90) -> Result {
+            let id = UUID().uuidString
+            let outPath = root + "/.out-" + id
+            let errPath = root + "/.err-" + id
+            FileManager.default.createFile(atPath: outPath, contents: nil)
+            FileManager.default.createFile(atPath: errPath, contents: nil)
+            defer { unlink(outPath); unlink(errPath) }
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: Engine.skiffPath)
+            p.arguments = ["compose"] + args
+            p.currentDirectoryURL = URL(fileURLWithPath: dir)
+            var environment = ProcessInfo.processInfo.environment
+            environment["SKIFF_ROOT"] = engine.root
+            for (k, v) in env { environment[k] = v }
+            p.environment = environment
+            p.standardOutput = FileHandle(forWritingAtPath: outPath)!
+            p.standardError = FileHandle(forWritingAtPath: errPath)!
+            p.standardInput = FileHandle.nullDevice
+            try! p.run()
+            let deadline = Date().addingTimeInterval(timeout)
+            while p.isRunning && Date() < deadline { usleep(10_000) }
+            if p.isRunning {
+                kill(p.processIdentifier, SIGKILL)
+                Issue.record("skiff compose \(args) did not finish in \(timeout) s")
+            }
+            p.waitUntilExit()
+            return Result(status: p.terminationStatus,
+                          out: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
+                          err: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
+        }
+
+        func container(_ name: String) -> Container? { engine.listContainers().first { $0.name == name } }
+
+        /// Nothing of the project left: no container, no process mentioning the state root, no cgroup,
+        /// no mount under it.
+        func checkNothingLeft(ids: [String]) {
+            #expect(engine.listContainers().isEmpty, "containers left: \(engine.listContainers().map(\.name))")
+            let deadline = Date().addingTimeInterval(5)
+            while !processesMentioning(engine.root).isEmpty && Date() < deadline { usleep(50_000) }
+            #expect(processesMentioning(engine.root).isEmpty, "processes left: \(processesMentioning(engine.root))")
+            for id in ids {
+                let base = "/sys/fs/cgroup"
+                let left = ((try? FileManager.default.contentsOfDirectory(atPath: base)) ?? [])
+                    .map { "\(base)/\($0)/skiff/\(id)" }.filter { FileManager.default.fileExists(atPath: $0) }
+                #expect(left.isEmpty, "cgroups left: \(left)")
+            }
+            let mounts = (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? ""
+            #expect(!mounts.contains(root), "a mount under \(root) is left")
+            let dirs = (try? FileManager.default.contentsOfDirectory(atPath: engine.root + "/containers")) ?? []
+            #expect(dirs.filter { !$0.hasPrefix(".") }.isEmpty, "container directories left: \(dirs)")
+        }
+
+        func cleanUp() {
+            for c in engine.containers.all() { try? engine.remove(c.id, force: true) }
+            FileIO.removeTree(root)
+        }
+
+        func processesMentioning(_ text: String) -> [String] {
+            let pids = (try? FileManager.default.contentsOfDirectory(atPath: "/proc"))?.filter { Int32($0) != nil } ?? []
+            return pids.compactMap { pid in
+                guard pid != String(getpid()), let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return nil }
+                let cmd = String(decoding: data.map { $0 == 0 ? 32 : $0 }, as: UTF8.self)
+                return cmd.contains(text) ? "\(pid): \(cmd)" : nil
+            }
+        }
+    }
+
+    static let twoServices = """
+    name: shop
+    services:
+      db:
+        image: busybox
+        # httpd only after 2 s: web must wait for the healthcheck, not just the start.
+        command: ["sh", "-c", "mkdir -p /www && echo db-ok > /www/index.html && sleep 2 && exec httpd -f -p 8080 -h /www"]
+        healthcheck:
+          test: ["CMD", "wget", "-q", "-O", "-", "http://127.0.0.1:8080/"]
+          interval: 1s
+          timeout: 2s
+          retries: 30
+        stop_grace_period: 1s
+      web:
+        image: busybox
+        command: sh -c 'echo "web says ${GREETING:-ahoy}"; exec sleep 1000'
+        environment:
+          GREETING: ${GREETING:-ahoy}
+        depends_on:
+          db:
+            condition: service_healthy
+        stop_grace_period: 1s
+    """
+
+    @Test func twoServiceProjectLifecycle() throws {
+        let p = try Project(Self.twoServices)
+        defer { p.cleanUp() }
+
+        // up -d: db first, healthy, then web.
+        let up = p.compose("up", "-d")
+        #expect(up.status == 0, "\(up.err)")
+        let db = try #require(p.container("shop-db-1"), "\(up.err)")
+        let web = try #require(p.container("shop-web-1"), "\(up.err)")
+        #expect(db.status == .running && web.status == .running)
+        #expect(db.labels["com.docker.compose.project"] == "shop" && web.labels["com.docker.compose.service"] == "web")
+        #expect(db.labels["com.docker.compose.config-hash"]?.count == 64)
+        // service_healthy really waited: web started after db's first successful probe.
+        let healthy = try #require(db.health?.log.first { $0.ExitCode == 0 }, "db has no successful probe: \(String(describing: db.health))")
+        let webStart = try #require(web.startedAt.flatMap(Timestamp.parse))
+        let healthyAt = try #require(Timestamp.parse(healthy.End))
+        #expect(webStart >= healthyAt)
+        #expect(webStart - (db.startedAt.flatMap(Timestamp.parse) ?? 0) >= 2)
+        #expect(up.err.contains("Container shop-db-1  Healthy"))
+
+        // ps lists both.
+        let ps = p.compose("ps")
+        #expect(ps.status == 0)
+        #expect(ps.out.contains("shop-db-1") && ps.out.contains("shop-web-1"), "\(ps.out)")
+
+        // exec into db; logs of web.
+        let exec = p.compose("exec", "-T", "db", "cat", "/www/index.html")
+        #expect(exec.out == "db-ok\n", "\(exec.err)")
+        let logs = p.compose("logs", "web")
+        #expect(logs.out.contains("web-1  | web says ahoy"), "\(logs.out)")
+
+        // stop web / start web leaves db running (the same container, never restarted).
+        #expect(p.compose("stop", "web").status == 0)
+        #expect(p.container("shop-web-1")?.status == .exited)
+        #expect(p.container("shop-db-1")?.status == .running)
+        #expect(p.compose("start", "web").status == 0)
+        #expect(p.container("shop-web-1")?.status == .running)
+        #expect(p.container("shop-db-1")?.pid == db.pid)
+
+        // run --rm: a one-off container with the service's environment, gone afterwards.
+        let run = p.compose("run", "--rm", "-T", "web", "sh", "-c", "echo one-off $GREETING")
+        #expect(run.status == 0, "\(run.err)")
+        #expect(run.out == "one-off ahoy\n")
+        #expect(p.engine.listContainers().count == 2, "\(p.engine.listContainers().map(\.name))")
+        #expect(p.compose("run", "--rm", "-T", "web", "sh", "-c", "exit 3").status == 3)
+        #expect(p.engine.listContainers().count == 2)
+
+        // up again: nothing changed, nothing recreated; a changed service is recreated, alone.
+        let again = p.compose("up", "-d")
+        #expect(again.status == 0)
+        #expect(p.container("shop-web-1")?.id == web.id && p.container("shop-db-1")?.id == db.id)
+        let changed = p.compose("up", "-d", env: ["GREETING": "hello"])
+        #expect(changed.status == 0, "\(changed.err)")
+        let newWeb = try #require(p.container("shop-web-1"))
+        #expect(newWeb.id != web.id && newWeb.status == .running)
+        #expect(p.container("shop-db-1")?.id == db.id)
+        let forced = p.compose("up", "-d", "--force-recreate", "--no-deps", "web", env: ["GREETING": "hello"])
+        #expect(forced.status == 0)
+        #expect(p.container("shop-web-1")?.id != newWeb.id && p.container("shop-db-1")?.id == db.id)
+
+        // down removes everything.
+        let ids = p.engine.listContainers().map(\.id)
+        let down = p.compose("down")
+        #expect(down.status == 0, "\(down.err)")
+        p.checkNothingLeft(ids: ids)
+    }
+
+    @Test func configAndErrors() throws {
+        let p = try Project(Self.twoServices + "\n    bogus: 1\n")
+        defer { p.cleanUp() }
+        let config = p.compose("config")
+        #expect(config.status == 0)
+        #expect(config.out.contains("name: shop") && config.out.contains("condition: service_healthy"), "\(config.out)")
+        #expect(config.err.contains("services.web.bogus: unknown key, ignored"), "\(config.err)")
+        try "services:\n  web:\n    image: busybox\n    ports: [\"80:x\"]\n".write(toFile: p.dir + "/compose.yaml", atomically: true, encoding: .utf8)
+        let bad = p.compose("up", "-d")
+        #expect(bad.status != 0)
+        #expect(bad.err.contains("compose.yaml: services.web.ports[0]: invalid container port"), "\(bad.err)")
+        #expect(p.engine.listContainers().isEmpty)
+    }
+
+    @Test func unhealthyDependencyFailsUp() throws {
+        let p = try Project("""
+        services:
+          db:
+            image: busybox
+            command: ["sleep", "1000"]
+            healthcheck: {test: ["CMD", "false"], interval: 1s, retries: 2}
+            stop_grace_period: 1s
+          web:
+            image: busybox
+            command: ["sleep", "1000"]
+            depends_on: {db: {condition: service_healthy}}
+        """)
+        defer { p.cleanUp() }
+        let up = p.compose("up", "-d")
+        #expect(up.status != 0)
+        #expect(up.err.contains("is unhealthy"), "\(up.err)")
+        #expect(p.container(p.engine.listContainers().first?.name ?? "")?.composeService == "db")
+        #expect(p.engine.listContainers().count == 1)
+        let ids = p.engine.listContainers().map(\.id)
+        #expect(p.compose("down").status == 0)
+        p.checkNothingLeft(ids: ids)
+    }
+}
