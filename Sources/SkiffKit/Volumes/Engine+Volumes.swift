@@ -69,10 +69,9 @@ extension Engine {
         let store = volumes
         let id = container.id
         var made: [String] = []
-        var record = container
+        var points: [MountPoint] = fromOthers
         do throws(KitError) {
             try store.locked { () throws(KitError) in
-                var points = fromOthers
                 for r in explicit {
                     switch r.kind {
                     case .tmpfs:
@@ -106,16 +105,16 @@ extension Engine {
                         points.append(p)
                     }
                 }
-                record.mounts = points.isEmpty ? nil : points
-                try containers.save(record)
+                let recorded = points.isEmpty ? nil : points
+                try containers.update(id: id) { $0.mounts = recorded }
             }
         } catch {
             // Volumes this create made go again when it fails.
             for name in made { try? store.removeFiles(name) }
             throw error
         }
-        container = record
-        return (record.mounts ?? []).map(Self.specMount)
+        container.mounts = points.isEmpty ? nil : points
+        return points.map(Self.specMount)
     }
 
     /// The OCI spec mount for a recorded mount.
