@@ -218,6 +218,8 @@ struct VolumeTests {
                 try "deep\n".write(toFile: data + "/sub/deeper/file", atomically: false, encoding: .utf8)
                 try "doomed\n".write(toFile: data + "/gone.txt", atomically: false, encoding: .utf8)
                 try FileManager.default.createSymbolicLink(atPath: data + "/link", withDestinationPath: "seed.txt")
+                try "linked\n".write(toFile: data + "/sub/hard1", atomically: false, encoding: .utf8)
+                try FileManager.default.linkItem(atPath: data + "/sub/hard1", toPath: data + "/sub/deeper/hard2")
                 chown(data, 1000, 1001); chmod(data, 0o750)
                 chown(data + "/seed.txt", 1000, 1001); chmod(data + "/seed.txt", 0o640)
                 chmod(data + "/sub", 0o711)
@@ -238,6 +240,10 @@ struct VolumeTests {
         let data = root.path + "/volumes/seeded/_data"
         #expect((try? String(contentsOfFile: data + "/seed.txt", encoding: .utf8)) == "seed\n")
         #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: data + "/link")) == "seed.txt")
+        // Hard links stay links.
+        var one = stat(), two = stat()
+        #expect(lstat(data + "/sub/hard1", &one) == 0 && lstat(data + "/sub/deeper/hard2", &two) == 0)
+        #expect(one.st_ino == two.st_ino && one.st_nlink == 2)
 
         // Eight containers made at once over one new volume: one copy-up, every run sees it whole.
         final class Statuses: @unchecked Sendable {

@@ -54,8 +54,9 @@ extension ImageFilesystem {
 }
 
 /// Docker's copy-up: a new, empty volume mounted over an image directory gets that directory's content
-/// first — files, directories and symlinks with their owners, modes and times, and the directory's own
-/// owner and mode on the volume's root. Reads only the image's unpacked layers (never a path through a
+/// first — files, directories and symlinks with their owners, modes, times and extended attributes
+/// (file capabilities included; overlay's own `trusted.overlay.*` left out), hard links kept as links,
+/// and the directory's own owner and mode on the volume's root. Reads only the image's unpacked layers (never a path through a
 /// symlink out of them); writes only below the volume's `_data`, through directory fds and *at calls
 /// that follow no symlinks.
 enum VolumeCopyUp {
@@ -65,18 +66,29 @@ enum VolumeCopyUp {
         let dfd = open(destination, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
         if dfd < 0 { throw .system(SystemError("open volume", path: destination)) }
         defer { close(dfd) }
-        try copyChildren(filesystem, imagePath == "/" ? "" : imagePath, into: dfd, shownAs: destination)
+        var links = HardLinks(rootFD: dfd)
+        try copyChildren(filesystem, imagePath == "/" ? "" : imagePath, relative: "", into: dfd, shownAs: destination, links: &links)
         var st = stat()
         if lstat(hostDir, &st) == 0 {
             _ = fchown(dfd, st.st_uid, st.st_gid)
             _ = fchmod(dfd, st.st_mode & 0o7777)
+            copyXattrs(from: hostDir, to: dfd)
         }
     }
 
-    private static func copyChildren(_ fs: ImageFilesystem, _ path: String, into dfd: Int32, shownAs shown: String) throws(KitError) {
+    /// Regular files with more than one link, by (device, inode) in the layers → their first copy, as a
+    /// path relative to the volume's root.
+    struct HardLinks {
+        let rootFD: Int32
+        var seen: [String: String] = [:]
+    }
+
+    private static func copyChildren(_ fs: ImageFilesystem, _ path: String, relative: String, into dfd: Int32, shownAs shown: String,
+                                      links: inout HardLinks) throws(KitError) {
         for name in fs.entries(of: path.isEmpty ? "/" : path) {
             let child = path + "/" + name
             let where_ = shown + "/" + name
+            let rel = relative.isEmpty ? name : relative + "/" + name
             switch fs.lookup(child) {
             case .missing: continue
             case .directory(let host):
@@ -86,9 +98,10 @@ enum VolumeCopyUp {
                 let sub = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
                 if sub < 0 { throw .system(SystemError("open", path: where_)) }
                 defer { close(sub) }
-                try copyChildren(fs, child, into: sub, shownAs: where_)
+                try copyChildren(fs, child, relative: rel, into: sub, shownAs: where_, links: &links)
                 _ = fchown(sub, st.st_uid, st.st_gid)
                 _ = fchmod(sub, st.st_mode & 0o7777)
+                copyXattrs(from: host, to: sub)
                 var times = [st.st_atim, st.st_mtim]
                 _ = futimens(sub, &times)
             case .symlink(let host):
@@ -108,7 +121,12 @@ enum VolumeCopyUp {
                     continue
                 }
                 guard type == S_IFREG else { continue }  // layers hold no devices or sockets
+                let key = "\(st.st_dev):\(st.st_ino)"
+                if st.st_nlink > 1, let first = links.seen[key] {
+                    if linkat(links.rootFD, first, dfd, name, 0) == 0 { continue }
+                }
                 try copyFile(host, st: st, dfd: dfd, name: name, shownAs: where_)
+                if st.st_nlink > 1 { links.seen[key] = rel }
             }
         }
     }
@@ -135,7 +153,28 @@ enum VolumeCopyUp {
         // chown first: it clears set-id bits, which the chmod then sets again.
         _ = fchown(output, st.st_uid, st.st_gid)
         _ = fchmod(output, st.st_mode & 0o7777)
+        copyXattrs(from: host, to: output)
         var times = [st.st_atim, st.st_mtim]
         _ = futimens(output, &times)
+    }
+
+    /// Extended attributes of `path` onto `fd`, except overlay's own (opaque markers and the like).
+    /// Best effort, as Docker's copy is: a filesystem without xattrs leaves them out.
+    static func copyXattrs(from path: String, to fd: Int32) {
+        let size = csys_llistxattr(path, nil, 0)
+        guard size > 0 else { return }
+        var list = [CChar](repeating: 0, count: size)
+        let n = csys_llistxattr(path, &list, size)
+        guard n > 0 else { return }
+        for raw in list[0..<n].split(separator: 0) {
+            let name = String(decoding: raw.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            if name.hasPrefix("trusted.overlay.") { continue }
+            let length = csys_lgetxattr(path, name, nil, 0)
+            guard length >= 0 else { continue }
+            var value = [UInt8](repeating: 0, count: max(length, 1))
+            let got = csys_lgetxattr(path, name, &value, length)
+            guard got >= 0 else { continue }
+            _ = csys_fsetxattr(fd, name, value, got, 0)
+        }
     }
 }
