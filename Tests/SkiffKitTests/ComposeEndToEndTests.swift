@@ -147,6 +147,10 @@ struct ComposeEndToEndTests {
         #expect(ps.status == 0)
         #expect(ps.out.contains("shop-db-1") && ps.out.contains("shop-web-1"), "\(ps.out)")
 
+        // The project network: web reaches db by its service name.
+        let byName = p.compose("exec", "-T", "web", "wget", "-q", "-O", "-", "http://db:8080/")
+        #expect(byName.out == "db-ok\n", "\(byName.err)")
+
         // exec into db; logs of web.
         let exec = p.compose("exec", "-T", "db", "cat", "/www/index.html")
         #expect(exec.out == "db-ok\n", "\(exec.err)")
@@ -186,6 +190,68 @@ struct ComposeEndToEndTests {
         let ids = p.engine.listContainers().map(\.id)
         let down = p.compose("down")
         #expect(down.status == 0, "\(down.err)")
+        p.checkNothingLeft(ids: ids)
+    }
+
+    @Test func volumesNetworksAndPorts() throws {
+        let p = try Project("""
+        services:
+          db:
+            image: busybox
+            command: ["sh", "-c", "mkdir -p /www && echo db-ok > /www/index.html && exec httpd -f -p 8080 -h /www"]
+            volumes: ["data:/data", "./site:/site:ro", {type: tmpfs, target: /scratch}]
+            networks:
+              default:
+              back: {aliases: [database]}
+            stop_grace_period: 1s
+          web:
+            image: busybox
+            command: ["sh", "-c", "mkdir -p /www && echo web-ok > /www/index.html && exec httpd -f -p 80 -h /www"]
+            ports: ["127.0.0.1:18391:80"]
+            stop_grace_period: 1s
+          client:
+            image: busybox
+            command: ["sleep", "1000"]
+            networks: [back]
+            stop_grace_period: 1s
+        volumes:
+          data:
+        networks:
+          back:
+        """)
+        defer { p.cleanUp() }
+        try FileManager.default.createDirectory(atPath: p.dir + "/site", withIntermediateDirectories: true)
+        try "from-host\n".write(toFile: p.dir + "/site/f", atomically: true, encoding: .utf8)
+        let up = p.compose("up", "-d")
+        #expect(up.status == 0, "\(up.err)")
+        let name = (p.dir as NSString).lastPathComponent
+        #expect(p.compose("exec", "-T", "client", "wget", "-q", "-O", "-", "http://database:8080/").out == "db-ok\n")
+        #expect(p.compose("exec", "-T", "client", "wget", "-q", "-O", "-", "http://db:8080/").out == "db-ok\n")
+        #expect(p.compose("exec", "-T", "db", "cat", "/site/f").out == "from-host\n")
+        #expect(p.compose("exec", "-T", "db", "sh", "-c", "echo kept > /data/x && grep -c ' /scratch tmpfs' /proc/mounts").out == "1\n")
+        // The published port answers on the host.
+        let curl = Process()
+        curl.executableURL = URL(fileURLWithPath: "/bin/busybox")
+        curl.arguments = ["wget", "-q", "-O", "-", "http://127.0.0.1:18391/"]
+        let pipe = Pipe()
+        curl.standardOutput = pipe
+        if FileManager.default.isExecutableFile(atPath: "/bin/busybox") {
+            try curl.run()
+            curl.waitUntilExit()
+            #expect(String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) == "web-ok\n")
+        }
+        // run --rm joins the networks too.
+        #expect(p.compose("run", "--rm", "-T", "client", "wget", "-q", "-O", "-", "http://db:8080/").out == "db-ok\n")
+
+        // down keeps the named volume: the data is there after up; down -v removes it.
+        #expect(p.compose("down").status == 0)
+        #expect((try? p.engine.volume("\(name)_data")) != nil)
+        #expect(p.compose("up", "-d", "db").status == 0)
+        #expect(p.compose("exec", "-T", "db", "cat", "/data/x").out == "kept\n")
+        let ids = p.engine.listContainers().map(\.id)
+        #expect(p.compose("down", "-v").status == 0)
+        #expect(p.engine.listVolumes().isEmpty, "\(p.engine.listVolumes().map(\.Name))")
+        #expect(((try? p.engine.listNetworks()) ?? []).filter { $0.name.hasPrefix(name) }.isEmpty)
         p.checkNothingLeft(ids: ids)
     }
 

@@ -126,6 +126,8 @@ public struct ComposeRunner {
         try wiring.check(selected)
         let ordered = try ComposeOrder.startOrder(selected)
         try ensureImages(ordered, forceBuild: options.build)
+        try ensureVolumes(ordered)
+        try ensureNetworks(ordered)
         let orphans = orphans()
         if !orphans.isEmpty {
             if options.removeOrphans {
@@ -234,8 +236,15 @@ public struct ComposeRunner {
             contents[path] = text
         }
         do {
-            return try engine.createContainer(image: imageName, options: options, callerEnvironment: callerEnvironment,
-                                              envFileContents: contents)
+            let c = try engine.createContainer(image: imageName, options: options, callerEnvironment: callerEnvironment,
+                                               envFileContents: contents)
+            for n in wiring.extraNetworks(s) {
+                do { try engine.connectNetwork(network: n.name, container: c.id, aliases: n.aliases) } catch {
+                    try? engine.remove(c.id, force: true, volumes: true)
+                    throw error
+                }
+            }
+            return c
         } catch {
             throw .usage("service \(s.name): \(error)")
         }
@@ -252,7 +261,7 @@ public struct ComposeRunner {
 
     func removeContainer(_ c: Container) throws(ComposeError) {
         progress(" Container \(c.name)  Removing")
-        do { try engine.remove(c.id, force: true) } catch { throw .usage("\(error)") }
+        do { try engine.remove(c.id, force: true, volumes: true) } catch { throw .usage("\(error)") }
         progress(" Container \(c.name)  Removed")
     }
 
@@ -342,12 +351,74 @@ public struct ComposeRunner {
                 do { _ = try engine.removeImage(name, force: false) } catch { progress(" Image \(name)  \(error)") }
             }
         }
+        try removeNetworks()
         if options.removeVolumes { try removeVolumes() }
     }
 
-    /// The project's named (not external) volumes. Volume support decides whether there are any.
+    /// The networks the services join: made (labelled with the project) when missing; an external one
+    /// must exist.
+    func ensureNetworks(_ services: [ComposeService]) throws(ComposeError) {
+        guard ComposeWiring.projectNetworksAvailable else { return }
+        var keys: [String] = []
+        for s in services where s.networkMode == nil {
+            for n in s.networkNames where !keys.contains(n) { keys.append(n) }
+        }
+        for key in keys {
+            let real = wiring.realNetworkName(key)
+            if (try? engine.network(real)) != nil { continue }
+            let declared = project.network(key)
+            if declared?.external == true {
+                throw .usage("network \(real) declared as external, but could not be found (create it with `skiff network create \(real)`)")
+            }
+            var labels = declared?.labels ?? [:]
+            labels[ComposeLabels.project] = project.name
+            labels["com.docker.compose.network"] = key
+            do { _ = try engine.createNetwork(name: real, isInternal: declared?.isInternal ?? false, labels: labels) } catch {
+                throw .usage("network \(real): \(error)")
+            }
+            progress(" Network \(real)  Created")
+        }
+    }
+
+    /// The project's own networks (not external ones), once no container uses them.
+    func removeNetworks() throws(ComposeError) {
+        guard ComposeWiring.projectNetworksAvailable else { return }
+        var keys = ["default"] + project.networks.map(\.name)
+        keys = keys.enumerated().filter { keys.firstIndex(of: $0.element) == $0.offset }.map(\.element)
+        for key in keys where project.network(key)?.external != true {
+            let real = wiring.realNetworkName(key)
+            guard let n = try? engine.network(real), n.labels[ComposeLabels.project] == project.name else { continue }
+            progress(" Network \(real)  Removing")
+            do { try engine.removeNetwork(real) } catch { throw .usage("\(error)") }
+            progress(" Network \(real)  Removed")
+        }
+    }
+
+    /// The project's named (not external) volumes.
     func removeVolumes() throws(ComposeError) {
-        guard ComposeWiring.volumesAvailable else { return }
+        for v in project.volumes where !v.external {
+            guard (try? engine.volume(v.realName)) != nil else { continue }
+            progress(" Volume \(v.realName)  Removing")
+            do { try engine.removeVolume(v.realName, force: true) } catch { throw .usage("\(error)") }
+            progress(" Volume \(v.realName)  Removed")
+        }
+    }
+
+    /// The named volumes the services mount: made (labelled with the project) when missing; an
+    /// external one must exist.
+    func ensureVolumes(_ services: [ComposeService]) throws(ComposeError) {
+        let used = Set(services.flatMap { $0.volumes.compactMap { $0.type == .volume ? $0.source : nil } })
+        for v in project.volumes where used.contains(v.name) {
+            if (try? engine.volume(v.realName)) != nil { continue }
+            if v.external {
+                throw .usage("external volume \"\(v.realName)\" not found (create it with `skiff volume create \(v.realName)`)")
+            }
+            var labels = v.labels
+            labels[ComposeLabels.project] = project.name
+            labels["com.docker.compose.volume"] = v.name
+            do { _ = try engine.createVolume(v.realName, labels: labels) } catch { throw .usage("\(error)") }
+            progress(" Volume \(v.realName)  Created")
+        }
     }
 
     // MARK: run and exec
@@ -387,6 +458,8 @@ public struct ComposeRunner {
             }
         }
         try ensureImages([s], forceBuild: false)
+        try ensureVolumes([s])
+        try ensureNetworks([s])
         let imageName = s.imageName(project: project.name)
         let suffix = String(NameGeneratorHex.make().prefix(12))
         let name = request.name ?? "\(project.name)-\(s.name)-run-\(suffix)"

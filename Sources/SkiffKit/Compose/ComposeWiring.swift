@@ -10,11 +10,27 @@ public struct ComposeWiring {
         self.project = project
     }
 
-    /// Whether containers join project networks (bridge networks where services resolve each other).
-    /// Until the networking work is in, each container gets a network namespace with loopback only.
-    public static let projectNetworksAvailable = false
-    /// Whether volumes (named, bind, tmpfs) can be mounted.
-    public static let volumesAvailable = false
+    /// Whether containers join project networks (bridge networks where services resolve each other by
+    /// service name, container name and aliases) and publish ports (the networking work, 23d6aae).
+    public static let projectNetworksAvailable = true
+    /// Whether volumes (named, bind, tmpfs) can be mounted (the volume work, issue 7, is in).
+    public static let volumesAvailable = true
+
+    /// The name on the host of a project network (`default` is `<project>_default`).
+    public func realNetworkName(_ key: String) -> String {
+        project.network(key)?.realName ?? "\(project.name)_\(key)"
+    }
+
+    /// The names a service's container answers to on a network: the service name and its aliases.
+    public func aliases(_ s: ComposeService, on network: String) -> [String] {
+        [s.name] + (s.networks.first { $0.name == network }?.aliases ?? []).filter { $0 != s.name }
+    }
+
+    /// The networks joined after the first one (real names, with aliases).
+    public func extraNetworks(_ s: ComposeService) -> [(name: String, aliases: [String])] {
+        guard s.networkMode == nil, Self.projectNetworksAvailable else { return [] }
+        return s.networkNames.dropFirst().map { (realNetworkName($0), aliases(s, on: $0)) }
+    }
 
     /// Refuse, before anything is made, what cannot be carried out yet.
     public func check(_ services: [ComposeService], servicePorts: Bool = true) throws(ComposeError) {
@@ -99,11 +115,41 @@ public struct ComposeWiring {
         ]) { $1 }
         o.detach = true
 
-        // Networks, ports, volumes: see projectNetworksAvailable / volumesAvailable.
+        // Volumes: named ones by their name on the host (`<project>_<key>`), binds absolute, tmpfs.
+        for (i, m) in s.volumes.enumerated() {
+            let origin = "services.\(s.name).volumes[\(i)]"
+            var r: MountRequest
+            switch m.type {
+            case .volume:
+                let real = m.source.map { key in project.volume(key)?.realName ?? key }
+                r = MountRequest(kind: .volume, source: real, target: m.target, origin: origin)
+                r.noCopy = m.noCopy
+            case .bind:
+                r = MountRequest(kind: .bind, source: m.source, target: m.target, origin: origin)
+                r.createHostPath = m.createHostPath
+            case .tmpfs:
+                r = MountRequest(kind: .tmpfs, source: nil, target: m.target, origin: origin)
+                if let size = m.tmpfsSize { r.tmpfsOptions = ["size=\(size)"] }
+            }
+            r.readOnly = m.readOnly
+            o.mounts.append(r)
+        }
+
+        // Networks and ports: the first project network at create, the others connected before the
+        // start (see `extraNetworks`); the service's name is an alias on each.
         switch s.networkMode {
         case "host": o.network = .host
         case "none": o.network = .none
-        default: o.network = .none
+        case "bridge": o.network = .bridge
+        default:
+            if Self.projectNetworksAvailable {
+                let first = s.networkNames[0]
+                o.network = .named(realNetworkName(first))
+                o.networkAliases = aliases(s, on: first)
+                if servicePorts { o.publish = s.ports.map(\.publishFlag) }
+            } else {
+                o.network = .none
+            }
         }
         return o
     }
