@@ -255,6 +255,47 @@ struct ComposeEndToEndTests {
         p.checkNothingLeft(ids: ids)
     }
 
+    @Test func attachedUpPrefixesLogsAndCtrlCStops() throws {
+        let p = try Project("""
+        services:
+          a:
+            image: busybox
+            command: ["sh", "-c", "trap 'echo a got TERM; exit 0' TERM; while true; do echo a tick; sleep 0.2; done"]
+          b:
+            image: busybox
+            command: ["sh", "-c", "echo b once"]
+        """)
+        defer { p.cleanUp() }
+        let outPath = p.root + "/attached.out"
+        FileManager.default.createFile(atPath: outPath, contents: nil)
+        let proc = Process()
+        proc.executableURL = URL(fileURLWithPath: Engine.skiffPath)
+        proc.arguments = ["compose", "up"]
+        proc.currentDirectoryURL = URL(fileURLWithPath: p.dir)
+        var env = ProcessInfo.processInfo.environment
+        env["SKIFF_ROOT"] = p.engine.root
+        proc.environment = env
+        proc.standardOutput = FileHandle(forWritingAtPath: outPath)!
+        proc.standardError = FileHandle.nullDevice
+        proc.standardInput = FileHandle.nullDevice
+        try proc.run()
+        func output() -> String { (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "" }
+        let deadline = Date().addingTimeInterval(30)
+        while !(output().contains("a-1  | a tick") && output().contains("b-1  | b once")) && Date() < deadline { usleep(50_000) }
+        #expect(output().contains("a-1  | a tick") && output().contains("b-1  | b once"), "\(output())")
+        kill(proc.processIdentifier, SIGINT)
+        let stopDeadline = Date().addingTimeInterval(30)
+        while proc.isRunning && Date() < stopDeadline { usleep(50_000) }
+        if proc.isRunning { kill(proc.processIdentifier, SIGKILL); Issue.record("compose up did not stop on SIGINT") }
+        proc.waitUntilExit()
+        #expect(proc.terminationStatus == 130)
+        #expect(output().contains("a-1  | a got TERM"), "\(output())")
+        #expect(p.engine.listContainers().allSatisfy { $0.status == .exited })
+        let ids = p.engine.listContainers().map(\.id)
+        #expect(p.compose("down").status == 0)
+        p.checkNothingLeft(ids: ids)
+    }
+
     @Test func configAndErrors() throws {
         let p = try Project(Self.twoServices + "\n    bogus: 1\n")
         defer { p.cleanUp() }
