@@ -203,6 +203,26 @@ struct VolumeTests {
         #expect(root.skiff("volume", "rm", "live").status == 0)
     }
 
+    /// A --rm container whose monitor and process were SIGKILLed: `volume rm` neither hangs nor calls it
+    /// running, and the repair that follows removes the container and its anonymous volume.
+    @Test func volumeRmAfterAKilledMonitor() throws {
+        let root = try Root()
+        defer { root.cleanUp() }
+        let run = root.skiff("run", "-d", "--rm", "--name", "doomed", "-v", "kept:/k", "-v", "/anon", "busybox", "sleep", "1000")
+        #expect(run.status == 0, "stderr: \(run.err)")
+        let record = try root.engine.containers.find("doomed")
+        let monitor = try #require(record.monitorPid)
+        let pid = try #require(record.pid)
+        kill(monitor, SIGKILL)
+        kill(pid, SIGKILL)
+        #expect(root.eventually { kill(pid, 0) != 0 && kill(monitor, 0) != 0 })
+        let refused = root.skiff("volume", "rm", "kept", timeout: 20)
+        #expect(refused.status != 0 && refused.err.contains("doomed") && !refused.err.contains("running"), "stderr: \(refused.err)")
+        #expect(root.skiff("volume", "rm", "-f", "kept", timeout: 20).status == 0)
+        #expect(root.skiff("ps", "-a", "-q").out == "")
+        #expect(root.volumeNames().isEmpty)
+    }
+
     // MARK: copy-up
 
     /// A new, empty volume over an image directory gets its content (owners, modes, symlinks; whiteouts

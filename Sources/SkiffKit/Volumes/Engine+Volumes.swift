@@ -212,8 +212,10 @@ extension Engine {
                 if case .notFound = error, force { return }
                 throw error
             }
-            let users = volumeUsers(name).compactMap { try? reconcile($0) }
-            if let running = users.first(where: { $0.status == .running || $0.status == .restarting }) {
+            // Not `reconcile` here: its --rm repair removes volumes, which takes this lock again.
+            let users = volumeUsers(name)
+            if let running = users.first(where: { ($0.status == .running || $0.status == .restarting)
+                                                   && (processAlive($0) || monitorAlive($0)) }) {
                 throw .usage("remove \(name): volume is in use by running container \(running.name) (\(running.shortID)); stop and remove it first")
             }
             if let user = users.first, !force {
