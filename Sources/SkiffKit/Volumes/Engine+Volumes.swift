@@ -70,8 +70,8 @@ extension Engine {
         let id = container.id
         var made: [String] = []
         var points: [MountPoint] = fromOthers
-        do throws(KitError) {
-            try store.locked { () throws(KitError) in
+        try store.locked { () throws(KitError) in
+            do throws(KitError) {
                 for r in explicit {
                     switch r.kind {
                     case .tmpfs:
@@ -107,11 +107,12 @@ extension Engine {
                 }
                 let recorded = points.isEmpty ? nil : points
                 try containers.update(id: id) { $0.mounts = recorded }
+            } catch {
+                // Volumes this create made go again when it fails (still under the lock: nobody else
+                // can have started to use them).
+                for name in made { try? store.removeFiles(name) }
+                throw error
             }
-        } catch {
-            // Volumes this create made go again when it fails.
-            for name in made { try? store.removeFiles(name) }
-            throw error
         }
         container.mounts = points.isEmpty ? nil : points
         return points.map(Self.specMount)
