@@ -1,4 +1,6 @@
 import SkiffKit
+import Foundation
+import SkiffSystem
 import Testing
 
 /// `-v`, `--mount` and `--tmpfs` values parsed with Docker's rules; malformed ones give errors that
@@ -91,5 +93,34 @@ struct VolumeParserTests {
         #expect(opts.tmpfsOptions == ["size=64m", "mode=1777", "exec"] && !opts.readOnly)
         #expect { try MountRequest.parseTmpfs("run") } throws: { "\($0)".contains("--tmpfs run") && "\($0)".contains("absolute") }
         #expect { try MountRequest.parseTmpfs("/run:size=big") } throws: { "\($0)".contains("--tmpfs /run:size=big") }
+    }
+}
+
+/// Paths resolved inside an image (for copy-up and the refusal of a target that leads to "/"): symlinks
+/// followed through the layers, never above the root.
+@Suite("Volume paths resolved inside an image")
+struct VolumePathTests {
+    @Test func symlinksStayInsideTheImage() throws {
+        let top = try FileIO.makeTemporaryDirectory(in: "/tmp", prefix: "skiff-vol-path-")
+        let bottom = try FileIO.makeTemporaryDirectory(in: "/tmp", prefix: "skiff-vol-path-")
+        defer { FileIO.removeTree(top); FileIO.removeTree(bottom) }
+        try FileIO.makeDirectories(bottom + "/b/c")
+        try FileIO.makeDirectories(bottom + "/srv")
+        #expect(symlink("/b/c", top + "/a") == 0)
+        #expect(symlink("loop2", top + "/loop1") == 0)
+        #expect(symlink("loop1", top + "/loop2") == 0)
+        #expect(symlink("../../..", top + "/up") == 0)
+        #expect(symlink("b", bottom + "/rel") == 0)
+        #expect(symlink("../../../../etc", bottom + "/srv/data") == 0)
+        let fs = ImageFilesystem(layersTopFirst: [top, bottom])
+        #expect(fs.resolveInScope("/a/x") == "/b/c/x")
+        #expect(fs.resolveInScope("/rel/c") == "/b/c")
+        #expect(fs.resolveInScope("/up") == "/")
+        #expect(fs.resolveInScope("/up/etc/passwd") == "/etc/passwd")
+        #expect(fs.resolveInScope("/srv/data") == "/etc")
+        #expect(fs.resolveInScope("/b/../../../c") == "/c")
+        #expect(fs.resolveInScope("/loop1") == nil)
+        #expect(fs.entries(of: "/") == ["a", "b", "loop1", "loop2", "rel", "srv", "up"])
+        #expect(fs.entries(of: "/b") == ["c"])
     }
 }
