@@ -24,8 +24,11 @@ struct ComposePs: ParsableCommand {
         var lines = ["NAME\tIMAGE\tCOMMAND\tSERVICE\tCREATED\tSTATUS\tPORTS"]
         for c in list {
             let f = engine.listFields(c)
+            let ports = ((try? engine.publishedPorts(c.id)) ?? []).map {
+                "\($0.hostIP.isEmpty ? "0.0.0.0" : $0.hostIP):\($0.hostPort)->\($0.containerPort)/\($0.proto)"
+            }.joined(separator: ", ")
             lines.append([c.name, c.image, f["Command"] ?? "", c.composeService ?? "", f["RunningFor"] ?? "",
-                          f["Status"] ?? c.status.rawValue, f["Ports"] ?? ""].joined(separator: "\t"))
+                          f["Status"] ?? c.status.rawValue, ports].joined(separator: "\t"))
         }
         print(TableWriter.format(lines))
     }
