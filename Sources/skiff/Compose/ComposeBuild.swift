@@ -4,7 +4,9 @@ import SkiffKit
 /// `skiff compose build [--no-cache] [SERVICE…]`.
 struct ComposeBuild: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "build", abstract: "Build the images of services that have build:.")
-    @OptionGroup var compose: ComposeOptions
+    @OptionGroup var own: ComposeOptions
+    @ParentCommand var parent: ComposeCommand
+    var compose: ComposeOptions { own.inheriting(parent.global) }
     @Flag(name: .customLong("no-cache"), help: "Do not use the build cache.") var noCache = false
     @Argument(help: "Services (default: all).") var services: [String] = []
 

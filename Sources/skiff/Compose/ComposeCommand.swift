@@ -15,10 +15,23 @@ struct ComposeCommand: ParsableCommand {
                       ComposeStop.self, ComposeRestart.self, ComposeLogs.self, ComposePs.self, ComposeBuild.self,
                       ComposePull.self, ComposeImages.self, ComposeRm.self, ComposeConfig.self]
     )
+
+    /// Docker Compose's place for these flags: before the command (`skiff compose --file a.yaml -p demo up`).
+    @OptionGroup var global: ComposeGlobalOptions
 }
 
-/// The flags every compose command takes (Docker Compose puts them before the command; here they go
-/// after it: `skiff compose up -f a.yaml -p demo`).
+/// The project flags before the command. `-f` is only taken after the command (`skiff compose up -f
+/// a.yaml`), because after it `logs -f` means follow.
+struct ComposeGlobalOptions: ParsableArguments {
+    @Option(name: .customLong("file"), help: "Compose file (repeatable; -f after the command).") var files: [String] = []
+    @Option(name: [.customShort("p"), .customLong("project-name")], help: "Project name.") var projectName: String?
+    @Option(name: .customLong("project-directory"), help: "Directory relative paths are resolved against.") var projectDirectory: String?
+    @Option(name: .customLong("env-file"), help: "Variables file for interpolation.") var envFiles: [String] = []
+    @Option(name: .customLong("profile"), help: "Enable services of this profile.") var profiles: [String] = []
+}
+
+/// The flags every compose command takes, after it (`skiff compose up -f a.yaml -p demo`) or, as Docker
+/// Compose has them, before it (`skiff compose --file a.yaml -p demo up`; `-f` only after).
 struct ComposeOptions: ParsableArguments {
     @Option(name: [.customShort("f"), .customLong("file")], help: "Compose file (repeatable: merged in order; default: compose.yaml, compose.yml, docker-compose.yml, docker-compose.yaml).")
     var files: [String] = []
@@ -32,6 +45,18 @@ struct ComposeOptions: ParsableArguments {
     var profiles: [String] = []
 
     var environment: [String: String] { ProcessInfo.processInfo.environment }
+
+    /// These flags with the ones given before the command: files and env files of both (those before
+    /// first), a name or directory given here wins.
+    func inheriting(_ g: ComposeGlobalOptions) -> ComposeOptions {
+        var o = self
+        o.files = g.files + files
+        o.projectName = projectName ?? g.projectName
+        o.projectDirectory = projectDirectory ?? g.projectDirectory
+        o.envFiles = g.envFiles + envFiles
+        o.profiles = g.profiles + profiles
+        return o
+    }
 
     var allProfiles: [String] {
         profiles + (environment["COMPOSE_PROFILES"]?.split(separator: ",").map(String.init) ?? [])

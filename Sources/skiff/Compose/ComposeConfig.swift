@@ -4,7 +4,9 @@ import SkiffKit
 /// `skiff compose config [--services|--volumes|--networks|-q]`: the resolved model as YAML.
 struct ComposeConfig: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "config", abstract: "Check the compose files and print the resolved project (merged, interpolated, long syntax).")
-    @OptionGroup var compose: ComposeOptions
+    @OptionGroup var own: ComposeOptions
+    @ParentCommand var parent: ComposeCommand
+    var compose: ComposeOptions { own.inheriting(parent.global) }
     @Flag(name: [.customShort("q"), .long], help: "Only check; print nothing.") var quiet = false
     @Flag(name: .long, help: "Print the services' names.") var services = false
     @Flag(name: .long, help: "Print the volumes' names.") var volumes = false

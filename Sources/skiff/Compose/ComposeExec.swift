@@ -10,7 +10,9 @@ import Glibc
 /// `skiff compose exec [-T] [-e K=V] [-u USER] [-w DIR] [--index N] SERVICE COMMAND…`.
 struct ComposeExec: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "exec", abstract: "Run a command in a service's running container.")
-    @OptionGroup var compose: ComposeOptions
+    @OptionGroup var own: ComposeOptions
+    @ParentCommand var parent: ComposeCommand
+    var compose: ComposeOptions { own.inheriting(parent.global) }
     @Flag(name: .customShort("T"), help: "No terminal (default: one when stdin is a terminal).") var noTTY = false
     @Flag(name: [.customShort("d"), .long], help: "Run in the background.") var detach = false
     @Option(name: [.customShort("e"), .long], help: "Set an environment variable.") var env: [String] = []

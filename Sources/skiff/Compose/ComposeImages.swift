@@ -4,7 +4,9 @@ import SkiffKit
 /// `skiff compose images [-q] [SERVICE…]`: the images the project's containers run.
 struct ComposeImages: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "images", abstract: "List the images used by the project's containers.")
-    @OptionGroup var compose: ComposeOptions
+    @OptionGroup var own: ComposeOptions
+    @ParentCommand var parent: ComposeCommand
+    var compose: ComposeOptions { own.inheriting(parent.global) }
     @Flag(name: [.customShort("q"), .long], help: "Only image IDs.") var quiet = false
     @Argument(help: "Services (default: all).") var services: [String] = []
 

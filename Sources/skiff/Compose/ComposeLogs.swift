@@ -9,6 +9,7 @@ struct ComposeLogs: ParsableCommand {
     @Option(name: [.customShort("p"), .customLong("project-name")], help: "Project name.") var projectName: String?
     @Option(name: .customLong("project-directory"), help: "Project directory.") var projectDirectory: String?
     @Option(name: .customLong("env-file"), help: "Variables file for interpolation.") var envFiles: [String] = []
+    @ParentCommand var parent: ComposeCommand
     @Flag(name: [.customShort("f"), .long], help: "Follow the output.") var follow = false
     @Option(name: [.customShort("n"), .long], help: "Only the last N lines of each container (\"all\").") var tail = "all"
     @Flag(name: [.customShort("t"), .long], help: "Show timestamps.") var timestamps = false
@@ -21,7 +22,7 @@ struct ComposeLogs: ParsableCommand {
         if let projectName { args += ["--project-name", projectName] }
         if let projectDirectory { args += ["--project-directory", projectDirectory] }
         for e in envFiles { args += ["--env-file", e] }
-        let compose = try ComposeOptions.parse(args)
+        let compose = try ComposeOptions.parse(args).inheriting(parent.global)
         let project = try compose.load(quietWarnings: true)
         let runner = compose.runner(project, quiet: true)
         for s in services where project.service(s) == nil { throw ValidationError("no such service: \(s)") }

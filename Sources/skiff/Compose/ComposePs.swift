@@ -4,7 +4,9 @@ import SkiffKit
 /// `skiff compose ps [-a] [-q] [--services] [SERVICE…]`.
 struct ComposePs: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "ps", abstract: "List the project's containers.")
-    @OptionGroup var compose: ComposeOptions
+    @OptionGroup var own: ComposeOptions
+    @ParentCommand var parent: ComposeCommand
+    var compose: ComposeOptions { own.inheriting(parent.global) }
     @Flag(name: [.customShort("a"), .long], help: "Also stopped containers (and one-off ones).") var all = false
     @Flag(name: [.customShort("q"), .long], help: "Only IDs.") var quiet = false
     @Flag(name: .long, help: "Only the services' names.") var services = false

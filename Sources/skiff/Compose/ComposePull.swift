@@ -5,7 +5,9 @@ import SkiffKit
 /// `skiff compose pull [--ignore-buildable] [SERVICE…]`.
 struct ComposePull: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "pull", abstract: "Pull the images of services that name one (and build none).")
-    @OptionGroup var compose: ComposeOptions
+    @OptionGroup var own: ComposeOptions
+    @ParentCommand var parent: ComposeCommand
+    var compose: ComposeOptions { own.inheriting(parent.global) }
     @Flag(name: [.customShort("q"), .long], help: "No progress output.") var quiet = false
     @Argument(help: "Services (default: all).") var services: [String] = []
 

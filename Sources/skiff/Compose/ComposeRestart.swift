@@ -4,7 +4,9 @@ import SkiffKit
 /// `skiff compose restart [-t N] [SERVICE…]`.
 struct ComposeRestart: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "restart", abstract: "Restart the services' containers.")
-    @OptionGroup var compose: ComposeOptions
+    @OptionGroup var own: ComposeOptions
+    @ParentCommand var parent: ComposeCommand
+    var compose: ComposeOptions { own.inheriting(parent.global) }
     @Option(name: [.customShort("t"), .long], help: "Seconds to wait before SIGKILL.") var timeout: Int?
     @Argument(help: "Services (default: all).") var services: [String] = []
 

@@ -4,7 +4,9 @@ import SkiffKit
 /// `skiff compose rm [-f] [-s] [SERVICE…]`: remove stopped service containers.
 struct ComposeRm: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "rm", abstract: "Remove the services' stopped containers.")
-    @OptionGroup var compose: ComposeOptions
+    @OptionGroup var own: ComposeOptions
+    @ParentCommand var parent: ComposeCommand
+    var compose: ComposeOptions { own.inheriting(parent.global) }
     @Flag(name: [.customShort("f"), .long], help: "Do not ask (skiff never asks; accepted for Docker Compose's command lines).") var force = false
     @Flag(name: [.customShort("s"), .long], help: "Stop running containers first.") var stop = false
     @Flag(name: .customShort("v"), help: "Also anonymous volumes (none exist yet).") var volumes = false

@@ -9,7 +9,9 @@ import Glibc
 /// `skiff compose run [--rm] [-e K=V] [-T] [--no-deps] [--service-ports] SERVICE [COMMAND…]`.
 struct ComposeRun: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "run", abstract: "Run a one-off command in a new container of a service (its dependencies started first).")
-    @OptionGroup var compose: ComposeOptions
+    @OptionGroup var own: ComposeOptions
+    @ParentCommand var parent: ComposeCommand
+    var compose: ComposeOptions { own.inheriting(parent.global) }
     @Flag(name: .customLong("rm"), help: "Remove the container when it exits.") var remove = false
     @Option(name: [.customShort("e"), .long], help: "Set an environment variable (KEY=VALUE).") var env: [String] = []
     @Flag(name: .customShort("T"), help: "No terminal (default: one when stdin is a terminal).") var noTTY = false

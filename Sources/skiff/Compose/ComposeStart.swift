@@ -4,7 +4,9 @@ import SkiffKit
 /// `skiff compose start [SERVICE…]`: start existing containers (dependencies first).
 struct ComposeStart: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "start", abstract: "Start the services' existing containers.")
-    @OptionGroup var compose: ComposeOptions
+    @OptionGroup var own: ComposeOptions
+    @ParentCommand var parent: ComposeCommand
+    var compose: ComposeOptions { own.inheriting(parent.global) }
     @Argument(help: "Services (default: all).") var services: [String] = []
 
     func run() throws {

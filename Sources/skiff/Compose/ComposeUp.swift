@@ -12,7 +12,9 @@ struct ComposeUp: ParsableCommand {
         commandName: "up",
         abstract: "Create and start the project's containers (attached: their logs, Ctrl-C stops them; -d: in the background)."
     )
-    @OptionGroup var compose: ComposeOptions
+    @OptionGroup var own: ComposeOptions
+    @ParentCommand var parent: ComposeCommand
+    var compose: ComposeOptions { own.inheriting(parent.global) }
     @Flag(name: [.customShort("d"), .long], help: "Run in the background.") var detach = false
     @Flag(name: .long, help: "Build images before starting containers.") var build = false
     @Flag(name: .customLong("force-recreate"), help: "Recreate containers even if their configuration is unchanged.") var forceRecreate = false
