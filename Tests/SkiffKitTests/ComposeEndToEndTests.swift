@@ -116,6 +116,7 @@ struct ComposeEndToEndTests {
         command: sh -c 'echo "web says ${GREETING:-ahoy}"; exec sleep 1000'
         environment:
           GREETING: ${GREETING:-ahoy}
+        env_file: web.env
         depends_on:
           db:
             condition: service_healthy
@@ -125,6 +126,8 @@ struct ComposeEndToEndTests {
     @Test func twoServiceProjectLifecycle() throws {
         let p = try Project(Self.twoServices)
         defer { p.cleanUp() }
+        try "# read with Compose's rules\nexport FROM_FILE=\"quoted value\"\nGREETING=overridden-by-environment\n"
+            .write(toFile: p.dir + "/web.env", atomically: true, encoding: .utf8)
 
         // up -d: db first, healthy, then web.
         let up = p.compose("up", "-d")
@@ -166,9 +169,9 @@ struct ComposeEndToEndTests {
         #expect(p.container("shop-db-1")?.pid == db.pid)
 
         // run --rm: a one-off container with the service's environment, gone afterwards.
-        let run = p.compose("run", "--rm", "-T", "web", "sh", "-c", "echo one-off $GREETING")
+        let run = p.compose("run", "--rm", "-T", "web", "sh", "-c", "echo one-off $GREETING $FROM_FILE")
         #expect(run.status == 0, "\(run.err)")
-        #expect(run.out == "one-off ahoy\n")
+        #expect(run.out == "one-off ahoy quoted value\n")
         #expect(p.engine.listContainers().count == 2, "\(p.engine.listContainers().map(\.name))")
         #expect(p.compose("run", "--rm", "-T", "web", "sh", "-c", "exit 3").status == 3)
         #expect(p.engine.listContainers().count == 2)

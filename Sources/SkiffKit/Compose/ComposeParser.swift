@@ -348,13 +348,13 @@ public struct ComposeParser {
         }
     }
 
-    func ports(_ t: ComposeTree, _ p: String) throws(ComposeError) -> [ComposePort] {
+    mutating func ports(_ t: ComposeTree, _ p: String) throws(ComposeError) -> [ComposePort] {
         switch t {
         case .scalar(let text, _):
             do { return try ComposePorts.parseShort(text) } catch { throw fail(p, error.reason) }
         case .mapping:
             let known: Set<String> = ["target", "published", "host_ip", "protocol", "mode", "name", "app_protocol"]
-            for e in t.entries! where !known.contains(e.key) { throw fail(p + "." + e.key, "unknown key in a port (expected target, published, host_ip, protocol, mode)") }
+            warnUnknown(t, known: known, at: p)
             guard let targetTree = t["target"] else { throw fail(p, "target is required in the long port syntax") }
             let target = try int(targetTree, p + ".target", min: 1)
             guard target <= 65535 else { throw fail(p + ".target", "must be a port number (1-65535), got \(target)") }
@@ -375,7 +375,7 @@ public struct ComposeParser {
         }
     }
 
-    func mount(_ t: ComposeTree, _ p: String) throws(ComposeError) -> ComposeMount {
+    mutating func mount(_ t: ComposeTree, _ p: String) throws(ComposeError) -> ComposeMount {
         switch t {
         case .scalar(let text, _):
             // [SOURCE:]TARGET[:MODE]
@@ -412,7 +412,7 @@ public struct ComposeParser {
             return m
         case .mapping:
             let known: Set<String> = ["type", "source", "target", "read_only", "bind", "volume", "tmpfs", "consistency"]
-            for e in t.entries! where !known.contains(e.key) { throw fail(p + "." + e.key, "unknown key in a volume (expected type, source, target, read_only, bind, volume, tmpfs)") }
+            warnUnknown(t, known: known, at: p)
             let typeText = try optionalString(t["type"], p + ".type") ?? "volume"
             guard let type = ComposeMount.Kind(rawValue: typeText) else {
                 throw fail(p + ".type", "expected volume, bind or tmpfs, got \"\(typeText)\"")
@@ -444,7 +444,7 @@ public struct ComposeParser {
         }
     }
 
-    func dependsOn(_ t: ComposeTree, _ p: String) throws(ComposeError) -> [ComposeDependency] {
+    mutating func dependsOn(_ t: ComposeTree, _ p: String) throws(ComposeError) -> [ComposeDependency] {
         switch t {
         case .null: return []
         case .sequence:
@@ -464,7 +464,7 @@ public struct ComposeParser {
                         d.condition = cond
                     case "restart": d.restart = try bool(f.value, ep + ".restart")
                     case "required": d.required = try bool(f.value, ep + ".required")
-                    default: throw fail(ep + "." + f.key, "unknown key (expected condition, restart, required)")
+                    default: warnings.append("\(file): \(ep).\(f.key): unknown key, ignored")
                     }
                 }
                 out.append(d)
@@ -475,7 +475,7 @@ public struct ComposeParser {
         }
     }
 
-    func healthcheck(_ t: ComposeTree, _ p: String) throws(ComposeError) -> ComposeHealthcheck? {
+    mutating func healthcheck(_ t: ComposeTree, _ p: String) throws(ComposeError) -> ComposeHealthcheck? {
         if case .null = t { return nil }
         var h = ComposeHealthcheck()
         for e in try mapping(t, p) {
@@ -497,7 +497,7 @@ public struct ComposeParser {
             case "start_interval": _ = try duration(e.value, ep)
             case "retries": h.retries = try int(e.value, ep, min: 1)
             case "disable": h.disable = try bool(e.value, ep)
-            default: throw fail(ep, "unknown key (expected test, interval, timeout, start_period, retries, disable)")
+            default: warnings.append("\(file): \(ep): unknown key, ignored")
             }
         }
         return h

@@ -228,13 +228,23 @@ public struct ComposeRunner {
         var options = try wiring.runOptions(s, name: name, number: number, configHash: hash)
         if oneOff { options.labels[ComposeLabels.oneoff] = "True" } else { options.labels[ComposeLabels.oneoff] = "False" }
         adjust(&options)
-        var contents: [String: String] = [:]
+        // env_file: read with Compose's rules (quotes, export, comments); `environment:` wins over it.
+        var fromFiles: [String] = []
         for path in options.envFiles {
             guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
                 throw .unreadable(file: path, reason: "env file of service \(s.name) not found")
             }
-            contents[path] = text
+            do {
+                for (k, v) in try ComposeEnvFile.parse(text, environment: callerEnvironment) {
+                    if let v { fromFiles.append("\(k)=\(v)") } else if callerEnvironment[k] != nil { fromFiles.append(k) }
+                }
+            } catch {
+                throw .invalid(file: path, path: "line \(error.line)", reason: error.reason)
+            }
         }
+        options.env = fromFiles + options.env
+        options.envFiles = []
+        let contents: [String: String] = [:]
         do {
             let c = try engine.createContainer(image: imageName, options: options, callerEnvironment: callerEnvironment,
                                                envFileContents: contents)

@@ -59,7 +59,7 @@ struct ComposeUp: ParsableCommand {
         printer.start(containers, follow: true)
         let sig = printer.waitOrSignal()
         if sig != 0 {
-            FileHandleStderr.write("Gracefully stopping... (press Ctrl+C again to force)\n")
+            FileHandleStderr.write("Gracefully stopping...\n")
             let names = containers.compactMap(\.composeService)
             try composeStep { () throws(ComposeError) in try runner.stop(names, timeout: timeout) }
             printer.waitAll()
