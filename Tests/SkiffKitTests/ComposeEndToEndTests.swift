@@ -185,9 +185,14 @@ struct ComposeEndToEndTests {
         let newWeb = try #require(p.container("shop-web-1"))
         #expect(newWeb.id != web.id && newWeb.status == .running)
         #expect(p.container("shop-db-1")?.id == db.id)
+        // A changed env file changes the config too.
+        try "FROM_FILE=changed\n".write(toFile: p.dir + "/web.env", atomically: true, encoding: .utf8)
+        #expect(p.compose("up", "-d", env: ["GREETING": "hello"]).status == 0)
+        let afterEnvFile = try #require(p.container("shop-web-1"))
+        #expect(afterEnvFile.id != newWeb.id && p.container("shop-db-1")?.id == db.id)
         let forced = p.compose("up", "-d", "--force-recreate", "--no-deps", "web", env: ["GREETING": "hello"])
         #expect(forced.status == 0)
-        #expect(p.container("shop-web-1")?.id != newWeb.id && p.container("shop-db-1")?.id == db.id)
+        #expect(p.container("shop-web-1")?.id != afterEnvFile.id && p.container("shop-db-1")?.id == db.id)
 
         // down removes everything.
         let ids = p.engine.listContainers().map(\.id)

@@ -24,7 +24,11 @@ public enum ComposeLabels {
         // Scheduling-only fields do not change the container.
         s.dependsOn = []
         s.profiles = []
-        let text = s.tree.yaml() + "\nimage-id: " + imageID + "\n"
+        var text = s.tree.yaml() + "\nimage-id: " + imageID + "\n"
+        // What the env files say is part of the container's config too.
+        for path in s.envFiles {
+            text += "env-file \(path):\n" + ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "") + "\n"
+        }
         return String(Digest.of(Data(text.utf8)).description.dropFirst("sha256:".count))
     }
 }
