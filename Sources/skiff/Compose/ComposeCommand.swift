@@ -63,7 +63,9 @@ struct ComposeOptions: ParsableArguments {
     }
 
     /// The project, its warnings printed on stderr.
-    func load(quietWarnings: Bool = false) throws -> ComposeProject {
+    /// `allowMissingFile`: with -p and no compose file, an empty project of that name (what `down` and
+    /// `ps` need to find a project's containers by their labels alone).
+    func load(quietWarnings: Bool = false, allowMissingFile: Bool = false) throws -> ComposeProject {
         var options = ComposeLoadOptions(workingDirectory: FileManager.default.currentDirectoryPath, environment: environment)
         options.files = files
         options.projectName = projectName
@@ -72,6 +74,9 @@ struct ComposeOptions: ParsableArguments {
         options.profiles = allProfiles
         let project: ComposeProject
         do { project = try ComposeLoader.load(options) } catch {
+            if case .noFile = error, allowMissingFile, files.isEmpty, let name = projectName {
+                return ComposeProject(name: name, workingDirectory: options.workingDirectory, files: [])
+            }
             FileHandleStderr.write("Error: \(error)\n")
             throw ExitCode(1)
         }

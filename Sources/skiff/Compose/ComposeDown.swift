@@ -13,12 +13,13 @@ struct ComposeDown: ParsableCommand {
     @Option(name: [.customShort("t"), .long], help: "Seconds to wait for each container to stop.") var timeout: Int?
 
     func run() throws {
-        let project = try compose.load()
+        let project = try compose.load(allowMissingFile: true)
         let runner = compose.runner(project)
         var options = ComposeRunner.DownOptions()
         options.removeVolumes = volumes
         options.removeImages = rmi
-        options.removeOrphans = removeOrphans
+        // Without a file (-p alone) every container of the project goes.
+        options.removeOrphans = removeOrphans || project.files.isEmpty
         options.timeout = timeout
         try composeStep { () throws(ComposeError) in try runner.down(options) }
     }

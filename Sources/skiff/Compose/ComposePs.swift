@@ -14,7 +14,7 @@ struct ComposePs: ParsableCommand {
     @Argument(help: "Services (default: all).") var names: [String] = []
 
     func run() throws {
-        let project = try compose.load(quietWarnings: true)
+        let project = try compose.load(quietWarnings: true, allowMissingFile: true)
         let runner = compose.runner(project, quiet: true)
         var list = runner.projectContainers(includeOneOff: all)
             .filter { names.isEmpty || names.contains($0.composeService ?? "") }

@@ -1,0 +1,66 @@
+import Foundation
+import SkiffImage
+import SkiffRuntime
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Images of a project: built from `build:` (tagged `<project>-<service>` unless `image:` names it) or pulled.
+extension ComposeRunner {
+    // MARK: images
+
+    /// Build the services that have `build:` (all of them, or those named).
+    public func build(_ services: [ComposeService], noCache: Bool = false) throws(ComposeError) {
+        for s in services { if s.build != nil { try build(s, noCache: noCache) } }
+    }
+
+    func build(_ s: ComposeService, noCache: Bool) throws(ComposeError) {
+        guard let b = s.build else { return }
+        progress(" Service \(s.name)  Building")
+        var options = BuildOptions(contextDirectory: b.context)
+        if let f = b.dockerfile { options.dockerfilePath = f.hasPrefix("/") ? f : b.context + "/" + f }
+        options.tags = [s.imageName(project: project.name)]
+        options.target = b.target
+        options.noCache = noCache || b.noCache
+        options.buildArgs = b.args
+        options.callerEnvironment = callerEnvironment
+        let builder = Builder(engine: engine, options: options, output: buildOutput)
+        do { _ = try builder.build() } catch {
+            throw .usage("failed to build service \(s.name): \(error.description)")
+        }
+        progress(" Service \(s.name)  Built")
+    }
+
+    /// Pull the image of every service that names one (and builds none, unless `includeBuilt`).
+    public func pull(_ services: [ComposeService], onlyMissing: Bool = false, progress pullProgress: PullProgress? = nil) throws(ComposeError) {
+        for s in services where s.image != nil && (s.build == nil) {
+            let name = s.imageName(project: project.name)
+            if onlyMissing && (try? engine.images.resolve(name)) != nil { continue }
+            progress(" \(s.name) Pulling")
+            do {
+                let reference = try ImageReference(parsing: name)
+                _ = try Puller(store: engine.images, options: PullOptions(), progress: (pullProgress ?? PullProgress()).handle).pull(reference)
+            } catch {
+                throw .usage("pull access for \(name) (service \(s.name)) failed: \(error)")
+            }
+            progress(" \(s.name) Pulled")
+        }
+    }
+
+    /// Make sure each service has its image: built when it has `build:` and the image is missing (or
+    /// `forceBuild`), pulled when missing otherwise.
+    public func ensureImages(_ services: [ComposeService], forceBuild: Bool) throws(ComposeError) {
+        for s in services {
+            let present = (try? engine.images.resolve(s.imageName(project: project.name))) != nil
+            if s.build != nil && (forceBuild || !present || s.pullPolicy == "build") {
+                try build(s, noCache: false)
+            } else if !present || s.pullPolicy == "always" {
+                if s.pullPolicy == "never" {
+                    throw .usage("service \(s.name): image \(s.imageName(project: project.name)) is not here and pull_policy is never")
+                }
+                try pull([s])
+            }
+        }
+    }
+}

@@ -1,0 +1,103 @@
+import Foundation
+import SkiffImage
+import SkiffRuntime
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `run` (one-off containers) and the container `exec` and `logs` address.
+extension ComposeRunner {
+    // MARK: run and exec
+
+    public struct RunRequest: Sendable {
+        public var service: String
+        /// Empty: the service's command.
+        public var command: [String] = []
+        public var entrypoint: String?
+        public var env: [String] = []
+        public var remove = false
+        public var noDeps = false
+        public var servicePorts = false
+        public var tty = false
+        public var interactive = false
+        public var name: String?
+        public var user: String?
+        public var workdir: String?
+        public var detach = false
+        public init(service: String) { self.service = service }
+    }
+
+    /// `compose run`: start the service's dependencies (as `up` would), then a one-off container of the
+    /// service, attached (stdio the caller's); its exit status. With `remove` nothing is left of it.
+    public func run(_ request: RunRequest) throws(ComposeError) -> (container: Container, status: ExitStatus?) {
+        guard var s = project.service(request.service) else { throw .usage("no such service: \(request.service)") }
+        if !request.servicePorts { s.ports = [] }
+        try wiring.check([s], servicePorts: request.servicePorts)
+        if !request.noDeps {
+            let deps = try project.selectServices([s.name], profiles: [], withDependencies: true).filter { $0.name != s.name }
+            if !deps.isEmpty {
+                var up = UpOptions()
+                up.services = deps.map(\.name)
+                up.noDeps = true
+                try self.up(up)
+                for d in s.dependsOn where project.service(d.service) != nil { try waitFor(d, of: s.name) }
+            }
+        }
+        try ensureImages([s], forceBuild: false)
+        try ensureVolumes([s])
+        try ensureNetworks([s])
+        let imageName = s.imageName(project: project.name)
+        let suffix = String(NameGeneratorHex.make().prefix(12))
+        let name = request.name ?? "\(project.name)-\(s.name)-run-\(suffix)"
+        let created = try create(s, imageName: imageName, name: name, number: 1, hash: "", oneOff: true) { o in
+            if !request.command.isEmpty {
+                o.command = request.command
+                if s.entrypoint != nil, request.entrypoint == nil {
+                    // The service's entrypoint stays; only its command is replaced.
+                    o.command = Array((s.entrypoint ?? []).dropFirst()) + request.command
+                }
+            }
+            if let e = request.entrypoint {
+                let words = (try? ShellWords.split(e)) ?? [e]
+                o.entrypoint = words.first ?? ""
+                o.command = Array(words.dropFirst()) + request.command
+            }
+            o.env += request.env
+            o.remove = request.remove
+            o.tty = request.tty
+            o.interactive = request.interactive
+            if let u = request.user { o.user = u }
+            if let w = request.workdir { o.workdir = w }
+            o.restart = nil
+            o.detach = request.detach
+        }
+        if request.detach {
+            do { return (try engine.startMonitored(created.id).container, nil) } catch { throw .usage("\(error)") }
+        }
+        do {
+            return (created, try engine.runAttached(created, interactive: request.interactive || request.tty))
+        } catch {
+            throw .usage("\(error)")
+        }
+    }
+
+    /// The container of a service `exec` and `logs` address (`index` from 1).
+    public func container(service: String, index: Int = 1) throws(ComposeError) -> Container {
+        guard project.service(service) != nil else { throw .usage("no such service: \(service)") }
+        let list = containers(of: service)
+        guard let c = list.first(where: { $0.composeNumber == index }) ?? (index == 1 ? list.first : nil) else {
+            throw .usage("service \"\(service)\" is not running (no container \(index))")
+        }
+        return c
+    }
+}
+
+/// Random hex for one-off container names.
+enum NameGeneratorHex {
+    static func make() -> String {
+        var bytes = [UInt8](repeating: 0, count: 8)
+        for i in bytes.indices { bytes[i] = UInt8.random(in: 0...255) }
+        return bytes.map { String(format: "%02x", $0) }.joined()
+    }
+}

@@ -1,0 +1,166 @@
+import Foundation
+import SkiffImage
+import SkiffRuntime
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `up`: converge the project to its files, in dependency order.
+extension ComposeRunner {
+    // MARK: up
+
+    public struct UpOptions: Sendable {
+        public var services: [String] = []
+        public var profiles: [String] = []
+        public var noDeps = false
+        public var forceRecreate = false
+        public var noRecreate = false
+        public var build = false
+        public var noStart = false
+        public var removeOrphans = false
+        public init() {}
+    }
+
+    /// Create or recreate what changed, start what is not running, in dependency order, waiting for each
+    /// service's `depends_on` conditions. Returns the service containers, in start order.
+    @discardableResult
+    public func up(_ options: UpOptions) throws(ComposeError) -> [Container] {
+        let selected = try project.selectServices(options.services, profiles: options.profiles, withDependencies: !options.noDeps)
+        try wiring.check(selected)
+        let ordered = try ComposeOrder.startOrder(selected)
+        try ensureImages(ordered, forceBuild: options.build)
+        try ensureVolumes(ordered)
+        try ensureNetworks(ordered)
+        let orphans = orphans()
+        if !orphans.isEmpty {
+            if options.removeOrphans {
+                for c in orphans { try removeContainer(c) }
+            } else {
+                progress(" Found orphan containers (\(orphans.map(\.name).joined(separator: ", "))) for this project. If you removed or renamed this service in your compose file, you can run this command with the --remove-orphans flag to clean it up.")
+            }
+        }
+        var result: [Container] = []
+        let selectedNames = Set(selected.map(\.name))
+        for s in ordered {
+            for d in s.dependsOn where selectedNames.contains(d.service) || !containers(of: d.service).isEmpty {
+                try waitFor(d, of: s.name)
+            }
+            result.append(try converge(s, forceRecreate: options.forceRecreate, noRecreate: options.noRecreate, start: !options.noStart))
+        }
+        return result
+    }
+
+    /// Wait until `dependency` meets its condition (running; healthy; exited 0).
+    public func waitFor(_ dependency: ComposeDependency, of service: String) throws(ComposeError) {
+        guard let c = containers(of: dependency.service).first else {
+            if dependency.required { throw .usage("service \(service) depends on \(dependency.service), which has no container") }
+            return
+        }
+        let deadline = Date().addingTimeInterval(healthTimeout)
+        var announced = false
+        while true {
+            guard let now = try? engine.container(c.id) else { throw .usage("container \(c.name) is gone") }
+            switch dependency.condition {
+            case .started:
+                return
+            case .healthy:
+                guard now.healthcheck != nil else {
+                    throw .usage("dependency failed to start: container \(now.name) has no healthcheck configured (service \(service) waits for service_healthy)")
+                }
+                if now.health?.status == .healthy {
+                    progress(" Container \(now.name)  Healthy")
+                    return
+                }
+                if now.health?.status == .unhealthy { throw .usage("dependency failed to start: container \(now.name) is unhealthy") }
+                if now.status == .exited { throw .usage("dependency failed to start: container \(now.name) exited (\(now.exitCode ?? -1))") }
+                if !announced { progress(" Container \(now.name)  Waiting"); announced = true }
+            case .completedSuccessfully:
+                if now.status == .exited {
+                    if now.exitCode == 0 { progress(" Container \(now.name)  Exited"); return }
+                    throw .usage("service \(dependency.service) didn't complete successfully: exit \(now.exitCode ?? -1)")
+                }
+                if !announced { progress(" Container \(now.name)  Waiting"); announced = true }
+            }
+            if Date() > deadline { throw .usage("timed out after \(Int(healthTimeout))s waiting for \(now.name) (\(dependency.condition.rawValue))") }
+            usleep(100_000)
+        }
+    }
+
+    /// The service's container as the file says: left alone when its config hash matches and it runs;
+    /// started when it matches and is stopped; otherwise removed and made again.
+    func converge(_ s: ComposeService, forceRecreate: Bool, noRecreate: Bool, start: Bool) throws(ComposeError) -> Container {
+        let imageName = s.imageName(project: project.name)
+        let image: StoredImage
+        do { image = try engine.images.resolve(imageName) } catch {
+            throw .usage("service \(s.name): image \(imageName) not found: \(error)")
+        }
+        let hash = ComposeLabels.configHash(s, imageID: image.id.description)
+        let existing = containers(of: s.name)
+        for extra in existing.dropFirst() { try removeContainer(extra) }
+        if let c = existing.first {
+            let same = c.labels[ComposeLabels.configHash] == hash
+            if (same && !forceRecreate) || noRecreate {
+                if c.status == .running || c.status == .restarting {
+                    progress(" Container \(c.name)  Running")
+                    return c
+                }
+                guard start else { return c }
+                progress(" Container \(c.name)  Starting")
+                var started = c
+                do { started = try engine.startMonitored(c.id).container } catch { throw .usage("\(error)") }
+                progress(" Container \(c.name)  Started")
+                return started
+            }
+            progress(" Container \(c.name)  Recreate")
+            try stopContainer(c)
+            try removeContainer(c)
+        }
+        let name = s.containerName ?? ComposeLabels.containerName(project: project.name, service: s.name, number: 1)
+        let created = try create(s, imageName: imageName, name: name, number: 1, hash: hash)
+        progress(" Container \(name)  Created")
+        guard start else { return created }
+        progress(" Container \(name)  Starting")
+        let started: Container
+        do { started = try engine.startMonitored(created.id).container } catch { throw .usage("\(error)") }
+        progress(" Container \(name)  Started")
+        return started
+    }
+
+    func create(_ s: ComposeService, imageName: String, name: String, number: Int, hash: String,
+                oneOff: Bool = false, adjust: (inout RunOptions) -> Void = { _ in }) throws(ComposeError) -> Container {
+        var options = try wiring.runOptions(s, name: name, number: number, configHash: hash)
+        if oneOff { options.labels[ComposeLabels.oneoff] = "True" } else { options.labels[ComposeLabels.oneoff] = "False" }
+        adjust(&options)
+        // env_file: read with Compose's rules (quotes, export, comments); `environment:` wins over it.
+        var fromFiles: [String] = []
+        for path in options.envFiles {
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw .unreadable(file: path, reason: "env file of service \(s.name) not found")
+            }
+            do {
+                for (k, v) in try ComposeEnvFile.parse(text, environment: callerEnvironment) {
+                    if let v { fromFiles.append("\(k)=\(v)") } else if callerEnvironment[k] != nil { fromFiles.append(k) }
+                }
+            } catch {
+                throw .invalid(file: path, path: "line \(error.line)", reason: error.reason)
+            }
+        }
+        options.env = fromFiles + options.env
+        options.envFiles = []
+        let contents: [String: String] = [:]
+        do {
+            let c = try engine.createContainer(image: imageName, options: options, callerEnvironment: callerEnvironment,
+                                               envFileContents: contents)
+            for n in wiring.extraNetworks(s) {
+                do { try engine.connectNetwork(network: n.name, container: c.id, aliases: n.aliases) } catch {
+                    try? engine.remove(c.id, force: true, volumes: true)
+                    throw error
+                }
+            }
+            return c
+        } catch {
+            throw .usage("service \(s.name): \(error)")
+        }
+    }
+}
