@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "csystem_netns.h"
+
 /// getxattr/lgetxattr/setxattr/lsetxattr/fsetxattr/llistxattr: -1 with errno on failure.
 ssize_t csys_lgetxattr(const char *path, const char *name, void *value, size_t size);
 int csys_lsetxattr(const char *path, const char *name, const void *value, size_t size, int flags);
