@@ -109,9 +109,10 @@ section_run_image() {
     mkdir -p "$bundle"
     SKIFF_ROOT="$root/skiff" "$skiff" run --name spec-source --network none busybox true >/dev/null
     local cdir; cdir="$(ls -d "$root"/skiff/containers/*/ | head -n1)"
-    # crun 1.8 knows runtime-spec versions up to 1.0.x; skiff writes 1.2.0.
+    # crun 1.8 knows runtime-spec versions up to 1.0.x; skiff writes 1.2.0. No cgroupsPath: crun would
+    # make /skiff in every hierarchy (name=systemd too) and leave the parent behind.
     jq --arg r "$(ls -d "$root"/skiff/layers/*/diff | head -n1)" \
-        '.ociVersion = "1.0.2" | .root.path = $r | .root.readonly = true | del(.annotations) | .mounts |= map(select(.destination | startswith("/etc/") | not))' \
+        '.ociVersion = "1.0.2" | del(.linux.cgroupsPath) | .root.path = $r | .root.readonly = true | del(.annotations) | .mounts |= map(select(.destination | startswith("/etc/") | not))' \
         "$cdir/config.json" >"$bundle/config.json"
     SKIFF_ROOT="$root/skiff" "$skiff" rm spec-source >/dev/null
     local id=skiff-bench-run-image
