@@ -47,9 +47,9 @@ extension ComposeService {
         if let h = healthcheck {
             var ht: [ComposeTree.Entry] = []
             if let t = h.test { ht.append(.init("test", list(t))) }
-            if let v = h.interval { ht.append(.init("interval", .string(ComposeUnits.format(nanoseconds: v)))) }
-            if let v = h.timeout { ht.append(.init("timeout", .string(ComposeUnits.format(nanoseconds: v)))) }
-            if let v = h.startPeriod { ht.append(.init("start_period", .string(ComposeUnits.format(nanoseconds: v)))) }
+            if let v = h.interval { ht.append(.init("interval", .string(Units.format(nanoseconds: v)))) }
+            if let v = h.timeout { ht.append(.init("timeout", .string(Units.format(nanoseconds: v)))) }
+            if let v = h.startPeriod { ht.append(.init("start_period", .string(Units.format(nanoseconds: v)))) }
             if let v = h.retries { ht.append(.init("retries", .string("\(v)"))) }
             if h.disable { ht.append(.init("disable", .string("true"))) }
             add("healthcheck", .mapping(ht))

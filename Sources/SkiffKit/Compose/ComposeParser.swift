@@ -142,14 +142,14 @@ public struct ComposeParser {
     }
 
     func duration(_ t: ComposeTree, _ path: String) throws(ComposeError) -> Int64 {
-        guard case .scalar(let s, _) = t, let d = ComposeUnits.nanoseconds(s) else {
+        guard case .scalar(let s, _) = t, let d = Units.duration(s, bareNumberIsSeconds: true) else {
             throw fail(path, "must be a duration such as 30s, 1m30s or 500ms, got \(describe(t))")
         }
         return d
     }
 
     func bytes(_ t: ComposeTree, _ path: String) throws(ComposeError) -> Int64 {
-        guard case .scalar(let s, _) = t, let b = ComposeUnits.bytes(s) else {
+        guard case .scalar(let s, _) = t, let b = Units.bytes(s) else {
             throw fail(path, "must be a size such as 512m, 1g or a number of bytes, got \(describe(t))")
         }
         return b

@@ -159,7 +159,7 @@ struct ContainerRun: ParsableCommand {
         o.healthCmd = healthCmd
         func duration(_ text: String?, _ flag: String) throws -> Int64? {
             guard let text else { return nil }
-            guard let d = DurationParser.nanoseconds(text) else { throw ValidationError("\(flag) \(text): expected a duration such as 30s, 1m30s or 500ms") }
+            guard let d = Units.duration(text) else { throw ValidationError("\(flag) \(text): expected a duration such as 30s, 1m30s or 500ms") }
             return d
         }
         o.healthInterval = try duration(healthInterval, "--health-interval")
@@ -201,60 +201,12 @@ struct ContainerRun: ParsableCommand {
 enum RunFlagParser {
     /// "512m", "1g", "100k", "1024", "1.5g" → bytes.
     static func bytes(_ text: String, flag: String) throws -> Int64 {
-        let lower = text.lowercased().replacingOccurrences(of: "b", with: "")
-        let units: [Character: Double] = ["k": 1024, "m": 1024 * 1024, "g": 1024 * 1024 * 1024, "t": 1024 * 1024 * 1024 * 1024]
-        var number = lower
-        var factor = 1.0
-        if let last = lower.last, let f = units[last] {
-            factor = f
-            number = String(lower.dropLast())
-        }
-        guard let value = Double(number), value > 0 else {
+        guard let bytes = Units.bytes(text) else {
             throw ValidationError("\(flag) \(text): expected a size such as 512m or 1g")
         }
-        let bytes = Int64(value * factor)
         guard bytes >= 6 * 1024 * 1024 || flag != "--memory" else {
             throw ValidationError("\(flag) \(text): the minimum memory limit is 6m")
         }
         return bytes
-    }
-}
-
-/// Go durations as Docker takes them: "30s", "1m30s", "500ms", "2h", "1.5s".
-enum DurationParser {
-    static func nanoseconds(_ text: String) -> Int64? {
-        var total = 0.0
-        var number = ""
-        var unit = ""
-        var any = false
-        func flush() -> Bool {
-            guard !number.isEmpty, let v = Double(number) else { return false }
-            let scale: Double
-            switch unit {
-            case "ns": scale = 1
-            case "us", "µs": scale = 1e3
-            case "ms": scale = 1e6
-            case "s": scale = 1e9
-            case "m": scale = 60e9
-            case "h": scale = 3600e9
-            default: return false
-            }
-            total += v * scale
-            number = ""
-            unit = ""
-            any = true
-            return true
-        }
-        for ch in text {
-            if ch.isNumber || ch == "." {
-                if !unit.isEmpty { guard flush() else { return nil } }
-                number.append(ch)
-            } else {
-                unit.append(ch)
-            }
-        }
-        if text == "0" { return 0 }
-        guard flush(), any else { return nil }
-        return Int64(total)
     }
 }

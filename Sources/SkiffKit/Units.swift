@@ -1,8 +1,10 @@
-/// Durations and sizes as compose files write them.
-public enum ComposeUnits {
-    /// Go durations ("30s", "1m30s", "500ms", "1h", "1.5s"); a bare number is seconds.
-    public static func nanoseconds(_ text: String) -> Int64? {
-        if let n = Double(text), n >= 0 { return Int64(n * 1e9) }
+/// Durations and sizes as Docker's flags and compose files write them.
+public enum Units {
+    /// A Go duration ("30s", "1m30s", "500ms", "1h", "1.5s"; "0" alone). With `bareNumberIsSeconds`
+    /// (compose files), "30" is 30 seconds too. Nil when it is not one.
+    public static func duration(_ text: String, bareNumberIsSeconds: Bool = false) -> Int64? {
+        if text == "0" { return 0 }
+        if bareNumberIsSeconds, let n = Double(text), n >= 0 { return Int64(n * 1e9) }
         var total = 0.0
         var number = ""
         var unit = ""
@@ -37,7 +39,7 @@ public enum ComposeUnits {
         return Int64(total)
     }
 
-    /// "512m", "1g", "1gb", "100k", "2048" (bytes) → bytes.
+    /// "512m", "1g", "1gb", "100k", "2048" (bytes) → bytes; nil when it is not a positive size.
     public static func bytes(_ text: String) -> Int64? {
         var lower = text.lowercased()
         if lower.hasSuffix("b") { lower.removeLast() }
