@@ -69,8 +69,8 @@ struct ComposeEndToEndTests {
         func checkNothingLeft(ids: [String]) {
             #expect(engine.listContainers().isEmpty, "containers left: \(engine.listContainers().map(\.name))")
             let deadline = Date().addingTimeInterval(5)
-            while !processesMentioning(engine.root).isEmpty && Date() < deadline { usleep(50_000) }
-            #expect(processesMentioning(engine.root).isEmpty, "processes left: \(processesMentioning(engine.root))")
+            while !HostLeftovers.processesMentioning(engine.root).isEmpty && Date() < deadline { usleep(50_000) }
+            #expect(HostLeftovers.processesMentioning(engine.root).isEmpty, "processes left: \(HostLeftovers.processesMentioning(engine.root))")
             for id in ids {
                 let base = "/sys/fs/cgroup"
                 let left = ((try? FileManager.default.contentsOfDirectory(atPath: base)) ?? [])
@@ -88,14 +88,6 @@ struct ComposeEndToEndTests {
             FileIO.removeTree(root)
         }
 
-        func processesMentioning(_ text: String) -> [String] {
-            let pids = (try? FileManager.default.contentsOfDirectory(atPath: "/proc"))?.filter { Int32($0) != nil } ?? []
-            return pids.compactMap { pid in
-                guard pid != String(getpid()), let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return nil }
-                let cmd = String(decoding: data.map { $0 == 0 ? 32 : $0 }, as: UTF8.self)
-                return cmd.contains(text) ? "\(pid): \(cmd)" : nil
-            }
-        }
     }
 
     static let twoServices = """

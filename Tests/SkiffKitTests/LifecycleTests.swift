@@ -10,107 +10,8 @@ import Testing
 struct LifecycleTests {
     // MARK: harness
 
-    final class Root {
-        let path: String
-        let engine: Engine
-
-        init() throws {
-            path = try FileIO.makeTemporaryDirectory(in: "/tmp", prefix: "skiff-life-test-")
-            engine = Engine(root: path)
-            try TestImage.make("busybox", layers: [TestImage.busyboxRootfs], config: TestImage.busyboxConfig(),
-                               store: engine.images, scratch: path)
-        }
-
-        struct Result {
-            var status: Int32
-            var out: String
-            var err: String
-        }
-
-        /// Run the CLI and wait (at most `timeout` seconds, then it is killed and the test fails).
-        @discardableResult
-        func skiff(_ args: String..., timeout: Double = 60) -> Result { skiff(args, timeout: timeout) }
-
-        func skiff(_ args: [String], timeout: Double = 60) -> Result {
-            let name = UUID().uuidString
-            let outPath = path + "/.out-" + name
-            let errPath = path + "/.err-" + name
-            FileManager.default.createFile(atPath: outPath, contents: nil)
-            FileManager.default.createFile(atPath: errPath, contents: nil)
-            defer { unlink(outPath); unlink(errPath) }
-            let p = launch(args, stdout: FileHandle(forWritingAtPath: outPath)!, stderr: FileHandle(forWritingAtPath: errPath)!)
-            let deadline = Date().addingTimeInterval(timeout)
-            while p.isRunning && Date() < deadline { usleep(10_000) }
-            if p.isRunning {
-                kill(p.processIdentifier, SIGKILL)
-                Issue.record("skiff \(args) did not finish in \(timeout) s")
-            }
-            p.waitUntilExit()
-            return Result(status: p.terminationStatus,
-                          out: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
-                          err: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
-        }
-
-        func launch(_ args: [String], stdout: Any = Pipe(), stderr: Any = FileHandle.nullDevice) -> Process {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: Engine.skiffPath)
-            p.arguments = args
-            var env = ProcessInfo.processInfo.environment
-            env["SKIFF_ROOT"] = path
-            p.environment = env
-            p.standardOutput = stdout
-            p.standardError = stderr
-            p.standardInput = FileHandle.nullDevice
-            try! p.run()
-            return p
-        }
-
-        func inspect(_ name: String, _ format: String) -> String {
-            skiff("inspect", "-f", format, name).out.trimmingCharacters(in: .whitespacesAndNewlines)
-        }
-
-        /// Wait until `condition` holds (polling), at most `timeout` seconds.
-        func eventually(_ timeout: Double = 10, _ condition: () -> Bool) -> Bool {
-            let deadline = Date().addingTimeInterval(timeout)
-            while Date() < deadline {
-                if condition() { return true }
-                usleep(50_000)
-            }
-            return condition()
-        }
-
-        /// rm -f everything, then check nothing is left behind: no process mentioning the root (monitors),
-        /// no cgroup of its containers, no mount under it.
-        func cleanUp() {
-            let ids = engine.containers.all().map(\.id)
-            for id in ids { try? engine.remove(id, force: true) }
-            _ = eventually(5) { processesMentioning(path).isEmpty }
-            #expect(processesMentioning(path).isEmpty, "processes left: \(processesMentioning(path))")
-            for id in ids {
-                let left = cgroupDirectories(id)
-                #expect(left.isEmpty, "cgroups left: \(left)")
-            }
-            let mounts = (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? ""
-            #expect(!mounts.contains(path), "a mount under \(path) is left")
-            FileIO.removeTree(path)
-        }
-    }
-
-    static func processesMentioning(_ text: String) -> [String] {
-        let pids = (try? FileManager.default.contentsOfDirectory(atPath: "/proc"))?.filter { Int32($0) != nil } ?? []
-        return pids.compactMap { pid in
-            guard pid != String(getpid()),
-                  let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return nil }
-            let cmd = String(decoding: data.map { $0 == 0 ? 32 : $0 }, as: UTF8.self)
-            return cmd.contains(text) ? "\(pid): \(cmd)" : nil
-        }
-    }
-
-    static func cgroupDirectories(_ id: String) -> [String] {
-        let base = "/sys/fs/cgroup"
-        return ((try? FileManager.default.contentsOfDirectory(atPath: base)) ?? [])
-            .map { "\(base)/\($0)/skiff/\(id)" }.filter { FileManager.default.fileExists(atPath: $0) }
-    }
+    /// NetworkTests reuse this harness under this name.
+    typealias Root = CLIRoot
 
     // MARK: tests
 
@@ -163,7 +64,7 @@ struct LifecycleTests {
         #expect(refused.status != 0 && refused.err.contains("You cannot remove a running container"))
         #expect(root.skiff("rm", "-f", "web").status == 0)
         #expect(root.skiff("ps", "-a", "-q").out == "")
-        #expect(Self.cgroupDirectories(id).isEmpty)
+        #expect(HostLeftovers.cgroupDirectories(id).isEmpty)
         #expect(root.skiff("exec", "web", "true").err.contains("No such container: web"))
     }
 
@@ -362,7 +263,7 @@ struct LifecycleTests {
         // Then the container too: the next ps sees it exited and its cgroup is gone.
         kill(try #require(c.pid), SIGKILL)
         #expect(root.eventually { root.skiff("ps", "-a", "--format", "{{.Names}} {{.State}}").out == "orphan exited\n" })
-        #expect(Self.cgroupDirectories(c.id).isEmpty)
+        #expect(HostLeftovers.cgroupDirectories(c.id).isEmpty)
         #expect(root.inspect("orphan", "{{.State.ExitCode}}") == "255")
         #expect(root.skiff("rm", "orphan").status == 0)
 
@@ -374,7 +275,7 @@ struct LifecycleTests {
         #expect(root.skiff("ps", "--format", "{{.Names}} {{.State}}").out == "stray running\n")
         let stray = try root.engine.container("stray")
         #expect(root.skiff("rm", "-f", "stray").status == 0)
-        #expect(Self.cgroupDirectories(stray.id).isEmpty)
+        #expect(HostLeftovers.cgroupDirectories(stray.id).isEmpty)
 
         // `run -d` SIGKILLed at once: whatever it left, ps -a and rm -f clean up.
         for delay in [0, 30_000, 80_000] {

@@ -10,57 +10,8 @@ import Testing
 @Suite("Volumes (-v, --mount, --tmpfs, --volumes-from, skiff volume)",
        .enabled(if: getuid() == 0 && TestImage.fixtureExists && FileManager.default.isExecutableFile(atPath: Engine.skiffPath)))
 struct VolumeTests {
-    /// Immutable after init; `skiff` may be called from several threads at once.
-    final class Root: @unchecked Sendable {
-        let path: String
-        let engine: Engine
-
-        init() throws {
-            path = try FileIO.makeTemporaryDirectory(in: "/tmp", prefix: "skiff-vol-test-")
-            engine = Engine(root: path)
-            try TestImage.make("busybox", layers: [TestImage.busyboxRootfs], config: TestImage.busyboxConfig(),
-                               store: engine.images, scratch: path)
-        }
-
-        struct Result {
-            var status: Int32
-            var out: String
-            var err: String
-        }
-
-        @discardableResult
-        func skiff(_ args: String..., timeout: Double = 60) -> Result { skiff(args, timeout: timeout) }
-
-        /// Run the CLI with this root and wait (at most `timeout` seconds, then it is killed and the test fails).
-        @discardableResult
-        func skiff(_ args: [String], timeout: Double = 60) -> Result {
-            let name = UUID().uuidString
-            let outPath = path + "/.out-" + name
-            let errPath = path + "/.err-" + name
-            FileManager.default.createFile(atPath: outPath, contents: nil)
-            FileManager.default.createFile(atPath: errPath, contents: nil)
-            defer { unlink(outPath); unlink(errPath) }
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: Engine.skiffPath)
-            p.arguments = args
-            var env = ProcessInfo.processInfo.environment
-            env["SKIFF_ROOT"] = path
-            p.environment = env
-            p.standardOutput = FileHandle(forWritingAtPath: outPath)!
-            p.standardError = FileHandle(forWritingAtPath: errPath)!
-            p.standardInput = FileHandle.nullDevice
-            try! p.run()
-            let deadline = Date().addingTimeInterval(timeout)
-            while p.isRunning && Date() < deadline { usleep(10_000) }
-            if p.isRunning {
-                kill(p.processIdentifier, SIGKILL)
-                Issue.record("skiff \(args) did not finish in \(timeout) s")
-            }
-            p.waitUntilExit()
-            return Result(status: p.terminationStatus,
-                          out: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
-                          err: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
-        }
+    final class Root: CLIRoot, @unchecked Sendable {
+        init() throws { try super.init(prefix: "skiff-vol-test-") }
 
         /// An image: busybox plus layers made by `layers` (each closure fills one directory), with VOLUMEs.
         func makeImage(_ name: String, volumes: [String] = [], layers: [(String) throws -> Void]) throws {
@@ -80,39 +31,15 @@ struct VolumeTests {
             skiff("volume", "ls", "-q").out.split(separator: "\n").map(String.init)
         }
 
-        func eventually(_ timeout: Double = 10, _ condition: () -> Bool) -> Bool {
-            let deadline = Date().addingTimeInterval(timeout)
-            while Date() < deadline {
-                if condition() { return true }
-                usleep(50_000)
-            }
-            return condition()
-        }
+        func cleanUp() { cleanUp(removeVolumes: true) }
 
-        /// rm -f everything; then nothing may be left: no mount under the root, no monitor, no
-        /// half-made or half-removed volume directory.
-        func cleanUp() {
-            for c in engine.containers.all() { try? engine.remove(c.id, force: true, volumes: true) }
-            _ = eventually(5) { LeftOvers.processesMentioning(path).isEmpty }
-            #expect(LeftOvers.processesMentioning(path).isEmpty)
-            let mounts = (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? ""
-            #expect(!mounts.contains(path), "a mount under \(path) is left")
+        /// No half-made or half-removed volume directory.
+        override func checkBeforeRemoval() {
             let entries = (try? FileManager.default.contentsOfDirectory(atPath: path + "/volumes")) ?? []
             #expect(!entries.contains { $0.hasPrefix(".new-") || $0.hasPrefix(".rm-") }, "volume temp dirs left: \(entries)")
-            FileIO.removeTree(path)
         }
     }
 
-    enum LeftOvers {
-        static func processesMentioning(_ text: String) -> [String] {
-            let pids = (try? FileManager.default.contentsOfDirectory(atPath: "/proc"))?.filter { Int32($0) != nil } ?? []
-            return pids.compactMap { pid in
-                guard pid != String(getpid()), let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return nil }
-                let cmd = String(decoding: data.map { $0 == 0 ? 32 : $0 }, as: UTF8.self)
-                return cmd.contains(text) ? "\(pid): \(cmd)" : nil
-            }
-        }
-    }
 
     // MARK: named volumes
 
