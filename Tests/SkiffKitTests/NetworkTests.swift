@@ -1,0 +1,287 @@
+import Foundation
+import SkiffImage
+import SkiffKit
+import SkiffOCI
+import Testing
+
+/// Container networking end to end through the built CLI, each test in its own SKIFF_ROOT (so its own
+/// bridge, subnet and nftables table): published ports from the host (127.0.0.1 and the host's own
+/// address) and from other containers (hairpin), UDP, -P, names on a user network, outbound NAT to a
+/// server in a network namespace the test makes, port clashes, 20 parallel runs; afterwards no link,
+/// table, namespace or lease of the root is left. All traffic stays on this machine.
+@Suite("Networking (bridge, NAT, published ports, user networks)",
+       .enabled(if: getuid() == 0 && TestImage.fixtureExists && FileManager.default.isExecutableFile(atPath: Engine.skiffPath)))
+struct NetworkTests {
+    typealias Root = LifecycleTests.Root
+
+    /// A root with the busybox image, cleaned up with a check that nothing of its network is left.
+    static func makeRoot() throws -> Root { try Root() }
+
+    static func cleanUp(_ root: Root) {
+        let ids = root.engine.containers.all().map(\.id)
+        let store = root.engine.networks
+        let bridges = store.all().map(\.bridge)
+        root.cleanUp()
+        let links = sh("/usr/sbin/ip", "-o", "link").out
+        for b in bridges { #expect(!links.contains(" \(b):") && !links.contains(" \(b)@"), "bridge \(b) left") }
+        for id in ids {
+            let veth = NetworkStore.vethName(containerID: id, index: 0).dropLast()
+            #expect(!links.contains(String(veth)), "a veth of \(id) is left")
+        }
+        let tables = sh("/usr/sbin/nft", "list", "tables").out
+        #expect(!tables.contains(store.tableName + "\n") && !tables.hasSuffix(store.tableName), "nftables table \(store.tableName) left")
+        #expect(!FileManager.default.fileExists(atPath: root.path + "/netns") ||
+                ((try? FileManager.default.contentsOfDirectory(atPath: root.path + "/netns")) ?? []).isEmpty)
+    }
+
+    struct Out { var status: Int32; var out: String; var err: String }
+
+    @discardableResult
+    static func sh(_ tool: String, _ args: String...) -> Out { sh(tool, args) }
+
+    static func sh(_ tool: String, _ args: [String], input: String? = nil) -> Out {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: tool)
+        p.arguments = args
+        let out = Pipe()
+        let err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        p.standardInput = FileHandle.nullDevice
+        do { try p.run() } catch { return Out(status: -1, out: "", err: "\(error)") }
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Out(status: p.terminationStatus, out: String(decoding: o, as: UTF8.self), err: String(decoding: e, as: UTF8.self))
+    }
+
+    /// A host port no one uses now (the kernel's choice), for -p.
+    static func freePort(udp: Bool = false) -> UInt16 {
+        let fd = socket(AF_INET, udp ? Int32(SOCK_DGRAM.rawValue) : Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
+        return UInt16(bigEndian: addr.sin_port)
+    }
+
+    /// The host's first global IPv4 address that is not a Skiff bridge's (e.g. eth0's).
+    static func hostAddress() -> String? {
+        for line in sh("/usr/sbin/ip", "-4", "-o", "addr", "show", "scope", "global").out.split(separator: "\n") {
+            let f = line.split(separator: " ")
+            guard f.count > 3, !f[1].hasPrefix("skiff"), !f[1].hasPrefix("skf") else { continue }
+            if let i = f.firstIndex(of: "inet"), i + 1 < f.count { return String(f[i + 1].split(separator: "/")[0]) }
+        }
+        return nil
+    }
+
+    static func curl(_ url: String) -> String { sh("/usr/bin/curl", "-s", "-m", "3", url).out }
+
+    static let httpd = ["sh", "-c", "mkdir -p /www && echo hello-$HOSTNAME > /www/index.html && exec httpd -f -p 80 -h /www"]
+
+    // MARK: tests
+
+    @Test func publishedPortFromHostLoopbackHostAddressAndOtherContainers() throws {
+        let root = try Self.makeRoot()
+        defer { Self.cleanUp(root) }
+        let port = Self.freePort()
+        let run = root.skiff(["run", "-d", "--name", "web", "-h", "webhost", "-p", "\(port):80", "busybox"] + Self.httpd)
+        try #require(run.status == 0, "run: \(run.err)")
+        #expect(root.eventually(10) { Self.curl("http://127.0.0.1:\(port)/").contains("hello-webhost") })
+        if let host = Self.hostAddress() {
+            #expect(Self.curl("http://\(host):\(port)/").contains("hello-webhost"), "via \(host)")
+            // Hairpin: another container reaches the published port through the host's address.
+            let other = root.skiff("run", "--rm", "busybox", "sh", "-c", "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc \(host) \(port)")
+            #expect(other.out.contains("hello-webhost"), "hairpin: \(other.out) \(other.err)")
+        }
+        let ports = root.skiff("port", "web")
+        #expect(ports.out.contains("80/tcp -> 0.0.0.0:\(port)"), "\(ports.out)")
+        #expect(root.skiff("port", "web", "80").out.trimmingCharacters(in: .whitespacesAndNewlines) == "0.0.0.0:\(port)")
+        // Stop: the port is free again and nothing answers.
+        #expect(root.skiff("stop", "-t", "1", "web").status == 0)
+        #expect(Self.curl("http://127.0.0.1:\(port)/").isEmpty)
+        #expect(root.engine.networks.leases("bridge").isEmpty)
+        // Start again: the same port comes back.
+        #expect(root.skiff("start", "web").status == 0)
+        #expect(root.eventually(10) { Self.curl("http://127.0.0.1:\(port)/").contains("hello-webhost") })
+    }
+
+    @Test(.disabled("the busybox-static of this fixture has no UDP server applet (its nc has no -u, no udpsvd)"))
+    func udpEcho() throws {
+        let root = try Self.makeRoot()
+        defer { Self.cleanUp(root) }
+        let port = Self.freePort(udp: true)
+        let run = root.skiff("run", "-d", "-p", "127.0.0.1:\(port):7/udp", "busybox", "sh", "-c",
+                             "busybox udpsvd 0 7 cat")
+        try #require(run.status == 0, "run: \(run.err)")
+        var reply = ""
+        _ = root.eventually(10) {
+            reply = Self.udpExchange(port: port, message: "ping-udp")
+            return reply == "ping-udp"
+        }
+        #expect(reply == "ping-udp")
+    }
+
+    static func udpExchange(port: UInt16, message: String) -> String {
+        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        defer { close(fd) }
+        var tv = timeval(tv_sec: 0, tv_usec: 300_000)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = port.bigEndian
+        addr.sin_addr.s_addr = UInt32(0x7f00_0001).bigEndian
+        let bytes = Array(message.utf8)
+        _ = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { sendto(fd, bytes, bytes.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        var buf = [UInt8](repeating: 0, count: 256)
+        let n = recv(fd, &buf, buf.count, 0)
+        return n > 0 ? String(decoding: buf[0..<n], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) : ""
+    }
+
+    @Test func publishAllExposedPorts() throws {
+        let root = try Self.makeRoot()
+        defer { Self.cleanUp(root) }
+        var config = TestImage.busyboxConfig()
+        config.ExposedPorts = ["80/tcp": EmptyObject()]
+        try TestImage.make("exposing", layers: [TestImage.busyboxRootfs], config: config, store: root.engine.images, scratch: root.path)
+        let run = root.skiff(["run", "-d", "--name", "auto", "-h", "auto", "-P", "exposing"] + Self.httpd)
+        try #require(run.status == 0, "run: \(run.err)")
+        let mapped = root.skiff("port", "auto", "80").out.trimmingCharacters(in: .whitespacesAndNewlines)
+        let port = mapped.split(separator: ":").last.map(String.init) ?? ""
+        #expect(UInt16(port) != nil && UInt16(port) != 0, "port: \(mapped)")
+        #expect(root.eventually(10) { Self.curl("http://127.0.0.1:\(port)/").contains("hello-auto") })
+    }
+
+    @Test func userNetworkNamesAndAliasesIncludingLaterContainers() throws {
+        let root = try Self.makeRoot()
+        defer { Self.cleanUp(root) }
+        #expect(root.skiff("network", "create", "appnet").status == 0)
+        #expect(root.skiff("network", "ls").out.contains("appnet"))
+        var r = root.skiff(["run", "-d", "--name", "db", "--network", "appnet", "--network-alias", "database", "-h", "dbhost", "busybox"] + Self.httpd)
+        try #require(r.status == 0, "db: \(r.err)")
+        r = root.skiff(["run", "-d", "--name", "web", "--network", "appnet", "-h", "webhost", "busybox"] + Self.httpd)
+        try #require(r.status == 0, "web: \(r.err)")
+        let get = "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc"
+        // web (started later) reaches db by name and by alias, and db (already running) reaches web.
+        #expect(root.eventually(10) { root.skiff("exec", "web", "sh", "-c", "\(get) db 80").out.contains("hello-dbhost") })
+        #expect(root.skiff("exec", "web", "sh", "-c", "\(get) database 80").out.contains("hello-dbhost"))
+        #expect(root.skiff("exec", "db", "sh", "-c", "\(get) web 80").out.contains("hello-webhost"))
+        // A third container started after both: the running ones resolve it at once.
+        r = root.skiff(["run", "-d", "--name", "late", "--network", "appnet", "--network-alias", "cache", "-h", "latehost", "busybox"] + Self.httpd)
+        try #require(r.status == 0, "late: \(r.err)")
+        #expect(root.eventually(10) { root.skiff("exec", "db", "sh", "-c", "\(get) cache 80").out.contains("hello-latehost") })
+        #expect(root.skiff("exec", "web", "sh", "-c", "\(get) late 80").out.contains("hello-latehost"))
+        // Gone from the others' hosts files when it stops.
+        #expect(root.skiff("stop", "-t", "1", "late").status == 0)
+        #expect(!root.skiff("exec", "db", "cat", "/etc/hosts").out.contains("late"))
+        // rm refused while containers use it; fine afterwards.
+        #expect(root.skiff("network", "rm", "appnet").status != 0)
+        let inspect = root.skiff("network", "inspect", "appnet").out
+        #expect(inspect.contains("\"database\"") && inspect.contains("\"Subnet\""), "\(inspect)")
+    }
+
+    @Test func outboundNATReachesAServerOutside() throws {
+        let root = try Self.makeRoot()
+        defer { Self.cleanUp(root) }
+        // "The outside": a network namespace with a veth pair to the host and busybox httpd in it.
+        let suffix = String(UUID().uuidString.prefix(6)).lowercased()
+        let ns = "skifftest-out-\(suffix)"
+        let hostEnd = "skftest\(suffix)"
+        let third = Int.random(in: 1...250)
+        let hostIP = "10.254.\(third).1", outsideIP = "10.254.\(third).2"
+        let www = root.path + "/outside-www"
+        try FileManager.default.createDirectory(atPath: www, withIntermediateDirectories: true)
+        try "hello-from-outside\n".write(toFile: www + "/index.html", atomically: true, encoding: .utf8)
+        defer {
+            _ = Self.sh("/usr/sbin/ip", "netns", "pids", ns).out.split(separator: "\n").map { kill(Int32($0) ?? 0, SIGKILL) }
+            Self.sh("/usr/sbin/ip", "link", "del", hostEnd)
+            Self.sh("/usr/sbin/ip", "netns", "del", ns)
+        }
+        for args in [["netns", "add", ns], ["link", "add", hostEnd, "type", "veth", "peer", "name", "eth0", "netns", ns],
+                     ["addr", "add", hostIP + "/30", "dev", hostEnd], ["link", "set", hostEnd, "up"],
+                     ["-n", ns, "addr", "add", outsideIP + "/30", "dev", "eth0"], ["-n", ns, "link", "set", "eth0", "up"],
+                     ["-n", ns, "link", "set", "lo", "up"]] {
+            let r = Self.sh("/usr/sbin/ip", args)
+            try #require(r.status == 0, "ip \(args): \(r.err)")
+        }
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
+        server.arguments = ["netns", "exec", ns, "/usr/bin/busybox", "httpd", "-f", "-p", "8080", "-h", www]
+        try server.run()
+        defer { kill(server.processIdentifier, SIGKILL); server.waitUntilExit() }
+        var out = ""
+        #expect(root.eventually(10) {
+            out = root.skiff("run", "--rm", "busybox", "sh", "-c", "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc \(outsideIP) 8080").out
+            return out.contains("hello-from-outside")
+        }, "outbound: \(out)")
+    }
+
+    @Test func hostPortInUseIsAClearErrorBeforeTheContainerStarts() throws {
+        let root = try Self.makeRoot()
+        defer { Self.cleanUp(root) }
+        // Held by a host process.
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        listen(fd, 1)
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
+        let held = UInt16(bigEndian: addr.sin_port)
+        let r = root.skiff("run", "-d", "--name", "clash", "-p", "\(held):80", "busybox", "sleep", "30")
+        #expect(r.status != 0)
+        #expect(r.err.contains("\(held)") && r.err.contains("in use"), "\(r.err)")
+        #expect(root.inspect("clash", "{{.State.Status}}") != "running")
+        // Published by another container.
+        let port = Self.freePort()
+        #expect(root.skiff("run", "-d", "--name", "first", "-p", "\(port):80", "busybox", "sleep", "30").status == 0)
+        let second = root.skiff("run", "-d", "--name", "second", "-p", "\(port):80", "busybox", "sleep", "30")
+        #expect(second.status != 0)
+        #expect(second.err.contains("already allocated"), "\(second.err)")
+        #expect(root.engine.networks.leases("bridge").count == 1)
+    }
+
+    @Test func twentyParallelRunsGetTwentyAddresses() throws {
+        let root = try Self.makeRoot()
+        defer { Self.cleanUp(root) }
+        let processes = (0..<20).map { i in root.launch(["run", "-d", "--name", "p\(i)", "busybox", "sleep", "60"]) }
+        for p in processes {
+            _ = (p.standardOutput as! Pipe).fileHandleForReading.readDataToEndOfFile()
+            p.waitUntilExit()
+            #expect(p.terminationStatus == 0)
+        }
+        let leases = root.engine.networks.leases("bridge")
+        #expect(leases.count == 20)
+        #expect(Set(leases.map(\.ip)).count == 20)
+        #expect(Set(leases.map(\.containerID)).count == 20)
+        // Every container sees its own address on eth0.
+        let first = leases[0]
+        #expect(root.skiff("exec", first.name, "ip", "-4", "addr", "show", "eth0").out.contains(first.ip.description + "/"))
+    }
+
+    @Test func portSpecParsing() throws {
+        #expect(try PortMapping.parse("8080:80") == [PortMapping(hostPort: 8080, containerPort: 80)])
+        #expect(try PortMapping.parse("127.0.0.1:53:53/udp") == [PortMapping(hostIP: "127.0.0.1", hostPort: 53, containerPort: 53, proto: "udp")])
+        #expect(try PortMapping.parse("80") == [PortMapping(hostPort: 0, containerPort: 80)])
+        #expect(try PortMapping.parse("127.0.0.1::80") == [PortMapping(hostIP: "127.0.0.1", hostPort: 0, containerPort: 80)])
+        #expect(try PortMapping.parse("9000-9002:8000-8002").map(\.hostPort) == [9000, 9001, 9002])
+        #expect(throws: KitError.self) { try PortMapping.parse("80/sctp") }
+        #expect(throws: KitError.self) { try PortMapping.parse("9000-9001:80-82") }
+        #expect(throws: KitError.self) { try PortMapping.parse("x:80") }
+        #expect(IPv4Subnet("10.88.0.0/16")!.overlaps(IPv4Subnet("10.88.3.0/24")!))
+        #expect(!IPv4Subnet("10.88.0.0/16")!.overlaps(IPv4Subnet("10.89.0.0/24")!))
+    }
+
+    @Test func resolvConfDropsLoopbackServers() {
+        let gw = IPv4Address("10.88.0.1")!
+        let kept = HostNetworkProbe.resolv("nameserver 127.0.0.53\nnameserver 192.0.2.53\nsearch example\n", gateway: gw)
+        #expect(kept.text.contains("nameserver 192.0.2.53") && !kept.text.contains("127.0.0.53") && kept.text.contains("search example"))
+        let only = HostNetworkProbe.resolv("nameserver 127.0.0.53\n", gateway: gw)
+        #expect(only.text.contains("nameserver 10.88.0.1") && only.resolver == "127.0.0.53")
+    }
+}
