@@ -12,10 +12,10 @@ import Testing
 @Suite("Networking (bridge, NAT, published ports, user networks)",
        .enabled(if: getuid() == 0 && TestImage.fixtureExists && FileManager.default.isExecutableFile(atPath: Engine.skiffPath)))
 struct NetworkTests {
-    typealias Root = LifecycleTests.Root
+    typealias Root = CLIRoot
 
     /// A root with the busybox image, cleaned up with a check that nothing of its network is left.
-    static func makeRoot() throws -> Root { try Root() }
+    static func makeRoot() throws -> Root { try Root(prefix: "skiff-net-test-") }
 
     static func cleanUp(_ root: Root) {
         let ids = root.engine.containers.all().map(\.id)
