@@ -129,6 +129,12 @@ public struct DockerfileParser {
             guard keyword.allowedFlags.contains(name) else {
                 throw error(line, "unknown flag: --\(name) (\(keyword.rawValue) takes \(keyword.allowedFlags.isEmpty ? "no flags" : keyword.allowedFlags.sorted().map { "--" + $0 }.joined(separator: ", ")))")
             }
+            if keyword.unsupportedFlags.contains(name) {
+                throw error(line, "\(keyword.rawValue) --\(name) is not supported by skiff build yet")
+            }
+            if name == "network", let v = value, v != "default", v != "host" {
+                throw error(line, "RUN --network=\(v) is not supported by skiff build yet (RUN uses the host's network)")
+            }
             if name != "link", name != "keep-git-dir", name != "parents", value == nil || value!.isEmpty {
                 throw error(line, "--\(name) needs a value (--\(name)=VALUE)")
             }

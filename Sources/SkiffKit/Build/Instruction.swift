@@ -21,6 +21,17 @@ public struct Instruction: Sendable, Equatable {
             }
         }
 
+        /// Flags Docker has that skiff build does not carry out yet: refused with a clear error rather
+        /// than ignored. (`--link` is accepted: it changes how BuildKit caches, not what is built.)
+        var unsupportedFlags: Set<String> {
+            switch self {
+            case .run: return ["security", "mount"]
+            case .copy: return ["parents", "exclude"]
+            case .add: return ["checksum", "keep-git-dir", "exclude"]
+            default: return []
+            }
+        }
+
         /// Instructions whose arguments Docker expands with ARG/ENV values before use.
         var expandsVariables: Bool {
             switch self {
