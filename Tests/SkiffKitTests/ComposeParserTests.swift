@@ -382,6 +382,7 @@ struct ComposeParserTests {
         ("services: [web]\n", "services: must be a mapping, got a list"),
         ("services:\n  web:\n    image: x\n   bad indent: 1\n", "invalid YAML"),
         ("services:\n  web:\n    image: x\n    networks: [back]\n", "services.web.networks[0]: refers to undefined network \"back\""),
+        ("services:\n  web:\n    image: x\n    deploy:\n      replicas: 3\n", "services.web.deploy.replicas: skiff runs one container per service"),
     ])
     func malformed(_ text: String, _ expected: String) {
         let message = Self.error(text)

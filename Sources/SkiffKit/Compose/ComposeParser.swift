@@ -531,7 +531,7 @@ public struct ComposeParser {
     mutating func deploy(_ t: ComposeTree, _ p: String, into s: inout ComposeService) throws(ComposeError) {
         warnUnknown(t, known: ["resources", "restart_policy", "replicas", "labels", "mode"], at: p)
         if let r = t["replicas"], try int(r, p + ".replicas", min: 0) != 1 {
-            warnUnsupported(p + ".replicas", "skiff runs one container per service; replicas ignored")
+            throw ComposeError.unsupported("\(file): \(p).replicas: skiff runs one container per service (replicas other than 1 are not supported yet)")
         }
         if let res = t["resources"] {
             warnUnknown(res, known: ["limits", "reservations"], at: p + ".resources")
