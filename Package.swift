@@ -10,12 +10,14 @@ import PackageDescription
 //   SkiffRuntime (policy: spec -> spawn plan, cgroups, capabilities, seccomp, container state)
 //   SkiffImage (references, content store, layer unpack/pack, registry client, archives)
 //   SkiffKit (the engine: containers from images, build, compose, network, volumes)
+//   SkiffOCICommands (runc's command line), skiff-oci (that alone, a lean runtime binary)
 //   skiff (the thin CLI)
 let package = Package(
     name: "Skiff",
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "skiff", targets: ["skiff"]),
+        .executable(name: "skiff-oci", targets: ["skiff-oci"]),
         .library(name: "SkiffKit", targets: ["SkiffKit"]),
         .library(name: "SkiffRuntime", targets: ["SkiffRuntime"]),
         .library(name: "SkiffImage", targets: ["SkiffImage"]),
@@ -61,10 +63,20 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        .target(
+            name: "SkiffOCICommands",
+            dependencies: [
+                "SkiffRuntime", "SkiffOCI", "CSkiff",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // runc's command line alone: what Podman or containerd call; starts fast (no image code linked).
+        .executableTarget(name: "skiff-oci", dependencies: ["SkiffOCICommands"]),
         .executableTarget(
             name: "skiff",
             dependencies: [
-                "SkiffKit", "SkiffImage", "SkiffRuntime", "SkiffOCI",
+                "SkiffOCICommands", "SkiffKit", "SkiffImage", "SkiffRuntime", "SkiffOCI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

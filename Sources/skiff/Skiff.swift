@@ -1,5 +1,5 @@
 import ArgumentParser
-import CSkiff
+import SkiffOCICommands
 
 @main
 struct Skiff: ParsableCommand {
@@ -18,20 +18,6 @@ struct Skiff: ParsableCommand {
     )
 
     static func main() {
-        // Signals an attached run forwards must be blocked before any thread exists.
-        cskiff_block_signals()
-        var arguments = Array(CommandLine.arguments.dropFirst())
-        do {
-            GlobalOptions.shared = try GlobalOptions.extract(from: &arguments)
-            // Invoked as "skiff-oci" (a symlink), skiff takes runc's command line as it is.
-            if CommandLine.arguments.first.map({ $0.hasSuffix("-oci") || $0.hasSuffix("/runc") }) == true {
-                arguments.insert("oci", at: 0)
-            }
-            Logs.bootstrap(GlobalOptions.shared)
-            var command = try parseAsRoot(arguments)
-            try command.run()
-        } catch {
-            exit(withError: error)
-        }
+        OCIMain.run(Skiff.self, arguments: Array(CommandLine.arguments.dropFirst()))
     }
 }

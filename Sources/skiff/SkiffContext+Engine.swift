@@ -1,3 +1,4 @@
+import SkiffOCICommands
 import Logging
 import SkiffKit
 

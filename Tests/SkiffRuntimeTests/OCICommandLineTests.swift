@@ -22,6 +22,12 @@ enum SkiffBinary {
         return nil
     }()
 
+    /// `skiff-oci` (runc's command line alone), built beside `skiff`.
+    static var ociPath: String? {
+        path.map { ($0 as NSString).deletingLastPathComponent + "/skiff-oci" }
+            .flatMap { FileManager.default.isExecutableFile(atPath: $0) ? $0 : nil }
+    }
+
     struct Output {
         var status: Int32      // shell-style: the exit code, or 128 + signal
         var stdout: String
@@ -29,8 +35,9 @@ enum SkiffBinary {
     }
 
     /// Start `skiff ARGS` with stdout/stderr into files of the sandbox; returns its pid.
-    static func spawn(_ args: [String], sandbox: ContainerSandbox, name: String, stderrFD: Int32? = nil) throws -> pid_t {
-        let binary = try #require(path, "the skiff binary was not built (set SKIFF_BIN)")
+    static func spawn(_ args: [String], sandbox: ContainerSandbox, name: String, stderrFD: Int32? = nil,
+                      binary chosen: String? = nil) throws -> pid_t {
+        let binary = try #require(chosen ?? path, "the skiff binary was not built (set SKIFF_BIN)")
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -56,9 +63,9 @@ enum SkiffBinary {
     }
 
     /// Run `skiff --root <sandbox root> ARGS` to completion.
-    static func run(_ args: [String], sandbox: ContainerSandbox) throws -> Output {
+    static func run(_ args: [String], sandbox: ContainerSandbox, binary: String? = nil) throws -> Output {
         let name = "cli-\(UInt32.random(in: 0...UInt32.max))"
-        let pid = try spawn(["--root", sandbox.root] + args, sandbox: sandbox, name: name)
+        let pid = try spawn(["--root", sandbox.root] + args, sandbox: sandbox, name: name, binary: binary)
         let status = wait(pid)
         return Output(status: status, stdout: sandbox.read(sandbox.directory + "/\(name).out"),
                       stderr: sandbox.read(sandbox.directory + "/\(name).err"))
@@ -122,6 +129,20 @@ struct OCICommandLineTests {
             let bundle = try sandbox.bundle(try BusyboxFixture.spec([probe, "exit", "3"]))
             let run = try SkiffBinary.run(["oci", "run", "--bundle", bundle, id], sandbox: sandbox)
             #expect(run.status == 3, "stderr: \(run.stderr)")
+            #expect(sandbox.leftovers(of: id).isEmpty)
+        }
+    }
+
+    /// `skiff-oci` takes runc's command line as it is: what Podman or containerd would call.
+    @Test func skiffOCIIsRuncsCommandLine() throws {
+        let oci = try #require(SkiffBinary.ociPath, "skiff-oci was not built")
+        try ContainerSandbox.with { sandbox in
+            let id = sandbox.newID("ocibin")
+            let bundle = try sandbox.bundle(try BusyboxFixture.spec([probe, "exit", "3"]))
+            let run = try SkiffBinary.run(["run", "--bundle", bundle, id], sandbox: sandbox, binary: oci)
+            #expect(run.status == 3, "stderr: \(run.stderr)")
+            let state = try SkiffBinary.run(["state", id], sandbox: sandbox, binary: oci)
+            #expect(state.status != 0 && state.stderr.contains(id), "a deleted container has no state: \(state.stderr)")
             #expect(sandbox.leftovers(of: id).isEmpty)
         }
     }

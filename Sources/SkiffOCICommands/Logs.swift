@@ -6,10 +6,10 @@ import Glibc
 
 /// Where `skiff` writes its log: stderr, or the `--log` file, as text or as runc's JSON lines
 /// (`{"level":"debug","msg":"...","time":"..."}`), which Podman and containerd read back.
-enum Logs {
-    enum Format: String, Sendable { case text, json }
+public enum Logs {
+    public enum Format: String, Sendable { case text, json }
 
-    static func bootstrap(_ options: GlobalOptions) {
+    public static func bootstrap(_ options: GlobalOptions) {
         let level: Logger.Level = options.debug || getenv("SKIFF_DEBUG") != nil ? .debug : .warning
         var fd: Int32 = STDERR_FILENO
         if let path = options.logPath {

@@ -13,8 +13,10 @@ import Foundation
 
 /// `skiff oci …`: the OCI runtime command line, flag for flag like runc's, so that Podman, containerd
 /// or CRI-O can drive skiff where they would drive runc.
-struct OCICommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct OCICommand: ParsableCommand {
+    public init() {}
+
+    public static let configuration = CommandConfiguration(
         commandName: "oci",
         abstract: "Run OCI bundles (runc's command line): spec, create, start, run, state, kill, delete, ps, exec, list.",
         subcommands: [OCISpecCommand.self, OCICreate.self, OCIStart.self, OCIRun.self, OCIState.self, OCIKill.self,

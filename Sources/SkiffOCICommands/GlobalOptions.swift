@@ -3,13 +3,13 @@ import ArgumentParser
 /// runc's global flags (`--root`, `--log`, `--log-format`, `--debug`), accepted anywhere before the
 /// command name, so `skiff --root R oci run ...` and `skiff oci --root R run ...` both work, as does
 /// a caller written for runc.
-struct GlobalOptions: Sendable {
-    var root: String?
-    var logPath: String?
-    var logFormat: Logs.Format = .text
-    var debug = false
+public struct GlobalOptions: Sendable {
+    public var root: String?
+    public var logPath: String?
+    public var logFormat: Logs.Format = .text
+    public var debug = false
 
-    nonisolated(unsafe) static var shared = GlobalOptions()
+    nonisolated(unsafe) public static var shared = GlobalOptions()
 
     /// Default state root of `skiff oci`: $SKIFF_ROOT/oci, or /run/skiff/oci.
     var ociRoot: String {
@@ -18,7 +18,7 @@ struct GlobalOptions: Sendable {
         return "/run/skiff/oci"
     }
 
-    static func extract(from arguments: inout [String]) throws -> GlobalOptions {
+    public static func extract(from arguments: inout [String]) throws -> GlobalOptions {
         var options = GlobalOptions()
         var rest: [String] = []
         var index = 0

@@ -1,0 +1,27 @@
+import ArgumentParser
+import CSkiff
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The entry point both binaries share: global flags first (runc takes them before the command),
+/// logging, then the command line. `skiff-oci` is runc's command line alone: a lean binary (no image,
+/// build or registry code linked) for Podman, containerd or CRI-O to call as their OCI runtime.
+public enum OCIMain {
+    /// Parse with `root` as the top command and run; never returns.
+    public static func run<Root: ParsableCommand>(_ root: Root.Type, arguments: [String]) -> Never {
+        // Signals an attached run forwards must be blocked before any thread exists.
+        cskiff_block_signals()
+        var arguments = arguments
+        do {
+            GlobalOptions.shared = try GlobalOptions.extract(from: &arguments)
+            Logs.bootstrap(GlobalOptions.shared)
+            var command = try Root.parseAsRoot(arguments)
+            try command.run()
+            exit(0)
+        } catch {
+            Root.exit(withError: error)
+        }
+    }
+}
