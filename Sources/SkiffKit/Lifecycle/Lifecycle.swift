@@ -164,21 +164,11 @@ extension Engine {
         posix_spawn_file_actions_adddup2(&actions, 0, 1)
         posix_spawn_file_actions_adddup2(&actions, 0, 2)
         posix_spawn_file_actions_adddup2(&actions, readyFD, 3)
-        var attr = posix_spawnattr_t()
-        posix_spawnattr_init(&attr)
-        defer { posix_spawnattr_destroy(&attr) }
-        // Default signal dispositions and an empty mask: the CLI blocks the signals it forwards.
-        var all = sigset_t()
-        sigfillset(&all)
-        var none = sigset_t()
-        sigemptyset(&none)
-        posix_spawnattr_setsigdefault(&attr, &all)
-        posix_spawnattr_setsigmask(&attr, &none)
-        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+        let attributes = SpawnAttributes()
         var cargs: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
         defer { for p in cargs { free(p) } }
         var pid: pid_t = 0
-        let rc = posix_spawn(&pid, args[0], &actions, &attr, &cargs, environ)
+        let rc = posix_spawn(&pid, args[0], &actions, &attributes.attr, &cargs, environ)
         if rc != 0 {
             throw .startFailed("", reason: "cannot run the monitor \(args[0]): \(errnoText(rc))")
         }
