@@ -279,7 +279,7 @@ public struct OCIRuntime: Sendable {
         if let paths = record.cgroup {
             do { try CgroupManager(statePaths: paths, logger: logger).destroy(force: true) } catch { throw .cgroup(error) }
         }
-        removeTree(directory(of: id))
+        FileIO.removeTree(directory(of: id))
     }
 
     /// `delete --force` of a container without a record: its directory and its cgroup at the default
@@ -299,7 +299,7 @@ public struct OCIRuntime: Sendable {
         if hadCgroup {
             do { try cgroup.destroy(force: true) } catch { throw .cgroup(error) }
         }
-        if hadDirectory { removeTree(dir) }
+        if hadDirectory { FileIO.removeTree(dir) }
     }
 
     /// The container's processes, as host pids.
@@ -436,20 +436,7 @@ private struct Cleanup {
         if let cgroup {
             do { try cgroup.destroy(force: true) } catch { logger.warning("cleanup: \(error)") }
         }
-        removeTree(directory)
+        FileIO.removeTree(directory)
     }
 }
 
-/// rm -rf of a state directory (small, no mounts inside).
-func removeTree(_ path: String) {
-    if let dir = opendir(path) {
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            if name == "." || name == ".." { continue }
-            let child = path + "/" + name
-            if entry.pointee.d_type == UInt8(DT_DIR) { removeTree(child) } else { unlink(child) }
-        }
-        closedir(dir)
-    }
-    rmdir(path)
-}
