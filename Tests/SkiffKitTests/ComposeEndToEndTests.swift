@@ -85,6 +85,7 @@ struct ComposeEndToEndTests {
 
         func cleanUp() {
             for c in engine.containers.all() { try? engine.remove(c.id, force: true) }
+            _ = try? engine.pruneNetworks()
             FileIO.removeTree(root)
         }
 

@@ -84,6 +84,7 @@ struct ComposeExampleTests {
         defer {
             _ = skiff(["compose", "down", "-v"])
             for c in engine.containers.all() { try? engine.remove(c.id, force: true, volumes: true) }
+            _ = try? engine.pruneNetworks()
             FileIO.removeTree(stateRoot)
         }
         #expect(skiff(["load", "-i", Self.debianArchive]).status == 0)

@@ -16,16 +16,23 @@ enum HostNetwork {
 
     /// Run `argv` with `input` on stdin; in the network namespace at `netns` when given (the spawning
     /// thread enters it for the spawn only). Throws with the tool's stderr.
-    static func run(_ argv: [String], input: String = "", netns: String? = nil) throws(KitError) {
+    /// With `captureOutput`, returns its stdout (else stdout goes to /dev/null).
+    @discardableResult
+    static func run(_ argv: [String], input: String = "", netns: String? = nil, captureOutput: Bool = false) throws(KitError) -> String {
         var inPipe: [Int32] = [-1, -1]
         var errPipe: [Int32] = [-1, -1]
-        guard pipe(&inPipe) == 0, pipe(&errPipe) == 0 else { throw .system(SystemError("pipe")) }
-        for fd in inPipe + errPipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        var outPipe: [Int32] = [-1, -1]
+        guard pipe(&inPipe) == 0, pipe(&errPipe) == 0, !captureOutput || pipe(&outPipe) == 0 else { throw .system(SystemError("pipe")) }
+        for fd in inPipe + errPipe + outPipe where fd >= 0 { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_adddup2(&actions, inPipe[0], 0)
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        if captureOutput {
+            posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        }
         posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
         let attributes = SpawnAttributes()
         var cargs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
@@ -54,9 +61,11 @@ enum HostNetwork {
         }
         close(inPipe[0])
         close(errPipe[1])
+        if outPipe[1] >= 0 { close(outPipe[1]) }
         if rc != 0 {
             close(inPipe[1])
             close(errPipe[0])
+            if outPipe[0] >= 0 { close(outPipe[0]) }
             throw .system(SystemError("run \(argv[0])", errno: rc))
         }
         let bytes = Array(input.utf8)
@@ -67,15 +76,21 @@ enum HostNetwork {
             off += n
         }
         close(inPipe[1])
-        var err: [UInt8] = []
-        var buf = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let n = read(errPipe[0], &buf, buf.count)
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { break }
-            err += buf[0..<n]
+        func drain(_ fd: Int32) -> [UInt8] {
+            var bytes: [UInt8] = []
+            var buf = [UInt8](repeating: 0, count: 4096)
+            while true {
+                let n = read(fd, &buf, buf.count)
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { break }
+                bytes += buf[0..<n]
+            }
+            close(fd)
+            return bytes
         }
-        close(errPipe[0])
+        // stdout first: the tools here write little to stderr, so it cannot fill up meanwhile.
+        let out = outPipe[0] >= 0 ? drain(outPipe[0]) : []
+        let err = drain(errPipe[0])
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         if status != 0 {
@@ -83,6 +98,7 @@ enum HostNetwork {
             let what = argv.count > 1 && argv[1] == "-batch" ? "\(argv[0]) -batch:\n\(input)" : argv.joined(separator: " ")
             throw .network("\(what) failed: \(text)")
         }
+        return String(decoding: out, as: UTF8.self)
     }
 
     static func ip(_ batch: [String], netns: String? = nil) throws(KitError) {
@@ -96,6 +112,43 @@ enum HostNetwork {
             throw .unsupported("container networking needs nftables (apt-get install nftables)")
         }
         try run([tool, "-f", "-"], input: script)
+    }
+
+    static let iptablesRestoreTool = firstExisting(["/usr/sbin/iptables-restore", "/sbin/iptables-restore", "/usr/bin/iptables-restore"])
+    static let iptablesSaveTool = firstExisting(["/usr/sbin/iptables-save", "/sbin/iptables-save", "/usr/bin/iptables-save"])
+
+    enum FirewallBackend { case nftables, iptables }
+
+    /// nftables when `nft` is there, else iptables; SKIFF_FIREWALL=nftables|iptables chooses.
+    static func firewallBackend() throws(KitError) -> FirewallBackend {
+        let asked = getenv("SKIFF_FIREWALL").map { String(cString: $0) } ?? ""
+        switch asked {
+        case "nftables":
+            guard nftTool != nil else { throw .unsupported("SKIFF_FIREWALL=nftables, but nft is missing (apt-get install nftables)") }
+            return .nftables
+        case "iptables":
+            guard iptablesRestoreTool != nil, iptablesSaveTool != nil else {
+                throw .unsupported("SKIFF_FIREWALL=iptables, but iptables-restore is missing (apt-get install iptables)")
+            }
+            return .iptables
+        case "":
+            if nftTool != nil { return .nftables }
+            if iptablesRestoreTool != nil && iptablesSaveTool != nil { return .iptables }
+            throw .unsupported("container networking needs nftables or iptables (apt-get install nftables)")
+        default:
+            throw .usage("SKIFF_FIREWALL=\(asked): expected nftables or iptables")
+        }
+    }
+
+    static func iptablesRestore(_ input: String) throws(KitError) {
+        guard let tool = iptablesRestoreTool else { throw .unsupported("iptables-restore is missing (apt-get install iptables)") }
+        try run([tool, "--noflush", "--wait"], input: input)
+    }
+
+    /// `iptables-save` of the nat and filter tables (the jumps and chains already there).
+    static func iptablesSave() throws(KitError) -> String {
+        guard let tool = iptablesSaveTool else { throw .unsupported("iptables-save is missing (apt-get install iptables)") }
+        return try run([tool], captureOutput: true)
     }
 
     static func linkExists(_ name: String) -> Bool { access("/sys/class/net/" + name, F_OK) == 0 }

@@ -59,16 +59,27 @@ extension Engine {
         if !users.isEmpty {
             throw .usage("network \(n.name) is used by container(s) \(users.map(\.name).joined(separator: ", ")); remove them or disconnect them first")
         }
+        if HostNetwork.linkExists(n.bridge) { try HostNetwork.ip(["link del \(n.bridge)"]) }
         networks.removeRecord(n)
+        try writeFirewall()
     }
 
-    /// Remove user networks no container uses; their names.
+    /// Remove user networks no container uses, and the default network while no container names it
+    /// (its bridge, its subnet claim, and with the last bridge the nftables table); it is made again,
+    /// with a subnet chosen afresh, at the next run on it.
+    /// Returns the names of the networks removed.
     public func pruneNetworks() throws(KitError) -> [String] {
         var removed: [String] = []
         for n in networks.all() where !n.isDefault {
             if containersUsing(n.name).isEmpty && networks.leases(n.name).isEmpty {
                 if (try? removeNetwork(n.name)) != nil { removed.append(n.name) }
             }
+        }
+        let lock = try networks.lock()
+        defer { lock.unlock() }
+        try releaseIdleBridgesLocked()
+        if let d = networks.load(NetworkConfig.defaultName), containersUsing(d.name).isEmpty, networks.leases(d.name).isEmpty {
+            networks.removeRecord(d)
         }
         return removed
     }
@@ -121,7 +132,6 @@ extension Engine {
             try? HostNetwork.ip(["link del \(l.veth)"])
             for p in l.ports { networks.releasePort(p, id: c.id) }
             networks.release(n.name, ip: l.ip)
-            if networks.leases(n.name).isEmpty && HostNetwork.linkExists(n.bridge) { try? HostNetwork.ip(["link del \(n.bridge)"]) }
             try writeFirewall()
             refreshHosts(networks: [n.name], also: c.id)
         }

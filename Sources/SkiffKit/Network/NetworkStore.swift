@@ -37,6 +37,8 @@ public struct NetworkStore: Sendable {
 
     public func bridgeName(index: Int) -> String { "skiff" + tag + String(index) }
     public var tableName: String { tag.isEmpty ? "skiff" : "skiff_" + tag }
+    /// The iptables chains' prefix (where nftables is missing): `SKIFF` or `SKIFF-<tag>`.
+    public var chainPrefix: String { tag.isEmpty ? "SKIFF" : "SKIFF-" + tag }
     public static func vethName(containerID: String, index: Int) -> String {
         "skf" + containerID.prefix(10) + String(index, radix: 16)
     }

@@ -14,8 +14,12 @@ import Glibc
 ///   claims the host ports, takes an address per network, makes the veth pair (host end `skf…` on the
 ///   bridge, `eth0` inside), writes the nftables table, and rewrites /etc/hosts of the containers on the
 ///   same user network (in place: the file is bind-mounted, the inode must stay);
-/// - at every stop, `rm` and crash repair `tearDownNetwork` undoes all of it; the bridge and the table go
-///   when the last container of the root leaves them.
+/// - at every stop, `rm` and crash repair `tearDownNetwork` undoes the container's part: its addresses,
+///   port claims and namespace (the kernel removes the veth pair with the namespace).
+///
+/// Bridges and the nftables table stay while the root lives, as docker0 does: making a bridge costs
+/// ~40 ms and deleting one ~60 ms, which a container start must not pay. `network rm` and `network prune`
+/// (see `releaseIdleBridges`) take them down.
 extension Engine {
     public var networks: NetworkStore { NetworkStore(stateRoot: root) }
 
@@ -141,6 +145,7 @@ extension Engine {
             var inside: [String] = ["link set lo up"]
             var outside: [String] = []
             var touched: [String] = []
+            let madeBridge = request.attachments.contains { a in networks.load(a.network).map { !HostNetwork.linkExists($0.bridge) } ?? true }
             for (i, attachment) in request.attachments.enumerated() {
                 let (name, a, b) = try attachLocked(id: id, record: record, attachment: attachment, interface: i,
                                                     ports: i == 0 ? ports : [], mtu: mtu)
@@ -150,7 +155,7 @@ extension Engine {
             }
             try HostNetwork.ip(inside, netns: nsPath)
             try HostNetwork.ip(outside)
-            try writeFirewall()
+            try writeFirewall(fresh: madeBridge)
             refreshHosts(networks: touched, also: id)
         } catch {
             tearDownLocked(id: id)
@@ -169,14 +174,23 @@ extension Engine {
         let lease = try networks.allocate(config, requested: attachment.ip.flatMap(IPv4Address.init), lease: NetworkLease(
             containerID: id, name: record.name, hostname: record.hostname ?? record.shortID, aliases: attachment.aliases,
             ip: config.gateway, interface: ifname, veth: veth, ports: ports))
+        // The old pair of this container (a quick restart) may still be on its way out of the kernel.
+        if HostNetwork.linkExists(veth) { try? HostNetwork.ip(["link del \(veth)"]) }
         var inside = [
-            "link add \(ifname) mtu \(mtu) type veth peer name \(veth) netns \(getpid())",
+            "link add \(ifname) mtu \(mtu) address \(Self.macAddress(lease.ip)) type veth peer name \(veth) netns \(getpid())",
             "addr add \(lease.ip)/\(config.subnet.prefix) dev \(ifname)",
             "link set \(ifname) up",
         ]
         if i == 0 { inside.append("route add default via \(config.gateway)") }
         let outside = ["link set \(veth) master \(config.bridge) up", "link set dev \(veth) type bridge_slave hairpin on"]
         return (config.name, inside, outside)
+    }
+
+    /// Docker's MAC for an address: 02:42 and the address's four bytes (locally administered), so a
+    /// reused address keeps its MAC and neighbours' ARP caches stay right.
+    static func macAddress(_ ip: IPv4Address) -> String {
+        let v = ip.value
+        return (["02", "42"] + [24, 16, 8, 0].map { String(format: "%02x", (v >> UInt32($0)) & 0xff) }).joined(separator: ":")
     }
 
     func defaultOrExistingLocked(_ name: String) throws(KitError) -> NetworkConfig {
@@ -222,87 +236,96 @@ extension Engine {
         networks.all().contains { n in networks.leases(n.name).contains { $0.containerID == id } }
     }
 
+    /// Removing the namespace is what removes the veth pair: the kernel deletes a dead namespace's
+    /// devices in the background, where `ip link del` would wait ~15 ms for it. The container's eth0
+    /// has a MAC derived from its address, so a neighbour's ARP entry stays right if the address is
+    /// handed out again before the old pair is gone.
     func tearDownLocked(id: String) {
         var touched: [String] = []
-        var deletes: [String] = []
+        var published = false
         for n in networks.all() {
             for l in networks.leases(n.name) where l.containerID == id {
-                if HostNetwork.linkExists(l.veth) { deletes.append("link del \(l.veth)") }
                 for p in l.ports { networks.releasePort(p, id: id) }
+                published = published || !l.ports.isEmpty
                 networks.release(n.name, ip: l.ip)
                 touched.append(n.name)
             }
         }
-        if !deletes.isEmpty { try? HostNetwork.ip(deletes) }
         HostNetwork.removeNetns(networks.netnsPath(id))
         guard !touched.isEmpty else { return }
-        var bridges: [String] = []
-        for name in touched {
-            if let n = networks.load(name), networks.leases(name).isEmpty, HostNetwork.linkExists(n.bridge) {
-                bridges.append("link del \(n.bridge)")
-            }
+        if published {
+            do { try writeFirewall() } catch { logger.warning("network teardown of \(id): \(error)") }
         }
-        if !bridges.isEmpty { try? HostNetwork.ip(bridges) }
-        do { try writeFirewall() } catch { logger.warning("network teardown of \(id): \(error)") }
         refreshHosts(networks: touched, also: nil)
     }
 
-    // MARK: nftables
+    /// Take down the bridges of `names` (every network when nil) that no container uses, and rewrite
+    /// the nftables table (deleted with the last bridge). Caller holds `networks.lock()`.
+    func releaseIdleBridgesLocked(_ names: [String]? = nil) throws(KitError) {
+        var deletes: [String] = []
+        for n in networks.all() where names?.contains(n.name) ?? true {
+            if networks.leases(n.name).isEmpty && HostNetwork.linkExists(n.bridge) { deletes.append("link del \(n.bridge)") }
+        }
+        guard !deletes.isEmpty else { return }
+        try HostNetwork.ip(deletes)
+        try writeFirewall()
+    }
 
-    /// Write this root's nftables table from the leases (one atomic `nft -f`): outbound NAT, published
-    /// ports (DNAT from any local address, also for the host's own connections, 127.0.0.1 included), the
-    /// hairpin and loopback masquerades, and the DNS forward to a loopback resolver. With no bridge up,
-    /// the table is deleted.
-    func writeFirewall() throws(KitError) {
-        let table = networks.tableName
-        var active: [(NetworkConfig, [NetworkLease])] = []
-        for n in networks.all() where HostNetwork.linkExists(n.bridge) {
-            active.append((n, networks.leases(n.name)))
-        }
-        var script = "table ip \(table)\ndelete table ip \(table)\n"
-        if active.isEmpty {
-            try HostNetwork.nft(script)
-            return
-        }
+    // MARK: the packet filter
+
+    /// Write this root's rules from the leases (see `FirewallPlan`): outbound NAT, published ports (DNAT
+    /// from any local address, also for the host's own connections, 127.0.0.1 included), the hairpin and
+    /// loopback masquerades, and the DNS forward to a loopback resolver; nftables, or iptables where
+    /// nftables is missing (or SKIFF_FIREWALL=iptables). With no bridge up, the rules are removed.
+    /// What was last applied is kept in `<root>/networks/.firewall`: the same rules again (a container
+    /// without published ports) cost no `nft` run; a bridge made anew (`fresh`) always rewrites, so
+    /// rules flushed behind Skiff's back come back.
+    func writeFirewall(fresh: Bool = false) throws(KitError) {
         let hostResolv = (try? FileIO.readString("/etc/resolv.conf")) ?? ""
-        var ports: [String] = []
-        var post: [String] = []
-        var forward: [String] = []
-        for (n, leases) in active {
-            let br = "\"\(n.bridge)\""
-            if let resolver = HostNetwork.containerResolvConf(hostText: hostResolv, gateway: n.gateway).loopbackResolver {
-                ports.append("iifname \(br) ip daddr \(n.gateway) udp dport 53 dnat to \(resolver):53")
-                ports.append("iifname \(br) ip daddr \(n.gateway) tcp dport 53 dnat to \(resolver):53")
-            }
-            for l in leases {
+        var plan = FirewallPlan(networks: [])
+        for n in networks.all() where HostNetwork.linkExists(n.bridge) {
+            var ports: [FirewallPlan.Port] = []
+            for l in networks.leases(n.name) {
                 for p in l.ports {
-                    let dst = p.hostIP.isEmpty ? "" : "ip daddr \(p.hostIP) "
-                    ports.append("\(dst)\(p.proto) dport \(p.hostPort) dnat to \(l.ip):\(p.containerPort)")
+                    ports.append(.init(hostIP: p.hostIP, proto: p.proto, hostPort: p.hostPort, containerIP: l.ip.description,
+                                       containerPort: p.containerPort))
                 }
             }
-            if !n.isInternal {
-                post.append("ip saddr \(n.subnet) oifname != \(br) masquerade")
-                forward.append("iifname \(br) accept")
-            } else {
-                forward.append("iifname \(br) oifname != \(br) drop")
-                forward.append("iifname \(br) accept")
-            }
-            post.append("oifname \(br) ip saddr 127.0.0.0/8 masquerade")
-            post.append("oifname \(br) ip saddr \(n.subnet) ct status dnat masquerade")
-            forward.append("oifname \(br) ct state established,related accept")
-            forward.append("oifname \(br) ct status dnat accept")
+            plan.networks.append(.init(
+                bridge: n.bridge, subnet: n.subnet.description, gateway: n.gateway.description, isInternal: n.isInternal,
+                dnsResolver: HostNetwork.containerResolvConf(hostText: hostResolv, gateway: n.gateway).loopbackResolver,
+                ports: ports))
         }
-        func chain(_ name: String, _ head: String, _ rules: [String]) -> String {
-            "  chain \(name) {\n" + (head.isEmpty ? "" : "    \(head)\n") + rules.map { "    \($0)\n" }.joined() + "  }\n"
+        let backend = try HostNetwork.firewallBackend()
+        let cache = networks.root + "/.firewall"
+        let key = "\(backend)\n" + render(plan, backend, present: "")
+        let last = try? FileIO.readString(cache)
+        if !fresh, !plan.networks.isEmpty, last == key { return }
+        unlink(cache)
+        // Rules another backend wrote for this root (SKIFF_FIREWALL changed) go first.
+        if let previous = last?.split(separator: "\n").first.map(String.init), previous != "\(backend)" {
+            let other: HostNetwork.FirewallBackend = previous == "iptables" ? .iptables : .nftables
+            try? apply(FirewallPlan(networks: []), other)
         }
-        script += "table ip \(table) {\n"
-        script += chain("ports", "", ports)
-        script += chain("prerouting", "type nat hook prerouting priority dstnat; policy accept;", ["fib daddr type local jump ports"])
-        script += chain("output", "type nat hook output priority -100; policy accept;", ["fib daddr type local jump ports"])
-        script += chain("postrouting", "type nat hook postrouting priority srcnat; policy accept;", post)
-        script += chain("forward", "type filter hook forward priority filter; policy accept;", forward)
-        script += "}\n"
-        try HostNetwork.nft(script)
+        try apply(plan, backend)
+        if !plan.networks.isEmpty { try? FileIO.writeAtomically(cache, contents: Array(key.utf8)) }
+    }
+
+    private func render(_ plan: FirewallPlan, _ backend: HostNetwork.FirewallBackend, present: String) -> String {
+        switch backend {
+        case .nftables: plan.nftables(table: networks.tableName)
+        case .iptables: plan.iptablesRestore(chains: .init(prefix: networks.chainPrefix), present: present)
+        }
+    }
+
+    private func apply(_ plan: FirewallPlan, _ backend: HostNetwork.FirewallBackend) throws(KitError) {
+        switch backend {
+        case .nftables:
+            try HostNetwork.nft(render(plan, backend, present: ""))
+        case .iptables:
+            let input = render(plan, backend, present: try HostNetwork.iptablesSave())
+            if !input.isEmpty { try HostNetwork.iptablesRestore(input) }
+        }
     }
 
     // MARK: names

@@ -114,7 +114,7 @@ struct NetworkDisconnect: ParsableCommand {
 }
 
 struct NetworkPrune: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "prune", abstract: "Remove user networks no container uses.")
+    static let configuration = CommandConfiguration(commandName: "prune", abstract: "Remove user networks no container uses, and take the idle default bridge down.")
     @Flag(name: [.customShort("f"), .long], help: "Do not ask (skiff never asks).") var force = false
 
     func run() throws {

@@ -10,8 +10,11 @@ import Testing
 class CLIRoot: @unchecked Sendable {
     let path: String
     let engine: Engine
+    /// Set for every CLI run of this root (e.g. SKIFF_FIREWALL).
+    let environment: [String: String]
 
-    init(prefix: String = "skiff-cli-test-") throws {
+    init(prefix: String = "skiff-cli-test-", environment: [String: String] = [:]) throws {
+        self.environment = environment
         path = try FileIO.makeTemporaryDirectory(in: "/tmp", prefix: prefix)
         engine = Engine(root: path)
         try TestImage.make("busybox", layers: [TestImage.busyboxRootfs], config: TestImage.busyboxConfig(),
@@ -56,6 +59,7 @@ class CLIRoot: @unchecked Sendable {
         p.arguments = args
         var env = ProcessInfo.processInfo.environment
         env["SKIFF_ROOT"] = path
+        env.merge(environment) { $1 }
         p.environment = env
         p.standardOutput = stdout
         p.standardError = stderr
@@ -82,6 +86,9 @@ class CLIRoot: @unchecked Sendable {
     func cleanUp(removeVolumes: Bool = false) {
         let ids = engine.containers.all().map(\.id)
         for id in ids { try? engine.remove(id, force: true, volumes: removeVolumes) }
+        let bridges = engine.networks.all().map(\.bridge)
+        _ = try? engine.pruneNetworks()
+        for b in bridges { #expect(access("/sys/class/net/" + b, F_OK) != 0, "bridge \(b) of \(path) left") }
         _ = eventually(5) { HostLeftovers.processesMentioning(path).isEmpty }
         #expect(HostLeftovers.processesMentioning(path).isEmpty, "processes left: \(HostLeftovers.processesMentioning(path))")
         for id in ids {

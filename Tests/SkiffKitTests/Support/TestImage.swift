@@ -76,6 +76,7 @@ final class TestRoot {
 
     func cleanUp() {
         for c in engine.containers.all() { try? engine.removeContainer(c.id, force: true) }
+        _ = try? engine.pruneNetworks()
         FileIO.removeTree(path)
     }
 }

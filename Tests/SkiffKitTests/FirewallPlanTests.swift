@@ -1,0 +1,67 @@
+@testable import SkiffKit
+import Testing
+
+/// The two renderings of a root's packet-filter rules, as text (the kernel side is in NetworkTests).
+@Suite("Firewall rules (nftables and iptables renderings)")
+struct FirewallPlanTests {
+    static let web = FirewallPlan.Network(
+        bridge: "skiffab12cd0", subnet: "10.89.0.0/24", gateway: "10.89.0.1", isInternal: false, dnsResolver: "127.0.0.53",
+        ports: [.init(hostIP: "127.0.0.1", proto: "tcp", hostPort: 8000, containerIP: "10.89.0.2", containerPort: 80),
+                .init(hostIP: "", proto: "udp", hostPort: 5353, containerIP: "10.89.0.2", containerPort: 53)])
+    static let internalNet = FirewallPlan.Network(
+        bridge: "skiffab12cd1", subnet: "10.89.1.0/24", gateway: "10.89.1.1", isInternal: true, dnsResolver: nil, ports: [])
+    static let chains = FirewallPlan.IptablesChains(prefix: "SKIFF-ab12cd")
+
+    @Test func nftablesTableReplacesItselfAtomically() {
+        let script = FirewallPlan(networks: [Self.web, Self.internalNet]).nftables(table: "skiff_ab12cd")
+        #expect(script.hasPrefix("table ip skiff_ab12cd\ndelete table ip skiff_ab12cd\ntable ip skiff_ab12cd {\n"))
+        #expect(script.contains("ip daddr 127.0.0.1 tcp dport 8000 dnat to 10.89.0.2:80"))
+        #expect(script.contains("    udp dport 5353 dnat to 10.89.0.2:53"))
+        #expect(script.contains("iifname \"skiffab12cd0\" ip daddr 10.89.0.1 udp dport 53 dnat to 127.0.0.53:53"))
+        #expect(script.contains("ip saddr 10.89.0.0/24 oifname != \"skiffab12cd0\" masquerade"))
+        // An internal network is not masqueraded and may not forward out.
+        #expect(!script.contains("ip saddr 10.89.1.0/24 oifname != \"skiffab12cd1\" masquerade"))
+        #expect(script.contains("iifname \"skiffab12cd1\" oifname != \"skiffab12cd1\" drop"))
+        #expect(FirewallPlan(networks: []).nftables(table: "skiff") == "table ip skiff\ndelete table ip skiff\n")
+    }
+
+    @Test func iptablesChainsAreFilledAndLinkedOnce() {
+        let plan = FirewallPlan(networks: [Self.web])
+        let first = plan.iptablesRestore(chains: Self.chains, present: "")
+        #expect(first.hasPrefix("*nat\n:SKIFF-ab12cd-PORTS - [0:0]\n:SKIFF-ab12cd-POST - [0:0]\n"))
+        #expect(first.contains("-A SKIFF-ab12cd-PORTS -d 127.0.0.1/32 -p tcp -m tcp --dport 8000 -j DNAT --to-destination 10.89.0.2:80"))
+        #expect(first.contains("-A SKIFF-ab12cd-PORTS -p udp -m udp --dport 5353 -j DNAT --to-destination 10.89.0.2:53"))
+        #expect(first.contains("-I PREROUTING 1 -m addrtype --dst-type LOCAL -j SKIFF-ab12cd-PORTS"))
+        #expect(first.contains("*filter\n:SKIFF-ab12cd-FWD - [0:0]\n"))
+        #expect(first.contains("-I FORWARD 1 -j SKIFF-ab12cd-FWD"))
+        #expect(first.hasSuffix("COMMIT\n"))
+        // Jumps already there (as iptables-save prints them) are not added twice.
+        let present = ["-A PREROUTING -m addrtype --dst-type LOCAL -j SKIFF-ab12cd-PORTS",
+                       "-A OUTPUT -m addrtype --dst-type LOCAL -j SKIFF-ab12cd-PORTS",
+                       "-A POSTROUTING -j SKIFF-ab12cd-POST", "-A FORWARD -j SKIFF-ab12cd-FWD"].joined(separator: "\n")
+        #expect(!plan.iptablesRestore(chains: Self.chains, present: present).contains("-I "))
+    }
+
+    @Test func iptablesRemovalUnlinksThenDeletesOnlyWhatIsThere() {
+        let present = ":SKIFF-ab12cd-PORTS - [0:0]\n:SKIFF-ab12cd-POST - [0:0]\n:SKIFF-ab12cd-FWD - [0:0]\n"
+            + "-A PREROUTING -m addrtype --dst-type LOCAL -j SKIFF-ab12cd-PORTS\n-A FORWARD -j SKIFF-ab12cd-FWD\n"
+        let text = FirewallPlan(networks: []).iptablesRestore(chains: Self.chains, present: present)
+        #expect(text == """
+            *nat
+            :SKIFF-ab12cd-PORTS - [0:0]
+            :SKIFF-ab12cd-POST - [0:0]
+            -D PREROUTING -m addrtype --dst-type LOCAL -j SKIFF-ab12cd-PORTS
+            -X SKIFF-ab12cd-PORTS
+            -X SKIFF-ab12cd-POST
+            COMMIT
+            *filter
+            :SKIFF-ab12cd-FWD - [0:0]
+            -D FORWARD -j SKIFF-ab12cd-FWD
+            -X SKIFF-ab12cd-FWD
+            COMMIT
+
+            """)
+        // Nothing of this root there: nothing to do.
+        #expect(FirewallPlan(networks: []).iptablesRestore(chains: Self.chains, present: "").isEmpty)
+    }
+}
