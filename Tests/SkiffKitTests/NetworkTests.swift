@@ -22,6 +22,8 @@ struct NetworkTests {
         let store = root.engine.networks
         let bridges = store.all().map(\.bridge)
         root.cleanUp()
+        // The kernel removes a container's veth pair with its namespace, in the background.
+        _ = root.eventually(5) { !ids.contains { sh("/usr/sbin/ip", "-o", "link").out.contains(String(NetworkStore.vethName(containerID: $0, index: 0).dropLast())) } }
         let links = sh("/usr/sbin/ip", "-o", "link").out
         for b in bridges { #expect(!links.contains(" \(b):") && !links.contains(" \(b)@"), "bridge \(b) left") }
         for id in ids {
@@ -108,20 +110,27 @@ struct NetworkTests {
         #expect(root.eventually(10) { Self.curl("http://127.0.0.1:\(port)/").contains("hello-webhost") })
     }
 
-    @Test(.disabled("the busybox-static of this fixture has no UDP server applet (its nc has no -u, no udpsvd)"))
-    func udpEcho() throws {
+    /// UDP through a published port: busybox has no UDP server applet, so a static echo server is
+    /// compiled at test time (Support/UDPEcho.swift) and bind-mounted in.
+    @Test func udpEcho() throws {
         let root = try Self.makeRoot()
         defer { Self.cleanUp(root) }
+        let echo = try UDPEcho.build(in: root.path)
         let port = Self.freePort(udp: true)
-        let run = root.skiff("run", "-d", "-p", "127.0.0.1:\(port):7/udp", "busybox", "sh", "-c",
-                             "busybox udpsvd 0 7 cat")
+        let run = root.skiff("run", "-d", "--name", "echo", "-v", "\(echo):/udp-echo:ro", "-p", "127.0.0.1:\(port):7/udp",
+                             "busybox", "/udp-echo", "7")
         try #require(run.status == 0, "run: \(run.err)")
         var reply = ""
         _ = root.eventually(10) {
             reply = Self.udpExchange(port: port, message: "ping-udp")
             return reply == "ping-udp"
         }
-        #expect(reply == "ping-udp")
+        #expect(reply == "ping-udp", "logs: \(root.skiff("logs", "echo").err)")
+        #expect(Self.udpExchange(port: port, message: "second datagram") == "second datagram")
+        let ports = root.skiff("port", "echo")
+        #expect(ports.out == "7/udp -> 127.0.0.1:\(port)\n", "\(ports.out) \(ports.err)")
+        #expect(root.skiff("port", "echo", "7/udp").out == "127.0.0.1:\(port)\n")
+        #expect(root.skiff("port", "echo", "7").status != 0, "7/tcp is not published")
     }
 
     static func udpExchange(port: UInt16, message: String) -> String {
@@ -140,6 +149,123 @@ struct NetworkTests {
         var buf = [UInt8](repeating: 0, count: 256)
         let n = recv(fd, &buf, buf.count, 0)
         return n > 0 ? String(decoding: buf[0..<n], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) : ""
+    }
+
+    /// `inspect` of a container, parsed.
+    static func inspectDoc(_ root: Root, _ name: String) throws -> [String: Any] {
+        let r = root.skiff("inspect", name)
+        let docs = try #require(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [[String: Any]], "inspect \(name): \(r.err)")
+        return try #require(docs.first)
+    }
+
+    /// Docker's NetworkSettings and HostConfig network fields: on the default bridge with published and
+    /// exposed ports, on a user network with an alias, and after stop (configured networks, no addresses).
+    @Test func inspectShowsNetworkSettingsAsDocker() throws {
+        let root = try Self.makeRoot()
+        defer { Self.cleanUp(root) }
+        var config = TestImage.busyboxConfig()
+        config.ExposedPorts = ["80/tcp": EmptyObject(), "443/tcp": EmptyObject()]
+        try TestImage.make("exposing", layers: [TestImage.busyboxRootfs], config: config, store: root.engine.images, scratch: root.path)
+        let port = Self.freePort(), udpPort = Self.freePort(udp: true)
+        var r = root.skiff("run", "-d", "--name", "web", "-p", "\(port):80", "-p", "127.0.0.1:\(udpPort):53/udp", "exposing", "sleep", "1000")
+        try #require(r.status == 0, "web: \(r.err)")
+        let webID = r.out.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(root.skiff("network", "create", "appnet").status == 0)
+        r = root.skiff("run", "-d", "--name", "db", "--network", "appnet", "--network-alias", "database", "busybox", "sleep", "1000")
+        try #require(r.status == 0, "db: \(r.err)")
+        let bridge = try #require(root.engine.networks.load("bridge"))
+        let appnet = try #require(root.engine.networks.load("appnet"))
+        let webIP = try #require(root.engine.networks.leases("bridge").first).ip.description
+        let dbIP = try #require(root.engine.networks.leases("appnet").first).ip.description
+
+        // The default bridge: the top-level fields are its endpoint's, as Docker's.
+        var doc = try Self.inspectDoc(root, "web")
+        var host = try #require(doc["HostConfig"] as? [String: Any])
+        var settings = try #require(doc["NetworkSettings"] as? [String: Any])
+        #expect(host["NetworkMode"] as? String == "bridge")
+        let bindings = try #require(host["PortBindings"] as? [String: [[String: String]]])
+        #expect(bindings == ["80/tcp": [["HostIp": "", "HostPort": "\(port)"]], "53/udp": [["HostIp": "127.0.0.1", "HostPort": "\(udpPort)"]]])
+        let ports = try #require(settings["Ports"] as? [String: Any])
+        #expect(Set(ports.keys) == ["80/tcp", "443/tcp", "53/udp"])
+        #expect(ports["80/tcp"] as? [[String: String]] == [["HostIp": "0.0.0.0", "HostPort": "\(port)"]])
+        #expect(ports["53/udp"] as? [[String: String]] == [["HostIp": "127.0.0.1", "HostPort": "\(udpPort)"]])
+        #expect(ports["443/tcp"] is NSNull, "exposed, not published: null")
+        let mac = root.skiff("exec", "web", "cat", "/sys/class/net/eth0/address").out.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(mac.hasPrefix("02:42:") && mac.count == 17, "eth0: \(mac)")
+        #expect(settings["IPAddress"] as? String == webIP)
+        #expect(settings["Gateway"] as? String == bridge.gateway.description)
+        #expect(settings["IPPrefixLen"] as? Int == bridge.subnet.prefix)
+        #expect(settings["MacAddress"] as? String == mac)
+        #expect((settings["SandboxKey"] as? String)?.hasPrefix(root.path + "/netns/") == true)
+        var networks = try #require(settings["Networks"] as? [String: [String: Any]])
+        #expect(Array(networks.keys) == ["bridge"])
+        var endpoint = try #require(networks["bridge"])
+        #expect(endpoint["NetworkID"] as? String == bridge.id)
+        #expect(endpoint["IPAddress"] as? String == webIP)
+        #expect(endpoint["IPPrefixLen"] as? Int == bridge.subnet.prefix)
+        #expect(endpoint["Gateway"] as? String == bridge.gateway.description)
+        #expect(endpoint["MacAddress"] as? String == mac)
+        #expect((endpoint["EndpointID"] as? String)?.count == 64)
+        #expect(endpoint["EndpointID"] as? String == settings["EndpointID"] as? String)
+        #expect(endpoint["Aliases"] is NSNull)
+        let exposed = try #require((doc["Config"] as? [String: Any])?["ExposedPorts"] as? [String: Any])
+        #expect(Set(exposed.keys) == ["80/tcp", "443/tcp", "53/udp"])
+        // The Go-template lookups scripts use.
+        #expect(root.inspect("web", "{{.NetworkSettings.IPAddress}}") == webIP)
+        #expect(root.inspect("web", "{{.NetworkSettings.Networks.bridge.IPAddress}}") == webIP)
+        #expect(root.inspect("web", "{{(index .NetworkSettings.Networks \"bridge\").IPAddress}}") == webIP)
+        #expect(root.inspect("web", "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}") == webIP)
+        #expect(root.inspect("web", "{{(index (index .NetworkSettings.Ports \"80/tcp\") 0).HostPort}}") == "\(port)")
+        #expect(root.inspect("web", "{{json .NetworkSettings.Ports}}").contains("\"443/tcp\":null"))
+        #expect(root.inspect("web", "{{.HostConfig.NetworkMode}}") == "bridge")
+
+        // A user network: the top-level fields stay empty (Docker's), the network's endpoint has it all.
+        doc = try Self.inspectDoc(root, "db")
+        host = try #require(doc["HostConfig"] as? [String: Any])
+        settings = try #require(doc["NetworkSettings"] as? [String: Any])
+        #expect(host["NetworkMode"] as? String == "appnet")
+        #expect((host["PortBindings"] as? [String: Any])?.isEmpty == true)
+        #expect((settings["Ports"] as? [String: Any])?.isEmpty == true)
+        #expect(settings["IPAddress"] as? String == "")
+        #expect(settings["Gateway"] as? String == "")
+        #expect(settings["MacAddress"] as? String == "")
+        networks = try #require(settings["Networks"] as? [String: [String: Any]])
+        #expect(Array(networks.keys) == ["appnet"])
+        endpoint = try #require(networks["appnet"])
+        #expect(endpoint["NetworkID"] as? String == appnet.id)
+        #expect(endpoint["IPAddress"] as? String == dbIP)
+        #expect(endpoint["Gateway"] as? String == appnet.gateway.description)
+        #expect(endpoint["IPPrefixLen"] as? Int == appnet.subnet.prefix)
+        #expect(endpoint["Aliases"] as? [String] == ["database"])
+        #expect((endpoint["DNSNames"] as? [String]).map { $0.contains("db") && $0.contains("database") } == true)
+        let dbMac = root.skiff("exec", "db", "cat", "/sys/class/net/eth0/address").out.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(endpoint["MacAddress"] as? String == dbMac)
+        #expect(root.inspect("db", "{{(index .NetworkSettings.Networks \"appnet\").IPAddress}} {{.NetworkSettings.IPAddress}}") == dbIP)
+
+        // Other modes: none, host, another container's namespace.
+        #expect(root.skiff("run", "-d", "--name", "quiet", "--network", "none", "busybox", "sleep", "1000").status == 0)
+        #expect(root.skiff("run", "-d", "--name", "side", "--network", "container:web", "busybox", "sleep", "1000").status == 0)
+        #expect(root.skiff("run", "-d", "--name", "hosted", "--network", "host", "busybox", "sleep", "1000").status == 0)
+        #expect(root.inspect("quiet", "{{.HostConfig.NetworkMode}} {{json .NetworkSettings.Ports}} {{len .NetworkSettings.Networks}} {{.NetworkSettings.Networks.none.IPAddress}}|")
+                == "none {} 1 |")
+        #expect(root.inspect("hosted", "{{.HostConfig.NetworkMode}} {{.NetworkSettings.Networks.host.IPAddress}}|") == "host |")
+        #expect(root.inspect("side", "{{.HostConfig.NetworkMode}} {{len .NetworkSettings.Networks}}") == "container:\(webID) 0")
+
+        // Stopped: the networks it is configured for, without addresses; the bindings as asked.
+        #expect(root.skiff("stop", "-t", "0", "side", "web", "db").status == 0)
+        doc = try Self.inspectDoc(root, "web")
+        host = try #require(doc["HostConfig"] as? [String: Any])
+        settings = try #require(doc["NetworkSettings"] as? [String: Any])
+        #expect(host["NetworkMode"] as? String == "bridge")
+        #expect((host["PortBindings"] as? [String: Any])?.count == 2)
+        #expect((settings["Ports"] as? [String: Any])?.isEmpty == true)
+        #expect(settings["IPAddress"] as? String == "" && settings["MacAddress"] as? String == "" && settings["SandboxKey"] as? String == "")
+        endpoint = try #require((settings["Networks"] as? [String: [String: Any]])?["bridge"])
+        #expect(endpoint["NetworkID"] as? String == bridge.id)
+        #expect(endpoint["IPAddress"] as? String == "" && endpoint["EndpointID"] as? String == "" && endpoint["MacAddress"] as? String == "")
+        #expect(endpoint["IPPrefixLen"] as? Int == 0)
+        #expect(root.inspect("db", "{{.HostConfig.NetworkMode}} {{range .NetworkSettings.Networks}}{{.NetworkID}} [{{.IPAddress}}] {{join .Aliases \",\"}}{{end}}")
+                == "appnet \(appnet.id) [] database")
     }
 
     @Test func publishAllExposedPorts() throws {
