@@ -268,8 +268,12 @@ struct LifecycleTests {
         #expect(root.skiff("rm", "orphan").status == 0)
 
         // The CLI of an attached run SIGKILLed: the container is still there; ps shows it, rm -f removes it.
-        let attached = root.launch(["run", "--name", "stray", "busybox", "sleep", "1000"])
-        #expect(root.eventually { root.skiff("ps", "--format", "{{.Names}}").out == "stray\n" })
+        let strayErr = root.path + "/stray.err"
+        FileManager.default.createFile(atPath: strayErr, contents: nil)
+        let attached = root.launch(["run", "--name", "stray", "busybox", "sleep", "1000"],
+                                   stderr: FileHandle(forWritingAtPath: strayErr)!)
+        let started = root.eventually(60) { root.skiff("ps", "--format", "{{.Names}}").out == "stray\n" }
+        #expect(started, "the attached run did not start: \((try? String(contentsOfFile: strayErr, encoding: .utf8)) ?? "") \(root.skiff("ps", "-a").out) \(Self.processTree(attached.processIdentifier))")
         kill(attached.processIdentifier, SIGKILL)
         attached.waitUntilExit()
         #expect(root.skiff("ps", "--format", "{{.Names}} {{.State}}").out == "stray running\n")
@@ -288,5 +292,27 @@ struct LifecycleTests {
         let left = root.skiff("ps", "-a", "-q").out.split(separator: "\n").map(String.init)
         if !left.isEmpty { #expect(root.skiff(["rm", "-f"] + left).status == 0) }
         #expect(root.skiff("ps", "-a", "-q").out == "")
+    }
+
+    /// `pid` and its descendants with their command lines and kernel stacks (for a hang's report).
+    static func processTree(_ pid: Int32) -> String {
+        func read(_ path: String) -> String { (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
+        var parent: [Int32: Int32] = [:]
+        for e in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+            guard let p = Int32(e) else { continue }
+            let stat = read("/proc/\(e)/stat")
+            guard let close = stat.lastIndex(of: ")") else { continue }
+            let f = stat[stat.index(after: close)...].split(separator: " ")
+            if f.count > 2, let pp = Int32(f[1]) { parent[p] = pp }
+        }
+        var out = ""
+        var queue = [pid]
+        while let p = queue.first {
+            queue.removeFirst()
+            let cmd = read("/proc/\(p)/cmdline").replacingOccurrences(of: "\0", with: " ")
+            out += "\n\(p) [\(read("/proc/\(p)/wchan"))] \(cmd)\n\(read("/proc/\(p)/stack"))"
+            queue += parent.filter { $0.value == p }.map(\.key)
+        }
+        return out
     }
 }

@@ -15,7 +15,9 @@ struct NetworkTests {
     typealias Root = CLIRoot
 
     /// A root with the busybox image, cleaned up with a check that nothing of its network is left.
-    static func makeRoot() throws -> Root { try Root(prefix: "skiff-net-test-") }
+    static func makeRoot(firewall: String? = nil) throws -> Root {
+        try Root(prefix: "skiff-net-test-", environment: firewall.map { ["SKIFF_FIREWALL": $0] } ?? [:])
+    }
 
     static func cleanUp(_ root: Root) {
         let ids = root.engine.containers.all().map(\.id)
@@ -32,6 +34,7 @@ struct NetworkTests {
         }
         let tables = sh("/usr/sbin/nft", "list", "tables").out
         #expect(!tables.contains(store.tableName + "\n") && !tables.hasSuffix(store.tableName), "nftables table \(store.tableName) left")
+        #expect(!sh("/usr/sbin/iptables-save").out.contains(store.chainPrefix + "-"), "iptables chains \(store.chainPrefix)-… left")
         #expect(!FileManager.default.fileExists(atPath: root.path + "/netns") ||
                 ((try? FileManager.default.contentsOfDirectory(atPath: root.path + "/netns")) ?? []).isEmpty)
     }
@@ -100,6 +103,8 @@ struct NetworkTests {
         }
         let ports = root.skiff("port", "web")
         #expect(ports.out.contains("80/tcp -> 0.0.0.0:\(port)"), "\(ports.out)")
+        #expect(root.skiff("ps", "--format", "{{.Ports}} {{.Networks}}").out == "0.0.0.0:\(port)->80/tcp bridge\n")
+        #expect(root.skiff("ps", "--format", "table {{.Names}}\t{{.Ports}}").out.contains("0.0.0.0:\(port)->80/tcp"))
         #expect(root.skiff("port", "web", "80").out.trimmingCharacters(in: .whitespacesAndNewlines) == "0.0.0.0:\(port)")
         // Stop: the port is free again and nothing answers.
         #expect(root.skiff("stop", "-t", "1", "web").status == 0)
@@ -310,9 +315,23 @@ struct NetworkTests {
         #expect(inspect.contains("\"database\"") && inspect.contains("\"Subnet\""), "\(inspect)")
     }
 
-    @Test func outboundNATReachesAServerOutside() throws {
-        let root = try Self.makeRoot()
+    /// Also the iptables rendering (where nftables is missing): outbound NAT, and a published port
+    /// from 127.0.0.1 (DNAT, route_localnet and the loopback masquerade), in the root's own chains.
+    @Test(arguments: ["nftables", "iptables"])
+    func outboundNATReachesAServerOutside(firewall: String) throws {
+        let root = try Self.makeRoot(firewall: firewall)
         defer { Self.cleanUp(root) }
+        if firewall == "iptables" {
+            let port = Self.freePort()
+            let web = root.skiff("run", "-d", "-p", "127.0.0.1:\(port):80", "busybox", "sh", "-c",
+                                 "mkdir -p /w && echo hello-iptables > /w/index.html && exec httpd -f -p 80 -h /w")
+            try #require(web.status == 0, "run: \(web.err)")
+            #expect(root.eventually(10) { Self.curl("http://127.0.0.1:\(port)/").contains("hello-iptables") })
+            let rules = Self.sh("/usr/sbin/iptables-save", "-t", "nat").out
+            let prefix = root.engine.networks.chainPrefix
+            #expect(rules.contains("-A \(prefix)-PORTS -d 127.0.0.1/32 -p tcp -m tcp --dport \(port) -j DNAT"), "\(rules)")
+            #expect(!Self.sh("/usr/sbin/nft", "list", "tables").out.contains(root.engine.networks.tableName))
+        }
         // "The outside": a network namespace with a veth pair to the host and busybox httpd in it.
         let suffix = String(UUID().uuidString.prefix(6)).lowercased()
         let ns = "skifftest-out-\(suffix)"

@@ -364,8 +364,25 @@ extension Engine {
         return (mode, settings, bindings, publishAll, exposed)
     }
 
+    /// `ps`'s PORTS and NETWORKS columns, as Docker prints them: "127.0.0.1:8080->80/tcp, 443/tcp" (a port
+    /// exposed but not published by itself) and the networks' names.
+    func listNetworkColumns(_ c: Container) -> (ports: String, networks: String) {
+        let hasNetNS = networkRequest(c.id) != nil
+            || ((try? SpecFile.load(bundle: containers.directory(of: c.id)))?.linux?.namespaces?.contains { $0.type == "network" } ?? true)
+        let net = networkDocs(c, hasNetNS: hasNetNS)
+        func number(_ key: String) -> Int { key.split(separator: "/").first.flatMap { Int($0) } ?? 0 }
+        var ports: [String] = []
+        for key in net.settings.Ports.keys.sorted(by: { (number($0), $0) < (number($1), $1) }) {
+            guard let bindings = net.settings.Ports[key] ?? nil else { ports.append(key); continue }
+            ports += bindings.map { "\($0.HostIp):\($0.HostPort)->\(key)" }
+        }
+        let networks = net.mode.hasPrefix("container:") ? "" : net.settings.Networks.keys.sorted().joined(separator: ",")
+        return (ports.joined(separator: ", "), networks)
+    }
+
     /// The fields `ps --format` offers, as Docker names them.
     public func listFields(_ c: Container, now: Double = Timestamp.nowSeconds(), truncate: Bool = true) -> [String: String] {
+        let net = listNetworkColumns(c)
         var command = c.command.joined(separator: " ")
         if truncate && command.count > 20 { command = String(command.prefix(19)) + "…" }
         let created = Timestamp.parse(c.created) ?? now
@@ -376,12 +393,12 @@ extension Engine {
             "Command": "\"" + command + "\"",
             "CreatedAt": c.created,
             "RunningFor": HumanTime.duration(now - created) + " ago",
-            "Ports": "",
+            "Ports": net.ports,
             "Status": status(c, now: now),
             "State": c.status.rawValue,
             "Labels": c.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","),
             "Mounts": (c.mounts ?? []).map { $0.name ?? $0.source }.filter { !$0.isEmpty }.joined(separator: ","),
-            "Networks": "none",
+            "Networks": net.networks,
             "Size": "",
         ]
     }
