@@ -1,6 +1,7 @@
 import Foundation
 import SkiffImage
 import SkiffKit
+import SkiffRuntime
 import Testing
 
 /// The container lifecycle end to end, driving the built `skiff` CLI (and its monitor) as a user would,
@@ -249,6 +250,25 @@ struct LifecycleTests {
         #expect(root.skiff("ps", "-a", "-q").out == "")
     }
 
+    /// An attached `skiff run` records the container running before its process exists (network set-up,
+    /// create). A `ps` in that window must not take it for dead: the record names the live runner.
+    @Test func anAttachedRunBeingSetUpIsNotRepaired() throws {
+        let root = try Root()
+        defer { root.cleanUp() }
+        #expect(root.skiff("run", "--network", "none", "--name", "setting-up", "busybox", "true").status == 0)
+        let c = try root.engine.container("setting-up")
+        _ = try root.engine.containers.update(id: c.id) { r in
+            r.status = .running
+            r.runnerPid = getpid()
+            r.runnerStartTime = SkiffRuntime.ProcessInfo.startTime(pid: getpid())
+        }
+        #expect(root.skiff("ps", "--format", "{{.Names}} {{.State}}").out == "setting-up running\n")
+        // The runner gone (killed before the container started): repaired as Docker would show it.
+        _ = try root.engine.containers.update(id: c.id) { r in r.runnerStartTime = 1 }
+        #expect(root.skiff("ps", "-a", "--format", "{{.Names}} {{.State}}").out == "setting-up exited\n")
+        #expect(root.inspect("setting-up", "{{.State.ExitCode}}") == "255")
+    }
+
     @Test func killedMonitorAndKilledCLIAreRepaired() throws {
         let root = try Root()
         defer { root.cleanUp() }
@@ -272,7 +292,8 @@ struct LifecycleTests {
         FileManager.default.createFile(atPath: strayErr, contents: nil)
         let attached = root.launch(["run", "--name", "stray", "busybox", "sleep", "1000"],
                                    stderr: FileHandle(forWritingAtPath: strayErr)!)
-        let started = root.eventually(60) { root.skiff("ps", "--format", "{{.Names}}").out == "stray\n" }
+        // Its process exists once exec works (ps says running already while the network is set up).
+        let started = root.eventually(60) { root.skiff("exec", "stray", "true").status == 0 }
         #expect(started, "the attached run did not start: \((try? String(contentsOfFile: strayErr, encoding: .utf8)) ?? "") \(root.skiff("ps", "-a").out) \(Self.processTree(attached.processIdentifier))")
         kill(attached.processIdentifier, SIGKILL)
         attached.waitUntilExit()

@@ -31,6 +31,10 @@ public struct Container: Codable, Sendable, Equatable {
     /// The monitor watching the container (nil for an attached run, where the CLI is the parent).
     public var monitorPid: Int32?
     public var monitorStartTime: UInt64?
+    /// The `skiff run` that runs an attached container itself (no monitor). While it lives the record is
+    /// not repaired, even before the container's process exists (network set-up, create).
+    public var runnerPid: Int32?
+    public var runnerStartTime: UInt64?
     public var restartPolicy: RestartPolicy?
     public var restartCount: Int?
     /// `stop`/`kill` by the user: the restart policy does not bring the container back.

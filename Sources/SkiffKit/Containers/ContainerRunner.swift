@@ -135,7 +135,11 @@ extension Engine {
         defer { if devNull >= 0 { close(devNull) } }
         container.status = .running
         container.startedAt = Timestamp.now()
+        container.runnerPid = getpid()
+        container.runnerStartTime = SkiffRuntime.ProcessInfo.startTime(pid: getpid())
         try containers.save(container)
+        container.runnerPid = nil
+        container.runnerStartTime = nil
         let status: ExitStatus
         do {
             try setUpNetwork(id: container.id)

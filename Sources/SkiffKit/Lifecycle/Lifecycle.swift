@@ -316,7 +316,7 @@ extension Engine {
     public func reconcile(_ container: Container) throws(KitError) -> Container? {
         switch container.status {
         case .running, .restarting:
-            if processAlive(container) || monitorAlive(container) { return container }
+            if processAlive(container) || monitorAlive(container) || runnerAlive(container) { return container }
         case .created, .exited:
             return container
         }
@@ -324,7 +324,7 @@ extension Engine {
         let repaired: Container
         do {
             repaired = try containers.update(id: container.id) { c throws(KitError) in
-                guard c.status == .running || c.status == .restarting, !processAlive(c), !monitorAlive(c) else { return }
+                guard c.status == .running || c.status == .restarting, !processAlive(c), !monitorAlive(c), !runnerAlive(c) else { return }
                 let dir = containers.directory(of: c.id)
                 if let text = try? FileIO.readString(dir + "/exit") {
                     let f = text.split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
@@ -373,6 +373,11 @@ extension Engine {
         // An attached run records no pid: the runtime's state has it.
         guard let state = try? runtime.state(id: c.id) else { return false }
         return state.status == .running || state.status == .created || state.status == .creating
+    }
+
+    func runnerAlive(_ c: Container) -> Bool {
+        guard let pid = c.runnerPid, let start = c.runnerStartTime else { return false }
+        return SkiffRuntime.ProcessInfo.isRunning(pid: pid, startTime: start)
     }
 
     func monitorAlive(_ c: Container) -> Bool {
