@@ -20,7 +20,7 @@ public struct OCICommand: ParsableCommand {
         commandName: "oci",
         abstract: "Run OCI bundles (runc's command line): spec, create, start, run, state, kill, delete, ps, exec, list.",
         subcommands: [OCISpecCommand.self, OCICreate.self, OCIStart.self, OCIRun.self, OCIState.self, OCIKill.self,
-                      OCIDelete.self, OCIPs.self, OCIExec.self, OCIList.self]
+                      OCIDelete.self, OCIPs.self, OCIExec.self, OCIList.self, VersionCommand.self]
     )
 }
 

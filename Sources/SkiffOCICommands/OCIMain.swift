@@ -17,6 +17,10 @@ public enum OCIMain {
         do {
             GlobalOptions.shared = try GlobalOptions.extract(from: &arguments)
             Logs.bootstrap(GlobalOptions.shared)
+            if arguments == ["--version"] || arguments == ["-v"] {
+                print(SkiffVersion.text, terminator: "")
+                exit(0)
+            }
             var command = try Root.parseAsRoot(arguments)
             try command.run()
             exit(0)

@@ -14,7 +14,7 @@ struct Skiff: ParsableCommand {
                       ContainerRestart.self, ContainerKill.self, ContainerWait.self, ContainerLogs.self, ContainerExec.self,
                       ContainerAttach.self, ContainerTop.self, ContainerStats.self, ContainerCopy.self, ContainerRename.self,
                       SystemCommand.self, ContainerInternal.self, VolumeCommand.self, ComposeCommand.self,
-                      NetworkCommand.self, ContainerPort.self]
+                      NetworkCommand.self, ContainerPort.self, VersionCommand.self]
     )
 
     static func main() {
