@@ -6,9 +6,9 @@ struct Skiff: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "skiff",
         abstract: "A daemonless Linux container runtime.",
-        subcommands: [ContainerRun.self, ContainerRemove.self, ImageList.self, ImageCommand.self, ImageTag.self,
-                      ImageRemove.self, ContainerInspect.self, ImageHistory.self, OCICommand.self, LayerCommand.self,
-                      ImagePull.self, ImagePush.self, ImageLogin.self, ImageLogout.self,
+        subcommands: [ContainerRun.self, ContainerCreate.self, ContainerRemove.self, ImageList.self, ImageCommand.self,
+                      ImageTag.self, ImageRemove.self, ContainerInspect.self, ImageHistory.self, OCICommand.self,
+                      LayerCommand.self, ImagePull.self, ImagePush.self, ImageLogin.self, ImageLogout.self,
                       ImageSave.self, ImageLoad.self, ImageImport.self, ImageBuild.self,
                       ContainerList.self, ContainerCommand.self, ContainerStart.self, ContainerStop.self,
                       ContainerRestart.self, ContainerKill.self, ContainerWait.self, ContainerLogs.self, ContainerExec.self,

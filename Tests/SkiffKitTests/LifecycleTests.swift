@@ -336,4 +336,43 @@ struct LifecycleTests {
         }
         return out
     }
+
+    @Test func createThenStart() throws {
+        let root = try Root()
+        defer { root.cleanUp() }
+        // create: the record and its bundle, not started; the full ID on stdout.
+        let create = root.skiff("create", "--name", "made", "-e", "WHAT=made", "busybox",
+                                "sh", "-c", "echo $WHAT > /tmp/x; sleep 1000")
+        #expect(create.status == 0, "stderr: \(create.err)")
+        let id = create.out.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(id.count == 64 && id.allSatisfy(\.isHexDigit), "create printed: \(create.out)")
+        #expect(root.skiff("ps", "-q").out == "")
+        #expect(root.skiff("ps", "-a", "--format", "{{.Names}} {{.State}}").out == "made created\n")
+        #expect(root.skiff("ps", "-a", "--format", "{{.Status}}").out == "Created\n")
+        #expect(root.inspect("made", "{{.State.Status}} {{.State.Running}}") == "created false")
+        // start runs it under a monitor: the same container, its command and environment.
+        let start = root.skiff("start", "made")
+        #expect(start.status == 0 && start.out == "made\n", "stderr: \(start.err)")
+        #expect(root.skiff("ps", "--format", "{{.ID}} {{.State}}").out == "\(id.prefix(12)) running\n")
+        #expect(root.eventually { root.skiff("exec", "made", "cat", "/tmp/x").out == "made\n" })
+        #expect(root.skiff("rm", "-f", "made").status == 0)
+
+        // A bad flag value: an error naming the flag, and no record left behind.
+        let bad = root.skiff("create", "--name", "bad", "--memory", "lots", "busybox", "true")
+        #expect(bad.status != 0 && bad.err.contains("--memory lots"), "stderr: \(bad.err)")
+        #expect(root.skiff("ps", "-a", "-q").out == "")
+        #expect(root.engine.containers.all().isEmpty)
+
+        // `container create`, and `start -a` of it attached from its first byte (`--` passes the command).
+        let again = root.skiff("container", "create", "--name", "echoer", "--network", "none", "busybox",
+                               "--", "sh", "-c", "echo hi; exit 3")
+        #expect(again.status == 0 && again.out.count == 65, "stderr: \(again.err)")
+        #expect(root.skiff("ps", "-a", "--format", "{{.Names}} {{.State}}").out == "echoer created\n")
+        let attached = root.skiff("start", "-a", "echoer", timeout: 20)
+        #expect(attached.status == 3 && attached.out == "hi\n", "stderr: \(attached.err)")
+        // A created container never started is removed without -f.
+        #expect(root.skiff("create", "--name", "idle", "busybox").status == 0)
+        #expect(root.skiff("rm", "idle", "echoer").status == 0)
+        #expect(root.skiff("ps", "-a", "-q").out == "")
+    }
 }

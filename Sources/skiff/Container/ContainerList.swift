@@ -83,8 +83,8 @@ struct ContainerFilter {
 struct ContainerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "container", abstract: "Manage containers.",
-        subcommands: [ContainerList.self, ContainerRun.self, ContainerStart.self, ContainerStop.self, ContainerRestart.self,
-                      ContainerKill.self, ContainerRemove.self, ContainerWait.self, ContainerLogs.self, ContainerExec.self,
-                      ContainerInspect.self, ContainerAttach.self, ContainerTop.self, ContainerStats.self, ContainerCopy.self,
-                      ContainerRename.self, ContainerPrune.self])
+        subcommands: [ContainerList.self, ContainerRun.self, ContainerCreate.self, ContainerStart.self, ContainerStop.self,
+                      ContainerRestart.self, ContainerKill.self, ContainerRemove.self, ContainerWait.self, ContainerLogs.self,
+                      ContainerExec.self, ContainerInspect.self, ContainerAttach.self, ContainerTop.self, ContainerStats.self,
+                      ContainerCopy.self, ContainerRename.self, ContainerPrune.self])
 }

@@ -1,0 +1,23 @@
+import ArgumentParser
+import SkiffKit
+
+/// `skiff create IMAGE [COMMAND [ARG…]]`: Docker's create — the container record, its writable layer and
+/// bundle, not started; prints the full ID. `skiff start [-a] NAME` runs it under a monitor.
+struct ContainerCreate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "create",
+        abstract: "Create a new container from an image without starting it (prints its ID; `skiff start` runs it)."
+    )
+
+    @OptionGroup var flags: ContainerCreateFlags
+
+    @Argument(help: "The image (name[:tag], name@digest or an image ID).") var image: String
+    @Argument(parsing: .captureForPassthrough, help: "The command and its arguments (default: the image's).")
+    var command: [String] = []
+
+    func run() throws {
+        let options = try flags.runOptions(command: command)
+        let container = try flags.createContainer(SkiffContext.engine(), image: image, options: options)
+        print(container.id)
+    }
+}
