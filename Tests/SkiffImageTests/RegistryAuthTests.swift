@@ -57,6 +57,55 @@ struct RegistryAuthTests {
         }
     }
 
+    @Test func loginThroughCredentialHelperThenPull() throws {
+        let registry = try LocalRegistry(auth: .htpasswd(user: "alice", password: "s3cret"))
+        defer { registry.stop() }
+        let helpers = try FakeCredentialHelpers()
+        defer { helpers.remove() }
+        let source = try TempStore(), target = try TempStore()
+        defer { source.remove(); target.remove() }
+        let credentials = try helpers.store(config: #"{"credsStore": "skifftest"}"#)
+        let options = RegistryOptions(credentials: credentials)
+        let image = try TestImages.make(in: source.store, name: "local/app:1", layers: [["f": "helper\n"]], workDir: source.dir)
+        let ref = try ImageReference(parsing: "\(registry.host)/private/helper:1")
+
+        // The helper has nothing yet: anonymous, refused.
+        #expect {
+            try Pusher(store: source.store, options: options).push(image, to: ref)
+        } throws: { error in
+            "\(error)".hasPrefix("registry \(registry.host): unauthorized")
+        }
+
+        // A refused login stores nothing in the helper.
+        #expect(throws: RegistryError.self) {
+            try RegistryLogin.login(registry: registry.host, credential: Credential(username: "alice", password: "nope"),
+                                    store: credentials)
+        }
+        #expect(helpers.stored("skifftest", server: registry.host) == nil)
+
+        try RegistryLogin.login(registry: registry.host, credential: Credential(username: "alice", password: "s3cret"),
+                                store: credentials)
+        #expect(helpers.stored("skifftest", server: registry.host)
+                == ["ServerURL": registry.host, "Username": "alice", "Secret": "s3cret"])
+        let text = try String(contentsOfFile: credentials.path, encoding: .utf8)
+        #expect(!text.contains("s3cret") && !text.contains(Credential(username: "alice", password: "s3cret").basicToken))
+        let json = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
+        #expect((json?["auths"] as? [String: [String: String]]) == [registry.host: [:]])
+
+        let pushed = try Pusher(store: source.store, options: options).push(image, to: ref)
+        #expect(pushed.manifest == image.manifestDigest)
+        #expect(try Puller(store: target.store, options: PullOptions(registry: options)).pull(ref).manifestDigest == image.manifestDigest)
+        #expect(helpers.calls("skifftest").contains("get \(registry.host)"))
+
+        #expect(try RegistryLogin.logout(registry: registry.host, store: credentials))
+        #expect(helpers.stored("skifftest", server: registry.host) == nil)
+        let again = try TempStore()
+        defer { again.remove() }
+        #expect(throws: RegistryError.self) {
+            try Puller(store: again.store, options: PullOptions(registry: options)).pull(ref)
+        }
+    }
+
     @Test func credentialsFileLocationFollowsDockerAndPodman() {
         #expect(CredentialStore.defaultPath(environment: ["REGISTRY_AUTH_FILE": "/a/auth.json", "DOCKER_CONFIG": "/d", "HOME": "/h"]) == "/a/auth.json")
         #expect(CredentialStore.defaultPath(environment: ["DOCKER_CONFIG": "/d", "HOME": "/h"]) == "/d/config.json")

@@ -22,13 +22,25 @@ public struct Credential: Sendable, Equatable {
 /// which Docker, Podman and skopeo all read. The file is found like Podman and Docker do:
 /// `$REGISTRY_AUTH_FILE`, else `$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`.
 ///
+/// Credential helpers are run as Docker runs them (see `CredentialHelper`), in Docker's order: the helper
+/// `credHelpers` names for the registry (`{"credHelpers": {"registry.example:5000": "pass"}}`), else the
+/// `credsStore` helper (the default for every registry), else the `auths` entries' inline `auth`. When a
+/// helper applies, its answer is the credential (`docker-credential-NAME get`, the program found on PATH
+/// or `helperSearchPath`) and `auths` is not read; a `credHelpers` entry of "" sends its registry back to
+/// `auths`, as in Docker. Saving through a helper (`store`) leaves `"auths": {"host": {}}` in the file,
+/// never the password; removing also `erase`s it from the helper. A helper's identity token (user
+/// `<token>`) is an error, not a password: the registry client cannot use one.
+///
 /// Writing keeps every other key of the file (credHelpers, proxies, …) and replaces the file atomically
-/// with mode 0600. Credential helpers (`credsStore`) are not run.
+/// with mode 0600.
 public struct CredentialStore: Sendable {
     public let path: String
+    /// Where `docker-credential-NAME` helpers are looked for (":"-separated); nil: `$PATH` when one runs.
+    public let helperSearchPath: String?
 
-    public init(path: String) {
+    public init(path: String, helperSearchPath: String? = nil) {
         self.path = path
+        self.helperSearchPath = helperSearchPath
     }
 
     /// The file the environment points at.
@@ -54,9 +66,57 @@ public struct CredentialStore: Sendable {
         return host
     }
 
+    /// The server URL a helper knows `registry` by: Docker Hub's historical "https://index.docker.io/v1/"
+    /// (what `docker login` stores), else the registry's host[:port].
+    public static func helperServerURL(_ registry: String) -> String {
+        let key = normalizedKey(registry)
+        return key == ImageReference.defaultRegistry ? "https://index.docker.io/v1/" : key
+    }
+
+    /// The helper that keeps `registry`'s credential, with the key that names it ("credHelpers" or
+    /// "credsStore"); nil when the `auths` entries keep it. Docker's order: credHelpers, then credsStore.
+    public func configuredHelper(for registry: String) throws(RegistryError) -> (name: String, key: String)? {
+        Self.configuredHelper(in: try read(), for: registry)
+    }
+
+    static func configuredHelper(in config: [String: Any], for registry: String) -> (name: String, key: String)? {
+        if let helpers = config["credHelpers"] as? [String: Any] {
+            let wanted = normalizedKey(registry)
+            let named = helpers[registry] ?? helpers.first(where: { normalizedKey($0.key) == wanted })?.value
+            // Docker: an entry, even "", decides; "" means the file itself.
+            if let named = named as? String { return named.isEmpty ? nil : (named, "credHelpers") }
+        }
+        if let store = config["credsStore"] as? String, !store.isEmpty { return (store, "credsStore") }
+        return nil
+    }
+
+    /// The helper program for a configured name, or an error naming the program and the key.
+    func resolveHelper(_ configured: (name: String, key: String)) throws(RegistryError) -> CredentialHelper {
+        let searchPath = helperSearchPath ?? (getenv("PATH").map { String(cString: $0) } ?? "/usr/local/bin:/usr/bin:/bin")
+        guard let helper = CredentialHelper.find(configured.name, searchPath: searchPath) else {
+            throw .invalidCredentialsFile(path: path, detail: "credential helper \(CredentialHelper.programPrefix)\(configured.name) "
+                                            + "not found on PATH (config.json \(configured.key))")
+        }
+        return helper
+    }
+
     /// The credential for `registry`, nil when there is none (or no file).
     public func credential(for registry: String) throws(RegistryError) -> Credential? {
-        let auths = try read()["auths"] as? [String: Any] ?? [:]
+        let config = try read()
+        if let configured = Self.configuredHelper(in: config, for: registry) {
+            let helper = try resolveHelper(configured)
+            let server = Self.helperServerURL(registry)
+            let found: (username: String, secret: String)?
+            do { found = try helper.get(server) } catch { throw .invalidCredentialsFile(path: path, detail: error.description) }
+            guard let found else { return nil }
+            if found.username == CredentialHelper.identityTokenUsername {
+                throw .invalidCredentialsFile(path: path, detail: "\(helper.programName) holds an identity token (user <token>) for "
+                                                + "\(server), which skiff cannot use: log in with a user name and password "
+                                                + "(skiff login \(Self.normalizedKey(registry)))")
+            }
+            return Credential(username: found.username, password: found.secret)
+        }
+        let auths = config["auths"] as? [String: Any] ?? [:]
         let wanted = Self.normalizedKey(registry)
         // An exact key wins over a normalized match.
         let entry = (auths[registry] as? [String: Any])
@@ -75,18 +135,45 @@ public struct CredentialStore: Sendable {
         return nil
     }
 
-    /// Save (or replace) the credential for `registry`.
+    /// Save (or replace) the credential for `registry`: in its helper when one is configured (the file
+    /// then gets an empty `auths` entry, as Docker writes), else in the file.
     public func save(_ credential: Credential, for registry: String) throws(RegistryError) {
+        if let configured = try configuredHelper(for: registry) {
+            let helper = try resolveHelper(configured)
+            do {
+                try helper.store(Self.helperServerURL(registry), username: credential.username, secret: credential.password)
+            } catch {
+                throw .invalidCredentialsFile(path: path, detail: error.description)
+            }
+            try update { auths in
+                for key in auths.keys where Self.normalizedKey(key) == Self.normalizedKey(registry) { auths.removeValue(forKey: key) }
+                auths[registry] = [String: Any]()
+            }
+            return
+        }
         try update { auths in
             for key in auths.keys where Self.normalizedKey(key) == Self.normalizedKey(registry) { auths.removeValue(forKey: key) }
             auths[registry] = ["auth": credential.basicToken]
         }
     }
 
-    /// Remove the credential for `registry`; returns whether there was one.
+    /// Remove the credential for `registry` (from its helper, when one is configured, and from the
+    /// file); returns whether there was one.
     @discardableResult
     public func remove(for registry: String) throws(RegistryError) -> Bool {
         var removed = false
+        if let configured = try configuredHelper(for: registry) {
+            let helper = try resolveHelper(configured)
+            let server = Self.helperServerURL(registry)
+            do {
+                if try helper.get(server) != nil {
+                    try helper.erase(server)
+                    removed = true
+                }
+            } catch {
+                throw .invalidCredentialsFile(path: path, detail: error.description)
+            }
+        }
         try update { auths in
             for key in auths.keys where Self.normalizedKey(key) == Self.normalizedKey(registry) {
                 auths.removeValue(forKey: key)

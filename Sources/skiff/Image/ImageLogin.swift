@@ -6,8 +6,12 @@ import SkiffImage
 struct ImageLogin: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "login",
-        abstract: "Log in to a registry (credentials are checked, then saved in Docker's config.json).",
-        discussion: "The file is $REGISTRY_AUTH_FILE, else $DOCKER_CONFIG/config.json, else ~/.docker/config.json."
+        abstract: "Log in to a registry (credentials are checked, then saved in Docker's config.json or its credential helper).",
+        discussion: """
+        The file is $REGISTRY_AUTH_FILE, else $DOCKER_CONFIG/config.json, else ~/.docker/config.json. When it names \
+        a credential helper for the registry ("credHelpers": {"REGISTRY": "NAME"}, else "credsStore": "NAME"), \
+        docker-credential-NAME (found on PATH) keeps the password, and the file only an empty entry.
+        """
     )
 
     @Option(name: .shortAndLong, help: "User name.")
