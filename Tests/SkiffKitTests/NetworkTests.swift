@@ -88,6 +88,30 @@ struct NetworkTests {
 
     // MARK: tests
 
+    /// Two state roots side by side: their own bridge, subnet and table; a host port is taken once for
+    /// the whole host; taking one root's networking down leaves the other serving.
+    @Test func twoStateRootsDoNotDisturbEachOther() throws {
+        let a = try Self.makeRoot()
+        defer { Self.cleanUp(a) }
+        let b = try Self.makeRoot()
+        var bCleaned = false
+        defer { if !bCleaned { Self.cleanUp(b) } }
+        let portA = Self.freePort(), portB = Self.freePort()
+        #expect(a.skiff(["run", "-d", "-h", "rootA", "-p", "127.0.0.1:\(portA):80", "busybox"] + Self.httpd).status == 0)
+        #expect(b.skiff(["run", "-d", "-h", "rootB", "-p", "127.0.0.1:\(portB):80", "busybox"] + Self.httpd).status == 0)
+        #expect(a.eventually(10) { Self.curl("http://127.0.0.1:\(portA)/").contains("hello-rootA") })
+        #expect(b.eventually(10) { Self.curl("http://127.0.0.1:\(portB)/").contains("hello-rootB") })
+        let netA = try #require(a.engine.networks.load("bridge")), netB = try #require(b.engine.networks.load("bridge"))
+        #expect(netA.bridge != netB.bridge && !netA.subnet.overlaps(netB.subnet))
+        #expect(a.engine.networks.tableName != b.engine.networks.tableName)
+        let clash = b.skiff("run", "-d", "-p", "127.0.0.1:\(portA):80", "busybox", "sleep", "30")
+        #expect(clash.status != 0 && clash.err.contains("already allocated"), "\(clash.err)")
+        Self.cleanUp(b)
+        bCleaned = true
+        #expect(Self.curl("http://127.0.0.1:\(portA)/").contains("hello-rootA"), "root A still serves after root B is gone")
+        #expect(Self.sh("/usr/sbin/nft", "list", "tables").out.contains(a.engine.networks.tableName))
+    }
+
     @Test func publishedPortFromHostLoopbackHostAddressAndOtherContainers() throws {
         let root = try Self.makeRoot()
         defer { Self.cleanUp(root) }
