@@ -81,6 +81,9 @@ extension Engine {
         for e in entries where !emit(e) { if fd >= 0 { close(fd) }; return }
         guard options.follow else { if fd >= 0 { close(fd) }; return }
         defer { if fd >= 0 { close(fd) } }
+        // Woken by inotify when the monitor writes or rotates (the directory's events cover both); the
+        // 200 ms timeout is only for noticing that the container stopped.
+        let watch = LogWatch(directory: containers.directory(of: c.id))
         var idleRounds = 0
         while true {
             var progressed = false
@@ -105,7 +108,7 @@ extension Engine {
             }
             if !progressed {
                 idleRounds += 1
-                if idleRounds % 4 == 0 {
+                if watch == nil || idleRounds % 4 == 0 {
                     guard let now = try? containers.load(id: c.id), let live = try? reconcile(now) else { return }
                     let running = live.status == .running || live.status == .restarting
                     if !running && !monitorAlive(live) {
@@ -117,7 +120,11 @@ extension Engine {
                         return
                     }
                 }
-                usleep(50_000)
+                if let watch {
+                    if watch.wait(milliseconds: 200) { idleRounds = 0 } else { idleRounds = 3 }
+                } else {
+                    usleep(50_000)
+                }
             } else {
                 idleRounds = 0
             }
@@ -145,5 +152,32 @@ extension Engine {
             start = i + 1
         }
         return (entries, Array(bytes[start...]))
+    }
+}
+
+/// inotify on a container's directory: the log file written, created (rotation) or moved.
+/// nil where inotify is unavailable; the follower then polls.
+final class LogWatch {
+    private let fd: Int32
+
+    init?(directory: String) {
+        fd = inotify_init1(Int32(IN_CLOEXEC | IN_NONBLOCK))
+        guard fd >= 0 else { return nil }
+        let mask = UInt32(IN_MODIFY | IN_CREATE | IN_MOVED_TO | IN_CLOSE_WRITE)
+        guard inotify_add_watch(fd, directory, mask) >= 0 else {
+            close(fd)
+            return nil
+        }
+    }
+
+    deinit { close(fd) }
+
+    /// Wait for an event (true) or the timeout (false); pending events are consumed.
+    func wait(milliseconds: Int32) -> Bool {
+        var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        guard poll(&p, 1, milliseconds) > 0 else { return false }
+        var buf = [UInt8](repeating: 0, count: 4096)
+        while read(fd, &buf, buf.count) > 0 {}
+        return true
     }
 }
