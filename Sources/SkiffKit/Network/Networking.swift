@@ -19,7 +19,7 @@ import Glibc
 ///
 /// Bridges and the nftables table stay while the root lives, as docker0 does: making a bridge costs
 /// ~40 ms and deleting one ~60 ms, which a container start must not pay. `network rm` and `network prune`
-/// (see `releaseIdleBridges`) take them down.
+/// (see `releaseIdleBridgesLocked`) take them down.
 extension Engine {
     public var networks: NetworkStore { NetworkStore(stateRoot: root) }
 
@@ -259,11 +259,11 @@ extension Engine {
         refreshHosts(networks: touched, also: nil)
     }
 
-    /// Take down the bridges of `names` (every network when nil) that no container uses, and rewrite
-    /// the nftables table (deleted with the last bridge). Caller holds `networks.lock()`.
-    func releaseIdleBridgesLocked(_ names: [String]? = nil) throws(KitError) {
+    /// Take down the bridges no container uses, and rewrite the rules (removed with the last bridge).
+    /// Caller holds `networks.lock()`.
+    func releaseIdleBridgesLocked() throws(KitError) {
         var deletes: [String] = []
-        for n in networks.all() where names?.contains(n.name) ?? true {
+        for n in networks.all() {
             if networks.leases(n.name).isEmpty && HostNetwork.linkExists(n.bridge) { deletes.append("link del \(n.bridge)") }
         }
         guard !deletes.isEmpty else { return }
