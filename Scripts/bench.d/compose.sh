@@ -93,48 +93,6 @@ compose_phases() {
         }'
 }
 
-# compose_kill_under DIR: kill, by PID, the container-engine processes still running with DIR on their
-# command line (conmon, aardvark-dns, containerd and its shims, docker-proxy…); then unmount
-# everything under DIR.
-compose_kill_under() {
-    local dir="$1" pid t i
-    for pid in $(grep -lsF -- "$dir" /proc/[0-9]*/cmdline | cut -d/ -f3); do
-        case "$(cat "/proc/$pid/comm" 2>/dev/null)" in
-            conmon|aardvark-dns|netavark|podman|catatonit|containerd*|dockerd|docker-proxy|runc|crun) kill -KILL "$pid" 2>/dev/null ;;
-        esac
-    done
-    for i in 1 2 3; do
-        findmnt -rn -o TARGET | grep -F -- "$dir" | sort -r | while read -r t; do
-            umount "$t" 2>/dev/null || umount -l "$t" 2>/dev/null
-        done
-    done
-    true
-}
-
-# compose_other_dockerd: is a dockerd with iptables on running (one with --iptables=false, like
-# build-cache's, does not touch the chains)?
-compose_other_dockerd() {
-    local pid
-    for pid in $(pgrep -x dockerd); do
-        tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -E -- '--iptables[= ]false' >/dev/null || return 0
-    done
-    return 1
-}
-
-# compose_nft_tables_down BEFORE: delete iptables-nft's tables ip nat / ip filter when they were not in
-# BEFORE (`nft list tables` at the start) and hold nothing but empty base chains now.
-compose_nft_tables_down() {
-    local t
-    command -v nft >/dev/null || return 0
-    for t in nat filter; do
-        grep -qx "table ip $t" <<<"$1" && continue
-        nft list table ip "$t" >/dev/null 2>&1 || continue
-        nft list table ip "$t" 2>/dev/null | grep -vqE '^[[:space:]]*(#.*|table .*|chain (PREROUTING|INPUT|OUTPUT|POSTROUTING|FORWARD) \{|type .*|\}|)$' && continue
-        nft delete table ip "$t" 2>/dev/null
-    done
-    true
-}
-
 # ---- skiff ------------------------------------------------------------------------------------
 
 compose_skiff_setup() {
@@ -186,29 +144,14 @@ compose_podman_down() {
         if [[ -f "$dir/containers.conf" ]] && command -v podman >/dev/null; then
             compose_to=120 compose_podman system reset -f >/dev/null 2>&1
         fi
-        compose_kill_under "$dir"
+        peer_kill_under "$dir"
         for f in ${bridges[@]+"${bridges[@]}"}; do
             read -r iface gw <<<"$f"
             ip -o -4 addr show dev "$iface" 2>/dev/null | grep -F " $gw/" >/dev/null && ip link del "$iface" 2>/dev/null
         done
         rm -rf -- "$dir"
     fi
-    # netavark's base chains (it makes them again whenever it sets a network up), when no podman
-    # network uses them any more and no conmon runs: whoever made them, two podman users that each
-    # keep chains they found would leave them behind for good.
-    if ! iptables-save 2>/dev/null | grep -E '^:NETAVARK-(DN-)?[0-9A-F]{8,} ' >/dev/null && ! pgrep -x conmon >/dev/null; then
-        for t in nat filter; do
-            iptables-save -t "$t" 2>/dev/null | grep -E '^-A (PREROUTING|INPUT|OUTPUT|POSTROUTING|FORWARD) .*-j NETAVARK' |
-                while read -r line; do eval "iptables -w -t $t -D ${line#-A }" 2>/dev/null; done
-            for chain in $(iptables-save -t "$t" 2>/dev/null | sed -n 's/^:\(NETAVARK[^ ]*\) .*/\1/p'); do
-                iptables -w -t "$t" -F "$chain" 2>/dev/null
-            done
-            for chain in $(iptables-save -t "$t" 2>/dev/null | sed -n 's/^:\(NETAVARK[^ ]*\) .*/\1/p'); do
-                iptables -w -t "$t" -X "$chain" 2>/dev/null
-            done
-        done
-    fi
-    true
+    peer_netavark_down
 }
 
 compose_podman_setup() {
@@ -278,60 +221,20 @@ compose_dc() {
 
 # compose_docker_down: undo compose_docker_setup (idempotent; run when its timing is done, and at exit).
 compose_docker_down() {
-    local dir="$compose_ddir" dpid="" i t line chain br="$compose_docker_bridge"
+    local dir="$compose_ddir" br="$compose_docker_bridge"
     [[ -n "$dir" && -n "$compose_docker_saved" ]] || return 0
     local policy ipf nf4 nf6 key_before
     IFS=, read -r policy ipf nf4 nf6 key_before <<<"$compose_docker_saved"
     if [[ -d "$dir" ]]; then
-        [[ -f "$dir/dockerd.pid" ]] && dpid="$(cat "$dir/dockerd.pid")"
-        if [[ -n "$dpid" ]] && kill -0 "$dpid" 2>/dev/null; then
-            [[ -f "$dir/override.yaml" ]] && compose_to=120 compose_dc down >/dev/null 2>&1
-            if [[ -n "$compose_docker" ]]; then
-                local ids; ids="$(timeout 20 "$compose_docker" -H "unix://$dir/docker.sock" ps -aq 2>/dev/null || true)"
-                # shellcheck disable=SC2086
-                [[ -n "$ids" ]] && timeout 60 "$compose_docker" -H "unix://$dir/docker.sock" rm -f $ids >/dev/null 2>&1
-            fi
-            local kids; kids="$(pgrep -P "$dpid" 2>/dev/null | tr '\n' ' ')"
-            kill -TERM "$dpid" 2>/dev/null
-            for i in $(seq 100); do kill -0 "$dpid" 2>/dev/null || break; sleep 0.2; done
-            kill -KILL "$dpid" 2>/dev/null
-            # shellcheck disable=SC2086
-            [[ -n "${kids// }" ]] && kill -KILL $kids 2>/dev/null
+        if [[ -f "$dir/override.yaml" && -f "$dir/dockerd.pid" ]] && kill -0 "$(cat "$dir/dockerd.pid")" 2>/dev/null; then
+            compose_to=120 compose_dc down >/dev/null 2>&1
         fi
-        compose_kill_under "$dir"
+        peer_dockerd_stop "$dir" "$compose_docker"
         rm -rf -- "$dir"
     fi
     ((compose_docker_started)) || return 0
-    # iptables: every rule naming its bridge; then, unless a dockerd with iptables still runs or other
-    # rules are in them (more than their bare RETURNs), docker's chains and the jumps to them.
-    for t in nat filter; do
-        iptables-save -t "$t" 2>/dev/null | grep -E '^-A ' | grep -E -- "( |!)$br( |\$)" | while read -r line; do
-            eval "iptables -w -t $t -D ${line#-A }" 2>/dev/null
-        done
-    done
-    if ! compose_other_dockerd; then
-        for t in nat filter; do
-            iptables-save -t "$t" 2>/dev/null | grep -E '^-A DOCKER' | grep -vE '^-A DOCKER[A-Z0-9-]* -j RETURN$' >/dev/null && continue
-            iptables-save -t "$t" 2>/dev/null | grep -E '^-A [A-Z]+ .*-j DOCKER' | while read -r line; do
-                eval "iptables -w -t $t -D ${line#-A }" 2>/dev/null
-            done
-            for chain in DOCKER DOCKER-USER DOCKER-ISOLATION-STAGE-1 DOCKER-ISOLATION-STAGE-2; do
-                iptables -w -t "$t" -F "$chain" 2>/dev/null
-            done
-            for chain in DOCKER DOCKER-USER DOCKER-ISOLATION-STAGE-1 DOCKER-ISOLATION-STAGE-2; do
-                iptables -w -t "$t" -X "$chain" 2>/dev/null
-            done
-        done
-        [[ -n "$policy" ]] && iptables -w -P FORWARD "$policy" 2>/dev/null
-        [[ -n "$ipf" ]] && sysctl -q -w net.ipv4.ip_forward="$ipf"
-        [[ -n "$nf4" ]] && echo "$nf4" >/proc/sys/net/bridge/bridge-nf-call-iptables 2>/dev/null
-        [[ -n "$nf6" ]] && echo "$nf6" >/proc/sys/net/bridge/bridge-nf-call-ip6tables 2>/dev/null
-    fi
+    peer_docker_host_restore "( |!)$br( |\$)" "$policy" "$ipf" "$nf4" "$nf6" "$key_before"
     ip link del "$br" 2>/dev/null
-    if [[ "$key_before" == 0 ]]; then
-        rm -f /etc/docker/key.json
-        rmdir /etc/docker 2>/dev/null
-    fi
     true
 }
 
@@ -356,11 +259,11 @@ compose_docker_setup() {
     # dockerd flushes the DOCKER* chains when it starts: not while another dockerd has rules in them.
     local i
     for i in $(seq 300); do
-        compose_other_dockerd && iptables-save 2>/dev/null | grep -E '^:DOCKER' >/dev/null || break
+        peer_other_dockerd && iptables-save 2>/dev/null | grep -E '^:DOCKER' >/dev/null || break
         ((i == 1)) && note "compose: another dockerd's iptables chains are on this host; waiting (up to 5 min) for them to go"
         sleep 1
     done
-    if compose_other_dockerd && iptables-save 2>/dev/null | grep -E '^:DOCKER' >/dev/null; then
+    if peer_other_dockerd && iptables-save 2>/dev/null | grep -E '^:DOCKER' >/dev/null; then
         compose_why="another dockerd with iptables on is running (starting one would flush its DOCKER chains)"; return 1
     fi
     ip link show "$compose_docker_bridge" >/dev/null 2>&1 && { compose_why="a link named $compose_docker_bridge already exists"; return 1; }
@@ -449,7 +352,7 @@ section_compose() {
         { goal SKIP "compose" "no debian image (Scripts/make-images --only debian)"; return 0; }
     command -v ss >/dev/null && command -v curl >/dev/null ||
         DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends iproute2 curl >&2 || true
-    on_exit "compose_nft_tables_down '$(nft list tables 2>/dev/null)'"
+    on_exit "peer_nft_tables_down '$(nft list tables 2>/dev/null)'"
 
     local tool
     compose_time skiff skiff compose_skiff_setup \

@@ -188,76 +188,12 @@ net_page='mkdir -p /www && head -c 4096 /dev/zero | tr "\0" x > /www/small.html 
 
 # ---- docker: a private dockerd --------------------------------------------------------------------
 
-# net_other_dockerd: is another dockerd with iptables on running (one with --iptables=false, like
-# build-cache's, does not touch the chains)?
-net_other_dockerd() {
-    local pid
-    for pid in $(pgrep -x dockerd); do
-        [[ "$pid" == "${net_dockerd_pid:-}" ]] && continue
-        tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qE -- '--iptables[= ]false' || return 0
-    done
-    return 1
-}
-
 # net_docker_down DIR BRIDGE SUBNET-PREFIX FORWARD-POLICY IP_FORWARD NF4 NF6 KEY_BEFORE: undo
 # net_docker_up.
 net_docker_down() {
-    local dir="$1" br="$2" sn="$3" policy="$4" ipf="$5" nf4="$6" nf6="$7" key_before="$8"
-    local sock="$dir/docker.sock" dpid="" pid i t line chain
-    [[ -f "$dir/dockerd.pid" ]] && dpid="$(cat "$dir/dockerd.pid")"
-    if [[ -n "$dpid" ]] && kill -0 "$dpid" 2>/dev/null; then
-        local ids; ids="$(timeout 20 "$net_docker" -H "unix://$sock" ps -aq 2>/dev/null || true)"
-        # shellcheck disable=SC2086
-        [[ -n "$ids" ]] && timeout 60 "$net_docker" -H "unix://$sock" rm -f $ids >/dev/null 2>&1
-        local kids; kids="$(pgrep -P "$dpid" 2>/dev/null | tr '\n' ' ')"
-        kill -TERM "$dpid" 2>/dev/null
-        for i in $(seq 100); do kill -0 "$dpid" 2>/dev/null || break; sleep 0.2; done
-        kill -KILL "$dpid" 2>/dev/null
-        # shellcheck disable=SC2086
-        [[ -n "${kids// }" ]] && kill -KILL $kids 2>/dev/null
-    fi
-    # Whatever of it still runs from its directories (containerd, shims), by PID.
-    for pid in $(grep -lsF -- "$dir" /proc/[0-9]*/cmdline | cut -d/ -f3); do
-        case "$(cat "/proc/$pid/comm" 2>/dev/null)" in
-            containerd*|dockerd|docker-proxy|runc) kill -KILL "$pid" 2>/dev/null ;;
-        esac
-    done
-    for i in 1 2 3; do
-        findmnt -rn -o TARGET | grep -F -- "$dir" | sort -r | while read -r t; do
-            umount "$t" 2>/dev/null || umount -l "$t" 2>/dev/null
-        done
-    done
-    # iptables: every rule naming its bridge or subnet; then, unless another dockerd with iptables on
-    # runs or other rules are in them (more than their bare RETURNs), docker's chains and the jumps to
-    # them, and the FORWARD policy and sysctls as they were.
-    local ours="( |!)$br( |\$)| ${sn//./\\.}[0-9]+/"
-    for t in nat filter; do
-        iptables-save -t "$t" 2>/dev/null | grep -E '^-A ' | grep -E -- "$ours" | while read -r line; do
-            eval "iptables -w -t $t -D ${line#-A }" 2>/dev/null
-        done
-    done
-    if ! net_other_dockerd; then
-        for t in nat filter; do
-            iptables-save -t "$t" 2>/dev/null | grep -E '^-A DOCKER' | grep -qvE '^-A DOCKER[A-Z0-9-]* -j RETURN$' && continue
-            iptables-save -t "$t" 2>/dev/null | grep -E '^-A [A-Z]+ .*-j DOCKER' | while read -r line; do
-                eval "iptables -w -t $t -D ${line#-A }" 2>/dev/null
-            done
-            for chain in DOCKER DOCKER-USER DOCKER-ISOLATION-STAGE-1 DOCKER-ISOLATION-STAGE-2; do
-                iptables -w -t "$t" -F "$chain" 2>/dev/null
-            done
-            for chain in DOCKER DOCKER-USER DOCKER-ISOLATION-STAGE-1 DOCKER-ISOLATION-STAGE-2; do
-                iptables -w -t "$t" -X "$chain" 2>/dev/null
-            done
-        done
-        [[ -n "$policy" ]] && iptables -w -P FORWARD "$policy" 2>/dev/null
-        [[ -n "$ipf" ]] && sysctl -q -w net.ipv4.ip_forward="$ipf"
-        [[ -n "$nf4" ]] && echo "$nf4" >/proc/sys/net/bridge/bridge-nf-call-iptables 2>/dev/null
-        [[ -n "$nf6" ]] && echo "$nf6" >/proc/sys/net/bridge/bridge-nf-call-ip6tables 2>/dev/null
-    fi
-    if [[ "$key_before" == 0 ]]; then
-        rm -f /etc/docker/key.json
-        rmdir /etc/docker 2>/dev/null
-    fi
+    local dir="$1" br="$2" sn="$3"
+    peer_dockerd_stop "$dir" "$net_docker"
+    peer_docker_host_restore "( |!)$br( |\$)| ${sn//./\\.}[0-9]+/" "$4" "$5" "$6" "$7" "$8"
     ip link del "$br" 2>/dev/null
     rm -rf -- "$dir"
     true
@@ -285,11 +221,11 @@ net_docker_up() {
     # dockerd flushes the DOCKER* chains when it starts: not while another dockerd uses them.
     local i
     for i in $(seq 300); do
-        net_other_dockerd && iptables-save 2>/dev/null | grep -qE '^:DOCKER' || break
+        peer_other_dockerd "${net_dockerd_pid:-}" && iptables-save 2>/dev/null | grep -E '^:DOCKER' >/dev/null || break
         ((i == 1)) && note "network: another dockerd's iptables chains are on this host; waiting (up to 5 min) for them to go"
         sleep 1
     done
-    if net_other_dockerd && iptables-save 2>/dev/null | grep -qE '^:DOCKER'; then
+    if peer_other_dockerd "${net_dockerd_pid:-}" && iptables-save 2>/dev/null | grep -E '^:DOCKER' >/dev/null; then
         net_docker_why="another dockerd with iptables on is running (starting one would flush its DOCKER chains)"; return 1
     fi
     net_subnet 10.250 dkbench || { net_docker_why="no free 10.250.N.0/24 for its bridge"; return 1; }
@@ -360,39 +296,6 @@ net_podman_down() {
     true
 }
 
-# netavark's base chains
-
-# net_netavark_down: delete netavark's base chains and the jumps to them, when no network of any
-# podman is still using them (no per-network NETAVARK-<id>/NETAVARK-DN-<id> chain left).
-net_netavark_down() {
-    local t line chain
-    iptables-save 2>/dev/null | grep -qE '^:NETAVARK-(DN-)?[0-9A-F]{8,} ' && return 0
-    for t in nat filter; do
-        iptables-save -t "$t" 2>/dev/null | grep -E '^-A (PREROUTING|INPUT|OUTPUT|POSTROUTING|FORWARD) .*-j NETAVARK' |
-            while read -r line; do eval "iptables -w -t $t -D ${line#-A }" 2>/dev/null; done
-        for chain in $(iptables-save -t "$t" 2>/dev/null | sed -n 's/^:\(NETAVARK[^ ]*\) .*/\1/p'); do
-            iptables -w -t "$t" -F "$chain" 2>/dev/null
-        done
-        for chain in $(iptables-save -t "$t" 2>/dev/null | sed -n 's/^:\(NETAVARK[^ ]*\) .*/\1/p'); do
-            iptables -w -t "$t" -X "$chain" 2>/dev/null
-        done
-    done
-    true
-}
-
-# net_nft_tables_down BEFORE: delete iptables-nft's tables ip nat / ip filter when they were not in
-# BEFORE (`nft list tables` at the start) and hold no rule and no chain of their own now.
-net_nft_tables_down() {
-    local t
-    for t in nat filter; do
-        grep -qx "table ip $t" <<<"$1" && continue
-        nft list table ip "$t" >/dev/null 2>&1 || continue
-        nft list table ip "$t" 2>/dev/null | grep -vqE '^[[:space:]]*(#.*|table .*|chain (PREROUTING|INPUT|OUTPUT|POSTROUTING|FORWARD) \{|type .*|\}|)$' && continue
-        nft delete table ip "$t" 2>/dev/null
-    done
-    true
-}
-
 # ---- the section --------------------------------------------------------------------------------
 
 section_network() {
@@ -410,7 +313,7 @@ section_network() {
     on_exit "sysctl -q -w net.ipv4.tcp_tw_reuse=$old_tw"
     # Last of this section's cleanups: nothing of it stays mounted under $WORK.
     on_exit "findmnt -rn -o TARGET | grep -F -- '$WORK/network-' | sort -r | while read -r t; do umount \"\$t\" 2>/dev/null || umount -l \"\$t\"; done"
-    on_exit "net_nft_tables_down '$(nft list tables 2>/dev/null)'"
+    on_exit "peer_nft_tables_down '$(nft list tables 2>/dev/null)'"
 
     # skiff
     local sroot="$WORK/network-skiff"
@@ -441,7 +344,7 @@ section_network() {
         p="podman --root $pdir/root --runroot $pdir/run --tmpdir $pdir/tmp --network-config-dir $pdir/netconf --storage-driver vfs --cgroup-manager cgroupfs --events-backend none"
         # netavark's base chains outlive the last container; at exit they go unless some podman network
         # still uses them (also when an earlier run left them behind).
-        on_exit "net_netavark_down"
+        on_exit "peer_netavark_down"
         local pnet="$pdir/netconf/benchnet.json"
         if ! net_subnet 10.251 pdbench; then
             note "podman not measured: no free 10.251.N.0/24"; p=""
