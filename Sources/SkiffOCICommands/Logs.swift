@@ -11,11 +11,10 @@ public enum Logs {
 
     public static func bootstrap(_ options: GlobalOptions) {
         let level: Logger.Level = options.debug || getenv("SKIFF_DEBUG") != nil ? .debug : .warning
-        var fd: Int32 = STDERR_FILENO
-        if let path = options.logPath {
+        let fd: Int32 = options.logPath.map { path in
             let opened = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-            if opened >= 0 { fd = opened }
-        }
+            return opened >= 0 ? opened : STDERR_FILENO
+        } ?? STDERR_FILENO
         let format = options.logFormat
         LoggingSystem.bootstrap { label in
             var handler = LineLogHandler(label: label, fd: fd, format: format)

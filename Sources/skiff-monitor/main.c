@@ -16,7 +16,6 @@
 // fd 3, if open, is the ready pipe: the start helper's report ("ok <pid>" or "err <message>") is copied
 // there, then it is closed. With -A the monitor first writes "listening\n" and waits (10 s at most) for
 // one attach client before starting the container.
-#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -357,6 +356,11 @@ static int launch(int restart, int sigfd) {
     (void)sigfd;
     int ok = strncmp(report, "ok ", 3) == 0;
     if (ok) init_pid = (pid_t)atoi(report + 3);
+    // Without the init's pid its exit could never be told apart, and the record would say running forever.
+    if (ok && init_pid <= 0) {
+        ok = 0;
+        rlen = (size_t)snprintf(report, sizeof report, "err the start helper reported no process id\n");
+    }
     if (!ok && rlen == 0) {
         rlen = (size_t)snprintf(report, sizeof report, "err the start helper (%s container-internal start) failed\n", skiff_path);
     }

@@ -145,7 +145,8 @@ struct LifecycleTests {
         let root = try Root()
         defer { root.cleanUp() }
         #expect(root.skiff("run", "-d", "--name", "flaky", "--restart", "on-failure:2", "busybox", "sh", "-c", "echo try; exit 3").status == 0)
-        #expect(root.eventually(15) { root.inspect("flaky", "{{.State.Status}} {{.RestartCount}}") == "exited 2" })
+        let settled = root.eventually(15) { root.inspect("flaky", "{{.State.Status}} {{.RestartCount}}") == "exited 2" }
+        #expect(settled, "\(Self.monitorDiagnosis(root, "flaky"))")
         usleep(500_000)
         #expect(root.inspect("flaky", "{{.State.Status}} {{.RestartCount}} {{.State.ExitCode}} {{.HostConfig.RestartPolicy.Name}}")
                 == "exited 2 3 on-failure")
@@ -316,6 +317,17 @@ struct LifecycleTests {
     }
 
     /// `pid` and its descendants with their command lines and kernel stacks (for a hang's report).
+    /// What a stuck container's monitor is doing: the record, and the monitor's process tree with stacks.
+    static func monitorDiagnosis(_ root: Root, _ name: String) -> String {
+        let id = root.inspect(name, "{{.Id}}")
+        let dir = root.engine.containers.directory(of: id)
+        let record = (try? String(contentsOfFile: dir + "/container.json", encoding: .utf8)) ?? "(no record)"
+        let monitor = Int32(((try? String(contentsOfFile: dir + "/monitor.pid", encoding: .utf8)) ?? "")
+            .trimmingCharacters(in: .whitespacesAndNewlines))
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: dir))?.sorted().joined(separator: " ") ?? ""
+        return "record: \(record)\nfiles: \(files)\nmonitor: \(monitor.map { processTree($0) } ?? "(no monitor.pid)")"
+    }
+
     static func processTree(_ pid: Int32) -> String {
         func read(_ path: String) -> String { (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
         var parent: [Int32: Int32] = [:]

@@ -45,6 +45,27 @@ struct ContainerLifecycleTests {
         }
     }
 
+    /// A process that exits at once is gone before anyone asks `state` (which then says pid 0), so a
+    /// supervisor takes the pid from `create`; this is the race that once left a `--restart` container
+    /// "running" forever.
+    @Test func createNamesTheInitEvenAfterItExits() throws {
+        try ContainerSandbox.with { sandbox in
+            let id = sandbox.newID("quick")
+            let bundle = try sandbox.bundle(try BusyboxFixture.spec(["/bin/true"]))
+            let (options, closeAll, _, _) = try sandbox.stdioOptions(id: id)
+            defer { closeAll() }
+            let made = try sandbox.runtime.create(id: id, bundle: bundle, options: options)
+            let created = try sandbox.runtime.state(id: id)
+            #expect(made.pid > 0 && made.pid == created.pid)
+            #expect(made.startTime == SkiffRuntime.ProcessInfo.startTime(pid: made.pid))
+            try sandbox.runtime.start(id: id)
+            #expect(sandbox.waitFor { (try? sandbox.runtime.state(id: id).status) == .stopped })
+            #expect(try sandbox.runtime.state(id: id).pid == 0)
+            sandbox.reap(pid: made.pid)
+            try sandbox.runtime.delete(id: id, force: false)
+        }
+    }
+
     @Test func terminalThroughAConsoleSocket() throws {
         try ContainerSandbox.with { sandbox in
             let id = sandbox.newID("tty")

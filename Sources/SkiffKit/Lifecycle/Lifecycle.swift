@@ -226,9 +226,10 @@ extension Engine {
             }
             throw error
         }
+        let initProcess: InitProcess
         do {
             // create, then start (the runtime brings lo up in a new network namespace).
-            try runtime.create(id: id, bundle: dir, options: options)
+            initProcess = try runtime.create(id: id, bundle: dir, options: options)
             try runtime.start(id: id)
         } catch {
             try? runtime.delete(id: id, force: true)
@@ -243,13 +244,13 @@ extension Engine {
             }
             throw .runtime(error)
         }
-        let pid: Int32
-        do { pid = try runtime.state(id: id).pid } catch { throw .runtime(error) }
+        // The process may have exited already (`true`); the monitor, its new parent, reaps it by this pid.
+        let pid = initProcess.pid
         let monitor = getppid()
         try containers.update(id: id) { c throws(KitError) in
             c.status = .running
             c.pid = pid
-            c.pidStartTime = SkiffRuntime.ProcessInfo.startTime(pid: pid)
+            c.pidStartTime = initProcess.startTime
             c.monitorPid = monitor
             c.monitorStartTime = SkiffRuntime.ProcessInfo.startTime(pid: monitor)
             c.startedAt = Timestamp.now()

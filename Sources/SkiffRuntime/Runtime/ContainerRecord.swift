@@ -38,6 +38,17 @@ public struct ContainerRecord: Codable, Sendable, Equatable {
     }
 }
 
+/// A container's init as `create` made it: its host pid, and its start time to tell a recycled pid apart.
+public struct InitProcess: Sendable, Equatable {
+    public var pid: Int32
+    public var startTime: UInt64
+
+    public init(pid: Int32, startTime: UInt64) {
+        self.pid = pid
+        self.startTime = startTime
+    }
+}
+
 /// Facts about live processes, read from /proc.
 public enum ProcessInfo {
     /// The start time (clock ticks after boot) of a process, or nil if it does not exist.

@@ -42,10 +42,14 @@ public struct OCIRuntime: Sendable {
 
     // MARK: create / start / run
 
-    /// Set the container up and leave its init waiting before execve, until `start`.
-    public func create(id: String, bundle: String, options: StartOptions) throws(RuntimeError) {
+    /// Set the container up and leave its init waiting before execve, until `start`. Returns the init:
+    /// take its pid from here, not from `state` after `start`, which says pid 0 once a quick process has
+    /// already exited.
+    @discardableResult
+    public func create(id: String, bundle: String, options: StartOptions) throws(RuntimeError) -> InitProcess {
         var launched = try launch(id: id, bundle: bundle, options: options, waitForStart: true, attach: false)
         launched.closeConsole()
+        return InitProcess(pid: launched.pid, startTime: launched.startTime)
     }
 
     /// Let a created container's init exec its process.
@@ -89,6 +93,7 @@ public struct OCIRuntime: Sendable {
 
     private struct Launched {
         var pid: Int32
+        var startTime: UInt64 = 0
         var pidfd: Int32
         var consoleMaster: Int32 = -1
 
@@ -198,6 +203,7 @@ public struct OCIRuntime: Sendable {
         record.rootfs = planned.config.rootfs ?? ""
         record.pid = child.pid
         record.pidStartTime = startTime
+        launched.startTime = startTime
         try save(record)
         if let pidFile = options.pidFile {
             do { try FileIO.writeAtomically(Self.absolute(pidFile), contents: Array("\(child.pid)".utf8)) } catch {
