@@ -29,6 +29,15 @@ struct LifecycleTests {
         #expect(ps.out == "\(id.prefix(12)) web running\n")
         #expect(root.skiff("ps", "-q").out == "\(id.prefix(12))\n")
         #expect(root.skiff("container", "ls", "--filter", "name=nope", "-q").out == "")
+        // Docker's noun forms list the same; `ls` alone is not a command (as in Docker).
+        for form in [["container", "ls"], ["container", "list"], ["container", "ps"]] {
+            #expect(root.skiff(form + ["-q"]).out == "\(id.prefix(12))\n", "\(form)")
+        }
+        for form in [["image", "ls"], ["image", "list"]] {
+            #expect(root.skiff(form).out == root.skiff("images").out, "\(form)")
+        }
+        let bare = root.skiff("ls")
+        #expect(bare.status != 0 && bare.out.isEmpty, "skiff ls: \(bare.out)")
 
         // The server answers inside the container's own network namespace (loopback is up).
         #expect(root.eventually { root.skiff("exec", "web", "wget", "-qO-", "127.0.0.1:8080").out == "hello-from-httpd\n" })
@@ -145,7 +154,7 @@ struct LifecycleTests {
         let root = try Root()
         defer { root.cleanUp() }
         #expect(root.skiff("run", "-d", "--name", "flaky", "--restart", "on-failure:2", "busybox", "sh", "-c", "echo try; exit 3").status == 0)
-        let settled = root.eventually(15) { root.inspect("flaky", "{{.State.Status}} {{.RestartCount}}") == "exited 2" }
+        let settled = root.eventually(30) { root.inspect("flaky", "{{.State.Status}} {{.RestartCount}}") == "exited 2" }
         #expect(settled, "\(Self.monitorDiagnosis(root, "flaky"))")
         usleep(500_000)
         #expect(root.inspect("flaky", "{{.State.Status}} {{.RestartCount}} {{.State.ExitCode}} {{.HostConfig.RestartPolicy.Name}}")
@@ -161,8 +170,8 @@ struct LifecycleTests {
                            "--health-retries", "2", "busybox", "sleep", "100").status == 0)
         #expect(root.skiff("run", "-d", "--name", "fine", "--health-cmd", "test -d /", "--health-interval", "200ms",
                            "busybox", "sleep", "100").status == 0)
-        #expect(root.eventually(15) { root.inspect("sick", "{{.State.Health.Status}}") == "unhealthy" })
-        #expect(root.eventually(15) { root.inspect("fine", "{{.State.Health.Status}}") == "healthy" })
+        #expect(root.eventually(30) { root.inspect("sick", "{{.State.Health.Status}}") == "unhealthy" })
+        #expect(root.eventually(30) { root.inspect("fine", "{{.State.Health.Status}}") == "healthy" })
         #expect(root.skiff("ps", "--filter", "name=sick", "--format", "{{.Status}}").out.contains("(unhealthy)"))
         #expect(root.skiff("ps", "--filter", "health=healthy", "--format", "{{.Names}}").out == "fine\n")
     }
@@ -290,7 +299,7 @@ struct LifecycleTests {
 
         // The CLI of an attached run SIGKILLed: the container is still there; ps shows it, rm -f removes it.
         let strayErr = root.path + "/stray.err"
-        FileManager.default.createFile(atPath: strayErr, contents: nil)
+        _ = FileManager.default.createFile(atPath: strayErr, contents: nil)
         let attached = root.launch(["run", "--name", "stray", "busybox", "sleep", "1000"],
                                    stderr: FileHandle(forWritingAtPath: strayErr)!)
         // Its process exists once exec works (ps says running already while the network is set up).

@@ -99,8 +99,8 @@ struct NetworkTests {
         let portA = Self.freePort(), portB = Self.freePort()
         #expect(a.skiff(["run", "-d", "-h", "rootA", "-p", "127.0.0.1:\(portA):80", "busybox"] + Self.httpd).status == 0)
         #expect(b.skiff(["run", "-d", "-h", "rootB", "-p", "127.0.0.1:\(portB):80", "busybox"] + Self.httpd).status == 0)
-        #expect(a.eventually(10) { Self.curl("http://127.0.0.1:\(portA)/").contains("hello-rootA") })
-        #expect(b.eventually(10) { Self.curl("http://127.0.0.1:\(portB)/").contains("hello-rootB") })
+        #expect(a.eventually(30) { Self.curl("http://127.0.0.1:\(portA)/").contains("hello-rootA") })
+        #expect(b.eventually(30) { Self.curl("http://127.0.0.1:\(portB)/").contains("hello-rootB") })
         let netA = try #require(a.engine.networks.load("bridge")), netB = try #require(b.engine.networks.load("bridge"))
         #expect(netA.bridge != netB.bridge && !netA.subnet.overlaps(netB.subnet))
         #expect(a.engine.networks.tableName != b.engine.networks.tableName)
@@ -118,7 +118,7 @@ struct NetworkTests {
         let port = Self.freePort()
         let run = root.skiff(["run", "-d", "--name", "web", "-h", "webhost", "-p", "\(port):80", "busybox"] + Self.httpd)
         try #require(run.status == 0, "run: \(run.err)")
-        #expect(root.eventually(10) { Self.curl("http://127.0.0.1:\(port)/").contains("hello-webhost") })
+        #expect(root.eventually(30) { Self.curl("http://127.0.0.1:\(port)/").contains("hello-webhost") })
         if let host = Self.hostAddress() {
             #expect(Self.curl("http://\(host):\(port)/").contains("hello-webhost"), "via \(host)")
             // Hairpin: another container reaches the published port through the host's address.
@@ -136,7 +136,7 @@ struct NetworkTests {
         #expect(root.engine.networks.leases("bridge").isEmpty)
         // Start again: the same port comes back.
         #expect(root.skiff("start", "web").status == 0)
-        #expect(root.eventually(10) { Self.curl("http://127.0.0.1:\(port)/").contains("hello-webhost") })
+        #expect(root.eventually(30) { Self.curl("http://127.0.0.1:\(port)/").contains("hello-webhost") })
     }
 
     /// UDP through a published port: busybox has no UDP server applet, so a static echo server is
@@ -150,7 +150,7 @@ struct NetworkTests {
                              "busybox", "/udp-echo", "7")
         try #require(run.status == 0, "run: \(run.err)")
         var reply = ""
-        _ = root.eventually(10) {
+        _ = root.eventually(30) {
             reply = Self.udpExchange(port: port, message: "ping-udp")
             return reply == "ping-udp"
         }
@@ -308,7 +308,7 @@ struct NetworkTests {
         let mapped = root.skiff("port", "auto", "80").out.trimmingCharacters(in: .whitespacesAndNewlines)
         let port = mapped.split(separator: ":").last.map(String.init) ?? ""
         #expect(UInt16(port) != nil && UInt16(port) != 0, "port: \(mapped)")
-        #expect(root.eventually(10) { Self.curl("http://127.0.0.1:\(port)/").contains("hello-auto") })
+        #expect(root.eventually(30) { Self.curl("http://127.0.0.1:\(port)/").contains("hello-auto") })
     }
 
     @Test func userNetworkNamesAndAliasesIncludingLaterContainers() throws {
@@ -322,13 +322,13 @@ struct NetworkTests {
         try #require(r.status == 0, "web: \(r.err)")
         let get = "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc"
         // web (started later) reaches db by name and by alias, and db (already running) reaches web.
-        #expect(root.eventually(10) { root.skiff("exec", "web", "sh", "-c", "\(get) db 80").out.contains("hello-dbhost") })
+        #expect(root.eventually(30) { root.skiff("exec", "web", "sh", "-c", "\(get) db 80").out.contains("hello-dbhost") })
         #expect(root.skiff("exec", "web", "sh", "-c", "\(get) database 80").out.contains("hello-dbhost"))
         #expect(root.skiff("exec", "db", "sh", "-c", "\(get) web 80").out.contains("hello-webhost"))
         // A third container started after both: the running ones resolve it at once.
         r = root.skiff(["run", "-d", "--name", "late", "--network", "appnet", "--network-alias", "cache", "-h", "latehost", "busybox"] + Self.httpd)
         try #require(r.status == 0, "late: \(r.err)")
-        #expect(root.eventually(10) { root.skiff("exec", "db", "sh", "-c", "\(get) cache 80").out.contains("hello-latehost") })
+        #expect(root.eventually(30) { root.skiff("exec", "db", "sh", "-c", "\(get) cache 80").out.contains("hello-latehost") })
         #expect(root.skiff("exec", "web", "sh", "-c", "\(get) late 80").out.contains("hello-latehost"))
         // Gone from the others' hosts files when it stops.
         #expect(root.skiff("stop", "-t", "1", "late").status == 0)
@@ -350,7 +350,7 @@ struct NetworkTests {
             let web = root.skiff("run", "-d", "-p", "127.0.0.1:\(port):80", "busybox", "sh", "-c",
                                  "mkdir -p /w && echo hello-iptables > /w/index.html && exec httpd -f -p 80 -h /w")
             try #require(web.status == 0, "run: \(web.err)")
-            #expect(root.eventually(10) { Self.curl("http://127.0.0.1:\(port)/").contains("hello-iptables") })
+            #expect(root.eventually(30) { Self.curl("http://127.0.0.1:\(port)/").contains("hello-iptables") })
             let rules = Self.sh("/usr/sbin/iptables-save", "-t", "nat").out
             let prefix = root.engine.networks.chainPrefix
             #expect(rules.contains("-A \(prefix)-PORTS -d 127.0.0.1/32 -p tcp -m tcp --dport \(port) -j DNAT"), "\(rules)")
@@ -383,7 +383,7 @@ struct NetworkTests {
         try server.run()
         defer { kill(server.processIdentifier, SIGKILL); server.waitUntilExit() }
         var out = ""
-        #expect(root.eventually(10) {
+        #expect(root.eventually(30) {
             out = root.skiff("run", "--rm", "busybox", "sh", "-c", "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc \(outsideIP) 8080").out
             return out.contains("hello-from-outside")
         }, "outbound: \(out)")

@@ -174,7 +174,7 @@ struct VolumeTests {
             { dir in
                 // A later layer deletes gone.txt (an OCI whiteout).
                 try FileManager.default.createDirectory(atPath: dir + "/srv/data", withIntermediateDirectories: true)
-                FileManager.default.createFile(atPath: dir + "/srv/data/.wh.gone.txt", contents: Data())
+                _ = FileManager.default.createFile(atPath: dir + "/srv/data/.wh.gone.txt", contents: Data())
                 try "later\n".write(toFile: dir + "/srv/data/later.txt", atomically: false, encoding: .utf8)
                 chown(dir + "/srv/data", 1000, 1001); chmod(dir + "/srv/data", 0o750)
             },

@@ -180,7 +180,7 @@ struct OCICommandLineTests {
             let delete = try SkiffBinary.run(["oci", "delete", "--force", id], sandbox: sandbox)
             #expect(delete.status == 0, "delete: \(delete.stderr)")
             #expect(sandbox.leftovers(of: id).isEmpty)
-            #expect(sandbox.waitFor(5) { Glibc.kill(containerPid, 0) != 0 }, "the container's process survived delete --force")
+            #expect(sandbox.waitFor { Glibc.kill(containerPid, 0) != 0 }, "the container's process survived delete --force")
         }
     }
 

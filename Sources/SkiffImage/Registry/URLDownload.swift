@@ -17,7 +17,7 @@ public enum URLDownload {
             throw Failure(url: url, detail: "only http and https URLs can be downloaded")
         }
         guard let out = FileHandle(forWritingAtPath: path) ?? {
-            FileManager.default.createFile(atPath: path, contents: nil)
+            _ = FileManager.default.createFile(atPath: path, contents: nil)
             return FileHandle(forWritingAtPath: path)
         }() else {
             throw Failure(url: url, detail: "cannot write \(path)")

@@ -3,7 +3,14 @@ import SkiffKit
 
 /// `skiff ps` / `skiff container ls`.
 struct ContainerList: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "ps", abstract: "List containers (running ones; -a for all).", aliases: ["ls", "list"])
+    static let configuration = CommandConfiguration(commandName: "ps", abstract: "List containers (running ones; -a for all).")
+    @OptionGroup var listing: ContainerListing
+
+    func run() throws { try listing.run() }
+}
+
+/// The flags and the listing of `ps`, shared by the top-level command and the noun group's `ls`.
+struct ContainerListing: ParsableArguments {
     @Flag(name: [.customShort("a"), .long], help: "Show all containers (default: running ones).") var all = false
     @Flag(name: [.customShort("q"), .long], help: "Only IDs.") var quiet = false
     @Option(name: [.customShort("f"), .long], help: "Filter: id=, name=, status=, label=KEY[=VALUE], exited=CODE, ancestor=IMAGE, health=.") var filter: [String] = []
@@ -79,11 +86,20 @@ struct ContainerFilter {
     }
 }
 
+/// `skiff container ls` (or `list`, `ps`): the same command under the container noun.
+struct ContainerListInGroup: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "ls", abstract: ContainerList.configuration.abstract,
+                                                    aliases: ["list", "ps"])
+    @OptionGroup var listing: ContainerListing
+
+    func run() throws { try listing.run() }
+}
+
 /// `skiff container …`: the container commands under one noun, as Docker has them.
 struct ContainerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "container", abstract: "Manage containers.",
-        subcommands: [ContainerList.self, ContainerRun.self, ContainerCreate.self, ContainerStart.self, ContainerStop.self,
+        subcommands: [ContainerListInGroup.self, ContainerRun.self, ContainerCreate.self, ContainerStart.self, ContainerStop.self,
                       ContainerRestart.self, ContainerKill.self, ContainerRemove.self, ContainerWait.self, ContainerLogs.self,
                       ContainerExec.self, ContainerInspect.self, ContainerAttach.self, ContainerTop.self, ContainerStats.self,
                       ContainerCopy.self, ContainerRename.self, ContainerPrune.self])

@@ -77,18 +77,9 @@ struct ImageHistory: ParsableCommand {
 struct ImageCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "image", abstract: "Manage images.",
-        subcommands: [ImageList.self, ImageInspect.self, ImageHistory.self, ImageRemove.self, ImagePrune.self, ImageTag.self, ImageBuild.self]
+        subcommands: [ImageListInGroup.self, ImageInspect.self, ImageHistory.self, ImageRemoveInGroup.self, ImagePrune.self,
+                      ImageTag.self, ImageBuild.self, ImagePull.self, ImagePush.self, ImageSave.self, ImageLoad.self,
+                      ImageImport.self]
     )
 }
 
-/// `skiff inspect` (top level): images for now; containers join with the lifecycle commands.
-struct ImageInspectTopLevel: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "inspect", abstract: "Show images as JSON.")
-    @Argument(help: "Images (name or ID).") var images: [String]
-
-    func run() throws {
-        var command = ImageInspect()
-        command.images = images
-        try command.run()
-    }
-}

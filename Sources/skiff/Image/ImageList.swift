@@ -4,9 +4,14 @@ import SkiffImage
 
 /// `skiff images` / `skiff image ls`: REPOSITORY TAG IMAGE ID CREATED SIZE, one row per name.
 struct ImageList: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "images", abstract: "List images.",
-                                                    aliases: ["ls"])
+    static let configuration = CommandConfiguration(commandName: "images", abstract: "List images.")
+    @OptionGroup var listing: ImageListing
 
+    func run() throws { try listing.run() }
+}
+
+/// The flags and the listing of `images`, shared by the top-level command and the noun group's `ls`.
+struct ImageListing: ParsableArguments {
     @Flag(name: .shortAndLong, help: "Print only image IDs.") var quiet = false
     @Flag(name: .long, help: "Show full image IDs.") var noTrunc = false
     @Argument(help: "Only images whose name matches (e.g. busybox).") var repository: String?
@@ -33,6 +38,15 @@ struct ImageList: ParsableCommand {
         rows.sort { ($0[0], $0[1]) < ($1[0], $1[1]) }
         print(Table.render(header: ["REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"], rows: rows))
     }
+}
+
+/// `skiff image ls` (or `list`): the same command under the image noun.
+struct ImageListInGroup: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "ls", abstract: ImageList.configuration.abstract,
+                                                    aliases: ["list"])
+    @OptionGroup var listing: ImageListing
+
+    func run() throws { try listing.run() }
 }
 
 /// Column output as docker prints it: left-aligned, three spaces between columns.

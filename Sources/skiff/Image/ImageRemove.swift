@@ -5,8 +5,7 @@ import SkiffKit
 /// `skiff rmi`: remove names; an image whose last name goes is deleted (its blobs and unpacked layers
 /// that nothing else uses). Refused while a container uses it, unless -f.
 struct ImageRemove: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "rmi", abstract: "Remove one or more images.",
-                                                    aliases: ["rm"])
+    static let configuration = CommandConfiguration(commandName: "rmi", abstract: "Remove one or more images.")
     @Flag(name: [.customShort("f"), .long], help: "Remove even if a container uses it.") var force = false
     @Argument(help: "Images (name or ID).") var images: [String]
 
@@ -36,4 +35,13 @@ struct ImagePrune: ParsableCommand {
         for d in removed { print("deleted: \(d)") }
         print("Total reclaimed blobs: \(removed.count)")
     }
+}
+
+/// `skiff image rm` (or `remove`): the same command under the image noun.
+struct ImageRemoveInGroup: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "rm", abstract: ImageRemove.configuration.abstract,
+                                                    aliases: ["remove"])
+    @OptionGroup var command: ImageRemove
+
+    func run() throws { try command.run() }
 }

@@ -36,8 +36,8 @@ class CLIRoot: @unchecked Sendable {
         let name = UUID().uuidString
         let outPath = path + "/.out-" + name
         let errPath = path + "/.err-" + name
-        FileManager.default.createFile(atPath: outPath, contents: nil)
-        FileManager.default.createFile(atPath: errPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: outPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
         defer { unlink(outPath); unlink(errPath) }
         let p = launch(args, stdout: FileHandle(forWritingAtPath: outPath)!, stderr: FileHandle(forWritingAtPath: errPath)!)
         let deadline = Date().addingTimeInterval(timeout)
@@ -73,7 +73,7 @@ class CLIRoot: @unchecked Sendable {
     }
 
     /// Wait until `condition` holds (polling), at most `timeout` seconds.
-    func eventually(_ timeout: Double = 10, _ condition: () -> Bool) -> Bool {
+    func eventually(_ timeout: Double = 30, _ condition: () -> Bool) -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if condition() { return true }

@@ -74,7 +74,7 @@ final class ContainerSandbox {
         guard mkdtemp(&template) != nil else {
             throw SystemError("mkdtemp", path: "/tmp/skiff-rt-test-XXXXXX")
         }
-        directory = String(cString: template)
+        directory = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         root = directory + "/state"
         runtime = OCIRuntime(root: root, logger: Self.logger)
     }
@@ -148,7 +148,7 @@ final class ContainerSandbox {
 
     /// Poll until `condition` holds or `seconds` pass.
     @discardableResult
-    func waitFor(_ seconds: Double = 10, _ condition: () -> Bool) -> Bool {
+    func waitFor(_ seconds: Double = 30, _ condition: () -> Bool) -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if condition() { return true }
