@@ -6,7 +6,11 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
+#include <net/if.h>
+#include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -54,3 +58,14 @@ int csys_netns_remove(const char *path) {
 }
 
 int csys_setns_net(int fd) { return setns(fd, CLONE_NEWNET); }
+
+int csys_link_mtu(const char *name) {
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -1;
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof ifr);
+    strncpy(ifr.ifr_name, name, IFNAMSIZ - 1);
+    int rc = ioctl(fd, SIOCGIFMTU, &ifr);
+    close(fd);
+    return rc == 0 ? ifr.ifr_mtu : -1;
+}

@@ -35,8 +35,8 @@ struct ComposeEndToEndTests {
             let id = UUID().uuidString
             let outPath = root + "/.out-" + id
             let errPath = root + "/.err-" + id
-            FileManager.default.createFile(atPath: outPath, contents: nil)
-            FileManager.default.createFile(atPath: errPath, contents: nil)
+            _ = FileManager.default.createFile(atPath: outPath, contents: nil)
+            _ = FileManager.default.createFile(atPath: errPath, contents: nil)
             defer { unlink(outPath); unlink(errPath) }
             let p = Process()
             p.executableURL = URL(fileURLWithPath: Engine.skiffPath)
@@ -268,7 +268,7 @@ struct ComposeEndToEndTests {
         """)
         defer { p.cleanUp() }
         let outPath = p.root + "/attached.out"
-        FileManager.default.createFile(atPath: outPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: outPath, contents: nil)
         let proc = Process()
         proc.executableURL = URL(fileURLWithPath: Engine.skiffPath)
         proc.arguments = ["compose", "up"]

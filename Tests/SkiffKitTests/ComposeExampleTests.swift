@@ -33,8 +33,8 @@ struct ComposeExampleTests {
     func skiff(_ args: [String], timeout: Double = 120) -> Result {
         let id = UUID().uuidString
         let outPath = stateRoot + "/.out-" + id, errPath = stateRoot + "/.err-" + id
-        FileManager.default.createFile(atPath: outPath, contents: nil)
-        FileManager.default.createFile(atPath: errPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: outPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
         defer { unlink(outPath); unlink(errPath) }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: Engine.skiffPath)

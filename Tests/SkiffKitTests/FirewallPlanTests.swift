@@ -64,4 +64,26 @@ struct FirewallPlanTests {
         // Nothing of this root there: nothing to do.
         #expect(FirewallPlan(networks: []).iptablesRestore(chains: Self.chains, present: "").isEmpty)
     }
+
+    /// The nftables backend's opening of iptables' FORWARD (where its policy is DROP): the filter
+    /// part alone, and taken out again without touching nat.
+    @Test func forwardOpeningIsTheFilterPartOnly() {
+        let save = "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n"
+        #expect(FirewallPlan.iptablesForwardDrops(present: save))
+        #expect(!FirewallPlan.iptablesForwardDrops(present: save.replacingOccurrences(of: "FORWARD DROP", with: "FORWARD ACCEPT")))
+        let open = FirewallPlan(networks: [Self.web]).iptablesRestore(chains: Self.chains, present: save, tables: ["filter"])
+        #expect(open.hasPrefix("*filter\n:SKIFF-ab12cd-FWD - [0:0]\n-A SKIFF-ab12cd-FWD -i skiffab12cd0 -j ACCEPT\n"))
+        #expect(open.contains("-I FORWARD 1 -j SKIFF-ab12cd-FWD"))
+        #expect(!open.contains("*nat") && !open.contains("PORTS"))
+        #expect(!FirewallPlan(networks: [Self.web]).iptablesForwardInPlace(chains: Self.chains, present: save))
+        #expect(FirewallPlan(networks: []).iptablesForwardInPlace(chains: Self.chains, present: save))
+        // What iptables-save prints after that input was applied is in place: nothing to write again.
+        let applied = save + open.split(separator: "\n").filter { $0.hasPrefix("-A ") }.joined(separator: "\n")
+            + "\n-A FORWARD -j SKIFF-ab12cd-FWD\n"
+        #expect(FirewallPlan(networks: [Self.web]).iptablesForwardInPlace(chains: Self.chains, present: applied))
+        #expect(!FirewallPlan(networks: [Self.web, Self.internalNet]).iptablesForwardInPlace(chains: Self.chains, present: applied))
+        let linked = save + ":SKIFF-ab12cd-FWD - [0:0]\n-A FORWARD -j SKIFF-ab12cd-FWD\n"
+        let close = FirewallPlan(networks: []).iptablesRestore(chains: Self.chains, present: linked, tables: ["filter"])
+        #expect(close == "*filter\n:SKIFF-ab12cd-FWD - [0:0]\n-D FORWARD -j SKIFF-ab12cd-FWD\n-X SKIFF-ab12cd-FWD\nCOMMIT\n")
+    }
 }

@@ -14,4 +14,8 @@ int csys_netns_remove(const char *path);
 /// setns(2) for a network namespace fd: -1 with errno on failure.
 int csys_setns_net(int fd);
 
+/// The MTU of a network device of the caller's network namespace (SIOCGIFMTU), or -1. Unlike
+/// /sys/class/net, which shows the namespace of whoever mounted /sys, this is always the caller's.
+int csys_link_mtu(const char *name);
+
 #endif

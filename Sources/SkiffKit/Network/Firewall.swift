@@ -69,6 +69,25 @@ struct FirewallPlan: Equatable {
 
     // MARK: iptables
 
+    /// Whether iptables' own FORWARD chain must let the root's bridges through as well: its policy is
+    /// DROP (Docker sets that when it starts; ufw does by default), and in the kernel every base chain
+    /// at the forward hook must accept a packet, so the accept in Skiff's nftables table is not enough.
+    /// `present`: `iptables-save -t filter`.
+    static func iptablesForwardDrops(present: String) -> Bool {
+        present.split(separator: "\n").contains { $0.hasPrefix(":FORWARD DROP") }
+    }
+
+    /// Whether `present` (`iptables-save -t filter`) already holds the filter part of this plan exactly:
+    /// the `-FWD` chain's rules and the jump, or, with no network up, neither. Then nothing is written.
+    func iptablesForwardInPlace(chains c: IptablesChains, present: String) -> Bool {
+        let lines = present.split(separator: "\n").map(String.init)
+        let jump = "-A FORWARD -j \(c.forward)"
+        guard !networks.isEmpty else { return !lines.contains(jump) && !lines.contains { $0.hasPrefix(":\(c.forward) ") } }
+        let rule = "-A \(c.forward) "
+        let wanted = iptablesRestore(chains: c, present: "", tables: ["filter"]).split(separator: "\n").map(String.init)
+        return lines.contains(jump) && wanted.filter { $0.hasPrefix(rule) } == lines.filter { $0.hasPrefix(rule) }
+    }
+
     /// The root's iptables chains: `<prefix>-PORTS` (DNAT, from PREROUTING and OUTPUT for local
     /// destinations), `<prefix>-POST` (masquerades, from POSTROUTING), `<prefix>-FWD` (from FORWARD).
     struct IptablesChains {
@@ -88,8 +107,9 @@ struct FirewallPlan: Equatable {
 
     /// Input for `iptables-restore --noflush`: the root's chains declared (which empties them) and
     /// filled, and the jumps that `present` (from `iptables-save`) lacks inserted. With no network up,
-    /// the jumps in `present` are deleted and the chains removed.
-    func iptablesRestore(chains c: IptablesChains, present: String) -> String {
+    /// the jumps in `present` are deleted and the chains removed. `tables` limits it to "nat" or
+    /// "filter" (the nftables backend uses only the filter part: see `opensIptablesForward`).
+    func iptablesRestore(chains c: IptablesChains, present: String, tables: Set<String> = ["nat", "filter"]) -> String {
         let have = Set(present.split(separator: "\n").map(String.init))
         func has(_ chain: String, _ rule: String) -> Bool { have.contains("-A \(chain) \(rule)") }
         var nat: [String] = []
@@ -131,6 +151,8 @@ struct FirewallPlan: Equatable {
                 (j.table == "nat" ? { nat.append($0) } : { filter.append($0) })("-I \(j.chain) 1 \(j.rule)")
             }
         }
+        if !tables.contains("nat") { nat = [] }
+        if !tables.contains("filter") { filter = [] }
         var text = ""
         if !nat.isEmpty { text += "*nat\n" + nat.joined(separator: "\n") + "\nCOMMIT\n" }
         if !filter.isEmpty { text += "*filter\n" + filter.joined(separator: "\n") + "\nCOMMIT\n" }

@@ -145,13 +145,15 @@ enum HostNetwork {
         try run([tool, "--noflush", "--wait"], input: input)
     }
 
-    /// `iptables-save` of the nat and filter tables (the jumps and chains already there).
-    static func iptablesSave() throws(KitError) -> String {
+    /// `iptables-save` (the jumps and chains already there), of every table or of one.
+    static func iptablesSave(table: String? = nil) throws(KitError) -> String {
         guard let tool = iptablesSaveTool else { throw .unsupported("iptables-save is missing (apt-get install iptables)") }
-        return try run([tool], captureOutput: true)
+        return try run([tool] + (table.map { ["-t", $0] } ?? []), captureOutput: true)
     }
 
-    static func linkExists(_ name: String) -> Bool { access("/sys/class/net/" + name, F_OK) == 0 }
+    /// Whether the caller's network namespace has this device (not /sys/class/net, which shows the
+    /// namespace /sys was mounted in: a skiff run under `nsenter --net` would see the host's).
+    static func linkExists(_ name: String) -> Bool { if_nametoindex(name) != 0 }
 
     static func sysctl(_ path: String, _ value: String) {
         try? FileIO.write(value, to: "/proc/sys/" + path)
@@ -184,9 +186,8 @@ enum HostNetwork {
         for line in text.split(separator: "\n").dropFirst() {
             let f = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
             guard f.count >= 8, f[1] == "00000000", f[7] == "00000000" else { continue }
-            if let mtu = (try? FileIO.readString("/sys/class/net/\(f[0])/mtu")).flatMap({ Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }) {
-                return mtu
-            }
+            let mtu = csys_link_mtu(String(f[0]))
+            if mtu > 0 { return Int(mtu) }
         }
         return 1500
     }

@@ -300,7 +300,11 @@ extension Engine {
         let cache = networks.root + "/.firewall"
         let key = "\(backend)\n" + render(plan, backend, present: "")
         let last = try? FileIO.readString(cache)
-        if !fresh, !plan.networks.isEmpty, last == key { return }
+        if !fresh, !plan.networks.isEmpty, last == key {
+            // The same rules; but Docker may have started since, and set FORWARD's policy to DROP.
+            if backend == .nftables { opensIptablesForward(plan) }
+            return
+        }
         unlink(cache)
         // Rules another backend wrote for this root (SKIFF_FIREWALL changed) go first.
         if let previous = last?.split(separator: "\n").first.map(String.init), previous != "\(backend)" {
@@ -322,9 +326,29 @@ extension Engine {
         switch backend {
         case .nftables:
             try HostNetwork.nft(render(plan, backend, present: ""))
+            opensIptablesForward(plan)
         case .iptables:
             let input = render(plan, backend, present: try HostNetwork.iptablesSave())
             if !input.isEmpty { try HostNetwork.iptablesRestore(input) }
+        }
+    }
+
+    /// With nftables, where iptables' FORWARD policy drops (Docker's, ufw's), the root's forward
+    /// rules go into iptables as well (`<prefix>-FWD`, jumped to first from FORWARD), as Podman's
+    /// netavark does; they are taken out again once the policy accepts or the networks are gone.
+    /// Checked at every container start with a network (one `iptables-save -t filter`, ~1 ms), so
+    /// a dockerd started after Skiff's bridge is noticed. Best effort: without iptables there is no
+    /// such policy to open.
+    private func opensIptablesForward(_ plan: FirewallPlan) {
+        guard HostNetwork.iptablesRestoreTool != nil, let present = try? HostNetwork.iptablesSave(table: "filter") else { return }
+        let chains = FirewallPlan.IptablesChains(prefix: networks.chainPrefix)
+        let wanted = FirewallPlan.iptablesForwardDrops(present: present) ? plan : FirewallPlan(networks: [])
+        guard !wanted.iptablesForwardInPlace(chains: chains, present: present) else { return }
+        let input = wanted.iptablesRestore(chains: chains, present: present, tables: ["filter"])
+        if !input.isEmpty {
+            do { try HostNetwork.iptablesRestore(input) } catch {
+                logger.warning("opening iptables' FORWARD chain for \(networks.chainPrefix): \(error)")
+            }
         }
     }
 

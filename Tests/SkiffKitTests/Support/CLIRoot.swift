@@ -13,8 +13,12 @@ class CLIRoot: @unchecked Sendable {
     /// Set for every CLI run of this root (e.g. SKIFF_FIREWALL).
     let environment: [String: String]
 
-    init(prefix: String = "skiff-cli-test-", environment: [String: String] = [:]) throws {
+    /// A command the CLI runs under (e.g. `ip netns exec NS`), for tests in a namespace of their own.
+    let launcher: [String]
+
+    init(prefix: String = "skiff-cli-test-", environment: [String: String] = [:], launcher: [String] = []) throws {
         self.environment = environment
+        self.launcher = launcher
         path = try FileIO.makeTemporaryDirectory(in: "/tmp", prefix: prefix)
         engine = Engine(root: path)
         try TestImage.make("busybox", layers: [TestImage.busyboxRootfs], config: TestImage.busyboxConfig(),
@@ -55,8 +59,8 @@ class CLIRoot: @unchecked Sendable {
     /// Start the CLI with this root without waiting.
     func launch(_ args: [String], stdout: Any = Pipe(), stderr: Any = FileHandle.nullDevice) -> Process {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: Engine.skiffPath)
-        p.arguments = args
+        p.executableURL = URL(fileURLWithPath: launcher.first ?? Engine.skiffPath)
+        p.arguments = launcher.isEmpty ? args : Array(launcher.dropFirst()) + [Engine.skiffPath] + args
         var env = ProcessInfo.processInfo.environment
         env["SKIFF_ROOT"] = path
         env.merge(environment) { $1 }
