@@ -17,6 +17,8 @@ struct ContainerInternal: ParsableCommand {
         @Flag var restart = false
 
         func run() throws {
+            // The monitor reads fd 3 to its end: no tool this helper runs (ip, nft…) may hold it open.
+            _ = fcntl(3, F_SETFD, FD_CLOEXEC)
             let engine = SkiffContext.engine()
             do {
                 let pid = try engine.internalStart(id: id, restart: restart)
