@@ -25,10 +25,14 @@ final class TokenServer: @unchecked Sendable {
         case refuse
         /// A token only with `Authorization: Basic` for this user and password; else a 401.
         case basic(user: String, password: String)
+        /// A token only for an OAuth2 refresh-token grant (POST) with this refresh token; else a 401
+        /// (GET) or a 400 (a wrong grant), as Docker's token servers answer.
+        case refresh(token: String)
     }
 
-    /// One GET the server answered, as it logged it.
+    /// One request the server answered, as it logged it (a POST's form fields as `query`).
     struct Request: Decodable {
+        var method: String
         var path: String
         var query: [String: [String]]
         var authorization: String?
@@ -89,18 +93,29 @@ final class TokenServer: @unchecked Sendable {
             self.wfile.write(data)
 
         def do_GET(self):
+            self.handle_token("GET", parse_qs(urlparse(self.path).query))
+
+        def do_POST(self):
+            length = int(self.headers.get("Content-Length", "0"))
+            form = parse_qs(self.rfile.read(length).decode())
+            if self.headers.get("Content-Type") != "application/x-www-form-urlencoded":
+                form = {}
+            if "scope" in form:
+                form["scope"] = [s for v in form["scope"] for s in v.split(" ")]
+            self.handle_token("POST", form)
+
+        def handle_token(self, method, query):
             url = urlparse(self.path)
-            query = parse_qs(url.query)
             auth = self.headers.get("Authorization")
-            entry = {"path": url.path, "query": query, "authorization": auth}
-            status, obj, extra = self.answer(url, query, auth, entry)
+            entry = {"method": method, "path": url.path, "query": query, "authorization": auth}
+            status, obj, extra = self.answer(method, url, query, auth, entry)
             entry["status"] = status
             with lock:
                 with open(d + "/token.log", "a") as f:
                     f.write(json.dumps(entry) + "\n")
             self.reply(status, obj, extra)
 
-        def answer(self, url, query, auth, entry):
+        def answer(self, method, url, query, auth, entry):
             denied = {"errors": [{"code": "UNAUTHORIZED", "message": "authentication required"}]}
             challenge = {"WWW-Authenticate": 'Basic realm="skiff-test-token"'}
             if url.path != "/token":
@@ -116,6 +131,14 @@ final class TokenServer: @unchecked Sendable {
                 if auth != want:
                     return 401, denied, challenge
                 subject = user
+            if mode.startswith("refresh:"):
+                if method != "POST":
+                    return 401, denied, challenge
+                if query.get("grant_type") != ["refresh_token"] or not query.get("client_id"):
+                    return 400, {"error": "unsupported_grant_type"}, {}
+                if query.get("refresh_token") != [mode.split(":", 1)[1]]:
+                    return 401, {"error": "invalid_grant"}, {}
+                subject = "refreshed"
             access = []
             for scope in query.get("scope", []):
                 kind, rest = scope.split(":", 1)
@@ -150,6 +173,7 @@ final class TokenServer: @unchecked Sendable {
             case .open: modeArgument = "open"
             case .refuse: modeArgument = "refuse"
             case .basic(let user, let password): modeArgument = "basic:\(user):\(password)"
+            case .refresh(let token): modeArgument = "refresh:\(token)"
             }
             let p = Foundation.Process()
             p.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
@@ -365,5 +389,46 @@ struct RegistryBearerTests {
         #expect(granted.allSatisfy { $0.query["account"] == ["alice"] && $0.query["service"] == [TokenServer.service] })
         #expect(granted.contains { $0.query["scope"] == ["repository:private/app:pull,push"] })
         #expect(granted.contains { $0.query["scope"] == ["repository:private/app:pull"] })
+    }
+
+    /// An identity token (config.json's `identitytoken`, or a helper's user `<token>`) is traded for
+    /// access tokens with an OAuth2 refresh-token grant, as Docker does; a wrong one is a clear error.
+    @Test func anIdentityTokenIsExchangedWithARefreshGrant() throws {
+        let server = try TokenRegistry(mode: .refresh(token: "rt-4711"))
+        defer { server.stop() }
+        let source = try TempStore(), target = try TempStore()
+        defer { source.remove(); target.remove() }
+        let image = try TestImages.make(in: source.store, name: "local/app:1", layers: [["f": "x\n"]], workDir: source.dir)
+        let ref = try ImageReference(parsing: "\(server.host)/private/app:1")
+
+        func options(token: String) throws -> RegistryOptions {
+            let file = source.dir + "/auth-\(token).json"
+            try #"{"auths": {"\#(server.host)": {"identitytoken": "\#(token)"}}}"#.write(toFile: file, atomically: true, encoding: .utf8)
+            let store = CredentialStore(path: file)
+            #expect(try store.credential(for: server.host) == Credential(username: "", password: "", identityToken: token))
+            return RegistryOptions(credentials: store)
+        }
+
+        #expect {
+            try Pusher(store: source.store, options: options(token: "stale")).push(image, to: ref)
+        } throws: { error in
+            "\(error)" == "registry \(server.host): unauthorized (the token server refused the identity token): run `skiff login \(server.host)`"
+        }
+        let before = try server.tokens.requests().count
+        let good = try options(token: "rt-4711")
+        #expect(try Pusher(store: source.store, options: good).push(image, to: ref).manifest == image.manifestDigest)
+        #expect(try Puller(store: target.store, options: PullOptions(registry: good)).pull(ref).manifestDigest == image.manifestDigest)
+
+        let granted = try server.tokens.requests().dropFirst(before)
+        #expect(!granted.isEmpty)
+        #expect(granted.allSatisfy { $0.method == "POST" && $0.status == 200 && $0.authorization == nil && $0.subject == "refreshed" })
+        #expect(granted.allSatisfy { $0.query["grant_type"] == ["refresh_token"] && $0.query["client_id"] == ["skiff"] })
+        #expect(granted.contains { $0.query["scope"] == ["repository:private/app:pull,push"] })
+        #expect(granted.contains { $0.query["scope"] == ["repository:private/app:pull"] })
+    }
+
+    @Test func formEncodingEscapesAllButUnreservedCharacters() {
+        #expect(TokenAuth.formEncoded([("scope", "repository:a/b:pull,push repository:c:pull"), ("x", "ä&=+")])
+                == "scope=repository%3Aa%2Fb%3Apull%2Cpush%20repository%3Ac%3Apull&x=%C3%A4%26%3D%2B")
     }
 }

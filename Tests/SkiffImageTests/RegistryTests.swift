@@ -62,7 +62,7 @@ final class LocalRegistry: @unchecked Sendable {
                 let p = Foundation.Process()
                 p.executableURL = URL(fileURLWithPath: "/usr/bin/docker-registry")
                 p.arguments = ["serve", dir + "/config.yml"]
-                FileManager.default.createFile(atPath: dir + "/registry.log", contents: nil)
+                _ = FileManager.default.createFile(atPath: dir + "/registry.log", contents: nil)
                 let log = FileHandle(forWritingAtPath: dir + "/registry.log")
                 p.standardOutput = log
                 p.standardError = log

@@ -4,15 +4,23 @@ import Foundation
 import Glibc
 #endif
 
-/// A user name and password (or identity token) for one registry.
+/// A user name and password, or an identity token, for one registry.
 public struct Credential: Sendable, Equatable {
     public var username: String
     public var password: String
+    /// An OAuth2 refresh token in place of a password (Docker's `identitytoken`; what a credential
+    /// helper hands back as user `<token>`): exchanged at the registry's token server for access
+    /// tokens (`grant_type=refresh_token`). A registry with Basic auth cannot take one.
+    public var identityToken: String?
 
-    public init(username: String, password: String) {
+    public init(username: String, password: String, identityToken: String? = nil) {
         self.username = username
         self.password = password
+        self.identityToken = identityToken
     }
+
+    /// Who the registry is told about in messages: the user, or "an identity token".
+    var holder: String { identityToken != nil && username.isEmpty ? "an identity token" : username }
 
     /// The value of an `Authorization: Basic …` header and of a config.json `auth` field.
     public var basicToken: String { Data("\(username):\(password)".utf8).base64EncodedString() }
@@ -29,7 +37,7 @@ public struct Credential: Sendable, Equatable {
 /// or `helperSearchPath`) and `auths` is not read; a `credHelpers` entry of "" sends its registry back to
 /// `auths`, as in Docker. Saving through a helper (`store`) leaves `"auths": {"host": {}}` in the file,
 /// never the password; removing also `erase`s it from the helper. A helper's identity token (user
-/// `<token>`) is an error, not a password: the registry client cannot use one.
+/// `<token>`), like an `auths` entry's `identitytoken`, is a `Credential.identityToken`, never a password.
 ///
 /// Writing keeps every other key of the file (credHelpers, proxies, …) and replaces the file atomically
 /// with mode 0600.
@@ -110,9 +118,7 @@ public struct CredentialStore: Sendable {
             do { found = try helper.get(server) } catch { throw .invalidCredentialsFile(path: path, detail: error.description) }
             guard let found else { return nil }
             if found.username == CredentialHelper.identityTokenUsername {
-                throw .invalidCredentialsFile(path: path, detail: "\(helper.programName) holds an identity token (user <token>) for "
-                                                + "\(server), which skiff cannot use: log in with a user name and password "
-                                                + "(skiff login \(Self.normalizedKey(registry)))")
+                return Credential(username: "", password: "", identityToken: found.secret)
             }
             return Credential(username: found.username, password: found.secret)
         }
@@ -122,6 +128,9 @@ public struct CredentialStore: Sendable {
         let entry = (auths[registry] as? [String: Any])
             ?? auths.first(where: { Self.normalizedKey($0.key) == wanted }).flatMap { $0.value as? [String: Any] }
         guard let entry else { return nil }
+        if let token = entry["identitytoken"] as? String, !token.isEmpty {
+            return Credential(username: entry["username"] as? String ?? "", password: "", identityToken: token)
+        }
         if let auth = entry["auth"] as? String, !auth.isEmpty {
             guard let data = Data(base64Encoded: auth), let text = String(data: data, encoding: .utf8),
                   let colon = text.firstIndex(of: ":") else {

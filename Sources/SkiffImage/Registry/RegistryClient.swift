@@ -250,7 +250,12 @@ public final class RegistryClient: @unchecked Sendable {
         guard let challenge else { return nil }
         switch challenge.scheme {
         case .basic:
-            return credential.map { "Basic " + $0.basicToken }
+            guard let credential else { return nil }
+            if credential.identityToken != nil {
+                throw .unauthorized(registry: registry, detail: "the saved credential is an identity token, which a registry "
+                                        + "with Basic auth cannot take; log in with a user name and password")
+            }
+            return "Basic " + credential.basicToken
         case .bearer:
             return "Bearer " + (try tokens.token(for: challenge, scopes: scopes))
         }
@@ -295,7 +300,7 @@ public final class RegistryClient: @unchecked Sendable {
     func failure(_ response: HTTPResponse, _ method: String, _ path: String) -> RegistryError {
         let detail = Self.errorDetail(response.body)
         switch response.status {
-        case 401: return .unauthorized(registry: registry, detail: credential == nil ? detail : "credentials for \(credential!.username) were refused")
+        case 401: return .unauthorized(registry: registry, detail: credential == nil ? detail : "credentials for \(credential!.holder) were refused")
         case 403: return .denied(registry: registry, detail: detail.isEmpty ? "\(method) \(path) is forbidden" : detail)
         default: return .http(registry: registry, method: method, path: path, status: response.status, detail: detail)
         }

@@ -57,7 +57,9 @@ public struct AuthChallenge: Sendable, Equatable {
 /// The bearer-token flow of the distribution spec (token.md): on a `401` with a Bearer challenge, GET the
 /// realm with `service` and one `scope` per repository action set, authenticating with Basic credentials
 /// when there are some, and use the `token` (or OAuth's `access_token`) of the reply as
-/// `Authorization: Bearer`. Tokens are cached per scope set until they expire.
+/// `Authorization: Bearer`. With an identity token instead, POST the realm an OAuth2 refresh-token grant
+/// (oauth.md: `grant_type=refresh_token`, `refresh_token`, `service`, `scope`, `client_id`), as Docker
+/// does. Tokens are cached per scope set until they expire.
 final class TokenAuth: @unchecked Sendable {
     private struct CachedToken {
         var token: String
@@ -74,6 +76,16 @@ final class TokenAuth: @unchecked Sendable {
         self.registry = registry
         self.transport = transport
         self.credential = credential
+    }
+
+    /// The OAuth2 client this is, to the token server.
+    static let clientID = "skiff"
+
+    /// `application/x-www-form-urlencoded`: unreserved characters kept, everything else %-escaped.
+    static func formEncoded(_ fields: [(String, String)]) -> String {
+        let allowed = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+        func escape(_ s: String) -> String { s.addingPercentEncoding(withAllowedCharacters: allowed) ?? s }
+        return fields.map { escape($0.0) + "=" + escape($0.1) }.joined(separator: "&")
     }
 
     private static func key(_ challenge: AuthChallenge, _ scopes: [String]) -> String {
@@ -95,26 +107,41 @@ final class TokenAuth: @unchecked Sendable {
               components.scheme == "http" || components.scheme == "https" else {
             throw .invalidResponse(registry: registry, detail: "bearer challenge without a usable realm: \(challenge.parameters)")
         }
-        var items = components.queryItems ?? []
-        if let service = challenge.service { items.append(URLQueryItem(name: "service", value: service)) }
-        for scope in scopes { items.append(URLQueryItem(name: "scope", value: scope)) }
-        if let credential { items.append(URLQueryItem(name: "account", value: credential.username)) }
-        components.queryItems = items
+        let identityToken = credential?.identityToken
+        var body = HTTPBody.none
+        if let identityToken {
+            var form: [(String, String)] = [("grant_type", "refresh_token"), ("refresh_token", identityToken),
+                                            ("client_id", Self.clientID)]
+            if let service = challenge.service { form.append(("service", service)) }
+            if !scopes.isEmpty { form.append(("scope", scopes.joined(separator: " "))) }
+            body = .bytes(Array(Self.formEncoded(form).utf8))
+        } else {
+            var items = components.queryItems ?? []
+            if let service = challenge.service { items.append(URLQueryItem(name: "service", value: service)) }
+            for scope in scopes { items.append(URLQueryItem(name: "scope", value: scope)) }
+            if let credential { items.append(URLQueryItem(name: "account", value: credential.username)) }
+            components.queryItems = items
+        }
         guard let url = components.url else {
             throw .invalidResponse(registry: registry, detail: "bad token realm \(realm)")
         }
         var request = HTTPRequest(url: url)
-        request.httpMethod = "GET"
+        request.httpMethod = identityToken == nil ? "GET" : "POST"
         request.setValue(RegistryClient.userAgent, forHTTPHeaderField: "User-Agent")
-        if let credential { request.setValue("Basic " + credential.basicToken, forHTTPHeaderField: "Authorization") }
+        if identityToken != nil {
+            request.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
+        } else if let credential {
+            request.setValue("Basic " + credential.basicToken, forHTTPHeaderField: "Authorization")
+        }
         let response: HTTPResponse
-        do { response = try transport.send(request, maxBody: 1 << 20) } catch {
+        do { response = try transport.send(request, body: body, maxBody: 1 << 20) } catch {
             throw .unreachable(registry: registry, detail: "token server \(url.host ?? realm): \(error)")
         }
         switch response.status {
         case 200..<300: break
-        case 401:
+        case 400 where identityToken != nil, 401:
             let detail = credential == nil ? "the token server requires credentials"
+                : identityToken != nil ? "the token server refused the identity token"
                 : "incorrect username or password for \(credential!.username)"
             throw .unauthorized(registry: registry, detail: detail)
         case 403:
