@@ -140,10 +140,14 @@ extension Engine {
         }
         let report = reader.line() ?? ""
         if report.hasPrefix("ok ") {
-            guard let started = try reconcile(containers.load(id: container.id)) else {
-                throw .notFound("No such container: \(nameOrID)")
+            // A quick --rm container (`run -d --rm busybox true`) may have run and been removed by its
+            // monitor already: it started, which is all this promises.
+            do {
+                if let started = try reconcile(containers.load(id: container.id)) { return (started, attachFD) }
+            } catch {
+                guard case .notFound = error else { throw error }
             }
-            return (started, attachFD)
+            return (container, attachFD)
         }
         if attachFD >= 0 { close(attachFD) }
         let reason = report.hasPrefix("err ") ? String(report.dropFirst(4))
