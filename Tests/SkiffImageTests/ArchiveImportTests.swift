@@ -87,10 +87,34 @@ struct ArchiveImportTests {
     }
 
     @Test func changeWordsFollowDockerfileQuoting() throws {
-        #expect(try ImageConfigChange.words(#"a "b c" 'd e' f\ g "h\"i""#, change: "") == ["a", "b c", "d e", "f g", "h\"i"])
         var config = ContainerConfig()
+        try ImageConfigChange.apply([#"LABEL a="b c" 'd e'=f g\ h="i\"j""#], to: &config)
+        #expect(config.Labels == ["a": "b c", "d e": "f", "g h": "i\"j"])
         try ImageConfigChange.apply(["cmd echo hi", "env A=1", "env A=2"], to: &config)
         #expect(config.Cmd == ["/bin/sh", "-c", "echo hi"])
         #expect(config.Env == ["A=2"])
+    }
+
+    /// As in a Dockerfile: `$VAR` and `${VAR…}` from the ENV set so far (by earlier changes or the
+    /// instruction before), not in CMD, and not inside single quotes.
+    @Test func changesSubstituteTheEnvironmentSoFar() throws {
+        var config = ContainerConfig()
+        config.Env = ["PATH=/usr/bin:/bin"]
+        try ImageConfigChange.apply(["ENV APP=/srv/app PORT=8000", "ENV PATH=$APP/bin:$PATH NAME='$APP'",
+                                     "WORKDIR ${APP}/src", "EXPOSE $PORT ${DEBUG_PORT:-9229}/udp",
+                                     "LABEL home=$APP", "USER ${RUNAS:-1000}", "VOLUME $APP/data",
+                                     "CMD echo $APP"], to: &config)
+        #expect(config.Env == ["APP=/srv/app", "PORT=8000", "PATH=/srv/app/bin:/usr/bin:/bin", "NAME=$APP"])
+        #expect(config.WorkingDir == "/srv/app/src")
+        #expect(Set(config.ExposedPorts?.keys.map { $0 } ?? []) == ["8000/tcp", "9229/udp"])
+        #expect(config.Labels == ["home": "/srv/app"])
+        #expect(config.User == "1000")
+        #expect(Set(config.Volumes?.keys.map { $0 } ?? []) == ["/srv/app/data"])
+        #expect(config.Cmd == ["/bin/sh", "-c", "echo $APP"])
+        #expect {
+            try ImageConfigChange.apply(#"ENV X="${MISSING:?set it}""#, to: &config)
+        } throws: { error in
+            "\(error)".contains(#"--change "ENV X="${MISSING:?set it}"": MISSING: set it"#)
+        }
     }
 }

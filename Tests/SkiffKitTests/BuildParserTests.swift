@@ -1,3 +1,4 @@
+import SkiffImage
 import SkiffKit
 import Testing
 

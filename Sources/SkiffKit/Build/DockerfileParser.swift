@@ -1,4 +1,5 @@
 import Foundation
+import SkiffImage
 
 /// The Dockerfile language, as Docker's parser reads it:
 /// - parser directives (`# syntax=…`, `# escape=\` or `` ` ``) only at the very top;

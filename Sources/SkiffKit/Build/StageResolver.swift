@@ -1,3 +1,5 @@
+import SkiffImage
+
 /// Splits a Dockerfile into its stages (one per FROM), finds the `--target`, and works out which
 /// stages that target needs (its FROM chain and every `COPY --from`); the others are skipped, as
 /// BuildKit skips them.

@@ -3,7 +3,9 @@ import SkiffOCI
 
 /// `--change` of `skiff import` (and `docker import` / `docker commit`): Dockerfile instructions that set
 /// the image config. CMD, ENTRYPOINT, ENV, WORKDIR, USER, EXPOSE, LABEL, VOLUME, STOPSIGNAL and ONBUILD, in
-/// JSON (exec) or shell form where the instruction has both. No variable substitution.
+/// JSON (exec) or shell form where the instruction has both. Words are processed as in a Dockerfile
+/// (`VariableExpander`): quotes, escapes, and `$VAR` / `${VAR:-default}` from the ENV set so far, in the
+/// instructions where a Dockerfile substitutes (not CMD, ENTRYPOINT or ONBUILD).
 public enum ImageConfigChange {
     public static let supported = ["CMD", "ENTRYPOINT", "ENV", "WORKDIR", "USER", "EXPOSE", "LABEL", "VOLUME", "STOPSIGNAL", "ONBUILD"]
 
@@ -22,39 +24,46 @@ public enum ImageConfigChange {
             throw bad("\(keyword) is not a config instruction (supported: \(supported.joined(separator: ", ")))")
         }
         guard !rest.isEmpty else { throw bad("\(keyword) needs an argument") }
+        let env = config.Env ?? []
+        let expander = VariableExpander { name in
+            env.last { $0.hasPrefix(name + "=") }.map { String($0.dropFirst(name.count + 1)) }
+        }
+        func words(_ text: String) throws(ImageError) -> [String] {
+            do { return try expander.expandWords(text) } catch { throw bad(error.message) }
+        }
         switch keyword {
         case "CMD": config.Cmd = command(rest)
         case "ENTRYPOINT": config.Entrypoint = command(rest)
         case "ENV":
-            var env = config.Env ?? []
-            for (key, value) in try pairs(rest, keyword: keyword, change: change) {
+            var env = env
+            for (key, value) in try pairs(try words(rest), keyword: keyword, change: change) {
                 env.removeAll { $0 == key || $0.hasPrefix(key + "=") }
                 env.append(key + "=" + value)
             }
             config.Env = env
         case "LABEL":
             var labels = config.Labels ?? [:]
-            for (key, value) in try pairs(rest, keyword: keyword, change: change) { labels[key] = value }
+            for (key, value) in try pairs(try words(rest), keyword: keyword, change: change) { labels[key] = value }
             config.Labels = labels
         case "WORKDIR":
-            let dir = try words(rest, change: change).joined(separator: " ")
+            let dir = try words(rest).joined(separator: " ")
             if dir.hasPrefix("/") { config.WorkingDir = dir } else {
                 let base = config.WorkingDir ?? "/"
                 config.WorkingDir = (base.hasSuffix("/") ? base : base + "/") + dir
             }
-        case "USER": config.User = rest
-        case "STOPSIGNAL": config.StopSignal = rest
+        case "USER": config.User = try words(rest).joined(separator: " ")
+        case "STOPSIGNAL": config.StopSignal = try words(rest).joined(separator: " ")
         case "ONBUILD": config.OnBuild = (config.OnBuild ?? []) + [rest]
         case "EXPOSE":
             var ports = config.ExposedPorts ?? [:]
-            for word in try words(rest, change: change) {
+            for word in try words(rest) {
                 for port in try exposedPorts(word, change: change) { ports[port] = EmptyObject() }
             }
             config.ExposedPorts = ports
         case "VOLUME":
             var volumes = config.Volumes ?? [:]
             let list: [String]
-            if let json = jsonArray(rest) { list = json } else { list = try words(rest, change: change) }
+            if let json = jsonArray(rest) { list = json } else { list = try words(rest) }
             for v in list where !v.isEmpty { volumes[v] = EmptyObject() }
             config.Volumes = volumes
         default: break
@@ -71,12 +80,10 @@ public enum ImageConfigChange {
         return try? JSONDecoder().decode([String].self, from: Data(text.utf8))
     }
 
-    /// `K=V K2="v 2"`, or the legacy `K value with spaces`.
-    static func pairs(_ text: String, keyword: String, change: String) throws(ImageError) -> [(String, String)] {
-        let list = try words(text, change: change)
+    /// `K=V K2="v 2"`, or the legacy `K value with spaces`, from the instruction's processed words.
+    static func pairs(_ list: [String], keyword: String, change: String) throws(ImageError) -> [(String, String)] {
         if let first = list.first, !first.contains("=") {
-            let value = text.drop { !$0.isWhitespace }.trimmingCharacters(in: .whitespaces)
-            return [(first, try words(value, change: change).joined(separator: " "))]
+            return [(first, list.dropFirst().joined(separator: " "))]
         }
         var out: [(String, String)] = []
         for word in list {
@@ -97,37 +104,5 @@ public enum ImageConfigChange {
         let ends = range.split(separator: "-", maxSplits: 1).map { UInt16($0) }
         guard let low = ends.first ?? nil, let high = ends.count > 1 ? ends[1] : low, low <= high else { throw bad() }
         return (low...high).map { "\($0)/\(proto)" }
-    }
-
-    /// Split on blanks outside quotes; "…" (with \ escapes) and '…' group, a backslash escapes outside quotes.
-    static func words(_ text: String, change: String) throws(ImageError) -> [String] {
-        var out: [String] = []
-        var current = ""
-        var inWord = false
-        var quote: Character?
-        var escape = false
-        for c in text {
-            if escape {
-                current.append(c)
-                escape = false
-                inWord = true
-                continue
-            }
-            if let q = quote {
-                if c == q { quote = nil } else if c == "\\" && q == "\"" { escape = true } else { current.append(c) }
-                continue
-            }
-            if c == "\\" { escape = true; continue }
-            if c == "\"" || c == "'" { quote = c; inWord = true; continue }
-            if c.isWhitespace {
-                if inWord { out.append(current); current = ""; inWord = false }
-                continue
-            }
-            current.append(c)
-            inWord = true
-        }
-        if quote != nil { throw .invalidContent("--change \"\(change)\": unterminated quote") }
-        if inWord { out.append(current) }
-        return out
     }
 }
