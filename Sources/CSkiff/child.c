@@ -419,6 +419,7 @@ void child_main(struct child *c, int sync_fd) {
     set_oom_score(c);
     if (s->rootfs) child_setup_rootfs(c);
     set_names_and_sysctls(c);
+    if (s->rootfs) child_protect_paths(c);
     set_rlimits(c);
     set_stdio(c);
 

@@ -22,8 +22,11 @@ __attribute__((noreturn)) void child_fail_errno(struct child *c, int step, int e
 /// Entry point of the cloned child. Never returns: it execs or exits.
 __attribute__((noreturn)) void child_main(struct child *c, int sync_fd);
 
-/// Mount propagation, the spec's mounts, devices and /dev links, then pivot_root (or chroot),
-/// masked and read-only paths and a read-only root.
+/// Mount propagation, the spec's mounts, devices and /dev links, then pivot_root (or chroot).
 void child_setup_rootfs(struct child *c);
+
+/// maskedPaths, readonlyPaths and a read-only root, after the sysctls are written (as runc orders it:
+/// /proc/sys is among the read-only paths).
+void child_protect_paths(struct child *c);
 
 #endif

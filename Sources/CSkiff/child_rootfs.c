@@ -269,7 +269,7 @@ static void enter_root(struct child *c, int rootfd) {
 }
 
 // After pivot_root a symlink in the container can only point inside it, so plain paths are safe here.
-static void mask_paths(struct child *c) {
+void child_protect_paths(struct child *c) {
     const struct cskiff_spawn *s = c->spec;
     for (int i = 0; i < s->n_masked_paths; i++) {
         const char *p = s->masked_paths[i];
@@ -330,5 +330,4 @@ void child_setup_rootfs(struct child *c) {
     do_symlinks(c, rootfd);
     enter_root(c, rootfd);
     close(rootfd);
-    mask_paths(c);
 }

@@ -120,10 +120,13 @@ struct ContainerIsolationTests {
                 echo acpi=$(ls /proc/acpi 2>/dev/null | wc -l)
                 echo hostname-file=$(\(probe) cat /etc/hostname | wc -c)
                 \(probe) write /proc/sys/kernel/domainname x 2>&1 | sed 's/^/sysctl-write=/'
+                echo ping-range=$(cat /proc/sys/net/ipv4/ping_group_range)
                 """
             var spec = try BusyboxFixture.spec(["/bin/sh", "-c", script])
             spec.linux?.maskedPaths = ["/proc/kcore", "/proc/acpi", "/etc/hostname"]
             spec.linux?.readonlyPaths = ["/proc/sys"]
+            // The spec's sysctls are written before /proc/sys turns read-only (Podman sets this one).
+            spec.linux?.sysctl = ["net.ipv4.ping_group_range": "0 0"]
             let result = try sandbox.run(spec)
             #expect(result.status.code == 0, "stderr: \(result.stderr)")
             let v = result.values
@@ -131,6 +134,7 @@ struct ContainerIsolationTests {
             #expect(v["acpi"] == "0", "\(result.stdout)")
             #expect(v["hostname-file"] == "0", "\(result.stdout)")
             #expect(v["sysctl-write"]?.contains("EROFS") == true, "\(result.stdout)")
+            #expect(v["ping-range"] == "0 0", "\(result.stdout)")
         }
     }
 
