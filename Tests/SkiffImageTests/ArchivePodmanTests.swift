@@ -28,6 +28,10 @@ struct ArchivePodmanTests {
     static let podmanGlobalDirs = ["/var/lib/containers", "/run/containers"]
 
     func withPodman(_ body: (Podman, String) throws -> Void) throws {
+        // The runtime suite's podman shares those directories: one at a time (a flock on the binary).
+        let lock = open("/usr/bin/podman", O_RDONLY | O_CLOEXEC)
+        if lock >= 0 { flock(lock, LOCK_EX) }
+        defer { if lock >= 0 { close(lock) } }
         let preexisting = Self.podmanGlobalDirs.filter { FileManager.default.fileExists(atPath: $0) }
         try F.withTempDir("skiff-test-podman-") { dir in
             let podman = Podman(dir: dir)
