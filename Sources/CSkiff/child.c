@@ -11,6 +11,7 @@
 #include <string.h>
 #include <net/if.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -192,18 +193,57 @@ static void set_rlimits(struct child *c) {
     }
 }
 
+/// A pseudo-terminal from the container's own devpts, after pivot_root (or after joining the mount
+/// namespace, for exec): its slave is then /dev/pts/N inside, as with runc. The master goes to the
+/// parent over the terminal socket; with bind_console the slave is also mounted on /dev/console.
+static void open_terminal(struct child *c) {
+    const struct cskiff_spawn *s = c->spec;
+    if (s->terminal_socket < 0) return;
+    event_simple(c, CSKIFF_STEP_OPEN_TERMINAL, "open /dev/ptmx in the container");
+    int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (master < 0) fail_simple(c, CSKIFF_STEP_OPEN_TERMINAL, "open /dev/ptmx");
+    int unlock = 0;
+    if (ioctl(master, TIOCSPTLCK, &unlock) != 0) fail_simple(c, CSKIFF_STEP_OPEN_TERMINAL, "unlock the pseudo-terminal");
+    // The peer by the master, not by path: nothing can swap /dev/pts/N in between.
+    int slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (slave < 0) fail_simple(c, CSKIFF_STEP_OPEN_TERMINAL, "open the pseudo-terminal's slave");
+    // Sized before the process starts, so its first look at the window (stty size, a shell) is right.
+    cskiff_set_window_size(master, s->console_rows, s->console_cols);
+    if (s->bind_console) {
+        unsigned int n = 0;
+        if (ioctl(master, TIOCGPTN, &n) != 0) fail_simple(c, CSKIFF_STEP_OPEN_TERMINAL, "pseudo-terminal number");
+        struct msg path;
+        msg_init(&path);
+        msg_str(&path, "/dev/pts/");
+        msg_u64(&path, n);
+        struct msg m;
+        msg_init(&m);
+        msg_str(&m, "bind ");
+        msg_str(&m, path.buf);
+        msg_str(&m, " on /dev/console");
+        child_event(c, CSKIFF_STEP_OPEN_TERMINAL, &m);
+        int f = open("/dev/console", O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (f >= 0) close(f);
+        if (mount(path.buf, "/dev/console", NULL, MS_BIND, NULL) != 0) child_fail(c, CSKIFF_STEP_OPEN_TERMINAL, &m);
+    }
+    if (cskiff_send_fd_on(s->terminal_socket, master) != 0) fail_simple(c, CSKIFF_STEP_OPEN_TERMINAL, "send the terminal");
+    close(master);
+    close(s->terminal_socket);
+    c->console_fd = slave;
+}
+
 static void set_stdio(struct child *c) {
     const struct cskiff_spawn *s = c->spec;
     if (s->setsid) {
         event_simple(c, CSKIFF_STEP_SETSID, "setsid");
         if (setsid() < 0) fail_simple(c, CSKIFF_STEP_SETSID, "setsid");
     }
-    if (s->console_fd >= 0) {
+    if (c->console_fd >= 0) {
         event_simple(c, CSKIFF_STEP_CONSOLE, "make the terminal the controlling terminal and stdio");
-        if (ioctl(s->console_fd, TIOCSCTTY, 0) != 0) fail_simple(c, CSKIFF_STEP_CONSOLE, "ioctl TIOCSCTTY");
+        if (ioctl(c->console_fd, TIOCSCTTY, 0) != 0) fail_simple(c, CSKIFF_STEP_CONSOLE, "ioctl TIOCSCTTY");
         for (int fd = 0; fd < 3; fd++)
-            if (dup2(s->console_fd, fd) < 0) fail_simple(c, CSKIFF_STEP_CONSOLE, "dup2 terminal");
-        if (s->console_fd > 2) close(s->console_fd);
+            if (dup2(c->console_fd, fd) < 0) fail_simple(c, CSKIFF_STEP_CONSOLE, "dup2 terminal");
+        if (c->console_fd > 2) close(c->console_fd);
         return;
     }
     const int wanted[3] = {s->stdin_fd, s->stdout_fd, s->stderr_fd};
@@ -418,6 +458,7 @@ void child_main(struct child *c, int sync_fd) {
     }
     set_oom_score(c);
     if (s->rootfs) child_setup_rootfs(c);
+    open_terminal(c);
     set_names_and_sysctls(c);
     if (s->rootfs) child_protect_paths(c);
     set_rlimits(c);

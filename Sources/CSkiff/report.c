@@ -30,6 +30,7 @@ static const char *const step_names[CSKIFF_STEP_COUNT] = {
     [CSKIFF_STEP_SYSCTL] = "sysctl",
     [CSKIFF_STEP_RLIMIT] = "setrlimit",
     [CSKIFF_STEP_SETSID] = "setsid",
+    [CSKIFF_STEP_OPEN_TERMINAL] = "open terminal",
     [CSKIFF_STEP_CONSOLE] = "set controlling terminal",
     [CSKIFF_STEP_STDIO] = "set up stdio",
     [CSKIFF_STEP_NO_NEW_PRIVS] = "set no_new_privs",

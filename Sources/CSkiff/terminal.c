@@ -16,30 +16,52 @@
 #include <termios.h>
 #include <unistd.h>
 
-int cskiff_openpty(int *master, int *slave, unsigned short rows, unsigned short cols) {
-    int m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
-    if (m < 0) return -1;
-    char name[128];
-    if (grantpt(m) != 0 || unlockpt(m) != 0 || ptsname_r(m, name, sizeof name) != 0) {
-        int e = errno;
-        close(m);
-        errno = e;
+void cskiff_set_window_size(int fd, unsigned short rows, unsigned short cols) {
+    if (!rows || !cols) return;
+    struct winsize ws = {.ws_row = rows, .ws_col = cols};
+    ioctl(fd, TIOCSWINSZ, &ws);
+}
+
+int cskiff_send_fd_on(int sock, int fd) {
+    // runc sends the terminal's name as the payload; callers such as conmon only use the fd.
+    char payload[] = "/dev/ptmx";
+    struct iovec iov = {.iov_base = payload, .iov_len = sizeof payload - 1};
+    char control[CMSG_SPACE(sizeof(int))];
+    memset(control, 0, sizeof control);
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof control};
+    struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+    cmsg->cmsg_level = SOL_SOCKET;
+    cmsg->cmsg_type = SCM_RIGHTS;
+    cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
+    ssize_t n;
+    do {
+        n = sendmsg(sock, &msg, MSG_NOSIGNAL);
+    } while (n < 0 && errno == EINTR);
+    return n < 0 ? -1 : 0;
+}
+
+int cskiff_recv_fd(int sock) {
+    char payload[256];
+    struct iovec iov = {.iov_base = payload, .iov_len = sizeof payload};
+    char control[CMSG_SPACE(sizeof(int))];
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof control};
+    ssize_t n;
+    do {
+        n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+    } while (n < 0 && errno == EINTR);
+    if (n <= 0) {
+        if (n == 0) errno = 0;
         return -1;
     }
-    int s = open(name, O_RDWR | O_NOCTTY);
-    if (s < 0) {
-        int e = errno;
-        close(m);
-        errno = e;
+    struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+    if (!cmsg || cmsg->cmsg_level != SOL_SOCKET || cmsg->cmsg_type != SCM_RIGHTS) {
+        errno = EBADMSG;
         return -1;
     }
-    if (rows && cols) {
-        struct winsize ws = {.ws_row = rows, .ws_col = cols};
-        ioctl(m, TIOCSWINSZ, &ws);
-    }
-    *master = m;
-    *slave = s;
-    return 0;
+    int fd;
+    memcpy(&fd, CMSG_DATA(cmsg), sizeof fd);
+    return fd;
 }
 
 int cskiff_send_fd(const char *socket_path, int fd) {
@@ -60,25 +82,11 @@ int cskiff_send_fd(const char *socket_path, int fd) {
         errno = e;
         return -1;
     }
-    // runc sends the terminal's name as the payload; callers such as conmon only use the fd.
-    char payload[] = "/dev/ptmx";
-    struct iovec iov = {.iov_base = payload, .iov_len = sizeof payload - 1};
-    char control[CMSG_SPACE(sizeof(int))];
-    memset(control, 0, sizeof control);
-    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof control};
-    struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
-    cmsg->cmsg_level = SOL_SOCKET;
-    cmsg->cmsg_type = SCM_RIGHTS;
-    cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
-    ssize_t n = sendmsg(sock, &msg, 0);
+    int rc = cskiff_send_fd_on(sock, fd);
     int e = errno;
     close(sock);
-    if (n < 0) {
-        errno = e;
-        return -1;
-    }
-    return 0;
+    errno = e;
+    return rc;
 }
 
 static void forwarded_signals(sigset_t *set) {

@@ -208,9 +208,10 @@ struct LifecycleTests {
         #expect(root.skiff("run", "-dit", "--name", "term", "busybox", "sh").status == 0)
         // python3's pty module plays the user: a prompt, a command, then Ctrl-D.
         let script = """
-        import os, pty, select, sys, time
+        import fcntl, os, pty, select, struct, sys, termios, time
         pid, fd = pty.fork()
         if pid == 0:
+            fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 33, 97, 0, 0))
             os.execv(sys.argv[1], sys.argv[1:])
         out = b""
         def pump(t):
@@ -221,7 +222,8 @@ struct LifecycleTests {
                 if r:
                     try: out += os.read(fd, 4096)
                     except OSError: return
-        pump(1.0); os.write(fd, b"echo sum=$((40+2))\\r"); pump(1.0); os.write(fd, b"\\x04"); pump(1.0)
+        pump(1.0); os.write(fd, b"echo sum=$((40+2)); echo tty=$(tty) size=$(stty size)\\r"); pump(1.0)
+        os.write(fd, b"\\x04"); pump(1.0)
         _, st = os.waitpid(pid, 0)
         sys.stdout.write(repr(out) + "\\n" + str(os.waitstatus_to_exitcode(st)) + "\\n")
         """
@@ -238,6 +240,9 @@ struct LifecycleTests {
         p.waitUntilExit()
         #expect(text.contains("/ # "), "no prompt: \(text)")
         #expect(text.contains("sum=42"), "\(text)")
+        // As with runc: a terminal of the container's own devpts, sized like the caller's before the
+        // shell starts (the container's -t terminal is pts/0, so this one is pts/1).
+        #expect(text.contains("tty=/dev/pts/1 size=33 97"), "\(text)")
         #expect(text.hasSuffix("\n0\n"), "Ctrl-D exits with 0: \(text)")
         #expect(root.inspect("term", "{{.State.Status}} {{.Config.Tty}}") == "running true")
     }

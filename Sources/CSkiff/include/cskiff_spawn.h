@@ -40,6 +40,7 @@ enum cskiff_step {
     CSKIFF_STEP_SYSCTL,
     CSKIFF_STEP_RLIMIT,
     CSKIFF_STEP_SETSID,
+    CSKIFF_STEP_OPEN_TERMINAL,
     CSKIFF_STEP_CONSOLE,
     CSKIFF_STEP_STDIO,
     CSKIFF_STEP_NO_NEW_PRIVS,
@@ -159,6 +160,12 @@ struct cskiff_spawn {
     // stdio: -1 means inherit. With `console_fd` >= 0 it becomes the controlling terminal and stdio.
     int stdin_fd, stdout_fd, stderr_fd;
     int console_fd;
+    // With `terminal_socket` >= 0 the child opens a pseudo-terminal in the container's own devpts
+    // (/dev/ptmx, as runc does, so `tty` names /dev/pts/N), sends the master over this socket, and uses
+    // the slave as `console_fd`; with `bind_console` also bind-mounts the slave on /dev/console.
+    int terminal_socket;
+    int bind_console;
+    unsigned short console_rows, console_cols;  // the terminal's size before exec (0: leave)
     int preserve_fds;            // fds 3..3+N-1 stay open across exec (runc's --preserve-fds)
 
     // Security.
@@ -230,11 +237,17 @@ int cskiff_pidfd_signal(int pidfd, int sig);
 /// Open a pidfd for an existing pid.
 int cskiff_pidfd_open(pid_t pid);
 
-/// Open a pseudo-terminal pair: master (O_CLOEXEC) and slave (no CLOEXEC, for the child).
-int cskiff_openpty(int *master, int *slave, unsigned short rows, unsigned short cols);
-
 /// Send `fd` over the unix socket at `path` (the console socket of `oci create`).
 int cskiff_send_fd(const char *socket_path, int fd);
+
+/// Send `fd` over a connected unix socket (SCM_RIGHTS). 0, or -1 with errno.
+int cskiff_send_fd_on(int sock, int fd);
+
+/// Receive an fd sent with SCM_RIGHTS (O_CLOEXEC), or -1 (errno; 0 when the peer closed first).
+int cskiff_recv_fd(int sock);
+
+/// Set a terminal's window size (rows and columns both non-zero, else nothing).
+void cskiff_set_window_size(int fd, unsigned short rows, unsigned short cols);
 
 #ifdef __cplusplus
 }

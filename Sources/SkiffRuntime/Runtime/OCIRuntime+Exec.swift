@@ -63,18 +63,18 @@ extension OCIRuntime {
         }
 
         var master: Int32 = -1
+        var console: Terminal?
+        defer { console?.close() }
         if terminal {
-            var slave: Int32 = -1
-            if cskiff_openpty(&master, &slave, UInt16(process.consoleSize?.height ?? 0), UInt16(process.consoleSize?.width ?? 0)) != 0 {
-                throw .system(SystemError("open pseudo-terminal"))
-            }
-            opened.append(slave)
-            config.consoleFD = slave
+            console = try Terminal()
+            config.terminalSocket = console!.child
+            config.consoleSize = Terminal.size(process.consoleSize, foreground: !options.detach)
         }
         defer { if master >= 0 { close(master) } }
 
         var child: SpawnedChild
         do { child = try Spawner.spawn(config) } catch { throw .spawn(error) }
+        console?.childStarted()
         do throws(RuntimeError) {
             if let paths = record.cgroup {
                 do { try CgroupManager(statePaths: paths, logger: logger).addProcess(pid: child.pid) } catch {
@@ -87,6 +87,7 @@ extension OCIRuntime {
             } catch {
                 throw .spawn(error)
             }
+            if console != nil { master = try console!.receiveMaster() }
             if let pidFile = options.pidFile {
                 do { try FileIO.writeAtomically(Self.absolute(pidFile), contents: Array("\(child.pid)".utf8)) } catch {
                     throw .system(error)

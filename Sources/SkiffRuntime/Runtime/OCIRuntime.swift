@@ -152,20 +152,13 @@ public struct OCIRuntime: Sendable {
         planned.config.stdio = options.stdio
 
         var launched = Launched(pid: 0, pidfd: -1)
+        var console: Terminal?
+        defer { console?.close() }
         if terminal {
-            let size = spec.process?.consoleSize
-            var master: Int32 = -1
-            var slave: Int32 = -1
-            if cskiff_openpty(&master, &slave, UInt16(size?.height ?? 0), UInt16(size?.width ?? 0)) != 0 {
-                throw .system(SystemError("open pseudo-terminal"))
-            }
-            launched.consoleMaster = master
-            cleanup.fds.append(slave)
-            planned.config.consoleFD = slave
-            if let name = ttyName(slave) {
-                planned.config.mounts.append(LaunchConfig.Mount(source: name, target: "/dev/console", fstype: nil,
-                                                                data: nil, flags: UInt(MS_BIND), targetKind: .file))
-            }
+            console = try Terminal()
+            planned.config.terminalSocket = console!.child
+            planned.config.bindConsole = true
+            planned.config.consoleSize = Terminal.size(spec.process?.consoleSize, foreground: attach)
         }
         if waitForStart {
             let fifo = dir + "/exec.fifo"
@@ -184,6 +177,7 @@ public struct OCIRuntime: Sendable {
         cleanup.child = child
         launched.pid = child.pid
         launched.pidfd = child.pidfd
+        console?.childStarted()
 
         try writeIDMaps(planned, pid: child.pid)
         do { try cgroup.addProcess(pid: child.pid) } catch { throw .cgroup(error) }
@@ -196,6 +190,7 @@ public struct OCIRuntime: Sendable {
         } catch {
             throw .spawn(error)
         }
+        if console != nil { launched.consoleMaster = try console!.receiveMaster() }
 
         guard let startTime = ProcessInfo.startTime(pid: child.pid) else {
             throw .spawn(.childDied("process \(child.pid) exited during start"))
@@ -380,12 +375,6 @@ public struct OCIRuntime: Sendable {
         guard getcwd(&buf, buf.count) != nil else { return path }
         let cwd = String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         return path == "." ? cwd : cwd + "/" + path
-    }
-
-    private func ttyName(_ fd: Int32) -> String? {
-        var buf = [CChar](repeating: 0, count: 128)
-        guard ttyname_r(fd, &buf, buf.count) == 0 else { return nil }
-        return String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }
 

@@ -74,6 +74,10 @@ public enum Spawner {
         spec.stdout_fd = config.stdio.out
         spec.stderr_fd = config.stdio.err
         spec.console_fd = config.consoleFD
+        spec.terminal_socket = config.terminalSocket
+        spec.bind_console = config.bindConsole ? 1 : 0
+        spec.console_rows = config.consoleSize.rows
+        spec.console_cols = config.consoleSize.columns
         spec.preserve_fds = config.preserveFDs
 
         spec.no_new_privs = config.noNewPrivileges ? 1 : 0
