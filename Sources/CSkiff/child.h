@@ -8,7 +8,7 @@
 struct child {
     const struct cskiff_spawn *spec;
     int report_fd;
-    int console_fd;  // the spec's, or the slave of the terminal opened in the container
+    int console_fd;  // the slave of the terminal opened in the container, or -1
 };
 
 /// Report that a step is about to run (only with spec->debug).

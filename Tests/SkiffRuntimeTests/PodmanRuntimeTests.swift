@@ -61,6 +61,7 @@ struct PodmanRuntimeTests {
         let podman = "podman --root '\(dir)/root' --runroot '\(dir)/run' --tmpdir '\(dir)/tmp' --storage-driver vfs "
             + "--cgroup-manager cgroupfs --events-backend none --runtime '\(oci)'"
         let limits = "--network none --ulimit nofile=20000:20000 --ulimit nproc=1024:1024"
+        @discardableResult
         func run(_ args: String) -> (status: Int32, output: String) { Self.shell(podman + " " + args) }
         defer {
             run("rm -fa")

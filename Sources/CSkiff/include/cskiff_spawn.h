@@ -157,12 +157,11 @@ struct cskiff_spawn {
     int oom_score_adj;
     int setsid;
 
-    // stdio: -1 means inherit. With `console_fd` >= 0 it becomes the controlling terminal and stdio.
+    // stdio: -1 means inherit.
     int stdin_fd, stdout_fd, stderr_fd;
-    int console_fd;
     // With `terminal_socket` >= 0 the child opens a pseudo-terminal in the container's own devpts
-    // (/dev/ptmx, as runc does, so `tty` names /dev/pts/N), sends the master over this socket, and uses
-    // the slave as `console_fd`; with `bind_console` also bind-mounts the slave on /dev/console.
+    // (/dev/ptmx, as runc does, so `tty` names /dev/pts/N), sends the master over this socket, and makes
+    // the slave its controlling terminal and stdio; with `bind_console` also bind-mounts it on /dev/console.
     int terminal_socket;
     int bind_console;
     unsigned short console_rows, console_cols;  // the terminal's size before exec (0: leave)

@@ -71,9 +71,9 @@ public struct LaunchConfig: Sendable {
     public var oomScoreAdj: Int32?
     public var setsid = true
     public var stdio: (in: Int32, out: Int32, err: Int32) = (-1, -1, -1)
-    public var consoleFD: Int32 = -1
-    /// The child's end of a socket pair: the child opens a terminal in the container and sends its
-    /// master here (see `Terminal`); with `bindConsole` the slave is also mounted on /dev/console.
+    /// The child's end of a socket pair: the child opens a terminal in the container, makes it its
+    /// controlling terminal and stdio, and sends its master here (see `Terminal`); with `bindConsole`
+    /// the slave is also mounted on /dev/console.
     public var terminalSocket: Int32 = -1
     public var bindConsole = false
     /// The terminal's rows and columns, set before exec (0: leave).

@@ -73,7 +73,6 @@ public enum Spawner {
         spec.stdin_fd = config.stdio.in
         spec.stdout_fd = config.stdio.out
         spec.stderr_fd = config.stdio.err
-        spec.console_fd = config.consoleFD
         spec.terminal_socket = config.terminalSocket
         spec.bind_console = config.bindConsole ? 1 : 0
         spec.console_rows = config.consoleSize.rows
