@@ -65,6 +65,11 @@ struct PodmanRuntimeTests {
         func run(_ args: String) -> (status: Int32, output: String) { Self.shell(podman + " " + args) }
         defer {
             run("rm -fa")
+            // conmon runs `podman container cleanup` when a container exits, in the background; wait for
+            // those, or one would make podman's global cache again after it is removed below.
+            let name = (dir as NSString).lastPathComponent
+            let pattern = "[" + String(name.prefix(1)) + "]" + name.dropFirst()
+            Self.shell("for i in $(seq 200); do pgrep -f '\(pattern)' >/dev/null || break; sleep 0.05; done")
             run("system reset -f")
             Self.shell("umount -R '\(dir)/root' '\(dir)/run' 2>/dev/null; rm -rf '\(dir)'")
             for path in Self.globalDirs where !preexisting.contains(path) { FileIO.removeTree(path) }
