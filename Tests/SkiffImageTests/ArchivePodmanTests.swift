@@ -23,23 +23,14 @@ struct ArchivePodmanTests {
         }
     }
 
-    /// Podman also writes outside --root: its blob-info cache (/var/lib/containers/cache, a fixed path for
-    /// root) and /run/containers/networks. Those are removed afterwards when this test made them.
-    static let podmanGlobalDirs = ["/var/lib/containers", "/run/containers"]
-
+    /// Podman also writes outside --root (see `ContainersToolsGuard`).
     func withPodman(_ body: (Podman, String) throws -> Void) throws {
-        // The runtime suite's podman shares those directories: one at a time (a flock on the binary).
-        let lock = open("/usr/bin/podman", O_RDONLY | O_CLOEXEC)
-        if lock >= 0 { flock(lock, LOCK_EX) }
-        defer { if lock >= 0 { close(lock) } }
-        let preexisting = Self.podmanGlobalDirs.filter { FileManager.default.fileExists(atPath: $0) }
-        try F.withTempDir("skiff-test-podman-") { dir in
-            let podman = Podman(dir: dir)
-            defer {
-                podman.reset()
-                for path in Self.podmanGlobalDirs where !preexisting.contains(path) { FileIO.removeTree(path) }
+        try ContainersToolsGuard.run {
+            try F.withTempDir("skiff-test-podman-") { dir in
+                let podman = Podman(dir: dir)
+                defer { podman.reset() }
+                try body(podman, dir)
             }
-            try body(podman, dir)
         }
     }
 

@@ -9,6 +9,10 @@ struct RegistryInteropTests {
     let anonymous = RegistryOptions(credentials: CredentialStore(path: "/nonexistent/skiff-test/config.json"))
 
     @Test func skopeoSeesWhatSkiffPushedAndSkiffPullsWhatSkopeoPushed() throws {
+        try ContainersToolsGuard.run { try skopeoRoundTrip() }
+    }
+
+    func skopeoRoundTrip() throws {
         let registry = try LocalRegistry()
         defer { registry.stop() }
         let source = try TempStore(), t1 = try TempStore(), t2 = try TempStore()
