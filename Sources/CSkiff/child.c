@@ -441,6 +441,9 @@ static void wait_for_start(struct child *c) {
 
 void child_main(struct child *c, int sync_fd) {
     const struct cskiff_spawn *s = c->spec;
+    // Until execve this process runs skiff's own (sealed) image inside the container's namespaces: keep
+    // its /proc/PID entries (exe, mem, fds) closed to the container's processes. execve resets it.
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     reset_signals();
     mark_fds_cloexec(s);
     join_namespaces(c);

@@ -11,6 +11,7 @@ import Glibc
 public enum OCIMain {
     /// Parse with `root` as the top command and run; never returns.
     public static func run<Root: ParsableCommand>(_ root: Root.Type, arguments: [String]) -> Never {
+        sealExecutable()
         // Signals an attached run forwards must be blocked before any thread exists.
         cskiff_block_signals()
         var arguments = arguments
@@ -27,5 +28,16 @@ public enum OCIMain {
         } catch {
             Root.exit(withError: error)
         }
+    }
+
+    /// Re-exec from a sealed copy of this binary before anything else (see exe_seal.c): a container
+    /// must never get hold of a writable host skiff through /proc/PID/exe.
+    private static func sealExecutable() {
+        var message = [CChar](repeating: 0, count: 512)
+        guard cskiff_seal_exe(CommandLine.unsafeArgv, &message, message.count) != 0 else { return }
+        let text = String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let line = Array("skiff: refusing to run from a writable binary: \(text)\n".utf8)
+        _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+        exit(125)
     }
 }

@@ -236,6 +236,12 @@ int cskiff_pidfd_signal(int pidfd, int sig);
 /// Open a pidfd for an existing pid.
 int cskiff_pidfd_open(pid_t pid);
 
+/// Re-execute the running binary from a copy that cannot be written (a lower-only overlayfs, else a
+/// sealed memfd), so that no process cloned into a container exposes the host's binary through
+/// /proc/PID/exe (CVE-2019-5736). Returns 0 without exec'ing when already sealed or not root; on
+/// failure -1 with a message in `err`. Call first thing in main, before any thread exists.
+int cskiff_seal_exe(char *const argv[], char *err, size_t err_len);
+
 /// Send `fd` over the unix socket at `path` (the console socket of `oci create`).
 int cskiff_send_fd(const char *socket_path, int fd);
 

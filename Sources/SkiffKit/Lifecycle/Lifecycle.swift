@@ -26,10 +26,7 @@ extension Engine {
 
     static func toolPath(env: String, name: String) -> String {
         if let v = getenv(env), v.pointee != 0 { return String(cString: v) }
-        var buf = [CChar](repeating: 0, count: Int(PATH_MAX))
-        let n = readlink("/proc/self/exe", &buf, buf.count - 1)
-        guard n > 0 else { return name }
-        let exe = String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        guard let exe = runningExecutablePath() else { return name }
         var dir = exe.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
         // A test bundle (…/debug/Foo.xctest/…): the tools sit beside the bundle.
         if let r = dir.range(of: ".xctest") {
@@ -37,6 +34,16 @@ extension Engine {
                 .joined(separator: "/")
         }
         return dir + "/" + name
+    }
+
+    /// The host path of the running binary. A sealed skiff (see CSkiff's exe_seal.c) runs from a
+    /// detached overlay or a memfd, so /proc/self/exe names no host path; the seal passes the original on.
+    static func runningExecutablePath() -> String? {
+        if let v = getenv("SKIFF_SEALED_FROM"), v.pointee != 0 { return String(cString: v) }
+        var buf = [CChar](repeating: 0, count: Int(PATH_MAX))
+        let n = readlink("/proc/self/exe", &buf, buf.count - 1)
+        guard n > 0 else { return nil }
+        return String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     // MARK: options recorded at create

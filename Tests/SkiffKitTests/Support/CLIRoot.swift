@@ -16,9 +16,14 @@ class CLIRoot: @unchecked Sendable {
     /// A command the CLI runs under (e.g. `ip netns exec NS`), for tests in a namespace of their own.
     let launcher: [String]
 
-    init(prefix: String = "skiff-cli-test-", environment: [String: String] = [:], launcher: [String] = []) throws {
+    /// The skiff binary this root runs (the build's, unless a test runs a copy).
+    let executable: String
+
+    init(prefix: String = "skiff-cli-test-", environment: [String: String] = [:], launcher: [String] = [],
+         executable: String = Engine.skiffPath) throws {
         self.environment = environment
         self.launcher = launcher
+        self.executable = executable
         path = try FileIO.makeTemporaryDirectory(in: "/tmp", prefix: prefix)
         engine = Engine(root: path)
         try TestImage.make("busybox", layers: [TestImage.busyboxRootfs], config: TestImage.busyboxConfig(),
@@ -59,8 +64,8 @@ class CLIRoot: @unchecked Sendable {
     /// Start the CLI with this root without waiting.
     func launch(_ args: [String], stdout: Any = Pipe(), stderr: Any = FileHandle.nullDevice) -> Process {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: launcher.first ?? Engine.skiffPath)
-        p.arguments = launcher.isEmpty ? args : Array(launcher.dropFirst()) + [Engine.skiffPath] + args
+        p.executableURL = URL(fileURLWithPath: launcher.first ?? executable)
+        p.arguments = launcher.isEmpty ? args : Array(launcher.dropFirst()) + [executable] + args
         var env = ProcessInfo.processInfo.environment
         env["SKIFF_ROOT"] = path
         env.merge(environment) { $1 }

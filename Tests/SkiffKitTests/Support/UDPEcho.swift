@@ -2,8 +2,7 @@ import Foundation
 import Testing
 
 /// A UDP echo server for tests, since the fixture's busybox has no UDP server applet (its nc has no -u,
-/// no udpsvd): a few lines of C compiled static at test time with the host's gcc (installed by
-/// `Scripts/setup --test`), so it runs in any container as `/udp-echo PORT` (bind-mount it read-only).
+/// no udpsvd): a StaticHelper, run in a container as `/udp-echo PORT` (bind-mount it read-only).
 enum UDPEcho {
     /// Answers every datagram with the same bytes, forever; port 7 (echo) by default.
     static let source = #"""
@@ -33,35 +32,8 @@ enum UDPEcho {
     }
     """#
 
-    static let gcc = "/usr/bin/gcc"
-
-    /// Write the source into `directory` and compile it there (`gcc -static -O2`); the binary's path.
-    /// Without gcc this is an error that says how to get it, never a silent skip.
+    /// Compile the server into `directory`; the binary's path.
     static func build(in directory: String) throws -> String {
-        guard FileManager.default.isExecutableFile(atPath: gcc) else {
-            throw Failure("\(gcc) is missing: the UDP test compiles its echo server; install gcc and libc6-dev (Scripts/setup --test)")
-        }
-        let src = directory + "/udp-echo.c"
-        let binary = directory + "/udp-echo"
-        try source.write(toFile: src, atomically: true, encoding: .utf8)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: gcc)
-        p.arguments = ["-static", "-O2", "-o", binary, src]
-        let err = Pipe()
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = err
-        p.standardInput = FileHandle.nullDevice
-        try p.run()
-        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        guard p.terminationStatus == 0, FileManager.default.isExecutableFile(atPath: binary) else {
-            throw Failure("gcc -static -O2 -o \(binary) \(src) failed (status \(p.terminationStatus); is libc6-dev installed? Scripts/setup --test):\n\(message)")
-        }
-        return binary
-    }
-
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
-        init(_ description: String) { self.description = description }
+        try StaticHelper.build("udp-echo", source: source, in: directory)
     }
 }

@@ -1,0 +1,177 @@
+// Running from a sealed copy of our own binary (the CVE-2019-5736 class).
+//
+// A process cloned into a container keeps the parent's executable as its /proc/PID/exe until its
+// execve(). A process in the container that opens that link (or a container whose entry point is
+// /proc/self/exe) holds the host's skiff binary, and once no host process is running it any more it
+// can open it for writing and replace it: the next `skiff` on the host runs the attacker's code as
+// root. So before anything else, skiff re-executes itself from a copy that cannot be written:
+//
+//   1. an overlayfs with two lower layers and no upper layer (the binary's own directory on top of an
+//      empty one), mounted detached with fsmount() and never attached anywhere. A file in a lower-only
+//      overlay can never be opened for writing (EROFS), and, unlike a read-only bind mount, no remount
+//      can make it writable. Costs a mount and one execve, no copy (runc 1.2 does the same);
+//   2. where overlayfs or the new mount API is missing: a memfd holding a copy of the binary, sealed
+//      against writes, growing and shrinking.
+//
+// The original path goes to the new image in SKIFF_SEALED_FROM, since its /proc/self/exe no longer
+// names a path on the host (the tools beside the binary are found from it).
+#include "cskiff_spawn.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <linux/mount.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
+#include <limits.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#ifndef MFD_EXEC
+#define MFD_EXEC 0x0010U
+#endif
+#ifndef F_SEAL_FUTURE_WRITE
+#define F_SEAL_FUTURE_WRITE 0x0010
+#endif
+
+#define SEALED_ENV "SKIFF_SEALED_FROM"
+#define MEMFD_SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
+
+static void set_error(char *err, size_t len, const char *what, int e) {
+    if (err && len) snprintf(err, len, "%s: %s", what, strerror(e));
+}
+
+/// The running image is one of ours: a lower-only (read-only) overlay or a fully sealed memfd.
+static int running_sealed(void) {
+    if (!getenv(SEALED_ENV)) return 0;
+    int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return 0;
+    int sealed = 0;
+    int seals = fcntl(fd, F_GET_SEALS);
+    if (seals >= 0) {
+        sealed = (seals & MEMFD_SEALS) == MEMFD_SEALS;
+    } else {
+        struct statfs fs;
+        sealed = fstatfs(fd, &fs) == 0 && fs.f_type == OVERLAYFS_SUPER_MAGIC && (fs.f_flags & ST_RDONLY);
+    }
+    close(fd);
+    return sealed;
+}
+
+/// Escape a path for overlayfs' lowerdir list (':' separates layers, '\' escapes).
+static int escape_lower(const char *in, char *out, size_t len) {
+    size_t o = 0;
+    for (const char *p = in; *p; p++) {
+        if (*p == ':' || *p == '\\' || *p == ',') {
+            if (o + 1 >= len) return -1;
+            out[o++] = '\\';
+        }
+        if (o + 1 >= len) return -1;
+        out[o++] = *p;
+    }
+    out[o] = 0;
+    return 0;
+}
+
+/// An O_PATH fd of `dir/name` seen through a detached lower-only overlay, or -1 with errno.
+static int open_through_overlay(const char *dir, const char *name) {
+    // overlayfs needs two lower layers to run without an upper one; the second stays empty.
+    const char *empty = "/run/skiff/exe-seal";
+    if (mkdir("/run/skiff", 0700) != 0 && errno != EEXIST) return -1;
+    if (mkdir(empty, 0500) != 0 && errno != EEXIST) return -1;
+
+    char a[PATH_MAX], b[64], lower[2 * PATH_MAX + 2];
+    if (escape_lower(dir, a, sizeof a) != 0 || escape_lower(empty, b, sizeof b) != 0) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    snprintf(lower, sizeof lower, "%s:%s", a, b);
+
+    int ctx = (int)syscall(SYS_fsopen, "overlay", FSOPEN_CLOEXEC);
+    if (ctx < 0) return -1;
+    int fd = -1, mnt = -1;
+    if (syscall(SYS_fsconfig, ctx, FSCONFIG_SET_STRING, "lowerdir", lower, 0) != 0) goto out;
+    // Only to keep overlayfs quiet in dmesg where the two layers are on different filesystems.
+    (void)syscall(SYS_fsconfig, ctx, FSCONFIG_SET_STRING, "xino", "off", 0);
+    if (syscall(SYS_fsconfig, ctx, FSCONFIG_CMD_CREATE, NULL, NULL, 0) != 0) goto out;
+    mnt = (int)syscall(SYS_fsmount, ctx, FSMOUNT_CLOEXEC,
+                       MOUNT_ATTR_RDONLY | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOSUID);
+    if (mnt < 0) goto out;
+    fd = openat(mnt, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+out:;
+    int e = errno;
+    if (mnt >= 0) close(mnt);
+    close(ctx);
+    errno = e;
+    return fd;
+}
+
+/// A memfd holding a sealed copy of the running binary, or -1 with errno.
+static int sealed_memfd_copy(void) {
+    int src = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+    if (src < 0) return -1;
+    int fd = memfd_create("skiff", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
+    if (fd < 0 && errno == EINVAL) fd = memfd_create("skiff", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    int e = errno;
+    if (fd >= 0) {
+        struct stat st;
+        off_t off = 0;
+        e = 0;
+        if (fstat(src, &st) != 0) e = errno;
+        while (!e && off < st.st_size) {
+            ssize_t n = sendfile(fd, src, &off, (size_t)(st.st_size - off));
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) e = n < 0 ? errno : EIO;
+        }
+        if (!e && fcntl(fd, F_ADD_SEALS, MEMFD_SEALS) != 0) e = errno;
+        if (e) {
+            close(fd);
+            fd = -1;
+        }
+    }
+    close(src);
+    errno = e;
+    return fd;
+}
+
+int cskiff_seal_exe(char *const argv[], char *err, size_t err_len) {
+    if (geteuid() != 0) return 0; // only root can put a process in a container
+    if (running_sealed()) return 0;
+
+    char self[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n <= 0) {
+        set_error(err, err_len, "readlink /proc/self/exe", n < 0 ? errno : ENOENT);
+        return -1;
+    }
+    self[n] = 0;
+    if (setenv(SEALED_ENV, self, 1) != 0) {
+        set_error(err, err_len, "setenv " SEALED_ENV, errno);
+        return -1;
+    }
+
+    char *slash = strrchr(self, '/');
+    int fd = -1;
+    if (slash && slash[1]) {
+        *slash = 0;
+        fd = open_through_overlay(slash == self ? "/" : self, slash + 1);
+        *slash = '/';
+    }
+    if (fd < 0) fd = sealed_memfd_copy();
+    if (fd < 0) {
+        set_error(err, err_len, "a sealed copy of the skiff binary (overlayfs and memfd both failed)", errno);
+        return -1;
+    }
+    extern char **environ;
+    syscall(SYS_execveat, fd, "", argv, environ, AT_EMPTY_PATH);
+    int e = errno;
+    close(fd);
+    set_error(err, err_len, "execveat of the sealed skiff binary", e);
+    return -1;
+}
