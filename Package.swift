@@ -14,7 +14,6 @@ import PackageDescription
 //   skiff (the thin CLI)
 let package = Package(
     name: "Skiff",
-    platforms: [.macOS(.v14)],
     products: [
         .executable(name: "skiff", targets: ["skiff"]),
         .executable(name: "skiff-oci", targets: ["skiff-oci"]),
@@ -32,7 +31,7 @@ let package = Package(
     targets: [
         .target(
             name: "CSkiff",
-            cSettings: [.define("_GNU_SOURCE"), .unsafeFlags(["-O2", "-Wall", "-Wextra", "-Wno-unused-parameter"])],
+            cSettings: [.define("_GNU_SOURCE")],
             linkerSettings: [.linkedLibrary("seccomp")]
         ),
         .target(name: "CSystem", cSettings: [.define("_GNU_SOURCE")]),
@@ -82,7 +81,7 @@ let package = Package(
             ]
         ),
         // The per-container monitor (conmon's role): plain C, so its memory stays at a few hundred KB.
-        .executableTarget(name: "skiff-monitor", cSettings: [.define("_GNU_SOURCE"), .unsafeFlags(["-O2", "-Wall"])]),
+        .executableTarget(name: "skiff-monitor", cSettings: [.define("_GNU_SOURCE")]),
         .testTarget(name: "SkiffOCITests", dependencies: ["SkiffOCI"]),
         .testTarget(name: "SkiffRuntimeTests", dependencies: ["SkiffRuntime", "SkiffOCI", "CSkiff"]),
         .testTarget(name: "SkiffImageTests", dependencies: ["SkiffImage", "SkiffOCI", "CArchive"]),
