@@ -207,6 +207,39 @@ struct CgroupV2FakeTreeTests {
         try again.destroy()
         #expect(!FileManager.default.fileExists(atPath: root + "/skiff"))
     }
+
+    @Test func deviceRulesBecomeOneFilterOnTheContainersOwnCgroup() throws {
+        let root = try Self.fakeRoot()
+        defer { CgroupTestSupport.removeTree(root) }
+        let parent = "skiff-\(CgroupTestSupport.randomSuffix())"
+        let cg = try Self.manager(root: root, id: "dev", cgroupsPath: "/\(parent)/dev")
+        let rules = DeviceRules.resources(for: DockerDefaults.spec(rootfs: "/", args: ["true"]))?.devices
+        try cg.create(resources: LinuxResources(devices: rules))
+        defer { #expect(throws: Never.self) { try cg.destroy() } }
+
+        let file = CgroupFS.fakeDeviceFilterFile
+        let expected = DeviceFilterProgram(try DeviceRuleSet.emulate(try #require(rules))).listing
+        #expect(try CgroupTestSupport.get(root + "/\(parent)/dev/" + file) == expected)
+        // On the leaf only: a filter on a shared parent would bind every container below it.
+        #expect(!FileManager.default.fileExists(atPath: root + "/\(parent)/" + file))
+        #expect(!FileManager.default.fileExists(atPath: root + "/" + file))
+        // No files of the v1 controller on v2.
+        #expect(!FileManager.default.fileExists(atPath: root + "/\(parent)/dev/devices.deny"))
+    }
+
+    @Test func allowAllDevicesAttachesNoFilterAndAHoleIsRefusedBeforeMkdir() throws {
+        let root = try Self.fakeRoot()
+        defer { CgroupTestSupport.removeTree(root) }
+        let cg = try Self.manager(root: root, id: "open")
+        try cg.create(resources: LinuxResources(devices: [LinuxDeviceCgroup(allow: true, access: "rwm")]))
+        #expect(!FileManager.default.fileExists(atPath: root + "/skiff/open/" + CgroupFS.fakeDeviceFilterFile))
+        try cg.destroy()
+
+        let holed = [LinuxDeviceCgroup(allow: false), LinuxDeviceCgroup(allow: true, type: "c", access: "rw"),
+                     LinuxDeviceCgroup(allow: false, type: "c", major: 1, minor: 11, access: "rw")]
+        #expect(throws: CgroupError.self) { try cg.create(resources: LinuxResources(devices: holed)) }
+        #expect(!FileManager.default.fileExists(atPath: root + "/skiff"))
+    }
 }
 
 @Suite("Cgroup values and paths")

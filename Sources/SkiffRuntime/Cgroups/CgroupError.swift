@@ -30,6 +30,10 @@ public enum CgroupError: Error, CustomStringConvertible, Equatable, Sendable {
     /// rmdir kept failing with EBUSY: processes are still in the cgroup.
     case busy(path: String, pids: [Int32])
     case killFailed(pid: Int32, signal: Int32, errno: Int32)
+    /// bpf(BPF_PROG_LOAD) refused the cgroup v2 device program; `log` is the verifier's explanation.
+    case deviceFilterLoad(errno: Int32, log: String)
+    /// The device program could not be attached to (or the cgroup directory opened at) `path`.
+    case deviceFilterAttach(path: String, errno: Int32)
 
     public var description: String {
         switch self {
@@ -62,6 +66,11 @@ public enum CgroupError: Error, CustomStringConvertible, Equatable, Sendable {
             return "rmdir \(path): cgroup still busy (processes: \(list.isEmpty ? "none listed" : list))"
         case .killFailed(let pid, let signal, let errno):
             return "kill(\(pid), \(signal)): \(errnoText(errno))"
+        case .deviceFilterLoad(let errno, let log):
+            let why = log.isEmpty ? "" : "; verifier: \(log)"
+            return "load the cgroup v2 device filter (bpf BPF_PROG_LOAD): \(errnoText(errno))\(why)"
+        case .deviceFilterAttach(let path, let errno):
+            return "attach the device filter to cgroup \(path) (bpf BPF_PROG_ATTACH): \(errnoText(errno))"
         }
     }
 }

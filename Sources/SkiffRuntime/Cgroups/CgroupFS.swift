@@ -135,3 +135,21 @@ struct CgroupFS: Sendable {
         return String(sub)
     }
 }
+
+extension CgroupFS {
+    /// In a fake tree there is no kernel to attach to: the program's listing is written to this file in
+    /// the cgroup directory instead, so tests can see where it would have gone and what it says.
+    static let fakeDeviceFilterFile = "skiff.device-filter"
+
+    /// Attach a device program to the cgroup2 directory `dir` (logged like a write).
+    func attachDeviceFilter(_ program: DeviceFilterProgram, to dir: String) throws(CgroupError) {
+        logger.debug("attach cgroup device filter", metadata: [
+            "path": "\(dir)", "instructions": "\(program.instructions.count)",
+        ])
+        if fake {
+            try write(program.listing, to: dir + "/" + Self.fakeDeviceFilterFile)
+            return
+        }
+        try DeviceFilterLoader.attach(program, toCgroup: dir)
+    }
+}

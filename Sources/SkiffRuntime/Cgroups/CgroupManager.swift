@@ -213,6 +213,7 @@ public struct CgroupManager: Sendable {
                                 reason: "must be 0...100")
         }
         for rule in r.devices ?? [] { _ = try CgroupValues.deviceRule(rule) }
+        if let rules = r.devices { _ = try DeviceRuleSet.emulate(rules) }
         for key in (r.unified ?? [:]).keys.sorted() { try CgroupValues.validateUnifiedKey(key) }
         if let m = r.memory, let limit = m.limit, let swap = m.swap, limit > 0, swap > 0, swap < limit {
             throw .invalidValue(setting: "linux.resources.memory.swap", value: String(swap),

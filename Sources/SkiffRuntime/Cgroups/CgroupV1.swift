@@ -73,11 +73,11 @@ extension CgroupManager {
         }
 
         if let rules = r.devices {
+            // The folded set, not the raw list: the kernel would ignore a deny that punches a hole into a
+            // wildcard allow, and v2's BPF program is made from the same set.
             let d = try dir("devices")
-            try fs.write("a", to: d + "/devices.deny")
-            for rule in rules {
-                let line = try CgroupValues.deviceRule(rule)
-                try fs.write(line, to: d + (rule.allow ? "/devices.allow" : "/devices.deny"))
+            for (file, line) in try DeviceRuleSet.emulate(rules).v1Writes {
+                try fs.write(line, to: d + "/" + file)
             }
         }
     }

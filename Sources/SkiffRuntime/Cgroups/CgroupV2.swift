@@ -88,10 +88,12 @@ extension CgroupManager {
             try fs.write(CgroupValues.pidsMax(pids.limit), to: dir + "/pids.max")
         }
 
-        if let rules = r.devices, !rules.isEmpty {
-            // v2 filters devices with an eBPF program attached to the cgroup, not with files.
-            logger.warning("device cgroup rules are not enforced on cgroup v2 (needs a BPF_CGROUP_DEVICE program)",
-                           metadata: ["path": "\(dir)", "rules": "\(rules.count)"])
+        if let rules = r.devices {
+            // v2 has no devices files: an eBPF program attached to the cgroup filters every open and mknod.
+            let set = try DeviceRuleSet.emulate(rules)
+            if !(set.defaultAllow && set.exceptions.isEmpty) {
+                try fs.attachDeviceFilter(DeviceFilterProgram(set), to: dir)
+            }
         }
 
         try writeUnified(r.unified, dir: dir)

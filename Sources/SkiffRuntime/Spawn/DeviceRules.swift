@@ -21,7 +21,8 @@ enum DeviceRules {
             return spec.linux?.resources
         }
         var extra = defaults
-        for device in spec.linux?.devices ?? [] {
+        // A FIFO ("p") is no device: the devices cgroup has no rule for it, and none is needed.
+        for device in spec.linux?.devices ?? [] where device.type != "p" {
             let type = device.type == "u" ? "c" : device.type
             extra.append(.init(allow: true, type: type, major: device.major, minor: device.minor, access: "rwm"))
         }
