@@ -268,9 +268,72 @@ static void enter_root(struct child *c, int rootfd) {
     if (chdir("/") != 0) child_fail(c, CSKIFF_STEP_PIVOT_ROOT, &m);
 }
 
+/// What a node is, for a message about a /dev/null that is not the null device.
+static const char *node_kind(mode_t mode) {
+    switch (mode & S_IFMT) {
+    case S_IFREG: return "a regular file";
+    case S_IFDIR: return "a directory";
+    case S_IFLNK: return "a symbolic link";
+    case S_IFIFO: return "a FIFO";
+    case S_IFSOCK: return "a socket";
+    case S_IFBLK: return "a block device";
+    default: return "a character device";
+    }
+}
+
+/// The container's /dev/null, opened once to mask files with. The image, a racing process (one sharing
+/// the rootfs or /dev) or a linux.devices entry can make /dev/null a symlink or another node, and binding
+/// it by path would then cover a masked file with whatever it points to (CVE-2025-31133). So no symlink
+/// is followed anywhere on the path, and the node must be the null device (c 1:3); the mount is made from
+/// this fd, so what was checked is what is bound.
+static int open_dev_null(struct child *c, const char *masking) {
+    struct msg m;
+    msg_init(&m);
+    msg_str(&m, "mask ");
+    msg_str(&m, masking);
+    msg_str(&m, ": open /dev/null (no symlinks allowed on the path)");
+    struct open_how how;
+    memset(&how, 0, sizeof how);
+    how.flags = O_PATH | O_NOFOLLOW | O_CLOEXEC;
+    how.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+    int fd = (int)syscall(SYS_openat2, AT_FDCWD, "/dev/null", &how, sizeof how);
+    if (fd < 0) child_fail(c, CSKIFF_STEP_MASK_PATH, &m);
+    struct stat st;
+    if (fstat(fd, &st) != 0) child_fail(c, CSKIFF_STEP_MASK_PATH, &m);
+    if (!S_ISCHR(st.st_mode) || major(st.st_rdev) != 1 || minor(st.st_rdev) != 3) {
+        msg_init(&m);
+        msg_str(&m, "mask ");
+        msg_str(&m, masking);
+        msg_str(&m, ": refusing to bind /dev/null, which is ");
+        msg_str(&m, node_kind(st.st_mode));
+        if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) {
+            msg_str(&m, " ");
+            msg_u64(&m, major(st.st_rdev));
+            msg_str(&m, ":");
+            msg_u64(&m, minor(st.st_rdev));
+        }
+        msg_str(&m, ", not the null device (c 1:3)");
+        child_fail_errno(c, CSKIFF_STEP_MASK_PATH, ENODEV, &m);
+    }
+    return fd;
+}
+
+/// Bind the checked /dev/null fd onto `path`: a detached clone of that very node (open_tree) moved onto
+/// the target. (openat2 above already needs Linux 5.6, so open_tree, 5.2, is there.)
+static int bind_fd(int fd, const char *path) {
+    int tree = (int)syscall(SYS_open_tree, fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+    if (tree < 0) return -1;
+    int rc = (int)syscall(SYS_move_mount, tree, "", AT_FDCWD, path, MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_SYMLINKS);
+    int err = errno;
+    close(tree);
+    errno = err;
+    return rc;
+}
+
 // After pivot_root a symlink in the container can only point inside it, so plain paths are safe here.
 void child_protect_paths(struct child *c) {
     const struct cskiff_spawn *s = c->spec;
+    int null_fd = -1;
     for (int i = 0; i < s->n_masked_paths; i++) {
         const char *p = s->masked_paths[i];
         struct stat st;
@@ -278,10 +341,16 @@ void child_protect_paths(struct child *c) {
         struct msg m;
         describe(&m, "mask ", p);
         child_event(c, CSKIFF_STEP_MASK_PATH, &m);
-        int rc = S_ISDIR(st.st_mode) ? mount("tmpfs", p, "tmpfs", MS_RDONLY, NULL)
-                                     : mount("/dev/null", p, NULL, MS_BIND, NULL);
+        int rc;
+        if (S_ISDIR(st.st_mode)) {
+            rc = mount("tmpfs", p, "tmpfs", MS_RDONLY, NULL);
+        } else {
+            if (null_fd < 0) null_fd = open_dev_null(c, p);
+            rc = bind_fd(null_fd, p);
+        }
         if (rc != 0) child_fail(c, CSKIFF_STEP_MASK_PATH, &m);
     }
+    if (null_fd >= 0) close(null_fd);
     for (int i = 0; i < s->n_readonly_paths; i++) {
         const char *p = s->readonly_paths[i];
         if (access(p, F_OK) != 0) continue;
