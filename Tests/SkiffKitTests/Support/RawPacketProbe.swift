@@ -4,7 +4,7 @@ import Foundation
 /// interface (an AF_PACKET socket, which a default container may open: it has CAP_NET_RAW), addressed
 /// to the gateway's MAC, so the container's own routing (which keeps 127.0.0.1 on its lo) is bypassed
 /// and the host receives packets to or from its loopback addresses over the bridge. Compiled static at
-/// test time with the host's gcc, as `UDPEcho` is, and bind-mounted into the container.
+/// test time (`StaticHelper`) and bind-mounted into the container.
 ///
 ///     raw-probe syn IFACE GWMAC DST PORT            a TCP SYN from IFACE's address to DST:PORT; prints
 ///                                                   SYNACK or RST (the first answer seen) or NOREPLY (3 s)
@@ -163,27 +163,8 @@ enum RawPacketProbe {
     }
     """#
 
-    /// Write the source into `directory` and compile it there; the binary's path.
+    /// Compile it (`StaticHelper`) into `directory`; the binary's path.
     static func build(in directory: String) throws -> String {
-        guard FileManager.default.isExecutableFile(atPath: UDPEcho.gcc) else {
-            throw UDPEcho.Failure("\(UDPEcho.gcc) is missing: the network attack tests compile their raw-packet probe; install gcc and libc6-dev (Scripts/setup --test)")
-        }
-        let src = directory + "/raw-probe.c"
-        let binary = directory + "/raw-probe"
-        try source.write(toFile: src, atomically: true, encoding: .utf8)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: UDPEcho.gcc)
-        p.arguments = ["-static", "-O2", "-Wall", "-o", binary, src]
-        let err = Pipe()
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = err
-        p.standardInput = FileHandle.nullDevice
-        try p.run()
-        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        guard p.terminationStatus == 0, FileManager.default.isExecutableFile(atPath: binary) else {
-            throw UDPEcho.Failure("gcc -static -O2 -o \(binary) \(src) failed (status \(p.terminationStatus); is libc6-dev installed? Scripts/setup --test):\n\(message)")
-        }
-        return binary
+        try StaticHelper.build("raw-probe", source: source, in: directory)
     }
 }
