@@ -35,7 +35,9 @@ public struct NetworkStore: Sendable {
         return String((String(repeating: "0", count: 16 - hex.count) + hex).suffix(6))
     }
 
-    public func bridgeName(index: Int) -> String { "skiff" + tag + String(index) }
+    /// What every root's bridge names start with (the firewall isolates them from each other by it).
+    public static let bridgePrefix = "skiff"
+    public func bridgeName(index: Int) -> String { Self.bridgePrefix + tag + String(index) }
     public var tableName: String { tag.isEmpty ? "skiff" : "skiff_" + tag }
     /// The iptables chains' prefix (where nftables is missing): `SKIFF` or `SKIFF-<tag>`.
     public var chainPrefix: String { tag.isEmpty ? "SKIFF" : "SKIFF-" + tag }

@@ -200,8 +200,8 @@ extension Engine {
     }
 
     /// The network's bridge, made when missing: address, MTU, up, route_localnet (so 127.0.0.1 can be
-    /// DNATed to a container), and IPv4 forwarding on. A subnet the host took meanwhile is chosen again
-    /// when Skiff chose it.
+    /// DNATed to a container; the firewall's loopback guard keeps containers off the host's 127.0.0.0/8),
+    /// and IPv4 forwarding on. A subnet the host took meanwhile is chosen again when Skiff chose it.
     func ensureBridge(_ config: NetworkConfig, mtu: Int) throws(KitError) -> NetworkConfig {
         var config = config
         if HostNetwork.linkExists(config.bridge) { return config }
@@ -275,8 +275,9 @@ extension Engine {
 
     /// Write this root's rules from the leases (see `FirewallPlan`): outbound NAT, published ports (DNAT
     /// from any local address, also for the host's own connections, 127.0.0.1 included), the hairpin and
-    /// loopback masquerades, and the DNS forward to a loopback resolver; nftables, or iptables where
-    /// nftables is missing (or SKIFF_FIREWALL=iptables). With no bridge up, the rules are removed.
+    /// loopback masquerades, the DNS forward to a loopback resolver, the loopback guard and the isolation
+    /// between bridges; nftables, or iptables where nftables is missing (or SKIFF_FIREWALL=iptables).
+    /// With no bridge up, the rules are removed.
     /// What was last applied is kept in `<root>/networks/.firewall`: the same rules again (a container
     /// without published ports) cost no `nft` run; a bridge made anew (`fresh`) always rewrites, so
     /// rules flushed behind Skiff's back come back.
@@ -344,7 +345,7 @@ extension Engine {
         let chains = FirewallPlan.IptablesChains(prefix: networks.chainPrefix)
         let wanted = FirewallPlan.iptablesForwardDrops(present: present) ? plan : FirewallPlan(networks: [])
         guard !wanted.iptablesForwardInPlace(chains: chains, present: present) else { return }
-        let input = wanted.iptablesRestore(chains: chains, present: present, tables: ["filter"])
+        let input = wanted.iptablesRestore(chains: chains, present: present, parts: [.forward])
         if !input.isEmpty {
             do { try HostNetwork.iptablesRestore(input) } catch {
                 logger.warning("opening iptables' FORWARD chain for \(networks.chainPrefix): \(error)")
