@@ -87,29 +87,63 @@ struct PathAttackTests {
         try Self.symlink(context + "/sub/up", to: "../../../../../../../../..")
         try Self.symlink(context + "/inside", to: "real")
         try Self.symlink(context + "/filelink", to: "./real/../real/file.txt")
-        try Self.write("""
+        let leaks = """
             FROM busybox
             COPY dl/shadow /a
             COPY hostdir/secret /b
-            COPY hostfile /c
             COPY sub/up\(host.path)/secret /d
-            COPY hostd*/sec* /e
             COPY inside/file.txt /f
             COPY filelink /g
 
-            """, to: context + "/Dockerfile")
+            """
+        let links = """
+            FROM busybox
+            COPY hostfile /c
+            COPY hostd*/sec* /e
 
-        let build = root.skiff(["build", "-t", "attack:1", context], timeout: 300)
-        #expect(build.status == 0, "\(build.out)\(build.err)")
-
-        let bytes = try Self.savedBytes(root, "attack:1")
-        #expect(bytes.range(of: Data(secret.utf8)) == nil, "the host file reached the image")
-        if let shadow = FileManager.default.contents(atPath: "/etc/shadow"), shadow.count > 16 {
-            #expect(bytes.range(of: shadow) == nil, "the host's /etc/shadow reached the image")
+            """
+        let expected = [leaks: "/a /b /d /f /g", links: "/c /e"]
+        for dockerfile in [leaks, links] {
+            try Self.write(dockerfile, to: context + "/Dockerfile")
+            let build = root.skiff(["build", "-t", "attack:1", context], timeout: 300)
+            #expect(build.status == 0, "\(build.out)\(build.err)")
+            let bytes = try Self.savedBytes(root, "attack:1")
+            #expect(bytes.range(of: Data(secret.utf8)) == nil, "the host file reached the image")
+            if let shadow = FileManager.default.contents(atPath: "/etc/shadow"), shadow.count > 16 {
+                #expect(bytes.range(of: shadow) == nil, "the host's /etc/shadow reached the image")
+            }
+            let files = expected[dockerfile]!
+            let run = root.skiff("run", "--rm", "attack:1", "sh", "-c", "for f in \(files); do cat $f; done")
+            let want = dockerfile == leaks ? "context-shadow\ncontext-decoy\ncontext-decoy\ninside-ok\ninside-ok\n"
+                                           : "context-decoy\ncontext-decoy\n"
+            #expect(run.out == want, "\(files): \(run.out)\(run.err)")
         }
-        let run = root.skiff("run", "--rm", "attack:1", "cat", "/a", "/b", "/c", "/d", "/e", "/f", "/g")
-        #expect(run.out == "context-shadow\n" + String(repeating: "context-decoy\n", count: 4) + "inside-ok\ninside-ok\n",
-                "\(run.out)\(run.err)")
+    }
+
+    /// `COPY --from=stage` through the stage's symlinks (absolute to a host directory's path, `/etc`,
+    /// and one climbing with `..`): they lead into the stage's own files.
+    @Test func stageSymlinksAreFollowedInsideTheStage() throws {
+        let root = try CLIRoot()
+        defer { root.cleanUp() }
+        let host = try HostDirectory()
+        let secret = "HOST-SECRET-\(UUID().uuidString)"
+        try Self.write(secret, to: host.path + "/secret")
+        let context = root.path + "/context"
+        try Self.write("""
+            FROM busybox AS s1
+            RUN mkdir -p \(host.path) && echo stage-decoy > \(host.path)/secret && ln -s \(host.path) /hd && ln -s /etc /dl && ln -s ../../../../../.. /up
+            FROM busybox
+            COPY --from=s1 /hd/secret /a
+            COPY --from=s1 /dl/passwd /b
+            COPY --from=s1 /up\(host.path)/secret /c
+
+            """, to: context + "/Dockerfile")
+        let build = root.skiff(["build", "-t", "stage:1", context], timeout: 300)
+        #expect(build.status == 0, "\(build.out)\(build.err)")
+        #expect(try Self.savedBytes(root, "stage:1").range(of: Data(secret.utf8)) == nil, "the host file reached the image")
+        let passwd = try String(contentsOfFile: TestImage.busyboxRootfs + "/etc/passwd", encoding: .utf8)
+        let run = root.skiff("run", "--rm", "stage:1", "cat", "/a", "/b", "/c")
+        #expect(run.out == "stage-decoy\n" + passwd + "stage-decoy\n", "\(run.out)\(run.err)")
     }
 
     /// `.dockerignore` leaves out `private/`; a symlink to it (`p -> private`) must not bring it back.

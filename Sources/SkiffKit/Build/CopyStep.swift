@@ -104,9 +104,10 @@ struct CopyStep {
         }
     }
 
-    /// A tar archive (plain, gzip, bzip2 or xz) extracted with owners and modes kept. tar reads the
-    /// archive from an fd opened in the tree and extracts into a directory opened beneath the layer
-    /// (its /proc/self/fd path), so neither side is looked up by a path that a symlink could redirect.
+    /// A tar archive (plain, gzip, bzip2 or xz) extracted with owners and modes kept. tar gets the
+    /// archive as its fd 0, opened in the tree, and the directory as its fd 3, opened beneath the layer,
+    /// named by their /proc/self/fd links (a file, so tar still detects the compression): neither side
+    /// is looked up by a path that a symlink could redirect.
     static func extract(_ tree: SourceTree, _ match: SourceMatch, into layer: StagingDirectory, _ directory: String) throws(BuildError) {
         let input = tree.openFile(match.path)
         guard input >= 0 else { throw .wrap(SystemError("open", path: "\(tree.label) \(match.path)")) }
@@ -114,7 +115,7 @@ struct CopyStep {
         let target = layer.root.open(String(directory.drop { $0 == "/" }), flags: CSYS_O_PATH | O_DIRECTORY | O_NOFOLLOW)
         guard target >= 0 else { throw .context("ADD failed: cannot extract into \(directory): a parent is a symlink or file in this layer") }
         defer { close(target) }
-        let status = runTool("/bin/tar", ["--numeric-owner", "--same-owner", "-xpf", "-", "-C", "/proc/self/fd/3"], input: input, extraFD: target)
+        let status = runTool("/bin/tar", ["--numeric-owner", "--same-owner", "-xpf", "/proc/self/fd/0", "-C", "/proc/self/fd/3"], input: input, extraFD: target)
         guard status == 0 else { throw .context("ADD failed: cannot extract \(match.name): tar exited with \(status)") }
     }
 
@@ -123,7 +124,7 @@ struct CopyStep {
         let input = tree.openFile(path)
         guard input >= 0 else { return false }
         defer { close(input) }
-        return runTool("/bin/tar", ["-tf", "-"], input: input) == 0
+        return runTool("/bin/tar", ["-tf", "/proc/self/fd/0"], input: input) == 0
     }
 
     /// Run a tool with `input` as its stdin and `extraFD` (if any) as its fd 3.

@@ -9,7 +9,7 @@ import Glibc
 /// so the same walk serves COPY sources, COPY destinations and working directories.
 public enum InRootPath {
     /// What is at a path relative to the root (all of whose parents are real directories).
-    public enum Entry: Equatable {
+    public enum Entry: Equatable, Sendable {
         case directory
         case symlink(target: String)
         case other
