@@ -122,6 +122,26 @@ struct PathAttackTests {
         }
     }
 
+    /// The context's Dockerfile is a symlink to a host file: it is looked for inside the context, so
+    /// the host file's lines never reach the build's output (as parse errors) or the image.
+    @Test func dockerfileSymlinkStaysInTheContext() throws {
+        let root = try CLIRoot()
+        defer { root.cleanUp() }
+        let host = try HostDirectory()
+        let secret = "HOST-SECRET-\(UUID().uuidString)"
+        try Self.write("FROM busybox\nRUN echo \(secret)\n", to: host.path + "/Dockerfile")
+        let context = root.path + "/context"
+        try Self.symlink(context + "/Dockerfile", to: host.path + "/Dockerfile")
+        let refused = root.skiff(["build", "-t", "df:1", context], timeout: 300)
+        #expect(refused.status != 0)
+        #expect(!(refused.out + refused.err).contains(secret), "the host file was read as the Dockerfile")
+
+        try Self.write("FROM busybox\nLABEL from=context\n", to: context + host.path + "/Dockerfile")
+        let inside = root.skiff(["build", "-t", "df:1", context], timeout: 300)
+        #expect(inside.status == 0, "\(inside.out)\(inside.err)")
+        #expect(try root.engine.images.resolve("df:1").config.config?.Labels?["from"] == "context")
+    }
+
     /// `COPY --from=stage` through the stage's symlinks (absolute to a host directory's path, `/etc`,
     /// and one climbing with `..`): they lead into the stage's own files.
     @Test func stageSymlinksAreFollowedInsideTheStage() throws {
