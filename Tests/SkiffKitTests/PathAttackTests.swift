@@ -217,6 +217,20 @@ struct PathAttackTests {
         #expect(host.entries.isEmpty, "the build wrote on the host: \(host.entries)")
         let run = root.skiff("run", "--rm", "dest:1", "sh", "-c", "cat /x/evil/pwned; readlink /lnk; cat /lnk/f")
         #expect(run.out == "pwned\n\(host.path)\nthrough-link\n", "\(run.out)\(run.err)")
+
+        // ADD: the first source leaves `evil -> /host/dir` in the layer, then an archive with the single
+        // member evil/pwned is extracted over it (tar follows a symlink it finds on disk).
+        try Self.write("from-archive\n", to: root.path + "/archive/evil/pwned")
+        try Self.write("kept\n", to: root.path + "/archive/keep/f")
+        try TestImage.run("/bin/tar", ["-cf", context + "/evil.tar", "-C", root.path + "/archive", "evil/pwned"])
+        try TestImage.run("/bin/tar", ["-rf", context + "/evil.tar", "--owner=1234", "--group=5678", "--mode=0640",
+                                       "-C", root.path + "/archive", "keep/f"])
+        try Self.write("FROM busybox\nADD one evil.tar /y/\n", to: context + "/Dockerfile")
+        let add = root.skiff(["build", "-t", "dest:2", context], timeout: 300)
+        #expect(add.status == 0, "\(add.out)\(add.err)")
+        #expect(host.entries.isEmpty, "ADD extracted onto the host: \(host.entries)")
+        let added = root.skiff("run", "--rm", "dest:2", "sh", "-c", "cat /y/evil/pwned; stat -c '%u:%g %a' /y/keep/f")
+        #expect(added.out == "from-archive\n1234:5678 640\n", "\(added.out)\(added.err)")
     }
 
     // MARK: working directories

@@ -99,24 +99,32 @@ struct CopyStep {
                 try stager.write(bytes, mode: fileMode, to: target)
             case .archive(let tree, let match):
                 try stager.ensureDirectory(destination, created: owner)
-                try Self.extract(tree, match, into: stager.layer, destination)
+                try Self.extract(tree, match, into: stager, at: destination)
             }
         }
     }
 
-    /// A tar archive (plain, gzip, bzip2 or xz) extracted with owners and modes kept. tar gets the
-    /// archive as its fd 0, opened in the tree, and the directory as its fd 3, opened beneath the layer,
-    /// named by their /proc/self/fd links (a file, so tar still detects the compression): neither side
-    /// is looked up by a path that a symlink could redirect.
-    static func extract(_ tree: SourceTree, _ match: SourceMatch, into layer: StagingDirectory, _ directory: String) throws(BuildError) {
+    /// A tar archive (plain, gzip, bzip2 or xz) extracted with owners and modes kept. tar unpacks into
+    /// a fresh directory of its own (where it guards against the archive's own symlinks), reading the
+    /// archive as its fd 0 opened in the tree (/proc/self/fd/0: a file, so tar still detects the
+    /// compression); the result is then merged into the layer through StagingDirectory. tar never
+    /// writes into the layer itself, where it would follow a symlink an earlier source left there.
+    static func extract(_ tree: SourceTree, _ match: SourceMatch, into stager: Stager, at directory: String) throws(BuildError) {
         let input = tree.openFile(match.path)
         guard input >= 0 else { throw .wrap(SystemError("open", path: "\(tree.label) \(match.path)")) }
         defer { close(input) }
-        let target = layer.root.open(String(directory.drop { $0 == "/" }), flags: CSYS_O_PATH | O_DIRECTORY | O_NOFOLLOW)
-        guard target >= 0 else { throw .context("ADD failed: cannot extract into \(directory): a parent is a symlink or file in this layer") }
-        defer { close(target) }
-        let status = runTool("/bin/tar", ["--numeric-owner", "--same-owner", "-xpf", "/proc/self/fd/0", "-C", "/proc/self/fd/3"], input: input, extraFD: target)
+        let scratch: String
+        do {
+            scratch = try FileIO.makeTemporaryDirectory(in: parent(stager.layer.path), prefix: ".add-")
+        } catch { throw .wrap(error) }
+        defer { FileIO.removeTree(scratch) }
+        let status = runTool("/bin/tar", ["--numeric-owner", "--same-owner", "-xpf", "/proc/self/fd/0", "-C", scratch], input: input)
         guard status == 0 else { throw .context("ADD failed: cannot extract \(match.name): tar exited with \(status)") }
+        let unpacked = try ContextTree(root: scratch, ignore: IgnoreRules())
+        let merger = stager.keepingOwners()
+        for name in unpacked.list("") {
+            try merger.copy(unpacked, name, to: join(directory, name))
+        }
     }
 
     /// Whether `tar` can list the file: ADD extracts only archives it recognizes.
@@ -127,15 +135,14 @@ struct CopyStep {
         return runTool("/bin/tar", ["-tf", "/proc/self/fd/0"], input: input) == 0
     }
 
-    /// Run a tool with `input` as its stdin and `extraFD` (if any) as its fd 3.
-    static func runTool(_ tool: String, _ args: [String], input: Int32, extraFD: Int32 = -1) -> Int32 {
+    /// Run a tool with `input` as its stdin, its output discarded; its exit status.
+    static func runTool(_ tool: String, _ args: [String], input: Int32) -> Int32 {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_adddup2(&actions, input, 0)
         posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        if extraFD >= 0 { posix_spawn_file_actions_adddup2(&actions, extraFD, 3) }
         let argv = ([tool] + args).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0
@@ -160,6 +167,8 @@ struct Stager {
     let image: ImageFilesystem
     let owner: (uid: UInt32, gid: UInt32)?
     let mode: mode_t?
+    /// Copies keep the source's owners, modes and device nodes (an extracted archive), not COPY's.
+    var keepOwners = false
 
     init(rootfs: String, image: ImageFilesystem, owner: (uid: UInt32, gid: UInt32)?, mode: mode_t?) throws(BuildError) {
         layer = try StagingDirectory(rootfs)
@@ -167,6 +176,16 @@ struct Stager {
         self.owner = owner
         self.mode = mode
     }
+
+    private init(layer: StagingDirectory, image: ImageFilesystem) {
+        self.layer = layer
+        self.image = image
+        owner = nil
+        mode = nil
+        keepOwners = true
+    }
+
+    func keepingOwners() -> Stager { Stager(layer: layer, image: image) }
 
     /// Make `path` (absolute in the image) and its parents in the layer.
     func ensureDirectory(_ path: String, created: (uid: UInt32, gid: UInt32)?) throws(BuildError) {
@@ -192,7 +211,7 @@ struct Stager {
 
     func copy(_ tree: SourceTree, _ path: String, to target: String) throws(BuildError) {
         guard let st = tree.lstatInfo(path) else { return }
-        let owner = (uid: self.owner?.uid ?? 0, gid: self.owner?.gid ?? 0)
+        let owner = keepOwners ? (uid: st.st_uid, gid: st.st_gid) : (uid: self.owner?.uid ?? 0, gid: self.owner?.gid ?? 0)
         let perm = mode ?? (st.st_mode & 0o7777)
         switch st.st_mode & S_IFMT {
         case S_IFDIR:
@@ -205,7 +224,11 @@ struct Stager {
             try layer.makeSymlink(target, target: link)
             layer.setMetadata(target, owner: owner, mode: nil, times: nil)
         case S_IFREG:
-            try write(try tree.read(path), mode: perm, to: target)
+            try layer.writeFile(target, bytes: try tree.read(path), mode: 0o600)
+            layer.setMetadata(target, owner: owner, mode: perm, times: nil)
+        case S_IFCHR, S_IFBLK, S_IFIFO where keepOwners:
+            try layer.makeNode(target, mode: st.st_mode, device: st.st_rdev)
+            layer.setMetadata(target, owner: owner, mode: perm, times: nil)
         default:
             return
         }

@@ -60,6 +60,14 @@ final class StagingDirectory {
         fchmod(fd, mode)
     }
 
+    /// A device node or fifo (what was at the name that is not a directory is replaced).
+    func makeNode(_ relative: String, mode: mode_t, device: dev_t) throws(BuildError) {
+        let (dir, name) = try parent(relative)
+        defer { close(dir) }
+        removeNonDirectory(dir, name)
+        guard mknodat(dir, name, mode, device) == 0 else { throw .wrap(SystemError("mknod", path: path + relative)) }
+    }
+
     func makeSymlink(_ relative: String, target: String) throws(BuildError) {
         let (dir, name) = try parent(relative)
         defer { close(dir) }
