@@ -233,6 +233,25 @@ struct PathAttackTests {
         #expect(added.out == "from-archive\n1234:5678 640\n", "\(added.out)\(added.err)")
     }
 
+    /// After a RUN, the build removes the empty /etc/hosts, /etc/hostname and /etc/resolv.conf the
+    /// runtime made as mount points. A RUN that turns /etc into a symlink to a host directory must not
+    /// make that clean-up delete the host's files.
+    @Test func runStepCleanUpStaysInTheLayer() throws {
+        let root = try CLIRoot()
+        defer { root.cleanUp() }
+        let host = try HostDirectory()
+        for name in ["hosts", "hostname", "resolv.conf"] { try Self.write("", to: host.path + "/" + name) }
+        let bare = root.path + "/bare"
+        try TestImage.run("/bin/cp", ["-a", TestImage.busyboxRootfs, bare])
+        FileIO.removeTree(bare + "/etc")
+        try TestImage.make("bare", layers: [bare], config: TestImage.busyboxConfig(), store: root.engine.images, scratch: root.path)
+        let context = root.path + "/context"
+        try Self.write("FROM bare\nRUN mv /etc /etc.old && ln -s \(host.path) /etc\n", to: context + "/Dockerfile")
+        let build = root.skiff(["build", "-t", "etclink:1", context], timeout: 300)
+        #expect(build.status == 0, "\(build.out)\(build.err)")
+        #expect(host.entries.sorted() == ["hostname", "hosts", "resolv.conf"], "the build removed host files: \(host.entries)")
+    }
+
     // MARK: working directories
 
     /// `run -w /../../…/x`: the directory is made inside the container (as `/x`), not at the host's `/x`.

@@ -96,6 +96,19 @@ final class StagingDirectory {
         if var times { utimensat(dir, name, &times, AT_SYMLINK_NOFOLLOW) }
     }
 
+    /// Remove the file (`directory`: the empty directory) at `relative`, never through a symlink.
+    func remove(_ relative: String, directory: Bool = false) {
+        guard let (dir, name) = try? parent(relative) else { return }
+        defer { close(dir) }
+        unlinkat(dir, name, directory ? AT_REMOVEDIR : 0)
+    }
+
+    /// The names in the directory at `relative` (empty when it is not a real directory there).
+    func list(_ relative: String) -> [String] {
+        let fd = root.open(String(relative.drop { $0 == "/" }), flags: O_RDONLY | O_DIRECTORY | O_NOFOLLOW)
+        return fd < 0 ? [] : DirectoryListing.names(fd: fd)
+    }
+
     private func removeNonDirectory(_ dir: Int32, _ name: String) {
         var st = stat()
         if fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0, (st.st_mode & S_IFMT) != S_IFDIR { unlinkat(dir, name, 0) }
