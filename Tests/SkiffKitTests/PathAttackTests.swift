@@ -307,6 +307,15 @@ struct PathAttackTests {
         #expect(try root.engine.images.resolve("wd:1").config.config?.WorkingDir == target.hostPath)
         let run = root.skiff("run", "--rm", "wd:1", "pwd")
         #expect(run.out == target.hostPath + "\n", "\(run.out)\(run.err)")
+
+        // WORKDIR through an image symlink to a host directory's path: made in the image's directory.
+        let host = try HostDirectory()
+        try Self.write("FROM busybox\nRUN ln -s \(host.path) /wd\nWORKDIR /wd/sub\n", to: context + "/Dockerfile")
+        let linked = root.skiff(["build", "-t", "wd:2", context], timeout: 300)
+        #expect(linked.status == 0, "\(linked.out)\(linked.err)")
+        #expect(host.entries.isEmpty, "WORKDIR created \(host.entries) on the host")
+        let inside = root.skiff("run", "--rm", "wd:2", "sh", "-c", "pwd; readlink /wd")
+        #expect(inside.out == "\(host.path)/sub\n\(host.path)\n", "\(inside.out)\(inside.err)")
     }
 
     /// A compose service's `working_dir: /../../…/x`.

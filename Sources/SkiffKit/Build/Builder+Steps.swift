@@ -56,7 +56,11 @@ extension BuildRun {
         let file = dockerfile
         return PreparedStep(cacheText: createdBy, contentDigest: nil) { (stage: inout BuildStage) throws(BuildError) -> StoredImage in
             let fs = try LayerBlob.filesystem(of: stage.image, engine: engine)
-            if fs.lookup(path) != .missing || path == "/" {
+            // Made where the path leads inside the image (a symlink on the way is followed in it).
+            guard let inImage = InRootPath.join(path, entry: fs.inRootEntry) else {
+                throw file.error(ins.line, "WORKDIR \(path): a component of the path is a file in the image")
+            }
+            if inImage.isEmpty || fs.lookup("/" + inImage) != .missing {
                 return try committer.commit(parent: stage.image, createdBy: createdBy, layer: nil) { $0.WorkingDir = path }
             }
             // Created, owned by the USER in effect (as BuildKit does).
@@ -64,10 +68,6 @@ extension BuildRun {
             if let user = stage.config.User, !user.isEmpty,
                let resolved = try? UserResolver.resolve(user, passwd: fs.read("/etc/passwd"), group: fs.read("/etc/group"), image: "build") {
                 owner = (resolved.uid, resolved.gid)
-            }
-            // Made where the path leads inside the image (a symlink on the way is followed in it).
-            guard let inImage = InRootPath.join(path, entry: fs.inRootEntry) else {
-                throw file.error(ins.line, "WORKDIR \(path): a component of the path is a file in the image")
             }
             let staging = try LayerBlob.stagingDirectory(engine: engine)
             defer { FileIO.removeTree(staging) }
