@@ -42,10 +42,10 @@ extension BuildRun {
         }
     }
 
+    /// A path in the image, cleaned as Docker does (`..` above the root stays at the root).
     func absolute(_ path: String, workdir: String?) -> String {
         let base = (workdir?.isEmpty ?? true) ? "/" : workdir!
-        let joined = path.hasPrefix("/") ? path : base + "/" + path
-        return "/" + (PathPattern.clean(joined) ?? "")
+        return InRootPath.clean(path.hasPrefix("/") ? path : base + "/" + path)
     }
 
     func prepareWorkdir(_ ins: Instruction, state: BuildStage, lookup: @escaping (String) -> String?) throws(BuildError) -> PreparedStep {
@@ -53,9 +53,14 @@ extension BuildRun {
         let createdBy = "WORKDIR \(path)"
         let engine = self.engine
         let committer = ImageCommitter(images: engine.images)
+        let file = dockerfile
         return PreparedStep(cacheText: createdBy, contentDigest: nil) { (stage: inout BuildStage) throws(BuildError) -> StoredImage in
             let fs = try LayerBlob.filesystem(of: stage.image, engine: engine)
-            if fs.lookup(path) != .missing || path == "/" {
+            // Made where the path leads inside the image (a symlink on the way is followed in it).
+            guard let inImage = InRootPath.join(path, entry: fs.inRootEntry) else {
+                throw file.error(ins.line, "WORKDIR \(path): a component of the path is a file in the image")
+            }
+            if inImage.isEmpty || fs.lookup("/" + inImage) != .missing {
                 return try committer.commit(parent: stage.image, createdBy: createdBy, layer: nil) { $0.WorkingDir = path }
             }
             // Created, owned by the USER in effect (as BuildKit does).
@@ -66,7 +71,7 @@ extension BuildRun {
             }
             let staging = try LayerBlob.stagingDirectory(engine: engine)
             defer { FileIO.removeTree(staging) }
-            try Stager(rootfs: staging, image: fs, owner: nil, mode: nil).ensureDirectory(path, created: owner)
+            try Stager(rootfs: staging, image: fs, owner: nil, mode: nil).ensureDirectory("/" + inImage, created: owner)
             let layer = try LayerBlob.pack(directory: staging, engine: engine, parent: stage.image, convertOverlayWhiteouts: false)
             return try committer.commit(parent: stage.image, createdBy: createdBy, layer: (layer.descriptor, layer.diffID)) {
                 $0.WorkingDir = path
@@ -137,9 +142,9 @@ extension BuildRun {
                 throw fail(ins, "\(key) failed: \(source) not found in \(tree.label)")
             }
             for m in matches {
-                if isAdd, tree is ContextTree, let host = tree.hostPath(m), !tree.isDirectory(m),
-                   (tree.lstatInfo(m).map { ($0.st_mode & S_IFMT) == S_IFREG } ?? false), CopyStep.isArchive(host) {
-                    items.append(.archive(hostPath: host, name: m))
+                if isAdd, tree is ContextTree, (tree.lstatInfo(m.path).map { ($0.st_mode & S_IFMT) == S_IFREG } ?? false),
+                   CopyStep.isArchive(tree, m.path) {
+                    items.append(.archive(tree, m))
                 } else {
                     items.append(.tree(tree, m))
                 }
@@ -177,7 +182,13 @@ extension BuildRun {
             if let chownText {
                 plan.owner = try Self.resolveOwner(chownText, fs: fs, ins: ins, file: file)
             }
-            if case .directory = fs.lookup(destination) { plan.destinationIsDirectory = true }
+            // Written where the destination leads inside the image: a symlink there is followed in the
+            // image's root, never on the host (the layer is a directory of its own).
+            guard let inImage = InRootPath.join(destination, entry: fs.inRootEntry) else {
+                throw file.error(ins.line, "\(key) failed: cannot copy to \(destination): a component of the path is a file in the image")
+            }
+            plan.destination = "/" + inImage
+            if case .directory = fs.lookup(plan.destination) { plan.destinationIsDirectory = true }
             let staging = try LayerBlob.stagingDirectory(engine: engine)
             defer { FileIO.removeTree(staging) }
             try plan.stage(into: staging, image: fs)

@@ -37,10 +37,21 @@ public struct Builder {
 
     /// Read the Dockerfile, build the target stage, tag it.
     public func build() throws(BuildError) -> BuildResult {
+        let context = try ContextTree.open(options.contextDirectory)
         let path = options.dockerfilePath ?? options.contextDirectory + "/Dockerfile"
         let text: String
-        do { text = try FileIO.readString(path) } catch {
-            throw .usage("cannot read the Dockerfile \(path): \(error)")
+        if options.dockerfilePath == nil {
+            // The context's own Dockerfile (even when .dockerignore names it, as in Docker), a symlink
+            // followed inside the context: never a host file.
+            let all = try ContextTree(root: context.root, ignore: IgnoreRules())
+            guard let found = all.resolve("Dockerfile"), let bytes = try? all.read(found) else {
+                throw .usage("cannot read the Dockerfile \(path): no such file in the build context")
+            }
+            text = String(decoding: bytes, as: UTF8.self)
+        } else {
+            do { text = try FileIO.readString(path) } catch {
+                throw .usage("cannot read the Dockerfile \(path): \(error)")
+            }
         }
         let name = String(path.split(separator: "/").last ?? "Dockerfile")
         let dockerfile = try DockerfileParser(name: name).parse(text)
@@ -48,7 +59,6 @@ public struct Builder {
         for t in options.tags {
             do { tags.append(try ImageReference(parsing: t)) } catch { throw .usage("invalid tag \"\(t)\": \(error)") }
         }
-        let context = try ContextTree.open(options.contextDirectory)
         var run = BuildRun(builder: self, dockerfile: dockerfile, context: context)
         let image = try run.execute()
         // A name already on this image is left as it is (a fully cached rebuild writes nothing).

@@ -11,12 +11,13 @@ import Glibc
 /// (names, types, modes, owners and bytes; never mtimes); `stage` writes the layer's tree.
 struct CopyStep {
     enum Item {
-        /// A file, directory or symlink in a source tree (a directory's contents are copied).
-        case tree(SourceTree, String)
+        /// A file, directory or symlink in a source tree (a directory's contents are copied), found
+        /// (symlinks followed inside the tree) at the match's path.
+        case tree(SourceTree, SourceMatch)
         /// Bytes with a name: a here-document or a downloaded file.
         case inline(name: String, bytes: [UInt8], mode: mode_t)
-        /// ADD of a local tar archive: its contents are extracted into the destination.
-        case archive(hostPath: String, name: String)
+        /// ADD of a local tar archive (a regular file of the tree): its contents are extracted into the destination.
+        case archive(SourceTree, SourceMatch)
     }
 
     var items: [Item]
@@ -32,13 +33,13 @@ struct CopyStep {
         var lines: [String] = []
         for item in items {
             switch item {
-            case .tree(let tree, let path):
-                lines.append("tree \(tree.label) \(path)")
-                try describe(tree, path, relative: ".", into: &lines)
+            case .tree(let tree, let match):
+                lines.append("tree \(tree.label) \(match.path) \(match.name)")
+                try describe(tree, match.path, relative: ".", into: &lines)
             case .inline(let name, let bytes, let mode):
                 lines.append("inline \(name) \(String(mode, radix: 8)) \(Digest.of(bytes).hex)")
-            case .archive(let host, let name):
-                lines.append("archive \(name) \(try fileDigest(host))")
+            case .archive(let tree, let match):
+                lines.append("archive \(match.name) \(Digest.of(try tree.read(match.path)).hex)")
             }
         }
         if let owner { lines.append("chown \(owner.uid):\(owner.gid)") }
@@ -47,9 +48,7 @@ struct CopyStep {
     }
 
     private func describe(_ tree: SourceTree, _ path: String, relative: String, into lines: inout [String]) throws(BuildError) {
-        guard let host = tree.hostPath(path) else { return }
-        var st = stat()
-        guard lstat(host, &st) == 0 else { throw .context("stat \(host): \(String(cString: strerror(errno)))") }
+        guard let st = tree.lstatInfo(path) else { return }
         let perm = String(st.st_mode & 0o7777, radix: 8)
         let head = "\(relative) \(perm) \(st.st_uid):\(st.st_gid)"
         switch st.st_mode & S_IFMT {
@@ -59,16 +58,12 @@ struct CopyStep {
                 try describe(tree, path.isEmpty ? name : path + "/" + name, relative: relative + "/" + name, into: &lines)
             }
         case S_IFLNK:
-            lines.append("l \(head) \(Self.readLink(host) ?? "")")
+            lines.append("l \(head) \(tree.readLink(path) ?? "")")
         case S_IFREG:
-            lines.append("f \(head) \(st.st_size) \(try fileDigest(host))")
+            lines.append("f \(head) \(st.st_size) \(Digest.of(try tree.read(path)).hex)")
         default:
             break  // sockets, fifos and devices are not copied
         }
-    }
-
-    private func fileDigest(_ host: String) throws(BuildError) -> String {
-        do { return Digest.of(try FileIO.read(host)).hex } catch { throw .wrap(error) }
     }
 
     static func readLink(_ path: String) -> String? {
@@ -83,54 +78,78 @@ struct CopyStep {
     /// Write the files under `rootfs` (the new layer's root). Parent directories that the image has
     /// keep its mode and owner; new ones are 0755 root (the destination itself gets --chown).
     func stage(into rootfs: String, image: ImageFilesystem) throws(BuildError) {
-        let stager = Stager(rootfs: rootfs, image: image, owner: owner, mode: mode)
+        let stager = try Stager(rootfs: rootfs, image: image, owner: owner, mode: mode)
         for item in items {
             switch item {
-            case .tree(let tree, let path):
-                guard let host = tree.hostPath(path) else { continue }
-                var st = stat()
-                guard lstat(host, &st) == 0 else { throw .context("stat \(host): \(String(cString: strerror(errno)))") }
+            case .tree(let tree, let match):
+                guard let st = tree.lstatInfo(match.path) else { continue }
                 if (st.st_mode & S_IFMT) == S_IFDIR {
                     try stager.ensureDirectory(destination, created: owner)
-                    for name in tree.list(path) {
-                        try stager.copy(tree, path.isEmpty ? name : path + "/" + name, to: Self.join(destination, name))
+                    for name in tree.list(match.path) {
+                        try stager.copy(tree, match.path.isEmpty ? name : match.path + "/" + name, to: Self.join(destination, name))
                     }
                 } else {
-                    let target = destinationIsDirectory ? Self.join(destination, Self.baseName(path)) : destination
+                    let target = destinationIsDirectory ? Self.join(destination, match.name) : destination
                     try stager.ensureDirectory(Self.parent(target), created: destinationIsDirectory ? owner : nil)
-                    try stager.copy(tree, path, to: target)
+                    try stager.copy(tree, match.path, to: target)
                 }
             case .inline(let name, let bytes, let fileMode):
                 let target = destinationIsDirectory ? Self.join(destination, name) : destination
                 try stager.ensureDirectory(Self.parent(target), created: destinationIsDirectory ? owner : nil)
                 try stager.write(bytes, mode: fileMode, to: target)
-            case .archive(let host, _):
+            case .archive(let tree, let match):
                 try stager.ensureDirectory(destination, created: owner)
-                try Self.extract(archive: host, into: rootfs + destination)
+                try Self.extract(tree, match, into: stager, at: destination)
             }
         }
     }
 
-    /// A tar archive (plain, gzip, bzip2 or xz) extracted with owners and modes kept.
-    static func extract(archive: String, into directory: String) throws(BuildError) {
-        let status = Self.runTool("/bin/tar", ["--numeric-owner", "--same-owner", "-xpf", archive, "-C", directory])
-        guard status == 0 else { throw .context("ADD failed: cannot extract \(baseName(archive)): tar exited with \(status)") }
+    /// A tar archive (plain, gzip, bzip2 or xz) extracted with owners and modes kept. tar unpacks into
+    /// a fresh directory of its own (where it guards against the archive's own symlinks), reading the
+    /// archive as its fd 0 opened in the tree (/proc/self/fd/0: a file, so tar still detects the
+    /// compression); the result is then merged into the layer through StagingDirectory. tar never
+    /// writes into the layer itself, where it would follow a symlink an earlier source left there.
+    static func extract(_ tree: SourceTree, _ match: SourceMatch, into stager: Stager, at directory: String) throws(BuildError) {
+        let input = tree.openFile(match.path)
+        guard input >= 0 else { throw .wrap(SystemError("open", path: "\(tree.label) \(match.path)")) }
+        defer { close(input) }
+        let scratch: String
+        do {
+            scratch = try FileIO.makeTemporaryDirectory(in: parent(stager.layer.path), prefix: ".add-")
+        } catch { throw .wrap(error) }
+        defer { FileIO.removeTree(scratch) }
+        let status = runTool("/bin/tar", ["--numeric-owner", "--same-owner", "-xpf", "/proc/self/fd/0", "-C", scratch], input: input)
+        guard status == 0 else { throw .context("ADD failed: cannot extract \(match.name): tar exited with \(status)") }
+        let unpacked = try ContextTree(root: scratch, ignore: IgnoreRules())
+        let merger = stager.keepingOwners()
+        for name in unpacked.list("") {
+            try merger.copy(unpacked, name, to: join(directory, name))
+        }
     }
 
     /// Whether `tar` can list the file: ADD extracts only archives it recognizes.
-    static func isArchive(_ path: String) -> Bool {
-        runTool("/bin/tar", ["-tf", path]) == 0
+    static func isArchive(_ tree: SourceTree, _ path: String) -> Bool {
+        let input = tree.openFile(path)
+        guard input >= 0 else { return false }
+        defer { close(input) }
+        return runTool("/bin/tar", ["-tf", "/proc/self/fd/0"], input: input) == 0
     }
 
-    static func runTool(_ tool: String, _ args: [String]) -> Int32 {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: tool)
-        p.arguments = args
-        p.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
-        p.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        do { try p.run() } catch { return 127 }
-        p.waitUntilExit()
-        return p.terminationStatus
+    /// Run a tool with `input` as its stdin, its output discarded; its exit status.
+    static func runTool(_ tool: String, _ args: [String], input: Int32) -> Int32 {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, input, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let argv = ([tool] + args).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        guard posix_spawn(&pid, tool, &actions, nil, argv, environ) == 0 else { return 127 }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
     }
 
     static func join(_ dir: String, _ name: String) -> String { dir == "/" ? "/" + name : dir + "/" + name }
@@ -141,84 +160,83 @@ struct CopyStep {
     }
 }
 
-/// Writes files into a layer directory with the metadata COPY gives them.
+/// Writes files into a layer directory with the metadata COPY gives them (through StagingDirectory,
+/// so nothing is written outside it).
 struct Stager {
-    let rootfs: String
+    let layer: StagingDirectory
     let image: ImageFilesystem
     let owner: (uid: UInt32, gid: UInt32)?
     let mode: mode_t?
+    /// Copies keep the source's owners, modes and device nodes (an extracted archive), not COPY's.
+    var keepOwners = false
+
+    init(rootfs: String, image: ImageFilesystem, owner: (uid: UInt32, gid: UInt32)?, mode: mode_t?) throws(BuildError) {
+        layer = try StagingDirectory(rootfs)
+        self.image = image
+        self.owner = owner
+        self.mode = mode
+    }
+
+    private init(layer: StagingDirectory, image: ImageFilesystem) {
+        self.layer = layer
+        self.image = image
+        owner = nil
+        mode = nil
+        keepOwners = true
+    }
+
+    func keepingOwners() -> Stager { Stager(layer: layer, image: image) }
 
     /// Make `path` (absolute in the image) and its parents in the layer.
     func ensureDirectory(_ path: String, created: (uid: UInt32, gid: UInt32)?) throws(BuildError) {
         var prefix = ""
-        let components = path.split(separator: "/")
+        let components = path.split(separator: "/").filter { $0 != "." && $0 != ".." }
         for (i, component) in components.enumerated() {
             prefix += "/" + component
-            let host = rootfs + prefix
-            var st = stat()
-            if lstat(host, &st) == 0 {
+            if let st = layer.lstat(prefix) {
                 guard (st.st_mode & S_IFMT) == S_IFDIR else { throw .context("cannot copy to \(prefix): it is not a directory") }
                 continue
             }
+            var st = stat()
             if case .directory(let existing) = image.lookup(prefix), stat(existing, &st) == 0 {
-                guard mkdir(host, st.st_mode & 0o7777) == 0 else { throw .wrap(SystemError("mkdir", path: host)) }
-                chmod(host, st.st_mode & 0o7777)
-                lchown(host, st.st_uid, st.st_gid)
-                var times = [st.st_atim, st.st_mtim]
-                utimensat(AT_FDCWD, host, &times, AT_SYMLINK_NOFOLLOW)
+                try layer.makeDirectory(prefix, mode: st.st_mode & 0o7777)
+                layer.setMetadata(prefix, owner: (st.st_uid, st.st_gid), mode: st.st_mode & 0o7777, times: [st.st_atim, st.st_mtim])
                 continue
             }
             if case .file = image.lookup(prefix) { throw .context("cannot copy to \(prefix): it is a file in the image") }
-            guard mkdir(host, 0o755) == 0 else { throw .wrap(SystemError("mkdir", path: host)) }
-            chmod(host, 0o755)
-            if i == components.count - 1, let created { lchown(host, created.uid, created.gid) }
+            try layer.makeDirectory(prefix, mode: 0o755)
+            if i == components.count - 1, let created { layer.setMetadata(prefix, owner: created, mode: nil, times: nil) }
         }
     }
 
     func copy(_ tree: SourceTree, _ path: String, to target: String) throws(BuildError) {
-        guard let source = tree.hostPath(path) else { return }
-        var st = stat()
-        guard lstat(source, &st) == 0 else { throw .wrap(SystemError("lstat", path: source)) }
-        let host = rootfs + target
-        let uid = owner?.uid ?? 0
-        let gid = owner?.gid ?? 0
+        guard let st = tree.lstatInfo(path) else { return }
+        let owner = keepOwners ? (uid: st.st_uid, gid: st.st_gid) : (uid: self.owner?.uid ?? 0, gid: self.owner?.gid ?? 0)
         let perm = mode ?? (st.st_mode & 0o7777)
         switch st.st_mode & S_IFMT {
         case S_IFDIR:
-            var existing = stat()
-            if lstat(host, &existing) != 0 {
-                guard mkdir(host, 0o700) == 0 else { throw .wrap(SystemError("mkdir", path: host)) }
-            }
+            // An earlier source may have left a symlink or file here: it is replaced, never followed.
+            try layer.replaceWithDirectory(target)
             for name in tree.list(path) { try copy(tree, path.isEmpty ? name : path + "/" + name, to: CopyStep.join(target, name)) }
-            lchown(host, uid, gid)
-            chmod(host, perm)
+            layer.setMetadata(target, owner: owner, mode: perm, times: nil)
         case S_IFLNK:
-            unlinkIfFile(host)
-            guard let link = CopyStep.readLink(source), symlink(link, host) == 0 else {
-                throw .wrap(SystemError("symlink", path: host))
-            }
-            lchown(host, uid, gid)
+            guard let link = tree.readLink(path) else { throw .wrap(SystemError("readlink", path: "\(tree.label) \(path)")) }
+            try layer.makeSymlink(target, target: link)
+            layer.setMetadata(target, owner: owner, mode: nil, times: nil)
         case S_IFREG:
-            let bytes: [UInt8]
-            do { bytes = try FileIO.read(source) } catch { throw .wrap(error) }
-            try write(bytes, mode: perm, to: target)
+            try layer.writeFile(target, bytes: try tree.read(path), mode: 0o600)
+            layer.setMetadata(target, owner: owner, mode: perm, times: nil)
+        case S_IFCHR, S_IFBLK, S_IFIFO where keepOwners:
+            try layer.makeNode(target, mode: st.st_mode, device: st.st_rdev)
+            layer.setMetadata(target, owner: owner, mode: perm, times: nil)
         default:
             return
         }
-        var times = [st.st_atim, st.st_mtim]
-        utimensat(AT_FDCWD, host, &times, AT_SYMLINK_NOFOLLOW)
+        layer.setMetadata(target, owner: nil, mode: nil, times: [st.st_atim, st.st_mtim])
     }
 
     func write(_ bytes: [UInt8], mode fileMode: mode_t, to target: String) throws(BuildError) {
-        let host = rootfs + target
-        unlinkIfFile(host)
-        do { try FileIO.create(host, contents: bytes, mode: 0o600) } catch { throw .wrap(error) }
-        lchown(host, owner?.uid ?? 0, owner?.gid ?? 0)
-        chmod(host, mode ?? fileMode)
-    }
-
-    private func unlinkIfFile(_ host: String) {
-        var st = stat()
-        if lstat(host, &st) == 0, (st.st_mode & S_IFMT) != S_IFDIR { unlink(host) }
+        try layer.writeFile(target, bytes: bytes, mode: 0o600)
+        layer.setMetadata(target, owner: (owner?.uid ?? 0, owner?.gid ?? 0), mode: mode ?? fileMode, times: nil)
     }
 }

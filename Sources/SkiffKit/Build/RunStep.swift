@@ -57,23 +57,25 @@ struct RunStep {
 
     /// The runtime makes mount points for /etc/hosts, /etc/hostname and /etc/resolv.conf (and the
     /// directories of the standard mounts) when the image lacks them; they are not the command's work.
+    /// The upper layer is the command's: looked at through StagingDirectory, so a symlink it made
+    /// (`/etc -> /somewhere`) is never followed to the host.
     func pruneMountpoints(upper: String, parent: StoredImage) {
-        guard let fs = try? LayerBlob.filesystem(of: parent, engine: engine) else { return }
+        guard let fs = try? LayerBlob.filesystem(of: parent, engine: engine), let layer = try? StagingDirectory(upper) else { return }
         for file in ["/etc/hosts", "/etc/hostname", "/etc/resolv.conf"] {
-            var st = stat()
-            if lstat(upper + file, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, st.st_size == 0, fs.lookup(file) == .missing {
-                unlink(upper + file)
+            if let st = layer.lstat(file), (st.st_mode & S_IFMT) == S_IFREG, st.st_size == 0, fs.lookup(file) == .missing {
+                layer.remove(file)
             }
         }
         for dir in ["/etc", "/dev", "/proc", "/sys"] {
-            var st = stat()
-            guard lstat(upper + dir, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR, DirectoryListing.names(upper + dir).isEmpty,
+            guard let st = layer.lstat(dir), (st.st_mode & S_IFMT) == S_IFDIR, layer.list(dir).isEmpty,
                   !ImageTree.isOpaque(upper + dir) else { continue }
             if case .directory(let lower) = fs.lookup(dir) {
                 var ls = stat()
-                if stat(lower, &ls) == 0, ls.st_mode == st.st_mode, ls.st_uid == st.st_uid, ls.st_gid == st.st_gid { rmdir(upper + dir) }
+                if stat(lower, &ls) == 0, ls.st_mode == st.st_mode, ls.st_uid == st.st_uid, ls.st_gid == st.st_gid {
+                    layer.remove(dir, directory: true)
+                }
             } else if fs.lookup(dir) == .missing {
-                rmdir(upper + dir)
+                layer.remove(dir, directory: true)
             }
         }
     }

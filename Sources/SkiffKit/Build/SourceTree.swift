@@ -6,93 +6,198 @@ import Glibc
 
 /// Where COPY and ADD read from: the build context (less what `.dockerignore` leaves out), or an
 /// image's (a stage's) layers merged as overlayfs would merge them. Paths are relative and cleaned
-/// ("" is the root).
+/// ("" is the root). A source named in a Dockerfile is first `resolve`d: its symlinks are followed
+/// inside the tree (as BuildKit does: `dl -> /etc` is the tree's own `etc`); the entries below it are
+/// then reached by walking real directories, and every look-up refuses a path through a symlink, so
+/// nothing outside the tree is ever read.
 public protocol SourceTree {
-    /// The host path holding `path`'s data and metadata, nil when it is not in the tree.
-    func hostPath(_ path: String) -> String?
+    /// The entry at `path` itself (a final symlink is not followed); nil when it is not in the tree,
+    /// or when a component on the way is a symlink or `..`.
+    func lstatInfo(_ path: String) -> stat?
+    /// The target of the symlink at `path`.
+    func readLink(_ path: String) -> String?
+    /// The regular file at `path` opened for reading, or -1.
+    func openFile(_ path: String) -> Int32
     /// The names in a directory, sorted.
     func list(_ directory: String) -> [String]
     /// How the tree is named in errors ("build context", "stage builder").
     var label: String { get }
 }
 
-extension SourceTree {
-    func lstatInfo(_ path: String) -> stat? {
-        guard let host = hostPath(path) else { return nil }
-        var st = stat()
-        return lstat(host, &st) == 0 ? st : nil
-    }
+/// One COPY source as named and as found: `path` is where its symlinks lead in the tree, `name` the
+/// last component as written (a file copied into a directory keeps the name it was given).
+struct SourceMatch {
+    var path: String
+    var name: String
+}
 
+extension SourceTree {
     func isDirectory(_ path: String) -> Bool {
         guard let st = lstatInfo(path) else { return false }
         return (st.st_mode & S_IFMT) == S_IFDIR
     }
 
-    /// Paths matching a COPY source (a glob matched one path component at a time, like filepath.Glob).
-    func glob(_ pattern: String) throws(BuildError) -> [String] {
-        guard PathPattern.hasMeta(pattern) else { return hostPath(pattern) == nil ? [] : [pattern] }
-        var current = [""]
-        for component in pattern.split(separator: "/").map(String.init) {
-            var next: [String] = []
+    func entry(_ path: String) -> InRootPath.Entry? {
+        guard let st = lstatInfo(path) else { return nil }
+        switch st.st_mode & S_IFMT {
+        case S_IFDIR: return .directory
+        case S_IFLNK: return readLink(path).map { .symlink(target: $0) }
+        default: return .other
+        }
+    }
+
+    /// `path` with its symlinks followed inside the tree; nil when it is missing, hidden or loops.
+    func resolve(_ path: String) -> String? {
+        InRootPath.resolve(path) { entry($0) }
+    }
+
+    /// The whole regular file at `path`.
+    func read(_ path: String) throws(BuildError) -> [UInt8] {
+        let fd = openFile(path)
+        guard fd >= 0 else { throw .wrap(SystemError("open", path: "\(label) \(path)")) }
+        defer { close(fd) }
+        var out: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw .wrap(SystemError("read", path: "\(label) \(path)"))
+            }
+            if n == 0 { return out }
+            out.append(contentsOf: buffer[0..<n])
+        }
+    }
+
+    /// Paths matching a COPY source (a glob matched one path component at a time, like filepath.Glob),
+    /// each resolved inside the tree.
+    func glob(_ pattern: String) throws(BuildError) -> [SourceMatch] {
+        let components = pattern.split(separator: "/").map(String.init)
+        guard PathPattern.hasMeta(pattern) else {
+            return resolve(pattern).map { [SourceMatch(path: $0, name: components.last ?? "")] } ?? []
+        }
+        // (literal path so far, for the order; the match)
+        var current: [(String, SourceMatch)] = [("", SourceMatch(path: "", name: ""))]
+        for component in components {
+            var next: [(String, SourceMatch)] = []
             let matcher: PathPattern?
             do { matcher = PathPattern.hasMeta(component) ? try PathPattern(component) : nil } catch {
                 throw .context(error.message)
             }
-            for base in current {
-                let join = { (name: String) in base.isEmpty ? name : base + "/" + name }
+            for (literal, base) in current {
+                let join = { (dir: String, name: String) in dir.isEmpty ? name : dir + "/" + name }
                 if let matcher {
-                    guard isDirectory(base) else { continue }
-                    for name in list(base) where matcher.matches(name) { next.append(join(name)) }
-                } else if hostPath(join(component)) != nil {
-                    next.append(join(component))
+                    guard isDirectory(base.path) else { continue }
+                    for name in list(base.path) where matcher.matches(name) {
+                        if let found = resolve(join(base.path, name)) {
+                            next.append((join(literal, name), SourceMatch(path: found, name: name)))
+                        }
+                    }
+                } else if let found = resolve(join(base.path, component)) {
+                    next.append((join(literal, component), SourceMatch(path: found, name: component)))
                 }
             }
             current = next
         }
-        return current.sorted()
+        return current.sorted { $0.0 < $1.0 }.map(\.1)
     }
 }
 
-/// The build context directory. `.dockerignore` hides paths (and a directory hides what is under it,
-/// unless an exception pattern names something there).
+/// The build context directory, opened once; every look-up is an openat2 beneath it that refuses
+/// symlinks and `..`. `.dockerignore` hides paths (and a directory hides what is under it, unless an
+/// exception pattern names something there).
 public struct ContextTree: SourceTree {
     public let root: String
     public let ignore: IgnoreRules
+    let directory: RootDirectory
     public var label: String { "build context" }
 
-    public init(root: String, ignore: IgnoreRules) {
+    public init(root: String, ignore: IgnoreRules) throws(BuildError) {
         self.root = root
         self.ignore = ignore
+        do { directory = try RootDirectory(root) } catch { throw .context("the build context \(root): \(error)") }
     }
 
     /// The context at `root`, with the rules of its `.dockerignore` if it has one.
     public static func open(_ root: String) throws(BuildError) -> ContextTree {
         guard FileIO.isDirectory(root) else { throw .context("the build context \(root) is not a directory") }
-        var rules = IgnoreRules()
-        if let text = try? FileIO.readString(root + "/.dockerignore") { rules = try IgnoreRules(parsing: text) }
-        return ContextTree(root: root, ignore: rules)
+        var tree = try ContextTree(root: root, ignore: IgnoreRules())
+        if let path = tree.resolve(".dockerignore"), let bytes = try? tree.read(path) {
+            tree = try ContextTree(root: root, ignore: try IgnoreRules(parsing: String(decoding: bytes, as: UTF8.self)))
+        }
+        return tree
     }
 
-    public func hostPath(_ path: String) -> String? {
-        let host = path.isEmpty ? root : root + "/" + path
-        var st = stat()
-        guard lstat(host, &st) == 0 else { return nil }
+    public func lstatInfo(_ path: String) -> stat? {
+        guard let st = directory.lstat(path) else { return nil }
         if ignore.excludes(path) {
             guard (st.st_mode & S_IFMT) == S_IFDIR, ignore.mayIncludeBelow(path) else { return nil }
         }
-        return host
+        return st
+    }
+
+    public func readLink(_ path: String) -> String? {
+        guard lstatInfo(path) != nil else { return nil }
+        return directory.readLink(path)
+    }
+
+    public func openFile(_ path: String) -> Int32 {
+        guard lstatInfo(path) != nil else { errno = ENOENT; return -1 }
+        return directory.open(path, flags: O_RDONLY | O_NOFOLLOW)
     }
 
     public func list(_ directory: String) -> [String] {
-        let host = directory.isEmpty ? root : root + "/" + directory
-        return DirectoryListing.names(host).filter { name in
-            hostPath(directory.isEmpty ? name : directory + "/" + name) != nil
+        guard lstatInfo(directory) != nil else { return [] }
+        let fd = self.directory.open(directory, flags: O_RDONLY | O_DIRECTORY | O_NOFOLLOW)
+        guard fd >= 0 else { return [] }
+        return DirectoryListing.names(fd: fd).filter { name in
+            lstatInfo(directory.isEmpty ? name : directory + "/" + name) != nil
         }
+    }
+}
+
+/// A directory opened once, and paths beneath it opened with openat2(RESOLVE_BENEATH |
+/// RESOLVE_NO_SYMLINKS): a symlink or `..` anywhere on the way fails the open (ELOOP / EXDEV), so a
+/// path given here is never resolved outside the directory, even if the tree changes meanwhile.
+final class RootDirectory: @unchecked Sendable {
+    let fd: Int32
+
+    init(_ path: String) throws(SystemError) {
+        fd = Glibc.open(path, CSYS_O_PATH | O_DIRECTORY | O_CLOEXEC)
+        if fd < 0 { throw SystemError("open", path: path) }
+    }
+
+    deinit { close(fd) }
+
+    static let resolve = CSYS_RESOLVE_BENEATH | CSYS_RESOLVE_NO_SYMLINKS | CSYS_RESOLVE_NO_MAGICLINKS
+
+    /// -1 with errno on failure.
+    func open(_ path: String, flags: Int32) -> Int32 {
+        csys_openat2(fd, path.isEmpty ? "." : path, UInt64(UInt32(bitPattern: flags | O_CLOEXEC)), 0, Self.resolve)
+    }
+
+    func lstat(_ path: String) -> stat? {
+        let f = open(path, flags: CSYS_O_PATH | O_NOFOLLOW)
+        guard f >= 0 else { return nil }
+        defer { close(f) }
+        var st = stat()
+        return fstat(f, &st) == 0 ? st : nil
+    }
+
+    func readLink(_ path: String) -> String? {
+        let f = open(path, flags: CSYS_O_PATH | O_NOFOLLOW)
+        guard f >= 0 else { return nil }
+        defer { close(f) }
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let n = readlinkat(f, "", &buffer, buffer.count - 1)
+        guard n >= 0 else { return nil }
+        return String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }
 
 /// An image's layers (top first), merged: the top layer that has a path wins, a whiteout (0/0
 /// character device) deletes it, an opaque directory hides what the layers below hold under it.
+/// The layers are the store's own unpacked directories; a look-up stops at a symlink on the way.
 public struct ImageTree: SourceTree {
     public let layers: [String]
     public let label: String
@@ -102,12 +207,28 @@ public struct ImageTree: SourceTree {
         self.label = label
     }
 
-    public func hostPath(_ path: String) -> String? {
+    func hostPath(_ path: String) -> String? {
+        guard !path.split(separator: "/").contains(where: { $0 == ".." }) else { return nil }
         if path.isEmpty { return layers.first ?? "/var/empty" }
         switch ImageFilesystem(layersTopFirst: layers).lookup("/" + path) {
         case .missing: return nil
         case .file(let p), .directory(let p), .symlink(let p): return p
         }
+    }
+
+    public func lstatInfo(_ path: String) -> stat? {
+        guard let host = hostPath(path) else { return nil }
+        var st = stat()
+        return Glibc.lstat(host, &st) == 0 ? st : nil
+    }
+
+    public func readLink(_ path: String) -> String? {
+        hostPath(path).flatMap(CopyStep.readLink)
+    }
+
+    public func openFile(_ path: String) -> Int32 {
+        guard let host = hostPath(path) else { errno = ENOENT; return -1 }
+        return Glibc.open(host, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
     }
 
     public func list(_ directory: String) -> [String] {
@@ -122,7 +243,7 @@ public struct ImageTree: SourceTree {
             for component in components {
                 current += "/" + component
                 var st = stat()
-                if lstat(current, &st) != 0 { continue layerLoop }
+                if Glibc.lstat(current, &st) != 0 { continue layerLoop }
                 if (st.st_mode & S_IFMT) != S_IFDIR { break layerLoop }
                 if Self.isOpaque(current) { last = true }
             }
@@ -130,7 +251,7 @@ public struct ImageTree: SourceTree {
             for name in DirectoryListing.names(current) where !seen.contains(name) {
                 seen.insert(name)
                 var st = stat()
-                if lstat(current + "/" + name, &st) == 0, (st.st_mode & S_IFMT) == S_IFCHR, st.st_rdev == 0 { continue }
+                if Glibc.lstat(current + "/" + name, &st) == 0, (st.st_mode & S_IFMT) == S_IFCHR, st.st_rdev == 0 { continue }
                 names.insert(name)
             }
             if last { break }
@@ -148,7 +269,14 @@ public struct ImageTree: SourceTree {
 enum DirectoryListing {
     /// The entries of a directory (not . and ..), sorted byte-wise; empty when it cannot be read.
     static func names(_ path: String) -> [String] {
-        guard let dir = opendir(path) else { return [] }
+        let fd = Glibc.open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { return [] }
+        return names(fd: fd)
+    }
+
+    /// The same for an open directory, which is closed.
+    static func names(fd: Int32) -> [String] {
+        guard let dir = fdopendir(fd) else { close(fd); return [] }
         defer { closedir(dir) }
         var out: [String] = []
         while let entry = readdir(dir) {

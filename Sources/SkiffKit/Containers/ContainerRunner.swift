@@ -185,22 +185,18 @@ extension Engine {
         }
     }
 
-    /// Docker creates a missing working directory. It is made in the upper layer, unless a path on the
-    /// way is a symlink in the image (then the runtime resolves it inside the container).
+    /// Docker creates a missing working directory. It is made in the upper layer where the path leads
+    /// inside the image (its symlinks followed in the image's root, as runc's MkdirAllInRoot does), and
+    /// written through StagingDirectory, so nothing is created outside the container's layer.
     func prepareWorkdir(_ workdir: String, upper: String, filesystem: ImageFilesystem) throws(KitError) {
-        guard workdir != "/" else { return }
-        if filesystem.lookup(workdir) != .missing { return }
-        var prefix = ""
-        for component in workdir.split(separator: "/") {
-            prefix += "/" + component
-            switch filesystem.lookup(prefix) {
-            case .symlink, .file: return
-            case .directory: continue
-            case .missing:
-                if mkdir(upper + prefix, 0o755) != 0 && errno != EEXIST {
-                    throw .system(SystemError("create working directory", path: upper + prefix))
-                }
-            }
+        guard let inImage = InRootPath.join(workdir, entry: filesystem.inRootEntry) else {
+            throw .usage("working directory \(workdir): a component of the path is a file in the image")
+        }
+        guard !inImage.isEmpty, filesystem.lookup("/" + inImage) == .missing else { return }
+        do {
+            try Stager(rootfs: upper, image: filesystem, owner: nil, mode: nil).ensureDirectory("/" + inImage, created: nil)
+        } catch {
+            throw .usage("working directory \(workdir): \(error)")
         }
     }
 

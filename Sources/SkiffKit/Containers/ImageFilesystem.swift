@@ -24,8 +24,10 @@ public struct ImageFilesystem: Sendable {
         case symlink(hostPath: String)
     }
 
+    /// What is at `path` itself; `..` is taken lexically (never above a layer), and a symlink on the
+    /// way ends the walk in that layer (InRootPath follows symlinks).
     public func lookup(_ path: String) -> Lookup {
-        let components = path.split(separator: "/").map(String.init)
+        let components = InRootPath.clean(path).split(separator: "/").map(String.init)
         guard !components.isEmpty else { return layers.first.map { .directory(hostPath: $0) } ?? .missing }
         for layer in layers {
             var current = layer

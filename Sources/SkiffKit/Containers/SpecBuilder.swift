@@ -75,9 +75,10 @@ public struct SpecBuilder {
         return entry + "=" + value
     }
 
+    /// Cleaned as Docker cleans it: `/../../x` is `/x`, a path inside the container whatever its `..`.
     public func workingDirectory() -> String {
         let dir = options.workdir ?? image.config.config?.WorkingDir ?? ""
-        return dir.isEmpty ? "/" : dir
+        return dir.isEmpty ? "/" : InRootPath.clean(dir)
     }
 
     public func user() throws(KitError) -> ResolvedUser {

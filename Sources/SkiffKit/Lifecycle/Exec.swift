@@ -52,7 +52,7 @@ extension Engine {
         process.env = env.entries
         if let w = request.workdir {
             guard w.hasPrefix("/") else { throw .usage("-w \(w): the working directory must be an absolute path") }
-            process.cwd = w
+            process.cwd = InRootPath.clean(w)
         }
         if let u = request.user {
             let pid: Int32
