@@ -147,7 +147,8 @@ extension Engine {
             container.status = .exited
             container.exitCode = 125
             container.finishedAt = Timestamp.now()
-            try? containers.save(container)
+            // --rm: a run that failed to start leaves no record either.
+            if container.autoRemove { removeContainerFiles(id: container.id, anonymousVolumes: true) } else { try? containers.save(container) }
             throw error
         }
         defer { tearDownNetwork(id: container.id) }
