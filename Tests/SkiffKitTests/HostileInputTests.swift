@@ -199,6 +199,22 @@ struct HostileInputTests {
         #expect(ps.status == 0 && ps.out.isEmpty, "containers left: \(ps.out)")
     }
 
+    /// Valid but long waits: poll(2) takes Int32 milliseconds (about 24.8 days), so a stop timeout or a
+    /// healthcheck timeout of 30 days once trapped converting to it.
+    @Test func waitsLongerThanPollsRangeDoNotTrap() throws {
+        let root = try CLIRoot()
+        defer { root.cleanUp() }
+        let month = String(30 * 24 * 3600)
+        #expect(root.skiff("run", "-d", "--name", "patient", "--stop-timeout", month, "--health-cmd", "true",
+                           "--health-interval", "200ms", "--health-timeout", "720h",
+                           "busybox", "sh", "-c", "trap 'exit 0' TERM; sleep 1000 & wait").status == 0)
+        #expect(root.eventually(30) { root.inspect("patient", "{{.State.Health.Status}}") == "healthy" },
+                "health: \(root.inspect("patient", "{{json .State.Health}}"))")
+        let stop = root.skiff("stop", "-t", month, "patient")
+        #expect(stop.status == 0, "stop: status \(stop.status), stderr: \(stop.err)")
+        #expect(root.inspect("patient", "{{.State.Status}}") == "exited")
+    }
+
     @Test func composeNumericKeysPastTheirRangeAreRefusedByName() throws {
         let root = try CLIRoot()
         defer { root.cleanUp() }

@@ -147,8 +147,7 @@ extension Engine {
             container.status = .exited
             container.exitCode = 125
             container.finishedAt = Timestamp.now()
-            // --rm: a run that failed to start leaves no record either.
-            if container.autoRemove { removeContainerFiles(id: container.id, anonymousVolumes: true) } else { try? containers.save(container) }
+            try? containers.save(container)
             throw error
         }
         defer { tearDownNetwork(id: container.id) }
