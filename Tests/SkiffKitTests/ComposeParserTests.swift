@@ -364,7 +364,7 @@ struct ComposeParserTests {
 
     @Test(arguments: [
         ("services:\n  web:\n    image: x\n    ports: [\"80:abc\"]\n", "services.web.ports[0]: invalid container port \"abc\""),
-        ("services:\n  web:\n    image: x\n    ports:\n      - target: 99999\n", "services.web.ports[0].target: must be a port number"),
+        ("services:\n  web:\n    image: x\n    ports:\n      - target: 99999\n", "services.web.ports[0].target: invalid value \"99999\": larger than the maximum (65535)"),
         ("services:\n  web:\n    image: x\n    ports: 8000\n", "services.web.ports: must be a list"),
         ("services:\n  web:\n    build: .\n    environment: 3\n", "services.web.environment: must be a mapping or a list"),
         ("services:\n  web:\n    image: x\n    volumes: [\"data:relative\"]\n", "services.web.volumes[0]: the target must be an absolute path"),
@@ -373,12 +373,12 @@ struct ComposeParserTests {
         ("services:\n  web:\n    image: x\n    depends_on: [nope]\n", "services.web.depends_on[0]: depends on undefined service \"nope\""),
         ("services:\n  web:\n    image: x\n    volumes: [\"data:/d\"]\n", "services.web.volumes[0]: refers to undefined volume \"data\""),
         ("services:\n  web:\n    image: x\n    tty: maybe\n", "services.web.tty: must be a boolean"),
-        ("services:\n  web:\n    image: x\n    healthcheck:\n      interval: soon\n", "services.web.healthcheck.interval: must be a duration"),
+        ("services:\n  web:\n    image: x\n    healthcheck:\n      interval: soon\n", "services.web.healthcheck.interval: invalid value \"soon\": expected a duration"),
         ("services:\n  web:\n    image: x\n    restart: sometimes\n", "services.web.restart: expected no, always"),
         ("services:\n  web:\n    command: [a]\n", "services.web: has neither an image nor a build context"),
         ("services:\n  web:\n    image: ${TAG:?set TAG please}\n", "services.web.image: required variable TAG is missing a value: set TAG please"),
         ("services:\n  web:\n    image: ${TAG\n", "services.web.image: invalid interpolation format"),
-        ("services:\n  web:\n    image: x\n    deploy:\n      resources:\n        limits:\n          memory: lots\n", "services.web.deploy.resources.limits.memory: must be a size"),
+        ("services:\n  web:\n    image: x\n    deploy:\n      resources:\n        limits:\n          memory: lots\n", "services.web.deploy.resources.limits.memory: invalid value \"lots\": expected a size"),
         ("services: [web]\n", "services: must be a mapping, got a list"),
         ("services:\n  web:\n    image: x\n   bad indent: 1\n", "invalid YAML"),
         ("services:\n  web:\n    image: x\n    networks: [back]\n", "services.web.networks[0]: refers to undefined network \"back\""),

@@ -69,7 +69,7 @@ struct VolumeParserTests {
         ("type=volume,source=v1,target=/x,foo=bar", "unexpected key 'foo'"),
         ("type=bind,source=/x,target=/y,volume-nocopy", "cannot mix"),
         ("type=volume,target=/y,tmpfs-size=1m", "cannot mix"),
-        ("type=tmpfs,target=/y,tmpfs-size=lots", "invalid tmpfs-size"),
+        ("type=tmpfs,target=/y,tmpfs-size=lots", "invalid value \"lots\" for tmpfs-size"),
         ("type=tmpfs,target=/y,tmpfs-mode=999", "invalid tmpfs-mode"),
         ("type=volume,source=./x,target=/y", "invalid characters"),
         ("type=volume,target=relative", "mount path must be absolute"),

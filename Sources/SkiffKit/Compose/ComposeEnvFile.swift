@@ -11,10 +11,15 @@ public enum ComposeEnvFile {
         public var reason: String
     }
 
+    /// The most bytes the values may come to. A value may hold earlier ones (`B=${A}${A}`), so forty
+    /// lines would otherwise double a value to a terabyte.
+    public static let maxValueBytes = 16 << 20
+
     /// The variables, in file order (a later line overrides an earlier one).
     public static func parse(_ text: String, environment: [String: String] = [:]) throws(Failure) -> [(key: String, value: String?)] {
         var result: [(key: String, value: String?)] = []
         var known = environment
+        var budget = maxValueBytes
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { String($0.hasSuffix("\r") ? $0.dropLast() : $0[...]) }
         var index = 0
         while index < lines.count {
@@ -36,9 +41,14 @@ public enum ComposeEnvFile {
             if raw.hasPrefix("\"") {
                 // Double quotes: escapes, may continue on the next lines until the closing quote.
                 var body = String(raw.dropFirst())
-                while !hasClosingQuote(body, "\"") {
+                // Each line is scanned once, the escape state carried over, so an unclosed quote costs
+                // the file's length, not its square.
+                var lineEndsEscaped = false
+                var closed = hasClosingQuote(body, "\"", escaped: &lineEndsEscaped)
+                while !closed {
                     guard index < lines.count else { throw Failure(line: lineNumber, reason: "unterminated double-quoted value") }
                     body += "\n" + lines[index]
+                    closed = hasClosingQuote("\n" + lines[index], "\"", escaped: &lineEndsEscaped)
                     index += 1
                 }
                 var out = ""
@@ -60,7 +70,7 @@ public enum ComposeEnvFile {
                         out.append(c)
                     }
                 }
-                value = interpolate(out, known)
+                value = try interpolate(out, known, line: lineNumber, budget: &budget)
             } else if raw.hasPrefix("'") {
                 raw = raw.dropFirst()
                 guard let close = raw.firstIndex(of: "'") else { throw Failure(line: lineNumber, reason: "unterminated single-quoted value") }
@@ -69,7 +79,7 @@ public enum ComposeEnvFile {
                 var text = String(raw)
                 if let r = text.range(of: " #") { text = String(text[..<r.lowerBound]) }
                 if let r = text.range(of: "\t#") { text = String(text[..<r.lowerBound]) }
-                value = interpolate(text.composeTrimmed(), known)
+                value = try interpolate(text.composeTrimmed(), known, line: lineNumber, budget: &budget)
             }
             known[key] = value
             result.append((key, value))
@@ -77,8 +87,8 @@ public enum ComposeEnvFile {
         return result
     }
 
-    static func hasClosingQuote(_ s: String, _ q: Character) -> Bool {
-        var escaped = false
+    /// Whether `s` holds an unescaped `q`; `escaped` is whether the text before it ended in a backslash.
+    static func hasClosingQuote(_ s: String, _ q: Character, escaped: inout Bool) -> Bool {
         for c in s {
             if escaped { escaped = false; continue }
             if c == "\\" { escaped = true; continue }
@@ -87,10 +97,19 @@ public enum ComposeEnvFile {
         return false
     }
 
-    static func interpolate(_ s: String, _ vars: [String: String]) -> String {
-        guard s.contains("$") else { return s }
-        var unset: [String] = []
-        return (try? ComposeInterpolation(variables: vars).interpolate(s, unset: &unset)) ?? s
+    /// `s` with the variables known so far; `budget` is what the values may still add.
+    static func interpolate(_ s: String, _ vars: [String: String], line: Int, budget: inout Int) throws(Failure) -> String {
+        var value = s
+        if s.contains("$") {
+            var unset: [String] = []
+            do { value = try ComposeInterpolation(variables: vars).interpolate(s, unset: &unset, limit: budget) } catch {
+                if case .tooLarge = error {
+                    throw Failure(line: line, reason: "the values come to more than the maximum of \(maxValueBytes >> 20) MiB once variables are substituted")
+                }
+            }
+        }
+        budget -= value.utf8.count
+        return value
     }
 
     static func isValidKey<S: StringProtocol>(_ key: S) -> Bool {

@@ -4,6 +4,10 @@
 /// an empty string and a warning, as Docker Compose does.
 public struct ComposeInterpolation: Sendable {
     public var variables: [String: String]
+    /// The most bytes the values of one file may come to once interpolated. Each `${VAR}` is short
+    /// and its value may be long (an environment variable, a line of .env), so without it a 4 MiB file
+    /// of `${A}` and a large A multiply into terabytes.
+    public var maxOutputBytes = 16 << 20
 
     public init(variables: [String: String]) {
         self.variables = variables
@@ -12,21 +16,26 @@ public struct ComposeInterpolation: Sendable {
     public enum Failure: Error, Equatable {
         case required(name: String, message: String)
         case syntax(String)
+        /// The result would pass `limit` bytes.
+        case tooLarge(limit: Int)
     }
 
-    /// Interpolate one string; `unset` collects the names that were unset and had no default.
-    public func interpolate(_ text: String, unset: inout [String]) throws(Failure) -> String {
+    /// Interpolate one string; `unset` collects the names that were unset and had no default. The
+    /// result may be at most `limit` bytes: past that it is given up as it grows.
+    public func interpolate(_ text: String, unset: inout [String], limit: Int = Int.max) throws(Failure) -> String {
         let chars = Array(text)
         var i = 0
-        return try expand(chars, &i, stopAtBrace: false, unset: &unset)
+        return try expand(chars, &i, stopAtBrace: false, unset: &unset, limit: limit)
     }
 
     private static func isNameStart(_ c: Character) -> Bool { c == "_" || (c.isASCII && c.isLetter) }
     private static func isName(_ c: Character) -> Bool { c == "_" || (c.isASCII && (c.isLetter || c.isNumber)) }
 
-    private func expand(_ chars: [Character], _ i: inout Int, stopAtBrace: Bool, unset: inout [String]) throws(Failure) -> String {
+    private func expand(_ chars: [Character], _ i: inout Int, stopAtBrace: Bool, unset: inout [String], limit: Int) throws(Failure) -> String {
         var out = ""
         while i < chars.count {
+            // Only a variable's value makes the text grow faster than it is read.
+            guard out.utf8.count <= limit else { throw .tooLarge(limit: limit) }
             let c = chars[i]
             if stopAtBrace && c == "}" { return out }
             guard c == "$" else { out.append(c); i += 1; continue }
@@ -68,7 +77,7 @@ public struct ComposeInterpolation: Sendable {
             }
             var k = j
             var innerUnset: [String] = []
-            let word = try expand(chars, &k, stopAtBrace: true, unset: &innerUnset)
+            let word = try expand(chars, &k, stopAtBrace: true, unset: &innerUnset, limit: limit)
             guard k < chars.count, chars[k] == "}" else { throw .syntax(String(chars[i...].prefix(40))) }
             i = k + 1
             let value = variables[name]
@@ -92,20 +101,32 @@ public struct ComposeInterpolation: Sendable {
                 throw .syntax(String(chars[i...].prefix(40)))
             }
         }
+        guard out.utf8.count <= limit else { throw .tooLarge(limit: limit) }
         return out
     }
 
     /// Interpolate every scalar value of a tree (keys are left as written). Errors name the path.
     public func interpolate(_ tree: ComposeTree, file: String, path: String = "",
                             unset: inout [String]) throws(ComposeError) -> ComposeTree {
+        var budget = maxOutputBytes
+        return try interpolate(tree, file: file, path: path, unset: &unset, budget: &budget)
+    }
+
+    /// `budget`: the bytes the interpolated values may still add.
+    private func interpolate(_ tree: ComposeTree, file: String, path: String,
+                             unset: inout [String], budget: inout Int) throws(ComposeError) -> ComposeTree {
         switch tree {
         case .null: return .null
         case .scalar(let s, let quoted):
             guard s.contains("$") else { return tree }
             do {
-                return .scalar(try interpolate(s, unset: &unset), quoted: quoted)
+                let value = try interpolate(s, unset: &unset, limit: budget)
+                budget -= value.utf8.count
+                return .scalar(value, quoted: quoted)
             } catch {
                 switch error {
+                case .tooLarge:
+                    throw .invalid(file: file, path: path, reason: "interpolating variables makes the file's values larger than the maximum of \(maxOutputBytes >> 20) MiB")
                 case .required(let name, let message):
                     throw .requiredVariable(file: file, path: path, name: name, message: message)
                 case .syntax(let near):
@@ -115,14 +136,14 @@ public struct ComposeInterpolation: Sendable {
         case .sequence(let items):
             var out: [ComposeTree] = []
             for (i, item) in items.enumerated() {
-                out.append(try interpolate(item, file: file, path: "\(path)[\(i)]", unset: &unset))
+                out.append(try interpolate(item, file: file, path: "\(path)[\(i)]", unset: &unset, budget: &budget))
             }
             return .sequence(out)
         case .mapping(let entries):
             var out: [ComposeTree.Entry] = []
             for e in entries {
                 let p = path.isEmpty ? e.key : path + "." + e.key
-                out.append(ComposeTree.Entry(e.key, try interpolate(e.value, file: file, path: p, unset: &unset)))
+                out.append(ComposeTree.Entry(e.key, try interpolate(e.value, file: file, path: p, unset: &unset, budget: &budget)))
             }
             return .mapping(out)
         }

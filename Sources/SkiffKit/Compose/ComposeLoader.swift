@@ -61,11 +61,12 @@ public enum ComposeLoader {
         var warnings: [String] = []
         var trees: [ComposeTree] = []
         var unsetNames: [String] = []
+        var seenUnset: Set<String> = []
         for file in files {
             var tree = try ComposeTree.parse(yaml: try read(file), file: file)
             var unset: [String] = []
             tree = try interpolation.interpolate(tree, file: file, unset: &unset)
-            for n in unset where !unsetNames.contains(n) { unsetNames.append(n) }
+            for n in unset where seenUnset.insert(n).inserted { unsetNames.append(n) }
             // Each file is checked on its own, so an error names the file it is in.
             var check = ComposeParser(file: file, directory: directory, projectName: "project")
             check.partial = true
@@ -103,10 +104,19 @@ public enum ComposeLoader {
         return project
     }
 
+    /// The file as text, at most `YAMLLimits.standard.maxBytes` of it: more is refused, whether a file
+    /// or a stream (`-f -`, a FIFO) that never ends, without reading past the limit.
     static func read(_ path: String) throws(ComposeError) -> String {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
             throw .unreadable(file: path, reason: FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file")
         }
+        defer { try? handle.close() }
+        let limits = YAMLLimits.standard
+        let data: Data
+        do { data = try handle.read(upToCount: limits.maxBytes + 1) ?? Data() } catch {
+            throw .unreadable(file: path, reason: "cannot read the file: \(error.localizedDescription)")
+        }
+        do { try limits.checkSize(data.count) } catch { throw .unreadable(file: path, reason: error.reason) }
         guard let text = String(data: data, encoding: .utf8) else { throw .unreadable(file: path, reason: "not UTF-8 text") }
         return text
     }

@@ -5,8 +5,9 @@
 public enum ComposeMerge {
     public static func merge(_ base: ComposeTree, _ override: ComposeTree) -> ComposeTree {
         guard case .mapping(var out) = base, case .mapping(let over) = override else { return override }
+        var index = positions(out)
         for e in over {
-            guard let i = out.firstIndex(where: { $0.key == e.key }) else { out.append(e); continue }
+            guard let i = index[e.key] else { index[e.key] = out.count; out.append(e); continue }
             switch e.key {
             case "services":
                 out[i].value = mergeMapping(out[i].value, e.value) { _, a, b in mergeService(a, b) }
@@ -20,20 +21,31 @@ public enum ComposeMerge {
     static func mergeMapping(_ a: ComposeTree, _ b: ComposeTree,
                              _ child: (String, ComposeTree, ComposeTree) -> ComposeTree) -> ComposeTree {
         guard case .mapping(var out) = a, case .mapping(let over) = b else { return b }
+        var index = positions(out)
         for e in over {
-            if let i = out.firstIndex(where: { $0.key == e.key }) {
+            if let i = index[e.key] {
                 out[i].value = child(e.key, out[i].value, e.value)
             } else {
+                index[e.key] = out.count
                 out.append(e)
             }
         }
         return .mapping(out)
     }
 
+    /// Key → index, so merging big mappings costs their size, not its square.
+    static func positions(_ entries: [ComposeTree.Entry]) -> [String: Int] {
+        var index: [String: Int] = [:]
+        for (i, e) in entries.enumerated() where index[e.key] == nil { index[e.key] = i }
+        return index
+    }
+
     static func mergeGeneric(_ a: ComposeTree, _ b: ComposeTree) -> ComposeTree {
         switch (a, b) {
         case (.mapping, .mapping): return mergeMapping(a, b) { _, x, y in mergeGeneric(x, y) }
-        case (.sequence(let x), .sequence(let y)): return .sequence(x + y.filter { !x.contains($0) })
+        case (.sequence(let x), .sequence(let y)):
+            let present = Set(x)
+            return .sequence(x + y.filter { !present.contains($0) })
         default: return b
         }
     }
@@ -57,8 +69,15 @@ public enum ComposeMerge {
                 return mergeMapping(x, y) { _, _, v in v }
             case "volumes":
                 guard case .sequence(var items) = x, case .sequence(let more) = y else { return y }
+                var byTarget: [String: Int] = [:]
+                for (i, m) in items.enumerated() { if let t = mountTarget(m), byTarget[t] == nil { byTarget[t] = i } }
                 for m in more {
-                    if let t = mountTarget(m), let i = items.firstIndex(where: { mountTarget($0) == t }) { items[i] = m } else { items.append(m) }
+                    if let t = mountTarget(m), let i = byTarget[t] {
+                        items[i] = m
+                    } else {
+                        if let t = mountTarget(m) { byTarget[t] = items.count }
+                        items.append(m)
+                    }
                 }
                 return .sequence(items)
             default:

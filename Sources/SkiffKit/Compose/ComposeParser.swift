@@ -27,6 +27,11 @@ public struct ComposeParser {
 
     func fail(_ path: String, _ reason: String) -> ComposeError { .invalid(file: file, path: path, reason: reason) }
 
+    /// A number the shared unit parser refused: `PATH: invalid value "TEXT": REASON`.
+    func invalid(_ path: String, _ text: String, _ error: Units.Invalid) -> ComposeError {
+        fail(path, "invalid value \"\(text)\": \(error.reason)")
+    }
+
     mutating func warnUnknown(_ tree: ComposeTree, known: Set<String>, at path: String) {
         for e in tree.entries ?? [] where !known.contains(e.key) && !e.key.hasPrefix("x-") {
             let p = path.isEmpty ? e.key : path + "." + e.key
@@ -74,11 +79,9 @@ public struct ComposeParser {
         throw fail(path, "must be a boolean (true or false), got \(describe(t))")
     }
 
-    func int(_ t: ComposeTree, _ path: String, min: Int = Int.min) throws(ComposeError) -> Int {
-        guard case .scalar(let s, _) = t, let v = Int(s), v >= min else {
-            throw fail(path, min == Int.min ? "must be an integer, got \(describe(t))" : "must be an integer >= \(min), got \(describe(t))")
-        }
-        return v
+    func int(_ t: ComposeTree, _ path: String, min: Int = Int.min, max: Int = Int.max) throws(ComposeError) -> Int {
+        guard case .scalar(let s, _) = t else { throw fail(path, "must be an integer, got \(describe(t))") }
+        do { return Int(try Units.parseInteger(s, in: Int64(min)...Int64(max))) } catch { throw invalid(path, s, error) }
     }
 
     func strings(_ t: ComposeTree, _ path: String) throws(ComposeError) -> [String] {
@@ -142,17 +145,24 @@ public struct ComposeParser {
     }
 
     func duration(_ t: ComposeTree, _ path: String) throws(ComposeError) -> Int64 {
-        guard case .scalar(let s, _) = t, let d = Units.duration(s, bareNumberIsSeconds: true) else {
-            throw fail(path, "must be a duration such as 30s, 1m30s or 500ms, got \(describe(t))")
-        }
-        return d
+        guard case .scalar(let s, _) = t else { throw fail(path, "must be a duration such as 30s, 1m30s or 500ms, got \(describe(t))") }
+        do { return try Units.parseDuration(s, bareNumberIsSeconds: true) } catch { throw invalid(path, s, error) }
     }
 
     func bytes(_ t: ComposeTree, _ path: String) throws(ComposeError) -> Int64 {
-        guard case .scalar(let s, _) = t, let b = Units.bytes(s) else {
-            throw fail(path, "must be a size such as 512m, 1g or a number of bytes, got \(describe(t))")
-        }
-        return b
+        guard case .scalar(let s, _) = t else { throw fail(path, "must be a size such as 512m, 1g or a number of bytes, got \(describe(t))") }
+        do { return try Units.parseBytes(s) } catch { throw invalid(path, s, error) }
+    }
+
+    func cpus(_ t: ComposeTree, _ path: String) throws(ComposeError) -> Double {
+        guard case .scalar(let s, _) = t else { throw fail(path, "must be a number of CPUs such as 0.5 or 2, got \(describe(t))") }
+        do { return try Units.parseCPUs(s) } catch { throw invalid(path, s, error) }
+    }
+
+    /// A pids limit: Docker takes 0 and -1 (any value <= 0) as unlimited.
+    func pidsLimit(_ t: ComposeTree, _ path: String) throws(ComposeError) -> Int64? {
+        let v = try int(t, path)
+        return v > 0 ? Int64(v) : nil
     }
 
     func describe(_ t: ComposeTree) -> String {
@@ -307,12 +317,13 @@ public struct ComposeParser {
                 s.profiles = try strings(v, p)
             case "deploy": try deploy(v, p, into: &s)
             case "mem_limit": s.limits.memory = try bytes(v, p)
-            case "cpus":
-                guard case .scalar(let c, _) = v, let d = Double(c), d > 0 else { throw fail(p, "must be a number greater than 0, got \(describe(v))") }
-                s.limits.cpus = d
-            case "pids_limit": s.limits.pids = Int64(try int(v, p))
+            case "cpus": s.limits.cpus = try cpus(v, p)
+            case "pids_limit": s.limits.pids = try pidsLimit(v, p)
             case "stop_signal": s.stopSignal = try string(v, p)
-            case "stop_grace_period": s.stopGracePeriod = Int((try duration(v, p) + 999_999_999) / 1_000_000_000)
+            case "stop_grace_period":
+                // Whole seconds, rounded up (without adding first: the duration may be near Int64.max).
+                let d = try duration(v, p)
+                s.stopGracePeriod = Int(d / 1_000_000_000 + (d % 1_000_000_000 > 0 ? 1 : 0))
             case "pull_policy":
                 let policy = try string(v, p)
                 guard ["always", "never", "missing", "if_not_present", "build"].contains(policy) else {
@@ -356,8 +367,7 @@ public struct ComposeParser {
             let known: Set<String> = ["target", "published", "host_ip", "protocol", "mode", "name", "app_protocol"]
             warnUnknown(t, known: known, at: p)
             guard let targetTree = t["target"] else { throw fail(p, "target is required in the long port syntax") }
-            let target = try int(targetTree, p + ".target", min: 1)
-            guard target <= 65535 else { throw fail(p + ".target", "must be a port number (1-65535), got \(target)") }
+            let target = try int(targetTree, p + ".target", min: 1, max: 65535)
             var published: [Int?] = [nil]
             if let pub = t["published"], case .scalar(let text, _) = pub, !text.isEmpty {
                 guard let range = ComposePorts.range(text) else { throw fail(p + ".published", "must be a port or a range, got \"\(text)\"") }
@@ -540,12 +550,8 @@ public struct ComposeParser {
                 for e in try mapping(l, lp) {
                     switch e.key {
                     case "memory": s.limits.memory = try bytes(e.value, lp + ".memory")
-                    case "cpus":
-                        guard case .scalar(let c, _) = e.value, let d = Double(c), d > 0 else {
-                            throw fail(lp + ".cpus", "must be a number greater than 0, got \(describe(e.value))")
-                        }
-                        s.limits.cpus = d
-                    case "pids": s.limits.pids = Int64(try int(e.value, lp + ".pids", min: 1))
+                    case "cpus": s.limits.cpus = try cpus(e.value, lp + ".cpus")
+                    case "pids": s.limits.pids = try pidsLimit(e.value, lp + ".pids")
                     default: warnings.append("\(file): \(lp).\(e.key): unknown key, ignored")
                     }
                 }

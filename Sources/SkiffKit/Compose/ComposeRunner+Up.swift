@@ -135,9 +135,10 @@ extension ComposeRunner {
         // env_file: read with Compose's rules (quotes, export, comments); `environment:` wins over it.
         var fromFiles: [String] = []
         for path in options.envFiles {
-            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            guard FileManager.default.fileExists(atPath: path) else {
                 throw .unreadable(file: path, reason: "env file of service \(s.name) not found")
             }
+            let text = try ComposeLoader.read(path)
             do {
                 for (k, v) in try ComposeEnvFile.parse(text, environment: callerEnvironment) {
                     if let v { fromFiles.append("\(k)=\(v)") } else if callerEnvironment[k] != nil { fromFiles.append(k) }

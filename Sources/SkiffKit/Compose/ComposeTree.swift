@@ -3,13 +3,13 @@ import Yams
 /// A compose file as a plain, ordered YAML tree: what is interpolated and merged before it becomes the
 /// typed model. Scalars keep whether they were quoted, so `"true"` stays a string where a bool is asked.
 /// Anchors and aliases are resolved by the YAML parser; `<<` merge keys are applied here.
-public indirect enum ComposeTree: Sendable, Equatable {
+public indirect enum ComposeTree: Sendable, Hashable {
     case scalar(String, quoted: Bool)
     case null
     case mapping([Entry])
     case sequence([ComposeTree])
 
-    public struct Entry: Sendable, Equatable {
+    public struct Entry: Sendable, Hashable {
         public var key: String
         public var value: ComposeTree
         public init(_ key: String, _ value: ComposeTree) {
@@ -52,11 +52,17 @@ public indirect enum ComposeTree: Sendable, Equatable {
         self = .mapping(e)
     }
 
-    /// Parse YAML text (one document). An empty document is an empty mapping.
-    public static func parse(yaml text: String, file: String) throws(ComposeError) -> ComposeTree {
+    /// Parse YAML text (one document). An empty document is an empty mapping. `limits` are checked
+    /// first, on libyaml's events, so an alias bomb or a deep nest is refused before Yams builds anything.
+    public static func parse(yaml text: String, file: String, limits: YAMLLimits = .standard) throws(ComposeError) -> ComposeTree {
+        do { try limits.check(text) } catch {
+            throw .invalid(file: file, path: error.line.map { "line \($0)" } ?? "(file)", reason: error.reason)
+        }
         let node: Node?
         do { node = try Yams.compose(yaml: text) } catch {
-            throw .syntax(file: file, reason: "\(error)")
+            // Yams quotes the offending line, which may be megabytes long.
+            let lines = "\(error)".split(separator: "\n", omittingEmptySubsequences: false).prefix(20)
+            throw .syntax(file: file, reason: lines.map { $0.count > 200 ? $0.prefix(200) + "…" : $0 }.joined(separator: "\n"))
         }
         guard let node else { return .mapping([]) }
         return try from(node, file: file, path: "")
@@ -76,6 +82,9 @@ public indirect enum ComposeTree: Sendable, Equatable {
         case .mapping(let map):
             var out: [Entry] = []
             var merged: [Entry] = []
+            // Sets, not searches of `out`: a mapping of many keys must not cost their square.
+            var keys: Set<String> = []
+            var mergedKeys: Set<String> = []
             for (k, v) in map {
                 guard case .scalar(let ks) = k else {
                     throw .invalid(file: file, path: path.isEmpty ? "(top level)" : path, reason: "mapping keys must be strings")
@@ -89,16 +98,16 @@ public indirect enum ComposeTree: Sendable, Equatable {
                         guard case .mapping(let e) = try from(src, file: file, path: childPath) else {
                             throw .invalid(file: file, path: childPath, reason: "a merge key (<<) takes a mapping or a list of mappings")
                         }
-                        for entry in e where !merged.contains(where: { $0.key == entry.key }) { merged.append(entry) }
+                        for entry in e where mergedKeys.insert(entry.key).inserted { merged.append(entry) }
                     }
                     continue
                 }
-                if out.contains(where: { $0.key == ks.string }) {
+                guard keys.insert(ks.string).inserted else {
                     throw .invalid(file: file, path: childPath, reason: "duplicate key")
                 }
                 out.append(Entry(ks.string, try from(v, file: file, path: childPath)))
             }
-            for entry in merged where !out.contains(where: { $0.key == entry.key }) { out.append(entry) }
+            for entry in merged where !keys.contains(entry.key) { out.append(entry) }
             return .mapping(out)
         case .alias:
             throw .invalid(file: file, path: path, reason: "unresolved YAML alias")

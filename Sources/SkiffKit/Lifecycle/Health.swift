@@ -73,7 +73,8 @@ extension Engine {
         if fd >= 0 {
             var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             var r: Int32
-            repeat { r = poll(&p, 1, Int32(max(1, timeout * 1000))) } while r < 0 && errno == EINTR
+            // poll takes Int32 milliseconds (about 24 days); a longer timeout waits that long.
+            repeat { r = poll(&p, 1, Int32(min(max(1, timeout * 1000), Double(Int32.max)))) } while r < 0 && errno == EINTR
             if r == 0 {
                 timedOut = true
                 cskiff_pidfd_signal(fd, SIGKILL)

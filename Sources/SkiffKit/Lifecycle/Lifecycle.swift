@@ -410,7 +410,7 @@ extension Engine {
         while true {
             let left = deadline - monotonicSeconds()
             if left <= 0 { return false }
-            let r = poll(&p, 1, Int32(left * 1000))
+            let r = poll(&p, 1, Int32(min(left * 1000, Double(Int32.max))))
             if r > 0 { return true }
             if r < 0 && errno != EINTR { return true }
         }

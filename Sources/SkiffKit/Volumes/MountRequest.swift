@@ -158,7 +158,11 @@ public struct MountRequest: Sendable, Equatable {
             case "bind-nonrecursive", "bind-recursive", "bind-create-src":
                 throw fail("\(key) is not supported")
             case "tmpfs-size":
-                guard let bytes = parseBytes(try need()) else { throw fail("invalid tmpfs-size \"\(value ?? "")\" (e.g. 64m or 1048576)") }
+                let text = try need()
+                let bytes: Int64
+                do { bytes = try Units.parseBytes(text) } catch {
+                    throw fail(error.message(text, for: "tmpfs-size") + " (e.g. 64m or 1048576)")
+                }
                 tmpfsOptions.append("size=\(bytes)")
                 tmpfsKeys.append(key)
             case "tmpfs-mode":
@@ -209,8 +213,10 @@ public struct MountRequest: Sendable, Equatable {
         var request = MountRequest(kind: .tmpfs, source: nil, target: normalize(target), origin: flag)
         if parts.count == 2 {
             for option in parts[1].split(separator: ",").map(String.init) {
-                if option.hasPrefix("size="), parseBytes(String(option.dropFirst(5))) == nil, !option.hasSuffix("%") {
-                    throw .usage("\(flag): invalid size in \(option) (e.g. size=64m)")
+                if option.hasPrefix("size="), !option.hasSuffix("%") {
+                    do { _ = try Units.parseBytes(String(option.dropFirst(5))) } catch {
+                        throw .usage("\(flag): invalid size in \(option): \(error.reason) (e.g. size=64m)")
+                    }
                 }
                 if option == "ro" { request.readOnly = true; continue }
                 if option == "rw" { request.readOnly = false; continue }
@@ -235,19 +241,6 @@ public struct MountRequest: Sendable, Equatable {
     /// "/a//b/./c/" → "/a/b/c".
     static func normalize(_ path: String) -> String {
         "/" + path.split(separator: "/").filter { $0 != "." }.joined(separator: "/")
-    }
-
-    /// "64m", "1g", "512k", "1048576" → bytes.
-    static func parseBytes(_ text: String) -> Int64? {
-        var number = text.lowercased()
-        if number.hasSuffix("b") { number.removeLast() }
-        var factor: Int64 = 1
-        if let last = number.last, let f = ["k": Int64(1) << 10, "m": Int64(1) << 20, "g": Int64(1) << 30, "t": Int64(1) << 40][last] {
-            factor = f
-            number.removeLast()
-        }
-        guard let value = Double(number), value > 0 else { return nil }
-        return Int64(value * Double(factor))
     }
 }
 

@@ -16,8 +16,8 @@ struct ContainerCreate: ParsableCommand {
     var command: [String] = []
 
     func run() throws {
-        let options = try flags.runOptions(command: command)
-        let container = try flags.createContainer(SkiffContext.engine(), image: image, options: options)
+        let options = try refusedBeforeStart { try flags.runOptions(command: command) }
+        let container = try refusedBeforeStart { try flags.createContainer(SkiffContext.engine(), image: image, options: options) }
         print(container.id)
     }
 }

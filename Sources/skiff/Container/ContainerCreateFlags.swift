@@ -21,9 +21,11 @@ struct ContainerCreateFlags: ParsableArguments {
     @Option(name: .customLong("network-alias"), help: "Another name for the container on a user-defined network.") var networkAlias: [String] = []
     @Option(name: .customLong("ip"), help: "IPv4 address on a user-defined network.") var ip: String?
     @Flag(name: [.customShort("P"), .customLong("publish-all")], help: "Publish every EXPOSEd port on a free host port.") var publishAll = false
-    @Option(name: [.customShort("m"), .long], help: "Memory limit (e.g. 512m, 1g).") var memory: String?
-    @Option(name: .long, help: "CPUs (e.g. 0.5, 2).") var cpus: Double?
-    @Option(name: .customLong("pids-limit"), help: "Maximum number of processes.") var pidsLimit: Int64?
+    // Numbers take the next argument unconditionally, as Docker does, so "--memory -1" is a value
+    // refused by name rather than a flag called "-1".
+    @Option(name: [.customShort("m"), .long], parsing: .unconditional, help: "Memory limit (e.g. 512m, 1g).") var memory: String?
+    @Option(name: .long, parsing: .unconditional, help: "CPUs (e.g. 0.5, 2).") var cpus: String?
+    @Option(name: .customLong("pids-limit"), parsing: .unconditional, help: "Maximum number of processes (0 or -1: unlimited).") var pidsLimit: String?
     @Flag(name: .customLong("read-only"), help: "Mount the root filesystem read-only.") var readOnly = false
     @Option(name: .customLong("cap-add"), help: "Add a capability (e.g. NET_ADMIN, or ALL).") var capAdd: [String] = []
     @Option(name: .customLong("cap-drop"), help: "Drop a capability (e.g. CHOWN, or ALL).") var capDrop: [String] = []
@@ -35,13 +37,13 @@ struct ContainerCreateFlags: ParsableArguments {
     @Option(name: .customLong("platform"), help: "Platform of the image to use (os/arch).") var platform: String?
     @Option(name: .customLong("restart"), help: "Restart policy: no, on-failure[:max-retries], always or unless-stopped.") var restart: String?
     @Option(name: .customLong("health-cmd"), help: "Healthcheck command (run with /bin/sh -c).") var healthCmd: String?
-    @Option(name: .customLong("health-interval"), help: "Time between healthchecks (e.g. 30s, 1m30s).") var healthInterval: String?
-    @Option(name: .customLong("health-timeout"), help: "Time a healthcheck may take.") var healthTimeout: String?
-    @Option(name: .customLong("health-start-period"), help: "Start period: failures then do not count.") var healthStartPeriod: String?
-    @Option(name: .customLong("health-retries"), help: "Failures in a row that make it unhealthy.") var healthRetries: Int?
+    @Option(name: .customLong("health-interval"), parsing: .unconditional, help: "Time between healthchecks (e.g. 30s, 1m30s).") var healthInterval: String?
+    @Option(name: .customLong("health-timeout"), parsing: .unconditional, help: "Time a healthcheck may take.") var healthTimeout: String?
+    @Option(name: .customLong("health-start-period"), parsing: .unconditional, help: "Start period: failures then do not count.") var healthStartPeriod: String?
+    @Option(name: .customLong("health-retries"), parsing: .unconditional, help: "Failures in a row that make it unhealthy.") var healthRetries: String?
     @Flag(name: .customLong("no-healthcheck"), help: "Disable the image's HEALTHCHECK.") var noHealthcheck = false
     @Option(name: .customLong("stop-signal"), help: "Signal `stop` sends first (default: the image's STOPSIGNAL, else SIGTERM).") var stopSignal: String?
-    @Option(name: .customLong("stop-timeout"), help: "Seconds `stop` waits before SIGKILL (default 10).") var stopTimeout: Int?
+    @Option(name: .customLong("stop-timeout"), parsing: .unconditional, help: "Seconds `stop` waits before SIGKILL (default 10).") var stopTimeout: String?
     @Option(name: [.customShort("v"), .customLong("volume")], help: "Mount a volume or host path: NAME:/path[:ro], /host/path:/path[:ro], or /path (an anonymous volume).") var volume: [String] = []
     @Option(name: .customLong("mount"), help: "Mount: type=volume|bind|tmpfs,source=…,target=…[,readonly][,volume-nocopy][,tmpfs-size=…].") var mount: [String] = []
     @Option(name: .customLong("tmpfs"), help: "Mount a tmpfs: /path[:options] (e.g. /run:size=64m,mode=1770).") var tmpfs: [String] = []
@@ -115,11 +117,12 @@ struct ContainerCreateFlags: ParsableArguments {
         o.tty = tty
         o.network = try RunOptions.NetworkMode(parsing: network)
         if let memory { o.memory = try RunFlagParser.bytes(memory, flag: "--memory") }
-        if let cpus {
-            guard cpus > 0 else { throw ValidationError("--cpus \(cpus): must be greater than 0") }
-            o.cpus = cpus
+        if let cpus { o.cpus = try RunFlagParser.checked(cpus, flag: "--cpus", Units.parseCPUs) }
+        if let pidsLimit {
+            // Docker: 0 or -1 (any value <= 0) is unlimited.
+            let n = try RunFlagParser.integer(pidsLimit, flag: "--pids-limit", in: Int64.min...Int64.max)
+            o.pidsLimit = n > 0 ? n : nil
         }
-        if let pidsLimit { o.pidsLimit = pidsLimit }
         o.readOnly = readOnly
         o.capAdd = capAdd
         o.capDrop = capDrop
@@ -138,24 +141,22 @@ struct ContainerCreateFlags: ParsableArguments {
         o.healthCmd = healthCmd
         func duration(_ text: String?, _ flag: String) throws -> Int64? {
             guard let text else { return nil }
-            guard let d = Units.duration(text) else { throw ValidationError("\(flag) \(text): expected a duration such as 30s, 1m30s or 500ms") }
-            return d
+            return try RunFlagParser.checked(text, flag: flag) { (t: String) throws(Units.Invalid) in try Units.parseDuration(t) }
         }
         o.healthInterval = try duration(healthInterval, "--health-interval")
         o.healthTimeout = try duration(healthTimeout, "--health-timeout")
         o.healthStartPeriod = try duration(healthStartPeriod, "--health-start-period")
-        o.healthRetries = healthRetries
+        o.healthRetries = try healthRetries.map { Int(try RunFlagParser.integer($0, flag: "--health-retries", in: 1...Int64(Int32.max))) }
         o.noHealthcheck = noHealthcheck
         o.stopSignal = stopSignal
-        o.stopTimeout = stopTimeout
+        o.stopTimeout = try stopTimeout.map { Int(try RunFlagParser.integer($0, flag: "--stop-timeout", in: 0...Int64(Int32.max))) }
         for opt in logOpt {
             let kv = opt.split(separator: "=", maxSplits: 1).map(String.init)
             guard kv.count == 2 else { throw ValidationError("--log-opt \(opt): expected max-size=SIZE or max-file=N") }
             switch kv[0] {
             case "max-size": o.logMaxSize = kv[1] == "-1" || kv[1] == "0" ? 0 : try RunFlagParser.bytes(kv[1], flag: "--log-opt max-size")
             case "max-file":
-                guard let n = Int(kv[1]), n >= 1 else { throw ValidationError("--log-opt max-file=\(kv[1]): expected a number >= 1") }
-                o.logMaxFiles = n
+                o.logMaxFiles = Int(try RunFlagParser.integer(kv[1], flag: "--log-opt max-file", in: 1...Int64(Int32.max)))
             default: throw ValidationError("--log-opt \(opt): supported are max-size and max-file (the json-file driver)")
             }
         }
@@ -176,16 +177,32 @@ struct ContainerCreateFlags: ParsableArguments {
     }
 }
 
-/// Flag values as Docker spells them.
+/// Flag values as Docker spells them, through the shared checked parsers (`Units`): a bad value is
+/// `invalid value "TEXT" for FLAG: REASON`, which `refusedBeforeStart` turns into Docker's exit 125.
 enum RunFlagParser {
     /// "512m", "1g", "100k", "1024", "1.5g" → bytes.
     static func bytes(_ text: String, flag: String) throws -> Int64 {
-        guard let bytes = Units.bytes(text) else {
-            throw ValidationError("\(flag) \(text): expected a size such as 512m or 1g")
-        }
+        let bytes = try checked(text, flag: flag, Units.parseBytes)
         guard bytes >= 6 * 1024 * 1024 || flag != "--memory" else {
-            throw ValidationError("\(flag) \(text): the minimum memory limit is 6m")
+            throw ValidationError("invalid value \"\(text)\" for \(flag): the minimum memory limit is 6m")
         }
         return bytes
+    }
+
+    static func integer(_ text: String, flag: String, in range: ClosedRange<Int64>) throws -> Int64 {
+        try checked(text, flag: flag) { (t: String) throws(Units.Invalid) in try Units.parseInteger(t, in: range) }
+    }
+
+    static func checked<T>(_ text: String, flag: String, _ parse: (String) throws(Units.Invalid) -> T) throws -> T {
+        do { return try parse(text) } catch { throw ValidationError(error.message(text, for: flag)) }
+    }
+}
+
+/// Docker's exit code for its own errors, before the container runs (a bad flag, a missing image):
+/// the message on stderr, exit 125 — never 1 or 64, which a container's own exit could be.
+func refusedBeforeStart<T>(_ body: () throws -> T) throws -> T {
+    do { return try body() } catch let exit as ExitCode { throw exit } catch {
+        FileHandleStderr.write("Error: \(error)\n")
+        throw ExitCode(125)
     }
 }

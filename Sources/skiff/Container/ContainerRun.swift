@@ -18,10 +18,10 @@ struct ContainerRun: ParsableCommand {
     var command: [String] = []
 
     func run() throws {
-        var options = try flags.runOptions(command: command)
+        var options = try refusedBeforeStart { try flags.runOptions(command: command) }
         options.detach = detach
         let engine = SkiffContext.engine()
-        let container = try flags.createContainer(engine, image: image, options: options)
+        let container = try refusedBeforeStart { try flags.createContainer(engine, image: image, options: options) }
         if detach {
             do {
                 let started = try engine.startMonitored(container.id)
