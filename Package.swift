@@ -57,7 +57,8 @@ let package = Package(
         .target(
             name: "SkiffKit",
             dependencies: [
-                "SkiffImage", "SkiffRuntime", "SkiffOCI", "SkiffSystem",
+                "CSystem", "SkiffImage", "SkiffRuntime", "SkiffOCI", "SkiffSystem",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ]

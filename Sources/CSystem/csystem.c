@@ -62,6 +62,10 @@ int csys_umount(const char *target, int flags) {
     return umount2(target, flags);
 }
 
+ssize_t csys_copy_file_range(int fd_in, int fd_out, size_t len) {
+    return copy_file_range(fd_in, NULL, fd_out, NULL, len, 0);
+}
+
 #ifndef FSCONFIG_SET_STRING
 #define FSCONFIG_SET_STRING 1
 #endif

@@ -96,6 +96,22 @@ struct HostileInputTests {
         #expect(root.skiff("ps", "-aq").out.isEmpty)
     }
 
+    /// A build context may hold a file larger than the memory of the machine that builds it: COPY
+    /// hashes it for the cache key and copies it into the layer in blocks, never whole.
+    @Test func copyOfALargeFileStaysInBoundedMemory() throws {
+        let root = try CLIRoot()
+        defer { root.cleanUp() }
+        let dir = try project(root, ["Dockerfile": "FROM busybox\nCOPY big /big\n"])
+        let big = open(dir + "/big", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        try #require(big >= 0)
+        #expect(ftruncate(big, 300 << 20) == 0)  // sparse: costs no disk until copied
+        close(big)
+        let r = Self.measured(root, ["build", "-t", "bigfile", dir], timeout: 120)
+        #expect(r.status == 0, "stderr: \(r.err)")
+        #expect(r.peakMiB < 200, "peak RSS \(r.peakMiB) MiB for a 300 MiB file")
+        root.skiff("rmi", "bigfile")
+    }
+
     @Test func deepHugeAndEndlessFilesAreRefused() throws {
         let root = try CLIRoot()
         defer { root.cleanUp() }

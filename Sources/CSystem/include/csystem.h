@@ -36,6 +36,9 @@ extern const int CSYS_CLONE_NEWNET;
 int csys_mount(const char *source, const char *target, const char *fstype, unsigned long flags, const char *data);
 int csys_umount(const char *target, int flags);
 
+/// copy_file_range(2) between the fds' current offsets (Glibc's Swift module lacks it).
+ssize_t csys_copy_file_range(int fd_in, int fd_out, size_t len);
+
 /// The new mount API: create an overlay superblock with one fsconfig call per option (so the number of
 /// lower layers is not limited by a page of mount options) and attach it at `target`. Returns 0, or -1
 /// with errno (ENOSYS or EINVAL on kernels without fsopen or "lowerdir+").

@@ -39,7 +39,7 @@ struct CopyStep {
             case .inline(let name, let bytes, let mode):
                 lines.append("inline \(name) \(String(mode, radix: 8)) \(Digest.of(bytes).hex)")
             case .archive(let tree, let match):
-                lines.append("archive \(match.name) \(Digest.of(try tree.read(match.path)).hex)")
+                lines.append("archive \(match.name) \(try tree.digest(match.path).hex)")
             }
         }
         if let owner { lines.append("chown \(owner.uid):\(owner.gid)") }
@@ -60,7 +60,7 @@ struct CopyStep {
         case S_IFLNK:
             lines.append("l \(head) \(tree.readLink(path) ?? "")")
         case S_IFREG:
-            lines.append("f \(head) \(st.st_size) \(Digest.of(try tree.read(path)).hex)")
+            lines.append("f \(head) \(st.st_size) \(try tree.digest(path).hex)")
         default:
             break  // sockets, fifos and devices are not copied
         }
@@ -224,9 +224,12 @@ struct Stager {
             try layer.makeSymlink(target, target: link)
             layer.setMetadata(target, owner: owner, mode: nil, times: nil)
         case S_IFREG:
-            try layer.writeFile(target, bytes: try tree.read(path), mode: 0o600)
+            let source = tree.openFile(path)
+            guard source >= 0 else { throw .wrap(SystemError("open", path: "\(tree.label) \(path)")) }
+            defer { close(source) }
+            try layer.copyFile(target, from: source, mode: 0o600)
             layer.setMetadata(target, owner: owner, mode: perm, times: nil)
-        case S_IFCHR, S_IFBLK, S_IFIFO where keepOwners:
+        case S_IFCHR where keepOwners, S_IFBLK where keepOwners, S_IFIFO where keepOwners:
             try layer.makeNode(target, mode: st.st_mode, device: st.st_rdev)
             layer.setMetadata(target, owner: owner, mode: perm, times: nil)
         default:

@@ -1,3 +1,5 @@
+import Crypto
+import SkiffImage
 import SkiffSystem
 
 #if canImport(Glibc)
@@ -66,6 +68,24 @@ extension SourceTree {
             }
             if n == 0 { return out }
             out.append(contentsOf: buffer[0..<n])
+        }
+    }
+
+    /// The SHA-256 of a regular file, read in blocks (a build context may hold files larger than memory).
+    func digest(_ path: String) throws(BuildError) -> SkiffImage.Digest {
+        let fd = openFile(path)
+        guard fd >= 0 else { throw .wrap(SystemError("open", path: "\(label) \(path)")) }
+        defer { close(fd) }
+        var hasher = SHA256()
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw .wrap(SystemError("read", path: "\(label) \(path)"))
+            }
+            if n == 0 { return SkiffImage.Digest(finalized: hasher) }
+            hasher.update(data: buffer[0..<n])
         }
     }
 

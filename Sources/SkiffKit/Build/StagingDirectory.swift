@@ -1,3 +1,4 @@
+import CSystem
 import SkiffSystem
 
 #if canImport(Glibc)
@@ -58,6 +59,50 @@ final class StagingDirectory {
             offset += n
         }
         fchmod(fd, mode)
+    }
+
+    /// A regular file with the bytes read from `source` (copied by the kernel where it can, never held
+    /// in memory whole: a build context's file may be larger than memory).
+    func copyFile(_ relative: String, from source: Int32, mode: mode_t) throws(BuildError) {
+        let (dir, name) = try parent(relative)
+        defer { close(dir) }
+        removeNonDirectory(dir, name)
+        let fd = openat(dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw .wrap(SystemError("create", path: path + relative)) }
+        defer { close(fd) }
+        while true {
+            let n = csys_copy_file_range(source, fd, 1 << 30)
+            if n > 0 { continue }
+            if n == 0 { break }
+            if errno == EINTR { continue }
+            if errno == EXDEV || errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP {
+                try copyByReading(source, to: fd, relative)
+                break
+            }
+            throw .wrap(SystemError("copy_file_range", path: path + relative))
+        }
+        fchmod(fd, mode)
+    }
+
+    private func copyByReading(_ source: Int32, to fd: Int32, _ relative: String) throws(BuildError) {
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { Glibc.read(source, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw .wrap(SystemError("read", path: relative))
+            }
+            if n == 0 { return }
+            var offset = 0
+            while offset < n {
+                let w = buffer[offset..<n].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+                if w < 0 {
+                    if errno == EINTR { continue }
+                    throw .wrap(SystemError("write", path: path + relative))
+                }
+                offset += w
+            }
+        }
     }
 
     /// A device node or fifo (what was at the name that is not a directory is replaced).
