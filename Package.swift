@@ -87,5 +87,13 @@ let package = Package(
         .testTarget(name: "SkiffRuntimeTests", dependencies: ["SkiffRuntime", "SkiffOCI", "CSkiff"]),
         .testTarget(name: "SkiffImageTests", dependencies: ["SkiffImage", "SkiffOCI", "CArchive"]),
         .testTarget(name: "SkiffKitTests", dependencies: ["SkiffKit", "SkiffImage", "SkiffRuntime", "SkiffOCI"]),
+        // Policy tested without root, network or fixtures: `swift test --filter SkiffUnitTests`.
+        .testTarget(
+            name: "SkiffUnitTests",
+            dependencies: [
+                "SkiffKit", "SkiffRuntime", "SkiffOCI",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
     ]
 )

@@ -53,9 +53,14 @@ public enum HostLimits {
     /// The limits with every hard value at most the host's hard limit and every soft value at most its
     /// (new) hard value. Limits of unknown names are returned unchanged (the spec check reports them).
     public static func clamp(_ rlimits: [POSIXRlimit]) -> [POSIXRlimit] {
+        clamp(rlimits, hostHard: { current($0)?.hard })
+    }
+
+    /// `clamp` against given hard limits (by spec name; nil: unknown, left unchanged).
+    public static func clamp(_ rlimits: [POSIXRlimit], hostHard: (String) -> UInt64?) -> [POSIXRlimit] {
         rlimits.map { limit in
-            guard let host = current(limit.type) else { return limit }
-            let hard = min(limit.hard, host.hard)
+            guard let hostHard = hostHard(limit.type) else { return limit }
+            let hard = min(limit.hard, hostHard)
             return POSIXRlimit(type: limit.type, hard: hard, soft: min(limit.soft, hard))
         }
     }

@@ -40,18 +40,18 @@ extension OCIRuntime {
         config.setsid = terminal
         config.debug = debug
         config.preserveFDs = options.preserveFDs
-        config.stdio = options.stdio
-        var opened: [Int32] = []
-        defer { for fd in opened { close(fd) } }
+        config.stdio = .init(options.stdio)
         for ns in spec.linux?.namespaces ?? [] {
             guard let kind = NamespaceKind(rawValue: ns.type), kind != .time else { continue }
             let theirs = "/proc/\(record.pid)/ns/\(kind.procName)"
             if Self.sameNamespace(theirs, "/proc/self/ns/\(kind.procName)") { continue }
-            let fd = open(theirs, O_RDONLY | O_CLOEXEC)
-            if fd < 0 { throw .system(SystemError("open", path: theirs)) }
-            opened.append(fd)
-            config.joins.append(.init(fd: fd, kind: kind))
+            config.joins.append(.init(path: theirs, kind: kind))
         }
+        var namespaces: NamespaceFiles
+        do { namespaces = try NamespaceFiles.open(config.joins) } catch {
+            throw .system(SystemError("open", path: error.join.path, errno: error.errno))
+        }
+        defer { namespaces.close() }
         config.setGroups = !config.joins.contains { $0.kind == .user } || (spec.linux?.uidMappings?.isEmpty == false)
         do {
             config.capabilities = try CapabilityMasks.forRunningKernel(process.capabilities, logger: logger)
@@ -73,7 +73,7 @@ extension OCIRuntime {
         defer { if master >= 0 { close(master) } }
 
         var child: SpawnedChild
-        do { child = try Spawner.spawn(config) } catch { throw .spawn(error) }
+        do { child = try Spawner.spawn(config, namespaces: namespaces) } catch { throw .spawn(error) }
         console?.childStarted()
         do throws(RuntimeError) {
             if let paths = record.cgroup {

@@ -141,15 +141,20 @@ public struct OCIRuntime: Sendable {
         cleanup.cgroup = cgroup
         do { try cgroup.create(resources: DeviceRules.resources(for: spec)) } catch { throw .cgroup(error) }
 
-        let planner = LaunchPlanner(bundle: bundle, cgroup: cgroup,
+        let planner = LaunchPlanner(bundle: bundle,
                                     seccomp: SeccompCompiler(cacheDirectory: root + "/.seccomp-cache", logger: logger),
                                     logger: logger)
-        var planned = try planner.plan(spec)
-        defer { planned.closeFDs() }
+        var planned = try planner.plan(spec, facts: HostFacts.current(for: spec, bundle: bundle, cgroup: cgroup))
+        var namespaces: NamespaceFiles
+        do { namespaces = try NamespaceFiles.open(planned.config.joins) } catch {
+            throw .spec(.invalid(field: "linux.namespaces", reason: "cannot open \(error.join.kind.rawValue) namespace "
+                                     + "\(error.join.path): \(errnoText(error.errno))"))
+        }
+        defer { namespaces.close() }
         planned.config.debug = debug
         planned.config.preserveFDs = options.preserveFDs
         planned.config.useChroot = options.noPivot
-        planned.config.stdio = options.stdio
+        planned.config.stdio = .init(options.stdio)
 
         var launched = Launched(pid: 0, pidfd: -1)
         var console: Terminal?
@@ -173,7 +178,7 @@ public struct OCIRuntime: Sendable {
         logger.debug("clone", metadata: ["id": "\(id)", "flags": "0x\(String(planned.config.cloneFlags, radix: 16))",
                                          "rootfs": "\(planned.config.rootfs ?? "")"])
         var child: SpawnedChild
-        do { child = try Spawner.spawn(planned.config) } catch { throw .spawn(error) }
+        do { child = try Spawner.spawn(planned.config, namespaces: namespaces) } catch { throw .spawn(error) }
         cleanup.child = child
         launched.pid = child.pid
         launched.pidfd = child.pidfd

@@ -1,6 +1,6 @@
 /// Everything the C shim does between clone() and execve(), decided in Swift. A value of plain data:
 /// `Spawner` copies it into the C structure, and nothing in it is re-derived in the child.
-public struct LaunchConfig: Sendable {
+public struct LaunchConfig: Sendable, Equatable {
     public struct Mount: Sendable, Equatable {
         public enum TargetKind: Int32, Sendable { case none = 0, directory = 1, file = 2 }
         public var source: String?
@@ -23,15 +23,56 @@ public struct LaunchConfig: Sendable {
         public var bindFromHost = false
     }
 
+    /// A namespace to enter by its file (`linux.namespaces[].path`, or /proc/PID/ns/… for exec).
+    /// The file is opened when the plan is carried out (`NamespaceFiles`), not while planning.
     public struct Join: Sendable, Equatable {
-        public var fd: Int32
+        public var path: String
         public var kind: NamespaceKind
+    }
+
+    public struct Symlink: Sendable, Equatable {
+        public var target: String
+        public var link: String
+    }
+
+    /// A sysctl as a path under /proc/sys ("net/ipv4/ip_forward").
+    public struct Sysctl: Sendable, Equatable {
+        public var path: String
+        public var value: String
     }
 
     public struct Rlimit: Sendable, Equatable {
         public var resource: Int32
         public var soft: UInt64
         public var hard: UInt64
+    }
+
+    /// Descriptors for the process's stdin, stdout and stderr; -1 passes the caller's through.
+    public struct StandardIO: Sendable, Equatable {
+        public var `in`: Int32 = -1
+        public var out: Int32 = -1
+        public var err: Int32 = -1
+
+        public init(in: Int32 = -1, out: Int32 = -1, err: Int32 = -1) {
+            self.in = `in`
+            self.out = out
+            self.err = err
+        }
+
+        public init(_ fds: (in: Int32, out: Int32, err: Int32)) {
+            self.init(in: fds.in, out: fds.out, err: fds.err)
+        }
+    }
+
+    /// A terminal's rows and columns (0: leave as it is).
+    public struct TerminalSize: Sendable, Equatable {
+        public var rows: UInt16 = 0
+        public var columns: UInt16 = 0
+
+        public init(rows: UInt16 = 0, columns: UInt16 = 0) {
+            self.rows = rows
+            self.columns = columns
+        }
     }
 
     // Namespaces
@@ -51,12 +92,12 @@ public struct LaunchConfig: Sendable {
     public var rootReadonly = false
     public var mounts: [Mount] = []
     public var devices: [Device] = []
-    public var symlinks: [(target: String, link: String)] = []
+    public var symlinks: [Symlink] = []
     public var maskedPaths: [String] = []
     public var readonlyPaths: [String] = []
     public var hostname: String?
     public var domainname: String?
-    public var sysctls: [(path: String, value: String)] = []
+    public var sysctls: [Sysctl] = []
 
     // Process
     public var argv: [String] = []
@@ -70,14 +111,14 @@ public struct LaunchConfig: Sendable {
     public var rlimits: [Rlimit] = []
     public var oomScoreAdj: Int32?
     public var setsid = true
-    public var stdio: (in: Int32, out: Int32, err: Int32) = (-1, -1, -1)
+    public var stdio = StandardIO()
     /// The child's end of a socket pair: the child opens a terminal in the container, makes it its
     /// controlling terminal and stdio, and sends its master here (see `Terminal`); with `bindConsole`
     /// the slave is also mounted on /dev/console.
     public var terminalSocket: Int32 = -1
     public var bindConsole = false
-    /// The terminal's rows and columns, set before exec (0: leave).
-    public var consoleSize: (rows: UInt16, columns: UInt16) = (0, 0)
+    /// The terminal's size, set before exec.
+    public var consoleSize = TerminalSize()
     public var preserveFDs: Int32 = 0
 
     // Security

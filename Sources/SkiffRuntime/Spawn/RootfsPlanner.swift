@@ -4,21 +4,33 @@ import SkiffOCI
 import Glibc
 #endif
 
-/// `root`, `mounts` and `linux.devices` of a spec → the filesystem part of a LaunchConfig.
+/// `root`, `mounts` and `linux.devices` of a spec → the filesystem part of a LaunchConfig. Reads
+/// nothing: what it needs of the host is in `facts`.
 struct RootfsPlanner {
     var bundle: String
-    /// Where the host's cgroup hierarchies are, to give the container its `cgroup` mount.
-    var cgroupMounts: [CgroupMountSource]
+    var facts: HostFacts
     var inUserNamespace: Bool
     var newCgroupNamespace: Bool
 
-    /// One cgroup hierarchy as the container should see it: the filesystem type and options to mount
-    /// in a cgroup namespace, or the container's own directory to bind without one.
-    struct CgroupMountSource {
-        var name: String          // the directory under /sys/fs/cgroup ("" for a v2 unified root)
-        var fstype: String        // "cgroup" or "cgroup2"
-        var options: String?      // v1 controllers, e.g. "memory" or "cpu,cpuacct"
-        var containerDir: String  // the container's cgroup directory in this hierarchy on the host
+    /// Where the host's cgroup hierarchies are, to give the container its `cgroup` mount.
+    var cgroupMounts: [CgroupMountSource] {
+        CgroupMountSource.sources(layout: facts.cgroupLayout, paths: facts.cgroupPaths)
+    }
+
+    /// The host paths `apply` asks `facts` about: the rootfs and the bind sources, made absolute.
+    static func hostPaths(of spec: Spec, bundle: String) -> [String] {
+        var paths: [String] = []
+        if let root = spec.root, !root.path.isEmpty { paths.append(absolute(root.path, bundle: bundle)) }
+        for mount in spec.mounts ?? [] where mount.type != "cgroup" && mount.type != "cgroup2" {
+            guard MountOptions(mount.options ?? []).isBind || mount.type == "bind",
+                  let source = mount.source, !source.isEmpty else { continue }
+            paths.append(absolute(source, bundle: bundle))
+        }
+        return paths
+    }
+
+    static func absolute(_ path: String, bundle: String) -> String {
+        path.hasPrefix("/") ? path : bundle + "/" + path
     }
 
     static let defaultDevices: [(String, UInt32, UInt32)] = [
@@ -30,8 +42,8 @@ struct RootfsPlanner {
         guard let root = spec.root, !root.path.isEmpty else {
             throw SpecError.invalid(field: "root.path", reason: "missing (the container's root filesystem)")
         }
-        let rootfs = root.path.hasPrefix("/") ? root.path : bundle + "/" + root.path
-        guard FileIO.isDirectory(rootfs) else {
+        let rootfs = Self.absolute(root.path, bundle: bundle)
+        guard facts.kind(of: rootfs) == .directory else {
             throw SpecError.invalid(field: "root.path", reason: "rootfs \(rootfs) does not exist or is not a directory")
         }
         config.rootfs = rootfs
@@ -62,11 +74,13 @@ struct RootfsPlanner {
 
         let destinations = Set(config.mounts.map(\.target))
         if destinations.contains("/dev") {
-            config.symlinks = [("/proc/self/fd", "/dev/fd"), ("/proc/self/fd/0", "/dev/stdin"),
-                               ("/proc/self/fd/1", "/dev/stdout"), ("/proc/self/fd/2", "/dev/stderr")]
-            if FileIO.exists("/proc/kcore") { config.symlinks.append(("/proc/kcore", "/dev/core")) }
+            config.symlinks = [.init(target: "/proc/self/fd", link: "/dev/fd"),
+                               .init(target: "/proc/self/fd/0", link: "/dev/stdin"),
+                               .init(target: "/proc/self/fd/1", link: "/dev/stdout"),
+                               .init(target: "/proc/self/fd/2", link: "/dev/stderr")]
+            if facts.hasProcKcore { config.symlinks.append(.init(target: "/proc/kcore", link: "/dev/core")) }
         }
-        if destinations.contains("/dev/pts") { config.symlinks.append(("pts/ptmx", "/dev/ptmx")) }
+        if destinations.contains("/dev/pts") { config.symlinks.append(.init(target: "pts/ptmx", link: "/dev/ptmx")) }
         config.maskedPaths = spec.linux?.maskedPaths ?? []
         config.readonlyPaths = spec.linux?.readonlyPaths ?? []
     }
@@ -83,21 +97,21 @@ struct RootfsPlanner {
             return cgroupMounts(at: mount.destination, options: options)
         }
         if options.isBind || mount.type == "bind" {
-            guard var source = mount.source, !source.isEmpty else {
+            guard let relative = mount.source, !relative.isEmpty else {
                 throw SpecError.invalid(field: "\(field).source", reason: "a bind mount needs a source")
             }
-            if !source.hasPrefix("/") { source = bundle + "/" + source }
-            var st = stat()
-            guard stat(source, &st) == 0 else {
+            let source = Self.absolute(relative, bundle: bundle)
+            let kind = facts.kind(of: source)
+            if case .missing(let err) = kind {
                 throw SpecError.invalid(field: "\(field).source",
-                                        reason: "bind source \(source) for \(mount.destination): \(errnoText(errno))")
+                                        reason: "bind source \(source) for \(mount.destination): \(errnoText(err))")
             }
             let flags = options.flags | UInt(MS_BIND)
             return [LaunchConfig.Mount(
                 source: source, target: mount.destination, fstype: nil, data: nil,
                 flags: flags & UInt(MS_BIND | MS_REC),
                 bindRemountFlags: options.bindRemountFlags, propagation: options.propagation,
-                targetKind: (st.st_mode & S_IFMT) == S_IFDIR ? .directory : .file)]
+                targetKind: kind == .directory ? .directory : .file)]
         }
         guard let type = mount.type, !type.isEmpty else {
             throw SpecError.invalid(field: "\(field).type", reason: "missing filesystem type for \(mount.destination)")

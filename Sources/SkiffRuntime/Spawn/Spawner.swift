@@ -16,15 +16,17 @@ public struct SpawnedChild: Sendable {
 /// Copies a `LaunchConfig` into the C shim's flat structure and clones the child. The child gets its
 /// own copy of this memory at clone, so the C copies are freed as soon as `spawn` returns.
 public enum Spawner {
-    public static func spawn(_ config: LaunchConfig) throws(SpawnError) -> SpawnedChild {
+    /// `namespaces` holds the opened files of `config.joins`, in their order.
+    public static func spawn(_ config: LaunchConfig, namespaces: NamespaceFiles = NamespaceFiles()) throws(SpawnError) -> SpawnedChild {
+        precondition(namespaces.fds.count == config.joins.count, "the joins' namespace files are not opened")
         let arena = CArena()
         defer { arena.free() }
         var spec = cskiff_spawn()
 
         spec.clone_flags = config.cloneFlags
         spec.loopback_up = config.loopbackUp ? 1 : 0
-        let joins = config.joins.sorted { $0.kind.joinOrder < $1.kind.joinOrder }
-        spec.joins = arena.array(joins.map { cskiff_namespace_join(fd: $0.fd, nstype: Int32(truncatingIfNeeded: $0.kind.cloneFlag)) })
+        let joins = zip(namespaces.fds, config.joins).sorted { $0.1.kind.joinOrder < $1.1.kind.joinOrder }
+        spec.joins = arena.array(joins.map { cskiff_namespace_join(fd: $0.0, nstype: Int32(truncatingIfNeeded: $0.1.kind.cloneFlag)) })
         spec.n_joins = Int32(joins.count)
         spec.unshare_cgroup = config.unshareCgroup ? 1 : 0
 

@@ -31,11 +31,11 @@ struct Terminal {
 
     /// The size for a terminal: the spec's `consoleSize`, else, for a process run in the foreground, the
     /// caller's own terminal (stdin), as the attached loop keeps it afterwards.
-    static func size(_ asked: ConsoleSize?, foreground: Bool) -> (rows: UInt16, columns: UInt16) {
-        if let asked { return (UInt16(clamping: asked.height), UInt16(clamping: asked.width)) }
+    static func size(_ asked: ConsoleSize?, foreground: Bool) -> LaunchConfig.TerminalSize {
+        if let asked { return .init(rows: UInt16(clamping: asked.height), columns: UInt16(clamping: asked.width)) }
         var ws = winsize()
-        guard foreground, ioctl(STDIN_FILENO, UInt(TIOCGWINSZ), &ws) == 0 else { return (0, 0) }
-        return (ws.ws_row, ws.ws_col)
+        guard foreground, ioctl(STDIN_FILENO, UInt(TIOCGWINSZ), &ws) == 0 else { return .init() }
+        return .init(rows: ws.ws_row, columns: ws.ws_col)
     }
 
     /// The master the child sent (already sized by the child).
