@@ -13,7 +13,7 @@ import Glibc
 @Suite("hostile input", .serialized,
        .enabled(if: getuid() == 0 && TestImage.fixtureExists && FileManager.default.isExecutableFile(atPath: Engine.skiffPath)))
 struct HostileInputTests {
-    /// How a child ended and what it cost: wall time and peak resident memory (wait4's ru_maxrss).
+    /// How a child ended and what it cost: wall time and peak resident memory (its ru_maxrss).
     struct Measured {
         var status: Int32
         var err: String
@@ -21,12 +21,18 @@ struct HostileInputTests {
         var peakMiB: Int
     }
 
-    /// Run the CLI with `root`'s state root as a child of our own, so wait4 reports its peak memory.
+    /// Run the CLI with `root`'s state root under PeakMemory's helper, which reports its peak memory.
     /// Killed (SIGKILL: skiff blocks SIGTERM) after `timeout` seconds.
     static func measured(_ root: CLIRoot, _ args: [String], env: [String: String] = [:],
                          timeout: Double = 30) -> Measured {
         let errPath = root.path + "/.err-" + UUID().uuidString
-        defer { unlink(errPath) }
+        let peakPath = root.path + "/.peak-" + UUID().uuidString
+        defer { unlink(errPath); unlink(peakPath) }
+        let helper: String
+        do { helper = try PeakMemory.build(in: root.path) } catch {
+            Issue.record("\(error)")
+            return Measured(status: -1, err: "", seconds: 0, peakMiB: 0)
+        }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -36,29 +42,30 @@ struct HostileInputTests {
         var environment = ProcessInfo.processInfo.environment
         environment["SKIFF_ROOT"] = root.path
         environment.merge(env) { $1 }
-        let argv = ([Engine.skiffPath] + args).map { strdup($0) } + [nil]
+        let argv = ([helper, peakPath, Engine.skiffPath] + args).map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { (argv + envp).forEach { free($0) } }
         var pid: pid_t = 0
         let start = Date()
-        guard posix_spawn(&pid, Engine.skiffPath, &actions, nil, argv, envp) == 0 else {
-            Issue.record("cannot start \(Engine.skiffPath)")
+        guard posix_spawn(&pid, helper, &actions, nil, argv, envp) == 0 else {
+            Issue.record("cannot start \(helper)")
             return Measured(status: -1, err: "", seconds: 0, peakMiB: 0)
         }
         var status: Int32 = 0
-        var usage = rusage()
-        while wait4(pid, &status, WNOHANG, &usage) == 0 {
+        while waitpid(pid, &status, WNOHANG) == 0 {
             if Date().timeIntervalSince(start) > timeout {
                 kill(pid, SIGKILL)
                 Issue.record("skiff \(args) did not finish in \(timeout) s")
-                _ = wait4(pid, &status, 0, &usage)
+                _ = waitpid(pid, &status, 0)
                 break
             }
             usleep(10_000)
         }
         let exit = status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        let peakKiB = Int(((try? String(contentsOfFile: peakPath, encoding: .utf8)) ?? "0")
+            .trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
         return Measured(status: exit, err: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "",
-                        seconds: Date().timeIntervalSince(start), peakMiB: Int(usage.ru_maxrss) / 1024)
+                        seconds: Date().timeIntervalSince(start), peakMiB: peakKiB / 1024)
     }
 
     static let service = "services:\n  web:\n    image: busybox\n    command: [\"true\"]\n"
