@@ -1,32 +1,34 @@
 # The seal section of Scripts/bench (sourced): what closing CVE-2019-5736 costs each start.
 # skiff and skiff-oci re-execute themselves from a sealed image (Sources/CSkiff/exe_seal.c) when run
-# as root; run as nobody they skip it (no container can be made then). `--version` does nothing else,
-# so the difference between the two is the seal: a detached overlayfs mount and one more execve.
+# as root, for every command that can put a process into a container; run as nobody they skip it (no
+# container can be made then). `run --help` does nothing else, so the difference between the two is
+# the seal: a detached overlayfs mount and one more execve. Commands that never enter a container
+# (state, kill, delete, ps, …) skip the seal and pay nothing.
 # Both go through setpriv(1), so its own cost cancels out. The startup and exec sections time the
 # sealed binaries as users run them, the seal included.
 
 SECTIONS+=(
-    "seal:cost of the sealed re-exec (CVE-2019-5736): skiff-oci --version as root (sealed) vs as nobody"
+    "seal:cost of the sealed re-exec (CVE-2019-5736): skiff-oci run --help as root (sealed) vs as nobody"
 )
 
 section_seal() {
     local oci; oci="$(dirname -- "$skiff")/skiff-oci"
-    [[ -x "$oci" ]] || { goal SKIP "seal: the sealed re-exec costs <= 1.5 ms" "no skiff-oci binary"; return 0; }
-    command -v setpriv >/dev/null || { goal SKIP "seal: the sealed re-exec costs <= 1.5 ms" "no setpriv (util-linux)"; return 0; }
-    time_one seal sealed setpriv --reuid=0 --regid=0 --clear-groups "$oci" --version
-    time_one seal unsealed setpriv --reuid=65534 --regid=65534 --clear-groups "$oci" --version
+    [[ -x "$oci" ]] || { goal SKIP "seal: the sealed re-exec costs <= 3 ms" "no skiff-oci binary"; return 0; }
+    command -v setpriv >/dev/null || { goal SKIP "seal: the sealed re-exec costs <= 3 ms" "no setpriv (util-linux)"; return 0; }
+    time_one seal sealed setpriv --reuid=0 --regid=0 --clear-groups "$oci" run --help
+    time_one seal unsealed setpriv --reuid=65534 --regid=65534 --clear-groups "$oci" run --help
     {
         echo
-        echo "== seal: skiff-oci --version, root (sealed re-exec) vs nobody (no seal) ($runs runs)"
+        echo "== seal: skiff-oci run --help, root (sealed re-exec) vs nobody (no seal) ($runs runs)"
     } | tee -a "$results/summary.txt"
     table seal unsealed unsealed sealed
     local s="${MEDIAN[seal/sealed]:-}" u="${MEDIAN[seal/unsealed]:-}"
     if [[ -n "$s" && -n "$u" ]]; then
         local cost; cost="$(awk -v s="$s" -v u="$u" 'BEGIN { printf "%.2f", s - u }')"
         echo "seal cost: $cost ms per start of skiff or skiff-oci" | tee -a "$results/summary.txt"
-        if awk -v c="$cost" 'BEGIN { exit !(c <= 1.5) }'; then goal PASS "seal: the sealed re-exec costs <= 1.5 ms" "$cost ms"
-        else goal FAIL "seal: the sealed re-exec costs <= 1.5 ms" "$cost ms"; fi
+        if awk -v c="$cost" 'BEGIN { exit !(c <= 3) }'; then goal PASS "seal: the sealed re-exec costs <= 3 ms" "$cost ms"
+        else goal FAIL "seal: the sealed re-exec costs <= 3 ms" "$cost ms"; fi
     else
-        goal SKIP "seal: the sealed re-exec costs <= 1.5 ms" "needs both results"
+        goal SKIP "seal: the sealed re-exec costs <= 3 ms" "needs both results"
     fi
 }

@@ -9,14 +9,24 @@ import Glibc
 /// logging, then the command line. `skiff-oci` is runc's command line alone: a lean binary (no image,
 /// build or registry code linked) for Podman, containerd or CRI-O to call as their OCI runtime.
 public enum OCIMain {
-    /// Parse with `root` as the top command and run; never returns.
-    public static func run<Root: ParsableCommand>(_ root: Root.Type, arguments: [String]) -> Never {
-        sealExecutable()
+    /// The runtime's commands that never put a process into a container (they read state, signal,
+    /// or delete), so they need not run sealed; every other command does, new ones included.
+    public static let runtimeCommandsOutsideContainers: Set<String> = [
+        "state", "kill", "delete", "list", "ps", "spec", "start", "version", "--version", "-v", "--help", "-h", "help",
+    ]
+
+    /// Parse with `root` as the top command and run; never returns. `unsealed` names the commands that
+    /// need no sealed re-exec (see exe_seal.c): those that never clone a process into a container.
+    public static func run<Root: ParsableCommand>(_ root: Root.Type, arguments: [String],
+                                                   unsealed: Set<String> = runtimeCommandsOutsideContainers) -> Never {
+        var arguments = arguments
+        // Global flags are plain strings, taken off before anything else runs.
+        let globals = Result { try GlobalOptions.extract(from: &arguments) }
+        if !unsealed.contains(arguments.first ?? "--help") { sealExecutable() }
         // Signals an attached run forwards must be blocked before any thread exists.
         cskiff_block_signals()
-        var arguments = arguments
         do {
-            GlobalOptions.shared = try GlobalOptions.extract(from: &arguments)
+            GlobalOptions.shared = try globals.get()
             Logs.bootstrap(GlobalOptions.shared)
             if arguments == ["--version"] || arguments == ["-v"] {
                 print(SkiffVersion.text, terminator: "")

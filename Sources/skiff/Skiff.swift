@@ -18,6 +18,14 @@ struct Skiff: ParsableCommand {
     )
 
     static func main() {
-        OCIMain.run(Skiff.self, arguments: Array(CommandLine.arguments.dropFirst()))
+        OCIMain.run(Skiff.self, arguments: Array(CommandLine.arguments.dropFirst()), unsealed: commandsOutsideContainers)
     }
+
+    /// The commands that never clone a process into a container (they read, signal, copy bytes or talk to
+    /// registries), so they skip the sealed re-exec; every other one, and every new one, runs sealed.
+    static let commandsOutsideContainers: Set<String> = [
+        "ps", "images", "inspect", "history", "pull", "push", "login", "logout", "save", "load", "tag", "rmi",
+        "stop", "kill", "wait", "logs", "attach", "top", "stats", "port", "rename", "version",
+        "--version", "-v", "--help", "-h", "help",
+    ]
 }
