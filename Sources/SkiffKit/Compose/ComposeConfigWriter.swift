@@ -79,6 +79,7 @@ extension ComposeService {
         if privileged { add("privileged", .string("true")) }
         if !profiles.isEmpty { add("profiles", list(profiles)) }
         if readOnly { add("read_only", .string("true")) }
+        if !sysctls.isEmpty { add("sysctls", sortedMap(sysctls)) }
         if !capAdd.isEmpty { add("cap_add", list(capAdd)) }
         if !capDrop.isEmpty { add("cap_drop", list(capDrop)) }
         if !securityOpt.isEmpty { add("security_opt", list(securityOpt)) }

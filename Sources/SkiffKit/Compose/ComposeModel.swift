@@ -67,6 +67,8 @@ public struct ComposeService: Sendable, Equatable {
     public var capDrop: [String] = []
     public var privileged = false
     public var readOnly = false
+    /// `sysctls:` (a map or a list of KEY=VALUE).
+    public var sysctls: [String: String] = [:]
     /// `network_mode:` (host, none); nil: the project's networks.
     public var networkMode: String?
     public var securityOpt: [String] = []

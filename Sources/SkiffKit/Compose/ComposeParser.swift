@@ -21,6 +21,7 @@ public struct ComposeParser {
         "healthcheck", "restart", "networks", "working_dir", "user", "hostname", "container_name", "labels", "tty",
         "stdin_open", "init", "profiles", "deploy", "stop_signal", "stop_grace_period", "pull_policy", "cap_add", "cap_drop",
         "privileged", "read_only", "network_mode", "security_opt", "mem_limit", "cpus", "pids_limit", "tmpfs", "platform",
+        "sysctls",
     ]
 
     // MARK: errors and warnings
@@ -310,6 +311,7 @@ public struct ComposeParser {
             case "init": s.initProcess = try bool(v, p)
             case "privileged": s.privileged = try bool(v, p)
             case "read_only": s.readOnly = try bool(v, p)
+            case "sysctls": s.sysctls = try labels(v, p)
             case "cap_add": s.capAdd = try strings(v, p)
             case "cap_drop": s.capDrop = try strings(v, p)
             case "security_opt": s.securityOpt = try strings(v, p)

@@ -80,6 +80,7 @@ public struct ComposeWiring {
         o.capDrop = s.capDrop
         o.privileged = s.privileged
         o.readOnly = s.readOnly
+        o.sysctls = s.sysctls
         for opt in s.securityOpt {
             switch opt {
             case "no-new-privileges", "no-new-privileges:true", "no-new-privileges=true": o.noNewPrivileges = true

@@ -18,6 +18,8 @@ public struct RunOptions: Sendable, Equatable {
     public var cpus: Double?
     public var pidsLimit: Int64?
     public var readOnly = false
+    /// `--sysctl KEY=VALUE`: kernel settings of the container's own namespaces (see ContainerSysctls).
+    public var sysctls: [String: String] = [:]
     public var capAdd: [String] = []
     public var capDrop: [String] = []
     public var privileged = false

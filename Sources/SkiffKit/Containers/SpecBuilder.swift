@@ -107,6 +107,8 @@ public struct SpecBuilder {
             // Docker keeps /sys read-only and shares the host's network namespace.
             spec.linux?.namespaces?.removeAll { $0.type == "network" }
         }
+        let sysctls = try ContainerSysctls.resolve(options.sysctls, network: options.network)
+        spec.linux?.sysctl = sysctls.isEmpty ? nil : sysctls
 
         var caps = try capabilities()
         if options.privileged {

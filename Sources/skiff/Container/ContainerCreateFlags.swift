@@ -29,6 +29,7 @@ struct ContainerCreateFlags: ParsableArguments {
     @Flag(name: .customLong("read-only"), help: "Mount the root filesystem read-only.") var readOnly = false
     @Option(name: .customLong("cap-add"), help: "Add a capability (e.g. NET_ADMIN, or ALL).") var capAdd: [String] = []
     @Option(name: .customLong("cap-drop"), help: "Drop a capability (e.g. CHOWN, or ALL).") var capDrop: [String] = []
+    @Option(name: .customLong("sysctl"), help: "A kernel setting of the container's namespaces (e.g. net.ipv4.ip_forward=1).") var sysctl: [String] = []
     @Flag(name: .long, help: "All capabilities, no seccomp, no masked paths, all devices allowed.") var privileged = false
     @Option(name: .customLong("security-opt"), help: "seccomp=unconfined, seccomp=PROFILE.json or no-new-privileges.") var securityOpt: [String] = []
     @Flag(name: .customLong("init"), help: "Run tini as pid 1 to reap zombies and forward signals.") var initProcess = false
@@ -126,6 +127,7 @@ struct ContainerCreateFlags: ParsableArguments {
         o.readOnly = readOnly
         o.capAdd = capAdd
         o.capDrop = capDrop
+        o.sysctls = try ContainerSysctls.parse(sysctl)
         o.privileged = privileged
         for opt in securityOpt {
             switch opt {
