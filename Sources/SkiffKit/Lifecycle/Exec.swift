@@ -45,6 +45,8 @@ extension Engine {
         process.terminal = request.tty
         process.consoleSize = request.tty ? request.consoleSize : nil
         var env = EnvironmentList()
+        // Docker: a terminal gets TERM=xterm unless the container's environment or -e says otherwise.
+        if request.tty { env.set("TERM=xterm") }
         for e in process.env ?? [] { env.set(e) }
         for e in request.env {
             if e.contains("=") { env.set(e) } else if let v = request.callerEnvironment[e] { env.set(e + "=" + v) }

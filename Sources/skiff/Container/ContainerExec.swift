@@ -22,6 +22,7 @@ struct ContainerExec: ParsableCommand {
     func run() throws {
         let args = command.first == "--" ? Array(command.dropFirst()) : command
         guard !args.isEmpty else { throw ValidationError("exec needs a command to run after the container") }
+        try TerminalInput.require(tty: tty, attachingStdin: interactive && !detach)
         var request = ExecRequest(command: args)
         request.tty = tty
         request.interactive = interactive

@@ -20,6 +20,7 @@ struct ContainerRun: ParsableCommand {
     func run() throws {
         var options = try refusedBeforeStart { try flags.runOptions(command: command) }
         options.detach = detach
+        try TerminalInput.require(tty: options.tty, attachingStdin: options.interactive && !detach)
         let engine = SkiffContext.engine()
         let container = try refusedBeforeStart { try flags.createContainer(engine, image: image, options: options) }
         if detach {
