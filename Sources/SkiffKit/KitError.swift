@@ -20,6 +20,13 @@ public enum KitError: Error, CustomStringConvertible {
     /// Container networking (bridge, veth, nftables, ports).
     case network(String)
 
+    /// Docker's exit status when this error kept a container's process from starting: 127 (command
+    /// not found) or 126 (cannot be invoked) from the errno of the exec step, else 125.
+    public var startExitStatus: Int32 {
+        if case .runtime(.spawn(let spawn)) = self { return spawn.dockerExitStatus }
+        return 125
+    }
+
     public var description: String {
         switch self {
         case .usage(let s): return s

@@ -144,10 +144,12 @@ extension Engine {
         do {
             try setUpNetwork(id: container.id)
         } catch {
+            // A start that fails (a port already taken) leaves nothing of a --rm container, as with Docker.
+            tearDownNetwork(id: container.id)
             container.status = .exited
             container.exitCode = 125
             container.finishedAt = Timestamp.now()
-            try? containers.save(container)
+            if container.autoRemove { removeContainerFiles(id: container.id, anonymousVolumes: true) } else { try? containers.save(container) }
             throw error
         }
         defer { tearDownNetwork(id: container.id) }

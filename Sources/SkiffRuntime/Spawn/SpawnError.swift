@@ -29,6 +29,17 @@ public enum SpawnError: Error, CustomStringConvertible, Equatable {
         }
     }
 
+    /// Docker's exit status for a process that could not be started, from the errno its exec step
+    /// reported: 127 when the command is not found, 126 when it cannot be invoked, 125 otherwise.
+    public var dockerExitStatus: Int32 {
+        guard case .step(let step, _, let code) = self, step == Int32(CSKIFF_STEP_EXEC.rawValue) else { return 125 }
+        switch code {
+        case ENOENT, ENOTDIR: return 127
+        case EACCES, EPERM, ENOEXEC, EISDIR, ETXTBSY: return 126
+        default: return 125
+        }
+    }
+
     public var isExecutableNotFound: Bool {
         if case .step(let step, _, let code) = self { return step == Int32(CSKIFF_STEP_EXEC.rawValue) && code == ENOENT }
         return false

@@ -45,8 +45,7 @@ struct ContainerExec: ParsableCommand {
         } catch let error as KitError {
             if case .runtime = error {
                 FileHandleStderr.write("Error: \(error)\n")
-                let text = "\(error)".lowercased()
-                throw ExitCode(text.contains("no such file") || text.contains("not found") ? 127 : 126)
+                throw ExitCode(error.startExitStatus)
             }
             throw error
         }

@@ -30,11 +30,20 @@ struct ContainerRun: ParsableCommand {
             } catch {
                 FileHandleStderr.write("Error: \(error)\n")
                 let code = (try? engine.containers.load(id: container.id))?.exitCode ?? 125
+                // A --rm container that never ran leaves nothing behind (Docker removes it too).
+                if options.remove { try? engine.remove(container.id, force: true, volumes: true) }
                 throw ExitCode(code == 0 ? 125 : code)
             }
             return
         }
-        let status = try engine.runAttached(container, interactive: options.interactive || options.tty)
-        throw ExitCode(status.shellStatus)
+        switch Result(catching: { () throws(KitError) in
+            try engine.runAttached(container, interactive: options.interactive || options.tty)
+        }) {
+        case .success(let status):
+            throw ExitCode(status.shellStatus)
+        case .failure(let error):
+            FileHandleStderr.write("Error: \(error)\n")
+            throw ExitCode(error.startExitStatus)
+        }
     }
 }
