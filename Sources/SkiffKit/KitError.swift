@@ -19,6 +19,8 @@ public enum KitError: Error, CustomStringConvertible {
     case system(SystemError)
     /// Container networking (bridge, veth, nftables, ports).
     case network(String)
+    /// A container's or volume's record that cannot be read; `rm -f` still removes it.
+    case unreadableRecord(UnreadableRecord)
 
     public var description: String {
         switch self {
@@ -40,6 +42,7 @@ public enum KitError: Error, CustomStringConvertible {
         case .runtime(let e): return e.description
         case .system(let e): return e.description
         case .network(let s): return s
+        case .unreadableRecord(let r): return "\(r); remove it with skiff \(r.kind == "volume" ? "volume rm" : "rm -f") \(r.name)"
         }
     }
 }
