@@ -11,6 +11,8 @@ public enum ImageError: Error, CustomStringConvertible, Sendable {
     case invalidContent(String)
     case unsupported(String)
     case inUse(String)
+    /// A named image's manifest blob that garbage collection could not read; nothing was deleted.
+    case unreadableManifest(path: String, names: [String], reason: String)
     case system(SystemError)
 
     public var description: String {
@@ -26,6 +28,10 @@ public enum ImageError: Error, CustomStringConvertible, Sendable {
         case .invalidContent(let what): return what
         case .unsupported(let what): return what
         case .inUse(let what): return what
+        case .unreadableManifest(let path, let names, let reason):
+            let named = names.joined(separator: ", ")
+            return "image manifest \(path) (\(named)) is unreadable: \(reason); nothing was deleted, since any blob "
+                + "may be one of its layers. Remove the image (skiff rmi \(names.first ?? "<name>")) or pull it again"
         case .system(let e): return e.description
         }
     }

@@ -19,6 +19,8 @@ public enum KitError: Error, CustomStringConvertible {
     case system(SystemError)
     /// Container networking (bridge, veth, nftables, ports).
     case network(String)
+    /// A container's or volume's record that cannot be read; `rm -f` still removes it.
+    case unreadableRecord(UnreadableRecord)
 
     /// Docker's exit status when this error kept a container's process from starting: 127 (command
     /// not found) or 126 (cannot be invoked) from the errno of the exec step, else 125.
@@ -47,6 +49,7 @@ public enum KitError: Error, CustomStringConvertible {
         case .runtime(let e): return e.description
         case .system(let e): return e.description
         case .network(let s): return s
+        case .unreadableRecord(let r): return "\(r); remove it with skiff \(r.kind == "volume" ? "volume rm" : "rm -f") \(r.name)"
         }
     }
 }

@@ -11,4 +11,17 @@ enum KitJSON {
     static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws -> T {
         try JSONDecoder().decode(type, from: Data(bytes))
     }
+
+    /// Why a record did not decode, in a few words ("not valid JSON", "missing field \"id\"").
+    static func reason(_ error: Error) -> String {
+        func at(_ path: [CodingKey]) -> String { path.map(\.stringValue).joined(separator: ".") }
+        switch error {
+        case DecodingError.dataCorrupted(let c) where c.codingPath.isEmpty: return "not valid JSON"
+        case DecodingError.dataCorrupted(let c): return "field \"\(at(c.codingPath))\" is invalid"
+        case DecodingError.keyNotFound(let key, let c): return "missing field \"\(at(c.codingPath + [key]))\""
+        case DecodingError.typeMismatch(_, let c): return "field \"\(at(c.codingPath))\" has the wrong type"
+        case DecodingError.valueNotFound(_, let c): return "field \"\(at(c.codingPath))\" is null"
+        default: return "\(error)"
+        }
+    }
 }

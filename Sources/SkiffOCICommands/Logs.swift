@@ -1,4 +1,5 @@
 import Logging
+import SkiffRuntime
 
 #if canImport(Glibc)
 import Glibc
@@ -52,7 +53,7 @@ struct LineLogHandler: LogHandler {
         case .json:
             var fields = ["\"level\":\(Self.quote(event.level.rawValue == "warning" ? "warn" : event.level.rawValue))",
                           "\"msg\":\(Self.quote(event.message.description))",
-                          "\"time\":\(Self.quote(Self.now()))"]
+                          "\"time\":\(Self.quote(Timestamp.nowWholeSeconds()))"]
             for (k, v) in all.sorted(by: { $0.key < $1.key }) { fields.append("\(Self.quote(k)):\(Self.quote("\(v)"))") }
             line = "{" + fields.joined(separator: ",") + "}\n"
         }
@@ -78,14 +79,5 @@ struct LineLogHandler: LogHandler {
             }
         }
         return out + "\""
-    }
-
-    static func now() -> String {
-        var t = time(nil)
-        var tmv = tm()
-        gmtime_r(&t, &tmv)
-        var buf = [CChar](repeating: 0, count: 32)
-        strftime(&buf, buf.count, "%Y-%m-%dT%H:%M:%SZ", &tmv)
-        return String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }

@@ -21,15 +21,7 @@ public enum FileIO {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
         if fd < 0 { throw SystemError("create", path: path) }
         defer { close(fd) }
-        var offset = 0
-        while offset < contents.count {
-            let n = contents.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw SystemError("write", path: path)
-            }
-            offset += n
-        }
+        try writeAll(fd: fd, bytes: contents, path: path)
     }
 
     /// Write to a temporary file beside `path`, then rename over it: readers never see half a file.

@@ -91,15 +91,7 @@ final class ArchiveStaging {
         var size: Int64 = 0
         try reader.readData { (block) throws(ImageError) in
             hasher.update(bufferPointer: block)
-            var offset = 0
-            while offset < block.count {
-                let n = Glibc.write(fd, block.baseAddress! + offset, block.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw .system(SystemError("write", path: path))
-                }
-                offset += n
-            }
+            do throws(SystemError) { try FileIO.writeAll(fd: fd, bytes: UnsafeRawBufferPointer(block), path: path) } catch { throw .system(error) }
             size += Int64(block.count)
         }
         if fsync(fd) != 0 { throw .system(SystemError("fsync", path: path)) }

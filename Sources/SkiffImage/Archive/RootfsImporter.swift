@@ -35,7 +35,7 @@ public struct RootfsImporter: Sendable {
 
         let layer = try compressLayer(fd: fd, source: source)
 
-        let now = Self.timestamp()
+        let now = Timestamp.now()
         let config = ImageConfig(
             created: now, architecture: Platform.current.architecture, os: "linux",
             config: containerConfig, rootfs: RootFS(diffIDs: [layer.diffID.description]),
@@ -85,12 +85,5 @@ public struct RootfsImporter: Sendable {
             throw .invalidContent("\(source): not a tar archive (a root filesystem tarball, plain or compressed, is expected)")
         }
         return try gzip.commit()
-    }
-
-    static func timestamp() -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        f.timeZone = TimeZone(identifier: "UTC")
-        return f.string(from: Date())
     }
 }

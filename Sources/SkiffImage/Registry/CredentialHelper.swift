@@ -123,78 +123,13 @@ public struct CredentialHelper: Sendable {
         return CredentialHelperError("\(programName) \(action) failed (\(how))" + (said.isEmpty ? "" : ": \(said)"))
     }
 
-    /// Run `program action` with `input` on stdin, collecting stdout and stderr. The three are Unix socket
-    /// pairs, made close-on-exec atomically (a helper spawned by another thread meanwhile cannot inherit
-    /// our ends and hold them open); one poll loop feeds stdin and drains stdout and stderr together, so
-    /// no side waits on another, and `send(MSG_NOSIGNAL)` makes a helper that does not read its stdin an
-    /// EPIPE, not a SIGPIPE.
+    /// Run `program action` with `input` on stdin, collecting stdout and stderr (Subprocess.run).
     func run(_ action: String, input: [UInt8]) throws(CredentialHelperError) -> Result {
-        func systemFailure(_ what: String, _ code: Int32 = errno) -> CredentialHelperError {
-            CredentialHelperError("\(programName) \(action): \(what): \(String(cString: strerror(code)))")
+        do {
+            let out = try Subprocess.run([program, action], input: input)
+            return Result(status: out.status.raw, stdout: out.stdout, stderr: out.stderr)
+        } catch {
+            throw CredentialHelperError("\(programName) \(action): \(error)")
         }
-        var pairs: [[Int32]] = []
-        defer { for pair in pairs { for fd in pair where fd >= 0 { close(fd) } } }
-        for _ in 0..<3 {
-            var pair: [Int32] = [-1, -1]
-            guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pair) == 0 else {
-                throw systemFailure("socketpair")
-            }
-            pairs.append(pair)
-        }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        for (fd, pair) in pairs.enumerated() { posix_spawn_file_actions_adddup2(&actions, pair[1], Int32(fd)) }
-        let attributes = SpawnAttributes()
-        var argv: [UnsafeMutablePointer<CChar>?] = [strdup(program), strdup(action), nil]
-        defer { for p in argv { free(p) } }
-        var pid: pid_t = 0
-        let rc = posix_spawn(&pid, program, &actions, &attributes.attr, &argv, environ)
-        for i in pairs.indices {
-            close(pairs[i][1])
-            pairs[i][1] = -1
-        }
-        if rc != 0 { throw systemFailure("cannot run \(program)", rc) }
-
-        // From here on the fds are the poll set's: -1 once done (poll skips negative fds).
-        var fds = pairs.enumerated().map { i, pair in pollfd(fd: pair[0], events: Int16(i == 0 ? POLLOUT : POLLIN), revents: 0) }
-        pairs = []
-        func finish(_ i: Int) {
-            close(fds[i].fd)
-            fds[i].fd = -1
-        }
-        if input.isEmpty { finish(0) }
-        var written = 0
-        var output: [[UInt8]] = [[], [], []]
-        var buffer = [UInt8](repeating: 0, count: 16384)
-        while fds.contains(where: { $0.fd >= 0 }) {
-            if poll(&fds, nfds_t(fds.count), -1) < 0 {
-                if errno == EINTR { continue }
-                let e = systemFailure("poll")
-                for i in fds.indices where fds[i].fd >= 0 { finish(i) }
-                kill(pid, SIGKILL)
-                while waitpid(pid, nil, 0) < 0 && errno == EINTR {}
-                throw e
-            }
-            if fds[0].fd >= 0 && fds[0].revents != 0 {
-                let n = input[written...].withUnsafeBytes { send(fds[0].fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
-                if n > 0 { written += n }
-                // Everything sent, or the helper will not take it (EPIPE…): its stdin ends here.
-                if written == input.count || (n < 0 && errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK) { finish(0) }
-            }
-            for i in 1...2 where fds[i].fd >= 0 && fds[i].revents != 0 {
-                let n = read(fds[i].fd, &buffer, buffer.count)
-                if n > 0 {
-                    output[i] += buffer[0..<n]
-                } else if n == 0 || (errno != EINTR && errno != EAGAIN) {
-                    finish(i)
-                }
-            }
-        }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 {
-            if errno != EINTR { throw systemFailure("waitpid") }
-        }
-        return Result(status: status, stdout: output[1], stderr: output[2])
     }
 }

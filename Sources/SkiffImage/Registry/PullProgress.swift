@@ -81,13 +81,7 @@ public final class PullProgress: @unchecked Sendable {
     }
 
     private func emit(_ text: String) {
-        let bytes = Array(text.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
-            if n <= 0 { if n < 0 && errno == EINTR { continue }; return }
-            offset += n
-        }
+        try? FileIO.writeAll(fd: fd, bytes: Array(text.utf8))
     }
 
     /// "1.5MB", as Docker shows sizes (decimal units).

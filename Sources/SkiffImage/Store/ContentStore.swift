@@ -118,16 +118,9 @@ public final class BlobWriter {
     public func write<Bytes: Collection>(_ bytes: Bytes) throws(ImageError) where Bytes.Element == UInt8 {
         let chunk = Array(bytes)
         hasher.update(data: chunk)
-        var offset = 0
-        while offset < chunk.count {
-            let n = chunk.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                let e = SystemError("write", path: tempPath)
-                abort()
-                throw .system(e)
-            }
-            offset += n
+        do { try FileIO.writeAll(fd: fd, bytes: chunk, path: tempPath) } catch {
+            abort()
+            throw .system(error)
         }
         written += Int64(chunk.count)
         if let expectedSize, written > expectedSize {

@@ -95,17 +95,26 @@ public struct ImageStore: Sendable {
 
     /// Delete blobs no named image uses (and that `keep` does not name): after `rmi`, `image prune`.
     /// Returns the digests removed.
+    ///
+    /// A named manifest that cannot be read stops the collection before anything is deleted: what it
+    /// references is unknown, so any blob might be one of its layers.
     @discardableResult
     public func collectGarbage(keep: Set<Digest> = []) throws(ImageError) -> [Digest] {
         let lock: FileLock
         do { lock = try FileLock(lockPath) } catch { throw .system(error) }
         defer { lock.unlock() }
         var live = keep
-        for digest in Set(try readIndex().references.values) {
+        let index = try readIndex().references
+        for digest in Set(index.values) {
             live.insert(digest)
-            guard let manifest = try? content.readJSON(Manifest.self, digest) else { continue }
-            if let c = try? Digest(manifest.config.digest) { live.insert(c) }
-            for layer in manifest.layers { if let d = try? Digest(layer.digest) { live.insert(d) } }
+            do {
+                let manifest = try content.readJSON(Manifest.self, digest)
+                live.insert(try Digest(manifest.config.digest))
+                for layer in manifest.layers { live.insert(try Digest(layer.digest)) }
+            } catch {
+                let names = index.filter { $0.value == digest }.map(\.key).sorted()
+                throw .unreadableManifest(path: content.path(of: digest), names: names, reason: error.description)
+            }
         }
         var removed: [Digest] = []
         for digest in content.all() where !live.contains(digest) {

@@ -135,21 +135,11 @@ struct CopyStep {
         return runTool("/bin/tar", ["-tf", "/proc/self/fd/0"], input: input) == 0
     }
 
-    /// Run a tool with `input` as its stdin, its output discarded; its exit status.
+    /// Run a tool with `input` as its stdin, its output discarded; its exit status (127: not run).
     static func runTool(_ tool: String, _ args: [String], input: Int32) -> Int32 {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, input, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        let argv = ([tool] + args).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var pid: pid_t = 0
-        guard posix_spawn(&pid, tool, &actions, nil, argv, environ) == 0 else { return 127 }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        guard let pid = try? Subprocess.spawn([tool] + args, stdin: .fd(input), stdout: .null, stderr: .null),
+              let status = try? Subprocess.wait(pid) else { return 127 }
+        return status.exitCode
     }
 
     static func join(_ dir: String, _ name: String) -> String { dir == "/" ? "/" + name : dir + "/" + name }

@@ -336,7 +336,8 @@ enum HealthcheckParser {
                     value.retries = n
                     continue
                 }
-                guard let ns = parseDuration(v) else { throw fail("--\(name)=\(v): invalid duration (e.g. 30s, 1m30s, 500ms)") }
+                let ns: Int64
+                do { ns = try Units.parseDuration(v) } catch { throw fail("--\(name)=\(v): \(error)") }
                 switch name {
                 case "interval": value.interval = ns
                 case "timeout": value.timeout = ns
@@ -350,33 +351,6 @@ enum HealthcheckParser {
         default:
             throw fail("Unknown type \"\(kind)\" in HEALTHCHECK (try CMD)")
         }
-    }
-
-    /// Go's time.ParseDuration subset: 1h, 2m, 30s, 500ms, 10us, 1m30s → nanoseconds.
-    static func parseDuration(_ s: String) -> Int64? {
-        if s == "0" { return 0 }
-        var total: Double = 0
-        var chars = Substring(s)
-        guard !chars.isEmpty else { return nil }
-        while !chars.isEmpty {
-            let number = chars.prefix { $0.isNumber || $0 == "." }
-            guard let value = Double(number) else { return nil }
-            chars = chars.dropFirst(number.count)
-            let unit = chars.prefix { $0.isLetter || $0 == "µ" }
-            chars = chars.dropFirst(unit.count)
-            let scale: Double
-            switch unit {
-            case "h": scale = 3_600e9
-            case "m": scale = 60e9
-            case "s": scale = 1e9
-            case "ms": scale = 1e6
-            case "us", "µs": scale = 1e3
-            case "ns": scale = 1
-            default: return nil
-            }
-            total += value * scale
-        }
-        return Int64(total)
     }
 }
 

@@ -17,14 +17,17 @@ public struct ContainerStore: Sendable {
     var lockPath: String { root + "/.lock" }
 
     public func load(id: String) throws(KitError) -> Container {
-        let path = directory(of: id) + "/container.json"
+        let path = recordPath(id)
         let bytes: [UInt8]
+        func unreadable(_ reason: String) -> KitError {
+            .unreadableRecord(UnreadableRecord(kind: "container", name: id, path: path, reason: reason))
+        }
         do { bytes = try FileIO.read(path) } catch {
             if error.errno == ENOENT { throw .notFound("No such container: \(id)") }
-            throw .system(error)
+            throw unreadable(String(cString: strerror(error.errno)))
         }
         do { return try KitJSON.decode(Container.self, from: bytes) } catch {
-            throw .system(SystemError("decode container record", path: path, errno: EINVAL))
+            throw unreadable(KitJSON.reason(error))
         }
     }
 
@@ -37,24 +40,34 @@ public struct ContainerStore: Sendable {
         do { try FileIO.writeAtomically(path, contents: bytes) } catch { throw .system(error) }
     }
 
-    public func all() -> [Container] {
-        guard let dir = opendir(root) else { return [] }
-        var ids: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            if !name.hasPrefix(".") { ids.append(name) }
+    /// Every readable record (what the engine acts on; `listing()` also names the unreadable ones).
+    public func all() -> [Container] { listing().records }
+
+    /// Every record, and every one that cannot be read. A directory without a record yet (being
+    /// created or removed) is neither.
+    public func listing() -> RecordListing<Container> {
+        var out = RecordListing<Container>(records: [], unreadable: [])
+        for id in FileIO.visibleEntries(root) {
+            do { out.records.append(try load(id: id)) } catch {
+                if case .unreadableRecord(let record) = error { out.unreadable.append(record) }
+            }
         }
-        closedir(dir)
-        return ids.compactMap { try? load(id: $0) }
+        return out
     }
 
+    func recordPath(_ id: String) -> String { directory(of: id) + "/container.json" }
+
     /// Find a container by name, full ID or unique ID prefix.
+    /// An ID that is only an unreadable record's is that record's error, not "No such container".
     public func find(_ nameOrID: String) throws(KitError) -> Container {
-        let containers = all()
+        let found = listing()
+        let containers = found.records
         if let c = containers.first(where: { $0.name == nameOrID || $0.id == nameOrID }) { return c }
         let matches = containers.filter { $0.id.hasPrefix(nameOrID) }
         if matches.count == 1 { return matches[0] }
         if matches.count > 1 { throw .usage("container ID prefix \(nameOrID) matches \(matches.count) containers; give more digits") }
+        let bad = found.unreadable.filter { $0.name.hasPrefix(nameOrID) }
+        if bad.count == 1 { throw .unreadableRecord(bad[0]) }
         throw .notFound("No such container: \(nameOrID)")
     }
 

@@ -5,7 +5,10 @@ extension Engine {
     /// delete what nothing uses any more. Returns docker's lines ("Untagged: …", "Deleted: …").
     public func removeImage(_ name: String, force: Bool) throws(KitError) -> [String] {
         let image: StoredImage
-        do { image = try images.resolve(name) } catch { throw .image(error) }
+        do { image = try images.resolve(name) } catch {
+            if let lines = try removeUnreadableName(name) { return lines }
+            throw .image(error)
+        }
         let users = containers.all().filter { $0.manifestDigest == image.manifestDigest.description }
         var targets = image.references
         if let ref = try? ImageReference(parsing: name), image.references.contains(ref) {
@@ -21,6 +24,22 @@ extension Engine {
             lines.append("Untagged: \(ref.familiar)")
         }
         if lastName {
+            for d in try collectGarbage() { lines.append("Deleted: \(d)") }
+        }
+        return lines
+    }
+
+    /// `rmi` of a name whose image can no longer be read (a corrupt manifest or config): untag it, so
+    /// that garbage collection, which stops at unreadable named manifests, can run again. Nil when
+    /// `name` is not such a name.
+    private func removeUnreadableName(_ name: String) throws(KitError) -> [String]? {
+        guard let ref = try? ImageReference(parsing: name) else { return nil }
+        let refs: [ImageReference: Digest]
+        do { refs = try images.references() } catch { throw .image(error) }
+        guard let digest = refs[ref], (try? images.image(manifest: digest)) == nil else { return nil }
+        do { try images.untag(ref) } catch { throw .image(error) }
+        var lines = ["Untagged: \(ref.familiar)"]
+        if !refs.contains(where: { $0.key != ref && $0.value == digest }) {
             for d in try collectGarbage() { lines.append("Deleted: \(d)") }
         }
         return lines
@@ -42,7 +61,9 @@ extension Engine {
         let removed: [Digest]
         do {
             removed = try images.collectGarbage(keep: keep)
-            for img in try images.list() {
+            // Every named image strictly, not `list()`, which skips unreadable ones: their layers stay.
+            for digest in Set(try images.references().values) {
+                let img = try images.image(manifest: digest)
                 liveChains.formUnion(LayerStore.chainIDs(diffIDs: img.config.rootfs.diffIDs))
             }
         } catch {

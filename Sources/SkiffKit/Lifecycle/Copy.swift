@@ -185,12 +185,7 @@ extension Engine {
                 let n = read(s, &buf, buf.count)
                 if n < 0 { if errno == EINTR { continue }; throw .system(SystemError("read", path: name)) }
                 if n == 0 { break }
-                var off = 0
-                while off < n {
-                    let w = buf.withUnsafeBytes { write(d, $0.baseAddress! + off, n - off) }
-                    if w < 0 { if errno == EINTR { continue }; throw .system(SystemError("write", path: dstName)) }
-                    off += w
-                }
+                do { try FileIO.writeAll(fd: d, bytes: buf[..<n], path: dstName) } catch { throw .system(error) }
             }
             fchmod(d, mode)
         case S_IFLNK:

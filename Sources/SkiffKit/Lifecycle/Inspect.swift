@@ -392,7 +392,7 @@ extension Engine {
             "Image": c.image,
             "Command": "\"" + command + "\"",
             "CreatedAt": c.created,
-            "RunningFor": HumanTime.duration(now - created) + " ago",
+            "RunningFor": Timestamp.humanDuration(now - created) + " ago",
             "Ports": net.ports,
             "Status": status(c, now: now),
             "State": c.status.rawValue,
@@ -409,7 +409,7 @@ extension Engine {
         case .created: return "Created"
         case .running:
             let started = c.startedAt.flatMap(Timestamp.parse) ?? now
-            var s = "Up " + HumanTime.duration(now - started)
+            var s = "Up " + Timestamp.humanDuration(now - started)
             if c.healthcheck != nil {
                 switch (c.health ?? HealthState()).status {
                 case .starting: s += " (health: starting)"
@@ -421,27 +421,7 @@ extension Engine {
         case .exited, .restarting:
             let finished = c.finishedAt.flatMap(Timestamp.parse) ?? now
             let word = c.status == .exited ? "Exited" : "Restarting"
-            return "\(word) (\(c.exitCode ?? 0)) \(HumanTime.duration(now - finished)) ago"
+            return "\(word) (\(c.exitCode ?? 0)) \(Timestamp.humanDuration(now - finished)) ago"
         }
-    }
-}
-
-/// Docker's human durations ("Less than a second", "3 seconds", "About a minute", "2 hours").
-public enum HumanTime {
-    public static func duration(_ seconds: Double) -> String {
-        let s = Int(max(0, seconds))
-        if s < 1 { return "Less than a second" }
-        if s == 1 { return "1 second" }
-        if s < 60 { return "\(s) seconds" }
-        let m = s / 60
-        if m == 1 { return "About a minute" }
-        if m < 60 { return "\(m) minutes" }
-        let h = Int((Double(s) / 3600).rounded())
-        if h == 1 { return "About an hour" }
-        if h < 48 { return "\(h) hours" }
-        if h < 24 * 7 * 2 { return "\(h / 24) days" }
-        if h < 24 * 30 * 2 { return "\(h / 24 / 7) weeks" }
-        if h < 24 * 365 * 2 { return "\(h / 24 / 30) months" }
-        return "\(h / 24 / 365) years"
     }
 }

@@ -475,7 +475,11 @@ extension Engine {
     /// Remove a container: refused while it runs unless `force` (which kills it). Docker's wording.
     /// `volumes` (rm -v): its anonymous volumes too.
     public func remove(_ nameOrID: String, force: Bool, volumes: Bool = false) throws(KitError) {
-        let found = try containers.find(nameOrID)
+        let found: Container
+        do { found = try containers.find(nameOrID) } catch {
+            if case .unreadableRecord = error, try removeUnreadableContainer(nameOrID, force: force) != nil { return }
+            throw error
+        }
         guard let c = try reconcile(found) else { return }
         if c.status == .running || c.status == .restarting {
             guard force else {
@@ -504,7 +508,11 @@ extension Engine {
         let id = first.id
         var lastExit = first.exitCode ?? 0
         while true {
-            guard let c = try? containers.load(id: id) else { return lastExit }
+            let c: Container
+            do { c = try containers.load(id: id) } catch {
+                if case .notFound = error { return lastExit }
+                throw error
+            }
             guard let now = try reconcile(c) else { return lastExit }
             if now.status == .exited || now.status == .created { return now.exitCode ?? 0 }
             if let text = try? FileIO.readString(containers.directory(of: id) + "/exit"),
@@ -524,87 +532,8 @@ extension Engine {
     }
 }
 
-extension Timestamp {
-    /// Seconds since the epoch of an RFC 3339 time ("2026-01-02T03:04:05.123456789Z", or with an offset).
-    public static func parse(_ text: String) -> Double? {
-        let chars = Array(text.utf8)
-        guard chars.count >= 19 else { return nil }
-        func num(_ from: Int, _ len: Int) -> Int? {
-            var v = 0
-            for i in from..<(from + len) {
-                guard i < chars.count, chars[i] >= 48, chars[i] <= 57 else { return nil }
-                v = v * 10 + Int(chars[i] - 48)
-            }
-            return v
-        }
-        guard let y = num(0, 4), let mo = num(5, 2), let d = num(8, 2), let h = num(11, 2), let mi = num(14, 2),
-              let s = num(17, 2) else { return nil }
-        var tmv = tm()
-        tmv.tm_year = Int32(y - 1900)
-        tmv.tm_mon = Int32(mo - 1)
-        tmv.tm_mday = Int32(d)
-        tmv.tm_hour = Int32(h)
-        tmv.tm_min = Int32(mi)
-        tmv.tm_sec = Int32(s)
-        var seconds = Double(timegm(&tmv))
-        var i = 19
-        if i < chars.count, chars[i] == UInt8(ascii: ".") {
-            i += 1
-            var scale = 0.1
-            while i < chars.count, chars[i] >= 48, chars[i] <= 57 {
-                seconds += Double(chars[i] - 48) * scale
-                scale /= 10
-                i += 1
-            }
-        }
-        if i < chars.count, chars[i] == UInt8(ascii: "+") || chars[i] == UInt8(ascii: "-"),
-           let oh = num(i + 1, 2), let om = num(i + 4, 2) {
-            let offset = Double(oh * 3600 + om * 60)
-            seconds += chars[i] == UInt8(ascii: "+") ? -offset : offset
-        }
-        return seconds
-    }
-
-    /// An RFC 3339 time with nanoseconds for seconds since the epoch.
-    public static func format(_ seconds: Double) -> String {
-        var t = time_t(seconds.rounded(.down))
-        let nanos = Int((seconds - Double(t)) * 1e9)
-        var tmv = tm()
-        gmtime_r(&t, &tmv)
-        var buf = [CChar](repeating: 0, count: 32)
-        strftime(&buf, buf.count, "%Y-%m-%dT%H:%M:%S", &tmv)
-        let base = String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        let n = String(max(0, nanos))
-        return base + "." + String(repeating: "0", count: max(0, 9 - n.count)) + n + "Z"
-    }
-
-    public static func nowSeconds() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-    }
-}
-
 /// O_PATH (Glibc's Swift module leaves out the GNU flags).
 let openPath: Int32 = 0o10000000
-
-/// Signal names as Docker accepts them: "SIGTERM", "TERM", "15".
-public enum Signals {
-    static let table: [String: Int32] = [
-        "HUP": SIGHUP, "INT": SIGINT, "QUIT": SIGQUIT, "ILL": SIGILL, "TRAP": SIGTRAP, "ABRT": SIGABRT,
-        "BUS": SIGBUS, "FPE": SIGFPE, "KILL": SIGKILL, "USR1": SIGUSR1, "SEGV": SIGSEGV, "USR2": SIGUSR2,
-        "PIPE": SIGPIPE, "ALRM": SIGALRM, "TERM": SIGTERM, "CHLD": SIGCHLD, "CONT": SIGCONT, "STOP": SIGSTOP,
-        "TSTP": SIGTSTP, "TTIN": SIGTTIN, "TTOU": SIGTTOU, "URG": SIGURG, "XCPU": SIGXCPU, "XFSZ": SIGXFSZ,
-        "VTALRM": SIGVTALRM, "PROF": SIGPROF, "WINCH": SIGWINCH, "IO": SIGIO, "PWR": SIGPWR, "SYS": SIGSYS,
-    ]
-
-    public static func number(_ text: String) -> Int32? {
-        if let n = Int32(text), n > 0, n < 65 { return n }
-        var name = text.uppercased()
-        if name.hasPrefix("SIG") { name = String(name.dropFirst(3)) }
-        return table[name]
-    }
-}
 
 /// Lines from a pipe, read a byte at a time (the monitor's reports are a line or two).
 struct LineReader {

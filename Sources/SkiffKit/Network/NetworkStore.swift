@@ -250,7 +250,7 @@ public struct NetworkStore: Sendable {
     func claimPorts(_ ports: [PortMapping], id: String) throws(KitError) -> [PortMapping] {
         var result: [PortMapping] = []
         var done: [PortMapping] = []
-        do {
+        do throws(KitError) {
             for var p in ports {
                 if p.hostPort == 0 {
                     var chosen: UInt16?
@@ -270,13 +270,15 @@ public struct NetworkStore: Sendable {
                         throw KitError.network("Bind for \(p.hostIP.isEmpty ? "0.0.0.0" : p.hostIP):\(p.hostPort)/\(p.proto) failed: address already in use on the host")
                     }
                 }
-                try? FileIO.writeAtomically(portClaimPath(p), contents: Array("\(stateRoot)\n\(id)\n".utf8))
+                do { try FileIO.writeAtomically(portClaimPath(p), contents: Array("\(stateRoot)\n\(id)\n".utf8)) } catch {
+                    throw KitError.network("cannot claim host port \(p.hostPort)/\(p.proto) for the container: \(error)")
+                }
                 done.append(p)
                 result.append(p)
             }
         } catch {
             for p in done { releasePort(p, id: id) }
-            throw error as! KitError
+            throw error
         }
         return result
     }

@@ -197,8 +197,9 @@ extension Engine {
     public func volume(_ name: String) throws(KitError) -> Volume { try volumes.load(name) }
 
     /// `volume ls`; `dangling`: only volumes no container uses (true) or only used ones (false).
-    public func listVolumes(dangling: Bool? = nil) -> [Volume] {
-        let all = volumes.all()
+    public func listVolumes(dangling: Bool? = nil) -> [Volume] { filterDangling(volumes.all(), dangling) }
+
+    func filterDangling(_ all: [Volume], _ dangling: Bool?) -> [Volume] {
         guard let dangling else { return all }
         let used = Set(containers.all().flatMap { ($0.mounts ?? []).compactMap { $0.type == .volume ? $0.name : nil } })
         return all.filter { used.contains($0.Name) != dangling }
@@ -210,8 +211,11 @@ extension Engine {
     public func removeVolume(_ name: String, force: Bool) throws(KitError) {
         try volumes.locked { () throws(KitError) in
             do throws(KitError) { _ = try volumes.load(name) } catch {
-                if case .notFound = error, force { return }
-                throw error
+                guard case .unreadableRecord = error else {
+                    if case .notFound = error, force { return }
+                    throw error
+                }
+                // An unreadable record: its data can still be removed once no container uses it.
             }
             // Not `reconcile` here: its --rm repair removes volumes, which takes this lock again.
             let users = volumeUsers(name)

@@ -143,12 +143,7 @@ enum VolumeCopyUp {
             let n = buf.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }
             if n < 0 { if errno == EINTR { continue }; throw .system(SystemError("read", path: host)) }
             if n == 0 { break }
-            var off = 0
-            while off < n {
-                let w = buf.withUnsafeBytes { write(output, $0.baseAddress! + off, n - off) }
-                if w < 0 { if errno == EINTR { continue }; throw .system(SystemError("write", path: shown)) }
-                off += w
-            }
+            do { try FileIO.writeAll(fd: output, bytes: buf[..<n], path: shown) } catch { throw .system(error) }
         }
         // chown first: it clears set-id bits, which the chmod then sets again.
         _ = fchown(output, st.st_uid, st.st_gid)

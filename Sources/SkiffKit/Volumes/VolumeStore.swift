@@ -51,27 +51,32 @@ public struct VolumeStore: Sendable {
         guard Self.isValidName(name) else { throw .notFound("no such volume: \(name)") }
         let path = directory(of: name) + "/volume.json"
         let bytes: [UInt8]
+        func unreadable(_ reason: String) -> KitError {
+            .unreadableRecord(UnreadableRecord(kind: "volume", name: name, path: path, reason: reason))
+        }
         do { bytes = try FileIO.read(path) } catch {
             if error.errno == ENOENT || error.errno == ENOTDIR { throw .notFound("no such volume: \(name)") }
-            throw .system(error)
+            throw unreadable(String(cString: strerror(error.errno)))
         }
         do { return try KitJSON.decode(Volume.self, from: bytes) } catch {
-            throw .system(SystemError("decode volume record", path: path, errno: EINVAL))
+            throw unreadable(KitJSON.reason(error))
         }
     }
 
     public func exists(_ name: String) -> Bool { (try? load(name)) != nil }
 
     /// Every volume, by name.
-    public func all() -> [Volume] {
-        guard let dir = opendir(root) else { return [] }
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            if !name.hasPrefix(".") { names.append(name) }
+    public func all() -> [Volume] { listing().records }
+
+    /// Every volume by name, and every record that cannot be read.
+    public func listing() -> RecordListing<Volume> {
+        var out = RecordListing<Volume>(records: [], unreadable: [])
+        for name in FileIO.visibleEntries(root).sorted() {
+            do { out.records.append(try load(name)) } catch {
+                if case .unreadableRecord(let record) = error { out.unreadable.append(record) }
+            }
         }
-        closedir(dir)
-        return names.sorted().compactMap { try? load($0) }
+        return out
     }
 
     /// Create `name` unless it exists. Returns the volume and whether this call made it.

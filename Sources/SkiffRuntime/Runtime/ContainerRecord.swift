@@ -71,20 +71,3 @@ public enum ProcessInfo {
         return fields[0] != "Z" && fields[0] != "X" && UInt64(fields[19]) == startTime
     }
 }
-
-/// An RFC 3339 timestamp with nanoseconds, as runc writes `created`.
-func rfc3339Now() -> String {
-    var ts = timespec()
-    clock_gettime(CLOCK_REALTIME, &ts)
-    var t = ts.tv_sec
-    var tmv = tm()
-    gmtime_r(&t, &tmv)
-    func pad(_ v: Int32, _ n: Int) -> String {
-        let s = String(v)
-        return String(repeating: "0", count: max(0, n - s.count)) + s
-    }
-    let nanos = String(ts.tv_nsec)
-    return "\(pad(tmv.tm_year + 1900, 4))-\(pad(tmv.tm_mon + 1, 2))-\(pad(tmv.tm_mday, 2))T"
-        + "\(pad(tmv.tm_hour, 2)):\(pad(tmv.tm_min, 2)):\(pad(tmv.tm_sec, 2))."
-        + String(repeating: "0", count: 9 - nanos.count) + nanos + "Z"
-}

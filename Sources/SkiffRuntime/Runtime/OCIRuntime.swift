@@ -135,7 +135,7 @@ public struct OCIRuntime: Sendable {
         // Record the container (pid 0: "creating") before making anything on the host, so that if this
         // process dies from here on (killed, SIGPIPE on a log line) `delete --force` still finds the cgroup.
         var record = ContainerRecord(id: id, bundle: bundle, rootfs: "",
-                                     pid: 0, pidStartTime: 0, created: rfc3339Now(),
+                                     pid: 0, pidStartTime: 0, created: Timestamp.now(),
                                      annotations: spec.annotations, cgroup: cgroup.statePaths)
         try save(record)
         cleanup.cgroup = cgroup

@@ -2,7 +2,8 @@
 import Glibc
 #endif
 
-/// Signal names and numbers as users type them: "SIGTERM", "TERM", "term", "15", "RTMIN+3".
+/// Signal names and numbers as users type them: "SIGTERM", "TERM", "term", "15", "RTMIN+3", "SIGRTMAX-2".
+/// The one table for `skiff kill`, `stop --signal`, STOPSIGNAL and `skiff oci kill`.
 public enum Signals {
     public struct ParseError: Error, CustomStringConvertible {
         public var input: String
@@ -17,6 +18,9 @@ public enum Signals {
         "URG": SIGURG, "XCPU": SIGXCPU, "XFSZ": SIGXFSZ, "VTALRM": SIGVTALRM, "PROF": SIGPROF,
         "WINCH": SIGWINCH, "IO": SIGIO, "POLL": SIGIO, "PWR": SIGPWR, "SYS": SIGSYS,
     ]
+
+    /// The signal `text` names, or nil (for callers with a default of their own).
+    public static func number(_ text: String) -> Int32? { try? parse(text) }
 
     public static func parse(_ text: String) throws(ParseError) -> Int32 {
         if let n = Int32(text), n > 0, n < 65 { return n }

@@ -1,5 +1,6 @@
 import Foundation
 import SkiffKit
+import SkiffRuntime
 
 #if canImport(Glibc)
 import Glibc
@@ -60,13 +61,7 @@ final class ComposeLogPrinter: @unchecked Sendable {
     func write(_ s: String) {
         lock.lock()
         defer { lock.unlock() }
-        var bytes = Array(s.utf8)
-        var off = 0
-        while off < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { Glibc.write(STDOUT_FILENO, $0.baseAddress! + off, $0.count - off) }
-            if n <= 0 { return }
-            off += n
-        }
+        try? FileIO.writeAll(fd: STDOUT_FILENO, bytes: Array(s.utf8))
     }
 
     var finished: Bool {

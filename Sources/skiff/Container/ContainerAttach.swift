@@ -1,6 +1,7 @@
 import ArgumentParser
 import CSkiff
 import SkiffKit
+import SkiffRuntime
 
 #if canImport(Glibc)
 import Glibc
@@ -54,7 +55,7 @@ enum AttachSession {
                     guard pending.count >= 8 + len else { break }
                     let out = pending[0] == 2 ? STDERR_FILENO : STDOUT_FILENO
                     let chunk = Array(pending[8..<(8 + len)])
-                    writeAll(out, chunk)
+                    try? FileIO.writeAll(fd: out, bytes: chunk)
                     pending.removeFirst(8 + len)
                 }
             }
@@ -73,7 +74,7 @@ enum AttachSession {
                         lastWasCtrlP = b == 0x10
                     }
                 }
-                writeAll(fd, data)
+                try? FileIO.writeAll(fd: fd, bytes: data)
                 if detached { break loop }
             }
         }
@@ -82,16 +83,6 @@ enum AttachSession {
             FileHandleStderr.write("\r\nread escape sequence\r\n")
             return 0
         }
-        return (try? engine.wait(container.id)) ?? 0
-    }
-
-    static func writeAll(_ fd: Int32, _ data: [UInt8]) {
-        var off = 0
-        while off < data.count {
-            let n = data.withUnsafeBytes { write(fd, $0.baseAddress! + off, $0.count - off) }
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { return }
-            off += n
-        }
+        return try engine.wait(container.id)
     }
 }

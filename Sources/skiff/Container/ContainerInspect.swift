@@ -15,10 +15,18 @@ struct ContainerInspect: ParsableCommand {
         var docs: [SkiffKit.ContainerInspect] = []
         var failed = false
         for name in names {
-            if type != "image", let c = try? engine.container(name) {
-                let doc = engine.inspect(c)
-                if let template { print(try template.render(FormatTemplate.tree(doc))) } else { docs.append(doc) }
-                continue
+            if type != "image" {
+                var found: Container?
+                do { found = try engine.container(name) } catch KitError.unreadableRecord(let record) {
+                    FileHandleStderr.write("Error: \(KitError.unreadableRecord(record))\n")
+                    failed = true
+                    continue
+                } catch {}  // not a container: maybe an image
+                if let c = found {
+                    let doc = engine.inspect(c)
+                    if let template { print(try template.render(FormatTemplate.tree(doc))) } else { docs.append(doc) }
+                    continue
+                }
             }
             if type != "container", (try? engine.images.resolve(name)) != nil {
                 var image = ImageInspect()

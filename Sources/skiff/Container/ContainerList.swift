@@ -21,7 +21,9 @@ struct ContainerListing: ParsableArguments {
 
     func run() throws {
         let engine = SkiffContext.engine()
-        var list = engine.listContainers()
+        let found = engine.containerListing()
+        for record in found.unreadable { FileHandleStderr.write("skiff: \(record)\n") }
+        var list = found.records
         if !(all || last != nil || latest) { list = list.filter { $0.status == .running || $0.status == .restarting } }
         for f in filter { list = list.filter(try ContainerFilter.parse(f).matches) }
         if latest { list = Array(list.prefix(1)) } else if let last { list = Array(list.prefix(last)) }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import SkiffKit
+import SkiffRuntime
 
 #if canImport(Glibc)
 import Glibc
@@ -31,15 +32,9 @@ struct ContainerLogs: ParsableCommand {
         }
         let engine = SkiffContext.engine()
         try engine.readLogs(container, options: options) { entry in
-            var bytes = Array(((timestamps ? entry.time + " " : "") + entry.log).utf8)
+            let bytes = Array(((timestamps ? entry.time + " " : "") + entry.log).utf8)
             let fd = entry.stream == "stderr" ? STDERR_FILENO : STDOUT_FILENO
-            var off = 0
-            while off < bytes.count {
-                let n = bytes.withUnsafeMutableBytes { write(fd, $0.baseAddress! + off, $0.count - off) }
-                if n <= 0 { return false }
-                off += n
-            }
-            return true
+            return (try? FileIO.writeAll(fd: fd, bytes: bytes)) != nil
         }
     }
 }

@@ -67,7 +67,7 @@ struct ImageHistory: ParsableCommand {
             if quiet { print(id); continue }
             var by = h.createdBy ?? ""
             if !noTrunc && by.count > 45 { by = String(by.prefix(44)) + "…" }
-            rows.append([id, Humanize.ago(h.created), by, Humanize.size(size), h.comment ?? ""])
+            rows.append([id, Timestamp.ago(h.created), by, Humanize.size(size), h.comment ?? ""])
         }
         if !quiet { print(Table.render(header: ["IMAGE", "CREATED", "CREATED BY", "SIZE", "COMMENT"], rows: rows)) }
     }

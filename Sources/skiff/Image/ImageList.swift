@@ -30,7 +30,7 @@ struct ImageListing: ParsableArguments {
                     continue
                 }
                 let tag = ref?.tag ?? (ref?.digest != nil ? "<none>" : "<none>")
-                rows.append([ref?.familiarName ?? "<none>", tag, id, Humanize.ago(image.config.created),
+                rows.append([ref?.familiarName ?? "<none>", tag, id, Timestamp.ago(image.config.created),
                              Humanize.size(image.size)])
             }
         }
@@ -64,37 +64,6 @@ enum Table {
 }
 
 enum Humanize {
-    /// "2 hours ago", "3 days ago", as docker shows CREATED.
-    static func ago(_ rfc3339: String?) -> String {
-        guard let text = rfc3339, let date = parse(text) else { return "N/A" }
-        let s = max(0, Date().timeIntervalSince(date))
-        func unit(_ n: Int, _ name: String) -> String { "\(n) \(name)\(n == 1 ? "" : "s") ago" }
-        switch s {
-        case ..<60: return "Less than a minute ago"
-        case ..<3600: return unit(Int(s / 60), "minute")
-        case ..<86400: return unit(Int(s / 3600), "hour")
-        case ..<(86400 * 14): return unit(Int(s / 86400), "day")
-        case ..<(86400 * 60): return unit(Int(s / (86400 * 7)), "week")
-        case ..<(86400 * 365 * 2): return unit(Int(s / (86400 * 30)), "month")
-        default: return unit(Int(s / (86400 * 365)), "year")
-        }
-    }
-
-    static func parse(_ text: String) -> Date? {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let d = f.date(from: text) { return d }
-        f.formatOptions = [.withInternetDateTime]
-        if let d = f.date(from: text) { return d }
-        // More than 3 fractional digits (Go writes nanoseconds): cut to milliseconds.
-        if let dot = text.firstIndex(of: "."), let z = text.lastIndex(where: { $0 == "Z" || $0 == "+" || $0 == "-" }), z > dot {
-            let frac = text[text.index(after: dot)..<z].prefix(3)
-            f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-            return f.date(from: String(text[..<dot]) + "." + frac + String(text[z...]))
-        }
-        return nil
-    }
-
     /// Decimal units, as docker prints SIZE: "4.26MB", "1.2GB".
     static func size(_ bytes: Int64) -> String {
         let units = ["B", "kB", "MB", "GB", "TB"]

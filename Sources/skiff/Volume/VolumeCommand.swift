@@ -60,7 +60,9 @@ struct VolumeList: ParsableCommand {
             default: throw ValidationError("--filter \(f): supported are dangling, name, label and driver")
             }
         }
-        let volumes = engine.listVolumes(dangling: dangling).filter { v in predicates.allSatisfy { $0(v) } }
+        let found = engine.volumeListing(dangling: dangling)
+        for record in found.unreadable { FileHandleStderr.write("skiff: \(record)\n") }
+        let volumes = found.records.filter { v in predicates.allSatisfy { $0(v) } }
         if quiet {
             for v in volumes { print(v.Name) }
             return
