@@ -49,7 +49,7 @@ let package = Package(
         .target(
             name: "SkiffImage",
             dependencies: [
-                "CArchive", "CCurl", "SkiffOCI", "SkiffSystem",
+                "CArchive", "CCurl", "CSystem", "SkiffOCI", "SkiffSystem",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -57,7 +57,7 @@ let package = Package(
         .target(
             name: "SkiffKit",
             dependencies: [
-                "CSystem", "SkiffImage", "SkiffRuntime", "SkiffOCI", "SkiffSystem",
+                "SkiffImage", "SkiffRuntime", "SkiffOCI", "SkiffSystem",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
@@ -85,7 +85,7 @@ let package = Package(
         .executableTarget(name: "skiff-monitor", cSettings: [.define("_GNU_SOURCE")]),
         .testTarget(name: "SkiffOCITests", dependencies: ["SkiffOCI"]),
         .testTarget(name: "SkiffRuntimeTests", dependencies: ["SkiffRuntime", "SkiffOCI", "CSkiff"]),
-        .testTarget(name: "SkiffImageTests", dependencies: ["SkiffImage", "SkiffOCI", "CArchive"]),
+        .testTarget(name: "SkiffImageTests", dependencies: ["SkiffImage", "SkiffOCI", "CArchive", "CSystem"]),
         .testTarget(name: "SkiffKitTests", dependencies: ["SkiffKit", "SkiffImage", "SkiffRuntime", "SkiffOCI"]),
         // Policy tested without root, network or fixtures: `swift test --filter SkiffUnitTests`.
         .testTarget(

@@ -1,5 +1,4 @@
 import ArgumentParser
-import CSkiff
 import SkiffKit
 
 #if canImport(Glibc)
