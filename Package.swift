@@ -9,7 +9,8 @@ import PackageDescription
 //   SkiffOCI (OCI runtime-spec and image-spec types, Codable, no dependencies)
 //   SkiffRuntime (policy: spec -> spawn plan, cgroups, capabilities, seccomp, container state)
 //   SkiffImage (references, content store, layer unpack/pack, registry client, archives)
-//   SkiffKit (the engine: containers from images, build, compose, network, volumes)
+//   SkiffKit (the engine: containers from images, build, compose, network, volumes; returns data)
+//   SkiffPresentation (what the CLI prints: --format templates, tables)
 //   SkiffOCICommands (runc's command line), skiff-oci (that alone, a lean runtime binary)
 //   skiff (the thin CLI)
 let package = Package(
@@ -63,6 +64,8 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        // What the CLI shows: --format templates and tables (a library so unit tests can reach it).
+        .target(name: "SkiffPresentation", dependencies: ["SkiffKit"]),
         .target(
             name: "SkiffOCICommands",
             dependencies: [
@@ -76,7 +79,7 @@ let package = Package(
         .executableTarget(
             name: "skiff",
             dependencies: [
-                "SkiffOCICommands", "SkiffKit", "SkiffImage", "SkiffRuntime", "SkiffOCI",
+                "SkiffOCICommands", "SkiffKit", "SkiffPresentation", "SkiffImage", "SkiffRuntime", "SkiffOCI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -91,7 +94,7 @@ let package = Package(
         .testTarget(
             name: "SkiffUnitTests",
             dependencies: [
-                "SkiffKit", "SkiffRuntime", "SkiffOCI",
+                "SkiffKit", "SkiffPresentation", "SkiffRuntime", "SkiffOCI",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
