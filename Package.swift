@@ -9,7 +9,8 @@ import PackageDescription
 //   SkiffOCI (OCI runtime-spec and image-spec types, Codable, no dependencies)
 //   SkiffRuntime (policy: spec -> spawn plan, cgroups, capabilities, seccomp, container state)
 //   SkiffImage (references, content store, layer unpack/pack, registry client, archives)
-//   SkiffKit (the engine: containers from images, build, compose, network, volumes)
+//   SkiffKit (the engine: containers from images, build, compose, network, volumes; returns data)
+//   SkiffPresentation (what the CLI prints: --format templates, tables)
 //   SkiffOCICommands (runc's command line), skiff-oci (that alone, a lean runtime binary)
 //   skiff (the thin CLI)
 let package = Package(
@@ -49,7 +50,7 @@ let package = Package(
         .target(
             name: "SkiffImage",
             dependencies: [
-                "CArchive", "CCurl", "SkiffOCI", "SkiffSystem",
+                "CArchive", "CCurl", "CSystem", "SkiffOCI", "SkiffSystem",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -57,12 +58,14 @@ let package = Package(
         .target(
             name: "SkiffKit",
             dependencies: [
-                "CSystem", "SkiffImage", "SkiffRuntime", "SkiffOCI", "SkiffSystem",
+                "SkiffImage", "SkiffRuntime", "SkiffOCI", "SkiffSystem",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        // What the CLI shows: --format templates and tables (a library so unit tests can reach it).
+        .target(name: "SkiffPresentation", dependencies: ["SkiffKit"]),
         .target(
             name: "SkiffOCICommands",
             dependencies: [
@@ -76,7 +79,7 @@ let package = Package(
         .executableTarget(
             name: "skiff",
             dependencies: [
-                "SkiffOCICommands", "SkiffKit", "SkiffImage", "SkiffRuntime", "SkiffOCI",
+                "SkiffOCICommands", "SkiffKit", "SkiffPresentation", "SkiffImage", "SkiffRuntime", "SkiffOCI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -85,13 +88,13 @@ let package = Package(
         .executableTarget(name: "skiff-monitor", cSettings: [.define("_GNU_SOURCE")]),
         .testTarget(name: "SkiffOCITests", dependencies: ["SkiffOCI"]),
         .testTarget(name: "SkiffRuntimeTests", dependencies: ["SkiffRuntime", "SkiffOCI", "CSkiff"]),
-        .testTarget(name: "SkiffImageTests", dependencies: ["SkiffImage", "SkiffOCI", "CArchive"]),
+        .testTarget(name: "SkiffImageTests", dependencies: ["SkiffImage", "SkiffOCI", "CArchive", "CSystem"]),
         .testTarget(name: "SkiffKitTests", dependencies: ["SkiffKit", "SkiffImage", "SkiffRuntime", "SkiffOCI"]),
         // Policy tested without root, network or fixtures: `swift test --filter SkiffUnitTests`.
         .testTarget(
             name: "SkiffUnitTests",
             dependencies: [
-                "SkiffKit", "SkiffRuntime", "SkiffOCI",
+                "SkiffKit", "SkiffPresentation", "SkiffRuntime", "SkiffOCI",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import SkiffKit
+@testable import SkiffPresentation
 
 /// `--format`: the subset of Go's text/template Docker's commands are used with.
 @Suite("--format templates")

@@ -1,4 +1,5 @@
 import CArchive
+import CSystem
 import Crypto
 import SkiffSystem
 #if canImport(Glibc)

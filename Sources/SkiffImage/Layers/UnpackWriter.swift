@@ -1,4 +1,5 @@
 import CArchive
+import CSystem
 import SkiffSystem
 #if canImport(Glibc)
 import Glibc

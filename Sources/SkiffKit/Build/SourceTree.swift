@@ -183,21 +183,21 @@ final class RootDirectory: @unchecked Sendable {
     let fd: Int32
 
     init(_ path: String) throws(SystemError) {
-        fd = Glibc.open(path, CSYS_O_PATH | O_DIRECTORY | O_CLOEXEC)
+        fd = Glibc.open(path, ResolvedOpen.pathOnly | O_DIRECTORY | O_CLOEXEC)
         if fd < 0 { throw SystemError("open", path: path) }
     }
 
     deinit { close(fd) }
 
-    static let resolve = CSYS_RESOLVE_BENEATH | CSYS_RESOLVE_NO_SYMLINKS | CSYS_RESOLVE_NO_MAGICLINKS
+    static let resolve: PathResolution = [.beneath, .noSymlinks, .noMagicLinks]
 
     /// -1 with errno on failure.
     func open(_ path: String, flags: Int32) -> Int32 {
-        csys_openat2(fd, path.isEmpty ? "." : path, UInt64(UInt32(bitPattern: flags | O_CLOEXEC)), 0, Self.resolve)
+        ResolvedOpen.open(at: fd, path.isEmpty ? "." : path, flags: flags, resolve: Self.resolve)
     }
 
     func lstat(_ path: String) -> stat? {
-        let f = open(path, flags: CSYS_O_PATH | O_NOFOLLOW)
+        let f = open(path, flags: ResolvedOpen.pathOnly | O_NOFOLLOW)
         guard f >= 0 else { return nil }
         defer { close(f) }
         var st = stat()
@@ -205,7 +205,7 @@ final class RootDirectory: @unchecked Sendable {
     }
 
     func readLink(_ path: String) -> String? {
-        let f = open(path, flags: CSYS_O_PATH | O_NOFOLLOW)
+        let f = open(path, flags: ResolvedOpen.pathOnly | O_NOFOLLOW)
         guard f >= 0 else { return nil }
         defer { close(f) }
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
@@ -280,9 +280,7 @@ public struct ImageTree: SourceTree {
     }
 
     static func isOpaque(_ dir: String) -> Bool {
-        var value = [UInt8](repeating: 0, count: 4)
-        let n = csys_lgetxattr(dir, "trusted.overlay.opaque", &value, value.count)
-        return n == 1 && value[0] == UInt8(ascii: "y")
+        ExtendedAttributes.isOverlayOpaque(dir)
     }
 }
 

@@ -1,4 +1,3 @@
-import CSystem
 import SkiffSystem
 
 #if canImport(Glibc)
@@ -22,7 +21,7 @@ final class StagingDirectory {
     private func parent(_ relative: String) throws(BuildError) -> (fd: Int32, name: String) {
         let parts = relative.split(separator: "/").map(String.init)
         guard let name = parts.last else { throw .context("cannot write to / of a layer") }
-        let fd = root.open(parts.dropLast().joined(separator: "/"), flags: CSYS_O_PATH | O_DIRECTORY | O_NOFOLLOW)
+        let fd = root.open(parts.dropLast().joined(separator: "/"), flags: ResolvedOpen.pathOnly | O_DIRECTORY | O_NOFOLLOW)
         guard fd >= 0 else {
             let reason = errno == ELOOP || errno == ENOTDIR ? "a parent is a symlink or file in this layer" : String(cString: strerror(errno))
             throw .context("cannot write \(relative): \(reason)")
@@ -71,7 +70,7 @@ final class StagingDirectory {
         guard fd >= 0 else { throw .wrap(SystemError("create", path: path + relative)) }
         defer { close(fd) }
         while true {
-            let n = csys_copy_file_range(source, fd, 1 << 30)
+            let n = FileRange.copy(from: source, to: fd, count: 1 << 30)
             if n > 0 { continue }
             if n == 0 { break }
             if errno == EINTR { continue }

@@ -64,8 +64,6 @@ public struct ImageFilesystem: Sendable {
     }
 
     private func isOpaque(_ dir: String) -> Bool {
-        var value = [UInt8](repeating: 0, count: 4)
-        let n = csys_lgetxattr(dir, "trusted.overlay.opaque", &value, value.count)
-        return n == 1 && value[0] == UInt8(ascii: "y")
+        ExtendedAttributes.isOverlayOpaque(dir)
     }
 }

@@ -102,19 +102,15 @@ extension Engine {
             default: break
             }
         }
-        let original = open("/proc/thread-self/ns/mnt", O_RDONLY | O_CLOEXEC)
-        if original < 0 { throw .system(SystemError("open", path: "/proc/thread-self/ns/mnt")) }
-        defer { close(original) }
-        if csys_unshare(CSYS_CLONE_NEWNS) != 0 { throw .system(SystemError("unshare a mount namespace for cp")) }
-        defer { _ = csys_setns(original, CSYS_CLONE_NEWNS) }
+        let namespace: PrivateMountNamespace
+        do { namespace = try PrivateMountNamespace(for: "cp") } catch { throw .system(error) }
+        defer { namespace.leave() }
         if mount("none", "/", nil, UInt(MS_REC | MS_PRIVATE), nil) != 0 {
             throw .system(SystemError("make mounts private for cp"))
         }
         let target = dir + "/rootfs"
-        var cLowers: [UnsafePointer<CChar>?] = lowers.map { UnsafePointer(strdup($0)) }
-        defer { for p in cLowers { free(UnsafeMutablePointer(mutating: p)) } }
-        if csys_mount_overlay(target, &cLowers, Int32(lowers.count), upper, work, nil, 0) != 0 {
-            throw .system(SystemError("mount the container's filesystem for cp", path: target))
+        do { try OverlayMount.mount(on: target, lowers: lowers, upper: upper, work: work) } catch {
+            throw .system(SystemError("mount the container's filesystem for cp", path: target, errno: error.errno))
         }
         let root = try ContainerRoot(directory: target)
         umount2(target, Int32(MNT_DETACH))

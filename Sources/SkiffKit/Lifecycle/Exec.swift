@@ -1,4 +1,3 @@
-import CSkiff
 import SkiffOCI
 import SkiffRuntime
 import SkiffSystem
@@ -120,12 +119,9 @@ public final class ContainerRoot {
 
     deinit { close(fd) }
 
-    public static let resolveInRoot: UInt64 = 0x10
-    public static let resolveNoMagicLinks: UInt64 = 0x02
-
     /// openat2 in the root; errno is set on failure (-1).
     public func open(_ path: String, flags: Int32, mode: mode_t = 0) -> Int32 {
-        csys_openat2(fd, path, UInt64(flags | O_CLOEXEC), UInt64(mode), Self.resolveInRoot | Self.resolveNoMagicLinks)
+        ResolvedOpen.open(at: fd, path, flags: flags, mode: mode, resolve: [.inRoot, .noMagicLinks])
     }
 
     /// A regular file's contents (nil when missing or unreadable).

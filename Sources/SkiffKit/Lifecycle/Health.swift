@@ -1,4 +1,4 @@
-import CSkiff
+import SkiffRuntime
 import SkiffSystem
 
 #if canImport(Glibc)
@@ -68,18 +68,10 @@ extension Engine {
     /// killing it on timeout.
     static func waitChild(_ pid: Int32, timeout: Double) -> Int32 {
         guard pid > 0 else { return 1 }
-        let fd = cskiff_pidfd_open(pid)
         var timedOut = false
-        if fd >= 0 {
-            var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            var r: Int32
-            // poll takes Int32 milliseconds (about 24 days); a longer timeout waits that long.
-            repeat { r = poll(&p, 1, Int32(min(max(1, timeout * 1000), Double(Int32.max)))) } while r < 0 && errno == EINTR
-            if r == 0 {
-                timedOut = true
-                cskiff_pidfd_signal(fd, SIGKILL)
-            }
-            close(fd)
+        if let process = PidFD(pid: pid), !process.waitForExit(timeout: timeout) {
+            timedOut = true
+            process.signal(SIGKILL)
         }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 {

@@ -1,4 +1,3 @@
-import CSkiff
 import SkiffImage
 import SkiffOCI
 import SkiffRuntime
@@ -401,19 +400,9 @@ extension Engine {
     @discardableResult
     static func waitGone(pid: Int32?, startTime: UInt64?, timeout: Double) -> Bool {
         guard let pid, let startTime else { return true }
-        let fd = cskiff_pidfd_open(pid)
-        if fd < 0 { return true }
-        defer { close(fd) }
+        guard let process = PidFD(pid: pid) else { return true }
         guard SkiffRuntime.ProcessInfo.isRunning(pid: pid, startTime: startTime) else { return true }
-        var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-        let deadline = monotonicSeconds() + timeout
-        while true {
-            let left = deadline - monotonicSeconds()
-            if left <= 0 { return false }
-            let r = poll(&p, 1, Int32(min(left * 1000, Double(Int32.max))))
-            if r > 0 { return true }
-            if r < 0 && errno != EINTR { return true }
-        }
+        return process.waitForExit(timeout: timeout)
     }
 
     static func monotonicSeconds() -> Double {

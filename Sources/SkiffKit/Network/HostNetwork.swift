@@ -1,4 +1,3 @@
-import CSystem
 import SkiffSystem
 
 #if canImport(Glibc)
@@ -45,7 +44,7 @@ enum HostNetwork {
         if let netns {
             mine = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)
             theirs = open(netns, O_RDONLY | O_CLOEXEC)
-            guard mine >= 0, theirs >= 0, csys_setns_net(theirs) == 0 else {
+            guard mine >= 0, theirs >= 0, NetworkNamespace.enter(theirs) else {
                 let e = SystemError("enter network namespace", path: netns)
                 if mine >= 0 { close(mine) }
                 if theirs >= 0 { close(theirs) }
@@ -55,7 +54,7 @@ enum HostNetwork {
         var pid: pid_t = 0
         let rc = posix_spawn(&pid, argv[0], &actions, &attributes.attr, &cargs, env)
         if netns != nil {
-            _ = csys_setns_net(mine)
+            _ = NetworkNamespace.enter(mine)
             close(mine)
             close(theirs)
         }
@@ -186,8 +185,7 @@ enum HostNetwork {
         for line in text.split(separator: "\n").dropFirst() {
             let f = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
             guard f.count >= 8, f[1] == "00000000", f[7] == "00000000" else { continue }
-            let mtu = csys_link_mtu(String(f[0]))
-            if mtu > 0 { return Int(mtu) }
+            if let mtu = NetworkNamespace.mtu(ofLink: String(f[0])) { return mtu }
         }
         return 1500
     }
@@ -195,18 +193,11 @@ enum HostNetwork {
     // MARK: named network namespaces
 
     static func createNetns(_ path: String) throws(KitError) {
-        let rc = csys_netns_create(path)
-        if rc == -EEXIST {
-            _ = csys_netns_remove(path)
-            let again = csys_netns_create(path)
-            if again != 0 { throw .system(SystemError("create network namespace", path: path, errno: -again)) }
-            return
-        }
-        if rc != 0 { throw .system(SystemError("create network namespace", path: path, errno: -rc)) }
+        do { try NetworkNamespace.create(at: path) } catch { throw .system(error) }
     }
 
     static func removeNetns(_ path: String) {
-        _ = csys_netns_remove(path)
+        NetworkNamespace.remove(at: path)
     }
 
     // MARK: ports

@@ -156,20 +156,9 @@ enum VolumeCopyUp {
     /// Extended attributes of `path` onto `fd`, except overlay's own (opaque markers and the like).
     /// Best effort, as Docker's copy is: a filesystem without xattrs leaves them out.
     static func copyXattrs(from path: String, to fd: Int32) {
-        let size = csys_llistxattr(path, nil, 0)
-        guard size > 0 else { return }
-        var list = [CChar](repeating: 0, count: size)
-        let n = csys_llistxattr(path, &list, size)
-        guard n > 0 else { return }
-        for raw in list[0..<n].split(separator: 0) {
-            let name = String(decoding: raw.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            if name.hasPrefix("trusted.overlay.") { continue }
-            let length = csys_lgetxattr(path, name, nil, 0)
-            guard length >= 0 else { continue }
-            var value = [UInt8](repeating: 0, count: max(length, 1))
-            let got = csys_lgetxattr(path, name, &value, length)
-            guard got >= 0 else { continue }
-            _ = csys_fsetxattr(fd, name, value, got, 0)
+        for name in ExtendedAttributes.names(of: path) where !name.hasPrefix("trusted.overlay.") {
+            guard let value = ExtendedAttributes.value(name, of: path) else { continue }
+            ExtendedAttributes.set(name, to: value, on: fd)
         }
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import SkiffKit
+import SkiffPresentation
 
 /// `skiff compose images [-q] [SERVICE…]`: the images the project's containers run.
 struct ComposeImages: ParsableCommand {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import SkiffKit
+import SkiffPresentation
 
 /// `skiff compose ps [-a] [-q] [--services] [SERVICE…]`.
 struct ComposePs: ParsableCommand {

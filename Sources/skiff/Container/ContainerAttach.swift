@@ -1,5 +1,4 @@
 import ArgumentParser
-import CSkiff
 import SkiffKit
 import SkiffRuntime
 
@@ -22,8 +21,7 @@ struct ContainerAttach: ParsableCommand {
     }
 }
 
-/// The client side of the monitor's attach socket: frames (stream byte, 3 zero bytes, big-endian
-/// length, data) to stdout/stderr; our stdin to the socket. With a terminal: raw mode, and Ctrl-P
+/// The client side of the monitor's attach socket: frames (`AttachFrameDecoder`) to stdout/stderr; our stdin to the socket. With a terminal: raw mode, and Ctrl-P
 /// Ctrl-Q detaches. Returns the container's exit code once it stops (or 0 after a detach).
 enum AttachSession {
     static func run(engine: Engine, container: Container, fd: Int32, stdin sendInput: Bool) throws -> Int32 {
@@ -38,7 +36,7 @@ enum AttachSession {
         }
         defer { if raw { tcsetattr(STDIN_FILENO, TCSANOW, &saved) } }
         var stdinOpen = sendInput
-        var pending: [UInt8] = []
+        var frames = AttachFrameDecoder()
         var lastWasCtrlP = false
         var buf = [UInt8](repeating: 0, count: 32768)
         var detached = false
@@ -49,14 +47,8 @@ enum AttachSession {
             if fds[0].revents != 0 {
                 let n = read(fd, &buf, buf.count)
                 if n <= 0 { break }
-                pending += buf[0..<n]
-                while pending.count >= 8 {
-                    let len = Int(pending[4]) << 24 | Int(pending[5]) << 16 | Int(pending[6]) << 8 | Int(pending[7])
-                    guard pending.count >= 8 + len else { break }
-                    let out = pending[0] == 2 ? STDERR_FILENO : STDOUT_FILENO
-                    let chunk = Array(pending[8..<(8 + len)])
-                    try? FileIO.writeAll(fd: out, bytes: chunk)
-                    pending.removeFirst(8 + len)
+                for frame in frames.feed(buf[0..<n]) {
+                    try? FileIO.writeAll(fd: frame.stream == .stderr ? STDERR_FILENO : STDOUT_FILENO, bytes: frame.data)
                 }
             }
             if stdinOpen && fds[1].revents != 0 {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SkiffKit
+import SkiffPresentation
 
 #if canImport(Glibc)
 import Glibc
@@ -40,20 +41,20 @@ struct ContainerStats: ParsableCommand {
             let first = list.map { engine.statsSample($0) }
             usleep(500_000)
             let second = list.map { engine.statsSample($0) }
-            let cpus = Double(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+            let cpus = Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+            let hostMemory = Engine.hostMemory
             var rows: [[String: Any]] = []
             for (i, c) in list.enumerated() {
                 var row: [String: Any] = ["Container": c.shortID, "ID": c.shortID, "Name": c.name, "CPUPerc": "0.00%",
                                           "MemUsage": "0B / 0B", "MemPerc": "0.00%", "NetIO": "0B / 0B",
                                           "BlockIO": "0B / 0B", "PIDs": "0"]
                 if let a = first[i], let b = second[i] {
-                    let cpu = b.at > a.at ? Double(b.cpuNanos &- a.cpuNanos) / ((b.at - a.at) * 1e9) * 100 : 0
-                    let limit = b.memoryLimit ?? Engine.hostMemory
-                    row["CPUPerc"] = String(format: "%.2f%%", min(cpu, 100 * cpus))
-                    row["MemUsage"] = "\(Engine.binarySize(b.memoryUsage)) / \(Engine.binarySize(limit))"
-                    row["MemPerc"] = String(format: "%.2f%%", limit > 0 ? Double(b.memoryUsage) / Double(limit) * 100 : 0)
-                    row["BlockIO"] = "\(Engine.decimalSize(b.blockRead)) / \(Engine.decimalSize(b.blockWrite))"
-                    row["PIDs"] = "\(b.pids)"
+                    let u = ContainerUsage(from: a, to: b, cpus: cpus, hostMemory: hostMemory)
+                    row["CPUPerc"] = String(format: "%.2f%%", u.cpuPercent)
+                    row["MemUsage"] = "\(Engine.binarySize(u.memoryUsage)) / \(Engine.binarySize(u.memoryLimit))"
+                    row["MemPerc"] = String(format: "%.2f%%", u.memoryPercent)
+                    row["BlockIO"] = "\(Engine.decimalSize(u.blockRead)) / \(Engine.decimalSize(u.blockWrite))"
+                    row["PIDs"] = "\(u.pids)"
                 }
                 rows.append(row)
             }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SkiffKit
+import SkiffPresentation
 
 /// `skiff container inspect`, and `skiff inspect` (containers first, then images, as Docker does).
 struct ContainerInspect: ParsableCommand {

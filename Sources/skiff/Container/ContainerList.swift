@@ -1,5 +1,6 @@
 import ArgumentParser
 import SkiffKit
+import SkiffPresentation
 
 /// `skiff ps` / `skiff container ls`.
 struct ContainerList: ParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SkiffKit
+import SkiffPresentation
 
 /// `skiff volume create|ls|inspect|rm|prune`: Docker's volume commands for the local driver.
 struct VolumeCommand: ParsableCommand {

@@ -1,0 +1,43 @@
+/// Docker's stdcopy frames, as the monitor's attach socket sends a container's output: one byte for the
+/// stream (1 stdout, 2 stderr), three zero bytes, a big-endian 32-bit length, then that many bytes.
+/// Bytes arrive in any pieces; the decoder keeps an unfinished frame until the rest comes.
+public struct AttachFrameDecoder: Sendable {
+    public enum Stream: Sendable, Equatable {
+        case stdout, stderr
+    }
+
+    public struct Frame: Sendable, Equatable {
+        public var stream: Stream
+        public var data: [UInt8]
+
+        public init(stream: Stream, data: [UInt8]) {
+            self.stream = stream
+            self.data = data
+        }
+    }
+
+    static let headerSize = 8
+    private var pending: [UInt8] = []
+
+    public init() {}
+
+    /// Bytes held for a frame not complete yet.
+    public var bufferedCount: Int { pending.count }
+
+    /// Add bytes read from the socket; the frames they complete, in order.
+    public mutating func feed(_ bytes: some Sequence<UInt8>) -> [Frame] {
+        pending.append(contentsOf: bytes)
+        var frames: [Frame] = []
+        var start = 0
+        while pending.count - start >= Self.headerSize {
+            let length = (start + 4..<start + 8).reduce(0) { $0 << 8 | Int(pending[$1]) }
+            let end = start + Self.headerSize + length
+            guard pending.count >= end else { break }
+            let stream: Stream = pending[start] == 2 ? .stderr : .stdout
+            frames.append(Frame(stream: stream, data: Array(pending[(start + Self.headerSize)..<end])))
+            start = end
+        }
+        pending.removeFirst(start)
+        return frames
+    }
+}
