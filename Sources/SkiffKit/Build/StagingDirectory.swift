@@ -42,32 +42,26 @@ final class StagingDirectory {
 
     /// A new regular file (whatever was at the name that is not a directory is replaced).
     func writeFile(_ relative: String, bytes: [UInt8], mode: mode_t) throws(BuildError) {
+        let fd = try createFile(relative)
+        defer { close(fd) }
+        do { try FileIO.writeAll(fd: fd, bytes: bytes, path: path + relative) } catch { throw .wrap(error) }
+        fchmod(fd, mode)
+    }
+
+    /// A new, empty regular file opened for writing, made where nothing but a directory may stand.
+    private func createFile(_ relative: String) throws(BuildError) -> Int32 {
         let (dir, name) = try parent(relative)
         defer { close(dir) }
         removeNonDirectory(dir, name)
         let fd = openat(dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw .wrap(SystemError("create", path: path + relative)) }
-        defer { close(fd) }
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw .wrap(SystemError("write", path: path + relative))
-            }
-            offset += n
-        }
-        fchmod(fd, mode)
+        return fd
     }
 
     /// A regular file with the bytes read from `source` (copied by the kernel where it can, never held
     /// in memory whole: a build context's file may be larger than memory).
     func copyFile(_ relative: String, from source: Int32, mode: mode_t) throws(BuildError) {
-        let (dir, name) = try parent(relative)
-        defer { close(dir) }
-        removeNonDirectory(dir, name)
-        let fd = openat(dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw .wrap(SystemError("create", path: path + relative)) }
+        let fd = try createFile(relative)
         defer { close(fd) }
         while true {
             let n = FileRange.copy(from: source, to: fd, count: 1 << 30)
@@ -92,15 +86,7 @@ final class StagingDirectory {
                 throw .wrap(SystemError("read", path: relative))
             }
             if n == 0 { return }
-            var offset = 0
-            while offset < n {
-                let w = buffer[offset..<n].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-                if w < 0 {
-                    if errno == EINTR { continue }
-                    throw .wrap(SystemError("write", path: path + relative))
-                }
-                offset += w
-            }
+            do { try FileIO.writeAll(fd: fd, bytes: buffer[0..<n], path: path + relative) } catch { throw .wrap(error) }
         }
     }
 
