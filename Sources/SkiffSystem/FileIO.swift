@@ -47,17 +47,24 @@ public enum FileIO {
         if fd < 0 { throw SystemError("open", path: path) }
         defer { close(fd) }
         var out: [UInt8] = []
-        var buf = [UInt8](repeating: 0, count: 16384)
+        try readBlocks(fd: fd, path: path, blockSize: 16384) { out.append(contentsOf: $0) }
+        return out
+    }
+
+    /// Read `fd` to its end, handing each block to `body` (`path` names it in errors): for a file that
+    /// need not fit in memory, or one whose stat size says nothing (procfs).
+    public static func readBlocks(fd: Int32, path: String, blockSize: Int = 1 << 20,
+                                  _ body: (ArraySlice<UInt8>) -> Void) throws(SystemError) {
+        var buf = [UInt8](repeating: 0, count: blockSize)
         while true {
             let n = buf.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
             if n < 0 {
                 if errno == EINTR { continue }
                 throw SystemError("read", path: path)
             }
-            if n == 0 { break }
-            out.append(contentsOf: buf[0..<n])
+            if n == 0 { return }
+            body(buf[0..<n])
         }
-        return out
     }
 
     public static func readString(_ path: String) throws(SystemError) -> String {

@@ -55,38 +55,23 @@ extension SourceTree {
 
     /// The whole regular file at `path`.
     func read(_ path: String) throws(BuildError) -> [UInt8] {
-        let fd = openFile(path)
-        guard fd >= 0 else { throw .wrap(SystemError("open", path: "\(label) \(path)")) }
-        defer { close(fd) }
         var out: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw .wrap(SystemError("read", path: "\(label) \(path)"))
-            }
-            if n == 0 { return out }
-            out.append(contentsOf: buffer[0..<n])
-        }
+        try readBlocks(path) { out.append(contentsOf: $0) }
+        return out
     }
 
     /// The SHA-256 of a regular file, read in blocks (a build context may hold files larger than memory).
     func digest(_ path: String) throws(BuildError) -> SkiffImage.Digest {
+        var hasher = SHA256()
+        try readBlocks(path) { hasher.update(data: $0) }
+        return SkiffImage.Digest(finalized: hasher)
+    }
+
+    private func readBlocks(_ path: String, _ body: (ArraySlice<UInt8>) -> Void) throws(BuildError) {
         let fd = openFile(path)
         guard fd >= 0 else { throw .wrap(SystemError("open", path: "\(label) \(path)")) }
         defer { close(fd) }
-        var hasher = SHA256()
-        var buffer = [UInt8](repeating: 0, count: 1 << 20)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw .wrap(SystemError("read", path: "\(label) \(path)"))
-            }
-            if n == 0 { return SkiffImage.Digest(finalized: hasher) }
-            hasher.update(data: buffer[0..<n])
-        }
+        do { try FileIO.readBlocks(fd: fd, path: "\(label) \(path)", body) } catch { throw .wrap(error) }
     }
 
     /// Paths matching a COPY source (a glob matched one path component at a time, like filepath.Glob),
