@@ -1,5 +1,10 @@
 import ArgumentParser
+import SkiffKit
 import SkiffOCICommands
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 @main
 struct Skiff: ParsableCommand {
@@ -18,7 +23,18 @@ struct Skiff: ParsableCommand {
     )
 
     static func main() {
-        OCIMain.run(Skiff.self, arguments: Array(CommandLine.arguments.dropFirst()), unsealed: commandsOutsideContainers)
+        var arguments = Array(CommandLine.arguments.dropFirst())
+        var command = arguments
+        _ = try? GlobalOptions.extract(from: &command)
+        if command.first == "compose" {
+            arguments = ComposeCommandLine.normalized(arguments)
+            command = ComposeCommandLine.normalized(command)
+        }
+        if let message = UnknownCommand.message(for: command, root: Skiff.self) {
+            FileHandleStderr.write(message + "\n")
+            Glibc.exit(125)
+        }
+        OCIMain.run(Skiff.self, arguments: arguments, unsealed: commandsOutsideContainers, usageExitCode: 125)
     }
 
     /// The commands that never clone a process into a container (they read, signal, copy bytes or talk to

@@ -20,10 +20,10 @@ struct ComposeCommand: ParsableCommand {
     @OptionGroup var global: ComposeGlobalOptions
 }
 
-/// The project flags before the command. `-f` is only taken after the command (`skiff compose up -f
-/// a.yaml`), because after it `logs -f` means follow.
+/// The project flags before the command. `-f` there means `--file` (`skiff compose -f a.yaml up`): main()
+/// spells it out before parsing (ComposeCommandLine), because after the command `logs -f` means follow.
 struct ComposeGlobalOptions: ParsableArguments {
-    @Option(name: .customLong("file"), help: "Compose file (repeatable; -f after the command).") var files: [String] = []
+    @Option(name: [.customLong("file")], help: "Compose file (-f, repeatable: merged in order).") var files: [String] = []
     @Option(name: [.customShort("p"), .customLong("project-name")], help: "Project name.") var projectName: String?
     @Option(name: .customLong("project-directory"), help: "Directory relative paths are resolved against.") var projectDirectory: String?
     @Option(name: .customLong("env-file"), help: "Variables file for interpolation.") var envFiles: [String] = []
@@ -31,7 +31,7 @@ struct ComposeGlobalOptions: ParsableArguments {
 }
 
 /// The flags every compose command takes, after it (`skiff compose up -f a.yaml -p demo`) or, as Docker
-/// Compose has them, before it (`skiff compose --file a.yaml -p demo up`; `-f` only after).
+/// Compose has them, before it (`skiff compose -f a.yaml -p demo up`).
 struct ComposeOptions: ParsableArguments {
     @Option(name: [.customShort("f"), .customLong("file")], help: "Compose file (repeatable: merged in order; default: compose.yaml, compose.yml, docker-compose.yml, docker-compose.yaml).")
     var files: [String] = []
@@ -93,6 +93,27 @@ struct ComposeOptions: ParsableArguments {
             _ = bytes.withUnsafeMutableBytes { write(STDOUT_FILENO, $0.baseAddress, $0.count) }
         }
         return r
+    }
+}
+
+/// The project flags for the commands where `-f` means something else (`logs -f` follows, `rm -f`
+/// forces): the same flags, the file only as `--file` (or `-f` before the command).
+struct ComposeLongOptions: ParsableArguments {
+    @Option(name: .customLong("file"), help: "Compose file (repeatable).") var files: [String] = []
+    @Option(name: [.customShort("p"), .customLong("project-name")], help: "Project name.") var projectName: String?
+    @Option(name: .customLong("project-directory"), help: "Project directory.") var projectDirectory: String?
+    @Option(name: .customLong("env-file"), help: "Variables file for interpolation.") var envFiles: [String] = []
+    @Option(name: .customLong("profile"), help: "Enable services of this profile.") var profiles: [String] = []
+
+    /// As ComposeOptions, with the flags given before the command.
+    func inheriting(_ g: ComposeGlobalOptions) throws -> ComposeOptions {
+        var args: [String] = []
+        for f in files { args += ["--file", f] }
+        if let projectName { args += ["--project-name", projectName] }
+        if let projectDirectory { args += ["--project-directory", projectDirectory] }
+        for e in envFiles { args += ["--env-file", e] }
+        for p in profiles { args += ["--profile", p] }
+        return try ComposeOptions.parse(args).inheriting(g)
     }
 }
 

@@ -4,11 +4,7 @@ import SkiffKit
 /// `skiff compose logs [-f] [-n N] [-t] [--no-log-prefix] [SERVICE…]`.
 struct ComposeLogs: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "logs", abstract: "Show the services' output, each line prefixed with its container.")
-    // -f is --follow here, as in Docker Compose; the file is --file.
-    @Option(name: .customLong("file"), help: "Compose file (repeatable).") var files: [String] = []
-    @Option(name: [.customShort("p"), .customLong("project-name")], help: "Project name.") var projectName: String?
-    @Option(name: .customLong("project-directory"), help: "Project directory.") var projectDirectory: String?
-    @Option(name: .customLong("env-file"), help: "Variables file for interpolation.") var envFiles: [String] = []
+    @OptionGroup var own: ComposeLongOptions
     @ParentCommand var parent: ComposeCommand
     @Flag(name: [.customShort("f"), .long], help: "Follow the output.") var follow = false
     @Option(name: [.customShort("n"), .long], help: "Only the last N lines of each container (\"all\").") var tail = "all"
@@ -17,12 +13,7 @@ struct ComposeLogs: ParsableCommand {
     @Argument(help: "Services (default: all).") var services: [String] = []
 
     func run() throws {
-        var args: [String] = []
-        for f in files { args += ["--file", f] }
-        if let projectName { args += ["--project-name", projectName] }
-        if let projectDirectory { args += ["--project-directory", projectDirectory] }
-        for e in envFiles { args += ["--env-file", e] }
-        let compose = try ComposeOptions.parse(args).inheriting(parent.global)
+        let compose = try own.inheriting(parent.global)
         let project = try compose.load(quietWarnings: true)
         let runner = compose.runner(project, quiet: true)
         for s in services where project.service(s) == nil { throw ValidationError("no such service: \(s)") }

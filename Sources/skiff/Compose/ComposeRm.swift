@@ -4,15 +4,15 @@ import SkiffKit
 /// `skiff compose rm [-f] [-s] [SERVICE…]`: remove stopped service containers.
 struct ComposeRm: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "rm", abstract: "Remove the services' stopped containers.")
-    @OptionGroup var own: ComposeOptions
+    @OptionGroup var own: ComposeLongOptions
     @ParentCommand var parent: ComposeCommand
-    var compose: ComposeOptions { own.inheriting(parent.global) }
-    @Flag(name: [.customShort("f"), .long], help: "Do not ask (skiff never asks; accepted for Docker Compose's command lines).") var force = false
+    @Flag(name: [.customShort("f"), .long], help: "Do not ask for confirmation (skiff never asks).") var force = false
     @Flag(name: [.customShort("s"), .long], help: "Stop running containers first.") var stop = false
     @Flag(name: .customShort("v"), help: "Also anonymous volumes (none exist yet).") var volumes = false
     @Argument(help: "Services (default: all).") var services: [String] = []
 
     func run() throws {
+        let compose = try own.inheriting(parent.global)
         let runner = compose.runner(try compose.load())
         let removed = try composeStep { () throws(ComposeError) in try runner.remove(services, stopFirst: stop) }
         if removed.isEmpty { FileHandleStderr.write("No stopped containers\n") }

@@ -1,0 +1,43 @@
+import Foundation
+import SkiffKit
+import Testing
+
+/// The command line as Docker users type it: compose's project flags before the command, mistyped
+/// commands named with the nearest real one, and exit status 125 for a command line that does not parse.
+@Suite("command-line usage", .enabled(if: getuid() == 0 && TestImage.fixtureExists && FileManager.default.isExecutableFile(atPath: Engine.skiffPath)))
+struct CommandLineUsageTests {
+    @Test func composeFileFlagBeforeTheCommand() throws {
+        let p = try ComposeEndToEndTests.Project("services: {}\n")
+        defer { p.cleanUp() }
+        try FileManager.default.createDirectory(atPath: p.dir + "/deploy", withIntermediateDirectories: true)
+        try "services:\n  app:\n    image: busybox\n    command: sleep 1000\n    stop_grace_period: 1s\n"
+            .write(toFile: p.dir + "/deploy/stack.yml", atomically: true, encoding: .utf8)
+
+        let up = p.compose("-f", "deploy/stack.yml", "-p", "demo", "up", "-d")
+        #expect(up.status == 0, "\(up.err)")
+        #expect(p.container("demo-app-1")?.status == .running)
+        let ps = p.compose("-f", "deploy/stack.yml", "-p", "demo", "ps")
+        #expect(ps.out.contains("demo-app-1"), "\(ps.out)\(ps.err)")
+        #expect(p.compose("-f", "deploy/stack.yml", "-p", "demo", "stop").status == 0)
+        // After the command, -f is rm's --force (Docker Compose's meaning).
+        let rm = p.compose("-f", "deploy/stack.yml", "-p", "demo", "rm", "-f")
+        #expect(rm.status == 0, "\(rm.err)")
+        #expect(p.container("demo-app-1") == nil)
+        p.checkNothingLeft(ids: [])
+    }
+
+    @Test func mistypedCommandsNameTheNearestOne() throws {
+        let root = try CLIRoot()
+        defer { root.cleanUp() }
+        let top = root.skiff("rnu", "busybox")
+        #expect(top.status == 125)
+        #expect(top.err.contains("'rnu' is not a skiff command") && top.err.contains("Did you mean 'run'?"), "\(top.err)")
+        let nested = root.skiff("compose", "upp")
+        #expect(nested.status == 125)
+        #expect(nested.err.contains("Did you mean 'up'?"), "\(nested.err)")
+        let flag = root.skiff("run", "--rmm", "busybox", "true")
+        #expect(flag.status == 125)
+        #expect(flag.err.contains("--rm"), "\(flag.err)")
+        #expect(root.engine.listContainers().isEmpty)
+    }
+}
