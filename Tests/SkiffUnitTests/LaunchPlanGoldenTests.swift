@@ -180,6 +180,7 @@ struct LaunchPlanGoldenTests {
         c.cwd = "/home/u"
         c.uid = 1000
         c.gid = 1000
+        c.stdioOwner = StdioOwner(uid: 101_000, gid: 201_000)  // the user, mapped to the host
         c.additionalGids = [10, 20]
         c.umask = 0o22
         c.oomScoreAdj = 100

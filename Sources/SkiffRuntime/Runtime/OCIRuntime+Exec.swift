@@ -41,6 +41,8 @@ extension OCIRuntime {
         config.debug = debug
         config.preserveFDs = options.preserveFDs
         config.stdio = .init(options.stdio)
+        config.stdioOwner = .forProcess(uid: config.uid, gid: config.gid, uidMappings: spec.linux?.uidMappings ?? [],
+                                        gidMappings: spec.linux?.gidMappings ?? [])
         for ns in spec.linux?.namespaces ?? [] {
             guard let kind = NamespaceKind(rawValue: ns.type), kind != .time else { continue }
             let theirs = "/proc/\(record.pid)/ns/\(kind.procName)"
@@ -72,9 +74,15 @@ extension OCIRuntime {
         }
         defer { if master >= 0 { close(master) } }
 
+        var relay = StdioRelay()
+        if !options.detach && !terminal {
+            do { relay = try StdioRelay.interpose(&config.stdio, owner: config.stdioOwner) } catch { throw .spawn(error) }
+        }
+        defer { relay.abandon() }  // emptied by finish() after a wait
         var child: SpawnedChild
         do { child = try Spawner.spawn(config, namespaces: namespaces) } catch { throw .spawn(error) }
         console?.childStarted()
+        relay.childStarted()
         do throws(RuntimeError) {
             if let paths = record.cgroup {
                 do { try CgroupManager(statePaths: paths, logger: logger).addProcess(pid: child.pid) } catch {
@@ -106,7 +114,9 @@ extension OCIRuntime {
         if options.detach { return nil }
         var code: Int32 = 0
         var sig: Int32 = 0
-        if cskiff_supervise(child.pidfd, master, &code, &sig) != 0 { throw .system(SystemError("wait for exec process")) }
+        let rc = cskiff_supervise(child.pidfd, master, &code, &sig)
+        relay.finish()
+        if rc != 0 { throw .system(SystemError("wait for exec process")) }
         return ExitStatus(code: code >= 0 ? code : nil, signal: sig > 0 ? sig : nil)
     }
 

@@ -77,6 +77,7 @@ public struct OCIRuntime: Sendable {
         var sig: Int32 = 0
         let rc = cskiff_supervise(launched.pidfd, launched.consoleMaster, &code, &sig)
         let waitError = rc != 0 ? SystemError("wait for container") : nil
+        launched.relay.finish()
         launched.closeConsole()
         close(launched.pidfd)
         try? delete(id: id, force: true)
@@ -96,6 +97,7 @@ public struct OCIRuntime: Sendable {
         var startTime: UInt64 = 0
         var pidfd: Int32
         var consoleMaster: Int32 = -1
+        var relay = StdioRelay()
 
         mutating func closeConsole() {
             if consoleMaster >= 0 { close(consoleMaster) }
@@ -155,8 +157,13 @@ public struct OCIRuntime: Sendable {
         planned.config.preserveFDs = options.preserveFDs
         planned.config.useChroot = options.noPivot
         planned.config.stdio = .init(options.stdio)
-
         var launched = Launched(pid: 0, pidfd: -1)
+        var relay = StdioRelay()
+        if attach && !terminal {
+            do { relay = try StdioRelay.interpose(&planned.config.stdio, owner: planned.config.stdioOwner) } catch { throw .spawn(error) }
+        }
+        defer { relay.abandon() }  // emptied once handed to `launched`
+
         var console: Terminal?
         defer { console?.close() }
         if terminal {
@@ -183,6 +190,7 @@ public struct OCIRuntime: Sendable {
         launched.pid = child.pid
         launched.pidfd = child.pidfd
         console?.childStarted()
+        relay.childStarted()
 
         try writeIDMaps(planned, pid: child.pid)
         do { try cgroup.addProcess(pid: child.pid) } catch { throw .cgroup(error) }
@@ -217,6 +225,8 @@ public struct OCIRuntime: Sendable {
         }
         cleanup.succeeded(keepPidFD: attach)
         if !attach { close(child.pidfd); launched.pidfd = -1 }
+        launched.relay = relay
+        relay = StdioRelay()
         return launched
     }
 

@@ -112,6 +112,8 @@ public struct LaunchConfig: Sendable, Equatable {
     public var oomScoreAdj: Int32?
     public var setsid = true
     public var stdio = StandardIO()
+    /// Who gets the stdio pipes (nil: leave them be); see `StdioOwner`.
+    public var stdioOwner: StdioOwner?
     /// The child's end of a socket pair: the child opens a terminal in the container, makes it its
     /// controlling terminal and stdio, and sends its master here (see `Terminal`); with `bindConsole`
     /// the slave is also mounted on /dev/console.

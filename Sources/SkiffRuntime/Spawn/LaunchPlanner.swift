@@ -81,6 +81,8 @@ public struct LaunchPlanner {
         do {
             try rootfs.apply(spec, to: &planned.config)
             try ProcessPlanner.apply(process, to: &planned.config)
+            planned.config.stdioOwner = .forProcess(uid: planned.config.uid, gid: planned.config.gid,
+                                                    uidMappings: planned.uidMappings, gidMappings: planned.gidMappings)
         } catch {
             throw .spec(error)
         }

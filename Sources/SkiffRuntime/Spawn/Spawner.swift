@@ -92,6 +92,9 @@ public enum Spawner {
         spec.start_fd = config.startFD
         spec.debug = config.debug ? 1 : 0
 
+        if config.terminalSocket < 0, let owner = config.stdioOwner {
+            try owner.give([config.stdio.in, config.stdio.out, config.stdio.err])
+        }
         var child = cskiff_child()
         if cskiff_spawn(&spec, &child) != 0 {
             throw .system(SystemError("clone3"))
