@@ -23,6 +23,8 @@ public struct ContainerRecord: Codable, Sendable, Equatable {
     public var annotations: [String: String]?
     public var cgroup: CgroupStatePaths?
     public var owner: String
+    /// The container had no mount namespace: its mounts under `rootfs` are in the host's (removed at delete).
+    public var hostMounts: Bool?
 
     public init(id: String, bundle: String, rootfs: String, pid: Int32, pidStartTime: UInt64, created: String,
                 annotations: [String: String]?, cgroup: CgroupStatePaths?) {

@@ -154,6 +154,10 @@ public struct OCIRuntime: Sendable {
         planned.config.debug = debug
         planned.config.preserveFDs = options.preserveFDs
         planned.config.useChroot = options.noPivot
+        if planned.config.hostMountNamespace { cleanup.hostMountsUnder = planned.config.rootfs }
+        if options.noPivot, let rootfs = planned.config.rootfs {
+            do { planned.config.noPivotDetach = try NoPivotMounts.current(rootfs: rootfs) } catch { throw .system(error) }
+        }
         planned.config.stdio = .init(options.stdio)
 
         var launched = Launched(pid: 0, pidfd: -1)
@@ -201,6 +205,7 @@ public struct OCIRuntime: Sendable {
             throw .spawn(.childDied("process \(child.pid) exited during start"))
         }
         record.rootfs = planned.config.rootfs ?? ""
+        record.hostMounts = planned.config.hostMountNamespace ? true : nil
         record.pid = child.pid
         record.pidStartTime = startTime
         launched.startTime = startTime
@@ -281,6 +286,10 @@ public struct OCIRuntime: Sendable {
             }
             try? signalProcess(record, SIGKILL)
             waitUntilGone(record)
+        }
+        if record.hostMounts == true {
+            let stuck = HostMounts.detach(under: record.rootfs)
+            if !stuck.isEmpty { logger.warning("mounts left under the rootfs", metadata: ["mounts": "\(stuck)"]) }
         }
         if let paths = record.cgroup {
             do { try CgroupManager(statePaths: paths, logger: logger).destroy(force: true) } catch { throw .cgroup(error) }
@@ -414,6 +423,8 @@ private struct Cleanup {
     var cgroup: CgroupManager?
     var child: SpawnedChild?
     var fds: [Int32] = []
+    /// A rootfs whose mounts were made in the host's mount namespace (a spec without one).
+    var hostMountsUnder: String?
     private var done = false
 
     init(directory: String) {
@@ -433,6 +444,7 @@ private struct Cleanup {
             _ = try? Spawner.wait(pidfd: child.pidfd)
             close(child.pidfd)
         }
+        if let rootfs = hostMountsUnder { HostMounts.detach(under: rootfs) }
         if let cgroup {
             do { try cgroup.destroy(force: true) } catch { logger.warning("cleanup: \(error)") }
         }
