@@ -69,6 +69,21 @@ struct RuncParityTests {
         }
     }
 
+    /// A read-only rootfs with /dev bound read-only from elsewhere (here the host's): the runtime makes no
+    /// node or link in it (runc's needsSetupDev), and the container starts.
+    @Test func readOnlyBoundDevIsTakenAsItIs() throws {
+        try ContainerSandbox.with { sandbox in
+            var spec = try BusyboxFixture.spec(["/bin/sh", "-c", "test -c /dev/null && echo ok; touch /dev/skiff-x"])
+            spec.root?.readonly = true
+            spec.mounts = (spec.mounts ?? []).filter { !$0.destination.hasPrefix("/dev") }
+                + [Mount(destination: "/dev", type: "bind", source: "/dev", options: ["rbind", "ro"])]
+            let result = try sandbox.run(spec)
+            #expect(result.stdout.contains("ok"), "stdout: \(result.stdout) stderr: \(result.stderr)")
+            #expect(result.stderr.contains("Read-only file system"), "\(result.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: "/dev/skiff-x"))
+        }
+    }
+
     @Test func recursiveReadOnlyBindCoversTheSubmounts() throws {
         try ContainerSandbox.with { sandbox in
             let source = sandbox.directory + "/rro-source"

@@ -71,17 +71,20 @@ struct RootfsPlanner {
             devices.append(LaunchConfig.Device(path: path, mode: S_IFCHR | 0o666, major: major, minor: minor,
                                                bindFromHost: inUserNamespace))
         }
-        config.devices = devices
+        // A /dev bound from elsewhere (the host's, say, often read-only) is taken as it is: no nodes and no
+        // links are made in it, as runc does (its needsSetupDev).
+        let devIsBound = config.mounts.contains { $0.target == "/dev" && $0.flags & UInt(MS_BIND) != 0 }
+        config.devices = devIsBound ? [] : devices
 
         let destinations = Set(config.mounts.map(\.target))
-        if destinations.contains("/dev") {
+        if destinations.contains("/dev") && !devIsBound {
             config.symlinks = [.init(target: "/proc/self/fd", link: "/dev/fd"),
                                .init(target: "/proc/self/fd/0", link: "/dev/stdin"),
                                .init(target: "/proc/self/fd/1", link: "/dev/stdout"),
                                .init(target: "/proc/self/fd/2", link: "/dev/stderr")]
             if facts.hasProcKcore { config.symlinks.append(.init(target: "/proc/kcore", link: "/dev/core")) }
         }
-        if destinations.contains("/dev/pts") { config.symlinks.append(.init(target: "pts/ptmx", link: "/dev/ptmx")) }
+        if destinations.contains("/dev/pts") && !devIsBound { config.symlinks.append(.init(target: "pts/ptmx", link: "/dev/ptmx")) }
         config.maskedPaths = spec.linux?.maskedPaths ?? []
         config.readonlyPaths = spec.linux?.readonlyPaths ?? []
     }
