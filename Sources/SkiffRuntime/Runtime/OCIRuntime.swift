@@ -421,10 +421,10 @@ public struct ContainerState: Codable, Sendable {
 private struct Cleanup {
     var directory: String
     var cgroup: CgroupManager?
-    var child: SpawnedChild?
-    var fds: [Int32] = []
     /// A rootfs whose mounts were made in the host's mount namespace (a spec without one).
     var hostMountsUnder: String?
+    var child: SpawnedChild?
+    var fds: [Int32] = []
     private var done = false
 
     init(directory: String) {
