@@ -54,7 +54,7 @@ struct OCIStartFlags: ParsableArguments {
     @Option(name: .customLong("console-socket"), help: "Unix socket that receives the terminal's master fd.")
     var consoleSocket: String?
 
-    @Flag(name: .customLong("no-pivot"), help: "Use chroot instead of pivot_root (e.g. for a rootfs on ramfs).")
+    @Flag(name: .customLong("no-pivot"), help: "Move the rootfs onto / and chroot instead of pivot_root (runc's --no-pivot, e.g. for a rootfs on ramfs).")
     var noPivot = false
 
     @Flag(name: .customLong("no-new-keyring"), help: "Accepted for runc compatibility (skiff makes no session keyring).")

@@ -76,6 +76,9 @@ struct cskiff_mount {
     unsigned long bind_remount;  // for binds: MS_* applied by a second MS_BIND|MS_REMOUNT (ro, nosuid...); 0 = none
     unsigned long propagation;   // MS_SHARED/MS_SLAVE/MS_PRIVATE/MS_UNBINDABLE (| MS_REC), 0 = leave
     int target_kind;             // enum cskiff_target_kind
+    unsigned int rec_attr_set;   // MOUNT_ATTR_* set on the mount and all below it (rro, rnosuid...), 0 = none
+    unsigned int rec_attr_clr;   // MOUNT_ATTR_* cleared recursively (rrw, rsuid...)
+    int readonly_last;           // mounted rw, remounted read-only after the devices and symlinks (runc's finalizeRootfs)
 };
 
 struct cskiff_device {
@@ -117,8 +120,14 @@ struct cskiff_spawn {
 
     // Root filesystem. NULL for a process joining an existing container (exec).
     const char *rootfs;          // absolute host path
-    int use_chroot;              // chroot instead of pivot_root (e.g. rootfs on a ramfs)
+    int use_chroot;              // no pivot_root: move the rootfs onto "/" (MS_MOVE) and chroot (runc --no-pivot)
+    // With use_chroot: the host's proc and sysfs mounts outside the rootfs, detached first so that no full
+    // procfs stays in the namespace for a nested mount of proc to pass the kernel's visibility check.
+    const char *const *no_pivot_detach;
+    int n_no_pivot_detach;
     unsigned long rootfs_propagation; // applied to "/" first: MS_SLAVE|MS_REC unless asked otherwise
+    unsigned long rootfs_propagation_after; // linux.rootfsPropagation, applied to the new "/" (0: not set)
+    int host_mount_namespace;    // no mount namespace (as runc): mounts made under the rootfs in the host's, then chroot
     // An image's layers: the child mounts overlayfs with these options on `rootfs` (inside its own mount
     // namespace, so the host never holds the mount). Lower dirs may be relative to `rootfs_overlay_dir`,
     // which keeps 100+ layers within the one page mount(2) takes. NULL: `rootfs` is ready as it is.

@@ -16,6 +16,8 @@ public struct ContainerRecord: Codable, Sendable, Equatable {
     public var id: String
     public var bundle: String
     public var rootfs: String
+    /// The container had no mount namespace: its mounts under `rootfs` are in the host's (removed at delete).
+    public var hostMounts: Bool?
     public var pid: Int32
     /// Field 22 of /proc/PID/stat when the container started, to tell a recycled pid apart.
     public var pidStartTime: UInt64

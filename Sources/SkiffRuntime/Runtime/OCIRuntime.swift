@@ -156,6 +156,10 @@ public struct OCIRuntime: Sendable {
         planned.config.debug = debug
         planned.config.preserveFDs = options.preserveFDs
         planned.config.useChroot = options.noPivot
+        if planned.config.hostMountNamespace { cleanup.hostMountsUnder = planned.config.rootfs }
+        if options.noPivot, let rootfs = planned.config.rootfs {
+            do { planned.config.noPivotDetach = try NoPivotMounts.current(rootfs: rootfs) } catch { throw .system(error) }
+        }
         planned.config.stdio = .init(options.stdio)
         var launched = Launched(pid: 0, pidfd: -1)
         var relay = StdioRelay()
@@ -209,6 +213,7 @@ public struct OCIRuntime: Sendable {
             throw .spawn(.childDied("process \(child.pid) exited during start"))
         }
         record.rootfs = planned.config.rootfs ?? ""
+        record.hostMounts = planned.config.hostMountNamespace ? true : nil
         record.pid = child.pid
         record.pidStartTime = startTime
         launched.startTime = startTime
@@ -291,6 +296,10 @@ public struct OCIRuntime: Sendable {
             }
             try? signalProcess(record, SIGKILL)
             waitUntilGone(record)
+        }
+        if record.hostMounts == true {
+            let stuck = HostMounts.detach(under: record.rootfs)
+            if !stuck.isEmpty { logger.warning("mounts left under the rootfs", metadata: ["mounts": "\(stuck)"]) }
         }
         if let paths = record.cgroup {
             do { try CgroupManager(statePaths: paths, logger: logger).destroy(force: true) } catch { throw .cgroup(error) }
@@ -422,6 +431,8 @@ public struct ContainerState: Codable, Sendable {
 private struct Cleanup {
     var directory: String
     var cgroup: CgroupManager?
+    /// A rootfs whose mounts were made in the host's mount namespace (a spec without one).
+    var hostMountsUnder: String?
     var child: SpawnedChild?
     var fds: [Int32] = []
     private var done = false
@@ -443,6 +454,7 @@ private struct Cleanup {
             _ = try? Spawner.wait(pidfd: child.pidfd)
             close(child.pidfd)
         }
+        if let rootfs = hostMountsUnder { HostMounts.detach(under: rootfs) }
         if let cgroup {
             do { try cgroup.destroy(force: true) } catch { logger.warning("cleanup: \(error)") }
         }

@@ -33,13 +33,19 @@ public enum Spawner {
         spec.rootfs = arena.string(config.rootfs)
         spec.use_chroot = config.useChroot ? 1 : 0
         spec.rootfs_propagation = config.rootfsPropagation
+        spec.rootfs_propagation_after = config.rootfsPropagationAfterPivot
+        spec.host_mount_namespace = config.hostMountNamespace ? 1 : 0
+        spec.no_pivot_detach = arena.stringArray(config.noPivotDetach, nullTerminated: false)
+        spec.n_no_pivot_detach = Int32(config.noPivotDetach.count)
         spec.rootfs_overlay_options = arena.string(config.rootfsOverlayOptions)
         spec.rootfs_overlay_dir = arena.string(config.rootfsOverlayDirectory)
         spec.root_readonly = config.rootReadonly ? 1 : 0
         spec.mounts = arena.array(config.mounts.map { m in
             cskiff_mount(source: arena.string(m.source), target: arena.string(m.target), fstype: arena.string(m.fstype),
                          data: arena.string(m.data), flags: m.flags, bind_remount: m.bindRemountFlags,
-                         propagation: m.propagation, target_kind: m.targetKind.rawValue)
+                         propagation: m.propagation, target_kind: m.targetKind.rawValue,
+                         rec_attr_set: m.recursiveAttrSet, rec_attr_clr: m.recursiveAttrClear,
+                         readonly_last: m.readonlyLast ? 1 : 0)
         })
         spec.n_mounts = Int32(config.mounts.count)
         spec.devices = arena.array(config.devices.map { d in
