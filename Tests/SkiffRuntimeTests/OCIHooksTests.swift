@@ -72,6 +72,9 @@ struct OCIHooksTests {
             #expect(create.status == 0, "create: \(create.stderr)")
             #expect(sandbox.read(sandbox.directory + "/order") == "prestart\ncreateRuntime\ncreateContainer\n")
             let pid = Int(sandbox.read(pidFile)) ?? -1
+            var st = stat()
+            #expect(stat(sandbox.root + "/\(id)/state.json", &st) == 0 && st.st_mode & 0o777 == 0o600,
+                    "the record holds the hooks' env: root's alone")
             let hostMnt = namespace("/proc/self/ns/mnt")
             let containerMnt = namespace("/proc/\(pid)/ns/mnt")
             #expect(hostMnt != containerMnt)

@@ -408,7 +408,8 @@ public struct OCIRuntime: Sendable {
         let path = directory(of: record.id) + "/state.json"
         do {
             let data = try JSONEncoder().encode(record)
-            try FileIO.writeAtomically(path, contents: Array(data))
+            // A hook's env may carry credentials (as config.json may): then only root reads the record.
+            try FileIO.writeAtomically(path, contents: Array(data), mode: record.hooks == nil ? 0o644 : 0o600)
         } catch let error as SystemError {
             throw .system(error)
         } catch {
