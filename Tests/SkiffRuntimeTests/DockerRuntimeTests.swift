@@ -87,7 +87,8 @@ struct DockerRuntimeTests {
         #expect(tty.output.contains("/dev/pts/0"), "\(tty.output)")
 
         // -p: Docker's proxy on 127.0.0.1 forwards to the container's port 80.
-        let port = Int.random(in: 20000...40000)
+        let port = try #require((0..<50).lazy.map { _ in Int.random(in: 20000...40000) }
+            .first { CallerDaemon.shell("ss -Hltn 'sport = :\($0)'").output.isEmpty }, "no free port")
         let web = docker("run -d --runtime skiff -p 127.0.0.1:\(port):80 busybox sh -c 'echo served-by-skiff > /tmp/index.html; httpd -f -p 80 -h /tmp'")
         #expect(web.status == 0, "\(web.output)")
         #expect(CallerDaemon.waitFor(20) {
