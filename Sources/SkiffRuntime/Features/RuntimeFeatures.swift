@@ -46,14 +46,17 @@ public struct RuntimeFeatures: Codable, Sendable, Equatable {
         public var idmap: Enabled
     }
 
-    /// The architectures libseccomp resolves by name (runtime-spec's list); the filter compiler hands
-    /// them to seccomp_arch_resolve_name.
-    static let seccompArchitectures = [
-        "SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM", "SCMP_ARCH_MIPS", "SCMP_ARCH_MIPS64", "SCMP_ARCH_MIPS64N32",
-        "SCMP_ARCH_MIPSEL", "SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC", "SCMP_ARCH_PPC64",
-        "SCMP_ARCH_PPC64LE", "SCMP_ARCH_RISCV64", "SCMP_ARCH_S390", "SCMP_ARCH_S390X", "SCMP_ARCH_X32",
-        "SCMP_ARCH_X86", "SCMP_ARCH_X86_64",
-    ]
+    /// The architectures a filter made on this host can hold: libseccomp refuses to mix byte orders
+    /// (seccomp_arch_add fails with EDOM), so a little-endian host lists the little-endian ones.
+    static let seccompArchitectures: [String] = {
+        #if _endian(little)
+        return ["SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM", "SCMP_ARCH_MIPSEL", "SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32",
+                "SCMP_ARCH_PPC64LE", "SCMP_ARCH_RISCV64", "SCMP_ARCH_X32", "SCMP_ARCH_X86", "SCMP_ARCH_X86_64"]
+        #else
+        return ["SCMP_ARCH_MIPS", "SCMP_ARCH_MIPS64", "SCMP_ARCH_MIPS64N32", "SCMP_ARCH_PPC", "SCMP_ARCH_PPC64",
+                "SCMP_ARCH_S390", "SCMP_ARCH_S390X"]
+        #endif
+    }()
 
     public static func current(version: String) -> RuntimeFeatures {
         let flags = SeccompCompiler.supportedFlags.map(\.0)
