@@ -69,6 +69,8 @@ struct DockerRuntimeTests {
         let id = started.output.trimmingCharacters(in: .whitespacesAndNewlines)
         let exec = docker("exec web sh -c 'echo inside; exit 5'")
         #expect(exec.status == 5 && exec.output == "inside\n", "\(exec.output)")
+        let execTTY = CallerDaemon.shell("script -qec \"\(client) exec -it web sh -c 'test -t 0 && tty'\" /dev/null")
+        #expect(execTTY.output.contains("/dev/pts/"), "exec -it: \(execTTY.output)")
         #expect(docker("pause web").status == 0)
         #expect(docker("inspect -f '{{.State.Status}}' web").output == "paused\n")
         #expect(docker("unpause web").status == 0)
