@@ -211,6 +211,22 @@ struct OCIRuncCommandsTests {
         }
     }
 
+    @Test func eventsReportsAnOOMKill() throws {
+        try ContainerSandbox.with { sandbox in
+            let id = sandbox.newID("oom")
+            try started(id, ["/bin/sh", "-c", "sleep 1; \(probe) alloc 256; sleep 60"], sandbox) { spec in
+                spec.linux?.resources = LinuxResources(memory: LinuxMemory(limit: 16 << 20, swap: 16 << 20))
+            }
+            let stream = try SkiffBinary.spawn(["--root", sandbox.root, "events", "--interval", "100ms", id], sandbox: sandbox,
+                                               name: "oom-events", binary: try #require(SkiffBinary.ociPath))
+            let events = sandbox.directory + "/oom-events.out"
+            #expect(sandbox.waitFor(20) { sandbox.read(events).contains(#"{"id":"\#(id)","type":"oom"}"#) },
+                    "no oom event: \(sandbox.read(events).suffix(300))")
+            #expect(try oci(["delete", "--force", id], sandbox).status == 0)
+            #expect(SkiffBinary.wait(stream) == 0)
+        }
+    }
+
     @Test func featuresListWhatSkiffImplements() throws {
         try ContainerSandbox.with { sandbox in
             let out = try oci(["features"], sandbox)
