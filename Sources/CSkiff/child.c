@@ -97,7 +97,8 @@ static void wait_parent(struct child *c, int sync_fd) {
         n = read(sync_fd, &b, 1);
     } while (n < 0 && errno == EINTR);
     if (n != 1) _exit(1); // the parent gave up: leave without a word
-    close(sync_fd);
+    if (c->spec->pause_for_hooks) c->sync_fd = sync_fd;
+    else close(sync_fd);
 }
 
 static void write_proc_file(struct child *c, int step, const char *path, const char *value, size_t len) {
@@ -510,5 +511,6 @@ void child_main(struct child *c, int sync_fd) {
         }
         wait_for_start(c);
     }
+    if (s->n_start_container_hooks > 0) child_start_hooks(c);
     exec_process(c);
 }

@@ -505,6 +505,7 @@ void child_setup_rootfs(struct child *c) {
     do_mounts(c, rootfd);
     do_devices(c, rootfd);
     do_symlinks(c, rootfd);
+    if (s->pause_for_hooks || s->n_create_container_hooks > 0) child_create_hooks(c);
     enter_root(c, rootfd);
     close(rootfd);
 }

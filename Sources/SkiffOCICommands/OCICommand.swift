@@ -18,9 +18,11 @@ public struct OCICommand: ParsableCommand {
 
     public static let configuration = CommandConfiguration(
         commandName: "oci",
-        abstract: "Run OCI bundles (runc's command line): spec, create, start, run, state, kill, delete, ps, exec, list.",
+        abstract: "Run OCI bundles (runc's command line): spec, create, start, run, state, kill, delete, ps, exec, list, "
+            + "pause, resume, update, events, features.",
         subcommands: [OCISpecCommand.self, OCICreate.self, OCIStart.self, OCIRun.self, OCIState.self, OCIKill.self,
-                      OCIDelete.self, OCIPs.self, OCIExec.self, OCIList.self, VersionCommand.self]
+                      OCIDelete.self, OCIPs.self, OCIExec.self, OCIList.self, OCIPause.self, OCIResume.self,
+                      OCIUpdate.self, OCIEvents.self, OCIFeatures.self, VersionCommand.self]
     )
 }
 

@@ -54,6 +54,7 @@ enum cskiff_step {
     CSKIFF_STEP_CHDIR,
     CSKIFF_STEP_WAIT_START,
     CSKIFF_STEP_EXEC,
+    CSKIFF_STEP_HOOK,
     CSKIFF_STEP_COUNT
 };
 
@@ -107,6 +108,14 @@ struct cskiff_rlimit {
 struct cskiff_sysctl {
     const char *path;            // under /proc/sys, e.g. "net/ipv4/ip_forward"
     const char *value;
+};
+
+/// An OCI hook the child runs itself (createContainer, startContainer).
+struct cskiff_hook {
+    const char *path;            // the program
+    const char *const *argv;     // NULL-terminated, argv[0] as the hook's `args` give it
+    const char *const *envp;     // NULL-terminated
+    int timeout;                 // seconds; 0: wait as long as it takes
 };
 
 struct cskiff_spawn {
@@ -191,6 +200,20 @@ struct cskiff_spawn {
     int wait_parent;
     int start_fd;
     int debug;                   // report every step as an event
+
+    // OCI hooks (child_hooks.c). With `pause_for_hooks` the child keeps the sync pipe, reports HOOKS
+    // once its mounts are made (before pivot_root) and waits for one more byte while the parent runs the
+    // prestart and createRuntime hooks. createContainer hooks run next, in the container's namespaces;
+    // startContainer hooks after `start`, just before execve. Each hook reads `{"pid":PID,` followed by
+    // `hook_state_creating` (createContainer) or `hook_state_created` (startContainer) on its stdin.
+    int pause_for_hooks;
+    const struct cskiff_hook *create_container_hooks;
+    int n_create_container_hooks;
+    const struct cskiff_hook *start_container_hooks;
+    int n_start_container_hooks;
+    const char *hook_state_creating;
+    const char *hook_state_created;
+    int start_result_fd;         // >= 0: a failed startContainer hook is described here for `start` to read
 };
 
 // What the child writes on the report pipe. Records are fixed-size and smaller than PIPE_BUF, so
@@ -198,7 +221,8 @@ struct cskiff_spawn {
 enum cskiff_report_kind {
     CSKIFF_REPORT_EVENT = 0,
     CSKIFF_REPORT_ERROR = 1,
-    CSKIFF_REPORT_READY = 2
+    CSKIFF_REPORT_READY = 2,
+    CSKIFF_REPORT_HOOKS = 3      // mounts made: the parent runs its hooks, then writes a byte on the sync pipe
 };
 
 struct cskiff_report {

@@ -25,6 +25,8 @@ public struct ContainerRecord: Codable, Sendable, Equatable {
     public var annotations: [String: String]?
     public var cgroup: CgroupStatePaths?
     public var owner: String
+    /// The spec's hooks, for `start` (poststart) and `delete` (poststop); nil when it has none.
+    public var hooks: Hooks?
 
     public init(id: String, bundle: String, rootfs: String, pid: Int32, pidStartTime: UInt64, created: String,
                 annotations: [String: String]?, cgroup: CgroupStatePaths?) {

@@ -27,7 +27,10 @@ extension OCIRuntime {
     public func exec(id: String, process: Process, options: ExecOptions) throws(RuntimeError) -> ExitStatus? {
         let record = try load(id: id)
         let status = self.status(of: record)
-        guard status == .running else { throw .wrongState(id: id, status: status.rawValue, wanted: "running") }
+        // runc execs into a created container too (its init waits before execve, its namespaces are made).
+        guard status == .running || status == .created else {
+            throw .wrongState(id: id, status: status.rawValue, wanted: "running or created")
+        }
         let spec = try SpecFile.load(bundle: record.bundle)
         let terminal = process.terminal ?? false
         if terminal && options.detach && options.consoleSocket == nil {

@@ -144,6 +144,8 @@ public struct LaunchConfig: Sendable, Equatable {
     public var waitForParent = true
     public var startFD: Int32 = -1
     public var debug = false
+    /// OCI hooks run by the child (createContainer, startContainer) and the pause for the parent's.
+    public var hooks = ChildHooks()
 
     public init() {}
 }

@@ -121,3 +121,11 @@ public struct MountOptions: Equatable, Sendable {
         return propagationTable[value] ?? 0
     }
 }
+
+extension MountOptions {
+    /// Every option name a mount's `options` may hold that Skiff turns into a flag or a propagation
+    /// (anything else goes to the filesystem as data): `features`' mountOptions.
+    public static var recognizedNames: [String] {
+        (Array(flagTable.keys) + Array(propagationTable.keys)).sorted()
+    }
+}
