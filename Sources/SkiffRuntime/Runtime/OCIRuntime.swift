@@ -1,5 +1,6 @@
 import CSkiff
 import Logging
+import SkiffExplain
 import SkiffOCI
 
 #if canImport(FoundationEssentials)
@@ -81,7 +82,9 @@ public struct OCIRuntime: Sendable {
         close(launched.pidfd)
         try? delete(id: id, force: true)
         if let waitError { throw .system(waitError) }
-        return ExitStatus(code: code >= 0 ? code : nil, signal: sig > 0 ? sig : nil)
+        let status = ExitStatus(code: code >= 0 ? code : nil, signal: sig > 0 ? sig : nil)
+        explainExit(status)
+        return status
     }
 
     /// create + start without waiting (runc run --detach).
@@ -151,7 +154,7 @@ public struct OCIRuntime: Sendable {
                                      + "\(error.join.path): \(errnoText(error.errno))"))
         }
         defer { namespaces.close() }
-        planned.config.debug = debug
+        planned.config.debug = debug || logger.isExplaining
         planned.config.preserveFDs = options.preserveFDs
         planned.config.useChroot = options.noPivot
         planned.config.stdio = .init(options.stdio)
@@ -180,6 +183,7 @@ public struct OCIRuntime: Sendable {
         var child: SpawnedChild
         do { child = try Spawner.spawn(planned.config, namespaces: namespaces) } catch { throw .spawn(error) }
         cleanup.child = child
+        if logger.isExplaining { explainClone(planned.config) }
         launched.pid = child.pid
         launched.pidfd = child.pidfd
         console?.childStarted()
@@ -188,7 +192,8 @@ public struct OCIRuntime: Sendable {
         do { try cgroup.addProcess(pid: child.pid) } catch { throw .cgroup(error) }
         do throws(SpawnError) {
             try Spawner.release(&child)
-            let outcome = try Spawner.awaitSetup(&child, logger: logger)
+            let outcome = try Spawner.awaitSetup(&child, logger: logger, plan: planned.config,
+                                                 seccomp: logger.isExplaining ? spec.linux?.seccomp.map(SeccompSummary.init) : nil)
             if waitForStart && outcome != .ready {
                 throw SpawnError.childDied("it exited before reporting ready")
             }
@@ -229,6 +234,7 @@ public struct OCIRuntime: Sendable {
             let path = "/proc/\(pid)/\(file)"
             logger.debug("write id map", metadata: ["path": "\(path)", "value": "\(text(maps))"])
             do { try FileIO.write(text(maps), to: path) } catch { throw .system(error) }
+            logger.explain(.idMapWritten(file: path, value: text(maps)))
         }
     }
 
