@@ -26,7 +26,7 @@ public struct KindReference: Sendable, Equatable {
 
     public static func of(_ kind: ExplainEvent.Kind) -> KindReference {
         switch kind {
-        case .imageResolved: .init(concept: .image, call: "the image's manifest and config (OCI image-spec)", manual: "https://github.com/opencontainers/image-spec")
+        case .imageResolved: .init(concept: .image, call: "the image's manifest and config (OCI image-spec)", manual: "the OCI image-spec (manifest.md, config.md, layer.md)")
         case .overlayMounted: .init(concept: .image, call: "mount(\"overlay\", …, \"overlay\", lowerdir=…,upperdir=…,workdir=…)", manual: "mount(2), Documentation/filesystems/overlayfs.rst")
         case .namespaceCreated: .init(concept: .isolation, call: "clone3(CLONE_NEW…) / unshare(2)", manual: "namespaces(7), clone(2)")
         case .namespaceJoined: .init(concept: .isolation, call: "setns(fd, CLONE_NEW…)", manual: "setns(2), namespaces(7)")
@@ -62,8 +62,8 @@ public struct KindReference: Sendable, Equatable {
         case .volumeCreated: .init(concept: .volumes, call: "mkdir volumes/NAME/_data", manual: "mkdir(2)")
         case .volumeMount: .init(concept: .volumes, call: "mount(source, target, MS_BIND|MS_REC) (or tmpfs)", manual: "mount(2)")
         case .copyUp: .init(concept: .volumes, call: "copy the image's files into an empty volume", manual: "open(2), copy_file_range(2)")
-        case .buildStepStarted: .init(concept: .build, call: "a Dockerfile instruction", manual: "https://docs.docker.com/reference/dockerfile/")
-        case .buildStepFinished: .init(concept: .build, call: "build cache lookup (sha256 of parent image, instruction, copied files)", manual: "https://docs.docker.com/build/cache/")
+        case .buildStepStarted: .init(concept: .build, call: "a Dockerfile instruction", manual: "the Dockerfile reference (docs.docker.com)")
+        case .buildStepFinished: .init(concept: .build, call: "build cache lookup (sha256 of parent image, instruction, copied files)", manual: "Docker's build cache documentation (docs.docker.com)")
         case .sysctl: .init(concept: .process, call: "write /proc/sys/…", manual: "sysctl(8), proc(5)")
         case .workingDirectory: .init(concept: .process, call: "chdir(2)", manual: "chdir(2)")
         case .execve: .init(concept: .process, call: "execve(2)", manual: "execve(2)")

@@ -122,16 +122,24 @@ extension BuildCache {
         return "no earlier build ran this step on parent image \(parent.hex.prefix(12)) (a step before it changed, or this is the first build)"
     }
 
-    /// The paths whose line (mode, owner or content digest) differs, or that came or went.
+    /// The paths whose line (mode, owner or content digest) differs, or that came or went. Lines are
+    /// CopyStep.contentLines: a "tree LABEL PATH NAME" line per source, then its entries relative to it.
     static func changedFiles(before: [String], now: [String]) -> String {
         func byPath(_ lines: [String]) -> [String: String] {
             var map: [String: String] = [:]
+            var source = ""
             for l in lines {
-                let parts = l.split(separator: " ", maxSplits: 2)
-                if parts.count >= 2, ["d", "l", "f", "-"].contains(String(parts[0])) || parts[0].count == 1 {
-                    map[String(parts[1])] = l
+                let parts = l.split(separator: " ", maxSplits: 2).map(String.init)
+                if parts.first == "tree" {
+                    let fields = l.split(separator: " ")
+                    source = fields.count > 2 ? String(fields[2]) : ""
+                } else if parts.count >= 2, parts[0].count == 1 {
+                    var relative = parts[1]
+                    if relative.hasPrefix("./") { relative.removeFirst(2) } else if relative == "." { relative = "" }
+                    let path = [source, relative].filter { !$0.isEmpty }.joined(separator: "/")
+                    map[path.isEmpty ? "." : path] = l
                 } else {
-                    map[l] = l
+                    map[parts.prefix(2).joined(separator: " ")] = l
                 }
             }
             return map
