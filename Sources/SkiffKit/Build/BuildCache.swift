@@ -104,12 +104,15 @@ extension BuildCache {
     /// copies changed (which ones), its text changed (an ARG or ENV value resolved into it, or an edit),
     /// or no step was ever built on this parent (a step before it changed, or this is the first build).
     public func missReason(parent: Digest, step: String, files: [String]?) -> String {
-        var siblings: [Entry] = []
+        var found: [(time: Int, entry: Entry)] = []
         for name in DirectoryListing.names(directory) where name.hasSuffix(".json") {
-            guard let bytes = try? FileIO.read(directory + "/" + name),
+            var st = stat()
+            guard stat(directory + "/" + name, &st) == 0, let bytes = try? FileIO.read(directory + "/" + name),
                   let entry = try? KitJSON.decode(Entry.self, from: bytes), entry.parent == parent else { continue }
-            siblings.append(entry)
+            found.append((st.st_mtim.tv_sec * 1_000_000_000 + st.st_mtim.tv_nsec, entry))
         }
+        // The latest build first: what changed is told against the last time this step ran.
+        let siblings = found.sorted { $0.time > $1.time }.map(\.entry)
         if let same = siblings.first(where: { $0.step == step }) {
             guard let before = same.files, let now = files else { return "the files it copies changed since the last build" }
             return "the files it copies changed: " + Self.changedFiles(before: before, now: now)
@@ -131,8 +134,9 @@ extension BuildCache {
             for l in lines {
                 let parts = l.split(separator: " ", maxSplits: 2).map(String.init)
                 if parts.first == "tree" {
+                    // "tree LABEL PATH NAME": the label may have spaces, so PATH is taken from the end.
                     let fields = l.split(separator: " ")
-                    source = fields.count > 2 ? String(fields[2]) : ""
+                    source = fields.count >= 4 ? String(fields[fields.count - 2]) : ""
                 } else if parts.count >= 2, parts[0].count == 1 {
                     var relative = parts[1]
                     if relative.hasPrefix("./") { relative.removeFirst(2) } else if relative == "." { relative = "" }
