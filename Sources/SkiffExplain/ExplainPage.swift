@@ -35,7 +35,7 @@ public enum ExplainPage {
         body { font-family: system-ui, sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em; color: #1d2430; background: #fbfaf7; }
         h1 { font-size: 1.6em; } h2 { margin-top: 1.6em; border-bottom: 2px solid #c9d3e0; } h3 { color: #2c5a8c; margin-bottom: .3em; }
         .lede { color: #555; }
-        .pictures { display: flex; flex-wrap: wrap; gap: 1.2em; }
+        .pictures { display: flex; flex-wrap: wrap; gap: 1.2em; align-items: flex-start; }
         figure { margin: 0; background: #fff; border: 1px solid #d8dde5; border-radius: 8px; padding: .6em; }
         figcaption { font-size: .85em; color: #555; text-align: center; }
         ol { padding-left: 1.4em; } li { margin: .45em 0; }

@@ -96,17 +96,23 @@ public enum ExplainPictures {
             default: break
             }
         }
-        // The container's own cgroup: where its process went, else the deepest one made or written.
+        // The container's own cgroup: where its process went, else the deepest one made or written. With
+        // cgroup v1 it has a directory in each controller's hierarchy: the writes of all of them are shown.
         guard let leaf = joined ?? created ?? writes.last?.0 else { return nil }
-        let leafWrites = writes.filter { $0.0 == leaf }.map { ($0.1, $0.2) }
+        let leafName = leaf.split(separator: "/").last.map(String.init) ?? leaf
+        let leafWrites = writes.filter { $0.0.split(separator: "/").last.map(String.init) == leafName }.map { w in
+            let parts = w.0.split(separator: "/").map(String.init)
+            let hierarchy = parts.count > 5 && parts[0] == "sys" ? parts[3] + "/" : ""
+            return (hierarchy + w.1, w.2)
+        }
         let w = 520, lineH = 18
         let components = leaf.split(separator: "/").map(String.init)
         var parts: [String] = []
         var y = 14
         var x = 14
         parts.append(box(x, y, 200, 26, fill: "#eef1f5"))
-        parts.append(text(x + 100, y + 18, "cgroup root (/sys/fs/cgroup)", size: 12))
-        for comp in components.suffix(3) {
+        parts.append(text(x + 100, y + 18, "/sys/fs/cgroup (cgroupfs)", size: 12))
+        for comp in components.suffix(2) {
             parts.append("<line x1=\"\(x + 20)\" y1=\"\(y + 26)\" x2=\"\(x + 20)\" y2=\"\(y + 44)\" stroke=\"#4a5a70\"/>")
             y += 44
             x += 30
@@ -118,7 +124,8 @@ public enum ExplainPictures {
         parts.append(box(x, y, w - x - 10, max(lineH * shown.count + 12, 30), fill: "#fff8e6", dashed: true))
         if shown.isEmpty { parts.append(text(x + 10, y + 20, "no limits written", size: 12, anchor: "start")) }
         for (i, (file, value)) in shown.enumerated() {
-            parts.append(text(x + 10, y + 20 + i * lineH, file + " = " + Narrator.clip(value, 30) + Narrator.unitNote(file: file, value: value),
+            let base = file.split(separator: "/").last.map(String.init) ?? file
+            parts.append(text(x + 10, y + 20 + i * lineH, file + " = " + Narrator.clip(value, 30) + Narrator.unitNote(file: base, value: value),
                               size: 12, anchor: "start"))
         }
         return Picture(svg: svg(w, y + max(lineH * shown.count + 12, 30) + 10, "cgroup tree", parts),
