@@ -9,34 +9,47 @@ public final class ExplainRecorder: Sendable {
     /// The metadata key under which a log record carries its `ExplainEvent`.
     public static let metadataKey = "explain"
 
-    private let state = Mutex<(active: Bool, events: [ExplainEvent])>((false, []))
+    private let state = Mutex<(active: Bool, events: [ExplainEvent], told: Int)>((false, [], 0))
     private let activeFlag = Atomic<Bool>(false)
+    /// Called with the events not yet told once the container's process has exec'd, so a long-running
+    /// process (a server) is explained while it runs, not only after it ends.
+    private let live = Mutex<(@Sendable ([ExplainEvent]) -> Void)?>(nil)
 
     public init() {}
 
     public var isActive: Bool { activeFlag.load(ordering: .relaxed) }
 
     /// Start collecting (forgetting anything collected before).
-    public func begin() {
-        state.withLock { $0 = (true, []) }
+    public func begin(onExec: (@Sendable ([ExplainEvent]) -> Void)? = nil) {
+        state.withLock { $0 = (true, [], 0) }
+        live.withLock { $0 = onExec }
         activeFlag.store(true, ordering: .relaxed)
     }
 
-    /// Stop collecting; returns what was collected, in order.
+    /// Stop collecting; returns everything collected, in order, and how many of those `onExec` told.
     @discardableResult
-    public func end() -> [ExplainEvent] {
+    public func end() -> (events: [ExplainEvent], told: Int) {
         activeFlag.store(false, ordering: .relaxed)
+        live.withLock { $0 = nil }
         return state.withLock { s in
-            let events = s.events
-            s = (false, [])
-            return events
+            let result = (s.events, s.told)
+            s = (false, [], 0)
+            return result
         }
     }
 
     public var events: [ExplainEvent] { state.withLock { $0.events } }
 
     public func record(_ event: ExplainEvent) {
-        state.withLock { s in if s.active { s.events.append(event) } }
+        let tell = event.kind == .execve ? live.withLock({ $0 }) : nil
+        let untold: [ExplainEvent]? = state.withLock { s in
+            guard s.active else { return nil }
+            s.events.append(event)
+            guard tell != nil else { return nil }
+            defer { s.told = s.events.count }
+            return Array(s.events[s.told...])
+        }
+        if let untold, let tell { tell(untold) }
     }
 
     /// Events another process recorded (a detached start, through the monitor) join this run's.

@@ -33,9 +33,18 @@ public struct ExplainOptions: ParsableArguments {
         }
     }
 
-    /// Start recording (call before the command's first step).
-    public func begin() {
-        if isOn { ExplainRecorder.shared.begin() }
+    /// Start recording (call before the command's first step). `live`: tell the steps on stderr as soon
+    /// as the process has exec'd (a run or exec that waits for its process), the rest at `finish`.
+    public func begin(live: Bool = false) {
+        guard isOn else { return }
+        var tell: (@Sendable ([ExplainEvent]) -> Void)?
+        if live && explain {
+            tell = { events in
+                Self.writeStderr(NarrationText.render(Narrator.narrate(events),
+                                                      heading: "what Skiff asked the kernel to do (the process is running)"))
+            }
+        }
+        ExplainRecorder.shared.begin(onExec: tell)
     }
 
     /// Stop recording and tell what was recorded. Returns false when the page could not be written
@@ -43,9 +52,14 @@ public struct ExplainOptions: ParsableArguments {
     @discardableResult
     public func finish(title: String) -> Bool {
         guard isOn else { return true }
-        let events = ExplainRecorder.shared.end()
+        let (events, told) = ExplainRecorder.shared.end()
         if explain {
-            Self.writeStderr(NarrationText.render(Narrator.narrate(events), heading: title))
+            let rest = Array(events[told...])
+            if told == 0 {
+                Self.writeStderr(NarrationText.render(Narrator.narrate(events), heading: title))
+            } else if !rest.isEmpty {
+                Self.writeStderr(NarrationText.render(Narrator.narrate(rest), heading: title + ": after the process started"))
+            }
         }
         if let path = explainHTML {
             do {

@@ -32,7 +32,7 @@ struct OCIRun: ParsableCommand {
     @Argument(help: "The container id.") var id: String
 
     func run() throws {
-        explain.begin()
+        explain.begin(live: true)
         defer { explain.finish(title: "skiff oci run \(id)") }
         let runtime = OCIContext.runtime()
         if detach {

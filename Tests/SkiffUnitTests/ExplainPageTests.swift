@@ -42,3 +42,31 @@ struct ExplainPageTests {
         #expect(BuildCache.changedFiles(before: before, now: before) == "(their order or options)")
     }
 }
+
+@Suite("--explain recorder")
+struct ExplainRecorderTests {
+    final class Told: @unchecked Sendable { var batches: [[ExplainEvent.Kind]] = [] }
+
+    @Test("with a live teller, the steps up to execve are told when it happens, the rest is left for the end")
+    func liveAtExec() {
+        let recorder = ExplainRecorder()
+        let told = Told()
+        recorder.begin { events in told.batches.append(events.map(\.kind)) }
+        recorder.record(ExplainNarrationTests.e(.hostname("h")))
+        recorder.record(ExplainNarrationTests.e(.execve(argv: ["true"], environmentCount: 0)))
+        recorder.record(ExplainNarrationTests.e(.exited(code: 0, signal: nil, signalName: nil)))
+        let (events, toldCount) = recorder.end()
+        #expect(told.batches == [[.hostname, .execve]])
+        #expect(events.count == 3 && toldCount == 2)
+    }
+
+    @Test("without one (a build's RUN steps), everything is left for the end; nothing is kept when inactive")
+    func noLiveTeller() {
+        let recorder = ExplainRecorder()
+        recorder.record(ExplainNarrationTests.e(.loopbackUp))
+        recorder.begin()
+        recorder.record(ExplainNarrationTests.e(.execve(argv: ["true"], environmentCount: 0)))
+        let (events, toldCount) = recorder.end()
+        #expect(events.map(\.kind) == [.execve] && toldCount == 0)
+    }
+}

@@ -22,7 +22,7 @@ struct ContainerExec: ParsableCommand {
     @Argument(parsing: .captureForPassthrough, help: "The command and its arguments.") var command: [String] = []
 
     func run() throws {
-        explain.begin()
+        explain.begin(live: true)
         defer { explain.finish(title: (["skiff exec", container] + command).joined(separator: " ")) }
         let args = command.first == "--" ? Array(command.dropFirst()) : command
         guard !args.isEmpty else { throw ValidationError("exec needs a command to run after the container") }

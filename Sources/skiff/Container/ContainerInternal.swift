@@ -24,7 +24,7 @@ struct ContainerInternal: ParsableCommand {
             // --explain of the starting command: its events are saved before the answer it waits for.
             let explaining = engine.takeExplanationRequest(id: id)
             if explaining { ExplainRecorder.shared.begin() }
-            func handOver() { if explaining { engine.saveExplanation(id: id, ExplainRecorder.shared.end()) } }
+            func handOver() { if explaining { engine.saveExplanation(id: id, ExplainRecorder.shared.end().events) } }
             do {
                 let pid = try engine.internalStart(id: id, restart: restart)
                 handOver()

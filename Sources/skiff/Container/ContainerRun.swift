@@ -20,7 +20,7 @@ struct ContainerRun: ParsableCommand {
     var command: [String] = []
 
     func run() throws {
-        explain.begin()
+        explain.begin(live: true)
         defer { explain.finish(title: "skiff run \(image)") }
         var options = try refusedBeforeStart { try flags.runOptions(command: command) }
         options.detach = detach
