@@ -1,3 +1,4 @@
+import SkiffExplain
 import Foundation
 import SkiffSystem
 
@@ -26,7 +27,10 @@ extension Engine {
         }
         let lock = try networks.lock()
         defer { lock.unlock() }
-        return try networks.create(name: name, subnet: s, gateway: g, isInternal: isInternal, labels: labels)
+        let made = try networks.create(name: name, subnet: s, gateway: g, isInternal: isInternal, labels: labels)
+        logger.explain(.networkCreated(name: made.name, bridge: made.bridge, subnet: made.subnet.description,
+                                       gateway: made.gateway.description))
+        return made
     }
 
     /// Every network of this root; the default one is made on first use (so it is always listed).
@@ -101,11 +105,13 @@ extension Engine {
             let lock = try networks.lock()
             defer { lock.unlock() }
             let interface = containerAddresses(c.id).count
+            var explained: [ExplainEvent.Step] = []
             let (_, inside, outside) = try attachLocked(id: c.id, record: c, attachment: attachment, interface: interface,
-                                                        ports: [], mtu: HostNetwork.uplinkMTU())
+                                                        ports: [], mtu: HostNetwork.uplinkMTU(), explained: &explained)
             do {
                 try HostNetwork.ip(inside, netns: networks.netnsPath(c.id))
                 try HostNetwork.ip(outside)
+                for step in explained { logger.explain(step) }
                 try writeFirewall()
             } catch {
                 if let l = networks.leases(n.name).first(where: { $0.containerID == c.id }) {

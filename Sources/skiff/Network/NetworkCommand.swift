@@ -1,3 +1,4 @@
+import SkiffOCICommands
 import ArgumentParser
 import Foundation
 import SkiffKit
@@ -16,10 +17,13 @@ struct NetworkCreate: ParsableCommand {
     @Option(name: .long, help: "Subnet in CIDR form (default: a free /24 in 10.89-99.x.0).") var subnet: String?
     @Option(name: .long, help: "Gateway (default: the subnet's first address).") var gateway: String?
     @Flag(name: .long, help: "No outbound access (no NAT).") var `internal` = false
+    @OptionGroup var explain: ExplainOptions
     @Option(name: .customLong("label"), help: "Set a label (KEY=VALUE).") var label: [String] = []
     @Argument(help: "The network's name.") var name: String
 
     func run() throws {
+        explain.begin()
+        defer { explain.finish(title: "skiff network create \(name)") }
         guard driver == "bridge" else { throw ValidationError("--driver \(driver): only the bridge driver exists") }
         var labels: [String: String] = [:]
         for l in label {
