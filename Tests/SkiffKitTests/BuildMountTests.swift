@@ -122,6 +122,8 @@ struct BuildMountTests {
         #expect(history.contains("RUN |1 VERSION=1 /bin/sh -c test \"$(sha256sum < /run/secrets/token"))
         #expect(!history.contains("--mount"))
         #expect(((try? FileManager.default.contentsOfDirectory(atPath: "/dev/shm")) ?? []).filter { $0.hasPrefix("skiff-run-") }.isEmpty)
+        // The search does find what is there (the build arg is in the image config).
+        #expect(!(try filesContaining("VERSION=1", under: f.root.path)).isEmpty)
         for secret in [token, envToken] {
             #expect(try filesContaining(secret, under: f.root.path).isEmpty)
             #expect(!out.lines.joined().contains(secret))
@@ -242,5 +244,62 @@ extension Engine {
     func layersFilesystem(of image: StoredImage) throws -> ImageFilesystem {
         let chains = try layers.prepare(manifest: image.manifest, config: image.config)
         return ImageFilesystem(layersTopFirst: chains.reversed().map { layers.diffPath(chainID: $0) })
+    }
+}
+
+/// The BuildKit COPY/ADD flags that are carried out: --exclude and ADD --checksum.
+@Suite("skiff build: COPY --exclude, ADD --checksum", .serialized, .enabled(if: getuid() == 0 && TestImage.fixtureExists))
+struct BuildCopyFlagTests {
+    @Test func excludeLeavesPathsOut() throws {
+        let f = try BuildFixture()
+        defer { f.cleanUp() }
+        try f.write("src/main.c", "int main;")
+        try f.write("src/README.md", "doc")
+        try f.write("src/lib/util.c", "util")
+        try f.write("src/lib/NOTES.md", "notes")
+        try f.write("a.txt", "a")
+        try f.write("b.txt", "b")
+        _ = try f.build("""
+            FROM busybox
+            COPY --exclude=*.md src /app/
+            COPY --exclude=**/*.md --exclude=lib/util.c src /all/
+            COPY --exclude=b.txt *.txt /texts/
+
+            """)
+        let fs = try f.engine.layersFilesystem(of: f.image("app:latest"))
+        #expect(fs.lookup("/app/main.c") != .missing)
+        #expect(fs.lookup("/app/README.md") == .missing)
+        #expect(fs.lookup("/app/lib/NOTES.md") != .missing)  // *.md is the top level only, as in .dockerignore
+        #expect(fs.lookup("/all/lib/NOTES.md") == .missing)
+        #expect(fs.lookup("/all/lib/util.c") == .missing)
+        #expect(fs.lookup("/all/main.c") != .missing)
+        #expect(fs.lookup("/texts/a.txt") != .missing)
+        #expect(fs.lookup("/texts/b.txt") == .missing)
+        // The excluded files are not in the cache key: changing one is still a cache hit.
+        try f.write("src/README.md", "changed")
+        let again = try f.build()
+        #expect(again.result.steps[1].cached)
+    }
+
+    @Test func checksumIsVerified() throws {
+        let f = try BuildFixture()
+        defer { f.cleanUp() }
+        // A loopback HTTP server: busybox httpd from the fixture, serving one file.
+        let www = f.root.path + "/www"
+        try FileManager.default.createDirectory(atPath: www, withIntermediateDirectories: true)
+        try "payload\n".write(toFile: www + "/dep.txt", atomically: false, encoding: .utf8)
+        let port = 20000 + Int(getpid() % 20000)
+        let httpd = try SpawnedCLI.start([TestImage.busyboxRootfs + "/bin/busybox", "httpd", "-f", "-p", "127.0.0.1:\(port)", "-h", www])
+        defer { SpawnedCLI.stop(httpd) }
+        usleep(300_000)
+        let good = sha("payload\n")
+        _ = try f.build("FROM busybox\nADD --checksum=sha256:\(good) http://127.0.0.1:\(port)/dep.txt /dep.txt\n")
+        let bad = String(repeating: "0", count: 64)
+        #expect(throws: BuildError.dockerfile(file: "Dockerfile", line: 2, message: "ADD failed: digest mismatch for http://127.0.0.1:\(port)/dep.txt: expected sha256:\(bad), got sha256:\(good)")) {
+            try f.build("FROM busybox\nADD --checksum=sha256:\(bad) http://127.0.0.1:\(port)/dep.txt /dep.txt\n")
+        }
+        #expect(throws: BuildError.dockerfile(file: "Dockerfile", line: 2, message: "ADD --checksum can only be used with HTTP(S) sources")) {
+            try f.build("FROM busybox\nADD --checksum=sha256:\(good) local.txt /x\n")
+        }
     }
 }

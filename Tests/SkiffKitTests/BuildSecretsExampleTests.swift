@@ -28,32 +28,13 @@ struct BuildSecretsExampleTests {
         init() throws { dir = try FileIO.makeTemporaryDirectory(in: "/tmp", prefix: "skiff-test-secret-servers-") }
 
         func run(_ argv: [String], env: [String: String] = [:]) throws -> String {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: argv[0])
-            p.arguments = Array(argv.dropFirst())
-            p.environment = ProcessInfo.processInfo.environment.merging(env) { $1 }
-            let out = Pipe()
-            p.standardOutput = out
-            p.standardError = out
-            p.standardInput = FileHandle.nullDevice
-            try p.run()
-            let data = out.fileHandleForReading.readDataToEndOfFile()
-            p.waitUntilExit()
-            let text = String(decoding: data, as: UTF8.self)
-            guard p.terminationStatus == 0 else { throw StaticHelper.Failure("\(argv.joined(separator: " ")) failed: \(text)") }
-            return text
+            let r = SpawnedCLI.run(argv, environment: env, scratch: dir, timeout: 60)
+            guard r.status == 0 else { throw StaticHelper.Failure("\(argv.joined(separator: " ")) failed: \(r.out)\(r.err)") }
+            return r.out + r.err
         }
 
-        func start(_ argv: [String], stdout: Any = FileHandle.nullDevice) throws -> Process {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: argv[0])
-            p.arguments = Array(argv.dropFirst())
-            p.standardOutput = stdout
-            p.standardError = FileHandle.nullDevice
-            p.standardInput = FileHandle.nullDevice
-            try p.run()
-            pids.append(p.processIdentifier)
-            return p
+        func start(_ argv: [String]) throws {
+            pids.append(try SpawnedCLI.start(argv))
         }
 
         static func freePort() -> Int {
@@ -88,18 +69,13 @@ struct BuildSecretsExampleTests {
                         self.wfile.write(body)
                     def log_message(self, *args): pass
                 s = http.server.HTTPServer(("127.0.0.1", 0), H)
-                print(s.server_port, flush=True)
+                open(sys.argv[2] + ".tmp", "w").write(str(s.server_port))
+                import os; os.rename(sys.argv[2] + ".tmp", sys.argv[2])
                 s.serve_forever()
                 """.write(toFile: dir + "/server.py", atomically: false, encoding: .utf8)
-            let out = Pipe()
-            _ = try start(["/usr/bin/python3", dir + "/server.py", dir + "/token"], stdout: out)
-            var line = Data()
-            while !line.contains(UInt8(ascii: "\n")) {
-                let chunk = out.fileHandleForReading.availableData
-                if chunk.isEmpty { break }
-                line.append(chunk)
-            }
-            guard let port = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            try start(["/usr/bin/python3", dir + "/server.py", dir + "/token", dir + "/port"])
+            guard Self.waitFor({ FileManager.default.fileExists(atPath: dir + "/port") }),
+                  let port = Int((try? String(contentsOfFile: dir + "/port", encoding: .utf8)) ?? "") else {
                 throw StaticHelper.Failure("the HTTP server did not start")
             }
             return port
@@ -129,7 +105,7 @@ struct BuildSecretsExampleTests {
                                                         attributes: [.posixPermissions: 0o755])
                 madeRunSshd = true
             }
-            _ = try start(["/usr/sbin/sshd", "-D", "-e", "-f", dir + "/sshd_config"])
+            try start(["/usr/sbin/sshd", "-D", "-e", "-f", dir + "/sshd_config"])
             let repo = dir + "/private-lib.git"
             _ = try run(["/usr/bin/git", "init", "-q", "--bare", "-b", "main", repo])
             _ = try run(["/usr/bin/git", "init", "-q", "-b", "main", dir + "/work"])
@@ -138,7 +114,7 @@ struct BuildSecretsExampleTests {
             _ = try run(["/usr/bin/git", "-C", dir + "/work", "-c", "user.name=t", "-c", "user.email=t@example", "commit", "-qm", "v2"])
             _ = try run(["/usr/bin/git", "-C", dir + "/work", "push", "-q", repo, "main"])
             let agent = dir + "/agent.sock"
-            _ = try start(["/usr/bin/ssh-agent", "-D", "-a", agent])
+            try start(["/usr/bin/ssh-agent", "-D", "-a", agent])
             guard Self.waitFor({ FileManager.default.fileExists(atPath: agent) }) else { throw StaticHelper.Failure("ssh-agent did not start") }
             _ = try run(["/usr/bin/ssh-add", "-q", dir + "/client_key"], env: ["SSH_AUTH_SOCK": agent])
             let keyLine = try String(contentsOfFile: dir + "/client_key", encoding: .utf8).split(separator: "\n")[2]
@@ -146,11 +122,7 @@ struct BuildSecretsExampleTests {
         }
 
         func stop() {
-            for pid in pids {
-                kill(pid, SIGTERM)
-                var status: Int32 = 0
-                waitpid(pid, &status, 0)
-            }
+            for pid in pids { SpawnedCLI.stop(pid) }
             if madeRunSshd { rmdir("/run/sshd") }
             FileIO.removeTree(dir)
         }
@@ -166,14 +138,17 @@ struct BuildSecretsExampleTests {
                    "DEPS_URL": "http://127.0.0.1:\(httpPort)/private-dep.txt",
                    "GIT_REPO": "ssh://root@127.0.0.1:\(git.port)\(git.repo)"]
         let root = try CLIRoot(prefix: "skiff-secrets-example-test-", environment: env)
+        func skiff(_ args: [String], timeout: Double = 60) -> SpawnedCLI.Result {
+            SpawnedCLI.skiff(args, root: root.path, environment: env, timeout: timeout)
+        }
         defer {
-            root.skiff("compose", "-f", Self.example + "/compose.yaml", "down")
+            _ = skiff(["compose", "--file", Self.example + "/compose.yaml", "down"])
             root.cleanUp()
         }
-        #expect(root.skiff(["load", "-i", debianArchive], timeout: 120).status == 0)
+        #expect(skiff(["load", "-i", debianArchive], timeout: 120).status == 0)
 
         // skiff build with the flags.
-        let build = root.skiff(["build", "--secret", "id=deps_token,env=DEPS_TOKEN", "--ssh", "default",
+        let build = skiff(["build", "--secret", "id=deps_token,env=DEPS_TOKEN", "--ssh", "default",
                                 "--build-arg", "DEPS_URL=" + env["DEPS_URL"]!, "--build-arg", "GIT_REPO=" + env["GIT_REPO"]!,
                                 "-t", "build-secrets", Self.example], timeout: 600)
         #expect(build.status == 0, "\(build.out)\(build.err)")
@@ -185,20 +160,20 @@ struct BuildSecretsExampleTests {
         // compose: build.secrets and build.ssh (no cache: the RUN steps run again), then the service
         // reads its own secret.
         let file = Self.example + "/compose.yaml"
-        let composeBuild = root.skiff(["compose", "-f", file, "build", "--no-cache"], timeout: 600)
+        let composeBuild = skiff(["compose", "--file", file, "build", "--no-cache"], timeout: 600)
         #expect(composeBuild.status == 0, "\(composeBuild.out)\(composeBuild.err)")
-        let run = root.skiff("compose", "-f", file, "run", "--rm", "-T", "app")
+        let run = skiff(["compose", "--file", file, "run", "--rm", "-T", "app"])
         #expect(run.out.contains("private-dep 1.0 (fetched with the token)"), "\(run.out)\(run.err)")
         #expect(run.out.contains("private-lib 2.0 (cloned over ssh)"))
         #expect(run.out.contains("db password: 22 bytes at /run/secrets/db_password"))
 
         // Nowhere: history, inspect, the saved archive, the state root, the output.
-        let history = root.skiff("history", "--no-trunc", "build-secrets")
+        let history = skiff(["history", "--no-trunc", "build-secrets"])
         #expect(history.status == 0 && history.out.contains("git clone --depth 1"))
-        let inspect = root.skiff("inspect", "build-secrets")
+        let inspect = skiff(["inspect", "build-secrets"])
         let archive = servers.dir + "/saved"
         try FileManager.default.createDirectory(atPath: archive, withIntermediateDirectories: true)
-        #expect(root.skiff("save", "-o", servers.dir + "/image.tar", "build-secrets").status == 0)
+        #expect(skiff(["save", "-o", servers.dir + "/image.tar", "build-secrets"]).status == 0)
         _ = try servers.run(["/bin/tar", "-xf", servers.dir + "/image.tar", "-C", archive])
         for secret in [token, git.keyLine] {
             for text in [history.out, inspect.out, build.out, build.err, composeBuild.out, composeBuild.err, run.out] {
@@ -209,7 +184,7 @@ struct BuildSecretsExampleTests {
         }
 
         // builder prune -f takes the cache mounts (and the step cache) away.
-        let prune = root.skiff("builder", "prune", "-f")
+        let prune = skiff(["builder", "prune", "-f"])
         #expect(prune.status == 0 && prune.out.contains("cache mounts"), "\(prune.out)\(prune.err)")
         #expect(!FileManager.default.fileExists(atPath: cacheRoot))
     }
