@@ -56,8 +56,9 @@ struct ComposeSecretsTests {
         // The config output names them; down removes the files written for env/content ones.
         let config = skiff(root, "compose", "--file", file, "config")
         #expect(config.status == 0, "\(config.err)")
-        #expect(config.out.contains("    secrets:\n      - source: \"db_password\"\n      - source: \"api_key\"\n        target: \"api\"\n        uid: \"7\"\n        gid: \"8\"\n        mode: 0440"), "\(config.out)")
-        #expect(config.out.contains("secrets:\n  db_password:\n    name: \"db_password\"\n    file: \"\(project)/db_password.txt\""), "\(config.out)")
+        #expect(config.out.contains("    secrets:\n    - source: db_password\n    - source: api_key\n      target: api\n      uid: 7\n      gid: 8\n      mode: 0440\n    configs:\n    - source: app_conf\n      target: /etc/app.conf\n    - source: inline\n"), "\(config.out)")
+        #expect(config.out.contains("secrets:\n  db_password:\n    name: db_password\n    file: \(project)/db_password.txt\n  api_key:\n    name: api_key\n    environment: API_KEY\n"), "\(config.out)")
+        #expect(config.out.contains("  inline:\n    name: inline\n    content: inline-config"), "\(config.out)")
         #expect(skiff(root, "compose", "--file", file, "down").status == 0)
         #expect(!FileManager.default.fileExists(atPath: root.path + "/compose-secrets/project"))
     }

@@ -43,7 +43,8 @@ enum SpawnedCLI {
             }
             usleep(20_000)
         }
-        return Result(status: Subprocess.Status(raw: status).exitCode,
+        let code = status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        return Result(status: code,
                       out: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
                       err: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
     }
