@@ -247,8 +247,8 @@ extension Engine {
     }
 }
 
-/// The BuildKit COPY/ADD flags that are carried out: --exclude and ADD --checksum.
-@Suite("skiff build: COPY --exclude, ADD --checksum", .serialized, .enabled(if: getuid() == 0 && TestImage.fixtureExists))
+/// The BuildKit COPY/ADD flags: --exclude, --parents and ADD --checksum.
+@Suite("skiff build: COPY --exclude and --parents, ADD --checksum", .serialized, .enabled(if: getuid() == 0 && TestImage.fixtureExists))
 struct BuildCopyFlagTests {
     @Test func excludeLeavesPathsOut() throws {
         let f = try BuildFixture()
@@ -279,6 +279,31 @@ struct BuildCopyFlagTests {
         try f.write("src/README.md", "changed")
         let again = try f.build()
         #expect(again.result.steps[1].cached)
+    }
+
+    @Test func parentsKeepsTheSourceDirectories() throws {
+        let f = try BuildFixture()
+        defer { f.cleanUp() }
+        try f.write("x/a.txt", "a")
+        try f.write("y/z/b.txt", "b")
+        try f.write("y/z/c.md", "c")
+        try f.write("top.txt", "t")
+        try f.write("pkgs/one/package.json", "1")
+        try f.write("pkgs/two/package.json", "2")
+        _ = try f.build("""
+            FROM busybox
+            COPY --parents x/a.txt y/z/b.txt top.txt /p/
+            COPY --parents y /d/
+            COPY --parents pkgs/*/package.json /app/
+            COPY x/a.txt y/z/b.txt /flat/
+
+            """)
+        let fs = try f.engine.layersFilesystem(of: f.image("app:latest"))
+        for path in ["/p/x/a.txt", "/p/y/z/b.txt", "/p/top.txt", "/d/y/z/c.md", "/app/pkgs/one/package.json",
+                     "/app/pkgs/two/package.json", "/flat/a.txt", "/flat/b.txt"] {
+            #expect(fs.lookup(path) != .missing, "\(path)")
+        }
+        #expect(fs.lookup("/p/a.txt") == .missing)
     }
 
     @Test func checksumIsVerified() throws {

@@ -108,8 +108,6 @@ struct BuildParserTests {
             error: "Dockerfile:2: --mount=type=bind,target=/t,from=$X: 'from' doesn't support variable expansion, define alias stage instead"),
         Bad(text: "FROM busybox\nRUN --mount=target true",
             error: "Dockerfile:2: --mount=target: invalid field 'target' must be a key=value pair"),
-        Bad(text: "FROM busybox\nCOPY --parents a/b.txt /app/",
-            error: "Dockerfile:2: COPY --parents is not supported by skiff build yet (name each source's directory in the destination, one COPY per directory)"),
         Bad(text: "FROM busybox\nRUN --network=bridge true",
             error: "Dockerfile:2: RUN --network=bridge: expected default, none or host"),
         Bad(text: "FROM busybox\nRUN --security=insecure true",

@@ -152,6 +152,8 @@ extension BuildRun {
         }
 
         var items: [CopyStep.Item] = []
+        let keepParents = ins.keyword == .copy && ins.flag("parents").map { $0 != "false" } == true
+        var subdirectories: [Int: String] = [:]
         for source in sources {
             if isAdd, source.hasPrefix("http://") || source.hasPrefix("https://") {
                 let bytes = try Downloader.fetch(source, line: ins.line, file: dockerfile.name)
@@ -184,6 +186,11 @@ extension BuildRun {
                     items.append(.archive(itemTree, m))
                 } else {
                     items.append(.tree(itemTree, m))
+                    // COPY --parents: the source's directories are kept under the destination.
+                    if keepParents {
+                        let isDirectory = tree.isDirectory(m.path)
+                        subdirectories[items.count - 1] = isDirectory ? m.path : String(m.path.split(separator: "/").dropLast().joined(separator: "/"))
+                    }
                 }
             }
         }
@@ -195,7 +202,7 @@ extension BuildRun {
             items.append(.inline(name: doc.name, bytes: Array(text.utf8), mode: 0o644))
         }
         let dirLike = destText.hasSuffix("/") || destText == "." || destText.hasSuffix("/.")
-        if items.count > 1 && !dirLike {
+        if (items.count > 1 || keepParents) && !dirLike {
             throw fail(ins, "When using \(key) with more than one source file, the destination must be a directory and end with a /")
         }
         let destination = absolute(destText, workdir: state.config.WorkingDir)
@@ -205,11 +212,24 @@ extension BuildRun {
             mode = mode_t(v)
         }
         let chownText = try ins.flag("chown").map { (c: String) throws(BuildError) -> String in try expand(ins, c, lookup) }
-        var plan = CopyStep(items: items, destination: destination, destinationIsDirectory: dirLike, owner: nil, mode: mode)
-        let contentDigest = try plan.contentDigest()
+        // One plan per destination directory (one in all unless --parents).
+        var groups: [(subdirectory: String, items: [CopyStep.Item])] = []
+        for (i, item) in items.enumerated() {
+            let sub = subdirectories[i] ?? ""
+            if let g = groups.firstIndex(where: { $0.subdirectory == sub }) { groups[g].items.append(item) } else { groups.append((sub, [item])) }
+        }
+        var plans = groups.map { g in
+            CopyStep(items: g.items, destination: g.subdirectory.isEmpty ? destination : CopyStep.join(destination, g.subdirectory),
+                     destinationIsDirectory: dirLike, owner: nil, mode: mode)
+        }
+        var digests: [String] = []
+        for (g, plan) in zip(groups, plans) { digests.append(g.subdirectory + " " + (try plan.contentDigest())) }
+        let contentDigest = plans.count == 1 && groups[0].subdirectory.isEmpty ? digests[0].dropFirst().description
+            : Digest.of(Array(digests.joined(separator: "\n").utf8)).description
         var flagsText = fromText
         if let chownText { flagsText += "--chown=\(chownText) " }
         if let m = ins.flag("chmod") { flagsText += "--chmod=\(m) " }
+        if keepParents { flagsText += "--parents " }
         for e in excludes { flagsText += "--exclude=\(e) " }
         if let checksum { flagsText += "--checksum=\(checksum) " }
         let createdBy = "\(key) \(flagsText)\((sources + inlineDocs.map { "<<" + $0.name }).joined(separator: " ")) \(destination)\(dirLike ? "/" : "")"
@@ -218,19 +238,23 @@ extension BuildRun {
         let file = dockerfile
         return PreparedStep(cacheText: createdBy, contentDigest: contentDigest) { (stage: inout BuildStage) throws(BuildError) -> StoredImage in
             let fs = try LayerBlob.filesystem(of: stage.image, engine: engine)
-            if let chownText {
-                plan.owner = try Self.resolveOwner(chownText, fs: fs, ins: ins, file: file)
+            let owner = try chownText.map { (c: String) throws(BuildError) -> (uid: UInt32, gid: UInt32) in
+                try Self.resolveOwner(c, fs: fs, ins: ins, file: file)
             }
-            // Written where the destination leads inside the image: a symlink there is followed in the
-            // image's root, never on the host (the layer is a directory of its own).
-            guard let inImage = InRootPath.join(destination, entry: fs.inRootEntry) else {
-                throw file.error(ins.line, "\(key) failed: cannot copy to \(destination): a component of the path is a file in the image")
-            }
-            plan.destination = "/" + inImage
-            if case .directory = fs.lookup(plan.destination) { plan.destinationIsDirectory = true }
             let staging = try LayerBlob.stagingDirectory(engine: engine)
             defer { FileIO.removeTree(staging) }
-            try plan.stage(into: staging, image: fs)
+            for i in plans.indices {
+                plans[i].owner = owner
+                // Written where the destination leads inside the image: a symlink there is followed in the
+                // image's root, never on the host (the layer is a directory of its own).
+                let target = plans[i].destination
+                guard let inImage = InRootPath.join(target, entry: fs.inRootEntry) else {
+                    throw file.error(ins.line, "\(key) failed: cannot copy to \(target): a component of the path is a file in the image")
+                }
+                plans[i].destination = "/" + inImage
+                if case .directory = fs.lookup(plans[i].destination) { plans[i].destinationIsDirectory = true }
+                try plans[i].stage(into: staging, image: fs)
+            }
             let layer = try LayerBlob.pack(directory: staging, engine: engine, parent: stage.image, convertOverlayWhiteouts: false)
             return try committer.commit(parent: stage.image, createdBy: createdBy, layer: (layer.descriptor, layer.diffID)) { _ in }
         }

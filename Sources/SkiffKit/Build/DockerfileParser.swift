@@ -156,9 +156,6 @@ public struct DockerfileParser {
     /// What to do instead of a BuildKit flag skiff build does not carry out.
     static let alternatives: [String: String] = [
         "security": "every RUN step is unprivileged; do the privileged work when the container runs, with `skiff run --privileged`",
-        "parents": "name each source's directory in the destination, one COPY per directory",
-        "exclude": "list the paths in .dockerignore, or COPY the wanted sources by name",
-        "checksum": "download with RUN (wget/curl) and check the digest with sha256sum -c",
         "keep-git-dir": "clone the repository with RUN git clone",
     ]
 

@@ -26,7 +26,7 @@ public struct Instruction: Sendable, Equatable {
         var unsupportedFlags: Set<String> {
             switch self {
             case .run: return ["security"]
-            case .copy: return ["parents"]
+            case .copy: return []
             case .add: return ["keep-git-dir"]
             default: return []
             }
