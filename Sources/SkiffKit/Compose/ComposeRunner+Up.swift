@@ -131,6 +131,7 @@ extension ComposeRunner {
                 oneOff: Bool = false, adjust: (inout RunOptions) -> Void = { _ in }) throws(ComposeError) -> Container {
         var options = try wiring.runOptions(s, name: name, number: number, configHash: hash)
         if oneOff { options.labels[ComposeLabels.oneoff] = "True" } else { options.labels[ComposeLabels.oneoff] = "False" }
+        options.mounts += try secretMounts(s)
         adjust(&options)
         // env_file: read with Compose's rules (quotes, export, comments); `environment:` wins over it.
         var fromFiles: [String] = []
