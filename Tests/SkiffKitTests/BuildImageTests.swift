@@ -49,7 +49,13 @@ final class BuildFixture {
         options.runOutput = fd
         let lines = Lines()
         let builder = Builder(engine: engine, options: options) { lines.all.append($0) }
-        let result = try builder.build()
+        let result: BuildResult
+        do { result = try builder.build() } catch {
+            // The failing step's output is the first thing to read (printed: some tests expect the failure).
+            let output = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
+            FileHandle.standardError.write(Data("build failed (\(error)); RUN output:\n\(output)".utf8))
+            throw error
+        }
         return Outcome(result: result, lines: lines.all, runOutput: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "")
     }
 

@@ -58,16 +58,16 @@ struct ContainerBadConfigTests {
 
     @Test func badMountFilesystemType() throws {
         var spec = try BusyboxFixture.spec(["/bin/true"])
-        spec.mounts?.append(Mount(destination: "/mnt/bad", type: "nosuchfs", source: "none"))
+        spec.mounts?.append(Mount(destination: "/mnt", type: "nosuchfs", source: "none"))
         let message = try failure(spec)
         #expect(message.contains("mount"), "\(message)")
-        #expect(message.contains("/mnt/bad"), "\(message)")
+        #expect(message.contains("/mnt"), "\(message)")
         #expect(message.contains("ENODEV") || message.contains("No such device"), "\(message)")
     }
 
     @Test func badBindMountSource() throws {
         var spec = try BusyboxFixture.spec(["/bin/true"])
-        spec.mounts?.append(Mount(destination: "/mnt/data", type: "bind", source: "/nonexistent/skiff-src", options: ["rbind"]))
+        spec.mounts?.append(Mount(destination: "/mnt", type: "bind", source: "/nonexistent/skiff-src", options: ["rbind"]))
         let message = try failure(spec)
         #expect(message.contains("/nonexistent/skiff-src"), "\(message)")
     }

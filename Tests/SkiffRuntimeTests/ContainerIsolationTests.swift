@@ -42,7 +42,7 @@ struct ContainerIsolationTests {
         try ContainerSandbox.with { sandbox in
             let tag = "skiffinside\(UInt32.random(in: 0...UInt32.max))"
             var spec = try BusyboxFixture.spec([
-                "/bin/sh", "-c", "mkdir -p /tmp/m && mount -t tmpfs \(tag) /tmp/m && echo mounted && exec sleep 30",
+                "/bin/sh", "-c", "mount -t tmpfs \(tag) /mnt && echo mounted && exec sleep 30",
             ])
             spec.process?.capabilities = .uniform(DockerDefaults.capabilities + ["CAP_SYS_ADMIN"])
             let (id, out, err) = try sandbox.runDetached(spec)

@@ -29,12 +29,12 @@ struct OCIHooksTests {
         return path
     }
 
-    /// The busybox spec with `hooks`, and the sandbox directory bound at /out so that hooks running in
+    /// The busybox spec with `hooks`, and the sandbox directory bound at /mnt (a directory the fixture has: a new mount point would be made in the shared rootfs) so that hooks running in
     /// the container (startContainer) can write where the test reads.
     func spec(_ args: [String], hooks: Hooks, _ sandbox: ContainerSandbox) throws -> Spec {
         var spec = try BusyboxFixture.spec(args)
         spec.hooks = hooks
-        spec.mounts = (spec.mounts ?? []) + [Mount(destination: "/out", type: "bind", source: sandbox.directory,
+        spec.mounts = (spec.mounts ?? []) + [Mount(destination: "/mnt", type: "bind", source: sandbox.directory,
                                                    options: ["rbind", "rw"])]
         return spec
     }
@@ -58,10 +58,10 @@ struct OCIHooksTests {
             // Before pivot_root the host's files are still in reach (runc's order).
             hooks.createContainer = [Hook(path: rec, args: ["record.sh", "createContainer"])]
             // After pivot_root: a program of the container's, writing through the bind mount.
-            hooks.startContainer = [Hook(path: "/bin/sh", args: ["sh", "-c", "cat > /out/startContainer.json; "
-                                                                  + "readlink /proc/self/ns/mnt > /out/startContainer.mnt; "
-                                                                  + "echo \"$HOOKVAR\" > /out/startContainer.env; "
-                                                                  + "echo startContainer >> /out/order"],
+            hooks.startContainer = [Hook(path: "/bin/sh", args: ["sh", "-c", "cat > /mnt/startContainer.json; "
+                                                                  + "readlink /proc/self/ns/mnt > /mnt/startContainer.mnt; "
+                                                                  + "echo \"$HOOKVAR\" > /mnt/startContainer.env; "
+                                                                  + "echo startContainer >> /mnt/order"],
                                          env: ["HOOKVAR=from-the-spec"])]
             hooks.poststart = [Hook(path: rec, args: ["record.sh", "poststart"])]
             hooks.poststop = [Hook(path: rec, args: ["record.sh", "poststop"])]

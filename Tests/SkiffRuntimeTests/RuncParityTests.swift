@@ -90,15 +90,15 @@ struct RuncParityTests {
             try FileManager.default.createDirectory(atPath: source + "/sub", withIntermediateDirectories: true)
             #expect(mount("skiff-rro-test", source + "/sub", "tmpfs", 0, "size=1m") == 0, "mount tmpfs: \(errno)")
             defer { umount2(source + "/sub", Int32(MNT_DETACH)) }
-            let script = "touch /data/a 2>&1; touch /data/sub/b 2>&1; grep ' /data' /proc/self/mountinfo"
+            let script = "touch /mnt/a 2>&1; touch /mnt/sub/b 2>&1; grep ' /mnt' /proc/self/mountinfo"
             var spec = try BusyboxFixture.spec(["/bin/sh", "-c", script])
-            spec.mounts?.append(Mount(destination: "/data", type: "bind", source: source, options: ["rbind", "rro"]))
+            spec.mounts?.append(Mount(destination: "/mnt", type: "bind", source: source, options: ["rbind", "rro"]))
             let result = try sandbox.run(spec)
             #expect(result.status.code == 0, "stderr: \(result.stderr)")
             let refused = result.stdout.split(separator: "\n").filter { $0.contains("Read-only file system") }
             #expect(refused.count == 2, "a write went through: \(result.stdout)")
             let mounts = result.stdout.split(separator: "\n").map { $0.split(separator: " ") }
-                .filter { $0.count > 5 && $0[4].hasPrefix("/data") }
+                .filter { $0.count > 5 && $0[4].hasPrefix("/mnt") }
             #expect(mounts.count == 2 && mounts.allSatisfy { $0[5].hasPrefix("ro") },
                     "\(mounts)")
             #expect(!FileManager.default.fileExists(atPath: source + "/sub/b"))
@@ -163,11 +163,11 @@ struct RuncParityTests {
             chmod(dir, 0o700)
             var spec = try BusyboxFixture.spec([probe, "cwd"])
             spec.process?.user = User(uid: 42, gid: 42)
-            spec.process?.cwd = "/root-only"
-            spec.mounts?.append(Mount(destination: "/root-only", type: "bind", source: dir, options: ["bind"]))
+            spec.process?.cwd = "/home"
+            spec.mounts?.append(Mount(destination: "/home", type: "bind", source: dir, options: ["bind"]))
             let result = try sandbox.run(spec)
             #expect(result.status.code == 0, "stderr: \(result.stderr)")
-            #expect(result.trimmed == "/root-only")
+            #expect(result.trimmed == "/home")
         }
     }
 
