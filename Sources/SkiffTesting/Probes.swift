@@ -125,8 +125,9 @@ enum ContainerExec {
 
     private static func scratchFile() throws(SkiffTestingError) -> Int32 {
         var template = Array("/tmp/skiff-testing-exec.XXXXXX".utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { mkostemp($0.baseAddress!, O_CLOEXEC) }
-        guard fd >= 0 else { throw .engine("mkostemp in /tmp: \(String(cString: strerror(errno)))") }
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        if fd >= 0 { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        guard fd >= 0 else { throw .engine("mkstemp in /tmp: \(String(cString: strerror(errno)))") }
         template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
         return fd
     }

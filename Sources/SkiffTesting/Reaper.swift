@@ -1,5 +1,6 @@
 import Foundation
 import SkiffKit
+import SkiffRuntime
 
 #if canImport(Glibc)
 import Glibc
@@ -12,7 +13,8 @@ enum Reaper {
     /// Spawn it and wait for its "ok <pid>" (it has its pidfd of us by then). Returns its pid.
     static func start(root: String, directory: String, label: String) throws(SkiffTestingError) -> Int32 {
         var fds: [Int32] = [-1, -1]
-        guard pipe2(&fds, O_CLOEXEC) == 0 else { throw .engine("pipe: \(String(cString: strerror(errno)))") }
+        guard pipe(&fds) == 0 else { throw .engine("pipe: \(String(cString: strerror(errno)))") }
+        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         defer { close(fds[0]) }
         let args = [Engine.monitorPath, "-R", "-s", Engine.skiffPath, "-d", directory, "-p", "\(getpid())", label]
         var env = ProcessInfo.processInfo.environment
@@ -43,12 +45,9 @@ enum Reaper {
     /// Stop it after the session cleaned up itself (it exits without reaping: the directory is gone),
     /// and wait until it has (a second at most), so no process of the session outlives it.
     static func stop(pid: Int32) {
-        let pidfd = Int32(syscall(Int(SYS_pidfd_open), pid, 0))
-        guard pidfd >= 0 else { return }
-        defer { close(pidfd) }
-        _ = syscall(Int(SYS_pidfd_send_signal), pidfd, SIGTERM, nil as UnsafeRawPointer?, 0)
-        var p = pollfd(fd: pidfd, events: Int16(POLLIN), revents: 0)
-        _ = poll(&p, 1, 1000)
+        guard let process = PidFD(pid: pid) else { return }
+        _ = process.signal(SIGTERM)
+        _ = process.waitForExit(timeout: 1)
     }
 
     private static func spawn(_ args: [String], environment: [String], fd3: Int32) throws(SkiffTestingError) -> pid_t {

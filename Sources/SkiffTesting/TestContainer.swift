@@ -239,7 +239,7 @@ public final class TestContainer: Sendable {
     public func copy(fromHost hostPath: String, to path: String) async throws(SkiffTestingError) {
         let (engine, id) = (engine, id)
         try await blocking { () throws(SkiffTestingError) in
-            try copyIn(.init(source: .hostPath(hostPath), destination: path, mode: 0o644), container: id, engine: engine)
+            try Self.copyIn(.init(source: .hostPath(hostPath), destination: path, mode: 0o644), container: id, engine: engine)
         }
     }
 
@@ -247,7 +247,7 @@ public final class TestContainer: Sendable {
     public func copy(contents: String, to path: String, mode: UInt16 = 0o644) async throws(SkiffTestingError) {
         let (engine, id) = (engine, id)
         try await blocking { () throws(SkiffTestingError) in
-            try copyIn(.init(source: .contents(Array(contents.utf8)), destination: path, mode: mode), container: id, engine: engine)
+            try Self.copyIn(.init(source: .contents(Array(contents.utf8)), destination: path, mode: mode), container: id, engine: engine)
         }
     }
 

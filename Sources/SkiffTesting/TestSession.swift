@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import SkiffImage
 import SkiffKit
 import Synchronization
 

@@ -32,8 +32,7 @@ func hold(_ session: TestSession, mode: String) async throws {
         .waitingFor(.http("/index.html", port: 8080))
         .reuse()
         .start(in: session)
-    print("ready \(web.id) \(web.name) \(try web.mappedPort(8080)) \(network.name)")
-    fflush(stdout)
+    FileHandle.standardOutput.write(Data("ready \(web.id) \(web.name) \(try web.mappedPort(8080)) \(network.name)\n".utf8))
     if mode == "hold" {
         while true { sleep(1000) }
     }

@@ -65,8 +65,10 @@ enum Leftovers {
         for v in engine.volumes.all() { left.append("volume \(v.Name)") }
         let mountinfo = (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? ""
         for line in mountinfo.split(separator: "\n") where line.contains(root) { left.append("mount: \(line)") }
+        let hierarchies = ["/sys/fs/cgroup"] + ((try? FileManager.default.contentsOfDirectory(atPath: "/sys/fs/cgroup")) ?? [])
+            .map { "/sys/fs/cgroup/" + $0 }
         for id in ids {
-            if FileManager.default.fileExists(atPath: "/sys/fs/cgroup/skiff/\(id)") { left.append("cgroup skiff/\(id)") }
+            for h in hierarchies where FileManager.default.fileExists(atPath: "\(h)/skiff/\(id)") { left.append("cgroup \(h)/skiff/\(id)") }
         }
         let links = shell("ip -o link")
         for id in ids where links.contains("skf" + id.prefix(10)) { left.append("veth of \(id.prefix(12))") }

@@ -41,7 +41,8 @@ struct WaitStrategyTests {
         let web = try await ContainerRequest(image: "busybox").withCommand(Self.httpd).withExposedPorts(8080)
             .waitingFor(.port(8080, checked: .both)).start(in: root.session)
         let port = try web.mappedPort(8080)
-        #expect(port != 0 && web.endpoint(8080) == "127.0.0.1:\(port)")
+        #expect(port != 0)
+        #expect(try web.endpoint(8080) == "127.0.0.1:\(port)")
         // Really reachable from this process, on the mapped port.
         let answer = try httpGet(port: port, path: "/index.html")
         #expect(answer.status == 200 && answer.body == "hello-from-skiff\n")
