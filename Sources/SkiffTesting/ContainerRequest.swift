@@ -94,7 +94,7 @@ public struct ContainerRequest: Sendable, Hashable {
         changed { $0.files.append(FileCopy(source: .hostPath(hostPath), destination: destination, mode: 0o644)) }
     }
 
-    /// Write `contents` to `destination` before the container starts.
+    /// Write `contents` to `destination` before the container starts (its directory must exist, as with `docker cp`).
     public func withFile(contents: String, at destination: String, mode: UInt16 = 0o644) -> Self {
         changed { $0.files.append(FileCopy(source: .contents(Array(contents.utf8)), destination: destination, mode: mode)) }
     }

@@ -2,7 +2,7 @@
 ///
 /// ```swift
 /// let web = try await HTTPServerContainer(image: "busybox", port: 8080)
-///     .with { $0.withCommand(["httpd", "-f", "-p", "8080", "-h", "/www"]).withFile(contents: "hi", at: "/www/index.html") }
+///     .with { $0.withCommand(["httpd", "-f", "-p", "8080", "-h", "/tmp"]).withFile(contents: "hi", at: "/tmp/index.html") }
 ///     .start()
 /// let base = web.baseURL   // http://127.0.0.1:41236
 /// ```

@@ -18,8 +18,12 @@ public struct PostgresContainer: Sendable {
         self.password = password
         self.database = database
         // The data directory is the image's VOLUME: an anonymous volume, kept across restart() and removed
-        // with the container.
-        self.request = ContainerRequest(image: image).withExposedPorts(5432)
+        // with the container. A test database needs no durability: no fsync, at initdb or after
+        // (Testcontainers' default too), which saves seconds per start.
+        self.request = ContainerRequest(image: image)
+            .withExposedPorts(5432)
+            .withCommand(["postgres", "-c", "fsync=off"])
+            .withEnvironment("POSTGRES_INITDB_ARGS", "--no-sync")
     }
 
     /// The data directory on a tmpfs: faster, and gone when the container stops.
