@@ -11,6 +11,8 @@ import Synchronization
 /// with ``TestContainer/mappedPort(_:)``. Containers, networks and volumes carry the session's label, so
 /// they go with ``down()``, when the project is released, or with the session's reaper.
 ///
+/// (A file that imports SkiffKit too names this one `SkiffTesting.ComposeProject`.)
+///
 /// ```swift
 /// let project = try ComposeProject(directory: "Tests/Fixtures/stack")
 /// try await project.up(wait: ["db": .log("ready to accept connections")])

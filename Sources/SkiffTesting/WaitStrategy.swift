@@ -31,10 +31,19 @@ public struct WaitStrategy: Sendable, Hashable, CustomStringConvertible {
     let kind: Kind
     /// How long to wait before giving up.
     public private(set) var deadline: Duration = .seconds(60)
-    /// How often the probe runs.
-    public private(set) var interval: Duration = .milliseconds(5)
+    /// How often the probe runs: 5 ms for a port (a connect costs microseconds), 10 ms for a log,
+    /// 20 ms for HTTP, 100 ms for an exec or a healthcheck (each runs a process in the container).
+    public private(set) var interval: Duration
 
-    init(_ kind: Kind) { self.kind = kind }
+    init(_ kind: Kind) {
+        self.kind = kind
+        switch kind {
+        case .port, .none, .all, .any: interval = .milliseconds(5)
+        case .log: interval = .milliseconds(10)
+        case .http: interval = .milliseconds(20)
+        case .exec, .healthcheck: interval = .milliseconds(100)
+        }
+    }
 
     /// Ready at once.
     public static let none = WaitStrategy(.none)
@@ -79,7 +88,7 @@ public struct WaitStrategy: Sendable, Hashable, CustomStringConvertible {
         return copy
     }
 
-    /// Probe every `duration` (default 5 ms).
+    /// Probe every `duration` instead of the strategy's default.
     public func pollInterval(_ duration: Duration) -> WaitStrategy {
         var copy = self
         copy.interval = duration

@@ -8,7 +8,7 @@ import Glibc
 
 /// A state root of its own for one test (`/tmp/skiff-testing-XXXXXX`), with busybox loaded and a session
 /// on it. `cleanUp()` ends the session, checks that nothing of it is left, and removes the root.
-final class TestRoot {
+final class TestRoot: @unchecked Sendable {
     static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
     static let busyboxArchive = repo.appendingPathComponent("rootfs-fixtures/out/images/busybox.tar").path
@@ -33,8 +33,15 @@ final class TestRoot {
 
     var engine: Engine { Engine(root: path) }
 
+    private var cleaned = false
+
+    /// A test that threw before its `cleanUp()` still leaves nothing.
+    deinit { if !cleaned { _ = cleanUp() } }
+
     /// End the session; what is left of it afterwards (nothing, when cleanup works).
     func cleanUp() -> [String] {
+        if cleaned { return [] }
+        cleaned = true
         session.end()
         let left = Leftovers.of(root: path)
         try? FileManager.default.removeItem(atPath: path)

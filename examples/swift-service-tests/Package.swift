@@ -7,7 +7,7 @@ let package = Package(
     name: "swift-service-tests",
     platforms: [.macOS(.v14)],
     dependencies: [
-        .package(path: "../.."),
+        .package(name: "Skiff", path: "../.."),
         // Already in Skiff's graph (SHA-256 and HMAC for Postgres' SCRAM authentication).
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
