@@ -101,7 +101,7 @@ let package = Package(
         .testTarget(
             name: "SkiffUnitTests",
             dependencies: [
-                "SkiffKit", "SkiffPresentation", "SkiffRuntime", "SkiffOCI",
+                "SkiffKit", "SkiffPresentation", "SkiffRuntime", "SkiffOCI", "SkiffTesting",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
