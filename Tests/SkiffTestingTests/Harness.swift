@@ -26,7 +26,7 @@ final class TestRoot: @unchecked Sendable {
         guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
             throw SkiffTestingError.engine("mkdtemp failed")
         }
-        path = String(cString: template)
+        path = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
         session = try TestSession(root: path)
         try await session.loadImages(archive: Self.busyboxArchive)
     }
