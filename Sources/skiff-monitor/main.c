@@ -465,7 +465,16 @@ static int reap_main(const char *dir) {
         ok = pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
     }
     // A failed reap keeps its log in DIR for the user to read.
-    if (ok && unlink("reaper.log") == 0 && chdir("/") == 0) rmdir(dir);
+    if (ok && unlink("reaper.log") == 0 && chdir("/") == 0 && rmdir(dir) == 0) {
+        // And the sessions' directory (<root>/testing) once no other session uses it.
+        char parent[4096];
+        snprintf(parent, sizeof parent, "%s", dir);
+        char *slash = strrchr(parent, '/');
+        if (slash && slash != parent) {
+            *slash = 0;
+            rmdir(parent);
+        }
+    }
     return ok ? 0 : 1;
 }
 

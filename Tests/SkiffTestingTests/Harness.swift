@@ -70,6 +70,8 @@ enum Leftovers {
         }
         for n in engine.networks.all() { left.append("network record \(n.name)") }
         for v in engine.volumes.all() { left.append("volume \(v.Name)") }
+        // The sessions' directory goes last, once a reaper (or end()) finished.
+        if FileManager.default.fileExists(atPath: root + "/testing") { left.append("sessions' directory \(root)/testing") }
         let mountinfo = (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? ""
         for line in mountinfo.split(separator: "\n") where line.contains(root) { left.append("mount: \(line)") }
         let hierarchies = ["/sys/fs/cgroup"] + ((try? FileManager.default.contentsOfDirectory(atPath: "/sys/fs/cgroup")) ?? [])

@@ -17,26 +17,27 @@ public final class OrderServer: @unchecked Sendable {
     /// Listen on 127.0.0.1:`port` (0: a free port, see `port`).
     public init(store: OrderStore, port: UInt16 = 0) throws {
         self.store = store
-        listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard listener >= 0 else { throw PostgresConnection.Error("socket: \(String(cString: strerror(errno)))") }
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw PostgresConnection.Error("socket: \(String(cString: strerror(errno)))") }
         var one: Int32 = 1
-        setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
         var addr = sockaddr_in()
         addr.sin_family = sa_family_t(AF_INET)
         addr.sin_port = port.bigEndian
         addr.sin_addr.s_addr = UInt32(0x7f00_0001).bigEndian
         let bound = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard bound == 0, listen(listener, 64) == 0 else {
+        guard bound == 0, listen(fd, 64) == 0 else {
             let why = String(cString: strerror(errno))
-            close(listener)
+            close(fd)
             throw PostgresConnection.Error("listen on 127.0.0.1:\(port): \(why)")
         }
         var len = socklen_t(MemoryLayout<sockaddr_in>.size)
         withUnsafeMutablePointer(to: &addr) {
-            _ = $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &len) }
+            _ = $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
         }
+        listener = fd
         self.port = UInt16(bigEndian: addr.sin_port)
     }
 
@@ -44,7 +45,7 @@ public final class OrderServer: @unchecked Sendable {
     public func start() {
         Thread.detachNewThread { [self] in
             while true {
-                let client = accept4(listener, nil, nil, Int32(SOCK_CLOEXEC.rawValue))
+                let client = accept(listener, nil, nil)
                 if client < 0 { if errno == EINTR { continue } else { return } }
                 handle(client)
                 close(client)
@@ -55,7 +56,7 @@ public final class OrderServer: @unchecked Sendable {
     /// Serve the requests of the calling thread forever.
     public func run() -> Never {
         while true {
-            let client = accept4(listener, nil, nil, Int32(SOCK_CLOEXEC.rawValue))
+            let client = accept(listener, nil, nil)
             if client >= 0 {
                 handle(client)
                 close(client)

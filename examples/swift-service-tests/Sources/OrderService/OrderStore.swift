@@ -5,6 +5,11 @@ public final class OrderStore: @unchecked Sendable {
     public struct Order: Equatable, Sendable {
         public var id: Int
         public var item: String
+
+        public init(id: Int, item: String) {
+            self.id = id
+            self.item = item
+        }
     }
 
     private let connection: PostgresConnection

@@ -12,7 +12,7 @@ import Glibc
 public final class PostgresConnection {
     public struct Error: Swift.Error, CustomStringConvertible {
         public var description: String
-        init(_ text: String) { description = text }
+        public init(_ text: String) { description = text }
     }
 
     private let fd: Int32
