@@ -18,6 +18,8 @@ let package = Package(
     products: [
         .executable(name: "skiff", targets: ["skiff"]),
         .executable(name: "skiff-oci", targets: ["skiff-oci"]),
+        // What SkiffTesting runs (with skiff): a package that depends on Skiff builds it with --product.
+        .executable(name: "skiff-monitor", targets: ["skiff-monitor"]),
         .library(name: "SkiffKit", targets: ["SkiffKit"]),
         .library(name: "SkiffRuntime", targets: ["SkiffRuntime"]),
         .library(name: "SkiffImage", targets: ["SkiffImage"]),
