@@ -13,7 +13,7 @@ public struct PostgresContainer: Sendable {
     public var database: String
 
     /// `image`: any image that follows the official image's conventions.
-    public init(image: String = "postgres:16", user: String = "test", password: String = "test", database: String = "test") {
+    public init(image: String = "postgres:15", user: String = "test", password: String = "test", database: String = "test") {
         self.user = user
         self.password = password
         self.database = database
