@@ -19,10 +19,13 @@ let package = Package(
     products: [
         .executable(name: "skiff", targets: ["skiff"]),
         .executable(name: "skiff-oci", targets: ["skiff-oci"]),
+        // What SkiffTesting runs (with skiff): a package that depends on Skiff builds it with --product.
+        .executable(name: "skiff-monitor", targets: ["skiff-monitor"]),
         .library(name: "SkiffKit", targets: ["SkiffKit"]),
         .library(name: "SkiffRuntime", targets: ["SkiffRuntime"]),
         .library(name: "SkiffImage", targets: ["SkiffImage"]),
         .library(name: "SkiffOCI", targets: ["SkiffOCI"]),
+        .library(name: "SkiffTesting", targets: ["SkiffTesting"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -67,6 +70,9 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        // Real containers for a Swift package's integration tests (Testcontainers' role, no daemon):
+        // a test session's objects go with its reaper (skiff-monitor -R) whatever ends the test process.
+        .target(name: "SkiffTesting", dependencies: ["SkiffKit", "SkiffImage", "SkiffRuntime"]),
         // What the CLI shows: --format templates and tables (a library so unit tests can reach it).
         .target(name: "SkiffPresentation", dependencies: ["SkiffKit"]),
         .target(
@@ -93,11 +99,14 @@ let package = Package(
         .testTarget(name: "SkiffRuntimeTests", dependencies: ["SkiffRuntime", "SkiffOCI", "CSkiff"]),
         .testTarget(name: "SkiffImageTests", dependencies: ["SkiffImage", "SkiffOCI", "CArchive", "CSystem"]),
         .testTarget(name: "SkiffKitTests", dependencies: ["SkiffKit", "SkiffImage", "SkiffRuntime", "SkiffOCI"]),
+        // A test process that SkiffTestingTests SIGKILL (or let exit) with its session's objects still there.
+        .executableTarget(name: "skiff-testing-child", dependencies: ["SkiffTesting"]),
+        .testTarget(name: "SkiffTestingTests", dependencies: ["SkiffTesting", "SkiffKit"]),
         // Policy tested without root, network or fixtures: `swift test --filter SkiffUnitTests`.
         .testTarget(
             name: "SkiffUnitTests",
             dependencies: [
-                "SkiffKit", "SkiffPresentation", "SkiffRuntime", "SkiffOCI", "SkiffExplain",
+                "SkiffKit", "SkiffPresentation", "SkiffRuntime", "SkiffOCI", "SkiffExplain", "SkiffTesting",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -16,6 +16,12 @@
 // fd 3, if open, is the ready pipe: the start helper's report ("ok <pid>" or "err <message>") is copied
 // there, then it is closed. With -A the monitor first writes "listening\n" and waits (10 s at most) for
 // one attach client before starting the container.
+//
+// Reaper mode (a test session's, see SkiffTesting): skiff-monitor -R -s SKIFF -d DIR -p PID KEY=VALUE
+// holds a pidfd of PID (the test process, blocked on fd 3 until we report "ok <our pid>"), and when
+// that process is gone (exited, crashed, SIGKILLed), or on SIGTERM, runs `skiff container-internal reap
+// KEY=VALUE` (twice, a second apart) if DIR (the session's directory) still exists: the session removes DIR when it ended
+// cleanly. No daemon: one small process per test process, gone with the cleanup.
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -52,6 +58,9 @@ static int n_clients;
 
 // The container's side: output pipes (or the pty master), and where its input goes.
 static int out_fd = -1, err_fd = -1, master_fd = -1, in_fd = -1;
+
+static int opt_reap;
+static pid_t reap_watch_pid;
 
 static void close_fd(int *fd) {
     if (*fd >= 0) close(*fd);
@@ -415,10 +424,64 @@ static long long finish(void) {
     return -1;
 }
 
+// MARK: reaper mode
+
+static int reap_main(const char *dir) {
+    int pidfd = (int)syscall(SYS_pidfd_open, reap_watch_pid, 0);
+    if (pidfd < 0) {
+        if (ready_fd >= 0) dprintf(ready_fd, "err reaper: cannot watch process %d: %s\n", (int)reap_watch_pid, strerror(errno));
+        return 1;
+    }
+    pid_t first = fork();
+    if (first < 0) return 1;
+    if (first > 0) _exit(0);
+    setsid();
+    signal(SIGPIPE, SIG_IGN);
+    signal(SIGHUP, SIG_IGN);
+    signal(SIGINT, SIG_IGN);
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigprocmask(SIG_BLOCK, &set, NULL);
+    int sigfd = signalfd(-1, &set, SFD_CLOEXEC);
+    if (ready_fd >= 0) {
+        dprintf(ready_fd, "ok %d\n", (int)getpid());
+        close_fd(&ready_fd);
+    }
+    struct pollfd p[2] = {{.fd = pidfd, .events = POLLIN}, {.fd = sigfd, .events = POLLIN}};
+    while (poll(p, 2, -1) < 0 && errno == EINTR) {}
+    struct stat st;
+    if (stat(dir, &st) != 0) return 0;  // the session ended and cleaned up itself
+    // Twice, a second apart: a container whose start was under way when the process died is labelled
+    // already but may finish starting after the first pass looked at it.
+    int ok = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass > 0) sleep(1);
+        int log = open("reaper.log", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+        pid_t pid = spawn_skiff("reap", NULL, -1, log, log, -1);
+        close_fd(&log);
+        int status = 0;
+        while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+        ok = pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    }
+    // A failed reap keeps its log in DIR for the user to read.
+    if (ok && unlink("reaper.log") == 0 && chdir("/") == 0 && rmdir(dir) == 0) {
+        // And the sessions' directory (<root>/testing) once no other session uses it.
+        char parent[4096];
+        snprintf(parent, sizeof parent, "%s", dir);
+        char *slash = strrchr(parent, '/');
+        if (slash && slash != parent) {
+            *slash = 0;
+            rmdir(parent);
+        }
+    }
+    return ok ? 0 : 1;
+}
+
 int main(int argc, char **argv) {
     const char *dir = NULL;
     int c;
-    while ((c = getopt(argc, argv, "s:d:tiAl:n:H:")) != -1) {
+    while ((c = getopt(argc, argv, "s:d:tiAl:n:H:Rp:")) != -1) {
         switch (c) {
         case 's': skiff_path = optarg; break;
         case 'd': dir = optarg; break;
@@ -428,11 +491,14 @@ int main(int argc, char **argv) {
         case 'l': log_max_size = atoll(optarg); break;
         case 'n': log_max_files = atoi(optarg) > 0 ? atoi(optarg) : 1; break;
         case 'H': health_ms = atoll(optarg); break;
+        case 'R': opt_reap = 1; break;
+        case 'p': reap_watch_pid = (pid_t)atoi(optarg); break;
         default: return 2;
         }
     }
     if (!skiff_path || !dir || optind != argc - 1) {
-        fprintf(stderr, "usage: skiff-monitor -s SKIFF -d DIR [-t] [-i] [-A] [-l MAX] [-n FILES] [-H MS] ID\n");
+        fprintf(stderr, "usage: skiff-monitor -s SKIFF -d DIR [-t] [-i] [-A] [-l MAX] [-n FILES] [-H MS] ID\n"
+                        "       skiff-monitor -R -s SKIFF -d DIR -p PID KEY=VALUE\n");
         return 2;
     }
     container_id = argv[optind];
@@ -441,6 +507,13 @@ int main(int argc, char **argv) {
     if (chdir(dir) != 0) {
         if (ready_fd >= 0) dprintf(ready_fd, "err monitor: cannot enter %s: %s\n", dir, strerror(errno));
         return 1;
+    }
+    if (opt_reap) {
+        if (reap_watch_pid <= 0) {
+            if (ready_fd >= 0) dprintf(ready_fd, "err reaper: -p PID is required\n");
+            return 2;
+        }
+        return reap_main(dir);
     }
     // Detach from the caller: a new session, and a second fork so the caller need not reap us.
     pid_t first = fork();

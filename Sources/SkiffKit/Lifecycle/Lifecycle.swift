@@ -135,7 +135,7 @@ extension Engine {
         requestExplanation(id: container.id)
         do {
             defer { close(pipeFDs[1]) }
-            try Self.spawnMonitor(args, readyFD: pipeFDs[1])
+            try Self.spawnMonitor(args, readyFD: pipeFDs[1], stateRoot: root)
         }
         var attachFD: Int32 = -1
         var reader = LineReader(fd: readEnd)
@@ -168,7 +168,9 @@ extension Engine {
 
     /// fork/exec the monitor with the ready pipe as its fd 3 and /dev/null as stdio. The monitor forks
     /// again and its first process exits at once, so it is reaped here and the monitor is nobody's child.
-    static func spawnMonitor(_ args: [String], readyFD: Int32) throws(KitError) {
+    /// The skiff it runs gets this engine's root as SKIFF_ROOT (a library's Engine(root:) need not match
+    /// the caller's environment).
+    static func spawnMonitor(_ args: [String], readyFD: Int32, stateRoot: String) throws(KitError) {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -178,9 +180,16 @@ extension Engine {
         posix_spawn_file_actions_adddup2(&actions, readyFD, 3)
         let attributes = SpawnAttributes()
         var cargs: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
-        defer { for p in cargs { free(p) } }
+        var env: [UnsafeMutablePointer<CChar>?] = []
+        var p = environ
+        while let entry = p.pointee {
+            if strncmp(entry, "SKIFF_ROOT=", 11) != 0 { env.append(strdup(entry)) }
+            p += 1
+        }
+        env += [strdup("SKIFF_ROOT=" + stateRoot), nil]
+        defer { for p in cargs + env { free(p) } }
         var pid: pid_t = 0
-        let rc = posix_spawn(&pid, args[0], &actions, &attributes.attr, &cargs, environ)
+        let rc = posix_spawn(&pid, args[0], &actions, &attributes.attr, &cargs, &env)
         if rc != 0 {
             throw .startFailed("", reason: "cannot run the monitor \(args[0]): \(errnoText(rc))")
         }

@@ -10,7 +10,7 @@ import Glibc
 struct ContainerInternal: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "container-internal", abstract: "Helpers the container monitor runs.", shouldDisplay: false,
-        subcommands: [Start.self, Exited.self, Health.self])
+        subcommands: [Start.self, Exited.self, Health.self, Reap.self])
 
     /// Launch the container; report "ok <pid>" or "err <message>" on fd 3.
     struct Start: ParsableCommand {
@@ -72,6 +72,19 @@ struct ContainerInternal: ParsableCommand {
 
         func run() throws {
             try SkiffContext.engine().runHealthProbe(id: id)
+        }
+    }
+
+    /// A test session's reaper (skiff-monitor -R): remove everything labelled KEY=VALUE.
+    struct Reap: ParsableCommand {
+        @Argument var label: String
+
+        func run() throws {
+            let parts = label.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, !parts[0].isEmpty else { throw ValidationError("reap: expected KEY=VALUE, got \(label)") }
+            let failures = SkiffContext.engine().removeLabelled(key: parts[0], value: parts[1])
+            for f in failures { FileHandleStderr.write("reap: \(f)\n") }
+            if !failures.isEmpty { throw ExitCode(1) }
         }
     }
 }
