@@ -63,7 +63,9 @@ extension ComposeService {
         if networkMode == nil {
             add("networks", .mapping(networkNames.map { n in
                 let aliases = networks.first { $0.name == n }?.aliases ?? []
-                return .init(n, aliases.isEmpty ? .null : .mapping([.init("aliases", list(aliases))]))
+                var nt: [ComposeTree.Entry] = aliases.isEmpty ? [] : [.init("aliases", list(aliases))]
+                if let ip = networks.first(where: { $0.name == n })?.ipv4Address { nt.append(.init("ipv4_address", str(ip))) }
+                return .init(n, nt.isEmpty ? .null : .mapping(nt))
             }))
         }
         if !ports.isEmpty {
@@ -110,6 +112,7 @@ extension ComposeService {
             add("deploy", .mapping([.init("resources", .mapping([.init("limits", .mapping(lt))]))]))
         }
         if let w = workingDir { add("working_dir", str(w)) }
+        e += extraEntries
         return .mapping(e)
     }
 }
@@ -131,6 +134,7 @@ extension ComposeNetwork {
         if let d = driver { e.append(.init("driver", str(d))) }
         if isInternal { e.append(.init("internal", .string("true"))) }
         if !labels.isEmpty { e.append(.init("labels", sortedMap(labels))) }
+        e += extraEntries
         return .mapping(e)
     }
 }

@@ -41,6 +41,8 @@ public struct ComposeService: Sendable, Equatable {
     /// In file order; a nil value takes the variable from the caller's environment.
     public var environment: [ComposeEnvVar] = []
     public var envFiles: [String] = []
+    /// `env_file: [{path: …, required: false}]`: skipped when missing.
+    public var optionalEnvFiles: Set<String> = []
     public var ports: [ComposePort] = []
     public var expose: [String] = []
     public var volumes: [ComposeMount] = []
@@ -72,6 +74,13 @@ public struct ComposeService: Sendable, Equatable {
     /// `network_mode:` (host, none); nil: the project's networks.
     public var networkMode: String?
     public var securityOpt: [String] = []
+    /// `links:` SERVICE or SERVICE:ALIAS (an alias of SERVICE on the networks both join).
+    public var links: [ComposeLink] = []
+    /// `logging:` (json-file or local, with max-size / max-file).
+    public var logMaxSize: Int64?
+    public var logMaxFiles: Int?
+    /// Resource settings beyond `limits` (OCI linux.resources and process fields).
+    public var resources = ContainerResourceOptions()
 
     public init(name: String) {
         self.name = name
@@ -195,6 +204,15 @@ public struct ComposeServiceNetwork: Sendable, Equatable {
     }
 }
 
+public struct ComposeLink: Sendable, Equatable {
+    public var service: String
+    public var alias: String
+    public init(service: String, alias: String) {
+        self.service = service
+        self.alias = alias
+    }
+}
+
 public struct ComposeLimits: Sendable, Equatable {
     public var memory: Int64?
     public var cpus: Double?
@@ -224,6 +242,11 @@ public struct ComposeNetwork: Sendable, Equatable {
     public var driver: String?
     public var isInternal = false
     public var labels: [String: String] = [:]
+    /// `ipam.config[0]` and the bridge driver's options (see ComposeParser+Networks).
+    public var subnet: String?
+    public var gateway: String?
+    public var ipRange: String?
+    public var bridgeOptions = NetworkBridgeOptions()
 
     public init(name: String, realName: String) {
         self.name = name

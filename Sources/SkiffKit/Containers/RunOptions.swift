@@ -17,6 +17,8 @@ public struct RunOptions: Sendable, Equatable {
     public var memory: Int64?
     public var cpus: Double?
     public var pidsLimit: Int64?
+    /// --memory-reservation, --cpu-shares, --ulimit, --shm-size… (see ContainerResourceOptions).
+    public var resources = ContainerResourceOptions()
     public var readOnly = false
     /// `--sysctl KEY=VALUE`: kernel settings of the container's own namespaces (see ContainerSysctls).
     public var sysctls: [String: String] = [:]

@@ -168,6 +168,7 @@ extension Engine {
     func attachLocked(id: String, record: Container, attachment: ContainerNetworkRequest.Attachment, interface i: Int,
                       ports: [PortMapping], mtu: Int) throws(KitError) -> (String, [String], [String]) {
         var config = try defaultOrExistingLocked(attachment.network)
+        let mtu = config.bridgeOptions?.mtu ?? mtu
         config = try ensureBridge(config, mtu: mtu)
         let veth = NetworkStore.vethName(containerID: id, index: config.index)
         let ifname = "eth\(i)"

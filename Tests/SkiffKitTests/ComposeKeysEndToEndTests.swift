@@ -1,0 +1,105 @@
+import Foundation
+import SkiffKit
+import Testing
+
+/// Issue 14 items 7 and 9, through the CLI: the network keys (ipam, driver_opts, ipv4_address, links)
+/// and the resource keys (ulimits, shm_size, oom_score_adj, mem_reservation, cpu_shares, domainname,
+/// logging) are carried out on the running containers, not ignored.
+@Suite("Compose keys end to end", .serialized)
+struct ComposeKeysEndToEndTests {
+    typealias Project = ComposeEndToEndTests.Project
+
+    @Test func ipamFixedAddressIpRangeMtuAndLinks() throws {
+        let p = try Project("""
+        name: s14net
+        services:
+          db:
+            image: busybox
+            command: ["sleep", "1000"]
+            stop_grace_period: 1s
+            networks:
+              back:
+                ipv4_address: 10.213.7.10
+          web:
+            image: busybox
+            command: ["sleep", "1000"]
+            stop_grace_period: 1s
+            links: ["db:database"]
+            networks: [back]
+        networks:
+          back:
+            driver_opts:
+              com.docker.network.driver.mtu: "1400"
+            ipam:
+              config:
+                - subnet: 10.213.0.0/16
+                  gateway: 10.213.0.254
+                  ip_range: 10.213.9.0/24
+        """)
+        defer { p.cleanUp() }
+        let up = p.compose("up", "-d")
+        #expect(up.status == 0, "\(up.err)")
+        let dbAddr = p.compose("exec", "-T", "db", "ip", "-4", "addr", "show", "eth0").out
+        #expect(dbAddr.contains("inet 10.213.7.10/16"), "\(dbAddr)")
+        #expect(dbAddr.contains("mtu 1400"), "\(dbAddr)")
+        let webAddr = p.compose("exec", "-T", "web", "ip", "-4", "addr", "show", "eth0").out
+        #expect(webAddr.contains("inet 10.213.9."), "web's address comes from ip_range: \(webAddr)")
+        let route = p.compose("exec", "-T", "web", "ip", "route").out
+        #expect(route.contains("default via 10.213.0.254"), "\(route)")
+        // links: db answers to the alias on the shared network.
+        let hosts = p.compose("exec", "-T", "web", "cat", "/etc/hosts").out
+        let dbLine = hosts.split(separator: "\n").first { $0.hasPrefix("10.213.7.10") } ?? ""
+        #expect(dbLine.contains("database") && dbLine.contains("db"), "\(hosts)")
+        let ids = p.engine.listContainers().map(\.id)
+        #expect(p.compose("down").status == 0)
+        p.checkNothingLeft(ids: ids)
+    }
+
+    @Test func resourceKeysAreCarriedOut() throws {
+        let p = try Project("""
+        name: s14res
+        services:
+          app:
+            image: busybox
+            command: ["sleep", "1000"]
+            stop_grace_period: 1s
+            ulimits:
+              nofile: {soft: 1234, hard: 2345}
+            shm_size: 32m
+            oom_score_adj: 321
+            mem_reservation: 48m
+            cpu_shares: 512
+            domainname: example.test
+            logging:
+              driver: json-file
+              options: {max-size: 1k, max-file: "2"}
+        """)
+        defer { p.cleanUp() }
+        let up = p.compose("up", "-d")
+        #expect(up.status == 0, "\(up.err)")
+        // The service's own process (pid 1), as the runtime started it.
+        let out = p.compose("exec", "-T", "app", "sh", "-c",
+                            "grep 'Max open files' /proc/1/limits; cat /proc/1/oom_score_adj; df -k /dev/shm | tail -n 1; cat /proc/sys/kernel/domainname").out
+        let lines = out.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).map(String.init) }
+        #expect(lines.count == 4, "\(out)")
+        if lines.count == 4 {
+            #expect(lines[0].suffix(3) == ["1234", "2345", "files"], "\(out)")
+            #expect(lines[1] == ["321"], "\(out)")
+            #expect(lines[2].dropFirst().first == "32768", "\(out)")
+            #expect(lines[3] == ["example.test"], "\(out)")
+        }
+        let c = try #require(p.container("s14res-app-1"))
+        #expect(c.logMaxSize == 1024 && c.logMaxFiles == 2)
+        let cgroup = "/sys/fs/cgroup/skiff/" + c.id
+        if FileManager.default.fileExists(atPath: cgroup + "/memory.low") {
+            #expect((try? String(contentsOfFile: cgroup + "/memory.low", encoding: .utf8)) == "50331648\n")
+            // runc's mapping of cpu.shares 512 to cgroup v2 cpu.weight: 1 + (510 * 9999) / 262142.
+            #expect((try? String(contentsOfFile: cgroup + "/cpu.weight", encoding: .utf8)) == "20\n")
+        } else {
+            Issue.record("no cgroup v2 directory \(cgroup) to check memory.low and cpu.weight")
+        }
+        let ids = p.engine.listContainers().map(\.id)
+        #expect(p.compose("down").status == 0)
+        p.checkNothingLeft(ids: ids)
+    }
+}
