@@ -474,7 +474,7 @@ public struct ComposeParser {
                         d.condition = cond
                     case "restart": d.restart = try bool(f.value, ep + ".restart")
                     case "required": d.required = try bool(f.value, ep + ".required")
-                    default: warnings.append("\(file): \(ep).\(f.key): unknown key, ignored")
+                    default: break  // x- extensions (ComposeSchema refused the rest)
                     }
                 }
                 out.append(d)
@@ -507,7 +507,7 @@ public struct ComposeParser {
             case "start_interval": _ = try duration(e.value, ep)
             case "retries": h.retries = try int(e.value, ep, min: 1)
             case "disable": h.disable = try bool(e.value, ep)
-            default: warnings.append("\(file): \(ep): unknown key, ignored")
+            default: break  // x- extensions (ComposeSchema refused the rest)
             }
         }
         return h
@@ -552,7 +552,7 @@ public struct ComposeParser {
                     case "memory": s.limits.memory = try bytes(e.value, lp + ".memory")
                     case "cpus": s.limits.cpus = try cpus(e.value, lp + ".cpus")
                     case "pids": s.limits.pids = try pidsLimit(e.value, lp + ".pids")
-                    default: warnings.append("\(file): \(lp).\(e.key): unknown key, ignored")
+                    default: break  // x- extensions (ComposeSchema refused the rest)
                     }
                 }
             }
