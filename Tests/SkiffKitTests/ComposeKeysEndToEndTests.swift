@@ -71,6 +71,10 @@ struct ComposeKeysEndToEndTests {
             mem_reservation: 48m
             cpu_shares: 512
             domainname: example.test
+            extra_hosts: ["somehost:10.1.2.3", "host.docker.internal:host-gateway"]
+            dns: 9.9.9.9
+            dns_search: example.test
+            dns_opt: ["ndots:2"]
             logging:
               driver: json-file
               options: {max-size: 1k, max-file: "2"}
@@ -89,6 +93,12 @@ struct ComposeKeysEndToEndTests {
             #expect(lines[2].dropFirst().first == "32768", "\(out)")
             #expect(lines[3] == ["example.test"], "\(out)")
         }
+        let hosts = p.compose("exec", "-T", "app", "cat", "/etc/hosts").out
+        #expect(hosts.contains("10.1.2.3\tsomehost\n"), "\(hosts)")
+        let gateway = try #require(try p.engine.network("s14res_default")).gateway
+        #expect(hosts.contains("\(gateway)\thost.docker.internal\n"), "\(hosts)")
+        let resolv = p.compose("exec", "-T", "app", "cat", "/etc/resolv.conf").out
+        #expect(resolv.contains("nameserver 9.9.9.9") && resolv.contains("search example.test") && resolv.contains("options ndots:2"), "\(resolv)")
         let c = try #require(p.container("s14res-app-1"))
         #expect(c.logMaxSize == 1024 && c.logMaxFiles == 2)
         func read(_ path: String) -> String? { try? String(contentsOfFile: path, encoding: .utf8) }
@@ -104,5 +114,24 @@ struct ComposeKeysEndToEndTests {
         let ids = p.engine.listContainers().map(\.id)
         #expect(p.compose("down").status == 0)
         p.checkNothingLeft(ids: ids)
+    }
+
+    /// The same machinery from `skiff network create` and `skiff run`, as Docker has the flags.
+    @Test func networkCreateAndRunFlags() throws {
+        let root = try CLIRoot()
+        defer { root.cleanUp() }
+        let made = root.skiff("network", "create", "--subnet", "172.29.214.0/24", "--ip-range", "172.29.214.64/26",
+                              "-o", "com.docker.network.driver.mtu=1300", "s14flags")
+        #expect(made.status == 0, "\(made.err)")
+        let r = root.skiff("run", "--rm", "--network", "s14flags", "--add-host", "db.local:10.7.7.7", "--dns", "9.9.9.9",
+                           "--dns-search", "example.test", "busybox", "sh", "-c", "ip -4 addr show eth0; cat /etc/hosts /etc/resolv.conf")
+        #expect(r.status == 0, "\(r.err)")
+        #expect(r.out.contains("mtu 1300") && r.out.contains("inet 172.29.214.64/24"), "\(r.out)")
+        #expect(r.out.contains("10.7.7.7\tdb.local") && r.out.contains("nameserver 9.9.9.9") && r.out.contains("search example.test"), "\(r.out)")
+        let fixed = root.skiff("run", "--rm", "--network", "s14flags", "--ip", "172.29.214.9", "busybox", "ip", "-4", "addr", "show", "eth0")
+        #expect(fixed.out.contains("inet 172.29.214.9/24"), "\(fixed.out) \(fixed.err)")
+        let bad = root.skiff("run", "--rm", "--network", "none", "--add-host", "nocolon", "busybox", "true")
+        #expect(bad.status == 125 && bad.err.contains("--add-host nocolon"), "\(bad.err)")
+        #expect(root.skiff("network", "rm", "s14flags").status == 0)
     }
 }

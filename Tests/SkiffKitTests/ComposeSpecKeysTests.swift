@@ -43,8 +43,8 @@ struct ComposeSpecKeysTests {
     }
 
     @Test(arguments: [
-        ("dns: 1.1.1.1", "services.web.dns: custom DNS servers are not supported"),
-        ("extra_hosts: [\"a:1.2.3.4\"]", "services.web.extra_hosts: extra /etc/hosts entries"),
+        ("group_add: [\"audio\"]", "services.web.group_add: extra groups are not supported"),
+        ("volumes_from: [\"db\"]", "services.web.volumes_from: volumes_from is not supported"),
         ("devices: [\"/dev/fuse\"]", "services.web.devices: device mappings are not supported"),
         ("scale: 3", "services.web.scale: skiff runs one container per service"),
         ("logging: {driver: syslog}", "services.web.logging.driver: the syslog logging driver is not supported"),
@@ -73,6 +73,12 @@ struct ComposeSpecKeysTests {
             shm_size: 128m
             domainname: example.test
             annotations: {org.example.a: b}
+            extra_hosts:
+              somehost: 10.1.2.3
+              multi: ["10.1.2.4", "10.1.2.5"]
+            dns: 9.9.9.9
+            dns_search: [example.test]
+            dns_opt: ["ndots:2"]
             logging:
               driver: json-file
               options: {max-size: 10m, max-file: "3", labels: "service=web"}
@@ -87,6 +93,9 @@ struct ComposeSpecKeysTests {
         #expect(r.memorySwap == 256 * 1024 * 1024 && r.cpuShares == 512 && r.cpusetCpus == "0")
         #expect(r.oomScoreAdj == 200 && r.shmSize == 128 * 1024 * 1024 && r.domainname == "example.test")
         #expect(r.annotations == ["org.example.a": "b"])
+        let names = try #require(p.service("web")).names
+        #expect(names.extraHosts == ["somehost:10.1.2.3", "multi:10.1.2.4", "multi:10.1.2.5"])
+        #expect(names.dns == ["9.9.9.9"] && names.dnsSearch == ["example.test"] && names.dnsOptions == ["ndots:2"])
         #expect(p.service("web")?.logMaxSize == 10 * 1024 * 1024 && p.service("web")?.logMaxFiles == 3)
         #expect(p.service("web")?.restart == "on-failure:4")
         #expect(p.warnings.isEmpty, "\(p.warnings)")
@@ -99,6 +108,8 @@ struct ComposeSpecKeysTests {
         ("ulimits: {nofile: {soft: 10, hard: 5}}", "services.web.ulimits.nofile: the soft limit 10 is above the hard limit 5"),
         ("oom_score_adj: 5000", "services.web.oom_score_adj"),
         ("links: [\"nowhere\"]", "services.web.links[0]: links to undefined service \"nowhere\""),
+        ("extra_hosts: [\"nocolon\"]", "services.web.extra_hosts: --add-host nocolon: expected NAME:IP"),
+        ("dns: [\"not-an-ip\"]", "services.web.dns: --dns not-an-ip: not an IPv4 address"),
     ])
     func badValuesNameTheirPath(line: String, expected: String) {
         let message = Self.error("services:\n  web:\n    image: busybox\n    \(line)\n")

@@ -10,6 +10,11 @@ extension ComposeService {
             if let s = logMaxSize { o.append(.init("max-size", str("\(s)"))) }
             e.append(.init("logging", .mapping([.init("driver", .string("json-file")), .init("options", .mapping(o))])))
         }
+        let n = names
+        if !n.dns.isEmpty { e.append(.init("dns", .sequence(n.dns.map(str)))) }
+        if !n.dnsOptions.isEmpty { e.append(.init("dns_opt", .sequence(n.dnsOptions.map(str)))) }
+        if !n.dnsSearch.isEmpty { e.append(.init("dns_search", .sequence(n.dnsSearch.map(str)))) }
+        if !n.extraHosts.isEmpty { e.append(.init("extra_hosts", .sequence(n.extraHosts.map(str)))) }
         let r = resources
         if !r.annotations.isEmpty { e.append(.init("annotations", .mapping(r.annotations.keys.sorted().map { .init($0, str(r.annotations[$0]!)) }))) }
         if let v = r.cpuShares { e.append(.init("cpu_shares", .string("\(v)"))) }

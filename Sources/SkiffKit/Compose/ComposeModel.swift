@@ -81,6 +81,8 @@ public struct ComposeService: Sendable, Equatable {
     public var logMaxFiles: Int?
     /// Resource settings beyond `limits` (OCI linux.resources and process fields).
     public var resources = ContainerResourceOptions()
+    /// `extra_hosts`, `dns`, `dns_search`, `dns_opt`.
+    public var names = ContainerNameOptions()
 
     public init(name: String) {
         self.name = name

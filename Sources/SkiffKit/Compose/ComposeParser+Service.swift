@@ -22,6 +22,24 @@ extension ComposeParser {
         case "shm_size": s.resources.shmSize = try bytes(v, p)
         case "domainname": s.resources.domainname = try string(v, p)
         case "annotations": s.resources.annotations = try labels(v, p)
+        case "extra_hosts":
+            if case .mapping(let entries) = v {
+                for e in entries {
+                    if case .sequence = e.value {
+                        for ip in try strings(e.value, p + "." + e.key) { s.names.extraHosts.append(e.key + ":" + ip) }
+                    } else {
+                        s.names.extraHosts.append(e.key + ":" + (try string(e.value, p + "." + e.key)))
+                    }
+                }
+            } else {
+                s.names.extraHosts = try strings(v, p)
+            }
+            do { try s.names.validate() } catch { throw fail(p, "\(error)") }
+        case "dns":
+            s.names.dns = try stringOrList(v, p)
+            do { try s.names.validate() } catch { throw fail(p, "\(error)") }
+        case "dns_search": s.names.dnsSearch = try stringOrList(v, p)
+        case "dns_opt": s.names.dnsOptions = try strings(v, p)
         case "ulimits":
             for e in try mapping(v, p) {
                 let ep = p + "." + e.key

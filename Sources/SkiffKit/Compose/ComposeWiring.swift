@@ -88,6 +88,7 @@ public struct ComposeWiring {
         o.cpus = s.limits.cpus
         o.pidsLimit = s.limits.pids
         o.resources = s.resources
+        o.names = s.names
         o.logMaxSize = s.logMaxSize
         o.logMaxFiles = s.logMaxFiles
         o.capAdd = s.capAdd

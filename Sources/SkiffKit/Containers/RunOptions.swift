@@ -34,6 +34,8 @@ public struct RunOptions: Sendable, Equatable {
     /// --network-alias and --ip (user-defined networks).
     public var networkAliases: [String] = []
     public var ip: String?
+    /// --add-host, --dns, --dns-search, --dns-option.
+    public var names = ContainerNameOptions()
     public var labels: [String: String] = [:]
     /// -d: the container runs under a monitor (set by `skiff run -d`; createContainer records it).
     public var detach = false

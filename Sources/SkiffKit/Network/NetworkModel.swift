@@ -114,6 +114,8 @@ public struct ContainerNetworkRequest: Codable, Sendable, Equatable {
     public var ports: [PortMapping]
     public var publishAll: Bool
     public var container: String?
+    /// --add-host lines of /etc/hosts ("IP\tNAME\n"), kept by each rewrite.
+    public var extraHosts: String? = nil
 }
 
 /// One address handed out (`networks/<name>/leases/<ip>`), while the container runs.

@@ -381,6 +381,7 @@ extension Engine {
                     if seen.insert(line).inserted { text += line }
                 }
             }
+            text += networkRequest(id)?.extraHosts ?? ""
             Self.rewriteInPlace(containers.directory(of: id) + "/hosts", text)
         }
     }
