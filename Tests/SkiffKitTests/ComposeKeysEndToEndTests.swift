@@ -26,10 +26,12 @@ struct ComposeKeysEndToEndTests {
             stop_grace_period: 1s
             links: ["db:database"]
             networks: [back]
+            ports: ["80"]
         networks:
           back:
             driver_opts:
               com.docker.network.driver.mtu: "1400"
+              com.docker.network.bridge.host_binding_ipv4: 127.0.0.1
             ipam:
               config:
                 - subnet: 172.29.213.0/24
@@ -51,6 +53,9 @@ struct ComposeKeysEndToEndTests {
         let hosts = p.compose("exec", "-T", "web", "cat", "/etc/hosts").out
         let dbLine = hosts.split(separator: "\n").first { $0.hasPrefix("172.29.213.10") } ?? ""
         #expect(dbLine.contains("database") && dbLine.contains("db"), "\(hosts)")
+        // host_binding_ipv4: a port published without a host address lands on 127.0.0.1.
+        let port = p.compose("port", "web", "80").out
+        #expect(port.hasPrefix("127.0.0.1:"), "\(port)")
         let ids = p.engine.listContainers().map(\.id)
         #expect(p.compose("down").status == 0)
         p.checkNothingLeft(ids: ids)

@@ -134,6 +134,7 @@ struct ComposeSpecKeysTests {
             driver_opts:
               com.docker.network.driver.mtu: "1400"
               com.docker.network.bridge.enable_icc: "true"
+              com.docker.network.bridge.host_binding_ipv4: 127.0.0.1
             ipam:
               driver: default
               config:
@@ -143,7 +144,7 @@ struct ComposeSpecKeysTests {
         """)
         let back = try #require(p.network("back"))
         #expect(back.subnet == "172.29.0.0/16" && back.gateway == "172.29.0.1" && back.ipRange == "172.29.5.0/24")
-        #expect(back.bridgeOptions.mtu == 1400)
+        #expect(back.bridgeOptions.mtu == 1400 && back.bridgeOptions.hostBindingIPv4 == "127.0.0.1")
         #expect(p.service("db")?.networks.first?.ipv4Address == "172.29.5.10")
         #expect(p.service("web")?.links == [ComposeLink(service: "db", alias: "database"), ComposeLink(service: "db", alias: "db")])
         let wiring = ComposeWiring(project: p)

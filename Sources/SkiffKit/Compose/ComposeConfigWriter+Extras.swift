@@ -38,7 +38,10 @@ extension ComposeNetwork {
     var extraEntries: [ComposeTree.Entry] {
         func str(_ s: String) -> ComposeTree { .scalar(s, quoted: true) }
         var e: [ComposeTree.Entry] = []
-        if let mtu = bridgeOptions.mtu { e.append(.init("driver_opts", .mapping([.init("com.docker.network.driver.mtu", str("\(mtu)"))]))) }
+        var opts: [ComposeTree.Entry] = []
+        if let ip = bridgeOptions.hostBindingIPv4 { opts.append(.init("com.docker.network.bridge.host_binding_ipv4", str(ip))) }
+        if let mtu = bridgeOptions.mtu { opts.append(.init("com.docker.network.driver.mtu", str("\(mtu)"))) }
+        if !opts.isEmpty { e.append(.init("driver_opts", .mapping(opts))) }
         if subnet != nil {
             var c: [ComposeTree.Entry] = []
             if let s = subnet { c.append(.init("subnet", str(s))) }

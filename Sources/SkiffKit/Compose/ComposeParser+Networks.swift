@@ -50,8 +50,9 @@ extension ComposeParser {
         }
     }
 
-    /// The bridge driver's options (moby's libnetwork/drivers/bridge): the MTU is carried out; the
-    /// others are accepted at Docker's default value and refused otherwise, saying why.
+    /// The bridge driver's options (moby's libnetwork/drivers/bridge): the MTU and the default host
+    /// address of published ports are carried out; the others are accepted at Docker's default value
+    /// and refused otherwise, saying why.
     mutating func driverOptions(_ t: ComposeTree, _ p: String, into n: inout ComposeNetwork) throws(ComposeError) {
         for e in try mapping(t, p) {
             let ep = p + "." + e.key
@@ -65,8 +66,7 @@ extension ComposeParser {
             case "com.docker.network.bridge.enable_icc":
                 if !(try bool(e.value, ep)) { throw refuse("blocking traffic between containers of one network is not supported by skiff; put services that must not talk on different networks") }
             case "com.docker.network.bridge.host_binding_ipv4":
-                guard IPv4Address(value) != nil else { throw fail(ep, "not an IPv4 address: \"\(value)\"") }
-                if value != "0.0.0.0" { throw refuse("a default host address for published ports is not supported by skiff; write it in each port (\"\(value):8080:80\")") }
+                do { _ = try n.bridgeOptions.set(e.key, value) } catch { throw fail(ep, "not an IPv4 address: \"\(value)\"") }
             case "com.docker.network.bridge.name":
                 throw refuse("skiff names its bridges itself (its firewall tells them apart by name); remove the option")
             case "com.docker.network.bridge.default_bridge", "com.docker.network.bridge.inhibit_ipv4",

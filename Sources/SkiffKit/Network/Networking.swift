@@ -94,6 +94,9 @@ extension Engine {
             requestedIP = a.description
         }
         let config = try defaultOrExisting(networkName)
+        if let binding = config.bridgeOptions?.hostBindingIPv4 {
+            ports = ports.map { p in var p = p; if p.hostIP.isEmpty { p.hostIP = binding }; return p }
+        }
         let request = ContainerNetworkRequest(
             mode: networkName == NetworkConfig.defaultName ? "bridge" : "user",
             attachments: [.init(network: networkName, aliases: options.networkAliases, ip: requestedIP)],

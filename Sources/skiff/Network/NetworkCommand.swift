@@ -16,7 +16,7 @@ struct NetworkCreate: ParsableCommand {
     @Option(name: .long, help: "Subnet in CIDR form (default: a free /24 in 10.89-99.x.0).") var subnet: String?
     @Option(name: .long, help: "Gateway (default: the subnet's first address).") var gateway: String?
     @Option(name: .customLong("ip-range"), help: "Hand out addresses from this part of the subnet (CIDR).") var ipRange: String?
-    @Option(name: [.customShort("o"), .customLong("opt")], help: "Driver option: com.docker.network.driver.mtu=N.") var opt: [String] = []
+    @Option(name: [.customShort("o"), .customLong("opt")], help: "Driver option: com.docker.network.driver.mtu=N or com.docker.network.bridge.host_binding_ipv4=IP.") var opt: [String] = []
     @Flag(name: .long, help: "No outbound access (no NAT).") var `internal` = false
     @Option(name: .customLong("label"), help: "Set a label (KEY=VALUE).") var label: [String] = []
     @Argument(help: "The network's name.") var name: String
@@ -31,11 +31,9 @@ struct NetworkCreate: ParsableCommand {
         var options = NetworkBridgeOptions()
         for o in opt {
             let kv = o.split(separator: "=", maxSplits: 1).map(String.init)
-            guard kv.count == 2, kv[0] == "com.docker.network.driver.mtu" else {
-                throw ValidationError("--opt \(o): supported is com.docker.network.driver.mtu=N")
+            guard kv.count == 2, try options.set(kv[0], kv[1]) else {
+                throw ValidationError("--opt \(o): supported are com.docker.network.driver.mtu=N and com.docker.network.bridge.host_binding_ipv4=IP")
             }
-            guard let mtu = Int(kv[1]), (68...65535).contains(mtu) else { throw ValidationError("--opt \(o): the MTU must be 68 to 65535") }
-            options.mtu = mtu
         }
         let n = try SkiffContext.engine().createNetwork(name: name, subnet: subnet, gateway: gateway, ipRange: ipRange,
                                                        bridgeOptions: options, isInternal: `internal`, labels: labels)
