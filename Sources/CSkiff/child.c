@@ -97,7 +97,8 @@ static void wait_parent(struct child *c, int sync_fd) {
         n = read(sync_fd, &b, 1);
     } while (n < 0 && errno == EINTR);
     if (n != 1) _exit(1); // the parent gave up: leave without a word
-    close(sync_fd);
+    if (c->spec->pause_for_hooks) c->sync_fd = sync_fd;
+    else close(sync_fd);
 }
 
 static void write_proc_file(struct child *c, int step, const char *path, const char *value, size_t len) {
@@ -207,6 +208,10 @@ static void open_terminal(struct child *c) {
     // The peer by the master, not by path: nothing can swap /dev/pts/N in between.
     int slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
     if (slave < 0) fail_simple(c, CSKIFF_STEP_OPEN_TERMINAL, "open the pseudo-terminal's slave");
+    // The terminal is the process user's, as with runc: only the owner changes (devpts gave it its group,
+    // tty, and its mode). A user the kernel cannot map leaves it as it is, as runc does.
+    if (s->uid != 0 && fchown(slave, s->uid, (gid_t)-1) != 0 && errno != EINVAL && errno != EPERM)
+        fail_simple(c, CSKIFF_STEP_OPEN_TERMINAL, "give the terminal to the process user");
     // Sized before the process starts, so its first look at the window (stty size, a shell) is right.
     cskiff_set_window_size(master, s->console_rows, s->console_cols);
     if (s->bind_console) {
@@ -251,6 +256,21 @@ static void set_stdio(struct child *c) {
         if (wanted[fd] < 0 || wanted[fd] == fd) continue;
         if (dup2(wanted[fd], fd) < 0) fail_simple(c, CSKIFF_STEP_STDIO, "dup2 stdio");
     }
+}
+
+/// chdir to process.cwd: tried before the user switch (a directory root may enter and the user not, as
+/// runc allows) and, when that is refused, again after it (a directory only the user may enter).
+static int change_directory(struct child *c, int after_user_switch) {
+    const struct cskiff_spawn *s = c->spec;
+    struct msg m;
+    msg_init(&m);
+    msg_str(&m, "chdir ");
+    msg_str(&m, s->cwd);
+    child_event(c, CSKIFF_STEP_CHDIR, &m);
+    if (chdir(s->cwd) == 0) return 1;
+    if (!after_user_switch && (errno == EACCES || errno == EPERM)) return 0;
+    child_fail(c, CSKIFF_STEP_CHDIR, &m);
+    return 0;
 }
 
 static void load_seccomp(struct child *c) {
@@ -475,16 +495,10 @@ void child_main(struct child *c, int sync_fd) {
     // still do. With it, load as late as possible so the filter need not allow our own set-up calls.
     int seccomp_early = s->seccomp_filter && !s->no_new_privs;
     if (seccomp_early) load_seccomp(c);
+    int in_cwd = s->cwd ? change_directory(c, 0) : 1;
     drop_privileges(c);
     if (s->umask >= 0) umask((mode_t)s->umask);
-    if (s->cwd) {
-        struct msg m;
-        msg_init(&m);
-        msg_str(&m, "chdir ");
-        msg_str(&m, s->cwd);
-        child_event(c, CSKIFF_STEP_CHDIR, &m);
-        if (chdir(s->cwd) != 0) child_fail(c, CSKIFF_STEP_CHDIR, &m);
-    }
+    if (!in_cwd) change_directory(c, 1);
     if (s->seccomp_filter && !seccomp_early) load_seccomp(c);
     if (s->start_fd >= 0) {
         int err = check_executable(s);
@@ -497,5 +511,6 @@ void child_main(struct child *c, int sync_fd) {
         }
         wait_for_start(c);
     }
+    if (s->n_start_container_hooks > 0) child_start_hooks(c);
     exec_process(c);
 }

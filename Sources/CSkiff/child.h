@@ -9,6 +9,7 @@ struct child {
     const struct cskiff_spawn *spec;
     int report_fd;
     int console_fd;  // the slave of the terminal opened in the container, or -1
+    int sync_fd;     // kept open after the first byte when the parent runs hooks (pause_for_hooks), else -1
 };
 
 /// Report that a step is about to run (only with spec->debug).
@@ -29,5 +30,12 @@ void child_setup_rootfs(struct child *c);
 /// maskedPaths, readonlyPaths and a read-only root, after the sysctls are written (as runc orders it:
 /// /proc/sys is among the read-only paths).
 void child_protect_paths(struct child *c);
+
+/// With pause_for_hooks: tell the parent to run its prestart/createRuntime hooks and wait until it has.
+/// Then run the createContainer hooks. Called after the mounts, before pivot_root.
+void child_create_hooks(struct child *c);
+
+/// The startContainer hooks, after `start` and just before execve.
+void child_start_hooks(struct child *c);
 
 #endif

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/mount.h>
 #include <linux/openat2.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -164,6 +165,29 @@ static void mount_in_root(struct child *c, int rootfd, const char *source, const
     if (rc != 0) child_fail_errno(c, step, err, &m);
 }
 
+/// rro, rnosuid and the like: mount_setattr(AT_RECURSIVE) on the mount at `path` and every mount below it.
+static void set_recursive_attrs(struct child *c, int rootfd, const struct cskiff_mount *mt) {
+    struct msg m;
+    msg_init(&m);
+    msg_str(&m, "set recursive mount attributes on ");
+    msg_str(&m, mt->target);
+    msg_str(&m, " set ");
+    msg_hex(&m, mt->rec_attr_set);
+    msg_str(&m, " clear ");
+    msg_hex(&m, mt->rec_attr_clr);
+    child_event(c, CSKIFF_STEP_MOUNT, &m);
+    int fd = open_in_root(rootfd, mt->target, O_PATH, 0);
+    if (fd < 0) child_fail(c, CSKIFF_STEP_MOUNT, &m);
+    struct mount_attr attr;
+    memset(&attr, 0, sizeof attr);
+    attr.attr_set = mt->rec_attr_set;
+    attr.attr_clr = mt->rec_attr_clr;
+    int rc = (int)syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr);
+    int err = errno;
+    close(fd);
+    if (rc != 0) child_fail_errno(c, CSKIFF_STEP_MOUNT, err, &m);
+}
+
 static void do_mounts(struct child *c, int rootfd) {
     const struct cskiff_spawn *s = c->spec;
     for (int i = 0; i < s->n_mounts; i++) {
@@ -177,6 +201,24 @@ static void do_mounts(struct child *c, int rootfd) {
                           CSKIFF_STEP_MOUNT);
         if (mt->propagation)
             mount_in_root(c, rootfd, NULL, mt->target, NULL, mt->propagation, NULL, CSKIFF_STEP_MOUNT);
+        if (mt->rec_attr_set || mt->rec_attr_clr) set_recursive_attrs(c, rootfd, mt);
+    }
+}
+
+/// Mounts asked read-only that the runtime itself still writes into (a tmpfs /dev gets pts, mqueue, the
+/// device nodes): mounted rw, and made read-only here, once everything is in place (as runc does).
+static void remount_readonly_last(struct child *c) {
+    const struct cskiff_spawn *s = c->spec;
+    for (int i = 0; i < s->n_mounts; i++) {
+        const struct cskiff_mount *mt = &s->mounts[i];
+        if (!mt->readonly_last) continue;
+        struct msg m;
+        describe(&m, "remount read-only ", mt->target);
+        child_event(c, CSKIFF_STEP_MOUNT, &m);
+        unsigned long keep = mt->flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME | MS_RELATIME |
+                                          MS_STRICTATIME | MS_SYNCHRONOUS | MS_DIRSYNC);
+        if (mount(NULL, mt->target, NULL, MS_REMOUNT | MS_RDONLY | keep, NULL) != 0)
+            child_fail(c, CSKIFF_STEP_MOUNT, &m);
     }
 }
 
@@ -250,19 +292,51 @@ static unsigned long locked_flags(const char *path) {
     return flags;
 }
 
+/// --no-pivot: the host's proc and sysfs mounts outside the rootfs are detached (made slaves first, so
+/// the detach does not reach the host), as runc's msMoveRoot does; one that cannot be detached is covered.
+static void detach_host_pseudo_filesystems(struct child *c) {
+    const struct cskiff_spawn *s = c->spec;
+    for (int i = 0; i < s->n_no_pivot_detach; i++) {
+        const char *p = s->no_pivot_detach[i];
+        struct msg m;
+        describe(&m, "detach host mount ", p);
+        child_event(c, CSKIFF_STEP_CHROOT, &m);
+        if (mount(NULL, p, NULL, MS_SLAVE | MS_REC, NULL) != 0) {
+            if (errno == ENOENT || errno == EINVAL) continue; // went with an earlier detach
+            child_fail(c, CSKIFF_STEP_CHROOT, &m);
+        }
+        if (umount2(p, MNT_DETACH) == 0) continue;
+        if (errno != EINVAL && errno != EPERM) child_fail(c, CSKIFF_STEP_CHROOT, &m);
+        if (mount("tmpfs", p, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) != 0)
+            child_fail(c, CSKIFF_STEP_CHROOT, &m);
+    }
+}
+
 static void enter_root(struct child *c, int rootfd) {
     const struct cskiff_spawn *s = c->spec;
     struct msg m;
-    describe(&m, s->use_chroot ? "chroot " : "pivot_root ", s->rootfs);
+    describe(&m, s->use_chroot || s->host_mount_namespace ? "chroot " : "pivot_root ", s->rootfs);
     if (fchdir(rootfd) != 0) child_fail(c, CSKIFF_STEP_PIVOT_ROOT, &m);
-    if (s->use_chroot) {
+    if (s->host_mount_namespace) {
         child_event(c, CSKIFF_STEP_CHROOT, &m);
+        if (chroot(".") != 0) child_fail(c, CSKIFF_STEP_CHROOT, &m);
+    } else if (s->use_chroot) {
+        detach_host_pseudo_filesystems(c);
+        if (fchdir(rootfd) != 0) child_fail(c, CSKIFF_STEP_CHROOT, &m);
+        child_event(c, CSKIFF_STEP_CHROOT, &m);
+        // The rootfs mount moved over "/", then chroot into it: nothing of the old root stays reachable
+        // by path, and pivot_root's conditions (no ramfs root) are not needed.
+        if (mount(".", "/", NULL, MS_MOVE, NULL) != 0) child_fail(c, CSKIFF_STEP_CHROOT, &m);
         if (chroot(".") != 0) child_fail(c, CSKIFF_STEP_CHROOT, &m);
     } else {
         // pivot_root(".", ".") stacks the old root on top of the new one; detaching "." then drops it,
         // with no directory needed for the old root inside the image.
         child_event(c, CSKIFF_STEP_PIVOT_ROOT, &m);
         if (syscall(SYS_pivot_root, ".", ".") != 0) child_fail(c, CSKIFF_STEP_PIVOT_ROOT, &m);
+        // With a shared propagation the old root may still have peers on the host: make it a slave so
+        // that detaching it unmounts nothing there.
+        if ((s->rootfs_propagation & MS_SHARED) && mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) != 0)
+            child_fail(c, CSKIFF_STEP_PIVOT_ROOT, &m);
         if (umount2(".", MNT_DETACH) != 0) child_fail(c, CSKIFF_STEP_PIVOT_ROOT, &m);
     }
     if (chdir("/") != 0) child_fail(c, CSKIFF_STEP_PIVOT_ROOT, &m);
@@ -333,6 +407,7 @@ static int bind_fd(int fd, const char *path) {
 // After pivot_root a symlink in the container can only point inside it, so plain paths are safe here.
 void child_protect_paths(struct child *c) {
     const struct cskiff_spawn *s = c->spec;
+    remount_readonly_last(c);
     int null_fd = -1;
     for (int i = 0; i < s->n_masked_paths; i++) {
         const char *p = s->masked_paths[i];
@@ -367,17 +442,48 @@ void child_protect_paths(struct child *c) {
         child_event(c, CSKIFF_STEP_ROOT_READONLY, &m);
         if (mount(NULL, "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | locked_flags("/"), NULL) != 0)
             child_fail(c, CSKIFF_STEP_ROOT_READONLY, &m);
+    }    // linux.rootfsPropagation on the container's own root, last: the masks and read-only paths above are
+    // binds, which an unbindable tree would refuse.
+    if (s->rootfs_propagation_after && !s->host_mount_namespace) {
+        struct msg m;
+        describe(&m, "set propagation of the container's ", "/");
+        child_event(c, CSKIFF_STEP_PROPAGATION, &m);
+        if (mount(NULL, "/", NULL, s->rootfs_propagation_after, NULL) != 0) child_fail(c, CSKIFF_STEP_PROPAGATION, &m);
     }
+}
+
+/// pivot_root refuses a shared parent of the new root and a shared current root, and a bind of the rootfs
+/// under a shared parent would propagate to the host: with a shared propagation, make the mount holding
+/// the rootfs (the nearest mount point at or above it) and "/" private, as runc and crun do.
+static void make_rootfs_parent_private(struct child *c, const char *rootfs) {
+    char path[PATH_MAX];
+    struct msg m;
+    size_t n = strlen(rootfs);
+    describe(&m, "make the parent mount private of ", rootfs);
+    child_event(c, CSKIFF_STEP_PROPAGATION, &m);
+    if (n >= sizeof path) child_fail_errno(c, CSKIFF_STEP_PROPAGATION, ENAMETOOLONG, &m);
+    memcpy(path, rootfs, n + 1);
+    for (;;) {
+        if (mount(NULL, path, NULL, MS_PRIVATE, NULL) == 0) break;
+        if (errno != EINVAL) child_fail(c, CSKIFF_STEP_PROPAGATION, &m); // EINVAL: not a mount point
+        char *slash = strrchr(path, '/');
+        if (slash == NULL || slash == path) break;
+        *slash = '\0';
+    }
+    if (mount(NULL, "/", NULL, MS_PRIVATE, NULL) != 0) child_fail(c, CSKIFF_STEP_PROPAGATION, &m);
 }
 
 void child_setup_rootfs(struct child *c) {
     const struct cskiff_spawn *s = c->spec;
     struct msg m;
 
-    // Keep our mounts from propagating back to the host (slave unless the spec asks otherwise).
-    describe(&m, "set propagation of ", "/");
-    child_event(c, CSKIFF_STEP_PROPAGATION, &m);
-    if (mount(NULL, "/", NULL, s->rootfs_propagation, NULL) != 0) child_fail(c, CSKIFF_STEP_PROPAGATION, &m);
+    if (!s->host_mount_namespace) {
+        // Keep our mounts from propagating back to the host (slave unless the spec asks otherwise).
+        describe(&m, "set propagation of ", "/");
+        child_event(c, CSKIFF_STEP_PROPAGATION, &m);
+        if (mount(NULL, "/", NULL, s->rootfs_propagation, NULL) != 0) child_fail(c, CSKIFF_STEP_PROPAGATION, &m);
+        if (s->rootfs_propagation & MS_SHARED) make_rootfs_parent_private(c, s->rootfs);
+    }
 
     if (s->rootfs_overlay_options) {
         describe(&m, "mount overlay on ", s->rootfs);
@@ -387,16 +493,19 @@ void child_setup_rootfs(struct child *c) {
             child_fail(c, CSKIFF_STEP_ROOTFS_OVERLAY, &m);
     }
 
-    // pivot_root needs the new root to be a mount point.
+    // pivot_root needs the new root to be a mount point (in the host's mount namespace nothing is pivoted).
     describe(&m, "bind rootfs ", s->rootfs);
-    child_event(c, CSKIFF_STEP_ROOTFS_BIND, &m);
-    if (mount(s->rootfs, s->rootfs, NULL, MS_BIND | MS_REC, NULL) != 0) child_fail(c, CSKIFF_STEP_ROOTFS_BIND, &m);
+    if (!s->host_mount_namespace) {
+        child_event(c, CSKIFF_STEP_ROOTFS_BIND, &m);
+        if (mount(s->rootfs, s->rootfs, NULL, MS_BIND | MS_REC, NULL) != 0) child_fail(c, CSKIFF_STEP_ROOTFS_BIND, &m);
+    }
     int rootfd = open(s->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (rootfd < 0) child_fail(c, CSKIFF_STEP_ROOTFS_BIND, &m);
 
     do_mounts(c, rootfd);
     do_devices(c, rootfd);
     do_symlinks(c, rootfd);
+    if (s->pause_for_hooks || s->n_create_container_hooks > 0) child_create_hooks(c);
     enter_root(c, rootfd);
     close(rootfd);
 }

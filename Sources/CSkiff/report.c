@@ -44,6 +44,7 @@ static const char *const step_names[CSKIFF_STEP_COUNT] = {
     [CSKIFF_STEP_CHDIR] = "chdir",
     [CSKIFF_STEP_WAIT_START] = "wait for start",
     [CSKIFF_STEP_EXEC] = "exec",
+    [CSKIFF_STEP_HOOK] = "run hook",
 };
 
 const char *cskiff_step_name(int step) {

@@ -66,7 +66,8 @@ int cskiff_spawn(const struct cskiff_spawn *s, struct cskiff_child *out) {
         if (pid == 0) {
             close(sync_pipe[1]);
             close(report_pipe[0]);
-            struct child c = {.spec = s, .report_fd = report_pipe[1], .console_fd = -1};
+            struct child c = {.spec = s, .report_fd = report_pipe[1], .console_fd = -1,
+                                .sync_fd = -1};
             child_main(&c, sync_pipe[0]);
         }
         err = errno;

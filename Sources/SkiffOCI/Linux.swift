@@ -82,15 +82,52 @@ public struct LinuxResources: Codable, Sendable, Equatable {
     public var memory: LinuxMemory?
     public var cpu: LinuxCPU?
     public var pids: LinuxPids?
+    public var hugepageLimits: [LinuxHugepageLimit]?
+    public var network: LinuxNetwork?
     public var unified: [String: String]?
 
     public init(devices: [LinuxDeviceCgroup]? = nil, memory: LinuxMemory? = nil, cpu: LinuxCPU? = nil,
-                pids: LinuxPids? = nil, unified: [String: String]? = nil) {
+                pids: LinuxPids? = nil, hugepageLimits: [LinuxHugepageLimit]? = nil, network: LinuxNetwork? = nil,
+                unified: [String: String]? = nil) {
         self.devices = devices
         self.memory = memory
         self.cpu = cpu
         self.pids = pids
+        self.hugepageLimits = hugepageLimits
+        self.network = network
         self.unified = unified
+    }
+}
+
+/// `linux.resources.hugepageLimits[]`: a limit in bytes for one huge page size ("2MB", "1GB").
+public struct LinuxHugepageLimit: Codable, Sendable, Equatable {
+    public var pageSize: String
+    public var limit: UInt64
+
+    public init(pageSize: String, limit: UInt64) {
+        self.pageSize = pageSize
+        self.limit = limit
+    }
+}
+
+/// `linux.resources.network`: the net_cls class id and the net_prio priorities (cgroup v1).
+public struct LinuxNetwork: Codable, Sendable, Equatable {
+    public var classID: UInt32?
+    public var priorities: [LinuxInterfacePriority]?
+
+    public init(classID: UInt32? = nil, priorities: [LinuxInterfacePriority]? = nil) {
+        self.classID = classID
+        self.priorities = priorities
+    }
+}
+
+public struct LinuxInterfacePriority: Codable, Sendable, Equatable {
+    public var name: String
+    public var priority: UInt32
+
+    public init(name: String, priority: UInt32) {
+        self.name = name
+        self.priority = priority
     }
 }
 
@@ -117,14 +154,17 @@ public struct LinuxMemory: Codable, Sendable, Equatable {
     public var swap: Int64?
     public var swappiness: UInt64?
     public var disableOOMKiller: Bool?
+    /// Kernel TCP buffer memory limit (cgroup v1 memory.kmem.tcp.limit_in_bytes).
+    public var kernelTCP: Int64?
 
     public init(limit: Int64? = nil, reservation: Int64? = nil, swap: Int64? = nil, swappiness: UInt64? = nil,
-                disableOOMKiller: Bool? = nil) {
+                disableOOMKiller: Bool? = nil, kernelTCP: Int64? = nil) {
         self.limit = limit
         self.reservation = reservation
         self.swap = swap
         self.swappiness = swappiness
         self.disableOOMKiller = disableOOMKiller
+        self.kernelTCP = kernelTCP
     }
 }
 

@@ -29,6 +29,25 @@ public struct Process: Codable, Sendable, Equatable {
         self.noNewPrivileges = noNewPrivileges
         self.oomScoreAdj = oomScoreAdj
     }
+
+    /// As runc reads it: a process without `user` (a process.json for `exec --process`, often) runs as
+    /// uid 0, gid 0 — Go's zero value, which Podman's and runc's own tests rely on.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        terminal = try c.decodeIfPresent(Bool.self, forKey: .terminal)
+        consoleSize = try c.decodeIfPresent(ConsoleSize.self, forKey: .consoleSize)
+        user = try c.decodeIfPresent(User.self, forKey: .user) ?? User()
+        args = try c.decodeIfPresent([String].self, forKey: .args)
+        commandLine = try c.decodeIfPresent(String.self, forKey: .commandLine)
+        env = try c.decodeIfPresent([String].self, forKey: .env)
+        cwd = try c.decode(String.self, forKey: .cwd)
+        capabilities = try c.decodeIfPresent(LinuxCapabilities.self, forKey: .capabilities)
+        rlimits = try c.decodeIfPresent([POSIXRlimit].self, forKey: .rlimits)
+        noNewPrivileges = try c.decodeIfPresent(Bool.self, forKey: .noNewPrivileges)
+        apparmorProfile = try c.decodeIfPresent(String.self, forKey: .apparmorProfile)
+        oomScoreAdj = try c.decodeIfPresent(Int.self, forKey: .oomScoreAdj)
+        selinuxLabel = try c.decodeIfPresent(String.self, forKey: .selinuxLabel)
+    }
 }
 
 public struct ConsoleSize: Codable, Sendable, Equatable {

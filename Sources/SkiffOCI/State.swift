@@ -19,5 +19,7 @@ public struct State: Codable, Sendable, Equatable {
 
     public enum Status: String, Codable, Sendable {
         case creating, created, running, stopped
+        /// runc's status of a container whose cgroup is frozen (`pause`).
+        case paused
     }
 }

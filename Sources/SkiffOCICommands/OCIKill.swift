@@ -1,6 +1,10 @@
 import ArgumentParser
 import SkiffRuntime
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 struct OCIKill: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "kill", abstract: "Send a signal to a container's process.")
     @Flag(name: [.short, .long], help: "Signal every process in the container's cgroup.") var all = false
@@ -9,7 +13,10 @@ struct OCIKill: ParsableCommand {
 
     func run() throws {
         let number: Int32
-        do { number = try Signals.parse(signal) } catch { throw ValidationError(error.description) }
+        // Signal 0 only checks that the process exists (runc accepts it, `kill --all ID 0` included).
+        if signal == "0" { number = 0 } else {
+            do { number = try Signals.parse(signal) } catch { throw ValidationError(error.description) }
+        }
         try OCIContext.runtime().kill(id: id, signal: number, all: all)
     }
 }
@@ -28,18 +35,37 @@ struct OCIDelete: ParsableCommand {
     }
 }
 
+/// runc's `ps`: `--format json` prints the container's pids; the table is the host's `ps` (default
+/// `-ef`, or the arguments after the id) cut down to the header and the container's processes.
 struct OCIPs: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "ps", abstract: "List the processes of a container.")
     @Option(name: [.short, .long], help: "table or json") var format: String = "table"
     @Argument(help: "The container id.") var id: String
+    @Argument(parsing: .captureForPassthrough, help: "Options for ps(1) (default -ef).") var psArguments: [String] = []
 
     func run() throws {
         let pids = try OCIContext.runtime().processes(id: id)
         switch format {
         case "json": try OCIContext.printJSON(pids)
         case "table":
-            print("PID")
-            pids.forEach { print($0) }
+            let args = psArguments.first == "--" ? Array(psArguments.dropFirst()) : psArguments
+            guard let ps = ["/usr/bin/ps", "/bin/ps"].first(where: { (path: String) in access(path, X_OK) == 0 }) else {
+                throw ValidationError("ps(1) is not installed: use --format json")
+            }
+            let output = try Subprocess.run([ps] + (args.isEmpty ? ["-ef"] : args))
+            guard output.status.exitCode == 0 else {
+                throw ValidationError("ps \(args.joined(separator: " ")): \(String(decoding: output.stderr, as: UTF8.self))")
+            }
+            let lines = String(decoding: output.stdout, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+            guard let header = lines.first, let column = header.split(separator: " ").firstIndex(of: "PID") else {
+                throw ValidationError("ps \(args.joined(separator: " ")): its output has no PID column")
+            }
+            print(header)
+            let wanted = Set(pids)
+            for line in lines.dropFirst() {
+                let fields = line.split(separator: " ")
+                if fields.count > column, let pid = Int32(fields[column]), wanted.contains(pid) { print(line) }
+            }
         default: throw ValidationError("--format: expected table or json, got \"\(format)\"")
         }
     }

@@ -13,6 +13,7 @@ public enum OCIMain {
     /// or delete), so they need not run sealed; every other command does, new ones included.
     public static let runtimeCommandsOutsideContainers: Set<String> = [
         "state", "kill", "delete", "list", "ps", "spec", "start", "version", "--version", "-v", "--help", "-h", "help",
+        "pause", "resume", "update", "events", "features",
     ]
 
     /// Parse with `root` as the top command and run; never returns. `unsealed` names the commands that

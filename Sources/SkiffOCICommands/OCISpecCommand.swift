@@ -24,6 +24,8 @@ struct OCISpecCommand: ParsableCommand {
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .withoutEscapingSlashes]
-        try FileIO.create(path, contents: Array(try encoder.encode(RuncSpecTemplate.spec())))
+        var cgroupV2 = false
+        if case .v2 = try? CgroupLayout.detect() { cgroupV2 = true }
+        try FileIO.create(path, contents: Array(try encoder.encode(RuncSpecTemplate.spec(cgroupV2: cgroupV2))))
     }
 }

@@ -1,6 +1,10 @@
 import ArgumentParser
 import SkiffRuntime
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 struct OCIState: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "state", abstract: "Print a container's state as JSON.")
     @Argument(help: "The container id.") var id: String
@@ -18,15 +22,32 @@ struct OCIList: ParsableCommand {
     func run() throws {
         let states = OCIContext.runtime().list()
         if quiet { states.forEach { print($0.id) }; return }
+        let owner = Self.owner(of: GlobalOptions.shared.ociRoot)
         switch format {
-        case "json": try OCIContext.printJSON(states)
+        case "json": try OCIContext.printJSON(states.map { var s = $0; s.owner = owner; return s })
         case "table":
-            print("ID".padding(20) + "PID".padding(10) + "STATUS".padding(10) + "BUNDLE".padding(40) + "CREATED")
-            for s in states {
-                print(s.id.padding(20) + "\(s.pid)".padding(10) + s.status.rawValue.padding(10) + s.bundle.padding(40) + s.created)
+            // runc's table (a tabwriter: columns at least 12 wide, 3 spaces apart).
+            let rows = [["ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER"]]
+                + states.map { [$0.id, "\($0.pid)", $0.status.rawValue, $0.bundle, $0.created, owner] }
+            let widths = (0..<6).map { column in max(12, (rows.map { $0[column].count }.max() ?? 0) + 3) }
+            for row in rows {
+                print(row.enumerated().map { cell in
+                    cell.offset == 5 ? cell.element
+                        : cell.element + String(repeating: " ", count: widths[cell.offset] - cell.element.count)
+                }.joined())
             }
         default: throw ValidationError("--format: expected table or json, got \"\(format)\"")
         }
+    }
+}
+
+extension OCIList {
+    /// The user owning the state root (runc lists the owner of each container's state directory).
+    static func owner(of root: String) -> String {
+        var st = stat()
+        guard stat(root, &st) == 0 else { return "" }
+        guard let pw = getpwuid(st.st_uid) else { return "#\(st.st_uid)" }
+        return String(cString: pw.pointee.pw_name)
     }
 }
 

@@ -29,9 +29,12 @@ public enum Subprocess {
         public var stderr: [UInt8]
     }
 
-    /// Start `argv[0]` (a path) with `argv`; `environment` nil inherits ours. Returns its pid.
-    public static func spawn(_ argv: [String], environment: [String]? = nil, stdin: Stdio = .inherit,
-                             stdout: Stdio = .inherit, stderr: Stdio = .inherit) throws(SystemError) -> pid_t {
+    /// Start `argv[0]` (a path; or `executable`, when argv[0] is only the name the program sees) with
+    /// `argv`; `environment` nil inherits ours. Returns its pid.
+    public static func spawn(_ argv: [String], executable: String? = nil, environment: [String]? = nil,
+                             stdin: Stdio = .inherit, stdout: Stdio = .inherit,
+                             stderr: Stdio = .inherit) throws(SystemError) -> pid_t {
+        let path = executable ?? argv[0]
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -49,10 +52,10 @@ public enum Subprocess {
         defer { cenv?.forEach { free($0) } }
         var pid: pid_t = 0
         let rc: Int32
-        if var cenv { rc = posix_spawn(&pid, argv[0], &actions, &attributes.attr, cargv, &cenv) } else {
-            rc = posix_spawn(&pid, argv[0], &actions, &attributes.attr, cargv, environ)
+        if var cenv { rc = posix_spawn(&pid, path, &actions, &attributes.attr, cargv, &cenv) } else {
+            rc = posix_spawn(&pid, path, &actions, &attributes.attr, cargv, environ)
         }
-        if rc != 0 { throw SystemError("run", path: argv[0], errno: rc) }
+        if rc != 0 { throw SystemError("run", path: path, errno: rc) }
         return pid
     }
 

@@ -34,8 +34,18 @@ struct Skiff: ParsableCommand {
             FileHandleStderr.write(message + "\n")
             Glibc.exit(125)
         }
+        if geteuid() != 0, let word = command.first, !commandsWithoutRoot.contains(word) {
+            // Without a daemon, skiff does the privileged work itself: say so at once, not with an empty
+            // `ps` or a failed pull later (Docker: "permission denied ... daemon socket").
+            FileHandleStderr.write("skiff: \(word) needs root: skiff creates the namespaces, mounts, cgroups and network "
+                                   + "devices itself, with no daemon. Run it as root (sudo skiff \(word) ...).\n")
+            Glibc.exit(["run", "create", "exec", "start"].contains(word) ? 125 : 1)
+        }
         OCIMain.run(Skiff.self, arguments: arguments, unsealed: commandsOutsideContainers, usageExitCode: 125)
     }
+
+    /// What an unprivileged user may run: help and the version.
+    static let commandsWithoutRoot: Set<String> = ["--version", "-v", "version", "--help", "-h", "help"]
 
     /// The commands that never clone a process into a container (they read, signal, copy bytes or talk to
     /// registries), so they skip the sealed re-exec; every other one, and every new one, runs sealed.

@@ -41,3 +41,21 @@ struct CommandLineUsageTests {
         #expect(root.engine.listContainers().isEmpty)
     }
 }
+
+extension CommandLineUsageTests {
+    /// Without root, every command that needs it says so in one sentence and fails at once (it used to
+    /// show an empty `ps` while containers ran, and `run` tried Docker Hub).
+    static let needingRoot: [([String], Int32)] = [
+        (["ps"], 1), (["images"], 1), (["run", "busybox", "true"], 125), (["network", "ls"], 1), (["compose", "up"], 1),
+    ]
+
+    @Test(arguments: needingRoot)
+    func commandsNeedingRootSayItAtOnce(args: [String], status: Int32) throws {
+        let root = try CLIRoot(launcher: ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"])
+        defer { root.cleanUp() }
+        let r = root.skiff(args)
+        #expect(r.status == status, "\(r.err)")
+        #expect(r.err.contains("\(args[0]) needs root") && r.err.contains("sudo"), "\(r.err)")
+        #expect(root.skiff("--version").status == 0)
+    }
+}

@@ -122,6 +122,39 @@ struct CgroupV2FakeTreeTests {
         #expect(try CgroupTestSupport.get(root + "/cgroup.subtree_control") == "+memory +pids")
     }
 
+    @Test func hugepageLimitsGoToHugetlbMax() throws {
+        let root = try Self.fakeRoot(controllers: "cpu memory pids hugetlb")
+        defer { CgroupTestSupport.removeTree(root) }
+        let cg = try Self.manager(root: root, id: "c-huge")
+        try cg.create(resources: LinuxResources(hugepageLimits: [
+            LinuxHugepageLimit(pageSize: "2MB", limit: 4 << 20), LinuxHugepageLimit(pageSize: "1GB", limit: 1 << 30),
+        ]))
+        defer { #expect(throws: Never.self) { try cg.destroy() } }
+        #expect(try CgroupTestSupport.get(root + "/cgroup.subtree_control") == "+cpu +memory +pids +hugetlb")
+        #expect(try CgroupTestSupport.get(root + "/skiff/c-huge/hugetlb.2MB.max") == String(4 << 20))
+        #expect(try CgroupTestSupport.get(root + "/skiff/c-huge/hugetlb.1GB.max") == String(1 << 30))
+    }
+
+    /// Nothing is dropped in silence on v2: hugetlb not offered, and the v1-only net_cls, net_prio and
+    /// kernelTCP, are errors that name what is missing, and nothing is created.
+    @Test(arguments: [
+        (LinuxResources(hugepageLimits: [LinuxHugepageLimit(pageSize: "2MB", limit: 1)]), "hugetlb"),
+        (LinuxResources(network: LinuxNetwork(classID: 1)), "net_cls"),
+        (LinuxResources(network: LinuxNetwork(priorities: [LinuxInterfacePriority(name: "lo", priority: 1)])), "net_prio"),
+        (LinuxResources(memory: LinuxMemory(kernelTCP: 1 << 20)), "kernelTCP"),
+    ])
+    func v1OnlyOrAbsentControllersAreErrors(_ resources: LinuxResources, _ named: String) throws {
+        let root = try Self.fakeRoot(controllers: "cpu memory pids")
+        defer { CgroupTestSupport.removeTree(root) }
+        let cg = try Self.manager(root: root, id: "c-v1only")
+        #expect {
+            try cg.create(resources: resources)
+        } throws: { error in
+            "\(error)".contains(named)
+        }
+        #expect(!FileManager.default.fileExists(atPath: root + "/skiff/c-v1only"))
+    }
+
     @Test func missingControllerIsAnErrorAndCreatesNothing() throws {
         let root = try Self.fakeRoot(controllers: "cpu pids")
         defer { CgroupTestSupport.removeTree(root) }

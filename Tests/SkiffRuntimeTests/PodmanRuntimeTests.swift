@@ -5,7 +5,7 @@ import Testing
 
 /// Podman (Debian's, with conmon) driving `skiff-oci` as its OCI runtime (`--runtime`): the proof that
 /// runc's command line is taken as runc's callers use it (create --bundle --pid-file, start, state,
-/// exec --process, kill, delete; a terminal through --console-socket). Podman's default nofile limit
+/// exec --process, kill, delete, pause, resume; a terminal through --console-socket). Podman's default nofile limit
 /// (1048576) is above this machine's hard limit, hence the --ulimit flags, as with crun.
 @Suite("Podman with skiff-oci as its runtime", .serialized,
        .enabled(if: PodmanFixture.available, "needs podman, Scripts/make-fixtures and make-images"))
@@ -90,6 +90,11 @@ struct PodmanRuntimeTests {
         let procs = run("exec web ps -o pid,args")
         #expect(procs.output.contains("1 sleep 1000"), "\(procs.output)")
         #expect(run("exec web sh -c 'exit 5'").status == 5)
+        // pause/unpause: podman calls the runtime's pause and resume.
+        #expect(run("pause web").status == 0)
+        #expect(run("inspect -f '{{.State.Status}}' web").output == "paused\n")
+        #expect(run("unpause web").status == 0)
+        #expect(run("inspect -f '{{.State.Status}}' web").output == "running\n")
         #expect(run("stop -t 1 web").status == 0)
         #expect(run("ps -a --format '{{.Names}} {{.Status}}'").output.hasPrefix("web Exited (137)"))
         #expect(run("start web").status == 0)

@@ -22,8 +22,14 @@ struct LaunchPlanErrorTests {
         Case(name: "no process", change: { $0.process = nil }, message: "process: missing (what to run)"),
         Case(name: "empty args", change: { $0.process?.args = [] }, message: "process.args: no command to run"),
         Case(name: "relative cwd", change: { $0.process?.cwd = "home" }, message: "process.cwd: \"home\" is not an absolute path"),
-        Case(name: "no mount namespace", change: { $0.linux?.namespaces = [LinuxNamespace(type: "pid")] },
-             message: "linux.namespaces: a mount namespace is required"),
+        Case(name: "masked paths without a mount namespace", change: {
+                 $0.linux?.namespaces = [LinuxNamespace(type: "pid")]
+                 $0.linux?.maskedPaths = ["/proc/kcore"]
+             }, message: "linux.maskedPaths: unable to restrict sys entries (maskedPaths, readonlyPaths) without a private mount namespace"),
+        Case(name: "read-only rootfs without a mount namespace", change: {
+                 $0.linux?.namespaces = [LinuxNamespace(type: "pid")]
+                 $0.root?.readonly = true
+             }, message: "root.readonly: a read-only rootfs needs a private mount namespace"),
         Case(name: "namespace twice", change: { $0.linux?.namespaces?.append(LinuxNamespace(type: "pid")) },
              message: "namespace \"pid\" is listed twice"),
         Case(name: "unknown namespace", change: { $0.linux?.namespaces?.append(LinuxNamespace(type: "pids")) },

@@ -180,6 +180,7 @@ struct LaunchPlanGoldenTests {
         c.cwd = "/home/u"
         c.uid = 1000
         c.gid = 1000
+        c.stdioOwner = StdioOwner(uid: 101_000, gid: 201_000)  // the user, mapped to the host
         c.additionalGids = [10, 20]
         c.umask = 0o22
         c.oomScoreAdj = 100
@@ -229,6 +230,7 @@ struct LaunchPlanGoldenTests {
         c.rootfsOverlayDirectory = "/layers"
         c.rootReadonly = true
         c.rootfsPropagation = MS.shared | MS.rec
+        c.rootfsPropagationAfterPivot = MS.shared
         c.mounts = [
             .init(source: "tmpfs", target: "/tmp", fstype: "tmpfs", data: "size=64m", flags: MS.nosuid | MS.nodev),
             .init(source: "devpts", target: "/dev/pts", fstype: "devpts", data: nil, flags: MS.nosuid | MS.noexec),
@@ -243,6 +245,31 @@ struct LaunchPlanGoldenTests {
         c.noNewPrivileges = true
         c.capabilities = CapabilityMasks(lastCap: 40)
         Self.expectPlan(planned, PlannedLaunch(config: c))
+    }
+
+    /// A read-only tmpfs /dev is mounted rw and made read-only last (runc's order); "rro" is a recursive
+    /// attribute, not tmpfs data; without a mount namespace the plan says so (mounts in the host's, chroot).
+    @Test func readonlyDevRecursiveOptionsAndNoMountNamespace() throws {
+        let spec = try PlanFixtures.decode("""
+            {
+              "ociVersion": "1.2.0",
+              "process": {"user": {"uid": 0, "gid": 0}, "args": ["/bin/true"], "cwd": "/"},
+              "root": {"path": "rootfs"},
+              "mounts": [
+                {"destination": "/dev", "type": "tmpfs", "source": "tmpfs", "options": ["ro", "nosuid", "mode=755"]},
+                {"destination": "/data", "type": "tmpfs", "source": "tmpfs", "options": ["rro", "rnosuid"]}
+              ],
+              "linux": {"namespaces": [{"type": "pid"}]}
+            }
+            """)
+        let planned = try PlanFixtures.planner(bundle: "/b").plan(spec, facts: PlanFixtures.v2Host(directories: ["/b/rootfs"]))
+        let c = planned.config
+        #expect(c.hostMountNamespace)
+        #expect(c.mounts.count == 2)
+        #expect(c.mounts[0] == LaunchConfig.Mount(source: "tmpfs", target: "/dev", fstype: "tmpfs", data: "mode=755",
+                                                  flags: MS.nosuid, readonlyLast: true))
+        #expect(c.mounts[1] == LaunchConfig.Mount(source: "tmpfs", target: "/data", fstype: "tmpfs", data: nil, flags: 0,
+                                                  recursiveAttrSet: 0x3))
     }
 
     /// Namespaces joined by path are recorded, not opened: planning succeeds although none of the files

@@ -68,10 +68,35 @@ struct MountOptionsTests {
 
     @Test(arguments: [
         (String?.none, MS.slave | MS.rec), ("", MS.slave | MS.rec), ("private", MS.private | MS.rec),
-        ("rshared", MS.shared | MS.rec), ("slave", MS.slave | MS.rec), ("unbindable", MS.unbindable | MS.rec),
+        ("rshared", MS.shared | MS.rec), ("slave", MS.slave | MS.rec),
+        // A bind from an unbindable mount is refused: the host side stays rslave, the container's root gets it.
+        ("unbindable", MS.slave | MS.rec),
     ])
     func rootPropagation(_ value: String?, _ flags: UInt) throws {
         #expect(try MountOptions.rootPropagation(value) == flags)
+    }
+
+    /// The container's own "/" gets the spec's value exactly, after pivot_root (runc and crun).
+    @Test(arguments: [
+        (String?.none, UInt(0)), ("shared", MS.shared), ("rshared", MS.shared | MS.rec),
+        ("unbindable", MS.unbindable), ("runbindable", MS.unbindable | MS.rec), ("rslave", MS.slave | MS.rec),
+    ])
+    func rootPropagationAfterPivot(_ value: String?, _ flags: UInt) throws {
+        #expect(try MountOptions.rootPropagationAfterPivot(value) == flags)
+    }
+
+    /// runc's recursive options become mount_setattr attributes (MOUNT_ATTR_*), never filesystem data.
+    @Test(arguments: [
+        (["rro"], UInt32(0x1), UInt32(0)), (["rro", "rrw"], UInt32(0), UInt32(0x1)),
+        (["rnosuid", "rnodev", "rnoexec"], UInt32(0xe), UInt32(0)), (["rsuid", "rdev", "rexec"], UInt32(0), UInt32(0xe)),
+        (["rnoatime"], UInt32(0x10), UInt32(0x70)), (["rstrictatime"], UInt32(0x20), UInt32(0x70)),
+        (["rnoatime", "rrelatime"], UInt32(0), UInt32(0x70)), (["ratime"], UInt32(0), UInt32(0x70)),
+        (["rnodiratime"], UInt32(0x80), UInt32(0)), (["rdiratime"], UInt32(0), UInt32(0x80)),
+    ])
+    func recursiveAttributes(_ options: [String], _ set: UInt32, _ clear: UInt32) {
+        let o = MountOptions(options + ["size=1m"])
+        #expect(o.recursiveAttrSet == set && o.recursiveAttrClear == clear, "\(options)")
+        #expect(o.data == ["size=1m"] && o.flags == 0)
     }
 
     @Test func unknownRootPropagationNamesTheField() {

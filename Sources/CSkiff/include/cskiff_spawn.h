@@ -54,6 +54,7 @@ enum cskiff_step {
     CSKIFF_STEP_CHDIR,
     CSKIFF_STEP_WAIT_START,
     CSKIFF_STEP_EXEC,
+    CSKIFF_STEP_HOOK,
     CSKIFF_STEP_COUNT
 };
 
@@ -76,6 +77,9 @@ struct cskiff_mount {
     unsigned long bind_remount;  // for binds: MS_* applied by a second MS_BIND|MS_REMOUNT (ro, nosuid...); 0 = none
     unsigned long propagation;   // MS_SHARED/MS_SLAVE/MS_PRIVATE/MS_UNBINDABLE (| MS_REC), 0 = leave
     int target_kind;             // enum cskiff_target_kind
+    unsigned int rec_attr_set;   // MOUNT_ATTR_* set on the mount and all below it (rro, rnosuid...), 0 = none
+    unsigned int rec_attr_clr;   // MOUNT_ATTR_* cleared recursively (rrw, rsuid...)
+    int readonly_last;           // mounted rw, remounted read-only after the devices and symlinks (runc's finalizeRootfs)
 };
 
 struct cskiff_device {
@@ -106,6 +110,14 @@ struct cskiff_sysctl {
     const char *value;
 };
 
+/// An OCI hook the child runs itself (createContainer, startContainer).
+struct cskiff_hook {
+    const char *path;            // the program
+    const char *const *argv;     // NULL-terminated, argv[0] as the hook's `args` give it
+    const char *const *envp;     // NULL-terminated
+    int timeout;                 // seconds; 0: wait as long as it takes
+};
+
 struct cskiff_spawn {
     // Namespaces. `clone_flags` are the namespaces to create (CLONE_NEWCGROUP is unshared by the child
     // after the parent has placed it in its cgroup). `joins` are entered with setns in the child,
@@ -117,8 +129,14 @@ struct cskiff_spawn {
 
     // Root filesystem. NULL for a process joining an existing container (exec).
     const char *rootfs;          // absolute host path
-    int use_chroot;              // chroot instead of pivot_root (e.g. rootfs on a ramfs)
+    int use_chroot;              // no pivot_root: move the rootfs onto "/" (MS_MOVE) and chroot (runc --no-pivot)
+    // With use_chroot: the host's proc and sysfs mounts outside the rootfs, detached first so that no full
+    // procfs stays in the namespace for a nested mount of proc to pass the kernel's visibility check.
+    const char *const *no_pivot_detach;
+    int n_no_pivot_detach;
     unsigned long rootfs_propagation; // applied to "/" first: MS_SLAVE|MS_REC unless asked otherwise
+    unsigned long rootfs_propagation_after; // linux.rootfsPropagation, applied to the new "/" (0: not set)
+    int host_mount_namespace;    // no mount namespace (as runc): mounts made under the rootfs in the host's, then chroot
     // An image's layers: the child mounts overlayfs with these options on `rootfs` (inside its own mount
     // namespace, so the host never holds the mount). Lower dirs may be relative to `rootfs_overlay_dir`,
     // which keeps 100+ layers within the one page mount(2) takes. NULL: `rootfs` is ready as it is.
@@ -182,6 +200,20 @@ struct cskiff_spawn {
     int wait_parent;
     int start_fd;
     int debug;                   // report every step as an event
+
+    // OCI hooks (child_hooks.c). With `pause_for_hooks` the child keeps the sync pipe, reports HOOKS
+    // once its mounts are made (before pivot_root) and waits for one more byte while the parent runs the
+    // prestart and createRuntime hooks. createContainer hooks run next, in the container's namespaces;
+    // startContainer hooks after `start`, just before execve. Each hook reads `{"pid":PID,` followed by
+    // `hook_state_creating` (createContainer) or `hook_state_created` (startContainer) on its stdin.
+    int pause_for_hooks;
+    const struct cskiff_hook *create_container_hooks;
+    int n_create_container_hooks;
+    const struct cskiff_hook *start_container_hooks;
+    int n_start_container_hooks;
+    const char *hook_state_creating;
+    const char *hook_state_created;
+    int start_result_fd;         // >= 0: a failed startContainer hook is described here for `start` to read
 };
 
 // What the child writes on the report pipe. Records are fixed-size and smaller than PIPE_BUF, so
@@ -189,7 +221,8 @@ struct cskiff_spawn {
 enum cskiff_report_kind {
     CSKIFF_REPORT_EVENT = 0,
     CSKIFF_REPORT_ERROR = 1,
-    CSKIFF_REPORT_READY = 2
+    CSKIFF_REPORT_READY = 2,
+    CSKIFF_REPORT_HOOKS = 3      // mounts made: the parent runs its hooks, then writes a byte on the sync pipe
 };
 
 struct cskiff_report {

@@ -162,22 +162,7 @@ enum HostNetwork {
         (try? FileIO.readString("/proc/sys/" + path))?.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    // MARK: routes and MTU
-
-    /// IPv4 routes of the main table and the host's addresses' subnets: what a new bridge must not overlap.
-    /// Skiff's own bridges (`skiff…`) are left out: their subnets are known from the claims.
-    static func hostSubnets() -> [IPv4Subnet] {
-        var result: [IPv4Subnet] = []
-        let text = (try? FileIO.readString("/proc/net/route")) ?? ""
-        for line in text.split(separator: "\n").dropFirst() {
-            let f = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
-            guard f.count >= 8, !f[0].hasPrefix("skiff"), let dest = UInt32(f[1], radix: 16), let mask = UInt32(f[7], radix: 16),
-                  mask != 0 else { continue }
-            let prefix = mask.byteSwapped.nonzeroBitCount
-            result.append(IPv4Subnet(network: IPv4Address(value: dest.byteSwapped), prefix: max(prefix, 8)))
-        }
-        return result
-    }
+    // MARK: MTU
 
     /// The device of the default route, and its MTU (1500 when there is none).
     static func uplinkMTU() -> Int {

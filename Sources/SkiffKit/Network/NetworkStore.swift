@@ -157,14 +157,13 @@ public struct NetworkStore: Sendable {
     }
 
     func chooseSubnet(requested: IPv4Subnet?, forDefault: Bool, name: String, avoidingOwn: Bool = false) throws(KitError) -> IPv4Subnet {
-        let routes = HostNetwork.hostSubnets()
+        let used = HostSubnetUse.current()
         let claims = claimedSubnets()
         func clash(_ s: IPv4Subnet) -> String? {
-            if let r = routes.first(where: { $0.overlaps(s) }) { return "the host route \(r)" }
             if let c = claims.first(where: { $0.0.overlaps(s) && !($0.1 == stateRoot && $0.2 == name && !avoidingOwn) }) {
                 return "network \(c.2) of \(c.1) (\(c.0))"
             }
-            return nil
+            return used.first { $0.subnet.overlaps(s) }.map(\.description)
         }
         if let requested {
             if let why = clash(requested) { throw .network("subnet \(requested) overlaps \(why)") }

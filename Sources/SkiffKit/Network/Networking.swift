@@ -209,9 +209,9 @@ extension Engine {
     func ensureBridge(_ config: NetworkConfig, mtu: Int) throws(KitError) -> NetworkConfig {
         var config = config
         if HostNetwork.linkExists(config.bridge) { return config }
-        if let r = HostNetwork.hostSubnets().first(where: { $0.overlaps(config.subnet) }) {
+        if let r = HostSubnetUse.current().first(where: { $0.subnet.overlaps(config.subnet) }) {
             guard config.automaticSubnet else {
-                throw .network("the subnet \(config.subnet) of network \(config.name) overlaps the host route \(r)")
+                throw .network("the subnet \(config.subnet) of network \(config.name) overlaps \(r)")
             }
             config = try networks.rechoose(config)
         }

@@ -28,7 +28,7 @@ public enum CgroupLayout: Codable, Sendable, Equatable {
 
     /// v1 controllers Skiff makes a container cgroup in.
     public static let managedV1Controllers: [String] = [
-        "cpu", "cpuacct", "cpuset", "memory", "pids", "devices", "freezer", "blkio",
+        "cpu", "cpuacct", "cpuset", "memory", "pids", "devices", "freezer", "blkio", "hugetlb", "net_cls", "net_prio",
     ]
 
     /// controller → mount point for v1 and hybrid; empty for v2.

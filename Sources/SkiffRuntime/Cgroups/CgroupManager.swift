@@ -41,7 +41,9 @@ public struct CgroupManager: Sendable {
     /// Parent of the default and of relative cgroup paths.
     public static let defaultParent = "/skiff"
     /// Controllers enabled in each ancestor's cgroup.subtree_control on v2 (those the parent offers).
-    public static let v2Controllers = ["cpu", "memory", "pids", "cpuset"]
+    public static let v2Controllers = ["cpu", "memory", "pids", "cpuset", "hugetlb"]
+    /// Controllers only cgroup v1 has.
+    static let v1OnlyControllers: Set<String> = ["net_cls", "net_prio"]
 
     public let layout: CgroupLayout
     /// Normalized absolute cgroup path, e.g. "/skiff/abc".
@@ -204,6 +206,12 @@ public struct CgroupManager: Sendable {
             if let s = c.mems, !s.isEmpty { need.append(("cpuset", "cpuset mems")) }
         }
         if r.pids != nil { need.append(("pids", "pids limit")) }
+        for limit in r.hugepageLimits ?? [] { need.append(("hugetlb", "hugepage limit for \(limit.pageSize)")) }
+        if let n = r.network {
+            if n.classID != nil { need.append(("net_cls", "network classID")) }
+            if !(n.priorities ?? []).isEmpty { need.append(("net_prio", "network priorities")) }
+        }
+        if r.memory?.kernelTCP != nil { need.append(("memory", "memory kernelTCP")) }
         return need
     }
 
@@ -232,6 +240,14 @@ public struct CgroupManager: Sendable {
             }
         case .v2(let root):
             _ = try CgroupValues.v2SwapMax(swap: r.memory?.swap, limit: r.memory?.limit)
+            // cgroup v2 has no net_cls, net_prio nor kernel TCP limit (runc refuses them there too).
+            if let (controller, setting) = need.first(where: { Self.v1OnlyControllers.contains($0.controller) }) {
+                throw .controllerMissing(controller: controller, setting: setting, detail: "available on cgroup v2 (a v1 controller)")
+            }
+            if let tcp = r.memory?.kernelTCP {
+                throw .invalidValue(setting: "linux.resources.memory.kernelTCP", value: String(tcp),
+                                    reason: "cgroup v2 has no kernel TCP memory limit (it is a cgroup v1 setting)")
+            }
             let file = Self.join(root, ["cgroup.controllers"])
             let available = Self.controllerSet(try fs.read(file))
             for (controller, setting) in need where !available.contains(controller) {

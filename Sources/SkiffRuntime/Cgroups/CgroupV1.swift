@@ -72,6 +72,18 @@ extension CgroupManager {
             try fs.write(CgroupValues.pidsMax(pids.limit), to: dir("pids") + "/pids.max")
         }
 
+        for limit in r.hugepageLimits ?? [] {
+            try writeHugepageLimit(limit, dir: dir("hugetlb"), file: "limit_in_bytes", reserved: "rsvd.limit_in_bytes")
+        }
+        if let network = r.network {
+            if let classID = network.classID {
+                try fs.write(String(classID), to: dir("net_cls") + "/net_cls.classid")
+            }
+            for p in network.priorities ?? [] {
+                try fs.write("\(p.name) \(p.priority)", to: dir("net_prio") + "/net_prio.ifpriomap")
+            }
+        }
+
         if let rules = r.devices {
             // The folded set, not the raw list: the kernel would ignore a deny that punches a hole into a
             // wildcard allow, and v2's BPF program is made from the same set.
@@ -133,6 +145,32 @@ extension CgroupManager {
         if m.disableOOMKiller == true {
             try fs.write("1", to: dir + "/memory.oom_control")
         }
+        if let tcp = m.kernelTCP, tcp != 0 {
+            let file = dir + "/memory.kmem.tcp.limit_in_bytes"
+            if !fakeFilesystem && !fs.exists(file) {
+                throw .invalidValue(setting: "linux.resources.memory.kernelTCP", value: String(tcp),
+                                    reason: "\(file) does not exist (this kernel has no kernel TCP memory accounting)")
+            }
+            try fs.write(String(tcp), to: file)
+        }
+    }
+
+    /// hugetlb.<size>.<file> (and its reservation twin, when the kernel has one, as runc writes both). A page
+    /// size the kernel does not offer has no file: that is an error naming it, not a limit left out.
+    func writeHugepageLimit(_ limit: LinuxHugepageLimit, dir: String, file: String, reserved: String) throws(CgroupError) {
+        let size = limit.pageSize
+        guard !size.isEmpty, size.allSatisfy({ $0.isLetter || $0.isNumber }) else {
+            throw .invalidValue(setting: "linux.resources.hugepageLimits.pageSize", value: "\"\(size)\"",
+                                reason: "expected a size such as 2MB or 1GB")
+        }
+        let path = dir + "/hugetlb.\(size).\(file)"
+        if !fakeFilesystem && !fs.exists(path) {
+            throw .invalidValue(setting: "linux.resources.hugepageLimits.pageSize", value: "\"\(size)\"",
+                                reason: "this kernel offers no \(size) huge pages (no \(path))")
+        }
+        try fs.write(String(limit.limit), to: path)
+        let reservedPath = dir + "/hugetlb.\(size).\(reserved)"
+        if fs.exists(reservedPath) { try fs.write(String(limit.limit), to: reservedPath) }
     }
 
     /// Hybrid: the container also gets a directory in the cgroup2 mount, and `unified` keys go there.

@@ -88,6 +88,10 @@ extension CgroupManager {
             try fs.write(CgroupValues.pidsMax(pids.limit), to: dir + "/pids.max")
         }
 
+        for limit in r.hugepageLimits ?? [] {
+            try writeHugepageLimit(limit, dir: dir, file: "max", reserved: "rsvd.max")
+        }
+
         if let rules = r.devices {
             // v2 has no devices files: an eBPF program attached to the cgroup filters every open and mknod.
             let set = try DeviceRuleSet.emulate(rules)

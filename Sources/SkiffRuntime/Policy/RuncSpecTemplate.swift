@@ -2,8 +2,9 @@
 // libcontainer/specconv Example), so a bundle made for runc works with Skiff and the reverse.
 //
 // Differences from runc 1.1's output: the hostname is "skiff"; no ambient set (runc 1.1 listed one
-// without an inheritable set, which the kernel cannot raise; runc dropped it since); a cgroup namespace
-// always (runc adds it on cgroup v2 only); /sys/devices/virtual/tpm masked, as current runc does.
+// without an inheritable set, which the kernel cannot raise; runc dropped it since); /sys/devices/virtual/tpm
+// masked, as current runc does. Like runc, a cgroup namespace only on a cgroup v2 host: on v1 and hybrid a
+// process of the container (an exec too) sees its full cgroup paths in /proc/self/cgroup, as callers expect.
 
 import SkiffOCI
 
@@ -31,14 +32,15 @@ public enum RuncSpecTemplate {
               options: ["nosuid", "noexec", "nodev", "relatime", "ro"]),
     ]
 
-    public static let namespaces: [LinuxNamespace] = [
-        LinuxNamespace(type: "pid"), LinuxNamespace(type: "network"), LinuxNamespace(type: "ipc"),
-        LinuxNamespace(type: "uts"), LinuxNamespace(type: "mount"), LinuxNamespace(type: "cgroup"),
-    ]
+    /// The namespaces; the cgroup one on a cgroup v2 host only (runc's `spec`).
+    public static func namespaces(cgroupV2: Bool) -> [LinuxNamespace] {
+        [LinuxNamespace(type: "pid"), LinuxNamespace(type: "network"), LinuxNamespace(type: "ipc"),
+         LinuxNamespace(type: "uts"), LinuxNamespace(type: "mount")] + (cgroupV2 ? [LinuxNamespace(type: "cgroup")] : [])
+    }
 
     /// The default config.json of `skiff oci spec` (rootfs "rootfs", read-only; `sh` on a terminal).
     public static func spec(rootfs: String = "rootfs", args: [String] = ["sh"], terminal: Bool = true,
-                            hostname: String = "skiff") -> Spec {
+                            hostname: String = "skiff", cgroupV2: Bool = true) -> Spec {
         let process = Process(
             terminal: terminal,
             user: User(uid: 0, gid: 0),
@@ -50,7 +52,7 @@ public enum RuncSpecTemplate {
             noNewPrivileges: true
         )
         let linux = Linux(
-            namespaces: namespaces,
+            namespaces: namespaces(cgroupV2: cgroupV2),
             resources: LinuxResources(devices: [LinuxDeviceCgroup(allow: false, access: "rwm")]),
             maskedPaths: maskedPaths,
             readonlyPaths: readonlyPaths

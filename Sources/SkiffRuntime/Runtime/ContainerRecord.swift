@@ -16,6 +16,8 @@ public struct ContainerRecord: Codable, Sendable, Equatable {
     public var id: String
     public var bundle: String
     public var rootfs: String
+    /// The container had no mount namespace: its mounts under `rootfs` are in the host's (removed at delete).
+    public var hostMounts: Bool?
     public var pid: Int32
     /// Field 22 of /proc/PID/stat when the container started, to tell a recycled pid apart.
     public var pidStartTime: UInt64
@@ -23,6 +25,8 @@ public struct ContainerRecord: Codable, Sendable, Equatable {
     public var annotations: [String: String]?
     public var cgroup: CgroupStatePaths?
     public var owner: String
+    /// The spec's hooks, for `start` (poststart) and `delete` (poststop); nil when it has none.
+    public var hooks: Hooks?
 
     public init(id: String, bundle: String, rootfs: String, pid: Int32, pidStartTime: UInt64, created: String,
                 annotations: [String: String]?, cgroup: CgroupStatePaths?) {

@@ -27,7 +27,10 @@ extension OCIRuntime {
     public func exec(id: String, process: Process, options: ExecOptions) throws(RuntimeError) -> ExitStatus? {
         let record = try load(id: id)
         let status = self.status(of: record)
-        guard status == .running else { throw .wrongState(id: id, status: status.rawValue, wanted: "running") }
+        // runc execs into a created container too (its init waits before execve, its namespaces are made).
+        guard status == .running || status == .created else {
+            throw .wrongState(id: id, status: status.rawValue, wanted: "running or created")
+        }
         let spec = try SpecFile.load(bundle: record.bundle)
         let terminal = process.terminal ?? false
         if terminal && options.detach && options.consoleSocket == nil {
@@ -41,6 +44,8 @@ extension OCIRuntime {
         config.debug = debug
         config.preserveFDs = options.preserveFDs
         config.stdio = .init(options.stdio)
+        config.stdioOwner = .forProcess(uid: config.uid, gid: config.gid, uidMappings: spec.linux?.uidMappings ?? [],
+                                        gidMappings: spec.linux?.gidMappings ?? [])
         for ns in spec.linux?.namespaces ?? [] {
             guard let kind = NamespaceKind(rawValue: ns.type), kind != .time else { continue }
             let theirs = "/proc/\(record.pid)/ns/\(kind.procName)"
@@ -72,9 +77,15 @@ extension OCIRuntime {
         }
         defer { if master >= 0 { close(master) } }
 
+        var relay = StdioRelay()
+        if !options.detach && !terminal {
+            do { relay = try StdioRelay.interpose(&config.stdio, owner: config.stdioOwner) } catch { throw .spawn(error) }
+        }
+        defer { relay.abandon() }  // emptied by finish() after a wait
         var child: SpawnedChild
         do { child = try Spawner.spawn(config, namespaces: namespaces) } catch { throw .spawn(error) }
         console?.childStarted()
+        relay.childStarted()
         do throws(RuntimeError) {
             if let paths = record.cgroup {
                 do { try CgroupManager(statePaths: paths, logger: logger).addProcess(pid: child.pid) } catch {
@@ -106,7 +117,9 @@ extension OCIRuntime {
         if options.detach { return nil }
         var code: Int32 = 0
         var sig: Int32 = 0
-        if cskiff_supervise(child.pidfd, master, &code, &sig) != 0 { throw .system(SystemError("wait for exec process")) }
+        let rc = cskiff_supervise(child.pidfd, master, &code, &sig)
+        relay.finish()
+        if rc != 0 { throw .system(SystemError("wait for exec process")) }
         return ExitStatus(code: code >= 0 ? code : nil, signal: sig > 0 ? sig : nil)
     }
 

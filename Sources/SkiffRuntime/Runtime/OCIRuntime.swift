@@ -60,6 +60,14 @@ public struct OCIRuntime: Sendable {
             throw .wrongState(id: id, status: status.rawValue, wanted: "created")
         }
         let fifo = directory(of: id) + "/exec.fifo"
+        var resultFD: Int32 = -1
+        if record.hooks?.startContainer?.isEmpty == false {
+            let path = directory(of: id) + "/" + Self.startResultFifo
+            resultFD = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+            if resultFD < 0 { throw .system(SystemError("open", path: path)) }
+            unlink(path)
+        }
+        defer { if resultFD >= 0 { close(resultFD) } }
         let fd = open(fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC)
         if fd < 0 { throw .system(SystemError("open", path: fifo)) }
         defer { close(fd) }
@@ -67,6 +75,8 @@ public struct OCIRuntime: Sendable {
         if write(fd, &go, 1) != 1 { throw .system(SystemError("write", path: fifo)) }
         unlink(fifo)
         logger.debug("start", metadata: ["id": "\(id)", "pid": "\(record.pid)"])
+        if resultFD >= 0 { try awaitStartHooks(resultFD: resultFD) }
+        runLateHooks(.poststart, record: record, status: .running, pid: record.pid)
     }
 
     /// create + start, attached: stdio passes through (or a terminal is relayed), signals are forwarded,
@@ -77,6 +87,7 @@ public struct OCIRuntime: Sendable {
         var sig: Int32 = 0
         let rc = cskiff_supervise(launched.pidfd, launched.consoleMaster, &code, &sig)
         let waitError = rc != 0 ? SystemError("wait for container") : nil
+        launched.relay.finish()
         launched.closeConsole()
         close(launched.pidfd)
         try? delete(id: id, force: true)
@@ -96,6 +107,7 @@ public struct OCIRuntime: Sendable {
         var startTime: UInt64 = 0
         var pidfd: Int32
         var consoleMaster: Int32 = -1
+        var relay = StdioRelay()
 
         mutating func closeConsole() {
             if consoleMaster >= 0 { close(consoleMaster) }
@@ -108,9 +120,7 @@ public struct OCIRuntime: Sendable {
         try Self.validate(id: id)
         let bundle = Self.absolute(bundleArg)
         let spec = try SpecFile.load(bundle: bundle)
-        if let hooks = spec.hooks, hooks != Hooks() {
-            throw .unsupported("OCI hooks (config.json \"hooks\")")
-        }
+        let hooks = try Self.hooks(of: spec)
         let terminal = spec.process?.terminal ?? false
         if terminal && !attach && options.consoleSocket == nil {
             throw .usage("process.terminal is set: pass --console-socket to receive the terminal (or run attached)")
@@ -137,6 +147,7 @@ public struct OCIRuntime: Sendable {
         var record = ContainerRecord(id: id, bundle: bundle, rootfs: "",
                                      pid: 0, pidStartTime: 0, created: Timestamp.now(),
                                      annotations: spec.annotations, cgroup: cgroup.statePaths)
+        record.hooks = hooks
         try save(record)
         cleanup.cgroup = cgroup
         do { try cgroup.create(resources: DeviceRules.resources(for: spec)) } catch { throw .cgroup(error) }
@@ -154,9 +165,18 @@ public struct OCIRuntime: Sendable {
         planned.config.debug = debug
         planned.config.preserveFDs = options.preserveFDs
         planned.config.useChroot = options.noPivot
+        if planned.config.hostMountNamespace { cleanup.hostMountsUnder = planned.config.rootfs }
+        if options.noPivot, let rootfs = planned.config.rootfs {
+            do { planned.config.noPivotDetach = try NoPivotMounts.current(rootfs: rootfs) } catch { throw .system(error) }
+        }
         planned.config.stdio = .init(options.stdio)
-
         var launched = Launched(pid: 0, pidfd: -1)
+        var relay = StdioRelay()
+        if attach && !terminal {
+            do { relay = try StdioRelay.interpose(&planned.config.stdio, owner: planned.config.stdioOwner) } catch { throw .spawn(error) }
+        }
+        defer { relay.abandon() }  // emptied once handed to `launched`
+
         var console: Terminal?
         defer { console?.close() }
         if terminal {
@@ -174,26 +194,51 @@ public struct OCIRuntime: Sendable {
             cleanup.fds.append(fd)
             planned.config.startFD = fd
         }
+        if let hooks {
+            planned.config.hooks = childHooks(hooks, id: id, bundle: bundle, annotations: spec.annotations)
+            if waitForStart && !planned.config.hooks.startContainer.isEmpty {
+                let fifo = dir + "/" + Self.startResultFifo
+                if mkfifo(fifo, 0o600) != 0 { throw .system(SystemError("mkfifo", path: fifo)) }
+                let fd = open(fifo, O_RDWR | O_CLOEXEC)
+                if fd < 0 { throw .system(SystemError("open", path: fifo)) }
+                cleanup.fds.append(fd)
+                planned.config.hooks.startResultFD = fd
+            }
+        }
 
         logger.debug("clone", metadata: ["id": "\(id)", "flags": "0x\(String(planned.config.cloneFlags, radix: 16))",
                                          "rootfs": "\(planned.config.rootfs ?? "")"])
         var child: SpawnedChild
         do { child = try Spawner.spawn(planned.config, namespaces: namespaces) } catch { throw .spawn(error) }
         cleanup.child = child
+        if hooks?.poststop?.isEmpty == false { cleanup.poststop = (self, record) }
         launched.pid = child.pid
         launched.pidfd = child.pidfd
         console?.childStarted()
+        relay.childStarted()
 
         try writeIDMaps(planned, pid: child.pid)
         do { try cgroup.addProcess(pid: child.pid) } catch { throw .cgroup(error) }
+        let pausesForHooks = planned.config.hooks.pauseForParent
+        var outcome: Spawner.Outcome
         do throws(SpawnError) {
-            try Spawner.release(&child)
-            let outcome = try Spawner.awaitSetup(&child, logger: logger)
-            if waitForStart && outcome != .ready {
-                throw SpawnError.childDied("it exited before reporting ready")
-            }
+            try Spawner.release(&child, keepSync: pausesForHooks)
+            outcome = try Spawner.awaitSetup(&child, logger: logger)
         } catch {
             throw .spawn(error)
+        }
+        if pausesForHooks {
+            guard outcome == .hooks else { throw .spawn(.childDied("it exited before its prestart hooks")) }
+            try runCreateHooks(hooks!, record: record, pid: child.pid)
+            do throws(SpawnError) {
+                try Spawner.release(&child)
+                outcome = try Spawner.awaitSetup(&child, logger: logger)
+            } catch {
+                throw .spawn(error)
+            }
+        }
+        if waitForStart && outcome != .ready {
+            throw .spawn(.childDied("it exited before reporting ready"))
         }
         if console != nil { launched.consoleMaster = try console!.receiveMaster() }
 
@@ -201,6 +246,7 @@ public struct OCIRuntime: Sendable {
             throw .spawn(.childDied("process \(child.pid) exited during start"))
         }
         record.rootfs = planned.config.rootfs ?? ""
+        record.hostMounts = planned.config.hostMountNamespace ? true : nil
         record.pid = child.pid
         record.pidStartTime = startTime
         launched.startTime = startTime
@@ -217,6 +263,9 @@ public struct OCIRuntime: Sendable {
         }
         cleanup.succeeded(keepPidFD: attach)
         if !attach { close(child.pidfd); launched.pidfd = -1 }
+        launched.relay = relay
+        relay = StdioRelay()
+        if !waitForStart { runLateHooks(.poststart, record: record, status: .running, pid: child.pid) }
         return launched
     }
 
@@ -255,14 +304,19 @@ public struct OCIRuntime: Sendable {
     public func kill(id: String, signal: Int32, all: Bool = false) throws(RuntimeError) {
         let record = try load(id: id)
         let status = self.status(of: record)
-        guard status == .created || status == .running else {
-            throw .wrongState(id: id, status: status.rawValue, wanted: "created or running")
+        guard status == .created || status == .running || status == .paused else {
+            throw .wrongState(id: id, status: status.rawValue, wanted: "created, running or paused")
         }
         if all, let paths = record.cgroup {
             do { _ = try CgroupManager(statePaths: paths, logger: logger).kill(signal: signal) } catch { throw .cgroup(error) }
-            return
+        } else {
+            try signalProcess(record, signal)
         }
-        try signalProcess(record, signal)
+        // A frozen process dies only once thawed (v1): runc thaws a paused container it sends SIGKILL.
+        if status == .paused && signal == SIGKILL {
+            let manager = try cgroup(of: record)
+            do { try manager.setFrozen(false) } catch { throw .cgroup(error) }
+        }
     }
 
     /// Remove a container. A created or running one is refused unless `force`, which kills it first.
@@ -280,12 +334,22 @@ public struct OCIRuntime: Sendable {
                 throw .wrongState(id: id, status: status.rawValue, wanted: "stopped (use --force to kill it)")
             }
             try? signalProcess(record, SIGKILL)
+            if status == .paused, let paths = record.cgroup {
+                // A frozen process cannot die: thaw it (and the others, killed with the cgroup) first.
+                try? CgroupManager(statePaths: paths, logger: logger).kill(signal: SIGKILL)
+                try? CgroupManager(statePaths: paths, logger: logger).setFrozen(false)
+            }
             waitUntilGone(record)
+        }
+        if record.hostMounts == true {
+            let stuck = HostMounts.detach(under: record.rootfs)
+            if !stuck.isEmpty { logger.warning("mounts left under the rootfs", metadata: ["mounts": "\(stuck)"]) }
         }
         if let paths = record.cgroup {
             do { try CgroupManager(statePaths: paths, logger: logger).destroy(force: true) } catch { throw .cgroup(error) }
         }
         FileIO.removeTree(directory(of: id))
+        runLateHooks(.poststop, record: record, status: .stopped, pid: nil)
     }
 
     /// `delete --force` of a container without a record: its directory and its cgroup at the default
@@ -321,6 +385,9 @@ public struct OCIRuntime: Sendable {
         // pid 0: recorded before the process existed; its creator is still at work or died.
         if record.pid == 0 { return .creating }
         guard ProcessInfo.isRunning(pid: record.pid, startTime: record.pidStartTime) else { return .stopped }
+        if let paths = record.cgroup, (try? CgroupManager(statePaths: paths, logger: logger))?.isFrozen == true {
+            return .paused
+        }
         return FileIO.exists(directory(of: record.id) + "/exec.fifo") ? .created : .running
     }
 
@@ -360,7 +427,8 @@ public struct OCIRuntime: Sendable {
         let path = directory(of: record.id) + "/state.json"
         do {
             let data = try JSONEncoder().encode(record)
-            try FileIO.writeAtomically(path, contents: Array(data))
+            // A hook's env may carry credentials (as config.json may): then only root reads the record.
+            try FileIO.writeAtomically(path, contents: Array(data), mode: record.hooks == nil ? 0o644 : 0o600)
         } catch let error as SystemError {
             throw .system(error)
         } catch {
@@ -412,8 +480,12 @@ public struct ContainerState: Codable, Sendable {
 private struct Cleanup {
     var directory: String
     var cgroup: CgroupManager?
+    /// A rootfs whose mounts were made in the host's mount namespace (a spec without one).
+    var hostMountsUnder: String?
     var child: SpawnedChild?
     var fds: [Int32] = []
+    /// A create that fails once the container exists goes on to delete, and so to the poststop hooks.
+    var poststop: (runtime: OCIRuntime, record: ContainerRecord)?
     private var done = false
 
     init(directory: String) {
@@ -433,10 +505,12 @@ private struct Cleanup {
             _ = try? Spawner.wait(pidfd: child.pidfd)
             close(child.pidfd)
         }
+        if let rootfs = hostMountsUnder { HostMounts.detach(under: rootfs) }
         if let cgroup {
             do { try cgroup.destroy(force: true) } catch { logger.warning("cleanup: \(error)") }
         }
         FileIO.removeTree(directory)
+        if let poststop { poststop.runtime.runLateHooks(.poststop, record: poststop.record, status: .stopped, pid: nil) }
     }
 }
 

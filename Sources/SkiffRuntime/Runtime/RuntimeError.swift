@@ -11,6 +11,8 @@ public enum RuntimeError: Error, CustomStringConvertible {
     case system(SystemError)
     case unsupported(String)
     case usage(String)
+    /// An OCI hook failed: "KIND hook PATH: exit status N: what it wrote".
+    case hook(String)
 
     public var description: String {
         switch self {
@@ -26,6 +28,7 @@ public enum RuntimeError: Error, CustomStringConvertible {
         case .system(let e): e.description
         case .unsupported(let what): "\(what) is not supported by skiff"
         case .usage(let message): message
+        case .hook(let message): message
         }
     }
 }

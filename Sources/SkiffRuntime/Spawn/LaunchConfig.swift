@@ -11,6 +11,11 @@ public struct LaunchConfig: Sendable, Equatable {
         public var bindRemountFlags: UInt = 0
         public var propagation: UInt = 0
         public var targetKind: TargetKind = .directory
+        /// MOUNT_ATTR_* set / cleared recursively after mounting (rro, rnosuid...).
+        public var recursiveAttrSet: UInt32 = 0
+        public var recursiveAttrClear: UInt32 = 0
+        /// Asked read-only, mounted rw and made read-only once the devices and links are in (runc's order).
+        public var readonlyLast = false
     }
 
     public struct Device: Sendable, Equatable {
@@ -84,8 +89,15 @@ public struct LaunchConfig: Sendable, Equatable {
 
     // Filesystem (rootfs nil: a process joining a running container)
     public var rootfs: String?
+    /// `--no-pivot`: the rootfs is moved onto "/" and chrooted into (runc's MS_MOVE), after detaching
+    /// `noPivotDetach` (the host's procfs and sysfs mounts outside the rootfs).
     public var useChroot = false
+    public var noPivotDetach: [String] = []
     public var rootfsPropagation: UInt = 0
+    /// linux.rootfsPropagation as given, for the container's "/" after pivot_root (0: not set).
+    public var rootfsPropagationAfterPivot: UInt = 0
+    /// No mount namespace in the spec: the mounts go under the rootfs in the host's, then chroot (as runc).
+    public var hostMountNamespace = false
     /// Overlay options the child mounts on `rootfs` first (see RootfsPlanner.overlayAnnotation).
     public var rootfsOverlayOptions: String?
     public var rootfsOverlayDirectory: String?
@@ -112,6 +124,8 @@ public struct LaunchConfig: Sendable, Equatable {
     public var oomScoreAdj: Int32?
     public var setsid = true
     public var stdio = StandardIO()
+    /// Who gets the stdio pipes (nil: leave them be); see `StdioOwner`.
+    public var stdioOwner: StdioOwner?
     /// The child's end of a socket pair: the child opens a terminal in the container, makes it its
     /// controlling terminal and stdio, and sends its master here (see `Terminal`); with `bindConsole`
     /// the slave is also mounted on /dev/console.
@@ -130,6 +144,8 @@ public struct LaunchConfig: Sendable, Equatable {
     public var waitForParent = true
     public var startFD: Int32 = -1
     public var debug = false
+    /// OCI hooks run by the child (createContainer, startContainer) and the pause for the parent's.
+    public var hooks = ChildHooks()
 
     public init() {}
 }

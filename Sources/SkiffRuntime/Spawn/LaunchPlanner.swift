@@ -55,9 +55,8 @@ public struct LaunchPlanner {
         // A new network namespace starts with lo down; every engine brings it up (Docker, Podman via CNI).
         planned.config.loopbackUp = planned.config.cloneFlags & NamespaceKind.network.cloneFlag != 0
 
-        guard seen.contains("mount") else {
-            throw .spec(.invalid(field: "linux.namespaces", reason: "a mount namespace is required"))
-        }
+        // Without a mount namespace runc mounts under the rootfs in the host's namespace and chroots.
+        planned.config.hostMountNamespace = !seen.contains("mount")
         if spec.hostname != nil && !seen.contains("uts") {
             throw .spec(.invalid(field: "hostname", reason: "setting a hostname needs a uts namespace"))
         }
@@ -67,6 +66,23 @@ public struct LaunchPlanner {
             if planned.uidMappings.isEmpty || planned.gidMappings.isEmpty {
                 throw .spec(.invalid(field: "linux.uidMappings", reason: "a new user namespace needs uidMappings and gidMappings"))
             }
+        }
+    }
+
+    /// What only a mount namespace of its own can give: refused, as runc does, rather than done to the host.
+    private static func checkHostMountNamespace(_ config: LaunchConfig) throws(RuntimeError) {
+        if !config.maskedPaths.isEmpty || !config.readonlyPaths.isEmpty {
+            throw .spec(.invalid(field: "linux.maskedPaths", reason: "unable to restrict sys entries (maskedPaths, "
+                                    + "readonlyPaths) without a private mount namespace"))
+        }
+        if config.rootReadonly {
+            throw .spec(.invalid(field: "root.readonly", reason: "a read-only rootfs needs a private mount namespace"))
+        }
+        if config.rootfsOverlayOptions != nil {
+            throw .spec(.invalid(field: "annotations", reason: "an overlay rootfs needs a private mount namespace"))
+        }
+        if config.rootfsPropagationAfterPivot != 0 {
+            throw .spec(.invalid(field: "linux.rootfsPropagation", reason: "needs a private mount namespace"))
         }
     }
 
@@ -81,9 +97,12 @@ public struct LaunchPlanner {
         do {
             try rootfs.apply(spec, to: &planned.config)
             try ProcessPlanner.apply(process, to: &planned.config)
+            planned.config.stdioOwner = .forProcess(uid: planned.config.uid, gid: planned.config.gid,
+                                                    uidMappings: planned.uidMappings, gidMappings: planned.gidMappings)
         } catch {
             throw .spec(error)
         }
+        if planned.config.hostMountNamespace { try Self.checkHostMountNamespace(planned.config) }
         planned.config.hostname = spec.hostname
         planned.config.domainname = spec.domainname
         planned.config.sysctls = (spec.linux?.sysctl ?? [:]).sorted { $0.key < $1.key }.map {

@@ -57,6 +57,7 @@ struct RootfsPlanner {
         }
         config.rootReadonly = root.readonly ?? false
         config.rootfsPropagation = try MountOptions.rootPropagation(spec.linux?.rootfsPropagation)
+        config.rootfsPropagationAfterPivot = try MountOptions.rootPropagationAfterPivot(spec.linux?.rootfsPropagation)
 
         for (index, mount) in (spec.mounts ?? []).enumerated() {
             config.mounts += try plan(mount, field: "mounts[\(index)]")
@@ -70,17 +71,20 @@ struct RootfsPlanner {
             devices.append(LaunchConfig.Device(path: path, mode: S_IFCHR | 0o666, major: major, minor: minor,
                                                bindFromHost: inUserNamespace))
         }
-        config.devices = devices
+        // A /dev bound from elsewhere (the host's, say, often read-only) is taken as it is: no nodes and no
+        // links are made in it, as runc does (its needsSetupDev).
+        let devIsBound = config.mounts.contains { $0.target == "/dev" && $0.flags & UInt(MS_BIND) != 0 }
+        config.devices = devIsBound ? [] : devices
 
         let destinations = Set(config.mounts.map(\.target))
-        if destinations.contains("/dev") {
+        if destinations.contains("/dev") && !devIsBound {
             config.symlinks = [.init(target: "/proc/self/fd", link: "/dev/fd"),
                                .init(target: "/proc/self/fd/0", link: "/dev/stdin"),
                                .init(target: "/proc/self/fd/1", link: "/dev/stdout"),
                                .init(target: "/proc/self/fd/2", link: "/dev/stderr")]
             if facts.hasProcKcore { config.symlinks.append(.init(target: "/proc/kcore", link: "/dev/core")) }
         }
-        if destinations.contains("/dev/pts") { config.symlinks.append(.init(target: "pts/ptmx", link: "/dev/ptmx")) }
+        if destinations.contains("/dev/pts") && !devIsBound { config.symlinks.append(.init(target: "pts/ptmx", link: "/dev/ptmx")) }
         config.maskedPaths = spec.linux?.maskedPaths ?? []
         config.readonlyPaths = spec.linux?.readonlyPaths ?? []
     }
@@ -111,15 +115,22 @@ struct RootfsPlanner {
                 source: source, target: mount.destination, fstype: nil, data: nil,
                 flags: flags & UInt(MS_BIND | MS_REC),
                 bindRemountFlags: options.bindRemountFlags, propagation: options.propagation,
-                targetKind: kind == .directory ? .directory : .file)]
+                targetKind: kind == .directory ? .directory : .file,
+                recursiveAttrSet: options.recursiveAttrSet, recursiveAttrClear: options.recursiveAttrClear)]
         }
         guard let type = mount.type, !type.isEmpty else {
             throw SpecError.invalid(field: "\(field).type", reason: "missing filesystem type for \(mount.destination)")
         }
+        // A read-only tmpfs (say /dev) is written into by the runtime after it is mounted (pts, mqueue,
+        // device nodes, nested mounts): mount it rw and make it read-only last, as runc does.
+        let readonlyLast = options.flags & UInt(MS_RDONLY) != 0 && options.flags & UInt(MS_REMOUNT) == 0
+            && (type == "tmpfs" || mount.destination == "/dev")
         return [LaunchConfig.Mount(
             source: mount.source ?? type, target: mount.destination, fstype: type, data: options.dataString,
-            flags: options.flags, propagation: options.propagation,
-            targetKind: options.flags & UInt(MS_REMOUNT) != 0 ? .none : .directory)]
+            flags: readonlyLast ? options.flags & ~UInt(MS_RDONLY) : options.flags, propagation: options.propagation,
+            targetKind: options.flags & UInt(MS_REMOUNT) != 0 ? .none : .directory,
+            recursiveAttrSet: options.recursiveAttrSet, recursiveAttrClear: options.recursiveAttrClear,
+            readonlyLast: readonlyLast)]
     }
 
     /// A `cgroup` mount: in a cgroup namespace each hierarchy is mounted fresh (the kernel shows the
@@ -171,6 +182,9 @@ struct RootfsPlanner {
         }
         return LaunchConfig.Device(path: device.path, mode: type | ((device.fileMode ?? 0o666) & 0o7777),
                                    major: UInt32(device.major ?? 0), minor: UInt32(device.minor ?? 0),
-                                   uid: device.uid ?? 0, gid: device.gid ?? 0, bindFromHost: inUserNamespace)
+                                   uid: device.uid ?? 0, gid: device.gid ?? 0,
+                                   // A FIFO is no device: mknod makes one in a user namespace too, and the host
+                                   // has no node of that name to bind.
+                                   bindFromHost: inUserNamespace && type != S_IFIFO)
     }
 }

@@ -20,6 +20,9 @@ public enum SpawnError: Error, CustomStringConvertible, Equatable {
                 let name = detail.hasPrefix("exec ") ? String(detail.dropFirst(5)) : detail
                 return "exec \(name): permission denied (not executable)"
             }
+            if step == Int32(CSKIFF_STEP_HOOK.rawValue) {
+                return detail // "createContainer hook PATH: exit status N: output"
+            }
             let stepName = String(cString: cskiff_step_name(step))
             return "container init failed at step \"\(stepName)\": \(detail): \(errnoText(code))"
         case .system(let error):

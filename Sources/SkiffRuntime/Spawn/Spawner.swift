@@ -33,13 +33,19 @@ public enum Spawner {
         spec.rootfs = arena.string(config.rootfs)
         spec.use_chroot = config.useChroot ? 1 : 0
         spec.rootfs_propagation = config.rootfsPropagation
+        spec.rootfs_propagation_after = config.rootfsPropagationAfterPivot
+        spec.host_mount_namespace = config.hostMountNamespace ? 1 : 0
+        spec.no_pivot_detach = arena.stringArray(config.noPivotDetach, nullTerminated: false)
+        spec.n_no_pivot_detach = Int32(config.noPivotDetach.count)
         spec.rootfs_overlay_options = arena.string(config.rootfsOverlayOptions)
         spec.rootfs_overlay_dir = arena.string(config.rootfsOverlayDirectory)
         spec.root_readonly = config.rootReadonly ? 1 : 0
         spec.mounts = arena.array(config.mounts.map { m in
             cskiff_mount(source: arena.string(m.source), target: arena.string(m.target), fstype: arena.string(m.fstype),
                          data: arena.string(m.data), flags: m.flags, bind_remount: m.bindRemountFlags,
-                         propagation: m.propagation, target_kind: m.targetKind.rawValue)
+                         propagation: m.propagation, target_kind: m.targetKind.rawValue,
+                         rec_attr_set: m.recursiveAttrSet, rec_attr_clr: m.recursiveAttrClear,
+                         readonly_last: m.readonlyLast ? 1 : 0)
         })
         spec.n_mounts = Int32(config.mounts.count)
         spec.devices = arena.array(config.devices.map { d in
@@ -91,7 +97,28 @@ public enum Spawner {
         spec.wait_parent = config.waitForParent ? 1 : 0
         spec.start_fd = config.startFD
         spec.debug = config.debug ? 1 : 0
+        spec.start_result_fd = -1
+        if !config.hooks.isEmpty {
+            let hooks = config.hooks
+            func commands(_ list: [ChildHooks.Command]) -> UnsafePointer<cskiff_hook>? {
+                arena.array(list.map {
+                    cskiff_hook(path: arena.string($0.path), argv: arena.stringArray($0.argv, nullTerminated: true),
+                                envp: arena.stringArray($0.env, nullTerminated: true), timeout: $0.timeout)
+                })
+            }
+            spec.pause_for_hooks = hooks.pauseForParent ? 1 : 0
+            spec.create_container_hooks = commands(hooks.createContainer)
+            spec.n_create_container_hooks = Int32(hooks.createContainer.count)
+            spec.start_container_hooks = commands(hooks.startContainer)
+            spec.n_start_container_hooks = Int32(hooks.startContainer.count)
+            spec.hook_state_creating = arena.string(hooks.stateCreating)
+            spec.hook_state_created = arena.string(hooks.stateCreated)
+            spec.start_result_fd = hooks.startResultFD
+        }
 
+        if config.terminalSocket < 0, let owner = config.stdioOwner {
+            try owner.give([config.stdio.in, config.stdio.out, config.stdio.err])
+        }
         var child = cskiff_child()
         if cskiff_spawn(&spec, &child) != 0 {
             throw .system(SystemError("clone3"))
@@ -99,8 +126,14 @@ public enum Spawner {
         return SpawnedChild(pid: child.pid, pidfd: child.pidfd, syncFD: child.sync_fd, reportFD: child.report_fd)
     }
 
-    /// Let a child that waits for its parent continue.
-    public static func release(_ child: inout SpawnedChild) throws(SpawnError) {
+    /// Let a child that waits for its parent continue. With `keepSync` (the child pauses again for the
+    /// parent's hooks) the sync pipe stays open for `release` to be called once more.
+    public static func release(_ child: inout SpawnedChild, keepSync: Bool = false) throws(SpawnError) {
+        if keepSync {
+            var go: UInt8 = 0x67
+            if write(child.syncFD, &go, 1) != 1 { throw .system(SystemError("release child \(child.pid)")) }
+            return
+        }
         var c = cskiff_child(pid: child.pid, pidfd: child.pidfd, sync_fd: child.syncFD, report_fd: child.reportFD)
         let rc = cskiff_release(&c)
         child.syncFD = -1
@@ -112,13 +145,17 @@ public enum Spawner {
         case execed
         /// The child finished its set-up and waits on its start fifo (`oci create`).
         case ready
+        /// The child made its mounts and waits (on the sync pipe) for the parent's prestart and
+        /// createRuntime hooks; `release` it, then await the rest of its set-up.
+        case hooks
     }
 
     /// Read the child's reports until it has exec'd or is ready, logging each event at debug level.
     /// A reported failure is thrown; the child has exited by then.
     public static func awaitSetup(_ child: inout SpawnedChild, logger: Logger) throws(SpawnError) -> Outcome {
+        var paused = false
         defer {
-            if child.reportFD >= 0 { close(child.reportFD); child.reportFD = -1 }
+            if !paused, child.reportFD >= 0 { close(child.reportFD); child.reportFD = -1 }
         }
         var report = cskiff_report()
         while true {
@@ -134,6 +171,9 @@ public enum Spawner {
                              metadata: ["pid": "\(child.pid)", "detail": "\(detail)"])
             case Int32(CSKIFF_REPORT_READY.rawValue):
                 return .ready
+            case Int32(CSKIFF_REPORT_HOOKS.rawValue):
+                paused = true
+                return .hooks
             default:
                 throw .step(step: report.step, detail: detail, errno: report.err)
             }

@@ -1,0 +1,73 @@
+import ArgumentParser
+import SkiffRuntime
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// runc's `events`: one JSON object a line, {"type":"stats","id":ID,"data":{...}} every interval and
+/// {"type":"oom","id":ID} when the OOM killer acted, until the container stops; `--stats` prints the
+/// counters once.
+struct OCIEvents: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "events", abstract: "Print a container's resource usage and OOM events.")
+    @Flag(name: .long, help: "Print the counters once and exit.") var stats = false
+    @Option(name: .long, help: "Time between two stats events (5s, 500ms, 1m).") var interval: String = "5s"
+    @Argument(help: "The container id.") var id: String
+
+    struct Event<Data: Encodable>: Encodable {
+        var type: String
+        var id: String
+        var data: Data?
+    }
+
+    func run() throws {
+        let runtime = OCIContext.runtime()
+        if stats {
+            try emit(Event(type: "stats", id: id, data: try runtime.stats(id: id)))
+            return
+        }
+        guard let period = Self.seconds(interval), period > 0 else {
+            throw ValidationError("--interval: expected a duration like 5s, 500ms or 1m, got \"\(interval)\"")
+        }
+        var ooms = runtime.oomKills(id: id) ?? 0
+        while true {
+            guard let now = runtime.oomKills(id: id), let counters = try? runtime.stats(id: id) else { return }
+            if now > ooms { try emit(Event<CgroupStats>(type: "oom", id: id, data: nil)) }
+            ooms = now
+            try emit(Event(type: "stats", id: id, data: counters))
+            usleep(useconds_t(period * 1_000_000))
+        }
+    }
+
+    func emit<T: Encodable>(_ event: T) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
+        let line = String(decoding: try encoder.encode(event), as: UTF8.self) + "\n"
+        var bytes = Array(line.utf8)
+        if bytes.withUnsafeMutableBytes({ write(STDOUT_FILENO, $0.baseAddress, $0.count) }) != bytes.count {
+            throw ExitCode(1)
+        }
+    }
+
+    /// Go's durations as runc's flag takes them, for the common units.
+    static func seconds(_ text: String) -> Double? {
+        for (suffix, scale) in [("ms", 0.001), ("s", 1.0), ("m", 60.0), ("h", 3600.0)] where text.hasSuffix(suffix) {
+            return Double(text.dropLast(suffix.count)).map { $0 * scale }
+        }
+        return nil
+    }
+}
+
+struct OCIFeatures: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "features",
+                                                    abstract: "Print what this runtime implements (runtime-spec features.json).")
+
+    func run() throws {
+        try OCIContext.printJSON(RuntimeFeatures.current(version: SkiffVersion.number))
+    }
+}
