@@ -7,6 +7,7 @@ import PackageDescription
 //   CCurl (C: an HTTP client on libcurl, loaded with dlopen when a registry is first used)
 //   SkiffSystem (typed system errors, small file helpers)
 //   SkiffOCI (OCI runtime-spec and image-spec types, Codable, no dependencies)
+//   SkiffExplain (--explain: recorded events, narrator, HTML page; pure)
 //   SkiffRuntime (policy: spec -> spawn plan, cgroups, capabilities, seccomp, container state)
 //   SkiffImage (references, content store, layer unpack/pack, registry client, archives)
 //   SkiffKit (the engine: containers from images, build, compose, network, volumes; returns data)
@@ -40,10 +41,12 @@ let package = Package(
         .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
         .target(name: "SkiffSystem", dependencies: ["CSystem"]),
         .target(name: "SkiffOCI"),
+        // --explain: the events a run records, the narrator and the HTML page (pure, no system calls).
+        .target(name: "SkiffExplain", dependencies: [.product(name: "Logging", package: "swift-log")]),
         .target(
             name: "SkiffRuntime",
             dependencies: [
-                "CSkiff", "SkiffOCI", "SkiffSystem",
+                "CSkiff", "SkiffOCI", "SkiffSystem", "SkiffExplain",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -69,7 +72,7 @@ let package = Package(
         .target(
             name: "SkiffOCICommands",
             dependencies: [
-                "SkiffRuntime", "SkiffOCI", "CSkiff",
+                "SkiffRuntime", "SkiffOCI", "CSkiff", "SkiffExplain", "SkiffSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -79,7 +82,7 @@ let package = Package(
         .executableTarget(
             name: "skiff",
             dependencies: [
-                "SkiffOCICommands", "SkiffKit", "SkiffPresentation", "SkiffImage", "SkiffRuntime", "SkiffOCI",
+                "SkiffOCICommands", "SkiffKit", "SkiffPresentation", "SkiffImage", "SkiffRuntime", "SkiffOCI", "SkiffExplain",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -94,7 +97,7 @@ let package = Package(
         .testTarget(
             name: "SkiffUnitTests",
             dependencies: [
-                "SkiffKit", "SkiffPresentation", "SkiffRuntime", "SkiffOCI",
+                "SkiffKit", "SkiffPresentation", "SkiffRuntime", "SkiffOCI", "SkiffExplain",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -1,4 +1,5 @@
 import Logging
+import SkiffExplain
 import SkiffRuntime
 
 #if canImport(Glibc)
@@ -20,7 +21,8 @@ public enum Logs {
         LoggingSystem.bootstrap { label in
             var handler = LineLogHandler(label: label, fd: fd, format: format)
             handler.logLevel = level
-            return handler
+            // While --explain records, debug records reach the recorder; the log keeps its level.
+            return ExplainLogHandler(inner: handler)
         }
     }
 

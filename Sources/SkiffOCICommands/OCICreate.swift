@@ -4,9 +4,12 @@ struct OCICreate: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "create",
                                                     abstract: "Create a container; its process waits until `start`.")
     @OptionGroup var flags: OCIStartFlags
+    @OptionGroup var explain: ExplainOptions
     @Argument(help: "The container id.") var id: String
 
     func run() throws {
+        explain.begin()
+        defer { explain.finish(title: "skiff oci create \(id)") }
         try OCIContext.runtime().create(id: id, bundle: flags.bundle, options: flags.options)
     }
 }
@@ -25,9 +28,12 @@ struct OCIRun: ParsableCommand {
                                                     abstract: "Create and start a container, attached unless --detach.")
     @OptionGroup var flags: OCIStartFlags
     @Flag(name: [.short, .long], help: "Return once the process has started.") var detach = false
+    @OptionGroup var explain: ExplainOptions
     @Argument(help: "The container id.") var id: String
 
     func run() throws {
+        explain.begin(live: true)
+        defer { explain.finish(title: "skiff oci run \(id)") }
         let runtime = OCIContext.runtime()
         if detach {
             try runtime.runDetached(id: id, bundle: flags.bundle, options: flags.options)

@@ -29,7 +29,14 @@ public struct BuildCache: Sendable {
     struct Entry: Codable {
         var manifest: Digest
         var step: String
+        /// The parent image and the copied files' lines (see CopyStep.contentLines), so a later miss
+        /// can say what changed. Absent in entries written before they were kept.
+        var parent: Digest?
+        var files: [String]?
     }
+
+    /// The most files an entry remembers by name (a bigger context is remembered by its digest only).
+    static let rememberedFiles = 2000
 
     public static func key(parent: Digest, step: String, contentDigest: String?) -> String {
         var text = "skiff-build-cache-v1\n" + parent.description + "\n" + step
@@ -50,10 +57,11 @@ public struct BuildCache: Sendable {
         return image
     }
 
-    public func store(_ key: String, manifest: Digest, step: String) throws(BuildError) {
+    public func store(_ key: String, manifest: Digest, step: String, parent: Digest? = nil, files: [String]? = nil) throws(BuildError) {
         do {
             try FileIO.makeDirectories(directory, mode: 0o700)
-            let bytes = try KitJSON.encode(Entry(manifest: manifest, step: step))
+            let kept = files.flatMap { $0.count <= Self.rememberedFiles ? $0 : nil }
+            let bytes = try KitJSON.encode(Entry(manifest: manifest, step: step, parent: parent, files: kept))
             try FileIO.writeAtomically(path(key), contents: bytes)
         } catch let e as SystemError {
             throw .wrap(e)
@@ -88,5 +96,65 @@ public struct BuildCache: Sendable {
     /// `skiff builder prune`: forget every entry.
     public func clear() {
         FileIO.removeTree(directory)
+    }
+}
+
+extension BuildCache {
+    /// Why a step missed the cache, from the entries of earlier builds on the same parent: the files it
+    /// copies changed (which ones), its text changed (an ARG or ENV value resolved into it, or an edit),
+    /// or no step was ever built on this parent (a step before it changed, or this is the first build).
+    public func missReason(parent: Digest, step: String, files: [String]?) -> String {
+        var found: [(time: Int, entry: Entry)] = []
+        for name in DirectoryListing.names(directory) where name.hasSuffix(".json") {
+            var st = stat()
+            guard stat(directory + "/" + name, &st) == 0, let bytes = try? FileIO.read(directory + "/" + name),
+                  let entry = try? KitJSON.decode(Entry.self, from: bytes), entry.parent == parent else { continue }
+            found.append((st.st_mtim.tv_sec * 1_000_000_000 + st.st_mtim.tv_nsec, entry))
+        }
+        // The latest build first: what changed is told against the last time this step ran.
+        let siblings = found.sorted { $0.time > $1.time }.map(\.entry)
+        if let same = siblings.first(where: { $0.step == step }) {
+            guard let before = same.files, let now = files else { return "the files it copies changed since the last build" }
+            return "the files it copies changed: " + Self.changedFiles(before: before, now: now)
+        }
+        let keyword = step.split(separator: " ").first.map(String.init) ?? step
+        if let similar = siblings.first(where: { $0.step.split(separator: " ").first.map(String.init) == keyword }) {
+            return "the instruction differs from the last build on this parent (was \"\(similar.step)\", now \"\(step)\"; "
+                + "ARG and ENV values are part of it)"
+        }
+        return "no earlier build ran this step on parent image \(parent.hex.prefix(12)) (a step before it changed, or this is the first build)"
+    }
+
+    /// The paths whose line (mode, owner or content digest) differs, or that came or went. Lines are
+    /// CopyStep.contentLines: a "tree LABEL PATH NAME" line per source, then its entries relative to it.
+    static func changedFiles(before: [String], now: [String]) -> String {
+        func byPath(_ lines: [String]) -> [String: String] {
+            var map: [String: String] = [:]
+            var source = ""
+            for l in lines {
+                let parts = l.split(separator: " ", maxSplits: 2).map(String.init)
+                if parts.first == "tree" {
+                    // "tree LABEL PATH NAME": the label may have spaces, so PATH is taken from the end.
+                    let fields = l.split(separator: " ")
+                    source = fields.count >= 4 ? String(fields[fields.count - 2]) : ""
+                } else if parts.count >= 2, parts[0].count == 1 {
+                    var relative = parts[1]
+                    if relative.hasPrefix("./") { relative.removeFirst(2) } else if relative == "." { relative = "" }
+                    let path = [source, relative].filter { !$0.isEmpty }.joined(separator: "/")
+                    map[path.isEmpty ? "." : path] = l
+                } else {
+                    map[parts.prefix(2).joined(separator: " ")] = l
+                }
+            }
+            return map
+        }
+        let a = byPath(before), b = byPath(now)
+        var changed: [String] = []
+        for (path, line) in b.sorted(by: { $0.key < $1.key }) where a[path] != line {
+            changed.append(a[path] == nil ? "\(path) (new)" : path)
+        }
+        for path in a.keys.sorted() where b[path] == nil { changed.append("\(path) (removed)") }
+        if changed.isEmpty { return "(their order or options)" }
+        return changed.prefix(8).joined(separator: ", ") + (changed.count > 8 ? " and \(changed.count - 8) more" : "")
     }
 }

@@ -169,7 +169,8 @@ extension BuildRun {
         }
         let chownText = try ins.flag("chown").map { (c: String) throws(BuildError) -> String in try expand(ins, c, lookup) }
         var plan = CopyStep(items: items, destination: destination, destinationIsDirectory: dirLike, owner: nil, mode: mode)
-        let contentDigest = try plan.contentDigest()
+        let contentLines = try plan.contentLines()
+        let contentDigest = CopyStep.digest(contentLines)
         var flagsText = fromText
         if let chownText { flagsText += "--chown=\(chownText) " }
         if let m = ins.flag("chmod") { flagsText += "--chmod=\(m) " }
@@ -177,7 +178,7 @@ extension BuildRun {
         let engine = self.engine
         let committer = ImageCommitter(images: engine.images)
         let file = dockerfile
-        return PreparedStep(cacheText: createdBy, contentDigest: contentDigest) { (stage: inout BuildStage) throws(BuildError) -> StoredImage in
+        return PreparedStep(cacheText: createdBy, contentDigest: contentDigest, contentLines: contentLines) { (stage: inout BuildStage) throws(BuildError) -> StoredImage in
             let fs = try LayerBlob.filesystem(of: stage.image, engine: engine)
             if let chownText {
                 plan.owner = try Self.resolveOwner(chownText, fs: fs, ins: ins, file: file)

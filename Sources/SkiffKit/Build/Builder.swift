@@ -1,3 +1,4 @@
+import SkiffExplain
 import SkiffImage
 import SkiffOCI
 import SkiffSystem
@@ -168,6 +169,8 @@ struct BuildRun {
         }
         stepNumber += 1
         say("Step \(stepNumber)/\(totalSteps) : \(ins.keyword.rawValue)\(Self.argumentText(ins))")
+        engine.logger.explain(.buildStepStarted(number: stepNumber, total: totalSteps,
+                                                instruction: ins.keyword.rawValue + Self.argumentText(ins)))
     }
 
     static func argumentText(_ ins: Instruction) -> String {
@@ -210,6 +213,15 @@ struct BuildRun {
         }
         say(" ---> \(image.id.short)")
         record(from, cached: false)
+        if engine.logger.isExplaining {
+            let diffIDs = image.config.rootfs.diffIDs
+            let made = (image.config.history ?? []).filter { $0.emptyLayer != true }.map(\.createdBy)
+            let chains = LayerStore.chainIDs(diffIDs: diffIDs)
+            engine.logger.explain(.imageResolved(reference: base, id: image.id.description, layers: diffIDs.indices.map { i in
+                ExplainEvent.Layer(diffID: diffIDs[i], directory: engine.layers.diffPath(chainID: chains[i]),
+                                   createdBy: i < made.count ? made[i] : nil)
+            }))
+        }
         var state = BuildStage(image: image)
         // A base image's ONBUILD triggers run first; the new image does not inherit them.
         if let triggers = image.config.config?.OnBuild, !triggers.isEmpty {
@@ -251,13 +263,26 @@ struct BuildRun {
             if ins.keyword == .cmd { state.cmdSet = true }
             say(" ---> \(hit.id.short)")
             if !isTrigger { record(ins, cached: true) }
+            engine.logger.explain(.buildStepFinished(number: stepNumber, cached: true, image: hit.id.description, layerSize: nil,
+                                                     missReason: nil))
             return
         }
+        let parent = state.image
+        let missReason = engine.logger.isExplaining
+            ? (options.noCache ? "--no-cache was given"
+                : builder.cache.missReason(parent: parent.manifestDigest, step: prepared.cacheText, files: prepared.contentLines))
+            : nil
         let image = try prepared.perform(&state)
-        try builder.cache.store(key, manifest: image.manifestDigest, step: prepared.cacheText)
+        try builder.cache.store(key, manifest: image.manifestDigest, step: prepared.cacheText, parent: parent.manifestDigest,
+                                files: prepared.contentLines)
         state.image = image
         say(" ---> \(image.id.short)")
         if !isTrigger { record(ins, cached: false) }
+        if engine.logger.isExplaining {
+            let added = image.manifest.layers.count > parent.manifest.layers.count ? image.manifest.layers.last.map { UInt64($0.size) } : nil
+            engine.logger.explain(.buildStepFinished(number: stepNumber, cached: false, image: image.id.description,
+                                                     layerSize: added ?? 0, missReason: missReason))
+        }
     }
 
     /// A step worked out: its cache text (the resolved instruction), the digest of what it copies,
@@ -265,6 +290,8 @@ struct BuildRun {
     struct PreparedStep {
         var cacheText: String
         var contentDigest: String?
+        /// What `contentDigest` hashes, one line per copied file (for `--explain`'s miss reason).
+        var contentLines: [String]? = nil
         var perform: (inout BuildStage) throws(BuildError) -> StoredImage
     }
 

@@ -29,7 +29,13 @@ struct CopyStep {
 
     // MARK: cache key
 
-    func contentDigest() throws(BuildError) -> String {
+    func contentDigest() throws(BuildError) -> String { Self.digest(try contentLines()) }
+
+    static func digest(_ lines: [String]) -> String { Digest.of(Array(lines.joined(separator: "\n").utf8)).description }
+
+    /// One line per source file (path, mode, owner, content digest): what the cache key hashes, kept in
+    /// the cache entry so a miss can name the file that changed.
+    func contentLines() throws(BuildError) -> [String] {
         var lines: [String] = []
         for item in items {
             switch item {
@@ -44,7 +50,7 @@ struct CopyStep {
         }
         if let owner { lines.append("chown \(owner.uid):\(owner.gid)") }
         if let mode { lines.append("chmod \(String(mode, radix: 8))") }
-        return Digest.of(Array(lines.joined(separator: "\n").utf8)).description
+        return lines
     }
 
     private func describe(_ tree: SourceTree, _ path: String, relative: String, into lines: inout [String]) throws(BuildError) {

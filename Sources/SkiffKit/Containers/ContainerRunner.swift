@@ -1,3 +1,4 @@
+import SkiffExplain
 import SkiffImage
 import SkiffOCI
 import SkiffRuntime
@@ -49,6 +50,7 @@ extension Engine {
                                 host: HostFiles = HostFiles(), seccompProfile: LinuxSeccomp? = nil) throws(KitError) -> Container {
         let chains: [String]
         do { chains = try layers.prepare(manifest: image.manifest, config: image.config) } catch { throw .image(error) }
+        if logger.isExplaining { explainImage(image, name: imageName, chains: chains) }
 
         let id = NameGenerator.makeID()
         let name = options.name ?? NameGenerator.make(taken: Set(containers.all().map(\.name)))
@@ -177,6 +179,17 @@ extension Engine {
     /// Remove a stopped container, its writable layer and its anonymous volumes (`force`: kill it first; see `remove`).
     public func removeContainer(_ nameOrID: String, force: Bool) throws(KitError) {
         try remove(nameOrID, force: force, volumes: true)
+    }
+
+    /// The image's layers, bottom first, each with the history line that made it.
+    func explainImage(_ image: StoredImage, name: String, chains: [String]) {
+        let made = (image.config.history ?? []).filter { $0.emptyLayer != true }.map(\.createdBy)
+        let diffIDs = image.config.rootfs.diffIDs
+        let list = chains.enumerated().map { i, chain in
+            ExplainEvent.Layer(diffID: i < diffIDs.count ? diffIDs[i] : chain, directory: layers.diffPath(chainID: chain),
+                               createdBy: i < made.count ? made[i] : nil)
+        }
+        logger.explain(.imageResolved(reference: name, id: image.id.description, layers: list))
     }
 
     static func isValidName(_ name: String) -> Bool {

@@ -132,6 +132,7 @@ extension Engine {
         for fd in pipeFDs { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         let readEnd = pipeFDs[0]
         defer { close(readEnd) }
+        requestExplanation(id: container.id)
         do {
             defer { close(pipeFDs[1]) }
             try Self.spawnMonitor(args, readyFD: pipeFDs[1])
@@ -145,6 +146,7 @@ extension Engine {
             attachFD = try Self.connectAttach(dir: dir)
         }
         let report = reader.line() ?? ""
+        collectExplanation(id: container.id)
         if report.hasPrefix("ok ") {
             // A quick --rm container (`run -d --rm busybox true`) may have run and been removed by its
             // monitor already: it started, which is all this promises.

@@ -1,3 +1,4 @@
+import SkiffExplain
 import Foundation
 import SkiffSystem
 
@@ -41,6 +42,8 @@ extension Engine {
             config.bridgeOptions = bridgeOptions == NetworkBridgeOptions() ? nil : bridgeOptions
             try networks.save(config)
         }
+        logger.explain(.networkCreated(name: config.name, bridge: config.bridge, subnet: config.subnet.description,
+                                       gateway: config.gateway.description))
         return config
     }
 
@@ -116,11 +119,13 @@ extension Engine {
             let lock = try networks.lock()
             defer { lock.unlock() }
             let interface = containerAddresses(c.id).count
+            var explained: [ExplainEvent.Step] = []
             let (_, inside, outside) = try attachLocked(id: c.id, record: c, attachment: attachment, interface: interface,
-                                                        ports: [], mtu: HostNetwork.uplinkMTU())
+                                                        ports: [], mtu: HostNetwork.uplinkMTU(), explained: &explained)
             do {
                 try HostNetwork.ip(inside, netns: networks.netnsPath(c.id))
                 try HostNetwork.ip(outside)
+                for step in explained { logger.explain(step) }
                 try writeFirewall()
             } catch {
                 if let l = networks.leases(n.name).first(where: { $0.containerID == c.id }) {

@@ -1,3 +1,4 @@
+import SkiffExplain
 import Foundation
 import SkiffOCI
 import SkiffSystem
@@ -104,8 +105,13 @@ extension Engine {
         try saveNetworkRequest(id, request)
         setNetworkNamespace(&spec, path: networks.netnsPath(id))
         let hostResolv = (try? FileIO.readString(host.resolvConf)) ?? ""
-        let resolv = HostNetwork.containerResolvConf(hostText: hostResolv, gateway: config.gateway).text
+        let (resolv, forwarded) = HostNetwork.containerResolvConf(hostText: hostResolv, gateway: config.gateway)
         do { try FileIO.create(dir + "/resolv.conf", contents: Array(resolv.utf8)) } catch { throw .system(error) }
+        if logger.isExplaining {
+            let servers = resolv.split(separator: "\n").filter { $0.hasPrefix("nameserver") }
+                .compactMap { $0.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first.map(String.init) }
+            logger.explain(.dns(nameservers: servers, forwardedTo: forwarded))
+        }
     }
 
     func setNetworkNamespace(_ spec: inout Spec, path: String) {
@@ -148,17 +154,25 @@ extension Engine {
             var inside: [String] = ["link set lo up"]
             var outside: [String] = []
             var touched: [String] = []
+            var explained: [ExplainEvent.Step] = [.networkNamespaceFile(path: nsPath)]
             let madeBridge = request.attachments.contains { a in networks.load(a.network).map { !HostNetwork.linkExists($0.bridge) } ?? true }
             for (i, attachment) in request.attachments.enumerated() {
                 let (name, a, b) = try attachLocked(id: id, record: record, attachment: attachment, interface: i,
-                                                    ports: i == 0 ? ports : [], mtu: mtu)
+                                                    ports: i == 0 ? ports : [], mtu: mtu, explained: &explained)
                 inside += a
                 outside += b
                 touched.append(name)
             }
             try HostNetwork.ip(inside, netns: nsPath)
             try HostNetwork.ip(outside)
+            for step in explained { logger.explain(step) }
             try writeFirewall(fresh: madeBridge)
+            if logger.isExplaining, let first = explained.lazy.compactMap(Self.containerAddress).first {
+                for p in ports {
+                    logger.explain(.portPublished(hostIP: p.hostIP, hostPort: p.hostPort, proto: p.proto, containerIP: first,
+                                                  containerPort: p.containerPort))
+                }
+            }
             refreshHosts(networks: touched, also: id)
         } catch {
             tearDownLocked(id: id)
@@ -169,9 +183,10 @@ extension Engine {
     /// One network of a container: the bridge, an address, and the `ip` commands for the veth pair
     /// (inside the container's namespace, then on the host). Returns the network's name.
     func attachLocked(id: String, record: Container, attachment: ContainerNetworkRequest.Attachment, interface i: Int,
-                      ports: [PortMapping], mtu: Int) throws(KitError) -> (String, [String], [String]) {
+                      ports: [PortMapping], mtu: Int, explained: inout [ExplainEvent.Step]) throws(KitError) -> (String, [String], [String]) {
         var config = try defaultOrExistingLocked(attachment.network)
         let mtu = config.bridgeOptions?.mtu ?? mtu
+        let bridgeWasUp = HostNetwork.linkExists(config.bridge)
         config = try ensureBridge(config, mtu: mtu)
         let veth = NetworkStore.vethName(containerID: id, index: config.index)
         let ifname = "eth\(i)"
@@ -187,6 +202,11 @@ extension Engine {
         ]
         if i == 0 { inside.append("route add default via \(config.gateway)") }
         let outside = ["link set \(veth) master \(config.bridge) up", "link set dev \(veth) type bridge_slave hairpin on"]
+        explained += [
+            .bridge(name: config.bridge, address: "\(config.gateway)/\(config.subnet.prefix)", created: !bridgeWasUp),
+            .veth(hostSide: veth, containerSide: ifname, bridge: config.bridge, mtu: mtu, mac: Self.macAddress(lease.ip)),
+            .address(interface: ifname, cidr: "\(lease.ip)/\(config.subnet.prefix)", gateway: i == 0 ? config.gateway.description : nil),
+        ]
         return (config.name, inside, outside)
     }
 
@@ -308,6 +328,7 @@ extension Engine {
         if !fresh, !plan.networks.isEmpty, last == key {
             // The same rules; but Docker may have started since, and set FORWARD's policy to DROP.
             if backend == .nftables { opensIptablesForward(plan) }
+            explainFirewall(backend, rules: render(plan, backend, present: ""), applied: false)
             return
         }
         unlink(cache)
@@ -318,6 +339,20 @@ extension Engine {
         }
         try apply(plan, backend)
         if !plan.networks.isEmpty { try? FileIO.writeAtomically(cache, contents: Array(key.utf8)) }
+        explainFirewall(backend, rules: render(plan, backend, present: ""), applied: true)
+    }
+
+    private func explainFirewall(_ backend: HostNetwork.FirewallBackend, rules: String, applied: Bool) {
+        guard logger.isExplaining else { return }
+        logger.explain(.firewall(backend: backend == .nftables ? "nftables" : "iptables",
+                                 table: backend == .nftables ? "table ip \(networks.tableName)" : "chains \(networks.chainPrefix)-*",
+                                 rules: rules.split(separator: "\n").map(String.init).filter { !$0.allSatisfy(\.isWhitespace) },
+                                 applied: applied))
+    }
+
+    static func containerAddress(_ step: ExplainEvent.Step) -> String? {
+        guard case .address(_, let cidr, _) = step else { return nil }
+        return cidr.split(separator: "/").first.map(String.init)
     }
 
     private func render(_ plan: FirewallPlan, _ backend: HostNetwork.FirewallBackend, present: String) -> String {

@@ -1,5 +1,6 @@
 import SkiffImage
 import SkiffOCI
+import SkiffExplain
 import SkiffSystem
 
 #if canImport(Glibc)
@@ -69,6 +70,7 @@ extension Engine {
         let store = volumes
         let id = container.id
         var made: [String] = []
+        var copied: [(String, String)] = []
         var points: [MountPoint] = fromOthers
         try store.locked { () throws(KitError) in
             do throws(KitError) {
@@ -98,6 +100,7 @@ extension Engine {
                         if created { made.append(name) }
                         if !r.noCopy, store.isEmpty(name), let resolved = filesystem.resolveInScope(r.target) {
                             try VolumeCopyUp.copy(from: filesystem, imagePath: resolved, to: volume.Mountpoint)
+                            copied.append((resolved, volume.Mountpoint))
                         }
                         var p = MountPoint(type: .volume, name: name, source: volume.Mountpoint, destination: r.target,
                                            readOnly: r.readOnly)
@@ -115,7 +118,17 @@ extension Engine {
             }
         }
         container.mounts = points.isEmpty ? nil : points
+        if logger.isExplaining { explainVolumes(made: made, copied: copied, points: points) }
         return points.map(Self.specMount)
+    }
+
+    private func explainVolumes(made: [String], copied: [(String, String)], points: [MountPoint]) {
+        for name in made { logger.explain(.volumeCreated(name: name, directory: volumes.dataPath(of: name))) }
+        for (from, into) in copied { logger.explain(.copyUp(imagePath: from, into: into)) }
+        for p in points {
+            logger.explain(.volumeMount(kind: p.type.rawValue, name: p.name, source: p.type == .tmpfs ? "tmpfs" : p.source,
+                                        target: p.destination, readOnly: p.readOnly))
+        }
     }
 
     /// The OCI spec mount for a recorded mount.
@@ -191,7 +204,9 @@ extension Engine {
     // MARK: skiff volume
 
     public func createVolume(_ name: String, labels: [String: String] = [:]) throws(KitError) -> Volume {
-        try volumes.locked { () throws(KitError) in try volumes.create(name, labels: labels).volume }
+        let (volume, created) = try volumes.locked { () throws(KitError) in try volumes.create(name, labels: labels) }
+        if created { logger.explain(.volumeCreated(name: volume.Name, directory: volume.Mountpoint)) }
+        return volume
     }
 
     public func volume(_ name: String) throws(KitError) -> Volume { try volumes.load(name) }

@@ -4,6 +4,7 @@ import Glibc
 import Musl
 #endif
 import Logging
+import SkiffExplain
 
 /// The only place that touches cgroupfs. Every mkdir, write and rmdir is logged as a named debug event
 /// ("create cgroup dir", "write cgroup file", "remove cgroup dir") with its path and value.
@@ -28,6 +29,18 @@ struct CgroupFS: Sendable {
                 "path": "\(path)", "value": "\(value)", "error": "\(errnoText(error.errno))",
             ])
             throw .writeFailed(path: path, value: value, errno: error.errno)
+        }
+        if logger.isExplaining { explainWrite(value, to: path) }
+    }
+
+    private func explainWrite(_ value: String, to path: String) {
+        let slash = path.lastIndex(of: "/") ?? path.startIndex
+        let dir = String(path[..<slash])
+        let file = String(path[path.index(after: slash)...])
+        if file == "cgroup.procs", let pid = Int32(value) {
+            logger.explain(.cgroupJoined(pid: pid, directory: dir))
+        } else {
+            logger.explain(.cgroupWrite(directory: dir, file: file, value: value))
         }
     }
 
@@ -66,6 +79,7 @@ struct CgroupFS: Sendable {
                 dir += "/" + component
                 if mkdir(dir, 0o755) == 0 {
                     logger.debug("create cgroup dir", metadata: ["path": "\(dir)"])
+                    logger.explain(.cgroupCreated(path: dir))
                 } else {
                     let e = errno
                     if e == ENOENT && attempt < 5 && !levels.isEmpty {
@@ -151,5 +165,6 @@ extension CgroupFS {
             return
         }
         try DeviceFilterLoader.attach(program, toCgroup: dir)
+        logger.explain(.deviceFilterAttached(directory: dir, instructions: program.instructions.count))
     }
 }

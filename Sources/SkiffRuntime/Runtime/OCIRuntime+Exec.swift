@@ -1,5 +1,6 @@
 import CSkiff
 import Logging
+import SkiffExplain
 import SkiffOCI
 
 #if canImport(Glibc)
@@ -41,7 +42,7 @@ extension OCIRuntime {
         config.rootfs = nil
         do { try ProcessPlanner.apply(process, to: &config) } catch { throw .spec(error) }
         config.setsid = terminal
-        config.debug = debug
+        config.debug = debug || logger.isExplaining
         config.preserveFDs = options.preserveFDs
         config.stdio = .init(options.stdio)
         config.stdioOwner = .forProcess(uid: config.uid, gid: config.gid, uidMappings: spec.linux?.uidMappings ?? [],
@@ -94,7 +95,8 @@ extension OCIRuntime {
             }
             do throws(SpawnError) {
                 try Spawner.release(&child)
-                _ = try Spawner.awaitSetup(&child, logger: logger)
+                _ = try Spawner.awaitSetup(&child, logger: logger, plan: config,
+                                           seccomp: logger.isExplaining ? spec.linux?.seccomp.map(SeccompSummary.init) : nil)
             } catch {
                 throw .spawn(error)
             }
@@ -120,7 +122,9 @@ extension OCIRuntime {
         let rc = cskiff_supervise(child.pidfd, master, &code, &sig)
         relay.finish()
         if rc != 0 { throw .system(SystemError("wait for exec process")) }
-        return ExitStatus(code: code >= 0 ? code : nil, signal: sig > 0 ? sig : nil)
+        let finished = ExitStatus(code: code >= 0 ? code : nil, signal: sig > 0 ? sig : nil)
+        explainExit(finished)
+        return finished
     }
 
     static func sameNamespace(_ a: String, _ b: String) -> Bool {

@@ -1,5 +1,6 @@
 import CSkiff
 import Logging
+import SkiffExplain
 import SkiffOCI
 
 #if canImport(FoundationEssentials)
@@ -92,7 +93,9 @@ public struct OCIRuntime: Sendable {
         close(launched.pidfd)
         try? delete(id: id, force: true)
         if let waitError { throw .system(waitError) }
-        return ExitStatus(code: code >= 0 ? code : nil, signal: sig > 0 ? sig : nil)
+        let status = ExitStatus(code: code >= 0 ? code : nil, signal: sig > 0 ? sig : nil)
+        explainExit(status)
+        return status
     }
 
     /// create + start without waiting (runc run --detach).
@@ -162,7 +165,7 @@ public struct OCIRuntime: Sendable {
                                      + "\(error.join.path): \(errnoText(error.errno))"))
         }
         defer { namespaces.close() }
-        planned.config.debug = debug
+        planned.config.debug = debug || logger.isExplaining
         planned.config.preserveFDs = options.preserveFDs
         planned.config.useChroot = options.noPivot
         if planned.config.hostMountNamespace { cleanup.hostMountsUnder = planned.config.rootfs }
@@ -212,6 +215,7 @@ public struct OCIRuntime: Sendable {
         do { child = try Spawner.spawn(planned.config, namespaces: namespaces) } catch { throw .spawn(error) }
         cleanup.child = child
         if hooks?.poststop?.isEmpty == false { cleanup.poststop = (self, record) }
+        if logger.isExplaining { explainClone(planned.config) }
         launched.pid = child.pid
         launched.pidfd = child.pidfd
         console?.childStarted()
@@ -220,10 +224,11 @@ public struct OCIRuntime: Sendable {
         try writeIDMaps(planned, pid: child.pid)
         do { try cgroup.addProcess(pid: child.pid) } catch { throw .cgroup(error) }
         let pausesForHooks = planned.config.hooks.pauseForParent
+        let explainedSeccomp = logger.isExplaining ? spec.linux?.seccomp.map(SeccompSummary.init) : nil
         var outcome: Spawner.Outcome
         do throws(SpawnError) {
             try Spawner.release(&child, keepSync: pausesForHooks)
-            outcome = try Spawner.awaitSetup(&child, logger: logger)
+            outcome = try Spawner.awaitSetup(&child, logger: logger, plan: planned.config, seccomp: explainedSeccomp)
         } catch {
             throw .spawn(error)
         }
@@ -232,7 +237,7 @@ public struct OCIRuntime: Sendable {
             try runCreateHooks(hooks!, record: record, pid: child.pid)
             do throws(SpawnError) {
                 try Spawner.release(&child)
-                outcome = try Spawner.awaitSetup(&child, logger: logger)
+                outcome = try Spawner.awaitSetup(&child, logger: logger, plan: planned.config, seccomp: explainedSeccomp)
             } catch {
                 throw .spawn(error)
             }
@@ -278,6 +283,7 @@ public struct OCIRuntime: Sendable {
             let path = "/proc/\(pid)/\(file)"
             logger.debug("write id map", metadata: ["path": "\(path)", "value": "\(text(maps))"])
             do { try FileIO.write(text(maps), to: path) } catch { throw .system(error) }
+            logger.explain(.idMapWritten(file: path, value: text(maps)))
         }
     }
 

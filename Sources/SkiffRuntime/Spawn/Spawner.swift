@@ -1,5 +1,6 @@
 import CSkiff
 import Logging
+import SkiffExplain
 
 #if canImport(Glibc)
 import Glibc
@@ -151,16 +152,22 @@ public enum Spawner {
     }
 
     /// Read the child's reports until it has exec'd or is ready, logging each event at debug level.
-    /// A reported failure is thrown; the child has exited by then.
-    public static func awaitSetup(_ child: inout SpawnedChild, logger: Logger) throws(SpawnError) -> Outcome {
+    /// A reported failure is thrown; the child has exited by then. With `plan` (the config the child
+    /// was spawned with) and the logger explaining, each step the child completed is recorded for `--explain`.
+    public static func awaitSetup(_ child: inout SpawnedChild, logger: Logger, plan: LaunchConfig? = nil,
+                                  seccomp: SeccompSummary? = nil) throws(SpawnError) -> Outcome {
         var paused = false
         defer {
             if !paused, child.reportFD >= 0 { close(child.reportFD); child.reportFD = -1 }
         }
+        var steps = plan.flatMap { logger.isExplaining ? ChildStepEvents(config: $0, seccomp: seccomp) : nil }
         var report = cskiff_report()
         while true {
             let rc = cskiff_read_report(child.reportFD, &report)
-            if rc == 0 { return .execed }
+            if rc == 0 {
+                for e in steps?.finish() ?? [] { logger.explain(e) }
+                return .execed
+            }
             if rc < 0 { throw .system(SystemError("read child report")) }
             let detail = withUnsafeBytes(of: &report.detail) { raw in
                 String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
@@ -169,7 +176,9 @@ public enum Spawner {
             case Int32(CSKIFF_REPORT_EVENT.rawValue):
                 logger.debug("\(String(cString: cskiff_step_name(report.step)))",
                              metadata: ["pid": "\(child.pid)", "detail": "\(detail)"])
+                for e in steps?.report(step: report.step, detail: detail) ?? [] { logger.explain(e) }
             case Int32(CSKIFF_REPORT_READY.rawValue):
+                for e in steps?.finish() ?? [] where e.kind != .execve { logger.explain(e) }
                 return .ready
             case Int32(CSKIFF_REPORT_HOOKS.rawValue):
                 paused = true

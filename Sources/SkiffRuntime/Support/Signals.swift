@@ -19,6 +19,11 @@ public enum Signals {
         "WINCH": SIGWINCH, "IO": SIGIO, "POLL": SIGIO, "PWR": SIGPWR, "SYS": SIGSYS,
     ]
 
+    /// "SIGKILL" for 9; nil for a number with no name here (real-time signals).
+    public static func name(_ number: Int32) -> String? {
+        names.filter { $0.value == number && $0.key != "IOT" && $0.key != "POLL" }.first.map { "SIG" + $0.key }
+    }
+
     /// The signal `text` names, or nil (for callers with a default of their own).
     public static func number(_ text: String) -> Int32? { try? parse(text) }
 

@@ -1,3 +1,4 @@
+import SkiffOCICommands
 import ArgumentParser
 import Foundation
 import SkiffKit
@@ -21,9 +22,12 @@ struct ImageBuild: ParsableCommand {
     @Flag(name: .customLong("no-cache"), help: "Do not use the build cache.") var noCache = false
     @Flag(name: [.customShort("q"), .customLong("quiet")], help: "Print only the image ID.") var quiet = false
     @Option(name: .customLong("progress"), help: "Output style: plain or auto (both print Docker's step lines).") var progress = "auto"
+    @OptionGroup var explain: ExplainOptions
     @Argument(help: "The build context directory.") var context: String
 
     func run() throws {
+        explain.begin()
+        defer { explain.finish(title: (["skiff build"] + tags.map { "-t " + $0 } + [context]).joined(separator: " ")) }
         guard ["plain", "auto", "tty", "quiet"].contains(progress) else {
             throw ValidationError("--progress \(progress): expected plain, auto, tty or quiet")
         }

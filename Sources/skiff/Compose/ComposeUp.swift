@@ -1,3 +1,4 @@
+import SkiffOCICommands
 import ArgumentParser
 import Foundation
 import SkiffKit
@@ -16,6 +17,7 @@ struct ComposeUp: ParsableCommand {
     @ParentCommand var parent: ComposeCommand
     var compose: ComposeOptions { own.inheriting(parent.global) }
     @Flag(name: [.customShort("d"), .long], help: "Run in the background.") var detach = false
+    @OptionGroup var explain: ExplainOptions
     @Flag(name: .long, help: "Build images before starting containers.") var build = false
     @Flag(name: .customLong("force-recreate"), help: "Recreate containers even if their configuration is unchanged.") var forceRecreate = false
     @Flag(name: .customLong("no-recreate"), help: "Keep existing containers even if their configuration changed.") var noRecreate = false
@@ -28,6 +30,8 @@ struct ComposeUp: ParsableCommand {
     @Argument(help: "Services (default: all, within the enabled profiles).") var services: [String] = []
 
     func run() throws {
+        explain.begin()
+        defer { explain.finish(title: "skiff compose up") }
         if noRecreate && forceRecreate { throw ValidationError("--force-recreate and --no-recreate are incompatible") }
         let project = try compose.load()
         var runner = compose.runner(project)

@@ -1,3 +1,4 @@
+import SkiffOCICommands
 import ArgumentParser
 import SkiffKit
 
@@ -10,12 +11,15 @@ struct ContainerCreate: ParsableCommand {
     )
 
     @OptionGroup var flags: ContainerCreateFlags
+    @OptionGroup var explain: ExplainOptions
 
     @Argument(help: "The image (name[:tag], name@digest or an image ID).") var image: String
     @Argument(parsing: .captureForPassthrough, help: "The command and its arguments (default: the image's).")
     var command: [String] = []
 
     func run() throws {
+        explain.begin()
+        defer { explain.finish(title: "skiff create \(image)") }
         let options = try refusedBeforeStart { try flags.runOptions(command: command) }
         let container = try refusedBeforeStart { try flags.createContainer(SkiffContext.engine(), image: image, options: options) }
         print(container.id)

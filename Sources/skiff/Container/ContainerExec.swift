@@ -1,3 +1,4 @@
+import SkiffOCICommands
 import ArgumentParser
 import Foundation
 import SkiffKit
@@ -16,10 +17,13 @@ struct ContainerExec: ParsableCommand {
     @Option(name: [.customShort("w"), .long], help: "Working directory inside the container.") var workdir: String?
     @Option(name: [.customShort("u"), .long], help: "User: name, uid, name:group or uid:gid.") var user: String?
     @Flag(name: .long, help: "All capabilities for the command.") var privileged = false
+    @OptionGroup var explain: ExplainOptions
     @Argument(help: "The container.") var container: String
     @Argument(parsing: .captureForPassthrough, help: "The command and its arguments.") var command: [String] = []
 
     func run() throws {
+        explain.begin(live: true)
+        defer { explain.finish(title: (["skiff exec", container] + command).joined(separator: " ")) }
         let args = command.first == "--" ? Array(command.dropFirst()) : command
         guard !args.isEmpty else { throw ValidationError("exec needs a command to run after the container") }
         try TerminalInput.require(tty: tty, attachingStdin: interactive && !detach)

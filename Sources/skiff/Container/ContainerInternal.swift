@@ -1,4 +1,5 @@
 import ArgumentParser
+import SkiffExplain
 import SkiffKit
 
 #if canImport(Glibc)
@@ -20,10 +21,16 @@ struct ContainerInternal: ParsableCommand {
             // The monitor reads fd 3 to its end: no tool this helper runs (ip, nft…) may hold it open.
             _ = fcntl(3, F_SETFD, FD_CLOEXEC)
             let engine = SkiffContext.engine()
+            // --explain of the starting command: its events are saved before the answer it waits for.
+            let explaining = engine.takeExplanationRequest(id: id)
+            if explaining { ExplainRecorder.shared.begin() }
+            func handOver() { if explaining { engine.saveExplanation(id: id, ExplainRecorder.shared.end().events) } }
             do {
                 let pid = try engine.internalStart(id: id, restart: restart)
+                handOver()
                 report("ok \(pid)\n")
             } catch {
+                handOver()
                 report("err \(error)\n")
                 throw ExitCode(1)
             }

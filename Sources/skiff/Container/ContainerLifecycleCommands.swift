@@ -1,3 +1,4 @@
+import SkiffOCICommands
 import ArgumentParser
 import SkiffKit
 
@@ -25,9 +26,12 @@ struct ContainerStart: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "start", abstract: "Start one or more stopped containers (the same container: its writable layer kept).")
     @Flag(name: [.customShort("a"), .long], help: "Attach stdout/stderr and wait; the exit code is the container's.") var attach = false
     @Flag(name: [.customShort("i"), .long], help: "Attach stdin too.") var interactive = false
+    @OptionGroup var explain: ExplainOptions
     @Argument(help: "Container names or IDs.") var containers: [String]
 
     func run() throws {
+        explain.begin()
+        defer { explain.finish(title: (["skiff start"] + containers).joined(separator: " ")) }
         let engine = SkiffContext.engine()
         if attach || interactive {
             guard containers.count == 1 else { throw ValidationError("start -a attaches to one container at a time") }

@@ -1,3 +1,4 @@
+import SkiffOCICommands
 import ArgumentParser
 import Foundation
 import SkiffKit
@@ -12,12 +13,15 @@ struct ContainerRun: ParsableCommand {
 
     @OptionGroup var flags: ContainerCreateFlags
     @Flag(name: [.customShort("d"), .long], help: "Run in the background.") var detach = false
+    @OptionGroup var explain: ExplainOptions
 
     @Argument(help: "The image (name[:tag], name@digest or an image ID).") var image: String
     @Argument(parsing: .captureForPassthrough, help: "The command and its arguments (default: the image's).")
     var command: [String] = []
 
     func run() throws {
+        explain.begin(live: true)
+        defer { explain.finish(title: "skiff run \(image)") }
         var options = try refusedBeforeStart { try flags.runOptions(command: command) }
         options.detach = detach
         try TerminalInput.require(tty: options.tty, attachingStdin: options.interactive && !detach)

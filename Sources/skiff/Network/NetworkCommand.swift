@@ -1,3 +1,4 @@
+import SkiffOCICommands
 import ArgumentParser
 import Foundation
 import SkiffKit
@@ -18,10 +19,13 @@ struct NetworkCreate: ParsableCommand {
     @Option(name: .customLong("ip-range"), help: "Hand out addresses from this part of the subnet (CIDR).") var ipRange: String?
     @Option(name: [.customShort("o"), .customLong("opt")], help: "Driver option: com.docker.network.driver.mtu=N or com.docker.network.bridge.host_binding_ipv4=IP.") var opt: [String] = []
     @Flag(name: .long, help: "No outbound access (no NAT).") var `internal` = false
+    @OptionGroup var explain: ExplainOptions
     @Option(name: .customLong("label"), help: "Set a label (KEY=VALUE).") var label: [String] = []
     @Argument(help: "The network's name.") var name: String
 
     func run() throws {
+        explain.begin()
+        defer { explain.finish(title: "skiff network create \(name)") }
         guard driver == "bridge" else { throw ValidationError("--driver \(driver): only the bridge driver exists") }
         var labels: [String: String] = [:]
         for l in label {

@@ -1,3 +1,4 @@
+import SkiffOCICommands
 import ArgumentParser
 import Foundation
 import SkiffKit
@@ -14,9 +15,12 @@ struct VolumeCreate: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "create", abstract: "Create a volume (a random name when none is given).")
     @Option(name: .customLong("label"), help: "Set a label (KEY=VALUE).") var label: [String] = []
     @Option(name: [.customShort("d"), .long], help: "Volume driver (only local).") var driver = "local"
+    @OptionGroup var explain: ExplainOptions
     @Argument(help: "The volume's name.") var name: String?
 
     func run() throws {
+        explain.begin()
+        defer { explain.finish(title: "skiff volume create " + (name ?? "")) }
         guard driver == "local" else { throw ValidationError("--driver \(driver): only the local driver exists here") }
         var labels: [String: String] = [:]
         for l in label {
