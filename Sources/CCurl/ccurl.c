@@ -112,6 +112,24 @@ static size_t body_cb(char *data, size_t size, size_t nitems, void *userdata) {
     return s->on_body ? s->on_body(data, size * nitems, s->context) : size * nitems;
 }
 
+static int failure_kind(CURLcode rc) {
+    switch (rc) {
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY: return CCURL_FAILURE_DNS;
+    case CURLE_COULDNT_CONNECT: return CCURL_FAILURE_CONNECT;
+    case CURLE_OPERATION_TIMEDOUT: return CCURL_FAILURE_TIMEOUT;
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH: return CCURL_FAILURE_TLS;
+    default: return CCURL_FAILURE_OTHER;
+    }
+}
+
 int ccurl_perform(void *handle, const struct ccurl_request *r, ccurl_data_fn on_header, ccurl_data_fn on_body,
                   void *context, struct ccurl_response *response) {
     memset(response, 0, sizeof *response);
@@ -169,6 +187,7 @@ int ccurl_perform(void *handle, const struct ccurl_request *r, ccurl_data_fn on_
     response->status = status;
     if (rc != CURLE_OK) {
         snprintf(response->error, sizeof response->error, "%s", api.easy_strerror(rc));
+        response->failure = failure_kind(rc);
         return -1;
     }
     return 0;

@@ -14,7 +14,7 @@ struct Skiff: ParsableCommand {
         subcommands: [ContainerRun.self, ContainerCreate.self, ContainerRemove.self, ImageList.self, ImageCommand.self,
                       ImageTag.self, ImageRemove.self, ContainerInspect.self, ImageHistory.self, OCICommand.self,
                       LayerCommand.self, ImagePull.self, ImagePush.self, ImageLogin.self, ImageLogout.self,
-                      ImageSave.self, ImageLoad.self, ImageImport.self, ImageBuild.self,
+                      ImageSave.self, ImageLoad.self, ImageImport.self, ImageBuild.self, BuilderCommand.self,
                       ContainerList.self, ContainerCommand.self, ContainerStart.self, ContainerStop.self,
                       ContainerRestart.self, ContainerKill.self, ContainerWait.self, ContainerLogs.self, ContainerExec.self,
                       ContainerAttach.self, ContainerTop.self, ContainerStats.self, ContainerCopy.self, ContainerRename.self,

@@ -31,7 +31,12 @@ struct ccurl_request {
 struct ccurl_response {
     long status;                    // 0 when no response arrived
     char error[512];                // why, when ccurl_perform returned -1
+    int failure;                    // what kind of failure: enum ccurl_failure
 };
+
+/// Why no response arrived, in the terms a user acts on.
+enum ccurl_failure { CCURL_FAILURE_OTHER = 0, CCURL_FAILURE_DNS = 1, CCURL_FAILURE_CONNECT = 2,
+                     CCURL_FAILURE_TIMEOUT = 3, CCURL_FAILURE_TLS = 4 };
 
 /// Load libcurl (once). Returns 0, or -1 with a reason in `error`.
 int ccurl_load(char *error, size_t error_len);

@@ -39,8 +39,21 @@ enum HTTPBody: Sendable {
 
 /// Why a request produced no HTTP response at all.
 struct TransportError: Error, CustomStringConvertible {
+    enum Kind { case dns, connect, timeout, tls, other }
     var detail: String
+    var kind: Kind = .other
     var description: String { detail }
+
+    init(detail: String, kind: Kind = .other) {
+        self.detail = detail
+        self.kind = kind
+    }
+
+    init(detail: String, failure: Int32) {
+        let kinds: [Int32: Kind] = [Int32(CCURL_FAILURE_DNS.rawValue): .dns, Int32(CCURL_FAILURE_CONNECT.rawValue): .connect,
+                                    Int32(CCURL_FAILURE_TIMEOUT.rawValue): .timeout, Int32(CCURL_FAILURE_TLS.rawValue): .tls]
+        self.init(detail: detail, kind: kinds[failure] ?? .other)
+    }
 }
 
 /// A blocking, streaming HTTP client on libcurl (CCurl loads it on first use): a pool of connection
@@ -150,7 +163,7 @@ private final class Transfer {
         if overflow { throw TransportError(detail: "response body larger than \(maxBody) bytes") }
         if rc != 0 {
             let detail = withUnsafeBytes(of: &response.error) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            throw TransportError(detail: detail.isEmpty ? "no response" : detail)
+            throw TransportError(detail: detail.isEmpty ? "no response" : detail, failure: response.failure)
         }
         return HTTPResponse(status: Int(response.status), headers: headers, body: self.body, url: request.url)
     }

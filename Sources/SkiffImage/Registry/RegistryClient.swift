@@ -269,6 +269,7 @@ public final class RegistryClient: @unchecked Sendable {
         if let base = lock.withLock({ base }) { return base }
         let schemes = Self.isLoopback(registry) ? ["http"] : (tlsVerify ? ["https"] : ["https", "http"])
         var lastError = ""
+        var kinds: [TransportError.Kind] = []
         for scheme in schemes {
             guard let url = URL(string: "\(scheme)://\(Self.endpoint(for: registry))/") else {
                 throw .invalidResponse(registry: registry, detail: "not a host name")
@@ -284,10 +285,19 @@ public final class RegistryClient: @unchecked Sendable {
                 return url
             } catch {
                 lastError = "\(scheme)://\(Self.endpoint(for: registry))/v2/: \(error)"
+                kinds.append((error as? TransportError)?.kind ?? .other)
             }
         }
+        // Say which problem it is: a name that does not resolve is not a certificate problem.
+        let host = Self.endpoint(for: registry).split(separator: ":").first.map(String.init) ?? registry
         var hint = ""
-        if tlsVerify && !Self.isLoopback(registry) { hint = " (for a registry without valid TLS, pass --tls-verify=false)" }
+        switch kinds.first {
+        case .dns: hint = " (the host name \(host) does not resolve: no DNS or no network here, or a mistyped name)"
+        case .connect: hint = " (nothing answers there: is the registry running, on that port?)"
+        case .timeout: hint = " (no answer in time: a firewall or no route to it)"
+        case .tls where tlsVerify: hint = " (its TLS certificate is not trusted; for a registry without valid TLS, pass --tls-verify=false)"
+        default: break
+        }
         throw .unreachable(registry: registry, detail: lastError + hint)
     }
 

@@ -97,6 +97,18 @@ public struct BuildCache: Sendable {
     public func clear() {
         FileIO.removeTree(directory)
     }
+
+    /// `skiff builder prune` and `system prune`: every entry and every RUN --mount=type=cache
+    /// directory (which `clear` keeps). The images entries pointed at go with the next image GC.
+    public func prune() -> (entries: Int, cacheMounts: Int, bytes: UInt64) {
+        let entries = DirectoryListing.names(directory).filter { $0.hasSuffix(".json") }.count
+        let mounts = RunMountInputs.cacheRoot(String(directory.dropLast("/build-cache".count)))
+        let cacheMounts = DirectoryListing.names(mounts).filter { !$0.hasPrefix(".") && !$0.hasSuffix(".lock") }.count
+        let bytes = Engine.diskUsage(directory) + Engine.diskUsage(mounts)
+        FileIO.removeTree(directory)
+        FileIO.removeTree(mounts)
+        return (entries, cacheMounts, bytes)
+    }
 }
 
 extension BuildCache {

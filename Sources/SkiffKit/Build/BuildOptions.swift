@@ -18,6 +18,10 @@ public struct BuildOptions: Sendable {
     public var quiet = false
     /// Where RUN steps write their output: a file descriptor, or -1 for this process's stdout and stderr.
     public var runOutput: Int32 = -1
+    /// `--secret id=…`: what `RUN --mount=type=secret,id=…` reads, by id.
+    public var secrets: [String: BuildSecretSource] = [:]
+    /// `--ssh ID[=…]`: the agents `RUN --mount=type=ssh` reaches.
+    public var ssh: [BuildSSHSource] = []
 
     public init(contextDirectory: String) {
         self.contextDirectory = contextDirectory

@@ -5,7 +5,9 @@ import SkiffSystem
 
 /// RUN, COPY/ADD and WORKDIR: the steps that make layers.
 extension BuildRun {
-    func prepareRun(_ ins: Instruction, state: BuildStage, shell: [String]) throws(BuildError) -> PreparedStep {
+    func prepareRun(_ ins: Instruction, state: BuildStage, shell: [String], lookup: @escaping (String) -> String?,
+                    resolver: StageResolver) throws(BuildError) -> PreparedStep {
+        let mounts = try planMounts(ins, state: state, lookup: lookup, resolver: resolver)
         var argv: [String]
         switch ins.arguments {
         case .exec(let a):
@@ -32,12 +34,22 @@ extension BuildRun {
         }
         let commandText = argv.joined(separator: " ")
         let createdBy = "RUN " + (args.isEmpty ? "" : "|\(args.count) " + args.map { "\($0.0)=\($0.1)" }.joined(separator: " ") + " ") + commandText
-        let runner = RunStep(engine: engine, say: { say($0) }, quiet: options.quiet, runOutput: options.runOutput)
+        var runner = RunStep(engine: engine, say: { say($0) }, quiet: options.quiet, runOutput: options.runOutput)
+        runner.network = ins.flag("network") == "none" ? .none : .host
         let committer = ImageCommitter(images: engine.images)
         let finalArgv = argv
         let finalEnv = env
-        return PreparedStep(cacheText: createdBy, contentDigest: nil) { (stage: inout BuildStage) throws(BuildError) -> StoredImage in
-            let layer = try runner.run(argv: finalArgv, env: finalEnv, parent: stage.image)
+        let inputs = mountInputs
+        let label = "\(dockerfile.name):\(ins.line): RUN"
+        // The mount specs (never a secret's bytes) and --network are part of what the step is; the
+        // history line is the command alone, as BuildKit writes it.
+        var cacheText = createdBy + mounts.cacheText
+        if let network = ins.flag("network") { cacheText += " --network=\(network)" }
+        return PreparedStep(cacheText: cacheText, contentDigest: nil) { (stage: inout BuildStage) throws(BuildError) -> StoredImage in
+            let session = try RunMountSession(plan: mounts, inputs: inputs, instruction: label)
+            defer { session.close() }
+            let layer = try runner.run(argv: finalArgv, env: finalEnv + session.environment, parent: stage.image,
+                                       mounts: session.requests)
             return try committer.commit(parent: stage.image, createdBy: createdBy, layer: (layer.descriptor, layer.diffID)) { _ in }
         }
     }
@@ -123,10 +135,31 @@ extension BuildRun {
             tree = ImageTree(layersTopFirst: fs.layers, label: "stage \(from)")
         }
 
+        // --exclude=PATTERN (repeatable): left out of what each source copies.
+        var excludes: [String] = []
+        for (name, value) in ins.flags where name == "exclude" { excludes.append(try expand(ins, value ?? "", lookup)) }
+        var rules = IgnoreRules()
+        if !excludes.isEmpty {
+            do { rules = try IgnoreRules(parsing: excludes.joined(separator: "\n")) } catch { throw fail(ins, "--exclude: \(error)") }
+        }
+        // ADD --checksum=sha256:HEX: the download must have that digest (BuildKit: HTTP(S) sources only).
+        let checksum = try ins.flag("checksum").map { (c: String) throws(BuildError) -> Digest in
+            let text = try expand(ins, c, lookup)
+            do { return try Digest(text) } catch { throw fail(ins, "--checksum=\(text): expected sha256:HEX (\(error))") }
+        }
+        if checksum != nil, sources.contains(where: { !$0.hasPrefix("http://") && !$0.hasPrefix("https://") }) {
+            throw fail(ins, "ADD --checksum can only be used with HTTP(S) sources")
+        }
+
         var items: [CopyStep.Item] = []
+        let keepParents = ins.keyword == .copy && ins.flag("parents").map { $0 != "false" } == true
+        var subdirectories: [Int: String] = [:]
         for source in sources {
             if isAdd, source.hasPrefix("http://") || source.hasPrefix("https://") {
                 let bytes = try Downloader.fetch(source, line: ins.line, file: dockerfile.name)
+                if let checksum, Digest.of(bytes) != checksum {
+                    throw fail(ins, "ADD failed: digest mismatch for \(source): expected \(checksum), got \(Digest.of(bytes))")
+                }
                 let name = URL(string: source)?.lastPathComponent ?? "download"
                 items.append(.inline(name: name.isEmpty || name == "/" ? "download" : name, bytes: bytes, mode: 0o600))
                 continue
@@ -142,11 +175,22 @@ extension BuildRun {
                 throw fail(ins, "\(key) failed: \(source) not found in \(tree.label)")
             }
             for m in matches {
+                var itemTree = tree
+                if !rules.isEmpty {
+                    // A glob's match the patterns name is skipped; a directory's contents are filtered.
+                    if PathPattern.hasMeta(cleaned), rules.excludes(m.name) { continue }
+                    itemTree = ExcludingTree(tree: tree, base: m.path, rules: rules)
+                }
                 if isAdd, tree is ContextTree, (tree.lstatInfo(m.path).map { ($0.st_mode & S_IFMT) == S_IFREG } ?? false),
                    CopyStep.isArchive(tree, m.path) {
-                    items.append(.archive(tree, m))
+                    items.append(.archive(itemTree, m))
                 } else {
-                    items.append(.tree(tree, m))
+                    items.append(.tree(itemTree, m))
+                    // COPY --parents: the source's directories are kept under the destination.
+                    if keepParents {
+                        let isDirectory = tree.isDirectory(m.path)
+                        subdirectories[items.count - 1] = isDirectory ? m.path : String(m.path.split(separator: "/").dropLast().joined(separator: "/"))
+                    }
                 }
             }
         }
@@ -158,7 +202,7 @@ extension BuildRun {
             items.append(.inline(name: doc.name, bytes: Array(text.utf8), mode: 0o644))
         }
         let dirLike = destText.hasSuffix("/") || destText == "." || destText.hasSuffix("/.")
-        if items.count > 1 && !dirLike {
+        if (items.count > 1 || keepParents) && !dirLike {
             throw fail(ins, "When using \(key) with more than one source file, the destination must be a directory and end with a /")
         }
         let destination = absolute(destText, workdir: state.config.WorkingDir)
@@ -168,31 +212,55 @@ extension BuildRun {
             mode = mode_t(v)
         }
         let chownText = try ins.flag("chown").map { (c: String) throws(BuildError) -> String in try expand(ins, c, lookup) }
-        var plan = CopyStep(items: items, destination: destination, destinationIsDirectory: dirLike, owner: nil, mode: mode)
-        let contentLines = try plan.contentLines()
-        let contentDigest = CopyStep.digest(contentLines)
+        // One plan per destination directory (one in all unless --parents).
+        var groups: [(subdirectory: String, items: [CopyStep.Item])] = []
+        for (i, item) in items.enumerated() {
+            let sub = subdirectories[i] ?? ""
+            if let g = groups.firstIndex(where: { $0.subdirectory == sub }) { groups[g].items.append(item) } else { groups.append((sub, [item])) }
+        }
+        var plans = groups.map { g in
+            CopyStep(items: g.items, destination: g.subdirectory.isEmpty ? destination : CopyStep.join(destination, g.subdirectory),
+                     destinationIsDirectory: dirLike, owner: nil, mode: mode)
+        }
+        // What is copied, line by line (--explain names the changed file from these) and digested.
+        var contentLines: [String] = []
+        var digests: [String] = []
+        for (g, plan) in zip(groups, plans) {
+            let lines = try plan.contentLines()
+            contentLines += g.subdirectory.isEmpty ? lines : lines.map { g.subdirectory + "/" + $0 }
+            digests.append(g.subdirectory + " " + CopyStep.digest(lines))
+        }
+        let contentDigest = plans.count == 1 && groups[0].subdirectory.isEmpty ? digests[0].dropFirst().description
+            : Digest.of(Array(digests.joined(separator: "\n").utf8)).description
         var flagsText = fromText
         if let chownText { flagsText += "--chown=\(chownText) " }
         if let m = ins.flag("chmod") { flagsText += "--chmod=\(m) " }
+        if keepParents { flagsText += "--parents " }
+        for e in excludes { flagsText += "--exclude=\(e) " }
+        if let checksum { flagsText += "--checksum=\(checksum) " }
         let createdBy = "\(key) \(flagsText)\((sources + inlineDocs.map { "<<" + $0.name }).joined(separator: " ")) \(destination)\(dirLike ? "/" : "")"
         let engine = self.engine
         let committer = ImageCommitter(images: engine.images)
         let file = dockerfile
         return PreparedStep(cacheText: createdBy, contentDigest: contentDigest, contentLines: contentLines) { (stage: inout BuildStage) throws(BuildError) -> StoredImage in
             let fs = try LayerBlob.filesystem(of: stage.image, engine: engine)
-            if let chownText {
-                plan.owner = try Self.resolveOwner(chownText, fs: fs, ins: ins, file: file)
+            let owner = try chownText.map { (c: String) throws(BuildError) -> (uid: UInt32, gid: UInt32) in
+                try Self.resolveOwner(c, fs: fs, ins: ins, file: file)
             }
-            // Written where the destination leads inside the image: a symlink there is followed in the
-            // image's root, never on the host (the layer is a directory of its own).
-            guard let inImage = InRootPath.join(destination, entry: fs.inRootEntry) else {
-                throw file.error(ins.line, "\(key) failed: cannot copy to \(destination): a component of the path is a file in the image")
-            }
-            plan.destination = "/" + inImage
-            if case .directory = fs.lookup(plan.destination) { plan.destinationIsDirectory = true }
             let staging = try LayerBlob.stagingDirectory(engine: engine)
             defer { FileIO.removeTree(staging) }
-            try plan.stage(into: staging, image: fs)
+            for i in plans.indices {
+                plans[i].owner = owner
+                // Written where the destination leads inside the image: a symlink there is followed in the
+                // image's root, never on the host (the layer is a directory of its own).
+                let target = plans[i].destination
+                guard let inImage = InRootPath.join(target, entry: fs.inRootEntry) else {
+                    throw file.error(ins.line, "\(key) failed: cannot copy to \(target): a component of the path is a file in the image")
+                }
+                plans[i].destination = "/" + inImage
+                if case .directory = fs.lookup(plans[i].destination) { plans[i].destinationIsDirectory = true }
+                try plans[i].stage(into: staging, image: fs)
+            }
             let layer = try LayerBlob.pack(directory: staging, engine: engine, parent: stage.image, convertOverlayWhiteouts: false)
             return try committer.commit(parent: stage.image, createdBy: createdBy, layer: (layer.descriptor, layer.diffID)) { _ in }
         }

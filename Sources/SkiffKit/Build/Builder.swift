@@ -60,7 +60,11 @@ public struct Builder {
         for t in options.tags {
             do { tags.append(try ImageReference(parsing: t)) } catch { throw .usage("invalid tag \"\(t)\": \(error)") }
         }
-        var run = BuildRun(builder: self, dockerfile: dockerfile, context: context)
+        let agents = SSHAgents(sources: options.ssh, environment: options.callerEnvironment)
+        defer { agents.stop() }
+        let inputs = RunMountInputs(secrets: options.secrets, environment: options.callerEnvironment, agents: agents,
+                                    stateRoot: engine.root)
+        var run = BuildRun(builder: self, dockerfile: dockerfile, context: context, mountInputs: inputs)
         let image = try run.execute()
         // A name already on this image is left as it is (a fully cached rebuild writes nothing).
         let current = (try? engine.images.references()) ?? [:]
@@ -86,6 +90,7 @@ struct BuildRun {
     let builder: Builder
     let dockerfile: Dockerfile
     let context: ContextTree
+    let mountInputs: RunMountInputs
     var engine: Engine { builder.engine }
     var options: BuildOptions { builder.options }
 
@@ -97,8 +102,9 @@ struct BuildRun {
     var stepNumber = 0
     var totalSteps = 0
 
-    init(builder: Builder, dockerfile: Dockerfile, context: ContextTree) {
+    init(builder: Builder, dockerfile: Dockerfile, context: ContextTree, mountInputs: RunMountInputs) {
         self.builder = builder
+        self.mountInputs = mountInputs
         self.dockerfile = dockerfile
         self.context = context
     }
@@ -325,7 +331,7 @@ struct BuildRun {
         case .from, .arg:
             throw fail(ins, "internal: \(ins.keyword.rawValue) is not a step")
         case .run:
-            return try prepareRun(ins, state: state, shell: shell)
+            return try prepareRun(ins, state: state, shell: shell, lookup: lookup, resolver: resolver)
         case .copy, .add:
             return try prepareCopy(ins, state: state, lookup: lookup, resolver: resolver)
         case .cmd, .entrypoint:

@@ -131,10 +131,13 @@ public struct DockerfileParser {
                 throw error(line, "unknown flag: --\(name) (\(keyword.rawValue) takes \(keyword.allowedFlags.isEmpty ? "no flags" : keyword.allowedFlags.sorted().map { "--" + $0 }.joined(separator: ", ")))")
             }
             if keyword.unsupportedFlags.contains(name) {
-                throw error(line, "\(keyword.rawValue) --\(name) is not supported by skiff build yet")
+                throw error(line, "\(keyword.rawValue) --\(name) is not supported by skiff build yet" + (Self.alternatives[name].map { " (\($0))" } ?? ""))
             }
-            if name == "network", let v = value, v != "default", v != "host" {
-                throw error(line, "RUN --network=\(v) is not supported by skiff build yet (RUN uses the host's network)")
+            if name == "network", let v = value, !["default", "host", "none"].contains(v) {
+                throw error(line, "RUN --network=\(v): expected default, none or host")
+            }
+            if name == "mount", let v = value {
+                do { _ = try RunMount.parse(v) } catch { throw self.error(line, "--mount=\(v): \(error.message)") }
             }
             if name != "link", name != "keep-git-dir", name != "parents", value == nil || value!.isEmpty {
                 throw error(line, "--\(name) needs a value (--\(name)=VALUE)")
@@ -149,6 +152,12 @@ public struct DockerfileParser {
         }
         return Instruction(keyword: keyword, flags: flags, arguments: arguments, line: line, original: Self.trimRight(trimmed))
     }
+
+    /// What to do instead of a BuildKit flag skiff build does not carry out.
+    static let alternatives: [String: String] = [
+        "security": "every RUN step is unprivileged; do the privileged work when the container runs, with `skiff run --privileged`",
+        "keep-git-dir": "clone the repository with RUN git clone",
+    ]
 
     /// A JSON array of strings, or nil (then the text is shell form, as Docker falls back).
     static func jsonArray(_ text: String) -> [String]? {

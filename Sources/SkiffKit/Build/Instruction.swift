@@ -25,9 +25,9 @@ public struct Instruction: Sendable, Equatable {
         /// than ignored. (`--link` is accepted: it changes how BuildKit caches, not what is built.)
         var unsupportedFlags: Set<String> {
             switch self {
-            case .run: return ["security", "mount"]
-            case .copy: return ["parents", "exclude"]
-            case .add: return ["checksum", "keep-git-dir", "exclude"]
+            case .run: return ["security"]
+            case .copy: return []
+            case .add: return ["keep-git-dir"]
             default: return []
             }
         }

@@ -15,14 +15,24 @@ struct RunStep {
     let say: (String) -> Void
     let quiet: Bool
     let runOutput: Int32
+    /// `RUN --network=none`: a namespace with only loopback; otherwise the host's network.
+    var network: RunOptions.NetworkMode = .host
 
-    func run(argv: [String], env: [String], parent: StoredImage) throws(BuildError) -> StoredLayer {
+    init(engine: Engine, say: @escaping (String) -> Void, quiet: Bool, runOutput: Int32) {
+        self.engine = engine
+        self.say = say
+        self.quiet = quiet
+        self.runOutput = runOutput
+    }
+
+    func run(argv: [String], env: [String], parent: StoredImage, mounts: [MountRequest] = []) throws(BuildError) -> StoredLayer {
         var options = RunOptions()
         options.command = argv
         options.entrypoint = ""
         options.env = env
-        options.network = .host
+        options.network = network
         options.imageVolumes = false
+        options.mounts = mounts
         let container: Container
         do {
             container = try engine.createContainer(from: parent, imageName: parent.id.short, options: options)
@@ -49,7 +59,7 @@ struct RunStep {
             throw .runFailed(command: argv.joined(separator: " "), code: status.shellStatus)
         }
         let upper = engine.containers.directory(of: container.id) + "/upper"
-        pruneMountpoints(upper: upper, parent: parent)
+        pruneMountpoints(upper: upper, parent: parent, mountTargets: mounts.map(\.target))
         let layer = try LayerBlob.pack(directory: upper, engine: engine, parent: parent, convertOverlayWhiteouts: true)
         say("Removing intermediate container \(container.id.prefix(12))")
         return layer
@@ -59,8 +69,34 @@ struct RunStep {
     /// directories of the standard mounts) when the image lacks them; they are not the command's work.
     /// The upper layer is the command's: looked at through StagingDirectory, so a symlink it made
     /// (`/etc -> /somewhere`) is never followed to the host.
-    func pruneMountpoints(upper: String, parent: StoredImage) {
+    /// So are the targets of RUN --mount (and the directories made on the way to them) when the
+    /// image lacks them and the command left them empty, as BuildKit removes its mount stubs.
+    func pruneMountpoints(upper: String, parent: StoredImage, mountTargets: [String] = []) {
         guard let fs = try? LayerBlob.filesystem(of: parent, engine: engine), let layer = try? StagingDirectory(upper) else { return }
+        for target in mountTargets.sorted(by: { $0.count > $1.count }) {
+            guard let inImage = InRootPath.join(target, entry: fs.inRootEntry) else { continue }
+            var path = "/" + inImage
+            while path != "/", fs.lookup(path) == .missing, let st = layer.lstat(path) {
+                let kind = st.st_mode & S_IFMT
+                if kind == S_IFDIR, layer.list(path).isEmpty, !ImageTree.isOpaque(upper + path) {
+                    layer.remove(path, directory: true)
+                } else if kind == S_IFREG, st.st_size == 0 {
+                    layer.remove(path)
+                } else {
+                    break
+                }
+                path = InRootPath.clean(path + "/..")
+            }
+            // The first directory the image has: copied up only to hold the stub; dropped when it
+            // is now empty and the same as the image's.
+            if path != "/", case .directory(let lower) = fs.lookup(path), let st = layer.lstat(path),
+               (st.st_mode & S_IFMT) == S_IFDIR, layer.list(path).isEmpty, !ImageTree.isOpaque(upper + path) {
+                var ls = stat()
+                if stat(lower, &ls) == 0, ls.st_mode == st.st_mode, ls.st_uid == st.st_uid, ls.st_gid == st.st_gid {
+                    layer.remove(path, directory: true)
+                }
+            }
+        }
         for file in ["/etc/hosts", "/etc/hostname", "/etc/resolv.conf"] {
             if let st = layer.lstat(file), (st.st_mode & S_IFMT) == S_IFREG, st.st_size == 0, fs.lookup(file) == .missing {
                 layer.remove(file)

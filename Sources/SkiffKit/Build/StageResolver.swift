@@ -64,11 +64,21 @@ public struct StageResolver {
             if let base = words.first.map(expand), let dep = stages.first(where: { $0.name == base.lowercased() }), dep.index < i {
                 try visit(dep.index)
             }
-            for ins in stage.instructions where ins.keyword == .copy {
-                guard let from = ins.flag("from").map(expand) else { continue }
+            // COPY --from and RUN --mount=…,from=… name the stages this one needs.
+            var froms: [(Instruction, String)] = []
+            for ins in stage.instructions {
+                if ins.keyword == .copy, let from = ins.flag("from").map(expand) { froms.append((ins, from)) }
+                if ins.keyword == .run {
+                    for (name, value) in ins.flags where name == "mount" {
+                        if let from = (try? RunMount.parse(value ?? "", expand: { $0 }))?.from { froms.append((ins, from)) }
+                    }
+                }
+            }
+            for (ins, from) in froms {
                 if let dep = self.stage(named: from) {
-                    guard dep.index != i else { throw file.error(ins.line, "COPY --from=\(from): a stage cannot copy from itself") }
-                    if dep.index > i { throw file.error(ins.line, "COPY --from=\(from): the stage is defined later in the Dockerfile") }
+                    let what = ins.keyword == .copy ? "COPY --from=\(from)" : "RUN --mount=from=\(from)"
+                    guard dep.index != i else { throw file.error(ins.line, "\(what): a stage cannot use itself") }
+                    if dep.index > i { throw file.error(ins.line, "\(what): the stage is defined later in the Dockerfile") }
                     try visit(dep.index)
                 }
             }

@@ -6,6 +6,8 @@ extension ComposeProject {
         top.append(.init("services", .mapping(services.map { .init($0.name, $0.tree) })))
         if !networks.isEmpty { top.append(.init("networks", .mapping(networks.map { .init($0.name, $0.tree) }))) }
         if !volumes.isEmpty { top.append(.init("volumes", .mapping(volumes.map { .init($0.name, $0.tree) }))) }
+        if !secrets.isEmpty { top.append(.init("secrets", .mapping(secrets.map { .init($0.name, $0.tree) }))) }
+        if !configs.isEmpty { top.append(.init("configs", .mapping(configs.map { .init($0.name, $0.tree) }))) }
         return .mapping(top)
     }
 
@@ -29,6 +31,8 @@ extension ComposeService {
             }
             if let t = b.target { bt.append(.init("target", str(t))) }
             if b.noCache { bt.append(.init("no_cache", .string("true"))) }
+            if !b.secrets.isEmpty { bt.append(.init("secrets", .sequence(b.secrets.map(\.tree)))) }
+            if !b.ssh.isEmpty { bt.append(.init("ssh", list(b.ssh))) }
             add("build", .mapping(bt))
         }
         if let c = command { add("command", list(c)) }
@@ -112,6 +116,8 @@ extension ComposeService {
             add("deploy", .mapping([.init("resources", .mapping([.init("limits", .mapping(lt))]))]))
         }
         if let w = workingDir { add("working_dir", str(w)) }
+        if !secrets.isEmpty { add("secrets", .sequence(secrets.map(\.tree))) }
+        if !configs.isEmpty { add("configs", .sequence(configs.map(\.tree))) }
         e += extraEntries
         return .mapping(e)
     }
@@ -135,6 +141,28 @@ extension ComposeNetwork {
         if isInternal { e.append(.init("internal", .string("true"))) }
         if !labels.isEmpty { e.append(.init("labels", sortedMap(labels))) }
         e += extraEntries
+        return .mapping(e)
+    }
+}
+
+extension ComposeSecret {
+    var tree: ComposeTree {
+        switch source {
+        case .file(let f): return .mapping([.init("name", str(name)), .init("file", str(f))])
+        case .environment(let v): return .mapping([.init("name", str(name)), .init("environment", str(v))])
+        case .content(let c): return .mapping([.init("name", str(name)), .init("content", str(c))])
+        case .external: return .mapping([.init("name", str(name)), .init("external", .string("true"))])
+        }
+    }
+}
+
+extension ComposeSecretUse {
+    var tree: ComposeTree {
+        var e: [ComposeTree.Entry] = [.init("source", str(source))]
+        if let t = target { e.append(.init("target", str(t))) }
+        if let u = uid { e.append(.init("uid", str("\(u)"))) }
+        if let g = gid { e.append(.init("gid", str("\(g)"))) }
+        if let m = mode { e.append(.init("mode", .string("0" + String(m, radix: 8)))) }
         return .mapping(e)
     }
 }

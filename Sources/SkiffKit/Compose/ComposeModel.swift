@@ -13,6 +13,9 @@ public struct ComposeProject: Sendable, Equatable {
     public var networks: [ComposeNetwork]
     /// Unknown keys and other things the user should know; each names its path.
     public var warnings: [String]
+    /// Top-level `secrets:` and `configs:`.
+    public var secrets: [ComposeSecret] = []
+    public var configs: [ComposeSecret] = []
 
     public init(name: String, workingDirectory: String, files: [String], services: [ComposeService] = [],
                 volumes: [ComposeVolume] = [], networks: [ComposeNetwork] = [], warnings: [String] = []) {
@@ -83,6 +86,9 @@ public struct ComposeService: Sendable, Equatable {
     public var resources = ContainerResourceOptions()
     /// `extra_hosts`, `dns`, `dns_search`, `dns_opt`.
     public var names = ContainerNameOptions()
+    /// `secrets:` (mounted read-only under /run/secrets) and `configs:` (at /NAME or the target).
+    public var secrets: [ComposeSecretUse] = []
+    public var configs: [ComposeSecretUse] = []
 
     public init(name: String) {
         self.name = name
@@ -114,6 +120,10 @@ public struct ComposeBuild: Sendable, Equatable {
     public var args: [String: String?] = [:]
     public var target: String?
     public var noCache = false
+    /// `build.secrets`: top-level secrets the build's RUN --mount=type=secret can read (by target or name).
+    public var secrets: [ComposeSecretUse] = []
+    /// `build.ssh`: `default`, `ID=PATH` entries, as `--ssh` takes them.
+    public var ssh: [String] = []
 
     public init(context: String) {
         self.context = context

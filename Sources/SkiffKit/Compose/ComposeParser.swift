@@ -21,7 +21,7 @@ public struct ComposeParser {
         "healthcheck", "restart", "networks", "working_dir", "user", "hostname", "container_name", "labels", "tty",
         "stdin_open", "init", "profiles", "deploy", "stop_signal", "stop_grace_period", "pull_policy", "cap_add", "cap_drop",
         "privileged", "read_only", "network_mode", "security_opt", "mem_limit", "cpus", "pids_limit", "tmpfs", "platform",
-        "sysctls",
+        "sysctls", "secrets", "configs",
     ]
 
     // MARK: errors and warnings
@@ -187,8 +187,11 @@ public struct ComposeParser {
         if let inc = tree["include"], !(try list(inc, "include")).isEmpty {
             throw ComposeError.unsupported("\(file): include: including other compose files is not supported; list them with -f instead")
         }
-        for key in ["secrets", "configs"] where tree[key] != nil {
-            warnUnsupported(key, "secrets and configs are not supported by skiff; ignored")
+        if let t = tree["secrets"] {
+            for e in try mapping(t, "secrets") { project.secrets.append(try secretDefinition(e.key, e.value, path: "secrets." + e.key, config: false)) }
+        }
+        if let t = tree["configs"] {
+            for e in try mapping(t, "configs") { project.configs.append(try secretDefinition(e.key, e.value, path: "configs." + e.key, config: true)) }
         }
         if let servicesTree = tree["services"] {
             for e in try mapping(servicesTree, "services") {
@@ -203,7 +206,10 @@ public struct ComposeParser {
         if let n = tree["networks"] {
             for e in try mapping(n, "networks") { project.networks.append(try network(e.key, e.value, path: "networks." + e.key)) }
         }
-        if !partial { try check(project) }
+        if !partial {
+            try check(project)
+            try checkSecrets(project)
+        }
         project.warnings = warnings
         return project
     }
@@ -333,6 +339,8 @@ public struct ComposeParser {
                 }
                 s.pullPolicy = policy
             case "platform": _ = try string(v, p)
+            case "secrets": s.secrets = try secretUses(v, p)
+            case "configs": s.configs = try secretUses(v, p)
             default: try serviceExtra(e.key, v, p, into: &s)
             }
         }
@@ -344,7 +352,8 @@ public struct ComposeParser {
         case .null: return nil
         case .scalar(let context, _): return ComposeBuild(context: absolute(context))
         case .mapping:
-            warnUnknown(t, known: ["context", "dockerfile", "args", "target", "no_cache", "labels", "cache_from", "network", "pull"], at: p)
+            warnUnknown(t, known: ["context", "dockerfile", "args", "target", "no_cache", "labels", "cache_from", "network", "pull",
+                                   "secrets", "ssh"], at: p)
             var b = ComposeBuild(context: absolute(try optionalString(t["context"], p + ".context") ?? "."))
             b.dockerfile = try optionalString(t["dockerfile"], p + ".dockerfile")
             if let a = t["args"] {
@@ -352,6 +361,18 @@ public struct ComposeParser {
             }
             b.target = try optionalString(t["target"], p + ".target")
             if let n = t["no_cache"] { b.noCache = try bool(n, p + ".no_cache") }
+            if let v = t["secrets"] { b.secrets = try secretUses(v, p + ".secrets") }
+            if let v = t["ssh"] {
+                // A list (`- default`, `- id=path`) or a mapping (`id: path`).
+                if case .mapping = v {
+                    for e in try mapping(v, p + ".ssh") { b.ssh.append(e.key + "=" + (try string(e.value, p + ".ssh." + e.key))) }
+                } else {
+                    b.ssh = try strings(v, p + ".ssh")
+                }
+                for (i, entry) in b.ssh.enumerated() {
+                    do { _ = try BuildSSHSource.parse(entry) } catch { throw fail("\(p).ssh[\(i)]", error.description) }
+                }
+            }
             try buildExtras(t, p)
             return b
         default:

@@ -42,6 +42,7 @@ extension ComposeRunner {
                 do { _ = try engine.removeImage(name, force: false) } catch { progress(" Image \(name)  \(error)") }
             }
         }
+        removeSecretFiles()
         try removeNetworks()
         if options.removeVolumes { try removeVolumes() }
     }

@@ -25,6 +25,7 @@ extension ComposeRunner {
         options.noCache = noCache || b.noCache
         options.buildArgs = b.args
         options.callerEnvironment = callerEnvironment
+        (options.secrets, options.ssh) = try buildSecrets(b, service: s.name)
         let builder = Builder(engine: engine, options: options, output: buildOutput)
         do { _ = try builder.build() } catch {
             throw .usage("failed to build service \(s.name): \(error.description)")

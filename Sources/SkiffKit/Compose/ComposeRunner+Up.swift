@@ -133,6 +133,7 @@ extension ComposeRunner {
         if oneOff { options.labels[ComposeLabels.oneoff] = "True" } else { options.labels[ComposeLabels.oneoff] = "False" }
         // A one-off container must not take the service's fixed address (its container may hold it).
         if oneOff { options.ip = nil }
+        options.mounts += try secretMounts(s)
         adjust(&options)
         // env_file: read with Compose's rules (quotes, export, comments); `environment:` wins over it.
         var fromFiles: [String] = []

@@ -7,7 +7,7 @@ import SkiffKit
 import Glibc
 #endif
 
-/// `skiff build [-t NAME]... [-f FILE] [--build-arg K=V]... [--target S] [--no-cache] [-q] CONTEXT`:
+/// `skiff build [-t NAME]... [-f FILE] [--build-arg K=V]... [--secret …]... [--ssh …]... [--target S] [--no-cache] [-q] CONTEXT`:
 /// Docker's classic builder output, one image per step, cached.
 struct ImageBuild: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -21,6 +21,8 @@ struct ImageBuild: ParsableCommand {
     @Option(name: .customLong("target"), help: "Build up to this stage.") var target: String?
     @Flag(name: .customLong("no-cache"), help: "Do not use the build cache.") var noCache = false
     @Flag(name: [.customShort("q"), .customLong("quiet")], help: "Print only the image ID.") var quiet = false
+    @Option(name: .customLong("secret"), help: "A secret RUN --mount=type=secret can read (id=ID,src=FILE or id=ID,env=VAR; repeatable).") var secrets: [String] = []
+    @Option(name: .customLong("ssh"), help: "An ssh agent RUN --mount=type=ssh reaches (default, default=SOCKET or ID=KEY[,KEY]; repeatable).") var ssh: [String] = []
     @Option(name: .customLong("progress"), help: "Output style: plain or auto (both print Docker's step lines).") var progress = "auto"
     @OptionGroup var explain: ExplainOptions
     @Argument(help: "The build context directory.") var context: String
@@ -42,6 +44,15 @@ struct ImageBuild: ParsableCommand {
             let parts = arg.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             guard let name = parts.first, !name.isEmpty else { throw ValidationError("--build-arg \(arg): expected KEY=VALUE") }
             options.buildArgs[String(name)] = parts.count > 1 ? String(parts[1]) : .some(nil)
+        }
+        do {
+            for text in secrets {
+                let (id, source) = try BuildSecretSource.parse(text)
+                options.secrets[id] = source
+            }
+            options.ssh = try ssh.map { (text: String) throws(BuildError) -> BuildSSHSource in try BuildSSHSource.parse(text) }
+        } catch {
+            throw ValidationError(error.description)
         }
         let builder = Builder(engine: SkiffContext.engine(), options: options) { line in
             var bytes = Array((line + "\n").utf8)

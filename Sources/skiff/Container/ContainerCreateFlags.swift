@@ -96,7 +96,21 @@ struct ContainerCreateFlags: ParsableArguments {
         var options = PullOptions(registry: RegistryOptions(tlsVerify: tlsVerify))
         if let platform, let p = Platform(parsing: platform) { options.platform = p }
         FileHandleStderr.write("Unable to find image '\(reference.familiar)' locally\n")
-        _ = try Puller(store: engine.images, options: options, progress: PullProgress().handle).pull(reference)
+        do {
+            _ = try Puller(store: engine.images, options: options, progress: PullProgress().handle).pull(reference)
+        } catch {
+            let local = ((try? engine.images.list()) ?? []).flatMap(\.references)
+            guard let near = NearestName.suggest(reference.familiarName, among: local.map(\.familiarName)),
+                  let match = local.first(where: { $0.familiarName == near }) else { throw error }
+            throw PullFailure(underlying: "\(error)", localSuggestion: match.familiar)
+        }
+    }
+
+    /// A pull that failed for an image whose name is close to one already here (a typo, most likely).
+    struct PullFailure: Error, CustomStringConvertible {
+        var underlying: String
+        var localSuggestion: String
+        var description: String { underlying + "\nDid you mean the local image \(localSuggestion)?" }
     }
 
     /// The flags as the engine takes them (validated: a bad value is an error naming its flag, before any

@@ -129,7 +129,9 @@ struct SystemPrune: ParsableCommand {
             let (names, _) = engine.pruneVolumes()
             if !names.isEmpty { print("Deleted Volumes:\n" + names.joined(separator: "\n") + "\n") }
         }
+        let cache = BuildCache(engine: engine).prune()
         let removed = try engine.collectGarbage()
+        if cache.entries + cache.cacheMounts > 0 { print("Deleted build cache objects: \(cache.entries) steps, \(cache.cacheMounts) cache mounts\n") }
         if !removed.isEmpty { print("Deleted Images:\n" + removed.map { "deleted: \($0)" }.joined(separator: "\n") + "\n") }
         print("Total reclaimed space: \(Engine.decimalSize(bytes)) (containers) and \(removed.count) blobs")
     }

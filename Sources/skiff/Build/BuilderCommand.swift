@@ -1,0 +1,29 @@
+import ArgumentParser
+import Foundation
+import SkiffKit
+
+/// `skiff builder prune [-f]`: forget the build cache (its entries and every RUN --mount=type=cache
+/// directory), as `docker builder prune` does; asks first unless -f.
+struct BuilderCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "builder", abstract: "Manage the build cache.",
+                                                    subcommands: [BuilderPrune.self])
+}
+
+struct BuilderPrune: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "prune", abstract: "Remove the build cache and the RUN --mount=type=cache directories.")
+    @Flag(name: [.customShort("f"), .long], help: "Do not ask for confirmation.") var force = false
+    @Flag(name: [.customShort("a"), .long], help: "Accepted for docker compatibility (all of the cache is removed).") var all = false
+
+    func run() throws {
+        if !force {
+            print("WARNING! This will remove all dangling build cache. Are you sure you want to continue? [y/N] ", terminator: "")
+            let answer = readLine()?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
+            guard answer == "y" || answer == "yes" else { return }
+        }
+        let engine = SkiffContext.engine()
+        let pruned = BuildCache(engine: engine).prune()
+        _ = try engine.collectGarbage()
+        print("Deleted build cache objects: \(pruned.entries) steps, \(pruned.cacheMounts) cache mounts")
+        print("Total reclaimed space: \(Engine.decimalSize(pruned.bytes))")
+    }
+}
