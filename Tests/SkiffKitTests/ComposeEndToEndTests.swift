@@ -13,9 +13,9 @@ struct ComposeEndToEndTests {
         let dir: String
         let engine: Engine
 
-        init(_ compose: String) throws {
+        init(_ compose: String, directoryName: String = "proj") throws {
             root = try FileIO.makeTemporaryDirectory(in: "/tmp", prefix: "skiff-compose-test-")
-            dir = root + "/proj"
+            dir = root + "/" + directoryName
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             try compose.write(toFile: dir + "/compose.yaml", atomically: true, encoding: .utf8)
             engine = Engine(root: root + "/state")
@@ -298,12 +298,22 @@ struct ComposeEndToEndTests {
     }
 
     @Test func configAndErrors() throws {
+        // An unknown key is an error, as docker compose has it (not a warning while up goes on).
         let p = try Project(Self.twoServices + "\n    bogus: 1\n")
         defer { p.cleanUp() }
+        let unknown = p.compose("config")
+        #expect(unknown.status != 0)
+        #expect(unknown.err.contains("compose.yaml: services.web.bogus: unknown key"), "\(unknown.err)")
+        // config checks what up would: the env_file web.env is missing.
+        try Self.twoServices.write(toFile: p.dir + "/compose.yaml", atomically: true, encoding: .utf8)
+        let missing = p.compose("config")
+        #expect(missing.status != 0)
+        #expect(missing.err.contains("web.env") && missing.err.contains("not found"), "\(missing.err)")
+        try "A=1\n".write(toFile: p.dir + "/web.env", atomically: true, encoding: .utf8)
         let config = p.compose("config")
-        #expect(config.status == 0)
+        #expect(config.status == 0, "\(config.err)")
         #expect(config.out.contains("name: shop") && config.out.contains("condition: service_healthy"), "\(config.out)")
-        #expect(config.err.contains("services.web.bogus: unknown key, ignored"), "\(config.err)")
+        #expect(config.err.isEmpty, "\(config.err)")
         try "services:\n  web:\n    image: busybox\n    ports: [\"80:x\"]\n".write(toFile: p.dir + "/compose.yaml", atomically: true, encoding: .utf8)
         let bad = p.compose("up", "-d")
         #expect(bad.status != 0)

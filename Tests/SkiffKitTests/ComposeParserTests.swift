@@ -15,7 +15,8 @@ struct ComposeParserTests {
         for (name, text) in files { try text.write(toFile: dir + "/" + name, atomically: true, encoding: .utf8) }
         if let dotenv { try dotenv.write(toFile: dir + "/.env", atomically: true, encoding: .utf8) }
         var options = ComposeLoadOptions(workingDirectory: dir, environment: env)
-        options.files = files.count > 1 ? files.map(\.0) : []
+        let composeFiles = files.map(\.0).filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }
+        options.files = composeFiles.count > 1 ? composeFiles : []
         options.projectName = project
         var p = try ComposeLoader.load(options)
         // Paths in the model are absolute: make them relative to the test directory for comparison.
@@ -102,7 +103,6 @@ struct ComposeParserTests {
             restart: unless-stopped
           app:
             image: app:1
-            links_are_not_here: true
             depends_on: [redis]
             environment:
               - DEBUG=1
@@ -131,7 +131,7 @@ struct ComposeParserTests {
         #expect(app.user == "1000:1000" && app.workingDir == "/srv" && app.hostname == "apphost")
         #expect(app.containerName == "the-app")
         #expect(app.labels == ["a": "b"])
-        #expect(p.warnings == ["\(p.files[0]): services.app.links_are_not_here: unknown key, ignored"])
+        #expect(p.warnings.isEmpty)
     }
 
     @Test(arguments: [
@@ -149,7 +149,7 @@ struct ComposeParserTests {
     }
 
     @Test func longSyntax() throws {
-        let p = try Self.load("""
+        let p = try Self.load([("web.env", "A=1\n"), ("compose.yaml", """
         services:
           web:
             image: nginx
@@ -187,7 +187,7 @@ struct ComposeParserTests {
             external: true
         networks:
           front:
-        """)
+        """)])
         let web = try #require(p.service("web"))
         #expect(web.ports == [ComposePort(target: 80, published: 8080, hostIP: "127.0.0.1")])
         var bind = ComposeMount(type: .bind, source: "$DIR/site", target: "/usr/share/nginx/html", readOnly: true)

@@ -67,7 +67,9 @@ extension ComposeService {
         if networkMode == nil {
             add("networks", .mapping(networkNames.map { n in
                 let aliases = networks.first { $0.name == n }?.aliases ?? []
-                return .init(n, aliases.isEmpty ? .null : .mapping([.init("aliases", list(aliases))]))
+                var nt: [ComposeTree.Entry] = aliases.isEmpty ? [] : [.init("aliases", list(aliases))]
+                if let ip = networks.first(where: { $0.name == n })?.ipv4Address { nt.append(.init("ipv4_address", str(ip))) }
+                return .init(n, nt.isEmpty ? .null : .mapping(nt))
             }))
         }
         if !ports.isEmpty {
@@ -116,6 +118,7 @@ extension ComposeService {
         if let w = workingDir { add("working_dir", str(w)) }
         if !secrets.isEmpty { add("secrets", .sequence(secrets.map(\.tree))) }
         if !configs.isEmpty { add("configs", .sequence(configs.map(\.tree))) }
+        e += extraEntries
         return .mapping(e)
     }
 }
@@ -137,6 +140,7 @@ extension ComposeNetwork {
         if let d = driver { e.append(.init("driver", str(d))) }
         if isInternal { e.append(.init("internal", .string("true"))) }
         if !labels.isEmpty { e.append(.init("labels", sortedMap(labels))) }
+        e += extraEntries
         return .mapping(e)
     }
 }

@@ -100,6 +100,7 @@ public enum ComposeLoader {
         var parser = ComposeParser(file: files.count == 1 ? files[0] : files.joined(separator: " + "), directory: directory, projectName: name)
         var project = try parser.parse(merged)
         project.files = files
+        try checkEnvFiles(project)
         project.warnings = warnings
         return project
     }
@@ -143,5 +144,20 @@ extension ComposeProject {
             }
         }
         return services.filter { chosen.contains($0.name) }
+    }
+}
+
+extension ComposeLoader {
+    /// What `up` would refuse about files the project names, checked at load as `docker compose`
+    /// does, so `compose config` reports it too: a required env_file that is missing or unreadable.
+    static func checkEnvFiles(_ project: ComposeProject) throws(ComposeError) {
+        for s in project.services {
+            for path in s.envFiles where !s.optionalEnvFiles.contains(path) {
+                guard FileManager.default.fileExists(atPath: path) else {
+                    throw .unreadable(file: path, reason: "env file of service \(s.name) not found (services.\(s.name).env_file)")
+                }
+                _ = try read(path)
+            }
+        }
     }
 }

@@ -44,6 +44,8 @@ public struct ComposeService: Sendable, Equatable {
     /// In file order; a nil value takes the variable from the caller's environment.
     public var environment: [ComposeEnvVar] = []
     public var envFiles: [String] = []
+    /// `env_file: [{path: …, required: false}]`: skipped when missing.
+    public var optionalEnvFiles: Set<String> = []
     public var ports: [ComposePort] = []
     public var expose: [String] = []
     public var volumes: [ComposeMount] = []
@@ -75,6 +77,15 @@ public struct ComposeService: Sendable, Equatable {
     /// `network_mode:` (host, none); nil: the project's networks.
     public var networkMode: String?
     public var securityOpt: [String] = []
+    /// `links:` SERVICE or SERVICE:ALIAS (an alias of SERVICE on the networks both join).
+    public var links: [ComposeLink] = []
+    /// `logging:` (json-file or local, with max-size / max-file).
+    public var logMaxSize: Int64?
+    public var logMaxFiles: Int?
+    /// Resource settings beyond `limits` (OCI linux.resources and process fields).
+    public var resources = ContainerResourceOptions()
+    /// `extra_hosts`, `dns`, `dns_search`, `dns_opt`.
+    public var names = ContainerNameOptions()
     /// `secrets:` (mounted read-only under /run/secrets) and `configs:` (at /NAME or the target).
     public var secrets: [ComposeSecretUse] = []
     public var configs: [ComposeSecretUse] = []
@@ -205,6 +216,15 @@ public struct ComposeServiceNetwork: Sendable, Equatable {
     }
 }
 
+public struct ComposeLink: Sendable, Equatable {
+    public var service: String
+    public var alias: String
+    public init(service: String, alias: String) {
+        self.service = service
+        self.alias = alias
+    }
+}
+
 public struct ComposeLimits: Sendable, Equatable {
     public var memory: Int64?
     public var cpus: Double?
@@ -234,6 +254,11 @@ public struct ComposeNetwork: Sendable, Equatable {
     public var driver: String?
     public var isInternal = false
     public var labels: [String: String] = [:]
+    /// `ipam.config[0]` and the bridge driver's options (see ComposeParser+Networks).
+    public var subnet: String?
+    public var gateway: String?
+    public var ipRange: String?
+    public var bridgeOptions = NetworkBridgeOptions()
 
     public init(name: String, realName: String) {
         self.name = name

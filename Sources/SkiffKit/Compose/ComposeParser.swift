@@ -1,6 +1,6 @@
 /// The merged, interpolated tree → the typed model, checking every value against the Compose Spec.
-/// Errors name the file and the path (`services.web.ports[0]`); unknown keys become warnings that name
-/// each one. `partial` parses an override file on its own (no "image or build" check).
+/// Errors name the file and the path (`services.web.ports[0]`); unknown keys are errors (ComposeSchema).
+/// `partial` parses an override file on its own (no "image or build" check).
 public struct ComposeParser {
     public var file: String
     /// Where relative paths are resolved.
@@ -33,12 +33,9 @@ public struct ComposeParser {
         fail(path, "invalid value \"\(text)\": \(error.reason)")
     }
 
-    mutating func warnUnknown(_ tree: ComposeTree, known: Set<String>, at path: String) {
-        for e in tree.entries ?? [] where !known.contains(e.key) && !e.key.hasPrefix("x-") {
-            let p = path.isEmpty ? e.key : path + "." + e.key
-            warnings.append("\(file): \(p): unknown key, ignored")
-        }
-    }
+    /// Unknown keys are errors now, found by ComposeSchema.validate before any of this parsing runs
+    /// (with the nearest valid key); the per-section key lists here only document what each parses.
+    mutating func warnUnknown(_ tree: ComposeTree, known: Set<String>, at path: String) {}
 
     mutating func warnUnsupported(_ path: String, _ what: String) {
         warnings.append("\(file): \(path): \(what)")
@@ -183,6 +180,7 @@ public struct ComposeParser {
 
     public mutating func parse(_ tree: ComposeTree) throws(ComposeError) -> ComposeProject {
         guard case .mapping = tree else { throw fail("(top level)", "a compose file must be a mapping, got \(describe(tree))") }
+        try ComposeSchema.validate(tree, file: file)
         warnUnknown(tree, known: Self.topLevelKeys, at: "")
         var project = ComposeProject(name: projectName, workingDirectory: directory, files: [file])
         if let v = tree["version"], case .mapping = v { throw fail("version", "must be a string") }
@@ -234,6 +232,7 @@ public struct ComposeParser {
                 }
             }
         }
+        try checkLinksAndAddresses(project)
     }
 
     // MARK: a service
@@ -260,6 +259,7 @@ public struct ComposeParser {
                     for (i, item) in try list(v, p).enumerated() {
                         if case .mapping = item {
                             files.append(try string(item["path"] ?? .null, "\(p)[\(i)].path"))
+                            if let r = item["required"], !(try bool(r, "\(p)[\(i)].required")) { s.optionalEnvFiles.insert(absolute(files.last!)) }
                         } else {
                             files.append(try string(item, "\(p)[\(i)]"))
                         }
@@ -341,7 +341,7 @@ public struct ComposeParser {
             case "platform": _ = try string(v, p)
             case "secrets": s.secrets = try secretUses(v, p)
             case "configs": s.configs = try secretUses(v, p)
-            default: break
+            default: try serviceExtra(e.key, v, p, into: &s)
             }
         }
         return s
@@ -373,9 +373,7 @@ public struct ComposeParser {
                     do { _ = try BuildSSHSource.parse(entry) } catch { throw fail("\(p).ssh[\(i)]", error.description) }
                 }
             }
-            for key in ["labels", "cache_from", "network", "pull"] where t[key] != nil {
-                warnUnsupported(p + "." + key, "not supported by skiff build; ignored")
-            }
+            try buildExtras(t, p)
             return b
         default:
             throw fail(p, "must be a path (the context) or a mapping, got \(describe(t))")
@@ -497,7 +495,7 @@ public struct ComposeParser {
                         d.condition = cond
                     case "restart": d.restart = try bool(f.value, ep + ".restart")
                     case "required": d.required = try bool(f.value, ep + ".required")
-                    default: warnings.append("\(file): \(ep).\(f.key): unknown key, ignored")
+                    default: break  // x- extensions (ComposeSchema refused the rest)
                     }
                 }
                 out.append(d)
@@ -530,7 +528,7 @@ public struct ComposeParser {
             case "start_interval": _ = try duration(e.value, ep)
             case "retries": h.retries = try int(e.value, ep, min: 1)
             case "disable": h.disable = try bool(e.value, ep)
-            default: warnings.append("\(file): \(ep): unknown key, ignored")
+            default: break  // x- extensions (ComposeSchema refused the rest)
             }
         }
         return h
@@ -575,11 +573,11 @@ public struct ComposeParser {
                     case "memory": s.limits.memory = try bytes(e.value, lp + ".memory")
                     case "cpus": s.limits.cpus = try cpus(e.value, lp + ".cpus")
                     case "pids": s.limits.pids = try pidsLimit(e.value, lp + ".pids")
-                    default: warnings.append("\(file): \(lp).\(e.key): unknown key, ignored")
+                    default: break  // x- extensions (ComposeSchema refused the rest)
                     }
                 }
             }
-            if res["reservations"] != nil { warnUnsupported(p + ".resources.reservations", "reservations are not enforced by skiff; ignored") }
+            if let m = res["reservations"]?["memory"] { s.resources.memoryReservation = try bytes(m, p + ".resources.reservations.memory") }
         }
         if let rp = t["restart_policy"], s.restart == nil, let c = rp["condition"] {
             let cond = try string(c, p + ".restart_policy.condition")
@@ -588,6 +586,9 @@ public struct ComposeParser {
             case "on-failure": s.restart = "on-failure"
             case "any": s.restart = "always"
             default: throw fail(p + ".restart_policy.condition", "expected none, on-failure or any, got \"\(cond)\"")
+            }
+            if let m = rp["max_attempts"], s.restart == "on-failure" {
+                s.restart = "on-failure:\(try int(m, p + ".restart_policy.max_attempts", min: 0))"
             }
         }
     }
@@ -611,7 +612,6 @@ public struct ComposeParser {
         if let n = t["name"] { v.realName = try string(n, path + ".name") }
         v.driver = try optionalString(t["driver"], path + ".driver")
         if let d = v.driver, d != "local" { throw ComposeError.unsupported("\(file): \(path).driver: only the local volume driver exists in skiff, got \"\(d)\"") }
-        if t["driver_opts"] != nil { warnUnsupported(path + ".driver_opts", "driver options are not supported; ignored") }
         if let l = t["labels"] { v.labels = try labels(l, path + ".labels") }
         return v
     }
@@ -636,7 +636,7 @@ public struct ComposeParser {
         }
         if let i = t["internal"] { n.isInternal = try bool(i, path + ".internal") }
         if let l = t["labels"] { n.labels = try labels(l, path + ".labels") }
-        for k in ["ipam", "driver_opts", "enable_ipv6"] where t[k] != nil { warnUnsupported(path + "." + k, "not supported by skiff; ignored") }
+        try networkExtras(t, path, into: &n)
         return n
     }
 }

@@ -65,7 +65,11 @@ extension ComposeRunner {
             var labels = declared?.labels ?? [:]
             labels[ComposeLabels.project] = project.name
             labels["com.docker.compose.network"] = key
-            do { _ = try engine.createNetwork(name: real, isInternal: declared?.isInternal ?? false, labels: labels) } catch {
+            do {
+                _ = try engine.createNetwork(name: real, subnet: declared?.subnet, gateway: declared?.gateway, ipRange: declared?.ipRange,
+                                             bridgeOptions: declared?.bridgeOptions ?? NetworkBridgeOptions(),
+                                             isInternal: declared?.isInternal ?? false, labels: labels)
+            } catch {
                 throw .usage("network \(real): \(error)")
             }
             progress(" Network \(real)  Created")

@@ -131,12 +131,15 @@ extension ComposeRunner {
                 oneOff: Bool = false, adjust: (inout RunOptions) -> Void = { _ in }) throws(ComposeError) -> Container {
         var options = try wiring.runOptions(s, name: name, number: number, configHash: hash)
         if oneOff { options.labels[ComposeLabels.oneoff] = "True" } else { options.labels[ComposeLabels.oneoff] = "False" }
+        // A one-off container must not take the service's fixed address (its container may hold it).
+        if oneOff { options.ip = nil }
         options.mounts += try secretMounts(s)
         adjust(&options)
         // env_file: read with Compose's rules (quotes, export, comments); `environment:` wins over it.
         var fromFiles: [String] = []
         for path in options.envFiles {
             guard FileManager.default.fileExists(atPath: path) else {
+                if s.optionalEnvFiles.contains(path) { continue }
                 throw .unreadable(file: path, reason: "env file of service \(s.name) not found")
             }
             let text = try ComposeLoader.read(path)
@@ -155,7 +158,7 @@ extension ComposeRunner {
             let c = try engine.createContainer(image: imageName, options: options, callerEnvironment: callerEnvironment,
                                                envFileContents: contents)
             for n in wiring.extraNetworks(s) {
-                do { try engine.connectNetwork(network: n.name, container: c.id, aliases: n.aliases) } catch {
+                do { try engine.connectNetwork(network: n.name, container: c.id, aliases: n.aliases, ip: oneOff ? nil : n.ip) } catch {
                     try? engine.remove(c.id, force: true, volumes: true)
                     throw error
                 }

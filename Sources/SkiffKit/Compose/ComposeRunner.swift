@@ -53,6 +53,8 @@ public struct ComposeRunner {
     func stopContainer(_ c: Container, timeout: Int? = nil) throws(ComposeError) {
         guard c.status == .running || c.status == .restarting else { return }
         progress(" Container \(c.name)  Stopping")
+        // A frozen container would hold the stop signal until the timeout: thaw it first, as Docker does.
+        if engine.isPaused(c) { try? engine.unpause(c.id) }
         do { try engine.stop(c.id, timeout: timeout) } catch { throw .usage("\(error)") }
         progress(" Container \(c.name)  Stopped")
     }

@@ -22,14 +22,25 @@ public struct ComposeWiring {
     }
 
     /// The names a service's container answers to on a network: the service name and its aliases.
+    /// `links: [SERVICE:ALIAS]` of services on the same network add ALIAS to SERVICE there.
     public func aliases(_ s: ComposeService, on network: String) -> [String] {
-        [s.name] + (s.networks.first { $0.name == network }?.aliases ?? []).filter { $0 != s.name }
+        var names = [s.name] + (s.networks.first { $0.name == network }?.aliases ?? [])
+        for other in project.services where other.networkMode == nil && other.networkNames.contains(network) {
+            for l in other.links where l.service == s.name { names.append(l.alias) }
+        }
+        var seen = Set<String>()
+        return names.filter { seen.insert($0).inserted }
+    }
+
+    /// `networks: NAME: ipv4_address:` of the service on `network`.
+    public func fixedAddress(_ s: ComposeService, on network: String) -> String? {
+        s.networks.first { $0.name == network }?.ipv4Address
     }
 
     /// The networks joined after the first one (real names, with aliases).
-    public func extraNetworks(_ s: ComposeService) -> [(name: String, aliases: [String])] {
+    public func extraNetworks(_ s: ComposeService) -> [(name: String, aliases: [String], ip: String?)] {
         guard s.networkMode == nil, Self.projectNetworksAvailable else { return [] }
-        return s.networkNames.dropFirst().map { (realNetworkName($0), aliases(s, on: $0)) }
+        return s.networkNames.dropFirst().map { (realNetworkName($0), aliases(s, on: $0), fixedAddress(s, on: $0)) }
     }
 
     /// Refuse, before anything is made, what cannot be carried out yet.
@@ -76,6 +87,10 @@ public struct ComposeWiring {
         o.memory = s.limits.memory
         o.cpus = s.limits.cpus
         o.pidsLimit = s.limits.pids
+        o.resources = s.resources
+        o.names = s.names
+        o.logMaxSize = s.logMaxSize
+        o.logMaxFiles = s.logMaxFiles
         o.capAdd = s.capAdd
         o.capDrop = s.capDrop
         o.privileged = s.privileged
@@ -147,6 +162,7 @@ public struct ComposeWiring {
                 let first = s.networkNames[0]
                 o.network = .named(realNetworkName(first))
                 o.networkAliases = aliases(s, on: first)
+                o.ip = fixedAddress(s, on: first)
                 if servicePorts { o.publish = s.ports.map(\.publishFlag) }
             } else {
                 o.network = .none

@@ -93,6 +93,7 @@ extension Engine {
         try prepareWorkdir(builder.workingDirectory(), upper: dir + "/upper", filesystem: filesystem)
         try writeEtcFiles(dir: dir, hostname: hostname, network: options.network, host: host)
         try prepareNetwork(&spec, id: id, options: options, exposedPorts: Array((image.config.config?.ExposedPorts ?? [:]).keys), host: host)
+        try applyNameOptions(options.names, id: id, network: options.network)
         spec.mounts = (spec.mounts ?? []) + [
             Mount(destination: "/etc/hostname", type: "bind", source: dir + "/hostname", options: ["rbind", "rprivate"]),
             Mount(destination: "/etc/hosts", type: "bind", source: dir + "/hosts", options: ["rbind", "rprivate"]),

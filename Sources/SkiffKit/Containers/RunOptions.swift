@@ -17,6 +17,8 @@ public struct RunOptions: Sendable, Equatable {
     public var memory: Int64?
     public var cpus: Double?
     public var pidsLimit: Int64?
+    /// --memory-reservation, --cpu-shares, --ulimit, --shm-size… (see ContainerResourceOptions).
+    public var resources = ContainerResourceOptions()
     public var readOnly = false
     /// `--sysctl KEY=VALUE`: kernel settings of the container's own namespaces (see ContainerSysctls).
     public var sysctls: [String: String] = [:]
@@ -32,6 +34,8 @@ public struct RunOptions: Sendable, Equatable {
     /// --network-alias and --ip (user-defined networks).
     public var networkAliases: [String] = []
     public var ip: String?
+    /// --add-host, --dns, --dns-search, --dns-option.
+    public var names = ContainerNameOptions()
     public var labels: [String: String] = [:]
     /// -d: the container runs under a monitor (set by `skiff run -d`; createContainer records it).
     public var detach = false

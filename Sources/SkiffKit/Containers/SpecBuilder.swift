@@ -149,6 +149,7 @@ public struct SpecBuilder {
         if let pids = options.pidsLimit { resources.pids = LinuxPids(limit: pids) }
         spec.linux?.resources = resources
         spec.annotations = options.labels.isEmpty ? nil : options.labels
+        options.resources.apply(to: &spec)
         return spec
     }
 

@@ -36,6 +36,8 @@ extension Engine {
     public func exec(_ nameOrID: String, _ request: ExecRequest) throws(KitError) -> ExitStatus? {
         let c = try container(nameOrID)
         guard c.status == .running, processAlive(c) else { throw .notRunning(c.name) }
+        // Docker's check: a process joined to a frozen cgroup would hang until the unpause.
+        if isPaused(c) { throw .usage("container \(c.name) is paused, unpause the container before exec") }
         guard !request.command.isEmpty else { throw .usage("exec needs a command to run") }
         let spec: Spec
         do { spec = try runtime.spec(of: c.id) } catch { throw .runtime(error) }

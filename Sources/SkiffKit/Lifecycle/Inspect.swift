@@ -228,8 +228,9 @@ extension Engine {
             let h = c.health ?? HealthState()
             health = .init(Status: h.status.rawValue, FailingStreak: h.failingStreak, Log: h.log)
         }
+        let paused = isPaused(c)
         let state = ContainerInspect.StateDoc(
-            Status: c.status.rawValue, Running: running || c.status == .restarting, Paused: false,
+            Status: paused ? "paused" : c.status.rawValue, Running: running || c.status == .restarting, Paused: paused,
             Restarting: c.status == .restarting, OOMKilled: false, Dead: false,
             Pid: running ? (c.pid ?? (try? runtime.state(id: c.id).pid) ?? 0) : 0,
             ExitCode: c.exitCode ?? 0, Error: c.error ?? "",
@@ -395,7 +396,7 @@ extension Engine {
             "RunningFor": Timestamp.humanDuration(now - created) + " ago",
             "Ports": net.ports,
             "Status": status(c, now: now),
-            "State": c.status.rawValue,
+            "State": isPaused(c) ? "paused" : c.status.rawValue,
             "Labels": c.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","),
             "Mounts": (c.mounts ?? []).map { $0.name ?? $0.source }.filter { !$0.isEmpty }.joined(separator: ","),
             "Networks": net.networks,
@@ -417,6 +418,7 @@ extension Engine {
                 case .unhealthy: s += " (unhealthy)"
                 }
             }
+            if isPaused(c) { s += " (Paused)" }
             return s
         case .exited, .restarting:
             let finished = c.finishedAt.flatMap(Timestamp.parse) ?? now

@@ -8,7 +8,8 @@ import Glibc
 
 /// `skiff network create/ls/inspect/rm/connect/disconnect/prune`, as Docker has them.
 extension Engine {
-    public func createNetwork(name: String, subnet: String? = nil, gateway: String? = nil, isInternal: Bool = false,
+    public func createNetwork(name: String, subnet: String? = nil, gateway: String? = nil, ipRange: String? = nil,
+                              bridgeOptions: NetworkBridgeOptions = NetworkBridgeOptions(), isInternal: Bool = false,
                               labels: [String: String] = [:]) throws(KitError) -> NetworkConfig {
         guard Self.isValidName(name) else { throw .usage("invalid network name \"\(name)\": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed") }
         if ["bridge", "host", "none", "default"].contains(name) {
@@ -25,12 +26,25 @@ extension Engine {
             guard s != nil else { throw .usage("--gateway needs --subnet") }
             g = parsed
         }
+        var range: IPv4Subnet?
+        if let ipRange {
+            guard let parsed = IPv4Subnet(ipRange) else { throw .usage("--ip-range \(ipRange): expected an IPv4 range in CIDR form such as 10.90.0.128/25") }
+            guard let s, s.contains(parsed.network), parsed.prefix >= s.prefix else {
+                throw .usage("--ip-range \(ipRange): must lie inside --subnet" + (s.map { " \($0)" } ?? ""))
+            }
+            range = parsed
+        }
         let lock = try networks.lock()
         defer { lock.unlock() }
-        let made = try networks.create(name: name, subnet: s, gateway: g, isInternal: isInternal, labels: labels)
-        logger.explain(.networkCreated(name: made.name, bridge: made.bridge, subnet: made.subnet.description,
-                                       gateway: made.gateway.description))
-        return made
+        var config = try networks.create(name: name, subnet: s, gateway: g, isInternal: isInternal, labels: labels)
+        if range != nil || bridgeOptions != NetworkBridgeOptions() {
+            config.ipRange = range
+            config.bridgeOptions = bridgeOptions == NetworkBridgeOptions() ? nil : bridgeOptions
+            try networks.save(config)
+        }
+        logger.explain(.networkCreated(name: config.name, bridge: config.bridge, subnet: config.subnet.description,
+                                       gateway: config.gateway.description))
+        return config
     }
 
     /// Every network of this root; the default one is made on first use (so it is always listed).

@@ -24,6 +24,10 @@ public struct NetworkConfig: Codable, Sendable, Equatable {
     public var automaticSubnet: Bool
     /// No outbound NAT (`network create --internal`).
     public var isInternal: Bool
+    /// `--ip-range`: where addresses are handed out (a fixed `--ip` may lie anywhere in the subnet).
+    public var ipRange: IPv4Subnet? = nil
+    /// Bridge driver options (`-o com.docker.network.driver.mtu=…`).
+    public var bridgeOptions: NetworkBridgeOptions? = nil
 
     public var isDefault: Bool { name == NetworkConfig.defaultName }
     public static let defaultName = "bridge"
@@ -110,6 +114,8 @@ public struct ContainerNetworkRequest: Codable, Sendable, Equatable {
     public var ports: [PortMapping]
     public var publishAll: Bool
     public var container: String?
+    /// --add-host lines of /etc/hosts ("IP\tNAME\n"), kept by each rewrite.
+    public var extraHosts: String? = nil
 }
 
 /// One address handed out (`networks/<name>/leases/<ip>`), while the container runs.

@@ -228,8 +228,9 @@ public struct NetworkStore: Sendable {
             guard let l = try tryClaim(requested) else { throw .network("address \(requested) is already in use on network \(config.name)") }
             return l
         }
-        var a = config.subnet.network.value + 1
-        while a < config.subnet.broadcast.value {
+        let pool = config.ipRange ?? config.subnet
+        var a = max(pool.network.value, config.subnet.network.value + 1)
+        while a <= pool.broadcast.value && a < config.subnet.broadcast.value {
             if a != config.gateway.value, let l = try tryClaim(IPv4Address(value: a)) { return l }
             a += 1
         }

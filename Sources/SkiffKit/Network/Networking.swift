@@ -95,6 +95,9 @@ extension Engine {
             requestedIP = a.description
         }
         let config = try defaultOrExisting(networkName)
+        if let binding = config.bridgeOptions?.hostBindingIPv4 {
+            ports = ports.map { p in var p = p; if p.hostIP.isEmpty { p.hostIP = binding }; return p }
+        }
         let request = ContainerNetworkRequest(
             mode: networkName == NetworkConfig.defaultName ? "bridge" : "user",
             attachments: [.init(network: networkName, aliases: options.networkAliases, ip: requestedIP)],
@@ -182,6 +185,7 @@ extension Engine {
     func attachLocked(id: String, record: Container, attachment: ContainerNetworkRequest.Attachment, interface i: Int,
                       ports: [PortMapping], mtu: Int, explained: inout [ExplainEvent.Step]) throws(KitError) -> (String, [String], [String]) {
         var config = try defaultOrExistingLocked(attachment.network)
+        let mtu = config.bridgeOptions?.mtu ?? mtu
         let bridgeWasUp = HostNetwork.linkExists(config.bridge)
         config = try ensureBridge(config, mtu: mtu)
         let veth = NetworkStore.vethName(containerID: id, index: config.index)
@@ -415,6 +419,7 @@ extension Engine {
                     if seen.insert(line).inserted { text += line }
                 }
             }
+            text += networkRequest(id)?.extraHosts ?? ""
             Self.rewriteInPlace(containers.directory(of: id) + "/hosts", text)
         }
     }

@@ -13,7 +13,10 @@ struct ComposeCommand: ParsableCommand {
         abstract: "Define and run multi-container projects (compose.yaml).",
         subcommands: [ComposeUp.self, ComposeDown.self, ComposeRun.self, ComposeExec.self, ComposeStart.self,
                       ComposeStop.self, ComposeRestart.self, ComposeLogs.self, ComposePs.self, ComposeBuild.self,
-                      ComposePull.self, ComposeImages.self, ComposeRm.self, ComposeConfig.self]
+                      ComposePull.self, ComposeImages.self, ComposeRm.self, ComposeConfig.self,
+                      ComposeKill.self, ComposeTop.self, ComposeLs.self, ComposePort.self, ComposePause.self,
+                      ComposeUnpause.self, ComposeVersion.self, ComposeCopy.self, ComposeCreate.self,
+                      ComposeEventsCommand.self, ComposeWait.self]
     )
 
     /// Docker Compose's place for these flags: before the command (`skiff compose --file a.yaml -p demo up`).

@@ -15,6 +15,8 @@ final class ComposeLogPrinter: @unchecked Sendable {
     var width = 0
     var running = 0
     var threads: [Thread] = []
+    /// `up`: set once the project is stopping or every container has stopped; followers then end.
+    var stopping = false
     static let colors = ["36", "33", "32", "35", "34", "96", "93", "92", "95", "94"]
 
     init(engine: Engine) {
@@ -27,7 +29,10 @@ final class ComposeLogPrinter: @unchecked Sendable {
     }
 
     /// Start following (or, without `follow`, print what is there) every container; returns at once.
-    func start(_ containers: [Container], follow: Bool, tail: Int? = nil, timestamps: Bool = false, noPrefix: Bool = false) {
+    /// `reattach` (attached `up`): a container that stops and is started again (its restart policy,
+    /// `compose start`) is followed again, from its new run.
+    func start(_ containers: [Container], follow: Bool, tail: Int? = nil, timestamps: Bool = false, noPrefix: Bool = false,
+               reattach: Bool = false) {
         width = containers.map { Self.prefix($0).count }.max() ?? 0
         for (i, c) in containers.enumerated() {
             let label = Self.prefix(c).padding(toLength: width, withPad: " ", startingAt: 0)
@@ -37,25 +42,71 @@ final class ComposeLogPrinter: @unchecked Sendable {
                 var options = LogOptions()
                 options.follow = follow
                 options.tail = tail
-                var partial = ""
-                _ = try? engine.readLogs(c.id, options: options) { entry in
-                    var text = partial + entry.log
-                    partial = ""
-                    if !text.hasSuffix("\n") { partial = text; return true }
-                    text.removeLast()
-                    var out = ""
-                    for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-                        out += head + (timestamps ? entry.time + " " : "") + line + "\n"
+                var lastTime: Double?
+                while true {
+                    var partial = ""
+                    _ = try? engine.readLogs(c.id, options: options) { entry in
+                        lastTime = Timestamp.parse(entry.time) ?? lastTime
+                        var text = partial + entry.log
+                        partial = ""
+                        if !text.hasSuffix("\n") { partial = text; return true }
+                        text.removeLast()
+                        var out = ""
+                        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+                            out += head + (timestamps ? entry.time + " " : "") + line + "\n"
+                        }
+                        write(out)
+                        return true
                     }
-                    write(out)
-                    return true
+                    if !partial.isEmpty { write(head + partial + "\n") }
+                    guard reattach, waitForNextRun(c.id) else { break }
+                    // The new run's lines only: after the last one printed.
+                    options.tail = nil
+                    options.since = lastTime.map { $0 + 0.000_001 }
                 }
-                if !partial.isEmpty { write(head + partial + "\n") }
                 lock.lock(); running -= 1; lock.unlock()
             }
             threads.append(t)
             t.start()
         }
+    }
+
+    /// After a container stopped: wait until it runs again (true) or the project stops (false).
+    func waitForNextRun(_ id: String) -> Bool {
+        while true {
+            lock.lock(); let done = stopping; lock.unlock()
+            if done { return false }
+            guard let now = try? engine.container(id) else { return false }
+            if now.status == .running || now.status == .restarting { return true }
+            usleep(100_000)
+        }
+    }
+
+    /// `up`: print "NAME exited with code N" each time one of `containers` stops (each run of a restart
+    /// policy too), and set `stopping` once none runs; returns at once.
+    func watchExits(_ containers: [Container]) {
+        let t = Thread { [self] in
+            var finished: [String: String?] = [:]
+            for c in containers { finished[c.id] = c.finishedAt }
+            while true {
+                lock.lock(); let done = stopping; lock.unlock()
+                var anyRunning = false
+                for c in containers {
+                    guard let now = try? engine.container(c.id) else { continue }
+                    if now.status == .running || now.status == .restarting { anyRunning = true }
+                    if now.finishedAt != nil, now.finishedAt != finished[c.id] ?? nil {
+                        finished[c.id] = now.finishedAt
+                        write("\(now.name) exited with code \(now.exitCode ?? 0)\n")
+                    }
+                }
+                if done { return }
+                if !anyRunning {
+                    lock.lock(); stopping = true; lock.unlock()
+                }
+                usleep(100_000)
+            }
+        }
+        t.start()
     }
 
     func write(_ s: String) {
@@ -87,5 +138,11 @@ final class ComposeLogPrinter: @unchecked Sendable {
 
     func waitAll() {
         while !finished { usleep(50_000) }
+    }
+
+    /// `up`: the followers are told to end (the project is stopping) and awaited.
+    func stopAll() {
+        lock.lock(); stopping = true; lock.unlock()
+        waitAll()
     }
 }

@@ -12,6 +12,7 @@ struct ComposePs: ParsableCommand {
     @Flag(name: [.customShort("q"), .long], help: "Only IDs.") var quiet = false
     @Flag(name: .long, help: "Only the services' names.") var services = false
     @Option(name: .long, help: "Only containers in this state (running, exited, created, restarting).") var status: String?
+    @Option(name: .long, help: "table (default), json, or a Go-template-like format such as '{{.Name}} {{.State}}' ('table …' for a table).") var format: String?
     @Argument(help: "Services (default: all).") var names: [String] = []
 
     func run() throws {
@@ -24,6 +25,10 @@ struct ComposePs: ParsableCommand {
         if quiet { for c in list { print(c.id) }; return }
         if services { for s in Set(list.compactMap(\.composeService)).sorted() { print(s) }; return }
         let engine = runner.engine
+        if let format, format != "table" {
+            try ComposePsFormat.print(list, engine: engine, format: format)
+            return
+        }
         var lines = ["NAME\tIMAGE\tCOMMAND\tSERVICE\tCREATED\tSTATUS\tPORTS"]
         for c in list {
             let f = engine.listFields(c)

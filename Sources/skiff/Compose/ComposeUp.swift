@@ -48,32 +48,26 @@ struct ComposeUp: ParsableCommand {
         let containers = try composeStep { () throws(ComposeError) in try runner.up(options) }
         if noStart { return }
         if wait {
-            for c in containers {
-                let condition: ComposeDependency.Condition = c.healthcheck != nil ? .healthy : .started
-                try composeStep { () throws(ComposeError) in
-                    try runner.waitFor(ComposeDependency(service: c.composeService ?? c.name, condition: condition), of: "--wait")
-                }
-            }
+            try composeStep { () throws(ComposeError) in try runner.waitReady(containers) }
             return
         }
         if detach { return }
 
-        // Attached: every container's log, prefixed; Ctrl-C stops the project.
+        // Attached: every container's log, prefixed, followed again when it restarts; "NAME exited with
+        // code N" at each stop; Ctrl-C stops the project. A reader of stdout that is gone (`| tee` took
+        // the Ctrl-C too) must not end skiff by SIGPIPE before the project is stopped.
+        signal(SIGPIPE, SIG_IGN)
         let printer = ComposeLogPrinter(engine: runner.engine)
-        printer.start(containers, follow: true)
+        printer.start(containers, follow: true, reattach: true)
+        printer.watchExits(containers)
         let sig = printer.waitOrSignal()
         if sig != 0 {
             FileHandleStderr.write("Gracefully stopping...\n")
             let names = containers.compactMap(\.composeService)
             try composeStep { () throws(ComposeError) in try runner.stop(names, timeout: timeout) }
-            printer.waitAll()
+            printer.stopAll()
             throw ExitCode(130)
         }
         // Every container exited by itself: Docker Compose's exit status is 0 then.
-        for c in containers {
-            if let now = try? runner.engine.container(c.id) {
-                FileHandleStderr.write("\(now.name) exited with code \(now.exitCode ?? 0)\n")
-            }
-        }
     }
 }

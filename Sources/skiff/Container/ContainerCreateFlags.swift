@@ -20,6 +20,10 @@ struct ContainerCreateFlags: ParsableArguments {
     @Option(name: .customLong("network"), help: "bridge (the default: skiff0, outbound NAT), none (loopback only), host, container:NAME, or a network made by `skiff network create`.") var network = "bridge"
     @Option(name: .customLong("network-alias"), help: "Another name for the container on a user-defined network.") var networkAlias: [String] = []
     @Option(name: .customLong("ip"), help: "IPv4 address on a user-defined network.") var ip: String?
+    @Option(name: .customLong("add-host"), help: "Add a line to /etc/hosts: NAME:IP (IP may be host-gateway).") var addHost: [String] = []
+    @Option(name: .customLong("dns"), help: "A DNS server for the container's resolv.conf.") var dns: [String] = []
+    @Option(name: .customLong("dns-search"), help: "A DNS search domain.") var dnsSearch: [String] = []
+    @Option(name: .customLong("dns-option"), help: "A resolver option (e.g. ndots:2).") var dnsOption: [String] = []
     @Flag(name: [.customShort("P"), .customLong("publish-all")], help: "Publish every EXPOSEd port on a free host port.") var publishAll = false
     // Numbers take the next argument unconditionally, as Docker does, so "--memory -1" is a value
     // refused by name rather than a flag called "-1".
@@ -131,6 +135,11 @@ struct ContainerCreateFlags: ParsableArguments {
         o.interactive = interactive
         o.tty = tty
         o.network = try RunOptions.NetworkMode(parsing: network)
+        o.names.extraHosts = addHost
+        o.names.dns = dns
+        o.names.dnsSearch = dnsSearch
+        o.names.dnsOptions = dnsOption
+        try o.names.validate()
         if let memory { o.memory = try RunFlagParser.bytes(memory, flag: "--memory") }
         if let cpus { o.cpus = try RunFlagParser.checked(cpus, flag: "--cpus", Units.parseCPUs) }
         if let pidsLimit {

@@ -32,6 +32,7 @@ struct ContainerInspect: ParsableCommand {
             if type != "container", (try? engine.images.resolve(name)) != nil {
                 var image = ImageInspect()
                 image.images = [name]
+                image.format = format
                 try image.run()
                 continue
             }

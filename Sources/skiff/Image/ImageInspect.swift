@@ -2,10 +2,12 @@ import ArgumentParser
 import Foundation
 import SkiffImage
 import SkiffOCI
+import SkiffPresentation
 
 /// `skiff image inspect`: Docker-shaped JSON (Id, RepoTags, RepoDigests, Created, Config, RootFS…).
 struct ImageInspect: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "inspect", abstract: "Show images as JSON.")
+    @Option(name: [.customShort("f"), .long], help: "Format each image with a template, e.g. '{{.Id}}' or '{{json .Config}}'.") var format: String?
     @Argument(help: "Images (name or ID).") var images: [String]
 
     struct Shape: Encodable {
@@ -41,6 +43,11 @@ struct ImageInspect: ParsableCommand {
                              Config: img.config.config,
                              RootFS: RootFSShape(Type: img.config.rootfs.type, Layers: img.config.rootfs.diffIDs),
                              History: img.config.history, ManifestDigest: img.manifestDigest.description))
+        }
+        if let format {
+            let template = try FormatTemplate(format)
+            for shape in out { print(try template.render(FormatTemplate.tree(shape))) }
+            return
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

@@ -16,6 +16,8 @@ struct NetworkCreate: ParsableCommand {
     @Option(name: [.customShort("d"), .long], help: "Driver (only bridge).") var driver = "bridge"
     @Option(name: .long, help: "Subnet in CIDR form (default: a free /24 in 10.89-99.x.0).") var subnet: String?
     @Option(name: .long, help: "Gateway (default: the subnet's first address).") var gateway: String?
+    @Option(name: .customLong("ip-range"), help: "Hand out addresses from this part of the subnet (CIDR).") var ipRange: String?
+    @Option(name: [.customShort("o"), .customLong("opt")], help: "Driver option: com.docker.network.driver.mtu=N or com.docker.network.bridge.host_binding_ipv4=IP.") var opt: [String] = []
     @Flag(name: .long, help: "No outbound access (no NAT).") var `internal` = false
     @OptionGroup var explain: ExplainOptions
     @Option(name: .customLong("label"), help: "Set a label (KEY=VALUE).") var label: [String] = []
@@ -30,7 +32,15 @@ struct NetworkCreate: ParsableCommand {
             let kv = l.split(separator: "=", maxSplits: 1).map(String.init)
             labels[kv[0]] = kv.count > 1 ? kv[1] : ""
         }
-        let n = try SkiffContext.engine().createNetwork(name: name, subnet: subnet, gateway: gateway, isInternal: `internal`, labels: labels)
+        var options = NetworkBridgeOptions()
+        for o in opt {
+            let kv = o.split(separator: "=", maxSplits: 1).map(String.init)
+            guard kv.count == 2, try options.set(kv[0], kv[1]) else {
+                throw ValidationError("--opt \(o): supported are com.docker.network.driver.mtu=N and com.docker.network.bridge.host_binding_ipv4=IP")
+            }
+        }
+        let n = try SkiffContext.engine().createNetwork(name: name, subnet: subnet, gateway: gateway, ipRange: ipRange,
+                                                       bridgeOptions: options, isInternal: `internal`, labels: labels)
         print(n.id)
     }
 }

@@ -1,0 +1,119 @@
+/// A network's `ipam`, `driver_opts` and IP family keys, as Docker's bridge driver takes them.
+extension ComposeParser {
+    mutating func networkExtras(_ t: ComposeTree, _ path: String, into n: inout ComposeNetwork) throws(ComposeError) {
+        if let v = t["enable_ipv6"], try bool(v, path + ".enable_ipv6") {
+            throw ComposeError.unsupported("\(file): \(path).enable_ipv6: skiff networks are IPv4 only; remove the key or set it to false")
+        }
+        if let v = t["enable_ipv4"], !(try bool(v, path + ".enable_ipv4")) {
+            throw ComposeError.unsupported("\(file): \(path).enable_ipv4: skiff networks are IPv4 networks; remove the key or set it to true")
+        }
+        if let ipam = t["ipam"] { try self.ipam(ipam, path + ".ipam", into: &n) }
+        if let opts = t["driver_opts"] { try driverOptions(opts, path + ".driver_opts", into: &n) }
+    }
+
+    mutating func ipam(_ t: ComposeTree, _ p: String, into n: inout ComposeNetwork) throws(ComposeError) {
+        if let d = try optionalString(t["driver"], p + ".driver"), d != "default" {
+            throw ComposeError.unsupported("\(file): \(p).driver: only the default IPAM driver exists in skiff, got \"\(d)\"")
+        }
+        guard let config = t["config"] else { return }
+        let blocks = try list(config, p + ".config")
+        if blocks.count > 1 {
+            throw ComposeError.unsupported("\(file): \(p).config: a skiff network has one IPv4 subnet; keep one block")
+        }
+        guard let block = blocks.first else { return }
+        let bp = p + ".config[0]"
+        let subnetText = try optionalString(block["subnet"], bp + ".subnet")
+        var subnet: IPv4Subnet?
+        if let subnetText {
+            guard let s = IPv4Subnet(subnetText) else {
+                throw fail(bp + ".subnet", "expected an IPv4 subnet such as 172.28.0.0/16, got \"\(subnetText)\"")
+            }
+            guard (8...30).contains(s.prefix) else { throw fail(bp + ".subnet", "the prefix must be /8 to /30, got \"\(subnetText)\"") }
+            subnet = s
+            n.subnet = subnetText
+        }
+        if let g = try optionalString(block["gateway"], bp + ".gateway") {
+            guard let a = IPv4Address(g) else { throw fail(bp + ".gateway", "not an IPv4 address: \"\(g)\"") }
+            guard let subnet else { throw fail(bp + ".gateway", "a gateway needs a subnet") }
+            guard subnet.contains(a), a != subnet.network, a != subnet.broadcast else {
+                throw fail(bp + ".gateway", "\(g) is not a host address of \(subnet)")
+            }
+            n.gateway = g
+        }
+        if let r = try optionalString(block["ip_range"], bp + ".ip_range") {
+            guard let range = IPv4Subnet(r) else { throw fail(bp + ".ip_range", "expected an IPv4 range in CIDR form such as 172.28.5.0/24, got \"\(r)\"") }
+            guard let subnet else { throw fail(bp + ".ip_range", "an ip_range needs a subnet") }
+            guard subnet.contains(range.network), range.prefix >= subnet.prefix else {
+                throw fail(bp + ".ip_range", "\(r) is not inside the subnet \(subnet)")
+            }
+            n.ipRange = r
+        }
+    }
+
+    /// The bridge driver's options (moby's libnetwork/drivers/bridge): the MTU and the default host
+    /// address of published ports are carried out; the others are accepted at Docker's default value
+    /// and refused otherwise, saying why.
+    mutating func driverOptions(_ t: ComposeTree, _ p: String, into n: inout ComposeNetwork) throws(ComposeError) {
+        for e in try mapping(t, p) {
+            let ep = p + "." + e.key
+            let value = try string(e.value, ep)
+            func refuse(_ why: String) -> ComposeError { .unsupported("\(file): \(ep): \(why)") }
+            switch e.key {
+            case "com.docker.network.driver.mtu":
+                n.bridgeOptions.mtu = try int(e.value, ep, min: 68, max: 65535)
+            case "com.docker.network.bridge.enable_ip_masquerade":
+                if !(try bool(e.value, ep)) { throw refuse("a bridge without outbound NAT is not supported by skiff; use internal: true for a network with no outside access") }
+            case "com.docker.network.bridge.enable_icc":
+                if !(try bool(e.value, ep)) { throw refuse("blocking traffic between containers of one network is not supported by skiff; put services that must not talk on different networks") }
+            case "com.docker.network.bridge.host_binding_ipv4":
+                do { _ = try n.bridgeOptions.set(e.key, value) } catch { throw fail(ep, "not an IPv4 address: \"\(value)\"") }
+            case "com.docker.network.bridge.name":
+                throw refuse("skiff names its bridges itself (its firewall tells them apart by name); remove the option")
+            case "com.docker.network.bridge.default_bridge", "com.docker.network.bridge.inhibit_ipv4",
+                 "com.docker.network.container_iface_prefix", "com.docker.network.bridge.gateway_mode_ipv4":
+                throw refuse("not supported by skiff; remove the option")
+            default:
+                let known = ["com.docker.network.driver.mtu", "com.docker.network.bridge.enable_ip_masquerade",
+                             "com.docker.network.bridge.enable_icc", "com.docker.network.bridge.host_binding_ipv4",
+                             "com.docker.network.bridge.name"]
+                let hint = NearestName.suggest(e.key, among: known).map { "; did you mean \($0)?" } ?? ""
+                throw fail(ep, "unknown bridge driver option\(hint)")
+            }
+        }
+    }
+}
+
+extension ComposeParser {
+    /// `links:` name services that share a network; `ipv4_address` lies in the network's subnet (when
+    /// the file gives one) and no two services ask for the same address.
+    func checkLinksAndAddresses(_ project: ComposeProject) throws(ComposeError) {
+        var taken: [String: String] = [:]
+        for s in project.services {
+            let path = "services." + s.name
+            for (i, l) in s.links.enumerated() {
+                guard let target = project.service(l.service) else {
+                    throw fail("\(path).links[\(i)]", "links to undefined service \"\(l.service)\"")
+                }
+                guard s.networkMode == nil, target.networkMode == nil, !Set(s.networkNames).isDisjoint(with: target.networkNames) else {
+                    throw fail("\(path).links[\(i)]", "\(s.name) and \(l.service) share no network, so the link cannot resolve")
+                }
+            }
+            for n in s.networks {
+                guard let text = n.ipv4Address else { continue }
+                let p = "\(path).networks.\(n.name).ipv4_address"
+                guard let a = IPv4Address(text) else { throw fail(p, "not an IPv4 address: \"\(text)\"") }
+                guard let declared = project.network(n.name), let subnetText = declared.subnet, let subnet = IPv4Subnet(subnetText) else {
+                    if project.network(n.name)?.external == true { continue }
+                    throw fail(p, "a fixed address needs a subnet: give the network an ipam config with a subnet (networks.\(n.name).ipam.config[0].subnet)")
+                }
+                let gateway = declared.gateway.flatMap(IPv4Address.init) ?? subnet.firstHost
+                guard subnet.contains(a), a != subnet.network, a != subnet.broadcast, a != gateway else {
+                    throw fail(p, "\(text) is not a free host address of \(subnetText) (the gateway is \(gateway))")
+                }
+                let key = n.name + "/" + text
+                if let other = taken[key] { throw fail(p, "\(text) is already the address of service \(other) on network \(n.name)") }
+                taken[key] = s.name
+            }
+        }
+    }
+}

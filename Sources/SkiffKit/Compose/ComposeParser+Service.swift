@@ -1,0 +1,120 @@
+/// Service keys beyond the basic ones (ComposeSchema has already refused unknown and unsupported keys):
+/// links, logging, and the resource settings that become OCI resources.
+extension ComposeParser {
+    /// Parse `key` of a service into `s`; keys ComposeParser.service handled itself never come here.
+    mutating func serviceExtra(_ key: String, _ v: ComposeTree, _ p: String, into s: inout ComposeService) throws(ComposeError) {
+        switch key {
+        case "links":
+            for (i, text) in try strings(v, p).enumerated() {
+                let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+                guard parts.count <= 2, !parts.contains(where: \.isEmpty) else {
+                    throw fail("\(p)[\(i)]", "expected SERVICE or SERVICE:ALIAS, got \"\(text)\"")
+                }
+                s.links.append(ComposeLink(service: parts[0], alias: parts.count == 2 ? parts[1] : parts[0]))
+            }
+        case "logging": try logging(v, p, into: &s)
+        case "mem_reservation": s.resources.memoryReservation = try bytes(v, p)
+        case "memswap_limit":
+            if case .scalar(let text, _) = v, text == "-1" { s.resources.memorySwap = -1 } else { s.resources.memorySwap = try bytes(v, p) }
+        case "cpu_shares": s.resources.cpuShares = UInt64(try int(v, p, min: 0, max: 262_144))
+        case "cpuset": s.resources.cpusetCpus = try string(v, p)
+        case "oom_score_adj": s.resources.oomScoreAdj = try int(v, p, min: -1000, max: 1000)
+        case "shm_size": s.resources.shmSize = try bytes(v, p)
+        case "domainname": s.resources.domainname = try string(v, p)
+        case "annotations": s.resources.annotations = try labels(v, p)
+        case "extra_hosts":
+            if case .mapping(let entries) = v {
+                for e in entries {
+                    if case .sequence = e.value {
+                        for ip in try strings(e.value, p + "." + e.key) { s.names.extraHosts.append(e.key + ":" + ip) }
+                    } else {
+                        s.names.extraHosts.append(e.key + ":" + (try string(e.value, p + "." + e.key)))
+                    }
+                }
+            } else {
+                s.names.extraHosts = try strings(v, p)
+            }
+            do { try s.names.validate() } catch { throw fail(p, "\(error)") }
+        case "dns":
+            s.names.dns = try stringOrList(v, p)
+            do { try s.names.validate() } catch { throw fail(p, "\(error)") }
+        case "dns_search": s.names.dnsSearch = try stringOrList(v, p)
+        case "dns_opt": s.names.dnsOptions = try strings(v, p)
+        case "ulimits":
+            for e in try mapping(v, p) {
+                let ep = p + "." + e.key
+                guard ContainerResourceOptions.ulimitNames.contains(e.key) else {
+                    let hint = NearestName.suggest(e.key, among: ContainerResourceOptions.ulimitNames.sorted()).map { "; did you mean \($0)?" } ?? ""
+                    throw fail(ep, "unknown ulimit\(hint)")
+                }
+                let soft: Int, hard: Int
+                if case .mapping = e.value {
+                    guard let st = e.value["soft"], let ht = e.value["hard"] else { throw fail(ep, "needs both soft and hard") }
+                    soft = try int(st, ep + ".soft", min: -1)
+                    hard = try int(ht, ep + ".hard", min: -1)
+                } else {
+                    soft = try int(e.value, ep, min: -1)
+                    hard = soft
+                }
+                func limit(_ n: Int) -> UInt64 { n < 0 ? UInt64.max : UInt64(n) }
+                guard limit(soft) <= limit(hard) else { throw fail(ep, "the soft limit \(soft) is above the hard limit \(hard)") }
+                s.resources.ulimits.append(.init(name: e.key, soft: limit(soft), hard: limit(hard)))
+            }
+        default:
+            break
+        }
+        do { try s.resources.validate() } catch { throw fail(p, "\(error)") }
+    }
+
+    /// `logging:`: Skiff's logs are json-file-like files, rotated by max-size / max-file, so json-file
+    /// and local (Docker's default drivers) are carried out; another driver would send logs elsewhere.
+    mutating func logging(_ v: ComposeTree, _ p: String, into s: inout ComposeService) throws(ComposeError) {
+        let driver = try optionalString(v["driver"], p + ".driver") ?? "json-file"
+        guard ["json-file", "local"].contains(driver) else {
+            throw ComposeError.unsupported("\(file): \(p).driver: the \(driver) logging driver is not supported by skiff (json-file and local are; `skiff compose logs` reads them)")
+        }
+        guard let options = v["options"] else { return }
+        for e in try mapping(options, p + ".options") {
+            let ep = p + ".options." + e.key
+            switch e.key {
+            case "max-size":
+                let text = try string(e.value, ep)
+                s.logMaxSize = text == "-1" || text == "0" ? 0 : try bytes(e.value, ep)
+            case "max-file": s.logMaxFiles = try int(e.value, ep, min: 1)
+            case "mode", "max-buffer-size", "labels", "labels-regex", "env", "env-regex", "tag":
+                // Delivery hints (blocking or not: Skiff's monitor never blocks the container on its logs)
+                // and the extra attributes json-file adds for `logs --details`, which Skiff's logs do not show.
+                _ = try string(e.value, ep)
+            case "compress":
+                if try bool(e.value, ep) {
+                    throw ComposeError.unsupported("\(file): \(ep): compressed rotated logs are not supported by skiff; remove the option")
+                }
+            default:
+                let known = ["max-size", "max-file", "compress", "mode", "max-buffer-size", "labels", "labels-regex", "env", "env-regex", "tag"]
+                let hint = NearestName.suggest(e.key, among: known).map { "; did you mean \($0)?" } ?? ""
+                throw fail(ep, "unknown \(driver) logging option\(hint)")
+            }
+        }
+    }
+}
+
+extension ComposeParser {
+    /// `build:` keys skiff build has no flag for, refused unless they ask for what it does anyway.
+    func buildExtras(_ t: ComposeTree, _ p: String) throws(ComposeError) {
+        func refuse(_ key: String, _ why: String) -> ComposeError { .unsupported("\(file): \(p).\(key): \(why)") }
+        if let l = t["labels"], !(try keyValues(l, p + ".labels")).isEmpty {
+            throw refuse("labels", "labels on the built image are not supported by skiff build; write them as LABEL in the Dockerfile")
+        }
+        for key in ["cache_from", "cache_to"] {
+            if let c = t[key], !(try strings(c, p + "." + key)).isEmpty {
+                throw refuse(key, "skiff build keeps its cache locally (it neither imports nor exports caches); remove the key")
+            }
+        }
+        if let n = try optionalString(t["network"], p + ".network"), n != "default" {
+            throw refuse("network", "build steps run on skiff's default network; remove the key (got \"\(n)\")")
+        }
+        if let pull = t["pull"], try bool(pull, p + ".pull") {
+            throw refuse("pull", "skiff build uses the local base image when there is one; run `skiff pull IMAGE` first, then remove the key")
+        }
+    }
+}

@@ -1,0 +1,90 @@
+import SkiffOCI
+
+/// Docker's create settings that become OCI resources and process fields beyond --memory/--cpus/
+/// --pids-limit: --memory-reservation, --memory-swap, --cpu-shares, --cpuset-cpus, --oom-score-adj,
+/// --ulimit, --shm-size, --domainname and --annotation (compose: mem_reservation, memswap_limit,
+/// cpu_shares, cpuset, oom_score_adj, ulimits, shm_size, domainname, annotations).
+public struct ContainerResourceOptions: Sendable, Equatable {
+    /// Bytes (cgroup v2 memory.low).
+    public var memoryReservation: Int64?
+    /// Memory plus swap, bytes; -1: unlimited swap. Docker's default: twice the memory limit.
+    public var memorySwap: Int64?
+    /// Relative CPU weight (2...262144; the runtime maps it to cpu.weight).
+    public var cpuShares: UInt64?
+    /// CPUs the container may run on ("0-3", "0,1").
+    public var cpusetCpus: String?
+    /// -1000...1000.
+    public var oomScoreAdj: Int?
+    /// RLIMIT_<NAME> by Docker's lower-case name (nofile, nproc, core…).
+    public var ulimits: [Ulimit] = []
+    /// Size of /dev/shm in bytes (Docker's default: 64 MiB).
+    public var shmSize: Int64?
+    public var domainname: String?
+    /// OCI annotations beyond the labels.
+    public var annotations: [String: String] = [:]
+
+    public init() {}
+
+    public struct Ulimit: Sendable, Equatable {
+        public var name: String
+        public var soft: UInt64
+        public var hard: UInt64
+        public init(name: String, soft: UInt64, hard: UInt64) {
+            self.name = name
+            self.soft = soft
+            self.hard = hard
+        }
+    }
+
+    /// The names Docker's --ulimit takes (RLIMIT_ + upper case).
+    public static let ulimitNames: Set<String> = [
+        "as", "core", "cpu", "data", "fsize", "locks", "memlock", "msgqueue", "nice", "nofile", "nproc", "rss",
+        "rtprio", "rttime", "sigpending", "stack",
+    ]
+
+    /// Check values the kernel would refuse later, naming `origin` (a flag or a compose path).
+    public func validate() throws(KitError) {
+        if let a = oomScoreAdj, !(-1000...1000).contains(a) { throw .usage("oom_score_adj \(a): must be between -1000 and 1000") }
+        if let s = cpuShares, s != 0, !(2...262_144).contains(s) { throw .usage("cpu_shares \(s): must be between 2 and 262144") }
+        if let c = cpusetCpus, c.isEmpty || !c.allSatisfy({ $0.isNumber || $0 == "," || $0 == "-" }) {
+            throw .usage("cpuset \"\(c)\": expected CPU numbers such as 0-3 or 0,1")
+        }
+        for u in ulimits {
+            guard Self.ulimitNames.contains(u.name) else { throw .usage("ulimit \(u.name): unknown (e.g. nofile, nproc, core)") }
+            guard u.soft <= u.hard else { throw .usage("ulimit \(u.name): the soft limit \(u.soft) is above the hard limit \(u.hard)") }
+        }
+    }
+
+    /// Apply to a spec built by SpecBuilder (after --memory, which sets the swap to the limit).
+    public func apply(to spec: inout Spec) {
+        var resources = spec.linux?.resources ?? LinuxResources()
+        if memoryReservation != nil || memorySwap != nil {
+            var m = resources.memory ?? LinuxMemory()
+            if let r = memoryReservation { m.reservation = r }
+            if let s = memorySwap { m.swap = s }
+            resources.memory = m
+        }
+        if cpuShares != nil || cpusetCpus != nil {
+            var c = resources.cpu ?? LinuxCPU()
+            if let s = cpuShares { c.shares = s }
+            if let set = cpusetCpus { c.cpus = set }
+            resources.cpu = c
+        }
+        spec.linux?.resources = resources
+        if let a = oomScoreAdj { spec.process?.oomScoreAdj = a }
+        for u in ulimits {
+            let type = "RLIMIT_" + u.name.uppercased()
+            var list = spec.process?.rlimits ?? []
+            list.removeAll { $0.type == type }
+            list.append(POSIXRlimit(type: type, hard: u.hard, soft: u.soft))
+            spec.process?.rlimits = list
+        }
+        if let size = shmSize, let i = spec.mounts?.firstIndex(where: { $0.destination == "/dev/shm" }) {
+            var options = (spec.mounts?[i].options ?? []).filter { !$0.hasPrefix("size=") }
+            options.append("size=\(size)")
+            spec.mounts?[i].options = options
+        }
+        if let d = domainname { spec.domainname = d }
+        if !annotations.isEmpty { spec.annotations = (spec.annotations ?? [:]).merging(annotations) { $1 } }
+    }
+}

@@ -1,0 +1,83 @@
+import ArgumentParser
+import Foundation
+import SkiffKit
+
+/// `skiff compose top [SERVICE…]`: each running container's processes, as `ps -f` shows them.
+struct ComposeTop: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "top", abstract: "Show the processes of the services' containers.")
+    @OptionGroup var own: ComposeOptions
+    @ParentCommand var parent: ComposeCommand
+    var compose: ComposeOptions { own.inheriting(parent.global) }
+    @Argument(help: "Services (default: all).") var services: [String] = []
+
+    func run() throws {
+        let runner = compose.runner(try compose.load(quietWarnings: true, allowMissingFile: true), quiet: true)
+        for n in services where runner.project.service(n) == nil { try composeStep { () throws(ComposeError) in throw .usage("no such service: \(n)") } }
+        let list = runner.projectContainers().filter { $0.status == .running && (services.isEmpty || services.contains($0.composeService ?? "")) }
+        for (i, c) in list.enumerated() {
+            guard let pids = try? runner.engine.processes(c.id), !pids.isEmpty else { continue }
+            print((i > 0 ? "\n" : "") + c.name)
+            let task = Process()
+            task.executableURL = URL(fileURLWithPath: "/bin/ps")
+            task.arguments = ["-f", "-p", pids.map(String.init).joined(separator: ",")]
+            try task.run()
+            task.waitUntilExit()
+        }
+    }
+}
+
+/// `skiff compose port [--protocol P] [--index N] SERVICE PRIVATE_PORT`: the host address it is published on.
+struct ComposePort: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "port", abstract: "Print the public address of a service's port.")
+    @OptionGroup var own: ComposeOptions
+    @ParentCommand var parent: ComposeCommand
+    var compose: ComposeOptions { own.inheriting(parent.global) }
+    @Option(name: .long, help: "tcp or udp.") var `protocol` = "tcp"
+    @Option(name: .long, help: "Which container of the service (1-based).") var index = 1
+    @Argument(help: "The service.") var service: String
+    @Argument(help: "The container port.") var privatePort: UInt16
+
+    func run() throws {
+        let runner = compose.runner(try compose.load(quietWarnings: true, allowMissingFile: true), quiet: true)
+        let c = try composeStep { () throws(ComposeError) in try runner.container(of: service, index: index) }
+        let ports = (try? runner.engine.publishedPorts(c.id)) ?? []
+        guard let m = ports.first(where: { $0.containerPort == privatePort && $0.proto == `protocol` }) else {
+            try composeStep { () throws(ComposeError) in throw .usage("no port \(privatePort)/\(`protocol`) for container \(c.name): not published") }
+            return
+        }
+        print("\(m.hostIP.isEmpty ? "0.0.0.0" : m.hostIP):\(m.hostPort)")
+    }
+}
+
+/// `skiff compose cp [--index N] SERVICE:PATH HOSTPATH` (or the other way): as `skiff cp` for the
+/// service's container.
+struct ComposeCopy: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "cp", abstract: "Copy files between a service's container and the host.")
+    @OptionGroup var own: ComposeOptions
+    @ParentCommand var parent: ComposeCommand
+    var compose: ComposeOptions { own.inheriting(parent.global) }
+    @Option(name: .long, help: "Which container of the service (1-based).") var index = 1
+    @Argument(help: "SERVICE:PATH or a host path.") var source: String
+    @Argument(help: "SERVICE:PATH or a host path.") var destination: String
+
+    func run() throws {
+        let runner = compose.runner(try compose.load(quietWarnings: true, allowMissingFile: true), quiet: true)
+        func split(_ s: String) -> (String, String)? {
+            guard !s.hasPrefix("/"), !s.hasPrefix("."), let colon = s.firstIndex(of: ":") else { return nil }
+            return (String(s[..<colon]), String(s[s.index(after: colon)...]))
+        }
+        let engine = runner.engine
+        switch (split(source), split(destination)) {
+        case (let (service, path)?, nil):
+            let c = try composeStep { () throws(ComposeError) in try runner.container(of: service, index: index) }
+            try engine.copyFromContainer(c.id, path: path.isEmpty ? "/" : path, to: destination)
+        case (nil, let (service, path)?):
+            let c = try composeStep { () throws(ComposeError) in try runner.container(of: service, index: index) }
+            try engine.copyToContainer(c.id, hostPath: source, path: path.isEmpty ? "/" : path)
+        case (nil, nil):
+            throw ValidationError("cp: one side must be SERVICE:PATH")
+        default:
+            throw ValidationError("cp: copying between two services is not supported; copy through the host")
+        }
+    }
+}
