@@ -15,15 +15,6 @@ public struct ComposeParser {
         self.projectName = projectName
     }
 
-    static let topLevelKeys: Set<String> = ["version", "name", "services", "volumes", "networks", "secrets", "configs", "include"]
-    static let serviceKeys: Set<String> = [
-        "image", "build", "command", "entrypoint", "environment", "env_file", "ports", "expose", "volumes", "depends_on",
-        "healthcheck", "restart", "networks", "working_dir", "user", "hostname", "container_name", "labels", "tty",
-        "stdin_open", "init", "profiles", "deploy", "stop_signal", "stop_grace_period", "pull_policy", "cap_add", "cap_drop",
-        "privileged", "read_only", "network_mode", "security_opt", "mem_limit", "cpus", "pids_limit", "tmpfs", "platform",
-        "sysctls", "secrets", "configs",
-    ]
-
     // MARK: errors and warnings
 
     func fail(_ path: String, _ reason: String) -> ComposeError { .invalid(file: file, path: path, reason: reason) }
@@ -32,10 +23,6 @@ public struct ComposeParser {
     func invalid(_ path: String, _ text: String, _ error: Units.Invalid) -> ComposeError {
         fail(path, "invalid value \"\(text)\": \(error.reason)")
     }
-
-    /// Unknown keys are errors now, found by ComposeSchema.validate before any of this parsing runs
-    /// (with the nearest valid key); the per-section key lists here only document what each parses.
-    mutating func warnUnknown(_ tree: ComposeTree, known: Set<String>, at path: String) {}
 
     mutating func warnUnsupported(_ path: String, _ what: String) {
         warnings.append("\(file): \(path): \(what)")
@@ -181,7 +168,6 @@ public struct ComposeParser {
     public mutating func parse(_ tree: ComposeTree) throws(ComposeError) -> ComposeProject {
         guard case .mapping = tree else { throw fail("(top level)", "a compose file must be a mapping, got \(describe(tree))") }
         try ComposeSchema.validate(tree, file: file)
-        warnUnknown(tree, known: Self.topLevelKeys, at: "")
         var project = ComposeProject(name: projectName, workingDirectory: directory, files: [file])
         if let v = tree["version"], case .mapping = v { throw fail("version", "must be a string") }
         if let inc = tree["include"], !(try list(inc, "include")).isEmpty {
@@ -243,7 +229,6 @@ public struct ComposeParser {
         }
         var s = ComposeService(name: name)
         let entries = try mapping(t, path)
-        warnUnknown(t, known: Self.serviceKeys, at: path)
         for e in entries {
             let p = path + "." + e.key
             let v = e.value
@@ -352,8 +337,6 @@ public struct ComposeParser {
         case .null: return nil
         case .scalar(let context, _): return ComposeBuild(context: absolute(context))
         case .mapping:
-            warnUnknown(t, known: ["context", "dockerfile", "args", "target", "no_cache", "labels", "cache_from", "network", "pull",
-                                   "secrets", "ssh"], at: p)
             var b = ComposeBuild(context: absolute(try optionalString(t["context"], p + ".context") ?? "."))
             b.dockerfile = try optionalString(t["dockerfile"], p + ".dockerfile")
             if let a = t["args"] {
@@ -385,8 +368,6 @@ public struct ComposeParser {
         case .scalar(let text, _):
             do { return try ComposePorts.parseShort(text) } catch { throw fail(p, error.reason) }
         case .mapping:
-            let known: Set<String> = ["target", "published", "host_ip", "protocol", "mode", "name", "app_protocol"]
-            warnUnknown(t, known: known, at: p)
             guard let targetTree = t["target"] else { throw fail(p, "target is required in the long port syntax") }
             let target = try int(targetTree, p + ".target", min: 1, max: 65535)
             var published: [Int?] = [nil]
@@ -442,8 +423,6 @@ public struct ComposeParser {
             m.noCopy = parts.count == 3 && parts[2].contains("nocopy")
             return m
         case .mapping:
-            let known: Set<String> = ["type", "source", "target", "read_only", "bind", "volume", "tmpfs", "consistency"]
-            warnUnknown(t, known: known, at: p)
             let typeText = try optionalString(t["type"], p + ".type") ?? "volume"
             guard let type = ComposeMount.Kind(rawValue: typeText) else {
                 throw fail(p + ".type", "expected volume, bind or tmpfs, got \"\(typeText)\"")
@@ -544,7 +523,6 @@ public struct ComposeParser {
                 let ep = p + "." + e.key
                 var n = ComposeServiceNetwork(name: e.key)
                 if case .mapping = e.value {
-                    warnUnknown(e.value, known: ["aliases", "ipv4_address", "ipv6_address", "priority"], at: ep)
                     if let a = e.value["aliases"] { n.aliases = try strings(a, ep + ".aliases") }
                     n.ipv4Address = try optionalString(e.value["ipv4_address"], ep + ".ipv4_address")
                 } else if case .null = e.value {
@@ -560,12 +538,10 @@ public struct ComposeParser {
     }
 
     mutating func deploy(_ t: ComposeTree, _ p: String, into s: inout ComposeService) throws(ComposeError) {
-        warnUnknown(t, known: ["resources", "restart_policy", "replicas", "labels", "mode"], at: p)
         if let r = t["replicas"], try int(r, p + ".replicas", min: 0) != 1 {
             throw ComposeError.unsupported("\(file): \(p).replicas: skiff runs one container per service (replicas other than 1 are not supported yet)")
         }
         if let res = t["resources"] {
-            warnUnknown(res, known: ["limits", "reservations"], at: p + ".resources")
             if let l = res["limits"] {
                 let lp = p + ".resources.limits"
                 for e in try mapping(l, lp) {
@@ -599,7 +575,6 @@ public struct ComposeParser {
         guard ComposePaths.isValidVolumeName(key) else { throw fail(path, "invalid volume name: only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed") }
         var v = ComposeVolume(name: key, realName: "\(projectName)_\(key)")
         if case .null = t { return v }
-        warnUnknown(t, known: ["external", "name", "driver", "driver_opts", "labels"], at: path)
         if let e = t["external"] {
             if case .mapping = e {
                 v.external = true
@@ -619,7 +594,6 @@ public struct ComposeParser {
     mutating func network(_ key: String, _ t: ComposeTree, path: String) throws(ComposeError) -> ComposeNetwork {
         var n = ComposeNetwork(name: key, realName: "\(projectName)_\(key)")
         if case .null = t { return n }
-        warnUnknown(t, known: ["external", "name", "driver", "driver_opts", "labels", "internal", "ipam", "attachable", "enable_ipv6"], at: path)
         if let e = t["external"] {
             if case .mapping = e {
                 n.external = true
