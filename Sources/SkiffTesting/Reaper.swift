@@ -17,16 +17,12 @@ enum Reaper {
         for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         defer { close(fds[0]) }
         let args = [Engine.monitorPath, "-R", "-s", Engine.skiffPath, "-d", directory, "-p", "\(getpid())", label]
-        var env = ProcessInfo.processInfo.environment
-        env["SKIFF_ROOT"] = root
-        let pid: pid_t
         do {
             defer { close(fds[1]) }
-            pid = try spawn(args, environment: env.map { "\($0.key)=\($0.value)" }, fd3: fds[1])
+            try Engine.spawnMonitor(args, readyFD: fds[1], stateRoot: root)
+        } catch {
+            throw .engine("\(error)")
         }
-        // Its first process forks the reaper and exits at once.
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         var report: [UInt8] = []
         var buf = [UInt8](repeating: 0, count: 256)
         while true {
@@ -48,31 +44,5 @@ enum Reaper {
         guard let process = PidFD(pid: pid) else { return }
         _ = process.signal(SIGTERM)
         _ = process.waitForExit(timeout: 1)
-    }
-
-    private static func spawn(_ args: [String], environment: [String], fd3: Int32) throws(SkiffTestingError) -> pid_t {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDWR, 0)
-        posix_spawn_file_actions_adddup2(&actions, 0, 1)
-        posix_spawn_file_actions_adddup2(&actions, 0, 2)
-        posix_spawn_file_actions_adddup2(&actions, fd3, 3)
-        var attr = posix_spawnattr_t()
-        posix_spawnattr_init(&attr)
-        defer { posix_spawnattr_destroy(&attr) }
-        // Not in the test run's process group: a ^C to `swift test` must not stop the cleanup.
-        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETPGROUP))
-        posix_spawnattr_setpgroup(&attr, 0)
-        var argv: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
-        var envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup($0) } + [nil]
-        defer {
-            for p in argv { free(p) }
-            for p in envp { free(p) }
-        }
-        var pid: pid_t = 0
-        let rc = posix_spawn(&pid, args[0], &actions, &attr, &argv, &envp)
-        guard rc == 0 else { throw .engine("cannot run \(args[0]): \(String(cString: strerror(rc)))") }
-        return pid
     }
 }

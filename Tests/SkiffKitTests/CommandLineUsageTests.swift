@@ -59,3 +59,33 @@ extension CommandLineUsageTests {
         #expect(root.skiff("--version").status == 0)
     }
 }
+
+extension CommandLineUsageTests {
+    /// Prunes ask first, as Docker's do: no answer (stdin at end) removes nothing; -f does not ask;
+    /// `system prune -a` also removes images no container uses, while a used image stays.
+    @Test func prunesAskFirstAndAllTakesUnusedImages() throws {
+        let root = try CLIRoot()
+        defer { root.cleanUp() }
+        #expect(root.skiff("tag", "busybox", "spare:1").status == 0)
+        #expect(root.skiff("create", "--name", "idle", "busybox", "true").status == 0)
+        let asked = root.skiff("system", "prune", "-a")
+        #expect(asked.status == 0 && asked.out.contains("Are you sure you want to continue? [y/N]"), "\(asked.out)")
+        #expect(root.engine.listContainers().count == 1, "nothing is removed without a yes")
+        #expect(root.skiff("container", "prune").out.contains("[y/N]"))
+        #expect(root.engine.listContainers().count == 1)
+
+        // A running container keeps its image; the spare tag of the same image goes with -a only if
+        // no container uses the image, so run one from another image name.
+        #expect(root.skiff("rm", "idle").status == 0)
+        #expect(root.skiff("run", "-d", "--name", "keeper", "spare:1", "sleep", "1000").status == 0)
+        #expect(root.skiff("tag", "busybox", "busybox:unused").status == 0)
+        let pruned = root.skiff("system", "prune", "-a", "-f")
+        #expect(pruned.status == 0, "\(pruned.err)")
+        #expect(!pruned.out.contains("[y/N]"))
+        let images = root.skiff("images").out
+        #expect(images.contains("spare") && images.contains("busybox"), "an image a container uses stays: \(images)")
+        #expect(root.skiff("rm", "-f", "keeper").status == 0)
+        #expect(root.skiff("image", "prune", "-a", "-f").status == 0)
+        #expect(root.skiff("images", "-q").out.isEmpty, "every unused image is gone: \(root.skiff("images").out)")
+    }
+}

@@ -166,11 +166,12 @@ extension Engine {
     public static let defaultLogMaxSize: Int64 = 10 * 1024 * 1024
     public static let defaultLogMaxFiles = 2
 
-    /// fork/exec the monitor with the ready pipe as its fd 3 and /dev/null as stdio. The monitor forks
-    /// again and its first process exits at once, so it is reaped here and the monitor is nobody's child.
-    /// The skiff it runs gets this engine's root as SKIFF_ROOT (a library's Engine(root:) need not match
-    /// the caller's environment).
-    static func spawnMonitor(_ args: [String], readyFD: Int32, stateRoot: String) throws(KitError) {
+    /// fork/exec the monitor (`args[0]`, in any of its modes) with the ready pipe as its fd 3 and
+    /// /dev/null as stdio, in a process group of its own (a ^C meant for the caller must not reach it).
+    /// The monitor forks again and its first process exits at once, so it is reaped here and the monitor
+    /// is nobody's child. The skiff it runs gets `stateRoot` as SKIFF_ROOT (a library's Engine(root:)
+    /// need not match the caller's environment).
+    public static func spawnMonitor(_ args: [String], readyFD: Int32, stateRoot: String) throws(KitError) {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -179,6 +180,10 @@ extension Engine {
         posix_spawn_file_actions_adddup2(&actions, 0, 2)
         posix_spawn_file_actions_adddup2(&actions, readyFD, 3)
         let attributes = SpawnAttributes()
+        var flags: Int16 = 0
+        posix_spawnattr_getflags(&attributes.attr, &flags)
+        posix_spawnattr_setflags(&attributes.attr, flags | Int16(POSIX_SPAWN_SETPGROUP))
+        posix_spawnattr_setpgroup(&attributes.attr, 0)
         var cargs: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
         var env: [UnsafeMutablePointer<CChar>?] = []
         var p = environ

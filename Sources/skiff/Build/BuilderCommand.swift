@@ -15,11 +15,7 @@ struct BuilderPrune: ParsableCommand {
     @Flag(name: [.customShort("a"), .long], help: "Accepted for docker compatibility (all of the cache is removed).") var all = false
 
     func run() throws {
-        if !force {
-            print("WARNING! This will remove all dangling build cache. Are you sure you want to continue? [y/N] ", terminator: "")
-            let answer = readLine()?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
-            guard answer == "y" || answer == "yes" else { return }
-        }
+        guard force || Confirmation.ask("This will remove all dangling build cache.") else { return }
         let engine = SkiffContext.engine()
         let pruned = BuildCache(engine: engine).prune()
         _ = try engine.collectGarbage()

@@ -100,9 +100,10 @@ struct ContainerCopy: ParsableCommand {
 
 struct ContainerPrune: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "prune", abstract: "Remove all stopped containers.")
-    @Flag(name: [.customShort("f"), .long], help: "Do not ask (skiff never asks).") var force = false
+    @Flag(name: [.customShort("f"), .long], help: "Do not ask for confirmation.") var force = false
 
     func run() throws {
+        guard force || Confirmation.ask("This will remove all stopped containers.") else { return }
         let (ids, bytes) = SkiffContext.engine().pruneContainers()
         if !ids.isEmpty { print("Deleted Containers:\n" + ids.joined(separator: "\n") + "\n") }
         print("Total reclaimed space: \(Engine.decimalSize(bytes))")
@@ -117,11 +118,16 @@ struct SystemCommand: ParsableCommand {
 
 struct SystemPrune: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "prune", abstract: "Remove stopped containers and what no image or container uses.")
-    @Flag(name: [.customShort("f"), .long], help: "Do not ask (skiff never asks).") var force = false
-    @Flag(name: [.customShort("a"), .long], help: "Accepted for docker compatibility.") var all = false
+    @Flag(name: [.customShort("f"), .long], help: "Do not ask for confirmation.") var force = false
+    @Flag(name: [.customShort("a"), .long], help: "Also remove every image no container uses.") var all = false
     @Flag(name: .long, help: "Also remove anonymous volumes no container uses.") var volumes = false
 
     func run() throws {
+        var items = ["all stopped containers", "all networks not used by at least one container"]
+        if volumes { items.append("all anonymous volumes not used by at least one container") }
+        items.append(all ? "all images without at least one container associated to them" : "all dangling images")
+        items.append("all build cache")
+        guard force || Confirmation.ask("This will remove:\n" + items.map { "  - " + $0 }.joined(separator: "\n")) else { return }
         let engine = SkiffContext.engine()
         let (ids, bytes) = engine.pruneContainers()
         if !ids.isEmpty { print("Deleted Containers:\n" + ids.joined(separator: "\n") + "\n") }
@@ -129,7 +135,13 @@ struct SystemPrune: ParsableCommand {
             let (names, _) = engine.pruneVolumes()
             if !names.isEmpty { print("Deleted Volumes:\n" + names.joined(separator: "\n") + "\n") }
         }
+        let networks = (try? engine.pruneNetworks()) ?? []
+        if !networks.isEmpty { print("Deleted Networks:\n" + networks.joined(separator: "\n") + "\n") }
         let cache = BuildCache(engine: engine).prune()
+        if all {
+            let names = try engine.pruneUnusedImages().names
+            if !names.isEmpty { print("Deleted Images:\n" + names.map { "untagged: \($0)" }.joined(separator: "\n") + "\n") }
+        }
         let removed = try engine.collectGarbage()
         if cache.entries + cache.cacheMounts > 0 { print("Deleted build cache objects: \(cache.entries) steps, \(cache.cacheMounts) cache mounts\n") }
         if !removed.isEmpty { print("Deleted Images:\n" + removed.map { "deleted: \($0)" }.joined(separator: "\n") + "\n") }

@@ -27,11 +27,15 @@ struct ImageRemove: ParsableCommand {
 struct ImagePrune: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "prune",
                                                     abstract: "Remove blobs and unpacked layers no image or container uses.")
-    @Flag(name: [.customShort("f"), .long], help: "Do not ask (skiff never asks).") var force = false
-    @Flag(name: [.customShort("a"), .long], help: "Accepted for docker compatibility (every unused blob is removed).") var all = false
+    @Flag(name: [.customShort("f"), .long], help: "Do not ask for confirmation.") var force = false
+    @Flag(name: [.customShort("a"), .long], help: "Remove every image no container uses, not only unreferenced blobs.") var all = false
 
     func run() throws {
-        let removed = try SkiffContext.engine().collectGarbage()
+        let what = all ? "all images without at least one container associated to them" : "all dangling images"
+        guard force || Confirmation.ask("This will remove \(what).") else { return }
+        let engine = SkiffContext.engine()
+        if all { for name in try engine.pruneUnusedImages().names { print("untagged: \(name)") } }
+        let removed = try engine.collectGarbage()
         for d in removed { print("deleted: \(d)") }
         print("Total reclaimed blobs: \(removed.count)")
     }

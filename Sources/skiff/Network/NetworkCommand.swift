@@ -129,9 +129,10 @@ struct NetworkDisconnect: ParsableCommand {
 
 struct NetworkPrune: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "prune", abstract: "Remove user networks no container uses, and take the idle default bridge down.")
-    @Flag(name: [.customShort("f"), .long], help: "Do not ask (skiff never asks).") var force = false
+    @Flag(name: [.customShort("f"), .long], help: "Do not ask for confirmation.") var force = false
 
     func run() throws {
+        guard force || Confirmation.ask("This will remove all custom networks not used by at least one container.") else { return }
         let removed = try SkiffContext.engine().pruneNetworks()
         if !removed.isEmpty { print("Deleted Networks:\n" + removed.joined(separator: "\n")) }
     }

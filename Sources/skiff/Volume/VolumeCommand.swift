@@ -134,9 +134,11 @@ struct VolumeRemove: ParsableCommand {
 struct VolumePrune: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "prune", abstract: "Remove anonymous volumes no container uses (-a: every unused volume).")
     @Flag(name: [.customShort("a"), .long], help: "Remove unused named volumes too.") var all = false
-    @Flag(name: [.customShort("f"), .long], help: "Do not ask (skiff never asks).") var force = false
+    @Flag(name: [.customShort("f"), .long], help: "Do not ask for confirmation.") var force = false
 
     func run() throws {
+        let what = all ? "all local volumes not used by at least one container" : "anonymous local volumes not used by at least one container"
+        guard force || Confirmation.ask("This will remove \(what).") else { return }
         let (names, bytes) = SkiffContext.engine().pruneVolumes(all: all)
         if !names.isEmpty { print("Deleted Volumes:\n" + names.joined(separator: "\n") + "\n") }
         print("Total reclaimed space: \(Engine.decimalSize(bytes))")

@@ -1,0 +1,19 @@
+import SkiffImage
+
+extension Engine {
+    /// `image prune -a` / `system prune -a`: every image no container uses loses its names, then the
+    /// blobs nothing refers to are collected. Returns the names removed and the blobs deleted.
+    public func pruneUnusedImages() throws(KitError) -> (names: [String], blobs: [Digest]) {
+        let used = Set(listContainers().map(\.manifestDigest))
+        var names: [String] = []
+        let stored: [StoredImage]
+        do { stored = try images.list() } catch { throw .image(error) }
+        for image in stored where !used.contains(image.manifestDigest.description) {
+            for reference in image.references {
+                do { _ = try images.untag(reference) } catch { throw .image(error) }
+                names.append(reference.familiar)
+            }
+        }
+        return (names, try collectGarbage())
+    }
+}
