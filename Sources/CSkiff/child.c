@@ -429,10 +429,21 @@ __attribute__((noreturn)) static void exec_process(struct child *c) {
 /// before `oci create` reports ready, so a missing program fails the create (as runc's does) rather
 /// than a later `start` no one is waiting on. Any other error (say a seccomp profile that denies
 /// access(2)) is left for execve to report.
+// access(X_OK) passes a directory (its search bit); execve refuses it with EACCES.
+static int executable_access(const char *path) {
+    if (access(path, X_OK) != 0) return -1;
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        errno = EACCES;
+        return -1;
+    }
+    return 0;
+}
+
 static int check_executable(const struct cskiff_spawn *s) {
     const char *file = s->argv[0];
     if (strchr(file, '/')) {
-        if (access(file, X_OK) == 0) return 0;
+        if (executable_access(file) == 0) return 0;
         if (errno == ENOENT || errno == ENOTDIR) return ENOENT;
         return errno == EACCES ? EACCES : 0;
     }
@@ -440,7 +451,7 @@ static int check_executable(const struct cskiff_spawn *s) {
     int err = ENOENT;
     char buf[4096];
     while (next_in_path(&cursor, file, buf, sizeof buf)) {
-        if (access(buf, X_OK) == 0) return 0;
+        if (executable_access(buf) == 0) return 0;
         if (errno == EACCES) err = EACCES;
         else if (errno != ENOENT && errno != ENOTDIR) return 0;
     }

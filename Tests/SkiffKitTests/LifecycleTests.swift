@@ -131,6 +131,9 @@ struct LifecycleTests {
         // Exit codes of an attached run; of a failed start; --rm applied by the monitor.
         #expect(root.skiff("run", "busybox", "sh", "-c", "exit 4").status == 4)
         #expect(root.skiff("run", "-d", "busybox", "/no/such/program").status == 127)
+        // A file that cannot be executed (a directory here): 126, from the exec step's errno.
+        #expect(root.skiff("run", "-d", "busybox", "/etc").status == 126)
+        #expect(root.skiff("run", "busybox", "/etc").status == 126)
         #expect(root.skiff("run", "-d", "--rm", "--name", "gone", "busybox", "true").status == 0)
         #expect(root.eventually { !root.skiff("ps", "-a", "--format", "{{.Names}}").out.contains("gone") })
     }

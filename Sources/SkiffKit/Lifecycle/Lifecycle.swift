@@ -261,9 +261,11 @@ extension Engine {
             try? runtime.delete(id: id, force: true)
             tearDownNetwork(id: id)
             let message = "\(error)"
+            // 126/127 from the errno the child's exec step reported, 125 for everything else.
+            let exitCode = KitError.runtime(error).startExitStatus
             _ = try? containers.update(id: id) { c throws(KitError) in
                 c.status = .exited
-                c.exitCode = Self.startFailureCode(message)
+                c.exitCode = exitCode
                 c.finishedAt = Timestamp.now()
                 c.error = message
                 c.pid = nil
@@ -285,13 +287,6 @@ extension Engine {
             if c.healthcheck != nil { c.health = HealthState() }
         }
         return pid
-    }
-
-    static func startFailureCode(_ message: String) -> Int32 {
-        let lower = message.lowercased()
-        if lower.contains("no such file") || lower.contains("not found") { return 127 }
-        if lower.contains("permission denied") || lower.contains("exec format") { return 126 }
-        return 125
     }
 
     public enum AfterExit: Equatable {
