@@ -163,18 +163,19 @@ int main(int argc, char **argv) {
         // entry points (/proc/self/exe, and a script whose interpreter is /proc/self/exe), then plain
         // execs. It goes on for a while after the last skiff on the host has exited (no ETXTBSY then).
         let started = root.skiff("run", "-d", "--name", "victim", "--network", "none", "-v", "\(tools):/attack:ro",
-                                 "busybox", "/attack/exe-attack", "6")
+                                 "busybox", "/attack/exe-attack", "8")
         try #require(started.status == 0, "run -d: \(started.err)")
         usleep(300_000)
+        // The control, first (on a loaded machine the attacker's window may be over by the end): a host
+        // binary exec'd into the container (bind-mounted read-only) is fair game for the attacker, so it
+        // must show up as held; otherwise the attacker saw nothing and proved nothing.
+        root.skiff("exec", "victim", "/attack/control", "1")
         for _ in 0..<3 {
             root.skiff("exec", "victim", "/proc/self/exe", "--version")
             root.skiff("exec", "victim", "/attack/shebang")
         }
         root.skiff("run", "--rm", "--network", "none", "--entrypoint", "/proc/self/exe", "busybox", "--version")
         for _ in 0..<10 { root.skiff("exec", "victim", "true") }
-        // The control: a host binary exec'd into the container (bind-mounted read-only) is fair game for
-        // the attacker, so it must show up as held; otherwise the attacker saw nothing and proved nothing.
-        root.skiff("exec", "victim", "/attack/control", "0.5")
         let waited = root.skiff("wait", "victim", timeout: 30)
         #expect(waited.status == 0, "wait: \(waited.err)")
         let report = root.skiff("logs", "victim").out
