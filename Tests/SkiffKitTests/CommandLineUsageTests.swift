@@ -89,3 +89,30 @@ extension CommandLineUsageTests {
         #expect(root.skiff("images", "-q").out.isEmpty, "every unused image is gone: \(root.skiff("images").out)")
     }
 }
+
+extension CommandLineUsageTests {
+    /// `system df` counts what is on disk under the state root: image blobs and unpacked layers, whole
+    /// container directories, volumes, and the build cache with its cache mounts (it used to say 0B for
+    /// the build cache and count only the manifests' sizes).
+    @Test func systemDfAccountsForTheStateRoot() throws {
+        let root = try CLIRoot()
+        defer { root.cleanUp() }
+        let context = root.path + "/ctx"
+        try FileManager.default.createDirectory(atPath: context, withIntermediateDirectories: true)
+        try "FROM busybox\nRUN --mount=type=cache,target=/cache dd if=/dev/zero of=/cache/blob bs=1024 count=2048\n"
+            .write(toFile: context + "/Dockerfile", atomically: true, encoding: .utf8)
+        let build = root.skiff("build", "-q", "-t", "dftest", context)
+        #expect(build.status == 0, "\(build.err)")
+        #expect(root.skiff("run", "--name", "used", "-v", "data:/data", "busybox", "dd", "if=/dev/zero", "of=/data/f",
+                           "bs=1024", "count=1024").status == 0)
+
+        let u = root.engine.diskUsage()
+        #expect(u.buildCacheBytes >= 2048 * 1024 && u.buildCacheEntries >= 1, "\(u)")
+        let volumes = Engine.diskUsage(root.path + "/volumes")
+        let counted = u.imageBytes + u.containerBytes + u.buildCacheBytes + volumes
+        let onDisk = Engine.diskUsage(root.path)
+        #expect(Double(counted) >= 0.9 * Double(onDisk), "df counts \(counted) of \(onDisk) bytes")
+        let df = root.skiff("system", "df").out
+        #expect(df.contains("Build Cache") && !df.contains("Build Cache     0"), "\(df)")
+    }
+}

@@ -30,24 +30,36 @@ extension Engine {
         public var imageBytes: UInt64 = 0, reclaimableImageBytes: UInt64 = 0
         public var containers = 0, runningContainers = 0
         public var containerBytes: UInt64 = 0, reclaimableContainerBytes: UInt64 = 0
+        public var buildCacheEntries = 0, buildCacheBytes: UInt64 = 0
     }
 
     public func diskUsage() -> DiskUsage {
         var u = DiskUsage()
         let all = listContainers()
         u.containers = all.count
+        // What is on disk, not what the manifests say: a container's writable layer, logs and state;
+        // the images' blobs and their unpacked layers; the build cache and its cache mounts.
         for c in all {
-            let size = Self.diskUsage(containers.directory(of: c.id) + "/upper")
+            let size = Self.diskUsage(containers.directory(of: c.id))
             u.containerBytes += size
             if c.status == .running || c.status == .restarting { u.runningContainers += 1 } else { u.reclaimableContainerBytes += size }
         }
         let used = Set(all.map(\.manifestDigest))
+        var declared: UInt64 = 0, unused: UInt64 = 0
         for img in (try? images.list()) ?? [] {
             u.images += 1
             let size = UInt64(max(0, img.size))
-            u.imageBytes += size
-            if used.contains(img.manifestDigest.description) { u.activeImages += 1 } else { u.reclaimableImageBytes += size }
+            declared += size
+            if used.contains(img.manifestDigest.description) { u.activeImages += 1 } else { unused += size }
         }
+        u.imageBytes = Self.diskUsage(root + "/blobs") + Self.diskUsage(root + "/layers")
+        // The unused images' share of it (layers they share with used images are counted once, as used).
+        u.reclaimableImageBytes = declared == 0 ? 0 : UInt64(Double(u.imageBytes) * Double(unused) / Double(declared))
+        let cache = BuildCache(engine: self)
+        let mounts = RunMountInputs.cacheRoot(root)
+        u.buildCacheEntries = DirectoryListing.names(cache.directory).filter { $0.hasSuffix(".json") }.count
+            + DirectoryListing.names(mounts).filter { !$0.hasPrefix(".") && !$0.hasSuffix(".lock") }.count
+        u.buildCacheBytes = Self.diskUsage(cache.directory) + Self.diskUsage(mounts)
         return u
     }
 }

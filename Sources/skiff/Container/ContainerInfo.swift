@@ -167,7 +167,7 @@ struct SystemDiskUsage: ParsableCommand {
                      "Images\t\(u.images)\t\(u.activeImages)\t\(Engine.decimalSize(u.imageBytes))\t\(Engine.decimalSize(u.reclaimableImageBytes))",
                      "Containers\t\(u.containers)\t\(u.runningContainers)\t\(Engine.decimalSize(u.containerBytes))\t\(Engine.decimalSize(u.reclaimableContainerBytes))",
                      "Local Volumes\t\(volumes.count)\t\(volumes.count - unused.count)\t\(Engine.decimalSize(volumeBytes))\t\(Engine.decimalSize(reclaimable))",
-                     "Build Cache\t0\t0\t0B\t0B"]
+                     "Build Cache\t\(u.buildCacheEntries)\t0\t\(Engine.decimalSize(u.buildCacheBytes))\t\(Engine.decimalSize(u.buildCacheBytes))"]
         print(TableWriter.format(lines))
     }
 }
