@@ -99,7 +99,7 @@ extension CommandLineUsageTests {
         defer { root.cleanUp() }
         let context = root.path + "/ctx"
         try FileManager.default.createDirectory(atPath: context, withIntermediateDirectories: true)
-        try "FROM busybox\nRUN --mount=type=cache,target=/cache dd if=/dev/zero of=/cache/blob bs=1024 count=2048\n"
+        try "FROM busybox\nRUN --mount=type=cache,target=/cache dd if=/dev/zero of=/cache/blob bs=1024 count=2048\nRUN echo two > /two\n"
             .write(toFile: context + "/Dockerfile", atomically: true, encoding: .utf8)
         let build = root.skiff("build", "-q", "-t", "dftest", context)
         #expect(build.status == 0, "\(build.err)")
@@ -114,5 +114,11 @@ extension CommandLineUsageTests {
         #expect(Double(counted) >= 0.9 * Double(onDisk), "df counts \(counted) of \(onDisk) bytes")
         let df = root.skiff("system", "df").out
         #expect(df.contains("Build Cache") && !df.contains("Build Cache     0"), "\(df)")
+
+        // images -a: the first RUN's intermediate image too, as <none>.
+        let plain = root.skiff("images").out
+        let all = root.skiff("images", "-a").out
+        #expect(!plain.contains("<none>") && all.contains("<none>"), "\(all)")
+        #expect(all.split(separator: "\n").count == plain.split(separator: "\n").count + 1, "\(plain)\n\(all)")
     }
 }

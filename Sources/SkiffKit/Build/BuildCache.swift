@@ -57,6 +57,17 @@ public struct BuildCache: Sendable {
         return image
     }
 
+    /// The images the build steps made (Docker's intermediate images, `images -a`), each once.
+    public func stepImages() -> [StoredImage] {
+        var seen = Set<Digest>()
+        var result: [StoredImage] = []
+        for name in DirectoryListing.names(directory).sorted() where name.hasSuffix(".json") {
+            guard let image = lookup(String(name.dropLast(5))), seen.insert(image.manifestDigest).inserted else { continue }
+            result.append(image)
+        }
+        return result
+    }
+
     public func store(_ key: String, manifest: Digest, step: String, parent: Digest? = nil, files: [String]? = nil) throws(BuildError) {
         do {
             try FileIO.makeDirectories(directory, mode: 0o700)

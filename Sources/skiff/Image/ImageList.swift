@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SkiffImage
+import SkiffKit
 
 /// `skiff images` / `skiff image ls`: REPOSITORY TAG IMAGE ID CREATED SIZE, one row per name.
 struct ImageList: ParsableCommand {
@@ -14,13 +15,20 @@ struct ImageList: ParsableCommand {
 struct ImageListing: ParsableArguments {
     @Flag(name: .shortAndLong, help: "Print only image IDs.") var quiet = false
     @Flag(name: .long, help: "Show full image IDs.") var noTrunc = false
+    @Flag(name: .shortAndLong, help: "Show all images, the build steps' intermediate images too.") var all = false
     @Argument(help: "Only images whose name matches (e.g. busybox).") var repository: String?
 
     func run() throws {
         let store = SkiffContext.imageStore()
         var rows: [[String]] = []
         var seenIDs = Set<String>()
-        for image in try store.list() {
+        var images = try store.list()
+        if all {
+            // Intermediate images: what each cached build step made, listed as <none> unless named.
+            let named = Set(images.map(\.manifestDigest))
+            images += BuildCache(engine: SkiffContext.engine()).stepImages().filter { !named.contains($0.manifestDigest) }
+        }
+        for image in images {
             let id = noTrunc ? image.id.description : image.id.short
             let names = image.references.isEmpty ? [nil] : image.references.map { Optional($0) }
             for ref in names {
