@@ -43,6 +43,12 @@ final class BuildFixture {
         options.noCache = noCache
         options.buildArgs = args
         options.target = target
+        return try build(options: options)
+    }
+
+    /// Build with `options`, its RUN output captured in a file of the fixture's root.
+    func build(options: BuildOptions) throws -> Outcome {
+        var options = options
         let outPath = root.path + "/run-output-\(UUID().uuidString)"
         let fd = open(outPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         defer { close(fd); unlink(outPath) }

@@ -15,13 +15,7 @@ extension BuildFixture {
         options.secrets = secrets
         options.ssh = ssh
         options.callerEnvironment = environment
-        let outPath = root.path + "/run-output-\(UUID().uuidString)"
-        let fd = open(outPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        defer { close(fd); unlink(outPath) }
-        options.runOutput = fd
-        let lines = Lines()
-        let result = try Builder(engine: engine, options: options) { lines.all.append($0) }.build()
-        return Outcome(result: result, lines: lines.all, runOutput: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "")
+        return try build(options: options)
     }
 }
 
