@@ -82,7 +82,7 @@ struct OCIHooksTests {
             for kind in ["prestart", "createRuntime"] {
                 let state = json(sandbox.directory + "/\(kind).json", sandbox)
                 #expect(state["id"] as? String == id, "\(kind): \(state)")
-                #expect(state["status"] as? String == "creating", "\(kind)")
+                #expect(state["status"] as? String == "created", "\(kind): crun's status, runtime-tools' hooks_stdin")
                 #expect(state["pid"] as? Int == pid, "\(kind): the host pid of the init")
                 #expect(state["bundle"] as? String == bundle, "\(kind)")
                 #expect(state["ociVersion"] as? String == Spec.version, "\(kind)")

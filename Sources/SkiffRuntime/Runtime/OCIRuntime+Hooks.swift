@@ -53,9 +53,11 @@ extension OCIRuntime {
         return child
     }
 
-    /// prestart then createRuntime, while the child waits before pivot_root.
+    /// prestart then createRuntime, while the child waits before pivot_root. Their state says `created`,
+    /// as crun's does and as the runtime-tools validation suite (hooks_stdin) requires: the container
+    /// exists with its pid (runc says `creating` here).
     func runCreateHooks(_ hooks: Hooks, record: ContainerRecord, pid: Int32) throws(RuntimeError) {
-        let state = State(id: record.id, status: .creating, pid: pid, bundle: record.bundle, annotations: record.annotations)
+        let state = State(id: record.id, status: .created, pid: pid, bundle: record.bundle, annotations: record.annotations)
         do {
             try HookRunner.run(hooks.prestart ?? [], kind: .prestart, state: state)
             try HookRunner.run(hooks.createRuntime ?? [], kind: .createRuntime, state: state)
