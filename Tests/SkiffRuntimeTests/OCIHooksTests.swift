@@ -181,15 +181,18 @@ struct OCIHooksTests {
     @Test func poststartAndPoststopFailuresAreOnlyWarnings() throws {
         try ContainerSandbox.with { sandbox in
             let id = sandbox.newID("hookwarn")
+            let rec = try recorder(sandbox)
             var hooks = Hooks()
-            hooks.poststart = [Hook(path: "/bin/false")]
-            hooks.poststop = [Hook(path: "/bin/false")]
+            // The hook after a failing one still runs (runtime-tools' poststart_fail and poststop_fail).
+            hooks.poststart = [Hook(path: "/bin/false"), Hook(path: rec, args: ["record.sh", "poststart"])]
+            hooks.poststop = [Hook(path: "/bin/false"), Hook(path: rec, args: ["record.sh", "poststop"])]
             let bundle = try sandbox.bundle(try spec([probe, "sleep", "60"], hooks: hooks, sandbox))
             #expect(try oci(["create", "--bundle", bundle, id], sandbox).status == 0)
             let start = try oci(["start", id], sandbox)
             #expect(start.status == 0 && start.stderr.contains("poststart hook /bin/false: exit status 1"), "\(start.stderr)")
             let delete = try oci(["delete", "--force", id], sandbox)
             #expect(delete.status == 0 && delete.stderr.contains("poststop hook /bin/false: exit status 1"), "\(delete.stderr)")
+            #expect(sandbox.read(sandbox.directory + "/order") == "poststart\npoststop\n", "the hooks after the failing ones ran")
             #expect(sandbox.leftovers(of: id).isEmpty)
         }
     }

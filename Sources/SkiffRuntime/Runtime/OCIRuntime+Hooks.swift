@@ -66,13 +66,14 @@ extension OCIRuntime {
         }
     }
 
-    /// poststart (after start) or poststop (after delete): a failure is logged, the operation stands.
+    /// poststart (after start) or poststop (after delete): a failure is logged, the hooks after it still
+    /// run and the operation stands.
     func runLateHooks(_ kind: HookRunner.Kind, record: ContainerRecord, status: State.Status, pid: Int32?) {
         let list = kind == .poststart ? record.hooks?.poststart : record.hooks?.poststop
         guard let list, !list.isEmpty else { return }
         let state = State(id: record.id, status: status, pid: pid, bundle: record.bundle, annotations: record.annotations)
-        do { try HookRunner.run(list, kind: kind, state: state) } catch {
-            logger.warning("\(error.description)", metadata: ["id": "\(record.id)"])
+        for failure in HookRunner.runEach(list, kind: kind, state: state) {
+            logger.warning("\(failure.description)", metadata: ["id": "\(record.id)"])
         }
     }
 
