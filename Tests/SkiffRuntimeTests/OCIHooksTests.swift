@@ -197,6 +197,37 @@ struct OCIHooksTests {
         }
     }
 
+    /// poststart runs "after the user-specified process is executed" (runtime-tools' poststart): the
+    /// init has exec'd the container's program by the time the hook looks at it. The init is stopped
+    /// before `start` and let go a second later, so a `start` that ran the hook without waiting for the
+    /// execve would show the hook skiff's own init.
+    @Test func poststartSeesTheExecdProcess() throws {
+        try ContainerSandbox.with { sandbox in
+            let id = sandbox.newID("hookexec")
+            let script = sandbox.directory + "/exe.sh"
+            try """
+            #!/bin/sh
+            pid=$(sed 's/.*"pid":\\([0-9]*\\).*/\\1/')
+            readlink /proc/$pid/exe > "\(sandbox.directory)/exe"
+            """.write(toFile: script, atomically: true, encoding: .utf8)
+            chmod(script, 0o755)
+            var hooks = Hooks()
+            hooks.poststart = [Hook(path: script)]
+            let bundle = try sandbox.bundle(try spec(["/bin/sleep", "60"], hooks: hooks, sandbox))
+            let pidFile = sandbox.directory + "/pid"
+            #expect(try oci(["create", "--bundle", bundle, "--pid-file", pidFile, id], sandbox).status == 0)
+            let pid = try #require(Int32(sandbox.read(pidFile)))
+            #expect(kill(pid, SIGSTOP) == 0)
+            let resume = Thread { sleep(1); kill(pid, SIGCONT) }
+            resume.start()
+            let start = try oci(["start", id], sandbox)
+            #expect(start.status == 0, "start: \(start.stderr)")
+            #expect(sandbox.read(sandbox.directory + "/exe") == "/bin/busybox\n")
+            #expect(try oci(["delete", "--force", id], sandbox).status == 0)
+            #expect(sandbox.leftovers(of: id).isEmpty)
+        }
+    }
+
     @Test func badHooksAreRefusedByField() throws {
         try ContainerSandbox.with { sandbox in
             for (hook, field) in [(Hook(path: "relative/hook"), "hooks.prestart[0].path"),

@@ -80,8 +80,15 @@ extension OCIRuntime {
     /// The fifo on which the init describes a failed startContainer hook to `start` (`create` returned).
     static let startResultFifo = "hooks.fifo"
 
-    /// After `start` let the init go: wait until it has run its startContainer hooks (the fifo's last
-    /// writer closes at execve) and fail with what it wrote if one failed.
+    /// Whether `start` waits for the init's execve (the fifo's last writer closing): to read a failed
+    /// startContainer hook, and so that poststart hooks run "after the user-specified process is executed"
+    /// (runtime-spec config.md), not while the init is still on its way to execve.
+    static func waitsForExec(_ hooks: Hooks?) -> Bool {
+        hooks?.startContainer?.isEmpty == false || hooks?.poststart?.isEmpty == false
+    }
+
+    /// After `start` let the init go: wait until it has run its startContainer hooks and exec'd (the
+    /// fifo's last writer closes at execve) and fail with what it wrote if one failed.
     func awaitStartHooks(resultFD fd: Int32) throws(RuntimeError) {
         var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
         var message: [UInt8] = []
