@@ -82,7 +82,7 @@ struct OCIHooksTests {
             for kind in ["prestart", "createRuntime"] {
                 let state = json(sandbox.directory + "/\(kind).json", sandbox)
                 #expect(state["id"] as? String == id, "\(kind): \(state)")
-                #expect(state["status"] as? String == "creating", "\(kind)")
+                #expect(state["status"] as? String == "created", "\(kind): crun's status, runtime-tools' hooks_stdin")
                 #expect(state["pid"] as? Int == pid, "\(kind): the host pid of the init")
                 #expect(state["bundle"] as? String == bundle, "\(kind)")
                 #expect(state["ociVersion"] as? String == Spec.version, "\(kind)")
@@ -181,15 +181,49 @@ struct OCIHooksTests {
     @Test func poststartAndPoststopFailuresAreOnlyWarnings() throws {
         try ContainerSandbox.with { sandbox in
             let id = sandbox.newID("hookwarn")
+            let rec = try recorder(sandbox)
             var hooks = Hooks()
-            hooks.poststart = [Hook(path: "/bin/false")]
-            hooks.poststop = [Hook(path: "/bin/false")]
+            // The hook after a failing one still runs (runtime-tools' poststart_fail and poststop_fail).
+            hooks.poststart = [Hook(path: "/bin/false"), Hook(path: rec, args: ["record.sh", "poststart"])]
+            hooks.poststop = [Hook(path: "/bin/false"), Hook(path: rec, args: ["record.sh", "poststop"])]
             let bundle = try sandbox.bundle(try spec([probe, "sleep", "60"], hooks: hooks, sandbox))
             #expect(try oci(["create", "--bundle", bundle, id], sandbox).status == 0)
             let start = try oci(["start", id], sandbox)
             #expect(start.status == 0 && start.stderr.contains("poststart hook /bin/false: exit status 1"), "\(start.stderr)")
             let delete = try oci(["delete", "--force", id], sandbox)
             #expect(delete.status == 0 && delete.stderr.contains("poststop hook /bin/false: exit status 1"), "\(delete.stderr)")
+            #expect(sandbox.read(sandbox.directory + "/order") == "poststart\npoststop\n", "the hooks after the failing ones ran")
+            #expect(sandbox.leftovers(of: id).isEmpty)
+        }
+    }
+
+    /// poststart runs "after the user-specified process is executed" (runtime-tools' poststart): the
+    /// init has exec'd the container's program by the time the hook looks at it. The init is stopped
+    /// before `start` and let go a second later, so a `start` that ran the hook without waiting for the
+    /// execve would show the hook skiff's own init.
+    @Test func poststartSeesTheExecdProcess() throws {
+        try ContainerSandbox.with { sandbox in
+            let id = sandbox.newID("hookexec")
+            let script = sandbox.directory + "/exe.sh"
+            try """
+            #!/bin/sh
+            pid=$(sed 's/.*"pid":\\([0-9]*\\).*/\\1/')
+            readlink /proc/$pid/exe > "\(sandbox.directory)/exe"
+            """.write(toFile: script, atomically: true, encoding: .utf8)
+            chmod(script, 0o755)
+            var hooks = Hooks()
+            hooks.poststart = [Hook(path: script)]
+            let bundle = try sandbox.bundle(try spec(["/bin/sleep", "60"], hooks: hooks, sandbox))
+            let pidFile = sandbox.directory + "/pid"
+            #expect(try oci(["create", "--bundle", bundle, "--pid-file", pidFile, id], sandbox).status == 0)
+            let pid = try #require(Int32(sandbox.read(pidFile)))
+            #expect(kill(pid, SIGSTOP) == 0)
+            let resume = Thread { sleep(1); kill(pid, SIGCONT) }
+            resume.start()
+            let start = try oci(["start", id], sandbox)
+            #expect(start.status == 0, "start: \(start.stderr)")
+            #expect(sandbox.read(sandbox.directory + "/exe") == "/bin/busybox\n")
+            #expect(try oci(["delete", "--force", id], sandbox).status == 0)
             #expect(sandbox.leftovers(of: id).isEmpty)
         }
     }

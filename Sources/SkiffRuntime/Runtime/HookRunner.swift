@@ -36,6 +36,17 @@ public enum HookRunner {
         }
     }
 
+    /// Run every hook in order whatever the ones before did, and return the failures: poststart and
+    /// poststop, where a failing hook is a warning and "the remaining hooks and lifecycle continue as if
+    /// the hook had succeeded" (runtime-spec config.md).
+    public static func runEach(_ hooks: [Hook], kind: Kind, state: State) -> [Failure] {
+        guard !hooks.isEmpty else { return [] }
+        let json = (try? JSONEncoder().encode(state)).map { Array($0) } ?? []
+        return hooks.compactMap { hook in
+            runOne(hook, input: json).map { Failure(kind: kind, path: hook.path, reason: $0) }
+        }
+    }
+
     /// Run one hook; nil when it exited 0, else why it failed.
     static func runOne(_ hook: Hook, input: [UInt8]) -> String? {
         var stdinPair: [Int32] = [-1, -1]

@@ -53,9 +53,11 @@ extension OCIRuntime {
         return child
     }
 
-    /// prestart then createRuntime, while the child waits before pivot_root.
+    /// prestart then createRuntime, while the child waits before pivot_root. Their state says `created`,
+    /// as crun's does and as the runtime-tools validation suite (hooks_stdin) requires: the container
+    /// exists with its pid (runc says `creating` here).
     func runCreateHooks(_ hooks: Hooks, record: ContainerRecord, pid: Int32) throws(RuntimeError) {
-        let state = State(id: record.id, status: .creating, pid: pid, bundle: record.bundle, annotations: record.annotations)
+        let state = State(id: record.id, status: .created, pid: pid, bundle: record.bundle, annotations: record.annotations)
         do {
             try HookRunner.run(hooks.prestart ?? [], kind: .prestart, state: state)
             try HookRunner.run(hooks.createRuntime ?? [], kind: .createRuntime, state: state)
@@ -64,21 +66,29 @@ extension OCIRuntime {
         }
     }
 
-    /// poststart (after start) or poststop (after delete): a failure is logged, the operation stands.
+    /// poststart (after start) or poststop (after delete): a failure is logged, the hooks after it still
+    /// run and the operation stands.
     func runLateHooks(_ kind: HookRunner.Kind, record: ContainerRecord, status: State.Status, pid: Int32?) {
         let list = kind == .poststart ? record.hooks?.poststart : record.hooks?.poststop
         guard let list, !list.isEmpty else { return }
         let state = State(id: record.id, status: status, pid: pid, bundle: record.bundle, annotations: record.annotations)
-        do { try HookRunner.run(list, kind: kind, state: state) } catch {
-            logger.warning("\(error.description)", metadata: ["id": "\(record.id)"])
+        for failure in HookRunner.runEach(list, kind: kind, state: state) {
+            logger.warning("\(failure.description)", metadata: ["id": "\(record.id)"])
         }
     }
 
     /// The fifo on which the init describes a failed startContainer hook to `start` (`create` returned).
     static let startResultFifo = "hooks.fifo"
 
-    /// After `start` let the init go: wait until it has run its startContainer hooks (the fifo's last
-    /// writer closes at execve) and fail with what it wrote if one failed.
+    /// Whether `start` waits for the init's execve (the fifo's last writer closing): to read a failed
+    /// startContainer hook, and so that poststart hooks run "after the user-specified process is executed"
+    /// (runtime-spec config.md), not while the init is still on its way to execve.
+    static func waitsForExec(_ hooks: Hooks?) -> Bool {
+        hooks?.startContainer?.isEmpty == false || hooks?.poststart?.isEmpty == false
+    }
+
+    /// After `start` let the init go: wait until it has run its startContainer hooks and exec'd (the
+    /// fifo's last writer closes at execve) and fail with what it wrote if one failed.
     func awaitStartHooks(resultFD fd: Int32) throws(RuntimeError) {
         var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
         var message: [UInt8] = []

@@ -62,7 +62,7 @@ public struct OCIRuntime: Sendable {
         }
         let fifo = directory(of: id) + "/exec.fifo"
         var resultFD: Int32 = -1
-        if record.hooks?.startContainer?.isEmpty == false {
+        if Self.waitsForExec(record.hooks) {
             let path = directory(of: id) + "/" + Self.startResultFifo
             resultFD = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
             if resultFD < 0 { throw .system(SystemError("open", path: path)) }
@@ -199,7 +199,7 @@ public struct OCIRuntime: Sendable {
         }
         if let hooks {
             planned.config.hooks = childHooks(hooks, id: id, bundle: bundle, annotations: spec.annotations)
-            if waitForStart && !planned.config.hooks.startContainer.isEmpty {
+            if waitForStart && Self.waitsForExec(hooks) {
                 let fifo = dir + "/" + Self.startResultFifo
                 if mkfifo(fifo, 0o600) != 0 { throw .system(SystemError("mkfifo", path: fifo)) }
                 let fd = open(fifo, O_RDWR | O_CLOEXEC)
