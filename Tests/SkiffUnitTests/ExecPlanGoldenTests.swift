@@ -9,9 +9,9 @@ import Testing
 /// caller shares are all given.
 @Suite("Exec plans (golden)")
 struct ExecPlanGoldenTests {
-    static let planner = ExecPlanner(
-        seccomp: SeccompCompiler(cacheDirectory: nil),
-        logger: Logger(label: "skiff.unit-tests"))
+    static var planner: ExecPlanner {
+        ExecPlanner(seccomp: SeccompCompiler(cacheDirectory: nil), logger: Logger(label: "skiff.unit-tests"))
+    }
 
     static func expectPlan(
         _ actual: LaunchConfig, _ expected: LaunchConfig,
