@@ -95,13 +95,20 @@ let package = Package(
         ),
         // The per-container monitor (conmon's role): plain C, so its memory stays at a few hundred KB.
         .executableTarget(name: "skiff-monitor", cSettings: [.define("_GNU_SOURCE")]),
+        // What the integration test targets share: repository and fixture paths, a shell, polling, temp
+        // directories, free ports (Foundation only; not a product).
+        .target(name: "SkiffTestSupport", path: "Tests/SkiffTestSupport"),
         .testTarget(name: "SkiffOCITests", dependencies: ["SkiffOCI"]),
-        .testTarget(name: "SkiffRuntimeTests", dependencies: ["SkiffRuntime", "SkiffOCI", "CSkiff"]),
-        .testTarget(name: "SkiffImageTests", dependencies: ["SkiffImage", "SkiffOCI", "CArchive", "CSystem"]),
-        .testTarget(name: "SkiffKitTests", dependencies: ["SkiffKit", "SkiffImage", "SkiffRuntime", "SkiffOCI"]),
+        .testTarget(name: "SkiffRuntimeTests", dependencies: ["SkiffRuntime", "SkiffOCI", "CSkiff", "SkiffTestSupport"]),
+        .testTarget(
+            name: "SkiffImageTests", dependencies: ["SkiffImage", "SkiffOCI", "CArchive", "CSystem", "SkiffTestSupport"]
+        ),
+        .testTarget(
+            name: "SkiffKitTests", dependencies: ["SkiffKit", "SkiffImage", "SkiffRuntime", "SkiffOCI", "SkiffTestSupport"]
+        ),
         // A test process that SkiffTestingTests SIGKILL (or let exit) with its session's objects still there.
         .executableTarget(name: "skiff-testing-child", dependencies: ["SkiffTesting"]),
-        .testTarget(name: "SkiffTestingTests", dependencies: ["SkiffTesting", "SkiffKit"]),
+        .testTarget(name: "SkiffTestingTests", dependencies: ["SkiffTesting", "SkiffKit", "SkiffTestSupport"]),
         // Policy tested without root, network or fixtures: `swift test --filter SkiffUnitTests`.
         .testTarget(
             name: "SkiffUnitTests",

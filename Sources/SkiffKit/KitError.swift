@@ -29,6 +29,7 @@ public enum KitError: Error, CustomStringConvertible {
         return 125
     }
 
+    /// The message the CLI prints (after `Error: `), naming the container, flag or file concerned.
     public var description: String {
         switch self {
         case .usage(let s): return s

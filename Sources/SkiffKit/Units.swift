@@ -4,8 +4,11 @@
 public enum Units {
     /// Why a value was refused, e.g. "larger than the maximum of …"; the caller names the flag or key.
     public struct Invalid: Error, Equatable, CustomStringConvertible {
+        /// What is wrong with the value, without the value or the flag.
         public var reason: String
+        /// A refusal for `reason`.
         public init(_ reason: String) { self.reason = reason }
+        /// The reason.
         public var description: String { reason }
 
         /// `invalid value "TEXT" for WHAT: REASON` — Docker's shape for a bad flag value.

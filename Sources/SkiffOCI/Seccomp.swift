@@ -1,12 +1,19 @@
 // `linux.seccomp`: a default action and per-syscall rules, as in the spec and Docker's profile JSON.
 
+/// `linux.seccomp`: the syscall filter installed just before the process starts.
 public struct LinuxSeccomp: Codable, Sendable, Equatable {
+    /// What happens to a syscall no rule matches (`SCMP_ACT_ERRNO`, `SCMP_ACT_ALLOW`, ...).
     public var defaultAction: String
+    /// The errno the default action returns when it is `SCMP_ACT_ERRNO` (EPERM if nil).
     public var defaultErrnoRet: UInt32?
+    /// Further architectures the filter also covers (`SCMP_ARCH_X86`, ...), for 32-bit compat syscalls.
     public var architectures: [String]?
+    /// Flags for seccomp(2) (`SECCOMP_FILTER_FLAG_LOG`, ...).
     public var flags: [String]?
+    /// The rules, matched by syscall name (and arguments).
     public var syscalls: [LinuxSyscall]?
 
+    /// A filter with `defaultAction` and the given rules.
     public init(defaultAction: String, defaultErrnoRet: UInt32? = nil, architectures: [String]? = nil,
                 flags: [String]? = nil, syscalls: [LinuxSyscall]? = nil) {
         self.defaultAction = defaultAction
@@ -17,12 +24,18 @@ public struct LinuxSeccomp: Codable, Sendable, Equatable {
     }
 }
 
+/// One seccomp rule: an action for the named syscalls, optionally only when their arguments match.
 public struct LinuxSyscall: Codable, Sendable, Equatable {
+    /// The syscalls the rule covers (names unknown to this kernel are skipped).
     public var names: [String]
+    /// The action when it matches (`SCMP_ACT_ALLOW`, `SCMP_ACT_ERRNO`, `SCMP_ACT_KILL`, ...).
     public var action: String
+    /// The errno an `SCMP_ACT_ERRNO` action returns (EPERM if nil).
     public var errnoRet: UInt32?
+    /// Conditions on the arguments; all must hold for the rule to match.
     public var args: [LinuxSeccompArg]?
 
+    /// A rule applying `action` to `names` when `args` hold.
     public init(names: [String], action: String, errnoRet: UInt32? = nil, args: [LinuxSeccompArg]? = nil) {
         self.names = names
         self.action = action
@@ -34,11 +47,16 @@ public struct LinuxSyscall: Codable, Sendable, Equatable {
 /// `op` is one of SCMP_CMP_NE, SCMP_CMP_LT, SCMP_CMP_LE, SCMP_CMP_EQ, SCMP_CMP_GE, SCMP_CMP_GT,
 /// SCMP_CMP_MASKED_EQ.
 public struct LinuxSeccompArg: Codable, Sendable, Equatable {
+    /// Which argument (0-5).
     public var index: UInt32
+    /// The value compared with (the mask, for SCMP_CMP_MASKED_EQ).
     public var value: UInt64
+    /// The second operand: what the masked argument must equal, for SCMP_CMP_MASKED_EQ.
     public var valueTwo: UInt64?
+    /// The comparison, e.g. `SCMP_CMP_EQ`.
     public var op: String
 
+    /// A condition comparing argument `index` with `value` (and `valueTwo`) by `op`.
     public init(index: UInt32, value: UInt64, valueTwo: UInt64? = nil, op: String) {
         self.index = index
         self.value = value

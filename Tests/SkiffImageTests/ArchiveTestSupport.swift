@@ -1,20 +1,17 @@
 import Foundation
+import SkiffTestSupport
 import Testing
 @testable import SkiffImage
 
 /// Shared pieces of the archive tests: temp stores, the make-images fixture, shell commands.
 enum ArchiveFixtures {
     /// The repository root, found from this file's path.
-    static let repo: String = {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url.path
-    }()
+    static let repo = RepositoryPaths.root
 
     /// `Scripts/make-images --only busybox` (fast, skipped when up to date), or nil with the reason printed.
     static let busyboxArchive: String? = {
         let r = shell("'\(repo)/Scripts/make-images' --only busybox")
-        let path = repo + "/rootfs-fixtures/out/images/busybox.tar"
+        let path = RepositoryPaths.imageArchive("busybox")
         if r.status != 0 || !FileManager.default.fileExists(atPath: path) {
             print("archive tests: Scripts/make-images failed (\(r.status)): \(r.output) — tests that need busybox.tar are skipped")
             return nil
@@ -27,18 +24,7 @@ enum ArchiveFixtures {
 
     /// Run a bash command line; output is stdout and stderr together.
     @discardableResult
-    static func shell(_ command: String) -> (status: Int32, output: String) {
-        // Output goes to a file: reading a Pipe through FileHandle traps on EINTR.
-        let out = "/tmp/skiff-test-arch-sh-\(UInt64.random(in: 0...UInt64.max))"
-        defer { unlink(out) }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/bash")
-        p.arguments = ["-c", "exec >'\(out)' 2>&1 </dev/null; " + command]
-        do { try p.run() } catch { return (127, "\(error)") }
-        p.waitUntilExit()
-        let text = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
-        return (p.terminationStatus, text)
-    }
+    static func shell(_ command: String) -> (status: Int32, output: String) { TestShell.run(command) }
 
     /// A fresh state root (an ImageStore) in a temp dir, removed afterwards.
     static func withTempDir<T>(_ prefix: String = "skiff-test-arch-", _ body: (String) throws -> T) throws -> T {

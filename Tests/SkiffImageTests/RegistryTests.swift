@@ -2,6 +2,7 @@
 //   docker-registry skopeo apache2-utils (htpasswd) openssl tar gzip
 import Foundation
 import SkiffOCI
+import SkiffTestSupport
 import Testing
 @testable import SkiffImage
 
@@ -99,21 +100,9 @@ final class LocalRegistry: @unchecked Sendable {
     }
 
     static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw TestFailure("socket: \(errno)") }
-        defer { close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        addr.sin_port = 0
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let ok = withUnsafeMutablePointer(to: &addr) { p in
-            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { sa in
-                bind(fd, sa, len) == 0 && getsockname(fd, sa, &len) == 0
-            }
-        }
-        guard ok else { throw TestFailure("bind: \(errno)") }
-        return Int(UInt16(bigEndian: addr.sin_port))
+        let port = FreePort.next()
+        guard port != 0 else { throw TestFailure("no free port: \(errno)") }
+        return Int(port)
     }
 
     static func waitForPort(_ port: Int, process: Foundation.Process) -> Bool {

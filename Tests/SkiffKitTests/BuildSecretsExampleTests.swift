@@ -1,9 +1,10 @@
 import Foundation
 import SkiffKit
 import SkiffSystem
+import SkiffTestSupport
 import Testing
 
-private let debianArchive = TestImage.repo.appendingPathComponent("rootfs-fixtures/out/images/debian-bookworm.tar").path
+private let debianArchive = RepositoryPaths.imageArchive("debian-bookworm")
 
 /// The talk's secrets question, answered by examples/build-secrets: a token-checking HTTP server and
 /// an sshd serving a private git repository, both on loopback and both started here (sshd from
@@ -17,7 +18,7 @@ private let debianArchive = TestImage.repo.appendingPathComponent("rootfs-fixtur
                 && FileManager.default.isExecutableFile(atPath: "/usr/sbin/sshd")
                 && ProcessInfo.processInfo.environment["SKIFF_SKIP_EXAMPLES"] == nil))
 struct BuildSecretsExampleTests {
-    static let example = TestImage.repo.appendingPathComponent("examples/build-secrets").path
+    static let example = RepositoryPaths.file("examples/build-secrets")
 
     /// Processes started here, stopped by pid.
     final class Servers {
@@ -37,22 +38,9 @@ struct BuildSecretsExampleTests {
             pids.append(try SpawnedCLI.start(argv))
         }
 
-        static func freePort() -> Int {
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            defer { close(fd) }
-            var addr = sockaddr_in()
-            addr.sin_family = sa_family_t(AF_INET)
-            addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-            var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-            _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
-            _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
-            return Int(UInt16(bigEndian: addr.sin_port))
-        }
+        static func freePort() -> Int { Int(FreePort.next()) }
 
-        static func waitFor(_ condition: () -> Bool) -> Bool {
-            for _ in 0..<200 { if condition() { return true }; usleep(25_000) }
-            return false
-        }
+        static func waitFor(_ condition: () -> Bool) -> Bool { Poll.until(5, interval: 0.025, condition) }
 
         /// An HTTP server answering GET with the dependency only when `Authorization: Bearer TOKEN` is sent.
         func startHTTP(token: String) throws -> Int {

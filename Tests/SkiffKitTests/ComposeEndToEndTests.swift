@@ -1,6 +1,7 @@
 import Foundation
 import SkiffImage
 import SkiffKit
+import SkiffTestSupport
 import Testing
 
 /// `skiff compose` end to end as root, driving the built CLI with the busybox image, each test with its

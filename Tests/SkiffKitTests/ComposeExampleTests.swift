@@ -1,13 +1,14 @@
 import Foundation
 import SkiffImage
 import SkiffKit
+import SkiffTestSupport
 import Testing
 
 /// The example project (examples/django-postgres) end to end, as root: both images built by Skiff from
 /// debian:bookworm (Scripts/make-images; the build fetches Debian's packages from the mirrors), web
 /// answering on 127.0.0.1:8000 and writing to Postgres through the name `db`, `run --rm` while up,
 /// data kept by `down` and gone after `down -v`, nothing left at the end.
-private let debianBookwormArchive = TestImage.repo.appendingPathComponent("rootfs-fixtures/out/images/debian-bookworm.tar").path
+private let debianBookwormArchive = RepositoryPaths.imageArchive("debian-bookworm")
 
 @Suite("skiff compose: the django-postgres example",
        .enabled(if: getuid() == 0 && FileManager.default.fileExists(atPath: debianBookwormArchive)
@@ -15,7 +16,7 @@ private let debianBookwormArchive = TestImage.repo.appendingPathComponent("rootf
                 && ProcessInfo.processInfo.environment["SKIFF_SKIP_EXAMPLES"] == nil))
 struct ComposeExampleTests {
     static let debianArchive = debianBookwormArchive
-    static let example = TestImage.repo.appendingPathComponent("examples/django-postgres").path
+    static let example = RepositoryPaths.file("examples/django-postgres")
 
     struct Result {
         var status: Int32

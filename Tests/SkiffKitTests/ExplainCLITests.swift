@@ -1,5 +1,6 @@
 import Foundation
 import SkiffSystem
+import SkiffTestSupport
 import Testing
 
 /// `--explain` driven through the CLI on the real kernel: runs that differ in one option tell a story

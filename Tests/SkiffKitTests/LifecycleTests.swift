@@ -2,6 +2,7 @@ import Foundation
 import SkiffImage
 import SkiffKit
 import SkiffRuntime
+import SkiffTestSupport
 import Testing
 
 /// The container lifecycle end to end, driving the built `skiff` CLI (and its monitor) as a user would,

@@ -2,6 +2,7 @@ import Foundation
 import SkiffImage
 import SkiffKit
 import SkiffOCI
+import SkiffTestSupport
 import Testing
 
 /// Container networking end to end through the built CLI, each test in its own SKIFF_ROOT (so its own
@@ -61,16 +62,7 @@ struct NetworkTests {
     }
 
     /// A host port no one uses now (the kernel's choice), for -p.
-    static func freePort(udp: Bool = false) -> UInt16 {
-        let fd = socket(AF_INET, udp ? Int32(SOCK_DGRAM.rawValue) : Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
-        return UInt16(bigEndian: addr.sin_port)
-    }
+    static func freePort(udp: Bool = false) -> UInt16 { FreePort.next(udp: udp) }
 
     /// The host's first global IPv4 address that is not a Skiff bridge's (e.g. eth0's).
     static func hostAddress() -> String? {

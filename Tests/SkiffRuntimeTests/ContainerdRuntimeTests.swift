@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import SkiffTestSupport
 import Testing
 @testable import SkiffRuntime
 
@@ -24,11 +25,9 @@ struct ContainerdRuntimeTests {
     }
 
     @Test func documentedSnippetIsTheTestedOne() throws {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
         let snippet = Self.criSnippet(binary: "/usr/local/bin/skiff-oci")
         for doc in ["README.md", "docs/kubernetes.md"] {
-            let text = try String(contentsOfFile: url.path + "/" + doc, encoding: .utf8)
+            let text = try String(contentsOfFile: RepositoryPaths.file(doc), encoding: .utf8)
             #expect(text.contains(snippet), "\(doc) shows the runtime handler this test loads")
         }
     }

@@ -1,16 +1,12 @@
 import Foundation
 import SkiffOCI
+import SkiffTestSupport
 import Testing
 @testable import SkiffRuntime
 
 /// Tests/Fixtures/moby-seccomp-default.txt: Docker's current default profile, the names only, in sections.
 enum MobySeccompFixture {
-    static let path: String = {
-        var url = URL(fileURLWithPath: #filePath)
-        url.deleteLastPathComponent()
-        url.deleteLastPathComponent()
-        return url.path + "/Fixtures/moby-seccomp-default.txt"
-    }()
+    static let path = RepositoryPaths.file("Tests/Fixtures/moby-seccomp-default.txt")
 
     /// "[allow]" → names, "[cap CAP_SYS_ADMIN]" → names, ...
     static func sections() throws -> [String: [String]] {

@@ -1,6 +1,7 @@
 import Foundation
 import SkiffKit
 @testable import SkiffTesting
+import SkiffTestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -9,9 +10,7 @@ import Glibc
 /// A state root of its own for one test (`/tmp/skiff-testing-XXXXXX`), with busybox loaded and a session
 /// on it. `cleanUp()` ends the session, checks that nothing of it is left, and removes the root.
 final class TestRoot: @unchecked Sendable {
-    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-    static let busyboxArchive = repo.appendingPathComponent("rootfs-fixtures/out/images/busybox.tar").path
+    static let busyboxArchive = RepositoryPaths.imageArchive("busybox")
     static var available: Bool {
         getuid() == 0 && FileManager.default.fileExists(atPath: busyboxArchive)
             && FileManager.default.isExecutableFile(atPath: Engine.skiffPath)
@@ -22,11 +21,7 @@ final class TestRoot: @unchecked Sendable {
     let session: TestSession
 
     init() async throws {
-        var template = Array("/tmp/skiff-testing-XXXXXX".utf8CString)
-        guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
-            throw SkiffTestingError.engine("mkdtemp failed")
-        }
-        path = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        path = try TemporaryDirectory.make("skiff-testing")
         session = try TestSession(root: path)
         try await session.loadImages(archive: Self.busyboxArchive)
     }
@@ -94,27 +89,15 @@ enum Leftovers {
 
     /// Poll until nothing is left (or `seconds` passed); what was left at the end.
     static func awaitClean(root: String, containerIDs: [String], seconds: Double) -> [String] {
-        let deadline = Date().addingTimeInterval(seconds)
-        var left = of(root: root, containerIDs: containerIDs)
-        while !left.isEmpty && Date() < deadline {
-            usleep(100_000)
+        var left: [String] = []
+        Poll.until(seconds, interval: 0.1) {
             left = of(root: root, containerIDs: containerIDs)
+            return left.isEmpty
         }
         return left
     }
 
-    static func shell(_ command: String) -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/sh")
-        p.arguments = ["-c", command]
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        guard (try? p.run()) != nil else { return "" }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
-    }
+    static func shell(_ command: String) -> String { TestShell.run(command).output }
 }
 
 /// GET `path` from 127.0.0.1:`port` in this process; the status and body.

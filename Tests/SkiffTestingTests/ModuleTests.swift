@@ -1,5 +1,6 @@
 import Foundation
 import SkiffKit
+import SkiffTestSupport
 import Testing
 @testable import SkiffTesting
 
@@ -7,7 +8,7 @@ import Testing
 /// Debian's packages (the official images' conventions): ready means usable, from this process.
 @Suite("SkiffTesting modules", .enabled(if: TestRoot.available), .serialized)
 struct ModuleTests {
-    static let images = TestRoot.repo.appendingPathComponent("rootfs-fixtures/out/images").path
+    static let images = RepositoryPaths.file("rootfs-fixtures/out/images")
 
     @Test(.enabled(if: FileManager.default.fileExists(atPath: ModuleTests.images + "/postgres.tar")))
     func postgresIsReadyWithAConnectionURLAndKeepsDataAcrossRestart() async throws {

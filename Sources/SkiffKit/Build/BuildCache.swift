@@ -14,14 +14,17 @@ import Glibc
 /// per key, so concurrent builds never see half an entry. An entry whose image has lost a blob is a
 /// miss. The image GC keeps what entries point at (`retain`).
 public struct BuildCache: Sendable {
+    /// Where the entries are kept (`<root>/buildcache`).
     public let directory: String
     let images: ImageStore
 
+    /// The cache of the state root `root`, whose entries point into `images`.
     public init(root: String, images: ImageStore) {
         directory = root + "/build-cache"
         self.images = images
     }
 
+    /// The cache of `engine`'s state root.
     public init(engine: Engine) {
         self.init(root: engine.root, images: engine.images)
     }
@@ -38,6 +41,7 @@ public struct BuildCache: Sendable {
     /// The most files an entry remembers by name (a bigger context is remembered by its digest only).
     static let rememberedFiles = 2000
 
+    /// A step's cache key: SHA-256 of the parent image, the resolved step text and (COPY/ADD) the sources' digest.
     public static func key(parent: Digest, step: String, contentDigest: String?) -> String {
         var text = "skiff-build-cache-v1\n" + parent.description + "\n" + step
         if let contentDigest { text += "\n" + contentDigest }
@@ -68,6 +72,7 @@ public struct BuildCache: Sendable {
         return result
     }
 
+    /// Remember that the step with `key` (text `step`, on `parent`, copying `files`) made image `manifest`.
     public func store(_ key: String, manifest: Digest, step: String, parent: Digest? = nil, files: [String]? = nil) throws(BuildError) {
         do {
             try FileIO.makeDirectories(directory, mode: 0o700)
@@ -82,7 +87,7 @@ public struct BuildCache: Sendable {
     }
 
     /// Every cache entry's image: manifest, config and layer blobs, and the layers' chain IDs.
-    public func referenced() -> (blobs: Set<Digest>, chains: Set<String>) {
+    package func referenced() -> (blobs: Set<Digest>, chains: Set<String>) {
         var blobs = Set<Digest>()
         var chains = Set<String>()
         for name in DirectoryListing.names(directory) where name.hasSuffix(".json") {
@@ -98,7 +103,7 @@ public struct BuildCache: Sendable {
     }
 
     /// For `Engine.collectGarbage`: add what the cache points at to the sets it keeps.
-    public func retain(keep: inout Set<Digest>, chains: inout Set<String>) {
+    package func retain(keep: inout Set<Digest>, chains: inout Set<String>) {
         let (b, c) = referenced()
         keep.formUnion(b)
         chains.formUnion(c)

@@ -14,6 +14,7 @@ public enum BuildError: Error, CustomStringConvertible, Equatable {
     case engine(String)
     case usage(String)
 
+    /// The message `skiff build` prints (file and line first for a Dockerfile mistake).
     public var description: String {
         switch self {
         case .dockerfile(let file, let line, let message): return "\(file):\(line): \(message)"

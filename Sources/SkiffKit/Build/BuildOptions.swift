@@ -10,9 +10,11 @@ public struct BuildOptions: Sendable {
     public var tags: [String] = []
     /// `--build-arg KEY=VALUE` (a nil value: take it from `callerEnvironment`).
     public var buildArgs: [String: String?] = [:]
+    /// The caller's environment, for build args given without a value.
     public var callerEnvironment: [String: String] = [:]
     /// `--target`: build up to this stage.
     public var target: String?
+    /// `--no-cache`: run every step, answer none from the cache.
     public var noCache = false
     /// `-q`: print only the image ID; RUN output is shown only when a step fails.
     public var quiet = false
@@ -23,6 +25,7 @@ public struct BuildOptions: Sendable {
     /// `--ssh ID[=…]`: the agents `RUN --mount=type=ssh` reaches.
     public var ssh: [BuildSSHSource] = []
 
+    /// A build of `contextDirectory`'s Dockerfile with no tags.
     public init(contextDirectory: String) {
         self.contextDirectory = contextDirectory
     }
@@ -32,16 +35,23 @@ public struct BuildOptions: Sendable {
 public struct BuildResult: Sendable {
     /// The IMAGE ID (config digest).
     public var imageID: Digest
+    /// The final image's manifest digest.
     public var manifestDigest: Digest
+    /// The names it was tagged with.
     public var tags: [ImageReference]
     /// One entry per step, in order: the instruction as written and whether the cache answered.
     public var steps: [StepRecord]
 
+    /// One step of the build, as `docker build` reports it.
     public struct StepRecord: Sendable, Equatable {
+        /// The step's number, from 1.
         public var number: Int
+        /// The instruction as written.
         public var instruction: String
+        /// Whether the build cache answered it.
         public var cached: Bool
     }
 
+    /// How many steps the build cache answered.
     public var cachedSteps: Int { steps.filter(\.cached).count }
 }

@@ -55,14 +55,18 @@ public enum BuildSecretSource: Sendable, Equatable {
 /// caller's `SSH_AUTH_SOCK`. A socket is forwarded; key files are loaded into an agent started for
 /// the build (ssh-agent from openssh-client) and stopped after it.
 public struct BuildSSHSource: Sendable, Equatable {
+    /// The id `RUN --mount=type=ssh,id=...` names (`default` when none).
     public var id: String
+    /// A socket, or key files to load into an agent; empty: the caller's $SSH_AUTH_SOCK.
     public var paths: [String]
 
+    /// The ssh source `id` reaching `paths`.
     public init(id: String, paths: [String]) {
         self.id = id
         self.paths = paths
     }
 
+    /// Parse one `--ssh` value: `default`, `ID`, `ID=SOCKET` or `ID=KEY[,KEY...]`.
     public static func parse(_ text: String) throws(BuildError) -> BuildSSHSource {
         let parts = text.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
         guard let id = parts.first, !id.isEmpty else { throw .usage("--ssh \(text): expected default|ID[=SOCKET|KEY[,KEY]]") }

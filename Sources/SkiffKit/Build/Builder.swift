@@ -11,7 +11,9 @@ import Glibc
 /// files, each step answered from the build cache when its parent, its resolved text and (COPY/ADD)
 /// its sources' contents are the same. Prints Docker's classic output through `output`.
 public struct Builder {
+    /// The engine whose images the build reads and writes, and whose runtime runs the RUN steps.
     public let engine: Engine
+    /// What to build.
     public var options: BuildOptions
     /// Receives each line of progress output (without the newline).
     public var output: (String) -> Void
@@ -28,6 +30,7 @@ public struct Builder {
                 "BUILDPLATFORM": platform, "BUILDOS": "linux", "BUILDARCH": p.architecture, "BUILDVARIANT": p.variant ?? ""]
     }
 
+    /// A builder for `options` in `engine`, printing progress through `output`.
     public init(engine: Engine, options: BuildOptions, output: @escaping (String) -> Void) {
         self.engine = engine
         self.options = options

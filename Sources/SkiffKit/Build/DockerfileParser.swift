@@ -8,14 +8,14 @@ import SkiffImage
 /// - `--flag=value` options after the keyword; exec form (a JSON array of strings) or shell form;
 /// - here-documents (`<<EOF`, `<<-EOF`, `<<"EOF"`) after RUN, COPY and ADD.
 /// Each instruction's arguments are checked here, so a mistake reports `Dockerfile:LINE: message`.
-public struct DockerfileParser {
-    public var name: String
+package struct DockerfileParser {
+    package var name: String
 
-    public init(name: String = "Dockerfile") {
+    package init(name: String = "Dockerfile") {
         self.name = name
     }
 
-    public func parse(_ text: String) throws(BuildError) -> Dockerfile {
+    package func parse(_ text: String) throws(BuildError) -> Dockerfile {
         // "\r\n" is one Character in Swift: split on scalars.
         let lines = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
             var s = String(String.UnicodeScalarView(line))

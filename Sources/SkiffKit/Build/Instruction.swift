@@ -2,8 +2,8 @@
 ///
 /// Arguments keep their quotes: which words are expanded (and how) depends on the instruction and
 /// happens at build time, when the ARG and ENV values are known (see `VariableExpander`).
-public struct Instruction: Sendable, Equatable {
-    public enum Keyword: String, Sendable, CaseIterable {
+package struct Instruction: Sendable, Equatable {
+    package enum Keyword: String, Sendable, CaseIterable {
         case from = "FROM", run = "RUN", cmd = "CMD", entrypoint = "ENTRYPOINT", env = "ENV", arg = "ARG"
         case workdir = "WORKDIR", copy = "COPY", add = "ADD", user = "USER", expose = "EXPOSE", label = "LABEL"
         case volume = "VOLUME", healthcheck = "HEALTHCHECK", shell = "SHELL", stopsignal = "STOPSIGNAL"
@@ -42,21 +42,21 @@ public struct Instruction: Sendable, Equatable {
     }
 
     /// The arguments: a JSON array (exec form) or the rest of the line (shell form).
-    public enum Arguments: Sendable, Equatable {
+    package enum Arguments: Sendable, Equatable {
         case exec([String])
         case shell(String)
     }
 
     /// A here-document (`<<EOF` … `EOF`) that follows the instruction's line.
-    public struct Heredoc: Sendable, Equatable {
-        public var name: String
-        public var content: String
+    package struct Heredoc: Sendable, Equatable {
+        package var name: String
+        package var content: String
         /// `<<"EOF"` or `<<'EOF'`: the body is not expanded.
-        public var quoted: Bool
+        package var quoted: Bool
         /// `<<-EOF`: leading tabs were stripped.
-        public var stripTabs: Bool
+        package var stripTabs: Bool
 
-        public init(name: String, content: String, quoted: Bool, stripTabs: Bool) {
+        package init(name: String, content: String, quoted: Bool, stripTabs: Bool) {
             self.name = name
             self.content = content
             self.quoted = quoted
@@ -64,16 +64,16 @@ public struct Instruction: Sendable, Equatable {
         }
     }
 
-    public var keyword: Keyword
-    public var flags: [(name: String, value: String?)]
-    public var arguments: Arguments
-    public var heredocs: [Heredoc]
+    package var keyword: Keyword
+    package var flags: [(name: String, value: String?)]
+    package var arguments: Arguments
+    package var heredocs: [Heredoc]
     /// The line the instruction starts on (1-based).
-    public var line: Int
+    package var line: Int
     /// The instruction's text after the keyword, continuation lines joined (for ONBUILD and messages).
-    public var original: String
+    package var original: String
 
-    public init(keyword: Keyword, flags: [(name: String, value: String?)] = [], arguments: Arguments,
+    package init(keyword: Keyword, flags: [(name: String, value: String?)] = [], arguments: Arguments,
                 heredocs: [Heredoc] = [], line: Int, original: String) {
         self.keyword = keyword
         self.flags = flags
@@ -83,19 +83,19 @@ public struct Instruction: Sendable, Equatable {
         self.original = original
     }
 
-    public func flag(_ name: String) -> String? {
+    package func flag(_ name: String) -> String? {
         flags.last(where: { $0.name == name }).map { $0.value ?? "true" }
     }
 
     /// The shell-form text, or the exec-form words joined by spaces.
-    public var text: String {
+    package var text: String {
         switch arguments {
         case .shell(let s): return s
         case .exec(let words): return words.joined(separator: " ")
         }
     }
 
-    public static func == (a: Instruction, b: Instruction) -> Bool {
+    package static func == (a: Instruction, b: Instruction) -> Bool {
         a.keyword == b.keyword && a.arguments == b.arguments && a.heredocs == b.heredocs && a.line == b.line
             && a.original == b.original && a.flags.map(\.name) == b.flags.map(\.name)
             && a.flags.map(\.value) == b.flags.map(\.value)
@@ -103,12 +103,12 @@ public struct Instruction: Sendable, Equatable {
 }
 
 /// A parsed Dockerfile: its parser directives and instructions in order.
-public struct Dockerfile: Sendable, Equatable {
+package struct Dockerfile: Sendable, Equatable {
     /// The file name errors carry ("Dockerfile").
-    public var name: String
-    public var escape: Character
-    public var syntax: String?
-    public var instructions: [Instruction]
+    package var name: String
+    package var escape: Character
+    package var syntax: String?
+    package var instructions: [Instruction]
 
     func error(_ line: Int, _ message: String) -> BuildError {
         .dockerfile(file: name, line: line, message: message)

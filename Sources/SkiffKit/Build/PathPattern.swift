@@ -3,15 +3,15 @@ import Foundation
 /// A path pattern as Docker matches them: Go's `filepath.Match` (`*` and `?` never cross a `/`,
 /// `[a-z]` / `[^a-z]` classes, `\` escapes) plus `**`, which matches any number of directories
 /// (`.dockerignore`). The pattern is compiled to an anchored regular expression once.
-public struct PathPattern: Sendable {
-    public let text: String
+package struct PathPattern: Sendable {
+    package let text: String
     let regex: NSRegularExpression
 
-    public struct Invalid: Error, Equatable {
-        public var message: String
+    package struct Invalid: Error, Equatable {
+        package var message: String
     }
 
-    public init(_ pattern: String) throws(Invalid) {
+    package init(_ pattern: String) throws(Invalid) {
         text = pattern
         var out = "^"
         let chars = Array(pattern)
@@ -56,17 +56,17 @@ public struct PathPattern: Sendable {
         }
     }
 
-    public func matches(_ path: String) -> Bool {
+    package func matches(_ path: String) -> Bool {
         regex.firstMatch(in: path, range: NSRange(path.startIndex..., in: path)) != nil
     }
 
     /// Whether the text has glob characters at all.
-    public static func hasMeta(_ s: String) -> Bool {
+    package static func hasMeta(_ s: String) -> Bool {
         s.contains { $0 == "*" || $0 == "?" || $0 == "[" || $0 == "\\" }
     }
 
     /// `a//b/./c/../d` → `a/b/d`; leading `/` dropped; "" for the root. Nil when it climbs above the root.
-    public static func clean(_ path: String) -> String? {
+    package static func clean(_ path: String) -> String? {
         var parts: [Substring] = []
         for part in path.split(separator: "/") {
             if part == "." || part.isEmpty { continue }
@@ -83,16 +83,16 @@ public struct PathPattern: Sendable {
 
 /// `.dockerignore`: one pattern a line (`#` comments, blanks skipped), `!` for an exception; the last
 /// pattern that matches a path — or one of its parent directories — decides.
-public struct IgnoreRules: Sendable {
+package struct IgnoreRules: Sendable {
     struct Rule: Sendable {
         var pattern: PathPattern
         var exception: Bool
     }
     var rules: [Rule] = []
 
-    public init() {}
+    package init() {}
 
-    public init(parsing text: String) throws(BuildError) {
+    package init(parsing text: String) throws(BuildError) {
         for (n, raw) in text.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             var line = raw.trimmingCharacters(in: .whitespaces)
             if line.isEmpty || line.hasPrefix("#") { continue }
@@ -106,11 +106,11 @@ public struct IgnoreRules: Sendable {
         }
     }
 
-    public var isEmpty: Bool { rules.isEmpty }
+    package var isEmpty: Bool { rules.isEmpty }
     var hasExceptions: Bool { rules.contains { $0.exception } }
 
     /// Whether `path` (relative to the context, cleaned) is left out of the context.
-    public func excludes(_ path: String) -> Bool {
+    package func excludes(_ path: String) -> Bool {
         guard !rules.isEmpty, !path.isEmpty else { return false }
         let parents = Self.selfAndParents(path)
         var excluded = false

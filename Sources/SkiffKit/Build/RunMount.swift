@@ -12,46 +12,46 @@
 ///   `mode` (default 0600), `uid`, `gid`.
 /// Values are expanded with the stage's ARG and ENV values (`from` is not: BuildKit refuses a
 /// variable there and asks for an alias stage).
-public struct RunMount: Sendable, Equatable {
-    public enum Kind: String, Sendable, CaseIterable {
+package struct RunMount: Sendable, Equatable {
+    package enum Kind: String, Sendable, CaseIterable {
         case bind, cache, tmpfs, secret, ssh
     }
 
-    public enum Sharing: String, Sendable, CaseIterable {
+    package enum Sharing: String, Sendable, CaseIterable {
         case shared, `private`, locked
     }
 
-    public var kind: Kind = .bind
-    public var target: String?
-    public var source: String?
-    public var from: String?
-    public var id: String?
-    public var sharing: Sharing?
-    public var readOnly = false
-    public var required = false
-    public var mode: UInt32?
-    public var uid: UInt32?
-    public var gid: UInt32?
-    public var size: Int64?
+    package var kind: Kind = .bind
+    package var target: String?
+    package var source: String?
+    package var from: String?
+    package var id: String?
+    package var sharing: Sharing?
+    package var readOnly = false
+    package var required = false
+    package var mode: UInt32?
+    package var uid: UInt32?
+    package var gid: UInt32?
+    package var size: Int64?
     /// `type=secret,env=NAME`: the secret's value is also (or only, without a target) this variable.
-    public var env: String?
+    package var env: String?
 
-    public struct Invalid: Error, Sendable, Equatable, CustomStringConvertible {
-        public var message: String
-        public var description: String { message }
+    package struct Invalid: Error, Sendable, Equatable, CustomStringConvertible {
+        package var message: String
+        package var description: String { message }
         init(_ message: String) { self.message = message }
     }
 
     static let keys = ["type", "from", "source", "src", "target", "dst", "destination", "readonly", "ro", "readwrite",
                        "rw", "id", "sharing", "required", "mode", "uid", "gid", "size", "env"]
 
-    public init(kind: Kind = .bind) {
+    package init(kind: Kind = .bind) {
         self.kind = kind
     }
 
     /// Parse one `--mount` value; `expand` resolves `$VAR` in values. Without it (the parser's syntax
     /// check) a value naming a variable is left for the build to check, as BuildKit defers it.
-    public static func parse(_ text: String, expand: ((String) throws(Invalid) -> String)? = nil) throws(Invalid) -> RunMount {
+    package static func parse(_ text: String, expand: ((String) throws(Invalid) -> String)? = nil) throws(Invalid) -> RunMount {
         let fields = try csvFields(text)
         var m = RunMount()
         var readOnlyGiven = false
@@ -153,7 +153,7 @@ public struct RunMount: Sendable, Equatable {
     }
 
     /// The secret's id: `id`, else `source` (an old spelling), else the target's base name.
-    public var secretID: String {
+    package var secretID: String {
         if let id { return id }
         if let source { return source }
         return String((target ?? "").split(separator: "/").last ?? "")

@@ -12,7 +12,7 @@ import Glibc
 /// inside the tree (as BuildKit does: `dl -> /etc` is the tree's own `etc`); the entries below it are
 /// then reached by walking real directories, and every look-up refuses a path through a symlink, so
 /// nothing outside the tree is ever read.
-public protocol SourceTree {
+package protocol SourceTree {
     /// The entry at `path` itself (a final symlink is not followed); nil when it is not in the tree,
     /// or when a component on the way is a symlink or `..`.
     func lstatInfo(_ path: String) -> stat?
@@ -111,20 +111,20 @@ extension SourceTree {
 /// The build context directory, opened once; every look-up is an openat2 beneath it that refuses
 /// symlinks and `..`. `.dockerignore` hides paths (and a directory hides what is under it, unless an
 /// exception pattern names something there).
-public struct ContextTree: SourceTree {
-    public let root: String
-    public let ignore: IgnoreRules
+package struct ContextTree: SourceTree {
+    package let root: String
+    package let ignore: IgnoreRules
     let directory: RootDirectory
-    public var label: String { "build context" }
+    package var label: String { "build context" }
 
-    public init(root: String, ignore: IgnoreRules) throws(BuildError) {
+    package init(root: String, ignore: IgnoreRules) throws(BuildError) {
         self.root = root
         self.ignore = ignore
         do { directory = try RootDirectory(root) } catch { throw .context("the build context \(root): \(error)") }
     }
 
     /// The context at `root`, with the rules of its `.dockerignore` if it has one.
-    public static func open(_ root: String) throws(BuildError) -> ContextTree {
+    package static func open(_ root: String) throws(BuildError) -> ContextTree {
         guard FileIO.isDirectory(root) else { throw .context("the build context \(root) is not a directory") }
         var tree = try ContextTree(root: root, ignore: IgnoreRules())
         if let path = tree.resolve(".dockerignore"), let bytes = try? tree.read(path) {
@@ -133,7 +133,7 @@ public struct ContextTree: SourceTree {
         return tree
     }
 
-    public func lstatInfo(_ path: String) -> stat? {
+    package func lstatInfo(_ path: String) -> stat? {
         guard let st = directory.lstat(path) else { return nil }
         if ignore.excludes(path) {
             guard (st.st_mode & S_IFMT) == S_IFDIR, ignore.mayIncludeBelow(path) else { return nil }
@@ -141,17 +141,17 @@ public struct ContextTree: SourceTree {
         return st
     }
 
-    public func readLink(_ path: String) -> String? {
+    package func readLink(_ path: String) -> String? {
         guard lstatInfo(path) != nil else { return nil }
         return directory.readLink(path)
     }
 
-    public func openFile(_ path: String) -> Int32 {
+    package func openFile(_ path: String) -> Int32 {
         guard lstatInfo(path) != nil else { errno = ENOENT; return -1 }
         return directory.open(path, flags: O_RDONLY | O_NOFOLLOW)
     }
 
-    public func list(_ directory: String) -> [String] {
+    package func list(_ directory: String) -> [String] {
         guard lstatInfo(directory) != nil else { return [] }
         let fd = self.directory.open(directory, flags: O_RDONLY | O_DIRECTORY | O_NOFOLLOW)
         guard fd >= 0 else { return [] }
@@ -203,11 +203,11 @@ final class RootDirectory: @unchecked Sendable {
 /// An image's layers (top first), merged: the top layer that has a path wins, a whiteout (0/0
 /// character device) deletes it, an opaque directory hides what the layers below hold under it.
 /// The layers are the store's own unpacked directories; a look-up stops at a symlink on the way.
-public struct ImageTree: SourceTree {
-    public let layers: [String]
-    public let label: String
+package struct ImageTree: SourceTree {
+    package let layers: [String]
+    package let label: String
 
-    public init(layersTopFirst: [String], label: String) {
+    package init(layersTopFirst: [String], label: String) {
         self.layers = layersTopFirst
         self.label = label
     }
@@ -221,22 +221,22 @@ public struct ImageTree: SourceTree {
         }
     }
 
-    public func lstatInfo(_ path: String) -> stat? {
+    package func lstatInfo(_ path: String) -> stat? {
         guard let host = hostPath(path) else { return nil }
         var st = stat()
         return Glibc.lstat(host, &st) == 0 ? st : nil
     }
 
-    public func readLink(_ path: String) -> String? {
+    package func readLink(_ path: String) -> String? {
         hostPath(path).flatMap(CopyStep.readLink)
     }
 
-    public func openFile(_ path: String) -> Int32 {
+    package func openFile(_ path: String) -> Int32 {
         guard let host = hostPath(path) else { errno = ENOENT; return -1 }
         return Glibc.open(host, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
     }
 
-    public func list(_ directory: String) -> [String] {
+    package func list(_ directory: String) -> [String] {
         guard directory.isEmpty || isDirectory(directory) else { return [] }
         var seen = Set<String>()
         var names = Set<String>()

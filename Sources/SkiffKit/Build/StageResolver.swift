@@ -3,20 +3,20 @@ import SkiffImage
 /// Splits a Dockerfile into its stages (one per FROM), finds the `--target`, and works out which
 /// stages that target needs (its FROM chain and every `COPY --from`); the others are skipped, as
 /// BuildKit skips them.
-public struct StageResolver {
-    public struct Stage: Sendable {
-        public var index: Int
+package struct StageResolver {
+    package struct Stage: Sendable {
+        package var index: Int
         /// `AS name`, lowercased (Docker's stage names are case-insensitive).
-        public var name: String?
-        public var from: Instruction
-        public var instructions: [Instruction]
+        package var name: String?
+        package var from: Instruction
+        package var instructions: [Instruction]
     }
 
-    public let metaArgs: [Instruction]
-    public let stages: [Stage]
+    package let metaArgs: [Instruction]
+    package let stages: [Stage]
     let file: Dockerfile
 
-    public init(_ dockerfile: Dockerfile) throws(BuildError) {
+    package init(_ dockerfile: Dockerfile) throws(BuildError) {
         file = dockerfile
         var meta: [Instruction] = []
         var stages: [Stage] = []
@@ -39,7 +39,7 @@ public struct StageResolver {
     }
 
     /// The stage a name or a number refers to.
-    public func stage(named ref: String) -> Stage? {
+    package func stage(named ref: String) -> Stage? {
         if let s = stages.first(where: { $0.name == ref.lowercased() }) { return s }
         if let n = Int(ref), n >= 0, n < stages.count { return stages[n] }
         return nil
@@ -47,7 +47,7 @@ public struct StageResolver {
 
     /// Indices of the stages to build, in order; the last one is the target.
     /// `expand` resolves ARG references in FROM and --from with the meta ARG values.
-    public func plan(target: String?, expand: (String) -> String) throws(BuildError) -> [Int] {
+    package func plan(target: String?, expand: (String) -> String) throws(BuildError) -> [Int] {
         var targetIndex = stages.count - 1
         if let target {
             guard let s = stages.first(where: { $0.name == target.lowercased() }) else {

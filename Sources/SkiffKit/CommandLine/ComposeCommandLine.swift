@@ -2,13 +2,13 @@
 /// `-f` means `--file`; after the command `-f` belongs to it (`logs -f` follows, `rm -f` forces). The
 /// CLI's parser cannot give one short flag two meanings by position, so before parsing, the `-f` among
 /// the flags between `compose` and its command is spelled `--file`.
-public enum ComposeCommandLine {
+package enum ComposeCommandLine {
     /// Project flags that take a value, as Docker Compose has them.
-    public static let projectFlagsWithValues: Set<String> = ["-f", "--file", "-p", "--project-name", "--project-directory", "--env-file", "--profile"]
+    package static let projectFlagsWithValues: Set<String> = ["-f", "--file", "-p", "--project-name", "--project-directory", "--env-file", "--profile"]
 
     /// `arguments` without the program name (`["--root", "R", "compose", "-f", "a.yml", "up"]`), for a
     /// command line whose command is `compose`; without a `compose` word it is returned unchanged.
-    public static func normalized(_ arguments: [String]) -> [String] {
+    package static func normalized(_ arguments: [String]) -> [String] {
         guard let compose = arguments.firstIndex(of: "compose") else { return arguments }
         var out = Array(arguments[...compose])
         var index = compose + 1

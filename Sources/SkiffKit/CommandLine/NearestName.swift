@@ -1,8 +1,8 @@
 /// The closest of some names to a mistyped one ("rnu" → "run", "prots" → "ports"), for "did you mean"
 /// hints. Optimal string alignment distance (a swap of two neighbours counts once), case-insensitive.
-public enum NearestName {
+package enum NearestName {
     /// The best candidate within a distance that scales with the word's length, or nil when none is close.
-    public static func suggest(_ typed: String, among candidates: some Sequence<String>) -> String? {
+    package static func suggest(_ typed: String, among candidates: some Sequence<String>) -> String? {
         let word = Array(typed.lowercased())
         let limit = max(1, min(3, word.count / 3 + 1))
         var best: (name: String, distance: Int)?

@@ -1,7 +1,7 @@
 /// The resolved model as YAML (`skiff compose config`): the long syntax everywhere, paths absolute,
 /// variables substituted. A service's own tree is also what its config hash is computed from.
 extension ComposeProject {
-    public var tree: ComposeTree {
+    package var tree: ComposeTree {
         var top: [ComposeTree.Entry] = [.init("name", .string(name))]
         top.append(.init("services", .mapping(services.map { .init($0.name, $0.tree) })))
         if !networks.isEmpty { top.append(.init("networks", .mapping(networks.map { .init($0.name, $0.tree) }))) }
@@ -11,6 +11,7 @@ extension ComposeProject {
         return .mapping(top)
     }
 
+    /// The project as `compose config` prints it.
     public func yaml() -> String { tree.yaml() }
 }
 
@@ -21,7 +22,7 @@ private func sortedMap(_ m: [String: String]) -> ComposeTree {
 }
 
 extension ComposeService {
-    public var tree: ComposeTree {
+    package var tree: ComposeTree {
         var e: [ComposeTree.Entry] = []
         func add(_ k: String, _ v: ComposeTree) { e.append(.init(k, v)) }
         if let b = build {

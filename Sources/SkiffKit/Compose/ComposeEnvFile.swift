@@ -5,18 +5,18 @@ import Foundation
 /// quotes (literal), ` #` starting a comment after an unquoted value, and `KEY` alone (taken from the
 /// environment when it is set there). Unquoted and double-quoted values are interpolated with the
 /// variables known so far.
-public enum ComposeEnvFile {
-    public struct Failure: Error, Equatable {
-        public var line: Int
-        public var reason: String
+package enum ComposeEnvFile {
+    package struct Failure: Error, Equatable {
+        package var line: Int
+        package var reason: String
     }
 
     /// The most bytes the values may come to. A value may hold earlier ones (`B=${A}${A}`), so forty
     /// lines would otherwise double a value to a terabyte.
-    public static let maxValueBytes = 16 << 20
+    package static let maxValueBytes = 16 << 20
 
     /// The variables, in file order (a later line overrides an earlier one).
-    public static func parse(_ text: String, environment: [String: String] = [:]) throws(Failure) -> [(key: String, value: String?)] {
+    package static func parse(_ text: String, environment: [String: String] = [:]) throws(Failure) -> [(key: String, value: String?)] {
         var result: [(key: String, value: String?)] = []
         var known = environment
         var budget = maxValueBytes

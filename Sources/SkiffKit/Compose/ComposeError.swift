@@ -16,6 +16,7 @@ public enum ComposeError: Error, CustomStringConvertible, Equatable {
     /// A part of the spec that Skiff does not implement yet.
     case unsupported(String)
 
+    /// The message `skiff compose` prints, naming the file, service or key concerned.
     public var description: String {
         switch self {
         case .noFile(let dir):

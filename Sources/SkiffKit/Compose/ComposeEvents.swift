@@ -2,14 +2,14 @@ import Foundation
 
 /// What `compose events` reports, found by comparing two looks at the project's containers (Skiff has
 /// no daemon to publish events: each container's record is the truth, and its monitor updates it).
-public struct ComposeEvent: Sendable, Equatable {
+package struct ComposeEvent: Sendable, Equatable {
     /// create, start, die, pause, unpause, destroy (Docker's container actions).
-    public var action: String
-    public var container: Container
-    public var time: Date
+    package var action: String
+    package var container: Container
+    package var time: Date
 
     /// Docker Compose's line: `2024-05-01 10:00:00.000000 container start ID (image=…, name=…)`.
-    public var line: String {
+    package var line: String {
         let f = DateFormatter()
         f.locale = Locale(identifier: "en_US_POSIX")
         f.timeZone = TimeZone(identifier: "UTC")
@@ -17,20 +17,20 @@ public struct ComposeEvent: Sendable, Equatable {
         return "\(f.string(from: time)) container \(action) \(container.id) (\(attributes.keys.sorted().map { "\($0)=\(attributes[$0]!)" }.joined(separator: ", ")))"
     }
 
-    public var attributes: [String: String] {
+    package var attributes: [String: String] {
         var a = ["image": container.image, "name": container.name]
         if action == "die" { a["exitCode"] = "\(container.exitCode ?? 0)" }
         return a
     }
 
     /// `--json`: Docker Compose's fields.
-    public var json: [String: Any] {
+    package var json: [String: Any] {
         ["time": ISO8601DateFormatter().string(from: time), "type": "container", "action": action,
          "id": container.id, "service": container.composeService ?? "", "attributes": attributes]
     }
 
     /// The events between two looks (`before` nil: the first look, which reports nothing).
-    public static func diff(before: [String: Snapshot], after: [String: Snapshot], containers: [String: Container], now: Date) -> [ComposeEvent] {
+    package static func diff(before: [String: Snapshot], after: [String: Snapshot], containers: [String: Container], now: Date) -> [ComposeEvent] {
         var out: [ComposeEvent] = []
         for (id, a) in after.sorted(by: { $0.key < $1.key }) {
             guard let c = containers[id] else { continue }
@@ -51,12 +51,12 @@ public struct ComposeEvent: Sendable, Equatable {
         return out
     }
 
-    public struct Snapshot: Sendable, Equatable {
-        public var startedAt: String?
-        public var finishedAt: String?
-        public var running: Bool
-        public var paused: Bool
-        public init(startedAt: String?, finishedAt: String?, running: Bool, paused: Bool) {
+    package struct Snapshot: Sendable, Equatable {
+        package var startedAt: String?
+        package var finishedAt: String?
+        package var running: Bool
+        package var paused: Bool
+        package init(startedAt: String?, finishedAt: String?, running: Bool, paused: Bool) {
             self.startedAt = startedAt
             self.finishedAt = finishedAt
             self.running = running
@@ -67,7 +67,7 @@ public struct ComposeEvent: Sendable, Equatable {
 
 extension ComposeRunner {
     /// Watch the project's containers (of `services`, all when empty) until `emit` returns false.
-    public func watchEvents(services: [String], interval: useconds_t = 100_000, emit: (ComposeEvent) -> Bool) {
+    package func watchEvents(services: [String], interval: useconds_t = 100_000, emit: (ComposeEvent) -> Bool) {
         var known: [String: Container] = [:]
         var before: [String: ComposeEvent.Snapshot]?
         while true {

@@ -2,18 +2,18 @@
 /// empty), `${VAR-default}` (unset), `${VAR:?error}`, `${VAR?error}`, `${VAR:+alt}`, `${VAR+alt}`, and
 /// `$$` for a literal `$`. Defaults may themselves hold `${…}`. An unset variable without a default is
 /// an empty string and a warning, as Docker Compose does.
-public struct ComposeInterpolation: Sendable {
-    public var variables: [String: String]
+package struct ComposeInterpolation: Sendable {
+    package var variables: [String: String]
     /// The most bytes the values of one file may come to once interpolated. Each `${VAR}` is short
     /// and its value may be long (an environment variable, a line of .env), so without it a 4 MiB file
     /// of `${A}` and a large A multiply into terabytes.
-    public var maxOutputBytes = 16 << 20
+    package var maxOutputBytes = 16 << 20
 
-    public init(variables: [String: String]) {
+    package init(variables: [String: String]) {
         self.variables = variables
     }
 
-    public enum Failure: Error, Equatable {
+    package enum Failure: Error, Equatable {
         case required(name: String, message: String)
         case syntax(String)
         /// The result would pass `limit` bytes.
@@ -22,7 +22,7 @@ public struct ComposeInterpolation: Sendable {
 
     /// Interpolate one string; `unset` collects the names that were unset and had no default. The
     /// result may be at most `limit` bytes: past that it is given up as it grows.
-    public func interpolate(_ text: String, unset: inout [String], limit: Int = Int.max) throws(Failure) -> String {
+    package func interpolate(_ text: String, unset: inout [String], limit: Int = Int.max) throws(Failure) -> String {
         let chars = Array(text)
         var i = 0
         return try expand(chars, &i, stopAtBrace: false, unset: &unset, limit: limit)
@@ -106,7 +106,7 @@ public struct ComposeInterpolation: Sendable {
     }
 
     /// Interpolate every scalar value of a tree (keys are left as written). Errors name the path.
-    public func interpolate(_ tree: ComposeTree, file: String, path: String = "",
+    package func interpolate(_ tree: ComposeTree, file: String, path: String = "",
                             unset: inout [String]) throws(ComposeError) -> ComposeTree {
         var budget = maxOutputBytes
         return try interpolate(tree, file: file, path: path, unset: &unset, budget: &budget)

@@ -4,22 +4,31 @@ import SkiffImage
 /// How a project's containers are recognised on the host: Docker Compose's labels, and names
 /// `<project>-<service>-<n>` (one-off `run` containers: `<project>-<service>-run-<hex>`).
 public enum ComposeLabels {
+    /// The project's name.
     public static let project = "com.docker.compose.project"
+    /// The service's name.
     public static let service = "com.docker.compose.service"
+    /// The container's number within its service (1, 2, ...).
     public static let number = "com.docker.compose.container-number"
+    /// The hash of the service config and image the container was made from (`up` compares it).
     public static let configHash = "com.docker.compose.config-hash"
+    /// "True" on a `compose run` container.
     public static let oneoff = "com.docker.compose.oneoff"
+    /// The project's working directory.
     public static let workingDir = "com.docker.compose.project.working_dir"
+    /// The compose files, comma-separated.
     public static let configFiles = "com.docker.compose.project.config_files"
+    /// The ID of the image the container was made from.
     public static let imageID = "com.docker.compose.image"
 
+    /// `<project>-<service>-<number>`, Docker Compose v2's container name.
     public static func containerName(project: String, service: String, number: Int) -> String {
         "\(project)-\(service)-\(number)"
     }
 
     /// The hash of what a container of this service is made from: its resolved config and its image.
     /// `up` recreates a container whose hash differs.
-    public static func configHash(_ service: ComposeService, imageID: String) -> String {
+    package static func configHash(_ service: ComposeService, imageID: String) -> String {
         var s = service
         // Scheduling-only fields do not change the container.
         s.dependsOn = []
@@ -34,8 +43,12 @@ public enum ComposeLabels {
 }
 
 extension Container {
+    /// The compose project the container belongs to, if any.
     public var composeProject: String? { labels[ComposeLabels.project] }
+    /// The compose service the container belongs to, if any.
     public var composeService: String? { labels[ComposeLabels.service] }
+    /// Its number within the service (1 when the label is missing).
     public var composeNumber: Int { labels[ComposeLabels.number].flatMap { Int($0) } ?? 1 }
+    /// Whether it was made by `compose run`.
     public var isComposeOneOff: Bool { labels[ComposeLabels.oneoff] == "True" }
 }

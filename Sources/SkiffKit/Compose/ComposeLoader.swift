@@ -4,23 +4,29 @@ import Foundation
 /// `-p` (else `name:`, $COMPOSE_PROJECT_NAME, the directory's name), `.env` beside the first file (or
 /// `--env-file`) under the caller's environment.
 public struct ComposeLoadOptions: Sendable {
+    /// `-f` files, relative to `workingDirectory`; `-` is stdin; empty: discovery.
     public var files: [String] = []
+    /// `-p`; nil: `name:`, $COMPOSE_PROJECT_NAME, else the directory's name.
     public var projectName: String?
     /// Where discovery starts and relative `-f` paths are resolved.
     public var workingDirectory: String
     /// `--project-directory`: where relative paths in the files are resolved (default: the first file's directory).
     public var projectDirectory: String?
+    /// The caller's environment: interpolation reads it (over `.env`), as do $COMPOSE_* settings.
     public var environment: [String: String]
+    /// `--env-file` files, instead of the `.env` beside the first compose file.
     public var envFiles: [String] = []
     /// `--profile` (and $COMPOSE_PROFILES).
     public var profiles: [String] = []
 
+    /// Options to find a project from `workingDirectory` with the caller's `environment`.
     public init(workingDirectory: String, environment: [String: String]) {
         self.workingDirectory = workingDirectory
         self.environment = environment
     }
 }
 
+/// Turns compose files into a checked `ComposeProject` (Compose Spec merge and interpolation rules).
 public enum ComposeLoader {
     /// Load, interpolate, merge and check the project.
     public static func load(_ options: ComposeLoadOptions) throws(ComposeError) -> ComposeProject {
@@ -126,7 +132,7 @@ public enum ComposeLoader {
 extension ComposeProject {
     /// The services `up` starts: those named (and, unless `noDeps`, what they depend on, recursively), or
     /// every service whose profiles are all off or include an enabled one.
-    public func selectServices(_ names: [String], profiles: [String], withDependencies: Bool = true) throws(ComposeError) -> [ComposeService] {
+    package func selectServices(_ names: [String], profiles: [String], withDependencies: Bool = true) throws(ComposeError) -> [ComposeService] {
         for n in names where service(n) == nil { throw .usage("no such service: \(n)") }
         var chosen: Set<String>
         if names.isEmpty {

@@ -2,8 +2,8 @@
 /// scalars are replaced; `command`, `entrypoint` and `healthcheck.test` are replaced whole;
 /// `environment`, `labels`, `build.args`, `depends_on` and `networks` merge as mappings whatever syntax
 /// each file uses; `volumes` merge by target path; other lists append what is not there yet.
-public enum ComposeMerge {
-    public static func merge(_ base: ComposeTree, _ override: ComposeTree) -> ComposeTree {
+package enum ComposeMerge {
+    package static func merge(_ base: ComposeTree, _ override: ComposeTree) -> ComposeTree {
         guard case .mapping(var out) = base, case .mapping(let over) = override else { return override }
         var index = positions(out)
         for e in over {

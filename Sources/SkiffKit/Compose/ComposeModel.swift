@@ -6,18 +6,19 @@ public struct ComposeProject: Sendable, Equatable {
     public var name: String
     /// The directory of the first compose file (relative paths are resolved against it).
     public var workingDirectory: String
+    /// The compose files, absolute, in the order they were merged.
     public var files: [String]
     /// Services in the order the files list them.
-    public var services: [ComposeService]
-    public var volumes: [ComposeVolume]
-    public var networks: [ComposeNetwork]
+    package var services: [ComposeService]
+    package var volumes: [ComposeVolume]
+    package var networks: [ComposeNetwork]
     /// Unknown keys and other things the user should know; each names its path.
     public var warnings: [String]
     /// Top-level `secrets:` and `configs:`.
-    public var secrets: [ComposeSecret] = []
-    public var configs: [ComposeSecret] = []
+    package var secrets: [ComposeSecret] = []
+    package var configs: [ComposeSecret] = []
 
-    public init(name: String, workingDirectory: String, files: [String], services: [ComposeService] = [],
+    package init(name: String, workingDirectory: String, files: [String], services: [ComposeService] = [],
                 volumes: [ComposeVolume] = [], networks: [ComposeNetwork] = [], warnings: [String] = []) {
         self.name = name
         self.workingDirectory = workingDirectory
@@ -28,117 +29,117 @@ public struct ComposeProject: Sendable, Equatable {
         self.warnings = warnings
     }
 
-    public func service(_ name: String) -> ComposeService? { services.first { $0.name == name } }
-    public func volume(_ name: String) -> ComposeVolume? { volumes.first { $0.name == name } }
-    public func network(_ name: String) -> ComposeNetwork? { networks.first { $0.name == name } }
+    package func service(_ name: String) -> ComposeService? { services.first { $0.name == name } }
+    package func volume(_ name: String) -> ComposeVolume? { volumes.first { $0.name == name } }
+    package func network(_ name: String) -> ComposeNetwork? { networks.first { $0.name == name } }
 }
 
-public struct ComposeService: Sendable, Equatable {
-    public var name: String
-    public var image: String?
-    public var build: ComposeBuild?
+package struct ComposeService: Sendable, Equatable {
+    package var name: String
+    package var image: String?
+    package var build: ComposeBuild?
     /// nil: the image's. Strings in the file are split as a shell would (no shell runs them).
-    public var command: [String]?
+    package var command: [String]?
     /// nil: the image's; [] clears it.
-    public var entrypoint: [String]?
+    package var entrypoint: [String]?
     /// In file order; a nil value takes the variable from the caller's environment.
-    public var environment: [ComposeEnvVar] = []
-    public var envFiles: [String] = []
+    package var environment: [ComposeEnvVar] = []
+    package var envFiles: [String] = []
     /// `env_file: [{path: …, required: false}]`: skipped when missing.
-    public var optionalEnvFiles: Set<String> = []
-    public var ports: [ComposePort] = []
-    public var expose: [String] = []
-    public var volumes: [ComposeMount] = []
-    public var dependsOn: [ComposeDependency] = []
-    public var healthcheck: ComposeHealthcheck?
-    public var restart: String?
+    package var optionalEnvFiles: Set<String> = []
+    package var ports: [ComposePort] = []
+    package var expose: [String] = []
+    package var volumes: [ComposeMount] = []
+    package var dependsOn: [ComposeDependency] = []
+    package var healthcheck: ComposeHealthcheck?
+    package var restart: String?
     /// The networks it joins (by the project's network key) with its aliases there; empty: `default`.
-    public var networks: [ComposeServiceNetwork] = []
-    public var workingDir: String?
-    public var user: String?
-    public var hostname: String?
-    public var containerName: String?
-    public var labels: [String: String] = [:]
-    public var tty = false
-    public var stdinOpen = false
-    public var initProcess: Bool?
-    public var profiles: [String] = []
-    public var limits = ComposeLimits()
-    public var stopSignal: String?
+    package var networks: [ComposeServiceNetwork] = []
+    package var workingDir: String?
+    package var user: String?
+    package var hostname: String?
+    package var containerName: String?
+    package var labels: [String: String] = [:]
+    package var tty = false
+    package var stdinOpen = false
+    package var initProcess: Bool?
+    package var profiles: [String] = []
+    package var limits = ComposeLimits()
+    package var stopSignal: String?
     /// Seconds.
-    public var stopGracePeriod: Int?
-    public var pullPolicy: String?
-    public var capAdd: [String] = []
-    public var capDrop: [String] = []
-    public var privileged = false
-    public var readOnly = false
+    package var stopGracePeriod: Int?
+    package var pullPolicy: String?
+    package var capAdd: [String] = []
+    package var capDrop: [String] = []
+    package var privileged = false
+    package var readOnly = false
     /// `sysctls:` (a map or a list of KEY=VALUE).
-    public var sysctls: [String: String] = [:]
+    package var sysctls: [String: String] = [:]
     /// `network_mode:` (host, none); nil: the project's networks.
-    public var networkMode: String?
-    public var securityOpt: [String] = []
+    package var networkMode: String?
+    package var securityOpt: [String] = []
     /// `links:` SERVICE or SERVICE:ALIAS (an alias of SERVICE on the networks both join).
-    public var links: [ComposeLink] = []
+    package var links: [ComposeLink] = []
     /// `logging:` (json-file or local, with max-size / max-file).
-    public var logMaxSize: Int64?
-    public var logMaxFiles: Int?
+    package var logMaxSize: Int64?
+    package var logMaxFiles: Int?
     /// Resource settings beyond `limits` (OCI linux.resources and process fields).
-    public var resources = ContainerResourceOptions()
+    package var resources = ContainerResourceOptions()
     /// `extra_hosts`, `dns`, `dns_search`, `dns_opt`.
-    public var names = ContainerNameOptions()
+    package var names = ContainerNameOptions()
     /// `secrets:` (mounted read-only under /run/secrets) and `configs:` (at /NAME or the target).
-    public var secrets: [ComposeSecretUse] = []
-    public var configs: [ComposeSecretUse] = []
+    package var secrets: [ComposeSecretUse] = []
+    package var configs: [ComposeSecretUse] = []
 
-    public init(name: String) {
+    package init(name: String) {
         self.name = name
     }
 
     /// The image this service runs: `image:`, else the one `build:` makes (`<project>-<service>`).
-    public func imageName(project: String) -> String {
+    package func imageName(project: String) -> String {
         image ?? "\(project)-\(name)"
     }
 
     /// The project networks this service joins (the implicit `default` when it names none).
-    public var networkNames: [String] { networks.isEmpty ? ["default"] : networks.map(\.name) }
+    package var networkNames: [String] { networks.isEmpty ? ["default"] : networks.map(\.name) }
 }
 
-public struct ComposeEnvVar: Sendable, Equatable {
-    public var name: String
-    public var value: String?
-    public init(_ name: String, _ value: String?) {
+package struct ComposeEnvVar: Sendable, Equatable {
+    package var name: String
+    package var value: String?
+    package init(_ name: String, _ value: String?) {
         self.name = name
         self.value = value
     }
 }
 
-public struct ComposeBuild: Sendable, Equatable {
+package struct ComposeBuild: Sendable, Equatable {
     /// Absolute directory.
-    public var context: String
+    package var context: String
     /// As written (relative to the context), nil: `Dockerfile`.
-    public var dockerfile: String?
-    public var args: [String: String?] = [:]
-    public var target: String?
-    public var noCache = false
+    package var dockerfile: String?
+    package var args: [String: String?] = [:]
+    package var target: String?
+    package var noCache = false
     /// `build.secrets`: top-level secrets the build's RUN --mount=type=secret can read (by target or name).
-    public var secrets: [ComposeSecretUse] = []
+    package var secrets: [ComposeSecretUse] = []
     /// `build.ssh`: `default`, `ID=PATH` entries, as `--ssh` takes them.
-    public var ssh: [String] = []
+    package var ssh: [String] = []
 
-    public init(context: String) {
+    package init(context: String) {
         self.context = context
     }
 }
 
 /// One published or exposed port: `[HOST_IP:][PUBLISHED:]TARGET[/PROTOCOL]` (ranges are expanded).
-public struct ComposePort: Sendable, Equatable {
-    public var target: Int
+package struct ComposePort: Sendable, Equatable {
+    package var target: Int
     /// nil: not published on the host (only `target` given); "" never appears.
-    public var published: Int?
-    public var hostIP: String?
-    public var proto: String = "tcp"
+    package var published: Int?
+    package var hostIP: String?
+    package var proto: String = "tcp"
 
-    public init(target: Int, published: Int? = nil, hostIP: String? = nil, proto: String = "tcp") {
+    package init(target: Int, published: Int? = nil, hostIP: String? = nil, proto: String = "tcp") {
         self.target = target
         self.published = published
         self.hostIP = hostIP
@@ -146,7 +147,7 @@ public struct ComposePort: Sendable, Equatable {
     }
 
     /// As `docker run -p` takes it.
-    public var publishFlag: String {
+    package var publishFlag: String {
         var s = ""
         if let hostIP { s += (hostIP.contains(":") ? "[\(hostIP)]" : hostIP) + ":" }
         if let published { s += "\(published):" } else if hostIP != nil { s += ":" }
@@ -154,20 +155,20 @@ public struct ComposePort: Sendable, Equatable {
     }
 }
 
-public struct ComposeMount: Sendable, Equatable {
-    public enum Kind: String, Sendable, Equatable { case volume, bind, tmpfs }
-    public var type: Kind
+package struct ComposeMount: Sendable, Equatable {
+    package enum Kind: String, Sendable, Equatable { case volume, bind, tmpfs }
+    package var type: Kind
     /// volume: the project volume's key (nil: anonymous); bind: an absolute host path; tmpfs: nil.
-    public var source: String?
-    public var target: String
-    public var readOnly = false
+    package var source: String?
+    package var target: String
+    package var readOnly = false
     /// bind: create the host path when missing (short syntax does, long syntax by `create_host_path`).
-    public var createHostPath = true
+    package var createHostPath = true
     /// tmpfs size in bytes.
-    public var tmpfsSize: Int64?
-    public var noCopy = false
+    package var tmpfsSize: Int64?
+    package var noCopy = false
 
-    public init(type: Kind, source: String?, target: String, readOnly: Bool = false) {
+    package init(type: Kind, source: String?, target: String, readOnly: Bool = false) {
         self.type = type
         self.source = source
         self.target = target
@@ -175,92 +176,92 @@ public struct ComposeMount: Sendable, Equatable {
     }
 }
 
-public struct ComposeDependency: Sendable, Equatable {
-    public enum Condition: String, Sendable, Equatable {
+package struct ComposeDependency: Sendable, Equatable {
+    package enum Condition: String, Sendable, Equatable {
         case started = "service_started"
         case healthy = "service_healthy"
         case completedSuccessfully = "service_completed_successfully"
     }
-    public var service: String
-    public var condition: Condition
-    public var restart = false
-    public var required = true
+    package var service: String
+    package var condition: Condition
+    package var restart = false
+    package var required = true
 
-    public init(service: String, condition: Condition = .started) {
+    package init(service: String, condition: Condition = .started) {
         self.service = service
         self.condition = condition
     }
 }
 
-public struct ComposeHealthcheck: Sendable, Equatable {
+package struct ComposeHealthcheck: Sendable, Equatable {
     /// ["CMD", …], ["CMD-SHELL", command] or ["NONE"]; nil: the image's test with these timings.
-    public var test: [String]?
+    package var test: [String]?
     /// Nanoseconds.
-    public var interval: Int64?
-    public var timeout: Int64?
-    public var startPeriod: Int64?
-    public var retries: Int?
-    public var disable = false
+    package var interval: Int64?
+    package var timeout: Int64?
+    package var startPeriod: Int64?
+    package var retries: Int?
+    package var disable = false
 
-    public init() {}
+    package init() {}
 }
 
-public struct ComposeServiceNetwork: Sendable, Equatable {
-    public var name: String
-    public var aliases: [String] = []
-    public var ipv4Address: String?
+package struct ComposeServiceNetwork: Sendable, Equatable {
+    package var name: String
+    package var aliases: [String] = []
+    package var ipv4Address: String?
 
-    public init(name: String, aliases: [String] = []) {
+    package init(name: String, aliases: [String] = []) {
         self.name = name
         self.aliases = aliases
     }
 }
 
-public struct ComposeLink: Sendable, Equatable {
-    public var service: String
-    public var alias: String
-    public init(service: String, alias: String) {
+package struct ComposeLink: Sendable, Equatable {
+    package var service: String
+    package var alias: String
+    package init(service: String, alias: String) {
         self.service = service
         self.alias = alias
     }
 }
 
-public struct ComposeLimits: Sendable, Equatable {
-    public var memory: Int64?
-    public var cpus: Double?
-    public var pids: Int64?
-    public init() {}
+package struct ComposeLimits: Sendable, Equatable {
+    package var memory: Int64?
+    package var cpus: Double?
+    package var pids: Int64?
+    package init() {}
 }
 
-public struct ComposeVolume: Sendable, Equatable {
+package struct ComposeVolume: Sendable, Equatable {
     /// The key in the file.
-    public var name: String
+    package var name: String
     /// The name on the host: `name:` if given (or the key, when external), else `<project>_<key>`.
-    public var realName: String
-    public var external = false
-    public var driver: String?
-    public var labels: [String: String] = [:]
+    package var realName: String
+    package var external = false
+    package var driver: String?
+    package var labels: [String: String] = [:]
 
-    public init(name: String, realName: String) {
+    package init(name: String, realName: String) {
         self.name = name
         self.realName = realName
     }
 }
 
-public struct ComposeNetwork: Sendable, Equatable {
-    public var name: String
-    public var realName: String
-    public var external = false
-    public var driver: String?
-    public var isInternal = false
-    public var labels: [String: String] = [:]
+package struct ComposeNetwork: Sendable, Equatable {
+    package var name: String
+    package var realName: String
+    package var external = false
+    package var driver: String?
+    package var isInternal = false
+    package var labels: [String: String] = [:]
     /// `ipam.config[0]` and the bridge driver's options (see ComposeParser+Networks).
-    public var subnet: String?
-    public var gateway: String?
-    public var ipRange: String?
-    public var bridgeOptions = NetworkBridgeOptions()
+    package var subnet: String?
+    package var gateway: String?
+    package var ipRange: String?
+    package var bridgeOptions = NetworkBridgeOptions()
 
-    public init(name: String, realName: String) {
+    package init(name: String, realName: String) {
         self.name = name
         self.realName = realName
     }

@@ -1,7 +1,7 @@
 /// The order services start in: each after the services it depends on (file order among equals).
 /// A cycle is an error naming it.
-public enum ComposeOrder {
-    public static func startOrder(_ services: [ComposeService]) throws(ComposeError) -> [ComposeService] {
+package enum ComposeOrder {
+    package static func startOrder(_ services: [ComposeService]) throws(ComposeError) -> [ComposeService] {
         let byName = Dictionary(uniqueKeysWithValues: services.map { ($0.name, $0) })
         var done: [String] = []
         var visiting: [String] = []
@@ -20,7 +20,7 @@ public enum ComposeOrder {
     }
 
     /// Stop order: dependents first.
-    public static func stopOrder(_ services: [ComposeService]) throws(ComposeError) -> [ComposeService] {
+    package static func stopOrder(_ services: [ComposeService]) throws(ComposeError) -> [ComposeService] {
         try startOrder(services).reversed()
     }
 }

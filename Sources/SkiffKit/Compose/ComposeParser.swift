@@ -1,15 +1,15 @@
 /// The merged, interpolated tree → the typed model, checking every value against the Compose Spec.
 /// Errors name the file and the path (`services.web.ports[0]`); unknown keys are errors (ComposeSchema).
 /// `partial` parses an override file on its own (no "image or build" check).
-public struct ComposeParser {
-    public var file: String
+package struct ComposeParser {
+    package var file: String
     /// Where relative paths are resolved.
-    public var directory: String
-    public var projectName: String
-    public var partial = false
-    public private(set) var warnings: [String] = []
+    package var directory: String
+    package var projectName: String
+    package var partial = false
+    package private(set) var warnings: [String] = []
 
-    public init(file: String, directory: String, projectName: String) {
+    package init(file: String, directory: String, projectName: String) {
         self.file = file
         self.directory = directory
         self.projectName = projectName
@@ -165,7 +165,7 @@ public struct ComposeParser {
 
     // MARK: the project
 
-    public mutating func parse(_ tree: ComposeTree) throws(ComposeError) -> ComposeProject {
+    package mutating func parse(_ tree: ComposeTree) throws(ComposeError) -> ComposeProject {
         guard case .mapping = tree else { throw fail("(top level)", "a compose file must be a mapping, got \(describe(tree))") }
         try ComposeSchema.validate(tree, file: file)
         var project = ComposeProject(name: projectName, workingDirectory: directory, files: [file])

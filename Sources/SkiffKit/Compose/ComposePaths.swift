@@ -2,9 +2,9 @@ import Foundation
 
 /// Names and paths: project-name normalization, relative paths resolved against the project
 /// directory, and the name rules for services, containers and volumes.
-public enum ComposePaths {
+package enum ComposePaths {
     /// Docker Compose's rule: lower case, only `[a-z0-9_-]` kept, starting with a letter or digit.
-    public static func normalizeProjectName(_ name: String) -> String {
+    package static func normalizeProjectName(_ name: String) -> String {
         let lowered = name.lowercased().unicodeScalars.filter {
             ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" || $0 == "-"
         }
@@ -13,33 +13,33 @@ public enum ComposePaths {
         return s
     }
 
-    public static func isValidProjectName(_ name: String) -> Bool {
+    package static func isValidProjectName(_ name: String) -> Bool {
         !name.isEmpty && normalizeProjectName(name) == name
     }
 
-    public static func isValidServiceName(_ name: String) -> Bool {
+    package static func isValidServiceName(_ name: String) -> Bool {
         !name.isEmpty && name.unicodeScalars.allSatisfy {
             $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "._-".unicodeScalars.contains($0))
         }
     }
 
-    public static func isValidContainerName(_ name: String) -> Bool {
+    package static func isValidContainerName(_ name: String) -> Bool {
         guard let f = name.unicodeScalars.first, f.isASCII, f.properties.isAlphabetic || ("0"..."9").contains(f) else { return false }
         return isValidServiceName(name)
     }
 
-    public static func isValidVolumeName(_ name: String) -> Bool {
+    package static func isValidVolumeName(_ name: String) -> Bool {
         isValidContainerName(name)
     }
 
     /// A volume source that is a host path: absolute, `./`, `../`, `.`, `..` or `~`.
-    public static func isHostPath(_ source: String) -> Bool {
+    package static func isHostPath(_ source: String) -> Bool {
         source.hasPrefix("/") || source.hasPrefix("./") || source.hasPrefix("../") || source == "." || source == ".."
             || source.hasPrefix("~")
     }
 
     /// `path` made absolute against `directory` (and `~` against $HOME), with `.` and `..` folded.
-    public static func resolve(_ path: String, against directory: String) -> String {
+    package static func resolve(_ path: String, against directory: String) -> String {
         var p = path
         if p == "~" || p.hasPrefix("~/") {
             let home = ProcessInfo.processInfo.environment["HOME"] ?? "/root"
@@ -56,13 +56,13 @@ public enum ComposePaths {
     }
 
     /// The file names looked for, in order of preference.
-    public static let defaultFileNames = ["compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml"]
+    package static let defaultFileNames = ["compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml"]
     /// Override files read after the first found, as Docker Compose does.
-    public static let overrideFileNames = ["compose.override.yaml", "compose.override.yml", "docker-compose.override.yml",
+    package static let overrideFileNames = ["compose.override.yaml", "compose.override.yml", "docker-compose.override.yml",
                                            "docker-compose.override.yaml"]
 
     /// The compose file in `directory` or the nearest parent, plus its override file if one is beside it.
-    public static func discover(from directory: String) -> [String]? {
+    package static func discover(from directory: String) -> [String]? {
         var dir = resolve(directory, against: "/")
         while true {
             for name in defaultFileNames where FileManager.default.fileExists(atPath: dir + "/" + name) {

@@ -1,11 +1,11 @@
 /// The short port syntax: `[HOST_IP:][PUBLISHED[-END]:]TARGET[-END][/PROTOCOL]`, with `[::1]` for IPv6.
-public enum ComposePorts {
-    public struct Failure: Error, Equatable {
-        public var reason: String
+package enum ComposePorts {
+    package struct Failure: Error, Equatable {
+        package var reason: String
     }
 
     /// "8000", "8000-8001" → the ports; nil when not ports.
-    public static func range(_ text: String) -> [Int]? {
+    package static func range(_ text: String) -> [Int]? {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count <= 2, let lo = Int(parts[0]), lo >= 0, lo <= 65535 else { return nil }
         guard parts.count == 2 else { return [lo] }
@@ -13,13 +13,13 @@ public enum ComposePorts {
         return Array(lo...hi)
     }
 
-    public static func isPortOrRange(_ text: String) -> Bool {
+    package static func isPortOrRange(_ text: String) -> Bool {
         let parts = text.split(separator: "/", maxSplits: 1).map(String.init)
         guard let first = parts.first, let r = range(first), !r.contains(0) else { return false }
         return parts.count == 1 || ["tcp", "udp", "sctp"].contains(parts[1])
     }
 
-    public static func parseShort(_ text: String) throws(Failure) -> [ComposePort] {
+    package static func parseShort(_ text: String) throws(Failure) -> [ComposePort] {
         var rest = text
         var proto = "tcp"
         if let slash = rest.lastIndex(of: "/") {

@@ -17,6 +17,7 @@ extension ComposeRunner {
         }
     }
 
+    /// `compose pause`: freeze the named services' running containers (all when `names` is empty).
     public func pause(_ names: [String]) throws(ComposeError) {
         for s in try services(names) {
             for c in containers(of: s.name) where c.status == .running && !engine.isPaused(c) {
@@ -27,6 +28,7 @@ extension ComposeRunner {
         }
     }
 
+    /// `compose unpause`: thaw the named services' paused containers (all when `names` is empty).
     public func unpause(_ names: [String]) throws(ComposeError) {
         for s in try services(names) {
             for c in containers(of: s.name) where engine.isPaused(c) {

@@ -10,12 +10,17 @@ import Glibc
 extension ComposeRunner {
     // MARK: down
 
+    /// `compose down`'s flags.
     public struct DownOptions: Sendable {
+        /// -v: also remove the project's named volumes and the containers' anonymous ones.
         public var removeVolumes = false
         /// "all" or "local".
         public var removeImages: String?
+        /// --remove-orphans: also remove containers of services no longer in the files.
         public var removeOrphans = false
+        /// -t: seconds each container gets to stop before SIGKILL (its own stop timeout when nil).
         public var timeout: Int?
+        /// Containers and networks only.
         public init() {}
     }
 

@@ -11,7 +11,7 @@ extension ComposeRunner {
     // MARK: images
 
     /// Build the services that have `build:` (all of them, or those named).
-    public func build(_ services: [ComposeService], noCache: Bool = false) throws(ComposeError) {
+    package func build(_ services: [ComposeService], noCache: Bool = false) throws(ComposeError) {
         for s in services { if s.build != nil { try build(s, noCache: noCache) } }
     }
 
@@ -34,7 +34,7 @@ extension ComposeRunner {
     }
 
     /// Pull the image of every service that names one (and builds none, unless `includeBuilt`).
-    public func pull(_ services: [ComposeService], onlyMissing: Bool = false, progress pullProgress: PullProgress? = nil) throws(ComposeError) {
+    package func pull(_ services: [ComposeService], onlyMissing: Bool = false, progress pullProgress: PullProgress? = nil) throws(ComposeError) {
         for s in services where s.image != nil && (s.build == nil) {
             let name = s.imageName(project: project.name)
             if onlyMissing && (try? engine.images.resolve(name)) != nil { continue }
@@ -51,7 +51,7 @@ extension ComposeRunner {
 
     /// Make sure each service has its image: built when it has `build:` and the image is missing (or
     /// `forceBuild`), pulled when missing otherwise.
-    public func ensureImages(_ services: [ComposeService], forceBuild: Bool) throws(ComposeError) {
+    package func ensureImages(_ services: [ComposeService], forceBuild: Bool) throws(ComposeError) {
         for s in services {
             let present = (try? engine.images.resolve(s.imageName(project: project.name))) != nil
             if s.build != nil && (forceBuild || !present || s.pullPolicy == "build") {

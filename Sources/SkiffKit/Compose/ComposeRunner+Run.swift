@@ -10,21 +10,35 @@ import Glibc
 extension ComposeRunner {
     // MARK: run and exec
 
+    /// `compose run`'s arguments: a one-off container of a service.
     public struct RunRequest: Sendable {
+        /// The service whose configuration the container takes.
         public var service: String
         /// Empty: the service's command.
         public var command: [String] = []
+        /// --entrypoint; nil keeps the service's.
         public var entrypoint: String?
+        /// -e KEY=VALUE on top of the service's environment.
         public var env: [String] = []
+        /// --rm: remove the container when it exits.
         public var remove = false
+        /// --no-deps: do not start the service's dependencies.
         public var noDeps = false
+        /// --service-ports: publish the service's ports (a one-off publishes none by default).
         public var servicePorts = false
+        /// A terminal for the process (-T turns it off).
         public var tty = false
+        /// Keep stdin open.
         public var interactive = false
+        /// --name; nil: `<project>-<service>-run-<hex>`.
         public var name: String?
+        /// -u; nil keeps the service's user.
         public var user: String?
+        /// -w; nil keeps the service's working directory.
         public var workdir: String?
+        /// -d: run under a monitor and return the container.
         public var detach = false
+        /// A one-off container of `service` running its command.
         public init(service: String) { self.service = service }
     }
 

@@ -10,15 +10,25 @@ import Glibc
 extension ComposeRunner {
     // MARK: up
 
+    /// `compose up`'s flags.
     public struct UpOptions: Sendable {
+        /// The services to bring up (with their dependencies); empty: every active one.
         public var services: [String] = []
+        /// Profiles that activate services beyond the default ones.
         public var profiles: [String] = []
+        /// --no-deps: leave the named services' dependencies alone.
         public var noDeps = false
+        /// --force-recreate: recreate containers even when their config is unchanged.
         public var forceRecreate = false
+        /// --no-recreate: keep existing containers even when their config changed.
         public var noRecreate = false
+        /// --build: build images with a `build:` section before starting.
         public var build = false
+        /// --no-start: create the containers, start none.
         public var noStart = false
+        /// --remove-orphans: remove containers of services no longer in the files.
         public var removeOrphans = false
+        /// Every service, nothing forced.
         public init() {}
     }
 
@@ -52,7 +62,7 @@ extension ComposeRunner {
     }
 
     /// Wait until `dependency` meets its condition (running; healthy; exited 0).
-    public func waitFor(_ dependency: ComposeDependency, of service: String) throws(ComposeError) {
+    package func waitFor(_ dependency: ComposeDependency, of service: String) throws(ComposeError) {
         guard let c = containers(of: dependency.service).first else {
             if dependency.required { throw .usage("service \(service) depends on \(dependency.service), which has no container") }
             return

@@ -9,7 +9,9 @@ import Glibc
 /// A project's containers on this host: made, started, stopped and removed as `skiff compose` does,
 /// through the engine's own lifecycle (each container detached under its monitor).
 public struct ComposeRunner {
+    /// The engine the project's containers live in.
     public let engine: Engine
+    /// The loaded project.
     public let project: ComposeProject
     /// The caller's environment: `environment: [KEY]` entries without a value read it.
     public var callerEnvironment: [String: String] = [:]
@@ -20,6 +22,7 @@ public struct ComposeRunner {
     /// How long `depends_on: service_healthy` and `--wait` wait (seconds).
     public var healthTimeout: Double = 300
 
+    /// A runner for `project`'s containers in `engine`.
     public init(engine: Engine, project: ComposeProject) {
         self.engine = engine
         self.project = project
@@ -35,6 +38,7 @@ public struct ComposeRunner {
             .sorted { ($0.composeService ?? "", $0.composeNumber) < ($1.composeService ?? "", $1.composeNumber) }
     }
 
+    /// The project's containers of `service` (one-off `run` containers left out), by number.
     public func containers(of service: String) -> [Container] {
         projectContainers().filter { $0.composeService == service }
     }
@@ -94,6 +98,7 @@ public struct ComposeRunner {
         }
     }
 
+    /// `compose restart`: stop then start the named services' containers (all when `names` is empty).
     public func restart(_ names: [String], timeout: Int? = nil) throws(ComposeError) {
         try stop(names, timeout: timeout)
         try start(names)

@@ -3,7 +3,7 @@
 /// file, its path and the nearest valid key ("services.web.prots: unknown key; did you mean ports?").
 /// `x-` keys pass wherever the spec lets extensions in. A key the spec knows but Skiff cannot carry
 /// out is refused here too, with what to do instead, before anything is made.
-public indirect enum ComposeShape: Sendable {
+package indirect enum ComposeShape: Sendable {
     /// Values not checked further (a scalar, or a mapping whose keys are data: labels, driver_opts).
     case any
     /// A mapping of fixed keys; `extensions`: `x-` keys allowed.
@@ -16,9 +16,9 @@ public indirect enum ComposeShape: Sendable {
     case refused(String)
 }
 
-public enum ComposeSchema {
+package enum ComposeSchema {
     /// Check `tree` (one file, before merging) against the spec. The first problem is thrown.
-    public static func validate(_ tree: ComposeTree, file: String) throws(ComposeError) {
+    package static func validate(_ tree: ComposeTree, file: String) throws(ComposeError) {
         try check(tree, topLevel, path: "", file: file)
     }
 

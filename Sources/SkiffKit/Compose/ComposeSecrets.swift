@@ -1,8 +1,8 @@
 import SkiffSystem
 
 /// A top-level `secrets:` or `configs:` entry: where its bytes come from.
-public struct ComposeSecret: Sendable, Equatable {
-    public enum Source: Sendable, Equatable {
+package struct ComposeSecret: Sendable, Equatable {
+    package enum Source: Sendable, Equatable {
         /// `file:` (absolute).
         case file(String)
         /// `environment:`: the caller's variable.
@@ -13,10 +13,10 @@ public struct ComposeSecret: Sendable, Equatable {
         case external
     }
 
-    public var name: String
-    public var source: Source
+    package var name: String
+    package var source: Source
 
-    public init(name: String, source: Source) {
+    package init(name: String, source: Source) {
         self.name = name
         self.source = source
     }
@@ -24,20 +24,20 @@ public struct ComposeSecret: Sendable, Equatable {
 
 /// A service's (or a build's) use of a secret or config: short syntax (`- NAME`) or long
 /// (`source`, `target`, `uid`, `gid`, `mode`).
-public struct ComposeSecretUse: Sendable, Equatable {
-    public var source: String
-    public var target: String?
-    public var uid: UInt32?
-    public var gid: UInt32?
-    public var mode: UInt32?
+package struct ComposeSecretUse: Sendable, Equatable {
+    package var source: String
+    package var target: String?
+    package var uid: UInt32?
+    package var gid: UInt32?
+    package var mode: UInt32?
 
-    public init(source: String) {
+    package init(source: String) {
         self.source = source
     }
 
     /// Where it appears in the container: secrets under /run/secrets (a relative target too),
     /// configs at `/NAME`, as Docker Compose mounts them.
-    public func containerPath(config: Bool) -> String {
+    package func containerPath(config: Bool) -> String {
         let t = target ?? source
         if config { return t.hasPrefix("/") ? t : "/" + t }
         return t.hasPrefix("/") ? t : "/run/secrets/" + t

@@ -2,12 +2,12 @@ import Foundation
 
 /// A command string split into words as a POSIX shell would (quotes and backslashes, no expansion):
 /// how Docker Compose reads `command: python manage.py runserver`.
-public enum ShellWords {
-    public struct Failure: Error, Equatable {
-        public var reason: String
+package enum ShellWords {
+    package struct Failure: Error, Equatable {
+        package var reason: String
     }
 
-    public static func split(_ text: String) throws(Failure) -> [String] {
+    package static func split(_ text: String) throws(Failure) -> [String] {
         var words: [String] = []
         var current = ""
         var inWord = false
@@ -40,7 +40,7 @@ public enum ShellWords {
     }
 
     /// Words quoted for a shell (for printing, and for a CMD test run through `sh -c`).
-    public static func join(_ words: [String]) -> String {
+    package static func join(_ words: [String]) -> String {
         words.map { w in
             if !w.isEmpty && w.allSatisfy({ $0.isLetter || $0.isNumber || "-_./:=@%+,".contains($0) }) { return w }
             return "'" + w.replacingOccurrences(of: "'", with: "'\\''") + "'"

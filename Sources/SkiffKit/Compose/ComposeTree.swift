@@ -3,50 +3,50 @@ import Yams
 /// A compose file as a plain, ordered YAML tree: what is interpolated and merged before it becomes the
 /// typed model. Scalars keep whether they were quoted, so `"true"` stays a string where a bool is asked.
 /// Anchors and aliases are resolved by the YAML parser; `<<` merge keys are applied here.
-public indirect enum ComposeTree: Sendable, Hashable {
+package indirect enum ComposeTree: Sendable, Hashable {
     case scalar(String, quoted: Bool)
     case null
     case mapping([Entry])
     case sequence([ComposeTree])
 
-    public struct Entry: Sendable, Hashable {
-        public var key: String
-        public var value: ComposeTree
-        public init(_ key: String, _ value: ComposeTree) {
+    package struct Entry: Sendable, Hashable {
+        package var key: String
+        package var value: ComposeTree
+        package init(_ key: String, _ value: ComposeTree) {
             self.key = key
             self.value = value
         }
     }
 
-    public static func string(_ s: String) -> ComposeTree { .scalar(s, quoted: false) }
+    package static func string(_ s: String) -> ComposeTree { .scalar(s, quoted: false) }
 
-    public var entries: [Entry]? {
+    package var entries: [Entry]? {
         if case .mapping(let e) = self { return e }
         return nil
     }
 
-    public var items: [ComposeTree]? {
+    package var items: [ComposeTree]? {
         if case .sequence(let s) = self { return s }
         return nil
     }
 
-    public var scalarText: String? {
+    package var scalarText: String? {
         if case .scalar(let s, _) = self { return s }
         return nil
     }
 
-    public subscript(key: String) -> ComposeTree? {
+    package subscript(key: String) -> ComposeTree? {
         entries?.first { $0.key == key }?.value
     }
 
     /// Set (or append) a key of a mapping.
-    public mutating func set(_ key: String, _ value: ComposeTree) {
+    package mutating func set(_ key: String, _ value: ComposeTree) {
         guard case .mapping(var e) = self else { return }
         if let i = e.firstIndex(where: { $0.key == key }) { e[i].value = value } else { e.append(Entry(key, value)) }
         self = .mapping(e)
     }
 
-    public mutating func remove(_ key: String) {
+    package mutating func remove(_ key: String) {
         guard case .mapping(var e) = self else { return }
         e.removeAll { $0.key == key }
         self = .mapping(e)
@@ -54,7 +54,7 @@ public indirect enum ComposeTree: Sendable, Hashable {
 
     /// Parse YAML text (one document). An empty document is an empty mapping. `limits` are checked
     /// first, on libyaml's events, so an alias bomb or a deep nest is refused before Yams builds anything.
-    public static func parse(yaml text: String, file: String, limits: YAMLLimits = .standard) throws(ComposeError) -> ComposeTree {
+    package static func parse(yaml text: String, file: String, limits: YAMLLimits = .standard) throws(ComposeError) -> ComposeTree {
         do { try limits.check(text) } catch {
             throw .invalid(file: file, path: error.line.map { "line \($0)" } ?? "(file)", reason: error.reason)
         }
@@ -115,7 +115,7 @@ public indirect enum ComposeTree: Sendable, Hashable {
     }
 
     /// Back to a Yams node (for printing). Plain scalars that would read as another type are quoted.
-    public var node: Node {
+    package var node: Node {
         switch self {
         case .null: return Node("null", Tag(.null), .plain)
         case .scalar(let s, let quoted):
@@ -127,7 +127,7 @@ public indirect enum ComposeTree: Sendable, Hashable {
     }
 
     /// YAML text, keys in the tree's order.
-    public func yaml() -> String {
+    package func yaml() -> String {
         (try? Yams.serialize(node: node, indent: 2, width: -1, allowUnicode: true)) ?? ""
     }
 }

@@ -3,27 +3,27 @@ import SkiffImage
 /// One service → the `RunOptions` of one of its containers. Everything that depends on the
 /// networking and volume work (project networks, published ports, volumes) is decided here, in one
 /// place, so switching it on is a change to this file only.
-public struct ComposeWiring {
-    public var project: ComposeProject
+package struct ComposeWiring {
+    package var project: ComposeProject
 
-    public init(project: ComposeProject) {
+    package init(project: ComposeProject) {
         self.project = project
     }
 
     /// Whether containers join project networks (bridge networks where services resolve each other by
     /// service name, container name and aliases) and publish ports (the networking work, 23d6aae).
-    public static let projectNetworksAvailable = true
+    package static let projectNetworksAvailable = true
     /// Whether volumes (named, bind, tmpfs) can be mounted (the volume work, issue 7, is in).
-    public static let volumesAvailable = true
+    package static let volumesAvailable = true
 
     /// The name on the host of a project network (`default` is `<project>_default`).
-    public func realNetworkName(_ key: String) -> String {
+    package func realNetworkName(_ key: String) -> String {
         project.network(key)?.realName ?? "\(project.name)_\(key)"
     }
 
     /// The names a service's container answers to on a network: the service name and its aliases.
     /// `links: [SERVICE:ALIAS]` of services on the same network add ALIAS to SERVICE there.
-    public func aliases(_ s: ComposeService, on network: String) -> [String] {
+    package func aliases(_ s: ComposeService, on network: String) -> [String] {
         var names = [s.name] + (s.networks.first { $0.name == network }?.aliases ?? [])
         for other in project.services where other.networkMode == nil && other.networkNames.contains(network) {
             for l in other.links where l.service == s.name { names.append(l.alias) }
@@ -33,18 +33,18 @@ public struct ComposeWiring {
     }
 
     /// `networks: NAME: ipv4_address:` of the service on `network`.
-    public func fixedAddress(_ s: ComposeService, on network: String) -> String? {
+    package func fixedAddress(_ s: ComposeService, on network: String) -> String? {
         s.networks.first { $0.name == network }?.ipv4Address
     }
 
     /// The networks joined after the first one (real names, with aliases).
-    public func extraNetworks(_ s: ComposeService) -> [(name: String, aliases: [String], ip: String?)] {
+    package func extraNetworks(_ s: ComposeService) -> [(name: String, aliases: [String], ip: String?)] {
         guard s.networkMode == nil, Self.projectNetworksAvailable else { return [] }
         return s.networkNames.dropFirst().map { (realNetworkName($0), aliases(s, on: $0), fixedAddress(s, on: $0)) }
     }
 
     /// Refuse, before anything is made, what cannot be carried out yet.
-    public func check(_ services: [ComposeService], servicePorts: Bool = true) throws(ComposeError) {
+    package func check(_ services: [ComposeService], servicePorts: Bool = true) throws(ComposeError) {
         for s in services {
             if !Self.volumesAvailable, let m = s.volumes.first {
                 throw .unsupported("services.\(s.name).volumes: \(m.type.rawValue) mounts (\(m.target)) need skiff's volume support, which is not in this build yet")
@@ -64,7 +64,7 @@ public struct ComposeWiring {
     }
 
     /// The options for container `number` of `service` (`oneOff`: a `compose run` container).
-    public func runOptions(_ s: ComposeService, name: String, number: Int, configHash: String, servicePorts: Bool = true)
+    package func runOptions(_ s: ComposeService, name: String, number: Int, configHash: String, servicePorts: Bool = true)
         throws(ComposeError) -> RunOptions {
         var o = RunOptions()
         o.name = name

@@ -10,28 +10,28 @@ import CYaml
 ///
 /// The check reads libyaml's events once, keeping for each anchor the size it expands to, so it
 /// costs time and memory in proportion to the text, whatever the aliases describe.
-public struct YAMLLimits: Sendable {
-    public var maxBytes = 4 << 20
-    public var maxDepth = 200
-    public var maxNodes = 250_000
+package struct YAMLLimits: Sendable {
+    package var maxBytes = 4 << 20
+    package var maxDepth = 200
+    package var maxNodes = 250_000
 
-    public init() {}
+    package init() {}
 
-    public static let standard = YAMLLimits()
+    package static let standard = YAMLLimits()
 
     /// How a document overstepped; `line` is 1-based.
-    public struct Exceeded: Error, Equatable, CustomStringConvertible {
-        public var line: Int?
-        public var reason: String
-        public var description: String { line.map { "line \($0): \(reason)" } ?? reason }
-        public init(line: Int?, reason: String) {
+    package struct Exceeded: Error, Equatable, CustomStringConvertible {
+        package var line: Int?
+        package var reason: String
+        package var description: String { line.map { "line \($0): \(reason)" } ?? reason }
+        package init(line: Int?, reason: String) {
             self.line = line
             self.reason = reason
         }
     }
 
     /// The byte limit, for a file read before it is text.
-    public func checkSize(_ count: Int) throws(Exceeded) {
+    package func checkSize(_ count: Int) throws(Exceeded) {
         guard count <= maxBytes else {
             throw Exceeded(line: nil, reason: "the file is larger than the maximum of \(maxBytes >> 20) MiB")
         }
@@ -39,7 +39,7 @@ public struct YAMLLimits: Sendable {
 
     /// Check every document of `text`. Text libyaml cannot parse passes: Yams reports the error with
     /// more context, and everything before it has been checked here.
-    public func check(_ text: String) throws(Exceeded) {
+    package func check(_ text: String) throws(Exceeded) {
         try checkSize(text.utf8.count)
         var bytes = Array(text.utf8)
         var scan = Scan(limits: self)

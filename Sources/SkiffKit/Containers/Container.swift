@@ -1,70 +1,102 @@
 /// A container as `skiff` keeps it: `containers/<id>/container.json`. Its writable layer (`upper/`)
 /// and generated files sit beside the record and live until `rm`.
 public struct Container: Codable, Sendable, Equatable {
+    /// Where the container is in its life, as `ps` and `inspect` show it.
     public enum Status: String, Codable, Sendable {
+        /// `created`: made, not started (or `create`d); `running`: its process runs; `exited`: it ran and ended.
         case created, running, exited
         /// Between two runs of a restart policy (the monitor waits out the back-off).
         case restarting
     }
 
+    /// The 64-hex-digit container ID.
     public var id: String
+    /// The container's unique name (given with --name, or generated).
     public var name: String
     /// The name the user gave (e.g. "busybox"), and the image's ID (config digest).
     public var image: String
+    /// The image's ID: its config digest.
     public var imageID: String
+    /// The digest of the image manifest the container was made from.
     public var manifestDigest: String
     /// The overlay lower layers, by chain ID, bottom first.
     public var layerChainIDs: [String]
+    /// The process's argv (entrypoint and command, resolved at create).
     public var command: [String]
+    /// When it was created (RFC 3339).
     public var created: String
+    /// Its status when the record was last written (the engine repairs a stale one when it reads it).
     public var status: Status
+    /// The last exit status of its process; nil until it has exited once.
     public var exitCode: Int32?
+    /// When its process last started (RFC 3339).
     public var startedAt: String?
+    /// When its process last exited (RFC 3339).
     public var finishedAt: String?
+    /// `--rm`: removed once its process exits.
     public var autoRemove: Bool
+    /// Labels from the image and `--label` (compose keeps its project and service here).
     public var labels: [String: String]
 
     // Set by the lifecycle (detached runs, the monitor); absent in records of attached-only runs.
     /// The container's init, as a host pid, and its start time (so a reused pid is never taken for it).
     public var pid: Int32?
+    /// The init's start time in clock ticks since boot (`/proc/PID/stat` field 22).
     public var pidStartTime: UInt64?
     /// The monitor watching the container (nil for an attached run, where the CLI is the parent).
     public var monitorPid: Int32?
+    /// The monitor's start time in clock ticks since boot.
     public var monitorStartTime: UInt64?
     /// The `skiff run` that runs an attached container itself (no monitor). While it lives the record is
     /// not repaired, even before the container's process exists (network set-up, create).
     public var runnerPid: Int32?
+    /// The attached runner's start time in clock ticks since boot.
     public var runnerStartTime: UInt64?
+    /// `--restart`; nil is `no`.
     public var restartPolicy: RestartPolicy?
+    /// How many times the restart policy has restarted it.
     public var restartCount: Int?
     /// `stop`/`kill` by the user: the restart policy does not bring the container back.
     public var stoppedByUser: Bool?
+    /// The health check it runs (the image's, changed by --health-* flags); nil without one.
     public var healthcheck: HealthCheck?
+    /// The health check's state and recent results.
     public var health: HealthState?
+    /// `-t`: its process has a terminal.
     public var tty: Bool?
+    /// `-i`: its stdin stays open for `attach`.
     public var openStdin: Bool?
+    /// The signal `stop` sends first (`--stop-signal`, the image's STOPSIGNAL, else SIGTERM).
     public var stopSignal: String?
+    /// Seconds `stop` waits before SIGKILL (`--stop-timeout`; 10 when nil).
     public var stopTimeout: Int?
+    /// The size in bytes at which its log file is rotated (`--log-opt max-size`); nil: no rotation.
     public var logMaxSize: Int64?
+    /// How many log files rotation keeps (`--log-opt max-file`).
     public var logMaxFiles: Int?
+    /// Its hostname (`--hostname`, else the short ID).
     public var hostname: String?
     /// Why the last start failed, or how the state was repaired.
     public var error: String?
     /// Volumes, binds and tmpfs mounts (Volumes/Engine+Volumes.swift); nil when there are none.
     public var mounts: [MountPoint]?
 
+    /// The first 12 hex digits of the ID, as `ps` shows it.
     public var shortID: String { String(id.prefix(12)) }
 }
 
 /// Docker's --restart: no, on-failure[:N], always, unless-stopped.
 public struct RestartPolicy: Codable, Sendable, Equatable {
+    /// The policy's kind, spelled as `--restart` takes it.
     public enum Name: String, Codable, Sendable {
         case no, onFailure = "on-failure", always, unlessStopped = "unless-stopped"
     }
+    /// When to restart.
     public var name: Name
     /// on-failure: the most restarts (0: no limit).
     public var maximumRetryCount: Int
 
+    /// A policy of kind `name`, with at most `maximumRetryCount` restarts for on-failure.
     public init(name: Name, maximumRetryCount: Int = 0) {
         self.name = name
         self.maximumRetryCount = maximumRetryCount
@@ -91,14 +123,21 @@ public struct RestartPolicy: Codable, Sendable, Equatable {
 public struct HealthCheck: Codable, Sendable, Equatable {
     /// ["CMD", args…] or ["CMD-SHELL", command].
     public var test: [String]
+    /// Time between checks.
     public var interval: Int64
+    /// How long one check may run before it counts as failed.
     public var timeout: Int64
+    /// Time after start during which failures do not count.
     public var startPeriod: Int64
+    /// Consecutive failures that make the container unhealthy.
     public var retries: Int
 
+    /// Docker's default interval: 30 s.
     public static let defaultInterval: Int64 = 30_000_000_000
+    /// Docker's default timeout: 30 s.
     public static let defaultTimeout: Int64 = 30_000_000_000
 
+    /// A check running `test` with Docker's defaults for what is not given.
     public init(test: [String], interval: Int64 = defaultInterval, timeout: Int64 = defaultTimeout,
                 startPeriod: Int64 = 0, retries: Int = 3) {
         self.test = test
@@ -118,17 +157,27 @@ public struct HealthCheck: Codable, Sendable, Equatable {
 
 /// Docker's State.Health.
 public struct HealthState: Codable, Sendable, Equatable {
+    /// `starting` until the first check result counts, then `healthy` or `unhealthy`.
     public enum Status: String, Codable, Sendable { case starting, healthy, unhealthy }
+    /// One check's result, as `inspect` shows it (Docker's field names).
     public struct Probe: Codable, Sendable, Equatable {
+        /// When the check started (RFC 3339).
         public var Start: String
+        /// When it ended.
         public var End: String
+        /// Its exit status (0 healthy, 1 unhealthy, -1 could not run or timed out).
         public var ExitCode: Int32
+        /// The start of its output.
         public var Output: String
     }
+    /// The current health.
     public var status: Status
+    /// Consecutive failed checks.
     public var failingStreak: Int
+    /// The last few results, newest last.
     public var log: [Probe]
 
+    /// A health state, `starting` with no results by default.
     public init(status: Status = .starting, failingStreak: Int = 0, log: [Probe] = []) {
         self.status = status
         self.failingStreak = failingStreak

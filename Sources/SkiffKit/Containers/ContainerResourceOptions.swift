@@ -19,16 +19,23 @@ public struct ContainerResourceOptions: Sendable, Equatable {
     public var ulimits: [Ulimit] = []
     /// Size of /dev/shm in bytes (Docker's default: 64 MiB).
     public var shmSize: Int64?
+    /// --domainname: the container's NIS domain name.
     public var domainname: String?
     /// OCI annotations beyond the labels.
     public var annotations: [String: String] = [:]
 
+    /// Nothing beyond Docker's defaults.
     public init() {}
 
+    /// One `--ulimit NAME=SOFT[:HARD]`.
     public struct Ulimit: Sendable, Equatable {
+        /// Docker's lower-case name (`nofile`, `nproc`, ...).
         public var name: String
+        /// The soft limit.
         public var soft: UInt64
+        /// The hard limit.
         public var hard: UInt64
+        /// A limit `soft`:`hard` on `name`.
         public init(name: String, soft: UInt64, hard: UInt64) {
             self.name = name
             self.soft = soft

@@ -21,10 +21,13 @@ import Glibc
 extension Engine {
     /// Host paths `skiff run` reads besides the image, overridable in tests.
     public struct HostFiles: Sendable {
+        /// The host's resolver configuration, which a container's resolv.conf is made from.
         public var resolvConf = "/etc/resolv.conf"
+        /// The host's hosts file, which a container on the host's network gets.
         public var hosts = "/etc/hosts"
         /// Docker's `--init` is tini; Debian ships it static.
         public var initBinary = "/usr/bin/tini-static"
+        /// The host's real files.
         public init() {}
     }
 
@@ -177,7 +180,7 @@ extension Engine {
     }
 
     /// Remove a stopped container, its writable layer and its anonymous volumes (`force`: kill it first; see `remove`).
-    public func removeContainer(_ nameOrID: String, force: Bool) throws(KitError) {
+    package func removeContainer(_ nameOrID: String, force: Bool) throws(KitError) {
         try remove(nameOrID, force: force, volumes: true)
     }
 

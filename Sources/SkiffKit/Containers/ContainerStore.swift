@@ -7,15 +7,19 @@ import Glibc
 /// Container records under `<root>/containers/<id>/`, written atomically; names are unique, checked
 /// and claimed under one lock so concurrent `skiff run --name` never hand out the same name.
 public struct ContainerStore: Sendable {
+    /// The directory holding one directory per container (`<state root>/containers`).
     public let root: String
 
+    /// The store under `root`.
     public init(root: String) {
         self.root = root
     }
 
+    /// The container's directory: its record, config.json, logs and writable layer.
     public func directory(of id: String) -> String { root + "/" + id }
     var lockPath: String { root + "/.lock" }
 
+    /// The record of container `id`.
     public func load(id: String) throws(KitError) -> Container {
         let path = recordPath(id)
         let bytes: [UInt8]
@@ -31,7 +35,7 @@ public struct ContainerStore: Sendable {
         }
     }
 
-    public func save(_ container: Container) throws(KitError) {
+    package func save(_ container: Container) throws(KitError) {
         let path = directory(of: container.id) + "/container.json"
         let bytes: [UInt8]
         do { bytes = try KitJSON.encode(container) } catch {
@@ -45,7 +49,7 @@ public struct ContainerStore: Sendable {
 
     /// Every record, and every one that cannot be read. A directory without a record yet (being
     /// created or removed) is neither.
-    public func listing() -> RecordListing<Container> {
+    package func listing() -> RecordListing<Container> {
         var out = RecordListing<Container>(records: [], unreadable: [])
         for id in FileIO.visibleEntries(root) {
             do { out.records.append(try load(id: id)) } catch {
@@ -72,7 +76,7 @@ public struct ContainerStore: Sendable {
     }
 
     /// Make the container's directory and first record, claiming its name.
-    public func create(_ container: Container) throws(KitError) {
+    package func create(_ container: Container) throws(KitError) {
         do { try FileIO.makeDirectories(root, mode: 0o711) } catch { throw .system(error) }
         let lock: FileLock
         do { lock = try FileLock(lockPath) } catch { throw .system(error) }
@@ -87,7 +91,7 @@ public struct ContainerStore: Sendable {
     }
 
     /// Claim a fresh random name under the lock (after a concurrent run drew the same one); returns it.
-    public func createWithFreshName(_ container: Container) throws(KitError) -> String {
+    package func createWithFreshName(_ container: Container) throws(KitError) -> String {
         let lock: FileLock
         do { lock = try FileLock(lockPath) } catch { throw .system(error) }
         defer { lock.unlock() }
@@ -103,7 +107,7 @@ public struct ContainerStore: Sendable {
     /// Read, change and write a record under the container's own lock, so the monitor's helpers and
     /// concurrent CLI commands never lose each other's changes. Returns the record as written.
     @discardableResult
-    public func update(id: String, _ change: (inout Container) throws(KitError) -> Void) throws(KitError) -> Container {
+    package func update(id: String, _ change: (inout Container) throws(KitError) -> Void) throws(KitError) -> Container {
         let lock: FileLock
         do { lock = try FileLock(directory(of: id) + "/lock") } catch {
             if error.errno == ENOENT { throw .notFound("No such container: \(id)") }
@@ -117,7 +121,7 @@ public struct ContainerStore: Sendable {
     }
 
     /// Rename under the store's lock (names stay unique).
-    public func rename(id: String, to name: String) throws(KitError) {
+    package func rename(id: String, to name: String) throws(KitError) {
         let lock: FileLock
         do { lock = try FileLock(lockPath) } catch { throw .system(error) }
         defer { lock.unlock() }
@@ -127,7 +131,7 @@ public struct ContainerStore: Sendable {
         try update(id: id) { $0.name = name }
     }
 
-    public func remove(id: String) {
+    package func remove(id: String) {
         FileIO.removeTree(directory(of: id))
     }
 }

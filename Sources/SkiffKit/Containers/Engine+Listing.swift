@@ -5,14 +5,14 @@ import Glibc
 extension Engine {
     /// `ps`: every record, reconciled and newest first, and the records that cannot be read (which
     /// `listContainers` leaves out), for the CLI to report.
-    public func containerListing() -> RecordListing<Container> {
+    package func containerListing() -> RecordListing<Container> {
         let found = containers.listing()
         let records = found.records.compactMap { try? reconcile($0) }.sorted { $0.created > $1.created }
         return RecordListing(records: records, unreadable: found.unreadable)
     }
 
     /// `volume ls`: as `listVolumes`, and the volume records that cannot be read.
-    public func volumeListing(dangling: Bool? = nil) -> RecordListing<Volume> {
+    package func volumeListing(dangling: Bool? = nil) -> RecordListing<Volume> {
         let found = volumes.listing()
         return RecordListing(records: filterDangling(found.records, dangling), unreadable: found.unreadable)
     }

@@ -8,15 +8,15 @@ import Glibc
 /// the topmost layer that has a path wins; an overlay whiteout (a 0/0 character device) hides it, and
 /// an opaque directory on the way hides the layers below. Used before a container starts (user names
 /// in /etc/passwd, whether WORKDIR exists).
-public struct ImageFilesystem: Sendable {
+package struct ImageFilesystem: Sendable {
     /// Layer directories, top layer first.
-    public let layers: [String]
+    package let layers: [String]
 
-    public init(layersTopFirst: [String]) {
+    package init(layersTopFirst: [String]) {
         self.layers = layersTopFirst
     }
 
-    public enum Lookup: Equatable {
+    package enum Lookup: Equatable {
         case missing
         case file(hostPath: String)
         case directory(hostPath: String)
@@ -26,7 +26,7 @@ public struct ImageFilesystem: Sendable {
 
     /// What is at `path` itself; `..` is taken lexically (never above a layer), and a symlink on the
     /// way ends the walk in that layer (InRootPath follows symlinks).
-    public func lookup(_ path: String) -> Lookup {
+    package func lookup(_ path: String) -> Lookup {
         let components = InRootPath.clean(path).split(separator: "/").map(String.init)
         guard !components.isEmpty else { return layers.first.map { .directory(hostPath: $0) } ?? .missing }
         for layer in layers {
@@ -58,7 +58,7 @@ public struct ImageFilesystem: Sendable {
     }
 
     /// The contents of a regular file, nil when it is missing (or not a regular file).
-    public func read(_ path: String) -> String? {
+    package func read(_ path: String) -> String? {
         guard case .file(let host) = lookup(path) else { return nil }
         return try? FileIO.readString(host)
     }

@@ -57,7 +57,8 @@ extension Engine {
             keep.insert(img.configDigest)
             for l in img.manifest.layers { if let ld = try? Digest(l.digest) { keep.insert(ld) } }
         }
-        BuildCache(engine: self).retain(keep: &keep, chains: &liveChains)  // intermediate images the build cache points at
+        // Intermediate images the build cache points at.
+        BuildCache(engine: self).retain(keep: &keep, chains: &liveChains)
         let removed: [Digest]
         do {
             removed = try images.collectGarbage(keep: keep)

@@ -7,9 +7,9 @@ import Glibc
 /// is followed inside the root (an absolute target starts again at the root), never out of it.
 /// The callers say what a relative path in their root is (a build context, an image's merged layers),
 /// so the same walk serves COPY sources, COPY destinations and working directories.
-public enum InRootPath {
+package enum InRootPath {
     /// What is at a path relative to the root (all of whose parents are real directories).
-    public enum Entry: Equatable, Sendable {
+    package enum Entry: Equatable, Sendable {
         case directory
         case symlink(target: String)
         case other
@@ -20,7 +20,7 @@ public enum InRootPath {
 
     /// `path` cleaned as Docker and Go's filepath.Clean do, absolute: `a//b/./c/../d` → `/a/b/d`, and a
     /// `..` above the root stays at the root (`/../../x` → `/x`).
-    public static func clean(_ path: String) -> String {
+    package static func clean(_ path: String) -> String {
         var parts: [Substring] = []
         for part in path.split(separator: "/") {
             if part == "." || part.isEmpty { continue }
@@ -37,14 +37,14 @@ public enum InRootPath {
     /// with every symlink replaced by where it leads, or nil when something on the way is missing (or
     /// `entry` hides it), is not a directory, or the symlinks loop. With `followLast` false a final
     /// symlink is kept as it is.
-    public static func resolve(_ path: String, followLast: Bool = true, entry: (String) -> Entry?) -> String? {
+    package static func resolve(_ path: String, followLast: Bool = true, entry: (String) -> Entry?) -> String? {
         walk(path, followLast: followLast, keepMissing: false, entry: entry)
     }
 
     /// Like `resolve`, but where the walk reaches something missing the rest is taken literally
     /// (cleaned), as securejoin does: the path where a directory would be created inside the root.
     /// Nil when a component before the end is not a directory or the symlinks loop.
-    public static func join(_ path: String, entry: (String) -> Entry?) -> String? {
+    package static func join(_ path: String, entry: (String) -> Entry?) -> String? {
         walk(path, followLast: true, keepMissing: true, entry: entry)
     }
 
@@ -91,7 +91,7 @@ public enum InRootPath {
 
 extension ImageFilesystem {
     /// What is at `relative` (no leading `/`) in the merged layers, for InRootPath.
-    public func inRootEntry(_ relative: String) -> InRootPath.Entry? {
+    package func inRootEntry(_ relative: String) -> InRootPath.Entry? {
         switch lookup("/" + relative) {
         case .missing: return nil
         case .directory: return .directory

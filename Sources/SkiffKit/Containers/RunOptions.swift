@@ -1,56 +1,89 @@
 /// What `skiff run` is asked for, beyond the image: Docker's flags as plain values. Parsing of the
 /// command line happens in the CLI; the rules that combine these with the image live in SpecBuilder.
 public struct RunOptions: Sendable, Equatable {
+    /// --name; nil generates one (adjective_surname, as Docker does).
     public var name: String?
+    /// The arguments after the image: the command, or the entrypoint's arguments.
     public var command: [String] = []
     /// --entrypoint: nil keeps the image's; "" clears it.
     public var entrypoint: String?
+    /// -e KEY=VALUE (or KEY: this process's value), on top of the image's environment.
     public var env: [String] = []
+    /// --env-file paths, read in order before `env`.
     public var envFiles: [String] = []
+    /// -w: the working directory (created when missing, as Docker does).
     public var workdir: String?
+    /// -u: user[:group], by name (the image's /etc/passwd) or number.
     public var user: String?
+    /// -h; nil uses the short container ID.
     public var hostname: String?
+    /// --rm: remove the container (and its anonymous volumes) when it exits.
     public var remove = false
+    /// -i: keep stdin open.
     public var interactive = false
+    /// -t: give the process a terminal.
     public var tty = false
+    /// --network; `.none` unless set (the CLI defaults to `.bridge`, as Docker does).
     public var network: NetworkMode = .none
+    /// -m: the memory limit in bytes.
     public var memory: Int64?
+    /// --cpus: how many CPUs' worth of time (a CFS quota).
     public var cpus: Double?
+    /// --pids-limit: the most tasks.
     public var pidsLimit: Int64?
     /// --memory-reservation, --cpu-shares, --ulimit, --shm-size… (see ContainerResourceOptions).
     public var resources = ContainerResourceOptions()
+    /// --read-only: the root filesystem is read-only.
     public var readOnly = false
     /// `--sysctl KEY=VALUE`: kernel settings of the container's own namespaces (see ContainerSysctls).
     public var sysctls: [String: String] = [:]
+    /// --cap-add: capabilities added to Docker's default set (`ALL` for every one).
     public var capAdd: [String] = []
+    /// --cap-drop: capabilities removed from it (`ALL` for every one).
     public var capDrop: [String] = []
+    /// --privileged: every capability, all devices, no seccomp, writable /sys and /proc.
     public var privileged = false
+    /// --security-opt seccomp=...: Docker's default profile, none, or a profile file.
     public var seccomp: SeccompChoice = .default
+    /// --security-opt no-new-privileges.
     public var noNewPrivileges = false
+    /// --init: a small init as pid 1 that reaps zombies and forwards signals.
     public var initProcess = false
+    /// -p specifications ([ip:]hostPort:containerPort[/proto], ranges).
     public var publish: [String] = []
     /// -P: publish every EXPOSEd port on a free host port.
     public var publishAll = false
     /// --network-alias and --ip (user-defined networks).
     public var networkAliases: [String] = []
+    /// --ip: the container's address on a user-defined network.
     public var ip: String?
     /// --add-host, --dns, --dns-search, --dns-option.
     public var names = ContainerNameOptions()
+    /// --label KEY=VALUE.
     public var labels: [String: String] = [:]
     /// -d: the container runs under a monitor (set by `skiff run -d`; createContainer records it).
     public var detach = false
+    /// --restart; nil is `no`.
     public var restart: RestartPolicy?
     /// --health-cmd and friends; nil fields keep the image's HEALTHCHECK values.
     public var healthCmd: String?
+    /// --health-interval, in nanoseconds.
     public var healthInterval: Int64?
+    /// --health-timeout, in nanoseconds.
     public var healthTimeout: Int64?
+    /// --health-start-period, in nanoseconds.
     public var healthStartPeriod: Int64?
+    /// --health-retries.
     public var healthRetries: Int?
+    /// --no-healthcheck: ignore the image's HEALTHCHECK.
     public var noHealthcheck = false
+    /// --stop-signal: the signal `stop` sends first.
     public var stopSignal: String?
+    /// --stop-timeout: seconds before `stop` sends SIGKILL.
     public var stopTimeout: Int?
     /// --log-opt max-size / max-file (0: no limit).
     public var logMaxSize: Int64?
+    /// --log-opt max-file: how many rotated log files are kept.
     public var logMaxFiles: Int?
     /// -v, --mount and --tmpfs, in order (Volumes/MountRequest.swift parses them).
     public var mounts: [MountRequest] = []
@@ -60,8 +93,10 @@ public struct RunOptions: Sendable, Equatable {
     /// BuildKit mounts none (their writes under a VOLUME path stay in the layer).
     public var imageVolumes = true
 
+    /// Docker's defaults: no name, no command, no network, no limits.
     public init() {}
 
+    /// `--network`: which network namespace the container gets.
     public enum NetworkMode: Sendable, Equatable {
         /// A network namespace with only loopback.
         case none
@@ -74,6 +109,7 @@ public struct RunOptions: Sendable, Equatable {
         /// A user-defined network (`skiff network create`).
         case named(String)
 
+        /// Parse `--network`'s value: none, host, bridge (or default), container:NAME, or a network's name.
         public init(parsing text: String) throws(KitError) {
             switch text {
             case "none": self = .none
@@ -92,9 +128,13 @@ public struct RunOptions: Sendable, Equatable {
         }
     }
 
+    /// `--security-opt seccomp=...`: which syscall filter the container gets.
     public enum SeccompChoice: Sendable, Equatable {
+        /// Docker's default profile, adjusted to the container's capabilities.
         case `default`
+        /// No filter.
         case unconfined
+        /// The profile JSON at `path`.
         case profile(path: String)
     }
 }

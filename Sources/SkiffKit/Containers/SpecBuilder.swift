@@ -11,17 +11,17 @@ import SkiffRuntime
 /// - the user is `-u`, else the image's User, resolved in the image's /etc/passwd and /etc/group;
 /// - the security policy is Docker's default (capabilities, seccomp, masked paths), changed only by
 ///   `--cap-add/--cap-drop`, `--privileged`, `--security-opt` and `--read-only`.
-public struct SpecBuilder {
-    public var image: StoredImage
-    public var imageName: String
-    public var options: RunOptions
-    public var filesystem: ImageFilesystem
+package struct SpecBuilder {
+    package var image: StoredImage
+    package var imageName: String
+    package var options: RunOptions
+    package var filesystem: ImageFilesystem
     /// The caller's environment, for `-e KEY` without a value.
-    public var callerEnvironment: [String: String]
+    package var callerEnvironment: [String: String]
     /// Env files already read, by path (the CLI reads them so errors name the file).
-    public var envFileContents: [String: String]
+    package var envFileContents: [String: String]
 
-    public init(image: StoredImage, imageName: String, options: RunOptions, filesystem: ImageFilesystem,
+    package init(image: StoredImage, imageName: String, options: RunOptions, filesystem: ImageFilesystem,
                 callerEnvironment: [String: String] = [:], envFileContents: [String: String] = [:]) {
         self.image = image
         self.imageName = imageName
@@ -31,7 +31,7 @@ public struct SpecBuilder {
         self.envFileContents = envFileContents
     }
 
-    public func command() throws(KitError) -> [String] {
+    package func command() throws(KitError) -> [String] {
         let config = image.config.config
         var entrypoint = config?.Entrypoint ?? []
         var cmd = config?.Cmd ?? []
@@ -45,7 +45,7 @@ public struct SpecBuilder {
         return args
     }
 
-    public func environment(hostname: String) throws(KitError) -> [String] {
+    package func environment(hostname: String) throws(KitError) -> [String] {
         var env = EnvironmentList()
         let imageEnv = image.config.config?.Env ?? []
         if !imageEnv.contains(where: { $0.hasPrefix("PATH=") }) { env.set(DockerDefaults.pathEnv) }
@@ -76,19 +76,19 @@ public struct SpecBuilder {
     }
 
     /// Cleaned as Docker cleans it: `/../../x` is `/x`, a path inside the container whatever its `..`.
-    public func workingDirectory() -> String {
+    package func workingDirectory() -> String {
         let dir = options.workdir ?? image.config.config?.WorkingDir ?? ""
         return dir.isEmpty ? "/" : InRootPath.clean(dir)
     }
 
-    public func user() throws(KitError) -> ResolvedUser {
+    package func user() throws(KitError) -> ResolvedUser {
         let spec = options.user ?? image.config.config?.User
         return try UserResolver.resolve(spec, passwd: filesystem.read("/etc/passwd"),
                                         group: filesystem.read("/etc/group"), image: imageName)
     }
 
     /// The spec for a container whose root filesystem will be at `rootfs`.
-    public func spec(rootfs: String, hostname: String, cgroupsPath: String) throws(KitError) -> Spec {
+    package func spec(rootfs: String, hostname: String, cgroupsPath: String) throws(KitError) -> Spec {
         let args = try command()
         var spec = DockerDefaults.spec(rootfs: rootfs, args: args, terminal: options.tty, hostname: hostname)
         spec.process?.env = try environment(hostname: hostname)
@@ -154,7 +154,7 @@ public struct SpecBuilder {
     }
 
     /// Docker's default set with `--cap-add` / `--cap-drop` applied ("ALL" allowed in both).
-    public func capabilities() throws(KitError) -> [String] {
+    package func capabilities() throws(KitError) -> [String] {
         var set = Set(DockerDefaults.capabilities)
         func normalize(_ name: String) throws(KitError) -> String {
             let upper = name.uppercased()

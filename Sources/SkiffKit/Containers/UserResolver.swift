@@ -1,14 +1,14 @@
 /// Docker's `--user` forms — "uid", "uid:gid", "name", "name:group" — resolved against the image's
 /// /etc/passwd and /etc/group, with the supplementary groups the user is a member of.
-public struct ResolvedUser: Sendable, Equatable {
-    public var uid: UInt32
-    public var gid: UInt32
-    public var additionalGids: [UInt32]
-    public var home: String?
+package struct ResolvedUser: Sendable, Equatable {
+    package var uid: UInt32
+    package var gid: UInt32
+    package var additionalGids: [UInt32]
+    package var home: String?
 }
 
-public enum UserResolver {
-    public static func resolve(_ spec: String?, passwd: String?, group: String?, image: String) throws(KitError) -> ResolvedUser {
+package enum UserResolver {
+    package static func resolve(_ spec: String?, passwd: String?, group: String?, image: String) throws(KitError) -> ResolvedUser {
         let text = spec ?? ""
         let parts = text.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
         let userPart = parts.first ?? ""

@@ -1,16 +1,16 @@
 /// Docker's stdcopy frames, as the monitor's attach socket sends a container's output: one byte for the
 /// stream (1 stdout, 2 stderr), three zero bytes, a big-endian 32-bit length, then that many bytes.
 /// Bytes arrive in any pieces; the decoder keeps an unfinished frame until the rest comes.
-public struct AttachFrameDecoder: Sendable {
-    public enum Stream: Sendable, Equatable {
+package struct AttachFrameDecoder: Sendable {
+    package enum Stream: Sendable, Equatable {
         case stdout, stderr
     }
 
-    public struct Frame: Sendable, Equatable {
-        public var stream: Stream
-        public var data: [UInt8]
+    package struct Frame: Sendable, Equatable {
+        package var stream: Stream
+        package var data: [UInt8]
 
-        public init(stream: Stream, data: [UInt8]) {
+        package init(stream: Stream, data: [UInt8]) {
             self.stream = stream
             self.data = data
         }
@@ -19,13 +19,13 @@ public struct AttachFrameDecoder: Sendable {
     static let headerSize = 8
     private var pending: [UInt8] = []
 
-    public init() {}
+    package init() {}
 
     /// Bytes held for a frame not complete yet.
-    public var bufferedCount: Int { pending.count }
+    package var bufferedCount: Int { pending.count }
 
     /// Add bytes read from the socket; the frames they complete, in order.
-    public mutating func feed(_ bytes: some Sequence<UInt8>) -> [Frame] {
+    package mutating func feed(_ bytes: some Sequence<UInt8>) -> [Frame] {
         pending.append(contentsOf: bytes)
         var frames: [Frame] = []
         var start = 0

@@ -2,12 +2,17 @@
 public struct ContainerUsage: Sendable, Equatable {
     /// CPU time used between the samples over the time between them; 100 per CPU busy, at most all CPUs.
     public var cpuPercent: Double
+    /// Memory in use, in bytes, without the page cache (as Docker subtracts it).
     public var memoryUsage: UInt64
     /// The container's memory limit, or the host's memory when it has none (as Docker shows).
     public var memoryLimit: UInt64
+    /// `memoryUsage` over `memoryLimit`, in percent.
     public var memoryPercent: Double
+    /// Bytes read from block devices.
     public var blockRead: UInt64
+    /// Bytes written to block devices.
     public var blockWrite: UInt64
+    /// Tasks in the container.
     public var pids: UInt64
 
     /// `cpus`: the host's online CPUs; `hostMemory`: its memory in bytes.

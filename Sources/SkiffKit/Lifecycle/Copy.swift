@@ -14,6 +14,7 @@ import Glibc
 /// one's overlay (image layers + its upper dir), mounted in a private mount namespace of this thread
 /// and detached at once, so it is reachable only through our fd and never appears on the host.
 extension Engine {
+    /// `cp CONTAINER:PATH HOSTPATH`: copy a file or tree out of the container, symlinks resolved inside it.
     public func copyFromContainer(_ nameOrID: String, path: String, to hostPath: String) throws(KitError) {
         let c = try container(nameOrID)
         let root = try copyRoot(c)
@@ -47,6 +48,7 @@ extension Engine {
         try Self.copyEntry(srcParent: src, name: name, dstParent: d, dstName: destName)
     }
 
+    /// `cp HOSTPATH CONTAINER:PATH`: copy a file or tree into the container, symlinks resolved inside it.
     public func copyToContainer(_ nameOrID: String, hostPath: String, path: String) throws(KitError) {
         let c = try container(nameOrID)
         let root = try copyRoot(c)

@@ -28,12 +28,12 @@ extension Engine {
     }
 
     /// In the internal start: whether the starting command asked for the events (taking the request).
-    public func takeExplanationRequest(id: String) -> Bool {
+    package func takeExplanationRequest(id: String) -> Bool {
         unlink(explainRequestPath(id)) == 0
     }
 
     /// In the internal start: hand the recorded events to the starting command.
-    public func saveExplanation(id: String, _ events: [ExplainEvent]) {
+    package func saveExplanation(id: String, _ events: [ExplainEvent]) {
         guard let bytes = try? KitJSON.encode(events) else { return }
         try? FileIO.writeAtomically(explainEventsPath(id), contents: bytes, mode: 0o600)
     }

@@ -10,22 +10,32 @@ import Glibc
 /// the init joined, its cgroup, its seccomp filter). The container's environment, working directory and
 /// user are the defaults; flags change them.
 public struct ExecRequest: Sendable {
+    /// The program and its arguments.
     public var command: [String]
+    /// -t: a terminal for the process.
     public var tty = false
+    /// -i: keep stdin open (without it stdin is /dev/null).
     public var interactive = false
+    /// -d: start it and return without waiting.
     public var detach = false
     /// KEY=VALUE (or KEY: the caller's value) on top of the container's environment.
     public var env: [String] = []
+    /// The caller's environment, for `env` entries given without a value.
     public var callerEnvironment: [String: String] = [:]
+    /// -w: the working directory (absolute); nil keeps the container's.
     public var workdir: String?
+    /// -u: user[:group], resolved in the container's /etc/passwd and /etc/group; nil keeps the container's.
     public var user: String?
+    /// --privileged: every capability for the process.
     public var privileged = false
+    /// The terminal's size with `tty`.
     public var consoleSize: ConsoleSize?
     /// Where the process's stdio goes without a terminal; -1: the caller's.
     public var stdio: (in: Int32, out: Int32, err: Int32) = (-1, -1, -1)
     /// Written with the process's host pid (a detached exec the caller waits for itself).
     public var pidFile: String?
 
+    /// A request to run `command` with the container's defaults.
     public init(command: [String]) {
         self.command = command
     }
@@ -105,16 +115,16 @@ extension Engine {
 
 /// A running container's root, opened through /proc/<pid>/root; paths are resolved with
 /// openat2(RESOLVE_IN_ROOT), so a symlink in the container can never lead to a host file.
-public final class ContainerRoot {
-    public let fd: Int32
+package final class ContainerRoot {
+    package let fd: Int32
 
-    public init(pid: Int32) throws(KitError) {
+    package init(pid: Int32) throws(KitError) {
         let path = "/proc/\(pid)/root"
         fd = Glibc.open(path, openPath | O_DIRECTORY | O_CLOEXEC)
         if fd < 0 { throw .system(SystemError("open", path: path)) }
     }
 
-    public init(directory: String) throws(KitError) {
+    package init(directory: String) throws(KitError) {
         fd = Glibc.open(directory, openPath | O_DIRECTORY | O_CLOEXEC)
         if fd < 0 { throw .system(SystemError("open", path: directory)) }
     }
@@ -122,12 +132,12 @@ public final class ContainerRoot {
     deinit { close(fd) }
 
     /// openat2 in the root; errno is set on failure (-1).
-    public func open(_ path: String, flags: Int32, mode: mode_t = 0) -> Int32 {
+    package func open(_ path: String, flags: Int32, mode: mode_t = 0) -> Int32 {
         ResolvedOpen.open(at: fd, path, flags: flags, mode: mode, resolve: [.inRoot, .noMagicLinks])
     }
 
     /// A regular file's contents (nil when missing or unreadable).
-    public func read(_ path: String) -> String? {
+    package func read(_ path: String) -> String? {
         let f = open(path, flags: O_RDONLY)
         guard f >= 0 else { return nil }
         defer { close(f) }

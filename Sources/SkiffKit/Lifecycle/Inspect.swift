@@ -5,113 +5,113 @@ import SkiffRuntime
 
 /// `skiff inspect` of a container, shaped as Docker's (the fields tools read: State, Config, Mounts,
 /// HostConfig.RestartPolicy/NetworkMode/PortBindings, NetworkSettings with its Ports and Networks).
-public struct ContainerInspect: Codable, Sendable {
-    public struct HealthDoc: Codable, Sendable {
-        public var Status: String
-        public var FailingStreak: Int
-        public var Log: [HealthState.Probe]
+package struct ContainerInspect: Codable, Sendable {
+    package struct HealthDoc: Codable, Sendable {
+        package var Status: String
+        package var FailingStreak: Int
+        package var Log: [HealthState.Probe]
     }
-    public struct StateDoc: Codable, Sendable {
-        public var Status: String
-        public var Running: Bool
-        public var Paused: Bool
-        public var Restarting: Bool
-        public var OOMKilled: Bool
-        public var Dead: Bool
-        public var Pid: Int32
-        public var ExitCode: Int32
-        public var Error: String
-        public var StartedAt: String
-        public var FinishedAt: String
-        public var Health: HealthDoc?
+    package struct StateDoc: Codable, Sendable {
+        package var Status: String
+        package var Running: Bool
+        package var Paused: Bool
+        package var Restarting: Bool
+        package var OOMKilled: Bool
+        package var Dead: Bool
+        package var Pid: Int32
+        package var ExitCode: Int32
+        package var Error: String
+        package var StartedAt: String
+        package var FinishedAt: String
+        package var Health: HealthDoc?
     }
-    public struct HealthcheckDoc: Codable, Sendable {
-        public var Test: [String]
-        public var Interval: Int64
-        public var Timeout: Int64
-        public var StartPeriod: Int64
-        public var Retries: Int
+    package struct HealthcheckDoc: Codable, Sendable {
+        package var Test: [String]
+        package var Interval: Int64
+        package var Timeout: Int64
+        package var StartPeriod: Int64
+        package var Retries: Int
     }
-    public struct ConfigDoc: Codable, Sendable {
-        public var Hostname: String
-        public var Domainname: String
-        public var User: String
-        public var AttachStdin: Bool
-        public var AttachStdout: Bool
-        public var AttachStderr: Bool
-        public var Tty: Bool
-        public var OpenStdin: Bool
-        public var StdinOnce: Bool
-        public var Env: [String]
-        public var Cmd: [String]
-        public var Healthcheck: HealthcheckDoc?
-        public var Image: String
-        public var WorkingDir: String
-        public var Entrypoint: [String]?
-        public var Labels: [String: String]
-        public var StopSignal: String?
-        public var StopTimeout: Int?
+    package struct ConfigDoc: Codable, Sendable {
+        package var Hostname: String
+        package var Domainname: String
+        package var User: String
+        package var AttachStdin: Bool
+        package var AttachStdout: Bool
+        package var AttachStderr: Bool
+        package var Tty: Bool
+        package var OpenStdin: Bool
+        package var StdinOnce: Bool
+        package var Env: [String]
+        package var Cmd: [String]
+        package var Healthcheck: HealthcheckDoc?
+        package var Image: String
+        package var WorkingDir: String
+        package var Entrypoint: [String]?
+        package var Labels: [String: String]
+        package var StopSignal: String?
+        package var StopTimeout: Int?
         /// The image's EXPOSE ports and the published ones ("80/tcp": {}); absent when none, as Docker's.
-        public var ExposedPorts: [String: EmptyObject]? = nil
+        package var ExposedPorts: [String: EmptyObject]? = nil
     }
-    public struct RestartPolicyDoc: Codable, Sendable {
-        public var Name: String
-        public var MaximumRetryCount: Int
+    package struct RestartPolicyDoc: Codable, Sendable {
+        package var Name: String
+        package var MaximumRetryCount: Int
     }
-    public struct LogConfigDoc: Codable, Sendable {
-        public var `Type`: String
-        public var Config: [String: String]
+    package struct LogConfigDoc: Codable, Sendable {
+        package var `Type`: String
+        package var Config: [String: String]
     }
-    public struct HostConfigDoc: Codable, Sendable {
+    package struct HostConfigDoc: Codable, Sendable {
         /// "bridge", "none", "host", "container:<id>", or a user network's name.
-        public var NetworkMode: String
+        package var NetworkMode: String
         /// The -p requests: "80/tcp": [{"HostIp": "", "HostPort": "8080"}] (empty: any address, any port).
-        public var PortBindings: [String: [PortBindingDoc]]
-        public var PublishAllPorts: Bool
-        public var RestartPolicy: RestartPolicyDoc
-        public var AutoRemove: Bool
-        public var Privileged: Bool
-        public var ReadonlyRootfs: Bool
-        public var LogConfig: LogConfigDoc
+        package var PortBindings: [String: [PortBindingDoc]]
+        package var PublishAllPorts: Bool
+        package var RestartPolicy: RestartPolicyDoc
+        package var AutoRemove: Bool
+        package var Privileged: Bool
+        package var ReadonlyRootfs: Bool
+        package var LogConfig: LogConfigDoc
     }
-    public struct MountDoc: Codable, Sendable {
-        public var `Type`: String
+    package struct MountDoc: Codable, Sendable {
+        package var `Type`: String
         /// Volumes: the volume's name and driver ("local").
-        public var Name: String?
-        public var Driver: String?
-        public var Source: String
-        public var Destination: String
-        public var Mode: String
-        public var RW: Bool
-        public var Propagation: String
+        package var Name: String?
+        package var Driver: String?
+        package var Source: String
+        package var Destination: String
+        package var Mode: String
+        package var RW: Bool
+        package var Propagation: String
     }
     /// One host side of a port: Docker's {"HostIp": "0.0.0.0", "HostPort": "8080"}.
-    public struct PortBindingDoc: Codable, Sendable, Equatable {
-        public var HostIp: String
-        public var HostPort: String
+    package struct PortBindingDoc: Codable, Sendable, Equatable {
+        package var HostIp: String
+        package var HostPort: String
     }
-    public struct IPAMConfigDoc: Codable, Sendable {
-        public var IPv4Address: String
+    package struct IPAMConfigDoc: Codable, Sendable {
+        package var IPv4Address: String
     }
     /// A container's place on one network (Docker's EndpointSettings). The addresses are empty while the
     /// container does not run; nil fields are written as null, as Docker writes them.
-    public struct EndpointDoc: Codable, Sendable {
-        public var IPAMConfig: IPAMConfigDoc?
-        public var Links: [String]?
-        public var Aliases: [String]?
-        public var MacAddress: String
-        public var DriverOpts: [String: String]?
-        public var NetworkID: String
-        public var EndpointID: String
-        public var Gateway: String
-        public var IPAddress: String
-        public var IPPrefixLen: Int
-        public var IPv6Gateway: String
-        public var GlobalIPv6Address: String
-        public var GlobalIPv6PrefixLen: Int
-        public var DNSNames: [String]?
+    package struct EndpointDoc: Codable, Sendable {
+        package var IPAMConfig: IPAMConfigDoc?
+        package var Links: [String]?
+        package var Aliases: [String]?
+        package var MacAddress: String
+        package var DriverOpts: [String: String]?
+        package var NetworkID: String
+        package var EndpointID: String
+        package var Gateway: String
+        package var IPAddress: String
+        package var IPPrefixLen: Int
+        package var IPv6Gateway: String
+        package var GlobalIPv6Address: String
+        package var GlobalIPv6PrefixLen: Int
+        package var DNSNames: [String]?
 
-        public init(IPAMConfig: IPAMConfigDoc? = nil, Aliases: [String]? = nil, MacAddress: String = "", NetworkID: String = "",
+        package init(IPAMConfig: IPAMConfigDoc? = nil, Aliases: [String]? = nil, MacAddress: String = "", NetworkID: String = "",
                     EndpointID: String = "", Gateway: String = "", IPAddress: String = "", IPPrefixLen: Int = 0,
                     DNSNames: [String]? = nil) {
             self.IPAMConfig = IPAMConfig
@@ -130,7 +130,7 @@ public struct ContainerInspect: Codable, Sendable {
             self.DNSNames = DNSNames
         }
 
-        public func encode(to encoder: Encoder) throws {
+        package func encode(to encoder: Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(IPAMConfig, forKey: .IPAMConfig)
             try c.encode(Links, forKey: .Links)
@@ -150,29 +150,29 @@ public struct ContainerInspect: Codable, Sendable {
     }
     /// Docker's NetworkSettings: the top-level address fields are those of the default `bridge` network
     /// (empty on a user network, as Docker has them); `Networks` has every network by name.
-    public struct NetworkSettingsDoc: Codable, Sendable {
-        public var Bridge: String
-        public var SandboxID: String
+    package struct NetworkSettingsDoc: Codable, Sendable {
+        package var Bridge: String
+        package var SandboxID: String
         /// The container's network namespace (`<root>/netns/<id>`) while it runs.
-        public var SandboxKey: String
+        package var SandboxKey: String
         /// "80/tcp": the host sides, or null for a port exposed but not published (running containers).
-        public var Ports: [String: [PortBindingDoc]?]
-        public var HairpinMode: Bool
-        public var LinkLocalIPv6Address: String
-        public var LinkLocalIPv6PrefixLen: Int
-        public var SecondaryIPAddresses: [String]?
-        public var SecondaryIPv6Addresses: [String]?
-        public var EndpointID: String
-        public var Gateway: String
-        public var GlobalIPv6Address: String
-        public var GlobalIPv6PrefixLen: Int
-        public var IPAddress: String
-        public var IPPrefixLen: Int
-        public var IPv6Gateway: String
-        public var MacAddress: String
-        public var Networks: [String: EndpointDoc]
+        package var Ports: [String: [PortBindingDoc]?]
+        package var HairpinMode: Bool
+        package var LinkLocalIPv6Address: String
+        package var LinkLocalIPv6PrefixLen: Int
+        package var SecondaryIPAddresses: [String]?
+        package var SecondaryIPv6Addresses: [String]?
+        package var EndpointID: String
+        package var Gateway: String
+        package var GlobalIPv6Address: String
+        package var GlobalIPv6PrefixLen: Int
+        package var IPAddress: String
+        package var IPPrefixLen: Int
+        package var IPv6Gateway: String
+        package var MacAddress: String
+        package var Networks: [String: EndpointDoc]
 
-        public func encode(to encoder: Encoder) throws {
+        package func encode(to encoder: Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(Bridge, forKey: .Bridge)
             try c.encode(SandboxID, forKey: .SandboxID)
@@ -195,30 +195,30 @@ public struct ContainerInspect: Codable, Sendable {
         }
     }
 
-    public var Id: String
-    public var Created: String
-    public var Path: String
-    public var Args: [String]
-    public var State: StateDoc
-    public var Image: String
-    public var ResolvConfPath: String
-    public var HostnamePath: String
-    public var HostsPath: String
-    public var LogPath: String
-    public var Name: String
-    public var RestartCount: Int
-    public var Driver: String
-    public var Platform: String
-    public var HostConfig: HostConfigDoc
-    public var Mounts: [MountDoc]
-    public var Config: ConfigDoc
-    public var NetworkSettings: NetworkSettingsDoc
+    package var Id: String
+    package var Created: String
+    package var Path: String
+    package var Args: [String]
+    package var State: StateDoc
+    package var Image: String
+    package var ResolvConfPath: String
+    package var HostnamePath: String
+    package var HostsPath: String
+    package var LogPath: String
+    package var Name: String
+    package var RestartCount: Int
+    package var Driver: String
+    package var Platform: String
+    package var HostConfig: HostConfigDoc
+    package var Mounts: [MountDoc]
+    package var Config: ConfigDoc
+    package var NetworkSettings: NetworkSettingsDoc
 }
 
 extension Engine {
     static let zeroTime = "0001-01-01T00:00:00Z"
 
-    public func inspect(_ c: Container) -> ContainerInspect {
+    package func inspect(_ c: Container) -> ContainerInspect {
         let dir = containers.directory(of: c.id)
         let spec = try? SpecFile.load(bundle: dir)
         let process = spec?.process
@@ -382,7 +382,7 @@ extension Engine {
     }
 
     /// The fields `ps --format` offers, as Docker names them.
-    public func listFields(_ c: Container, now: Double = Timestamp.nowSeconds(), truncate: Bool = true) -> [String: String] {
+    package func listFields(_ c: Container, now: Double = Timestamp.nowSeconds(), truncate: Bool = true) -> [String: String] {
         let net = listNetworkColumns(c)
         var command = c.command.joined(separator: " ")
         if truncate && command.count > 20 { command = String(command.prefix(19)) + "…" }

@@ -32,7 +32,7 @@ extension Engine {
 
     /// Take down the bridges no container uses (with the last one, the root's rules), and drop the default
     /// network's record while no container names it; it is made again at the next run, as after `network prune`.
-    public func releaseIdleNetworking() throws(KitError) {
+    package func releaseIdleNetworking() throws(KitError) {
         let lock = try networks.lock()
         defer { lock.unlock() }
         try releaseIdleBridgesLocked()

@@ -21,6 +21,7 @@ extension Engine {
     /// Where the monitor and the skiff binary (which the monitor runs) are: $SKIFF_MONITOR and
     /// $SKIFF_BINARY, else next to the running executable (the CLI, or a test bundle in the build dir).
     public static var monitorPath: String { toolPath(env: "SKIFF_MONITOR", name: "skiff-monitor") }
+    /// The skiff binary the monitor runs for restarts and health checks (also what tests drive).
     public static var skiffPath: String { toolPath(env: "SKIFF_BINARY", name: "skiff") }
 
     static func toolPath(env: String, name: String) -> String {
@@ -163,7 +164,9 @@ extension Engine {
         throw .startFailed(container.name, reason: reason)
     }
 
+    /// The size at which a container's log rotates unless `--log-opt max-size` says otherwise (10 MB).
     public static let defaultLogMaxSize: Int64 = 10 * 1024 * 1024
+    /// How many log files rotation keeps by default.
     public static let defaultLogMaxFiles = 2
 
     /// fork/exec the monitor (`args[0]`, in any of its modes) with the ready pipe as its fd 3 and
@@ -231,7 +234,7 @@ extension Engine {
 
     /// `container-internal start`: launch the container (its stdio is ours, set up by the monitor) and
     /// record it running. Returns the init's pid. With `restart`, a user's stop in the meantime wins.
-    public func internalStart(id: String, restart: Bool) throws(KitError) -> Int32 {
+    package func internalStart(id: String, restart: Bool) throws(KitError) -> Int32 {
         let dir = containers.directory(of: id)
         let before = try containers.load(id: id)
         if restart && before.stoppedByUser == true { throw .usage("not restarting: stopped by the user") }
@@ -289,14 +292,14 @@ extension Engine {
         return pid
     }
 
-    public enum AfterExit: Equatable {
+    package enum AfterExit: Equatable {
         case done
         case restart(milliseconds: Int)
     }
 
     /// `container-internal exited`: record the exit, remove the runtime state (and with it the cgroup),
     /// then apply --rm or the restart policy.
-    public func internalExited(id: String, code: Int32, signal: Int32, finishedAt: String) throws(KitError) -> AfterExit {
+    package func internalExited(id: String, code: Int32, signal: Int32, finishedAt: String) throws(KitError) -> AfterExit {
         guard FileIO.exists(containers.directory(of: id) + "/container.json") else { return .done }
         try? runtime.delete(id: id, force: true)
         tearDownNetwork(id: id)
@@ -335,7 +338,7 @@ extension Engine {
     /// The record as the kernel sees it. A running record whose process and monitor are both gone is
     /// repaired (exited; the monitor's `exit` file gives the code if it got that far, else 255) and its
     /// runtime state and cgroup removed; with --rm the container goes. nil: the container is gone.
-    public func reconcile(_ container: Container) throws(KitError) -> Container? {
+    package func reconcile(_ container: Container) throws(KitError) -> Container? {
         switch container.status {
         case .running, .restarting:
             if processAlive(container) || monitorAlive(container) || runnerAlive(container) { return container }
@@ -526,6 +529,7 @@ extension Engine {
         }
     }
 
+    /// `restart`: stop (SIGTERM, then SIGKILL after `timeout` seconds) and start again.
     public func restart(_ nameOrID: String, timeout: Int? = nil) throws(KitError) {
         try stop(nameOrID, timeout: timeout)
         try startMonitored(nameOrID)
@@ -560,6 +564,7 @@ extension Engine {
         return try Self.connectAttach(dir: containers.directory(of: c.id))
     }
 
+    /// `rename`: give the container a new unique name.
     public func renameContainer(_ nameOrID: String, to name: String) throws(KitError) {
         let c = try container(nameOrID)
         guard Self.isValidName(name) else {

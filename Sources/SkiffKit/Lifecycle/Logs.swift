@@ -3,18 +3,25 @@ import SkiffSystem
 
 /// One line of a container's log (`log.jsonl`, Docker's json-file format), written by the monitor.
 public struct LogEntry: Codable, Sendable, Equatable {
+    /// The text, with its newline.
     public var log: String
+    /// `stdout` or `stderr`.
     public var stream: String
+    /// When the monitor read it (RFC 3339 with nanoseconds).
     public var time: String
 }
 
+/// `logs`' flags: follow, the last N entries, a time window.
 public struct LogOptions: Sendable {
+    /// -f: keep printing new entries until the container stops.
     public var follow = false
     /// The last N entries only.
     public var tail: Int?
     /// Entries at or after this time (seconds since the epoch).
     public var since: Double?
+    /// Entries before this time (seconds since the epoch).
     public var until: Double?
+    /// The whole log, once.
     public init() {}
 
     /// Docker's --since/--until: an RFC 3339 time, a Unix time ("1700000000.5"), or a duration before

@@ -4,6 +4,7 @@ import SkiffRuntime
 /// process of the container with its cgroup's freezer, as runc does. The state lives in the cgroup, so
 /// a container paused by `skiff-oci pause` is paused here too, and a new run (a restart) starts thawed.
 extension Engine {
+    /// `pause`: freeze every process of the running container (its cgroup's freezer).
     public func pause(_ nameOrID: String) throws(KitError) {
         let c = try container(nameOrID)
         guard c.status == .running else { throw .notRunning("container \(c.name) is not running") }
@@ -11,6 +12,7 @@ extension Engine {
         do { try runtime.pause(id: c.id) } catch { throw .runtime(error) }
     }
 
+    /// `unpause`: thaw a paused container.
     public func unpause(_ nameOrID: String) throws(KitError) {
         let c = try container(nameOrID)
         guard c.status == .running, isPaused(c) else { throw .usage("container \(c.name) is not paused") }
@@ -18,7 +20,7 @@ extension Engine {
     }
 
     /// Whether the running container is frozen (the runtime's "paused").
-    public func isPaused(_ c: Container) -> Bool {
+    package func isPaused(_ c: Container) -> Bool {
         guard c.status == .running else { return false }
         return (try? runtime.state(id: c.id))?.status == .paused
     }

@@ -25,15 +25,15 @@ extension Engine {
         return (ids, bytes)
     }
 
-    public struct DiskUsage: Sendable {
-        public var images = 0, activeImages = 0
-        public var imageBytes: UInt64 = 0, reclaimableImageBytes: UInt64 = 0
-        public var containers = 0, runningContainers = 0
-        public var containerBytes: UInt64 = 0, reclaimableContainerBytes: UInt64 = 0
-        public var buildCacheEntries = 0, buildCacheBytes: UInt64 = 0
+    package struct DiskUsage: Sendable {
+        package var images = 0, activeImages = 0
+        package var imageBytes: UInt64 = 0, reclaimableImageBytes: UInt64 = 0
+        package var containers = 0, runningContainers = 0
+        package var containerBytes: UInt64 = 0, reclaimableContainerBytes: UInt64 = 0
+        package var buildCacheEntries = 0, buildCacheBytes: UInt64 = 0
     }
 
-    public func diskUsage() -> DiskUsage {
+    package func diskUsage() -> DiskUsage {
         var u = DiskUsage()
         let all = listContainers()
         u.containers = all.count

@@ -8,21 +8,28 @@ import Glibc
 
 /// `skiff stats`: figures from the container's cgroup (v1 or v2 file names).
 public struct ContainerStatsSample: Sendable {
+    /// The container's ID.
     public var id: String
+    /// The container's name.
     public var name: String
     /// CPU time used, nanoseconds.
     public var cpuNanos: UInt64
+    /// Memory charged to the cgroup, in bytes (page cache included; `ContainerUsage` subtracts it).
     public var memoryUsage: UInt64
     /// nil: no limit.
     public var memoryLimit: UInt64?
+    /// Tasks in the cgroup.
     public var pids: UInt64
+    /// Bytes read from block devices so far.
     public var blockRead: UInt64
+    /// Bytes written to block devices so far.
     public var blockWrite: UInt64
     /// When the sample was taken (monotonic seconds).
     public var at: Double
 }
 
 extension Engine {
+    /// Read the running container's cgroup counters now; nil when it is not running.
     public func statsSample(_ c: Container) -> ContainerStatsSample? {
         guard c.status == .running, let cg = try? CgroupManager.forContainer(id: c.id, cgroupsPath: "/skiff/" + c.id, logger: logger) else {
             return nil
@@ -81,7 +88,7 @@ extension Engine {
     }
 
     /// Docker's size units: "1.5MiB", "12kB" style (binary for memory).
-    public static func binarySize(_ bytes: UInt64) -> String {
+    package static func binarySize(_ bytes: UInt64) -> String {
         let units = ["B", "KiB", "MiB", "GiB", "TiB"]
         var v = Double(bytes)
         var i = 0
@@ -89,7 +96,7 @@ extension Engine {
         return i == 0 ? "\(bytes)B" : String(format: "%.4g", v) + units[i]
     }
 
-    public static func decimalSize(_ bytes: UInt64) -> String {
+    package static func decimalSize(_ bytes: UInt64) -> String {
         let units = ["B", "kB", "MB", "GB", "TB"]
         var v = Double(bytes)
         var i = 0

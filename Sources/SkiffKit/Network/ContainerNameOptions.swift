@@ -6,12 +6,17 @@ public struct ContainerNameOptions: Sendable, Equatable {
     /// NAME:IP (IP may be `host-gateway`: the gateway of the container's network, the host's address
     /// there, as Docker's docker0 address).
     public var extraHosts: [String] = []
+    /// --dns: nameservers for the container's resolv.conf (default: the host's, or the network's DNS).
     public var dns: [String] = []
+    /// --dns-search: search domains.
     public var dnsSearch: [String] = []
+    /// --dns-option: resolver options (`ndots:2`).
     public var dnsOptions: [String] = []
 
+    /// No extra names, the default resolver.
     public init() {}
 
+    /// Whether nothing was asked for.
     public var isEmpty: Bool { extraHosts.isEmpty && dns.isEmpty && dnsSearch.isEmpty && dnsOptions.isEmpty }
 
     /// Check the entries (at create, so an error names them before anything is made).

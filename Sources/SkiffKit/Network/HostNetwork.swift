@@ -254,9 +254,9 @@ enum HostNetwork {
 }
 
 /// The pure parts of `HostNetwork`, for tests and tools.
-public enum HostNetworkProbe {
+package enum HostNetworkProbe {
     /// A container's resolv.conf from the host's (see `HostNetwork.containerResolvConf`).
-    public static func resolv(_ hostText: String, gateway: IPv4Address) -> (text: String, resolver: String?) {
+    package static func resolv(_ hostText: String, gateway: IPv4Address) -> (text: String, resolver: String?) {
         let r = HostNetwork.containerResolvConf(hostText: hostText, gateway: gateway, resolvedPath: "/nonexistent")
         return (r.text, r.loopbackResolver)
     }

@@ -7,22 +7,22 @@ import Glibc
 /// A subnet the host already uses: a route or an interface address, whoever made it (another tool, a
 /// Skiff bridge of a state root since deleted). A new network must overlap none, as Docker checks, or
 /// its traffic silently goes elsewhere.
-public struct HostSubnetUse: Sendable, Equatable, CustomStringConvertible {
-    public enum Kind: Sendable, Equatable { case route, address }
-    public var subnet: IPv4Subnet
-    public var device: String
-    public var kind: Kind
+package struct HostSubnetUse: Sendable, Equatable, CustomStringConvertible {
+    package enum Kind: Sendable, Equatable { case route, address }
+    package var subnet: IPv4Subnet
+    package var device: String
+    package var kind: Kind
     /// The address itself, for `.address`.
-    public var address: IPv4Address?
+    package var address: IPv4Address?
 
-    public init(subnet: IPv4Subnet, device: String, kind: Kind, address: IPv4Address? = nil) {
+    package init(subnet: IPv4Subnet, device: String, kind: Kind, address: IPv4Address? = nil) {
         self.subnet = subnet
         self.device = device
         self.kind = kind
         self.address = address
     }
 
-    public var description: String {
+    package var description: String {
         switch kind {
         case .route: "the host route \(subnet) on \(device)"
         case .address: "the address \(address.map { "\($0)" } ?? "\(subnet.network)")/\(subnet.prefix) of the host's \(device)"

@@ -6,6 +6,7 @@ public struct NetworkBridgeOptions: Codable, Sendable, Equatable {
     /// `-p` names none (default 0.0.0.0).
     public var hostBindingIPv4: String?
 
+    /// Options as given; nil keeps Docker's default.
     public init(mtu: Int? = nil, hostBindingIPv4: String? = nil) {
         self.mtu = mtu
         self.hostBindingIPv4 = hostBindingIPv4

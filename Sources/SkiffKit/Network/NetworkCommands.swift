@@ -8,6 +8,8 @@ import Glibc
 
 /// `skiff network create/ls/inspect/rm/connect/disconnect/prune`, as Docker has them.
 extension Engine {
+    /// `network create`: a user-defined bridge network with its own subnet (given, or the next free
+    /// 172.18-31.x.0/16 or 192.168.x.0/20 that no host route uses) and DNS among its containers.
     public func createNetwork(name: String, subnet: String? = nil, gateway: String? = nil, ipRange: String? = nil,
                               bridgeOptions: NetworkBridgeOptions = NetworkBridgeOptions(), isInternal: Bool = false,
                               labels: [String: String] = [:]) throws(KitError) -> NetworkConfig {
@@ -53,6 +55,7 @@ extension Engine {
         return networks.all()
     }
 
+    /// The network called (or with the ID prefix) `nameOrID`; `bridge` is made on first use.
     public func network(_ nameOrID: String) throws(KitError) -> NetworkConfig {
         if nameOrID == NetworkConfig.defaultName { return try defaultOrExisting(nameOrID) }
         guard let n = networks.find(nameOrID) else { throw .notFound("network \(nameOrID) not found") }
@@ -64,6 +67,7 @@ extension Engine {
         containers.all().filter { c in networkRequest(c.id)?.attachments.contains { $0.network == network } == true }
     }
 
+    /// `network rm`: refused while a container uses it; takes its bridge and firewall rules down.
     public func removeNetwork(_ nameOrID: String) throws(KitError) {
         let n = try network(nameOrID)
         if n.isDefault { throw .usage("bridge is a pre-defined network and cannot be removed") }
@@ -140,6 +144,7 @@ extension Engine {
         try saveNetworkRequest(c.id, request)
     }
 
+    /// `network disconnect`: take a container off a network (its interface removed if it runs).
     public func disconnectNetwork(network nameOrID: String, container nameOrID2: String, force: Bool = false) throws(KitError) {
         let n = try network(nameOrID)
         let c = try container(nameOrID2)
@@ -162,27 +167,27 @@ extension Engine {
     // MARK: inspect
 
     /// Docker's `network inspect` shape.
-    public struct NetworkInspect: Codable, Sendable {
-        public struct IPAMConfig: Codable, Sendable { public var Subnet: String; public var Gateway: String }
-        public struct IPAM: Codable, Sendable { public var Driver: String; public var Config: [IPAMConfig] }
-        public struct Endpoint: Codable, Sendable {
-            public var Name: String
-            public var IPv4Address: String
-            public var Aliases: [String]
+    package struct NetworkInspect: Codable, Sendable {
+        package struct IPAMConfig: Codable, Sendable { package var Subnet: String; package var Gateway: String }
+        package struct IPAM: Codable, Sendable { package var Driver: String; package var Config: [IPAMConfig] }
+        package struct Endpoint: Codable, Sendable {
+            package var Name: String
+            package var IPv4Address: String
+            package var Aliases: [String]
         }
-        public var Name: String
-        public var Id: String
-        public var Created: String
-        public var Scope: String
-        public var Driver: String
-        public var IPAM: IPAM
-        public var Internal: Bool
-        public var Containers: [String: Endpoint]
-        public var Options: [String: String]
-        public var Labels: [String: String]
+        package var Name: String
+        package var Id: String
+        package var Created: String
+        package var Scope: String
+        package var Driver: String
+        package var IPAM: IPAM
+        package var Internal: Bool
+        package var Containers: [String: Endpoint]
+        package var Options: [String: String]
+        package var Labels: [String: String]
     }
 
-    public func inspectNetwork(_ nameOrID: String) throws(KitError) -> NetworkInspect {
+    package func inspectNetwork(_ nameOrID: String) throws(KitError) -> NetworkInspect {
         let n = try network(nameOrID)
         var endpoints: [String: NetworkInspect.Endpoint] = [:]
         for l in networks.leases(n.name) {

@@ -9,16 +9,23 @@
 
 /// A network: Docker's bridge driver.
 public struct NetworkConfig: Codable, Sendable, Equatable {
+    /// The network's name (`bridge` for the default one).
     public var name: String
+    /// Its 64-hex-digit ID.
     public var id: String
+    /// Always `bridge`.
     public var driver: String
+    /// The addresses it hands out from.
     public var subnet: IPv4Subnet
+    /// The bridge's own address: the containers' default route.
     public var gateway: IPv4Address
     /// The Linux bridge (`skiff0` for the default network of the default root).
     public var bridge: String
     /// Small number that names the bridge (0: the default network).
     public var index: Int
+    /// When it was created (RFC 3339).
     public var created: String
+    /// Its labels.
     public var labels: [String: String]
     /// The subnet was chosen by Skiff (not --subnet): it may be chosen again if the host took it.
     public var automaticSubnet: Bool
@@ -29,17 +36,24 @@ public struct NetworkConfig: Codable, Sendable, Equatable {
     /// Bridge driver options (`-o com.docker.network.driver.mtu=…`).
     public var bridgeOptions: NetworkBridgeOptions? = nil
 
+    /// Whether this is the default network (`bridge`).
     public var isDefault: Bool { name == NetworkConfig.defaultName }
+    /// The default network's name, as Docker's.
     public static let defaultName = "bridge"
 }
 
 /// A published port: `-p [ip:][hostPort:]containerPort[/tcp|/udp]`.
 public struct PortMapping: Codable, Sendable, Equatable, Hashable, CustomStringConvertible {
+    /// The host address it is published on; "" means every address.
     public var hostIP: String
+    /// The host port.
     public var hostPort: UInt16
+    /// The container's port.
     public var containerPort: UInt16
+    /// `tcp` or `udp`.
     public var proto: String
 
+    /// `hostIP:hostPort` on the host forwarded to `containerPort` in the container, over `proto`.
     public init(hostIP: String = "", hostPort: UInt16, containerPort: UInt16, proto: String = "tcp") {
         self.hostIP = hostIP
         self.hostPort = hostPort
@@ -102,42 +116,45 @@ public struct PortMapping: Codable, Sendable, Equatable, Hashable, CustomStringC
 }
 
 /// What a container asked for at create (`containers/<id>/network.json`).
-public struct ContainerNetworkRequest: Codable, Sendable, Equatable {
-    public struct Attachment: Codable, Sendable, Equatable {
-        public var network: String
-        public var aliases: [String]
-        public var ip: String?
+package struct ContainerNetworkRequest: Codable, Sendable, Equatable {
+    package struct Attachment: Codable, Sendable, Equatable {
+        package var network: String
+        package var aliases: [String]
+        package var ip: String?
     }
     /// "bridge" or "user": attachments; "container": shares `container`'s namespace.
-    public var mode: String
-    public var attachments: [Attachment]
-    public var ports: [PortMapping]
-    public var publishAll: Bool
-    public var container: String?
+    package var mode: String
+    package var attachments: [Attachment]
+    package var ports: [PortMapping]
+    package var publishAll: Bool
+    package var container: String?
     /// --add-host lines of /etc/hosts ("IP\tNAME\n"), kept by each rewrite.
-    public var extraHosts: String? = nil
+    package var extraHosts: String? = nil
 }
 
 /// One address handed out (`networks/<name>/leases/<ip>`), while the container runs.
-public struct NetworkLease: Codable, Sendable, Equatable {
-    public var containerID: String
-    public var name: String
-    public var hostname: String
-    public var aliases: [String]
-    public var ip: IPv4Address
+package struct NetworkLease: Codable, Sendable, Equatable {
+    package var containerID: String
+    package var name: String
+    package var hostname: String
+    package var aliases: [String]
+    package var ip: IPv4Address
     /// Interface in the container (eth0, eth1…) and the host end of its veth pair (skf…).
-    public var interface: String
-    public var veth: String
+    package var interface: String
+    package var veth: String
     /// The published ports, with the host ports actually used (on the container's first network).
-    public var ports: [PortMapping]
+    package var ports: [PortMapping]
 }
 
 /// An IPv4 address as a number.
 public struct IPv4Address: Codable, Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// The address in host order (10.0.0.1 is 0x0A000001).
     public var value: UInt32
 
+    /// The address `value` (host order).
     public init(value: UInt32) { self.value = value }
 
+    /// Parse dotted-quad text ("10.88.0.1"); nil if it is not one.
     public init?(_ text: String) {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 4 else { return nil }
@@ -149,12 +166,15 @@ public struct IPv4Address: Codable, Sendable, Hashable, Comparable, CustomString
         value = v
     }
 
+    /// Dotted-quad text.
     public var description: String {
         "\(value >> 24).\(value >> 16 & 255).\(value >> 8 & 255).\(value & 255)"
     }
 
+    /// Numeric order.
     public static func < (a: IPv4Address, b: IPv4Address) -> Bool { a.value < b.value }
 
+    /// Decode dotted-quad text.
     public init(from decoder: Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let a = IPv4Address(text) else {
@@ -163,6 +183,7 @@ public struct IPv4Address: Codable, Sendable, Hashable, Comparable, CustomString
         self = a
     }
 
+    /// Encode as dotted-quad text.
     public func encode(to encoder: Encoder) throws {
         var c = encoder.singleValueContainer()
         try c.encode(description)
@@ -171,14 +192,18 @@ public struct IPv4Address: Codable, Sendable, Hashable, Comparable, CustomString
 
 /// An IPv4 subnet ("10.88.0.0/16").
 public struct IPv4Subnet: Codable, Sendable, Hashable, CustomStringConvertible {
+    /// The network address (host bits zero).
     public var network: IPv4Address
+    /// The prefix length (0-32).
     public var prefix: Int
 
+    /// The subnet `network/prefix`.
     public init(network: IPv4Address, prefix: Int) {
         self.prefix = prefix
         self.network = IPv4Address(value: network.value & IPv4Subnet.mask(prefix))
     }
 
+    /// Parse "A.B.C.D/N"; nil if it is not a subnet.
     public init?(_ text: String) {
         let parts = text.split(separator: "/")
         guard parts.count == 2, let a = IPv4Address(String(parts[0])), let p = Int(parts[1]), p >= 8, p <= 30 else { return nil }
@@ -186,18 +211,24 @@ public struct IPv4Subnet: Codable, Sendable, Hashable, CustomStringConvertible {
     }
 
     static func mask(_ prefix: Int) -> UInt32 { prefix == 0 ? 0 : UInt32.max << UInt32(32 - prefix) }
+    /// The netmask, in host order.
     public var mask: UInt32 { Self.mask(prefix) }
+    /// "A.B.C.D/N".
     public var description: String { "\(network)/\(prefix)" }
+    /// The last address of the subnet.
     public var broadcast: IPv4Address { IPv4Address(value: network.value | ~mask) }
     /// The first usable address (Docker's gateway).
     public var firstHost: IPv4Address { IPv4Address(value: network.value + 1) }
 
+    /// Whether `a` lies in the subnet.
     public func contains(_ a: IPv4Address) -> Bool { a.value & mask == network.value }
+    /// Whether the two subnets share any address.
     public func overlaps(_ other: IPv4Subnet) -> Bool {
         let m = Self.mask(min(prefix, other.prefix))
         return network.value & m == other.network.value & m
     }
 
+    /// Decode "A.B.C.D/N" text.
     public init(from decoder: Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let s = IPv4Subnet(text) else {
@@ -206,6 +237,7 @@ public struct IPv4Subnet: Codable, Sendable, Hashable, CustomStringConvertible {
         self = s
     }
 
+    /// Encode as "A.B.C.D/N" text.
     public func encode(to encoder: Encoder) throws {
         var c = encoder.singleValueContainer()
         try c.encode(description)

@@ -12,13 +12,13 @@ import Glibc
 /// (/var/lib/skiff) the tag is empty (bridge `skiff0`, nftables table `skiff`); for any other root it is 6
 /// hex digits of a hash of its path (bridge `skiff1a2b3c0`, table `skiff_1a2b3c`). Host veth ends are
 /// `skf` + 10 hex of the container ID + the network's index, unique on the host.
-public struct NetworkStore: Sendable {
-    public let root: String
-    public let stateRoot: String
+package struct NetworkStore: Sendable {
+    package let root: String
+    package let stateRoot: String
     /// Host-wide claims (subnets, ports) and their lock.
-    public let hostDirectory: String
+    package let hostDirectory: String
 
-    public init(stateRoot: String, hostDirectory: String = "/run/skiff") {
+    package init(stateRoot: String, hostDirectory: String = "/run/skiff") {
         self.stateRoot = stateRoot
         self.root = stateRoot + "/networks"
         self.hostDirectory = hostDirectory
@@ -26,7 +26,7 @@ public struct NetworkStore: Sendable {
 
     // MARK: names
 
-    public var tag: String {
+    package var tag: String {
         let normalized = stateRoot.hasSuffix("/") ? String(stateRoot.dropLast()) : stateRoot
         if normalized == "/var/lib/skiff" { return "" }
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
@@ -36,16 +36,16 @@ public struct NetworkStore: Sendable {
     }
 
     /// What every root's bridge names start with (the firewall isolates them from each other by it).
-    public static let bridgePrefix = "skiff"
-    public func bridgeName(index: Int) -> String { Self.bridgePrefix + tag + String(index) }
-    public var tableName: String { tag.isEmpty ? "skiff" : "skiff_" + tag }
+    package static let bridgePrefix = "skiff"
+    package func bridgeName(index: Int) -> String { Self.bridgePrefix + tag + String(index) }
+    package var tableName: String { tag.isEmpty ? "skiff" : "skiff_" + tag }
     /// The iptables chains' prefix (where nftables is missing): `SKIFF` or `SKIFF-<tag>`.
-    public var chainPrefix: String { tag.isEmpty ? "SKIFF" : "SKIFF-" + tag }
-    public static func vethName(containerID: String, index: Int) -> String {
+    package var chainPrefix: String { tag.isEmpty ? "SKIFF" : "SKIFF-" + tag }
+    package static func vethName(containerID: String, index: Int) -> String {
         "skf" + containerID.prefix(10) + String(index, radix: 16)
     }
 
-    public func netnsPath(_ id: String) -> String { stateRoot + "/netns/" + id }
+    package func netnsPath(_ id: String) -> String { stateRoot + "/netns/" + id }
     func directory(_ name: String) -> String { root + "/" + name }
     func leaseDirectory(_ name: String) -> String { root + "/" + name + "/leases" }
 
@@ -70,7 +70,7 @@ public struct NetworkStore: Sendable {
 
     // MARK: networks
 
-    public func load(_ name: String) -> NetworkConfig? {
+    package func load(_ name: String) -> NetworkConfig? {
         guard let bytes = try? FileIO.read(directory(name) + "/config.json") else { return nil }
         return try? KitJSON.decode(NetworkConfig.self, from: bytes)
     }
@@ -82,13 +82,13 @@ public struct NetworkStore: Sendable {
         } catch let e as SystemError { throw .system(e) } catch { throw .network("cannot write network \(config.name): \(error)") }
     }
 
-    public func all() -> [NetworkConfig] {
+    package func all() -> [NetworkConfig] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
         return names.filter { !$0.hasPrefix(".") }.compactMap { load($0) }.sorted { $0.index < $1.index }
     }
 
     /// By name, ID or ID prefix.
-    public func find(_ nameOrID: String) -> NetworkConfig? {
+    package func find(_ nameOrID: String) -> NetworkConfig? {
         let nets = all()
         if let n = nets.first(where: { $0.name == nameOrID || $0.id == nameOrID }) { return n }
         let m = nets.filter { $0.id.hasPrefix(nameOrID) }
@@ -192,7 +192,7 @@ public struct NetworkStore: Sendable {
 
     // MARK: leases
 
-    public func leases(_ network: String) -> [NetworkLease] {
+    package func leases(_ network: String) -> [NetworkLease] {
         let dir = leaseDirectory(network)
         let names = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
         return names.filter { !$0.hasPrefix(".") }.compactMap { name in

@@ -22,11 +22,11 @@ import Glibc
 /// ~40 ms and deleting one ~60 ms, which a container start must not pay. `network rm` and `network prune`
 /// (see `releaseIdleBridgesLocked`) take them down.
 extension Engine {
-    public var networks: NetworkStore { NetworkStore(stateRoot: root) }
+    package var networks: NetworkStore { NetworkStore(stateRoot: root) }
 
     func networkRequestPath(_ id: String) -> String { containers.directory(of: id) + "/network.json" }
 
-    public func networkRequest(_ id: String) -> ContainerNetworkRequest? {
+    package func networkRequest(_ id: String) -> ContainerNetworkRequest? {
         guard let bytes = try? FileIO.read(networkRequestPath(id)) else { return nil }
         return try? KitJSON.decode(ContainerNetworkRequest.self, from: bytes)
     }
@@ -134,7 +134,7 @@ extension Engine {
     // MARK: start
 
     /// Make the container's network before its process starts. Any failure undoes what was done.
-    public func setUpNetwork(id: String) throws(KitError) {
+    package func setUpNetwork(id: String) throws(KitError) {
         guard let request = networkRequest(id), request.mode != "container" else { return }
         let record = try containers.load(id: id)
         let lock = try networks.lock()
@@ -249,7 +249,7 @@ extension Engine {
 
     /// Undo the container's network: veths, leases, port claims, its namespace; the bridges and the
     /// nftables table when no container of this root uses them any more. Never fails (best effort, logged).
-    public func tearDownNetwork(id: String) {
+    package func tearDownNetwork(id: String) {
         guard FileIO.exists(networks.netnsPath(id)) || hasLeases(id) else { return }
         guard let lock = try? networks.lock() else { return }
         defer { lock.unlock() }
@@ -449,7 +449,7 @@ extension Engine {
     }
 
     /// The container's addresses by network (running containers only).
-    public func containerAddresses(_ id: String) -> [(network: String, lease: NetworkLease)] {
+    package func containerAddresses(_ id: String) -> [(network: String, lease: NetworkLease)] {
         networks.all().compactMap { n in networks.leases(n.name).first { $0.containerID == id }.map { (n.name, $0) } }
     }
 }

@@ -21,7 +21,7 @@ import Glibc
 ///   they come back on every start; targets are resolved inside the rootfs by the runtime
 ///   (openat2 RESOLVE_IN_ROOT), never on the host.
 extension Engine {
-    public var volumes: VolumeStore { VolumeStore(root: root + "/volumes") }
+    package var volumes: VolumeStore { VolumeStore(root: root + "/volumes") }
 
     /// Resolve the mounts for a container being made: volumes created (and copied up) under the volumes
     /// lock, and the record saved with its mounts under that same lock, so `volume rm` always sees who
@@ -183,7 +183,7 @@ extension Engine {
 
     /// Remove a container's directory; with `anonymousVolumes` (rm -v, --rm) also its anonymous volumes
     /// that no other container uses.
-    public func removeContainerFiles(id: String, anonymousVolumes: Bool) {
+    package func removeContainerFiles(id: String, anonymousVolumes: Bool) {
         let record = try? containers.load(id: id)
         containers.remove(id: id)
         guard anonymousVolumes, let mounts = record?.mounts else { return }
@@ -197,18 +197,20 @@ extension Engine {
     }
 
     /// The containers whose records mount volume `name`.
-    public func volumeUsers(_ name: String) -> [Container] {
+    package func volumeUsers(_ name: String) -> [Container] {
         containers.all().filter { c in (c.mounts ?? []).contains { $0.type == .volume && $0.name == name } }
     }
 
     // MARK: skiff volume
 
+    /// `volume create`: a local volume called `name` (an existing one is returned as it is, as Docker does).
     public func createVolume(_ name: String, labels: [String: String] = [:]) throws(KitError) -> Volume {
         let (volume, created) = try volumes.locked { () throws(KitError) in try volumes.create(name, labels: labels) }
         if created { logger.explain(.volumeCreated(name: volume.Name, directory: volume.Mountpoint)) }
         return volume
     }
 
+    /// The volume called `name`.
     public func volume(_ name: String) throws(KitError) -> Volume { try volumes.load(name) }
 
     /// `volume ls`; `dangling`: only volumes no container uses (true) or only used ones (false).

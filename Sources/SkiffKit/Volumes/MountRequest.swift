@@ -1,15 +1,18 @@
 /// One mount `skiff run` is asked for, from `-v`, `--mount` or `--tmpfs`, parsed with Docker's rules.
 /// Pure values: what exists on the host (a bind source, a volume) is checked when the container is made.
 public struct MountRequest: Sendable, Equatable {
+    /// What is mounted: a named or anonymous volume, a host path, or a fresh tmpfs.
     public enum Kind: String, Codable, Sendable {
         case volume, bind, tmpfs
     }
 
+    /// Which kind of mount.
     public var kind: Kind
     /// A volume's name (nil: an anonymous volume), a bind's absolute host path, nil for tmpfs.
     public var source: String?
     /// The absolute path in the container.
     public var target: String
+    /// `ro` / `readonly`: mounted read-only.
     public var readOnly = false
     /// `nocopy` / `volume-nocopy`: no copy-up of the image's content into a new volume.
     public var noCopy = false
@@ -24,6 +27,7 @@ public struct MountRequest: Sendable, Equatable {
     /// The flag and value it came from, for messages ("-v data:/x").
     public var origin: String
 
+    /// A mount of `kind` from `source` at `target`; `origin` is the flag text for messages.
     public init(kind: Kind, source: String?, target: String, origin: String) {
         self.kind = kind
         self.source = source
@@ -246,21 +250,26 @@ public struct MountRequest: Sendable, Equatable {
 
 /// A mount as the container record keeps it (and `inspect` shows it): resolved, with host paths.
 public struct MountPoint: Codable, Sendable, Equatable {
+    /// Volume, bind or tmpfs.
     public var type: MountRequest.Kind
     /// The volume's name (volumes only).
     public var name: String?
     /// Host path: the volume's `_data` or the bind source ("" for tmpfs).
     public var source: String
+    /// The absolute path in the container.
     public var destination: String
+    /// Whether it is mounted read-only.
     public var readOnly: Bool
     /// An anonymous volume: removed with the container by `rm -v` and `--rm`.
     public var anonymous: Bool?
+    /// A bind's propagation (`rprivate` when nil).
     public var propagation: String?
     /// tmpfs options.
     public var options: [String]?
     /// A bind from `-v`: a missing host path is made again at start, as Docker does.
     public var createSource: Bool?
 
+    /// A mount of `type` from `source` at `destination`.
     public init(type: MountRequest.Kind, name: String? = nil, source: String, destination: String, readOnly: Bool) {
         self.type = type
         self.name = name

@@ -8,7 +8,7 @@ extension ImageFilesystem {
     /// `path` with its symlinks followed the way the kernel would inside the container's root: never
     /// above "/" (`..` at the root stays at the root, an absolute link target starts again from the
     /// image's root). nil for a loop (more than 40 links).
-    public func resolveInScope(_ path: String) -> String? {
+    package func resolveInScope(_ path: String) -> String? {
         var remaining = path.split(separator: "/").map(String.init)
         var resolved: [String] = []
         var hops = 0
@@ -31,7 +31,7 @@ extension ImageFilesystem {
 
     /// The names in directory `path` as the merged (overlay) view shows them: whiteouts and opaque
     /// directories respected.
-    public func entries(of path: String) -> [String] {
+    package func entries(of path: String) -> [String] {
         var names = Set<String>()
         let base = path == "/" ? "" : path
         for layer in layers {

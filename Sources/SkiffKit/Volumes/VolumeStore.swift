@@ -6,12 +6,19 @@ import Glibc
 
 /// A local volume as `skiff volume inspect` shows it (Docker's field names).
 public struct Volume: Codable, Sendable, Equatable {
+    /// The volume's name (64 hex digits for an anonymous one).
     public var Name: String
+    /// Always `local`.
     public var Driver: String
+    /// The host directory holding its data.
     public var Mountpoint: String
+    /// When it was created (RFC 3339).
     public var CreatedAt: String
+    /// Its labels.
     public var Labels: [String: String]
+    /// Always `local`.
     public var Scope: String
+    /// Driver options (none for local volumes made by Skiff).
     public var Options: [String: String]
     /// Made for an image VOLUME or `-v /path` (Docker labels these com.docker.volume.anonymous): removed
     /// with the container by `rm -v` and `--rm`.
@@ -24,30 +31,30 @@ public struct Volume: Codable, Sendable, Equatable {
 /// renamed into place (rename(2) refuses when the name exists, so two concurrent first uses of a name
 /// share one volume). Removals and the in-use checks of `volume rm` take `volumes/.lock`, and so does
 /// a container's create while it records which volumes it uses.
-public struct VolumeStore: Sendable {
-    public let root: String
+package struct VolumeStore: Sendable {
+    package let root: String
 
-    public init(root: String) {
+    package init(root: String) {
         self.root = root
     }
 
-    public func directory(of name: String) -> String { root + "/" + name }
-    public func dataPath(of name: String) -> String { directory(of: name) + "/_data" }
+    package func directory(of name: String) -> String { root + "/" + name }
+    package func dataPath(of name: String) -> String { directory(of: name) + "/_data" }
     var lockPath: String { root + "/.lock" }
 
     /// Docker's rule for local volume names: `[a-zA-Z0-9][a-zA-Z0-9_.-]+`.
-    public static func isValidName(_ name: String) -> Bool {
+    package static func isValidName(_ name: String) -> Bool {
         let scalars = Array(name.unicodeScalars)
         guard scalars.count >= 2, scalars.allSatisfy({ $0.isASCII }) else { return false }
         func alnum(_ s: Unicode.Scalar) -> Bool { ("a"..."z").contains(s) || ("A"..."Z").contains(s) || ("0"..."9").contains(s) }
         return alnum(scalars[0]) && scalars.dropFirst().allSatisfy { alnum($0) || "_.-".unicodeScalars.contains($0) }
     }
 
-    public static func invalidNameMessage(_ name: String) -> String {
+    package static func invalidNameMessage(_ name: String) -> String {
         "\"\(name)\" includes invalid characters for a local volume name, only \"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed. If you intended to pass a host directory, use absolute path"
     }
 
-    public func load(_ name: String) throws(KitError) -> Volume {
+    package func load(_ name: String) throws(KitError) -> Volume {
         guard Self.isValidName(name) else { throw .notFound("no such volume: \(name)") }
         let path = directory(of: name) + "/volume.json"
         let bytes: [UInt8]
@@ -63,13 +70,13 @@ public struct VolumeStore: Sendable {
         }
     }
 
-    public func exists(_ name: String) -> Bool { (try? load(name)) != nil }
+    package func exists(_ name: String) -> Bool { (try? load(name)) != nil }
 
     /// Every volume, by name.
-    public func all() -> [Volume] { listing().records }
+    package func all() -> [Volume] { listing().records }
 
     /// Every volume by name, and every record that cannot be read.
-    public func listing() -> RecordListing<Volume> {
+    package func listing() -> RecordListing<Volume> {
         var out = RecordListing<Volume>(records: [], unreadable: [])
         for name in FileIO.visibleEntries(root).sorted() {
             do { out.records.append(try load(name)) } catch {
@@ -81,7 +88,7 @@ public struct VolumeStore: Sendable {
 
     /// Create `name` unless it exists. Returns the volume and whether this call made it.
     @discardableResult
-    public func create(_ name: String, labels: [String: String] = [:], anonymous: Bool = false) throws(KitError) -> (volume: Volume, created: Bool) {
+    package func create(_ name: String, labels: [String: String] = [:], anonymous: Bool = false) throws(KitError) -> (volume: Volume, created: Bool) {
         guard Self.isValidName(name) else { throw .usage("create \(name): " + Self.invalidNameMessage(name)) }
         if let existing = try? load(name) { return (existing, false) }
         do { try FileIO.makeDirectories(root, mode: 0o701) } catch { throw .system(error) }
@@ -111,7 +118,7 @@ public struct VolumeStore: Sendable {
 
     /// Remove the volume's directory: renamed aside first (so the name is free at once and a half-removed
     /// tree is never taken for a volume), then deleted.
-    public func removeFiles(_ name: String) throws(KitError) {
+    package func removeFiles(_ name: String) throws(KitError) {
         guard Self.isValidName(name), FileIO.exists(directory(of: name)) else { throw .notFound("no such volume: \(name)") }
         let aside = root + "/.rm-\(name)-\(NameGenerator.makeID().prefix(8))"
         if rename(directory(of: name), aside) != 0 { throw .system(SystemError("rename", path: directory(of: name))) }
@@ -128,7 +135,7 @@ public struct VolumeStore: Sendable {
     }
 
     /// True when the volume's data directory has no entries.
-    public func isEmpty(_ name: String) -> Bool { Self.isEmptyDirectory(dataPath(of: name)) }
+    package func isEmpty(_ name: String) -> Bool { Self.isEmptyDirectory(dataPath(of: name)) }
 
     static func isEmptyDirectory(_ path: String) -> Bool {
         guard let dir = opendir(path) else { return true }

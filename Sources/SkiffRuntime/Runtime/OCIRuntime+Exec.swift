@@ -38,35 +38,18 @@ extension OCIRuntime {
             throw .usage("--tty with --detach needs --console-socket to receive the terminal")
         }
 
-        var config = LaunchConfig()
-        config.rootfs = nil
-        do { try ProcessPlanner.apply(process, to: &config) } catch { throw .spec(error) }
-        config.setsid = terminal
+        let facts = try ExecFacts.current(initPid: record.pid, spec: spec)
+        let planner = ExecPlanner(seccomp: SeccompCompiler(cacheDirectory: root + "/.seccomp-cache", logger: logger),
+                                  logger: logger)
+        var config = try planner.plan(process, spec: spec, facts: facts)
         config.debug = debug || logger.isExplaining
         config.preserveFDs = options.preserveFDs
         config.stdio = .init(options.stdio)
-        config.stdioOwner = .forProcess(uid: config.uid, gid: config.gid, uidMappings: spec.linux?.uidMappings ?? [],
-                                        gidMappings: spec.linux?.gidMappings ?? [])
-        for ns in spec.linux?.namespaces ?? [] {
-            guard let kind = NamespaceKind(rawValue: ns.type), kind != .time else { continue }
-            let theirs = "/proc/\(record.pid)/ns/\(kind.procName)"
-            if Self.sameNamespace(theirs, "/proc/self/ns/\(kind.procName)") { continue }
-            config.joins.append(.init(path: theirs, kind: kind))
-        }
         var namespaces: NamespaceFiles
         do { namespaces = try NamespaceFiles.open(config.joins) } catch {
             throw .system(SystemError("open", path: error.join.path, errno: error.errno))
         }
         defer { namespaces.close() }
-        config.setGroups = !config.joins.contains { $0.kind == .user } || (spec.linux?.uidMappings?.isEmpty == false)
-        do {
-            config.capabilities = try CapabilityMasks.forRunningKernel(process.capabilities, logger: logger)
-            if let profile = spec.linux?.seccomp {
-                config.seccomp = try SeccompCompiler(cacheDirectory: root + "/.seccomp-cache", logger: logger).compile(profile)
-            }
-        } catch {
-            throw .security("\(error)")
-        }
 
         var master: Int32 = -1
         var console: Terminal?
@@ -125,11 +108,5 @@ extension OCIRuntime {
         let finished = ExitStatus(code: code >= 0 ? code : nil, signal: sig > 0 ? sig : nil)
         explainExit(finished)
         return finished
-    }
-
-    static func sameNamespace(_ a: String, _ b: String) -> Bool {
-        var sa = stat()
-        var sb = stat()
-        return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_ino == sb.st_ino && sa.st_dev == sb.st_dev
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import SkiffImage
 import SkiffKit
+import SkiffTestSupport
 import Testing
 
 /// A state root of its own for one test that drives the built `skiff` CLI (and its monitor) as a user
@@ -82,14 +83,7 @@ class CLIRoot: @unchecked Sendable {
     }
 
     /// Wait until `condition` holds (polling), at most `timeout` seconds.
-    func eventually(_ timeout: Double = 30, _ condition: () -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if condition() { return true }
-            usleep(50_000)
-        }
-        return condition()
-    }
+    func eventually(_ timeout: Double = 30, _ condition: () -> Bool) -> Bool { Poll.until(timeout, condition) }
 
     /// Remove every container (`removeVolumes`: and its anonymous volumes), then check what was left.
     func cleanUp(removeVolumes: Bool = false) {
@@ -112,25 +106,4 @@ class CLIRoot: @unchecked Sendable {
 
     /// More checks of a subclass, run by `cleanUp` before the root is removed.
     func checkBeforeRemoval() {}
-}
-
-/// What a test may leave on the host, found the way Scripts/leftovers finds it.
-enum HostLeftovers {
-    /// Processes (other than this one) whose command line mentions `text`, e.g. a state root.
-    static func processesMentioning(_ text: String) -> [String] {
-        let pids = (try? FileManager.default.contentsOfDirectory(atPath: "/proc"))?.filter { Int32($0) != nil } ?? []
-        return pids.compactMap { pid in
-            guard pid != String(getpid()),
-                  let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return nil }
-            let cmd = String(decoding: data.map { $0 == 0 ? 32 : $0 }, as: UTF8.self)
-            return cmd.contains(text) ? "\(pid): \(cmd)" : nil
-        }
-    }
-
-    /// The container's cgroup directories (/skiff/<id>) in any hierarchy.
-    static func cgroupDirectories(_ id: String) -> [String] {
-        let base = "/sys/fs/cgroup"
-        return ((try? FileManager.default.contentsOfDirectory(atPath: base)) ?? [])
-            .map { "\(base)/\($0)/skiff/\(id)" }.filter { FileManager.default.fileExists(atPath: $0) }
-    }
 }

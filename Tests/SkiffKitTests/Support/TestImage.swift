@@ -2,13 +2,12 @@ import Foundation
 import SkiffImage
 import SkiffKit
 import SkiffOCI
+import SkiffTestSupport
 
 /// Test images made from the busybox fixture rootfs, straight into a store (no registry, no archive):
 /// one gzip layer packed with the `tar` CLI, a config and a manifest.
 enum TestImage {
-    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
-    static let busyboxRootfs = repo.appendingPathComponent("rootfs-fixtures/out/busybox/rootfs").path
+    static let busyboxRootfs = RepositoryPaths.busyboxRootfs
 
     static var fixtureExists: Bool { FileManager.default.fileExists(atPath: busyboxRootfs + "/bin/busybox") }
 

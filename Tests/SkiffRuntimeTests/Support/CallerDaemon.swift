@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import SkiffTestSupport
 import Testing
 @testable import SkiffRuntime
 
@@ -20,16 +21,10 @@ enum CallerDaemon {
         return false
     }
 
-    static func tempDirectory(_ prefix: String) throws -> String {
-        var template = Array("/tmp/\(prefix)-XXXXXX".utf8CString)
-        try #require(mkdtemp(&template) != nil)
-        return String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
+    static func tempDirectory(_ prefix: String) throws -> String { try TemporaryDirectory.make(prefix) }
 
     @discardableResult
-    static func shell(_ command: String) -> (status: Int32, output: String) {
-        PodmanRuntimeTests.shell(command)
-    }
+    static func shell(_ command: String) -> (status: Int32, output: String) { TestShell.run(command) }
 
     /// Start `command` in its own session in the background, its output to `log`; returns its pid.
     static func startDaemon(_ command: String, log: String) throws -> Int32 {
@@ -52,12 +47,7 @@ enum CallerDaemon {
 
     /// Poll `condition` for up to `seconds`.
     static func waitFor(_ seconds: Double, _ condition: () -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if condition() { return true }
-            usleep(100_000)
-        }
-        return condition()
+        Poll.until(seconds, interval: 0.1, condition)
     }
 
     /// Unmount everything under `dir` (deepest first), kill what still runs from it, remove it.

@@ -2,19 +2,14 @@ import Foundation
 import Glibc
 import Logging
 import SkiffOCI
+import SkiffTestSupport
 import Testing
 @testable import SkiffRuntime
 
 /// The busybox bundle `Scripts/make-fixtures` makes (rootfs with /bin/skiff-probe, runc-like config.json).
 /// Found through $SKIFF_FIXTURE_BUNDLE or, by default, rootfs-fixtures/out/busybox next to this package.
 enum BusyboxFixture {
-    static let bundle: String = {
-        if let env = ProcessInfo.processInfo.environment["SKIFF_FIXTURE_BUNDLE"], !env.isEmpty { return env }
-        // #filePath is Tests/SkiffRuntimeTests/Support/ContainerSandbox.swift.
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<4 { url.deleteLastPathComponent() }
-        return url.path + "/rootfs-fixtures/out/busybox"
-    }()
+    static let bundle = RepositoryPaths.busyboxBundle
 
     static var rootfs: String { bundle + "/rootfs" }
 
@@ -149,25 +144,11 @@ final class ContainerSandbox {
     /// Poll until `condition` holds or `seconds` pass.
     @discardableResult
     func waitFor(_ seconds: Double = 30, _ condition: () -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if condition() { return true }
-            usleep(10_000)
-        }
-        return condition()
+        Poll.until(seconds, interval: 0.01, condition)
     }
 
     /// The cgroup directories of `id` at the default path (/skiff/<id>) that exist, in any hierarchy.
-    static func cgroupDirectories(of id: String) -> [String] {
-        let top = "/sys/fs/cgroup"
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: top)) ?? []
-        var found: [String] = []
-        for entry in entries + [""] {
-            let dir = (entry.isEmpty ? top : top + "/" + entry) + "/skiff/" + id
-            if FileManager.default.fileExists(atPath: dir) { found.append(dir) }
-        }
-        return found
-    }
+    static func cgroupDirectories(of id: String) -> [String] { HostLeftovers.cgroupDirectories(id) }
 
     /// Everything `id` could have left on the host: its state directory and its cgroups.
     func leftovers(of id: String) -> [String] {
