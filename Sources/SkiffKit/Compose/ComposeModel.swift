@@ -89,6 +89,14 @@ public struct ComposeService: Sendable, Equatable {
     /// `secrets:` (mounted read-only under /run/secrets) and `configs:` (at /NAME or the target).
     public var secrets: [ComposeSecretUse] = []
     public var configs: [ComposeSecretUse] = []
+    /// `devices:` (short HOST[:CONTAINER][:PERMISSIONS] or long source/target/permissions).
+    public var devices: [DeviceMapping] = []
+    /// `device_cgroup_rules:` ("c 1:3 rwm").
+    public var deviceCgroupRules: [String] = []
+    /// `group_add:` names or numbers.
+    public var groupAdd: [String] = []
+    /// `volumes_from:` another service's or container's volumes.
+    public var volumesFrom: [ComposeVolumesFrom] = []
 
     public init(name: String) {
         self.name = name
@@ -165,6 +173,9 @@ public struct ComposeMount: Sendable, Equatable {
     public var createHostPath = true
     /// tmpfs size in bytes.
     public var tmpfsSize: Int64?
+    /// More tmpfs options: `mode=1770` (long syntax `tmpfs.mode`), or what the short `tmpfs:` entry
+    /// gives after its colon (Docker's --tmpfs options: mode, uid, gid, noexec, …).
+    public var tmpfsOptions: [String] = []
     public var noCopy = false
 
     public init(type: Kind, source: String?, target: String, readOnly: Bool = false) {
@@ -172,6 +183,24 @@ public struct ComposeMount: Sendable, Equatable {
         self.source = source
         self.target = target
         self.readOnly = readOnly
+    }
+}
+
+/// One `volumes_from:` entry: SERVICE or container:NAME, with :ro / :rw (nil: each mount's own mode).
+public struct ComposeVolumesFrom: Sendable, Equatable {
+    public var name: String
+    public var isContainer: Bool
+    public var readOnly: Bool?
+
+    public init(name: String, isContainer: Bool, readOnly: Bool?) {
+        self.name = name
+        self.isContainer = isContainer
+        self.readOnly = readOnly
+    }
+
+    /// As the compose file writes it.
+    public var text: String {
+        (isContainer ? "container:" : "") + name + (readOnly.map { $0 ? ":ro" : ":rw" } ?? "")
     }
 }
 

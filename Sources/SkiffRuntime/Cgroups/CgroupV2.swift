@@ -13,7 +13,7 @@ extension CgroupManager {
         guard let leafDir = levels.last else { return }
         let available = try enableControllers(root: root, levels: levels)
 
-        for (controller, setting) in Self.requiredControllers(r) where !available.contains(controller) {
+        for (controller, setting) in Self.requiredControllers(r, v2: true) where !available.contains(controller) {
             throw .controllerMissing(controller: controller, setting: setting,
                                      detail: "enabled in \(leafDir)/cgroup.controllers (\"\(available.sorted().joined(separator: " "))\")")
         }
@@ -87,6 +87,7 @@ extension CgroupManager {
         if let pids = r.pids {
             try fs.write(CgroupValues.pidsMax(pids.limit), to: dir + "/pids.max")
         }
+        if let b = r.blockIO, Self.hasBlockIO(b) { try applyV2BlockIO(b, dir: dir) }
 
         for limit in r.hugepageLimits ?? [] {
             try writeHugepageLimit(limit, dir: dir, file: "max", reserved: "rsvd.max")
