@@ -1,5 +1,6 @@
 import Foundation
 import SkiffKit
+import SkiffSystem
 import Testing
 
 /// Compose's `devices` (short and long syntax), `group_add`, `volumes_from` (a service, `:ro`) and the
@@ -57,8 +58,8 @@ struct ComposeDeviceKeysTests {
         #expect(write.status != 0 && write.err.contains("Read-only file system"), "\(write.err)")
         // group_add: the named group and the number, beside the user's own group.
         let groups = p.compose("exec", "-T", "app", "grep", "^Groups:", "/proc/self/status").out
-        #expect(groups.split(whereSeparator: { $0 == "\t" || $0 == " " || $0 == "\n" }).dropFirst().map(String.init) == ["5", "4321"],
-                "\(groups)")
+        let groupIDs: [String] = groups.split(whereSeparator: { $0 == "\t" || $0 == " " || $0 == "\n" }).dropFirst().map { String($0) }
+        #expect(groupIDs == ["5", "4321"], "\(groups)")
         // devices: both forms, readable through the cgroup.
         for dev in ["/dev/xvdb", "/dev/xvdc"] {
             let r = p.compose("exec", "-T", "-u", "0", "app", "head", "-c", "20", dev)

@@ -8,7 +8,7 @@ import Testing
 @Suite("list --format")
 struct ListFormatTests {
     static let headers = ["Repository": "REPOSITORY", "Tag": "TAG", "ID": "IMAGE ID"]
-    static let rows: [[String: Any]] = [
+    nonisolated(unsafe) static let rows: [[String: Any]] = [
         ["Repository": "busybox", "Tag": "latest", "ID": "abc"],
         ["Repository": "alpine", "Tag": "3.20", "ID": "def"],
     ]

@@ -94,7 +94,7 @@ struct ContainerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "container", abstract: "Manage containers.",
         subcommands: [ContainerListInGroup.self, ContainerRun.self, ContainerCreate.self, ContainerStart.self, ContainerStop.self,
-                      ContainerRestart.self, ContainerKill.self, ContainerRemove.self, ContainerWait.self, ContainerLogs.self,
+                      ContainerRestart.self, ContainerKill.self, ContainerPause.self, ContainerUnpause.self, ContainerRemove.self, ContainerWait.self, ContainerLogs.self,
                       ContainerExec.self, ContainerInspect.self, ContainerAttach.self, ContainerTop.self, ContainerStats.self,
                       ContainerCopy.self, ContainerRename.self, ContainerPrune.self])
 }
