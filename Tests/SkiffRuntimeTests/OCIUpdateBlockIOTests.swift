@@ -77,3 +77,23 @@ struct OCIUpdateBlockIOTests {
         }
     }
 }
+
+/// blockIO on cgroup v2 (this machine runs v1): io enabled down the path only when asked for, the
+/// weight converted onto io.weight's scale as runc converts it, throttles as io.max lines.
+@Suite("blockIO on a fake cgroup v2 tree")
+struct CgroupV2BlockIOTests {
+    @Test func ioIsEnabledAndWritten() throws {
+        let root = try CgroupV2FakeTreeTests.fakeRoot(controllers: "cpuset cpu io memory pids")
+        defer { CgroupTestSupport.removeTree(root) }
+        let cg = try CgroupV2FakeTreeTests.manager(root: root, id: "io1")
+        try cg.create(resources: LinuxResources(blockIO: LinuxBlockIO(
+            weight: 500, throttleWriteBpsDevice: [LinuxThrottleDevice(major: 8, minor: 0, rate: 2048)])))
+        defer { #expect(throws: Never.self) { try cg.destroy() } }
+        #expect(try CgroupTestSupport.get(root + "/cgroup.subtree_control") == "+cpu +memory +pids +cpuset +io")
+        #expect(try CgroupTestSupport.get(root + "/skiff/io1/io.weight") == "4950")
+        #expect(try CgroupTestSupport.get(root + "/skiff/io1/io.max") == "8:0 wbps=2048")
+        #expect(throws: CgroupError.self) {
+            try cg.update(LinuxResources(cpu: LinuxCPU(realtimeRuntime: 1000, realtimePeriod: 10000)))
+        }
+    }
+}

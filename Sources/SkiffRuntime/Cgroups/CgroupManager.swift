@@ -41,7 +41,7 @@ public struct CgroupManager: Sendable {
     /// Parent of the default and of relative cgroup paths.
     public static let defaultParent = "/skiff"
     /// Controllers enabled in each ancestor's cgroup.subtree_control on v2 (those the parent offers).
-    public static let v2Controllers = ["cpu", "memory", "pids", "cpuset", "hugetlb", "io"]
+    public static let v2Controllers = ["cpu", "memory", "pids", "cpuset", "hugetlb"]
     /// Controllers only cgroup v1 has.
     static let v1OnlyControllers: Set<String> = ["net_cls", "net_prio"]
 
