@@ -124,11 +124,12 @@ public struct LinuxResources: Codable, Sendable, Equatable {
     public var network: LinuxNetwork?
     /// Raw cgroup v2 files to write (`memory.high` → "1G"), after the other limits.
     public var unified: [String: String]?
+    public var blockIO: LinuxBlockIO?
 
     /// Resources with the given limits; what is left out is not limited.
     public init(devices: [LinuxDeviceCgroup]? = nil, memory: LinuxMemory? = nil, cpu: LinuxCPU? = nil,
                 pids: LinuxPids? = nil, hugepageLimits: [LinuxHugepageLimit]? = nil, network: LinuxNetwork? = nil,
-                unified: [String: String]? = nil) {
+                unified: [String: String]? = nil, blockIO: LinuxBlockIO? = nil) {
         self.devices = devices
         self.memory = memory
         self.cpu = cpu
@@ -136,6 +137,57 @@ public struct LinuxResources: Codable, Sendable, Equatable {
         self.hugepageLimits = hugepageLimits
         self.network = network
         self.unified = unified
+        self.blockIO = blockIO
+    }
+}
+
+/// `linux.resources.blockIO`: the blkio (v1) / io (v2) controller's weights and throttles.
+public struct LinuxBlockIO: Codable, Sendable, Equatable {
+    /// 10...1000.
+    public var weight: UInt16?
+    public var leafWeight: UInt16?
+    public var weightDevice: [LinuxWeightDevice]?
+    public var throttleReadBpsDevice: [LinuxThrottleDevice]?
+    public var throttleWriteBpsDevice: [LinuxThrottleDevice]?
+    public var throttleReadIOPSDevice: [LinuxThrottleDevice]?
+    public var throttleWriteIOPSDevice: [LinuxThrottleDevice]?
+
+    public init(weight: UInt16? = nil, leafWeight: UInt16? = nil, weightDevice: [LinuxWeightDevice]? = nil,
+                throttleReadBpsDevice: [LinuxThrottleDevice]? = nil, throttleWriteBpsDevice: [LinuxThrottleDevice]? = nil,
+                throttleReadIOPSDevice: [LinuxThrottleDevice]? = nil, throttleWriteIOPSDevice: [LinuxThrottleDevice]? = nil) {
+        self.weight = weight
+        self.leafWeight = leafWeight
+        self.weightDevice = weightDevice
+        self.throttleReadBpsDevice = throttleReadBpsDevice
+        self.throttleWriteBpsDevice = throttleWriteBpsDevice
+        self.throttleReadIOPSDevice = throttleReadIOPSDevice
+        self.throttleWriteIOPSDevice = throttleWriteIOPSDevice
+    }
+}
+
+public struct LinuxWeightDevice: Codable, Sendable, Equatable {
+    public var major: Int64
+    public var minor: Int64
+    public var weight: UInt16?
+    public var leafWeight: UInt16?
+
+    public init(major: Int64, minor: Int64, weight: UInt16? = nil, leafWeight: UInt16? = nil) {
+        self.major = major
+        self.minor = minor
+        self.weight = weight
+        self.leafWeight = leafWeight
+    }
+}
+
+public struct LinuxThrottleDevice: Codable, Sendable, Equatable {
+    public var major: Int64
+    public var minor: Int64
+    public var rate: UInt64
+
+    public init(major: Int64, minor: Int64, rate: UInt64) {
+        self.major = major
+        self.minor = minor
+        self.rate = rate
     }
 }
 
@@ -243,15 +295,20 @@ public struct LinuxCPU: Codable, Sendable, Equatable {
     public var cpus: String?
     /// The memory nodes it may allocate from, e.g. "0".
     public var mems: String?
+    /// Real-time scheduling budget (cgroup v1 cpu.rt_runtime_us / cpu.rt_period_us).
+    public var realtimeRuntime: Int64?
+    public var realtimePeriod: UInt64?
 
     /// CPU settings as given; what is left out is not limited.
     public init(shares: UInt64? = nil, quota: Int64? = nil, period: UInt64? = nil, cpus: String? = nil,
-                mems: String? = nil) {
+                mems: String? = nil, realtimeRuntime: Int64? = nil, realtimePeriod: UInt64? = nil) {
         self.shares = shares
         self.quota = quota
         self.period = period
         self.cpus = cpus
         self.mems = mems
+        self.realtimeRuntime = realtimeRuntime
+        self.realtimePeriod = realtimePeriod
     }
 }
 

@@ -41,6 +41,9 @@ struct OCIUpdate: ParsableCommand {
     @Option(name: .customLong("cpuset-cpus"), help: "CPUs to use (0-3, 0,1).") var cpusetCpus: String?
     @Option(name: .customLong("cpuset-mems"), help: "Memory nodes to use.") var cpusetMems: String?
     @Option(name: .customLong("pids-limit"), help: "Maximum number of processes (0: leave).") var pidsLimit: Int64?
+    @Option(name: .customLong("blkio-weight"), help: "Block I/O weight of the cgroup (10 to 1000).") var blkioWeight: UInt16?
+    @Option(name: .customLong("cpu-rt-period"), help: "Real-time period in microseconds (cgroup v1).") var cpuRtPeriod: UInt64?
+    @Option(name: .customLong("cpu-rt-runtime"), help: "Real-time runtime in microseconds per period (cgroup v1).") var cpuRtRuntime: Int64?
     @Argument(help: "The container id.") var id: String
 
     func run() throws {
@@ -73,8 +76,14 @@ struct OCIUpdate: ParsableCommand {
         cpu.period = cpuPeriod
         cpu.cpus = cpusetCpus
         cpu.mems = cpusetMems
+        cpu.realtimePeriod = cpuRtPeriod
+        cpu.realtimeRuntime = cpuRtRuntime
         if cpu != LinuxCPU() { r.cpu = cpu }
         if let pidsLimit { r.pids = LinuxPids(limit: pidsLimit) }
+        if let blkioWeight {
+            guard (10...1000).contains(blkioWeight) else { throw ValidationError("--blkio-weight \(blkioWeight): must be 10 to 1000") }
+            r.blockIO = LinuxBlockIO(weight: blkioWeight)
+        }
         if let error = parseError { throw error }
         return r
     }

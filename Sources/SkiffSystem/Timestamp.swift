@@ -33,6 +33,12 @@ public enum Timestamp {
         return calendar(seconds) + "." + String(repeating: "0", count: 9 - n.count) + n + "Z"
     }
 
+    /// A time as Go's time.String prints it in UTC ("2026-01-02 03:04:05 +0000 UTC"): Docker's CreatedAt
+    /// in `ps`, `images` and `network ls`.
+    public static func goString(_ seconds: Double) -> String {
+        String(calendar(time_t(seconds.rounded(.down))).map { $0 == "T" ? " " : $0 }) + " +0000 UTC"
+    }
+
     /// "YYYY-MM-DDTHH:MM:SS" in UTC.
     static func calendar(_ seconds: time_t) -> String {
         var t = seconds

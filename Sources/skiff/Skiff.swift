@@ -16,7 +16,7 @@ struct Skiff: ParsableCommand {
                       LayerCommand.self, ImagePull.self, ImagePush.self, ImageLogin.self, ImageLogout.self,
                       ImageSave.self, ImageLoad.self, ImageImport.self, ImageBuild.self, BuilderCommand.self,
                       ContainerList.self, ContainerCommand.self, ContainerStart.self, ContainerStop.self,
-                      ContainerRestart.self, ContainerKill.self, ContainerWait.self, ContainerLogs.self, ContainerExec.self,
+                      ContainerRestart.self, ContainerKill.self, ContainerPause.self, ContainerUnpause.self, ContainerWait.self, ContainerLogs.self, ContainerExec.self,
                       ContainerAttach.self, ContainerTop.self, ContainerStats.self, ContainerCopy.self, ContainerRename.self,
                       SystemCommand.self, ContainerInternal.self, VolumeCommand.self, ComposeCommand.self,
                       NetworkCommand.self, ContainerPort.self, VersionCommand.self]

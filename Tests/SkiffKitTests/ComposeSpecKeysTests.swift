@@ -43,9 +43,9 @@ struct ComposeSpecKeysTests {
     }
 
     @Test(arguments: [
-        ("group_add: [\"audio\"]", "services.web.group_add: extra groups are not supported"),
-        ("volumes_from: [\"db\"]", "services.web.volumes_from: volumes_from is not supported"),
-        ("devices: [\"/dev/fuse\"]", "services.web.devices: device mappings are not supported"),
+        ("cgroup_parent: mine", "services.web.cgroup_parent: skiff places every container's cgroup itself"),
+        ("volumes_from: [\"db\"]", "services.web.volumes_from[0]: refers to undefined service \"db\""),
+        ("devices: [\"nvidia.com/gpu=all\"]", "services.web.devices[0]: CDI device names"),
         ("scale: 3", "services.web.scale: skiff runs one container per service"),
         ("logging: {driver: syslog}", "services.web.logging.driver: the syslog logging driver is not supported"),
         ("logging: {options: {compress: \"true\"}}", "services.web.logging.options.compress: compressed rotated logs"),
@@ -188,7 +188,7 @@ struct ComposeSpecKeysTests {
 
     @Test(arguments: [
         ("com.docker.network.bridge.name: br-x", "com.docker.network.bridge.name: skiff names its bridges itself"),
-        ("com.docker.network.bridge.enable_ip_masquerade: \"false\"", "a bridge without outbound NAT is not supported"),
+        ("com.docker.network.bridge.inhibit_ipv4: \"true\"", "com.docker.network.bridge.inhibit_ipv4: not supported by skiff"),
         ("com.docker.network.driver.mut: \"1400\"", "unknown bridge driver option; did you mean com.docker.network.driver.mtu?"),
     ])
     func bridgeOptionsSkiffCannotCarryOutAreErrors(option: String, expected: String) {

@@ -41,6 +41,8 @@ extension ComposeNetwork {
         var opts: [ComposeTree.Entry] = []
         if let ip = bridgeOptions.hostBindingIPv4 { opts.append(.init("com.docker.network.bridge.host_binding_ipv4", str(ip))) }
         if let mtu = bridgeOptions.mtu { opts.append(.init("com.docker.network.driver.mtu", str("\(mtu)"))) }
+        if !bridgeOptions.interContainer { opts.append(.init("com.docker.network.bridge.enable_icc", str("false"))) }
+        if !bridgeOptions.masquerade { opts.append(.init("com.docker.network.bridge.enable_ip_masquerade", str("false"))) }
         if !opts.isEmpty { e.append(.init("driver_opts", .mapping(opts))) }
         if subnet != nil {
             var c: [ComposeTree.Entry] = []

@@ -90,6 +90,15 @@ extension ComposeService {
         if !capAdd.isEmpty { add("cap_add", list(capAdd)) }
         if !capDrop.isEmpty { add("cap_drop", list(capDrop)) }
         if !securityOpt.isEmpty { add("security_opt", list(securityOpt)) }
+        if !devices.isEmpty {
+            add("devices", .sequence(devices.map { d in
+                .mapping([.init("source", str(d.hostPath)), .init("target", str(d.containerPath)),
+                          .init("permissions", str(d.permissions))])
+            }))
+        }
+        if !deviceCgroupRules.isEmpty { add("device_cgroup_rules", list(deviceCgroupRules)) }
+        if !groupAdd.isEmpty { add("group_add", list(groupAdd)) }
+        if !volumesFrom.isEmpty { add("volumes_from", list(volumesFrom.map(\.text))) }
         if let r = restart { add("restart", str(r)) }
         if let s = stopSignal { add("stop_signal", str(s)) }
         if let g = stopGracePeriod { add("stop_grace_period", .string("\(g)s")) }
@@ -105,7 +114,13 @@ extension ComposeService {
                 if m.readOnly { mt.append(.init("read_only", .string("true"))) }
                 if m.type == .bind { mt.append(.init("bind", .mapping([.init("create_host_path", .string(m.createHostPath ? "true" : "false"))]))) }
                 if m.noCopy { mt.append(.init("volume", .mapping([.init("nocopy", .string("true"))]))) }
-                if let size = m.tmpfsSize { mt.append(.init("tmpfs", .mapping([.init("size", .string("\(size)"))]))) }
+                var tt: [ComposeTree.Entry] = []
+                if let size = m.tmpfsSize { tt.append(.init("size", .string("\(size)"))) }
+                for o in m.tmpfsOptions {
+                    let kv = o.split(separator: "=", maxSplits: 1).map(String.init)
+                    if kv.count == 2, kv[0] == "size" || kv[0] == "mode" { tt.append(.init(kv[0], .string(kv[1]))) }
+                }
+                if !tt.isEmpty { mt.append(.init("tmpfs", .mapping(tt))) }
                 return .mapping(mt)
             }))
         }

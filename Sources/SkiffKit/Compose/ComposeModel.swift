@@ -90,6 +90,14 @@ package struct ComposeService: Sendable, Equatable {
     /// `secrets:` (mounted read-only under /run/secrets) and `configs:` (at /NAME or the target).
     package var secrets: [ComposeSecretUse] = []
     package var configs: [ComposeSecretUse] = []
+    /// `devices:` (short HOST[:CONTAINER][:PERMISSIONS] or long source/target/permissions).
+    package var devices: [DeviceMapping] = []
+    /// `device_cgroup_rules:` ("c 1:3 rwm").
+    package var deviceCgroupRules: [String] = []
+    /// `group_add:` names or numbers.
+    package var groupAdd: [String] = []
+    /// `volumes_from:` another service's or container's volumes.
+    package var volumesFrom: [ComposeVolumesFrom] = []
 
     package init(name: String) {
         self.name = name
@@ -166,6 +174,9 @@ package struct ComposeMount: Sendable, Equatable {
     package var createHostPath = true
     /// tmpfs size in bytes.
     package var tmpfsSize: Int64?
+    /// More tmpfs options: `mode=1770` (long syntax `tmpfs.mode`), or what the short `tmpfs:` entry
+    /// gives after its colon (Docker's --tmpfs options: mode, uid, gid, noexec, …).
+    package var tmpfsOptions: [String] = []
     package var noCopy = false
 
     package init(type: Kind, source: String?, target: String, readOnly: Bool = false) {
@@ -173,6 +184,24 @@ package struct ComposeMount: Sendable, Equatable {
         self.source = source
         self.target = target
         self.readOnly = readOnly
+    }
+}
+
+/// One `volumes_from:` entry: SERVICE or container:NAME, with :ro / :rw (nil: each mount's own mode).
+package struct ComposeVolumesFrom: Sendable, Equatable {
+    package var name: String
+    package var isContainer: Bool
+    package var readOnly: Bool?
+
+    package init(name: String, isContainer: Bool, readOnly: Bool?) {
+        self.name = name
+        self.isContainer = isContainer
+        self.readOnly = readOnly
+    }
+
+    /// As the compose file writes it.
+    package var text: String {
+        (isContainer ? "container:" : "") + name + (readOnly.map { $0 ? ":ro" : ":rw" } ?? "")
     }
 }
 

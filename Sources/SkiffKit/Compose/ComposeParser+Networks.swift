@@ -50,9 +50,9 @@ extension ComposeParser {
         }
     }
 
-    /// The bridge driver's options (moby's libnetwork/drivers/bridge): the MTU and the default host
-    /// address of published ports are carried out; the others are accepted at Docker's default value
-    /// and refused otherwise, saying why.
+    /// The bridge driver's options (moby's libnetwork/drivers/bridge): the MTU, the default host address
+    /// of published ports, enable_icc and enable_ip_masquerade are carried out; the others are refused,
+    /// saying why.
     mutating func driverOptions(_ t: ComposeTree, _ p: String, into n: inout ComposeNetwork) throws(ComposeError) {
         for e in try mapping(t, p) {
             let ep = p + "." + e.key
@@ -61,10 +61,9 @@ extension ComposeParser {
             switch e.key {
             case "com.docker.network.driver.mtu":
                 n.bridgeOptions.mtu = try int(e.value, ep, min: 68, max: 65535)
-            case "com.docker.network.bridge.enable_ip_masquerade":
-                if !(try bool(e.value, ep)) { throw refuse("a bridge without outbound NAT is not supported by skiff; use internal: true for a network with no outside access") }
-            case "com.docker.network.bridge.enable_icc":
-                if !(try bool(e.value, ep)) { throw refuse("blocking traffic between containers of one network is not supported by skiff; put services that must not talk on different networks") }
+            case "com.docker.network.bridge.enable_ip_masquerade", "com.docker.network.bridge.enable_icc":
+                let on = try bool(e.value, ep)
+                do { _ = try n.bridgeOptions.set(e.key, on ? "true" : "false") } catch { throw fail(ep, error.description) }
             case "com.docker.network.bridge.host_binding_ipv4":
                 do { _ = try n.bridgeOptions.set(e.key, value) } catch { throw fail(ep, "not an IPv4 address: \"\(value)\"") }
             case "com.docker.network.bridge.name":

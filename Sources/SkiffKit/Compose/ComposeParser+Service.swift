@@ -60,6 +60,41 @@ extension ComposeParser {
                 guard limit(soft) <= limit(hard) else { throw fail(ep, "the soft limit \(soft) is above the hard limit \(hard)") }
                 s.resources.ulimits.append(.init(name: e.key, soft: limit(soft), hard: limit(hard)))
             }
+        case "devices":
+            for (i, item) in try list(v, p).enumerated() {
+                let ip = "\(p)[\(i)]"
+                var text: String
+                if case .mapping = item {
+                    guard let source = try optionalString(item["source"], ip + ".source") else { throw fail(ip, "source is required in the long device syntax") }
+                    text = source + ":" + (try optionalString(item["target"], ip + ".target") ?? source)
+                    if let perms = try optionalString(item["permissions"], ip + ".permissions") { text += ":" + perms }
+                } else {
+                    text = try string(item, ip)
+                    if !text.hasPrefix("/"), text.contains("=") {
+                        throw ComposeError.unsupported("\(file): \(ip): CDI device names (\"\(text)\") are not supported by skiff; give the device node's path")
+                    }
+                }
+                do { s.devices.append(try DeviceMapping(parsing: text, origin: "device")) } catch { throw fail(ip, error.description) }
+            }
+        case "device_cgroup_rules":
+            for (i, rule) in try strings(v, p).enumerated() {
+                do { _ = try DeviceCgroupRule.parse(rule) } catch { throw fail("\(p)[\(i)]", error.description) }
+                s.deviceCgroupRules.append(rule)
+            }
+        case "group_add": s.groupAdd = try strings(v, p)
+        case "volumes_from":
+            for (i, text) in try strings(v, p).enumerated() {
+                // SERVICE[:ro|rw] or container:NAME[:ro|rw]
+                var parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+                var isContainer = false
+                if parts.first == "container" { isContainer = true; parts.removeFirst() }
+                var mode: String?
+                if parts.count == 2 { mode = parts.removeLast() }
+                guard parts.count == 1, !parts[0].isEmpty, mode.map({ ["ro", "rw"].contains($0) }) ?? true else {
+                    throw fail("\(p)[\(i)]", "expected SERVICE[:ro|rw] or container:NAME[:ro|rw], got \"\(text)\"")
+                }
+                s.volumesFrom.append(ComposeVolumesFrom(name: parts[0], isContainer: isContainer, readOnly: mode.map { $0 == "ro" }))
+            }
         default:
             break
         }

@@ -206,6 +206,9 @@ package struct ComposeParser {
         for s in project.services {
             let path = "services." + s.name
             if s.image == nil && s.build == nil { throw fail(path, "has neither an image nor a build context specified: at least one must be provided") }
+            for (i, vf) in s.volumesFrom.enumerated() where !vf.isContainer && !names.contains(vf.name) {
+                throw fail("\(path).volumes_from[\(i)]", "refers to undefined service \"\(vf.name)\" (write container:NAME for a container outside the project)")
+            }
             for (i, d) in s.dependsOn.enumerated() where !names.contains(d.service) && d.required {
                 throw fail("\(path).depends_on[\(i)]", "depends on undefined service \"\(d.service)\"")
             }
@@ -265,7 +268,12 @@ package struct ComposeParser {
                 for (i, target) in try stringOrList(v, p).enumerated() {
                     let path = String(target.split(separator: ":", maxSplits: 1).first ?? "")
                     guard path.hasPrefix("/") else { throw fail("\(p)[\(i)]", "a tmpfs target must be an absolute path, got \"\(target)\"") }
-                    s.volumes.append(ComposeMount(type: .tmpfs, source: nil, target: path))
+                    // /path:size=64m,mode=1770 — Docker's --tmpfs options, checked as that flag checks them.
+                    let request: MountRequest
+                    do { request = try MountRequest.parseTmpfs(target) } catch { throw fail("\(p)[\(i)]", error.description) }
+                    var m = ComposeMount(type: .tmpfs, source: nil, target: path, readOnly: request.readOnly)
+                    m.tmpfsOptions = request.tmpfsOptions
+                    s.volumes.append(m)
                 }
             case "depends_on": s.dependsOn = try dependsOn(v, p)
             case "healthcheck": s.healthcheck = try healthcheck(v, p)
@@ -328,6 +336,10 @@ package struct ComposeParser {
             case "configs": s.configs = try secretUses(v, p)
             default: try serviceExtra(e.key, v, p, into: &s)
             }
+        }
+        // Docker Compose starts the services whose volumes a service takes before it.
+        for vf in s.volumesFrom where !vf.isContainer && !s.dependsOn.contains(where: { $0.service == vf.name }) {
+            s.dependsOn.append(ComposeDependency(service: vf.name))
         }
         return s
     }
@@ -447,6 +459,15 @@ package struct ComposeParser {
             m.createHostPath = false
             if let b = t["bind"], let c = b["create_host_path"] { m.createHostPath = try bool(c, p + ".bind.create_host_path") }
             if let tm = t["tmpfs"], let size = tm["size"] { m.tmpfsSize = try bytes(size, p + ".tmpfs.size") }
+            if let tm = t["tmpfs"], let modeTree = tm["mode"] {
+                // Permission bits, octal as in chmod (1777, 0o1777, 01777).
+                let text = try string(modeTree, p + ".tmpfs.mode")
+                let digits = text.hasPrefix("0o") ? String(text.dropFirst(2)) : text
+                guard let mode = UInt32(digits, radix: 8), mode <= 0o7777 else {
+                    throw fail(p + ".tmpfs.mode", "expected octal permission bits such as 1777, got \"\(text)\"")
+                }
+                m.tmpfsOptions.append("mode=" + String(mode, radix: 8))
+            }
             if let vo = t["volume"], let nc = vo["nocopy"] { m.noCopy = try bool(nc, p + ".volume.nocopy") }
             return m
         default:

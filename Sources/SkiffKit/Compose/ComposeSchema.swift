@@ -114,7 +114,7 @@ package enum ComposeSchema {
         "links": .any, "logging": .object(["driver": .any, "options": .any]),
         "mem_reservation": .any, "memswap_limit": .any, "cpu_shares": .any, "cpuset": .any, "oom_score_adj": .any,
         "ulimits": .names(.object(["soft": .any, "hard": .any])), "shm_size": .any, "domainname": .any,
-        "annotations": .any,
+        "annotations": .any, "devices": .any, "device_cgroup_rules": .any, "group_add": .any, "volumes_from": .any,
         "attach": .refused("attach: false is not supported by skiff compose up; use `skiff compose up -d` and `skiff compose logs SERVICE`"),
         "blkio_config": .refused("block I/O limits are not supported by skiff; remove the key"),
         "cgroup": .refused("choosing the cgroup namespace is not supported by skiff (each container has its own); remove the key"),
@@ -127,14 +127,11 @@ package enum ComposeSchema {
         "cpu_rt_runtime": .refused("real-time CPU scheduling is not supported by skiff; remove the key"),
         "credential_spec": .refused("credential_spec is a Windows setting; remove the key"),
         "develop": .refused("compose watch (develop:) is not supported by skiff; bind-mount the source with volumes: instead"),
-        "device_cgroup_rules": .refused("device cgroup rules are not supported by skiff; use privileged: true for device access"),
-        "devices": .refused("device mappings are not supported by skiff yet; use privileged: true for device access"),
         "dns": .any, "dns_opt": .any, "dns_search": .any, "extra_hosts": .any,
         "extends": .refused("extends is not supported by skiff; merge the files with -f base.yml -f override.yml instead"),
         "provider": .refused("provider services are not supported by skiff; remove the service"),
         "external_links": .refused("links to containers outside the project are not supported; join them through an external network (networks: NAME: external: true)"),
         "gpus": .refused("GPUs are not supported by skiff; remove the key"),
-        "group_add": .refused("extra groups are not supported by skiff compose yet; set the group in user: (USER:GROUP)"),
         "ipc": .refused("sharing the IPC namespace is not supported by skiff; remove the key"),
         "isolation": .refused("isolation is a Windows setting; remove the key"),
         "label_file": .refused("label_file is not supported by skiff; write the labels under labels:"),
@@ -152,7 +149,6 @@ package enum ComposeSchema {
         "use_api_socket": .refused("skiff has no API socket; remove the key"),
         "uts": .refused("sharing the UTS namespace is not supported by skiff; remove the key"),
         "userns_mode": .refused("user namespace modes are not supported by skiff; remove the key"),
-        "volumes_from": .refused("volumes_from is not supported by skiff compose yet; mount the same named volume in both services"),
     ])
 
     static let deploy: ComposeShape = .object([

@@ -96,6 +96,16 @@ package struct ComposeWiring {
         o.privileged = s.privileged
         o.readOnly = s.readOnly
         o.sysctls = s.sysctls
+        o.devices = s.devices
+        o.deviceCgroupRules = s.deviceCgroupRules
+        o.groupAdd = s.groupAdd
+        o.volumesFrom = s.volumesFrom.map { vf in
+            var name = vf.name
+            if !vf.isContainer, let other = project.services.first(where: { $0.name == vf.name }) {
+                name = other.containerName ?? ComposeLabels.containerName(project: project.name, service: other.name, number: 1)
+            }
+            return name + (vf.readOnly.map { $0 ? ":ro" : ":rw" } ?? "")
+        }
         for opt in s.securityOpt {
             switch opt {
             case "no-new-privileges", "no-new-privileges:true", "no-new-privileges=true": o.noNewPrivileges = true
@@ -145,7 +155,8 @@ package struct ComposeWiring {
                 r.createHostPath = m.createHostPath
             case .tmpfs:
                 r = MountRequest(kind: .tmpfs, source: nil, target: m.target, origin: origin)
-                if let size = m.tmpfsSize { r.tmpfsOptions = ["size=\(size)"] }
+                r.tmpfsOptions = m.tmpfsOptions
+                if let size = m.tmpfsSize { r.tmpfsOptions = r.tmpfsOptions.filter { !$0.hasPrefix("size=") } + ["size=\(size)"] }
             }
             r.readOnly = m.readOnly
             o.mounts.append(r)

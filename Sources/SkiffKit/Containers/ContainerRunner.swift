@@ -93,6 +93,8 @@ extension Engine {
         let hostname = options.hostname ?? String(id.prefix(12))
         var spec = try builder.spec(rootfs: dir + "/rootfs", hostname: hostname, cgroupsPath: "/skiff/" + id)
         if let seccompProfile, !options.privileged { spec.linux?.seccomp = seccompProfile }
+        DevicePlan.apply(try DevicePlan.plan(HostDevices.resolvingLinks(options.devices), origin: "device",
+                                             lookup: HostDevices.lookup), to: &spec)
         try prepareWorkdir(builder.workingDirectory(), upper: dir + "/upper", filesystem: filesystem)
         try writeEtcFiles(dir: dir, hostname: hostname, network: options.network, host: host)
         try prepareNetwork(&spec, id: id, options: options, exposedPorts: Array((image.config.config?.ExposedPorts ?? [:]).keys), host: host)

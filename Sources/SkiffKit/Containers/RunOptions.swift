@@ -89,6 +89,12 @@ public struct RunOptions: Sendable, Equatable {
     public var mounts: [MountRequest] = []
     /// --volumes-from CONTAINER[:ro|rw].
     public var volumesFrom: [String] = []
+    /// --device HOST[:CONTAINER][:PERMISSIONS] (see DeviceMapping).
+    public var devices: [DeviceMapping] = []
+    /// --device-cgroup-rule "c 1:3 rwm": more allow rules for the devices cgroup.
+    public var deviceCgroupRules: [String] = []
+    /// --group-add: supplementary groups (names in the image's /etc/group, or numbers).
+    public var groupAdd: [String] = []
     /// An anonymous volume for each image VOLUME (Docker's run); build RUN steps turn it off, as
     /// BuildKit mounts none (their writes under a VOLUME path stay in the layer).
     public var imageVolumes = true

@@ -94,8 +94,12 @@ package struct SpecBuilder {
         spec.process?.env = try environment(hostname: hostname)
         spec.process?.cwd = workingDirectory()
         let user = try user()
-        spec.process?.user = User(uid: user.uid, gid: user.gid,
-                                  additionalGids: user.additionalGids.isEmpty ? nil : user.additionalGids)
+        var groups = user.additionalGids
+        for g in try UserResolver.groupIDs(options.groupAdd, group: filesystem.read("/etc/group"), image: imageName)
+        where g != user.gid && !groups.contains(g) {
+            groups.append(g)
+        }
+        spec.process?.user = User(uid: user.uid, gid: user.gid, additionalGids: groups.isEmpty ? nil : groups)
         spec.root?.readonly = options.readOnly
         spec.linux?.cgroupsPath = cgroupsPath
 
@@ -147,6 +151,11 @@ package struct SpecBuilder {
             resources.cpu = LinuxCPU(quota: Int64(cpus * Double(period)), period: period)
         }
         if let pids = options.pidsLimit { resources.pids = LinuxPids(limit: pids) }
+        if !options.privileged {
+            resources.devices = (resources.devices ?? []) + (try options.deviceCgroupRules.map { rule throws(KitError) in
+                try DeviceCgroupRule.parse(rule)
+            })
+        }
         spec.linux?.resources = resources
         spec.annotations = options.labels.isEmpty ? nil : options.labels
         options.resources.apply(to: &spec)

@@ -60,6 +60,20 @@ package enum UserResolver {
         return ResolvedUser(uid: uid, gid: gid, additionalGids: additional, home: home)
     }
 
+    /// `--group-add` / compose `group_add`: numbers as they are, names looked up in the image's /etc/group.
+    public static func groupIDs(_ names: [String], group: String?, image: String) throws(KitError) -> [UInt32] {
+        let groups = parseTable(group)
+        var ids: [UInt32] = []
+        for name in names {
+            if let g = UInt32(name) { ids.append(g); continue }
+            guard let entry = groups.first(where: { $0[0] == name }), let g = UInt32(field(entry, 2) ?? "") else {
+                throw .groupNotFound(name, image: image)
+            }
+            ids.append(g)
+        }
+        return ids
+    }
+
     static func parseTable(_ text: String?) -> [[String]] {
         guard let text else { return [] }
         return text.split(separator: "\n").compactMap { line in

@@ -392,7 +392,7 @@ extension Engine {
             "Names": c.name,
             "Image": c.image,
             "Command": "\"" + command + "\"",
-            "CreatedAt": c.created,
+            "CreatedAt": Timestamp.goString(created),
             "RunningFor": Timestamp.humanDuration(now - created) + " ago",
             "Ports": net.ports,
             "Status": status(c, now: now),

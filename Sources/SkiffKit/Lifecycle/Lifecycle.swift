@@ -441,7 +441,11 @@ extension Engine {
         let sig = Signals.number(signal ?? c.stopSignal ?? "SIGTERM") ?? SIGTERM
         let grace = Double(timeout ?? c.stopTimeout ?? 10)
         if processAlive(c) {
+            // Docker's way with a paused container: the stop signal is sent, then it is thawed so the
+            // signal is delivered at once (and the grace period is the process's, not a frozen wait).
+            let paused = isPaused(c)
             try? runtime.kill(id: c.id, signal: sig)
+            if paused { try? runtime.resume(id: c.id) }
             if !Self.waitGone(pid: c.pid ?? runtimePid(c.id), startTime: c.pidStartTime ?? runtimePidStart(c.id), timeout: grace) {
                 try? runtime.kill(id: c.id, signal: SIGKILL, all: true)
                 Self.waitGone(pid: c.pid ?? runtimePid(c.id), startTime: c.pidStartTime ?? runtimePidStart(c.id), timeout: 10)
@@ -468,7 +472,12 @@ extension Engine {
         if sig == SIGKILL || sig == (Signals.number(c.stopSignal ?? "SIGTERM") ?? SIGTERM) {
             try containers.update(id: c.id) { $0.stoppedByUser = true }
         }
+        let paused = isPaused(c)
         do { try runtime.kill(id: c.id, signal: sig) } catch { throw .runtime(error) }
+        // As Docker: SIGKILL or the stop signal to a paused container is followed by a thaw, so it acts.
+        if paused, sig == SIGKILL || sig == (Signals.number(c.stopSignal ?? "SIGTERM") ?? SIGTERM) {
+            try? runtime.resume(id: c.id)
+        }
         if sig == SIGKILL {
             Self.waitGone(pid: c.pid ?? runtimePid(c.id), startTime: c.pidStartTime ?? runtimePidStart(c.id), timeout: 10)
             Self.waitGone(pid: c.monitorPid, startTime: c.monitorStartTime, timeout: 5)

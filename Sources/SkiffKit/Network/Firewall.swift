@@ -24,6 +24,11 @@ struct FirewallPlan: Equatable {
         /// A loopback resolver of the host to forward the gateway's port 53 to (Docker's way).
         var dnsResolver: String?
         var ports: [Port]
+        /// false (enable_icc=false): traffic between the bridge's containers is dropped (it reaches the
+        /// filter with br_netfilter; the ports are also isolated on the bridge, see Networking).
+        var interContainer = true
+        /// false (enable_ip_masquerade=false): no outbound NAT.
+        var masquerade = true
     }
 
     struct Port: Equatable {
@@ -62,10 +67,11 @@ struct FirewallPlan: Equatable {
                 let dst = p.hostIP.isEmpty ? "" : "ip daddr \(p.hostIP) "
                 ports.append("\(dst)\(p.proto) dport \(p.hostPort) dnat to \(p.containerIP):\(p.containerPort)")
             }
+            if !n.interContainer { isolation.append("iifname \(br) oifname \(br) drop") }
             if n.isInternal {
                 forward.append("iifname \(br) oifname != \(br) drop")
             } else {
-                post.append("ip saddr \(n.subnet) oifname != \(br) masquerade")
+                if n.masquerade { post.append("ip saddr \(n.subnet) oifname != \(br) masquerade") }
                 isolation.append("iifname \(br) oifname != \(br) oifname \"\(Self.bridgePrefix)*\" ct status & dnat == 0 drop")
             }
             forward.append("iifname \(br) accept")
@@ -180,13 +186,14 @@ struct FirewallPlan: Equatable {
                     let dst = p.hostIP.isEmpty ? "" : "-d \(p.hostIP)/32 "
                     rules[.nat, default: []].append("-A \(c.ports) \(dst)-p \(p.proto) -m \(p.proto) --dport \(p.hostPort) -j DNAT --to-destination \(p.containerIP):\(p.containerPort)")
                 }
+                if !n.interContainer { isolation.append("-A \(c.forward) -i \(br) -o \(br) -j DROP") }
                 if n.isInternal {
                     forward.append("-A \(c.forward) -i \(br) ! -o \(br) -j DROP")
                 } else {
-                    rules[.nat, default: []].append("-A \(c.post) -s \(n.subnet) ! -o \(br) -j MASQUERADE")
+                    if n.masquerade { rules[.nat, default: []].append("-A \(c.post) -s \(n.subnet) ! -o \(br) -j MASQUERADE") }
                     // iptables has one -o per rule: traffic staying on the bridge (seen here with
                     // br_netfilter) is let through first, then any other Skiff bridge is dropped.
-                    isolation.append("-A \(c.forward) -i \(br) -o \(br) -j ACCEPT")
+                    if n.interContainer { isolation.append("-A \(c.forward) -i \(br) -o \(br) -j ACCEPT") }
                     isolation.append("-A \(c.forward) -i \(br) -o \(FirewallPlan.bridgePrefix)+ -m conntrack ! --ctstate DNAT -j DROP")
                 }
                 forward.append("-A \(c.forward) -i \(br) -j ACCEPT")

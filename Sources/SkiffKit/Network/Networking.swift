@@ -201,7 +201,10 @@ extension Engine {
             "link set \(ifname) up",
         ]
         if i == 0 { inside.append("route add default via \(config.gateway)") }
-        let outside = ["link set \(veth) master \(config.bridge) up", "link set dev \(veth) type bridge_slave hairpin on"]
+        // enable_icc=false: an isolated port reaches only the bridge itself, never another isolated port,
+        // whether or not br_netfilter shows bridged traffic to the firewall.
+        let isolated = config.bridgeOptions?.interContainer == false ? " isolated on" : ""
+        let outside = ["link set \(veth) master \(config.bridge) up", "link set dev \(veth) type bridge_slave hairpin on\(isolated)"]
         explained += [
             .bridge(name: config.bridge, address: "\(config.gateway)/\(config.subnet.prefix)", created: !bridgeWasUp),
             .veth(hostSide: veth, containerSide: ifname, bridge: config.bridge, mtu: mtu, mac: Self.macAddress(lease.ip)),
@@ -319,7 +322,8 @@ extension Engine {
             plan.networks.append(.init(
                 bridge: n.bridge, subnet: n.subnet.description, gateway: n.gateway.description, isInternal: n.isInternal,
                 dnsResolver: HostNetwork.containerResolvConf(hostText: hostResolv, gateway: n.gateway).loopbackResolver,
-                ports: ports))
+                ports: ports, interContainer: n.bridgeOptions?.interContainer ?? true,
+                masquerade: n.bridgeOptions?.masquerade ?? true))
         }
         let backend = try HostNetwork.firewallBackend()
         let cache = networks.root + "/.firewall"

@@ -189,8 +189,10 @@ public struct CgroupManager: Sendable {
     }
 
     /// (controller, setting name) for every limit in `r` that needs a controller.
-    static func requiredControllers(_ r: LinuxResources) -> [(controller: String, setting: String)] {
+    static func requiredControllers(_ r: LinuxResources, v2: Bool = false) -> [(controller: String, setting: String)] {
         var need: [(String, String)] = []
+        if hasBlockIO(r.blockIO) { need.append((v2 ? "io" : "blkio", "block I/O limits")) }
+        if hasRealtime(r.cpu) { need.append(("cpu", "cpu real-time budget")) }
         if let m = r.memory {
             if m.limit != nil { need.append(("memory", "memory limit")) }
             if m.reservation != nil { need.append(("memory", "memory reservation")) }
@@ -239,7 +241,12 @@ public struct CgroupManager: Sendable {
                 throw .unifiedNeedsV2(key: key)
             }
         case .v2(let root):
+            need = Self.requiredControllers(r, v2: true)
             _ = try CgroupValues.v2SwapMax(swap: r.memory?.swap, limit: r.memory?.limit)
+            if Self.hasRealtime(r.cpu) {
+                throw .invalidValue(setting: "linux.resources.cpu.realtimeRuntime", value: String(r.cpu?.realtimeRuntime ?? 0),
+                                    reason: "cgroup v2 has no real-time budget per cgroup (it is a cgroup v1 setting)")
+            }
             // cgroup v2 has no net_cls, net_prio nor kernel TCP limit (runc refuses them there too).
             if let (controller, setting) = need.first(where: { Self.v1OnlyControllers.contains($0.controller) }) {
                 throw .controllerMissing(controller: controller, setting: setting, detail: "available on cgroup v2 (a v1 controller)")

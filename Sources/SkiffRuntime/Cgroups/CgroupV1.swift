@@ -64,6 +64,9 @@ extension CgroupManager {
             }
         }
 
+        if let cpu = r.cpu, Self.hasRealtime(cpu) { try applyV1Realtime(cpu, dir: dir("cpu")) }
+        if let b = r.blockIO, Self.hasBlockIO(b) { try applyV1BlockIO(b, dir: dir("blkio")) }
+
         if let memory = r.memory {
             try applyV1Memory(memory, dir: dir("memory"))
         }

@@ -11,9 +11,10 @@ extension CgroupManager {
     func createV2(_ r: LinuxResources, root: String) throws(CgroupError) {
         let levels = try fs.makeLevels(mount: root, components: components)
         guard let leafDir = levels.last else { return }
-        let available = try enableControllers(root: root, levels: levels)
+        // io only for a spec with block I/O limits (as the other controllers, enabled down the path).
+        let available = try enableControllers(root: root, levels: levels, extra: Self.hasBlockIO(r.blockIO) ? ["io"] : [])
 
-        for (controller, setting) in Self.requiredControllers(r) where !available.contains(controller) {
+        for (controller, setting) in Self.requiredControllers(r, v2: true) where !available.contains(controller) {
             throw .controllerMissing(controller: controller, setting: setting,
                                      detail: "enabled in \(leafDir)/cgroup.controllers (\"\(available.sorted().joined(separator: " "))\")")
         }
@@ -22,11 +23,11 @@ extension CgroupManager {
 
     /// Walk down from the root: in each ancestor write "+cpu +memory +pids +cpuset" (those it offers)
     /// to cgroup.subtree_control. Returns the controllers the leaf then has.
-    func enableControllers(root: String, levels: [String]) throws(CgroupError) -> Set<String> {
+    func enableControllers(root: String, levels: [String], extra: [String] = []) throws(CgroupError) -> Set<String> {
         var parent = root
         var available = Self.controllerSet(try fs.read(parent + "/cgroup.controllers"))
         for level in levels {
-            let wanted = Self.v2Controllers.filter(available.contains)
+            let wanted = (Self.v2Controllers + extra).filter(available.contains)
             if !wanted.isEmpty {
                 try fs.write(wanted.map { "+" + $0 }.joined(separator: " "), to: parent + "/cgroup.subtree_control")
             }
@@ -87,6 +88,7 @@ extension CgroupManager {
         if let pids = r.pids {
             try fs.write(CgroupValues.pidsMax(pids.limit), to: dir + "/pids.max")
         }
+        if let b = r.blockIO, Self.hasBlockIO(b) { try applyV2BlockIO(b, dir: dir) }
 
         for limit in r.hugepageLimits ?? [] {
             try writeHugepageLimit(limit, dir: dir, file: "max", reserved: "rsvd.max")

@@ -24,6 +24,9 @@ enum DeviceRules {
         // A FIFO ("p") is no device: the devices cgroup has no rule for it, and none is needed.
         for device in spec.linux?.devices ?? [] where device.type != "p" {
             let type = device.type == "u" ? "c" : device.type
+            // A device the spec's own rules name exactly keeps the access they give it (Docker's
+            // `--device /dev/sdb:/dev/xvdb:r` is a node plus an "r" rule; runc adds nothing to that).
+            if rules.contains(where: { $0.type == type && $0.major == device.major && $0.minor == device.minor }) { continue }
             extra.append(.init(allow: true, type: type, major: device.major, minor: device.minor, access: "rwm"))
         }
         resources.devices = rules + extra

@@ -34,17 +34,11 @@ enum ComposePsFormat {
             }
             return
         }
-        var text = format
-        let table = text.hasPrefix("table")
-        if table { text = String(text.dropFirst(5)).trimmingPrefixSpaces() }
-        let template = try FormatTemplate(text)
-        var lines: [String] = []
-        if table {
-            var header: [String: Any] = [:]
-            for f in template.fields { header[f] = f == "ID" ? "CONTAINER ID" : f.uppercased() }
-            lines.append(try template.render(header))
-        }
-        for c in list { lines.append(try template.render(fields(c, engine: engine))) }
-        if table { Swift.print(TableWriter.format(lines)) } else { for l in lines { Swift.print(l) } }
+        let output = try ListFormat(format, defaultTable: "{{.Name}}\t{{.Image}}\t{{.Command}}\t{{.Service}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}",
+                                    headers: ["ID": "CONTAINER ID", "Name": "NAME", "Names": "NAMES", "Image": "IMAGE",
+                                              "Command": "COMMAND", "Service": "SERVICE", "Project": "PROJECT",
+                                              "RunningFor": "CREATED", "CreatedAt": "CREATED AT", "Status": "STATUS",
+                                              "State": "STATE", "Ports": "PORTS", "Health": "HEALTH", "ExitCode": "EXIT CODE"])
+        try output.print(list.map { fields($0, engine: engine) })
     }
 }

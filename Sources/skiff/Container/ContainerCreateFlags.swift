@@ -53,6 +53,9 @@ struct ContainerCreateFlags: ParsableArguments {
     @Option(name: .customLong("mount"), help: "Mount: type=volume|bind|tmpfs,source=…,target=…[,readonly][,volume-nocopy][,tmpfs-size=…].") var mount: [String] = []
     @Option(name: .customLong("tmpfs"), help: "Mount a tmpfs: /path[:options] (e.g. /run:size=64m,mode=1770).") var tmpfs: [String] = []
     @Option(name: .customLong("volumes-from"), help: "Mount the volumes of another container: NAME[:ro|rw].") var volumesFrom: [String] = []
+    @Option(name: .customLong("device"), help: "Give the container a host device: HOST[:CONTAINER][:PERMISSIONS] (e.g. /dev/snd, /dev/sdb:/dev/xvdb:r).") var device: [String] = []
+    @Option(name: .customLong("device-cgroup-rule"), help: "Allow more devices in the devices cgroup: \"TYPE MAJOR:MINOR ACCESS\" (e.g. \"c 42:* rmw\").") var deviceCgroupRule: [String] = []
+    @Option(name: .customLong("group-add"), help: "Add a supplementary group (a name in the image's /etc/group, or a number).") var groupAdd: [String] = []
     @Option(name: .customLong("log-opt"), help: "max-size=SIZE (e.g. 10m; 0 or -1: unlimited) or max-file=N.") var logOpt: [String] = []
 
     @Option(name: .customLong("pull"), help: "Pull the image: missing (default), always or never.") var pull = "missing"
@@ -194,6 +197,12 @@ struct ContainerCreateFlags: ParsableArguments {
             o.mounts = try volume.map(MountRequest.parseVolume) + mount.map(MountRequest.parseMount) + tmpfs.map(MountRequest.parseTmpfs)
         } catch { throw ValidationError("\(error)") }
         o.volumesFrom = volumesFrom
+        do {
+            o.devices = try device.map { d throws(KitError) in try DeviceMapping(parsing: d, origin: "--device") }
+            for rule in deviceCgroupRule { _ = try DeviceCgroupRule.parse(rule) }
+        } catch { throw ValidationError("\(error)") }
+        o.deviceCgroupRules = deviceCgroupRule
+        o.groupAdd = groupAdd
         for l in label {
             let parts = l.split(separator: "=", maxSplits: 1).map(String.init)
             o.labels[parts[0]] = parts.count > 1 ? parts[1] : ""

@@ -32,25 +32,16 @@ struct ContainerListing: ParsableArguments {
             for c in list { print(noTrunc ? c.id : c.shortID) }
             return
         }
-        var fmt = format ?? "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}"
-        var table = false
-        if fmt.hasPrefix("table") {
-            table = true
-            fmt = String(fmt.dropFirst(5)).trimmingPrefixSpaces()
-        }
-        let template = try FormatTemplate(fmt)
-        var lines: [String] = []
-        if table {
-            let headers: [String: String] = ["ID": "CONTAINER ID", "Image": "IMAGE", "Command": "COMMAND", "CreatedAt": "CREATED AT",
-                                             "RunningFor": "CREATED", "Ports": "PORTS", "Status": "STATUS", "Names": "NAMES",
-                                             "Labels": "LABELS", "State": "STATE", "Size": "SIZE", "Mounts": "MOUNTS",
-                                             "Networks": "NETWORKS"]
-            var header: [String: Any] = [:]
-            for f in template.fields { header[f] = headers[f] ?? f.uppercased() }
-            lines.append(try template.render(header))
-        }
-        for c in list { lines.append(try template.render(engine.listFields(c, truncate: !noTrunc))) }
-        if table { print(TableWriter.format(lines)) } else { for l in lines { print(l) } }
+        let headers = ["ID": "CONTAINER ID", "Image": "IMAGE", "Command": "COMMAND", "CreatedAt": "CREATED AT",
+                       "RunningFor": "CREATED", "Ports": "PORTS", "Status": "STATUS", "Names": "NAMES", "Labels": "LABELS",
+                       "State": "STATE", "Size": "SIZE", "Mounts": "MOUNTS", "Networks": "NETWORKS", "LocalVolumes": "LOCAL VOLUMES"]
+        let output = try ListFormat(format, defaultTable: "{{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}",
+                                    headers: headers)
+        try output.print(list.map { c in
+            var fields: [String: Any] = engine.listFields(c, truncate: !noTrunc)
+            fields["LocalVolumes"] = String((c.mounts ?? []).filter { $0.name != nil }.count)
+            return fields
+        })
     }
 }
 
@@ -103,7 +94,7 @@ struct ContainerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "container", abstract: "Manage containers.",
         subcommands: [ContainerListInGroup.self, ContainerRun.self, ContainerCreate.self, ContainerStart.self, ContainerStop.self,
-                      ContainerRestart.self, ContainerKill.self, ContainerRemove.self, ContainerWait.self, ContainerLogs.self,
+                      ContainerRestart.self, ContainerKill.self, ContainerPause.self, ContainerUnpause.self, ContainerRemove.self, ContainerWait.self, ContainerLogs.self,
                       ContainerExec.self, ContainerInspect.self, ContainerAttach.self, ContainerTop.self, ContainerStats.self,
                       ContainerCopy.self, ContainerRename.self, ContainerPrune.self])
 }

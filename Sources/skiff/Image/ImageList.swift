@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import SkiffImage
 import SkiffKit
+import SkiffPresentation
+import SkiffSystem
 
 /// `skiff images` / `skiff image ls`: REPOSITORY TAG IMAGE ID CREATED SIZE, one row per name.
 struct ImageList: ParsableCommand {
@@ -16,11 +18,18 @@ struct ImageListing: ParsableArguments {
     @Flag(name: .shortAndLong, help: "Print only image IDs.") var quiet = false
     @Flag(name: .long, help: "Show full image IDs.") var noTrunc = false
     @Flag(name: .shortAndLong, help: "Show all images, the build steps' intermediate images too.") var all = false
+    @Flag(name: .long, help: "Show digests.") var digests = false
+    @Option(name: .long, help: "table (default), json, or a Go template such as '{{.Repository}}:{{.Tag}}' ('table …' for a table). Fields: Repository, Tag, ID, Digest, CreatedSince, CreatedAt, Size, Containers, SharedSize, UniqueSize, VirtualSize.")
+    var format: String?
     @Argument(help: "Only images whose name matches (e.g. busybox).") var repository: String?
+
+    static let headers = ["Repository": "REPOSITORY", "Tag": "TAG", "ID": "IMAGE ID", "Digest": "DIGEST",
+                          "CreatedSince": "CREATED", "CreatedAt": "CREATED AT", "Size": "SIZE", "Containers": "CONTAINERS",
+                          "SharedSize": "SHARED SIZE", "UniqueSize": "UNIQUE SIZE", "VirtualSize": "VIRTUAL SIZE"]
 
     func run() throws {
         let store = SkiffContext.imageStore()
-        var rows: [[String]] = []
+        var rows: [[String: Any]] = []
         var seenIDs = Set<String>()
         var images = try store.list()
         if all {
@@ -37,14 +46,32 @@ struct ImageListing: ParsableArguments {
                     if seenIDs.insert(id).inserted { print(id) }
                     continue
                 }
-                let tag = ref?.tag ?? (ref?.digest != nil ? "<none>" : "<none>")
-                rows.append([ref?.familiarName ?? "<none>", tag, id, Timestamp.ago(image.config.created),
-                             Humanize.size(image.size)])
+                rows.append(Self.fields(image, reference: ref, id: id))
             }
         }
         if quiet { return }
-        rows.sort { ($0[0], $0[1]) < ($1[0], $1[1]) }
-        print(Table.render(header: ["REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"], rows: rows))
+        rows.sort { ($0["Repository"] as! String, $0["Tag"] as! String) < ($1["Repository"] as! String, $1["Tag"] as! String) }
+        let table = digests ? "{{.Repository}}\t{{.Tag}}\t{{.Digest}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}"
+            : "{{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}"
+        try ListFormat(format, defaultTable: table, headers: Self.headers).print(rows)
+    }
+
+    /// One row as Docker's image formatter has it (its fields are all strings).
+    static func fields(_ image: StoredImage, reference ref: ImageReference?, id: String) -> [String: Any] {
+        let created = image.config.created.flatMap(Timestamp.parse)
+        // The manifest digest for a named image, as `image inspect` lists it in RepoDigests.
+        let digest = ref == nil ? "<none>" : image.manifestDigest.description
+        return [
+            "Repository": ref?.familiarName ?? "<none>",
+            "Tag": ref?.tag ?? "<none>",
+            "ID": id,
+            "Digest": digest,
+            "CreatedSince": Timestamp.ago(image.config.created),
+            "CreatedAt": created.map(Timestamp.goString) ?? "",
+            "Size": Humanize.size(image.size),
+            "VirtualSize": Humanize.size(image.size),
+            "Containers": "N/A", "SharedSize": "N/A", "UniqueSize": "N/A",
+        ]
     }
 }
 

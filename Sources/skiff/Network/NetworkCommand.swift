@@ -2,6 +2,8 @@ import SkiffOCICommands
 import ArgumentParser
 import Foundation
 import SkiffKit
+import SkiffPresentation
+import SkiffSystem
 
 /// `skiff network …`: Docker's network commands (bridge driver).
 struct NetworkCommand: ParsableCommand {
@@ -17,7 +19,7 @@ struct NetworkCreate: ParsableCommand {
     @Option(name: .long, help: "Subnet in CIDR form (default: a free /24 in 10.89-99.x.0).") var subnet: String?
     @Option(name: .long, help: "Gateway (default: the subnet's first address).") var gateway: String?
     @Option(name: .customLong("ip-range"), help: "Hand out addresses from this part of the subnet (CIDR).") var ipRange: String?
-    @Option(name: [.customShort("o"), .customLong("opt")], help: "Driver option: com.docker.network.driver.mtu=N or com.docker.network.bridge.host_binding_ipv4=IP.") var opt: [String] = []
+    @Option(name: [.customShort("o"), .customLong("opt")], help: "Driver option: com.docker.network.driver.mtu=N, com.docker.network.bridge.host_binding_ipv4=IP, com.docker.network.bridge.enable_icc=false, com.docker.network.bridge.enable_ip_masquerade=false.") var opt: [String] = []
     @Flag(name: .long, help: "No outbound access (no NAT).") var `internal` = false
     @OptionGroup var explain: ExplainOptions
     @Option(name: .customLong("label"), help: "Set a label (KEY=VALUE).") var label: [String] = []
@@ -36,7 +38,7 @@ struct NetworkCreate: ParsableCommand {
         for o in opt {
             let kv = o.split(separator: "=", maxSplits: 1).map(String.init)
             guard kv.count == 2, try options.set(kv[0], kv[1]) else {
-                throw ValidationError("--opt \(o): supported are com.docker.network.driver.mtu=N and com.docker.network.bridge.host_binding_ipv4=IP")
+                throw ValidationError("--opt \(o): supported are com.docker.network.driver.mtu=N, com.docker.network.bridge.host_binding_ipv4=IP, com.docker.network.bridge.enable_icc=BOOL and com.docker.network.bridge.enable_ip_masquerade=BOOL")
             }
         }
         let n = try SkiffContext.engine().createNetwork(name: name, subnet: subnet, gateway: gateway, ipRange: ipRange,
@@ -48,28 +50,30 @@ struct NetworkCreate: ParsableCommand {
 struct NetworkList: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "ls", abstract: "List networks.", aliases: ["list"])
     @Flag(name: [.customShort("q"), .long], help: "Only IDs.") var quiet = false
-    @Option(name: .long, help: "Go-template-like format: {{.Name}} {{.ID}} {{.Driver}} {{.Subnet}}.") var format: String?
+    @Option(name: .long, help: "table (default), json, or a Go template: {{.ID}} {{.Name}} {{.Driver}} {{.Scope}} {{.Internal}} {{.Labels}} {{.CreatedAt}} {{.Subnet}} ('table …' for a table).") var format: String?
 
     func run() throws {
         let engine = SkiffContext.engine()
         let nets = try engine.listNetworks()
-        var rows: [(id: String, name: String, driver: String, subnet: String)] = nets.map {
-            (String($0.id.prefix(12)), $0.name, $0.driver, $0.subnet.description)
+        var rows: [[String: Any]] = nets.map { n in
+            ["ID": String(n.id.prefix(12)), "Name": n.name, "Driver": n.driver, "Scope": "local", "IPv4": "true",
+             "IPv6": "false", "Internal": n.isInternal ? "true" : "false", "CreatedAt": Timestamp.parse(n.created).map(Timestamp.goString) ?? n.created,
+             "Labels": n.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","),
+             "Subnet": n.subnet.description]
         }
-        rows += [("host", "host", "host", ""), ("none", "none", "null", "")]
-        if quiet { rows.filter { $0.id != "host" && $0.id != "none" }.forEach { print($0.id) }; return }
-        if let format {
-            for r in rows {
-                print(format.replacingOccurrences(of: "{{.Name}}", with: r.name).replacingOccurrences(of: "{{.ID}}", with: r.id)
-                    .replacingOccurrences(of: "{{.Driver}}", with: r.driver).replacingOccurrences(of: "{{.Subnet}}", with: r.subnet))
-            }
+        for (name, driver) in [("host", "host"), ("none", "null")] {
+            rows.append(["ID": name, "Name": name, "Driver": driver, "Scope": "local", "IPv4": "false", "IPv6": "false",
+                         "Internal": "false", "CreatedAt": "", "Labels": "", "Subnet": ""])
+        }
+        if quiet {
+            for r in rows where r["Name"] as? String != "host" && r["Name"] as? String != "none" { print(r["ID"]!) }
             return
         }
-        print("NETWORK ID     NAME                DRIVER    SUBNET")
-        for r in rows {
-            print(r.id.padding(toLength: 15, withPad: " ", startingAt: 0) + r.name.padding(toLength: 20, withPad: " ", startingAt: 0)
-                  + r.driver.padding(toLength: 10, withPad: " ", startingAt: 0) + r.subnet)
-        }
+        let output = try ListFormat(format, defaultTable: "{{.ID}}\t{{.Name}}\t{{.Driver}}\t{{.Scope}}",
+                                    headers: ["ID": "NETWORK ID", "Name": "NAME", "Driver": "DRIVER", "Scope": "SCOPE",
+                                              "IPv4": "IPV4", "IPv6": "IPV6", "Internal": "INTERNAL", "CreatedAt": "CREATED AT",
+                                              "Labels": "LABELS", "Subnet": "SUBNET"])
+        try output.print(rows)
     }
 }
 

@@ -72,12 +72,15 @@ struct VolumeList: ParsableCommand {
             for v in volumes { print(v.Name) }
             return
         }
-        if let format {
-            let template = try FormatTemplate(format)
-            for v in volumes { print(try template.render(FormatTemplate.tree(v))) }
-            return
-        }
-        print(TableWriter.format(["DRIVER\tVOLUME NAME"] + volumes.map { "\($0.Driver)\t\($0.Name)" }))
+        let output = try ListFormat(format, defaultTable: "{{.Driver}}\t{{.Name}}",
+                                    headers: ["Driver": "DRIVER", "Name": "VOLUME NAME", "Scope": "SCOPE", "Mountpoint": "MOUNTPOINT",
+                                              "Labels": "LABELS", "Links": "LINKS", "Size": "SIZE"])
+        try output.print(volumes.map { v in
+            // Docker's volume formatter: Labels as "k=v,…", usage not computed by `ls` ("N/A").
+            ["Name": v.Name, "Driver": v.Driver, "Scope": v.Scope, "Mountpoint": v.Mountpoint,
+             "Labels": v.Labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","),
+             "Links": "N/A", "Size": "N/A", "Availability": "N/A", "Group": "N/A", "Status": "N/A"] as [String: Any]
+        })
     }
 }
 
