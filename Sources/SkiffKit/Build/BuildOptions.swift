@@ -22,6 +22,9 @@ public struct BuildOptions: Sendable {
     public var secrets: [String: BuildSecretSource] = [:]
     /// `--ssh ID[=…]`: the agents `RUN --mount=type=ssh` reaches.
     public var ssh: [BuildSSHSource] = []
+    /// How many stages that do not need each other may build at the same time (nil: one per CPU;
+    /// 1: one after another). The result is the same either way.
+    public var parallelStages: Int?
 
     public init(contextDirectory: String) {
         self.contextDirectory = contextDirectory
@@ -36,6 +39,8 @@ public struct BuildResult: Sendable {
     public var tags: [ImageReference]
     /// One entry per step, in order: the instruction as written and whether the cache answered.
     public var steps: [StepRecord]
+    /// What the build wrote and read (images, config bytes, cache entries).
+    public var work: BuildWork.Counts
 
     public struct StepRecord: Sendable, Equatable {
         public var number: Int
