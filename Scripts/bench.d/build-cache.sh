@@ -96,3 +96,72 @@ DOCKERFILE
     build_goal skiff podman 5
     build_goal skiff docker 5
 }
+
+# Issue 15: the build is linear in its steps. Dockerfiles of 500 / 1,000 / 2,000 ENV lines (metadata
+# steps, which write no layer), each built once uncached (timed once: a first build only happens once)
+# and then rebuilt with every step cached (hyperfine). Goals: 2,000 cached steps <= 1 s, and the time
+# growing linearly: 4x the steps may cost at most 6x (linear is 4x; the quadratic builder was ~10x).
+SECTIONS+=(
+    "build-steps:Dockerfiles of 500 / 1,000 / 2,000 ENV lines, first build and cached rebuild: linear, 2,000 cached <= 1 s"
+)
+
+# steps_goal WHAT LOW HIGH: PASS when HIGH / LOW <= 6 (2,000 steps against 500).
+steps_goal() {
+    local what="$1" low="$2" high="$3"
+    if [[ -z "$low" || -z "$high" ]]; then goal FAIL "build-steps: $what linear" "a build failed"; return 0; fi
+    local r; r="$(awk -v l="$low" -v h="$high" 'BEGIN { printf "%.1f", h / l }')"
+    if awk -v r="$r" 'BEGIN { exit !(r <= 6) }'; then
+        goal PASS "build-steps: $what linear" "2,000 / 500 steps: ${r}x (linear 4x, <= 6x)"
+    else
+        goal FAIL "build-steps: $what linear" "2,000 / 500 steps: ${r}x (linear 4x, <= 6x)"
+    fi
+}
+
+section_build-steps() {
+    if [[ -z "$skiff" ]]; then goal SKIP "build-steps" "no skiff binary"; return 0; fi
+    local archive; archive="$("$REPO/Scripts/make-images" --only busybox 2>/dev/null || true)"
+    [[ -f "$archive" ]] || { note "no busybox.tar (Scripts/make-images): build-steps skipped"; goal SKIP "build-steps" "no busybox image"; return 0; }
+    local dir="$WORK/build-steps" sroot="$WORK/build-steps/skiff-root"
+    mkdir -p "$dir"
+    if ! SKIFF_ROOT="$sroot" "$skiff" load -i "$archive" >/dev/null; then
+        goal FAIL "build-steps" "skiff load failed"; return 0
+    fi
+    echo
+    echo "== build-steps: Dockerfiles of N ENV lines: first build (once) and cached rebuild (hyperfine, -q)" | tee -a "$results/summary.txt"
+    declare -A first=() cached=()
+    local n i ctx t0 t1
+    for n in 500 1000 2000; do
+        ctx="$dir/context-$n"
+        mkdir -p "$ctx"
+        # Values unique to N: the 1,000-line build shares no cache entry with the 500-line one.
+        { echo "FROM busybox"; for ((i = 0; i < n; i++)); do echo "ENV V$i=n$n-$i"; done; echo 'CMD ["sh"]'; } >"$ctx/Dockerfile"
+        t0="$(date +%s%N)"
+        if SKIFF_ROOT="$sroot" "$skiff" build -q -t "bench-steps:$n" "$ctx" >"$dir/first-$n.log" 2>&1; then
+            t1="$(date +%s%N)"
+            first[$n]="$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", (b - a) / 1e6 }')"
+            # Fewer runs than the other sections: a quadratic 2,000-step rebuild takes seconds.
+            local runs=$((runs < 10 ? runs : 10)) warmup=1
+            SKIFF_ROOT="$sroot" time_one build-steps "skiff-$n" "$skiff" build -q -t "bench-steps:$n" "$ctx"
+            cached[$n]="${MEDIAN[build-steps/skiff-$n]:-}"
+        else
+            note "skiff build of $n steps failed:"; tail -n 5 "$dir/first-$n.log" >&2
+        fi
+    done
+    {
+        echo
+        printf '%-8s %16s %16s\n' steps "first build ms" "cached ms"
+        for n in 500 1000 2000; do
+            printf '%-8s %16s %16s\n' "$n" "${first[$n]:--}" "$(printf '%.1f' "${cached[$n]:-0}")"
+        done
+    } | tee -a "$results/summary.txt"
+    local c="${cached[2000]:-}"
+    if [[ -z "$c" ]]; then
+        goal FAIL "build-steps: 2,000 cached steps <= 1 s" "the build failed"
+    elif awk -v c="$c" 'BEGIN { exit !(c <= 1000) }'; then
+        goal PASS "build-steps: 2,000 cached steps <= 1 s" "$(printf '%.1f ms' "$c")"
+    else
+        goal FAIL "build-steps: 2,000 cached steps <= 1 s" "$(printf '%.1f ms' "$c")"
+    fi
+    steps_goal "cached rebuild" "${cached[500]:-}" "${cached[2000]:-}"
+    steps_goal "first build" "${first[500]:-}" "${first[2000]:-}"
+}

@@ -13,15 +13,21 @@ import Glibc
 /// owners and bytes — not mtimes). Entries are written atomically (temp file + rename), one file
 /// per key, so concurrent builds never see half an entry. An entry whose image has lost a blob is a
 /// miss. The image GC keeps what entries point at (`retain`).
+///
+/// A metadata-only step (ENV, LABEL, CMD…) writes no image (see BuildStage): its entry keeps the time
+/// its history line was written, so a cached rebuild writes the same config, hence the same image ID.
 public struct BuildCache: Sendable {
     /// Where the entries are kept (`<root>/buildcache`).
     public let directory: String
     let images: ImageStore
+    /// Counts what lookups read (nil: not counted).
+    var work: BuildWork?
 
     /// The cache of the state root `root`, whose entries point into `images`.
     public init(root: String, images: ImageStore) {
         directory = root + "/build-cache"
         self.images = images
+        work = nil
     }
 
     /// The cache of `engine`'s state root.
@@ -30,7 +36,10 @@ public struct BuildCache: Sendable {
     }
 
     struct Entry: Codable {
-        var manifest: Digest
+        /// The image a layer step made (nil for a metadata step's entry).
+        var manifest: Digest?
+        /// A metadata step's history time.
+        var created: String?
         var step: String
         /// The parent image and the copied files' lines (see CopyStep.contentLines), so a later miss
         /// can say what changed. Absent in entries written before they were kept.
@@ -52,13 +61,25 @@ public struct BuildCache: Sendable {
 
     /// The image a step with this key made, if it is still complete in the store.
     public func lookup(_ key: String) -> StoredImage? {
-        guard let bytes = try? FileIO.read(path(key)),
-              let entry = try? KitJSON.decode(Entry.self, from: bytes),
-              let image = try? images.image(manifest: entry.manifest) else { return nil }
+        guard let entry = read(key), let manifest = entry.manifest,
+              let image = try? images.image(manifest: manifest) else { return nil }
         for layer in image.manifest.layers {
             guard let d = try? Digest(layer.digest), images.content.contains(d) else { return nil }
         }
+        work?.readImage(configBytes: Int(image.manifest.config.size))
         return image
+    }
+
+    /// When the metadata step with this key was first built (its history line's time), if it was.
+    public func lookupMetadata(_ key: String) -> String? {
+        guard let entry = read(key), entry.manifest == nil else { return nil }
+        return entry.created
+    }
+
+    private func read(_ key: String) -> Entry? {
+        guard let bytes = try? FileIO.read(path(key)) else { return nil }
+        work?.readCacheEntry(bytes: bytes.count)
+        return try? KitJSON.decode(Entry.self, from: bytes)
     }
 
     /// The images the build steps made (Docker's intermediate images, `images -a`), each once.
@@ -74,11 +95,31 @@ public struct BuildCache: Sendable {
 
     /// Remember that the step with `key` (text `step`, on `parent`, copying `files`) made image `manifest`.
     public func store(_ key: String, manifest: Digest, step: String, parent: Digest? = nil, files: [String]? = nil) throws(BuildError) {
+        let kept = files.flatMap { $0.count <= Self.rememberedFiles ? $0 : nil }
+        try write(key, Entry(manifest: manifest, step: step, parent: parent, files: kept))
+    }
+
+    /// A metadata step's entry: the time its history line says.
+    public func storeMetadata(_ key: String, created: String, step: String, parent: Digest) throws(BuildError) {
+        try write(key, Entry(manifest: nil, created: created, step: step, parent: parent))
+    }
+
+    /// Written whole or not at all: a temp file of its own (stages building at once may write the
+    /// same key), renamed into place.
+    private func write(_ key: String, _ entry: Entry) throws(BuildError) {
         do {
             try FileIO.makeDirectories(directory, mode: 0o700)
-            let kept = files.flatMap { $0.count <= Self.rememberedFiles ? $0 : nil }
-            let bytes = try KitJSON.encode(Entry(manifest: manifest, step: step, parent: parent, files: kept))
-            try FileIO.writeAtomically(path(key), contents: bytes)
+            let bytes = try KitJSON.encode(entry)
+            let (fd, temp) = try FileIO.makeTemporaryFile(in: directory, prefix: ".entry-")
+            defer { close(fd) }
+            do {
+                try FileIO.writeAll(fd: fd, bytes: bytes, path: temp)
+                fchmod(fd, 0o644)
+                if rename(temp, path(key)) != 0 { throw SystemError("rename", path: path(key)) }
+            } catch {
+                unlink(temp)
+                throw error
+            }
         } catch let e as SystemError {
             throw .wrap(e)
         } catch {
@@ -92,9 +133,9 @@ public struct BuildCache: Sendable {
         var chains = Set<String>()
         for name in DirectoryListing.names(directory) where name.hasSuffix(".json") {
             guard let bytes = try? FileIO.read(directory + "/" + name),
-                  let entry = try? KitJSON.decode(Entry.self, from: bytes),
-                  let image = try? images.image(manifest: entry.manifest) else { continue }
-            blobs.insert(entry.manifest)
+                  let entry = try? KitJSON.decode(Entry.self, from: bytes), let manifest = entry.manifest,
+                  let image = try? images.image(manifest: manifest) else { continue }
+            blobs.insert(manifest)
             blobs.insert(image.configDigest)
             for layer in image.manifest.layers { if let d = try? Digest(layer.digest) { blobs.insert(d) } }
             chains.formUnion(LayerStore.chainIDs(diffIDs: image.config.rootfs.diffIDs))

@@ -13,6 +13,8 @@ public enum BuildError: Error, CustomStringConvertible, Equatable {
     /// The engine below (images, containers, the runtime).
     case engine(String)
     case usage(String)
+    /// A step of a multi-stage build failed: the stage (its `AS` name, or `stage-N`) and the line.
+    indirect case stage(name: String, file: String, line: Int, error: BuildError)
 
     /// The message `skiff build` prints (file and line first for a Dockerfile mistake).
     public var description: String {
@@ -22,12 +24,16 @@ public enum BuildError: Error, CustomStringConvertible, Equatable {
         case .context(let s): return s
         case .engine(let s): return s
         case .usage(let s): return s
+        case .stage(let name, let file, let line, let error):
+            if case .dockerfile(let f, let l, let message) = error { return "[\(name)] \(f):\(l): \(message)" }
+            return "[\(name)] \(file):\(line): \(error.description)"
         }
     }
 
     /// The exit code `skiff build` ends with: the command's for a failed RUN, 1 otherwise.
     public var exitCode: Int32 {
         if case .runFailed(_, let code) = self { return code == 0 ? 1 : code }
+        if case .stage(_, _, _, let error) = self { return error.exitCode }
         return 1
     }
 

@@ -24,6 +24,9 @@ public struct BuildOptions: Sendable {
     public var secrets: [String: BuildSecretSource] = [:]
     /// `--ssh ID[=…]`: the agents `RUN --mount=type=ssh` reaches.
     public var ssh: [BuildSSHSource] = []
+    /// How many stages that do not need each other may build at the same time (nil: one per CPU;
+    /// 1: one after another). The result is the same either way.
+    public var parallelStages: Int?
 
     /// A build of `contextDirectory`'s Dockerfile with no tags.
     public init(contextDirectory: String) {
@@ -41,6 +44,8 @@ public struct BuildResult: Sendable {
     public var tags: [ImageReference]
     /// One entry per step, in order: the instruction as written and whether the cache answered.
     public var steps: [StepRecord]
+    /// What the build wrote and read (images, config bytes, cache entries).
+    public var work: BuildWork.Counts
 
     /// One step of the build, as `docker build` reports it.
     public struct StepRecord: Sendable, Equatable {

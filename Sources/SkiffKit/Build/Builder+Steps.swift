@@ -36,7 +36,9 @@ extension BuildRun {
         let createdBy = "RUN " + (args.isEmpty ? "" : "|\(args.count) " + args.map { "\($0.0)=\($0.1)" }.joined(separator: " ") + " ") + commandText
         var runner = RunStep(engine: engine, say: { say($0) }, quiet: options.quiet, runOutput: options.runOutput)
         runner.network = ins.flag("network") == "none" ? .none : .host
-        let committer = ImageCommitter(images: engine.images)
+        runner.control = control
+        runner.linePrefix = linePrefix
+        let committer = self.committer
         let finalArgv = argv
         let finalEnv = env
         let inputs = mountInputs
@@ -64,7 +66,7 @@ extension BuildRun {
         let path = absolute(try expand(ins, ins.text, lookup), workdir: state.config.WorkingDir)
         let createdBy = "WORKDIR \(path)"
         let engine = self.engine
-        let committer = ImageCommitter(images: engine.images)
+        let committer = self.committer
         let file = dockerfile
         return PreparedStep(cacheText: createdBy, contentDigest: nil) { (stage: inout BuildStage) throws(BuildError) -> StoredImage in
             let fs = try LayerBlob.filesystem(of: stage.image, engine: engine)
@@ -240,7 +242,7 @@ extension BuildRun {
         if let checksum { flagsText += "--checksum=\(checksum) " }
         let createdBy = "\(key) \(flagsText)\((sources + inlineDocs.map { "<<" + $0.name }).joined(separator: " ")) \(destination)\(dirLike ? "/" : "")"
         let engine = self.engine
-        let committer = ImageCommitter(images: engine.images)
+        let committer = self.committer
         let file = dockerfile
         return PreparedStep(cacheText: createdBy, contentDigest: contentDigest, contentLines: contentLines) { (stage: inout BuildStage) throws(BuildError) -> StoredImage in
             let fs = try LayerBlob.filesystem(of: stage.image, engine: engine)

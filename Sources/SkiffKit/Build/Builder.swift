@@ -84,7 +84,8 @@ public struct Builder {
             output("Successfully built \(image.id.short)")
             for ref in tags { output("Successfully tagged \(ref.familiar)") }
         }
-        return BuildResult(imageID: image.id, manifestDigest: image.manifestDigest, tags: tags, steps: run.records)
+        return BuildResult(imageID: image.id, manifestDigest: image.manifestDigest, tags: tags, steps: run.records,
+                           work: run.work.snapshot)
     }
 }
 
@@ -104,16 +105,37 @@ struct BuildRun {
     var records: [BuildResult.StepRecord] = []
     var stepNumber = 0
     var totalSteps = 0
+    /// Counts of what the build wrote and read (BuildResult.work).
+    let work = BuildWork()
+    /// Output and cancellation, shared by the stages (which may build at the same time).
+    let control: BuildControl
+    /// The stage being built, named in its errors when the build has several stages.
+    var stageName: String?
+    /// While stages build at the same time, every line of a stage's output starts with `[name] `.
+    var linePrefix: String?
 
     init(builder: Builder, dockerfile: Dockerfile, context: ContextTree, mountInputs: RunMountInputs) {
         self.builder = builder
         self.mountInputs = mountInputs
         self.dockerfile = dockerfile
         self.context = context
+        control = BuildControl(engine: builder.engine, output: builder.output)
     }
 
+    var cache: BuildCache {
+        var cache = builder.cache
+        cache.work = work
+        return cache
+    }
+
+    var committer: ImageCommitter { ImageCommitter(images: engine.images, work: work) }
+
     func say(_ line: String) {
-        if !options.quiet { builder.output(line) }
+        if !options.quiet { control.emit((linePrefix ?? "") + line) }
+    }
+
+    func checkCancelled() throws(BuildError) {
+        if control.isCancelled { throw .engine("stopped: another stage of the build failed") }
     }
 
     func fail(_ ins: Instruction, _ message: String) -> BuildError {
@@ -152,19 +174,51 @@ struct BuildRun {
             }
         }
         let known = meta
-        let plan = try resolver.plan(target: options.target) { word in
+        let expandMeta: (String) -> String = { word in
             (try? VariableExpander(escape: dockerfile.escape) { known[$0] }.expand(word)) ?? word
         }
+        let plan = try resolver.plan(target: options.target, expand: expandMeta)
+        guard let target = plan.last else { throw .usage("nothing to build") }
         totalSteps = plan.reduce(0) { $0 + 1 + resolver.stages[$1].instructions.count }
-        var last: StoredImage?
+        // Each stage's step numbers are the ones it has when the stages build in order, however they run.
+        var firstStep: [Int: Int] = [:]
+        var counted = 0
         for index in plan {
-            let image = try buildStage(resolver.stages[index], resolver: resolver)
-            stageImages[index] = image
-            last = image
+            firstStep[index] = counted
+            counted += 1 + resolver.stages[index].instructions.count
         }
-        guard let last else { throw .usage("nothing to build") }
+        let starts = firstStep
+        var dependencies: [Int: [Int]] = [:]
+        for index in plan { dependencies[index] = try resolver.dependencies(of: index, expand: expandMeta) }
+        // --explain narrates one step after another: its stages build in order.
+        let limit = engine.logger.isExplaining ? 1 : max(1, options.parallelStages ?? Self.processors)
+        let concurrent = limit > 1 && StageScheduler.hasIndependentStages(plan, dependencies: dependencies)
+        let base = self
+        let scheduler = StageScheduler(plan: plan, dependencies: dependencies, limit: concurrent ? limit : 1, control: control)
+        let outcomes = try scheduler.run { (index: Int, built: [Int: StoredImage]) throws(BuildError) -> StageScheduler.Outcome in
+            var run = base
+            let stage = resolver.stages[index]
+            run.stageImages = built
+            run.records = []
+            run.usedBuildArgs = []
+            run.stepNumber = starts[index] ?? 0
+            let name = stage.name ?? "stage-\(stage.index)"
+            run.stageName = plan.count > 1 ? name : nil
+            run.linePrefix = concurrent ? "[\(name)] " : nil
+            let image = try run.buildStage(stage, resolver: resolver)
+            return StageScheduler.Outcome(image: image, records: run.records, usedBuildArgs: run.usedBuildArgs)
+        }
+        for index in plan {
+            guard let outcome = outcomes[index] else { continue }
+            stageImages[index] = outcome.image
+            records += outcome.records
+            usedBuildArgs.formUnion(outcome.usedBuildArgs)
+        }
+        guard let last = stageImages[target] else { throw .usage("nothing to build") }
         return last
     }
+
+    static var processors: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
 
     static func splitArg(_ word: String) -> (String, String?) {
         guard let eq = word.firstIndex(of: "=") else { return (word, nil) }
@@ -194,7 +248,25 @@ struct BuildRun {
 
     // MARK: stages
 
+    /// Build one stage; a failure names the stage and the line when the build has several.
     mutating func buildStage(_ stage: StageResolver.Stage, resolver: StageResolver) throws(BuildError) -> StoredImage {
+        var line = stage.from.line
+        do {
+            return try buildStage(stage, resolver: resolver, line: &line)
+        } catch {
+            guard let stageName, !control.isCancelled || !Self.isStop(error) else { throw error }
+            throw .stage(name: stageName, file: dockerfile.name, line: line, error: error)
+        }
+    }
+
+    static func isStop(_ error: BuildError) -> Bool {
+        if case .engine(let text) = error, text.hasPrefix("stopped: ") { return true }
+        if case .runFailed = error { return true }
+        return false
+    }
+
+    private mutating func buildStage(_ stage: StageResolver.Stage, resolver: StageResolver, line: inout Int) throws(BuildError) -> StoredImage {
+        try checkCancelled()
         let from = stage.from
         beginStep(from)
         let words = VariableExpander.split(from.text, escape: dockerfile.escape)
@@ -211,7 +283,7 @@ struct BuildRun {
            let built = stageImages[dep.index] {
             image = built
         } else if base.lowercased() == "scratch" {
-            image = try ImageCommitter(images: engine.images).scratch()
+            image = try committer.scratch()
         } else {
             do { image = try engine.images.resolve(base) } catch {
                 if case .notFound = error {
@@ -242,33 +314,37 @@ struct BuildRun {
                 try step(trigger, state: &state, resolver: resolver, isTrigger: true)
             }
             if state.image.config.config?.OnBuild != nil {
-                state.image = try ImageCommitter(images: engine.images).commit(parent: state.image, createdBy: "ONBUILD (triggers ran)", layer: nil) { $0.OnBuild = nil }
+                _ = try applyMetadata("ONBUILD (triggers ran)", state: &state) { _, config in config.OnBuild = nil }
             }
         }
         for ins in stage.instructions {
+            line = ins.line
+            try checkCancelled()
             beginStep(ins)
             try step(ins, state: &state, resolver: resolver, isTrigger: false)
         }
-        return state.image
+        return try state.written(committer)
     }
 
     // MARK: steps
 
-    /// One instruction: answered from the cache, or carried out and committed as a new image.
+    /// One instruction: answered from the cache, or carried out and committed as a new image
+    /// (a metadata-only step: applied to the stage in memory, see BuildStage).
     mutating func step(_ ins: Instruction, state: inout BuildStage, resolver: StageResolver, isTrigger: Bool) throws(BuildError) {
         if ins.keyword == .arg {
             try declareArgs(ins, state: &state)
-            say(" ---> \(state.image.id.short)")
             if !isTrigger { record(ins, cached: false) }
             return
         }
-        let st = state
-        let lookup: (String) -> String? = { st.lookup($0) }
-        let prepared = try prepare(ins, state: state, lookup: lookup, resolver: resolver)
-        let key = BuildCache.key(parent: state.image.manifestDigest, step: prepared.cacheText, contentDigest: prepared.contentDigest)
-        if !options.noCache, let hit = builder.cache.lookup(key) {
+        let prepared = try prepareStep(ins, state: state, resolver: resolver)
+        let key = BuildCache.key(parent: state.key, step: prepared.cacheText, contentDigest: prepared.contentDigest)
+        if let change = prepared.metadata {
+            try metadataStep(ins, prepared, key: key, change: change, state: &state, isTrigger: isTrigger)
+            return
+        }
+        if !options.noCache, let hit = cache.lookup(key) {
             say(" ---> Using cache")
-            state.image = hit
+            state.replace(with: hit)
             if ins.keyword == .cmd { state.cmdSet = true }
             say(" ---> \(hit.id.short)")
             if !isTrigger { record(ins, cached: true) }
@@ -277,14 +353,16 @@ struct BuildRun {
             return
         }
         let parent = state.image
+        let parentKey = state.key
         let missReason = engine.logger.isExplaining
             ? (options.noCache ? "--no-cache was given"
-                : builder.cache.missReason(parent: parent.manifestDigest, step: prepared.cacheText, files: prepared.contentLines))
+                : cache.missReason(parent: parentKey, step: prepared.cacheText, files: prepared.contentLines))
             : nil
+        try checkCancelled()
         let image = try prepared.perform(&state)
-        try builder.cache.store(key, manifest: image.manifestDigest, step: prepared.cacheText, parent: parent.manifestDigest,
-                                files: prepared.contentLines)
-        state.image = image
+        try cache.store(key, manifest: image.manifestDigest, step: prepared.cacheText, parent: parentKey,
+                        files: prepared.contentLines)
+        state.replace(with: image)
         say(" ---> \(image.id.short)")
         if !isTrigger { record(ins, cached: false) }
         if engine.logger.isExplaining {
@@ -294,6 +372,48 @@ struct BuildRun {
         }
     }
 
+    /// ENV, LABEL, CMD…: no image is written; the cache entry keeps the history line's time, so a
+    /// cached rebuild makes the same config. Nothing here grows with the number of steps before it.
+    mutating func metadataStep(_ ins: Instruction, _ prepared: PreparedStep, key: String,
+                               change: @escaping (inout BuildStage, inout ContainerConfig) -> Void,
+                               state: inout BuildStage, isTrigger: Bool) throws(BuildError) {
+        let (cached, missReason) = try applyMetadata(prepared.cacheText, key: key, state: &state, change: change)
+        if cached { say(" ---> Using cache") }
+        if !isTrigger { record(ins, cached: cached) }
+        if engine.logger.isExplaining {
+            // The narration names each step's image: written here (the same digest the stage's end would give).
+            let image = try state.written(committer)
+            engine.logger.explain(.buildStepFinished(number: stepNumber, cached: cached, image: image.id.description,
+                                                     layerSize: cached ? nil : 0, missReason: missReason))
+        }
+    }
+
+    /// A metadata change applied to the stage, its history time from the cache entry when there is one.
+    /// Returns whether the cache had it (and, for --explain, why not).
+    @discardableResult
+    func applyMetadata(_ text: String, key: String? = nil, state: inout BuildStage,
+                       change: (inout BuildStage, inout ContainerConfig) -> Void) throws(BuildError) -> (Bool, String?) {
+        let parentKey = state.key
+        let key = key ?? BuildCache.key(parent: parentKey, step: text, contentDigest: nil)
+        let earlier = options.noCache ? nil : cache.lookupMetadata(key)
+        let missReason = earlier == nil && engine.logger.isExplaining
+            ? (options.noCache ? "--no-cache was given" : cache.missReason(parent: parentKey, step: text, files: nil))
+            : nil
+        let created = earlier ?? Timestamp.now()
+        if earlier == nil { try cache.storeMetadata(key, created: created, step: text, parent: parentKey) }
+        let chained: Digest
+        do { chained = try Digest(hex: key) } catch { throw .wrap(error) }
+        state.apply(createdBy: text, created: created, key: chained, change: change)
+        return (earlier != nil, missReason)
+    }
+
+    /// `prepare`, with `$NAME` looked up in the stage as it is now (a copy that is gone when this returns,
+    /// so the stage's arrays are not copied when the step changes them).
+    func prepareStep(_ ins: Instruction, state: BuildStage, resolver: StageResolver) throws(BuildError) -> PreparedStep {
+        let st = state
+        return try prepare(ins, state: state, lookup: { st.lookup($0) }, resolver: resolver)
+    }
+
     /// A step worked out: its cache text (the resolved instruction), the digest of what it copies,
     /// and how to carry it out.
     struct PreparedStep {
@@ -301,7 +421,24 @@ struct BuildRun {
         var contentDigest: String?
         /// What `contentDigest` hashes, one line per copied file (for `--explain`'s miss reason).
         var contentLines: [String]? = nil
+        /// A layer step: carried out, it makes the step's image.
         var perform: (inout BuildStage) throws(BuildError) -> StoredImage
+        /// A metadata-only step: its change to the config (perform is then unused).
+        var metadata: ((inout BuildStage, inout ContainerConfig) -> Void)? = nil
+
+        init(cacheText: String, contentDigest: String?, contentLines: [String]? = nil,
+             perform: @escaping (inout BuildStage) throws(BuildError) -> StoredImage) {
+            self.cacheText = cacheText
+            self.contentDigest = contentDigest
+            self.contentLines = contentLines
+            self.perform = perform
+        }
+
+        init(metadata text: String, change: @escaping (inout BuildStage, inout ContainerConfig) -> Void) {
+            cacheText = text
+            perform = { (_: inout BuildStage) throws(BuildError) -> StoredImage in throw .engine("internal: \(text) is a metadata step") }
+            metadata = change
+        }
     }
 
     mutating func declareArgs(_ ins: Instruction, state: inout BuildStage) throws(BuildError) {
@@ -318,12 +455,9 @@ struct BuildRun {
 
     func prepare(_ ins: Instruction, state: BuildStage, lookup: @escaping (String) -> String?,
                  resolver: StageResolver) throws(BuildError) -> PreparedStep {
-        let committer = ImageCommitter(images: engine.images)
         let parent = state.image
         func metadata(_ createdBy: String, _ change: @escaping (inout ContainerConfig) -> Void) -> PreparedStep {
-            PreparedStep(cacheText: createdBy, contentDigest: nil) { (stage: inout BuildStage) throws(BuildError) -> StoredImage in
-                try committer.commit(parent: stage.image, createdBy: createdBy, layer: nil, change: change)
-            }
+            PreparedStep(metadata: createdBy) { _, config in change(&config) }
         }
         func words() throws(BuildError) -> [String] {
             do { return try expander(lookup).expandWords(ins.text) } catch { throw fail(ins, error.message) }
@@ -345,10 +479,10 @@ struct BuildRun {
             }
             let json = "[" + argv.map { "\"" + $0 + "\"" }.joined(separator: " ") + "]"
             if ins.keyword == .cmd {
-                var step = metadata("CMD \(json)") { $0.Cmd = argv }
-                let perform = step.perform
-                step.perform = { (s: inout BuildStage) throws(BuildError) -> StoredImage in s.cmdSet = true; return try perform(&s) }
-                return step
+                return PreparedStep(metadata: "CMD \(json)") { stage, config in
+                    config.Cmd = argv
+                    stage.cmdSet = true
+                }
             }
             let keepCmd = state.cmdSet
             return metadata("ENTRYPOINT \(json)") { c in
@@ -360,29 +494,20 @@ struct BuildRun {
             var resolved: [(String, String)] = []
             for (k, v) in pairs { resolved.append((try expand(ins, k, lookup), try expand(ins, v, lookup))) }
             let text = "ENV " + resolved.map { "\($0.0)=\($0.1)" }.joined(separator: " ")
-            return metadata(text) { c in
-                var env = c.Env ?? []
-                for (k, v) in resolved {
-                    if let i = env.firstIndex(where: { $0 == k || $0.hasPrefix(k + "=") }) { env[i] = k + "=" + v } else { env.append(k + "=" + v) }
-                }
-                c.Env = env
+            return PreparedStep(metadata: text) { stage, config in
+                for (k, v) in resolved { stage.setEnv(k, v, in: &config) }
             }
         case .label:
             let pairs = try DockerfileParser.keyValuePairs(ins, escape: dockerfile.escape, file: dockerfile.name)
             var resolved: [(String, String)] = []
             for (k, v) in pairs { resolved.append((try expand(ins, k, lookup), try expand(ins, v, lookup))) }
             return metadata("LABEL " + resolved.map { "\($0.0)=\($0.1)" }.joined(separator: " ")) { c in
-                var labels = c.Labels ?? [:]
-                for (k, v) in resolved { labels[k] = v }
-                c.Labels = labels
+                if c.Labels == nil { c.Labels = [:] }
+                for (k, v) in resolved { c.Labels![k] = v }
             }
         case .maintainer:
             let who = ins.text
-            return PreparedStep(cacheText: "MAINTAINER \(who)", contentDigest: nil) { (stage: inout BuildStage) throws(BuildError) -> StoredImage in
-                var parent = stage.image
-                parent.config.author = who
-                return try committer.commit(parent: parent, createdBy: "MAINTAINER \(who)", layer: nil) { _ in }
-            }
+            return PreparedStep(metadata: "MAINTAINER \(who)") { stage, _ in stage.setAuthor(who) }
         case .user:
             let user = try expand(ins, ins.text, lookup)
             return metadata("USER \(user)") { $0.User = user }
@@ -400,9 +525,8 @@ struct BuildRun {
             }
             let list = ports
             return metadata("EXPOSE " + list.joined(separator: " ")) { c in
-                var exposed = c.ExposedPorts ?? [:]
-                for p in list { exposed[p] = EmptyObject() }
-                c.ExposedPorts = exposed
+                if c.ExposedPorts == nil { c.ExposedPorts = [:] }
+                for p in list { c.ExposedPorts![p] = EmptyObject() }
             }
         case .volume:
             var paths: [String]
@@ -415,9 +539,8 @@ struct BuildRun {
             if paths.contains(where: { $0.isEmpty }) { throw fail(ins, "VOLUME specified can not be an empty string") }
             let list = paths
             return metadata("VOLUME " + list.joined(separator: " ")) { c in
-                var volumes = c.Volumes ?? [:]
-                for p in list { volumes[p] = EmptyObject() }
-                c.Volumes = volumes
+                if c.Volumes == nil { c.Volumes = [:] }
+                for p in list { c.Volumes![p] = EmptyObject() }
             }
         case .stopsignal:
             let signal = try expand(ins, ins.text, lookup)
@@ -435,7 +558,10 @@ struct BuildRun {
             }
         case .onbuild:
             let trigger = DockerfileParser.trimLeft(ins.text)
-            return metadata("ONBUILD \(trigger)") { c in c.OnBuild = (c.OnBuild ?? []) + [trigger] }
+            return metadata("ONBUILD \(trigger)") { c in
+                if c.OnBuild == nil { c.OnBuild = [] }
+                c.OnBuild!.append(trigger)
+            }
         case .workdir:
             return try prepareWorkdir(ins, state: state, lookup: lookup)
         }

@@ -17,6 +17,10 @@ struct RunStep {
     let runOutput: Int32
     /// `RUN --network=none`: a namespace with only loopback; otherwise the host's network.
     var network: RunOptions.NetworkMode = .host
+    /// The build's stop signal: the container is registered so a failing stage elsewhere can kill it.
+    var control: BuildControl?
+    /// While stages build at the same time: the command's output lines start with this (`[stage] `).
+    var linePrefix: String?
 
     init(engine: Engine, say: @escaping (String) -> Void, quiet: Bool, runOutput: Int32) {
         self.engine = engine
@@ -50,8 +54,23 @@ struct RunStep {
             out = captured!.fd
         }
         defer { if let captured { close(captured.fd); unlink(captured.path) } }
+        var prefixer: PrefixedOutput?
+        if !quiet, let linePrefix, let control {
+            prefixer = try PrefixedOutput(prefix: linePrefix, to: runOutput >= 0 ? runOutput : STDOUT_FILENO, control: control)
+            out = prefixer!.input
+        }
+        if let control, !control.started(container.id) {
+            prefixer?.finish()
+            throw .engine("stopped: another stage of the build failed")
+        }
         let status: ExitStatus
-        do { status = try engine.runAttached(container, interactive: false, stdout: out, stderr: out) } catch { throw .wrap(error) }
+        do {
+            defer { control?.finished(container.id); prefixer?.finish() }
+            status = try engine.runAttached(container, interactive: false, stdout: out, stderr: out)
+        } catch { throw .wrap(error) }
+        if status.shellStatus != 0, control?.isCancelled == true {
+            throw .engine("stopped: another stage of the build failed")
+        }
         if status.shellStatus != 0 {
             if let captured, let text = try? FileIO.read(captured.path) {
                 text.withUnsafeBytes { _ = write(2, $0.baseAddress, $0.count) }

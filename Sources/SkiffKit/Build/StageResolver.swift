@@ -59,31 +59,38 @@ package struct StageResolver {
         func visit(_ i: Int) throws(BuildError) {
             guard !needed.contains(i) else { return }
             needed.insert(i)
-            let stage = stages[i]
-            let words = VariableExpander.split(stage.from.text, escape: file.escape)
-            if let base = words.first.map(expand), let dep = stages.first(where: { $0.name == base.lowercased() }), dep.index < i {
-                try visit(dep.index)
-            }
-            // COPY --from and RUN --mount=…,from=… name the stages this one needs.
-            var froms: [(Instruction, String)] = []
-            for ins in stage.instructions {
-                if ins.keyword == .copy, let from = ins.flag("from").map(expand) { froms.append((ins, from)) }
-                if ins.keyword == .run {
-                    for (name, value) in ins.flags where name == "mount" {
-                        if let from = (try? RunMount.parse(value ?? "", expand: { $0 }))?.from { froms.append((ins, from)) }
-                    }
-                }
-            }
-            for (ins, from) in froms {
-                if let dep = self.stage(named: from) {
-                    let what = ins.keyword == .copy ? "COPY --from=\(from)" : "RUN --mount=from=\(from)"
-                    guard dep.index != i else { throw file.error(ins.line, "\(what): a stage cannot use itself") }
-                    if dep.index > i { throw file.error(ins.line, "\(what): the stage is defined later in the Dockerfile") }
-                    try visit(dep.index)
-                }
-            }
+            for dep in try dependencies(of: i, expand: expand) { try visit(dep) }
         }
         try visit(targetIndex)
         return needed.sorted()
+    }
+
+    /// The stages stage `i` needs built first: its FROM's stage, and those its `COPY --from` and
+    /// `RUN --mount=…,from=…` name.
+    public func dependencies(of i: Int, expand: (String) -> String) throws(BuildError) -> [Int] {
+        var deps: [Int] = []
+        let stage = stages[i]
+        let words = VariableExpander.split(stage.from.text, escape: file.escape)
+        if let base = words.first.map(expand), let dep = stages.first(where: { $0.name == base.lowercased() }), dep.index < i {
+            deps.append(dep.index)
+        }
+        var froms: [(Instruction, String)] = []
+        for ins in stage.instructions {
+            if ins.keyword == .copy, let from = ins.flag("from").map(expand) { froms.append((ins, from)) }
+            if ins.keyword == .run {
+                for (name, value) in ins.flags where name == "mount" {
+                    if let from = (try? RunMount.parse(value ?? "", expand: { $0 }))?.from { froms.append((ins, from)) }
+                }
+            }
+        }
+        for (ins, from) in froms {
+            if let dep = self.stage(named: from) {
+                let what = ins.keyword == .copy ? "COPY --from=\(from)" : "RUN --mount=from=\(from)"
+                guard dep.index != i else { throw file.error(ins.line, "\(what): a stage cannot use itself") }
+                if dep.index > i { throw file.error(ins.line, "\(what): the stage is defined later in the Dockerfile") }
+                if !deps.contains(dep.index) { deps.append(dep.index) }
+            }
+        }
+        return deps
     }
 }
