@@ -243,6 +243,7 @@ struct BuildRun {
             }
         }
         for ins in stage.instructions {
+            if Cancellation.isCancelled { throw .wrap(SystemError.cancelled) }
             beginStep(ins)
             try step(ins, state: &state, resolver: resolver, isTrigger: false)
         }

@@ -51,7 +51,8 @@ struct RunStep {
         }
         defer { if let captured { close(captured.fd); unlink(captured.path) } }
         let status: ExitStatus
-        do { status = try engine.runAttached(container, interactive: false, stdout: out, stderr: out) } catch { throw .wrap(error) }
+        do { status = try engine.runAttached(container, interactive: false, stdout: out, stderr: out, cancellable: true) } catch { throw .wrap(error) }
+        if Cancellation.isCancelled { throw .wrap(SystemError.cancelled) }
         if status.shellStatus != 0 {
             if let captured, let text = try? FileIO.read(captured.path) {
                 text.withUnsafeBytes { _ = write(2, $0.baseAddress, $0.count) }
