@@ -61,9 +61,10 @@ struct CancellationTests {
     @Test func loadFromAStalledPipeStopsAndRemovesItsStaging() throws {
         let root = try CLIRoot(prefix: "skiff-cx-load-")
         defer { root.cleanUp() }
+        let before = Set(root.engine.images.content.all())
         let archive = try Self.bigTar(in: root.path)
         let (load, feeder) = try Self.launchFeeding(root: root, ["load"], bytes: archive, upTo: 6 << 20)
-        defer { feeder.close() }
+        defer { try? feeder.close() }
         let ingest = root.path + "/blobs/ingest"
         let midway = root.eventually(30) {
             Self.entries(ingest).contains { name in name.hasPrefix("load-") && Self.size(ingest + "/" + name + "/1") >= 1 << 20 }
@@ -78,7 +79,7 @@ struct CancellationTests {
         let status = try Self.exitStatus(of: load)
         #expect(status == 130, "skiff load ended with \(status) after SIGINT")
         #expect(Self.entries(ingest).isEmpty, "staging left: \(Self.entries(ingest))")
-        #expect(root.engine.images.content.all().isEmpty, "a cancelled load stored blobs")
+        #expect(Set(root.engine.images.content.all()) == before, "a cancelled load stored blobs")
         Self.expectNoTemporaryState(root.path)
     }
 
@@ -88,7 +89,7 @@ struct CancellationTests {
         let before = Set(root.engine.images.content.all())
         let archive = try Self.bigTar(in: root.path)
         let (importer, feeder) = try Self.launchFeeding(root: root, ["import", "-", "cx-imported:1"], bytes: archive, upTo: 6 << 20)
-        defer { feeder.close() }
+        defer { try? feeder.close() }
         let ingest = root.path + "/blobs/ingest"
         let midway = root.eventually(30) {
             Self.entries(ingest).contains { $0.hasPrefix("blob-") && Self.size(ingest + "/" + $0) >= 1 << 20 }
@@ -220,6 +221,8 @@ struct CancellationTests {
 
     /// Start skiff with its stdin a pipe fed the first `upTo` bytes, then left open (a stalled writer).
     static func launchFeeding(root: CLIRoot, _ args: [String], bytes: [UInt8], upTo: Int) throws -> (Process, FileHandle) {
+        // The feeder writes on after skiff is gone: EPIPE, not the test process killed.
+        signal(SIGPIPE, SIG_IGN)
         let pipe = Pipe()
         let p = Process()
         p.executableURL = URL(fileURLWithPath: root.executable)
