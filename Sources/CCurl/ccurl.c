@@ -112,6 +112,11 @@ static size_t body_cb(char *data, size_t size, size_t nitems, void *userdata) {
     return s->on_body ? s->on_body(data, size * nitems, s->context) : size * nitems;
 }
 
+static int xferinfo_cb(void *userdata, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow) {
+    const struct ccurl_request *r = userdata;
+    return r->cancelled() ? 1 : 0;
+}
+
 static int failure_kind(CURLcode rc) {
     switch (rc) {
     case CURLE_COULDNT_RESOLVE_HOST:
@@ -160,6 +165,11 @@ int ccurl_perform(void *handle, const struct ccurl_request *r, ccurl_data_fn on_
     api.easy_setopt(c, CURLOPT_WRITEFUNCTION, body_cb);
     api.easy_setopt(c, CURLOPT_WRITEDATA, &sinks);
     api.easy_setopt(c, CURLOPT_ACCEPT_ENCODING, NULL);
+    if (r->cancelled) {
+        api.easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+        api.easy_setopt(c, CURLOPT_XFERINFOFUNCTION, xferinfo_cb);
+        api.easy_setopt(c, CURLOPT_XFERINFODATA, (void *)r);
+    }
 
     int has_body = r->body_fd >= 0 || r->body != NULL;
     const char *m = r->method ? r->method : "GET";

@@ -128,10 +128,18 @@ static void copy_window_size(int from, int to) {
 }
 
 int cskiff_supervise(int pidfd, int console_master, int *exit_code, int *signal) {
-    sigset_t set;
-    forwarded_signals(&set);
-    int sfd = signalfd(-1, &set, SFD_CLOEXEC);
-    if (sfd < 0) return -1;
+    return cskiff_supervise_cancellable(pidfd, console_master, -1, exit_code, signal);
+}
+
+int cskiff_supervise_cancellable(int pidfd, int console_master, int cancel_fd, int *exit_code, int *signal) {
+    // With a cancel fd the caller owns SIGINT/SIGTERM (they cancel it): none is taken or forwarded here.
+    int sfd = -1;
+    if (cancel_fd < 0) {
+        sigset_t set;
+        forwarded_signals(&set);
+        sfd = signalfd(-1, &set, SFD_CLOEXEC);
+        if (sfd < 0) return -1;
+    }
 
     struct termios saved;
     int raw = 0;
@@ -145,15 +153,22 @@ int cskiff_supervise(int pidfd, int console_master, int *exit_code, int *signal)
     int stdin_open = console_master >= 0;
     int master_open = console_master >= 0;
     for (;;) {
-        struct pollfd fds[4] = {
+        struct pollfd fds[5] = {
             {.fd = pidfd, .events = POLLIN},
             {.fd = sfd, .events = POLLIN},
             {.fd = stdin_open ? STDIN_FILENO : -1, .events = POLLIN},
             {.fd = master_open ? console_master : -1, .events = POLLIN},
+            {.fd = cancel_fd, .events = POLLIN},
         };
-        if (poll(fds, 4, -1) < 0) {
+        if (poll(fds, 5, -1) < 0) {
             if (errno == EINTR) continue;
             break;
+        }
+        if (fds[4].revents) {
+            // Cancelled: the container dies now (its init is its pid namespace's, so all of it goes);
+            // the loop goes on until the pidfd reports the exit.
+            syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+            cancel_fd = -1;
         }
         if (fds[1].revents & POLLIN) {
             struct signalfd_siginfo si;
@@ -181,6 +196,6 @@ int cskiff_supervise(int pidfd, int console_master, int *exit_code, int *signal)
         }
     }
     if (raw) tcsetattr(STDIN_FILENO, TCSANOW, &saved);
-    close(sfd);
+    if (sfd >= 0) close(sfd);
     return cskiff_wait(pidfd, exit_code, signal);
 }

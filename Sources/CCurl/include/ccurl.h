@@ -26,6 +26,8 @@ struct ccurl_request {
     int64_t body_fd_size;
     int verify_tls;
     int follow_redirects;           // GETs of blobs are redirected to storage
+    int (*cancelled)(void);         // polled during the transfer (about once a second while it is idle,
+                                    // more often while data flows); nonzero aborts it. NULL: never.
 };
 
 struct ccurl_response {

@@ -259,6 +259,11 @@ int cskiff_wait(int pidfd, int *exit_code, int *signal);
 /// like cskiff_wait. The caller must have blocked those signals in every thread (cskiff_block_signals).
 int cskiff_supervise(int pidfd, int console_master, int *exit_code, int *signal);
 
+/// cskiff_supervise for a child that a cancellation ends instead (a build's RUN step): with
+/// `cancel_fd` >= 0 no signal is taken or forwarded, and once `cancel_fd` is readable the child is
+/// SIGKILLed (the wait goes on until it is gone). With `cancel_fd` < 0, cskiff_supervise.
+int cskiff_supervise_cancellable(int pidfd, int console_master, int cancel_fd, int *exit_code, int *signal);
+
 /// Block the signals cskiff_supervise forwards, in the calling thread (threads made later inherit it).
 /// Call first thing in main, before any thread exists.
 void cskiff_block_signals(void);

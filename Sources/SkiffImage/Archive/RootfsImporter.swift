@@ -61,9 +61,10 @@ public struct RootfsImporter: Sendable {
             let message = archive_error_string(a).map { String(cString: $0) } ?? "unknown error"
             return .invalidContent("\(source): cannot \(step): \(message)")
         }
-        if archive_read_open_fd(a, fd, 1 << 20) != ARCHIVE_OK { throw failure("open") }
+        if CancellableArchiveInput.open(a, fd: fd) != ARCHIVE_OK { throw failure("open") }
         var entry: OpaquePointer?
         let r = archive_read_next_header(a, &entry)
+        if Cancellation.isCancelled { throw .system(.cancelled) }
         if r == ARCHIVE_EOF { throw .invalidContent("\(source): empty input, not a tar archive") }
         if r != ARCHIVE_OK && r != ARCHIVE_WARN { throw failure("read") }
 
@@ -74,6 +75,7 @@ public struct RootfsImporter: Sendable {
             var size = 0
             var offset: Int64 = 0
             let r = archive_read_data_block(a, &buffer, &size, &offset)
+            if Cancellation.isCancelled { throw .system(.cancelled) }
             if r == ARCHIVE_EOF { break }
             if r != ARCHIVE_OK && r != ARCHIVE_WARN { throw failure("read") }
             let block = UnsafeRawBufferPointer(start: buffer, count: size)

@@ -32,7 +32,7 @@ final class TarStreamReader {
         archive_read_support_filter_bzip2(a)
         archive_read_support_format_tar(a)
         archive_read_support_format_gnutar(a)
-        if archive_read_open_fd(a, fd, 1 << 20) != ARCHIVE_OK {
+        if CancellableArchiveInput.open(a, fd: fd) != ARCHIVE_OK {
             // deinit frees the handle.
             throw failure("open")
         }
@@ -46,6 +46,7 @@ final class TarStreamReader {
     func next() throws(ImageError) -> Entry? {
         var entry: OpaquePointer?
         let r = archive_read_next_header(archive, &entry)
+        if Cancellation.isCancelled { throw .system(.cancelled) }
         if r == ARCHIVE_EOF { return nil }
         guard r == ARCHIVE_OK || r == ARCHIVE_WARN, let entry else { throw failure("read entry") }
         let path = archive_entry_pathname(entry).map { String(cString: $0) } ?? ""
@@ -75,6 +76,7 @@ final class TarStreamReader {
             var size = 0
             var offset: Int64 = 0
             let r = archive_read_data_block(archive, &buffer, &size, &offset)
+            if Cancellation.isCancelled { throw .system(.cancelled) }
             if r == ARCHIVE_EOF { return }
             if r != ARCHIVE_OK && r != ARCHIVE_WARN { throw failure("read data") }
             if size > 0 { try body(UnsafeRawBufferPointer(start: buffer, count: size)) }

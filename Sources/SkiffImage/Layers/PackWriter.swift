@@ -175,6 +175,7 @@ final class PackWriter {
     }
 
     private func writeEntry(absolute: [CChar], relative: [CChar], name: [CChar]) throws(LayerError) {
+        if Cancellation.isCancelled { throw LayerError(layer: layer, .system(.cancelled, entry: nil)) }
         var st = stat()
         if lstat(absolute, &st) != 0 { throw systemFailure("stat", absolute) }
         let type = st.st_mode & UnpackWriter.typeMask

@@ -91,6 +91,7 @@ final class UnpackWriter {
             if r == ARCHIVE_EOF { break }
             if r != ARCHIVE_OK && r != ARCHIVE_WARN { throw corrupt(tar, source) }
             guard let entry else { throw corrupt(tar, source) }
+            if Cancellation.isCancelled { throw LayerError(layer: layer, .system(.cancelled, entry: nil)) }
             result.entries += 1
             try write(entry, tar: tar, source: source)
         }

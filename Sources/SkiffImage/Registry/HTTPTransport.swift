@@ -1,5 +1,6 @@
 import CCurl
 import Foundation
+import SkiffSystem
 
 /// A request to the registry: the subset of URLRequest the client uses.
 struct HTTPRequest: Sendable {
@@ -85,6 +86,7 @@ final class HTTPTransport: @unchecked Sendable {
     /// collected, up to `maxBody` bytes.
     func send(_ request: HTTPRequest, body: HTTPBody = .none, maxBody: Int = 16 << 20,
               sink: ((Data) throws -> Void)? = nil) throws -> HTTPResponse {
+        try Cancellation.check()
         free.wait()
         let index: Int = lock.withLock {
             let i = busy.firstIndex(of: false)!
@@ -154,11 +156,14 @@ private final class Transfer {
                         r.body_fd_size = fileSize
                         r.verify_tls = verifyTLS ? 1 : 0
                         r.follow_redirects = request.httpMethod == "GET" ? 1 : 0
+                        r.cancelled = { Cancellation.isCancelled ? 1 : 0 }
                         return ccurl_perform(handle, &r, onHeader, onBody, context, &response)
                     }
                 }
             }
         }
+        // A cancelled command's transfer was aborted (or its sink refused the next chunk): say why.
+        if Cancellation.isCancelled { throw SystemError.cancelled }
         if let failure { throw failure }
         if overflow { throw TransportError(detail: "response body larger than \(maxBody) bytes") }
         if rc != 0 {
@@ -183,7 +188,7 @@ private final class Transfer {
     }
 
     func receive(_ data: UnsafeRawBufferPointer) -> Bool {
-        if failure != nil || overflow { return false }
+        if failure != nil || overflow || Cancellation.isCancelled { return false }
         if let sink, (200..<300).contains(status) {
             do { try sink(Data(data)) } catch {
                 failure = error

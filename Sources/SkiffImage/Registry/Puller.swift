@@ -1,5 +1,6 @@
 import Foundation
 import SkiffOCI
+import SkiffSystem
 
 /// How to pull.
 public struct PullOptions: Sendable {
@@ -110,6 +111,10 @@ public struct Puller: Sendable {
             DispatchQueue.global().async {
                 defer { group.leave() }
                 while let i = state.next() {
+                    if Cancellation.isCancelled {
+                        state.fail(.image(.system(.cancelled)))
+                        break
+                    }
                     let (digest, size) = blobs[i]
                     let isConfig = digest.description == configDigest
                     if !isConfig { progress?(.blobStarted(digest, size: size)) }

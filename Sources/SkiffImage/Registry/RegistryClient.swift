@@ -1,4 +1,5 @@
 import Foundation
+import SkiffSystem
 import SkiffOCI
 
 /// How to reach registries: TLS verification and where credentials come from.
@@ -228,6 +229,8 @@ public final class RegistryClient: @unchecked Sendable {
                 throw e
             } catch let e as ImageError {
                 throw .image(e)
+            } catch let e as SystemError where e.isCancellation {
+                throw .image(.system(e))
             } catch {
                 throw .unreachable(registry: registry, detail: "\(method) \(url.path): \(error)")
             }

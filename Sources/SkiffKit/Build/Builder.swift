@@ -135,6 +135,7 @@ struct BuildRun {
     }
 
     func checkCancelled() throws(BuildError) {
+        if Cancellation.isCancelled { throw .wrap(SystemError.cancelled) }
         if control.isCancelled { throw .engine("stopped: another stage of the build failed") }
     }
 

@@ -66,8 +66,9 @@ struct RunStep {
         let status: ExitStatus
         do {
             defer { control?.finished(container.id); prefixer?.finish() }
-            status = try engine.runAttached(container, interactive: false, stdout: out, stderr: out)
+            status = try engine.runAttached(container, interactive: false, stdout: out, stderr: out, cancellable: true)
         } catch { throw .wrap(error) }
+        if Cancellation.isCancelled { throw .wrap(SystemError.cancelled) }
         if status.shellStatus != 0, control?.isCancelled == true {
             throw .engine("stopped: another stage of the build failed")
         }

@@ -1,4 +1,5 @@
 import Foundation
+import SkiffSystem
 
 #if canImport(Glibc)
 import Glibc
@@ -84,6 +85,7 @@ extension ComposeRunner {
             }
             pending = still
             if pending.isEmpty { return }
+            if Cancellation.isCancelled { throw .usage("canceled") }
             if Date() > deadline {
                 throw .usage("timed out after \(Int(healthTimeout))s waiting for \(pending.map(\.name).joined(separator: ", "))")
             }

@@ -1,4 +1,5 @@
 import Foundation
+import SkiffSystem
 import SkiffImage
 import SkiffRuntime
 
@@ -61,6 +62,8 @@ extension ComposeRunner {
         try ensureImages([s], forceBuild: false)
         try ensureVolumes([s])
         try ensureNetworks([s])
+        // Ctrl-C while the dependencies started: no one-off container is made.
+        if Cancellation.isCancelled { throw .usage("canceled") }
         let imageName = s.imageName(project: project.name)
         let suffix = String(NameGeneratorHex.make().prefix(12))
         let name = request.name ?? "\(project.name)-\(s.name)-run-\(suffix)"

@@ -129,10 +129,13 @@ extension Engine {
     /// Run a created container in the foreground: stdio passed through (or a terminal relayed), signals
     /// forwarded; returns how it ended. With `autoRemove` the container is removed afterwards.
     /// `stdout`/`stderr` (-1: inherit) let a caller capture the output.
+    /// `cancellable`: the command's cancellation (SIGINT/SIGTERM, see `Cancellation`) kills the container
+    /// instead of the signals being forwarded to it (a build's RUN step).
     public func runAttached(_ created: Container, interactive: Bool, stdout: Int32 = -1,
-                            stderr: Int32 = -1) throws(KitError) -> ExitStatus {
+                            stderr: Int32 = -1, cancellable: Bool = false) throws(KitError) -> ExitStatus {
         var container = created
         var options = OCIRuntime.StartOptions()
+        if cancellable { options.cancelFD = Cancellation.wakeFD } else { TerminationWatch.handOver() }
         options.stdio.out = stdout
         options.stdio.err = stderr
         var devNull: Int32 = -1

@@ -38,6 +38,9 @@ public struct OCIRuntime: Sendable {
         public var noPivot = false
         /// The container's stdin, stdout and stderr when there is no terminal; -1 passes ours through.
         public var stdio: (in: Int32, out: Int32, err: Int32) = (-1, -1, -1)
+        /// `run` only: a descriptor whose readability kills the container (`Cancellation.wakeFD`, for a
+        /// build's step); signals are then not forwarded. -1: forward them (an attached `run`).
+        public var cancelFD: Int32 = -1
         public init() {}
     }
 
@@ -86,7 +89,7 @@ public struct OCIRuntime: Sendable {
         var launched = try launch(id: id, bundle: bundle, options: options, waitForStart: false, attach: true)
         var code: Int32 = 0
         var sig: Int32 = 0
-        let rc = cskiff_supervise(launched.pidfd, launched.consoleMaster, &code, &sig)
+        let rc = cskiff_supervise_cancellable(launched.pidfd, launched.consoleMaster, options.cancelFD, &code, &sig)
         let waitError = rc != 0 ? SystemError("wait for container") : nil
         launched.relay.finish()
         launched.closeConsole()

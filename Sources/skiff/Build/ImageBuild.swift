@@ -2,6 +2,7 @@ import SkiffOCICommands
 import ArgumentParser
 import Foundation
 import SkiffKit
+import SkiffSystem
 
 #if canImport(Glibc)
 import Glibc
@@ -58,11 +59,15 @@ struct ImageBuild: ParsableCommand {
             var bytes = Array((line + "\n").utf8)
             _ = bytes.withUnsafeMutableBytes { write(STDOUT_FILENO, $0.baseAddress, $0.count) }
         }
-        do {
-            _ = try builder.build()
-        } catch {
-            FileHandleStderr.write((error.exitCode == 1 ? "Error: " : "") + error.description + "\n")
-            throw ExitCode(error.exitCode)
+        try Interruptible.run {
+            do throws(BuildError) {
+                _ = try builder.build()
+            } catch {
+                // A cancelled build says only "canceled" (Interruptible), not which step it broke.
+                if Cancellation.isCancelled { return }
+                FileHandleStderr.write((error.exitCode == 1 ? "Error: " : "") + error.description + "\n")
+                throw ExitCode(error.exitCode)
+            }
         }
     }
 }

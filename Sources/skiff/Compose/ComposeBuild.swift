@@ -15,6 +15,6 @@ struct ComposeBuild: ParsableCommand {
         let runner = compose.runner(project)
         for s in services where project.service(s) == nil { throw ValidationError("no such service: \(s)") }
         let chosen = project.services.filter { services.isEmpty || services.contains($0.name) }
-        try composeStep { () throws(ComposeError) in try runner.build(chosen, noCache: noCache) }
+        try Interruptible.run(.compose) { try composeStep { () throws(ComposeError) in try runner.build(chosen, noCache: noCache) } }
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SkiffSystem
 import SkiffKit
 
 #if canImport(Glibc)
@@ -123,6 +124,8 @@ struct ComposeLongOptions: ParsableArguments {
 /// Run a compose operation; its error printed as Docker Compose does, exit code 1.
 func composeStep<T>(_ body: () throws(ComposeError) -> T) throws -> T {
     do { return try body() } catch {
+        // A cancelled step says only "canceled" (Interruptible).
+        if Cancellation.isCancelled { throw ExitCode(130) }
         FileHandleStderr.write("Error: \(error)\n")
         throw ExitCode(1)
     }

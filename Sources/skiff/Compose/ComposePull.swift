@@ -16,6 +16,6 @@ struct ComposePull: ParsableCommand {
         let runner = compose.runner(project, quiet: quiet)
         for s in services where project.service(s) == nil { throw ValidationError("no such service: \(s)") }
         let chosen = project.services.filter { services.isEmpty || services.contains($0.name) }
-        try composeStep { () throws(ComposeError) in try runner.pull(chosen) }
+        try Interruptible.run(.compose) { try composeStep { () throws(ComposeError) in try runner.pull(chosen) } }
     }
 }

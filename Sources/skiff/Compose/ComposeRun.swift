@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SkiffSystem
 import SkiffKit
 
 #if canImport(Glibc)
@@ -42,7 +43,8 @@ struct ComposeRun: ParsableCommand {
         request.user = user
         request.workdir = workdir
         request.detach = detach
-        let result = try composeStep { () throws(ComposeError) in try runner.run(request) }
+        // Interruptible until the one-off container runs attached: then the signals are forwarded to it.
+        let result = try Interruptible.run(.compose) { try composeStep { () throws(ComposeError) in try runner.run(request) } }
         if detach {
             print(result.container.name)
             return

@@ -1,6 +1,7 @@
 import SkiffOCICommands
 import ArgumentParser
 import Foundation
+import SkiffSystem
 import SkiffKit
 
 #if canImport(Glibc)
@@ -45,10 +46,20 @@ struct ComposeUp: ParsableCommand {
         options.build = build
         options.noStart = noStart
         options.removeOrphans = removeOrphans
-        let containers = try composeStep { () throws(ComposeError) in try runner.up(options) }
+        // Ctrl-C or SIGTERM while images are pulled or built and containers made: cancelled, exit 130
+        // (Docker Compose). Attached, what had started is stopped; with -d or --wait it is left running.
+        let containers: [Container]
+        do {
+            containers = try Interruptible.run(.compose) { try composeStep { () throws(ComposeError) in try runner.up(options) } }
+        } catch where Cancellation.isCancelled && !detach && !wait && !noStart {
+            let started = runner.projectContainers().filter { $0.status == .running || $0.status == .restarting }
+            let names = Array(Set(started.compactMap(\.composeService))).sorted()
+            if !names.isEmpty { try stopGracefully(runner, services: names) }
+            throw error
+        }
         if noStart { return }
         if wait {
-            try composeStep { () throws(ComposeError) in try runner.waitReady(containers) }
+            try Interruptible.run(.compose) { try composeStep { () throws(ComposeError) in try runner.waitReady(containers) } }
             return
         }
         if detach { return }
@@ -62,12 +73,39 @@ struct ComposeUp: ParsableCommand {
         printer.watchExits(containers)
         let sig = printer.waitOrSignal()
         if sig != 0 {
-            FileHandleStderr.write("Gracefully stopping...\n")
-            let names = containers.compactMap(\.composeService)
-            try composeStep { () throws(ComposeError) in try runner.stop(names, timeout: timeout) }
+            Cancellation.cancel(signal: sig)
+            try stopGracefully(runner, services: containers.compactMap(\.composeService))
             printer.stopAll()
             throw ExitCode(130)
         }
         // Every container exited by itself: Docker Compose's exit status is 0 then.
+    }
+
+    /// Docker Compose's answer to Ctrl-C in attached mode: stop the services (their stop signal, then
+    /// SIGKILL after the timeout); a second Ctrl-C or SIGTERM kills them at once.
+    private func stopGracefully(_ runner: ComposeRunner, services names: [String]) throws {
+        FileHandleStderr.write("Gracefully stopping... (press Ctrl+C again to force)\n")
+        let killer = ForcedStop(runner: runner, services: names)
+        let watch = try? TerminationWatch { _ in killer.kill() }
+        defer { watch?.stop() }
+        try composeStep { () throws(ComposeError) in try runner.stop(names, timeout: timeout) }
+    }
+}
+
+/// What a second Ctrl-C does while `up` stops the project: SIGKILL its services' containers, once.
+private final class ForcedStop: @unchecked Sendable {
+    private let runner: ComposeRunner
+    private let services: [String]
+    private let once = NSLock()
+    private var done = false
+
+    init(runner: ComposeRunner, services: [String]) {
+        self.runner = runner
+        self.services = services
+    }
+
+    func kill() {
+        guard once.withLock({ () -> Bool in defer { done = true }; return !done }) else { return }
+        try? runner.kill(services, signal: "SIGKILL")
     }
 }

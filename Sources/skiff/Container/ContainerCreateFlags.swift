@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SkiffSystem
 import SkiffImage
 import SkiffKit
 import SkiffOCI
@@ -99,13 +100,15 @@ struct ContainerCreateFlags: ParsableArguments {
         var options = PullOptions(registry: RegistryOptions(tlsVerify: tlsVerify))
         if let platform, let p = Platform(parsing: platform) { options.platform = p }
         FileHandleStderr.write("Unable to find image '\(reference.familiar)' locally\n")
-        do {
-            _ = try Puller(store: engine.images, options: options, progress: PullProgress().handle).pull(reference)
-        } catch {
-            let local = ((try? engine.images.list()) ?? []).flatMap(\.references)
-            guard let near = NearestName.suggest(reference.familiarName, among: local.map(\.familiarName)),
-                  let match = local.first(where: { $0.familiarName == near }) else { throw error }
-            throw PullFailure(underlying: "\(error)", localSuggestion: match.familiar)
+        try Interruptible.run {
+            do {
+                _ = try Puller(store: engine.images, options: options, progress: PullProgress().handle).pull(reference)
+            } catch {
+                let local = ((try? engine.images.list()) ?? []).flatMap(\.references)
+                guard let near = NearestName.suggest(reference.familiarName, among: local.map(\.familiarName)),
+                      let match = local.first(where: { $0.familiarName == near }) else { throw error }
+                throw PullFailure(underlying: "\(error)", localSuggestion: match.familiar)
+            }
         }
     }
 

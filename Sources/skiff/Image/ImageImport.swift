@@ -26,14 +26,14 @@ struct ImageImport: ParsableCommand {
     func run() throws {
         let reference = try repository.map { try ImageReference(parsing: $0) }
         let importer = RootfsImporter(store: SkiffContext.imageStore())
-        let image: StoredImage
-        if file == "-" {
-            if isatty(STDIN_FILENO) == 1 {
-                throw ImageError.invalidContent("import from standard input, but it is a terminal: pipe a tarball in or name a file")
+        let image: StoredImage = try Interruptible.run {
+            if file == "-" {
+                if isatty(STDIN_FILENO) == 1 {
+                    throw ImageError.invalidContent("import from standard input, but it is a terminal: pipe a tarball in or name a file")
+                }
+                return try importer.importRootfs(fd: STDIN_FILENO, source: "-", changes: change, message: message, reference: reference)
             }
-            image = try importer.importRootfs(fd: STDIN_FILENO, source: "-", changes: change, message: message, reference: reference)
-        } else {
-            image = try importer.importRootfs(path: file, changes: change, message: message, reference: reference)
+            return try importer.importRootfs(path: file, changes: change, message: message, reference: reference)
         }
         print(image.id.description)
     }

@@ -19,14 +19,14 @@ struct ImageLoad: ParsableCommand {
 
     func run() throws {
         let loader = ImageArchiveLoader(store: SkiffContext.imageStore())
-        let loaded: [LoadedImage]
-        if let input, input != "-" {
-            loaded = try loader.load(path: input)
-        } else {
+        let loaded: [LoadedImage] = try Interruptible.run {
+            if let input, input != "-" {
+                return try loader.load(path: input)
+            }
             if isatty(STDIN_FILENO) == 1 {
                 throw ImageError.invalidContent("requested load from standard input, but it is a terminal: use -i FILE or redirect standard input")
             }
-            loaded = try loader.load(fd: STDIN_FILENO, source: "standard input")
+            return try loader.load(fd: STDIN_FILENO, source: "standard input")
         }
         for image in loaded {
             if image.references.isEmpty {

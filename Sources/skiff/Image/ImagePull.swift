@@ -31,7 +31,7 @@ struct ImagePull: ParsableCommand {
             options.platform = p
         }
         let puller = Puller(store: SkiffContext.imageStore(), options: options, progress: quiet ? nil : PullProgress().handle)
-        let image = try puller.pull(reference)
+        let image = try Interruptible.run { try puller.pull(reference) }
         if quiet { print(image.manifestDigest) }
     }
 }

@@ -1,0 +1,16 @@
+// Termination signals (SIGINT, SIGTERM) taken from a signalfd, for cancelling long commands.
+#ifndef CSYSTEM_SIGNALS_H
+#define CSYSTEM_SIGNALS_H
+
+/// A close-on-exec signalfd for SIGINT and SIGTERM, or -1 with errno. The caller must keep both
+/// blocked in every thread (skiff's main does, before any thread exists), or they are not queued.
+int csys_termination_signalfd(void);
+
+/// Wait until `signal_fd` has a signal or `stop_fd` is readable (poll, retried on EINTR). Returns the
+/// signal's number, 0 when `stop_fd` is readable, -1 with errno on failure.
+int csys_wait_signal(int signal_fd, int stop_fd);
+
+/// pipe2(O_CLOEXEC, plus O_NONBLOCK when `nonblocking`): 0, or -1 with errno.
+int csys_pipe(int fds[2], int nonblocking);
+
+#endif
