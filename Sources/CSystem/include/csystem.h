@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include "csystem_netns.h"
+#include "csystem_signals.h"
 
 /// getxattr/lgetxattr/setxattr/lsetxattr/fsetxattr/llistxattr: -1 with errno on failure.
 ssize_t csys_lgetxattr(const char *path, const char *name, void *value, size_t size);
