@@ -1,6 +1,7 @@
 import Foundation
 import SkiffImage
 import SkiffKit
+import SkiffTestSupport
 import Testing
 
 /// Issue 15 item 4: a long build, pull, load, import or compose run ends on Ctrl-C (SIGINT) or SIGTERM
