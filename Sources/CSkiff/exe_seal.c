@@ -13,6 +13,12 @@
 //   2. where overlayfs or the new mount API is missing: a memfd holding a copy of the binary, sealed
 //      against writes, growing and shrinking.
 //
+// Tearing the detached mount down costs an RCU grace period, paid by whoever drops the last
+// reference to it: closing the fsmount() fd dissolves it, and the exit of the sealed process, whose
+// exe file holds it, frees it. That is 2 to 10 ms (more on a loaded machine) that every sealed start
+// would wait for, so a small process of its own (the "seal keeper", see keep_mount_until_exit) holds
+// the last references and drops them once the sealed process is gone.
+//
 // The original path goes to the new image in SKIFF_SEALED_FROM, since its /proc/self/exe no longer
 // names a path on the host (the tools beside the binary are found from it).
 #include "cskiff_spawn.h"
@@ -30,6 +36,8 @@
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <limits.h>
+#include <poll.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -79,8 +87,9 @@ static int escape_lower(const char *in, char *out, size_t len) {
     return 0;
 }
 
-/// An O_PATH fd of `dir/name` seen through a detached lower-only overlay, or -1 with errno.
-static int open_through_overlay(const char *dir, const char *name) {
+/// An O_PATH fd of `dir/name` seen through a detached lower-only overlay, or -1 with errno. The
+/// mount's own fd goes to *mount_fd.
+static int open_through_overlay(const char *dir, const char *name, int *mount_fd) {
     // overlayfs needs two lower layers to run without an upper one; the second stays empty.
     const char *empty = "/run/skiff/exe-seal";
     if (mkdir("/run/skiff", 0700) != 0 && errno != EEXIST) return -1;
@@ -106,10 +115,63 @@ static int open_through_overlay(const char *dir, const char *name) {
     fd = openat(mnt, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 out:;
     int e = errno;
-    if (mnt >= 0) close(mnt);
+    if (fd >= 0) *mount_fd = mnt;
+    else if (mnt >= 0) close(mnt);
     close(ctx);
     errno = e;
     return fd;
+}
+
+/// Close the fds from `from` to `to` (close_range, or one by one before Linux 5.9).
+static void close_fds(unsigned int from, unsigned int to) {
+    if (syscall(SYS_close_range, from, to, 0) == 0) return;
+    long max = sysconf(_SC_OPEN_MAX);
+    if (max < 0 || max > 65536) max = 65536;
+    for (unsigned int fd = from; fd <= to && fd < (unsigned int)max; fd++) close((int)fd);
+}
+
+/// Close every fd but the `n` in `keep` (ascending).
+static void close_all_but(const int *keep, int n) {
+    unsigned int from = 0;
+    for (int i = 0; i < n; i++) {
+        if ((unsigned int)keep[i] > from) close_fds(from, (unsigned int)keep[i] - 1);
+        from = (unsigned int)keep[i] + 1;
+    }
+    close_fds(from, ~0U);
+}
+
+/// Hand the last references to the detached mount (its fd `mnt`, and `exe`, the sealed binary opened
+/// in it) to the seal keeper: a child that holds nothing else (no stdio, no working directory, its own
+/// session so ^C is not for it, "skiff-seal" in ps and in its command line) and drops them once this
+/// process has exited; it is then reparented and reaped like any orphan, so skiff never has a
+/// finished child it did not make. When no keeper can be made, the mount fd is closed here (the
+/// synchronous cost).
+static void keep_mount_until_exit(int mnt, int exe, char *const argv[]) {
+    int self = (int)syscall(SYS_pidfd_open, getpid(), 0);
+    if (self < 0) {
+        close(mnt);
+        return;
+    }
+    pid_t keeper = fork();
+    if (keeper == 0) {
+        int keep[3] = {mnt, exe, self};
+        for (int i = 0; i < 3; i++)
+            for (int j = i + 1; j < 3; j++)
+                if (keep[j] < keep[i]) { int t = keep[i]; keep[i] = keep[j]; keep[j] = t; }
+        close_all_but(keep, 3);
+        if (chdir("/") != 0) {}
+        setsid();
+        prctl(PR_SET_NAME, "skiff-seal");
+        // Its command line was the caller's (state roots and container names that scripts look for).
+        size_t room = argv[0] ? strlen(argv[0]) : 0;
+        for (int i = 0; argv[i]; i++) memset(argv[i], 0, strlen(argv[i]));
+        if (room >= sizeof "skiff-seal" - 1) memcpy(argv[0], "skiff-seal", sizeof "skiff-seal" - 1);
+        struct pollfd p = {.fd = self, .events = POLLIN};
+        while (poll(&p, 1, -1) < 0 && errno == EINTR) {}
+        _exit(0);  // the exit drops the references (and pays for the teardown)
+    }
+    close(self);
+    close(mnt);  // with a keeper holding its own reference, this is cheap
 }
 
 /// A memfd holding a sealed copy of the running binary, or -1 with errno.
@@ -157,12 +219,13 @@ int cskiff_seal_exe(char *const argv[], char *err, size_t err_len) {
     }
 
     char *slash = strrchr(self, '/');
-    int fd = -1;
+    int fd = -1, mnt = -1;
     if (slash && slash[1]) {
         *slash = 0;
-        fd = open_through_overlay(slash == self ? "/" : self, slash + 1);
+        fd = open_through_overlay(slash == self ? "/" : self, slash + 1, &mnt);
         *slash = '/';
     }
+    if (mnt >= 0) keep_mount_until_exit(mnt, fd, argv);
     if (fd < 0) fd = sealed_memfd_copy();
     if (fd < 0) {
         set_error(err, err_len, "a sealed copy of the skiff binary (overlayfs and memfd both failed)", errno);

@@ -9,7 +9,8 @@
 //   - copies what attached clients send to the container's stdin (or the pty);
 //   - runs `skiff container-internal health <id>` every health interval;
 //   - reaps the init, writes `exit` (code, signal, time), and runs `skiff container-internal exited`,
-//     which records the exit and answers "restart <ms>" or "done";
+//     which records the exit and answers "restart <ms>" or "done" (not when a `removing` file says
+//     that rm -f is removing the container and will clean up itself);
 //   - exits when there is nothing left to watch.
 //
 // Usage: skiff-monitor -s SKIFF -d DIR [-t] [-i] [-A] [-l MAXBYTES] [-n MAXFILES] [-H HEALTH_MS] ID
@@ -400,6 +401,9 @@ static long long finish(void) {
         close(fd);
         rename("exit.tmp", "exit");
     }
+    // rm -f is removing the container (Engine.killForRemoval): it records nothing and cleans up
+    // itself, so no `exited` helper (a whole skiff start) is run for it.
+    if (access("removing", F_OK) == 0) return -1;
     char code[16], sig[16];
     snprintf(code, sizeof code, "%d", exit_code);
     snprintf(sig, sizeof sig, "%d", exit_signal);

@@ -484,9 +484,37 @@ extension Engine {
         }
     }
 
+    /// `rm` of several containers, one result per name (nil: removed). With `force`, every running one
+    /// is killed before any is waited for, so their ends (the kernel tearing the processes down, the
+    /// monitors finishing) overlap instead of adding up.
+    public func remove(_ names: [String], force: Bool, volumes: Bool = false) -> [KitError?] {
+        var killed: [String: Int32?] = [:]
+        if force && names.count > 1 {
+            for name in names {
+                guard let found = try? containers.find(name), let c = try? reconcile(found),
+                      c.status == .running || c.status == .restarting, killed[c.id] == nil,
+                      let pid = try? killForRemoval(c) else { continue }
+                killed[c.id] = pid
+            }
+        }
+        return names.map { name in
+            do throws(KitError) {
+                try remove(name, force: force, volumes: volumes, killed: killed)
+                return nil
+            } catch {
+                return error
+            }
+        }
+    }
+
     /// Remove a container: refused while it runs unless `force` (which kills it). Docker's wording.
     /// `volumes` (rm -v): its anonymous volumes too.
     public func remove(_ nameOrID: String, force: Bool, volumes: Bool = false) throws(KitError) {
+        try remove(nameOrID, force: force, volumes: volumes, killed: [:])
+    }
+
+    /// `killed`: containers killForRemoval has killed already (id → the init's pid, if it had one).
+    private func remove(_ nameOrID: String, force: Bool, volumes: Bool, killed: [String: Int32?]) throws(KitError) {
         let found: Container
         do { found = try containers.find(nameOrID) } catch {
             if case .unreadableRecord = error, try removeUnreadableContainer(nameOrID, force: force) != nil { return }
@@ -497,13 +525,10 @@ extension Engine {
             guard force else {
                 throw .usage("You cannot remove a running container \(c.id). Stop the container before attempting removal or force remove")
             }
-            try containers.update(id: c.id) { $0.stoppedByUser = true }
-            if processAlive(c) {
-                try? runtime.kill(id: c.id, signal: SIGKILL, all: true)
-                Self.waitGone(pid: c.pid ?? runtimePid(c.id), startTime: c.pidStartTime ?? runtimePidStart(c.id), timeout: 10)
-            } else if let m = c.monitorPid, monitorAlive(c) {
-                Glibc.kill(m, SIGTERM)
-            }
+            let pid: Int32?
+            if let done = killed[c.id] { pid = done } else { pid = try killForRemoval(c) }
+            Self.waitGone(pid: pid, startTime: c.pidStartTime ?? pid.flatMap { SkiffRuntime.ProcessInfo.startTime(pid: $0) },
+                          timeout: 10)
             Self.waitGone(pid: c.monitorPid, startTime: c.monitorStartTime, timeout: 10)
         }
         if (try? runtime.state(id: c.id)) != nil {
@@ -512,6 +537,26 @@ extension Engine {
         tearDownNetwork(id: c.id)
         removeContainerFiles(id: c.id, anonymousVolumes: volumes)
     }
+
+    /// The first half of rm -f: the container is marked stopped by the user, its monitor told not to
+    /// record the exit (the `removing` file: rm removes the runtime state, network and record itself,
+    /// so the monitor ends without starting `skiff container-internal exited`), and its processes
+    /// killed (in the back-off between two runs, the monitor is ended instead). Returns the init's
+    /// pid, for waitGone.
+    private func killForRemoval(_ c: Container) throws(KitError) -> Int32? {
+        try containers.update(id: c.id) { $0.stoppedByUser = true }
+        _ = try? FileIO.writeAtomically(containers.directory(of: c.id) + "/" + Self.removingMarker, contents: [])
+        guard processAlive(c) else {
+            if let m = c.monitorPid, monitorAlive(c) { Glibc.kill(m, SIGTERM) }
+            return nil
+        }
+        let pid = c.pid ?? runtimePid(c.id)
+        try? runtime.kill(id: c.id, signal: SIGKILL, all: true)
+        return pid
+    }
+
+    /// In a container's directory while rm -f removes it; skiff-monitor reads it (a shared name).
+    static let removingMarker = "removing"
 
     /// Block until the container is not running; its exit code. A container removed meanwhile (--rm)
     /// gives the code the monitor recorded, when it can still be read.

@@ -10,6 +10,12 @@ struct ContainerRemove: ParsableCommand {
 
     func run() throws {
         let engine = SkiffContext.engine()
-        try forEachContainer(containers) { try engine.remove($0, force: force, volumes: volumes) }
+        // All at once (the running ones are killed together), then reported one by one, in order.
+        let results = engine.remove(containers, force: force, volumes: volumes)
+        var next = 0
+        try forEachContainer(containers) { _ in
+            defer { next += 1 }
+            if let error = results[next] { throw error }
+        }
     }
 }
