@@ -1,4 +1,4 @@
-# The start-breakdown section of Scripts/bench (sourced): where one `skiff run -d busybox sleep` spends
+# The start-breakdown section of Scripts/bench (sourced): where one `skiff run -d --rm busybox true` spends
 # its time (issue 15, item 2), with --network none and with the default bridge. Each start runs under
 # `strace -f -ttt -T` (execve, clone, mkdir, mount and exits only) and its phases are cut at syscalls
 # every start makes:
@@ -49,25 +49,12 @@ breakdown_phases() {
     }' "$1"
 }
 
-# breakdown_run LOG ARGS...: one traced `skiff run -d ARGS`; strace is stopped once the CLI has exited
-# (the monitor it leaves behind would keep strace waiting).
+# breakdown_run LOG ARGS...: one traced `skiff run -d --rm ARGS`. The command exits at once, so its
+# monitor ends too and strace returns by itself (a traced monitor would keep strace waiting).
 breakdown_run() {
     local log="$1"; shift
-    local out="$WORK/breakdown.id"
-    : >"$out"
-    # (a subshell without the bench's traps, exec'd into strace: stopping strace runs no cleanup)
-    (trap - EXIT INT TERM; exec strace -f -ttt -T -q -o "$log" -e trace=execve,execveat,clone,clone3,vfork,mkdir,mount \
-        -e signal=none env SKIFF_ROOT="$WORK/breakdown" "$skiff" run -d "$@" >"$out" 2>"$WORK/breakdown.err") &
-    local tracer=$! i
-    local first
-    for ((i = 0; i < 300; i++)); do
-        first="$(awk 'NR == 1 { print $1; exit }' "$log" 2>/dev/null)"
-        [[ -n "$first" ]] && grep -q "^$first .*+++ exited" "$log" && break
-        sleep 0.05
-    done
-    kill "$tracer" 2>/dev/null || true
-    wait "$tracer" 2>/dev/null || true
-    [[ -s "$out" ]]
+    strace -f -ttt -T -q -o "$log" -e trace=execve,execveat,clone,clone3,vfork,mkdir,mount -e signal=none \
+        env SKIFF_ROOT="$WORK/breakdown" "$skiff" run -d --rm "$@" >/dev/null 2>"$WORK/breakdown.err"
 }
 
 section_start-breakdown() {
@@ -81,7 +68,7 @@ section_start-breakdown() {
     : >"$out"
     {
         echo
-        echo "== start-breakdown: one skiff run -d busybox sleep, phases under strace (median of $n, ms)"
+        echo "== start-breakdown: one skiff run -d --rm busybox true, phases under strace (median of $n, ms)"
         printf '%-8s %7s %7s %7s %7s %7s %7s %7s %7s %8s %10s\n' network cli monitor helper network runtime init \
             "(overlay)" report "traced" "untraced"
     } | tee -a "$out" "$results/summary.txt"
@@ -89,9 +76,9 @@ section_start-breakdown() {
         local flags=(); [[ "$net" == none ]] && flags=(--network none)
         local phases="$WORK/breakdown-$net.txt"
         : >"$phases"
-        breakdown_run "$WORK/breakdown-warm.log" "${flags[@]}" busybox sleep 1000 || true
+        breakdown_run "$WORK/breakdown-warm.log" "${flags[@]}" busybox true || true
         for ((i = 0; i < n; i++)); do
-            if breakdown_run "$WORK/breakdown-$net-$i.log" "${flags[@]}" busybox sleep 1000; then
+            if breakdown_run "$WORK/breakdown-$net-$i.log" "${flags[@]}" busybox true; then
                 breakdown_phases "$WORK/breakdown-$net-$i.log" >>"$phases"
             else
                 note "traced skiff run -d failed: $(tail -n 3 "$WORK/breakdown.err")"
@@ -101,7 +88,7 @@ section_start-breakdown() {
         local t0 t1 totals=()
         for ((i = 0; i < n; i++)); do
             t0="$(date +%s%N)"
-            SKIFF_ROOT="$WORK/breakdown" "$skiff" run -d "${flags[@]}" busybox sleep 1000 >/dev/null || break
+            SKIFF_ROOT="$WORK/breakdown" "$skiff" run -d --rm "${flags[@]}" busybox true >/dev/null || break
             t1="$(date +%s%N)"
             totals+=("$(( (t1 - t0) / 1000 ))")
         done
