@@ -49,8 +49,10 @@ public enum OCIMain {
     }
 
     /// Re-exec from a sealed copy of this binary before anything else (see exe_seal.c): a container
-    /// must never get hold of a writable host skiff through /proc/PID/exe.
-    private static func sealExecutable() {
+    /// must never get hold of a writable host skiff through /proc/PID/exe. A command left out of the
+    /// sealed set because only some of its forms clone into a container calls this itself, before it
+    /// changes anything (the re-exec starts the command over); a no-op when already sealed.
+    public static func sealExecutable() {
         var message = [CChar](repeating: 0, count: 512)
         guard cskiff_seal_exe(CommandLine.unsafeArgv, &message, message.count) != 0 else { return }
         let text = String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)

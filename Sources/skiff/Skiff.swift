@@ -41,7 +41,8 @@ struct Skiff: ParsableCommand {
                                    + "devices itself, with no daemon. Run it as root (sudo skiff \(word) ...).\n")
             Glibc.exit(["run", "create", "exec", "start"].contains(word) ? 125 : 1)
         }
-        OCIMain.run(Skiff.self, arguments: arguments, unsealed: commandsOutsideContainers, usageExitCode: 125)
+        OCIMain.run(Skiff.self, arguments: arguments, unsealed: commandsOutsideContainers.union(commandsSealingThemselves),
+                    usageExitCode: 125)
     }
 
     /// What an unprivileged user may run: help and the version.
@@ -54,4 +55,10 @@ struct Skiff: ParsableCommand {
         "stop", "kill", "wait", "logs", "attach", "top", "stats", "port", "rename", "version",
         "--version", "-v", "--help", "-h", "help",
     ]
+
+    /// Commands that seal themselves once their flags are parsed (`OCIMain.sealExecutable`), before they
+    /// change anything: `run` clones the container in this process only when attached; `run -d` hands
+    /// the start to the monitor's `container-internal start`, which runs sealed. Saves `run -d` a second
+    /// start-up of this binary.
+    static let commandsSealingThemselves: Set<String> = ["run"]
 }

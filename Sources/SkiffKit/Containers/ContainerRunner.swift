@@ -56,7 +56,8 @@ extension Engine {
         if logger.isExplaining { explainImage(image, name: imageName, chains: chains) }
 
         let id = NameGenerator.makeID()
-        let name = options.name ?? NameGenerator.make(taken: Set(containers.all().map(\.name)))
+        // Without --name, `create` draws a free name under the store's lock.
+        let name = options.name ?? ""
         if let n = options.name, !Self.isValidName(n) {
             throw .usage("invalid container name \"\(n)\": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed")
         }
@@ -76,13 +77,7 @@ extension Engine {
                                   command: command, created: Timestamp.now(), status: .created, autoRemove: options.remove,
                                   labels: options.labels)
         try applyLifecycleOptions(options, image: image, to: &container)
-        do {
-            try containers.create(container)
-        } catch .nameInUse(let taken, let other) where options.name == nil {
-            // Two concurrent runs drew the same random name: draw again, with the lock's view of names.
-            _ = (taken, other)
-            container.name = try containers.createWithFreshName(container)
-        }
+        container = try containers.create(container, freshName: options.name == nil)
         var done = false
         defer { if !done { removeContainerFiles(id: id, anonymousVolumes: true) } }
 

@@ -64,6 +64,12 @@ public struct ContainerStore: Sendable {
     /// Find a container by name, full ID or unique ID prefix.
     /// An ID that is only an unreadable record's is that record's error, not "No such container".
     public func find(_ nameOrID: String) throws(KitError) -> Container {
+        // A full ID names its directory: read that record alone (Docker also tries the full ID first),
+        // not every record, which is what makes a start cost more with each container there is.
+        if nameOrID.utf8.count == 64, nameOrID.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }),
+           let c = try? load(id: nameOrID) {
+            return c
+        }
         let found = listing()
         let containers = found.records
         if let c = containers.first(where: { $0.name == nameOrID || $0.id == nameOrID }) { return c }
@@ -75,33 +81,38 @@ public struct ContainerStore: Sendable {
         throw .notFound("No such container: \(nameOrID)")
     }
 
-    /// Make the container's directory and first record, claiming its name.
-    package func create(_ container: Container) throws(KitError) {
+    /// Make the container's directory and first record, claiming its name; with `freshName`, a random
+    /// name no container has, drawn under the lock (so concurrent runs never draw the same one).
+    /// Returns the record as written. The names are read once, under the lock.
+    @discardableResult
+    package func create(_ container: Container, freshName: Bool = false) throws(KitError) -> Container {
         do { try FileIO.makeDirectories(root, mode: 0o711) } catch { throw .system(error) }
         let lock: FileLock
         do { lock = try FileLock(lockPath) } catch { throw .system(error) }
         defer { lock.unlock() }
-        if let other = all().first(where: { $0.name == container.name }) {
-            throw .nameInUse(container.name, id: other.id)
-        }
-        if mkdir(directory(of: container.id), 0o711) != 0 {
-            throw .system(SystemError("mkdir", path: directory(of: container.id)))
-        }
-        try save(container)
-    }
-
-    /// Claim a fresh random name under the lock (after a concurrent run drew the same one); returns it.
-    package func createWithFreshName(_ container: Container) throws(KitError) -> String {
-        let lock: FileLock
-        do { lock = try FileLock(lockPath) } catch { throw .system(error) }
-        defer { lock.unlock() }
+        let taken = names()
         var named = container
-        named.name = NameGenerator.make(taken: Set(all().map(\.name)))
+        if freshName {
+            named.name = NameGenerator.make(taken: Set(taken.keys))
+        } else if let other = taken[container.name] {
+            throw .nameInUse(container.name, id: other)
+        }
         if mkdir(directory(of: container.id), 0o711) != 0 {
             throw .system(SystemError("mkdir", path: directory(of: container.id)))
         }
         try save(named)
-        return named.name
+        return named
+    }
+
+    /// Every readable record's name → its ID. Decodes only those two fields of each record.
+    func names() -> [String: String] {
+        struct Named: Decodable { var id: String; var name: String }
+        var out: [String: String] = [:]
+        for id in FileIO.visibleEntries(root) {
+            guard let bytes = try? FileIO.read(recordPath(id)), let r = try? KitJSON.decode(Named.self, from: bytes) else { continue }
+            out[r.name] = r.id
+        }
+        return out
     }
 
     /// Read, change and write a record under the container's own lock, so the monitor's helpers and
@@ -125,8 +136,8 @@ public struct ContainerStore: Sendable {
         let lock: FileLock
         do { lock = try FileLock(lockPath) } catch { throw .system(error) }
         defer { lock.unlock() }
-        if let other = all().first(where: { $0.name == name && $0.id != id }) {
-            throw .nameInUse(name, id: other.id)
+        if let other = names()[name], other != id {
+            throw .nameInUse(name, id: other)
         }
         try update(id: id) { $0.name = name }
     }

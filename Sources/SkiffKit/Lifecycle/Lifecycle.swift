@@ -109,9 +109,11 @@ extension Engine {
         if container.status == .running || container.status == .restarting {
             return (container, -1)
         }
-        container = try containers.update(id: container.id) { c throws(KitError) in
-            c.stoppedByUser = nil
-            c.error = nil
+        if container.stoppedByUser != nil || container.error != nil {
+            container = try containers.update(id: container.id) { c throws(KitError) in
+                c.stoppedByUser = nil
+                c.error = nil
+            }
         }
         let dir = containers.directory(of: container.id)
         if let state = try? runtime.state(id: container.id), state.status == .stopped {

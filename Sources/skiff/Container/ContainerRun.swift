@@ -20,6 +20,8 @@ struct ContainerRun: ParsableCommand {
     var command: [String] = []
 
     func run() throws {
+        // Attached, the container's process is cloned here: run sealed (see Skiff.commandsSealingThemselves).
+        if !detach { OCIMain.sealExecutable() }
         explain.begin(live: true)
         defer { explain.finish(title: "skiff run \(image)") }
         var options = try refusedBeforeStart { try flags.runOptions(command: command) }
