@@ -88,7 +88,8 @@ let package = Package(
         .executableTarget(
             name: "skiff",
             dependencies: [
-                "SkiffOCICommands", "SkiffKit", "SkiffPresentation", "SkiffImage", "SkiffRuntime", "SkiffOCI", "SkiffExplain",
+                "SkiffOCICommands", "SkiffKit", "SkiffPresentation", "SkiffImage", "SkiffRuntime", "SkiffOCI",
+                "SkiffExplain",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -99,12 +100,15 @@ let package = Package(
         // directories, free ports (Foundation only; not a product).
         .target(name: "SkiffTestSupport", path: "Tests/SkiffTestSupport"),
         .testTarget(name: "SkiffOCITests", dependencies: ["SkiffOCI"]),
-        .testTarget(name: "SkiffRuntimeTests", dependencies: ["SkiffRuntime", "SkiffOCI", "CSkiff", "SkiffTestSupport"]),
         .testTarget(
-            name: "SkiffImageTests", dependencies: ["SkiffImage", "SkiffOCI", "CArchive", "CSystem", "SkiffTestSupport"]
+            name: "SkiffRuntimeTests", dependencies: ["SkiffRuntime", "SkiffOCI", "CSkiff", "SkiffTestSupport"]),
+        .testTarget(
+            name: "SkiffImageTests",
+            dependencies: ["SkiffImage", "SkiffOCI", "CArchive", "CSystem", "SkiffTestSupport"]
         ),
         .testTarget(
-            name: "SkiffKitTests", dependencies: ["SkiffKit", "SkiffImage", "SkiffRuntime", "SkiffOCI", "SkiffTestSupport"]
+            name: "SkiffKitTests",
+            dependencies: ["SkiffKit", "SkiffImage", "SkiffRuntime", "SkiffOCI", "SkiffTestSupport"]
         ),
         // A test process that SkiffTestingTests SIGKILL (or let exit) with its session's objects still there.
         .executableTarget(name: "skiff-testing-child", dependencies: ["SkiffTesting"]),

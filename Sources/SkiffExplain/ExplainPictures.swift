@@ -5,14 +5,18 @@ public enum ExplainPictures {
         public var caption: String
     }
 
-    static func text(_ x: Int, _ y: Int, _ s: String, size: Int = 13, anchor: String = "middle", weight: String = "normal",
-                     fill: String = "#1d2430") -> String {
+    static func text(
+        _ x: Int, _ y: Int, _ s: String, size: Int = 13, anchor: String = "middle", weight: String = "normal",
+        fill: String = "#1d2430"
+    ) -> String {
         "<text x=\"\(x)\" y=\"\(y)\" font-size=\"\(size)\" text-anchor=\"\(anchor)\" font-weight=\"\(weight)\" fill=\"\(fill)\">"
             + ExplainPage.escape(s) + "</text>"
     }
 
-    static func box(_ x: Int, _ y: Int, _ w: Int, _ h: Int, fill: String, stroke: String = "#4a5a70", radius: Int = 6,
-                    dashed: Bool = false) -> String {
+    static func box(
+        _ x: Int, _ y: Int, _ w: Int, _ h: Int, fill: String, stroke: String = "#4a5a70", radius: Int = 6,
+        dashed: Bool = false
+    ) -> String {
         "<rect x=\"\(x)\" y=\"\(y)\" width=\"\(w)\" height=\"\(h)\" rx=\"\(radius)\" fill=\"\(fill)\" stroke=\"\(stroke)\""
             + (dashed ? " stroke-dasharray=\"6 4\"" : "") + "/>"
     }
@@ -30,22 +34,34 @@ public enum ExplainPictures {
         for e in events {
             switch e.step {
             case .overlayMounted(_, let l, let u, _): lowers = l; upper = u
-            case .imageResolved(_, _, let layers): described = layers.reversed().map { Narrator.short($0.diffID) + ($0.createdBy.map { " " + Narrator.clip($0, 34) } ?? "") }
+            case .imageResolved(_, _, let layers):
+                described = layers.reversed().map {
+                    Narrator.short($0.diffID) + ($0.createdBy.map { " " + Narrator.clip($0, 34) } ?? "")
+                }
             default: break
             }
         }
         guard upper != nil || !described.isEmpty else { return nil }
         let rows = (upper != nil ? 1 : 0) + max(lowers.count, described.count)
         let w = 480, rowH = 34
-        var parts = [box(10, 10, w - 20, rowH, fill: "#dcecc8"), text(w / 2, 32, "/ in the container: the merged view", weight: "bold")]
+        var parts = [
+            box(10, 10, w - 20, rowH, fill: "#dcecc8"),
+            text(w / 2, 32, "/ in the container: the merged view", weight: "bold"),
+        ]
         var y = 10 + rowH + 12
         if let upper {
-            parts += [box(30, y, w - 60, rowH, fill: "#fff2c6"), text(w / 2, y + 22, "upper (writable): " + Narrator.clip(upper, 44))]
+            parts += [
+                box(30, y, w - 60, rowH, fill: "#fff2c6"),
+                text(w / 2, y + 22, "upper (writable): " + Narrator.clip(upper, 44)),
+            ]
             y += rowH + 6
         }
         let labels = described.isEmpty ? lowers : described
         for (i, l) in labels.enumerated() {
-            parts += [box(30, y, w - 60, rowH, fill: "#e3ebf7"), text(w / 2, y + 22, "lower \(i + 1) (read-only): " + Narrator.clip(l, 40))]
+            parts += [
+                box(30, y, w - 60, rowH, fill: "#e3ebf7"),
+                text(w / 2, y + 22, "lower \(i + 1) (read-only): " + Narrator.clip(l, 40)),
+            ]
             y += rowH + 6
         }
         _ = rows
@@ -60,7 +76,8 @@ public enum ExplainPictures {
         for e in events {
             switch e.step {
             case .namespaceCreated(let type, _): if !rings.contains(type) { rings.append(type) }
-            case .namespaceJoined(let type, _): if !rings.contains(type + " (joined)") { rings.append(type + " (joined)") }
+            case .namespaceJoined(let type, _):
+                if !rings.contains(type + " (joined)") { rings.append(type + " (joined)") }
             case .execve(let argv, _): program = argv.first ?? program
             case .hostname(let h): hostname = h
             default: break
@@ -77,7 +94,9 @@ public enum ExplainPictures {
             parts.append(text(o + 10, o + 15, ring + " namespace", size: 12, anchor: "start"))
         }
         let c = size / 2
-        parts.append("<circle cx=\"\(c)\" cy=\"\(c)\" r=\"\(inner - 10)\" fill=\"#ffffff\" stroke=\"#2c5a8c\" stroke-width=\"2\"/>")
+        parts.append(
+            "<circle cx=\"\(c)\" cy=\"\(c)\" r=\"\(inner - 10)\" fill=\"#ffffff\" stroke=\"#2c5a8c\" stroke-width=\"2\"/>"
+        )
         parts.append(text(c, c - 4, Narrator.clip(program, 18), weight: "bold"))
         parts.append(text(c, c + 14, hostname.map { "host: " + Narrator.clip($0, 14) } ?? "pid 1", size: 11))
         return Picture(svg: svg(size, size, "namespaces", parts), caption: "The namespaces around the process")
@@ -113,7 +132,8 @@ public enum ExplainPictures {
         parts.append(box(x, y, 200, 26, fill: "#eef1f5"))
         parts.append(text(x + 100, y + 18, "/sys/fs/cgroup (cgroupfs)", size: 12))
         for comp in components.suffix(2) {
-            parts.append("<line x1=\"\(x + 20)\" y1=\"\(y + 26)\" x2=\"\(x + 20)\" y2=\"\(y + 44)\" stroke=\"#4a5a70\"/>")
+            parts.append(
+                "<line x1=\"\(x + 20)\" y1=\"\(y + 26)\" x2=\"\(x + 20)\" y2=\"\(y + 44)\" stroke=\"#4a5a70\"/>")
             y += 44
             x += 30
             parts.append(box(x, y, 260, 26, fill: "#e3ebf7"))
@@ -125,11 +145,15 @@ public enum ExplainPictures {
         if shown.isEmpty { parts.append(text(x + 10, y + 20, "no limits written", size: 12, anchor: "start")) }
         for (i, (file, value)) in shown.enumerated() {
             let base = file.split(separator: "/").last.map(String.init) ?? file
-            parts.append(text(x + 10, y + 20 + i * lineH, file + " = " + Narrator.clip(value, 30) + Narrator.unitNote(file: base, value: value),
-                              size: 12, anchor: "start"))
+            parts.append(
+                text(
+                    x + 10, y + 20 + i * lineH,
+                    file + " = " + Narrator.clip(value, 30) + Narrator.unitNote(file: base, value: value),
+                    size: 12, anchor: "start"))
         }
-        return Picture(svg: svg(w, y + max(lineH * shown.count + 12, 30) + 10, "cgroup tree", parts),
-                       caption: "The container's cgroup and the limits written into it")
+        return Picture(
+            svg: svg(w, y + max(lineH * shown.count + 12, 30) + 10, "cgroup tree", parts),
+            caption: "The container's cgroup and the limits written into it")
     }
 
     /// A published port's packet path: the host address, DNAT, the bridge, the veth pair, the process.
@@ -139,7 +163,8 @@ public enum ExplainPictures {
         var backend = "nftables"
         for e in events {
             switch e.step {
-            case .portPublished(let hip, let hp, let proto, let cip, let cp): if port == nil { port = (hip, hp, proto, cip, cp) }
+            case .portPublished(let hip, let hp, let proto, let cip, let cp):
+                if port == nil { port = (hip, hp, proto, cip, cp) }
             case .veth(let h, let c, let b, _, _): hostVeth = h; inside = c; bridge = b
             case .firewall(let b, _, _, _): backend = b
             default: break
@@ -147,19 +172,25 @@ public enum ExplainPictures {
         }
         guard let (hip, hp, proto, cip, cp) = port else { return nil }
         let client = (hip.isEmpty || hip == "0.0.0.0" ? "127.0.0.1" : hip) + ":\(hp)"
-        let stops = [("client", client + "/" + proto), (backend, "DNAT → \(cip):\(cp)"), ("bridge", bridge),
-                     ("host end", hostVeth), ("container end", "\(inside) \(cip)"), ("process", "listens on :\(cp)")]
+        let stops = [
+            ("client", client + "/" + proto), (backend, "DNAT → \(cip):\(cp)"), ("bridge", bridge),
+            ("host end", hostVeth), ("container end", "\(inside) \(cip)"), ("process", "listens on :\(cp)"),
+        ]
         let bw = 150, gap = 28, h = 70
         let w = stops.count * bw + (stops.count - 1) * gap + 20
-        var parts: [String] = ["<defs><marker id=\"arrow\" markerWidth=\"10\" markerHeight=\"8\" refX=\"9\" refY=\"4\" orient=\"auto\">"
-                               + "<path d=\"M0,0 L10,4 L0,8 z\" fill=\"#2c5a8c\"/></marker></defs>"]
+        var parts: [String] = [
+            "<defs><marker id=\"arrow\" markerWidth=\"10\" markerHeight=\"8\" refX=\"9\" refY=\"4\" orient=\"auto\">"
+                + "<path d=\"M0,0 L10,4 L0,8 z\" fill=\"#2c5a8c\"/></marker></defs>"
+        ]
         for (i, stop) in stops.enumerated() {
             let x = 10 + i * (bw + gap)
             parts.append(box(x, 20, bw, h, fill: i >= 4 ? "#dcecc8" : "#e3ebf7"))
             parts.append(text(x + bw / 2, 45, stop.0, size: 12, weight: "bold"))
             parts.append(text(x + bw / 2, 68, Narrator.clip(stop.1, 22), size: 12))
             if i > 0 {
-                parts.append("<line x1=\"\(x - gap + 2)\" y1=\"\(20 + h / 2)\" x2=\"\(x - 2)\" y2=\"\(20 + h / 2)\" stroke=\"#2c5a8c\" stroke-width=\"2\" marker-end=\"url(#arrow)\"/>")
+                parts.append(
+                    "<line x1=\"\(x - gap + 2)\" y1=\"\(20 + h / 2)\" x2=\"\(x - 2)\" y2=\"\(20 + h / 2)\" stroke=\"#2c5a8c\" stroke-width=\"2\" marker-end=\"url(#arrow)\"/>"
+                )
             }
         }
         parts.append(text(10, 112, "host network namespace", size: 11, anchor: "start", fill: "#666"))

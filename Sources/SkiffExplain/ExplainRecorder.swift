@@ -112,7 +112,8 @@ public struct ExplainLogHandler: LogHandler {
 
     public func log(event: LogEvent) {
         if case .stringConvertible(let value)? = event.metadata?[ExplainRecorder.metadataKey],
-           let explained = value as? ExplainEvent {
+            let explained = value as? ExplainEvent
+        {
             recorder.record(explained)
         }
         if event.level >= inner.logLevel { inner.log(event: event) }

@@ -11,7 +11,9 @@ public enum NarrationText {
                 var told = Set<String>()
                 for item in section.items {
                     out += "  * \(item.text)\n"
-                    if let why = item.why, !why.isEmpty, told.insert("why " + why).inserted { out += "      why: \(why)\n" }
+                    if let why = item.why, !why.isEmpty, told.insert("why " + why).inserted {
+                        out += "      why: \(why)\n"
+                    }
                     let how = "\(item.call) · man \(item.manual) · \(item.source)"
                     if told.insert("how " + how).inserted { out += "      how: \(how)\n" }
                 }

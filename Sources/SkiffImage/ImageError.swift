@@ -22,7 +22,8 @@ public enum ImageError: Error, CustomStringConvertible, Sendable {
         case .notFound(let name): return "image \(name) not found"
         case .blobNotFound(let d): return "blob \(d) is not in the content store"
         case .digestMismatch(let expected, let actual):
-            return "content digest mismatch: expected \(expected), got \(actual) (corrupt or tampered data; nothing was kept)"
+            return
+                "content digest mismatch: expected \(expected), got \(actual) (corrupt or tampered data; nothing was kept)"
         case .sizeMismatch(let digest, let expected, let actual):
             return "blob \(digest): expected \(expected) bytes, got \(actual) (nothing was kept)"
         case .invalidContent(let what): return what

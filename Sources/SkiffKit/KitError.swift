@@ -41,7 +41,8 @@ public enum KitError: Error, CustomStringConvertible {
             return "unable to find group \(group): no matching entries in /etc/group of image \(image)"
         case .notFound(let s): return s
         case .nameInUse(let name, let id):
-            return "the container name \"\(name)\" is already in use by container \(id); remove or rename that container"
+            return
+                "the container name \"\(name)\" is already in use by container \(id); remove or rename that container"
         case .unsupported(let s): return s
         case .startFailed(let name, let reason):
             return name.isEmpty ? "failed to start: \(reason)" : "failed to start container \(name): \(reason)"
@@ -50,7 +51,8 @@ public enum KitError: Error, CustomStringConvertible {
         case .runtime(let e): return e.description
         case .system(let e): return e.description
         case .network(let s): return s
-        case .unreadableRecord(let r): return "\(r); remove it with skiff \(r.kind == "volume" ? "volume rm" : "rm -f") \(r.name)"
+        case .unreadableRecord(let r):
+            return "\(r); remove it with skiff \(r.kind == "volume" ? "volume rm" : "rm -f") \(r.name)"
         }
     }
 }

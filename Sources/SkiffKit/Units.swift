@@ -45,7 +45,9 @@ public enum Units {
             case "s": scale = 1_000_000_000
             case "m": scale = 60_000_000_000
             case "h": scale = 3_600_000_000_000
-            default: throw Invalid(unit.isEmpty ? "\(example) (a number needs a unit)" : "\(example) (unknown unit \"\(unit)\")")
+            default:
+                throw Invalid(
+                    unit.isEmpty ? "\(example) (a number needs a unit)" : "\(example) (unknown unit \"\(unit)\")")
             }
             guard let value = PlainDecimal(String(number)) else { throw Invalid(example) }
             let (sum, overflow) = total.addingReportingOverflow(try value.scaled(by: scale, maximum: maxDurationText))
@@ -61,7 +63,9 @@ public enum Units {
         if text.hasPrefix("-") { throw Invalid("a size cannot be negative") }
         var body = Substring(text.lowercased())
         if body.hasSuffix("b") { body.removeLast() }
-        if body.hasSuffix("i"), body.count >= 2, byteUnits[body[body.index(body.endIndex, offsetBy: -2)]] != nil { body.removeLast() }
+        if body.hasSuffix("i"), body.count >= 2, byteUnits[body[body.index(body.endIndex, offsetBy: -2)]] != nil {
+            body.removeLast()
+        }
         var factor: Int64 = 1
         if let last = body.last, let f = byteUnits[last] {
             factor = f
@@ -76,7 +80,9 @@ public enum Units {
     /// A number of CPUs ("0.5", "2"): finite, from 0.01 (below that the CFS quota is under the kernel's
     /// 1 ms minimum) to 8192, the most CPUs Linux supports.
     public static func parseCPUs(_ text: String) throws(Invalid) -> Double {
-        guard let value = Double(text), value.isFinite else { throw Invalid("expected a number of CPUs such as 0.5 or 2") }
+        guard let value = Double(text), value.isFinite else {
+            throw Invalid("expected a number of CPUs such as 0.5 or 2")
+        }
         guard value >= 0.01 else { throw Invalid("the minimum is 0.01 CPUs") }
         guard value <= 8192 else { throw Invalid("larger than the maximum of 8192 CPUs") }
         return value
@@ -118,7 +124,8 @@ public enum Units {
             whole = parts[0]
             fraction = parts.count > 1 ? parts[1] : ""
             guard !(whole.isEmpty && fraction.isEmpty),
-                  (whole + fraction).allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+                (whole + fraction).allSatisfy({ $0.isASCII && $0.isNumber })
+            else { return nil }
         }
 
         /// The value times `scale`, truncated; an error naming `maximum` when it passes Int64.

@@ -29,10 +29,12 @@ public struct Linux: Codable, Sendable, Equatable {
     public var mountLabel: String?
 
     /// A `linux` object with the given parts; everything left out is absent from the JSON.
-    public init(namespaces: [LinuxNamespace]? = nil, uidMappings: [LinuxIDMapping]? = nil,
-                gidMappings: [LinuxIDMapping]? = nil, devices: [LinuxDevice]? = nil, cgroupsPath: String? = nil,
-                resources: LinuxResources? = nil, rootfsPropagation: String? = nil, seccomp: LinuxSeccomp? = nil,
-                sysctl: [String: String]? = nil, maskedPaths: [String]? = nil, readonlyPaths: [String]? = nil) {
+    public init(
+        namespaces: [LinuxNamespace]? = nil, uidMappings: [LinuxIDMapping]? = nil,
+        gidMappings: [LinuxIDMapping]? = nil, devices: [LinuxDevice]? = nil, cgroupsPath: String? = nil,
+        resources: LinuxResources? = nil, rootfsPropagation: String? = nil, seccomp: LinuxSeccomp? = nil,
+        sysctl: [String: String]? = nil, maskedPaths: [String]? = nil, readonlyPaths: [String]? = nil
+    ) {
         self.namespaces = namespaces
         self.uidMappings = uidMappings
         self.gidMappings = gidMappings
@@ -96,8 +98,10 @@ public struct LinuxDevice: Codable, Sendable, Equatable {
     public var gid: UInt32?
 
     /// A device node at `path` of `type` with the given numbers, mode and owner.
-    public init(path: String, type: String, major: Int64? = nil, minor: Int64? = nil, fileMode: UInt32? = nil,
-                uid: UInt32? = nil, gid: UInt32? = nil) {
+    public init(
+        path: String, type: String, major: Int64? = nil, minor: Int64? = nil, fileMode: UInt32? = nil,
+        uid: UInt32? = nil, gid: UInt32? = nil
+    ) {
         self.path = path
         self.type = type
         self.major = major
@@ -124,12 +128,15 @@ public struct LinuxResources: Codable, Sendable, Equatable {
     public var network: LinuxNetwork?
     /// Raw cgroup v2 files to write (`memory.high` → "1G"), after the other limits.
     public var unified: [String: String]?
+    /// Block I/O weights and throttles (blkio on v1, io on v2).
     public var blockIO: LinuxBlockIO?
 
     /// Resources with the given limits; what is left out is not limited.
-    public init(devices: [LinuxDeviceCgroup]? = nil, memory: LinuxMemory? = nil, cpu: LinuxCPU? = nil,
-                pids: LinuxPids? = nil, hugepageLimits: [LinuxHugepageLimit]? = nil, network: LinuxNetwork? = nil,
-                unified: [String: String]? = nil, blockIO: LinuxBlockIO? = nil) {
+    public init(
+        devices: [LinuxDeviceCgroup]? = nil, memory: LinuxMemory? = nil, cpu: LinuxCPU? = nil,
+        pids: LinuxPids? = nil, hugepageLimits: [LinuxHugepageLimit]? = nil, network: LinuxNetwork? = nil,
+        unified: [String: String]? = nil, blockIO: LinuxBlockIO? = nil
+    ) {
         self.devices = devices
         self.memory = memory
         self.cpu = cpu
@@ -145,16 +152,25 @@ public struct LinuxResources: Codable, Sendable, Equatable {
 public struct LinuxBlockIO: Codable, Sendable, Equatable {
     /// 10...1000.
     public var weight: UInt16?
+    /// The weight for the cgroup's own tasks against its children (cgroup v1 CFQ only; ignored on v2).
     public var leafWeight: UInt16?
+    /// Weights for single devices, overriding `weight` there.
     public var weightDevice: [LinuxWeightDevice]?
+    /// Read limits in bytes per second, per device.
     public var throttleReadBpsDevice: [LinuxThrottleDevice]?
+    /// Write limits in bytes per second, per device.
     public var throttleWriteBpsDevice: [LinuxThrottleDevice]?
+    /// Read limits in operations per second, per device.
     public var throttleReadIOPSDevice: [LinuxThrottleDevice]?
+    /// Write limits in operations per second, per device.
     public var throttleWriteIOPSDevice: [LinuxThrottleDevice]?
 
-    public init(weight: UInt16? = nil, leafWeight: UInt16? = nil, weightDevice: [LinuxWeightDevice]? = nil,
-                throttleReadBpsDevice: [LinuxThrottleDevice]? = nil, throttleWriteBpsDevice: [LinuxThrottleDevice]? = nil,
-                throttleReadIOPSDevice: [LinuxThrottleDevice]? = nil, throttleWriteIOPSDevice: [LinuxThrottleDevice]? = nil) {
+    /// Block I/O settings as given; what is left out is not limited.
+    public init(
+        weight: UInt16? = nil, leafWeight: UInt16? = nil, weightDevice: [LinuxWeightDevice]? = nil,
+        throttleReadBpsDevice: [LinuxThrottleDevice]? = nil, throttleWriteBpsDevice: [LinuxThrottleDevice]? = nil,
+        throttleReadIOPSDevice: [LinuxThrottleDevice]? = nil, throttleWriteIOPSDevice: [LinuxThrottleDevice]? = nil
+    ) {
         self.weight = weight
         self.leafWeight = leafWeight
         self.weightDevice = weightDevice
@@ -165,12 +181,18 @@ public struct LinuxBlockIO: Codable, Sendable, Equatable {
     }
 }
 
+/// A block device's own weight: `blockIO.weightDevice[]`.
 public struct LinuxWeightDevice: Codable, Sendable, Equatable {
+    /// The device's major number.
     public var major: Int64
+    /// The device's minor number.
     public var minor: Int64
+    /// Its weight, 10...1000.
     public var weight: UInt16?
+    /// Its weight for the cgroup's own tasks (cgroup v1 CFQ only).
     public var leafWeight: UInt16?
 
+    /// A weight entry for device MAJOR:MINOR.
     public init(major: Int64, minor: Int64, weight: UInt16? = nil, leafWeight: UInt16? = nil) {
         self.major = major
         self.minor = minor
@@ -179,11 +201,16 @@ public struct LinuxWeightDevice: Codable, Sendable, Equatable {
     }
 }
 
+/// A block device's rate limit: one entry of the `blockIO.throttle*Device` lists.
 public struct LinuxThrottleDevice: Codable, Sendable, Equatable {
+    /// The device's major number.
     public var major: Int64
+    /// The device's minor number.
     public var minor: Int64
+    /// Bytes or operations per second, by the list the entry is in.
     public var rate: UInt64
 
+    /// A limit of `rate` for device MAJOR:MINOR.
     public init(major: Int64, minor: Int64, rate: UInt64) {
         self.major = major
         self.minor = minor
@@ -272,8 +299,10 @@ public struct LinuxMemory: Codable, Sendable, Equatable {
     public var kernelTCP: Int64?
 
     /// Memory limits as given; what is left out is not limited.
-    public init(limit: Int64? = nil, reservation: Int64? = nil, swap: Int64? = nil, swappiness: UInt64? = nil,
-                disableOOMKiller: Bool? = nil, kernelTCP: Int64? = nil) {
+    public init(
+        limit: Int64? = nil, reservation: Int64? = nil, swap: Int64? = nil, swappiness: UInt64? = nil,
+        disableOOMKiller: Bool? = nil, kernelTCP: Int64? = nil
+    ) {
         self.limit = limit
         self.reservation = reservation
         self.swap = swap
@@ -297,11 +326,14 @@ public struct LinuxCPU: Codable, Sendable, Equatable {
     public var mems: String?
     /// Real-time scheduling budget (cgroup v1 cpu.rt_runtime_us / cpu.rt_period_us).
     public var realtimeRuntime: Int64?
+    /// The period that `realtimeRuntime` is measured in, in microseconds.
     public var realtimePeriod: UInt64?
 
     /// CPU settings as given; what is left out is not limited.
-    public init(shares: UInt64? = nil, quota: Int64? = nil, period: UInt64? = nil, cpus: String? = nil,
-                mems: String? = nil, realtimeRuntime: Int64? = nil, realtimePeriod: UInt64? = nil) {
+    public init(
+        shares: UInt64? = nil, quota: Int64? = nil, period: UInt64? = nil, cpus: String? = nil,
+        mems: String? = nil, realtimeRuntime: Int64? = nil, realtimePeriod: UInt64? = nil
+    ) {
         self.shares = shares
         self.quota = quota
         self.period = period

@@ -31,9 +31,11 @@ public struct Process: Codable, Sendable, Equatable {
     public var selinuxLabel: String?
 
     /// A process running `args` in `cwd` as `user`; the other fields as given, absent otherwise.
-    public init(terminal: Bool? = nil, consoleSize: ConsoleSize? = nil, user: User = User(), args: [String]? = nil,
-                env: [String]? = nil, cwd: String = "/", capabilities: LinuxCapabilities? = nil,
-                rlimits: [POSIXRlimit]? = nil, noNewPrivileges: Bool? = nil, oomScoreAdj: Int? = nil) {
+    public init(
+        terminal: Bool? = nil, consoleSize: ConsoleSize? = nil, user: User = User(), args: [String]? = nil,
+        env: [String]? = nil, cwd: String = "/", capabilities: LinuxCapabilities? = nil,
+        rlimits: [POSIXRlimit]? = nil, noNewPrivileges: Bool? = nil, oomScoreAdj: Int? = nil
+    ) {
         self.terminal = terminal
         self.consoleSize = consoleSize
         self.user = user
@@ -116,8 +118,10 @@ public struct LinuxCapabilities: Codable, Sendable, Equatable {
     public var ambient: [String]?
 
     /// The five sets as given; an absent set is empty.
-    public init(bounding: [String]? = nil, effective: [String]? = nil, inheritable: [String]? = nil,
-                permitted: [String]? = nil, ambient: [String]? = nil) {
+    public init(
+        bounding: [String]? = nil, effective: [String]? = nil, inheritable: [String]? = nil,
+        permitted: [String]? = nil, ambient: [String]? = nil
+    ) {
         self.bounding = bounding
         self.effective = effective
         self.inheritable = inheritable

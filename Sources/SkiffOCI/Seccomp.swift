@@ -14,8 +14,10 @@ public struct LinuxSeccomp: Codable, Sendable, Equatable {
     public var syscalls: [LinuxSyscall]?
 
     /// A filter with `defaultAction` and the given rules.
-    public init(defaultAction: String, defaultErrnoRet: UInt32? = nil, architectures: [String]? = nil,
-                flags: [String]? = nil, syscalls: [LinuxSyscall]? = nil) {
+    public init(
+        defaultAction: String, defaultErrnoRet: UInt32? = nil, architectures: [String]? = nil,
+        flags: [String]? = nil, syscalls: [LinuxSyscall]? = nil
+    ) {
         self.defaultAction = defaultAction
         self.defaultErrnoRet = defaultErrnoRet
         self.architectures = architectures

@@ -25,9 +25,11 @@ public struct Spec: Codable, Sendable, Equatable {
     public var linux: Linux?
 
     /// A spec with the given parts; everything left out is absent from the JSON.
-    public init(ociVersion: String = Spec.version, process: Process? = nil, root: Root? = nil,
-                hostname: String? = nil, domainname: String? = nil, mounts: [Mount]? = nil,
-                hooks: Hooks? = nil, annotations: [String: String]? = nil, linux: Linux? = nil) {
+    public init(
+        ociVersion: String = Spec.version, process: Process? = nil, root: Root? = nil,
+        hostname: String? = nil, domainname: String? = nil, mounts: [Mount]? = nil,
+        hooks: Hooks? = nil, annotations: [String: String]? = nil, linux: Linux? = nil
+    ) {
         self.ociVersion = ociVersion
         self.process = process
         self.root = root

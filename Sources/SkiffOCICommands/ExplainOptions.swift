@@ -9,11 +9,15 @@ import Glibc
 /// `--explain` and `--explain-html FILE`, shared by every command that puts something on the host: the
 /// events the command's steps record (see ExplainRecorder) become a narration on stderr and/or a page.
 public struct ExplainOptions: ParsableArguments {
-    @Flag(name: .long, help: "Tell, on stderr, what Skiff asked the kernel to do, step by step (from what this run did).")
+    @Flag(
+        name: .long, help: "Tell, on stderr, what Skiff asked the kernel to do, step by step (from what this run did).")
     public var explain = false
 
-    @Option(name: .customLong("explain-html"), help: ArgumentHelp("Write the same story as one self-contained HTML page, with pictures.",
-                                                                   valueName: "file"))
+    @Option(
+        name: .customLong("explain-html"),
+        help: ArgumentHelp(
+            "Write the same story as one self-contained HTML page, with pictures.",
+            valueName: "file"))
     public var explainHTML: String?
 
     public init() {}
@@ -40,8 +44,10 @@ public struct ExplainOptions: ParsableArguments {
         var tell: (@Sendable ([ExplainEvent]) -> Void)?
         if live && explain {
             tell = { events in
-                Self.writeStderr(NarrationText.render(Narrator.narrate(events),
-                                                      heading: "what Skiff asked the kernel to do (the process is running)"))
+                Self.writeStderr(
+                    NarrationText.render(
+                        Narrator.narrate(events),
+                        heading: "what Skiff asked the kernel to do (the process is running)"))
             }
         }
         ExplainRecorder.shared.begin(onExec: tell)
@@ -58,7 +64,8 @@ public struct ExplainOptions: ParsableArguments {
             if told == 0 {
                 Self.writeStderr(NarrationText.render(Narrator.narrate(events), heading: title))
             } else if !rest.isEmpty {
-                Self.writeStderr(NarrationText.render(Narrator.narrate(rest), heading: title + ": after the process started"))
+                Self.writeStderr(
+                    NarrationText.render(Narrator.narrate(rest), heading: title + ": after the process started"))
             }
         }
         if let path = explainHTML {

@@ -24,7 +24,9 @@ public struct GlobalOptions: Sendable {
         var index = 0
         var sawCommand = 0
         func value(_ flag: String) throws -> String {
-            if let eq = arguments[index].firstIndex(of: "=") { return String(arguments[index][arguments[index].index(after: eq)...]) }
+            if let eq = arguments[index].firstIndex(of: "=") {
+                return String(arguments[index][arguments[index].index(after: eq)...])
+            }
             index += 1
             guard index < arguments.count else { throw ValidationError("\(flag) needs a value") }
             return arguments[index]
@@ -47,7 +49,8 @@ public struct GlobalOptions: Sendable {
                     continue
                 case "--debug": options.debug = true; index += 1; continue
                 case "--systemd-cgroup":
-                    throw ValidationError("--systemd-cgroup: skiff manages cgroupfs directly; the systemd cgroup driver is not supported")
+                    throw ValidationError(
+                        "--systemd-cgroup: skiff manages cgroupfs directly; the systemd cgroup driver is not supported")
                 default: break
                 }
             }

@@ -13,10 +13,11 @@ public enum Logs {
 
     public static func bootstrap(_ options: GlobalOptions) {
         let level: Logger.Level = options.debug || getenv("SKIFF_DEBUG") != nil ? .debug : .warning
-        let fd: Int32 = options.logPath.map { path in
-            let opened = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-            return opened >= 0 ? opened : STDERR_FILENO
-        } ?? STDERR_FILENO
+        let fd: Int32 =
+            options.logPath.map { path in
+                let opened = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+                return opened >= 0 ? opened : STDERR_FILENO
+            } ?? STDERR_FILENO
         let format = options.logFormat
         LoggingSystem.bootstrap { label in
             var handler = LineLogHandler(label: label, fd: fd, format: format)
@@ -53,10 +54,14 @@ struct LineLogHandler: LogHandler {
             let meta = all.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
             line = "skiff: \(event.level): \(event.message)\(meta.isEmpty ? "" : " " + meta)\n"
         case .json:
-            var fields = ["\"level\":\(Self.quote(event.level.rawValue == "warning" ? "warn" : event.level.rawValue))",
-                          "\"msg\":\(Self.quote(event.message.description))",
-                          "\"time\":\(Self.quote(Timestamp.nowWholeSeconds()))"]
-            for (k, v) in all.sorted(by: { $0.key < $1.key }) { fields.append("\(Self.quote(k)):\(Self.quote("\(v)"))") }
+            var fields = [
+                "\"level\":\(Self.quote(event.level.rawValue == "warning" ? "warn" : event.level.rawValue))",
+                "\"msg\":\(Self.quote(event.message.description))",
+                "\"time\":\(Self.quote(Timestamp.nowWholeSeconds()))",
+            ]
+            for (k, v) in all.sorted(by: { $0.key < $1.key }) {
+                fields.append("\(Self.quote(k)):\(Self.quote("\(v)"))")
+            }
             line = "{" + fields.joined(separator: ",") + "}\n"
         }
         var bytes = Array(line.utf8)

@@ -18,11 +18,14 @@ public struct OCICommand: ParsableCommand {
 
     public static let configuration = CommandConfiguration(
         commandName: "oci",
-        abstract: "Run OCI bundles (runc's command line): spec, create, start, run, state, kill, delete, ps, exec, list, "
+        abstract:
+            "Run OCI bundles (runc's command line): spec, create, start, run, state, kill, delete, ps, exec, list, "
             + "pause, resume, update, events, features.",
-        subcommands: [OCISpecCommand.self, OCICreate.self, OCIStart.self, OCIRun.self, OCIState.self, OCIKill.self,
-                      OCIDelete.self, OCIPs.self, OCIExec.self, OCIList.self, OCIPause.self, OCIResume.self,
-                      OCIUpdate.self, OCIEvents.self, OCIFeatures.self, VersionCommand.self]
+        subcommands: [
+            OCISpecCommand.self, OCICreate.self, OCIStart.self, OCIRun.self, OCIState.self, OCIKill.self,
+            OCIDelete.self, OCIPs.self, OCIExec.self, OCIList.self, OCIPause.self, OCIResume.self,
+            OCIUpdate.self, OCIEvents.self, OCIFeatures.self, VersionCommand.self,
+        ]
     )
 }
 
@@ -56,10 +59,14 @@ struct OCIStartFlags: ParsableArguments {
     @Option(name: .customLong("console-socket"), help: "Unix socket that receives the terminal's master fd.")
     var consoleSocket: String?
 
-    @Flag(name: .customLong("no-pivot"), help: "Move the rootfs onto / and chroot instead of pivot_root (runc's --no-pivot, e.g. for a rootfs on ramfs).")
+    @Flag(
+        name: .customLong("no-pivot"),
+        help: "Move the rootfs onto / and chroot instead of pivot_root (runc's --no-pivot, e.g. for a rootfs on ramfs)."
+    )
     var noPivot = false
 
-    @Flag(name: .customLong("no-new-keyring"), help: "Accepted for runc compatibility (skiff makes no session keyring).")
+    @Flag(
+        name: .customLong("no-new-keyring"), help: "Accepted for runc compatibility (skiff makes no session keyring).")
     var noNewKeyring = false
 
     @Option(name: .customLong("preserve-fds"), help: "Pass this many extra fds (3, 4, …) to the container.")

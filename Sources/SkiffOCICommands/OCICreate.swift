@@ -1,8 +1,9 @@
 import ArgumentParser
 
 struct OCICreate: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "create",
-                                                    abstract: "Create a container; its process waits until `start`.")
+    static let configuration = CommandConfiguration(
+        commandName: "create",
+        abstract: "Create a container; its process waits until `start`.")
     @OptionGroup var flags: OCIStartFlags
     @OptionGroup var explain: ExplainOptions
     @Argument(help: "The container id.") var id: String
@@ -24,8 +25,9 @@ struct OCIStart: ParsableCommand {
 }
 
 struct OCIRun: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "run",
-                                                    abstract: "Create and start a container, attached unless --detach.")
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Create and start a container, attached unless --detach.")
     @OptionGroup var flags: OCIStartFlags
     @Flag(name: [.short, .long], help: "Return once the process has started.") var detach = false
     @OptionGroup var explain: ExplainOptions

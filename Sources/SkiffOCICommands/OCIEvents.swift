@@ -14,7 +14,8 @@ import Glibc
 /// {"type":"oom","id":ID} when the OOM killer acted, until the container stops; `--stats` prints the
 /// counters once.
 struct OCIEvents: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "events", abstract: "Print a container's resource usage and OOM events.")
+    static let configuration = CommandConfiguration(
+        commandName: "events", abstract: "Print a container's resource usage and OOM events.")
     @Flag(name: .long, help: "Print the counters once and exit.") var stats = false
     @Option(name: .long, help: "Time between two stats events (5s, 500ms, 1m).") var interval: String = "5s"
     @Argument(help: "The container id.") var id: String
@@ -64,8 +65,9 @@ struct OCIEvents: ParsableCommand {
 }
 
 struct OCIFeatures: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "features",
-                                                    abstract: "Print what this runtime implements (runtime-spec features.json).")
+    static let configuration = CommandConfiguration(
+        commandName: "features",
+        abstract: "Print what this runtime implements (runtime-spec features.json).")
 
     func run() throws {
         try OCIContext.printJSON(RuntimeFeatures.current(version: SkiffVersion.number))

@@ -9,7 +9,8 @@ import Foundation
 #endif
 
 struct OCIExec: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "exec", abstract: "Run a process in a running container.")
+    static let configuration = CommandConfiguration(
+        commandName: "exec", abstract: "Run a process in a running container.")
 
     @Option(name: [.short, .long], help: "A process.json (the spec's process object) instead of COMMAND.")
     var process: String?
@@ -24,7 +25,8 @@ struct OCIExec: ParsableCommand {
     @Option(name: .customLong("additional-gids"), help: "Extra group ids.") var additionalGids: [UInt32] = []
     @Option(name: [.customShort("c"), .long], help: "Add a capability (e.g. CAP_NET_ADMIN).") var cap: [String] = []
     @Flag(name: .customLong("no-new-privs"), help: "Set no_new_privs.") var noNewPrivs = false
-    @Option(name: .customLong("preserve-fds"), help: "Pass this many extra fds to the process.") var preserveFDs: Int32 = 0
+    @Option(name: .customLong("preserve-fds"), help: "Pass this many extra fds to the process.") var preserveFDs:
+        Int32 = 0
     @Argument(help: "The container id.") var id: String
     @Argument(parsing: .captureForPassthrough, help: "Command and arguments.") var command: [String] = []
 

@@ -6,7 +6,8 @@ import Glibc
 #endif
 
 struct OCIKill: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "kill", abstract: "Send a signal to a container's process.")
+    static let configuration = CommandConfiguration(
+        commandName: "kill", abstract: "Send a signal to a container's process.")
     @Flag(name: [.short, .long], help: "Signal every process in the container's cgroup.") var all = false
     @Argument(help: "The container id.") var id: String
     @Argument(help: "Signal name or number (default SIGTERM).") var signal: String = "SIGTERM"
@@ -14,7 +15,9 @@ struct OCIKill: ParsableCommand {
     func run() throws {
         let number: Int32
         // Signal 0 only checks that the process exists (runc accepts it, `kill --all ID 0` included).
-        if signal == "0" { number = 0 } else {
+        if signal == "0" {
+            number = 0
+        } else {
             do { number = try Signals.parse(signal) } catch { throw ValidationError(error.description) }
         }
         try OCIContext.runtime().kill(id: id, signal: number, all: all)
@@ -22,7 +25,8 @@ struct OCIKill: ParsableCommand {
 }
 
 struct OCIDelete: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "delete", abstract: "Remove a container (and its cgroup).")
+    static let configuration = CommandConfiguration(
+        commandName: "delete", abstract: "Remove a container (and its cgroup).")
     @Flag(name: [.short, .long], help: "Kill a running container first.") var force = false
     @Argument(help: "The container id.") var id: String
 
@@ -54,9 +58,11 @@ struct OCIPs: ParsableCommand {
             }
             let output = try Subprocess.run([ps] + (args.isEmpty ? ["-ef"] : args))
             guard output.status.exitCode == 0 else {
-                throw ValidationError("ps \(args.joined(separator: " ")): \(String(decoding: output.stderr, as: UTF8.self))")
+                throw ValidationError(
+                    "ps \(args.joined(separator: " ")): \(String(decoding: output.stderr, as: UTF8.self))")
             }
-            let lines = String(decoding: output.stdout, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+            let lines = String(decoding: output.stdout, as: UTF8.self).split(
+                separator: "\n", omittingEmptySubsequences: false)
             guard let header = lines.first, let column = header.split(separator: " ").firstIndex(of: "PID") else {
                 throw ValidationError("ps \(args.joined(separator: " ")): its output has no PID column")
             }

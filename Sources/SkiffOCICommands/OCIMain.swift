@@ -19,9 +19,11 @@ public enum OCIMain {
     /// Parse with `root` as the top command and run; never returns. `unsealed` names the commands that
     /// need no sealed re-exec (see exe_seal.c): those that never clone a process into a container.
     /// `usageExitCode`: the status for a command line that does not parse (Docker's CLI exits 125).
-    public static func run<Root: ParsableCommand>(_ root: Root.Type, arguments: [String],
-                                                   unsealed: Set<String> = runtimeCommandsOutsideContainers,
-                                                   usageExitCode: Int32? = nil) -> Never {
+    public static func run<Root: ParsableCommand>(
+        _ root: Root.Type, arguments: [String],
+        unsealed: Set<String> = runtimeCommandsOutsideContainers,
+        usageExitCode: Int32? = nil
+    ) -> Never {
         var arguments = arguments
         // Global flags are plain strings, taken off before anything else runs.
         let globals = Result { try GlobalOptions.extract(from: &arguments) }

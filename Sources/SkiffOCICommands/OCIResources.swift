@@ -12,8 +12,9 @@ import Glibc
 #endif
 
 struct OCIPause: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "pause",
-                                                    abstract: "Freeze every process of a container (status \"paused\").")
+    static let configuration = CommandConfiguration(
+        commandName: "pause",
+        abstract: "Freeze every process of a container (status \"paused\").")
     @Argument(help: "The container id.") var id: String
 
     func run() throws { try OCIContext.runtime().pause(id: id) }
@@ -28,22 +29,32 @@ struct OCIResume: ParsableCommand {
 
 /// runc's `update`: flags, or a LinuxResources JSON from `-r FILE` / `-r -` (then the flags are ignored).
 struct OCIUpdate: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "update", abstract: "Change a container's resource limits.")
+    static let configuration = CommandConfiguration(
+        commandName: "update", abstract: "Change a container's resource limits.")
 
-    @Option(name: [.short, .customLong("resources")], help: "A LinuxResources JSON file, or - for stdin (other flags are then ignored).")
+    @Option(
+        name: [.short, .customLong("resources")],
+        help: "A LinuxResources JSON file, or - for stdin (other flags are then ignored).")
     var resources: String?
-    @Option(name: .customLong("memory"), help: "Memory limit (bytes, or with a unit: 64m, 1g; -1 for none).") var memory: String?
-    @Option(name: .customLong("memory-swap"), help: "Memory plus swap limit (-1 for unlimited swap).") var memorySwap: String?
+    @Option(name: .customLong("memory"), help: "Memory limit (bytes, or with a unit: 64m, 1g; -1 for none).")
+    var memory: String?
+    @Option(name: .customLong("memory-swap"), help: "Memory plus swap limit (-1 for unlimited swap).") var memorySwap:
+        String?
     @Option(name: .customLong("memory-reservation"), help: "Memory soft limit.") var memoryReservation: String?
-    @Option(name: [.customLong("cpu-share"), .customLong("cpu-shares")], help: "CPU shares (relative weight).") var cpuShare: UInt64?
-    @Option(name: .customLong("cpu-quota"), help: "CFS quota in microseconds per period (-1 for none).") var cpuQuota: Int64?
+    @Option(name: [.customLong("cpu-share"), .customLong("cpu-shares")], help: "CPU shares (relative weight).")
+    var cpuShare: UInt64?
+    @Option(name: .customLong("cpu-quota"), help: "CFS quota in microseconds per period (-1 for none).") var cpuQuota:
+        Int64?
     @Option(name: .customLong("cpu-period"), help: "CFS period in microseconds.") var cpuPeriod: UInt64?
     @Option(name: .customLong("cpuset-cpus"), help: "CPUs to use (0-3, 0,1).") var cpusetCpus: String?
     @Option(name: .customLong("cpuset-mems"), help: "Memory nodes to use.") var cpusetMems: String?
     @Option(name: .customLong("pids-limit"), help: "Maximum number of processes (0: leave).") var pidsLimit: Int64?
-    @Option(name: .customLong("blkio-weight"), help: "Block I/O weight of the cgroup (10 to 1000).") var blkioWeight: UInt16?
-    @Option(name: .customLong("cpu-rt-period"), help: "Real-time period in microseconds (cgroup v1).") var cpuRtPeriod: UInt64?
-    @Option(name: .customLong("cpu-rt-runtime"), help: "Real-time runtime in microseconds per period (cgroup v1).") var cpuRtRuntime: Int64?
+    @Option(name: .customLong("blkio-weight"), help: "Block I/O weight of the cgroup (10 to 1000).") var blkioWeight:
+        UInt16?
+    @Option(name: .customLong("cpu-rt-period"), help: "Real-time period in microseconds (cgroup v1).") var cpuRtPeriod:
+        UInt64?
+    @Option(name: .customLong("cpu-rt-runtime"), help: "Real-time runtime in microseconds per period (cgroup v1).")
+    var cpuRtRuntime: Int64?
     @Argument(help: "The container id.") var id: String
 
     func run() throws {
@@ -81,7 +92,9 @@ struct OCIUpdate: ParsableCommand {
         if cpu != LinuxCPU() { r.cpu = cpu }
         if let pidsLimit { r.pids = LinuxPids(limit: pidsLimit) }
         if let blkioWeight {
-            guard (10...1000).contains(blkioWeight) else { throw ValidationError("--blkio-weight \(blkioWeight): must be 10 to 1000") }
+            guard (10...1000).contains(blkioWeight) else {
+                throw ValidationError("--blkio-weight \(blkioWeight): must be 10 to 1000")
+            }
             r.blockIO = LinuxBlockIO(weight: blkioWeight)
         }
         if let error = parseError { throw error }
@@ -89,7 +102,9 @@ struct OCIUpdate: ParsableCommand {
     }
 
     private var parseError: ValidationError? {
-        for (value, flag) in [(memory, "--memory"), (memorySwap, "--memory-swap"), (memoryReservation, "--memory-reservation")] {
+        for (value, flag) in [
+            (memory, "--memory"), (memorySwap, "--memory-swap"), (memoryReservation, "--memory-reservation"),
+        ] {
             if let value, value != "-1", ByteSize.parse(value) == nil {
                 return ValidationError("\(flag): expected bytes or a size like 64m or 1g, got \"\(value)\"")
             }

@@ -12,7 +12,8 @@ import Glibc
 #endif
 
 struct OCISpecCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "spec", abstract: "Write a default config.json in the bundle.")
+    static let configuration = CommandConfiguration(
+        commandName: "spec", abstract: "Write a default config.json in the bundle.")
 
     @Option(name: [.short, .long], help: "Directory to write config.json into.")
     var bundle: String = "."

@@ -6,7 +6,8 @@ import Glibc
 #endif
 
 struct OCIState: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "state", abstract: "Print a container's state as JSON.")
+    static let configuration = CommandConfiguration(
+        commandName: "state", abstract: "Print a container's state as JSON.")
     @Argument(help: "The container id.") var id: String
 
     func run() throws {
@@ -24,17 +25,24 @@ struct OCIList: ParsableCommand {
         if quiet { states.forEach { print($0.id) }; return }
         let owner = Self.owner(of: GlobalOptions.shared.ociRoot)
         switch format {
-        case "json": try OCIContext.printJSON(states.map { var s = $0; s.owner = owner; return s })
+        case "json":
+            try OCIContext.printJSON(
+                states.map {
+                    var s = $0; s.owner = owner; return s
+                })
         case "table":
             // runc's table (a tabwriter: columns at least 12 wide, 3 spaces apart).
-            let rows = [["ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER"]]
+            let rows =
+                [["ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER"]]
                 + states.map { [$0.id, "\($0.pid)", $0.status.rawValue, $0.bundle, $0.created, owner] }
             let widths = (0..<6).map { column in max(12, (rows.map { $0[column].count }.max() ?? 0) + 3) }
             for row in rows {
-                print(row.enumerated().map { cell in
-                    cell.offset == 5 ? cell.element
-                        : cell.element + String(repeating: " ", count: widths[cell.offset] - cell.element.count)
-                }.joined())
+                print(
+                    row.enumerated().map { cell in
+                        cell.offset == 5
+                            ? cell.element
+                            : cell.element + String(repeating: " ", count: widths[cell.offset] - cell.element.count)
+                    }.joined())
             }
         default: throw ValidationError("--format: expected table or json, got \"\(format)\"")
         }

@@ -86,14 +86,20 @@ public struct FormatTemplate: Sendable {
                     let words = a.split(separator: " ", maxSplits: 1).map(String.init)
                     switch words.first ?? "" {
                     case "end":
-                        guard opener != nil else { throw .usage("--format \(source): {{end}} without {{range}} or {{if}}") }
+                        guard opener != nil else {
+                            throw .usage("--format \(source): {{end}} without {{range}} or {{if}}")
+                        }
                         return (body, otherwise)
                     case "else":
-                        guard opener != nil, !inElse else { throw .usage("--format \(source): {{else}} outside {{range}} or {{if}}") }
+                        guard opener != nil, !inElse else {
+                            throw .usage("--format \(source): {{else}} outside {{range}} or {{if}}")
+                        }
                         inElse = true
                         continue
                     case "range", "if":
-                        guard words.count == 2 else { throw .usage("--format \(source): {{\(a)}} needs a value, e.g. {{\(words[0]) .Mounts}}") }
+                        guard words.count == 2 else {
+                            throw .usage("--format \(source): {{\(a)}} needs a value, e.g. {{\(words[0]) .Mounts}}")
+                        }
                         let e = try Self.parse(words[1], source: source)
                         let (b, o) = try block(words[0])
                         node = words[0] == "range" ? .range(e, body: b, otherwise: o) : .when(e, body: b, otherwise: o)
@@ -121,12 +127,16 @@ public struct FormatTemplate: Sendable {
             case .string, .number: return nil
             }
         }
-        return nodes.compactMap { if case .output(let e) = $0 { return firstPath(e)?.joined(separator: ".") } else { return nil } }
+        return nodes.compactMap {
+            if case .output(let e) = $0 { return firstPath(e)?.joined(separator: ".") } else { return nil }
+        }
     }
 
     // MARK: parsing an action
 
-    enum Word: Equatable { case open, close, pipe, field(String, attached: Bool), string(String), number(Int), name(String) }
+    enum Word: Equatable {
+        case open, close, pipe, field(String, attached: Bool), string(String), number(Int), name(String)
+    }
 
     static func lex(_ text: String, source: String) throws(KitError) -> [Word] {
         var words: [Word] = []
@@ -147,8 +157,14 @@ public struct FormatTemplate: Sendable {
                 while i < chars.count && chars[i] != ch {
                     if ch == "\"" && chars[i] == "\\" && i + 1 < chars.count {
                         i += 1
-                        switch chars[i] { case "n": s.append("\n"); case "t": s.append("\t"); default: s.append(chars[i]) }
-                    } else { s.append(chars[i]) }
+                        switch chars[i] {
+                        case "n": s.append("\n");
+                        case "t": s.append("\t");
+                        default: s.append(chars[i])
+                        }
+                    } else {
+                        s.append(chars[i])
+                    }
                     i += 1
                 }
                 guard i < chars.count else { throw .usage("--format \(source): unterminated string in {{\(text)}}") }
@@ -156,7 +172,8 @@ public struct FormatTemplate: Sendable {
                 words.append(.string(s))
             case ".":
                 var s = ""
-                while i < chars.count && (chars[i] == "." || chars[i].isLetter || chars[i].isNumber || chars[i] == "_") {
+                while i < chars.count && (chars[i] == "." || chars[i].isLetter || chars[i].isNumber || chars[i] == "_")
+                {
                     s.append(chars[i]); i += 1
                 }
                 words.append(.field(s, attached: attached && words.last == .close))
@@ -164,7 +181,9 @@ public struct FormatTemplate: Sendable {
                 throw .usage("--format \(source): variables ($…) are not supported")
             default:
                 var s = ""
-                while i < chars.count && !chars[i].isWhitespace && !"()|\"".contains(chars[i]) { s.append(chars[i]); i += 1 }
+                while i < chars.count && !chars[i].isWhitespace && !"()|\"".contains(chars[i]) {
+                    s.append(chars[i]); i += 1
+                }
                 if let n = Int(s) { words.append(.number(n)) } else { words.append(.name(s)) }
             }
         }
@@ -197,7 +216,9 @@ public struct FormatTemplate: Sendable {
             case .string(let s): return .string(s)
             case .number(let n): return .number(n)
             case .name(let n):
-                guard functions.contains(n) else { throw bad("unknown function \"\(n)\" (\(functions.joined(separator: ", ")))") }
+                guard functions.contains(n) else {
+                    throw bad("unknown function \"\(n)\" (\(functions.joined(separator: ", ")))")
+                }
                 return .call(n, [])
             case .close, .pipe: throw bad("unexpected \(w == .close ? ")" : "|")")
             }
@@ -224,7 +245,9 @@ public struct FormatTemplate: Sendable {
             var e = try command()
             while i < words.count && words[i] == .pipe {
                 i += 1
-                guard case .call(let n, let args) = try command() else { throw bad("a pipe leads to a function, e.g. | json") }
+                guard case .call(let n, let args) = try command() else {
+                    throw bad("a pipe leads to a function, e.g. | json")
+                }
                 e = .call(n, args + [e])
             }
             return e
@@ -349,11 +372,14 @@ public struct FormatTemplate: Sendable {
 
     static func json(_ v: Any?) -> String {
         guard let v, !(v is NSNull) else { return "null" }
-        if let s = v as? String, let d = try? JSONSerialization.data(withJSONObject: [s], options: [.withoutEscapingSlashes]) {
+        if let s = v as? String,
+            let d = try? JSONSerialization.data(withJSONObject: [s], options: [.withoutEscapingSlashes])
+        {
             return String(decoding: d.dropFirst().dropLast(), as: UTF8.self)
         }
         guard JSONSerialization.isValidJSONObject(v),
-              let d = try? JSONSerialization.data(withJSONObject: v, options: [.sortedKeys, .withoutEscapingSlashes]) else {
+            let d = try? JSONSerialization.data(withJSONObject: v, options: [.sortedKeys, .withoutEscapingSlashes])
+        else {
             return text(v)
         }
         return String(decoding: d, as: UTF8.self)
@@ -362,7 +388,8 @@ public struct FormatTemplate: Sendable {
     /// A Codable value as the JSON-like tree `render` takes.
     public static func tree<T: Encodable>(_ value: T) -> Any {
         guard let data = try? JSONEncoder().encode(value),
-              let object = try? JSONDecoder().decode(JSONValue.self, from: data) else { return [:] as [String: Any] }
+            let object = try? JSONDecoder().decode(JSONValue.self, from: data)
+        else { return [:] as [String: Any] }
         return object.any
     }
 }
@@ -373,13 +400,21 @@ enum JSONValue: Decodable {
 
     init(from decoder: Decoder) throws {
         let c = try decoder.singleValueContainer()
-        if c.decodeNil() { self = .null }
-        else if let b = try? c.decode(Bool.self) { self = .bool(b) }
-        else if let i = try? c.decode(Int64.self) { self = .int(i) }
-        else if let d = try? c.decode(Double.self) { self = .double(d) }
-        else if let s = try? c.decode(String.self) { self = .string(s) }
-        else if let a = try? c.decode([JSONValue].self) { self = .array(a) }
-        else { self = .object(try c.decode([String: JSONValue].self)) }
+        if c.decodeNil() {
+            self = .null
+        } else if let b = try? c.decode(Bool.self) {
+            self = .bool(b)
+        } else if let i = try? c.decode(Int64.self) {
+            self = .int(i)
+        } else if let d = try? c.decode(Double.self) {
+            self = .double(d)
+        } else if let s = try? c.decode(String.self) {
+            self = .string(s)
+        } else if let a = try? c.decode([JSONValue].self) {
+            self = .array(a)
+        } else {
+            self = .object(try c.decode([String: JSONValue].self))
+        }
     }
 
     var any: Any {

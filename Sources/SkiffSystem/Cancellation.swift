@@ -33,7 +33,11 @@ public enum Cancellation {
     /// Cancel the command (the first call wins; later ones change nothing).
     public static func cancel(signal: Int32 = -1) {
         let fd = wakePipe.write
-        guard cancelledBy.compareExchange(expected: 0, desired: signal == 0 ? -1 : signal, ordering: .acquiringAndReleasing).exchanged else { return }
+        guard
+            cancelledBy.compareExchange(
+                expected: 0, desired: signal == 0 ? -1 : signal, ordering: .acquiringAndReleasing
+            ).exchanged
+        else { return }
         var byte: UInt8 = 1
         _ = write(fd, &byte, 1)
     }

@@ -53,8 +53,10 @@ public enum FileIO {
 
     /// Read `fd` to its end, handing each block to `body` (`path` names it in errors): for a file that
     /// need not fit in memory, or one whose stat size says nothing (procfs).
-    public static func readBlocks(fd: Int32, path: String, blockSize: Int = 1 << 20,
-                                  _ body: (ArraySlice<UInt8>) -> Void) throws(SystemError) {
+    public static func readBlocks(
+        fd: Int32, path: String, blockSize: Int = 1 << 20,
+        _ body: (ArraySlice<UInt8>) -> Void
+    ) throws(SystemError) {
         var buf = [UInt8](repeating: 0, count: blockSize)
         while true {
             let n = buf.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }

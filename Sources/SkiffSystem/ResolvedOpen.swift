@@ -28,7 +28,9 @@ public enum ResolvedOpen {
 
     /// Open `path` under the directory `dirfd` as `resolve` allows; O_CLOEXEC is always added.
     /// Returns the new fd, or -1 with errno set (callers branch on ELOOP, EXDEV, ENOENT…).
-    public static func open(at dirfd: Int32, _ path: String, flags: Int32, mode: mode_t = 0, resolve: PathResolution) -> Int32 {
+    public static func open(at dirfd: Int32, _ path: String, flags: Int32, mode: mode_t = 0, resolve: PathResolution)
+        -> Int32
+    {
         csys_openat2(dirfd, path, UInt64(UInt32(bitPattern: flags | O_CLOEXEC)), UInt64(mode), resolve.rawValue)
     }
 }

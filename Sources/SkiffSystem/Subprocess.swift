@@ -31,9 +31,11 @@ public enum Subprocess {
 
     /// Start `argv[0]` (a path; or `executable`, when argv[0] is only the name the program sees) with
     /// `argv`; `environment` nil inherits ours. Returns its pid.
-    public static func spawn(_ argv: [String], executable: String? = nil, environment: [String]? = nil,
-                             stdin: Stdio = .inherit, stdout: Stdio = .inherit,
-                             stderr: Stdio = .inherit) throws(SystemError) -> pid_t {
+    public static func spawn(
+        _ argv: [String], executable: String? = nil, environment: [String]? = nil,
+        stdin: Stdio = .inherit, stdout: Stdio = .inherit,
+        stderr: Stdio = .inherit
+    ) throws(SystemError) -> pid_t {
         let path = executable ?? argv[0]
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -41,7 +43,8 @@ public enum Subprocess {
         for (target, stdio) in [(Int32(0), stdin), (1, stdout), (2, stderr)] {
             switch stdio {
             case .inherit: break
-            case .null: posix_spawn_file_actions_addopen(&actions, target, "/dev/null", target == 0 ? O_RDONLY : O_WRONLY, 0)
+            case .null:
+                posix_spawn_file_actions_addopen(&actions, target, "/dev/null", target == 0 ? O_RDONLY : O_WRONLY, 0)
             case .fd(let fd): posix_spawn_file_actions_adddup2(&actions, fd, target)
             }
         }
@@ -52,7 +55,9 @@ public enum Subprocess {
         defer { cenv?.forEach { free($0) } }
         var pid: pid_t = 0
         let rc: Int32
-        if var cenv { rc = posix_spawn(&pid, path, &actions, &attributes.attr, cargv, &cenv) } else {
+        if var cenv {
+            rc = posix_spawn(&pid, path, &actions, &attributes.attr, cargv, &cenv)
+        } else {
             rc = posix_spawn(&pid, path, &actions, &attributes.attr, cargv, environ)
         }
         if rc != 0 { throw SystemError("run", path: path, errno: rc) }
@@ -73,7 +78,9 @@ public enum Subprocess {
     /// and hold them open); one poll loop feeds stdin and drains stdout and stderr together, so no side
     /// waits on another, and `send(MSG_NOSIGNAL)` makes a child that does not read its stdin an EPIPE,
     /// not a SIGPIPE.
-    public static func run(_ argv: [String], input: [UInt8] = [], environment: [String]? = nil) throws(SystemError) -> Output {
+    public static func run(_ argv: [String], input: [UInt8] = [], environment: [String]? = nil) throws(SystemError)
+        -> Output
+    {
         var pairs: [[Int32]] = []
         defer { for pair in pairs { for fd in pair where fd >= 0 { close(fd) } } }
         for _ in 0..<3 {
@@ -85,8 +92,10 @@ public enum Subprocess {
         }
         let spawned: Result<pid_t, SystemError>
         do throws(SystemError) {
-            spawned = .success(try spawn(argv, environment: environment, stdin: .fd(pairs[0][1]),
-                                         stdout: .fd(pairs[1][1]), stderr: .fd(pairs[2][1])))
+            spawned = .success(
+                try spawn(
+                    argv, environment: environment, stdin: .fd(pairs[0][1]),
+                    stdout: .fd(pairs[1][1]), stderr: .fd(pairs[2][1])))
         } catch { spawned = .failure(error) }
         for i in pairs.indices {
             close(pairs[i][1])
@@ -95,7 +104,9 @@ public enum Subprocess {
         let pid = try spawned.get()
 
         // From here on the fds are the poll set's: -1 once done (poll skips negative fds).
-        var fds = pairs.enumerated().map { i, pair in pollfd(fd: pair[0], events: Int16(i == 0 ? POLLOUT : POLLIN), revents: 0) }
+        var fds = pairs.enumerated().map { i, pair in
+            pollfd(fd: pair[0], events: Int16(i == 0 ? POLLOUT : POLLIN), revents: 0)
+        }
         pairs = []
         func finish(_ i: Int) {
             close(fds[i].fd)
@@ -115,10 +126,14 @@ public enum Subprocess {
                 throw e
             }
             if fds[0].fd >= 0 && fds[0].revents != 0 {
-                let n = input[written...].withUnsafeBytes { send(fds[0].fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
+                let n = input[written...].withUnsafeBytes {
+                    send(fds[0].fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT))
+                }
                 if n > 0 { written += n }
                 // Everything sent, or the child will not take it (EPIPE…): its stdin ends here.
-                if written == input.count || (n < 0 && errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK) { finish(0) }
+                if written == input.count || (n < 0 && errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK) {
+                    finish(0)
+                }
             }
             for i in 1...2 where fds[i].fd >= 0 && fds[i].revents != 0 {
                 let n = read(fds[i].fd, &buffer, buffer.count)

@@ -4,7 +4,9 @@ import Glibc
 
 extension FileIO {
     /// Create a new file `<directory>/<prefix>XXXXXX` (mode 0600, close-on-exec); returns its fd and path.
-    public static func makeTemporaryFile(in directory: String, prefix: String) throws(SystemError) -> (fd: Int32, path: String) {
+    public static func makeTemporaryFile(in directory: String, prefix: String) throws(SystemError) -> (
+        fd: Int32, path: String
+    ) {
         var template = Array((directory + "/" + prefix + "XXXXXX").utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         if fd < 0 { throw SystemError("create temporary file in", path: directory) }
@@ -28,7 +30,9 @@ extension FileIO {
             if let dir = opendir(path) {
                 var names: [String] = []
                 while let entry = readdir(dir) {
-                    let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+                    let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                        String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+                    }
                     if name != "." && name != ".." { names.append(name) }
                 }
                 closedir(dir)

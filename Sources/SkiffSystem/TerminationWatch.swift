@@ -43,11 +43,14 @@ public final class TerminationWatch: @unchecked Sendable {
         }
         stopPipe = (fds[0], fds[1])
         let context = Unmanaged.passRetained(self).toOpaque()
-        if pthread_create(&thread, nil, { raw in
-            let watch = Unmanaged<TerminationWatch>.fromOpaque(raw!).takeRetainedValue()
-            watch.loop()
-            return nil
-        }, context) != 0 {
+        if pthread_create(
+            &thread, nil,
+            { raw in
+                let watch = Unmanaged<TerminationWatch>.fromOpaque(raw!).takeRetainedValue()
+                watch.loop()
+                return nil
+            }, context) != 0
+        {
             Unmanaged<TerminationWatch>.fromOpaque(context).release()
             let e = SystemError("pthread_create")
             close(signalFD); close(fds[0]); close(fds[1])

@@ -65,7 +65,8 @@ public enum Timestamp {
             return v
         }
         guard let y = num(0, 4), let mo = num(5, 2), let d = num(8, 2), let h = num(11, 2), let mi = num(14, 2),
-              let s = num(17, 2) else { return nil }
+            let s = num(17, 2)
+        else { return nil }
         var tmv = tm()
         tmv.tm_year = Int32(y - 1900)
         tmv.tm_mon = Int32(mo - 1)
@@ -85,7 +86,8 @@ public enum Timestamp {
             }
         }
         if i < chars.count, chars[i] == UInt8(ascii: "+") || chars[i] == UInt8(ascii: "-"),
-           let oh = num(i + 1, 2), let om = num(i + 4, 2) {
+            let oh = num(i + 1, 2), let om = num(i + 4, 2)
+        {
             let offset = Double(oh * 3600 + om * 60)
             seconds += chars[i] == UInt8(ascii: "+") ? -offset : offset
         }

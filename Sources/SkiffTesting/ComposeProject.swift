@@ -27,18 +27,23 @@ public final class ComposeProject: Sendable {
 
     /// Load the compose file of `directory` (compose.yaml, docker-compose.yml… as `skiff compose` finds
     /// them, or `files`), with `environment` for interpolation (default: this process's environment).
-    public init(directory: String, files: [String] = [], name: String? = nil, environment: [String: String]? = nil,
-                session: TestSession = .shared) throws(SkiffTestingError) {
+    public init(
+        directory: String, files: [String] = [], name: String? = nil, environment: [String: String]? = nil,
+        session: TestSession = .shared
+    ) throws(SkiffTestingError) {
         self.session = session
         let base = name ?? URL(fileURLWithPath: directory).lastPathComponent
         let cleaned = String(base.lowercased().map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "-" })
         self.name = "\(session.namePrefix)-\(cleaned.isEmpty ? "project" : cleaned)"
-        var options = ComposeLoadOptions(workingDirectory: directory,
-                                         environment: environment ?? ProcessInfo.processInfo.environment)
+        var options = ComposeLoadOptions(
+            workingDirectory: directory,
+            environment: environment ?? ProcessInfo.processInfo.environment)
         options.files = files
         options.projectName = self.name
         var loaded: SkiffKit.ComposeProject
-        do { loaded = try ComposeLoader.load(options) } catch { throw .engine("compose project in \(directory): \(error)") }
+        do { loaded = try ComposeLoader.load(options) } catch {
+            throw .engine("compose project in \(directory): \(error)")
+        }
         Self.confine(&loaded, session: session)
         self.project = loaded
     }
@@ -82,8 +87,9 @@ public final class ComposeProject: Sendable {
         }
         for (service, strategy) in wait.sorted(by: { $0.key < $1.key }) {
             let container = try self.service(service)
-            let waiter = Waiter(engine: session.engine, containerID: container.id, containerName: container.name,
-                                ports: container.portMap)
+            let waiter = Waiter(
+                engine: session.engine, containerID: container.id, containerName: container.name,
+                ports: container.portMap)
             try await blocking { () throws(SkiffTestingError) in try waiter.wait(for: strategy) }
         }
     }

@@ -96,7 +96,9 @@ public struct ContainerRequest: Sendable, Hashable {
 
     /// Write `contents` to `destination` before the container starts (its directory must exist, as with `docker cp`).
     public func withFile(contents: String, at destination: String, mode: UInt16 = 0o644) -> Self {
-        changed { $0.files.append(FileCopy(source: .contents(Array(contents.utf8)), destination: destination, mode: mode)) }
+        changed {
+            $0.files.append(FileCopy(source: .contents(Array(contents.utf8)), destination: destination, mode: mode))
+        }
     }
 
     public func withVolume(_ name: String, at target: String, readOnly: Bool = false) -> Self {

@@ -20,15 +20,20 @@ enum ImageSupply {
             let parsed = try ImageReference(parsing: reference)
             _ = try Puller(store: engine.images).pull(parsed)
         } catch {
-            throw .engine("image \(reference) is not in \(engine.root) and pulling it failed: \(error)"
-                + " (load it with `skiff load -i FILE` or TestSession.loadImages(archive:))")
+            throw .engine(
+                "image \(reference) is not in \(engine.root) and pulling it failed: \(error)"
+                    + " (load it with `skiff load -i FILE` or TestSession.loadImages(archive:))")
         }
     }
 
     /// Build `directory` (untagged): an unchanged directory is answered by the build cache.
-    static func build(directory: String, dockerfile: String?, buildArgs: [String: String],
-                      engine: Engine) throws(SkiffTestingError) -> StoredImage {
-        let log = FileManager.default.temporaryDirectory.appendingPathComponent("skiff-testing-build-\(UUID().uuidString).log").path
+    static func build(
+        directory: String, dockerfile: String?, buildArgs: [String: String],
+        engine: Engine
+    ) throws(SkiffTestingError) -> StoredImage {
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "skiff-testing-build-\(UUID().uuidString).log"
+        ).path
         let fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw .engine("cannot write \(log): \(String(cString: strerror(errno)))") }
         defer {
@@ -36,7 +41,9 @@ enum ImageSupply {
             unlink(log)
         }
         var options = BuildOptions(contextDirectory: directory)
-        if let dockerfile { options.dockerfilePath = dockerfile.hasPrefix("/") ? dockerfile : directory + "/" + dockerfile }
+        if let dockerfile {
+            options.dockerfilePath = dockerfile.hasPrefix("/") ? dockerfile : directory + "/" + dockerfile
+        }
         options.buildArgs = buildArgs.mapValues { Optional($0) }
         options.runOutput = fd
         options.quiet = true
@@ -47,7 +54,8 @@ enum ImageSupply {
             return try engine.images.image(manifest: result.manifestDigest)
         } catch {
             let runOutput = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-            let tail = (output.lines + runOutput.split(separator: "\n").map(String.init)).suffix(20).joined(separator: "\n")
+            let tail = (output.lines + runOutput.split(separator: "\n").map(String.init)).suffix(20).joined(
+                separator: "\n")
             throw .buildFailed(directory: directory, reason: "\(error)" + (tail.isEmpty ? "" : "\n" + tail))
         }
     }

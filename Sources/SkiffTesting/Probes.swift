@@ -10,12 +10,15 @@ import Glibc
 enum PortProbe {
     /// Connect to 127.0.0.1:`port` (half a second at most); nil when it connected, else why not.
     static func connect(port: UInt16, timeoutMilliseconds: Int32 = 500) -> String? {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+        let fd = socket(
+            AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
         guard fd >= 0 else { return "socket: \(String(cString: strerror(errno)))" }
         defer { close(fd) }
         var addr = loopback(port)
         let rc = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         if rc == 0 { return nil }
         guard errno == EINPROGRESS else { return String(cString: strerror(errno)) }
@@ -68,10 +71,14 @@ enum HTTPProbe {
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
         var addr = PortProbe.loopback(port)
         let rc = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard rc == 0 else { return .failed("connect: \(String(cString: strerror(errno)))") }
-        let request = Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\nUser-Agent: SkiffTesting\r\n\r\n".utf8)
+        let request = Array(
+            "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\nUser-Agent: SkiffTesting\r\n\r\n"
+                .utf8)
         var sent = 0
         while sent < request.count {
             let n = request[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
@@ -88,10 +95,12 @@ enum HTTPProbe {
             if n == 0 { break }
             received += buf[0..<n]
         }
-        let line = String(decoding: received.prefix { $0 != UInt8(ascii: "\r") && $0 != UInt8(ascii: "\n") }, as: UTF8.self)
+        let line = String(
+            decoding: received.prefix { $0 != UInt8(ascii: "\r") && $0 != UInt8(ascii: "\n") }, as: UTF8.self)
         let parts = line.split(separator: " ", maxSplits: 2)
         guard parts.count >= 2, parts[0].hasPrefix("HTTP/"), let code = Int(parts[1]) else {
-            return .failed(received.isEmpty ? "the connection closed without an answer" : "not an HTTP answer: \(line.prefix(80))")
+            return .failed(
+                received.isEmpty ? "the connection closed without an answer" : "not an HTTP answer: \(line.prefix(80))")
         }
         return .status(code, parts.count > 2 ? String(parts[2]) : "")
     }
@@ -107,8 +116,10 @@ public struct ExecResult: Sendable, Equatable {
 enum ContainerExec {
     /// Run `command` in the container, its output captured (in unlinked temporary files, so a large
     /// output cannot fill a pipe and stall it).
-    static func run(engine: Engine, id: String, command: [String], environment: [String: String] = [:],
-                    user: String? = nil, workingDirectory: String? = nil) throws(SkiffTestingError) -> ExecResult {
+    static func run(
+        engine: Engine, id: String, command: [String], environment: [String: String] = [:],
+        user: String? = nil, workingDirectory: String? = nil
+    ) throws(SkiffTestingError) -> ExecResult {
         guard !command.isEmpty else { throw .invalidArgument("exec: the command is empty") }
         let out = try scratchFile()
         defer { close(out) }

@@ -33,7 +33,8 @@ enum Reaper {
         }
         let text = String(decoding: report, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         guard text.hasPrefix("ok "), let reaper = Int32(text.dropFirst(3)) else {
-            throw .engine("the session's reaper (\(Engine.monitorPath) -R) did not start: \(text.isEmpty ? "no report" : text)")
+            throw .engine(
+                "the session's reaper (\(Engine.monitorPath) -R) did not start: \(text.isEmpty ? "no report" : text)")
         }
         return reaper
     }

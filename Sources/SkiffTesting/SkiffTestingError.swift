@@ -29,13 +29,15 @@ public enum SkiffTestingError: Error, CustomStringConvertible, Sendable {
             return "container \(name) exited (\(status)) before it was ready; its last log lines:\n"
                 + (logs.isEmpty ? "  (no output)" : logs.map { "  " + $0 }.joined(separator: "\n"))
         case .portNotExposed(let port, let container, let exposed):
-            return "container \(container) does not publish port \(port) (published: \(exposed.map(String.init).joined(separator: ", ")));"
+            return
+                "container \(container) does not publish port \(port) (published: \(exposed.map(String.init).joined(separator: ", ")));"
                 + " add it with .withExposedPorts(\(port))"
         case .noSuchService(let s, let project):
             return "compose project \(project) has no running service \(s)"
         case .buildFailed(let dir, let reason): return "building \(dir) failed: \(reason)"
         case .toolMissing(let tool, let looked):
-            return "\(tool) not found (looked at \(looked.joined(separator: ", "))): build it (`swift build --product \(tool)`),"
+            return
+                "\(tool) not found (looked at \(looked.joined(separator: ", "))): build it (`swift build --product \(tool)`),"
                 + " install Skiff (Scripts/install), or point $\(tool == "skiff" ? "SKIFF_BINARY" : "SKIFF_MONITOR") at it"
         case .invalidArgument(let s): return s
         }
@@ -56,9 +58,12 @@ public struct WaitFailure: Sendable, CustomStringConvertible {
 
     public var description: String {
         let seconds = Double(waited.components.seconds) + Double(waited.components.attoseconds) / 1e18
-        var text = "container \(container) was not ready after \(String(format: "%.1f", seconds)) s waiting for \(strategy);"
+        var text =
+            "container \(container) was not ready after \(String(format: "%.1f", seconds)) s waiting for \(strategy);"
             + " last seen: \(lastSeen)"
-        text += "\nits last log lines:\n" + (lastLogs.isEmpty ? "  (no output)" : lastLogs.map { "  " + $0 }.joined(separator: "\n"))
+        text +=
+            "\nits last log lines:\n"
+            + (lastLogs.isEmpty ? "  (no output)" : lastLogs.map { "  " + $0 }.joined(separator: "\n"))
         return text
     }
 }

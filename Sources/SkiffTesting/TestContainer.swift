@@ -58,7 +58,9 @@ public final class TestContainer: Sendable {
 
     // MARK: start
 
-    static func start(_ request: ContainerRequest, in session: TestSession) async throws(SkiffTestingError) -> TestContainer {
+    static func start(_ request: ContainerRequest, in session: TestSession) async throws(SkiffTestingError)
+        -> TestContainer
+    {
         if request.reusable, let kept = session.reusable(request), kept.isRunning { return kept }
         let container = try await blocking { () throws(SkiffTestingError) -> TestContainer in
             try create(request, in: session)
@@ -69,7 +71,9 @@ public final class TestContainer: Sendable {
     }
 
     /// Make and start the container (not yet waited for).
-    private static func create(_ request: ContainerRequest, in session: TestSession) throws(SkiffTestingError) -> TestContainer {
+    private static func create(_ request: ContainerRequest, in session: TestSession) throws(SkiffTestingError)
+        -> TestContainer
+    {
         try session.ensureReaper()
         let engine = session.engine
         var options = try runOptions(request, session: session)
@@ -80,7 +84,8 @@ public final class TestContainer: Sendable {
             try ImageSupply.ensure(reference, engine: engine)
             created = try kit { () throws(KitError) in try engine.createContainer(image: reference, options: options) }
         case .dockerfile(let directory, let dockerfile, let buildArgs):
-            let image = try ImageSupply.build(directory: directory, dockerfile: dockerfile, buildArgs: buildArgs, engine: engine)
+            let image = try ImageSupply.build(
+                directory: directory, dockerfile: dockerfile, buildArgs: buildArgs, engine: engine)
             created = try kit { () throws(KitError) in
                 try engine.createContainer(from: image, imageName: image.id.description, options: options)
             }
@@ -126,42 +131,59 @@ public final class TestContainer: Sendable {
             switch mount {
             case .volume(let name, let target, let readOnly):
                 let full = "\(session.namePrefix)-\(name)"
-                _ = try kit { () throws(KitError) in try session.engine.createVolume(full, labels: [TestSession.labelKey: session.id]) }
-                options.mounts.append(try kit { () throws(KitError) in
-                    try MountRequest.parseVolume("\(full):\(target)\(readOnly ? ":ro" : "")")
-                })
+                _ = try kit { () throws(KitError) in
+                    try session.engine.createVolume(full, labels: [TestSession.labelKey: session.id])
+                }
+                options.mounts.append(
+                    try kit { () throws(KitError) in
+                        try MountRequest.parseVolume("\(full):\(target)\(readOnly ? ":ro" : "")")
+                    })
             case .bind(let source, let target, let readOnly):
-                options.mounts.append(try kit { () throws(KitError) in
-                    try MountRequest.parseVolume("\(source):\(target)\(readOnly ? ":ro" : "")")
-                })
+                options.mounts.append(
+                    try kit { () throws(KitError) in
+                        try MountRequest.parseVolume("\(source):\(target)\(readOnly ? ":ro" : "")")
+                    })
             case .tmpfs(let target, let opts):
-                options.mounts.append(try kit { () throws(KitError) in
-                    try MountRequest.parseTmpfs(opts.isEmpty ? target : "\(target):\(opts)")
-                })
+                options.mounts.append(
+                    try kit { () throws(KitError) in
+                        try MountRequest.parseTmpfs(opts.isEmpty ? target : "\(target):\(opts)")
+                    })
             }
         }
         return options
     }
 
-    private static func copyIn(_ file: ContainerRequest.FileCopy, container: String, engine: Engine) throws(SkiffTestingError) {
+    private static func copyIn(_ file: ContainerRequest.FileCopy, container: String, engine: Engine)
+        throws(SkiffTestingError)
+    {
         guard file.destination.hasPrefix("/") else {
-            throw .invalidArgument("withFile: the destination \(file.destination) must be an absolute path in the container")
+            throw .invalidArgument(
+                "withFile: the destination \(file.destination) must be an absolute path in the container")
         }
         switch file.source {
         case .hostPath(let path):
-            try kit { () throws(KitError) in try engine.copyToContainer(container, hostPath: path, path: file.destination) }
+            try kit { () throws(KitError) in
+                try engine.copyToContainer(container, hostPath: path, path: file.destination)
+            }
         case .contents(let bytes):
-            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("skiff-testing-\(UUID().uuidString)").path
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "skiff-testing-\(UUID().uuidString)"
+            ).path
             defer { try? FileManager.default.removeItem(atPath: dir) }
             let name = file.destination.split(separator: "/").last.map(String.init) ?? "file"
             do {
                 try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-                guard FileManager.default.createFile(atPath: dir + "/" + name, contents: Data(bytes),
-                                                     attributes: [.posixPermissions: Int(file.mode)]) else {
+                guard
+                    FileManager.default.createFile(
+                        atPath: dir + "/" + name, contents: Data(bytes),
+                        attributes: [.posixPermissions: Int(file.mode)])
+                else {
                     throw SkiffTestingError.engine("cannot write a scratch file in \(dir)")
                 }
             } catch let e as SkiffTestingError { throw e } catch { throw .engine("scratch file in \(dir): \(error)") }
-            try kit { () throws(KitError) in try engine.copyToContainer(container, hostPath: dir + "/" + name, path: file.destination) }
+            try kit { () throws(KitError) in
+                try engine.copyToContainer(container, hostPath: dir + "/" + name, path: file.destination)
+            }
         }
     }
 
@@ -216,12 +238,15 @@ public final class TestContainer: Sendable {
 
     /// Run `command` in the container; its exit code and output.
     @discardableResult
-    public func exec(_ command: [String], environment: [String: String] = [:], user: String? = nil,
-                     workingDirectory: String? = nil) async throws(SkiffTestingError) -> ExecResult {
+    public func exec(
+        _ command: [String], environment: [String: String] = [:], user: String? = nil,
+        workingDirectory: String? = nil
+    ) async throws(SkiffTestingError) -> ExecResult {
         let (engine, id) = (engine, id)
         return try await blocking { () throws(SkiffTestingError) -> ExecResult in
-            try ContainerExec.run(engine: engine, id: id, command: command, environment: environment, user: user,
-                                  workingDirectory: workingDirectory)
+            try ContainerExec.run(
+                engine: engine, id: id, command: command, environment: environment, user: user,
+                workingDirectory: workingDirectory)
         }
     }
 
@@ -230,7 +255,11 @@ public final class TestContainer: Sendable {
         let (engine, id) = (engine, id)
         return try await blocking { () throws(SkiffTestingError) -> String in
             var text = ""
-            try kit { () throws(KitError) in try engine.readLogs(id, options: LogOptions()) { text += $0.log; return true } }
+            try kit { () throws(KitError) in
+                try engine.readLogs(id, options: LogOptions()) {
+                    text += $0.log; return true
+                }
+            }
             return text
         }
     }
@@ -239,7 +268,8 @@ public final class TestContainer: Sendable {
     public func copy(fromHost hostPath: String, to path: String) async throws(SkiffTestingError) {
         let (engine, id) = (engine, id)
         try await blocking { () throws(SkiffTestingError) in
-            try Self.copyIn(.init(source: .hostPath(hostPath), destination: path, mode: 0o644), container: id, engine: engine)
+            try Self.copyIn(
+                .init(source: .hostPath(hostPath), destination: path, mode: 0o644), container: id, engine: engine)
         }
     }
 
@@ -247,7 +277,9 @@ public final class TestContainer: Sendable {
     public func copy(contents: String, to path: String, mode: UInt16 = 0o644) async throws(SkiffTestingError) {
         let (engine, id) = (engine, id)
         try await blocking { () throws(SkiffTestingError) in
-            try Self.copyIn(.init(source: .contents(Array(contents.utf8)), destination: path, mode: mode), container: id, engine: engine)
+            try Self.copyIn(
+                .init(source: .contents(Array(contents.utf8)), destination: path, mode: mode), container: id,
+                engine: engine)
         }
     }
 
@@ -262,7 +294,9 @@ public final class TestContainer: Sendable {
     /// Stop the container (its stop signal, then SIGKILL after `timeout` seconds); its files stay.
     public func stop(timeout: Int = 10) async throws(SkiffTestingError) {
         let (engine, id) = (engine, id)
-        try await blocking { () throws(SkiffTestingError) in try kit { () throws(KitError) in try engine.stop(id, timeout: timeout) } }
+        try await blocking { () throws(SkiffTestingError) in
+            try kit { () throws(KitError) in try engine.stop(id, timeout: timeout) }
+        }
     }
 
     /// Start a stopped container again (its writable layer and volumes kept) and wait until it is ready.

@@ -14,12 +14,15 @@ public final class TestNetwork: Sendable {
     }
 
     /// Make a network in `session`; `isInternal`: no route out of it.
-    public static func create(in session: TestSession = .shared, isInternal: Bool = false) async throws(SkiffTestingError) -> TestNetwork {
+    public static func create(in session: TestSession = .shared, isInternal: Bool = false)
+        async throws(SkiffTestingError) -> TestNetwork
+    {
         try await blocking { () throws(SkiffTestingError) -> TestNetwork in
             try session.ensureReaper()
             let name = session.makeName("net")
             _ = try kit { () throws(KitError) in
-                try session.engine.createNetwork(name: name, isInternal: isInternal, labels: [TestSession.labelKey: session.id])
+                try session.engine.createNetwork(
+                    name: name, isInternal: isInternal, labels: [TestSession.labelKey: session.id])
             }
             return TestNetwork(session: session, name: name)
         }

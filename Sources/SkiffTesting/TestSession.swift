@@ -46,7 +46,9 @@ public final class TestSession: Sendable {
 
     /// A session on `root` (made when missing). End it with ``end()``; its reaper ends it otherwise.
     public convenience init(root: String) throws(SkiffTestingError) {
-        guard root.hasPrefix("/") else { throw .invalidArgument("TestSession(root: \(root)): the state root must be an absolute path") }
+        guard root.hasPrefix("/") else {
+            throw .invalidArgument("TestSession(root: \(root)): the state root must be an absolute path")
+        }
         self.init(unchecked: root)
     }
 
@@ -125,7 +127,9 @@ public final class TestSession: Sendable {
         let engine = engine
         return try await blocking { () throws(SkiffTestingError) -> [String] in
             do {
-                return try ImageArchiveLoader(store: engine.images).load(path: path).flatMap { $0.references.map(\.description) }
+                return try ImageArchiveLoader(store: engine.images).load(path: path).flatMap {
+                    $0.references.map(\.description)
+                }
             } catch {
                 throw .engine("loading \(path): \(error)")
             }

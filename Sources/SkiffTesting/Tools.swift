@@ -27,7 +27,9 @@ enum Tools {
 
 /// SkiffKit's calls block (they wait for processes and locks); they run on their own threads, so the
 /// cooperative pool of Swift concurrency keeps serving other tasks meanwhile.
-func blocking<T: Sendable>(_ body: @escaping @Sendable () throws(SkiffTestingError) -> T) async throws(SkiffTestingError) -> T {
+func blocking<T: Sendable>(_ body: @escaping @Sendable () throws(SkiffTestingError) -> T)
+    async throws(SkiffTestingError) -> T
+{
     let result: Result<T, SkiffTestingError> = await withCheckedContinuation { continuation in
         Thread.detachNewThread {
             do throws(SkiffTestingError) { continuation.resume(returning: .success(try body())) } catch {

@@ -59,7 +59,8 @@ public struct WaitStrategy: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// An HTTP GET of `path` on the mapped `port` answers with a status in `statuses`.
-    public static func http(_ path: String = "/", port: UInt16, statuses: ClosedRange<Int> = 200...299) -> WaitStrategy {
+    public static func http(_ path: String = "/", port: UInt16, statuses: ClosedRange<Int> = 200...299) -> WaitStrategy
+    {
         WaitStrategy(.http(path: path.hasPrefix("/") ? path : "/" + path, port: port, statuses: statuses))
     }
 

@@ -56,7 +56,9 @@ struct Waiter {
                 try checkRunning()
             }
             let pause = min(smallestInterval(root), strategy.deadline - elapsed)
-            Thread.sleep(forTimeInterval: max(Double(pause.components.attoseconds) / 1e18 + Double(pause.components.seconds), 0.001))
+            Thread.sleep(
+                forTimeInterval: max(
+                    Double(pause.components.attoseconds) / 1e18 + Double(pause.components.seconds), 0.001))
         }
     }
 
@@ -95,7 +97,8 @@ struct Waiter {
                 break
             }
             node.satisfied = node.children.allSatisfy(\.satisfied)
-            node.lastSeen = node.children.filter { !$0.satisfied }.map { "\($0.strategy): \($0.lastSeen)" }.joined(separator: "; ")
+            node.lastSeen = node.children.filter { !$0.satisfied }.map { "\($0.strategy): \($0.lastSeen)" }.joined(
+                separator: "; ")
         case .any:
             var live = 0
             for c in node.children where elapsed < c.strategy.deadline || c.satisfied {
@@ -155,8 +158,11 @@ struct Waiter {
                 return
             }
             node.satisfied = c.health?.status == .healthy
-            let last = c.health?.log.last.map { "exit \($0.ExitCode): \($0.Output.trimmingCharacters(in: .whitespacesAndNewlines))" }
-            node.lastSeen = "health \(c.health?.status.rawValue ?? "starting")" + (last.map { ", last probe \($0)" } ?? "")
+            let last = c.health?.log.last.map {
+                "exit \($0.ExitCode): \($0.Output.trimmingCharacters(in: .whitespacesAndNewlines))"
+            }
+            node.lastSeen =
+                "health \(c.health?.status.rawValue ?? "starting")" + (last.map { ", last probe \($0)" } ?? "")
         case .exec(let command):
             do {
                 let r = try ContainerExec.run(engine: engine, id: containerID, command: command)
@@ -192,7 +198,9 @@ struct Waiter {
     }
 
     private func timedOut(_ node: Node, waited: Duration) -> SkiffTestingError {
-        .waitTimedOut(WaitFailure(container: containerName, strategy: node.strategy.description, waited: waited,
-                                  lastSeen: node.lastSeen, lastLogs: Array(logLines().suffix(20))))
+        .waitTimedOut(
+            WaitFailure(
+                container: containerName, strategy: node.strategy.description, waited: waited,
+                lastSeen: node.lastSeen, lastLogs: Array(logLines().suffix(20))))
     }
 }

@@ -32,7 +32,8 @@ func hold(_ session: TestSession, mode: String) async throws {
         .waitingFor(.http("/index.html", port: 8080))
         .reuse()
         .start(in: session)
-    FileHandle.standardOutput.write(Data("ready \(web.id) \(web.name) \(try web.mappedPort(8080)) \(network.name)\n".utf8))
+    FileHandle.standardOutput.write(
+        Data("ready \(web.id) \(web.name) \(try web.mappedPort(8080)) \(network.name)\n".utf8))
     if mode == "hold" {
         while true { sleep(1000) }
     }
@@ -61,7 +62,9 @@ func bench(_ session: TestSession, image: String, runs: Int) async throws {
     print(String(format: "%.1f %.1f %.1f", times.first!, times[times.count / 2], times.last!))
 }
 
-guard args.count >= 4 else { fail("usage: skiff-testing-child ROOT ARCHIVE hold|exit | bench busybox|postgres RUNS", code: 2) }
+guard args.count >= 4 else {
+    fail("usage: skiff-testing-child ROOT ARCHIVE hold|exit | bench busybox|postgres RUNS", code: 2)
+}
 do {
     let session = try TestSession(root: args[1])
     try await session.loadImages(archive: args[2])

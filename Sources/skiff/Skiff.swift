@@ -11,15 +11,18 @@ struct Skiff: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "skiff",
         abstract: "A daemonless Linux container runtime.",
-        subcommands: [ContainerRun.self, ContainerCreate.self, ContainerRemove.self, ImageList.self, ImageCommand.self,
-                      ImageTag.self, ImageRemove.self, ContainerInspect.self, ImageHistory.self, OCICommand.self,
-                      LayerCommand.self, ImagePull.self, ImagePush.self, ImageLogin.self, ImageLogout.self,
-                      ImageSave.self, ImageLoad.self, ImageImport.self, ImageBuild.self, BuilderCommand.self,
-                      ContainerList.self, ContainerCommand.self, ContainerStart.self, ContainerStop.self,
-                      ContainerRestart.self, ContainerKill.self, ContainerPause.self, ContainerUnpause.self, ContainerWait.self, ContainerLogs.self, ContainerExec.self,
-                      ContainerAttach.self, ContainerTop.self, ContainerStats.self, ContainerCopy.self, ContainerRename.self,
-                      SystemCommand.self, ContainerInternal.self, VolumeCommand.self, ComposeCommand.self,
-                      NetworkCommand.self, ContainerPort.self, VersionCommand.self]
+        subcommands: [
+            ContainerRun.self, ContainerCreate.self, ContainerRemove.self, ImageList.self, ImageCommand.self,
+            ImageTag.self, ImageRemove.self, ContainerInspect.self, ImageHistory.self, OCICommand.self,
+            LayerCommand.self, ImagePull.self, ImagePush.self, ImageLogin.self, ImageLogout.self,
+            ImageSave.self, ImageLoad.self, ImageImport.self, ImageBuild.self, BuilderCommand.self,
+            ContainerList.self, ContainerCommand.self, ContainerStart.self, ContainerStop.self,
+            ContainerRestart.self, ContainerKill.self, ContainerPause.self, ContainerUnpause.self, ContainerWait.self,
+            ContainerLogs.self, ContainerExec.self,
+            ContainerAttach.self, ContainerTop.self, ContainerStats.self, ContainerCopy.self, ContainerRename.self,
+            SystemCommand.self, ContainerInternal.self, VolumeCommand.self, ComposeCommand.self,
+            NetworkCommand.self, ContainerPort.self, VersionCommand.self,
+        ]
     )
 
     static func main() {
@@ -37,12 +40,14 @@ struct Skiff: ParsableCommand {
         if geteuid() != 0, let word = command.first, !commandsWithoutRoot.contains(word) {
             // Without a daemon, skiff does the privileged work itself: say so at once, not with an empty
             // `ps` or a failed pull later (Docker: "permission denied ... daemon socket").
-            FileHandleStderr.write("skiff: \(word) needs root: skiff creates the namespaces, mounts, cgroups and network "
-                                   + "devices itself, with no daemon. Run it as root (sudo skiff \(word) ...).\n")
+            FileHandleStderr.write(
+                "skiff: \(word) needs root: skiff creates the namespaces, mounts, cgroups and network "
+                    + "devices itself, with no daemon. Run it as root (sudo skiff \(word) ...).\n")
             Glibc.exit(["run", "create", "exec", "start"].contains(word) ? 125 : 1)
         }
-        OCIMain.run(Skiff.self, arguments: arguments, unsealed: commandsOutsideContainers.union(commandsSealingThemselves),
-                    usageExitCode: 125)
+        OCIMain.run(
+            Skiff.self, arguments: arguments, unsealed: commandsOutsideContainers.union(commandsSealingThemselves),
+            usageExitCode: 125)
     }
 
     /// What an unprivileged user may run: help and the version.

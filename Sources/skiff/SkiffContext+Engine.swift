@@ -1,6 +1,6 @@
-import SkiffOCICommands
 import Logging
 import SkiffKit
+import SkiffOCICommands
 
 extension SkiffContext {
     static func engine() -> Engine {

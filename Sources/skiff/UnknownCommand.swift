@@ -21,7 +21,10 @@ enum UnknownCommand {
                 continue
             }
             let names = subcommands.flatMap { [$0._commandName] + $0.configuration.aliases }
-            guard let next = subcommands.first(where: { $0._commandName == word || $0.configuration.aliases.contains(word) })
+            guard
+                let next = subcommands.first(where: {
+                    $0._commandName == word || $0.configuration.aliases.contains(word)
+                })
             else {
                 if word == "help" { return nil }
                 var text = "\(path.joined(separator: " ")): '\(word)' is not a \(path.joined(separator: " ")) command."

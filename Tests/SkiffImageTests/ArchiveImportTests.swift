@@ -1,6 +1,7 @@
 import Foundation
 import SkiffOCI
 import Testing
+
 @testable import SkiffImage
 
 @Suite("Archive import")
@@ -26,14 +27,15 @@ struct ArchiveImportTests {
     func importsARootfsTarballWithChanges(compression: String) throws {
         try F.withTempDir { dir in
             let make = """
-            set -e; cd '\(dir)'; mkdir -p r/bin r/etc; echo hello > r/etc/motd; ln -s ../etc/motd r/bin/motd
-            tar -C r --numeric-owner -cf rootfs.tar bin etc
-            \(compression == "gzip" ? "gzip -k rootfs.tar; mv rootfs.tar.gz input" : "cp rootfs.tar input")
-            """
+                set -e; cd '\(dir)'; mkdir -p r/bin r/etc; echo hello > r/etc/motd; ln -s ../etc/motd r/bin/motd
+                tar -C r --numeric-owner -cf rootfs.tar bin etc
+                \(compression == "gzip" ? "gzip -k rootfs.tar; mv rootfs.tar.gz input" : "cp rootfs.tar input")
+                """
             #expect(F.shell(make).status == 0)
             let store = ImageStore(root: dir + "/s")
-            let image = try RootfsImporter(store: store).importRootfs(path: dir + "/input", changes: Self.changes, message: "from a test",
-                                                                      reference: try ImageReference(parsing: "imported:v1"))
+            let image = try RootfsImporter(store: store).importRootfs(
+                path: dir + "/input", changes: Self.changes, message: "from a test",
+                reference: try ImageReference(parsing: "imported:v1"))
             #expect(try store.resolve("imported:v1").id == image.id)
             // diff ID: the uncompressed tar; the layer: a gzip of it, in the store.
             #expect(image.config.rootfs.diffIDs == ["sha256:" + F.sha256(dir + "/rootfs.tar")])
@@ -100,10 +102,13 @@ struct ArchiveImportTests {
     @Test func changesSubstituteTheEnvironmentSoFar() throws {
         var config = ContainerConfig()
         config.Env = ["PATH=/usr/bin:/bin"]
-        try ImageConfigChange.apply(["ENV APP=/srv/app PORT=8000", "ENV PATH=$APP/bin:$PATH NAME='$APP'",
-                                     "WORKDIR ${APP}/src", "EXPOSE $PORT ${DEBUG_PORT:-9229}/udp",
-                                     "LABEL home=$APP", "USER ${RUNAS:-1000}", "VOLUME $APP/data",
-                                     "CMD echo $APP"], to: &config)
+        try ImageConfigChange.apply(
+            [
+                "ENV APP=/srv/app PORT=8000", "ENV PATH=$APP/bin:$PATH NAME='$APP'",
+                "WORKDIR ${APP}/src", "EXPOSE $PORT ${DEBUG_PORT:-9229}/udp",
+                "LABEL home=$APP", "USER ${RUNAS:-1000}", "VOLUME $APP/data",
+                "CMD echo $APP",
+            ], to: &config)
         #expect(config.Env == ["APP=/srv/app", "PORT=8000", "PATH=/srv/app/bin:/usr/bin:/bin", "NAME=$APP"])
         #expect(config.WorkingDir == "/srv/app/src")
         #expect(Set(config.ExposedPorts?.keys.map { $0 } ?? []) == ["8000/tcp", "9229/udp"])

@@ -1,6 +1,7 @@
 import Foundation
 import SkiffOCI
 import Testing
+
 @testable import SkiffImage
 
 @Suite("Archive load")
@@ -31,17 +32,17 @@ struct ArchiveLoadTests {
     func loadsTheOldLayoutGzipped() throws {
         try F.withTempDir { dir in
             let script = """
-            set -e
-            cd '\(dir)'; mkdir x old; tar -xf '\(F.busyboxArchive!)' -C x
-            cfg=$(jq -r '.[0].Config' x/manifest.json); layer=$(jq -r '.[0].Layers[0]' x/manifest.json)
-            hex=$(basename "$cfg")
-            mkdir old/aaa old/bbb
-            cp "x/$layer" old/aaa/layer.tar; ln -s ../aaa/layer.tar old/bbb/layer.tar
-            echo 1.0 > old/aaa/VERSION
-            cp "x/$cfg" "old/$hex.json"
-            printf '[{"Config":"%s.json","RepoTags":["old/busybox:v1"],"Layers":["bbb/layer.tar"]}]' "$hex" > old/manifest.json
-            tar -C old -czf old.tar.gz .
-            """
+                set -e
+                cd '\(dir)'; mkdir x old; tar -xf '\(F.busyboxArchive!)' -C x
+                cfg=$(jq -r '.[0].Config' x/manifest.json); layer=$(jq -r '.[0].Layers[0]' x/manifest.json)
+                hex=$(basename "$cfg")
+                mkdir old/aaa old/bbb
+                cp "x/$layer" old/aaa/layer.tar; ln -s ../aaa/layer.tar old/bbb/layer.tar
+                echo 1.0 > old/aaa/VERSION
+                cp "x/$cfg" "old/$hex.json"
+                printf '[{"Config":"%s.json","RepoTags":["old/busybox:v1"],"Layers":["bbb/layer.tar"]}]' "$hex" > old/manifest.json
+                tar -C old -czf old.tar.gz .
+                """
             let r = F.shell(script)
             #expect(r.status == 0, "\(r.output)")
             let store = ImageStore(root: dir + "/state")
@@ -57,15 +58,16 @@ struct ArchiveLoadTests {
     func refusesAPathEscapingTheArchive() throws {
         try F.withTempDir { dir in
             // The busybox archive's members plus one named "../escape".
-            let r = F.shell("""
-            set -e; cd '\(dir)'; mkdir x; tar -xf '\(F.busyboxArchive!)' -C x; echo evil > escape
-            python3 -c '
-            import tarfile
-            with tarfile.open("bad.tar", "w") as t:
-                t.add("x", arcname=".")
-                t.add("escape", arcname="../escape")
-            '
-            """)
+            let r = F.shell(
+                """
+                set -e; cd '\(dir)'; mkdir x; tar -xf '\(F.busyboxArchive!)' -C x; echo evil > escape
+                python3 -c '
+                import tarfile
+                with tarfile.open("bad.tar", "w") as t:
+                    t.add("x", arcname=".")
+                    t.add("escape", arcname="../escape")
+                '
+                """)
             #expect(r.status == 0, "\(r.output)")
             let store = ImageStore(root: dir + "/state")
             #expect { try ImageArchiveLoader(store: store).load(path: dir + "/bad.tar") } throws: { error in
@@ -78,11 +80,12 @@ struct ArchiveLoadTests {
     @Test(.enabled(if: F.haveBusybox, "Scripts/make-images could not make busybox.tar"))
     func refusesASymlinkEscapingTheArchive() throws {
         try F.withTempDir { dir in
-            let r = F.shell("""
-            set -e; cd '\(dir)'; mkdir x; tar -xf '\(F.busyboxArchive!)' -C x
-            mkdir x/evil; ln -s ../../../etc/passwd x/evil/layer.tar
-            tar -C x -cf bad.tar .
-            """)
+            let r = F.shell(
+                """
+                set -e; cd '\(dir)'; mkdir x; tar -xf '\(F.busyboxArchive!)' -C x
+                mkdir x/evil; ln -s ../../../etc/passwd x/evil/layer.tar
+                tar -C x -cf bad.tar .
+                """)
             #expect(r.status == 0, "\(r.output)")
             let store = ImageStore(root: dir + "/state")
             #expect { try ImageArchiveLoader(store: store).load(path: dir + "/bad.tar") } throws: { error in
@@ -96,12 +99,13 @@ struct ArchiveLoadTests {
     @Test(.enabled(if: F.haveBusybox, "Scripts/make-images could not make busybox.tar"))
     func refusesACorruptedLayerBlob() throws {
         try F.withTempDir { dir in
-            let r = F.shell("""
-            set -e; cd '\(dir)'; mkdir x; tar -xf '\(F.busyboxArchive!)' -C x
-            layer=$(jq -r '.[0].Layers[0]' x/manifest.json)
-            printf 'X' | dd of="x/$layer" bs=1 seek=100000 conv=notrunc status=none
-            tar -C x -cf bad.tar .
-            """)
+            let r = F.shell(
+                """
+                set -e; cd '\(dir)'; mkdir x; tar -xf '\(F.busyboxArchive!)' -C x
+                layer=$(jq -r '.[0].Layers[0]' x/manifest.json)
+                printf 'X' | dd of="x/$layer" bs=1 seek=100000 conv=notrunc status=none
+                tar -C x -cf bad.tar .
+                """)
             #expect(r.status == 0, "\(r.output)")
             let store = ImageStore(root: dir + "/state")
             #expect { try ImageArchiveLoader(store: store).load(path: dir + "/bad.tar") } throws: { error in
@@ -115,14 +119,15 @@ struct ArchiveLoadTests {
     @Test(.enabled(if: F.haveBusybox, "Scripts/make-images could not make busybox.tar"))
     func refusesACorruptedOldLayoutLayer() throws {
         try F.withTempDir { dir in
-            let r = F.shell("""
-            set -e; cd '\(dir)'; mkdir x old; tar -xf '\(F.busyboxArchive!)' -C x
-            cfg=$(jq -r '.[0].Config' x/manifest.json); layer=$(jq -r '.[0].Layers[0]' x/manifest.json)
-            mkdir old/aaa; cp "x/$layer" old/aaa/layer.tar; cp "x/$cfg" "old/$(basename "$cfg").json"
-            printf 'X' | dd of=old/aaa/layer.tar bs=1 seek=100000 conv=notrunc status=none
-            printf '[{"Config":"%s.json","RepoTags":["busybox:bad"],"Layers":["aaa/layer.tar"]}]' "$(basename "$cfg")" > old/manifest.json
-            tar -C old -cf bad.tar .
-            """)
+            let r = F.shell(
+                """
+                set -e; cd '\(dir)'; mkdir x old; tar -xf '\(F.busyboxArchive!)' -C x
+                cfg=$(jq -r '.[0].Config' x/manifest.json); layer=$(jq -r '.[0].Layers[0]' x/manifest.json)
+                mkdir old/aaa; cp "x/$layer" old/aaa/layer.tar; cp "x/$cfg" "old/$(basename "$cfg").json"
+                printf 'X' | dd of=old/aaa/layer.tar bs=1 seek=100000 conv=notrunc status=none
+                printf '[{"Config":"%s.json","RepoTags":["busybox:bad"],"Layers":["aaa/layer.tar"]}]' "$(basename "$cfg")" > old/manifest.json
+                tar -C old -cf bad.tar .
+                """)
             #expect(r.status == 0, "\(r.output)")
             let store = ImageStore(root: dir + "/state")
             #expect { try ImageArchiveLoader(store: store).load(path: dir + "/bad.tar") } throws: { error in
@@ -159,8 +164,14 @@ struct ArchiveLoadTests {
     }
 
     @Test func resolvesSymlinksInsideTheArchive() throws {
-        #expect(try ArchiveMemberPath.resolve(symlink: "../aaa/layer.tar", at: "bbb/layer.tar", archive: "t") == "aaa/layer.tar")
-        #expect(throws: ImageError.self) { try ArchiveMemberPath.resolve(symlink: "../../x", at: "bbb/layer.tar", archive: "t") }
-        #expect(throws: ImageError.self) { try ArchiveMemberPath.resolve(symlink: "/x", at: "bbb/layer.tar", archive: "t") }
+        #expect(
+            try ArchiveMemberPath.resolve(symlink: "../aaa/layer.tar", at: "bbb/layer.tar", archive: "t")
+                == "aaa/layer.tar")
+        #expect(throws: ImageError.self) {
+            try ArchiveMemberPath.resolve(symlink: "../../x", at: "bbb/layer.tar", archive: "t")
+        }
+        #expect(throws: ImageError.self) {
+            try ArchiveMemberPath.resolve(symlink: "/x", at: "bbb/layer.tar", archive: "t")
+        }
     }
 }

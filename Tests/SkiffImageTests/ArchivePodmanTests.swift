@@ -1,6 +1,7 @@
 import Foundation
 import SkiffOCI
 import Testing
+
 @testable import SkiffImage
 
 /// Interop with Podman (Debian's podman): it loads what Skiff saves, and Skiff loads what it saves. Podman
@@ -62,12 +63,15 @@ struct ArchivePodmanTests {
         }
     }
 
-    @Test(.enabled(if: F.havePodman, "needs podman and Scripts/make-images"), arguments: ["docker-archive", "oci-archive"])
+    @Test(
+        .enabled(if: F.havePodman, "needs podman and Scripts/make-images"),
+        arguments: ["docker-archive", "oci-archive"])
     func skiffLoadsWhatPodmanSaves(podmanFormat: String) throws {
         try withPodman { podman, dir in
             let load = podman.run("load -i '\(F.busyboxArchive!)'")
             #expect(load.status == 0, "\(load.output)")
-            let save = podman.run("save --format \(podmanFormat) -o '\(dir)/podman.tar' docker.io/library/busybox:latest")
+            let save = podman.run(
+                "save --format \(podmanFormat) -o '\(dir)/podman.tar' docker.io/library/busybox:latest")
             #expect(save.status == 0, "\(save.output)")
 
             let original = ImageStore(root: dir + "/orig")

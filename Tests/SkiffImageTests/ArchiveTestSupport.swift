@@ -1,6 +1,7 @@
 import Foundation
 import SkiffTestSupport
 import Testing
+
 @testable import SkiffImage
 
 /// Shared pieces of the archive tests: temp stores, the make-images fixture, shell commands.
@@ -13,7 +14,9 @@ enum ArchiveFixtures {
         let r = shell("'\(repo)/Scripts/make-images' --only busybox")
         let path = RepositoryPaths.imageArchive("busybox")
         if r.status != 0 || !FileManager.default.fileExists(atPath: path) {
-            print("archive tests: Scripts/make-images failed (\(r.status)): \(r.output) — tests that need busybox.tar are skipped")
+            print(
+                "archive tests: Scripts/make-images failed (\(r.status)): \(r.output) — tests that need busybox.tar are skipped"
+            )
             return nil
         }
         return path

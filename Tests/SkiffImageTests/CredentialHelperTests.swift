@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SkiffImage
 
 /// Fake docker-credential-NAME helpers in a temporary directory, speaking the docker-credential-helpers
@@ -14,29 +15,29 @@ struct FakeCredentialHelpers {
     var searchPath: String { dir + "/nothing-here:" + bin }
 
     static let script = #"""
-    #!/bin/sh
-    me=$(basename "$0")
-    store="$(dirname "$0")/$me.d"
-    mkdir -p "$store"
-    input=$(cat)
-    case "$1" in
-    store) url=$(printf '%s' "$input" | sed -n 's/.*"ServerURL":"\([^"]*\)".*/\1/p') ;;
-    *) url=$input ;;
-    esac
-    printf '%s %s\n' "$1" "$url" >> "$(dirname "$0")/$me.log"
-    file="$store/$(printf '%s' "$url" | tr '/:' '__')"
-    case "$1" in
-    get)
-        case "$url" in fail.example*) echo "the keychain is locked" >&2; exit 3 ;; esac
-        if [ -f "$file" ]; then cat "$file"; else echo "credentials not found in native keychain"; exit 1; fi ;;
-    store)
-        printf '%s\n' "$input" > "$file" ;;
-    erase)
-        if [ -f "$file" ]; then rm "$file"; else echo "credentials not found in native keychain"; exit 1; fi ;;
-    *)
-        echo "unknown action $1" >&2; exit 2 ;;
-    esac
-    """#
+        #!/bin/sh
+        me=$(basename "$0")
+        store="$(dirname "$0")/$me.d"
+        mkdir -p "$store"
+        input=$(cat)
+        case "$1" in
+        store) url=$(printf '%s' "$input" | sed -n 's/.*"ServerURL":"\([^"]*\)".*/\1/p') ;;
+        *) url=$input ;;
+        esac
+        printf '%s %s\n' "$1" "$url" >> "$(dirname "$0")/$me.log"
+        file="$store/$(printf '%s' "$url" | tr '/:' '__')"
+        case "$1" in
+        get)
+            case "$url" in fail.example*) echo "the keychain is locked" >&2; exit 3 ;; esac
+            if [ -f "$file" ]; then cat "$file"; else echo "credentials not found in native keychain"; exit 1; fi ;;
+        store)
+            printf '%s\n' "$input" > "$file" ;;
+        erase)
+            if [ -f "$file" ]; then rm "$file"; else echo "credentials not found in native keychain"; exit 1; fi ;;
+        *)
+            echo "unknown action $1" >&2; exit 2 ;;
+        esac
+        """#
 
     init(names: [String] = ["skifftest"]) throws {
         dir = try FileIO.makeTemporaryDirectory(in: "/tmp", prefix: "skiff-test-credhelper-")
@@ -49,13 +50,16 @@ struct FakeCredentialHelpers {
     func remove() { FileIO.removeTree(dir) }
 
     private func file(_ name: String, _ server: String) -> String {
-        bin + "/docker-credential-\(name).d/" + server.replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: ":", with: "_")
+        bin + "/docker-credential-\(name).d/"
+            + server.replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: ":", with: "_")
     }
 
     /// Put a credential in helper `name` directly, as if another tool had stored it.
     func seed(_ name: String, server: String, username: String, secret: String) throws {
         try FileIO.makeDirectories(bin + "/docker-credential-\(name).d")
-        let json = try JSONSerialization.data(withJSONObject: ["ServerURL": server, "Username": username, "Secret": secret])
+        let json = try JSONSerialization.data(withJSONObject: [
+            "ServerURL": server, "Username": username, "Secret": secret,
+        ])
         try FileIO.create(file(name, server), contents: Array(json) + [10], mode: 0o600)
     }
 
@@ -83,17 +87,20 @@ struct CredentialHelperTests {
     static func basic(_ user: String, _ pass: String) -> String { Data("\(user):\(pass)".utf8).base64EncodedString() }
 
     static func configJSON(_ store: CredentialStore) throws -> [String: Any] {
-        try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: store.path))) as? [String: Any] ?? [:]
+        try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: store.path))) as? [String: Any]
+            ?? [:]
     }
 
     @Test func storeGetEraseRoundTripThroughCredsStore() throws {
         let helpers = try FakeCredentialHelpers()
         defer { helpers.remove() }
-        let store = try helpers.store(config: #"{"credsStore": "skifftest", "proxies": {"default": {"httpProxy": "http://p:3128"}}}"#)
+        let store = try helpers.store(
+            config: #"{"credsStore": "skifftest", "proxies": {"default": {"httpProxy": "http://p:3128"}}}"#)
         let credential = Credential(username: "alice", password: #"pa:ss "quoted" \ /slash"#)
 
         try store.save(credential, for: "registry.example:5000")
-        #expect(helpers.stored("skifftest", server: "registry.example:5000")
+        #expect(
+            helpers.stored("skifftest", server: "registry.example:5000")
                 == ["ServerURL": "registry.example:5000", "Username": "alice", "Secret": credential.password])
         // Docker's way: the file gets an empty entry, never the password; other keys are kept.
         let json = try Self.configJSON(store)
@@ -112,10 +119,13 @@ struct CredentialHelperTests {
         #expect((try Self.configJSON(store)["auths"] as? [String: Any])?.isEmpty == true)
         #expect(try !store.remove(for: "registry.example:5000"))
 
-        #expect(helpers.calls("skifftest") == [
-            "store registry.example:5000", "get registry.example:5000", "get registry.example:5000", "get other.example",
-            "get registry.example:5000", "erase registry.example:5000", "get registry.example:5000", "get registry.example:5000",
-        ])
+        #expect(
+            helpers.calls("skifftest") == [
+                "store registry.example:5000", "get registry.example:5000", "get registry.example:5000",
+                "get other.example",
+                "get registry.example:5000", "erase registry.example:5000", "get registry.example:5000",
+                "get registry.example:5000",
+            ])
 
         // Docker Hub is known to helpers by the URL docker login stores.
         try store.save(Credential(username: "bob", password: "hub"), for: "docker.io")
@@ -130,13 +140,16 @@ struct CredentialHelperTests {
         try helpers.seed("skifftest", server: "a.example", username: "from-credsStore", secret: "2")
         try helpers.seed("skifftest", server: "b.example", username: "from-credsStore", secret: "3")
         let auths = """
-        "auths": {"a.example": {"auth": "\(Self.basic("from-auths", "a"))"}, "b.example": {"auth": "\(Self.basic("from-auths", "b"))"},
-                  "c.example": {"auth": "\(Self.basic("from-auths", "c"))"}, "e.example": {"auth": "\(Self.basic("from-auths", "e"))"}}
-        """
-        let store = try helpers.store(config: """
-        {\(auths), "credHelpers": {"a.example": "skifftest-other", "https://c.example": ""}, "credsStore": "skifftest"}
-        """)
-        func helper(_ registry: String) throws -> String? { try store.configuredHelper(for: registry).map { "\($0.name) (\($0.key))" } }
+            "auths": {"a.example": {"auth": "\(Self.basic("from-auths", "a"))"}, "b.example": {"auth": "\(Self.basic("from-auths", "b"))"},
+                      "c.example": {"auth": "\(Self.basic("from-auths", "c"))"}, "e.example": {"auth": "\(Self.basic("from-auths", "e"))"}}
+            """
+        let store = try helpers.store(
+            config: """
+                {\(auths), "credHelpers": {"a.example": "skifftest-other", "https://c.example": ""}, "credsStore": "skifftest"}
+                """)
+        func helper(_ registry: String) throws -> String? {
+            try store.configuredHelper(for: registry).map { "\($0.name) (\($0.key))" }
+        }
         #expect(try helper("a.example") == "skifftest-other (credHelpers)")
         #expect(try helper("b.example") == "skifftest (credsStore)")
         #expect(try helper("c.example") == nil)
@@ -150,14 +163,16 @@ struct CredentialHelperTests {
         #expect(helpers.calls("skifftest") == ["get b.example", "get e.example"])
 
         // Without credsStore, registries not in credHelpers come from auths.
-        let noDefault = try helpers.store(config: """
-        {\(auths), "credHelpers": {"a.example": "skifftest-other"}}
-        """, file: "other.json")
+        let noDefault = try helpers.store(
+            config: """
+                {\(auths), "credHelpers": {"a.example": "skifftest-other"}}
+                """, file: "other.json")
         #expect(try noDefault.credential(for: "a.example") == Credential(username: "from-credHelpers", password: "1"))
         #expect(try noDefault.credential(for: "b.example") == Credential(username: "from-auths", password: "b"))
         // And saving for such a registry writes the file, not a helper.
         try noDefault.save(Credential(username: "u", password: "p"), for: "b.example")
-        #expect((try Self.configJSON(noDefault)["auths"] as? [String: Any])?["b.example"] as? [String: String]
+        #expect(
+            (try Self.configJSON(noDefault)["auths"] as? [String: Any])?["b.example"] as? [String: String]
                 == ["auth": Self.basic("u", "p")])
         #expect(helpers.stored("skifftest-other", server: "b.example") == nil)
     }
@@ -166,30 +181,38 @@ struct CredentialHelperTests {
         let helpers = try FakeCredentialHelpers()
         defer { helpers.remove() }
         let byDefault = try helpers.store(config: #"{"credsStore": "skiff-no-such"}"#)
-        for attempt in [{ _ = try byDefault.credential(for: "x.example") },
-                        { try byDefault.save(Credential(username: "u", password: "p"), for: "x.example") },
-                        { _ = try byDefault.remove(for: "x.example") }] as [() throws -> Void] {
+        for attempt in [
+            { _ = try byDefault.credential(for: "x.example") },
+            { try byDefault.save(Credential(username: "u", password: "p"), for: "x.example") },
+            { _ = try byDefault.remove(for: "x.example") },
+        ] as [() throws -> Void] {
             #expect {
                 try attempt()
             } throws: { error in
-                "\(error)" == "credentials file \(byDefault.path): credential helper docker-credential-skiff-no-such not found on PATH (config.json credsStore)"
+                "\(error)"
+                    == "credentials file \(byDefault.path): credential helper docker-credential-skiff-no-such not found on PATH (config.json credsStore)"
             }
         }
         #expect(try String(contentsOfFile: byDefault.path, encoding: .utf8) == #"{"credsStore": "skiff-no-such"}"#)
 
-        let perRegistry = try helpers.store(config: #"{"credHelpers": {"x.example": "skiff-missing"}, "credsStore": "skifftest"}"#)
+        let perRegistry = try helpers.store(
+            config: #"{"credHelpers": {"x.example": "skiff-missing"}, "credsStore": "skifftest"}"#)
         #expect {
             try perRegistry.credential(for: "x.example")
         } throws: { error in
-            "\(error)".hasSuffix("credential helper docker-credential-skiff-missing not found on PATH (config.json credHelpers)")
+            "\(error)".hasSuffix(
+                "credential helper docker-credential-skiff-missing not found on PATH (config.json credHelpers)")
         }
         #expect(try perRegistry.credential(for: "y.example") == nil)
 
         // Found on the search path only as an executable file.
-        #expect(CredentialHelper.find("skifftest", searchPath: helpers.searchPath)?.program == helpers.bin + "/docker-credential-skifftest")
+        #expect(
+            CredentialHelper.find("skifftest", searchPath: helpers.searchPath)?.program == helpers.bin
+                + "/docker-credential-skifftest")
         #expect(CredentialHelper.find("skifftest", searchPath: "/nonexistent") == nil)
         #expect(CredentialHelper.find("../bin/docker-credential-skifftest", searchPath: helpers.bin) == nil)
-        try FileIO.create(helpers.bin + "/docker-credential-notexec", contents: Array(FakeCredentialHelpers.script.utf8), mode: 0o644)
+        try FileIO.create(
+            helpers.bin + "/docker-credential-notexec", contents: Array(FakeCredentialHelpers.script.utf8), mode: 0o644)
         #expect(CredentialHelper.find("notexec", searchPath: helpers.bin) == nil)
     }
 
@@ -202,7 +225,8 @@ struct CredentialHelperTests {
         #expect {
             try helper.erase("nothing.example")
         } throws: { error in
-            "\(error)" == "docker-credential-skifftest erase failed (exit status 1): credentials not found in native keychain"
+            "\(error)"
+                == "docker-credential-skifftest erase failed (exit status 1): credentials not found in native keychain"
         }
         try helper.store("s.example", username: "u", secret: "s")
         let got = try #require(try helper.get("s.example"))
@@ -210,14 +234,16 @@ struct CredentialHelperTests {
 
         // Much output on both streams before stdin is read, or stdin never read: no deadlock, no SIGPIPE.
         for (name, tail) in [("skifftest-noisy", "cat > /dev/null\nexit 5"), ("skifftest-deaf", "exit 6")] {
-            let script = "#!/bin/sh\nhead -c 300000 /dev/zero | tr '\\0' e >&2\nhead -c 300000 /dev/zero | tr '\\0' o\n\(tail)\n"
+            let script =
+                "#!/bin/sh\nhead -c 300000 /dev/zero | tr '\\0' e >&2\nhead -c 300000 /dev/zero | tr '\\0' o\n\(tail)\n"
             try FileIO.create(helpers.bin + "/docker-credential-" + name, contents: Array(script.utf8), mode: 0o755)
             let loud = try #require(CredentialHelper.find(name, searchPath: helpers.bin))
             #expect {
                 try loud.store("big.example", username: "u", secret: String(repeating: "s", count: 1 << 20))
             } throws: { error in
                 let text = "\(error)"
-                return text.hasPrefix("docker-credential-\(name) store failed (exit status \(name.hasSuffix("noisy") ? 5 : 6)): ooo")
+                return text.hasPrefix(
+                    "docker-credential-\(name) store failed (exit status \(name.hasSuffix("noisy") ? 5 : 6)): ooo")
                     && text.hasSuffix("eee") && text.count > 600_000
             }
         }
@@ -227,11 +253,14 @@ struct CredentialHelperTests {
         #expect {
             try store.credential(for: "fail.example")
         } throws: { error in
-            "\(error)" == "credentials file \(store.path): docker-credential-skifftest get failed (exit status 3): the keychain is locked"
+            "\(error)"
+                == "credentials file \(store.path): docker-credential-skifftest get failed (exit status 3): the keychain is locked"
         }
 
         // An identity token (user <token>) is never taken for a password.
         try helpers.seed("skifftest", server: "token.example", username: "<token>", secret: "refresh-me")
-        #expect(try store.credential(for: "token.example") == Credential(username: "", password: "", identityToken: "refresh-me"))
+        #expect(
+            try store.credential(for: "token.example")
+                == Credential(username: "", password: "", identityToken: "refresh-me"))
     }
 }

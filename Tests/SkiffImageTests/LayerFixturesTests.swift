@@ -1,8 +1,10 @@
 import CSystem
 import Foundation
-import Testing
-@testable import SkiffImage
 import SkiffSystem
+import Testing
+
+@testable import SkiffImage
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -85,7 +87,9 @@ enum LayerFixtures {
         var names = [CChar](repeating: 0, count: size)
         let n = csys_llistxattr(path, &names, size)
         guard n > 0 else { return [] }
-        let list = names.prefix(n).split(separator: 0).map { String(decoding: $0.map { UInt8(bitPattern: $0) }, as: UTF8.self) }
+        let list = names.prefix(n).split(separator: 0).map {
+            String(decoding: $0.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        }
         return list.map { name in
             let hex = (xattr(path, name) ?? []).map { String(format: "%02x", $0) }.joined()
             return "\(name)=\(hex)"

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
+
 @testable import SkiffImage
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -25,7 +27,8 @@ import Glibc
         try LayerFixtures.sh("\(command) '\(plain)' > '\(blob)'")
 
         let dst = try tmp.sub("dst")
-        let result = try LayerUnpacker(options: .init(allowDevices: true, pipelined: pipelined)).unpack(blob: blob, into: dst)
+        let result = try LayerUnpacker(options: .init(allowDevices: true, pipelined: pipelined)).unpack(
+            blob: blob, into: dst)
         #expect(result.compression == compression)
         #expect(result.diffID == (try LayerFixtures.sha256(ofFile: plain)))
         #expect(result.uncompressedBytes == Int64(LayerFixtures.lstatOf(plain)!.st_size))
@@ -54,7 +57,8 @@ import Glibc
         let tmp = try LayerFixtures.TempDir("broken")
         defer { tmp.remove() }
         let src = try tmp.sub("src")
-        try LayerFixtures.sh("cd '\(src)' && mkdir d && head -c 2000000 /dev/urandom > d/a && head -c 500000 /dev/zero > d/b")
+        try LayerFixtures.sh(
+            "cd '\(src)' && mkdir d && head -c 2000000 /dev/urandom > d/a && head -c 500000 /dev/zero > d/b")
         let plain = tmp.path + "/l.tar"
         try LayerFixtures.sh("cd '\(src)' && tar -cf '\(plain)' .")
         let blob = tmp.path + "/l.blob"
@@ -64,7 +68,9 @@ import Glibc
         case .truncatedZstd:
             try LayerFixtures.sh("zstd -q -c '\(plain)' | head -c 1000000 > '\(blob)'")
         case .flippedGzipByte:
-            try LayerFixtures.sh("gzip -c '\(plain)' > '\(blob)' && printf '\\377\\377\\377\\377' | dd of='\(blob)' bs=1 seek=600000 conv=notrunc status=none")
+            try LayerFixtures.sh(
+                "gzip -c '\(plain)' > '\(blob)' && printf '\\377\\377\\377\\377' | dd of='\(blob)' bs=1 seek=600000 conv=notrunc status=none"
+            )
         case .notAnArchive:
             try LayerFixtures.sh("head -c 100000 /dev/urandom > '\(blob)'")
         case .truncatedTar:
@@ -75,8 +81,9 @@ import Glibc
         do throws(LayerError) {
             // libarchive does not check gzip's CRC: a flipped byte in stored (incompressible) data still
             // inflates, and only the diff ID check catches it.
-            _ = try LayerUnpacker(options: .init(pipelined: pipelined)).unpack(blob: blob, into: dst, layerName: "sha256:feed",
-                                           expectedDiffID: expected)
+            _ = try LayerUnpacker(options: .init(pipelined: pipelined)).unpack(
+                blob: blob, into: dst, layerName: "sha256:feed",
+                expectedDiffID: expected)
             Issue.record("a \(damage) blob was accepted")
         } catch {
             switch error.reason {

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
+
 @testable import SkiffImage
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -22,23 +24,41 @@ import Glibc
 
     static let cases: [Case] = [
         Case(name: "dot-dot escape", body: "f('../sentinel/pwned')", entry: "../sentinel/pwned", hostile: true),
-        Case(name: "dot-dot in the middle", body: "d('a'); f('a/../../sentinel/pwned')", entry: "a/../../sentinel/pwned", hostile: true),
+        Case(
+            name: "dot-dot in the middle", body: "d('a'); f('a/../../sentinel/pwned')", entry: "a/../../sentinel/pwned",
+            hostile: true),
         Case(name: "absolute path", body: "f(SENTINEL + '/pwned')", entry: "<SENTINEL>/pwned", hostile: true),
-        Case(name: "absolute /etc path", body: "f('/etc/skiff-layer-test-must-not-exist')", entry: "/etc/skiff-layer-test-must-not-exist", hostile: true),
-        Case(name: "relative symlink dir, then a file through it", body: "sym('link', '../sentinel'); f('link/pwned')", entry: "link/pwned", hostile: true),
-        Case(name: "absolute symlink dir, then a file through it", body: "sym('abs', SENTINEL); f('abs/pwned')", entry: "abs/pwned", hostile: true),
-        Case(name: "symlink deeper in the path", body: "d('a'); sym('a/b', SENTINEL); d('a/b/c'); f('a/b/c/pwned')", entry: "a/b/c", hostile: true),
-        Case(name: "symlink inside the layer, then a file through it", body: "d('real'); sym('s', 'real'); f('s/x')", entry: "s/x", hostile: true),
+        Case(
+            name: "absolute /etc path", body: "f('/etc/skiff-layer-test-must-not-exist')",
+            entry: "/etc/skiff-layer-test-must-not-exist", hostile: true),
+        Case(
+            name: "relative symlink dir, then a file through it", body: "sym('link', '../sentinel'); f('link/pwned')",
+            entry: "link/pwned", hostile: true),
+        Case(
+            name: "absolute symlink dir, then a file through it", body: "sym('abs', SENTINEL); f('abs/pwned')",
+            entry: "abs/pwned", hostile: true),
+        Case(
+            name: "symlink deeper in the path", body: "d('a'); sym('a/b', SENTINEL); d('a/b/c'); f('a/b/c/pwned')",
+            entry: "a/b/c", hostile: true),
+        Case(
+            name: "symlink inside the layer, then a file through it", body: "d('real'); sym('s', 'real'); f('s/x')",
+            entry: "s/x", hostile: true),
         Case(name: "hard link to /etc/passwd", body: "hard('passwd', '/etc/passwd')", entry: "passwd", hostile: true),
-        Case(name: "hard link out with dot-dot", body: "hard('file', '../sentinel/file')", entry: "file", hostile: true),
-        Case(name: "hard link through a symlink", body: "sym('s', SENTINEL); hard('file', 's/file')", entry: "file", hostile: true),
+        Case(
+            name: "hard link out with dot-dot", body: "hard('file', '../sentinel/file')", entry: "file", hostile: true),
+        Case(
+            name: "hard link through a symlink", body: "sym('s', SENTINEL); hard('file', 's/file')", entry: "file",
+            hostile: true),
         Case(name: "hard link to a missing entry", body: "hard('file', 'not/there')", entry: "file", hostile: true),
         Case(name: "character device", body: "dev('null', tarfile.CHRTYPE)", entry: "null", hostile: true),
         Case(name: "block device", body: "dev('sda', tarfile.BLKTYPE)", entry: "sda", hostile: true),
         Case(name: "FIFO", body: "dev('fifo', tarfile.FIFOTYPE)", entry: "fifo", hostile: true),
         Case(name: "whiteout of dot-dot", body: "f('.wh...')", entry: ".wh...", hostile: true),
         Case(name: "file under a file", body: "f('plain'); f('plain/x')", entry: "plain/x", hostile: false),
-        Case(name: "symlink replaced by a directory is not followed", body: "sym('x', SENTINEL); d('x'); f('x/ok'); sym('y', SENTINEL); f('y/pwned')", entry: "y/pwned", hostile: true),
+        Case(
+            name: "symlink replaced by a directory is not followed",
+            body: "sym('x', SENTINEL); d('x'); f('x/ok'); sym('y', SENTINEL); f('y/pwned')", entry: "y/pwned",
+            hostile: true),
     ]
 
     static func program(_ c: Case, blob: String, sentinel: String) -> String {
@@ -67,7 +87,8 @@ import Glibc
         let tmp = try LayerFixtures.TempDir("hostile")
         defer { tmp.remove() }
         let sentinel = try tmp.sub("sentinel"), target = try tmp.sub("target")
-        try LayerFixtures.sh("echo original > '\(sentinel)/file' && echo original > '\(sentinel)/pwned' && rm '\(sentinel)/pwned'")
+        try LayerFixtures.sh(
+            "echo original > '\(sentinel)/file' && echo original > '\(sentinel)/pwned' && rm '\(sentinel)/pwned'")
         // The target's own mtime changes (the innocent first entry is written, then removed).
         func outside() throws -> [String] { try LayerFixtures.snapshot(tmp.path).filter { !$0.hasPrefix("./target ") } }
         let before = try outside()
@@ -99,7 +120,8 @@ import Glibc
         defer { tmp.remove() }
         let target = try tmp.sub("target")
         let blob = tmp.path + "/l.tar.gz"
-        try LayerFixtures.python("""
+        try LayerFixtures.python(
+            """
             import tarfile, io
             t = tarfile.open('\(blob)', 'w:gz', format=tarfile.PAX_FORMAT)
             def sym(name, target):
@@ -126,7 +148,8 @@ import Glibc
         defer { tmp.remove() }
         let target = try tmp.sub("target")
         let blob = tmp.path + "/l.tar.gz"
-        try LayerFixtures.python(Self.program(Self.cases.first { $0.name == "character device" }!, blob: blob, sentinel: "/nonexistent"))
+        try LayerFixtures.python(
+            Self.program(Self.cases.first { $0.name == "character device" }!, blob: blob, sentinel: "/nonexistent"))
         let result = try LayerUnpacker(allowDevices: true).unpack(blob: blob, into: target)
         #expect(result.devices == 1)
         let st = LayerFixtures.lstatOf(target + "/null")!

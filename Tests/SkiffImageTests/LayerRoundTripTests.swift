@@ -1,7 +1,9 @@
 import Foundation
-import Testing
-@testable import SkiffImage
 import SkiffSystem
+import Testing
+
+@testable import SkiffImage
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -12,7 +14,8 @@ import Glibc
     /// dangling), hard links, xattrs (user.* and security.capability), fixed mtimes, empty and large files,
     /// a UTF-8 name, and a FIFO.
     static func makeTree(_ root: String) throws {
-        try LayerFixtures.sh("""
+        try LayerFixtures.sh(
+            """
             set -e
             cd '\(root)'
             mkdir -p usr/bin etc/ssl tmp 'dir with space' deep/a/b/c/d
@@ -42,7 +45,9 @@ import Glibc
         let cap: [UInt8] = [0x01, 0x00, 0x00, 0x02, 0x00, 0x04, 0x00, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
         try LayerFixtures.setXattr(root + "/usr/bin/busybox", "security.capability", cap)
         // Fixed mtimes, directories last (creating entries changes a directory's mtime).
-        try LayerFixtures.sh("cd '\(root)' && find . -mindepth 1 ! -type d -exec touch -h -d '2021-03-04 05:06:07' {} + && find . -mindepth 1 -type d -exec touch -d '2020-01-02 03:04:05' {} +")
+        try LayerFixtures.sh(
+            "cd '\(root)' && find . -mindepth 1 ! -type d -exec touch -h -d '2021-03-04 05:06:07' {} + && find . -mindepth 1 -type d -exec touch -d '2020-01-02 03:04:05' {} +"
+        )
     }
 
     @Test func packThenUnpackKeepsEverything() throws {
@@ -71,7 +76,10 @@ import Glibc
         #expect(after.contains { $0.hasPrefix("./usr/bin/su mode=104755") })
         #expect(after.contains { $0.hasPrefix("./tmp mode=41777") })
         #expect(after.contains { $0.hasPrefix("./etc/ssl/key mode=100600 uid=1000 gid=1001") })
-        #expect(after.contains { $0.hasPrefix("./usr/bin/sh mode=120777 uid=5 gid=6") && $0.hasSuffix("-> /usr/bin/busybox") })
+        #expect(
+            after.contains {
+                $0.hasPrefix("./usr/bin/sh mode=120777 uid=5 gid=6") && $0.hasSuffix("-> /usr/bin/busybox")
+            })
 
         // Hard links come out as one inode.
         let a = LayerFixtures.lstatOf(dst + "/etc/passwd")!, b = LayerFixtures.lstatOf(dst + "/etc/passwd-hardlink")!
@@ -99,7 +107,8 @@ import Glibc
         #expect(verbose.contains("1000/1001"))
 
         // Clamping mtimes.
-        let clamped = try LayerPacker(options: .init(clampMtime: 1_000_000_000)).pack(directory: src, to: tmp.path + "/c.tar.gz")
+        let clamped = try LayerPacker(options: .init(clampMtime: 1_000_000_000)).pack(
+            directory: src, to: tmp.path + "/c.tar.gz")
         #expect(clamped.digest != one.digest)
         let dst = try tmp.sub("dst")
         _ = try LayerUnpacker(allowDevices: true).unpack(blob: tmp.path + "/c.tar.gz", into: dst)
@@ -110,7 +119,8 @@ import Glibc
         let tmp = try LayerFixtures.TempDir("parents")
         defer { tmp.remove() }
         let blob = tmp.path + "/l.tar"
-        try LayerFixtures.python("""
+        try LayerFixtures.python(
+            """
             import tarfile, io
             with tarfile.open('\(blob)', 'w', format=tarfile.PAX_FORMAT) as t:
                 def f(name, data=b'x', mode=0o644):

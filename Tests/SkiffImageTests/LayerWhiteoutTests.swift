@@ -1,7 +1,9 @@
 import Foundation
-import Testing
-@testable import SkiffImage
 import SkiffSystem
+import Testing
+
+@testable import SkiffImage
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -11,7 +13,8 @@ import Glibc
 @Suite struct LayerWhiteoutTests {
     /// layer 1: a/keep, a/gone, o/old1, o/sub/old2, top; layer 2 deletes a/gone, makes o opaque with o/new.
     static func makeLayers(_ dir: String) throws {
-        try LayerFixtures.python("""
+        try LayerFixtures.python(
+            """
             import tarfile, io
             def f(t, name, data=b'x'):
                 i = tarfile.TarInfo(name); i.size = len(data); i.mode = 0o644; t.addfile(i, io.BytesIO(data))
@@ -59,9 +62,11 @@ import Glibc
         defer { tmp.remove() }
         try Self.makeLayers(tmp.path)
         // An upper dir as overlayfs leaves it: a whiteout device and an opaque directory.
-        let one = try tmp.sub("l1"), upper = try tmp.sub("upper"), work = try tmp.sub("work"), merged = try tmp.sub("merged")
+        let one = try tmp.sub("l1"), upper = try tmp.sub("upper"), work = try tmp.sub("work"),
+            merged = try tmp.sub("merged")
         _ = try LayerUnpacker().unpack(blob: tmp.path + "/one.tar.gz", into: one)
-        try LayerFixtures.sh("mount -t overlay overlay -o 'lowerdir=\(one),upperdir=\(upper),workdir=\(work)' '\(merged)'")
+        try LayerFixtures.sh(
+            "mount -t overlay overlay -o 'lowerdir=\(one),upperdir=\(upper),workdir=\(work)' '\(merged)'")
         do {
             try LayerFixtures.sh("cd '\(merged)' && rm a/gone && rm -r o && mkdir o && echo new > o/new")
         } catch {

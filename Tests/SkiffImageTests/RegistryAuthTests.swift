@@ -2,6 +2,7 @@
 import Foundation
 import SkiffOCI
 import Testing
+
 @testable import SkiffImage
 
 @Suite("Registry auth and credentials", .serialized)
@@ -13,13 +14,15 @@ struct RegistryAuthTests {
         defer { source.remove(); target.remove() }
         let credentials = CredentialStore(path: source.dir + "/auth/config.json")
         let options = RegistryOptions(credentials: credentials)
-        let image = try TestImages.make(in: source.store, name: "local/app:1", layers: [["f": "x\n"]], workDir: source.dir)
+        let image = try TestImages.make(
+            in: source.store, name: "local/app:1", layers: [["f": "x\n"]], workDir: source.dir)
         let ref = try ImageReference(parsing: "\(registry.host)/private/app:1")
 
         #expect {
             try Pusher(store: source.store, options: options).push(image, to: ref)
         } throws: { error in
-            "\(error)".hasPrefix("registry \(registry.host): unauthorized") && "\(error)".hasSuffix("run `skiff login \(registry.host)`")
+            "\(error)".hasPrefix("registry \(registry.host): unauthorized")
+                && "\(error)".hasSuffix("run `skiff login \(registry.host)`")
         }
         #expect(throws: RegistryError.self) {
             try Puller(store: target.store, options: PullOptions(registry: options)).pull(ref)
@@ -27,25 +30,32 @@ struct RegistryAuthTests {
 
         // A wrong password is refused by the registry and nothing is saved.
         #expect {
-            try RegistryLogin.login(registry: registry.host, credential: Credential(username: "alice", password: "nope"),
-                                    store: credentials)
+            try RegistryLogin.login(
+                registry: registry.host, credential: Credential(username: "alice", password: "nope"),
+                store: credentials)
         } throws: { error in
             guard case RegistryError.unauthorized = error else { return false }
             return true
         }
         #expect(!FileManager.default.fileExists(atPath: credentials.path))
 
-        try RegistryLogin.login(registry: registry.host, credential: Credential(username: "alice", password: "s3cret"),
-                                store: credentials)
+        try RegistryLogin.login(
+            registry: registry.host, credential: Credential(username: "alice", password: "s3cret"),
+            store: credentials)
         let attributes = try FileManager.default.attributesOfItem(atPath: credentials.path)
         #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
-        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: credentials.path))) as? [String: Any]
+        let json =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: credentials.path)))
+            as? [String: Any]
         let auths = json?["auths"] as? [String: Any]
-        #expect((auths?[registry.host] as? [String: String])?["auth"] == Data("alice:s3cret".utf8).base64EncodedString())
+        #expect(
+            (auths?[registry.host] as? [String: String])?["auth"] == Data("alice:s3cret".utf8).base64EncodedString())
 
         let pushed = try Pusher(store: source.store, options: options).push(image, to: ref)
         #expect(pushed.manifest == image.manifestDigest)
-        #expect(try Puller(store: target.store, options: PullOptions(registry: options)).pull(ref).manifestDigest == image.manifestDigest)
+        #expect(
+            try Puller(store: target.store, options: PullOptions(registry: options)).pull(ref).manifestDigest
+                == image.manifestDigest)
 
         #expect(try RegistryLogin.logout(registry: registry.host, store: credentials))
         #expect(try credentials.credential(for: registry.host) == nil)
@@ -66,7 +76,8 @@ struct RegistryAuthTests {
         defer { source.remove(); target.remove() }
         let credentials = try helpers.store(config: #"{"credsStore": "skifftest"}"#)
         let options = RegistryOptions(credentials: credentials)
-        let image = try TestImages.make(in: source.store, name: "local/app:1", layers: [["f": "helper\n"]], workDir: source.dir)
+        let image = try TestImages.make(
+            in: source.store, name: "local/app:1", layers: [["f": "helper\n"]], workDir: source.dir)
         let ref = try ImageReference(parsing: "\(registry.host)/private/helper:1")
 
         // The helper has nothing yet: anonymous, refused.
@@ -78,23 +89,29 @@ struct RegistryAuthTests {
 
         // A refused login stores nothing in the helper.
         #expect(throws: RegistryError.self) {
-            try RegistryLogin.login(registry: registry.host, credential: Credential(username: "alice", password: "nope"),
-                                    store: credentials)
+            try RegistryLogin.login(
+                registry: registry.host, credential: Credential(username: "alice", password: "nope"),
+                store: credentials)
         }
         #expect(helpers.stored("skifftest", server: registry.host) == nil)
 
-        try RegistryLogin.login(registry: registry.host, credential: Credential(username: "alice", password: "s3cret"),
-                                store: credentials)
-        #expect(helpers.stored("skifftest", server: registry.host)
+        try RegistryLogin.login(
+            registry: registry.host, credential: Credential(username: "alice", password: "s3cret"),
+            store: credentials)
+        #expect(
+            helpers.stored("skifftest", server: registry.host)
                 == ["ServerURL": registry.host, "Username": "alice", "Secret": "s3cret"])
         let text = try String(contentsOfFile: credentials.path, encoding: .utf8)
-        #expect(!text.contains("s3cret") && !text.contains(Credential(username: "alice", password: "s3cret").basicToken))
+        #expect(
+            !text.contains("s3cret") && !text.contains(Credential(username: "alice", password: "s3cret").basicToken))
         let json = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
         #expect((json?["auths"] as? [String: [String: String]]) == [registry.host: [:]])
 
         let pushed = try Pusher(store: source.store, options: options).push(image, to: ref)
         #expect(pushed.manifest == image.manifestDigest)
-        #expect(try Puller(store: target.store, options: PullOptions(registry: options)).pull(ref).manifestDigest == image.manifestDigest)
+        #expect(
+            try Puller(store: target.store, options: PullOptions(registry: options)).pull(ref).manifestDigest
+                == image.manifestDigest)
         #expect(helpers.calls("skifftest").contains("get \(registry.host)"))
 
         #expect(try RegistryLogin.logout(registry: registry.host, store: credentials))
@@ -107,7 +124,10 @@ struct RegistryAuthTests {
     }
 
     @Test func credentialsFileLocationFollowsDockerAndPodman() {
-        #expect(CredentialStore.defaultPath(environment: ["REGISTRY_AUTH_FILE": "/a/auth.json", "DOCKER_CONFIG": "/d", "HOME": "/h"]) == "/a/auth.json")
+        #expect(
+            CredentialStore.defaultPath(environment: [
+                "REGISTRY_AUTH_FILE": "/a/auth.json", "DOCKER_CONFIG": "/d", "HOME": "/h",
+            ]) == "/a/auth.json")
         #expect(CredentialStore.defaultPath(environment: ["DOCKER_CONFIG": "/d", "HOME": "/h"]) == "/d/config.json")
         #expect(CredentialStore.defaultPath(environment: ["HOME": "/h"]) == "/h/.docker/config.json")
     }
@@ -123,15 +143,22 @@ struct RegistryAuthTests {
         let store = CredentialStore(path: path)
         #expect(try store.credential(for: "docker.io") == Credential(username: "bob", password: "pw"))
         try store.save(Credential(username: "u", password: "p:with:colons"), for: "registry.example:5000")
-        #expect(try store.credential(for: "registry.example:5000") == Credential(username: "u", password: "p:with:colons"))
-        #expect(try store.credential(for: "https://registry.example:5000/v2/") == Credential(username: "u", password: "p:with:colons"))
-        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any]
+        #expect(
+            try store.credential(for: "registry.example:5000") == Credential(username: "u", password: "p:with:colons"))
+        #expect(
+            try store.credential(for: "https://registry.example:5000/v2/")
+                == Credential(username: "u", password: "p:with:colons"))
+        let json =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any]
         #expect((json?["credHelpers"] as? [String: String]) == ["gcr.io": "gcloud"])
         #expect(try store.credential(for: "docker.io") != nil)
     }
 
     @Test func challengesAreParsed() {
-        let bearer = AuthChallenge(header: #"Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/busybox:pull""#)
+        let bearer = AuthChallenge(
+            header:
+                #"Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/busybox:pull""#
+        )
         #expect(bearer?.scheme == .bearer)
         #expect(bearer?.realm == "https://auth.docker.io/token")
         #expect(bearer?.service == "registry.docker.io")

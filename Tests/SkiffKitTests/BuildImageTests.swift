@@ -16,13 +16,15 @@ final class BuildFixture {
         root = try TestRoot()
         context = root.path + "/context"
         try FileManager.default.createDirectory(atPath: context, withIntermediateDirectories: true)
-        try TestImage.make("busybox", layers: [TestImage.busyboxRootfs], config: TestImage.busyboxConfig(),
-                           store: root.engine.images, scratch: root.path)
+        try TestImage.make(
+            "busybox", layers: [TestImage.busyboxRootfs], config: TestImage.busyboxConfig(),
+            store: root.engine.images, scratch: root.path)
     }
 
     func write(_ path: String, _ text: String, mode: Int = 0o644) throws {
         let full = context + "/" + path
-        try FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try text.write(toFile: full, atomically: false, encoding: .utf8)
         chmod(full, mode_t(mode))
     }
@@ -35,8 +37,11 @@ final class BuildFixture {
 
     final class Lines: @unchecked Sendable { var all: [String] = [] }
 
-    func build(_ dockerfile: String? = nil, tags: [String] = ["app:latest"], noCache: Bool = false, args: [String: String?] = [:],
-               target: String? = nil) throws -> Outcome {
+    func build(
+        _ dockerfile: String? = nil, tags: [String] = ["app:latest"], noCache: Bool = false,
+        args: [String: String?] = [:],
+        target: String? = nil
+    ) throws -> Outcome {
         if let dockerfile { try write("Dockerfile", dockerfile) }
         var options = BuildOptions(contextDirectory: context)
         options.tags = tags
@@ -62,7 +67,8 @@ final class BuildFixture {
             FileHandle.standardError.write(Data("build failed (\(error)); RUN output:\n\(output)".utf8))
             throw error
         }
-        return Outcome(result: result, lines: lines.all, runOutput: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "")
+        return Outcome(
+            result: result, lines: lines.all, runOutput: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "")
     }
 
     /// Run a command in a container of `image`; returns (exit status, stdout+stderr).
@@ -111,7 +117,10 @@ struct BuildImageTests {
         #expect(first.result.steps.count == 10)
         #expect(first.result.cachedSteps == 0)
         #expect(first.lines.first == "Step 1/10 : FROM busybox")
-        #expect(first.lines.contains("Step 7/10 : RUN mkdir -p /site-packages && for r in $(cat requirements.txt); do echo \"installed $r\" > /site-packages/$r; echo \"Installing $r\"; done"))
+        #expect(
+            first.lines.contains(
+                "Step 7/10 : RUN mkdir -p /site-packages && for r in $(cat requirements.txt); do echo \"installed $r\" > /site-packages/$r; echo \"Installing $r\"; done"
+            ))
         #expect(first.runOutput.contains("Installing django"))
         #expect(first.lines.last == "Successfully tagged app:latest")
         #expect(first.lines.dropLast().last == "Successfully built \(first.result.imageID.short)")
@@ -151,7 +160,8 @@ struct BuildImageTests {
         // Editing requirements.txt: rebuilt from that COPY on, the install runs again.
         try f.write("requirements.txt", "django\nflask\n")
         let fourth = try f.build()
-        #expect(fourth.result.steps.map(\.cached) == [false, true, true, true, true, false, false, false, false, false])
+        #expect(
+            fourth.result.steps.map(\.cached) == [false, true, true, true, true, false, false, false, false, false])
         #expect(fourth.runOutput.contains("Installing flask"))
 
         // --no-cache: everything again.
@@ -206,7 +216,9 @@ struct BuildImageTests {
         try f.write("secret/key", "k\n")
         try f.write("secret/public.txt", "p\n")
         try f.write("tool.sh", "#!/bin/sh\necho tool\n", mode: 0o755)
-        try f.write("Dockerfile", """
+        try f.write(
+            "Dockerfile",
+            """
             FROM busybox
             COPY . /ctx/
             COPY *.txt /globbed/
@@ -217,29 +229,40 @@ struct BuildImageTests {
             EOF
             """)
         _ = try f.build()
-        let script = "ls -a /ctx | tr '\\n' ' '; echo; ls /ctx/secret; ls /globbed | tr '\\n' ' '; echo; stat -c '%u:%g %a' /owned; tool.sh; cat /etc/greeting"
+        let script =
+            "ls -a /ctx | tr '\\n' ' '; echo; ls /ctx/secret; ls /globbed | tr '\\n' ' '; echo; stat -c '%u:%g %a' /owned; tool.sh; cat /etc/greeting"
         let (code, out) = try f.run("app:latest", ["sh", "-c", script])
         #expect(code == 0, "\(out)")
-        #expect(out == ". .. .dockerignore Dockerfile a.txt b.txt secret tool.sh \npublic.txt\na.txt b.txt \n65534:65534 640\ntool\nhello  world\n")
+        #expect(
+            out
+                == ". .. .dockerignore Dockerfile a.txt b.txt secret tool.sh \npublic.txt\na.txt b.txt \n65534:65534 640\ntool\nhello  world\n"
+        )
         // An ignored file is not a source.
         do {
             _ = try f.build("FROM busybox\nCOPY debug.log /x\n")
             Issue.record("copied an ignored file")
         } catch {
-            #expect("\(error)" == "Dockerfile:2: COPY failed: file not found in build context or excluded by .dockerignore: stat debug.log: file does not exist")
+            #expect(
+                "\(error)"
+                    == "Dockerfile:2: COPY failed: file not found in build context or excluded by .dockerignore: stat debug.log: file does not exist"
+            )
         }
         do {
             _ = try f.build("FROM busybox\nCOPY a.txt b.txt /dest\n")
             Issue.record("several sources to a file")
         } catch {
-            #expect("\(error)" == "Dockerfile:2: When using COPY with more than one source file, the destination must be a directory and end with a /")
+            #expect(
+                "\(error)"
+                    == "Dockerfile:2: When using COPY with more than one source file, the destination must be a directory and end with a /"
+            )
         }
     }
 
     @Test func whiteoutsUserWorkdirEnv() throws {
         let f = try BuildFixture()
         defer { f.cleanUp() }
-        _ = try f.build("""
+        _ = try f.build(
+            """
             FROM busybox
             RUN echo temp > /tmp/gone && echo keep > /tmp/kept && mkdir -p /data/sub && echo x > /data/sub/f
             RUN rm /tmp/gone /etc/os-release && rm -rf /data/sub
@@ -251,7 +274,8 @@ struct BuildImageTests {
         let image = try f.image("app:latest")
         #expect(image.config.config?.User == "nobody")
         #expect(image.config.config?.WorkingDir == "/srv/app")
-        let script = "test ! -e /tmp/gone && test ! -e /etc/os-release && test ! -e /data/sub && cat /tmp/kept /tmp/seen-by-run; echo \"$(id -u) $(pwd) $GREETING\"; stat -c %u /srv/app"
+        let script =
+            "test ! -e /tmp/gone && test ! -e /etc/os-release && test ! -e /data/sub && cat /tmp/kept /tmp/seen-by-run; echo \"$(id -u) $(pwd) $GREETING\"; stat -c %u /srv/app"
         let (code, out) = try f.run("app:latest", ["sh", "-c", script])
         #expect(code == 0, "\(out)")
         #expect(out == "keep\n65534 /srv/app hello world\n65534 /srv/app hello world\n65534\n")
@@ -262,7 +286,8 @@ struct BuildImageTests {
         defer { f.cleanUp() }
         let imagesBefore = try f.engine.images.references()
         do {
-            _ = try f.build("FROM busybox\nRUN echo before\nRUN echo oops >&2; exit 3\nRUN echo never\n", tags: ["broken:1"])
+            _ = try f.build(
+                "FROM busybox\nRUN echo before\nRUN echo oops >&2; exit 3\nRUN echo never\n", tags: ["broken:1"])
             Issue.record("the build succeeded")
         } catch let error as BuildError {
             #expect(error == .runFailed(command: "/bin/sh -c echo oops >&2; exit 3", code: 3))
@@ -279,7 +304,8 @@ struct BuildImageTests {
     @Test func metadataInstructionsAndOnbuild() throws {
         let f = try BuildFixture()
         defer { f.cleanUp() }
-        _ = try f.build("""
+        _ = try f.build(
+            """
             FROM busybox
             LABEL org.example.name="demo app" version=1
             ENTRYPOINT ["echo"]
@@ -338,7 +364,8 @@ struct BuildImageTests {
     @Test func heredocRunAndBuildArgs() throws {
         let f = try BuildFixture()
         defer { f.cleanUp() }
-        let out = try f.build("""
+        let out = try f.build(
+            """
             FROM busybox
             ARG VERSION=1.0
             ARG EMPTY

@@ -6,8 +6,10 @@ import Testing
 
 extension BuildFixture {
     /// A build with secrets, ssh agents and a caller environment.
-    func build(_ dockerfile: String, secrets: [String: BuildSecretSource] = [:], ssh: [BuildSSHSource] = [],
-               environment: [String: String] = [:], noCache: Bool = false) throws -> Outcome {
+    func build(
+        _ dockerfile: String, secrets: [String: BuildSecretSource] = [:], ssh: [BuildSSHSource] = [],
+        environment: [String: String] = [:], noCache: Bool = false
+    ) throws -> Outcome {
         try write("Dockerfile", dockerfile)
         var options = BuildOptions(contextDirectory: context)
         options.tags = ["app:latest"]
@@ -25,8 +27,11 @@ func sha(_ text: String) -> String { Digest.of(Array(text.utf8)).hex }
 func filesContaining(_ needle: String, under directory: String) throws -> [String] {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: "/bin/sh")
-    p.arguments = ["-c", #"find "$1" -type f | while read -r f; do if gzip -t "$f" 2>/dev/null; then gzip -dc "$f"; else cat "$f"; fi | grep -qaF -- "$2" && echo "$f"; done; true"#,
-                   "sh", directory, needle]
+    p.arguments = [
+        "-c",
+        #"find "$1" -type f | while read -r f; do if gzip -t "$f" 2>/dev/null; then gzip -dc "$f"; else cat "$f"; fi | grep -qaF -- "$2" && echo "$f"; done; true"#,
+        "sh", directory, needle,
+    ]
     let out = Pipe()
     p.standardOutput = out
     p.standardError = FileHandle.nullDevice
@@ -70,7 +75,8 @@ struct BuildMountTests {
     @Test func cacheIdsAndSeeds() throws {
         let f = try BuildFixture()
         defer { f.cleanUp() }
-        let out = try f.build("""
+        let out = try f.build(
+            """
             FROM busybox AS seed
             RUN mkdir -p /wheels && echo seeded > /wheels/w1
             FROM busybox
@@ -78,7 +84,8 @@ struct BuildMountTests {
             RUN --mount=type=cache,target=/b,id=one --mount=type=cache,target=/c,id=two,from=seed,source=/wheels,mode=0700 \\
                 echo "b=$(cat /b/mark) c=$(cat /c/w1) mode=$(stat -c %a /c)"
 
-            """).runOutput
+            """
+        ).runOutput
         #expect(out.contains("b=one c=seeded mode=700"))
     }
 
@@ -92,7 +99,8 @@ struct BuildMountTests {
         let token = "tok-\(UUID().uuidString)"
         let envToken = "env-\(UUID().uuidString)"
         try token.write(toFile: secretDir + "/token", atomically: false, encoding: .utf8)
-        let out = try f.build("""
+        let out = try f.build(
+            """
             FROM busybox
             ARG VERSION=1
             RUN --mount=type=secret,id=token \\
@@ -115,7 +123,10 @@ struct BuildMountTests {
         let history = (image.config.history ?? []).compactMap(\.createdBy).joined(separator: "\n")
         #expect(history.contains("RUN |1 VERSION=1 /bin/sh -c test \"$(sha256sum < /run/secrets/token"))
         #expect(!history.contains("--mount"))
-        #expect(((try? FileManager.default.contentsOfDirectory(atPath: "/dev/shm")) ?? []).filter { $0.hasPrefix("skiff-run-") }.isEmpty)
+        #expect(
+            ((try? FileManager.default.contentsOfDirectory(atPath: "/dev/shm")) ?? []).filter {
+                $0.hasPrefix("skiff-run-")
+            }.isEmpty)
         // The search does find what is there (the build arg is in the image config).
         #expect(!(try filesContaining("VERSION=1", under: f.root.path)).isEmpty)
         for secret in [token, envToken] {
@@ -129,7 +140,8 @@ struct BuildMountTests {
         #expect(fs.lookup("/kept") != .missing)
         // A changed secret is not a changed step (BuildKit keys on the mount, not the bytes).
         try "other".write(toFile: secretDir + "/token", atomically: false, encoding: .utf8)
-        let again = try f.build("""
+        let again = try f.build(
+            """
             FROM busybox
             RUN --mount=type=secret,id=token cat /run/secrets/token
 
@@ -140,10 +152,18 @@ struct BuildMountTests {
     @Test func missingRequiredSecretNamesIt() throws {
         let f = try BuildFixture()
         defer { f.cleanUp() }
-        #expect(throws: BuildError.usage("Dockerfile:2: RUN: secret db_password: not provided (give it with --secret id=db_password,src=FILE or id=db_password,env=VAR; compose: build.secrets)")) {
+        #expect(
+            throws: BuildError.usage(
+                "Dockerfile:2: RUN: secret db_password: not provided (give it with --secret id=db_password,src=FILE or id=db_password,env=VAR; compose: build.secrets)"
+            )
+        ) {
             try f.build("FROM busybox\nRUN --mount=type=secret,id=db_password,required true\n")
         }
-        #expect(throws: BuildError.usage("Dockerfile:2: RUN: no SSH key \"default\" forwarded (give it with --ssh default[=SOCKET|KEY]; compose: build.ssh)")) {
+        #expect(
+            throws: BuildError.usage(
+                "Dockerfile:2: RUN: no SSH key \"default\" forwarded (give it with --ssh default[=SOCKET|KEY]; compose: build.ssh)"
+            )
+        ) {
             try f.build("FROM busybox\nRUN --mount=type=ssh,required=true true\n")
         }
     }
@@ -155,7 +175,8 @@ struct BuildMountTests {
         defer { f.cleanUp() }
         try f.write("data/config.txt", "from-context")
         symlink("/etc", f.context + "/hostetc")
-        let out = try f.build("""
+        let out = try f.build(
+            """
             FROM busybox AS tools
             RUN mkdir /tools && echo tool > /tools/t
             FROM busybox
@@ -164,7 +185,8 @@ struct BuildMountTests {
             RUN --mount=type=bind,source=data,target=/data,rw echo scribble > /data/config.txt && cat /data/config.txt
             RUN --mount=type=bind,target=/ctx ls /ctx/data && cat /combined
 
-            """).runOutput
+            """
+        ).runOutput
         #expect(out.contains("read-only"))
         #expect(out.contains("scribble"))
         #expect(out.contains("from-contexttool"))
@@ -175,7 +197,12 @@ struct BuildMountTests {
 
         // `..` stops at the context's root; a symlink out of it is followed inside it.
         for source in ["../../etc", "hostetc", "hostetc/passwd", "/../../../etc/passwd"] {
-            #expect(throws: BuildError.dockerfile(file: "Dockerfile", line: 2, message: "--mount=type=bind,source=\(source),target=/x: source \(source) not found in the build context")) {
+            #expect(
+                throws: BuildError.dockerfile(
+                    file: "Dockerfile", line: 2,
+                    message:
+                        "--mount=type=bind,source=\(source),target=/x: source \(source) not found in the build context")
+            ) {
                 try f.build("FROM busybox\nRUN --mount=type=bind,source=\(source),target=/x cat /x\n")
             }
         }
@@ -185,12 +212,14 @@ struct BuildMountTests {
     @Test func tmpfsAndNetworkNone() throws {
         let f = try BuildFixture()
         defer { f.cleanUp() }
-        let out = try f.build("""
+        let out = try f.build(
+            """
             FROM busybox
             RUN --mount=type=tmpfs,target=/scratch,size=1m awk '$2 == "/scratch" { print "scratch=" $3 }' /proc/mounts && echo hi > /scratch/f
             RUN --network=none echo "links=$(ls /sys/class/net | tr '\\n' ' ')"
 
-            """).runOutput
+            """
+        ).runOutput
         #expect(out.contains("scratch=tmpfs"))
         #expect(out.contains("links=lo "))
         let fs = try f.engine.layersFilesystem(of: f.image("app:latest"))
@@ -203,7 +232,9 @@ struct BuildMountTests {
         let f = try BuildFixture()
         defer { f.cleanUp() }
         try f.write("requirements.txt", "flask\nredis\n")
-        try f.write("pip3", """
+        try f.write(
+            "pip3",
+            """
             #!/bin/sh
             # pip3 install -r FILE: "download" each requirement into the cache unless it is there.
             mkdir -p /root/.cache/pip /usr/lib/site
@@ -242,7 +273,9 @@ extension Engine {
 }
 
 /// The BuildKit COPY/ADD flags: --exclude, --parents and ADD --checksum.
-@Suite("skiff build: COPY --exclude and --parents, ADD --checksum", .serialized, .enabled(if: getuid() == 0 && TestImage.fixtureExists))
+@Suite(
+    "skiff build: COPY --exclude and --parents, ADD --checksum", .serialized,
+    .enabled(if: getuid() == 0 && TestImage.fixtureExists))
 struct BuildCopyFlagTests {
     @Test func excludeLeavesPathsOut() throws {
         let f = try BuildFixture()
@@ -253,7 +286,8 @@ struct BuildCopyFlagTests {
         try f.write("src/lib/NOTES.md", "notes")
         try f.write("a.txt", "a")
         try f.write("b.txt", "b")
-        _ = try f.build("""
+        _ = try f.build(
+            """
             FROM busybox
             COPY --exclude=*.md src /app/
             COPY --exclude=**/*.md --exclude=lib/util.c src /all/
@@ -284,7 +318,8 @@ struct BuildCopyFlagTests {
         try f.write("top.txt", "t")
         try f.write("pkgs/one/package.json", "1")
         try f.write("pkgs/two/package.json", "2")
-        _ = try f.build("""
+        _ = try f.build(
+            """
             FROM busybox
             COPY --parents x/a.txt y/z/b.txt top.txt /p/
             COPY --parents y /d/
@@ -293,8 +328,10 @@ struct BuildCopyFlagTests {
 
             """)
         let fs = try f.engine.layersFilesystem(of: f.image("app:latest"))
-        for path in ["/p/x/a.txt", "/p/y/z/b.txt", "/p/top.txt", "/d/y/z/c.md", "/app/pkgs/one/package.json",
-                     "/app/pkgs/two/package.json", "/flat/a.txt", "/flat/b.txt"] {
+        for path in [
+            "/p/x/a.txt", "/p/y/z/b.txt", "/p/top.txt", "/d/y/z/c.md", "/app/pkgs/one/package.json",
+            "/app/pkgs/two/package.json", "/flat/a.txt", "/flat/b.txt",
+        ] {
             #expect(fs.lookup(path) != .missing, "\(path)")
         }
         #expect(fs.lookup("/p/a.txt") == .missing)
@@ -308,16 +345,27 @@ struct BuildCopyFlagTests {
         try FileManager.default.createDirectory(atPath: www, withIntermediateDirectories: true)
         try "payload\n".write(toFile: www + "/dep.txt", atomically: false, encoding: .utf8)
         let port = 20000 + Int(getpid() % 20000)
-        let httpd = try SpawnedCLI.start([TestImage.busyboxRootfs + "/bin/busybox", "httpd", "-f", "-p", "127.0.0.1:\(port)", "-h", www])
+        let httpd = try SpawnedCLI.start([
+            TestImage.busyboxRootfs + "/bin/busybox", "httpd", "-f", "-p", "127.0.0.1:\(port)", "-h", www,
+        ])
         defer { SpawnedCLI.stop(httpd) }
         usleep(300_000)
         let good = sha("payload\n")
         _ = try f.build("FROM busybox\nADD --checksum=sha256:\(good) http://127.0.0.1:\(port)/dep.txt /dep.txt\n")
         let bad = String(repeating: "0", count: 64)
-        #expect(throws: BuildError.dockerfile(file: "Dockerfile", line: 2, message: "ADD failed: digest mismatch for http://127.0.0.1:\(port)/dep.txt: expected sha256:\(bad), got sha256:\(good)")) {
+        #expect(
+            throws: BuildError.dockerfile(
+                file: "Dockerfile", line: 2,
+                message:
+                    "ADD failed: digest mismatch for http://127.0.0.1:\(port)/dep.txt: expected sha256:\(bad), got sha256:\(good)"
+            )
+        ) {
             try f.build("FROM busybox\nADD --checksum=sha256:\(bad) http://127.0.0.1:\(port)/dep.txt /dep.txt\n")
         }
-        #expect(throws: BuildError.dockerfile(file: "Dockerfile", line: 2, message: "ADD --checksum can only be used with HTTP(S) sources")) {
+        #expect(
+            throws: BuildError.dockerfile(
+                file: "Dockerfile", line: 2, message: "ADD --checksum can only be used with HTTP(S) sources")
+        ) {
             try f.build("FROM busybox\nADD --checksum=sha256:\(good) local.txt /x\n")
         }
     }

@@ -46,9 +46,12 @@ struct BuildStagesTests {
         // Readable: every line of the two stages names its stage; the RUN output too.
         #expect(first.lines.contains("[left] Step 1/8 : FROM busybox AS left"))
         #expect(first.lines.contains("[right] Step 3/8 : FROM busybox AS right"))
-        #expect(first.lines.filter { $0.hasPrefix("[left] ") || $0.hasPrefix("[right] ") || $0.hasPrefix("[stage-2] ") }.count
-                == first.lines.count - 2)   // all but "Successfully built/tagged"
-        #expect(first.result.steps.map(\.number) == Array(1...8), "step numbers as in a serial build, in Dockerfile order")
+        #expect(
+            first.lines.filter { $0.hasPrefix("[left] ") || $0.hasPrefix("[right] ") || $0.hasPrefix("[stage-2] ") }
+                .count
+                == first.lines.count - 2)  // all but "Successfully built/tagged"
+        #expect(
+            first.result.steps.map(\.number) == Array(1...8), "step numbers as in a serial build, in Dockerfile order")
         // The same cache keys either way: built one stage at a time, every step is answered by the
         // cache (the meeting RUNs would otherwise wait for each other in vain) and the image is the same.
         let serial = try f.build(options: Self.options(f, parallel: 1))
@@ -61,7 +64,9 @@ struct BuildStagesTests {
     @Test func serialAndParallelBuildsMakeTheSameImage() throws {
         let f = try BuildFixture()
         defer { f.cleanUp() }
-        try f.write("Dockerfile", """
+        try f.write(
+            "Dockerfile",
+            """
             FROM busybox AS a
             ENV WHO=a
             RUN echo "$WHO" > /who
@@ -87,7 +92,9 @@ struct BuildStagesTests {
     @Test(arguments: [1, 4]) func unusedStageNeverRuns(parallel: Int) throws {
         let f = try BuildFixture()
         defer { f.cleanUp() }
-        try f.write("Dockerfile", """
+        try f.write(
+            "Dockerfile",
+            """
             FROM busybox AS used
             RUN echo used > /used
             FROM skiff-test-no-such-image AS unused
@@ -99,8 +106,11 @@ struct BuildStagesTests {
 
             """)
         let out = try f.build(options: Self.options(f, parallel: parallel))
-        #expect(out.result.steps.map(\.instruction) == ["FROM busybox AS used", "RUN echo used > /used", "FROM busybox",
-                                                       "COPY --from=used /used /used"])
+        #expect(
+            out.result.steps.map(\.instruction) == [
+                "FROM busybox AS used", "RUN echo used > /used", "FROM busybox",
+                "COPY --from=used /used /used",
+            ])
         #expect(!out.lines.contains { $0.contains("unused") })
         let cacheMounts = f.root.path + "/build-mounts/cache"
         let marked = DirectoryEntries.names(cacheMounts).contains { name in
@@ -118,7 +128,9 @@ struct BuildStagesTests {
     @Test func failingStageNamesItselfAndStopsTheOthers() throws {
         let f = try BuildFixture()
         defer { f.cleanUp() }
-        try f.write("Dockerfile", """
+        try f.write(
+            "Dockerfile",
+            """
             FROM busybox AS slow
             RUN --mount=type=cache,id=skiff-test-stop,target=/meet \\
                 touch /meet/slow-started; sleep 60; touch /meet/slow-finished
@@ -143,14 +155,19 @@ struct BuildStagesTests {
         #expect(error.description.hasSuffix("returned a non-zero code: 3"))
         #expect(error.exitCode == 3)
         #expect(f.engine.containers.all().isEmpty, "a step container was left behind")
-        let meet = try #require(DirectoryEntries.names(f.root.path + "/build-mounts/cache").first { !$0.hasPrefix(".") && !$0.hasSuffix(".lock") })
+        let meet = try #require(
+            DirectoryEntries.names(f.root.path + "/build-mounts/cache").first {
+                !$0.hasPrefix(".") && !$0.hasSuffix(".lock")
+            })
         let made = Set(DirectoryEntries.names(f.root.path + "/build-mounts/cache/" + meet))
         #expect(made.contains("slow-started"))
         #expect(!made.contains("slow-finished"), "the slow stage's RUN was not stopped")
         #expect(!made.contains("slow-next"), "the slow stage went on after the failure")
         // Nothing of the stopped step reached the cache: built again, it runs again.
         let entries = DirectoryEntries.names(f.root.path + "/build-cache").filter { $0.hasSuffix(".json") }
-        let steps = entries.compactMap { try? String(contentsOfFile: f.root.path + "/build-cache/" + $0, encoding: .utf8) }
+        let steps = entries.compactMap {
+            try? String(contentsOfFile: f.root.path + "/build-cache/" + $0, encoding: .utf8)
+        }
         #expect(!steps.contains { $0.contains("sleep 60") })
         #expect(!DirectoryEntries.names(f.root.path + "/build-cache").contains { $0.hasPrefix(".entry-") })
     }

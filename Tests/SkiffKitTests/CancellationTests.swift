@@ -20,7 +20,8 @@ struct CancellationTests {
         let root = try CLIRoot(prefix: "skiff-cx-build-")
         defer { root.cleanUp() }
         let nap = Self.uniqueNap()
-        let context = try Self.buildContext(in: root.path, dockerfile: "FROM busybox\nRUN echo first > /f\nRUN sleep \(nap)\n")
+        let context = try Self.buildContext(
+            in: root.path, dockerfile: "FROM busybox\nRUN echo first > /f\nRUN sleep \(nap)\n")
         let build = root.launch(["build", "-t", "cx-build:1", context], stderr: FileHandle.nullDevice)
         let steps = try Self.waitForStep(root: root, nap: nap, process: build)
 
@@ -53,9 +54,12 @@ struct CancellationTests {
         let status = try Self.exitStatus(of: pull)
         #expect(status == 130, "skiff pull ended with \(status) after SIGINT")
         #expect(Self.entries(ingest).isEmpty, "partial blobs left: \(Self.entries(ingest))")
-        #expect(!FileManager.default.fileExists(atPath: root.path + "/blobs/sha256/" + registry.layerDigestHex),
-                "the unfinished layer is in the store")
-        #expect((try? root.engine.images.resolve("\(registry.host)/slow/app:1")) == nil, "a cancelled pull tagged its image")
+        #expect(
+            !FileManager.default.fileExists(atPath: root.path + "/blobs/sha256/" + registry.layerDigestHex),
+            "the unfinished layer is in the store")
+        #expect(
+            (try? root.engine.images.resolve("\(registry.host)/slow/app:1")) == nil, "a cancelled pull tagged its image"
+        )
         Self.expectNoTemporaryState(root.path)
     }
 
@@ -68,7 +72,9 @@ struct CancellationTests {
         defer { try? feeder.close() }
         let ingest = root.path + "/blobs/ingest"
         let midway = root.eventually(30) {
-            Self.entries(ingest).contains { name in name.hasPrefix("load-") && Self.size(ingest + "/" + name + "/1") >= 1 << 20 }
+            Self.entries(ingest).contains { name in
+                name.hasPrefix("load-") && Self.size(ingest + "/" + name + "/1") >= 1 << 20
+            }
         }
         guard midway else {
             kill(load.processIdentifier, SIGKILL)
@@ -89,7 +95,8 @@ struct CancellationTests {
         defer { root.cleanUp() }
         let before = Set(root.engine.images.content.all())
         let archive = try Self.bigTar(in: root.path)
-        let (importer, feeder) = try Self.launchFeeding(root: root, ["import", "-", "cx-imported:1"], bytes: archive, upTo: 6 << 20)
+        let (importer, feeder) = try Self.launchFeeding(
+            root: root, ["import", "-", "cx-imported:1"], bytes: archive, upTo: 6 << 20)
         defer { try? feeder.close() }
         let ingest = root.path + "/blobs/ingest"
         let midway = root.eventually(30) {
@@ -116,9 +123,11 @@ struct CancellationTests {
         let root = try CLIRoot(prefix: "skiff-cx-compose-")
         defer { root.cleanUp() }
         let nap = Self.uniqueNap()
-        let context = try Self.buildContext(in: root.path, dockerfile: "FROM busybox\nRUN sleep \(nap)\nCMD [\"sleep\", \"60\"]\n")
+        let context = try Self.buildContext(
+            in: root.path, dockerfile: "FROM busybox\nRUN sleep \(nap)\nCMD [\"sleep\", \"60\"]\n")
         let file = root.path + "/compose.yaml"
-        try "name: cxproj\nservices:\n  app:\n    build: \(context)\n".write(toFile: file, atomically: true, encoding: .utf8)
+        try "name: cxproj\nservices:\n  app:\n    build: \(context)\n".write(
+            toFile: file, atomically: true, encoding: .utf8)
         let compose = root.launch(["compose", "-f", file] + command, stderr: FileHandle.nullDevice)
         let steps = try Self.waitForStep(root: root, nap: nap, process: compose)
 
@@ -178,7 +187,9 @@ struct CancellationTests {
         #expect(root.engine.containers.all().isEmpty, "step containers left: \(root.engine.containers.all().map(\.id))")
         for id in stepIDs {
             #expect(HostLeftovers.cgroupDirectories(id).isEmpty, "cgroups of step \(id) left")
-            #expect(!FileManager.default.fileExists(atPath: root.engine.containers.directory(of: id)), "step \(id)'s directory left")
+            #expect(
+                !FileManager.default.fileExists(atPath: root.engine.containers.directory(of: id)),
+                "step \(id)'s directory left")
         }
     }
 
@@ -193,7 +204,9 @@ struct CancellationTests {
     }
 
     static func entries(_ dir: String) -> [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { !$0.hasPrefix(".out-") && !$0.hasPrefix(".err-") }
+        ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter {
+            !$0.hasPrefix(".out-") && !$0.hasPrefix(".err-")
+        }
     }
 
     static func size(_ path: String) -> Int64 {
@@ -221,7 +234,9 @@ struct CancellationTests {
     }
 
     /// Start skiff with its stdin a pipe fed the first `upTo` bytes, then left open (a stalled writer).
-    static func launchFeeding(root: CLIRoot, _ args: [String], bytes: [UInt8], upTo: Int) throws -> (Process, FileHandle) {
+    static func launchFeeding(root: CLIRoot, _ args: [String], bytes: [UInt8], upTo: Int) throws -> (
+        Process, FileHandle
+    ) {
         // The feeder writes on after skiff is gone: EPIPE, not the test process killed.
         signal(SIGPIPE, SIG_IGN)
         let pipe = Pipe()
@@ -257,8 +272,13 @@ final class SlowRegistry {
         process = try SpawnedCLI.start(["/usr/bin/python3", dir + "/serve.py", dir, layerDigestHex])
         let portFile = dir + "/port"
         let deadline = Date().addingTimeInterval(20)
-        while Date() < deadline, (try? String(contentsOfFile: portFile, encoding: .utf8))?.hasSuffix("\n") != true { usleep(50_000) }
-        guard let port = (try? String(contentsOfFile: portFile, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines), !port.isEmpty else {
+        while Date() < deadline, (try? String(contentsOfFile: portFile, encoding: .utf8))?.hasSuffix("\n") != true {
+            usleep(50_000)
+        }
+        guard
+            let port = (try? String(contentsOfFile: portFile, encoding: .utf8))?.trimmingCharacters(
+                in: .whitespacesAndNewlines), !port.isEmpty
+        else {
             SpawnedCLI.stop(process)
             throw CancellationTestFailure("the slow registry did not start")
         }
@@ -268,62 +288,62 @@ final class SlowRegistry {
     func stop() { SpawnedCLI.stop(process) }
 
     static let script = #"""
-    import hashlib, http.server, json, os, socketserver, sys, threading, time
+        import hashlib, http.server, json, os, socketserver, sys, threading, time
 
-    root, layer_hex = sys.argv[1], sys.argv[2]
-    config = json.dumps({"architecture": "amd64", "os": "linux", "config": {},
-                         "rootfs": {"type": "layers", "diff_ids": ["sha256:" + layer_hex]}}).encode()
-    config_hex = hashlib.sha256(config).hexdigest()
-    layer_size = 64 << 20
-    manifest = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
-        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": "sha256:" + config_hex, "size": len(config)},
-        "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": "sha256:" + layer_hex, "size": layer_size}]}).encode()
+        root, layer_hex = sys.argv[1], sys.argv[2]
+        config = json.dumps({"architecture": "amd64", "os": "linux", "config": {},
+                             "rootfs": {"type": "layers", "diff_ids": ["sha256:" + layer_hex]}}).encode()
+        config_hex = hashlib.sha256(config).hexdigest()
+        layer_size = 64 << 20
+        manifest = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+            "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": "sha256:" + config_hex, "size": len(config)},
+            "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": "sha256:" + layer_hex, "size": layer_size}]}).encode()
 
-    class Handler(http.server.BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        def log_message(self, *args): pass
-        def reply(self, status, body, ctype="application/json", extra=None):
-            self.send_response(status)
-            self.send_header("Content-Type", ctype)
-            self.send_header("Content-Length", str(len(body)))
-            for k, v in (extra or {}).items(): self.send_header(k, v)
-            self.end_headers()
-            if self.command != "HEAD": self.wfile.write(body)
-        def do_HEAD(self): self.do_GET()
-        def do_GET(self):
-            p = self.path.split("?")[0]
-            if p in ("/v2/", "/v2"):
-                return self.reply(200, b"{}")
-            if p.endswith("/manifests/1") or p.endswith("/manifests/sha256:" + hashlib.sha256(manifest).hexdigest()):
-                return self.reply(200, manifest, "application/vnd.oci.image.manifest.v1+json",
-                                  {"Docker-Content-Digest": "sha256:" + hashlib.sha256(manifest).hexdigest()})
-            if p.endswith("/blobs/sha256:" + config_hex):
-                return self.reply(200, config, "application/octet-stream")
-            if p.endswith("/blobs/sha256:" + layer_hex):
-                self.send_response(200)
-                self.send_header("Content-Type", "application/octet-stream")
-                self.send_header("Content-Length", str(layer_size))
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+            def log_message(self, *args): pass
+            def reply(self, status, body, ctype="application/json", extra=None):
+                self.send_response(status)
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(body)))
+                for k, v in (extra or {}).items(): self.send_header(k, v)
                 self.end_headers()
-                chunk = os.urandom(64 << 10)
-                try:
-                    for _ in range(600):
-                        self.wfile.write(chunk)
-                        self.wfile.flush()
-                        time.sleep(0.2)
-                except OSError:
-                    pass
-                return
-            self.reply(404, b'{"errors":[{"code":"NOT_FOUND"}]}')
+                if self.command != "HEAD": self.wfile.write(body)
+            def do_HEAD(self): self.do_GET()
+            def do_GET(self):
+                p = self.path.split("?")[0]
+                if p in ("/v2/", "/v2"):
+                    return self.reply(200, b"{}")
+                if p.endswith("/manifests/1") or p.endswith("/manifests/sha256:" + hashlib.sha256(manifest).hexdigest()):
+                    return self.reply(200, manifest, "application/vnd.oci.image.manifest.v1+json",
+                                      {"Docker-Content-Digest": "sha256:" + hashlib.sha256(manifest).hexdigest()})
+                if p.endswith("/blobs/sha256:" + config_hex):
+                    return self.reply(200, config, "application/octet-stream")
+                if p.endswith("/blobs/sha256:" + layer_hex):
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/octet-stream")
+                    self.send_header("Content-Length", str(layer_size))
+                    self.end_headers()
+                    chunk = os.urandom(64 << 10)
+                    try:
+                        for _ in range(600):
+                            self.wfile.write(chunk)
+                            self.wfile.flush()
+                            time.sleep(0.2)
+                    except OSError:
+                        pass
+                    return
+                self.reply(404, b'{"errors":[{"code":"NOT_FOUND"}]}')
 
-    class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
-        daemon_threads = True
+        class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
+            daemon_threads = True
 
-    server = Server(("127.0.0.1", 0), Handler)
-    with open(os.path.join(root, "port.tmp"), "w") as f: f.write("%d\n" % server.server_address[1])
-    os.rename(os.path.join(root, "port.tmp"), os.path.join(root, "port"))
-    threading.Timer(120, server.shutdown).start()
-    server.serve_forever()
-    """#
+        server = Server(("127.0.0.1", 0), Handler)
+        with open(os.path.join(root, "port.tmp"), "w") as f: f.write("%d\n" % server.server_address[1])
+        os.rename(os.path.join(root, "port.tmp"), os.path.join(root, "port"))
+        threading.Timer(120, server.shutdown).start()
+        server.serve_forever()
+        """#
 }
 
 struct CancellationTestFailure: Error, CustomStringConvertible {

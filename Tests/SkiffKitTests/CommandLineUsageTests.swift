@@ -4,7 +4,10 @@ import Testing
 
 /// The command line as Docker users type it: compose's project flags before the command, mistyped
 /// commands named with the nearest real one, and exit status 125 for a command line that does not parse.
-@Suite("command-line usage", .enabled(if: getuid() == 0 && TestImage.fixtureExists && FileManager.default.isExecutableFile(atPath: Engine.skiffPath)))
+@Suite(
+    "command-line usage",
+    .enabled(
+        if: getuid() == 0 && TestImage.fixtureExists && FileManager.default.isExecutableFile(atPath: Engine.skiffPath)))
 struct CommandLineUsageTests {
     @Test func composeFileFlagBeforeTheCommand() throws {
         let p = try ComposeEndToEndTests.Project("services: {}\n")
@@ -31,7 +34,8 @@ struct CommandLineUsageTests {
         defer { root.cleanUp() }
         let top = root.skiff("rnu", "busybox")
         #expect(top.status == 125)
-        #expect(top.err.contains("'rnu' is not a skiff command") && top.err.contains("Did you mean 'run'?"), "\(top.err)")
+        #expect(
+            top.err.contains("'rnu' is not a skiff command") && top.err.contains("Did you mean 'run'?"), "\(top.err)")
         let nested = root.skiff("compose", "upp")
         #expect(nested.status == 125)
         #expect(nested.err.contains("Did you mean 'up'?"), "\(nested.err)")
@@ -46,7 +50,8 @@ extension CommandLineUsageTests {
     /// Without root, every command that needs it says so in one sentence and fails at once (it used to
     /// show an empty `ps` while containers ran, and `run` tried Docker Hub).
     static let needingRoot: [([String], Int32)] = [
-        (["ps"], 1), (["images"], 1), (["run", "busybox", "true"], 125), (["network", "ls"], 1), (["compose", "up"], 1),
+        (["ps"], 1), (["images"], 1), (["run", "busybox", "true"], 125), (["network", "ls"], 1),
+        (["compose", "up"], 1),
     ]
 
     @Test(arguments: needingRoot)
@@ -99,12 +104,16 @@ extension CommandLineUsageTests {
         defer { root.cleanUp() }
         let context = root.path + "/ctx"
         try FileManager.default.createDirectory(atPath: context, withIntermediateDirectories: true)
-        try "FROM busybox\nRUN --mount=type=cache,target=/cache dd if=/dev/zero of=/cache/blob bs=1024 count=2048\nRUN echo two > /two\n"
+        try
+            "FROM busybox\nRUN --mount=type=cache,target=/cache dd if=/dev/zero of=/cache/blob bs=1024 count=2048\nRUN echo two > /two\n"
             .write(toFile: context + "/Dockerfile", atomically: true, encoding: .utf8)
         let build = root.skiff("build", "-q", "-t", "dftest", context)
         #expect(build.status == 0, "\(build.err)")
-        #expect(root.skiff("run", "--name", "used", "-v", "data:/data", "busybox", "dd", "if=/dev/zero", "of=/data/f",
-                           "bs=1024", "count=1024").status == 0)
+        #expect(
+            root.skiff(
+                "run", "--name", "used", "-v", "data:/data", "busybox", "dd", "if=/dev/zero", "of=/data/f",
+                "bs=1024", "count=1024"
+            ).status == 0)
 
         let u = root.engine.diskUsage()
         #expect(u.buildCacheBytes >= 2048 * 1024 && u.buildCacheEntries >= 1, "\(u)")

@@ -11,17 +11,18 @@ struct ComposeAttachedUpTests {
     typealias Project = ComposeEndToEndTests.Project
 
     @Test func exitLinesReattachAndCtrlCThroughAPipe() throws {
-        let p = try Project("""
-        name: s14att
-        services:
-          a:
-            image: busybox
-            command: ["sh", "-c", "trap 'echo a got TERM; exit 0' TERM; while true; do echo a tick; sleep 0.2; done"]
-          b:
-            image: busybox
-            command: ["sh", "-c", "echo b run; sleep 0.5; exit 3"]
-            restart: "on-failure:1"
-        """)
+        let p = try Project(
+            """
+            name: s14att
+            services:
+              a:
+                image: busybox
+                command: ["sh", "-c", "trap 'echo a got TERM; exit 0' TERM; while true; do echo a tick; sleep 0.2; done"]
+              b:
+                image: busybox
+                command: ["sh", "-c", "echo b run; sleep 0.5; exit 3"]
+                restart: "on-failure:1"
+            """)
         defer { p.cleanUp() }
         let pipe = Pipe()
         let proc = Process()
@@ -58,31 +59,38 @@ struct ComposeAttachedUpTests {
         while proc.isRunning && Date() < stopDeadline { usleep(50_000) }
         if proc.isRunning { kill(proc.processIdentifier, SIGKILL); Issue.record("compose up did not stop on SIGINT") }
         proc.waitUntilExit()
-        #expect(proc.terminationReason == .exit && proc.terminationStatus == 130, "\(proc.terminationReason.rawValue) \(proc.terminationStatus)")
-        #expect(p.engine.listContainers().allSatisfy { $0.status == .exited }, "\(p.engine.listContainers().map { "\($0.name) \($0.status)" })")
+        #expect(
+            proc.terminationReason == .exit && proc.terminationStatus == 130,
+            "\(proc.terminationReason.rawValue) \(proc.terminationStatus)")
+        #expect(
+            p.engine.listContainers().allSatisfy { $0.status == .exited },
+            "\(p.engine.listContainers().map { "\($0.name) \($0.status)" })")
         let ids = p.engine.listContainers().map(\.id)
         #expect(p.compose("down").status == 0)
         p.checkNothingLeft(ids: ids)
     }
 
     @Test func upWaitFailsWhenAContainerKeepsRestarting() throws {
-        let p = try Project("""
-        name: s14wait
-        services:
-          bad:
-            image: busybox
-            command: ["sh", "-c", "sleep 0.3; exit 1"]
-            restart: always
-            healthcheck:
-              test: ["CMD", "true"]
-              interval: 30s
-              start_period: 60s
-        """)
+        let p = try Project(
+            """
+            name: s14wait
+            services:
+              bad:
+                image: busybox
+                command: ["sh", "-c", "sleep 0.3; exit 1"]
+                restart: always
+                healthcheck:
+                  test: ["CMD", "true"]
+                  interval: 30s
+                  start_period: 60s
+            """)
         defer { p.cleanUp() }
         // Without the check, --wait sat out the whole --wait-timeout (the helper gives up at 45 s).
         let up = p.compose("up", "--wait", "--wait-timeout", "120", timeout: 45)
         #expect(up.status != 0)
-        #expect(up.err.contains("s14wait-bad-1") && (up.err.contains("restarting") || up.err.contains("exited")), "\(up.err)")
+        #expect(
+            up.err.contains("s14wait-bad-1") && (up.err.contains("restarting") || up.err.contains("exited")),
+            "\(up.err)")
         let ids = p.engine.listContainers().map(\.id)
         #expect(p.compose("down").status == 0)
         p.checkNothingLeft(ids: ids)

@@ -9,14 +9,15 @@ struct ComposeCommandsTests {
     typealias Project = ComposeEndToEndTests.Project
 
     @Test func projectCommands() throws {
-        let p = try Project("""
-        name: s14cmd
-        services:
-          a:
-            image: busybox
-            command: ["sh", "-c", "trap 'exit 0' TERM; trap 'echo got-usr1' USR1; echo hello > /tmp/hello; while :; do sleep 0.1; done"]
-            ports: ["80"]
-        """)
+        let p = try Project(
+            """
+            name: s14cmd
+            services:
+              a:
+                image: busybox
+                command: ["sh", "-c", "trap 'exit 0' TERM; trap 'echo got-usr1' USR1; echo hello > /tmp/hello; while :; do sleep 0.1; done"]
+                ports: ["80"]
+            """)
         defer { p.cleanUp() }
         // create: the container, not started.
         let create = p.compose("create")
@@ -29,7 +30,9 @@ struct ComposeCommandsTests {
         // ps --format json (one object per line) and a template.
         let json = p.compose("ps", "--format", "json")
         let object = try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: Any]
-        #expect(object?["Service"] as? String == "a" && object?["State"] as? String == "running" && object?["Project"] as? String == "s14cmd", "\(json.out)")
+        #expect(
+            object?["Service"] as? String == "a" && object?["State"] as? String == "running"
+                && object?["Project"] as? String == "s14cmd", "\(json.out)")
         #expect(p.compose("ps", "--format", "{{.Name}} {{.State}}").out == "s14cmd-a-1 running\n")
 
         // port: the host address of container port 80.

@@ -6,8 +6,10 @@ import Testing
 
 /// `skiff compose` end to end as root, driving the built CLI with the busybox image, each test with its
 /// own SKIFF_ROOT and project directory; afterwards no process, cgroup, mount or container is left.
-@Suite("skiff compose end to end",
-       .enabled(if: getuid() == 0 && TestImage.fixtureExists && FileManager.default.isExecutableFile(atPath: Engine.skiffPath)))
+@Suite(
+    "skiff compose end to end",
+    .enabled(
+        if: getuid() == 0 && TestImage.fixtureExists && FileManager.default.isExecutableFile(atPath: Engine.skiffPath)))
 struct ComposeEndToEndTests {
     final class Project {
         let root: String
@@ -21,8 +23,9 @@ struct ComposeEndToEndTests {
             try compose.write(toFile: dir + "/compose.yaml", atomically: true, encoding: .utf8)
             engine = Engine(root: root + "/state")
             try FileManager.default.createDirectory(atPath: engine.root, withIntermediateDirectories: true)
-            try TestImage.make("busybox", layers: [TestImage.busyboxRootfs], config: TestImage.busyboxConfig(),
-                               store: engine.images, scratch: root)
+            try TestImage.make(
+                "busybox", layers: [TestImage.busyboxRootfs], config: TestImage.busyboxConfig(),
+                store: engine.images, scratch: root)
         }
 
         struct Result {
@@ -58,9 +61,10 @@ struct ComposeEndToEndTests {
                 Issue.record("skiff compose \(args) did not finish in \(timeout) s")
             }
             p.waitUntilExit()
-            return Result(status: p.terminationStatus,
-                          out: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
-                          err: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
+            return Result(
+                status: p.terminationStatus,
+                out: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
+                err: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
         }
 
         func container(_ name: String) -> Container? { engine.listContainers().first { $0.name == name } }
@@ -71,7 +75,9 @@ struct ComposeEndToEndTests {
             #expect(engine.listContainers().isEmpty, "containers left: \(engine.listContainers().map(\.name))")
             let deadline = Date().addingTimeInterval(5)
             while !HostLeftovers.processesMentioning(engine.root).isEmpty && Date() < deadline { usleep(50_000) }
-            #expect(HostLeftovers.processesMentioning(engine.root).isEmpty, "processes left: \(HostLeftovers.processesMentioning(engine.root))")
+            #expect(
+                HostLeftovers.processesMentioning(engine.root).isEmpty,
+                "processes left: \(HostLeftovers.processesMentioning(engine.root))")
             for id in ids {
                 let base = "/sys/fs/cgroup"
                 let left = ((try? FileManager.default.contentsOfDirectory(atPath: base)) ?? [])
@@ -93,29 +99,29 @@ struct ComposeEndToEndTests {
     }
 
     static let twoServices = """
-    name: shop
-    services:
-      db:
-        image: busybox
-        # httpd only after 2 s: web must wait for the healthcheck, not just the start.
-        command: ["sh", "-c", "mkdir -p /www && echo db-ok > /www/index.html && sleep 2 && exec httpd -f -p 8080 -h /www"]
-        healthcheck:
-          test: ["CMD", "wget", "-q", "-O", "-", "http://127.0.0.1:8080/"]
-          interval: 1s
-          timeout: 2s
-          retries: 30
-        stop_grace_period: 1s
-      web:
-        image: busybox
-        command: sh -c 'echo "web says ${GREETING:-ahoy}"; exec sleep 1000'
-        environment:
-          GREETING: ${GREETING:-ahoy}
-        env_file: web.env
-        depends_on:
+        name: shop
+        services:
           db:
-            condition: service_healthy
-        stop_grace_period: 1s
-    """
+            image: busybox
+            # httpd only after 2 s: web must wait for the healthcheck, not just the start.
+            command: ["sh", "-c", "mkdir -p /www && echo db-ok > /www/index.html && sleep 2 && exec httpd -f -p 8080 -h /www"]
+            healthcheck:
+              test: ["CMD", "wget", "-q", "-O", "-", "http://127.0.0.1:8080/"]
+              interval: 1s
+              timeout: 2s
+              retries: 30
+            stop_grace_period: 1s
+          web:
+            image: busybox
+            command: sh -c 'echo "web says ${GREETING:-ahoy}"; exec sleep 1000'
+            environment:
+              GREETING: ${GREETING:-ahoy}
+            env_file: web.env
+            depends_on:
+              db:
+                condition: service_healthy
+            stop_grace_period: 1s
+        """
 
     @Test func twoServiceProjectLifecycle() throws {
         let p = try Project(Self.twoServices)
@@ -132,7 +138,8 @@ struct ComposeEndToEndTests {
         #expect(db.labels["com.docker.compose.project"] == "shop" && web.labels["com.docker.compose.service"] == "web")
         #expect(db.labels["com.docker.compose.config-hash"]?.count == 64)
         // service_healthy really waited: web started after db's first successful probe.
-        let healthy = try #require(db.health?.log.first { $0.ExitCode == 0 }, "db has no successful probe: \(String(describing: db.health))")
+        let healthy = try #require(
+            db.health?.log.first { $0.ExitCode == 0 }, "db has no successful probe: \(String(describing: db.health))")
         let webStart = try #require(web.startedAt.flatMap(Timestamp.parse))
         let healthyAt = try #require(Timestamp.parse(healthy.End))
         #expect(webStart >= healthyAt)
@@ -196,31 +203,32 @@ struct ComposeEndToEndTests {
     }
 
     @Test func volumesNetworksAndPorts() throws {
-        let p = try Project("""
-        services:
-          db:
-            image: busybox
-            command: ["sh", "-c", "mkdir -p /www && echo db-ok > /www/index.html && exec httpd -f -p 8080 -h /www"]
-            volumes: ["data:/data", "./site:/site:ro", {type: tmpfs, target: /scratch}]
+        let p = try Project(
+            """
+            services:
+              db:
+                image: busybox
+                command: ["sh", "-c", "mkdir -p /www && echo db-ok > /www/index.html && exec httpd -f -p 8080 -h /www"]
+                volumes: ["data:/data", "./site:/site:ro", {type: tmpfs, target: /scratch}]
+                networks:
+                  default:
+                  back: {aliases: [database]}
+                stop_grace_period: 1s
+              web:
+                image: busybox
+                command: ["sh", "-c", "mkdir -p /www && echo web-ok > /www/index.html && exec httpd -f -p 80 -h /www"]
+                ports: ["127.0.0.1:18391:80"]
+                stop_grace_period: 1s
+              client:
+                image: busybox
+                command: ["sleep", "1000"]
+                networks: [back]
+                stop_grace_period: 1s
+            volumes:
+              data:
             networks:
-              default:
-              back: {aliases: [database]}
-            stop_grace_period: 1s
-          web:
-            image: busybox
-            command: ["sh", "-c", "mkdir -p /www && echo web-ok > /www/index.html && exec httpd -f -p 80 -h /www"]
-            ports: ["127.0.0.1:18391:80"]
-            stop_grace_period: 1s
-          client:
-            image: busybox
-            command: ["sleep", "1000"]
-            networks: [back]
-            stop_grace_period: 1s
-        volumes:
-          data:
-        networks:
-          back:
-        """)
+              back:
+            """)
         defer { p.cleanUp() }
         try FileManager.default.createDirectory(atPath: p.dir + "/site", withIntermediateDirectories: true)
         try "from-host\n".write(toFile: p.dir + "/site/f", atomically: true, encoding: .utf8)
@@ -230,7 +238,9 @@ struct ComposeEndToEndTests {
         #expect(p.compose("exec", "-T", "client", "wget", "-q", "-O", "-", "http://database:8080/").out == "db-ok\n")
         #expect(p.compose("exec", "-T", "client", "wget", "-q", "-O", "-", "http://db:8080/").out == "db-ok\n")
         #expect(p.compose("exec", "-T", "db", "cat", "/site/f").out == "from-host\n")
-        #expect(p.compose("exec", "-T", "db", "sh", "-c", "echo kept > /data/x && grep -c ' /scratch tmpfs' /proc/mounts").out == "1\n")
+        #expect(
+            p.compose("exec", "-T", "db", "sh", "-c", "echo kept > /data/x && grep -c ' /scratch tmpfs' /proc/mounts")
+                .out == "1\n")
         // The published port answers on the host.
         let curl = Process()
         curl.executableURL = URL(fileURLWithPath: "/bin/busybox")
@@ -258,15 +268,16 @@ struct ComposeEndToEndTests {
     }
 
     @Test func attachedUpPrefixesLogsAndCtrlCStops() throws {
-        let p = try Project("""
-        services:
-          a:
-            image: busybox
-            command: ["sh", "-c", "trap 'echo a got TERM; exit 0' TERM; while true; do echo a tick; sleep 0.2; done"]
-          b:
-            image: busybox
-            command: ["sh", "-c", "echo b once"]
-        """)
+        let p = try Project(
+            """
+            services:
+              a:
+                image: busybox
+                command: ["sh", "-c", "trap 'echo a got TERM; exit 0' TERM; while true; do echo a tick; sleep 0.2; done"]
+              b:
+                image: busybox
+                command: ["sh", "-c", "echo b once"]
+            """)
         defer { p.cleanUp() }
         let outPath = p.root + "/attached.out"
         _ = FileManager.default.createFile(atPath: outPath, contents: nil)
@@ -283,7 +294,9 @@ struct ComposeEndToEndTests {
         try proc.run()
         func output() -> String { (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "" }
         let deadline = Date().addingTimeInterval(30)
-        while !(output().contains("a-1  | a tick") && output().contains("b-1  | b once")) && Date() < deadline { usleep(50_000) }
+        while !(output().contains("a-1  | a tick") && output().contains("b-1  | b once")) && Date() < deadline {
+            usleep(50_000)
+        }
         #expect(output().contains("a-1  | a tick") && output().contains("b-1  | b once"), "\(output())")
         kill(proc.processIdentifier, SIGINT)
         let stopDeadline = Date().addingTimeInterval(30)
@@ -315,7 +328,8 @@ struct ComposeEndToEndTests {
         #expect(config.status == 0, "\(config.err)")
         #expect(config.out.contains("name: shop") && config.out.contains("condition: service_healthy"), "\(config.out)")
         #expect(config.err.isEmpty, "\(config.err)")
-        try "services:\n  web:\n    image: busybox\n    ports: [\"80:x\"]\n".write(toFile: p.dir + "/compose.yaml", atomically: true, encoding: .utf8)
+        try "services:\n  web:\n    image: busybox\n    ports: [\"80:x\"]\n".write(
+            toFile: p.dir + "/compose.yaml", atomically: true, encoding: .utf8)
         let bad = p.compose("up", "-d")
         #expect(bad.status != 0)
         #expect(bad.err.contains("compose.yaml: services.web.ports[0]: invalid container port"), "\(bad.err)")
@@ -323,18 +337,19 @@ struct ComposeEndToEndTests {
     }
 
     @Test func unhealthyDependencyFailsUp() throws {
-        let p = try Project("""
-        services:
-          db:
-            image: busybox
-            command: ["sleep", "1000"]
-            healthcheck: {test: ["CMD", "false"], interval: 1s, retries: 2}
-            stop_grace_period: 1s
-          web:
-            image: busybox
-            command: ["sleep", "1000"]
-            depends_on: {db: {condition: service_healthy}}
-        """)
+        let p = try Project(
+            """
+            services:
+              db:
+                image: busybox
+                command: ["sleep", "1000"]
+                healthcheck: {test: ["CMD", "false"], interval: 1s, retries: 2}
+                stop_grace_period: 1s
+              web:
+                image: busybox
+                command: ["sleep", "1000"]
+                depends_on: {db: {condition: service_healthy}}
+            """)
         defer { p.cleanUp() }
         let up = p.compose("up", "-d")
         #expect(up.status != 0)

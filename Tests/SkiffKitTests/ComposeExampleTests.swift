@@ -10,10 +10,12 @@ import Testing
 /// data kept by `down` and gone after `down -v`, nothing left at the end.
 private let debianBookwormArchive = RepositoryPaths.imageArchive("debian-bookworm")
 
-@Suite("skiff compose: the django-postgres example",
-       .enabled(if: getuid() == 0 && FileManager.default.fileExists(atPath: debianBookwormArchive)
-                && FileManager.default.isExecutableFile(atPath: Engine.skiffPath)
-                && ProcessInfo.processInfo.environment["SKIFF_SKIP_EXAMPLES"] == nil))
+@Suite(
+    "skiff compose: the django-postgres example",
+    .enabled(
+        if: getuid() == 0 && FileManager.default.fileExists(atPath: debianBookwormArchive)
+            && FileManager.default.isExecutableFile(atPath: Engine.skiffPath)
+            && ProcessInfo.processInfo.environment["SKIFF_SKIP_EXAMPLES"] == nil))
 struct ComposeExampleTests {
     static let debianArchive = debianBookwormArchive
     static let example = RepositoryPaths.file("examples/django-postgres")
@@ -50,10 +52,13 @@ struct ComposeExampleTests {
         try! p.run()
         let deadline = Date().addingTimeInterval(timeout)
         while p.isRunning && Date() < deadline { usleep(20_000) }
-        if p.isRunning { kill(p.processIdentifier, SIGKILL); Issue.record("skiff \(args) did not finish in \(timeout) s") }
+        if p.isRunning {
+            kill(p.processIdentifier, SIGKILL); Issue.record("skiff \(args) did not finish in \(timeout) s")
+        }
         p.waitUntilExit()
-        return Result(status: p.terminationStatus, out: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
-                      err: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
+        return Result(
+            status: p.terminationStatus, out: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
+            err: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
     }
 
     /// GET http://127.0.0.1:8000/ (curl; busybox wget without -T, which crashes Debian's busybox), retried

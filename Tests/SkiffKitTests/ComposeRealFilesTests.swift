@@ -18,40 +18,49 @@ struct ComposeRealFilesTests {
         var description: String { name }
     }
 
-    static let busyboxWeb = "FROM busybox AS builder\nRUN mkdir -p /www && echo sample-ok > /www/index.html\nCMD [\"httpd\", \"-f\", \"-p\", \"8000\", \"-h\", \"/www\"]\n"
+    static let busyboxWeb =
+        "FROM busybox AS builder\nRUN mkdir -p /www && echo sample-ok > /www/index.html\nCMD [\"httpd\", \"-f\", \"-p\", \"8000\", \"-h\", \"/www\"]\n"
 
     static let samples: [Sample] = [
         // django/compose.yaml
-        Sample(name: "django", file: "compose.yaml", compose: """
-        services:
-          web: 
-            build:
-              context: app
-              target: builder
-            ports: 
-              - '8000:8000'
+        Sample(
+            name: "django", file: "compose.yaml",
+            compose: """
+                services:
+                  web: 
+                    build:
+                      context: app
+                      target: builder
+                    ports: 
+                      - '8000:8000'
 
-        """, files: ["app/Dockerfile": busyboxWeb], running: ["django-web-1"]),
+                """, files: ["app/Dockerfile": busyboxWeb], running: ["django-web-1"]),
         // flask-redis/docker-compose.yml (image redislabs/redismod → busybox)
-        Sample(name: "flask-redis", file: "docker-compose.yml", compose: """
-        version: '2'
-        services:
-           redis: 
-             image: busybox
-             ports:
-               - '6379:6379' 
-           web:
-                build: .
-                ports:
-                    - "5000:5000"
-                volumes:
-                    - .:/code
-                depends_on:
-                    - redis
+        Sample(
+            name: "flask-redis", file: "docker-compose.yml",
+            compose: """
+                version: '2'
+                services:
+                   redis: 
+                     image: busybox
+                     ports:
+                       - '6379:6379' 
+                   web:
+                        build: .
+                        ports:
+                            - "5000:5000"
+                        volumes:
+                            - .:/code
+                        depends_on:
+                            - redis
 
-        """, files: ["Dockerfile": "FROM busybox\nWORKDIR /code\nCMD [\"httpd\", \"-f\", \"-p\", \"5000\", \"-h\", \"/code\"]\n",
-                     "app.py": "print('hello')\n"],
-               running: ["flask-redis-web-1"]),
+                """,
+            files: [
+                "Dockerfile":
+                    "FROM busybox\nWORKDIR /code\nCMD [\"httpd\", \"-f\", \"-p\", \"5000\", \"-h\", \"/code\"]\n",
+                "app.py": "print('hello')\n",
+            ],
+            running: ["flask-redis-web-1"]),
     ]
 
     @Test(arguments: samples)
@@ -62,7 +71,8 @@ struct ComposeRealFilesTests {
         try sample.compose.write(toFile: p.dir + "/" + sample.file, atomically: true, encoding: .utf8)
         for (path, text) in sample.files {
             let full = p.dir + "/" + path
-            try FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             try text.write(toFile: full, atomically: true, encoding: .utf8)
         }
         let config = p.compose("config")
@@ -82,108 +92,115 @@ struct ComposeRealFilesTests {
     /// nginx-flask-postgres and nginx-flask-mysql declare `secrets:` (and build targets and stages
     /// the local busybox image cannot stand in for): they load with `compose config`, without warnings.
     static let secretSamples: [Sample] = [
-        Sample(name: "nginx-flask-postgres", file: "compose.yaml", compose: """
-        services:
-          db:
-            image: busybox
-            restart: always
-            secrets:
-              - db-password
-            volumes:
-              - db-data:/var/lib/postgresql/data
-            networks:
-              - backnet
-            environment:
-              - POSTGRES_DB=example
-              - POSTGRES_PASSWORD_FILE=/run/secrets/db-password
-            expose:
-              - 5432
-            healthcheck:
-              test: [ "CMD", "pg_isready" ]
-              interval: 10s
-              timeout: 5s
-              retries: 5
+        Sample(
+            name: "nginx-flask-postgres", file: "compose.yaml",
+            compose: """
+                services:
+                  db:
+                    image: busybox
+                    restart: always
+                    secrets:
+                      - db-password
+                    volumes:
+                      - db-data:/var/lib/postgresql/data
+                    networks:
+                      - backnet
+                    environment:
+                      - POSTGRES_DB=example
+                      - POSTGRES_PASSWORD_FILE=/run/secrets/db-password
+                    expose:
+                      - 5432
+                    healthcheck:
+                      test: [ "CMD", "pg_isready" ]
+                      interval: 10s
+                      timeout: 5s
+                      retries: 5
 
-          backend:
-            build:
-              context: backend
-              target: builder
-            secrets:
-              - db-password
-            ports:
-              - 8000:8000
-            networks:
-              - backnet
-              - frontnet
-            depends_on:
-              db:
-                condition: service_healthy
+                  backend:
+                    build:
+                      context: backend
+                      target: builder
+                    secrets:
+                      - db-password
+                    ports:
+                      - 8000:8000
+                    networks:
+                      - backnet
+                      - frontnet
+                    depends_on:
+                      db:
+                        condition: service_healthy
 
-          proxy:
-            build: proxy
-            restart: always
-            ports:
-              - 80:80
-            depends_on: 
-              - backend
-            networks:
-              - frontnet
+                  proxy:
+                    build: proxy
+                    restart: always
+                    ports:
+                      - 80:80
+                    depends_on: 
+                      - backend
+                    networks:
+                      - frontnet
 
-        volumes:
-          db-data:
+                volumes:
+                  db-data:
 
-        secrets:
-          db-password:
-            file: db/password.txt
+                secrets:
+                  db-password:
+                    file: db/password.txt
 
-        networks:
-          backnet:
-          frontnet:
+                networks:
+                  backnet:
+                  frontnet:
 
-        """, files: ["backend/Dockerfile": busyboxWeb, "proxy/Dockerfile": "FROM busybox\n", "db/password.txt": "secret\n"], running: []),
-        Sample(name: "nginx-flask-mysql", file: "compose.yaml", compose: """
-        services:
-          db:
-            image: busybox
-            command: '--default-authentication-plugin=mysql_native_password'
-            restart: unless-stopped
-            healthcheck:
-              test: ['CMD-SHELL', 'mysqladmin ping -h 127.0.0.1 --password="$$(cat /run/secrets/db-password)" --silent']
-              interval: 10s
-              timeout: 5s
-              retries: 3
-              start_period: 30s
-            secrets:
-              - db-password
-            volumes:
-              - db-data:/var/lib/mysql
-            networks:
-              - backnet
-            environment:
-              - MYSQL_DATABASE=example
-              - MYSQL_ROOT_PASSWORD_FILE=/run/secrets/db-password
-            expose:
-              - 3306
-              - 33060
-            logging:
-              driver: "json-file"
-              options:
-                max-size: "10m"
-                max-file: "3"
-                labels: "service=db"
+                """,
+            files: [
+                "backend/Dockerfile": busyboxWeb, "proxy/Dockerfile": "FROM busybox\n", "db/password.txt": "secret\n",
+            ], running: []),
+        Sample(
+            name: "nginx-flask-mysql", file: "compose.yaml",
+            compose: """
+                services:
+                  db:
+                    image: busybox
+                    command: '--default-authentication-plugin=mysql_native_password'
+                    restart: unless-stopped
+                    healthcheck:
+                      test: ['CMD-SHELL', 'mysqladmin ping -h 127.0.0.1 --password="$$(cat /run/secrets/db-password)" --silent']
+                      interval: 10s
+                      timeout: 5s
+                      retries: 3
+                      start_period: 30s
+                    secrets:
+                      - db-password
+                    volumes:
+                      - db-data:/var/lib/mysql
+                    networks:
+                      - backnet
+                    environment:
+                      - MYSQL_DATABASE=example
+                      - MYSQL_ROOT_PASSWORD_FILE=/run/secrets/db-password
+                    expose:
+                      - 3306
+                      - 33060
+                    logging:
+                      driver: "json-file"
+                      options:
+                        max-size: "10m"
+                        max-file: "3"
+                        labels: "service=db"
 
-        volumes:
-          db-data:
+                volumes:
+                  db-data:
 
-        secrets:
-          db-password:
-            file: db/password.txt
+                secrets:
+                  db-password:
+                    file: db/password.txt
 
-        networks:
-          backnet:
-          frontnet:
+                networks:
+                  backnet:
+                  frontnet:
 
-        """, files: ["db/password.txt": "secret\n"], running: []),
+                """, files: ["db/password.txt": "secret\n"], running: []),
     ]
 
     @Test(arguments: secretSamples)
@@ -193,7 +210,8 @@ struct ComposeRealFilesTests {
         try sample.compose.write(toFile: p.dir + "/" + sample.file, atomically: true, encoding: .utf8)
         for (path, text) in sample.files {
             let full = p.dir + "/" + path
-            try FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             try text.write(toFile: full, atomically: true, encoding: .utf8)
         }
         let config = p.compose("config")

@@ -10,15 +10,39 @@ struct ComposeSpecKeysTests {
     static func error(_ text: String) -> String { ComposeParserTests.error(text) }
 
     @Test(arguments: [
-        ("services:\n  web:\n    image: busybox\n    prots: [\"80\"]\n", "compose.yaml: services.web.prots: unknown key; did you mean ports?"),
+        (
+            "services:\n  web:\n    image: busybox\n    prots: [\"80\"]\n",
+            "compose.yaml: services.web.prots: unknown key; did you mean ports?"
+        ),
         ("servics:\n  web:\n    image: busybox\n", "compose.yaml: servics: unknown key; did you mean services?"),
-        ("services:\n  web:\n    build:\n      context: .\n      dockerfil: Dockerfile\n", "compose.yaml: services.web.build.dockerfil: unknown key; did you mean dockerfile?"),
-        ("services:\n  web:\n    image: busybox\n    healthcheck:\n      intervall: 1s\n", "compose.yaml: services.web.healthcheck.intervall: unknown key; did you mean interval?"),
-        ("services:\n  web:\n    image: busybox\n    deploy:\n      resorces: {}\n", "compose.yaml: services.web.deploy.resorces: unknown key; did you mean resources?"),
-        ("services:\n  web:\n    image: busybox\nnetworks:\n  n:\n    ipam:\n      config:\n        - subnett: 10.1.0.0/24\n", "compose.yaml: networks.n.ipam.config[0].subnett: unknown key; did you mean subnet?"),
-        ("services:\n  web:\n    image: busybox\n    depends_on:\n      db:\n        conditon: service_started\n  db:\n    image: busybox\n", "compose.yaml: services.web.depends_on.db.conditon: unknown key; did you mean condition?"),
-        ("services:\n  web:\n    image: busybox\n    volumes:\n      - type: bind\n        source: .\n        target: /x\n        readonly: true\n", "compose.yaml: services.web.volumes[0].readonly: unknown key; did you mean read_only?"),
-        ("services:\n  web:\n    image: busybox\n    zzzzzzzz: 1\n", "compose.yaml: services.web.zzzzzzzz: unknown key"),
+        (
+            "services:\n  web:\n    build:\n      context: .\n      dockerfil: Dockerfile\n",
+            "compose.yaml: services.web.build.dockerfil: unknown key; did you mean dockerfile?"
+        ),
+        (
+            "services:\n  web:\n    image: busybox\n    healthcheck:\n      intervall: 1s\n",
+            "compose.yaml: services.web.healthcheck.intervall: unknown key; did you mean interval?"
+        ),
+        (
+            "services:\n  web:\n    image: busybox\n    deploy:\n      resorces: {}\n",
+            "compose.yaml: services.web.deploy.resorces: unknown key; did you mean resources?"
+        ),
+        (
+            "services:\n  web:\n    image: busybox\nnetworks:\n  n:\n    ipam:\n      config:\n        - subnett: 10.1.0.0/24\n",
+            "compose.yaml: networks.n.ipam.config[0].subnett: unknown key; did you mean subnet?"
+        ),
+        (
+            "services:\n  web:\n    image: busybox\n    depends_on:\n      db:\n        conditon: service_started\n  db:\n    image: busybox\n",
+            "compose.yaml: services.web.depends_on.db.conditon: unknown key; did you mean condition?"
+        ),
+        (
+            "services:\n  web:\n    image: busybox\n    volumes:\n      - type: bind\n        source: .\n        target: /x\n        readonly: true\n",
+            "compose.yaml: services.web.volumes[0].readonly: unknown key; did you mean read_only?"
+        ),
+        (
+            "services:\n  web:\n    image: busybox\n    zzzzzzzz: 1\n",
+            "compose.yaml: services.web.zzzzzzzz: unknown key"
+        ),
     ])
     func unknownKeyIsAnErrorWithTheNearestKey(text: String, expected: String) {
         let message = Self.error(text)
@@ -26,18 +50,19 @@ struct ComposeSpecKeysTests {
     }
 
     @Test func extensionKeysStayAllowed() throws {
-        let p = try ComposeParserTests.load("""
-        x-common: &common
-          image: busybox
-        services:
-          web:
-            <<: *common
-            x-note: anything
-            healthcheck: {test: ["CMD", "true"], x-why: because}
-        networks:
-          n:
-            x-owner: me
-        """)
+        let p = try ComposeParserTests.load(
+            """
+            x-common: &common
+              image: busybox
+            services:
+              web:
+                <<: *common
+                x-note: anything
+                healthcheck: {test: ["CMD", "true"], x-why: because}
+            networks:
+              n:
+                x-owner: me
+            """)
         #expect(p.service("web")?.image == "busybox")
         #expect(p.warnings.isEmpty, "\(p.warnings)")
     }
@@ -49,8 +74,14 @@ struct ComposeSpecKeysTests {
         ("scale: 3", "services.web.scale: skiff runs one container per service"),
         ("logging: {driver: syslog}", "services.web.logging.driver: the syslog logging driver is not supported"),
         ("logging: {options: {compress: \"true\"}}", "services.web.logging.options.compress: compressed rotated logs"),
-        ("deploy: {placement: {constraints: [\"node.role==manager\"]}}", "services.web.deploy.placement: placement is a swarm setting"),
-        ("build: {context: ., cache_from: [\"a:b\"]}", "services.web.build.cache_from: skiff build keeps its cache locally"),
+        (
+            "deploy: {placement: {constraints: [\"node.role==manager\"]}}",
+            "services.web.deploy.placement: placement is a swarm setting"
+        ),
+        (
+            "build: {context: ., cache_from: [\"a:b\"]}",
+            "services.web.build.cache_from: skiff build keeps its cache locally"
+        ),
     ])
     func validKeysSkiffCannotCarryOutAreErrors(line: String, expected: String) {
         let message = Self.error("services:\n  web:\n    image: busybox\n    \(line)\n")
@@ -58,36 +89,40 @@ struct ComposeSpecKeysTests {
     }
 
     @Test func resourceAndLoggingKeysReachTheModel() throws {
-        let p = try ComposeParserTests.load("""
-        services:
-          web:
-            image: busybox
-            ulimits:
-              nproc: 65535
-              nofile: {soft: 1024, hard: 2048}
-            mem_reservation: 64m
-            memswap_limit: 256m
-            cpu_shares: 512
-            cpuset: "0"
-            oom_score_adj: 200
-            shm_size: 128m
-            domainname: example.test
-            annotations: {org.example.a: b}
-            extra_hosts:
-              somehost: 10.1.2.3
-              multi: ["10.1.2.4", "10.1.2.5"]
-            dns: 9.9.9.9
-            dns_search: [example.test]
-            dns_opt: ["ndots:2"]
-            logging:
-              driver: json-file
-              options: {max-size: 10m, max-file: "3", labels: "service=web"}
-            deploy:
-              restart_policy: {condition: on-failure, max_attempts: 4}
-              resources: {reservations: {memory: 32m}}
-        """)
+        let p = try ComposeParserTests.load(
+            """
+            services:
+              web:
+                image: busybox
+                ulimits:
+                  nproc: 65535
+                  nofile: {soft: 1024, hard: 2048}
+                mem_reservation: 64m
+                memswap_limit: 256m
+                cpu_shares: 512
+                cpuset: "0"
+                oom_score_adj: 200
+                shm_size: 128m
+                domainname: example.test
+                annotations: {org.example.a: b}
+                extra_hosts:
+                  somehost: 10.1.2.3
+                  multi: ["10.1.2.4", "10.1.2.5"]
+                dns: 9.9.9.9
+                dns_search: [example.test]
+                dns_opt: ["ndots:2"]
+                logging:
+                  driver: json-file
+                  options: {max-size: 10m, max-file: "3", labels: "service=web"}
+                deploy:
+                  restart_policy: {condition: on-failure, max_attempts: 4}
+                  resources: {reservations: {memory: 32m}}
+            """)
         let r = try #require(p.service("web")).resources
-        #expect(r.ulimits == [.init(name: "nproc", soft: 65535, hard: 65535), .init(name: "nofile", soft: 1024, hard: 2048)])
+        #expect(
+            r.ulimits == [
+                .init(name: "nproc", soft: 65535, hard: 65535), .init(name: "nofile", soft: 1024, hard: 2048),
+            ])
         // deploy's reservation comes after mem_reservation in the file, so it wins.
         #expect(r.memoryReservation == Int64(33_554_432))
         #expect(r.memorySwap == 256 * 1024 * 1024 && r.cpuShares == 512 && r.cpusetCpus == "0")
@@ -105,7 +140,10 @@ struct ComposeSpecKeysTests {
 
     @Test(arguments: [
         ("ulimits: {nofles: 1}", "services.web.ulimits.nofles: unknown ulimit; did you mean nofile?"),
-        ("ulimits: {nofile: {soft: 10, hard: 5}}", "services.web.ulimits.nofile: the soft limit 10 is above the hard limit 5"),
+        (
+            "ulimits: {nofile: {soft: 10, hard: 5}}",
+            "services.web.ulimits.nofile: the soft limit 10 is above the hard limit 5"
+        ),
         ("oom_score_adj: 5000", "services.web.oom_score_adj"),
         ("links: [\"nowhere\"]", "services.web.links[0]: links to undefined service \"nowhere\""),
         ("extra_hosts: [\"nocolon\"]", "services.web.extra_hosts: --add-host nocolon: expected NAME:IP"),
@@ -117,82 +155,108 @@ struct ComposeSpecKeysTests {
     }
 
     @Test func networksIpamDriverOptionsAddressesAndLinks() throws {
-        let p = try ComposeParserTests.load("""
-        services:
-          db:
-            image: busybox
+        let p = try ComposeParserTests.load(
+            """
+            services:
+              db:
+                image: busybox
+                networks:
+                  back:
+                    ipv4_address: 172.29.5.10
+              web:
+                image: busybox
+                links: ["db:database", "db"]
+                networks: [back]
             networks:
               back:
-                ipv4_address: 172.29.5.10
-          web:
-            image: busybox
-            links: ["db:database", "db"]
-            networks: [back]
-        networks:
-          back:
-            driver: bridge
-            driver_opts:
-              com.docker.network.driver.mtu: "1400"
-              com.docker.network.bridge.enable_icc: "true"
-              com.docker.network.bridge.host_binding_ipv4: 127.0.0.1
-            ipam:
-              driver: default
-              config:
-                - subnet: 172.29.0.0/16
-                  gateway: 172.29.0.1
-                  ip_range: 172.29.5.0/24
-        """)
+                driver: bridge
+                driver_opts:
+                  com.docker.network.driver.mtu: "1400"
+                  com.docker.network.bridge.enable_icc: "true"
+                  com.docker.network.bridge.host_binding_ipv4: 127.0.0.1
+                ipam:
+                  driver: default
+                  config:
+                    - subnet: 172.29.0.0/16
+                      gateway: 172.29.0.1
+                      ip_range: 172.29.5.0/24
+            """)
         let back = try #require(p.network("back"))
         #expect(back.subnet == "172.29.0.0/16" && back.gateway == "172.29.0.1" && back.ipRange == "172.29.5.0/24")
         #expect(back.bridgeOptions.mtu == 1400 && back.bridgeOptions.hostBindingIPv4 == "127.0.0.1")
         #expect(p.service("db")?.networks.first?.ipv4Address == "172.29.5.10")
-        #expect(p.service("web")?.links == [ComposeLink(service: "db", alias: "database"), ComposeLink(service: "db", alias: "db")])
+        #expect(
+            p.service("web")?.links == [
+                ComposeLink(service: "db", alias: "database"), ComposeLink(service: "db", alias: "db"),
+            ])
         let wiring = ComposeWiring(project: p)
         #expect(wiring.aliases(try #require(p.service("db")), on: "back") == ["db", "database"])
         #expect(p.warnings.isEmpty, "\(p.warnings)")
     }
 
     @Test(arguments: [
-        ("networks: {back: {ipv4_address: 10.9.0.5}}", "subnet: 172.30.0.0/16", "services.web.networks.back.ipv4_address: 10.9.0.5 is not a free host address of 172.30.0.0/16"),
-        ("networks: {back: {ipv4_address: 172.30.0.1}}", "subnet: 172.30.0.0/16", "is not a free host address of 172.30.0.0/16 (the gateway is 172.30.0.1)"),
-        ("networks: [back]", "subnet: 172.30.0.0/16\n          ip_range: 10.0.0.0/24", "networks.back.ipam.config[0].ip_range: 10.0.0.0/24 is not inside the subnet 172.30.0.0/16"),
+        (
+            "networks: {back: {ipv4_address: 10.9.0.5}}", "subnet: 172.30.0.0/16",
+            "services.web.networks.back.ipv4_address: 10.9.0.5 is not a free host address of 172.30.0.0/16"
+        ),
+        (
+            "networks: {back: {ipv4_address: 172.30.0.1}}", "subnet: 172.30.0.0/16",
+            "is not a free host address of 172.30.0.0/16 (the gateway is 172.30.0.1)"
+        ),
+        (
+            "networks: [back]", "subnet: 172.30.0.0/16\n          ip_range: 10.0.0.0/24",
+            "networks.back.ipam.config[0].ip_range: 10.0.0.0/24 is not inside the subnet 172.30.0.0/16"
+        ),
         ("networks: [back]", "subnet: nonsense", "networks.back.ipam.config[0].subnet: expected an IPv4 subnet"),
     ])
     func addressesAreCheckedAgainstTheSubnet(service: String, ipam: String, expected: String) {
-        let message = Self.error("""
-        services:
-          web:
-            image: busybox
-            \(service)
-        networks:
-          back:
-            ipam:
-              config:
-                - \(ipam)
-        """)
+        let message = Self.error(
+            """
+            services:
+              web:
+                image: busybox
+                \(service)
+            networks:
+              back:
+                ipam:
+                  config:
+                    - \(ipam)
+            """)
         #expect(message.contains(expected), "\(message)")
     }
 
     @Test func takenAddressIsRefused() {
-        let message = Self.error("""
-        services:
-          a: {image: busybox, networks: {back: {ipv4_address: 172.31.0.5}}}
-          b: {image: busybox, networks: {back: {ipv4_address: 172.31.0.5}}}
-        networks:
-          back: {ipam: {config: [{subnet: 172.31.0.0/24}]}}
-        """)
-        #expect(message.contains("services.b.networks.back.ipv4_address: 172.31.0.5 is already the address of service a"), "\(message)")
-        let noSubnet = Self.error("services:\n  a: {image: busybox, networks: {back: {ipv4_address: 172.31.0.5}}}\nnetworks:\n  back:\n")
-        #expect(noSubnet.contains("services.a.networks.back.ipv4_address: a fixed address needs a subnet"), "\(noSubnet)")
+        let message = Self.error(
+            """
+            services:
+              a: {image: busybox, networks: {back: {ipv4_address: 172.31.0.5}}}
+              b: {image: busybox, networks: {back: {ipv4_address: 172.31.0.5}}}
+            networks:
+              back: {ipam: {config: [{subnet: 172.31.0.0/24}]}}
+            """)
+        #expect(
+            message.contains("services.b.networks.back.ipv4_address: 172.31.0.5 is already the address of service a"),
+            "\(message)")
+        let noSubnet = Self.error(
+            "services:\n  a: {image: busybox, networks: {back: {ipv4_address: 172.31.0.5}}}\nnetworks:\n  back:\n")
+        #expect(
+            noSubnet.contains("services.a.networks.back.ipv4_address: a fixed address needs a subnet"), "\(noSubnet)")
     }
 
     @Test(arguments: [
         ("com.docker.network.bridge.name: br-x", "com.docker.network.bridge.name: skiff names its bridges itself"),
-        ("com.docker.network.bridge.inhibit_ipv4: \"true\"", "com.docker.network.bridge.inhibit_ipv4: not supported by skiff"),
-        ("com.docker.network.driver.mut: \"1400\"", "unknown bridge driver option; did you mean com.docker.network.driver.mtu?"),
+        (
+            "com.docker.network.bridge.inhibit_ipv4: \"true\"",
+            "com.docker.network.bridge.inhibit_ipv4: not supported by skiff"
+        ),
+        (
+            "com.docker.network.driver.mut: \"1400\"",
+            "unknown bridge driver option; did you mean com.docker.network.driver.mtu?"
+        ),
     ])
     func bridgeOptionsSkiffCannotCarryOutAreErrors(option: String, expected: String) {
-        let message = Self.error("services:\n  web: {image: busybox, networks: [n]}\nnetworks:\n  n:\n    driver_opts:\n      \(option)\n")
+        let message = Self.error(
+            "services:\n  web: {image: busybox, networks: [n]}\nnetworks:\n  n:\n    driver_opts:\n      \(option)\n")
         #expect(message.contains(expected), "\(message)")
     }
 
@@ -201,7 +265,8 @@ struct ComposeSpecKeysTests {
     @Test func missingEnvFileIsAnErrorAtLoad() throws {
         let message = Self.error("services:\n  web:\n    image: busybox\n    env_file: missing.env\n")
         #expect(message.contains("missing.env") && message.contains("not found"), "\(message)")
-        let p = try ComposeParserTests.load("services:\n  web:\n    image: busybox\n    env_file: [{path: missing.env, required: false}]\n")
+        let p = try ComposeParserTests.load(
+            "services:\n  web:\n    image: busybox\n    env_file: [{path: missing.env, required: false}]\n")
         #expect(p.service("web")?.envFiles.count == 1)
     }
 }

@@ -4,8 +4,10 @@ import Testing
 
 /// Issue 14 ("find the rest of their kind"), through the built CLI as a Docker user types it:
 /// `--format` of the list commands, `--device`, `--device-cgroup-rule`, `--group-add`, `--volumes-from`.
-@Suite("Docker's run flags and list formats", .serialized,
-       .enabled(if: getuid() == 0 && TestImage.fixtureExists && FileManager.default.isExecutableFile(atPath: Engine.skiffPath)))
+@Suite(
+    "Docker's run flags and list formats", .serialized,
+    .enabled(
+        if: getuid() == 0 && TestImage.fixtureExists && FileManager.default.isExecutableFile(atPath: Engine.skiffPath)))
 struct DockerFlagCompatTests {
     static func jsonLines(_ text: String) throws -> [[String: Any]] {
         try text.split(separator: "\n").map { line in
@@ -22,8 +24,10 @@ struct DockerFlagCompatTests {
         #expect(root.skiff("image", "ls", "--format", "{{.ID}} {{.Size}}").out.hasPrefix(id + " "))
         let table = root.skiff("images", "--format", "table {{.Repository}}\t{{.ID}}\t{{.CreatedSince}}").out
         let lines = table.split(separator: "\n")
-        #expect(lines.count == 2 && lines[0].hasPrefix("REPOSITORY") && lines[0].contains("IMAGE ID") && lines[0].contains("CREATED"),
-                "\(table)")
+        #expect(
+            lines.count == 2 && lines[0].hasPrefix("REPOSITORY") && lines[0].contains("IMAGE ID")
+                && lines[0].contains("CREATED"),
+            "\(table)")
         let images = try Self.jsonLines(root.skiff("images", "--format", "json").out)
         #expect(images.count == 1)
         #expect(images.first?["Repository"] as? String == "busybox" && images.first?["Tag"] as? String == "latest")
@@ -37,20 +41,28 @@ struct DockerFlagCompatTests {
         // ps: json is one object per container, with Docker's fields.
         #expect(root.skiff("run", "-d", "--name", "fmt1", "-l", "tier=web", "busybox", "sleep", "1000").status == 0)
         let ps = try Self.jsonLines(root.skiff("ps", "--format", "json").out)
-        #expect(ps.count == 1 && ps.first?["Names"] as? String == "fmt1" && ps.first?["State"] as? String == "running", "\(ps)")
+        #expect(
+            ps.count == 1 && ps.first?["Names"] as? String == "fmt1" && ps.first?["State"] as? String == "running",
+            "\(ps)")
         #expect(ps.first?["Labels"] as? String == "tier=web")
         #expect(root.skiff("ps", "--format", "table {{.Names}}\t{{.State}}").out.hasPrefix("NAMES"))
 
         // volume ls and network ls: the same three forms.
         #expect(root.skiff("volume", "create", "--label", "a=b", "fmtvol").status == 0)
         let vols = try Self.jsonLines(root.skiff("volume", "ls", "--format", "json").out)
-        #expect(vols.first?["Name"] as? String == "fmtvol" && vols.first?["Driver"] as? String == "local" && vols.first?["Labels"] as? String == "a=b",
-                "\(vols)")
-        #expect(root.skiff("volume", "ls", "--format", "table {{.Name}}\t{{.Scope}}").out == "VOLUME NAME   SCOPE\nfmtvol        local\n")
+        #expect(
+            vols.first?["Name"] as? String == "fmtvol" && vols.first?["Driver"] as? String == "local"
+                && vols.first?["Labels"] as? String == "a=b",
+            "\(vols)")
+        #expect(
+            root.skiff("volume", "ls", "--format", "table {{.Name}}\t{{.Scope}}").out
+                == "VOLUME NAME   SCOPE\nfmtvol        local\n")
         #expect(root.skiff("network", "create", "--label", "x=y", "fmtnet").status == 0)
         let nets = try Self.jsonLines(root.skiff("network", "ls", "--format", "json").out)
         let fmtnet = try #require(nets.first { $0["Name"] as? String == "fmtnet" }, "\(nets)")
-        #expect(fmtnet["Driver"] as? String == "bridge" && fmtnet["Scope"] as? String == "local" && fmtnet["Labels"] as? String == "x=y")
+        #expect(
+            fmtnet["Driver"] as? String == "bridge" && fmtnet["Scope"] as? String == "local"
+                && fmtnet["Labels"] as? String == "x=y")
         #expect(root.skiff("network", "ls", "--format", "{{.Name}} {{.Internal}}").out.contains("fmtnet false\n"))
         #expect(root.skiff("network", "ls").out.split(separator: "\n").first?.hasPrefix("NETWORK ID") == true)
         #expect(root.skiff("rm", "-f", "fmt1").status == 0)
@@ -64,33 +76,41 @@ struct DockerFlagCompatTests {
         let root = try CLIRoot(prefix: "skiff-compat-dev-")
         defer { root.cleanUp() }
         let backing = root.path + "/disk.img"
-        try Data(("skiff-device-bytes" + String(repeating: "\0", count: 4096 - 18)).utf8).write(to: URL(fileURLWithPath: backing))
+        try Data(("skiff-device-bytes" + String(repeating: "\0", count: 4096 - 18)).utf8).write(
+            to: URL(fileURLWithPath: backing))
         let loop = try #require(LoopDevice(file: backing))
         defer { loop.detach() }
         let other = try #require(LoopDevice(file: backing))
         defer { other.detach() }
 
-        var r = root.skiff("run", "--rm", "--device", "\(loop.path):/dev/xvdb:r", "busybox", "head", "-c", "18", "/dev/xvdb")
+        var r = root.skiff(
+            "run", "--rm", "--device", "\(loop.path):/dev/xvdb:r", "busybox", "head", "-c", "18", "/dev/xvdb")
         #expect(r.status == 0 && r.out == "skiff-device-bytes", "read through the given device: \(r.out) \(r.err)")
         // The permissions are the cgroup's: "r" gives no write, "rw" does.
-        r = root.skiff("run", "--rm", "--device", "\(loop.path):/dev/xvdb:r", "busybox", "sh", "-c", "echo w > /dev/xvdb")
+        r = root.skiff(
+            "run", "--rm", "--device", "\(loop.path):/dev/xvdb:r", "busybox", "sh", "-c", "echo w > /dev/xvdb")
         #expect(r.status != 0 && r.err.contains("Operation not permitted"), "write through an r device: \(r.err)")
         // The node is made with the host's type and numbers.
-        r = root.skiff("run", "--rm", "--device", "\(loop.path):/dev/xvdb", "busybox", "stat", "-c", "%F %t:%T", "/dev/xvdb")
+        r = root.skiff(
+            "run", "--rm", "--device", "\(loop.path):/dev/xvdb", "busybox", "stat", "-c", "%F %t:%T", "/dev/xvdb")
         #expect(r.out.hasPrefix("block special file"), "\(r.out) \(r.err)")
         // Another device, not listed: the node can be made, but not opened.
-        r = root.skiff("run", "--rm", "--device", "\(loop.path):/dev/xvdb", "busybox", "sh", "-c",
-                       "mknod /tmp/other b \(other.major) \(other.minor) && head -c 18 /tmp/other")
+        r = root.skiff(
+            "run", "--rm", "--device", "\(loop.path):/dev/xvdb", "busybox", "sh", "-c",
+            "mknod /tmp/other b \(other.major) \(other.minor) && head -c 18 /tmp/other")
         #expect(r.status != 0 && r.err.contains("Operation not permitted"), "unlisted device: \(r.out) \(r.err)")
         // --device-cgroup-rule opens it (Docker's way to allow nodes made later).
-        r = root.skiff("run", "--rm", "--device-cgroup-rule", "b \(other.major):\(other.minor) rwm", "busybox", "sh", "-c",
-                       "mknod /tmp/other b \(other.major) \(other.minor) && head -c 18 /tmp/other")
+        r = root.skiff(
+            "run", "--rm", "--device-cgroup-rule", "b \(other.major):\(other.minor) rwm", "busybox", "sh", "-c",
+            "mknod /tmp/other b \(other.major) \(other.minor) && head -c 18 /tmp/other")
         #expect(r.status == 0 && r.out == "skiff-device-bytes", "\(r.out) \(r.err)")
         // Without --device the path does not exist.
         r = root.skiff("run", "--rm", "busybox", "ls", "/dev/xvdb")
         #expect(r.status != 0)
         // (last: it changes the bytes the reads above expect)
-        r = root.skiff("run", "--rm", "--device", "\(loop.path):/dev/xvdb:rw", "busybox", "sh", "-c", "printf skiff-DEVICE > /dev/xvdb")
+        r = root.skiff(
+            "run", "--rm", "--device", "\(loop.path):/dev/xvdb:rw", "busybox", "sh", "-c",
+            "printf skiff-DEVICE > /dev/xvdb")
         #expect(r.status == 0, "write through an rw device: \(r.err)")
         // Bad input is refused by name, before a container exists.
         r = root.skiff("run", "--rm", "--device", "/nonexistent/dev", "busybox", "true")
@@ -103,15 +123,21 @@ struct DockerFlagCompatTests {
     @Test func groupAddAndVolumesFrom() throws {
         let root = try CLIRoot(prefix: "skiff-compat-grp-")
         defer { root.cleanUp(removeVolumes: true) }
-        var r = root.skiff("run", "--rm", "--group-add", "tty", "--group-add", "4321", "-u", "1000:1000", "busybox",
-                           "grep", "^Groups:", "/proc/self/status")
-        let ids: [String] = r.out.split(whereSeparator: { $0 == "\t" || $0 == " " || $0 == "\n" }).dropFirst().map { String($0) }
+        var r = root.skiff(
+            "run", "--rm", "--group-add", "tty", "--group-add", "4321", "-u", "1000:1000", "busybox",
+            "grep", "^Groups:", "/proc/self/status")
+        let ids: [String] = r.out.split(whereSeparator: { $0 == "\t" || $0 == " " || $0 == "\n" }).dropFirst().map {
+            String($0)
+        }
         #expect(ids == ["5", "4321"], "\(r.out) \(r.err)")
         r = root.skiff("run", "--rm", "--group-add", "nosuchgroup", "busybox", "true")
         #expect(r.status == 125 && r.err.contains("nosuchgroup"), "\(r.err)")
 
-        #expect(root.skiff("run", "--name", "vsrc", "-v", "vfdata:/data", "busybox", "sh", "-c", "echo shared > /data/f").status == 0)
-        r = root.skiff("run", "--rm", "--volumes-from", "vsrc:ro", "busybox", "sh", "-c", "cat /data/f; echo x > /data/g")
+        #expect(
+            root.skiff("run", "--name", "vsrc", "-v", "vfdata:/data", "busybox", "sh", "-c", "echo shared > /data/f")
+                .status == 0)
+        r = root.skiff(
+            "run", "--rm", "--volumes-from", "vsrc:ro", "busybox", "sh", "-c", "cat /data/f; echo x > /data/g")
         #expect(r.out == "shared\n" && r.err.contains("Read-only file system"), "\(r.out) \(r.err)")
     }
 
@@ -120,8 +146,9 @@ struct DockerFlagCompatTests {
     @Test func stopOfAPausedContainerDeliversTheSignal() throws {
         let root = try CLIRoot(prefix: "skiff-compat-pause-")
         defer { root.cleanUp() }
-        let r = root.skiff("run", "-d", "--name", "frozen", "busybox", "sh", "-c",
-                           "trap 'echo got-term; exit 3' TERM; echo ready; while :; do sleep 0.2; done")
+        let r = root.skiff(
+            "run", "-d", "--name", "frozen", "busybox", "sh", "-c",
+            "trap 'echo got-term; exit 3' TERM; echo ready; while :; do sleep 0.2; done")
         try #require(r.status == 0, "\(r.err)")
         #expect(root.eventually(20) { root.skiff("logs", "frozen").out.contains("ready") })
         #expect(root.skiff("pause", "frozen").status == 0)

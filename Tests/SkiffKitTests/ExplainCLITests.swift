@@ -26,14 +26,20 @@ struct ExplainCLITests {
     }
 
     static func changed(_ a: [String: [String]], _ b: [String: [String]]) -> Set<String> {
-        Set(Set(a.keys).union(b.keys).filter { a[$0] != b[$0] }.map { $0.replacingOccurrences(of: "-- ", with: "").components(separatedBy: ":").first ?? $0 })
+        Set(
+            Set(a.keys).union(b.keys).filter { a[$0] != b[$0] }.map {
+                $0.replacingOccurrences(of: "-- ", with: "").components(separatedBy: ":").first ?? $0
+            })
     }
 
-    @Test("runs differing in one option differ in exactly that step's concept",
-          arguments: [(["--read-only"], "The filesystem", "remounted / read-only"),
-                      (["-m", "64m"], "Limits", "(64 MiB)"),
-                      (["--cap-drop", "ALL"], "Privileges", "kept 0 capabilities: none"),
-                      (["--user", "1000:1000"], "Privileges", "process runs as uid 1000, gid 1000")])
+    @Test(
+        "runs differing in one option differ in exactly that step's concept",
+        arguments: [
+            (["--read-only"], "The filesystem", "remounted / read-only"),
+            (["-m", "64m"], "Limits", "(64 MiB)"),
+            (["--cap-drop", "ALL"], "Privileges", "kept 0 capabilities: none"),
+            (["--user", "1000:1000"], "Privileges", "process runs as uid 1000, gid 1000"),
+        ])
     func oneOption(option: [String], concept: String, line: String) throws {
         let root = try CLIRoot(prefix: "skiff-explain-test-")
         defer { root.cleanUp() }
@@ -50,21 +56,30 @@ struct ExplainCLITests {
         #expect(base.err.contains("exited with code 0: success"))
     }
 
-    @Test("a published port is told as veth, bridge, address, rules and the packet's path; the page is self-contained and renders")
+    @Test(
+        "a published port is told as veth, bridge, address, rules and the packet's path; the page is self-contained and renders"
+    )
     func publishedPortAndPage() throws {
         let root = try CLIRoot(prefix: "skiff-explain-test-")
         defer { root.cleanUp() }
         let port = 20_000 + Int(getpid() % 20_000)
         let page = root.path + "/run.html"
-        let r = root.skiff(["run", "--explain", "--explain-html", page, "--rm", "-p", "127.0.0.1:\(port):80", "busybox", "true"])
+        let r = root.skiff([
+            "run", "--explain", "--explain-html", page, "--rm", "-p", "127.0.0.1:\(port):80", "busybox", "true",
+        ])
         #expect(r.status == 0, "\(r.err)")
-        for expected in ["veth pair eth0", "plugged into", "got address", "rules in", "published 127.0.0.1:\(port)/tcp → ",
-                         "network namespace made and kept at", "joined the network namespace", "man veth(4)", "Sources/SkiffKit/Network/Networking.swift"] {
+        for expected in [
+            "veth pair eth0", "plugged into", "got address", "rules in", "published 127.0.0.1:\(port)/tcp → ",
+            "network namespace made and kept at", "joined the network namespace", "man veth(4)",
+            "Sources/SkiffKit/Network/Networking.swift",
+        ] {
             #expect(r.err.contains(expected), "missing \"\(expected)\"")
         }
         let html = try String(contentsOfFile: page, encoding: .utf8)
         try ExplainPageCheck.selfContained(html)
-        #expect(html.components(separatedBy: "<svg").count - 1 == 4, "the four pictures: layers, namespaces, cgroups, packet path")
+        #expect(
+            html.components(separatedBy: "<svg").count - 1 == 4,
+            "the four pictures: layers, namespaces, cgroups, packet path")
         try ExplainPageCheck.renders(page, scratch: root.path)
     }
 
@@ -84,7 +99,8 @@ struct ExplainCLITests {
         defer { root.cleanUp() }
         let context = root.path + "/ctx"
         try FileIO.makeDirectories(context, mode: 0o755)
-        try FileIO.create(context + "/Dockerfile", contents: Array("FROM busybox\nCOPY a.txt b.txt /app/\nRUN cat /app/a.txt\n".utf8))
+        try FileIO.create(
+            context + "/Dockerfile", contents: Array("FROM busybox\nCOPY a.txt b.txt /app/\nRUN cat /app/a.txt\n".utf8))
         try FileIO.create(context + "/a.txt", contents: Array("one\n".utf8))
         try FileIO.create(context + "/b.txt", contents: Array("bee\n".utf8))
         let first = root.skiff(["build", "--explain", "-t", "explain-test", context], timeout: 120)
@@ -109,13 +125,19 @@ enum ExplainPageCheck {
     static func selfContained(_ html: String) throws {
         #expect(html.hasPrefix("<!DOCTYPE html>"))
         let lower = html.lowercased()
-        for banned in ["http://", "https://", "src=", "<script", "<link", "@import", "href=", "<img", "<iframe", "<object", "<embed"] {
+        for banned in [
+            "http://", "https://", "src=", "<script", "<link", "@import", "href=", "<img", "<iframe", "<object",
+            "<embed",
+        ] {
             #expect(!lower.contains(banned), "the page refers to something outside itself: \(banned)")
         }
         let urls = lower.components(separatedBy: "url(").dropFirst().map { $0.prefix(1) }
         #expect(urls.allSatisfy { $0 == "#" }, "only in-page url(#…) references")
         // Balanced elements: every opened section, list, figure and svg is closed.
-        for tag in ["section", "ol", "li", "figure", "figcaption", "svg", "h1", "h2", "h3", "style", "body", "html", "div", "code"] {
+        for tag in [
+            "section", "ol", "li", "figure", "figcaption", "svg", "h1", "h2", "h3", "style", "body", "html", "div",
+            "code",
+        ] {
             let opened = html.matches(of: try! Regex("<\(tag)[ >]")).count
             #expect(opened > 0 || ["h2", "section"].contains(tag), "no <\(tag)>")
             #expect(opened == html.components(separatedBy: "</\(tag)>").count - 1, "<\(tag)> unbalanced")
@@ -133,8 +155,10 @@ enum ExplainPageCheck {
         let shot = dir + "/shot.png"
         let p = Process()
         p.executableURL = URL(fileURLWithPath: chromium)
-        p.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=\(dir)/profile", "--screenshot=\(shot)",
-                       "--window-size=1200,2000", "--enable-logging=stderr", "--v=0", "file://" + page]
+        p.arguments = [
+            "--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=\(dir)/profile", "--screenshot=\(shot)",
+            "--window-size=1200,2000", "--enable-logging=stderr", "--v=0", "file://" + page,
+        ]
         let err = Pipe()
         p.standardError = err
         p.standardOutput = FileHandle.nullDevice
@@ -151,31 +175,31 @@ enum ExplainPageCheck {
     /// How many distinct pixel values a PNG has (python3's zlib decodes it: no image library needed here).
     static func distinctColours(_ png: String) throws -> Int {
         let script = """
-        import struct, sys, zlib
-        data = open(sys.argv[1], 'rb').read()
-        assert data[:8] == b'\\x89PNG\\r\\n\\x1a\\n'
-        pos, idat, w, h, ct = 8, b'', 0, 0, 0
-        while pos < len(data):
-            n, kind = struct.unpack('>I4s', data[pos:pos + 8]); body = data[pos + 8:pos + 8 + n]; pos += 12 + n
-            if kind == b'IHDR': w, h, depth, ct = struct.unpack('>IIBB', body[:10])
-            elif kind == b'IDAT': idat += body
-        bpp = {2: 3, 6: 4}[ct]; raw = zlib.decompress(idat); stride = w * bpp
-        prev = bytearray(stride); seen = set(); i = 0
-        for y in range(h):
-            f = raw[i]; row = bytearray(raw[i + 1:i + 1 + stride]); i += 1 + stride
-            for x in range(stride):
-                a = row[x - bpp] if x >= bpp else 0; b = prev[x]; c = prev[x - bpp] if x >= bpp else 0
-                if f == 1: row[x] = (row[x] + a) & 255
-                elif f == 2: row[x] = (row[x] + b) & 255
-                elif f == 3: row[x] = (row[x] + (a + b) // 2) & 255
-                elif f == 4:
-                    p = a + b - c; pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
-                    row[x] = (row[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
-            if y % 8 == 0:
-                for x in range(0, stride, bpp * 4): seen.add(bytes(row[x:x + 3]))
-            prev = row
-        print(len(seen))
-        """
+            import struct, sys, zlib
+            data = open(sys.argv[1], 'rb').read()
+            assert data[:8] == b'\\x89PNG\\r\\n\\x1a\\n'
+            pos, idat, w, h, ct = 8, b'', 0, 0, 0
+            while pos < len(data):
+                n, kind = struct.unpack('>I4s', data[pos:pos + 8]); body = data[pos + 8:pos + 8 + n]; pos += 12 + n
+                if kind == b'IHDR': w, h, depth, ct = struct.unpack('>IIBB', body[:10])
+                elif kind == b'IDAT': idat += body
+            bpp = {2: 3, 6: 4}[ct]; raw = zlib.decompress(idat); stride = w * bpp
+            prev = bytearray(stride); seen = set(); i = 0
+            for y in range(h):
+                f = raw[i]; row = bytearray(raw[i + 1:i + 1 + stride]); i += 1 + stride
+                for x in range(stride):
+                    a = row[x - bpp] if x >= bpp else 0; b = prev[x]; c = prev[x - bpp] if x >= bpp else 0
+                    if f == 1: row[x] = (row[x] + a) & 255
+                    elif f == 2: row[x] = (row[x] + b) & 255
+                    elif f == 3: row[x] = (row[x] + (a + b) // 2) & 255
+                    elif f == 4:
+                        p = a + b - c; pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                        row[x] = (row[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+                if y % 8 == 0:
+                    for x in range(0, stride, bpp * 4): seen.add(bytes(row[x:x + 3]))
+                prev = row
+            print(len(seen))
+            """
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
         p.arguments = ["-c", script, png]

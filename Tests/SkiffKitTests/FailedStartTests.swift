@@ -17,7 +17,9 @@ import Glibc
         addr.sin_addr.s_addr = inet_addr("127.0.0.1")
         addr.sin_port = 0
         let bound = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         try #require(bound == 0 && listen(fd, 1) == 0)
         var len = socklen_t(MemoryLayout<sockaddr_in>.size)
@@ -33,10 +35,13 @@ import Glibc
         defer { root.cleanUp() }
         let taken = try Self.takePort()
         defer { close(taken.fd) }
-        let r = root.skiff(["run", "--rm"] + (detached ? ["-d"] : []) + ["-p", "127.0.0.1:\(taken.port):80", "busybox", "true"])
+        let r = root.skiff(
+            ["run", "--rm"] + (detached ? ["-d"] : []) + ["-p", "127.0.0.1:\(taken.port):80", "busybox", "true"])
         #expect(r.status == 125, "\(r)")
         #expect(r.err.contains("\(taken.port)"), "the error should name the port: \(r.err)")
-        #expect(root.eventually(10) { root.skiff("ps", "-aq").out.isEmpty }, "a failed --rm run left: \(root.skiff("ps", "-a").out)")
+        #expect(
+            root.eventually(10) { root.skiff("ps", "-aq").out.isEmpty },
+            "a failed --rm run left: \(root.skiff("ps", "-a").out)")
         let netns = (try? FileManager.default.contentsOfDirectory(atPath: root.path + "/netns")) ?? []
         #expect(netns.isEmpty, "network namespaces left: \(netns)")
     }

@@ -1,13 +1,15 @@
-@testable import SkiffKit
 import Testing
+
+@testable import SkiffKit
 
 /// enable_icc=false and enable_ip_masquerade=false in both renderings (the kernel side is in
 /// NetworkBridgeOptionTests).
 @Suite("Firewall rules for enable_icc and enable_ip_masquerade")
 struct FirewallBridgeOptionTests {
     static func net(icc: Bool = true, masquerade: Bool = true) -> FirewallPlan.Network {
-        FirewallPlan.Network(bridge: "skiffab12cd0", subnet: "10.89.0.0/24", gateway: "10.89.0.1", isInternal: false,
-                             dnsResolver: nil, ports: [], interContainer: icc, masquerade: masquerade)
+        FirewallPlan.Network(
+            bridge: "skiffab12cd0", subnet: "10.89.0.0/24", gateway: "10.89.0.1", isInternal: false,
+            dnsResolver: nil, ports: [], interContainer: icc, masquerade: masquerade)
     }
     static let chains = FirewallPlan.IptablesChains(prefix: "SKIFF-ab12cd")
 
@@ -16,7 +18,8 @@ struct FirewallBridgeOptionTests {
         let drop = try #require(nft.range(of: "iifname \"skiffab12cd0\" oifname \"skiffab12cd0\" drop"))
         let accept = try #require(nft.range(of: "iifname \"skiffab12cd0\" accept"))
         #expect(drop.lowerBound < accept.lowerBound)
-        #expect(!FirewallPlan(networks: [Self.net()]).nftables(table: "skiff_t").contains("oifname \"skiffab12cd0\" drop"))
+        #expect(
+            !FirewallPlan(networks: [Self.net()]).nftables(table: "skiff_t").contains("oifname \"skiffab12cd0\" drop"))
 
         let ipt = FirewallPlan(networks: [Self.net(icc: false)]).iptablesRestore(chains: Self.chains, present: "")
         let iDrop = try #require(ipt.range(of: "-A SKIFF-ab12cd-FWD -i skiffab12cd0 -o skiffab12cd0 -j DROP"))
@@ -31,7 +34,8 @@ struct FirewallBridgeOptionTests {
         let nft = FirewallPlan(networks: [Self.net(masquerade: false)]).nftables(table: "skiff_t")
         #expect(!nft.contains("ip saddr 10.89.0.0/24 oifname != \"skiffab12cd0\" masquerade"))
         #expect(nft.contains("oifname \"skiffab12cd0\" ip saddr 10.89.0.0/24 ct status dnat masquerade"))
-        let ipt = FirewallPlan(networks: [Self.net(masquerade: false)]).iptablesRestore(chains: Self.chains, present: "")
+        let ipt = FirewallPlan(networks: [Self.net(masquerade: false)]).iptablesRestore(
+            chains: Self.chains, present: "")
         #expect(!ipt.contains("! -o skiffab12cd0 -j MASQUERADE"))
         #expect(ipt.contains("-A SKIFF-ab12cd-FWD -i skiffab12cd0 -o skiffab12cd0 -j ACCEPT"))
     }

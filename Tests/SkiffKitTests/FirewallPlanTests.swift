@@ -1,15 +1,20 @@
-@testable import SkiffKit
 import Testing
+
+@testable import SkiffKit
 
 /// The two renderings of a root's packet-filter rules, as text (the kernel side is in NetworkTests).
 @Suite("Firewall rules (nftables and iptables renderings)")
 struct FirewallPlanTests {
     static let web = FirewallPlan.Network(
-        bridge: "skiffab12cd0", subnet: "10.89.0.0/24", gateway: "10.89.0.1", isInternal: false, dnsResolver: "127.0.0.53",
-        ports: [.init(hostIP: "127.0.0.1", proto: "tcp", hostPort: 8000, containerIP: "10.89.0.2", containerPort: 80),
-                .init(hostIP: "", proto: "udp", hostPort: 5353, containerIP: "10.89.0.2", containerPort: 53)])
+        bridge: "skiffab12cd0", subnet: "10.89.0.0/24", gateway: "10.89.0.1", isInternal: false,
+        dnsResolver: "127.0.0.53",
+        ports: [
+            .init(hostIP: "127.0.0.1", proto: "tcp", hostPort: 8000, containerIP: "10.89.0.2", containerPort: 80),
+            .init(hostIP: "", proto: "udp", hostPort: 5353, containerIP: "10.89.0.2", containerPort: 53),
+        ])
     static let internalNet = FirewallPlan.Network(
-        bridge: "skiffab12cd1", subnet: "10.89.1.0/24", gateway: "10.89.1.1", isInternal: true, dnsResolver: nil, ports: [])
+        bridge: "skiffab12cd1", subnet: "10.89.1.0/24", gateway: "10.89.1.1", isInternal: true, dnsResolver: nil,
+        ports: [])
     static let chains = FirewallPlan.IptablesChains(prefix: "SKIFF-ab12cd")
 
     @Test func nftablesTableReplacesItselfAtomically() {
@@ -60,72 +65,88 @@ struct FirewallPlanTests {
     }
 
     @Test func iptablesGuardsLoopbackAndIsolatesBridges() {
-        let text = FirewallPlan(networks: [Self.web, Self.internalNet]).iptablesRestore(chains: Self.chains, present: "")
-        #expect(text.contains("*filter\n:SKIFF-ab12cd-FWD - [0:0]\n:SKIFF-ab12cd-IN - [0:0]\n"
-            + "-A SKIFF-ab12cd-FWD -i skiffab12cd0 -o skiffab12cd0 -j ACCEPT\n"
-            + "-A SKIFF-ab12cd-FWD -i skiffab12cd0 -o skiff+ -m conntrack ! --ctstate DNAT -j DROP\n"
-            + "-A SKIFF-ab12cd-FWD -i skiffab12cd0 -j ACCEPT\n"), "\(text)")
+        let text = FirewallPlan(networks: [Self.web, Self.internalNet]).iptablesRestore(
+            chains: Self.chains, present: "")
+        #expect(
+            text.contains(
+                "*filter\n:SKIFF-ab12cd-FWD - [0:0]\n:SKIFF-ab12cd-IN - [0:0]\n"
+                    + "-A SKIFF-ab12cd-FWD -i skiffab12cd0 -o skiffab12cd0 -j ACCEPT\n"
+                    + "-A SKIFF-ab12cd-FWD -i skiffab12cd0 -o skiff+ -m conntrack ! --ctstate DNAT -j DROP\n"
+                    + "-A SKIFF-ab12cd-FWD -i skiffab12cd0 -j ACCEPT\n"), "\(text)")
         #expect(text.contains("-A SKIFF-ab12cd-FWD -i skiffab12cd1 ! -o skiffab12cd1 -j DROP\n"))
         for br in ["skiffab12cd0", "skiffab12cd1"] {
             #expect(text.contains("-A SKIFF-ab12cd-IN -s 127.0.0.0/8 -i \(br) -m conntrack ! --ctstate DNAT -j DROP\n"))
             #expect(text.contains("-A SKIFF-ab12cd-IN -d 127.0.0.0/8 -i \(br) -m conntrack ! --ctstate DNAT -j DROP\n"))
         }
         #expect(text.contains("-I INPUT 1 -j SKIFF-ab12cd-IN\n"))
-        #expect(!FirewallPlan(networks: [Self.web]).iptablesRestore(chains: Self.chains, present: "-A INPUT -j SKIFF-ab12cd-IN")
+        #expect(
+            !FirewallPlan(networks: [Self.web]).iptablesRestore(
+                chains: Self.chains, present: "-A INPUT -j SKIFF-ab12cd-IN"
+            )
             .contains("-I INPUT"))
         // Taken out with the rest.
-        let present = ":SKIFF-ab12cd-FWD - [0:0]\n:SKIFF-ab12cd-IN - [0:0]\n-A FORWARD -j SKIFF-ab12cd-FWD\n-A INPUT -j SKIFF-ab12cd-IN\n"
-        #expect(FirewallPlan(networks: []).iptablesRestore(chains: Self.chains, present: present) == """
-            *filter
-            :SKIFF-ab12cd-FWD - [0:0]
-            :SKIFF-ab12cd-IN - [0:0]
-            -D FORWARD -j SKIFF-ab12cd-FWD
-            -D INPUT -j SKIFF-ab12cd-IN
-            -X SKIFF-ab12cd-FWD
-            -X SKIFF-ab12cd-IN
-            COMMIT
+        let present =
+            ":SKIFF-ab12cd-FWD - [0:0]\n:SKIFF-ab12cd-IN - [0:0]\n-A FORWARD -j SKIFF-ab12cd-FWD\n-A INPUT -j SKIFF-ab12cd-IN\n"
+        #expect(
+            FirewallPlan(networks: []).iptablesRestore(chains: Self.chains, present: present) == """
+                *filter
+                :SKIFF-ab12cd-FWD - [0:0]
+                :SKIFF-ab12cd-IN - [0:0]
+                -D FORWARD -j SKIFF-ab12cd-FWD
+                -D INPUT -j SKIFF-ab12cd-IN
+                -X SKIFF-ab12cd-FWD
+                -X SKIFF-ab12cd-IN
+                COMMIT
 
-            """)
+                """)
     }
 
     @Test func iptablesChainsAreFilledAndLinkedOnce() {
         let plan = FirewallPlan(networks: [Self.web])
         let first = plan.iptablesRestore(chains: Self.chains, present: "")
         #expect(first.hasPrefix("*nat\n:SKIFF-ab12cd-PORTS - [0:0]\n:SKIFF-ab12cd-POST - [0:0]\n"))
-        #expect(first.contains("-A SKIFF-ab12cd-PORTS -d 127.0.0.1/32 -p tcp -m tcp --dport 8000 -j DNAT --to-destination 10.89.0.2:80"))
-        #expect(first.contains("-A SKIFF-ab12cd-PORTS -p udp -m udp --dport 5353 -j DNAT --to-destination 10.89.0.2:53"))
+        #expect(
+            first.contains(
+                "-A SKIFF-ab12cd-PORTS -d 127.0.0.1/32 -p tcp -m tcp --dport 8000 -j DNAT --to-destination 10.89.0.2:80"
+            ))
+        #expect(
+            first.contains("-A SKIFF-ab12cd-PORTS -p udp -m udp --dport 5353 -j DNAT --to-destination 10.89.0.2:53"))
         #expect(first.contains("-I PREROUTING 1 -m addrtype --dst-type LOCAL -j SKIFF-ab12cd-PORTS"))
         #expect(first.contains("*filter\n:SKIFF-ab12cd-FWD - [0:0]\n"))
         #expect(first.contains("-I FORWARD 1 -j SKIFF-ab12cd-FWD"))
         #expect(first.contains("-I INPUT 1 -j SKIFF-ab12cd-IN"))
         #expect(first.hasSuffix("COMMIT\n"))
         // Jumps already there (as iptables-save prints them) are not added twice.
-        let present = ["-A PREROUTING -m addrtype --dst-type LOCAL -j SKIFF-ab12cd-PORTS",
-                       "-A OUTPUT -m addrtype --dst-type LOCAL -j SKIFF-ab12cd-PORTS",
-                       "-A POSTROUTING -j SKIFF-ab12cd-POST", "-A FORWARD -j SKIFF-ab12cd-FWD",
-                       "-A INPUT -j SKIFF-ab12cd-IN"].joined(separator: "\n")
+        let present = [
+            "-A PREROUTING -m addrtype --dst-type LOCAL -j SKIFF-ab12cd-PORTS",
+            "-A OUTPUT -m addrtype --dst-type LOCAL -j SKIFF-ab12cd-PORTS",
+            "-A POSTROUTING -j SKIFF-ab12cd-POST", "-A FORWARD -j SKIFF-ab12cd-FWD",
+            "-A INPUT -j SKIFF-ab12cd-IN",
+        ].joined(separator: "\n")
         #expect(!plan.iptablesRestore(chains: Self.chains, present: present).contains("-I "))
     }
 
     @Test func iptablesRemovalUnlinksThenDeletesOnlyWhatIsThere() {
-        let present = ":SKIFF-ab12cd-PORTS - [0:0]\n:SKIFF-ab12cd-POST - [0:0]\n:SKIFF-ab12cd-FWD - [0:0]\n"
+        let present =
+            ":SKIFF-ab12cd-PORTS - [0:0]\n:SKIFF-ab12cd-POST - [0:0]\n:SKIFF-ab12cd-FWD - [0:0]\n"
             + "-A PREROUTING -m addrtype --dst-type LOCAL -j SKIFF-ab12cd-PORTS\n-A FORWARD -j SKIFF-ab12cd-FWD\n"
         let text = FirewallPlan(networks: []).iptablesRestore(chains: Self.chains, present: present)
-        #expect(text == """
-            *nat
-            :SKIFF-ab12cd-PORTS - [0:0]
-            :SKIFF-ab12cd-POST - [0:0]
-            -D PREROUTING -m addrtype --dst-type LOCAL -j SKIFF-ab12cd-PORTS
-            -X SKIFF-ab12cd-PORTS
-            -X SKIFF-ab12cd-POST
-            COMMIT
-            *filter
-            :SKIFF-ab12cd-FWD - [0:0]
-            -D FORWARD -j SKIFF-ab12cd-FWD
-            -X SKIFF-ab12cd-FWD
-            COMMIT
+        #expect(
+            text == """
+                *nat
+                :SKIFF-ab12cd-PORTS - [0:0]
+                :SKIFF-ab12cd-POST - [0:0]
+                -D PREROUTING -m addrtype --dst-type LOCAL -j SKIFF-ab12cd-PORTS
+                -X SKIFF-ab12cd-PORTS
+                -X SKIFF-ab12cd-POST
+                COMMIT
+                *filter
+                :SKIFF-ab12cd-FWD - [0:0]
+                -D FORWARD -j SKIFF-ab12cd-FWD
+                -X SKIFF-ab12cd-FWD
+                COMMIT
 
-            """)
+                """)
         // Nothing of this root there: nothing to do.
         #expect(FirewallPlan(networks: []).iptablesRestore(chains: Self.chains, present: "").isEmpty)
     }
@@ -135,21 +156,32 @@ struct FirewallPlanTests {
     @Test func forwardOpeningIsTheFilterPartOnly() {
         let save = "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n"
         #expect(FirewallPlan.iptablesForwardDrops(present: save))
-        #expect(!FirewallPlan.iptablesForwardDrops(present: save.replacingOccurrences(of: "FORWARD DROP", with: "FORWARD ACCEPT")))
-        let open = FirewallPlan(networks: [Self.web]).iptablesRestore(chains: Self.chains, present: save, parts: [.forward])
-        #expect(open.hasPrefix("*filter\n:SKIFF-ab12cd-FWD - [0:0]\n-A SKIFF-ab12cd-FWD -i skiffab12cd0 -o skiffab12cd0 -j ACCEPT\n"
-            + "-A SKIFF-ab12cd-FWD -i skiffab12cd0 -o skiff+ -m conntrack ! --ctstate DNAT -j DROP\n-A SKIFF-ab12cd-FWD -i skiffab12cd0 -j ACCEPT\n"))
+        #expect(
+            !FirewallPlan.iptablesForwardDrops(
+                present: save.replacingOccurrences(of: "FORWARD DROP", with: "FORWARD ACCEPT")))
+        let open = FirewallPlan(networks: [Self.web]).iptablesRestore(
+            chains: Self.chains, present: save, parts: [.forward])
+        #expect(
+            open.hasPrefix(
+                "*filter\n:SKIFF-ab12cd-FWD - [0:0]\n-A SKIFF-ab12cd-FWD -i skiffab12cd0 -o skiffab12cd0 -j ACCEPT\n"
+                    + "-A SKIFF-ab12cd-FWD -i skiffab12cd0 -o skiff+ -m conntrack ! --ctstate DNAT -j DROP\n-A SKIFF-ab12cd-FWD -i skiffab12cd0 -j ACCEPT\n"
+            ))
         #expect(open.contains("-I FORWARD 1 -j SKIFF-ab12cd-FWD"))
         #expect(!open.contains("*nat") && !open.contains("PORTS") && !open.contains("-IN"))
         #expect(!FirewallPlan(networks: [Self.web]).iptablesForwardInPlace(chains: Self.chains, present: save))
         #expect(FirewallPlan(networks: []).iptablesForwardInPlace(chains: Self.chains, present: save))
         // What iptables-save prints after that input was applied is in place: nothing to write again.
-        let applied = save + open.split(separator: "\n").filter { $0.hasPrefix("-A ") }.joined(separator: "\n")
+        let applied =
+            save + open.split(separator: "\n").filter { $0.hasPrefix("-A ") }.joined(separator: "\n")
             + "\n-A FORWARD -j SKIFF-ab12cd-FWD\n"
         #expect(FirewallPlan(networks: [Self.web]).iptablesForwardInPlace(chains: Self.chains, present: applied))
-        #expect(!FirewallPlan(networks: [Self.web, Self.internalNet]).iptablesForwardInPlace(chains: Self.chains, present: applied))
+        #expect(
+            !FirewallPlan(networks: [Self.web, Self.internalNet]).iptablesForwardInPlace(
+                chains: Self.chains, present: applied))
         let linked = save + ":SKIFF-ab12cd-FWD - [0:0]\n-A FORWARD -j SKIFF-ab12cd-FWD\n"
         let close = FirewallPlan(networks: []).iptablesRestore(chains: Self.chains, present: linked, parts: [.forward])
-        #expect(close == "*filter\n:SKIFF-ab12cd-FWD - [0:0]\n-D FORWARD -j SKIFF-ab12cd-FWD\n-X SKIFF-ab12cd-FWD\nCOMMIT\n")
+        #expect(
+            close == "*filter\n:SKIFF-ab12cd-FWD - [0:0]\n-D FORWARD -j SKIFF-ab12cd-FWD\n-X SKIFF-ab12cd-FWD\nCOMMIT\n"
+        )
     }
 }

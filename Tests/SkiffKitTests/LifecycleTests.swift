@@ -7,8 +7,10 @@ import Testing
 
 /// The container lifecycle end to end, driving the built `skiff` CLI (and its monitor) as a user would,
 /// each test in its own SKIFF_ROOT; afterwards no process, cgroup, mount or directory is left.
-@Suite("Container lifecycle (skiff run -d, the monitor, ps/exec/logs/stop/start…)",
-       .enabled(if: getuid() == 0 && TestImage.fixtureExists && FileManager.default.isExecutableFile(atPath: Engine.skiffPath)))
+@Suite(
+    "Container lifecycle (skiff run -d, the monitor, ps/exec/logs/stop/start…)",
+    .enabled(
+        if: getuid() == 0 && TestImage.fixtureExists && FileManager.default.isExecutableFile(atPath: Engine.skiffPath)))
 struct LifecycleTests {
     // MARK: harness
 
@@ -20,8 +22,9 @@ struct LifecycleTests {
     @Test func detachedHttpdWithPsAndExec() throws {
         let root = try Root()
         defer { root.cleanUp() }
-        let run = root.skiff("run", "-d", "--name", "web", "-e", "GREETING=ahoy", "-w", "/srv", "busybox", "sh", "-c",
-                             "mkdir -p /www && echo hello-from-httpd > /www/index.html && exec httpd -f -p 8080 -h /www")
+        let run = root.skiff(
+            "run", "-d", "--name", "web", "-e", "GREETING=ahoy", "-w", "/srv", "busybox", "sh", "-c",
+            "mkdir -p /www && echo hello-from-httpd > /www/index.html && exec httpd -f -p 8080 -h /www")
         #expect(run.status == 0, "stderr: \(run.err)")
         let id = run.out.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(id.count == 64 && id.allSatisfy(\.isHexDigit))
@@ -41,12 +44,15 @@ struct LifecycleTests {
         #expect(bare.status != 0 && bare.out.isEmpty, "skiff ls: \(bare.out)")
 
         // The server answers inside the container's own network namespace (loopback is up).
-        #expect(root.eventually { root.skiff("exec", "web", "wget", "-qO-", "127.0.0.1:8080").out == "hello-from-httpd\n" })
+        #expect(
+            root.eventually { root.skiff("exec", "web", "wget", "-qO-", "127.0.0.1:8080").out == "hello-from-httpd\n" })
         let procs = root.skiff("exec", "web", "ps", "-o", "pid,args")
         #expect(procs.out.contains("1 httpd -f -p 8080"), "ps: \(procs.out)")
         #expect(root.skiff("exec", "web", "sh", "-c", "echo $GREETING").out == "ahoy\n")
         #expect(root.skiff("exec", "web", "pwd").out == "/srv\n")
-        #expect(root.skiff("exec", "-w", "/tmp", "-e", "X=1", "web", "sh", "-c", "echo $X $GREETING; pwd").out == "1 ahoy\n/tmp\n")
+        #expect(
+            root.skiff("exec", "-w", "/tmp", "-e", "X=1", "web", "sh", "-c", "echo $X $GREETING; pwd").out
+                == "1 ahoy\n/tmp\n")
         #expect(root.skiff("exec", "-u", "nobody", "web", "id", "-u").out == "65534\n")
         // Exit codes of exec.
         #expect(root.skiff("exec", "web", "sh", "-c", "exit 3").status == 3)
@@ -123,7 +129,8 @@ struct LifecycleTests {
         #expect(root.skiff("logs", "--since", "1h", "talker").out.count == 36)
         #expect(root.skiff("logs", "--since", "2099-01-01T00:00:00Z", "talker").out == "")
         // The log is JSON lines, Docker's json-file shape.
-        let line = try String(contentsOfFile: root.engine.containers.directory(of: id) + "/log.jsonl", encoding: .utf8)
+        let line =
+            try String(contentsOfFile: root.engine.containers.directory(of: id) + "/log.jsonl", encoding: .utf8)
             .split(separator: "\n").first.map(String.init) ?? ""
         let entry = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: String]
         #expect(entry?["log"] == "out 1\n" || entry?["log"] == "err 1\n")
@@ -142,8 +149,10 @@ struct LifecycleTests {
     @Test func logRotation() throws {
         let root = try Root()
         defer { root.cleanUp() }
-        let id = root.skiff("run", "-d", "--log-opt", "max-size=2k", "--log-opt", "max-file=2", "busybox", "sh", "-c",
-                            "i=0; while [ $i -lt 200 ]; do echo line-$i; i=$((i+1)); done").out
+        let id = root.skiff(
+            "run", "-d", "--log-opt", "max-size=2k", "--log-opt", "max-file=2", "busybox", "sh", "-c",
+            "i=0; while [ $i -lt 200 ]; do echo line-$i; i=$((i+1)); done"
+        ).out
             .trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(root.skiff("wait", id).out == "0\n")
         let dir = root.engine.containers.directory(of: id)
@@ -157,11 +166,16 @@ struct LifecycleTests {
     @Test func restartOnFailureTwice() throws {
         let root = try Root()
         defer { root.cleanUp() }
-        #expect(root.skiff("run", "-d", "--name", "flaky", "--restart", "on-failure:2", "busybox", "sh", "-c", "echo try; exit 3").status == 0)
+        #expect(
+            root.skiff(
+                "run", "-d", "--name", "flaky", "--restart", "on-failure:2", "busybox", "sh", "-c", "echo try; exit 3"
+            ).status == 0)
         let settled = root.eventually(30) { root.inspect("flaky", "{{.State.Status}} {{.RestartCount}}") == "exited 2" }
         #expect(settled, "\(Self.monitorDiagnosis(root, "flaky"))")
         usleep(500_000)
-        #expect(root.inspect("flaky", "{{.State.Status}} {{.RestartCount}} {{.State.ExitCode}} {{.HostConfig.RestartPolicy.Name}}")
+        #expect(
+            root.inspect(
+                "flaky", "{{.State.Status}} {{.RestartCount}} {{.State.ExitCode}} {{.HostConfig.RestartPolicy.Name}}")
                 == "exited 2 3 on-failure")
         #expect(root.skiff("logs", "flaky").out == "try\ntry\ntry\n")
         #expect(root.skiff("run", "-d", "--rm", "--restart", "always", "busybox", "true").status != 0)
@@ -170,10 +184,16 @@ struct LifecycleTests {
     @Test func healthcheck() throws {
         let root = try Root()
         defer { root.cleanUp() }
-        #expect(root.skiff("run", "-d", "--name", "sick", "--health-cmd", "exit 1", "--health-interval", "200ms",
-                           "--health-retries", "2", "busybox", "sleep", "100").status == 0)
-        #expect(root.skiff("run", "-d", "--name", "fine", "--health-cmd", "test -d /", "--health-interval", "200ms",
-                           "busybox", "sleep", "100").status == 0)
+        #expect(
+            root.skiff(
+                "run", "-d", "--name", "sick", "--health-cmd", "exit 1", "--health-interval", "200ms",
+                "--health-retries", "2", "busybox", "sleep", "100"
+            ).status == 0)
+        #expect(
+            root.skiff(
+                "run", "-d", "--name", "fine", "--health-cmd", "test -d /", "--health-interval", "200ms",
+                "busybox", "sleep", "100"
+            ).status == 0)
         #expect(root.eventually(30) { root.inspect("sick", "{{.State.Health.Status}}") == "unhealthy" })
         #expect(root.eventually(30) { root.inspect("fine", "{{.State.Health.Status}}") == "healthy" })
         #expect(root.skiff("ps", "--filter", "name=sick", "--format", "{{.Status}}").out.contains("(unhealthy)"))
@@ -190,7 +210,9 @@ struct LifecycleTests {
         #expect(root.skiff("cp", host + "/in.txt", "box:/tmp/").status == 0)
         #expect(root.skiff("exec", "box", "cat", "/tmp/in.txt").out == "from host\n")
         // A symlink to / inside the container resolves inside the container, never on the host.
-        #expect(root.skiff("exec", "box", "sh", "-c", "echo container > /marker; ln -s / /tmp/up; ln -s /etc /tmp/etc").status == 0)
+        #expect(
+            root.skiff("exec", "box", "sh", "-c", "echo container > /marker; ln -s / /tmp/up; ln -s /etc /tmp/etc")
+                .status == 0)
         #expect(root.skiff("cp", "box:/tmp/up/marker", host + "/out.txt").status == 0)
         #expect(try String(contentsOfFile: host + "/out.txt", encoding: .utf8) == "container\n")
         #expect(root.skiff("cp", host + "/in.txt", "box:/tmp/etc/written.txt").status == 0)
@@ -212,25 +234,25 @@ struct LifecycleTests {
         #expect(root.skiff("run", "-dit", "--name", "term", "busybox", "sh").status == 0)
         // python3's pty module plays the user: a prompt, a command, then Ctrl-D.
         let script = """
-        import fcntl, os, pty, select, struct, sys, termios, time
-        pid, fd = pty.fork()
-        if pid == 0:
-            fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 33, 97, 0, 0))
-            os.execv(sys.argv[1], sys.argv[1:])
-        out = b""
-        def pump(t):
-            global out
-            end = time.time() + t
-            while time.time() < end:
-                r, _, _ = select.select([fd], [], [], 0.05)
-                if r:
-                    try: out += os.read(fd, 4096)
-                    except OSError: return
-        pump(1.0); os.write(fd, b"echo sum=$((40+2)); echo tty=$(tty) size=$(stty size)\\r"); pump(1.0)
-        os.write(fd, b"\\x04"); pump(1.0)
-        _, st = os.waitpid(pid, 0)
-        sys.stdout.write(repr(out) + "\\n" + str(os.waitstatus_to_exitcode(st)) + "\\n")
-        """
+            import fcntl, os, pty, select, struct, sys, termios, time
+            pid, fd = pty.fork()
+            if pid == 0:
+                fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 33, 97, 0, 0))
+                os.execv(sys.argv[1], sys.argv[1:])
+            out = b""
+            def pump(t):
+                global out
+                end = time.time() + t
+                while time.time() < end:
+                    r, _, _ = select.select([fd], [], [], 0.05)
+                    if r:
+                        try: out += os.read(fd, 4096)
+                        except OSError: return
+            pump(1.0); os.write(fd, b"echo sum=$((40+2)); echo tty=$(tty) size=$(stty size)\\r"); pump(1.0)
+            os.write(fd, b"\\x04"); pump(1.0)
+            _, st = os.waitpid(pid, 0)
+            sys.stdout.write(repr(out) + "\\n" + str(os.waitstatus_to_exitcode(st)) + "\\n")
+            """
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
         p.arguments = ["-c", script, Engine.skiffPath, "exec", "-it", "term", "sh"]
@@ -301,7 +323,8 @@ struct LifecycleTests {
         #expect(root.skiff("exec", "orphan", "true").status == 0)
         // Then the container too: the next ps sees it exited and its cgroup is gone.
         kill(try #require(c.pid), SIGKILL)
-        #expect(root.eventually { root.skiff("ps", "-a", "--format", "{{.Names}} {{.State}}").out == "orphan exited\n" })
+        #expect(
+            root.eventually { root.skiff("ps", "-a", "--format", "{{.Names}} {{.State}}").out == "orphan exited\n" })
         #expect(HostLeftovers.cgroupDirectories(c.id).isEmpty)
         #expect(root.inspect("orphan", "{{.State.ExitCode}}") == "255")
         #expect(root.skiff("rm", "orphan").status == 0)
@@ -309,11 +332,15 @@ struct LifecycleTests {
         // The CLI of an attached run SIGKILLed: the container is still there; ps shows it, rm -f removes it.
         let strayErr = root.path + "/stray.err"
         _ = FileManager.default.createFile(atPath: strayErr, contents: nil)
-        let attached = root.launch(["run", "--name", "stray", "busybox", "sleep", "1000"],
-                                   stderr: FileHandle(forWritingAtPath: strayErr)!)
+        let attached = root.launch(
+            ["run", "--name", "stray", "busybox", "sleep", "1000"],
+            stderr: FileHandle(forWritingAtPath: strayErr)!)
         // Its process exists once exec works (ps says running already while the network is set up).
         let started = root.eventually(60) { root.skiff("exec", "stray", "true").status == 0 }
-        #expect(started, "the attached run did not start: \((try? String(contentsOfFile: strayErr, encoding: .utf8)) ?? "") \(root.skiff("ps", "-a").out) \(Self.processTree(attached.processIdentifier))")
+        #expect(
+            started,
+            "the attached run did not start: \((try? String(contentsOfFile: strayErr, encoding: .utf8)) ?? "") \(root.skiff("ps", "-a").out) \(Self.processTree(attached.processIdentifier))"
+        )
         kill(attached.processIdentifier, SIGKILL)
         attached.waitUntilExit()
         #expect(root.skiff("ps", "--format", "{{.Names}} {{.State}}").out == "stray running\n")
@@ -340,8 +367,9 @@ struct LifecycleTests {
         let id = root.inspect(name, "{{.Id}}")
         let dir = root.engine.containers.directory(of: id)
         let record = (try? String(contentsOfFile: dir + "/container.json", encoding: .utf8)) ?? "(no record)"
-        let monitor = Int32(((try? String(contentsOfFile: dir + "/monitor.pid", encoding: .utf8)) ?? "")
-            .trimmingCharacters(in: .whitespacesAndNewlines))
+        let monitor = Int32(
+            ((try? String(contentsOfFile: dir + "/monitor.pid", encoding: .utf8)) ?? "")
+                .trimmingCharacters(in: .whitespacesAndNewlines))
         let files = (try? FileManager.default.contentsOfDirectory(atPath: dir))?.sorted().joined(separator: " ") ?? ""
         return "record: \(record)\nfiles: \(files)\nmonitor: \(monitor.map { processTree($0) } ?? "(no monitor.pid)")"
     }
@@ -371,8 +399,9 @@ struct LifecycleTests {
         let root = try Root()
         defer { root.cleanUp() }
         // create: the record and its bundle, not started; the full ID on stdout.
-        let create = root.skiff("create", "--name", "made", "-e", "WHAT=made", "busybox",
-                                "sh", "-c", "echo $WHAT > /tmp/x; sleep 1000")
+        let create = root.skiff(
+            "create", "--name", "made", "-e", "WHAT=made", "busybox",
+            "sh", "-c", "echo $WHAT > /tmp/x; sleep 1000")
         #expect(create.status == 0, "stderr: \(create.err)")
         let id = create.out.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(id.count == 64 && id.allSatisfy(\.isHexDigit), "create printed: \(create.out)")
@@ -394,8 +423,9 @@ struct LifecycleTests {
         #expect(root.engine.containers.all().isEmpty)
 
         // `container create`, and `start -a` of it attached from its first byte (`--` passes the command).
-        let again = root.skiff("container", "create", "--name", "echoer", "--network", "none", "busybox",
-                               "--", "sh", "-c", "echo hi; exit 3")
+        let again = root.skiff(
+            "container", "create", "--name", "echoer", "--network", "none", "busybox",
+            "--", "sh", "-c", "echo hi; exit 3")
         #expect(again.status == 0 && again.out.count == 65, "stderr: \(again.err)")
         #expect(root.skiff("ps", "-a", "--format", "{{.Names}} {{.State}}").out == "echoer created\n")
         let attached = root.skiff("start", "-a", "echoer", timeout: 20)

@@ -9,8 +9,10 @@ import Testing
 /// (a port published on 127.0.0.1, one network's own traffic, a container on two networks, a published
 /// port from another network) is checked next to each attack. Each test has its own SKIFF_ROOT and
 /// leaves no bridge, veth, table or chain behind (NetworkTests.cleanUp checks).
-@Suite("Network attacks (host loopback, isolation between networks)",
-       .enabled(if: getuid() == 0 && TestImage.fixtureExists && FileManager.default.isExecutableFile(atPath: Engine.skiffPath)))
+@Suite(
+    "Network attacks (host loopback, isolation between networks)",
+    .enabled(
+        if: getuid() == 0 && TestImage.fixtureExists && FileManager.default.isExecutableFile(atPath: Engine.skiffPath)))
 struct NetworkAttackTests {
     typealias Root = CLIRoot
 
@@ -24,10 +26,16 @@ struct NetworkAttackTests {
             var addr = sockaddr_in()
             addr.sin_family = sa_family_t(AF_INET)
             addr.sin_addr.s_addr = UInt32(0x7f00_0001).bigEndian
-            _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(s, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+            _ = withUnsafePointer(to: &addr) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    bind(s, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
+            }
             if listening { listen(s, 8) }
             var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-            _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(s, $0, &len) } }
+            _ = withUnsafeMutablePointer(to: &addr) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(s, $0, &len) }
+            }
             fd = s
             port = UInt16(bigEndian: addr.sin_port)
         }
@@ -42,9 +50,15 @@ struct NetworkAttackTests {
             let s = socket(AF_INET, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
             var addr = sockaddr_in()
             addr.sin_family = sa_family_t(AF_INET)
-            _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(s, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+            _ = withUnsafePointer(to: &addr) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    bind(s, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
+            }
             var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-            _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(s, $0, &len) } }
+            _ = withUnsafeMutablePointer(to: &addr) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(s, $0, &len) }
+            }
             var tv = timeval(tv_sec: 0, tv_usec: 200_000)
             setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
             fd = s
@@ -73,7 +87,8 @@ struct NetworkAttackTests {
     }
 
     static func mac(of link: String) -> String {
-        ((try? String(contentsOfFile: "/sys/class/net/\(link)/address", encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        ((try? String(contentsOfFile: "/sys/class/net/\(link)/address", encoding: .utf8)) ?? "").trimmingCharacters(
+            in: .whitespacesAndNewlines)
     }
 
     static func trimmed(_ r: CLIRoot.Result) -> String { r.out.trimmingCharacters(in: .whitespacesAndNewlines) }
@@ -91,8 +106,11 @@ struct NetworkAttackTests {
         defer { NetworkTests.cleanUp(root) }
         let probe = try RawPacketProbe.build(in: root.path)
         let published = NetworkTests.freePort()
-        var r = root.skiff(["run", "-d", "--name", "attacker", "-h", "loopweb", "-v", "\(probe):/raw-probe:ro",
-                            "-p", "127.0.0.1:\(published):80", "busybox"] + NetworkTests.httpd)
+        var r = root.skiff(
+            [
+                "run", "-d", "--name", "attacker", "-h", "loopweb", "-v", "\(probe):/raw-probe:ro",
+                "-p", "127.0.0.1:\(published):80", "busybox",
+            ] + NetworkTests.httpd)
         try #require(r.status == 0, "run: \(r.err)")
         let net = try #require(root.engine.networks.load("bridge"))
         let gatewayMAC = Self.mac(of: net.bridge)
@@ -107,7 +125,9 @@ struct NetworkAttackTests {
         // The control: the host answers the probe on the gateway's address (nothing listens there: RST).
         #expect(syn(net.gateway.description, listener.port) == "RST")
         #expect(syn("127.0.0.1", listener.port) == "NOREPLY", "a host service bound to 127.0.0.1 answered a container")
-        #expect(syn("127.0.0.1", closed.port) == "NOREPLY", "a closed loopback port answered a container: ports can be scanned")
+        #expect(
+            syn("127.0.0.1", closed.port) == "NOREPLY",
+            "a closed loopback port answered a container: ports can be scanned")
         #expect(syn("127.0.0.2", listener.port) == "NOREPLY", "127.0.0.0/8, not only 127.0.0.1")
 
         // The published port on 127.0.0.1 (DNAT, route_localnet, the loopback masquerade) still serves.
@@ -133,13 +153,17 @@ struct NetworkAttackTests {
         let listener = UDPListener()
         let gatewayMAC = Self.mac(of: net.bridge)
         for (source, text) in [("127.0.0.1", "spoofed"), ("127.0.0.2", "spoofed"), (lease.ip.description, "honest")] {
-            let sent = root.skiff("exec", "spoofer", "/raw-probe", "udp", "eth0", gatewayMAC, source, net.gateway.description,
-                                  "\(listener.port)", text)
+            let sent = root.skiff(
+                "exec", "spoofer", "/raw-probe", "udp", "eth0", gatewayMAC, source, net.gateway.description,
+                "\(listener.port)", text)
             #expect(Self.trimmed(sent) == "SENT", "\(sent.err)")
         }
         let got = listener.received(within: 1.5)
-        #expect(got.contains { $0.text == "honest" && $0.from == lease.ip.description }, "the control datagram did not arrive: \(got)")
-        #expect(!got.contains { $0.text == "spoofed" }, "the host took a datagram from 127.0.0.1 off the bridge: \(got)")
+        #expect(
+            got.contains { $0.text == "honest" && $0.from == lease.ip.description },
+            "the control datagram did not arrive: \(got)")
+        #expect(
+            !got.contains { $0.text == "spoofed" }, "the host took a datagram from 127.0.0.1 off the bridge: \(got)")
     }
 
     // MARK: isolation between networks
@@ -153,7 +177,9 @@ struct NetworkAttackTests {
 
         init() throws {
             try #require(NetworkTests.sh("/usr/sbin/ip", "netns", "add", name).status == 0)
-            for args in [["/usr/sbin/ip", "link", "set", "lo", "up"], ["/usr/sbin/iptables", "-P", "FORWARD", "DROP"]] {
+            for args in [
+                ["/usr/sbin/ip", "link", "set", "lo", "up"], ["/usr/sbin/iptables", "-P", "FORWARD", "DROP"],
+            ] {
                 let r = NetworkTests.sh("/usr/sbin/ip", ["netns", "exec", name] + args)
                 if r.status != 0 { remove() }
                 try #require(r.status == 0, "\(args): \(r.err)")
@@ -174,7 +200,9 @@ struct NetworkAttackTests {
         let namespace = setup.hasSuffix("FORWARD DROP") ? try DroppingNamespace() : nil
         defer { namespace?.remove() }
         func makeRoot() throws -> Root {
-            try Root(prefix: "skiff-net-test-", environment: ["SKIFF_FIREWALL": firewall], launcher: namespace?.launcher ?? [])
+            try Root(
+                prefix: "skiff-net-test-", environment: ["SKIFF_FIREWALL": firewall],
+                launcher: namespace?.launcher ?? [])
         }
         let root = try makeRoot()
         defer { NetworkTests.cleanUp(root) }
@@ -183,8 +211,10 @@ struct NetworkAttackTests {
         #expect(root.skiff("network", "create", "neta").status == 0)
         #expect(root.skiff("network", "create", "netb").status == 0)
         let published = NetworkTests.freePort()
-        for (name, args) in [("a1", ["--network", "neta"]), ("a2", ["--network", "neta"]),
-                             ("b1", ["--network", "netb", "-p", "\(published):80"]), ("d1", []), ("ab", ["--network", "neta"])] {
+        for (name, args) in [
+            ("a1", ["--network", "neta"]), ("a2", ["--network", "neta"]),
+            ("b1", ["--network", "netb", "-p", "\(published):80"]), ("d1", []), ("ab", ["--network", "neta"]),
+        ] {
             let r = root.skiff(["run", "-d", "--name", name, "-h", name] + args + ["busybox"] + NetworkTests.httpd)
             try #require(r.status == 0, "\(name): \(r.err)")
         }
@@ -194,16 +224,21 @@ struct NetworkAttackTests {
         try #require(r.status == 0, "other root: \(r.err)")
 
         func ip(_ name: String, _ network: String, in root: Root) throws -> String {
-            let l = try #require(root.engine.networks.leases(network).first { $0.name == name }, "\(name) on \(network)")
+            let l = try #require(
+                root.engine.networks.leases(network).first { $0.name == name }, "\(name) on \(network)")
             return l.ip.description
         }
-        let a1 = try ip("a1", "neta", in: root), a2 = try ip("a2", "neta", in: root), b1 = try ip("b1", "netb", in: root)
+        let a1 = try ip("a1", "neta", in: root), a2 = try ip("a2", "neta", in: root),
+            b1 = try ip("b1", "netb", in: root)
         let d1 = try ip("d1", "bridge", in: root), x1 = try ip("x1", "bridge", in: other)
         let gatewayA = try #require(root.engine.networks.load("neta")).gateway.description
         /// The page `from` gets from http://host:port/ ("" when nothing answers within 2 s).
         func get(_ from: String, _ host: String, _ port: UInt16 = 80, in other: Root? = nil) -> String {
-            let r = (other ?? root).skiff("exec", from, "sh", "-c", "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | timeout 4 nc -w 2 \(host) \(port)")
-            return r.out.split(whereSeparator: \.isNewline).last.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) } ?? ""
+            let r = (other ?? root).skiff(
+                "exec", from, "sh", "-c", "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | timeout 4 nc -w 2 \(host) \(port)")
+            return r.out.split(whereSeparator: \.isNewline).last.map {
+                $0.trimmingCharacters(in: .whitespacesAndNewlines)
+            } ?? ""
         }
         // Same network, and the container on both networks: reached and reaching.
         #expect(root.eventually(30) { get("a1", a2) == "hello-a2" }, "same network")
@@ -219,7 +254,9 @@ struct NetworkAttackTests {
         #expect(get("a1", gatewayA, published) == "hello-b1", "a published port from another network")
         #expect(get("x1", d1, in: other) == "", "another state root reached this root's default bridge")
         if let namespace {
-            let rules = NetworkTests.sh("/usr/sbin/ip", "netns", "exec", namespace.name, "/usr/sbin/iptables-save", "-t", "filter").out
+            let rules = NetworkTests.sh(
+                "/usr/sbin/ip", "netns", "exec", namespace.name, "/usr/sbin/iptables-save", "-t", "filter"
+            ).out
             #expect(rules.contains("-A FORWARD -j \(root.engine.networks.chainPrefix)-FWD"), "\(rules)")
         }
     }

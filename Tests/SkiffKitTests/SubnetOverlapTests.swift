@@ -5,8 +5,10 @@ import Testing
 /// A new network never takes a subnet the host already uses, whoever made it: here a bridge left by
 /// a state root that is gone (named like Skiff's, which the subnet check used to skip). A subnet asked
 /// for that overlaps is refused, naming what holds it.
-@Suite("network subnets avoid the host's", .serialized,
-       .enabled(if: getuid() == 0 && TestImage.fixtureExists && FileManager.default.isExecutableFile(atPath: Engine.skiffPath)))
+@Suite(
+    "network subnets avoid the host's", .serialized,
+    .enabled(
+        if: getuid() == 0 && TestImage.fixtureExists && FileManager.default.isExecutableFile(atPath: Engine.skiffPath)))
 struct SubnetOverlapTests {
     static func ip(_ args: String...) -> NetworkTests.Out { NetworkTests.sh("/usr/sbin/ip", args) }
 

@@ -7,7 +7,8 @@ import Testing
 /// refused, driven through the built CLI as a user would.
 @Suite(.serialized) struct SysctlTests {
     static func read(_ root: CLIRoot, _ flags: [String], _ key: String) -> CLIRoot.Result {
-        root.skiff(["run", "--rm"] + flags + ["busybox", "cat", "/proc/sys/" + key.replacingOccurrences(of: ".", with: "/")])
+        root.skiff(
+            ["run", "--rm"] + flags + ["busybox", "cat", "/proc/sys/" + key.replacingOccurrences(of: ".", with: "/")])
     }
 
     @Test func dockersNetworkDefaultsLetAnyUserBindLowPortsAndPing() throws {
@@ -19,8 +20,9 @@ import Testing
         #expect(ping.out.split(whereSeparator: \.isWhitespace) == ["0", "2147483647"], "\(ping)")
 
         // The official-image pattern: a service as a non-root user on port 80.
-        let bound = root.skiff("run", "--rm", "--network", "none", "-u", "1000:1000", "busybox",
-                               "sh", "-c", "httpd -p 80 && echo bound")
+        let bound = root.skiff(
+            "run", "--rm", "--network", "none", "-u", "1000:1000", "busybox",
+            "sh", "-c", "httpd -p 80 && echo bound")
         #expect(bound.status == 0 && bound.out.contains("bound"), "\(bound)")
     }
 
@@ -30,7 +32,8 @@ import Testing
         let flags = ["--network", "none", "--sysctl", "net.ipv4.ip_unprivileged_port_start=1024"]
         let start = Self.read(root, flags, "net.ipv4.ip_unprivileged_port_start")
         #expect(start.out.trimmingCharacters(in: .whitespacesAndNewlines) == "1024", "\(start)")
-        let refused = root.skiff(["run", "--rm"] + flags + ["-u", "1000:1000", "busybox", "sh", "-c", "httpd -p 80 && echo bound"])
+        let refused = root.skiff(
+            ["run", "--rm"] + flags + ["-u", "1000:1000", "busybox", "sh", "-c", "httpd -p 80 && echo bound"])
         #expect(!refused.out.contains("bound"), "a non-root user bound port 80 with the default put back: \(refused)")
         let shm = Self.read(root, ["--network", "none", "--sysctl", "kernel.shmmni=1234"], "kernel.shmmni")
         #expect(shm.out.trimmingCharacters(in: .whitespacesAndNewlines) == "1234", "\(shm)")
@@ -42,7 +45,8 @@ import Testing
     @Test func settingsThatWouldReachTheHostAreRefused() throws {
         let root = try CLIRoot()
         defer { root.cleanUp() }
-        let hostNet = root.skiff("run", "--rm", "--network", "host", "--sysctl", "net.ipv4.ip_forward=0", "busybox", "true")
+        let hostNet = root.skiff(
+            "run", "--rm", "--network", "host", "--sysctl", "net.ipv4.ip_forward=0", "busybox", "true")
         #expect(hostNet.status == 125 && hostNet.err.contains("--sysctl net.ipv4.ip_forward=0"), "\(hostNet)")
         let kernel = root.skiff("run", "--rm", "--network", "none", "--sysctl", "kernel.panic=1", "busybox", "true")
         #expect(kernel.status == 125 && kernel.err.contains("kernel.panic"), "\(kernel)")

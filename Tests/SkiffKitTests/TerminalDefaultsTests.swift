@@ -25,9 +25,17 @@ import Testing
     @Test func terminalGetsTermXtermUnlessGiven() throws {
         let root = try CLIRoot()
         defer { root.cleanUp() }
-        #expect(Self.line(root.skiff("run", "--rm", "-t", "--network", "none", "busybox", "sh", "-c", "echo $TERM")) == "xterm")
-        #expect(Self.line(root.skiff("run", "--rm", "-t", "-e", "TERM=vt100", "--network", "none", "busybox", "sh", "-c", "echo $TERM")) == "vt100")
-        #expect(Self.line(root.skiff("run", "--rm", "--network", "none", "busybox", "sh", "-c", "echo TERM=$TERM")) == "TERM=")
+        #expect(
+            Self.line(root.skiff("run", "--rm", "-t", "--network", "none", "busybox", "sh", "-c", "echo $TERM"))
+                == "xterm")
+        #expect(
+            Self.line(
+                root.skiff(
+                    "run", "--rm", "-t", "-e", "TERM=vt100", "--network", "none", "busybox", "sh", "-c", "echo $TERM"))
+                == "vt100")
+        #expect(
+            Self.line(root.skiff("run", "--rm", "--network", "none", "busybox", "sh", "-c", "echo TERM=$TERM"))
+                == "TERM=")
         // A container made without -t: exec -t still gets a TERM, and -e still wins.
         #expect(root.skiff("run", "-d", "--name", "c", "--network", "none", "busybox", "sleep", "60").status == 0)
         #expect(Self.line(root.skiff("exec", "-t", "c", "sh", "-c", "echo $TERM")) == "xterm")

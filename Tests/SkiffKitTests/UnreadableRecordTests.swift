@@ -6,8 +6,10 @@ import Testing
 /// Records and blobs that cannot be read are reported, never silently skipped: `ps -a` and `volume ls`
 /// name them (and still list the rest), `rm -f` / `volume rm` remove them, image garbage collection
 /// keeps every blob while a named manifest is unreadable, and `attach` fails when its wait does.
-@Suite("Unreadable records (ps -a, volume ls, rm -f, image GC, attach)",
-       .enabled(if: getuid() == 0 && TestImage.fixtureExists && FileManager.default.isExecutableFile(atPath: Engine.skiffPath)))
+@Suite(
+    "Unreadable records (ps -a, volume ls, rm -f, image GC, attach)",
+    .enabled(
+        if: getuid() == 0 && TestImage.fixtureExists && FileManager.default.isExecutableFile(atPath: Engine.skiffPath)))
 struct UnreadableRecordTests {
     func corrupt(_ path: String) throws {
         try Data("{ not json".utf8).write(to: URL(fileURLWithPath: path))
@@ -67,13 +69,16 @@ struct UnreadableRecordTests {
         let extra = root.path + "/extra-layer"
         try FileManager.default.createDirectory(atPath: extra, withIntermediateDirectories: true)
         try Data("other\n".utf8).write(to: URL(fileURLWithPath: extra + "/other"))
-        try TestImage.make("other", layers: [extra], config: TestImage.busyboxConfig(), store: root.engine.images, scratch: root.path)
+        try TestImage.make(
+            "other", layers: [extra], config: TestImage.busyboxConfig(), store: root.engine.images, scratch: root.path)
         let manifestPath = root.engine.images.content.path(of: busybox.manifestDigest)
         try corrupt(manifestPath)
 
         let rmi = root.skiff("rmi", "other")
         #expect(rmi.status != 0)
-        #expect(rmi.err.contains("image manifest \(manifestPath) (docker.io/library/busybox:latest) is unreadable"), "\(rmi.err)")
+        #expect(
+            rmi.err.contains("image manifest \(manifestPath) (docker.io/library/busybox:latest) is unreadable"),
+            "\(rmi.err)")
         for layer in busybox.manifest.layers {
             #expect(root.engine.images.content.contains(try Digest(layer.digest)), "layer \(layer.digest) was deleted")
         }
@@ -94,8 +99,9 @@ struct UnreadableRecordTests {
         let errPath = root.path + "/.attach-err"
         _ = FileManager.default.createFile(atPath: errPath, contents: nil)
         defer { unlink(errPath) }
-        let attach = root.launch(["attach", "--no-stdin", "waiter"], stdout: FileHandle.nullDevice,
-                                 stderr: FileHandle(forWritingAtPath: errPath)!)
+        let attach = root.launch(
+            ["attach", "--no-stdin", "waiter"], stdout: FileHandle.nullDevice,
+            stderr: FileHandle(forWritingAtPath: errPath)!)
         usleep(800_000)
         let record = root.engine.containers.directory(of: id) + "/container.json"
         try corrupt(record)

@@ -1,5 +1,5 @@
-import SkiffKit
 import Foundation
+import SkiffKit
 import SkiffSystem
 import Testing
 
@@ -9,11 +9,15 @@ import Testing
 struct VolumeParserTests {
     @Test func volumeForms() throws {
         let named = try MountRequest.parseVolume("pgdata:/var/lib/postgresql/data")
-        #expect(named.kind == .volume && named.source == "pgdata" && named.target == "/var/lib/postgresql/data" && !named.readOnly)
+        #expect(
+            named.kind == .volume && named.source == "pgdata" && named.target == "/var/lib/postgresql/data"
+                && !named.readOnly)
         let ro = try MountRequest.parseVolume("pgdata:/data:ro")
         #expect(ro.readOnly)
         let bind = try MountRequest.parseVolume("/srv/app/:/app:rw,z")
-        #expect(bind.kind == .bind && bind.source == "/srv/app" && bind.target == "/app" && !bind.readOnly && bind.createHostPath)
+        #expect(
+            bind.kind == .bind && bind.source == "/srv/app" && bind.target == "/app" && !bind.readOnly
+                && bind.createHostPath)
         let anonymous = try MountRequest.parseVolume("/cache")
         #expect(anonymous.kind == .volume && anonymous.source == nil && anonymous.target == "/cache")
         let anonymousRO = try MountRequest.parseVolume("/cache:ro")
@@ -47,11 +51,15 @@ struct VolumeParserTests {
 
     @Test func mountForms() throws {
         let volume = try MountRequest.parseMount("type=volume,source=data,target=/data,readonly,volume-nocopy")
-        #expect(volume.kind == .volume && volume.source == "data" && volume.target == "/data" && volume.readOnly && volume.noCopy)
+        #expect(
+            volume.kind == .volume && volume.source == "data" && volume.target == "/data" && volume.readOnly
+                && volume.noCopy)
         let anonymous = try MountRequest.parseMount("target=/cache")
         #expect(anonymous.kind == .volume && anonymous.source == nil)
         let bind = try MountRequest.parseMount("type=bind,src=/etc/hostname,dst=/h,ro=true,bind-propagation=rslave")
-        #expect(bind.kind == .bind && bind.source == "/etc/hostname" && bind.target == "/h" && bind.readOnly && !bind.createHostPath)
+        #expect(
+            bind.kind == .bind && bind.source == "/etc/hostname" && bind.target == "/h" && bind.readOnly
+                && !bind.createHostPath)
         let tmpfs = try MountRequest.parseMount("type=tmpfs,destination=/run,tmpfs-size=64m,tmpfs-mode=1770")
         #expect(tmpfs.kind == .tmpfs && tmpfs.tmpfsOptions == ["size=67108864", "mode=1770"])
         let labelled = try MountRequest.parseMount("type=volume,source=v2,target=/v,volume-label=tier=db")
@@ -91,7 +99,9 @@ struct VolumeParserTests {
         #expect(plain.kind == .tmpfs && plain.target == "/run" && plain.tmpfsOptions.isEmpty)
         let opts = try MountRequest.parseTmpfs("/run:rw,size=64m,mode=1777,exec")
         #expect(opts.tmpfsOptions == ["size=64m", "mode=1777", "exec"] && !opts.readOnly)
-        #expect { try MountRequest.parseTmpfs("run") } throws: { "\($0)".contains("--tmpfs run") && "\($0)".contains("absolute") }
+        #expect { try MountRequest.parseTmpfs("run") } throws: {
+            "\($0)".contains("--tmpfs run") && "\($0)".contains("absolute")
+        }
         #expect { try MountRequest.parseTmpfs("/run:size=big") } throws: { "\($0)".contains("--tmpfs /run:size=big") }
     }
 }

@@ -7,8 +7,10 @@ import Testing
 /// Volumes end to end, driving the built `skiff` CLI as a user would, each test in its own SKIFF_ROOT:
 /// named volumes outlive containers, copy-up, read-only mounts, binds, tmpfs, anonymous volumes,
 /// `skiff volume …`, and symlinks in an image that try to send a mount onto the host.
-@Suite("Volumes (-v, --mount, --tmpfs, --volumes-from, skiff volume)",
-       .enabled(if: getuid() == 0 && TestImage.fixtureExists && FileManager.default.isExecutableFile(atPath: Engine.skiffPath)))
+@Suite(
+    "Volumes (-v, --mount, --tmpfs, --volumes-from, skiff volume)",
+    .enabled(
+        if: getuid() == 0 && TestImage.fixtureExists && FileManager.default.isExecutableFile(atPath: Engine.skiffPath)))
 struct VolumeTests {
     final class Root: CLIRoot, @unchecked Sendable {
         init() throws { try super.init(prefix: "skiff-vol-test-") }
@@ -23,7 +25,9 @@ struct VolumeTests {
                 dirs.append(dir)
             }
             var config = TestImage.busyboxConfig()
-            if !volumes.isEmpty { config.Volumes = Dictionary(uniqueKeysWithValues: volumes.map { ($0, EmptyObject()) }) }
+            if !volumes.isEmpty {
+                config.Volumes = Dictionary(uniqueKeysWithValues: volumes.map { ($0, EmptyObject()) })
+            }
             try TestImage.make(name, layers: dirs, config: config, store: engine.images, scratch: path)
         }
 
@@ -36,10 +40,11 @@ struct VolumeTests {
         /// No half-made or half-removed volume directory.
         override func checkBeforeRemoval() {
             let entries = (try? FileManager.default.contentsOfDirectory(atPath: path + "/volumes")) ?? []
-            #expect(!entries.contains { $0.hasPrefix(".new-") || $0.hasPrefix(".rm-") }, "volume temp dirs left: \(entries)")
+            #expect(
+                !entries.contains { $0.hasPrefix(".new-") || $0.hasPrefix(".rm-") }, "volume temp dirs left: \(entries)"
+            )
         }
     }
-
 
     // MARK: named volumes
 
@@ -48,13 +53,15 @@ struct VolumeTests {
     @Test func namedVolumeOutlivesItsContainer() throws {
         let root = try Root()
         defer { root.cleanUp() }
-        let first = root.skiff("run", "--name", "db", "-v", "dbdata:/var/lib/db", "busybox", "sh", "-c",
-                               "echo superuser > /var/lib/db/users && echo record-1 >> /var/lib/db/records")
+        let first = root.skiff(
+            "run", "--name", "db", "-v", "dbdata:/var/lib/db", "busybox", "sh", "-c",
+            "echo superuser > /var/lib/db/users && echo record-1 >> /var/lib/db/records")
         #expect(first.status == 0, "stderr: \(first.err)")
         #expect(root.volumeNames() == ["dbdata"])
         #expect(root.skiff("rm", "-v", "db").status == 0)
         #expect(root.volumeNames() == ["dbdata"], "rm -v keeps named volumes")
-        let second = root.skiff("run", "--rm", "-v", "dbdata:/var/lib/db", "busybox", "cat", "/var/lib/db/users", "/var/lib/db/records")
+        let second = root.skiff(
+            "run", "--rm", "-v", "dbdata:/var/lib/db", "busybox", "cat", "/var/lib/db/users", "/var/lib/db/records")
         #expect(second.out == "superuser\nrecord-1\n", "stderr: \(second.err)")
         // --mount names the same volume.
         let third = root.skiff("run", "--rm", "--mount", "type=volume,src=dbdata,dst=/d", "busybox", "cat", "/d/users")
@@ -98,7 +105,8 @@ struct VolumeTests {
         // system df counts them; system prune --volumes removes unused anonymous ones.
         #expect(root.skiff("run", "--name", "anon", "-v", "/a", "busybox", "true").status == 0)
         let df = root.skiff("system", "df").out
-        let line = df.split(separator: "\n").first { $0.hasPrefix("Local Volumes") }?.split(separator: " ").map(String.init)
+        let line = df.split(separator: "\n").first { $0.hasPrefix("Local Volumes") }?.split(separator: " ").map(
+            String.init)
         #expect(line?.prefix(4) == ["Local", "Volumes", "2", "2"], "df: \(df)")
         #expect(root.skiff("rm", "anon").status == 0)
         #expect(root.skiff("system", "prune", "-f", "--volumes").out.contains("Deleted Volumes"))
@@ -110,7 +118,8 @@ struct VolumeTests {
     @Test func removingAVolumeInUseIsRefused() throws {
         let root = try Root()
         defer { root.cleanUp() }
-        #expect(root.skiff("run", "--name", "keeper", "-v", "busy:/d", "busybox", "sh", "-c", "echo x > /d/f").status == 0)
+        #expect(
+            root.skiff("run", "--name", "keeper", "-v", "busy:/d", "busybox", "sh", "-c", "echo x > /d/f").status == 0)
         let refused = root.skiff("volume", "rm", "busy")
         #expect(refused.status != 0)
         #expect(refused.err.contains("volume is in use") && refused.err.contains("keeper"), "stderr: \(refused.err)")
@@ -135,7 +144,8 @@ struct VolumeTests {
     @Test func volumeRmAfterAKilledMonitor() throws {
         let root = try Root()
         defer { root.cleanUp() }
-        let run = root.skiff("run", "-d", "--rm", "--name", "doomed", "-v", "kept:/k", "-v", "/anon", "busybox", "sleep", "1000")
+        let run = root.skiff(
+            "run", "-d", "--rm", "--name", "doomed", "-v", "kept:/k", "-v", "/anon", "busybox", "sleep", "1000")
         #expect(run.status == 0, "stderr: \(run.err)")
         let record = try root.engine.containers.find("doomed")
         let monitor = try #require(record.monitorPid)
@@ -144,7 +154,9 @@ struct VolumeTests {
         kill(pid, SIGKILL)
         #expect(root.eventually { kill(pid, 0) != 0 && kill(monitor, 0) != 0 })
         let refused = root.skiff("volume", "rm", "kept", timeout: 20)
-        #expect(refused.status != 0 && refused.err.contains("doomed") && !refused.err.contains("running"), "stderr: \(refused.err)")
+        #expect(
+            refused.status != 0 && refused.err.contains("doomed") && !refused.err.contains("running"),
+            "stderr: \(refused.err)")
         #expect(root.skiff("volume", "rm", "-f", "kept", timeout: 20).status == 0)
         #expect(root.skiff("ps", "-a", "-q").out == "")
         #expect(root.volumeNames().isEmpty)
@@ -157,30 +169,36 @@ struct VolumeTests {
     @Test func copyUpOfImageContent() throws {
         let root = try Root()
         defer { root.cleanUp() }
-        try root.makeImage("seeded:1", layers: [
-            { dir in
-                let data = dir + "/srv/data"
-                try FileManager.default.createDirectory(atPath: data + "/sub/deeper", withIntermediateDirectories: true)
-                try "seed\n".write(toFile: data + "/seed.txt", atomically: false, encoding: .utf8)
-                try "deep\n".write(toFile: data + "/sub/deeper/file", atomically: false, encoding: .utf8)
-                try "doomed\n".write(toFile: data + "/gone.txt", atomically: false, encoding: .utf8)
-                try FileManager.default.createSymbolicLink(atPath: data + "/link", withDestinationPath: "seed.txt")
-                try "linked\n".write(toFile: data + "/sub/hard1", atomically: false, encoding: .utf8)
-                try FileManager.default.linkItem(atPath: data + "/sub/hard1", toPath: data + "/sub/deeper/hard2")
-                chown(data, 1000, 1001); chmod(data, 0o750)
-                chown(data + "/seed.txt", 1000, 1001); chmod(data + "/seed.txt", 0o640)
-                chmod(data + "/sub", 0o711)
-            },
-            { dir in
-                // A later layer deletes gone.txt (an OCI whiteout).
-                try FileManager.default.createDirectory(atPath: dir + "/srv/data", withIntermediateDirectories: true)
-                _ = FileManager.default.createFile(atPath: dir + "/srv/data/.wh.gone.txt", contents: Data())
-                try "later\n".write(toFile: dir + "/srv/data/later.txt", atomically: false, encoding: .utf8)
-                chown(dir + "/srv/data", 1000, 1001); chmod(dir + "/srv/data", 0o750)
-            },
-        ])
-        let listing = "cd /srv/data && ls -A && cat seed.txt sub/deeper/file later.txt link && stat -c '%a %u:%g' . seed.txt sub"
-        let expected = "later.txt\nlink\nseed.txt\nsub\nseed\ndeep\nlater\nseed\n750 1000:1001\n640 1000:1001\n711 0:0\n"
+        try root.makeImage(
+            "seeded:1",
+            layers: [
+                { dir in
+                    let data = dir + "/srv/data"
+                    try FileManager.default.createDirectory(
+                        atPath: data + "/sub/deeper", withIntermediateDirectories: true)
+                    try "seed\n".write(toFile: data + "/seed.txt", atomically: false, encoding: .utf8)
+                    try "deep\n".write(toFile: data + "/sub/deeper/file", atomically: false, encoding: .utf8)
+                    try "doomed\n".write(toFile: data + "/gone.txt", atomically: false, encoding: .utf8)
+                    try FileManager.default.createSymbolicLink(atPath: data + "/link", withDestinationPath: "seed.txt")
+                    try "linked\n".write(toFile: data + "/sub/hard1", atomically: false, encoding: .utf8)
+                    try FileManager.default.linkItem(atPath: data + "/sub/hard1", toPath: data + "/sub/deeper/hard2")
+                    chown(data, 1000, 1001); chmod(data, 0o750)
+                    chown(data + "/seed.txt", 1000, 1001); chmod(data + "/seed.txt", 0o640)
+                    chmod(data + "/sub", 0o711)
+                },
+                { dir in
+                    // A later layer deletes gone.txt (an OCI whiteout).
+                    try FileManager.default.createDirectory(
+                        atPath: dir + "/srv/data", withIntermediateDirectories: true)
+                    _ = FileManager.default.createFile(atPath: dir + "/srv/data/.wh.gone.txt", contents: Data())
+                    try "later\n".write(toFile: dir + "/srv/data/later.txt", atomically: false, encoding: .utf8)
+                    chown(dir + "/srv/data", 1000, 1001); chmod(dir + "/srv/data", 0o750)
+                },
+            ])
+        let listing =
+            "cd /srv/data && ls -A && cat seed.txt sub/deeper/file later.txt link && stat -c '%a %u:%g' . seed.txt sub"
+        let expected =
+            "later.txt\nlink\nseed.txt\nsub\nseed\ndeep\nlater\nseed\n750 1000:1001\n640 1000:1001\n711 0:0\n"
         let first = root.skiff("run", "--rm", "-v", "seeded:/srv/data", "seeded:1", "sh", "-c", listing)
         #expect(first.out == expected, "stderr: \(first.err)")
         // The data is in the volume on the host, too.
@@ -200,25 +218,36 @@ struct VolumeTests {
         let statuses = Statuses()
         DispatchQueue.concurrentPerform(iterations: 8) { _ in
             let r = root.skiff("run", "--rm", "-v", "racing:/srv/data", "seeded:1", "cat", "/srv/data/sub/deeper/file")
-            statuses.lock.withLock { statuses.values.append(r.status == 0 && r.out == "deep\n" ? 0 : r.status == 0 ? -1 : r.status) }
+            statuses.lock.withLock {
+                statuses.values.append(r.status == 0 && r.out == "deep\n" ? 0 : r.status == 0 ? -1 : r.status)
+            }
         }
         #expect(statuses.values == Array(repeating: 0, count: 8))
-        #expect(try FileManager.default.contentsOfDirectory(atPath: root.path + "/volumes/racing/_data").sorted()
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: root.path + "/volumes/racing/_data").sorted()
                 == ["later.txt", "link", "seed.txt", "sub"])
 
         // An existing volume is never overwritten: changes stay, deleted files stay deleted.
-        #expect(root.skiff("run", "--rm", "-v", "seeded:/srv/data", "seeded:1", "sh", "-c",
-                           "echo changed > /srv/data/seed.txt && rm /srv/data/later.txt").status == 0)
-        let after = root.skiff("run", "--rm", "-v", "seeded:/srv/data", "-w", "/srv/data", "seeded:1", "sh", "-c", "cat seed.txt; ls -A")
+        #expect(
+            root.skiff(
+                "run", "--rm", "-v", "seeded:/srv/data", "seeded:1", "sh", "-c",
+                "echo changed > /srv/data/seed.txt && rm /srv/data/later.txt"
+            ).status == 0)
+        let after = root.skiff(
+            "run", "--rm", "-v", "seeded:/srv/data", "-w", "/srv/data", "seeded:1", "sh", "-c", "cat seed.txt; ls -A")
         #expect(after.out == "changed\nlink\nseed.txt\nsub\n", "stderr: \(after.err)")
 
         // A volume that already has content gets nothing from the image.
         #expect(root.skiff("run", "--rm", "-v", "other:/elsewhere", "busybox", "touch", "/elsewhere/mine").status == 0)
         #expect(root.skiff("run", "--rm", "-v", "other:/srv/data", "seeded:1", "ls", "-A", "/srv/data").out == "mine\n")
         // nocopy: empty.
-        #expect(root.skiff("run", "--rm", "--mount", "type=volume,src=bare,dst=/srv/data,volume-nocopy", "seeded:1",
-                           "ls", "-A", "/srv/data").out == "")
-        #expect(root.skiff("run", "--rm", "-v", "bare2:/srv/data:nocopy", "seeded:1", "ls", "-A", "/srv/data").out == "")
+        #expect(
+            root.skiff(
+                "run", "--rm", "--mount", "type=volume,src=bare,dst=/srv/data,volume-nocopy", "seeded:1",
+                "ls", "-A", "/srv/data"
+            ).out == "")
+        #expect(
+            root.skiff("run", "--rm", "-v", "bare2:/srv/data:nocopy", "seeded:1", "ls", "-A", "/srv/data").out == "")
         // A bind mount is never copied into.
         let host = root.path + "/bind-empty"
         try FileManager.default.createDirectory(atPath: host, withIntermediateDirectories: true)
@@ -232,9 +261,11 @@ struct VolumeTests {
         defer { root.cleanUp() }
         let host = root.path + "/ro-host"
         try FileManager.default.createDirectory(atPath: host, withIntermediateDirectories: true)
-        for args in [["-v", "rov:/data:ro"], ["--mount", "type=volume,source=rov,target=/data,readonly"],
-                     ["-v", "\(host):/data:ro"], ["--mount", "type=bind,src=\(host),dst=/data,ro=true"],
-                     ["--tmpfs", "/data:ro"]] {
+        for args in [
+            ["-v", "rov:/data:ro"], ["--mount", "type=volume,source=rov,target=/data,readonly"],
+            ["-v", "\(host):/data:ro"], ["--mount", "type=bind,src=\(host),dst=/data,ro=true"],
+            ["--tmpfs", "/data:ro"],
+        ] {
             let r = root.skiff(["run", "--rm"] + args + ["busybox", "sh", "-c", "echo x > /data/f"])
             #expect(r.status != 0 && r.err.contains("Read-only file system"), "\(args): \(r.status) \(r.err)")
         }
@@ -260,22 +291,28 @@ struct VolumeTests {
 
         // inspect shows the mount Docker's way.
         let mounts = root.skiff("inspect", "-f", "{{json .Mounts}}", "dev").out
-        #expect(mounts.contains("\"Type\":\"bind\"") && mounts.contains("\"Source\":\"\(host)\"") && mounts.contains("\"Destination\":\"/app\""),
-                "Mounts: \(mounts)")
+        #expect(
+            mounts.contains("\"Type\":\"bind\"") && mounts.contains("\"Source\":\"\(host)\"")
+                && mounts.contains("\"Destination\":\"/app\""),
+            "Mounts: \(mounts)")
 
         // A single file can be bound too.
-        let one = root.skiff("run", "--rm", "--mount", "type=bind,src=\(host)/app.txt,dst=/etc/app.txt,readonly", "busybox",
-                             "cat", "/etc/app.txt")
+        let one = root.skiff(
+            "run", "--rm", "--mount", "type=bind,src=\(host)/app.txt,dst=/etc/app.txt,readonly", "busybox",
+            "cat", "/etc/app.txt")
         #expect(one.out == "v2\n", "stderr: \(one.err)")
 
         let created = root.path + "/made/by/dash-v"
         #expect(root.skiff("run", "--rm", "-v", "\(created):/m", "busybox", "true").status == 0)
         #expect(FileIO.isDirectory(created))
-        let missing = root.skiff("run", "--rm", "--mount", "type=bind,src=\(root.path)/absent,dst=/m", "busybox", "true")
+        let missing = root.skiff(
+            "run", "--rm", "--mount", "type=bind,src=\(root.path)/absent,dst=/m", "busybox", "true")
         #expect(missing.status != 0 && missing.err.contains("bind source path does not exist"))
         #expect(!FileManager.default.fileExists(atPath: root.path + "/absent"))
         let relative = root.skiff("run", "--rm", "-v", "code/dir:/m", "busybox", "true")
-        #expect(relative.status != 0 && relative.err.contains("-v code/dir:/m") && relative.err.contains("use absolute path"))
+        #expect(
+            relative.status != 0 && relative.err.contains("-v code/dir:/m")
+                && relative.err.contains("use absolute path"))
     }
 
     /// tmpfs is empty at every start, while volumes and the writable layer keep their data across
@@ -283,10 +320,13 @@ struct VolumeTests {
     @Test func tmpfsIsEmptyOnEachStart() throws {
         let root = try Root()
         defer { root.cleanUp() }
-        let run = root.skiff("run", "-d", "--name", "t", "--tmpfs", "/scratch:size=8m", "-v", "keep:/keep", "busybox",
-                             "sleep", "1000")
+        let run = root.skiff(
+            "run", "-d", "--name", "t", "--tmpfs", "/scratch:size=8m", "-v", "keep:/keep", "busybox",
+            "sleep", "1000")
         #expect(run.status == 0, "stderr: \(run.err)")
-        #expect(root.skiff("exec", "t", "sh", "-c", "echo x > /scratch/f && echo y > /keep/f && echo z > /upper-f").status == 0)
+        #expect(
+            root.skiff("exec", "t", "sh", "-c", "echo x > /scratch/f && echo y > /keep/f && echo z > /upper-f").status
+                == 0)
         #expect(root.skiff("exec", "t", "ls", "-A", "/scratch").out == "f\n")
         #expect(root.skiff("stop", "-t", "1", "t").status == 0)
         #expect(root.skiff("start", "t").status == 0)
@@ -304,11 +344,17 @@ struct VolumeTests {
     @Test func anonymousVolumesGoWithTheContainer() throws {
         let root = try Root()
         defer { root.cleanUp() }
-        try root.makeImage("app:1", volumes: ["/var/lib/app"], layers: [{ dir in
-            try FileManager.default.createDirectory(atPath: dir + "/var/lib/app", withIntermediateDirectories: true)
-            try "initial\n".write(toFile: dir + "/var/lib/app/state", atomically: false, encoding: .utf8)
-        }])
-        let rm = root.skiff("run", "--rm", "app:1", "sh", "-c", "cat /var/lib/app/state; grep -c ' /var/lib/app ' /proc/mounts")
+        try root.makeImage(
+            "app:1", volumes: ["/var/lib/app"],
+            layers: [
+                { dir in
+                    try FileManager.default.createDirectory(
+                        atPath: dir + "/var/lib/app", withIntermediateDirectories: true)
+                    try "initial\n".write(toFile: dir + "/var/lib/app/state", atomically: false, encoding: .utf8)
+                }
+            ])
+        let rm = root.skiff(
+            "run", "--rm", "app:1", "sh", "-c", "cat /var/lib/app/state; grep -c ' /var/lib/app ' /proc/mounts")
         #expect(rm.out == "initial\n1\n", "stderr: \(rm.err)")
         #expect(root.volumeNames().isEmpty, "--rm removes the anonymous volume")
 
@@ -316,8 +362,10 @@ struct VolumeTests {
         let names = root.volumeNames()
         #expect(names.count == 2 && names.allSatisfy { $0.count == 64 && $0.allSatisfy(\.isHexDigit) }, "\(names)")
         let mounts = root.skiff("inspect", "-f", "{{json .Mounts}}", "a").out
-        #expect(mounts.contains("\"Type\":\"volume\"") && mounts.contains("\"Destination\":\"/var/lib/app\"")
-                && mounts.contains("\"Destination\":\"/cache\"") && mounts.contains("\"Driver\":\"local\""), "Mounts: \(mounts)")
+        #expect(
+            mounts.contains("\"Type\":\"volume\"") && mounts.contains("\"Destination\":\"/var/lib/app\"")
+                && mounts.contains("\"Destination\":\"/cache\"") && mounts.contains("\"Driver\":\"local\""),
+            "Mounts: \(mounts)")
         #expect(root.skiff("rm", "-v", "a").status == 0)
         #expect(root.volumeNames().isEmpty, "rm -v removes anonymous volumes")
 
@@ -330,7 +378,8 @@ struct VolumeTests {
         // Plain rm leaves the anonymous volume dangling; prune removes it.
         #expect(root.skiff("run", "--name", "c", "app:1", "true").status == 0)
         #expect(root.skiff("rm", "c").status == 0)
-        let dangling = root.skiff("volume", "ls", "-q", "--filter", "dangling=true").out.split(separator: "\n").map(String.init)
+        let dangling = root.skiff("volume", "ls", "-q", "--filter", "dangling=true").out.split(separator: "\n").map(
+            String.init)
         #expect(dangling.count == 2 && dangling.contains("named"))
         #expect(root.skiff("volume", "prune", "-f").status == 0)
         #expect(root.volumeNames() == ["named"])
@@ -339,7 +388,8 @@ struct VolumeTests {
         // image, and a container of it gets that content copied up into its anonymous volume.
         let context = root.path + "/context"
         try FileManager.default.createDirectory(atPath: context, withIntermediateDirectories: true)
-        try "FROM busybox\nVOLUME /vol\nRUN mkdir -p /vol && echo built > /vol/f\n".write(toFile: context + "/Dockerfile", atomically: false, encoding: .utf8)
+        try "FROM busybox\nVOLUME /vol\nRUN mkdir -p /vol && echo built > /vol/f\n".write(
+            toFile: context + "/Dockerfile", atomically: false, encoding: .utf8)
         let build = root.skiff("build", "-q", "-t", "built:1", context)
         #expect(build.status == 0, "stderr: \(build.err)")
         #expect(root.volumeNames() == ["named"], "a build leaves no volume")
@@ -357,12 +407,18 @@ struct VolumeTests {
         defer { root.cleanUp() }
         let host = root.path + "/shared-host"
         try FileManager.default.createDirectory(atPath: host, withIntermediateDirectories: true)
-        #expect(root.skiff("run", "--name", "src", "-v", "shared:/shared", "-v", "\(host):/h", "--tmpfs", "/t", "busybox", "sh", "-c",
-                           "echo s > /shared/f && echo h > /h/f").status == 0)
-        let rw = root.skiff("run", "--rm", "--volumes-from", "src", "busybox", "sh", "-c",
-                            "cat /shared/f /h/f; echo more >> /shared/f; grep -c ' /t ' /proc/mounts")
+        #expect(
+            root.skiff(
+                "run", "--name", "src", "-v", "shared:/shared", "-v", "\(host):/h", "--tmpfs", "/t", "busybox", "sh",
+                "-c",
+                "echo s > /shared/f && echo h > /h/f"
+            ).status == 0)
+        let rw = root.skiff(
+            "run", "--rm", "--volumes-from", "src", "busybox", "sh", "-c",
+            "cat /shared/f /h/f; echo more >> /shared/f; grep -c ' /t ' /proc/mounts")
         #expect(rw.out == "s\nh\n0\n", "stderr: \(rw.err)")
-        let ro = root.skiff("run", "--rm", "--volumes-from", "src:ro", "busybox", "sh", "-c", "cat /shared/f; echo x > /shared/g")
+        let ro = root.skiff(
+            "run", "--rm", "--volumes-from", "src:ro", "busybox", "sh", "-c", "cat /shared/f; echo x > /shared/g")
         #expect(ro.out == "s\nmore\n" && ro.err.contains("Read-only file system"), "\(ro.out) \(ro.err)")
         let missing = root.skiff("run", "--rm", "--volumes-from", "ghost", "busybox", "true")
         #expect(missing.status != 0 && missing.err.contains("ghost"))
@@ -375,20 +431,30 @@ struct VolumeTests {
     @Test func symlinkInImageCannotRedirectAMountToTheHost() throws {
         let root = try Root()
         defer { root.cleanUp() }
-        try root.makeImage("evil:etc", layers: [{ dir in
-            try FileManager.default.createSymbolicLink(atPath: dir + "/data", withDestinationPath: "/etc")
-        }])
-        try root.makeImage("evil:up", layers: [{ dir in
-            try FileManager.default.createSymbolicLink(atPath: dir + "/data", withDestinationPath: "../../..")
-            try FileManager.default.createDirectory(atPath: dir + "/srv", withIntermediateDirectories: true)
-            try FileManager.default.createSymbolicLink(atPath: dir + "/srv/data", withDestinationPath: "../../../../tmp")
-        }])
+        try root.makeImage(
+            "evil:etc",
+            layers: [
+                { dir in
+                    try FileManager.default.createSymbolicLink(atPath: dir + "/data", withDestinationPath: "/etc")
+                }
+            ])
+        try root.makeImage(
+            "evil:up",
+            layers: [
+                { dir in
+                    try FileManager.default.createSymbolicLink(atPath: dir + "/data", withDestinationPath: "../../..")
+                    try FileManager.default.createDirectory(atPath: dir + "/srv", withIntermediateDirectories: true)
+                    try FileManager.default.createSymbolicLink(
+                        atPath: dir + "/srv/data", withDestinationPath: "../../../../tmp")
+                }
+            ])
         let marker = "skiff-escape-\(UUID().uuidString)"
         let hostEtcBefore = try FileManager.default.contentsOfDirectory(atPath: "/etc").sorted()
         let hostTmpBefore = Set(try FileManager.default.contentsOfDirectory(atPath: "/tmp"))
 
         // Volume on /data -> /etc: the mount lands on the container's /etc (inside the rootfs).
-        let viaVolume = root.skiff("run", "--rm", "-v", "esc:/data", "evil:etc", "sh", "-c", "echo pwned > /data/\(marker)")
+        let viaVolume = root.skiff(
+            "run", "--rm", "-v", "esc:/data", "evil:etc", "sh", "-c", "echo pwned > /data/\(marker)")
         #expect(viaVolume.status == 0, "stderr: \(viaVolume.err)")
         #expect(!FileManager.default.fileExists(atPath: "/etc/" + marker))
         #expect(FileManager.default.fileExists(atPath: root.path + "/volumes/esc/_data/" + marker))
@@ -398,26 +464,33 @@ struct VolumeTests {
         // A bind mount onto the same symlink: the host directory appears at the container's /etc.
         let host = root.path + "/bind-src"
         try FileManager.default.createDirectory(atPath: host, withIntermediateDirectories: true)
-        let viaBind = root.skiff("run", "--rm", "-v", "\(host):/data", "evil:etc", "sh", "-c", "echo pwned > /data/\(marker)")
+        let viaBind = root.skiff(
+            "run", "--rm", "-v", "\(host):/data", "evil:etc", "sh", "-c", "echo pwned > /data/\(marker)")
         #expect(viaBind.status == 0, "stderr: \(viaBind.err)")
         #expect(FileManager.default.fileExists(atPath: host + "/" + marker))
         #expect(!FileManager.default.fileExists(atPath: "/etc/" + marker))
 
         // A link that climbs out (../../..) resolves to the container's root: refused with a clear error.
         let climb = root.skiff("run", "--rm", "-v", "esc2:/data", "evil:up", "sh", "-c", "echo pwned > /data/\(marker)")
-        #expect(climb.status != 0 && climb.err.contains("/data") && climb.err.contains("root"), "\(climb.status) \(climb.err)")
+        #expect(
+            climb.status != 0 && climb.err.contains("/data") && climb.err.contains("root"),
+            "\(climb.status) \(climb.err)")
         // ../../../../tmp from /srv stays inside: the container's /tmp, never the host's.
-        let tmp = root.skiff("run", "--rm", "-v", "esc3:/srv/data", "evil:up", "sh", "-c",
-                             "echo pwned > /srv/data/\(marker) && ls /tmp/\(marker)")
+        let tmp = root.skiff(
+            "run", "--rm", "-v", "esc3:/srv/data", "evil:up", "sh", "-c",
+            "echo pwned > /srv/data/\(marker) && ls /tmp/\(marker)")
         #expect(tmp.status == 0, "stderr: \(tmp.err)")
         #expect(FileManager.default.fileExists(atPath: root.path + "/volumes/esc3/_data/" + marker))
 
         // A symlink one container plants in a volume cannot redirect the next container's nested mount.
-        #expect(root.skiff("run", "--rm", "-v", "plant:/data", "busybox", "ln", "-s", "../../../../../../etc", "/data/sub").status == 0)
+        #expect(
+            root.skiff("run", "--rm", "-v", "plant:/data", "busybox", "ln", "-s", "../../../../../../etc", "/data/sub")
+                .status == 0)
         let planted = root.path + "/planted-src"
         try FileManager.default.createDirectory(atPath: planted, withIntermediateDirectories: true)
-        let nested = root.skiff("run", "--rm", "-v", "plant:/data", "-v", "\(planted):/data/sub", "busybox", "sh", "-c",
-                                "echo pwned > /data/sub/\(marker)")
+        let nested = root.skiff(
+            "run", "--rm", "-v", "plant:/data", "-v", "\(planted):/data/sub", "busybox", "sh", "-c",
+            "echo pwned > /data/sub/\(marker)")
         #expect(nested.status == 0, "stderr: \(nested.err)")
         #expect(FileManager.default.fileExists(atPath: planted + "/" + marker))
 

@@ -1,18 +1,22 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CSkiff
 import SkiffOCI
 import Testing
+
 @testable import SkiffRuntime
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 @Suite("Capabilities")
 struct CapabilitiesTests {
-    @Test("spec and CLI spellings parse to the same capability", arguments: [
-        ("CAP_CHOWN", 0), ("chown", 0), ("CHOWN", 0), ("cap_chown", 0), ("CAP_SYS_ADMIN", 21),
-        ("sys_admin", 21), ("NET_BIND_SERVICE", 10), ("CAP_AUDIT_WRITE", 29), ("CAP_PERFMON", 38),
-        ("CAP_BPF", 39), ("CAP_CHECKPOINT_RESTORE", 40),
-    ])
+    @Test(
+        "spec and CLI spellings parse to the same capability",
+        arguments: [
+            ("CAP_CHOWN", 0), ("chown", 0), ("CHOWN", 0), ("cap_chown", 0), ("CAP_SYS_ADMIN", 21),
+            ("sys_admin", 21), ("NET_BIND_SERVICE", 10), ("CAP_AUDIT_WRITE", 29), ("CAP_PERFMON", 38),
+            ("CAP_BPF", 39), ("CAP_CHECKPOINT_RESTORE", 40),
+        ])
     func parse(name: String, number: Int) throws {
         let cap = try Capability.parse(name)
         #expect(cap.rawValue == number)
@@ -44,7 +48,8 @@ struct CapabilitiesTests {
         for line in text.split(separator: "\n") {
             let parts = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
             guard parts.count >= 3, parts[0] == "#define", parts[1].hasPrefix("CAP_"),
-                  let number = Int(parts[2]) else { continue }
+                let number = Int(parts[2])
+            else { continue }
             let name = String(parts[1])
             if name == "CAP_LAST_CAP" { continue }
             guard let cap = Capability(name: name) else { continue }
@@ -116,8 +121,9 @@ struct CapabilitiesTests {
         let runcStyle = LinuxCapabilities(bounding: names, effective: names, permitted: names, ambient: names)
         #expect(try CapabilityMasks(runcStyle, lastCap: 40).ambient.isEmpty)
 
-        let full = LinuxCapabilities(bounding: names, effective: names, inheritable: names, permitted: names,
-                                     ambient: ["CAP_KILL"])
+        let full = LinuxCapabilities(
+            bounding: names, effective: names, inheritable: names, permitted: names,
+            ambient: ["CAP_KILL"])
         #expect(try CapabilityMasks(full, lastCap: 40).ambient == CapabilitySet([.kill]))
     }
 

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import SkiffRuntime
 
 @Suite("Cgroup layout detection")
@@ -46,15 +47,17 @@ struct CgroupLayoutTests {
 
     @Test func pureV1WithCoMountedControllers() throws {
         let layout = try CgroupLayout.parse(mountinfo: Self.pureV1)
-        #expect(layout == .v1(hierarchies: [
-            "cpu": "/sys/fs/cgroup/cpu,cpuacct",
-            "cpuacct": "/sys/fs/cgroup/cpu,cpuacct",
-            "memory": "/sys/fs/cgroup/memory",
-            "pids": "/sys/fs/cgroup/pids",
-            "net_cls": "/sys/fs/cgroup/net_cls,net_prio",
-            "net_prio": "/sys/fs/cgroup/net_cls,net_prio",
-            "cpuset": "/sys/fs/cgroup/cpuset",
-        ]))
+        #expect(
+            layout
+                == .v1(hierarchies: [
+                    "cpu": "/sys/fs/cgroup/cpu,cpuacct",
+                    "cpuacct": "/sys/fs/cgroup/cpu,cpuacct",
+                    "memory": "/sys/fs/cgroup/memory",
+                    "pids": "/sys/fs/cgroup/pids",
+                    "net_cls": "/sys/fs/cgroup/net_cls,net_prio",
+                    "net_prio": "/sys/fs/cgroup/net_cls,net_prio",
+                    "cpuset": "/sys/fs/cgroup/cpuset",
+                ]))
         // name=systemd is a named hierarchy, not a controller; xattr/clone_children are options.
         #expect(layout.v1Hierarchies["name=systemd"] == nil)
         #expect(layout.v1Hierarchies["systemd"] == nil)

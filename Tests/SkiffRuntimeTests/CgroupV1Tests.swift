@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import SkiffOCI
 import Testing
+
 @testable import SkiffRuntime
 
 /// Real cgroup v1 (or hybrid) on this machine: needs root and a mounted v1 memory hierarchy.
@@ -22,7 +23,8 @@ struct CgroupV1Tests {
     /// A unique parent per test so parallel tests never share a cgroup.
     static func uniqueManager(id: String = "c1") throws -> (CgroupManager, parent: String) {
         let parent = "skiff-test-\(CgroupTestSupport.randomSuffix())"
-        let cg = try CgroupManager.forContainer(id: id, cgroupsPath: "/\(parent)/\(id)", logger: CgroupTestSupport.logger)
+        let cg = try CgroupManager.forContainer(
+            id: id, cgroupsPath: "/\(parent)/\(id)", logger: CgroupTestSupport.logger)
         return (cg, parent)
     }
 
@@ -80,8 +82,9 @@ struct CgroupV1Tests {
                 LinuxDeviceCgroup(allow: true, type: "c", major: 1, minor: 3, access: "rwm"),
                 LinuxDeviceCgroup(allow: true, type: "c", major: 1, minor: 5, access: "rw"),
             ],
-            memory: LinuxMemory(limit: 64 << 20, reservation: 32 << 20, swap: 128 << 20, swappiness: 10,
-                                disableOOMKiller: true),
+            memory: LinuxMemory(
+                limit: 64 << 20, reservation: 32 << 20, swap: 128 << 20, swappiness: 10,
+                disableOOMKiller: true),
             cpu: LinuxCPU(shares: 512, quota: 20000, period: 100000, cpus: "0"),
             pids: LinuxPids(limit: 32))
         try cg.create(resources: resources)
@@ -101,8 +104,9 @@ struct CgroupV1Tests {
         #expect(try Self.read(paths["devices"], "devices.list") == "c 1:3 rwm\nc 1:5 rw")
         // The intermediate cpuset level got its parent's cpus and mems (else no task could join).
         let cpusetMount = try #require(cg.layout.v1Hierarchies["cpuset"])
-        #expect(try CgroupTestSupport.get(cpusetMount + "/" + parent + "/cpuset.cpus")
-            == (try CgroupTestSupport.get(cpusetMount + "/cpuset.cpus")))
+        #expect(
+            try CgroupTestSupport.get(cpusetMount + "/" + parent + "/cpuset.cpus")
+                == (try CgroupTestSupport.get(cpusetMount + "/cpuset.cpus")))
         #expect(try !CgroupTestSupport.get(cpusetMount + "/" + parent + "/cpuset.mems").isEmpty)
         if let unified = cg.layout.unifiedMount {
             #expect(FileManager.default.fileExists(atPath: unified + "/" + parent + "/c1"))
@@ -137,12 +141,14 @@ struct CgroupV1Tests {
         var reaper = pthread_t()
         let box = UnsafeMutablePointer<pid_t>.allocate(capacity: 1)
         box.pointee = pid
-        pthread_create(&reaper, nil, { arg in
-            let p = arg!.assumingMemoryBound(to: pid_t.self).pointee
-            var status: Int32 = 0
-            while waitpid(p, &status, 0) < 0 && errno == EINTR {}
-            return nil
-        }, box)
+        pthread_create(
+            &reaper, nil,
+            { arg in
+                let p = arg!.assumingMemoryBound(to: pid_t.self).pointee
+                var status: Int32 = 0
+                while waitpid(p, &status, 0) < 0 && errno == EINTR {}
+                return nil
+            }, box)
         defer { pthread_join(reaper, nil); box.deallocate() }
         defer { Glibc.kill(pid, SIGKILL) }
         try cg.addProcess(pid: pid)

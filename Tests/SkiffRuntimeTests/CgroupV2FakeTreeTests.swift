@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import SkiffOCI
 import Testing
+
 @testable import SkiffRuntime
 
 /// Helpers shared by the cgroup test files.
@@ -56,8 +57,9 @@ struct CgroupV2FakeTreeTests {
 
     static func manager(root: String, id: String, cgroupsPath: String? = nil) throws -> CgroupManager {
         let path = try CgroupManager.containerPath(cgroupsPath: cgroupsPath, containerID: id)
-        return try CgroupManager(layout: .v2(root: root), path: path, fakeFilesystem: true,
-                                 logger: CgroupTestSupport.logger)
+        return try CgroupManager(
+            layout: .v2(root: root), path: path, fakeFilesystem: true,
+            logger: CgroupTestSupport.logger)
     }
 
     @Test func createWritesEveryLimit() throws {
@@ -81,7 +83,7 @@ struct CgroupV2FakeTreeTests {
         #expect(try CgroupTestSupport.get(root + "/skiff/cgroup.subtree_control") == "+cpu +memory +pids +cpuset")
         #expect(!FileManager.default.fileExists(atPath: root + "/skiff/c1/cgroup.subtree_control"))
         #expect(try get("memory.max") == String(256 << 20))
-        #expect(try get("memory.swap.max") == String(256 << 20)) // memory+swap 512M - memory 256M
+        #expect(try get("memory.swap.max") == String(256 << 20))  // memory+swap 512M - memory 256M
         #expect(try get("memory.low") == String(128 << 20))
         #expect(try get("cpu.weight") == "39")
         #expect(try get("cpu.max") == "50000 100000")
@@ -99,10 +101,11 @@ struct CgroupV2FakeTreeTests {
         let root = try Self.fakeRoot()
         defer { CgroupTestSupport.removeTree(root) }
         let cg = try Self.manager(root: root, id: "c2", cgroupsPath: "/skiff-\(CgroupTestSupport.randomSuffix())/c2")
-        try cg.create(resources: LinuxResources(
-            memory: LinuxMemory(limit: -1, swap: -1),
-            cpu: LinuxCPU(quota: -1),
-            pids: LinuxPids(limit: 0)))
+        try cg.create(
+            resources: LinuxResources(
+                memory: LinuxMemory(limit: -1, swap: -1),
+                cpu: LinuxCPU(quota: -1),
+                pids: LinuxPids(limit: 0)))
         defer { #expect(throws: Never.self) { try cg.destroy() } }
         let dir = try #require(cg.paths["unified"])
         #expect(try CgroupTestSupport.get(dir + "/memory.max") == "max")
@@ -126,9 +129,11 @@ struct CgroupV2FakeTreeTests {
         let root = try Self.fakeRoot(controllers: "cpu memory pids hugetlb")
         defer { CgroupTestSupport.removeTree(root) }
         let cg = try Self.manager(root: root, id: "c-huge")
-        try cg.create(resources: LinuxResources(hugepageLimits: [
-            LinuxHugepageLimit(pageSize: "2MB", limit: 4 << 20), LinuxHugepageLimit(pageSize: "1GB", limit: 1 << 30),
-        ]))
+        try cg.create(
+            resources: LinuxResources(hugepageLimits: [
+                LinuxHugepageLimit(pageSize: "2MB", limit: 4 << 20),
+                LinuxHugepageLimit(pageSize: "1GB", limit: 1 << 30),
+            ]))
         defer { #expect(throws: Never.self) { try cg.destroy() } }
         #expect(try CgroupTestSupport.get(root + "/cgroup.subtree_control") == "+cpu +memory +pids +hugetlb")
         #expect(try CgroupTestSupport.get(root + "/skiff/c-huge/hugetlb.2MB.max") == String(4 << 20))
@@ -140,7 +145,10 @@ struct CgroupV2FakeTreeTests {
     @Test(arguments: [
         (LinuxResources(hugepageLimits: [LinuxHugepageLimit(pageSize: "2MB", limit: 1)]), "hugetlb"),
         (LinuxResources(network: LinuxNetwork(classID: 1)), "net_cls"),
-        (LinuxResources(network: LinuxNetwork(priorities: [LinuxInterfacePriority(name: "lo", priority: 1)])), "net_prio"),
+        (
+            LinuxResources(network: LinuxNetwork(priorities: [LinuxInterfacePriority(name: "lo", priority: 1)])),
+            "net_prio"
+        ),
         (LinuxResources(memory: LinuxMemory(kernelTCP: 1 << 20)), "kernelTCP"),
     ])
     func v1OnlyOrAbsentControllersAreErrors(_ resources: LinuxResources, _ named: String) throws {
@@ -211,8 +219,9 @@ struct CgroupV2FakeTreeTests {
         #expect(!FileManager.default.fileExists(atPath: root + "/skiff"))
         // Destroying again is fine: the cgroup is already gone.
         try b.destroy()
-        #expect(try FileManager.default.contentsOfDirectory(atPath: root).sorted()
-            == ["cgroup.controllers", "cgroup.subtree_control"])
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: root).sorted()
+                == ["cgroup.controllers", "cgroup.subtree_control"])
     }
 
     @Test func destroyRemovesNestedChildCgroups() throws {
@@ -220,8 +229,9 @@ struct CgroupV2FakeTreeTests {
         defer { CgroupTestSupport.removeTree(root) }
         let cg = try Self.manager(root: root, id: "nest")
         try cg.create(resources: nil)
-        try FileManager.default.createDirectory(atPath: root + "/skiff/nest/inner/deeper",
-                                                withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: root + "/skiff/nest/inner/deeper",
+            withIntermediateDirectories: true)
         try CgroupTestSupport.put("", root + "/skiff/nest/inner/cgroup.procs")
         try cg.destroy()
         #expect(!FileManager.default.fileExists(atPath: root + "/skiff"))
@@ -268,8 +278,10 @@ struct CgroupV2FakeTreeTests {
         #expect(!FileManager.default.fileExists(atPath: root + "/skiff/open/" + CgroupFS.fakeDeviceFilterFile))
         try cg.destroy()
 
-        let holed = [LinuxDeviceCgroup(allow: false), LinuxDeviceCgroup(allow: true, type: "c", access: "rw"),
-                     LinuxDeviceCgroup(allow: false, type: "c", major: 1, minor: 11, access: "rw")]
+        let holed = [
+            LinuxDeviceCgroup(allow: false), LinuxDeviceCgroup(allow: true, type: "c", access: "rw"),
+            LinuxDeviceCgroup(allow: false, type: "c", major: 1, minor: 11, access: "rw"),
+        ]
         #expect(throws: CgroupError.self) { try cg.create(resources: LinuxResources(devices: holed)) }
         #expect(!FileManager.default.fileExists(atPath: root + "/skiff"))
     }
@@ -302,10 +314,12 @@ struct CgroupValuesTests {
     }
 
     @Test func deviceRules() throws {
-        #expect(try CgroupValues.deviceRule(LinuxDeviceCgroup(allow: true, type: "c", major: 1, minor: 3, access: "rwm"))
-            == "c 1:3 rwm")
-        #expect(try CgroupValues.deviceRule(LinuxDeviceCgroup(allow: true, type: "c", major: 136, access: "rw"))
-            == "c 136:* rw")
+        #expect(
+            try CgroupValues.deviceRule(LinuxDeviceCgroup(allow: true, type: "c", major: 1, minor: 3, access: "rwm"))
+                == "c 1:3 rwm")
+        #expect(
+            try CgroupValues.deviceRule(LinuxDeviceCgroup(allow: true, type: "c", major: 136, access: "rw"))
+                == "c 136:* rw")
         #expect(try CgroupValues.deviceRule(LinuxDeviceCgroup(allow: false)) == "a *:* rwm")
         #expect(throws: CgroupError.self) { try CgroupValues.deviceRule(LinuxDeviceCgroup(allow: true, type: "x")) }
         #expect(throws: CgroupError.self) {
@@ -318,7 +332,9 @@ struct CgroupValuesTests {
         #expect(try CgroupManager.containerPath(cgroupsPath: "", containerID: "abc") == "/skiff/abc")
         #expect(try CgroupManager.containerPath(cgroupsPath: "/machine//x/", containerID: "abc") == "/machine/x")
         #expect(try CgroupManager.containerPath(cgroupsPath: "group/x", containerID: "abc") == "/skiff/group/x")
-        #expect(throws: CgroupError.self) { try CgroupManager.containerPath(cgroupsPath: "/a/../b", containerID: "abc") }
+        #expect(throws: CgroupError.self) {
+            try CgroupManager.containerPath(cgroupsPath: "/a/../b", containerID: "abc")
+        }
         #expect(throws: CgroupError.self) { try CgroupManager.containerPath(cgroupsPath: "/", containerID: "abc") }
         #expect(throws: CgroupError.self) { try CgroupManager.containerPath(cgroupsPath: nil, containerID: "a/b") }
     }

@@ -1,6 +1,7 @@
 import Foundation
 import SkiffOCI
 import Testing
+
 @testable import SkiffRuntime
 
 /// `pause`/`resume` and `update` on cgroup v2, against a fake cgroupfs tree (this host is v1).
@@ -30,10 +31,12 @@ struct CgroupV2FreezeUpdateTests {
         defer { #expect(throws: Never.self) { try cg.destroy() } }
         let get = { (file: String) throws -> String in try CgroupTestSupport.get(root + "/skiff/up/" + file) }
 
-        try cg.update(LinuxResources(devices: [LinuxDeviceCgroup(allow: false, access: "rwm")],
-                                     memory: LinuxMemory(limit: 128 << 20, swap: 256 << 20),
-                                     cpu: LinuxCPU(shares: 512, quota: 20000, period: 100000, cpus: "0"),
-                                     pids: LinuxPids(limit: 0)))
+        try cg.update(
+            LinuxResources(
+                devices: [LinuxDeviceCgroup(allow: false, access: "rwm")],
+                memory: LinuxMemory(limit: 128 << 20, swap: 256 << 20),
+                cpu: LinuxCPU(shares: 512, quota: 20000, period: 100000, cpus: "0"),
+                pids: LinuxPids(limit: 0)))
         #expect(try get("memory.max") == String(128 << 20))
         #expect(try get("memory.swap.max") == String(128 << 20), "v2 swap.max is memory+swap minus memory")
         #expect(try get("cpu.max") == "20000 100000")

@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import SkiffOCI
 import Testing
+
 @testable import SkiffRuntime
 
 /// Configs that cannot run: a clear error naming what is wrong, and nothing left behind.
@@ -67,7 +68,8 @@ struct ContainerBadConfigTests {
 
     @Test func badBindMountSource() throws {
         var spec = try BusyboxFixture.spec(["/bin/true"])
-        spec.mounts?.append(Mount(destination: "/mnt", type: "bind", source: "/nonexistent/skiff-src", options: ["rbind"]))
+        spec.mounts?.append(
+            Mount(destination: "/mnt", type: "bind", source: "/nonexistent/skiff-src", options: ["rbind"]))
         let message = try failure(spec)
         #expect(message.contains("/nonexistent/skiff-src"), "\(message)")
     }

@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import SkiffOCI
 import Testing
+
 @testable import SkiffRuntime
 
 /// A real container on this kernel: namespaces, rootfs, process settings.
@@ -60,7 +61,9 @@ struct ContainerIsolationTests {
 
     @Test func userNamespaceMapsRootToAnUnprivilegedHostID() throws {
         try ContainerSandbox.with { sandbox in
-            var spec = try BusyboxFixture.spec(["/bin/sh", "-c", "\(probe) ids; \(probe) cat /proc/self/uid_map; \(probe) cat /proc/self/gid_map"])
+            var spec = try BusyboxFixture.spec([
+                "/bin/sh", "-c", "\(probe) ids; \(probe) cat /proc/self/uid_map; \(probe) cat /proc/self/gid_map",
+            ])
             spec.linux?.namespaces?.append(LinuxNamespace(type: "user"))
             spec.linux?.uidMappings = [LinuxIDMapping(containerID: 0, hostID: 200_000, size: 65536)]
             spec.linux?.gidMappings = [LinuxIDMapping(containerID: 0, hostID: 200_000, size: 65536)]
@@ -150,7 +153,9 @@ struct ContainerIsolationTests {
 
     @Test func userCwdEnvAndUmask() throws {
         try ContainerSandbox.with { sandbox in
-            var spec = try BusyboxFixture.spec(["/bin/sh", "-c", "\(probe) ids; \(probe) cwd; \(probe) umask; \(probe) env"])
+            var spec = try BusyboxFixture.spec([
+                "/bin/sh", "-c", "\(probe) ids; \(probe) cwd; \(probe) umask; \(probe) env",
+            ])
             spec.process?.user = User(uid: 1000, gid: 1001, umask: 0o027, additionalGids: [5])
             spec.process?.cwd = "/tmp"
             spec.process?.env?.append("SKIFF_TEST=yes")

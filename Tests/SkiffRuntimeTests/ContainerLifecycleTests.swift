@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import SkiffOCI
 import Testing
+
 @testable import SkiffRuntime
 
 /// create / start / state / kill / delete, through OCIRuntime and through the built `skiff` binary.
@@ -144,7 +145,9 @@ struct UnixListener {
             for (i, b) in path.utf8.enumerated() where i < raw.count - 1 { raw[i] = b }
         }
         let ok = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
         }
         if ok != 0 || listen(fd, 1) != 0 { throw SystemError("bind/listen", path: path) }
     }
@@ -164,7 +167,9 @@ struct UnixListener {
                     msg.msg_iovlen = 1
                     msg.msg_control = ctlBuf.baseAddress
                     msg.msg_controllen = ctlBuf.count
-                    guard recvmsg(conn, &msg, 0) > 0, msg.msg_controllen >= MemoryLayout<cmsghdr>.size else { return -1 }
+                    guard recvmsg(conn, &msg, 0) > 0, msg.msg_controllen >= MemoryLayout<cmsghdr>.size else {
+                        return -1
+                    }
                     // CMSG_DATA: the fd follows the (aligned) cmsghdr.
                     return ctlBuf.load(fromByteOffset: MemoryLayout<cmsghdr>.size, as: Int32.self)
                 }

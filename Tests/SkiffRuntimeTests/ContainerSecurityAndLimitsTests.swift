@@ -2,10 +2,13 @@ import Foundation
 import Glibc
 import SkiffOCI
 import Testing
+
 @testable import SkiffRuntime
 
 /// Docker's security defaults and the cgroup limits, observed from inside a real container.
-@Suite("Container security and limits (root, real kernel)", .enabled(if: BusyboxFixture.available, BusyboxFixture.skipReason))
+@Suite(
+    "Container security and limits (root, real kernel)",
+    .enabled(if: BusyboxFixture.available, BusyboxFixture.skipReason))
 struct ContainerSecurityAndLimitsTests {
     let probe = BusyboxFixture.probe
 
@@ -46,7 +49,8 @@ struct ContainerSecurityAndLimitsTests {
             spec.linux?.resources = LinuxResources(memory: LinuxMemory(limit: limit, swap: limit))
             let result = try sandbox.run(spec)
             #expect(result.status.shellStatus == 137, "\(result.status); stderr: \(result.stderr)")
-            let reached = result.stdout.split(separator: "\n").last { $0.hasPrefix("allocated=") }
+            let reached =
+                result.stdout.split(separator: "\n").last { $0.hasPrefix("allocated=") }
                 .flatMap { Int($0.dropFirst("allocated=".count)) } ?? 0
             #expect(reached >= 8 && reached < 32, "killed after \(reached) MiB of a 32 MiB limit")
             #expect(!result.stdout.contains("done="))
@@ -92,9 +96,10 @@ struct ContainerSecurityAndLimitsTests {
             let done = DispatchSemaphore(value: 0)
             let opts = options
             Thread.detachNewThread {
-                box.set(Result { () throws(RuntimeError) -> SkiffRuntime.ExitStatus in
-                    try runtime.run(id: id, bundle: bundle, options: opts)
-                })
+                box.set(
+                    Result { () throws(RuntimeError) -> SkiffRuntime.ExitStatus in
+                        try runtime.run(id: id, bundle: bundle, options: opts)
+                    })
                 done.signal()
             }
             // The pid file is written once the record is saved (the process may say ready before that).

@@ -2,6 +2,7 @@ import Foundation
 import SkiffOCI
 import SkiffTestSupport
 import Testing
+
 @testable import SkiffRuntime
 
 /// Tests/Fixtures/moby-seccomp-default.txt: Docker's current default profile, the names only, in sections.
@@ -92,7 +93,8 @@ struct DefaultSeccompProfileTests {
         let lt = DefaultSeccompProfile.socketRules([1, 2, 3, 7])
         #expect(lt.map { "\($0.args![0].op) \($0.args![0].value)" } == ["SCMP_CMP_LT 4", "SCMP_CMP_EQ 7"])
         let eq = DefaultSeccompProfile.socketRules([2, 3, 4])
-        #expect(eq.map { "\($0.args![0].op) \($0.args![0].value)" } == ["SCMP_CMP_EQ 2", "SCMP_CMP_EQ 3", "SCMP_CMP_EQ 4"])
+        #expect(
+            eq.map { "\($0.args![0].op) \($0.args![0].value)" } == ["SCMP_CMP_EQ 2", "SCMP_CMP_EQ 3", "SCMP_CMP_EQ 4"])
         let single = DefaultSeccompProfile.socketRules([1, 3])
         #expect(single.map { $0.args![0].op } == ["SCMP_CMP_EQ", "SCMP_CMP_EQ"])
     }

@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import SkiffOCI
 import Testing
+
 @testable import SkiffRuntime
 
 /// Runs a DeviceFilterProgram the way the kernel does, for the opcodes the generator emits; any other
@@ -52,12 +53,12 @@ struct DeviceRuleSetTests {
     @Test func dockerDefaultsFoldToDenyWithExceptions() throws {
         let set = try DeviceRuleSet.emulate(Self.docker)
         #expect(!set.defaultAllow)
-        #expect(set.allows(.char, major: 1, minor: 3, access: [.read, .write]))   // /dev/null
-        #expect(set.allows(.char, major: 136, minor: 4, access: [.read, .write])) // /dev/pts/4
-        #expect(set.allows(.char, major: 1, minor: 11, access: .mknod))           // mknod of anything
-        #expect(!set.allows(.char, major: 1, minor: 11, access: .write))          // /dev/kmsg
-        #expect(!set.allows(.char, major: 10, minor: 229, access: .read))         // /dev/fuse
-        #expect(!set.allows(.block, major: 8, minor: 0, access: .read))           // a host disk
+        #expect(set.allows(.char, major: 1, minor: 3, access: [.read, .write]))  // /dev/null
+        #expect(set.allows(.char, major: 136, minor: 4, access: [.read, .write]))  // /dev/pts/4
+        #expect(set.allows(.char, major: 1, minor: 11, access: .mknod))  // mknod of anything
+        #expect(!set.allows(.char, major: 1, minor: 11, access: .write))  // /dev/kmsg
+        #expect(!set.allows(.char, major: 10, minor: 229, access: .read))  // /dev/fuse
+        #expect(!set.allows(.block, major: 8, minor: 0, access: .read))  // a host disk
         #expect(set.v1Writes.first! == ("devices.deny", "a"))
         #expect(set.v1Writes.dropFirst().allSatisfy { $0.file == "devices.allow" })
         #expect(set.v1Writes.map(\.line).contains("c 1:3 rwm"))
@@ -66,8 +67,10 @@ struct DeviceRuleSetTests {
 
     @Test func laterRulesWinInOrder() throws {
         // A deny after allow-all: a deny exception.
-        var set = try DeviceRuleSet.emulate([Rule(allow: true, access: "rwm"),
-                                             Rule(allow: false, type: "c", major: 1, minor: 11, access: "rw")])
+        var set = try DeviceRuleSet.emulate([
+            Rule(allow: true, access: "rwm"),
+            Rule(allow: false, type: "c", major: 1, minor: 11, access: "rw"),
+        ])
         #expect(set.defaultAllow)
         #expect(set.exceptions == [.init(.init(type: .char, major: 1, minor: 11), [.read, .write])])
         #expect(set.v1Writes.map { "\($0.file) \($0.line)" } == ["devices.allow a", "devices.deny c 1:11 rw"])
@@ -76,29 +79,37 @@ struct DeviceRuleSetTests {
         #expect(set.allows(.char, major: 1, minor: 11, access: .mknod))
 
         // "a" resets whatever came before.
-        set = try DeviceRuleSet.emulate([Rule(allow: true, type: "c", major: 1, minor: 3, access: "rwm"),
-                                         Rule(allow: false, access: "r")])
+        set = try DeviceRuleSet.emulate([
+            Rule(allow: true, type: "c", major: 1, minor: 3, access: "rwm"),
+            Rule(allow: false, access: "r"),
+        ])
         #expect(set == DeviceRuleSet(defaultAllow: false))
 
         // A later deny of a wildcard also ends the narrower allows it covers (the kernel would keep c 1:3).
-        set = try DeviceRuleSet.emulate([Rule(allow: false, access: "rwm"),
-                                         Rule(allow: true, type: "c", major: 1, minor: 3, access: "rwm"),
-                                         Rule(allow: true, type: "c", major: 5, minor: 0, access: "rwm"),
-                                         Rule(allow: false, type: "c", major: 1, access: "w")])
+        set = try DeviceRuleSet.emulate([
+            Rule(allow: false, access: "rwm"),
+            Rule(allow: true, type: "c", major: 1, minor: 3, access: "rwm"),
+            Rule(allow: true, type: "c", major: 5, minor: 0, access: "rwm"),
+            Rule(allow: false, type: "c", major: 1, access: "w"),
+        ])
         #expect(set.allows(.char, major: 1, minor: 3, access: .read))
         #expect(!set.allows(.char, major: 1, minor: 3, access: .write))
         #expect(set.allows(.char, major: 5, minor: 0, access: [.read, .write]))
 
         // Allows of one device merge.
-        set = try DeviceRuleSet.emulate([Rule(allow: false), Rule(allow: true, type: "b", major: 8, minor: 0, access: "r"),
-                                         Rule(allow: true, type: "b", major: 8, minor: 0, access: "w")])
+        set = try DeviceRuleSet.emulate([
+            Rule(allow: false), Rule(allow: true, type: "b", major: 8, minor: 0, access: "r"),
+            Rule(allow: true, type: "b", major: 8, minor: 0, access: "w"),
+        ])
         #expect(set.exceptions == [.init(.init(type: .block, major: 8, minor: 0), [.read, .write])])
     }
 
     @Test func aDenyInsideAWildcardAllowIsRefused() throws {
         // The kernel ignores this deny in silence and /dev/kmsg stays open: refuse, naming the rule.
-        let rules = [Rule(allow: false, access: "rwm"), Rule(allow: true, type: "c", access: "rwm"),
-                     Rule(allow: false, type: "c", major: 1, minor: 11, access: "rwm")]
+        let rules = [
+            Rule(allow: false, access: "rwm"), Rule(allow: true, type: "c", access: "rwm"),
+            Rule(allow: false, type: "c", major: 1, minor: 11, access: "rwm"),
+        ]
         #expect {
             try DeviceRuleSet.emulate(rules)
         } throws: { error in
@@ -111,8 +122,11 @@ struct DeviceRuleSetTests {
     }
 
     @Test func badRulesNameTheirField() throws {
-        #expect(throws: CgroupError.invalidValue(setting: "linux.resources.devices[1].access", value: "\"rx\"",
-                                                 reason: "must be a non-empty combination of r, w and m")) {
+        #expect(
+            throws: CgroupError.invalidValue(
+                setting: "linux.resources.devices[1].access", value: "\"rx\"",
+                reason: "must be a non-empty combination of r, w and m")
+        ) {
             try DeviceRuleSet.emulate([Rule(allow: false), Rule(allow: true, type: "c", major: 1, access: "rx")])
         }
         #expect(throws: CgroupError.self) { try DeviceRuleSet.emulate([Rule(allow: true, type: "p", access: "r")]) }
@@ -124,10 +138,14 @@ struct DeviceRuleSetTests {
     /// The program gives the same answer as the rule set for every access to a spread of devices.
     @Test(arguments: [
         DeviceRuleSetTests.docker,
-        [Rule(allow: true, access: "rwm"), Rule(allow: false, type: "c", major: 1, minor: 11, access: "w"),
-         Rule(allow: false, type: "b", access: "rwm")],
-        [Rule(allow: false, access: "rwm"), Rule(allow: true, type: "c", major: 4, access: "r"),
-         Rule(allow: true, type: "b", major: 8, minor: 1, access: "rw")],
+        [
+            Rule(allow: true, access: "rwm"), Rule(allow: false, type: "c", major: 1, minor: 11, access: "w"),
+            Rule(allow: false, type: "b", access: "rwm"),
+        ],
+        [
+            Rule(allow: false, access: "rwm"), Rule(allow: true, type: "c", major: 4, access: "r"),
+            Rule(allow: true, type: "b", major: 8, minor: 1, access: "rw"),
+        ],
         [Rule(allow: false, access: "rwm")],
     ])
     func programMatchesTheRuleSet(rules: [LinuxDeviceCgroup]) throws {
@@ -138,7 +156,8 @@ struct DeviceRuleSetTests {
         for type in [DeviceRuleSet.NodeType.char, .block] {
             for (major, minor) in [(1, 3), (1, 11), (4, 0), (4, 7), (5, 0), (8, 0), (8, 1), (10, 229), (136, 2)] {
                 for access in accesses {
-                    let want: UInt64 = set.allows(type, major: UInt32(major), minor: UInt32(minor), access: access) ? 1 : 0
+                    let want: UInt64 =
+                        set.allows(type, major: UInt32(major), minor: UInt32(minor), access: access) ? 1 : 0
                     let got = try vm.run(type: type, major: UInt32(major), minor: UInt32(minor), access: access)
                     #expect(got == want, "\(type) \(major):\(minor) \(access)\n\(program.listing)")
                 }
@@ -147,9 +166,12 @@ struct DeviceRuleSetTests {
     }
 
     @Test func programEncoding() throws {
-        let program = DeviceFilterProgram(DeviceRuleSet(defaultAllow: false, exceptions: [
-            .init(.init(type: .char, major: 1, minor: 3), .all),
-        ]))
+        let program = DeviceFilterProgram(
+            DeviceRuleSet(
+                defaultAllow: false,
+                exceptions: [
+                    .init(.init(type: .char, major: 1, minor: 3), .all)
+                ]))
         // Prologue (6), type/major/minor checks (3) + return (2), default return (2).
         #expect(program.instructions.count == 13)
         #expect(program.bytes.count == 13 * 8)
@@ -178,8 +200,10 @@ struct DeviceFilterKernelTests {
 
     @Test(arguments: [
         DeviceRuleSetTests.docker,
-        [LinuxDeviceCgroup(allow: true, access: "rwm"),
-         LinuxDeviceCgroup(allow: false, type: "c", major: 1, minor: 11, access: "w")],
+        [
+            LinuxDeviceCgroup(allow: true, access: "rwm"),
+            LinuxDeviceCgroup(allow: false, type: "c", major: 1, minor: 11, access: "w"),
+        ],
         [LinuxDeviceCgroup(allow: false, access: "rwm")],
     ])
     func verifierAcceptsTheProgram(rules: [LinuxDeviceCgroup]) throws {
@@ -192,7 +216,8 @@ struct DeviceFilterKernelTests {
     @Test func verifierRejectionSaysWhy() throws {
         // Reads past the 12-byte context: the verifier must refuse it, and the error carries its log.
         var program = DeviceFilterProgram(DeviceRuleSet(defaultAllow: false))
-        program.instructions.insert(BPFInstruction(code: BPFInstruction.loadWord, dst: 6, src: 1, offset: 64, imm: 0), at: 0)
+        program.instructions.insert(
+            BPFInstruction(code: BPFInstruction.loadWord, dst: 6, src: 1, offset: 64, imm: 0), at: 0)
         #expect {
             try DeviceFilterLoader.load(program)
         } throws: { error in
@@ -229,8 +254,9 @@ struct DeviceFilterKernelTests {
         // Control: before the program is attached, both open.
         #expect(try openInCgroup(dir + "/kmsg").status == 0)
 
-        try DeviceFilterLoader.attach(DeviceFilterProgram(try DeviceRuleSet.emulate(DeviceRuleSetTests.docker)),
-                                      toCgroup: cgroup)
+        try DeviceFilterLoader.attach(
+            DeviceFilterProgram(try DeviceRuleSet.emulate(DeviceRuleSetTests.docker)),
+            toCgroup: cgroup)
         #expect(try DeviceFilterLoader.attachedCount(cgroup: cgroup) == 1)
         let denied = try openInCgroup(dir + "/kmsg")
         #expect(denied.status != 0 && denied.stderr.contains("Operation not permitted"), "\(denied)")

@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import SkiffOCI
 import Testing
+
 @testable import SkiffRuntime
 
 /// The built `skiff` binary: next to the test bundle in the build directory, or $SKIFF_BIN.
@@ -15,7 +16,8 @@ enum SkiffBinary {
             let candidate = dir.path + "/skiff"
             var isDir: ObjCBool = false
             if FileManager.default.fileExists(atPath: candidate, isDirectory: &isDir), !isDir.boolValue,
-               FileManager.default.isExecutableFile(atPath: candidate) {
+                FileManager.default.isExecutableFile(atPath: candidate)
+            {
                 return candidate
             }
         }
@@ -29,24 +31,28 @@ enum SkiffBinary {
     }
 
     struct Output {
-        var status: Int32      // shell-style: the exit code, or 128 + signal
+        var status: Int32  // shell-style: the exit code, or 128 + signal
         var stdout: String
         var stderr: String
     }
 
     /// Start `skiff ARGS` with stdout/stderr into files of the sandbox; returns its pid.
-    static func spawn(_ args: [String], sandbox: ContainerSandbox, name: String, stderrFD: Int32? = nil,
-                      binary chosen: String? = nil) throws -> pid_t {
+    static func spawn(
+        _ args: [String], sandbox: ContainerSandbox, name: String, stderrFD: Int32? = nil,
+        binary chosen: String? = nil
+    ) throws -> pid_t {
         let binary = try #require(chosen ?? path, "the skiff binary was not built (set SKIFF_BIN)")
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, sandbox.directory + "/\(name).out", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_addopen(
+            &actions, 1, sandbox.directory + "/\(name).out", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         if let stderrFD {
             posix_spawn_file_actions_adddup2(&actions, stderrFD, 2)
         } else {
-            posix_spawn_file_actions_addopen(&actions, 2, sandbox.directory + "/\(name).err", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+            posix_spawn_file_actions_addopen(
+                &actions, 2, sandbox.directory + "/\(name).err", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         }
         var argv: [UnsafeMutablePointer<CChar>?] = ([binary] + args).map { strdup($0) } + [nil]
         defer { for p in argv { free(p) } }
@@ -67,13 +73,15 @@ enum SkiffBinary {
         let name = "cli-\(UInt32.random(in: 0...UInt32.max))"
         let pid = try spawn(["--root", sandbox.root] + args, sandbox: sandbox, name: name, binary: binary)
         let status = wait(pid)
-        return Output(status: status, stdout: sandbox.read(sandbox.directory + "/\(name).out"),
-                      stderr: sandbox.read(sandbox.directory + "/\(name).err"))
+        return Output(
+            status: status, stdout: sandbox.read(sandbox.directory + "/\(name).out"),
+            stderr: sandbox.read(sandbox.directory + "/\(name).err"))
     }
 }
 
-@Suite("skiff oci command line (root, real kernel)",
-       .enabled(if: BusyboxFixture.available && SkiffBinary.path != nil, BusyboxFixture.skipReason))
+@Suite(
+    "skiff oci command line (root, real kernel)",
+    .enabled(if: BusyboxFixture.available && SkiffBinary.path != nil, BusyboxFixture.skipReason))
 struct OCICommandLineTests {
     let probe = BusyboxFixture.probe
 
@@ -90,7 +98,8 @@ struct OCICommandLineTests {
             let bundle = try sandbox.bundle(try BusyboxFixture.spec([probe, "sleep", "60"]))
             let pidFile = sandbox.directory + "/pid"
 
-            let create = try SkiffBinary.run(["oci", "create", "--bundle", bundle, "--pid-file", pidFile, id], sandbox: sandbox)
+            let create = try SkiffBinary.run(
+                ["oci", "create", "--bundle", bundle, "--pid-file", pidFile, id], sandbox: sandbox)
             #expect(create.status == 0, "create: \(create.stderr)")
             #expect(try status(id, sandbox) == "created")
             let pid = Int32(sandbox.read(pidFile)) ?? 0
@@ -146,8 +155,10 @@ struct OCICommandLineTests {
             #expect(sandbox.leftovers(of: id).isEmpty)
             // `--version` as runc prints it (Podman shows it in `podman info`); `skiff version` says the same.
             let version = try SkiffBinary.run(["--version"], sandbox: sandbox, binary: oci)
-            #expect(version.status == 0 && version.stdout.hasPrefix("skiff version ") && version.stdout.contains("\nspec: 1."),
-                    "\(version.stdout)")
+            #expect(
+                version.status == 0 && version.stdout.hasPrefix("skiff version ")
+                    && version.stdout.contains("\nspec: 1."),
+                "\(version.stdout)")
             #expect(try SkiffBinary.run(["version"], sandbox: sandbox).stdout == version.stdout)
         }
     }
@@ -169,9 +180,11 @@ struct OCICommandLineTests {
             let id = sandbox.newID("cli")
             let bundle = try sandbox.bundle(try BusyboxFixture.spec([probe, "sleep", "60"]))
             let pidFile = sandbox.directory + "/pid"
-            let cli = try SkiffBinary.spawn(["--root", sandbox.root, "oci", "run", "--bundle", bundle, "--pid-file", pidFile, id],
-                                            sandbox: sandbox, name: "run")
-            #expect(sandbox.waitFor { !sandbox.read(pidFile).isEmpty }, "\(sandbox.read(sandbox.directory + "/run.err"))")
+            let cli = try SkiffBinary.spawn(
+                ["--root", sandbox.root, "oci", "run", "--bundle", bundle, "--pid-file", pidFile, id],
+                sandbox: sandbox, name: "run")
+            #expect(
+                sandbox.waitFor { !sandbox.read(pidFile).isEmpty }, "\(sandbox.read(sandbox.directory + "/run.err"))")
             kill(cli, SIGKILL)
             #expect(SkiffBinary.wait(cli) == 128 + SIGKILL)
             let containerPid = Int32(sandbox.read(pidFile)) ?? 0
@@ -180,7 +193,8 @@ struct OCICommandLineTests {
             let delete = try SkiffBinary.run(["oci", "delete", "--force", id], sandbox: sandbox)
             #expect(delete.status == 0, "delete: \(delete.stderr)")
             #expect(sandbox.leftovers(of: id).isEmpty)
-            #expect(sandbox.waitFor { Glibc.kill(containerPid, 0) != 0 }, "the container's process survived delete --force")
+            #expect(
+                sandbox.waitFor { Glibc.kill(containerPid, 0) != 0 }, "the container's process survived delete --force")
         }
     }
 
@@ -192,8 +206,9 @@ struct OCICommandLineTests {
             var fds: [Int32] = [0, 0]
             #expect(pipe(&fds) == 0)
             close(fds[0])
-            let cli = try SkiffBinary.spawn(["--root", sandbox.root, "--debug", "oci", "run", "--bundle", bundle, id],
-                                            sandbox: sandbox, name: "pipe", stderrFD: fds[1])
+            let cli = try SkiffBinary.spawn(
+                ["--root", sandbox.root, "--debug", "oci", "run", "--bundle", bundle, id],
+                sandbox: sandbox, name: "pipe", stderrFD: fds[1])
             close(fds[1])
             #expect(SkiffBinary.wait(cli) == 0)
             #expect(sandbox.leftovers(of: id).isEmpty)
@@ -203,8 +218,9 @@ struct OCICommandLineTests {
     /// runc's `delete --force` of a container that does not exist succeeds.
     @Test func deleteForceOfAnUnknownContainer() throws {
         try ContainerSandbox.with { sandbox in
-            let out = try SkiffBinary.run(["oci", "delete", "--force", "skiff-test-none-\(UInt32.random(in: 0...UInt32.max))"],
-                                          sandbox: sandbox)
+            let out = try SkiffBinary.run(
+                ["oci", "delete", "--force", "skiff-test-none-\(UInt32.random(in: 0...UInt32.max))"],
+                sandbox: sandbox)
             #expect(out.status == 0, "\(out.stderr)")
             let plain = try SkiffBinary.run(["oci", "delete", "skiff-test-none-x"], sandbox: sandbox)
             #expect(plain.status != 0)

@@ -2,13 +2,15 @@ import Foundation
 import Glibc
 import SkiffOCI
 import Testing
+
 @testable import SkiffRuntime
 
 /// OCI hooks through `skiff-oci` (runtime-spec config.md "POSIX-platform Hooks"): each kind runs at its
 /// place in the lifecycle, in its namespaces, with the state JSON on stdin; a failing or slow hook fails
 /// the create or start and leaves nothing behind; poststart and poststop failures are only warnings.
-@Suite("OCI hooks (root, real kernel)",
-       .enabled(if: BusyboxFixture.available && SkiffBinary.ociPath != nil, BusyboxFixture.skipReason))
+@Suite(
+    "OCI hooks (root, real kernel)",
+    .enabled(if: BusyboxFixture.available && SkiffBinary.ociPath != nil, BusyboxFixture.skipReason))
 struct OCIHooksTests {
     let probe = BusyboxFixture.probe
 
@@ -34,8 +36,12 @@ struct OCIHooksTests {
     func spec(_ args: [String], hooks: Hooks, _ sandbox: ContainerSandbox) throws -> Spec {
         var spec = try BusyboxFixture.spec(args)
         spec.hooks = hooks
-        spec.mounts = (spec.mounts ?? []) + [Mount(destination: "/mnt", type: "bind", source: sandbox.directory,
-                                                   options: ["rbind", "rw"])]
+        spec.mounts =
+            (spec.mounts ?? []) + [
+                Mount(
+                    destination: "/mnt", type: "bind", source: sandbox.directory,
+                    options: ["rbind", "rw"])
+            ]
         return spec
     }
 
@@ -58,11 +64,18 @@ struct OCIHooksTests {
             // Before pivot_root the host's files are still in reach (runc's order).
             hooks.createContainer = [Hook(path: rec, args: ["record.sh", "createContainer"])]
             // After pivot_root: a program of the container's, writing through the bind mount.
-            hooks.startContainer = [Hook(path: "/bin/sh", args: ["sh", "-c", "cat > /mnt/startContainer.json; "
-                                                                  + "readlink /proc/self/ns/mnt > /mnt/startContainer.mnt; "
-                                                                  + "echo \"$HOOKVAR\" > /mnt/startContainer.env; "
-                                                                  + "echo startContainer >> /mnt/order"],
-                                         env: ["HOOKVAR=from-the-spec"])]
+            hooks.startContainer = [
+                Hook(
+                    path: "/bin/sh",
+                    args: [
+                        "sh", "-c",
+                        "cat > /mnt/startContainer.json; "
+                            + "readlink /proc/self/ns/mnt > /mnt/startContainer.mnt; "
+                            + "echo \"$HOOKVAR\" > /mnt/startContainer.env; "
+                            + "echo startContainer >> /mnt/order",
+                    ],
+                    env: ["HOOKVAR=from-the-spec"])
+            ]
             hooks.poststart = [Hook(path: rec, args: ["record.sh", "poststart"])]
             hooks.poststop = [Hook(path: rec, args: ["record.sh", "poststop"])]
             let bundle = try sandbox.bundle(try spec([probe, "sleep", "60"], hooks: hooks, sandbox))
@@ -73,8 +86,9 @@ struct OCIHooksTests {
             #expect(sandbox.read(sandbox.directory + "/order") == "prestart\ncreateRuntime\ncreateContainer\n")
             let pid = Int(sandbox.read(pidFile)) ?? -1
             var st = stat()
-            #expect(stat(sandbox.root + "/\(id)/state.json", &st) == 0 && st.st_mode & 0o777 == 0o600,
-                    "the record holds the hooks' env: root's alone")
+            #expect(
+                stat(sandbox.root + "/\(id)/state.json", &st) == 0 && st.st_mode & 0o777 == 0o600,
+                "the record holds the hooks' env: root's alone")
             let hostMnt = namespace("/proc/self/ns/mnt")
             let containerMnt = namespace("/proc/\(pid)/ns/mnt")
             #expect(hostMnt != containerMnt)
@@ -86,14 +100,18 @@ struct OCIHooksTests {
                 #expect(state["pid"] as? Int == pid, "\(kind): the host pid of the init")
                 #expect(state["bundle"] as? String == bundle, "\(kind)")
                 #expect(state["ociVersion"] as? String == Spec.version, "\(kind)")
-                #expect(sandbox.read(sandbox.directory + "/\(kind).mnt") == hostMnt + "\n", "\(kind) runs in the runtime's namespaces")
+                #expect(
+                    sandbox.read(sandbox.directory + "/\(kind).mnt") == hostMnt + "\n",
+                    "\(kind) runs in the runtime's namespaces")
             }
             let creating = json(sandbox.directory + "/createContainer.json", sandbox)
             #expect(creating["status"] as? String == "creating" && creating["id"] as? String == id, "\(creating)")
             #expect(creating["pid"] as? Int == 1, "the init's pid in its own pid namespace, as runc gives it")
-            #expect(sandbox.read(sandbox.directory + "/createContainer.mnt") == containerMnt + "\n",
-                    "createContainer runs in the container's mount namespace")
-            #expect(!FileManager.default.fileExists(atPath: sandbox.directory + "/startContainer.json"), "not before start")
+            #expect(
+                sandbox.read(sandbox.directory + "/createContainer.mnt") == containerMnt + "\n",
+                "createContainer runs in the container's mount namespace")
+            #expect(
+                !FileManager.default.fileExists(atPath: sandbox.directory + "/startContainer.json"), "not before start")
 
             let start = try oci(["start", id], sandbox)
             #expect(start.status == 0, "start: \(start.stderr)")
@@ -103,7 +121,8 @@ struct OCIHooksTests {
             #expect(sandbox.read(sandbox.directory + "/startContainer.env") == "from-the-spec\n", "the hook's env")
             let running = json(sandbox.directory + "/poststart.json", sandbox)
             #expect(running["status"] as? String == "running" && running["pid"] as? Int == pid, "\(running)")
-            #expect(sandbox.read(sandbox.directory + "/order")
+            #expect(
+                sandbox.read(sandbox.directory + "/order")
                     == "prestart\ncreateRuntime\ncreateContainer\nstartContainer\npoststart\n")
 
             let delete = try oci(["delete", "--force", id], sandbox)
@@ -158,7 +177,8 @@ struct OCIHooksTests {
             // `run` reports it the same way.
             let runID = sandbox.newID("hookrun")
             let run = try oci(["run", "--bundle", bundle, runID], sandbox)
-            #expect(run.status != 0 && run.stderr.contains("startContainer hook /bin/sh: exit status 4"), "\(run.stderr)")
+            #expect(
+                run.status != 0 && run.stderr.contains("startContainer hook /bin/sh: exit status 4"), "\(run.stderr)")
             #expect(sandbox.leftovers(of: runID).isEmpty)
         }
     }
@@ -189,10 +209,16 @@ struct OCIHooksTests {
             let bundle = try sandbox.bundle(try spec([probe, "sleep", "60"], hooks: hooks, sandbox))
             #expect(try oci(["create", "--bundle", bundle, id], sandbox).status == 0)
             let start = try oci(["start", id], sandbox)
-            #expect(start.status == 0 && start.stderr.contains("poststart hook /bin/false: exit status 1"), "\(start.stderr)")
+            #expect(
+                start.status == 0 && start.stderr.contains("poststart hook /bin/false: exit status 1"),
+                "\(start.stderr)")
             let delete = try oci(["delete", "--force", id], sandbox)
-            #expect(delete.status == 0 && delete.stderr.contains("poststop hook /bin/false: exit status 1"), "\(delete.stderr)")
-            #expect(sandbox.read(sandbox.directory + "/order") == "poststart\npoststop\n", "the hooks after the failing ones ran")
+            #expect(
+                delete.status == 0 && delete.stderr.contains("poststop hook /bin/false: exit status 1"),
+                "\(delete.stderr)")
+            #expect(
+                sandbox.read(sandbox.directory + "/order") == "poststart\npoststop\n",
+                "the hooks after the failing ones ran")
             #expect(sandbox.leftovers(of: id).isEmpty)
         }
     }
@@ -218,7 +244,9 @@ struct OCIHooksTests {
             #expect(try oci(["create", "--bundle", bundle, "--pid-file", pidFile, id], sandbox).status == 0)
             let pid = try #require(Int32(sandbox.read(pidFile)))
             #expect(kill(pid, SIGSTOP) == 0)
-            let resume = Thread { sleep(1); kill(pid, SIGCONT) }
+            let resume = Thread {
+                sleep(1); kill(pid, SIGCONT)
+            }
             resume.start()
             let start = try oci(["start", id], sandbox)
             #expect(start.status == 0, "start: \(start.stderr)")
@@ -230,8 +258,10 @@ struct OCIHooksTests {
 
     @Test func badHooksAreRefusedByField() throws {
         try ContainerSandbox.with { sandbox in
-            for (hook, field) in [(Hook(path: "relative/hook"), "hooks.prestart[0].path"),
-                                  (Hook(path: "/bin/true", timeout: 0), "hooks.prestart[0].timeout")] {
+            for (hook, field) in [
+                (Hook(path: "relative/hook"), "hooks.prestart[0].path"),
+                (Hook(path: "/bin/true", timeout: 0), "hooks.prestart[0].timeout"),
+            ] {
                 let id = sandbox.newID("hookbad")
                 var hooks = Hooks()
                 hooks.prestart = [hook]

@@ -2,12 +2,14 @@ import Foundation
 import Glibc
 import SkiffOCI
 import Testing
+
 @testable import SkiffRuntime
 
 /// runc's commands beyond the lifecycle, through `skiff-oci` as containerd, Docker or runc's own tests
 /// call them: pause/resume, update, events, features, ps, list, and the corners of exec, kill and state.
-@Suite("skiff-oci: runc's other commands (root, real kernel)",
-       .enabled(if: BusyboxFixture.available && SkiffBinary.ociPath != nil, BusyboxFixture.skipReason))
+@Suite(
+    "skiff-oci: runc's other commands (root, real kernel)",
+    .enabled(if: BusyboxFixture.available && SkiffBinary.ociPath != nil, BusyboxFixture.skipReason))
 struct OCIRuncCommandsTests {
     let probe = BusyboxFixture.probe
 
@@ -25,8 +27,11 @@ struct OCIRuncCommandsTests {
 
     /// A started container running `args`; returns its host pid.
     @discardableResult
-    func started(_ id: String, _ args: [String], _ sandbox: ContainerSandbox, spec change: (inout Spec) -> Void = { _ in })
-        throws -> Int32 {
+    func started(
+        _ id: String, _ args: [String], _ sandbox: ContainerSandbox, spec change: (inout Spec) -> Void = { _ in }
+    )
+        throws -> Int32
+    {
         var spec = try BusyboxFixture.spec(args)
         change(&spec)
         let bundle = try sandbox.bundle(spec)
@@ -95,8 +100,11 @@ struct OCIRuncCommandsTests {
             try started(id, [probe, "sleep", "60"], sandbox) { spec in
                 spec.linux?.resources = LinuxResources(memory: LinuxMemory(limit: 32 << 20), pids: LinuxPids(limit: 20))
             }
-            let flags = try oci(["update", "--memory", "64m", "--memory-swap", "128m", "--cpu-quota", "20000",
-                                 "--cpu-period", "100000", "--cpu-share", "512", "--pids-limit", "30", id], sandbox)
+            let flags = try oci(
+                [
+                    "update", "--memory", "64m", "--memory-swap", "128m", "--cpu-quota", "20000",
+                    "--cpu-period", "100000", "--cpu-share", "512", "--pids-limit", "30", id,
+                ], sandbox)
             #expect(flags.status == 0, "update: \(flags.stderr)")
             #expect(read(cgroupFile(id, controller: "memory", "memory.limit_in_bytes")) == String(64 << 20))
             #expect(read(cgroupFile(id, controller: "cpu", "cpu.cfs_quota_us")) == "20000")
@@ -106,8 +114,9 @@ struct OCIRuncCommandsTests {
             // containerd's way: LinuxResources JSON on stdin.
             let json = #"{"memory":{"limit":100663296},"pids":{"limit":40}}"#
             let oci = try #require(SkiffBinary.ociPath)
-            let shell = try SkiffBinary.spawn(["-c", "printf '%s' '\(json)' | \(oci) --root \(sandbox.root) update -r - \(id)"],
-                                              sandbox: sandbox, name: "piped", binary: "/bin/sh")
+            let shell = try SkiffBinary.spawn(
+                ["-c", "printf '%s' '\(json)' | \(oci) --root \(sandbox.root) update -r - \(id)"],
+                sandbox: sandbox, name: "piped", binary: "/bin/sh")
             #expect(SkiffBinary.wait(shell) == 0, "update -r -: \(sandbox.read(sandbox.directory + "/piped.err"))")
             #expect(read(cgroupFile(id, controller: "memory", "memory.limit_in_bytes")) == "100663296")
             #expect(read(cgroupFile(id, controller: "pids", "pids.max")) == "40")
@@ -180,18 +189,28 @@ struct OCIRuncCommandsTests {
             let pid = try started(id, [probe, "sleep", "60"], sandbox)
 
             let json = try oci(["ps", "--format", "json", id], sandbox)
-            #expect((try? JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [Int]) == [Int(pid)], "\(json.stdout)")
+            #expect(
+                (try? JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [Int]) == [Int(pid)],
+                "\(json.stdout)")
             let table = try oci(["ps", id], sandbox)
             let lines = table.stdout.split(separator: "\n")
-            #expect(lines.first?.contains("PID") == true && lines.count == 2, "ps -ef, the container's lines: \(table.stdout) \(table.stderr)")
+            #expect(
+                lines.first?.contains("PID") == true && lines.count == 2,
+                "ps -ef, the container's lines: \(table.stdout) \(table.stderr)")
             #expect(lines.last?.contains("sleep") == true)
             let custom = try oci(["ps", id, "-o", "pid,comm"], sandbox)
-            #expect(custom.stdout.split(separator: "\n").last?.split(separator: " ").map(String.init) == ["\(pid)", "skiff-probe"],
-                    "ps ID -o pid,comm: \(custom.stdout) \(custom.stderr)")
+            #expect(
+                custom.stdout.split(separator: "\n").last?.split(separator: " ").map(String.init) == [
+                    "\(pid)", "skiff-probe",
+                ],
+                "ps ID -o pid,comm: \(custom.stdout) \(custom.stderr)")
 
             let list = try oci(["list"], sandbox)
-            #expect(list.stdout.hasPrefix("ID") && list.stdout.contains("OWNER") && list.stdout.contains(id), "\(list.stdout)")
-            let listJSON = try JSONSerialization.jsonObject(with: Data(try oci(["list", "--format", "json"], sandbox).stdout.utf8))
+            #expect(
+                list.stdout.hasPrefix("ID") && list.stdout.contains("OWNER") && list.stdout.contains(id),
+                "\(list.stdout)")
+            let listJSON = try JSONSerialization.jsonObject(
+                with: Data(try oci(["list", "--format", "json"], sandbox).stdout.utf8))
             #expect((listJSON as? [[String: Any]])?.first?["status"] as? String == "running")
             #expect(try oci(["list", "-q"], sandbox).stdout == id + "\n")
 
@@ -199,12 +218,18 @@ struct OCIRuncCommandsTests {
             #expect(stats["type"] as? String == "stats" && stats["id"] as? String == id, "\(stats)")
             let data = stats["data"] as? [String: Any] ?? [:]
             #expect(((data["pids"] as? [String: Any])?["current"] as? Int ?? 0) >= 1, "\(data)")
-            #expect((((data["memory"] as? [String: Any])?["usage"] as? [String: Any])?["usage"] as? Int ?? 0) > 0, "\(data)")
+            #expect(
+                (((data["memory"] as? [String: Any])?["usage"] as? [String: Any])?["usage"] as? Int ?? 0) > 0, "\(data)"
+            )
 
             // The stream: a stats event every interval until the container stops.
-            let stream = try SkiffBinary.spawn(["--root", sandbox.root, "events", "--interval", "100ms", id], sandbox: sandbox,
-                                               name: "events", binary: try #require(SkiffBinary.ociPath))
-            #expect(sandbox.waitFor(10) { sandbox.read(sandbox.directory + "/events.out").split(separator: "\n").count >= 2 })
+            let stream = try SkiffBinary.spawn(
+                ["--root", sandbox.root, "events", "--interval", "100ms", id], sandbox: sandbox,
+                name: "events", binary: try #require(SkiffBinary.ociPath))
+            #expect(
+                sandbox.waitFor(10) {
+                    sandbox.read(sandbox.directory + "/events.out").split(separator: "\n").count >= 2
+                })
             #expect(try oci(["kill", id, "KILL"], sandbox).status == 0)
             #expect(SkiffBinary.wait(stream) == 0, "events ends when the container stops")
             #expect(try oci(["delete", "--force", id], sandbox).status == 0)
@@ -217,11 +242,13 @@ struct OCIRuncCommandsTests {
             try started(id, ["/bin/sh", "-c", "sleep 1; \(probe) alloc 256; sleep 60"], sandbox) { spec in
                 spec.linux?.resources = LinuxResources(memory: LinuxMemory(limit: 16 << 20, swap: 16 << 20))
             }
-            let stream = try SkiffBinary.spawn(["--root", sandbox.root, "events", "--interval", "100ms", id], sandbox: sandbox,
-                                               name: "oom-events", binary: try #require(SkiffBinary.ociPath))
+            let stream = try SkiffBinary.spawn(
+                ["--root", sandbox.root, "events", "--interval", "100ms", id], sandbox: sandbox,
+                name: "oom-events", binary: try #require(SkiffBinary.ociPath))
             let events = sandbox.directory + "/oom-events.out"
-            #expect(sandbox.waitFor(20) { sandbox.read(events).contains(#"{"id":"\#(id)","type":"oom"}"#) },
-                    "no oom event: \(sandbox.read(events).suffix(300))")
+            #expect(
+                sandbox.waitFor(20) { sandbox.read(events).contains(#"{"id":"\#(id)","type":"oom"}"#) },
+                "no oom event: \(sandbox.read(events).suffix(300))")
             #expect(try oci(["delete", "--force", id], sandbox).status == 0)
             #expect(SkiffBinary.wait(stream) == 0)
         }
@@ -234,8 +261,11 @@ struct OCIRuncCommandsTests {
             let features = object(out.stdout)
             #expect(features["ociVersionMin"] as? String == "1.0.0")
             #expect(features["ociVersionMax"] as? String == Spec.version)
-            #expect(features["hooks"] as? [String] == ["prestart", "createRuntime", "createContainer", "startContainer",
-                                                        "poststart", "poststop"])
+            #expect(
+                features["hooks"] as? [String] == [
+                    "prestart", "createRuntime", "createContainer", "startContainer",
+                    "poststart", "poststop",
+                ])
             let options = features["mountOptions"] as? [String] ?? []
             #expect(options.contains("rbind") && options.contains("rslave") && options.contains("nosuid"))
             let linux = features["linux"] as? [String: Any] ?? [:]
@@ -244,7 +274,8 @@ struct OCIRuncCommandsTests {
             let seccomp = linux["seccomp"] as? [String: Any] ?? [:]
             #expect(seccomp["enabled"] as? Bool == true)
             #expect((seccomp["actions"] as? [String])?.contains("SCMP_ACT_ERRNO") == true)
-            #expect((seccomp["actions"] as? [String])?.contains("SCMP_ACT_NOTIFY") == false, "no seccomp agent in skiff")
+            #expect(
+                (seccomp["actions"] as? [String])?.contains("SCMP_ACT_NOTIFY") == false, "no seccomp agent in skiff")
             #expect((linux["apparmor"] as? [String: Any])?["enabled"] as? Bool == false)
             #expect((linux["selinux"] as? [String: Any])?["enabled"] as? Bool == false)
             #expect((linux["cgroup"] as? [String: Any])?["systemd"] as? Bool == false)

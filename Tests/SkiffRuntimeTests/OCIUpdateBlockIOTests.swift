@@ -2,13 +2,15 @@ import Foundation
 import Glibc
 import SkiffOCI
 import Testing
+
 @testable import SkiffRuntime
 
 /// runc's `update` flags Skiff lacked (--blkio-weight, --cpu-rt-period, --cpu-rt-runtime) and
 /// `linux.resources.blockIO` from a spec or `update -r`, on the real kernel (cgroup v1 here: blkio
 /// throttles and cpu.rt_*; v2 takes io.max and refuses a real-time budget, as it has none).
-@Suite("skiff-oci update: block I/O and real-time CPU",
-       .enabled(if: BusyboxFixture.available && SkiffBinary.ociPath != nil, BusyboxFixture.skipReason))
+@Suite(
+    "skiff-oci update: block I/O and real-time CPU",
+    .enabled(if: BusyboxFixture.available && SkiffBinary.ociPath != nil, BusyboxFixture.skipReason))
 struct OCIUpdateBlockIOTests {
     let commands = OCIRuncCommandsTests()
     var isV1: Bool { FileManager.default.fileExists(atPath: "/sys/fs/cgroup/blkio") }
@@ -18,7 +20,10 @@ struct OCIUpdateBlockIOTests {
         for path in (0..<8).map({ "/dev/loop\($0)" }) {
             var st = stat()
             if stat(path, &st) == 0, st.st_mode & S_IFMT == S_IFBLK {
-                return (Int64((((UInt64(st.st_rdev) >> 32) & 0xffff_f000) | ((UInt64(st.st_rdev) >> 8) & 0xfff))), Int64((((UInt64(st.st_rdev) >> 12) & 0xffff_ff00) | (UInt64(st.st_rdev) & 0xff))))
+                return (
+                    Int64((((UInt64(st.st_rdev) >> 32) & 0xffff_f000) | ((UInt64(st.st_rdev) >> 8) & 0xfff))),
+                    Int64((((UInt64(st.st_rdev) >> 12) & 0xffff_ff00) | (UInt64(st.st_rdev) & 0xff)))
+                )
             }
         }
         return nil
@@ -29,8 +34,9 @@ struct OCIUpdateBlockIOTests {
         try ContainerSandbox.with { sandbox in
             let id = sandbox.newID("blkio")
             try commands.started(id, [commands.probe, "sleep", "60"], sandbox) { spec in
-                spec.linux?.resources = LinuxResources(blockIO: LinuxBlockIO(
-                    throttleReadBpsDevice: [LinuxThrottleDevice(major: major, minor: minor, rate: 1_048_576)]))
+                spec.linux?.resources = LinuxResources(
+                    blockIO: LinuxBlockIO(
+                        throttleReadBpsDevice: [LinuxThrottleDevice(major: major, minor: minor, rate: 1_048_576)]))
             }
             let json = #"{"blockIO":{"throttleWriteIOPSDevice":[{"major":\#(major),"minor":\#(minor),"rate":300}]}}"#
             let bundleJSON = sandbox.directory + "/res.json"
@@ -38,16 +44,22 @@ struct OCIUpdateBlockIOTests {
             let update = try commands.oci(["update", "-r", bundleJSON, id], sandbox)
             #expect(update.status == 0, "update -r: \(update.stderr)")
             if isV1 {
-                #expect(commands.read(commands.cgroupFile(id, controller: "blkio", "blkio.throttle.read_bps_device")) == "\(major):\(minor) 1048576")
-                #expect(commands.read(commands.cgroupFile(id, controller: "blkio", "blkio.throttle.write_iops_device")) == "\(major):\(minor) 300")
+                #expect(
+                    commands.read(commands.cgroupFile(id, controller: "blkio", "blkio.throttle.read_bps_device"))
+                        == "\(major):\(minor) 1048576")
+                #expect(
+                    commands.read(commands.cgroupFile(id, controller: "blkio", "blkio.throttle.write_iops_device"))
+                        == "\(major):\(minor) 300")
             } else {
                 let max = commands.read(commands.cgroupFile(id, controller: "", "io.max"))
                 #expect(max.contains("rbps=1048576") && max.contains("wiops=300"), "\(max)")
             }
             // --blkio-weight: written, or (no weight file: no CFQ/BFQ scheduler) an error naming the file.
             let weight = try commands.oci(["update", "--blkio-weight", "300", id], sandbox)
-            let weightFiles = ["blkio.bfq.weight", "blkio.weight"].map { commands.cgroupFile(id, controller: "blkio", $0) }
-                .filter { FileManager.default.fileExists(atPath: $0) }
+            let weightFiles = ["blkio.bfq.weight", "blkio.weight"].map {
+                commands.cgroupFile(id, controller: "blkio", $0)
+            }
+            .filter { FileManager.default.fileExists(atPath: $0) }
             if let file = weightFiles.first {
                 // BFQ's file reads "default 300", the old one "300".
                 #expect(weight.status == 0 && commands.read(file).hasSuffix("300"), "\(file): \(weight.stderr)")
@@ -86,8 +98,10 @@ struct CgroupV2BlockIOTests {
         let root = try CgroupV2FakeTreeTests.fakeRoot(controllers: "cpuset cpu io memory pids")
         defer { CgroupTestSupport.removeTree(root) }
         let cg = try CgroupV2FakeTreeTests.manager(root: root, id: "io1")
-        try cg.create(resources: LinuxResources(blockIO: LinuxBlockIO(
-            weight: 500, throttleWriteBpsDevice: [LinuxThrottleDevice(major: 8, minor: 0, rate: 2048)])))
+        try cg.create(
+            resources: LinuxResources(
+                blockIO: LinuxBlockIO(
+                    weight: 500, throttleWriteBpsDevice: [LinuxThrottleDevice(major: 8, minor: 0, rate: 2048)])))
         defer { #expect(throws: Never.self) { try cg.destroy() } }
         #expect(try CgroupTestSupport.get(root + "/cgroup.subtree_control") == "+cpu +memory +pids +cpuset +io")
         #expect(try CgroupTestSupport.get(root + "/skiff/io1/io.weight") == "4950")

@@ -2,14 +2,16 @@ import Foundation
 import Glibc
 import SkiffTestSupport
 import Testing
+
 @testable import SkiffRuntime
 
 /// Podman (Debian's, with conmon) driving `skiff-oci` as its OCI runtime (`--runtime`): the proof that
 /// runc's command line is taken as runc's callers use it (create --bundle --pid-file, start, state,
 /// exec --process, kill, delete, pause, resume; a terminal through --console-socket). Podman's default nofile limit
 /// (1048576) is above this machine's hard limit, hence the --ulimit flags, as with crun.
-@Suite("Podman with skiff-oci as its runtime", .serialized,
-       .enabled(if: PodmanFixture.available, "needs podman, Scripts/make-fixtures and make-images"))
+@Suite(
+    "Podman with skiff-oci as its runtime", .serialized,
+    .enabled(if: PodmanFixture.available, "needs podman, Scripts/make-fixtures and make-images"))
 struct PodmanRuntimeTests {
     static var image: String { PodmanFixture.image }
     /// Written outside any --root: podman's blob-info cache and network dir, and skiff-oci's default
@@ -37,7 +39,8 @@ struct PodmanRuntimeTests {
         var template = Array("/tmp/skiff-test-podman-rt-XXXXXX".utf8CString)
         try #require(mkdtemp(&template) != nil)
         let dir = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        let podman = "podman --root '\(dir)/root' --runroot '\(dir)/run' --tmpdir '\(dir)/tmp' --storage-driver vfs "
+        let podman =
+            "podman --root '\(dir)/root' --runroot '\(dir)/run' --tmpdir '\(dir)/tmp' --storage-driver vfs "
             + "--cgroup-manager cgroupfs --events-backend none --runtime '\(oci)'"
         let limits = "--network none --ulimit nofile=20000:20000 --ulimit nproc=1024:1024"
         @discardableResult
@@ -81,7 +84,9 @@ struct PodmanRuntimeTests {
         #expect(run("rm -f web").status == 0)
 
         // -t: conmon receives the terminal over --console-socket.
-        let tty = Self.shell("script -qec \"\(podman) run --rm -t \(limits) busybox sh -c 'test -t 0 && test -t 1 && echo on-a-tty'\" /dev/null")
+        let tty = Self.shell(
+            "script -qec \"\(podman) run --rm -t \(limits) busybox sh -c 'test -t 0 && test -t 1 && echo on-a-tty'\" /dev/null"
+        )
         #expect(tty.output.contains("on-a-tty"), "\(tty.output)")
         #expect(run("ps -aq").output.isEmpty)
     }

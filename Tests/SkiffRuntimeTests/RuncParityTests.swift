@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import SkiffOCI
 import Testing
+
 @testable import SkiffRuntime
 
 /// Behaviours of the runtime-spec where runc and crun succeed, tried on the real kernel: root propagation,
@@ -20,8 +21,9 @@ struct RuncParityTests {
         let name = "tool-\(UInt32.random(in: 0...UInt32.max))"
         let pid = try SkiffBinary.spawn(args, sandbox: sandbox, name: name, binary: binary)
         let status = SkiffBinary.wait(pid)
-        return SkiffBinary.Output(status: status, stdout: sandbox.read(sandbox.directory + "/\(name).out"),
-                                  stderr: sandbox.read(sandbox.directory + "/\(name).err"))
+        return SkiffBinary.Output(
+            status: status, stdout: sandbox.read(sandbox.directory + "/\(name).out"),
+            stderr: sandbox.read(sandbox.directory + "/\(name).err"))
     }
 
     /// How many mounts the host has on "/" (a leaked rootfs would add one, runc's issue 1961).
@@ -55,7 +57,8 @@ struct RuncParityTests {
     @Test func readOnlyDevTmpfsStillGetsItsNodesAndSubmounts() throws {
         try ContainerSandbox.with { sandbox in
             var spec = try BusyboxFixture.spec([
-                "/bin/sh", "-c", "test -d /dev/pts/. && test -c /dev/null && test -d /dev/mqueue/. && echo ok; touch /dev/skiff-x",
+                "/bin/sh", "-c",
+                "test -d /dev/pts/. && test -c /dev/null && test -d /dev/mqueue/. && echo ok; touch /dev/skiff-x",
             ])
             spec.mounts = spec.mounts?.map { mount in
                 var mount = mount
@@ -75,7 +78,8 @@ struct RuncParityTests {
         try ContainerSandbox.with { sandbox in
             var spec = try BusyboxFixture.spec(["/bin/sh", "-c", "test -c /dev/null && echo ok; touch /dev/skiff-x"])
             spec.root?.readonly = true
-            spec.mounts = (spec.mounts ?? []).filter { !$0.destination.hasPrefix("/dev") }
+            spec.mounts =
+                (spec.mounts ?? []).filter { !$0.destination.hasPrefix("/dev") }
                 + [Mount(destination: "/dev", type: "bind", source: "/dev", options: ["rbind", "ro"])]
             let result = try sandbox.run(spec)
             #expect(result.stdout.contains("ok"), "stdout: \(result.stdout) stderr: \(result.stderr)")
@@ -99,8 +103,9 @@ struct RuncParityTests {
             #expect(refused.count == 2, "a write went through: \(result.stdout)")
             let mounts = result.stdout.split(separator: "\n").map { $0.split(separator: " ") }
                 .filter { $0.count > 5 && $0[4].hasPrefix("/mnt") }
-            #expect(mounts.count == 2 && mounts.allSatisfy { $0[5].hasPrefix("ro") },
-                    "\(mounts)")
+            #expect(
+                mounts.count == 2 && mounts.allSatisfy { $0[5].hasPrefix("ro") },
+                "\(mounts)")
             #expect(!FileManager.default.fileExists(atPath: source + "/sub/b"))
         }
     }
@@ -177,7 +182,9 @@ struct RuncParityTests {
     @Test(arguments: [false, true])
     func fifoDeviceIsMadeWithDeviceRulesPresent(userNamespace: Bool) throws {
         try ContainerSandbox.with { sandbox in
-            var spec = try BusyboxFixture.spec(["/bin/sh", "-c", "test -p /dev/skiff-fifo && stat -c %a /dev/skiff-fifo"])
+            var spec = try BusyboxFixture.spec([
+                "/bin/sh", "-c", "test -p /dev/skiff-fifo && stat -c %a /dev/skiff-fifo",
+            ])
             if userNamespace {
                 spec.linux?.namespaces?.append(LinuxNamespace(type: "user"))
                 spec.linux?.uidMappings = [LinuxIDMapping(containerID: 0, hostID: 200_000, size: 65536)]
@@ -198,7 +205,9 @@ struct RuncParityTests {
             let rootfs = sandbox.directory + "/hostns-rootfs"
             let copy = try Self.tool("/bin/cp", ["-a", BusyboxFixture.rootfs, rootfs], sandbox: sandbox)
             #expect(copy.status == 0, "\(copy.stderr)")
-            var spec = try BusyboxFixture.spec(["/bin/sh", "-c", "readlink /proc/self/ns/mnt; test -x /bin/skiff-probe && echo chrooted"])
+            var spec = try BusyboxFixture.spec([
+                "/bin/sh", "-c", "readlink /proc/self/ns/mnt; test -x /bin/skiff-probe && echo chrooted",
+            ])
             spec.root = Root(path: rootfs)
             let namespaces = spec.linux?.namespaces?.filter { $0.type != "mount" }
             spec.linux?.namespaces = namespaces
@@ -225,7 +234,8 @@ struct RuncParityTests {
             let id = sandbox.newID("hugetlb")
             var spec = try BusyboxFixture.spec(["/bin/cat", "/proc/self/cgroup"])
             spec.linux?.resources?.hugepageLimits = [LinuxHugepageLimit(pageSize: "2MB", limit: 4 << 20)]
-            spec.linux?.resources?.network = LinuxNetwork(classID: 0x100001, priorities: [LinuxInterfacePriority(name: "lo", priority: 7)])
+            spec.linux?.resources?.network = LinuxNetwork(
+                classID: 0x100001, priorities: [LinuxInterfacePriority(name: "lo", priority: 7)])
             spec.linux?.resources?.memory = LinuxMemory(kernelTCP: 64 << 20)
             spec.linux?.cgroupsPath = "/skiff-parity/\(id)"
             let bundle = try sandbox.bundle(spec)
@@ -246,11 +256,14 @@ struct RuncParityTests {
                 \(oci) --root \(sandbox.root) delete --force \(id)
                 test ! -e \(h)/skiff-parity && test ! -e \(n)/skiff-parity && echo removed
                 """
-            let run = try Self.tool("/usr/bin/unshare", ["-m", "--propagation", "private", "/bin/sh", "-c", script],
-                                    sandbox: sandbox)
+            let run = try Self.tool(
+                "/usr/bin/unshare", ["-m", "--propagation", "private", "/bin/sh", "-c", script],
+                sandbox: sandbox)
             #expect(run.status == 0, "stderr: \(run.stderr)")
-            let expected = ["hugetlb=4194304", "classid=1048577", "prio=lo 7", "tcp=67108864",
-                            "joined-hugetlb", "joined-netcls", "removed"]
+            let expected = [
+                "hugetlb=4194304", "classid=1048577", "prio=lo 7", "tcp=67108864",
+                "joined-hugetlb", "joined-netcls", "removed",
+            ]
             #expect(run.stdout.split(separator: "\n").map(String.init) == expected, "\(run.stdout)")
         }
     }
@@ -295,8 +308,9 @@ struct RuncParityTests {
             let out = try sandbox.outputFile("exec.out")
             var options = OCIRuntime.ExecOptions()
             options.stdio = (-1, out.fd, -1)
-            let status = try sandbox.runtime.exec(id: id, process: Process(args: ["/bin/cat", "/proc/self/cgroup"], cwd: "/"),
-                                                  options: options)
+            let status = try sandbox.runtime.exec(
+                id: id, process: Process(args: ["/bin/cat", "/proc/self/cgroup"], cwd: "/"),
+                options: options)
             close(out.fd)
             let execView = sandbox.read(out.path)
             #expect(status?.code == 0, "\(sandbox.read(err))")

@@ -2,47 +2,48 @@ import Foundation
 import Glibc
 import SkiffOCI
 import Testing
+
 @testable import SkiffRuntime
 
 /// A static helper the attacks run inside containers, compiled with gcc into a sandbox at test time.
 /// Each command prints "ok" or "errno=ENAME".
 enum AttackHelper {
     static let source = #"""
-    #define _GNU_SOURCE
-    #include <errno.h>
-    #include <fcntl.h>
-    #include <linux/io_uring.h>
-    #include <stdio.h>
-    #include <stdlib.h>
-    #include <string.h>
-    #include <sys/syscall.h>
-    #include <unistd.h>
+        #define _GNU_SOURCE
+        #include <errno.h>
+        #include <fcntl.h>
+        #include <linux/io_uring.h>
+        #include <stdio.h>
+        #include <stdlib.h>
+        #include <string.h>
+        #include <sys/syscall.h>
+        #include <unistd.h>
 
-    static int report(int rc) {
-        if (rc < 0) printf("errno=%s\n", strerrorname_np(errno));
-        else printf("ok\n");
-        return 0;
-    }
+        static int report(int rc) {
+            if (rc < 0) printf("errno=%s\n", strerrorname_np(errno));
+            else printf("ok\n");
+            return 0;
+        }
 
-    int main(int argc, char **argv) {
-        if (argc == 4 && strcmp(argv[1], "open") == 0) {
-            int flags = strcmp(argv[3], "r") == 0 ? O_RDONLY : strcmp(argv[3], "w") == 0 ? O_WRONLY : O_RDWR;
-            return report(open(argv[2], flags | O_NONBLOCK | O_NOCTTY));
+        int main(int argc, char **argv) {
+            if (argc == 4 && strcmp(argv[1], "open") == 0) {
+                int flags = strcmp(argv[3], "r") == 0 ? O_RDONLY : strcmp(argv[3], "w") == 0 ? O_WRONLY : O_RDWR;
+                return report(open(argv[2], flags | O_NONBLOCK | O_NOCTTY));
+            }
+            if (argc == 2 && strcmp(argv[1], "pty") == 0) {
+                int master = open("/dev/ptmx", O_RDWR | O_NOCTTY);
+                if (master < 0 || grantpt(master) != 0 || unlockpt(master) != 0) return report(-1);
+                return report(open(ptsname(master), O_RDWR | O_NOCTTY));
+            }
+            if (argc == 2 && strcmp(argv[1], "io_uring") == 0) {
+                struct io_uring_params params;
+                memset(&params, 0, sizeof params);
+                return report((int)syscall(SYS_io_uring_setup, 4, &params));
+            }
+            fprintf(stderr, "usage: attack open PATH r|w|rw | pty | io_uring\n");
+            return 2;
         }
-        if (argc == 2 && strcmp(argv[1], "pty") == 0) {
-            int master = open("/dev/ptmx", O_RDWR | O_NOCTTY);
-            if (master < 0 || grantpt(master) != 0 || unlockpt(master) != 0) return report(-1);
-            return report(open(ptsname(master), O_RDWR | O_NOCTTY));
-        }
-        if (argc == 2 && strcmp(argv[1], "io_uring") == 0) {
-            struct io_uring_params params;
-            memset(&params, 0, sizeof params);
-            return report((int)syscall(SYS_io_uring_setup, 4, &params));
-        }
-        fprintf(stderr, "usage: attack open PATH r|w|rw | pty | io_uring\n");
-        return 2;
-    }
-    """#
+        """#
 
     static var gccAvailable: Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/gcc") }
 
@@ -73,8 +74,9 @@ enum AttackHelper {
 }
 
 /// Each defence of the runtime, attacked for real from inside a container.
-@Suite("Runtime attacks (root, real kernel)",
-       .enabled(if: BusyboxFixture.available && AttackHelper.gccAvailable, BusyboxFixture.skipReason))
+@Suite(
+    "Runtime attacks (root, real kernel)",
+    .enabled(if: BusyboxFixture.available && AttackHelper.gccAvailable, BusyboxFixture.skipReason))
 struct RuntimeAttackTests {
     /// Docker's spec running `script` under /bin/sh with the helper at /home/attack.
     func dockerSpec(_ sandbox: ContainerSandbox, _ script: String) throws -> Spec {
@@ -91,9 +93,11 @@ struct RuntimeAttackTests {
     @Test func deniedDeviceCannotBeOpenedWhileStandardDevicesWork() throws {
         try ContainerSandbox.with { sandbox in
             let a = AttackHelper.path
-            let script = ["\(a) open /dev/kmsg r", "\(a) open /dev/kmsg w", "\(a) open /dev/null rw",
-                          "\(a) open /dev/zero r", "\(a) open /dev/full w", "\(a) open /dev/urandom r",
-                          "\(a) open /dev/tty rw", "\(a) pty"].joined(separator: "; ")
+            let script = [
+                "\(a) open /dev/kmsg r", "\(a) open /dev/kmsg w", "\(a) open /dev/null rw",
+                "\(a) open /dev/zero r", "\(a) open /dev/full w", "\(a) open /dev/urandom r",
+                "\(a) open /dev/tty rw", "\(a) pty",
+            ].joined(separator: "; ")
             var spec = try dockerSpec(sandbox, script)
             spec.mounts?.append(Mount(destination: "/dev/kmsg", type: "bind", source: "/dev/kmsg", options: ["bind"]))
             let result = try sandbox.run(spec)
@@ -111,8 +115,10 @@ struct RuntimeAttackTests {
             // Control: with a rule allowing it, the same open for writing works, so the EPERM above is the
             // cgroup's. (Not for reading: without CAP_SYSLOG the kmsg driver itself refuses readers when
             // dmesg_restrict is set. Only the open is tried; nothing is written to the host's log.)
-            spec.linux?.resources?.devices?.append(LinuxDeviceCgroup(allow: true, type: "c", major: 1, minor: 11,
-                                                                     access: "w"))
+            spec.linux?.resources?.devices?.append(
+                LinuxDeviceCgroup(
+                    allow: true, type: "c", major: 1, minor: 11,
+                    access: "w"))
             spec.process?.args = ["/bin/sh", "-c", "\(a) open /dev/kmsg w"]
             let control = try sandbox.run(spec)
             #expect(control.trimmed == "ok", "\(control.stdout) \(control.stderr)")
@@ -122,10 +128,13 @@ struct RuntimeAttackTests {
     /// "Everything except /dev/kmsg": a deny after allow-all must hold.
     @Test func denyAfterAllowAllHolds() throws {
         try ContainerSandbox.with { sandbox in
-            var spec = try dockerSpec(sandbox, "\(AttackHelper.path) open /dev/kmsg w; \(AttackHelper.path) open /dev/null w")
+            var spec = try dockerSpec(
+                sandbox, "\(AttackHelper.path) open /dev/kmsg w; \(AttackHelper.path) open /dev/null w")
             spec.mounts?.append(Mount(destination: "/dev/kmsg", type: "bind", source: "/dev/kmsg", options: ["bind"]))
-            spec.linux?.resources?.devices = [LinuxDeviceCgroup(allow: true, access: "rwm"),
-                                              LinuxDeviceCgroup(allow: false, type: "c", major: 1, minor: 11, access: "rwm")]
+            spec.linux?.resources?.devices = [
+                LinuxDeviceCgroup(allow: true, access: "rwm"),
+                LinuxDeviceCgroup(allow: false, type: "c", major: 1, minor: 11, access: "rwm"),
+            ]
             let result = try sandbox.run(spec)
             #expect(result.stdout.split(separator: "\n") == ["errno=EPERM", "ok"], "\(result.stdout) \(result.stderr)")
         }
@@ -138,9 +147,11 @@ struct RuntimeAttackTests {
         try ContainerSandbox.with { sandbox in
             var spec = try dockerSpec(sandbox, "\(AttackHelper.path) open /dev/kmsg w")
             spec.mounts?.append(Mount(destination: "/dev/kmsg", type: "bind", source: "/dev/kmsg", options: ["bind"]))
-            spec.linux?.resources?.devices = [LinuxDeviceCgroup(allow: false, access: "rwm"),
-                                              LinuxDeviceCgroup(allow: true, type: "c", access: "rwm"),
-                                              LinuxDeviceCgroup(allow: false, type: "c", major: 1, minor: 11, access: "rwm")]
+            spec.linux?.resources?.devices = [
+                LinuxDeviceCgroup(allow: false, access: "rwm"),
+                LinuxDeviceCgroup(allow: true, type: "c", access: "rwm"),
+                LinuxDeviceCgroup(allow: false, type: "c", major: 1, minor: 11, access: "rwm"),
+            ]
             let id = sandbox.newID("hole")
             do {
                 let result = try sandbox.run(spec, id: id)
@@ -178,8 +189,9 @@ struct RuntimeAttackTests {
                 Issue.record("the container ran with a FIFO as /dev/null: \(result.status)")
             } catch {
                 let text = "\(error)"
-                #expect(text.contains("mask path") && text.contains("/dev/null, which is a FIFO")
-                    && text.contains("not the null device (c 1:3)"), "\(text)")
+                #expect(
+                    text.contains("mask path") && text.contains("/dev/null, which is a FIFO")
+                        && text.contains("not the null device (c 1:3)"), "\(text)")
             }
             #expect(sandbox.leftovers(of: id).isEmpty)
         }
@@ -198,7 +210,9 @@ struct RuntimeAttackTests {
             spec.root = Root(path: rootfs)
             spec.hostname = "skiff-race"
             // No tmpfs on /dev: the container's /dev is the rootfs's own directory, shared with the racer.
-            spec.mounts = [Mount(destination: "/proc", type: "proc", source: "proc", options: ["nosuid", "noexec", "nodev"])]
+            spec.mounts = [
+                Mount(destination: "/proc", type: "proc", source: "proc", options: ["nosuid", "noexec", "nodev"])
+            ]
             spec.linux?.maskedPaths = ["/etc/masked"]
             spec.linux?.readonlyPaths = ["/proc/sys"]
 

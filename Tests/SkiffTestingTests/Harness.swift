@@ -1,7 +1,8 @@
 import Foundation
 import SkiffKit
-@testable import SkiffTesting
 import SkiffTestSupport
+
+@testable import SkiffTesting
 
 #if canImport(Glibc)
 import Glibc
@@ -66,18 +67,26 @@ enum Leftovers {
         for n in engine.networks.all() { left.append("network record \(n.name)") }
         for v in engine.volumes.all() { left.append("volume \(v.Name)") }
         // The sessions' directory goes last, once a reaper (or end()) finished.
-        if FileManager.default.fileExists(atPath: root + "/testing") { left.append("sessions' directory \(root)/testing") }
+        if FileManager.default.fileExists(atPath: root + "/testing") {
+            left.append("sessions' directory \(root)/testing")
+        }
         let mountinfo = (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? ""
         for line in mountinfo.split(separator: "\n") where line.contains(root) { left.append("mount: \(line)") }
-        let hierarchies = ["/sys/fs/cgroup"] + ((try? FileManager.default.contentsOfDirectory(atPath: "/sys/fs/cgroup")) ?? [])
+        let hierarchies =
+            ["/sys/fs/cgroup"]
+            + ((try? FileManager.default.contentsOfDirectory(atPath: "/sys/fs/cgroup")) ?? [])
             .map { "/sys/fs/cgroup/" + $0 }
         for id in ids {
-            for h in hierarchies where FileManager.default.fileExists(atPath: "\(h)/skiff/\(id)") { left.append("cgroup \(h)/skiff/\(id)") }
+            for h in hierarchies where FileManager.default.fileExists(atPath: "\(h)/skiff/\(id)") {
+                left.append("cgroup \(h)/skiff/\(id)")
+            }
         }
         let links = shell("ip -o link")
         for id in ids where links.contains("skf" + id.prefix(10)) { left.append("veth of \(id.prefix(12))") }
         let tag = engine.networks.tag
-        if links.contains(": " + NetworkStore.bridgePrefix + tag) { left.append("bridge \(NetworkStore.bridgePrefix + tag)…") }
+        if links.contains(": " + NetworkStore.bridgePrefix + tag) {
+            left.append("bridge \(NetworkStore.bridgePrefix + tag)…")
+        }
         if shell("nft list tables 2>/dev/null").contains(engine.networks.tableName + "\n") {
             left.append("nftables table \(engine.networks.tableName)")
         }
@@ -112,9 +121,13 @@ func httpGet(port: UInt16, path: String) throws -> (status: Int, body: String) {
     addr.sin_port = port.bigEndian
     addr.sin_addr.s_addr = UInt32(0x7f00_0001).bigEndian
     let rc = withUnsafePointer(to: &addr) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+        }
     }
-    guard rc == 0 else { throw SkiffTestingError.engine("connect to 127.0.0.1:\(port): \(String(cString: strerror(errno)))") }
+    guard rc == 0 else {
+        throw SkiffTestingError.engine("connect to 127.0.0.1:\(port): \(String(cString: strerror(errno)))")
+    }
     let request = Array("GET \(path) HTTP/1.0\r\nHost: localhost\r\n\r\n".utf8)
     _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
     var data: [UInt8] = []

@@ -2,6 +2,7 @@ import Foundation
 import SkiffKit
 import SkiffTestSupport
 import Testing
+
 @testable import SkiffTesting
 
 /// The ready-made modules against the images `Scripts/make-images --only postgres|redis` makes from
@@ -14,7 +15,8 @@ struct ModuleTests {
     func postgresIsReadyWithAConnectionURLAndKeepsDataAcrossRestart() async throws {
         let root = try await TestRoot()
         try await root.session.loadImages(archive: Self.images + "/postgres.tar")
-        let postgres = try await PostgresContainer(user: "app", password: "p@ss word", database: "shop").start(in: root.session)
+        let postgres = try await PostgresContainer(user: "app", password: "p@ss word", database: "shop").start(
+            in: root.session)
         #expect(postgres.connectionURL == "postgres://app:p%40ss%20word@127.0.0.1:\(postgres.port)/shop")
         // Ready means a TCP connection from this process is accepted right away.
         #expect(PortProbe.connect(port: postgres.port) == nil)
@@ -25,8 +27,9 @@ struct ModuleTests {
         // The wrong password is refused over the network (the image's rule for other hosts is scram-sha-256;
         // only the container's own loopback is trusted, as in the official image).
         let address = try #require(postgres.container.ipAddress())
-        let wrong = try await postgres.container.exec(["psql", "-h", address, "-U", "app", "-d", "shop", "-c", "select 1"],
-                                                      environment: ["PGPASSWORD": "nope"])
+        let wrong = try await postgres.container.exec(
+            ["psql", "-h", address, "-U", "app", "-d", "shop", "-c", "select 1"],
+            environment: ["PGPASSWORD": "nope"])
         #expect(wrong.exitCode != 0 && wrong.stderr.contains("password authentication failed"), "\(wrong)")
         #expect(root.cleanUp() == [])
     }
@@ -47,7 +50,10 @@ struct ModuleTests {
     @Test func httpServerModuleWaitsForItsPath() async throws {
         let root = try await TestRoot()
         let web = try await HTTPServerContainer(image: "busybox", port: 8080, readinessPath: "/ready.txt")
-            .with { $0.withCommand(["httpd", "-f", "-p", "8080", "-h", "/tmp"]).withFile(contents: "yes\n", at: "/tmp/ready.txt") }
+            .with {
+                $0.withCommand(["httpd", "-f", "-p", "8080", "-h", "/tmp"]).withFile(
+                    contents: "yes\n", at: "/tmp/ready.txt")
+            }
             .start(in: root.session)
         #expect(web.baseURL == "http://127.0.0.1:\(web.port)")
         #expect(try httpGet(port: web.port, path: "/ready.txt").body == "yes\n")
@@ -62,7 +68,9 @@ struct ModuleTests {
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
         var addr = PortProbe.loopback(port)
         let rc = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard rc == 0 else { throw SkiffTestingError.engine("connect to redis: \(String(cString: strerror(errno)))") }
         _ = Array(command.utf8).withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }

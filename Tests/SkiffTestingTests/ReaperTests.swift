@@ -1,6 +1,7 @@
 import Foundation
 import SkiffKit
 import Testing
+
 @testable import SkiffTesting
 
 #if canImport(Glibc)
@@ -11,8 +12,10 @@ import Glibc
 /// published port, a network, a volume and a tmpfs is SIGKILLed, or exits without cleaning up, and within a
 /// few seconds nothing of it is left (container, monitor, mount, cgroup, veth, bridge, rule, process);
 /// two such processes on one root at once get distinct names and ports.
-@Suite("SkiffTesting reaper", .enabled(if: TestRoot.available && FileManager.default.isExecutableFile(atPath: ChildProcess.path)),
-       .serialized)
+@Suite(
+    "SkiffTesting reaper",
+    .enabled(if: TestRoot.available && FileManager.default.isExecutableFile(atPath: ChildProcess.path)),
+    .serialized)
 struct ReaperTests {
     @Test func sigkilledTestProcessLeavesNothing() async throws {
         let root = try await TestRoot()

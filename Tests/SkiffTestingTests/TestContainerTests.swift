@@ -1,6 +1,7 @@
 import Foundation
 import SkiffKit
 import Testing
+
 @testable import SkiffTesting
 
 /// What a test does with its containers: options applied, exec/logs/copy, stop and restart with the data
@@ -30,7 +31,8 @@ struct TestContainerTests {
         #expect(try await c.exec(["cat", "/host/seed.txt"]).stdout == "from-the-host\n")
         #expect(try await c.exec(["touch", "/host/nope"]).exitCode != 0, "the bind is read-only")
         #expect(try await c.exec(["pwd"]).stdout == "/data\n")
-        #expect(try await c.exec(["sh", "-c", "grep ' /scratch ' /proc/mounts"]).stdout.contains("tmpfs /scratch tmpfs"))
+        #expect(
+            try await c.exec(["sh", "-c", "grep ' /scratch ' /proc/mounts"]).stdout.contains("tmpfs /scratch tmpfs"))
         // cgroup v2, or v1's per-controller hierarchies (a hybrid host).
         let memory = "cat /sys/fs/cgroup/memory.max 2>/dev/null || cat /sys/fs/cgroup/memory/memory.limit_in_bytes"
         #expect(try await c.exec(["sh", "-c", memory]).stdout == "67108864\n")
@@ -40,14 +42,17 @@ struct TestContainerTests {
         #expect(record.labels["team"] == "payments")
         #expect(record.labels[TestSession.labelKey] == root.session.id)
         #expect(c.name.hasPrefix(root.session.namePrefix + "-"))
-        #expect(try root.engine.volume(root.session.namePrefix + "-data").Labels[TestSession.labelKey] == root.session.id)
+        #expect(
+            try root.engine.volume(root.session.namePrefix + "-data").Labels[TestSession.labelKey] == root.session.id)
         #expect(root.cleanUp() == [])
     }
 
     @Test func execLogsCopyStopRestartKeepsData() async throws {
         let root = try await TestRoot()
         let c = try await ContainerRequest(image: "busybox")
-            .withCommand(["sh", "-c", "echo started; mkdir -p /www; echo v1 > /www/index.html; exec httpd -f -p 8080 -h /www"])
+            .withCommand([
+                "sh", "-c", "echo started; mkdir -p /www; echo v1 > /www/index.html; exec httpd -f -p 8080 -h /www",
+            ])
             .withExposedPorts(8080)
             .start(in: root.session)
         let r = try await c.exec(["sh", "-c", "echo out; echo err >&2; exit 4"])
@@ -97,18 +102,18 @@ struct TestContainerTests {
         let root = try await TestRoot()
         let dir = try root.scratch("stack")
         try """
-            services:
-              web:
-                image: busybox
-                command: ["sh", "-c", "mkdir -p /www && echo from-compose > /www/index.html && exec httpd -f -p 80 -h /www"]
-                ports: ["8080:80"]
-              client:
-                image: busybox
-                command: ["sleep", "1000"]
-                depends_on: [web]
-            volumes:
-              cache: {}
-            """.write(toFile: dir + "/compose.yaml", atomically: true, encoding: .utf8)
+        services:
+          web:
+            image: busybox
+            command: ["sh", "-c", "mkdir -p /www && echo from-compose > /www/index.html && exec httpd -f -p 80 -h /www"]
+            ports: ["8080:80"]
+          client:
+            image: busybox
+            command: ["sleep", "1000"]
+            depends_on: [web]
+        volumes:
+          cache: {}
+        """.write(toFile: dir + "/compose.yaml", atomically: true, encoding: .utf8)
         let project = try ComposeProject(directory: dir, session: root.session)
         #expect(project.name.hasPrefix(root.session.namePrefix))
         try await project.up(wait: ["web": .http("/index.html", port: 80)])
@@ -125,7 +130,8 @@ struct TestContainerTests {
 
     @Test func reuseHandsBackTheSameContainer() async throws {
         let root = try await TestRoot()
-        let request = ContainerRequest(image: "busybox").withCommand(WaitStrategyTests.httpd).withExposedPorts(8080).reuse()
+        let request = ContainerRequest(image: "busybox").withCommand(WaitStrategyTests.httpd).withExposedPorts(8080)
+            .reuse()
         let first = try await request.start(in: root.session)
         let again = try await request.start(in: root.session)
         #expect(first.id == again.id)

@@ -1,6 +1,7 @@
 import Foundation
 import SkiffKit
 import XCTest
+
 @testable import SkiffTesting
 
 /// SkiffTesting from XCTest: async test methods, a teardown block, and the container gone afterwards.

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import SkiffKit
 
 /// The attach socket's stdcopy frames, decoded from bytes that arrive in any pieces.
@@ -14,11 +15,12 @@ struct AttachFrameDecoderTests {
     func wholeFrames() {
         var decoder = AttachFrameDecoder()
         let frames = decoder.feed(Self.frame(1, "out\n") + Self.frame(2, "err\n") + Self.frame(1, ""))
-        #expect(frames == [
-            .init(stream: .stdout, data: Array("out\n".utf8)),
-            .init(stream: .stderr, data: Array("err\n".utf8)),
-            .init(stream: .stdout, data: []),
-        ])
+        #expect(
+            frames == [
+                .init(stream: .stdout, data: Array("out\n".utf8)),
+                .init(stream: .stderr, data: Array("err\n".utf8)),
+                .init(stream: .stdout, data: []),
+            ])
         #expect(decoder.bufferedCount == 0)
     }
 

@@ -20,8 +20,10 @@ struct CommandLineSpellingTests {
         (["compose", "-f", "a.yml", "up"], ["compose", "--file", "a.yml", "up"]),
         (["compose", "-fa.yml", "-p", "demo", "up", "-d"], ["compose", "--file=a.yml", "-p", "demo", "up", "-d"]),
         (["compose", "-f=a.yml", "logs", "-f"], ["compose", "--file=a.yml", "logs", "-f"]),
-        (["--root", "/r", "compose", "-f", "a.yml", "-f", "b.yml", "rm", "-f"],
-         ["--root", "/r", "compose", "--file", "a.yml", "--file", "b.yml", "rm", "-f"]),
+        (
+            ["--root", "/r", "compose", "-f", "a.yml", "-f", "b.yml", "rm", "-f"],
+            ["--root", "/r", "compose", "--file", "a.yml", "--file", "b.yml", "rm", "-f"]
+        ),
         // A value that looks like a flag stays a value; flags after the command are the command's.
         (["compose", "-p", "-f", "ps"], ["compose", "-p", "-f", "ps"]),
         (["compose", "logs", "-f"], ["compose", "logs", "-f"]),

@@ -1,6 +1,7 @@
-import Testing
-@testable import SkiffKit
 import SkiffOCI
+import Testing
+
+@testable import SkiffKit
 
 /// `--device` / compose `devices:` as Docker parses them, and the spec entries they become.
 @Suite("device mappings")
@@ -17,7 +18,9 @@ struct DevicePlanTests {
         #expect(m == DeviceMapping(hostPath: host, containerPath: container, permissions: permissions))
     }
 
-    @Test(arguments: ["dev/zero", "/dev/zero:rel", "/dev/zero:/x:rx", "/dev/zero:/x:rr", "", "/a:/b:r:w", "/dev/zero:/"])
+    @Test(arguments: [
+        "dev/zero", "/dev/zero:rel", "/dev/zero:/x:rx", "/dev/zero:/x:rr", "", "/a:/b:r:w", "/dev/zero:/",
+    ])
     func badMappingsAreRefused(text: String) {
         #expect(throws: KitError.self) { try DeviceMapping(parsing: text, origin: "--device") }
     }
@@ -38,32 +41,40 @@ struct DevicePlanTests {
     }
 
     @Test func aNodeBecomesADeviceAndAnAllowRuleWithItsPermissions() throws {
-        let plan = try DevicePlan.plan([DeviceMapping(hostPath: "/dev/zero", containerPath: "/dev/myzero", permissions: "r")],
-                                       origin: "device", lookup: Self.host)
-        #expect(plan.devices == [LinuxDevice(path: "/dev/myzero", type: "c", major: 1, minor: 5, fileMode: 0o666, uid: 0, gid: 0)])
+        let plan = try DevicePlan.plan(
+            [DeviceMapping(hostPath: "/dev/zero", containerPath: "/dev/myzero", permissions: "r")],
+            origin: "device", lookup: Self.host)
+        #expect(
+            plan.devices == [
+                LinuxDevice(path: "/dev/myzero", type: "c", major: 1, minor: 5, fileMode: 0o666, uid: 0, gid: 0)
+            ])
         #expect(plan.rules == [LinuxDeviceCgroup(allow: true, type: "c", major: 1, minor: 5, access: "r")])
     }
 
     @Test func aDirectoryGivesEveryDeviceBelowIt() throws {
-        let plan = try DevicePlan.plan([DeviceMapping(hostPath: "/dev/disks", containerPath: "/dev/d")], origin: "device",
-                                       lookup: Self.host)
+        let plan = try DevicePlan.plan(
+            [DeviceMapping(hostPath: "/dev/disks", containerPath: "/dev/d")], origin: "device",
+            lookup: Self.host)
         #expect(Set(plan.devices.map(\.path)) == ["/dev/d/sda", "/dev/d/by-id/z"])
         #expect(plan.rules.count == 2)
     }
 
     @Test func aMissingPathOrAFileIsAnErrorNamingIt() {
         #expect(throws: KitError.self) {
-            try DevicePlan.plan([DeviceMapping(hostPath: "/dev/nope", containerPath: "/dev/nope")], origin: "device", lookup: Self.host)
+            try DevicePlan.plan(
+                [DeviceMapping(hostPath: "/dev/nope", containerPath: "/dev/nope")], origin: "device", lookup: Self.host)
         }
         #expect(throws: KitError.self) {
-            try DevicePlan.plan([DeviceMapping(hostPath: "/etc/passwd", containerPath: "/dev/p")], origin: "device", lookup: Self.host)
+            try DevicePlan.plan(
+                [DeviceMapping(hostPath: "/etc/passwd", containerPath: "/dev/p")], origin: "device", lookup: Self.host)
         }
     }
 
     @Test func applyingKeepsTheDefaultDenyFirst() throws {
         var spec = Spec()
         spec.linux = Linux(resources: LinuxResources(devices: [LinuxDeviceCgroup(allow: false, access: "rwm")]))
-        let plan = try DevicePlan.plan([DeviceMapping(hostPath: "/dev/zero", containerPath: "/dev/z")], origin: "device", lookup: Self.host)
+        let plan = try DevicePlan.plan(
+            [DeviceMapping(hostPath: "/dev/zero", containerPath: "/dev/z")], origin: "device", lookup: Self.host)
         DevicePlan.apply(plan, to: &spec)
         #expect(spec.linux?.resources?.devices?.first == LinuxDeviceCgroup(allow: false, access: "rwm"))
         #expect(spec.linux?.resources?.devices?.last?.allow == true)
@@ -71,8 +82,12 @@ struct DevicePlanTests {
     }
 
     @Test func deviceCgroupRules() throws {
-        #expect(try DeviceCgroupRule.parse("c 1:3 mr") == LinuxDeviceCgroup(allow: true, type: "c", major: 1, minor: 3, access: "mr"))
-        #expect(try DeviceCgroupRule.parse("b 8:* rwm") == LinuxDeviceCgroup(allow: true, type: "b", major: 8, minor: nil, access: "rwm"))
+        #expect(
+            try DeviceCgroupRule.parse("c 1:3 mr")
+                == LinuxDeviceCgroup(allow: true, type: "c", major: 1, minor: 3, access: "mr"))
+        #expect(
+            try DeviceCgroupRule.parse("b 8:* rwm")
+                == LinuxDeviceCgroup(allow: true, type: "b", major: 8, minor: nil, access: "rwm"))
         for bad in ["c 1:3", "x 1:3 r", "c 1-3 r", "c a:3 r", "c 1:3 rx"] {
             #expect(throws: KitError.self) { try DeviceCgroupRule.parse(bad) }
         }

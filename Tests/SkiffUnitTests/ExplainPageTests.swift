@@ -1,4 +1,5 @@
 import Testing
+
 @testable import SkiffExplain
 @testable import SkiffKit
 
@@ -16,7 +17,10 @@ struct ExplainPageTests {
         }
         #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
         #expect(html.contains("<title>skiff run &quot;&lt;b&gt;&quot;</title>"))
-        for caption in ["The layer stack", "The namespaces around the process", "The container&#39;s cgroup", "A connection to 127.0.0.1:8000"] {
+        for caption in [
+            "The layer stack", "The namespaces around the process", "The container&#39;s cgroup",
+            "A connection to 127.0.0.1:8000",
+        ] {
             #expect(html.contains(caption), "\(caption)")
         }
         #expect(html.components(separatedBy: "<svg ").count - 1 == 4)
@@ -25,7 +29,9 @@ struct ExplainPageTests {
 
     @Test("a run without a published port or cgroup events gets no picture of them")
     func picturesFollowEvents() {
-        let events = ExplainNarrationTests.baseRun.filter { ![.portPublished, .cgroupCreated, .cgroupWrite, .cgroupJoined].contains($0.kind) }
+        let events = ExplainNarrationTests.baseRun.filter {
+            ![.portPublished, .cgroupCreated, .cgroupWrite, .cgroupJoined].contains($0.kind)
+        }
         let html = ExplainPage.render(events, title: "t")
         #expect(!html.contains("A connection to"))
         #expect(!html.contains("The container&#39;s cgroup"))
@@ -34,10 +40,14 @@ struct ExplainPageTests {
 
     @Test("a cache miss names the copied files that changed, came or went")
     func changedFiles() {
-        let before = ["tree context src src", "d . 755 0:0", "f ./a.py 644 0:0 3 aaa", "f ./b.py 644 0:0 3 bbb",
-                      "tree context README.md README.md", "f . 644 0:0 9 rrr"]
-        let now = ["tree context src src", "d . 755 0:0", "f ./a.py 644 0:0 3 aa2", "f ./c.py 644 0:0 3 ccc",
-                   "tree context README.md README.md", "f . 644 0:0 9 rrr"]
+        let before = [
+            "tree context src src", "d . 755 0:0", "f ./a.py 644 0:0 3 aaa", "f ./b.py 644 0:0 3 bbb",
+            "tree context README.md README.md", "f . 644 0:0 9 rrr",
+        ]
+        let now = [
+            "tree context src src", "d . 755 0:0", "f ./a.py 644 0:0 3 aa2", "f ./c.py 644 0:0 3 ccc",
+            "tree context README.md README.md", "f . 644 0:0 9 rrr",
+        ]
         #expect(BuildCache.changedFiles(before: before, now: now) == "src/a.py, src/c.py (new), src/b.py (removed)")
         #expect(BuildCache.changedFiles(before: before, now: before) == "(their order or options)")
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SkiffKit
 @testable import SkiffPresentation
 
@@ -109,7 +110,8 @@ struct FormatTemplateTests {
     @Test func encodableTree() throws {
         struct Info: Encodable { var name: String; var ports: [Int]; var up: Bool }
         let tree = FormatTemplate.tree(Info(name: "db", ports: [5432, 5433], up: false))
-        #expect(try FormatTemplate("{{.name}} {{join .ports \"/\"}} {{.up}} {{json .ports}}").render(tree)
-            == "db 5432/5433 false [5432,5433]")
+        #expect(
+            try FormatTemplate("{{.name}} {{join .ports \"/\"}} {{.up}} {{json .ports}}").render(tree)
+                == "db 5432/5433 false [5432,5433]")
     }
 }

@@ -1,5 +1,6 @@
 import SkiffOCI
 import Testing
+
 @testable import SkiffRuntime
 
 /// Default rlimits never ask for more than the host allows (setrlimit would fail in the container).
@@ -8,8 +9,9 @@ struct HostLimitsTests {
     static let nofile = POSIXRlimit(type: "RLIMIT_NOFILE", hard: 1_048_576, soft: 1_048_576)
 
     @Test func aLowerHostHardLimitWins() {
-        #expect(HostLimits.clamp([Self.nofile], hostHard: { _ in 20_000 })
-            == [POSIXRlimit(type: "RLIMIT_NOFILE", hard: 20_000, soft: 20_000)])
+        #expect(
+            HostLimits.clamp([Self.nofile], hostHard: { _ in 20_000 })
+                == [POSIXRlimit(type: "RLIMIT_NOFILE", hard: 20_000, soft: 20_000)])
     }
 
     @Test func aHigherHostLimitChangesNothing() {
@@ -20,8 +22,9 @@ struct HostLimitsTests {
 
     @Test func onlyTheSoftLimitAboveTheNewHardOneMoves() {
         let limit = POSIXRlimit(type: "RLIMIT_NPROC", hard: 10_000, soft: 500)
-        #expect(HostLimits.clamp([limit], hostHard: { _ in 1000 })
-            == [POSIXRlimit(type: "RLIMIT_NPROC", hard: 1000, soft: 500)])
+        #expect(
+            HostLimits.clamp([limit], hostHard: { _ in 1000 })
+                == [POSIXRlimit(type: "RLIMIT_NPROC", hard: 1000, soft: 500)])
     }
 
     @Test func unknownNamesAreLeftForTheSpecCheck() {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SkiffKit
 @testable import SkiffPresentation
 
@@ -21,13 +22,16 @@ struct ListFormatTests {
     }
 
     @Test func tableOfChosenColumnsHasTheirHeaders() throws {
-        let out = try ListFormat("table {{.ID}}\t{{.Repository}}:{{.Tag}}", defaultTable: Self.table, headers: Self.headers)
-            .render(Self.rows)
+        let out = try ListFormat(
+            "table {{.ID}}\t{{.Repository}}:{{.Tag}}", defaultTable: Self.table, headers: Self.headers
+        )
+        .render(Self.rows)
         #expect(out == "IMAGE ID   REPOSITORY:TAG\nabc        busybox:latest\ndef        alpine:3.20")
     }
 
     @Test func aTemplateHasNoHeader() throws {
-        let out = try ListFormat("{{.Repository}}:{{.Tag}}", defaultTable: Self.table, headers: Self.headers).render(Self.rows)
+        let out = try ListFormat("{{.Repository}}:{{.Tag}}", defaultTable: Self.table, headers: Self.headers).render(
+            Self.rows)
         #expect(out == "busybox:latest\nalpine:3.20")
     }
 
@@ -40,6 +44,8 @@ struct ListFormatTests {
     }
 
     @Test func anUnknownFieldIsAnErrorNamingIt() {
-        #expect(throws: KitError.self) { try ListFormat("{{.Nope}}", defaultTable: Self.table, headers: Self.headers).render(Self.rows) }
+        #expect(throws: KitError.self) {
+            try ListFormat("{{.Nope}}", defaultTable: Self.table, headers: Self.headers).render(Self.rows)
+        }
     }
 }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import SkiffRuntime
 
 /// Every option runc and Docker write in `mounts[].options`, split into flags, cleared flags,
@@ -88,7 +89,8 @@ struct MountOptionsTests {
     /// runc's recursive options become mount_setattr attributes (MOUNT_ATTR_*), never filesystem data.
     @Test(arguments: [
         (["rro"], UInt32(0x1), UInt32(0)), (["rro", "rrw"], UInt32(0), UInt32(0x1)),
-        (["rnosuid", "rnodev", "rnoexec"], UInt32(0xe), UInt32(0)), (["rsuid", "rdev", "rexec"], UInt32(0), UInt32(0xe)),
+        (["rnosuid", "rnodev", "rnoexec"], UInt32(0xe), UInt32(0)),
+        (["rsuid", "rdev", "rexec"], UInt32(0), UInt32(0xe)),
         (["rnoatime"], UInt32(0x10), UInt32(0x70)), (["rstrictatime"], UInt32(0x20), UInt32(0x70)),
         (["rnoatime", "rrelatime"], UInt32(0), UInt32(0x70)), (["ratime"], UInt32(0), UInt32(0x70)),
         (["rnodiratime"], UInt32(0x80), UInt32(0)), (["rdiratime"], UInt32(0), UInt32(0x80)),
@@ -100,7 +102,9 @@ struct MountOptionsTests {
     }
 
     @Test func unknownRootPropagationNamesTheField() {
-        #expect(throws: SpecError.invalid(field: "linux.rootfsPropagation", reason: "unknown propagation \"everywhere\"")) {
+        #expect(
+            throws: SpecError.invalid(field: "linux.rootfsPropagation", reason: "unknown propagation \"everywhere\"")
+        ) {
             try MountOptions.rootPropagation("everywhere")
         }
     }

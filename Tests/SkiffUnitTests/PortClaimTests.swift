@@ -1,6 +1,7 @@
 import Foundation
 import SkiffRuntime
 import Testing
+
 @testable import SkiffKit
 
 /// Host port claims in a host directory of the test's own: a claim that cannot be written is an error
@@ -14,7 +15,8 @@ struct PortClaimTests {
         let lock = try store.hostLock()
         defer { lock.unlock() }
         guard let first = HostNetwork.probePort(ip: "127.0.0.1", port: 0, proto: "tcp"),
-              let blocked = HostNetwork.probePort(ip: "127.0.0.1", port: 0, proto: "tcp"), first != blocked else {
+            let blocked = HostNetwork.probePort(ip: "127.0.0.1", port: 0, proto: "tcp"), first != blocked
+        else {
             Issue.record("no free ports to test with")
             return
         }

@@ -1,12 +1,15 @@
 import Foundation
 import Testing
+
 @testable import SkiffKit
 
 /// `RUN --mount=…` read with BuildKit's grammar and defaults, and `--secret`/`--ssh` as docker build takes them.
 @Suite("RUN --mount grammar")
 struct RunMountGrammarTests {
     @Test func cacheWithEveryKey() throws {
-        let m = try RunMount.parse("type=cache,target=/root/.cache/pip,id=pip,sharing=locked,from=base,source=/c,mode=0700,uid=1000,gid=100,ro")
+        let m = try RunMount.parse(
+            "type=cache,target=/root/.cache/pip,id=pip,sharing=locked,from=base,source=/c,mode=0700,uid=1000,gid=100,ro"
+        )
         #expect(m.kind == .cache)
         #expect(m.target == "/root/.cache/pip")
         #expect(m.id == "pip")
@@ -42,9 +45,12 @@ struct RunMountGrammarTests {
 
     @Test func valuesAreExpanded() throws {
         let vars = ["DIR": "/cache", "ID": "deps"]
-        let m = try RunMount.parse("type=cache,target=$DIR,id=${ID}") { (word: String) throws(RunMount.Invalid) -> String in
+        let m = try RunMount.parse("type=cache,target=$DIR,id=${ID}") {
+            (word: String) throws(RunMount.Invalid) -> String in
             var out = word
-            for (k, v) in vars { out = out.replacingOccurrences(of: "${\(k)}", with: v).replacingOccurrences(of: "$\(k)", with: v) }
+            for (k, v) in vars {
+                out = out.replacingOccurrences(of: "${\(k)}", with: v).replacingOccurrences(of: "$\(k)", with: v)
+            }
             return out
         }
         #expect(m.target == "/cache" && m.id == "deps")
@@ -59,11 +65,19 @@ struct RunMountGrammarTests {
     }
 
     static let bad: [Bad] = [
-        Bad(text: "type=cache,target=/c,bogus=1", error: "unexpected key 'bogus' in 'bogus=1' (keys: type, from, source, src, target, dst, destination, readonly, ro, readwrite, rw, id, sharing, required, mode, uid, gid, size, env)"),
-        Bad(text: "type=nfs,target=/c", error: "unsupported mount type \"nfs\" (expected bind, cache, tmpfs, secret, ssh)"),
+        Bad(
+            text: "type=cache,target=/c,bogus=1",
+            error:
+                "unexpected key 'bogus' in 'bogus=1' (keys: type, from, source, src, target, dst, destination, readonly, ro, readwrite, rw, id, sharing, required, mode, uid, gid, size, env)"
+        ),
+        Bad(
+            text: "type=nfs,target=/c",
+            error: "unsupported mount type \"nfs\" (expected bind, cache, tmpfs, secret, ssh)"),
         Bad(text: "type=cache,target=/c,ro=maybe", error: "invalid value for ro: maybe (expected true or false)"),
         Bad(text: "type=cache,target=/c,uid=-1", error: "invalid value -1 for uid (expected a number)"),
-        Bad(text: "type=cache,target=/c,mode=rwx", error: "invalid value rwx for mode (expected an octal mode such as 0755)"),
+        Bad(
+            text: "type=cache,target=/c,mode=rwx",
+            error: "invalid value rwx for mode (expected an octal mode such as 0755)"),
         Bad(text: "type=tmpfs,target=/t,uid=0", error: "uid not allowed for \"tmpfs\" type mounts"),
         Bad(text: "type=bind,target=/t,sharing=locked", error: "invalid cache sharing set for bind mount"),
         Bad(text: "type=secret,id=a,source=b", error: "both source and id can't be set"),
@@ -86,19 +100,27 @@ struct RunMountGrammarTests {
         #expect(try BuildSecretSource.parse("type=env,id=tok,src=GITHUB_TOKEN").source == .environment("GITHUB_TOKEN"))
         // The shorthand reads the variable named like the id.
         #expect(try BuildSecretSource.parse("id=GITHUB_TOKEN") == ("GITHUB_TOKEN", .environment("GITHUB_TOKEN")))
-        #expect(throws: BuildError.usage("--secret src=/x: the secret needs an id (id=ID)")) { try BuildSecretSource.parse("src=/x") }
+        #expect(throws: BuildError.usage("--secret src=/x: the secret needs an id (id=ID)")) {
+            try BuildSecretSource.parse("src=/x")
+        }
         #expect(throws: BuildError.usage("--secret id=a,type=vault: unsupported secret type \"vault\" (file or env)")) {
             try BuildSecretSource.parse("id=a,type=vault")
         }
-        #expect(throws: BuildError.usage("--secret id=a,file=/x: unexpected key 'file' (keys: id, type, src, source, env)")) {
+        #expect(
+            throws: BuildError.usage("--secret id=a,file=/x: unexpected key 'file' (keys: id, type, src, source, env)")
+        ) {
             try BuildSecretSource.parse("id=a,file=/x")
         }
     }
 
     @Test func sshFlag() throws {
         #expect(try BuildSSHSource.parse("default") == BuildSSHSource(id: "default", paths: []))
-        #expect(try BuildSSHSource.parse("default=/tmp/agent.sock") == BuildSSHSource(id: "default", paths: ["/tmp/agent.sock"]))
+        #expect(
+            try BuildSSHSource.parse("default=/tmp/agent.sock")
+                == BuildSSHSource(id: "default", paths: ["/tmp/agent.sock"]))
         #expect(try BuildSSHSource.parse("git=/k/a,/k/b") == BuildSSHSource(id: "git", paths: ["/k/a", "/k/b"]))
-        #expect(throws: BuildError.usage("--ssh git=: give a socket or key files after =")) { try BuildSSHSource.parse("git=") }
+        #expect(throws: BuildError.usage("--ssh git=: give a socket or key files after =")) {
+            try BuildSSHSource.parse("git=")
+        }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import SkiffOCI
 import Testing
+
 @testable import SkiffRuntime
 
 /// `skiff-oci features` claims only what the runtime takes: every seccomp action, operator,
@@ -14,19 +15,25 @@ struct RuntimeFeaturesTests {
         let compiler = SeccompCompiler(cacheDirectory: nil)
         let s = features.linux.seccomp
         for action in s.actions where action != "SCMP_ACT_ALLOW" {
-            let profile = LinuxSeccomp(defaultAction: "SCMP_ACT_ALLOW",
-                                       syscalls: [LinuxSyscall(names: ["getcwd"], action: action)])
+            let profile = LinuxSeccomp(
+                defaultAction: "SCMP_ACT_ALLOW",
+                syscalls: [LinuxSyscall(names: ["getcwd"], action: action)])
             #expect(throws: Never.self, "\(action)") { _ = try compiler.compile(profile) }
         }
         for op in s.operators {
-            let profile = LinuxSeccomp(defaultAction: "SCMP_ACT_ALLOW", syscalls: [
-                LinuxSyscall(names: ["getcwd"], action: "SCMP_ACT_ERRNO", args: [LinuxSeccompArg(index: 0, value: 1, valueTwo: 1, op: op)]),
-            ])
+            let profile = LinuxSeccomp(
+                defaultAction: "SCMP_ACT_ALLOW",
+                syscalls: [
+                    LinuxSyscall(
+                        names: ["getcwd"], action: "SCMP_ACT_ERRNO",
+                        args: [LinuxSeccompArg(index: 0, value: 1, valueTwo: 1, op: op)])
+                ])
             #expect(throws: Never.self, "\(op)") { _ = try compiler.compile(profile) }
         }
         for arch in s.archs {
-            let profile = LinuxSeccomp(defaultAction: "SCMP_ACT_ALLOW", architectures: [arch],
-                                       syscalls: [LinuxSyscall(names: ["getcwd"], action: "SCMP_ACT_ERRNO")])
+            let profile = LinuxSeccomp(
+                defaultAction: "SCMP_ACT_ALLOW", architectures: [arch],
+                syscalls: [LinuxSyscall(names: ["getcwd"], action: "SCMP_ACT_ERRNO")])
             #expect(throws: Never.self, "\(arch)") { _ = try compiler.compile(profile) }
         }
         for flag in s.supportedFlags {
@@ -45,7 +52,10 @@ struct RuntimeFeaturesTests {
     }
 
     @Test func hooksNamespacesAndVersions() {
-        #expect(features.hooks == ["prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"])
+        #expect(
+            features.hooks == [
+                "prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop",
+            ])
         #expect(Set(features.linux.namespaces) == ["user", "mount", "pid", "network", "ipc", "uts", "cgroup", "time"])
         #expect(features.ociVersionMax == Spec.version)
         #expect(features.linux.capabilities.first == "CAP_CHOWN" && features.linux.capabilities.contains("CAP_BPF"))

@@ -1,5 +1,6 @@
 import SkiffKit
 import Testing
+
 @testable import SkiffTesting
 
 /// SkiffTesting's decisions without root or containers: how a request becomes Docker's run options, how a
@@ -33,7 +34,9 @@ struct SkiffTestingPlanTests {
         #expect(o.mounts.map(\.kind) == [.tmpfs, .bind])
         #expect(o.mounts[1].readOnly && o.mounts[1].source == "/srv/data")
         // An entrypoint alone drops the image's CMD, as --entrypoint does.
-        #expect(try TestContainer.runOptions(ContainerRequest(image: "x").withEntrypoint(["/bin/app"]), session: session).command == [])
+        #expect(
+            try TestContainer.runOptions(ContainerRequest(image: "x").withEntrypoint(["/bin/app"]), session: session)
+                .command == [])
     }
 
     @Test func sessionsHaveTheirOwnNamesAndLabels() throws {
@@ -45,7 +48,8 @@ struct SkiffTestingPlanTests {
     }
 
     @Test func composeProjectIsConfinedToItsSession() {
-        var project = SkiffKit.ComposeProject(name: "p", workingDirectory: "/w", files: [], services: [], volumes: [], networks: [], warnings: [])
+        var project = SkiffKit.ComposeProject(
+            name: "p", workingDirectory: "/w", files: [], services: [], volumes: [], networks: [], warnings: [])
         var service = ComposeService(name: "db")
         service.containerName = "fixed"
         service.ports = [ComposePort(target: 5432, published: 5432, hostIP: "0.0.0.0")]
@@ -66,15 +70,21 @@ struct SkiffTestingPlanTests {
 
     @Test func strategiesDescribeThemselves() {
         #expect(WaitStrategy.log("ready", occurrences: 2).description == "log line /ready/ 2 times")
-        #expect(WaitStrategy.http("health", port: 80, status: 204).description == "HTTP 204 from GET /health on port 80")
-        #expect(WaitStrategy.all(.port(1), .exec(["true"])).description
-            == "all of (port 1 to accept connections from the host; `true` to exit with 0)")
-        #expect(WaitStrategy.port(1).interval == .milliseconds(5) && WaitStrategy.exec(["x"]).interval == .milliseconds(100))
+        #expect(
+            WaitStrategy.http("health", port: 80, status: 204).description == "HTTP 204 from GET /health on port 80")
+        #expect(
+            WaitStrategy.all(.port(1), .exec(["true"])).description
+                == "all of (port 1 to accept connections from the host; `true` to exit with 0)")
+        #expect(
+            WaitStrategy.port(1).interval == .milliseconds(5) && WaitStrategy.exec(["x"]).interval == .milliseconds(100)
+        )
         #expect(WaitStrategy.healthcheck.timeout(.seconds(3)).deadline == .seconds(3))
-        let failure = WaitFailure(container: "c", strategy: "port 1", waited: .milliseconds(1500), lastSeen: "refused",
-                                  lastLogs: ["booting", "still booting"])
-        #expect(failure.description == "container c was not ready after 1.5 s waiting for port 1; last seen: refused\n"
-            + "its last log lines:\n  booting\n  still booting")
+        let failure = WaitFailure(
+            container: "c", strategy: "port 1", waited: .milliseconds(1500), lastSeen: "refused",
+            lastLogs: ["booting", "still booting"])
+        #expect(
+            failure.description == "container c was not ready after 1.5 s waiting for port 1; last seen: refused\n"
+                + "its last log lines:\n  booting\n  still booting")
     }
 
     @Test func postgresURLEncodesItsParts() {

@@ -34,11 +34,13 @@ struct TimestampTests {
         #expect(Timestamp.parse(text) == nil)
     }
 
-    @Test(arguments: [
-        (0.5, "Less than a second"), (1, "1 second"), (59, "59 seconds"), (60, "About a minute"), (150, "2 minutes"),
-        (3600, "About an hour"), (3 * 3600, "3 hours"), (47 * 3600, "47 hours"), (3 * 86400, "3 days"),
-        (20 * 86400, "2 weeks"), (90 * 86400, "3 months"), (800 * 86400, "2 years"), (-5, "Less than a second"),
-    ] as [(Double, String)])
+    @Test(
+        arguments: [
+            (0.5, "Less than a second"), (1, "1 second"), (59, "59 seconds"), (60, "About a minute"),
+            (150, "2 minutes"),
+            (3600, "About an hour"), (3 * 3600, "3 hours"), (47 * 3600, "47 hours"), (3 * 86400, "3 days"),
+            (20 * 86400, "2 weeks"), (90 * 86400, "3 months"), (800 * 86400, "2 years"), (-5, "Less than a second"),
+        ] as [(Double, String)])
     func humanDuration(_ seconds: Double, _ text: String) {
         #expect(Timestamp.humanDuration(seconds) == text)
     }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import SkiffKit
 
 /// Docker's duration and size spellings: the plain cases (the hostile ones, overflow and the like,

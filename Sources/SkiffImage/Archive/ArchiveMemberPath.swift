@@ -31,6 +31,8 @@ enum ArchiveMemberPath {
     }
 
     static func escape(_ path: String, archive: String) -> ImageError {
-        .invalidContent("\(archive): archive entry \"\(path)\" points outside the archive (absolute paths and \"..\" are refused); nothing was loaded")
+        .invalidContent(
+            "\(archive): archive entry \"\(path)\" points outside the archive (absolute paths and \"..\" are refused); nothing was loaded"
+        )
     }
 }

@@ -54,7 +54,9 @@ final class ArchiveStaging {
                 files[path] = try stage(reader, name: path)
                 links.removeValue(forKey: path)
             case .other:
-                throw .invalidContent("\(archive): archive entry \"\(entry.path)\" is a device, FIFO or socket; an image archive holds only files, directories and links")
+                throw .invalidContent(
+                    "\(archive): archive entry \"\(entry.path)\" is a device, FIFO or socket; an image archive holds only files, directories and links"
+                )
             }
         }
     }
@@ -77,7 +79,9 @@ final class ArchiveStaging {
     /// A small file's bytes (JSON documents).
     func bytes(_ name: String) throws(ImageError) -> [UInt8] {
         let f = try file(name)
-        guard f.size <= 64 << 20 else { throw .invalidContent("\(archive): \(name) is too large for a metadata document") }
+        guard f.size <= 64 << 20 else {
+            throw .invalidContent("\(archive): \(name) is too large for a metadata document")
+        }
         do { return try FileIO.read(f.path) } catch { throw .system(error) }
     }
 
@@ -91,7 +95,9 @@ final class ArchiveStaging {
         var size: Int64 = 0
         try reader.readData { (block) throws(ImageError) in
             hasher.update(bufferPointer: block)
-            do throws(SystemError) { try FileIO.writeAll(fd: fd, bytes: UnsafeRawBufferPointer(block), path: path) } catch { throw .system(error) }
+            do throws(SystemError) {
+                try FileIO.writeAll(fd: fd, bytes: UnsafeRawBufferPointer(block), path: path)
+            } catch { throw .system(error) }
             size += Int64(block.count)
         }
         if fsync(fd) != 0 { throw .system(SystemError("fsync", path: path)) }

@@ -34,8 +34,10 @@ final class CancellableArchiveInput {
 
     private func read(_ archive: OpaquePointer?, _ out: UnsafeMutablePointer<UnsafeRawPointer?>?) -> la_ssize_t {
         while true {
-            var fds = [pollfd(fd: fd, events: Int16(POLLIN), revents: 0),
-                       pollfd(fd: Cancellation.wakeFD, events: Int16(POLLIN), revents: 0)]
+            var fds = [
+                pollfd(fd: fd, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: Cancellation.wakeFD, events: Int16(POLLIN), revents: 0),
+            ]
             if poll(&fds, 2, -1) < 0 {
                 if errno == EINTR { continue }
                 return -1
@@ -53,11 +55,14 @@ final class CancellableArchiveInput {
         }
     }
 
-    private static let readCallback: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?, UnsafeMutablePointer<UnsafeRawPointer?>?) -> la_ssize_t = { archive, context, out in
-        Unmanaged<CancellableArchiveInput>.fromOpaque(context!).takeUnretainedValue().read(archive, out)
-    }
+    private static let readCallback:
+        @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?, UnsafeMutablePointer<UnsafeRawPointer?>?) ->
+            la_ssize_t = { archive, context, out in
+                Unmanaged<CancellableArchiveInput>.fromOpaque(context!).takeUnretainedValue().read(archive, out)
+            }
 
-    private static let closeCallback: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?) -> Int32 = { _, context in
+    private static let closeCallback: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?) -> Int32 = {
+        _, context in
         if let context { Unmanaged<CancellableArchiveInput>.fromOpaque(context).release() }
         return ARCHIVE_OK
     }

@@ -34,16 +34,18 @@ final class GzipBlobWriter {
         archive_write_set_bytes_per_block(a, 1 << 16)
         archive_write_set_bytes_in_last_block(a, 1)
         let context = Unmanaged.passUnretained(sink).toOpaque()
-        let r = archive_write_open(a, context, nil, { _, context, buffer, length in
-            let sink = Unmanaged<Sink>.fromOpaque(context!).takeUnretainedValue()
-            do throws(ImageError) {
-                try sink.blob.write(UnsafeRawBufferPointer(start: buffer, count: length))
-                return la_ssize_t(length)
-            } catch {
-                sink.error = error
-                return -1
-            }
-        }, nil)
+        let r = archive_write_open(
+            a, context, nil,
+            { _, context, buffer, length in
+                let sink = Unmanaged<Sink>.fromOpaque(context!).takeUnretainedValue()
+                do throws(ImageError) {
+                    try sink.blob.write(UnsafeRawBufferPointer(start: buffer, count: length))
+                    return la_ssize_t(length)
+                } catch {
+                    sink.error = error
+                    return -1
+                }
+            }, nil)
         if r != ARCHIVE_OK { throw failure("open") }
         guard let entry = archive_entry_new() else { throw .system(SystemError("archive_entry_new", errno: ENOMEM)) }
         defer { archive_entry_free(entry) }

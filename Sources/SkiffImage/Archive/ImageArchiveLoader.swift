@@ -46,7 +46,9 @@ public struct ImageArchiveLoader: Sendable {
         for (path, file) in staging.files where path.hasPrefix("blobs/sha256/") {
             let hex = String(path.dropFirst("blobs/sha256/".count))
             if hex != file.digest.hex {
-                throw .invalidContent("\(source): \(path) does not match its digest (its content hashes to \(file.digest)): the archive is corrupt or was tampered with; nothing was loaded")
+                throw .invalidContent(
+                    "\(source): \(path) does not match its digest (its content hashes to \(file.digest)): the archive is corrupt or was tampered with; nothing was loaded"
+                )
             }
         }
 
@@ -56,7 +58,8 @@ public struct ImageArchiveLoader: Sendable {
         } else if staging.contains("index.json") {
             plans = try ociPlans(staging)
         } else {
-            throw .invalidContent("\(source): neither a docker-archive (no manifest.json) nor an OCI image layout (no index.json)")
+            throw .invalidContent(
+                "\(source): neither a docker-archive (no manifest.json) nor an OCI image layout (no index.json)")
         }
         if plans.isEmpty { throw .invalidContent("\(source): the archive holds no image") }
 
@@ -68,7 +71,8 @@ public struct ImageArchiveLoader: Sendable {
         var loaded: [LoadedImage] = []
         for plan in plans {
             for ref in plan.references { try store.tag(ref, manifest: plan.manifestDigest) }
-            loaded.append(LoadedImage(id: plan.configDigest, manifestDigest: plan.manifestDigest, references: plan.references))
+            loaded.append(
+                LoadedImage(id: plan.configDigest, manifestDigest: plan.manifestDigest, references: plan.references))
         }
         return loaded
     }
@@ -87,14 +91,19 @@ public struct ImageArchiveLoader: Sendable {
 
     private func dockerPlans(_ staging: ArchiveStaging) throws(ImageError) -> [Plan] {
         let source = staging.archive
-        let entries = try JSON.decode([DockerArchiveManifestEntry].self, from: try staging.bytes("manifest.json"), what: "\(source): manifest.json")
+        let entries = try JSON.decode(
+            [DockerArchiveManifestEntry].self, from: try staging.bytes("manifest.json"),
+            what: "\(source): manifest.json")
         // Docker 25+ also writes an OCI index; reuse its manifests, so a save → load round trip keeps the
         // manifest digest.
         var ociManifests: [Digest: (Manifest, ArchiveStaging.File)] = [:]
-        if staging.contains("index.json"), let index = try? JSON.decode(ImageIndex.self, from: try staging.bytes("index.json"), what: "index.json") {
+        if staging.contains("index.json"),
+            let index = try? JSON.decode(ImageIndex.self, from: try staging.bytes("index.json"), what: "index.json")
+        {
             for d in index.manifests where MediaType.isManifest(d.mediaType) {
                 guard let digest = try? Digest(d.digest), let file = try? staging.file("blobs/sha256/" + digest.hex),
-                      let m = try? JSON.decode(Manifest.self, from: try staging.bytes("blobs/sha256/" + digest.hex), what: "manifest")
+                    let m = try? JSON.decode(
+                        Manifest.self, from: try staging.bytes("blobs/sha256/" + digest.hex), what: "manifest")
                 else { continue }
                 ociManifests[digest] = (m, file)
             }
@@ -107,22 +116,32 @@ public struct ImageArchiveLoader: Sendable {
             let base = entry.Config.split(separator: "/").last.map(String.init) ?? entry.Config
             let named = base.hasSuffix(".json") ? String(base.dropLast(5)) : base
             if named.utf8.count == 64, (try? Digest(hex: named)) != nil, named != configFile.digest.hex {
-                throw .invalidContent("\(what): config \(entry.Config) does not match its digest (it hashes to \(configFile.digest)): the archive is corrupt; nothing was loaded")
+                throw .invalidContent(
+                    "\(what): config \(entry.Config) does not match its digest (it hashes to \(configFile.digest)): the archive is corrupt; nothing was loaded"
+                )
             }
-            let config = try JSON.decode(ImageConfig.self, from: try staging.bytes(entry.Config), what: "\(what): config \(entry.Config)")
+            let config = try JSON.decode(
+                ImageConfig.self, from: try staging.bytes(entry.Config), what: "\(what): config \(entry.Config)")
             guard config.rootfs.diffIDs.count == entry.Layers.count else {
-                throw .invalidContent("\(what): \(entry.Layers.count) layers but the config lists \(config.rootfs.diffIDs.count) diff_ids")
+                throw .invalidContent(
+                    "\(what): \(entry.Layers.count) layers but the config lists \(config.rootfs.diffIDs.count) diff_ids"
+                )
             }
             var blobs = [configFile]
             var layers: [Descriptor] = []
             for (i, layerPath) in entry.Layers.enumerated() {
                 let file = try staging.file(layerPath)
-                let (diffID, compression) = try LayerBlobInspector.diffID(of: file.path, digest: file.digest, what: "\(what): layer \(layerPath)")
+                let (diffID, compression) = try LayerBlobInspector.diffID(
+                    of: file.path, digest: file.digest, what: "\(what): layer \(layerPath)")
                 guard diffID.description == config.rootfs.diffIDs[i] else {
-                    throw .invalidContent("\(what): layer \(i + 1) (\(layerPath)) hashes to \(diffID) but the config says \(config.rootfs.diffIDs[i]): the archive is corrupt; nothing was loaded")
+                    throw .invalidContent(
+                        "\(what): layer \(i + 1) (\(layerPath)) hashes to \(diffID) but the config says \(config.rootfs.diffIDs[i]): the archive is corrupt; nothing was loaded"
+                    )
                 }
-                layers.append(Descriptor(mediaType: try LayerBlobInspector.mediaType(compression, what: "\(what): layer \(layerPath)"),
-                                         digest: file.digest.description, size: file.size))
+                layers.append(
+                    Descriptor(
+                        mediaType: try LayerBlobInspector.mediaType(compression, what: "\(what): layer \(layerPath)"),
+                        digest: file.digest.description, size: file.size))
                 blobs.append(file)
             }
             var references: [ImageReference] = []
@@ -133,18 +152,26 @@ public struct ImageArchiveLoader: Sendable {
             }
             // The OCI manifest of the same image when the archive has one, else a new one.
             let layerDigests = layers.map(\.digest)
-            if let (digest, (_, file)) = ociManifests.first(where: { $0.value.0.config.digest == configFile.digest.description
-                                                                   && $0.value.0.layers.map(\.digest) == layerDigests }) {
-                plans.append(Plan(blobs: blobs + [file], manifestDigest: digest, manifestBytes: nil,
-                                  configDigest: configFile.digest, references: references))
+            if let (digest, (_, file)) = ociManifests.first(where: {
+                $0.value.0.config.digest == configFile.digest.description
+                    && $0.value.0.layers.map(\.digest) == layerDigests
+            }) {
+                plans.append(
+                    Plan(
+                        blobs: blobs + [file], manifestDigest: digest, manifestBytes: nil,
+                        configDigest: configFile.digest, references: references))
                 continue
             }
-            let manifest = Manifest(mediaType: MediaType.ociManifest,
-                                    config: Descriptor(mediaType: MediaType.ociConfig, digest: configFile.digest.description, size: configFile.size),
-                                    layers: layers)
+            let manifest = Manifest(
+                mediaType: MediaType.ociManifest,
+                config: Descriptor(
+                    mediaType: MediaType.ociConfig, digest: configFile.digest.description, size: configFile.size),
+                layers: layers)
             let bytes = try JSON.encode(manifest)
-            plans.append(Plan(blobs: blobs, manifestDigest: Digest.of(bytes), manifestBytes: bytes,
-                              configDigest: configFile.digest, references: references))
+            plans.append(
+                Plan(
+                    blobs: blobs, manifestDigest: Digest.of(bytes), manifestBytes: bytes,
+                    configDigest: configFile.digest, references: references))
         }
         return plans
     }
@@ -153,7 +180,8 @@ public struct ImageArchiveLoader: Sendable {
 
     private func ociPlans(_ staging: ArchiveStaging) throws(ImageError) -> [Plan] {
         let source = staging.archive
-        let index = try JSON.decode(ImageIndex.self, from: try staging.bytes("index.json"), what: "\(source): index.json")
+        let index = try JSON.decode(
+            ImageIndex.self, from: try staging.bytes("index.json"), what: "\(source): index.json")
         var plans: [Plan] = []
         for descriptor in index.manifests {
             let annotations = descriptor.annotations ?? [:]
@@ -180,12 +208,15 @@ public struct ImageArchiveLoader: Sendable {
     /// whole reference ("docker.io/library/busybox:latest", "busybox:1.36"), not just a tag ("latest").
     static func referenceName(_ annotations: [String: String]) -> String? {
         if let name = annotations["io.containerd.image.name"], !name.isEmpty { return name }
-        if let name = annotations["org.opencontainers.image.ref.name"], name.contains(":") || name.contains("/") { return name }
+        if let name = annotations["org.opencontainers.image.ref.name"], name.contains(":") || name.contains("/") {
+            return name
+        }
         return nil
     }
 
     /// Follow nested indexes to the manifest for this platform.
-    private func pickManifest(_ d: Descriptor, _ staging: ArchiveStaging, depth: Int) throws(ImageError) -> Descriptor? {
+    private func pickManifest(_ d: Descriptor, _ staging: ArchiveStaging, depth: Int) throws(ImageError) -> Descriptor?
+    {
         if MediaType.isManifest(d.mediaType) { return d }
         guard MediaType.isIndex(d.mediaType), depth < 4 else { return nil }
         let (bytes, _) = try blob(d, staging)
@@ -209,7 +240,9 @@ public struct ImageArchiveLoader: Sendable {
         let digest = try Digest(d.digest)
         let file = try staging.file("blobs/sha256/" + digest.hex)
         guard file.size == d.size else {
-            throw .invalidContent("\(staging.archive): blob \(digest) is \(file.size) bytes but its descriptor says \(d.size); nothing was loaded")
+            throw .invalidContent(
+                "\(staging.archive): blob \(digest) is \(file.size) bytes but its descriptor says \(d.size); nothing was loaded"
+            )
         }
         return file
     }
@@ -219,20 +252,28 @@ public struct ImageArchiveLoader: Sendable {
         let (bytes, manifestFile) = try blob(d, staging)
         let manifest = try JSON.decode(Manifest.self, from: bytes, what: "\(source): manifest \(d.digest)")
         let configFile = try stagedBlob(manifest.config, staging)
-        let config = try JSON.decode(ImageConfig.self, from: try staging.bytes("blobs/sha256/" + configFile.digest.hex),
-                                     what: "\(source): config \(manifest.config.digest)")
+        let config = try JSON.decode(
+            ImageConfig.self, from: try staging.bytes("blobs/sha256/" + configFile.digest.hex),
+            what: "\(source): config \(manifest.config.digest)")
         guard config.rootfs.diffIDs.count == manifest.layers.count else {
-            throw .invalidContent("\(source): manifest \(d.digest) has \(manifest.layers.count) layers but its config lists \(config.rootfs.diffIDs.count) diff_ids")
+            throw .invalidContent(
+                "\(source): manifest \(d.digest) has \(manifest.layers.count) layers but its config lists \(config.rootfs.diffIDs.count) diff_ids"
+            )
         }
         var blobs = [manifestFile, configFile]
         for (i, layer) in manifest.layers.enumerated() {
             let file = try stagedBlob(layer, staging)
-            let (diffID, _) = try LayerBlobInspector.diffID(of: file.path, digest: file.digest, what: "\(source): layer \(layer.digest)")
+            let (diffID, _) = try LayerBlobInspector.diffID(
+                of: file.path, digest: file.digest, what: "\(source): layer \(layer.digest)")
             guard diffID.description == config.rootfs.diffIDs[i] else {
-                throw .invalidContent("\(source): layer \(i + 1) (\(layer.digest)) decompresses to \(diffID) but the config says \(config.rootfs.diffIDs[i]): the archive is corrupt; nothing was loaded")
+                throw .invalidContent(
+                    "\(source): layer \(i + 1) (\(layer.digest)) decompresses to \(diffID) but the config says \(config.rootfs.diffIDs[i]): the archive is corrupt; nothing was loaded"
+                )
             }
             blobs.append(file)
         }
-        return Plan(blobs: blobs, manifestDigest: manifestFile.digest, manifestBytes: nil, configDigest: configFile.digest, references: [])
+        return Plan(
+            blobs: blobs, manifestDigest: manifestFile.digest, manifestBytes: nil, configDigest: configFile.digest,
+            references: [])
     }
 }

@@ -57,7 +57,9 @@ public struct ImageArchiveWriter: Sendable {
         let dir = slash.map { String(path[..<$0]) } ?? "."
         let base = slash.map { String(path[path.index(after: $0)...]) } ?? path
         let (fd, temp): (Int32, String)
-        do { (fd, temp) = try FileIO.makeTemporaryFile(in: dir.isEmpty ? "/" : dir, prefix: "." + base + ".") } catch { throw .system(error) }
+        do { (fd, temp) = try FileIO.makeTemporaryFile(in: dir.isEmpty ? "/" : dir, prefix: "." + base + ".") } catch {
+            throw .system(error)
+        }
         do throws(ImageError) {
             try write(images, format: format, to: fd, what: path)
             if fsync(fd) != 0 { throw ImageError.system(SystemError("fsync", path: temp)) }
@@ -72,7 +74,9 @@ public struct ImageArchiveWriter: Sendable {
     }
 
     /// Write the archive to an open descriptor (a file or a pipe; not closed here).
-    public func write(_ images: [ArchivedImage], format: ImageArchiveFormat, to fd: Int32, what: String) throws(ImageError) {
+    public func write(_ images: [ArchivedImage], format: ImageArchiveFormat, to fd: Int32, what: String)
+        throws(ImageError)
+    {
         guard !images.isEmpty else { throw .invalidContent("nothing to save") }
         let tar = try TarStreamWriter(fd: fd, what: what)
 
@@ -101,24 +105,32 @@ public struct ImageArchiveWriter: Sendable {
             let size = store.content.size(of: image.manifestDigest) ?? 0
             let mediaType = image.manifest.mediaType ?? MediaType.ociManifest
             if item.tags.isEmpty {
-                indexEntries.append(Descriptor(mediaType: mediaType, digest: image.manifestDigest.description, size: size))
+                indexEntries.append(
+                    Descriptor(mediaType: mediaType, digest: image.manifestDigest.description, size: size))
             }
             for tag in item.tags {
                 let annotations: [String: String]
                 switch format {
                 case .dockerArchive:
-                    annotations = ["io.containerd.image.name": tag.description,
-                                   "org.opencontainers.image.ref.name": tag.tag ?? "latest"]
+                    annotations = [
+                        "io.containerd.image.name": tag.description,
+                        "org.opencontainers.image.ref.name": tag.tag ?? "latest",
+                    ]
                 case .ociArchive:
                     annotations = ["org.opencontainers.image.ref.name": tag.description]
                 }
-                indexEntries.append(Descriptor(mediaType: mediaType, digest: image.manifestDigest.description, size: size,
-                                               annotations: annotations))
+                indexEntries.append(
+                    Descriptor(
+                        mediaType: mediaType, digest: image.manifestDigest.description, size: size,
+                        annotations: annotations))
             }
-            dockerEntries.append(DockerArchiveManifestEntry(Config: "blobs/sha256/" + image.configDigest.hex,
-                                                            RepoTags: item.tags.map(\.description), Layers: layerPaths))
+            dockerEntries.append(
+                DockerArchiveManifestEntry(
+                    Config: "blobs/sha256/" + image.configDigest.hex,
+                    RepoTags: item.tags.map(\.description), Layers: layerPaths))
         }
-        try tar.addFile("index.json", bytes: try JSON.encode(ImageIndex(mediaType: MediaType.ociIndex, manifests: indexEntries)))
+        try tar.addFile(
+            "index.json", bytes: try JSON.encode(ImageIndex(mediaType: MediaType.ociIndex, manifests: indexEntries)))
         if format == .dockerArchive {
             try tar.addFile("manifest.json", bytes: try JSON.encode(dockerEntries))
         }

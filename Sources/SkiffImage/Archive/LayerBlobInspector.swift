@@ -43,7 +43,9 @@ enum LayerBlobInspector {
 
     /// The diff ID of a layer blob whose (compressed) digest is `digest`: the same digest when the blob is a
     /// plain tar, else the sha256 of its decompressed bytes.
-    static func diffID(of path: String, digest: Digest, what: String) throws(ImageError) -> (diffID: Digest, compression: Compression) {
+    static func diffID(of path: String, digest: Digest, what: String) throws(ImageError) -> (
+        diffID: Digest, compression: Compression
+    ) {
         let c = try compression(of: path)
         if c == .none { return (digest, c) }
         guard let a = archive_read_new() else { throw .system(SystemError("archive_read_new", errno: ENOMEM)) }

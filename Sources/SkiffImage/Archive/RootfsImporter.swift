@@ -18,8 +18,10 @@ public struct RootfsImporter: Sendable {
     }
 
     /// Import from a file.
-    public func importRootfs(path: String, changes: [String] = [], message: String? = nil,
-                             reference: ImageReference? = nil) throws(ImageError) -> StoredImage {
+    public func importRootfs(
+        path: String, changes: [String] = [], message: String? = nil,
+        reference: ImageReference? = nil
+    ) throws(ImageError) -> StoredImage {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 { throw .system(SystemError("open", path: path)) }
         defer { close(fd) }
@@ -28,8 +30,10 @@ public struct RootfsImporter: Sendable {
 
     /// Import from an open descriptor (a file or a pipe; not closed here). `source` is recorded in the
     /// history comment when there is no message ("Imported from SOURCE", as Docker does).
-    public func importRootfs(fd: Int32, source: String, changes: [String] = [], message: String? = nil,
-                             reference: ImageReference? = nil) throws(ImageError) -> StoredImage {
+    public func importRootfs(
+        fd: Int32, source: String, changes: [String] = [], message: String? = nil,
+        reference: ImageReference? = nil
+    ) throws(ImageError) -> StoredImage {
         var containerConfig = ContainerConfig()
         try ImageConfigChange.apply(changes, to: &containerConfig)
 
@@ -43,8 +47,9 @@ public struct RootfsImporter: Sendable {
         var configWithVariant = config
         configWithVariant.variant = Platform.current.variant
         let configDescriptor = try store.content.writeJSON(configWithVariant, mediaType: MediaType.ociConfig)
-        let manifest = Manifest(mediaType: MediaType.ociManifest, config: configDescriptor,
-                                layers: [Descriptor(mediaType: MediaType.ociLayerGzip, digest: layer.digest.description, size: layer.size)])
+        let manifest = Manifest(
+            mediaType: MediaType.ociManifest, config: configDescriptor,
+            layers: [Descriptor(mediaType: MediaType.ociLayerGzip, digest: layer.digest.description, size: layer.size)])
         let manifestDescriptor = try store.content.writeJSON(manifest, mediaType: MediaType.ociManifest)
         let manifestDigest = try Digest(manifestDescriptor.digest)
         if let reference { try store.tag(reference, manifest: manifestDigest) }
@@ -52,7 +57,9 @@ public struct RootfsImporter: Sendable {
     }
 
     /// Decompress (any of libarchive's filters), check it is a tar, hash and gzip into the store.
-    private func compressLayer(fd: Int32, source: String) throws(ImageError) -> (digest: Digest, size: Int64, diffID: Digest) {
+    private func compressLayer(fd: Int32, source: String) throws(ImageError) -> (
+        digest: Digest, size: Int64, diffID: Digest
+    ) {
         guard let a = archive_read_new() else { throw .system(SystemError("archive_read_new", errno: ENOMEM)) }
         defer { archive_read_free(a) }
         archive_read_support_filter_all(a)
@@ -84,7 +91,8 @@ public struct RootfsImporter: Sendable {
         }
         // A tar starts with a 512-byte header; ustar/GNU/pax headers say so at offset 257.
         guard head.count == 512, Array(head[257..<262]) == Array("ustar".utf8) else {
-            throw .invalidContent("\(source): not a tar archive (a root filesystem tarball, plain or compressed, is expected)")
+            throw .invalidContent(
+                "\(source): not a tar archive (a root filesystem tarball, plain or compressed, is expected)")
         }
         return try gzip.commit()
     }

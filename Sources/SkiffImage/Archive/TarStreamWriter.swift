@@ -61,7 +61,9 @@ final class TarStreamWriter {
         var buffer = [UInt8](repeating: 0, count: 1 << 20)
         var copied: Int64 = 0
         while copied < size {
-            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, Int(min(Int64($0.count), size - copied))) }
+            let n = buffer.withUnsafeMutableBytes {
+                Glibc.read(fd, $0.baseAddress, Int(min(Int64($0.count), size - copied)))
+            }
             if n < 0 {
                 if errno == EINTR { continue }
                 throw .system(SystemError("read", path: path))

@@ -7,7 +7,9 @@ import SkiffOCI
 /// (`VariableExpander`): quotes, escapes, and `$VAR` / `${VAR:-default}` from the ENV set so far, in the
 /// instructions where a Dockerfile substitutes (not CMD, ENTRYPOINT or ONBUILD).
 public enum ImageConfigChange {
-    public static let supported = ["CMD", "ENTRYPOINT", "ENV", "WORKDIR", "USER", "EXPOSE", "LABEL", "VOLUME", "STOPSIGNAL", "ONBUILD"]
+    public static let supported = [
+        "CMD", "ENTRYPOINT", "ENV", "WORKDIR", "USER", "EXPOSE", "LABEL", "VOLUME", "STOPSIGNAL", "ONBUILD",
+    ]
 
     /// Apply each change in order.
     public static func apply(_ changes: [String], to config: inout ContainerConfig) throws(ImageError) {
@@ -47,7 +49,9 @@ public enum ImageConfigChange {
             config.Labels = labels
         case "WORKDIR":
             let dir = try words(rest).joined(separator: " ")
-            if dir.hasPrefix("/") { config.WorkingDir = dir } else {
+            if dir.hasPrefix("/") {
+                config.WorkingDir = dir
+            } else {
                 let base = config.WorkingDir ?? "/"
                 config.WorkingDir = (base.hasSuffix("/") ? base : base + "/") + dir
             }

@@ -50,8 +50,11 @@ public struct VariableExpander {
         while let c = chars.popFirst() {
             if let q = quote {
                 current.append(c)
-                if c == escape, q == "\"", let next = chars.popFirst() { current.append(next) }
-                else if c == q { quote = nil }
+                if c == escape, q == "\"", let next = chars.popFirst() {
+                    current.append(next)
+                } else if c == q {
+                    quote = nil
+                }
                 continue
             }
             if c == " " || c == "\t" || c == "\n" || c == "\r" {
@@ -60,8 +63,11 @@ public struct VariableExpander {
             }
             inWord = true
             current.append(c)
-            if c == escape, let next = chars.popFirst() { current.append(next) }
-            else if c == "\"" || c == "'" { quote = c }
+            if c == escape, let next = chars.popFirst() {
+                current.append(next)
+            } else if c == "\"" || c == "'" {
+                quote = c
+            }
         }
         if inWord { words.append(current) }
         return words
@@ -111,7 +117,9 @@ public struct VariableExpander {
                             out.append(d); i += 1
                         }
                     }
-                    if !closed { throw Failure(message: "unexpected end of statement while looking for matching double-quote") }
+                    if !closed {
+                        throw Failure(message: "unexpected end of statement while looking for matching double-quote")
+                    }
                 case escape:
                     if i + 1 < chars.count { out.append(chars[i + 1]) }
                     i += 2
@@ -144,7 +152,8 @@ public struct VariableExpander {
                 guard i < chars.count else { throw Failure(message: "missing '}' in substitution ${\(name)") }
                 let op = chars[i]
                 guard op == "-" || op == "+" || op == "?" else {
-                    throw Failure(message: "unsupported modifier (\(colon ? ":" : "")\(op)) in substitution ${\(name)…}")
+                    throw Failure(
+                        message: "unsupported modifier (\(colon ? ":" : "")\(op)) in substitution ${\(name)…}")
                 }
                 i += 1
                 // The word runs to the matching brace; nested ${…} count.

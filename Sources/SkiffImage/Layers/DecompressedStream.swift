@@ -1,6 +1,7 @@
 import CArchive
 import Crypto
 import SkiffSystem
+
 #if canImport(Glibc)
 import Glibc
 #endif

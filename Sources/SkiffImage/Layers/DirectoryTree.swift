@@ -1,4 +1,5 @@
 import SkiffSystem
+
 #if canImport(Glibc)
 import Glibc
 #endif

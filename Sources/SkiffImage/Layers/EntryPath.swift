@@ -79,8 +79,8 @@ struct EntryPath: ~Copyable {
             buffer = .allocate(capacity: capacity)
         }
         if raw[0] == 47 { return .escapes }  // '/'
-        var out = 0          // write position
-        var lastSlash = -1   // position of the separator before the last component
+        var out = 0  // write position
+        var lastSlash = -1  // position of the separator before the last component
         var i = 0
         while i < rawLength {
             // One component: raw[i..<j].

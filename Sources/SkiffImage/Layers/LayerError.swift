@@ -60,11 +60,13 @@ public struct LayerError: Error, CustomStringConvertible, Equatable {
             let why = e.hasPrefix("/") ? "an absolute path" : "a `..` component"
             what = "entry \(e) escapes the layer root (\(why)); the layer is refused"
         case .throughSymlink(let e):
-            what = "entry \(e) goes through a symlink in the layer; writing it could land outside the layer root, the layer is refused"
+            what =
+                "entry \(e) goes through a symlink in the layer; writing it could land outside the layer root, the layer is refused"
         case .notADirectory(let e):
             what = "entry \(e) has a parent that is not a directory in the layer"
         case .hardlinkOutside(let e, let t):
-            what = "entry \(e) is a hard link to \(t), which is not an earlier entry of this layer; the layer is refused"
+            what =
+                "entry \(e) is a hard link to \(t), which is not an earlier entry of this layer; the layer is refused"
         case .deviceNotAllowed(let e, let k):
             what = "entry \(e) is a \(k); device nodes are only unpacked for trusted layers (allowDevices)"
         case .unsupportedEntry(let e, let k):
@@ -72,7 +74,8 @@ public struct LayerError: Error, CustomStringConvertible, Equatable {
         case .corrupt(let d):
             what = "not a valid tar, tar+gzip or tar+zstd stream: \(d)"
         case .diffIDMismatch(let expected, let actual):
-            what = "the uncompressed layer has digest \(actual), but the image names diff ID \(expected); the blob is damaged"
+            what =
+                "the uncompressed layer has digest \(actual), but the image names diff ID \(expected); the blob is damaged"
         case .system(let err, let e):
             if let e { what = "entry \(e): \(err)" } else { what = "\(err)" }
         }

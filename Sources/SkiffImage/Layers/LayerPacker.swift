@@ -1,6 +1,7 @@
 import CArchive
 import Crypto
 import SkiffSystem
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -35,9 +36,12 @@ public struct LayerPacker: Sendable {
     }
 
     /// Write the tree under `directory` to a tar+gzip file at `path` (created or replaced).
-    public func pack(directory: String, to path: String, convertOverlayWhiteouts: Bool = true) throws(LayerError) -> PackedLayer {
-        let writer = try PackWriter(output: path, layer: directory, options: options,
-                                    convertOverlayWhiteouts: convertOverlayWhiteouts)
+    public func pack(directory: String, to path: String, convertOverlayWhiteouts: Bool = true) throws(LayerError)
+        -> PackedLayer
+    {
+        let writer = try PackWriter(
+            output: path, layer: directory, options: options,
+            convertOverlayWhiteouts: convertOverlayWhiteouts)
         do {
             try writer.writeTree(directory)
             return try writer.finish()

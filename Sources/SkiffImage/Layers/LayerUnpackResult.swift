@@ -23,10 +23,12 @@ public struct LayerUnpackResult: Sendable, Equatable {
     /// Device nodes and FIFOs made (only with `allowDevices`).
     public var devices: Int
 
-    public init(diffID: String = "", compression: String = "none", compressedBytes: Int64 = 0,
-                uncompressedBytes: Int64 = 0, dataBytes: Int64 = 0, entries: Int = 0, regularFiles: Int = 0,
-                directories: Int = 0, symlinks: Int = 0, hardlinks: Int = 0, whiteouts: Int = 0,
-                opaqueDirectories: Int = 0, devices: Int = 0) {
+    public init(
+        diffID: String = "", compression: String = "none", compressedBytes: Int64 = 0,
+        uncompressedBytes: Int64 = 0, dataBytes: Int64 = 0, entries: Int = 0, regularFiles: Int = 0,
+        directories: Int = 0, symlinks: Int = 0, hardlinks: Int = 0, whiteouts: Int = 0,
+        opaqueDirectories: Int = 0, devices: Int = 0
+    ) {
         self.diffID = diffID
         self.compression = compression
         self.compressedBytes = compressedBytes

@@ -1,5 +1,6 @@
 import CArchive
 import SkiffSystem
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -54,8 +55,10 @@ public struct LayerUnpacker: Sendable {
     ///   - layerName: how errors name the layer (default: `sha256:<hex>` when the blob's file name is a
     ///     hex digest, as in the content store, else the blob path).
     ///   - expectedDiffID: when given, a different diff ID is an error (and the target is emptied).
-    public func unpack(blob: String, into target: String, layerName: String? = nil,
-                       expectedDiffID: String? = nil) throws(LayerError) -> LayerUnpackResult {
+    public func unpack(
+        blob: String, into target: String, layerName: String? = nil,
+        expectedDiffID: String? = nil
+    ) throws(LayerError) -> LayerUnpackResult {
         let layer = layerName ?? LayerDigest.displayName(forBlob: blob)
         let rootFD = open(target, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if rootFD < 0 {

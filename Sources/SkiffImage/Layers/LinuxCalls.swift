@@ -12,7 +12,8 @@ enum LinuxCalls {
     /// glibc's gnu_dev_makedev.
     static func makedev(_ major: UInt32, _ minor: UInt32) -> dev_t {
         let ma = UInt64(major), mi = UInt64(minor)
-        return dev_t(((ma & 0xffff_f000) << 32) | ((ma & 0x0000_0fff) << 8) | ((mi & 0xffff_ff00) << 12) | (mi & 0x0000_00ff))
+        return dev_t(
+            ((ma & 0xffff_f000) << 32) | ((ma & 0x0000_0fff) << 8) | ((mi & 0xffff_ff00) << 12) | (mi & 0x0000_00ff))
     }
 
     static func major(_ dev: dev_t) -> UInt32 {

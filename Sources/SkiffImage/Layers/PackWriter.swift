@@ -2,6 +2,7 @@ import CArchive
 import CSystem
 import Crypto
 import SkiffSystem
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -45,35 +46,40 @@ final class PackWriter {
         init(gzip: OpaquePointer) { self.gzip = gzip }
     }
 
-    private static let blobWrite: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?, UnsafeRawPointer?, Int) -> la_ssize_t = { _, context, buffer, length in
-        let sink = Unmanaged<BlobSink>.fromOpaque(context!).takeUnretainedValue()
-        guard let buffer, length > 0 else { return 0 }
-        sink.hasher.update(bufferPointer: UnsafeRawBufferPointer(start: buffer, count: length))
-        var done = 0
-        while done < length {
-            let n = write(sink.fd, buffer + done, length - done)
-            if n < 0 {
-                if errno == EINTR { continue }
-                sink.errno = errno
-                return -1
+    private static let blobWrite:
+        @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?, UnsafeRawPointer?, Int) -> la_ssize_t = {
+            _, context, buffer, length in
+            let sink = Unmanaged<BlobSink>.fromOpaque(context!).takeUnretainedValue()
+            guard let buffer, length > 0 else { return 0 }
+            sink.hasher.update(bufferPointer: UnsafeRawBufferPointer(start: buffer, count: length))
+            var done = 0
+            while done < length {
+                let n = write(sink.fd, buffer + done, length - done)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    sink.errno = errno
+                    return -1
+                }
+                done += n
             }
-            done += n
+            sink.size += Int64(length)
+            return length
         }
-        sink.size += Int64(length)
-        return length
-    }
 
-    private static let tarWrite: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?, UnsafeRawPointer?, Int) -> la_ssize_t = { _, context, buffer, length in
-        let sink = Unmanaged<TarSink>.fromOpaque(context!).takeUnretainedValue()
-        guard let buffer, length > 0 else { return 0 }
-        sink.hasher.update(bufferPointer: UnsafeRawBufferPointer(start: buffer, count: length))
-        let n = archive_write_data(sink.gzip, buffer, length)
-        if n < 0 { return -1 }
-        sink.size += Int64(length)
-        return length
-    }
+    private static let tarWrite:
+        @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?, UnsafeRawPointer?, Int) -> la_ssize_t = {
+            _, context, buffer, length in
+            let sink = Unmanaged<TarSink>.fromOpaque(context!).takeUnretainedValue()
+            guard let buffer, length > 0 else { return 0 }
+            sink.hasher.update(bufferPointer: UnsafeRawBufferPointer(start: buffer, count: length))
+            let n = archive_write_data(sink.gzip, buffer, length)
+            if n < 0 { return -1 }
+            sink.size += Int64(length)
+            return length
+        }
 
-    init(output: String, layer: String, options: LayerPacker.Options, convertOverlayWhiteouts: Bool) throws(LayerError) {
+    init(output: String, layer: String, options: LayerPacker.Options, convertOverlayWhiteouts: Bool) throws(LayerError)
+    {
         self.layer = layer
         self.options = options
         self.convertWhiteouts = convertOverlayWhiteouts
@@ -87,12 +93,16 @@ final class PackWriter {
         readBuffer = .allocate(byteCount: Self.readBufferSize, alignment: 4096)
 
         archive_write_add_filter_gzip(gzip)
-        archive_write_set_filter_option(gzip, "gzip", "compression-level", "\(max(1, min(9, options.compressionLevel)))")
+        archive_write_set_filter_option(
+            gzip, "gzip", "compression-level", "\(max(1, min(9, options.compressionLevel)))")
         archive_write_set_filter_option(gzip, "gzip", "timestamp", nil)  // no mtime in the gzip header
         archive_write_set_format_raw(gzip)
         archive_write_set_bytes_per_block(gzip, 1 << 16)
         archive_write_set_bytes_in_last_block(gzip, 1)  // no zero padding after the gzip stream
-        guard archive_write_open(gzip, Unmanaged.passUnretained(blobSink).toOpaque(), nil, Self.blobWrite, nil) == ARCHIVE_OK else {
+        guard
+            archive_write_open(gzip, Unmanaged.passUnretained(blobSink).toOpaque(), nil, Self.blobWrite, nil)
+                == ARCHIVE_OK
+        else {
             throw failure(gzip)
         }
         archive_entry_set_pathname(entry, "layer.tar")
@@ -104,7 +114,9 @@ final class PackWriter {
         archive_write_set_format_pax_restricted(tar)
         archive_write_set_bytes_per_block(tar, 1 << 16)
         archive_write_set_bytes_in_last_block(tar, 1)  // end with the two zero blocks, no 10 KiB padding
-        guard archive_write_open(tar, Unmanaged.passUnretained(tarSink).toOpaque(), nil, Self.tarWrite, nil) == ARCHIVE_OK else {
+        guard
+            archive_write_open(tar, Unmanaged.passUnretained(tarSink).toOpaque(), nil, Self.tarWrite, nil) == ARCHIVE_OK
+        else {
             throw failure(tar)
         }
     }
@@ -119,10 +131,13 @@ final class PackWriter {
 
     private func failure(_ a: OpaquePointer, entry name: String? = nil) -> LayerError {
         if blobSink.errno != 0 {
-            return LayerError(layer: layer, .system(SystemError("write layer blob", errno: blobSink.errno), entry: name))
+            return LayerError(
+                layer: layer, .system(SystemError("write layer blob", errno: blobSink.errno), entry: name))
         }
         let message = archive_error_string(a).map { String(cString: $0) } ?? "libarchive error"
-        return LayerError(layer: layer, .system(SystemError(message, errno: archive_errno(a) > 0 ? archive_errno(a) : EIO), entry: name))
+        return LayerError(
+            layer: layer,
+            .system(SystemError(message, errno: archive_errno(a) > 0 ? archive_errno(a) : EIO), entry: name))
     }
 
     private func systemFailure(_ operation: String, _ path: [CChar]) -> LayerError {
@@ -141,8 +156,12 @@ final class PackWriter {
         while root.count > 2 && root[root.count - 2] == 47 { root.remove(at: root.count - 2) }  // trailing '/'
         var st = stat()
         if lstat(root, &st) != 0 || (st.st_mode & UnpackWriter.typeMask) != UnpackWriter.typeDirectory {
-            throw LayerError(layer: layer, .system(SystemError("open directory", path: directory,
-                                                               errno: errno == 0 ? ENOTDIR : errno), entry: nil))
+            throw LayerError(
+                layer: layer,
+                .system(
+                    SystemError(
+                        "open directory", path: directory,
+                        errno: errno == 0 ? ENOTDIR : errno), entry: nil))
         }
         try writeChildren(absolute: root, relative: [0])
     }
@@ -167,7 +186,9 @@ final class PackWriter {
         }
         close(fd)
         let sorted = names.sorted { lhs, rhs in
-            lhs.withUnsafeBufferPointer { l in rhs.withUnsafeBufferPointer { r in strcmp(l.baseAddress!, r.baseAddress!) < 0 } }
+            lhs.withUnsafeBufferPointer { l in
+                rhs.withUnsafeBufferPointer { r in strcmp(l.baseAddress!, r.baseAddress!) < 0 }
+            }
         }
         for name in sorted {
             try writeEntry(absolute: Self.join(absolute, name), relative: Self.join(relative, name), name: name)
@@ -252,7 +273,11 @@ final class PackWriter {
                 }
                 if n == 0 {
                     // The file shrank while packing: the header promised more, so this layer would be wrong.
-                    throw LayerError(layer: layer, .system(SystemError("read (file changed while packing)", path: Self.text(absolute), errno: EIO), entry: Self.text(relative)))
+                    throw LayerError(
+                        layer: layer,
+                        .system(
+                            SystemError("read (file changed while packing)", path: Self.text(absolute), errno: EIO),
+                            entry: Self.text(relative)))
                 }
                 if archive_write_data(tar, readBuffer, n) < 0 { throw failure(tar, entry: Self.text(relative)) }
                 remaining -= Int64(n)
@@ -323,8 +348,9 @@ final class PackWriter {
         if archive_write_close(tar) != ARCHIVE_OK { throw failure(tar) }
         if archive_write_close(gzip) != ARCHIVE_OK { throw failure(gzip) }
         closed = true
-        return PackedLayer(digest: LayerDigest.string(blobSink.hasher), diffID: LayerDigest.string(tarSink.hasher),
-                           size: blobSink.size, uncompressedSize: tarSink.size, entries: entries)
+        return PackedLayer(
+            digest: LayerDigest.string(blobSink.hasher), diffID: LayerDigest.string(tarSink.hasher),
+            size: blobSink.size, uncompressedSize: tarSink.size, entries: entries)
     }
 
     /// After a failure: stop without finishing the streams.

@@ -14,12 +14,12 @@ final class PipelinedStream: @unchecked Sendable {
     private var slots: [UnsafeMutableRawPointer]
     private var lengths: [Int]
     // Ring state, under `mutex`.
-    private var filled = 0          // slots published, not yet taken back
-    private var readIndex = 0       // next slot the consumer takes
-    private var writeIndex = 0      // next slot the producer fills
-    private var ended = false       // the producer is done: EOF or failure
+    private var filled = 0  // slots published, not yet taken back
+    private var readIndex = 0  // next slot the consumer takes
+    private var writeIndex = 0  // next slot the producer fills
+    private var ended = false  // the producer is done: EOF or failure
     private var cancelled = false
-    private var holding = false     // the consumer holds slot readIndex-1
+    private var holding = false  // the consumer holds slot readIndex-1
     private(set) var failure: String?
     private var mutex = pthread_mutex_t()
     private var changed = pthread_cond_t()
@@ -46,11 +46,13 @@ final class PipelinedStream: @unchecked Sendable {
     /// Start the producer thread. false if the thread could not be made (then use the stream directly).
     func start() -> Bool {
         let context = Unmanaged.passRetained(self).toOpaque()
-        let r = pthread_create(&thread, nil, { context in
-            let me = Unmanaged<PipelinedStream>.fromOpaque(context!).takeRetainedValue()
-            me.produce()
-            return nil
-        }, context)
+        let r = pthread_create(
+            &thread, nil,
+            { context in
+                let me = Unmanaged<PipelinedStream>.fromOpaque(context!).takeRetainedValue()
+                me.produce()
+                return nil
+            }, context)
         if r != 0 {
             Unmanaged<PipelinedStream>.fromOpaque(context).release()
             return false
@@ -60,7 +62,7 @@ final class PipelinedStream: @unchecked Sendable {
     }
 
     private func produce() {
-        var index = -1   // the slot being filled, -1 for none
+        var index = -1  // the slot being filled, -1 for none
         var length = 0
         func flush() -> Bool {
             if index >= 0 && length > 0 && !publish(index: index, length: length) { return false }

@@ -1,6 +1,7 @@
 import CArchive
 import CSystem
 import SkiffSystem
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -59,12 +60,14 @@ final class UnpackWriter {
 
     private var sourceFailure: String? { pipe?.failure ?? stream?.failure }
 
-    private static let readCallback: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?, UnsafeMutablePointer<UnsafeRawPointer?>?) -> la_ssize_t = { _, context, buffer in
-        let writer = Unmanaged<UnpackWriter>.fromOpaque(context!).takeUnretainedValue()
-        guard let block = writer.nextBlock() else { return -1 }
-        buffer?.pointee = block.baseAddress
-        return block.count
-    }
+    private static let readCallback:
+        @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?, UnsafeMutablePointer<UnsafeRawPointer?>?) ->
+            la_ssize_t = { _, context, buffer in
+                let writer = Unmanaged<UnpackWriter>.fromOpaque(context!).takeUnretainedValue()
+                guard let block = writer.nextBlock() else { return -1 }
+                buffer?.pointee = block.baseAddress
+                return block.count
+            }
 
     /// Unpack the tar stream of `source`. With `pipelined`, decompression and hashing run on a thread of
     /// their own; either way the stream is fully read (and hashed) when this returns normally.
@@ -148,7 +151,8 @@ final class UnpackWriter {
         case Self.typeSymlink:
             try writeSymlink(entry, parent: parent, raw: raw)
         case Self.typeCharacter, Self.typeBlock, Self.typeFIFO:
-            let kind = type == Self.typeCharacter ? "character device" : type == Self.typeBlock ? "block device" : "FIFO"
+            let kind =
+                type == Self.typeCharacter ? "character device" : type == Self.typeBlock ? "block device" : "FIFO"
             guard allowDevices else {
                 throw LayerError(layer: layer, .deviceNotAllowed(entry: String(cString: raw), kind: kind))
             }
@@ -177,7 +181,8 @@ final class UnpackWriter {
             throw LayerError(layer: layer, .escapesRoot(entry: String(cString: raw)))
         }
         if hidden[0] == 0 {
-            throw LayerError(layer: layer, .unsupportedEntry(entry: String(cString: raw), kind: "whiteout without a name"))
+            throw LayerError(
+                layer: layer, .unsupportedEntry(entry: String(cString: raw), kind: "whiteout without a name"))
         }
         for attempt in 0..<2 {
             if mknodat(parent, hidden, Self.typeCharacter, 0) == 0 { break }
@@ -187,7 +192,9 @@ final class UnpackWriter {
         result.whiteouts += 1
     }
 
-    private func writeFile(_ entry: OpaquePointer, parent: Int32, tar: OpaquePointer, source: DecompressedStream) throws(LayerError) {
+    private func writeFile(_ entry: OpaquePointer, parent: Int32, tar: OpaquePointer, source: DecompressedStream)
+        throws(LayerError)
+    {
         var fd: Int32 = -1
         for attempt in 0..<2 {
             fd = openat(parent, path.name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
@@ -252,8 +259,10 @@ final class UnpackWriter {
             if errno != EEXIST || attempt == 1 { throw failure("symlink") }
             try removeExisting(path.name, in: parent, keepDirectory: false, raw: raw)
         }
-        if fchownat(parent, path.name, uid_t(truncatingIfNeeded: archive_entry_uid(entry)),
-                    gid_t(truncatingIfNeeded: archive_entry_gid(entry)), AT_SYMLINK_NOFOLLOW) != 0 {
+        if fchownat(
+            parent, path.name, uid_t(truncatingIfNeeded: archive_entry_uid(entry)),
+            gid_t(truncatingIfNeeded: archive_entry_gid(entry)), AT_SYMLINK_NOFOLLOW) != 0
+        {
             throw failure("chown")
         }
         if hasXattrs(entry) {
@@ -267,8 +276,11 @@ final class UnpackWriter {
         result.symlinks += 1
     }
 
-    private func writeHardlink(_ target: UnsafePointer<CChar>, parent: Int32, raw: UnsafePointer<CChar>) throws(LayerError) {
-        let outside = LayerError(layer: layer, .hardlinkOutside(entry: String(cString: raw), target: String(cString: target)))
+    private func writeHardlink(_ target: UnsafePointer<CChar>, parent: Int32, raw: UnsafePointer<CChar>)
+        throws(LayerError)
+    {
+        let outside = LayerError(
+            layer: layer, .hardlinkOutside(entry: String(cString: raw), target: String(cString: target)))
         guard linkPath.set(target) == .ok else { throw outside }
         let targetParent: Int32
         if linkPath.parent[0] == 0 {
@@ -290,15 +302,18 @@ final class UnpackWriter {
     }
 
     private func writeDevice(_ entry: OpaquePointer, type: mode_t, parent: Int32) throws(LayerError) {
-        let device = LinuxCalls.makedev(UInt32(truncatingIfNeeded: archive_entry_rdevmajor(entry)),
-                             UInt32(truncatingIfNeeded: archive_entry_rdevminor(entry)))
+        let device = LinuxCalls.makedev(
+            UInt32(truncatingIfNeeded: archive_entry_rdevmajor(entry)),
+            UInt32(truncatingIfNeeded: archive_entry_rdevminor(entry)))
         for attempt in 0..<2 {
             if mknodat(parent, path.name, type | 0o600, device) == 0 { break }
             if errno != EEXIST || attempt == 1 { throw failure("mknod") }
             try removeExisting(path.name, in: parent, keepDirectory: false, raw: nil)
         }
-        if fchownat(parent, path.name, uid_t(truncatingIfNeeded: archive_entry_uid(entry)),
-                    gid_t(truncatingIfNeeded: archive_entry_gid(entry)), AT_SYMLINK_NOFOLLOW) != 0 {
+        if fchownat(
+            parent, path.name, uid_t(truncatingIfNeeded: archive_entry_uid(entry)),
+            gid_t(truncatingIfNeeded: archive_entry_gid(entry)), AT_SYMLINK_NOFOLLOW) != 0
+        {
             throw failure("chown")
         }
         if fchmodat(parent, path.name, archive_entry_perm(entry) & 0o7777, 0) != 0 { throw failure("chmod") }
@@ -312,7 +327,9 @@ final class UnpackWriter {
 
     private func applyOwnerAndMode(_ entry: OpaquePointer, fd: Int32) throws(LayerError) {
         // chown before chmod: chown clears setuid/setgid.
-        if fchown(fd, uid_t(truncatingIfNeeded: archive_entry_uid(entry)), gid_t(truncatingIfNeeded: archive_entry_gid(entry))) != 0 {
+        if fchown(
+            fd, uid_t(truncatingIfNeeded: archive_entry_uid(entry)), gid_t(truncatingIfNeeded: archive_entry_gid(entry))
+        ) != 0 {
             throw failure("chown")
         }
         if fchmod(fd, archive_entry_perm(entry) & 0o7777) != 0 { throw failure("chmod") }
@@ -328,7 +345,9 @@ final class UnpackWriter {
         try applyXattrs(entry) { name, value, size in csys_fsetxattr(fd, name, value, size, 0) }
     }
 
-    private func applyXattrs(_ entry: OpaquePointer, set: (UnsafePointer<CChar>, UnsafeRawPointer?, Int) -> Int32) throws(LayerError) {
+    private func applyXattrs(_ entry: OpaquePointer, set: (UnsafePointer<CChar>, UnsafeRawPointer?, Int) -> Int32)
+        throws(LayerError)
+    {
         archive_entry_xattr_reset(entry)
         var name: UnsafePointer<CChar>?
         var value: UnsafeRawPointer?
@@ -382,7 +401,9 @@ final class UnpackWriter {
             let code = errno
             close(fd)
             if r != 0 {
-                throw failure("set times of", entry: String(decoding: path.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self), errno: code)
+                throw failure(
+                    "set times of",
+                    entry: String(decoding: path.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self), errno: code)
             }
         }
     }
@@ -407,7 +428,8 @@ final class UnpackWriter {
         let length = path.parentLength
         if length == 0 { return rootFD }
         if cachedParentFD >= 0 && cachedParent.count == length
-            && cachedParent.withUnsafeBufferPointer({ memcmp($0.baseAddress!, path.parent, length) }) == 0 {
+            && cachedParent.withUnsafeBufferPointer({ memcmp($0.baseAddress!, path.parent, length) }) == 0
+        {
             return cachedParentFD
         }
         var fd = openBeneath(path.parent, flags: O_RDONLY | O_DIRECTORY)
@@ -481,8 +503,10 @@ final class UnpackWriter {
     /// Make room for a new entry named `name`: remove what an earlier entry of this layer put there.
     /// Returns true when an existing directory is kept (`keepDirectory`: a directory entry repeated).
     @discardableResult
-    private func removeExisting(_ name: UnsafePointer<CChar>, in parent: Int32, keepDirectory: Bool,
-                                raw: UnsafePointer<CChar>?) throws(LayerError) -> Bool {
+    private func removeExisting(
+        _ name: UnsafePointer<CChar>, in parent: Int32, keepDirectory: Bool,
+        raw: UnsafePointer<CChar>?
+    ) throws(LayerError) -> Bool {
         var st = stat()
         if fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) != 0 {
             if errno == ENOENT { return false }

@@ -37,13 +37,16 @@ public struct ImageReference: Hashable, Sendable, CustomStringConvertible {
             tag = String(rest[rest.index(after: colon)...])
             rest = rest[..<colon]
             guard Self.isValidTag(tag!) else {
-                throw .invalidReference(input, "tag \"\(tag!)\" must be 1-128 letters, digits, '_', '.' or '-' and not start with '.' or '-'")
+                throw .invalidReference(
+                    input,
+                    "tag \"\(tag!)\" must be 1-128 letters, digits, '_', '.' or '-' and not start with '.' or '-'")
             }
         }
         var components = rest.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         var registry = Self.defaultRegistry
         if components.count > 1, let first = components.first,
-           first.contains(".") || first.contains(":") || first == "localhost" {
+            first.contains(".") || first.contains(":") || first == "localhost"
+        {
             registry = first
             components.removeFirst()
             guard Self.isValidRegistry(registry) else {
@@ -56,14 +59,19 @@ public struct ImageReference: Hashable, Sendable, CustomStringConvertible {
                 throw .invalidReference(input, "repository name must be lowercase")
             }
             guard Self.isValidComponent(component) else {
-                throw .invalidReference(input, "\"\(component)\" is not a valid repository name component (lowercase letters, digits and single separators '.', '_', '__' or '-')")
+                throw .invalidReference(
+                    input,
+                    "\"\(component)\" is not a valid repository name component (lowercase letters, digits and single separators '.', '_', '__' or '-')"
+                )
             }
         }
         if registry == Self.defaultRegistry && components.count == 1 {
             components.insert("library", at: 0)
         }
         let repository = components.joined(separator: "/")
-        guard repository.utf8.count <= 255 else { throw .invalidReference(input, "the name is longer than 255 characters") }
+        guard repository.utf8.count <= 255 else {
+            throw .invalidReference(input, "the name is longer than 255 characters")
+        }
         if tag == nil && digest == nil { tag = defaultTag }
         self.init(registry: registry, repository: repository, tag: tag, digest: digest)
     }
@@ -107,7 +115,9 @@ public struct ImageReference: Hashable, Sendable, CustomStringConvertible {
     static func isValidTag(_ tag: String) -> Bool {
         let u = Array(tag.utf8)
         guard !u.isEmpty, u.count <= 128, u[0] != UInt8(ascii: "."), u[0] != UInt8(ascii: "-") else { return false }
-        return u.allSatisfy { isAlnum($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") }
+        return u.allSatisfy {
+            isAlnum($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-")
+        }
     }
 
     /// [a-z0-9]+ ((\.|_|__|-+) [a-z0-9]+)*

@@ -69,7 +69,8 @@ public struct CredentialHelper: Sendable {
             enum CodingKeys: String, CodingKey { case username = "Username", secret = "Secret" }
         }
         guard let answer = try? JSONDecoder().decode(Answer.self, from: Data(result.stdout)) else {
-            throw CredentialHelperError("\(programName) get: the answer is not a {\"Username\",\"Secret\"} JSON object: \(result.stdoutText)")
+            throw CredentialHelperError(
+                "\(programName) get: the answer is not a {\"Username\",\"Secret\"} JSON object: \(result.stdoutText)")
         }
         let username = answer.username ?? "", secret = answer.secret ?? ""
         if username.isEmpty && secret.isEmpty { return nil }
@@ -82,7 +83,9 @@ public struct CredentialHelper: Sendable {
             var serverURL: String
             var username: String
             var secret: String
-            enum CodingKeys: String, CodingKey { case serverURL = "ServerURL", username = "Username", secret = "Secret" }
+            enum CodingKeys: String, CodingKey {
+                case serverURL = "ServerURL", username = "Username", secret = "Secret"
+            }
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes]
@@ -108,8 +111,12 @@ public struct CredentialHelper: Sendable {
         var stdout: [UInt8]
         var stderr: [UInt8]
 
-        var stdoutText: String { String(decoding: stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) }
-        var stderrText: String { String(decoding: stderr, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) }
+        var stdoutText: String {
+            String(decoding: stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        var stderrText: String {
+            String(decoding: stderr, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
     }
 
     private func failure(_ action: String, _ result: Result) -> CredentialHelperError {

@@ -100,10 +100,13 @@ public struct CredentialStore: Sendable {
 
     /// The helper program for a configured name, or an error naming the program and the key.
     func resolveHelper(_ configured: (name: String, key: String)) throws(RegistryError) -> CredentialHelper {
-        let searchPath = helperSearchPath ?? (getenv("PATH").map { String(cString: $0) } ?? "/usr/local/bin:/usr/bin:/bin")
+        let searchPath =
+            helperSearchPath ?? (getenv("PATH").map { String(cString: $0) } ?? "/usr/local/bin:/usr/bin:/bin")
         guard let helper = CredentialHelper.find(configured.name, searchPath: searchPath) else {
-            throw .invalidCredentialsFile(path: path, detail: "credential helper \(CredentialHelper.programPrefix)\(configured.name) "
-                                            + "not found on PATH (config.json \(configured.key))")
+            throw .invalidCredentialsFile(
+                path: path,
+                detail: "credential helper \(CredentialHelper.programPrefix)\(configured.name) "
+                    + "not found on PATH (config.json \(configured.key))")
         }
         return helper
     }
@@ -115,7 +118,9 @@ public struct CredentialStore: Sendable {
             let helper = try resolveHelper(configured)
             let server = Self.helperServerURL(registry)
             let found: (username: String, secret: String)?
-            do { found = try helper.get(server) } catch { throw .invalidCredentialsFile(path: path, detail: error.description) }
+            do { found = try helper.get(server) } catch {
+                throw .invalidCredentialsFile(path: path, detail: error.description)
+            }
             guard let found else { return nil }
             if found.username == CredentialHelper.identityTokenUsername {
                 return Credential(username: "", password: "", identityToken: found.secret)
@@ -125,7 +130,8 @@ public struct CredentialStore: Sendable {
         let auths = config["auths"] as? [String: Any] ?? [:]
         let wanted = Self.normalizedKey(registry)
         // An exact key wins over a normalized match.
-        let entry = (auths[registry] as? [String: Any])
+        let entry =
+            (auths[registry] as? [String: Any])
             ?? auths.first(where: { Self.normalizedKey($0.key) == wanted }).flatMap { $0.value as? [String: Any] }
         guard let entry else { return nil }
         if let token = entry["identitytoken"] as? String, !token.isEmpty {
@@ -133,8 +139,10 @@ public struct CredentialStore: Sendable {
         }
         if let auth = entry["auth"] as? String, !auth.isEmpty {
             guard let data = Data(base64Encoded: auth), let text = String(data: data, encoding: .utf8),
-                  let colon = text.firstIndex(of: ":") else {
-                throw .invalidCredentialsFile(path: path, detail: "the \"auth\" of \(registry) is not base64 of \"user:password\"")
+                let colon = text.firstIndex(of: ":")
+            else {
+                throw .invalidCredentialsFile(
+                    path: path, detail: "the \"auth\" of \(registry) is not base64 of \"user:password\"")
             }
             return Credential(username: String(text[..<colon]), password: String(text[text.index(after: colon)...]))
         }
@@ -150,18 +158,23 @@ public struct CredentialStore: Sendable {
         if let configured = try configuredHelper(for: registry) {
             let helper = try resolveHelper(configured)
             do {
-                try helper.store(Self.helperServerURL(registry), username: credential.username, secret: credential.password)
+                try helper.store(
+                    Self.helperServerURL(registry), username: credential.username, secret: credential.password)
             } catch {
                 throw .invalidCredentialsFile(path: path, detail: error.description)
             }
             try update { auths in
-                for key in auths.keys where Self.normalizedKey(key) == Self.normalizedKey(registry) { auths.removeValue(forKey: key) }
+                for key in auths.keys where Self.normalizedKey(key) == Self.normalizedKey(registry) {
+                    auths.removeValue(forKey: key)
+                }
                 auths[registry] = [String: Any]()
             }
             return
         }
         try update { auths in
-            for key in auths.keys where Self.normalizedKey(key) == Self.normalizedKey(registry) { auths.removeValue(forKey: key) }
+            for key in auths.keys where Self.normalizedKey(key) == Self.normalizedKey(registry) {
+                auths.removeValue(forKey: key)
+            }
             auths[registry] = ["auth": credential.basicToken]
         }
     }

@@ -51,8 +51,10 @@ struct TransportError: Error, CustomStringConvertible {
     }
 
     init(detail: String, failure: Int32) {
-        let kinds: [Int32: Kind] = [Int32(CCURL_FAILURE_DNS.rawValue): .dns, Int32(CCURL_FAILURE_CONNECT.rawValue): .connect,
-                                    Int32(CCURL_FAILURE_TIMEOUT.rawValue): .timeout, Int32(CCURL_FAILURE_TLS.rawValue): .tls]
+        let kinds: [Int32: Kind] = [
+            Int32(CCURL_FAILURE_DNS.rawValue): .dns, Int32(CCURL_FAILURE_CONNECT.rawValue): .connect,
+            Int32(CCURL_FAILURE_TIMEOUT.rawValue): .timeout, Int32(CCURL_FAILURE_TLS.rawValue): .tls,
+        ]
         self.init(detail: detail, kind: kinds[failure] ?? .other)
     }
 }
@@ -84,8 +86,10 @@ final class HTTPTransport: @unchecked Sendable {
     /// Send a request and wait for its response. With a `sink`, a 2xx body goes to the sink as it
     /// arrives (an error the sink throws cancels the transfer and is rethrown); any other body is
     /// collected, up to `maxBody` bytes.
-    func send(_ request: HTTPRequest, body: HTTPBody = .none, maxBody: Int = 16 << 20,
-              sink: ((Data) throws -> Void)? = nil) throws -> HTTPResponse {
+    func send(
+        _ request: HTTPRequest, body: HTTPBody = .none, maxBody: Int = 16 << 20,
+        sink: ((Data) throws -> Void)? = nil
+    ) throws -> HTTPResponse {
         try Cancellation.check()
         free.wait()
         let index: Int = lock.withLock {
@@ -97,7 +101,8 @@ final class HTTPTransport: @unchecked Sendable {
             lock.withLock { busy[index] = false }
             free.signal()
         }
-        return try Transfer(maxBody: maxBody, sink: sink).perform(request, body: body, verifyTLS: verifyTLS, on: handles[index])
+        return try Transfer(maxBody: maxBody, sink: sink).perform(
+            request, body: body, verifyTLS: verifyTLS, on: handles[index])
     }
 }
 
@@ -116,10 +121,13 @@ private final class Transfer {
         self.sink = sink
     }
 
-    func perform(_ request: HTTPRequest, body: HTTPBody, verifyTLS: Bool, on handle: UnsafeMutableRawPointer?) throws -> HTTPResponse {
+    func perform(_ request: HTTPRequest, body: HTTPBody, verifyTLS: Bool, on handle: UnsafeMutableRawPointer?) throws
+        -> HTTPResponse
+    {
         var loadError = [CChar](repeating: 0, count: 256)
         if ccurl_load(&loadError, loadError.count) != 0 {
-            throw TransportError(detail: String(decoding: loadError.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+            throw TransportError(
+                detail: String(decoding: loadError.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
         }
         var fd: Int32 = -1
         var fileSize: Int64 = 0

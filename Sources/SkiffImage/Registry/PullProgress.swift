@@ -41,7 +41,9 @@ public final class PullProgress: @unchecked Sendable {
             case .blobExists(let d):
                 update(d, "Already exists", force: true)
             case .blobStarted(let d, let size):
-                update(d, terminal ? "Downloading  0B/\(Self.bytes(size))" : "Downloading \(Self.bytes(size))", force: true)
+                update(
+                    d, terminal ? "Downloading  0B/\(Self.bytes(size))" : "Downloading \(Self.bytes(size))", force: true
+                )
             case .blobProgress(let d, let bytes, let size):
                 guard terminal else { return }
                 update(d, "Downloading  \(Self.bytes(bytes))/\(Self.bytes(size))", force: false)
@@ -50,7 +52,10 @@ public final class PullProgress: @unchecked Sendable {
             case .finished(let reference, let manifest, let downloaded):
                 if terminal { redraw() }
                 emit("Digest: \(manifest)\n")
-                emit(downloaded ? "Status: Downloaded newer image for \(reference)\n" : "Status: Image is up to date for \(reference)\n")
+                emit(
+                    downloaded
+                        ? "Status: Downloaded newer image for \(reference)\n"
+                        : "Status: Image is up to date for \(reference)\n")
             }
         }
     }

@@ -10,7 +10,9 @@ public struct PullOptions: Sendable {
     public var maxConcurrentDownloads: Int
     public var registry: RegistryOptions
 
-    public init(platform: Platform = .current, maxConcurrentDownloads: Int = 3, registry: RegistryOptions = RegistryOptions()) {
+    public init(
+        platform: Platform = .current, maxConcurrentDownloads: Int = 3, registry: RegistryOptions = RegistryOptions()
+    ) {
         self.platform = platform
         self.maxConcurrentDownloads = maxConcurrentDownloads
         self.registry = registry
@@ -27,7 +29,9 @@ public struct Puller: Sendable {
     /// Told of each step; `PullProgress().handle` prints them as `docker pull` does.
     public let progress: (@Sendable (PullEvent) -> Void)?
 
-    public init(store: ImageStore, options: PullOptions = PullOptions(), progress: (@Sendable (PullEvent) -> Void)? = nil) {
+    public init(
+        store: ImageStore, options: PullOptions = PullOptions(), progress: (@Sendable (PullEvent) -> Void)? = nil
+    ) {
         self.store = store
         self.options = options
         self.progress = progress
@@ -35,22 +39,26 @@ public struct Puller: Sendable {
 
     @discardableResult
     public func pull(_ reference: ImageReference) throws(RegistryError) -> StoredImage {
-        let client = try RegistryClient(registry: reference.registry, options: options.registry,
-                                        connections: max(1, options.maxConcurrentDownloads) + 1)
+        let client = try RegistryClient(
+            registry: reference.registry, options: options.registry,
+            connections: max(1, options.maxConcurrentDownloads) + 1)
         return try pull(reference, using: client)
     }
 
     @discardableResult
     public func pull(_ reference: ImageReference, using client: RegistryClient) throws(RegistryError) -> StoredImage {
         let repository = reference.repository
-        var (bytes, mediaType, digest) = try client.manifest(repository: repository, reference: reference.manifestReference)
+        var (bytes, mediaType, digest) = try client.manifest(
+            repository: repository, reference: reference.manifestReference)
         if let wanted = reference.digest, wanted != digest {
             throw .image(.digestMismatch(expected: wanted.description, actual: digest.description))
         }
         var platform: String?
         if MediaType.isIndex(mediaType) {
             let index: ImageIndex
-            do { index = try JSON.decode(ImageIndex.self, from: bytes, what: "index of \(reference)") } catch { throw .image(error) }
+            do { index = try JSON.decode(ImageIndex.self, from: bytes, what: "index of \(reference)") } catch {
+                throw .image(error)
+            }
             let entry = try Self.select(options.platform, from: index, reference: reference.description)
             let entryDigest: Digest
             do { entryDigest = try Digest(entry.digest) } catch { throw .image(error) }
@@ -67,7 +75,9 @@ public struct Puller: Sendable {
             throw .unsupportedMediaType(reference: reference.description, mediaType: mediaType)
         }
         let manifest: Manifest
-        do { manifest = try JSON.decode(Manifest.self, from: bytes, what: "manifest of \(reference)") } catch { throw .image(error) }
+        do { manifest = try JSON.decode(Manifest.self, from: bytes, what: "manifest of \(reference)") } catch {
+            throw .image(error)
+        }
         progress?(.resolved(reference: reference.familiar, manifest: digest, platform: platform))
 
         let content = store.content
@@ -91,15 +101,18 @@ public struct Puller: Sendable {
             try content.write(bytes, expected: digest)
             try store.tag(reference, manifest: digest)
             let image = try store.image(manifest: digest)
-            progress?(.finished(reference: reference.familiar, manifest: digest, downloaded: !missing.isEmpty || !alreadyHad))
+            progress?(
+                .finished(reference: reference.familiar, manifest: digest, downloaded: !missing.isEmpty || !alreadyHad))
             return image
         } catch { throw .image(error) }
     }
 
     /// Download blobs, `maxConcurrentDownloads` at a time; the first error stops the others from
     /// starting and is thrown once the running ones finish.
-    private func download(_ blobs: [(Digest, Int64)], configDigest: String, repository: String,
-                          client: RegistryClient) throws(RegistryError) {
+    private func download(
+        _ blobs: [(Digest, Int64)], configDigest: String, repository: String,
+        client: RegistryClient
+    ) throws(RegistryError) {
         guard !blobs.isEmpty else { return }
         let state = DownloadState(count: blobs.count)
         let group = DispatchGroup()
@@ -119,7 +132,8 @@ public struct Puller: Sendable {
                     let isConfig = digest.description == configDigest
                     if !isConfig { progress?(.blobStarted(digest, size: size)) }
                     do throws(RegistryError) {
-                        try client.fetchBlob(repository: repository, digest: digest, size: size, into: content) { bytes in
+                        try client.fetchBlob(repository: repository, digest: digest, size: size, into: content) {
+                            bytes in
                             if !isConfig { progress?(.blobProgress(digest, bytes: bytes, size: size)) }
                         }
                         if !isConfig { progress?(.blobDone(digest)) }
@@ -134,9 +148,13 @@ public struct Puller: Sendable {
     }
 
     /// The index entry for `platform`: an exact variant match first, else the first that matches.
-    public static func select(_ platform: Platform, from index: ImageIndex, reference: String) throws(RegistryError) -> Descriptor {
+    public static func select(_ platform: Platform, from index: ImageIndex, reference: String) throws(RegistryError)
+        -> Descriptor
+    {
         let candidates = index.manifests.filter { entry in
-            guard let p = entry.platform, MediaType.isManifest(entry.mediaType) || entry.mediaType.isEmpty else { return false }
+            guard let p = entry.platform, MediaType.isManifest(entry.mediaType) || entry.mediaType.isEmpty else {
+                return false
+            }
             return platform.matches(p)
         }
         if let exact = candidates.first(where: { $0.platform?.variant == platform.variant }) { return exact }

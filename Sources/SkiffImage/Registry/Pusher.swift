@@ -11,7 +11,9 @@ public struct Pusher: Sendable {
     /// One line per step ("a1b2c3d4e5f6: Pushed"), nil for quiet.
     public let log: (@Sendable (String) -> Void)?
 
-    public init(store: ImageStore, options: RegistryOptions = RegistryOptions(), log: (@Sendable (String) -> Void)? = nil) {
+    public init(
+        store: ImageStore, options: RegistryOptions = RegistryOptions(), log: (@Sendable (String) -> Void)? = nil
+    ) {
         self.store = store
         self.options = options
         self.log = log
@@ -37,11 +39,16 @@ public struct Pusher: Sendable {
     }
 
     @discardableResult
-    public func push(_ image: StoredImage, to destination: ImageReference, using client: RegistryClient) throws(RegistryError) -> Result {
+    public func push(_ image: StoredImage, to destination: ImageReference, using client: RegistryClient)
+        throws(RegistryError) -> Result
+    {
         let repository = destination.repository
         // Repositories of the same registry that hold this image already: mount sources.
-        let sources = Array(Set(image.references.filter { $0.registry == destination.registry && $0.repository != repository }
-            .map(\.repository))).sorted()
+        let sources = Array(
+            Set(
+                image.references.filter { $0.registry == destination.registry && $0.repository != repository }
+                    .map(\.repository))
+        ).sorted()
         var outcomes: [Digest: BlobOutcome] = [:]
         var blobs: [Descriptor] = image.manifest.layers
         blobs.append(image.manifest.config)
@@ -66,8 +73,10 @@ public struct Pusher: Sendable {
     }
 
     /// Make one blob of the content store present in `repository`.
-    public func pushBlob(_ digest: Digest, repository: String, mountFrom sources: [String] = [],
-                         client: RegistryClient) throws(RegistryError) -> BlobOutcome {
+    public func pushBlob(
+        _ digest: Digest, repository: String, mountFrom sources: [String] = [],
+        client: RegistryClient
+    ) throws(RegistryError) -> BlobOutcome {
         guard store.content.contains(digest) else { throw .image(.blobNotFound(digest)) }
         if try client.blobExists(repository: repository, digest: digest) { return .exists }
         for source in sources {

@@ -1,6 +1,6 @@
 import Foundation
-import SkiffSystem
 import SkiffOCI
+import SkiffSystem
 
 /// How to reach registries: TLS verification and where credentials come from.
 public struct RegistryOptions: Sendable {
@@ -24,8 +24,10 @@ public struct RegistryOptions: Sendable {
 public final class RegistryClient: @unchecked Sendable {
     static let userAgent = "skiff/0.1"
     /// What a manifest GET accepts: OCI and Docker v2 manifests and indexes.
-    public static let manifestAccept = [MediaType.ociManifest, MediaType.dockerManifest, MediaType.ociIndex,
-                                        MediaType.dockerManifestList]
+    public static let manifestAccept = [
+        MediaType.ociManifest, MediaType.dockerManifest, MediaType.ociIndex,
+        MediaType.dockerManifestList,
+    ]
 
     public let registry: String
     public let tlsVerify: Bool
@@ -84,27 +86,39 @@ public final class RegistryClient: @unchecked Sendable {
     }
 
     /// A manifest or index by tag or digest: the exact bytes, their media type and digest.
-    public func manifest(repository: String, reference: String) throws(RegistryError) -> (bytes: [UInt8], mediaType: String, digest: Digest) {
+    public func manifest(repository: String, reference: String) throws(RegistryError) -> (
+        bytes: [UInt8], mediaType: String, digest: Digest
+    ) {
         let path = "/v2/\(repository)/manifests/\(reference)"
-        let response = try request("GET", path, scopes: [Self.pullScope(repository)],
-                                   headers: ["Accept": Self.manifestAccept.joined(separator: ", ")], maxBody: 8 << 20)
+        let response = try request(
+            "GET", path, scopes: [Self.pullScope(repository)],
+            headers: ["Accept": Self.manifestAccept.joined(separator: ", ")], maxBody: 8 << 20)
         if response.status == 404 {
-            throw .manifestUnknown(reference: "\(registry)/\(repository)\(reference.hasPrefix("sha256:") ? "@" : ":")\(reference)")
+            throw .manifestUnknown(
+                reference: "\(registry)/\(repository)\(reference.hasPrefix("sha256:") ? "@" : ":")\(reference)")
         }
         guard response.isSuccess else { throw failure(response, "GET", path) }
         let digest = Digest.of(response.body)
-        if let header = response.header("docker-content-digest"), header.hasPrefix("sha256:"), header != digest.description {
+        if let header = response.header("docker-content-digest"), header.hasPrefix("sha256:"),
+            header != digest.description
+        {
             throw .image(.digestMismatch(expected: header, actual: digest.description))
         }
-        let contentType = response.header("content-type")?.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) }
+        let contentType = response.header("content-type")?.split(separator: ";").first.map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }
         var mediaType = contentType ?? ""
         if !MediaType.isIndex(mediaType) && !MediaType.isManifest(mediaType) {
             // Some registries answer application/json: the document's own mediaType says what it is.
             struct Probe: Decodable { var mediaType: String?; var manifests: [Descriptor]?; var config: Descriptor? }
             if let probe = try? JSONDecoder().decode(Probe.self, from: Data(response.body)) {
-                if let m = probe.mediaType, MediaType.isIndex(m) || MediaType.isManifest(m) { mediaType = m }
-                else if probe.manifests != nil { mediaType = MediaType.ociIndex }
-                else if probe.config != nil { mediaType = MediaType.ociManifest }
+                if let m = probe.mediaType, MediaType.isIndex(m) || MediaType.isManifest(m) {
+                    mediaType = m
+                } else if probe.manifests != nil {
+                    mediaType = MediaType.ociIndex
+                } else if probe.config != nil {
+                    mediaType = MediaType.ociManifest
+                }
             }
         }
         return (response.body, mediaType, digest)
@@ -112,10 +126,13 @@ public final class RegistryClient: @unchecked Sendable {
 
     /// PUT a manifest or index under a tag or its digest; returns its digest.
     @discardableResult
-    public func putManifest(repository: String, reference: String, bytes: [UInt8], mediaType: String) throws(RegistryError) -> Digest {
+    public func putManifest(repository: String, reference: String, bytes: [UInt8], mediaType: String)
+        throws(RegistryError) -> Digest
+    {
         let path = "/v2/\(repository)/manifests/\(reference)"
-        let response = try request("PUT", path, scopes: [Self.pushScope(repository)],
-                                   headers: ["Content-Type": mediaType], body: .bytes(bytes))
+        let response = try request(
+            "PUT", path, scopes: [Self.pushScope(repository)],
+            headers: ["Content-Type": mediaType], body: .bytes(bytes))
         guard response.isSuccess else { throw failure(response, "PUT", path) }
         return Digest.of(bytes)
     }
@@ -132,14 +149,17 @@ public final class RegistryClient: @unchecked Sendable {
     /// Stream a blob into the content store, verifying its digest and size; nothing is kept on a mismatch.
     /// `progress` receives the byte count so far.
     @discardableResult
-    public func fetchBlob(repository: String, digest: Digest, size: Int64?, into store: ContentStore,
-                          progress: ((Int64) -> Void)? = nil) throws(RegistryError) -> Digest {
+    public func fetchBlob(
+        repository: String, digest: Digest, size: Int64?, into store: ContentStore,
+        progress: ((Int64) -> Void)? = nil
+    ) throws(RegistryError) -> Digest {
         let path = "/v2/\(repository)/blobs/\(digest)"
         let writer: BlobWriter
         do { writer = try BlobWriter(store: store, expected: digest, expectedSize: size) } catch { throw .image(error) }
         let response: HTTPResponse
         do {
-            response = try request("GET", path, scopes: [Self.pullScope(repository)], maxBody: 1 << 20) { (data: Data) throws in
+            response = try request("GET", path, scopes: [Self.pullScope(repository)], maxBody: 1 << 20) {
+                (data: Data) throws in
                 try writer.write(data)
                 progress?(writer.written)
             }
@@ -162,13 +182,16 @@ public final class RegistryClient: @unchecked Sendable {
     /// mounted the blob, false when it did not (then push the blob).
     public func mountBlob(repository: String, digest: Digest, from source: String) throws(RegistryError) -> Bool {
         let path = "/v2/\(repository)/blobs/uploads/"
-        let response = try request("POST", path, query: [("mount", digest.description), ("from", source)],
-                                   scopes: [Self.pushScope(repository), Self.pullScope(source)])
+        let response = try request(
+            "POST", path, query: [("mount", digest.description), ("from", source)],
+            scopes: [Self.pushScope(repository), Self.pullScope(source)])
         if response.status == 201 { return true }
         if response.status == 202 {
             // Not mounted: the registry opened an upload session instead; close it.
             if let location = response.header("location"), let url = resolve(location) {
-                _ = try? send("DELETE", url: url, scopes: [Self.pushScope(repository)], headers: [:], body: .none, maxBody: 1 << 16, sink: nil)
+                _ = try? send(
+                    "DELETE", url: url, scopes: [Self.pushScope(repository)], headers: [:], body: .none,
+                    maxBody: 1 << 16, sink: nil)
             }
             return false
         }
@@ -181,17 +204,21 @@ public final class RegistryClient: @unchecked Sendable {
         let path = "/v2/\(repository)/blobs/uploads/"
         let opened = try request("POST", path, scopes: [Self.pushScope(repository)], headers: ["Content-Length": "0"])
         guard opened.status == 202, let location = opened.header("location"), let url = resolve(location),
-              var components = URLComponents(url: url, resolvingAgainstBaseURL: true) else {
-            throw opened.isSuccess ? .invalidResponse(registry: registry, detail: "POST \(path) returned no upload location")
-                                   : failure(opened, "POST", path)
+            var components = URLComponents(url: url, resolvingAgainstBaseURL: true)
+        else {
+            throw opened.isSuccess
+                ? .invalidResponse(registry: registry, detail: "POST \(path) returned no upload location")
+                : failure(opened, "POST", path)
         }
-        components.queryItems = (components.queryItems ?? []) + [URLQueryItem(name: "digest", value: digest.description)]
+        components.queryItems =
+            (components.queryItems ?? []) + [URLQueryItem(name: "digest", value: digest.description)]
         guard let target = components.url else {
             throw .invalidResponse(registry: registry, detail: "bad upload location \(location)")
         }
-        let response = try send("PUT", url: target, scopes: [Self.pushScope(repository)],
-                                headers: ["Content-Type": "application/octet-stream"], body: .file(file),
-                                maxBody: 1 << 20, sink: nil)
+        let response = try send(
+            "PUT", url: target, scopes: [Self.pushScope(repository)],
+            headers: ["Content-Type": "application/octet-stream"], body: .file(file),
+            maxBody: 1 << 20, sink: nil)
         guard response.isSuccess else { throw failure(response, "PUT", path + "…") }
     }
 
@@ -200,11 +227,16 @@ public final class RegistryClient: @unchecked Sendable {
 
     // MARK: - Requests with auth
 
-    func request(_ method: String, _ path: String, query: [(String, String)] = [], scopes: [String],
-                 headers: [String: String] = [:], body: HTTPBody = .none, maxBody: Int = 1 << 20,
-                 sink: ((Data) throws -> Void)? = nil) throws(RegistryError) -> HTTPResponse {
+    func request(
+        _ method: String, _ path: String, query: [(String, String)] = [], scopes: [String],
+        headers: [String: String] = [:], body: HTTPBody = .none, maxBody: Int = 1 << 20,
+        sink: ((Data) throws -> Void)? = nil
+    ) throws(RegistryError) -> HTTPResponse {
         let base = try resolveBase()
-        guard var components = URLComponents(url: base.appendingPathComponent(String(path.dropFirst())), resolvingAgainstBaseURL: false) else {
+        guard
+            var components = URLComponents(
+                url: base.appendingPathComponent(String(path.dropFirst())), resolvingAgainstBaseURL: false)
+        else {
             throw .invalidResponse(registry: registry, detail: "bad path \(path)")
         }
         if path.hasSuffix("/") && !(components.path.hasSuffix("/")) { components.path += "/" }
@@ -214,8 +246,10 @@ public final class RegistryClient: @unchecked Sendable {
     }
 
     /// Send with the authorization the registry asked for; on a 401, answer its challenge once and retry.
-    func send(_ method: String, url: URL, scopes: [String], headers: [String: String], body: HTTPBody,
-              maxBody: Int, sink: ((Data) throws -> Void)?) throws(RegistryError) -> HTTPResponse {
+    func send(
+        _ method: String, url: URL, scopes: [String], headers: [String: String], body: HTTPBody,
+        maxBody: Int, sink: ((Data) throws -> Void)?
+    ) throws(RegistryError) -> HTTPResponse {
         var authorization = try authorizationHeader(for: currentChallenge(), scopes: scopes, fetch: true)
         var retried = false
         while true {
@@ -225,7 +259,9 @@ public final class RegistryClient: @unchecked Sendable {
             for (k, v) in headers { request.setValue(v, forHTTPHeaderField: k) }
             if let authorization { request.setValue(authorization, forHTTPHeaderField: "Authorization") }
             let response: HTTPResponse
-            do { response = try transport.send(request, body: body, maxBody: maxBody, sink: sink) } catch let e as RegistryError {
+            do { response = try transport.send(request, body: body, maxBody: maxBody, sink: sink) } catch let e
+                as RegistryError
+            {
                 throw e
             } catch let e as ImageError {
                 throw .image(e)
@@ -241,7 +277,8 @@ public final class RegistryClient: @unchecked Sendable {
             lock.withLock { self.challenge = challenge }
             var wanted = scopes
             if let scope = challenge.scope, !wanted.contains(scope) { wanted.append(scope) }
-            guard let next = try authorizationHeader(for: challenge, scopes: wanted, fetch: true), next != authorization else {
+            guard let next = try authorizationHeader(for: challenge, scopes: wanted, fetch: true), next != authorization
+            else {
                 return response
             }
             authorization = next
@@ -249,14 +286,18 @@ public final class RegistryClient: @unchecked Sendable {
         }
     }
 
-    private func authorizationHeader(for challenge: AuthChallenge?, scopes: [String], fetch: Bool) throws(RegistryError) -> String? {
+    private func authorizationHeader(for challenge: AuthChallenge?, scopes: [String], fetch: Bool) throws(RegistryError)
+        -> String?
+    {
         guard let challenge else { return nil }
         switch challenge.scheme {
         case .basic:
             guard let credential else { return nil }
             if credential.identityToken != nil {
-                throw .unauthorized(registry: registry, detail: "the saved credential is an identity token, which a registry "
-                                        + "with Basic auth cannot take; log in with a user name and password")
+                throw .unauthorized(
+                    registry: registry,
+                    detail: "the saved credential is an identity token, which a registry "
+                        + "with Basic auth cannot take; log in with a user name and password")
             }
             return "Basic " + credential.basicToken
         case .bearer:
@@ -298,7 +339,8 @@ public final class RegistryClient: @unchecked Sendable {
         case .dns: hint = " (the host name \(host) does not resolve: no DNS or no network here, or a mistyped name)"
         case .connect: hint = " (nothing answers there: is the registry running, on that port?)"
         case .timeout: hint = " (no answer in time: a firewall or no route to it)"
-        case .tls where tlsVerify: hint = " (its TLS certificate is not trusted; for a registry without valid TLS, pass --tls-verify=false)"
+        case .tls where tlsVerify:
+            hint = " (its TLS certificate is not trusted; for a registry without valid TLS, pass --tls-verify=false)"
         default: break
         }
         throw .unreachable(registry: registry, detail: lastError + hint)
@@ -313,7 +355,10 @@ public final class RegistryClient: @unchecked Sendable {
     func failure(_ response: HTTPResponse, _ method: String, _ path: String) -> RegistryError {
         let detail = Self.errorDetail(response.body)
         switch response.status {
-        case 401: return .unauthorized(registry: registry, detail: credential == nil ? detail : "credentials for \(credential!.holder) were refused")
+        case 401:
+            return .unauthorized(
+                registry: registry,
+                detail: credential == nil ? detail : "credentials for \(credential!.holder) were refused")
         case 403: return .denied(registry: registry, detail: detail.isEmpty ? "\(method) \(path) is forbidden" : detail)
         default: return .http(registry: registry, method: method, path: path, status: response.status, detail: detail)
         }
@@ -325,8 +370,11 @@ public final class RegistryClient: @unchecked Sendable {
             struct E: Decodable { var code: String?; var message: String? }
             var errors: [E]?
         }
-        if let parsed = try? JSONDecoder().decode(Body.self, from: Data(body)), let errors = parsed.errors, !errors.isEmpty {
-            return errors.map { [$0.code, $0.message].compactMap { $0 }.joined(separator: ": ") }.joined(separator: "; ")
+        if let parsed = try? JSONDecoder().decode(Body.self, from: Data(body)), let errors = parsed.errors,
+            !errors.isEmpty
+        {
+            return errors.map { [$0.code, $0.message].compactMap { $0 }.joined(separator: ": ") }.joined(
+                separator: "; ")
         }
         let text = String(decoding: body.prefix(300), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         return text

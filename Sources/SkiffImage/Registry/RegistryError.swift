@@ -32,7 +32,8 @@ public enum RegistryError: Error, CustomStringConvertible, Sendable {
             let list = available.isEmpty ? "none" : available.joined(separator: ", ")
             return "\(reference): no image for platform \(wanted) (available: \(list)); choose one with --platform"
         case .unsupportedMediaType(let reference, let mediaType):
-            return "\(reference): unsupported manifest media type \"\(mediaType)\" (expected an OCI or Docker v2 manifest or index)"
+            return
+                "\(reference): unsupported manifest media type \"\(mediaType)\" (expected an OCI or Docker v2 manifest or index)"
         case .unreachable(let registry, let detail):
             return "registry \(registry) is unreachable: \(detail)"
         case .http(let registry, let method, let path, let status, let detail):

@@ -104,14 +104,18 @@ final class TokenAuth: @unchecked Sendable {
     func token(for challenge: AuthChallenge, scopes: [String]) throws(RegistryError) -> String {
         if let token = cached(challenge, scopes: scopes) { return token }
         guard let realm = challenge.realm, var components = URLComponents(string: realm),
-              components.scheme == "http" || components.scheme == "https" else {
-            throw .invalidResponse(registry: registry, detail: "bearer challenge without a usable realm: \(challenge.parameters)")
+            components.scheme == "http" || components.scheme == "https"
+        else {
+            throw .invalidResponse(
+                registry: registry, detail: "bearer challenge without a usable realm: \(challenge.parameters)")
         }
         let identityToken = credential?.identityToken
         var body = HTTPBody.none
         if let identityToken {
-            var form: [(String, String)] = [("grant_type", "refresh_token"), ("refresh_token", identityToken),
-                                            ("client_id", Self.clientID)]
+            var form: [(String, String)] = [
+                ("grant_type", "refresh_token"), ("refresh_token", identityToken),
+                ("client_id", Self.clientID),
+            ]
             if let service = challenge.service { form.append(("service", service)) }
             if !scopes.isEmpty { form.append(("scope", scopes.joined(separator: " "))) }
             body = .bytes(Array(Self.formEncoded(form).utf8))
@@ -140,15 +144,19 @@ final class TokenAuth: @unchecked Sendable {
         switch response.status {
         case 200..<300: break
         case 400 where identityToken != nil, 401:
-            let detail = credential == nil ? "the token server requires credentials"
-                : identityToken != nil ? "the token server refused the identity token"
-                : "incorrect username or password for \(credential!.username)"
+            let detail =
+                credential == nil
+                ? "the token server requires credentials"
+                : identityToken != nil
+                    ? "the token server refused the identity token"
+                    : "incorrect username or password for \(credential!.username)"
             throw .unauthorized(registry: registry, detail: detail)
         case 403:
             throw .denied(registry: registry, detail: "the token server refused scope \(scopes.joined(separator: " "))")
         default:
-            throw .http(registry: registry, method: "GET", path: "token \(url.host ?? realm)", status: response.status,
-                        detail: RegistryClient.errorDetail(response.body))
+            throw .http(
+                registry: registry, method: "GET", path: "token \(url.host ?? realm)", status: response.status,
+                detail: RegistryClient.errorDetail(response.body))
         }
         struct Reply: Decodable {
             var token: String?
@@ -156,12 +164,16 @@ final class TokenAuth: @unchecked Sendable {
             var expires_in: Int?
         }
         guard let reply = try? JSONDecoder().decode(Reply.self, from: Data(response.body)),
-              let token = reply.token ?? reply.access_token, !token.isEmpty else {
+            let token = reply.token ?? reply.access_token, !token.isEmpty
+        else {
             throw .invalidResponse(registry: registry, detail: "the token server replied without a token")
         }
         // The spec's default lifetime is 60 s; keep a margin.
         let lifetime = Double(max(reply.expires_in ?? 60, 60)) - 10
-        lock.withLock { tokens[Self.key(challenge, scopes)] = CachedToken(token: token, expires: Date().addingTimeInterval(lifetime)) }
+        lock.withLock {
+            tokens[Self.key(challenge, scopes)] = CachedToken(
+                token: token, expires: Date().addingTimeInterval(lifetime))
+        }
         return token
     }
 }

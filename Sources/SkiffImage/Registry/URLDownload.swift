@@ -16,10 +16,13 @@ public enum URLDownload {
         guard let u = URL(string: url), let scheme = u.scheme, ["http", "https"].contains(scheme) else {
             throw Failure(url: url, detail: "only http and https URLs can be downloaded")
         }
-        guard let out = FileHandle(forWritingAtPath: path) ?? {
-            _ = FileManager.default.createFile(atPath: path, contents: nil)
-            return FileHandle(forWritingAtPath: path)
-        }() else {
+        guard
+            let out = FileHandle(forWritingAtPath: path)
+                ?? {
+                    _ = FileManager.default.createFile(atPath: path, contents: nil)
+                    return FileHandle(forWritingAtPath: path)
+                }()
+        else {
             throw Failure(url: url, detail: "cannot write \(path)")
         }
         defer { try? out.close() }

@@ -37,7 +37,8 @@ public struct ContentStore: Sendable {
     /// Store bytes held in memory; returns their digest. With `expected`, a mismatch is an error.
     @discardableResult
     public func write(_ bytes: [UInt8], expected: Digest? = nil) throws(ImageError) -> Digest {
-        let writer = try BlobWriter(store: self, expected: expected, expectedSize: expected == nil ? nil : Int64(bytes.count))
+        let writer = try BlobWriter(
+            store: self, expected: expected, expectedSize: expected == nil ? nil : Int64(bytes.count))
         try writer.write(bytes)
         return try writer.commit()
     }
@@ -55,7 +56,9 @@ public struct ContentStore: Sendable {
 
     /// Store a file (by copying it) verifying `expected` when given. The source is left as it is.
     @discardableResult
-    public func ingest(file source: String, expected: Digest? = nil, expectedSize: Int64? = nil) throws(ImageError) -> Digest {
+    public func ingest(file source: String, expected: Digest? = nil, expectedSize: Int64? = nil) throws(ImageError)
+        -> Digest
+    {
         if let expected, contains(expected) { return expected }
         let fd = open(source, O_RDONLY | O_CLOEXEC)
         if fd < 0 { throw .system(SystemError("open", path: source)) }
@@ -86,7 +89,9 @@ public struct ContentStore: Sendable {
         defer { closedir(dir) }
         var out: [Digest] = []
         while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+            }
             if let d = try? Digest(hex: name) { out.append(d) }
         }
         return out
@@ -136,7 +141,8 @@ public final class BlobWriter {
         defer { if fd >= 0 { close(fd); fd = -1 } }
         if let expectedSize, written != expectedSize {
             abort()
-            throw .sizeMismatch(digest: expected?.description ?? digest.description, expected: expectedSize, actual: written)
+            throw .sizeMismatch(
+                digest: expected?.description ?? digest.description, expected: expectedSize, actual: written)
         }
         if let expected, expected != digest {
             abort()

@@ -56,8 +56,9 @@ public struct ImageStore: Sendable {
         let configDigest = try Digest(manifest.config.digest)
         let config = try content.readJSON(ImageConfig.self, configDigest)
         let names = (try? references().filter { $0.value == digest }.map(\.key)) ?? []
-        return StoredImage(manifestDigest: digest, manifest: manifest, configDigest: configDigest, config: config,
-                           references: names.sorted { $0.description < $1.description })
+        return StoredImage(
+            manifestDigest: digest, manifest: manifest, configDigest: configDigest, config: config,
+            references: names.sorted { $0.description < $1.description })
     }
 
     /// Find an image the way `docker` does: by name (busybox, busybox:1.36, localhost:5000/a@sha256:…),
@@ -67,7 +68,8 @@ public struct ImageStore: Sendable {
         if let ref = try? ImageReference(parsing: input) {
             if let digest = refs[ref] { return try image(manifest: digest) }
             if let d = ref.digest, ref.tag == nil || refs[ref] == nil, content.contains(d),
-               let img = try? image(manifest: d), refs.contains(where: { $0.key.name == ref.name && $0.value == d }) {
+                let img = try? image(manifest: d), refs.contains(where: { $0.key.name == ref.name && $0.value == d })
+            {
                 return img
             }
         }
@@ -79,7 +81,9 @@ public struct ImageStore: Sendable {
                 if img.configDigest.hex.hasPrefix(hex) || digest.hex.hasPrefix(hex) { matches[digest] = img }
             }
             if matches.count == 1 { return matches.first!.value }
-            if matches.count > 1 { throw .invalidReference(input, "the ID prefix matches \(matches.count) images; give more digits") }
+            if matches.count > 1 {
+                throw .invalidReference(input, "the ID prefix matches \(matches.count) images; give more digits")
+            }
         }
         throw .notFound(input)
     }

@@ -24,7 +24,8 @@ enum JSON {
         case DecodingError.typeMismatch(_, let ctx), DecodingError.valueNotFound(_, let ctx):
             return "wrong type at \"\(path(ctx.codingPath))\": \(ctx.debugDescription)"
         case DecodingError.dataCorrupted(let ctx):
-            return ctx.codingPath.isEmpty ? "malformed JSON" : "bad value at \"\(path(ctx.codingPath))\": \(ctx.debugDescription)"
+            return ctx.codingPath.isEmpty
+                ? "malformed JSON" : "bad value at \"\(path(ctx.codingPath))\": \(ctx.debugDescription)"
         default:
             return "\(error)"
         }

@@ -84,8 +84,9 @@ public struct LayerStore: Sendable {
         if mkdir(tmp + "/diff", 0o755) != 0 { throw .system(SystemError("mkdir", path: tmp + "/diff")) }
         let result: LayerUnpackResult
         do {
-            result = try LayerUnpacker().unpack(blob: content.path(of: digest), into: tmp + "/diff",
-                                                layerName: digest.description)
+            result = try LayerUnpacker().unpack(
+                blob: content.path(of: digest), into: tmp + "/diff",
+                layerName: digest.description)
         } catch {
             throw .invalidContent(error.description)
         }
@@ -108,7 +109,9 @@ public struct LayerStore: Sendable {
         guard let dir = opendir(root) else { return }
         var names: [String] = []
         while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+            }
             if name != "." && name != ".." { names.append(name) }
         }
         closedir(dir)

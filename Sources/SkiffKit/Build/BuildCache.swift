@@ -62,7 +62,8 @@ public struct BuildCache: Sendable {
     /// The image a step with this key made, if it is still complete in the store.
     public func lookup(_ key: String) -> StoredImage? {
         guard let entry = read(key), let manifest = entry.manifest,
-              let image = try? images.image(manifest: manifest) else { return nil }
+            let image = try? images.image(manifest: manifest)
+        else { return nil }
         for layer in image.manifest.layers {
             guard let d = try? Digest(layer.digest), images.content.contains(d) else { return nil }
         }
@@ -87,14 +88,18 @@ public struct BuildCache: Sendable {
         var seen = Set<Digest>()
         var result: [StoredImage] = []
         for name in DirectoryListing.names(directory).sorted() where name.hasSuffix(".json") {
-            guard let image = lookup(String(name.dropLast(5))), seen.insert(image.manifestDigest).inserted else { continue }
+            guard let image = lookup(String(name.dropLast(5))), seen.insert(image.manifestDigest).inserted else {
+                continue
+            }
             result.append(image)
         }
         return result
     }
 
     /// Remember that the step with `key` (text `step`, on `parent`, copying `files`) made image `manifest`.
-    public func store(_ key: String, manifest: Digest, step: String, parent: Digest? = nil, files: [String]? = nil) throws(BuildError) {
+    public func store(_ key: String, manifest: Digest, step: String, parent: Digest? = nil, files: [String]? = nil)
+        throws(BuildError)
+    {
         let kept = files.flatMap { $0.count <= Self.rememberedFiles ? $0 : nil }
         try write(key, Entry(manifest: manifest, step: step, parent: parent, files: kept))
     }
@@ -133,8 +138,9 @@ public struct BuildCache: Sendable {
         var chains = Set<String>()
         for name in DirectoryListing.names(directory) where name.hasSuffix(".json") {
             guard let bytes = try? FileIO.read(directory + "/" + name),
-                  let entry = try? KitJSON.decode(Entry.self, from: bytes), let manifest = entry.manifest,
-                  let image = try? images.image(manifest: manifest) else { continue }
+                let entry = try? KitJSON.decode(Entry.self, from: bytes), let manifest = entry.manifest,
+                let image = try? images.image(manifest: manifest)
+            else { continue }
             blobs.insert(manifest)
             blobs.insert(image.configDigest)
             for layer in image.manifest.layers { if let d = try? Digest(layer.digest) { blobs.insert(d) } }
@@ -177,21 +183,26 @@ extension BuildCache {
         for name in DirectoryListing.names(directory) where name.hasSuffix(".json") {
             var st = stat()
             guard stat(directory + "/" + name, &st) == 0, let bytes = try? FileIO.read(directory + "/" + name),
-                  let entry = try? KitJSON.decode(Entry.self, from: bytes), entry.parent == parent else { continue }
+                let entry = try? KitJSON.decode(Entry.self, from: bytes), entry.parent == parent
+            else { continue }
             found.append((st.st_mtim.tv_sec * 1_000_000_000 + st.st_mtim.tv_nsec, entry))
         }
         // The latest build first: what changed is told against the last time this step ran.
         let siblings = found.sorted { $0.time > $1.time }.map(\.entry)
         if let same = siblings.first(where: { $0.step == step }) {
-            guard let before = same.files, let now = files else { return "the files it copies changed since the last build" }
+            guard let before = same.files, let now = files else {
+                return "the files it copies changed since the last build"
+            }
             return "the files it copies changed: " + Self.changedFiles(before: before, now: now)
         }
         let keyword = step.split(separator: " ").first.map(String.init) ?? step
         if let similar = siblings.first(where: { $0.step.split(separator: " ").first.map(String.init) == keyword }) {
-            return "the instruction differs from the last build on this parent (was \"\(similar.step)\", now \"\(step)\"; "
+            return
+                "the instruction differs from the last build on this parent (was \"\(similar.step)\", now \"\(step)\"; "
                 + "ARG and ENV values are part of it)"
         }
-        return "no earlier build ran this step on parent image \(parent.hex.prefix(12)) (a step before it changed, or this is the first build)"
+        return
+            "no earlier build ran this step on parent image \(parent.hex.prefix(12)) (a step before it changed, or this is the first build)"
     }
 
     /// The paths whose line (mode, owner or content digest) differs, or that came or went. Lines are

@@ -17,12 +17,15 @@ public enum BuildSecretSource: Sendable, Equatable {
         for field in text.split(separator: ",", omittingEmptySubsequences: false).map(String.init) {
             let kv = field.split(separator: "=", maxSplits: 1).map(String.init)
             guard kv.count == 2, !kv[1].isEmpty else {
-                throw .usage("\(flag): invalid field '\(field)' must be a key=value pair (id=ID,src=FILE or id=ID,env=VAR)")
+                throw .usage(
+                    "\(flag): invalid field '\(field)' must be a key=value pair (id=ID,src=FILE or id=ID,env=VAR)")
             }
             switch kv[0].lowercased() {
             case "id": id = kv[1]
             case "type":
-                guard kv[1] == "file" || kv[1] == "env" else { throw .usage("\(flag): unsupported secret type \"\(kv[1])\" (file or env)") }
+                guard kv[1] == "file" || kv[1] == "env" else {
+                    throw .usage("\(flag): unsupported secret type \"\(kv[1])\" (file or env)")
+                }
                 type = kv[1]
             case "src", "source": src = kv[1]
             case "env": env = kv[1]
@@ -69,7 +72,9 @@ public struct BuildSSHSource: Sendable, Equatable {
     /// Parse one `--ssh` value: `default`, `ID`, `ID=SOCKET` or `ID=KEY[,KEY...]`.
     public static func parse(_ text: String) throws(BuildError) -> BuildSSHSource {
         let parts = text.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
-        guard let id = parts.first, !id.isEmpty else { throw .usage("--ssh \(text): expected default|ID[=SOCKET|KEY[,KEY]]") }
+        guard let id = parts.first, !id.isEmpty else {
+            throw .usage("--ssh \(text): expected default|ID[=SOCKET|KEY[,KEY]]")
+        }
         let paths = parts.count > 1 ? parts[1].split(separator: ",").map(String.init) : []
         if parts.count > 1 && paths.isEmpty { throw .usage("--ssh \(text): give a socket or key files after =") }
         return BuildSSHSource(id: id, paths: paths)

@@ -87,14 +87,17 @@ struct BuildStage {
     }
 
     /// A metadata-only step: its change and its history line (an empty layer), in memory.
-    mutating func apply(createdBy: String, created: String, key: Digest, change: (inout BuildStage, inout ContainerConfig) -> Void) {
+    mutating func apply(
+        createdBy: String, created: String, key: Digest, change: (inout BuildStage, inout ContainerConfig) -> Void
+    ) {
         var container = image.config.config ?? ContainerConfig()
-        image.config.config = nil   // `container` holds the only reference: changed in place
+        image.config.config = nil  // `container` holds the only reference: changed in place
         change(&self, &container)
         image.config.config = container
         image.config.created = created
         if image.config.history == nil { image.config.history = [] }
-        image.config.history!.append(History(created: created, createdBy: createdBy, comment: "skiff build", emptyLayer: true))
+        image.config.history!.append(
+            History(created: created, createdBy: createdBy, comment: "skiff build", emptyLayer: true))
         isWritten = false
         self.key = key
     }
@@ -128,8 +131,10 @@ struct ImageCommitter {
     /// Counts the images and config bytes written (nil: not counted).
     var work: BuildWork? = nil
 
-    func commit(parent: StoredImage, createdBy: String, layer: (descriptor: Descriptor, diffID: String)?,
-                change: (inout ContainerConfig) -> Void) throws(BuildError) -> StoredImage {
+    func commit(
+        parent: StoredImage, createdBy: String, layer: (descriptor: Descriptor, diffID: String)?,
+        change: (inout ContainerConfig) -> Void
+    ) throws(BuildError) -> StoredImage {
         let now = Timestamp.now()
         var config = parent.config
         var container = config.config ?? ContainerConfig()
@@ -137,8 +142,10 @@ struct ImageCommitter {
         config.config = container
         config.created = now
         var history = config.history ?? []
-        history.append(History(created: now, createdBy: createdBy, comment: "skiff build",
-                                emptyLayer: layer == nil ? true : nil))
+        history.append(
+            History(
+                created: now, createdBy: createdBy, comment: "skiff build",
+                emptyLayer: layer == nil ? true : nil))
         config.history = history
         var manifest = parent.manifest
         if let layer {
@@ -161,8 +168,10 @@ struct ImageCommitter {
         let docker = manifest.mediaType == MediaType.dockerManifest
         var manifest = manifest
         do {
-            manifest.config = try images.content.writeJSON(config, mediaType: docker ? MediaType.dockerConfig : MediaType.ociConfig)
-            let descriptor = try images.content.writeJSON(manifest, mediaType: manifest.mediaType ?? MediaType.ociManifest)
+            manifest.config = try images.content.writeJSON(
+                config, mediaType: docker ? MediaType.dockerConfig : MediaType.ociConfig)
+            let descriptor = try images.content.writeJSON(
+                manifest, mediaType: manifest.mediaType ?? MediaType.ociManifest)
             work?.wroteImage(configBytes: Int(manifest.config.size))
             return try images.image(manifest: try Digest(descriptor.digest))
         } catch {

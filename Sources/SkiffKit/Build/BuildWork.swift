@@ -5,6 +5,7 @@ import Foundation
 /// check that without a clock (a step that re-encoded or re-read the whole config would make the bytes
 /// grow with the square of the steps). Shared by the stages of one build, which may run on several threads.
 public final class BuildWork: @unchecked Sendable {
+    /// The counts at one moment.
     public struct Counts: Sendable, Equatable {
         /// Images (config + manifest) written to the content store.
         public var imagesWritten = 0
@@ -12,16 +13,19 @@ public final class BuildWork: @unchecked Sendable {
         public var configBytesWritten = 0
         /// Bytes of image config read back: images the cache answered with.
         public var configBytesRead = 0
-        /// Build cache entries read, and their bytes.
+        /// Build cache entries read.
         public var cacheEntriesRead = 0
+        /// Bytes of the build cache entries read.
         public var cacheEntryBytesRead = 0
     }
 
     private let lock = NSLock()
     private var counts = Counts()
 
+    /// Counters at zero, for one build.
     public init() {}
 
+    /// The counts so far.
     public var snapshot: Counts { locked { counts } }
 
     func wroteImage(configBytes: Int) {

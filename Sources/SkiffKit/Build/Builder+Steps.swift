@@ -5,8 +5,10 @@ import SkiffSystem
 
 /// RUN, COPY/ADD and WORKDIR: the steps that make layers.
 extension BuildRun {
-    func prepareRun(_ ins: Instruction, state: BuildStage, shell: [String], lookup: @escaping (String) -> String?,
-                    resolver: StageResolver) throws(BuildError) -> PreparedStep {
+    func prepareRun(
+        _ ins: Instruction, state: BuildStage, shell: [String], lookup: @escaping (String) -> String?,
+        resolver: StageResolver
+    ) throws(BuildError) -> PreparedStep {
         let mounts = try planMounts(ins, state: state, lookup: lookup, resolver: resolver)
         var argv: [String]
         switch ins.arguments {
@@ -19,7 +21,7 @@ extension BuildRun {
                     !markers.contains { m in w.hasPrefix("<<") && w.contains(m.name) }
                 }
                 if rest.isEmpty, let doc = ins.heredocs.first {
-                    argv = shell + [doc.content]   // RUN <<EOF: the body is the script
+                    argv = shell + [doc.content]  // RUN <<EOF: the body is the script
                 } else {
                     argv = shell + [text + "\n" + ins.heredocs.map { $0.content + $0.name }.joined(separator: "\n")]
                 }
@@ -33,7 +35,10 @@ extension BuildRun {
             if let value = buildArg(name), let value { env.append("\(name)=\(value)") }
         }
         let commandText = argv.joined(separator: " ")
-        let createdBy = "RUN " + (args.isEmpty ? "" : "|\(args.count) " + args.map { "\($0.0)=\($0.1)" }.joined(separator: " ") + " ") + commandText
+        let createdBy =
+            "RUN "
+            + (args.isEmpty ? "" : "|\(args.count) " + args.map { "\($0.0)=\($0.1)" }.joined(separator: " ") + " ")
+            + commandText
         var runner = RunStep(engine: engine, say: { say($0) }, quiet: options.quiet, runOutput: options.runOutput)
         runner.network = ins.flag("network") == "none" ? .none : .host
         runner.control = control
@@ -47,12 +52,16 @@ extension BuildRun {
         // history line is the command alone, as BuildKit writes it.
         var cacheText = createdBy + mounts.cacheText
         if let network = ins.flag("network") { cacheText += " --network=\(network)" }
-        return PreparedStep(cacheText: cacheText, contentDigest: nil) { (stage: inout BuildStage) throws(BuildError) -> StoredImage in
+        return PreparedStep(cacheText: cacheText, contentDigest: nil) {
+            (stage: inout BuildStage) throws(BuildError) -> StoredImage in
             let session = try RunMountSession(plan: mounts, inputs: inputs, instruction: label)
             defer { session.close() }
-            let layer = try runner.run(argv: finalArgv, env: finalEnv + session.environment, parent: stage.image,
-                                       mounts: session.requests)
-            return try committer.commit(parent: stage.image, createdBy: createdBy, layer: (layer.descriptor, layer.diffID)) { _ in }
+            let layer = try runner.run(
+                argv: finalArgv, env: finalEnv + session.environment, parent: stage.image,
+                mounts: session.requests)
+            return try committer.commit(
+                parent: stage.image, createdBy: createdBy, layer: (layer.descriptor, layer.diffID)
+            ) { _ in }
         }
     }
 
@@ -62,39 +71,51 @@ extension BuildRun {
         return InRootPath.clean(path.hasPrefix("/") ? path : base + "/" + path)
     }
 
-    func prepareWorkdir(_ ins: Instruction, state: BuildStage, lookup: @escaping (String) -> String?) throws(BuildError) -> PreparedStep {
+    func prepareWorkdir(_ ins: Instruction, state: BuildStage, lookup: @escaping (String) -> String?) throws(BuildError)
+        -> PreparedStep
+    {
         let path = absolute(try expand(ins, ins.text, lookup), workdir: state.config.WorkingDir)
         let createdBy = "WORKDIR \(path)"
         let engine = self.engine
         let committer = self.committer
         let file = dockerfile
-        return PreparedStep(cacheText: createdBy, contentDigest: nil) { (stage: inout BuildStage) throws(BuildError) -> StoredImage in
+        return PreparedStep(cacheText: createdBy, contentDigest: nil) {
+            (stage: inout BuildStage) throws(BuildError) -> StoredImage in
             let fs = try LayerBlob.filesystem(of: stage.image, engine: engine)
             // Made where the path leads inside the image (a symlink on the way is followed in it).
             guard let inImage = InRootPath.join(path, entry: fs.inRootEntry) else {
                 throw file.error(ins.line, "WORKDIR \(path): a component of the path is a file in the image")
             }
             if inImage.isEmpty || fs.lookup("/" + inImage) != .missing {
-                return try committer.commit(parent: stage.image, createdBy: createdBy, layer: nil) { $0.WorkingDir = path }
+                return try committer.commit(parent: stage.image, createdBy: createdBy, layer: nil) {
+                    $0.WorkingDir = path
+                }
             }
             // Created, owned by the USER in effect (as BuildKit does).
             var owner: (uid: UInt32, gid: UInt32)?
             if let user = stage.config.User, !user.isEmpty,
-               let resolved = try? UserResolver.resolve(user, passwd: fs.read("/etc/passwd"), group: fs.read("/etc/group"), image: "build") {
+                let resolved = try? UserResolver.resolve(
+                    user, passwd: fs.read("/etc/passwd"), group: fs.read("/etc/group"), image: "build")
+            {
                 owner = (resolved.uid, resolved.gid)
             }
             let staging = try LayerBlob.stagingDirectory(engine: engine)
             defer { FileIO.removeTree(staging) }
             try Stager(rootfs: staging, image: fs, owner: nil, mode: nil).ensureDirectory("/" + inImage, created: owner)
-            let layer = try LayerBlob.pack(directory: staging, engine: engine, parent: stage.image, convertOverlayWhiteouts: false)
-            return try committer.commit(parent: stage.image, createdBy: createdBy, layer: (layer.descriptor, layer.diffID)) {
+            let layer = try LayerBlob.pack(
+                directory: staging, engine: engine, parent: stage.image, convertOverlayWhiteouts: false)
+            return try committer.commit(
+                parent: stage.image, createdBy: createdBy, layer: (layer.descriptor, layer.diffID)
+            ) {
                 $0.WorkingDir = path
             }
         }
     }
 
-    func prepareCopy(_ ins: Instruction, state: BuildStage, lookup: @escaping (String) -> String?,
-                     resolver: StageResolver) throws(BuildError) -> PreparedStep {
+    func prepareCopy(
+        _ ins: Instruction, state: BuildStage, lookup: @escaping (String) -> String?,
+        resolver: StageResolver
+    ) throws(BuildError) -> PreparedStep {
         let key = ins.keyword.rawValue
         let isAdd = ins.keyword == .add
         var words: [String] = []
@@ -106,7 +127,8 @@ extension BuildRun {
             let markers = DockerfileParser.heredocMarkers(text)
             for raw in VariableExpander.split(text, escape: dockerfile.escape) {
                 if raw.hasPrefix("<<"), let m = markers.first(where: { raw.contains($0.name) }),
-                   let doc = ins.heredocs.first(where: { $0.name == m.name }) {
+                    let doc = ins.heredocs.first(where: { $0.name == m.name })
+                {
                     inlineDocs.append(doc)
                     continue
                 }
@@ -114,7 +136,10 @@ extension BuildRun {
             }
         }
         guard let destText = words.last, !destText.isEmpty else {
-            throw fail(ins, "\(key) requires at least two arguments, but only one was provided. Destination could not be determined.")
+            throw fail(
+                ins,
+                "\(key) requires at least two arguments, but only one was provided. Destination could not be determined."
+            )
         }
         let sources = words.dropLast()
 
@@ -130,7 +155,9 @@ extension BuildRun {
                 image = built
             } else {
                 do { image = try engine.images.resolve(from) } catch {
-                    throw fail(ins, "COPY --from=\(from): no stage or image of that name (images must be pulled or loaded first)")
+                    throw fail(
+                        ins,
+                        "COPY --from=\(from): no stage or image of that name (images must be pulled or loaded first)")
                 }
             }
             let fs = try LayerBlob.filesystem(of: image, engine: engine)
@@ -142,12 +169,16 @@ extension BuildRun {
         for (name, value) in ins.flags where name == "exclude" { excludes.append(try expand(ins, value ?? "", lookup)) }
         var rules = IgnoreRules()
         if !excludes.isEmpty {
-            do { rules = try IgnoreRules(parsing: excludes.joined(separator: "\n")) } catch { throw fail(ins, "--exclude: \(error)") }
+            do { rules = try IgnoreRules(parsing: excludes.joined(separator: "\n")) } catch {
+                throw fail(ins, "--exclude: \(error)")
+            }
         }
         // ADD --checksum=sha256:HEX: the download must have that digest (BuildKit: HTTP(S) sources only).
         let checksum = try ins.flag("checksum").map { (c: String) throws(BuildError) -> Digest in
             let text = try expand(ins, c, lookup)
-            do { return try Digest(text) } catch { throw fail(ins, "--checksum=\(text): expected sha256:HEX (\(error))") }
+            do { return try Digest(text) } catch {
+                throw fail(ins, "--checksum=\(text): expected sha256:HEX (\(error))")
+            }
         }
         if checksum != nil, sources.contains(where: { !$0.hasPrefix("http://") && !$0.hasPrefix("https://") }) {
             throw fail(ins, "ADD --checksum can only be used with HTTP(S) sources")
@@ -160,7 +191,8 @@ extension BuildRun {
             if isAdd, source.hasPrefix("http://") || source.hasPrefix("https://") {
                 let bytes = try Downloader.fetch(source, line: ins.line, file: dockerfile.name)
                 if let checksum, Digest.of(bytes) != checksum {
-                    throw fail(ins, "ADD failed: digest mismatch for \(source): expected \(checksum), got \(Digest.of(bytes))")
+                    throw fail(
+                        ins, "ADD failed: digest mismatch for \(source): expected \(checksum), got \(Digest.of(bytes))")
                 }
                 let name = URL(string: source)?.lastPathComponent ?? "download"
                 items.append(.inline(name: name.isEmpty || name == "/" ? "download" : name, bytes: bytes, mode: 0o600))
@@ -172,7 +204,10 @@ extension BuildRun {
             let matches = try tree.glob(cleaned)
             if matches.isEmpty {
                 if tree is ContextTree {
-                    throw fail(ins, "\(key) failed: file not found in build context or excluded by .dockerignore: stat \(source): file does not exist")
+                    throw fail(
+                        ins,
+                        "\(key) failed: file not found in build context or excluded by .dockerignore: stat \(source): file does not exist"
+                    )
                 }
                 throw fail(ins, "\(key) failed: \(source) not found in \(tree.label)")
             }
@@ -183,15 +218,18 @@ extension BuildRun {
                     if PathPattern.hasMeta(cleaned), rules.excludes(m.name) { continue }
                     itemTree = ExcludingTree(tree: tree, base: m.path, rules: rules)
                 }
-                if isAdd, tree is ContextTree, (tree.lstatInfo(m.path).map { ($0.st_mode & S_IFMT) == S_IFREG } ?? false),
-                   CopyStep.isArchive(tree, m.path) {
+                if isAdd, tree is ContextTree, tree.lstatInfo(m.path).map { ($0.st_mode & S_IFMT) == S_IFREG } ?? false,
+                    CopyStep.isArchive(tree, m.path)
+                {
                     items.append(.archive(itemTree, m))
                 } else {
                     items.append(.tree(itemTree, m))
                     // COPY --parents: the source's directories are kept under the destination.
                     if keepParents {
                         let isDirectory = tree.isDirectory(m.path)
-                        subdirectories[items.count - 1] = isDirectory ? m.path : String(m.path.split(separator: "/").dropLast().joined(separator: "/"))
+                        subdirectories[items.count - 1] =
+                            isDirectory
+                            ? m.path : String(m.path.split(separator: "/").dropLast().joined(separator: "/"))
                     }
                 }
             }
@@ -205,24 +243,37 @@ extension BuildRun {
         }
         let dirLike = destText.hasSuffix("/") || destText == "." || destText.hasSuffix("/.")
         if (items.count > 1 || keepParents) && !dirLike {
-            throw fail(ins, "When using \(key) with more than one source file, the destination must be a directory and end with a /")
+            throw fail(
+                ins,
+                "When using \(key) with more than one source file, the destination must be a directory and end with a /"
+            )
         }
         let destination = absolute(destText, workdir: state.config.WorkingDir)
         var mode: mode_t?
         if let m = ins.flag("chmod") {
-            guard let v = UInt32(m, radix: 8), v <= 0o7777 else { throw fail(ins, "--chmod=\(m): expected an octal mode such as 755") }
+            guard let v = UInt32(m, radix: 8), v <= 0o7777 else {
+                throw fail(ins, "--chmod=\(m): expected an octal mode such as 755")
+            }
             mode = mode_t(v)
         }
-        let chownText = try ins.flag("chown").map { (c: String) throws(BuildError) -> String in try expand(ins, c, lookup) }
+        let chownText = try ins.flag("chown").map { (c: String) throws(BuildError) -> String in
+            try expand(ins, c, lookup)
+        }
         // One plan per destination directory (one in all unless --parents).
         var groups: [(subdirectory: String, items: [CopyStep.Item])] = []
         for (i, item) in items.enumerated() {
             let sub = subdirectories[i] ?? ""
-            if let g = groups.firstIndex(where: { $0.subdirectory == sub }) { groups[g].items.append(item) } else { groups.append((sub, [item])) }
+            if let g = groups.firstIndex(where: { $0.subdirectory == sub }) {
+                groups[g].items.append(item)
+            } else {
+                groups.append((sub, [item]))
+            }
         }
         var plans = groups.map { g in
-            CopyStep(items: g.items, destination: g.subdirectory.isEmpty ? destination : CopyStep.join(destination, g.subdirectory),
-                     destinationIsDirectory: dirLike, owner: nil, mode: mode)
+            CopyStep(
+                items: g.items,
+                destination: g.subdirectory.isEmpty ? destination : CopyStep.join(destination, g.subdirectory),
+                destinationIsDirectory: dirLike, owner: nil, mode: mode)
         }
         // What is copied, line by line (--explain names the changed file from these) and digested.
         var contentLines: [String] = []
@@ -232,7 +283,9 @@ extension BuildRun {
             contentLines += g.subdirectory.isEmpty ? lines : lines.map { g.subdirectory + "/" + $0 }
             digests.append(g.subdirectory + " " + CopyStep.digest(lines))
         }
-        let contentDigest = plans.count == 1 && groups[0].subdirectory.isEmpty ? digests[0].dropFirst().description
+        let contentDigest =
+            plans.count == 1 && groups[0].subdirectory.isEmpty
+            ? digests[0].dropFirst().description
             : Digest.of(Array(digests.joined(separator: "\n").utf8)).description
         var flagsText = fromText
         if let chownText { flagsText += "--chown=\(chownText) " }
@@ -240,11 +293,13 @@ extension BuildRun {
         if keepParents { flagsText += "--parents " }
         for e in excludes { flagsText += "--exclude=\(e) " }
         if let checksum { flagsText += "--checksum=\(checksum) " }
-        let createdBy = "\(key) \(flagsText)\((sources + inlineDocs.map { "<<" + $0.name }).joined(separator: " ")) \(destination)\(dirLike ? "/" : "")"
+        let createdBy =
+            "\(key) \(flagsText)\((sources + inlineDocs.map { "<<" + $0.name }).joined(separator: " ")) \(destination)\(dirLike ? "/" : "")"
         let engine = self.engine
         let committer = self.committer
         let file = dockerfile
-        return PreparedStep(cacheText: createdBy, contentDigest: contentDigest, contentLines: contentLines) { (stage: inout BuildStage) throws(BuildError) -> StoredImage in
+        return PreparedStep(cacheText: createdBy, contentDigest: contentDigest, contentLines: contentLines) {
+            (stage: inout BuildStage) throws(BuildError) -> StoredImage in
             let fs = try LayerBlob.filesystem(of: stage.image, engine: engine)
             let owner = try chownText.map { (c: String) throws(BuildError) -> (uid: UInt32, gid: UInt32) in
                 try Self.resolveOwner(c, fs: fs, ins: ins, file: file)
@@ -257,31 +312,41 @@ extension BuildRun {
                 // image's root, never on the host (the layer is a directory of its own).
                 let target = plans[i].destination
                 guard let inImage = InRootPath.join(target, entry: fs.inRootEntry) else {
-                    throw file.error(ins.line, "\(key) failed: cannot copy to \(target): a component of the path is a file in the image")
+                    throw file.error(
+                        ins.line,
+                        "\(key) failed: cannot copy to \(target): a component of the path is a file in the image")
                 }
                 plans[i].destination = "/" + inImage
                 if case .directory = fs.lookup(plans[i].destination) { plans[i].destinationIsDirectory = true }
                 try plans[i].stage(into: staging, image: fs)
             }
-            let layer = try LayerBlob.pack(directory: staging, engine: engine, parent: stage.image, convertOverlayWhiteouts: false)
-            return try committer.commit(parent: stage.image, createdBy: createdBy, layer: (layer.descriptor, layer.diffID)) { _ in }
+            let layer = try LayerBlob.pack(
+                directory: staging, engine: engine, parent: stage.image, convertOverlayWhiteouts: false)
+            return try committer.commit(
+                parent: stage.image, createdBy: createdBy, layer: (layer.descriptor, layer.diffID)
+            ) { _ in }
         }
     }
 
     /// `--chown=user[:group]`, names looked up in the image; a user alone also gives the group
     /// (by name, or the same number), as Docker does.
-    static func resolveOwner(_ text: String, fs: ImageFilesystem, ins: Instruction, file: Dockerfile) throws(BuildError) -> (uid: UInt32, gid: UInt32) {
+    static func resolveOwner(_ text: String, fs: ImageFilesystem, ins: Instruction, file: Dockerfile) throws(BuildError)
+        -> (uid: UInt32, gid: UInt32)
+    {
         let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
         let passwd = fs.read("/etc/passwd")
         let group = fs.read("/etc/group")
         do {
             let user = try UserResolver.resolve(parts[0], passwd: passwd, group: group, image: "the build stage")
             if parts.count > 1 {
-                let g = try UserResolver.resolve("\(user.uid):\(parts[1])", passwd: passwd, group: group, image: "the build stage")
+                let g = try UserResolver.resolve(
+                    "\(user.uid):\(parts[1])", passwd: passwd, group: group, image: "the build stage")
                 return (user.uid, g.gid)
             }
             if UInt32(parts[0]) != nil { return (user.uid, user.uid) }
-            if let g = try? UserResolver.resolve("0:\(parts[0])", passwd: passwd, group: group, image: "").gid { return (user.uid, g) }
+            if let g = try? UserResolver.resolve("0:\(parts[0])", passwd: passwd, group: group, image: "").gid {
+                return (user.uid, g)
+            }
             return (user.uid, user.gid)
         } catch {
             throw file.error(ins.line, "--chown=\(text): \(error)")
@@ -293,7 +358,9 @@ extension BuildRun {
 enum Downloader {
     static func fetch(_ url: String, line: Int, file: String) throws(BuildError) -> [UInt8] {
         let (fd, path): (Int32, String)
-        do { (fd, path) = try FileIO.makeTemporaryFile(in: "/tmp", prefix: "skiff-build-add-") } catch { throw .wrap(error) }
+        do { (fd, path) = try FileIO.makeTemporaryFile(in: "/tmp", prefix: "skiff-build-add-") } catch {
+            throw .wrap(error)
+        }
         close(fd)
         defer { unlink(path) }
         do { try URLDownload.fetch(url, to: path) } catch {

@@ -20,14 +20,19 @@ public struct Builder {
 
     /// Args every build knows without an ARG line: the proxy settings (kept out of the cache key
     /// and history) and the platform of this machine.
-    static let proxyArgs: Set<String> = ["HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "FTP_PROXY",
-                                         "ftp_proxy", "NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy"]
+    static let proxyArgs: Set<String> = [
+        "HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "FTP_PROXY",
+        "ftp_proxy", "NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy",
+    ]
 
     static var platformArgs: [String: String] {
         let p = Platform.current
         let platform = "linux/" + p.architecture + (p.variant.map { "/" + $0 } ?? "")
-        return ["TARGETPLATFORM": platform, "TARGETOS": "linux", "TARGETARCH": p.architecture, "TARGETVARIANT": p.variant ?? "",
-                "BUILDPLATFORM": platform, "BUILDOS": "linux", "BUILDARCH": p.architecture, "BUILDVARIANT": p.variant ?? ""]
+        return [
+            "TARGETPLATFORM": platform, "TARGETOS": "linux", "TARGETARCH": p.architecture,
+            "TARGETVARIANT": p.variant ?? "",
+            "BUILDPLATFORM": platform, "BUILDOS": "linux", "BUILDARCH": p.architecture, "BUILDVARIANT": p.variant ?? "",
+        ]
     }
 
     /// A builder for `options` in `engine`, printing progress through `output`.
@@ -65,8 +70,9 @@ public struct Builder {
         }
         let agents = SSHAgents(sources: options.ssh, environment: options.callerEnvironment)
         defer { agents.stop() }
-        let inputs = RunMountInputs(secrets: options.secrets, environment: options.callerEnvironment, agents: agents,
-                                    stateRoot: engine.root)
+        let inputs = RunMountInputs(
+            secrets: options.secrets, environment: options.callerEnvironment, agents: agents,
+            stateRoot: engine.root)
         var run = BuildRun(builder: self, dockerfile: dockerfile, context: context, mountInputs: inputs)
         let image = try run.execute()
         // A name already on this image is left as it is (a fully cached rebuild writes nothing).
@@ -84,8 +90,9 @@ public struct Builder {
             output("Successfully built \(image.id.short)")
             for ref in tags { output("Successfully tagged \(ref.familiar)") }
         }
-        return BuildResult(imageID: image.id, manifestDigest: image.manifestDigest, tags: tags, steps: run.records,
-                           work: run.work.snapshot)
+        return BuildResult(
+            imageID: image.id, manifestDigest: image.manifestDigest, tags: tags, steps: run.records,
+            work: run.work.snapshot)
     }
 }
 
@@ -157,7 +164,9 @@ struct BuildRun {
         VariableExpander(escape: dockerfile.escape, lookup: lookup)
     }
 
-    func expand(_ ins: Instruction, _ word: String, _ lookup: @escaping (String) -> String?) throws(BuildError) -> String {
+    func expand(_ ins: Instruction, _ word: String, _ lookup: @escaping (String) -> String?) throws(BuildError)
+        -> String
+    {
         do { return try expander(lookup).expand(word) } catch { throw fail(ins, error.message) }
     }
 
@@ -195,8 +204,10 @@ struct BuildRun {
         let limit = engine.logger.isExplaining ? 1 : max(1, options.parallelStages ?? Self.processors)
         let concurrent = limit > 1 && StageScheduler.hasIndependentStages(plan, dependencies: dependencies)
         let base = self
-        let scheduler = StageScheduler(plan: plan, dependencies: dependencies, limit: concurrent ? limit : 1, control: control)
-        let outcomes = try scheduler.run { (index: Int, built: [Int: StoredImage]) throws(BuildError) -> StageScheduler.Outcome in
+        let scheduler = StageScheduler(
+            plan: plan, dependencies: dependencies, limit: concurrent ? limit : 1, control: control)
+        let outcomes = try scheduler.run {
+            (index: Int, built: [Int: StoredImage]) throws(BuildError) -> StageScheduler.Outcome in
             var run = base
             let stage = resolver.stages[index]
             run.stageImages = built
@@ -228,13 +239,17 @@ struct BuildRun {
 
     mutating func beginStep(_ ins: Instruction, trigger: Bool = false) {
         if trigger {
-            say(" ---> Running trigger: \(ins.keyword.rawValue) \(ins.original.drop { $0 != " " && $0 != "\t" }.drop { $0 == " " || $0 == "\t" })")
+            say(
+                " ---> Running trigger: \(ins.keyword.rawValue) \(ins.original.drop { $0 != " " && $0 != "\t" }.drop { $0 == " " || $0 == "\t" })"
+            )
             return
         }
         stepNumber += 1
         say("Step \(stepNumber)/\(totalSteps) : \(ins.keyword.rawValue)\(Self.argumentText(ins))")
-        engine.logger.explain(.buildStepStarted(number: stepNumber, total: totalSteps,
-                                                instruction: ins.keyword.rawValue + Self.argumentText(ins)))
+        engine.logger.explain(
+            .buildStepStarted(
+                number: stepNumber, total: totalSteps,
+                instruction: ins.keyword.rawValue + Self.argumentText(ins)))
     }
 
     static func argumentText(_ ins: Instruction) -> String {
@@ -243,8 +258,10 @@ struct BuildRun {
     }
 
     mutating func record(_ ins: Instruction, cached: Bool) {
-        records.append(BuildResult.StepRecord(number: stepNumber, instruction: ins.keyword.rawValue + Self.argumentText(ins),
-                                              cached: cached))
+        records.append(
+            BuildResult.StepRecord(
+                number: stepNumber, instruction: ins.keyword.rawValue + Self.argumentText(ins),
+                cached: cached))
     }
 
     // MARK: stages
@@ -266,7 +283,9 @@ struct BuildRun {
         return false
     }
 
-    private mutating func buildStage(_ stage: StageResolver.Stage, resolver: StageResolver, line: inout Int) throws(BuildError) -> StoredImage {
+    private mutating func buildStage(_ stage: StageResolver.Stage, resolver: StageResolver, line: inout Int)
+        throws(BuildError) -> StoredImage
+    {
         try checkCancelled()
         let from = stage.from
         beginStep(from)
@@ -276,19 +295,26 @@ struct BuildRun {
         if let platform = from.flag("platform") {
             let p = try expand(from, platform) { meta[$0] }
             guard p == Builder.platformArgs["TARGETPLATFORM"] || p == "linux/" + Platform.current.architecture else {
-                throw fail(from, "--platform=\(p): only the platform of this machine (\(Builder.platformArgs["TARGETPLATFORM"]!)) can be built")
+                throw fail(
+                    from,
+                    "--platform=\(p): only the platform of this machine (\(Builder.platformArgs["TARGETPLATFORM"]!)) can be built"
+                )
             }
         }
         var image: StoredImage
         if let dep = resolver.stages.first(where: { $0.name == base.lowercased() }), dep.index < stage.index,
-           let built = stageImages[dep.index] {
+            let built = stageImages[dep.index]
+        {
             image = built
         } else if base.lowercased() == "scratch" {
             image = try committer.scratch()
         } else {
             do { image = try engine.images.resolve(base) } catch {
                 if case .notFound = error {
-                    throw fail(from, "base image \(base) is not in the image store: `skiff pull \(base)` or `skiff load -i FILE` first")
+                    throw fail(
+                        from,
+                        "base image \(base) is not in the image store: `skiff pull \(base)` or `skiff load -i FILE` first"
+                    )
                 }
                 throw fail(from, "base image \(base): \(error)")
             }
@@ -299,17 +325,22 @@ struct BuildRun {
             let diffIDs = image.config.rootfs.diffIDs
             let made = (image.config.history ?? []).filter { $0.emptyLayer != true }.map(\.createdBy)
             let chains = LayerStore.chainIDs(diffIDs: diffIDs)
-            engine.logger.explain(.imageResolved(reference: base, id: image.id.description, layers: diffIDs.indices.map { i in
-                ExplainEvent.Layer(diffID: diffIDs[i], directory: engine.layers.diffPath(chainID: chains[i]),
-                                   createdBy: i < made.count ? made[i] : nil)
-            }))
+            engine.logger.explain(
+                .imageResolved(
+                    reference: base, id: image.id.description,
+                    layers: diffIDs.indices.map { i in
+                        ExplainEvent.Layer(
+                            diffID: diffIDs[i], directory: engine.layers.diffPath(chainID: chains[i]),
+                            createdBy: i < made.count ? made[i] : nil)
+                    }))
         }
         var state = BuildStage(image: image)
         // A base image's ONBUILD triggers run first; the new image does not inherit them.
         if let triggers = image.config.config?.OnBuild, !triggers.isEmpty {
             say("# Executing \(triggers.count) build trigger\(triggers.count == 1 ? "" : "s")")
             for text in triggers {
-                var trigger = try DockerfileParser(name: dockerfile.name).parseInstruction(text, line: from.line, escape: dockerfile.escape)
+                var trigger = try DockerfileParser(name: dockerfile.name).parseInstruction(
+                    text, line: from.line, escape: dockerfile.escape)
                 if [.run, .copy, .add].contains(trigger.keyword) { trigger.heredocs = [] }
                 beginStep(trigger, trigger: true)
                 try step(trigger, state: &state, resolver: resolver, isTrigger: true)
@@ -331,7 +362,9 @@ struct BuildRun {
 
     /// One instruction: answered from the cache, or carried out and committed as a new image
     /// (a metadata-only step: applied to the stage in memory, see BuildStage).
-    mutating func step(_ ins: Instruction, state: inout BuildStage, resolver: StageResolver, isTrigger: Bool) throws(BuildError) {
+    mutating func step(_ ins: Instruction, state: inout BuildStage, resolver: StageResolver, isTrigger: Bool)
+        throws(BuildError)
+    {
         if ins.keyword == .arg {
             try declareArgs(ins, state: &state)
             if !isTrigger { record(ins, cached: false) }
@@ -349,55 +382,71 @@ struct BuildRun {
             if ins.keyword == .cmd { state.cmdSet = true }
             say(" ---> \(hit.id.short)")
             if !isTrigger { record(ins, cached: true) }
-            engine.logger.explain(.buildStepFinished(number: stepNumber, cached: true, image: hit.id.description, layerSize: nil,
-                                                     missReason: nil))
+            engine.logger.explain(
+                .buildStepFinished(
+                    number: stepNumber, cached: true, image: hit.id.description, layerSize: nil,
+                    missReason: nil))
             return
         }
         let parent = state.image
         let parentKey = state.key
-        let missReason = engine.logger.isExplaining
-            ? (options.noCache ? "--no-cache was given"
+        let missReason =
+            engine.logger.isExplaining
+            ? (options.noCache
+                ? "--no-cache was given"
                 : cache.missReason(parent: parentKey, step: prepared.cacheText, files: prepared.contentLines))
             : nil
         try checkCancelled()
         let image = try prepared.perform(&state)
-        try cache.store(key, manifest: image.manifestDigest, step: prepared.cacheText, parent: parentKey,
-                        files: prepared.contentLines)
+        try cache.store(
+            key, manifest: image.manifestDigest, step: prepared.cacheText, parent: parentKey,
+            files: prepared.contentLines)
         state.replace(with: image)
         say(" ---> \(image.id.short)")
         if !isTrigger { record(ins, cached: false) }
         if engine.logger.isExplaining {
-            let added = image.manifest.layers.count > parent.manifest.layers.count ? image.manifest.layers.last.map { UInt64($0.size) } : nil
-            engine.logger.explain(.buildStepFinished(number: stepNumber, cached: false, image: image.id.description,
-                                                     layerSize: added ?? 0, missReason: missReason))
+            let added =
+                image.manifest.layers.count > parent.manifest.layers.count
+                ? image.manifest.layers.last.map { UInt64($0.size) } : nil
+            engine.logger.explain(
+                .buildStepFinished(
+                    number: stepNumber, cached: false, image: image.id.description,
+                    layerSize: added ?? 0, missReason: missReason))
         }
     }
 
     /// ENV, LABEL, CMD…: no image is written; the cache entry keeps the history line's time, so a
     /// cached rebuild makes the same config. Nothing here grows with the number of steps before it.
-    mutating func metadataStep(_ ins: Instruction, _ prepared: PreparedStep, key: String,
-                               change: @escaping (inout BuildStage, inout ContainerConfig) -> Void,
-                               state: inout BuildStage, isTrigger: Bool) throws(BuildError) {
+    mutating func metadataStep(
+        _ ins: Instruction, _ prepared: PreparedStep, key: String,
+        change: @escaping (inout BuildStage, inout ContainerConfig) -> Void,
+        state: inout BuildStage, isTrigger: Bool
+    ) throws(BuildError) {
         let (cached, missReason) = try applyMetadata(prepared.cacheText, key: key, state: &state, change: change)
         if cached { say(" ---> Using cache") }
         if !isTrigger { record(ins, cached: cached) }
         if engine.logger.isExplaining {
             // The narration names each step's image: written here (the same digest the stage's end would give).
             let image = try state.written(committer)
-            engine.logger.explain(.buildStepFinished(number: stepNumber, cached: cached, image: image.id.description,
-                                                     layerSize: cached ? nil : 0, missReason: missReason))
+            engine.logger.explain(
+                .buildStepFinished(
+                    number: stepNumber, cached: cached, image: image.id.description,
+                    layerSize: cached ? nil : 0, missReason: missReason))
         }
     }
 
     /// A metadata change applied to the stage, its history time from the cache entry when there is one.
     /// Returns whether the cache had it (and, for --explain, why not).
     @discardableResult
-    func applyMetadata(_ text: String, key: String? = nil, state: inout BuildStage,
-                       change: (inout BuildStage, inout ContainerConfig) -> Void) throws(BuildError) -> (Bool, String?) {
+    func applyMetadata(
+        _ text: String, key: String? = nil, state: inout BuildStage,
+        change: (inout BuildStage, inout ContainerConfig) -> Void
+    ) throws(BuildError) -> (Bool, String?) {
         let parentKey = state.key
         let key = key ?? BuildCache.key(parent: parentKey, step: text, contentDigest: nil)
         let earlier = options.noCache ? nil : cache.lookupMetadata(key)
-        let missReason = earlier == nil && engine.logger.isExplaining
+        let missReason =
+            earlier == nil && engine.logger.isExplaining
             ? (options.noCache ? "--no-cache was given" : cache.missReason(parent: parentKey, step: text, files: nil))
             : nil
         let created = earlier ?? Timestamp.now()
@@ -410,7 +459,8 @@ struct BuildRun {
 
     /// `prepare`, with `$NAME` looked up in the stage as it is now (a copy that is gone when this returns,
     /// so the stage's arrays are not copied when the step changes them).
-    func prepareStep(_ ins: Instruction, state: BuildStage, resolver: StageResolver) throws(BuildError) -> PreparedStep {
+    func prepareStep(_ ins: Instruction, state: BuildStage, resolver: StageResolver) throws(BuildError) -> PreparedStep
+    {
         let st = state
         return try prepare(ins, state: state, lookup: { st.lookup($0) }, resolver: resolver)
     }
@@ -427,8 +477,10 @@ struct BuildRun {
         /// A metadata-only step: its change to the config (perform is then unused).
         var metadata: ((inout BuildStage, inout ContainerConfig) -> Void)? = nil
 
-        init(cacheText: String, contentDigest: String?, contentLines: [String]? = nil,
-             perform: @escaping (inout BuildStage) throws(BuildError) -> StoredImage) {
+        init(
+            cacheText: String, contentDigest: String?, contentLines: [String]? = nil,
+            perform: @escaping (inout BuildStage) throws(BuildError) -> StoredImage
+        ) {
             self.cacheText = cacheText
             self.contentDigest = contentDigest
             self.contentLines = contentLines
@@ -437,7 +489,9 @@ struct BuildRun {
 
         init(metadata text: String, change: @escaping (inout BuildStage, inout ContainerConfig) -> Void) {
             cacheText = text
-            perform = { (_: inout BuildStage) throws(BuildError) -> StoredImage in throw .engine("internal: \(text) is a metadata step") }
+            perform = { (_: inout BuildStage) throws(BuildError) -> StoredImage in
+                throw .engine("internal: \(text) is a metadata step")
+            }
             metadata = change
         }
     }
@@ -454,8 +508,10 @@ struct BuildRun {
         }
     }
 
-    func prepare(_ ins: Instruction, state: BuildStage, lookup: @escaping (String) -> String?,
-                 resolver: StageResolver) throws(BuildError) -> PreparedStep {
+    func prepare(
+        _ ins: Instruction, state: BuildStage, lookup: @escaping (String) -> String?,
+        resolver: StageResolver
+    ) throws(BuildError) -> PreparedStep {
         let parent = state.image
         func metadata(_ createdBy: String, _ change: @escaping (inout ContainerConfig) -> Void) -> PreparedStep {
             PreparedStep(metadata: createdBy) { _, config in change(&config) }
@@ -519,7 +575,9 @@ struct BuildRun {
                 let proto = parts.count > 1 ? parts[1].lowercased() : "tcp"
                 guard ["tcp", "udp", "sctp"].contains(proto) else { throw fail(ins, "invalid proto: \(proto)") }
                 let range = parts[0].split(separator: "-", maxSplits: 1)
-                guard let lo = Int(range[0]), lo > 0, lo < 65536, let hi = range.count > 1 ? Int(range[1]) : lo, hi >= lo, hi < 65536 else {
+                guard let lo = Int(range[0]), lo > 0, lo < 65536, let hi = range.count > 1 ? Int(range[1]) : lo,
+                    hi >= lo, hi < 65536
+                else {
                     throw fail(ins, "invalid containerPort: \(parts[0])")
                 }
                 for p in lo...hi { ports.append("\(p)/\(proto)") }
@@ -547,14 +605,20 @@ struct BuildRun {
             let signal = try expand(ins, ins.text, lookup)
             return metadata("STOPSIGNAL \(signal)") { $0.StopSignal = signal }
         case .shell:
-            guard case .exec(let argv) = ins.arguments else { throw fail(ins, "SHELL requires the arguments to be in JSON form") }
+            guard case .exec(let argv) = ins.arguments else {
+                throw fail(ins, "SHELL requires the arguments to be in JSON form")
+            }
             return metadata("SHELL [" + argv.joined(separator: " ") + "]") { $0.Shell = argv }
         case .healthcheck:
             let h = try HealthcheckParser.parse(ins, escape: dockerfile.escape, file: dockerfile.name)
-            var config = HealthConfig(Test: h.test, Interval: h.interval, Timeout: h.timeout, StartPeriod: h.startPeriod, Retries: h.retries)
+            var config = HealthConfig(
+                Test: h.test, Interval: h.interval, Timeout: h.timeout, StartPeriod: h.startPeriod, Retries: h.retries)
             config.StartInterval = h.startInterval
             let value = config
-            return metadata("HEALTHCHECK " + h.test.joined(separator: " ") + " \(h.interval ?? 0) \(h.timeout ?? 0) \(h.startPeriod ?? 0) \(h.retries ?? 0)") {
+            return metadata(
+                "HEALTHCHECK " + h.test.joined(separator: " ")
+                    + " \(h.interval ?? 0) \(h.timeout ?? 0) \(h.startPeriod ?? 0) \(h.retries ?? 0)"
+            ) {
                 $0.Healthcheck = value
             }
         case .onbuild:

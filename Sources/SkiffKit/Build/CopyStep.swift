@@ -53,7 +53,9 @@ struct CopyStep {
         return lines
     }
 
-    private func describe(_ tree: SourceTree, _ path: String, relative: String, into lines: inout [String]) throws(BuildError) {
+    private func describe(_ tree: SourceTree, _ path: String, relative: String, into lines: inout [String])
+        throws(BuildError)
+    {
         guard let st = tree.lstatInfo(path) else { return }
         let perm = String(st.st_mode & 0o7777, radix: 8)
         let head = "\(relative) \(perm) \(st.st_uid):\(st.st_gid)"
@@ -61,7 +63,8 @@ struct CopyStep {
         case S_IFDIR:
             lines.append("d \(head)")
             for name in tree.list(path) {
-                try describe(tree, path.isEmpty ? name : path + "/" + name, relative: relative + "/" + name, into: &lines)
+                try describe(
+                    tree, path.isEmpty ? name : path + "/" + name, relative: relative + "/" + name, into: &lines)
             }
         case S_IFLNK:
             lines.append("l \(head) \(tree.readLink(path) ?? "")")
@@ -92,7 +95,8 @@ struct CopyStep {
                 if (st.st_mode & S_IFMT) == S_IFDIR {
                     try stager.ensureDirectory(destination, created: owner)
                     for name in tree.list(match.path) {
-                        try stager.copy(tree, match.path.isEmpty ? name : match.path + "/" + name, to: Self.join(destination, name))
+                        try stager.copy(
+                            tree, match.path.isEmpty ? name : match.path + "/" + name, to: Self.join(destination, name))
                     }
                 } else {
                     let target = destinationIsDirectory ? Self.join(destination, match.name) : destination
@@ -115,7 +119,9 @@ struct CopyStep {
     /// archive as its fd 0 opened in the tree (/proc/self/fd/0: a file, so tar still detects the
     /// compression); the result is then merged into the layer through StagingDirectory. tar never
     /// writes into the layer itself, where it would follow a symlink an earlier source left there.
-    static func extract(_ tree: SourceTree, _ match: SourceMatch, into stager: Stager, at directory: String) throws(BuildError) {
+    static func extract(_ tree: SourceTree, _ match: SourceMatch, into stager: Stager, at directory: String)
+        throws(BuildError)
+    {
         let input = tree.openFile(match.path)
         guard input >= 0 else { throw .wrap(SystemError("open", path: "\(tree.label) \(match.path)")) }
         defer { close(input) }
@@ -124,7 +130,8 @@ struct CopyStep {
             scratch = try FileIO.makeTemporaryDirectory(in: parent(stager.layer.path), prefix: ".add-")
         } catch { throw .wrap(error) }
         defer { FileIO.removeTree(scratch) }
-        let status = runTool("/bin/tar", ["--numeric-owner", "--same-owner", "-xpf", "/proc/self/fd/0", "-C", scratch], input: input)
+        let status = runTool(
+            "/bin/tar", ["--numeric-owner", "--same-owner", "-xpf", "/proc/self/fd/0", "-C", scratch], input: input)
         guard status == 0 else { throw .context("ADD failed: cannot extract \(match.name): tar exited with \(status)") }
         let unpacked = try ContextTree(root: scratch, ignore: IgnoreRules())
         let merger = stager.keepingOwners()
@@ -144,7 +151,8 @@ struct CopyStep {
     /// Run a tool with `input` as its stdin, its output discarded; its exit status (127: not run).
     static func runTool(_ tool: String, _ args: [String], input: Int32) -> Int32 {
         guard let pid = try? Subprocess.spawn([tool] + args, stdin: .fd(input), stdout: .null, stderr: .null),
-              let status = try? Subprocess.wait(pid) else { return 127 }
+            let status = try? Subprocess.wait(pid)
+        else { return 127 }
         return status.exitCode
     }
 
@@ -190,33 +198,45 @@ struct Stager {
         for (i, component) in components.enumerated() {
             prefix += "/" + component
             if let st = layer.lstat(prefix) {
-                guard (st.st_mode & S_IFMT) == S_IFDIR else { throw .context("cannot copy to \(prefix): it is not a directory") }
+                guard (st.st_mode & S_IFMT) == S_IFDIR else {
+                    throw .context("cannot copy to \(prefix): it is not a directory")
+                }
                 continue
             }
             var st = stat()
             if case .directory(let existing) = image.lookup(prefix), stat(existing, &st) == 0 {
                 try layer.makeDirectory(prefix, mode: st.st_mode & 0o7777)
-                layer.setMetadata(prefix, owner: (st.st_uid, st.st_gid), mode: st.st_mode & 0o7777, times: [st.st_atim, st.st_mtim])
+                layer.setMetadata(
+                    prefix, owner: (st.st_uid, st.st_gid), mode: st.st_mode & 0o7777, times: [st.st_atim, st.st_mtim])
                 continue
             }
-            if case .file = image.lookup(prefix) { throw .context("cannot copy to \(prefix): it is a file in the image") }
+            if case .file = image.lookup(prefix) {
+                throw .context("cannot copy to \(prefix): it is a file in the image")
+            }
             try layer.makeDirectory(prefix, mode: 0o755)
-            if i == components.count - 1, let created { layer.setMetadata(prefix, owner: created, mode: nil, times: nil) }
+            if i == components.count - 1, let created {
+                layer.setMetadata(prefix, owner: created, mode: nil, times: nil)
+            }
         }
     }
 
     func copy(_ tree: SourceTree, _ path: String, to target: String) throws(BuildError) {
         guard let st = tree.lstatInfo(path) else { return }
-        let owner = keepOwners ? (uid: st.st_uid, gid: st.st_gid) : (uid: self.owner?.uid ?? 0, gid: self.owner?.gid ?? 0)
+        let owner =
+            keepOwners ? (uid: st.st_uid, gid: st.st_gid) : (uid: self.owner?.uid ?? 0, gid: self.owner?.gid ?? 0)
         let perm = mode ?? (st.st_mode & 0o7777)
         switch st.st_mode & S_IFMT {
         case S_IFDIR:
             // An earlier source may have left a symlink or file here: it is replaced, never followed.
             try layer.replaceWithDirectory(target)
-            for name in tree.list(path) { try copy(tree, path.isEmpty ? name : path + "/" + name, to: CopyStep.join(target, name)) }
+            for name in tree.list(path) {
+                try copy(tree, path.isEmpty ? name : path + "/" + name, to: CopyStep.join(target, name))
+            }
             layer.setMetadata(target, owner: owner, mode: perm, times: nil)
         case S_IFLNK:
-            guard let link = tree.readLink(path) else { throw .wrap(SystemError("readlink", path: "\(tree.label) \(path)")) }
+            guard let link = tree.readLink(path) else {
+                throw .wrap(SystemError("readlink", path: "\(tree.label) \(path)"))
+            }
             try layer.makeSymlink(target, target: link)
             layer.setMetadata(target, owner: owner, mode: nil, times: nil)
         case S_IFREG:

@@ -47,11 +47,16 @@ package struct DockerfileParser {
             file.instructions.append(instruction)
         }
         guard let firstReal = file.instructions.first(where: { $0.keyword != .arg }) else {
-            throw file.error(max(1, lines.count), file.instructions.isEmpty
-                             ? "the Dockerfile has no instructions" : "the Dockerfile has no FROM instruction")
+            throw file.error(
+                max(1, lines.count),
+                file.instructions.isEmpty
+                    ? "the Dockerfile has no instructions" : "the Dockerfile has no FROM instruction")
         }
         guard firstReal.keyword == .from else {
-            throw file.error(firstReal.line, "no build stage in current context: \(firstReal.keyword.rawValue) must come after a FROM (only ARG may come before the first FROM)")
+            throw file.error(
+                firstReal.line,
+                "no build stage in current context: \(firstReal.keyword.rawValue) must come after a FROM (only ARG may come before the first FROM)"
+            )
         }
         return file
     }
@@ -128,10 +133,16 @@ package struct DockerfileParser {
             let name = String(body.prefix { $0 != "=" })
             let value = body.contains("=") ? String(body.drop { $0 != "=" }.dropFirst()) : nil
             guard keyword.allowedFlags.contains(name) else {
-                throw error(line, "unknown flag: --\(name) (\(keyword.rawValue) takes \(keyword.allowedFlags.isEmpty ? "no flags" : keyword.allowedFlags.sorted().map { "--" + $0 }.joined(separator: ", ")))")
+                throw error(
+                    line,
+                    "unknown flag: --\(name) (\(keyword.rawValue) takes \(keyword.allowedFlags.isEmpty ? "no flags" : keyword.allowedFlags.sorted().map { "--" + $0 }.joined(separator: ", ")))"
+                )
             }
             if keyword.unsupportedFlags.contains(name) {
-                throw error(line, "\(keyword.rawValue) --\(name) is not supported by skiff build yet" + (Self.alternatives[name].map { " (\($0))" } ?? ""))
+                throw error(
+                    line,
+                    "\(keyword.rawValue) --\(name) is not supported by skiff build yet"
+                        + (Self.alternatives[name].map { " (\($0))" } ?? ""))
             }
             if name == "network", let v = value, !["default", "host", "none"].contains(v) {
                 throw error(line, "RUN --network=\(v): expected default, none or host")
@@ -150,12 +161,14 @@ package struct DockerfileParser {
         } else {
             arguments = .shell(Self.trimRight(rest))
         }
-        return Instruction(keyword: keyword, flags: flags, arguments: arguments, line: line, original: Self.trimRight(trimmed))
+        return Instruction(
+            keyword: keyword, flags: flags, arguments: arguments, line: line, original: Self.trimRight(trimmed))
     }
 
     /// What to do instead of a BuildKit flag skiff build does not carry out.
     static let alternatives: [String: String] = [
-        "security": "every RUN step is unprivileged; do the privileged work when the container runs, with `skiff run --privileged`",
+        "security":
+            "every RUN step is unprivileged; do the privileged work when the container runs, with `skiff run --privileged`",
         "keep-git-dir": "clone the repository with RUN git clone",
     ]
 
@@ -200,7 +213,9 @@ package struct DockerfileParser {
         return out
     }
 
-    func readHeredocs(for instruction: Instruction, lines: [String], index: inout Int) throws(BuildError) -> [Instruction.Heredoc] {
+    func readHeredocs(for instruction: Instruction, lines: [String], index: inout Int) throws(BuildError)
+        -> [Instruction.Heredoc]
+    {
         guard case .shell(let text) = instruction.arguments else { return [] }
         var out: [Instruction.Heredoc] = []
         for marker in Self.heredocMarkers(text) {
@@ -214,10 +229,15 @@ package struct DockerfileParser {
                 body.append(line)
             }
             guard closed else {
-                throw error(instruction.line, "unterminated heredoc: no line \"\(marker.name)\" ends the here-document started by <<\(marker.name)")
+                throw error(
+                    instruction.line,
+                    "unterminated heredoc: no line \"\(marker.name)\" ends the here-document started by <<\(marker.name)"
+                )
             }
-            out.append(Instruction.Heredoc(name: marker.name, content: body.map { $0 + "\n" }.joined(),
-                                           quoted: marker.quoted, stripTabs: marker.stripTabs))
+            out.append(
+                Instruction.Heredoc(
+                    name: marker.name, content: body.map { $0 + "\n" }.joined(),
+                    quoted: marker.quoted, stripTabs: marker.stripTabs))
         }
         return out
     }
@@ -247,10 +267,14 @@ package struct DockerfileParser {
                 throw error(line, "FROM requires either one or three arguments (FROM image [AS name])")
             }
             if words.count == 3, !Self.isValidStageName(words[2].lowercased()) {
-                throw error(line, "invalid name for build stage: \"\(words[2])\", name can't start with a number or contain symbols")
+                throw error(
+                    line,
+                    "invalid name for build stage: \"\(words[2])\", name can't start with a number or contain symbols")
             }
         case .run:
-            if case .exec(let argv) = ins.arguments, argv.isEmpty { throw error(line, "RUN requires at least one argument") }
+            if case .exec(let argv) = ins.arguments, argv.isEmpty {
+                throw error(line, "RUN requires at least one argument")
+            }
             try atLeastOne()
         case .cmd, .entrypoint:
             if case .shell = ins.arguments { try atLeastOne() }
@@ -269,13 +293,18 @@ package struct DockerfileParser {
         case .workdir, .user, .stopsignal, .maintainer:
             try atLeastOne()
         case .expose, .volume:
-            if case .exec(let v) = ins.arguments, v.isEmpty { throw error(line, "\(key) requires at least one argument") }
+            if case .exec(let v) = ins.arguments, v.isEmpty {
+                throw error(line, "\(key) requires at least one argument")
+            }
             if case .shell = ins.arguments { try atLeastOne() }
         case .copy, .add:
             let count: Int
             if case .exec(let v) = ins.arguments { count = v.count } else { count = words.count }
             if count + (count >= 1 ? ins.heredocs.count : 0) < 2 {
-                throw error(line, "\(key) requires at least two arguments, but only \(count == 0 ? "none was" : "one was") provided. Destination could not be determined.")
+                throw error(
+                    line,
+                    "\(key) requires at least two arguments, but only \(count == 0 ? "none was" : "one was") provided. Destination could not be determined."
+                )
             }
             if let mode = ins.flag("chmod"), UInt32(mode, radix: 8) == nil || UInt32(mode, radix: 8)! > 0o7777 {
                 throw error(line, "--chmod=\(mode): expected an octal mode such as 755 or 0644")
@@ -287,7 +316,9 @@ package struct DockerfileParser {
             let innerWord = String(inner.prefix { $0 != " " && $0 != "\t" }).uppercased()
             if innerWord.isEmpty { throw error(line, "ONBUILD requires at least one argument") }
             if innerWord == "ONBUILD" { throw error(line, "chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed") }
-            if innerWord == "FROM" || innerWord == "MAINTAINER" { throw error(line, "\(innerWord) isn't allowed as an ONBUILD trigger") }
+            if innerWord == "FROM" || innerWord == "MAINTAINER" {
+                throw error(line, "\(innerWord) isn't allowed as an ONBUILD trigger")
+            }
             let trigger = try parseInstruction(inner, line: line, escape: escape)
             try validate(trigger, escape: escape)
         }
@@ -295,7 +326,9 @@ package struct DockerfileParser {
 
     /// ENV and LABEL: `KEY=VALUE…` pairs, or the old `KEY VALUE…` form (the rest of the line is the value).
     /// Values are still raw (quotes kept): the builder expands them.
-    static func keyValuePairs(_ ins: Instruction, escape: Character, file: String) throws(BuildError) -> [(String, String)] {
+    static func keyValuePairs(_ ins: Instruction, escape: Character, file: String) throws(BuildError) -> [(
+        String, String
+    )] {
         let key = ins.keyword.rawValue
         let words = VariableExpander.split(ins.text, escape: escape)
         func fail(_ m: String) -> BuildError { .dockerfile(file: file, line: ins.line, message: m) }

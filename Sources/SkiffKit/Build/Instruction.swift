@@ -73,8 +73,10 @@ package struct Instruction: Sendable, Equatable {
     /// The instruction's text after the keyword, continuation lines joined (for ONBUILD and messages).
     package var original: String
 
-    package init(keyword: Keyword, flags: [(name: String, value: String?)] = [], arguments: Arguments,
-                heredocs: [Heredoc] = [], line: Int, original: String) {
+    package init(
+        keyword: Keyword, flags: [(name: String, value: String?)] = [], arguments: Arguments,
+        heredocs: [Heredoc] = [], line: Int, original: String
+    ) {
         self.keyword = keyword
         self.flags = flags
         self.arguments = arguments

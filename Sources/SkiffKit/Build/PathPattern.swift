@@ -43,7 +43,9 @@ package struct PathPattern: Sendable {
                 i = close
             case "\\":
                 i += 1
-                guard i < chars.count else { throw Invalid(message: "syntax error in pattern \"\(pattern)\": trailing \\") }
+                guard i < chars.count else {
+                    throw Invalid(message: "syntax error in pattern \"\(pattern)\": trailing \\")
+                }
                 out += NSRegularExpression.escapedPattern(for: String(chars[i]))
             default:
                 out += NSRegularExpression.escapedPattern(for: String(c))
@@ -93,11 +95,15 @@ package struct IgnoreRules: Sendable {
     package init() {}
 
     package init(parsing text: String) throws(BuildError) {
-        for (n, raw) in text.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (n, raw) in text.replacingOccurrences(of: "\r\n", with: "\n").split(
+            separator: "\n", omittingEmptySubsequences: false
+        ).enumerated() {
             var line = raw.trimmingCharacters(in: .whitespaces)
             if line.isEmpty || line.hasPrefix("#") { continue }
             var exception = false
-            if line.hasPrefix("!") { exception = true; line = String(line.dropFirst()).trimmingCharacters(in: .whitespaces) }
+            if line.hasPrefix("!") {
+                exception = true; line = String(line.dropFirst()).trimmingCharacters(in: .whitespaces)
+            }
             let cleaned = PathPattern.clean(line) ?? ""
             if cleaned.isEmpty { continue }
             do { rules.append(Rule(pattern: try PathPattern(cleaned), exception: exception)) } catch {

@@ -42,8 +42,10 @@ package struct RunMount: Sendable, Equatable {
         init(_ message: String) { self.message = message }
     }
 
-    static let keys = ["type", "from", "source", "src", "target", "dst", "destination", "readonly", "ro", "readwrite",
-                       "rw", "id", "sharing", "required", "mode", "uid", "gid", "size", "env"]
+    static let keys = [
+        "type", "from", "source", "src", "target", "dst", "destination", "readonly", "ro", "readwrite",
+        "rw", "id", "sharing", "required", "mode", "uid", "gid", "size", "env",
+    ]
 
     package init(kind: Kind = .bind) {
         self.kind = kind
@@ -51,7 +53,9 @@ package struct RunMount: Sendable, Equatable {
 
     /// Parse one `--mount` value; `expand` resolves `$VAR` in values. Without it (the parser's syntax
     /// check) a value naming a variable is left for the build to check, as BuildKit defers it.
-    package static func parse(_ text: String, expand: ((String) throws(Invalid) -> String)? = nil) throws(Invalid) -> RunMount {
+    package static func parse(_ text: String, expand: ((String) throws(Invalid) -> String)? = nil) throws(Invalid)
+        -> RunMount
+    {
         let fields = try csvFields(text)
         var m = RunMount()
         var readOnlyGiven = false
@@ -65,7 +69,9 @@ package struct RunMount: Sendable, Equatable {
         }
         func number(_ key: String, _ value: String, radix: Int) throws(Invalid) -> UInt32 {
             guard let n = UInt32(value, radix: radix) else {
-                throw Invalid("invalid value \(value) for \(key)" + (radix == 8 ? " (expected an octal mode such as 0755)" : " (expected a number)"))
+                throw Invalid(
+                    "invalid value \(value) for \(key)"
+                        + (radix == 8 ? " (expected an octal mode such as 0755)" : " (expected a number)"))
             }
             return n
         }
@@ -75,7 +81,9 @@ package struct RunMount: Sendable, Equatable {
                 case "readonly", "ro": m.readOnly = true; readOnlyGiven = true
                 case "readwrite", "rw": m.readOnly = false; readOnlyGiven = true
                 case "required":
-                    guard m.kind == .secret || m.kind == .ssh else { throw Invalid("unexpected key 'required' for mount type '\(m.kind.rawValue)'") }
+                    guard m.kind == .secret || m.kind == .ssh else {
+                        throw Invalid("unexpected key 'required' for mount type '\(m.kind.rawValue)'")
+                    }
                     m.required = true
                 case "": throw Invalid("empty field in --mount=\(text)")
                 default: throw Invalid("invalid field '\(field)' must be a key=value pair")
@@ -88,11 +96,19 @@ package struct RunMount: Sendable, Equatable {
                 throw Invalid("'from' doesn't support variable expansion, define alias stage instead")
             }
             let value: String
-            if let expand { value = try expand(raw) } else if raw.contains("$") { deferred = true; continue } else { value = raw }
+            if let expand {
+                value = try expand(raw)
+            } else if raw.contains("$") {
+                deferred = true; continue
+            } else {
+                value = raw
+            }
             switch key {
             case "type":
                 guard let k = Kind(rawValue: value.lowercased()) else {
-                    throw Invalid("unsupported mount type \"\(value)\" (expected \(Kind.allCases.map(\.rawValue).joined(separator: ", ")))")
+                    throw Invalid(
+                        "unsupported mount type \"\(value)\" (expected \(Kind.allCases.map(\.rawValue).joined(separator: ", ")))"
+                    )
                 }
                 m.kind = k
             case "from": m.from = value
@@ -101,10 +117,14 @@ package struct RunMount: Sendable, Equatable {
             case "readonly", "ro": m.readOnly = try bool(key, value); readOnlyGiven = true
             case "readwrite", "rw": m.readOnly = !(try bool(key, value)); readOnlyGiven = true
             case "required":
-                guard m.kind == .secret || m.kind == .ssh else { throw Invalid("unexpected key 'required' for mount type '\(m.kind.rawValue)'") }
+                guard m.kind == .secret || m.kind == .ssh else {
+                    throw Invalid("unexpected key 'required' for mount type '\(m.kind.rawValue)'")
+                }
                 m.required = try bool(key, value)
             case "size":
-                guard m.kind == .tmpfs else { throw Invalid("unexpected key 'size' for mount type '\(m.kind.rawValue)'") }
+                guard m.kind == .tmpfs else {
+                    throw Invalid("unexpected key 'size' for mount type '\(m.kind.rawValue)'")
+                }
                 do { m.size = try Units.parseBytes(value) } catch { throw Invalid("invalid value for size: \(value)") }
             case "id": m.id = value
             case "sharing":
@@ -114,12 +134,16 @@ package struct RunMount: Sendable, Equatable {
                 m.sharing = s
             case "mode":
                 let n = try number(key, value, radix: 8)
-                guard n <= 0o7777 else { throw Invalid("invalid value \(value) for mode (expected an octal mode such as 0755)") }
+                guard n <= 0o7777 else {
+                    throw Invalid("invalid value \(value) for mode (expected an octal mode such as 0755)")
+                }
                 m.mode = n
             case "uid": m.uid = try number(key, value, radix: 10)
             case "gid": m.gid = try number(key, value, radix: 10)
             case "env":
-                guard m.kind == .secret else { throw Invalid("unexpected key 'env' for mount type '\(m.kind.rawValue)'") }
+                guard m.kind == .secret else {
+                    throw Invalid("unexpected key 'env' for mount type '\(m.kind.rawValue)'")
+                }
                 m.env = value
             default:
                 throw Invalid("unexpected key '\(key)' in '\(field)' (keys: \(keys.joined(separator: ", ")))")
@@ -142,7 +166,9 @@ package struct RunMount: Sendable, Equatable {
         case .secret:
             if from != nil { throw Invalid("secret mount should not have a from") }
             if source != nil && id != nil { throw Invalid("both source and id can't be set") }
-            if source == nil && target == nil && id == nil { throw Invalid("invalid secret mount. one of source, target required") }
+            if source == nil && target == nil && id == nil {
+                throw Invalid("invalid secret mount. one of source, target required")
+            }
         case .ssh:
             if from != nil { throw Invalid("ssh mount should not have a from") }
         case .bind, .cache, .tmpfs:

@@ -21,8 +21,10 @@ struct RunMountPlan {
 }
 
 extension BuildRun {
-    func planMounts(_ ins: Instruction, state: BuildStage, lookup: @escaping (String) -> String?,
-                    resolver: StageResolver) throws(BuildError) -> RunMountPlan {
+    func planMounts(
+        _ ins: Instruction, state: BuildStage, lookup: @escaping (String) -> String?,
+        resolver: StageResolver
+    ) throws(BuildError) -> RunMountPlan {
         var plan = RunMountPlan()
         var sshCount = 0
         var texts: [String] = []
@@ -32,7 +34,9 @@ extension BuildRun {
             let mount: RunMount
             do throws(RunMount.Invalid) {
                 mount = try RunMount.parse(spec) { (word: String) throws(RunMount.Invalid) -> String in
-                    do throws(VariableExpander.Failure) { return try ex.expand(word) } catch { throw RunMount.Invalid(error.message) }
+                    do throws(VariableExpander.Failure) { return try ex.expand(word) } catch {
+                        throw RunMount.Invalid(error.message)
+                    }
                 }
             } catch { throw fail(ins, "--mount=\(spec): \(error.message)") }
             var target = mount.target.map { absolute($0, workdir: state.config.WorkingDir) }
@@ -52,7 +56,10 @@ extension BuildRun {
                     image = built
                 } else {
                     do { image = try engine.images.resolve(from) } catch {
-                        throw fail(ins, "--mount=\(spec): from=\(from): no stage or image of that name (images must be pulled or loaded first)")
+                        throw fail(
+                            ins,
+                            "--mount=\(spec): from=\(from): no stage or image of that name (images must be pulled or loaded first)"
+                        )
                     }
                 }
                 let fs = try LayerBlob.filesystem(of: image, engine: engine)
@@ -68,16 +75,22 @@ extension BuildRun {
                     throw fail(ins, "--mount=\(spec): source \(mount.source ?? "/") not found in the \(tree.label)")
                 }
                 let items = [CopyStep.Item.tree(tree, SourceMatch(path: resolved, name: ""))]
-                let digest = try CopyStep(items: items, destination: "/", destinationIsDirectory: true, owner: nil, mode: nil).contentDigest()
+                let digest = try CopyStep(
+                    items: items, destination: "/", destinationIsDirectory: true, owner: nil, mode: nil
+                ).contentDigest()
                 text += " from=\(fromText) source=\(source) content=\(digest)"
             case .cache:
-                text += " id=\(mount.id ?? target ?? "") sharing=\((mount.sharing ?? .shared).rawValue) from=\(mount.from == nil ? "" : fromText) source=\(source)"
-                text += " mode=\(mount.mode.map { String($0, radix: 8) } ?? "") uid=\(mount.uid.map(String.init) ?? "") gid=\(mount.gid.map(String.init) ?? "")"
+                text +=
+                    " id=\(mount.id ?? target ?? "") sharing=\((mount.sharing ?? .shared).rawValue) from=\(mount.from == nil ? "" : fromText) source=\(source)"
+                text +=
+                    " mode=\(mount.mode.map { String($0, radix: 8) } ?? "") uid=\(mount.uid.map(String.init) ?? "") gid=\(mount.gid.map(String.init) ?? "")"
             case .tmpfs:
                 text += " size=\(mount.size.map(String.init) ?? "")"
             case .secret, .ssh:
-                text += " id=\(mount.kind == .secret ? mount.secretID : (mount.id ?? "default")) required=\(mount.required) env=\(mount.env ?? "")"
-                text += " mode=\(mount.mode.map { String($0, radix: 8) } ?? "") uid=\(mount.uid.map(String.init) ?? "") gid=\(mount.gid.map(String.init) ?? "")"
+                text +=
+                    " id=\(mount.kind == .secret ? mount.secretID : (mount.id ?? "default")) required=\(mount.required) env=\(mount.env ?? "")"
+                text +=
+                    " mode=\(mount.mode.map { String($0, radix: 8) } ?? "") uid=\(mount.uid.map(String.init) ?? "") gid=\(mount.gid.map(String.init) ?? "")"
             }
             texts.append(text)
             plan.entries.append(RunMountPlan.Entry(mount: mount, target: target, tree: tree, source: source))

@@ -53,9 +53,12 @@ final class RunMountSession {
                 return f.count > 2 && f[1] == "/dev/shm" && f[2] == "tmpfs"
             }
             guard shmIsTmpfs else {
-                throw .engine("RUN --mount=type=secret|ssh: /dev/shm is not a tmpfs here (secrets are kept in memory only)")
+                throw .engine(
+                    "RUN --mount=type=secret|ssh: /dev/shm is not a tmpfs here (secrets are kept in memory only)")
             }
-            do { shm = try FileIO.makeTemporaryDirectory(in: "/dev/shm", prefix: "skiff-run-") } catch { throw .wrap(error) }
+            do { shm = try FileIO.makeTemporaryDirectory(in: "/dev/shm", prefix: "skiff-run-") } catch {
+                throw .wrap(error)
+            }
             scratch.append(shm!)
             return shm!
         }
@@ -65,9 +68,12 @@ final class RunMountSession {
             switch m.kind {
             case .secret:
                 let id = m.secretID
-                guard let source = inputs.secrets[id], let bytes = try source.read(environment: inputs.environment) else {
+                guard let source = inputs.secrets[id], let bytes = try source.read(environment: inputs.environment)
+                else {
                     if m.required {
-                        throw .usage("\(instruction): secret \(id): not provided (give it with --secret id=\(id),src=FILE or id=\(id),env=VAR; compose: build.secrets)")
+                        throw .usage(
+                            "\(instruction): secret \(id): not provided (give it with --secret id=\(id),src=FILE or id=\(id),env=VAR; compose: build.secrets)"
+                        )
                     }
                     continue
                 }
@@ -79,22 +85,27 @@ final class RunMountSession {
                 do { try FileIO.create(path, contents: bytes, mode: 0o600) } catch { throw .wrap(error) }
                 chown(path, m.uid ?? 0, m.gid ?? 0)
                 chmod(path, mode_t(m.mode ?? 0o400))
-                var r = MountRequest(kind: .bind, source: path, target: target, origin: "RUN --mount=type=secret,id=\(id)")
+                var r = MountRequest(
+                    kind: .bind, source: path, target: target, origin: "RUN --mount=type=secret,id=\(id)")
                 r.readOnly = true
                 requests.append(r)
             case .ssh:
                 let id = m.id ?? "default"
                 guard let upstream = try inputs.agents.socket(for: id) else {
                     if m.required {
-                        throw .usage("\(instruction): no SSH key \"\(id)\" forwarded (give it with --ssh \(id)[=SOCKET|KEY]; compose: build.ssh)")
+                        throw .usage(
+                            "\(instruction): no SSH key \"\(id)\" forwarded (give it with --ssh \(id)[=SOCKET|KEY]; compose: build.ssh)"
+                        )
                     }
                     continue
                 }
                 let path = try secretDirectory() + "/ssh-\(index).sock"
-                let proxy = try SSHAgentProxy(path: path, upstream: upstream, uid: m.uid ?? 0, gid: m.gid ?? 0, mode: mode_t(m.mode ?? 0o600))
+                let proxy = try SSHAgentProxy(
+                    path: path, upstream: upstream, uid: m.uid ?? 0, gid: m.gid ?? 0, mode: mode_t(m.mode ?? 0o600))
                 proxies.append(proxy)
                 let target = entry.target!
-                requests.append(MountRequest(kind: .bind, source: path, target: target, origin: "RUN --mount=type=ssh,id=\(id)"))
+                requests.append(
+                    MountRequest(kind: .bind, source: path, target: target, origin: "RUN --mount=type=ssh,id=\(id)"))
                 if sshAuthSock == nil { sshAuthSock = target }
             case .cache:
                 let dir = try cacheDirectory(entry, inputs: inputs)
@@ -103,11 +114,14 @@ final class RunMountSession {
                 requests.append(r)
             case .bind:
                 let dir: String
-                do { dir = try FileIO.makeTemporaryDirectory(in: inputs.stateRoot + "/build-cache", prefix: ".bind-") } catch { throw .wrap(error) }
+                do {
+                    dir = try FileIO.makeTemporaryDirectory(in: inputs.stateRoot + "/build-cache", prefix: ".bind-")
+                } catch { throw .wrap(error) }
                 scratch.append(dir)
                 chmod(dir, 0o755)
                 let source = try copy(entry, into: dir)
-                var r = MountRequest(kind: .bind, source: source, target: entry.target!, origin: "RUN --mount=type=bind")
+                var r = MountRequest(
+                    kind: .bind, source: source, target: entry.target!, origin: "RUN --mount=type=bind")
                 r.readOnly = m.readOnly
                 requests.append(r)
             case .tmpfs:
@@ -124,13 +138,15 @@ final class RunMountSession {
     @discardableResult
     private func copy(_ entry: RunMountPlan.Entry, into directory: String) throws(BuildError) -> String {
         guard let resolved = entry.source.isEmpty ? "" : entry.tree.resolve(entry.source),
-              let st = entry.tree.lstatInfo(resolved) else {
+            let st = entry.tree.lstatInfo(resolved)
+        else {
             throw .context("--mount: source /\(entry.source) not found in the \(entry.tree.label)")
         }
         let isDirectory = (st.st_mode & S_IFMT) == S_IFDIR
         let name = isDirectory ? "" : String(resolved.split(separator: "/").last ?? "source")
-        let step = CopyStep(items: [.tree(entry.tree, SourceMatch(path: resolved, name: name))], destination: "/",
-                            destinationIsDirectory: true, owner: nil, mode: nil)
+        let step = CopyStep(
+            items: [.tree(entry.tree, SourceMatch(path: resolved, name: name))], destination: "/",
+            destinationIsDirectory: true, owner: nil, mode: nil)
         try step.stage(into: directory, image: ImageFilesystem(layersTopFirst: []))
         return isDirectory ? directory : directory + "/" + name
     }

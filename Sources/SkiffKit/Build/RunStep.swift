@@ -29,7 +29,9 @@ struct RunStep {
         self.runOutput = runOutput
     }
 
-    func run(argv: [String], env: [String], parent: StoredImage, mounts: [MountRequest] = []) throws(BuildError) -> StoredLayer {
+    func run(argv: [String], env: [String], parent: StoredImage, mounts: [MountRequest] = []) throws(BuildError)
+        -> StoredLayer
+    {
         var options = RunOptions()
         options.command = argv
         options.entrypoint = ""
@@ -50,13 +52,16 @@ struct RunStep {
         var captured: (fd: Int32, path: String)?
         var out = runOutput
         if quiet {
-            do { captured = try FileIO.makeTemporaryFile(in: "/tmp", prefix: "skiff-build-run-") } catch { throw .wrap(error) }
+            do { captured = try FileIO.makeTemporaryFile(in: "/tmp", prefix: "skiff-build-run-") } catch {
+                throw .wrap(error)
+            }
             out = captured!.fd
         }
         defer { if let captured { close(captured.fd); unlink(captured.path) } }
         var prefixer: PrefixedOutput?
         if !quiet, let linePrefix, let control {
-            prefixer = try PrefixedOutput(prefix: linePrefix, to: runOutput >= 0 ? runOutput : STDOUT_FILENO, control: control)
+            prefixer = try PrefixedOutput(
+                prefix: linePrefix, to: runOutput >= 0 ? runOutput : STDOUT_FILENO, control: control)
             out = prefixer!.input
         }
         if let control, !control.started(container.id) {
@@ -92,7 +97,8 @@ struct RunStep {
     /// So are the targets of RUN --mount (and the directories made on the way to them) when the
     /// image lacks them and the command left them empty, as BuildKit removes its mount stubs.
     func pruneMountpoints(upper: String, parent: StoredImage, mountTargets: [String] = []) {
-        guard let fs = try? LayerBlob.filesystem(of: parent, engine: engine), let layer = try? StagingDirectory(upper) else { return }
+        guard let fs = try? LayerBlob.filesystem(of: parent, engine: engine), let layer = try? StagingDirectory(upper)
+        else { return }
         for target in mountTargets.sorted(by: { $0.count > $1.count }) {
             guard let inImage = InRootPath.join(target, entry: fs.inRootEntry) else { continue }
             var path = "/" + inImage
@@ -110,7 +116,8 @@ struct RunStep {
             // The first directory the image has: copied up only to hold the stub; dropped when it
             // is now empty and the same as the image's.
             if path != "/", case .directory(let lower) = fs.lookup(path), let st = layer.lstat(path),
-               (st.st_mode & S_IFMT) == S_IFDIR, layer.list(path).isEmpty, !ImageTree.isOpaque(upper + path) {
+                (st.st_mode & S_IFMT) == S_IFDIR, layer.list(path).isEmpty, !ImageTree.isOpaque(upper + path)
+            {
                 var ls = stat()
                 if stat(lower, &ls) == 0, ls.st_mode == st.st_mode, ls.st_uid == st.st_uid, ls.st_gid == st.st_gid {
                     layer.remove(path, directory: true)
@@ -118,13 +125,16 @@ struct RunStep {
             }
         }
         for file in ["/etc/hosts", "/etc/hostname", "/etc/resolv.conf"] {
-            if let st = layer.lstat(file), (st.st_mode & S_IFMT) == S_IFREG, st.st_size == 0, fs.lookup(file) == .missing {
+            if let st = layer.lstat(file), (st.st_mode & S_IFMT) == S_IFREG, st.st_size == 0,
+                fs.lookup(file) == .missing
+            {
                 layer.remove(file)
             }
         }
         for dir in ["/etc", "/dev", "/proc", "/sys"] {
             guard let st = layer.lstat(dir), (st.st_mode & S_IFMT) == S_IFDIR, layer.list(dir).isEmpty,
-                  !ImageTree.isOpaque(upper + dir) else { continue }
+                !ImageTree.isOpaque(upper + dir)
+            else { continue }
             if case .directory(let lower) = fs.lookup(dir) {
                 var ls = stat()
                 if stat(lower, &ls) == 0, ls.st_mode == st.st_mode, ls.st_uid == st.st_uid, ls.st_gid == st.st_gid {
@@ -145,7 +155,9 @@ struct StoredLayer {
 
 enum LayerBlob {
     /// Pack a directory as a tar+gzip layer into the content store.
-    static func pack(directory: String, engine: Engine, parent: StoredImage, convertOverlayWhiteouts: Bool) throws(BuildError) -> StoredLayer {
+    static func pack(directory: String, engine: Engine, parent: StoredImage, convertOverlayWhiteouts: Bool)
+        throws(BuildError) -> StoredLayer
+    {
         let scratch = engine.root + "/build-cache"
         let path: String
         do {
@@ -156,7 +168,10 @@ enum LayerBlob {
         } catch { throw .wrap(error) }
         defer { unlink(path) }
         let packed: PackedLayer
-        do { packed = try LayerPacker().pack(directory: directory, to: path, convertOverlayWhiteouts: convertOverlayWhiteouts) } catch {
+        do {
+            packed = try LayerPacker().pack(
+                directory: directory, to: path, convertOverlayWhiteouts: convertOverlayWhiteouts)
+        } catch {
             throw .engine("pack layer from \(directory): \(error)")
         }
         do {
@@ -164,15 +179,19 @@ enum LayerBlob {
             try engine.images.content.ingest(file: path, expected: expected, expectedSize: packed.size)
         } catch { throw .wrap(error) }
         let docker = parent.manifest.mediaType == MediaType.dockerManifest
-        return StoredLayer(descriptor: Descriptor(mediaType: docker ? MediaType.dockerLayerGzip : MediaType.ociLayerGzip,
-                                                  digest: packed.digest, size: packed.size),
-                           diffID: packed.diffID)
+        return StoredLayer(
+            descriptor: Descriptor(
+                mediaType: docker ? MediaType.dockerLayerGzip : MediaType.ociLayerGzip,
+                digest: packed.digest, size: packed.size),
+            diffID: packed.diffID)
     }
 
     /// An image's unpacked layers (unpacking what is missing) as a read-only merged view.
     static func filesystem(of image: StoredImage, engine: Engine) throws(BuildError) -> ImageFilesystem {
         let chains: [String]
-        do { chains = try engine.layers.prepare(manifest: image.manifest, config: image.config) } catch { throw .wrap(error) }
+        do { chains = try engine.layers.prepare(manifest: image.manifest, config: image.config) } catch {
+            throw .wrap(error)
+        }
         return ImageFilesystem(layersTopFirst: chains.reversed().map { engine.layers.diffPath(chainID: $0) })
     }
 

@@ -65,7 +65,10 @@ final class SSHAgentProxy: @unchecked Sendable {
         guard server >= 0 else { return }
         defer { close(server) }
         guard withAddress(upstream, { connect(server, $0, $1) }) == 0 else { return }
-        var fds = [pollfd(fd: client, events: Int16(POLLIN), revents: 0), pollfd(fd: server, events: Int16(POLLIN), revents: 0)]
+        var fds = [
+            pollfd(fd: client, events: Int16(POLLIN), revents: 0),
+            pollfd(fd: server, events: Int16(POLLIN), revents: 0),
+        ]
         var buffer = [UInt8](repeating: 0, count: 16384)
         while true {
             if poll(&fds, 2, -1) < 0 { if errno == EINTR { continue }; return }
@@ -74,7 +77,9 @@ final class SSHAgentProxy: @unchecked Sendable {
                 if n <= 0 { return }
                 var sent = 0
                 while sent < n {
-                    let w = buffer.withUnsafeBytes { send(fds[to].fd, $0.baseAddress! + sent, n - sent, Int32(MSG_NOSIGNAL)) }
+                    let w = buffer.withUnsafeBytes {
+                        send(fds[to].fd, $0.baseAddress! + sent, n - sent, Int32(MSG_NOSIGNAL))
+                    }
                     if w < 0 { if errno == EINTR { continue }; return }
                     sent += w
                 }
@@ -105,7 +110,9 @@ final class SSHAgents: @unchecked Sendable {
         var paths = source.paths
         if paths.isEmpty {
             guard let sock = environment["SSH_AUTH_SOCK"], !sock.isEmpty else {
-                throw .usage("--ssh \(id): no socket or key given and SSH_AUTH_SOCK is not set (start ssh-agent, or give --ssh \(id)=KEYFILE)")
+                throw .usage(
+                    "--ssh \(id): no socket or key given and SSH_AUTH_SOCK is not set (start ssh-agent, or give --ssh \(id)=KEYFILE)"
+                )
             }
             paths = [sock]
         }
@@ -123,13 +130,17 @@ final class SSHAgents: @unchecked Sendable {
     private func startAgent(id: String, keys: [String]) throws(BuildError) -> String {
         let agent = "/usr/bin/ssh-agent", add = "/usr/bin/ssh-add"
         guard FileIO.exists(agent), FileIO.exists(add) else {
-            throw .usage("--ssh \(id): loading key files needs ssh-agent and ssh-add (Debian: apt-get install openssh-client), or give an agent's socket")
+            throw .usage(
+                "--ssh \(id): loading key files needs ssh-agent and ssh-add (Debian: apt-get install openssh-client), or give an agent's socket"
+            )
         }
         for key in keys where !FileIO.exists(key) {
             throw .usage("--ssh \(id): \(key): no such socket or key file")
         }
         let directory: String
-        do { directory = try FileIO.makeTemporaryDirectory(in: "/tmp", prefix: "skiff-ssh-agent-") } catch { throw .wrap(error) }
+        do { directory = try FileIO.makeTemporaryDirectory(in: "/tmp", prefix: "skiff-ssh-agent-") } catch {
+            throw .wrap(error)
+        }
         let sock = directory + "/agent.sock"
         let pid: pid_t
         do { pid = try Subprocess.spawn([agent, "-D", "-a", sock], stdin: .null, stdout: .null, stderr: .null) } catch {
@@ -144,7 +155,9 @@ final class SSHAgents: @unchecked Sendable {
             let out: Subprocess.Output
             do { out = try Subprocess.run([add, key], environment: env) } catch { throw .wrap(error) }
             guard out.status.exitCode == 0 else {
-                throw .usage("--ssh \(id): ssh-add \(key) failed: \(String(decoding: out.stderr, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))")
+                throw .usage(
+                    "--ssh \(id): ssh-add \(key) failed: \(String(decoding: out.stderr, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))"
+                )
             }
         }
         return sock

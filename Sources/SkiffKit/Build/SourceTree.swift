@@ -256,7 +256,9 @@ package struct ImageTree: SourceTree {
             for name in DirectoryListing.names(current) where !seen.contains(name) {
                 seen.insert(name)
                 var st = stat()
-                if Glibc.lstat(current + "/" + name, &st) == 0, (st.st_mode & S_IFMT) == S_IFCHR, st.st_rdev == 0 { continue }
+                if Glibc.lstat(current + "/" + name, &st) == 0, (st.st_mode & S_IFMT) == S_IFCHR, st.st_rdev == 0 {
+                    continue
+                }
                 names.insert(name)
             }
             if last { break }
@@ -283,7 +285,9 @@ enum DirectoryListing {
         defer { closedir(dir) }
         var out: [String] = []
         while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+            }
             if name != "." && name != ".." { out.append(name) }
         }
         return out.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }

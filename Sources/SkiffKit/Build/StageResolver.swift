@@ -51,7 +51,9 @@ package struct StageResolver {
         var targetIndex = stages.count - 1
         if let target {
             guard let s = stages.first(where: { $0.name == target.lowercased() }) else {
-                throw .usage("target stage \"\(target)\" could not be found (stages: \(stages.compactMap(\.name).joined(separator: ", ")))")
+                throw .usage(
+                    "target stage \"\(target)\" could not be found (stages: \(stages.compactMap(\.name).joined(separator: ", ")))"
+                )
             }
             targetIndex = s.index
         }
@@ -71,7 +73,9 @@ package struct StageResolver {
         var deps: [Int] = []
         let stage = stages[i]
         let words = VariableExpander.split(stage.from.text, escape: file.escape)
-        if let base = words.first.map(expand), let dep = stages.first(where: { $0.name == base.lowercased() }), dep.index < i {
+        if let base = words.first.map(expand), let dep = stages.first(where: { $0.name == base.lowercased() }),
+            dep.index < i
+        {
             deps.append(dep.index)
         }
         var froms: [(Instruction, String)] = []

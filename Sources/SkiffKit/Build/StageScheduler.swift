@@ -22,13 +22,14 @@ struct StageScheduler {
     /// Whether two stages of the plan could build at the same time (neither needs the other).
     static func hasIndependentStages(_ plan: [Int], dependencies: [Int: [Int]]) -> Bool {
         var ancestors: [Int: Set<Int>] = [:]
-        for i in plan.sorted() {   // a stage only needs stages before it
+        for i in plan.sorted() {  // a stage only needs stages before it
             var all = Set<Int>()
             for d in dependencies[i] ?? [] { all.insert(d); all.formUnion(ancestors[d] ?? []) }
             ancestors[i] = all
         }
         for (a, i) in plan.enumerated() {
-            for j in plan[(a + 1)...] where !(ancestors[j]?.contains(i) ?? false) && !(ancestors[i]?.contains(j) ?? false) {
+            for j in plan[(a + 1)...]
+            where !(ancestors[j]?.contains(i) ?? false) && !(ancestors[i]?.contains(j) ?? false) {
                 return true
             }
         }
@@ -51,14 +52,18 @@ struct StageScheduler {
         defer { state.condition.unlock() }
         while true {
             if state.failure == nil {
-                for index in plan where state.running.count < limit && state.done[index] == nil && !state.running.contains(index)
-                    && (dependencies[index] ?? []).allSatisfy({ state.done[$0] != nil }) {
+                for index in plan
+                where state.running.count < limit && state.done[index] == nil && !state.running.contains(index)
+                    && (dependencies[index] ?? []).allSatisfy({ state.done[$0] != nil })
+                {
                     state.running.insert(index)
                     let built = state.done.mapValues(\.image)
                     let control = self.control
                     let thread = Thread {
                         let result: Result<Outcome, BuildError>
-                        do throws(BuildError) { result = .success(try state.body(index, built)) } catch { result = .failure(error) }
+                        do throws(BuildError) { result = .success(try state.body(index, built)) } catch {
+                            result = .failure(error)
+                        }
                         state.condition.lock()
                         state.running.remove(index)
                         switch result {

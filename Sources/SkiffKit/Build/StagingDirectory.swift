@@ -21,9 +21,12 @@ final class StagingDirectory {
     private func parent(_ relative: String) throws(BuildError) -> (fd: Int32, name: String) {
         let parts = relative.split(separator: "/").map(String.init)
         guard let name = parts.last else { throw .context("cannot write to / of a layer") }
-        let fd = root.open(parts.dropLast().joined(separator: "/"), flags: ResolvedOpen.pathOnly | O_DIRECTORY | O_NOFOLLOW)
+        let fd = root.open(
+            parts.dropLast().joined(separator: "/"), flags: ResolvedOpen.pathOnly | O_DIRECTORY | O_NOFOLLOW)
         guard fd >= 0 else {
-            let reason = errno == ELOOP || errno == ENOTDIR ? "a parent is a symlink or file in this layer" : String(cString: strerror(errno))
+            let reason =
+                errno == ELOOP || errno == ENOTDIR
+                ? "a parent is a symlink or file in this layer" : String(cString: strerror(errno))
             throw .context("cannot write \(relative): \(reason)")
         }
         return (fd, name)
@@ -141,6 +144,8 @@ final class StagingDirectory {
 
     private func removeNonDirectory(_ dir: Int32, _ name: String) {
         var st = stat()
-        if fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0, (st.st_mode & S_IFMT) != S_IFDIR { unlinkat(dir, name, 0) }
+        if fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0, (st.st_mode & S_IFMT) != S_IFDIR {
+            unlinkat(dir, name, 0)
+        }
     }
 }

@@ -4,7 +4,9 @@
 /// the flags between `compose` and its command is spelled `--file`.
 package enum ComposeCommandLine {
     /// Project flags that take a value, as Docker Compose has them.
-    package static let projectFlagsWithValues: Set<String> = ["-f", "--file", "-p", "--project-name", "--project-directory", "--env-file", "--profile"]
+    package static let projectFlagsWithValues: Set<String> = [
+        "-f", "--file", "-p", "--project-name", "--project-directory", "--env-file", "--profile",
+    ]
 
     /// `arguments` without the program name (`["--root", "R", "compose", "-f", "a.yml", "up"]`), for a
     /// command line whose command is `compose`; without a `compose` word it is returned unchanged.

@@ -3,12 +3,18 @@ extension ComposeService {
     var extraEntries: [ComposeTree.Entry] {
         func str(_ s: String) -> ComposeTree { .scalar(s, quoted: true) }
         var e: [ComposeTree.Entry] = []
-        if !links.isEmpty { e.append(.init("links", .sequence(links.map { str($0.service == $0.alias ? $0.service : "\($0.service):\($0.alias)") }))) }
+        if !links.isEmpty {
+            e.append(
+                .init(
+                    "links",
+                    .sequence(links.map { str($0.service == $0.alias ? $0.service : "\($0.service):\($0.alias)") })))
+        }
         if logMaxSize != nil || logMaxFiles != nil {
             var o: [ComposeTree.Entry] = []
             if let f = logMaxFiles { o.append(.init("max-file", str("\(f)"))) }
             if let s = logMaxSize { o.append(.init("max-size", str("\(s)"))) }
-            e.append(.init("logging", .mapping([.init("driver", .string("json-file")), .init("options", .mapping(o))])))
+            e.append(
+                .init("logging", .mapping([.init("driver", .string("json-file")), .init("options", .mapping(o))])))
         }
         let n = names
         if !n.dns.isEmpty { e.append(.init("dns", .sequence(n.dns.map(str)))) }
@@ -16,7 +22,10 @@ extension ComposeService {
         if !n.dnsSearch.isEmpty { e.append(.init("dns_search", .sequence(n.dnsSearch.map(str)))) }
         if !n.extraHosts.isEmpty { e.append(.init("extra_hosts", .sequence(n.extraHosts.map(str)))) }
         let r = resources
-        if !r.annotations.isEmpty { e.append(.init("annotations", .mapping(r.annotations.keys.sorted().map { .init($0, str(r.annotations[$0]!)) }))) }
+        if !r.annotations.isEmpty {
+            e.append(
+                .init("annotations", .mapping(r.annotations.keys.sorted().map { .init($0, str(r.annotations[$0]!)) })))
+        }
         if let v = r.cpuShares { e.append(.init("cpu_shares", .string("\(v)"))) }
         if let v = r.cpusetCpus { e.append(.init("cpuset", str(v))) }
         if let v = r.domainname { e.append(.init("domainname", str(v))) }
@@ -26,9 +35,15 @@ extension ComposeService {
         if let v = r.shmSize { e.append(.init("shm_size", str("\(v)"))) }
         if !r.ulimits.isEmpty {
             func n(_ v: UInt64) -> String { v == UInt64.max ? "-1" : "\(v)" }
-            e.append(.init("ulimits", .mapping(r.ulimits.map { u in
-                .init(u.name, .mapping([.init("hard", .string(n(u.hard))), .init("soft", .string(n(u.soft)))]))
-            })))
+            e.append(
+                .init(
+                    "ulimits",
+                    .mapping(
+                        r.ulimits.map { u in
+                            .init(
+                                u.name,
+                                .mapping([.init("hard", .string(n(u.hard))), .init("soft", .string(n(u.soft)))]))
+                        })))
         }
         return e
     }
@@ -39,10 +54,14 @@ extension ComposeNetwork {
         func str(_ s: String) -> ComposeTree { .scalar(s, quoted: true) }
         var e: [ComposeTree.Entry] = []
         var opts: [ComposeTree.Entry] = []
-        if let ip = bridgeOptions.hostBindingIPv4 { opts.append(.init("com.docker.network.bridge.host_binding_ipv4", str(ip))) }
+        if let ip = bridgeOptions.hostBindingIPv4 {
+            opts.append(.init("com.docker.network.bridge.host_binding_ipv4", str(ip)))
+        }
         if let mtu = bridgeOptions.mtu { opts.append(.init("com.docker.network.driver.mtu", str("\(mtu)"))) }
         if !bridgeOptions.interContainer { opts.append(.init("com.docker.network.bridge.enable_icc", str("false"))) }
-        if !bridgeOptions.masquerade { opts.append(.init("com.docker.network.bridge.enable_ip_masquerade", str("false"))) }
+        if !bridgeOptions.masquerade {
+            opts.append(.init("com.docker.network.bridge.enable_ip_masquerade", str("false")))
+        }
         if !opts.isEmpty { e.append(.init("driver_opts", .mapping(opts))) }
         if subnet != nil {
             var c: [ComposeTree.Entry] = []

@@ -26,9 +26,12 @@ extension ComposeService {
         var e: [ComposeTree.Entry] = []
         func add(_ k: String, _ v: ComposeTree) { e.append(.init(k, v)) }
         if let b = build {
-            var bt: [ComposeTree.Entry] = [.init("context", str(b.context)), .init("dockerfile", str(b.dockerfile ?? "Dockerfile"))]
+            var bt: [ComposeTree.Entry] = [
+                .init("context", str(b.context)), .init("dockerfile", str(b.dockerfile ?? "Dockerfile")),
+            ]
             if !b.args.isEmpty {
-                bt.append(.init("args", .mapping(b.args.keys.sorted().map { k in .init(k, b.args[k]!.map(str) ?? .null) })))
+                bt.append(
+                    .init("args", .mapping(b.args.keys.sorted().map { k in .init(k, b.args[k]!.map(str) ?? .null) })))
             }
             if let t = b.target { bt.append(.init("target", str(t))) }
             if b.noCache { bt.append(.init("no_cache", .string("true"))) }
@@ -38,10 +41,17 @@ extension ComposeService {
         }
         if let c = command { add("command", list(c)) }
         if !dependsOn.isEmpty {
-            add("depends_on", .mapping(dependsOn.map { d in
-                .init(d.service, .mapping([.init("condition", .string(d.condition.rawValue)),
-                                           .init("required", .string(d.required ? "true" : "false"))]))
-            }))
+            add(
+                "depends_on",
+                .mapping(
+                    dependsOn.map { d in
+                        .init(
+                            d.service,
+                            .mapping([
+                                .init("condition", .string(d.condition.rawValue)),
+                                .init("required", .string(d.required ? "true" : "false")),
+                            ]))
+                    }))
         }
         if let ep = entrypoint { add("entrypoint", list(ep)) }
         if !environment.isEmpty {
@@ -66,22 +76,30 @@ extension ComposeService {
         if !labels.isEmpty { add("labels", sortedMap(labels)) }
         if let m = networkMode { add("network_mode", str(m)) }
         if networkMode == nil {
-            add("networks", .mapping(networkNames.map { n in
-                let aliases = networks.first { $0.name == n }?.aliases ?? []
-                var nt: [ComposeTree.Entry] = aliases.isEmpty ? [] : [.init("aliases", list(aliases))]
-                if let ip = networks.first(where: { $0.name == n })?.ipv4Address { nt.append(.init("ipv4_address", str(ip))) }
-                return .init(n, nt.isEmpty ? .null : .mapping(nt))
-            }))
+            add(
+                "networks",
+                .mapping(
+                    networkNames.map { n in
+                        let aliases = networks.first { $0.name == n }?.aliases ?? []
+                        var nt: [ComposeTree.Entry] = aliases.isEmpty ? [] : [.init("aliases", list(aliases))]
+                        if let ip = networks.first(where: { $0.name == n })?.ipv4Address {
+                            nt.append(.init("ipv4_address", str(ip)))
+                        }
+                        return .init(n, nt.isEmpty ? .null : .mapping(nt))
+                    }))
         }
         if !ports.isEmpty {
-            add("ports", .sequence(ports.map { p in
-                var pt: [ComposeTree.Entry] = [.init("mode", .string("ingress"))]
-                if let ip = p.hostIP { pt.append(.init("host_ip", str(ip))) }
-                pt.append(.init("target", .string("\(p.target)")))
-                if let pub = p.published { pt.append(.init("published", str("\(pub)"))) }
-                pt.append(.init("protocol", .string(p.proto)))
-                return .mapping(pt)
-            }))
+            add(
+                "ports",
+                .sequence(
+                    ports.map { p in
+                        var pt: [ComposeTree.Entry] = [.init("mode", .string("ingress"))]
+                        if let ip = p.hostIP { pt.append(.init("host_ip", str(ip))) }
+                        pt.append(.init("target", .string("\(p.target)")))
+                        if let pub = p.published { pt.append(.init("published", str("\(pub)"))) }
+                        pt.append(.init("protocol", .string(p.proto)))
+                        return .mapping(pt)
+                    }))
         }
         if privileged { add("privileged", .string("true")) }
         if !profiles.isEmpty { add("profiles", list(profiles)) }
@@ -91,10 +109,15 @@ extension ComposeService {
         if !capDrop.isEmpty { add("cap_drop", list(capDrop)) }
         if !securityOpt.isEmpty { add("security_opt", list(securityOpt)) }
         if !devices.isEmpty {
-            add("devices", .sequence(devices.map { d in
-                .mapping([.init("source", str(d.hostPath)), .init("target", str(d.containerPath)),
-                          .init("permissions", str(d.permissions))])
-            }))
+            add(
+                "devices",
+                .sequence(
+                    devices.map { d in
+                        .mapping([
+                            .init("source", str(d.hostPath)), .init("target", str(d.containerPath)),
+                            .init("permissions", str(d.permissions)),
+                        ])
+                    }))
         }
         if !deviceCgroupRules.isEmpty { add("device_cgroup_rules", list(deviceCgroupRules)) }
         if !groupAdd.isEmpty { add("group_add", list(groupAdd)) }
@@ -107,22 +130,33 @@ extension ComposeService {
         if tty { add("tty", .string("true")) }
         if let u = user { add("user", str(u)) }
         if !volumes.isEmpty {
-            add("volumes", .sequence(volumes.map { m in
-                var mt: [ComposeTree.Entry] = [.init("type", .string(m.type.rawValue))]
-                if let s = m.source { mt.append(.init("source", str(s))) }
-                mt.append(.init("target", str(m.target)))
-                if m.readOnly { mt.append(.init("read_only", .string("true"))) }
-                if m.type == .bind { mt.append(.init("bind", .mapping([.init("create_host_path", .string(m.createHostPath ? "true" : "false"))]))) }
-                if m.noCopy { mt.append(.init("volume", .mapping([.init("nocopy", .string("true"))]))) }
-                var tt: [ComposeTree.Entry] = []
-                if let size = m.tmpfsSize { tt.append(.init("size", .string("\(size)"))) }
-                for o in m.tmpfsOptions {
-                    let kv = o.split(separator: "=", maxSplits: 1).map(String.init)
-                    if kv.count == 2, kv[0] == "size" || kv[0] == "mode" { tt.append(.init(kv[0], .string(kv[1]))) }
-                }
-                if !tt.isEmpty { mt.append(.init("tmpfs", .mapping(tt))) }
-                return .mapping(mt)
-            }))
+            add(
+                "volumes",
+                .sequence(
+                    volumes.map { m in
+                        var mt: [ComposeTree.Entry] = [.init("type", .string(m.type.rawValue))]
+                        if let s = m.source { mt.append(.init("source", str(s))) }
+                        mt.append(.init("target", str(m.target)))
+                        if m.readOnly { mt.append(.init("read_only", .string("true"))) }
+                        if m.type == .bind {
+                            mt.append(
+                                .init(
+                                    "bind",
+                                    .mapping([.init("create_host_path", .string(m.createHostPath ? "true" : "false"))]))
+                            )
+                        }
+                        if m.noCopy { mt.append(.init("volume", .mapping([.init("nocopy", .string("true"))]))) }
+                        var tt: [ComposeTree.Entry] = []
+                        if let size = m.tmpfsSize { tt.append(.init("size", .string("\(size)"))) }
+                        for o in m.tmpfsOptions {
+                            let kv = o.split(separator: "=", maxSplits: 1).map(String.init)
+                            if kv.count == 2, kv[0] == "size" || kv[0] == "mode" {
+                                tt.append(.init(kv[0], .string(kv[1])))
+                            }
+                        }
+                        if !tt.isEmpty { mt.append(.init("tmpfs", .mapping(tt))) }
+                        return .mapping(mt)
+                    }))
         }
         if limits != ComposeLimits() {
             var lt: [ComposeTree.Entry] = []

@@ -16,11 +16,15 @@ package enum ComposeEnvFile {
     package static let maxValueBytes = 16 << 20
 
     /// The variables, in file order (a later line overrides an earlier one).
-    package static func parse(_ text: String, environment: [String: String] = [:]) throws(Failure) -> [(key: String, value: String?)] {
+    package static func parse(_ text: String, environment: [String: String] = [:]) throws(Failure) -> [(
+        key: String, value: String?
+    )] {
         var result: [(key: String, value: String?)] = []
         var known = environment
         var budget = maxValueBytes
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { String($0.hasSuffix("\r") ? $0.dropLast() : $0[...]) }
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map {
+            String($0.hasSuffix("\r") ? $0.dropLast() : $0[...])
+        }
         var index = 0
         while index < lines.count {
             let lineNumber = index + 1
@@ -30,12 +34,16 @@ package enum ComposeEnvFile {
             if line.hasPrefix("export ") { line = line.dropFirst(7).drop { $0 == " " } }
             guard let eq = line.firstIndex(of: "=") else {
                 let key = line.composeTrimmed()
-                guard isValidKey(key) else { throw Failure(line: lineNumber, reason: "unexpected character in variable name \"\(key)\"") }
+                guard isValidKey(key) else {
+                    throw Failure(line: lineNumber, reason: "unexpected character in variable name \"\(key)\"")
+                }
                 result.append((key, environment[key]))
                 continue
             }
             let key = line[..<eq].composeTrimmed()
-            guard isValidKey(key) else { throw Failure(line: lineNumber, reason: "unexpected character in variable name \"\(key)\"") }
+            guard isValidKey(key) else {
+                throw Failure(line: lineNumber, reason: "unexpected character in variable name \"\(key)\"")
+            }
             var raw = String(line[line.index(after: eq)...]).drop { $0 == " " || $0 == "\t" }
             var value: String
             if raw.hasPrefix("\"") {
@@ -46,7 +54,9 @@ package enum ComposeEnvFile {
                 var lineEndsEscaped = false
                 var closed = hasClosingQuote(body, "\"", escaped: &lineEndsEscaped)
                 while !closed {
-                    guard index < lines.count else { throw Failure(line: lineNumber, reason: "unterminated double-quoted value") }
+                    guard index < lines.count else {
+                        throw Failure(line: lineNumber, reason: "unterminated double-quoted value")
+                    }
                     body += "\n" + lines[index]
                     closed = hasClosingQuote("\n" + lines[index], "\"", escaped: &lineEndsEscaped)
                     index += 1
@@ -73,7 +83,9 @@ package enum ComposeEnvFile {
                 value = try interpolate(out, known, line: lineNumber, budget: &budget)
             } else if raw.hasPrefix("'") {
                 raw = raw.dropFirst()
-                guard let close = raw.firstIndex(of: "'") else { throw Failure(line: lineNumber, reason: "unterminated single-quoted value") }
+                guard let close = raw.firstIndex(of: "'") else {
+                    throw Failure(line: lineNumber, reason: "unterminated single-quoted value")
+                }
                 value = String(raw[..<close])
             } else {
                 var text = String(raw)
@@ -98,13 +110,20 @@ package enum ComposeEnvFile {
     }
 
     /// `s` with the variables known so far; `budget` is what the values may still add.
-    static func interpolate(_ s: String, _ vars: [String: String], line: Int, budget: inout Int) throws(Failure) -> String {
+    static func interpolate(_ s: String, _ vars: [String: String], line: Int, budget: inout Int) throws(Failure)
+        -> String
+    {
         var value = s
         if s.contains("$") {
             var unset: [String] = []
-            do { value = try ComposeInterpolation(variables: vars).interpolate(s, unset: &unset, limit: budget) } catch {
+            do { value = try ComposeInterpolation(variables: vars).interpolate(s, unset: &unset, limit: budget) } catch
+            {
                 if case .tooLarge = error {
-                    throw Failure(line: line, reason: "the values come to more than the maximum of \(maxValueBytes >> 20) MiB once variables are substituted")
+                    throw Failure(
+                        line: line,
+                        reason:
+                            "the values come to more than the maximum of \(maxValueBytes >> 20) MiB once variables are substituted"
+                    )
                 }
             }
         }

@@ -20,12 +20,14 @@ public enum ComposeError: Error, CustomStringConvertible, Equatable {
     public var description: String {
         switch self {
         case .noFile(let dir):
-            return "no configuration file provided: not found (looked for compose.yaml, compose.yml, docker-compose.yml, docker-compose.yaml in \(dir) and its parents)"
+            return
+                "no configuration file provided: not found (looked for compose.yaml, compose.yml, docker-compose.yml, docker-compose.yaml in \(dir) and its parents)"
         case .unreadable(let file, let reason): return "\(file): \(reason)"
         case .syntax(let file, let reason): return "\(file): invalid YAML: \(reason)"
         case .invalid(let file, let path, let reason): return "\(file): \(path): \(reason)"
         case .requiredVariable(let file, let path, let name, let message):
-            return "\(file): \(path): required variable \(name) is missing a value" + (message.isEmpty ? "" : ": \(message)")
+            return "\(file): \(path): required variable \(name) is missing a value"
+                + (message.isEmpty ? "" : ": \(message)")
         case .usage(let s): return s
         case .unsupported(let s): return s
         }

@@ -14,7 +14,8 @@ package struct ComposeEvent: Sendable, Equatable {
         f.locale = Locale(identifier: "en_US_POSIX")
         f.timeZone = TimeZone(identifier: "UTC")
         f.dateFormat = "yyyy-MM-dd HH:mm:ss.SSSSSS"
-        return "\(f.string(from: time)) container \(action) \(container.id) (\(attributes.keys.sorted().map { "\($0)=\(attributes[$0]!)" }.joined(separator: ", ")))"
+        return
+            "\(f.string(from: time)) container \(action) \(container.id) (\(attributes.keys.sorted().map { "\($0)=\(attributes[$0]!)" }.joined(separator: ", ")))"
     }
 
     package var attributes: [String: String] {
@@ -25,25 +26,37 @@ package struct ComposeEvent: Sendable, Equatable {
 
     /// `--json`: Docker Compose's fields.
     package var json: [String: Any] {
-        ["time": ISO8601DateFormatter().string(from: time), "type": "container", "action": action,
-         "id": container.id, "service": container.composeService ?? "", "attributes": attributes]
+        [
+            "time": ISO8601DateFormatter().string(from: time), "type": "container", "action": action,
+            "id": container.id, "service": container.composeService ?? "", "attributes": attributes,
+        ]
     }
 
     /// The events between two looks (`before` nil: the first look, which reports nothing).
-    package static func diff(before: [String: Snapshot], after: [String: Snapshot], containers: [String: Container], now: Date) -> [ComposeEvent] {
+    package static func diff(
+        before: [String: Snapshot], after: [String: Snapshot], containers: [String: Container], now: Date
+    ) -> [ComposeEvent] {
         var out: [ComposeEvent] = []
         for (id, a) in after.sorted(by: { $0.key < $1.key }) {
             guard let c = containers[id] else { continue }
             guard let b = before[id] else {
                 out.append(ComposeEvent(action: "create", container: c, time: now))
                 if a.startedAt != nil { out.append(ComposeEvent(action: "start", container: c, time: now)) }
-                if a.finishedAt != nil && !a.running { out.append(ComposeEvent(action: "die", container: c, time: now)) }
+                if a.finishedAt != nil && !a.running {
+                    out.append(ComposeEvent(action: "die", container: c, time: now))
+                }
                 continue
             }
             // A restart between two looks shows as a new finish and a new start.
-            if a.finishedAt != b.finishedAt, a.finishedAt != nil { out.append(ComposeEvent(action: "die", container: c, time: now)) }
-            if a.startedAt != b.startedAt, a.startedAt != nil { out.append(ComposeEvent(action: "start", container: c, time: now)) }
-            if a.paused != b.paused { out.append(ComposeEvent(action: a.paused ? "pause" : "unpause", container: c, time: now)) }
+            if a.finishedAt != b.finishedAt, a.finishedAt != nil {
+                out.append(ComposeEvent(action: "die", container: c, time: now))
+            }
+            if a.startedAt != b.startedAt, a.startedAt != nil {
+                out.append(ComposeEvent(action: "start", container: c, time: now))
+            }
+            if a.paused != b.paused {
+                out.append(ComposeEvent(action: a.paused ? "pause" : "unpause", container: c, time: now))
+            }
         }
         for (id, _) in before where after[id] == nil {
             if let c = containers[id] { out.append(ComposeEvent(action: "destroy", container: c, time: now)) }
@@ -71,15 +84,20 @@ extension ComposeRunner {
         var known: [String: Container] = [:]
         var before: [String: ComposeEvent.Snapshot]?
         while true {
-            let list = projectContainers(includeOneOff: true).filter { services.isEmpty || services.contains($0.composeService ?? "") }
+            let list = projectContainers(includeOneOff: true).filter {
+                services.isEmpty || services.contains($0.composeService ?? "")
+            }
             var after: [String: ComposeEvent.Snapshot] = [:]
             for c in list {
                 known[c.id] = c
-                after[c.id] = .init(startedAt: c.startedAt, finishedAt: c.finishedAt, running: c.status == .running || c.status == .restarting,
-                                    paused: engine.isPaused(c))
+                after[c.id] = .init(
+                    startedAt: c.startedAt, finishedAt: c.finishedAt,
+                    running: c.status == .running || c.status == .restarting,
+                    paused: engine.isPaused(c))
             }
             if let before {
-                for e in ComposeEvent.diff(before: before, after: after, containers: known, now: Date()) where !emit(e) { return }
+                for e in ComposeEvent.diff(before: before, after: after, containers: known, now: Date()) where !emit(e)
+                { return }
             }
             before = after
             usleep(interval)

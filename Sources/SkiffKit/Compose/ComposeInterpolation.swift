@@ -31,7 +31,9 @@ package struct ComposeInterpolation: Sendable {
     private static func isNameStart(_ c: Character) -> Bool { c == "_" || (c.isASCII && c.isLetter) }
     private static func isName(_ c: Character) -> Bool { c == "_" || (c.isASCII && (c.isLetter || c.isNumber)) }
 
-    private func expand(_ chars: [Character], _ i: inout Int, stopAtBrace: Bool, unset: inout [String], limit: Int) throws(Failure) -> String {
+    private func expand(_ chars: [Character], _ i: inout Int, stopAtBrace: Bool, unset: inout [String], limit: Int)
+        throws(Failure) -> String
+    {
         var out = ""
         while i < chars.count {
             // Only a variable's value makes the text grow faster than it is read.
@@ -106,15 +108,19 @@ package struct ComposeInterpolation: Sendable {
     }
 
     /// Interpolate every scalar value of a tree (keys are left as written). Errors name the path.
-    package func interpolate(_ tree: ComposeTree, file: String, path: String = "",
-                            unset: inout [String]) throws(ComposeError) -> ComposeTree {
+    package func interpolate(
+        _ tree: ComposeTree, file: String, path: String = "",
+        unset: inout [String]
+    ) throws(ComposeError) -> ComposeTree {
         var budget = maxOutputBytes
         return try interpolate(tree, file: file, path: path, unset: &unset, budget: &budget)
     }
 
     /// `budget`: the bytes the interpolated values may still add.
-    private func interpolate(_ tree: ComposeTree, file: String, path: String,
-                             unset: inout [String], budget: inout Int) throws(ComposeError) -> ComposeTree {
+    private func interpolate(
+        _ tree: ComposeTree, file: String, path: String,
+        unset: inout [String], budget: inout Int
+    ) throws(ComposeError) -> ComposeTree {
         switch tree {
         case .null: return .null
         case .scalar(let s, let quoted):
@@ -126,11 +132,19 @@ package struct ComposeInterpolation: Sendable {
             } catch {
                 switch error {
                 case .tooLarge:
-                    throw .invalid(file: file, path: path, reason: "interpolating variables makes the file's values larger than the maximum of \(maxOutputBytes >> 20) MiB")
+                    throw .invalid(
+                        file: file, path: path,
+                        reason:
+                            "interpolating variables makes the file's values larger than the maximum of \(maxOutputBytes >> 20) MiB"
+                    )
                 case .required(let name, let message):
                     throw .requiredVariable(file: file, path: path, name: name, message: message)
                 case .syntax(let near):
-                    throw .invalid(file: file, path: path, reason: "invalid interpolation format for \"\(s)\" (near \"\(near)\"); you may need to escape a $ with another $")
+                    throw .invalid(
+                        file: file, path: path,
+                        reason:
+                            "invalid interpolation format for \"\(s)\" (near \"\(near)\"); you may need to escape a $ with another $"
+                    )
                 }
             }
         case .sequence(let items):
@@ -143,7 +157,9 @@ package struct ComposeInterpolation: Sendable {
             var out: [ComposeTree.Entry] = []
             for e in entries {
                 let p = path.isEmpty ? e.key : path + "." + e.key
-                out.append(ComposeTree.Entry(e.key, try interpolate(e.value, file: file, path: p, unset: &unset, budget: &budget)))
+                out.append(
+                    ComposeTree.Entry(
+                        e.key, try interpolate(e.value, file: file, path: p, unset: &unset, budget: &budget)))
             }
             return .mapping(out)
         }

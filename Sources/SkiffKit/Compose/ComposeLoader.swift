@@ -30,7 +30,9 @@ public struct ComposeLoadOptions: Sendable {
 public enum ComposeLoader {
     /// Load, interpolate, merge and check the project.
     public static func load(_ options: ComposeLoadOptions) throws(ComposeError) -> ComposeProject {
-        var files = options.files.map { $0 == "-" ? "/dev/stdin" : ComposePaths.resolve($0, against: options.workingDirectory) }
+        var files = options.files.map {
+            $0 == "-" ? "/dev/stdin" : ComposePaths.resolve($0, against: options.workingDirectory)
+        }
         if files.isEmpty, let env = options.environment["COMPOSE_FILE"], !env.isEmpty {
             let sep = options.environment["COMPOSE_PATH_SEPARATOR"] ?? ":"
             files = env.components(separatedBy: sep).map { ComposePaths.resolve($0, against: options.workingDirectory) }
@@ -41,14 +43,18 @@ public enum ComposeLoader {
             }
             files = found
         }
-        let directory = options.projectDirectory.map { ComposePaths.resolve($0, against: options.workingDirectory) }
+        let directory =
+            options.projectDirectory.map { ComposePaths.resolve($0, against: options.workingDirectory) }
             ?? (files[0] == "/dev/stdin" ? options.workingDirectory : (files[0] as NSString).deletingLastPathComponent)
 
         // Variables: the caller's environment wins over .env.
         var variables: [String: String] = [:]
-        let envFiles = options.envFiles.isEmpty ? [directory + "/.env"] : options.envFiles.map {
-            ComposePaths.resolve($0, against: options.workingDirectory)
-        }
+        let envFiles =
+            options.envFiles.isEmpty
+            ? [directory + "/.env"]
+            : options.envFiles.map {
+                ComposePaths.resolve($0, against: options.workingDirectory)
+            }
         for envFile in envFiles {
             guard FileManager.default.fileExists(atPath: envFile) else {
                 if options.envFiles.isEmpty { continue }
@@ -56,7 +62,9 @@ public enum ComposeLoader {
             }
             let text = try read(envFile)
             do {
-                for (k, v) in try ComposeEnvFile.parse(text, environment: options.environment) { variables[k] = v ?? "" }
+                for (k, v) in try ComposeEnvFile.parse(text, environment: options.environment) {
+                    variables[k] = v ?? ""
+                }
             } catch {
                 throw .invalid(file: envFile, path: "line \(error.line)", reason: error.reason)
             }
@@ -87,14 +95,20 @@ public enum ComposeLoader {
         let name: String
         if let p = options.projectName {
             guard ComposePaths.isValidProjectName(p) else {
-                throw .usage("invalid project name \"\(p)\": it must contain only lower-case letters, digits, dashes and underscores, and start with a letter or digit")
+                throw .usage(
+                    "invalid project name \"\(p)\": it must contain only lower-case letters, digits, dashes and underscores, and start with a letter or digit"
+                )
             }
             name = p
         } else if let env = options.environment["COMPOSE_PROJECT_NAME"], !env.isEmpty {
             name = ComposePaths.normalizeProjectName(env)
         } else if let n = merged["name"]?.scalarText, !n.isEmpty {
             guard ComposePaths.isValidProjectName(n) else {
-                throw .invalid(file: files[0], path: "name", reason: "invalid project name \"\(n)\": only lower-case letters, digits, dashes and underscores, starting with a letter or digit")
+                throw .invalid(
+                    file: files[0], path: "name",
+                    reason:
+                        "invalid project name \"\(n)\": only lower-case letters, digits, dashes and underscores, starting with a letter or digit"
+                )
             }
             name = n
         } else {
@@ -103,7 +117,8 @@ public enum ComposeLoader {
         guard !name.isEmpty else {
             throw .usage("the project name from the directory \(directory) is empty once normalized; give one with -p")
         }
-        var parser = ComposeParser(file: files.count == 1 ? files[0] : files.joined(separator: " + "), directory: directory, projectName: name)
+        var parser = ComposeParser(
+            file: files.count == 1 ? files[0] : files.joined(separator: " + "), directory: directory, projectName: name)
         var project = try parser.parse(merged)
         project.files = files
         try checkEnvFiles(project)
@@ -115,7 +130,9 @@ public enum ComposeLoader {
     /// or a stream (`-f -`, a FIFO) that never ends, without reading past the limit.
     static func read(_ path: String) throws(ComposeError) -> String {
         guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw .unreadable(file: path, reason: FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file")
+            throw .unreadable(
+                file: path,
+                reason: FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file")
         }
         defer { try? handle.close() }
         let limits = YAMLLimits.standard
@@ -124,7 +141,9 @@ public enum ComposeLoader {
             throw .unreadable(file: path, reason: "cannot read the file: \(error.localizedDescription)")
         }
         do { try limits.checkSize(data.count) } catch { throw .unreadable(file: path, reason: error.reason) }
-        guard let text = String(data: data, encoding: .utf8) else { throw .unreadable(file: path, reason: "not UTF-8 text") }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw .unreadable(file: path, reason: "not UTF-8 text")
+        }
         return text
     }
 }
@@ -132,11 +151,16 @@ public enum ComposeLoader {
 extension ComposeProject {
     /// The services `up` starts: those named (and, unless `noDeps`, what they depend on, recursively), or
     /// every service whose profiles are all off or include an enabled one.
-    package func selectServices(_ names: [String], profiles: [String], withDependencies: Bool = true) throws(ComposeError) -> [ComposeService] {
+    package func selectServices(_ names: [String], profiles: [String], withDependencies: Bool = true)
+        throws(ComposeError) -> [ComposeService]
+    {
         for n in names where service(n) == nil { throw .usage("no such service: \(n)") }
         var chosen: Set<String>
         if names.isEmpty {
-            chosen = Set(services.filter { $0.profiles.isEmpty || !Set($0.profiles).isDisjoint(with: profiles) || profiles.contains("*") }.map(\.name))
+            chosen = Set(
+                services.filter {
+                    $0.profiles.isEmpty || !Set($0.profiles).isDisjoint(with: profiles) || profiles.contains("*")
+                }.map(\.name))
         } else {
             chosen = Set(names)
         }
@@ -160,7 +184,8 @@ extension ComposeLoader {
         for s in project.services {
             for path in s.envFiles where !s.optionalEnvFiles.contains(path) {
                 guard FileManager.default.fileExists(atPath: path) else {
-                    throw .unreadable(file: path, reason: "env file of service \(s.name) not found (services.\(s.name).env_file)")
+                    throw .unreadable(
+                        file: path, reason: "env file of service \(s.name) not found (services.\(s.name).env_file)")
                 }
                 _ = try read(path)
             }

@@ -18,8 +18,10 @@ package enum ComposeMerge {
         return .mapping(out)
     }
 
-    static func mergeMapping(_ a: ComposeTree, _ b: ComposeTree,
-                             _ child: (String, ComposeTree, ComposeTree) -> ComposeTree) -> ComposeTree {
+    static func mergeMapping(
+        _ a: ComposeTree, _ b: ComposeTree,
+        _ child: (String, ComposeTree, ComposeTree) -> ComposeTree
+    ) -> ComposeTree {
         guard case .mapping(var out) = a, case .mapping(let over) = b else { return b }
         var index = positions(out)
         for e in over {
@@ -63,7 +65,8 @@ package enum ComposeMerge {
                 let bx = x.scalarText.map { ComposeTree.mapping([.init("context", .string($0))]) } ?? x
                 let by = y.scalarText.map { ComposeTree.mapping([.init("context", .string($0))]) } ?? y
                 return mergeMapping(bx, by) { k, p, q in
-                    k == "args" || k == "labels" ? mergeMapping(asMapping(p, k), asMapping(q, k)) { _, _, v in v } : mergeGeneric(p, q)
+                    k == "args" || k == "labels"
+                        ? mergeMapping(asMapping(p, k), asMapping(q, k)) { _, _, v in v } : mergeGeneric(p, q)
                 }
             case "healthcheck":
                 return mergeMapping(x, y) { _, _, v in v }

@@ -18,8 +18,10 @@ public struct ComposeProject: Sendable, Equatable {
     package var secrets: [ComposeSecret] = []
     package var configs: [ComposeSecret] = []
 
-    package init(name: String, workingDirectory: String, files: [String], services: [ComposeService] = [],
-                volumes: [ComposeVolume] = [], networks: [ComposeNetwork] = [], warnings: [String] = []) {
+    package init(
+        name: String, workingDirectory: String, files: [String], services: [ComposeService] = [],
+        volumes: [ComposeVolume] = [], networks: [ComposeNetwork] = [], warnings: [String] = []
+    ) {
         self.name = name
         self.workingDirectory = workingDirectory
         self.files = files

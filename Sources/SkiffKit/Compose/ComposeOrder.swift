@@ -8,7 +8,8 @@ package enum ComposeOrder {
         func visit(_ s: ComposeService) throws(ComposeError) {
             if done.contains(s.name) { return }
             if let i = visiting.firstIndex(of: s.name) {
-                throw .usage("dependency cycle between services: " + (visiting[i...] + [s.name]).joined(separator: " -> "))
+                throw .usage(
+                    "dependency cycle between services: " + (visiting[i...] + [s.name]).joined(separator: " -> "))
             }
             visiting.append(s.name)
             for d in s.dependsOn { if let dep = byName[d.service] { try visit(dep) } }

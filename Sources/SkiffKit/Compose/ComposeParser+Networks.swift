@@ -2,10 +2,12 @@
 extension ComposeParser {
     mutating func networkExtras(_ t: ComposeTree, _ path: String, into n: inout ComposeNetwork) throws(ComposeError) {
         if let v = t["enable_ipv6"], try bool(v, path + ".enable_ipv6") {
-            throw ComposeError.unsupported("\(file): \(path).enable_ipv6: skiff networks are IPv4 only; remove the key or set it to false")
+            throw ComposeError.unsupported(
+                "\(file): \(path).enable_ipv6: skiff networks are IPv4 only; remove the key or set it to false")
         }
         if let v = t["enable_ipv4"], !(try bool(v, path + ".enable_ipv4")) {
-            throw ComposeError.unsupported("\(file): \(path).enable_ipv4: skiff networks are IPv4 networks; remove the key or set it to true")
+            throw ComposeError.unsupported(
+                "\(file): \(path).enable_ipv4: skiff networks are IPv4 networks; remove the key or set it to true")
         }
         if let ipam = t["ipam"] { try self.ipam(ipam, path + ".ipam", into: &n) }
         if let opts = t["driver_opts"] { try driverOptions(opts, path + ".driver_opts", into: &n) }
@@ -13,7 +15,8 @@ extension ComposeParser {
 
     mutating func ipam(_ t: ComposeTree, _ p: String, into n: inout ComposeNetwork) throws(ComposeError) {
         if let d = try optionalString(t["driver"], p + ".driver"), d != "default" {
-            throw ComposeError.unsupported("\(file): \(p).driver: only the default IPAM driver exists in skiff, got \"\(d)\"")
+            throw ComposeError.unsupported(
+                "\(file): \(p).driver: only the default IPAM driver exists in skiff, got \"\(d)\"")
         }
         guard let config = t["config"] else { return }
         let blocks = try list(config, p + ".config")
@@ -28,7 +31,9 @@ extension ComposeParser {
             guard let s = IPv4Subnet(subnetText) else {
                 throw fail(bp + ".subnet", "expected an IPv4 subnet such as 172.28.0.0/16, got \"\(subnetText)\"")
             }
-            guard (8...30).contains(s.prefix) else { throw fail(bp + ".subnet", "the prefix must be /8 to /30, got \"\(subnetText)\"") }
+            guard (8...30).contains(s.prefix) else {
+                throw fail(bp + ".subnet", "the prefix must be /8 to /30, got \"\(subnetText)\"")
+            }
             subnet = s
             n.subnet = subnetText
         }
@@ -41,7 +46,9 @@ extension ComposeParser {
             n.gateway = g
         }
         if let r = try optionalString(block["ip_range"], bp + ".ip_range") {
-            guard let range = IPv4Subnet(r) else { throw fail(bp + ".ip_range", "expected an IPv4 range in CIDR form such as 172.28.5.0/24, got \"\(r)\"") }
+            guard let range = IPv4Subnet(r) else {
+                throw fail(bp + ".ip_range", "expected an IPv4 range in CIDR form such as 172.28.5.0/24, got \"\(r)\"")
+            }
             guard let subnet else { throw fail(bp + ".ip_range", "an ip_range needs a subnet") }
             guard subnet.contains(range.network), range.prefix >= subnet.prefix else {
                 throw fail(bp + ".ip_range", "\(r) is not inside the subnet \(subnet)")
@@ -63,18 +70,25 @@ extension ComposeParser {
                 n.bridgeOptions.mtu = try int(e.value, ep, min: 68, max: 65535)
             case "com.docker.network.bridge.enable_ip_masquerade", "com.docker.network.bridge.enable_icc":
                 let on = try bool(e.value, ep)
-                do { _ = try n.bridgeOptions.set(e.key, on ? "true" : "false") } catch { throw fail(ep, error.description) }
+                do { _ = try n.bridgeOptions.set(e.key, on ? "true" : "false") } catch {
+                    throw fail(ep, error.description)
+                }
             case "com.docker.network.bridge.host_binding_ipv4":
-                do { _ = try n.bridgeOptions.set(e.key, value) } catch { throw fail(ep, "not an IPv4 address: \"\(value)\"") }
+                do { _ = try n.bridgeOptions.set(e.key, value) } catch {
+                    throw fail(ep, "not an IPv4 address: \"\(value)\"")
+                }
             case "com.docker.network.bridge.name":
-                throw refuse("skiff names its bridges itself (its firewall tells them apart by name); remove the option")
+                throw refuse(
+                    "skiff names its bridges itself (its firewall tells them apart by name); remove the option")
             case "com.docker.network.bridge.default_bridge", "com.docker.network.bridge.inhibit_ipv4",
-                 "com.docker.network.container_iface_prefix", "com.docker.network.bridge.gateway_mode_ipv4":
+                "com.docker.network.container_iface_prefix", "com.docker.network.bridge.gateway_mode_ipv4":
                 throw refuse("not supported by skiff; remove the option")
             default:
-                let known = ["com.docker.network.driver.mtu", "com.docker.network.bridge.enable_ip_masquerade",
-                             "com.docker.network.bridge.enable_icc", "com.docker.network.bridge.host_binding_ipv4",
-                             "com.docker.network.bridge.name"]
+                let known = [
+                    "com.docker.network.driver.mtu", "com.docker.network.bridge.enable_ip_masquerade",
+                    "com.docker.network.bridge.enable_icc", "com.docker.network.bridge.host_binding_ipv4",
+                    "com.docker.network.bridge.name",
+                ]
                 let hint = NearestName.suggest(e.key, among: known).map { "; did you mean \($0)?" } ?? ""
                 throw fail(ep, "unknown bridge driver option\(hint)")
             }
@@ -93,24 +107,35 @@ extension ComposeParser {
                 guard let target = project.service(l.service) else {
                     throw fail("\(path).links[\(i)]", "links to undefined service \"\(l.service)\"")
                 }
-                guard s.networkMode == nil, target.networkMode == nil, !Set(s.networkNames).isDisjoint(with: target.networkNames) else {
-                    throw fail("\(path).links[\(i)]", "\(s.name) and \(l.service) share no network, so the link cannot resolve")
+                guard s.networkMode == nil, target.networkMode == nil,
+                    !Set(s.networkNames).isDisjoint(with: target.networkNames)
+                else {
+                    throw fail(
+                        "\(path).links[\(i)]", "\(s.name) and \(l.service) share no network, so the link cannot resolve"
+                    )
                 }
             }
             for n in s.networks {
                 guard let text = n.ipv4Address else { continue }
                 let p = "\(path).networks.\(n.name).ipv4_address"
                 guard let a = IPv4Address(text) else { throw fail(p, "not an IPv4 address: \"\(text)\"") }
-                guard let declared = project.network(n.name), let subnetText = declared.subnet, let subnet = IPv4Subnet(subnetText) else {
+                guard let declared = project.network(n.name), let subnetText = declared.subnet,
+                    let subnet = IPv4Subnet(subnetText)
+                else {
                     if project.network(n.name)?.external == true { continue }
-                    throw fail(p, "a fixed address needs a subnet: give the network an ipam config with a subnet (networks.\(n.name).ipam.config[0].subnet)")
+                    throw fail(
+                        p,
+                        "a fixed address needs a subnet: give the network an ipam config with a subnet (networks.\(n.name).ipam.config[0].subnet)"
+                    )
                 }
                 let gateway = declared.gateway.flatMap(IPv4Address.init) ?? subnet.firstHost
                 guard subnet.contains(a), a != subnet.network, a != subnet.broadcast, a != gateway else {
                     throw fail(p, "\(text) is not a free host address of \(subnetText) (the gateway is \(gateway))")
                 }
                 let key = n.name + "/" + text
-                if let other = taken[key] { throw fail(p, "\(text) is already the address of service \(other) on network \(n.name)") }
+                if let other = taken[key] {
+                    throw fail(p, "\(text) is already the address of service \(other) on network \(n.name)")
+                }
                 taken[key] = s.name
             }
         }

@@ -2,7 +2,9 @@
 /// links, logging, and the resource settings that become OCI resources.
 extension ComposeParser {
     /// Parse `key` of a service into `s`; keys ComposeParser.service handled itself never come here.
-    mutating func serviceExtra(_ key: String, _ v: ComposeTree, _ p: String, into s: inout ComposeService) throws(ComposeError) {
+    mutating func serviceExtra(_ key: String, _ v: ComposeTree, _ p: String, into s: inout ComposeService)
+        throws(ComposeError)
+    {
         switch key {
         case "links":
             for (i, text) in try strings(v, p).enumerated() {
@@ -15,7 +17,11 @@ extension ComposeParser {
         case "logging": try logging(v, p, into: &s)
         case "mem_reservation": s.resources.memoryReservation = try bytes(v, p)
         case "memswap_limit":
-            if case .scalar(let text, _) = v, text == "-1" { s.resources.memorySwap = -1 } else { s.resources.memorySwap = try bytes(v, p) }
+            if case .scalar(let text, _) = v, text == "-1" {
+                s.resources.memorySwap = -1
+            } else {
+                s.resources.memorySwap = try bytes(v, p)
+            }
         case "cpu_shares": s.resources.cpuShares = UInt64(try int(v, p, min: 0, max: 262_144))
         case "cpuset": s.resources.cpusetCpus = try string(v, p)
         case "oom_score_adj": s.resources.oomScoreAdj = try int(v, p, min: -1000, max: 1000)
@@ -44,12 +50,17 @@ extension ComposeParser {
             for e in try mapping(v, p) {
                 let ep = p + "." + e.key
                 guard ContainerResourceOptions.ulimitNames.contains(e.key) else {
-                    let hint = NearestName.suggest(e.key, among: ContainerResourceOptions.ulimitNames.sorted()).map { "; did you mean \($0)?" } ?? ""
+                    let hint =
+                        NearestName.suggest(e.key, among: ContainerResourceOptions.ulimitNames.sorted()).map {
+                            "; did you mean \($0)?"
+                        } ?? ""
                     throw fail(ep, "unknown ulimit\(hint)")
                 }
                 let soft: Int, hard: Int
                 if case .mapping = e.value {
-                    guard let st = e.value["soft"], let ht = e.value["hard"] else { throw fail(ep, "needs both soft and hard") }
+                    guard let st = e.value["soft"], let ht = e.value["hard"] else {
+                        throw fail(ep, "needs both soft and hard")
+                    }
                     soft = try int(st, ep + ".soft", min: -1)
                     hard = try int(ht, ep + ".hard", min: -1)
                 } else {
@@ -57,7 +68,9 @@ extension ComposeParser {
                     hard = soft
                 }
                 func limit(_ n: Int) -> UInt64 { n < 0 ? UInt64.max : UInt64(n) }
-                guard limit(soft) <= limit(hard) else { throw fail(ep, "the soft limit \(soft) is above the hard limit \(hard)") }
+                guard limit(soft) <= limit(hard) else {
+                    throw fail(ep, "the soft limit \(soft) is above the hard limit \(hard)")
+                }
                 s.resources.ulimits.append(.init(name: e.key, soft: limit(soft), hard: limit(hard)))
             }
         case "devices":
@@ -65,16 +78,22 @@ extension ComposeParser {
                 let ip = "\(p)[\(i)]"
                 var text: String
                 if case .mapping = item {
-                    guard let source = try optionalString(item["source"], ip + ".source") else { throw fail(ip, "source is required in the long device syntax") }
+                    guard let source = try optionalString(item["source"], ip + ".source") else {
+                        throw fail(ip, "source is required in the long device syntax")
+                    }
                     text = source + ":" + (try optionalString(item["target"], ip + ".target") ?? source)
                     if let perms = try optionalString(item["permissions"], ip + ".permissions") { text += ":" + perms }
                 } else {
                     text = try string(item, ip)
                     if !text.hasPrefix("/"), text.contains("=") {
-                        throw ComposeError.unsupported("\(file): \(ip): CDI device names (\"\(text)\") are not supported by skiff; give the device node's path")
+                        throw ComposeError.unsupported(
+                            "\(file): \(ip): CDI device names (\"\(text)\") are not supported by skiff; give the device node's path"
+                        )
                     }
                 }
-                do { s.devices.append(try DeviceMapping(parsing: text, origin: "device")) } catch { throw fail(ip, error.description) }
+                do { s.devices.append(try DeviceMapping(parsing: text, origin: "device")) } catch {
+                    throw fail(ip, error.description)
+                }
             }
         case "device_cgroup_rules":
             for (i, rule) in try strings(v, p).enumerated() {
@@ -93,7 +112,8 @@ extension ComposeParser {
                 guard parts.count == 1, !parts[0].isEmpty, mode.map({ ["ro", "rw"].contains($0) }) ?? true else {
                     throw fail("\(p)[\(i)]", "expected SERVICE[:ro|rw] or container:NAME[:ro|rw], got \"\(text)\"")
                 }
-                s.volumesFrom.append(ComposeVolumesFrom(name: parts[0], isContainer: isContainer, readOnly: mode.map { $0 == "ro" }))
+                s.volumesFrom.append(
+                    ComposeVolumesFrom(name: parts[0], isContainer: isContainer, readOnly: mode.map { $0 == "ro" }))
             }
         default:
             break
@@ -106,7 +126,9 @@ extension ComposeParser {
     mutating func logging(_ v: ComposeTree, _ p: String, into s: inout ComposeService) throws(ComposeError) {
         let driver = try optionalString(v["driver"], p + ".driver") ?? "json-file"
         guard ["json-file", "local"].contains(driver) else {
-            throw ComposeError.unsupported("\(file): \(p).driver: the \(driver) logging driver is not supported by skiff (json-file and local are; `skiff compose logs` reads them)")
+            throw ComposeError.unsupported(
+                "\(file): \(p).driver: the \(driver) logging driver is not supported by skiff (json-file and local are; `skiff compose logs` reads them)"
+            )
         }
         guard let options = v["options"] else { return }
         for e in try mapping(options, p + ".options") {
@@ -122,10 +144,14 @@ extension ComposeParser {
                 _ = try string(e.value, ep)
             case "compress":
                 if try bool(e.value, ep) {
-                    throw ComposeError.unsupported("\(file): \(ep): compressed rotated logs are not supported by skiff; remove the option")
+                    throw ComposeError.unsupported(
+                        "\(file): \(ep): compressed rotated logs are not supported by skiff; remove the option")
                 }
             default:
-                let known = ["max-size", "max-file", "compress", "mode", "max-buffer-size", "labels", "labels-regex", "env", "env-regex", "tag"]
+                let known = [
+                    "max-size", "max-file", "compress", "mode", "max-buffer-size", "labels", "labels-regex", "env",
+                    "env-regex", "tag",
+                ]
                 let hint = NearestName.suggest(e.key, among: known).map { "; did you mean \($0)?" } ?? ""
                 throw fail(ep, "unknown \(driver) logging option\(hint)")
             }
@@ -138,18 +164,24 @@ extension ComposeParser {
     func buildExtras(_ t: ComposeTree, _ p: String) throws(ComposeError) {
         func refuse(_ key: String, _ why: String) -> ComposeError { .unsupported("\(file): \(p).\(key): \(why)") }
         if let l = t["labels"], !(try keyValues(l, p + ".labels")).isEmpty {
-            throw refuse("labels", "labels on the built image are not supported by skiff build; write them as LABEL in the Dockerfile")
+            throw refuse(
+                "labels",
+                "labels on the built image are not supported by skiff build; write them as LABEL in the Dockerfile")
         }
         for key in ["cache_from", "cache_to"] {
             if let c = t[key], !(try strings(c, p + "." + key)).isEmpty {
-                throw refuse(key, "skiff build keeps its cache locally (it neither imports nor exports caches); remove the key")
+                throw refuse(
+                    key, "skiff build keeps its cache locally (it neither imports nor exports caches); remove the key")
             }
         }
         if let n = try optionalString(t["network"], p + ".network"), n != "default" {
             throw refuse("network", "build steps run on skiff's default network; remove the key (got \"\(n)\")")
         }
         if let pull = t["pull"], try bool(pull, p + ".pull") {
-            throw refuse("pull", "skiff build uses the local base image when there is one; run `skiff pull IMAGE` first, then remove the key")
+            throw refuse(
+                "pull",
+                "skiff build uses the local base image when there is one; run `skiff pull IMAGE` first, then remove the key"
+            )
         }
     }
 }

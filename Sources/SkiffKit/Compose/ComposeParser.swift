@@ -66,7 +66,9 @@ package struct ComposeParser {
 
     func int(_ t: ComposeTree, _ path: String, min: Int = Int.min, max: Int = Int.max) throws(ComposeError) -> Int {
         guard case .scalar(let s, _) = t else { throw fail(path, "must be an integer, got \(describe(t))") }
-        do { return Int(try Units.parseInteger(s, in: Int64(min)...Int64(max))) } catch { throw invalid(path, s, error) }
+        do { return Int(try Units.parseInteger(s, in: Int64(min)...Int64(max))) } catch {
+            throw invalid(path, s, error)
+        }
     }
 
     func strings(_ t: ComposeTree, _ path: String) throws(ComposeError) -> [String] {
@@ -102,7 +104,9 @@ package struct ComposeParser {
                 switch e.value {
                 case .null: out.append(ComposeEnvVar(e.key, nil))
                 case .scalar(let s, _): out.append(ComposeEnvVar(e.key, s))
-                default: throw fail(path + "." + e.key, "must be a string, number, boolean or null, got \(describe(e.value))")
+                default:
+                    throw fail(
+                        path + "." + e.key, "must be a string, number, boolean or null, got \(describe(e.value))")
                 }
             }
             return out
@@ -130,17 +134,23 @@ package struct ComposeParser {
     }
 
     func duration(_ t: ComposeTree, _ path: String) throws(ComposeError) -> Int64 {
-        guard case .scalar(let s, _) = t else { throw fail(path, "must be a duration such as 30s, 1m30s or 500ms, got \(describe(t))") }
+        guard case .scalar(let s, _) = t else {
+            throw fail(path, "must be a duration such as 30s, 1m30s or 500ms, got \(describe(t))")
+        }
         do { return try Units.parseDuration(s, bareNumberIsSeconds: true) } catch { throw invalid(path, s, error) }
     }
 
     func bytes(_ t: ComposeTree, _ path: String) throws(ComposeError) -> Int64 {
-        guard case .scalar(let s, _) = t else { throw fail(path, "must be a size such as 512m, 1g or a number of bytes, got \(describe(t))") }
+        guard case .scalar(let s, _) = t else {
+            throw fail(path, "must be a size such as 512m, 1g or a number of bytes, got \(describe(t))")
+        }
         do { return try Units.parseBytes(s) } catch { throw invalid(path, s, error) }
     }
 
     func cpus(_ t: ComposeTree, _ path: String) throws(ComposeError) -> Double {
-        guard case .scalar(let s, _) = t else { throw fail(path, "must be a number of CPUs such as 0.5 or 2, got \(describe(t))") }
+        guard case .scalar(let s, _) = t else {
+            throw fail(path, "must be a number of CPUs such as 0.5 or 2, got \(describe(t))")
+        }
         do { return try Units.parseCPUs(s) } catch { throw invalid(path, s, error) }
     }
 
@@ -166,18 +176,25 @@ package struct ComposeParser {
     // MARK: the project
 
     package mutating func parse(_ tree: ComposeTree) throws(ComposeError) -> ComposeProject {
-        guard case .mapping = tree else { throw fail("(top level)", "a compose file must be a mapping, got \(describe(tree))") }
+        guard case .mapping = tree else {
+            throw fail("(top level)", "a compose file must be a mapping, got \(describe(tree))")
+        }
         try ComposeSchema.validate(tree, file: file)
         var project = ComposeProject(name: projectName, workingDirectory: directory, files: [file])
         if let v = tree["version"], case .mapping = v { throw fail("version", "must be a string") }
         if let inc = tree["include"], !(try list(inc, "include")).isEmpty {
-            throw ComposeError.unsupported("\(file): include: including other compose files is not supported; list them with -f instead")
+            throw ComposeError.unsupported(
+                "\(file): include: including other compose files is not supported; list them with -f instead")
         }
         if let t = tree["secrets"] {
-            for e in try mapping(t, "secrets") { project.secrets.append(try secretDefinition(e.key, e.value, path: "secrets." + e.key, config: false)) }
+            for e in try mapping(t, "secrets") {
+                project.secrets.append(try secretDefinition(e.key, e.value, path: "secrets." + e.key, config: false))
+            }
         }
         if let t = tree["configs"] {
-            for e in try mapping(t, "configs") { project.configs.append(try secretDefinition(e.key, e.value, path: "configs." + e.key, config: true)) }
+            for e in try mapping(t, "configs") {
+                project.configs.append(try secretDefinition(e.key, e.value, path: "configs." + e.key, config: true))
+            }
         }
         if let servicesTree = tree["services"] {
             for e in try mapping(servicesTree, "services") {
@@ -187,10 +204,14 @@ package struct ComposeParser {
             throw fail("services", "no services defined (a compose file needs a `services:` mapping)")
         }
         if let v = tree["volumes"] {
-            for e in try mapping(v, "volumes") { project.volumes.append(try volume(e.key, e.value, path: "volumes." + e.key)) }
+            for e in try mapping(v, "volumes") {
+                project.volumes.append(try volume(e.key, e.value, path: "volumes." + e.key))
+            }
         }
         if let n = tree["networks"] {
-            for e in try mapping(n, "networks") { project.networks.append(try network(e.key, e.value, path: "networks." + e.key)) }
+            for e in try mapping(n, "networks") {
+                project.networks.append(try network(e.key, e.value, path: "networks." + e.key))
+            }
         }
         if !partial {
             try check(project)
@@ -205,19 +226,28 @@ package struct ComposeParser {
         let names = Set(project.services.map(\.name))
         for s in project.services {
             let path = "services." + s.name
-            if s.image == nil && s.build == nil { throw fail(path, "has neither an image nor a build context specified: at least one must be provided") }
+            if s.image == nil && s.build == nil {
+                throw fail(path, "has neither an image nor a build context specified: at least one must be provided")
+            }
             for (i, vf) in s.volumesFrom.enumerated() where !vf.isContainer && !names.contains(vf.name) {
-                throw fail("\(path).volumes_from[\(i)]", "refers to undefined service \"\(vf.name)\" (write container:NAME for a container outside the project)")
+                throw fail(
+                    "\(path).volumes_from[\(i)]",
+                    "refers to undefined service \"\(vf.name)\" (write container:NAME for a container outside the project)"
+                )
             }
             for (i, d) in s.dependsOn.enumerated() where !names.contains(d.service) && d.required {
                 throw fail("\(path).depends_on[\(i)]", "depends on undefined service \"\(d.service)\"")
             }
             for (i, n) in s.networks.enumerated() where n.name != "default" && project.network(n.name) == nil {
-                throw fail("\(path).networks[\(i)]", "refers to undefined network \"\(n.name)\" (declare it under the top-level networks:)")
+                throw fail(
+                    "\(path).networks[\(i)]",
+                    "refers to undefined network \"\(n.name)\" (declare it under the top-level networks:)")
             }
             for (i, m) in s.volumes.enumerated() where m.type == .volume {
                 if let src = m.source, project.volume(src) == nil {
-                    throw fail("\(path).volumes[\(i)]", "refers to undefined volume \"\(src)\" (declare it under the top-level volumes:)")
+                    throw fail(
+                        "\(path).volumes[\(i)]",
+                        "refers to undefined volume \"\(src)\" (declare it under the top-level volumes:)")
                 }
             }
         }
@@ -243,11 +273,15 @@ package struct ComposeParser {
             case "environment": s.environment = try keyValues(v, p)
             case "env_file":
                 var files: [String] = []
-                if case .scalar(let f, _) = v { files = [f] } else {
+                if case .scalar(let f, _) = v {
+                    files = [f]
+                } else {
                     for (i, item) in try list(v, p).enumerated() {
                         if case .mapping = item {
                             files.append(try string(item["path"] ?? .null, "\(p)[\(i)].path"))
-                            if let r = item["required"], !(try bool(r, "\(p)[\(i)].required")) { s.optionalEnvFiles.insert(absolute(files.last!)) }
+                            if let r = item["required"], !(try bool(r, "\(p)[\(i)].required")) {
+                                s.optionalEnvFiles.insert(absolute(files.last!))
+                            }
                         } else {
                             files.append(try string(item, "\(p)[\(i)]"))
                         }
@@ -259,7 +293,9 @@ package struct ComposeParser {
             case "expose":
                 for (i, item) in try list(v, p).enumerated() {
                     let text = try string(item, "\(p)[\(i)]")
-                    guard ComposePorts.isPortOrRange(text) else { throw fail("\(p)[\(i)]", "expected a port such as 80, 80/udp or 8000-8010, got \"\(text)\"") }
+                    guard ComposePorts.isPortOrRange(text) else {
+                        throw fail("\(p)[\(i)]", "expected a port such as 80, 80/udp or 8000-8010, got \"\(text)\"")
+                    }
                     s.expose.append(text)
                 }
             case "volumes":
@@ -267,10 +303,14 @@ package struct ComposeParser {
             case "tmpfs":
                 for (i, target) in try stringOrList(v, p).enumerated() {
                     let path = String(target.split(separator: ":", maxSplits: 1).first ?? "")
-                    guard path.hasPrefix("/") else { throw fail("\(p)[\(i)]", "a tmpfs target must be an absolute path, got \"\(target)\"") }
+                    guard path.hasPrefix("/") else {
+                        throw fail("\(p)[\(i)]", "a tmpfs target must be an absolute path, got \"\(target)\"")
+                    }
                     // /path:size=64m,mode=1770 — Docker's --tmpfs options, checked as that flag checks them.
                     let request: MountRequest
-                    do { request = try MountRequest.parseTmpfs(target) } catch { throw fail("\(p)[\(i)]", error.description) }
+                    do { request = try MountRequest.parseTmpfs(target) } catch {
+                        throw fail("\(p)[\(i)]", error.description)
+                    }
                     var m = ComposeMount(type: .tmpfs, source: nil, target: path, readOnly: request.readOnly)
                     m.tmpfsOptions = request.tmpfsOptions
                     s.volumes.append(m)
@@ -291,7 +331,8 @@ package struct ComposeParser {
             case "network_mode":
                 let mode = try string(v, p)
                 guard ["host", "none", "bridge"].contains(mode) else {
-                    throw ComposeError.unsupported("\(file): \(p): network_mode \"\(mode)\" is not supported (host, none or bridge)")
+                    throw ComposeError.unsupported(
+                        "\(file): \(p): network_mode \"\(mode)\" is not supported (host, none or bridge)")
                 }
                 s.networkMode = mode
             case "working_dir":
@@ -302,7 +343,9 @@ package struct ComposeParser {
             case "hostname": s.hostname = try string(v, p)
             case "container_name":
                 let n = try string(v, p)
-                guard ComposePaths.isValidContainerName(n) else { throw fail(p, "invalid container name \"\(n)\": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed") }
+                guard ComposePaths.isValidContainerName(n) else {
+                    throw fail(p, "invalid container name \"\(n)\": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed")
+                }
                 s.containerName = n
             case "labels": s.labels = try labels(v, p)
             case "tty": s.tty = try bool(v, p)
@@ -360,7 +403,9 @@ package struct ComposeParser {
             if let v = t["ssh"] {
                 // A list (`- default`, `- id=path`) or a mapping (`id: path`).
                 if case .mapping = v {
-                    for e in try mapping(v, p + ".ssh") { b.ssh.append(e.key + "=" + (try string(e.value, p + ".ssh." + e.key))) }
+                    for e in try mapping(v, p + ".ssh") {
+                        b.ssh.append(e.key + "=" + (try string(e.value, p + ".ssh." + e.key)))
+                    }
                 } else {
                     b.ssh = try strings(v, p + ".ssh")
                 }
@@ -384,11 +429,15 @@ package struct ComposeParser {
             let target = try int(targetTree, p + ".target", min: 1, max: 65535)
             var published: [Int?] = [nil]
             if let pub = t["published"], case .scalar(let text, _) = pub, !text.isEmpty {
-                guard let range = ComposePorts.range(text) else { throw fail(p + ".published", "must be a port or a range, got \"\(text)\"") }
+                guard let range = ComposePorts.range(text) else {
+                    throw fail(p + ".published", "must be a port or a range, got \"\(text)\"")
+                }
                 published = range.map { Optional($0) }
             }
             let proto = try optionalString(t["protocol"], p + ".protocol") ?? "tcp"
-            guard ["tcp", "udp", "sctp"].contains(proto) else { throw fail(p + ".protocol", "expected tcp, udp or sctp, got \"\(proto)\"") }
+            guard ["tcp", "udp", "sctp"].contains(proto) else {
+                throw fail(p + ".protocol", "expected tcp, udp or sctp, got \"\(proto)\"")
+            }
             if let mode = try optionalString(t["mode"], p + ".mode"), !["host", "ingress"].contains(mode) {
                 throw fail(p + ".mode", "expected host or ingress, got \"\(mode)\"")
             }
@@ -408,7 +457,9 @@ package struct ComposeParser {
                 throw fail(p, "expected [SOURCE:]TARGET[:MODE], got \"\(text)\"")
             }
             if parts.count == 1 {
-                guard parts[0].hasPrefix("/") else { throw fail(p, "the target must be an absolute path, got \"\(text)\"") }
+                guard parts[0].hasPrefix("/") else {
+                    throw fail(p, "the target must be an absolute path, got \"\(text)\"")
+                }
                 return ComposeMount(type: .volume, source: nil, target: parts[0])
             }
             let source = parts[0], target = parts[1]
@@ -418,7 +469,9 @@ package struct ComposeParser {
                 for opt in parts[2].split(separator: ",") {
                     switch opt {
                     case "ro": readOnly = true
-                    case "rw", "z", "Z", "nocopy", "rprivate", "private", "rshared", "shared", "rslave", "slave", "delegated", "cached", "consistent": break
+                    case "rw", "z", "Z", "nocopy", "rprivate", "private", "rshared", "shared", "rslave", "slave",
+                        "delegated", "cached", "consistent":
+                        break
                     default: throw fail(p, "unknown volume mode \"\(opt)\" (expected ro or rw)")
                     }
                 }
@@ -429,7 +482,9 @@ package struct ComposeParser {
                 return m
             }
             guard ComposePaths.isValidVolumeName(source) else {
-                throw fail(p, "\"\(source)\" is neither a volume name ([a-zA-Z0-9][a-zA-Z0-9_.-]) nor a path (./, ../, / or ~)")
+                throw fail(
+                    p, "\"\(source)\" is neither a volume name ([a-zA-Z0-9][a-zA-Z0-9_.-]) nor a path (./, ../, / or ~)"
+                )
             }
             var m = ComposeMount(type: .volume, source: source, target: target, readOnly: readOnly)
             m.noCopy = parts.count == 3 && parts[2].contains("nocopy")
@@ -441,7 +496,9 @@ package struct ComposeParser {
             }
             guard let targetTree = t["target"] else { throw fail(p, "target is required") }
             let target = try string(targetTree, p + ".target")
-            guard target.hasPrefix("/") else { throw fail(p + ".target", "must be an absolute path, got \"\(target)\"") }
+            guard target.hasPrefix("/") else {
+                throw fail(p + ".target", "must be an absolute path, got \"\(target)\"")
+            }
             var source = try optionalString(t["source"], p + ".source")
             switch type {
             case .bind:
@@ -451,13 +508,17 @@ package struct ComposeParser {
                 if source != nil { throw fail(p + ".source", "a tmpfs mount takes no source") }
             case .volume:
                 if let s = source, !ComposePaths.isValidVolumeName(s) {
-                    throw fail(p + ".source", "\"\(s)\" is not a volume name ([a-zA-Z0-9][a-zA-Z0-9_.-]); use type: bind for a path")
+                    throw fail(
+                        p + ".source",
+                        "\"\(s)\" is not a volume name ([a-zA-Z0-9][a-zA-Z0-9_.-]); use type: bind for a path")
                 }
             }
             var m = ComposeMount(type: type, source: source, target: target)
             if let ro = t["read_only"] { m.readOnly = try bool(ro, p + ".read_only") }
             m.createHostPath = false
-            if let b = t["bind"], let c = b["create_host_path"] { m.createHostPath = try bool(c, p + ".bind.create_host_path") }
+            if let b = t["bind"], let c = b["create_host_path"] {
+                m.createHostPath = try bool(c, p + ".bind.create_host_path")
+            }
             if let tm = t["tmpfs"], let size = tm["size"] { m.tmpfsSize = try bytes(size, p + ".tmpfs.size") }
             if let tm = t["tmpfs"], let modeTree = tm["mode"] {
                 // Permission bits, octal as in chmod (1777, 0o1777, 01777).
@@ -490,7 +551,10 @@ package struct ComposeParser {
                     case "condition":
                         let c = try string(f.value, ep + ".condition")
                         guard let cond = ComposeDependency.Condition(rawValue: c) else {
-                            throw fail(ep + ".condition", "expected service_started, service_healthy or service_completed_successfully, got \"\(c)\"")
+                            throw fail(
+                                ep + ".condition",
+                                "expected service_started, service_healthy or service_completed_successfully, got \"\(c)\""
+                            )
                         }
                         d.condition = cond
                     case "restart": d.restart = try bool(f.value, ep + ".restart")
@@ -560,7 +624,9 @@ package struct ComposeParser {
 
     mutating func deploy(_ t: ComposeTree, _ p: String, into s: inout ComposeService) throws(ComposeError) {
         if let r = t["replicas"], try int(r, p + ".replicas", min: 0) != 1 {
-            throw ComposeError.unsupported("\(file): \(p).replicas: skiff runs one container per service (replicas other than 1 are not supported yet)")
+            throw ComposeError.unsupported(
+                "\(file): \(p).replicas: skiff runs one container per service (replicas other than 1 are not supported yet)"
+            )
         }
         if let res = t["resources"] {
             if let l = res["limits"] {
@@ -574,7 +640,9 @@ package struct ComposeParser {
                     }
                 }
             }
-            if let m = res["reservations"]?["memory"] { s.resources.memoryReservation = try bytes(m, p + ".resources.reservations.memory") }
+            if let m = res["reservations"]?["memory"] {
+                s.resources.memoryReservation = try bytes(m, p + ".resources.reservations.memory")
+            }
         }
         if let rp = t["restart_policy"], s.restart == nil, let c = rp["condition"] {
             let cond = try string(c, p + ".restart_policy.condition")
@@ -593,7 +661,9 @@ package struct ComposeParser {
     // MARK: volumes and networks
 
     mutating func volume(_ key: String, _ t: ComposeTree, path: String) throws(ComposeError) -> ComposeVolume {
-        guard ComposePaths.isValidVolumeName(key) else { throw fail(path, "invalid volume name: only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed") }
+        guard ComposePaths.isValidVolumeName(key) else {
+            throw fail(path, "invalid volume name: only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed")
+        }
         var v = ComposeVolume(name: key, realName: "\(projectName)_\(key)")
         if case .null = t { return v }
         if let e = t["external"] {
@@ -607,7 +677,10 @@ package struct ComposeParser {
         }
         if let n = t["name"] { v.realName = try string(n, path + ".name") }
         v.driver = try optionalString(t["driver"], path + ".driver")
-        if let d = v.driver, d != "local" { throw ComposeError.unsupported("\(file): \(path).driver: only the local volume driver exists in skiff, got \"\(d)\"") }
+        if let d = v.driver, d != "local" {
+            throw ComposeError.unsupported(
+                "\(file): \(path).driver: only the local volume driver exists in skiff, got \"\(d)\"")
+        }
         if let l = t["labels"] { v.labels = try labels(l, path + ".labels") }
         return v
     }
@@ -627,7 +700,8 @@ package struct ComposeParser {
         if let nm = t["name"] { n.realName = try string(nm, path + ".name") }
         n.driver = try optionalString(t["driver"], path + ".driver")
         if let d = n.driver, d != "bridge" {
-            throw ComposeError.unsupported("\(file): \(path).driver: only the bridge driver exists in skiff, got \"\(d)\"")
+            throw ComposeError.unsupported(
+                "\(file): \(path).driver: only the bridge driver exists in skiff, got \"\(d)\"")
         }
         if let i = t["internal"] { n.isInternal = try bool(i, path + ".internal") }
         if let l = t["labels"] { n.labels = try labels(l, path + ".labels") }

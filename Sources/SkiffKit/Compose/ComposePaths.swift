@@ -18,13 +18,17 @@ package enum ComposePaths {
     }
 
     package static func isValidServiceName(_ name: String) -> Bool {
-        !name.isEmpty && name.unicodeScalars.allSatisfy {
-            $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "._-".unicodeScalars.contains($0))
-        }
+        !name.isEmpty
+            && name.unicodeScalars.allSatisfy {
+                $0.isASCII
+                    && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "._-".unicodeScalars.contains($0))
+            }
     }
 
     package static func isValidContainerName(_ name: String) -> Bool {
-        guard let f = name.unicodeScalars.first, f.isASCII, f.properties.isAlphabetic || ("0"..."9").contains(f) else { return false }
+        guard let f = name.unicodeScalars.first, f.isASCII, f.properties.isAlphabetic || ("0"..."9").contains(f) else {
+            return false
+        }
         return isValidServiceName(name)
     }
 
@@ -58,8 +62,10 @@ package enum ComposePaths {
     /// The file names looked for, in order of preference.
     package static let defaultFileNames = ["compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml"]
     /// Override files read after the first found, as Docker Compose does.
-    package static let overrideFileNames = ["compose.override.yaml", "compose.override.yml", "docker-compose.override.yml",
-                                           "docker-compose.override.yaml"]
+    package static let overrideFileNames = [
+        "compose.override.yaml", "compose.override.yml", "docker-compose.override.yml",
+        "docker-compose.override.yaml",
+    ]
 
     /// The compose file in `directory` or the nearest parent, plus its override file if one is beside it.
     package static func discover(from directory: String) -> [String]? {

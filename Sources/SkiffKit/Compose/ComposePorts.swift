@@ -25,7 +25,9 @@ package enum ComposePorts {
         if let slash = rest.lastIndex(of: "/") {
             proto = String(rest[rest.index(after: slash)...])
             rest = String(rest[..<slash])
-            guard ["tcp", "udp", "sctp"].contains(proto) else { throw Failure(reason: "unknown protocol \"\(proto)\" in \"\(text)\" (tcp, udp or sctp)") }
+            guard ["tcp", "udp", "sctp"].contains(proto) else {
+                throw Failure(reason: "unknown protocol \"\(proto)\" in \"\(text)\" (tcp, udp or sctp)")
+            }
         }
         var hostIP: String?
         if rest.hasPrefix("[") {

@@ -42,7 +42,9 @@ extension ComposeRunner {
 
     /// Container `index` (1-based, `--index`) of `service`.
     public func container(of service: String, index: Int = 1) throws(ComposeError) -> Container {
-        guard project.service(service) != nil || !containers(of: service).isEmpty else { throw .usage("no such service: \(service)") }
+        guard project.service(service) != nil || !containers(of: service).isEmpty else {
+            throw .usage("no such service: \(service)")
+        }
         guard let c = containers(of: service).first(where: { $0.composeNumber == index }) else {
             throw .usage("service \"\(service)\" is not running container #\(index)")
         }
@@ -72,7 +74,9 @@ extension ComposeRunner {
                     throw .usage("container \(now.name) exited (\(now.exitCode ?? -1)) while --wait waited for it")
                 }
                 if now.status == .restarting || (now.restartCount ?? 0) > (c.restartCount ?? 0) {
-                    throw .usage("container \(now.name) is restarting (it exited with \(now.exitCode ?? -1)) while --wait waited for it")
+                    throw .usage(
+                        "container \(now.name) is restarting (it exited with \(now.exitCode ?? -1)) while --wait waited for it"
+                    )
                 }
                 if now.healthcheck == nil {
                     if now.status == .running { progress(" Container \(now.name)  Started"); continue }
@@ -87,7 +91,8 @@ extension ComposeRunner {
             if pending.isEmpty { return }
             if Cancellation.isCancelled { throw .usage("canceled") }
             if Date() > deadline {
-                throw .usage("timed out after \(Int(healthTimeout))s waiting for \(pending.map(\.name).joined(separator: ", "))")
+                throw .usage(
+                    "timed out after \(Int(healthTimeout))s waiting for \(pending.map(\.name).joined(separator: ", "))")
             }
             usleep(100_000)
         }

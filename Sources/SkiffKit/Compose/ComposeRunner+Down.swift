@@ -30,11 +30,15 @@ extension ComposeRunner {
         let ordered = try ComposeOrder.stopOrder(project.services)
         var containers: [Container] = []
         for s in ordered { containers += self.containers(of: s.name) }
-        containers += projectContainers(includeOneOff: true).filter { c in c.isComposeOneOff && !containers.contains { $0.id == c.id } }
+        containers += projectContainers(includeOneOff: true).filter { c in
+            c.isComposeOneOff && !containers.contains { $0.id == c.id }
+        }
         if options.removeOrphans {
             containers += orphans().filter { o in !containers.contains { $0.id == o.id } }
         } else if !orphans().isEmpty {
-            progress(" Found orphan containers (\(orphans().map(\.name).joined(separator: ", "))) for this project; --remove-orphans removes them.")
+            progress(
+                " Found orphan containers (\(orphans().map(\.name).joined(separator: ", "))) for this project; --remove-orphans removes them."
+            )
         }
         for c in containers { try stopContainer(c, timeout: options.timeout) }
         for c in containers { try removeContainer(c) }
@@ -65,15 +69,18 @@ extension ComposeRunner {
             if (try? engine.network(real)) != nil { continue }
             let declared = project.network(key)
             if declared?.external == true {
-                throw .usage("network \(real) declared as external, but could not be found (create it with `skiff network create \(real)`)")
+                throw .usage(
+                    "network \(real) declared as external, but could not be found (create it with `skiff network create \(real)`)"
+                )
             }
             var labels = declared?.labels ?? [:]
             labels[ComposeLabels.project] = project.name
             labels["com.docker.compose.network"] = key
             do {
-                _ = try engine.createNetwork(name: real, subnet: declared?.subnet, gateway: declared?.gateway, ipRange: declared?.ipRange,
-                                             bridgeOptions: declared?.bridgeOptions ?? NetworkBridgeOptions(),
-                                             isInternal: declared?.isInternal ?? false, labels: labels)
+                _ = try engine.createNetwork(
+                    name: real, subnet: declared?.subnet, gateway: declared?.gateway, ipRange: declared?.ipRange,
+                    bridgeOptions: declared?.bridgeOptions ?? NetworkBridgeOptions(),
+                    isInternal: declared?.isInternal ?? false, labels: labels)
             } catch {
                 throw .usage("network \(real): \(error)")
             }
@@ -112,7 +119,8 @@ extension ComposeRunner {
         for v in project.volumes where used.contains(v.name) {
             if (try? engine.volume(v.realName)) != nil { continue }
             if v.external {
-                throw .usage("external volume \"\(v.realName)\" not found (create it with `skiff volume create \(v.realName)`)")
+                throw .usage(
+                    "external volume \"\(v.realName)\" not found (create it with `skiff volume create \(v.realName)`)")
             }
             var labels = v.labels
             labels[ComposeLabels.project] = project.name

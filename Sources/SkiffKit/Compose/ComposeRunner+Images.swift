@@ -34,14 +34,18 @@ extension ComposeRunner {
     }
 
     /// Pull the image of every service that names one (and builds none, unless `includeBuilt`).
-    package func pull(_ services: [ComposeService], onlyMissing: Bool = false, progress pullProgress: PullProgress? = nil) throws(ComposeError) {
+    package func pull(
+        _ services: [ComposeService], onlyMissing: Bool = false, progress pullProgress: PullProgress? = nil
+    ) throws(ComposeError) {
         for s in services where s.image != nil && (s.build == nil) {
             let name = s.imageName(project: project.name)
             if onlyMissing && (try? engine.images.resolve(name)) != nil { continue }
             progress(" \(s.name) Pulling")
             do {
                 let reference = try ImageReference(parsing: name)
-                _ = try Puller(store: engine.images, options: PullOptions(), progress: (pullProgress ?? PullProgress()).handle).pull(reference)
+                _ = try Puller(
+                    store: engine.images, options: PullOptions(), progress: (pullProgress ?? PullProgress()).handle
+                ).pull(reference)
             } catch {
                 throw .usage("pull access for \(name) (service \(s.name)) failed: \(error)")
             }
@@ -58,7 +62,9 @@ extension ComposeRunner {
                 try build(s, noCache: false)
             } else if !present || s.pullPolicy == "always" {
                 if s.pullPolicy == "never" {
-                    throw .usage("service \(s.name): image \(s.imageName(project: project.name)) is not here and pull_policy is never")
+                    throw .usage(
+                        "service \(s.name): image \(s.imageName(project: project.name)) is not here and pull_policy is never"
+                    )
                 }
                 try pull([s])
             }

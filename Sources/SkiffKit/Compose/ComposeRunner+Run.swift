@@ -1,7 +1,7 @@
 import Foundation
-import SkiffSystem
 import SkiffImage
 import SkiffRuntime
+import SkiffSystem
 
 #if canImport(Glibc)
 import Glibc
@@ -50,7 +50,9 @@ extension ComposeRunner {
         if !request.servicePorts { s.ports = [] }
         try wiring.check([s], servicePorts: request.servicePorts)
         if !request.noDeps {
-            let deps = try project.selectServices([s.name], profiles: [], withDependencies: true).filter { $0.name != s.name }
+            let deps = try project.selectServices([s.name], profiles: [], withDependencies: true).filter {
+                $0.name != s.name
+            }
             if !deps.isEmpty {
                 var up = UpOptions()
                 up.services = deps.map(\.name)

@@ -26,7 +26,9 @@ extension ComposeRunner {
                 switch d.source {
                 case .file(let f):
                     guard FileIO.exists(f) else { throw .usage("\(kind) \"\(d.name)\": file \(f) does not exist") }
-                    if use.uid == nil && use.gid == nil && use.mode == nil { path = f; bytes = nil } else {
+                    if use.uid == nil && use.gid == nil && use.mode == nil {
+                        path = f; bytes = nil
+                    } else {
                         do { bytes = try FileIO.read(f) } catch { throw .usage("\(kind) \"\(d.name)\": \(error)") }
                     }
                 case .environment(let name):
@@ -35,7 +37,9 @@ extension ComposeRunner {
                     }
                     bytes = Array(v.utf8)
                 case .content(let text): bytes = Array(text.utf8)
-                case .external: throw .usage("\(kind) \"\(d.name)\": external \(kind)s are kept by a Swarm; give file: or environment:")
+                case .external:
+                    throw .usage(
+                        "\(kind) \"\(d.name)\": external \(kind)s are kept by a Swarm; give file: or environment:")
                 }
                 if let bytes {
                     let dir = secretsDirectory
@@ -49,7 +53,8 @@ extension ComposeRunner {
                     chmod(file, mode_t(use.mode ?? 0o444))
                     path = file
                 }
-                var r = MountRequest(kind: .bind, source: path, target: use.containerPath(config: config), origin: origin)
+                var r = MountRequest(
+                    kind: .bind, source: path, target: use.containerPath(config: config), origin: origin)
                 r.readOnly = true
                 out.append(r)
             }
@@ -58,7 +63,9 @@ extension ComposeRunner {
     }
 
     /// `build.secrets` (each under its target's name or its own) and `build.ssh` for a service's build.
-    func buildSecrets(_ b: ComposeBuild, service: String) throws(ComposeError) -> (secrets: [String: BuildSecretSource], ssh: [BuildSSHSource]) {
+    func buildSecrets(_ b: ComposeBuild, service: String) throws(ComposeError) -> (
+        secrets: [String: BuildSecretSource], ssh: [BuildSSHSource]
+    ) {
         var secrets: [String: BuildSecretSource] = [:]
         for use in b.secrets {
             guard let d = project.secrets.first(where: { $0.name == use.source }) else {
@@ -69,13 +76,16 @@ extension ComposeRunner {
             case .file(let f): secrets[id] = .file(f)
             case .environment(let name): secrets[id] = .environment(name)
             case .content: throw .usage("secret \"\(d.name)\": content: is for configs; give file: or environment:")
-            case .external: throw .usage("secret \"\(d.name)\": external secrets are kept by a Swarm; give file: or environment:")
+            case .external:
+                throw .usage("secret \"\(d.name)\": external secrets are kept by a Swarm; give file: or environment:")
             }
         }
         var ssh: [BuildSSHSource] = []
         for entry in b.ssh {
             var source: BuildSSHSource
-            do { source = try BuildSSHSource.parse(entry) } catch { throw .usage("services.\(service).build.ssh: \(error.description)") }
+            do { source = try BuildSSHSource.parse(entry) } catch {
+                throw .usage("services.\(service).build.ssh: \(error.description)")
+            }
             source.paths = source.paths.map { ComposePaths.resolve($0, against: project.workingDirectory) }
             ssh.append(source)
         }

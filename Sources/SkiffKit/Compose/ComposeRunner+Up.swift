@@ -36,7 +36,8 @@ extension ComposeRunner {
     /// service's `depends_on` conditions. Returns the service containers, in start order.
     @discardableResult
     public func up(_ options: UpOptions) throws(ComposeError) -> [Container] {
-        let selected = try project.selectServices(options.services, profiles: options.profiles, withDependencies: !options.noDeps)
+        let selected = try project.selectServices(
+            options.services, profiles: options.profiles, withDependencies: !options.noDeps)
         try wiring.check(selected)
         let ordered = try ComposeOrder.startOrder(selected)
         try ensureImages(ordered, forceBuild: options.build)
@@ -47,7 +48,9 @@ extension ComposeRunner {
             if options.removeOrphans {
                 for c in orphans { try removeContainer(c) }
             } else {
-                progress(" Found orphan containers (\(orphans.map(\.name).joined(separator: ", "))) for this project. If you removed or renamed this service in your compose file, you can run this command with the --remove-orphans flag to clean it up.")
+                progress(
+                    " Found orphan containers (\(orphans.map(\.name).joined(separator: ", "))) for this project. If you removed or renamed this service in your compose file, you can run this command with the --remove-orphans flag to clean it up."
+                )
             }
         }
         var result: [Container] = []
@@ -56,7 +59,9 @@ extension ComposeRunner {
             for d in s.dependsOn where selectedNames.contains(d.service) || !containers(of: d.service).isEmpty {
                 try waitFor(d, of: s.name)
             }
-            result.append(try converge(s, forceRecreate: options.forceRecreate, noRecreate: options.noRecreate, start: !options.noStart))
+            result.append(
+                try converge(
+                    s, forceRecreate: options.forceRecreate, noRecreate: options.noRecreate, start: !options.noStart))
         }
         return result
     }
@@ -64,7 +69,9 @@ extension ComposeRunner {
     /// Wait until `dependency` meets its condition (running; healthy; exited 0).
     package func waitFor(_ dependency: ComposeDependency, of service: String) throws(ComposeError) {
         guard let c = containers(of: dependency.service).first else {
-            if dependency.required { throw .usage("service \(service) depends on \(dependency.service), which has no container") }
+            if dependency.required {
+                throw .usage("service \(service) depends on \(dependency.service), which has no container")
+            }
             return
         }
         let deadline = Date().addingTimeInterval(healthTimeout)
@@ -76,30 +83,42 @@ extension ComposeRunner {
                 return
             case .healthy:
                 guard now.healthcheck != nil else {
-                    throw .usage("dependency failed to start: container \(now.name) has no healthcheck configured (service \(service) waits for service_healthy)")
+                    throw .usage(
+                        "dependency failed to start: container \(now.name) has no healthcheck configured (service \(service) waits for service_healthy)"
+                    )
                 }
                 if now.health?.status == .healthy {
                     progress(" Container \(now.name)  Healthy")
                     return
                 }
-                if now.health?.status == .unhealthy { throw .usage("dependency failed to start: container \(now.name) is unhealthy") }
-                if now.status == .exited { throw .usage("dependency failed to start: container \(now.name) exited (\(now.exitCode ?? -1))") }
+                if now.health?.status == .unhealthy {
+                    throw .usage("dependency failed to start: container \(now.name) is unhealthy")
+                }
+                if now.status == .exited {
+                    throw .usage("dependency failed to start: container \(now.name) exited (\(now.exitCode ?? -1))")
+                }
                 if !announced { progress(" Container \(now.name)  Waiting"); announced = true }
             case .completedSuccessfully:
                 if now.status == .exited {
                     if now.exitCode == 0 { progress(" Container \(now.name)  Exited"); return }
-                    throw .usage("service \(dependency.service) didn't complete successfully: exit \(now.exitCode ?? -1)")
+                    throw .usage(
+                        "service \(dependency.service) didn't complete successfully: exit \(now.exitCode ?? -1)")
                 }
                 if !announced { progress(" Container \(now.name)  Waiting"); announced = true }
             }
-            if Date() > deadline { throw .usage("timed out after \(Int(healthTimeout))s waiting for \(now.name) (\(dependency.condition.rawValue))") }
+            if Date() > deadline {
+                throw .usage(
+                    "timed out after \(Int(healthTimeout))s waiting for \(now.name) (\(dependency.condition.rawValue))")
+            }
             usleep(100_000)
         }
     }
 
     /// The service's container as the file says: left alone when its config hash matches and it runs;
     /// started when it matches and is stopped; otherwise removed and made again.
-    func converge(_ s: ComposeService, forceRecreate: Bool, noRecreate: Bool, start: Bool) throws(ComposeError) -> Container {
+    func converge(_ s: ComposeService, forceRecreate: Bool, noRecreate: Bool, start: Bool) throws(ComposeError)
+        -> Container
+    {
         let imageName = s.imageName(project: project.name)
         let image: StoredImage
         do { image = try engine.images.resolve(imageName) } catch {
@@ -137,10 +156,16 @@ extension ComposeRunner {
         return started
     }
 
-    func create(_ s: ComposeService, imageName: String, name: String, number: Int, hash: String,
-                oneOff: Bool = false, adjust: (inout RunOptions) -> Void = { _ in }) throws(ComposeError) -> Container {
+    func create(
+        _ s: ComposeService, imageName: String, name: String, number: Int, hash: String,
+        oneOff: Bool = false, adjust: (inout RunOptions) -> Void = { _ in }
+    ) throws(ComposeError) -> Container {
         var options = try wiring.runOptions(s, name: name, number: number, configHash: hash)
-        if oneOff { options.labels[ComposeLabels.oneoff] = "True" } else { options.labels[ComposeLabels.oneoff] = "False" }
+        if oneOff {
+            options.labels[ComposeLabels.oneoff] = "True"
+        } else {
+            options.labels[ComposeLabels.oneoff] = "False"
+        }
         // A one-off container must not take the service's fixed address (its container may hold it).
         if oneOff { options.ip = nil }
         options.mounts += try secretMounts(s)
@@ -155,7 +180,11 @@ extension ComposeRunner {
             let text = try ComposeLoader.read(path)
             do {
                 for (k, v) in try ComposeEnvFile.parse(text, environment: callerEnvironment) {
-                    if let v { fromFiles.append("\(k)=\(v)") } else if callerEnvironment[k] != nil { fromFiles.append(k) }
+                    if let v {
+                        fromFiles.append("\(k)=\(v)")
+                    } else if callerEnvironment[k] != nil {
+                        fromFiles.append(k)
+                    }
                 }
             } catch {
                 throw .invalid(file: path, path: "line \(error.line)", reason: error.reason)
@@ -165,10 +194,14 @@ extension ComposeRunner {
         options.envFiles = []
         let contents: [String: String] = [:]
         do {
-            let c = try engine.createContainer(image: imageName, options: options, callerEnvironment: callerEnvironment,
-                                               envFileContents: contents)
+            let c = try engine.createContainer(
+                image: imageName, options: options, callerEnvironment: callerEnvironment,
+                envFileContents: contents)
             for n in wiring.extraNetworks(s) {
-                do { try engine.connectNetwork(network: n.name, container: c.id, aliases: n.aliases, ip: oneOff ? nil : n.ip) } catch {
+                do {
+                    try engine.connectNetwork(
+                        network: n.name, container: c.id, aliases: n.aliases, ip: oneOff ? nil : n.ip)
+                } catch {
                     try? engine.remove(c.id, force: true, volumes: true)
                     throw error
                 }

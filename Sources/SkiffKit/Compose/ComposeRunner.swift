@@ -45,7 +45,8 @@ public struct ComposeRunner {
 
     /// Containers of services no longer in the files.
     public func orphans() -> [Container] {
-        projectContainers(includeOneOff: true).filter { c in c.composeService.map { project.service($0) == nil } ?? true }
+        projectContainers(includeOneOff: true).filter { c in c.composeService.map { project.service($0) == nil } ?? true
+        }
     }
 
     func kit(_ body: () throws(KitError) -> Void) throws(ComposeError) {
@@ -88,7 +89,9 @@ public struct ComposeRunner {
         let chosenNames = Set(chosen.map(\.name))
         for s in try ComposeOrder.startOrder(chosen) {
             let list = containers(of: s.name)
-            if list.isEmpty && !names.isEmpty { throw .usage("service \(s.name) has no container to start (run `skiff compose up` first)") }
+            if list.isEmpty && !names.isEmpty {
+                throw .usage("service \(s.name) has no container to start (run `skiff compose up` first)")
+            }
             for d in s.dependsOn where chosenNames.contains(d.service) { try waitFor(d, of: s.name) }
             for c in list where c.status != .running && c.status != .restarting {
                 progress(" Container \(c.name)  Starting")

@@ -32,7 +32,8 @@ package enum ComposeSchema {
             for e in entries {
                 if extensions && e.key.hasPrefix("x-") { continue }
                 guard let sub = keys[e.key] else {
-                    let hint = NearestName.suggest(e.key, among: keys.keys.sorted()).map { "; did you mean \($0)?" } ?? ""
+                    let hint =
+                        NearestName.suggest(e.key, among: keys.keys.sorted()).map { "; did you mean \($0)?" } ?? ""
                     throw .invalid(file: file, path: child(e.key), reason: "unknown key\(hint)")
                 }
                 if case .refused(let advice) = sub {
@@ -55,55 +56,74 @@ package enum ComposeSchema {
         "services": .names(service),
         "networks": .names(network),
         "volumes": .names(volume),
-        "secrets": .names(.object(["name": .any, "environment": .any, "file": .any, "external": .any, "labels": .any,
-                                   "driver": .any, "driver_opts": .any, "template_driver": .any])),
-        "configs": .names(.object(["name": .any, "content": .any, "environment": .any, "file": .any, "external": .any,
-                                   "labels": .any, "template_driver": .any])),
+        "secrets": .names(
+            .object([
+                "name": .any, "environment": .any, "file": .any, "external": .any, "labels": .any,
+                "driver": .any, "driver_opts": .any, "template_driver": .any,
+            ])),
+        "configs": .names(
+            .object([
+                "name": .any, "content": .any, "environment": .any, "file": .any, "external": .any,
+                "labels": .any, "template_driver": .any,
+            ])),
         "models": .refused("AI models (models:) are not supported by skiff; remove the key"),
     ])
 
-    static let serviceConfigOrSecret: ComposeShape = .list(.object(["source": .any, "target": .any, "uid": .any, "gid": .any, "mode": .any]))
+    static let serviceConfigOrSecret: ComposeShape = .list(
+        .object(["source": .any, "target": .any, "uid": .any, "gid": .any, "mode": .any]))
 
     static let build: ComposeShape = .object([
         "context": .any, "dockerfile": .any, "args": .any, "target": .any, "no_cache": .any, "labels": .any,
-        "cache_from": .any, "cache_to": .any, "network": .any, "pull": .any, "secrets": serviceConfigOrSecret, "ssh": .any,
-        "dockerfile_inline": .refused("an inline Dockerfile is not supported by skiff build; put it in a file and name it with dockerfile:"),
+        "cache_from": .any, "cache_to": .any, "network": .any, "pull": .any, "secrets": serviceConfigOrSecret,
+        "ssh": .any,
+        "dockerfile_inline": .refused(
+            "an inline Dockerfile is not supported by skiff build; put it in a file and name it with dockerfile:"),
         "entitlements": .refused("build entitlements are not supported by skiff build; remove the key"),
-        "additional_contexts": .refused("additional build contexts are not supported by skiff build; copy the files into the build context"),
+        "additional_contexts": .refused(
+            "additional build contexts are not supported by skiff build; copy the files into the build context"),
         "shm_size": .refused("the build container's /dev/shm size cannot be set in skiff build; remove the key"),
         "extra_hosts": .refused("host entries for build steps are not supported by skiff build; remove the key"),
         "isolation": .refused("isolation is a Windows setting; remove the key"),
         "privileged": .refused("privileged build steps are not supported by skiff build; remove the key"),
-        "tags": .refused("extra tags are not supported by skiff compose build; tag the image afterwards with `skiff tag`"),
+        "tags": .refused(
+            "extra tags are not supported by skiff compose build; tag the image afterwards with `skiff tag`"),
         "ulimits": .refused("ulimits for build steps are not supported by skiff build; remove the key"),
-        "platforms": .refused("multi-platform builds are not supported by skiff; build for this machine (remove the key)"),
+        "platforms": .refused(
+            "multi-platform builds are not supported by skiff; build for this machine (remove the key)"),
     ])
 
     static let service: ComposeShape = .object([
         "image": .any, "build": build, "command": .any, "entrypoint": .any, "environment": .any,
         "env_file": .list(.object(["path": .any, "format": .any, "required": .any], extensions: false)),
-        "ports": .list(.object(["name": .any, "mode": .any, "host_ip": .any, "target": .any, "published": .any,
-                                "protocol": .any, "app_protocol": .any])),
+        "ports": .list(
+            .object([
+                "name": .any, "mode": .any, "host_ip": .any, "target": .any, "published": .any,
+                "protocol": .any, "app_protocol": .any,
+            ])),
         "expose": .any,
-        "volumes": .list(.object([
-            "type": .any, "source": .any, "target": .any, "read_only": .any, "consistency": .any,
-            "bind": .object(["propagation": .any, "create_host_path": .any, "recursive": .any, "selinux": .any]),
-            "volume": .object(["labels": .any, "nocopy": .any, "subpath": .any]),
-            "tmpfs": .object(["size": .any, "mode": .any]),
-            "image": .object(["subpath": .any]),
-        ])),
+        "volumes": .list(
+            .object([
+                "type": .any, "source": .any, "target": .any, "read_only": .any, "consistency": .any,
+                "bind": .object(["propagation": .any, "create_host_path": .any, "recursive": .any, "selinux": .any]),
+                "volume": .object(["labels": .any, "nocopy": .any, "subpath": .any]),
+                "tmpfs": .object(["size": .any, "mode": .any]),
+                "image": .object(["subpath": .any]),
+            ])),
         "depends_on": .names(.object(["restart": .any, "required": .any, "condition": .any])),
-        "healthcheck": .object(["disable": .any, "interval": .any, "retries": .any, "test": .any, "timeout": .any,
-                                "start_period": .any, "start_interval": .any]),
+        "healthcheck": .object([
+            "disable": .any, "interval": .any, "retries": .any, "test": .any, "timeout": .any,
+            "start_period": .any, "start_interval": .any,
+        ]),
         "restart": .any,
-        "networks": .names(.object([
-            "aliases": .any, "ipv4_address": .any, "priority": .any, "gw_priority": .any,
-            "interface_name": .refused("naming the interface is not supported by skiff; remove the key"),
-            "ipv6_address": .refused("skiff networks are IPv4 only; remove ipv6_address"),
-            "link_local_ips": .refused("link-local addresses are not supported by skiff; remove the key"),
-            "mac_address": .refused("skiff derives each container's MAC address from its IP; remove the key"),
-            "driver_opts": .refused("per-endpoint driver options are not supported by skiff; remove the key"),
-        ])),
+        "networks": .names(
+            .object([
+                "aliases": .any, "ipv4_address": .any, "priority": .any, "gw_priority": .any,
+                "interface_name": .refused("naming the interface is not supported by skiff; remove the key"),
+                "ipv6_address": .refused("skiff networks are IPv4 only; remove ipv6_address"),
+                "link_local_ips": .refused("link-local addresses are not supported by skiff; remove the key"),
+                "mac_address": .refused("skiff derives each container's MAC address from its IP; remove the key"),
+                "driver_opts": .refused("per-endpoint driver options are not supported by skiff; remove the key"),
+            ])),
         "network_mode": .any, "working_dir": .any, "user": .any, "hostname": .any, "container_name": .any,
         "labels": .any, "tty": .any, "stdin_open": .any, "init": .any, "profiles": .any,
         "deploy": deploy,
@@ -115,9 +135,12 @@ package enum ComposeSchema {
         "mem_reservation": .any, "memswap_limit": .any, "cpu_shares": .any, "cpuset": .any, "oom_score_adj": .any,
         "ulimits": .names(.object(["soft": .any, "hard": .any])), "shm_size": .any, "domainname": .any,
         "annotations": .any, "devices": .any, "device_cgroup_rules": .any, "group_add": .any, "volumes_from": .any,
-        "attach": .refused("attach: false is not supported by skiff compose up; use `skiff compose up -d` and `skiff compose logs SERVICE`"),
+        "attach": .refused(
+            "attach: false is not supported by skiff compose up; use `skiff compose up -d` and `skiff compose logs SERVICE`"
+        ),
         "blkio_config": .refused("block I/O limits are not supported by skiff; remove the key"),
-        "cgroup": .refused("choosing the cgroup namespace is not supported by skiff (each container has its own); remove the key"),
+        "cgroup": .refused(
+            "choosing the cgroup namespace is not supported by skiff (each container has its own); remove the key"),
         "cgroup_parent": .refused("skiff places every container's cgroup itself; remove cgroup_parent"),
         "cpu_count": .refused("cpu_count is a Windows setting; use cpus:"),
         "cpu_percent": .refused("cpu_percent is a Windows setting; use cpus:"),
@@ -126,11 +149,15 @@ package enum ComposeSchema {
         "cpu_rt_period": .refused("real-time CPU scheduling is not supported by skiff; remove the key"),
         "cpu_rt_runtime": .refused("real-time CPU scheduling is not supported by skiff; remove the key"),
         "credential_spec": .refused("credential_spec is a Windows setting; remove the key"),
-        "develop": .refused("compose watch (develop:) is not supported by skiff; bind-mount the source with volumes: instead"),
+        "develop": .refused(
+            "compose watch (develop:) is not supported by skiff; bind-mount the source with volumes: instead"),
         "dns": .any, "dns_opt": .any, "dns_search": .any, "extra_hosts": .any,
-        "extends": .refused("extends is not supported by skiff; merge the files with -f base.yml -f override.yml instead"),
+        "extends": .refused(
+            "extends is not supported by skiff; merge the files with -f base.yml -f override.yml instead"),
         "provider": .refused("provider services are not supported by skiff; remove the service"),
-        "external_links": .refused("links to containers outside the project are not supported; join them through an external network (networks: NAME: external: true)"),
+        "external_links": .refused(
+            "links to containers outside the project are not supported; join them through an external network (networks: NAME: external: true)"
+        ),
         "gpus": .refused("GPUs are not supported by skiff; remove the key"),
         "ipc": .refused("sharing the IPC namespace is not supported by skiff; remove the key"),
         "isolation": .refused("isolation is a Windows setting; remove the key"),
@@ -140,8 +167,10 @@ package enum ComposeSchema {
         "models": .refused("AI models are not supported by skiff; remove the key"),
         "oom_kill_disable": .refused("disabling the OOM killer is not possible with cgroup v2; remove the key"),
         "pid": .refused("sharing the PID namespace is not supported by skiff; remove the key"),
-        "post_start": .refused("lifecycle hooks (post_start) are not supported by skiff compose; run the command in the entrypoint"),
-        "pre_stop": .refused("lifecycle hooks (pre_stop) are not supported by skiff compose; handle the stop signal in the process"),
+        "post_start": .refused(
+            "lifecycle hooks (post_start) are not supported by skiff compose; run the command in the entrypoint"),
+        "pre_stop": .refused(
+            "lifecycle hooks (pre_stop) are not supported by skiff compose; handle the stop signal in the process"),
         "pull_refresh_after": .refused("timed pull refresh is not supported by skiff; use pull_policy: always"),
         "runtime": .refused("skiff has one runtime; remove the key"),
         "scale": .refused("skiff runs one container per service; remove scale (or set it to 1)"),
@@ -152,7 +181,8 @@ package enum ComposeSchema {
     ])
 
     static let deploy: ComposeShape = .object([
-        "mode": .any, "replicas": .any, "labels": .any, "restart_policy": .object([
+        "mode": .any, "replicas": .any, "labels": .any,
+        "restart_policy": .object([
             "condition": .any,
             "delay": .refused("a restart delay is not supported by skiff (Docker's backoff applies); remove the key"),
             "max_attempts": .any,
@@ -179,14 +209,19 @@ package enum ComposeSchema {
         "enable_ipv6": .any,
         "ipam": .object([
             "driver": .any,
-            "config": .list(.object(["subnet": .any, "ip_range": .any, "gateway": .any,
-                                     "aux_addresses": .refused("auxiliary addresses are not supported by skiff; remove the key")])),
-            "options": .refused("IPAM driver options are not supported by skiff (only the default IPAM driver exists); remove the key"),
+            "config": .list(
+                .object([
+                    "subnet": .any, "ip_range": .any, "gateway": .any,
+                    "aux_addresses": .refused("auxiliary addresses are not supported by skiff; remove the key"),
+                ])),
+            "options": .refused(
+                "IPAM driver options are not supported by skiff (only the default IPAM driver exists); remove the key"),
         ]),
     ])
 
     static let volume: ComposeShape = .object([
         "name": .any, "driver": .any, "external": .object(["name": .any]), "labels": .any,
-        "driver_opts": .refused("volume driver options (type, device, o) are not supported by skiff; use a bind mount for a host directory"),
+        "driver_opts": .refused(
+            "volume driver options (type, device, o) are not supported by skiff; use a bind mount for a host directory"),
     ])
 }

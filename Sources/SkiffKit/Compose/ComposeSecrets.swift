@@ -46,9 +46,13 @@ package struct ComposeSecretUse: Sendable, Equatable {
 
 extension ComposeParser {
     /// A top-level `secrets:`/`configs:` entry (`kind` names which, for messages).
-    func secretDefinition(_ name: String, _ t: ComposeTree, path: String, config: Bool) throws(ComposeError) -> ComposeSecret {
-        let keys = config ? ["file", "environment", "content", "external", "name", "labels", "template_driver"]
-                          : ["file", "environment", "external", "name", "labels", "driver", "driver_opts", "template_driver"]
+    func secretDefinition(_ name: String, _ t: ComposeTree, path: String, config: Bool) throws(ComposeError)
+        -> ComposeSecret
+    {
+        let keys =
+            config
+            ? ["file", "environment", "content", "external", "name", "labels", "template_driver"]
+            : ["file", "environment", "external", "name", "labels", "driver", "driver_opts", "template_driver"]
         for e in try mapping(t, path) where !keys.contains(e.key) && !e.key.hasPrefix("x-") {
             throw fail(path + "." + e.key, "unknown key (\(keys.joined(separator: ", ")))")
         }
@@ -58,8 +62,11 @@ extension ComposeParser {
         if config, let c = try optionalString(t["content"], path + ".content") { sources.append(.content(c)) }
         if let x = t["external"], try bool(x, path + ".external") { sources.append(.external) }
         guard sources.count == 1 else {
-            throw fail(path, sources.isEmpty ? "needs one of file, environment\(config ? ", content" : "") or external"
-                                             : "give only one of file, environment\(config ? ", content" : "") or external")
+            throw fail(
+                path,
+                sources.isEmpty
+                    ? "needs one of file, environment\(config ? ", content" : "") or external"
+                    : "give only one of file, environment\(config ? ", content" : "") or external")
         }
         return ComposeSecret(name: name, source: sources[0])
     }
@@ -73,14 +80,18 @@ extension ComposeParser {
                 for e in try mapping(item, ip) where !["source", "target", "uid", "gid", "mode"].contains(e.key) {
                     throw fail(ip + "." + e.key, "unknown key (source, target, uid, gid, mode)")
                 }
-                guard let source = try optionalString(item["source"], ip + ".source") else { throw fail(ip, "source is required") }
+                guard let source = try optionalString(item["source"], ip + ".source") else {
+                    throw fail(ip, "source is required")
+                }
                 var use = ComposeSecretUse(source: source)
                 use.target = try optionalString(item["target"], ip + ".target")
                 func number(_ key: String, radix: Int) throws(ComposeError) -> UInt32? {
                     guard let text = try optionalString(item[key], ip + "." + key) else { return nil }
                     // YAML 1.1 reads 0440 as an octal number; a string "0440" is octal too.
                     guard let n = UInt32(text.hasPrefix("0o") ? String(text.dropFirst(2)) : text, radix: radix) else {
-                        throw fail(ip + "." + key, "expected \(radix == 8 ? "an octal mode such as 0440" : "a number"), got \"\(text)\"")
+                        throw fail(
+                            ip + "." + key,
+                            "expected \(radix == 8 ? "an octal mode such as 0440" : "a number"), got \"\(text)\"")
                     }
                     return n
                 }
@@ -107,7 +118,9 @@ extension ComposeParser {
             for (path, uses, defined, kind) in lists {
                 for (i, use) in uses.enumerated() {
                     guard let d = defined.first(where: { $0.name == use.source }) else {
-                        throw fail("\(path)[\(i)]", "refers to undefined \(kind) \"\(use.source)\" (declare it under the top-level \(kind)s:)")
+                        throw fail(
+                            "\(path)[\(i)]",
+                            "refers to undefined \(kind) \"\(use.source)\" (declare it under the top-level \(kind)s:)")
                     }
                     switch d.source {
                     case .file(let f):
@@ -115,7 +128,9 @@ extension ComposeParser {
                             throw fail("\(kind)s.\(d.name).file", "\(kind) \"\(d.name)\": file \(f) does not exist")
                         }
                     case .external:
-                        throw ComposeError.unsupported("\(file): \(kind)s.\(d.name): external \(kind)s are kept by a Swarm; give file: or environment: instead")
+                        throw ComposeError.unsupported(
+                            "\(file): \(kind)s.\(d.name): external \(kind)s are kept by a Swarm; give file: or environment: instead"
+                        )
                     default: break
                     }
                 }

@@ -54,7 +54,9 @@ package indirect enum ComposeTree: Sendable, Hashable {
 
     /// Parse YAML text (one document). An empty document is an empty mapping. `limits` are checked
     /// first, on libyaml's events, so an alias bomb or a deep nest is refused before Yams builds anything.
-    package static func parse(yaml text: String, file: String, limits: YAMLLimits = .standard) throws(ComposeError) -> ComposeTree {
+    package static func parse(yaml text: String, file: String, limits: YAMLLimits = .standard) throws(ComposeError)
+        -> ComposeTree
+    {
         do { try limits.check(text) } catch {
             throw .invalid(file: file, path: error.line.map { "line \($0)" } ?? "(file)", reason: error.reason)
         }
@@ -62,7 +64,8 @@ package indirect enum ComposeTree: Sendable, Hashable {
         do { node = try Yams.compose(yaml: text) } catch {
             // Yams quotes the offending line, which may be megabytes long.
             let lines = "\(error)".split(separator: "\n", omittingEmptySubsequences: false).prefix(20)
-            throw .syntax(file: file, reason: lines.map { $0.count > 200 ? $0.prefix(200) + "…" : $0 }.joined(separator: "\n"))
+            throw .syntax(
+                file: file, reason: lines.map { $0.count > 200 ? $0.prefix(200) + "…" : $0 }.joined(separator: "\n"))
         }
         guard let node else { return .mapping([]) }
         return try from(node, file: file, path: "")
@@ -71,7 +74,8 @@ package indirect enum ComposeTree: Sendable, Hashable {
     static func from(_ node: Node, file: String, path: String) throws(ComposeError) -> ComposeTree {
         switch node {
         case .scalar(let s):
-            let quoted = s.style == .singleQuoted || s.style == .doubleQuoted || s.style == .literal || s.style == .folded
+            let quoted =
+                s.style == .singleQuoted || s.style == .doubleQuoted || s.style == .literal || s.style == .folded
             if !quoted && s.tag.description == "tag:yaml.org,2002:null" { return .null }
             if !quoted && ["", "~", "null", "Null", "NULL"].contains(s.string) { return .null }
             return .scalar(s.string, quoted: quoted)
@@ -87,7 +91,8 @@ package indirect enum ComposeTree: Sendable, Hashable {
             var mergedKeys: Set<String> = []
             for (k, v) in map {
                 guard case .scalar(let ks) = k else {
-                    throw .invalid(file: file, path: path.isEmpty ? "(top level)" : path, reason: "mapping keys must be strings")
+                    throw .invalid(
+                        file: file, path: path.isEmpty ? "(top level)" : path, reason: "mapping keys must be strings")
                 }
                 let childPath = path.isEmpty ? ks.string : path + "." + ks.string
                 if ks.string == "<<" && ks.style == .plain {
@@ -96,7 +101,9 @@ package indirect enum ComposeTree: Sendable, Hashable {
                     if case .sequence(let s) = v { sources = Array(s) } else { sources = [v] }
                     for src in sources {
                         guard case .mapping(let e) = try from(src, file: file, path: childPath) else {
-                            throw .invalid(file: file, path: childPath, reason: "a merge key (<<) takes a mapping or a list of mappings")
+                            throw .invalid(
+                                file: file, path: childPath,
+                                reason: "a merge key (<<) takes a mapping or a list of mappings")
                         }
                         for entry in e where mergedKeys.insert(entry.key).inserted { merged.append(entry) }
                     }

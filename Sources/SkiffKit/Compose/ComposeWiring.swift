@@ -47,25 +47,38 @@ package struct ComposeWiring {
     package func check(_ services: [ComposeService], servicePorts: Bool = true) throws(ComposeError) {
         for s in services {
             if !Self.volumesAvailable, let m = s.volumes.first {
-                throw .unsupported("services.\(s.name).volumes: \(m.type.rawValue) mounts (\(m.target)) need skiff's volume support, which is not in this build yet")
+                throw .unsupported(
+                    "services.\(s.name).volumes: \(m.type.rawValue) mounts (\(m.target)) need skiff's volume support, which is not in this build yet"
+                )
             }
             if !Self.projectNetworksAvailable {
-                if s.networkMode == nil, let n = s.networks.first(where: { $0.name != "default" || !$0.aliases.isEmpty }) {
-                    throw .unsupported("services.\(s.name).networks.\(n.name): networks other than the default (and aliases) need skiff's bridge networking, which is not in this build yet; remove the networks: entry (services then get loopback only) or use network_mode: host")
+                if s.networkMode == nil,
+                    let n = s.networks.first(where: { $0.name != "default" || !$0.aliases.isEmpty })
+                {
+                    throw .unsupported(
+                        "services.\(s.name).networks.\(n.name): networks other than the default (and aliases) need skiff's bridge networking, which is not in this build yet; remove the networks: entry (services then get loopback only) or use network_mode: host"
+                    )
                 }
                 if servicePorts, let p = s.ports.first, s.networkMode != "host" {
-                    throw .unsupported("services.\(s.name).ports: publishing \(p.publishFlag) needs skiff's bridge networking, which is not in this build yet; use network_mode: host to listen on the host directly")
+                    throw .unsupported(
+                        "services.\(s.name).ports: publishing \(p.publishFlag) needs skiff's bridge networking, which is not in this build yet; use network_mode: host to listen on the host directly"
+                    )
                 }
             }
             if s.networkMode == "bridge" && !Self.projectNetworksAvailable {
-                throw .unsupported("services.\(s.name).network_mode: bridge needs skiff's bridge networking, which is not in this build yet")
+                throw .unsupported(
+                    "services.\(s.name).network_mode: bridge needs skiff's bridge networking, which is not in this build yet"
+                )
             }
         }
     }
 
     /// The options for container `number` of `service` (`oneOff`: a `compose run` container).
-    package func runOptions(_ s: ComposeService, name: String, number: Int, configHash: String, servicePorts: Bool = true)
-        throws(ComposeError) -> RunOptions {
+    package func runOptions(
+        _ s: ComposeService, name: String, number: Int, configHash: String, servicePorts: Bool = true
+    )
+        throws(ComposeError) -> RunOptions
+    {
         var o = RunOptions()
         o.name = name
         if let ep = s.entrypoint {
@@ -102,7 +115,9 @@ package struct ComposeWiring {
         o.volumesFrom = s.volumesFrom.map { vf in
             var name = vf.name
             if !vf.isContainer, let other = project.services.first(where: { $0.name == vf.name }) {
-                name = other.containerName ?? ComposeLabels.containerName(project: project.name, service: other.name, number: 1)
+                name =
+                    other.containerName
+                    ?? ComposeLabels.containerName(project: project.name, service: other.name, number: 1)
             }
             return name + (vf.readOnly.map { $0 ? ":ro" : ":rw" } ?? "")
         }
@@ -110,18 +125,25 @@ package struct ComposeWiring {
             switch opt {
             case "no-new-privileges", "no-new-privileges:true", "no-new-privileges=true": o.noNewPrivileges = true
             case "seccomp:unconfined", "seccomp=unconfined": o.seccomp = .unconfined
-            default: throw .unsupported("services.\(s.name).security_opt: \"\(opt)\" is not supported (no-new-privileges, seccomp=unconfined)")
+            default:
+                throw .unsupported(
+                    "services.\(s.name).security_opt: \"\(opt)\" is not supported (no-new-privileges, seccomp=unconfined)"
+                )
             }
         }
         if let r = s.restart {
-            do { o.restart = try RestartPolicy(parsing: r) } catch { throw .invalid(file: project.files.first ?? "", path: "services.\(s.name).restart", reason: "\(error)") }
+            do { o.restart = try RestartPolicy(parsing: r) } catch {
+                throw .invalid(file: project.files.first ?? "", path: "services.\(s.name).restart", reason: "\(error)")
+            }
         }
         if let h = s.healthcheck {
             if h.disable || h.test == ["NONE"] {
                 o.noHealthcheck = true
             } else {
                 if let t = h.test {
-                    o.healthCmd = t.first == "CMD-SHELL" ? t.dropFirst().joined(separator: " ") : ShellWords.join(Array(t.dropFirst()))
+                    o.healthCmd =
+                        t.first == "CMD-SHELL"
+                        ? t.dropFirst().joined(separator: " ") : ShellWords.join(Array(t.dropFirst()))
                 }
                 o.healthInterval = h.interval
                 o.healthTimeout = h.timeout
@@ -156,7 +178,9 @@ package struct ComposeWiring {
             case .tmpfs:
                 r = MountRequest(kind: .tmpfs, source: nil, target: m.target, origin: origin)
                 r.tmpfsOptions = m.tmpfsOptions
-                if let size = m.tmpfsSize { r.tmpfsOptions = r.tmpfsOptions.filter { !$0.hasPrefix("size=") } + ["size=\(size)"] }
+                if let size = m.tmpfsSize {
+                    r.tmpfsOptions = r.tmpfsOptions.filter { !$0.hasPrefix("size=") } + ["size=\(size)"]
+                }
             }
             r.readOnly = m.readOnly
             o.mounts.append(r)

@@ -77,7 +77,9 @@ package struct YAMLLimits: Sendable {
                 try add(1, line: line, alias: nil)
                 if let a = name(event.data.scalar.anchor) { anchors[a] = (1, line) }
             case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
-                let anchor = name(event.type == YAML_SEQUENCE_START_EVENT ? event.data.sequence_start.anchor : event.data.mapping_start.anchor)
+                let anchor = name(
+                    event.type == YAML_SEQUENCE_START_EVENT
+                        ? event.data.sequence_start.anchor : event.data.mapping_start.anchor)
                 // The collection's own node; its parent counts it (with its contents) when it closes.
                 nodes += 1
                 try checkTotal(line: line, alias: nil)
@@ -110,7 +112,11 @@ package struct YAMLLimits: Sendable {
         func checkTotal(line: Int, alias: String?) throws(Exceeded) {
             guard nodes > limits.maxNodes else { return }
             if let alias, let anchor = anchors[alias] {
-                throw Exceeded(line: line, reason: "the alias *\(alias) (of the anchor &\(alias) on line \(anchor.line), \(anchor.size) nodes) takes the document past \(limits.maxNodes) nodes once aliases are expanded: refusing excessive aliasing")
+                throw Exceeded(
+                    line: line,
+                    reason:
+                        "the alias *\(alias) (of the anchor &\(alias) on line \(anchor.line), \(anchor.size) nodes) takes the document past \(limits.maxNodes) nodes once aliases are expanded: refusing excessive aliasing"
+                )
             }
             throw Exceeded(line: line, reason: "the document holds more than \(limits.maxNodes) nodes")
         }

@@ -138,8 +138,10 @@ public struct HealthCheck: Codable, Sendable, Equatable {
     public static let defaultTimeout: Int64 = 30_000_000_000
 
     /// A check running `test` with Docker's defaults for what is not given.
-    public init(test: [String], interval: Int64 = defaultInterval, timeout: Int64 = defaultTimeout,
-                startPeriod: Int64 = 0, retries: Int = 3) {
+    public init(
+        test: [String], interval: Int64 = defaultInterval, timeout: Int64 = defaultTimeout,
+        startPeriod: Int64 = 0, retries: Int = 3
+    ) {
         self.test = test
         self.interval = interval
         self.timeout = timeout

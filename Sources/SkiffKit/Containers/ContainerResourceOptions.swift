@@ -51,14 +51,22 @@ public struct ContainerResourceOptions: Sendable, Equatable {
 
     /// Check values the kernel would refuse later, naming `origin` (a flag or a compose path).
     public func validate() throws(KitError) {
-        if let a = oomScoreAdj, !(-1000...1000).contains(a) { throw .usage("oom_score_adj \(a): must be between -1000 and 1000") }
-        if let s = cpuShares, s != 0, !(2...262_144).contains(s) { throw .usage("cpu_shares \(s): must be between 2 and 262144") }
+        if let a = oomScoreAdj, !(-1000...1000).contains(a) {
+            throw .usage("oom_score_adj \(a): must be between -1000 and 1000")
+        }
+        if let s = cpuShares, s != 0, !(2...262_144).contains(s) {
+            throw .usage("cpu_shares \(s): must be between 2 and 262144")
+        }
         if let c = cpusetCpus, c.isEmpty || !c.allSatisfy({ $0.isNumber || $0 == "," || $0 == "-" }) {
             throw .usage("cpuset \"\(c)\": expected CPU numbers such as 0-3 or 0,1")
         }
         for u in ulimits {
-            guard Self.ulimitNames.contains(u.name) else { throw .usage("ulimit \(u.name): unknown (e.g. nofile, nproc, core)") }
-            guard u.soft <= u.hard else { throw .usage("ulimit \(u.name): the soft limit \(u.soft) is above the hard limit \(u.hard)") }
+            guard Self.ulimitNames.contains(u.name) else {
+                throw .usage("ulimit \(u.name): unknown (e.g. nofile, nproc, core)")
+            }
+            guard u.soft <= u.hard else {
+                throw .usage("ulimit \(u.name): the soft limit \(u.soft) is above the hard limit \(u.hard)")
+            }
         }
     }
 

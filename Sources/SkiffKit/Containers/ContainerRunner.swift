@@ -32,25 +32,31 @@ extension Engine {
     }
 
     /// Make a container from an image, ready to start. The caller reads env files (so errors name them).
-    public func createContainer(image imageName: String, options: RunOptions, callerEnvironment: [String: String] = [:],
-                                envFileContents: [String: String] = [:], host: HostFiles = HostFiles(),
-                                seccompProfile: LinuxSeccomp? = nil) throws(KitError) -> Container {
+    public func createContainer(
+        image imageName: String, options: RunOptions, callerEnvironment: [String: String] = [:],
+        envFileContents: [String: String] = [:], host: HostFiles = HostFiles(),
+        seccompProfile: LinuxSeccomp? = nil
+    ) throws(KitError) -> Container {
         let image: StoredImage
         do { image = try images.resolve(imageName) } catch {
             if case .notFound = error {
-                throw .notFound("image \(imageName) not found locally: `skiff pull \(imageName)` or `skiff load -i FILE` first")
+                throw .notFound(
+                    "image \(imageName) not found locally: `skiff pull \(imageName)` or `skiff load -i FILE` first")
             }
             throw .image(error)
         }
-        return try createContainer(from: image, imageName: imageName, options: options, callerEnvironment: callerEnvironment,
-                                   envFileContents: envFileContents, host: host, seccompProfile: seccompProfile)
+        return try createContainer(
+            from: image, imageName: imageName, options: options, callerEnvironment: callerEnvironment,
+            envFileContents: envFileContents, host: host, seccompProfile: seccompProfile)
     }
 
     /// Make a container from an image already in hand (e.g. an untagged build step); `imageName` is how
     /// records and messages name it.
-    public func createContainer(from image: StoredImage, imageName: String, options: RunOptions,
-                                callerEnvironment: [String: String] = [:], envFileContents: [String: String] = [:],
-                                host: HostFiles = HostFiles(), seccompProfile: LinuxSeccomp? = nil) throws(KitError) -> Container {
+    public func createContainer(
+        from image: StoredImage, imageName: String, options: RunOptions,
+        callerEnvironment: [String: String] = [:], envFileContents: [String: String] = [:],
+        host: HostFiles = HostFiles(), seccompProfile: LinuxSeccomp? = nil
+    ) throws(KitError) -> Container {
         let chains: [String]
         do { chains = try layers.prepare(manifest: image.manifest, config: image.config) } catch { throw .image(error) }
         if logger.isExplaining { explainImage(image, name: imageName, chains: chains) }
@@ -68,14 +74,16 @@ extension Engine {
             do { try FileIO.makeDirectories(layers.root + "/empty", mode: 0o755) } catch { throw .system(error) }
         }
         let filesystem = ImageFilesystem(layersTopFirst: chains.reversed().map { layers.diffPath(chainID: $0) })
-        let builder = SpecBuilder(image: image, imageName: imageName, options: options, filesystem: filesystem,
-                                  callerEnvironment: callerEnvironment, envFileContents: envFileContents)
+        let builder = SpecBuilder(
+            image: image, imageName: imageName, options: options, filesystem: filesystem,
+            callerEnvironment: callerEnvironment, envFileContents: envFileContents)
         let command = try builder.command()
 
-        var container = Container(id: id, name: name, image: imageName, imageID: image.id.description,
-                                  manifestDigest: image.manifestDigest.description, layerChainIDs: chains,
-                                  command: command, created: Timestamp.now(), status: .created, autoRemove: options.remove,
-                                  labels: options.labels)
+        var container = Container(
+            id: id, name: name, image: imageName, imageID: image.id.description,
+            manifestDigest: image.manifestDigest.description, layerChainIDs: chains,
+            command: command, created: Timestamp.now(), status: .created, autoRemove: options.remove,
+            labels: options.labels)
         try applyLifecycleOptions(options, image: image, to: &container)
         container = try containers.create(container, freshName: options.name == nil)
         var done = false
@@ -88,30 +96,42 @@ extension Engine {
         let hostname = options.hostname ?? String(id.prefix(12))
         var spec = try builder.spec(rootfs: dir + "/rootfs", hostname: hostname, cgroupsPath: "/skiff/" + id)
         if let seccompProfile, !options.privileged { spec.linux?.seccomp = seccompProfile }
-        DevicePlan.apply(try DevicePlan.plan(HostDevices.resolvingLinks(options.devices), origin: "device",
-                                             lookup: HostDevices.lookup), to: &spec)
+        DevicePlan.apply(
+            try DevicePlan.plan(
+                HostDevices.resolvingLinks(options.devices), origin: "device",
+                lookup: HostDevices.lookup), to: &spec)
         try prepareWorkdir(builder.workingDirectory(), upper: dir + "/upper", filesystem: filesystem)
         try writeEtcFiles(dir: dir, hostname: hostname, network: options.network, host: host)
-        try prepareNetwork(&spec, id: id, options: options, exposedPorts: Array((image.config.config?.ExposedPorts ?? [:]).keys), host: host)
+        try prepareNetwork(
+            &spec, id: id, options: options, exposedPorts: Array((image.config.config?.ExposedPorts ?? [:]).keys),
+            host: host)
         try applyNameOptions(options.names, id: id, network: options.network)
-        spec.mounts = (spec.mounts ?? []) + [
-            Mount(destination: "/etc/hostname", type: "bind", source: dir + "/hostname", options: ["rbind", "rprivate"]),
-            Mount(destination: "/etc/hosts", type: "bind", source: dir + "/hosts", options: ["rbind", "rprivate"]),
-            Mount(destination: "/etc/resolv.conf", type: "bind", source: dir + "/resolv.conf", options: ["rbind", "rprivate"]),
-        ]
+        spec.mounts =
+            (spec.mounts ?? []) + [
+                Mount(
+                    destination: "/etc/hostname", type: "bind", source: dir + "/hostname",
+                    options: ["rbind", "rprivate"]),
+                Mount(destination: "/etc/hosts", type: "bind", source: dir + "/hosts", options: ["rbind", "rprivate"]),
+                Mount(
+                    destination: "/etc/resolv.conf", type: "bind", source: dir + "/resolv.conf",
+                    options: ["rbind", "rprivate"]),
+            ]
         let volumeMounts = try prepareVolumes(for: &container, options: options, image: image, filesystem: filesystem)
         spec.mounts = Self.orderMounts(spec.mounts ?? [], adding: volumeMounts)
         if options.initProcess {
             guard FileIO.exists(host.initBinary) else {
                 throw .unsupported("--init needs tini: \(host.initBinary) is missing (apt-get install tini)")
             }
-            spec.mounts?.append(Mount(destination: "/sbin/docker-init", type: "bind", source: host.initBinary,
-                                      options: ["bind", "ro"]))
+            spec.mounts?.append(
+                Mount(
+                    destination: "/sbin/docker-init", type: "bind", source: host.initBinary,
+                    options: ["bind", "ro"]))
             let args = spec.process?.args ?? []
             spec.process?.args = ["/sbin/docker-init", "--"] + args
         }
         spec.annotations = (spec.annotations ?? [:]).merging([
-            SkiffAnnotations.rootfsOverlay: "lowerdir=\(lowers.joined(separator: ":")),upperdir=\(dir)/upper,workdir=\(dir)/work",
+            SkiffAnnotations.rootfsOverlay:
+                "lowerdir=\(lowers.joined(separator: ":")),upperdir=\(dir)/upper,workdir=\(dir)/work",
             SkiffAnnotations.rootfsOverlayDirectory: layers.root,
         ]) { $1 }
         do { try SpecFile.write(spec, bundle: dir) } catch { throw .runtime(error) }
@@ -126,8 +146,10 @@ extension Engine {
     /// `stdout`/`stderr` (-1: inherit) let a caller capture the output.
     /// `cancellable`: the command's cancellation (SIGINT/SIGTERM, see `Cancellation`) kills the container
     /// instead of the signals being forwarded to it (a build's RUN step).
-    public func runAttached(_ created: Container, interactive: Bool, stdout: Int32 = -1,
-                            stderr: Int32 = -1, cancellable: Bool = false) throws(KitError) -> ExitStatus {
+    public func runAttached(
+        _ created: Container, interactive: Bool, stdout: Int32 = -1,
+        stderr: Int32 = -1, cancellable: Bool = false
+    ) throws(KitError) -> ExitStatus {
         var container = created
         var options = OCIRuntime.StartOptions()
         if cancellable { options.cancelFD = Cancellation.wakeFD } else { TerminationWatch.handOver() }
@@ -155,7 +177,11 @@ extension Engine {
             container.status = .exited
             container.exitCode = 125
             container.finishedAt = Timestamp.now()
-            if container.autoRemove { removeContainerFiles(id: container.id, anonymousVolumes: true) } else { try? containers.save(container) }
+            if container.autoRemove {
+                removeContainerFiles(id: container.id, anonymousVolumes: true)
+            } else {
+                try? containers.save(container)
+            }
             throw error
         }
         defer { tearDownNetwork(id: container.id) }
@@ -165,7 +191,11 @@ extension Engine {
             container.status = .exited
             container.exitCode = 127
             container.finishedAt = Timestamp.now()
-            if container.autoRemove { removeContainerFiles(id: container.id, anonymousVolumes: true) } else { try? containers.save(container) }
+            if container.autoRemove {
+                removeContainerFiles(id: container.id, anonymousVolumes: true)
+            } else {
+                try? containers.save(container)
+            }
             throw .runtime(error)
         }
         container.status = .exited
@@ -189,14 +219,17 @@ extension Engine {
         let made = (image.config.history ?? []).filter { $0.emptyLayer != true }.map(\.createdBy)
         let diffIDs = image.config.rootfs.diffIDs
         let list = chains.enumerated().map { i, chain in
-            ExplainEvent.Layer(diffID: i < diffIDs.count ? diffIDs[i] : chain, directory: layers.diffPath(chainID: chain),
-                               createdBy: i < made.count ? made[i] : nil)
+            ExplainEvent.Layer(
+                diffID: i < diffIDs.count ? diffIDs[i] : chain, directory: layers.diffPath(chainID: chain),
+                createdBy: i < made.count ? made[i] : nil)
         }
         logger.explain(.imageResolved(reference: name, id: image.id.description, layers: list))
     }
 
     static func isValidName(_ name: String) -> Bool {
-        guard let first = name.unicodeScalars.first, first.isASCII, first.properties.isAlphabetic || ("0"..."9").contains(first) else {
+        guard let first = name.unicodeScalars.first, first.isASCII,
+            first.properties.isAlphabetic || ("0"..."9").contains(first)
+        else {
             return false
         }
         return name.unicodeScalars.allSatisfy {
@@ -213,13 +246,15 @@ extension Engine {
         }
         guard !inImage.isEmpty, filesystem.lookup("/" + inImage) == .missing else { return }
         do {
-            try Stager(rootfs: upper, image: filesystem, owner: nil, mode: nil).ensureDirectory("/" + inImage, created: nil)
+            try Stager(rootfs: upper, image: filesystem, owner: nil, mode: nil).ensureDirectory(
+                "/" + inImage, created: nil)
         } catch {
             throw .usage("working directory \(workdir): \(error)")
         }
     }
 
-    func writeEtcFiles(dir: String, hostname: String, network: RunOptions.NetworkMode, host: HostFiles) throws(KitError) {
+    func writeEtcFiles(dir: String, hostname: String, network: RunOptions.NetworkMode, host: HostFiles) throws(KitError)
+    {
         var hosts = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t\(hostname)\n"
         var resolv = ""
         if network == .host {

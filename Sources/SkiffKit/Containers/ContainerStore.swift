@@ -67,7 +67,8 @@ public struct ContainerStore: Sendable {
         // A full ID names its directory: read that record alone (Docker also tries the full ID first),
         // not every record, which is what makes a start cost more with each container there is.
         if nameOrID.utf8.count == 64, nameOrID.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }),
-           let c = try? load(id: nameOrID) {
+            let c = try? load(id: nameOrID)
+        {
             return c
         }
         let found = listing()
@@ -75,7 +76,9 @@ public struct ContainerStore: Sendable {
         if let c = containers.first(where: { $0.name == nameOrID || $0.id == nameOrID }) { return c }
         let matches = containers.filter { $0.id.hasPrefix(nameOrID) }
         if matches.count == 1 { return matches[0] }
-        if matches.count > 1 { throw .usage("container ID prefix \(nameOrID) matches \(matches.count) containers; give more digits") }
+        if matches.count > 1 {
+            throw .usage("container ID prefix \(nameOrID) matches \(matches.count) containers; give more digits")
+        }
         let bad = found.unreadable.filter { $0.name.hasPrefix(nameOrID) }
         if bad.count == 1 { throw .unreadableRecord(bad[0]) }
         throw .notFound("No such container: \(nameOrID)")
@@ -109,7 +112,8 @@ public struct ContainerStore: Sendable {
         struct Named: Decodable { var id: String; var name: String }
         var out: [String: String] = [:]
         for id in FileIO.visibleEntries(root) {
-            guard let bytes = try? FileIO.read(recordPath(id)), let r = try? KitJSON.decode(Named.self, from: bytes) else { continue }
+            guard let bytes = try? FileIO.read(recordPath(id)), let r = try? KitJSON.decode(Named.self, from: bytes)
+            else { continue }
             out[r.name] = r.id
         }
         return out
@@ -118,7 +122,8 @@ public struct ContainerStore: Sendable {
     /// Read, change and write a record under the container's own lock, so the monitor's helpers and
     /// concurrent CLI commands never lose each other's changes. Returns the record as written.
     @discardableResult
-    package func update(id: String, _ change: (inout Container) throws(KitError) -> Void) throws(KitError) -> Container {
+    package func update(id: String, _ change: (inout Container) throws(KitError) -> Void) throws(KitError) -> Container
+    {
         let lock: FileLock
         do { lock = try FileLock(directory(of: id) + "/lock") } catch {
             if error.errno == ENOENT { throw .notFound("No such container: \(id)") }

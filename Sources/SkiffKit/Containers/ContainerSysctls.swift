@@ -11,7 +11,9 @@ public enum ContainerSysctls {
     ]
 
     /// The settings for a container in `network` mode with the user's `requested` ones on top.
-    public static func resolve(_ requested: [String: String], network: RunOptions.NetworkMode) throws(KitError) -> [String: String] {
+    public static func resolve(_ requested: [String: String], network: RunOptions.NetworkMode) throws(KitError)
+        -> [String: String]
+    {
         let ownNetwork: Bool
         switch network {
         case .none, .bridge, .named: ownNetwork = true
@@ -21,10 +23,14 @@ public enum ContainerSysctls {
         for (key, value) in requested {
             if key.hasPrefix("net.") {
                 guard ownNetwork else {
-                    throw .usage("--sysctl \(key)=\(value): not allowed with --network \(network == .host ? "host" : "container:…"): the container shares another network namespace")
+                    throw .usage(
+                        "--sysctl \(key)=\(value): not allowed with --network \(network == .host ? "host" : "container:…"): the container shares another network namespace"
+                    )
                 }
             } else if !isIPCNamespaced(key) {
-                throw .usage("--sysctl \(key)=\(value): not allowed: only net.*, kernel.msg*, kernel.sem, kernel.shm* and fs.mqueue.* belong to the container's own namespaces")
+                throw .usage(
+                    "--sysctl \(key)=\(value): not allowed: only net.*, kernel.msg*, kernel.sem, kernel.shm* and fs.mqueue.* belong to the container's own namespaces"
+                )
             }
             out[key] = value
         }

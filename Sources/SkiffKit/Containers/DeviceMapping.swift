@@ -4,10 +4,14 @@ import SkiffOCI
 /// Docker's rules (opts.ParseDevice): one part is the same path on both sides; of two parts the second
 /// is permissions when it is made of r, w and m, else the container path; permissions default to rwm.
 public struct DeviceMapping: Sendable, Equatable, Codable {
+    /// The device node (or directory of them) on the host.
     public var hostPath: String
+    /// Where it appears in the container.
     public var containerPath: String
+    /// The cgroup access given: r (read), w (write), m (mknod), in any combination.
     public var permissions: String
 
+    /// A mapping as given, without parsing.
     public init(hostPath: String, containerPath: String, permissions: String = "rwm") {
         self.hostPath = hostPath
         self.containerPath = containerPath
@@ -28,7 +32,9 @@ public struct DeviceMapping: Sendable, Equatable, Codable {
             if Self.isPermissions(parts[1]) { permissions = parts[1] } else { containerPath = parts[1] }
         } else if parts.count == 3 {
             containerPath = parts[1]
-            guard Self.isPermissions(parts[2]) else { throw bad("invalid permissions \"\(parts[2])\" (a combination of r, w and m)") }
+            guard Self.isPermissions(parts[2]) else {
+                throw bad("invalid permissions \"\(parts[2])\" (a combination of r, w and m)")
+            }
             permissions = parts[2]
         }
         guard hostPath.hasPrefix("/") else { throw bad("the host path must be absolute") }
@@ -45,15 +51,22 @@ public struct DeviceMapping: Sendable, Equatable, Codable {
 
 /// A device node on the host, as stat(2) saw it.
 public struct HostDeviceNode: Sendable, Equatable {
+    /// Character or block device, by the letter the device cgroup and `linux.devices` use.
     public enum Kind: String, Sendable { case char = "c", block = "b" }
+    /// Character or block.
     public var kind: Kind
+    /// The device's major number.
     public var major: Int64
+    /// The device's minor number.
     public var minor: Int64
     /// The permission bits (and only those).
     public var mode: UInt32
+    /// The node's owner.
     public var uid: UInt32
+    /// The node's group.
     public var gid: UInt32
 
+    /// A node as stat(2) describes it.
     public init(kind: Kind, major: Int64, minor: Int64, mode: UInt32, uid: UInt32, gid: UInt32) {
         self.kind = kind
         self.major = major
@@ -78,20 +91,31 @@ public enum HostDeviceEntry: Sendable, Equatable {
 /// allow rules in `linux.resources.devices` (the cgroup's deny-by-default list), as moby's
 /// WithDevices does. Host facts come in through `lookup`, so the plan is testable without root.
 public enum DevicePlan {
+    /// What the mappings add to a spec.
     public struct Plan: Equatable, Sendable {
+        /// Nodes to create in the container's /dev (`linux.devices`).
         public var devices: [LinuxDevice] = []
+        /// Allow rules for the device cgroup (`linux.resources.devices`).
         public var rules: [LinuxDeviceCgroup] = []
     }
 
-    public static func plan(_ mappings: [DeviceMapping], origin: String,
-                            lookup: (String) -> HostDeviceEntry) throws(KitError) -> Plan {
+    /// Plan `mappings`; `origin` (a flag or compose path) names the input in errors, and `lookup` tells
+    /// what each host path is. Throws for a path that is missing, not a device, or a directory without any.
+    public static func plan(
+        _ mappings: [DeviceMapping], origin: String,
+        lookup: (String) -> HostDeviceEntry
+    ) throws(KitError) -> Plan {
         var plan = Plan()
         func add(_ node: HostDeviceNode, at path: String, permissions: String) {
             plan.devices.removeAll { $0.path == path }
-            plan.devices.append(LinuxDevice(path: path, type: node.kind.rawValue, major: node.major, minor: node.minor,
-                                            fileMode: node.mode, uid: node.uid, gid: node.gid))
-            plan.rules.append(LinuxDeviceCgroup(allow: true, type: node.kind.rawValue, major: node.major, minor: node.minor,
-                                                access: permissions))
+            plan.devices.append(
+                LinuxDevice(
+                    path: path, type: node.kind.rawValue, major: node.major, minor: node.minor,
+                    fileMode: node.mode, uid: node.uid, gid: node.gid))
+            plan.rules.append(
+                LinuxDeviceCgroup(
+                    allow: true, type: node.kind.rawValue, major: node.major, minor: node.minor,
+                    access: permissions))
         }
         for m in mappings {
             switch lookup(m.hostPath) {
@@ -112,7 +136,9 @@ public enum DevicePlan {
                     }
                 }
                 if found == 0 { throw .usage("\(origin) \(m.hostPath): the directory holds no device nodes") }
-            case .other: throw .usage("\(origin) \(m.hostPath): not a device node (a character or block device, or a directory of them)")
+            case .other:
+                throw .usage(
+                    "\(origin) \(m.hostPath): not a device node (a character or block device, or a directory of them)")
             case .missing: throw .notFound("\(origin) \(m.hostPath): no such device on this host")
             }
         }
@@ -134,8 +160,13 @@ public enum DevicePlan {
 /// `--device-cgroup-rule` / compose `device_cgroup_rules`: "TYPE MAJOR:MINOR ACCESS" as the v1 devices
 /// controller writes it ("c 1:3 mr", "b 8:* rwm", "a *:* rwm"), an allow rule.
 public enum DeviceCgroupRule {
+    /// The allow rule `text` describes, or a usage error that shows the expected form.
     public static func parse(_ text: String) throws(KitError) -> LinuxDeviceCgroup {
-        func bad() -> KitError { .usage("device cgroup rule \"\(text)\": expected TYPE MAJOR:MINOR ACCESS, e.g. \"c 1:3 rwm\" (type a, b or c; * for any number; access of r, w and m)") }
+        func bad() -> KitError {
+            .usage(
+                "device cgroup rule \"\(text)\": expected TYPE MAJOR:MINOR ACCESS, e.g. \"c 1:3 rwm\" (type a, b or c; * for any number; access of r, w and m)"
+            )
+        }
         let words = text.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
         guard words.count == 3, ["a", "b", "c"].contains(words[0]) else { throw bad() }
         let numbers = words[1].split(separator: ":", omittingEmptySubsequences: false).map(String.init)

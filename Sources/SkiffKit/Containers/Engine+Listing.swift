@@ -22,7 +22,9 @@ extension Engine {
     /// no unreadable record (exactly, or as the unique prefix of one).
     func removeUnreadableContainer(_ nameOrID: String, force: Bool) throws(KitError) -> Void? {
         let unreadable = containers.listing().unreadable
-        let matches = unreadable.contains { $0.name == nameOrID } ? unreadable.filter { $0.name == nameOrID }
+        let matches =
+            unreadable.contains { $0.name == nameOrID }
+            ? unreadable.filter { $0.name == nameOrID }
             : unreadable.filter { $0.name.hasPrefix(nameOrID) }
         guard matches.count == 1, let record = matches.first else { return nil }
         guard force else {

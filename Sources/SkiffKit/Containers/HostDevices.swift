@@ -1,7 +1,8 @@
+import SkiffSystem
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import SkiffSystem
 
 /// The host side of `--device`: what a path is, read with lstat(2) (moby resolves a link given on the
 /// command line first, then walks a directory without following links).
@@ -11,9 +12,11 @@ enum HostDevices {
         guard lstat(path, &st) == 0 else { return .missing }
         switch st.st_mode & S_IFMT {
         case S_IFCHR, S_IFBLK:
-            return .device(HostDeviceNode(kind: st.st_mode & S_IFMT == S_IFCHR ? .char : .block,
-                                          major: major(st.st_rdev), minor: minor(st.st_rdev),
-                                          mode: UInt32(st.st_mode & 0o7777), uid: st.st_uid, gid: st.st_gid))
+            return .device(
+                HostDeviceNode(
+                    kind: st.st_mode & S_IFMT == S_IFCHR ? .char : .block,
+                    major: major(st.st_rdev), minor: minor(st.st_rdev),
+                    mode: UInt32(st.st_mode & 0o7777), uid: st.st_uid, gid: st.st_gid))
         case S_IFDIR: return .directory(FileIO.visibleEntries(path))
         default: return .other
         }

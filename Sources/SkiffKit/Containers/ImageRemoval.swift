@@ -16,7 +16,9 @@ extension Engine {
         }
         let lastName = targets.count == image.references.count
         if lastName, let user = users.first, !force {
-            throw .usage("unable to remove image \(name): container \(user.shortID) (\(user.name)) uses it; remove the container first or use -f")
+            throw .usage(
+                "unable to remove image \(name): container \(user.shortID) (\(user.name)) uses it; remove the container first or use -f"
+            )
         }
         var lines: [String] = []
         for ref in targets {

@@ -48,7 +48,8 @@ package enum InRootPath {
         walk(path, followLast: true, keepMissing: true, entry: entry)
     }
 
-    private static func walk(_ path: String, followLast: Bool, keepMissing: Bool, entry: (String) -> Entry?) -> String? {
+    private static func walk(_ path: String, followLast: Bool, keepMissing: Bool, entry: (String) -> Entry?) -> String?
+    {
         var pending = path.split(separator: "/").map(String.init).reversed() as [String]
         var resolved: [String] = []
         var symlinks = 0

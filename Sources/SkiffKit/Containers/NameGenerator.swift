@@ -4,13 +4,17 @@ import Glibc
 
 /// Readable random names, as Docker gives a container run without `--name` ("brave_turing").
 enum NameGenerator {
-    static let adjectives = ["admiring", "agile", "amazing", "bold", "brave", "calm", "clever", "cool", "eager",
-                             "elegant", "epic", "focused", "gentle", "happy", "jolly", "keen", "kind", "lucid",
-                             "modest", "nifty", "quirky", "serene", "sharp", "stoic", "tender", "vibrant", "wizardly",
-                             "zealous"]
-    static let names = ["babbage", "bohr", "curie", "darwin", "dijkstra", "einstein", "euler", "fermi", "gauss",
-                        "hopper", "hypatia", "kepler", "knuth", "lamarr", "liskov", "lovelace", "meitner",
-                        "newton", "noether", "pascal", "ritchie", "shannon", "thompson", "turing", "wozniak"]
+    static let adjectives = [
+        "admiring", "agile", "amazing", "bold", "brave", "calm", "clever", "cool", "eager",
+        "elegant", "epic", "focused", "gentle", "happy", "jolly", "keen", "kind", "lucid",
+        "modest", "nifty", "quirky", "serene", "sharp", "stoic", "tender", "vibrant", "wizardly",
+        "zealous",
+    ]
+    static let names = [
+        "babbage", "bohr", "curie", "darwin", "dijkstra", "einstein", "euler", "fermi", "gauss",
+        "hopper", "hypatia", "kepler", "knuth", "lamarr", "liskov", "lovelace", "meitner",
+        "newton", "noether", "pascal", "ritchie", "shannon", "thompson", "turing", "wozniak",
+    ]
 
     static func make(taken: Set<String>) -> String {
         for _ in 0..<50 {

@@ -21,8 +21,10 @@ package struct SpecBuilder {
     /// Env files already read, by path (the CLI reads them so errors name the file).
     package var envFileContents: [String: String]
 
-    package init(image: StoredImage, imageName: String, options: RunOptions, filesystem: ImageFilesystem,
-                callerEnvironment: [String: String] = [:], envFileContents: [String: String] = [:]) {
+    package init(
+        image: StoredImage, imageName: String, options: RunOptions, filesystem: ImageFilesystem,
+        callerEnvironment: [String: String] = [:], envFileContents: [String: String] = [:]
+    ) {
         self.image = image
         self.imageName = imageName
         self.options = options
@@ -83,8 +85,9 @@ package struct SpecBuilder {
 
     package func user() throws(KitError) -> ResolvedUser {
         let spec = options.user ?? image.config.config?.User
-        return try UserResolver.resolve(spec, passwd: filesystem.read("/etc/passwd"),
-                                        group: filesystem.read("/etc/group"), image: imageName)
+        return try UserResolver.resolve(
+            spec, passwd: filesystem.read("/etc/passwd"),
+            group: filesystem.read("/etc/group"), image: imageName)
     }
 
     /// The spec for a container whose root filesystem will be at `rootfs`.
@@ -132,8 +135,9 @@ package struct SpecBuilder {
         spec.process?.capabilities = .uniform(caps)
         if user.uid != 0 {
             // Docker: a non-root user keeps the bounding set but has no effective/permitted capabilities.
-            spec.process?.capabilities = LinuxCapabilities(bounding: caps, effective: [], inheritable: [],
-                                                           permitted: [], ambient: [])
+            spec.process?.capabilities = LinuxCapabilities(
+                bounding: caps, effective: [], inheritable: [],
+                permitted: [], ambient: [])
         }
         if !options.privileged {
             switch options.seccomp {
@@ -152,9 +156,11 @@ package struct SpecBuilder {
         }
         if let pids = options.pidsLimit { resources.pids = LinuxPids(limit: pids) }
         if !options.privileged {
-            resources.devices = (resources.devices ?? []) + (try options.deviceCgroupRules.map { rule throws(KitError) in
-                try DeviceCgroupRule.parse(rule)
-            })
+            resources.devices =
+                (resources.devices ?? [])
+                + (try options.deviceCgroupRules.map { rule throws(KitError) in
+                    try DeviceCgroupRule.parse(rule)
+                })
         }
         spec.linux?.resources = resources
         spec.annotations = options.labels.isEmpty ? nil : options.labels
@@ -177,7 +183,11 @@ package struct SpecBuilder {
             if name.uppercased() == "ALL" { set.removeAll() } else { set.remove(try normalize(name)) }
         }
         for name in options.capAdd {
-            if name.uppercased() == "ALL" { set = Set(Capability.allCases.map(\.name)) } else { set.insert(try normalize(name)) }
+            if name.uppercased() == "ALL" {
+                set = Set(Capability.allCases.map(\.name))
+            } else {
+                set.insert(try normalize(name))
+            }
         }
         return set.sorted()
     }

@@ -8,7 +8,9 @@ package struct ResolvedUser: Sendable, Equatable {
 }
 
 package enum UserResolver {
-    package static func resolve(_ spec: String?, passwd: String?, group: String?, image: String) throws(KitError) -> ResolvedUser {
+    package static func resolve(_ spec: String?, passwd: String?, group: String?, image: String) throws(KitError)
+        -> ResolvedUser
+    {
         let text = spec ?? ""
         let parts = text.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
         let userPart = parts.first ?? ""
@@ -42,7 +44,8 @@ package enum UserResolver {
             if let g = UInt32(groupPart) {
                 gid = g
             } else {
-                guard let entry = groups.first(where: { $0[0] == groupPart }), let g = UInt32(field(entry, 2) ?? "") else {
+                guard let entry = groups.first(where: { $0[0] == groupPart }), let g = UInt32(field(entry, 2) ?? "")
+                else {
                     throw .groupNotFound(groupPart, image: image)
                 }
                 gid = g
@@ -85,4 +88,3 @@ package enum UserResolver {
 
     static func field(_ entry: [String], _ i: Int) -> String? { i < entry.count ? entry[i] : nil }
 }
-

@@ -86,7 +86,9 @@ extension Engine {
     private func mountDetachedRootfs(_ c: Container) throws(KitError) -> ContainerRoot {
         let dir = containers.directory(of: c.id)
         let spec: SkiffOCI.Spec
-        do { spec = try SpecFile.load(bundle: dir) } catch { throw .usage("cannot read the container's config.json: \(error)") }
+        do { spec = try SpecFile.load(bundle: dir) } catch {
+            throw .usage("cannot read the container's config.json: \(error)")
+        }
         guard let options = spec.annotations?[SkiffAnnotations.rootfsOverlay] else {
             throw .unsupported("cp from a stopped container without an image overlay")
         }
@@ -98,7 +100,8 @@ extension Engine {
             let kv = part.split(separator: "=", maxSplits: 1).map(String.init)
             guard kv.count == 2 else { continue }
             switch kv[0] {
-            case "lowerdir": lowers = kv[1].split(separator: ":").map { $0.hasPrefix("/") ? String($0) : base + "/" + $0 }
+            case "lowerdir":
+                lowers = kv[1].split(separator: ":").map { $0.hasPrefix("/") ? String($0) : base + "/" + $0 }
             case "upperdir": upper = kv[1]
             case "workdir": work = kv[1]
             default: break
@@ -139,7 +142,9 @@ extension Engine {
         defer { closedir(dir) }
         var names: [String] = []
         while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+            }
             if name != "." && name != ".." { names.append(name) }
         }
         for name in names { try copyEntry(srcParent: src, name: name, dstParent: dst, dstName: name) }

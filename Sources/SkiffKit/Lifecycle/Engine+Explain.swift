@@ -23,7 +23,8 @@ extension Engine {
     func collectExplanation(id: String) {
         defer { unlink(explainRequestPath(id)); unlink(explainEventsPath(id)) }
         guard logger.isExplaining, let bytes = try? FileIO.read(explainEventsPath(id)),
-              let events = try? KitJSON.decode([ExplainEvent].self, from: bytes) else { return }
+            let events = try? KitJSON.decode([ExplainEvent].self, from: bytes)
+        else { return }
         for e in events { logger.explain(e) }
     }
 

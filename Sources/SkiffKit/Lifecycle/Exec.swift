@@ -71,11 +71,14 @@ extension Engine {
             let pid: Int32
             if let p = c.pid { pid = p } else { pid = try runtimePidOf(c.id) }
             let root = try ContainerRoot(pid: pid)
-            let user = try UserResolver.resolve(u, passwd: root.read("/etc/passwd"), group: root.read("/etc/group"), image: c.image)
-            process.user = User(uid: user.uid, gid: user.gid, additionalGids: user.additionalGids.isEmpty ? nil : user.additionalGids)
+            let user = try UserResolver.resolve(
+                u, passwd: root.read("/etc/passwd"), group: root.read("/etc/group"), image: c.image)
+            process.user = User(
+                uid: user.uid, gid: user.gid, additionalGids: user.additionalGids.isEmpty ? nil : user.additionalGids)
             if user.uid != 0, !request.privileged {
                 let bounding = process.capabilities?.bounding ?? []
-                process.capabilities = LinuxCapabilities(bounding: bounding, effective: [], inheritable: [], permitted: [], ambient: [])
+                process.capabilities = LinuxCapabilities(
+                    bounding: bounding, effective: [], inheritable: [], permitted: [], ambient: [])
             } else if user.uid == 0, let caps = spec.process?.capabilities?.bounding {
                 process.capabilities = .uniform(caps)
             }
@@ -99,7 +102,8 @@ extension Engine {
             if options.stdio.err < 0 { options.stdio.err = devNull }
         }
         if request.detach && request.tty {
-            throw .unsupported("exec -d -t: a detached exec with a terminal has nobody to hold the terminal; use -d without -t")
+            throw .unsupported(
+                "exec -d -t: a detached exec with a terminal has nobody to hold the terminal; use -d without -t")
         }
         do {
             return try runtime.exec(id: c.id, process: process, options: options)

@@ -28,7 +28,8 @@ extension Engine {
         do {
             _ = try exec(id, request)
             close(out)
-            let pid = Int32((try? FileIO.readString(pidPath))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 0
+            let pid =
+                Int32((try? FileIO.readString(pidPath))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 0
             unlink(pidPath)
             code = Self.waitChild(pid, timeout: Double(check.timeout) / 1e9)
             if code == -1 {

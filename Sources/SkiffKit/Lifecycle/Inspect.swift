@@ -111,9 +111,11 @@ package struct ContainerInspect: Codable, Sendable {
         package var GlobalIPv6PrefixLen: Int
         package var DNSNames: [String]?
 
-        package init(IPAMConfig: IPAMConfigDoc? = nil, Aliases: [String]? = nil, MacAddress: String = "", NetworkID: String = "",
-                    EndpointID: String = "", Gateway: String = "", IPAddress: String = "", IPPrefixLen: Int = 0,
-                    DNSNames: [String]? = nil) {
+        package init(
+            IPAMConfig: IPAMConfigDoc? = nil, Aliases: [String]? = nil, MacAddress: String = "", NetworkID: String = "",
+            EndpointID: String = "", Gateway: String = "", IPAddress: String = "", IPPrefixLen: Int = 0,
+            DNSNames: [String]? = nil
+        ) {
             self.IPAMConfig = IPAMConfig
             self.Links = nil
             self.Aliases = Aliases
@@ -237,8 +239,9 @@ extension Engine {
             StartedAt: c.startedAt ?? Self.zeroTime, FinishedAt: c.finishedAt ?? Self.zeroTime, Health: health)
         let user = process.map { $0.user.uid == 0 && $0.user.gid == 0 ? "" : "\($0.user.uid):\($0.user.gid)" } ?? ""
         let hc = c.healthcheck.map {
-            ContainerInspect.HealthcheckDoc(Test: $0.test, Interval: $0.interval, Timeout: $0.timeout,
-                                            StartPeriod: $0.startPeriod, Retries: $0.retries)
+            ContainerInspect.HealthcheckDoc(
+                Test: $0.test, Interval: $0.interval, Timeout: $0.timeout,
+                StartPeriod: $0.startPeriod, Retries: $0.retries)
         }
         var config = ContainerInspect.ConfigDoc(
             Hostname: c.hostname ?? spec?.hostname ?? c.shortID, Domainname: "", User: user,
@@ -249,7 +252,8 @@ extension Engine {
             StopSignal: c.stopSignal, StopTimeout: c.stopTimeout)
         let hasNetNS = spec?.linux?.namespaces?.contains { $0.type == "network" } ?? true
         let net = networkDocs(c, hasNetNS: hasNetNS)
-        config.ExposedPorts = net.exposed.isEmpty ? nil : Dictionary(uniqueKeysWithValues: net.exposed.map { ($0, EmptyObject()) })
+        config.ExposedPorts =
+            net.exposed.isEmpty ? nil : Dictionary(uniqueKeysWithValues: net.exposed.map { ($0, EmptyObject()) })
         let policy = c.restartPolicy ?? RestartPolicy(name: .no)
         var logConfig: [String: String] = [:]
         let maxSize = c.logMaxSize ?? Self.defaultLogMaxSize
@@ -266,19 +270,24 @@ extension Engine {
             LogConfig: .init(Type: "json-file", Config: logConfig))
         let etc = Set(["/etc/hostname", "/etc/hosts", "/etc/resolv.conf", "/sbin/docker-init"])
         let recorded = (c.mounts ?? []).map { m in
-            ContainerInspect.MountDoc(Type: m.type.rawValue, Name: m.name, Driver: m.type == .volume ? "local" : nil,
-                                      Source: m.source, Destination: m.destination, Mode: m.readOnly ? "ro" : "",
-                                      RW: !m.readOnly, Propagation: m.type == .bind ? (m.propagation ?? "rprivate") : "")
+            ContainerInspect.MountDoc(
+                Type: m.type.rawValue, Name: m.name, Driver: m.type == .volume ? "local" : nil,
+                Source: m.source, Destination: m.destination, Mode: m.readOnly ? "ro" : "",
+                RW: !m.readOnly, Propagation: m.type == .bind ? (m.propagation ?? "rprivate") : "")
         }
         let recordedTargets = Set(recorded.map(\.Destination))
-        let mounts = recorded + (spec?.mounts ?? []).filter { m in
-            (m.type == "bind" || (m.options ?? []).contains("bind") || (m.options ?? []).contains("rbind"))
-                && !etc.contains(m.destination) && m.source?.hasPrefix("/dev") != true && !recordedTargets.contains(m.destination)
-        }.map { m in
-            let ro = (m.options ?? []).contains("ro")
-            return ContainerInspect.MountDoc(Type: "bind", Source: m.source ?? "", Destination: m.destination,
-                                             Mode: ro ? "ro" : "", RW: !ro, Propagation: "rprivate")
-        }
+        let mounts =
+            recorded
+            + (spec?.mounts ?? []).filter { m in
+                (m.type == "bind" || (m.options ?? []).contains("bind") || (m.options ?? []).contains("rbind"))
+                    && !etc.contains(m.destination) && m.source?.hasPrefix("/dev") != true
+                    && !recordedTargets.contains(m.destination)
+            }.map { m in
+                let ro = (m.options ?? []).contains("ro")
+                return ContainerInspect.MountDoc(
+                    Type: "bind", Source: m.source ?? "", Destination: m.destination,
+                    Mode: ro ? "ro" : "", RW: !ro, Propagation: "rprivate")
+            }
         return ContainerInspect(
             Id: c.id, Created: c.created, Path: c.command.first ?? "", Args: Array(c.command.dropFirst()),
             State: state, Image: c.imageID, ResolvConfPath: dir + "/resolv.conf", HostnamePath: dir + "/hostname",
@@ -291,15 +300,25 @@ extension Engine {
     /// The network parts of `inspect`, from the container's request (`network.json`: what it is configured
     /// for, kept while it is stopped) and its leases (the addresses and host ports in use while it runs).
     func networkDocs(_ c: Container, hasNetNS: Bool)
-        -> (mode: String, settings: ContainerInspect.NetworkSettingsDoc, bindings: [String: [ContainerInspect.PortBindingDoc]],
-            publishAll: Bool, exposed: [String]) {
+        -> (
+            mode: String, settings: ContainerInspect.NetworkSettingsDoc,
+            bindings: [String: [ContainerInspect.PortBindingDoc]],
+            publishAll: Bool, exposed: [String]
+        )
+    {
         typealias Doc = ContainerInspect
         let request = networkRequest(c.id)
         let running = c.status == .running
-        let imageExposed = ((try? Digest(c.manifestDigest)).flatMap { try? images.image(manifest: $0) }?.config.config?.ExposedPorts ?? [:]).keys
+        let imageExposed =
+            ((try? Digest(c.manifestDigest)).flatMap { try? images.image(manifest: $0) }?.config.config?.ExposedPorts
+            ?? [:]).keys
         let requested = request?.ports ?? []
         let exposed = Set(imageExposed).union(requested.map { "\($0.containerPort)/\($0.proto)" })
-            .sorted { ($0.split(separator: "/").first.flatMap { Int($0) } ?? 0, $0) < ($1.split(separator: "/").first.flatMap { Int($0) } ?? 0, $1) }
+            .sorted {
+                ($0.split(separator: "/").first.flatMap { Int($0) } ?? 0, $0) < (
+                    $1.split(separator: "/").first.flatMap { Int($0) } ?? 0, $1
+                )
+            }
         func id(_ seed: String) -> String { Digest.of(Array(seed.utf8)).hex }
 
         // -p as asked (HostPort "" for any port); -P's own additions are not bindings (Docker keeps them apart).
@@ -340,7 +359,8 @@ extension Engine {
                     e.IPPrefixLen = config.subnet.prefix
                     e.MacAddress = Self.macAddress(lease.ip)
                     for p in lease.ports {
-                        let b = Doc.PortBindingDoc(HostIp: p.hostIP.isEmpty ? "0.0.0.0" : p.hostIP, HostPort: "\(p.hostPort)")
+                        let b = Doc.PortBindingDoc(
+                            HostIp: p.hostIP.isEmpty ? "0.0.0.0" : p.hostIP, HostPort: "\(p.hostPort)")
                         ports["\(p.containerPort)/\(p.proto)", default: []]?.append(b)
                     }
                 }
@@ -359,7 +379,8 @@ extension Engine {
             Bridge: "", SandboxID: sandbox.isEmpty ? "" : id("sandbox/\(c.id)"), SandboxKey: sandbox, Ports: ports,
             HairpinMode: false, LinkLocalIPv6Address: "", LinkLocalIPv6PrefixLen: 0,
             SecondaryIPAddresses: nil, SecondaryIPv6Addresses: nil,
-            EndpointID: main?.EndpointID ?? "", Gateway: main?.Gateway ?? "", GlobalIPv6Address: "", GlobalIPv6PrefixLen: 0,
+            EndpointID: main?.EndpointID ?? "", Gateway: main?.Gateway ?? "", GlobalIPv6Address: "",
+            GlobalIPv6PrefixLen: 0,
             IPAddress: main?.IPAddress ?? "", IPPrefixLen: main?.IPPrefixLen ?? 0, IPv6Gateway: "",
             MacAddress: main?.MacAddress ?? "", Networks: endpoints)
         return (mode, settings, bindings, publishAll, exposed)
@@ -368,8 +389,11 @@ extension Engine {
     /// `ps`'s PORTS and NETWORKS columns, as Docker prints them: "127.0.0.1:8080->80/tcp, 443/tcp" (a port
     /// exposed but not published by itself) and the networks' names.
     func listNetworkColumns(_ c: Container) -> (ports: String, networks: String) {
-        let hasNetNS = networkRequest(c.id) != nil
-            || ((try? SpecFile.load(bundle: containers.directory(of: c.id)))?.linux?.namespaces?.contains { $0.type == "network" } ?? true)
+        let hasNetNS =
+            networkRequest(c.id) != nil
+            || ((try? SpecFile.load(bundle: containers.directory(of: c.id)))?.linux?.namespaces?.contains {
+                $0.type == "network"
+            } ?? true)
         let net = networkDocs(c, hasNetNS: hasNetNS)
         func number(_ key: String) -> Int { key.split(separator: "/").first.flatMap { Int($0) } ?? 0 }
         var ports: [String] = []
@@ -377,12 +401,15 @@ extension Engine {
             guard let bindings = net.settings.Ports[key] ?? nil else { ports.append(key); continue }
             ports += bindings.map { "\($0.HostIp):\($0.HostPort)->\(key)" }
         }
-        let networks = net.mode.hasPrefix("container:") ? "" : net.settings.Networks.keys.sorted().joined(separator: ",")
+        let networks =
+            net.mode.hasPrefix("container:") ? "" : net.settings.Networks.keys.sorted().joined(separator: ",")
         return (ports.joined(separator: ", "), networks)
     }
 
     /// The fields `ps --format` offers, as Docker names them.
-    package func listFields(_ c: Container, now: Double = Timestamp.nowSeconds(), truncate: Bool = true) -> [String: String] {
+    package func listFields(_ c: Container, now: Double = Timestamp.nowSeconds(), truncate: Bool = true) -> [String:
+        String]
+    {
         let net = listNetworkColumns(c)
         var command = c.command.joined(separator: " ")
         if truncate && command.count > 20 { command = String(command.prefix(19)) + "…" }

@@ -36,7 +36,9 @@ extension Engine {
         let lock = try networks.lock()
         defer { lock.unlock() }
         try releaseIdleBridgesLocked()
-        if let d = networks.load(NetworkConfig.defaultName), containersUsing(d.name).isEmpty, networks.leases(d.name).isEmpty {
+        if let d = networks.load(NetworkConfig.defaultName), containersUsing(d.name).isEmpty,
+            networks.leases(d.name).isEmpty
+        {
             networks.removeRecord(d)
         }
     }

@@ -48,9 +48,12 @@ extension Engine {
 
     // MARK: options recorded at create
 
-    func applyLifecycleOptions(_ options: RunOptions, image: StoredImage, to container: inout Container) throws(KitError) {
+    func applyLifecycleOptions(_ options: RunOptions, image: StoredImage, to container: inout Container)
+        throws(KitError)
+    {
         if options.remove, let r = options.restart, r.name != .no {
-            throw .usage("Conflicting options: --restart and --rm (a container that removes itself cannot be restarted)")
+            throw .usage(
+                "Conflicting options: --restart and --rm (a container that removes itself cannot be restarted)")
         }
         container.restartPolicy = options.restart
         container.restartCount = 0
@@ -68,15 +71,19 @@ extension Engine {
 
         var health: HealthCheck?
         if let h = config?.Healthcheck, let test = h.Test, !test.isEmpty, test != ["NONE"] {
-            health = HealthCheck(test: test, interval: nonZero(h.Interval) ?? HealthCheck.defaultInterval,
-                                 timeout: nonZero(h.Timeout) ?? HealthCheck.defaultTimeout,
-                                 startPeriod: h.StartPeriod ?? 0, retries: (h.Retries ?? 0) > 0 ? h.Retries! : 3)
+            health = HealthCheck(
+                test: test, interval: nonZero(h.Interval) ?? HealthCheck.defaultInterval,
+                timeout: nonZero(h.Timeout) ?? HealthCheck.defaultTimeout,
+                startPeriod: h.StartPeriod ?? 0, retries: (h.Retries ?? 0) > 0 ? h.Retries! : 3)
         }
         if let cmd = options.healthCmd {
-            if cmd.isEmpty || cmd == "NONE" { health = nil } else {
-                health = HealthCheck(test: ["CMD-SHELL", cmd], interval: health?.interval ?? HealthCheck.defaultInterval,
-                                     timeout: health?.timeout ?? HealthCheck.defaultTimeout,
-                                     startPeriod: health?.startPeriod ?? 0, retries: health?.retries ?? 3)
+            if cmd.isEmpty || cmd == "NONE" {
+                health = nil
+            } else {
+                health = HealthCheck(
+                    test: ["CMD-SHELL", cmd], interval: health?.interval ?? HealthCheck.defaultInterval,
+                    timeout: health?.timeout ?? HealthCheck.defaultTimeout,
+                    startPeriod: health?.startPeriod ?? 0, retries: health?.retries ?? 3)
             }
         }
         if var h = health {
@@ -87,7 +94,9 @@ extension Engine {
             health = h
         } else if options.healthInterval != nil || options.healthRetries != nil || options.healthTimeout != nil {
             if options.healthCmd == nil {
-                throw .usage("--health-interval/--health-timeout/--health-retries need a healthcheck: give --health-cmd or use an image with HEALTHCHECK")
+                throw .usage(
+                    "--health-interval/--health-timeout/--health-retries need a healthcheck: give --health-cmd or use an image with HEALTHCHECK"
+                )
             }
         }
         if options.noHealthcheck { health = nil }
@@ -102,7 +111,9 @@ extension Engine {
     /// record then says running). With `attach`, the monitor waits for the returned attach connection
     /// before starting, so no output is missed.
     @discardableResult
-    public func startMonitored(_ nameOrID: String, attach: Bool = false) throws(KitError) -> (container: Container, attachFD: Int32) {
+    public func startMonitored(_ nameOrID: String, attach: Bool = false) throws(KitError) -> (
+        container: Container, attachFD: Int32
+    ) {
         guard var container = try reconcile(containers.find(nameOrID)) else {
             throw .notFound("No such container: \(nameOrID)")
         }
@@ -161,7 +172,9 @@ extension Engine {
             return (container, attachFD)
         }
         if attachFD >= 0 { close(attachFD) }
-        let reason = report.hasPrefix("err ") ? String(report.dropFirst(4))
+        let reason =
+            report.hasPrefix("err ")
+            ? String(report.dropFirst(4))
             : "the monitor exited without starting it (\(Self.monitorPath))"
         throw .startFailed(container.name, reason: reason)
     }
@@ -222,7 +235,9 @@ extension Engine {
             for (i, b) in bytes.enumerated() where i < buf.count - 1 { buf[i] = b }
         }
         let rc = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
         }
         if rc != 0 {
             let e = SystemError("connect to the container's monitor", path: dir + "/attach.sock")
@@ -301,7 +316,9 @@ extension Engine {
 
     /// `container-internal exited`: record the exit, remove the runtime state (and with it the cgroup),
     /// then apply --rm or the restart policy.
-    package func internalExited(id: String, code: Int32, signal: Int32, finishedAt: String) throws(KitError) -> AfterExit {
+    package func internalExited(id: String, code: Int32, signal: Int32, finishedAt: String) throws(KitError)
+        -> AfterExit
+    {
         guard FileIO.exists(containers.directory(of: id) + "/container.json") else { return .done }
         try? runtime.delete(id: id, force: true)
         tearDownNetwork(id: id)
@@ -351,7 +368,9 @@ extension Engine {
         let repaired: Container
         do {
             repaired = try containers.update(id: container.id) { c throws(KitError) in
-                guard c.status == .running || c.status == .restarting, !processAlive(c), !monitorAlive(c), !runnerAlive(c) else { return }
+                guard c.status == .running || c.status == .restarting, !processAlive(c), !monitorAlive(c),
+                    !runnerAlive(c)
+                else { return }
                 let dir = containers.directory(of: c.id)
                 if let text = try? FileIO.readString(dir + "/exit") {
                     let f = text.split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
@@ -362,7 +381,8 @@ extension Engine {
                 } else {
                     c.exitCode = 255
                     c.finishedAt = Timestamp.now()
-                    c.error = c.monitorPid == nil
+                    c.error =
+                        c.monitorPid == nil
                         ? "the process that ran the container is gone; its exit code is unknown"
                         : "the container's monitor died; its exit code is unknown"
                 }
@@ -391,12 +411,16 @@ extension Engine {
 
     /// Find by name, ID or ID prefix, reconciled.
     public func container(_ nameOrID: String) throws(KitError) -> Container {
-        guard let c = try reconcile(containers.find(nameOrID)) else { throw .notFound("No such container: \(nameOrID)") }
+        guard let c = try reconcile(containers.find(nameOrID)) else {
+            throw .notFound("No such container: \(nameOrID)")
+        }
         return c
     }
 
     func processAlive(_ c: Container) -> Bool {
-        if let pid = c.pid, let start = c.pidStartTime { return SkiffRuntime.ProcessInfo.isRunning(pid: pid, startTime: start) }
+        if let pid = c.pid, let start = c.pidStartTime {
+            return SkiffRuntime.ProcessInfo.isRunning(pid: pid, startTime: start)
+        }
         // An attached run records no pid: the runtime's state has it.
         guard let state = try? runtime.state(id: c.id) else { return false }
         return state.status == .running || state.status == .created || state.status == .creating
@@ -448,9 +472,12 @@ extension Engine {
             let paused = isPaused(c)
             try? runtime.kill(id: c.id, signal: sig)
             if paused { try? runtime.resume(id: c.id) }
-            if !Self.waitGone(pid: c.pid ?? runtimePid(c.id), startTime: c.pidStartTime ?? runtimePidStart(c.id), timeout: grace) {
+            if !Self.waitGone(
+                pid: c.pid ?? runtimePid(c.id), startTime: c.pidStartTime ?? runtimePidStart(c.id), timeout: grace)
+            {
                 try? runtime.kill(id: c.id, signal: SIGKILL, all: true)
-                Self.waitGone(pid: c.pid ?? runtimePid(c.id), startTime: c.pidStartTime ?? runtimePidStart(c.id), timeout: 10)
+                Self.waitGone(
+                    pid: c.pid ?? runtimePid(c.id), startTime: c.pidStartTime ?? runtimePidStart(c.id), timeout: 10)
             }
         } else if c.status == .restarting, let m = c.monitorPid, monitorAlive(c) {
             // In the back-off between two runs: the monitor has nothing to watch; end it.
@@ -461,8 +488,12 @@ extension Engine {
         _ = try reconcile(containers.load(id: c.id))
     }
 
-    private func runtimePid(_ id: String) -> Int32? { (try? runtime.state(id: id)).map(\.pid).flatMap { $0 > 0 ? $0 : nil } }
-    private func runtimePidStart(_ id: String) -> UInt64? { runtimePid(id).flatMap { SkiffRuntime.ProcessInfo.startTime(pid: $0) } }
+    private func runtimePid(_ id: String) -> Int32? {
+        (try? runtime.state(id: id)).map(\.pid).flatMap { $0 > 0 ? $0 : nil }
+    }
+    private func runtimePidStart(_ id: String) -> UInt64? {
+        runtimePid(id).flatMap { SkiffRuntime.ProcessInfo.startTime(pid: $0) }
+    }
 
     /// Send a signal to the container's init (Docker's kill; SIGKILL by default).
     public func kill(_ nameOrID: String, signal: String = "SIGKILL") throws(KitError) {
@@ -481,7 +512,8 @@ extension Engine {
             try? runtime.resume(id: c.id)
         }
         if sig == SIGKILL {
-            Self.waitGone(pid: c.pid ?? runtimePid(c.id), startTime: c.pidStartTime ?? runtimePidStart(c.id), timeout: 10)
+            Self.waitGone(
+                pid: c.pid ?? runtimePid(c.id), startTime: c.pidStartTime ?? runtimePidStart(c.id), timeout: 10)
             Self.waitGone(pid: c.monitorPid, startTime: c.monitorStartTime, timeout: 5)
         }
     }
@@ -494,8 +526,9 @@ extension Engine {
         if force && names.count > 1 {
             for name in names {
                 guard let found = try? containers.find(name), let c = try? reconcile(found),
-                      c.status == .running || c.status == .restarting, killed[c.id] == nil,
-                      let pid = try? killForRemoval(c) else { continue }
+                    c.status == .running || c.status == .restarting, killed[c.id] == nil,
+                    let pid = try? killForRemoval(c)
+                else { continue }
                 killed[c.id] = pid
             }
         }
@@ -525,12 +558,15 @@ extension Engine {
         guard let c = try reconcile(found) else { return }
         if c.status == .running || c.status == .restarting {
             guard force else {
-                throw .usage("You cannot remove a running container \(c.id). Stop the container before attempting removal or force remove")
+                throw .usage(
+                    "You cannot remove a running container \(c.id). Stop the container before attempting removal or force remove"
+                )
             }
             let pid: Int32?
             if let done = killed[c.id] { pid = done } else { pid = try killForRemoval(c) }
-            Self.waitGone(pid: pid, startTime: c.pidStartTime ?? pid.flatMap { SkiffRuntime.ProcessInfo.startTime(pid: $0) },
-                          timeout: 10)
+            Self.waitGone(
+                pid: pid, startTime: c.pidStartTime ?? pid.flatMap { SkiffRuntime.ProcessInfo.startTime(pid: $0) },
+                timeout: 10)
             Self.waitGone(pid: c.monitorPid, startTime: c.monitorStartTime, timeout: 10)
         }
         if (try? runtime.state(id: c.id)) != nil {
@@ -575,7 +611,8 @@ extension Engine {
             guard let now = try reconcile(c) else { return lastExit }
             if now.status == .exited || now.status == .created { return now.exitCode ?? 0 }
             if let text = try? FileIO.readString(containers.directory(of: id) + "/exit"),
-               let code = text.split(separator: " ").first.flatMap({ Int32($0) }) {
+                let code = text.split(separator: " ").first.flatMap({ Int32($0) })
+            {
                 lastExit = code
             }
             if let pid = now.pid, let start = now.pidStartTime {
@@ -615,7 +652,8 @@ extension Engine {
     /// A connection to a running container's monitor for attach (frames out, input in).
     public func attach(_ c: Container) throws(KitError) -> Int32 {
         guard c.monitorPid != nil, monitorAlive(c) else {
-            throw .usage("container \(c.name) has no monitor to attach to (it was started attached, by another skiff run)")
+            throw .usage(
+                "container \(c.name) has no monitor to attach to (it was started attached, by another skiff run)")
         }
         return try Self.connectAttach(dir: containers.directory(of: c.id))
     }

@@ -42,7 +42,11 @@ extension Engine {
         for c in all {
             let size = Self.diskUsage(containers.directory(of: c.id))
             u.containerBytes += size
-            if c.status == .running || c.status == .restarting { u.runningContainers += 1 } else { u.reclaimableContainerBytes += size }
+            if c.status == .running || c.status == .restarting {
+                u.runningContainers += 1
+            } else {
+                u.reclaimableContainerBytes += size
+            }
         }
         let used = Set(all.map(\.manifestDigest))
         var declared: UInt64 = 0, unused: UInt64 = 0
@@ -57,7 +61,8 @@ extension Engine {
         u.reclaimableImageBytes = declared == 0 ? 0 : UInt64(Double(u.imageBytes) * Double(unused) / Double(declared))
         let cache = BuildCache(engine: self)
         let mounts = RunMountInputs.cacheRoot(root)
-        u.buildCacheEntries = DirectoryListing.names(cache.directory).filter { $0.hasSuffix(".json") }.count
+        u.buildCacheEntries =
+            DirectoryListing.names(cache.directory).filter { $0.hasSuffix(".json") }.count
             + DirectoryListing.names(mounts).filter { !$0.hasPrefix(".") && !$0.hasSuffix(".lock") }.count
         u.buildCacheBytes = Self.diskUsage(cache.directory) + Self.diskUsage(mounts)
         return u

@@ -31,7 +31,9 @@ public struct ContainerStatsSample: Sendable {
 extension Engine {
     /// Read the running container's cgroup counters now; nil when it is not running.
     public func statsSample(_ c: Container) -> ContainerStatsSample? {
-        guard c.status == .running, let cg = try? CgroupManager.forContainer(id: c.id, cgroupsPath: "/skiff/" + c.id, logger: logger) else {
+        guard c.status == .running,
+            let cg = try? CgroupManager.forContainer(id: c.id, cgroupsPath: "/skiff/" + c.id, logger: logger)
+        else {
             return nil
         }
         let paths = cg.paths
@@ -51,8 +53,10 @@ extension Engine {
         let cpu = number("cpuacct", "cpuacct.usage") ?? keyed(u, "cpu.stat", "usage_usec").map { $0 * 1000 } ?? 0
         var memory = number("memory", "memory.usage_in_bytes") ?? number(u, "memory.current") ?? 0
         // Docker subtracts the page cache (inactive_file) from the usage.
-        if let inactive = keyed("memory", "memory.stat", "total_inactive_file") ?? keyed(u, "memory.stat", "inactive_file"),
-           inactive < memory {
+        if let inactive = keyed("memory", "memory.stat", "total_inactive_file")
+            ?? keyed(u, "memory.stat", "inactive_file"),
+            inactive < memory
+        {
             memory -= inactive
         }
         var limit = number("memory", "memory.limit_in_bytes") ?? number(u, "memory.max")
@@ -75,15 +79,17 @@ extension Engine {
                 }
             }
         }
-        return ContainerStatsSample(id: c.id, name: c.name, cpuNanos: cpu, memoryUsage: memory, memoryLimit: limit,
-                                    pids: pids, blockRead: read, blockWrite: written, at: Self.monotonicSeconds())
+        return ContainerStatsSample(
+            id: c.id, name: c.name, cpuNanos: cpu, memoryUsage: memory, memoryLimit: limit,
+            pids: pids, blockRead: read, blockWrite: written, at: Self.monotonicSeconds())
     }
 
     /// The host's memory (the limit shown for a container without one) and CPU count.
     public static var hostMemory: UInt64 {
         guard let text = try? FileIO.readString("/proc/meminfo"),
-              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("MemTotal:") }),
-              let kb = line.split(separator: " ").dropFirst().first.flatMap({ UInt64($0) }) else { return 0 }
+            let line = text.split(separator: "\n").first(where: { $0.hasPrefix("MemTotal:") }),
+            let kb = line.split(separator: " ").dropFirst().first.flatMap({ UInt64($0) })
+        else { return 0 }
         return kb * 1024
     }
 
@@ -110,7 +116,9 @@ extension Engine {
         guard let dir = opendir(path) else { return 0 }
         defer { closedir(dir) }
         while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+            }
             if name == "." || name == ".." { continue }
             let child = path + "/" + name
             var st = stat()

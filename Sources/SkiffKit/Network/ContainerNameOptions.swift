@@ -22,7 +22,8 @@ public struct ContainerNameOptions: Sendable, Equatable {
     /// Check the entries (at create, so an error names them before anything is made).
     public func validate() throws(KitError) {
         for entry in extraHosts {
-            guard let (name, ip) = Self.split(entry), !name.isEmpty, ip == "host-gateway" || IPv4Address(ip) != nil else {
+            guard let (name, ip) = Self.split(entry), !name.isEmpty, ip == "host-gateway" || IPv4Address(ip) != nil
+            else {
                 throw .usage("--add-host \(entry): expected NAME:IP (an IPv4 address or host-gateway)")
             }
         }
@@ -37,7 +38,8 @@ public struct ContainerNameOptions: Sendable, Equatable {
 
     /// The /etc/hosts lines, `host-gateway` resolved to `gateway`.
     public func hostsLines(gateway: String) -> String {
-        extraHosts.compactMap { e in Self.split(e).map { "\($0.1 == "host-gateway" ? gateway : $0.1)\t\($0.0)\n" } }.joined()
+        extraHosts.compactMap { e in Self.split(e).map { "\($0.1 == "host-gateway" ? gateway : $0.1)\t\($0.0)\n" } }
+            .joined()
     }
 
     /// resolv.conf with the given servers, search domains and options in place of the base file's.
@@ -62,10 +64,14 @@ extension Engine {
     func applyNameOptions(_ o: ContainerNameOptions, id: String, network: RunOptions.NetworkMode) throws(KitError) {
         guard !o.isEmpty else { return }
         try o.validate()
-        if case .container = network { throw .usage("conflicting options: custom host-to-IP mapping or DNS and the container network mode") }
+        if case .container = network {
+            throw .usage("conflicting options: custom host-to-IP mapping or DNS and the container network mode")
+        }
         let dir = containers.directory(of: id)
         let resolv = (try? FileIO.readString(dir + "/resolv.conf")) ?? ""
-        do { try FileIO.create(dir + "/resolv.conf", contents: Array(o.resolvConf(base: resolv).utf8)) } catch { throw .system(error) }
+        do { try FileIO.create(dir + "/resolv.conf", contents: Array(o.resolvConf(base: resolv).utf8)) } catch {
+            throw .system(error)
+        }
         guard !o.extraHosts.isEmpty else { return }
         if var request = networkRequest(id), let first = request.attachments.first {
             let gateway = (try? defaultOrExisting(first.network))?.gateway.description ?? "127.0.0.1"
@@ -74,7 +80,9 @@ extension Engine {
         } else {
             // host or none: the file written at create is the one the container keeps.
             let hosts = (try? FileIO.readString(dir + "/hosts")) ?? ""
-            do { try FileIO.create(dir + "/hosts", contents: Array((hosts + o.hostsLines(gateway: "127.0.0.1")).utf8)) } catch { throw .system(error) }
+            do {
+                try FileIO.create(dir + "/hosts", contents: Array((hosts + o.hostsLines(gateway: "127.0.0.1")).utf8))
+            } catch { throw .system(error) }
         }
     }
 }

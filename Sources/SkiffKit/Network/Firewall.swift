@@ -72,7 +72,8 @@ struct FirewallPlan: Equatable {
                 forward.append("iifname \(br) oifname != \(br) drop")
             } else {
                 if n.masquerade { post.append("ip saddr \(n.subnet) oifname != \(br) masquerade") }
-                isolation.append("iifname \(br) oifname != \(br) oifname \"\(Self.bridgePrefix)*\" ct status & dnat == 0 drop")
+                isolation.append(
+                    "iifname \(br) oifname != \(br) oifname \"\(Self.bridgePrefix)*\" ct status & dnat == 0 drop")
             }
             forward.append("iifname \(br) accept")
             post.append("oifname \(br) ip saddr 127.0.0.0/8 masquerade")
@@ -81,12 +82,16 @@ struct FirewallPlan: Equatable {
             forward.append("oifname \(br) ct status dnat accept")
         }
         func chain(_ name: String, _ head: String, _ rules: [String]) -> String {
-            "  chain \(name) {\n" + (head.isEmpty ? "" : "    \(head)\n") + rules.map { "    \($0)\n" }.joined() + "  }\n"
+            "  chain \(name) {\n" + (head.isEmpty ? "" : "    \(head)\n") + rules.map { "    \($0)\n" }.joined()
+                + "  }\n"
         }
         script += "table ip \(table) {\n"
         script += chain("ports", "", ports)
-        script += chain("prerouting", "type nat hook prerouting priority dstnat; policy accept;", ["fib daddr type local jump ports"])
-        script += chain("output", "type nat hook output priority -100; policy accept;", ["fib daddr type local jump ports"])
+        script += chain(
+            "prerouting", "type nat hook prerouting priority dstnat; policy accept;",
+            ["fib daddr type local jump ports"])
+        script += chain(
+            "output", "type nat hook output priority -100; policy accept;", ["fib daddr type local jump ports"])
         script += chain("postrouting", "type nat hook postrouting priority srcnat; policy accept;", post)
         script += chain("input", "type filter hook input priority filter; policy accept;", input)
         script += chain("forward", "type filter hook forward priority filter; policy accept;", isolation + forward)
@@ -109,7 +114,9 @@ struct FirewallPlan: Equatable {
     func iptablesForwardInPlace(chains c: IptablesChains, present: String) -> Bool {
         let lines = present.split(separator: "\n").map(String.init)
         let jump = "-A FORWARD -j \(c.forward)"
-        guard !networks.isEmpty else { return !lines.contains(jump) && !lines.contains { $0.hasPrefix(":\(c.forward) ") } }
+        guard !networks.isEmpty else {
+            return !lines.contains(jump) && !lines.contains { $0.hasPrefix(":\(c.forward) ") }
+        }
         let rule = "-A \(c.forward) "
         let wanted = iptablesRestore(chains: c, present: "", parts: [.forward]).split(separator: "\n").map(String.init)
         return lines.contains(jump) && wanted.filter { $0.hasPrefix(rule) } == lines.filter { $0.hasPrefix(rule) }
@@ -131,11 +138,13 @@ struct FirewallPlan: Equatable {
 
         /// (part, built-in chain, the jump's rule spec) — what links the root's chains in.
         var jumps: [(part: IptablesPart, chain: String, rule: String)] {
-            [(.nat, "PREROUTING", "-m addrtype --dst-type LOCAL -j \(ports)"),
-             (.nat, "OUTPUT", "-m addrtype --dst-type LOCAL -j \(ports)"),
-             (.nat, "POSTROUTING", "-j \(post)"),
-             (.forward, "FORWARD", "-j \(forward)"),
-             (.input, "INPUT", "-j \(input)")]
+            [
+                (.nat, "PREROUTING", "-m addrtype --dst-type LOCAL -j \(ports)"),
+                (.nat, "OUTPUT", "-m addrtype --dst-type LOCAL -j \(ports)"),
+                (.nat, "POSTROUTING", "-j \(post)"),
+                (.forward, "FORWARD", "-j \(forward)"),
+                (.input, "INPUT", "-j \(input)"),
+            ]
         }
 
         func chains(_ part: IptablesPart) -> [String] {
@@ -154,7 +163,9 @@ struct FirewallPlan: Equatable {
     ///
     /// Rules are written as `iptables-save` prints them (`-s`, `-d`, `-i`, `-o`, `-p`, then matches),
     /// so `iptablesForwardInPlace` can compare them as text.
-    func iptablesRestore(chains c: IptablesChains, present: String, parts: Set<IptablesPart> = Set(IptablesPart.allCases)) -> String {
+    func iptablesRestore(
+        chains c: IptablesChains, present: String, parts: Set<IptablesPart> = Set(IptablesPart.allCases)
+    ) -> String {
         let have = Set(present.split(separator: "\n").map(String.init))
         func has(_ chain: String, _ rule: String) -> Bool { have.contains("-A \(chain) \(rule)") }
         let filterParts = [IptablesPart.forward, .input].filter(parts.contains)
@@ -163,7 +174,9 @@ struct FirewallPlan: Equatable {
         if networks.isEmpty {
             func removal(_ parts: [IptablesPart]) -> [String] {
                 let chains = parts.flatMap(c.chains).filter { present.contains(":\($0) ") }
-                let unlink = c.jumps.filter { parts.contains($0.part) && has($0.chain, $0.rule) }.map { "-D \($0.chain) \($0.rule)" }
+                let unlink = c.jumps.filter { parts.contains($0.part) && has($0.chain, $0.rule) }.map {
+                    "-D \($0.chain) \($0.rule)"
+                }
                 return chains.map { ":\($0) - [0:0]" } + unlink + chains.map { "-X \($0)" }
             }
             nat = parts.contains(.nat) ? removal([.nat]) : []
@@ -175,35 +188,47 @@ struct FirewallPlan: Equatable {
             for n in networks {
                 let br = n.bridge
                 for addr in ["-s", "-d"] {
-                    rules[.input, default: []].append("-A \(c.input) \(addr) 127.0.0.0/8 -i \(br) -m conntrack ! --ctstate DNAT -j DROP")
+                    rules[.input, default: []].append(
+                        "-A \(c.input) \(addr) 127.0.0.0/8 -i \(br) -m conntrack ! --ctstate DNAT -j DROP")
                 }
                 if let resolver = n.dnsResolver {
                     for proto in ["udp", "tcp"] {
-                        rules[.nat, default: []].append("-A \(c.ports) -i \(br) -d \(n.gateway)/32 -p \(proto) -m \(proto) --dport 53 -j DNAT --to-destination \(resolver):53")
+                        rules[.nat, default: []].append(
+                            "-A \(c.ports) -i \(br) -d \(n.gateway)/32 -p \(proto) -m \(proto) --dport 53 -j DNAT --to-destination \(resolver):53"
+                        )
                     }
                 }
                 for p in n.ports {
                     let dst = p.hostIP.isEmpty ? "" : "-d \(p.hostIP)/32 "
-                    rules[.nat, default: []].append("-A \(c.ports) \(dst)-p \(p.proto) -m \(p.proto) --dport \(p.hostPort) -j DNAT --to-destination \(p.containerIP):\(p.containerPort)")
+                    rules[.nat, default: []].append(
+                        "-A \(c.ports) \(dst)-p \(p.proto) -m \(p.proto) --dport \(p.hostPort) -j DNAT --to-destination \(p.containerIP):\(p.containerPort)"
+                    )
                 }
                 if !n.interContainer { isolation.append("-A \(c.forward) -i \(br) -o \(br) -j DROP") }
                 if n.isInternal {
                     forward.append("-A \(c.forward) -i \(br) ! -o \(br) -j DROP")
                 } else {
-                    if n.masquerade { rules[.nat, default: []].append("-A \(c.post) -s \(n.subnet) ! -o \(br) -j MASQUERADE") }
+                    if n.masquerade {
+                        rules[.nat, default: []].append("-A \(c.post) -s \(n.subnet) ! -o \(br) -j MASQUERADE")
+                    }
                     // iptables has one -o per rule: traffic staying on the bridge (seen here with
                     // br_netfilter) is let through first, then any other Skiff bridge is dropped.
                     if n.interContainer { isolation.append("-A \(c.forward) -i \(br) -o \(br) -j ACCEPT") }
-                    isolation.append("-A \(c.forward) -i \(br) -o \(FirewallPlan.bridgePrefix)+ -m conntrack ! --ctstate DNAT -j DROP")
+                    isolation.append(
+                        "-A \(c.forward) -i \(br) -o \(FirewallPlan.bridgePrefix)+ -m conntrack ! --ctstate DNAT -j DROP"
+                    )
                 }
                 forward.append("-A \(c.forward) -i \(br) -j ACCEPT")
                 rules[.nat, default: []].append("-A \(c.post) -s 127.0.0.0/8 -o \(br) -j MASQUERADE")
-                rules[.nat, default: []].append("-A \(c.post) -s \(n.subnet) -o \(br) -m conntrack --ctstate DNAT -j MASQUERADE")
+                rules[.nat, default: []].append(
+                    "-A \(c.post) -s \(n.subnet) -o \(br) -m conntrack --ctstate DNAT -j MASQUERADE")
                 forward.append("-A \(c.forward) -o \(br) -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT")
                 forward.append("-A \(c.forward) -o \(br) -m conntrack --ctstate DNAT -j ACCEPT")
             }
             rules[.forward] = isolation + forward
-            for j in c.jumps where !has(j.chain, j.rule) { rules[j.part, default: []].append("-I \(j.chain) 1 \(j.rule)") }
+            for j in c.jumps where !has(j.chain, j.rule) {
+                rules[j.part, default: []].append("-I \(j.chain) 1 \(j.rule)")
+            }
             func declared(_ parts: [IptablesPart]) -> [String] {
                 parts.flatMap(c.chains).map { ":\($0) - [0:0]" } + parts.flatMap { rules[$0] ?? [] }
             }

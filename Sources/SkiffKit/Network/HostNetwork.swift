@@ -17,11 +17,15 @@ enum HostNetwork {
     /// thread enters it for the spawn only). Throws with the tool's stderr.
     /// With `captureOutput`, returns its stdout (else stdout goes to /dev/null).
     @discardableResult
-    static func run(_ argv: [String], input: String = "", netns: String? = nil, captureOutput: Bool = false) throws(KitError) -> String {
+    static func run(_ argv: [String], input: String = "", netns: String? = nil, captureOutput: Bool = false)
+        throws(KitError) -> String
+    {
         var inPipe: [Int32] = [-1, -1]
         var errPipe: [Int32] = [-1, -1]
         var outPipe: [Int32] = [-1, -1]
-        guard pipe(&inPipe) == 0, pipe(&errPipe) == 0, !captureOutput || pipe(&outPipe) == 0 else { throw .system(SystemError("pipe")) }
+        guard pipe(&inPipe) == 0, pipe(&errPipe) == 0, !captureOutput || pipe(&outPipe) == 0 else {
+            throw .system(SystemError("pipe"))
+        }
         for fd in inPipe + errPipe + outPipe where fd >= 0 { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -94,7 +98,8 @@ enum HostNetwork {
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         if status != 0 {
             let text = String(decoding: err, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            let what = argv.count > 1 && argv[1] == "-batch" ? "\(argv[0]) -batch:\n\(input)" : argv.joined(separator: " ")
+            let what =
+                argv.count > 1 && argv[1] == "-batch" ? "\(argv[0]) -batch:\n\(input)" : argv.joined(separator: " ")
             throw .network("\(what) failed: \(text)")
         }
         return String(decoding: out, as: UTF8.self)
@@ -102,7 +107,9 @@ enum HostNetwork {
 
     static func ip(_ batch: [String], netns: String? = nil) throws(KitError) {
         guard !batch.isEmpty else { return }
-        guard let tool = ipTool else { throw .unsupported("container networking needs the ip tool (apt-get install iproute2)") }
+        guard let tool = ipTool else {
+            throw .unsupported("container networking needs the ip tool (apt-get install iproute2)")
+        }
         try run([tool, "-batch", "-"], input: batch.joined(separator: "\n") + "\n", netns: netns)
     }
 
@@ -113,8 +120,12 @@ enum HostNetwork {
         try run([tool, "-f", "-"], input: script)
     }
 
-    static let iptablesRestoreTool = firstExisting(["/usr/sbin/iptables-restore", "/sbin/iptables-restore", "/usr/bin/iptables-restore"])
-    static let iptablesSaveTool = firstExisting(["/usr/sbin/iptables-save", "/sbin/iptables-save", "/usr/bin/iptables-save"])
+    static let iptablesRestoreTool = firstExisting([
+        "/usr/sbin/iptables-restore", "/sbin/iptables-restore", "/usr/bin/iptables-restore",
+    ])
+    static let iptablesSaveTool = firstExisting([
+        "/usr/sbin/iptables-save", "/sbin/iptables-save", "/usr/bin/iptables-save",
+    ])
 
     enum FirewallBackend { case nftables, iptables }
 
@@ -123,11 +134,14 @@ enum HostNetwork {
         let asked = getenv("SKIFF_FIREWALL").map { String(cString: $0) } ?? ""
         switch asked {
         case "nftables":
-            guard nftTool != nil else { throw .unsupported("SKIFF_FIREWALL=nftables, but nft is missing (apt-get install nftables)") }
+            guard nftTool != nil else {
+                throw .unsupported("SKIFF_FIREWALL=nftables, but nft is missing (apt-get install nftables)")
+            }
             return .nftables
         case "iptables":
             guard iptablesRestoreTool != nil, iptablesSaveTool != nil else {
-                throw .unsupported("SKIFF_FIREWALL=iptables, but iptables-restore is missing (apt-get install iptables)")
+                throw .unsupported(
+                    "SKIFF_FIREWALL=iptables, but iptables-restore is missing (apt-get install iptables)")
             }
             return .iptables
         case "":
@@ -140,13 +154,17 @@ enum HostNetwork {
     }
 
     static func iptablesRestore(_ input: String) throws(KitError) {
-        guard let tool = iptablesRestoreTool else { throw .unsupported("iptables-restore is missing (apt-get install iptables)") }
+        guard let tool = iptablesRestoreTool else {
+            throw .unsupported("iptables-restore is missing (apt-get install iptables)")
+        }
         try run([tool, "--noflush", "--wait"], input: input)
     }
 
     /// `iptables-save` (the jumps and chains already there), of every table or of one.
     static func iptablesSave(table: String? = nil) throws(KitError) -> String {
-        guard let tool = iptablesSaveTool else { throw .unsupported("iptables-save is missing (apt-get install iptables)") }
+        guard let tool = iptablesSaveTool else {
+            throw .unsupported("iptables-save is missing (apt-get install iptables)")
+        }
         return try run([tool] + (table.map { ["-t", $0] } ?? []), captureOutput: true)
     }
 
@@ -201,7 +219,9 @@ enum HostNetwork {
         addr.sin_port = port.bigEndian
         addr.sin_addr.s_addr = (ip.isEmpty ? 0 : IPv4Address(ip)?.value ?? 0).bigEndian
         let rc = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard rc == 0 else { return nil }
         if port != 0 { return port }
@@ -218,8 +238,11 @@ enum HostNetwork {
     /// loopback name servers (they cannot be reached from another network namespace). When only loopback
     /// servers were there, the upstreams of systemd-resolved are used, else the network's gateway, where
     /// Skiff forwards DNS to the host's loopback resolver (a DNAT rule; no public server is ever added).
-    static func containerResolvConf(hostText: String, gateway: IPv4Address, resolvedPath: String = "/run/systemd/resolve/resolv.conf")
-        -> (text: String, loopbackResolver: String?) {
+    static func containerResolvConf(
+        hostText: String, gateway: IPv4Address, resolvedPath: String = "/run/systemd/resolve/resolv.conf"
+    )
+        -> (text: String, loopbackResolver: String?)
+    {
         func split(_ text: String) -> (kept: [String], servers: [String], loopback: [String]) {
             var kept: [String] = []
             var servers: [String] = []
@@ -228,7 +251,11 @@ enum HostNetwork {
                 let f = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
                 if f.count >= 2, f[0] == "nameserver" {
                     let s = String(f[1])
-                    if s.hasPrefix("127.") || s == "::1" { loopback.append(s) } else if !s.contains(":") { servers.append(s) }
+                    if s.hasPrefix("127.") || s == "::1" {
+                        loopback.append(s)
+                    } else if !s.contains(":") {
+                        servers.append(s)
+                    }
                     continue
                 }
                 kept.append(String(line))

@@ -25,7 +25,8 @@ package struct HostSubnetUse: Sendable, Equatable, CustomStringConvertible {
     package var description: String {
         switch kind {
         case .route: "the host route \(subnet) on \(device)"
-        case .address: "the address \(address.map { "\($0)" } ?? "\(subnet.network)")/\(subnet.prefix) of the host's \(device)"
+        case .address:
+            "the address \(address.map { "\($0)" } ?? "\(subnet.network)")/\(subnet.prefix) of the host's \(device)"
         }
     }
 
@@ -35,10 +36,14 @@ package struct HostSubnetUse: Sendable, Equatable, CustomStringConvertible {
         let text = (try? FileIO.readString("/proc/net/route")) ?? ""
         for line in text.split(separator: "\n").dropFirst() {
             let f = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
-            guard f.count >= 8, let dest = UInt32(f[1], radix: 16), let mask = UInt32(f[7], radix: 16), mask != 0 else { continue }
+            guard f.count >= 8, let dest = UInt32(f[1], radix: 16), let mask = UInt32(f[7], radix: 16), mask != 0 else {
+                continue
+            }
             let prefix = mask.byteSwapped.nonzeroBitCount
-            result.append(HostSubnetUse(subnet: IPv4Subnet(network: IPv4Address(value: dest.byteSwapped), prefix: prefix),
-                                        device: String(f[0]), kind: .route))
+            result.append(
+                HostSubnetUse(
+                    subnet: IPv4Subnet(network: IPv4Address(value: dest.byteSwapped), prefix: prefix),
+                    device: String(f[0]), kind: .route))
         }
         var list: UnsafeMutablePointer<ifaddrs>?
         guard getifaddrs(&list) == 0 else { return result }
@@ -47,13 +52,20 @@ package struct HostSubnetUse: Sendable, Equatable, CustomStringConvertible {
         while let entry = cursor {
             defer { cursor = entry.pointee.ifa_next }
             guard let addr = entry.pointee.ifa_addr, addr.pointee.sa_family == sa_family_t(AF_INET),
-                  let mask = entry.pointee.ifa_netmask else { continue }
-            let ip = addr.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { UInt32(bigEndian: $0.pointee.sin_addr.s_addr) }
-            let bits = mask.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { UInt32(bigEndian: $0.pointee.sin_addr.s_addr) }
+                let mask = entry.pointee.ifa_netmask
+            else { continue }
+            let ip = addr.withMemoryRebound(to: sockaddr_in.self, capacity: 1) {
+                UInt32(bigEndian: $0.pointee.sin_addr.s_addr)
+            }
+            let bits = mask.withMemoryRebound(to: sockaddr_in.self, capacity: 1) {
+                UInt32(bigEndian: $0.pointee.sin_addr.s_addr)
+            }
             let address = IPv4Address(value: ip)
             if ip >> 24 == 127 { continue }
-            result.append(HostSubnetUse(subnet: IPv4Subnet(network: address, prefix: bits.nonzeroBitCount),
-                                        device: String(cString: entry.pointee.ifa_name), kind: .address, address: address))
+            result.append(
+                HostSubnetUse(
+                    subnet: IPv4Subnet(network: address, prefix: bits.nonzeroBitCount),
+                    device: String(cString: entry.pointee.ifa_name), kind: .address, address: address))
         }
         return result
     }

@@ -36,7 +36,9 @@ public struct NetworkBridgeOptions: Codable, Sendable, Equatable {
     public mutating func set(_ key: String, _ value: String) throws(KitError) -> Bool {
         switch key {
         case "com.docker.network.driver.mtu":
-            guard let n = Int(value), (68...65535).contains(n) else { throw .usage("\(key)=\(value): the MTU must be 68 to 65535") }
+            guard let n = Int(value), (68...65535).contains(n) else {
+                throw .usage("\(key)=\(value): the MTU must be 68 to 65535")
+            }
             mtu = n
         case "com.docker.network.bridge.host_binding_ipv4":
             guard IPv4Address(value) != nil else { throw .usage("\(key)=\(value): not an IPv4 address") }

@@ -1,5 +1,5 @@
-import SkiffExplain
 import Foundation
+import SkiffExplain
 import SkiffSystem
 
 #if canImport(Glibc)
@@ -10,16 +10,22 @@ import Glibc
 extension Engine {
     /// `network create`: a user-defined bridge network with its own subnet (given, or the next free
     /// 172.18-31.x.0/16 or 192.168.x.0/20 that no host route uses) and DNS among its containers.
-    public func createNetwork(name: String, subnet: String? = nil, gateway: String? = nil, ipRange: String? = nil,
-                              bridgeOptions: NetworkBridgeOptions = NetworkBridgeOptions(), isInternal: Bool = false,
-                              labels: [String: String] = [:]) throws(KitError) -> NetworkConfig {
-        guard Self.isValidName(name) else { throw .usage("invalid network name \"\(name)\": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed") }
+    public func createNetwork(
+        name: String, subnet: String? = nil, gateway: String? = nil, ipRange: String? = nil,
+        bridgeOptions: NetworkBridgeOptions = NetworkBridgeOptions(), isInternal: Bool = false,
+        labels: [String: String] = [:]
+    ) throws(KitError) -> NetworkConfig {
+        guard Self.isValidName(name) else {
+            throw .usage("invalid network name \"\(name)\": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed")
+        }
         if ["bridge", "host", "none", "default"].contains(name) {
             throw .usage("network name \(name) is reserved (it is a predefined network)")
         }
         var s: IPv4Subnet?
         if let subnet {
-            guard let parsed = IPv4Subnet(subnet) else { throw .usage("--subnet \(subnet): expected an IPv4 subnet such as 10.90.0.0/24 (/8 to /30)") }
+            guard let parsed = IPv4Subnet(subnet) else {
+                throw .usage("--subnet \(subnet): expected an IPv4 subnet such as 10.90.0.0/24 (/8 to /30)")
+            }
             s = parsed
         }
         var g: IPv4Address?
@@ -30,7 +36,9 @@ extension Engine {
         }
         var range: IPv4Subnet?
         if let ipRange {
-            guard let parsed = IPv4Subnet(ipRange) else { throw .usage("--ip-range \(ipRange): expected an IPv4 range in CIDR form such as 10.90.0.128/25") }
+            guard let parsed = IPv4Subnet(ipRange) else {
+                throw .usage("--ip-range \(ipRange): expected an IPv4 range in CIDR form such as 10.90.0.128/25")
+            }
             guard let s, s.contains(parsed.network), parsed.prefix >= s.prefix else {
                 throw .usage("--ip-range \(ipRange): must lie inside --subnet" + (s.map { " \($0)" } ?? ""))
             }
@@ -44,8 +52,10 @@ extension Engine {
             config.bridgeOptions = bridgeOptions == NetworkBridgeOptions() ? nil : bridgeOptions
             try networks.save(config)
         }
-        logger.explain(.networkCreated(name: config.name, bridge: config.bridge, subnet: config.subnet.description,
-                                       gateway: config.gateway.description))
+        logger.explain(
+            .networkCreated(
+                name: config.name, bridge: config.bridge, subnet: config.subnet.description,
+                gateway: config.gateway.description))
         return config
     }
 
@@ -75,11 +85,15 @@ extension Engine {
         defer { lock.unlock() }
         let active = networks.leases(n.name)
         if !active.isEmpty {
-            throw .usage("error while removing network: network \(n.name) id \(n.id) has active endpoints (\(active.map(\.name).joined(separator: ", ")))")
+            throw .usage(
+                "error while removing network: network \(n.name) id \(n.id) has active endpoints (\(active.map(\.name).joined(separator: ", ")))"
+            )
         }
         let users = containersUsing(n.name)
         if !users.isEmpty {
-            throw .usage("network \(n.name) is used by container(s) \(users.map(\.name).joined(separator: ", ")); remove them or disconnect them first")
+            throw .usage(
+                "network \(n.name) is used by container(s) \(users.map(\.name).joined(separator: ", ")); remove them or disconnect them first"
+            )
         }
         if HostNetwork.linkExists(n.bridge) { try HostNetwork.ip(["link del \(n.bridge)"]) }
         networks.removeRecord(n)
@@ -100,23 +114,30 @@ extension Engine {
         let lock = try networks.lock()
         defer { lock.unlock() }
         try releaseIdleBridgesLocked()
-        if let d = networks.load(NetworkConfig.defaultName), containersUsing(d.name).isEmpty, networks.leases(d.name).isEmpty {
+        if let d = networks.load(NetworkConfig.defaultName), containersUsing(d.name).isEmpty,
+            networks.leases(d.name).isEmpty
+        {
             networks.removeRecord(d)
         }
         return removed
     }
 
     /// Attach a container to another network (at once when it runs; otherwise at its next start).
-    public func connectNetwork(network nameOrID: String, container nameOrID2: String, aliases: [String] = [], ip: String? = nil) throws(KitError) {
+    public func connectNetwork(
+        network nameOrID: String, container nameOrID2: String, aliases: [String] = [], ip: String? = nil
+    ) throws(KitError) {
         let n = try network(nameOrID)
         let c = try container(nameOrID2)
         guard var request = networkRequest(c.id), request.mode != "container" else {
-            throw .usage("container \(c.name) has no bridge network to extend (its network mode is none, host or container:)")
+            throw .usage(
+                "container \(c.name) has no bridge network to extend (its network mode is none, host or container:)")
         }
         if request.attachments.contains(where: { $0.network == n.name }) {
             throw .usage("endpoint with name \(c.name) already exists in network \(n.name)")
         }
-        if n.isDefault && !aliases.isEmpty { throw .usage("network-scoped aliases are supported only for user-defined networks") }
+        if n.isDefault && !aliases.isEmpty {
+            throw .usage("network-scoped aliases are supported only for user-defined networks")
+        }
         if let ip, IPv4Address(ip) == nil { throw .usage("--ip \(ip): not an IPv4 address") }
         let attachment = ContainerNetworkRequest.Attachment(network: n.name, aliases: aliases, ip: ip)
         if c.status == .running && FileIO.exists(networks.netnsPath(c.id)) {
@@ -124,8 +145,9 @@ extension Engine {
             defer { lock.unlock() }
             let interface = containerAddresses(c.id).count
             var explained: [ExplainEvent.Step] = []
-            let (_, inside, outside) = try attachLocked(id: c.id, record: c, attachment: attachment, interface: interface,
-                                                        ports: [], mtu: HostNetwork.uplinkMTU(), explained: &explained)
+            let (_, inside, outside) = try attachLocked(
+                id: c.id, record: c, attachment: attachment, interface: interface,
+                ports: [], mtu: HostNetwork.uplinkMTU(), explained: &explained)
             do {
                 try HostNetwork.ip(inside, netns: networks.netnsPath(c.id))
                 try HostNetwork.ip(outside)
@@ -145,10 +167,14 @@ extension Engine {
     }
 
     /// `network disconnect`: take a container off a network (its interface removed if it runs).
-    public func disconnectNetwork(network nameOrID: String, container nameOrID2: String, force: Bool = false) throws(KitError) {
+    public func disconnectNetwork(network nameOrID: String, container nameOrID2: String, force: Bool = false)
+        throws(KitError)
+    {
         let n = try network(nameOrID)
         let c = try container(nameOrID2)
-        guard var request = networkRequest(c.id), let i = request.attachments.firstIndex(where: { $0.network == n.name }) else {
+        guard var request = networkRequest(c.id),
+            let i = request.attachments.firstIndex(where: { $0.network == n.name })
+        else {
             throw .usage("container \(c.name) is not connected to network \(n.name)")
         }
         let lock = try networks.lock()
@@ -191,11 +217,14 @@ extension Engine {
         let n = try network(nameOrID)
         var endpoints: [String: NetworkInspect.Endpoint] = [:]
         for l in networks.leases(n.name) {
-            endpoints[l.containerID] = .init(Name: l.name, IPv4Address: "\(l.ip)/\(n.subnet.prefix)", Aliases: l.aliases)
+            endpoints[l.containerID] = .init(
+                Name: l.name, IPv4Address: "\(l.ip)/\(n.subnet.prefix)", Aliases: l.aliases)
         }
-        return NetworkInspect(Name: n.name, Id: n.id, Created: n.created, Scope: "local", Driver: n.driver,
-                              IPAM: .init(Driver: "default", Config: [.init(Subnet: n.subnet.description, Gateway: n.gateway.description)]),
-                              Internal: n.isInternal, Containers: endpoints,
-                              Options: ["com.docker.network.bridge.name": n.bridge], Labels: n.labels)
+        return NetworkInspect(
+            Name: n.name, Id: n.id, Created: n.created, Scope: "local", Driver: n.driver,
+            IPAM: .init(
+                Driver: "default", Config: [.init(Subnet: n.subnet.description, Gateway: n.gateway.description)]),
+            Internal: n.isInternal, Containers: endpoints,
+            Options: ["com.docker.network.bridge.name": n.bridge], Labels: n.labels)
     }
 }

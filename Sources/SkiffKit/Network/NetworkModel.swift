@@ -69,7 +69,9 @@ public struct PortMapping: Codable, Sendable, Equatable, Hashable, CustomStringC
     /// Parse one -p value; a range gives several mappings. hostPort 0: any free port.
     public static func parse(_ text: String) throws(KitError) -> [PortMapping] {
         func bad(_ why: String) -> KitError {
-            .usage("-p \(text): \(why) (expected [ip:][hostPort:]containerPort[/tcp|/udp], e.g. 8080:80 or 127.0.0.1:53:53/udp)")
+            .usage(
+                "-p \(text): \(why) (expected [ip:][hostPort:]containerPort[/tcp|/udp], e.g. 8080:80 or 127.0.0.1:53:53/udp)"
+            )
         }
         var body = text
         var proto = "tcp"
@@ -92,7 +94,8 @@ public struct PortMapping: Codable, Sendable, Equatable, Hashable, CustomStringC
         func range(_ t: String) throws(KitError) -> ClosedRange<Int> {
             let ends = t.split(separator: "-", omittingEmptySubsequences: false).map { Int($0) }
             guard ends.count >= 1, ends.count <= 2, let lo = ends[0], let hi = ends.last!, lo <= hi,
-                  lo >= 0, hi <= 65535 else { throw bad("\(t) is not a port or a port range") }
+                lo >= 0, hi <= 65535
+            else { throw bad("\(t) is not a port or a port range") }
             return lo...hi
         }
         let cr = try range(containerText)
@@ -109,9 +112,14 @@ public struct PortMapping: Codable, Sendable, Equatable, Hashable, CustomStringC
         }
         if cr.count == 1 && hr.count > 1 {
             // Docker: any free port of the host range; the first one here (checked at start).
-            return [PortMapping(hostIP: ip, hostPort: UInt16(hr.lowerBound), containerPort: UInt16(cr.lowerBound), proto: proto)]
+            return [
+                PortMapping(
+                    hostIP: ip, hostPort: UInt16(hr.lowerBound), containerPort: UInt16(cr.lowerBound), proto: proto)
+            ]
         }
-        return zip(hr, cr).map { PortMapping(hostIP: ip, hostPort: UInt16($0), containerPort: UInt16($1), proto: proto) }
+        return zip(hr, cr).map {
+            PortMapping(hostIP: ip, hostPort: UInt16($0), containerPort: UInt16($1), proto: proto)
+        }
     }
 }
 
@@ -178,7 +186,8 @@ public struct IPv4Address: Codable, Sendable, Hashable, Comparable, CustomString
     public init(from decoder: Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let a = IPv4Address(text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not an IPv4 address: \(text)"))
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: "not an IPv4 address: \(text)"))
         }
         self = a
     }
@@ -206,7 +215,9 @@ public struct IPv4Subnet: Codable, Sendable, Hashable, CustomStringConvertible {
     /// Parse "A.B.C.D/N"; nil if it is not a subnet.
     public init?(_ text: String) {
         let parts = text.split(separator: "/")
-        guard parts.count == 2, let a = IPv4Address(String(parts[0])), let p = Int(parts[1]), p >= 8, p <= 30 else { return nil }
+        guard parts.count == 2, let a = IPv4Address(String(parts[0])), let p = Int(parts[1]), p >= 8, p <= 30 else {
+            return nil
+        }
         self.init(network: a, prefix: p)
     }
 
@@ -232,7 +243,8 @@ public struct IPv4Subnet: Codable, Sendable, Hashable, CustomStringConvertible {
     public init(from decoder: Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let s = IPv4Subnet(text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not an IPv4 subnet: \(text)"))
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: "not an IPv4 subnet: \(text)"))
         }
         self = s
     }

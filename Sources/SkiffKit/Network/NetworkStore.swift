@@ -79,7 +79,9 @@ package struct NetworkStore: Sendable {
         do {
             try FileIO.makeDirectories(leaseDirectory(config.name), mode: 0o700)
             try FileIO.writeAtomically(directory(config.name) + "/config.json", contents: try KitJSON.encode(config))
-        } catch let e as SystemError { throw .system(e) } catch { throw .network("cannot write network \(config.name): \(error)") }
+        } catch let e as SystemError { throw .system(e) } catch {
+            throw .network("cannot write network \(config.name): \(error)")
+        }
     }
 
     package func all() -> [NetworkConfig] {
@@ -97,8 +99,10 @@ package struct NetworkStore: Sendable {
 
     /// Make a network record: a free index, and a subnet that clashes with no host route and no other
     /// root's claim (or the one asked for, checked the same way). Caller holds `lock()`.
-    func create(name: String, subnet requested: IPv4Subnet?, gateway: IPv4Address?, isInternal: Bool,
-                labels: [String: String]) throws(KitError) -> NetworkConfig {
+    func create(
+        name: String, subnet requested: IPv4Subnet?, gateway: IPv4Address?, isInternal: Bool,
+        labels: [String: String]
+    ) throws(KitError) -> NetworkConfig {
         if load(name) != nil { throw .usage("network with name \(name) already exists") }
         let taken = Set(all().map(\.index))
         let index = name == NetworkConfig.defaultName ? 0 : (1...).first { !taken.contains($0) }!
@@ -109,9 +113,10 @@ package struct NetworkStore: Sendable {
         guard subnet.contains(gw), gw != subnet.network, gw != subnet.broadcast else {
             throw .usage("--gateway \(gw) is not a host address of \(subnet)")
         }
-        let config = NetworkConfig(name: name, id: NameGenerator.makeID(), driver: "bridge", subnet: subnet, gateway: gw,
-                                   bridge: bridgeName(index: index), index: index, created: Timestamp.now(), labels: labels,
-                                   automaticSubnet: requested == nil, isInternal: isInternal)
+        let config = NetworkConfig(
+            name: name, id: NameGenerator.makeID(), driver: "bridge", subnet: subnet, gateway: gw,
+            bridge: bridgeName(index: index), index: index, created: Timestamp.now(), labels: labels,
+            automaticSubnet: requested == nil, isInternal: isInternal)
         try save(config)
         try claim(subnet: subnet, network: name)
         return config
@@ -133,7 +138,9 @@ package struct NetworkStore: Sendable {
     func claimPath(_ s: IPv4Subnet) -> String { hostDirectory + "/subnets/\(s.network)-\(s.prefix)" }
 
     func claim(subnet: IPv4Subnet, network: String) throws(KitError) {
-        do { try FileIO.writeAtomically(claimPath(subnet), contents: Array("\(stateRoot)\n\(network)\n".utf8)) } catch { throw .system(error) }
+        do { try FileIO.writeAtomically(claimPath(subnet), contents: Array("\(stateRoot)\n\(network)\n".utf8)) } catch {
+            throw .system(error)
+        }
     }
 
     /// Subnets claimed by live networks of any root (stale claims are removed on the way).
@@ -142,7 +149,8 @@ package struct NetworkStore: Sendable {
         var result: [(IPv4Subnet, String, String)] = []
         for entry in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] {
             guard let subnet = IPv4Subnet(entry.replacingOccurrences(of: "-", with: "/")),
-                  let text = try? FileIO.readString(dir + "/" + entry) else { continue }
+                let text = try? FileIO.readString(dir + "/" + entry)
+            else { continue }
             let f = text.split(separator: "\n").map(String.init)
             guard f.count >= 2 else { unlink(dir + "/" + entry); continue }
             let other = NetworkStore(stateRoot: f[0], hostDirectory: hostDirectory)
@@ -156,11 +164,14 @@ package struct NetworkStore: Sendable {
         return result
     }
 
-    func chooseSubnet(requested: IPv4Subnet?, forDefault: Bool, name: String, avoidingOwn: Bool = false) throws(KitError) -> IPv4Subnet {
+    func chooseSubnet(requested: IPv4Subnet?, forDefault: Bool, name: String, avoidingOwn: Bool = false)
+        throws(KitError) -> IPv4Subnet
+    {
         let used = HostSubnetUse.current()
         let claims = claimedSubnets()
         func clash(_ s: IPv4Subnet) -> String? {
-            if let c = claims.first(where: { $0.0.overlaps(s) && !($0.1 == stateRoot && $0.2 == name && !avoidingOwn) }) {
+            if let c = claims.first(where: { $0.0.overlaps(s) && !($0.1 == stateRoot && $0.2 == name && !avoidingOwn) })
+            {
                 return "network \(c.2) of \(c.1) (\(c.0))"
             }
             return used.first { $0.subnet.overlaps(s) }.map(\.description)
@@ -170,7 +181,9 @@ package struct NetworkStore: Sendable {
             return requested
         }
         if forDefault, let env = getenv("SKIFF_BRIDGE_SUBNET").map({ String(cString: $0) }), !env.isEmpty {
-            guard let s = IPv4Subnet(env) else { throw .usage("SKIFF_BRIDGE_SUBNET=\(env): expected a subnet such as 10.88.0.0/16") }
+            guard let s = IPv4Subnet(env) else {
+                throw .usage("SKIFF_BRIDGE_SUBNET=\(env): expected a subnet such as 10.88.0.0/16")
+            }
             if let why = clash(s) { throw .network("SKIFF_BRIDGE_SUBNET \(s) overlaps \(why)") }
             return s
         }
@@ -203,7 +216,9 @@ package struct NetworkStore: Sendable {
 
     /// Claim an address: `requested`, else the next free one after the gateway. The lease file is
     /// created with O_EXCL, so an address is never handed out twice.
-    func allocate(_ config: NetworkConfig, requested: IPv4Address?, lease: NetworkLease) throws(KitError) -> NetworkLease {
+    func allocate(_ config: NetworkConfig, requested: IPv4Address?, lease: NetworkLease) throws(KitError)
+        -> NetworkLease
+    {
         let dir = leaseDirectory(config.name)
         do { try FileIO.makeDirectories(dir, mode: 0o700) } catch { throw .system(error) }
         func tryClaim(_ a: IPv4Address) throws(KitError) -> NetworkLease? {
@@ -222,10 +237,13 @@ package struct NetworkStore: Sendable {
         }
         if let requested {
             guard config.subnet.contains(requested), requested != config.gateway, requested != config.subnet.network,
-                  requested != config.subnet.broadcast else {
+                requested != config.subnet.broadcast
+            else {
                 throw .usage("--ip \(requested): not a free host address of network \(config.name) (\(config.subnet))")
             }
-            guard let l = try tryClaim(requested) else { throw .network("address \(requested) is already in use on network \(config.name)") }
+            guard let l = try tryClaim(requested) else {
+                throw .network("address \(requested) is already in use on network \(config.name)")
+            }
             return l
         }
         let pool = config.ipRange ?? config.subnet
@@ -260,18 +278,26 @@ package struct NetworkStore: Sendable {
                         probe.hostPort = free
                         if claimOwner(probe) == nil { chosen = free; break }
                     }
-                    guard let chosen else { throw KitError.network("no free host port for \(p.containerPort)/\(p.proto)") }
+                    guard let chosen else {
+                        throw KitError.network("no free host port for \(p.containerPort)/\(p.proto)")
+                    }
                     p.hostPort = chosen
                 } else {
                     if let owner = claimOwner(p), owner != id {
-                        throw KitError.network("Bind for \(p.hostIP.isEmpty ? "0.0.0.0" : p.hostIP):\(p.hostPort) failed: port is already allocated (published by container \(owner.prefix(12)))")
+                        throw KitError.network(
+                            "Bind for \(p.hostIP.isEmpty ? "0.0.0.0" : p.hostIP):\(p.hostPort) failed: port is already allocated (published by container \(owner.prefix(12)))"
+                        )
                     }
                     if HostNetwork.probePort(ip: p.hostIP, port: p.hostPort, proto: p.proto) == nil {
-                        throw KitError.network("Bind for \(p.hostIP.isEmpty ? "0.0.0.0" : p.hostIP):\(p.hostPort)/\(p.proto) failed: address already in use on the host")
+                        throw KitError.network(
+                            "Bind for \(p.hostIP.isEmpty ? "0.0.0.0" : p.hostIP):\(p.hostPort)/\(p.proto) failed: address already in use on the host"
+                        )
                     }
                 }
-                do { try FileIO.writeAtomically(portClaimPath(p), contents: Array("\(stateRoot)\n\(id)\n".utf8)) } catch {
-                    throw KitError.network("cannot claim host port \(p.hostPort)/\(p.proto) for the container: \(error)")
+                do { try FileIO.writeAtomically(portClaimPath(p), contents: Array("\(stateRoot)\n\(id)\n".utf8)) } catch
+                {
+                    throw KitError.network(
+                        "cannot claim host port \(p.hostPort)/\(p.proto) for the container: \(error)")
                 }
                 done.append(p)
                 result.append(p)

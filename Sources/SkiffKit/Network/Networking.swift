@@ -1,5 +1,5 @@
-import SkiffExplain
 import Foundation
+import SkiffExplain
 import SkiffOCI
 import SkiffSystem
 
@@ -32,7 +32,9 @@ extension Engine {
     }
 
     func saveNetworkRequest(_ id: String, _ r: ContainerNetworkRequest) throws(KitError) {
-        do { try FileIO.writeAtomically(networkRequestPath(id), contents: try KitJSON.encode(r)) } catch let e as SystemError {
+        do { try FileIO.writeAtomically(networkRequestPath(id), contents: try KitJSON.encode(r)) } catch let e
+            as SystemError
+        {
             throw .system(e)
         } catch { throw .network("cannot write \(networkRequestPath(id)): \(error)") }
     }
@@ -40,7 +42,9 @@ extension Engine {
     // MARK: create
 
     /// Record the container's network request, join the spec to its namespace, and write resolv.conf.
-    func prepareNetwork(_ spec: inout Spec, id: String, options: RunOptions, exposedPorts: [String], host: HostFiles) throws(KitError) {
+    func prepareNetwork(_ spec: inout Spec, id: String, options: RunOptions, exposedPorts: [String], host: HostFiles)
+        throws(KitError)
+    {
         var ports: [PortMapping] = []
         for p in options.publish { ports += try PortMapping.parse(p) }
         if options.publishAll {
@@ -57,26 +61,39 @@ extension Engine {
         var networkName: String
         switch options.network {
         case .none, .host:
-            if !ports.isEmpty { FileHandleStderrShim.warn("WARNING: Published ports are discarded when using \(options.network == .host ? "host" : "none") network mode") }
+            if !ports.isEmpty {
+                FileHandleStderrShim.warn(
+                    "WARNING: Published ports are discarded when using \(options.network == .host ? "host" : "none") network mode"
+                )
+            }
             if !options.networkAliases.isEmpty || options.ip != nil {
                 throw .usage("--network-alias and --ip need a bridge or user-defined network")
             }
             return
         case .container(let other):
             let target = try container(other)
-            guard target.status == .running else { throw .usage("cannot join the network of container \(target.name): it is not running") }
+            guard target.status == .running else {
+                throw .usage("cannot join the network of container \(target.name): it is not running")
+            }
             let path: String
-            if FileIO.exists(networks.netnsPath(target.id)) { path = networks.netnsPath(target.id) } else if let pid = target.pid {
+            if FileIO.exists(networks.netnsPath(target.id)) {
+                path = networks.netnsPath(target.id)
+            } else if let pid = target.pid {
                 path = "/proc/\(pid)/ns/net"
-            } else { throw .usage("cannot join the network of container \(target.name): its process is unknown") }
+            } else {
+                throw .usage("cannot join the network of container \(target.name): its process is unknown")
+            }
             setNetworkNamespace(&spec, path: path)
             if !ports.isEmpty { throw .usage("conflicting options: port publishing and the container network mode") }
             let tdir = containers.directory(of: target.id)
             for f in ["hosts", "resolv.conf", "hostname"] {
                 if let bytes = try? FileIO.read(tdir + "/" + f) { try? FileIO.create(dir + "/" + f, contents: bytes) }
             }
-            try saveNetworkRequest(id, ContainerNetworkRequest(mode: "container", attachments: [], ports: [], publishAll: false,
-                                                               container: target.id))
+            try saveNetworkRequest(
+                id,
+                ContainerNetworkRequest(
+                    mode: "container", attachments: [], ports: [], publishAll: false,
+                    container: target.id))
             return
         case .bridge: networkName = NetworkConfig.defaultName
         case .named(let n):
@@ -96,7 +113,9 @@ extension Engine {
         }
         let config = try defaultOrExisting(networkName)
         if let binding = config.bridgeOptions?.hostBindingIPv4 {
-            ports = ports.map { p in var p = p; if p.hostIP.isEmpty { p.hostIP = binding }; return p }
+            ports = ports.map { p in
+                var p = p; if p.hostIP.isEmpty { p.hostIP = binding }; return p
+            }
         }
         let request = ContainerNetworkRequest(
             mode: networkName == NetworkConfig.defaultName ? "bridge" : "user",
@@ -109,7 +128,9 @@ extension Engine {
         do { try FileIO.create(dir + "/resolv.conf", contents: Array(resolv.utf8)) } catch { throw .system(error) }
         if logger.isExplaining {
             let servers = resolv.split(separator: "\n").filter { $0.hasPrefix("nameserver") }
-                .compactMap { $0.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first.map(String.init) }
+                .compactMap {
+                    $0.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first.map(String.init)
+                }
             logger.explain(.dns(nameservers: servers, forwardedTo: forwarded))
         }
     }
@@ -155,10 +176,13 @@ extension Engine {
             var outside: [String] = []
             var touched: [String] = []
             var explained: [ExplainEvent.Step] = [.networkNamespaceFile(path: nsPath)]
-            let madeBridge = request.attachments.contains { a in networks.load(a.network).map { !HostNetwork.linkExists($0.bridge) } ?? true }
+            let madeBridge = request.attachments.contains { a in
+                networks.load(a.network).map { !HostNetwork.linkExists($0.bridge) } ?? true
+            }
             for (i, attachment) in request.attachments.enumerated() {
-                let (name, a, b) = try attachLocked(id: id, record: record, attachment: attachment, interface: i,
-                                                    ports: i == 0 ? ports : [], mtu: mtu, explained: &explained)
+                let (name, a, b) = try attachLocked(
+                    id: id, record: record, attachment: attachment, interface: i,
+                    ports: i == 0 ? ports : [], mtu: mtu, explained: &explained)
                 inside += a
                 outside += b
                 touched.append(name)
@@ -169,8 +193,10 @@ extension Engine {
             try writeFirewall(fresh: madeBridge)
             if logger.isExplaining, let first = explained.lazy.compactMap(Self.containerAddress).first {
                 for p in ports {
-                    logger.explain(.portPublished(hostIP: p.hostIP, hostPort: p.hostPort, proto: p.proto, containerIP: first,
-                                                  containerPort: p.containerPort))
+                    logger.explain(
+                        .portPublished(
+                            hostIP: p.hostIP, hostPort: p.hostPort, proto: p.proto, containerIP: first,
+                            containerPort: p.containerPort))
                 }
             }
             refreshHosts(networks: touched, also: id)
@@ -182,17 +208,22 @@ extension Engine {
 
     /// One network of a container: the bridge, an address, and the `ip` commands for the veth pair
     /// (inside the container's namespace, then on the host). Returns the network's name.
-    func attachLocked(id: String, record: Container, attachment: ContainerNetworkRequest.Attachment, interface i: Int,
-                      ports: [PortMapping], mtu: Int, explained: inout [ExplainEvent.Step]) throws(KitError) -> (String, [String], [String]) {
+    func attachLocked(
+        id: String, record: Container, attachment: ContainerNetworkRequest.Attachment, interface i: Int,
+        ports: [PortMapping], mtu: Int, explained: inout [ExplainEvent.Step]
+    ) throws(KitError) -> (String, [String], [String]) {
         var config = try defaultOrExistingLocked(attachment.network)
         let mtu = config.bridgeOptions?.mtu ?? mtu
         let bridgeWasUp = HostNetwork.linkExists(config.bridge)
         config = try ensureBridge(config, mtu: mtu)
         let veth = NetworkStore.vethName(containerID: id, index: config.index)
         let ifname = "eth\(i)"
-        let lease = try networks.allocate(config, requested: attachment.ip.flatMap(IPv4Address.init), lease: NetworkLease(
-            containerID: id, name: record.name, hostname: record.hostname ?? record.shortID, aliases: attachment.aliases,
-            ip: config.gateway, interface: ifname, veth: veth, ports: ports))
+        let lease = try networks.allocate(
+            config, requested: attachment.ip.flatMap(IPv4Address.init),
+            lease: NetworkLease(
+                containerID: id, name: record.name, hostname: record.hostname ?? record.shortID,
+                aliases: attachment.aliases,
+                ip: config.gateway, interface: ifname, veth: veth, ports: ports))
         // The old pair of this container (a quick restart) may still be on its way out of the kernel.
         if HostNetwork.linkExists(veth) { try? HostNetwork.ip(["link del \(veth)"]) }
         var inside = [
@@ -204,11 +235,17 @@ extension Engine {
         // enable_icc=false: an isolated port reaches only the bridge itself, never another isolated port,
         // whether or not br_netfilter shows bridged traffic to the firewall.
         let isolated = config.bridgeOptions?.interContainer == false ? " isolated on" : ""
-        let outside = ["link set \(veth) master \(config.bridge) up", "link set dev \(veth) type bridge_slave hairpin on\(isolated)"]
+        let outside = [
+            "link set \(veth) master \(config.bridge) up",
+            "link set dev \(veth) type bridge_slave hairpin on\(isolated)",
+        ]
         explained += [
             .bridge(name: config.bridge, address: "\(config.gateway)/\(config.subnet.prefix)", created: !bridgeWasUp),
-            .veth(hostSide: veth, containerSide: ifname, bridge: config.bridge, mtu: mtu, mac: Self.macAddress(lease.ip)),
-            .address(interface: ifname, cidr: "\(lease.ip)/\(config.subnet.prefix)", gateway: i == 0 ? config.gateway.description : nil),
+            .veth(
+                hostSide: veth, containerSide: ifname, bridge: config.bridge, mtu: mtu, mac: Self.macAddress(lease.ip)),
+            .address(
+                interface: ifname, cidr: "\(lease.ip)/\(config.subnet.prefix)",
+                gateway: i == 0 ? config.gateway.description : nil),
         ]
         return (config.name, inside, outside)
     }
@@ -217,7 +254,8 @@ extension Engine {
     /// reused address keeps its MAC and neighbours' ARP caches stay right.
     static func macAddress(_ ip: IPv4Address) -> String {
         let v = ip.value
-        return (["02", "42"] + [24, 16, 8, 0].map { String(format: "%02x", (v >> UInt32($0)) & 0xff) }).joined(separator: ":")
+        return (["02", "42"] + [24, 16, 8, 0].map { String(format: "%02x", (v >> UInt32($0)) & 0xff) }).joined(
+            separator: ":")
     }
 
     func defaultOrExistingLocked(_ name: String) throws(KitError) -> NetworkConfig {
@@ -291,7 +329,9 @@ extension Engine {
     func releaseIdleBridgesLocked() throws(KitError) {
         var deletes: [String] = []
         for n in networks.all() {
-            if networks.leases(n.name).isEmpty && HostNetwork.linkExists(n.bridge) { deletes.append("link del \(n.bridge)") }
+            if networks.leases(n.name).isEmpty && HostNetwork.linkExists(n.bridge) {
+                deletes.append("link del \(n.bridge)")
+            }
         }
         guard !deletes.isEmpty else { return }
         try HostNetwork.ip(deletes)
@@ -315,15 +355,20 @@ extension Engine {
             var ports: [FirewallPlan.Port] = []
             for l in networks.leases(n.name) {
                 for p in l.ports {
-                    ports.append(.init(hostIP: p.hostIP, proto: p.proto, hostPort: p.hostPort, containerIP: l.ip.description,
-                                       containerPort: p.containerPort))
+                    ports.append(
+                        .init(
+                            hostIP: p.hostIP, proto: p.proto, hostPort: p.hostPort, containerIP: l.ip.description,
+                            containerPort: p.containerPort))
                 }
             }
-            plan.networks.append(.init(
-                bridge: n.bridge, subnet: n.subnet.description, gateway: n.gateway.description, isInternal: n.isInternal,
-                dnsResolver: HostNetwork.containerResolvConf(hostText: hostResolv, gateway: n.gateway).loopbackResolver,
-                ports: ports, interContainer: n.bridgeOptions?.interContainer ?? true,
-                masquerade: n.bridgeOptions?.masquerade ?? true))
+            plan.networks.append(
+                .init(
+                    bridge: n.bridge, subnet: n.subnet.description, gateway: n.gateway.description,
+                    isInternal: n.isInternal,
+                    dnsResolver: HostNetwork.containerResolvConf(hostText: hostResolv, gateway: n.gateway)
+                        .loopbackResolver,
+                    ports: ports, interContainer: n.bridgeOptions?.interContainer ?? true,
+                    masquerade: n.bridgeOptions?.masquerade ?? true))
         }
         let backend = try HostNetwork.firewallBackend()
         let cache = networks.root + "/.firewall"
@@ -348,10 +393,12 @@ extension Engine {
 
     private func explainFirewall(_ backend: HostNetwork.FirewallBackend, rules: String, applied: Bool) {
         guard logger.isExplaining else { return }
-        logger.explain(.firewall(backend: backend == .nftables ? "nftables" : "iptables",
-                                 table: backend == .nftables ? "table ip \(networks.tableName)" : "chains \(networks.chainPrefix)-*",
-                                 rules: rules.split(separator: "\n").map(String.init).filter { !$0.allSatisfy(\.isWhitespace) },
-                                 applied: applied))
+        logger.explain(
+            .firewall(
+                backend: backend == .nftables ? "nftables" : "iptables",
+                table: backend == .nftables ? "table ip \(networks.tableName)" : "chains \(networks.chainPrefix)-*",
+                rules: rules.split(separator: "\n").map(String.init).filter { !$0.allSatisfy(\.isWhitespace) },
+                applied: applied))
     }
 
     static func containerAddress(_ step: ExplainEvent.Step) -> String? {
@@ -384,7 +431,8 @@ extension Engine {
     /// a dockerd started after Skiff's bridge is noticed. Best effort: without iptables there is no
     /// such policy to open.
     private func opensIptablesForward(_ plan: FirewallPlan) {
-        guard HostNetwork.iptablesRestoreTool != nil, let present = try? HostNetwork.iptablesSave(table: "filter") else { return }
+        guard HostNetwork.iptablesRestoreTool != nil, let present = try? HostNetwork.iptablesSave(table: "filter")
+        else { return }
         let chains = FirewallPlan.IptablesChains(prefix: networks.chainPrefix)
         let wanted = FirewallPlan.iptablesForwardDrops(present: present) ? plan : FirewallPlan(networks: [])
         guard !wanted.iptablesForwardInPlace(chains: chains, present: present) else { return }
@@ -410,7 +458,9 @@ extension Engine {
         for n in all { leasesByNet[n.name] = networks.leases(n.name) }
         for id in ids {
             var mine: [(NetworkConfig, NetworkLease)] = []
-            for n in all { if let l = leasesByNet[n.name]?.first(where: { $0.containerID == id }) { mine.append((n, l)) } }
+            for n in all {
+                if let l = leasesByNet[n.name]?.first(where: { $0.containerID == id }) { mine.append((n, l)) }
+            }
             guard let first = mine.sorted(by: { $0.1.interface < $1.1.interface }).first else { continue }
             var text = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
             var selfNames = [first.1.hostname]
@@ -419,7 +469,8 @@ extension Engine {
             var seen = Set<String>()
             for (n, _) in mine where !n.isDefault {
                 for other in leasesByNet[n.name] ?? [] where other.containerID != id {
-                    let line = "\(other.ip)\t\(unique([other.name] + other.aliases + [other.hostname]).joined(separator: " "))\n"
+                    let line =
+                        "\(other.ip)\t\(unique([other.name] + other.aliases + [other.hostname]).joined(separator: " "))\n"
                     if seen.insert(line).inserted { text += line }
                 }
             }
@@ -447,7 +498,9 @@ extension Engine {
     public func publishedPorts(_ nameOrID: String) throws(KitError) -> [PortMapping] {
         let c = try container(nameOrID)
         for n in networks.all() {
-            if let l = networks.leases(n.name).first(where: { $0.containerID == c.id && !$0.ports.isEmpty }) { return l.ports }
+            if let l = networks.leases(n.name).first(where: { $0.containerID == c.id && !$0.ports.isEmpty }) {
+                return l.ports
+            }
         }
         return []
     }

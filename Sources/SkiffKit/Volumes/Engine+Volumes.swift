@@ -1,6 +1,6 @@
+import SkiffExplain
 import SkiffImage
 import SkiffOCI
-import SkiffExplain
 import SkiffSystem
 
 #if canImport(Glibc)
@@ -26,8 +26,10 @@ extension Engine {
     /// Resolve the mounts for a container being made: volumes created (and copied up) under the volumes
     /// lock, and the record saved with its mounts under that same lock, so `volume rm` always sees who
     /// uses a volume. Returns the spec mounts to add.
-    func prepareVolumes(for container: inout Container, options: RunOptions, image: StoredImage,
-                        filesystem: ImageFilesystem) throws(KitError) -> [SkiffOCI.Mount] {
+    func prepareVolumes(
+        for container: inout Container, options: RunOptions, image: StoredImage,
+        filesystem: ImageFilesystem
+    ) throws(KitError) -> [SkiffOCI.Mount] {
         var explicit = options.mounts
         var seen = Set<String>()
         for r in explicit {
@@ -44,7 +46,9 @@ extension Engine {
                 default: throw .usage("--volumes-from \(spec): invalid mode \"\(parts[1])\" (expected ro or rw)")
                 }
             }
-            guard let name = parts.first, !name.isEmpty else { throw .usage("--volumes-from \(spec): expected CONTAINER[:ro|rw]") }
+            guard let name = parts.first, !name.isEmpty else {
+                throw .usage("--volumes-from \(spec): expected CONTAINER[:ro|rw]")
+            }
             let other: Container
             do { other = try containers.find(name) } catch {
                 throw .notFound("--volumes-from \(spec): No such container: \(name)")
@@ -63,7 +67,9 @@ extension Engine {
         }
         for r in explicit where r.kind == .volume || r.kind == .bind {
             if filesystem.resolveInScope(r.target) == "/" {
-                throw .usage("\(r.origin): \(r.target) is a symlink in the image that leads to the container's root; mount somewhere else")
+                throw .usage(
+                    "\(r.origin): \(r.target) is a symlink in the image that leads to the container's root; mount somewhere else"
+                )
             }
         }
 
@@ -85,9 +91,13 @@ extension Engine {
                         var st = stat()
                         if stat(source, &st) != 0 {
                             guard errno == ENOENT, r.createHostPath else {
-                                throw .usage("\(r.origin): invalid mount config for type \"bind\": bind source path does not exist: \(source)")
+                                throw .usage(
+                                    "\(r.origin): invalid mount config for type \"bind\": bind source path does not exist: \(source)"
+                                )
                             }
-                            do throws(SystemError) { try FileIO.makeDirectories(source, mode: 0o755) } catch { throw .system(error) }
+                            do throws(SystemError) { try FileIO.makeDirectories(source, mode: 0o755) } catch {
+                                throw .system(error)
+                            }
                         }
                         var p = MountPoint(type: .bind, source: source, destination: r.target, readOnly: r.readOnly)
                         p.propagation = r.propagation
@@ -102,8 +112,9 @@ extension Engine {
                             try VolumeCopyUp.copy(from: filesystem, imagePath: resolved, to: volume.Mountpoint)
                             copied.append((resolved, volume.Mountpoint))
                         }
-                        var p = MountPoint(type: .volume, name: name, source: volume.Mountpoint, destination: r.target,
-                                           readOnly: r.readOnly)
+                        var p = MountPoint(
+                            type: .volume, name: name, source: volume.Mountpoint, destination: r.target,
+                            readOnly: r.readOnly)
                         if anonymous || volume.Anonymous == true { p.anonymous = true }
                         points.append(p)
                     }
@@ -126,8 +137,10 @@ extension Engine {
         for name in made { logger.explain(.volumeCreated(name: name, directory: volumes.dataPath(of: name))) }
         for (from, into) in copied { logger.explain(.copyUp(imagePath: from, into: into)) }
         for p in points {
-            logger.explain(.volumeMount(kind: p.type.rawValue, name: p.name, source: p.type == .tmpfs ? "tmpfs" : p.source,
-                                        target: p.destination, readOnly: p.readOnly))
+            logger.explain(
+                .volumeMount(
+                    kind: p.type.rawValue, name: p.name, source: p.type == .tmpfs ? "tmpfs" : p.source,
+                    target: p.destination, readOnly: p.readOnly))
         }
     }
 
@@ -139,8 +152,9 @@ extension Engine {
             if m.readOnly { options.append("ro") }
             return Mount(destination: m.destination, type: "tmpfs", source: "tmpfs", options: options)
         case .bind, .volume:
-            return Mount(destination: m.destination, type: "bind", source: m.source,
-                         options: ["rbind", m.propagation ?? "rprivate", m.readOnly ? "ro" : "rw"])
+            return Mount(
+                destination: m.destination, type: "bind", source: m.source,
+                options: ["rbind", m.propagation ?? "rprivate", m.readOnly ? "ro" : "rw"])
         }
     }
 
@@ -236,12 +250,18 @@ extension Engine {
             }
             // Not `reconcile` here: its --rm repair removes volumes, which takes this lock again.
             let users = volumeUsers(name)
-            if let running = users.first(where: { ($0.status == .running || $0.status == .restarting)
-                                                   && (processAlive($0) || monitorAlive($0)) }) {
-                throw .usage("remove \(name): volume is in use by running container \(running.name) (\(running.shortID)); stop and remove it first")
+            if let running = users.first(where: {
+                ($0.status == .running || $0.status == .restarting)
+                    && (processAlive($0) || monitorAlive($0))
+            }) {
+                throw .usage(
+                    "remove \(name): volume is in use by running container \(running.name) (\(running.shortID)); stop and remove it first"
+                )
             }
             if let user = users.first, !force {
-                throw .usage("remove \(name): volume is in use by container \(user.name) (\(user.shortID)); remove that container first, or use -f as it is stopped")
+                throw .usage(
+                    "remove \(name): volume is in use by container \(user.name) (\(user.shortID)); remove that container first, or use -f as it is stopped"
+                )
             }
             try volumes.removeFiles(name)
         }

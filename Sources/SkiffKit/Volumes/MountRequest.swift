@@ -47,7 +47,9 @@ public struct MountRequest: Sendable, Equatable {
         let flag = "-v \(text)"
         let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
         guard !text.isEmpty, parts.count <= 3, !parts.contains(where: \.isEmpty) else {
-            throw .usage("\(flag): invalid volume specification: '\(text)' (expected [SOURCE:]TARGET[:OPTIONS], SOURCE a volume name or an absolute host path)")
+            throw .usage(
+                "\(flag): invalid volume specification: '\(text)' (expected [SOURCE:]TARGET[:OPTIONS], SOURCE a volume name or an absolute host path)"
+            )
         }
         var source: String?
         var target: String
@@ -90,13 +92,18 @@ public struct MountRequest: Sendable, Equatable {
             case "z", "Z", "cached", "delegated", "consistent":
                 break  // SELinux relabel: no SELinux here; consistency: macOS only.
             case "nocopy":
-                guard request.kind == .volume else { throw .usage("\(flag): invalid mode: nocopy (only for volumes, not binds)") }
+                guard request.kind == .volume else {
+                    throw .usage("\(flag): invalid mode: nocopy (only for volumes, not binds)")
+                }
                 request.noCopy = true
             case let p where propagations.contains(p):
-                guard request.kind == .bind else { throw .usage("\(flag): invalid mode: \(p) (propagation is for bind mounts)") }
+                guard request.kind == .bind else {
+                    throw .usage("\(flag): invalid mode: \(p) (propagation is for bind mounts)")
+                }
                 request.propagation = p
             default:
-                throw .usage("\(flag): invalid mode: \(option) (expected ro, rw, z, Z, nocopy or a propagation such as rslave)")
+                throw .usage(
+                    "\(flag): invalid mode: \(option) (expected ro, rw, z, Z, nocopy or a propagation such as rslave)")
             }
         }
         return request
@@ -184,18 +191,31 @@ public struct MountRequest: Sendable, Equatable {
         try checkTarget(target, flag: flag)
         switch kind {
         case .bind:
-            guard let s = source else { throw fail("invalid mount config for type \"bind\": field Source must not be empty") }
-            guard s.hasPrefix("/") else { throw fail("invalid mount config for type \"bind\": invalid mount path: '\(s)' mount path must be absolute") }
-            if !volumeKeys.isEmpty || !tmpfsKeys.isEmpty { throw fail("cannot mix '\((volumeKeys + tmpfsKeys)[0])' with mount type 'bind'") }
+            guard let s = source else {
+                throw fail("invalid mount config for type \"bind\": field Source must not be empty")
+            }
+            guard s.hasPrefix("/") else {
+                throw fail(
+                    "invalid mount config for type \"bind\": invalid mount path: '\(s)' mount path must be absolute")
+            }
+            if !volumeKeys.isEmpty || !tmpfsKeys.isEmpty {
+                throw fail("cannot mix '\((volumeKeys + tmpfsKeys)[0])' with mount type 'bind'")
+            }
             source = normalize(s)
         case .volume:
             if let s = source, !VolumeStore.isValidName(s) {
                 throw fail("create \(s): " + VolumeStore.invalidNameMessage(s))
             }
-            if !bindKeys.isEmpty || !tmpfsKeys.isEmpty { throw fail("cannot mix '\((bindKeys + tmpfsKeys)[0])' with mount type 'volume'") }
+            if !bindKeys.isEmpty || !tmpfsKeys.isEmpty {
+                throw fail("cannot mix '\((bindKeys + tmpfsKeys)[0])' with mount type 'volume'")
+            }
         case .tmpfs:
-            if source != nil { throw fail("invalid mount config for type \"tmpfs\": field Source must not be specified") }
-            if !bindKeys.isEmpty || !volumeKeys.isEmpty { throw fail("cannot mix '\((bindKeys + volumeKeys)[0])' with mount type 'tmpfs'") }
+            if source != nil {
+                throw fail("invalid mount config for type \"tmpfs\": field Source must not be specified")
+            }
+            if !bindKeys.isEmpty || !volumeKeys.isEmpty {
+                throw fail("cannot mix '\((bindKeys + volumeKeys)[0])' with mount type 'tmpfs'")
+            }
         }
         var request = MountRequest(kind: kind, source: source, target: normalize(target), origin: flag)
         request.readOnly = readOnly

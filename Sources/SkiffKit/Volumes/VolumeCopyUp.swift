@@ -37,7 +37,9 @@ extension ImageFilesystem {
         for layer in layers {
             guard let dir = opendir(layer + base) else { continue }
             while let entry = readdir(dir) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+                let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                    String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+                }
                 if name != "." && name != ".." { names.insert(name) }
             }
             closedir(dir)
@@ -67,7 +69,8 @@ enum VolumeCopyUp {
         if dfd < 0 { throw .system(SystemError("open volume", path: destination)) }
         defer { close(dfd) }
         var links = HardLinks(rootFD: dfd)
-        try copyChildren(filesystem, imagePath == "/" ? "" : imagePath, relative: "", into: dfd, shownAs: destination, links: &links)
+        try copyChildren(
+            filesystem, imagePath == "/" ? "" : imagePath, relative: "", into: dfd, shownAs: destination, links: &links)
         var st = stat()
         if lstat(hostDir, &st) == 0 {
             _ = fchown(dfd, st.st_uid, st.st_gid)
@@ -83,8 +86,10 @@ enum VolumeCopyUp {
         var seen: [String: String] = [:]
     }
 
-    private static func copyChildren(_ fs: ImageFilesystem, _ path: String, relative: String, into dfd: Int32, shownAs shown: String,
-                                      links: inout HardLinks) throws(KitError) {
+    private static func copyChildren(
+        _ fs: ImageFilesystem, _ path: String, relative: String, into dfd: Int32, shownAs shown: String,
+        links: inout HardLinks
+    ) throws(KitError) {
         for name in fs.entries(of: path.isEmpty ? "/" : path) {
             let child = path + "/" + name
             let where_ = shown + "/" + name
@@ -116,7 +121,9 @@ enum VolumeCopyUp {
                 guard lstat(host, &st) == 0 else { continue }
                 let type = st.st_mode & S_IFMT
                 if type == S_IFIFO {
-                    if mkfifoat(dfd, name, st.st_mode & 0o7777) != 0 { throw .system(SystemError("mkfifo", path: where_)) }
+                    if mkfifoat(dfd, name, st.st_mode & 0o7777) != 0 {
+                        throw .system(SystemError("mkfifo", path: where_))
+                    }
                     _ = fchownat(dfd, name, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW)
                     continue
                 }
@@ -131,7 +138,9 @@ enum VolumeCopyUp {
         }
     }
 
-    private static func copyFile(_ host: String, st: stat, dfd: Int32, name: String, shownAs shown: String) throws(KitError) {
+    private static func copyFile(_ host: String, st: stat, dfd: Int32, name: String, shownAs shown: String)
+        throws(KitError)
+    {
         let input = open(host, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
         if input < 0 { throw .system(SystemError("open", path: host)) }
         defer { close(input) }

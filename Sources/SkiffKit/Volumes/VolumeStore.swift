@@ -46,7 +46,9 @@ package struct VolumeStore: Sendable {
     package static func isValidName(_ name: String) -> Bool {
         let scalars = Array(name.unicodeScalars)
         guard scalars.count >= 2, scalars.allSatisfy({ $0.isASCII }) else { return false }
-        func alnum(_ s: Unicode.Scalar) -> Bool { ("a"..."z").contains(s) || ("A"..."Z").contains(s) || ("0"..."9").contains(s) }
+        func alnum(_ s: Unicode.Scalar) -> Bool {
+            ("a"..."z").contains(s) || ("A"..."Z").contains(s) || ("0"..."9").contains(s)
+        }
         return alnum(scalars[0]) && scalars.dropFirst().allSatisfy { alnum($0) || "_.-".unicodeScalars.contains($0) }
     }
 
@@ -88,20 +90,25 @@ package struct VolumeStore: Sendable {
 
     /// Create `name` unless it exists. Returns the volume and whether this call made it.
     @discardableResult
-    package func create(_ name: String, labels: [String: String] = [:], anonymous: Bool = false) throws(KitError) -> (volume: Volume, created: Bool) {
+    package func create(_ name: String, labels: [String: String] = [:], anonymous: Bool = false) throws(KitError) -> (
+        volume: Volume, created: Bool
+    ) {
         guard Self.isValidName(name) else { throw .usage("create \(name): " + Self.invalidNameMessage(name)) }
         if let existing = try? load(name) { return (existing, false) }
         do { try FileIO.makeDirectories(root, mode: 0o701) } catch { throw .system(error) }
         let staging: String
         do { staging = try FileIO.makeTemporaryDirectory(in: root, prefix: ".new-") } catch { throw .system(error) }
-        var volume = Volume(Name: name, Driver: "local", Mountpoint: dataPath(of: name), CreatedAt: Timestamp.now(),
-                            Labels: labels, Scope: "local", Options: [:], Anonymous: anonymous ? true : nil)
+        var volume = Volume(
+            Name: name, Driver: "local", Mountpoint: dataPath(of: name), CreatedAt: Timestamp.now(),
+            Labels: labels, Scope: "local", Options: [:], Anonymous: anonymous ? true : nil)
         if anonymous { volume.Labels["com.docker.volume.anonymous"] = "" }
         do throws(SystemError) {
             _ = chmod(staging, 0o701)
             if mkdir(staging + "/_data", 0o755) != 0 { throw SystemError("mkdir", path: staging + "/_data") }
             let bytes: [UInt8]
-            do { bytes = try KitJSON.encode(volume) } catch { throw SystemError("encode volume record", path: staging, errno: EINVAL) }
+            do { bytes = try KitJSON.encode(volume) } catch {
+                throw SystemError("encode volume record", path: staging, errno: EINVAL)
+            }
             try FileIO.writeAtomically(staging + "/volume.json", contents: bytes)
         } catch {
             FileIO.removeTree(staging)
@@ -119,7 +126,9 @@ package struct VolumeStore: Sendable {
     /// Remove the volume's directory: renamed aside first (so the name is free at once and a half-removed
     /// tree is never taken for a volume), then deleted.
     package func removeFiles(_ name: String) throws(KitError) {
-        guard Self.isValidName(name), FileIO.exists(directory(of: name)) else { throw .notFound("no such volume: \(name)") }
+        guard Self.isValidName(name), FileIO.exists(directory(of: name)) else {
+            throw .notFound("no such volume: \(name)")
+        }
         let aside = root + "/.rm-\(name)-\(NameGenerator.makeID().prefix(8))"
         if rename(directory(of: name), aside) != 0 { throw .system(SystemError("rename", path: directory(of: name))) }
         FileIO.removeTree(aside)
@@ -141,7 +150,9 @@ package struct VolumeStore: Sendable {
         guard let dir = opendir(path) else { return true }
         defer { closedir(dir) }
         while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+            }
             if name != "." && name != ".." { return false }
         }
         return true

@@ -17,8 +17,10 @@ public struct Descriptor: Codable, Sendable, Equatable, Hashable {
     public var platform: Platform?
 
     /// A descriptor of the blob `digest` of `size` bytes and type `mediaType`.
-    public init(mediaType: String, digest: String, size: Int64, annotations: [String: String]? = nil,
-                platform: Platform? = nil) {
+    public init(
+        mediaType: String, digest: String, size: Int64, annotations: [String: String]? = nil,
+        platform: Platform? = nil
+    ) {
         self.mediaType = mediaType
         self.digest = digest
         self.size = size

@@ -22,9 +22,11 @@ public struct ImageConfig: Codable, Sendable, Equatable {
     public var history: [History]?
 
     /// A configuration for this machine's platform unless told otherwise.
-    public init(created: String? = nil, author: String? = nil, architecture: String = Platform.current.architecture,
-                os: String = "linux", config: ContainerConfig? = nil, rootfs: RootFS = RootFS(diffIDs: []),
-                history: [History]? = nil) {
+    public init(
+        created: String? = nil, author: String? = nil, architecture: String = Platform.current.architecture,
+        os: String = "linux", config: ContainerConfig? = nil, rootfs: RootFS = RootFS(diffIDs: []),
+        history: [History]? = nil
+    ) {
         self.created = created
         self.author = author
         self.architecture = architecture
@@ -90,8 +92,10 @@ public struct HealthConfig: Codable, Sendable, Equatable {
     public var Retries: Int?
 
     /// A health check running `Test` with the given timings (nanoseconds).
-    public init(Test: [String]? = nil, Interval: Int64? = nil, Timeout: Int64? = nil, StartPeriod: Int64? = nil,
-                Retries: Int? = nil) {
+    public init(
+        Test: [String]? = nil, Interval: Int64? = nil, Timeout: Int64? = nil, StartPeriod: Int64? = nil,
+        Retries: Int? = nil
+    ) {
         self.Test = Test
         self.Interval = Interval
         self.Timeout = Timeout

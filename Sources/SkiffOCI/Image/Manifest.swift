@@ -15,8 +15,10 @@ public struct Manifest: Codable, Sendable, Equatable {
     public var annotations: [String: String]?
 
     /// A manifest for the image with `config` and `layers`.
-    public init(mediaType: String = MediaType.ociManifest, config: Descriptor, layers: [Descriptor],
-                annotations: [String: String]? = nil) {
+    public init(
+        mediaType: String = MediaType.ociManifest, config: Descriptor, layers: [Descriptor],
+        annotations: [String: String]? = nil
+    ) {
         self.schemaVersion = 2
         self.mediaType = mediaType
         self.config = config
@@ -37,8 +39,10 @@ public struct ImageIndex: Codable, Sendable, Equatable {
     public var annotations: [String: String]?
 
     /// An index of `manifests`.
-    public init(mediaType: String = MediaType.ociIndex, manifests: [Descriptor],
-                annotations: [String: String]? = nil) {
+    public init(
+        mediaType: String = MediaType.ociIndex, manifests: [Descriptor],
+        annotations: [String: String]? = nil
+    ) {
         self.schemaVersion = 2
         self.mediaType = mediaType
         self.manifests = manifests

@@ -43,7 +43,9 @@ public enum MediaType {
 
     /// Whether `type` is a layer Skiff can unpack.
     public static func isLayer(_ type: String) -> Bool {
-        [ociLayer, ociLayerGzip, ociLayerZstd, ociLayerNondistributableGzip, dockerLayerGzip, dockerLayerZstd,
-         dockerForeignLayerGzip].contains(type)
+        [
+            ociLayer, ociLayerGzip, ociLayerZstd, ociLayerNondistributableGzip, dockerLayerGzip, dockerLayerZstd,
+            dockerForeignLayerGzip,
+        ].contains(type)
     }
 }

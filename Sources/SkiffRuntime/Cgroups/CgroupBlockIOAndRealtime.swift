@@ -13,7 +13,9 @@ extension CgroupManager {
         if let w = b.leafWeight, w != 0 { try fs.write(String(w), to: dir + "/blkio.leaf_weight") }
         for d in b.weightDevice ?? [] {
             if let w = d.weight { try fs.write("\(d.major):\(d.minor) \(w)", to: dir + "/" + weightFile + "_device") }
-            if let w = d.leafWeight { try fs.write("\(d.major):\(d.minor) \(w)", to: dir + "/blkio.leaf_weight_device") }
+            if let w = d.leafWeight {
+                try fs.write("\(d.major):\(d.minor) \(w)", to: dir + "/blkio.leaf_weight_device")
+            }
         }
         for (devices, file) in Self.throttles(b) {
             for d in devices { try fs.write("\(d.major):\(d.minor) \(d.rate)", to: dir + "/blkio.throttle." + file) }
@@ -29,15 +31,21 @@ extension CgroupManager {
         for d in b.weightDevice ?? [] {
             if let w = d.weight { try fs.write("\(d.major):\(d.minor) \(weight(w))", to: weightFile) }
         }
-        let keys = ["read_bps_device": "rbps", "write_bps_device": "wbps", "read_iops_device": "riops", "write_iops_device": "wiops"]
+        let keys = [
+            "read_bps_device": "rbps", "write_bps_device": "wbps", "read_iops_device": "riops",
+            "write_iops_device": "wiops",
+        ]
         for (devices, file) in Self.throttles(b) {
             for d in devices { try fs.write("\(d.major):\(d.minor) \(keys[file]!)=\(d.rate)", to: dir + "/io.max") }
         }
     }
 
     static func throttles(_ b: LinuxBlockIO) -> [([LinuxThrottleDevice], String)] {
-        [(b.throttleReadBpsDevice ?? [], "read_bps_device"), (b.throttleWriteBpsDevice ?? [], "write_bps_device"),
-         (b.throttleReadIOPSDevice ?? [], "read_iops_device"), (b.throttleWriteIOPSDevice ?? [], "write_iops_device")]
+        [
+            (b.throttleReadBpsDevice ?? [], "read_bps_device"), (b.throttleWriteBpsDevice ?? [], "write_bps_device"),
+            (b.throttleReadIOPSDevice ?? [], "read_iops_device"),
+            (b.throttleWriteIOPSDevice ?? [], "write_iops_device"),
+        ]
     }
 
     /// v1 cpu.rt_period_us then cpu.rt_runtime_us (runc's order: the runtime is checked against the period).

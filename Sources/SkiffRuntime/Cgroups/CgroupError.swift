@@ -48,7 +48,8 @@ public enum CgroupError: Error, CustomStringConvertible, Equatable, Sendable {
         case .invalidValue(let setting, let value, let reason):
             return "invalid \(setting) \(value): \(reason)"
         case .unifiedNeedsV2(let key):
-            return "linux.resources.unified key \"\(key)\" needs cgroup v2, but this host has only cgroup v1 hierarchies"
+            return
+                "linux.resources.unified key \"\(key)\" needs cgroup v2, but this host has only cgroup v1 hierarchies"
         case .invalidUnifiedKey(let key, let reason):
             return "linux.resources.unified key \"\(key)\": \(reason)"
         case .mkdirFailed(let path, let errno):

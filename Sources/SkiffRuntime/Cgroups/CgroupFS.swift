@@ -1,10 +1,11 @@
+import Logging
+import SkiffExplain
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-import Logging
-import SkiffExplain
 
 /// The only place that touches cgroupfs. Every mkdir, write and rmdir is logged as a named debug event
 /// ("create cgroup dir", "write cgroup file", "remove cgroup dir") with its path and value.
@@ -25,9 +26,11 @@ struct CgroupFS: Sendable {
                 try FileIO.write(value, to: path)
             }
         } catch {
-            logger.debug("write cgroup file failed", metadata: [
-                "path": "\(path)", "value": "\(value)", "error": "\(errnoText(error.errno))",
-            ])
+            logger.debug(
+                "write cgroup file failed",
+                metadata: [
+                    "path": "\(path)", "value": "\(value)", "error": "\(errnoText(error.errno))",
+                ])
             throw .writeFailed(path: path, value: value, errno: error.errno)
         }
         if logger.isExplaining { explainWrite(value, to: path) }
@@ -157,9 +160,11 @@ extension CgroupFS {
 
     /// Attach a device program to the cgroup2 directory `dir` (logged like a write).
     func attachDeviceFilter(_ program: DeviceFilterProgram, to dir: String) throws(CgroupError) {
-        logger.debug("attach cgroup device filter", metadata: [
-            "path": "\(dir)", "instructions": "\(program.instructions.count)",
-        ])
+        logger.debug(
+            "attach cgroup device filter",
+            metadata: [
+                "path": "\(dir)", "instructions": "\(program.instructions.count)",
+            ])
         if fake {
             try write(program.listing, to: dir + "/" + Self.fakeDeviceFilterFile)
             return

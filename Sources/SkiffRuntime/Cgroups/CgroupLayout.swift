@@ -78,7 +78,8 @@ public enum CgroupLayout: Codable, Sendable, Equatable {
         for line in mountinfo.split(separator: "\n", omittingEmptySubsequences: true) {
             let fields = line.split(separator: " ", omittingEmptySubsequences: true)
             guard fields.count >= 10, let dash = fields.firstIndex(of: "-"), dash >= 6,
-                  fields.count >= dash + 4 else { continue }
+                fields.count >= dash + 4
+            else { continue }
             let fsType = fields[dash + 1]
             guard fsType == "cgroup" || fsType == "cgroup2" else { continue }
             let mountPoint = unescapeMountinfo(fields[4])
@@ -93,7 +94,7 @@ public enum CgroupLayout: Codable, Sendable, Equatable {
             }
             for option in fields[dash + 3].split(separator: ",") {
                 let name = String(option)
-                guard knownV1Controllers.contains(name) else { continue } // rw, name=systemd, xattr, ...
+                guard knownV1Controllers.contains(name) else { continue }  // rw, name=systemd, xattr, ...
                 if let existing = v1[name], existing.fullRoot || !fullRoot { continue }
                 v1[name] = (mountPoint, fullRoot)
             }
@@ -116,7 +117,8 @@ public enum CgroupLayout: Codable, Sendable, Equatable {
         var i = 0
         while i < bytes.count {
             if bytes[i] == UInt8(ascii: "\\"), i + 3 < bytes.count,
-               let value = octal(bytes[(i + 1)..<(i + 4)]) {
+                let value = octal(bytes[(i + 1)..<(i + 4)])
+            {
                 out.append(value)
                 i += 4
             } else {

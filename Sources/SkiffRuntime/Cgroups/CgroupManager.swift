@@ -1,10 +1,11 @@
+import Logging
+import SkiffOCI
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-import Logging
-import SkiffOCI
 
 /// What a container record keeps so that a later command (`skiff oci delete`, `skiff oci ps`) can rebuild
 /// the manager without reading mountinfo again.
@@ -60,8 +61,10 @@ public struct CgroupManager: Sendable {
     ///   - path: the container's cgroup path (absolute, no "." or ".." components, not "/").
     ///   - fakeFilesystem: tests only. The tree is plain directories: writes create files and `destroy`
     ///     unlinks them. Never set in production, where a missing interface file is an error.
-    public init(layout: CgroupLayout, path: String, fakeFilesystem: Bool = false,
-                logger: Logger = Logger(label: "skiff.cgroup")) throws(CgroupError) {
+    public init(
+        layout: CgroupLayout, path: String, fakeFilesystem: Bool = false,
+        logger: Logger = Logger(label: "skiff.cgroup")
+    ) throws(CgroupError) {
         let components = try CgroupManager.normalize(path)
         self.layout = layout
         self.components = components
@@ -72,14 +75,17 @@ public struct CgroupManager: Sendable {
 
     /// Rebuild from a saved record.
     public init(statePaths: CgroupStatePaths, logger: Logger = Logger(label: "skiff.cgroup")) throws(CgroupError) {
-        try self.init(layout: statePaths.layout, path: statePaths.path, fakeFilesystem: statePaths.fakeFilesystem,
-                      logger: logger)
+        try self.init(
+            layout: statePaths.layout, path: statePaths.path, fakeFilesystem: statePaths.fakeFilesystem,
+            logger: logger)
     }
 
     /// The manager for a container: path from `linux.cgroupsPath` (see `containerPath`), layout detected
     /// from /proc/self/mountinfo unless given.
-    public static func forContainer(id: String, cgroupsPath: String?, layout: CgroupLayout? = nil,
-                                    logger: Logger = Logger(label: "skiff.cgroup")) throws(CgroupError) -> CgroupManager {
+    public static func forContainer(
+        id: String, cgroupsPath: String?, layout: CgroupLayout? = nil,
+        logger: Logger = Logger(label: "skiff.cgroup")
+    ) throws(CgroupError) -> CgroupManager {
         let path = try containerPath(cgroupsPath: cgroupsPath, containerID: id)
         let resolvedLayout: CgroupLayout
         if let layout { resolvedLayout = layout } else { resolvedLayout = try CgroupLayout.detect() }
@@ -219,15 +225,17 @@ public struct CgroupManager: Sendable {
 
     func validate(_ r: LinuxResources) throws(CgroupError) {
         if let swappiness = r.memory?.swappiness, swappiness > 100 {
-            throw .invalidValue(setting: "linux.resources.memory.swappiness", value: String(swappiness),
-                                reason: "must be 0...100")
+            throw .invalidValue(
+                setting: "linux.resources.memory.swappiness", value: String(swappiness),
+                reason: "must be 0...100")
         }
         for rule in r.devices ?? [] { _ = try CgroupValues.deviceRule(rule) }
         if let rules = r.devices { _ = try DeviceRuleSet.emulate(rules) }
         for key in (r.unified ?? [:]).keys.sorted() { try CgroupValues.validateUnifiedKey(key) }
         if let m = r.memory, let limit = m.limit, let swap = m.swap, limit > 0, swap > 0, swap < limit {
-            throw .invalidValue(setting: "linux.resources.memory.swap", value: String(swap),
-                                reason: "memory+swap must be >= the memory limit \(limit)")
+            throw .invalidValue(
+                setting: "linux.resources.memory.swap", value: String(swap),
+                reason: "memory+swap must be >= the memory limit \(limit)")
         }
 
         var need = Self.requiredControllers(r)
@@ -244,22 +252,26 @@ public struct CgroupManager: Sendable {
             need = Self.requiredControllers(r, v2: true)
             _ = try CgroupValues.v2SwapMax(swap: r.memory?.swap, limit: r.memory?.limit)
             if Self.hasRealtime(r.cpu) {
-                throw .invalidValue(setting: "linux.resources.cpu.realtimeRuntime", value: String(r.cpu?.realtimeRuntime ?? 0),
-                                    reason: "cgroup v2 has no real-time budget per cgroup (it is a cgroup v1 setting)")
+                throw .invalidValue(
+                    setting: "linux.resources.cpu.realtimeRuntime", value: String(r.cpu?.realtimeRuntime ?? 0),
+                    reason: "cgroup v2 has no real-time budget per cgroup (it is a cgroup v1 setting)")
             }
             // cgroup v2 has no net_cls, net_prio nor kernel TCP limit (runc refuses them there too).
             if let (controller, setting) = need.first(where: { Self.v1OnlyControllers.contains($0.controller) }) {
-                throw .controllerMissing(controller: controller, setting: setting, detail: "available on cgroup v2 (a v1 controller)")
+                throw .controllerMissing(
+                    controller: controller, setting: setting, detail: "available on cgroup v2 (a v1 controller)")
             }
             if let tcp = r.memory?.kernelTCP {
-                throw .invalidValue(setting: "linux.resources.memory.kernelTCP", value: String(tcp),
-                                    reason: "cgroup v2 has no kernel TCP memory limit (it is a cgroup v1 setting)")
+                throw .invalidValue(
+                    setting: "linux.resources.memory.kernelTCP", value: String(tcp),
+                    reason: "cgroup v2 has no kernel TCP memory limit (it is a cgroup v1 setting)")
             }
             let file = Self.join(root, ["cgroup.controllers"])
             let available = Self.controllerSet(try fs.read(file))
             for (controller, setting) in need where !available.contains(controller) {
-                throw .controllerMissing(controller: controller, setting: setting,
-                                         detail: "available in \(file) (\"\(available.sorted().joined(separator: " "))\")")
+                throw .controllerMissing(
+                    controller: controller, setting: setting,
+                    detail: "available in \(file) (\"\(available.sorted().joined(separator: " "))\")")
             }
         }
     }

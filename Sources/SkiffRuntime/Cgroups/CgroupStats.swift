@@ -63,17 +63,20 @@ extension CgroupManager {
             }
             if let mount = h["cpu"] {
                 let stat = keyed(leaf(in: mount) + "/cpu.stat")
-                s.cpu.throttling = .init(periods: stat["nr_periods"], throttledPeriods: stat["nr_throttled"],
-                                         throttledTime: stat["throttled_time"])
+                s.cpu.throttling = .init(
+                    periods: stat["nr_periods"], throttledPeriods: stat["nr_throttled"],
+                    throttledTime: stat["throttled_time"])
             }
             if let mount = h["memory"] {
                 let dir = leaf(in: mount)
-                s.memory.usage = .init(limit: number(dir + "/memory.limit_in_bytes"), usage: number(dir + "/memory.usage_in_bytes"),
-                                       max: number(dir + "/memory.max_usage_in_bytes"), failcnt: number(dir + "/memory.failcnt"))
-                s.memory.swap = .init(limit: number(dir + "/memory.memsw.limit_in_bytes"),
-                                      usage: number(dir + "/memory.memsw.usage_in_bytes"),
-                                      max: number(dir + "/memory.memsw.max_usage_in_bytes"),
-                                      failcnt: number(dir + "/memory.memsw.failcnt"))
+                s.memory.usage = .init(
+                    limit: number(dir + "/memory.limit_in_bytes"), usage: number(dir + "/memory.usage_in_bytes"),
+                    max: number(dir + "/memory.max_usage_in_bytes"), failcnt: number(dir + "/memory.failcnt"))
+                s.memory.swap = .init(
+                    limit: number(dir + "/memory.memsw.limit_in_bytes"),
+                    usage: number(dir + "/memory.memsw.usage_in_bytes"),
+                    max: number(dir + "/memory.memsw.max_usage_in_bytes"),
+                    failcnt: number(dir + "/memory.memsw.failcnt"))
                 s.memory.raw = keyed(dir + "/memory.stat")
             }
             if let mount = h["pids"] {
@@ -86,10 +89,12 @@ extension CgroupManager {
             s.cpu.usage.total = (cpu["usage_usec"] ?? 0) * 1000
             s.cpu.usage.user = (cpu["user_usec"] ?? 0) * 1000
             s.cpu.usage.kernel = (cpu["system_usec"] ?? 0) * 1000
-            s.cpu.throttling = .init(periods: cpu["nr_periods"], throttledPeriods: cpu["nr_throttled"],
-                                     throttledTime: cpu["throttled_usec"].map { $0 * 1000 })
-            s.memory.usage = .init(limit: number(dir + "/memory.max"), usage: number(dir + "/memory.current"),
-                                   max: number(dir + "/memory.peak"), failcnt: keyed(dir + "/memory.events")["max"] ?? 0)
+            s.cpu.throttling = .init(
+                periods: cpu["nr_periods"], throttledPeriods: cpu["nr_throttled"],
+                throttledTime: cpu["throttled_usec"].map { $0 * 1000 })
+            s.memory.usage = .init(
+                limit: number(dir + "/memory.max"), usage: number(dir + "/memory.current"),
+                max: number(dir + "/memory.peak"), failcnt: keyed(dir + "/memory.events")["max"] ?? 0)
             s.memory.swap = .init(limit: number(dir + "/memory.swap.max"), usage: number(dir + "/memory.swap.current"))
             s.memory.raw = keyed(dir + "/memory.stat")
             s.pids = .init(current: number(dir + "/pids.current"), limit: number(dir + "/pids.max"))

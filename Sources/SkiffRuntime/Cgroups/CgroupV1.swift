@@ -1,10 +1,11 @@
+import Logging
+import SkiffOCI
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-import Logging
-import SkiffOCI
 
 // cgroup v1: one directory per hierarchy; limits go to the hierarchy of their controller.
 extension CgroupManager {
@@ -106,13 +107,14 @@ extension CgroupManager {
         var swap = m.swap.flatMap { $0 == 0 ? nil : $0 }
 
         if let s = swap, !fs.exists(memswFile) {
-            logger.warning("swap limit not applied: no memory.memsw.limit_in_bytes (swap accounting is off)",
-                           metadata: ["path": "\(memswFile)", "value": "\(s)"])
+            logger.warning(
+                "swap limit not applied: no memory.memsw.limit_in_bytes (swap accounting is off)",
+                metadata: ["path": "\(memswFile)", "value": "\(s)"])
             swap = nil
         }
 
         switch (limit, swap) {
-        case let (l?, s?):
+        case (let l?, let s?):
             let current: Int64
             if let text = try fs.readTrimmedIfExists(limitFile) {
                 guard let value = Int64(text) else { throw .unparsable(path: limitFile, content: text) }
@@ -131,9 +133,9 @@ extension CgroupManager {
                 try fs.write(String(l), to: limitFile)
                 try fs.write(String(s), to: memswFile)
             }
-        case let (l?, nil):
+        case (let l?, nil):
             try fs.write(String(l), to: limitFile)
-        case let (nil, s?):
+        case (nil, let s?):
             try fs.write(String(s), to: memswFile)
         case (nil, nil):
             break
@@ -151,8 +153,9 @@ extension CgroupManager {
         if let tcp = m.kernelTCP, tcp != 0 {
             let file = dir + "/memory.kmem.tcp.limit_in_bytes"
             if !fakeFilesystem && !fs.exists(file) {
-                throw .invalidValue(setting: "linux.resources.memory.kernelTCP", value: String(tcp),
-                                    reason: "\(file) does not exist (this kernel has no kernel TCP memory accounting)")
+                throw .invalidValue(
+                    setting: "linux.resources.memory.kernelTCP", value: String(tcp),
+                    reason: "\(file) does not exist (this kernel has no kernel TCP memory accounting)")
             }
             try fs.write(String(tcp), to: file)
         }
@@ -160,16 +163,20 @@ extension CgroupManager {
 
     /// hugetlb.<size>.<file> (and its reservation twin, when the kernel has one, as runc writes both). A page
     /// size the kernel does not offer has no file: that is an error naming it, not a limit left out.
-    func writeHugepageLimit(_ limit: LinuxHugepageLimit, dir: String, file: String, reserved: String) throws(CgroupError) {
+    func writeHugepageLimit(_ limit: LinuxHugepageLimit, dir: String, file: String, reserved: String)
+        throws(CgroupError)
+    {
         let size = limit.pageSize
         guard !size.isEmpty, size.allSatisfy({ $0.isLetter || $0.isNumber }) else {
-            throw .invalidValue(setting: "linux.resources.hugepageLimits.pageSize", value: "\"\(size)\"",
-                                reason: "expected a size such as 2MB or 1GB")
+            throw .invalidValue(
+                setting: "linux.resources.hugepageLimits.pageSize", value: "\"\(size)\"",
+                reason: "expected a size such as 2MB or 1GB")
         }
         let path = dir + "/hugetlb.\(size).\(file)"
         if !fakeFilesystem && !fs.exists(path) {
-            throw .invalidValue(setting: "linux.resources.hugepageLimits.pageSize", value: "\"\(size)\"",
-                                reason: "this kernel offers no \(size) huge pages (no \(path))")
+            throw .invalidValue(
+                setting: "linux.resources.hugepageLimits.pageSize", value: "\"\(size)\"",
+                reason: "this kernel offers no \(size) huge pages (no \(path))")
         }
         try fs.write(String(limit.limit), to: path)
         let reservedPath = dir + "/hugetlb.\(size).\(reserved)"

@@ -1,10 +1,11 @@
+import Logging
+import SkiffOCI
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-import Logging
-import SkiffOCI
 
 // cgroup v2: one directory; controllers must be enabled in every ancestor's cgroup.subtree_control.
 extension CgroupManager {
@@ -12,11 +13,13 @@ extension CgroupManager {
         let levels = try fs.makeLevels(mount: root, components: components)
         guard let leafDir = levels.last else { return }
         // io only for a spec with block I/O limits (as the other controllers, enabled down the path).
-        let available = try enableControllers(root: root, levels: levels, extra: Self.hasBlockIO(r.blockIO) ? ["io"] : [])
+        let available = try enableControllers(
+            root: root, levels: levels, extra: Self.hasBlockIO(r.blockIO) ? ["io"] : [])
 
         for (controller, setting) in Self.requiredControllers(r, v2: true) where !available.contains(controller) {
-            throw .controllerMissing(controller: controller, setting: setting,
-                                     detail: "enabled in \(leafDir)/cgroup.controllers (\"\(available.sorted().joined(separator: " "))\")")
+            throw .controllerMissing(
+                controller: controller, setting: setting,
+                detail: "enabled in \(leafDir)/cgroup.controllers (\"\(available.sorted().joined(separator: " "))\")")
         }
         try applyV2(r, dir: leafDir)
     }
@@ -54,19 +57,22 @@ extension CgroupManager {
                 if fakeFilesystem || fs.exists(file) {
                     try fs.write(value, to: file)
                 } else if value != "max" {
-                    throw .invalidValue(setting: "linux.resources.memory.swap", value: String(m.swap ?? 0),
-                                        reason: "\(file) does not exist (swap accounting is off)")
+                    throw .invalidValue(
+                        setting: "linux.resources.memory.swap", value: String(m.swap ?? 0),
+                        reason: "\(file) does not exist (swap accounting is off)")
                 }
             }
             if let value = CgroupValues.v2Memory(m.reservation) {
                 try fs.write(value, to: dir + "/memory.low")
             }
             if let swappiness = m.swappiness {
-                logger.warning("memory swappiness has no cgroup v2 equivalent; not applied",
-                               metadata: ["path": "\(dir)", "value": "\(swappiness)"])
+                logger.warning(
+                    "memory swappiness has no cgroup v2 equivalent; not applied",
+                    metadata: ["path": "\(dir)", "value": "\(swappiness)"])
             }
             if m.disableOOMKiller == true {
-                logger.warning("disableOOMKiller has no cgroup v2 equivalent; not applied", metadata: ["path": "\(dir)"])
+                logger.warning(
+                    "disableOOMKiller has no cgroup v2 equivalent; not applied", metadata: ["path": "\(dir)"])
             }
         }
 

@@ -36,16 +36,19 @@ public enum CgroupValues {
             throw .invalidValue(setting: "linux.resources.memory.swap", value: String(s), reason: "must be -1 or > 0")
         }
         if l == 0 {
-            throw .invalidValue(setting: "linux.resources.memory.swap", value: String(s),
-                                reason: "a swap limit needs a memory limit")
+            throw .invalidValue(
+                setting: "linux.resources.memory.swap", value: String(s),
+                reason: "a swap limit needs a memory limit")
         }
         if l < 0 {
-            throw .invalidValue(setting: "linux.resources.memory.swap", value: String(s),
-                                reason: "memory limit is unlimited (\(l)) but swap is limited")
+            throw .invalidValue(
+                setting: "linux.resources.memory.swap", value: String(s),
+                reason: "memory limit is unlimited (\(l)) but swap is limited")
         }
         if s < l {
-            throw .invalidValue(setting: "linux.resources.memory.swap", value: String(s),
-                                reason: "memory+swap must be >= the memory limit \(l)")
+            throw .invalidValue(
+                setting: "linux.resources.memory.swap", value: String(s),
+                reason: "memory+swap must be >= the memory limit \(l)")
         }
         return String(s - l)
     }
@@ -65,13 +68,15 @@ public enum CgroupValues {
     public static func deviceRule(_ rule: LinuxDeviceCgroup) throws(CgroupError) -> String {
         let type = rule.type ?? "a"
         guard type == "a" || type == "b" || type == "c" else {
-            throw .invalidValue(setting: "linux.resources.devices type", value: "\"\(type)\"",
-                                reason: "must be a, b or c")
+            throw .invalidValue(
+                setting: "linux.resources.devices type", value: "\"\(type)\"",
+                reason: "must be a, b or c")
         }
         let access = rule.access ?? "rwm"
         guard !access.isEmpty, access.allSatisfy({ $0 == "r" || $0 == "w" || $0 == "m" }) else {
-            throw .invalidValue(setting: "linux.resources.devices access", value: "\"\(access)\"",
-                                reason: "must be a non-empty combination of r, w and m")
+            throw .invalidValue(
+                setting: "linux.resources.devices access", value: "\"\(access)\"",
+                reason: "must be a non-empty combination of r, w and m")
         }
         func number(_ n: Int64?) -> String {
             guard let n, n >= 0 else { return "*" }

@@ -1,9 +1,10 @@
+import CSkiff
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-import CSkiff
 
 /// Loading a `DeviceFilterProgram` into the kernel and attaching it to a cgroup2 directory (bpf(2)).
 public enum DeviceFilterLoader {
@@ -13,8 +14,9 @@ public enum DeviceFilterLoader {
         var log = [CChar](repeating: 0, count: 64 * 1024)
         let fd = bytes.withUnsafeBytes { insns in
             log.withUnsafeMutableBufferPointer { buffer in
-                cskiff_bpf_load_device_filter(insns.baseAddress, UInt32(program.instructions.count),
-                                              DeviceFilterProgram.license, buffer.baseAddress, UInt32(buffer.count))
+                cskiff_bpf_load_device_filter(
+                    insns.baseAddress, UInt32(program.instructions.count),
+                    DeviceFilterProgram.license, buffer.baseAddress, UInt32(buffer.count))
             }
         }
         if fd < 0 {

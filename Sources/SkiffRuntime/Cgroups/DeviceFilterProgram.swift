@@ -7,21 +7,23 @@ public struct BPFInstruction: Equatable, Sendable, CustomStringConvertible {
     public var imm: Int32
 
     // Opcodes used by the device filter (linux/bpf.h, linux/bpf_common.h).
-    static let loadWord: UInt8 = 0x61      // BPF_LDX | BPF_MEM | BPF_W:  dst = *(u32 *)(src + off)
-    static let and32: UInt8 = 0x54         // BPF_ALU | BPF_AND | BPF_K:  dst &= imm (32-bit)
-    static let rsh32: UInt8 = 0x74         // BPF_ALU | BPF_RSH | BPF_K:  dst >>= imm (32-bit)
-    static let mov32Reg: UInt8 = 0xbc      // BPF_ALU | BPF_MOV | BPF_X:  dst = src (32-bit)
-    static let mov32: UInt8 = 0xb4         // BPF_ALU | BPF_MOV | BPF_K:  dst = imm (32-bit)
+    static let loadWord: UInt8 = 0x61  // BPF_LDX | BPF_MEM | BPF_W:  dst = *(u32 *)(src + off)
+    static let and32: UInt8 = 0x54  // BPF_ALU | BPF_AND | BPF_K:  dst &= imm (32-bit)
+    static let rsh32: UInt8 = 0x74  // BPF_ALU | BPF_RSH | BPF_K:  dst >>= imm (32-bit)
+    static let mov32Reg: UInt8 = 0xbc  // BPF_ALU | BPF_MOV | BPF_X:  dst = src (32-bit)
+    static let mov32: UInt8 = 0xb4  // BPF_ALU | BPF_MOV | BPF_K:  dst = imm (32-bit)
     static let jumpNotEqual: UInt8 = 0x55  // BPF_JMP | BPF_JNE | BPF_K:  if dst != imm: pc += off
-    static let jumpEqual: UInt8 = 0x15     // BPF_JMP | BPF_JEQ | BPF_K:  if dst == imm: pc += off
-    static let exit: UInt8 = 0x95          // BPF_JMP | BPF_EXIT:         return r0
+    static let jumpEqual: UInt8 = 0x15  // BPF_JMP | BPF_JEQ | BPF_K:  if dst == imm: pc += off
+    static let exit: UInt8 = 0x95  // BPF_JMP | BPF_EXIT:         return r0
 
     /// The 8 bytes the kernel reads: code, dst (low nibble) | src (high nibble), off and imm little-endian.
     public var bytes: [UInt8] {
         let off = UInt16(bitPattern: offset)
         let value = UInt32(bitPattern: imm)
-        return [code, (dst & 0x0f) | (src << 4), UInt8(off & 0xff), UInt8(off >> 8),
-                UInt8(value & 0xff), UInt8((value >> 8) & 0xff), UInt8((value >> 16) & 0xff), UInt8(value >> 24)]
+        return [
+            code, (dst & 0x0f) | (src << 4), UInt8(off & 0xff), UInt8(off >> 8),
+            UInt8(value & 0xff), UInt8((value >> 8) & 0xff), UInt8((value >> 16) & 0xff), UInt8(value >> 24),
+        ]
     }
 
     public var description: String {
@@ -109,7 +111,8 @@ public struct DeviceFilterProgram: Equatable, Sendable {
         ]
         var block = checks.flatMap { $0 } + verdictReturn
         // A jump at index i lands on block.count (the next block): offset = block.count - (i + 1).
-        for i in block.indices where block[i].code == BPFInstruction.jumpNotEqual || block[i].code == BPFInstruction.jumpEqual {
+        for i in block.indices
+        where block[i].code == BPFInstruction.jumpNotEqual || block[i].code == BPFInstruction.jumpEqual {
             block[i].offset = Int16(block.count - (i + 1))
         }
         return block

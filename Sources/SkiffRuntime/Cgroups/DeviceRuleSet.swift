@@ -111,8 +111,9 @@ public struct DeviceRuleSet: Equatable, Sendable {
         let field = "linux.resources.devices[\(index)]"
         let accessText = rule.access ?? "rwm"
         guard let access = DeviceAccess(accessText) else {
-            throw .invalidValue(setting: "\(field).access", value: "\"\(accessText)\"",
-                                reason: "must be a non-empty combination of r, w and m")
+            throw .invalidValue(
+                setting: "\(field).access", value: "\"\(accessText)\"",
+                reason: "must be a non-empty combination of r, w and m")
         }
         let match: Match
         switch rule.type ?? "a" {
@@ -120,10 +121,14 @@ public struct DeviceRuleSet: Equatable, Sendable {
             // As in the kernel, "a" resets the whole list whatever its numbers and access say.
             self = DeviceRuleSet(defaultAllow: rule.allow)
             return
-        case "b": match = Match(type: .block, major: try Self.number(rule.major, "\(field).major"),
-                                minor: try Self.number(rule.minor, "\(field).minor"))
-        case "c": match = Match(type: .char, major: try Self.number(rule.major, "\(field).major"),
-                                minor: try Self.number(rule.minor, "\(field).minor"))
+        case "b":
+            match = Match(
+                type: .block, major: try Self.number(rule.major, "\(field).major"),
+                minor: try Self.number(rule.minor, "\(field).minor"))
+        case "c":
+            match = Match(
+                type: .char, major: try Self.number(rule.major, "\(field).major"),
+                minor: try Self.number(rule.minor, "\(field).minor"))
         case let other:
             throw .invalidValue(setting: "\(field).type", value: "\"\(other)\"", reason: "must be a, b or c")
         }
@@ -175,7 +180,8 @@ public struct DeviceRuleSet: Equatable, Sendable {
     /// The v1 writes that give a new devices cgroup this set: "a" to reset it to the default, then each
     /// exception to the other file. (file name, line) pairs, in order.
     public var v1Writes: [(file: String, line: String)] {
-        let (defaultFile, exceptionFile) = defaultAllow
+        let (defaultFile, exceptionFile) =
+            defaultAllow
             ? ("devices.allow", "devices.deny") : ("devices.deny", "devices.allow")
         return [(defaultFile, "a")] + exceptions.map { (exceptionFile, $0.description) }
     }

@@ -50,11 +50,15 @@ public struct RuntimeFeatures: Codable, Sendable, Equatable {
     /// (seccomp_arch_add fails with EDOM), so a little-endian host lists the little-endian ones.
     static let seccompArchitectures: [String] = {
         #if _endian(little)
-        return ["SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM", "SCMP_ARCH_MIPSEL", "SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32",
-                "SCMP_ARCH_PPC64LE", "SCMP_ARCH_RISCV64", "SCMP_ARCH_X32", "SCMP_ARCH_X86", "SCMP_ARCH_X86_64"]
+        return [
+            "SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM", "SCMP_ARCH_MIPSEL", "SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32",
+            "SCMP_ARCH_PPC64LE", "SCMP_ARCH_RISCV64", "SCMP_ARCH_X32", "SCMP_ARCH_X86", "SCMP_ARCH_X86_64",
+        ]
         #else
-        return ["SCMP_ARCH_MIPS", "SCMP_ARCH_MIPS64", "SCMP_ARCH_MIPS64N32", "SCMP_ARCH_PPC", "SCMP_ARCH_PPC64",
-                "SCMP_ARCH_S390", "SCMP_ARCH_S390X"]
+        return [
+            "SCMP_ARCH_MIPS", "SCMP_ARCH_MIPS64", "SCMP_ARCH_MIPS64N32", "SCMP_ARCH_PPC", "SCMP_ARCH_PPC64",
+            "SCMP_ARCH_S390", "SCMP_ARCH_S390X",
+        ]
         #endif
     }()
 
@@ -69,9 +73,10 @@ public struct RuntimeFeatures: Codable, Sendable, Equatable {
                 namespaces: NamespaceKind.allCases.map(\.rawValue),
                 capabilities: Capability.allCases.map(\.name),
                 cgroup: Cgroup(v1: true, v2: true, systemd: false, systemdUser: false, rdma: false),
-                seccomp: Seccomp(enabled: true, actions: SeccompCompiler.supportedActions,
-                                 operators: SeccompCompiler.supportedOperators, archs: seccompArchitectures,
-                                 knownFlags: flags, supportedFlags: flags),
+                seccomp: Seccomp(
+                    enabled: true, actions: SeccompCompiler.supportedActions,
+                    operators: SeccompCompiler.supportedOperators, archs: seccompArchitectures,
+                    knownFlags: flags, supportedFlags: flags),
                 apparmor: Enabled(enabled: false),
                 selinux: Enabled(enabled: false),
                 intelRdt: Enabled(enabled: false),

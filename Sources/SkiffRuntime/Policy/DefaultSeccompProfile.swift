@@ -108,12 +108,15 @@ public enum DefaultSeccompProfile {
     /// Syscalls each capability opens, added when the container holds it (Docker's `includes.caps`).
     public static let capabilityBlocks: [(Capability, [String])] = [
         (.dacReadSearch, ["open_by_handle_at"]),
-        (.sysAdmin, [
-            "bpf", "clone", "clone3", "fanotify_init", "fsconfig", "fsmount", "fsopen", "fspick", "lookup_dcookie",
-            "lsm_get_self_attr", "lsm_list_modules", "lsm_set_self_attr", "mount", "mount_setattr", "move_mount",
-            "open_tree", "perf_event_open", "quotactl", "quotactl_fd", "setdomainname", "sethostname", "setns",
-            "syslog", "umount", "umount2", "unshare",
-        ]),
+        (
+            .sysAdmin,
+            [
+                "bpf", "clone", "clone3", "fanotify_init", "fsconfig", "fsmount", "fsopen", "fspick", "lookup_dcookie",
+                "lsm_get_self_attr", "lsm_list_modules", "lsm_set_self_attr", "mount", "mount_setattr", "move_mount",
+                "open_tree", "perf_event_open", "quotactl", "quotactl_fd", "setdomainname", "sethostname", "setns",
+                "syslog", "umount", "umount2", "unshare",
+            ]
+        ),
         (.sysBoot, ["reboot"]),
         (.sysChroot, ["chroot"]),
         (.sysModule, ["delete_module", "init_module", "finit_module"]),
@@ -139,7 +142,8 @@ public enum DefaultSeccompProfile {
             run += 1
         }
         func rule(_ value: UInt64, _ op: String) -> LinuxSyscall {
-            LinuxSyscall(names: ["socket"], action: "SCMP_ACT_ALLOW", args: [LinuxSeccompArg(index: 0, value: value, op: op)])
+            LinuxSyscall(
+                names: ["socket"], action: "SCMP_ACT_ALLOW", args: [LinuxSeccompArg(index: 0, value: value, op: op)])
         }
         var rules: [LinuxSyscall] = []
         if run > 1 { rules.append(rule(sorted[run - 1] + 1, "SCMP_CMP_LT")) } else { run = 0 }
@@ -157,8 +161,10 @@ public enum DefaultSeccompProfile {
         // personality(2): only the Linux personalities (PER_LINUX, PER_LINUX32, UNAME26 variants) and the
         // query 0xffffffff.
         for persona: UInt64 in [0x0, 0x0008, 0x20000, 0x20008, 0xffff_ffff] {
-            rules.append(LinuxSyscall(names: ["personality"], action: "SCMP_ACT_ALLOW",
-                                      args: [LinuxSeccompArg(index: 0, value: persona, op: "SCMP_CMP_EQ")]))
+            rules.append(
+                LinuxSyscall(
+                    names: ["personality"], action: "SCMP_ACT_ALLOW",
+                    args: [LinuxSeccompArg(index: 0, value: persona, op: "SCMP_CMP_EQ")]))
         }
 
         switch architecture {
@@ -166,9 +172,13 @@ public enum DefaultSeccompProfile {
             rules.append(LinuxSyscall(names: ["arch_prctl"], action: "SCMP_ACT_ALLOW"))
             rules.append(LinuxSyscall(names: ["modify_ldt"], action: "SCMP_ACT_ALLOW"))
         case .aarch64:
-            rules.append(LinuxSyscall(names: ["arm_fadvise64_64", "arm_sync_file_range", "sync_file_range2",
-                                              "breakpoint", "cacheflush", "set_tls"],
-                                      action: "SCMP_ACT_ALLOW"))
+            rules.append(
+                LinuxSyscall(
+                    names: [
+                        "arm_fadvise64_64", "arm_sync_file_range", "sync_file_range2",
+                        "breakpoint", "cacheflush", "set_tls",
+                    ],
+                    action: "SCMP_ACT_ALLOW"))
         case .other:
             break
         }
@@ -179,14 +189,18 @@ public enum DefaultSeccompProfile {
 
         if !caps.contains(.sysAdmin) {
             // clone only without namespace flags: arg 0 masked with the CLONE_NEW* bits must be 0.
-            rules.append(LinuxSyscall(names: ["clone"], action: "SCMP_ACT_ALLOW", args: [
-                LinuxSeccompArg(index: 0, value: cloneNamespaceFlags, valueTwo: 0, op: "SCMP_CMP_MASKED_EQ"),
-            ]))
+            rules.append(
+                LinuxSyscall(
+                    names: ["clone"], action: "SCMP_ACT_ALLOW",
+                    args: [
+                        LinuxSeccompArg(index: 0, value: cloneNamespaceFlags, valueTwo: 0, op: "SCMP_CMP_MASKED_EQ")
+                    ]))
             // clone3 passes its flags in memory a filter cannot read: ENOSYS makes glibc use clone.
             rules.append(LinuxSyscall(names: ["clone3"], action: "SCMP_ACT_ERRNO", errnoRet: enosys))
         }
 
-        return LinuxSeccomp(defaultAction: "SCMP_ACT_ERRNO", defaultErrnoRet: defaultErrno,
-                            architectures: architecture.seccompArchitectures, syscalls: rules)
+        return LinuxSeccomp(
+            defaultAction: "SCMP_ACT_ERRNO", defaultErrnoRet: defaultErrno,
+            architectures: architecture.seccompArchitectures, syscalls: rules)
     }
 }

@@ -18,16 +18,20 @@ public enum DockerDefaults {
 
     public static let mounts: [Mount] = [
         Mount(destination: "/proc", type: "proc", source: "proc", options: ["nosuid", "noexec", "nodev"]),
-        Mount(destination: "/dev", type: "tmpfs", source: "tmpfs",
-              options: ["nosuid", "strictatime", "mode=755", "size=65536k"]),
-        Mount(destination: "/dev/pts", type: "devpts", source: "devpts",
-              options: ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"]),
+        Mount(
+            destination: "/dev", type: "tmpfs", source: "tmpfs",
+            options: ["nosuid", "strictatime", "mode=755", "size=65536k"]),
+        Mount(
+            destination: "/dev/pts", type: "devpts", source: "devpts",
+            options: ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"]),
         Mount(destination: "/sys", type: "sysfs", source: "sysfs", options: ["nosuid", "noexec", "nodev", "ro"]),
-        Mount(destination: "/sys/fs/cgroup", type: "cgroup", source: "cgroup",
-              options: ["ro", "nosuid", "noexec", "nodev"]),
+        Mount(
+            destination: "/sys/fs/cgroup", type: "cgroup", source: "cgroup",
+            options: ["ro", "nosuid", "noexec", "nodev"]),
         Mount(destination: "/dev/mqueue", type: "mqueue", source: "mqueue", options: ["nosuid", "noexec", "nodev"]),
-        Mount(destination: "/dev/shm", type: "tmpfs", source: "shm",
-              options: ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"]),
+        Mount(
+            destination: "/dev/shm", type: "tmpfs", source: "shm",
+            options: ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"]),
     ]
 
     public static let maskedPaths: [String] = [
@@ -50,17 +54,17 @@ public enum DockerDefaults {
         LinuxDeviceCgroup(allow: false, access: "rwm"),
         LinuxDeviceCgroup(allow: true, type: "c", access: "m"),
         LinuxDeviceCgroup(allow: true, type: "b", access: "m"),
-        LinuxDeviceCgroup(allow: true, type: "c", major: 1, minor: 3, access: "rwm"),    // /dev/null
-        LinuxDeviceCgroup(allow: true, type: "c", major: 1, minor: 5, access: "rwm"),    // /dev/zero
-        LinuxDeviceCgroup(allow: true, type: "c", major: 1, minor: 7, access: "rwm"),    // /dev/full
-        LinuxDeviceCgroup(allow: true, type: "c", major: 1, minor: 8, access: "rwm"),    // /dev/random
-        LinuxDeviceCgroup(allow: true, type: "c", major: 1, minor: 9, access: "rwm"),    // /dev/urandom
-        LinuxDeviceCgroup(allow: true, type: "c", major: 5, minor: 0, access: "rwm"),    // /dev/tty
-        LinuxDeviceCgroup(allow: true, type: "c", major: 5, minor: 1, access: "rwm"),    // /dev/console
-        LinuxDeviceCgroup(allow: true, type: "c", major: 5, minor: 2, access: "rwm"),    // /dev/pts/ptmx
-        LinuxDeviceCgroup(allow: true, type: "c", major: 136, access: "rwm"),            // /dev/pts/*
-        LinuxDeviceCgroup(allow: true, type: "c", major: 10, minor: 200, access: "rwm"), // /dev/net/tun
-        LinuxDeviceCgroup(allow: false, type: "c", major: 10, minor: 229, access: "rwm"), // /dev/fuse
+        LinuxDeviceCgroup(allow: true, type: "c", major: 1, minor: 3, access: "rwm"),  // /dev/null
+        LinuxDeviceCgroup(allow: true, type: "c", major: 1, minor: 5, access: "rwm"),  // /dev/zero
+        LinuxDeviceCgroup(allow: true, type: "c", major: 1, minor: 7, access: "rwm"),  // /dev/full
+        LinuxDeviceCgroup(allow: true, type: "c", major: 1, minor: 8, access: "rwm"),  // /dev/random
+        LinuxDeviceCgroup(allow: true, type: "c", major: 1, minor: 9, access: "rwm"),  // /dev/urandom
+        LinuxDeviceCgroup(allow: true, type: "c", major: 5, minor: 0, access: "rwm"),  // /dev/tty
+        LinuxDeviceCgroup(allow: true, type: "c", major: 5, minor: 1, access: "rwm"),  // /dev/console
+        LinuxDeviceCgroup(allow: true, type: "c", major: 5, minor: 2, access: "rwm"),  // /dev/pts/ptmx
+        LinuxDeviceCgroup(allow: true, type: "c", major: 136, access: "rwm"),  // /dev/pts/*
+        LinuxDeviceCgroup(allow: true, type: "c", major: 10, minor: 200, access: "rwm"),  // /dev/net/tun
+        LinuxDeviceCgroup(allow: false, type: "c", major: 10, minor: 229, access: "rwm"),  // /dev/fuse
     ]
 
     /// The open-files limit Podman sets (Docker sets none), clamped to what the host allows so it can
@@ -100,7 +104,8 @@ public enum DockerDefaults {
             maskedPaths: maskedPaths,
             readonlyPaths: readonlyPaths
         )
-        return Spec(process: process, root: Root(path: rootfs, readonly: false), hostname: hostname,
-                    mounts: mounts, linux: linux)
+        return Spec(
+            process: process, root: Root(path: rootfs, readonly: false), hostname: hostname,
+            mounts: mounts, linux: linux)
     }
 }

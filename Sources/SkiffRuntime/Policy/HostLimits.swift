@@ -4,12 +4,13 @@
 // Podman's RLIMIT_NOFILE 1048576 makes setrlimit fail in the container on a host whose hard limit is
 // lower (here: 20000). Defaults go through `clamp` so they never ask for more than the host has.
 
+import SkiffOCI
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-import SkiffOCI
 
 public enum HostLimits {
     /// The RLIMIT_* resources by their spec names.

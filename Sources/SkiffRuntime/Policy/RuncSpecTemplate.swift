@@ -20,27 +20,35 @@ public enum RuncSpecTemplate {
 
     public static let mounts: [Mount] = [
         Mount(destination: "/proc", type: "proc", source: "proc"),
-        Mount(destination: "/dev", type: "tmpfs", source: "tmpfs",
-              options: ["nosuid", "strictatime", "mode=755", "size=65536k"]),
-        Mount(destination: "/dev/pts", type: "devpts", source: "devpts",
-              options: ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"]),
-        Mount(destination: "/dev/shm", type: "tmpfs", source: "shm",
-              options: ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"]),
+        Mount(
+            destination: "/dev", type: "tmpfs", source: "tmpfs",
+            options: ["nosuid", "strictatime", "mode=755", "size=65536k"]),
+        Mount(
+            destination: "/dev/pts", type: "devpts", source: "devpts",
+            options: ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"]),
+        Mount(
+            destination: "/dev/shm", type: "tmpfs", source: "shm",
+            options: ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"]),
         Mount(destination: "/dev/mqueue", type: "mqueue", source: "mqueue", options: ["nosuid", "noexec", "nodev"]),
         Mount(destination: "/sys", type: "sysfs", source: "sysfs", options: ["nosuid", "noexec", "nodev", "ro"]),
-        Mount(destination: "/sys/fs/cgroup", type: "cgroup", source: "cgroup",
-              options: ["nosuid", "noexec", "nodev", "relatime", "ro"]),
+        Mount(
+            destination: "/sys/fs/cgroup", type: "cgroup", source: "cgroup",
+            options: ["nosuid", "noexec", "nodev", "relatime", "ro"]),
     ]
 
     /// The namespaces; the cgroup one on a cgroup v2 host only (runc's `spec`).
     public static func namespaces(cgroupV2: Bool) -> [LinuxNamespace] {
-        [LinuxNamespace(type: "pid"), LinuxNamespace(type: "network"), LinuxNamespace(type: "ipc"),
-         LinuxNamespace(type: "uts"), LinuxNamespace(type: "mount")] + (cgroupV2 ? [LinuxNamespace(type: "cgroup")] : [])
+        [
+            LinuxNamespace(type: "pid"), LinuxNamespace(type: "network"), LinuxNamespace(type: "ipc"),
+            LinuxNamespace(type: "uts"), LinuxNamespace(type: "mount"),
+        ] + (cgroupV2 ? [LinuxNamespace(type: "cgroup")] : [])
     }
 
     /// The default config.json of `skiff oci spec` (rootfs "rootfs", read-only; `sh` on a terminal).
-    public static func spec(rootfs: String = "rootfs", args: [String] = ["sh"], terminal: Bool = true,
-                            hostname: String = "skiff", cgroupV2: Bool = true) -> Spec {
+    public static func spec(
+        rootfs: String = "rootfs", args: [String] = ["sh"], terminal: Bool = true,
+        hostname: String = "skiff", cgroupV2: Bool = true
+    ) -> Spec {
         let process = Process(
             terminal: terminal,
             user: User(uid: 0, gid: 0),
@@ -57,7 +65,8 @@ public enum RuncSpecTemplate {
             maskedPaths: maskedPaths,
             readonlyPaths: readonlyPaths
         )
-        return Spec(process: process, root: Root(path: rootfs, readonly: true), hostname: hostname, mounts: mounts,
-                    linux: linux)
+        return Spec(
+            process: process, root: Root(path: rootfs, readonly: true), hostname: hostname, mounts: mounts,
+            linux: linux)
     }
 }

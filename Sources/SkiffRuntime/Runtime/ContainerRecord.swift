@@ -28,8 +28,10 @@ public struct ContainerRecord: Codable, Sendable, Equatable {
     /// The spec's hooks, for `start` (poststart) and `delete` (poststop); nil when it has none.
     public var hooks: Hooks?
 
-    public init(id: String, bundle: String, rootfs: String, pid: Int32, pidStartTime: UInt64, created: String,
-                annotations: [String: String]?, cgroup: CgroupStatePaths?) {
+    public init(
+        id: String, bundle: String, rootfs: String, pid: Int32, pidStartTime: UInt64, created: String,
+        annotations: [String: String]?, cgroup: CgroupStatePaths?
+    ) {
         self.id = id
         self.bundle = bundle
         self.rootfs = rootfs
@@ -69,7 +71,8 @@ public enum ProcessInfo {
     /// Whether the process is alive and not a zombie.
     public static func isRunning(pid: Int32, startTime: UInt64) -> Bool {
         guard let stat = try? FileIO.readString("/proc/\(pid)/stat"),
-              let close = stat.lastIndex(of: ")") else { return false }
+            let close = stat.lastIndex(of: ")")
+        else { return false }
         let fields = stat[stat.index(after: close)...].split(separator: " ")
         guard fields.count > 19 else { return false }
         return fields[0] != "Z" && fields[0] != "X" && UInt64(fields[19]) == startTime

@@ -63,8 +63,9 @@ public enum HookRunner {
         let argv = (hook.args ?? []).isEmpty ? [hook.path] : hook.args!
         let pid: pid_t
         do {
-            pid = try Subprocess.spawn(argv, executable: hook.path, environment: hook.env, stdin: .fd(stdinPair[1]),
-                                       stdout: .fd(output[1]), stderr: .fd(output[1]))
+            pid = try Subprocess.spawn(
+                argv, executable: hook.path, environment: hook.env, stdin: .fd(stdinPair[1]),
+                stdout: .fd(output[1]), stderr: .fd(output[1]))
         } catch {
             return "cannot execute: \(errnoText(error.errno))"
         }
@@ -79,8 +80,10 @@ public enum HookRunner {
         let deadline = (hook.timeout ?? 0) > 0 ? monotonicMilliseconds() + Int64(hook.timeout!) * 1000 : nil
         var kept: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
-        var fds = [pollfd(fd: pidfd, events: Int16(POLLIN), revents: 0),
-                   pollfd(fd: output[0], events: Int16(POLLIN), revents: 0)]
+        var fds = [
+            pollfd(fd: pidfd, events: Int16(POLLIN), revents: 0),
+            pollfd(fd: output[0], events: Int16(POLLIN), revents: 0),
+        ]
         var timedOut = false
         while pidfd >= 0 {
             var wait: Int32 = -1
@@ -94,7 +97,11 @@ public enum HookRunner {
             if n <= 0 { continue }
             if fds[1].fd >= 0 && fds[1].revents != 0 {
                 let r = read(output[0], &buffer, buffer.count)
-                if r > 0 { if kept.count < 4096 { kept += buffer[0..<r] } } else if r == 0 || errno != EINTR { fds[1].fd = -1 }
+                if r > 0 {
+                    if kept.count < 4096 { kept += buffer[0..<r] }
+                } else if r == 0 || errno != EINTR {
+                    fds[1].fd = -1
+                }
             }
             if fds[0].revents & Int16(POLLIN) != 0 { break }
         }
@@ -113,7 +120,8 @@ public enum HookRunner {
         if !timedOut && status.signal == nil && status.exitCode == 0 { return nil }
         var reason = timedOut ? "timed out after \(hook.timeout!)s (killed)" : status.description
         let text = String(decoding: kept.prefix(400), as: UTF8.self)
-            .split(whereSeparator: \.isNewline).map { $0.drop { $0 == " " } }.filter { !$0.isEmpty }.joined(separator: " ")
+            .split(whereSeparator: \.isNewline).map { $0.drop { $0 == " " } }.filter { !$0.isEmpty }.joined(
+                separator: " ")
         if !text.isEmpty { reason += ": " + text }
         return reason
     }

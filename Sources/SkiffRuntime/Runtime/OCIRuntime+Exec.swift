@@ -39,8 +39,9 @@ extension OCIRuntime {
         }
 
         let facts = try ExecFacts.current(initPid: record.pid, spec: spec)
-        let planner = ExecPlanner(seccomp: SeccompCompiler(cacheDirectory: root + "/.seccomp-cache", logger: logger),
-                                  logger: logger)
+        let planner = ExecPlanner(
+            seccomp: SeccompCompiler(cacheDirectory: root + "/.seccomp-cache", logger: logger),
+            logger: logger)
         var config = try planner.plan(process, spec: spec, facts: facts)
         config.debug = debug || logger.isExplaining
         config.preserveFDs = options.preserveFDs
@@ -63,7 +64,9 @@ extension OCIRuntime {
 
         var relay = StdioRelay()
         if !options.detach && !terminal {
-            do { relay = try StdioRelay.interpose(&config.stdio, owner: config.stdioOwner) } catch { throw .spawn(error) }
+            do { relay = try StdioRelay.interpose(&config.stdio, owner: config.stdioOwner) } catch {
+                throw .spawn(error)
+            }
         }
         defer { relay.abandon() }  // emptied by finish() after a wait
         var child: SpawnedChild
@@ -78,8 +81,9 @@ extension OCIRuntime {
             }
             do throws(SpawnError) {
                 try Spawner.release(&child)
-                _ = try Spawner.awaitSetup(&child, logger: logger, plan: config,
-                                           seccomp: logger.isExplaining ? spec.linux?.seccomp.map(SeccompSummary.init) : nil)
+                _ = try Spawner.awaitSetup(
+                    &child, logger: logger, plan: config,
+                    seccomp: logger.isExplaining ? spec.linux?.seccomp.map(SeccompSummary.init) : nil)
             } catch {
                 throw .spawn(error)
             }

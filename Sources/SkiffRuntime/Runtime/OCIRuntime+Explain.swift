@@ -5,8 +5,10 @@ import SkiffExplain
 extension OCIRuntime {
     func explainClone(_ config: LaunchConfig) {
         for kind in NamespaceKind.allCases where config.cloneFlags & kind.cloneFlag != 0 {
-            logger.explain(ExplainEvent(.namespaceCreated(type: kind.rawValue, flag: kind.cloneFlagName),
-                                        source: "Sources/CSkiff/spawn.c"))
+            logger.explain(
+                ExplainEvent(
+                    .namespaceCreated(type: kind.rawValue, flag: kind.cloneFlagName),
+                    source: "Sources/CSkiff/spawn.c"))
         }
     }
 
@@ -14,8 +16,9 @@ extension OCIRuntime {
     func explainExit(_ status: ExitStatus, file: String = #filePath) {
         guard logger.isExplaining else { return }
         let named = status.signal ?? (status.code.map { $0 > 128 && $0 <= 192 ? $0 - 128 : 0 } ?? 0)
-        logger.explain(.exited(code: status.code, signal: status.signal, signalName: named > 0 ? Signals.name(named) : nil),
-                       file: file)
+        logger.explain(
+            .exited(code: status.code, signal: status.signal, signalName: named > 0 ? Signals.name(named) : nil),
+            file: file)
     }
 }
 

@@ -20,17 +20,22 @@ extension OCIRuntime {
     /// The spec's hooks, nil when there are none (so a spec without hooks costs nothing more).
     static func hooks(of spec: Spec) throws(RuntimeError) -> Hooks? {
         guard let hooks = spec.hooks, hooks != Hooks() else { return nil }
-        let lists: [(String, [Hook]?)] = [("prestart", hooks.prestart), ("createRuntime", hooks.createRuntime),
-                                          ("createContainer", hooks.createContainer),
-                                          ("startContainer", hooks.startContainer), ("poststart", hooks.poststart),
-                                          ("poststop", hooks.poststop)]
+        let lists: [(String, [Hook]?)] = [
+            ("prestart", hooks.prestart), ("createRuntime", hooks.createRuntime),
+            ("createContainer", hooks.createContainer),
+            ("startContainer", hooks.startContainer), ("poststart", hooks.poststart),
+            ("poststop", hooks.poststop),
+        ]
         for (name, list) in lists {
             for (i, hook) in (list ?? []).enumerated() {
                 if !hook.path.hasPrefix("/") {
-                    throw .spec(.invalid(field: "hooks.\(name)[\(i)].path", reason: "\"\(hook.path)\" is not an absolute path"))
+                    throw .spec(
+                        .invalid(field: "hooks.\(name)[\(i)].path", reason: "\"\(hook.path)\" is not an absolute path"))
                 }
                 if let timeout = hook.timeout, timeout <= 0 {
-                    throw .spec(.invalid(field: "hooks.\(name)[\(i)].timeout", reason: "must be greater than zero, got \(timeout)"))
+                    throw .spec(
+                        .invalid(
+                            field: "hooks.\(name)[\(i)].timeout", reason: "must be greater than zero, got \(timeout)"))
                 }
             }
         }
@@ -57,7 +62,8 @@ extension OCIRuntime {
     /// as crun's does and as the runtime-tools validation suite (hooks_stdin) requires: the container
     /// exists with its pid (runc says `creating` here).
     func runCreateHooks(_ hooks: Hooks, record: ContainerRecord, pid: Int32) throws(RuntimeError) {
-        let state = State(id: record.id, status: .created, pid: pid, bundle: record.bundle, annotations: record.annotations)
+        let state = State(
+            id: record.id, status: .created, pid: pid, bundle: record.bundle, annotations: record.annotations)
         do {
             try HookRunner.run(hooks.prestart ?? [], kind: .prestart, state: state)
             try HookRunner.run(hooks.createRuntime ?? [], kind: .createRuntime, state: state)
@@ -71,7 +77,8 @@ extension OCIRuntime {
     func runLateHooks(_ kind: HookRunner.Kind, record: ContainerRecord, status: State.Status, pid: Int32?) {
         let list = kind == .poststart ? record.hooks?.poststart : record.hooks?.poststop
         guard let list, !list.isEmpty else { return }
-        let state = State(id: record.id, status: status, pid: pid, bundle: record.bundle, annotations: record.annotations)
+        let state = State(
+            id: record.id, status: status, pid: pid, bundle: record.bundle, annotations: record.annotations)
         for failure in HookRunner.runEach(list, kind: kind, state: state) {
             logger.warning("\(failure.description)", metadata: ["id": "\(record.id)"])
         }

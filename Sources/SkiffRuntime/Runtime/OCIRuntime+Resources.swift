@@ -52,7 +52,8 @@ extension OCIRuntime {
     /// OOM kills counted in the container's cgroup so far, nil once it has stopped.
     public func oomKills(id: String) -> UInt64? {
         guard let (record, status) = try? loadWithStatus(id), status != .stopped,
-              let manager = try? cgroup(of: record) else { return nil }
+            let manager = try? cgroup(of: record)
+        else { return nil }
         return manager.oomKills()
     }
 }

@@ -121,8 +121,10 @@ public struct OCIRuntime: Sendable {
         }
     }
 
-    private func launch(id: String, bundle bundleArg: String, options: StartOptions, waitForStart: Bool,
-                        attach: Bool) throws(RuntimeError) -> Launched {
+    private func launch(
+        id: String, bundle bundleArg: String, options: StartOptions, waitForStart: Bool,
+        attach: Bool
+    ) throws(RuntimeError) -> Launched {
         try Self.validate(id: id)
         let bundle = Self.absolute(bundleArg)
         let spec = try SpecFile.load(bundle: bundle)
@@ -143,29 +145,35 @@ public struct OCIRuntime: Sendable {
 
         let cgroup: CgroupManager
         do {
-            cgroup = try CgroupManager.forContainer(id: id, cgroupsPath: spec.linux?.cgroupsPath,
-                                                    layout: cgroupLayout, logger: logger)
+            cgroup = try CgroupManager.forContainer(
+                id: id, cgroupsPath: spec.linux?.cgroupsPath,
+                layout: cgroupLayout, logger: logger)
         } catch {
             throw .cgroup(error)
         }
         // Record the container (pid 0: "creating") before making anything on the host, so that if this
         // process dies from here on (killed, SIGPIPE on a log line) `delete --force` still finds the cgroup.
-        var record = ContainerRecord(id: id, bundle: bundle, rootfs: "",
-                                     pid: 0, pidStartTime: 0, created: Timestamp.now(),
-                                     annotations: spec.annotations, cgroup: cgroup.statePaths)
+        var record = ContainerRecord(
+            id: id, bundle: bundle, rootfs: "",
+            pid: 0, pidStartTime: 0, created: Timestamp.now(),
+            annotations: spec.annotations, cgroup: cgroup.statePaths)
         record.hooks = hooks
         try save(record)
         cleanup.cgroup = cgroup
         do { try cgroup.create(resources: DeviceRules.resources(for: spec)) } catch { throw .cgroup(error) }
 
-        let planner = LaunchPlanner(bundle: bundle,
-                                    seccomp: SeccompCompiler(cacheDirectory: root + "/.seccomp-cache", logger: logger),
-                                    logger: logger)
+        let planner = LaunchPlanner(
+            bundle: bundle,
+            seccomp: SeccompCompiler(cacheDirectory: root + "/.seccomp-cache", logger: logger),
+            logger: logger)
         var planned = try planner.plan(spec, facts: HostFacts.current(for: spec, bundle: bundle, cgroup: cgroup))
         var namespaces: NamespaceFiles
         do { namespaces = try NamespaceFiles.open(planned.config.joins) } catch {
-            throw .spec(.invalid(field: "linux.namespaces", reason: "cannot open \(error.join.kind.rawValue) namespace "
-                                     + "\(error.join.path): \(errnoText(error.errno))"))
+            throw .spec(
+                .invalid(
+                    field: "linux.namespaces",
+                    reason: "cannot open \(error.join.kind.rawValue) namespace "
+                        + "\(error.join.path): \(errnoText(error.errno))"))
         }
         defer { namespaces.close() }
         planned.config.debug = debug || logger.isExplaining
@@ -173,13 +181,17 @@ public struct OCIRuntime: Sendable {
         planned.config.useChroot = options.noPivot
         if planned.config.hostMountNamespace { cleanup.hostMountsUnder = planned.config.rootfs }
         if options.noPivot, let rootfs = planned.config.rootfs {
-            do { planned.config.noPivotDetach = try NoPivotMounts.current(rootfs: rootfs) } catch { throw .system(error) }
+            do { planned.config.noPivotDetach = try NoPivotMounts.current(rootfs: rootfs) } catch {
+                throw .system(error)
+            }
         }
         planned.config.stdio = .init(options.stdio)
         var launched = Launched(pid: 0, pidfd: -1)
         var relay = StdioRelay()
         if attach && !terminal {
-            do { relay = try StdioRelay.interpose(&planned.config.stdio, owner: planned.config.stdioOwner) } catch { throw .spawn(error) }
+            do { relay = try StdioRelay.interpose(&planned.config.stdio, owner: planned.config.stdioOwner) } catch {
+                throw .spawn(error)
+            }
         }
         defer { relay.abandon() }  // emptied once handed to `launched`
 
@@ -212,8 +224,12 @@ public struct OCIRuntime: Sendable {
             }
         }
 
-        logger.debug("clone", metadata: ["id": "\(id)", "flags": "0x\(String(planned.config.cloneFlags, radix: 16))",
-                                         "rootfs": "\(planned.config.rootfs ?? "")"])
+        logger.debug(
+            "clone",
+            metadata: [
+                "id": "\(id)", "flags": "0x\(String(planned.config.cloneFlags, radix: 16))",
+                "rootfs": "\(planned.config.rootfs ?? "")",
+            ])
         var child: SpawnedChild
         do { child = try Spawner.spawn(planned.config, namespaces: namespaces) } catch { throw .spawn(error) }
         cleanup.child = child
@@ -240,7 +256,8 @@ public struct OCIRuntime: Sendable {
             try runCreateHooks(hooks!, record: record, pid: child.pid)
             do throws(SpawnError) {
                 try Spawner.release(&child)
-                outcome = try Spawner.awaitSetup(&child, logger: logger, plan: planned.config, seccomp: explainedSeccomp)
+                outcome = try Spawner.awaitSetup(
+                    &child, logger: logger, plan: planned.config, seccomp: explainedSeccomp)
             } catch {
                 throw .spawn(error)
             }
@@ -303,7 +320,9 @@ public struct OCIRuntime: Sendable {
         defer { closedir(dir) }
         var ids: [String] = []
         while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+            }
             if name.hasPrefix(".") { continue }
             ids.append(name)
         }
@@ -317,7 +336,9 @@ public struct OCIRuntime: Sendable {
             throw .wrongState(id: id, status: status.rawValue, wanted: "created, running or paused")
         }
         if all, let paths = record.cgroup {
-            do { _ = try CgroupManager(statePaths: paths, logger: logger).kill(signal: signal) } catch { throw .cgroup(error) }
+            do { _ = try CgroupManager(statePaths: paths, logger: logger).kill(signal: signal) } catch {
+                throw .cgroup(error)
+            }
         } else {
             try signalProcess(record, signal)
         }
@@ -355,7 +376,9 @@ public struct OCIRuntime: Sendable {
             if !stuck.isEmpty { logger.warning("mounts left under the rootfs", metadata: ["mounts": "\(stuck)"]) }
         }
         if let paths = record.cgroup {
-            do { try CgroupManager(statePaths: paths, logger: logger).destroy(force: true) } catch { throw .cgroup(error) }
+            do { try CgroupManager(statePaths: paths, logger: logger).destroy(force: true) } catch {
+                throw .cgroup(error)
+            }
         }
         FileIO.removeTree(directory(of: id))
         runLateHooks(.poststop, record: record, status: .stopped, pid: nil)
@@ -446,8 +469,12 @@ public struct OCIRuntime: Sendable {
     }
 
     static func validate(id: String) throws(RuntimeError) {
-        let ok = !id.isEmpty && id.utf8.count <= 1024 && id != "." && id != ".."
-            && id.unicodeScalars.allSatisfy { $0.properties.isAlphabetic && $0.isASCII || ("0"..."9").contains($0) || "_+-.".unicodeScalars.contains($0) }
+        let ok =
+            !id.isEmpty && id.utf8.count <= 1024 && id != "." && id != ".."
+            && id.unicodeScalars.allSatisfy {
+                $0.properties.isAlphabetic && $0.isASCII || ("0"..."9").contains($0)
+                    || "_+-.".unicodeScalars.contains($0)
+            }
         if !ok { throw .invalidID(id) }
     }
 
@@ -519,7 +546,8 @@ private struct Cleanup {
             do { try cgroup.destroy(force: true) } catch { logger.warning("cleanup: \(error)") }
         }
         FileIO.removeTree(directory)
-        if let poststop { poststop.runtime.runLateHooks(.poststop, record: poststop.record, status: .stopped, pid: nil) }
+        if let poststop {
+            poststop.runtime.runLateHooks(.poststop, record: poststop.record, status: .stopped, pid: nil)
+        }
     }
 }
-

@@ -57,8 +57,8 @@ public enum SpecFile {
     }
 }
 
-private extension String {
-    func trimmingPrefix(_ prefix: String) -> String {
+extension String {
+    fileprivate func trimmingPrefix(_ prefix: String) -> String {
         hasPrefix(prefix) ? String(dropFirst(prefix.count)) : self
     }
 }

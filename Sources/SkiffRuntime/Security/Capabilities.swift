@@ -1,14 +1,15 @@
 // Linux capabilities: the name <-> number table, sets as 64-bit masks, and the five masks the C
 // shim applies (cskiff_spawn.cap_*).
 
+import CSkiff
+import Logging
+import SkiffOCI
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-import CSkiff
-import Logging
-import SkiffOCI
 
 /// One Linux capability, numbered as in <linux/capability.h>.
 public enum Capability: Int, CaseIterable, Sendable, Comparable {
@@ -181,8 +182,11 @@ public enum KernelCapabilities {
             let text = try FileIO.readString(lastCapPath)
             let trimmed = String(text.filter { !$0.isWhitespace })
             guard let value = Int(trimmed), value >= 0, value < 64 else {
-                return .failure(.lastCapUnreadable(SystemError("parse \"\(trimmed)\" from", path: lastCapPath,
-                                                               errno: EINVAL)))
+                return .failure(
+                    .lastCapUnreadable(
+                        SystemError(
+                            "parse \"\(trimmed)\" from", path: lastCapPath,
+                            errno: EINVAL)))
             }
             return .success(value)
         } catch {
@@ -206,8 +210,10 @@ public struct CapabilityMasks: Sendable, Equatable {
     /// The kernel's last capability (bits above it are never set).
     public var lastCap: Int
 
-    public init(bounding: CapabilitySet = [], effective: CapabilitySet = [], permitted: CapabilitySet = [],
-                inheritable: CapabilitySet = [], ambient: CapabilitySet = [], lastCap: Int) {
+    public init(
+        bounding: CapabilitySet = [], effective: CapabilitySet = [], permitted: CapabilitySet = [],
+        inheritable: CapabilitySet = [], ambient: CapabilitySet = [], lastCap: Int
+    ) {
         self.bounding = bounding
         self.effective = effective
         self.permitted = permitted
@@ -231,8 +237,9 @@ public struct CapabilityMasks: Sendable, Equatable {
             let parsed = try CapabilitySet(names: names ?? [], set: set)
             let unavailable = parsed.subtracting(available)
             if !unavailable.isEmpty {
-                logger?.debug("ignoring capabilities the kernel does not have (cap_last_cap \(lastCap))",
-                              metadata: ["set": "\(set)", "capabilities": "\(unavailable.names)"])
+                logger?.debug(
+                    "ignoring capabilities the kernel does not have (cap_last_cap \(lastCap))",
+                    metadata: ["set": "\(set)", "capabilities": "\(unavailable.names)"])
             }
             return parsed.intersection(available)
         }
@@ -250,12 +257,14 @@ public struct CapabilityMasks: Sendable, Equatable {
         let raisable = permitted.intersection(inheritable)
         let dropped = ambient.subtracting(raisable)
         if !dropped.isEmpty {
-            logger?.debug("ambient capabilities not both permitted and inheritable are not raised",
-                          metadata: ["capabilities": "\(dropped.names)"])
+            logger?.debug(
+                "ambient capabilities not both permitted and inheritable are not raised",
+                metadata: ["capabilities": "\(dropped.names)"])
             ambient = ambient.intersection(raisable)
         }
-        self.init(bounding: bounding, effective: effective, permitted: permitted, inheritable: inheritable,
-                  ambient: ambient, lastCap: lastCap)
+        self.init(
+            bounding: bounding, effective: effective, permitted: permitted, inheritable: inheritable,
+            ambient: ambient, lastCap: lastCap)
     }
 
     /// Like `init(_:lastCap:logger:)` with the running kernel's last capability.

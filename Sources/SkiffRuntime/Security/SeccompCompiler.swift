@@ -9,6 +9,10 @@
 // of the LinuxSeccomp), and the file stores the key itself, so a hit is taken only when the stored key is
 // byte-equal: a hash collision can never load another profile's filter.
 
+import CSkiff
+import Logging
+import SkiffOCI
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -19,9 +23,6 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-import CSkiff
-import Logging
-import SkiffOCI
 
 /// A compiled filter, ready for `cskiff_spawn.seccomp_filter / seccomp_len / seccomp_flags`.
 public struct SeccompProgram: Sendable, Equatable {
@@ -46,8 +47,10 @@ public struct SeccompProgram: Sendable, Equatable {
 
     /// Fill the seccomp fields of a spawn request and run `body` while the program's bytes stay valid
     /// (the pointer in `spawn.seccomp_filter` must not be used after `body` returns).
-    public func withSpawnFields<R, E: Error>(_ spawn: inout cskiff_spawn,
-                                             _ body: (inout cskiff_spawn) throws(E) -> R) throws(E) -> R {
+    public func withSpawnFields<R, E: Error>(
+        _ spawn: inout cskiff_spawn,
+        _ body: (inout cskiff_spawn) throws(E) -> R
+    ) throws(E) -> R {
         let result: Result<R, E> = bytes.withUnsafeBytes { raw in
             spawn.seccomp_filter = raw.baseAddress
             spawn.seccomp_len = UInt16(instructionCount)
@@ -111,8 +114,9 @@ public enum SeccompError: Error, CustomStringConvertible, Equatable {
         case .unknownArchitecture(let arch, let detail):
             return "seccomp: unknown architecture \"\(arch)\" in linux.seccomp.architectures (\(detail))"
         case .libseccomp(let message, let errno):
-            return "seccomp: \(message)" + (errno != 0 && !message.contains(errnoText(errno))
-                ? ": \(errnoText(errno))" : "")
+            return "seccomp: \(message)"
+                + (errno != 0 && !message.contains(errnoText(errno))
+                    ? ": \(errnoText(errno))" : "")
         case .programTooLarge(let n):
             return "seccomp: the filter compiles to \(n) BPF instructions, more than the kernel's limit of "
                 + "\(SeccompCompiler.maxInstructions); use fewer rules"
@@ -198,8 +202,9 @@ public struct SeccompCompiler: Sendable {
     /// Compile with libseccomp, no cache.
     public static func compileUncached(_ seccomp: LinuxSeccomp) throws(SeccompError) -> SeccompProgram {
         let flags = try flags(of: seccomp)
-        let (defaultAction, defaultValue) = try action(seccomp.defaultAction, errnoRet: seccomp.defaultErrnoRet,
-                                                       syscalls: [])
+        let (defaultAction, defaultValue) = try action(
+            seccomp.defaultAction, errnoRet: seccomp.defaultErrnoRet,
+            syscalls: [])
         let rules = try rules(of: seccomp)
         let arches = (seccomp.architectures ?? []).map(libseccompArchName)
 
@@ -235,8 +240,9 @@ public struct SeccompCompiler: Sendable {
                 withUnsafeMutableBytes(of: &c.args) { raw in
                     let args = raw.bindMemory(to: cskiff_seccomp_arg.self)
                     for (j, arg) in rule.args.enumerated() {
-                        args[j] = cskiff_seccomp_arg(index: arg.index, op: arg.op.rawValue, value: arg.value,
-                                                     value_two: arg.valueTwo)
+                        args[j] = cskiff_seccomp_arg(
+                            index: arg.index, op: arg.op.rawValue, value: arg.value,
+                            value_two: arg.valueTwo)
                     }
                 }
                 cRules.append(c)
@@ -281,8 +287,9 @@ public struct SeccompCompiler: Sendable {
         }
         if bytes.count / 8 > maxInstructions { throw .programTooLarge(instructions: bytes.count / 8) }
         if bytes.isEmpty || bytes.count % 8 != 0 {
-            throw .libseccomp(message: "seccomp_export_bpf produced \(bytes.count) bytes, not a BPF program",
-                              errno: 0)
+            throw .libseccomp(
+                message: "seccomp_export_bpf produced \(bytes.count) bytes, not a BPF program",
+                errno: 0)
         }
         return SeccompProgram(bytes: bytes, flags: flags, skippedSyscalls: skippedNames, fromCache: false)
     }
@@ -360,8 +367,10 @@ public struct SeccompCompiler: Sendable {
             for arg in syscall.args ?? [] {
                 guard arg.index < 6 else { throw .argumentIndexOutOfRange(arg.index, syscalls: syscall.names) }
                 let op = try comparisonOperator(arg.op, syscalls: syscall.names)
-                comparisons.append(Comparison(index: arg.index, op: op, value: arg.value,
-                                              valueTwo: arg.valueTwo ?? 0))
+                comparisons.append(
+                    Comparison(
+                        index: arg.index, op: op, value: arg.value,
+                        valueTwo: arg.valueTwo ?? 0))
             }
             let indices = Set(comparisons.map(\.index))
             let groups: [[Comparison]] = indices.count == comparisons.count ? [comparisons] : comparisons.map { [$0] }
@@ -451,8 +460,8 @@ public struct SeccompCompiler: Sendable {
         let skippedLength = length(at: cacheMagic.count + 4)
         let bpfLength = length(at: cacheMagic.count + 8)
         guard keyLength == key.count, file.count == header + keyLength + skippedLength + bpfLength,
-              bpfLength > 0, bpfLength % 8 == 0, bpfLength / 8 <= maxInstructions,
-              file[header..<(header + keyLength)].elementsEqual(key)
+            bpfLength > 0, bpfLength % 8 == 0, bpfLength / 8 <= maxInstructions,
+            file[header..<(header + keyLength)].elementsEqual(key)
         else { return nil }
         let skippedStart = header + keyLength
         let skippedText = String(decoding: file[skippedStart..<(skippedStart + skippedLength)], as: UTF8.self)
@@ -472,8 +481,9 @@ public struct SeccompCompiler: Sendable {
             return nil
         }
         guard let entry = Self.decodeCacheFile(file, key: key) else {
-            logger?.debug("seccomp cache entry is damaged or belongs to another profile, recompiling",
-                          metadata: ["path": "\(path)"])
+            logger?.debug(
+                "seccomp cache entry is damaged or belongs to another profile, recompiling",
+                metadata: ["path": "\(path)"])
             return nil
         }
         return entry
@@ -484,8 +494,9 @@ public struct SeccompCompiler: Sendable {
             try FileIO.makeDirectories(directory, mode: 0o700)
             try FileIO.writeAtomically(path, contents: Self.encodeCacheFile(key: key, program: program), mode: 0o600)
         } catch {
-            logger?.debug("cannot store the seccomp program in the cache; it will be compiled again next time",
-                          metadata: ["error": "\(error)"])
+            logger?.debug(
+                "cannot store the seccomp program in the cache; it will be compiled again next time",
+                metadata: ["error": "\(error)"])
             return
         }
         evictIfFull(directory: directory, keep: path)
@@ -509,8 +520,9 @@ public struct SeccompCompiler: Sendable {
         entries.sort { $0.mtime < $1.mtime }
         for entry in entries.prefix(entries.count / 2) where directory + "/" + entry.name != keep {
             if unlink(directory + "/" + entry.name) != 0 && errno != ENOENT {
-                logger?.debug("cannot remove an old seccomp cache entry",
-                              metadata: ["error": "\(SystemError("unlink", path: directory + "/" + entry.name))"])
+                logger?.debug(
+                    "cannot remove an old seccomp cache entry",
+                    metadata: ["error": "\(SystemError("unlink", path: directory + "/" + entry.name))"])
             }
         }
     }

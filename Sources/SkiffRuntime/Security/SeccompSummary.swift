@@ -14,13 +14,16 @@ public struct SeccompSummary: Sendable, Equatable {
     }
 
     /// Calls a learner should know a container is refused (Docker's documentation lists these).
-    static let notable = ["mount", "umount2", "ptrace", "reboot", "kexec_load", "init_module", "bpf", "unshare", "setns",
-                          "keyctl", "add_key", "open_by_handle_at", "swapon", "clock_settime", "pivot_root", "userfaultfd"]
+    static let notable = [
+        "mount", "umount2", "ptrace", "reboot", "kexec_load", "init_module", "bpf", "unshare", "setns",
+        "keyctl", "add_key", "open_by_handle_at", "swapon", "clock_settime", "pivot_root", "userfaultfd",
+    ]
 
     public init(_ profile: LinuxSeccomp) {
         let allowedNames = Set((profile.syscalls ?? []).filter { $0.action == "SCMP_ACT_ALLOW" }.flatMap(\.names))
         defaultAction = profile.defaultAction
         allowed = allowedNames.count
-        deniedNotable = profile.defaultAction == "SCMP_ACT_ALLOW" ? [] : Self.notable.filter { !allowedNames.contains($0) }
+        deniedNotable =
+            profile.defaultAction == "SCMP_ACT_ALLOW" ? [] : Self.notable.filter { !allowedNames.contains($0) }
     }
 }

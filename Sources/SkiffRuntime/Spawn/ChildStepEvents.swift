@@ -35,7 +35,9 @@ struct ChildStepEvents {
     private mutating func events(step: Int32, detail: String) -> [ExplainEvent] {
         func child(_ s: ExplainEvent.Step) -> [ExplainEvent] { [ExplainEvent(s, source: Self.childFile)] }
         func rootfs(_ s: ExplainEvent.Step) -> [ExplainEvent] { [ExplainEvent(s, source: Self.rootfsFile)] }
-        func after(_ prefix: String) -> String { detail.hasPrefix(prefix) ? String(detail.dropFirst(prefix.count)) : detail }
+        func after(_ prefix: String) -> String {
+            detail.hasPrefix(prefix) ? String(detail.dropFirst(prefix.count)) : detail
+        }
 
         switch UInt32(bitPattern: step) {
         case CSKIFF_STEP_SETNS.rawValue:
@@ -54,12 +56,16 @@ struct ChildStepEvents {
         case CSKIFF_STEP_ROOTFS_OVERLAY.rawValue:
             guard let options = config.rootfsOverlayOptions else { return [] }
             let (lowers, upper, work) = Self.overlayParts(options, directory: config.rootfsOverlayDirectory)
-            return rootfs(.overlayMounted(target: config.rootfs ?? "", lowerDirs: lowers, upperDir: upper, workDir: work))
+            return rootfs(
+                .overlayMounted(target: config.rootfs ?? "", lowerDirs: lowers, upperDir: upper, workDir: work))
         case CSKIFF_STEP_ROOTFS_BIND.rawValue:
             return rootfs(.rootfsBound(path: config.rootfs ?? after("bind rootfs ")))
         case CSKIFF_STEP_MOUNT.rawValue:
             guard let m = Self.mountDetail(detail) else { return [] }
-            return rootfs(.mount(source: m.source, target: m.target, fstype: m.fstype, flags: MountFlagNames.names(m.flags), data: m.data))
+            return rootfs(
+                .mount(
+                    source: m.source, target: m.target, fstype: m.fstype, flags: MountFlagNames.names(m.flags),
+                    data: m.data))
         case CSKIFF_STEP_MKNOD.rawValue:
             let path = after("mknod ")
             guard let d = config.devices.first(where: { $0.path == path }) else { return [] }
@@ -102,8 +108,10 @@ struct ChildStepEvents {
         case CSKIFF_STEP_SECCOMP.rawValue:
             guard let program = config.seccomp else { return [] }
             let s = seccomp ?? SeccompSummary(defaultAction: "?", allowed: 0, deniedNotable: [])
-            return child(.seccomp(defaultAction: s.defaultAction, allowed: s.allowed, deniedNotable: s.deniedNotable,
-                                  instructions: program.instructionCount))
+            return child(
+                .seccomp(
+                    defaultAction: s.defaultAction, allowed: s.allowed, deniedNotable: s.deniedNotable,
+                    instructions: program.instructionCount))
         case CSKIFF_STEP_CHDIR.rawValue:
             return config.cwd.map { child(.workingDirectory($0)) } ?? []
         case CSKIFF_STEP_EXEC.rawValue:
@@ -116,13 +124,18 @@ struct ChildStepEvents {
     /// "write VALUE to PATH" (write_proc_file in child.c).
     static func writeDetail(_ detail: String) -> (String, String)? {
         guard detail.hasPrefix("write "), let r = find(" to ", in: Substring(detail), last: true) else { return nil }
-        return (String(detail[detail.index(detail.startIndex, offsetBy: 6)..<r.lowerBound]), String(detail[r.upperBound...]))
+        return (
+            String(detail[detail.index(detail.startIndex, offsetBy: 6)..<r.lowerBound]), String(detail[r.upperBound...])
+        )
     }
 
     /// "mount SRC on PATH[ type T] flags 0xF[ (DATA)]" (mount_in_root in child_rootfs.c).
-    static func mountDetail(_ detail: String) -> (source: String?, target: String, fstype: String?, flags: UInt, data: String?)? {
+    static func mountDetail(_ detail: String) -> (
+        source: String?, target: String, fstype: String?, flags: UInt, data: String?
+    )? {
         guard detail.hasPrefix("mount "), let on = find(" on ", in: Substring(detail)),
-              let flagsAt = find(" flags 0x", in: detail[on.upperBound...]) else { return nil }
+            let flagsAt = find(" flags 0x", in: detail[on.upperBound...])
+        else { return nil }
         let source = String(detail[detail.index(detail.startIndex, offsetBy: 6)..<on.lowerBound])
         var middle = String(detail[on.upperBound..<flagsAt.lowerBound])
         var fstype: String?
@@ -180,9 +193,11 @@ struct ChildStepEvents {
     }
 
     static func rlimitName(_ resource: Int32) -> String {
-        let names = ["RLIMIT_CPU", "RLIMIT_FSIZE", "RLIMIT_DATA", "RLIMIT_STACK", "RLIMIT_CORE", "RLIMIT_RSS", "RLIMIT_NPROC",
-                     "RLIMIT_NOFILE", "RLIMIT_MEMLOCK", "RLIMIT_AS", "RLIMIT_LOCKS", "RLIMIT_SIGPENDING", "RLIMIT_MSGQUEUE",
-                     "RLIMIT_NICE", "RLIMIT_RTPRIO", "RLIMIT_RTTIME"]
+        let names = [
+            "RLIMIT_CPU", "RLIMIT_FSIZE", "RLIMIT_DATA", "RLIMIT_STACK", "RLIMIT_CORE", "RLIMIT_RSS", "RLIMIT_NPROC",
+            "RLIMIT_NOFILE", "RLIMIT_MEMLOCK", "RLIMIT_AS", "RLIMIT_LOCKS", "RLIMIT_SIGPENDING", "RLIMIT_MSGQUEUE",
+            "RLIMIT_NICE", "RLIMIT_RTPRIO", "RLIMIT_RTTIME",
+        ]
         return resource >= 0 && Int(resource) < names.count ? names[Int(resource)] : "resource \(resource)"
     }
 }
@@ -190,8 +205,10 @@ struct ChildStepEvents {
 /// MS_* names of mount(2) flags, for narration.
 public enum MountFlagNames {
     static let table: [(UInt, String)] = [
-        (1, "MS_RDONLY"), (2, "MS_NOSUID"), (4, "MS_NODEV"), (8, "MS_NOEXEC"), (16, "MS_SYNCHRONOUS"), (32, "MS_REMOUNT"),
-        (64, "MS_MANDLOCK"), (128, "MS_DIRSYNC"), (256, "MS_NOSYMFOLLOW"), (1024, "MS_NOATIME"), (2048, "MS_NODIRATIME"),
+        (1, "MS_RDONLY"), (2, "MS_NOSUID"), (4, "MS_NODEV"), (8, "MS_NOEXEC"), (16, "MS_SYNCHRONOUS"),
+        (32, "MS_REMOUNT"),
+        (64, "MS_MANDLOCK"), (128, "MS_DIRSYNC"), (256, "MS_NOSYMFOLLOW"), (1024, "MS_NOATIME"),
+        (2048, "MS_NODIRATIME"),
         (4096, "MS_BIND"), (8192, "MS_MOVE"), (16384, "MS_REC"), (32768, "MS_SILENT"), (1 << 16, "MS_POSIXACL"),
         (1 << 17, "MS_UNBINDABLE"), (1 << 18, "MS_PRIVATE"), (1 << 19, "MS_SLAVE"), (1 << 20, "MS_SHARED"),
         (1 << 21, "MS_RELATIME"), (1 << 24, "MS_STRICTATIME"), (1 << 25, "MS_LAZYTIME"),

@@ -29,7 +29,9 @@ public struct ExecFacts: Sendable, Equatable {
         var shared: Set<NamespaceKind> = []
         for ns in spec.linux?.namespaces ?? [] {
             guard let kind = NamespaceKind(rawValue: ns.type) else { continue }
-            if sameFile("/proc/\(initPid)/ns/\(kind.procName)", "/proc/self/ns/\(kind.procName)") { shared.insert(kind) }
+            if sameFile("/proc/\(initPid)/ns/\(kind.procName)", "/proc/self/ns/\(kind.procName)") {
+                shared.insert(kind)
+            }
         }
         return ExecFacts(lastCap: lastCap, initPid: initPid, sharedNamespaces: shared)
     }
@@ -61,8 +63,9 @@ public struct ExecPlanner {
         config.rootfs = nil
         do { try ProcessPlanner.apply(process, to: &config) } catch { throw .spec(error) }
         config.setsid = process.terminal ?? false
-        config.stdioOwner = .forProcess(uid: config.uid, gid: config.gid, uidMappings: spec.linux?.uidMappings ?? [],
-                                        gidMappings: spec.linux?.gidMappings ?? [])
+        config.stdioOwner = .forProcess(
+            uid: config.uid, gid: config.gid, uidMappings: spec.linux?.uidMappings ?? [],
+            gidMappings: spec.linux?.gidMappings ?? [])
         for ns in spec.linux?.namespaces ?? [] {
             guard let kind = NamespaceKind(rawValue: ns.type), kind != .time else { continue }
             if facts.sharedNamespaces.contains(kind) { continue }

@@ -26,8 +26,10 @@ public struct HostFacts: Sendable, Equatable {
         case missing(errno: Int32)
     }
 
-    public init(lastCap: Int, cgroupLayout: CgroupLayout? = nil, cgroupPaths: [String: String] = [:],
-                hasProcKcore: Bool = true, paths: [String: PathKind] = [:]) {
+    public init(
+        lastCap: Int, cgroupLayout: CgroupLayout? = nil, cgroupPaths: [String: String] = [:],
+        hasProcKcore: Bool = true, paths: [String: PathKind] = [:]
+    ) {
         self.lastCap = lastCap
         self.cgroupLayout = cgroupLayout
         self.cgroupPaths = cgroupPaths
@@ -36,15 +38,17 @@ public struct HostFacts: Sendable, Equatable {
     }
 
     /// The running host's facts for launching `spec` from `bundle` in `cgroup`.
-    public static func current(for spec: Spec, bundle: String, cgroup: CgroupManager?) throws(RuntimeError) -> HostFacts {
+    public static func current(for spec: Spec, bundle: String, cgroup: CgroupManager?) throws(RuntimeError) -> HostFacts
+    {
         let lastCap: Int
         do { lastCap = try KernelCapabilities.lastCap() } catch { throw .security(error.description) }
         var paths: [String: PathKind] = [:]
         for path in RootfsPlanner.hostPaths(of: spec, bundle: bundle) {
             paths[path] = pathKind(at: path)
         }
-        return HostFacts(lastCap: lastCap, cgroupLayout: cgroup?.layout, cgroupPaths: cgroup?.paths ?? [:],
-                         hasProcKcore: FileIO.exists("/proc/kcore"), paths: paths)
+        return HostFacts(
+            lastCap: lastCap, cgroupLayout: cgroup?.layout, cgroupPaths: cgroup?.paths ?? [:],
+            hasProcKcore: FileIO.exists("/proc/kcore"), paths: paths)
     }
 
     static func pathKind(at path: String) -> PathKind {

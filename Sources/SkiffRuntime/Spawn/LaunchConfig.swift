@@ -20,7 +20,7 @@ public struct LaunchConfig: Sendable, Equatable {
 
     public struct Device: Sendable, Equatable {
         public var path: String
-        public var mode: UInt32      // S_IFCHR/S_IFBLK/S_IFIFO | permission bits
+        public var mode: UInt32  // S_IFCHR/S_IFBLK/S_IFIFO | permission bits
         public var major: UInt32
         public var minor: UInt32
         public var uid: UInt32 = 0
@@ -137,7 +137,7 @@ public struct LaunchConfig: Sendable, Equatable {
 
     // Security
     public var noNewPrivileges = false
-    public var capabilities: CapabilityMasks?   // nil: keep the caller's
+    public var capabilities: CapabilityMasks?  // nil: keep the caller's
     public var seccomp: SeccompProgram?
 
     // Synchronisation

@@ -64,7 +64,9 @@ public struct LaunchPlanner {
             planned.uidMappings = spec.linux?.uidMappings ?? []
             planned.gidMappings = spec.linux?.gidMappings ?? []
             if planned.uidMappings.isEmpty || planned.gidMappings.isEmpty {
-                throw .spec(.invalid(field: "linux.uidMappings", reason: "a new user namespace needs uidMappings and gidMappings"))
+                throw .spec(
+                    .invalid(
+                        field: "linux.uidMappings", reason: "a new user namespace needs uidMappings and gidMappings"))
             }
         }
     }
@@ -72,8 +74,11 @@ public struct LaunchPlanner {
     /// What only a mount namespace of its own can give: refused, as runc does, rather than done to the host.
     private static func checkHostMountNamespace(_ config: LaunchConfig) throws(RuntimeError) {
         if !config.maskedPaths.isEmpty || !config.readonlyPaths.isEmpty {
-            throw .spec(.invalid(field: "linux.maskedPaths", reason: "unable to restrict sys entries (maskedPaths, "
-                                    + "readonlyPaths) without a private mount namespace"))
+            throw .spec(
+                .invalid(
+                    field: "linux.maskedPaths",
+                    reason: "unable to restrict sys entries (maskedPaths, "
+                        + "readonlyPaths) without a private mount namespace"))
         }
         if config.rootReadonly {
             throw .spec(.invalid(field: "root.readonly", reason: "a read-only rootfs needs a private mount namespace"))
@@ -90,15 +95,18 @@ public struct LaunchPlanner {
         guard let process = spec.process else {
             throw .spec(.invalid(field: "process", reason: "missing (what to run)"))
         }
-        let inUserNS = planned.config.cloneFlags & NamespaceKind.user.cloneFlag != 0
+        let inUserNS =
+            planned.config.cloneFlags & NamespaceKind.user.cloneFlag != 0
             || planned.config.joins.contains { $0.kind == .user }
-        let rootfs = RootfsPlanner(bundle: bundle, facts: facts,
-                                   inUserNamespace: inUserNS, newCgroupNamespace: planned.config.unshareCgroup)
+        let rootfs = RootfsPlanner(
+            bundle: bundle, facts: facts,
+            inUserNamespace: inUserNS, newCgroupNamespace: planned.config.unshareCgroup)
         do {
             try rootfs.apply(spec, to: &planned.config)
             try ProcessPlanner.apply(process, to: &planned.config)
-            planned.config.stdioOwner = .forProcess(uid: planned.config.uid, gid: planned.config.gid,
-                                                    uidMappings: planned.uidMappings, gidMappings: planned.gidMappings)
+            planned.config.stdioOwner = .forProcess(
+                uid: planned.config.uid, gid: planned.config.gid,
+                uidMappings: planned.uidMappings, gidMappings: planned.gidMappings)
         } catch {
             throw .spec(error)
         }
@@ -112,7 +120,8 @@ public struct LaunchPlanner {
         // someone else may have it denied, and then the groups are left as they are.
         planned.config.setGroups = !planned.config.joins.contains { $0.kind == .user }
         do {
-            planned.config.capabilities = try CapabilityMasks(process.capabilities, lastCap: facts.lastCap, logger: logger)
+            planned.config.capabilities = try CapabilityMasks(
+                process.capabilities, lastCap: facts.lastCap, logger: logger)
         } catch {
             throw .security(error.description)
         }

@@ -46,8 +46,11 @@ public enum NamespaceKind: String, CaseIterable, Sendable {
 
     public init(specType: String) throws(SpecError) {
         guard let kind = NamespaceKind(rawValue: specType) else {
-            throw SpecError.invalid(field: "linux.namespaces",
-                                    reason: "unknown namespace type \"\(specType)\" (expected one of: \(NamespaceKind.allCases.map(\.rawValue).joined(separator: ", ")))")
+            throw SpecError.invalid(
+                field: "linux.namespaces",
+                reason:
+                    "unknown namespace type \"\(specType)\" (expected one of: \(NamespaceKind.allCases.map(\.rawValue).joined(separator: ", ")))"
+            )
         }
         self = kind
     }

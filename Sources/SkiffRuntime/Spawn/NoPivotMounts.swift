@@ -34,7 +34,8 @@ enum NoPivotMounts {
         var utf8 = Array(field.utf8)[...]
         while let b = utf8.popFirst() {
             if b == UInt8(ascii: "\\"), utf8.count >= 3,
-               let v = UInt8(String(decoding: utf8.prefix(3), as: UTF8.self), radix: 8) {
+                let v = UInt8(String(decoding: utf8.prefix(3), as: UTF8.self), radix: 8)
+            {
                 bytes.append(v)
                 utf8 = utf8.dropFirst(3)
             } else {

@@ -24,12 +24,14 @@ enum ProcessPlanner {
         config.oomScoreAdj = process.oomScoreAdj.map { Int32($0) }
         config.rlimits = try (process.rlimits ?? []).map { limit throws(SpecError) in
             guard let resource = rlimitResources[limit.type] else {
-                throw SpecError.invalid(field: "process.rlimits",
-                                        reason: "unknown rlimit type \"\(limit.type)\" (expected e.g. RLIMIT_NOFILE)")
+                throw SpecError.invalid(
+                    field: "process.rlimits",
+                    reason: "unknown rlimit type \"\(limit.type)\" (expected e.g. RLIMIT_NOFILE)")
             }
             guard limit.soft <= limit.hard else {
-                throw SpecError.invalid(field: "process.rlimits",
-                                        reason: "\(limit.type): soft limit \(limit.soft) is above hard limit \(limit.hard)")
+                throw SpecError.invalid(
+                    field: "process.rlimits",
+                    reason: "\(limit.type): soft limit \(limit.soft) is above hard limit \(limit.hard)")
             }
             return LaunchConfig.Rlimit(resource: resource, soft: limit.soft, hard: limit.hard)
         }

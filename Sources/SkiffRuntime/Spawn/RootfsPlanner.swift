@@ -23,7 +23,8 @@ struct RootfsPlanner {
         if let root = spec.root, !root.path.isEmpty { paths.append(absolute(root.path, bundle: bundle)) }
         for mount in spec.mounts ?? [] where mount.type != "cgroup" && mount.type != "cgroup2" {
             guard MountOptions(mount.options ?? []).isBind || mount.type == "bind",
-                  let source = mount.source, !source.isEmpty else { continue }
+                let source = mount.source, !source.isEmpty
+            else { continue }
             paths.append(absolute(source, bundle: bundle))
         }
         return paths
@@ -49,8 +50,9 @@ struct RootfsPlanner {
         config.rootfs = rootfs
         if let options = spec.annotations?[SkiffAnnotations.rootfsOverlay] {
             guard options.contains("lowerdir=") else {
-                throw SpecError.invalid(field: "annotations[\"\(SkiffAnnotations.rootfsOverlay)\"]",
-                                        reason: "expected overlay options with lowerdir=…, got \"\(options)\"")
+                throw SpecError.invalid(
+                    field: "annotations[\"\(SkiffAnnotations.rootfsOverlay)\"]",
+                    reason: "expected overlay options with lowerdir=…, got \"\(options)\"")
             }
             config.rootfsOverlayOptions = options
             config.rootfsOverlayDirectory = spec.annotations?[SkiffAnnotations.rootfsOverlayDirectory]
@@ -68,8 +70,10 @@ struct RootfsPlanner {
             devices.append(try plan(device, field: "linux.devices[\(index)]"))
         }
         for (path, major, minor) in Self.defaultDevices where !devices.contains(where: { $0.path == path }) {
-            devices.append(LaunchConfig.Device(path: path, mode: S_IFCHR | 0o666, major: major, minor: minor,
-                                               bindFromHost: inUserNamespace))
+            devices.append(
+                LaunchConfig.Device(
+                    path: path, mode: S_IFCHR | 0o666, major: major, minor: minor,
+                    bindFromHost: inUserNamespace))
         }
         // A /dev bound from elsewhere (the host's, say, often read-only) is taken as it is: no nodes and no
         // links are made in it, as runc does (its needsSetupDev).
@@ -78,20 +82,25 @@ struct RootfsPlanner {
 
         let destinations = Set(config.mounts.map(\.target))
         if destinations.contains("/dev") && !devIsBound {
-            config.symlinks = [.init(target: "/proc/self/fd", link: "/dev/fd"),
-                               .init(target: "/proc/self/fd/0", link: "/dev/stdin"),
-                               .init(target: "/proc/self/fd/1", link: "/dev/stdout"),
-                               .init(target: "/proc/self/fd/2", link: "/dev/stderr")]
+            config.symlinks = [
+                .init(target: "/proc/self/fd", link: "/dev/fd"),
+                .init(target: "/proc/self/fd/0", link: "/dev/stdin"),
+                .init(target: "/proc/self/fd/1", link: "/dev/stdout"),
+                .init(target: "/proc/self/fd/2", link: "/dev/stderr"),
+            ]
             if facts.hasProcKcore { config.symlinks.append(.init(target: "/proc/kcore", link: "/dev/core")) }
         }
-        if destinations.contains("/dev/pts") && !devIsBound { config.symlinks.append(.init(target: "pts/ptmx", link: "/dev/ptmx")) }
+        if destinations.contains("/dev/pts") && !devIsBound {
+            config.symlinks.append(.init(target: "pts/ptmx", link: "/dev/ptmx"))
+        }
         config.maskedPaths = spec.linux?.maskedPaths ?? []
         config.readonlyPaths = spec.linux?.readonlyPaths ?? []
     }
 
     private func plan(_ mount: SkiffOCI.Mount, field: String) throws(SpecError) -> [LaunchConfig.Mount] {
         guard mount.destination.hasPrefix("/") else {
-            throw SpecError.invalid(field: "\(field).destination", reason: "\"\(mount.destination)\" is not an absolute path")
+            throw SpecError.invalid(
+                field: "\(field).destination", reason: "\"\(mount.destination)\" is not an absolute path")
         }
         if mount.destination.split(separator: "/").contains("..") {
             throw SpecError.invalid(field: "\(field).destination", reason: "\"\(mount.destination)\" contains \"..\"")
@@ -107,30 +116,37 @@ struct RootfsPlanner {
             let source = Self.absolute(relative, bundle: bundle)
             let kind = facts.kind(of: source)
             if case .missing(let err) = kind {
-                throw SpecError.invalid(field: "\(field).source",
-                                        reason: "bind source \(source) for \(mount.destination): \(errnoText(err))")
+                throw SpecError.invalid(
+                    field: "\(field).source",
+                    reason: "bind source \(source) for \(mount.destination): \(errnoText(err))")
             }
             let flags = options.flags | UInt(MS_BIND)
-            return [LaunchConfig.Mount(
-                source: source, target: mount.destination, fstype: nil, data: nil,
-                flags: flags & UInt(MS_BIND | MS_REC),
-                bindRemountFlags: options.bindRemountFlags, propagation: options.propagation,
-                targetKind: kind == .directory ? .directory : .file,
-                recursiveAttrSet: options.recursiveAttrSet, recursiveAttrClear: options.recursiveAttrClear)]
+            return [
+                LaunchConfig.Mount(
+                    source: source, target: mount.destination, fstype: nil, data: nil,
+                    flags: flags & UInt(MS_BIND | MS_REC),
+                    bindRemountFlags: options.bindRemountFlags, propagation: options.propagation,
+                    targetKind: kind == .directory ? .directory : .file,
+                    recursiveAttrSet: options.recursiveAttrSet, recursiveAttrClear: options.recursiveAttrClear)
+            ]
         }
         guard let type = mount.type, !type.isEmpty else {
             throw SpecError.invalid(field: "\(field).type", reason: "missing filesystem type for \(mount.destination)")
         }
         // A read-only tmpfs (say /dev) is written into by the runtime after it is mounted (pts, mqueue,
         // device nodes, nested mounts): mount it rw and make it read-only last, as runc does.
-        let readonlyLast = options.flags & UInt(MS_RDONLY) != 0 && options.flags & UInt(MS_REMOUNT) == 0
+        let readonlyLast =
+            options.flags & UInt(MS_RDONLY) != 0 && options.flags & UInt(MS_REMOUNT) == 0
             && (type == "tmpfs" || mount.destination == "/dev")
-        return [LaunchConfig.Mount(
-            source: mount.source ?? type, target: mount.destination, fstype: type, data: options.dataString,
-            flags: readonlyLast ? options.flags & ~UInt(MS_RDONLY) : options.flags, propagation: options.propagation,
-            targetKind: options.flags & UInt(MS_REMOUNT) != 0 ? .none : .directory,
-            recursiveAttrSet: options.recursiveAttrSet, recursiveAttrClear: options.recursiveAttrClear,
-            readonlyLast: readonlyLast)]
+        return [
+            LaunchConfig.Mount(
+                source: mount.source ?? type, target: mount.destination, fstype: type, data: options.dataString,
+                flags: readonlyLast ? options.flags & ~UInt(MS_RDONLY) : options.flags,
+                propagation: options.propagation,
+                targetKind: options.flags & UInt(MS_REMOUNT) != 0 ? .none : .directory,
+                recursiveAttrSet: options.recursiveAttrSet, recursiveAttrClear: options.recursiveAttrClear,
+                readonlyLast: readonlyLast)
+        ]
     }
 
     /// A `cgroup` mount: in a cgroup namespace each hierarchy is mounted fresh (the kernel shows the
@@ -140,27 +156,42 @@ struct RootfsPlanner {
         let flags = options.flags & ~UInt(MS_BIND | MS_REC)
         if let unified = cgroupMounts.first, cgroupMounts.count == 1, unified.fstype == "cgroup2" {
             if newCgroupNamespace {
-                return [LaunchConfig.Mount(source: "cgroup2", target: destination, fstype: "cgroup2", data: nil, flags: flags)]
+                return [
+                    LaunchConfig.Mount(
+                        source: "cgroup2", target: destination, fstype: "cgroup2", data: nil, flags: flags)
+                ]
             }
-            return [LaunchConfig.Mount(source: unified.containerDir, target: destination, fstype: nil, data: nil,
-                                       flags: UInt(MS_BIND | MS_REC), bindRemountFlags: flags)]
+            return [
+                LaunchConfig.Mount(
+                    source: unified.containerDir, target: destination, fstype: nil, data: nil,
+                    flags: UInt(MS_BIND | MS_REC), bindRemountFlags: flags)
+            ]
         }
-        var mounts = [LaunchConfig.Mount(source: "tmpfs", target: destination, fstype: "tmpfs", data: "mode=755",
-                                         flags: UInt(MS_NOSUID | MS_NODEV | MS_NOEXEC))]
+        var mounts = [
+            LaunchConfig.Mount(
+                source: "tmpfs", target: destination, fstype: "tmpfs", data: "mode=755",
+                flags: UInt(MS_NOSUID | MS_NODEV | MS_NOEXEC))
+        ]
         for hierarchy in cgroupMounts {
             let target = destination + "/" + hierarchy.name
             if newCgroupNamespace {
-                mounts.append(LaunchConfig.Mount(source: "cgroup", target: target, fstype: hierarchy.fstype,
-                                                 data: hierarchy.options, flags: flags))
+                mounts.append(
+                    LaunchConfig.Mount(
+                        source: "cgroup", target: target, fstype: hierarchy.fstype,
+                        data: hierarchy.options, flags: flags))
             } else {
-                mounts.append(LaunchConfig.Mount(source: hierarchy.containerDir, target: target, fstype: nil, data: nil,
-                                                 flags: UInt(MS_BIND | MS_REC), bindRemountFlags: flags))
+                mounts.append(
+                    LaunchConfig.Mount(
+                        source: hierarchy.containerDir, target: target, fstype: nil, data: nil,
+                        flags: UInt(MS_BIND | MS_REC), bindRemountFlags: flags))
             }
         }
         if flags & UInt(MS_RDONLY) != 0 {
-            mounts.append(LaunchConfig.Mount(source: nil, target: destination, fstype: nil, data: nil,
-                                             flags: UInt(MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC),
-                                             targetKind: .none))
+            mounts.append(
+                LaunchConfig.Mount(
+                    source: nil, target: destination, fstype: nil, data: nil,
+                    flags: UInt(MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC),
+                    targetKind: .none))
         }
         return mounts
     }
@@ -175,16 +206,18 @@ struct RootfsPlanner {
         case "b": type = S_IFBLK
         case "p": type = S_IFIFO
         default:
-            throw SpecError.invalid(field: "\(field).type", reason: "unknown device type \"\(device.type)\" (c, b, u or p)")
+            throw SpecError.invalid(
+                field: "\(field).type", reason: "unknown device type \"\(device.type)\" (c, b, u or p)")
         }
         if type != S_IFIFO && (device.major == nil || device.minor == nil) {
             throw SpecError.invalid(field: field, reason: "device \(device.path) needs major and minor numbers")
         }
-        return LaunchConfig.Device(path: device.path, mode: type | ((device.fileMode ?? 0o666) & 0o7777),
-                                   major: UInt32(device.major ?? 0), minor: UInt32(device.minor ?? 0),
-                                   uid: device.uid ?? 0, gid: device.gid ?? 0,
-                                   // A FIFO is no device: mknod makes one in a user namespace too, and the host
-                                   // has no node of that name to bind.
-                                   bindFromHost: inUserNamespace && type != S_IFIFO)
+        return LaunchConfig.Device(
+            path: device.path, mode: type | ((device.fileMode ?? 0o666) & 0o7777),
+            major: UInt32(device.major ?? 0), minor: UInt32(device.minor ?? 0),
+            uid: device.uid ?? 0, gid: device.gid ?? 0,
+            // A FIFO is no device: mknod makes one in a user namespace too, and the host
+            // has no node of that name to bind.
+            bindFromHost: inUserNamespace && type != S_IFIFO)
     }
 }

@@ -21,7 +21,7 @@ public enum SpawnError: Error, CustomStringConvertible, Equatable {
                 return "exec \(name): permission denied (not executable)"
             }
             if step == Int32(CSKIFF_STEP_HOOK.rawValue) {
-                return detail // "createContainer hook PATH: exit status N: output"
+                return detail  // "createContainer hook PATH: exit status N: output"
             }
             let stepName = String(cString: cskiff_step_name(step))
             return "container init failed at step \"\(stepName)\": \(detail): \(errnoText(code))"
@@ -44,7 +44,9 @@ public enum SpawnError: Error, CustomStringConvertible, Equatable {
     }
 
     public var isExecutableNotFound: Bool {
-        if case .step(let step, _, let code) = self { return step == Int32(CSKIFF_STEP_EXEC.rawValue) && code == ENOENT }
+        if case .step(let step, _, let code) = self {
+            return step == Int32(CSKIFF_STEP_EXEC.rawValue) && code == ENOENT
+        }
         return false
     }
 }

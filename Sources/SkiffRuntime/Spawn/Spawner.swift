@@ -18,7 +18,9 @@ public struct SpawnedChild: Sendable {
 /// own copy of this memory at clone, so the C copies are freed as soon as `spawn` returns.
 public enum Spawner {
     /// `namespaces` holds the opened files of `config.joins`, in their order.
-    public static func spawn(_ config: LaunchConfig, namespaces: NamespaceFiles = NamespaceFiles()) throws(SpawnError) -> SpawnedChild {
+    public static func spawn(_ config: LaunchConfig, namespaces: NamespaceFiles = NamespaceFiles()) throws(SpawnError)
+        -> SpawnedChild
+    {
         precondition(namespaces.fds.count == config.joins.count, "the joins' namespace files are not opened")
         let arena = CArena()
         defer { arena.free() }
@@ -27,7 +29,8 @@ public enum Spawner {
         spec.clone_flags = config.cloneFlags
         spec.loopback_up = config.loopbackUp ? 1 : 0
         let joins = zip(namespaces.fds, config.joins).sorted { $0.1.kind.joinOrder < $1.1.kind.joinOrder }
-        spec.joins = arena.array(joins.map { cskiff_namespace_join(fd: $0.0, nstype: Int32(truncatingIfNeeded: $0.1.kind.cloneFlag)) })
+        spec.joins = arena.array(
+            joins.map { cskiff_namespace_join(fd: $0.0, nstype: Int32(truncatingIfNeeded: $0.1.kind.cloneFlag)) })
         spec.n_joins = Int32(joins.count)
         spec.unshare_cgroup = config.unshareCgroup ? 1 : 0
 
@@ -41,20 +44,25 @@ public enum Spawner {
         spec.rootfs_overlay_options = arena.string(config.rootfsOverlayOptions)
         spec.rootfs_overlay_dir = arena.string(config.rootfsOverlayDirectory)
         spec.root_readonly = config.rootReadonly ? 1 : 0
-        spec.mounts = arena.array(config.mounts.map { m in
-            cskiff_mount(source: arena.string(m.source), target: arena.string(m.target), fstype: arena.string(m.fstype),
-                         data: arena.string(m.data), flags: m.flags, bind_remount: m.bindRemountFlags,
-                         propagation: m.propagation, target_kind: m.targetKind.rawValue,
-                         rec_attr_set: m.recursiveAttrSet, rec_attr_clr: m.recursiveAttrClear,
-                         readonly_last: m.readonlyLast ? 1 : 0)
-        })
+        spec.mounts = arena.array(
+            config.mounts.map { m in
+                cskiff_mount(
+                    source: arena.string(m.source), target: arena.string(m.target), fstype: arena.string(m.fstype),
+                    data: arena.string(m.data), flags: m.flags, bind_remount: m.bindRemountFlags,
+                    propagation: m.propagation, target_kind: m.targetKind.rawValue,
+                    rec_attr_set: m.recursiveAttrSet, rec_attr_clr: m.recursiveAttrClear,
+                    readonly_last: m.readonlyLast ? 1 : 0)
+            })
         spec.n_mounts = Int32(config.mounts.count)
-        spec.devices = arena.array(config.devices.map { d in
-            cskiff_device(path: arena.string(d.path), mode: d.mode, major: d.major, minor: d.minor, uid: d.uid,
-                          gid: d.gid, bind_from_host: d.bindFromHost ? 1 : 0)
-        })
+        spec.devices = arena.array(
+            config.devices.map { d in
+                cskiff_device(
+                    path: arena.string(d.path), mode: d.mode, major: d.major, minor: d.minor, uid: d.uid,
+                    gid: d.gid, bind_from_host: d.bindFromHost ? 1 : 0)
+            })
         spec.n_devices = Int32(config.devices.count)
-        spec.symlinks = arena.array(config.symlinks.map { cskiff_symlink(target: arena.string($0.target), linkpath: arena.string($0.link)) })
+        spec.symlinks = arena.array(
+            config.symlinks.map { cskiff_symlink(target: arena.string($0.target), linkpath: arena.string($0.link)) })
         spec.n_symlinks = Int32(config.symlinks.count)
         spec.masked_paths = arena.stringArray(config.maskedPaths, nullTerminated: false)
         spec.n_masked_paths = Int32(config.maskedPaths.count)
@@ -62,7 +70,8 @@ public enum Spawner {
         spec.n_readonly_paths = Int32(config.readonlyPaths.count)
         spec.hostname = arena.string(config.hostname)
         spec.domainname = arena.string(config.domainname)
-        spec.sysctls = arena.array(config.sysctls.map { cskiff_sysctl(path: arena.string($0.path), value: arena.string($0.value)) })
+        spec.sysctls = arena.array(
+            config.sysctls.map { cskiff_sysctl(path: arena.string($0.path), value: arena.string($0.value)) })
         spec.n_sysctls = Int32(config.sysctls.count)
 
         spec.argv = arena.stringArray(config.argv, nullTerminated: true)
@@ -74,7 +83,8 @@ public enum Spawner {
         spec.n_additional_gids = Int32(config.additionalGids.count)
         spec.set_groups = config.setGroups ? 1 : 0
         spec.umask = config.umask
-        spec.rlimits = arena.array(config.rlimits.map { cskiff_rlimit(resource: $0.resource, soft: $0.soft, hard: $0.hard) })
+        spec.rlimits = arena.array(
+            config.rlimits.map { cskiff_rlimit(resource: $0.resource, soft: $0.soft, hard: $0.hard) })
         spec.n_rlimits = Int32(config.rlimits.count)
         spec.oom_score_adj_set = config.oomScoreAdj == nil ? 0 : 1
         spec.oom_score_adj = config.oomScoreAdj ?? 0
@@ -102,10 +112,12 @@ public enum Spawner {
         if !config.hooks.isEmpty {
             let hooks = config.hooks
             func commands(_ list: [ChildHooks.Command]) -> UnsafePointer<cskiff_hook>? {
-                arena.array(list.map {
-                    cskiff_hook(path: arena.string($0.path), argv: arena.stringArray($0.argv, nullTerminated: true),
-                                envp: arena.stringArray($0.env, nullTerminated: true), timeout: $0.timeout)
-                })
+                arena.array(
+                    list.map {
+                        cskiff_hook(
+                            path: arena.string($0.path), argv: arena.stringArray($0.argv, nullTerminated: true),
+                            envp: arena.stringArray($0.env, nullTerminated: true), timeout: $0.timeout)
+                    })
             }
             spec.pause_for_hooks = hooks.pauseForParent ? 1 : 0
             spec.create_container_hooks = commands(hooks.createContainer)
@@ -154,8 +166,10 @@ public enum Spawner {
     /// Read the child's reports until it has exec'd or is ready, logging each event at debug level.
     /// A reported failure is thrown; the child has exited by then. With `plan` (the config the child
     /// was spawned with) and the logger explaining, each step the child completed is recorded for `--explain`.
-    public static func awaitSetup(_ child: inout SpawnedChild, logger: Logger, plan: LaunchConfig? = nil,
-                                  seccomp: SeccompSummary? = nil) throws(SpawnError) -> Outcome {
+    public static func awaitSetup(
+        _ child: inout SpawnedChild, logger: Logger, plan: LaunchConfig? = nil,
+        seccomp: SeccompSummary? = nil
+    ) throws(SpawnError) -> Outcome {
         var paused = false
         defer {
             if !paused, child.reportFD >= 0 { close(child.reportFD); child.reportFD = -1 }
@@ -174,8 +188,9 @@ public enum Spawner {
             }
             switch report.kind {
             case Int32(CSKIFF_REPORT_EVENT.rawValue):
-                logger.debug("\(String(cString: cskiff_step_name(report.step)))",
-                             metadata: ["pid": "\(child.pid)", "detail": "\(detail)"])
+                logger.debug(
+                    "\(String(cString: cskiff_step_name(report.step)))",
+                    metadata: ["pid": "\(child.pid)", "detail": "\(detail)"])
                 for e in steps?.report(step: report.step, detail: detail) ?? [] { logger.explain(e) }
             case Int32(CSKIFF_REPORT_READY.rawValue):
                 for e in steps?.finish() ?? [] where e.kind != .execve { logger.explain(e) }

@@ -19,8 +19,10 @@ public struct StdioOwner: Sendable, Equatable {
 
     /// The host ids of a process user (ids inside the container, mapped when it has a user namespace),
     /// or nil when nothing is to change (root) or the ids have no host counterpart.
-    public static func forProcess(uid: UInt32, gid: UInt32, uidMappings: [LinuxIDMapping] = [],
-                                  gidMappings: [LinuxIDMapping] = []) -> StdioOwner? {
+    public static func forProcess(
+        uid: UInt32, gid: UInt32, uidMappings: [LinuxIDMapping] = [],
+        gidMappings: [LinuxIDMapping] = []
+    ) -> StdioOwner? {
         guard let hostUID = hostID(uid, uidMappings), let hostGID = hostID(gid, gidMappings) else { return nil }
         if hostUID == 0 && hostGID == 0 { return nil }
         return StdioOwner(uid: hostUID, gid: hostGID)

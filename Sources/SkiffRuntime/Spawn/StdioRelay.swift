@@ -22,7 +22,8 @@ struct StdioRelay {
             let destination = given >= 0 ? given : Int32(slot)
             if StdioOwner.isAnonymousPipe(destination) || fcntl(destination, F_GETFD) < 0 { continue }
             var fds: [Int32] = [-1, -1]
-            guard pipe(&fds) == 0, fcntl(fds[0], F_SETFD, FD_CLOEXEC) == 0, fcntl(fds[1], F_SETFD, FD_CLOEXEC) == 0 else {
+            guard pipe(&fds) == 0, fcntl(fds[0], F_SETFD, FD_CLOEXEC) == 0, fcntl(fds[1], F_SETFD, FD_CLOEXEC) == 0
+            else {
                 relay.abandon()
                 throw .system(SystemError("pipe for the process's stdio"))
             }
@@ -84,20 +85,22 @@ struct StdioRelay {
     private static func startCopy(from: Int32, to: Int32) -> pthread_t? {
         let context = Unmanaged.passRetained(Copy(from: from, to: to)).toOpaque()
         var thread = pthread_t()
-        let rc = pthread_create(&thread, nil, { raw in
-            let copy = Unmanaged<Copy>.fromOpaque(raw!).takeRetainedValue()
-            var buffer = [UInt8](repeating: 0, count: 16384)
-            var writable = true
-            while true {
-                let n = buffer.withUnsafeMutableBytes { read(copy.from, $0.baseAddress, $0.count) }
-                if n < 0 && errno == EINTR { continue }
-                if n <= 0 { break }
-                // A destination that stops taking output (a closed pipe) must not block the process: drain.
-                if writable { writable = buffer.withUnsafeBytes { Self.writeAll(copy.to, $0.baseAddress!, n) } }
-            }
-            close(copy.from)
-            return nil
-        }, context)
+        let rc = pthread_create(
+            &thread, nil,
+            { raw in
+                let copy = Unmanaged<Copy>.fromOpaque(raw!).takeRetainedValue()
+                var buffer = [UInt8](repeating: 0, count: 16384)
+                var writable = true
+                while true {
+                    let n = buffer.withUnsafeMutableBytes { read(copy.from, $0.baseAddress, $0.count) }
+                    if n < 0 && errno == EINTR { continue }
+                    if n <= 0 { break }
+                    // A destination that stops taking output (a closed pipe) must not block the process: drain.
+                    if writable { writable = buffer.withUnsafeBytes { Self.writeAll(copy.to, $0.baseAddress!, n) } }
+                }
+                close(copy.from)
+                return nil
+            }, context)
         if rc != 0 {
             Unmanaged<Copy>.fromOpaque(context).release()
             return nil

@@ -13,7 +13,9 @@ public struct PostgresContainer: Sendable {
     public var database: String
 
     /// `image`: any image that follows the official image's conventions.
-    public init(image: String = "postgres:15", user: String = "test", password: String = "test", database: String = "test") {
+    public init(
+        image: String = "postgres:15", user: String = "test", password: String = "test", database: String = "test"
+    ) {
         self.user = user
         self.password = password
         self.database = database
@@ -42,12 +44,16 @@ public struct PostgresContainer: Sendable {
     public func reuse() -> Self { with { $0.reuse() } }
 
     public func start(in session: TestSession = .shared) async throws(SkiffTestingError) -> RunningPostgres {
-        let ready = request
+        let ready =
+            request
             .withEnvironment(["POSTGRES_USER": user, "POSTGRES_PASSWORD": password, "POSTGRES_DB": database])
-            .waitingFor(request.waitStrategy ?? .all(
-                .port(5432, checked: .both),
-                .exec(["pg_isready", "-h", "127.0.0.1", "-p", "5432", "-U", user, "-d", database]).pollInterval(.milliseconds(50))
-            ).timeout(.seconds(120)))
+            .waitingFor(
+                request.waitStrategy
+                    ?? .all(
+                        .port(5432, checked: .both),
+                        .exec(["pg_isready", "-h", "127.0.0.1", "-p", "5432", "-U", user, "-d", database]).pollInterval(
+                            .milliseconds(50))
+                    ).timeout(.seconds(120)))
         let container = try await ready.start(in: session)
         return RunningPostgres(container: container, user: user, password: password, database: database)
     }
@@ -70,8 +76,11 @@ public struct RunningPostgres: Sendable {
 
     /// Run SQL with the container's own `psql` (as the test user); its output, unaligned and tuples only.
     public func psql(_ sql: String) async throws(SkiffTestingError) -> String {
-        let r = try await container.exec(["psql", "-h", "127.0.0.1", "-U", user, "-d", database, "-v", "ON_ERROR_STOP=1",
-                                          "-At", "-c", sql], environment: ["PGPASSWORD": password])
+        let r = try await container.exec(
+            [
+                "psql", "-h", "127.0.0.1", "-U", user, "-d", database, "-v", "ON_ERROR_STOP=1",
+                "-At", "-c", sql,
+            ], environment: ["PGPASSWORD": password])
         guard r.exitCode == 0 else { throw .engine("psql exited with \(r.exitCode): \(r.stderr)") }
         return r.stdout
     }
@@ -80,7 +89,9 @@ public struct RunningPostgres: Sendable {
         var out = ""
         for b in s.utf8 {
             let c = Character(Unicode.Scalar(b))
-            if c.isASCII && (c.isLetter || c.isNumber || "-._~".contains(c)) { out.append(c) } else {
+            if c.isASCII && (c.isLetter || c.isNumber || "-._~".contains(c)) {
+                out.append(c)
+            } else {
                 out += "%" + String(b, radix: 16, uppercase: true).leftPadded(2)
             }
         }

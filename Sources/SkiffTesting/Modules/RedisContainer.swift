@@ -22,10 +22,12 @@ public struct RedisContainer: Sendable {
     public func reuse() -> Self { with { $0.reuse() } }
 
     public func start(in session: TestSession = .shared) async throws(SkiffTestingError) -> RunningRedis {
-        let ready = request.waitingFor(request.waitStrategy ?? .all(
-            .port(6379),
-            .exec(["redis-cli", "-p", "6379", "ping"]).pollInterval(.milliseconds(50))
-        ).timeout(.seconds(60)))
+        let ready = request.waitingFor(
+            request.waitStrategy
+                ?? .all(
+                    .port(6379),
+                    .exec(["redis-cli", "-p", "6379", "ping"]).pollInterval(.milliseconds(50))
+                ).timeout(.seconds(60)))
         return RunningRedis(container: try await ready.start(in: session))
     }
 }

@@ -5,14 +5,17 @@ import SkiffKit
 /// `skiff builder prune [-f]`: forget the build cache (its entries and every RUN --mount=type=cache
 /// directory), as `docker builder prune` does; asks first unless -f.
 struct BuilderCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "builder", abstract: "Manage the build cache.",
-                                                    subcommands: [BuilderPrune.self])
+    static let configuration = CommandConfiguration(
+        commandName: "builder", abstract: "Manage the build cache.",
+        subcommands: [BuilderPrune.self])
 }
 
 struct BuilderPrune: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "prune", abstract: "Remove the build cache and the RUN --mount=type=cache directories.")
+    static let configuration = CommandConfiguration(
+        commandName: "prune", abstract: "Remove the build cache and the RUN --mount=type=cache directories.")
     @Flag(name: [.customShort("f"), .long], help: "Do not ask for confirmation.") var force = false
-    @Flag(name: [.customShort("a"), .long], help: "Accepted for docker compatibility (all of the cache is removed).") var all = false
+    @Flag(name: [.customShort("a"), .long], help: "Accepted for docker compatibility (all of the cache is removed).")
+    var all = false
 
     func run() throws {
         guard force || Confirmation.ask("This will remove all dangling build cache.") else { return }

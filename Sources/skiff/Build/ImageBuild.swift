@@ -1,7 +1,7 @@
-import SkiffOCICommands
 import ArgumentParser
 import Foundation
 import SkiffKit
+import SkiffOCICommands
 import SkiffSystem
 
 #if canImport(Glibc)
@@ -16,15 +16,25 @@ struct ImageBuild: ParsableCommand {
         abstract: "Build an image from a Dockerfile (one layer per step, with a build cache)."
     )
 
-    @Option(name: [.customShort("t"), .customLong("tag")], help: "Name the image (name:tag; repeatable).") var tags: [String] = []
-    @Option(name: [.customShort("f"), .customLong("file")], help: "The Dockerfile (default: CONTEXT/Dockerfile).") var file: String?
-    @Option(name: .customLong("build-arg"), help: "Set a build-time variable (KEY=VALUE, or KEY to pass the caller's).") var buildArgs: [String] = []
+    @Option(name: [.customShort("t"), .customLong("tag")], help: "Name the image (name:tag; repeatable).") var tags:
+        [String] = []
+    @Option(name: [.customShort("f"), .customLong("file")], help: "The Dockerfile (default: CONTEXT/Dockerfile).")
+    var file: String?
+    @Option(name: .customLong("build-arg"), help: "Set a build-time variable (KEY=VALUE, or KEY to pass the caller's).")
+    var buildArgs: [String] = []
     @Option(name: .customLong("target"), help: "Build up to this stage.") var target: String?
     @Flag(name: .customLong("no-cache"), help: "Do not use the build cache.") var noCache = false
     @Flag(name: [.customShort("q"), .customLong("quiet")], help: "Print only the image ID.") var quiet = false
-    @Option(name: .customLong("secret"), help: "A secret RUN --mount=type=secret can read (id=ID,src=FILE or id=ID,env=VAR; repeatable).") var secrets: [String] = []
-    @Option(name: .customLong("ssh"), help: "An ssh agent RUN --mount=type=ssh reaches (default, default=SOCKET or ID=KEY[,KEY]; repeatable).") var ssh: [String] = []
-    @Option(name: .customLong("progress"), help: "Output style: plain or auto (both print Docker's step lines).") var progress = "auto"
+    @Option(
+        name: .customLong("secret"),
+        help: "A secret RUN --mount=type=secret can read (id=ID,src=FILE or id=ID,env=VAR; repeatable).") var secrets:
+        [String] = []
+    @Option(
+        name: .customLong("ssh"),
+        help: "An ssh agent RUN --mount=type=ssh reaches (default, default=SOCKET or ID=KEY[,KEY]; repeatable).")
+    var ssh: [String] = []
+    @Option(name: .customLong("progress"), help: "Output style: plain or auto (both print Docker's step lines).")
+    var progress = "auto"
     @OptionGroup var explain: ExplainOptions
     @Argument(help: "The build context directory.") var context: String
 
@@ -43,7 +53,9 @@ struct ImageBuild: ParsableCommand {
         options.callerEnvironment = ProcessInfo.processInfo.environment
         for arg in buildArgs {
             let parts = arg.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            guard let name = parts.first, !name.isEmpty else { throw ValidationError("--build-arg \(arg): expected KEY=VALUE") }
+            guard let name = parts.first, !name.isEmpty else {
+                throw ValidationError("--build-arg \(arg): expected KEY=VALUE")
+            }
             options.buildArgs[String(name)] = parts.count > 1 ? String(parts[1]) : .some(nil)
         }
         do {
@@ -51,7 +63,9 @@ struct ImageBuild: ParsableCommand {
                 let (id, source) = try BuildSecretSource.parse(text)
                 options.secrets[id] = source
             }
-            options.ssh = try ssh.map { (text: String) throws(BuildError) -> BuildSSHSource in try BuildSSHSource.parse(text) }
+            options.ssh = try ssh.map { (text: String) throws(BuildError) -> BuildSSHSource in
+                try BuildSSHSource.parse(text)
+            }
         } catch {
             throw ValidationError(error.description)
         }

@@ -3,7 +3,8 @@ import SkiffKit
 
 /// `skiff compose build [--no-cache] [SERVICE…]`.
 struct ComposeBuild: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "build", abstract: "Build the images of services that have build:.")
+    static let configuration = CommandConfiguration(
+        commandName: "build", abstract: "Build the images of services that have build:.")
     @OptionGroup var own: ComposeOptions
     @ParentCommand var parent: ComposeCommand
     var compose: ComposeOptions { own.inheriting(parent.global) }
@@ -15,6 +16,8 @@ struct ComposeBuild: ParsableCommand {
         let runner = compose.runner(project)
         for s in services where project.service(s) == nil { throw ValidationError("no such service: \(s)") }
         let chosen = project.services.filter { services.isEmpty || services.contains($0.name) }
-        try Interruptible.run(.compose) { try composeStep { () throws(ComposeError) in try runner.build(chosen, noCache: noCache) } }
+        try Interruptible.run(.compose) {
+            try composeStep { () throws(ComposeError) in try runner.build(chosen, noCache: noCache) }
+        }
     }
 }

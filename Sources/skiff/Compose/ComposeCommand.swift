@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
-import SkiffSystem
 import SkiffKit
+import SkiffSystem
 
 #if canImport(Glibc)
 import Glibc
@@ -12,12 +12,14 @@ struct ComposeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compose",
         abstract: "Define and run multi-container projects (compose.yaml).",
-        subcommands: [ComposeUp.self, ComposeDown.self, ComposeRun.self, ComposeExec.self, ComposeStart.self,
-                      ComposeStop.self, ComposeRestart.self, ComposeLogs.self, ComposePs.self, ComposeBuild.self,
-                      ComposePull.self, ComposeImages.self, ComposeRm.self, ComposeConfig.self,
-                      ComposeKill.self, ComposeTop.self, ComposeLs.self, ComposePort.self, ComposePause.self,
-                      ComposeUnpause.self, ComposeVersion.self, ComposeCopy.self, ComposeCreate.self,
-                      ComposeEventsCommand.self, ComposeWait.self]
+        subcommands: [
+            ComposeUp.self, ComposeDown.self, ComposeRun.self, ComposeExec.self, ComposeStart.self,
+            ComposeStop.self, ComposeRestart.self, ComposeLogs.self, ComposePs.self, ComposeBuild.self,
+            ComposePull.self, ComposeImages.self, ComposeRm.self, ComposeConfig.self,
+            ComposeKill.self, ComposeTop.self, ComposeLs.self, ComposePort.self, ComposePause.self,
+            ComposeUnpause.self, ComposeVersion.self, ComposeCopy.self, ComposeCreate.self,
+            ComposeEventsCommand.self, ComposeWait.self,
+        ]
     )
 
     /// Docker Compose's place for these flags: before the command (`skiff compose --file a.yaml -p demo up`).
@@ -27,9 +29,11 @@ struct ComposeCommand: ParsableCommand {
 /// The project flags before the command. `-f` there means `--file` (`skiff compose -f a.yaml up`): main()
 /// spells it out before parsing (ComposeCommandLine), because after the command `logs -f` means follow.
 struct ComposeGlobalOptions: ParsableArguments {
-    @Option(name: [.customLong("file")], help: "Compose file (-f, repeatable: merged in order).") var files: [String] = []
+    @Option(name: [.customLong("file")], help: "Compose file (-f, repeatable: merged in order).") var files: [String] =
+        []
     @Option(name: [.customShort("p"), .customLong("project-name")], help: "Project name.") var projectName: String?
-    @Option(name: .customLong("project-directory"), help: "Directory relative paths are resolved against.") var projectDirectory: String?
+    @Option(name: .customLong("project-directory"), help: "Directory relative paths are resolved against.")
+    var projectDirectory: String?
     @Option(name: .customLong("env-file"), help: "Variables file for interpolation.") var envFiles: [String] = []
     @Option(name: .customLong("profile"), help: "Enable services of this profile.") var profiles: [String] = []
 }
@@ -37,13 +41,23 @@ struct ComposeGlobalOptions: ParsableArguments {
 /// The flags every compose command takes, after it (`skiff compose up -f a.yaml -p demo`) or, as Docker
 /// Compose has them, before it (`skiff compose -f a.yaml -p demo up`).
 struct ComposeOptions: ParsableArguments {
-    @Option(name: [.customShort("f"), .customLong("file")], help: "Compose file (repeatable: merged in order; default: compose.yaml, compose.yml, docker-compose.yml, docker-compose.yaml).")
+    @Option(
+        name: [.customShort("f"), .customLong("file")],
+        help:
+            "Compose file (repeatable: merged in order; default: compose.yaml, compose.yml, docker-compose.yml, docker-compose.yaml)."
+    )
     var files: [String] = []
-    @Option(name: [.customShort("p"), .customLong("project-name")], help: "Project name (default: name: in the file, else the directory's name).")
+    @Option(
+        name: [.customShort("p"), .customLong("project-name")],
+        help: "Project name (default: name: in the file, else the directory's name).")
     var projectName: String?
-    @Option(name: .customLong("project-directory"), help: "Directory relative paths are resolved against (default: the first file's).")
+    @Option(
+        name: .customLong("project-directory"),
+        help: "Directory relative paths are resolved against (default: the first file's).")
     var projectDirectory: String?
-    @Option(name: .customLong("env-file"), help: "Variables file for interpolation (default: .env in the project directory).")
+    @Option(
+        name: .customLong("env-file"),
+        help: "Variables file for interpolation (default: .env in the project directory).")
     var envFiles: [String] = []
     @Option(name: .customLong("profile"), help: "Enable services of this profile (repeatable).")
     var profiles: [String] = []
@@ -70,7 +84,8 @@ struct ComposeOptions: ParsableArguments {
     /// `allowMissingFile`: with -p and no compose file, an empty project of that name (what `down` and
     /// `ps` need to find a project's containers by their labels alone).
     func load(quietWarnings: Bool = false, allowMissingFile: Bool = false) throws -> ComposeProject {
-        var options = ComposeLoadOptions(workingDirectory: FileManager.default.currentDirectoryPath, environment: environment)
+        var options = ComposeLoadOptions(
+            workingDirectory: FileManager.default.currentDirectoryPath, environment: environment)
         options.files = files
         options.projectName = projectName
         options.projectDirectory = projectDirectory

@@ -3,7 +3,9 @@ import SkiffKit
 
 /// `skiff compose config [--services|--volumes|--networks|-q]`: the resolved model as YAML.
 struct ComposeConfig: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "config", abstract: "Check the compose files and print the resolved project (merged, interpolated, long syntax).")
+    static let configuration = CommandConfiguration(
+        commandName: "config",
+        abstract: "Check the compose files and print the resolved project (merged, interpolated, long syntax).")
     @OptionGroup var own: ComposeOptions
     @ParentCommand var parent: ComposeCommand
     var compose: ComposeOptions { own.inheriting(parent.global) }

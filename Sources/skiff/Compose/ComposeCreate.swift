@@ -7,14 +7,18 @@ import Glibc
 
 /// `skiff compose create [--build] [--force-recreate|--no-recreate] [SERVICE…]`: `up --no-start`.
 struct ComposeCreate: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "create", abstract: "Create the services' containers without starting them.")
+    static let configuration = CommandConfiguration(
+        commandName: "create", abstract: "Create the services' containers without starting them.")
     @OptionGroup var own: ComposeOptions
     @ParentCommand var parent: ComposeCommand
     var compose: ComposeOptions { own.inheriting(parent.global) }
     @Flag(name: .long, help: "Build images before creating containers.") var build = false
-    @Flag(name: .customLong("force-recreate"), help: "Recreate containers even if their configuration is unchanged.") var forceRecreate = false
-    @Flag(name: .customLong("no-recreate"), help: "Keep existing containers even if their configuration changed.") var noRecreate = false
-    @Flag(name: .customLong("remove-orphans"), help: "Remove containers of services no longer in the file.") var removeOrphans = false
+    @Flag(name: .customLong("force-recreate"), help: "Recreate containers even if their configuration is unchanged.")
+    var forceRecreate = false
+    @Flag(name: .customLong("no-recreate"), help: "Keep existing containers even if their configuration changed.")
+    var noRecreate = false
+    @Flag(name: .customLong("remove-orphans"), help: "Remove containers of services no longer in the file.")
+    var removeOrphans = false
     @Argument(help: "Services (default: all, within the enabled profiles).") var services: [String] = []
 
     func run() throws {
@@ -34,19 +38,27 @@ struct ComposeCreate: ParsableCommand {
 
 /// `skiff compose wait [--down-project] SERVICE…`: block until the services' containers stop.
 struct ComposeWait: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "wait", abstract: "Block until the services' containers stop.")
+    static let configuration = CommandConfiguration(
+        commandName: "wait", abstract: "Block until the services' containers stop.")
     @OptionGroup var own: ComposeOptions
     @ParentCommand var parent: ComposeCommand
     var compose: ComposeOptions { own.inheriting(parent.global) }
-    @Flag(name: .customLong("down-project"), help: "Stop and remove the project once the first container stops.") var downProject = false
+    @Flag(name: .customLong("down-project"), help: "Stop and remove the project once the first container stops.")
+    var downProject = false
     @Argument(help: "Services.") var services: [String]
 
     func run() throws {
         unblockStopSignals()
         let runner = compose.runner(try compose.load(), quiet: true)
-        for n in services where runner.project.service(n) == nil { try composeStep { () throws(ComposeError) in throw .usage("no such service: \(n)") } }
+        for n in services where runner.project.service(n) == nil {
+            try composeStep { () throws(ComposeError) in throw .usage("no such service: \(n)") }
+        }
         let list = runner.projectContainers().filter { services.contains($0.composeService ?? "") }
-        guard !list.isEmpty else { try composeStep { () throws(ComposeError) in throw .usage("no containers for services \(services.joined(separator: ", "))") }; return }
+        guard !list.isEmpty else {
+            try composeStep { () throws(ComposeError) in
+                throw .usage("no containers for services \(services.joined(separator: ", "))")
+            }; return
+        }
         // Every container waited for (with --down-project, the first one): the status is the exit code
         // of the last one seen to stop, as Docker Compose's wait.
         var pending = Set(list.map(\.id))

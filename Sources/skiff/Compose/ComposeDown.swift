@@ -3,13 +3,19 @@ import SkiffKit
 
 /// `skiff compose down [-v] [--rmi all|local] [--remove-orphans]`.
 struct ComposeDown: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "down", abstract: "Stop and remove the project's containers (and with flags its volumes and images).")
+    static let configuration = CommandConfiguration(
+        commandName: "down",
+        abstract: "Stop and remove the project's containers (and with flags its volumes and images).")
     @OptionGroup var own: ComposeOptions
     @ParentCommand var parent: ComposeCommand
     var compose: ComposeOptions { own.inheriting(parent.global) }
-    @Flag(name: [.customShort("v"), .long], help: "Remove the project's named volumes (not external ones).") var volumes = false
-    @Option(name: .customLong("rmi"), help: "Remove images: all (every service's) or local (those without an image: name).") var rmi: String?
-    @Flag(name: .customLong("remove-orphans"), help: "Remove containers of services no longer in the file.") var removeOrphans = false
+    @Flag(name: [.customShort("v"), .long], help: "Remove the project's named volumes (not external ones).")
+    var volumes = false
+    @Option(
+        name: .customLong("rmi"), help: "Remove images: all (every service's) or local (those without an image: name).")
+    var rmi: String?
+    @Flag(name: .customLong("remove-orphans"), help: "Remove containers of services no longer in the file.")
+    var removeOrphans = false
     @Option(name: [.customShort("t"), .long], help: "Seconds to wait for each container to stop.") var timeout: Int?
 
     func run() throws {

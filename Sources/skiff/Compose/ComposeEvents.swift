@@ -20,7 +20,8 @@ func unblockStopSignals() {
 /// `skiff compose events [--json] [SERVICE…]`: the containers' create/start/die/pause/unpause/destroy
 /// as they happen, one line each, until interrupted.
 struct ComposeEventsCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "events", abstract: "Stream the services' container events.")
+    static let configuration = CommandConfiguration(
+        commandName: "events", abstract: "Stream the services' container events.")
     @OptionGroup var own: ComposeOptions
     @ParentCommand var parent: ComposeCommand
     var compose: ComposeOptions { own.inheriting(parent.global) }
@@ -33,7 +34,10 @@ struct ComposeEventsCommand: ParsableCommand {
         runner.watchEvents(services: services) { e in
             var line = e.line
             if json {
-                guard let data = try? JSONSerialization.data(withJSONObject: e.json, options: [.sortedKeys, .withoutEscapingSlashes]) else { return true }
+                guard
+                    let data = try? JSONSerialization.data(
+                        withJSONObject: e.json, options: [.sortedKeys, .withoutEscapingSlashes])
+                else { return true }
                 line = String(decoding: data, as: UTF8.self)
             }
             // One write per event, unbuffered: a reader sees each as it happens. A reader that is gone ends it.

@@ -9,7 +9,8 @@ import Glibc
 
 /// `skiff compose exec [-T] [-e K=V] [-u USER] [-w DIR] [--index N] SERVICE COMMAND…`.
 struct ComposeExec: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "exec", abstract: "Run a command in a service's running container.")
+    static let configuration = CommandConfiguration(
+        commandName: "exec", abstract: "Run a command in a service's running container.")
     @OptionGroup var own: ComposeOptions
     @ParentCommand var parent: ComposeCommand
     var compose: ComposeOptions { own.inheriting(parent.global) }
@@ -28,7 +29,9 @@ struct ComposeExec: ParsableCommand {
         guard !args.isEmpty else { throw ValidationError("exec needs a command after the service") }
         let project = try compose.load()
         let runner = compose.runner(project, quiet: true)
-        let container = try composeStep { () throws(ComposeError) in try runner.container(service: service, index: index) }
+        let container = try composeStep { () throws(ComposeError) in
+            try runner.container(service: service, index: index)
+        }
         var request = ExecRequest(command: args)
         let terminal = !noTTY && !detach && isatty(STDIN_FILENO) == 1
         request.tty = terminal

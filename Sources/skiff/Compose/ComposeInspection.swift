@@ -4,7 +4,8 @@ import SkiffKit
 
 /// `skiff compose top [SERVICE…]`: each running container's processes, as `ps -f` shows them.
 struct ComposeTop: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "top", abstract: "Show the processes of the services' containers.")
+    static let configuration = CommandConfiguration(
+        commandName: "top", abstract: "Show the processes of the services' containers.")
     @OptionGroup var own: ComposeOptions
     @ParentCommand var parent: ComposeCommand
     var compose: ComposeOptions { own.inheriting(parent.global) }
@@ -12,8 +13,12 @@ struct ComposeTop: ParsableCommand {
 
     func run() throws {
         let runner = compose.runner(try compose.load(quietWarnings: true, allowMissingFile: true), quiet: true)
-        for n in services where runner.project.service(n) == nil { try composeStep { () throws(ComposeError) in throw .usage("no such service: \(n)") } }
-        let list = runner.projectContainers().filter { $0.status == .running && (services.isEmpty || services.contains($0.composeService ?? "")) }
+        for n in services where runner.project.service(n) == nil {
+            try composeStep { () throws(ComposeError) in throw .usage("no such service: \(n)") }
+        }
+        let list = runner.projectContainers().filter {
+            $0.status == .running && (services.isEmpty || services.contains($0.composeService ?? ""))
+        }
         for (i, c) in list.enumerated() {
             guard let pids = try? runner.engine.processes(c.id), !pids.isEmpty else { continue }
             print((i > 0 ? "\n" : "") + c.name)
@@ -28,7 +33,8 @@ struct ComposeTop: ParsableCommand {
 
 /// `skiff compose port [--protocol P] [--index N] SERVICE PRIVATE_PORT`: the host address it is published on.
 struct ComposePort: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "port", abstract: "Print the public address of a service's port.")
+    static let configuration = CommandConfiguration(
+        commandName: "port", abstract: "Print the public address of a service's port.")
     @OptionGroup var own: ComposeOptions
     @ParentCommand var parent: ComposeCommand
     var compose: ComposeOptions { own.inheriting(parent.global) }
@@ -42,7 +48,9 @@ struct ComposePort: ParsableCommand {
         let c = try composeStep { () throws(ComposeError) in try runner.container(of: service, index: index) }
         let ports = (try? runner.engine.publishedPorts(c.id)) ?? []
         guard let m = ports.first(where: { $0.containerPort == privatePort && $0.proto == `protocol` }) else {
-            try composeStep { () throws(ComposeError) in throw .usage("no port \(privatePort)/\(`protocol`) for container \(c.name): not published") }
+            try composeStep { () throws(ComposeError) in
+                throw .usage("no port \(privatePort)/\(`protocol`) for container \(c.name): not published")
+            }
             return
         }
         print("\(m.hostIP.isEmpty ? "0.0.0.0" : m.hostIP):\(m.hostPort)")
@@ -52,7 +60,8 @@ struct ComposePort: ParsableCommand {
 /// `skiff compose cp [--index N] SERVICE:PATH HOSTPATH` (or the other way): as `skiff cp` for the
 /// service's container.
 struct ComposeCopy: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "cp", abstract: "Copy files between a service's container and the host.")
+    static let configuration = CommandConfiguration(
+        commandName: "cp", abstract: "Copy files between a service's container and the host.")
     @OptionGroup var own: ComposeOptions
     @ParentCommand var parent: ComposeCommand
     var compose: ComposeOptions { own.inheriting(parent.global) }

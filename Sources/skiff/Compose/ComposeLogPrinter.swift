@@ -31,12 +31,16 @@ final class ComposeLogPrinter: @unchecked Sendable {
     /// Start following (or, without `follow`, print what is there) every container; returns at once.
     /// `reattach` (attached `up`): a container that stops and is started again (its restart policy,
     /// `compose start`) is followed again, from its new run.
-    func start(_ containers: [Container], follow: Bool, tail: Int? = nil, timestamps: Bool = false, noPrefix: Bool = false,
-               reattach: Bool = false) {
+    func start(
+        _ containers: [Container], follow: Bool, tail: Int? = nil, timestamps: Bool = false, noPrefix: Bool = false,
+        reattach: Bool = false
+    ) {
         width = containers.map { Self.prefix($0).count }.max() ?? 0
         for (i, c) in containers.enumerated() {
             let label = Self.prefix(c).padding(toLength: width, withPad: " ", startingAt: 0)
-            let head = noPrefix ? "" : (color ? "\u{1b}[\(Self.colors[i % Self.colors.count])m\(label)  |\u{1b}[0m " : "\(label)  | ")
+            let head =
+                noPrefix
+                ? "" : (color ? "\u{1b}[\(Self.colors[i % Self.colors.count])m\(label)  |\u{1b}[0m " : "\(label)  | ")
             lock.lock(); running += 1; lock.unlock()
             let t = Thread { [self] in
                 var options = LogOptions()

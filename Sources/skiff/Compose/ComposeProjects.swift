@@ -20,7 +20,9 @@ struct ComposeLs: ParsableCommand {
     }
 
     func run() throws {
-        guard format == "table" || format == "json" else { throw ValidationError("--format \(format): expected table or json") }
+        guard format == "table" || format == "json" else {
+            throw ValidationError("--format \(format): expected table or json")
+        }
         var names: [String] = []
         for f in filter {
             guard f.hasPrefix("name=") else { throw ValidationError("--filter \(f): supported is name=NAME") }
@@ -47,13 +49,16 @@ struct ComposeLs: ParsableCommand {
             print(String(decoding: try encoder.encode(rows), as: UTF8.self))
             return
         }
-        print(TableWriter.format(["NAME\tSTATUS\tCONFIG FILES"] + rows.map { "\($0.Name)\t\($0.Status)\t\($0.ConfigFiles)" }))
+        print(
+            TableWriter.format(
+                ["NAME\tSTATUS\tCONFIG FILES"] + rows.map { "\($0.Name)\t\($0.Status)\t\($0.ConfigFiles)" }))
     }
 }
 
 /// `skiff compose version [--short] [--format pretty|json]`.
 struct ComposeVersion: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "version", abstract: "Show the compose version (skiff's).")
+    static let configuration = CommandConfiguration(
+        commandName: "version", abstract: "Show the compose version (skiff's).")
     @Flag(name: .long, help: "Only the number.") var short = false
     @Option(name: [.customShort("f"), .long], help: "pretty (default) or json.") var format = "pretty"
 

@@ -11,8 +11,13 @@ struct ComposePs: ParsableCommand {
     @Flag(name: [.customShort("a"), .long], help: "Also stopped containers (and one-off ones).") var all = false
     @Flag(name: [.customShort("q"), .long], help: "Only IDs.") var quiet = false
     @Flag(name: .long, help: "Only the services' names.") var services = false
-    @Option(name: .long, help: "Only containers in this state (running, exited, created, restarting).") var status: String?
-    @Option(name: .long, help: "table (default), json, or a Go-template-like format such as '{{.Name}} {{.State}}' ('table …' for a table).") var format: String?
+    @Option(name: .long, help: "Only containers in this state (running, exited, created, restarting).") var status:
+        String?
+    @Option(
+        name: .long,
+        help:
+            "table (default), json, or a Go-template-like format such as '{{.Name}} {{.State}}' ('table …' for a table)."
+    ) var format: String?
     @Argument(help: "Services (default: all).") var names: [String] = []
 
     func run() throws {
@@ -35,8 +40,11 @@ struct ComposePs: ParsableCommand {
             let ports = ((try? engine.publishedPorts(c.id)) ?? []).map {
                 "\($0.hostIP.isEmpty ? "0.0.0.0" : $0.hostIP):\($0.hostPort)->\($0.containerPort)/\($0.proto)"
             }.joined(separator: ", ")
-            lines.append([c.name, c.image, f["Command"] ?? "", c.composeService ?? "", f["RunningFor"] ?? "",
-                          f["Status"] ?? c.status.rawValue, ports].joined(separator: "\t"))
+            lines.append(
+                [
+                    c.name, c.image, f["Command"] ?? "", c.composeService ?? "", f["RunningFor"] ?? "",
+                    f["Status"] ?? c.status.rawValue, ports,
+                ].joined(separator: "\t"))
         }
         print(TableWriter.format(lines))
     }

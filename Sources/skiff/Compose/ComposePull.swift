@@ -4,7 +4,8 @@ import SkiffKit
 
 /// `skiff compose pull [--ignore-buildable] [SERVICE…]`.
 struct ComposePull: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "pull", abstract: "Pull the images of services that name one (and build none).")
+    static let configuration = CommandConfiguration(
+        commandName: "pull", abstract: "Pull the images of services that name one (and build none).")
     @OptionGroup var own: ComposeOptions
     @ParentCommand var parent: ComposeCommand
     var compose: ComposeOptions { own.inheriting(parent.global) }

@@ -3,7 +3,8 @@ import SkiffKit
 
 /// `skiff compose restart [-t N] [SERVICE…]`.
 struct ComposeRestart: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "restart", abstract: "Restart the services' containers.")
+    static let configuration = CommandConfiguration(
+        commandName: "restart", abstract: "Restart the services' containers.")
     @OptionGroup var own: ComposeOptions
     @ParentCommand var parent: ComposeCommand
     var compose: ComposeOptions { own.inheriting(parent.global) }

@@ -4,7 +4,8 @@ import SkiffKit
 
 /// `skiff compose rm [-f] [-s] [SERVICE…]`: remove stopped service containers.
 struct ComposeRm: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "rm", abstract: "Remove the services' stopped containers.")
+    static let configuration = CommandConfiguration(
+        commandName: "rm", abstract: "Remove the services' stopped containers.")
     @OptionGroup var own: ComposeLongOptions
     @ParentCommand var parent: ComposeCommand
     @Flag(name: [.customShort("f"), .long], help: "Do not ask for confirmation.") var force = false

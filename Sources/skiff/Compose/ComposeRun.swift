@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
-import SkiffSystem
 import SkiffKit
+import SkiffSystem
 
 #if canImport(Glibc)
 import Glibc
@@ -9,14 +9,17 @@ import Glibc
 
 /// `skiff compose run [--rm] [-e K=V] [-T] [--no-deps] [--service-ports] SERVICE [COMMAND…]`.
 struct ComposeRun: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "run", abstract: "Run a one-off command in a new container of a service (its dependencies started first).")
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a one-off command in a new container of a service (its dependencies started first).")
     @OptionGroup var own: ComposeOptions
     @ParentCommand var parent: ComposeCommand
     var compose: ComposeOptions { own.inheriting(parent.global) }
     @Flag(name: .customLong("rm"), help: "Remove the container when it exits.") var remove = false
     @Option(name: [.customShort("e"), .long], help: "Set an environment variable (KEY=VALUE).") var env: [String] = []
     @Flag(name: .customShort("T"), help: "No terminal (default: one when stdin is a terminal).") var noTTY = false
-    @Flag(name: [.customShort("d"), .long], help: "Run in the background; print the container's name.") var detach = false
+    @Flag(name: [.customShort("d"), .long], help: "Run in the background; print the container's name.") var detach =
+        false
     @Flag(name: .customLong("no-deps"), help: "Do not start the service's dependencies.") var noDeps = false
     @Flag(name: .customLong("service-ports"), help: "Publish the service's ports too.") var servicePorts = false
     @Option(name: .long, help: "Name the container.") var name: String?
@@ -44,7 +47,9 @@ struct ComposeRun: ParsableCommand {
         request.workdir = workdir
         request.detach = detach
         // Interruptible until the one-off container runs attached: then the signals are forwarded to it.
-        let result = try Interruptible.run(.compose) { try composeStep { () throws(ComposeError) in try runner.run(request) } }
+        let result = try Interruptible.run(.compose) {
+            try composeStep { () throws(ComposeError) in try runner.run(request) }
+        }
         if detach {
             print(result.container.name)
             return

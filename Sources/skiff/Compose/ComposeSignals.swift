@@ -3,12 +3,14 @@ import SkiffKit
 
 /// `skiff compose kill [-s SIGNAL] [SERVICE…]`: signal the services' running containers (default SIGKILL).
 struct ComposeKill: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "kill", abstract: "Send a signal to the services' containers.")
+    static let configuration = CommandConfiguration(
+        commandName: "kill", abstract: "Send a signal to the services' containers.")
     @OptionGroup var own: ComposeOptions
     @ParentCommand var parent: ComposeCommand
     var compose: ComposeOptions { own.inheriting(parent.global) }
     @Option(name: [.customShort("s"), .long], help: "Signal (name or number).") var signal = "SIGKILL"
-    @Flag(name: .customLong("remove-orphans"), help: "Also remove containers of services no longer in the files.") var removeOrphans = false
+    @Flag(name: .customLong("remove-orphans"), help: "Also remove containers of services no longer in the files.")
+    var removeOrphans = false
     @Argument(help: "Services (default: all).") var services: [String] = []
 
     func run() throws {
@@ -35,7 +37,8 @@ struct ComposePause: ParsableCommand {
 }
 
 struct ComposeUnpause: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "unpause", abstract: "Unpause the services' containers.")
+    static let configuration = CommandConfiguration(
+        commandName: "unpause", abstract: "Unpause the services' containers.")
     @OptionGroup var own: ComposeOptions
     @ParentCommand var parent: ComposeCommand
     var compose: ComposeOptions { own.inheriting(parent.global) }

@@ -3,7 +3,8 @@ import SkiffKit
 
 /// `skiff compose start [SERVICE…]`: start existing containers (dependencies first).
 struct ComposeStart: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "start", abstract: "Start the services' existing containers.")
+    static let configuration = CommandConfiguration(
+        commandName: "start", abstract: "Start the services' existing containers.")
     @OptionGroup var own: ComposeOptions
     @ParentCommand var parent: ComposeCommand
     var compose: ComposeOptions { own.inheriting(parent.global) }

@@ -3,7 +3,8 @@ import SkiffKit
 
 /// `skiff compose stop [-t N] [SERVICE…]`: stop containers (dependents first), keep them.
 struct ComposeStop: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "stop", abstract: "Stop the services' containers without removing them.")
+    static let configuration = CommandConfiguration(
+        commandName: "stop", abstract: "Stop the services' containers without removing them.")
     @OptionGroup var own: ComposeOptions
     @ParentCommand var parent: ComposeCommand
     var compose: ComposeOptions { own.inheriting(parent.global) }

@@ -1,8 +1,8 @@
-import SkiffOCICommands
 import ArgumentParser
 import Foundation
-import SkiffSystem
 import SkiffKit
+import SkiffOCICommands
+import SkiffSystem
 
 #if canImport(Glibc)
 import Glibc
@@ -12,7 +12,8 @@ import Glibc
 struct ComposeUp: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "up",
-        abstract: "Create and start the project's containers (attached: their logs, Ctrl-C stops them; -d: in the background)."
+        abstract:
+            "Create and start the project's containers (attached: their logs, Ctrl-C stops them; -d: in the background)."
     )
     @OptionGroup var own: ComposeOptions
     @ParentCommand var parent: ComposeCommand
@@ -20,14 +21,20 @@ struct ComposeUp: ParsableCommand {
     @Flag(name: [.customShort("d"), .long], help: "Run in the background.") var detach = false
     @OptionGroup var explain: ExplainOptions
     @Flag(name: .long, help: "Build images before starting containers.") var build = false
-    @Flag(name: .customLong("force-recreate"), help: "Recreate containers even if their configuration is unchanged.") var forceRecreate = false
-    @Flag(name: .customLong("no-recreate"), help: "Keep existing containers even if their configuration changed.") var noRecreate = false
+    @Flag(name: .customLong("force-recreate"), help: "Recreate containers even if their configuration is unchanged.")
+    var forceRecreate = false
+    @Flag(name: .customLong("no-recreate"), help: "Keep existing containers even if their configuration changed.")
+    var noRecreate = false
     @Flag(name: .customLong("no-deps"), help: "Do not start the services the named ones depend on.") var noDeps = false
     @Flag(name: .customLong("no-start"), help: "Create the containers, do not start them.") var noStart = false
-    @Flag(name: .customLong("remove-orphans"), help: "Remove containers of services no longer in the file.") var removeOrphans = false
-    @Flag(name: .long, help: "Wait for the services to be running (and healthy, with a healthcheck); implies -d.") var wait = false
+    @Flag(name: .customLong("remove-orphans"), help: "Remove containers of services no longer in the file.")
+    var removeOrphans = false
+    @Flag(name: .long, help: "Wait for the services to be running (and healthy, with a healthcheck); implies -d.")
+    var wait = false
     @Option(name: .customLong("wait-timeout"), help: "Seconds --wait waits at most.") var waitTimeout: Int = 300
-    @Option(name: [.customShort("t"), .long], help: "Seconds to wait for containers to stop (Ctrl-C in attached mode).") var timeout: Int?
+    @Option(
+        name: [.customShort("t"), .long], help: "Seconds to wait for containers to stop (Ctrl-C in attached mode).")
+    var timeout: Int?
     @Argument(help: "Services (default: all, within the enabled profiles).") var services: [String] = []
 
     func run() throws {
@@ -50,8 +57,10 @@ struct ComposeUp: ParsableCommand {
         // (Docker Compose). Attached, what had started is stopped; with -d or --wait it is left running.
         let containers: [Container]
         do {
-            containers = try Interruptible.run(.compose) { try composeStep { () throws(ComposeError) in try runner.up(options) } }
-        } catch where Cancellation.isCancelled && !detach && !wait && !noStart {
+            containers = try Interruptible.run(.compose) {
+                try composeStep { () throws(ComposeError) in try runner.up(options) }
+            }
+        } catch  where Cancellation.isCancelled && !detach && !wait && !noStart {
             let started = runner.projectContainers().filter { $0.status == .running || $0.status == .restarting }
             let names = Array(Set(started.compactMap(\.composeService))).sorted()
             if !names.isEmpty { try stopGracefully(runner, services: names) }
@@ -59,7 +68,9 @@ struct ComposeUp: ParsableCommand {
         }
         if noStart { return }
         if wait {
-            try Interruptible.run(.compose) { try composeStep { () throws(ComposeError) in try runner.waitReady(containers) } }
+            try Interruptible.run(.compose) {
+                try composeStep { () throws(ComposeError) in try runner.waitReady(containers) }
+            }
             return
         }
         if detach { return }
@@ -105,7 +116,11 @@ private final class ForcedStop: @unchecked Sendable {
     }
 
     func kill() {
-        guard once.withLock({ () -> Bool in defer { done = true }; return !done }) else { return }
+        guard
+            once.withLock({ () -> Bool in
+                defer { done = true }; return !done
+            })
+        else { return }
         try? runner.kill(services, signal: "SIGKILL")
     }
 }

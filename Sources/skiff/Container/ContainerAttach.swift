@@ -7,7 +7,8 @@ import Glibc
 #endif
 
 struct ContainerAttach: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "attach", abstract: "Attach to a running container's output (and input); Ctrl-P Ctrl-Q detaches.")
+    static let configuration = CommandConfiguration(
+        commandName: "attach", abstract: "Attach to a running container's output (and input); Ctrl-P Ctrl-Q detaches.")
     @Flag(name: .customLong("no-stdin"), help: "Do not send input.") var noStdin = false
     @Argument(help: "The container.") var container: String
 
@@ -16,7 +17,8 @@ struct ContainerAttach: ParsableCommand {
         let c = try engine.container(container)
         guard c.status == .running else { throw KitError.notRunning(c.name) }
         let fd = try engine.attach(c)
-        let code = try AttachSession.run(engine: engine, container: c, fd: fd, stdin: !noStdin && (c.openStdin == true || c.tty == true))
+        let code = try AttachSession.run(
+            engine: engine, container: c, fd: fd, stdin: !noStdin && (c.openStdin == true || c.tty == true))
         throw ExitCode(code)
     }
 }
@@ -41,8 +43,10 @@ enum AttachSession {
         var buf = [UInt8](repeating: 0, count: 32768)
         var detached = false
         loop: while true {
-            var fds = [pollfd(fd: fd, events: Int16(POLLIN), revents: 0),
-                       pollfd(fd: stdinOpen ? STDIN_FILENO : -1, events: Int16(POLLIN), revents: 0)]
+            var fds = [
+                pollfd(fd: fd, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: stdinOpen ? STDIN_FILENO : -1, events: Int16(POLLIN), revents: 0),
+            ]
             if poll(&fds, 2, -1) < 0 { if errno == EINTR { continue }; break }
             if fds[0].revents != 0 {
                 let n = read(fd, &buf, buf.count)

@@ -1,6 +1,6 @@
-import SkiffOCICommands
 import ArgumentParser
 import SkiffKit
+import SkiffOCICommands
 
 /// `skiff create IMAGE [COMMAND [ARG…]]`: Docker's create — the container record, its writable layer and
 /// bundle, not started; prints the full ID. `skiff start [-a] NAME` runs it under a monitor.
@@ -21,7 +21,9 @@ struct ContainerCreate: ParsableCommand {
         explain.begin()
         defer { explain.finish(title: "skiff create \(image)") }
         let options = try refusedBeforeStart { try flags.runOptions(command: command) }
-        let container = try refusedBeforeStart { try flags.createContainer(SkiffContext.engine(), image: image, options: options) }
+        let container = try refusedBeforeStart {
+            try flags.createContainer(SkiffContext.engine(), image: image, options: options)
+        }
         print(container.id)
     }
 }

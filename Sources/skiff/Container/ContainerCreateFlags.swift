@@ -1,66 +1,120 @@
 import ArgumentParser
 import Foundation
-import SkiffSystem
 import SkiffImage
 import SkiffKit
 import SkiffOCI
+import SkiffSystem
 
 /// The flags `skiff run` and `skiff create` share (Docker's create flags: run adds only -d), and what
 /// turns them into a container record: validation, env files, a seccomp profile, the --pull policy.
 struct ContainerCreateFlags: ParsableArguments {
     @Option(name: .long, help: "Name the container (default: a random readable name).") var name: String?
-    @Option(name: [.customShort("e"), .long], help: "Set an environment variable (KEY=VALUE, or KEY to pass the caller's).") var env: [String] = []
-    @Option(name: .customLong("env-file"), help: "Read environment variables from a file (KEY=VALUE lines).") var envFile: [String] = []
-    @Option(name: [.customShort("w"), .customLong("workdir")], help: "Working directory inside the container.") var workdir: String?
+    @Option(
+        name: [.customShort("e"), .long], help: "Set an environment variable (KEY=VALUE, or KEY to pass the caller's).")
+    var env: [String] = []
+    @Option(name: .customLong("env-file"), help: "Read environment variables from a file (KEY=VALUE lines).")
+    var envFile: [String] = []
+    @Option(name: [.customShort("w"), .customLong("workdir")], help: "Working directory inside the container.")
+    var workdir: String?
     @Option(name: [.customShort("u"), .long], help: "User: name, uid, name:group or uid:gid.") var user: String?
-    @Option(name: [.customShort("h"), .long], help: "Container host name (default: the first 12 digits of its ID).") var hostname: String?
+    @Option(name: [.customShort("h"), .long], help: "Container host name (default: the first 12 digits of its ID).")
+    var hostname: String?
     @Option(name: .long, help: "Overwrite the image's ENTRYPOINT (\"\" clears it).") var entrypoint: String?
     @Flag(name: .customLong("rm"), help: "Remove the container when it exits.") var remove = false
     @Flag(name: [.customShort("i"), .long], help: "Keep stdin open (pass it to the container).") var interactive = false
     @Flag(name: [.customShort("t"), .long], help: "Give the container a terminal.") var tty = false
-    @Option(name: .customLong("network"), help: "bridge (the default: skiff0, outbound NAT), none (loopback only), host, container:NAME, or a network made by `skiff network create`.") var network = "bridge"
-    @Option(name: .customLong("network-alias"), help: "Another name for the container on a user-defined network.") var networkAlias: [String] = []
+    @Option(
+        name: .customLong("network"),
+        help:
+            "bridge (the default: skiff0, outbound NAT), none (loopback only), host, container:NAME, or a network made by `skiff network create`."
+    ) var network = "bridge"
+    @Option(name: .customLong("network-alias"), help: "Another name for the container on a user-defined network.")
+    var networkAlias: [String] = []
     @Option(name: .customLong("ip"), help: "IPv4 address on a user-defined network.") var ip: String?
-    @Option(name: .customLong("add-host"), help: "Add a line to /etc/hosts: NAME:IP (IP may be host-gateway).") var addHost: [String] = []
+    @Option(name: .customLong("add-host"), help: "Add a line to /etc/hosts: NAME:IP (IP may be host-gateway).")
+    var addHost: [String] = []
     @Option(name: .customLong("dns"), help: "A DNS server for the container's resolv.conf.") var dns: [String] = []
     @Option(name: .customLong("dns-search"), help: "A DNS search domain.") var dnsSearch: [String] = []
     @Option(name: .customLong("dns-option"), help: "A resolver option (e.g. ndots:2).") var dnsOption: [String] = []
-    @Flag(name: [.customShort("P"), .customLong("publish-all")], help: "Publish every EXPOSEd port on a free host port.") var publishAll = false
+    @Flag(
+        name: [.customShort("P"), .customLong("publish-all")], help: "Publish every EXPOSEd port on a free host port.")
+    var publishAll = false
     // Numbers take the next argument unconditionally, as Docker does, so "--memory -1" is a value
     // refused by name rather than a flag called "-1".
-    @Option(name: [.customShort("m"), .long], parsing: .unconditional, help: "Memory limit (e.g. 512m, 1g).") var memory: String?
+    @Option(name: [.customShort("m"), .long], parsing: .unconditional, help: "Memory limit (e.g. 512m, 1g).")
+    var memory: String?
     @Option(name: .long, parsing: .unconditional, help: "CPUs (e.g. 0.5, 2).") var cpus: String?
-    @Option(name: .customLong("pids-limit"), parsing: .unconditional, help: "Maximum number of processes (0 or -1: unlimited).") var pidsLimit: String?
+    @Option(
+        name: .customLong("pids-limit"), parsing: .unconditional,
+        help: "Maximum number of processes (0 or -1: unlimited).") var pidsLimit: String?
     @Flag(name: .customLong("read-only"), help: "Mount the root filesystem read-only.") var readOnly = false
     @Option(name: .customLong("cap-add"), help: "Add a capability (e.g. NET_ADMIN, or ALL).") var capAdd: [String] = []
     @Option(name: .customLong("cap-drop"), help: "Drop a capability (e.g. CHOWN, or ALL).") var capDrop: [String] = []
-    @Option(name: .customLong("sysctl"), help: "A kernel setting of the container's namespaces (e.g. net.ipv4.ip_forward=1).") var sysctl: [String] = []
-    @Flag(name: .long, help: "All capabilities, no seccomp, no masked paths, all devices allowed.") var privileged = false
-    @Option(name: .customLong("security-opt"), help: "seccomp=unconfined, seccomp=PROFILE.json or no-new-privileges.") var securityOpt: [String] = []
-    @Flag(name: .customLong("init"), help: "Run tini as pid 1 to reap zombies and forward signals.") var initProcess = false
-    @Option(name: [.customShort("p"), .customLong("publish")], help: "Publish a port: [ip:][hostPort:]containerPort[/tcp|/udp], ranges allowed.") var publish: [String] = []
+    @Option(
+        name: .customLong("sysctl"),
+        help: "A kernel setting of the container's namespaces (e.g. net.ipv4.ip_forward=1).") var sysctl: [String] = []
+    @Flag(name: .long, help: "All capabilities, no seccomp, no masked paths, all devices allowed.") var privileged =
+        false
+    @Option(name: .customLong("security-opt"), help: "seccomp=unconfined, seccomp=PROFILE.json or no-new-privileges.")
+    var securityOpt: [String] = []
+    @Flag(name: .customLong("init"), help: "Run tini as pid 1 to reap zombies and forward signals.") var initProcess =
+        false
+    @Option(
+        name: [.customShort("p"), .customLong("publish")],
+        help: "Publish a port: [ip:][hostPort:]containerPort[/tcp|/udp], ranges allowed.") var publish: [String] = []
     @Option(name: [.customShort("l"), .customLong("label")], help: "Set a label (KEY=VALUE).") var label: [String] = []
     @Option(name: .customLong("platform"), help: "Platform of the image to use (os/arch).") var platform: String?
-    @Option(name: .customLong("restart"), help: "Restart policy: no, on-failure[:max-retries], always or unless-stopped.") var restart: String?
+    @Option(
+        name: .customLong("restart"), help: "Restart policy: no, on-failure[:max-retries], always or unless-stopped.")
+    var restart: String?
     @Option(name: .customLong("health-cmd"), help: "Healthcheck command (run with /bin/sh -c).") var healthCmd: String?
-    @Option(name: .customLong("health-interval"), parsing: .unconditional, help: "Time between healthchecks (e.g. 30s, 1m30s).") var healthInterval: String?
-    @Option(name: .customLong("health-timeout"), parsing: .unconditional, help: "Time a healthcheck may take.") var healthTimeout: String?
-    @Option(name: .customLong("health-start-period"), parsing: .unconditional, help: "Start period: failures then do not count.") var healthStartPeriod: String?
-    @Option(name: .customLong("health-retries"), parsing: .unconditional, help: "Failures in a row that make it unhealthy.") var healthRetries: String?
+    @Option(
+        name: .customLong("health-interval"), parsing: .unconditional,
+        help: "Time between healthchecks (e.g. 30s, 1m30s).") var healthInterval: String?
+    @Option(name: .customLong("health-timeout"), parsing: .unconditional, help: "Time a healthcheck may take.")
+    var healthTimeout: String?
+    @Option(
+        name: .customLong("health-start-period"), parsing: .unconditional,
+        help: "Start period: failures then do not count.") var healthStartPeriod: String?
+    @Option(
+        name: .customLong("health-retries"), parsing: .unconditional, help: "Failures in a row that make it unhealthy.")
+    var healthRetries: String?
     @Flag(name: .customLong("no-healthcheck"), help: "Disable the image's HEALTHCHECK.") var noHealthcheck = false
-    @Option(name: .customLong("stop-signal"), help: "Signal `stop` sends first (default: the image's STOPSIGNAL, else SIGTERM).") var stopSignal: String?
-    @Option(name: .customLong("stop-timeout"), parsing: .unconditional, help: "Seconds `stop` waits before SIGKILL (default 10).") var stopTimeout: String?
-    @Option(name: [.customShort("v"), .customLong("volume")], help: "Mount a volume or host path: NAME:/path[:ro], /host/path:/path[:ro], or /path (an anonymous volume).") var volume: [String] = []
-    @Option(name: .customLong("mount"), help: "Mount: type=volume|bind|tmpfs,source=…,target=…[,readonly][,volume-nocopy][,tmpfs-size=…].") var mount: [String] = []
-    @Option(name: .customLong("tmpfs"), help: "Mount a tmpfs: /path[:options] (e.g. /run:size=64m,mode=1770).") var tmpfs: [String] = []
-    @Option(name: .customLong("volumes-from"), help: "Mount the volumes of another container: NAME[:ro|rw].") var volumesFrom: [String] = []
-    @Option(name: .customLong("device"), help: "Give the container a host device: HOST[:CONTAINER][:PERMISSIONS] (e.g. /dev/snd, /dev/sdb:/dev/xvdb:r).") var device: [String] = []
-    @Option(name: .customLong("device-cgroup-rule"), help: "Allow more devices in the devices cgroup: \"TYPE MAJOR:MINOR ACCESS\" (e.g. \"c 42:* rmw\").") var deviceCgroupRule: [String] = []
-    @Option(name: .customLong("group-add"), help: "Add a supplementary group (a name in the image's /etc/group, or a number).") var groupAdd: [String] = []
-    @Option(name: .customLong("log-opt"), help: "max-size=SIZE (e.g. 10m; 0 or -1: unlimited) or max-file=N.") var logOpt: [String] = []
+    @Option(
+        name: .customLong("stop-signal"),
+        help: "Signal `stop` sends first (default: the image's STOPSIGNAL, else SIGTERM).") var stopSignal: String?
+    @Option(
+        name: .customLong("stop-timeout"), parsing: .unconditional,
+        help: "Seconds `stop` waits before SIGKILL (default 10).") var stopTimeout: String?
+    @Option(
+        name: [.customShort("v"), .customLong("volume")],
+        help: "Mount a volume or host path: NAME:/path[:ro], /host/path:/path[:ro], or /path (an anonymous volume).")
+    var volume: [String] = []
+    @Option(
+        name: .customLong("mount"),
+        help: "Mount: type=volume|bind|tmpfs,source=…,target=…[,readonly][,volume-nocopy][,tmpfs-size=…].") var mount:
+        [String] = []
+    @Option(name: .customLong("tmpfs"), help: "Mount a tmpfs: /path[:options] (e.g. /run:size=64m,mode=1770).")
+    var tmpfs: [String] = []
+    @Option(name: .customLong("volumes-from"), help: "Mount the volumes of another container: NAME[:ro|rw].")
+    var volumesFrom: [String] = []
+    @Option(
+        name: .customLong("device"),
+        help: "Give the container a host device: HOST[:CONTAINER][:PERMISSIONS] (e.g. /dev/snd, /dev/sdb:/dev/xvdb:r).")
+    var device: [String] = []
+    @Option(
+        name: .customLong("device-cgroup-rule"),
+        help: "Allow more devices in the devices cgroup: \"TYPE MAJOR:MINOR ACCESS\" (e.g. \"c 42:* rmw\").")
+    var deviceCgroupRule: [String] = []
+    @Option(
+        name: .customLong("group-add"),
+        help: "Add a supplementary group (a name in the image's /etc/group, or a number).") var groupAdd: [String] = []
+    @Option(name: .customLong("log-opt"), help: "max-size=SIZE (e.g. 10m; 0 or -1: unlimited) or max-file=N.")
+    var logOpt: [String] = []
 
     @Option(name: .customLong("pull"), help: "Pull the image: missing (default), always or never.") var pull = "missing"
-    @Option(name: .customLong("tls-verify"), help: "For a pull: require https with a valid certificate.") var tlsVerify = true
+    @Option(name: .customLong("tls-verify"), help: "For a pull: require https with a valid certificate.")
+    var tlsVerify = true
 
     /// Make the container record (not started) from `runOptions`: read env files and a seccomp profile
     /// (so errors name them), pull the image as --pull says, then `Engine.createContainer`.
@@ -82,9 +136,10 @@ struct ContainerCreateFlags: ParsableArguments {
             }
         }
         try pullIfNeeded(engine, image: image)
-        return try engine.createContainer(image: image, options: options,
-                                          callerEnvironment: ProcessInfo.processInfo.environment,
-                                          envFileContents: contents, seccompProfile: profile)
+        return try engine.createContainer(
+            image: image, options: options,
+            callerEnvironment: ProcessInfo.processInfo.environment,
+            envFileContents: contents, seccompProfile: profile)
     }
 
     /// Docker's --pull: missing pulls only when the image is not in the store.
@@ -106,7 +161,8 @@ struct ContainerCreateFlags: ParsableArguments {
             } catch {
                 let local = ((try? engine.images.list()) ?? []).flatMap(\.references)
                 guard let near = NearestName.suggest(reference.familiarName, among: local.map(\.familiarName)),
-                      let match = local.first(where: { $0.familiarName == near }) else { throw error }
+                    let match = local.first(where: { $0.familiarName == near })
+                else { throw error }
                 throw PullFailure(underlying: "\(error)", localSuggestion: match.familiar)
             }
         }
@@ -123,7 +179,8 @@ struct ContainerCreateFlags: ParsableArguments {
     /// record exists). `command` is the command line after the image (a leading `--` dropped).
     func runOptions(command: [String]) throws -> RunOptions {
         if let platform, Platform(parsing: platform).map({ Platform.current.matches($0) }) != true {
-            throw ValidationError("--platform \(platform): only this machine's platform (\(Platform.current)) can run here")
+            throw ValidationError(
+                "--platform \(platform): only this machine's platform (\(Platform.current)) can run here")
         }
         var o = RunOptions()
         o.name = name
@@ -164,7 +221,8 @@ struct ContainerCreateFlags: ParsableArguments {
             case "no-new-privileges", "no-new-privileges=true", "no-new-privileges:true": o.noNewPrivileges = true
             case let s where s.hasPrefix("seccomp="): o.seccomp = .profile(path: String(s.dropFirst(8)))
             default:
-                throw ValidationError("--security-opt \(opt): supported are seccomp=unconfined, seccomp=FILE and no-new-privileges")
+                throw ValidationError(
+                    "--security-opt \(opt): supported are seccomp=unconfined, seccomp=FILE and no-new-privileges")
             }
         }
         o.initProcess = initProcess
@@ -172,23 +230,33 @@ struct ContainerCreateFlags: ParsableArguments {
         o.healthCmd = healthCmd
         func duration(_ text: String?, _ flag: String) throws -> Int64? {
             guard let text else { return nil }
-            return try RunFlagParser.checked(text, flag: flag) { (t: String) throws(Units.Invalid) in try Units.parseDuration(t) }
+            return try RunFlagParser.checked(text, flag: flag) { (t: String) throws(Units.Invalid) in
+                try Units.parseDuration(t)
+            }
         }
         o.healthInterval = try duration(healthInterval, "--health-interval")
         o.healthTimeout = try duration(healthTimeout, "--health-timeout")
         o.healthStartPeriod = try duration(healthStartPeriod, "--health-start-period")
-        o.healthRetries = try healthRetries.map { Int(try RunFlagParser.integer($0, flag: "--health-retries", in: 1...Int64(Int32.max))) }
+        o.healthRetries = try healthRetries.map {
+            Int(try RunFlagParser.integer($0, flag: "--health-retries", in: 1...Int64(Int32.max)))
+        }
         o.noHealthcheck = noHealthcheck
         o.stopSignal = stopSignal
-        o.stopTimeout = try stopTimeout.map { Int(try RunFlagParser.integer($0, flag: "--stop-timeout", in: 0...Int64(Int32.max))) }
+        o.stopTimeout = try stopTimeout.map {
+            Int(try RunFlagParser.integer($0, flag: "--stop-timeout", in: 0...Int64(Int32.max)))
+        }
         for opt in logOpt {
             let kv = opt.split(separator: "=", maxSplits: 1).map(String.init)
             guard kv.count == 2 else { throw ValidationError("--log-opt \(opt): expected max-size=SIZE or max-file=N") }
             switch kv[0] {
-            case "max-size": o.logMaxSize = kv[1] == "-1" || kv[1] == "0" ? 0 : try RunFlagParser.bytes(kv[1], flag: "--log-opt max-size")
+            case "max-size":
+                o.logMaxSize =
+                    kv[1] == "-1" || kv[1] == "0" ? 0 : try RunFlagParser.bytes(kv[1], flag: "--log-opt max-size")
             case "max-file":
-                o.logMaxFiles = Int(try RunFlagParser.integer(kv[1], flag: "--log-opt max-file", in: 1...Int64(Int32.max)))
-            default: throw ValidationError("--log-opt \(opt): supported are max-size and max-file (the json-file driver)")
+                o.logMaxFiles = Int(
+                    try RunFlagParser.integer(kv[1], flag: "--log-opt max-file", in: 1...Int64(Int32.max)))
+            default:
+                throw ValidationError("--log-opt \(opt): supported are max-size and max-file (the json-file driver)")
             }
         }
         for p in publish { _ = try PortMapping.parse(p) }
@@ -197,7 +265,9 @@ struct ContainerCreateFlags: ParsableArguments {
         o.networkAliases = networkAlias
         o.ip = ip
         do {
-            o.mounts = try volume.map(MountRequest.parseVolume) + mount.map(MountRequest.parseMount) + tmpfs.map(MountRequest.parseTmpfs)
+            o.mounts =
+                try volume.map(MountRequest.parseVolume) + mount.map(MountRequest.parseMount)
+                + tmpfs.map(MountRequest.parseTmpfs)
         } catch { throw ValidationError("\(error)") }
         o.volumesFrom = volumesFrom
         do {

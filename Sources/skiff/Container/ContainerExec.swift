@@ -1,19 +1,25 @@
-import SkiffOCICommands
 import ArgumentParser
 import Foundation
 import SkiffKit
 import SkiffOCI
+import SkiffOCICommands
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
 struct ContainerExec: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "exec", abstract: "Run a command in a running container (its namespaces, cgroup, env and workdir); the exit code is the command's.")
+    static let configuration = CommandConfiguration(
+        commandName: "exec",
+        abstract:
+            "Run a command in a running container (its namespaces, cgroup, env and workdir); the exit code is the command's."
+    )
     @Flag(name: [.customShort("i"), .long], help: "Keep stdin open.") var interactive = false
     @Flag(name: [.customShort("t"), .long], help: "Give the command a terminal.") var tty = false
     @Flag(name: [.customShort("d"), .long], help: "Run in the background.") var detach = false
-    @Option(name: [.customShort("e"), .long], help: "Set an environment variable (KEY=VALUE, or KEY for the caller's).") var env: [String] = []
+    @Option(
+        name: [.customShort("e"), .long], help: "Set an environment variable (KEY=VALUE, or KEY for the caller's).")
+    var env: [String] = []
     @Option(name: [.customShort("w"), .long], help: "Working directory inside the container.") var workdir: String?
     @Option(name: [.customShort("u"), .long], help: "User: name, uid, name:group or uid:gid.") var user: String?
     @Flag(name: .long, help: "All capabilities for the command.") var privileged = false

@@ -9,7 +9,8 @@ import Glibc
 
 /// `skiff top`: the container's processes, as the host's `ps` shows them (Docker runs ps too).
 struct ContainerTop: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "top", abstract: "Show the processes of a running container.")
+    static let configuration = CommandConfiguration(
+        commandName: "top", abstract: "Show the processes of a running container.")
     @Argument(help: "The container.") var container: String
     @Argument(parsing: .captureForPassthrough, help: "ps options (default: -f).") var psOptions: [String] = []
 
@@ -27,7 +28,8 @@ struct ContainerTop: ParsableCommand {
 
 /// `skiff stats --no-stream`: CPU, memory, pids and block I/O from the cgroups.
 struct ContainerStats: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "stats", abstract: "Show containers' resource use (from their cgroups).")
+    static let configuration = CommandConfiguration(
+        commandName: "stats", abstract: "Show containers' resource use (from their cgroups).")
     @Flag(name: .customLong("no-stream"), help: "One sample, then exit.") var noStream = false
     @Flag(name: [.customShort("a"), .long], help: "All containers (default: running ones).") var all = false
     @Option(name: .long, help: "Format each line, e.g. '{{.Name}} {{.MemUsage}}'.") var format: String?
@@ -36,7 +38,9 @@ struct ContainerStats: ParsableCommand {
     func run() throws {
         let engine = SkiffContext.engine()
         repeat {
-            let list = containers.isEmpty ? engine.listContainers().filter { all || $0.status == .running }
+            let list =
+                containers.isEmpty
+                ? engine.listContainers().filter { all || $0.status == .running }
                 : try containers.map { try engine.container($0) }
             let first = list.map { engine.statsSample($0) }
             usleep(500_000)
@@ -45,9 +49,11 @@ struct ContainerStats: ParsableCommand {
             let hostMemory = Engine.hostMemory
             var rows: [[String: Any]] = []
             for (i, c) in list.enumerated() {
-                var row: [String: Any] = ["Container": c.shortID, "ID": c.shortID, "Name": c.name, "CPUPerc": "0.00%",
-                                          "MemUsage": "0B / 0B", "MemPerc": "0.00%", "NetIO": "0B / 0B",
-                                          "BlockIO": "0B / 0B", "PIDs": "0"]
+                var row: [String: Any] = [
+                    "Container": c.shortID, "ID": c.shortID, "Name": c.name, "CPUPerc": "0.00%",
+                    "MemUsage": "0B / 0B", "MemPerc": "0.00%", "NetIO": "0B / 0B",
+                    "BlockIO": "0B / 0B", "PIDs": "0",
+                ]
                 if let a = first[i], let b = second[i] {
                     let u = ContainerUsage(from: a, to: b, cpus: cpus, hostMemory: hostMemory)
                     row["CPUPerc"] = String(format: "%.2f%%", u.cpuPercent)
@@ -59,13 +65,15 @@ struct ContainerStats: ParsableCommand {
                 rows.append(row)
             }
             if let format {
-                let t = try FormatTemplate(format.hasPrefix("table") ? String(format.dropFirst(5)).trimmingPrefixSpaces() : format)
+                let t = try FormatTemplate(
+                    format.hasPrefix("table") ? String(format.dropFirst(5)).trimmingPrefixSpaces() : format)
                 for r in rows { print(try t.render(r)) }
             } else {
                 var lines = ["CONTAINER ID\tNAME\tCPU %\tMEM USAGE / LIMIT\tMEM %\tNET I/O\tBLOCK I/O\tPIDS"]
                 for r in rows {
-                    lines.append(["ID", "Name", "CPUPerc", "MemUsage", "MemPerc", "NetIO", "BlockIO", "PIDs"]
-                        .map { r[$0] as? String ?? "" }.joined(separator: "\t"))
+                    lines.append(
+                        ["ID", "Name", "CPUPerc", "MemUsage", "MemPerc", "NetIO", "BlockIO", "PIDs"]
+                            .map { r[$0] as? String ?? "" }.joined(separator: "\t"))
                 }
                 print(TableWriter.format(lines))
             }
@@ -75,7 +83,9 @@ struct ContainerStats: ParsableCommand {
 
 /// `skiff cp CONTAINER:PATH HOSTPATH` and `skiff cp HOSTPATH CONTAINER:PATH`.
 struct ContainerCopy: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "cp", abstract: "Copy files between a container and the host (symlinks in the container never lead out).")
+    static let configuration = CommandConfiguration(
+        commandName: "cp",
+        abstract: "Copy files between a container and the host (symlinks in the container never lead out).")
     @Argument(help: "CONTAINER:PATH or a host path.") var source: String
     @Argument(help: "CONTAINER:PATH or a host path.") var destination: String
 
@@ -112,12 +122,14 @@ struct ContainerPrune: ParsableCommand {
 
 /// `skiff system prune|df`.
 struct SystemCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "system", abstract: "Disk use and clean-up.",
-                                                    subcommands: [SystemPrune.self, SystemDiskUsage.self])
+    static let configuration = CommandConfiguration(
+        commandName: "system", abstract: "Disk use and clean-up.",
+        subcommands: [SystemPrune.self, SystemDiskUsage.self])
 }
 
 struct SystemPrune: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "prune", abstract: "Remove stopped containers and what no image or container uses.")
+    static let configuration = CommandConfiguration(
+        commandName: "prune", abstract: "Remove stopped containers and what no image or container uses.")
     @Flag(name: [.customShort("f"), .long], help: "Do not ask for confirmation.") var force = false
     @Flag(name: [.customShort("a"), .long], help: "Also remove every image no container uses.") var all = false
     @Flag(name: .long, help: "Also remove anonymous volumes no container uses.") var volumes = false
@@ -127,7 +139,8 @@ struct SystemPrune: ParsableCommand {
         if volumes { items.append("all anonymous volumes not used by at least one container") }
         items.append(all ? "all images without at least one container associated to them" : "all dangling images")
         items.append("all build cache")
-        guard force || Confirmation.ask("This will remove:\n" + items.map { "  - " + $0 }.joined(separator: "\n")) else { return }
+        guard force || Confirmation.ask("This will remove:\n" + items.map { "  - " + $0 }.joined(separator: "\n"))
+        else { return }
         let engine = SkiffContext.engine()
         let (ids, bytes) = engine.pruneContainers()
         if !ids.isEmpty { print("Deleted Containers:\n" + ids.joined(separator: "\n") + "\n") }
@@ -140,17 +153,24 @@ struct SystemPrune: ParsableCommand {
         let cache = BuildCache(engine: engine).prune()
         if all {
             let names = try engine.pruneUnusedImages().names
-            if !names.isEmpty { print("Deleted Images:\n" + names.map { "untagged: \($0)" }.joined(separator: "\n") + "\n") }
+            if !names.isEmpty {
+                print("Deleted Images:\n" + names.map { "untagged: \($0)" }.joined(separator: "\n") + "\n")
+            }
         }
         let removed = try engine.collectGarbage()
-        if cache.entries + cache.cacheMounts > 0 { print("Deleted build cache objects: \(cache.entries) steps, \(cache.cacheMounts) cache mounts\n") }
-        if !removed.isEmpty { print("Deleted Images:\n" + removed.map { "deleted: \($0)" }.joined(separator: "\n") + "\n") }
+        if cache.entries + cache.cacheMounts > 0 {
+            print("Deleted build cache objects: \(cache.entries) steps, \(cache.cacheMounts) cache mounts\n")
+        }
+        if !removed.isEmpty {
+            print("Deleted Images:\n" + removed.map { "deleted: \($0)" }.joined(separator: "\n") + "\n")
+        }
         print("Total reclaimed space: \(Engine.decimalSize(bytes)) (containers) and \(removed.count) blobs")
     }
 }
 
 struct SystemDiskUsage: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "df", abstract: "Show disk use by images, containers and the log files.")
+    static let configuration = CommandConfiguration(
+        commandName: "df", abstract: "Show disk use by images, containers and the log files.")
 
     func run() throws {
         let engine = SkiffContext.engine()
@@ -163,11 +183,13 @@ struct SystemDiskUsage: ParsableCommand {
             volumeBytes += size
             if unused.contains(v.Name) { reclaimable += size }
         }
-        let lines = ["TYPE\tTOTAL\tACTIVE\tSIZE\tRECLAIMABLE",
-                     "Images\t\(u.images)\t\(u.activeImages)\t\(Engine.decimalSize(u.imageBytes))\t\(Engine.decimalSize(u.reclaimableImageBytes))",
-                     "Containers\t\(u.containers)\t\(u.runningContainers)\t\(Engine.decimalSize(u.containerBytes))\t\(Engine.decimalSize(u.reclaimableContainerBytes))",
-                     "Local Volumes\t\(volumes.count)\t\(volumes.count - unused.count)\t\(Engine.decimalSize(volumeBytes))\t\(Engine.decimalSize(reclaimable))",
-                     "Build Cache\t\(u.buildCacheEntries)\t0\t\(Engine.decimalSize(u.buildCacheBytes))\t\(Engine.decimalSize(u.buildCacheBytes))"]
+        let lines = [
+            "TYPE\tTOTAL\tACTIVE\tSIZE\tRECLAIMABLE",
+            "Images\t\(u.images)\t\(u.activeImages)\t\(Engine.decimalSize(u.imageBytes))\t\(Engine.decimalSize(u.reclaimableImageBytes))",
+            "Containers\t\(u.containers)\t\(u.runningContainers)\t\(Engine.decimalSize(u.containerBytes))\t\(Engine.decimalSize(u.reclaimableContainerBytes))",
+            "Local Volumes\t\(volumes.count)\t\(volumes.count - unused.count)\t\(Engine.decimalSize(volumeBytes))\t\(Engine.decimalSize(reclaimable))",
+            "Build Cache\t\(u.buildCacheEntries)\t0\t\(Engine.decimalSize(u.buildCacheBytes))\t\(Engine.decimalSize(u.buildCacheBytes))",
+        ]
         print(TableWriter.format(lines))
     }
 }

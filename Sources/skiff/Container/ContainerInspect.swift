@@ -5,8 +5,10 @@ import SkiffPresentation
 
 /// `skiff container inspect`, and `skiff inspect` (containers first, then images, as Docker does).
 struct ContainerInspect: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "inspect", abstract: "Show containers (or images) as JSON.")
-    @Option(name: [.customShort("f"), .long], help: "Format each object with a template, e.g. '{{.State.Status}}'.") var format: String?
+    static let configuration = CommandConfiguration(
+        commandName: "inspect", abstract: "Show containers (or images) as JSON.")
+    @Option(name: [.customShort("f"), .long], help: "Format each object with a template, e.g. '{{.State.Status}}'.")
+    var format: String?
     @Option(name: .long, help: "container or image (default: whichever exists).") var type: String?
     @Argument(help: "Container (or image) names or IDs.") var names: [String]
 

@@ -81,7 +81,9 @@ struct ContainerInternal: ParsableCommand {
 
         func run() throws {
             let parts = label.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2, !parts[0].isEmpty else { throw ValidationError("reap: expected KEY=VALUE, got \(label)") }
+            guard parts.count == 2, !parts[0].isEmpty else {
+                throw ValidationError("reap: expected KEY=VALUE, got \(label)")
+            }
             let failures = SkiffContext.engine().removeLabelled(key: parts[0], value: parts[1])
             for f in failures { FileHandleStderr.write("reap: \(f)\n") }
             if !failures.isEmpty { throw ExitCode(1) }

@@ -1,6 +1,6 @@
-import SkiffOCICommands
 import ArgumentParser
 import SkiffKit
+import SkiffOCICommands
 
 #if canImport(Glibc)
 import Glibc
@@ -23,8 +23,11 @@ func forEachContainer(_ names: [String], print echo: Bool = true, _ body: (Strin
 }
 
 struct ContainerStart: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "start", abstract: "Start one or more stopped containers (the same container: its writable layer kept).")
-    @Flag(name: [.customShort("a"), .long], help: "Attach stdout/stderr and wait; the exit code is the container's.") var attach = false
+    static let configuration = CommandConfiguration(
+        commandName: "start",
+        abstract: "Start one or more stopped containers (the same container: its writable layer kept).")
+    @Flag(name: [.customShort("a"), .long], help: "Attach stdout/stderr and wait; the exit code is the container's.")
+    var attach = false
     @Flag(name: [.customShort("i"), .long], help: "Attach stdin too.") var interactive = false
     @OptionGroup var explain: ExplainOptions
     @Argument(help: "Container names or IDs.") var containers: [String]
@@ -36,8 +39,9 @@ struct ContainerStart: ParsableCommand {
         if attach || interactive {
             guard containers.count == 1 else { throw ValidationError("start -a attaches to one container at a time") }
             let started = try engine.startMonitored(containers[0], attach: true)
-            let code = try AttachSession.run(engine: engine, container: started.container, fd: started.attachFD,
-                                             stdin: interactive)
+            let code = try AttachSession.run(
+                engine: engine, container: started.container, fd: started.attachFD,
+                stdin: interactive)
             throw ExitCode(code)
         }
         try forEachContainer(containers) { name in try engine.startMonitored(name) }
@@ -45,9 +49,14 @@ struct ContainerStart: ParsableCommand {
 }
 
 struct ContainerStop: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "stop", abstract: "Stop containers: the stop signal, then SIGKILL after the timeout.")
-    @Option(name: [.customShort("t"), .customLong("time"), .customLong("timeout")], help: "Seconds to wait before SIGKILL (default: the container's --stop-timeout, else 10).") var time: Int?
-    @Option(name: [.customShort("s"), .long], help: "Signal to send first (default: the image's STOPSIGNAL, else SIGTERM).") var signal: String?
+    static let configuration = CommandConfiguration(
+        commandName: "stop", abstract: "Stop containers: the stop signal, then SIGKILL after the timeout.")
+    @Option(
+        name: [.customShort("t"), .customLong("time"), .customLong("timeout")],
+        help: "Seconds to wait before SIGKILL (default: the container's --stop-timeout, else 10).") var time: Int?
+    @Option(
+        name: [.customShort("s"), .long], help: "Signal to send first (default: the image's STOPSIGNAL, else SIGTERM).")
+    var signal: String?
     @Argument(help: "Container names or IDs.") var containers: [String]
 
     func run() throws {
@@ -58,7 +67,9 @@ struct ContainerStop: ParsableCommand {
 
 struct ContainerRestart: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "restart", abstract: "Stop, then start containers.")
-    @Option(name: [.customShort("t"), .customLong("time"), .customLong("timeout")], help: "Seconds to wait before SIGKILL.") var time: Int?
+    @Option(
+        name: [.customShort("t"), .customLong("time"), .customLong("timeout")], help: "Seconds to wait before SIGKILL.")
+    var time: Int?
     @Argument(help: "Container names or IDs.") var containers: [String]
 
     func run() throws {
@@ -68,7 +79,8 @@ struct ContainerRestart: ParsableCommand {
 }
 
 struct ContainerKill: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "kill", abstract: "Send a signal (default SIGKILL) to running containers.")
+    static let configuration = CommandConfiguration(
+        commandName: "kill", abstract: "Send a signal (default SIGKILL) to running containers.")
     @Option(name: [.customShort("s"), .long], help: "Signal (name or number).") var signal = "SIGKILL"
     @Argument(help: "Container names or IDs.") var containers: [String]
 
@@ -79,7 +91,8 @@ struct ContainerKill: ParsableCommand {
 }
 
 struct ContainerWait: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "wait", abstract: "Block until containers stop; print their exit codes.")
+    static let configuration = CommandConfiguration(
+        commandName: "wait", abstract: "Block until containers stop; print their exit codes.")
     @Argument(help: "Container names or IDs.") var containers: [String]
 
     func run() throws {

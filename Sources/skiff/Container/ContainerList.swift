@@ -4,7 +4,8 @@ import SkiffPresentation
 
 /// `skiff ps` / `skiff container ls`.
 struct ContainerList: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "ps", abstract: "List containers (running ones; -a for all).")
+    static let configuration = CommandConfiguration(
+        commandName: "ps", abstract: "List containers (running ones; -a for all).")
     @OptionGroup var listing: ContainerListing
 
     func run() throws { try listing.run() }
@@ -14,8 +15,14 @@ struct ContainerList: ParsableCommand {
 struct ContainerListing: ParsableArguments {
     @Flag(name: [.customShort("a"), .long], help: "Show all containers (default: running ones).") var all = false
     @Flag(name: [.customShort("q"), .long], help: "Only IDs.") var quiet = false
-    @Option(name: [.customShort("f"), .long], help: "Filter: id=, name=, status=, label=KEY[=VALUE], exited=CODE, ancestor=IMAGE, health=.") var filter: [String] = []
-    @Option(name: .long, help: "Go-template-like format, e.g. '{{.ID}} {{.Names}} {{.Status}}' or 'table {{.Names}}\\t{{.Status}}'.") var format: String?
+    @Option(
+        name: [.customShort("f"), .long],
+        help: "Filter: id=, name=, status=, label=KEY[=VALUE], exited=CODE, ancestor=IMAGE, health=.") var filter:
+        [String] = []
+    @Option(
+        name: .long,
+        help: "Go-template-like format, e.g. '{{.ID}} {{.Names}} {{.Status}}' or 'table {{.Names}}\\t{{.Status}}'.")
+    var format: String?
     @Flag(name: .customLong("no-trunc"), help: "Do not truncate IDs and commands.") var noTrunc = false
     @Option(name: [.customShort("n"), .long], help: "Show the N last created containers (all states).") var last: Int?
     @Flag(name: [.customShort("l"), .long], help: "Show the latest created container (all states).") var latest = false
@@ -32,16 +39,22 @@ struct ContainerListing: ParsableArguments {
             for c in list { print(noTrunc ? c.id : c.shortID) }
             return
         }
-        let headers = ["ID": "CONTAINER ID", "Image": "IMAGE", "Command": "COMMAND", "CreatedAt": "CREATED AT",
-                       "RunningFor": "CREATED", "Ports": "PORTS", "Status": "STATUS", "Names": "NAMES", "Labels": "LABELS",
-                       "State": "STATE", "Size": "SIZE", "Mounts": "MOUNTS", "Networks": "NETWORKS", "LocalVolumes": "LOCAL VOLUMES"]
-        let output = try ListFormat(format, defaultTable: "{{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}",
-                                    headers: headers)
-        try output.print(list.map { c in
-            var fields: [String: Any] = engine.listFields(c, truncate: !noTrunc)
-            fields["LocalVolumes"] = String((c.mounts ?? []).filter { $0.name != nil }.count)
-            return fields
-        })
+        let headers = [
+            "ID": "CONTAINER ID", "Image": "IMAGE", "Command": "COMMAND", "CreatedAt": "CREATED AT",
+            "RunningFor": "CREATED", "Ports": "PORTS", "Status": "STATUS", "Names": "NAMES", "Labels": "LABELS",
+            "State": "STATE", "Size": "SIZE", "Mounts": "MOUNTS", "Networks": "NETWORKS",
+            "LocalVolumes": "LOCAL VOLUMES",
+        ]
+        let output = try ListFormat(
+            format,
+            defaultTable: "{{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}",
+            headers: headers)
+        try output.print(
+            list.map { c in
+                var fields: [String: Any] = engine.listFields(c, truncate: !noTrunc)
+                fields["LocalVolumes"] = String((c.mounts ?? []).filter { $0.name != nil }.count)
+                return fields
+            })
     }
 }
 
@@ -56,8 +69,10 @@ struct ContainerFilter {
 
     static func parse(_ text: String) throws -> ContainerFilter {
         let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
-        guard parts.count == 2, ["id", "name", "status", "label", "exited", "ancestor", "health"].contains(parts[0]) else {
-            throw ValidationError("--filter \(text): expected id=, name=, status=, label=, exited=, ancestor= or health=")
+        guard parts.count == 2, ["id", "name", "status", "label", "exited", "ancestor", "health"].contains(parts[0])
+        else {
+            throw ValidationError(
+                "--filter \(text): expected id=, name=, status=, label=, exited=, ancestor= or health=")
         }
         return ContainerFilter(key: parts[0], value: parts[1])
     }
@@ -82,8 +97,9 @@ struct ContainerFilter {
 
 /// `skiff container ls` (or `list`, `ps`): the same command under the container noun.
 struct ContainerListInGroup: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "ls", abstract: ContainerList.configuration.abstract,
-                                                    aliases: ["list", "ps"])
+    static let configuration = CommandConfiguration(
+        commandName: "ls", abstract: ContainerList.configuration.abstract,
+        aliases: ["list", "ps"])
     @OptionGroup var listing: ContainerListing
 
     func run() throws { try listing.run() }
@@ -93,8 +109,11 @@ struct ContainerListInGroup: ParsableCommand {
 struct ContainerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "container", abstract: "Manage containers.",
-        subcommands: [ContainerListInGroup.self, ContainerRun.self, ContainerCreate.self, ContainerStart.self, ContainerStop.self,
-                      ContainerRestart.self, ContainerKill.self, ContainerPause.self, ContainerUnpause.self, ContainerRemove.self, ContainerWait.self, ContainerLogs.self,
-                      ContainerExec.self, ContainerInspect.self, ContainerAttach.self, ContainerTop.self, ContainerStats.self,
-                      ContainerCopy.self, ContainerRename.self, ContainerPrune.self])
+        subcommands: [
+            ContainerListInGroup.self, ContainerRun.self, ContainerCreate.self, ContainerStart.self, ContainerStop.self,
+            ContainerRestart.self, ContainerKill.self, ContainerPause.self, ContainerUnpause.self, ContainerRemove.self,
+            ContainerWait.self, ContainerLogs.self,
+            ContainerExec.self, ContainerInspect.self, ContainerAttach.self, ContainerTop.self, ContainerStats.self,
+            ContainerCopy.self, ContainerRename.self, ContainerPrune.self,
+        ])
 }

@@ -7,11 +7,14 @@ import Glibc
 #endif
 
 struct ContainerLogs: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "logs", abstract: "Show a container's output (stdout and stderr, as logged by its monitor).")
+    static let configuration = CommandConfiguration(
+        commandName: "logs", abstract: "Show a container's output (stdout and stderr, as logged by its monitor).")
     @Flag(name: [.customShort("f"), .long], help: "Follow: keep printing until the container stops.") var follow = false
-    @Option(name: [.customShort("n"), .long], help: "Show only the last N lines (\"all\" for every line).") var tail = "all"
+    @Option(name: [.customShort("n"), .long], help: "Show only the last N lines (\"all\" for every line).") var tail =
+        "all"
     @Flag(name: [.customShort("t"), .long], help: "Prefix each line with its time.") var timestamps = false
-    @Option(name: .long, help: "Only lines since a time (RFC 3339, Unix time, or a duration such as 10m).") var since: String?
+    @Option(name: .long, help: "Only lines since a time (RFC 3339, Unix time, or a duration such as 10m).") var since:
+        String?
     @Option(name: .long, help: "Only lines before a time (same forms as --since).") var until: String?
     @Argument(help: "The container.") var container: String
 
@@ -23,11 +26,16 @@ struct ContainerLogs: ParsableCommand {
             options.tail = n
         }
         if let since {
-            guard let t = LogOptions.parseTime(since) else { throw ValidationError("--since \(since): expected a time (2024-01-02T15:04:05Z), a Unix time or a duration (10m)") }
+            guard let t = LogOptions.parseTime(since) else {
+                throw ValidationError(
+                    "--since \(since): expected a time (2024-01-02T15:04:05Z), a Unix time or a duration (10m)")
+            }
             options.since = t
         }
         if let until {
-            guard let t = LogOptions.parseTime(until) else { throw ValidationError("--until \(until): expected a time, a Unix time or a duration") }
+            guard let t = LogOptions.parseTime(until) else {
+                throw ValidationError("--until \(until): expected a time, a Unix time or a duration")
+            }
             options.until = t
         }
         let engine = SkiffContext.engine()

@@ -3,7 +3,8 @@ import SkiffKit
 
 /// `skiff pause` / `skiff container pause`: freeze every process of running containers (Docker's pause).
 struct ContainerPause: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "pause", abstract: "Pause all processes within containers.")
+    static let configuration = CommandConfiguration(
+        commandName: "pause", abstract: "Pause all processes within containers.")
     @Argument(help: "Container names or IDs.") var containers: [String]
 
     func run() throws {
@@ -14,7 +15,8 @@ struct ContainerPause: ParsableCommand {
 
 /// `skiff unpause` / `skiff container unpause`.
 struct ContainerUnpause: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "unpause", abstract: "Unpause all processes within containers.")
+    static let configuration = CommandConfiguration(
+        commandName: "unpause", abstract: "Unpause all processes within containers.")
     @Argument(help: "Container names or IDs.") var containers: [String]
 
     func run() throws {

@@ -1,14 +1,15 @@
-import SkiffOCICommands
 import ArgumentParser
 import Foundation
 import SkiffKit
+import SkiffOCICommands
 
 /// `skiff run IMAGE [COMMAND [ARG…]]`: Docker's run, attached. The flags are create's
 /// (`ContainerCreateFlags`) plus -d.
 struct ContainerRun: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Run a command in a new container from an image (attached, the exit code the container's; -d: in the background under a monitor)."
+        abstract:
+            "Run a command in a new container from an image (attached, the exit code the container's; -d: in the background under a monitor)."
     )
 
     @OptionGroup var flags: ContainerCreateFlags

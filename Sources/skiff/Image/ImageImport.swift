@@ -11,7 +11,11 @@ struct ImageImport: ParsableCommand {
         commandName: "import",
         abstract: "Make a one-layer image from a root filesystem tarball (plain or compressed).")
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("A Dockerfile instruction to apply to the config (CMD, ENTRYPOINT, ENV, WORKDIR, USER, EXPOSE, LABEL, VOLUME, STOPSIGNAL, ONBUILD); repeatable.", valueName: "instruction"))
+    @Option(
+        name: .shortAndLong,
+        help: ArgumentHelp(
+            "A Dockerfile instruction to apply to the config (CMD, ENTRYPOINT, ENV, WORKDIR, USER, EXPOSE, LABEL, VOLUME, STOPSIGNAL, ONBUILD); repeatable.",
+            valueName: "instruction"))
     var change: [String] = []
 
     @Option(name: .shortAndLong, help: "The history comment.")
@@ -29,9 +33,11 @@ struct ImageImport: ParsableCommand {
         let image: StoredImage = try Interruptible.run {
             if file == "-" {
                 if isatty(STDIN_FILENO) == 1 {
-                    throw ImageError.invalidContent("import from standard input, but it is a terminal: pipe a tarball in or name a file")
+                    throw ImageError.invalidContent(
+                        "import from standard input, but it is a terminal: pipe a tarball in or name a file")
                 }
-                return try importer.importRootfs(fd: STDIN_FILENO, source: "-", changes: change, message: message, reference: reference)
+                return try importer.importRootfs(
+                    fd: STDIN_FILENO, source: "-", changes: change, message: message, reference: reference)
             }
             return try importer.importRootfs(path: file, changes: change, message: message, reference: reference)
         }

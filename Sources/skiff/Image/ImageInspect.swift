@@ -7,7 +7,9 @@ import SkiffPresentation
 /// `skiff image inspect`: Docker-shaped JSON (Id, RepoTags, RepoDigests, Created, Config, RootFS…).
 struct ImageInspect: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "inspect", abstract: "Show images as JSON.")
-    @Option(name: [.customShort("f"), .long], help: "Format each image with a template, e.g. '{{.Id}}' or '{{json .Config}}'.") var format: String?
+    @Option(
+        name: [.customShort("f"), .long],
+        help: "Format each image with a template, e.g. '{{.Id}}' or '{{json .Config}}'.") var format: String?
     @Argument(help: "Images (name or ID).") var images: [String]
 
     struct Shape: Encodable {
@@ -35,14 +37,16 @@ struct ImageInspect: ParsableCommand {
         var out: [Shape] = []
         for name in images {
             let img = try store.resolve(name)
-            out.append(Shape(Id: img.id.description,
-                             RepoTags: img.references.filter { $0.tag != nil }.map(\.familiar),
-                             RepoDigests: img.references.map { "\($0.familiarName)@\(img.manifestDigest)" },
-                             Created: img.config.created, Author: img.config.author,
-                             Architecture: img.config.architecture, Os: img.config.os, Size: img.size,
-                             Config: img.config.config,
-                             RootFS: RootFSShape(Type: img.config.rootfs.type, Layers: img.config.rootfs.diffIDs),
-                             History: img.config.history, ManifestDigest: img.manifestDigest.description))
+            out.append(
+                Shape(
+                    Id: img.id.description,
+                    RepoTags: img.references.filter { $0.tag != nil }.map(\.familiar),
+                    RepoDigests: img.references.map { "\($0.familiarName)@\(img.manifestDigest)" },
+                    Created: img.config.created, Author: img.config.author,
+                    Architecture: img.config.architecture, Os: img.config.os, Size: img.size,
+                    Config: img.config.config,
+                    RootFS: RootFSShape(Type: img.config.rootfs.type, Layers: img.config.rootfs.diffIDs),
+                    History: img.config.history, ManifestDigest: img.manifestDigest.description))
         }
         if let format {
             let template = try FormatTemplate(format)
@@ -56,7 +60,8 @@ struct ImageInspect: ParsableCommand {
 }
 
 struct ImageHistory: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "history", abstract: "Show how an image was made, newest step first.")
+    static let configuration = CommandConfiguration(
+        commandName: "history", abstract: "Show how an image was made, newest step first.")
     @Flag(name: .long, help: "Do not cut long commands.") var noTrunc = false
     @Flag(name: .shortAndLong, help: "Print only image IDs.") var quiet = false
     @Argument(help: "The image.") var image: String
@@ -84,9 +89,10 @@ struct ImageHistory: ParsableCommand {
 struct ImageCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "image", abstract: "Manage images.",
-        subcommands: [ImageListInGroup.self, ImageInspect.self, ImageHistory.self, ImageRemoveInGroup.self, ImagePrune.self,
-                      ImageTag.self, ImageBuild.self, ImagePull.self, ImagePush.self, ImageSave.self, ImageLoad.self,
-                      ImageImport.self]
+        subcommands: [
+            ImageListInGroup.self, ImageInspect.self, ImageHistory.self, ImageRemoveInGroup.self, ImagePrune.self,
+            ImageTag.self, ImageBuild.self, ImagePull.self, ImagePush.self, ImageSave.self, ImageLoad.self,
+            ImageImport.self,
+        ]
     )
 }
-

@@ -19,13 +19,19 @@ struct ImageListing: ParsableArguments {
     @Flag(name: .long, help: "Show full image IDs.") var noTrunc = false
     @Flag(name: .shortAndLong, help: "Show all images, the build steps' intermediate images too.") var all = false
     @Flag(name: .long, help: "Show digests.") var digests = false
-    @Option(name: .long, help: "table (default), json, or a Go template such as '{{.Repository}}:{{.Tag}}' ('table …' for a table). Fields: Repository, Tag, ID, Digest, CreatedSince, CreatedAt, Size, Containers, SharedSize, UniqueSize, VirtualSize.")
+    @Option(
+        name: .long,
+        help:
+            "table (default), json, or a Go template such as '{{.Repository}}:{{.Tag}}' ('table …' for a table). Fields: Repository, Tag, ID, Digest, CreatedSince, CreatedAt, Size, Containers, SharedSize, UniqueSize, VirtualSize."
+    )
     var format: String?
     @Argument(help: "Only images whose name matches (e.g. busybox).") var repository: String?
 
-    static let headers = ["Repository": "REPOSITORY", "Tag": "TAG", "ID": "IMAGE ID", "Digest": "DIGEST",
-                          "CreatedSince": "CREATED", "CreatedAt": "CREATED AT", "Size": "SIZE", "Containers": "CONTAINERS",
-                          "SharedSize": "SHARED SIZE", "UniqueSize": "UNIQUE SIZE", "VirtualSize": "VIRTUAL SIZE"]
+    static let headers = [
+        "Repository": "REPOSITORY", "Tag": "TAG", "ID": "IMAGE ID", "Digest": "DIGEST",
+        "CreatedSince": "CREATED", "CreatedAt": "CREATED AT", "Size": "SIZE", "Containers": "CONTAINERS",
+        "SharedSize": "SHARED SIZE", "UniqueSize": "UNIQUE SIZE", "VirtualSize": "VIRTUAL SIZE",
+    ]
 
     func run() throws {
         let store = SkiffContext.imageStore()
@@ -35,7 +41,9 @@ struct ImageListing: ParsableArguments {
         if all {
             // Intermediate images: what each cached build step made, listed as <none> unless named.
             let named = Set(images.map(\.manifestDigest))
-            images += BuildCache(engine: SkiffContext.engine()).stepImages().filter { !named.contains($0.manifestDigest) }
+            images += BuildCache(engine: SkiffContext.engine()).stepImages().filter {
+                !named.contains($0.manifestDigest)
+            }
         }
         for image in images {
             let id = noTrunc ? image.id.description : image.id.short
@@ -50,8 +58,12 @@ struct ImageListing: ParsableArguments {
             }
         }
         if quiet { return }
-        rows.sort { ($0["Repository"] as! String, $0["Tag"] as! String) < ($1["Repository"] as! String, $1["Tag"] as! String) }
-        let table = digests ? "{{.Repository}}\t{{.Tag}}\t{{.Digest}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}"
+        rows.sort {
+            ($0["Repository"] as! String, $0["Tag"] as! String) < ($1["Repository"] as! String, $1["Tag"] as! String)
+        }
+        let table =
+            digests
+            ? "{{.Repository}}\t{{.Tag}}\t{{.Digest}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}"
             : "{{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}"
         try ListFormat(format, defaultTable: table, headers: Self.headers).print(rows)
     }
@@ -77,8 +89,9 @@ struct ImageListing: ParsableArguments {
 
 /// `skiff image ls` (or `list`): the same command under the image noun.
 struct ImageListInGroup: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "ls", abstract: ImageList.configuration.abstract,
-                                                    aliases: ["list"])
+    static let configuration = CommandConfiguration(
+        commandName: "ls", abstract: ImageList.configuration.abstract,
+        aliases: ["list"])
     @OptionGroup var listing: ImageListing
 
     func run() throws { try listing.run() }
@@ -88,7 +101,9 @@ struct ImageListInGroup: ParsableCommand {
 enum Table {
     static func render(header: [String], rows: [[String]]) -> String {
         var widths = header.map(\.count)
-        for row in rows { for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) } }
+        for row in rows {
+            for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) }
+        }
         func line(_ cells: [String]) -> String {
             cells.enumerated().map { i, cell in
                 i == cells.count - 1 ? cell : cell + String(repeating: " ", count: widths[i] - cell.count + 3)

@@ -24,7 +24,8 @@ struct ImageLoad: ParsableCommand {
                 return try loader.load(path: input)
             }
             if isatty(STDIN_FILENO) == 1 {
-                throw ImageError.invalidContent("requested load from standard input, but it is a terminal: use -i FILE or redirect standard input")
+                throw ImageError.invalidContent(
+                    "requested load from standard input, but it is a terminal: use -i FILE or redirect standard input")
             }
             return try loader.load(fd: STDIN_FILENO, source: "standard input")
         }

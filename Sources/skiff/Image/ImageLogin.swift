@@ -6,24 +6,28 @@ import SkiffImage
 struct ImageLogin: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "login",
-        abstract: "Log in to a registry (credentials are checked, then saved in Docker's config.json or its credential helper).",
+        abstract:
+            "Log in to a registry (credentials are checked, then saved in Docker's config.json or its credential helper).",
         discussion: """
-        The file is $REGISTRY_AUTH_FILE, else $DOCKER_CONFIG/config.json, else ~/.docker/config.json. When it names \
-        a credential helper for the registry ("credHelpers": {"REGISTRY": "NAME"}, else "credsStore": "NAME"), \
-        docker-credential-NAME (found on PATH) keeps the password, and the file only an empty entry.
-        """
+            The file is $REGISTRY_AUTH_FILE, else $DOCKER_CONFIG/config.json, else ~/.docker/config.json. When it names \
+            a credential helper for the registry ("credHelpers": {"REGISTRY": "NAME"}, else "credsStore": "NAME"), \
+            docker-credential-NAME (found on PATH) keeps the password, and the file only an empty entry.
+            """
     )
 
     @Option(name: .shortAndLong, help: "User name.")
     var username: String?
 
-    @Option(name: .shortAndLong, help: "Password (visible to other users in the process list: prefer --password-stdin).")
+    @Option(
+        name: .shortAndLong, help: "Password (visible to other users in the process list: prefer --password-stdin).")
     var password: String?
 
     @Flag(name: .customLong("password-stdin"), help: "Read the password from standard input.")
     var passwordStdin = false
 
-    @Option(name: .customLong("tls-verify"), help: "Require https with a valid certificate (loopback registries always use http).")
+    @Option(
+        name: .customLong("tls-verify"),
+        help: "Require https with a valid certificate (loopback registries always use http).")
     var tlsVerify: Bool = true
 
     @Argument(help: "The registry, e.g. localhost:5000.")
@@ -36,7 +40,7 @@ struct ImageLogin: ParsableCommand {
 
     func run() throws {
         let registry = CredentialStore.normalizedRegistry(self.registry)
-        guard let user = username ?? prompt("Username: ") , !user.isEmpty else {
+        guard let user = username ?? prompt("Username: "), !user.isEmpty else {
             throw ValidationError("a user name is required (-u USER)")
         }
         var pass = password
@@ -46,10 +50,13 @@ struct ImageLogin: ParsableCommand {
         } else if pass == nil {
             pass = String(cString: getpass("Password: "))
         }
-        guard let pass, !pass.isEmpty else { throw ValidationError("a password is required (-p PASS or --password-stdin)") }
+        guard let pass, !pass.isEmpty else {
+            throw ValidationError("a password is required (-p PASS or --password-stdin)")
+        }
         let store = CredentialStore.default()
-        try RegistryLogin.login(registry: registry, credential: Credential(username: user, password: pass),
-                                tlsVerify: tlsVerify, store: store)
+        try RegistryLogin.login(
+            registry: registry, credential: Credential(username: user, password: pass),
+            tlsVerify: tlsVerify, store: store)
         print("Login Succeeded")
     }
 

@@ -5,7 +5,8 @@ import SkiffImage
 struct ImageLogout: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "logout",
-        abstract: "Remove the saved credentials of a registry (from its credential helper too, when config.json names one)."
+        abstract:
+            "Remove the saved credentials of a registry (from its credential helper too, when config.json names one)."
     )
 
     @Argument(help: "The registry, e.g. localhost:5000.")

@@ -9,10 +9,14 @@ struct ImagePull: ParsableCommand {
         abstract: "Pull an image from a registry."
     )
 
-    @Option(name: .long, help: "The platform to pick from a multi-platform image, e.g. linux/arm64 (default: this machine's).")
+    @Option(
+        name: .long,
+        help: "The platform to pick from a multi-platform image, e.g. linux/arm64 (default: this machine's).")
     var platform: String?
 
-    @Option(name: .customLong("tls-verify"), help: "Require https with a valid certificate (loopback registries always use http).")
+    @Option(
+        name: .customLong("tls-verify"),
+        help: "Require https with a valid certificate (loopback registries always use http).")
     var tlsVerify: Bool = true
 
     @Flag(name: .shortAndLong, help: "Print only the image's manifest digest.")
@@ -30,7 +34,8 @@ struct ImagePull: ParsableCommand {
             }
             options.platform = p
         }
-        let puller = Puller(store: SkiffContext.imageStore(), options: options, progress: quiet ? nil : PullProgress().handle)
+        let puller = Puller(
+            store: SkiffContext.imageStore(), options: options, progress: quiet ? nil : PullProgress().handle)
         let image = try Interruptible.run { try puller.pull(reference) }
         if quiet { print(image.manifestDigest) }
     }

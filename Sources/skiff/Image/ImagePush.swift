@@ -9,7 +9,9 @@ struct ImagePush: ParsableCommand {
         discussion: "SOURCE is an image in the store; DEST, when given, is where to push it (default: SOURCE's name)."
     )
 
-    @Option(name: .customLong("tls-verify"), help: "Require https with a valid certificate (loopback registries always use http).")
+    @Option(
+        name: .customLong("tls-verify"),
+        help: "Require https with a valid certificate (loopback registries always use http).")
     var tlsVerify: Bool = true
 
     @Flag(name: .shortAndLong, help: "Print only the pushed manifest digest.")
@@ -32,7 +34,8 @@ struct ImagePush: ParsableCommand {
         } else if let first = image.references.first {
             target = first
         } else {
-            throw ValidationError("\(source) has no name to push to: give a destination, e.g. localhost:5000/\(source):latest")
+            throw ValidationError(
+                "\(source) has no name to push to: give a destination, e.g. localhost:5000/\(source):latest")
         }
         var log: (@Sendable (String) -> Void)?
         if !quiet { log = { (line: String) in print(line) } }

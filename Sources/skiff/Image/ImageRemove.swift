@@ -25,10 +25,12 @@ struct ImageRemove: ParsableCommand {
 }
 
 struct ImagePrune: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "prune",
-                                                    abstract: "Remove blobs and unpacked layers no image or container uses.")
+    static let configuration = CommandConfiguration(
+        commandName: "prune",
+        abstract: "Remove blobs and unpacked layers no image or container uses.")
     @Flag(name: [.customShort("f"), .long], help: "Do not ask for confirmation.") var force = false
-    @Flag(name: [.customShort("a"), .long], help: "Remove every image no container uses, not only unreferenced blobs.") var all = false
+    @Flag(name: [.customShort("a"), .long], help: "Remove every image no container uses, not only unreferenced blobs.")
+    var all = false
 
     func run() throws {
         let what = all ? "all images without at least one container associated to them" : "all dangling images"
@@ -43,8 +45,9 @@ struct ImagePrune: ParsableCommand {
 
 /// `skiff image rm` (or `remove`): the same command under the image noun.
 struct ImageRemoveInGroup: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "rm", abstract: ImageRemove.configuration.abstract,
-                                                    aliases: ["remove"])
+    static let configuration = CommandConfiguration(
+        commandName: "rm", abstract: ImageRemove.configuration.abstract,
+        aliases: ["remove"])
     @OptionGroup var command: ImageRemove
 
     func run() throws { try command.run() }

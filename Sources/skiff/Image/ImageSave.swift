@@ -31,7 +31,8 @@ struct ImageSave: ParsableCommand {
         let format = ImageArchiveFormat(parsing: format)!
         let writer = ImageArchiveWriter(store: SkiffContext.imageStore())
         if output == nil && isatty(STDOUT_FILENO) == 1 {
-            throw ImageError.invalidContent("refusing to write an archive to a terminal: use -o FILE or redirect standard output")
+            throw ImageError.invalidContent(
+                "refusing to write an archive to a terminal: use -o FILE or redirect standard output")
         }
         let selected = try writer.resolve(images)
         if let output {

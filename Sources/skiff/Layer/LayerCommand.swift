@@ -13,7 +13,8 @@ struct LayerCommand: ParsableCommand {
 struct LayerUnpack: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "unpack",
-        abstract: "Unpack a layer into an empty directory: OCI whiteouts become overlay whiteouts; hostile entries are refused."
+        abstract:
+            "Unpack a layer into an empty directory: OCI whiteouts become overlay whiteouts; hostile entries are refused."
     )
     @Flag(name: .customLong("allow-devices"), help: "Make device nodes found in the layer (trusted layers only).")
     var allowDevices = false
@@ -29,7 +30,8 @@ struct LayerUnpack: ParsableCommand {
 struct LayerPack: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pack",
-        abstract: "Pack a directory (e.g. an overlay upper dir) into a tar+gzip layer; overlay whiteouts become OCI whiteouts."
+        abstract:
+            "Pack a directory (e.g. an overlay upper dir) into a tar+gzip layer; overlay whiteouts become OCI whiteouts."
     )
     @Argument(help: "The directory.") var directory: String
     @Argument(help: "The blob file to write.") var blob: String

@@ -1,25 +1,34 @@
-import SkiffOCICommands
 import ArgumentParser
 import Foundation
 import SkiffKit
+import SkiffOCICommands
 import SkiffPresentation
 import SkiffSystem
 
 /// `skiff network …`: Docker's network commands (bridge driver).
 struct NetworkCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "network", abstract: "Manage networks (bridge driver; containers on a user network reach each other by name).",
-        subcommands: [NetworkCreate.self, NetworkList.self, NetworkInspectCommand.self, NetworkRemove.self,
-                      NetworkConnect.self, NetworkDisconnect.self, NetworkPrune.self])
+        commandName: "network",
+        abstract: "Manage networks (bridge driver; containers on a user network reach each other by name).",
+        subcommands: [
+            NetworkCreate.self, NetworkList.self, NetworkInspectCommand.self, NetworkRemove.self,
+            NetworkConnect.self, NetworkDisconnect.self, NetworkPrune.self,
+        ])
 }
 
 struct NetworkCreate: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "create", abstract: "Create a network (a bridge, made when its first container starts).")
+    static let configuration = CommandConfiguration(
+        commandName: "create", abstract: "Create a network (a bridge, made when its first container starts).")
     @Option(name: [.customShort("d"), .long], help: "Driver (only bridge).") var driver = "bridge"
     @Option(name: .long, help: "Subnet in CIDR form (default: a free /24 in 10.89-99.x.0).") var subnet: String?
     @Option(name: .long, help: "Gateway (default: the subnet's first address).") var gateway: String?
-    @Option(name: .customLong("ip-range"), help: "Hand out addresses from this part of the subnet (CIDR).") var ipRange: String?
-    @Option(name: [.customShort("o"), .customLong("opt")], help: "Driver option: com.docker.network.driver.mtu=N, com.docker.network.bridge.host_binding_ipv4=IP, com.docker.network.bridge.enable_icc=false, com.docker.network.bridge.enable_ip_masquerade=false.") var opt: [String] = []
+    @Option(name: .customLong("ip-range"), help: "Hand out addresses from this part of the subnet (CIDR).") var ipRange:
+        String?
+    @Option(
+        name: [.customShort("o"), .customLong("opt")],
+        help:
+            "Driver option: com.docker.network.driver.mtu=N, com.docker.network.bridge.host_binding_ipv4=IP, com.docker.network.bridge.enable_icc=false, com.docker.network.bridge.enable_ip_masquerade=false."
+    ) var opt: [String] = []
     @Flag(name: .long, help: "No outbound access (no NAT).") var `internal` = false
     @OptionGroup var explain: ExplainOptions
     @Option(name: .customLong("label"), help: "Set a label (KEY=VALUE).") var label: [String] = []
@@ -38,11 +47,14 @@ struct NetworkCreate: ParsableCommand {
         for o in opt {
             let kv = o.split(separator: "=", maxSplits: 1).map(String.init)
             guard kv.count == 2, try options.set(kv[0], kv[1]) else {
-                throw ValidationError("--opt \(o): supported are com.docker.network.driver.mtu=N, com.docker.network.bridge.host_binding_ipv4=IP, com.docker.network.bridge.enable_icc=BOOL and com.docker.network.bridge.enable_ip_masquerade=BOOL")
+                throw ValidationError(
+                    "--opt \(o): supported are com.docker.network.driver.mtu=N, com.docker.network.bridge.host_binding_ipv4=IP, com.docker.network.bridge.enable_icc=BOOL and com.docker.network.bridge.enable_ip_masquerade=BOOL"
+                )
             }
         }
-        let n = try SkiffContext.engine().createNetwork(name: name, subnet: subnet, gateway: gateway, ipRange: ipRange,
-                                                       bridgeOptions: options, isInternal: `internal`, labels: labels)
+        let n = try SkiffContext.engine().createNetwork(
+            name: name, subnet: subnet, gateway: gateway, ipRange: ipRange,
+            bridgeOptions: options, isInternal: `internal`, labels: labels)
         print(n.id)
     }
 }
@@ -50,35 +62,48 @@ struct NetworkCreate: ParsableCommand {
 struct NetworkList: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "ls", abstract: "List networks.", aliases: ["list"])
     @Flag(name: [.customShort("q"), .long], help: "Only IDs.") var quiet = false
-    @Option(name: .long, help: "table (default), json, or a Go template: {{.ID}} {{.Name}} {{.Driver}} {{.Scope}} {{.Internal}} {{.Labels}} {{.CreatedAt}} {{.Subnet}} ('table …' for a table).") var format: String?
+    @Option(
+        name: .long,
+        help:
+            "table (default), json, or a Go template: {{.ID}} {{.Name}} {{.Driver}} {{.Scope}} {{.Internal}} {{.Labels}} {{.CreatedAt}} {{.Subnet}} ('table …' for a table)."
+    ) var format: String?
 
     func run() throws {
         let engine = SkiffContext.engine()
         let nets = try engine.listNetworks()
         var rows: [[String: Any]] = nets.map { n in
-            ["ID": String(n.id.prefix(12)), "Name": n.name, "Driver": n.driver, "Scope": "local", "IPv4": "true",
-             "IPv6": "false", "Internal": n.isInternal ? "true" : "false", "CreatedAt": Timestamp.parse(n.created).map(Timestamp.goString) ?? n.created,
-             "Labels": n.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","),
-             "Subnet": n.subnet.description]
+            [
+                "ID": String(n.id.prefix(12)), "Name": n.name, "Driver": n.driver, "Scope": "local", "IPv4": "true",
+                "IPv6": "false", "Internal": n.isInternal ? "true" : "false",
+                "CreatedAt": Timestamp.parse(n.created).map(Timestamp.goString) ?? n.created,
+                "Labels": n.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","),
+                "Subnet": n.subnet.description,
+            ]
         }
         for (name, driver) in [("host", "host"), ("none", "null")] {
-            rows.append(["ID": name, "Name": name, "Driver": driver, "Scope": "local", "IPv4": "false", "IPv6": "false",
-                         "Internal": "false", "CreatedAt": "", "Labels": "", "Subnet": ""])
+            rows.append([
+                "ID": name, "Name": name, "Driver": driver, "Scope": "local", "IPv4": "false", "IPv6": "false",
+                "Internal": "false", "CreatedAt": "", "Labels": "", "Subnet": "",
+            ])
         }
         if quiet {
             for r in rows where r["Name"] as? String != "host" && r["Name"] as? String != "none" { print(r["ID"]!) }
             return
         }
-        let output = try ListFormat(format, defaultTable: "{{.ID}}\t{{.Name}}\t{{.Driver}}\t{{.Scope}}",
-                                    headers: ["ID": "NETWORK ID", "Name": "NAME", "Driver": "DRIVER", "Scope": "SCOPE",
-                                              "IPv4": "IPV4", "IPv6": "IPV6", "Internal": "INTERNAL", "CreatedAt": "CREATED AT",
-                                              "Labels": "LABELS", "Subnet": "SUBNET"])
+        let output = try ListFormat(
+            format, defaultTable: "{{.ID}}\t{{.Name}}\t{{.Driver}}\t{{.Scope}}",
+            headers: [
+                "ID": "NETWORK ID", "Name": "NAME", "Driver": "DRIVER", "Scope": "SCOPE",
+                "IPv4": "IPV4", "IPv6": "IPV6", "Internal": "INTERNAL", "CreatedAt": "CREATED AT",
+                "Labels": "LABELS", "Subnet": "SUBNET",
+            ])
         try output.print(rows)
     }
 }
 
 struct NetworkInspectCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "inspect", abstract: "Show networks as JSON (Docker's shape).")
+    static let configuration = CommandConfiguration(
+        commandName: "inspect", abstract: "Show networks as JSON (Docker's shape).")
     @Argument(help: "Network names or IDs.") var networks: [String]
 
     func run() throws {
@@ -92,7 +117,8 @@ struct NetworkInspectCommand: ParsableCommand {
 }
 
 struct NetworkRemove: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "rm", abstract: "Remove networks no container uses.", aliases: ["remove"])
+    static let configuration = CommandConfiguration(
+        commandName: "rm", abstract: "Remove networks no container uses.", aliases: ["remove"])
     @Argument(help: "Network names or IDs.") var networks: [String]
 
     func run() throws {
@@ -109,8 +135,10 @@ struct NetworkRemove: ParsableCommand {
 }
 
 struct NetworkConnect: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "connect", abstract: "Connect a container to a network (now if it runs, else at its next start).")
-    @Option(name: .customLong("alias"), help: "Another name for the container on this network.") var alias: [String] = []
+    static let configuration = CommandConfiguration(
+        commandName: "connect", abstract: "Connect a container to a network (now if it runs, else at its next start).")
+    @Option(name: .customLong("alias"), help: "Another name for the container on this network.") var alias: [String] =
+        []
     @Option(name: .customLong("ip"), help: "IPv4 address on this network.") var ip: String?
     @Argument(help: "The network.") var network: String
     @Argument(help: "The container.") var container: String
@@ -121,7 +149,8 @@ struct NetworkConnect: ParsableCommand {
 }
 
 struct NetworkDisconnect: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "disconnect", abstract: "Disconnect a container from a network.")
+    static let configuration = CommandConfiguration(
+        commandName: "disconnect", abstract: "Disconnect a container from a network.")
     @Flag(name: [.customShort("f"), .long], help: "Accepted for docker compatibility.") var force = false
     @Argument(help: "The network.") var network: String
     @Argument(help: "The container.") var container: String
@@ -132,11 +161,14 @@ struct NetworkDisconnect: ParsableCommand {
 }
 
 struct NetworkPrune: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "prune", abstract: "Remove user networks no container uses, and take the idle default bridge down.")
+    static let configuration = CommandConfiguration(
+        commandName: "prune", abstract: "Remove user networks no container uses, and take the idle default bridge down."
+    )
     @Flag(name: [.customShort("f"), .long], help: "Do not ask for confirmation.") var force = false
 
     func run() throws {
-        guard force || Confirmation.ask("This will remove all custom networks not used by at least one container.") else { return }
+        guard force || Confirmation.ask("This will remove all custom networks not used by at least one container.")
+        else { return }
         let removed = try SkiffContext.engine().pruneNetworks()
         if !removed.isEmpty { print("Deleted Networks:\n" + removed.joined(separator: "\n")) }
     }
@@ -144,7 +176,8 @@ struct NetworkPrune: ParsableCommand {
 
 /// `skiff port CONTAINER [PRIVATE_PORT[/PROTO]]`: the published ports, Docker's lines.
 struct ContainerPort: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "port", abstract: "List a container's published ports.")
+    static let configuration = CommandConfiguration(
+        commandName: "port", abstract: "List a container's published ports.")
     @Argument(help: "The container.") var container: String
     @Argument(help: "Only this container port (e.g. 80 or 53/udp).") var privatePort: String?
 

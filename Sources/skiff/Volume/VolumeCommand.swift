@@ -1,7 +1,7 @@
-import SkiffOCICommands
 import ArgumentParser
 import Foundation
 import SkiffKit
+import SkiffOCICommands
 import SkiffPresentation
 
 /// `skiff volume create|ls|inspect|rm|prune`: Docker's volume commands for the local driver.
@@ -12,7 +12,8 @@ struct VolumeCommand: ParsableCommand {
 }
 
 struct VolumeCreate: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "create", abstract: "Create a volume (a random name when none is given).")
+    static let configuration = CommandConfiguration(
+        commandName: "create", abstract: "Create a volume (a random name when none is given).")
     @Option(name: .customLong("label"), help: "Set a label (KEY=VALUE).") var label: [String] = []
     @Option(name: [.customShort("d"), .long], help: "Volume driver (only local).") var driver = "local"
     @OptionGroup var explain: ExplainOptions
@@ -40,7 +41,8 @@ struct VolumeCreate: ParsableCommand {
 struct VolumeList: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "ls", abstract: "List volumes.", aliases: ["list"])
     @Flag(name: [.customShort("q"), .long], help: "Only the names.") var quiet = false
-    @Option(name: [.customShort("f"), .long], help: "Filter: dangling=true|false, name=TEXT, label=KEY[=VALUE].") var filter: [String] = []
+    @Option(name: [.customShort("f"), .long], help: "Filter: dangling=true|false, name=TEXT, label=KEY[=VALUE].")
+    var filter: [String] = []
     @Option(name: .long, help: "Format each volume with a template, e.g. '{{.Name}}'.") var format: String?
 
     func run() throws {
@@ -49,7 +51,9 @@ struct VolumeList: ParsableCommand {
         var predicates: [(Volume) -> Bool] = []
         for f in filter {
             let kv = f.split(separator: "=", maxSplits: 1).map(String.init)
-            guard kv.count == 2 else { throw ValidationError("--filter \(f): expected KEY=VALUE (dangling=true, name=…, label=…)") }
+            guard kv.count == 2 else {
+                throw ValidationError("--filter \(f): expected KEY=VALUE (dangling=true, name=…, label=…)")
+            }
             switch kv[0] {
             case "dangling":
                 switch kv[1].lowercased() {
@@ -72,21 +76,29 @@ struct VolumeList: ParsableCommand {
             for v in volumes { print(v.Name) }
             return
         }
-        let output = try ListFormat(format, defaultTable: "{{.Driver}}\t{{.Name}}",
-                                    headers: ["Driver": "DRIVER", "Name": "VOLUME NAME", "Scope": "SCOPE", "Mountpoint": "MOUNTPOINT",
-                                              "Labels": "LABELS", "Links": "LINKS", "Size": "SIZE"])
-        try output.print(volumes.map { v in
-            // Docker's volume formatter: Labels as "k=v,…", usage not computed by `ls` ("N/A").
-            ["Name": v.Name, "Driver": v.Driver, "Scope": v.Scope, "Mountpoint": v.Mountpoint,
-             "Labels": v.Labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","),
-             "Links": "N/A", "Size": "N/A", "Availability": "N/A", "Group": "N/A", "Status": "N/A"] as [String: Any]
-        })
+        let output = try ListFormat(
+            format, defaultTable: "{{.Driver}}\t{{.Name}}",
+            headers: [
+                "Driver": "DRIVER", "Name": "VOLUME NAME", "Scope": "SCOPE", "Mountpoint": "MOUNTPOINT",
+                "Labels": "LABELS", "Links": "LINKS", "Size": "SIZE",
+            ])
+        try output.print(
+            volumes.map { v in
+                // Docker's volume formatter: Labels as "k=v,…", usage not computed by `ls` ("N/A").
+                [
+                    "Name": v.Name, "Driver": v.Driver, "Scope": v.Scope, "Mountpoint": v.Mountpoint,
+                    "Labels": v.Labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(
+                        separator: ","),
+                    "Links": "N/A", "Size": "N/A", "Availability": "N/A", "Group": "N/A", "Status": "N/A",
+                ] as [String: Any]
+            })
     }
 }
 
 struct VolumeInspect: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "inspect", abstract: "Show volumes as JSON.")
-    @Option(name: [.customShort("f"), .long], help: "Format each volume with a template, e.g. '{{.Mountpoint}}'.") var format: String?
+    @Option(name: [.customShort("f"), .long], help: "Format each volume with a template, e.g. '{{.Mountpoint}}'.")
+    var format: String?
     @Argument(help: "Volume names.") var names: [String]
 
     func run() throws {
@@ -113,9 +125,12 @@ struct VolumeInspect: ParsableCommand {
 }
 
 struct VolumeRemove: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "rm", abstract: "Remove volumes (refused while a container uses one).",
-                                                    aliases: ["remove"])
-    @Flag(name: [.customShort("f"), .long], help: "Also remove a volume that only stopped containers use; no error when missing.") var force = false
+    static let configuration = CommandConfiguration(
+        commandName: "rm", abstract: "Remove volumes (refused while a container uses one).",
+        aliases: ["remove"])
+    @Flag(
+        name: [.customShort("f"), .long],
+        help: "Also remove a volume that only stopped containers use; no error when missing.") var force = false
     @Argument(help: "Volume names.") var names: [String]
 
     func run() throws {
@@ -135,12 +150,16 @@ struct VolumeRemove: ParsableCommand {
 }
 
 struct VolumePrune: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "prune", abstract: "Remove anonymous volumes no container uses (-a: every unused volume).")
+    static let configuration = CommandConfiguration(
+        commandName: "prune", abstract: "Remove anonymous volumes no container uses (-a: every unused volume).")
     @Flag(name: [.customShort("a"), .long], help: "Remove unused named volumes too.") var all = false
     @Flag(name: [.customShort("f"), .long], help: "Do not ask for confirmation.") var force = false
 
     func run() throws {
-        let what = all ? "all local volumes not used by at least one container" : "anonymous local volumes not used by at least one container"
+        let what =
+            all
+            ? "all local volumes not used by at least one container"
+            : "anonymous local volumes not used by at least one container"
         guard force || Confirmation.ask("This will remove \(what).") else { return }
         let (names, bytes) = SkiffContext.engine().pruneVolumes(all: all)
         if !names.isEmpty { print("Deleted Volumes:\n" + names.joined(separator: "\n") + "\n") }

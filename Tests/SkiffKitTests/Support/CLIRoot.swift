@@ -20,15 +20,18 @@ class CLIRoot: @unchecked Sendable {
     /// The skiff binary this root runs (the build's, unless a test runs a copy).
     let executable: String
 
-    init(prefix: String = "skiff-cli-test-", environment: [String: String] = [:], launcher: [String] = [],
-         executable: String = Engine.skiffPath) throws {
+    init(
+        prefix: String = "skiff-cli-test-", environment: [String: String] = [:], launcher: [String] = [],
+        executable: String = Engine.skiffPath
+    ) throws {
         self.environment = environment
         self.launcher = launcher
         self.executable = executable
         path = try FileIO.makeTemporaryDirectory(in: "/tmp", prefix: prefix)
         engine = Engine(root: path)
-        try TestImage.make("busybox", layers: [TestImage.busyboxRootfs], config: TestImage.busyboxConfig(),
-                           store: engine.images, scratch: path)
+        try TestImage.make(
+            "busybox", layers: [TestImage.busyboxRootfs], config: TestImage.busyboxConfig(),
+            store: engine.images, scratch: path)
     }
 
     struct Result {
@@ -49,7 +52,8 @@ class CLIRoot: @unchecked Sendable {
         _ = FileManager.default.createFile(atPath: outPath, contents: nil)
         _ = FileManager.default.createFile(atPath: errPath, contents: nil)
         defer { unlink(outPath); unlink(errPath) }
-        let p = launch(args, stdout: FileHandle(forWritingAtPath: outPath)!, stderr: FileHandle(forWritingAtPath: errPath)!)
+        let p = launch(
+            args, stdout: FileHandle(forWritingAtPath: outPath)!, stderr: FileHandle(forWritingAtPath: errPath)!)
         let deadline = Date().addingTimeInterval(timeout)
         while p.isRunning && Date() < deadline { usleep(10_000) }
         if p.isRunning {
@@ -57,9 +61,10 @@ class CLIRoot: @unchecked Sendable {
             Issue.record("skiff \(args) did not finish in \(timeout) s")
         }
         p.waitUntilExit()
-        return Result(status: p.terminationStatus,
-                      out: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
-                      err: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
+        return Result(
+            status: p.terminationStatus,
+            out: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
+            err: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
     }
 
     /// Start the CLI with this root without waiting.
@@ -93,7 +98,9 @@ class CLIRoot: @unchecked Sendable {
         _ = try? engine.pruneNetworks()
         for b in bridges { #expect(access("/sys/class/net/" + b, F_OK) != 0, "bridge \(b) of \(path) left") }
         _ = eventually(5) { HostLeftovers.processesMentioning(path).isEmpty }
-        #expect(HostLeftovers.processesMentioning(path).isEmpty, "processes left: \(HostLeftovers.processesMentioning(path))")
+        #expect(
+            HostLeftovers.processesMentioning(path).isEmpty,
+            "processes left: \(HostLeftovers.processesMentioning(path))")
         for id in ids {
             let left = HostLeftovers.cgroupDirectories(id)
             #expect(left.isEmpty, "cgroups left: \(left)")

@@ -23,11 +23,13 @@ final class OutsideServer {
         try FileManager.default.createDirectory(atPath: www, withIntermediateDirectories: true)
         try "\(greeting)\n".write(toFile: www + "/index.html", atomically: true, encoding: .utf8)
         let host = hostNetns.map { ["-n", $0] } ?? []
-        for args in [["netns", "add", namespace],
-                     host + ["link", "add", hostEnd, "type", "veth", "peer", "name", "eth0", "netns", namespace],
-                     host + ["addr", "add", hostIP + "/30", "dev", hostEnd], host + ["link", "set", hostEnd, "up"],
-                     ["-n", namespace, "addr", "add", address + "/30", "dev", "eth0"],
-                     ["-n", namespace, "link", "set", "eth0", "up"], ["-n", namespace, "link", "set", "lo", "up"]] {
+        for args in [
+            ["netns", "add", namespace],
+            host + ["link", "add", hostEnd, "type", "veth", "peer", "name", "eth0", "netns", namespace],
+            host + ["addr", "add", hostIP + "/30", "dev", hostEnd], host + ["link", "set", hostEnd, "up"],
+            ["-n", namespace, "addr", "add", address + "/30", "dev", "eth0"],
+            ["-n", namespace, "link", "set", "eth0", "up"], ["-n", namespace, "link", "set", "lo", "up"],
+        ] {
             let r = NetworkTests.sh("/usr/sbin/ip", args)
             guard r.status == 0 else {
                 Self.remove(namespace: namespace, hostEnd: hostEnd, hostNetns: hostNetns)

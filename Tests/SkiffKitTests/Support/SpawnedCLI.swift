@@ -13,7 +13,9 @@ enum SpawnedCLI {
     }
 
     /// Run `argv` to the end (killed after `timeout` seconds, which fails the test).
-    static func run(_ argv: [String], environment: [String: String] = [:], scratch: String, timeout: Double = 60) -> Result {
+    static func run(_ argv: [String], environment: [String: String] = [:], scratch: String, timeout: Double = 60)
+        -> Result
+    {
         let id = UUID().uuidString
         let outPath = scratch + "/.out-" + id, errPath = scratch + "/.err-" + id
         let out = open(outPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
@@ -44,14 +46,19 @@ enum SpawnedCLI {
             usleep(20_000)
         }
         let code = status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-        return Result(status: code,
-                      out: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
-                      err: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
+        return Result(
+            status: code,
+            out: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
+            err: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
     }
 
     /// `skiff ARGS` with `SKIFF_ROOT` set to `root`.
-    static func skiff(_ args: [String], root: String, environment: [String: String] = [:], timeout: Double = 60) -> Result {
-        run([Engine.skiffPath] + args, environment: environment.merging(["SKIFF_ROOT": root]) { $1 }, scratch: root, timeout: timeout)
+    static func skiff(_ args: [String], root: String, environment: [String: String] = [:], timeout: Double = 60)
+        -> Result
+    {
+        run(
+            [Engine.skiffPath] + args, environment: environment.merging(["SKIFF_ROOT": root]) { $1 }, scratch: root,
+            timeout: timeout)
     }
 
     /// Start a server in the background (stdio to /dev/null); stop it with `stop`.

@@ -10,7 +10,9 @@ enum StaticHelper {
     /// path. Without gcc this is an error that says how to get it, never a silent skip.
     static func build(_ name: String, source: String, in directory: String) throws -> String {
         guard FileManager.default.isExecutableFile(atPath: gcc) else {
-            throw Failure("\(gcc) is missing: this test compiles its helper \(name); install gcc and libc6-dev (Scripts/setup --test)")
+            throw Failure(
+                "\(gcc) is missing: this test compiles its helper \(name); install gcc and libc6-dev (Scripts/setup --test)"
+            )
         }
         let src = directory + "/" + name + ".c"
         let binary = directory + "/" + name
@@ -26,7 +28,9 @@ enum StaticHelper {
         let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         p.waitUntilExit()
         guard p.terminationStatus == 0, FileManager.default.isExecutableFile(atPath: binary) else {
-            throw Failure("gcc -static -O2 -o \(binary) \(src) failed (status \(p.terminationStatus); is libc6-dev installed? Scripts/setup --test):\n\(message)")
+            throw Failure(
+                "gcc -static -O2 -o \(binary) \(src) failed (status \(p.terminationStatus); is libc6-dev installed? Scripts/setup --test):\n\(message)"
+            )
         }
         return binary
     }

@@ -12,7 +12,9 @@ enum TestImage {
     static var fixtureExists: Bool { FileManager.default.fileExists(atPath: busyboxRootfs + "/bin/busybox") }
 
     /// Pack `directory` as a tar+gzip layer; returns (blob path, diffID).
-    static func packLayer(_ directory: String, in scratch: String, extraTarArgs: [String] = []) throws -> (String, String) {
+    static func packLayer(_ directory: String, in scratch: String, extraTarArgs: [String] = []) throws -> (
+        String, String
+    ) {
         let tarPath = scratch + "/layer-\(UUID().uuidString).tar"
         try run("/bin/tar", ["--numeric-owner", "--sort=name", "-C", directory, "-cf", tarPath] + extraTarArgs + ["."])
         let diffID = Digest.of(try Data(contentsOf: URL(fileURLWithPath: tarPath)))
@@ -22,19 +24,23 @@ enum TestImage {
 
     /// Store an image whose layers are the given directories (bottom first) under `name`.
     @discardableResult
-    static func make(_ name: String, layers: [String], config: ContainerConfig, store: ImageStore, scratch: String) throws -> StoredImage {
+    static func make(_ name: String, layers: [String], config: ContainerConfig, store: ImageStore, scratch: String)
+        throws -> StoredImage
+    {
         var descriptors: [Descriptor] = []
         var diffIDs: [String] = []
         for dir in layers {
             let (blob, diffID) = try packLayer(dir, in: scratch)
             let digest = try store.content.ingest(file: blob)
             let size = try FileManager.default.attributesOfItem(atPath: blob)[.size] as! Int
-            descriptors.append(Descriptor(mediaType: MediaType.ociLayerGzip, digest: digest.description, size: Int64(size)))
+            descriptors.append(
+                Descriptor(mediaType: MediaType.ociLayerGzip, digest: digest.description, size: Int64(size)))
             diffIDs.append(diffID)
             try FileManager.default.removeItem(atPath: blob)
         }
-        let imageConfig = ImageConfig(created: "2026-01-01T00:00:00Z", config: config, rootfs: RootFS(diffIDs: diffIDs),
-                                      history: layers.map { _ in History(created: "2026-01-01T00:00:00Z", createdBy: "test layer") })
+        let imageConfig = ImageConfig(
+            created: "2026-01-01T00:00:00Z", config: config, rootfs: RootFS(diffIDs: diffIDs),
+            history: layers.map { _ in History(created: "2026-01-01T00:00:00Z", createdBy: "test layer") })
         let configDescriptor = try store.content.writeJSON(imageConfig, mediaType: MediaType.ociConfig)
         let manifest = Manifest(config: configDescriptor, layers: descriptors)
         let manifestDescriptor = try store.content.writeJSON(manifest, mediaType: MediaType.ociManifest)
@@ -57,8 +63,9 @@ enum TestImage {
         try p.run()
         p.waitUntilExit()
         guard p.terminationStatus == 0 else {
-            throw NSError(domain: "TestImage", code: Int(p.terminationStatus),
-                          userInfo: [NSLocalizedDescriptionKey: "\(tool) \(args) failed"])
+            throw NSError(
+                domain: "TestImage", code: Int(p.terminationStatus),
+                userInfo: [NSLocalizedDescriptionKey: "\(tool) \(args) failed"])
         }
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import SkiffTestSupport
 import Testing
+
 @testable import SkiffRuntime
 
 /// What the tests of Skiff's real callers (Docker, containerd) share: finding the tools, a private
@@ -56,13 +57,16 @@ enum CallerDaemon {
         // "[/]tmp/..." matches the processes but not this shell's own command line.
         let pattern = "[" + String(dir.prefix(1)) + "]" + dir.dropFirst()
         shell("for p in $(pgrep -f '\(pattern)'); do kill -9 $p; done 2>/dev/null; sleep 0.2")
-        shell("grep -F ' \(dir)' /proc/self/mountinfo | awk '{print $5}' | sort -r | xargs -r -n1 umount -l 2>/dev/null")
+        shell(
+            "grep -F ' \(dir)' /proc/self/mountinfo | awk '{print $5}' | sort -r | xargs -r -n1 umount -l 2>/dev/null")
         shell("rm -rf '\(dir)'")
     }
 
     /// rmdir a cgroup (and what is under it) in every hierarchy, e.g. "skiff-test-docker-ab12".
     static func removeCgroup(_ name: String) {
-        shell("for d in /sys/fs/cgroup/*/\(name) /sys/fs/cgroup/\(name); do [ -d \"$d\" ] && find \"$d\" -depth -type d -exec rmdir {} \\; ; done 2>/dev/null")
+        shell(
+            "for d in /sys/fs/cgroup/*/\(name) /sys/fs/cgroup/\(name); do [ -d \"$d\" ] && find \"$d\" -depth -type d -exec rmdir {} \\; ; done 2>/dev/null"
+        )
     }
 
     /// Global directories a daemon makes whatever its flags say (/run/docker/plugins, /run/containerd/s

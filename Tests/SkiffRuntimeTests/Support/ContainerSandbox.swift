@@ -4,6 +4,7 @@ import Logging
 import SkiffOCI
 import SkiffTestSupport
 import Testing
+
 @testable import SkiffRuntime
 
 /// The busybox bundle `Scripts/make-fixtures` makes (rootfs with /bin/skiff-probe, runc-like config.json).
@@ -118,7 +119,12 @@ final class ContainerSandbox {
         let err = try outputFile(id + ".err")
         var options = OCIRuntime.StartOptions()
         options.stdio = (devnull, out.fd, err.fd)
-        return (options, { close(devnull); close(out.fd); close(err.fd) }, out.path, err.path)
+        return (
+            options,
+            {
+                close(devnull); close(out.fd); close(err.fd)
+            }, out.path, err.path
+        )
     }
 
     /// `oci run`, attached, with output captured.

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import SkiffOCI
+
 @testable import SkiffRuntime
 
 #if canImport(Glibc)
@@ -12,11 +13,12 @@ enum PlanFixtures {
     static let cgroupV2 = CgroupLayout.v2(root: "/sys/fs/cgroup")
     static let cgroupV2Paths = [CgroupManager.unifiedKey: "/sys/fs/cgroup/skiff/c1"]
 
-    static let cgroupHybrid = CgroupLayout.hybrid(hierarchies: [
-        "cpu": "/sys/fs/cgroup/cpu,cpuacct", "cpuacct": "/sys/fs/cgroup/cpu,cpuacct",
-        "memory": "/sys/fs/cgroup/memory", "pids": "/sys/fs/cgroup/pids",
-        "net_cls": "/sys/fs/cgroup/net_cls",   // a hierarchy Skiff makes no cgroup in: not shown
-    ], unified: "/sys/fs/cgroup/unified")
+    static let cgroupHybrid = CgroupLayout.hybrid(
+        hierarchies: [
+            "cpu": "/sys/fs/cgroup/cpu,cpuacct", "cpuacct": "/sys/fs/cgroup/cpu,cpuacct",
+            "memory": "/sys/fs/cgroup/memory", "pids": "/sys/fs/cgroup/pids",
+            "net_cls": "/sys/fs/cgroup/net_cls",  // a hierarchy Skiff makes no cgroup in: not shown
+        ], unified: "/sys/fs/cgroup/unified")
     static let cgroupHybridPaths = [
         "cpu": "/sys/fs/cgroup/cpu,cpuacct/skiff/c1", "cpuacct": "/sys/fs/cgroup/cpu,cpuacct/skiff/c1",
         "memory": "/sys/fs/cgroup/memory/skiff/c1", "pids": "/sys/fs/cgroup/pids/skiff/c1",
@@ -25,14 +27,16 @@ enum PlanFixtures {
 
     /// A cgroup v2 host (kernel 6.x: cap_last_cap 40) where `directories` exist.
     static func v2Host(directories: [String] = [], files: [String] = []) -> HostFacts {
-        HostFacts(lastCap: 40, cgroupLayout: cgroupV2, cgroupPaths: cgroupV2Paths, hasProcKcore: true,
-                  paths: paths(directories: directories, files: files))
+        HostFacts(
+            lastCap: 40, cgroupLayout: cgroupV2, cgroupPaths: cgroupV2Paths, hasProcKcore: true,
+            paths: paths(directories: directories, files: files))
     }
 
     /// A cgroup v1 host with a cgroup2 mount too (hybrid), as systemd hosts of a few years ago.
     static func hybridHost(directories: [String] = [], files: [String] = []) -> HostFacts {
-        HostFacts(lastCap: 40, cgroupLayout: cgroupHybrid, cgroupPaths: cgroupHybridPaths, hasProcKcore: true,
-                  paths: paths(directories: directories, files: files))
+        HostFacts(
+            lastCap: 40, cgroupLayout: cgroupHybrid, cgroupPaths: cgroupHybridPaths, hasProcKcore: true,
+            paths: paths(directories: directories, files: files))
     }
 
     static func paths(directories: [String], files: [String]) -> [String: HostFacts.PathKind] {
@@ -44,8 +48,9 @@ enum PlanFixtures {
 
     /// A planner that compiles seccomp profiles without a cache (no file is read or written).
     static func planner(bundle: String) -> LaunchPlanner {
-        LaunchPlanner(bundle: bundle, seccomp: SeccompCompiler(cacheDirectory: nil),
-                      logger: Logger(label: "skiff.unit-tests"))
+        LaunchPlanner(
+            bundle: bundle, seccomp: SeccompCompiler(cacheDirectory: nil),
+            logger: Logger(label: "skiff.unit-tests"))
     }
 
     static func decode(_ json: String) throws -> Spec {
@@ -54,10 +59,13 @@ enum PlanFixtures {
 
     /// The six nodes every container gets unless its spec lists them.
     static func defaultDevices(bindFromHost: Bool) -> [LaunchConfig.Device] {
-        [("/dev/null", 1, 3), ("/dev/zero", 1, 5), ("/dev/full", 1, 7), ("/dev/random", 1, 8),
-         ("/dev/urandom", 1, 9), ("/dev/tty", 5, 0)].map { path, major, minor in
-            LaunchConfig.Device(path: path, mode: S_IFCHR | 0o666, major: major, minor: minor,
-                                bindFromHost: bindFromHost)
+        [
+            ("/dev/null", 1, 3), ("/dev/zero", 1, 5), ("/dev/full", 1, 7), ("/dev/random", 1, 8),
+            ("/dev/urandom", 1, 9), ("/dev/tty", 5, 0),
+        ].map { path, major, minor in
+            LaunchConfig.Device(
+                path: path, mode: S_IFCHR | 0o666, major: major, minor: minor,
+                bindFromHost: bindFromHost)
         }
     }
 

@@ -29,8 +29,12 @@ enum StructuralDiff {
             for i in 0..<min(xs.count, ys.count) {
                 walk(xs[i], ys[i], path: "\(path)[\(i)]", into: &out)
             }
-            for i in ys.count..<max(ys.count, xs.count) { out.append("\(path)[\(i)]: unexpected \(String(reflecting: xs[i]))") }
-            for i in xs.count..<max(xs.count, ys.count) { out.append("\(path)[\(i)]: missing \(String(reflecting: ys[i]))") }
+            for i in ys.count..<max(ys.count, xs.count) {
+                out.append("\(path)[\(i)]: unexpected \(String(reflecting: xs[i]))")
+            }
+            for i in xs.count..<max(xs.count, ys.count) {
+                out.append("\(path)[\(i)]: missing \(String(reflecting: ys[i]))")
+            }
         case (.struct, .struct) where a.subjectType == e.subjectType && !a.children.isEmpty:
             for (x, y) in zip(a.children, e.children) {
                 walk(x.value, y.value, path: path.isEmpty ? x.label ?? "?" : "\(path).\(x.label ?? "?")", into: &out)
