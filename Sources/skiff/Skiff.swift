@@ -28,7 +28,17 @@ struct Skiff: ParsableCommand {
     static func main() {
         var arguments = Array(CommandLine.arguments.dropFirst())
         var command = arguments
-        _ = try? GlobalOptions.extract(from: &command)
+        let globals = try? GlobalOptions.extract(from: &command)
+        // `--root R` before the command is the state root, as podman's is (`skiff oci` keeps runc's meaning:
+        // the OCI state directory). It goes on through SKIFF_ROOT, so the monitor and the helpers it starts
+        // use the same root.
+        if let root = globals?.root, command.first != "oci" {
+            guard !root.isEmpty else {
+                FileHandleStderr.write("skiff: --root needs a directory\n")
+                Glibc.exit(125)
+            }
+            setenv("SKIFF_ROOT", root, 1)
+        }
         if command.first == "compose" {
             arguments = ComposeCommandLine.normalized(arguments)
             command = ComposeCommandLine.normalized(command)

@@ -8,7 +8,8 @@ import Glibc
 /// Where the non-OCI commands keep their state, and the stores they open: `$SKIFF_ROOT` (default
 /// /var/lib/skiff) as DESIGN.md lays it out.
 enum SkiffContext {
-    /// The state root: `--root` is runc's flag and belongs to `skiff oci`; the rest uses SKIFF_ROOT.
+    /// The state root: $SKIFF_ROOT, which `skiff --root R` sets for everything but `skiff oci` (where
+    /// `--root` is runc's OCI state directory).
     static var stateRoot: String {
         if let env = getenv("SKIFF_ROOT"), env.pointee != 0 { return String(cString: env) }
         return "/var/lib/skiff"

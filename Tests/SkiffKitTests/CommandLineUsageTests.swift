@@ -1,4 +1,5 @@
 import Foundation
+import SkiffImage
 import SkiffKit
 import Testing
 
@@ -27,6 +28,22 @@ struct CommandLineUsageTests {
         #expect(rm.status == 0, "\(rm.err)")
         #expect(p.container("demo-app-1") == nil)
         p.checkNothingLeft(ids: [])
+    }
+
+    /// `--root` before the command picks the state root (podman's flag); it used to be taken and ignored,
+    /// so the work landed in /var/lib/skiff.
+    @Test func rootFlagPicksTheStateRoot() throws {
+        let root = try CLIRoot()
+        defer { root.cleanUp() }
+        let other = try FileIO.makeTemporaryDirectory(in: "/tmp", prefix: "skiff-cli-test-other-")
+        defer { try? FileManager.default.removeItem(atPath: other) }
+        let create = root.skiff("--root", other, "volume", "create", "rootflag-vol")
+        #expect(create.status == 0, "\(create.err)")
+        #expect(FileManager.default.fileExists(atPath: other + "/volumes/rootflag-vol"))
+        #expect(!root.skiff("volume", "ls").out.contains("rootflag-vol"))
+        #expect(root.skiff("--root=" + other, "volume", "ls").out.contains("rootflag-vol"))
+        #expect(root.skiff("--root", other, "volume", "rm", "rootflag-vol").status == 0)
+        #expect(root.skiff("--root", "", "ps").status == 125)
     }
 
     @Test func mistypedCommandsNameTheNearestOne() throws {
