@@ -22,11 +22,7 @@ struct ComposeTop: ParsableCommand {
         for (i, c) in list.enumerated() {
             guard let pids = try? runner.engine.processes(c.id), !pids.isEmpty else { continue }
             print((i > 0 ? "\n" : "") + c.name)
-            let task = Process()
-            task.executableURL = URL(fileURLWithPath: "/bin/ps")
-            task.arguments = ["-f", "-p", pids.map(String.init).joined(separator: ",")]
-            try task.run()
-            task.waitUntilExit()
+            try ProcessListing.show(pids)
         }
     }
 }

@@ -17,12 +17,7 @@ struct ContainerTop: ParsableCommand {
     func run() throws {
         let engine = SkiffContext.engine()
         let pids = try engine.processes(container)
-        let task = Process()
-        task.executableURL = URL(fileURLWithPath: "/bin/ps")
-        let options = psOptions.first == "--" ? Array(psOptions.dropFirst()) : psOptions
-        task.arguments = (options.isEmpty ? ["-f"] : options) + ["-p", pids.map(String.init).joined(separator: ",")]
-        try task.run()
-        task.waitUntilExit()
+        try ProcessListing.show(pids, psOptions: psOptions)
     }
 }
 
