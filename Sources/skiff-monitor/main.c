@@ -51,6 +51,9 @@ static int opt_tty, opt_stdin, opt_wait_attach;
 static long long log_max_size;   // 0: unlimited
 static int log_max_files = 1;
 static long long health_ms;
+// Docker 25+: during the start period, until a check passes, checks run every start interval instead.
+static long long health_start_period_ms, health_start_interval_ms;
+static int health_passed;
 
 static int ready_fd = -1;
 static int attach_listener = -1;
@@ -289,6 +292,12 @@ static int status_code(int status, int *sig) {
 // MARK: one run of the container
 
 static pid_t helper_pid, init_pid, health_pid;
+
+// The wait before the next health check of a container started at `started_ms`.
+static long long health_pace(long long started_ms) {
+    int starting = health_start_period_ms > 0 && !health_passed && now_ms() - started_ms < health_start_period_ms;
+    return starting && health_start_interval_ms > 0 ? health_start_interval_ms : health_ms;
+}
 static int init_exited, exit_code, exit_signal;
 static long long exit_at_ms;
 
@@ -302,6 +311,7 @@ static void reap(void) {
             exit_at_ms = now_ms();
         } else if (pid == health_pid) {
             health_pid = 0;
+            if (WIFEXITED(status) && WEXITSTATUS(status) == 0) health_passed = 1;
         } else if (pid == helper_pid) {
             helper_pid = -status - 1;  // reaped; its status is kept, negative
         }
@@ -485,7 +495,7 @@ static int reap_main(const char *dir) {
 int main(int argc, char **argv) {
     const char *dir = NULL;
     int c;
-    while ((c = getopt(argc, argv, "s:d:tiAl:n:H:Rp:")) != -1) {
+    while ((c = getopt(argc, argv, "s:d:tiAl:n:H:P:S:Rp:")) != -1) {
         switch (c) {
         case 's': skiff_path = optarg; break;
         case 'd': dir = optarg; break;
@@ -495,13 +505,15 @@ int main(int argc, char **argv) {
         case 'l': log_max_size = atoll(optarg); break;
         case 'n': log_max_files = atoi(optarg) > 0 ? atoi(optarg) : 1; break;
         case 'H': health_ms = atoll(optarg); break;
+        case 'P': health_start_period_ms = atoll(optarg); break;
+        case 'S': health_start_interval_ms = atoll(optarg); break;
         case 'R': opt_reap = 1; break;
         case 'p': reap_watch_pid = (pid_t)atoi(optarg); break;
         default: return 2;
         }
     }
     if (!skiff_path || !dir || optind != argc - 1) {
-        fprintf(stderr, "usage: skiff-monitor -s SKIFF -d DIR [-t] [-i] [-A] [-l MAX] [-n FILES] [-H MS] ID\n"
+        fprintf(stderr, "usage: skiff-monitor -s SKIFF -d DIR [-t] [-i] [-A] [-l MAX] [-n FILES] [-H MS [-P MS -S MS]] ID\n"
                         "       skiff-monitor -R -s SKIFF -d DIR -p PID KEY=VALUE\n");
         return 2;
     }
@@ -551,7 +563,9 @@ int main(int argc, char **argv) {
     int restart = 0;
     for (;;) {
         if (!launch(restart, sigfd)) break;
-        long long next_health = health_ms > 0 ? now_ms() + health_ms : -1;
+        long long started_ms = now_ms();
+        health_passed = 0;
+        long long next_health = health_ms > 0 ? started_ms + health_pace(started_ms) : -1;
         char buf[16384];
         for (;;) {
             int streams_open = out_fd >= 0 || err_fd >= 0 || master_fd >= 0;
@@ -613,7 +627,7 @@ int main(int argc, char **argv) {
             }
             if (next_health >= 0 && now_ms() >= next_health && !init_exited) {
                 if (health_pid <= 0) health_pid = spawn_skiff("health", NULL, -1, -1, -1, -1);
-                next_health = now_ms() + health_ms;
+                next_health = now_ms() + health_pace(started_ms);
             }
         }
         close_fd(&out_fd);

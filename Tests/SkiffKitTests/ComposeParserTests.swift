@@ -66,6 +66,8 @@ struct ComposeParserTests {
                   interval: 2s
                   timeout: 5s
                   retries: 10
+                  start_period: 30s
+                  start_interval: 1s
               web:
                 build: .
                 command: sh -c "python manage.py migrate && python manage.py runserver 0.0.0.0:8000"
@@ -87,6 +89,7 @@ struct ComposeParserTests {
         #expect(db.healthcheck?.test == ["CMD-SHELL", "pg_isready -U app"])
         #expect(db.healthcheck?.interval == 2_000_000_000)
         #expect(db.healthcheck?.retries == 10)
+        #expect(db.healthcheck?.startInterval == 1_000_000_000)
         let web = try #require(p.service("web"))
         #expect(web.build?.context == "$DIR")
         #expect(web.command == ["sh", "-c", "python manage.py migrate && python manage.py runserver 0.0.0.0:8000"])

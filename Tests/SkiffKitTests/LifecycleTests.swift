@@ -200,6 +200,34 @@ struct LifecycleTests {
         #expect(root.skiff("ps", "--filter", "health=healthy", "--format", "{{.Names}}").out == "fine\n")
     }
 
+    /// Docker 25+: during the start period, until a check passes, checks run every start interval (5 s by
+    /// default), not every `interval`; once one passes, the interval again.
+    @Test func healthStartIntervalPacesTheStartPeriod() throws {
+        let root = try Root()
+        defer { root.cleanUp() }
+        #expect(
+            root.skiff(
+                "run", "-d", "--name", "paced", "--health-cmd", "test -e /tmp/ready", "--health-interval", "1h",
+                "--health-start-period", "1h", "--health-start-interval", "200ms", "busybox", "sleep", "100"
+            ).status == 0)
+        #expect(
+            root.skiff(
+                "run", "-d", "--name", "default-pace", "--health-cmd", "true", "--health-interval", "1h",
+                "--health-start-period", "1h", "busybox", "sleep", "100"
+            ).status == 0)
+        let probes = { (name: String) in
+            root.inspect(name, "{{json .State.Health.Log}}").components(separatedBy: "ExitCode").count - 1
+        }
+        #expect(root.eventually(10) { probes("paced") >= 2 }, "failing checks repeat at the start interval")
+        #expect(root.inspect("paced", "{{.State.Health.Status}}") == "starting")
+        #expect(root.skiff("exec", "paced", "touch", "/tmp/ready").status == 0)
+        #expect(root.eventually(10) { root.inspect("paced", "{{.State.Health.Status}}") == "healthy" })
+        let afterPass = probes("paced")
+        usleep(1_000_000)
+        #expect(probes("paced") == afterPass, "after a pass the 1h interval applies")
+        #expect(root.eventually(15) { root.inspect("default-pace", "{{.State.Health.Status}}") == "healthy" })
+    }
+
     @Test func copyBothWaysSafeAgainstSymlinks() throws {
         let root = try Root()
         defer { root.cleanUp() }

@@ -231,6 +231,8 @@ package struct ComposeHealthcheck: Sendable, Equatable {
     package var interval: Int64?
     package var timeout: Int64?
     package var startPeriod: Int64?
+    /// `start_interval`, nanoseconds.
+    package var startInterval: Int64?
     package var retries: Int?
     package var disable = false
 

@@ -589,7 +589,7 @@ package struct ComposeParser {
             case "interval": h.interval = try duration(e.value, ep)
             case "timeout": h.timeout = try duration(e.value, ep)
             case "start_period": h.startPeriod = try duration(e.value, ep)
-            case "start_interval": _ = try duration(e.value, ep)
+            case "start_interval": h.startInterval = try duration(e.value, ep)
             case "retries": h.retries = try int(e.value, ep, min: 1)
             case "disable": h.disable = try bool(e.value, ep)
             default: break  // x- extensions (ComposeSchema refused the rest)

@@ -148,6 +148,7 @@ package struct ComposeWiring {
                 o.healthInterval = h.interval
                 o.healthTimeout = h.timeout
                 o.healthStartPeriod = h.startPeriod
+                o.healthStartInterval = h.startInterval
                 o.healthRetries = h.retries
             }
         }

@@ -131,17 +131,23 @@ public struct HealthCheck: Codable, Sendable, Equatable {
     public var startPeriod: Int64
     /// Consecutive failures that make the container unhealthy.
     public var retries: Int
+    /// Time between checks during the start period while the container is not yet healthy (nil: Docker's
+    /// 5 s). Docker 25+ probes at this pace then, so a slow `interval` does not delay the first result.
+    public var startInterval: Int64?
 
     /// Docker's default interval: 30 s.
     public static let defaultInterval: Int64 = 30_000_000_000
+    /// Docker's default start interval: 5 s.
+    public static let defaultStartInterval: Int64 = 5_000_000_000
     /// Docker's default timeout: 30 s.
     public static let defaultTimeout: Int64 = 30_000_000_000
 
     /// A check running `test` with Docker's defaults for what is not given.
     public init(
         test: [String], interval: Int64 = defaultInterval, timeout: Int64 = defaultTimeout,
-        startPeriod: Int64 = 0, retries: Int = 3
+        startPeriod: Int64 = 0, retries: Int = 3, startInterval: Int64? = nil
     ) {
+        self.startInterval = startInterval
         self.test = test
         self.interval = interval
         self.timeout = timeout

@@ -75,6 +75,8 @@ public struct RunOptions: Sendable, Equatable {
     public var healthStartPeriod: Int64?
     /// --health-retries.
     public var healthRetries: Int?
+    /// --health-start-interval, in nanoseconds: the pace of checks during the start period.
+    public var healthStartInterval: Int64?
     /// --no-healthcheck: ignore the image's HEALTHCHECK.
     public var noHealthcheck = false
     /// --stop-signal: the signal `stop` sends first.

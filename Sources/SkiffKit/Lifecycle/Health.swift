@@ -9,10 +9,12 @@ extension Engine {
     /// One healthcheck probe (the monitor runs `container-internal health` every interval): exec the
     /// test in the container with the timeout, record the result in State.Health as Docker does —
     /// healthy after a success, unhealthy after `retries` failures in a row (not counting failures
-    /// within the start period); the last 5 probes kept.
-    public func runHealthProbe(id: String) throws(KitError) {
+    /// within the start period); the last 5 probes kept. Returns whether the check passed (the monitor
+    /// paces its checks by it during the start period).
+    @discardableResult
+    public func runHealthProbe(id: String) throws(KitError) -> Bool {
         let c = try containers.load(id: id)
-        guard let check = c.healthcheck, c.status == .running else { return }
+        guard let check = c.healthcheck, c.status == .running else { return false }
         let dir = containers.directory(of: id)
         let outPath = dir + "/health.out"
         let pidPath = dir + "/health.pid"
@@ -63,6 +65,7 @@ extension Engine {
             }
             c.health = health
         }
+        return code == 0
     }
 
     /// Wait for our child `pid` for at most `timeout` seconds; its exit code (128+signal), or -1 after

@@ -74,7 +74,8 @@ extension Engine {
             health = HealthCheck(
                 test: test, interval: nonZero(h.Interval) ?? HealthCheck.defaultInterval,
                 timeout: nonZero(h.Timeout) ?? HealthCheck.defaultTimeout,
-                startPeriod: h.StartPeriod ?? 0, retries: (h.Retries ?? 0) > 0 ? h.Retries! : 3)
+                startPeriod: h.StartPeriod ?? 0, retries: (h.Retries ?? 0) > 0 ? h.Retries! : 3,
+                startInterval: nonZero(h.StartInterval))
         }
         if let cmd = options.healthCmd {
             if cmd.isEmpty || cmd == "NONE" {
@@ -83,7 +84,8 @@ extension Engine {
                 health = HealthCheck(
                     test: ["CMD-SHELL", cmd], interval: health?.interval ?? HealthCheck.defaultInterval,
                     timeout: health?.timeout ?? HealthCheck.defaultTimeout,
-                    startPeriod: health?.startPeriod ?? 0, retries: health?.retries ?? 3)
+                    startPeriod: health?.startPeriod ?? 0, retries: health?.retries ?? 3,
+                    startInterval: health?.startInterval)
             }
         }
         if var h = health {
@@ -91,8 +93,11 @@ extension Engine {
             if let v = options.healthTimeout { h.timeout = v }
             if let v = options.healthStartPeriod { h.startPeriod = v }
             if let v = options.healthRetries { h.retries = v }
+            if let v = options.healthStartInterval { h.startInterval = v }
             health = h
-        } else if options.healthInterval != nil || options.healthRetries != nil || options.healthTimeout != nil {
+        } else if options.healthInterval != nil || options.healthRetries != nil || options.healthTimeout != nil
+            || options.healthStartInterval != nil
+        {
             if options.healthCmd == nil {
                 throw .usage(
                     "--health-interval/--health-timeout/--health-retries need a healthcheck: give --health-cmd or use an image with HEALTHCHECK"
@@ -138,7 +143,13 @@ extension Engine {
         if attach { args.append("-A") }
         let maxSize = container.logMaxSize ?? Self.defaultLogMaxSize
         if maxSize > 0 { args += ["-l", "\(maxSize)", "-n", "\(container.logMaxFiles ?? Self.defaultLogMaxFiles)"] }
-        if let h = container.healthcheck { args += ["-H", "\(max(h.interval / 1_000_000, 10))"] }
+        if let h = container.healthcheck {
+            args += ["-H", "\(max(h.interval / 1_000_000, 10))"]
+            if h.startPeriod > 0 {
+                let pace = h.startInterval ?? HealthCheck.defaultStartInterval
+                args += ["-P", "\(h.startPeriod / 1_000_000)", "-S", "\(max(pace / 1_000_000, 10))"]
+            }
+        }
         args.append(container.id)
 
         var pipeFDs: [Int32] = [-1, -1]

@@ -77,6 +77,9 @@ struct ContainerCreateFlags: ParsableArguments {
         name: .customLong("health-start-period"), parsing: .unconditional,
         help: "Start period: failures then do not count.") var healthStartPeriod: String?
     @Option(
+        name: .customLong("health-start-interval"), parsing: .unconditional,
+        help: "Time between healthchecks during the start period (default 5s).") var healthStartInterval: String?
+    @Option(
         name: .customLong("health-retries"), parsing: .unconditional, help: "Failures in a row that make it unhealthy.")
     var healthRetries: String?
     @Flag(name: .customLong("no-healthcheck"), help: "Disable the image's HEALTHCHECK.") var noHealthcheck = false
@@ -237,6 +240,7 @@ struct ContainerCreateFlags: ParsableArguments {
         o.healthInterval = try duration(healthInterval, "--health-interval")
         o.healthTimeout = try duration(healthTimeout, "--health-timeout")
         o.healthStartPeriod = try duration(healthStartPeriod, "--health-start-period")
+        o.healthStartInterval = try duration(healthStartInterval, "--health-start-interval")
         o.healthRetries = try healthRetries.map {
             Int(try RunFlagParser.integer($0, flag: "--health-retries", in: 1...Int64(Int32.max)))
         }

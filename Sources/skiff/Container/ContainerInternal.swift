@@ -71,7 +71,8 @@ struct ContainerInternal: ParsableCommand {
         @Argument var id: String
 
         func run() throws {
-            try SkiffContext.engine().runHealthProbe(id: id)
+            // The exit status tells the monitor whether the check passed.
+            if try !SkiffContext.engine().runHealthProbe(id: id) { throw ExitCode(1) }
         }
     }
 
