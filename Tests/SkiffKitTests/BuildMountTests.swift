@@ -325,16 +325,20 @@ struct BuildCopyFlagTests {
             COPY --parents y /d/
             COPY --parents pkgs/*/package.json /app/
             COPY x/a.txt y/z/b.txt /flat/
+            COPY --parents ./y/./z/b.txt ./pkgs/./*/package.json /pivot/
 
             """)
         let fs = try f.engine.layersFilesystem(of: f.image("app:latest"))
         for path in [
             "/p/x/a.txt", "/p/y/z/b.txt", "/p/top.txt", "/d/y/z/c.md", "/app/pkgs/one/package.json",
-            "/app/pkgs/two/package.json", "/flat/a.txt", "/flat/b.txt",
+            "/app/pkgs/two/package.json", "/flat/a.txt", "/flat/b.txt", "/pivot/z/b.txt", "/pivot/one/package.json",
+            "/pivot/two/package.json",
         ] {
             #expect(fs.lookup(path) != .missing, "\(path)")
         }
         #expect(fs.lookup("/p/a.txt") == .missing)
+        #expect(fs.lookup("/pivot/y") == .missing)
+        #expect(fs.lookup("/pivot/pkgs") == .missing)
     }
 
     @Test func checksumIsVerified() throws {

@@ -201,6 +201,10 @@ extension BuildRun {
             guard let cleaned = PathPattern.clean(source) else {
                 throw fail(ins, "\(key) failed: forbidden path outside the \(tree.label): \(source)")
             }
+            // COPY --parents ./a/./b/c: `/./` is the pivot; only the directories after it are kept (BuildKit).
+            let pivot =
+                keepParents
+                ? source.range(of: "/./").flatMap { PathPattern.clean(String(source[..<$0.lowerBound])) } : nil
             let matches = try tree.glob(cleaned)
             if matches.isEmpty {
                 if tree is ContextTree {
@@ -227,9 +231,15 @@ extension BuildRun {
                     // COPY --parents: the source's directories are kept under the destination.
                     if keepParents {
                         let isDirectory = tree.isDirectory(m.path)
-                        subdirectories[items.count - 1] =
+                        var kept =
                             isDirectory
                             ? m.path : String(m.path.split(separator: "/").dropLast().joined(separator: "/"))
+                        if let pivot, !pivot.isEmpty {
+                            kept =
+                                kept == pivot
+                                ? "" : kept.hasPrefix(pivot + "/") ? String(kept.dropFirst(pivot.count + 1)) : kept
+                        }
+                        subdirectories[items.count - 1] = kept
                     }
                 }
             }
