@@ -53,7 +53,7 @@ static int log_max_files = 1;
 static long long health_ms;
 // Docker 25+: during the start period, until a check passes, checks run every start interval instead.
 static long long health_start_period_ms, health_start_interval_ms;
-static int health_passed;
+static int health_passed, health_finished;
 
 static int ready_fd = -1;
 static int attach_listener = -1;
@@ -311,6 +311,7 @@ static void reap(void) {
             exit_at_ms = now_ms();
         } else if (pid == health_pid) {
             health_pid = 0;
+            health_finished = 1;
             if (WIFEXITED(status) && WEXITSTATUS(status) == 0) health_passed = 1;
         } else if (pid == helper_pid) {
             helper_pid = -status - 1;  // reaped; its status is kept, negative
@@ -565,6 +566,7 @@ int main(int argc, char **argv) {
         if (!launch(restart, sigfd)) break;
         long long started_ms = now_ms();
         health_passed = 0;
+        health_finished = 0;
         long long next_health = health_ms > 0 ? started_ms + health_pace(started_ms) : -1;
         char buf[16384];
         for (;;) {
@@ -592,6 +594,9 @@ int main(int argc, char **argv) {
                 struct signalfd_siginfo si;
                 while (read(sigfd, &si, sizeof si) == (ssize_t)sizeof si) {}
                 reap();
+                // As Docker: the next check is timed from the end of the last, at the pace its result sets.
+                if (health_finished && next_health >= 0) next_health = now_ms() + health_pace(started_ms);
+                health_finished = 0;
             }
             int fds[3] = {out_fd, err_fd, master_fd};
             for (int i = 0; i < 3; i++) {
