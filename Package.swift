@@ -40,6 +40,8 @@ let package = Package(
             linkerSettings: [.linkedLibrary("seccomp")]
         ),
         .target(name: "CSystem", cSettings: [.define("_GNU_SOURCE")]),
+        // skiff-oci's sealed re-exec, made by a constructor before the Swift runtime starts (exe_seal.c).
+        .target(name: "CSkiffSealAtLoad", dependencies: ["CSkiff"], cSettings: [.define("_GNU_SOURCE")]),
         .target(name: "CCurl", linkerSettings: [.linkedLibrary("dl")]),
         .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
         .target(name: "SkiffSystem", dependencies: ["CSystem"]),
@@ -84,7 +86,7 @@ let package = Package(
             ]
         ),
         // runc's command line alone: what Podman or containerd call; starts fast (no image code linked).
-        .executableTarget(name: "skiff-oci", dependencies: ["SkiffOCICommands"]),
+        .executableTarget(name: "skiff-oci", dependencies: ["SkiffOCICommands", "CSkiffSealAtLoad"]),
         .executableTarget(
             name: "skiff",
             dependencies: [

@@ -89,6 +89,27 @@ static void join_namespaces(struct child *c) {
     }
 }
 
+/// Move this process into the container's cgroup v1 hierarchies. Writing "0" to `tasks` moves the
+/// calling thread (this process has one) without the host-wide lock that writing a pid to
+/// cgroup.procs takes, whose RCU grace period costs every start milliseconds. The files were opened by
+/// the parent, whose credentials the kernel checks.
+static void join_cgroups(struct child *c) {
+    const struct cskiff_spawn *s = c->spec;
+    for (int i = 0; i < s->n_cgroup_task_fds; i++) {
+        struct msg m;
+        msg_init(&m);
+        msg_str(&m, "write 0 to a cgroup v1 tasks file (fd ");
+        msg_u64(&m, (uint64_t)s->cgroup_task_fds[i]);
+        msg_str(&m, ")");
+        child_event(c, CSKIFF_STEP_JOIN_CGROUP, &m);
+        ssize_t n;
+        do {
+            n = write(s->cgroup_task_fds[i], "0", 1);
+        } while (n < 0 && errno == EINTR);
+        if (n != 1) child_fail(c, CSKIFF_STEP_JOIN_CGROUP, &m);
+    }
+}
+
 static void wait_parent(struct child *c, int sync_fd) {
     event_simple(c, CSKIFF_STEP_WAIT_PARENT, "wait for the parent (id maps, cgroups)");
     char b;
@@ -477,8 +498,9 @@ void child_main(struct child *c, int sync_fd) {
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     reset_signals();
     mark_fds_cloexec(s);
+    join_cgroups(c);
     join_namespaces(c);
-    if (s->wait_parent) wait_parent(c, sync_fd);
+    if (c->wait_parent) wait_parent(c, sync_fd);
     else close(sync_fd);
 
     if (s->clone_flags & CLONE_NEWUSER) {

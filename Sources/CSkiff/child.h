@@ -10,6 +10,7 @@ struct child {
     int report_fd;
     int console_fd;  // the slave of the terminal opened in the container, or -1
     int sync_fd;     // kept open after the first byte when the parent runs hooks (pause_for_hooks), else -1
+    int wait_parent; // wait for the parent's byte: spec->wait_parent, or the parent must move it into its cgroup
 };
 
 /// Report that a step is about to run (only with spec->debug).

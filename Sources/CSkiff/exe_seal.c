@@ -238,3 +238,40 @@ int cskiff_seal_exe(char *const argv[], char *err, size_t err_len) {
     set_error(err, err_len, "execveat of the sealed skiff binary", e);
     return -1;
 }
+
+const char *const cskiff_oci_unsealed_commands[] = {
+    "state", "kill", "delete", "list", "ps", "spec", "start", "version", "--version", "-v", "--help", "-h",
+    "help", "pause", "resume", "update", "events", "features", NULL,
+};
+
+const char *cskiff_oci_unsealed_commands_at(int i) {
+    int n = 0;
+    while (cskiff_oci_unsealed_commands[n]) n++;
+    return i >= 0 && i < n ? cskiff_oci_unsealed_commands[i] : NULL;
+}
+
+const char *cskiff_oci_command_word(int argc, char *const argv[]) {
+    for (int i = 1; i < argc && argv[i]; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--root") || !strcmp(a, "--log") || !strcmp(a, "--log-format")) {
+            i++;
+            continue;
+        }
+        if (!strncmp(a, "--root=", 7) || !strncmp(a, "--log=", 6) || !strncmp(a, "--log-format=", 13) ||
+            !strcmp(a, "--debug"))
+            continue;
+        return a;
+    }
+    return NULL;
+}
+
+int cskiff_oci_word_runs_unsealed(const char *word) {
+    if (!word) return 1;  // no command: help
+    for (int i = 0; cskiff_oci_unsealed_commands[i]; i++)
+        if (!strcmp(word, cskiff_oci_unsealed_commands[i])) return 1;
+    return 0;
+}
+
+int cskiff_oci_runs_unsealed(int argc, char *const argv[]) {
+    return cskiff_oci_word_runs_unsealed(cskiff_oci_command_word(argc, argv));
+}

@@ -45,6 +45,7 @@ static const char *const step_names[CSKIFF_STEP_COUNT] = {
     [CSKIFF_STEP_WAIT_START] = "wait for start",
     [CSKIFF_STEP_EXEC] = "exec",
     [CSKIFF_STEP_HOOK] = "run hook",
+    [CSKIFF_STEP_JOIN_CGROUP] = "join cgroup",
 };
 
 const char *cskiff_step_name(int step) {

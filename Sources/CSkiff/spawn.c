@@ -56,18 +56,32 @@ int cskiff_spawn(const struct cskiff_spawn *s, struct cskiff_child *out) {
     int restore_pid_ns = enter_pid_namespace(s, &err);
     pid_t pid = -1;
     int pidfd = -1;
+    // Born in its cgroup2 directory: no pid is written to cgroup.procs, which would take the kernel's
+    // host-wide cgroup lock and wait out an RCU grace period (milliseconds) on every start.
+    int in_cgroup_dir = s->use_cgroup_dir;
     if (restore_pid_ns != -2) {
         struct clone_args args;
         memset(&args, 0, sizeof args);
         args.flags = (s->clone_flags & ~(uint64_t)CLONE_NEWCGROUP) | CLONE_PIDFD;
         args.pidfd = (uint64_t)(uintptr_t)&pidfd;
         args.exit_signal = SIGCHLD;
+        if (in_cgroup_dir) {
+            args.flags |= CLONE_INTO_CGROUP;
+            args.cgroup = (uint64_t)s->cgroup_dir_fd;
+        }
         pid = (pid_t)syscall(SYS_clone3, &args, sizeof args);
+        if (pid < 0 && in_cgroup_dir && (errno == EINVAL || errno == E2BIG)) {
+            // A kernel before 5.7: the parent moves the child, which waits for it.
+            in_cgroup_dir = 0;
+            args.flags &= ~(uint64_t)CLONE_INTO_CGROUP;
+            args.cgroup = 0;
+            pid = (pid_t)syscall(SYS_clone3, &args, sizeof args);
+        }
         if (pid == 0) {
             close(sync_pipe[1]);
             close(report_pipe[0]);
-            struct child c = {.spec = s, .report_fd = report_pipe[1], .console_fd = -1,
-                                .sync_fd = -1};
+            struct child c = {.spec = s, .report_fd = report_pipe[1], .console_fd = -1, .sync_fd = -1,
+                              .wait_parent = s->wait_parent || (s->use_cgroup_dir && !in_cgroup_dir)};
             child_main(&c, sync_pipe[0]);
         }
         err = errno;
@@ -90,6 +104,12 @@ int cskiff_spawn(const struct cskiff_spawn *s, struct cskiff_child *out) {
     out->pidfd = pidfd;
     out->sync_fd = sync_pipe[1];
     out->report_fd = report_pipe[0];
+    out->in_cgroup_dir = in_cgroup_dir;
+    if (!s->wait_parent && !(s->use_cgroup_dir && !in_cgroup_dir)) {
+        // The child does not wait for a byte (it closed its end): nothing to release.
+        close(sync_pipe[1]);
+        out->sync_fd = -1;
+    }
     return 0;
 }
 

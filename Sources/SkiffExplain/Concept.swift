@@ -71,7 +71,8 @@ public struct KindReference: Sendable, Equatable {
             .init(
                 concept: .limits, call: "write to a cgroup control file",
                 manual: "cgroups(7), Documentation/admin-guide/cgroup-v2.rst")
-        case .cgroupJoined: .init(concept: .limits, call: "write the pid to cgroup.procs", manual: "cgroups(7)")
+        case .cgroupJoined:
+            .init(concept: .limits, call: "clone3(CLONE_INTO_CGROUP), or write 0 to tasks (v1)", manual: "cgroups(7)")
         case .deviceFilterAttached:
             .init(
                 concept: .limits, call: "bpf(BPF_PROG_LOAD, BPF_PROG_TYPE_CGROUP_DEVICE) + BPF_PROG_ATTACH",

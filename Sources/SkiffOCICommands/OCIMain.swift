@@ -10,24 +10,32 @@ import Glibc
 /// build or registry code linked) for Podman, containerd or CRI-O to call as their OCI runtime.
 public enum OCIMain {
     /// The runtime's commands that never put a process into a container (they read state, signal,
-    /// or delete), so they need not run sealed; every other command does, new ones included.
-    public static let runtimeCommandsOutsideContainers: Set<String> = [
-        "state", "kill", "delete", "list", "ps", "spec", "start", "version", "--version", "-v", "--help", "-h", "help",
-        "pause", "resume", "update", "events", "features",
-    ]
+    /// or delete), so they need not run sealed; every other command does, new ones included. The
+    /// list is the C shim's (`cskiff_oci_unsealed_commands`), which skiff-oci consults before Swift starts.
+    public static var runtimeCommandsOutsideContainers: Set<String> {
+        var out = Set<String>()
+        var i: Int32 = 0
+        while let word = cskiff_oci_unsealed_commands_at(i) {
+            out.insert(String(cString: word))
+            i += 1
+        }
+        return out
+    }
 
     /// Parse with `root` as the top command and run; never returns. `unsealed` names the commands that
-    /// need no sealed re-exec (see exe_seal.c): those that never clone a process into a container.
+    /// need no sealed re-exec (see exe_seal.c): those that never clone a process into a container; nil
+    /// is skiff-oci's list (`runtimeCommandsOutsideContainers`), checked without building a set.
     /// `usageExitCode`: the status for a command line that does not parse (Docker's CLI exits 125).
     public static func run<Root: ParsableCommand>(
         _ root: Root.Type, arguments: [String],
-        unsealed: Set<String> = runtimeCommandsOutsideContainers,
+        unsealed: Set<String>? = nil,
         usageExitCode: Int32? = nil
     ) -> Never {
         var arguments = arguments
         // Global flags are plain strings, taken off before anything else runs.
         let globals = Result { try GlobalOptions.extract(from: &arguments) }
-        if !unsealed.contains(arguments.first ?? "--help") { sealExecutable() }
+        let word = arguments.first ?? "--help"
+        if !(unsealed.map { $0.contains(word) } ?? (cskiff_oci_word_runs_unsealed(word) != 0)) { sealExecutable() }
         // Signals an attached run forwards must be blocked before any thread exists.
         cskiff_block_signals()
         do {

@@ -55,6 +55,7 @@ enum cskiff_step {
     CSKIFF_STEP_WAIT_START,
     CSKIFF_STEP_EXEC,
     CSKIFF_STEP_HOOK,
+    CSKIFF_STEP_JOIN_CGROUP,
     CSKIFF_STEP_COUNT
 };
 
@@ -198,6 +199,14 @@ struct cskiff_spawn {
     // (after the parent wrote uid/gid maps and cgroup.procs). With `start_fd` >= 0 the child reports
     // READY after all setup and blocks reading one byte from it (the exec fifo of `oci create`).
     int wait_parent;
+    // Joining the container's cgroup (see CgroupJoin.swift). The child writes "0" to each of these open
+    // cgroup v1 `tasks` files before anything else. With `use_cgroup_dir`, the cgroup2 directory open as
+    // `cgroup_dir_fd` is joined at clone3 with CLONE_INTO_CGROUP or, on a kernel without it, by the
+    // parent writing the pid to its cgroup.procs while the child waits.
+    const int *cgroup_task_fds;
+    int n_cgroup_task_fds;
+    int use_cgroup_dir;
+    int cgroup_dir_fd;
     int start_fd;
     int debug;                   // report every step as an event
 
@@ -237,6 +246,7 @@ struct cskiff_child {
     int pidfd;                   // from CLONE_PIDFD
     int sync_fd;                 // write end: cskiff_release() writes the go byte
     int report_fd;               // read end: cskiff_read_report() until it returns 0 (EOF = exec'd or died)
+    int in_cgroup_dir;           // 1: born in `cgroup_dir_fd` (CLONE_INTO_CGROUP); 0: the parent must move it
 };
 
 /// Clone a child that carries out `spec`. Returns 0 and fills `out`, or -1 with errno set
@@ -279,6 +289,23 @@ int cskiff_pidfd_open(pid_t pid);
 /// /proc/PID/exe (CVE-2019-5736). Returns 0 without exec'ing when already sealed or not root; on
 /// failure -1 with a message in `err`. Call first thing in main, before any thread exists.
 int cskiff_seal_exe(char *const argv[], char *err, size_t err_len);
+
+/// skiff-oci's commands that never put a process into a container (they read state, signal or
+/// delete), so they run unsealed; NULL-terminated. Every other command, new ones included, runs sealed.
+extern const char *const cskiff_oci_unsealed_commands[];
+
+/// The word skiff-oci's command line is about: the first argument after runc's global flags
+/// (`--root DIR`, `--log FILE`, `--log-format F`, `--debug`), or NULL when there is none.
+const char *cskiff_oci_command_word(int argc, char *const argv[]);
+
+/// Entry `i` of cskiff_oci_unsealed_commands, NULL past the end (for Swift, which cannot size the array).
+const char *cskiff_oci_unsealed_commands_at(int i);
+
+/// Whether skiff-oci's command `word` (NULL: none) runs unsealed.
+int cskiff_oci_word_runs_unsealed(const char *word);
+
+/// Whether skiff-oci's command line (argv[0] first) runs unsealed.
+int cskiff_oci_runs_unsealed(int argc, char *const argv[]);
 
 /// Send `fd` over the unix socket at `path` (the console socket of `oci create`).
 int cskiff_send_fd(const char *socket_path, int fd);

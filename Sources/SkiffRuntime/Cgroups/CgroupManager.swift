@@ -282,11 +282,22 @@ public struct CgroupManager: Sendable {
 
     // MARK: - Join, list, signal
 
-    /// Move `pid` into the container's cgroup in every hierarchy.
+    /// Move `pid` into the container's cgroup in every hierarchy. (A new process joins by itself
+    /// instead, see `CgroupJoin`: this write costs an RCU grace period.)
     public func addProcess(pid: Int32) throws(CgroupError) {
         for dir in directories {
-            try fs.write(String(pid), to: dir + "/cgroup.procs")
+            try addProcess(pid: pid, toDirectory: dir)
         }
+    }
+
+    /// Move `pid` into one of `directories`.
+    func addProcess(pid: Int32, toDirectory dir: String) throws(CgroupError) {
+        try fs.write(String(pid), to: dir + "/cgroup.procs")
+    }
+
+    /// `directories`, each with whether it is the cgroup2 one (v1 hierarchies first).
+    var directoriesWithVersion: [(directory: String, isUnified: Bool)] {
+        mounts.map { (leaf(in: $0), $0 == layout.unifiedMount) }
     }
 
     /// The processes in the container's cgroup (union over hierarchies, sorted). A hierarchy where the

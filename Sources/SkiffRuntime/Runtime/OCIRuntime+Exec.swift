@@ -69,15 +69,22 @@ extension OCIRuntime {
             }
         }
         defer { relay.abandon() }  // emptied by finish() after a wait
+        // An exec writes no id maps (it joins the user namespace) and joins its cgroup by itself.
+        config.waitForParent = false
+        var join: CgroupJoin?
+        if let paths = record.cgroup {
+            do { join = try CgroupJoin(try CgroupManager(statePaths: paths, logger: logger)) } catch {
+                throw .cgroup(error)
+            }
+        }
+        defer { join?.close() }
         var child: SpawnedChild
-        do { child = try Spawner.spawn(config, namespaces: namespaces) } catch { throw .spawn(error) }
+        do { child = try Spawner.spawn(config, namespaces: namespaces, cgroup: join) } catch { throw .spawn(error) }
         console?.childStarted()
         relay.childStarted()
         do throws(RuntimeError) {
-            if let paths = record.cgroup {
-                do { try CgroupManager(statePaths: paths, logger: logger).addProcess(pid: child.pid) } catch {
-                    throw .cgroup(error)
-                }
+            do { try join?.finish(pid: child.pid, bornInUnified: child.bornInCgroup, logger: logger) } catch {
+                throw .cgroup(error)
             }
             do throws(SpawnError) {
                 try Spawner.release(&child)

@@ -230,8 +230,16 @@ public struct OCIRuntime: Sendable {
                 "id": "\(id)", "flags": "0x\(String(planned.config.cloneFlags, radix: 16))",
                 "rootfs": "\(planned.config.rootfs ?? "")",
             ])
+        // The child waits for this process only to have its id maps written or to run hooks; it joins
+        // its cgroup by itself (CgroupJoin).
+        planned.config.waitForParent = !planned.uidMappings.isEmpty || planned.config.hooks.pauseForParent
+        let join: CgroupJoin
+        do { join = try CgroupJoin(cgroup) } catch { throw .cgroup(error) }
+        defer { join.close() }
         var child: SpawnedChild
-        do { child = try Spawner.spawn(planned.config, namespaces: namespaces) } catch { throw .spawn(error) }
+        do { child = try Spawner.spawn(planned.config, namespaces: namespaces, cgroup: join) } catch {
+            throw .spawn(error)
+        }
         cleanup.child = child
         if hooks?.poststop?.isEmpty == false { cleanup.poststop = (self, record) }
         if logger.isExplaining { explainClone(planned.config) }
@@ -241,7 +249,9 @@ public struct OCIRuntime: Sendable {
         relay.childStarted()
 
         try writeIDMaps(planned, pid: child.pid)
-        do { try cgroup.addProcess(pid: child.pid) } catch { throw .cgroup(error) }
+        do { try join.finish(pid: child.pid, bornInUnified: child.bornInCgroup, logger: logger) } catch {
+            throw .cgroup(error)
+        }
         let pausesForHooks = planned.config.hooks.pauseForParent
         let explainedSeccomp = logger.isExplaining ? spec.linux?.seccomp.map(SeccompSummary.init) : nil
         var outcome: Spawner.Outcome

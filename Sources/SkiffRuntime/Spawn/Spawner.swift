@@ -12,15 +12,18 @@ public struct SpawnedChild: Sendable {
     public var pidfd: Int32
     var syncFD: Int32
     var reportFD: Int32
+    /// Made in the cgroup2 directory it was given (CLONE_INTO_CGROUP); see `CgroupJoin.finish`.
+    public var bornInCgroup = false
 }
 
 /// Copies a `LaunchConfig` into the C shim's flat structure and clones the child. The child gets its
 /// own copy of this memory at clone, so the C copies are freed as soon as `spawn` returns.
 public enum Spawner {
-    /// `namespaces` holds the opened files of `config.joins`, in their order.
-    public static func spawn(_ config: LaunchConfig, namespaces: NamespaceFiles = NamespaceFiles()) throws(SpawnError)
-        -> SpawnedChild
-    {
+    /// `namespaces` holds the opened files of `config.joins`, in their order; `cgroup`, the files the
+    /// child joins its cgroup through.
+    public static func spawn(
+        _ config: LaunchConfig, namespaces: NamespaceFiles = NamespaceFiles(), cgroup: CgroupJoin? = nil
+    ) throws(SpawnError) -> SpawnedChild {
         precondition(namespaces.fds.count == config.joins.count, "the joins' namespace files are not opened")
         let arena = CArena()
         defer { arena.free() }
@@ -106,6 +109,12 @@ public enum Spawner {
             spec.seccomp_flags = seccomp.flags
         }
         spec.wait_parent = config.waitForParent ? 1 : 0
+        if let cgroup {
+            spec.cgroup_task_fds = arena.array(cgroup.taskFDs.map { Int32($0) })
+            spec.n_cgroup_task_fds = Int32(cgroup.taskFDs.count)
+            spec.use_cgroup_dir = cgroup.unifiedFD >= 0 ? 1 : 0
+            spec.cgroup_dir_fd = cgroup.unifiedFD
+        }
         spec.start_fd = config.startFD
         spec.debug = config.debug ? 1 : 0
         spec.start_result_fd = -1
@@ -136,7 +145,9 @@ public enum Spawner {
         if cskiff_spawn(&spec, &child) != 0 {
             throw .system(SystemError("clone3"))
         }
-        return SpawnedChild(pid: child.pid, pidfd: child.pidfd, syncFD: child.sync_fd, reportFD: child.report_fd)
+        return SpawnedChild(
+            pid: child.pid, pidfd: child.pidfd, syncFD: child.sync_fd, reportFD: child.report_fd,
+            bornInCgroup: child.in_cgroup_dir != 0)
     }
 
     /// Let a child that waits for its parent continue. With `keepSync` (the child pauses again for the
@@ -147,7 +158,8 @@ public enum Spawner {
             if write(child.syncFD, &go, 1) != 1 { throw .system(SystemError("release child \(child.pid)")) }
             return
         }
-        var c = cskiff_child(pid: child.pid, pidfd: child.pidfd, sync_fd: child.syncFD, report_fd: child.reportFD)
+        var c = cskiff_child(
+            pid: child.pid, pidfd: child.pidfd, sync_fd: child.syncFD, report_fd: child.reportFD, in_cgroup_dir: 0)
         let rc = cskiff_release(&c)
         child.syncFD = -1
         if rc != 0 { throw .system(SystemError("release child \(child.pid)")) }
