@@ -40,8 +40,10 @@ let package = Package(
             linkerSettings: [.linkedLibrary("seccomp")]
         ),
         .target(name: "CSystem", cSettings: [.define("_GNU_SOURCE")]),
-        // skiff-oci's sealed re-exec, made by a constructor before the Swift runtime starts (exe_seal.c).
-        .target(name: "CSkiffSealAtLoad", dependencies: ["CSkiff"], cSettings: [.define("_GNU_SOURCE")]),
+        // The sealed re-exec of skiff-oci and of skiff, made by a constructor before the Swift runtime
+        // starts (exe_seal.c); one target per binary, each with that binary's list.
+        .target(name: "CSkiffOCISealAtLoad", dependencies: ["CSkiff"], cSettings: [.define("_GNU_SOURCE")]),
+        .target(name: "CSkiffCLISealAtLoad", dependencies: ["CSkiff"], cSettings: [.define("_GNU_SOURCE")]),
         .target(name: "CCurl", linkerSettings: [.linkedLibrary("dl")]),
         .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
         .target(name: "SkiffSystem", dependencies: ["CSystem"]),
@@ -86,12 +88,12 @@ let package = Package(
             ]
         ),
         // runc's command line alone: what Podman or containerd call; starts fast (no image code linked).
-        .executableTarget(name: "skiff-oci", dependencies: ["SkiffOCICommands", "CSkiffSealAtLoad"]),
+        .executableTarget(name: "skiff-oci", dependencies: ["SkiffOCICommands", "CSkiffOCISealAtLoad"]),
         .executableTarget(
             name: "skiff",
             dependencies: [
                 "SkiffOCICommands", "SkiffKit", "SkiffPresentation", "SkiffImage", "SkiffRuntime", "SkiffOCI",
-                "SkiffExplain",
+                "SkiffExplain", "CSkiffCLISealAtLoad",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

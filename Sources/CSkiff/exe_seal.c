@@ -265,13 +265,41 @@ const char *cskiff_oci_command_word(int argc, char *const argv[]) {
     return NULL;
 }
 
-int cskiff_oci_word_runs_unsealed(const char *word) {
+int cskiff_word_in(const char *word, const char *const list[]) {
     if (!word) return 1;  // no command: help
-    for (int i = 0; cskiff_oci_unsealed_commands[i]; i++)
-        if (!strcmp(word, cskiff_oci_unsealed_commands[i])) return 1;
+    for (int i = 0; list[i]; i++)
+        if (!strcmp(word, list[i])) return 1;
     return 0;
 }
 
+int cskiff_oci_word_runs_unsealed(const char *word) { return cskiff_word_in(word, cskiff_oci_unsealed_commands); }
+
 int cskiff_oci_runs_unsealed(int argc, char *const argv[]) {
     return cskiff_oci_word_runs_unsealed(cskiff_oci_command_word(argc, argv));
+}
+
+const char *const cskiff_cli_unsealed_commands[] = {
+    // never clone a process into a container: they read, signal, copy bytes or talk to registries
+    "ps", "images", "inspect", "history", "pull", "push", "login", "logout", "save", "load", "tag", "rmi",
+    "stop", "kill", "wait", "logs", "attach", "top", "stats", "port", "rename", "version", "--version", "-v",
+    "--help", "-h", "help",
+    // seals itself once its flags are parsed: attached, it clones the container in this process;
+    // detached, the monitor's `container-internal start` does, sealed
+    "run", NULL,
+};
+
+const char *cskiff_cli_unsealed_commands_at(int i) {
+    int n = 0;
+    while (cskiff_cli_unsealed_commands[n]) n++;
+    return i >= 0 && i < n ? cskiff_cli_unsealed_commands[i] : NULL;
+}
+
+void cskiff_seal_at_load(int argc, char **argv, const char *const unsealed[]) {
+    if (argc < 1 || !argv || cskiff_word_in(cskiff_oci_command_word(argc, argv), unsealed)) return;
+    char message[512] = {0};
+    if (cskiff_seal_exe(argv, message, sizeof message) == 0) return;  // already sealed, or not root
+    char line[600];
+    int n = snprintf(line, sizeof line, "skiff: refusing to run from a writable binary: %s\n", message);
+    if (n > 0) (void)!write(2, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
+    _exit(125);
 }

@@ -12,10 +12,17 @@ public enum OCIMain {
     /// The runtime's commands that never put a process into a container (they read state, signal,
     /// or delete), so they need not run sealed; every other command does, new ones included. The
     /// list is the C shim's (`cskiff_oci_unsealed_commands`), which skiff-oci consults before Swift starts.
-    public static var runtimeCommandsOutsideContainers: Set<String> {
+    public static var runtimeCommandsOutsideContainers: Set<String> { words(cskiff_oci_unsealed_commands_at) }
+
+    /// The skiff CLI's commands that run unsealed: those that never clone a process into a container,
+    /// and `run`, which seals itself once its flags are parsed. The C shim's list
+    /// (`cskiff_cli_unsealed_commands`), which skiff consults before Swift starts.
+    public static var cliCommandsRunningUnsealed: Set<String> { words(cskiff_cli_unsealed_commands_at) }
+
+    private static func words(_ entry: (Int32) -> UnsafePointer<CChar>?) -> Set<String> {
         var out = Set<String>()
         var i: Int32 = 0
-        while let word = cskiff_oci_unsealed_commands_at(i) {
+        while let word = entry(i) {
             out.insert(String(cString: word))
             i += 1
         }

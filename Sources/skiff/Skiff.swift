@@ -55,25 +55,15 @@ struct Skiff: ParsableCommand {
                     + "devices itself, with no daemon. Run it as root (sudo skiff \(word) ...).\n")
             Glibc.exit(["run", "create", "exec", "start"].contains(word) ? 125 : 1)
         }
+        // Sealed unless the command never clones a process into a container, or is `run`, which seals
+        // itself once its flags say it is attached (`run -d` leaves the clone to the monitor's sealed
+        // `container-internal start`). The list is the C shim's, which skiff's load-time constructor
+        // (CSkiffCLISealAtLoad) has already acted on; every new command runs sealed.
         OCIMain.run(
-            Skiff.self, arguments: arguments, unsealed: commandsOutsideContainers.union(commandsSealingThemselves),
+            Skiff.self, arguments: arguments, unsealed: OCIMain.cliCommandsRunningUnsealed,
             usageExitCode: 125)
     }
 
     /// What an unprivileged user may run: help and the version.
     static let commandsWithoutRoot: Set<String> = ["--version", "-v", "version", "--help", "-h", "help"]
-
-    /// The commands that never clone a process into a container (they read, signal, copy bytes or talk to
-    /// registries), so they skip the sealed re-exec; every other one, and every new one, runs sealed.
-    static let commandsOutsideContainers: Set<String> = [
-        "ps", "images", "inspect", "history", "pull", "push", "login", "logout", "save", "load", "tag", "rmi",
-        "stop", "kill", "wait", "logs", "attach", "top", "stats", "port", "rename", "version",
-        "--version", "-v", "--help", "-h", "help",
-    ]
-
-    /// Commands that seal themselves once their flags are parsed (`OCIMain.sealExecutable`), before they
-    /// change anything: `run` clones the container in this process only when attached; `run -d` hands
-    /// the start to the monitor's `container-internal start`, which runs sealed. Saves `run -d` a second
-    /// start-up of this binary.
-    static let commandsSealingThemselves: Set<String> = ["run"]
 }

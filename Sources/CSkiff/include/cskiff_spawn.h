@@ -307,6 +307,19 @@ int cskiff_oci_word_runs_unsealed(const char *word);
 /// Whether skiff-oci's command line (argv[0] first) runs unsealed.
 int cskiff_oci_runs_unsealed(int argc, char *const argv[]);
 
+/// Whether `word` (NULL: no command, which is help) is in the NULL-terminated `list`.
+int cskiff_word_in(const char *word, const char *const list[]);
+
+/// The skiff CLI's commands that run unsealed (see Skiff.commandsOutsideContainers); NULL-terminated.
+extern const char *const cskiff_cli_unsealed_commands[];
+
+/// Entry `i` of cskiff_cli_unsealed_commands, NULL past the end.
+const char *cskiff_cli_unsealed_commands_at(int i);
+
+/// For a constructor (see Sources/CSkiffSealAtLoad): re-execute sealed unless the command word (after
+/// the global flags) is in `unsealed`; exits 125 with a message when no sealed copy can be made.
+void cskiff_seal_at_load(int argc, char **argv, const char *const unsealed[]);
+
 /// Send `fd` over the unix socket at `path` (the console socket of `oci create`).
 int cskiff_send_fd(const char *socket_path, int fd);
 

@@ -21,7 +21,7 @@ struct ContainerRun: ParsableCommand {
     var command: [String] = []
 
     func run() throws {
-        // Attached, the container's process is cloned here: run sealed (see Skiff.commandsSealingThemselves).
+        // Attached, the container's process is cloned here: run sealed (see OCIMain.cliCommandsRunningUnsealed).
         if !detach { OCIMain.sealExecutable() }
         explain.begin(live: true)
         defer { explain.finish(title: "skiff run \(image)") }

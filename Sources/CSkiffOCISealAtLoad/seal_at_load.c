@@ -1,0 +1,12 @@
+// skiff-oci seals itself (exe_seal.c) while the dynamic loader runs its constructors, before the Swift
+// runtime and main start: sealing from main would cost a whole start of the Swift binary, thrown away
+// at the re-exec. main decides the same way (cskiff_oci_unsealed_commands) and finds itself sealed.
+#include "cskiff_oci_seal_at_load.h"
+#include "cskiff_spawn.h"
+
+__attribute__((constructor)) static void seal_at_load(int argc, char **argv, char **envp) {
+    (void)envp;
+    cskiff_seal_at_load(argc, argv, cskiff_oci_unsealed_commands);
+}
+
+int cskiff_oci_seal_at_load_linked(void) { return 1; }
