@@ -112,6 +112,18 @@ import Testing
         #expect(root.skiff("exec", "ns-shm", "cat", "/dev/shm/reply").out.contains("back"))
         #expect(root.inspect("ns-shm", "{{.HostConfig.IpcMode}}") == "shareable")
 
+        // The donor's /dev/shm is a tmpfs on the host while it runs, gone once it stops (nothing left).
+        let shmDir = root.engine.containers.directory(of: root.inspect("ns-shm", "{{.Id}}")) + "/shm"
+        func mounted() -> Bool {
+            ((try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? "").contains(" \(shmDir) ")
+        }
+        #expect(mounted(), "no host-side tmpfs at \(shmDir)")
+        #expect(root.skiff("stop", "-t", "0", "ns-shm").status == 0)
+        #expect(root.eventually(10) { !mounted() }, "the stopped donor's /dev/shm is still mounted")
+        #expect(root.skiff("start", "ns-shm").status == 0)
+        #expect(root.eventually(10) { root.skiff("exec", "ns-shm", "cat", "/dev/shm/note").out.contains("donor") })
+        #expect(mounted())
+
         // A private donor is refused (Docker 20.10+'s default is private), as is an unknown mode.
         #expect(
             root.skiff("run", "-d", "--name", "ns-private", "--network", "none", "busybox", "sleep", "1000").status == 0
