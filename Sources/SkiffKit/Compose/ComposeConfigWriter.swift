@@ -168,7 +168,7 @@ extension ComposeService {
         if let w = workingDir { add("working_dir", str(w)) }
         if !secrets.isEmpty { add("secrets", .sequence(secrets.map(\.tree))) }
         if !configs.isEmpty { add("configs", .sequence(configs.map(\.tree))) }
-        e += extraEntries
+        e += extraEntries + namespaces.entries
         return .mapping(e)
     }
 }

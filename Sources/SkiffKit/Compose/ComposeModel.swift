@@ -100,6 +100,8 @@ package struct ComposeService: Sendable, Equatable {
     package var groupAdd: [String] = []
     /// `volumes_from:` another service's or container's volumes.
     package var volumesFrom: [ComposeVolumesFrom] = []
+    /// `pid:`, `ipc:`, `uts:`, `cgroup:`.
+    package var namespaces = ComposeNamespaces()
 
     package init(name: String) {
         self.name = name

@@ -15,6 +15,7 @@ extension ComposeParser {
                 s.links.append(ComposeLink(service: parts[0], alias: parts.count == 2 ? parts[1] : parts[0]))
             }
         case "logging": try logging(v, p, into: &s)
+        case "pid", "ipc", "uts", "cgroup": try namespaceKey(key, v, p, into: &s)
         case "mem_reservation": s.resources.memoryReservation = try bytes(v, p)
         case "memswap_limit":
             if case .scalar(let text, _) = v, text == "-1" {

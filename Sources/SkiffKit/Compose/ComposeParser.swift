@@ -235,6 +235,7 @@ package struct ComposeParser {
                     "refers to undefined service \"\(vf.name)\" (write container:NAME for a container outside the project)"
                 )
             }
+            try checkNamespaces(s, services: names)
             for (i, d) in s.dependsOn.enumerated() where !names.contains(d.service) && d.required {
                 throw fail("\(path).depends_on[\(i)]", "depends on undefined service \"\(d.service)\"")
             }
@@ -383,6 +384,10 @@ package struct ComposeParser {
         // Docker Compose starts the services whose volumes a service takes before it.
         for vf in s.volumesFrom where !vf.isContainer && !s.dependsOn.contains(where: { $0.service == vf.name }) {
             s.dependsOn.append(ComposeDependency(service: vf.name))
+        }
+        // …and those whose PID or IPC namespace it joins (pid: / ipc: service:NAME).
+        for (_, name) in s.namespaces.services where !s.dependsOn.contains(where: { $0.service == name }) {
+            s.dependsOn.append(ComposeDependency(service: name))
         }
         return s
     }

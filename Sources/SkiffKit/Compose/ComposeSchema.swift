@@ -139,8 +139,7 @@ package enum ComposeSchema {
             "attach: false is not supported by skiff compose up; use `skiff compose up -d` and `skiff compose logs SERVICE`"
         ),
         "blkio_config": .refused("block I/O limits are not supported by skiff; remove the key"),
-        "cgroup": .refused(
-            "choosing the cgroup namespace is not supported by skiff (each container has its own); remove the key"),
+        "cgroup": .any,
         "cgroup_parent": .refused("skiff places every container's cgroup itself; remove cgroup_parent"),
         "cpu_count": .refused("cpu_count is a Windows setting; use cpus:"),
         "cpu_percent": .refused("cpu_percent is a Windows setting; use cpus:"),
@@ -159,14 +158,14 @@ package enum ComposeSchema {
             "links to containers outside the project are not supported; join them through an external network (networks: NAME: external: true)"
         ),
         "gpus": .refused("GPUs are not supported by skiff; remove the key"),
-        "ipc": .refused("sharing the IPC namespace is not supported by skiff; remove the key"),
+        "ipc": .any,
         "isolation": .refused("isolation is a Windows setting; remove the key"),
         "label_file": .refused("label_file is not supported by skiff; write the labels under labels:"),
         "mac_address": .refused("skiff derives each container's MAC address from its IP; remove the key"),
         "mem_swappiness": .refused("memory swappiness cannot be set with cgroup v2; remove the key"),
         "models": .refused("AI models are not supported by skiff; remove the key"),
         "oom_kill_disable": .refused("disabling the OOM killer is not possible with cgroup v2; remove the key"),
-        "pid": .refused("sharing the PID namespace is not supported by skiff; remove the key"),
+        "pid": .any,
         "post_start": .refused(
             "lifecycle hooks (post_start) are not supported by skiff compose; run the command in the entrypoint"),
         "pre_stop": .refused(
@@ -176,7 +175,7 @@ package enum ComposeSchema {
         "scale": .refused("skiff runs one container per service; remove scale (or set it to 1)"),
         "storage_opt": .refused("storage driver options are not supported by skiff; remove the key"),
         "use_api_socket": .refused("skiff has no API socket; remove the key"),
-        "uts": .refused("sharing the UTS namespace is not supported by skiff; remove the key"),
+        "uts": .any,
         "userns_mode": .refused("user namespace modes are not supported by skiff; remove the key"),
     ])
 

@@ -112,6 +112,12 @@ package struct ComposeWiring {
         o.devices = s.devices
         o.deviceCgroupRules = s.deviceCgroupRules
         o.groupAdd = s.groupAdd
+        do {
+            o.namespaces = try s.namespaces.modes { other in
+                project.services.first { $0.name == other }?.containerName
+                    ?? ComposeLabels.containerName(project: project.name, service: other, number: 1)
+            }
+        } catch { throw .usage("service \(s.name): \(error)") }
         o.volumesFrom = s.volumesFrom.map { vf in
             var name = vf.name
             if !vf.isContainer, let other = project.services.first(where: { $0.name == vf.name }) {

@@ -78,6 +78,9 @@ public struct Container: Codable, Sendable, Equatable {
     public var hostname: String?
     /// Why the last start failed, or how the state was repaired.
     public var error: String?
+    /// --pid, --ipc, --uts, --cgroupns as given (a `container:` donor is looked up at every start); nil in
+    /// records made before they existed.
+    public var namespaceModes: NamespaceModes?
     /// Volumes, binds and tmpfs mounts (Volumes/Engine+Volumes.swift); nil when there are none.
     public var mounts: [MountPoint]?
 

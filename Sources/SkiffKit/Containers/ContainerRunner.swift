@@ -85,6 +85,12 @@ extension Engine {
             command: command, created: Timestamp.now(), status: .created, autoRemove: options.remove,
             labels: options.labels)
         try applyLifecycleOptions(options, image: image, to: &container)
+        try options.namespaces.validate(hostname: options.hostname)
+        try checkNamespaceDonors(options.namespaces)
+        container.namespaceModes = options.namespaces
+        // The host's UTS namespace: the hostname is the host's (and /etc/hostname and HOSTNAME say so).
+        let utsHostname = options.namespaces.uts == .host ? Self.hostHostname() : nil
+        if let utsHostname { container.hostname = utsHostname }
         container = try containers.create(container, freshName: options.name == nil)
         var done = false
         defer { if !done { removeContainerFiles(id: id, anonymousVolumes: true) } }
@@ -93,8 +99,12 @@ extension Engine {
         for sub in ["upper", "work", "rootfs"] {
             if mkdir(dir + "/" + sub, 0o755) != 0 { throw .system(SystemError("mkdir", path: dir + "/" + sub)) }
         }
-        let hostname = options.hostname ?? String(id.prefix(12))
+        let hostname = options.hostname ?? utsHostname ?? String(id.prefix(12))
         var spec = try builder.spec(rootfs: dir + "/rootfs", hostname: hostname, cgroupsPath: "/skiff/" + id)
+        let unifiedCgroups: Bool
+        if case .v2? = try? CgroupLayout.detect() { unifiedCgroups = true } else { unifiedCgroups = false }
+        NamespacePlan.apply(
+            options.namespaces, unifiedCgroups: unifiedCgroups, shmDirectory: shmDirectory(id), to: &spec)
         if let seccompProfile, !options.privileged { spec.linux?.seccomp = seccompProfile }
         DevicePlan.apply(
             try DevicePlan.plan(
@@ -170,10 +180,12 @@ extension Engine {
         container.runnerStartTime = nil
         let status: ExitStatus
         do {
+            try joinNamespaces(id: container.id)
             try setUpNetwork(id: container.id)
         } catch {
             // A start that fails (a port already taken) leaves nothing of a --rm container, as with Docker.
             tearDownNetwork(id: container.id)
+            releaseShm(id: container.id)
             container.status = .exited
             container.exitCode = 125
             container.finishedAt = Timestamp.now()
@@ -184,7 +196,10 @@ extension Engine {
             }
             throw error
         }
-        defer { tearDownNetwork(id: container.id) }
+        defer {
+            tearDownNetwork(id: container.id)
+            releaseShm(id: container.id)
+        }
         do {
             status = try runtime.run(id: container.id, bundle: containers.directory(of: container.id), options: options)
         } catch {
@@ -224,6 +239,13 @@ extension Engine {
                 createdBy: i < made.count ? made[i] : nil)
         }
         logger.explain(.imageResolved(reference: name, id: image.id.description, layers: list))
+    }
+
+    /// The host's hostname, which a container in the host's UTS namespace has.
+    static func hostHostname() -> String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "localhost" }
+        return String(cString: buffer)
     }
 
     static func isValidName(_ name: String) -> Bool {

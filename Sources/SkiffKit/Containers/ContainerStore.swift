@@ -148,6 +148,8 @@ public struct ContainerStore: Sendable {
     }
 
     package func remove(id: String) {
+        // A shareable container's /dev/shm tmpfs (Engine+Namespaces), should a crash have left it.
+        Engine.unmountShm(directory(of: id) + "/shm")
         FileIO.removeTree(directory(of: id))
     }
 }

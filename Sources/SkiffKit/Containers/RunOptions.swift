@@ -25,6 +25,8 @@ public struct RunOptions: Sendable, Equatable {
     public var tty = false
     /// --network; `.none` unless set (the CLI defaults to `.bridge`, as Docker does).
     public var network: NetworkMode = .none
+    /// --pid, --ipc, --uts, --cgroupns: namespaces shared with the host or another container.
+    public var namespaces = NamespaceModes()
     /// -m: the memory limit in bytes.
     public var memory: Int64?
     /// --cpus: how many CPUs' worth of time (a CFS quota).

@@ -73,6 +73,14 @@ package struct ContainerInspect: Codable, Sendable {
         package var Privileged: Bool
         package var ReadonlyRootfs: Bool
         package var LogConfig: LogConfigDoc
+        /// "", "host" or "container:NAME" (--pid).
+        package var PidMode: String = ""
+        /// "private", "shareable", "host", "none" or "container:NAME" (--ipc).
+        package var IpcMode: String = "private"
+        /// "" or "host" (--uts).
+        package var UTSMode: String = ""
+        /// "private" or "host" (--cgroupns, with the host's default filled in).
+        package var CgroupnsMode: String = "private"
     }
     package struct MountDoc: Codable, Sendable {
         package var `Type`: String
@@ -261,13 +269,19 @@ extension Engine {
             logConfig["max-size"] = "\(maxSize)"
             logConfig["max-file"] = "\(c.logMaxFiles ?? Self.defaultLogMaxFiles)"
         }
-        let host = ContainerInspect.HostConfigDoc(
+        var host = ContainerInspect.HostConfigDoc(
             NetworkMode: net.mode, PortBindings: net.bindings, PublishAllPorts: net.publishAll,
             RestartPolicy: .init(Name: policy.name.rawValue, MaximumRetryCount: policy.maximumRetryCount),
             AutoRemove: c.autoRemove,
             Privileged: (spec?.linux?.maskedPaths ?? []).isEmpty && spec?.linux?.seccomp == nil,
             ReadonlyRootfs: spec?.root?.readonly ?? false,
             LogConfig: .init(Type: "json-file", Config: logConfig))
+        let spaces = spec?.linux?.namespaces ?? []
+        let modes = c.namespaceModes ?? NamespaceModes()
+        host.PidMode = modes.pid.text
+        host.IpcMode = c.namespaceModes == nil && !spaces.contains { $0.type == "ipc" } ? "host" : modes.ipc.text
+        host.UTSMode = modes.uts.text
+        host.CgroupnsMode = spaces.contains { $0.type == "cgroup" } ? "private" : "host"
         let etc = Set(["/etc/hostname", "/etc/hosts", "/etc/resolv.conf", "/sbin/docker-init"])
         let recorded = (c.mounts ?? []).map { m in
             ContainerInspect.MountDoc(
@@ -281,6 +295,7 @@ extension Engine {
             + (spec?.mounts ?? []).filter { m in
                 (m.type == "bind" || (m.options ?? []).contains("bind") || (m.options ?? []).contains("rbind"))
                     && !etc.contains(m.destination) && m.source?.hasPrefix("/dev") != true
+                    && m.destination != "/dev/shm"
                     && !recordedTargets.contains(m.destination)
             }.map { m in
                 let ro = (m.options ?? []).contains("ro")

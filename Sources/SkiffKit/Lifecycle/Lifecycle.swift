@@ -273,7 +273,11 @@ extension Engine {
         var options = OCIRuntime.StartOptions()
         if before.tty == true { options.consoleSocket = "console.sock" }
         try ensureMountSources(id: id)
-        do { try setUpNetwork(id: id) } catch {
+        do {
+            try joinNamespaces(id: id)
+            try setUpNetwork(id: id)
+        } catch {
+            releaseShm(id: id)
             _ = try? containers.update(id: id) { c throws(KitError) in
                 c.status = .exited
                 c.exitCode = 125
@@ -291,6 +295,7 @@ extension Engine {
         } catch {
             try? runtime.delete(id: id, force: true)
             tearDownNetwork(id: id)
+            releaseShm(id: id)
             let message = "\(error)"
             // 126/127 from the errno the child's exec step reported, 125 for everything else.
             let exitCode = KitError.runtime(error).startExitStatus
@@ -333,6 +338,7 @@ extension Engine {
         guard FileIO.exists(containers.directory(of: id) + "/container.json") else { return .done }
         try? runtime.delete(id: id, force: true)
         tearDownNetwork(id: id)
+        releaseShm(id: id)
         var decision = AfterExit.done
         let record = try containers.update(id: id) { c throws(KitError) in
             let exit = code >= 0 ? code : 128 + signal
@@ -402,6 +408,7 @@ extension Engine {
                 c.pidStartTime = nil
                 try? runtime.delete(id: c.id, force: true)
                 tearDownNetwork(id: c.id)
+                releaseShm(id: c.id)
                 removeIt = c.autoRemove
             }
         } catch {
@@ -584,6 +591,7 @@ extension Engine {
             do { try runtime.delete(id: c.id, force: true) } catch { throw .runtime(error) }
         }
         tearDownNetwork(id: c.id)
+        releaseShm(id: c.id)
         removeContainerFiles(id: c.id, anonymousVolumes: volumes)
     }
 

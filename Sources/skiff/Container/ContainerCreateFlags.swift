@@ -28,6 +28,18 @@ struct ContainerCreateFlags: ParsableArguments {
         help:
             "bridge (the default: skiff0, outbound NAT), none (loopback only), host, container:NAME, or a network made by `skiff network create`."
     ) var network = "bridge"
+    @Option(name: .customLong("pid"), help: "PID namespace: host, or container:NAME (default: its own).")
+    var pid: String?
+    @Option(
+        name: .customLong("ipc"),
+        help: "IPC namespace: private (the default), shareable, host, none (no /dev/shm) or container:NAME.")
+    var ipc: String?
+    @Option(name: .customLong("uts"), help: "UTS namespace: host (the host's hostname; default: its own).")
+    var uts: String?
+    @Option(
+        name: .customLong("cgroupns"),
+        help: "Cgroup namespace: host or private (default: private on cgroup v2 hosts, host on v1 and hybrid).")
+    var cgroupns: String?
     @Option(name: .customLong("network-alias"), help: "Another name for the container on a user-defined network.")
     var networkAlias: [String] = []
     @Option(name: .customLong("ip"), help: "IPv4 address on a user-defined network.") var ip: String?
@@ -201,6 +213,13 @@ struct ContainerCreateFlags: ParsableArguments {
         o.interactive = interactive
         o.tty = tty
         o.network = try RunOptions.NetworkMode(parsing: network)
+        do {
+            if let pid { o.namespaces.pid = try .init(parsing: pid) }
+            if let ipc { o.namespaces.ipc = try .init(parsing: ipc) }
+            if let uts { o.namespaces.uts = try .init(parsing: uts) }
+            if let cgroupns { o.namespaces.cgroupns = try .parse(cgroupns) }
+            try o.namespaces.validate(hostname: hostname)
+        } catch { throw ValidationError("\(error)") }
         o.names.extraHosts = addHost
         o.names.dns = dns
         o.names.dnsSearch = dnsSearch

@@ -1,0 +1,84 @@
+import Foundation
+import SkiffKit
+import Testing
+
+/// Compose's `pid:`, `ipc:`, `uts:` and `cgroup:` through the built CLI: `service:NAME` joins that
+/// service's container (started first), `compose config` shows the keys, and bad values are refused
+/// naming the key.
+@Suite(.serialized) struct ComposeNamespaceTests {
+    static func write(_ root: CLIRoot, _ yaml: String) throws -> String {
+        let dir = root.path + "/nsproj"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try yaml.write(toFile: dir + "/compose.yaml", atomically: true, encoding: .utf8)
+        return dir + "/compose.yaml"
+    }
+
+    @Test func aSidecarJoinsTheAppsPIDAndIPCNamespacesAfterItStarts() throws {
+        let root = try CLIRoot(prefix: "skiff-ns-compose-")
+        defer { root.cleanUp() }
+        // The sidecar comes first in the file: only the implied dependency starts app before it.
+        let file = try Self.write(
+            root,
+            """
+            services:
+              debug:
+                image: busybox
+                network_mode: none
+                pid: "service:app"
+                ipc: "service:app"
+                command: ["sleep", "4242"]
+              app:
+                image: busybox
+                network_mode: none
+                ipc: shareable
+                command: ["sh", "-c", "echo from-app > /dev/shm/note; exec sleep 31337"]
+              hosty:
+                image: busybox
+                network_mode: none
+                uts: host
+                cgroup: private
+                command: ["sleep", "1000"]
+            """)
+        let up = root.skiff("compose", "-f", file, "up", "-d")
+        #expect(up.status == 0, "\(up)")
+        defer { root.skiff("compose", "-f", file, "down", "-t", "0") }
+        let ps = root.skiff("compose", "-f", file, "exec", "-T", "debug", "ps", "-o", "args")
+        #expect(ps.out.contains("sleep 31337") && ps.out.contains("sleep 4242"), "\(ps)")
+        #expect(
+            root.eventually(10) {
+                root.skiff("compose", "-f", file, "exec", "-T", "debug", "cat", "/dev/shm/note").out.contains(
+                    "from-app")
+            })
+        let hostname = root.skiff("compose", "-f", file, "exec", "-T", "hosty", "hostname")
+        #expect(hostname.out.trimmingCharacters(in: .whitespacesAndNewlines) == ProcessInfo.processInfo.hostName)
+        #expect(
+            root.inspect("nsproj-debug-1", "{{.HostConfig.PidMode}} {{.HostConfig.IpcMode}}")
+                == "container:nsproj-app-1 container:nsproj-app-1")
+        #expect(
+            root.inspect("nsproj-hosty-1", "{{.HostConfig.UTSMode}} {{.HostConfig.CgroupnsMode}}") == "host private")
+
+        let config = root.skiff("compose", "-f", file, "config")
+        for line in ["pid: service:app", "ipc: service:app", "ipc: shareable", "uts: host", "cgroup: private"] {
+            #expect(config.out.contains(line), "compose config lacks \(line): \(config.out)")
+        }
+        #expect(config.out.contains("depends_on"), "\(config.out)")
+    }
+
+    @Test func badNamespaceKeysAreRefusedNamingTheKey() throws {
+        let root = try CLIRoot(prefix: "skiff-ns-compose-bad-")
+        defer { root.cleanUp() }
+        let cases: [(String, String)] = [
+            ("pid: \"service:nope\"", "services.a.pid: refers to undefined service \"nope\""),
+            ("ipc: sharable", "services.a.ipc"),
+            ("pid: private", "services.a.pid"),
+            ("cgroup: shared", "services.a.cgroup"),
+            ("uts: host\n    hostname: x", "conflicting options: hostname and the UTS mode"),
+        ]
+        for (key, expected) in cases {
+            let file = try Self.write(root, "services:\n  a:\n    image: busybox\n    \(key)\n")
+            let config = root.skiff("compose", "-f", file, "config")
+            #expect(config.status != 0 && config.err.contains(expected), "\(key): \(config)")
+        }
+        #expect(root.skiff("ps", "-aq").out.isEmpty)
+    }
+}
