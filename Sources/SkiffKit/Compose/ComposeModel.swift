@@ -100,6 +100,8 @@ package struct ComposeService: Sendable, Equatable {
     package var groupAdd: [String] = []
     /// `volumes_from:` another service's or container's volumes.
     package var volumesFrom: [ComposeVolumesFrom] = []
+    /// `develop:` (only `compose watch` acts on it).
+    package var develop: ComposeDevelop?
 
     package init(name: String) {
         self.name = name

@@ -57,6 +57,7 @@ extension Engine {
         callerEnvironment: [String: String] = [:], envFileContents: [String: String] = [:],
         host: HostFiles = HostFiles(), seccompProfile: LinuxSeccomp? = nil
     ) throws(KitError) -> Container {
+        let options = carryingOutResources(options)
         let chains: [String]
         do { chains = try layers.prepare(manifest: image.manifest, config: image.config) } catch { throw .image(error) }
         if logger.isExplaining { explainImage(image, name: imageName, chains: chains) }
@@ -100,6 +101,7 @@ extension Engine {
             try DevicePlan.plan(
                 HostDevices.resolvingLinks(options.devices), origin: "device",
                 lookup: HostDevices.lookup), to: &spec)
+        try applyBlockIO(options.resources.blockIO, to: &spec)
         try prepareWorkdir(builder.workingDirectory(), upper: dir + "/upper", filesystem: filesystem)
         try writeEtcFiles(dir: dir, hostname: hostname, network: options.network, host: host)
         try prepareNetwork(
