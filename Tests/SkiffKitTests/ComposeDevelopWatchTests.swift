@@ -112,6 +112,19 @@ struct ComposeDevelopWatchTests {
             Poll.until(20) { p.compose("exec", "-T", "app", "test", "-e", "/app/src/sub").status != 0 }, "\(watch.err)")
         #expect(watch.err.contains("Syncing service \"app\" after"), "\(watch.err)")
 
+        // A link the container makes where a synced directory goes stays inside the container: the
+        // host directory it names is never written, and the watch goes on.
+        let outside = try FileIO.makeTemporaryDirectory(in: "/tmp", prefix: "skiff-compat-escape-")
+        defer { FileIO.removeTree(outside) }
+        #expect(p.compose("exec", "-T", "app", "ln", "-s", outside, "/app/src/out").status == 0)
+        #expect(p.compose("exec", "-T", "app", "ln", "-s", "../../../../../../" + outside, "/app/src/rel").status == 0)
+        try Self.write("escaped\n", p.dir + "/src/out/x.txt")
+        try Self.write("escaped\n", p.dir + "/src/rel/x.txt")
+        try Self.write("after\n", p.dir + "/src/after.txt")
+        #expect(Poll.until(20) { cat("/app/src/after.txt") == "after\n" }, "\(watch.err)")
+        #expect(
+            (try? FileManager.default.contentsOfDirectory(atPath: outside)) == [], "a sync wrote outside the container")
+
         try Self.write("reload-1\n", p.dir + "/conf/c.conf")
         #expect(Poll.until(20) { cat("/tmp/reloads") == "reload-1\n" }, "\(watch.err)")
         #expect(cat("/etc/appconf/c.conf") == "reload-1\n")

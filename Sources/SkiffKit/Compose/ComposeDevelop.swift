@@ -30,6 +30,11 @@ package struct ComposeWatchRule: Sendable, Equatable {
     package var initialSync = false
     /// `sync+exec`: the command run in the container after each sync.
     package var exec: ComposeWatchExec?
+
+    package init(action: Action, path: String) {
+        self.action = action
+        self.path = path
+    }
 }
 
 /// `develop.watch[].exec`: a command run in the service's container (sync+exec).
@@ -39,4 +44,6 @@ package struct ComposeWatchExec: Sendable, Equatable {
     package var privileged = false
     package var workingDir: String?
     package var environment: [ComposeEnvVar] = []
+
+    package init(command: [String]) { self.command = command }
 }

@@ -85,7 +85,11 @@ extension ComposeRunner {
                 }
                 state[s.name] = rules
                 let plan = WatchPlan.make(rules.map(\.rule), changes: changes)
-                if !plan.isEmpty { try carryOut(plan, service: s) }
+                // A batch that fails (a build error, a path the container refuses) is reported and
+                // the watch goes on, as Docker Compose's does.
+                do { if !plan.isEmpty { try carryOut(plan, service: s) } } catch {
+                    progress("Error: service \"\(s.name)\": \(error)")
+                }
             }
         }
     }
@@ -105,11 +109,16 @@ extension ComposeRunner {
         let running = containers(of: s.name).filter { $0.status == .running }
         if !plan.copies.isEmpty || !plan.removals.isEmpty {
             progress("Syncing service \"\(s.name)\" after \(plan.changeCount) changes were detected")
+            // Each path on its own: one the container refuses (a link in the way) leaves the others synced.
             for c in running {
-                try kit { () throws(KitError) in
-                    for r in plan.removals { try engine.removeInContainer(c.id, path: r) }
-                    for copy in plan.copies {
-                        try engine.syncIntoContainer(c.id, hostPath: copy.host, path: copy.container)
+                for r in plan.removals {
+                    do { try engine.removeInContainer(c.id, path: r) } catch {
+                        progress("Error: sync \(r) in \(c.name): \(error)")
+                    }
+                }
+                for copy in plan.copies {
+                    do { try engine.syncIntoContainer(c.id, hostPath: copy.host, path: copy.container) } catch {
+                        progress("Error: sync \(copy.host) to \(c.name):\(copy.container): \(error)")
                     }
                 }
             }
