@@ -16,6 +16,7 @@ extension ComposeService {
             e.append(
                 .init("logging", .mapping([.init("driver", .string("json-file")), .init("options", .mapping(o))])))
         }
+        if !attach { e.append(.init("attach", .string("false"))) }
         if let d = develop { e.append(.init("develop", d.tree)) }
         let n = names
         if !n.dns.isEmpty { e.append(.init("dns", .sequence(n.dns.map(str)))) }
@@ -28,6 +29,7 @@ extension ComposeService {
                 .init("annotations", .mapping(r.annotations.keys.sorted().map { .init($0, str(r.annotations[$0]!)) })))
         }
         if !r.blockIO.isEmpty { e.append(.init("blkio_config", r.blockIO.tree)) }
+        if let v = r.cgroupParent { e.append(.init("cgroup_parent", str(v))) }
         if let v = r.cpuPeriod { e.append(.init("cpu_period", .string("\(v)"))) }
         if let v = r.cpuQuota { e.append(.init("cpu_quota", .string("\(v)"))) }
         if let v = r.cpuRealtimePeriod { e.append(.init("cpu_rt_period", .string("\(v)"))) }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Service keys beyond the basic ones (ComposeSchema has already refused unknown and unsupported keys):
 /// links, logging, and the resource settings that become OCI resources.
 extension ComposeParser {
@@ -35,6 +37,8 @@ extension ComposeParser {
             s.resources.memorySwappiness = n < 0 ? nil : UInt64(n)
         case "oom_kill_disable": s.resources.oomKillDisable = try bool(v, p)
         case "blkio_config": s.resources.blockIO = try blkioConfig(v, p)
+        case "cgroup_parent": s.resources.cgroupParent = try string(v, p)
+        case "attach": s.attach = try bool(v, p)
         case "oom_score_adj": s.resources.oomScoreAdj = try int(v, p, min: -1000, max: 1000)
         case "shm_size": s.resources.shmSize = try bytes(v, p)
         case "domainname": s.resources.domainname = try string(v, p)
@@ -130,6 +134,25 @@ extension ComposeParser {
             break
         }
         do { try s.resources.validate() } catch { throw fail(p, "\(error)") }
+    }
+
+    /// `label_file:` (one path or a list): KEY=VALUE lines as in an env file, read at load; `labels:`
+    /// wins over them, a later file over an earlier one.
+    func labelFiles(_ t: ComposeTree, _ p: String) throws(ComposeError) -> [String: String] {
+        var out: [String: String] = [:]
+        for (i, name) in try stringOrList(t, p).enumerated() {
+            let path = absolute(name)
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw fail(t.items == nil ? p : "\(p)[\(i)]", "label file \(path) not found")
+            }
+            let text = try ComposeLoader.read(path)
+            do {
+                for (k, v) in try ComposeEnvFile.parse(text) { out[k] = v ?? "" }
+            } catch {
+                throw .invalid(file: path, path: "line \(error.line)", reason: error.reason)
+            }
+        }
+        return out
     }
 
     /// A number of microseconds, or a duration ("400ms", "1s") as the Compose Spec allows for cpu_rt_*.

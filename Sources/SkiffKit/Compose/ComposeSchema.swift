@@ -135,13 +135,11 @@ package enum ComposeSchema {
         "mem_reservation": .any, "memswap_limit": .any, "cpu_shares": .any, "cpuset": .any, "oom_score_adj": .any,
         "ulimits": .names(.object(["soft": .any, "hard": .any])), "shm_size": .any, "domainname": .any,
         "annotations": .any, "devices": .any, "device_cgroup_rules": .any, "group_add": .any, "volumes_from": .any,
-        "attach": .refused(
-            "attach: false is not supported by skiff compose up; use `skiff compose up -d` and `skiff compose logs SERVICE`"
-        ),
+        "attach": .any,
         "blkio_config": blkioConfig,
         "cgroup": .refused(
             "choosing the cgroup namespace is not supported by skiff (each container has its own); remove the key"),
-        "cgroup_parent": .refused("skiff places every container's cgroup itself; remove cgroup_parent"),
+        "cgroup_parent": .any,
         "cpu_count": .refused("cpu_count is a Windows setting; use cpus:"),
         "cpu_percent": .refused("cpu_percent is a Windows setting; use cpus:"),
         "cpu_quota": .any, "cpu_period": .any, "cpu_rt_period": .any, "cpu_rt_runtime": .any,
@@ -156,7 +154,7 @@ package enum ComposeSchema {
         "gpus": .refused("GPUs are not supported by skiff; remove the key"),
         "ipc": .refused("sharing the IPC namespace is not supported by skiff; remove the key"),
         "isolation": .refused("isolation is a Windows setting; remove the key"),
-        "label_file": .refused("label_file is not supported by skiff; write the labels under labels:"),
+        "label_file": .any,
         "mac_address": .refused("skiff derives each container's MAC address from its IP; remove the key"),
         "mem_swappiness": .any,
         "models": .refused("AI models are not supported by skiff; remove the key"),

@@ -111,3 +111,13 @@ extension Engine {
         spec.linux?.resources = r
     }
 }
+
+extension ContainerResourceOptions {
+    /// The container's cgroup path: under `cgroupParent` (made absolute, as Docker's cgroupfs driver
+    /// joins it) or under /skiff.
+    package func cgroupsPath(id: String) -> String {
+        guard let parent = cgroupParent else { return "/skiff/" + id }
+        let parts = parent.split(separator: "/").map(String.init)
+        return "/" + (parts + [id]).joined(separator: "/")
+    }
+}

@@ -37,6 +37,8 @@ public struct ContainerResourceOptions: Sendable, Equatable {
     public var oomKillDisable: Bool?
     /// --blkio-weight, --device-read-bps… (compose blkio_config).
     public var blockIO = BlockIOOptions()
+    /// --cgroup-parent: the cgroup the container's own goes under (default: /skiff).
+    public var cgroupParent: String?
 
     /// Nothing beyond Docker's defaults.
     public init() {}
@@ -91,6 +93,16 @@ public struct ContainerResourceOptions: Sendable, Equatable {
         }
         for d in blockIO.weightDevices where !(10...1000).contains(d.value) {
             throw .usage("blkio weight_device \(d.path): weight \(d.value) must be between 10 and 1000")
+        }
+        if let parent = cgroupParent {
+            let parts = parent.split(separator: "/")
+            guard !parts.isEmpty, !parts.contains(".."), !parts.contains("."),
+                parent.allSatisfy({ $0.isASCII && !$0.isWhitespace && $0 != "\0" && $0 != "\n" })
+            else {
+                throw .usage(
+                    "cgroup_parent \"\(parent)\": expected a cgroup path such as /mygroup or mygroup/sub (no . or .. parts)"
+                )
+            }
         }
         for u in ulimits {
             guard Self.ulimitNames.contains(u.name) else {

@@ -95,7 +95,8 @@ extension Engine {
             if mkdir(dir + "/" + sub, 0o755) != 0 { throw .system(SystemError("mkdir", path: dir + "/" + sub)) }
         }
         let hostname = options.hostname ?? String(id.prefix(12))
-        var spec = try builder.spec(rootfs: dir + "/rootfs", hostname: hostname, cgroupsPath: "/skiff/" + id)
+        var spec = try builder.spec(
+            rootfs: dir + "/rootfs", hostname: hostname, cgroupsPath: options.resources.cgroupsPath(id: id))
         if let seccompProfile, !options.privileged { spec.linux?.seccomp = seccompProfile }
         DevicePlan.apply(
             try DevicePlan.plan(

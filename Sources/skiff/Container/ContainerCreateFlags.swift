@@ -58,6 +58,8 @@ struct ContainerCreateFlags: ParsableArguments {
         help: "Swappiness 0-100 (-1: the kernel's; cgroup v1).") var memorySwappiness: String?
     @Flag(name: .customLong("oom-kill-disable"), help: "Disable the OOM killer (cgroup v1).") var oomKillDisable =
         false
+    @Option(name: .customLong("cgroup-parent"), help: "The cgroup the container's cgroup goes under (default /skiff).")
+    var cgroupParent: String?
     @Option(name: .customLong("blkio-weight"), parsing: .unconditional, help: "Block I/O weight, 10-1000 (0: off).")
     var blkioWeight: String?
     @Option(name: .customLong("blkio-weight-device"), help: "Block I/O weight of a device: DEVICE:WEIGHT.")
@@ -334,6 +336,7 @@ extension ContainerCreateFlags {
             r.memorySwappiness = n < 0 ? nil : UInt64(n)
         }
         if oomKillDisable { r.oomKillDisable = true }
+        r.cgroupParent = cgroupParent
         if let blkioWeight {
             let n = try RunFlagParser.integer(blkioWeight, flag: "--blkio-weight", in: 0...1000)
             guard BlockIOOptions.checkWeight(UInt64(n)) else {
