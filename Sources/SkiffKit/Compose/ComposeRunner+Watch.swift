@@ -41,6 +41,9 @@ extension ComposeRunner {
             throw .usage(
                 "none of the selected services is configured for watch, consider setting a 'develop' section")
         }
+        for s in watched where s.build == nil && s.develop?.watch.contains(where: { $0.action == .rebuild }) == true {
+            throw .usage("service \"\(s.name)\" doesn't have a build section, can't apply 'rebuild' on watch")
+        }
         if !options.noUp {
             var up = UpOptions()
             up.services = options.services

@@ -41,10 +41,9 @@ package struct CgroupSupport: Sendable, Equatable {
                 blkioWeight: has(blkio, ["blkio.weight", "blkio.bfq.weight"]),
                 blkioWeightDevice: has(blkio, ["blkio.weight_device", "blkio.bfq.weight_device"]))
         }
-        let root = layout.unifiedMount
-        let io =
-            has(root, ["io.weight", "io.bfq.weight"])
-            || has(root.map { $0 + "/skiff" }, ["io.weight", "io.bfq.weight"])
+        // cgroup v2, as Docker's sysinfo reads it: weights when the io controller is available.
+        let controllers = layout.unifiedMount.flatMap { try? FileIO.readString($0 + "/cgroup.controllers") } ?? ""
+        let io = controllers.split(whereSeparator: { $0 == " " || $0 == "\n" }).contains("io")
         return CgroupSupport(memorySwappiness: false, oomKillDisable: false, blkioWeight: io, blkioWeightDevice: io)
     }
 }
@@ -83,11 +82,17 @@ extension ContainerResourceOptions {
 extension Engine {
     /// `options` with the resource settings this host cannot carry out dropped, each with Docker's warning
     /// on stderr (and Docker's warning about disabling the OOM killer without a memory limit).
-    func carryingOutResources(_ options: RunOptions, support: CgroupSupport = .detect()) -> RunOptions {
+    func carryingOutResources(_ options: RunOptions) -> RunOptions {
         var o = options
-        let (resources, warnings) = o.resources.discarding(unsupportedBy: support)
-        o.resources = resources
-        for w in warnings { FileHandleStderrShim.warn(w) }
+        let r = o.resources
+        // The host is read only when a setting it may lack is asked for (most runs ask for none).
+        if r.memorySwappiness != nil || r.oomKillDisable == true || r.blockIO.weight != nil
+            || !r.blockIO.weightDevices.isEmpty
+        {
+            let (resources, warnings) = r.discarding(unsupportedBy: .detect())
+            o.resources = resources
+            for w in warnings { FileHandleStderrShim.warn(w) }
+        }
         if o.resources.oomKillDisable == true && o.memory == nil {
             FileHandleStderrShim.warn(
                 "WARNING: OOM killer is disabled for the container, but no memory limit is set, this can result in the system running out of resources."
