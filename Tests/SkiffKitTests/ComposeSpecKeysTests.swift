@@ -68,7 +68,7 @@ struct ComposeSpecKeysTests {
     }
 
     @Test(arguments: [
-        ("cgroup_parent: mine", "services.web.cgroup_parent: skiff places every container's cgroup itself"),
+        ("cgroup_parent: ../up", "services.web.cgroup_parent: cgroup_parent \"../up\": expected a cgroup path"),
         ("volumes_from: [\"db\"]", "services.web.volumes_from[0]: refers to undefined service \"db\""),
         ("devices: [\"nvidia.com/gpu=all\"]", "services.web.devices[0]: CDI device names"),
         ("scale: 3", "services.web.scale: skiff runs one container per service"),

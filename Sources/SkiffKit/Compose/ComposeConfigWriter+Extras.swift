@@ -16,6 +16,8 @@ extension ComposeService {
             e.append(
                 .init("logging", .mapping([.init("driver", .string("json-file")), .init("options", .mapping(o))])))
         }
+        if !attach { e.append(.init("attach", .string("false"))) }
+        if let d = develop { e.append(.init("develop", d.tree)) }
         let n = names
         if !n.dns.isEmpty { e.append(.init("dns", .sequence(n.dns.map(str)))) }
         if !n.dnsOptions.isEmpty { e.append(.init("dns_opt", .sequence(n.dnsOptions.map(str)))) }
@@ -26,11 +28,19 @@ extension ComposeService {
             e.append(
                 .init("annotations", .mapping(r.annotations.keys.sorted().map { .init($0, str(r.annotations[$0]!)) })))
         }
+        if !r.blockIO.isEmpty { e.append(.init("blkio_config", r.blockIO.tree)) }
+        if let v = r.cgroupParent { e.append(.init("cgroup_parent", str(v))) }
+        if let v = r.cpuPeriod { e.append(.init("cpu_period", .string("\(v)"))) }
+        if let v = r.cpuQuota { e.append(.init("cpu_quota", .string("\(v)"))) }
+        if let v = r.cpuRealtimePeriod { e.append(.init("cpu_rt_period", .string("\(v)"))) }
+        if let v = r.cpuRealtimeRuntime { e.append(.init("cpu_rt_runtime", .string("\(v)"))) }
         if let v = r.cpuShares { e.append(.init("cpu_shares", .string("\(v)"))) }
         if let v = r.cpusetCpus { e.append(.init("cpuset", str(v))) }
         if let v = r.domainname { e.append(.init("domainname", str(v))) }
         if let v = r.memoryReservation { e.append(.init("mem_reservation", str("\(v)"))) }
         if let v = r.memorySwap { e.append(.init("memswap_limit", str("\(v)"))) }
+        if let v = r.memorySwappiness { e.append(.init("mem_swappiness", .string("\(v)"))) }
+        if let v = r.oomKillDisable { e.append(.init("oom_kill_disable", .string(v ? "true" : "false"))) }
         if let v = r.oomScoreAdj { e.append(.init("oom_score_adj", .string("\(v)"))) }
         if let v = r.shmSize { e.append(.init("shm_size", str("\(v)"))) }
         if !r.ulimits.isEmpty {
@@ -71,5 +81,53 @@ extension ComposeNetwork {
             e.append(.init("ipam", .mapping([.init("config", .sequence([.mapping(c)]))])))
         }
         return e
+    }
+}
+
+extension ComposeDevelop {
+    var tree: ComposeTree {
+        func str(_ s: String) -> ComposeTree { .scalar(s, quoted: true) }
+        let rules: [ComposeTree] = watch.map { r in
+            var e: [ComposeTree.Entry] = [.init("action", .string(r.action.rawValue)), .init("path", str(r.path))]
+            if let t = r.target { e.append(.init("target", str(t))) }
+            if !r.ignore.isEmpty { e.append(.init("ignore", .sequence(r.ignore.map(str)))) }
+            if !r.include.isEmpty { e.append(.init("include", .sequence(r.include.map(str)))) }
+            if r.initialSync { e.append(.init("initial_sync", .string("true"))) }
+            if let x = r.exec {
+                var xe: [ComposeTree.Entry] = [.init("command", .sequence(x.command.map(str)))]
+                if let u = x.user { xe.append(.init("user", str(u))) }
+                if x.privileged { xe.append(.init("privileged", .string("true"))) }
+                if let w = x.workingDir { xe.append(.init("working_dir", str(w))) }
+                if !x.environment.isEmpty {
+                    xe.append(
+                        .init("environment", .mapping(x.environment.map { .init($0.name, $0.value.map(str) ?? .null) }))
+                    )
+                }
+                e.append(.init("exec", .mapping(xe)))
+            }
+            return .mapping(e)
+        }
+        return .mapping([.init("watch", .sequence(rules))])
+    }
+}
+
+extension BlockIOOptions {
+    var tree: ComposeTree {
+        func str(_ s: String) -> ComposeTree { .scalar(s, quoted: true) }
+        var e: [ComposeTree.Entry] = []
+        if let w = weight { e.append(.init("weight", .string("\(w)"))) }
+        let lists: [(String, String, [DeviceValue])] = [
+            ("weight_device", "weight", weightDevices), ("device_read_bps", "rate", readBps),
+            ("device_write_bps", "rate", writeBps), ("device_read_iops", "rate", readIOPS),
+            ("device_write_iops", "rate", writeIOPS),
+        ]
+        for (key, value, list) in lists where !list.isEmpty {
+            e.append(
+                .init(
+                    key,
+                    .sequence(
+                        list.map { .mapping([.init("path", str($0.path)), .init(value, .string("\($0.value)"))]) })))
+        }
+        return .mapping(e)
     }
 }

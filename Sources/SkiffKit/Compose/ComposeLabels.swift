@@ -33,6 +33,8 @@ public enum ComposeLabels {
         // Scheduling-only fields do not change the container.
         s.dependsOn = []
         s.profiles = []
+        // Nor does what `compose watch` does with it.
+        s.develop = nil
         var text = s.tree.yaml() + "\nimage-id: " + imageID + "\n"
         // What the env files say is part of the container's config too.
         for path in s.envFiles {

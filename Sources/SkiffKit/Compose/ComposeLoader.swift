@@ -76,10 +76,22 @@ public enum ComposeLoader {
         var trees: [ComposeTree] = []
         var unsetNames: [String] = []
         var seenUnset: Set<String> = []
+        // A file named by `extends: {file: …}` is read as a `-f` file is: interpolated, then checked.
+        var extendedUnset: [String] = []
+        var extends = ComposeExtends(projectDirectory: directory) { (path: String) throws(ComposeError) in
+            var tree = try ComposeTree.parse(yaml: try read(path), file: path)
+            tree = try interpolation.interpolate(tree, file: path, unset: &extendedUnset)
+            try ComposeSchema.validate(tree, file: path)
+            return tree
+        }
         for file in files {
             var tree = try ComposeTree.parse(yaml: try read(file), file: file)
             var unset: [String] = []
             tree = try interpolation.interpolate(tree, file: file, unset: &unset)
+            try ComposeSchema.validate(tree, file: file)
+            tree = try extends.resolve(tree, file: file)
+            unset += extendedUnset
+            extendedUnset = []
             for n in unset where seenUnset.insert(n).inserted { unsetNames.append(n) }
             // Each file is checked on its own, so an error names the file it is in.
             var check = ComposeParser(file: file, directory: directory, projectName: "project")

@@ -102,6 +102,10 @@ package struct ComposeService: Sendable, Equatable {
     package var volumesFrom: [ComposeVolumesFrom] = []
     /// `pid:`, `ipc:`, `uts:`, `cgroup:`.
     package var namespaces = ComposeNamespaces()
+    /// `develop:` (only `compose watch` acts on it).
+    package var develop: ComposeDevelop?
+    /// `attach: false`: `compose up` in the foreground does not show this service's logs.
+    package var attach = true
 
     package init(name: String) {
         self.name = name

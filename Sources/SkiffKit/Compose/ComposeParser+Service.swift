@@ -1,3 +1,5 @@
+import Foundation
+
 /// Service keys beyond the basic ones (ComposeSchema has already refused unknown and unsupported keys):
 /// links, logging, and the resource settings that become OCI resources.
 extension ComposeParser {
@@ -16,6 +18,7 @@ extension ComposeParser {
             }
         case "logging": try logging(v, p, into: &s)
         case "pid", "ipc", "uts", "cgroup": try namespaceKey(key, v, p, into: &s)
+        case "develop": s.develop = try develop(v, p)
         case "mem_reservation": s.resources.memoryReservation = try bytes(v, p)
         case "memswap_limit":
             if case .scalar(let text, _) = v, text == "-1" {
@@ -25,6 +28,18 @@ extension ComposeParser {
             }
         case "cpu_shares": s.resources.cpuShares = UInt64(try int(v, p, min: 0, max: 262_144))
         case "cpuset": s.resources.cpusetCpus = try string(v, p)
+        case "cpu_quota": s.resources.cpuQuota = Int64(try int(v, p, min: -1))
+        case "cpu_period": s.resources.cpuPeriod = UInt64(try int(v, p, min: 0))
+        case "cpu_rt_runtime": s.resources.cpuRealtimeRuntime = try microseconds(v, p, min: -1)
+        case "cpu_rt_period": s.resources.cpuRealtimePeriod = UInt64(try microseconds(v, p, min: 0))
+        case "mem_swappiness":
+            // -1: the kernel's default, as Docker takes it.
+            let n = try int(v, p, min: -1, max: 100)
+            s.resources.memorySwappiness = n < 0 ? nil : UInt64(n)
+        case "oom_kill_disable": s.resources.oomKillDisable = try bool(v, p)
+        case "blkio_config": s.resources.blockIO = try blkioConfig(v, p)
+        case "cgroup_parent": s.resources.cgroupParent = try string(v, p)
+        case "attach": s.attach = try bool(v, p)
         case "oom_score_adj": s.resources.oomScoreAdj = try int(v, p, min: -1000, max: 1000)
         case "shm_size": s.resources.shmSize = try bytes(v, p)
         case "domainname": s.resources.domainname = try string(v, p)
@@ -120,6 +135,74 @@ extension ComposeParser {
             break
         }
         do { try s.resources.validate() } catch { throw fail(p, "\(error)") }
+    }
+
+    /// `label_file:` (one path or a list): KEY=VALUE lines as in an env file, read at load; `labels:`
+    /// wins over them, a later file over an earlier one.
+    func labelFiles(_ t: ComposeTree, _ p: String) throws(ComposeError) -> [String: String] {
+        var out: [String: String] = [:]
+        for (i, name) in try stringOrList(t, p).enumerated() {
+            let path = absolute(name)
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw fail(t.items == nil ? p : "\(p)[\(i)]", "label file \(path) not found")
+            }
+            let text = try ComposeLoader.read(path)
+            do {
+                for (k, v) in try ComposeEnvFile.parse(text) { out[k] = v ?? "" }
+            } catch {
+                throw .invalid(file: path, path: "line \(error.line)", reason: error.reason)
+            }
+        }
+        return out
+    }
+
+    /// A number of microseconds, or a duration ("400ms", "1s") as the Compose Spec allows for cpu_rt_*.
+    func microseconds(_ t: ComposeTree, _ p: String, min: Int) throws(ComposeError) -> Int64 {
+        if case .scalar(let text, _) = t, text.contains(where: { $0.isLetter }) {
+            return try duration(t, p) / 1000
+        }
+        return Int64(try int(t, p, min: min))
+    }
+
+    /// `blkio_config:` (Docker's --blkio-weight, --blkio-weight-device and --device-{read,write}-{bps,iops}).
+    func blkioConfig(_ t: ComposeTree, _ p: String) throws(ComposeError) -> BlockIOOptions {
+        var b = BlockIOOptions()
+        _ = try mapping(t, p)
+        if let w = t["weight"] {
+            let n = try int(w, p + ".weight", min: 0, max: 1000)
+            guard BlockIOOptions.checkWeight(UInt64(n)) else {
+                throw fail(p + ".weight", "must be between 10 and 1000")
+            }
+            b.weight = n == 0 ? nil : UInt16(n)
+        }
+        func devices(_ key: String, value: String, bytes: Bool) throws(ComposeError) -> [BlockIOOptions.DeviceValue] {
+            guard let list = t[key] else { return [] }
+            var out: [BlockIOOptions.DeviceValue] = []
+            for (i, item) in try self.list(list, p + "." + key).enumerated() {
+                let ip = "\(p).\(key)[\(i)]"
+                guard let path = try optionalString(item["path"], ip + ".path"), path.hasPrefix("/") else {
+                    throw fail(ip + ".path", "an absolute device path (such as /dev/sda) is required")
+                }
+                guard let v = item[value] else { throw fail(ip, "\(value) is required") }
+                let n: Int64
+                if bytes {
+                    n = try self.bytes(v, ip + "." + value)
+                    guard n >= 0 else { throw fail(ip + "." + value, "must not be negative") }
+                } else if key == "weight_device" {
+                    n = Int64(try int(v, ip + "." + value, min: 10, max: 1000))
+                } else {
+                    n = Int64(try int(v, ip + "." + value, min: 0))
+                }
+                out.append(.init(path: path, value: UInt64(n)))
+            }
+            return out
+        }
+        b.weightDevices = try devices("weight_device", value: "weight", bytes: false)
+        b.readBps = try devices("device_read_bps", value: "rate", bytes: true)
+        b.writeBps = try devices("device_write_bps", value: "rate", bytes: true)
+        b.readIOPS = try devices("device_read_iops", value: "rate", bytes: false)
+        b.writeIOPS = try devices("device_write_iops", value: "rate", bytes: false)
+        return b
     }
 
     /// `logging:`: Skiff's logs are json-file-like files, rotated by max-size / max-file, so json-file

@@ -263,6 +263,7 @@ package struct ComposeParser {
         }
         var s = ComposeService(name: name)
         let entries = try mapping(t, path)
+        var fileLabels: [String: String] = [:]
         for e in entries {
             let p = path + "." + e.key
             let v = e.value
@@ -349,6 +350,7 @@ package struct ComposeParser {
                 }
                 s.containerName = n
             case "labels": s.labels = try labels(v, p)
+            case "label_file": fileLabels = try labelFiles(v, p)
             case "tty": s.tty = try bool(v, p)
             case "stdin_open": s.stdinOpen = try bool(v, p)
             case "init": s.initProcess = try bool(v, p)
@@ -381,6 +383,7 @@ package struct ComposeParser {
             default: try serviceExtra(e.key, v, p, into: &s)
             }
         }
+        s.labels = fileLabels.merging(s.labels) { $1 }
         // Docker Compose starts the services whose volumes a service takes before it.
         for vf in s.volumesFrom where !vf.isContainer && !s.dependsOn.contains(where: { $0.service == vf.name }) {
             s.dependsOn.append(ComposeDependency(service: vf.name))

@@ -135,24 +135,17 @@ package enum ComposeSchema {
         "mem_reservation": .any, "memswap_limit": .any, "cpu_shares": .any, "cpuset": .any, "oom_score_adj": .any,
         "ulimits": .names(.object(["soft": .any, "hard": .any])), "shm_size": .any, "domainname": .any,
         "annotations": .any, "devices": .any, "device_cgroup_rules": .any, "group_add": .any, "volumes_from": .any,
-        "attach": .refused(
-            "attach: false is not supported by skiff compose up; use `skiff compose up -d` and `skiff compose logs SERVICE`"
-        ),
-        "blkio_config": .refused("block I/O limits are not supported by skiff; remove the key"),
+        "attach": .any,
+        "blkio_config": blkioConfig,
         "cgroup": .any,
-        "cgroup_parent": .refused("skiff places every container's cgroup itself; remove cgroup_parent"),
+        "cgroup_parent": .any,
         "cpu_count": .refused("cpu_count is a Windows setting; use cpus:"),
         "cpu_percent": .refused("cpu_percent is a Windows setting; use cpus:"),
-        "cpu_quota": .refused("set the CPU limit with cpus: (quota and period together)"),
-        "cpu_period": .refused("set the CPU limit with cpus: (quota and period together)"),
-        "cpu_rt_period": .refused("real-time CPU scheduling is not supported by skiff; remove the key"),
-        "cpu_rt_runtime": .refused("real-time CPU scheduling is not supported by skiff; remove the key"),
+        "cpu_quota": .any, "cpu_period": .any, "cpu_rt_period": .any, "cpu_rt_runtime": .any,
         "credential_spec": .refused("credential_spec is a Windows setting; remove the key"),
-        "develop": .refused(
-            "compose watch (develop:) is not supported by skiff; bind-mount the source with volumes: instead"),
+        "develop": develop,
         "dns": .any, "dns_opt": .any, "dns_search": .any, "extra_hosts": .any,
-        "extends": .refused(
-            "extends is not supported by skiff; merge the files with -f base.yml -f override.yml instead"),
+        "extends": .object(["service": .any, "file": .any], extensions: false),
         "provider": .refused("provider services are not supported by skiff; remove the service"),
         "external_links": .refused(
             "links to containers outside the project are not supported; join them through an external network (networks: NAME: external: true)"
@@ -160,11 +153,11 @@ package enum ComposeSchema {
         "gpus": .refused("GPUs are not supported by skiff; remove the key"),
         "ipc": .any,
         "isolation": .refused("isolation is a Windows setting; remove the key"),
-        "label_file": .refused("label_file is not supported by skiff; write the labels under labels:"),
+        "label_file": .any,
         "mac_address": .refused("skiff derives each container's MAC address from its IP; remove the key"),
-        "mem_swappiness": .refused("memory swappiness cannot be set with cgroup v2; remove the key"),
+        "mem_swappiness": .any,
         "models": .refused("AI models are not supported by skiff; remove the key"),
-        "oom_kill_disable": .refused("disabling the OOM killer is not possible with cgroup v2; remove the key"),
+        "oom_kill_disable": .any,
         "pid": .any,
         "post_start": .refused(
             "lifecycle hooks (post_start) are not supported by skiff compose; run the command in the entrypoint"),
@@ -177,6 +170,26 @@ package enum ComposeSchema {
         "use_api_socket": .refused("skiff has no API socket; remove the key"),
         "uts": .any,
         "userns_mode": .refused("user namespace modes are not supported by skiff; remove the key"),
+    ])
+
+    static let blkioConfig: ComposeShape = .object(
+        [
+            "weight": .any,
+            "weight_device": .list(.object(["path": .any, "weight": .any], extensions: false)),
+            "device_read_bps": .list(.object(["path": .any, "rate": .any], extensions: false)),
+            "device_write_bps": .list(.object(["path": .any, "rate": .any], extensions: false)),
+            "device_read_iops": .list(.object(["path": .any, "rate": .any], extensions: false)),
+            "device_write_iops": .list(.object(["path": .any, "rate": .any], extensions: false)),
+        ], extensions: false)
+
+    static let develop: ComposeShape = .object([
+        "watch": .list(
+            .object([
+                "action": .any, "path": .any, "target": .any, "ignore": .any, "include": .any, "initial_sync": .any,
+                "exec": .object([
+                    "command": .any, "user": .any, "privileged": .any, "working_dir": .any, "environment": .any,
+                ]),
+            ]))
     ])
 
     static let deploy: ComposeShape = .object([

@@ -23,6 +23,22 @@ public struct ContainerResourceOptions: Sendable, Equatable {
     public var domainname: String?
     /// OCI annotations beyond the labels.
     public var annotations: [String: String] = [:]
+    /// --cpu-quota: microseconds of CPU time per period (-1: unlimited).
+    public var cpuQuota: Int64?
+    /// --cpu-period: the CFS period in microseconds (1000...1000000).
+    public var cpuPeriod: UInt64?
+    /// --cpu-rt-runtime: real-time microseconds per real-time period (cgroup v1).
+    public var cpuRealtimeRuntime: Int64?
+    /// --cpu-rt-period: the real-time period in microseconds (cgroup v1).
+    public var cpuRealtimePeriod: UInt64?
+    /// --memory-swappiness: 0...100 (cgroup v1; Docker discards it on v2).
+    public var memorySwappiness: UInt64?
+    /// --oom-kill-disable (cgroup v1; Docker discards it on v2).
+    public var oomKillDisable: Bool?
+    /// --blkio-weight, --device-read-bps… (compose blkio_config).
+    public var blockIO = BlockIOOptions()
+    /// --cgroup-parent: the cgroup the container's own goes under (default: /skiff).
+    public var cgroupParent: String?
 
     /// Nothing beyond Docker's defaults.
     public init() {}
@@ -60,6 +76,34 @@ public struct ContainerResourceOptions: Sendable, Equatable {
         if let c = cpusetCpus, c.isEmpty || !c.allSatisfy({ $0.isNumber || $0 == "," || $0 == "-" }) {
             throw .usage("cpuset \"\(c)\": expected CPU numbers such as 0-3 or 0,1")
         }
+        if let p = cpuPeriod, p != 0, !(1000...1_000_000).contains(p) {
+            throw .usage("cpu_period \(p): must be between 1000 (1ms) and 1000000 (1s) microseconds")
+        }
+        if let q = cpuQuota, q > 0, q < 1000 {
+            throw .usage("cpu_quota \(q): must be at least 1000 microseconds (1ms), or -1 for no limit")
+        }
+        if let r = cpuRealtimeRuntime, let p = cpuRealtimePeriod, r > 0, p > 0, UInt64(r) > p {
+            throw .usage("cpu_rt_runtime \(r) cannot be greater than cpu_rt_period \(p)")
+        }
+        if let s = memorySwappiness, s > 100 {
+            throw .usage("mem_swappiness \(s): must be between 0 and 100")
+        }
+        if let w = blockIO.weight, !BlockIOOptions.checkWeight(UInt64(w)) {
+            throw .usage("blkio weight \(w): must be between 10 and 1000")
+        }
+        for d in blockIO.weightDevices where !(10...1000).contains(d.value) {
+            throw .usage("blkio weight_device \(d.path): weight \(d.value) must be between 10 and 1000")
+        }
+        if let parent = cgroupParent {
+            let parts = parent.split(separator: "/")
+            guard !parts.isEmpty, !parts.contains(".."), !parts.contains("."),
+                parent.allSatisfy({ $0.isASCII && !$0.isWhitespace && $0 != "\0" && $0 != "\n" })
+            else {
+                throw .usage(
+                    "cgroup_parent \"\(parent)\": expected a cgroup path such as /mygroup or mygroup/sub (no . or .. parts)"
+                )
+            }
+        }
         for u in ulimits {
             guard Self.ulimitNames.contains(u.name) else {
                 throw .usage("ulimit \(u.name): unknown (e.g. nofile, nproc, core)")
@@ -79,10 +123,22 @@ public struct ContainerResourceOptions: Sendable, Equatable {
             if let s = memorySwap { m.swap = s }
             resources.memory = m
         }
-        if cpuShares != nil || cpusetCpus != nil {
+        if memorySwappiness != nil || oomKillDisable != nil {
+            var m = resources.memory ?? LinuxMemory()
+            if let s = memorySwappiness { m.swappiness = s }
+            if let o = oomKillDisable { m.disableOOMKiller = o }
+            resources.memory = m
+        }
+        if cpuShares != nil || cpusetCpus != nil || cpuQuota != nil || cpuPeriod != nil || cpuRealtimeRuntime != nil
+            || cpuRealtimePeriod != nil
+        {
             var c = resources.cpu ?? LinuxCPU()
             if let s = cpuShares { c.shares = s }
             if let set = cpusetCpus { c.cpus = set }
+            if let q = cpuQuota { c.quota = q }
+            if let p = cpuPeriod { c.period = p }
+            if let r = cpuRealtimeRuntime { c.realtimeRuntime = r }
+            if let p = cpuRealtimePeriod { c.realtimePeriod = p }
             resources.cpu = c
         }
         spec.linux?.resources = resources

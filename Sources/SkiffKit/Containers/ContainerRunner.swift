@@ -57,6 +57,7 @@ extension Engine {
         callerEnvironment: [String: String] = [:], envFileContents: [String: String] = [:],
         host: HostFiles = HostFiles(), seccompProfile: LinuxSeccomp? = nil
     ) throws(KitError) -> Container {
+        let options = carryingOutResources(options)
         let chains: [String]
         do { chains = try layers.prepare(manifest: image.manifest, config: image.config) } catch { throw .image(error) }
         if logger.isExplaining { explainImage(image, name: imageName, chains: chains) }
@@ -100,7 +101,8 @@ extension Engine {
             if mkdir(dir + "/" + sub, 0o755) != 0 { throw .system(SystemError("mkdir", path: dir + "/" + sub)) }
         }
         let hostname = options.hostname ?? utsHostname ?? String(id.prefix(12))
-        var spec = try builder.spec(rootfs: dir + "/rootfs", hostname: hostname, cgroupsPath: "/skiff/" + id)
+        var spec = try builder.spec(
+            rootfs: dir + "/rootfs", hostname: hostname, cgroupsPath: options.resources.cgroupsPath(id: id))
         let unifiedCgroups: Bool
         if case .v2? = try? CgroupLayout.detect() { unifiedCgroups = true } else { unifiedCgroups = false }
         NamespacePlan.apply(
@@ -110,6 +112,7 @@ extension Engine {
             try DevicePlan.plan(
                 HostDevices.resolvingLinks(options.devices), origin: "device",
                 lookup: HostDevices.lookup), to: &spec)
+        try applyBlockIO(options.resources.blockIO, to: &spec)
         try prepareWorkdir(builder.workingDirectory(), upper: dir + "/upper", filesystem: filesystem)
         try writeEtcFiles(dir: dir, hostname: hostname, network: options.network, host: host)
         try prepareNetwork(

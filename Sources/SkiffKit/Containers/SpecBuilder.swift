@@ -150,6 +150,12 @@ package struct SpecBuilder {
 
         var resources = spec.linux?.resources ?? LinuxResources()
         if let memory = options.memory { resources.memory = LinuxMemory(limit: memory, swap: memory) }
+        if options.cpus != nil, options.resources.cpuPeriod != nil || options.resources.cpuQuota != nil {
+            // Docker's daemon: --cpus is a quota over its own period.
+            throw .usage(
+                "conflicting options: --cpus (cpus:) cannot be combined with --cpu-period / --cpu-quota (cpu_period:, cpu_quota:)"
+            )
+        }
         if let cpus = options.cpus {
             let period: UInt64 = 100_000
             resources.cpu = LinuxCPU(quota: Int64(cpus * Double(period)), period: period)

@@ -32,7 +32,10 @@ extension Engine {
     /// Read the running container's cgroup counters now; nil when it is not running.
     public func statsSample(_ c: Container) -> ContainerStatsSample? {
         guard c.status == .running,
-            let cg = try? CgroupManager.forContainer(id: c.id, cgroupsPath: "/skiff/" + c.id, logger: logger)
+            let cg = try? CgroupManager.forContainer(
+                id: c.id,
+                cgroupsPath: (try? SpecFile.load(bundle: containers.directory(of: c.id)))?.linux?.cgroupsPath
+                    ?? "/skiff/" + c.id, logger: logger)
         else {
             return nil
         }

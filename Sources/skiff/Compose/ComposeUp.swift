@@ -80,7 +80,10 @@ struct ComposeUp: ParsableCommand {
         // the Ctrl-C too) must not end skiff by SIGPIPE before the project is stopped.
         signal(SIGPIPE, SIG_IGN)
         let printer = ComposeLogPrinter(engine: runner.engine)
-        printer.start(containers, follow: true, reattach: true)
+        // attach: false — the service runs, its log is not shown (Docker Compose).
+        let detached = Set(project.services.filter { !$0.attach }.map(\.name))
+        printer.start(
+            containers.filter { !detached.contains($0.composeService ?? "") }, follow: true, reattach: true)
         printer.watchExits(containers)
         let sig = printer.waitOrSignal()
         if sig != 0 {

@@ -56,6 +56,34 @@ struct ContainerCreateFlags: ParsableArguments {
     @Option(name: [.customShort("m"), .long], parsing: .unconditional, help: "Memory limit (e.g. 512m, 1g).")
     var memory: String?
     @Option(name: .long, parsing: .unconditional, help: "CPUs (e.g. 0.5, 2).") var cpus: String?
+    @Option(name: .customLong("cpu-period"), parsing: .unconditional, help: "CFS period in microseconds.")
+    var cpuPeriod: String?
+    @Option(name: .customLong("cpu-quota"), parsing: .unconditional, help: "CFS quota in microseconds per period.")
+    var cpuQuota: String?
+    @Option(name: .customLong("cpu-rt-period"), parsing: .unconditional, help: "Real-time period in microseconds.")
+    var cpuRtPeriod: String?
+    @Option(
+        name: .customLong("cpu-rt-runtime"), parsing: .unconditional, help: "Real-time runtime in microseconds.")
+    var cpuRtRuntime: String?
+    @Option(
+        name: .customLong("memory-swappiness"), parsing: .unconditional,
+        help: "Swappiness 0-100 (-1: the kernel's; cgroup v1).") var memorySwappiness: String?
+    @Flag(name: .customLong("oom-kill-disable"), help: "Disable the OOM killer (cgroup v1).") var oomKillDisable =
+        false
+    @Option(name: .customLong("cgroup-parent"), help: "The cgroup the container's cgroup goes under (default /skiff).")
+    var cgroupParent: String?
+    @Option(name: .customLong("blkio-weight"), parsing: .unconditional, help: "Block I/O weight, 10-1000 (0: off).")
+    var blkioWeight: String?
+    @Option(name: .customLong("blkio-weight-device"), help: "Block I/O weight of a device: DEVICE:WEIGHT.")
+    var blkioWeightDevice: [String] = []
+    @Option(name: .customLong("device-read-bps"), help: "Read limit of a device: DEVICE:RATE (e.g. /dev/sda:1mb).")
+    var deviceReadBps: [String] = []
+    @Option(name: .customLong("device-write-bps"), help: "Write limit of a device: DEVICE:RATE (e.g. /dev/sda:1mb).")
+    var deviceWriteBps: [String] = []
+    @Option(name: .customLong("device-read-iops"), help: "Read operations per second of a device: DEVICE:N.")
+    var deviceReadIops: [String] = []
+    @Option(name: .customLong("device-write-iops"), help: "Write operations per second of a device: DEVICE:N.")
+    var deviceWriteIops: [String] = []
     @Option(
         name: .customLong("pids-limit"), parsing: .unconditional,
         help: "Maximum number of processes (0 or -1: unlimited).") var pidsLimit: String?
@@ -227,6 +255,7 @@ struct ContainerCreateFlags: ParsableArguments {
         try o.names.validate()
         if let memory { o.memory = try RunFlagParser.bytes(memory, flag: "--memory") }
         if let cpus { o.cpus = try RunFlagParser.checked(cpus, flag: "--cpus", Units.parseCPUs) }
+        try resourceFlags(into: &o.resources)
         if let pidsLimit {
             // Docker: 0 or -1 (any value <= 0) is unlimited.
             let n = try RunFlagParser.integer(pidsLimit, flag: "--pids-limit", in: Int64.min...Int64.max)
@@ -304,6 +333,65 @@ struct ContainerCreateFlags: ParsableArguments {
             o.labels[parts[0]] = parts.count > 1 ? parts[1] : ""
         }
         return o
+    }
+}
+
+extension ContainerCreateFlags {
+    /// --cpu-period/--cpu-quota/--cpu-rt-*, --memory-swappiness, --oom-kill-disable and the block I/O flags.
+    func resourceFlags(into r: inout ContainerResourceOptions) throws {
+        if let cpuPeriod {
+            r.cpuPeriod = UInt64(try RunFlagParser.integer(cpuPeriod, flag: "--cpu-period", in: 0...1_000_000))
+        }
+        if let cpuQuota { r.cpuQuota = try RunFlagParser.integer(cpuQuota, flag: "--cpu-quota", in: -1...Int64.max) }
+        if let cpuRtPeriod {
+            r.cpuRealtimePeriod = UInt64(
+                try RunFlagParser.integer(cpuRtPeriod, flag: "--cpu-rt-period", in: 0...Int64.max))
+        }
+        if let cpuRtRuntime {
+            r.cpuRealtimeRuntime = try RunFlagParser.integer(cpuRtRuntime, flag: "--cpu-rt-runtime", in: -1...Int64.max)
+        }
+        if let memorySwappiness {
+            let n = try RunFlagParser.integer(memorySwappiness, flag: "--memory-swappiness", in: -1...100)
+            r.memorySwappiness = n < 0 ? nil : UInt64(n)
+        }
+        if oomKillDisable { r.oomKillDisable = true }
+        r.cgroupParent = cgroupParent
+        if let blkioWeight {
+            let n = try RunFlagParser.integer(blkioWeight, flag: "--blkio-weight", in: 0...1000)
+            guard BlockIOOptions.checkWeight(UInt64(n)) else {
+                throw ValidationError(
+                    "invalid value \"\(blkioWeight)\" for --blkio-weight: the range is from 10 to 1000")
+            }
+            r.blockIO.weight = n == 0 ? nil : UInt16(n)
+        }
+        /// DEVICE:VALUE, DEVICE under /dev as Docker's CLI checks it.
+        func devices(_ list: [String], _ flag: String, _ value: (String) throws -> UInt64) throws
+            -> [BlockIOOptions.DeviceValue]
+        {
+            try list.map { item in
+                guard let colon = item.lastIndex(of: ":"), item.hasPrefix("/dev/") else {
+                    throw ValidationError(
+                        "invalid value \"\(item)\" for \(flag): expected DEVICE:VALUE with DEVICE under /dev")
+                }
+                return .init(path: String(item[..<colon]), value: try value(String(item[item.index(after: colon)...])))
+            }
+        }
+        r.blockIO.weightDevices = try devices(blkioWeightDevice, "--blkio-weight-device") {
+            UInt64(try RunFlagParser.integer($0, flag: "--blkio-weight-device", in: 10...1000))
+        }
+        r.blockIO.readBps = try devices(deviceReadBps, "--device-read-bps") {
+            UInt64(try RunFlagParser.bytes($0, flag: "--device-read-bps"))
+        }
+        r.blockIO.writeBps = try devices(deviceWriteBps, "--device-write-bps") {
+            UInt64(try RunFlagParser.bytes($0, flag: "--device-write-bps"))
+        }
+        r.blockIO.readIOPS = try devices(deviceReadIops, "--device-read-iops") {
+            UInt64(try RunFlagParser.integer($0, flag: "--device-read-iops", in: 0...Int64.max))
+        }
+        r.blockIO.writeIOPS = try devices(deviceWriteIops, "--device-write-iops") {
+            UInt64(try RunFlagParser.integer($0, flag: "--device-write-iops", in: 0...Int64.max))
+        }
+        do { try r.validate() } catch { throw ValidationError("\(error)") }
     }
 }
 
