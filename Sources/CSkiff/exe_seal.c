@@ -281,8 +281,8 @@ int cskiff_oci_runs_unsealed(int argc, char *const argv[]) {
 const char *const cskiff_cli_unsealed_commands[] = {
     // never clone a process into a container: they read, signal, copy bytes or talk to registries
     "ps", "images", "inspect", "history", "pull", "push", "login", "logout", "save", "load", "tag", "rmi",
-    "stop", "kill", "wait", "logs", "attach", "top", "stats", "port", "rename", "version", "--version", "-v",
-    "--help", "-h", "help",
+    "stop", "kill", "wait", "logs", "attach", "top", "stats", "port", "rename", "rm", "pause", "unpause",
+    "version", "--version", "-v", "--help", "-h", "help",
     // seals itself once its flags are parsed: attached, it clones the container in this process;
     // detached, the monitor's `container-internal start` does, sealed
     "run", NULL,

@@ -2,6 +2,11 @@ import SkiffImage
 import SkiffOCI
 import SkiffRuntime
 import SkiffSystem
+import Synchronization
+
+#if canImport(Dispatch)
+import Dispatch
+#endif
 
 #if canImport(Glibc)
 import Glibc
@@ -550,14 +555,32 @@ extension Engine {
                 killed[c.id] = pid
             }
         }
-        return names.map { name in
-            do throws(KitError) {
-                try remove(name, force: force, volumes: volumes, killed: killed)
-                return nil
-            } catch {
-                return error
+        // The removals themselves (runtime state, cgroups, network, files) run side by side, one per
+        // core: each is mostly waiting on the kernel. A name that resolves to a container already in
+        // the list is removed after the others, so it gets the answer a second `rm` would.
+        var seen = Set<String>()
+        var first: [Int] = []
+        var repeats: [Int] = []
+        for (i, name) in names.enumerated() {
+            if let id = try? containers.find(name).id, !seen.insert(id).inserted {
+                repeats.append(i)
+            } else {
+                first.append(i)
             }
         }
+        let results = Mutex([KitError?](repeating: nil, count: names.count))
+        let killedPids = killed
+        let firsts = first
+        let removeOne: @Sendable (Int) -> Void = { i in
+            do throws(KitError) {
+                try remove(names[i], force: force, volumes: volumes, killed: killedPids)
+            } catch {
+                results.withLock { $0[i] = error }
+            }
+        }
+        DispatchQueue.concurrentPerform(iterations: firsts.count) { removeOne(firsts[$0]) }
+        for i in repeats { removeOne(i) }
+        return results.withLock { $0 }
     }
 
     /// Remove a container: refused while it runs unless `force` (which kills it). Docker's wording.
