@@ -239,7 +239,23 @@ struct OCIRuncBatsParityTests {
             spec.hooks?.createRuntime = [Hook(path: "/bin/false")]
             let bundle = try sandbox.bundle(spec)
             let run = try oci(["run", "--bundle", bundle, id], sandbox)
-            #expect(run.status != 0 && run.stderr.contains("error running createRuntime hook /bin/false"), "\(run.stderr)")
+            #expect(
+                run.status != 0 && run.stderr.contains("error running hook: createRuntime hook /bin/false"),
+                "\(run.stderr)")
+
+            // A startContainer hook runs under the container's seccomp filter: a syscall it kills for is
+            // named ("bad system call"), as runc names it.
+            let killed = sandbox.newID("hookseccomp")
+            var filtered = try BusyboxFixture.spec([probe, "exit", "0"])
+            filtered.linux?.seccomp = LinuxSeccomp(
+                defaultAction: "SCMP_ACT_ALLOW",
+                syscalls: [LinuxSyscall(names: ["mkdir", "mkdirat"], action: "SCMP_ACT_KILL")])
+            filtered.hooks = Hooks()
+            filtered.hooks?.startContainer = [Hook(path: "/bin/sh", args: ["sh", "-c", "mkdir /dev/shm/foo"])]
+            let seccomp = try oci(["run", "--bundle", try sandbox.bundle(filtered), killed], sandbox)
+            #expect(
+                seccomp.status != 0 && seccomp.stderr.contains("error running hook")
+                    && seccomp.stderr.contains("bad system call"), "\(seccomp.stderr)")
         }
     }
 }

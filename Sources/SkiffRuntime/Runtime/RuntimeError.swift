@@ -15,7 +15,7 @@ public enum RuntimeError: Error, CustomStringConvertible {
     case system(SystemError)
     case unsupported(String)
     case usage(String)
-    /// An OCI hook failed: "KIND hook PATH: exit status N: what it wrote" (said as "error running …",
+    /// An OCI hook failed: "KIND hook PATH: exit status N: what it wrote" (said as "error running hook: …",
     /// runc's words, which callers look for).
     case hook(String)
 
@@ -37,7 +37,7 @@ public enum RuntimeError: Error, CustomStringConvertible {
         case .system(let e): e.description
         case .unsupported(let what): "\(what) is not supported by skiff"
         case .usage(let message): message
-        case .hook(let message): "error running \(message)"
+        case .hook(let message): "error running hook: \(message)"
         }
     }
 }
