@@ -258,4 +258,21 @@ struct OCIRuncBatsParityTests {
                     && seccomp.stderr.contains("bad system call"), "\(seccomp.stderr)")
         }
     }
+
+    // hooks.bats "runc run (hooks library tests)": a createContainer hook works on paths relative to
+    // the rootfs (runc runs it from there, before pivot_root).
+    @Test func createContainerHooksRunFromTheRootfs() throws {
+        try ContainerSandbox.with { sandbox in
+            let id = sandbox.newID("hookcwd")
+            var spec = try BusyboxFixture.spec(["/bin/cat", "/dev/shm/hook-was-here"])
+            spec.hooks = Hooks()
+            spec.hooks?.createContainer = [
+                Hook(path: "/bin/sh", args: ["sh", "-c", "pwd > ./dev/shm/hook-was-here"])
+            ]
+            let bundle = try sandbox.bundle(spec)
+            let run = try oci(["run", "--bundle", bundle, id], sandbox)
+            #expect(run.status == 0, "\(run.stderr)")
+            #expect(run.stdout.hasSuffix("/rootfs\n"), "the hook's cwd: \(run.stdout)")
+        }
+    }
 }
