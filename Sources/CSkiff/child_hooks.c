@@ -91,6 +91,25 @@ static void keep_output(struct msg *out, const char *buf, ssize_t n) {
     out->buf[out->len] = '\0';
 }
 
+/// What a signal that killed a hook means, in the words Go's os/exec prints (runc reports a hook
+/// killed by seccomp as "signal: bad system call"); strsignal is not safe here (locale, allocation).
+static const char *signal_words(int sig) {
+    switch (sig) {
+    case SIGSYS: return "bad system call";
+    case SIGKILL: return "killed";
+    case SIGSEGV: return "segmentation fault";
+    case SIGABRT: return "aborted";
+    case SIGTERM: return "terminated";
+    case SIGBUS: return "bus error";
+    case SIGILL: return "illegal instruction";
+    case SIGFPE: return "floating point exception";
+    case SIGPIPE: return "broken pipe";
+    case SIGINT: return "interrupt";
+    case SIGHUP: return "hangup";
+    default: return NULL;
+    }
+}
+
 /// Run one hook to its end. 0 when it exited 0; otherwise `why` says how it failed.
 static int run_hook(const struct cskiff_hook *h, const char *state_tail, struct msg *why) {
     int in[2], out[2];
@@ -175,6 +194,12 @@ static int run_hook(const struct cskiff_hook *h, const char *state_tail, struct 
     } else {
         msg_str(why, "killed by signal ");
         msg_u64(why, (uint64_t)info.si_status);
+        const char *name = signal_words(info.si_status);
+        if (name) {
+            msg_str(why, " (");
+            msg_str(why, name);
+            msg_str(why, ")");
+        }
     }
     while (output.len > 0 && output.buf[output.len - 1] == ' ') output.buf[--output.len] = '\0';
     if (output.len > 0) {

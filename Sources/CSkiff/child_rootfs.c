@@ -505,7 +505,12 @@ void child_setup_rootfs(struct child *c) {
     do_mounts(c, rootfd);
     do_devices(c, rootfd);
     do_symlinks(c, rootfd);
-    if (s->pause_for_hooks || s->n_create_container_hooks > 0) child_create_hooks(c);
+    if (s->pause_for_hooks || s->n_create_container_hooks > 0) {
+        // createContainer hooks run from the rootfs, as runc runs them: paths relative to it work.
+        describe(&m, "chdir ", s->rootfs);
+        if (fchdir(rootfd) != 0) child_fail(c, CSKIFF_STEP_HOOK, &m);
+        child_create_hooks(c);
+    }
     enter_root(c, rootfd);
     close(rootfd);
 }

@@ -30,8 +30,14 @@ struct OCIRun: ParsableCommand {
         abstract: "Create and start a container, attached unless --detach.")
     @OptionGroup var flags: OCIStartFlags
     @Flag(name: [.short, .long], help: "Return once the process has started.") var detach = false
+    @Flag(name: .long, help: "Keep the stopped container (state, cgroup) until `delete`, instead of removing it.")
+    var keep = false
     @OptionGroup var explain: ExplainOptions
     @Argument(help: "The container id.") var id: String
+
+    func validate() throws {
+        if detach && keep { throw ValidationError("--detach and --keep cannot both be given") }
+    }
 
     func run() throws {
         explain.begin(live: true)
@@ -41,7 +47,9 @@ struct OCIRun: ParsableCommand {
             try runtime.runDetached(id: id, bundle: flags.bundle, options: flags.options)
             return
         }
-        let status = try runtime.run(id: id, bundle: flags.bundle, options: flags.options)
+        var options = flags.options
+        options.keep = keep
+        let status = try runtime.run(id: id, bundle: flags.bundle, options: options)
         if status.shellStatus != 0 { throw ExitCode(status.shellStatus) }
     }
 }

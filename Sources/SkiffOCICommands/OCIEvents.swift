@@ -45,10 +45,16 @@ struct OCIEvents: ParsableCommand {
         }
     }
 
-    func emit<T: Encodable>(_ event: T) throws {
+    /// runc's field order, which callers match on as text: type, id, then data.
+    func emit<T: Encodable>(_ event: Event<T>) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
-        let line = String(decoding: try encoder.encode(event), as: UTF8.self) + "\n"
+        func json<V: Encodable>(_ value: V) throws -> String {
+            String(decoding: try encoder.encode(value), as: UTF8.self)
+        }
+        var fields = ["\"type\":" + (try json(event.type)), "\"id\":" + (try json(event.id))]
+        if let data = event.data { fields.append("\"data\":" + (try json(data))) }
+        let line = "{" + fields.joined(separator: ",") + "}\n"
         var bytes = Array(line.utf8)
         if bytes.withUnsafeMutableBytes({ write(STDOUT_FILENO, $0.baseAddress, $0.count) }) != bytes.count {
             throw ExitCode(1)

@@ -2,6 +2,10 @@ import ArgumentParser
 import SkiffOCI
 import SkiffRuntime
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -25,12 +29,34 @@ struct OCIExec: ParsableCommand {
     @Option(name: .customLong("additional-gids"), help: "Extra group ids.") var additionalGids: [UInt32] = []
     @Option(name: [.customShort("c"), .long], help: "Add a capability (e.g. CAP_NET_ADMIN).") var cap: [String] = []
     @Flag(name: .customLong("no-new-privs"), help: "Set no_new_privs.") var noNewPrivs = false
+    @Flag(
+        name: .customLong("ignore-paused"),
+        help: "Exec into a paused container too: the process runs once the container is resumed.")
+    var ignorePaused = false
     @Option(name: .customLong("preserve-fds"), help: "Pass this many extra fds to the process.") var preserveFDs:
         Int32 = 0
     @Argument(help: "The container id.") var id: String
     @Argument(parsing: .captureForPassthrough, help: "Command and arguments.") var command: [String] = []
 
+    /// runc's status for a failure of exec itself: 255, so that it cannot be taken for the process's
+    /// own exit status (which exec passes on). Usage errors keep ArgumentParser's status.
+    static let ownFailureStatus: Int32 = 255
+
     func run() throws {
+        do {
+            try execute()
+        } catch let error as ExitCode {
+            throw error
+        } catch let error as ValidationError {
+            throw error
+        } catch {
+            let line = Array("Error: \(error)\n".utf8)
+            _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+            throw ExitCode(Self.ownFailureStatus)
+        }
+    }
+
+    private func execute() throws {
         let runtime = OCIContext.runtime()
         var proc: Process
         if let process {
@@ -69,6 +95,7 @@ struct OCIExec: ParsableCommand {
         options.pidFile = pidFile
         options.consoleSocket = consoleSocket
         options.preserveFDs = preserveFDs
+        options.ignorePaused = ignorePaused
         if let status = try runtime.exec(id: id, process: proc, options: options), status.shellStatus != 0 {
             throw ExitCode(status.shellStatus)
         }

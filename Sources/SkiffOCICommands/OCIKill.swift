@@ -50,7 +50,8 @@ struct OCIPs: ParsableCommand {
     func run() throws {
         let pids = try OCIContext.runtime().processes(id: id)
         switch format {
-        case "json": try OCIContext.printJSON(pids)
+        // runc's one line (Go's json.Encoder), which callers read line by line: [PID,PID]
+        case "json": print("[" + pids.map { String($0) }.joined(separator: ",") + "]")
         case "table":
             let args = psArguments.first == "--" ? Array(psArguments.dropFirst()) : psArguments
             guard let ps = ["/usr/bin/ps", "/bin/ps"].first(where: { (path: String) in access(path, X_OK) == 0 }) else {

@@ -52,6 +52,12 @@ public enum OCIMain {
                 print(SkiffVersion.text, terminator: "")
                 exit(0)
             }
+            if let unknown = unknownCommand(Root.self, arguments) {
+                // ArgumentParser would print the top help for `NAME -h` and exit 0; runc fails.
+                let line = Array("Error: No help topic for '\(unknown)': there is no such command (see --help)\n".utf8)
+                _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+                exit(usageExitCode ?? ExitCode.validationFailure.rawValue)
+            }
             var command = try Root.parseAsRoot(arguments)
             try command.run()
             exit(0)
@@ -63,6 +69,16 @@ public enum OCIMain {
             }
             Root.exit(withError: error)
         }
+    }
+
+    /// The first argument when it names no subcommand of `root` (which has subcommands and no default).
+    static func unknownCommand<Root: ParsableCommand>(_ root: Root.Type, _ arguments: [String]) -> String? {
+        let configuration = Root.configuration
+        guard let first = arguments.first, !first.hasPrefix("-"), first != "help",
+            !configuration.subcommands.isEmpty, configuration.defaultSubcommand == nil
+        else { return nil }
+        let known = configuration.subcommands.contains { $0._commandName == first || $0.configuration.aliases.contains(first) }
+        return known ? nil : first
     }
 
     /// Re-exec from a sealed copy of this binary before anything else (see exe_seal.c): a container

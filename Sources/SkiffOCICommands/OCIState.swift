@@ -1,6 +1,12 @@
 import ArgumentParser
 import SkiffRuntime
 
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -26,10 +32,8 @@ struct OCIList: ParsableCommand {
         let owner = Self.owner(of: GlobalOptions.shared.ociRoot)
         switch format {
         case "json":
-            try OCIContext.printJSON(
-                states.map {
-                    var s = $0; s.owner = owner; return s
-                })
+            // runc's one line (Go's json.Encoder) in its field order, which callers match on as text.
+            print("[" + (try states.map { s in var s = s; s.owner = owner; return try Self.line(s) }).joined(separator: ",") + "]")
         case "table":
             // runc's table (a tabwriter: columns at least 12 wide, 3 spaces apart).
             let rows =
@@ -50,6 +54,22 @@ struct OCIList: ParsableCommand {
 }
 
 extension OCIList {
+    /// One state as runc's `list --format json` writes it: ociVersion, id, pid, status, bundle, rootfs,
+    /// created, annotations (when there are any), owner.
+    static func line(_ s: ContainerState) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        func json<V: Encodable>(_ value: V) throws -> String { String(decoding: try encoder.encode(value), as: UTF8.self) }
+        var fields = [
+            ("ociVersion", try json(s.ociVersion)), ("id", try json(s.id)), ("pid", String(s.pid)),
+            ("status", try json(s.status.rawValue)), ("bundle", try json(s.bundle)), ("rootfs", try json(s.rootfs)),
+            ("created", try json(s.created)),
+        ]
+        if let annotations = s.annotations, !annotations.isEmpty { fields.append(("annotations", try json(annotations))) }
+        fields.append(("owner", try json(s.owner)))
+        return "{" + fields.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}"
+    }
+
     /// The user owning the state root (runc lists the owner of each container's state directory).
     static func owner(of root: String) -> String {
         var st = stat()

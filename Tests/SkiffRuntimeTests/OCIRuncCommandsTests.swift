@@ -247,7 +247,7 @@ struct OCIRuncCommandsTests {
                 name: "oom-events", binary: try #require(SkiffBinary.ociPath))
             let events = sandbox.directory + "/oom-events.out"
             #expect(
-                sandbox.waitFor(20) { sandbox.read(events).contains(#"{"id":"\#(id)","type":"oom"}"#) },
+                sandbox.waitFor(20) { sandbox.read(events).contains(#"{"type":"oom","id":"\#(id)"}"#) },
                 "no oom event: \(sandbox.read(events).suffix(300))")
             #expect(try oci(["delete", "--force", id], sandbox).status == 0)
             #expect(SkiffBinary.wait(stream) == 0)

@@ -50,13 +50,22 @@ extension CgroupManager {
             if let shares = cpu.shares, shares != 0 {
                 try fs.write(String(shares), to: dir("cpu") + "/cpu.shares")
             }
-            // Period before quota: the quota is checked against the period the kernel holds.
+            // Period before quota: the quota is checked against the period the kernel holds. A shorter
+            // period can be refused (EINVAL) because the old quota over it would exceed the parent's
+            // limit; when a quota comes too, the period is written again after it (runc's order).
+            var periodPending: UInt64?
             if let period = cpu.period, period != 0 {
-                try fs.write(String(period), to: dir("cpu") + "/cpu.cfs_period_us")
+                do throws(CgroupError) {
+                    try fs.write(String(period), to: dir("cpu") + "/cpu.cfs_period_us")
+                } catch {
+                    guard case .writeFailed(_, _, EINVAL) = error, let quota = cpu.quota, quota != 0 else { throw error }
+                    periodPending = period
+                }
             }
             if let quota = cpu.quota, quota != 0 {
                 try fs.write(CgroupValues.v1CPUQuota(quota), to: dir("cpu") + "/cpu.cfs_quota_us")
             }
+            if let period = periodPending { try fs.write(String(period), to: dir("cpu") + "/cpu.cfs_period_us") }
             if let cpus = cpu.cpus, !cpus.isEmpty {
                 try fs.write(cpus, to: dir("cpuset") + "/cpuset.cpus")
             }

@@ -119,6 +119,10 @@ public enum HookRunner {
         }
         if !timedOut && status.signal == nil && status.exitCode == 0 { return nil }
         var reason = timedOut ? "timed out after \(hook.timeout!)s (killed)" : status.description
+        // The signal's meaning too, as runc reports it ("bad system call" for a seccomp kill).
+        if !timedOut, let signal = status.signal, let name = strsignal(signal) {
+            reason += " (\(String(cString: name).lowercased()))"
+        }
         let text = String(decoding: kept.prefix(400), as: UTF8.self)
             .split(whereSeparator: \.isNewline).map { $0.drop { $0 == " " } }.filter { !$0.isEmpty }.joined(
                 separator: " ")

@@ -13,6 +13,9 @@ extension OCIRuntime {
         public var pidFile: String?
         public var consoleSocket: String?
         public var preserveFDs: Int32 = 0
+        /// Exec into a paused container too (runc's --ignore-paused): the process joins the frozen
+        /// cgroup and runs once the container is resumed.
+        public var ignorePaused = false
         /// The process's stdin, stdout and stderr when there is no terminal; -1 passes ours through.
         public var stdio: (in: Int32, out: Int32, err: Int32) = (-1, -1, -1)
         public init() {}
@@ -28,8 +31,9 @@ extension OCIRuntime {
     public func exec(id: String, process: Process, options: ExecOptions) throws(RuntimeError) -> ExitStatus? {
         let record = try load(id: id)
         let status = self.status(of: record)
+        if status == .paused && !options.ignorePaused { throw .paused(id: id) }
         // runc execs into a created container too (its init waits before execve, its namespaces are made).
-        guard status == .running || status == .created else {
+        guard status == .running || status == .created || status == .paused else {
             throw .wrongState(id: id, status: status.rawValue, wanted: "running or created")
         }
         let spec = try SpecFile.load(bundle: record.bundle)

@@ -41,6 +41,8 @@ public struct OCIRuntime: Sendable {
         /// `run` only: a descriptor whose readability kills the container (`Cancellation.wakeFD`, for a
         /// build's step); signals are then not forwarded. -1: forward them (an attached `run`).
         public var cancelFD: Int32 = -1
+        /// `run` only: leave the stopped container (record, cgroup) for `state` and `delete` (runc's --keep).
+        public var keep = false
         public init() {}
     }
 
@@ -84,7 +86,8 @@ public struct OCIRuntime: Sendable {
     }
 
     /// create + start, attached: stdio passes through (or a terminal is relayed), signals are forwarded,
-    /// and the container is deleted when its process exits. Returns its exit status.
+    /// and the container is deleted when its process exits (kept, stopped, with `keep`). Returns its exit
+    /// status.
     public func run(id: String, bundle: String, options: StartOptions) throws(RuntimeError) -> ExitStatus {
         var launched = try launch(id: id, bundle: bundle, options: options, waitForStart: false, attach: true)
         var code: Int32 = 0
@@ -94,7 +97,7 @@ public struct OCIRuntime: Sendable {
         launched.relay.finish()
         launched.closeConsole()
         close(launched.pidfd)
-        try? delete(id: id, force: true)
+        if !options.keep || waitError != nil { try? delete(id: id, force: true) }
         if let waitError { throw .system(waitError) }
         let status = ExitStatus(code: code >= 0 ? code : nil, signal: sig > 0 ? sig : nil)
         explainExit(status)
@@ -151,6 +154,7 @@ public struct OCIRuntime: Sendable {
         } catch {
             throw .cgroup(error)
         }
+        try Self.checkPreexisting(cgroup, logger: logger)
         // Record the container (pid 0: "creating") before making anything on the host, so that if this
         // process dies from here on (killed, SIGPIPE on a log line) `delete --force` still finds the cgroup.
         var record = ContainerRecord(
@@ -342,7 +346,9 @@ public struct OCIRuntime: Sendable {
     public func kill(id: String, signal: Int32, all: Bool = false) throws(RuntimeError) {
         let record = try load(id: id)
         let status = self.status(of: record)
-        guard status == .created || status == .running || status == .paused else {
+        // `--all` signals what is in the cgroup, whatever the init's state (runc: processes an init
+        // left behind can outlive it); a lone signal needs the init, and never goes to a reused pid.
+        guard status == .created || status == .running || status == .paused || (all && record.cgroup != nil) else {
             throw .wrongState(id: id, status: status.rawValue, wanted: "created, running or paused")
         }
         if all, let paths = record.cgroup {

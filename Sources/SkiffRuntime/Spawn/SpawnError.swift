@@ -21,7 +21,8 @@ public enum SpawnError: Error, CustomStringConvertible, Equatable {
                 return "exec \(name): permission denied (not executable)"
             }
             if step == Int32(CSKIFF_STEP_HOOK.rawValue) {
-                return detail  // "createContainer hook PATH: exit status N: output"
+                // runc's words first, which callers look for (see RuntimeError.hook).
+                return "error running hook: " + detail  // "createContainer hook PATH: exit status N: output"
             }
             let stepName = String(cString: cskiff_step_name(step))
             return "container init failed at step \"\(stepName)\": \(detail): \(errnoText(code))"
