@@ -77,7 +77,9 @@ public enum OCIMain {
         guard let first = arguments.first, !first.hasPrefix("-"), first != "help",
             !configuration.subcommands.isEmpty, configuration.defaultSubcommand == nil
         else { return nil }
-        let known = configuration.subcommands.contains { $0._commandName == first || $0.configuration.aliases.contains(first) }
+        let known = configuration.subcommands.contains {
+            $0._commandName == first || $0.configuration.aliases.contains(first)
+        }
         return known ? nil : first
     }
 

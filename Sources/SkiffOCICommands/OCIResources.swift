@@ -37,24 +37,32 @@ struct OCIUpdate: ParsableCommand {
         name: [.short, .customLong("resources")],
         help: "A LinuxResources JSON file, or - for stdin (other flags are then ignored).")
     var resources: String?
-    @Option(name: .customLong("memory"), parsing: .unconditional, help: "Memory limit (bytes, or with a unit: 64m, 1g; -1 for none).")
+    @Option(
+        name: .customLong("memory"), parsing: .unconditional,
+        help: "Memory limit (bytes, or with a unit: 64m, 1g; -1 for none).")
     var memory: String?
-    @Option(name: .customLong("memory-swap"), parsing: .unconditional, help: "Memory plus swap limit (-1 for unlimited swap).") var memorySwap:
-        String?
-    @Option(name: .customLong("memory-reservation"), parsing: .unconditional, help: "Memory soft limit.") var memoryReservation: String?
+    @Option(
+        name: .customLong("memory-swap"), parsing: .unconditional,
+        help: "Memory plus swap limit (-1 for unlimited swap).") var memorySwap: String?
+    @Option(name: .customLong("memory-reservation"), parsing: .unconditional, help: "Memory soft limit.")
+    var memoryReservation: String?
     @Option(name: [.customLong("cpu-share"), .customLong("cpu-shares")], help: "CPU shares (relative weight).")
     var cpuShare: UInt64?
-    @Option(name: .customLong("cpu-quota"), parsing: .unconditional, help: "CFS quota in microseconds per period (-1 for none).") var cpuQuota:
-        Int64?
+    @Option(
+        name: .customLong("cpu-quota"), parsing: .unconditional,
+        help: "CFS quota in microseconds per period (-1 for none).") var cpuQuota: Int64?
     @Option(name: .customLong("cpu-period"), help: "CFS period in microseconds.") var cpuPeriod: UInt64?
     @Option(name: .customLong("cpuset-cpus"), help: "CPUs to use (0-3, 0,1).") var cpusetCpus: String?
     @Option(name: .customLong("cpuset-mems"), help: "Memory nodes to use.") var cpusetMems: String?
-    @Option(name: .customLong("pids-limit"), parsing: .unconditional, help: "Maximum number of processes (0: leave).") var pidsLimit: Int64?
+    @Option(name: .customLong("pids-limit"), parsing: .unconditional, help: "Maximum number of processes (0: leave).")
+    var pidsLimit: Int64?
     @Option(name: .customLong("blkio-weight"), help: "Block I/O weight of the cgroup (10 to 1000).") var blkioWeight:
         UInt16?
     @Option(name: .customLong("cpu-rt-period"), help: "Real-time period in microseconds (cgroup v1).") var cpuRtPeriod:
         UInt64?
-    @Option(name: .customLong("cpu-rt-runtime"), parsing: .unconditional, help: "Real-time runtime in microseconds per period (cgroup v1).")
+    @Option(
+        name: .customLong("cpu-rt-runtime"), parsing: .unconditional,
+        help: "Real-time runtime in microseconds per period (cgroup v1).")
     var cpuRtRuntime: Int64?
     @Argument(help: "The container id.") var id: String
 

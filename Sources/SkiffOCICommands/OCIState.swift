@@ -33,7 +33,11 @@ struct OCIList: ParsableCommand {
         switch format {
         case "json":
             // runc's one line (Go's json.Encoder) in its field order, which callers match on as text.
-            print("[" + (try states.map { s in var s = s; s.owner = owner; return try Self.line(s) }).joined(separator: ",") + "]")
+            print(
+                "["
+                    + (try states.map { s in
+                        var s = s; s.owner = owner; return try Self.line(s)
+                    }).joined(separator: ",") + "]")
         case "table":
             // runc's table (a tabwriter: columns at least 12 wide, 3 spaces apart).
             let rows =
@@ -59,13 +63,17 @@ extension OCIList {
     static func line(_ s: ContainerState) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        func json<V: Encodable>(_ value: V) throws -> String { String(decoding: try encoder.encode(value), as: UTF8.self) }
+        func json<V: Encodable>(_ value: V) throws -> String {
+            String(decoding: try encoder.encode(value), as: UTF8.self)
+        }
         var fields = [
             ("ociVersion", try json(s.ociVersion)), ("id", try json(s.id)), ("pid", String(s.pid)),
             ("status", try json(s.status.rawValue)), ("bundle", try json(s.bundle)), ("rootfs", try json(s.rootfs)),
             ("created", try json(s.created)),
         ]
-        if let annotations = s.annotations, !annotations.isEmpty { fields.append(("annotations", try json(annotations))) }
+        if let annotations = s.annotations, !annotations.isEmpty {
+            fields.append(("annotations", try json(annotations)))
+        }
         fields.append(("owner", try json(s.owner)))
         return "{" + fields.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}"
     }

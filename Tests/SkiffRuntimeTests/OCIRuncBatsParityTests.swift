@@ -81,7 +81,9 @@ struct OCIRuncBatsParityTests {
             let bundle = try sandbox.bundle(try BusyboxFixture.spec([probe, "sleep", "60"]))
             for command in ["run", "create"] {
                 // Without the check the init freezes as it joins and the command never returns.
-                let args = command == "run" ? ["run", "--detach", "--bundle", bundle, id] : ["create", "--bundle", bundle, id]
+                let args =
+                    command == "run"
+                    ? ["run", "--detach", "--bundle", bundle, id] : ["create", "--bundle", bundle, id]
                 let refused = try oci(args, sandbox)
                 #expect(refused.status == 1, "\(command): \(refused.status) \(refused.stderr)")
                 #expect(refused.stderr.contains("container's cgroup unexpectedly frozen"), "\(refused.stderr)")
@@ -166,7 +168,8 @@ struct OCIRuncBatsParityTests {
             #expect(list.stdout.split(separator: "\n").count == 1, "\(list.stdout)")
             #expect(
                 list.stdout.range(
-                    of: #"^\[\{"ociVersion":"[0-9.]+","id":"\#(id)","pid":[0-9]+,"status":"running","bundle":"[^"]+","rootfs":"[^"]*","created":"[^"]+"(,"annotations":\{[^}]*\})?,"owner":"[^"]*"\}\]$"#,
+                    of:
+                        #"^\[\{"ociVersion":"[0-9.]+","id":"\#(id)","pid":[0-9]+,"status":"running","bundle":"[^"]+","rootfs":"[^"]*","created":"[^"]+"(,"annotations":\{[^}]*\})?,"owner":"[^"]*"\}\]$"#,
                     options: .regularExpression) != nil, "\(list.stdout)")
             #expect(try oci(["delete", "--force", id], sandbox).status == 0)
         }
@@ -187,8 +190,10 @@ struct OCIRuncBatsParityTests {
             let swap = try oci(["update", id, "--memory", "-1", "--memory-swap", "-1"], sandbox)
             #expect(swap.status == 0, "\(swap.stderr)")
             let v1 = "/sys/fs/cgroup/cpu/skiff/\(id)/cpu.cfs_quota_us"
-            let value = FileManager.default.fileExists(atPath: v1)
-                ? (try? String(contentsOfFile: v1, encoding: .utf8)) : (try? String(contentsOfFile: "/sys/fs/cgroup/skiff/\(id)/cpu.max", encoding: .utf8))
+            let value =
+                FileManager.default.fileExists(atPath: v1)
+                ? (try? String(contentsOfFile: v1, encoding: .utf8))
+                : (try? String(contentsOfFile: "/sys/fs/cgroup/skiff/\(id)/cpu.max", encoding: .utf8))
             #expect(value?.hasPrefix("-1") == true || value?.hasPrefix("max") == true, "\(value ?? "")")
             #expect(try oci(["delete", "--force", id], sandbox).status == 0)
         }

@@ -71,7 +71,17 @@ public struct ContainerStore: Sendable {
         {
             return c
         }
+        return try find(nameOrID, in: listing())
+    }
+
+    /// `find` for each of `names`, reading every record once (not once per name): one result each.
+    package func findAll(_ names: [String]) -> [Result<Container, KitError>] {
         let found = listing()
+        return names.map { name in Result { () throws(KitError) in try find(name, in: found) } }
+    }
+
+    /// Docker's order: the full ID, a name, then a unique ID prefix.
+    private func find(_ nameOrID: String, in found: RecordListing<Container>) throws(KitError) -> Container {
         let containers = found.records
         if let c = containers.first(where: { $0.name == nameOrID || $0.id == nameOrID }) { return c }
         let matches = containers.filter { $0.id.hasPrefix(nameOrID) }

@@ -545,12 +545,17 @@ extension Engine {
     /// is killed before any is waited for, so their ends (the kernel tearing the processes down, the
     /// monitors finishing) overlap instead of adding up.
     public func remove(_ names: [String], force: Bool, volumes: Bool = false) -> [KitError?] {
+        // Every name is resolved against one reading of the records (resolving each by itself reads
+        // them all again: quadratic in the number of containers); a resolved name is then removed by
+        // its full ID, which reads its own record alone.
+        let resolved: [Result<Container, KitError>?] =
+            names.count > 1 ? containers.findAll(names).map { $0 } : names.map { _ in nil }
+        let targets = names.indices.map { i in (try? resolved[i]?.get())?.id ?? names[i] }
         var killed: [String: Int32?] = [:]
         if force && names.count > 1 {
-            for name in names {
-                guard let found = try? containers.find(name), let c = try? reconcile(found),
-                    c.status == .running || c.status == .restarting, killed[c.id] == nil,
-                    let pid = try? killForRemoval(c)
+            for case .success(let found)? in resolved {
+                guard let c = try? reconcile(found), c.status == .running || c.status == .restarting,
+                    killed[c.id] == nil, let pid = try? killForRemoval(c)
                 else { continue }
                 killed[c.id] = pid
             }
@@ -561,8 +566,8 @@ extension Engine {
         var seen = Set<String>()
         var first: [Int] = []
         var repeats: [Int] = []
-        for (i, name) in names.enumerated() {
-            if let id = try? containers.find(name).id, !seen.insert(id).inserted {
+        for i in names.indices {
+            if case .success(let c)? = resolved[i], !seen.insert(c.id).inserted {
                 repeats.append(i)
             } else {
                 first.append(i)
@@ -571,9 +576,12 @@ extension Engine {
         let results = Mutex([KitError?](repeating: nil, count: names.count))
         let killedPids = killed
         let firsts = first
+        let repeatSet = Set(repeats)
         let removeOne: @Sendable (Int) -> Void = { i in
             do throws(KitError) {
-                try remove(names[i], force: force, volumes: volumes, killed: killedPids)
+                // A repeat goes by its name again: the container is gone, and the error names it.
+                try remove(
+                    repeatSet.contains(i) ? names[i] : targets[i], force: force, volumes: volumes, killed: killedPids)
             } catch {
                 results.withLock { $0[i] = error }
             }

@@ -58,7 +58,9 @@ extension CgroupManager {
                 do throws(CgroupError) {
                     try fs.write(String(period), to: dir("cpu") + "/cpu.cfs_period_us")
                 } catch {
-                    guard case .writeFailed(_, _, EINVAL) = error, let quota = cpu.quota, quota != 0 else { throw error }
+                    guard case .writeFailed(_, _, EINVAL) = error, let quota = cpu.quota, quota != 0 else {
+                        throw error
+                    }
                     periodPending = period
                 }
             }
