@@ -59,7 +59,10 @@ struct NetworkMasqueradeTests {
                     "printf 'GET /cgi-bin/source HTTP/1.0\\r\\n\\r\\n' | nc -w 3 \(outside.address) 8080"
                 )
                 last = "status \(r.status): \(r.out) \(r.err)"
-                seen = r.out.split(whereSeparator: \.isNewline).last { $0.hasPrefix("source=") }.map { String($0.dropFirst(7)) } ?? ""
+                seen =
+                    r.out.split(whereSeparator: \.isNewline).last { $0.hasPrefix("source=") }.map {
+                        String($0.dropFirst(7))
+                    } ?? ""
                 return !seen.isEmpty
             }
             return seen
