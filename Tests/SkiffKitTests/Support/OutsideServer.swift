@@ -9,6 +9,8 @@ final class OutsideServer {
     let hostNetns: String?
     let hostEnd: String
     let address: String
+    /// The host's end of the pair: where the namespace's routes back to the host point.
+    let hostAddress: String
     private let server: Process
 
     init(directory: String, greeting: String, hostNetns: String? = nil) throws {
@@ -18,6 +20,7 @@ final class OutsideServer {
         hostEnd = "skftest\(suffix)"
         let third = Int.random(in: 1...250)
         let hostIP = "10.254.\(third).1"
+        hostAddress = hostIP
         address = "10.254.\(third).2"
         let www = directory + "/outside-www"
         try FileManager.default.createDirectory(atPath: www, withIntermediateDirectories: true)
