@@ -303,8 +303,18 @@ static void load_seccomp(struct child *c) {
     msg_str(&m, " instructions");
     child_event(c, CSKIFF_STEP_SECCOMP, &m);
     struct sock_fprog prog = {.len = s->seccomp_len, .filter = (struct sock_filter *)s->seccomp_filter};
-    if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, s->seccomp_flags, &prog) != 0)
-        child_fail(c, CSKIFF_STEP_SECCOMP, &m);
+    long rc = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, s->seccomp_flags, &prog);
+    if (rc < 0) child_fail(c, CSKIFF_STEP_SECCOMP, &m);
+    if (!(s->seccomp_flags & SECCOMP_FILTER_FLAG_NEW_LISTENER)) return;
+    // From here on the syscalls the profile notifies wait for the agent, which gets the fd only after
+    // the parent has read the report: so sendmsg and write (never notified: the compiler refuses it)
+    // come first, and the close, which may wait for the agent, last.
+    int notify_fd = (int)rc;
+    if (cskiff_send_fd_on(s->seccomp_notify_socket, notify_fd) != 0)
+        fail_simple(c, CSKIFF_STEP_SECCOMP, "send the seccomp notify fd to the parent");
+    report_send(c->report_fd, CSKIFF_REPORT_SECCOMP, CSKIFF_STEP_SECCOMP, 0, "seccomp notify fd sent");
+    close(notify_fd);
+    close(s->seccomp_notify_socket);
 }
 
 // glibc's set*id() and setgroups() signal every thread the parent had (SETXID) and wait for them;

@@ -38,6 +38,7 @@ static int to_scmp_action(uint32_t action, uint32_t value, uint32_t *out) {
     case CSKIFF_SECCOMP_ACT_TRAP: *out = SCMP_ACT_TRAP; return 0;
     case CSKIFF_SECCOMP_ACT_TRACE: *out = SCMP_ACT_TRACE(value); return 0;
     case CSKIFF_SECCOMP_ACT_LOG: *out = SCMP_ACT_LOG; return 0;
+    case CSKIFF_SECCOMP_ACT_NOTIFY: *out = SCMP_ACT_NOTIFY; return 0;
     default: return -1;
     }
 }

@@ -12,12 +12,20 @@ public struct LinuxSeccomp: Codable, Sendable, Equatable {
     public var flags: [String]?
     /// The rules, matched by syscall name (and arguments).
     public var syscalls: [LinuxSyscall]?
+    /// The unix socket of the seccomp agent that answers `SCMP_ACT_NOTIFY` syscalls; it is sent the
+    /// container process state and the filter's notify fd.
+    public var listenerPath: String?
+    /// Opaque data for the agent, passed in the container process state's `metadata`.
+    public var listenerMetadata: String?
 
     /// A filter with `defaultAction` and the given rules.
     public init(
         defaultAction: String, defaultErrnoRet: UInt32? = nil, architectures: [String]? = nil,
-        flags: [String]? = nil, syscalls: [LinuxSyscall]? = nil
+        flags: [String]? = nil, syscalls: [LinuxSyscall]? = nil, listenerPath: String? = nil,
+        listenerMetadata: String? = nil
     ) {
+        self.listenerPath = listenerPath
+        self.listenerMetadata = listenerMetadata
         self.defaultAction = defaultAction
         self.defaultErrnoRet = defaultErrnoRet
         self.architectures = architectures

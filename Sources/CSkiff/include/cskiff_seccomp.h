@@ -26,7 +26,8 @@ enum cskiff_seccomp_action {
     CSKIFF_SECCOMP_ACT_KILL_PROCESS = 3,
     CSKIFF_SECCOMP_ACT_TRAP = 4,
     CSKIFF_SECCOMP_ACT_TRACE = 5,
-    CSKIFF_SECCOMP_ACT_LOG = 6
+    CSKIFF_SECCOMP_ACT_LOG = 6,
+    CSKIFF_SECCOMP_ACT_NOTIFY = 7  // the process waits for a seccomp agent (linux.seccomp.listenerPath)
 };
 
 /// How an argument is compared (libseccomp's SCMP_CMP_*). For MASKED_EQ, `value` is the mask and
@@ -96,6 +97,11 @@ void cskiff_seccomp_free(struct cskiff_seccomp_result *result);
 
 /// The version of the libseccomp linked in, as "major.minor.micro" (part of the cache key).
 void cskiff_seccomp_version(char *buf, size_t len);
+
+/// Hand a seccomp notify fd to the agent listening on the unix socket `path`: connect, then send
+/// `state` (the container process state JSON) with `fd` as SCM_RIGHTS in one message. 0, or -1 with
+/// errno and `*connected` saying whether the connect had succeeded.
+int cskiff_seccomp_send_to_agent(const char *path, const void *state, size_t state_len, int fd, int *connected);
 
 #ifdef __cplusplus
 }

@@ -194,6 +194,10 @@ struct cskiff_spawn {
     const void *seccomp_filter;  // struct sock_filter[], NULL for none
     unsigned short seccomp_len;  // number of instructions
     unsigned int seccomp_flags;  // SECCOMP_FILTER_FLAG_*
+    // With SECCOMP_FILTER_FLAG_NEW_LISTENER: a unix socket the child sends the filter's notify fd over
+    // (then reports SECCOMP on the report pipe, for the parent to hand the fd to the seccomp agent),
+    // before it closes its own copy. -1: none.
+    int seccomp_notify_socket;
 
     // Synchronisation. When `wait_parent` is set the child waits for one byte on the sync pipe
     // (after the parent wrote uid/gid maps and cgroup.procs). With `start_fd` >= 0 the child reports
@@ -231,7 +235,8 @@ enum cskiff_report_kind {
     CSKIFF_REPORT_EVENT = 0,
     CSKIFF_REPORT_ERROR = 1,
     CSKIFF_REPORT_READY = 2,
-    CSKIFF_REPORT_HOOKS = 3      // mounts made: the parent runs its hooks, then writes a byte on the sync pipe
+    CSKIFF_REPORT_HOOKS = 3,     // mounts made: the parent runs its hooks, then writes a byte on the sync pipe
+    CSKIFF_REPORT_SECCOMP = 4    // the notify fd waits on `seccomp_notify_socket`: the parent passes it on
 };
 
 struct cskiff_report {

@@ -94,7 +94,12 @@ extension OCIRuntime {
                 try Spawner.release(&child)
                 _ = try Spawner.awaitSetup(
                     &child, logger: logger, plan: config,
-                    seccomp: logger.isExplaining ? spec.linux?.seccomp.map(SeccompSummary.init) : nil)
+                    seccomp: logger.isExplaining ? spec.linux?.seccomp.map(SeccompSummary.init) : nil,
+                    seccompAgent: SeccompAgent(
+                        spec.linux?.seccomp,
+                        state: State(
+                            id: id, status: status, pid: record.pid, bundle: record.bundle,
+                            annotations: record.annotations)))
             } catch {
                 throw .spawn(error)
             }

@@ -258,10 +258,14 @@ public struct OCIRuntime: Sendable {
         }
         let pausesForHooks = planned.config.hooks.pauseForParent
         let explainedSeccomp = logger.isExplaining ? spec.linux?.seccomp.map(SeccompSummary.init) : nil
+        let seccompAgent = SeccompAgent(
+            spec.linux?.seccomp,
+            state: State(id: id, status: .creating, pid: nil, bundle: bundle, annotations: spec.annotations))
         var outcome: Spawner.Outcome
         do throws(SpawnError) {
             try Spawner.release(&child, keepSync: pausesForHooks)
-            outcome = try Spawner.awaitSetup(&child, logger: logger, plan: planned.config, seccomp: explainedSeccomp)
+            outcome = try Spawner.awaitSetup(
+                &child, logger: logger, plan: planned.config, seccomp: explainedSeccomp, seccompAgent: seccompAgent)
         } catch {
             throw .spawn(error)
         }
@@ -271,7 +275,8 @@ public struct OCIRuntime: Sendable {
             do throws(SpawnError) {
                 try Spawner.release(&child)
                 outcome = try Spawner.awaitSetup(
-                    &child, logger: logger, plan: planned.config, seccomp: explainedSeccomp)
+                    &child, logger: logger, plan: planned.config, seccomp: explainedSeccomp,
+                    seccompAgent: seccompAgent)
             } catch {
                 throw .spawn(error)
             }

@@ -70,10 +70,13 @@ public struct SeccompProgram: Sendable, Equatable {
 }
 
 public enum SeccompError: Error, CustomStringConvertible, Equatable {
-    /// An action name that is not SCMP_ACT_ALLOW/ERRNO/KILL/KILL_PROCESS/KILL_THREAD/TRAP/TRACE/LOG.
+    /// An action name that is not SCMP_ACT_ALLOW/ERRNO/KILL/KILL_PROCESS/KILL_THREAD/TRAP/TRACE/LOG/NOTIFY.
     case unknownAction(String, syscalls: [String])
-    /// SCMP_ACT_NOTIFY needs a seccomp agent, which Skiff does not have.
-    case notifyUnsupported(syscalls: [String])
+    /// SCMP_ACT_NOTIFY without `listenerPath`: no agent would answer the syscalls.
+    case notifyWithoutListener(syscalls: [String])
+    /// SCMP_ACT_NOTIFY as the default action, or on a syscall the runtime itself makes after loading the
+    /// filter and before anyone can answer (write, sendmsg).
+    case notifyNotAllowed(syscall: String)
     /// errnoRet on an action that returns no errno.
     case errnoRetNotAllowed(action: String, syscalls: [String])
     case unknownOperator(String, syscalls: [String])
@@ -96,9 +99,13 @@ public enum SeccompError: Error, CustomStringConvertible, Equatable {
         case .unknownAction(let action, let names):
             return "seccomp: unknown action \"\(action)\" in \(which(names)); use one of "
                 + SeccompCompiler.supportedActions.joined(separator: ", ")
-        case .notifyUnsupported(let names):
-            return "seccomp: SCMP_ACT_NOTIFY in \(which(names)) is not supported by skiff (it needs a seccomp "
-                + "agent listening on linux.seccomp.listenerPath); use SCMP_ACT_ERRNO or SCMP_ACT_LOG instead"
+        case .notifyWithoutListener(let names):
+            return "seccomp: listenerPath is not set, but \(which(names)) uses SCMP_ACT_NOTIFY; set "
+                + "linux.seccomp.listenerPath to the seccomp agent's socket"
+        case .notifyNotAllowed(let name):
+            if name.isEmpty { return "seccomp: SCMP_ACT_NOTIFY cannot be used as default action" }
+            return "seccomp: SCMP_ACT_NOTIFY cannot be used for the \(name) syscall (the runtime uses it to hand "
+                + "the notify fd to the seccomp agent)"
         case .errnoRetNotAllowed(let action, let names):
             return "seccomp: errnoRet is set in \(which(names)), but action \(action) returns no errno; "
                 + "errnoRet only goes with SCMP_ACT_ERRNO or SCMP_ACT_TRACE"
@@ -146,7 +153,7 @@ public struct SeccompCompiler: Sendable {
 
     static let supportedActions = [
         "SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_KILL", "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD",
-        "SCMP_ACT_TRAP", "SCMP_ACT_TRACE", "SCMP_ACT_LOG",
+        "SCMP_ACT_TRAP", "SCMP_ACT_TRACE", "SCMP_ACT_LOG", "SCMP_ACT_NOTIFY",
     ]
     static let supportedOperators = [
         "SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE", "SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT",
@@ -158,6 +165,10 @@ public struct SeccompCompiler: Sendable {
         ("SECCOMP_FILTER_FLAG_LOG", 2),
         ("SECCOMP_FILTER_FLAG_SPEC_ALLOW", 4),
     ]
+    /// Added by the compiler (not a spec flag) when a rule notifies: seccomp(2) returns the notify fd.
+    public static let newListenerFlag: UInt32 = 8
+    /// Syscalls the child makes after loading a filter with a listener and before the agent has it.
+    static let unnotifiable = ["write", "sendmsg"]
 
     /// The libseccomp architecture of this binary (what the filter's native arch is).
     public static let nativeArchitecture: String = {
@@ -297,7 +308,7 @@ public struct SeccompCompiler: Sendable {
     // MARK: Spec -> plain rules
 
     enum Action: UInt32 {
-        case allow = 0, errno = 1, killThread = 2, killProcess = 3, trap = 4, trace = 5, log = 6
+        case allow = 0, errno = 1, killThread = 2, killProcess = 3, trap = 4, trace = 5, log = 6, notify = 7
     }
 
     enum Operator: UInt32 {
@@ -331,7 +342,7 @@ public struct SeccompCompiler: Sendable {
         case "SCMP_ACT_TRAP": action = .trap
         case "SCMP_ACT_TRACE": action = .trace
         case "SCMP_ACT_LOG": action = .log
-        case "SCMP_ACT_NOTIFY": throw .notifyUnsupported(syscalls: syscalls)
+        case "SCMP_ACT_NOTIFY": action = .notify
         default: throw .unknownAction(name, syscalls: syscalls)
         }
         switch action {
@@ -390,6 +401,15 @@ public struct SeccompCompiler: Sendable {
             guard let bit = supportedFlags.first(where: { $0.0 == name })?.1 else { throw .unknownFlag(name) }
             flags |= bit
         }
+        if seccomp.defaultAction == "SCMP_ACT_NOTIFY" { throw .notifyNotAllowed(syscall: "") }
+        let notifying = (seccomp.syscalls ?? []).filter { $0.action == "SCMP_ACT_NOTIFY" }
+        if let first = notifying.first {
+            if let name = notifying.flatMap(\.names).first(where: unnotifiable.contains) {
+                throw .notifyNotAllowed(syscall: name)
+            }
+            if (seccomp.listenerPath ?? "").isEmpty { throw .notifyWithoutListener(syscalls: first.names) }
+            flags |= newListenerFlag
+        }
         return flags
     }
 
@@ -409,7 +429,11 @@ public struct SeccompCompiler: Sendable {
         encoder.outputFormatting = [.sortedKeys]
         let json: Data
         do {
-            json = try encoder.encode(seccomp)
+            // The agent's address is no part of the program.
+            var program = seccomp
+            program.listenerPath = nil
+            program.listenerMetadata = nil
+            json = try encoder.encode(program)
         } catch {
             throw .encoding("\(error)")
         }

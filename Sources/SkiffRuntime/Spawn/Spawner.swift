@@ -14,6 +14,8 @@ public struct SpawnedChild: Sendable {
     var reportFD: Int32
     /// Made in the cgroup2 directory it was given (CLONE_INTO_CGROUP); see `CgroupJoin.finish`.
     public var bornInCgroup = false
+    /// The parent's end of the socket the seccomp notify fd comes over (-1: the filter notifies nothing).
+    var seccompSocket: Int32 = -1
 }
 
 /// Copies a `LaunchConfig` into the C shim's flat structure and clones the child. The child gets its
@@ -108,6 +110,14 @@ public enum Spawner {
             spec.seccomp_len = UInt16(seccomp.instructionCount)
             spec.seccomp_flags = seccomp.flags
         }
+        spec.seccomp_notify_socket = -1
+        var notifySocket: [Int32] = [-1, -1]
+        if let seccomp = config.seccomp, seccomp.flags & SeccompCompiler.newListenerFlag != 0 {
+            guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &notifySocket) == 0
+            else { throw .system(SystemError("socketpair for the seccomp notify fd")) }
+            spec.seccomp_notify_socket = notifySocket[1]
+        }
+        defer { if notifySocket[1] >= 0 { close(notifySocket[1]) } }
         spec.wait_parent = config.waitForParent ? 1 : 0
         if let cgroup {
             spec.cgroup_task_fds = arena.array(cgroup.taskFDs.map { Int32($0) })
@@ -143,11 +153,13 @@ public enum Spawner {
         }
         var child = cskiff_child()
         if cskiff_spawn(&spec, &child) != 0 {
-            throw .system(SystemError("clone3"))
+            let error = SystemError("clone3")
+            if notifySocket[0] >= 0 { close(notifySocket[0]) }
+            throw .system(error)
         }
         return SpawnedChild(
             pid: child.pid, pidfd: child.pidfd, syncFD: child.sync_fd, reportFD: child.report_fd,
-            bornInCgroup: child.in_cgroup_dir != 0)
+            bornInCgroup: child.in_cgroup_dir != 0, seccompSocket: notifySocket[0])
     }
 
     /// Let a child that waits for its parent continue. With `keepSync` (the child pauses again for the
@@ -178,13 +190,15 @@ public enum Spawner {
     /// Read the child's reports until it has exec'd or is ready, logging each event at debug level.
     /// A reported failure is thrown; the child has exited by then. With `plan` (the config the child
     /// was spawned with) and the logger explaining, each step the child completed is recorded for `--explain`.
+    /// A filter with SCMP_ACT_NOTIFY rules has its notify fd handed to `seccompAgent`.
     public static func awaitSetup(
         _ child: inout SpawnedChild, logger: Logger, plan: LaunchConfig? = nil,
-        seccomp: SeccompSummary? = nil
+        seccomp: SeccompSummary? = nil, seccompAgent: SeccompAgent? = nil
     ) throws(SpawnError) -> Outcome {
         var paused = false
         defer {
             if !paused, child.reportFD >= 0 { close(child.reportFD); child.reportFD = -1 }
+            if !paused, child.seccompSocket >= 0 { close(child.seccompSocket); child.seccompSocket = -1 }
         }
         var steps = plan.flatMap { logger.isExplaining ? ChildStepEvents(config: $0, seccomp: seccomp) : nil }
         var report = cskiff_report()
@@ -210,10 +224,27 @@ public enum Spawner {
             case Int32(CSKIFF_REPORT_HOOKS.rawValue):
                 paused = true
                 return .hooks
+            case Int32(CSKIFF_REPORT_SECCOMP.rawValue):
+                try handSeccompFD(&child, to: seccompAgent, logger: logger)
             default:
                 throw .step(step: report.step, detail: detail, errno: report.err)
             }
         }
+    }
+
+    /// The child loaded a filter that notifies and sent its notify fd: pass it to the agent. The child
+    /// may be blocked in a notified syscall until the agent has it; on failure the caller kills it.
+    static func handSeccompFD(
+        _ child: inout SpawnedChild, to agent: SeccompAgent?, logger: Logger
+    ) throws(SpawnError) {
+        let fd = cskiff_recv_fd(child.seccompSocket)
+        if fd < 0 { throw .system(SystemError("receive the seccomp notify fd")) }
+        defer { close(fd) }
+        close(child.seccompSocket)
+        child.seccompSocket = -1
+        guard let agent else { throw .childDied("its seccomp filter notifies, but no listenerPath is set") }
+        logger.debug("seccomp agent", metadata: ["listenerPath": "\(agent.listenerPath)", "pid": "\(child.pid)"])
+        try agent.hand(fd: fd, pid: child.pid)
     }
 
     /// Wait for a child to exit; returns the shell-style status (the code, or 128 + signal).
