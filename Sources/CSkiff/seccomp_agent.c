@@ -1,5 +1,6 @@
 // Handing a seccomp notify fd to a seccomp agent (linux.seccomp.listenerPath), as runc does.
 #include "include/cskiff_seccomp.h"
+#include "include/cskiff_spawn.h"
 
 #include <errno.h>
 #include <string.h>
@@ -26,19 +27,7 @@ int cskiff_seccomp_send_to_agent(const char *path, const void *state, size_t sta
         return -1;
     }
     *connected = 1;
-    struct iovec iov = {.iov_base = (void *)state, .iov_len = state_len};
-    char control[CMSG_SPACE(sizeof(int))];
-    memset(control, 0, sizeof control);
-    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof control};
-    struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
-    cmsg->cmsg_level = SOL_SOCKET;
-    cmsg->cmsg_type = SCM_RIGHTS;
-    cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
-    ssize_t n;
-    do {
-        n = sendmsg(sock, &msg, MSG_NOSIGNAL);
-    } while (n < 0 && errno == EINTR);
+    ssize_t n = cskiff_send_fd_with(sock, fd, state, state_len);
     int e = errno;
     close(sock);
     if (n < 0) {

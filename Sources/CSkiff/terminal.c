@@ -22,10 +22,8 @@ void cskiff_set_window_size(int fd, unsigned short rows, unsigned short cols) {
     ioctl(fd, TIOCSWINSZ, &ws);
 }
 
-int cskiff_send_fd_on(int sock, int fd) {
-    // runc sends the terminal's name as the payload; callers such as conmon only use the fd.
-    char payload[] = "/dev/ptmx";
-    struct iovec iov = {.iov_base = payload, .iov_len = sizeof payload - 1};
+ssize_t cskiff_send_fd_with(int sock, int fd, const void *payload, size_t len) {
+    struct iovec iov = {.iov_base = (void *)payload, .iov_len = len};
     char control[CMSG_SPACE(sizeof(int))];
     memset(control, 0, sizeof control);
     struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof control};
@@ -38,7 +36,13 @@ int cskiff_send_fd_on(int sock, int fd) {
     do {
         n = sendmsg(sock, &msg, MSG_NOSIGNAL);
     } while (n < 0 && errno == EINTR);
-    return n < 0 ? -1 : 0;
+    return n;
+}
+
+int cskiff_send_fd_on(int sock, int fd) {
+    // runc sends the terminal's name as the payload; callers such as conmon only use the fd.
+    static const char payload[] = "/dev/ptmx";
+    return cskiff_send_fd_with(sock, fd, payload, sizeof payload - 1) < 0 ? -1 : 0;
 }
 
 int cskiff_recv_fd(int sock) {

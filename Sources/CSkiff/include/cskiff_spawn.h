@@ -331,6 +331,10 @@ int cskiff_send_fd(const char *socket_path, int fd);
 /// Send `fd` over a connected unix socket (SCM_RIGHTS). 0, or -1 with errno.
 int cskiff_send_fd_on(int sock, int fd);
 
+/// Send `fd` with `len` bytes of `payload` over a connected unix socket (SCM_RIGHTS): the bytes sent,
+/// or -1 with errno.
+ssize_t cskiff_send_fd_with(int sock, int fd, const void *payload, size_t len);
+
 /// Receive an fd sent with SCM_RIGHTS (O_CLOEXEC), or -1 (errno; 0 when the peer closed first).
 int cskiff_recv_fd(int sock);
 
