@@ -59,12 +59,14 @@ struct OCIExec: ParsableCommand {
     private func execute() throws {
         let runtime = OCIContext.runtime()
         var proc: Process
+        var spec: Spec?
         if let process {
             let bytes = try FileIO.read(process)
             proc = try JSONDecoder().decode(Process.self, from: Data(bytes))
         } else {
             guard !command.isEmpty else { throw ValidationError("exec needs a COMMAND or --process FILE") }
-            proc = try runtime.spec(of: id).process ?? Process()
+            spec = try runtime.spec(of: id)
+            proc = spec?.process ?? Process()
             proc.args = command.first == "--" ? Array(command.dropFirst()) : command
             proc.terminal = tty
             proc.env = (proc.env ?? []) + env
@@ -96,7 +98,7 @@ struct OCIExec: ParsableCommand {
         options.consoleSocket = consoleSocket
         options.preserveFDs = preserveFDs
         options.ignorePaused = ignorePaused
-        if let status = try runtime.exec(id: id, process: proc, options: options), status.shellStatus != 0 {
+        if let status = try runtime.exec(id: id, process: proc, options: options, spec: spec), status.shellStatus != 0 {
             throw ExitCode(status.shellStatus)
         }
     }

@@ -106,7 +106,7 @@ extension Engine {
                 "exec -d -t: a detached exec with a terminal has nobody to hold the terminal; use -d without -t")
         }
         do {
-            return try runtime.exec(id: c.id, process: process, options: options)
+            return try runtime.exec(id: c.id, process: process, options: options, spec: spec)
         } catch {
             throw .runtime(error)
         }

@@ -28,7 +28,10 @@ extension OCIRuntime {
 
     /// Run another process in a running container: every namespace of its init joined, placed in its
     /// cgroup, under the container's seccomp filter. Returns the exit status, or nil with `detach`.
-    public func exec(id: String, process: Process, options: ExecOptions) throws(RuntimeError) -> ExitStatus? {
+    /// `spec`: the container's config.json when the caller has already read it (`spec(of:)`).
+    public func exec(
+        id: String, process: Process, options: ExecOptions, spec known: Spec? = nil
+    ) throws(RuntimeError) -> ExitStatus? {
         let record = try load(id: id)
         let status = self.status(of: record)
         if status == .paused && !options.ignorePaused { throw .paused(id: id) }
@@ -36,7 +39,8 @@ extension OCIRuntime {
         guard status == .running || status == .created || status == .paused else {
             throw .wrongState(id: id, status: status.rawValue, wanted: "running or created")
         }
-        let spec = try SpecFile.load(bundle: record.bundle)
+        let spec: Spec
+        if let known { spec = known } else { spec = try SpecFile.load(bundle: record.bundle) }
         let terminal = process.terminal ?? false
         if terminal && options.detach && options.consoleSocket == nil {
             throw .usage("--tty with --detach needs --console-socket to receive the terminal")

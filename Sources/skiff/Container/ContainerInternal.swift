@@ -14,6 +14,9 @@ struct ContainerInternal: ParsableCommand {
 
     /// Launch the container; report "ok <pid>" or "err <message>" on fd 3.
     struct Start: ParsableCommand {
+        // Named explicitly: ArgumentParser derives a missing name by demangling the type, ~0.5 ms per
+        // command line (the whole tree is walked on every parse).
+        static let configuration = CommandConfiguration(commandName: "start")
         @Argument var id: String
         @Flag var restart = false
 
@@ -44,6 +47,9 @@ struct ContainerInternal: ParsableCommand {
 
     /// Record the exit; print "restart <ms>" or "done" for the monitor.
     struct Exited: ParsableCommand {
+        // Named explicitly: ArgumentParser derives a missing name by demangling the type, ~0.5 ms per
+        // command line (the whole tree is walked on every parse).
+        static let configuration = CommandConfiguration(commandName: "exited")
         @Argument var id: String
         @Argument var code: Int32
         @Argument var signal: Int32
@@ -68,6 +74,9 @@ struct ContainerInternal: ParsableCommand {
 
     /// One healthcheck probe, recorded in the container's State.Health.
     struct Health: ParsableCommand {
+        // Named explicitly: ArgumentParser derives a missing name by demangling the type, ~0.5 ms per
+        // command line (the whole tree is walked on every parse).
+        static let configuration = CommandConfiguration(commandName: "health")
         @Argument var id: String
 
         func run() throws {
@@ -78,6 +87,9 @@ struct ContainerInternal: ParsableCommand {
 
     /// A test session's reaper (skiff-monitor -R): remove everything labelled KEY=VALUE.
     struct Reap: ParsableCommand {
+        // Named explicitly: ArgumentParser derives a missing name by demangling the type, ~0.5 ms per
+        // command line (the whole tree is walked on every parse).
+        static let configuration = CommandConfiguration(commandName: "reap")
         @Argument var label: String
 
         func run() throws {
