@@ -25,7 +25,7 @@ struct ComposeScaleTests {
 
     @Test(arguments: [
         ("scale: 3", 3), ("deploy: {replicas: 2}", 2), ("scale: 0", 0), ("scale: 4\n    deploy: {replicas: 4}", 4),
-        ("image: busybox", 1),
+        ("labels: {a: b}", 1),
     ])
     func replicasFromEitherKey(line: String, replicas: Int) throws {
         let p = try Self.load("services:\n  web:\n    image: busybox\n    \(line)\n")
