@@ -23,7 +23,9 @@ struct ComposeScaleEndToEndTests {
         services:
           web:
             image: busybox
-            command: ["sh", "-c", "mkdir -p /www && hostname > /www/index.html && echo serving-$$(hostname) && exec httpd -f -p 8080 -h /www"]
+            # The Nth replica to start serves 2(N-1) s later: the client must wait for the last one.
+            command: ["sh", "-c", "i=0; while ! mkdir /slots/$$i 2>/dev/null; do i=$$((i+1)); done; sleep $$((i*2)); mkdir -p /www && hostname > /www/index.html && echo serving-$$(hostname) && exec httpd -f -p 8080 -h /www"]
+            volumes: ["./slots:/slots"]
             scale: 3
             ports: ["8080"]
             healthcheck:
@@ -71,7 +73,7 @@ struct ComposeScaleEndToEndTests {
         let clientStart = try #require(p.engine.container(client.id).startedAt.flatMap(Timestamp.parse))
         for w in webs {
             let probe = try p.engine.container(w.id).health?.log.first { $0.ExitCode == 0 }
-            let healthy = try #require(probe.flatMap { Timestamp.parse($0.End) }, "\(w.name) never healthy")
+            let healthy = try #require(probe.flatMap { Timestamp.parse($0.End) }, "\(w.name) was not healthy yet when the client started")
             #expect(healthy <= clientStart, "client started before \(w.name) was healthy")
         }
 
@@ -115,6 +117,7 @@ struct ComposeScaleEndToEndTests {
         #expect(one.out == hostnames[0] + "\n", "\(one.out)\(one.err)")
 
         // up --scale web=2: the next number is added, web-1 untouched.
+        FileIO.removeTree(p.dir + "/slots")
         #expect(p.compose("up", "-d", "--scale", "web=2").status == 0)
         let now = p.engine.listContainers().filter { $0.composeService == "web" }.sorted { $0.composeNumber < $1.composeNumber }
         #expect(now.map(\.name) == ["s14scale-web-1", "s14scale-web-2"] && now[0].id == webs[0].id)
