@@ -172,6 +172,11 @@ struct ComposeScaleEndToEndTests {
         #expect(
             Set(ports) == Set((0..<3).map { "127.0.0.1:\(base + UInt16($0))\n" }), "\(ports)")
 
+        // inspect shows the range as asked, as Docker does.
+        let ranged = try p.engine.container(try #require(p.container("s14ports-ranged-2")).id)
+        #expect(
+            p.engine.inspect(ranged).HostConfig.PortBindings["8080/tcp"]?.first?.HostPort == "\(base)-\(base + 2)")
+
         let fixed = p.compose("up", "-d", "fixed")
         #expect(fixed.status != 0)
         #expect(
