@@ -73,7 +73,8 @@ struct ComposeScaleEndToEndTests {
         let clientStart = try #require(p.engine.container(client.id).startedAt.flatMap(Timestamp.parse))
         for w in webs {
             let probe = try p.engine.container(w.id).health?.log.first { $0.ExitCode == 0 }
-            let healthy = try #require(probe.flatMap { Timestamp.parse($0.End) }, "\(w.name) was not healthy yet when the client started")
+            let healthy = try #require(
+                probe.flatMap { Timestamp.parse($0.End) }, "\(w.name) was not healthy yet when the client started")
             #expect(healthy <= clientStart, "client started before \(w.name) was healthy")
         }
 
@@ -87,7 +88,9 @@ struct ComposeScaleEndToEndTests {
         let pages = p.compose("exec", "-T", "client", "bash", "-c", Self.fetchEvery)
         #expect(pages.out == hostnames.sorted().map { $0 + "\n" }.joined(), "\(pages.out)\(pages.err)")
         for (i, n) in names.enumerated() {
-            let r = p.compose("exec", "-T", "client", "bash", "-c", "exec 3<>/dev/tcp/\(n)/8080 && printf 'GET / HTTP/1.0\\r\\n\\r\\n' >&3 && tail -n 1 <&3")
+            let r = p.compose(
+                "exec", "-T", "client", "bash", "-c",
+                "exec 3<>/dev/tcp/\(n)/8080 && printf 'GET / HTTP/1.0\\r\\n\\r\\n' >&3 && tail -n 1 <&3")
             #expect(r.out == hostnames[i] + "\n", "\(n): \(r.out)\(r.err)")
         }
 
@@ -102,6 +105,9 @@ struct ComposeScaleEndToEndTests {
         for (i, h) in hostnames.enumerated() {
             #expect(logs.out.contains("web-\(i + 1)  | serving-\(h)"), "\(logs.out)")
         }
+
+        let top = p.compose("top", "web")
+        #expect(names.allSatisfy { top.out.contains($0 + "\n") } && top.out.contains("httpd"), "\(top.out)")
 
         // up again with the same scale: nothing running is touched.
         let again = p.compose("up", "-d")
@@ -119,7 +125,9 @@ struct ComposeScaleEndToEndTests {
         // up --scale web=2: the next number is added, web-1 untouched.
         FileIO.removeTree(p.dir + "/slots")
         #expect(p.compose("up", "-d", "--scale", "web=2").status == 0)
-        let now = p.engine.listContainers().filter { $0.composeService == "web" }.sorted { $0.composeNumber < $1.composeNumber }
+        let now = p.engine.listContainers().filter { $0.composeService == "web" }.sorted {
+            $0.composeNumber < $1.composeNumber
+        }
         #expect(now.map(\.name) == ["s14scale-web-1", "s14scale-web-2"] && now[0].id == webs[0].id)
         #expect(now[1].id != webs[1].id, "web-2 is a new container")
 
@@ -181,6 +189,11 @@ struct ComposeScaleEndToEndTests {
         #expect(fixed.status != 0)
         #expect(
             fixed.err.contains("Bind for 127.0.0.1:\(base + 3) failed: port is already allocated"), "\(fixed.err)")
+        #expect(p.container("s14ports-fixed-1")?.status == .running)
+
+        // Scaled to 0: the service has no container; the other one is left alone.
+        #expect(p.compose("scale", "ranged=0").status == 0)
+        #expect(p.engine.listContainers().filter { $0.composeService == "ranged" }.isEmpty)
         #expect(p.container("s14ports-fixed-1")?.status == .running)
 
         let ids = p.engine.listContainers().map(\.id)

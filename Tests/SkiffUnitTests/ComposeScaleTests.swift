@@ -176,7 +176,8 @@ struct ComposeScaleTests {
         #expect(chosen == [base, base + 1, base + 2])
         _ = FileManager.default.createFile(atPath: store.netnsPath("replica4"), contents: nil)
         #expect { try store.claimPorts([range], id: "replica4") } throws: { error in
-            "\(error)".contains("Bind for 127.0.0.1:\(base)-\(base + 2) failed: every port of the range is already allocated")
+            "\(error)".contains(
+                "Bind for 127.0.0.1:\(base)-\(base + 2) failed: every port of the range is already allocated")
         }
         // A fixed port taken by replica1: Docker's "port is already allocated".
         let fixed = PortMapping(hostIP: "127.0.0.1", hostPort: base, containerPort: 80)
