@@ -455,8 +455,8 @@ struct ComposeParserTests {
             "services.web.networks[0]: refers to undefined network \"back\""
         ),
         (
-            "services:\n  web:\n    image: x\n    deploy:\n      replicas: 3\n",
-            "services.web.deploy.replicas: skiff runs one container per service"
+            "services:\n  web:\n    image: x\n    scale: 2\n    deploy:\n      replicas: 3\n",
+            "services.web: can't set distinct values on 'scale' and 'deploy.replicas'"
         ),
     ])
     func malformed(_ text: String, _ expected: String) {

@@ -71,7 +71,6 @@ struct ComposeSpecKeysTests {
         ("cgroup_parent: ../up", "services.web.cgroup_parent: cgroup_parent \"../up\": expected a cgroup path"),
         ("volumes_from: [\"db\"]", "services.web.volumes_from[0]: refers to undefined service \"db\""),
         ("devices: [\"nvidia.com/gpu=all\"]", "services.web.devices[0]: CDI device names"),
-        ("scale: 3", "services.web.scale: skiff runs one container per service"),
         ("logging: {driver: syslog}", "services.web.logging.driver: the syslog logging driver is not supported"),
         ("logging: {options: {compress: \"true\"}}", "services.web.logging.options.compress: compressed rotated logs"),
         (

@@ -96,7 +96,7 @@ extension ComposeService {
                         var pt: [ComposeTree.Entry] = [.init("mode", .string("ingress"))]
                         if let ip = p.hostIP { pt.append(.init("host_ip", str(ip))) }
                         pt.append(.init("target", .string("\(p.target)")))
-                        if let pub = p.published { pt.append(.init("published", str("\(pub)"))) }
+                        if let pub = p.publishedText { pt.append(.init("published", str(pub))) }
                         pt.append(.init("protocol", .string(p.proto)))
                         return .mapping(pt)
                     }))
@@ -123,6 +123,7 @@ extension ComposeService {
         if !groupAdd.isEmpty { add("group_add", list(groupAdd)) }
         if !volumesFrom.isEmpty { add("volumes_from", list(volumesFrom.map(\.text))) }
         if let r = restart { add("restart", str(r)) }
+        if let n = scale { add("scale", .string("\(n)")) }
         if let s = stopSignal { add("stop_signal", str(s)) }
         if let g = stopGracePeriod { add("stop_grace_period", .string("\(g)s")) }
         if let p = pullPolicy { add("pull_policy", str(p)) }

@@ -33,6 +33,8 @@ public enum ComposeLabels {
         // Scheduling-only fields do not change the container.
         s.dependsOn = []
         s.profiles = []
+        // Nor how many of them there are (scaling keeps the containers it does not remove or add).
+        s.scale = nil
         // Nor does what `compose watch` does with it.
         s.develop = nil
         var text = s.tree.yaml() + "\nimage-id: " + imageID + "\n"

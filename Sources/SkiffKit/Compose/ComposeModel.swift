@@ -61,6 +61,8 @@ package struct ComposeService: Sendable, Equatable {
     package var user: String?
     package var hostname: String?
     package var containerName: String?
+    /// `scale:` or `deploy.replicas:` (nil: neither given, one container).
+    package var scale: Int?
     package var labels: [String: String] = [:]
     package var tty = false
     package var stdinOpen = false
@@ -116,6 +118,9 @@ package struct ComposeService: Sendable, Equatable {
         image ?? "\(project)-\(name)"
     }
 
+    /// How many containers `up` keeps of it (`scale:` / `deploy.replicas:`, default 1).
+    package var replicas: Int { scale ?? 1 }
+
     /// The project networks this service joins (the implicit `default` when it names none).
     package var networkNames: [String] { networks.isEmpty ? ["default"] : networks.map(\.name) }
 }
@@ -152,6 +157,8 @@ package struct ComposePort: Sendable, Equatable {
     package var target: Int
     /// nil: not published on the host (only `target` given); "" never appears.
     package var published: Int?
+    /// The last port of a host range (`8000-8005:80`): each container takes a free one of the range.
+    package var publishedEnd: Int?
     package var hostIP: String?
     package var proto: String = "tcp"
 
@@ -162,11 +169,18 @@ package struct ComposePort: Sendable, Equatable {
         self.proto = proto
     }
 
+    /// The published port or range as the file writes it ("8000", "8000-8005").
+    package var publishedText: String? { published.map { "\($0)" + (publishedEnd.map { "-\($0)" } ?? "") } }
+
     /// As `docker run -p` takes it.
     package var publishFlag: String {
         var s = ""
         if let hostIP { s += (hostIP.contains(":") ? "[\(hostIP)]" : hostIP) + ":" }
-        if let published { s += "\(published):" } else if hostIP != nil { s += ":" }
+        if let published {
+            s += "\(published)" + (publishedEnd.map { "-\($0)" } ?? "") + ":"
+        } else if hostIP != nil {
+            s += ":"
+        }
         return s + "\(target)" + (proto == "tcp" ? "" : "/\(proto)")
     }
 }

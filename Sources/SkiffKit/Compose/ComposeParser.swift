@@ -363,6 +363,7 @@ package struct ComposeParser {
             case "profiles":
                 s.profiles = try strings(v, p)
             case "deploy": try deploy(v, p, into: &s)
+            case "scale": try setScale(&s, try int(v, p, min: 0))
             case "mem_limit": s.limits.memory = try bytes(v, p)
             case "cpus": s.limits.cpus = try cpus(v, p)
             case "pids_limit": s.limits.pids = try pidsLimit(v, p)
@@ -384,6 +385,13 @@ package struct ComposeParser {
             }
         }
         s.labels = fileLabels.merging(s.labels) { $1 }
+        // Compose's check, in its words: N containers cannot share one name.
+        if s.replicas > 1, s.containerName != nil {
+            let key = t["scale"] != nil ? "scale" : "deploy.replicas"
+            throw ComposeError.invalid(
+                file: file, path: "services.\(key)",
+                reason: "can't set container_name and \(s.name) as container name must be unique")
+        }
         // Docker Compose starts the services whose volumes a service takes before it.
         for vf in s.volumesFrom where !vf.isContainer && !s.dependsOn.contains(where: { $0.service == vf.name }) {
             s.dependsOn.append(ComposeDependency(service: vf.name))
@@ -435,12 +443,12 @@ package struct ComposeParser {
         case .mapping:
             guard let targetTree = t["target"] else { throw fail(p, "target is required in the long port syntax") }
             let target = try int(targetTree, p + ".target", min: 1, max: 65535)
-            var published: [Int?] = [nil]
+            var published: [Int] = []
             if let pub = t["published"], case .scalar(let text, _) = pub, !text.isEmpty {
                 guard let range = ComposePorts.range(text) else {
                     throw fail(p + ".published", "must be a port or a range, got \"\(text)\"")
                 }
-                published = range.map { Optional($0) }
+                published = range
             }
             let proto = try optionalString(t["protocol"], p + ".protocol") ?? "tcp"
             guard ["tcp", "udp", "sctp"].contains(proto) else {
@@ -450,7 +458,8 @@ package struct ComposeParser {
                 throw fail(p + ".mode", "expected host or ingress, got \"\(mode)\"")
             }
             let hostIP = try optionalString(t["host_ip"], p + ".host_ip")
-            return published.map { ComposePort(target: target, published: $0, hostIP: hostIP, proto: proto) }
+            // A published range for the one target: each container takes a free port of it.
+            return [ComposePorts.hostRange(target: target, published, hostIP: hostIP, proto: proto)]
         default:
             throw fail(p, "must be a string (\"8000:80\") or a mapping (target/published), got \(describe(t))")
         }
@@ -630,12 +639,16 @@ package struct ComposeParser {
         }
     }
 
-    mutating func deploy(_ t: ComposeTree, _ p: String, into s: inout ComposeService) throws(ComposeError) {
-        if let r = t["replicas"], try int(r, p + ".replicas", min: 0) != 1 {
-            throw ComposeError.unsupported(
-                "\(file): \(p).replicas: skiff runs one container per service (replicas other than 1 are not supported yet)"
-            )
+    /// `scale:` and `deploy.replicas:` are one setting: both given must agree (Compose's words).
+    func setScale(_ s: inout ComposeService, _ n: Int) throws(ComposeError) {
+        if let given = s.scale, given != n {
+            throw fail("services.\(s.name)", "can't set distinct values on 'scale' and 'deploy.replicas'")
         }
+        s.scale = n
+    }
+
+    mutating func deploy(_ t: ComposeTree, _ p: String, into s: inout ComposeService) throws(ComposeError) {
+        if let r = t["replicas"] { try setScale(&s, try int(r, p + ".replicas", min: 0)) }
         if let res = t["resources"] {
             if let l = res["limits"] {
                 let lp = p + ".resources.limits"

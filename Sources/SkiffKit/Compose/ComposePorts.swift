@@ -60,8 +60,15 @@ package enum ComposePorts {
         guard targets.count == 1 else {
             throw Failure(reason: "the published and container port ranges differ in size in \"\(text)\"")
         }
-        // A range of host ports for one container port: Docker picks one; we take the first.
-        return [ComposePort(target: targets[0], published: published[0], hostIP: hostIP, proto: proto)]
+        // A range of host ports for one container port: each container takes a free one of it (Docker).
+        return [hostRange(target: targets[0], published, hostIP: hostIP, proto: proto)]
+    }
+
+    /// Container port `target` published on one of the `published` host ports.
+    package static func hostRange(target: Int, _ published: [Int], hostIP: String?, proto: String) -> ComposePort {
+        var port = ComposePort(target: target, published: published.first, hostIP: hostIP, proto: proto)
+        if published.count > 1 { port.publishedEnd = published.last }
+        return port
     }
 
     static func isIPv4(_ s: String) -> Bool {

@@ -28,6 +28,8 @@ extension ComposeRunner {
         public var noStart = false
         /// --remove-orphans: remove containers of services no longer in the files.
         public var removeOrphans = false
+        /// --scale SERVICE=NUM: containers of these services, instead of their `scale:`.
+        public var scale: [String: Int] = [:]
         /// Every service, nothing forced.
         public init() {}
     }
@@ -36,6 +38,13 @@ extension ComposeRunner {
     /// service's `depends_on` conditions. Returns the service containers, in start order.
     @discardableResult
     public func up(_ options: UpOptions) throws(ComposeError) -> [Container] {
+        if !options.scale.isEmpty {
+            var scaled = self
+            scaled.project = try project.scaled(options.scale)
+            var rest = options
+            rest.scale = [:]
+            return try scaled.up(rest)
+        }
         let selected = try project.selectServices(
             options.services, profiles: options.profiles, withDependencies: !options.noDeps)
         try wiring.check(selected)
@@ -59,21 +68,27 @@ extension ComposeRunner {
             for d in s.dependsOn where selectedNames.contains(d.service) || !containers(of: d.service).isEmpty {
                 try waitFor(d, of: s.name)
             }
-            result.append(
-                try converge(
-                    s, forceRecreate: options.forceRecreate, noRecreate: options.noRecreate, start: !options.noStart))
+            result += try converge(
+                s, forceRecreate: options.forceRecreate, noRecreate: options.noRecreate, start: !options.noStart)
         }
         return result
     }
 
-    /// Wait until `dependency` meets its condition (running; healthy; exited 0).
+    /// Wait until every container of `dependency` meets its condition (running; healthy; exited 0).
     package func waitFor(_ dependency: ComposeDependency, of service: String) throws(ComposeError) {
-        guard let c = containers(of: dependency.service).first else {
-            if dependency.required {
+        let list = containers(of: dependency.service)
+        guard !list.isEmpty else {
+            // A service scaled to 0 is not waited for (Docker Compose).
+            if dependency.required && project.service(dependency.service)?.replicas != 0 {
                 throw .usage("service \(service) depends on \(dependency.service), which has no container")
             }
             return
         }
+        for c in list { try waitFor(dependency, container: c, of: service) }
+    }
+
+    /// Wait until container `c` of `dependency` meets its condition.
+    func waitFor(_ dependency: ComposeDependency, container c: Container, of service: String) throws(ComposeError) {
         let deadline = Date().addingTimeInterval(healthTimeout)
         var announced = false
         while true {
@@ -114,10 +129,10 @@ extension ComposeRunner {
         }
     }
 
-    /// The service's container as the file says: left alone when its config hash matches and it runs;
-    /// started when it matches and is stopped; otherwise removed and made again.
+    /// The service's containers as the file says, `replicas` of them: the highest numbers beyond that
+    /// removed, each kept one converged (see `convergeOne`), the missing ones made with the next numbers.
     func converge(_ s: ComposeService, forceRecreate: Bool, noRecreate: Bool, start: Bool) throws(ComposeError)
-        -> Container
+        -> [Container]
     {
         let imageName = s.imageName(project: project.name)
         let image: StoredImage
@@ -126,27 +141,64 @@ extension ComposeRunner {
         }
         let hash = ComposeLabels.configHash(s, imageID: image.id.description)
         let existing = containers(of: s.name)
-        for extra in existing.dropFirst() { try removeContainer(extra) }
-        if let c = existing.first {
-            let same = c.labels[ComposeLabels.configHash] == hash
-            if (same && !forceRecreate) || noRecreate {
-                if c.status == .running || c.status == .restarting {
-                    progress(" Container \(c.name)  Running")
-                    return c
-                }
-                guard start else { return c }
-                progress(" Container \(c.name)  Starting")
-                var started = c
-                do { started = try engine.startMonitored(c.id).container } catch { throw .usage("\(error)") }
-                progress(" Container \(c.name)  Started")
-                return started
-            }
-            progress(" Container \(c.name)  Recreate")
+        // Two containers with one number (made by hand, or an older skiff): the later ones go.
+        var byNumber: [Int: Container] = [:]
+        for c in existing {
+            if byNumber[c.composeNumber] == nil { byNumber[c.composeNumber] = c } else { try removeContainer(c) }
+        }
+        let plan = ComposeScalePlan(existing: Array(byNumber.keys), replicas: s.replicas)
+        for n in plan.remove {
+            guard let c = byNumber[n] else { continue }
             try stopContainer(c)
             try removeContainer(c)
         }
-        let name = s.containerName ?? ComposeLabels.containerName(project: project.name, service: s.name, number: 1)
-        let created = try create(s, imageName: imageName, name: name, number: 1, hash: hash)
+        var result: [Container] = []
+        for n in plan.keep {
+            guard let c = byNumber[n] else { continue }
+            result.append(
+                try convergeOne(
+                    s, c, imageName: imageName, hash: hash, forceRecreate: forceRecreate, noRecreate: noRecreate,
+                    start: start))
+        }
+        for n in plan.create {
+            result.append(try make(s, imageName: imageName, number: n, hash: hash, start: start))
+        }
+        return result
+    }
+
+    /// Container `c` as the file says: left alone when its config hash matches and it runs; started when
+    /// it matches and is stopped; otherwise removed and made again with its number.
+    func convergeOne(
+        _ s: ComposeService, _ c: Container, imageName: String, hash: String, forceRecreate: Bool, noRecreate: Bool,
+        start: Bool
+    ) throws(ComposeError) -> Container {
+        let same = c.labels[ComposeLabels.configHash] == hash
+        if (same && !forceRecreate) || noRecreate {
+            if c.status == .running || c.status == .restarting {
+                progress(" Container \(c.name)  Running")
+                return c
+            }
+            guard start else { return c }
+            progress(" Container \(c.name)  Starting")
+            var started = c
+            do { started = try engine.startMonitored(c.id).container } catch { throw .usage("\(error)") }
+            progress(" Container \(c.name)  Started")
+            return started
+        }
+        progress(" Container \(c.name)  Recreate")
+        try stopContainer(c)
+        try removeContainer(c)
+        return try make(s, imageName: imageName, number: c.composeNumber, hash: hash, start: start)
+    }
+
+    /// Make container `number` of the service (named `<project>-<service>-<number>` unless
+    /// `container_name:` names it) and, with `start`, start it.
+    func make(_ s: ComposeService, imageName: String, number: Int, hash: String, start: Bool) throws(ComposeError)
+        -> Container
+    {
+        let name =
+            s.containerName ?? ComposeLabels.containerName(project: project.name, service: s.name, number: number)
+        let created = try create(s, imageName: imageName, name: name, number: number, hash: hash)
         progress(" Container \(name)  Created")
         guard start else { return created }
         progress(" Container \(name)  Starting")

@@ -11,8 +11,8 @@ import Glibc
 public struct ComposeRunner {
     /// The engine the project's containers live in.
     public let engine: Engine
-    /// The loaded project.
-    public let project: ComposeProject
+    /// The loaded project (`up --scale` and `scale` run with their counts set in it).
+    public internal(set) var project: ComposeProject
     /// The caller's environment: `environment: [KEY]` entries without a value read it.
     public var callerEnvironment: [String: String] = [:]
     /// Progress lines (" Container web-1  Started").

@@ -165,7 +165,7 @@ package enum ComposeSchema {
             "lifecycle hooks (pre_stop) are not supported by skiff compose; handle the stop signal in the process"),
         "pull_refresh_after": .refused("timed pull refresh is not supported by skiff; use pull_policy: always"),
         "runtime": .refused("skiff has one runtime; remove the key"),
-        "scale": .refused("skiff runs one container per service; remove scale (or set it to 1)"),
+        "scale": .any,
         "storage_opt": .refused("storage driver options are not supported by skiff; remove the key"),
         "use_api_socket": .refused("skiff has no API socket; remove the key"),
         "uts": .any,

@@ -342,7 +342,9 @@ extension Engine {
         for p in requested {
             let key = "\(p.containerPort)/\(p.proto)"
             if publishAll && p.hostPort == 0 && p.hostIP.isEmpty && imageExposed.contains(key) { continue }
-            bindings[key, default: []].append(.init(HostIp: p.hostIP, HostPort: p.hostPort == 0 ? "" : "\(p.hostPort)"))
+            // A host range as Docker shows it ("8000-8005"): the port taken is in NetworkSettings.Ports.
+            let asked = p.hostPort == 0 ? "" : "\(p.hostPort)" + (p.hostPortEnd.map { "-\($0)" } ?? "")
+            bindings[key, default: []].append(.init(HostIp: p.hostIP, HostPort: asked))
         }
 
         let mode: String

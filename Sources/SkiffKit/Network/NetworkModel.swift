@@ -48,6 +48,9 @@ public struct PortMapping: Codable, Sendable, Equatable, Hashable, CustomStringC
     public var hostIP: String
     /// The host port.
     public var hostPort: UInt16
+    /// `-p 8000-8005:80`: the last port of the host range; the container takes a free one of
+    /// `hostPort...hostPortEnd` when it starts (nil once chosen, and for a single port).
+    public var hostPortEnd: UInt16? = nil
     /// The container's port.
     public var containerPort: UInt16
     /// `tcp` or `udp`.
@@ -111,11 +114,11 @@ public struct PortMapping: Codable, Sendable, Equatable, Hashable, CustomStringC
             throw bad("host and container port ranges differ in length")
         }
         if cr.count == 1 && hr.count > 1 {
-            // Docker: any free port of the host range; the first one here (checked at start).
-            return [
-                PortMapping(
-                    hostIP: ip, hostPort: UInt16(hr.lowerBound), containerPort: UInt16(cr.lowerBound), proto: proto)
-            ]
+            // Docker: any free port of the host range, chosen when the container starts.
+            var m = PortMapping(
+                hostIP: ip, hostPort: UInt16(hr.lowerBound), containerPort: UInt16(cr.lowerBound), proto: proto)
+            m.hostPortEnd = UInt16(hr.upperBound)
+            return [m]
         }
         return zip(hr, cr).map {
             PortMapping(hostIP: ip, hostPort: UInt16($0), containerPort: UInt16($1), proto: proto)

@@ -282,6 +282,25 @@ package struct NetworkStore: Sendable {
                         throw KitError.network("no free host port for \(p.containerPort)/\(p.proto)")
                     }
                     p.hostPort = chosen
+                } else if let end = p.hostPortEnd, end > p.hostPort {
+                    // A host range: the first port of it no container claims and no host process holds.
+                    let range = p.hostPort...end
+                    var probe = p
+                    probe.hostPortEnd = nil
+                    guard
+                        let chosen = range.first(where: { port in
+                            probe.hostPort = port
+                            let owner = claimOwner(probe)
+                            return (owner == nil || owner == id)
+                                && !done.contains { $0.hostPort == port && $0.proto == p.proto }
+                                && HostNetwork.probePort(ip: p.hostIP, port: port, proto: p.proto) != nil
+                        })
+                    else {
+                        throw KitError.network(
+                            "Bind for \(p.hostIP.isEmpty ? "0.0.0.0" : p.hostIP):\(range.lowerBound)-\(end) failed: every port of the range is already allocated"
+                        )
+                    }
+                    p.hostPort = chosen
                 } else {
                     if let owner = claimOwner(p), owner != id {
                         throw KitError.network(
@@ -294,6 +313,7 @@ package struct NetworkStore: Sendable {
                         )
                     }
                 }
+                p.hostPortEnd = nil
                 do { try FileIO.writeAtomically(portClaimPath(p), contents: Array("\(stateRoot)\n\(id)\n".utf8)) } catch
                 {
                     throw KitError.network(

@@ -18,7 +18,7 @@ struct ComposeCommand: ParsableCommand {
             ComposePull.self, ComposeImages.self, ComposeRm.self, ComposeConfig.self,
             ComposeKill.self, ComposeTop.self, ComposeLs.self, ComposePort.self, ComposePause.self,
             ComposeUnpause.self, ComposeVersion.self, ComposeCopy.self, ComposeCreate.self,
-            ComposeEventsCommand.self, ComposeWait.self, ComposeWatch.self,
+            ComposeEventsCommand.self, ComposeWait.self, ComposeWatch.self, ComposeScale.self,
         ]
     )
 

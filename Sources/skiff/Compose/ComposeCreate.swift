@@ -5,7 +5,7 @@ import SkiffKit
 import Glibc
 #endif
 
-/// `skiff compose create [--build] [--force-recreate|--no-recreate] [SERVICE…]`: `up --no-start`.
+/// `skiff compose create [--build] [--force-recreate|--no-recreate] [--scale SERVICE=NUM] [SERVICE…]`: `up --no-start`.
 struct ComposeCreate: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "create", abstract: "Create the services' containers without starting them.")
@@ -19,6 +19,8 @@ struct ComposeCreate: ParsableCommand {
     var noRecreate = false
     @Flag(name: .customLong("remove-orphans"), help: "Remove containers of services no longer in the file.")
     var removeOrphans = false
+    @Option(name: .long, help: "SERVICE=NUM: create NUM containers of SERVICE, overriding scale: (repeatable).")
+    var scale: [String] = []
     @Argument(help: "Services (default: all, within the enabled profiles).") var services: [String] = []
 
     func run() throws {
@@ -32,7 +34,10 @@ struct ComposeCreate: ParsableCommand {
         options.build = build
         options.noStart = true
         options.removeOrphans = removeOrphans
-        try composeStep { () throws(ComposeError) in _ = try runner.up(options) }
+        try composeStep { () throws(ComposeError) in
+            options.scale = try ComposeScaleArgument.parse(scale, flag: "--scale")
+            _ = try runner.up(options)
+        }
     }
 }
 

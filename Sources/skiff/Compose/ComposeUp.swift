@@ -8,7 +8,7 @@ import SkiffSystem
 import Glibc
 #endif
 
-/// `skiff compose up [-d] [--build] [--force-recreate] [--no-deps] [--wait] [SERVICE…]`.
+/// `skiff compose up [-d] [--build] [--force-recreate] [--no-deps] [--wait] [--scale SERVICE=NUM] [SERVICE…]`.
 struct ComposeUp: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "up",
@@ -35,6 +35,8 @@ struct ComposeUp: ParsableCommand {
     @Option(
         name: [.customShort("t"), .long], help: "Seconds to wait for containers to stop (Ctrl-C in attached mode).")
     var timeout: Int?
+    @Option(name: .long, help: "SERVICE=NUM: run NUM containers of SERVICE, overriding scale: (repeatable).")
+    var scale: [String] = []
     @Argument(help: "Services (default: all, within the enabled profiles).") var services: [String] = []
 
     func run() throws {
@@ -53,6 +55,9 @@ struct ComposeUp: ParsableCommand {
         options.build = build
         options.noStart = noStart
         options.removeOrphans = removeOrphans
+        options.scale = try composeStep { () throws(ComposeError) in
+            try ComposeScaleArgument.parse(scale, flag: "--scale")
+        }
         // Ctrl-C or SIGTERM while images are pulled or built and containers made: cancelled, exit 130
         // (Docker Compose). Attached, what had started is stopped; with -d or --wait it is left running.
         let containers: [Container]
