@@ -115,6 +115,16 @@ extension ComposeParser {
                     )
                 }
             }
+            if let mac = s.macAddress {
+                if let mode = s.networkMode, mode != "bridge" {
+                    throw fail("\(path).mac_address", "conflicts with network_mode: \(mode) (no interface of its own)")
+                }
+                if let first = s.networks.first, let other = first.macAddress, other != mac {
+                    throw fail(
+                        "\(path).mac_address",
+                        "\(mac) conflicts with networks.\(first.name).mac_address (\(other)); keep one of them")
+                }
+            }
             for n in s.networks {
                 guard let text = n.ipv4Address else { continue }
                 let p = "\(path).networks.\(n.name).ipv4_address"
