@@ -129,10 +129,18 @@ struct MacLinksHooksTests {
                 networks:
                   default:
                     mac_address: 02:42:ac:11:00:bb
-              other:
+              classic:
                 image: busybox
                 command: ["sleep", "300"]
                 stop_grace_period: 1s
+                network_mode: bridge
+                links: ["store:olddb"]
+              store:
+                image: busybox
+                command: ["sleep", "300"]
+                stop_grace_period: 1s
+                network_mode: bridge
+                hostname: storehost
             networks:
               shared:
                 name: mlh-shared
@@ -153,6 +161,11 @@ struct MacLinksHooksTests {
         let reach = root.skiff("compose", "exec", "-T", "--file", file, "web", "sh", "-c",
             "ping -c1 -W2 database && ping -c1 -W2 legacy")
         #expect(reach.status == 0, "\(reach)")
+        // On the default bridge, `links:` are Docker's links: the linking container's /etc/hosts line.
+        let classic = root.skiff("compose", "exec", "-T", "--file", file, "classic", "sh", "-c",
+            "grep olddb /etc/hosts && ping -c1 -W2 olddb")
+        let storeIP = root.inspect("mlhproj-store-1", "{{.NetworkSettings.IPAddress}}")
+        #expect(classic.status == 0 && classic.out.hasPrefix("\(storeIP)\tolddb storehost mlhproj-store-1\n"), "\(classic)")
         #expect(
             root.inspect("mlhproj-web-1", "{{(index .NetworkSettings.Networks \"mlh-shared\").MacAddress}}")
                 == "02:42:ac:11:01:aa")

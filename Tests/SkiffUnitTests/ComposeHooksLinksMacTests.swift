@@ -123,6 +123,22 @@ struct ComposeHooksLinksMacTests {
         let options = try ComposeWiring(project: project).runOptions(web, name: "x-web-1", number: 1, configHash: "H")
         #expect(options.links == ["legacy-db", "cache:redis"])
         #expect(project.yaml().contains("external_links:"))
+        let classic = try ComposeResourceMappingTests.load(
+            """
+            services:
+              web:
+                image: busybox
+                network_mode: bridge
+                links: ["db:database"]
+              db:
+                image: busybox
+                network_mode: bridge
+                container_name: the-db
+            """)
+        let classicWeb = try #require(classic.service("web"))
+        let classicOptions = try ComposeWiring(project: classic).runOptions(
+            classicWeb, name: "x-web-1", number: 1, configHash: "H")
+        #expect(classicOptions.links == ["the-db:database"], "Docker's links on the default bridge")
         #expect(
             Self.error("services:\n  web:\n    image: busybox\n    external_links: [\"a:b:c\"]\n")
                 .contains("services.web.external_links[0]: expected CONTAINER or CONTAINER:ALIAS"))

@@ -107,8 +107,11 @@ extension ComposeParser {
                 guard let target = project.service(l.service) else {
                     throw fail("\(path).links[\(i)]", "links to undefined service \"\(l.service)\"")
                 }
-                guard s.networkMode == nil, target.networkMode == nil,
-                    !Set(s.networkNames).isDisjoint(with: target.networkNames)
+                let bothOnDefaultBridge = s.networkMode == "bridge" && target.networkMode == "bridge"
+                guard
+                    bothOnDefaultBridge
+                        || (s.networkMode == nil && target.networkMode == nil
+                            && !Set(s.networkNames).isDisjoint(with: target.networkNames))
                 else {
                     throw fail(
                         "\(path).links[\(i)]", "\(s.name) and \(l.service) share no network, so the link cannot resolve"

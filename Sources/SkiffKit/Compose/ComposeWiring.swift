@@ -208,9 +208,16 @@ package struct ComposeWiring {
         case "host": o.network = .host
         case "none": o.network = .none
         case "bridge":
+            // The default bridge has no names: `links:` are Docker's links there, to the service's container.
             o.network = .bridge
             o.macAddress = s.macAddress
-            o.links = s.externalLinks
+            o.links =
+                s.links.map { l in
+                    let target =
+                        project.service(l.service)?.containerName
+                        ?? ComposeLabels.containerName(project: project.name, service: l.service, number: 1)
+                    return target + ":" + l.alias
+                } + s.externalLinks
         default:
             if Self.projectNetworksAvailable {
                 let first = s.networkNames[0]
