@@ -17,29 +17,40 @@ struct MacLinksHooksTests {
         let root = try CLIRoot(prefix: "skiff-mlh-")
         defer { root.cleanUp() }
         let mac = "02:42:ac:11:00:99"
-        let seen = root.skiff("run", "--rm", "--mac-address", "02:42:AC:11:00:99", "busybox", "cat", "/sys/class/net/eth0/address")
+        let seen = root.skiff(
+            "run", "--rm", "--mac-address", "02:42:AC:11:00:99", "busybox", "cat", "/sys/class/net/eth0/address")
         #expect(seen.status == 0 && Self.trimmed(seen) == mac, "\(seen)")
 
-        #expect(root.skiff("create", "--name", "mlh-made", "--mac-address", "02:00:00:00:00:01", "busybox",
-            "cat", "/sys/class/net/eth0/address").status == 0)
+        #expect(
+            root.skiff(
+                "create", "--name", "mlh-made", "--mac-address", "02:00:00:00:00:01", "busybox",
+                "cat", "/sys/class/net/eth0/address"
+            ).status == 0)
         let started = root.skiff("start", "-a", "mlh-made")
         #expect(Self.trimmed(started) == "02:00:00:00:00:01", "\(started)")
 
-        #expect(root.skiff("run", "-d", "--name", "mlh-web", "--mac-address", mac, "busybox", "sleep", "300").status == 0)
+        #expect(
+            root.skiff("run", "-d", "--name", "mlh-web", "--mac-address", mac, "busybox", "sleep", "300").status == 0)
         #expect(root.inspect("mlh-web", "{{.NetworkSettings.MacAddress}}") == mac)
         #expect(root.inspect("mlh-web", "{{.NetworkSettings.Networks.bridge.MacAddress}}") == mac)
         #expect(root.skiff("stop", "-t", "0", "mlh-web").status == 0)
-        #expect(root.inspect("mlh-web", "{{.NetworkSettings.Networks.bridge.MacAddress}}") == mac, "asked for, shown stopped")
+        #expect(
+            root.inspect("mlh-web", "{{.NetworkSettings.Networks.bridge.MacAddress}}") == mac,
+            "asked for, shown stopped")
 
         // Without the flag the MAC is still Docker's, derived from the address: 02:42 and its four bytes.
-        let derived = root.skiff("run", "--rm", "busybox", "sh", "-c",
+        let derived = root.skiff(
+            "run", "--rm", "busybox", "sh", "-c",
             "cat /sys/class/net/eth0/address; ip -4 -o addr show eth0")
         let lines = derived.out.split(separator: "\n").map(String.init)
         let ip = lines.last?.components(separatedBy: "inet ").last?.split(separator: "/").first ?? ""
-        let expected = "02:42:" + ip.split(separator: ".").map { String(format: "%02x", Int($0) ?? -1) }.joined(separator: ":")
+        let expected =
+            "02:42:" + ip.split(separator: ".").map { String(format: "%02x", Int($0) ?? -1) }.joined(separator: ":")
         #expect(lines.first == expected, "\(derived)")
 
-        for (bad, why) in [("01:00:5e:00:00:01", "multicast"), ("00:00:00:00:00:00", "all-zero"), ("02:42:ac", "not a MAC")] {
+        for (bad, why) in [
+            ("01:00:5e:00:00:01", "multicast"), ("00:00:00:00:00:00", "all-zero"), ("02:42:ac", "not a MAC"),
+        ] {
             let r = root.skiff("run", "--rm", "--mac-address", bad, "busybox", "true")
             #expect(r.status == 125 && r.err.contains("--mac-address \(bad)") && r.err.contains(why), "\(r)")
         }
@@ -51,9 +62,11 @@ struct MacLinksHooksTests {
     @Test func linksResolveOnTheDefaultBridgeAndOnUserNetworks() throws {
         let root = try CLIRoot(prefix: "skiff-mlh-")
         defer { root.cleanUp() }
-        #expect(root.skiff("run", "-d", "--name", "mlh-db", "--hostname", "dbhost", "busybox", "sleep", "300").status == 0)
+        #expect(
+            root.skiff("run", "-d", "--name", "mlh-db", "--hostname", "dbhost", "busybox", "sleep", "300").status == 0)
         // Default bridge: Docker's /etc/hosts line, alias, hostname and name, all reachable.
-        let linked = root.skiff("run", "--rm", "--link", "mlh-db:database", "busybox", "sh", "-c",
+        let linked = root.skiff(
+            "run", "--rm", "--link", "mlh-db:database", "busybox", "sh", "-c",
             "grep database /etc/hosts; ping -c1 -W2 database && ping -c1 -W2 dbhost && ping -c1 -W2 mlh-db")
         #expect(linked.status == 0, "\(linked)")
         let line = linked.out.split(separator: "\n").first.map(String.init) ?? ""
@@ -65,9 +78,13 @@ struct MacLinksHooksTests {
 
         // A user network: the alias is the linking container's alone.
         #expect(root.skiff("network", "create", "mlh-net").status == 0)
-        #expect(root.skiff("run", "-d", "--name", "mlh-db2", "--network", "mlh-net", "busybox", "sleep", "300").status == 0)
-        #expect(root.skiff("run", "-d", "--name", "mlh-app", "--network", "mlh-net", "--link", "mlh-db2:store",
-            "busybox", "sleep", "300").status == 0)
+        #expect(
+            root.skiff("run", "-d", "--name", "mlh-db2", "--network", "mlh-net", "busybox", "sleep", "300").status == 0)
+        #expect(
+            root.skiff(
+                "run", "-d", "--name", "mlh-app", "--network", "mlh-net", "--link", "mlh-db2:store",
+                "busybox", "sleep", "300"
+            ).status == 0)
         let db2IP = root.inspect("mlh-db2", "{{(index .NetworkSettings.Networks \"mlh-net\").IPAddress}}")
         let resolved = root.skiff("exec", "mlh-app", "ping", "-c1", "-W2", "store")
         #expect(resolved.status == 0 && resolved.out.contains("(\(db2IP))"), "\(resolved)")
@@ -76,7 +93,9 @@ struct MacLinksHooksTests {
         #expect(root.inspect("mlh-app", "{{json .HostConfig.Links}}") == "[\"/mlh-db2:/mlh-app/store\"]")
         // The linked container started again at another address: the alias follows it.
         #expect(root.skiff("stop", "-t", "0", "mlh-db2").status == 0)
-        #expect(root.skiff("run", "-d", "--name", "mlh-filler", "--network", "mlh-net", "busybox", "sleep", "300").status == 0)
+        #expect(
+            root.skiff("run", "-d", "--name", "mlh-filler", "--network", "mlh-net", "busybox", "sleep", "300").status
+                == 0)
         #expect(root.skiff("start", "mlh-db2").status == 0)
         let movedIP = root.inspect("mlh-db2", "{{(index .NetworkSettings.Networks \"mlh-net\").IPAddress}}")
         #expect(movedIP != db2IP && !movedIP.isEmpty)
@@ -106,7 +125,9 @@ struct MacLinksHooksTests {
         let root = try CLIRoot(prefix: "skiff-mlh-")
         defer { root.cleanUp() }
         #expect(root.skiff("network", "create", "mlh-shared").status == 0)
-        #expect(root.skiff("run", "-d", "--name", "mlh-legacy", "--network", "mlh-shared", "busybox", "sleep", "300").status == 0)
+        #expect(
+            root.skiff("run", "-d", "--name", "mlh-legacy", "--network", "mlh-shared", "busybox", "sleep", "300").status
+                == 0)
         let file = try Self.writeProject(
             root,
             """
@@ -153,19 +174,23 @@ struct MacLinksHooksTests {
         let dbStarted = up.err.range(of: "mlhproj-db-1  Started")
         let webStarted = up.err.range(of: "mlhproj-web-1  Started")
         #expect(dbStarted != nil && webStarted != nil && dbStarted!.lowerBound < webStarted!.lowerBound, "\(up.err)")
-        let web = root.skiff("compose", "exec", "-T", "--file", file, "web", "cat",
+        let web = root.skiff(
+            "compose", "exec", "-T", "--file", file, "web", "cat",
             "/sys/class/net/eth0/address", "/sys/class/net/eth1/address")
         #expect(web.out.split(separator: "\n") == ["02:42:ac:11:00:aa", "02:42:ac:11:01:aa"], "\(web)")
         let db = root.skiff("compose", "exec", "-T", "--file", file, "db", "cat", "/sys/class/net/eth0/address")
         #expect(Self.trimmed(db) == "02:42:ac:11:00:bb", "\(db)")
-        let reach = root.skiff("compose", "exec", "-T", "--file", file, "web", "sh", "-c",
+        let reach = root.skiff(
+            "compose", "exec", "-T", "--file", file, "web", "sh", "-c",
             "ping -c1 -W2 database && ping -c1 -W2 legacy")
         #expect(reach.status == 0, "\(reach)")
         // On the default bridge, `links:` are Docker's links: the linking container's /etc/hosts line.
-        let classic = root.skiff("compose", "exec", "-T", "--file", file, "classic", "sh", "-c",
+        let classic = root.skiff(
+            "compose", "exec", "-T", "--file", file, "classic", "sh", "-c",
             "grep olddb /etc/hosts && ping -c1 -W2 olddb")
         let storeIP = root.inspect("mlhproj-store-1", "{{.NetworkSettings.IPAddress}}")
-        #expect(classic.status == 0 && classic.out.hasPrefix("\(storeIP)\tolddb storehost mlhproj-store-1\n"), "\(classic)")
+        #expect(
+            classic.status == 0 && classic.out.hasPrefix("\(storeIP)\tolddb storehost mlhproj-store-1\n"), "\(classic)")
         #expect(
             root.inspect("mlhproj-web-1", "{{(index .NetworkSettings.Networks \"mlh-shared\").MacAddress}}")
                 == "02:42:ac:11:01:aa")
@@ -204,7 +229,9 @@ struct MacLinksHooksTests {
         #expect(up.status == 0, "\(up)")
         #expect(up.err.contains("web-1 -> | hook says hi"), "the hook's output is shown: \(up.err)")
         #expect(
-            root.eventually(20) { root.skiff("compose", "logs", "--file", file, "web").out.contains("main saw hooked-0") },
+            root.eventually(20) {
+                root.skiff("compose", "logs", "--file", file, "web").out.contains("main saw hooked-0")
+            },
             "\(root.skiff("compose", "logs", "--file", file, "web"))")
 
         let dataFile = root.path + "/mlhproj/data/pre_stop.txt"

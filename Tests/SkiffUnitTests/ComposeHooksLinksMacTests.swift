@@ -101,8 +101,10 @@ struct ComposeHooksLinksMacTests {
                 """
             ).contains("services.web.mac_address: 02:00:00:00:00:01 conflicts with networks.default.mac_address"))
         #expect(
-            Self.error("services:\n  web:\n    image: busybox\n    network_mode: host\n    mac_address: 02:00:00:00:00:01\n")
-                .contains("services.web.mac_address: conflicts with network_mode: host"))
+            Self.error(
+                "services:\n  web:\n    image: busybox\n    network_mode: host\n    mac_address: 02:00:00:00:00:01\n"
+            )
+            .contains("services.web.mac_address: conflicts with network_mode: host"))
     }
 
     @Test func externalLinksBecomeLinksAndLinksOrderTheStart() throws {
@@ -189,7 +191,8 @@ struct ComposeHooksLinksMacTests {
         }
         #expect(hook("post_start", "      - user: root\n").contains("services.app.post_start[0]: command is required"))
         #expect(
-            hook("pre_stop", "      - command: \"true\"\n        comand: x\n").contains("services.app.pre_stop[0].comand"))
+            hook("pre_stop", "      - command: \"true\"\n        comand: x\n").contains(
+                "services.app.pre_stop[0].comand"))
         #expect(
             hook("post_start", "      - command: \"true\"\n        working_dir: data\n")
                 .contains("services.app.post_start[0].working_dir: must be an absolute path"))

@@ -78,7 +78,8 @@ extension Engine {
         for link in links {
             for (n, _) in ordered {
                 guard let other = leasesByNet[n.name]?.first(where: { $0.name == link.name }) else { continue }
-                lines.append("\(other.ip)\t\(unique([link.alias, other.hostname, other.name]).joined(separator: " "))\n")
+                lines.append(
+                    "\(other.ip)\t\(unique([link.alias, other.hostname, other.name]).joined(separator: " "))\n")
                 break
             }
         }

@@ -6,6 +6,7 @@
 public enum MACAddress {
     /// Why a text is not a usable MAC address.
     public struct Invalid: Error, Sendable, CustomStringConvertible {
+        /// The text, and why it is refused.
         public var description: String
     }
 

@@ -485,7 +485,8 @@ extension Engine {
                 }
             }
             let request = networkRequest(id)
-            for line in linkLines(request?.links ?? [], mine: mine, leasesByNet: leasesByNet) where seen.insert(line).inserted {
+            for line in linkLines(request?.links ?? [], mine: mine, leasesByNet: leasesByNet)
+            where seen.insert(line).inserted {
                 text += line
             }
             text += request?.extraHosts ?? ""

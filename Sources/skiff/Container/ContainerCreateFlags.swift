@@ -43,7 +43,8 @@ struct ContainerCreateFlags: ParsableArguments {
     @Option(name: .customLong("network-alias"), help: "Another name for the container on a user-defined network.")
     var networkAlias: [String] = []
     @Option(name: .customLong("ip"), help: "IPv4 address on a user-defined network.") var ip: String?
-    @Option(name: .customLong("mac-address"), help: "MAC address of the container's interface (e.g. 02:42:ac:11:00:99).")
+    @Option(
+        name: .customLong("mac-address"), help: "MAC address of the container's interface (e.g. 02:42:ac:11:00:99).")
     var macAddress: String?
     @Option(name: .customLong("link"), help: "Reach another running container as NAME[:ALIAS] (an /etc/hosts entry).")
     var link: [String] = []
