@@ -241,9 +241,15 @@ struct MacLinksHooksTests {
         let written = (try? String(contentsOfFile: dataFile, encoding: .utf8)) ?? ""
         #expect(written == "pre_stop saw hooked-0 pid1=sleep\n", "pre_stop ran in the running container: \(written)")
 
-        // `start` runs post_start again; `down` runs pre_stop again.
+        // `start` runs post_start again; `restart` runs pre_stop then post_start (as Compose's restart);
+        // `down` runs pre_stop again.
         try? FileManager.default.removeItem(atPath: dataFile)
-        #expect(root.skiff("compose", "start", "--file", file).status == 0)
+        let started = root.skiff("compose", "start", "--file", file)
+        #expect(started.status == 0 && started.err.contains("web-1 -> | hook says hi"), "\(started)")
+        let restarted = root.skiff("compose", "restart", "--file", file)
+        #expect(restarted.status == 0 && restarted.err.contains("web-1 -> | hook says hi"), "\(restarted)")
+        #expect(FileManager.default.fileExists(atPath: dataFile), "restart ran no pre_stop")
+        try? FileManager.default.removeItem(atPath: dataFile)
         #expect(root.skiff("compose", "down", "--file", file).status == 0)
         #expect(FileManager.default.fileExists(atPath: dataFile), "down ran no pre_stop")
     }
