@@ -16,6 +16,10 @@ extension ComposeService {
             e.append(
                 .init("logging", .mapping([.init("driver", .string("json-file")), .init("options", .mapping(o))])))
         }
+        if !externalLinks.isEmpty { e.append(.init("external_links", .sequence(externalLinks.map(str)))) }
+        if let m = macAddress { e.append(.init("mac_address", str(m))) }
+        if !postStart.isEmpty { e.append(.init("post_start", .sequence(postStart.map(\.tree)))) }
+        if !preStop.isEmpty { e.append(.init("pre_stop", .sequence(preStop.map(\.tree)))) }
         if !attach { e.append(.init("attach", .string("false"))) }
         if let d = develop { e.append(.init("develop", d.tree)) }
         let n = names
@@ -93,21 +97,24 @@ extension ComposeDevelop {
             if !r.ignore.isEmpty { e.append(.init("ignore", .sequence(r.ignore.map(str)))) }
             if !r.include.isEmpty { e.append(.init("include", .sequence(r.include.map(str)))) }
             if r.initialSync { e.append(.init("initial_sync", .string("true"))) }
-            if let x = r.exec {
-                var xe: [ComposeTree.Entry] = [.init("command", .sequence(x.command.map(str)))]
-                if let u = x.user { xe.append(.init("user", str(u))) }
-                if x.privileged { xe.append(.init("privileged", .string("true"))) }
-                if let w = x.workingDir { xe.append(.init("working_dir", str(w))) }
-                if !x.environment.isEmpty {
-                    xe.append(
-                        .init("environment", .mapping(x.environment.map { .init($0.name, $0.value.map(str) ?? .null) }))
-                    )
-                }
-                e.append(.init("exec", .mapping(xe)))
-            }
+            if let x = r.exec { e.append(.init("exec", x.tree)) }
             return .mapping(e)
         }
         return .mapping([.init("watch", .sequence(rules))])
+    }
+}
+
+extension ComposeServiceHook {
+    var tree: ComposeTree {
+        func str(_ s: String) -> ComposeTree { .scalar(s, quoted: true) }
+        var xe: [ComposeTree.Entry] = [.init("command", .sequence(command.map(str)))]
+        if let u = user { xe.append(.init("user", str(u))) }
+        if privileged { xe.append(.init("privileged", .string("true"))) }
+        if let w = workingDir { xe.append(.init("working_dir", str(w))) }
+        if !environment.isEmpty {
+            xe.append(.init("environment", .mapping(environment.map { .init($0.name, $0.value.map(str) ?? .null) })))
+        }
+        return .mapping(xe)
     }
 }
 

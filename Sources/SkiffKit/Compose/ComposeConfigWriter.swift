@@ -85,6 +85,9 @@ extension ComposeService {
                         if let ip = networks.first(where: { $0.name == n })?.ipv4Address {
                             nt.append(.init("ipv4_address", str(ip)))
                         }
+                        if let mac = networks.first(where: { $0.name == n })?.macAddress {
+                            nt.append(.init("mac_address", str(mac)))
+                        }
                         return .init(n, nt.isEmpty ? .null : .mapping(nt))
                     }))
         }

@@ -37,6 +37,10 @@ package struct ComposeWatchRule: Sendable, Equatable {
     }
 }
 
+/// A command run in the service's container, as `exec`: `develop.watch[].exec` (sync+exec), and the
+/// lifecycle hooks `post_start` and `pre_stop` (the Compose Spec's ServiceHook, the same keys).
+package typealias ComposeServiceHook = ComposeWatchExec
+
 /// `develop.watch[].exec`: a command run in the service's container (sync+exec).
 package struct ComposeWatchExec: Sendable, Equatable {
     package var command: [String]

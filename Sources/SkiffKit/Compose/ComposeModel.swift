@@ -84,6 +84,14 @@ package struct ComposeService: Sendable, Equatable {
     package var securityOpt: [String] = []
     /// `links:` SERVICE or SERVICE:ALIAS (an alias of SERVICE on the networks both join).
     package var links: [ComposeLink] = []
+    /// `external_links:` CONTAINER or CONTAINER:ALIAS (containers outside the project, as `--link`).
+    package var externalLinks: [String] = []
+    /// `mac_address:` the MAC of the container's interface on its first network (checked).
+    package var macAddress: String?
+    /// `post_start:` commands run in the container after it starts, as `exec` (Compose 2.30).
+    package var postStart: [ComposeServiceHook] = []
+    /// `pre_stop:` commands run in the container before it is stopped.
+    package var preStop: [ComposeServiceHook] = []
     /// `logging:` (json-file or local, with max-size / max-file).
     package var logMaxSize: Int64?
     package var logMaxFiles: Int?
@@ -263,6 +271,8 @@ package struct ComposeServiceNetwork: Sendable, Equatable {
     package var name: String
     package var aliases: [String] = []
     package var ipv4Address: String?
+    /// `mac_address` on this network (checked, in `ip link` form).
+    package var macAddress: String?
 
     package init(name: String, aliases: [String] = []) {
         self.name = name

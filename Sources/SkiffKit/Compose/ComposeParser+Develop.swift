@@ -33,24 +33,32 @@ extension ComposeParser {
             if let v = item["ignore"] { rule.ignore = try stringOrList(v, ip + ".ignore") }
             if let v = item["include"] { rule.include = try stringOrList(v, ip + ".include") }
             if let v = item["initial_sync"] { rule.initialSync = try bool(v, ip + ".initial_sync") }
-            if let e = item["exec"] {
-                let ep = ip + ".exec"
-                _ = try mapping(e, ep)
-                guard let c = e["command"], let command = try self.command(c, ep + ".command"), !command.isEmpty else {
-                    throw fail(ep, "command is required")
-                }
-                var x = ComposeWatchExec(command: command)
-                x.user = try optionalString(e["user"], ep + ".user")
-                if let v = e["privileged"] { x.privileged = try bool(v, ep + ".privileged") }
-                x.workingDir = try optionalString(e["working_dir"], ep + ".working_dir")
-                if let v = e["environment"] { x.environment = try keyValues(v, ep + ".environment") }
-                rule.exec = x
-            }
+            if let e = item["exec"] { rule.exec = try serviceHook(e, ip + ".exec") }
             if action == .syncExec && rule.exec == nil {
                 throw fail(ip, "a sync+exec rule needs exec.command")
             }
             d.watch.append(rule)
         }
         return d
+    }
+}
+
+extension ComposeParser {
+    /// One command run in the container (`develop.watch[].exec`, a `post_start` or `pre_stop` entry):
+    /// `command` (required, shell or exec form), `user`, `privileged`, `working_dir`, `environment`.
+    func serviceHook(_ e: ComposeTree, _ ep: String) throws(ComposeError) -> ComposeServiceHook {
+        _ = try mapping(e, ep)
+        guard let c = e["command"], let command = try self.command(c, ep + ".command"), !command.isEmpty else {
+            throw fail(ep, "command is required")
+        }
+        var x = ComposeServiceHook(command: command)
+        x.user = try optionalString(e["user"], ep + ".user")
+        if let v = e["privileged"] { x.privileged = try bool(v, ep + ".privileged") }
+        x.workingDir = try optionalString(e["working_dir"], ep + ".working_dir")
+        if let w = x.workingDir, !w.hasPrefix("/") {
+            throw fail(ep + ".working_dir", "must be an absolute path in the container, got \"\(w)\"")
+        }
+        if let v = e["environment"] { x.environment = try keyValues(v, ep + ".environment") }
+        return x
     }
 }

@@ -107,12 +107,25 @@ extension ComposeParser {
                 guard let target = project.service(l.service) else {
                     throw fail("\(path).links[\(i)]", "links to undefined service \"\(l.service)\"")
                 }
-                guard s.networkMode == nil, target.networkMode == nil,
-                    !Set(s.networkNames).isDisjoint(with: target.networkNames)
+                let bothOnDefaultBridge = s.networkMode == "bridge" && target.networkMode == "bridge"
+                guard
+                    bothOnDefaultBridge
+                        || (s.networkMode == nil && target.networkMode == nil
+                            && !Set(s.networkNames).isDisjoint(with: target.networkNames))
                 else {
                     throw fail(
                         "\(path).links[\(i)]", "\(s.name) and \(l.service) share no network, so the link cannot resolve"
                     )
+                }
+            }
+            if let mac = s.macAddress {
+                if let mode = s.networkMode, mode != "bridge" {
+                    throw fail("\(path).mac_address", "conflicts with network_mode: \(mode) (no interface of its own)")
+                }
+                if let first = s.networks.first, let other = first.macAddress, other != mac {
+                    throw fail(
+                        "\(path).mac_address",
+                        "\(mac) conflicts with networks.\(first.name).mac_address (\(other)); keep one of them")
                 }
             }
             for n in s.networks {

@@ -16,6 +16,19 @@ extension ComposeParser {
                 }
                 s.links.append(ComposeLink(service: parts[0], alias: parts.count == 2 ? parts[1] : parts[0]))
             }
+        case "external_links":
+            for (i, text) in try strings(v, p).enumerated() {
+                do { _ = try ContainerNetworkRequest.Link.parse(text, origin: "") } catch {
+                    throw fail("\(p)[\(i)]", "expected CONTAINER or CONTAINER:ALIAS, got \"\(text)\"")
+                }
+                s.externalLinks.append(text)
+            }
+        case "mac_address": s.macAddress = try macAddress(v, p)
+        case "post_start", "pre_stop":
+            let hooks = try list(v, p).enumerated().map { (i, h) throws(ComposeError) in
+                try serviceHook(h, "\(p)[\(i)]")
+            }
+            if key == "post_start" { s.postStart = hooks } else { s.preStop = hooks }
         case "logging": try logging(v, p, into: &s)
         case "pid", "ipc", "uts", "cgroup": try namespaceKey(key, v, p, into: &s)
         case "develop": s.develop = try develop(v, p)
@@ -267,5 +280,13 @@ extension ComposeParser {
                 "skiff build uses the local base image when there is one; run `skiff pull IMAGE` first, then remove the key"
             )
         }
+    }
+}
+
+extension ComposeParser {
+    /// A `mac_address` value, checked as `--mac-address` is (unicast, not all zero) and in `ip link` form.
+    func macAddress(_ v: ComposeTree, _ p: String) throws(ComposeError) -> String {
+        let text = try string(v, p)
+        do { return try MACAddress.parse(text) } catch { throw fail(p, error.description) }
     }
 }

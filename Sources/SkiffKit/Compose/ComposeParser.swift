@@ -236,6 +236,9 @@ package struct ComposeParser {
                 )
             }
             try checkNamespaces(s, services: names)
+            for (i, l) in s.links.enumerated() where !names.contains(l.service) {
+                throw fail("\(path).links[\(i)]", "links to undefined service \"\(l.service)\"")
+            }
             for (i, d) in s.dependsOn.enumerated() where !names.contains(d.service) && d.required {
                 throw fail("\(path).depends_on[\(i)]", "depends on undefined service \"\(d.service)\"")
             }
@@ -395,6 +398,10 @@ package struct ComposeParser {
         // Docker Compose starts the services whose volumes a service takes before it.
         for vf in s.volumesFrom where !vf.isContainer && !s.dependsOn.contains(where: { $0.service == vf.name }) {
             s.dependsOn.append(ComposeDependency(service: vf.name))
+        }
+        // …those it links to (`links:` imply a dependency, as in Compose)…
+        for l in s.links where !s.dependsOn.contains(where: { $0.service == l.service }) {
+            s.dependsOn.append(ComposeDependency(service: l.service))
         }
         // …and those whose PID or IPC namespace it joins (pid: / ipc: service:NAME).
         for (_, name) in s.namespaces.services where !s.dependsOn.contains(where: { $0.service == name }) {
@@ -627,6 +634,7 @@ package struct ComposeParser {
                 if case .mapping = e.value {
                     if let a = e.value["aliases"] { n.aliases = try strings(a, ep + ".aliases") }
                     n.ipv4Address = try optionalString(e.value["ipv4_address"], ep + ".ipv4_address")
+                    if let m = e.value["mac_address"] { n.macAddress = try macAddress(m, ep + ".mac_address") }
                 } else if case .null = e.value {
                 } else {
                     throw fail(ep, "must be a mapping (aliases…) or empty, got \(describe(e.value))")

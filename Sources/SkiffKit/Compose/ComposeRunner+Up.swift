@@ -183,6 +183,7 @@ extension ComposeRunner {
             var started = c
             do { started = try engine.startMonitored(c.id).container } catch { throw .usage("\(error)") }
             progress(" Container \(c.name)  Started")
+            try runPostStartHooks(started)
             return started
         }
         progress(" Container \(c.name)  Recreate")
@@ -205,6 +206,7 @@ extension ComposeRunner {
         let started: Container
         do { started = try engine.startMonitored(created.id).container } catch { throw .usage("\(error)") }
         progress(" Container \(name)  Started")
+        try runPostStartHooks(started)
         return started
     }
 
@@ -219,7 +221,10 @@ extension ComposeRunner {
             options.labels[ComposeLabels.oneoff] = "False"
         }
         // A one-off container must not take the service's fixed address (its container may hold it).
-        if oneOff { options.ip = nil }
+        if oneOff {
+            options.ip = nil
+            options.macAddress = nil
+        }
         options.mounts += try secretMounts(s)
         adjust(&options)
         // env_file: read with Compose's rules (quotes, export, comments); `environment:` wins over it.
@@ -252,7 +257,8 @@ extension ComposeRunner {
             for n in wiring.extraNetworks(s) {
                 do {
                     try engine.connectNetwork(
-                        network: n.name, container: c.id, aliases: n.aliases, ip: oneOff ? nil : n.ip)
+                        network: n.name, container: c.id, aliases: n.aliases, ip: oneOff ? nil : n.ip,
+                        mac: oneOff ? nil : n.mac)
                 } catch {
                     try? engine.remove(c.id, force: true, volumes: true)
                     throw error

@@ -57,6 +57,7 @@ public struct ComposeRunner {
 
     func stopContainer(_ c: Container, timeout: Int? = nil) throws(ComposeError) {
         guard c.status == .running || c.status == .restarting else { return }
+        try runPreStopHooks(c)
         progress(" Container \(c.name)  Stopping")
         // A frozen container would hold the stop signal until the timeout: thaw it first, as Docker does.
         if engine.isPaused(c) { try? engine.unpause(c.id) }
@@ -65,6 +66,7 @@ public struct ComposeRunner {
     }
 
     func removeContainer(_ c: Container) throws(ComposeError) {
+        try runPreStopHooks(c)
         progress(" Container \(c.name)  Removing")
         do { try engine.remove(c.id, force: true, volumes: true) } catch { throw .usage("\(error)") }
         progress(" Container \(c.name)  Removed")
@@ -97,6 +99,7 @@ public struct ComposeRunner {
                 progress(" Container \(c.name)  Starting")
                 do { try engine.startMonitored(c.id) } catch { throw .usage("\(error)") }
                 progress(" Container \(c.name)  Started")
+                try runPostStartHooks(c)
             }
         }
     }

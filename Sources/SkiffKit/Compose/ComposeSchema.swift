@@ -121,7 +121,7 @@ package enum ComposeSchema {
                 "interface_name": .refused("naming the interface is not supported by skiff; remove the key"),
                 "ipv6_address": .refused("skiff networks are IPv4 only; remove ipv6_address"),
                 "link_local_ips": .refused("link-local addresses are not supported by skiff; remove the key"),
-                "mac_address": .refused("skiff derives each container's MAC address from its IP; remove the key"),
+                "mac_address": .any,
                 "driver_opts": .refused("per-endpoint driver options are not supported by skiff; remove the key"),
             ])),
         "network_mode": .any, "working_dir": .any, "user": .any, "hostname": .any, "container_name": .any,
@@ -147,22 +147,18 @@ package enum ComposeSchema {
         "dns": .any, "dns_opt": .any, "dns_search": .any, "extra_hosts": .any,
         "extends": .object(["service": .any, "file": .any], extensions: false),
         "provider": .refused("provider services are not supported by skiff; remove the service"),
-        "external_links": .refused(
-            "links to containers outside the project are not supported; join them through an external network (networks: NAME: external: true)"
-        ),
+        "external_links": .any,
         "gpus": .refused("GPUs are not supported by skiff; remove the key"),
         "ipc": .any,
         "isolation": .refused("isolation is a Windows setting; remove the key"),
         "label_file": .any,
-        "mac_address": .refused("skiff derives each container's MAC address from its IP; remove the key"),
+        "mac_address": .any,
         "mem_swappiness": .any,
         "models": .refused("AI models are not supported by skiff; remove the key"),
         "oom_kill_disable": .any,
         "pid": .any,
-        "post_start": .refused(
-            "lifecycle hooks (post_start) are not supported by skiff compose; run the command in the entrypoint"),
-        "pre_stop": .refused(
-            "lifecycle hooks (pre_stop) are not supported by skiff compose; handle the stop signal in the process"),
+        "post_start": serviceHooks,
+        "pre_stop": serviceHooks,
         "pull_refresh_after": .refused("timed pull refresh is not supported by skiff; use pull_policy: always"),
         "runtime": .refused("skiff has one runtime; remove the key"),
         "scale": .any,
@@ -181,6 +177,10 @@ package enum ComposeSchema {
             "device_read_iops": .list(.object(["path": .any, "rate": .any], extensions: false)),
             "device_write_iops": .list(.object(["path": .any, "rate": .any], extensions: false)),
         ], extensions: false)
+
+    /// `post_start` and `pre_stop`: the Compose Spec's ServiceHook list.
+    static let serviceHooks: ComposeShape = .list(
+        .object(["command": .any, "user": .any, "privileged": .any, "working_dir": .any, "environment": .any]))
 
     static let develop: ComposeShape = .object([
         "watch": .list(

@@ -37,10 +37,19 @@ package struct ComposeWiring {
         s.networks.first { $0.name == network }?.ipv4Address
     }
 
+    /// `networks: NAME: mac_address:` of the service on `network`; the service's `mac_address` on its
+    /// first network (as Docker Compose gives it to the primary endpoint).
+    package func macAddress(_ s: ComposeService, on network: String) -> String? {
+        s.networks.first { $0.name == network }?.macAddress
+            ?? (network == s.networkNames.first ? s.macAddress : nil)
+    }
+
     /// The networks joined after the first one (real names, with aliases).
-    package func extraNetworks(_ s: ComposeService) -> [(name: String, aliases: [String], ip: String?)] {
+    package func extraNetworks(_ s: ComposeService) -> [(name: String, aliases: [String], ip: String?, mac: String?)] {
         guard s.networkMode == nil, Self.projectNetworksAvailable else { return [] }
-        return s.networkNames.dropFirst().map { (realNetworkName($0), aliases(s, on: $0), fixedAddress(s, on: $0)) }
+        return s.networkNames.dropFirst().map {
+            (realNetworkName($0), aliases(s, on: $0), fixedAddress(s, on: $0), macAddress(s, on: $0))
+        }
     }
 
     /// Refuse, before anything is made, what cannot be carried out yet.
@@ -198,13 +207,25 @@ package struct ComposeWiring {
         switch s.networkMode {
         case "host": o.network = .host
         case "none": o.network = .none
-        case "bridge": o.network = .bridge
+        case "bridge":
+            // The default bridge has no names: `links:` are Docker's links there, to the service's container.
+            o.network = .bridge
+            o.macAddress = s.macAddress
+            o.links =
+                s.links.map { l in
+                    let target =
+                        project.service(l.service)?.containerName
+                        ?? ComposeLabels.containerName(project: project.name, service: l.service, number: 1)
+                    return target + ":" + l.alias
+                } + s.externalLinks
         default:
             if Self.projectNetworksAvailable {
                 let first = s.networkNames[0]
                 o.network = .named(realNetworkName(first))
                 o.networkAliases = aliases(s, on: first)
                 o.ip = fixedAddress(s, on: first)
+                o.macAddress = macAddress(s, on: first)
+                o.links = s.externalLinks
                 if servicePorts { o.publish = s.ports.map(\.publishFlag) }
             } else {
                 o.network = .none

@@ -59,6 +59,11 @@ public struct RunOptions: Sendable, Equatable {
     public var networkAliases: [String] = []
     /// --ip: the container's address on a user-defined network.
     public var ip: String?
+    /// --mac-address: the MAC of the container's interface on its first network (checked by `MACAddress`).
+    public var macAddress: String?
+    /// --link NAME[:ALIAS]: another container this one reaches by ALIAS (and, on the default bridge, its
+    /// name and hostname), through its /etc/hosts.
+    public var links: [String] = []
     /// --add-host, --dns, --dns-search, --dns-option.
     public var names = ContainerNameOptions()
     /// --label KEY=VALUE.

@@ -81,6 +81,8 @@ package struct ContainerInspect: Codable, Sendable {
         package var UTSMode: String = ""
         /// "private" or "host" (--cgroupns, with the host's default filled in).
         package var CgroupnsMode: String = "private"
+        /// --link, as Docker lists them: "/db:/web/alias".
+        package var Links: [String]? = nil
     }
     package struct MountDoc: Codable, Sendable {
         package var `Type`: String
@@ -282,6 +284,9 @@ extension Engine {
         host.IpcMode = c.namespaceModes == nil && !spaces.contains { $0.type == "ipc" } ? "host" : modes.ipc.text
         host.UTSMode = modes.uts.text
         host.CgroupnsMode = spaces.contains { $0.type == "cgroup" } ? "private" : "host"
+        if let links = networkRequest(c.id)?.links, !links.isEmpty {
+            host.Links = links.map { "/\($0.name):/\(c.name)/\($0.alias)" }
+        }
         let etc = Set(["/etc/hostname", "/etc/hosts", "/etc/resolv.conf", "/sbin/docker-init"])
         let recorded = (c.mounts ?? []).map { m in
             ContainerInspect.MountDoc(
@@ -369,12 +374,16 @@ extension Engine {
                     IPAMConfig: attachment?.ip.map { .init(IPv4Address: $0) },
                     Aliases: isDefault || aliases.isEmpty ? nil : aliases, NetworkID: config?.id ?? "",
                     DNSNames: isDefault ? nil : unique([c.name] + aliases + [c.shortID]))
+                e.MacAddress = attachment?.mac ?? ""
+                if !isDefault, attachment != nil, let links = request?.links, !links.isEmpty {
+                    e.Links = links.map { "\($0.name):\($0.alias)" }
+                }
                 if let lease = leases.first(where: { $0.network == name })?.lease, let config {
                     e.EndpointID = id("endpoint/\(c.id)/\(config.id)/\(lease.ip)")
                     e.Gateway = config.gateway.description
                     e.IPAddress = lease.ip.description
                     e.IPPrefixLen = config.subnet.prefix
-                    e.MacAddress = Self.macAddress(lease.ip)
+                    e.MacAddress = lease.mac ?? Self.macAddress(lease.ip)
                     for p in lease.ports {
                         let b = Doc.PortBindingDoc(
                             HostIp: p.hostIP.isEmpty ? "0.0.0.0" : p.hostIP, HostPort: "\(p.hostPort)")

@@ -124,7 +124,8 @@ extension Engine {
 
     /// Attach a container to another network (at once when it runs; otherwise at its next start).
     public func connectNetwork(
-        network nameOrID: String, container nameOrID2: String, aliases: [String] = [], ip: String? = nil
+        network nameOrID: String, container nameOrID2: String, aliases: [String] = [], ip: String? = nil,
+        mac: String? = nil
     ) throws(KitError) {
         let n = try network(nameOrID)
         let c = try container(nameOrID2)
@@ -139,7 +140,8 @@ extension Engine {
             throw .usage("network-scoped aliases are supported only for user-defined networks")
         }
         if let ip, IPv4Address(ip) == nil { throw .usage("--ip \(ip): not an IPv4 address") }
-        let attachment = ContainerNetworkRequest.Attachment(network: n.name, aliases: aliases, ip: ip)
+        let mac = try mac.map { m throws(KitError) in try MACAddress.parse(m, origin: "mac_address") }
+        let attachment = ContainerNetworkRequest.Attachment(network: n.name, aliases: aliases, ip: ip, mac: mac)
         if c.status == .running && FileIO.exists(networks.netnsPath(c.id)) {
             let lock = try networks.lock()
             defer { lock.unlock() }

@@ -132,6 +132,13 @@ package struct ContainerNetworkRequest: Codable, Sendable, Equatable {
         package var network: String
         package var aliases: [String]
         package var ip: String?
+        /// --mac-address (or compose's `mac_address`); nil: derived from the address.
+        package var mac: String? = nil
+    }
+    /// `--link NAME[:ALIAS]`: a container this one reaches as ALIAS (resolved by name at each start).
+    package struct Link: Codable, Sendable, Equatable {
+        package var name: String
+        package var alias: String
     }
     /// "bridge" or "user": attachments; "container": shares `container`'s namespace.
     package var mode: String
@@ -141,6 +148,8 @@ package struct ContainerNetworkRequest: Codable, Sendable, Equatable {
     package var container: String?
     /// --add-host lines of /etc/hosts ("IP\tNAME\n"), kept by each rewrite.
     package var extraHosts: String? = nil
+    /// --link and compose's `external_links`.
+    package var links: [Link]? = nil
 }
 
 /// One address handed out (`networks/<name>/leases/<ip>`), while the container runs.
@@ -155,6 +164,8 @@ package struct NetworkLease: Codable, Sendable, Equatable {
     package var veth: String
     /// The published ports, with the host ports actually used (on the container's first network).
     package var ports: [PortMapping]
+    /// The MAC address of `interface`; nil in leases written before it was recorded (derived from `ip`).
+    package var mac: String? = nil
 }
 
 /// An IPv4 address as a number.

@@ -69,8 +69,14 @@ extension Engine {
             if !options.networkAliases.isEmpty || options.ip != nil {
                 throw .usage("--network-alias and --ip need a bridge or user-defined network")
             }
+            if options.macAddress != nil { throw .usage("conflicting options: --mac-address and the network mode") }
+            if !options.links.isEmpty { throw .usage("conflicting options: --link and the network mode") }
             return
         case .container(let other):
+            if options.macAddress != nil { throw .usage("conflicting options: --mac-address and the network mode") }
+            if !options.links.isEmpty {
+                throw .usage("conflicting options: container type network can't be used with links")
+            }
             let target = try container(other)
             guard target.status == .running else {
                 throw .usage("cannot join the network of container \(target.name): it is not running")
@@ -117,10 +123,12 @@ extension Engine {
                 var p = p; if p.hostIP.isEmpty { p.hostIP = binding }; return p
             }
         }
-        let request = ContainerNetworkRequest(
+        let mac = try options.macAddress.map { m throws(KitError) in try MACAddress.parse(m, origin: "--mac-address") }
+        var request = ContainerNetworkRequest(
             mode: networkName == NetworkConfig.defaultName ? "bridge" : "user",
-            attachments: [.init(network: networkName, aliases: options.networkAliases, ip: requestedIP)],
+            attachments: [.init(network: networkName, aliases: options.networkAliases, ip: requestedIP, mac: mac)],
             ports: ports, publishAll: options.publishAll, container: nil)
+        request.links = try checkedLinks(options.links)
         try saveNetworkRequest(id, request)
         setNetworkNamespace(&spec, path: networks.netnsPath(id))
         let hostResolv = (try? FileIO.readString(host.resolvConf)) ?? ""
@@ -171,6 +179,7 @@ extension Engine {
                 defer { host.unlock() }
                 ports = try networks.claimPorts(request.ports, id: id)
             }
+            try checkLinksLocked(request, of: record)
             let mtu = HostNetwork.uplinkMTU()
             var inside: [String] = ["link set lo up"]
             var outside: [String] = []
@@ -223,11 +232,12 @@ extension Engine {
             lease: NetworkLease(
                 containerID: id, name: record.name, hostname: record.hostname ?? record.shortID,
                 aliases: attachment.aliases,
-                ip: config.gateway, interface: ifname, veth: veth, ports: ports))
+                ip: config.gateway, interface: ifname, veth: veth, ports: ports, mac: attachment.mac))
+        let mac = attachment.mac ?? Self.macAddress(lease.ip)
         // The old pair of this container (a quick restart) may still be on its way out of the kernel.
         if HostNetwork.linkExists(veth) { try? HostNetwork.ip(["link del \(veth)"]) }
         var inside = [
-            "link add \(ifname) mtu \(mtu) address \(Self.macAddress(lease.ip)) type veth peer name \(veth) netns \(getpid())",
+            "link add \(ifname) mtu \(mtu) address \(mac) type veth peer name \(veth) netns \(getpid())",
             "addr add \(lease.ip)/\(config.subnet.prefix) dev \(ifname)",
             "link set \(ifname) up",
         ]
@@ -242,7 +252,7 @@ extension Engine {
         explained += [
             .bridge(name: config.bridge, address: "\(config.gateway)/\(config.subnet.prefix)", created: !bridgeWasUp),
             .veth(
-                hostSide: veth, containerSide: ifname, bridge: config.bridge, mtu: mtu, mac: Self.macAddress(lease.ip)),
+                hostSide: veth, containerSide: ifname, bridge: config.bridge, mtu: mtu, mac: mac),
             .address(
                 interface: ifname, cidr: "\(lease.ip)/\(config.subnet.prefix)",
                 gateway: i == 0 ? config.gateway.description : nil),
@@ -474,7 +484,12 @@ extension Engine {
                     if seen.insert(line).inserted { text += line }
                 }
             }
-            text += networkRequest(id)?.extraHosts ?? ""
+            let request = networkRequest(id)
+            for line in linkLines(request?.links ?? [], mine: mine, leasesByNet: leasesByNet)
+            where seen.insert(line).inserted {
+                text += line
+            }
+            text += request?.extraHosts ?? ""
             Self.rewriteInPlace(containers.directory(of: id) + "/hosts", text)
         }
     }

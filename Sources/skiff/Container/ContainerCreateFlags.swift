@@ -43,6 +43,11 @@ struct ContainerCreateFlags: ParsableArguments {
     @Option(name: .customLong("network-alias"), help: "Another name for the container on a user-defined network.")
     var networkAlias: [String] = []
     @Option(name: .customLong("ip"), help: "IPv4 address on a user-defined network.") var ip: String?
+    @Option(
+        name: .customLong("mac-address"), help: "MAC address of the container's interface (e.g. 02:42:ac:11:00:99).")
+    var macAddress: String?
+    @Option(name: .customLong("link"), help: "Reach another running container as NAME[:ALIAS] (an /etc/hosts entry).")
+    var link: [String] = []
     @Option(name: .customLong("add-host"), help: "Add a line to /etc/hosts: NAME:IP (IP may be host-gateway).")
     var addHost: [String] = []
     @Option(name: .customLong("dns"), help: "A DNS server for the container's resolv.conf.") var dns: [String] = []
@@ -316,6 +321,11 @@ struct ContainerCreateFlags: ParsableArguments {
         o.publishAll = publishAll
         o.networkAliases = networkAlias
         o.ip = ip
+        do {
+            o.macAddress = try macAddress.map { m throws(KitError) in try MACAddress.parse(m, origin: "--mac-address") }
+            for l in link { _ = try ContainerNetworkRequest.Link.parse(l, origin: "--link") }
+        } catch { throw ValidationError("\(error)") }
+        o.links = link
         do {
             o.mounts =
                 try volume.map(MountRequest.parseVolume) + mount.map(MountRequest.parseMount)
