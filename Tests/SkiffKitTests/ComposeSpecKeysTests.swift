@@ -74,10 +74,6 @@ struct ComposeSpecKeysTests {
         ("logging: {driver: syslog}", "services.web.logging.driver: the syslog logging driver is not supported"),
         ("logging: {options: {compress: \"true\"}}", "services.web.logging.options.compress: compressed rotated logs"),
         (
-            "deploy: {placement: {constraints: [\"node.role==manager\"]}}",
-            "services.web.deploy.placement: placement is a swarm setting"
-        ),
-        (
             "build: {context: ., cache_from: [\"a:b\"]}",
             "services.web.build.cache_from: skiff build keeps its cache locally"
         ),
@@ -85,6 +81,38 @@ struct ComposeSpecKeysTests {
     func validKeysSkiffCannotCarryOutAreErrors(line: String, expected: String) {
         let message = Self.error("services:\n  web:\n    image: busybox\n    \(line)\n")
         #expect(message.contains("compose.yaml: " + expected), "\(message)")
+    }
+
+    /// A swarm-era file (deploy's placement, update and rollback settings, restart delay and window, CPU
+    /// reservations) comes up under Docker Compose unchanged: outside a swarm it maps the restart condition,
+    /// max_attempts and the memory reservation, and ignores the rest without a word. So does skiff.
+    @Test func swarmSettingsLoadAsDockerComposeTakesThem() throws {
+        let p = try ComposeParserTests.load(
+            """
+            services:
+              web:
+                image: busybox
+                cpu_count: 2
+                deploy:
+                  mode: replicated
+                  replicas: 2
+                  endpoint_mode: vip
+                  placement: {constraints: ["node.role==manager"], max_replicas_per_node: 1}
+                  update_config: {parallelism: 2, delay: 10s, order: stop-first}
+                  rollback_config: {parallelism: 1}
+                  restart_policy: {condition: on-failure, delay: 5s, max_attempts: 3, window: 120s}
+                  resources:
+                    limits: {cpus: "0.5", memory: 64m}
+                    reservations: {cpus: "0.25", memory: 32m}
+            """)
+        let web = try #require(p.service("web"))
+        #expect(web.restart == "on-failure:3" && web.replicas == 2)
+        #expect(web.resources.memoryReservation == 32 * 1024 * 1024 && web.limits.memory == 64 * 1024 * 1024)
+        #expect(p.warnings.isEmpty, "\(p.warnings)")
+
+        let windows = try ComposeParserTests.load("services:\n  web:\n    image: busybox\n    cpu_percent: 50\n")
+        #expect(windows.warnings.contains { $0.hasSuffix("linux does not support CPU percent. Percent discarded.") })
+        #expect(Self.error("services:\n  web:\n    image: busybox\n    cpu_count: lots\n").contains("cpu_count"))
     }
 
     @Test func resourceAndLoggingKeysReachTheModel() throws {

@@ -139,8 +139,8 @@ package enum ComposeSchema {
         "blkio_config": blkioConfig,
         "cgroup": .any,
         "cgroup_parent": .any,
-        "cpu_count": .refused("cpu_count is a Windows setting; use cpus:"),
-        "cpu_percent": .refused("cpu_percent is a Windows setting; use cpus:"),
+        // Windows settings: Docker on Linux ignores cpu_count and discards cpu_percent with a warning.
+        "cpu_count": .any, "cpu_percent": .any,
         "cpu_quota": .any, "cpu_period": .any, "cpu_rt_period": .any, "cpu_rt_runtime": .any,
         "credential_spec": .refused("credential_spec is a Windows setting; remove the key"),
         "develop": develop,
@@ -196,23 +196,22 @@ package enum ComposeSchema {
         "mode": .any, "replicas": .any, "labels": .any,
         "restart_policy": .object([
             "condition": .any,
-            "delay": .refused("a restart delay is not supported by skiff (Docker's backoff applies); remove the key"),
+            // Swarm's: Docker Compose, outside a swarm, restarts with the engine's backoff and ignores them.
+            "delay": .any, "window": .any,
             "max_attempts": .any,
-            "window": .refused("a restart window is not supported by skiff; remove the key"),
         ]),
         "resources": .object([
             "limits": .object(["cpus": .any, "memory": .any, "pids": .any]),
             "reservations": .object([
-                "cpus": .refused("CPU reservations are a swarm setting; use cpu_shares: for a relative weight"),
+                // Swarm's scheduling inputs, which Docker Compose ignores outside a swarm (it maps memory only).
+                "cpus": .any, "generic_resources": .any,
                 "memory": .any,
-                "generic_resources": .refused("generic resources are a swarm setting; remove the key"),
                 "devices": .refused("device reservations (GPUs) are not supported by skiff; remove the key"),
             ]),
         ]),
-        "endpoint_mode": .refused("endpoint_mode is a swarm setting; remove the key"),
-        "placement": .refused("placement is a swarm setting; remove the key"),
-        "rollback_config": .refused("rollback_config is a swarm setting; remove the key"),
-        "update_config": .refused("update_config is a swarm setting; remove the key"),
+        // Swarm settings: Docker Compose runs a file that has them and ignores them outside a swarm, so
+        // swarm-era files come up unchanged.
+        "endpoint_mode": .any, "placement": .any, "rollback_config": .any, "update_config": .any,
     ])
 
     static let network: ComposeShape = .object([
