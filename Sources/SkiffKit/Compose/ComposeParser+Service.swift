@@ -42,7 +42,9 @@ extension ComposeParser {
         case "cpu_count": _ = try int(v, p, min: 0)  // Windows only; Docker on Linux ignores it
         case "cpu_percent":
             // Windows only: Docker on Linux discards it with this warning.
-            if try int(v, p, min: 0, max: 100) > 0 { warnUnsupported(p, "linux does not support CPU percent. Percent discarded.") }
+            if try int(v, p, min: 0, max: 100) > 0 {
+                warnUnsupported(p, "linux does not support CPU percent. Percent discarded.")
+            }
         case "cpu_shares": s.resources.cpuShares = UInt64(try int(v, p, min: 0, max: 262_144))
         case "cpuset": s.resources.cpusetCpus = try string(v, p)
         case "cpu_quota": s.resources.cpuQuota = Int64(try int(v, p, min: -1))
