@@ -182,6 +182,7 @@ extension ComposeVolume {
         var e: [ComposeTree.Entry] = [.init("name", str(realName))]
         if external { e.append(.init("external", .string("true"))) }
         if let d = driver { e.append(.init("driver", str(d))) }
+        if !driverOptions.isEmpty { e.append(.init("driver_opts", sortedMap(driverOptions))) }
         if !labels.isEmpty { e.append(.init("labels", sortedMap(labels))) }
         return .mapping(e)
     }

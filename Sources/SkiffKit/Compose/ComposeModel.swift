@@ -304,6 +304,9 @@ package struct ComposeVolume: Sendable, Equatable {
     package var external = false
     package var driver: String?
     package var labels: [String: String] = [:]
+    /// `driver_opts:` the local driver's `type`, `device` and `o` (a bind's relative device resolved
+    /// against the project directory, as Compose resolves it).
+    package var driverOptions: [String: String] = [:]
 
     package init(name: String, realName: String) {
         self.name = name

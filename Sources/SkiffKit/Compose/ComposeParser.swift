@@ -711,6 +711,21 @@ package struct ComposeParser {
                 "\(file): \(path).driver: only the local volume driver exists in skiff, got \"\(d)\"")
         }
         if let l = t["labels"] { v.labels = try labels(l, path + ".labels") }
+        if let o = t["driver_opts"] {
+            var options = try labels(o, path + ".driver_opts")
+            do throws(KitError) {
+                // Checked as `volume create -o` checks them (a bind's device only once it is absolute).
+                if let device = options["device"], !device.hasPrefix("/"),
+                    LocalVolumeOptions.isBindList(options["o"] ?? "")
+                {
+                    options["device"] = absolute(device)
+                }
+                _ = try LocalVolumeOptions(options, origin: "\(file): \(path).driver_opts")
+            } catch {
+                throw ComposeError.unsupported("\(error)")
+            }
+            v.driverOptions = options
+        }
         return v
     }
 

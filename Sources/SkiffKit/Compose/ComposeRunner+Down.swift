@@ -125,7 +125,9 @@ extension ComposeRunner {
             var labels = v.labels
             labels[ComposeLabels.project] = project.name
             labels["com.docker.compose.volume"] = v.name
-            do { _ = try engine.createVolume(v.realName, labels: labels) } catch { throw .usage("\(error)") }
+            do { _ = try engine.createVolume(v.realName, labels: labels, options: v.driverOptions) } catch {
+                throw .usage("\(error)")
+            }
             progress(" Volume \(v.realName)  Created")
         }
     }

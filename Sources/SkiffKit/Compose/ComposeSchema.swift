@@ -232,7 +232,6 @@ package enum ComposeSchema {
 
     static let volume: ComposeShape = .object([
         "name": .any, "driver": .any, "external": .object(["name": .any]), "labels": .any,
-        "driver_opts": .refused(
-            "volume driver options (type, device, o) are not supported by skiff; use a bind mount for a host directory"),
+        "driver_opts": .any,
     ])
 }

@@ -108,13 +108,34 @@ extension Engine {
                         let name = r.source ?? NameGenerator.makeID()
                         let (volume, created) = try store.create(name, labels: r.volumeLabels, anonymous: anonymous)
                         if created { made.append(name) }
-                        if !r.noCopy, store.isEmpty(name), let resolved = filesystem.resolveInScope(r.target) {
-                            try VolumeCopyUp.copy(from: filesystem, imagePath: resolved, to: volume.Mountpoint)
-                            copied.append((resolved, volume.Mountpoint))
+                        let local = try LocalVolumeOptions(volume.Options, origin: "volume \(name)").mount
+                        var source = volume.Mountpoint
+                        if case .hostDirectory(let directory) = local {
+                            guard FileIO.exists(directory) else {
+                                throw .usage(
+                                    "\(r.origin): failed to mount local volume \(name): mount \(directory): no such file or directory"
+                                )
+                            }
+                            source = directory
+                        }
+                        // Copied up into what the container sees: its data, or the host directory (as Docker
+                        // copies into the mounted device); a filesystem mounted later gets nothing.
+                        var mountsFilesystem = false
+                        if case .filesystem = local { mountsFilesystem = true }
+                        if !mountsFilesystem, !r.noCopy, VolumeStore.isEmptyDirectory(source),
+                            let resolved = filesystem.resolveInScope(r.target)
+                        {
+                            try VolumeCopyUp.copy(from: filesystem, imagePath: resolved, to: source)
+                            copied.append((resolved, source))
                         }
                         var p = MountPoint(
-                            type: .volume, name: name, source: volume.Mountpoint, destination: r.target,
+                            type: .volume, name: name, source: source, destination: r.target,
                             readOnly: r.readOnly)
+                        if case .filesystem(let type, let device, let options) = local {
+                            p.filesystemType = type
+                            p.source = device
+                            p.options = options
+                        }
                         if anonymous || volume.Anonymous == true { p.anonymous = true }
                         points.append(p)
                     }
@@ -151,6 +172,10 @@ extension Engine {
             var options = ["nosuid", "nodev", "noexec"] + (m.options ?? [])
             if m.readOnly { options.append("ro") }
             return Mount(destination: m.destination, type: "tmpfs", source: "tmpfs", options: options)
+        case .volume where m.filesystemType != nil:
+            var options = ["nosuid", "nodev"] + (m.options ?? [])
+            if m.readOnly { options.append("ro") }
+            return Mount(destination: m.destination, type: m.filesystemType, source: m.source, options: options)
         case .bind, .volume:
             return Mount(
                 destination: m.destination, type: "bind", source: m.source,
@@ -218,8 +243,14 @@ extension Engine {
     // MARK: skiff volume
 
     /// `volume create`: a local volume called `name` (an existing one is returned as it is, as Docker does).
-    public func createVolume(_ name: String, labels: [String: String] = [:]) throws(KitError) -> Volume {
-        let (volume, created) = try volumes.locked { () throws(KitError) in try volumes.create(name, labels: labels) }
+    /// `options`: the local driver's (`volume create -o`), checked by `LocalVolumeOptions`.
+    public func createVolume(
+        _ name: String, labels: [String: String] = [:], options: [String: String] = [:]
+    ) throws(KitError) -> Volume {
+        _ = try LocalVolumeOptions(options, origin: "volume create \(name)")
+        let (volume, created) = try volumes.locked { () throws(KitError) in
+            try volumes.create(name, labels: labels, options: options)
+        }
         if created { logger.explain(.volumeCreated(name: volume.Name, directory: volume.Mountpoint)) }
         return volume
     }

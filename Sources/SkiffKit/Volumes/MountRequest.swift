@@ -288,6 +288,9 @@ public struct MountPoint: Codable, Sendable, Equatable {
     public var options: [String]?
     /// A bind from `-v`: a missing host path is made again at start, as Docker does.
     public var createSource: Bool?
+    /// A volume with the local driver's options that mounts a filesystem: its type (`source` is the
+    /// device, `options` the `o` list).
+    public var filesystemType: String?
 
     /// A mount of `type` from `source` at `destination`.
     public init(type: MountRequest.Kind, name: String? = nil, source: String, destination: String, readOnly: Bool) {

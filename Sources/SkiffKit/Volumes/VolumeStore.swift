@@ -18,7 +18,7 @@ public struct Volume: Codable, Sendable, Equatable {
     public var Labels: [String: String]
     /// Always `local`.
     public var Scope: String
-    /// Driver options (none for local volumes made by Skiff).
+    /// The local driver's options (`type`, `device`, `o`: see `LocalVolumeOptions`); empty for a plain volume.
     public var Options: [String: String]
     /// Made for an image VOLUME or `-v /path` (Docker labels these com.docker.volume.anonymous): removed
     /// with the container by `rm -v` and `--rm`.
@@ -90,7 +90,9 @@ package struct VolumeStore: Sendable {
 
     /// Create `name` unless it exists. Returns the volume and whether this call made it.
     @discardableResult
-    package func create(_ name: String, labels: [String: String] = [:], anonymous: Bool = false) throws(KitError) -> (
+    package func create(
+        _ name: String, labels: [String: String] = [:], anonymous: Bool = false, options: [String: String] = [:]
+    ) throws(KitError) -> (
         volume: Volume, created: Bool
     ) {
         guard Self.isValidName(name) else { throw .usage("create \(name): " + Self.invalidNameMessage(name)) }
@@ -100,7 +102,7 @@ package struct VolumeStore: Sendable {
         do { staging = try FileIO.makeTemporaryDirectory(in: root, prefix: ".new-") } catch { throw .system(error) }
         var volume = Volume(
             Name: name, Driver: "local", Mountpoint: dataPath(of: name), CreatedAt: Timestamp.now(),
-            Labels: labels, Scope: "local", Options: [:], Anonymous: anonymous ? true : nil)
+            Labels: labels, Scope: "local", Options: options, Anonymous: anonymous ? true : nil)
         if anonymous { volume.Labels["com.docker.volume.anonymous"] = "" }
         do throws(SystemError) {
             _ = chmod(staging, 0o701)

@@ -16,6 +16,10 @@ struct VolumeCreate: ParsableCommand {
         commandName: "create", abstract: "Create a volume (a random name when none is given).")
     @Option(name: .customLong("label"), help: "Set a label (KEY=VALUE).") var label: [String] = []
     @Option(name: [.customShort("d"), .long], help: "Volume driver (only local).") var driver = "local"
+    @Option(
+        name: [.customShort("o"), .customLong("opt")],
+        help: "A local driver option: type=TYPE, device=DEVICE or o=OPTIONS (mount(8)'s; o=bind for a host directory).")
+    var opt: [String] = []
     @OptionGroup var explain: ExplainOptions
     @Argument(help: "The volume's name.") var name: String?
 
@@ -29,7 +33,14 @@ struct VolumeCreate: ParsableCommand {
             guard let key = kv.first, !key.isEmpty else { throw ValidationError("--label \(l): expected KEY=VALUE") }
             labels[key] = kv.count > 1 ? kv[1] : ""
         }
-        let volume = try SkiffContext.engine().createVolume(name ?? Self.randomName(), labels: labels)
+        var options: [String: String] = [:]
+        for o in opt {
+            let kv = o.split(separator: "=", maxSplits: 1).map(String.init)
+            guard kv.count == 2, !kv[0].isEmpty else { throw ValidationError("--opt \(o): expected KEY=VALUE") }
+            options[kv[0]] = kv[1]
+        }
+        let volume = try SkiffContext.engine().createVolume(
+            name ?? Self.randomName(), labels: labels, options: options)
         print(volume.Name)
     }
 
