@@ -85,6 +85,10 @@ package struct ComposeService: Sendable, Equatable {
     /// `logging:` (json-file or local, with max-size / max-file).
     package var logMaxSize: Int64?
     package var logMaxFiles: Int?
+    /// `logging.driver:` json-file (nil), local or none.
+    package var logDriver: LogDriver?
+    /// `storage_opt:` (Docker's --storage-opt; checked against the state root's filesystem at create).
+    package var storageOptions: [String: String] = [:]
     /// Resource settings beyond `limits` (OCI linux.resources and process fields).
     package var resources = ContainerResourceOptions()
     /// `extra_hosts`, `dns`, `dns_search`, `dns_opt`.

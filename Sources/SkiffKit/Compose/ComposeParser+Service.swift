@@ -44,6 +44,15 @@ extension ComposeParser {
         case "shm_size": s.resources.shmSize = try bytes(v, p)
         case "domainname": s.resources.domainname = try string(v, p)
         case "annotations": s.resources.annotations = try labels(v, p)
+        case "userns_mode":
+            let mode = try string(v, p)
+            guard (try? DaemonSettings.checkUserns(mode)) != nil else {
+                throw fail(p, "invalid USER mode \"\(mode)\" (skiff has no user-namespace remapping; only host is valid)")
+            }
+        case "runtime":
+            let name = try string(v, p)
+            do { try DaemonSettings.checkRuntime(name) } catch { throw fail(p, error.description) }
+        case "storage_opt": s.storageOptions = try labels(v, p)
         case "extra_hosts":
             if case .mapping(let entries) = v {
                 for e in entries {
@@ -209,11 +218,12 @@ extension ComposeParser {
     /// and local (Docker's default drivers) are carried out; another driver would send logs elsewhere.
     mutating func logging(_ v: ComposeTree, _ p: String, into s: inout ComposeService) throws(ComposeError) {
         let driver = try optionalString(v["driver"], p + ".driver") ?? "json-file"
-        guard ["json-file", "local"].contains(driver) else {
+        guard let known = LogDriver(rawValue: driver) else {
             throw ComposeError.unsupported(
-                "\(file): \(p).driver: the \(driver) logging driver is not supported by skiff (json-file and local are; `skiff compose logs` reads them)"
+                "\(file): \(p).driver: the \(driver) logging driver is not supported by skiff (json-file, local and none are; `skiff compose logs` reads the first two)"
             )
         }
+        s.logDriver = known == .jsonFile ? nil : known
         guard let options = v["options"] else { return }
         for e in try mapping(options, p + ".options") {
             let ep = p + ".options." + e.key

@@ -164,12 +164,12 @@ package enum ComposeSchema {
         "pre_stop": .refused(
             "lifecycle hooks (pre_stop) are not supported by skiff compose; handle the stop signal in the process"),
         "pull_refresh_after": .refused("timed pull refresh is not supported by skiff; use pull_policy: always"),
-        "runtime": .refused("skiff has one runtime; remove the key"),
+        "runtime": .any,
         "scale": .refused("skiff runs one container per service; remove scale (or set it to 1)"),
-        "storage_opt": .refused("storage driver options are not supported by skiff; remove the key"),
+        "storage_opt": .any,
         "use_api_socket": .refused("skiff has no API socket; remove the key"),
         "uts": .any,
-        "userns_mode": .refused("user namespace modes are not supported by skiff; remove the key"),
+        "userns_mode": .any,
     ])
 
     static let blkioConfig: ComposeShape = .object(
