@@ -117,19 +117,27 @@ struct RunCreateFlagTests {
         #expect(root.skiff("ps", "-aq").out.isEmpty)
     }
 
-    /// Default: a SIGTERM to `skiff run` is forwarded and ends the container. --sig-proxy=false: it
-    /// ends skiff only; the container runs on under its monitor, as under Docker's daemon.
+    /// Default: a SIGTERM to `skiff run` is forwarded and ends the container (its shell traps it). With
+    /// --sig-proxy=false it ends skiff only; the container runs on under its monitor, as under Docker's
+    /// daemon.
     @Test func sigProxyFalseLeavesTheContainerRunning() throws {
         let root = try CLIRoot(prefix: "skiff-runflags-sig-")
         defer { root.cleanUp() }
         for (name, proxy) in [("rf-proxied", true), ("rf-unproxied", false)] {
             let p = root.launch(
-                ["run", "--name", name, "--network", "none", "--sig-proxy=\(proxy)", "busybox", "sleep", "1000"])
+                [
+                    "run", "--name", name, "--network", "none", "--sig-proxy=\(proxy)", "busybox", "sh", "-c",
+                    "trap 'exit 7' TERM; echo ready; while :; do sleep 0.2; done",
+                ])
             #expect(root.eventually { root.inspect(name, "{{.State.Status}}") == "running" })
+            usleep(300_000)  // the trap is set before the loop's first sleep
             kill(p.processIdentifier, SIGTERM)
+            #expect(root.eventually(10) { !p.isRunning }, "skiff run \(name) did not end on SIGTERM")
+            if p.isRunning { kill(p.processIdentifier, SIGKILL) }
             p.waitUntilExit()
-            let status = root.eventually(10) { root.inspect(name, "{{.State.Status}}") != "running" }
-            #expect(status == proxy, "\(name): \(root.inspect(name, "{{.State.Status}}"))")
+            let stopped = root.eventually(5) { root.inspect(name, "{{.State.Status}}") != "running" }
+            #expect(stopped == proxy, "\(name): \(root.inspect(name, "{{.State.Status}}"))")
+            if proxy { #expect(p.terminationStatus == 7 && root.inspect(name, "{{.State.ExitCode}}") == "7") }
         }
         #expect(root.skiff("rm", "-f", "rf-unproxied").status == 0)
     }
@@ -195,9 +203,9 @@ struct RunCreateFlagTests {
             runtime: skiff
             command: ["sh", "-c", "ulimit -n"]
         """.write(toFile: dir + "/compose.yaml", atomically: true, encoding: .utf8)
-        let up = root.skiff("compose", "--project-directory", dir, "up")
+        let up = root.skiff("compose", "-f", dir + "/compose.yaml", "up")
         #expect(up.status == 0, "\(up)")
-        #expect(root.skiff("compose", "--project-directory", dir, "down").status == 0)
+        #expect(root.skiff("compose", "-f", dir + "/compose.yaml", "down").status == 0)
         try """
         services:
           app:
@@ -205,8 +213,8 @@ struct RunCreateFlagTests {
             network_mode: none
             storage_opt: {size: 1G}
         """.write(toFile: dir + "/compose.yaml", atomically: true, encoding: .utf8)
-        let refused = root.skiff("compose", "--project-directory", dir, "up", "-d")
+        let refused = root.skiff("compose", "-f", dir + "/compose.yaml", "up", "-d")
         #expect(refused.status != 0 && refused.err.contains("supported only for overlay over xfs"), "\(refused)")
-        _ = root.skiff("compose", "--project-directory", dir, "down")
+        _ = root.skiff("compose", "-f", dir + "/compose.yaml", "down")
     }
 }

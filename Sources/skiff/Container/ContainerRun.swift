@@ -57,6 +57,8 @@ struct ContainerRun: ParsableCommand {
                 if options.remove { try? engine.remove(container.id, force: true, volumes: true) }
                 throw ExitCode(error.startExitStatus)
             }
+            // Nothing forwards signals now: SIGINT/SIGTERM end skiff by their default action.
+            unblockStopSignals()
             throw ExitCode(
                 try AttachSession.run(
                     engine: engine, container: started.container, fd: started.attachFD,
