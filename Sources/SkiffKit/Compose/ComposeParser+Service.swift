@@ -74,13 +74,6 @@ extension ComposeParser {
         case "ulimits":
             for e in try mapping(v, p) {
                 let ep = p + "." + e.key
-                guard ContainerResourceOptions.ulimitNames.contains(e.key) else {
-                    let hint =
-                        NearestName.suggest(e.key, among: ContainerResourceOptions.ulimitNames.sorted()).map {
-                            "; did you mean \($0)?"
-                        } ?? ""
-                    throw fail(ep, "unknown ulimit\(hint)")
-                }
                 let soft: Int, hard: Int
                 if case .mapping = e.value {
                     guard let st = e.value["soft"], let ht = e.value["hard"] else {
@@ -92,11 +85,11 @@ extension ComposeParser {
                     soft = try int(e.value, ep, min: -1)
                     hard = soft
                 }
-                func limit(_ n: Int) -> UInt64 { n < 0 ? UInt64.max : UInt64(n) }
-                guard limit(soft) <= limit(hard) else {
-                    throw fail(ep, "the soft limit \(soft) is above the hard limit \(hard)")
-                }
-                s.resources.ulimits.append(.init(name: e.key, soft: limit(soft), hard: limit(hard)))
+                // The same rules as --ulimit (the name, soft <= hard, -1 unlimited).
+                do {
+                    s.resources.ulimits.append(
+                        try .init(checkedName: e.key, soft: Int64(soft), hard: Int64(hard), origin: nil))
+                } catch { throw fail(ep, error.description) }
             }
         case "devices":
             for (i, item) in try list(v, p).enumerated() {

@@ -123,18 +123,20 @@ extension ContainerResourceOptions.Ulimit {
     }
 
     /// A limit on `name` from the numbers a flag or compose file gives (-1: unlimited), refused when the
-    /// name is unknown (with the nearest one) or the soft limit is above the hard one.
-    public init(checkedName name: String, soft: Int64, hard: Int64, origin: String) throws(KitError) {
+    /// name is unknown (with the nearest one) or the soft limit is above the hard one. The error starts
+    /// with "`origin` `name`: " when an origin (a flag) is given; a compose path names the key itself.
+    public init(checkedName name: String, soft: Int64, hard: Int64, origin: String?) throws(KitError) {
+        let prefix = origin.map { "\($0) \(name): " } ?? ""
         guard ContainerResourceOptions.ulimitNames.contains(name) else {
             let hint =
                 NearestName.suggest(name, among: ContainerResourceOptions.ulimitNames.sorted()).map {
                     "; did you mean \($0)?"
                 } ?? ""
-            throw .usage("\(origin) \(name): unknown ulimit\(hint)")
+            throw .usage("\(prefix)unknown ulimit\(hint)")
         }
         func limit(_ n: Int64) -> UInt64 { n < 0 ? UInt64.max : UInt64(n) }
         guard limit(soft) <= limit(hard) else {
-            throw .usage("\(origin) \(name): the soft limit \(soft) is above the hard limit \(hard)")
+            throw .usage("\(prefix)the soft limit \(soft) is above the hard limit \(hard)")
         }
         self.init(name: name, soft: limit(soft), hard: limit(hard))
     }
