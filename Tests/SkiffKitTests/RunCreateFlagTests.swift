@@ -139,7 +139,13 @@ struct RunCreateFlagTests {
             #expect(stopped == proxy, "\(name): \(root.inspect(name, "{{.State.Status}}"))")
             if proxy { #expect(p.terminationStatus == 7 && root.inspect(name, "{{.State.ExitCode}}") == "7") }
         }
-        #expect(root.skiff("rm", "-f", "rf-unproxied").status == 0)
+        #expect(root.skiff("rm", "-f", "rf-unproxied", "rf-proxied").status == 0)
+        // Through the monitor the run is still attached: its output, its exit code, --rm, -a.
+        let done = root.skiff(
+            "run", "--rm", "--sig-proxy=false", "-a", "stdout", "--network", "none", "busybox", "sh", "-c",
+            "echo hi; echo no >&2; exit 3")
+        #expect(done.status == 3 && done.out == "hi\n" && !done.err.contains("no"), "\(done)")
+        #expect(root.eventually(5) { root.skiff("ps", "-aq").out.isEmpty })
     }
 
     @Test func logDriverNoneKeepsNoLog() throws {

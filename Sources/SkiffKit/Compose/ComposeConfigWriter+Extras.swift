@@ -9,12 +9,16 @@ extension ComposeService {
                     "links",
                     .sequence(links.map { str($0.service == $0.alias ? $0.service : "\($0.service):\($0.alias)") })))
         }
-        if logMaxSize != nil || logMaxFiles != nil {
+        if logMaxSize != nil || logMaxFiles != nil || logDriver != nil {
             var o: [ComposeTree.Entry] = []
             if let f = logMaxFiles { o.append(.init("max-file", str("\(f)"))) }
             if let s = logMaxSize { o.append(.init("max-size", str("\(s)"))) }
+            let driver = ComposeTree.Entry("driver", .string((logDriver ?? .jsonFile).rawValue))
+            e.append(.init("logging", .mapping(o.isEmpty ? [driver] : [driver, .init("options", .mapping(o))])))
+        }
+        if !storageOptions.isEmpty {
             e.append(
-                .init("logging", .mapping([.init("driver", .string("json-file")), .init("options", .mapping(o))])))
+                .init("storage_opt", .mapping(storageOptions.keys.sorted().map { .init($0, str(storageOptions[$0]!)) })))
         }
         if !attach { e.append(.init("attach", .string("false"))) }
         if let d = develop { e.append(.init("develop", d.tree)) }

@@ -59,10 +59,23 @@ struct ContainerRun: ParsableCommand {
             }
             // Nothing forwards signals now: SIGINT/SIGTERM end skiff by their default action.
             unblockStopSignals()
-            throw ExitCode(
-                try AttachSession.run(
-                    engine: engine, container: started.container, fd: started.attachFD,
-                    stdin: options.interactive, streams: streams))
+            // A --rm container is gone once its monitor closes the attach socket: its exit code is
+            // taken while it is still there, by a wait that starts now.
+            let exit = ExitWatch()
+            let id = started.container.id
+            Thread.detachNewThread {
+                exit.code = try? engine.wait(id)
+                exit.done.signal()
+            }
+            do {
+                throw ExitCode(
+                    try AttachSession.run(
+                        engine: engine, container: started.container, fd: started.attachFD,
+                        stdin: options.interactive, streams: streams))
+            } catch KitError.notFound {
+                exit.done.wait()
+                throw ExitCode(exit.code ?? 0)
+            }
         }
         // Streams left out of -a go nowhere, as an unattached stream reaches no terminal in Docker.
         let devNull = streams.stdout && streams.stderr ? -1 : open("/dev/null", O_WRONLY | O_CLOEXEC)
@@ -79,4 +92,10 @@ struct ContainerRun: ParsableCommand {
             throw ExitCode(error.startExitStatus)
         }
     }
+}
+
+/// The exit code a background `Engine.wait` found (see the --sig-proxy=false path of `run`).
+private final class ExitWatch: @unchecked Sendable {
+    var code: Int32?
+    let done = DispatchSemaphore(value: 0)
 }
