@@ -61,7 +61,8 @@ struct RunCreateFlagTests {
             return mount + sub
         }
         func read(_ path: String) -> String {
-            ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "?").trimmingCharacters(in: .whitespacesAndNewlines)
+            ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "?").trimmingCharacters(
+                in: .whitespacesAndNewlines)
         }
         let cpuset = try dir("cpuset")
         #expect(read(cpuset + "/cpuset.cpus") == "0" && read(cpuset + "/cpuset.mems") == "0")
@@ -86,7 +87,8 @@ struct RunCreateFlagTests {
         #expect(run.status == 0, "\(run)")
         let id = run.out.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(try String(contentsOfFile: cid, encoding: .utf8) == id)
-        #expect(root.inspect("rf-rec", "{{index .Config.Labels \"tier\"}} {{index .Config.Labels \"owner\"}}") == "web dev")
+        #expect(
+            root.inspect("rf-rec", "{{index .Config.Labels \"tier\"}} {{index .Config.Labels \"owner\"}}") == "web dev")
         #expect(root.inspect("rf-rec", "{{.HostConfig.Runtime}}") == "skiff")
         let config = try String(contentsOfFile: root.path + "/containers/\(id)/config.json", encoding: .utf8)
         #expect(config.contains("\"org.example.note\":\"hi\"") || config.contains("\"org.example.note\" : \"hi\""))
@@ -153,8 +155,10 @@ struct RunCreateFlagTests {
         defer { root.cleanUp() }
         for (name, driver) in [("rf-none", "none"), ("rf-local", "local")] {
             #expect(
-                root.skiff("run", "-d", "--name", name, "--network", "none", "--log-driver", driver, "busybox", "echo", "said")
-                    .status == 0)
+                root.skiff(
+                    "run", "-d", "--name", name, "--network", "none", "--log-driver", driver, "busybox", "echo", "said"
+                )
+                .status == 0)
             #expect(root.skiff("wait", name).status == 0)
             #expect(root.inspect(name, "{{.HostConfig.LogConfig.Type}}") == driver)
         }
@@ -176,7 +180,10 @@ struct RunCreateFlagTests {
         for (flags, message) in [
             (["--userns", "private"], "--userns: invalid USER mode"),
             (["--runtime", "runsc"], "unknown or invalid runtime name: runsc"),
-            (["--storage-opt", "size=1g"], "--storage-opt is supported only for overlay over xfs with 'pquota' mount option"),
+            (
+                ["--storage-opt", "size=1g"],
+                "--storage-opt is supported only for overlay over xfs with 'pquota' mount option"
+            ),
             (["--gpus", "all"], "no GPU support"),
             (["--ip6", "fd00::5"], "IPv4 only"),
             (["--link-local-ip", "169.254.10.10"], "no link-local addresses"),
@@ -190,7 +197,9 @@ struct RunCreateFlagTests {
         let loud = root.skiff("run", "--rm", "localhost:1/rf-nope")
         #expect(loud.status == 125 && loud.err.contains("Unable to find image"), "\(loud)")
         let quiet = root.skiff("run", "--rm", "-q", "localhost:1/rf-nope")
-        #expect(quiet.status == 125 && !quiet.err.contains("Unable to find image") && quiet.err.contains("Error"), "\(quiet)")
+        #expect(
+            quiet.status == 125 && !quiet.err.contains("Unable to find image") && quiet.err.contains("Error"),
+            "\(quiet)")
     }
 
     /// The compose keys follow the flags: userns_mode host and runtime skiff come up; storage_opt is

@@ -184,7 +184,8 @@ struct CreateFlagMappingTests {
             ("runtime", "nvidia", "services.app.runtime: unknown or invalid runtime name: nvidia"),
         ] {
             do {
-                _ = try ComposeResourceMappingTests.load("services:\n  app:\n    image: busybox\n    \(key): \(value)\n")
+                _ = try ComposeResourceMappingTests.load(
+                    "services:\n  app:\n    image: busybox\n    \(key): \(value)\n")
                 Issue.record("\(key): \(value) was accepted")
             } catch { #expect("\(error)".contains(message), "\(error)") }
         }

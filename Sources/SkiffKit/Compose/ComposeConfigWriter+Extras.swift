@@ -18,7 +18,8 @@ extension ComposeService {
         }
         if !storageOptions.isEmpty {
             e.append(
-                .init("storage_opt", .mapping(storageOptions.keys.sorted().map { .init($0, str(storageOptions[$0]!)) })))
+                .init("storage_opt", .mapping(storageOptions.keys.sorted().map { .init($0, str(storageOptions[$0]!)) }))
+            )
         }
         if !attach { e.append(.init("attach", .string("false"))) }
         if let d = develop { e.append(.init("develop", d.tree)) }

@@ -47,7 +47,8 @@ extension ComposeParser {
         case "userns_mode":
             let mode = try string(v, p)
             guard (try? DaemonSettings.checkUserns(mode)) != nil else {
-                throw fail(p, "invalid USER mode \"\(mode)\" (skiff has no user-namespace remapping; only host is valid)")
+                throw fail(
+                    p, "invalid USER mode \"\(mode)\" (skiff has no user-namespace remapping; only host is valid)")
             }
         case "runtime":
             let name = try string(v, p)

@@ -139,7 +139,8 @@ public struct ContainerResourceOptions: Sendable, Equatable {
             if let o = oomKillDisable { m.disableOOMKiller = o }
             resources.memory = m
         }
-        if cpuShares != nil || cpusetCpus != nil || cpusetMems != nil || cpuQuota != nil || cpuPeriod != nil || cpuRealtimeRuntime != nil
+        if cpuShares != nil || cpusetCpus != nil || cpusetMems != nil || cpuQuota != nil || cpuPeriod != nil
+            || cpuRealtimeRuntime != nil
             || cpuRealtimePeriod != nil
         {
             var c = resources.cpu ?? LinuxCPU()

@@ -7,12 +7,15 @@ public struct CreateFlagValues: Sendable, Equatable {
     public var ulimit: [String] = []
     /// -c/--cpu-shares.
     public var cpuShares: String?
-    /// --cpuset-cpus, --cpuset-mems.
+    /// --cpuset-cpus.
     public var cpusetCpus: String?
+    /// --cpuset-mems.
     public var cpusetMems: String?
-    /// --shm-size, --memory-swap, --memory-reservation.
+    /// --shm-size.
     public var shmSize: String?
+    /// --memory-swap (-1: unlimited; 0: unset).
     public var memorySwap: String?
+    /// --memory-reservation.
     public var memoryReservation: String?
     /// --oom-score-adj.
     public var oomScoreAdj: String?
@@ -22,14 +25,17 @@ public struct CreateFlagValues: Sendable, Equatable {
     public var annotation: [String] = []
     /// --log-driver.
     public var logDriver: String?
-    /// --userns, --runtime.
+    /// --userns.
     public var userns: String?
+    /// --runtime.
     public var runtime: String?
     /// --storage-opt KEY=VALUE.
     public var storageOpt: [String] = []
-    /// --gpus, --ip6, --link-local-ip: refused (no GPU support; IPv4-only networks).
+    /// --gpus: refused (no GPU support).
     public var gpus: String?
+    /// --ip6: refused (IPv4-only networks).
     public var ip6: String?
+    /// --link-local-ip: refused (no link-local addresses).
     public var linkLocalIP: [String] = []
 
     /// No flags given.
@@ -56,7 +62,9 @@ public struct CreateFlagValues: Sendable, Equatable {
         r.ulimits += try ulimit.map { text throws(KitError) in try ContainerResourceOptions.Ulimit(flag: text) }
         if let cpuShares {
             let n = try Self.integer(cpuShares, "--cpu-shares", in: 0...262_144)
-            guard n != 1 else { throw .usage(Units.Invalid("the minimum is 2 (0: the default)").message("1", for: "--cpu-shares")) }
+            guard n != 1 else {
+                throw .usage(Units.Invalid("the minimum is 2 (0: the default)").message("1", for: "--cpu-shares"))
+            }
             r.cpuShares = n == 0 ? nil : UInt64(n)
         }
         for (text, flag) in [(cpusetCpus, "--cpuset-cpus"), (cpusetMems, "--cpuset-mems")] {
@@ -70,11 +78,13 @@ public struct CreateFlagValues: Sendable, Equatable {
         if let memoryReservation { r.memoryReservation = try Self.bytes(memoryReservation, "--memory-reservation") }
         if let memorySwap, memorySwap != "0" {
             guard let memory = o.memory else {
-                throw .usage("--memory-swap: you should always set the memory limit (-m) when using a memory-swap limit")
+                throw .usage(
+                    "--memory-swap: you should always set the memory limit (-m) when using a memory-swap limit")
             }
             let swap = memorySwap == "-1" ? -1 : try Self.bytes(memorySwap, "--memory-swap")
             guard swap == -1 || swap >= memory else {
-                throw .usage("--memory-swap \(memorySwap): the memory-swap limit must be at least the memory limit (-m)")
+                throw .usage(
+                    "--memory-swap \(memorySwap): the memory-swap limit must be at least the memory limit (-m)")
             }
             r.memorySwap = swap
         }
@@ -84,7 +94,8 @@ public struct CreateFlagValues: Sendable, Equatable {
         if let oomScoreAdj { r.oomScoreAdj = Int(try Self.integer(oomScoreAdj, "--oom-score-adj", in: -1000...1000)) }
         if let domainname {
             guard domainname.utf8.count <= 64, !domainname.contains("\0") else {
-                throw .usage(Units.Invalid("a domain name has at most 64 bytes").message(domainname, for: "--domainname"))
+                throw .usage(
+                    Units.Invalid("a domain name has at most 64 bytes").message(domainname, for: "--domainname"))
             }
             r.domainname = domainname
         }
@@ -110,7 +121,9 @@ extension ContainerResourceOptions.Ulimit {
     /// Docker's `--ulimit NAME=SOFT[:HARD]` (HARD defaults to SOFT; -1 is unlimited).
     public init(flag text: String) throws(KitError) {
         let kv = text.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
-        guard kv.count == 2 else { throw .usage("--ulimit \(text): invalid ulimit argument (expected NAME=SOFT[:HARD])") }
+        guard kv.count == 2 else {
+            throw .usage("--ulimit \(text): invalid ulimit argument (expected NAME=SOFT[:HARD])")
+        }
         let limits = kv[1].split(separator: ":", omittingEmptySubsequences: false).map(String.init)
         guard limits.count <= 2 else { throw .usage("--ulimit \(text): too many limit value arguments") }
         func value(_ t: String) throws(KitError) -> Int64 {
@@ -119,7 +132,8 @@ extension ContainerResourceOptions.Ulimit {
             }
         }
         let soft = try value(limits[0])
-        try self.init(checkedName: kv[0], soft: soft, hard: limits.count == 2 ? try value(limits[1]) : soft, origin: "--ulimit")
+        try self.init(
+            checkedName: kv[0], soft: soft, hard: limits.count == 2 ? try value(limits[1]) : soft, origin: "--ulimit")
     }
 
     /// A limit on `name` from the numbers a flag or compose file gives (-1: unlimited), refused when the

@@ -19,7 +19,8 @@ public enum LogDriver: String, Sendable, Equatable, Codable {
         }
         if Self.elsewhere.contains(text) {
             throw .unsupported(
-                "\(origin) \(text): the \(text) logging driver is not supported by skiff (json-file, local and none are)")
+                "\(origin) \(text): the \(text) logging driver is not supported by skiff (json-file, local and none are)"
+            )
         }
         throw .usage("\(origin) \(text): no log driver named '\(text)' is registered (json-file, local and none are)")
     }

@@ -14,6 +14,7 @@ public enum StorageOptions {
         public var type: String
         /// Its super options include prjquota/pquota (project quotas enforced).
         public var projectQuota: Bool
+        /// A filesystem of `type`, with or without project quotas.
         public init(type: String, projectQuota: Bool) {
             self.type = type
             self.projectQuota = projectQuota

@@ -159,7 +159,9 @@ extension Engine {
         let maxSize = container.logMaxSize ?? Self.defaultLogMaxSize
         if container.logDriver == LogDriver.none {
             args.append("-N")
-        } else if maxSize > 0 { args += ["-l", "\(maxSize)", "-n", "\(container.logMaxFiles ?? Self.defaultLogMaxFiles)"] }
+        } else if maxSize > 0 {
+            args += ["-l", "\(maxSize)", "-n", "\(container.logMaxFiles ?? Self.defaultLogMaxFiles)"]
+        }
         if let h = container.healthcheck {
             args += ["-H", "\(max(h.interval / 1_000_000, 10))"]
             if h.startPeriod > 0 {

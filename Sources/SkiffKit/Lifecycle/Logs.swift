@@ -65,7 +65,8 @@ extension Engine {
     public func readLogs(_ nameOrID: String, options: LogOptions, emit: (LogEntry) -> Bool) throws(KitError) {
         let c = try container(nameOrID)
         if c.logDriver == LogDriver.none {
-            throw .usage("configured logging driver does not support reading (container \(c.name) has --log-driver none)")
+            throw .usage(
+                "configured logging driver does not support reading (container \(c.name) has --log-driver none)")
         }
         let files = logFiles(c.id)
         let current = files.last!

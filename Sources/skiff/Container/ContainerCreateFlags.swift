@@ -156,16 +156,22 @@ struct ContainerCreateFlags: ParsableArguments {
     var logOpt: [String] = []
 
     // MARK: the rest of Docker's create flags (issue 14), mapped by SkiffKit's CreateFlagValues
-    @Option(name: .customLong("ulimit"), help: "A resource limit: NAME=SOFT[:HARD] (e.g. nofile=1024:2048; -1: unlimited).")
+    @Option(
+        name: .customLong("ulimit"), help: "A resource limit: NAME=SOFT[:HARD] (e.g. nofile=1024:2048; -1: unlimited).")
     var ulimit: [String] = []
-    @Option(name: [.customShort("c"), .customLong("cpu-shares")], parsing: .unconditional, help: "Relative CPU weight (default 1024).")
+    @Option(
+        name: [.customShort("c"), .customLong("cpu-shares")], parsing: .unconditional,
+        help: "Relative CPU weight (default 1024).")
     var cpuShares: String?
-    @Option(name: .customLong("cpuset-cpus"), help: "CPUs the container may run on (e.g. 0-3, 0,1).") var cpusetCpus: String?
+    @Option(name: .customLong("cpuset-cpus"), help: "CPUs the container may run on (e.g. 0-3, 0,1).") var cpusetCpus:
+        String?
     @Option(name: .customLong("cpuset-mems"), help: "Memory nodes the container may use (e.g. 0-3, 0,1).")
     var cpusetMems: String?
     @Option(name: .customLong("shm-size"), parsing: .unconditional, help: "Size of /dev/shm (default 64m).")
     var shmSize: String?
-    @Option(name: .customLong("memory-swap"), parsing: .unconditional, help: "Memory plus swap (-1: unlimited swap; needs -m).")
+    @Option(
+        name: .customLong("memory-swap"), parsing: .unconditional,
+        help: "Memory plus swap (-1: unlimited swap; needs -m).")
     var memorySwap: String?
     @Option(name: .customLong("memory-reservation"), parsing: .unconditional, help: "Memory soft limit (e.g. 256m).")
     var memoryReservation: String?
@@ -173,19 +179,27 @@ struct ContainerCreateFlags: ParsableArguments {
     var oomScoreAdj: String?
     @Option(name: .customLong("domainname"), help: "The container's NIS domain name.") var domainname: String?
     @Option(name: .customLong("annotation"), help: "An OCI annotation: KEY=VALUE.") var annotation: [String] = []
-    @Option(name: .customLong("label-file"), help: "Read labels from a file (KEY=VALUE lines).") var labelFile: [String] = []
+    @Option(name: .customLong("label-file"), help: "Read labels from a file (KEY=VALUE lines).") var labelFile:
+        [String] = []
     @Option(name: .customLong("cidfile"), help: "Write the container ID to this file (which must not exist).")
     var cidfile: String?
-    @Option(name: [.customShort("a"), .customLong("attach")], help: "Attach only these streams: STDIN, STDOUT, STDERR.")
+    @Option(
+        name: [.customShort("a"), .customLong("attach")], help: "Attach only these streams: STDIN, STDOUT, STDERR.")
     var attach: [String] = []
-    @Option(name: .customLong("sig-proxy"), help: "Forward received signals to the process (--sig-proxy=false: do not; the container then runs under a monitor).")
+    @Option(
+        name: .customLong("sig-proxy"),
+        help:
+            "Forward received signals to the process (--sig-proxy=false: do not; the container then runs under a monitor)."
+    )
     var sigProxy = true
-    @Option(name: .customLong("log-driver"), help: "Logging driver: json-file (default), local or none.") var logDriver: String?
+    @Option(name: .customLong("log-driver"), help: "Logging driver: json-file (default), local or none.") var logDriver:
+        String?
     @Flag(name: [.customShort("q"), .long], help: "Suppress the pull output.") var quiet = false
     @Option(name: .customLong("userns"), help: "User namespace: host (the only mode; skiff has no remapping).")
     var userns: String?
     @Option(name: .customLong("runtime"), help: "Runtime: skiff (the only one).") var runtime: String?
-    @Option(name: .customLong("storage-opt"), help: "Storage driver option: size=SIZE (overlay over xfs with pquota only).")
+    @Option(
+        name: .customLong("storage-opt"), help: "Storage driver option: size=SIZE (overlay over xfs with pquota only).")
     var storageOpt: [String] = []
     @Option(name: .customLong("gpus"), help: "Refused: skiff has no GPU support.") var gpus: String?
     @Option(name: .customLong("ip6"), help: "Refused: skiff networks are IPv4 only.") var ip6: String?
