@@ -220,6 +220,8 @@ struct RunCreateFlagTests {
         """.write(toFile: dir + "/compose.yaml", atomically: true, encoding: .utf8)
         let up = root.skiff("compose", "-f", dir + "/compose.yaml", "up")
         #expect(up.status == 0, "\(up)")
+        let config = root.skiff("compose", "-f", dir + "/compose.yaml", "config").out
+        #expect(config.contains("userns_mode: host\n") && config.contains("runtime: skiff\n"), "\(config)")
         #expect(root.skiff("compose", "-f", dir + "/compose.yaml", "down").status == 0)
         try """
         services:

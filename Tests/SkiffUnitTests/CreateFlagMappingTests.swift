@@ -179,6 +179,7 @@ struct CreateFlagMappingTests {
         let options = try ComposeWiring(project: project).runOptions(app, name: "x-app-1", number: 1, configHash: "H")
         #expect(options.storageOptions == ["size": "1G"])
         #expect(options.logDriver == LogDriver.none)
+        #expect(app.usernsMode == "host" && app.runtime == "skiff")
         for (key, value, message) in [
             ("userns_mode", "private", "services.app.userns_mode: invalid USER mode"),
             ("runtime", "nvidia", "services.app.runtime: unknown or invalid runtime name: nvidia"),

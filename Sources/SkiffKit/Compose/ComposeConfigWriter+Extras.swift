@@ -16,6 +16,8 @@ extension ComposeService {
             let driver = ComposeTree.Entry("driver", .string((logDriver ?? .jsonFile).rawValue))
             e.append(.init("logging", .mapping(o.isEmpty ? [driver] : [driver, .init("options", .mapping(o))])))
         }
+        if let m = usernsMode { e.append(.init("userns_mode", str(m))) }
+        if let r = runtime { e.append(.init("runtime", str(r))) }
         if !storageOptions.isEmpty {
             e.append(
                 .init("storage_opt", .mapping(storageOptions.keys.sorted().map { .init($0, str(storageOptions[$0]!)) }))

@@ -50,9 +50,11 @@ extension ComposeParser {
                 throw fail(
                     p, "invalid USER mode \"\(mode)\" (skiff has no user-namespace remapping; only host is valid)")
             }
+            s.usernsMode = mode
         case "runtime":
             let name = try string(v, p)
             do { try DaemonSettings.checkRuntime(name) } catch { throw fail(p, error.description) }
+            s.runtime = name
         case "storage_opt": s.storageOptions = try labels(v, p)
         case "extra_hosts":
             if case .mapping(let entries) = v {
