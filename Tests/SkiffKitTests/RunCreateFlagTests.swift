@@ -112,6 +112,11 @@ struct RunCreateFlagTests {
         #expect(err.status == 0 && err.out.isEmpty && err.err.contains("to-err"), "\(err)")
         let both = root.skiff(["run", "--rm", "--network", "none"] + script)
         #expect(both.out == "to-out\n" && both.err.contains("to-err"), "\(both)")
+        // With -t the terminal is stdout: attached or not as a whole.
+        let ttyOut = root.skiff("run", "--rm", "--network", "none", "-t", "-a", "stdout", "busybox", "echo", "tty-out")
+        #expect(ttyOut.status == 0 && ttyOut.out.contains("tty-out"), "\(ttyOut)")
+        let ttyErr = root.skiff("run", "--rm", "--network", "none", "-t", "-a", "stderr", "busybox", "echo", "tty-out")
+        #expect(ttyErr.status == 0 && !ttyErr.out.contains("tty-out") && !ttyErr.err.contains("tty-out"), "\(ttyErr)")
         let conflict = root.skiff(["run", "-d", "-a", "stdout"] + script)
         #expect(conflict.status == 125 && conflict.err.contains("Conflicting options: -a and -d"), "\(conflict)")
         let bad = root.skiff(["run", "-a", "stdtty"] + script)

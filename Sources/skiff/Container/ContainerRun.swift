@@ -32,7 +32,9 @@ struct ContainerRun: ParsableCommand {
         }
         // --sig-proxy=false: skiff forwards no signal, so the container must outlive this process (a
         // SIGINT ends skiff, not the container): it runs under a monitor and skiff attaches to it.
-        let monitored = detach || !flags.sigProxy
+        // A terminal's output is one stream, stdout: left out of -a, the relay of an attached run would
+        // show it all the same, so the monitor (whose attach frames say the stream) carries it instead.
+        let monitored = detach || !flags.sigProxy || (options.tty && !streams.stdout)
         options.detach = monitored
         try TerminalInput.require(tty: options.tty, attachingStdin: options.interactive && !detach)
         let engine = SkiffContext.engine()
