@@ -13,7 +13,8 @@
 //     that rm -f is removing the container and will clean up itself);
 //   - exits when there is nothing left to watch.
 //
-// Usage: skiff-monitor -s SKIFF -d DIR [-t] [-i] [-A] [-l MAXBYTES] [-n MAXFILES] [-H HEALTH_MS] ID
+// Usage: skiff-monitor -s SKIFF -d DIR [-t] [-i] [-A] [-l MAXBYTES] [-n MAXFILES] [-N] [-H HEALTH_MS] ID
+// (-N: no log, for --log-driver none).
 // fd 3, if open, is the ready pipe: the start helper's report ("ok <pid>" or "err <message>") is copied
 // there, then it is closed. With -A the monitor first writes "listening\n" and waits (10 s at most) for
 // one attach client before starting the container.
@@ -50,6 +51,7 @@ static const char *container_id;
 static int opt_tty, opt_stdin, opt_wait_attach;
 static long long log_max_size;   // 0: unlimited
 static int log_max_files = 1;
+static int no_log;                // -N: --log-driver none, no log.jsonl
 static long long health_ms;
 // Docker 25+: during the start period, until a check passes, checks run every start interval instead.
 static long long health_start_period_ms, health_start_interval_ms;
@@ -496,7 +498,7 @@ static int reap_main(const char *dir) {
 int main(int argc, char **argv) {
     const char *dir = NULL;
     int c;
-    while ((c = getopt(argc, argv, "s:d:tiAl:n:H:P:S:Rp:")) != -1) {
+    while ((c = getopt(argc, argv, "s:d:tiAl:n:NH:P:S:Rp:")) != -1) {
         switch (c) {
         case 's': skiff_path = optarg; break;
         case 'd': dir = optarg; break;
@@ -505,6 +507,7 @@ int main(int argc, char **argv) {
         case 'A': opt_wait_attach = 1; break;
         case 'l': log_max_size = atoll(optarg); break;
         case 'n': log_max_files = atoi(optarg) > 0 ? atoi(optarg) : 1; break;
+        case 'N': no_log = 1; break;
         case 'H': health_ms = atoll(optarg); break;
         case 'P': health_start_period_ms = atoll(optarg); break;
         case 'S': health_start_interval_ms = atoll(optarg); break;
@@ -552,7 +555,7 @@ int main(int argc, char **argv) {
         int fd = open("monitor.pid", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
         if (fd >= 0) { write_all(fd, pid, (size_t)n); close(fd); }
     }
-    log_open(0);
+    if (!no_log) log_open(0);
     unlink("exit");
     attach_listener = listen_unix("attach.sock");
     if (opt_wait_attach && attach_listener >= 0) {

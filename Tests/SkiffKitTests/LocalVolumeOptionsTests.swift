@@ -52,7 +52,8 @@ struct LocalVolumeOptionsTests {
         #expect(p.volume("scratch")?.driverOptions == ["type": "tmpfs", "device": "tmpfs", "o": "size=100m"])
         #expect(p.yaml().contains("driver_opts:"))
         let bad = ComposeParserTests.error(
-            "services:\n  db: {image: busybox}\nvolumes:\n  data:\n    driver_opts: {type: none, o: bind, devise: /x}\n")
+            "services:\n  db: {image: busybox}\nvolumes:\n  data:\n    driver_opts: {type: none, o: bind, devise: /x}\n"
+        )
         #expect(bad.contains("volumes.data.driver_opts") && bad.contains("invalid option key: \"devise\""), "\(bad)")
     }
 }
@@ -96,7 +97,8 @@ struct LocalVolumeOptionsEndToEndTests {
         let root = try VolumeTests.Root()
         defer { root.cleanUp() }
         let made = root.skiff(
-            "volume", "create", "--opt", "type=tmpfs", "--opt", "device=tmpfs", "--opt", "o=size=1m,uid=1000", "scratch")
+            "volume", "create", "--opt", "type=tmpfs", "--opt", "device=tmpfs", "--opt", "o=size=1m,uid=1000", "scratch"
+        )
         #expect(made.status == 0, "\(made.err)")
         let run = root.skiff(
             "run", "--rm", "-v", "scratch:/scratch", "busybox", "sh", "-c",

@@ -9,12 +9,19 @@ extension ComposeService {
                     "links",
                     .sequence(links.map { str($0.service == $0.alias ? $0.service : "\($0.service):\($0.alias)") })))
         }
-        if logMaxSize != nil || logMaxFiles != nil {
+        if logMaxSize != nil || logMaxFiles != nil || logDriver != nil {
             var o: [ComposeTree.Entry] = []
             if let f = logMaxFiles { o.append(.init("max-file", str("\(f)"))) }
             if let s = logMaxSize { o.append(.init("max-size", str("\(s)"))) }
+            let driver = ComposeTree.Entry("driver", .string((logDriver ?? .jsonFile).rawValue))
+            e.append(.init("logging", .mapping(o.isEmpty ? [driver] : [driver, .init("options", .mapping(o))])))
+        }
+        if let m = usernsMode { e.append(.init("userns_mode", str(m))) }
+        if let r = runtime { e.append(.init("runtime", str(r))) }
+        if !storageOptions.isEmpty {
             e.append(
-                .init("logging", .mapping([.init("driver", .string("json-file")), .init("options", .mapping(o))])))
+                .init("storage_opt", .mapping(storageOptions.keys.sorted().map { .init($0, str(storageOptions[$0]!)) }))
+            )
         }
         if !externalLinks.isEmpty { e.append(.init("external_links", .sequence(externalLinks.map(str)))) }
         if let m = macAddress { e.append(.init("mac_address", str(m))) }

@@ -95,6 +95,13 @@ package struct ComposeService: Sendable, Equatable {
     /// `logging:` (json-file or local, with max-size / max-file).
     package var logMaxSize: Int64?
     package var logMaxFiles: Int?
+    /// `logging.driver:` json-file (nil), local or none.
+    package var logDriver: LogDriver?
+    /// `storage_opt:` (Docker's --storage-opt; checked against the state root's filesystem at create).
+    package var storageOptions: [String: String] = [:]
+    /// `userns_mode:` (only host) and `runtime:` (only skiff), kept for `compose config`.
+    package var usernsMode: String?
+    package var runtime: String?
     /// Resource settings beyond `limits` (OCI linux.resources and process fields).
     package var resources = ContainerResourceOptions()
     /// `extra_hosts`, `dns`, `dns_search`, `dns_opt`.

@@ -63,6 +63,18 @@ extension ComposeParser {
         case "shm_size": s.resources.shmSize = try bytes(v, p)
         case "domainname": s.resources.domainname = try string(v, p)
         case "annotations": s.resources.annotations = try labels(v, p)
+        case "userns_mode":
+            let mode = try string(v, p)
+            guard (try? DaemonSettings.checkUserns(mode)) != nil else {
+                throw fail(
+                    p, "invalid USER mode \"\(mode)\" (skiff has no user-namespace remapping; only host is valid)")
+            }
+            s.usernsMode = mode
+        case "runtime":
+            let name = try string(v, p)
+            do { try DaemonSettings.checkRuntime(name) } catch { throw fail(p, error.description) }
+            s.runtime = name
+        case "storage_opt": s.storageOptions = try labels(v, p)
         case "extra_hosts":
             if case .mapping(let entries) = v {
                 for e in entries {
@@ -84,13 +96,6 @@ extension ComposeParser {
         case "ulimits":
             for e in try mapping(v, p) {
                 let ep = p + "." + e.key
-                guard ContainerResourceOptions.ulimitNames.contains(e.key) else {
-                    let hint =
-                        NearestName.suggest(e.key, among: ContainerResourceOptions.ulimitNames.sorted()).map {
-                            "; did you mean \($0)?"
-                        } ?? ""
-                    throw fail(ep, "unknown ulimit\(hint)")
-                }
                 let soft: Int, hard: Int
                 if case .mapping = e.value {
                     guard let st = e.value["soft"], let ht = e.value["hard"] else {
@@ -102,11 +107,11 @@ extension ComposeParser {
                     soft = try int(e.value, ep, min: -1)
                     hard = soft
                 }
-                func limit(_ n: Int) -> UInt64 { n < 0 ? UInt64.max : UInt64(n) }
-                guard limit(soft) <= limit(hard) else {
-                    throw fail(ep, "the soft limit \(soft) is above the hard limit \(hard)")
-                }
-                s.resources.ulimits.append(.init(name: e.key, soft: limit(soft), hard: limit(hard)))
+                // The same rules as --ulimit (the name, soft <= hard, -1 unlimited).
+                do {
+                    s.resources.ulimits.append(
+                        try .init(checkedName: e.key, soft: Int64(soft), hard: Int64(hard), origin: nil))
+                } catch { throw fail(ep, error.description) }
             }
         case "devices":
             for (i, item) in try list(v, p).enumerated() {
@@ -228,11 +233,12 @@ extension ComposeParser {
     /// and local (Docker's default drivers) are carried out; another driver would send logs elsewhere.
     mutating func logging(_ v: ComposeTree, _ p: String, into s: inout ComposeService) throws(ComposeError) {
         let driver = try optionalString(v["driver"], p + ".driver") ?? "json-file"
-        guard ["json-file", "local"].contains(driver) else {
+        guard let known = LogDriver(rawValue: driver) else {
             throw ComposeError.unsupported(
-                "\(file): \(p).driver: the \(driver) logging driver is not supported by skiff (json-file and local are; `skiff compose logs` reads them)"
+                "\(file): \(p).driver: the \(driver) logging driver is not supported by skiff (json-file, local and none are; `skiff compose logs` reads the first two)"
             )
         }
+        s.logDriver = known == .jsonFile ? nil : known
         guard let options = v["options"] else { return }
         for e in try mapping(options, p + ".options") {
             let ep = p + ".options." + e.key

@@ -160,12 +160,12 @@ package enum ComposeSchema {
         "post_start": serviceHooks,
         "pre_stop": serviceHooks,
         "pull_refresh_after": .refused("timed pull refresh is not supported by skiff; use pull_policy: always"),
-        "runtime": .refused("skiff has one runtime; remove the key"),
+        "runtime": .any,
         "scale": .any,
-        "storage_opt": .refused("storage driver options are not supported by skiff; remove the key"),
+        "storage_opt": .any,
         "use_api_socket": .refused("skiff has no API socket; remove the key"),
         "uts": .any,
-        "userns_mode": .refused("user namespace modes are not supported by skiff; remove the key"),
+        "userns_mode": .any,
     ])
 
     static let blkioConfig: ComposeShape = .object(

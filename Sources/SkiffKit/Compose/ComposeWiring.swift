@@ -113,6 +113,8 @@ package struct ComposeWiring {
         o.names = s.names
         o.logMaxSize = s.logMaxSize
         o.logMaxFiles = s.logMaxFiles
+        o.logDriver = s.logDriver
+        o.storageOptions = s.storageOptions
         o.capAdd = s.capAdd
         o.capDrop = s.capDrop
         o.privileged = s.privileged

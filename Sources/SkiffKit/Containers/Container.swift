@@ -74,6 +74,8 @@ public struct Container: Codable, Sendable, Equatable {
     public var logMaxSize: Int64?
     /// How many log files rotation keeps (`--log-opt max-file`).
     public var logMaxFiles: Int?
+    /// `--log-driver`; nil is json-file. With none the monitor keeps no log and `logs` refuses.
+    public var logDriver: LogDriver?
     /// Its hostname (`--hostname`, else the short ID).
     public var hostname: String?
     /// Why the last start failed, or how the state was repaired.

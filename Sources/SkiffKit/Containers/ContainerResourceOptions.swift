@@ -13,6 +13,8 @@ public struct ContainerResourceOptions: Sendable, Equatable {
     public var cpuShares: UInt64?
     /// CPUs the container may run on ("0-3", "0,1").
     public var cpusetCpus: String?
+    /// Memory nodes the container may use (--cpuset-mems; same syntax).
+    public var cpusetMems: String?
     /// -1000...1000.
     public var oomScoreAdj: Int?
     /// RLIMIT_<NAME> by Docker's lower-case name (nofile, nproc, core…).
@@ -65,6 +67,11 @@ public struct ContainerResourceOptions: Sendable, Equatable {
         "rtprio", "rttime", "sigpending", "stack",
     ]
 
+    /// A cpuset list as the kernel takes it: "0-3", "0,2", "1".
+    public static func isNumberList(_ text: String) -> Bool {
+        !text.isEmpty && text.allSatisfy { $0.isASCII && ($0.isNumber || $0 == "," || $0 == "-") }
+    }
+
     /// Check values the kernel would refuse later, naming `origin` (a flag or a compose path).
     public func validate() throws(KitError) {
         if let a = oomScoreAdj, !(-1000...1000).contains(a) {
@@ -73,8 +80,11 @@ public struct ContainerResourceOptions: Sendable, Equatable {
         if let s = cpuShares, s != 0, !(2...262_144).contains(s) {
             throw .usage("cpu_shares \(s): must be between 2 and 262144")
         }
-        if let c = cpusetCpus, c.isEmpty || !c.allSatisfy({ $0.isNumber || $0 == "," || $0 == "-" }) {
+        if let c = cpusetCpus, !Self.isNumberList(c) {
             throw .usage("cpuset \"\(c)\": expected CPU numbers such as 0-3 or 0,1")
+        }
+        if let m = cpusetMems, !Self.isNumberList(m) {
+            throw .usage("cpuset mems \"\(m)\": expected memory node numbers such as 0-3 or 0,1")
         }
         if let p = cpuPeriod, p != 0, !(1000...1_000_000).contains(p) {
             throw .usage("cpu_period \(p): must be between 1000 (1ms) and 1000000 (1s) microseconds")
@@ -129,12 +139,14 @@ public struct ContainerResourceOptions: Sendable, Equatable {
             if let o = oomKillDisable { m.disableOOMKiller = o }
             resources.memory = m
         }
-        if cpuShares != nil || cpusetCpus != nil || cpuQuota != nil || cpuPeriod != nil || cpuRealtimeRuntime != nil
+        if cpuShares != nil || cpusetCpus != nil || cpusetMems != nil || cpuQuota != nil || cpuPeriod != nil
+            || cpuRealtimeRuntime != nil
             || cpuRealtimePeriod != nil
         {
             var c = resources.cpu ?? LinuxCPU()
             if let s = cpuShares { c.shares = s }
             if let set = cpusetCpus { c.cpus = set }
+            if let set = cpusetMems { c.mems = set }
             if let q = cpuQuota { c.quota = q }
             if let p = cpuPeriod { c.period = p }
             if let r = cpuRealtimeRuntime { c.realtimeRuntime = r }

@@ -58,6 +58,7 @@ extension Engine {
         host: HostFiles = HostFiles(), seccompProfile: LinuxSeccomp? = nil
     ) throws(KitError) -> Container {
         let options = carryingOutResources(options)
+        try StorageOptions.check(options.storageOptions, backing: .of(root))
         let chains: [String]
         do { chains = try layers.prepare(manifest: image.manifest, config: image.config) } catch { throw .image(error) }
         if logger.isExplaining { explainImage(image, name: imageName, chains: chains) }

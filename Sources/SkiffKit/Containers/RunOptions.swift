@@ -94,6 +94,10 @@ public struct RunOptions: Sendable, Equatable {
     public var logMaxSize: Int64?
     /// --log-opt max-file: how many rotated log files are kept.
     public var logMaxFiles: Int?
+    /// --log-driver: json-file (nil), local or none (see LogDriver).
+    public var logDriver: LogDriver?
+    /// --storage-opt KEY=VALUE (compose storage_opt): checked against the state root's filesystem at create.
+    public var storageOptions: [String: String] = [:]
     /// -v, --mount and --tmpfs, in order (Volumes/MountRequest.swift parses them).
     public var mounts: [MountRequest] = []
     /// --volumes-from CONTAINER[:ro|rw].

@@ -83,6 +83,8 @@ package struct ContainerInspect: Codable, Sendable {
         package var CgroupnsMode: String = "private"
         /// --link, as Docker lists them: "/db:/web/alias".
         package var Links: [String]? = nil
+        /// The one runtime (see DaemonSettings).
+        package var Runtime: String = DaemonSettings.runtimeName
     }
     package struct MountDoc: Codable, Sendable {
         package var `Type`: String
@@ -254,7 +256,7 @@ extension Engine {
                 StartPeriod: $0.startPeriod, Retries: $0.retries)
         }
         var config = ContainerInspect.ConfigDoc(
-            Hostname: c.hostname ?? spec?.hostname ?? c.shortID, Domainname: "", User: user,
+            Hostname: c.hostname ?? spec?.hostname ?? c.shortID, Domainname: spec?.domainname ?? "", User: user,
             AttachStdin: false, AttachStdout: c.monitorPid == nil, AttachStderr: c.monitorPid == nil,
             Tty: c.tty ?? (process?.terminal ?? false), OpenStdin: c.openStdin ?? false, StdinOnce: false,
             Env: process?.env ?? [], Cmd: c.command, Healthcheck: hc, Image: c.image,
@@ -267,7 +269,7 @@ extension Engine {
         let policy = c.restartPolicy ?? RestartPolicy(name: .no)
         var logConfig: [String: String] = [:]
         let maxSize = c.logMaxSize ?? Self.defaultLogMaxSize
-        if maxSize > 0 {
+        if maxSize > 0 && c.logDriver != LogDriver.none {
             logConfig["max-size"] = "\(maxSize)"
             logConfig["max-file"] = "\(c.logMaxFiles ?? Self.defaultLogMaxFiles)"
         }
@@ -277,7 +279,7 @@ extension Engine {
             AutoRemove: c.autoRemove,
             Privileged: (spec?.linux?.maskedPaths ?? []).isEmpty && spec?.linux?.seccomp == nil,
             ReadonlyRootfs: spec?.root?.readonly ?? false,
-            LogConfig: .init(Type: "json-file", Config: logConfig))
+            LogConfig: .init(Type: (c.logDriver ?? .jsonFile).rawValue, Config: logConfig))
         let spaces = spec?.linux?.namespaces ?? []
         let modes = c.namespaceModes ?? NamespaceModes()
         host.PidMode = modes.pid.text

@@ -72,6 +72,16 @@ extension Engine {
         container.stopTimeout = options.stopTimeout
         container.logMaxSize = options.logMaxSize
         container.logMaxFiles = options.logMaxFiles
+        if let driver = options.logDriver, driver != .jsonFile {
+            if driver == .none && (options.logMaxSize != nil || options.logMaxFiles != nil) {
+                throw .usage("--log-opt: the none logging driver takes no options")
+            }
+            container.logDriver = driver
+            if driver == .local {
+                container.logMaxSize = options.logMaxSize ?? driver.defaultMaxSize
+                container.logMaxFiles = options.logMaxFiles ?? driver.defaultMaxFiles
+            }
+        }
         container.hostname = options.hostname ?? String(container.id.prefix(12))
 
         var health: HealthCheck?
@@ -147,7 +157,11 @@ extension Engine {
         if container.openStdin == true { args.append("-i") }
         if attach { args.append("-A") }
         let maxSize = container.logMaxSize ?? Self.defaultLogMaxSize
-        if maxSize > 0 { args += ["-l", "\(maxSize)", "-n", "\(container.logMaxFiles ?? Self.defaultLogMaxFiles)"] }
+        if container.logDriver == LogDriver.none {
+            args.append("-N")
+        } else if maxSize > 0 {
+            args += ["-l", "\(maxSize)", "-n", "\(container.logMaxFiles ?? Self.defaultLogMaxFiles)"]
+        }
         if let h = container.healthcheck {
             args += ["-H", "\(max(h.interval / 1_000_000, 10))"]
             if h.startPeriod > 0 {

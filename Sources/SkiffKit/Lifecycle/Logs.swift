@@ -64,6 +64,10 @@ extension Engine {
     /// container has stopped (or `emit` returns false).
     public func readLogs(_ nameOrID: String, options: LogOptions, emit: (LogEntry) -> Bool) throws(KitError) {
         let c = try container(nameOrID)
+        if c.logDriver == LogDriver.none {
+            throw .usage(
+                "configured logging driver does not support reading (container \(c.name) has --log-driver none)")
+        }
         let files = logFiles(c.id)
         let current = files.last!
         // Open the live file first, so nothing written while the old ones are read is lost.

@@ -58,7 +58,9 @@ package struct LocalVolumeOptions: Sendable, Equatable {
 
     /// An `o` value asking for a bind mount.
     package static func isBindList(_ o: String) -> Bool {
-        o.split(separator: ",").contains { let w = $0.filter { $0 != " " }; return w == "bind" || w == "rbind" }
+        o.split(separator: ",").contains {
+            let w = $0.filter { $0 != " " }; return w == "bind" || w == "rbind"
+        }
     }
 
     package var mount: Mount {

@@ -26,7 +26,9 @@ struct ContainerAttach: ParsableCommand {
 /// The client side of the monitor's attach socket: frames (`AttachFrameDecoder`) to stdout/stderr; our stdin to the socket. With a terminal: raw mode, and Ctrl-P
 /// Ctrl-Q detaches. Returns the container's exit code once it stops (or 0 after a detach).
 enum AttachSession {
-    static func run(engine: Engine, container: Container, fd: Int32, stdin sendInput: Bool) throws -> Int32 {
+    static func run(
+        engine: Engine, container: Container, fd: Int32, stdin sendInput: Bool, streams: AttachStreams = AttachStreams()
+    ) throws -> Int32 {
         defer { close(fd) }
         let tty = container.tty == true
         var saved = termios()
@@ -52,6 +54,7 @@ enum AttachSession {
                 let n = read(fd, &buf, buf.count)
                 if n <= 0 { break }
                 for frame in frames.feed(buf[0..<n]) {
+                    if !(frame.stream == .stderr ? streams.stderr : streams.stdout) { continue }
                     try? FileIO.writeAll(fd: frame.stream == .stderr ? STDERR_FILENO : STDOUT_FILENO, bytes: frame.data)
                 }
             }

@@ -160,6 +160,113 @@ struct ContainerCreateFlags: ParsableArguments {
     @Option(name: .customLong("log-opt"), help: "max-size=SIZE (e.g. 10m; 0 or -1: unlimited) or max-file=N.")
     var logOpt: [String] = []
 
+    // MARK: the rest of Docker's create flags (issue 14), mapped by SkiffKit's CreateFlagValues
+    @Option(
+        name: .customLong("ulimit"), help: "A resource limit: NAME=SOFT[:HARD] (e.g. nofile=1024:2048; -1: unlimited).")
+    var ulimit: [String] = []
+    @Option(
+        name: [.customShort("c"), .customLong("cpu-shares")], parsing: .unconditional,
+        help: "Relative CPU weight (default 1024).")
+    var cpuShares: String?
+    @Option(name: .customLong("cpuset-cpus"), help: "CPUs the container may run on (e.g. 0-3, 0,1).") var cpusetCpus:
+        String?
+    @Option(name: .customLong("cpuset-mems"), help: "Memory nodes the container may use (e.g. 0-3, 0,1).")
+    var cpusetMems: String?
+    @Option(name: .customLong("shm-size"), parsing: .unconditional, help: "Size of /dev/shm (default 64m).")
+    var shmSize: String?
+    @Option(
+        name: .customLong("memory-swap"), parsing: .unconditional,
+        help: "Memory plus swap (-1: unlimited swap; needs -m).")
+    var memorySwap: String?
+    @Option(name: .customLong("memory-reservation"), parsing: .unconditional, help: "Memory soft limit (e.g. 256m).")
+    var memoryReservation: String?
+    @Option(name: .customLong("oom-score-adj"), parsing: .unconditional, help: "OOM score adjustment, -1000 to 1000.")
+    var oomScoreAdj: String?
+    @Option(name: .customLong("domainname"), help: "The container's NIS domain name.") var domainname: String?
+    @Option(name: .customLong("annotation"), help: "An OCI annotation: KEY=VALUE.") var annotation: [String] = []
+    @Option(name: .customLong("label-file"), help: "Read labels from a file (KEY=VALUE lines).") var labelFile:
+        [String] = []
+    @Option(name: .customLong("cidfile"), help: "Write the container ID to this file (which must not exist).")
+    var cidfile: String?
+    @Option(
+        name: [.customShort("a"), .customLong("attach")], help: "Attach only these streams: STDIN, STDOUT, STDERR.")
+    var attach: [String] = []
+    @Option(
+        name: .customLong("sig-proxy"),
+        help:
+            "Forward received signals to the process (--sig-proxy=false: do not; the container then runs under a monitor)."
+    )
+    var sigProxy = true
+    @Option(name: .customLong("log-driver"), help: "Logging driver: json-file (default), local or none.") var logDriver:
+        String?
+    @Flag(name: [.customShort("q"), .long], help: "Suppress the pull output.") var quiet = false
+    @Option(name: .customLong("userns"), help: "User namespace: host (the only mode; skiff has no remapping).")
+    var userns: String?
+    @Option(name: .customLong("runtime"), help: "Runtime: skiff (the only one).") var runtime: String?
+    @Option(
+        name: .customLong("storage-opt"), help: "Storage driver option: size=SIZE (overlay over xfs with pquota only).")
+    var storageOpt: [String] = []
+    @Option(name: .customLong("gpus"), help: "Refused: skiff has no GPU support.") var gpus: String?
+    @Option(name: .customLong("ip6"), help: "Refused: skiff networks are IPv4 only.") var ip6: String?
+    @Option(name: .customLong("link-local-ip"), help: "Refused: skiff networks have no link-local addresses.")
+    var linkLocalIP: [String] = []
+
+    /// The flags above as SkiffKit maps them (CreateFlagValues.apply).
+    var createFlagValues: CreateFlagValues {
+        var v = CreateFlagValues()
+        v.ulimit = ulimit
+        v.cpuShares = cpuShares
+        v.cpusetCpus = cpusetCpus
+        v.cpusetMems = cpusetMems
+        v.shmSize = shmSize
+        v.memorySwap = memorySwap
+        v.memoryReservation = memoryReservation
+        v.oomScoreAdj = oomScoreAdj
+        v.domainname = domainname
+        v.annotation = annotation
+        v.logDriver = logDriver
+        v.userns = userns
+        v.runtime = runtime
+        v.storageOpt = storageOpt
+        v.gpus = gpus
+        v.ip6 = ip6
+        v.linkLocalIP = linkLocalIP
+        return v
+    }
+
+    /// --label-file's labels, in file order (the -l flags override them, as in Docker).
+    func fileLabels() throws -> [(key: String, value: String)] {
+        try labelFile.flatMap { path in
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw ValidationError("--label-file \(path): cannot read the file (does it exist?)")
+            }
+            return try LabelFile.parse(text, path: path)
+        }
+    }
+
+    /// --cidfile: claimed before the container exists (Docker refuses a file already there), filled
+    /// with the ID once it is made, removed again when the create fails.
+    func withCIDFile(_ create: () throws -> Container) throws -> Container {
+        guard let cidfile else { return try create() }
+        let fd = open(cidfile, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            if errno == EEXIST {
+                throw ValidationError(
+                    "container ID file found, make sure the other container isn't running or delete \(cidfile)")
+            }
+            throw ValidationError("--cidfile \(cidfile): cannot create the file: \(String(cString: strerror(errno)))")
+        }
+        defer { close(fd) }
+        do {
+            let container = try create()
+            try FileIO.writeAll(fd: fd, bytes: Array(container.id.utf8))
+            return container
+        } catch {
+            unlink(cidfile)
+            throw error
+        }
+    }
+
     @Option(name: .customLong("pull"), help: "Pull the image: missing (default), always or never.") var pull = "missing"
     @Option(name: .customLong("tls-verify"), help: "For a pull: require https with a valid certificate.")
     var tlsVerify = true
@@ -183,11 +290,13 @@ struct ContainerCreateFlags: ParsableArguments {
                 throw ValidationError("--security-opt seccomp=\(path): not a seccomp profile: \(error)")
             }
         }
-        try pullIfNeeded(engine, image: image)
-        return try engine.createContainer(
-            image: image, options: options,
-            callerEnvironment: ProcessInfo.processInfo.environment,
-            envFileContents: contents, seccompProfile: profile)
+        return try withCIDFile {
+            try pullIfNeeded(engine, image: image)
+            return try engine.createContainer(
+                image: image, options: options,
+                callerEnvironment: ProcessInfo.processInfo.environment,
+                envFileContents: contents, seccompProfile: profile)
+        }
     }
 
     /// Docker's --pull: missing pulls only when the image is not in the store.
@@ -202,10 +311,11 @@ struct ContainerCreateFlags: ParsableArguments {
         let reference = try ImageReference(parsing: image)
         var options = PullOptions(registry: RegistryOptions(tlsVerify: tlsVerify))
         if let platform, let p = Platform(parsing: platform) { options.platform = p }
-        FileHandleStderr.write("Unable to find image '\(reference.familiar)' locally\n")
+        if !quiet { FileHandleStderr.write("Unable to find image '\(reference.familiar)' locally\n") }
         try Interruptible.run {
             do {
-                _ = try Puller(store: engine.images, options: options, progress: PullProgress().handle).pull(reference)
+                let progress: (@Sendable (PullEvent) -> Void)? = quiet ? nil : PullProgress().handle
+                _ = try Puller(store: engine.images, options: options, progress: progress).pull(reference)
             } catch {
                 let local = ((try? engine.images.list()) ?? []).flatMap(\.references)
                 guard let near = NearestName.suggest(reference.familiarName, among: local.map(\.familiarName)),
@@ -261,6 +371,11 @@ struct ContainerCreateFlags: ParsableArguments {
         if let memory { o.memory = try RunFlagParser.bytes(memory, flag: "--memory") }
         if let cpus { o.cpus = try RunFlagParser.checked(cpus, flag: "--cpus", Units.parseCPUs) }
         try resourceFlags(into: &o.resources)
+        do {
+            try createFlagValues.apply(to: &o)
+            _ = try AttachStreams(parsing: attach)
+        } catch { throw ValidationError("\(error)") }
+        for (key, value) in try fileLabels() { o.labels[key] = value }
         if let pidsLimit {
             // Docker: 0 or -1 (any value <= 0) is unlimited.
             let n = try RunFlagParser.integer(pidsLimit, flag: "--pids-limit", in: Int64.min...Int64.max)

@@ -26,7 +26,16 @@ struct ContainerRun: ParsableCommand {
         explain.begin(live: true)
         defer { explain.finish(title: "skiff run \(image)") }
         var options = try refusedBeforeStart { try flags.runOptions(command: command) }
-        options.detach = detach
+        let streams = try refusedBeforeStart { () throws -> AttachStreams in
+            if detach && !flags.attach.isEmpty { throw ValidationError("Conflicting options: -a and -d") }
+            return try AttachStreams(parsing: flags.attach)
+        }
+        // --sig-proxy=false: skiff forwards no signal, so the container must outlive this process (a
+        // SIGINT ends skiff, not the container): it runs under a monitor and skiff attaches to it.
+        // A terminal's output is one stream, stdout: left out of -a, the relay of an attached run would
+        // show it all the same, so the monitor (whose attach frames say the stream) carries it instead.
+        let monitored = detach || !flags.sigProxy || (options.tty && !streams.stdout)
+        options.detach = monitored
         try TerminalInput.require(tty: options.tty, attachingStdin: options.interactive && !detach)
         let engine = SkiffContext.engine()
         let container = try refusedBeforeStart { try flags.createContainer(engine, image: image, options: options) }
@@ -43,8 +52,40 @@ struct ContainerRun: ParsableCommand {
             }
             return
         }
+        if monitored {
+            let started: (container: Container, attachFD: Int32)
+            do { started = try engine.startMonitored(container.id, attach: true) } catch {
+                FileHandleStderr.write("Error: \(error)\n")
+                if options.remove { try? engine.remove(container.id, force: true, volumes: true) }
+                throw ExitCode(error.startExitStatus)
+            }
+            // Nothing forwards signals now: SIGINT/SIGTERM end skiff by their default action.
+            unblockStopSignals()
+            // A --rm container is gone once its monitor closes the attach socket: its exit code is
+            // taken while it is still there, by a wait that starts now.
+            let exit = ExitWatch()
+            let id = started.container.id
+            Thread.detachNewThread {
+                exit.code = try? engine.wait(id)
+                exit.done.signal()
+            }
+            do {
+                throw ExitCode(
+                    try AttachSession.run(
+                        engine: engine, container: started.container, fd: started.attachFD,
+                        stdin: options.interactive, streams: streams))
+            } catch KitError.notFound {
+                exit.done.wait()
+                throw ExitCode(exit.code ?? 0)
+            }
+        }
+        // Streams left out of -a go nowhere, as an unattached stream reaches no terminal in Docker.
+        let devNull = streams.stdout && streams.stderr ? -1 : open("/dev/null", O_WRONLY | O_CLOEXEC)
+        defer { if devNull >= 0 { close(devNull) } }
         switch Result(catching: { () throws(KitError) in
-            try engine.runAttached(container, interactive: options.interactive || options.tty)
+            try engine.runAttached(
+                container, interactive: options.interactive || options.tty, stdout: streams.stdout ? -1 : devNull,
+                stderr: streams.stderr ? -1 : devNull)
         }) {
         case .success(let status):
             throw ExitCode(status.shellStatus)
@@ -53,4 +94,10 @@ struct ContainerRun: ParsableCommand {
             throw ExitCode(error.startExitStatus)
         }
     }
+}
+
+/// The exit code a background `Engine.wait` found (see the --sig-proxy=false path of `run`).
+private final class ExitWatch: @unchecked Sendable {
+    var code: Int32?
+    let done = DispatchSemaphore(value: 0)
 }
