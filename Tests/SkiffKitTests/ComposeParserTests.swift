@@ -477,6 +477,19 @@ struct ComposeParserTests {
         }
     }
 
+    /// `compose --project-directory DIR up` with no -f finds DIR's compose.yaml, as Docker Compose does.
+    @Test func projectDirectoryIsWhereTheFileIsLookedFor() throws {
+        let base = NSTemporaryDirectory() + "skiff-projdir-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        try FileManager.default.createDirectory(atPath: base + "/app", withIntermediateDirectories: true)
+        try "services:\n  web: {image: busybox}\n".write(
+            toFile: base + "/app/compose.yaml", atomically: true, encoding: .utf8)
+        var options = ComposeLoadOptions(workingDirectory: base, environment: [:])
+        options.projectDirectory = "app"
+        let p = try ComposeLoader.load(options)
+        #expect(p.service("web") != nil && p.workingDirectory == base + "/app")
+    }
+
     @Test func noFile() {
         var options = ComposeLoadOptions(workingDirectory: "/proc/self", environment: [:])
         options.files = []

@@ -38,9 +38,11 @@ public enum ComposeLoader {
             files = env.components(separatedBy: sep).map { ComposePaths.resolve($0, against: options.workingDirectory) }
         }
         if files.isEmpty {
-            guard let found = ComposePaths.discover(from: options.workingDirectory) else {
-                throw .noFile(directory: options.workingDirectory)
-            }
+            // Docker Compose looks for the file in --project-directory when one is given.
+            let searched =
+                options.projectDirectory.map { ComposePaths.resolve($0, against: options.workingDirectory) }
+                ?? options.workingDirectory
+            guard let found = ComposePaths.discover(from: searched) else { throw .noFile(directory: searched) }
             files = found
         }
         let directory =
