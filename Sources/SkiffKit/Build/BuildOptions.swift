@@ -6,6 +6,8 @@ public struct BuildOptions: Sendable {
     public var contextDirectory: String
     /// The Dockerfile's path (default: `Dockerfile` in the context).
     public var dockerfilePath: String?
+    /// The Dockerfile itself, given inline (compose's `dockerfile_inline`); wins over `dockerfilePath`.
+    public var dockerfileText: String?
     /// Names to tag the result with (`-t`, several allowed).
     public var tags: [String] = []
     /// `--build-arg KEY=VALUE` (a nil value: take it from `callerEnvironment`).

@@ -49,7 +49,9 @@ public struct Builder {
         let context = try ContextTree.open(options.contextDirectory)
         let path = options.dockerfilePath ?? options.contextDirectory + "/Dockerfile"
         let text: String
-        if options.dockerfilePath == nil {
+        if let inline = options.dockerfileText {
+            text = inline
+        } else if options.dockerfilePath == nil {
             // The context's own Dockerfile (even when .dockerignore names it, as in Docker), a symlink
             // followed inside the context: never a host file.
             let all = try ContextTree(root: context.root, ignore: IgnoreRules())

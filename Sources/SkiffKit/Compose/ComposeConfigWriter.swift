@@ -26,9 +26,13 @@ extension ComposeService {
         var e: [ComposeTree.Entry] = []
         func add(_ k: String, _ v: ComposeTree) { e.append(.init(k, v)) }
         if let b = build {
-            var bt: [ComposeTree.Entry] = [
-                .init("context", str(b.context)), .init("dockerfile", str(b.dockerfile ?? "Dockerfile")),
-            ]
+            var bt: [ComposeTree.Entry] = [.init("context", str(b.context))]
+            if let inline = b.dockerfileInline {
+                bt.append(.init("dockerfile_inline", str(inline)))
+            } else {
+                bt.append(.init("dockerfile", str(b.dockerfile ?? "Dockerfile")))
+            }
+            if !b.tags.isEmpty { bt.append(.init("tags", list(b.tags))) }
             if !b.args.isEmpty {
                 bt.append(
                     .init("args", .mapping(b.args.keys.sorted().map { k in .init(k, b.args[k]!.map(str) ?? .null) })))

@@ -154,6 +154,10 @@ package struct ComposeBuild: Sendable, Equatable {
     package var context: String
     /// As written (relative to the context), nil: `Dockerfile`.
     package var dockerfile: String?
+    /// `dockerfile_inline:` the Dockerfile's text itself.
+    package var dockerfileInline: String?
+    /// `tags:` more names for the built image, besides the service's own.
+    package var tags: [String] = []
     package var args: [String: String?] = [:]
     package var target: String?
     package var noCache = false

@@ -1,3 +1,5 @@
+import SkiffImage
+
 /// The merged, interpolated tree → the typed model, checking every value against the Compose Spec.
 /// Errors name the file and the path (`services.web.ports[0]`); unknown keys are errors (ComposeSchema).
 /// `partial` parses an override file on its own (no "image or build" check).
@@ -417,6 +419,18 @@ package struct ComposeParser {
         case .mapping:
             var b = ComposeBuild(context: absolute(try optionalString(t["context"], p + ".context") ?? "."))
             b.dockerfile = try optionalString(t["dockerfile"], p + ".dockerfile")
+            b.dockerfileInline = try optionalString(t["dockerfile_inline"], p + ".dockerfile_inline")
+            if b.dockerfile != nil && b.dockerfileInline != nil {
+                throw fail(p, "dockerfile and dockerfile_inline are mutually exclusive")
+            }
+            if let v = t["tags"] {
+                b.tags = try strings(v, p + ".tags")
+                for (i, tag) in b.tags.enumerated() {
+                    do { _ = try ImageReference(parsing: tag) } catch {
+                        throw fail("\(p).tags[\(i)]", "invalid tag \"\(tag)\": \(error)")
+                    }
+                }
+            }
             if let a = t["args"] {
                 for kv in try keyValues(a, p + ".args") { b.args[kv.name] = .some(kv.value) }
             }

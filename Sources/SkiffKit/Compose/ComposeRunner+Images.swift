@@ -20,7 +20,8 @@ extension ComposeRunner {
         progress(" Service \(s.name)  Building")
         var options = BuildOptions(contextDirectory: b.context)
         if let f = b.dockerfile { options.dockerfilePath = f.hasPrefix("/") ? f : b.context + "/" + f }
-        options.tags = [s.imageName(project: project.name)]
+        options.dockerfileText = b.dockerfileInline
+        options.tags = [s.imageName(project: project.name)] + b.tags
         options.target = b.target
         options.noCache = noCache || b.noCache
         options.buildArgs = b.args

@@ -76,8 +76,7 @@ package enum ComposeSchema {
         "context": .any, "dockerfile": .any, "args": .any, "target": .any, "no_cache": .any, "labels": .any,
         "cache_from": .any, "cache_to": .any, "network": .any, "pull": .any, "secrets": serviceConfigOrSecret,
         "ssh": .any,
-        "dockerfile_inline": .refused(
-            "an inline Dockerfile is not supported by skiff build; put it in a file and name it with dockerfile:"),
+        "dockerfile_inline": .any, "tags": .any,
         "entitlements": .refused("build entitlements are not supported by skiff build; remove the key"),
         "additional_contexts": .refused(
             "additional build contexts are not supported by skiff build; copy the files into the build context"),
@@ -85,8 +84,6 @@ package enum ComposeSchema {
         "extra_hosts": .refused("host entries for build steps are not supported by skiff build; remove the key"),
         "isolation": .refused("isolation is a Windows setting; remove the key"),
         "privileged": .refused("privileged build steps are not supported by skiff build; remove the key"),
-        "tags": .refused(
-            "extra tags are not supported by skiff compose build; tag the image afterwards with `skiff tag`"),
         "ulimits": .refused("ulimits for build steps are not supported by skiff build; remove the key"),
         "platforms": .refused(
             "multi-platform builds are not supported by skiff; build for this machine (remove the key)"),
