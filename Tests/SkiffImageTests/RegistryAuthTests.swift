@@ -1,6 +1,7 @@
 // Needs Debian's docker-registry and apache2-utils (htpasswd -Bbn): see RegistryTests.swift.
 import Foundation
 import SkiffOCI
+import SkiffTestSupport
 import Testing
 
 @testable import SkiffImage

@@ -5,6 +5,7 @@
 // times and `access` claims. Packages: docker-registry openssl python3 python3-cryptography.
 import Foundation
 import SkiffOCI
+import SkiffTestSupport
 import Testing
 
 @testable import SkiffImage

@@ -1,6 +1,7 @@
 // Interop with skopeo (Debian's skopeo) through a real docker-registry: see RegistryTests.swift.
 import Foundation
 import SkiffOCI
+import SkiffTestSupport
 import Testing
 
 @testable import SkiffImage

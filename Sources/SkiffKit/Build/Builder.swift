@@ -232,6 +232,25 @@ struct BuildRun {
         return last
     }
 
+    /// A FROM's image: the store's, or pulled as Docker pulls it: when the store lacks it, and with
+    /// `--pull` every time.
+    func baseImage(_ base: String, from: Instruction) throws(BuildError) -> StoredImage {
+        if !options.pull {
+            do { return try engine.images.resolve(base) } catch {
+                guard case .notFound = error else { throw fail(from, "base image \(base): \(error)") }
+            }
+        }
+        let reference: ImageReference
+        do { reference = try ImageReference(parsing: base) } catch {
+            throw fail(from, "base image \(base): \(error)")
+        }
+        say("Pulling \(reference.familiar)")
+        do { _ = try Puller(store: engine.images, options: PullOptions(), progress: nil).pull(reference) } catch {
+            throw fail(from, "base image \(base) is not here and could not be pulled: \(error)")
+        }
+        do { return try engine.images.resolve(base) } catch { throw fail(from, "base image \(base): \(error)") }
+    }
+
     static var processors: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
 
     static func splitArg(_ word: String) -> (String, String?) {
@@ -311,15 +330,7 @@ struct BuildRun {
         } else if base.lowercased() == "scratch" {
             image = try committer.scratch()
         } else {
-            do { image = try engine.images.resolve(base) } catch {
-                if case .notFound = error {
-                    throw fail(
-                        from,
-                        "base image \(base) is not in the image store: `skiff pull \(base)` or `skiff load -i FILE` first"
-                    )
-                }
-                throw fail(from, "base image \(base): \(error)")
-            }
+            image = try baseImage(base, from: from)
         }
         say(" ---> \(image.id.short)")
         record(from, cached: false)

@@ -50,4 +50,15 @@ package struct ComposeWatchExec: Sendable, Equatable {
     package var environment: [ComposeEnvVar] = []
 
     package init(command: [String]) { self.command = command }
+
+    /// The `exec` this command is, with the caller's environment for `KEY`-only entries.
+    func execRequest(callerEnvironment: [String: String]) -> ExecRequest {
+        var request = ExecRequest(command: command)
+        request.user = user
+        request.privileged = privileged
+        request.workdir = workingDir
+        request.env = environment.map { e in e.value.map { "\(e.name)=\($0)" } ?? e.name }
+        request.callerEnvironment = callerEnvironment
+        return request
+    }
 }

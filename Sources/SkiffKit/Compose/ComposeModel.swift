@@ -156,6 +156,8 @@ package struct ComposeBuild: Sendable, Equatable {
     package var dockerfile: String?
     /// `dockerfile_inline:` the Dockerfile's text itself.
     package var dockerfileInline: String?
+    /// `pull:` pull the base images even when they are here.
+    package var pull = false
     /// `tags:` more names for the built image, besides the service's own.
     package var tags: [String] = []
     package var args: [String: String?] = [:]

@@ -286,12 +286,6 @@ extension ComposeParser {
         if let n = try optionalString(t["network"], p + ".network"), n != "default" {
             throw refuse("network", "build steps run on skiff's default network; remove the key (got \"\(n)\")")
         }
-        if let pull = t["pull"], try bool(pull, p + ".pull") {
-            throw refuse(
-                "pull",
-                "skiff build uses the local base image when there is one; run `skiff pull IMAGE` first, then remove the key"
-            )
-        }
     }
 }
 

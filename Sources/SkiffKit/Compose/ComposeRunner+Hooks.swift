@@ -28,12 +28,7 @@ extension ComposeRunner {
     private func runHook(_ hook: ComposeServiceHook, kind: String, service: String, in c: Container)
         throws(ComposeError)
     {
-        var request = ExecRequest(command: hook.command)
-        request.user = hook.user
-        request.privileged = hook.privileged
-        request.workdir = hook.workingDir
-        request.env = hook.environment.map { e in e.value.map { "\(e.name)=\($0)" } ?? e.name }
-        request.callerEnvironment = callerEnvironment
+        var request = hook.execRequest(callerEnvironment: callerEnvironment)
         let output = HookOutput()
         request.stdio = (-1, output.fd, output.fd)
         let status: ExitStatus?

@@ -11,11 +11,11 @@ extension ComposeRunner {
     // MARK: images
 
     /// Build the services that have `build:` (all of them, or those named).
-    package func build(_ services: [ComposeService], noCache: Bool = false) throws(ComposeError) {
-        for s in services { if s.build != nil { try build(s, noCache: noCache) } }
+    package func build(_ services: [ComposeService], noCache: Bool = false, pull: Bool = false) throws(ComposeError) {
+        for s in services { if s.build != nil { try build(s, noCache: noCache, pull: pull) } }
     }
 
-    func build(_ s: ComposeService, noCache: Bool) throws(ComposeError) {
+    func build(_ s: ComposeService, noCache: Bool, pull: Bool = false) throws(ComposeError) {
         guard let b = s.build else { return }
         progress(" Service \(s.name)  Building")
         var options = BuildOptions(contextDirectory: b.context)
@@ -24,6 +24,7 @@ extension ComposeRunner {
         options.tags = [s.imageName(project: project.name)] + b.tags
         options.target = b.target
         options.noCache = noCache || b.noCache
+        options.pull = pull || b.pull
         options.buildArgs = b.args
         options.callerEnvironment = callerEnvironment
         (options.secrets, options.ssh) = try buildSecrets(b, service: s.name)

@@ -132,12 +132,7 @@ extension ComposeRunner {
         }
         for x in plan.execs {
             for c in running {
-                var request = ExecRequest(command: x.command)
-                request.user = x.user
-                request.privileged = x.privileged
-                request.workdir = x.workingDir
-                request.env = x.environment.map { e in e.value.map { "\(e.name)=\($0)" } ?? e.name }
-                request.callerEnvironment = callerEnvironment
+                let request = x.execRequest(callerEnvironment: callerEnvironment)
                 try kit { () throws(KitError) in _ = try engine.exec(c.id, request) }
             }
         }

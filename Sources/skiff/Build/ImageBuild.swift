@@ -24,6 +24,10 @@ struct ImageBuild: ParsableCommand {
     var buildArgs: [String] = []
     @Option(name: .customLong("target"), help: "Build up to this stage.") var target: String?
     @Flag(name: .customLong("no-cache"), help: "Do not use the build cache.") var noCache = false
+    @Flag(
+        name: .customLong("pull"),
+        help: "Pull every base image, even one already here (a missing one is always pulled).")
+    var pull = false
     @Flag(name: [.customShort("q"), .customLong("quiet")], help: "Print only the image ID.") var quiet = false
     @Option(
         name: .customLong("secret"),
@@ -49,6 +53,7 @@ struct ImageBuild: ParsableCommand {
         options.tags = tags
         options.target = target
         options.noCache = noCache
+        options.pull = pull
         options.quiet = quiet || progress == "quiet"
         options.callerEnvironment = ProcessInfo.processInfo.environment
         for arg in buildArgs {

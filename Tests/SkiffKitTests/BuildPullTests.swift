@@ -1,0 +1,47 @@
+import Foundation
+import SkiffKit
+import SkiffTestSupport
+import Testing
+
+/// `skiff build` pulls a FROM image the store lacks, as `docker build` does, and `--pull` (compose's
+/// `build.pull: true`) pulls it even when it is here; against a real `docker-registry` on loopback.
+@Suite(
+    "build pulls its base images",
+    .enabled(
+        if: getuid() == 0 && TestImage.fixtureExists && FileManager.default.isExecutableFile(atPath: Engine.skiffPath)
+            && FileManager.default.isExecutableFile(atPath: "/usr/bin/docker-registry")))
+struct BuildPullTests {
+    @Test func aMissingBaseImageIsPulledAndPullPullsAgain() throws {
+        let registry = try LocalRegistry()
+        defer { registry.stop() }
+        let root = try CLIRoot(prefix: "skiff-build-pull-")
+        defer { root.cleanUp() }
+        let base = "\(registry.host)/base/busybox:1"
+        #expect(root.skiff("tag", "busybox", base).status == 0)
+        let push = root.skiff("push", base, timeout: 120)
+        #expect(push.status == 0, "\(push.err)")
+        #expect(root.skiff("rmi", base).status == 0)
+
+        let context = root.path + "/ctx"
+        try FileManager.default.createDirectory(atPath: context, withIntermediateDirectories: true)
+        try "FROM \(base)\nRUN echo pulled > /p\n".write(
+            toFile: context + "/Dockerfile", atomically: true, encoding: .utf8)
+        let build = root.skiff("build", "-t", "pulled-app", context, timeout: 180)
+        #expect(build.status == 0, "\(build.out)\(build.err)")
+        #expect(build.out.contains("Pulling \(base)"), "\(build.out)")
+        let run = root.skiff("run", "--rm", "pulled-app", "cat", "/p")
+        #expect(run.out == "pulled\n", "\(run)")
+
+        // Here now: a plain rebuild does not pull; --pull does.
+        let again = root.skiff("build", "-t", "pulled-app", context, timeout: 180)
+        #expect(again.status == 0 && !again.out.contains("Pulling"), "\(again.out)")
+        let forced = root.skiff("build", "--pull", "-t", "pulled-app", context, timeout: 180)
+        #expect(forced.status == 0 && forced.out.contains("Pulling \(base)"), "\(forced.out)\(forced.err)")
+
+        try "FROM 127.0.0.1:1/nowhere/base:1\n".write(
+            toFile: context + "/Dockerfile", atomically: true, encoding: .utf8)
+        let unreachable = root.skiff("build", context, timeout: 120)
+        #expect(unreachable.status == 1, "\(unreachable)")
+        #expect(unreachable.err.contains("could not be pulled"), "\(unreachable.err)")
+    }
+}
