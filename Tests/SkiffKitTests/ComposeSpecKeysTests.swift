@@ -115,6 +115,18 @@ struct ComposeSpecKeysTests {
         #expect(Self.error("services:\n  web:\n    image: busybox\n    cpu_count: lots\n").contains("cpu_count"))
     }
 
+    /// `build.pull`, `dockerfile_inline` and `tags` reach the build as Docker Compose passes them.
+    @Test func buildPullInlineAndTagsReachTheModel() throws {
+        let p = try ComposeParserTests.load(
+            "services:\n  app:\n    build: {context: ., pull: true, dockerfile_inline: \"FROM busybox\", tags: [\"x:1\"]}\n"
+        )
+        let b = try #require(p.service("app")?.build)
+        #expect(b.pull && b.dockerfileInline == "FROM busybox" && b.tags == ["x:1"])
+        #expect(p.yaml().contains("pull: true"))
+        let bad = Self.error("services:\n  app:\n    build: {context: ., tags: [\"UPPER:case\"]}\n")
+        #expect(bad.contains("services.app.build.tags[0]"), "\(bad)")
+    }
+
     @Test func resourceAndLoggingKeysReachTheModel() throws {
         let p = try ComposeParserTests.load(
             """
