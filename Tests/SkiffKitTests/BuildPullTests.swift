@@ -37,6 +37,11 @@ struct BuildPullTests {
         #expect(again.status == 0 && !again.out.contains("Pulling"), "\(again.out)")
         let forced = root.skiff("build", "--pull", "-t", "pulled-app", context, timeout: 180)
         #expect(forced.status == 0 && forced.out.contains("Pulling \(base)"), "\(forced.out)\(forced.err)")
+        // --label: Docker's builder adds them as a last LABEL step.
+        let labelled = root.skiff("build", "--label", "stage=test", "--label", "owner=a b", "-t", "labelled", context)
+        #expect(labelled.status == 0, "\(labelled.out)\(labelled.err)")
+        let inspect = root.skiff("image", "inspect", "--format", "{{json .Config.Labels}}", "labelled")
+        #expect(inspect.out.contains("\"owner\":\"a b\"") && inspect.out.contains("\"stage\":\"test\""), "\(inspect)")
 
         try "FROM 127.0.0.1:1/nowhere/base:1\n".write(
             toFile: context + "/Dockerfile", atomically: true, encoding: .utf8)

@@ -20,6 +20,7 @@ struct ComposeBuildKeysTests {
                     FROM busybox
                     RUN echo built-inline > /built
                   tags: ["inline-extra:1", "inline-extra:latest"]
+                  labels: {org.example.team: hogwarts}
                 command: ["sh", "-c", "cat /built > /data/out; cat /data/seed"]
                 volumes: ["shared:/data"]
             volumes:
@@ -36,6 +37,8 @@ struct ComposeBuildKeysTests {
         for name in ["inline-extra:1", "inline-extra:latest", "proj-app"] {
             #expect((try? p.engine.images.resolve(name)) != nil, "no image \(name)")
         }
+        let labels = try #require(try p.engine.images.resolve("inline-extra:1").config.config?.Labels)
+        #expect(labels["org.example.team"] == "hogwarts", "\(labels)")
         let run = p.compose("run", "--rm", "-T", "app")
         #expect(run.status == 0, "\(run.err)")
         #expect(run.out.contains("seeded by the host"), "\(run.out)")

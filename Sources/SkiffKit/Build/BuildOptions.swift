@@ -6,6 +6,8 @@ public struct BuildOptions: Sendable {
     public var contextDirectory: String
     /// The Dockerfile's path (default: `Dockerfile` in the context).
     public var dockerfilePath: String?
+    /// `--label KEY=VALUE`: labels on the built image.
+    public var labels: [String: String] = [:]
     /// `--pull`: pull every base image before using it, even one the store has (Docker's `build --pull`).
     public var pull = false
     /// The Dockerfile itself, given inline (compose's `dockerfile_inline`); wins over `dockerfilePath`.

@@ -120,6 +120,8 @@ struct BuildRun {
     let control: BuildControl
     /// The stage being built, named in its errors when the build has several stages.
     var stageName: String?
+    /// This copy builds the stage the image is (the target): `--label`s go on it.
+    var buildsTarget = false
     /// While stages build at the same time, every line of a stage's output starts with `[name] `.
     var linePrefix: String?
 
@@ -219,6 +221,7 @@ struct BuildRun {
             let name = stage.name ?? "stage-\(stage.index)"
             run.stageName = plan.count > 1 ? name : nil
             run.linePrefix = concurrent ? "[\(name)] " : nil
+            run.buildsTarget = index == target
             let image = try run.buildStage(stage, resolver: resolver)
             return StageScheduler.Outcome(image: image, records: run.records, usedBuildArgs: run.usedBuildArgs)
         }
@@ -367,6 +370,15 @@ struct BuildRun {
             try checkCancelled()
             beginStep(ins)
             try step(ins, state: &state, resolver: resolver, isTrigger: false)
+        }
+        if buildsTarget, !options.labels.isEmpty {
+            // As Docker's builder adds --label: one LABEL step after the target stage's last.
+            let labels = options.labels.sorted { $0.key < $1.key }
+            let text = "LABEL " + labels.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+            _ = try applyMetadata(text, state: &state) { _, config in
+                if config.Labels == nil { config.Labels = [:] }
+                for (k, v) in labels { config.Labels![k] = v }
+            }
         }
         return try state.written(committer)
     }

@@ -40,6 +40,7 @@ extension ComposeService {
             if let t = b.target { bt.append(.init("target", str(t))) }
             if b.noCache { bt.append(.init("no_cache", .string("true"))) }
             if b.pull { bt.append(.init("pull", .string("true"))) }
+            if !b.labels.isEmpty { bt.append(.init("labels", sortedMap(b.labels))) }
             if !b.secrets.isEmpty { bt.append(.init("secrets", .sequence(b.secrets.map(\.tree)))) }
             if !b.ssh.isEmpty { bt.append(.init("ssh", list(b.ssh))) }
             add("build", .mapping(bt))

@@ -272,11 +272,6 @@ extension ComposeParser {
     /// `build:` keys skiff build has no flag for, refused unless they ask for what it does anyway.
     func buildExtras(_ t: ComposeTree, _ p: String) throws(ComposeError) {
         func refuse(_ key: String, _ why: String) -> ComposeError { .unsupported("\(file): \(p).\(key): \(why)") }
-        if let l = t["labels"], !(try keyValues(l, p + ".labels")).isEmpty {
-            throw refuse(
-                "labels",
-                "labels on the built image are not supported by skiff build; write them as LABEL in the Dockerfile")
-        }
         for key in ["cache_from", "cache_to"] {
             if let c = t[key], !(try strings(c, p + "." + key)).isEmpty {
                 throw refuse(

@@ -437,6 +437,7 @@ package struct ComposeParser {
             b.target = try optionalString(t["target"], p + ".target")
             if let n = t["no_cache"] { b.noCache = try bool(n, p + ".no_cache") }
             if let v = t["pull"] { b.pull = try bool(v, p + ".pull") }
+            if let v = t["labels"] { b.labels = try labels(v, p + ".labels") }
             if let v = t["secrets"] { b.secrets = try secretUses(v, p + ".secrets") }
             if let v = t["ssh"] {
                 // A list (`- default`, `- id=path`) or a mapping (`id: path`).

@@ -25,6 +25,7 @@ extension ComposeRunner {
         options.target = b.target
         options.noCache = noCache || b.noCache
         options.pull = pull || b.pull
+        options.labels = b.labels
         options.buildArgs = b.args
         options.callerEnvironment = callerEnvironment
         (options.secrets, options.ssh) = try buildSecrets(b, service: s.name)

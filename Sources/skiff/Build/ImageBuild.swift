@@ -28,6 +28,7 @@ struct ImageBuild: ParsableCommand {
         name: .customLong("pull"),
         help: "Pull every base image, even one already here (a missing one is always pulled).")
     var pull = false
+    @Option(name: .customLong("label"), help: "Set a label on the image (KEY=VALUE).") var label: [String] = []
     @Flag(name: [.customShort("q"), .customLong("quiet")], help: "Print only the image ID.") var quiet = false
     @Option(
         name: .customLong("secret"),
@@ -54,6 +55,11 @@ struct ImageBuild: ParsableCommand {
         options.target = target
         options.noCache = noCache
         options.pull = pull
+        for l in label {
+            let kv = l.split(separator: "=", maxSplits: 1).map(String.init)
+            guard let key = kv.first, !key.isEmpty else { throw ValidationError("--label \(l): expected KEY=VALUE") }
+            options.labels[key] = kv.count > 1 ? kv[1] : ""
+        }
         options.quiet = quiet || progress == "quiet"
         options.callerEnvironment = ProcessInfo.processInfo.environment
         for arg in buildArgs {
