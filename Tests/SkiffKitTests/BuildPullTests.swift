@@ -49,4 +49,22 @@ struct BuildPullTests {
         #expect(unreachable.status == 1, "\(unreachable)")
         #expect(unreachable.err.contains("could not be pulled"), "\(unreachable.err)")
     }
+
+    /// `--network none` gives every RUN step only loopback (a step's own `--network` still wins);
+    /// the default is the host's network, as skiff's RUN steps have it.
+    @Test func buildNetworkIsTheRunStepsNetwork() throws {
+        let root = try CLIRoot(prefix: "skiff-build-net-")
+        defer { root.cleanUp() }
+        let context = root.path + "/ctx"
+        try FileManager.default.createDirectory(atPath: context, withIntermediateDirectories: true)
+        try "FROM busybox\nRUN ls /sys/class/net | tr '\\n' ' ' > /nets\n".write(
+            toFile: context + "/Dockerfile", atomically: true, encoding: .utf8)
+        #expect(root.skiff("build", "--network", "none", "-t", "net-none", context).status == 0)
+        #expect(root.skiff("run", "--rm", "net-none", "cat", "/nets").out == "lo ")
+        #expect(root.skiff("build", "-t", "net-host", context).status == 0)
+        let host = root.skiff("run", "--rm", "net-host", "cat", "/nets").out
+        #expect(host.split(separator: " ").count > 1, "\(host)")
+        let bad = root.skiff("build", "--network", "mynet", context)
+        #expect(bad.status != 0 && bad.err.contains("default, host or none"), "\(bad)")
+    }
 }

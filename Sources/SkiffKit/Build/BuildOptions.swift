@@ -6,6 +6,11 @@ public struct BuildOptions: Sendable {
     public var contextDirectory: String
     /// The Dockerfile's path (default: `Dockerfile` in the context).
     public var dockerfilePath: String?
+    /// `--network`: the RUN steps' network unless a step names its own: `default` and `host` (the host's
+    /// network, as skiff's RUN steps have it), or `none` (loopback only).
+    public var network: String?
+    /// The values `--network` takes (BuildKit's: no named networks for a build).
+    public static let networks: Set<String> = ["default", "host", "none"]
     /// `--label KEY=VALUE`: labels on the built image.
     public var labels: [String: String] = [:]
     /// `--pull`: pull every base image before using it, even one the store has (Docker's `build --pull`).

@@ -40,7 +40,7 @@ extension BuildRun {
             + (args.isEmpty ? "" : "|\(args.count) " + args.map { "\($0.0)=\($0.1)" }.joined(separator: " ") + " ")
             + commandText
         var runner = RunStep(engine: engine, say: { say($0) }, quiet: options.quiet, runOutput: options.runOutput)
-        runner.network = ins.flag("network") == "none" ? .none : .host
+        runner.network = (ins.flag("network") ?? options.network) == "none" ? .none : .host
         runner.control = control
         runner.linePrefix = linePrefix
         let committer = self.committer
@@ -51,7 +51,11 @@ extension BuildRun {
         // The mount specs (never a secret's bytes) and --network are part of what the step is; the
         // history line is the command alone, as BuildKit writes it.
         var cacheText = createdBy + mounts.cacheText
-        if let network = ins.flag("network") { cacheText += " --network=\(network)" }
+        if let network = ins.flag("network") {
+            cacheText += " --network=\(network)"
+        } else if options.network == "none" {
+            cacheText += " --network=none"
+        }
         return PreparedStep(cacheText: cacheText, contentDigest: nil) {
             (stage: inout BuildStage) throws(BuildError) -> StoredImage in
             let session = try RunMountSession(plan: mounts, inputs: inputs, instruction: label)

@@ -41,6 +41,7 @@ extension ComposeService {
             if b.noCache { bt.append(.init("no_cache", .string("true"))) }
             if b.pull { bt.append(.init("pull", .string("true"))) }
             if !b.labels.isEmpty { bt.append(.init("labels", sortedMap(b.labels))) }
+            if let n = b.network { bt.append(.init("network", str(n))) }
             if !b.secrets.isEmpty { bt.append(.init("secrets", .sequence(b.secrets.map(\.tree)))) }
             if !b.ssh.isEmpty { bt.append(.init("ssh", list(b.ssh))) }
             add("build", .mapping(bt))

@@ -156,6 +156,8 @@ package struct ComposeBuild: Sendable, Equatable {
     package var dockerfile: String?
     /// `dockerfile_inline:` the Dockerfile's text itself.
     package var dockerfileInline: String?
+    /// `network:` the RUN steps' network (default, host or none).
+    package var network: String?
     /// `labels:` labels on the built image.
     package var labels: [String: String] = [:]
     /// `pull:` pull the base images even when they are here.

@@ -278,8 +278,8 @@ extension ComposeParser {
                     key, "skiff build keeps its cache locally (it neither imports nor exports caches); remove the key")
             }
         }
-        if let n = try optionalString(t["network"], p + ".network"), n != "default" {
-            throw refuse("network", "build steps run on skiff's default network; remove the key (got \"\(n)\")")
+        if let n = try optionalString(t["network"], p + ".network"), !BuildOptions.networks.contains(n) {
+            throw refuse("network", "a build's steps take default, host or none (got \"\(n)\")")
         }
     }
 }

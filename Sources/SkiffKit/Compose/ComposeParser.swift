@@ -438,6 +438,7 @@ package struct ComposeParser {
             if let n = t["no_cache"] { b.noCache = try bool(n, p + ".no_cache") }
             if let v = t["pull"] { b.pull = try bool(v, p + ".pull") }
             if let v = t["labels"] { b.labels = try labels(v, p + ".labels") }
+            b.network = try optionalString(t["network"], p + ".network")
             if let v = t["secrets"] { b.secrets = try secretUses(v, p + ".secrets") }
             if let v = t["ssh"] {
                 // A list (`- default`, `- id=path`) or a mapping (`id: path`).

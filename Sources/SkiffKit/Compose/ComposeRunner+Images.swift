@@ -26,6 +26,7 @@ extension ComposeRunner {
         options.noCache = noCache || b.noCache
         options.pull = pull || b.pull
         options.labels = b.labels
+        options.network = b.network
         options.buildArgs = b.args
         options.callerEnvironment = callerEnvironment
         (options.secrets, options.ssh) = try buildSecrets(b, service: s.name)

@@ -28,6 +28,8 @@ struct ImageBuild: ParsableCommand {
         name: .customLong("pull"),
         help: "Pull every base image, even one already here (a missing one is always pulled).")
     var pull = false
+    @Option(name: .customLong("network"), help: "The RUN steps' network: default (the host's), host or none.")
+    var network: String?
     @Option(name: .customLong("label"), help: "Set a label on the image (KEY=VALUE).") var label: [String] = []
     @Flag(name: [.customShort("q"), .customLong("quiet")], help: "Print only the image ID.") var quiet = false
     @Option(
@@ -55,6 +57,10 @@ struct ImageBuild: ParsableCommand {
         options.target = target
         options.noCache = noCache
         options.pull = pull
+        if let network, !BuildOptions.networks.contains(network) {
+            throw ValidationError("--network \(network): a build's steps take default, host or none")
+        }
+        options.network = network
         for l in label {
             let kv = l.split(separator: "=", maxSplits: 1).map(String.init)
             guard let key = kv.first, !key.isEmpty else { throw ValidationError("--label \(l): expected KEY=VALUE") }
