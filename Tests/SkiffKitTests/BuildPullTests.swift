@@ -64,6 +64,18 @@ struct BuildPullTests {
         #expect(root.skiff("build", "-t", "net-host", context).status == 0)
         let host = root.skiff("run", "--rm", "net-host", "cat", "/nets").out
         #expect(host.split(separator: " ").count > 1, "\(host)")
+        // --add-host, --shm-size and --ulimit reach every RUN step.
+        try """
+        FROM busybox
+        RUN (grep buildhost /etc/hosts; df -k /dev/shm | tail -1 | tr -s ' ' | cut -d' ' -f2; ulimit -n) > /seen
+        """.write(toFile: context + "/Dockerfile", atomically: true, encoding: .utf8)
+        let flags = root.skiff(
+            "build", "--add-host", "buildhost:10.9.8.7", "--shm-size", "2m", "--ulimit", "nofile=321:400", "-t",
+            "net-flags", context)
+        #expect(flags.status == 0, "\(flags.out)\(flags.err)")
+        #expect(root.skiff("run", "--rm", "net-flags", "cat", "/seen").out == "10.9.8.7\tbuildhost\n2048\n321\n")
+        let badHost = root.skiff("build", "--add-host", "nohost", context)
+        #expect(badHost.status != 0 && badHost.err.contains("--add-host nohost"), "\(badHost)")
         let bad = root.skiff("build", "--network", "mynet", context)
         #expect(bad.status != 0 && bad.err.contains("default, host or none"), "\(bad)")
     }

@@ -11,6 +11,12 @@ public struct BuildOptions: Sendable {
     public var network: String?
     /// The values `--network` takes (BuildKit's: no named networks for a build).
     public static let networks: Set<String> = ["default", "host", "none"]
+    /// `--add-host NAME:IP`: a line in each RUN step's /etc/hosts.
+    public var addHosts: [String] = []
+    /// `--shm-size`: each RUN step's /dev/shm, in bytes.
+    public var shmSize: Int64?
+    /// `--ulimit`: each RUN step's resource limits.
+    public var ulimits: [ContainerResourceOptions.Ulimit] = []
     /// `--label KEY=VALUE`: labels on the built image.
     public var labels: [String: String] = [:]
     /// `--pull`: pull every base image before using it, even one the store has (Docker's `build --pull`).

@@ -42,6 +42,9 @@ extension BuildRun {
         var runner = RunStep(engine: engine, say: { say($0) }, quiet: options.quiet, runOutput: options.runOutput)
         runner.network = (ins.flag("network") ?? options.network) == "none" ? .none : .host
         runner.control = control
+        runner.addHosts = options.addHosts
+        runner.shmSize = options.shmSize
+        runner.ulimits = options.ulimits
         runner.linePrefix = linePrefix
         let committer = self.committer
         let finalArgv = argv

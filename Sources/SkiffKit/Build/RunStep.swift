@@ -17,6 +17,10 @@ struct RunStep {
     let runOutput: Int32
     /// `RUN --network=none`: a namespace with only loopback; otherwise the host's network.
     var network: RunOptions.NetworkMode = .host
+    /// The build's `--add-host`, `--shm-size` and `--ulimit` (BuildOptions).
+    var addHosts: [String] = []
+    var shmSize: Int64?
+    var ulimits: [ContainerResourceOptions.Ulimit] = []
     /// The build's stop signal: the container is registered so a failing stage elsewhere can kill it.
     var control: BuildControl?
     /// While stages build at the same time: the command's output lines start with this (`[stage] `).
@@ -39,6 +43,9 @@ struct RunStep {
         options.network = network
         options.imageVolumes = false
         options.mounts = mounts
+        options.names.extraHosts = addHosts
+        options.resources.shmSize = shmSize
+        options.resources.ulimits = ulimits
         let container: Container
         do {
             container = try engine.createContainer(from: parent, imageName: parent.id.short, options: options)

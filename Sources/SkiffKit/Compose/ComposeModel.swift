@@ -156,6 +156,10 @@ package struct ComposeBuild: Sendable, Equatable {
     package var dockerfile: String?
     /// `dockerfile_inline:` the Dockerfile's text itself.
     package var dockerfileInline: String?
+    /// `extra_hosts:`, `shm_size:` and `ulimits:` of the RUN steps.
+    package var extraHosts: [String] = []
+    package var shmSize: Int64?
+    package var ulimits: [ContainerResourceOptions.Ulimit] = []
     /// `network:` the RUN steps' network (default, host or none).
     package var network: String?
     /// `labels:` labels on the built image.

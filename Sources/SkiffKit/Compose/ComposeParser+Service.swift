@@ -76,43 +76,14 @@ extension ComposeParser {
             s.runtime = name
         case "storage_opt": s.storageOptions = try labels(v, p)
         case "extra_hosts":
-            if case .mapping(let entries) = v {
-                for e in entries {
-                    if case .sequence = e.value {
-                        for ip in try strings(e.value, p + "." + e.key) { s.names.extraHosts.append(e.key + ":" + ip) }
-                    } else {
-                        s.names.extraHosts.append(e.key + ":" + (try string(e.value, p + "." + e.key)))
-                    }
-                }
-            } else {
-                s.names.extraHosts = try strings(v, p)
-            }
+            s.names.extraHosts = try extraHosts(v, p)
             do { try s.names.validate() } catch { throw fail(p, "\(error)") }
         case "dns":
             s.names.dns = try stringOrList(v, p)
             do { try s.names.validate() } catch { throw fail(p, "\(error)") }
         case "dns_search": s.names.dnsSearch = try stringOrList(v, p)
         case "dns_opt": s.names.dnsOptions = try strings(v, p)
-        case "ulimits":
-            for e in try mapping(v, p) {
-                let ep = p + "." + e.key
-                let soft: Int, hard: Int
-                if case .mapping = e.value {
-                    guard let st = e.value["soft"], let ht = e.value["hard"] else {
-                        throw fail(ep, "needs both soft and hard")
-                    }
-                    soft = try int(st, ep + ".soft", min: -1)
-                    hard = try int(ht, ep + ".hard", min: -1)
-                } else {
-                    soft = try int(e.value, ep, min: -1)
-                    hard = soft
-                }
-                // The same rules as --ulimit (the name, soft <= hard, -1 unlimited).
-                do {
-                    s.resources.ulimits.append(
-                        try .init(checkedName: e.key, soft: Int64(soft), hard: Int64(hard), origin: nil))
-                } catch { throw fail(ep, error.description) }
-            }
+        case "ulimits": s.resources.ulimits += try ulimits(v, p)
         case "devices":
             for (i, item) in try list(v, p).enumerated() {
                 let ip = "\(p)[\(i)]"
@@ -289,5 +260,45 @@ extension ComposeParser {
     func macAddress(_ v: ComposeTree, _ p: String) throws(ComposeError) -> String {
         let text = try string(v, p)
         do { return try MACAddress.parse(text) } catch { throw fail(p, error.description) }
+    }
+}
+
+extension ComposeParser {
+    /// `extra_hosts:` as a list (`NAME:IP`, `NAME=IP`) or a mapping (`NAME: IP` or a list of addresses).
+    func extraHosts(_ v: ComposeTree, _ p: String) throws(ComposeError) -> [String] {
+        guard case .mapping(let entries) = v else { return try strings(v, p) }
+        var out: [String] = []
+        for e in entries {
+            if case .sequence = e.value {
+                for ip in try strings(e.value, p + "." + e.key) { out.append(e.key + ":" + ip) }
+            } else {
+                out.append(e.key + ":" + (try string(e.value, p + "." + e.key)))
+            }
+        }
+        return out
+    }
+
+    /// `ulimits:` NAME: N or NAME: {soft, hard}, checked as --ulimit is (the name, soft <= hard, -1
+    /// unlimited).
+    func ulimits(_ v: ComposeTree, _ p: String) throws(ComposeError) -> [ContainerResourceOptions.Ulimit] {
+        var out: [ContainerResourceOptions.Ulimit] = []
+        for e in try mapping(v, p) {
+            let ep = p + "." + e.key
+            let soft: Int, hard: Int
+            if case .mapping = e.value {
+                guard let st = e.value["soft"], let ht = e.value["hard"] else {
+                    throw fail(ep, "needs both soft and hard")
+                }
+                soft = try int(st, ep + ".soft", min: -1)
+                hard = try int(ht, ep + ".hard", min: -1)
+            } else {
+                soft = try int(e.value, ep, min: -1)
+                hard = soft
+            }
+            do { out.append(try .init(checkedName: e.key, soft: Int64(soft), hard: Int64(hard), origin: nil)) } catch {
+                throw fail(ep, error.description)
+            }
+        }
+        return out
     }
 }

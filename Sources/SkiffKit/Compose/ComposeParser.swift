@@ -439,6 +439,14 @@ package struct ComposeParser {
             if let v = t["pull"] { b.pull = try bool(v, p + ".pull") }
             if let v = t["labels"] { b.labels = try labels(v, p + ".labels") }
             b.network = try optionalString(t["network"], p + ".network")
+            if let v = t["extra_hosts"] {
+                b.extraHosts = try extraHosts(v, p + ".extra_hosts")
+                var names = ContainerNameOptions()
+                names.extraHosts = b.extraHosts
+                do { try names.validate() } catch { throw fail(p + ".extra_hosts", "\(error)") }
+            }
+            if let v = t["shm_size"] { b.shmSize = try bytes(v, p + ".shm_size") }
+            if let v = t["ulimits"] { b.ulimits = try ulimits(v, p + ".ulimits") }
             if let v = t["secrets"] { b.secrets = try secretUses(v, p + ".secrets") }
             if let v = t["ssh"] {
                 // A list (`- default`, `- id=path`) or a mapping (`id: path`).

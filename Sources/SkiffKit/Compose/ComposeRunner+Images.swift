@@ -27,6 +27,9 @@ extension ComposeRunner {
         options.pull = pull || b.pull
         options.labels = b.labels
         options.network = b.network
+        options.addHosts = b.extraHosts
+        options.shmSize = b.shmSize
+        options.ulimits = b.ulimits
         options.buildArgs = b.args
         options.callerEnvironment = callerEnvironment
         (options.secrets, options.ssh) = try buildSecrets(b, service: s.name)

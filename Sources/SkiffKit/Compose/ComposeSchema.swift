@@ -80,11 +80,9 @@ package enum ComposeSchema {
         "entitlements": .refused("build entitlements are not supported by skiff build; remove the key"),
         "additional_contexts": .refused(
             "additional build contexts are not supported by skiff build; copy the files into the build context"),
-        "shm_size": .refused("the build container's /dev/shm size cannot be set in skiff build; remove the key"),
-        "extra_hosts": .refused("host entries for build steps are not supported by skiff build; remove the key"),
+        "shm_size": .any, "extra_hosts": .any, "ulimits": .any,
         "isolation": .refused("isolation is a Windows setting; remove the key"),
         "privileged": .refused("privileged build steps are not supported by skiff build; remove the key"),
-        "ulimits": .refused("ulimits for build steps are not supported by skiff build; remove the key"),
         "platforms": .refused(
             "multi-platform builds are not supported by skiff; build for this machine (remove the key)"),
     ])

@@ -117,6 +117,18 @@ public struct CreateFlagValues: Sendable, Equatable {
     }
 }
 
+extension BuildOptions {
+    /// `skiff build --add-host/--shm-size/--ulimit`, checked as `run`'s flags are.
+    public mutating func setRunFlags(addHost: [String], shmSize: String?, ulimit: [String]) throws(KitError) {
+        var names = ContainerNameOptions()
+        names.extraHosts = addHost
+        try names.validate()
+        addHosts = addHost
+        self.shmSize = try shmSize.map { text throws(KitError) in try CreateFlagValues.bytes(text, "--shm-size") }
+        ulimits = try ulimit.map { text throws(KitError) in try ContainerResourceOptions.Ulimit(flag: text) }
+    }
+}
+
 extension ContainerResourceOptions.Ulimit {
     /// Docker's `--ulimit NAME=SOFT[:HARD]` (HARD defaults to SOFT; -1 is unlimited).
     public init(flag text: String) throws(KitError) {

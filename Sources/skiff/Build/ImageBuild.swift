@@ -30,6 +30,10 @@ struct ImageBuild: ParsableCommand {
     var pull = false
     @Option(name: .customLong("network"), help: "The RUN steps' network: default (the host's), host or none.")
     var network: String?
+    @Option(name: .customLong("add-host"), help: "A line in each RUN step's /etc/hosts: NAME:IP.")
+    var addHost: [String] = []
+    @Option(name: .customLong("shm-size"), help: "Size of each RUN step's /dev/shm (e.g. 64m).") var shmSize: String?
+    @Option(name: .customLong("ulimit"), help: "A RUN step resource limit: NAME=SOFT[:HARD].") var ulimit: [String] = []
     @Option(name: .customLong("label"), help: "Set a label on the image (KEY=VALUE).") var label: [String] = []
     @Flag(name: [.customShort("q"), .customLong("quiet")], help: "Print only the image ID.") var quiet = false
     @Option(
@@ -61,6 +65,7 @@ struct ImageBuild: ParsableCommand {
             throw ValidationError("--network \(network): a build's steps take default, host or none")
         }
         options.network = network
+        try options.setRunFlags(addHost: addHost, shmSize: shmSize, ulimit: ulimit)
         for l in label {
             let kv = l.split(separator: "=", maxSplits: 1).map(String.init)
             guard let key = kv.first, !key.isEmpty else { throw ValidationError("--label \(l): expected KEY=VALUE") }
