@@ -91,6 +91,11 @@ struct OCISeccompNotifyTests {
 final class NotifyAgent: @unchecked Sendable {
     let path: String
     private let listener: Int32
+    /// Connections are taken in the order `serve` was called: a thread serving the exec must never take
+    /// the init's connection when that thread is scheduled late (a loaded machine).
+    private let turns = NSCondition()
+    private var issued = 0
+    private var serving = 0
 
     struct Served {
         var message: String
@@ -136,16 +141,30 @@ final class NotifyAgent: @unchecked Sendable {
     func serve(answer: Int32) -> Pending {
         let pending = Pending()
         let listener = self.listener
+        turns.lock()
+        let ticket = issued
+        issued += 1
+        turns.unlock()
         Thread.detachNewThread {
-            pending.finish(Self.serveOne(listener, answer: answer))
+            self.turns.lock()
+            while self.serving != ticket { self.turns.wait() }
+            self.turns.unlock()
+            pending.finish(
+                Self.serveOne(listener, answer: answer) {
+                    self.turns.lock()
+                    self.serving += 1
+                    self.turns.broadcast()
+                    self.turns.unlock()
+                })
         }
         return pending
     }
 
-    private static func serveOne(_ listener: Int32, answer: Int32) -> Served? {
+    /// `accepted` is called once this call has taken its connection (or given up waiting for one).
+    private static func serveOne(_ listener: Int32, answer: Int32, accepted: () -> Void) -> Served? {
         var p = pollfd(fd: listener, events: Int16(POLLIN), revents: 0)
-        guard poll(&p, 1, 30_000) == 1 else { return nil }
-        let conn = accept(listener, nil, nil)
+        let conn = poll(&p, 1, 30_000) == 1 ? accept(listener, nil, nil) : -1
+        accepted()
         guard conn >= 0 else { return nil }
         defer { Glibc.close(conn) }
         // One message: the state JSON with the fd as SCM_RIGHTS (struct cmsghdr: len (8), level, type, fd).

@@ -631,6 +631,14 @@ extension Engine {
                 pid: pid, startTime: c.pidStartTime ?? pid.flatMap { SkiffRuntime.ProcessInfo.startTime(pid: $0) },
                 timeout: 10)
             Self.waitGone(pid: c.monitorPid, startTime: c.monitorStartTime, timeout: 10)
+        } else if monitorAlive(c) || runnerAlive(c) {
+            // Exited, but its monitor is still at work: recording the exit, or waiting out a restart's
+            // back-off, its helper about to write into the container's directory. It ends first (with
+            // -f told to: the removing marker, the user's stop), so the removal is the last word and
+            // nothing of the container comes back after it.
+            if force { _ = try killForRemoval(c) }
+            Self.waitGone(pid: c.monitorPid, startTime: c.monitorStartTime, timeout: 10)
+            Self.waitGone(pid: c.runnerPid, startTime: c.runnerStartTime, timeout: 10)
         }
         if (try? runtime.state(id: c.id)) != nil {
             do { try runtime.delete(id: c.id, force: true) } catch { throw .runtime(error) }
