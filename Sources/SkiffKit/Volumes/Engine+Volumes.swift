@@ -108,33 +108,30 @@ extension Engine {
                         let name = r.source ?? NameGenerator.makeID()
                         let (volume, created) = try store.create(name, labels: r.volumeLabels, anonymous: anonymous)
                         if created { made.append(name) }
-                        let local = try LocalVolumeOptions(volume.Options, origin: "volume \(name)").mount
-                        var source = volume.Mountpoint
-                        if case .hostDirectory(let directory) = local {
+                        var p = MountPoint(
+                            type: .volume, name: name, source: volume.Mountpoint, destination: r.target,
+                            readOnly: r.readOnly)
+                        switch try LocalVolumeOptions(volume.Options, origin: "volume \(name)").mount {
+                        case .data: break
+                        case .hostDirectory(let directory):
                             guard FileIO.exists(directory) else {
                                 throw .usage(
                                     "\(r.origin): failed to mount local volume \(name): mount \(directory): no such file or directory"
                                 )
                             }
-                            source = directory
-                        }
-                        // Copied up into what the container sees: its data, or the host directory (as Docker
-                        // copies into the mounted device); a filesystem mounted later gets nothing.
-                        var mountsFilesystem = false
-                        if case .filesystem = local { mountsFilesystem = true }
-                        if !mountsFilesystem, !r.noCopy, VolumeStore.isEmptyDirectory(source),
-                            let resolved = filesystem.resolveInScope(r.target)
-                        {
-                            try VolumeCopyUp.copy(from: filesystem, imagePath: resolved, to: source)
-                            copied.append((resolved, source))
-                        }
-                        var p = MountPoint(
-                            type: .volume, name: name, source: source, destination: r.target,
-                            readOnly: r.readOnly)
-                        if case .filesystem(let type, let device, let options) = local {
+                            p.source = directory
+                        case .filesystem(let type, let device, let options):
                             p.filesystemType = type
                             p.source = device
                             p.options = options
+                        }
+                        // Copied up into what the container sees: its data, or the host directory (as Docker
+                        // copies into the mounted device); a filesystem mounted later gets nothing.
+                        if p.filesystemType == nil, !r.noCopy, VolumeStore.isEmptyDirectory(p.source),
+                            let resolved = filesystem.resolveInScope(r.target)
+                        {
+                            try VolumeCopyUp.copy(from: filesystem, imagePath: resolved, to: p.source)
+                            copied.append((resolved, p.source))
                         }
                         if anonymous || volume.Anonymous == true { p.anonymous = true }
                         points.append(p)

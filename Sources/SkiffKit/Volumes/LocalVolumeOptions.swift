@@ -49,8 +49,10 @@ package struct LocalVolumeOptions: Sendable, Equatable {
     }
 
     /// `o` as a list (`addr=10.0.0.1,rw` → [addr=10.0.0.1, rw]).
-    package var optionList: [String] {
-        (o ?? "").split(separator: ",").map { String($0.filter { $0 != " " }) }.filter { !$0.isEmpty }
+    package var optionList: [String] { Self.optionList(o ?? "") }
+
+    static func optionList(_ o: String) -> [String] {
+        o.split(separator: ",").map { String($0.filter { $0 != " " }) }.filter { !$0.isEmpty }
     }
 
     /// `o` asks for a bind mount (Docker checks for `bind` among the options, whatever the type).
@@ -58,9 +60,7 @@ package struct LocalVolumeOptions: Sendable, Equatable {
 
     /// An `o` value asking for a bind mount.
     package static func isBindList(_ o: String) -> Bool {
-        o.split(separator: ",").contains {
-            let w = $0.filter { $0 != " " }; return w == "bind" || w == "rbind"
-        }
+        optionList(o).contains { $0 == "bind" || $0 == "rbind" }
     }
 
     package var mount: Mount {
