@@ -85,7 +85,11 @@ struct ComposeExampleTests {
         return ""
     }
 
-    @Test func talkDemo() throws {
+    @Test func talkDemo() async throws {
+        try await HostPortLock.holding([8000]) { try demo() }
+    }
+
+    func demo() throws {
         let engine = Engine(root: stateRoot)
         defer {
             _ = skiff(["compose", "down", "-v"])

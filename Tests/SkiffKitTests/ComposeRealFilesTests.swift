@@ -1,5 +1,6 @@
 import Foundation
 import SkiffKit
+import SkiffTestSupport
 import Testing
 
 /// Real compose files, as docker/awesome-compose has them (images replaced by the local busybox where
@@ -16,6 +17,11 @@ struct ComposeRealFilesTests {
         /// Containers that run after `up -d` (the rest exit on their own).
         var running: [String]
         var description: String { name }
+        /// The fixed host ports the sample publishes, held while it is up (the talk demo also takes 8000).
+        var publishedPorts: Set<UInt16> {
+            let pattern = /- ['"]?(\d+):\d+/
+            return Set(compose.matches(of: pattern).compactMap { UInt16($0.1) })
+        }
     }
 
     static let busyboxWeb =
@@ -64,7 +70,11 @@ struct ComposeRealFilesTests {
     ]
 
     @Test(arguments: samples)
-    func sampleLoadsAndComesUp(sample: Sample) throws {
+    func sampleLoadsAndComesUp(sample: Sample) async throws {
+        try await HostPortLock.holding(sample.publishedPorts) { try comeUp(sample) }
+    }
+
+    func comeUp(_ sample: Sample) throws {
         let p = try ComposeEndToEndTests.Project("services: {}\n", directoryName: sample.name)
         defer { p.cleanUp() }
         unlink(p.dir + "/compose.yaml")
