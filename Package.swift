@@ -83,7 +83,6 @@ let package = Package(
             name: "SkiffOCICommands",
             dependencies: [
                 "SkiffRuntime", "SkiffOCI", "CSkiff", "SkiffExplain", "SkiffSystem",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -122,7 +121,7 @@ let package = Package(
             name: "SkiffUnitTests",
             dependencies: [
                 "SkiffKit", "SkiffPresentation", "SkiffRuntime", "SkiffOCI", "SkiffExplain", "SkiffTesting",
-                .product(name: "Logging", package: "swift-log"),
+                "SkiffOCICommands", .product(name: "Logging", package: "swift-log"),
             ]
         ),
     ]

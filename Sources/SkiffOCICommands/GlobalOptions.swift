@@ -1,4 +1,6 @@
-import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// runc's global flags (`--root`, `--log`, `--log-format`, `--debug`), accepted anywhere before the
 /// command name, so `skiff --root R oci run ...` and `skiff oci --root R run ...` both work, as does
@@ -28,7 +30,7 @@ public struct GlobalOptions: Sendable {
                 return String(arguments[index][arguments[index].index(after: eq)...])
             }
             index += 1
-            guard index < arguments.count else { throw ValidationError("\(flag) needs a value") }
+            guard index < arguments.count else { throw CommandLineError("\(flag) needs a value") }
             return arguments[index]
         }
         while index < arguments.count {
@@ -42,14 +44,14 @@ public struct GlobalOptions: Sendable {
                 case "--log-format":
                     let v = try value("--log-format")
                     guard let format = Logs.Format(rawValue: v) else {
-                        throw ValidationError("--log-format: expected text or json, got \"\(v)\"")
+                        throw CommandLineError("--log-format: expected text or json, got \"\(v)\"")
                     }
                     options.logFormat = format
                     index += 1
                     continue
                 case "--debug": options.debug = true; index += 1; continue
                 case "--systemd-cgroup":
-                    throw ValidationError(
+                    throw CommandLineError(
                         "--systemd-cgroup: skiff manages cgroupfs directly; the systemd cgroup driver is not supported")
                 default: break
                 }

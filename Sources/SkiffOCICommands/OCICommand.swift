@@ -1,4 +1,3 @@
-import ArgumentParser
 import Logging
 import SkiffRuntime
 
@@ -10,24 +9,6 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-
-/// `skiff oci …`: the OCI runtime command line, flag for flag like runc's, so that Podman, containerd
-/// or CRI-O can drive skiff where they would drive runc.
-public struct OCICommand: ParsableCommand {
-    public init() {}
-
-    public static let configuration = CommandConfiguration(
-        commandName: "oci",
-        abstract:
-            "Run OCI bundles (runc's command line): spec, create, start, run, state, kill, delete, ps, exec, list, "
-            + "pause, resume, update, events, features.",
-        subcommands: [
-            OCISpecCommand.self, OCICreate.self, OCIStart.self, OCIRun.self, OCIState.self, OCIKill.self,
-            OCIDelete.self, OCIPs.self, OCIExec.self, OCIList.self, OCIPause.self, OCIResume.self,
-            OCIUpdate.self, OCIEvents.self, OCIFeatures.self, VersionCommand.self,
-        ]
-    )
-}
 
 /// Shared by the oci commands.
 enum OCIContext {
@@ -48,36 +29,29 @@ enum OCIContext {
     }
 }
 
-/// Flags of `create` and `run`.
-struct OCIStartFlags: ParsableArguments {
-    @Option(name: [.short, .long], help: "Path to the bundle (the directory holding config.json).")
-    var bundle: String = "."
+/// Options of `create` and `run`.
+enum OCIStartFlags {
+    static let options: [RuntimeOption] = [
+        .value("bundle", "b", placeholder: "dir", help: "Path to the bundle (the directory holding config.json)."),
+        .value("pid-file", placeholder: "file", help: "Write the container's pid to this file."),
+        .value("console-socket", placeholder: "socket", help: "Unix socket that receives the terminal's master fd."),
+        .flag(
+            "no-pivot",
+            help:
+                "Move the rootfs onto / and chroot instead of pivot_root (runc's --no-pivot, e.g. for a rootfs on ramfs)."
+        ),
+        .flag("no-new-keyring", help: "Accepted for runc compatibility (skiff makes no session keyring)."),
+        .value("preserve-fds", placeholder: "n", help: "Pass this many extra fds (3, 4, …) to the container."),
+    ]
 
-    @Option(name: .customLong("pid-file"), help: "Write the container's pid to this file.")
-    var pidFile: String?
+    static func bundle(_ a: RuntimeArguments) -> String { a.string("bundle") ?? "." }
 
-    @Option(name: .customLong("console-socket"), help: "Unix socket that receives the terminal's master fd.")
-    var consoleSocket: String?
-
-    @Flag(
-        name: .customLong("no-pivot"),
-        help: "Move the rootfs onto / and chroot instead of pivot_root (runc's --no-pivot, e.g. for a rootfs on ramfs)."
-    )
-    var noPivot = false
-
-    @Flag(
-        name: .customLong("no-new-keyring"), help: "Accepted for runc compatibility (skiff makes no session keyring).")
-    var noNewKeyring = false
-
-    @Option(name: .customLong("preserve-fds"), help: "Pass this many extra fds (3, 4, …) to the container.")
-    var preserveFDs: Int32 = 0
-
-    var options: OCIRuntime.StartOptions {
+    static func startOptions(_ a: RuntimeArguments) throws -> OCIRuntime.StartOptions {
         var o = OCIRuntime.StartOptions()
-        o.pidFile = pidFile
-        o.consoleSocket = consoleSocket
-        o.noPivot = noPivot
-        o.preserveFDs = preserveFDs
+        o.pidFile = a.string("pid-file")
+        o.consoleSocket = a.string("console-socket")
+        o.noPivot = a.flag("no-pivot")
+        o.preserveFDs = try a.number("preserve-fds") ?? 0
         return o
     }
 }

@@ -1,42 +1,62 @@
-import ArgumentParser
+import SkiffRuntime
 
-struct OCICreate: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "create",
-        abstract: "Create a container; its process waits until `start`.")
-    @OptionGroup var flags: OCIStartFlags
-    @OptionGroup var explain: ExplainOptions
-    @Argument(help: "The container id.") var id: String
+struct OCICreate: RuntimeCommand {
+    static let spec = RuntimeCommandSpec(
+        "create", "Create a container; its process waits until `start`.",
+        options: OCIStartFlags.options + ExplainSession.options, operands: [.containerID])
+    let id: String
+    let bundle: String
+    let options: OCIRuntime.StartOptions
+    let explain: ExplainSession
+
+    init(_ a: RuntimeArguments) throws {
+        id = a.operands[0]
+        bundle = OCIStartFlags.bundle(a)
+        options = try OCIStartFlags.startOptions(a)
+        explain = try ExplainSession(a)
+    }
 
     func run() throws {
         explain.begin()
         defer { explain.finish(title: "skiff oci create \(id)") }
-        try OCIContext.runtime().create(id: id, bundle: flags.bundle, options: flags.options)
+        try OCIContext.runtime().create(id: id, bundle: bundle, options: options)
     }
 }
 
-struct OCIStart: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "start", abstract: "Start a created container.")
-    @Argument(help: "The container id.") var id: String
+struct OCIStart: RuntimeCommand {
+    static let spec = RuntimeCommandSpec("start", "Start a created container.", operands: [.containerID])
+    let id: String
 
-    func run() throws {
-        try OCIContext.runtime().start(id: id)
-    }
+    init(_ a: RuntimeArguments) { id = a.operands[0] }
+
+    func run() throws { try OCIContext.runtime().start(id: id) }
 }
 
-struct OCIRun: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "run",
-        abstract: "Create and start a container, attached unless --detach.")
-    @OptionGroup var flags: OCIStartFlags
-    @Flag(name: [.short, .long], help: "Return once the process has started.") var detach = false
-    @Flag(name: .long, help: "Keep the stopped container (state, cgroup) until `delete`, instead of removing it.")
-    var keep = false
-    @OptionGroup var explain: ExplainOptions
-    @Argument(help: "The container id.") var id: String
+struct OCIRun: RuntimeCommand {
+    static let spec = RuntimeCommandSpec(
+        "run", "Create and start a container, attached unless --detach.",
+        options: OCIStartFlags.options + [
+            .flag("detach", "d", help: "Return once the process has started."),
+            .flag("keep", help: "Keep the stopped container (state, cgroup) until `delete`, instead of removing it."),
+        ] + ExplainSession.options,
+        operands: [.containerID])
+    let id: String
+    let bundle: String
+    let detach: Bool
+    let options: OCIRuntime.StartOptions
+    let explain: ExplainSession
 
-    func validate() throws {
-        if detach && keep { throw ValidationError("--detach and --keep cannot both be given") }
+    init(_ a: RuntimeArguments) throws {
+        id = a.operands[0]
+        bundle = OCIStartFlags.bundle(a)
+        detach = a.flag("detach")
+        var options = try OCIStartFlags.startOptions(a)
+        options.keep = a.flag("keep")
+        if detach && options.keep {
+            throw CommandLineError("--detach and --keep cannot both be given", command: Self.spec.name)
+        }
+        self.options = options
+        explain = try ExplainSession(a)
     }
 
     func run() throws {
@@ -44,12 +64,10 @@ struct OCIRun: ParsableCommand {
         defer { explain.finish(title: "skiff oci run \(id)") }
         let runtime = OCIContext.runtime()
         if detach {
-            try runtime.runDetached(id: id, bundle: flags.bundle, options: flags.options)
+            try runtime.runDetached(id: id, bundle: bundle, options: options)
             return
         }
-        var options = flags.options
-        options.keep = keep
-        let status = try runtime.run(id: id, bundle: flags.bundle, options: options)
-        if status.shellStatus != 0 { throw ExitCode(status.shellStatus) }
+        let status = try runtime.run(id: id, bundle: bundle, options: options)
+        if status.shellStatus != 0 { throw ExitStatus(status.shellStatus) }
     }
 }

@@ -1,4 +1,3 @@
-import ArgumentParser
 import SkiffRuntime
 
 #if canImport(FoundationEssentials)
@@ -13,12 +12,23 @@ import Glibc
 /// runc's `events`: one JSON object a line, {"type":"stats","id":ID,"data":{...}} every interval and
 /// {"type":"oom","id":ID} when the OOM killer acted, until the container stops; `--stats` prints the
 /// counters once.
-struct OCIEvents: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "events", abstract: "Print a container's resource usage and OOM events.")
-    @Flag(name: .long, help: "Print the counters once and exit.") var stats = false
-    @Option(name: .long, help: "Time between two stats events (5s, 500ms, 1m).") var interval: String = "5s"
-    @Argument(help: "The container id.") var id: String
+struct OCIEvents: RuntimeCommand {
+    static let spec = RuntimeCommandSpec(
+        "events", "Print a container's resource usage and OOM events.",
+        options: [
+            .flag("stats", help: "Print the counters once and exit."),
+            .value("interval", placeholder: "duration", help: "Time between two stats events (5s, 500ms, 1m)."),
+        ],
+        operands: [.containerID])
+    let id: String
+    let stats: Bool
+    let interval: String
+
+    init(_ a: RuntimeArguments) {
+        id = a.operands[0]
+        stats = a.flag("stats")
+        interval = a.string("interval") ?? "5s"
+    }
 
     struct Event<Data: Encodable>: Encodable {
         var type: String
@@ -33,7 +43,7 @@ struct OCIEvents: ParsableCommand {
             return
         }
         guard let period = Self.seconds(interval), period > 0 else {
-            throw ValidationError("--interval: expected a duration like 5s, 500ms or 1m, got \"\(interval)\"")
+            throw CommandLineError("--interval: expected a duration like 5s, 500ms or 1m, got \"\(interval)\"")
         }
         var ooms = runtime.oomKills(id: id) ?? 0
         while true {
@@ -57,7 +67,7 @@ struct OCIEvents: ParsableCommand {
         let line = "{" + fields.joined(separator: ",") + "}\n"
         var bytes = Array(line.utf8)
         if bytes.withUnsafeMutableBytes({ write(STDOUT_FILENO, $0.baseAddress, $0.count) }) != bytes.count {
-            throw ExitCode(1)
+            throw ExitStatus(1)
         }
     }
 
@@ -70,10 +80,10 @@ struct OCIEvents: ParsableCommand {
     }
 }
 
-struct OCIFeatures: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "features",
-        abstract: "Print what this runtime implements (runtime-spec features.json).")
+struct OCIFeatures: RuntimeCommand {
+    static let spec = RuntimeCommandSpec("features", "Print what this runtime implements (runtime-spec features.json).")
+
+    init(_ a: RuntimeArguments) {}
 
     func run() throws {
         try OCIContext.printJSON(RuntimeFeatures.current(version: SkiffVersion.number))

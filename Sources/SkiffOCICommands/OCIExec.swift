@@ -1,4 +1,3 @@
-import ArgumentParser
 import SkiffOCI
 import SkiffRuntime
 
@@ -12,47 +11,82 @@ import FoundationEssentials
 import Foundation
 #endif
 
-struct OCIExec: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "exec", abstract: "Run a process in a running container.")
+struct OCIExec: RuntimeCommand {
+    static let spec = RuntimeCommandSpec(
+        "exec", "Run a process in a running container.",
+        options: [
+            .value(
+                "process", "p", placeholder: "file",
+                help: "A process.json (the spec's process object) instead of COMMAND."),
+            .flag("detach", "d", help: "Return once the process has started."),
+            .value("pid-file", placeholder: "file", help: "Write the process's pid to this file."),
+            .value(
+                "console-socket", placeholder: "socket", help: "Unix socket that receives the terminal's master fd."),
+            .flag("tty", "t", help: "Allocate a terminal."),
+            .value("cwd", placeholder: "dir", help: "Working directory inside the container."),
+            .value("env", "e", placeholder: "name=value", repeats: true, help: "Set an environment variable."),
+            .value("user", "u", placeholder: "uid[:gid]", help: "The user to run as."),
+            .value("additional-gids", "g", placeholder: "gid", repeats: true, help: "Extra group ids."),
+            .value("cap", "c", placeholder: "cap", repeats: true, help: "Add a capability (e.g. CAP_NET_ADMIN)."),
+            .flag("no-new-privs", help: "Set no_new_privs."),
+            .flag(
+                "ignore-paused",
+                help: "Exec into a paused container too: the process runs once the container is resumed."),
+            .value("preserve-fds", placeholder: "n", help: "Pass this many extra fds to the process."),
+        ],
+        operands: [.containerID], rest: RuntimeOperand("command", required: false, help: "Command and arguments."))
 
-    @Option(name: [.short, .long], help: "A process.json (the spec's process object) instead of COMMAND.")
-    var process: String?
-    @Flag(name: [.short, .long], help: "Return once the process has started.") var detach = false
-    @Option(name: .customLong("pid-file"), help: "Write the process's pid to this file.") var pidFile: String?
-    @Option(name: .customLong("console-socket"), help: "Unix socket that receives the terminal's master fd.")
-    var consoleSocket: String?
-    @Flag(name: [.short, .long], help: "Allocate a terminal.") var tty = false
-    @Option(name: .long, help: "Working directory inside the container.") var cwd: String?
-    @Option(name: [.short, .long], help: "Set an environment variable (NAME=value).") var env: [String] = []
-    @Option(name: [.short, .long], help: "uid[:gid] to run as.") var user: String?
-    @Option(name: .customLong("additional-gids"), help: "Extra group ids.") var additionalGids: [UInt32] = []
-    @Option(name: [.customShort("c"), .long], help: "Add a capability (e.g. CAP_NET_ADMIN).") var cap: [String] = []
-    @Flag(name: .customLong("no-new-privs"), help: "Set no_new_privs.") var noNewPrivs = false
-    @Flag(
-        name: .customLong("ignore-paused"),
-        help: "Exec into a paused container too: the process runs once the container is resumed.")
-    var ignorePaused = false
-    @Option(name: .customLong("preserve-fds"), help: "Pass this many extra fds to the process.") var preserveFDs:
-        Int32 = 0
-    @Argument(help: "The container id.") var id: String
-    @Argument(parsing: .captureForPassthrough, help: "Command and arguments.") var command: [String] = []
+    let id: String
+    let process: String?
+    let detach: Bool
+    let pidFile: String?
+    let consoleSocket: String?
+    let tty: Bool
+    let cwd: String?
+    let env: [String]
+    let user: String?
+    let additionalGids: [UInt32]
+    let cap: [String]
+    let noNewPrivs: Bool
+    let ignorePaused: Bool
+    let preserveFDs: Int32
+    let command: [String]
+
+    init(_ a: RuntimeArguments) throws {
+        id = a.operands[0]
+        process = a.string("process")
+        detach = a.flag("detach")
+        pidFile = a.string("pid-file")
+        consoleSocket = a.string("console-socket")
+        tty = a.flag("tty")
+        cwd = a.string("cwd")
+        env = a.strings("env")
+        user = a.string("user")
+        additionalGids = try a.numbers("additional-gids")
+        cap = a.strings("cap")
+        noNewPrivs = a.flag("no-new-privs")
+        ignorePaused = a.flag("ignore-paused")
+        preserveFDs = try a.number("preserve-fds") ?? 0
+        command = a.rest
+        if process == nil && command.isEmpty {
+            throw CommandLineError("exec needs a COMMAND or --process FILE", command: Self.spec.name)
+        }
+    }
 
     /// runc's status for a failure of exec itself: 255, so that it cannot be taken for the process's
-    /// own exit status (which exec passes on). Usage errors keep ArgumentParser's status.
+    /// own exit status (which exec passes on). Usage errors exit 1, as runc's do.
     static let ownFailureStatus: Int32 = 255
 
     func run() throws {
         do {
             try execute()
-        } catch let error as ExitCode {
+        } catch let error as ExitStatus {
             throw error
-        } catch let error as ValidationError {
+        } catch let error as CommandLineError {
             throw error
         } catch {
-            let line = Array("Error: \(error)\n".utf8)
-            _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
-            throw ExitCode(Self.ownFailureStatus)
+            StandardError.write("Error: \(error)\n")
+            throw ExitStatus(Self.ownFailureStatus)
         }
     }
 
@@ -64,21 +98,22 @@ struct OCIExec: ParsableCommand {
             let bytes = try FileIO.read(process)
             proc = try JSONDecoder().decode(Process.self, from: Data(bytes))
         } else {
-            guard !command.isEmpty else { throw ValidationError("exec needs a COMMAND or --process FILE") }
             spec = try runtime.spec(of: id)
             proc = spec?.process ?? Process()
-            proc.args = command.first == "--" ? Array(command.dropFirst()) : command
+            proc.args = command
             proc.terminal = tty
             proc.env = (proc.env ?? []) + env
             if let cwd { proc.cwd = cwd }
             if let user {
                 let parts = user.split(separator: ":")
                 guard let uid = UInt32(parts[0]), parts.count <= 2 else {
-                    throw ValidationError("--user: expected uid[:gid], got \"\(user)\"")
+                    throw CommandLineError("--user: expected uid[:gid], got \"\(user)\"", command: Self.spec.name)
                 }
                 proc.user.uid = uid
                 if parts.count == 2 {
-                    guard let gid = UInt32(parts[1]) else { throw ValidationError("--user: bad gid in \"\(user)\"") }
+                    guard let gid = UInt32(parts[1]) else {
+                        throw CommandLineError("--user: bad gid in \"\(user)\"", command: Self.spec.name)
+                    }
                     proc.user.gid = gid
                 }
             }
@@ -99,7 +134,7 @@ struct OCIExec: ParsableCommand {
         options.preserveFDs = preserveFDs
         options.ignorePaused = ignorePaused
         if let status = try runtime.exec(id: id, process: proc, options: options, spec: spec), status.shellStatus != 0 {
-            throw ExitCode(status.shellStatus)
+            throw ExitStatus(status.shellStatus)
         }
     }
 }

@@ -1,34 +1,50 @@
-import ArgumentParser
 import SkiffRuntime
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
-struct OCIKill: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "kill", abstract: "Send a signal to a container's process.")
-    @Flag(name: [.short, .long], help: "Signal every process in the container's cgroup.") var all = false
-    @Argument(help: "The container id.") var id: String
-    @Argument(help: "Signal name or number (default SIGTERM).") var signal: String = "SIGTERM"
+struct OCIKill: RuntimeCommand {
+    static let spec = RuntimeCommandSpec(
+        "kill", "Send a signal to a container's process.",
+        options: [.flag("all", "a", help: "Signal every process in the container's cgroup.")],
+        operands: [
+            .containerID, RuntimeOperand("signal", required: false, help: "Signal name or number (default SIGTERM)."),
+        ])
+    let id: String
+    let signal: Int32
+    let all: Bool
+
+    init(_ a: RuntimeArguments) throws {
+        id = a.operands[0]
+        all = a.flag("all")
+        let name = a.operand(1) ?? "SIGTERM"
+        // Signal 0 only checks that the process exists (runc accepts it, `kill --all ID 0` included).
+        if name == "0" {
+            signal = 0
+        } else {
+            do { signal = try Signals.parse(name) } catch {
+                throw CommandLineError(error.description, command: Self.spec.name)
+            }
+        }
+    }
 
     func run() throws {
-        let number: Int32
-        // Signal 0 only checks that the process exists (runc accepts it, `kill --all ID 0` included).
-        if signal == "0" {
-            number = 0
-        } else {
-            do { number = try Signals.parse(signal) } catch { throw ValidationError(error.description) }
-        }
-        try OCIContext.runtime().kill(id: id, signal: number, all: all)
+        try OCIContext.runtime().kill(id: id, signal: signal, all: all)
     }
 }
 
-struct OCIDelete: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "delete", abstract: "Remove a container (and its cgroup).")
-    @Flag(name: [.short, .long], help: "Kill a running container first.") var force = false
-    @Argument(help: "The container id.") var id: String
+struct OCIDelete: RuntimeCommand {
+    static let spec = RuntimeCommandSpec(
+        "delete", "Remove a container (and its cgroup).",
+        options: [.flag("force", "f", help: "Kill a running container first.")], operands: [.containerID])
+    let id: String
+    let force: Bool
+
+    init(_ a: RuntimeArguments) {
+        id = a.operands[0]
+        force = a.flag("force")
+    }
 
     func run() throws {
         do {
@@ -41,11 +57,20 @@ struct OCIDelete: ParsableCommand {
 
 /// runc's `ps`: `--format json` prints the container's pids; the table is the host's `ps` (default
 /// `-ef`, or the arguments after the id) cut down to the header and the container's processes.
-struct OCIPs: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "ps", abstract: "List the processes of a container.")
-    @Option(name: [.short, .long], help: "table or json") var format: String = "table"
-    @Argument(help: "The container id.") var id: String
-    @Argument(parsing: .captureForPassthrough, help: "Options for ps(1) (default -ef).") var psArguments: [String] = []
+struct OCIPs: RuntimeCommand {
+    static let spec = RuntimeCommandSpec(
+        "ps", "List the processes of a container.",
+        options: [.value("format", "f", placeholder: "table|json", help: "table or json")], operands: [.containerID],
+        rest: RuntimeOperand("ps-options", required: false, help: "Options for ps(1) (default -ef)."))
+    let id: String
+    let format: String
+    let psArguments: [String]
+
+    init(_ a: RuntimeArguments) {
+        id = a.operands[0]
+        format = a.string("format") ?? "table"
+        psArguments = a.rest
+    }
 
     func run() throws {
         let pids = try OCIContext.runtime().processes(id: id)
@@ -53,19 +78,19 @@ struct OCIPs: ParsableCommand {
         // runc's one line (Go's json.Encoder), which callers read line by line: [PID,PID]
         case "json": print("[" + pids.map { String($0) }.joined(separator: ",") + "]")
         case "table":
-            let args = psArguments.first == "--" ? Array(psArguments.dropFirst()) : psArguments
+            let args = psArguments
             guard let ps = ["/usr/bin/ps", "/bin/ps"].first(where: { (path: String) in access(path, X_OK) == 0 }) else {
-                throw ValidationError("ps(1) is not installed: use --format json")
+                throw CommandLineError("ps(1) is not installed: use --format json")
             }
             let output = try Subprocess.run([ps] + (args.isEmpty ? ["-ef"] : args))
             guard output.status.exitCode == 0 else {
-                throw ValidationError(
+                throw CommandLineError(
                     "ps \(args.joined(separator: " ")): \(String(decoding: output.stderr, as: UTF8.self))")
             }
             let lines = String(decoding: output.stdout, as: UTF8.self).split(
                 separator: "\n", omittingEmptySubsequences: false)
             guard let header = lines.first, let column = header.split(separator: " ").firstIndex(of: "PID") else {
-                throw ValidationError("ps \(args.joined(separator: " ")): its output has no PID column")
+                throw CommandLineError("ps \(args.joined(separator: " ")): its output has no PID column")
             }
             print(header)
             let wanted = Set(pids)
@@ -73,7 +98,7 @@ struct OCIPs: ParsableCommand {
                 let fields = line.split(separator: " ")
                 if fields.count > column, let pid = Int32(fields[column]), wanted.contains(pid) { print(line) }
             }
-        default: throw ValidationError("--format: expected table or json, got \"\(format)\"")
+        default: throw CommandLineError("--format: expected table or json, got \"\(format)\"")
         }
     }
 }

@@ -1,4 +1,3 @@
-import ArgumentParser
 import SkiffOCI
 import SkiffRuntime
 
@@ -11,60 +10,81 @@ import Foundation
 import Glibc
 #endif
 
-struct OCIPause: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "pause",
-        abstract: "Freeze every process of a container (status \"paused\").")
-    // -1 (unlimited) is a value, not a flag: the options that take it parse the next word whatever it is.
-    @Argument(help: "The container id.") var id: String
+struct OCIPause: RuntimeCommand {
+    static let spec = RuntimeCommandSpec(
+        "pause", "Freeze every process of a container (status \"paused\").", operands: [.containerID])
+    let id: String
+
+    init(_ a: RuntimeArguments) { id = a.operands[0] }
 
     func run() throws { try OCIContext.runtime().pause(id: id) }
 }
 
-struct OCIResume: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "resume", abstract: "Thaw a paused container.")
-    @Argument(help: "The container id.") var id: String
+struct OCIResume: RuntimeCommand {
+    static let spec = RuntimeCommandSpec("resume", "Thaw a paused container.", operands: [.containerID])
+    let id: String
+
+    init(_ a: RuntimeArguments) { id = a.operands[0] }
 
     func run() throws { try OCIContext.runtime().resume(id: id) }
 }
 
 /// runc's `update`: flags, or a LinuxResources JSON from `-r FILE` / `-r -` (then the flags are ignored).
-struct OCIUpdate: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "update", abstract: "Change a container's resource limits.")
+/// A value of -1 (unlimited) is a value, not a flag: every option takes the next word whatever it is.
+struct OCIUpdate: RuntimeCommand {
+    static let spec = RuntimeCommandSpec(
+        "update", "Change a container's resource limits.",
+        options: [
+            .value(
+                "resources", "r", placeholder: "file",
+                help: "A LinuxResources JSON file, or - for stdin (other flags are then ignored)."),
+            .value("memory", placeholder: "bytes", help: "Memory limit (bytes, or with a unit: 64m, 1g; -1 for none)."),
+            .value("memory-swap", placeholder: "bytes", help: "Memory plus swap limit (-1 for unlimited swap)."),
+            .value("memory-reservation", placeholder: "bytes", help: "Memory soft limit."),
+            .value("cpu-share", "cpu-shares", placeholder: "shares", help: "CPU shares (relative weight)."),
+            .value("cpu-quota", placeholder: "us", help: "CFS quota in microseconds per period (-1 for none)."),
+            .value("cpu-period", placeholder: "us", help: "CFS period in microseconds."),
+            .value("cpuset-cpus", placeholder: "list", help: "CPUs to use (0-3, 0,1)."),
+            .value("cpuset-mems", placeholder: "list", help: "Memory nodes to use."),
+            .value("pids-limit", placeholder: "n", help: "Maximum number of processes (0: leave)."),
+            .value("blkio-weight", placeholder: "weight", help: "Block I/O weight of the cgroup (10 to 1000)."),
+            .value("cpu-rt-period", placeholder: "us", help: "Real-time period in microseconds (cgroup v1)."),
+            .value(
+                "cpu-rt-runtime", placeholder: "us", help: "Real-time runtime in microseconds per period (cgroup v1)."),
+        ],
+        operands: [.containerID])
 
-    @Option(
-        name: [.short, .customLong("resources")],
-        help: "A LinuxResources JSON file, or - for stdin (other flags are then ignored).")
-    var resources: String?
-    @Option(
-        name: .customLong("memory"), parsing: .unconditional,
-        help: "Memory limit (bytes, or with a unit: 64m, 1g; -1 for none).")
-    var memory: String?
-    @Option(
-        name: .customLong("memory-swap"), parsing: .unconditional,
-        help: "Memory plus swap limit (-1 for unlimited swap).") var memorySwap: String?
-    @Option(name: .customLong("memory-reservation"), parsing: .unconditional, help: "Memory soft limit.")
-    var memoryReservation: String?
-    @Option(name: [.customLong("cpu-share"), .customLong("cpu-shares")], help: "CPU shares (relative weight).")
-    var cpuShare: UInt64?
-    @Option(
-        name: .customLong("cpu-quota"), parsing: .unconditional,
-        help: "CFS quota in microseconds per period (-1 for none).") var cpuQuota: Int64?
-    @Option(name: .customLong("cpu-period"), help: "CFS period in microseconds.") var cpuPeriod: UInt64?
-    @Option(name: .customLong("cpuset-cpus"), help: "CPUs to use (0-3, 0,1).") var cpusetCpus: String?
-    @Option(name: .customLong("cpuset-mems"), help: "Memory nodes to use.") var cpusetMems: String?
-    @Option(name: .customLong("pids-limit"), parsing: .unconditional, help: "Maximum number of processes (0: leave).")
-    var pidsLimit: Int64?
-    @Option(name: .customLong("blkio-weight"), help: "Block I/O weight of the cgroup (10 to 1000).") var blkioWeight:
-        UInt16?
-    @Option(name: .customLong("cpu-rt-period"), help: "Real-time period in microseconds (cgroup v1).") var cpuRtPeriod:
-        UInt64?
-    @Option(
-        name: .customLong("cpu-rt-runtime"), parsing: .unconditional,
-        help: "Real-time runtime in microseconds per period (cgroup v1).")
-    var cpuRtRuntime: Int64?
-    @Argument(help: "The container id.") var id: String
+    let id: String
+    let resources: String?
+    let memory: String?
+    let memorySwap: String?
+    let memoryReservation: String?
+    let cpuShare: UInt64?
+    let cpuQuota: Int64?
+    let cpuPeriod: UInt64?
+    let cpusetCpus: String?
+    let cpusetMems: String?
+    let pidsLimit: Int64?
+    let blkioWeight: UInt16?
+    let cpuRtPeriod: UInt64?
+    let cpuRtRuntime: Int64?
+
+    init(_ a: RuntimeArguments) throws {
+        id = a.operands[0]
+        resources = a.string("resources")
+        memory = a.string("memory")
+        memorySwap = a.string("memory-swap")
+        memoryReservation = a.string("memory-reservation")
+        cpuShare = try a.number("cpu-share")
+        cpuQuota = try a.number("cpu-quota")
+        cpuPeriod = try a.number("cpu-period")
+        cpusetCpus = a.string("cpuset-cpus")
+        cpusetMems = a.string("cpuset-mems")
+        pidsLimit = try a.number("pids-limit")
+        blkioWeight = try a.number("blkio-weight")
+        cpuRtPeriod = try a.number("cpu-rt-period")
+        cpuRtRuntime = try a.number("cpu-rt-runtime")
+    }
 
     func run() throws {
         try OCIContext.runtime().update(id: id, resources: try requested())
@@ -79,7 +99,7 @@ struct OCIUpdate: ParsableCommand {
                 bytes = try FileIO.read(resources)
             }
             do { return try JSONDecoder().decode(LinuxResources.self, from: Data(bytes)) } catch {
-                throw ValidationError("--resources \(resources): not a LinuxResources JSON object: \(error)")
+                throw CommandLineError("--resources \(resources): not a LinuxResources JSON object: \(error)")
             }
         }
         var r = LinuxResources()
@@ -102,7 +122,7 @@ struct OCIUpdate: ParsableCommand {
         if let pidsLimit { r.pids = LinuxPids(limit: pidsLimit) }
         if let blkioWeight {
             guard (10...1000).contains(blkioWeight) else {
-                throw ValidationError("--blkio-weight \(blkioWeight): must be 10 to 1000")
+                throw CommandLineError("--blkio-weight \(blkioWeight): must be 10 to 1000")
             }
             r.blockIO = LinuxBlockIO(weight: blkioWeight)
         }
@@ -110,12 +130,12 @@ struct OCIUpdate: ParsableCommand {
         return r
     }
 
-    private var parseError: ValidationError? {
+    private var parseError: CommandLineError? {
         for (value, flag) in [
             (memory, "--memory"), (memorySwap, "--memory-swap"), (memoryReservation, "--memory-reservation"),
         ] {
             if let value, value != "-1", ByteSize.parse(value) == nil {
-                return ValidationError("\(flag): expected bytes or a size like 64m or 1g, got \"\(value)\"")
+                return CommandLineError("\(flag): expected bytes or a size like 64m or 1g, got \"\(value)\"")
             }
         }
         return nil

@@ -1,4 +1,3 @@
-import ArgumentParser
 import SkiffRuntime
 
 #if canImport(FoundationEssentials)
@@ -11,17 +10,18 @@ import Foundation
 import Glibc
 #endif
 
-struct OCISpecCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "spec", abstract: "Write a default config.json in the bundle.")
+struct OCISpecCommand: RuntimeCommand {
+    static let spec = RuntimeCommandSpec(
+        "spec", "Write a default config.json in the bundle.",
+        options: [.value("bundle", "b", placeholder: "dir", help: "Directory to write config.json into.")])
+    let bundle: String
 
-    @Option(name: [.short, .long], help: "Directory to write config.json into.")
-    var bundle: String = "."
+    init(_ a: RuntimeArguments) { bundle = a.string("bundle") ?? "." }
 
     func run() throws {
         let path = bundle + "/config.json"
         if access(path, F_OK) == 0 {
-            throw ValidationError("\(path) already exists: remove it first")
+            throw CommandLineError("\(path) already exists: remove it first")
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .withoutEscapingSlashes]

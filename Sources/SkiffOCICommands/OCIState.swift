@@ -1,4 +1,3 @@
-import ArgumentParser
 import SkiffRuntime
 
 #if canImport(FoundationEssentials)
@@ -11,20 +10,31 @@ import Foundation
 import Glibc
 #endif
 
-struct OCIState: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "state", abstract: "Print a container's state as JSON.")
-    @Argument(help: "The container id.") var id: String
+struct OCIState: RuntimeCommand {
+    static let spec = RuntimeCommandSpec("state", "Print a container's state as JSON.", operands: [.containerID])
+    let id: String
+
+    init(_ a: RuntimeArguments) { id = a.operands[0] }
 
     func run() throws {
         try OCIContext.printJSON(try OCIContext.runtime().state(id: id))
     }
 }
 
-struct OCIList: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "List containers.")
-    @Option(name: [.short, .long], help: "table or json") var format: String = "table"
-    @Flag(name: .shortAndLong, help: "Print only ids.") var quiet = false
+struct OCIList: RuntimeCommand {
+    static let spec = RuntimeCommandSpec(
+        "list", "List containers.",
+        options: [
+            .value("format", "f", placeholder: "table|json", help: "table or json"),
+            .flag("quiet", "q", help: "Print only ids."),
+        ])
+    let format: String
+    let quiet: Bool
+
+    init(_ a: RuntimeArguments) {
+        format = a.string("format") ?? "table"
+        quiet = a.flag("quiet")
+    }
 
     func run() throws {
         let states = OCIContext.runtime().list()
@@ -52,7 +62,7 @@ struct OCIList: ParsableCommand {
                             : cell.element + String(repeating: " ", count: widths[cell.offset] - cell.element.count)
                     }.joined())
             }
-        default: throw ValidationError("--format: expected table or json, got \"\(format)\"")
+        default: throw CommandLineError("--format: expected table or json, got \"\(format)\"")
         }
     }
 }

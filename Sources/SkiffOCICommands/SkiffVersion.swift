@@ -1,4 +1,3 @@
-import ArgumentParser
 import SkiffOCI
 
 /// What `skiff --version`, `skiff version` and `skiff-oci --version` print (runc's layout, which
@@ -11,9 +10,11 @@ public enum SkiffVersion {
     }
 }
 
-/// `skiff version` (and `skiff-oci version`).
-public struct VersionCommand: ParsableCommand {
-    public static let configuration = CommandConfiguration(commandName: "version", abstract: "Show the version.")
-    public init() {}
-    public func run() throws { print(SkiffVersion.text, terminator: "") }
+/// `skiff-oci version`.
+struct OCIVersion: RuntimeCommand {
+    static let spec = RuntimeCommandSpec("version", "Show the version.")
+
+    init(_ a: RuntimeArguments) {}
+
+    func run() throws { print(SkiffVersion.text, terminator: "") }
 }

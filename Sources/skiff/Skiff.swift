@@ -20,7 +20,7 @@ struct Skiff: ParsableCommand {
             ContainerRestart.self, ContainerKill.self, ContainerPause.self, ContainerUnpause.self, ContainerWait.self,
             ContainerLogs.self, ContainerExec.self,
             ContainerAttach.self, ContainerTop.self, ContainerStats.self, ContainerCopy.self, ContainerRename.self,
-            SystemCommand.self, ContainerInternal.self, VolumeCommand.self, ComposeCommand.self,
+            SystemCommand.self, VolumeCommand.self, ComposeCommand.self,
             NetworkCommand.self, ContainerPort.self, VersionCommand.self,
         ]
     )
@@ -39,6 +39,10 @@ struct Skiff: ParsableCommand {
             }
             setenv("SKIFF_ROOT", root, 1)
         }
+        // The runtime's command line and the monitor's helpers are table-driven (no reflection), and
+        // parsed before anything else looks at the command line.
+        if command.first == "oci" { RuntimeMain.run(arguments, program: "skiff oci", parent: "oci") }
+        if command.first == "container-internal" { ContainerInternal.run(arguments) }
         if command.first == "compose" {
             arguments = ComposeCommandLine.normalized(arguments)
             command = ComposeCommandLine.normalized(command)
@@ -59,9 +63,7 @@ struct Skiff: ParsableCommand {
         // itself once its flags say it is attached (`run -d` leaves the clone to the monitor's sealed
         // `container-internal start`). The list is the C shim's, which skiff's load-time constructor
         // (CSkiffCLISealAtLoad) has already acted on; every new command runs sealed.
-        OCIMain.run(
-            Skiff.self, arguments: arguments, unsealed: OCIMain.cliCommandsRunningUnsealed,
-            usageExitCode: 125)
+        CLIMain.run(Skiff.self, arguments: arguments, usageExitCode: 125)
     }
 
     /// What an unprivileged user may run: help and the version.

@@ -1,24 +1,46 @@
-import ArgumentParser
 import SkiffExplain
 import SkiffKit
+import SkiffOCICommands
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// `skiff container-internal …`: what the monitor (skiff-monitor) runs. Not for people.
-struct ContainerInternal: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "container-internal", abstract: "Helpers the container monitor runs.", shouldDisplay: false,
-        subcommands: [Start.self, Exited.self, Health.self, Reap.self])
+/// `skiff container-internal …`: what the monitor (skiff-monitor) runs. Not for people. Table-driven
+/// (no ArgumentParser): the monitor starts one for every detached start, exit and healthcheck probe.
+enum ContainerInternal {
+    static var table: CommandTable {
+        CommandTable(
+            program: "skiff container-internal", abstract: "Helpers the container monitor runs.",
+            commands: [Start.self, Exited.self, Health.self, Reap.self], takesGlobalFlags: false)
+    }
+
+    /// Run `arguments` (the whole command line after the program name); never returns.
+    static func run(_ arguments: [String]) -> Never {
+        var arguments = arguments
+        do {
+            let unsealed = ExecutableSeal.cliCommandsRunningUnsealed
+            try ProcessPrelude.start(&arguments, runsUnsealed: unsealed.contains)
+            if arguments.first == "container-internal" { arguments.removeFirst() }
+            try table.dispatch(arguments)
+            exit(0)
+        } catch {
+            exit(table.report(error))
+        }
+    }
 
     /// Launch the container; report "ok <pid>" or "err <message>" on fd 3.
-    struct Start: ParsableCommand {
-        // Named explicitly: ArgumentParser derives a missing name by demangling the type, ~0.5 ms per
-        // command line (the whole tree is walked on every parse).
-        static let configuration = CommandConfiguration(commandName: "start")
-        @Argument var id: String
-        @Flag var restart = false
+    struct Start: RuntimeCommand {
+        static let spec = RuntimeCommandSpec(
+            "start", "Launch a created container through the runtime and report its pid on fd 3.",
+            options: [.flag("restart", help: "A restart by the restart policy.")], operands: [.containerID])
+        let id: String
+        let restart: Bool
+
+        init(_ a: RuntimeArguments) {
+            id = a.operands[0]
+            restart = a.flag("restart")
+        }
 
         func run() throws {
             // The monitor reads fd 3 to its end: no tool this helper runs (ip, nft…) may hold it open.
@@ -35,7 +57,7 @@ struct ContainerInternal: ParsableCommand {
             } catch {
                 handOver()
                 report("err \(error)\n")
-                throw ExitCode(1)
+                throw ExitStatus(1)
             }
         }
 
@@ -46,14 +68,28 @@ struct ContainerInternal: ParsableCommand {
     }
 
     /// Record the exit; print "restart <ms>" or "done" for the monitor.
-    struct Exited: ParsableCommand {
-        // Named explicitly: ArgumentParser derives a missing name by demangling the type, ~0.5 ms per
-        // command line (the whole tree is walked on every parse).
-        static let configuration = CommandConfiguration(commandName: "exited")
-        @Argument var id: String
-        @Argument var code: Int32
-        @Argument var signal: Int32
-        @Argument var finishedAt: String
+    struct Exited: RuntimeCommand {
+        static let spec = RuntimeCommandSpec(
+            "exited", "Record a container's exit; answer \"restart <ms>\" or \"done\".",
+            operands: [
+                .containerID, RuntimeOperand("code", help: "The exit code."),
+                RuntimeOperand("signal", help: "The signal that ended it, or 0."),
+                RuntimeOperand("finished-at", help: "When it ended (RFC 3339)."),
+            ])
+        let id: String
+        let code: Int32
+        let signal: Int32
+        let finishedAt: String
+
+        init(_ a: RuntimeArguments) throws {
+            id = a.operands[0]
+            guard let code = Int32(a.operands[1]), let signal = Int32(a.operands[2]) else {
+                throw CommandLineError("code and signal must be whole numbers", command: Self.spec.name)
+            }
+            self.code = code
+            self.signal = signal
+            finishedAt = a.operands[3]
+        }
 
         func run() throws {
             let engine = SkiffContext.engine()
@@ -64,7 +100,7 @@ struct ContainerInternal: ParsableCommand {
                 case .restart(let ms): answer = "restart \(ms)\n"
                 }
             } catch {
-                FileHandleStderr.write("Error: \(error)\n")
+                StandardError.write("Error: \(error)\n")
                 answer = "done\n"
             }
             var bytes = Array(answer.utf8)
@@ -73,33 +109,39 @@ struct ContainerInternal: ParsableCommand {
     }
 
     /// One healthcheck probe, recorded in the container's State.Health.
-    struct Health: ParsableCommand {
-        // Named explicitly: ArgumentParser derives a missing name by demangling the type, ~0.5 ms per
-        // command line (the whole tree is walked on every parse).
-        static let configuration = CommandConfiguration(commandName: "health")
-        @Argument var id: String
+    struct Health: RuntimeCommand {
+        static let spec = RuntimeCommandSpec(
+            "health", "Run one healthcheck probe; exit 1 when it fails.", operands: [.containerID])
+        let id: String
+
+        init(_ a: RuntimeArguments) { id = a.operands[0] }
 
         func run() throws {
             // The exit status tells the monitor whether the check passed.
-            if try !SkiffContext.engine().runHealthProbe(id: id) { throw ExitCode(1) }
+            if try !SkiffContext.engine().runHealthProbe(id: id) { throw ExitStatus(1) }
         }
     }
 
     /// A test session's reaper (skiff-monitor -R): remove everything labelled KEY=VALUE.
-    struct Reap: ParsableCommand {
-        // Named explicitly: ArgumentParser derives a missing name by demangling the type, ~0.5 ms per
-        // command line (the whole tree is walked on every parse).
-        static let configuration = CommandConfiguration(commandName: "reap")
-        @Argument var label: String
+    struct Reap: RuntimeCommand {
+        static let spec = RuntimeCommandSpec(
+            "reap", "Remove everything labelled KEY=VALUE.", operands: [RuntimeOperand("label", help: "KEY=VALUE")])
+        let key: String
+        let value: String
+
+        init(_ a: RuntimeArguments) throws {
+            let parts = a.operands[0].split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, !parts[0].isEmpty else {
+                throw CommandLineError("expected KEY=VALUE, got \(a.operands[0])", command: Self.spec.name)
+            }
+            key = parts[0]
+            value = parts[1]
+        }
 
         func run() throws {
-            let parts = label.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2, !parts[0].isEmpty else {
-                throw ValidationError("reap: expected KEY=VALUE, got \(label)")
-            }
-            let failures = SkiffContext.engine().removeLabelled(key: parts[0], value: parts[1])
-            for f in failures { FileHandleStderr.write("reap: \(f)\n") }
-            if !failures.isEmpty { throw ExitCode(1) }
+            let failures = SkiffContext.engine().removeLabelled(key: key, value: value)
+            for f in failures { StandardError.write("reap: \(f)\n") }
+            if !failures.isEmpty { throw ExitStatus(1) }
         }
     }
 }

@@ -21,8 +21,8 @@ struct ContainerRun: ParsableCommand {
     var command: [String] = []
 
     func run() throws {
-        // Attached, the container's process is cloned here: run sealed (see OCIMain.cliCommandsRunningUnsealed).
-        if !detach { OCIMain.sealExecutable() }
+        // Attached, the container's process is cloned here: run sealed (see ExecutableSeal.cliCommandsRunningUnsealed).
+        if !detach { ExecutableSeal.seal() }
         explain.begin(live: true)
         defer { explain.finish(title: "skiff run \(image)") }
         var options = try refusedBeforeStart { try flags.runOptions(command: command) }

@@ -1,4 +1,3 @@
-import ArgumentParser
 import SkiffExplain
 import SkiffSystem
 
@@ -8,32 +7,47 @@ import Glibc
 
 /// `--explain` and `--explain-html FILE`, shared by every command that puts something on the host: the
 /// events the command's steps record (see ExplainRecorder) become a narration on stderr and/or a page.
-public struct ExplainOptions: ParsableArguments {
-    @Flag(
-        name: .long, help: "Tell, on stderr, what Skiff asked the kernel to do, step by step (from what this run did).")
-    public var explain = false
+public struct ExplainSession: Sendable {
+    /// Tell the steps on stderr.
+    public var narrate: Bool
+    /// Write them as one HTML page to this file.
+    public var html: String?
 
-    @Option(
-        name: .customLong("explain-html"),
-        help: ArgumentHelp(
-            "Write the same story as one self-contained HTML page, with pictures.",
-            valueName: "file"))
-    public var explainHTML: String?
+    public init(narrate: Bool, html: String?) {
+        self.narrate = narrate
+        self.html = html
+    }
 
-    public init() {}
+    /// The two options as the runtime's commands take them.
+    static let options: [RuntimeOption] = [
+        .flag("explain", help: flagHelp),
+        .value("explain-html", placeholder: "file", help: pageHelp),
+    ]
 
-    public var isOn: Bool { explain || explainHTML != nil }
+    public static let flagHelp =
+        "Tell, on stderr, what Skiff asked the kernel to do, step by step (from what this run did)."
+    public static let pageHelp = "Write the same story as one self-contained HTML page, with pictures."
 
+    init(_ a: RuntimeArguments) throws {
+        self.init(narrate: a.flag("explain"), html: a.string("explain-html"))
+        do { try validate() } catch let error as CommandLineError {
+            throw CommandLineError(error.description, command: a.command)
+        }
+    }
+
+    public var isOn: Bool { narrate || html != nil }
+
+    /// The page's path must name a file in an existing directory: checked before the command does anything.
     public func validate() throws {
-        guard let path = explainHTML else { return }
-        if path.isEmpty { throw ValidationError("--explain-html: expected a file name") }
+        guard let path = html else { return }
+        if path.isEmpty { throw CommandLineError("--explain-html: expected a file name") }
         let dir = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
         var st = stat()
         guard stat(dir.isEmpty ? "/" : dir, &st) == 0, st.st_mode & S_IFMT == S_IFDIR else {
-            throw ValidationError("--explain-html \(path): the directory \(dir) does not exist")
+            throw CommandLineError("--explain-html \(path): the directory \(dir) does not exist")
         }
         if stat(path, &st) == 0, st.st_mode & S_IFMT == S_IFDIR {
-            throw ValidationError("--explain-html \(path): is a directory")
+            throw CommandLineError("--explain-html \(path): is a directory")
         }
     }
 
@@ -42,9 +56,9 @@ public struct ExplainOptions: ParsableArguments {
     public func begin(live: Bool = false) {
         guard isOn else { return }
         var tell: (@Sendable ([ExplainEvent]) -> Void)?
-        if live && explain {
+        if live && narrate {
             tell = { events in
-                Self.writeStderr(
+                StandardError.write(
                     NarrationText.render(
                         Narrator.narrate(events),
                         heading: "what Skiff asked the kernel to do (the process is running)"))
@@ -59,33 +73,23 @@ public struct ExplainOptions: ParsableArguments {
     public func finish(title: String) -> Bool {
         guard isOn else { return true }
         let (events, told) = ExplainRecorder.shared.end()
-        if explain {
+        if narrate {
             let rest = Array(events[told...])
             if told == 0 {
-                Self.writeStderr(NarrationText.render(Narrator.narrate(events), heading: title))
+                StandardError.write(NarrationText.render(Narrator.narrate(events), heading: title))
             } else if !rest.isEmpty {
-                Self.writeStderr(
+                StandardError.write(
                     NarrationText.render(Narrator.narrate(rest), heading: title + ": after the process started"))
             }
         }
-        if let path = explainHTML {
+        if let path = html {
             do {
                 try FileIO.writeAtomically(path, contents: Array(ExplainPage.render(events, title: title).utf8))
             } catch {
-                Self.writeStderr("Error: --explain-html \(path): \(error)\n")
+                StandardError.write("Error: --explain-html \(path): \(error)\n")
                 return false
             }
         }
         return true
-    }
-
-    static func writeStderr(_ text: String) {
-        var bytes = Array(text.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes[offset...].withUnsafeMutableBytes { write(2, $0.baseAddress, $0.count) }
-            if n <= 0 { if errno == EINTR { continue }; return }
-            offset += n
-        }
     }
 }
