@@ -229,7 +229,9 @@ struct ComposeSpecKeysTests {
                 ComposeLink(service: "db", alias: "database"), ComposeLink(service: "db", alias: "db"),
             ])
         let wiring = ComposeWiring(project: p)
-        #expect(wiring.aliases(try #require(p.service("db")), on: "back") == ["db", "database"])
+        #expect(wiring.aliases(try #require(p.service("db")), on: "back") == ["db"])
+        let web = try wiring.runOptions(try #require(p.service("web")), name: "w", number: 1, configHash: "H")
+        #expect(web.links == ["\(p.name)-db-1:database", "\(p.name)-db-1:db"])
         #expect(p.warnings.isEmpty, "\(p.warnings)")
     }
 

@@ -123,7 +123,11 @@ struct ComposeHooksLinksMacTests {
         #expect(web.dependsOn.map(\.service) == ["db"], "links imply depends_on, as in Compose")
         #expect(try ComposeOrder.startOrder(project.services).map(\.name) == ["db", "web"])
         let options = try ComposeWiring(project: project).runOptions(web, name: "x-web-1", number: 1, configHash: "H")
-        #expect(options.links == ["legacy-db", "cache:redis"])
+        // On a user network too, a link is the linking container's own name for the linked one (Docker's
+        // link alias, which no other container resolves), not an alias of db on the network.
+        #expect(options.links == ["\(project.name)-db-1:database", "legacy-db", "cache:redis"])
+        let db = try #require(project.service("db"))
+        #expect(ComposeWiring(project: project).aliases(db, on: "default") == ["db"])
         #expect(project.yaml().contains("external_links:"))
         let classic = try ComposeResourceMappingTests.load(
             """

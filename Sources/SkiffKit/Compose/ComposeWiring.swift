@@ -22,14 +22,21 @@ package struct ComposeWiring {
     }
 
     /// The names a service's container answers to on a network: the service name and its aliases.
-    /// `links: [SERVICE:ALIAS]` of services on the same network add ALIAS to SERVICE there.
+    /// (A `links: [SERVICE:ALIAS]` alias is no name on the network: only the linking container sees it.)
     package func aliases(_ s: ComposeService, on network: String) -> [String] {
-        var names = [s.name] + (s.networks.first { $0.name == network }?.aliases ?? [])
-        for other in project.services where other.networkMode == nil && other.networkNames.contains(network) {
-            for l in other.links where l.service == s.name { names.append(l.alias) }
-        }
+        let names = [s.name] + (s.networks.first { $0.name == network }?.aliases ?? [])
         var seen = Set<String>()
         return names.filter { seen.insert($0).inserted }
+    }
+
+    /// `links` (to the linked service's first container, as ALIAS) and `external_links`, as `--link`s.
+    func links(of s: ComposeService) -> [String] {
+        s.links.map { l in
+            let target =
+                project.service(l.service)?.containerName
+                ?? ComposeLabels.containerName(project: project.name, service: l.service, number: 1)
+            return target + ":" + l.alias
+        } + s.externalLinks
     }
 
     /// `networks: NAME: ipv4_address:` of the service on `network`.
@@ -213,13 +220,7 @@ package struct ComposeWiring {
             // The default bridge has no names: `links:` are Docker's links there, to the service's container.
             o.network = .bridge
             o.macAddress = s.macAddress
-            o.links =
-                s.links.map { l in
-                    let target =
-                        project.service(l.service)?.containerName
-                        ?? ComposeLabels.containerName(project: project.name, service: l.service, number: 1)
-                    return target + ":" + l.alias
-                } + s.externalLinks
+            o.links = links(of: s)
         default:
             if Self.projectNetworksAvailable {
                 let first = s.networkNames[0]
@@ -227,7 +228,8 @@ package struct ComposeWiring {
                 o.networkAliases = aliases(s, on: first)
                 o.ip = fixedAddress(s, on: first)
                 o.macAddress = macAddress(s, on: first)
-                o.links = s.externalLinks
+                // `links:` are Docker's links here too: ALIAS resolves in the linking container only.
+                o.links = links(of: s)
                 if servicePorts { o.publish = s.ports.map(\.publishFlag) }
             } else {
                 o.network = .none
