@@ -21,39 +21,41 @@ public enum BuildNamedContext: Sendable, Equatable {
         }
         let name = String(text[..<eq])
         let value = String(text[text.index(after: eq)...])
-        return (try checkedName(name, flag: flag), try parse(value: value, name: name, base: base, flag: flag))
+        do {
+            return (try checkedName(name), try parse(value: value, base: base))
+        } catch {
+            throw .usage("\(flag) \(text): \(error.description)")
+        }
     }
 
     /// A context's name: what a Dockerfile writes after FROM or --from= (an image-reference-like word).
-    static func checkedName(_ name: String, flag: String) throws(BuildError) -> String {
-        guard !name.isEmpty, name.allSatisfy({ !$0.isWhitespace && $0 != "," && $0 != "=" }) else {
-            throw .usage("\(flag): invalid build context name \"\(name)\"")
+    public static func checkedName(_ name: String) throws(BuildError) -> String {
+        guard !name.isEmpty, name.allSatisfy({ !$0.isWhitespace && $0 != "," && $0 != "=" && $0 != "$" }) else {
+            throw .usage("invalid build context name \"\(name)\"")
         }
         return name
     }
 
-    /// One context's VALUE.
-    public static func parse(value: String, name: String, base: String, flag: String = "--build-context")
-        throws(BuildError) -> BuildNamedContext
-    {
-        guard !value.isEmpty else { throw .usage("\(flag) \(name)=: the value is empty (a directory or docker-image://REF)") }
+    /// One context's VALUE (errors say what is wrong with it; the caller names where it came from).
+    public static func parse(value: String, base: String) throws(BuildError) -> BuildNamedContext {
+        guard !value.isEmpty else { throw .usage("the value is empty (a directory or docker-image://REF)") }
         if value.hasPrefix("docker-image://") {
             let ref = String(value.dropFirst("docker-image://".count))
             do { _ = try ImageReference(parsing: ref) } catch {
-                throw .usage("\(flag) \(name)=\(value): invalid image reference \"\(ref)\": \(error)")
+                throw .usage("invalid image reference \"\(ref)\": \(error)")
             }
             return .image(ref)
         }
         for scheme in ["oci-layout://", "http://", "https://", "git://", "git@", "ssh://", "target:", "input:"]
         where value.hasPrefix(scheme) {
             throw .usage(
-                "\(flag) \(name)=\(value): skiff build takes a local directory or docker-image://REF as a named context (\(scheme) sources are not fetched); check the value out or pull the image and name it"
+                "skiff build takes a local directory or docker-image://REF as a named context (\(scheme) sources are not fetched); check the value out or pull the image and name it"
             )
         }
         // Lexically, as filepath.Abs: `..` and `.` are taken away before the directory is opened.
         let cleaned = InRootPath.clean(value.hasPrefix("/") ? value : base + "/" + value)
         guard FileIO.isDirectory(cleaned) else {
-            throw .usage("\(flag) \(name)=\(value): the directory \(cleaned) does not exist")
+            throw .usage("the directory \(cleaned) does not exist")
         }
         return .directory(cleaned)
     }
