@@ -54,6 +54,18 @@ struct BuildContextPlanTests {
         }
     }
 
+    /// BuildKit matches a named context by the normalized image name: `FROM docker.io/library/busybox:latest`
+    /// uses the context named `busybox`; another tag does not.
+    @Test func namesMatchAsImageNames() throws {
+        #expect(BuildNamedContext.key("docker.io/library/busybox:latest") == "busybox")
+        #expect(BuildNamedContext.key("busybox") == "busybox")
+        #expect(BuildNamedContext.key("busybox:1.36") == "busybox:1.36")
+        #expect(BuildNamedContext.key("Deps") == "deps")
+        let file = try DockerfileParser().parse("FROM docker.io/library/busybox:latest\nFROM busybox:1.36\n")
+        let named = try StageResolver(file, namedContexts: ["busybox"])
+        #expect(named.isNamedContext("docker.io/library/busybox") && !named.isNamedContext("busybox:1.36"))
+    }
+
     @Test func entitlements() throws {
         #expect(try BuildEntitlement.parse("network.host") == .networkHost)
         #expect(try BuildEntitlement.parse("security.insecure") == .securityInsecure)

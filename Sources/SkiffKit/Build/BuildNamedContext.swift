@@ -28,6 +28,14 @@ public enum BuildNamedContext: Sendable, Equatable {
         }
     }
 
+    /// What a name is matched by, as BuildKit normalizes it: an image-like name in its familiar form without
+    /// `:latest` (`docker.io/library/alpine:latest` and `alpine` are one), anything else lowercased.
+    public static func key(_ name: String) -> String {
+        guard let ref = try? ImageReference(parsing: name) else { return name.lowercased() }
+        let familiar = ref.familiar
+        return familiar.hasSuffix(":latest") ? String(familiar.dropLast(":latest".count)) : familiar
+    }
+
     /// A context's name: what a Dockerfile writes after FROM or --from= (an image-reference-like word).
     public static func checkedName(_ name: String) throws(BuildError) -> String {
         guard !name.isEmpty, name.allSatisfy({ !$0.isWhitespace && $0 != "," && $0 != "=" && $0 != "$" }) else {

@@ -22,11 +22,11 @@ extension BuildRun {
         return trees
     }
 
-    /// The named context `ref` refers to (as written, or lowercased as stage names are).
+    /// The named context `ref` refers to: as written, or the same image name (`alpine:latest` is `alpine`).
     func namedContext(_ ref: String) -> (name: String, context: BuildNamedContext)? {
         if let c = options.namedContexts[ref] { return (ref, c) }
-        if let c = options.namedContexts[ref.lowercased()] { return (ref.lowercased(), c) }
-        return nil
+        let key = BuildNamedContext.key(ref)
+        return options.namedContexts.first { BuildNamedContext.key($0.key) == key }.map { ($0.key, $0.value) }
     }
 
     /// What `--from=from` (COPY) or `from=` (RUN --mount) reads; `what` starts the error.

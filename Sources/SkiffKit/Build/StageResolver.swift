@@ -21,7 +21,7 @@ package struct StageResolver {
 
     package init(_ dockerfile: Dockerfile, namedContexts: Set<String> = []) throws(BuildError) {
         file = dockerfile
-        self.namedContexts = namedContexts
+        self.namedContexts = Set(namedContexts.map(BuildNamedContext.key))
         var meta: [Instruction] = []
         var stages: [Stage] = []
         for ins in dockerfile.instructions {
@@ -52,7 +52,7 @@ package struct StageResolver {
 
     /// Whether `ref` (as FROM or --from= writes it) names a named context.
     package func isNamedContext(_ ref: String) -> Bool {
-        namedContexts.contains(ref) || namedContexts.contains(ref.lowercased())
+        namedContexts.contains(BuildNamedContext.key(ref))
     }
 
     /// Indices of the stages to build, in order; the last one is the target.
