@@ -100,7 +100,9 @@ struct BuildContextsTests {
         let mounted = Self.build(root, ["--build-context", extra, "-t", "bctx-attack"])
         #expect(mounted.status == 0, "\(mounted.err)")
         #expect(mounted.out.contains("ok") && !mounted.out.contains(secret), "\(mounted.out)")
-        for store in ["blobs", "layers"] { #expect(try filesContaining(secret, under: root.path + "/" + store).isEmpty) }
+        for store in ["blobs", "layers"] {
+            #expect(try filesContaining(secret, under: root.path + "/" + store).isEmpty)
+        }
     }
 
     /// `docker-image://REF` is the image (FROM NAME and COPY --from=NAME), and a directory context
@@ -159,8 +161,10 @@ struct BuildContextsTests {
     @Test func insecureNeedsTheEntitlementAndDoesNotLeak() throws {
         let root = try CLIRoot(prefix: "skiff-bctx-test-")
         defer { root.cleanUp() }
-        let insecure = "mkdir -p /m && mount -t tmpfs none /m && echo MOUNTED && mknod /dev/k c 1 11 && head -c 1 /dev/k >/dev/null && echo DEVICE && grep CapEff /proc/self/status"
-        let confined = "mkdir -p /m2; (mount -t tmpfs none /m2 && echo LEAK-MOUNT); (mknod /dev/k c 1 11 && head -c 1 /dev/k >/dev/null && echo LEAK-DEVICE); grep CapEff /proc/self/status; true"
+        let insecure =
+            "mkdir -p /m && mount -t tmpfs none /m && echo MOUNTED && mknod /dev/k c 1 11 && head -c 1 /dev/k >/dev/null && echo DEVICE && grep CapEff /proc/self/status"
+        let confined =
+            "mkdir -p /m2; (mount -t tmpfs none /m2 && echo LEAK-MOUNT); (mknod /dev/k c 1 11 && head -c 1 /dev/k >/dev/null && echo LEAK-DEVICE); grep CapEff /proc/self/status; true"
         try Self.write(
             root,
             [
@@ -189,7 +193,8 @@ struct BuildContextsTests {
         #expect(caps.count == 2 && caps[0] != caps[1], "\(caps)")
 
         // The policy is `skiff run --privileged`'s, which works where the engine's bounding set is partial.
-        let run = root.skiff("run", "--rm", "--privileged", "busybox", "sh", "-c", "mount -t tmpfs none /mnt && echo ok")
+        let run = root.skiff(
+            "run", "--rm", "--privileged", "busybox", "sh", "-c", "mount -t tmpfs none /mnt && echo ok")
         #expect(run.status == 0 && run.out == "ok\n", "\(run.out)\(run.err)")
     }
 

@@ -42,7 +42,9 @@ struct BuildContextPlanTests {
         #expect(
             Self.message { _ = try BuildNamedContext.parse("x=nope", base: d.path) }
                 == "--build-context x=nope: the directory \(d.path)/nope does not exist")
-        #expect(Self.message { _ = try BuildNamedContext.parse("=dir", base: d.path) }.contains("invalid build context name"))
+        #expect(
+            Self.message { _ = try BuildNamedContext.parse("=dir", base: d.path) }.contains(
+                "invalid build context name"))
         #expect(Self.message { _ = try BuildNamedContext.parse("x=", base: d.path) }.contains("the value is empty"))
         #expect(
             Self.message { _ = try BuildNamedContext.parse("x=docker-image://UPPER", base: d.path) }
@@ -95,7 +97,8 @@ struct BuildContextPlanTests {
     }
 
     @Test func runSecurityFlagValues() throws {
-        let file = try DockerfileParser().parse("FROM busybox\nRUN --security=insecure true\nRUN --security=sandbox true\n")
+        let file = try DockerfileParser().parse(
+            "FROM busybox\nRUN --security=insecure true\nRUN --security=sandbox true\n")
         #expect(file.instructions[1].flag("security") == "insecure")
         #expect(
             Self.message { _ = try DockerfileParser().parse("FROM busybox\nRUN --security=privileged true\n") }
@@ -157,13 +160,20 @@ struct BuildContextPlanTests {
         func error(_ build: String, more: String = "") -> String {
             Self.message { _ = try Self.load(d, "services:\n  app:\n    build: \(build)\n" + more) }
         }
-        #expect(error("{context: ., entitlements: [network.host, root]}").contains("services.app.build.entitlements[1]"))
+        #expect(
+            error("{context: ., entitlements: [network.host, root]}").contains("services.app.build.entitlements[1]"))
         #expect(
             error("{context: ., additional_contexts: {x: ./missing}}").contains(
                 "services.app.build.additional_contexts.x: the directory \(d.path)/missing does not exist"))
-        #expect(error("{context: ., additional_contexts: [novalue]}").contains("additional_contexts[0]: expected NAME=VALUE"))
-        #expect(error("{context: ., additional_contexts: {x: service:nope}}").contains("refers to undefined service \"nope\""))
-        #expect(error("{context: ., additional_contexts: {x: service:app}}").contains("cannot be a build context of its own"))
+        #expect(
+            error("{context: ., additional_contexts: [novalue]}").contains(
+                "additional_contexts[0]: expected NAME=VALUE"))
+        #expect(
+            error("{context: ., additional_contexts: {x: service:nope}}").contains(
+                "refers to undefined service \"nope\""))
+        #expect(
+            error("{context: ., additional_contexts: {x: service:app}}").contains(
+                "cannot be a build context of its own"))
         #expect(error("{context: ., privileged: maybe}").contains("services.app.build.privileged"))
         let cycle = error(
             "{context: ., additional_contexts: {x: service:b}}",

@@ -12,8 +12,7 @@ extension BuildRun {
     }
 
     /// The directory contexts opened (each with its own `.dockerignore`), by name.
-    static func openNamedContexts(_ contexts: [String: BuildNamedContext]) throws(BuildError) -> [String: ContextTree]
-    {
+    static func openNamedContexts(_ contexts: [String: BuildNamedContext]) throws(BuildError) -> [String: ContextTree] {
         var trees: [String: ContextTree] = [:]
         for (name, context) in contexts {
             guard case .directory(let path) = context else { continue }
@@ -92,7 +91,8 @@ extension BuildRun {
     func checkEntitlements(_ ins: Instruction) throws(BuildError) {
         guard ins.keyword == .run else { return }
         if ins.flag("network") == "host", !allows(.networkHost) {
-            throw fail(ins, "network.host is not allowed (grant it with --allow network.host, or compose build.entitlements)")
+            throw fail(
+                ins, "network.host is not allowed (grant it with --allow network.host, or compose build.entitlements)")
         }
         if ins.flag("security") == "insecure", !allows(.securityInsecure) {
             throw fail(

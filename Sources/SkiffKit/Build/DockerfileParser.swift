@@ -170,7 +170,7 @@ package struct DockerfileParser {
 
     /// What to do instead of a BuildKit flag skiff build does not carry out.
     static let alternatives: [String: String] = [
-        "keep-git-dir": "clone the repository with RUN git clone",
+        "keep-git-dir": "clone the repository with RUN git clone"
     ]
 
     /// A JSON array of strings, or nil (then the text is shell form, as Docker falls back).

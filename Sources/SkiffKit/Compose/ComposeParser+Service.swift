@@ -311,7 +311,9 @@ extension ComposeParser {
             let kp = p + ".additional_contexts"
             var entries: [(String, String, String)] = []
             if case .mapping = v {
-                for e in try mapping(v, kp) { entries.append((e.key, try string(e.value, kp + "." + e.key), kp + "." + e.key)) }
+                for e in try mapping(v, kp) {
+                    entries.append((e.key, try string(e.value, kp + "." + e.key), kp + "." + e.key))
+                }
             } else {
                 for (i, text) in try strings(v, kp).enumerated() {
                     guard let eq = text.firstIndex(of: "=") else { throw fail("\(kp)[\(i)]", "expected NAME=VALUE") }
@@ -338,7 +340,9 @@ extension ComposeParser {
         if let v = t["entitlements"] {
             for (i, text) in try strings(v, p + ".entitlements").enumerated() {
                 do { b.entitlements.insert(try BuildEntitlement.parse(text)) } catch {
-                    throw fail("\(p).entitlements[\(i)]", "unknown entitlement \"\(text)\" (expected network.host or security.insecure)")
+                    throw fail(
+                        "\(p).entitlements[\(i)]",
+                        "unknown entitlement \"\(text)\" (expected network.host or security.insecure)")
                 }
             }
         }
