@@ -174,10 +174,8 @@ struct BuildParserTests {
             text: "FROM busybox\nRUN --network=bridge true",
             error: "Dockerfile:2: RUN --network=bridge: expected default, none or host"),
         Bad(
-            text: "FROM busybox\nRUN --security=insecure true",
-            error:
-                "Dockerfile:2: RUN --security is not supported by skiff build yet (every RUN step is unprivileged; do the privileged work when the container runs, with `skiff run --privileged`)"
-        ),
+            text: "FROM busybox\nRUN --security=root true",
+            error: "Dockerfile:2: RUN --security=root: expected sandbox or insecure"),
         Bad(
             text: "FROM busybox\nCOPY --frm=x a b",
             error:

@@ -44,6 +44,10 @@ public struct BuildOptions: Sendable {
     /// How many stages that do not need each other may build at the same time (nil: one per CPU;
     /// 1: one after another). The result is the same either way.
     public var parallelStages: Int?
+    /// `--build-context NAME=VALUE`: named contexts, by name (they win over a stage or image of that name).
+    public var namedContexts: [String: BuildNamedContext] = [:]
+    /// `--allow`: what RUN steps may ask for (`--network=host`, `--security=insecure`).
+    public var entitlements: Set<BuildEntitlement> = []
 
     /// A build of `contextDirectory`'s Dockerfile with no tags.
     public init(contextDirectory: String) {

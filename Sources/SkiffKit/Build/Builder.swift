@@ -75,7 +75,9 @@ public struct Builder {
         let inputs = RunMountInputs(
             secrets: options.secrets, environment: options.callerEnvironment, agents: agents,
             stateRoot: engine.root)
-        var run = BuildRun(builder: self, dockerfile: dockerfile, context: context, mountInputs: inputs)
+        let named = try BuildRun.openNamedContexts(options.namedContexts)
+        var run = BuildRun(
+            builder: self, dockerfile: dockerfile, context: context, namedTrees: named, mountInputs: inputs)
         let image = try run.execute()
         // A name already on this image is left as it is (a fully cached rebuild writes nothing).
         let current = (try? engine.images.references()) ?? [:]
@@ -103,6 +105,8 @@ struct BuildRun {
     let builder: Builder
     let dockerfile: Dockerfile
     let context: ContextTree
+    /// The named contexts that are directories, opened (`--build-context NAME=DIR`).
+    let namedTrees: [String: ContextTree]
     let mountInputs: RunMountInputs
     var engine: Engine { builder.engine }
     var options: BuildOptions { builder.options }
@@ -125,8 +129,12 @@ struct BuildRun {
     /// While stages build at the same time, every line of a stage's output starts with `[name] `.
     var linePrefix: String?
 
-    init(builder: Builder, dockerfile: Dockerfile, context: ContextTree, mountInputs: RunMountInputs) {
+    init(
+        builder: Builder, dockerfile: Dockerfile, context: ContextTree, namedTrees: [String: ContextTree] = [:],
+        mountInputs: RunMountInputs
+    ) {
         self.builder = builder
+        self.namedTrees = namedTrees
         self.mountInputs = mountInputs
         self.dockerfile = dockerfile
         self.context = context
@@ -175,7 +183,7 @@ struct BuildRun {
     }
 
     mutating func execute() throws(BuildError) -> StoredImage {
-        let resolver = try StageResolver(dockerfile)
+        let resolver = try StageResolver(dockerfile, namedContexts: Set(options.namedContexts.keys))
         // ARGs before the first FROM: usable in FROM lines (and by `ARG NAME` inside a stage).
         var meta = Builder.platformArgs
         for ins in resolver.metaArgs {
@@ -193,6 +201,7 @@ struct BuildRun {
         }
         let plan = try resolver.plan(target: options.target, expand: expandMeta)
         guard let target = plan.last else { throw .usage("nothing to build") }
+        for index in plan { for ins in resolver.stages[index].instructions { try checkEntitlements(ins) } }
         totalSteps = plan.reduce(0) { $0 + 1 + resolver.stages[$1].instructions.count }
         // Each stage's step numbers are the ones it has when the stages build in order, however they run.
         var firstStep: [Int: Int] = [:]
@@ -326,7 +335,9 @@ struct BuildRun {
             }
         }
         var image: StoredImage
-        if let dep = resolver.stages.first(where: { $0.name == base.lowercased() }), dep.index < stage.index,
+        if let (name, context) = namedContext(base) {
+            image = try namedBase(name, context, from: from)
+        } else if let dep = resolver.stages.first(where: { $0.name == base.lowercased() }), dep.index < stage.index,
             let built = stageImages[dep.index]
         {
             image = built

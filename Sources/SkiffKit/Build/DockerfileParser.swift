@@ -147,6 +147,9 @@ package struct DockerfileParser {
             if name == "network", let v = value, !["default", "host", "none"].contains(v) {
                 throw error(line, "RUN --network=\(v): expected default, none or host")
             }
+            if name == "security", let v = value, !["sandbox", "insecure"].contains(v) {
+                throw error(line, "RUN --security=\(v): expected sandbox or insecure")
+            }
             if name == "mount", let v = value {
                 do { _ = try RunMount.parse(v) } catch { throw self.error(line, "--mount=\(v): \(error.message)") }
             }
@@ -167,9 +170,7 @@ package struct DockerfileParser {
 
     /// What to do instead of a BuildKit flag skiff build does not carry out.
     static let alternatives: [String: String] = [
-        "security":
-            "every RUN step is unprivileged; do the privileged work when the container runs, with `skiff run --privileged`",
-        "keep-git-dir": "clone the repository with RUN git clone",
+        "keep-git-dir": "clone the repository with RUN git clone"
     ]
 
     /// A JSON array of strings, or nil (then the text is shell form, as Docker falls back).

@@ -25,7 +25,7 @@ package struct Instruction: Sendable, Equatable {
         /// than ignored. (`--link` is accepted: it changes how BuildKit caches, not what is built.)
         var unsupportedFlags: Set<String> {
             switch self {
-            case .run: return ["security"]
+            case .run: return []
             case .copy: return []
             case .add: return ["keep-git-dir"]
             default: return []

@@ -51,20 +51,9 @@ extension BuildRun {
             var tree: SourceTree = context
             var fromText = "context"
             if let from = mount.from {
-                let image: StoredImage
-                if let dep = resolver.stage(named: from), let built = stageImages[dep.index] {
-                    image = built
-                } else {
-                    do { image = try engine.images.resolve(from) } catch {
-                        throw fail(
-                            ins,
-                            "--mount=\(spec): from=\(from): no stage or image of that name (images must be pulled or loaded first)"
-                        )
-                    }
-                }
-                let fs = try LayerBlob.filesystem(of: image, engine: engine)
-                tree = ImageTree(layersTopFirst: fs.layers, label: "stage \(from)")
-                fromText = image.manifestDigest.description
+                let source = try fromSource(from, ins: ins, what: "--mount=\(spec): from=\(from)", resolver: resolver)
+                tree = source.tree
+                fromText = source.identity
             }
             // `..` stays at the tree's root; symlinks are followed inside the tree when it is read.
             let source = String(InRootPath.clean(mount.source ?? "/").dropFirst())

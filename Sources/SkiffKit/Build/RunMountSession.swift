@@ -115,6 +115,8 @@ final class RunMountSession {
             case .bind:
                 let dir: String
                 do {
+                    // The first RUN of a new state root may come before anything made the directory.
+                    try FileIO.makeDirectories(inputs.stateRoot + "/build-cache", mode: 0o700)
                     dir = try FileIO.makeTemporaryDirectory(in: inputs.stateRoot + "/build-cache", prefix: ".bind-")
                 } catch { throw .wrap(error) }
                 scratch.append(dir)

@@ -17,6 +17,8 @@ struct RunStep {
     let runOutput: Int32
     /// `RUN --network=none`: a namespace with only loopback; otherwise the host's network.
     var network: RunOptions.NetworkMode = .host
+    /// `RUN --security=insecure`: every capability, no seccomp, no masked paths (RunOptions.privileged).
+    var privileged = false
     /// The build's `--add-host`, `--shm-size` and `--ulimit` (BuildOptions).
     var addHosts: [String] = []
     var shmSize: Int64?
@@ -41,6 +43,7 @@ struct RunStep {
         options.entrypoint = ""
         options.env = env
         options.network = network
+        options.privileged = privileged
         options.imageVolumes = false
         options.mounts = mounts
         options.names.extraHosts = addHosts

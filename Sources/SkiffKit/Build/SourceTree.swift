@@ -115,7 +115,8 @@ package struct ContextTree: SourceTree {
     package let root: String
     package let ignore: IgnoreRules
     let directory: RootDirectory
-    package var label: String { "build context" }
+    /// "build context", or "build context NAME" for a named one.
+    package var label = "build context"
 
     package init(root: String, ignore: IgnoreRules) throws(BuildError) {
         self.root = root
@@ -124,12 +125,13 @@ package struct ContextTree: SourceTree {
     }
 
     /// The context at `root`, with the rules of its `.dockerignore` if it has one.
-    package static func open(_ root: String) throws(BuildError) -> ContextTree {
-        guard FileIO.isDirectory(root) else { throw .context("the build context \(root) is not a directory") }
+    package static func open(_ root: String, label: String = "build context") throws(BuildError) -> ContextTree {
+        guard FileIO.isDirectory(root) else { throw .context("the \(label) \(root) is not a directory") }
         var tree = try ContextTree(root: root, ignore: IgnoreRules())
         if let path = tree.resolve(".dockerignore"), let bytes = try? tree.read(path) {
             tree = try ContextTree(root: root, ignore: try IgnoreRules(parsing: String(decoding: bytes, as: UTF8.self)))
         }
+        tree.label = label
         return tree
     }
 

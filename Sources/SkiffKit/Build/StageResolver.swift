@@ -15,9 +15,13 @@ package struct StageResolver {
     package let metaArgs: [Instruction]
     package let stages: [Stage]
     let file: Dockerfile
+    /// The names of the build's named contexts: a stage of one of these names is replaced by the
+    /// context (BuildKit: "when the Dockerfile defines a stage with the same name it's overwritten").
+    let namedContexts: Set<String>
 
-    package init(_ dockerfile: Dockerfile) throws(BuildError) {
+    package init(_ dockerfile: Dockerfile, namedContexts: Set<String> = []) throws(BuildError) {
         file = dockerfile
+        self.namedContexts = Set(namedContexts.map(BuildNamedContext.key))
         var meta: [Instruction] = []
         var stages: [Stage] = []
         for ins in dockerfile.instructions {
@@ -40,9 +44,15 @@ package struct StageResolver {
 
     /// The stage a name or a number refers to.
     package func stage(named ref: String) -> Stage? {
+        if isNamedContext(ref) { return nil }
         if let s = stages.first(where: { $0.name == ref.lowercased() }) { return s }
         if let n = Int(ref), n >= 0, n < stages.count { return stages[n] }
         return nil
+    }
+
+    /// Whether `ref` (as FROM or --from= writes it) names a named context.
+    package func isNamedContext(_ ref: String) -> Bool {
+        namedContexts.contains(BuildNamedContext.key(ref))
     }
 
     /// Indices of the stages to build, in order; the last one is the target.
@@ -73,8 +83,8 @@ package struct StageResolver {
         var deps: [Int] = []
         let stage = stages[i]
         let words = VariableExpander.split(stage.from.text, escape: file.escape)
-        if let base = words.first.map(expand), let dep = stages.first(where: { $0.name == base.lowercased() }),
-            dep.index < i
+        if let base = words.first.map(expand), !isNamedContext(base),
+            let dep = stages.first(where: { $0.name == base.lowercased() }), dep.index < i
         {
             deps.append(dep.index)
         }

@@ -44,6 +44,12 @@ extension ComposeService {
             if let n = b.network { bt.append(.init("network", str(n))) }
             if !b.secrets.isEmpty { bt.append(.init("secrets", .sequence(b.secrets.map(\.tree)))) }
             if !b.ssh.isEmpty { bt.append(.init("ssh", list(b.ssh))) }
+            if !b.additionalContexts.isEmpty {
+                bt.append(.init("additional_contexts", sortedMap(b.additionalContexts)))
+            }
+            if !b.entitlements.isEmpty {
+                bt.append(.init("entitlements", list(b.entitlements.map(\.rawValue).sorted())))
+            }
             add("build", .mapping(bt))
         }
         if let c = command { add("command", list(c)) }

@@ -175,6 +175,17 @@ package struct ComposeBuild: Sendable, Equatable {
     package var secrets: [ComposeSecretUse] = []
     /// `build.ssh`: `default`, `ID=PATH` entries, as `--ssh` takes them.
     package var ssh: [String] = []
+    /// `build.additional_contexts`: NAME → an absolute directory, `docker-image://REF`, or
+    /// `service:NAME` (the image another service builds, built first).
+    package var additionalContexts: [String: String] = [:]
+    /// `build.entitlements`, and `build.privileged` as security.insecure.
+    package var entitlements: Set<BuildEntitlement> = []
+
+    /// The service an additional context names with `service:NAME`.
+    package var contextServices: [String] {
+        additionalContexts.values.filter { $0.hasPrefix("service:") }.map { String($0.dropFirst("service:".count)) }
+            .sorted()
+    }
 
     package init(context: String) {
         self.context = context

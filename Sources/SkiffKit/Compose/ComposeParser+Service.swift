@@ -302,3 +302,69 @@ extension ComposeParser {
         return out
     }
 }
+
+extension ComposeParser {
+    /// `build.additional_contexts` (a mapping, or a list of NAME=VALUE), `build.entitlements` and
+    /// `build.privileged` (Compose grants security.insecure for it).
+    func buildContextsAndEntitlements(_ t: ComposeTree, _ p: String, into b: inout ComposeBuild) throws(ComposeError) {
+        if let v = t["additional_contexts"] {
+            let kp = p + ".additional_contexts"
+            var entries: [(String, String, String)] = []
+            if case .mapping = v {
+                for e in try mapping(v, kp) {
+                    entries.append((e.key, try string(e.value, kp + "." + e.key), kp + "." + e.key))
+                }
+            } else {
+                for (i, text) in try strings(v, kp).enumerated() {
+                    guard let eq = text.firstIndex(of: "=") else { throw fail("\(kp)[\(i)]", "expected NAME=VALUE") }
+                    entries.append((String(text[..<eq]), String(text[text.index(after: eq)...]), "\(kp)[\(i)]"))
+                }
+            }
+            for (name, value, ep) in entries {
+                do { _ = try BuildNamedContext.checkedName(name) } catch { throw fail(ep, error.description) }
+                guard b.additionalContexts[name] == nil else { throw fail(ep, "the context \(name) is given twice") }
+                if value.hasPrefix("service:") {
+                    guard value.count > "service:".count else { throw fail(ep, "service: needs a service name") }
+                    b.additionalContexts[name] = value
+                    continue
+                }
+                // Relative directories are resolved against the project directory, as the context is.
+                do {
+                    switch try BuildNamedContext.parse(value: value, base: absolute(".")) {
+                    case .directory(let path): b.additionalContexts[name] = path
+                    case .image(let ref): b.additionalContexts[name] = "docker-image://" + ref
+                    }
+                } catch { throw fail(ep, error.description) }
+            }
+        }
+        if let v = t["entitlements"] {
+            for (i, text) in try strings(v, p + ".entitlements").enumerated() {
+                do { b.entitlements.insert(try BuildEntitlement.parse(text)) } catch {
+                    throw fail(
+                        "\(p).entitlements[\(i)]",
+                        "unknown entitlement \"\(text)\" (expected network.host or security.insecure)")
+                }
+            }
+        }
+        if let v = t["privileged"], try bool(v, p + ".privileged") { b.entitlements.insert(.securityInsecure) }
+    }
+}
+
+extension ComposeParser {
+    /// `additional_contexts: {x: service:b}` in a and `{y: service:a}` in b: neither could be built first.
+    func checkBuildContextCycles(_ project: ComposeProject) throws(ComposeError) {
+        var done = Set<String>()
+        func visit(_ name: String, _ path: [String]) throws(ComposeError) {
+            if let start = path.firstIndex(of: name) {
+                let cycle = path[start...] + [name]
+                throw fail(
+                    "services.\(path[start]).build.additional_contexts",
+                    "the services' builds need each other: \(cycle.joined(separator: " -> "))")
+            }
+            guard !done.contains(name), let s = project.service(name) else { return }
+            for dep in s.build?.contextServices ?? [] { try visit(dep, path + [name]) }
+            done.insert(name)
+        }
+        for s in project.services { try visit(s.name, []) }
+    }
+}

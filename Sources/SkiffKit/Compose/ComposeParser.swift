@@ -241,6 +241,16 @@ package struct ComposeParser {
             for (i, l) in s.links.enumerated() where !names.contains(l.service) {
                 throw fail("\(path).links[\(i)]", "links to undefined service \"\(l.service)\"")
             }
+            for (name, value) in s.build?.additionalContexts ?? [:] where value.hasPrefix("service:") {
+                let other = String(value.dropFirst("service:".count))
+                guard names.contains(other), other != s.name else {
+                    throw fail(
+                        "\(path).build.additional_contexts.\(name)",
+                        other == s.name
+                            ? "a service cannot be a build context of its own build"
+                            : "refers to undefined service \"\(other)\"")
+                }
+            }
             for (i, d) in s.dependsOn.enumerated() where !names.contains(d.service) && d.required {
                 throw fail("\(path).depends_on[\(i)]", "depends on undefined service \"\(d.service)\"")
             }
@@ -257,6 +267,7 @@ package struct ComposeParser {
                 }
             }
         }
+        try checkBuildContextCycles(project)
         try checkLinksAndAddresses(project)
     }
 
@@ -462,6 +473,7 @@ package struct ComposeParser {
                 }
             }
             try buildExtras(t, p)
+            try buildContextsAndEntitlements(t, p, into: &b)
             return b
         default:
             throw fail(p, "must be a path (the context) or a mapping, got \(describe(t))")

@@ -12,7 +12,44 @@ extension ComposeRunner {
 
     /// Build the services that have `build:` (all of them, or those named).
     package func build(_ services: [ComposeService], noCache: Bool = false, pull: Bool = false) throws(ComposeError) {
-        for s in services { if s.build != nil { try build(s, noCache: noCache, pull: pull) } }
+        for s in Self.buildOrder(services) { if s.build != nil { try build(s, noCache: noCache, pull: pull) } }
+    }
+
+    /// `services` with each one after those its `additional_contexts` name as `service:NAME` (Compose
+    /// builds those first); otherwise in the order given.
+    static func buildOrder(_ services: [ComposeService]) -> [ComposeService] {
+        var out: [ComposeService] = []
+        var seen = Set<String>()
+        func visit(_ s: ComposeService) {
+            guard seen.insert(s.name).inserted else { return }
+            for name in s.build?.contextServices ?? [] {
+                if let dep = services.first(where: { $0.name == name }) { visit(dep) }
+            }
+            out.append(s)
+        }
+        for s in services { visit(s) }
+        return out
+    }
+
+    /// A build's named contexts: `service:NAME` is the image that service has (made now when it is missing).
+    func namedContexts(_ b: ComposeBuild, service: String) throws(ComposeError) -> [String: BuildNamedContext] {
+        var out: [String: BuildNamedContext] = [:]
+        for (name, value) in b.additionalContexts {
+            if value.hasPrefix("service:") {
+                let otherName = String(value.dropFirst("service:".count))
+                guard let other = project.service(otherName) else {
+                    throw .usage("service \(service): build.additional_contexts.\(name): no service \(otherName)")
+                }
+                let image = other.imageName(project: project.name)
+                if (try? engine.images.resolve(image)) == nil { try ensureImages([other], forceBuild: false) }
+                out[name] = .image(image)
+            } else if value.hasPrefix("docker-image://") {
+                out[name] = .image(String(value.dropFirst("docker-image://".count)))
+            } else {
+                out[name] = .directory(value)
+            }
+        }
+        return out
     }
 
     func build(_ s: ComposeService, noCache: Bool, pull: Bool = false) throws(ComposeError) {
@@ -33,6 +70,8 @@ extension ComposeRunner {
         options.buildArgs = b.args
         options.callerEnvironment = callerEnvironment
         (options.secrets, options.ssh) = try buildSecrets(b, service: s.name)
+        options.namedContexts = try namedContexts(b, service: s.name)
+        options.entitlements = b.entitlements
         let builder = Builder(engine: engine, options: options, output: buildOutput)
         do { _ = try builder.build() } catch {
             throw .usage("failed to build service \(s.name): \(error.description)")
@@ -63,7 +102,7 @@ extension ComposeRunner {
     /// Make sure each service has its image: built when it has `build:` and the image is missing (or
     /// `forceBuild`), pulled when missing otherwise.
     package func ensureImages(_ services: [ComposeService], forceBuild: Bool) throws(ComposeError) {
-        for s in services {
+        for s in Self.buildOrder(services) {
             let present = (try? engine.images.resolve(s.imageName(project: project.name))) != nil
             if s.build != nil && (forceBuild || !present || s.pullPolicy == "build") {
                 try build(s, noCache: false)

@@ -77,12 +77,9 @@ package enum ComposeSchema {
         "cache_from": .any, "cache_to": .any, "network": .any, "pull": .any, "secrets": serviceConfigOrSecret,
         "ssh": .any,
         "dockerfile_inline": .any, "tags": .any,
-        "entitlements": .refused("build entitlements are not supported by skiff build; remove the key"),
-        "additional_contexts": .refused(
-            "additional build contexts are not supported by skiff build; copy the files into the build context"),
+        "entitlements": .any, "additional_contexts": .any, "privileged": .any,
         "shm_size": .any, "extra_hosts": .any, "ulimits": .any,
         "isolation": .refused("isolation is a Windows setting; remove the key"),
-        "privileged": .refused("privileged build steps are not supported by skiff build; remove the key"),
         "platforms": .refused(
             "multi-platform builds are not supported by skiff; build for this machine (remove the key)"),
     ])

@@ -76,9 +76,10 @@ extension Engine {
             do { try FileIO.makeDirectories(layers.root + "/empty", mode: 0o755) } catch { throw .system(error) }
         }
         let filesystem = ImageFilesystem(layersTopFirst: chains.reversed().map { layers.diffPath(chainID: $0) })
-        let builder = SpecBuilder(
+        var builder = SpecBuilder(
             image: image, imageName: imageName, options: options, filesystem: filesystem,
             callerEnvironment: callerEnvironment, envFileContents: envFileContents)
+        if options.privileged { builder.hostBoundingSet = HostCapabilities.current() }
         let command = try builder.command()
 
         var container = Container(

@@ -20,6 +20,8 @@ package struct SpecBuilder {
     package var callerEnvironment: [String: String]
     /// Env files already read, by path (the CLI reads them so errors name the file).
     package var envFileContents: [String: String]
+    /// What `--privileged` may give (HostCapabilities): nil, every capability.
+    package var hostBoundingSet: Set<Capability>?
 
     package init(
         image: StoredImage, imageName: String, options: RunOptions, filesystem: ImageFilesystem,
@@ -119,7 +121,7 @@ package struct SpecBuilder {
 
         var caps = try capabilities()
         if options.privileged {
-            caps = Capability.allCases.map(\.name)
+            caps = Capability.allCases.filter { hostBoundingSet?.contains($0) ?? true }.map(\.name)
             spec.linux?.maskedPaths = []
             spec.linux?.readonlyPaths = []
             spec.linux?.seccomp = nil

@@ -8,7 +8,8 @@ import SkiffSystem
 import Glibc
 #endif
 
-/// `skiff build [-t NAME]... [-f FILE] [--build-arg K=V]... [--secret …]... [--ssh …]... [--target S] [--no-cache] [-q] CONTEXT`:
+/// `skiff build [-t NAME]... [-f FILE] [--build-arg K=V]... [--build-context NAME=VALUE]... [--allow E]...
+/// [--secret …]... [--ssh …]... [--target S] [--no-cache] [-q] CONTEXT`:
 /// Docker's classic builder output, one image per step, cached.
 struct ImageBuild: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -30,6 +31,18 @@ struct ImageBuild: ParsableCommand {
     var pull = false
     @Option(name: .customLong("network"), help: "The RUN steps' network: default (the host's), host or none.")
     var network: String?
+    @Option(
+        name: .customLong("build-context"),
+        help:
+            "A named context FROM NAME, COPY --from=NAME and RUN --mount=from=NAME read: NAME=DIRECTORY or NAME=docker-image://REF (repeatable)."
+    )
+    var buildContexts: [String] = []
+    @Option(
+        name: .customLong("allow"),
+        help:
+            "Grant an entitlement: network.host (RUN --network=host) or security.insecure (RUN --security=insecure runs privileged); repeatable or comma-separated."
+    )
+    var allow: [String] = []
     @Option(name: .customLong("add-host"), help: "A line in each RUN step's /etc/hosts: NAME:IP.")
     var addHost: [String] = []
     @Option(name: .customLong("shm-size"), help: "Size of each RUN step's /dev/shm (e.g. 64m).") var shmSize: String?
@@ -80,7 +93,20 @@ struct ImageBuild: ParsableCommand {
             }
             options.buildArgs[String(name)] = parts.count > 1 ? String(parts[1]) : .some(nil)
         }
-        do {
+        do throws(BuildError) {
+            let cwd = FileManager.default.currentDirectoryPath
+            for text in buildContexts {
+                let (name, context) = try BuildNamedContext.parse(text, base: cwd)
+                guard options.namedContexts[name] == nil else {
+                    throw .usage("--build-context \(text): the context \(name) is given twice")
+                }
+                options.namedContexts[name] = context
+            }
+            for text in allow {
+                for word in text.split(separator: ",") {
+                    options.entitlements.insert(try BuildEntitlement.parse(String(word)))
+                }
+            }
             for text in secrets {
                 let (id, source) = try BuildSecretSource.parse(text)
                 options.secrets[id] = source
