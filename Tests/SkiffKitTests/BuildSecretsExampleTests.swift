@@ -154,7 +154,8 @@ struct BuildSecretsExampleTests {
         // skiff build with the flags.
         let build = skiff(
             [
-                "build", "--secret", "id=deps_token,env=DEPS_TOKEN", "--ssh", "default",
+                // The test's servers are on the host's loopback: the steps need the host's network.
+                "build", "--network", "host", "--secret", "id=deps_token,env=DEPS_TOKEN", "--ssh", "default",
                 "--build-arg", "DEPS_URL=" + env["DEPS_URL"]!, "--build-arg", "GIT_REPO=" + env["GIT_REPO"]!,
                 "-t", "build-secrets", Self.example,
             ], timeout: 600)

@@ -6,8 +6,8 @@ public struct BuildOptions: Sendable {
     public var contextDirectory: String
     /// The Dockerfile's path (default: `Dockerfile` in the context).
     public var dockerfilePath: String?
-    /// `--network`: the RUN steps' network unless a step names its own: `default` and `host` (the host's
-    /// network, as skiff's RUN steps have it), or `none` (loopback only).
+    /// `--network`: the RUN steps' network unless a step names its own: `default` (the default bridge,
+    /// as Docker's), `host` (the host's network; grants network.host) or `none` (loopback only).
     public var network: String?
     /// The values `--network` takes (BuildKit's: no named networks for a build).
     public static let networks: Set<String> = ["default", "host", "none"]

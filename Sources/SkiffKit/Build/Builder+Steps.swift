@@ -41,7 +41,13 @@ extension BuildRun {
             + (args.isEmpty ? "" : "|\(args.count) " + args.map { "\($0.0)=\($0.1)" }.joined(separator: " ") + " ")
             + commandText
         var runner = RunStep(engine: engine, say: { say($0) }, quiet: options.quiet, runOutput: options.runOutput)
-        runner.network = (ins.flag("network") ?? options.network) == "none" ? .none : .host
+        // Docker's: a step is a container on the default bridge (outbound through NAT, nothing of the
+        // host's loopback); the host's network only when asked for (and granted, see `entitlements`).
+        switch ins.flag("network") ?? options.network ?? "default" {
+        case "none": runner.network = .none
+        case "host": runner.network = .host
+        default: runner.network = .bridge
+        }
         // RUN --security=insecure (granted above): the policy of `skiff run --privileged`, for this step only.
         runner.privileged = ins.flag("security") == "insecure"
         runner.control = control

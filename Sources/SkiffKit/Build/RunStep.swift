@@ -8,15 +8,15 @@ import Glibc
 #endif
 
 /// A RUN step: a container of the current image (through `Engine.createContainer`/`runAttached`,
-/// host network until the bridge exists), whose overlay upper dir — what the command changed,
+/// on the default bridge unless the step asks for none or host), whose overlay upper dir — what the command changed,
 /// deletions as whiteouts — becomes the step's layer. The container is removed in every case.
 struct RunStep {
     let engine: Engine
     let say: (String) -> Void
     let quiet: Bool
     let runOutput: Int32
-    /// `RUN --network=none`: a namespace with only loopback; otherwise the host's network.
-    var network: RunOptions.NetworkMode = .host
+    /// The default bridge; `RUN --network=none` a namespace with only loopback, `=host` the host's.
+    var network: RunOptions.NetworkMode = .bridge
     /// `RUN --security=insecure`: every capability, no seccomp, no masked paths (RunOptions.privileged).
     var privileged = false
     /// The build's `--add-host`, `--shm-size` and `--ulimit` (BuildOptions).

@@ -29,7 +29,9 @@ struct ImageBuild: ParsableCommand {
         name: .customLong("pull"),
         help: "Pull every base image, even one already here (a missing one is always pulled).")
     var pull = false
-    @Option(name: .customLong("network"), help: "The RUN steps' network: default (the host's), host or none.")
+    @Option(
+        name: .customLong("network"),
+        help: "The RUN steps' network: default (the default bridge), host (the host's; grants network.host) or none.")
     var network: String?
     @Option(
         name: .customLong("build-context"),
