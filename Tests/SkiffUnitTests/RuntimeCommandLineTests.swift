@@ -53,6 +53,12 @@ struct RuntimeCommandLineTests {
         #expect(ps.string("format") == "json" && ps.rest == ["-o", "pid"])
     }
 
+    @Test func aNegativeNumberIsAnOperand() throws {
+        let spec = RuntimeCommandSpec(
+            "exited", "test", operands: [.containerID, RuntimeOperand("code", help: ""), RuntimeOperand("signal", help: "")])
+        #expect(try RuntimeArguments(["c1", "-1", "9"], for: spec).operands == ["c1", "-1", "9"])
+    }
+
     @Test func anOptionalOperandMayBeLeftOut() throws {
         #expect(try Self.parse("kill", ["c1"]).operand(1) == nil)
         let a = try Self.parse("kill", ["c1", "KILL", "--all"])

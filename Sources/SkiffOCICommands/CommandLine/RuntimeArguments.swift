@@ -34,7 +34,9 @@ public struct RuntimeArguments: Equatable, Sendable {
                 }
                 break
             }
-            guard word.hasPrefix("-"), word.count > 1 else {
+            // A negative number is a value (the monitor's `exited ID -1 9 TIME`), not an option.
+            let negativeNumber = word.count > 1 && word.dropFirst().allSatisfy(\.isNumber)
+            guard word.hasPrefix("-"), word.count > 1, !negativeNumber else {
                 guard !operandsFull else { throw fail("unexpected argument \"\(word)\"") }
                 operands.append(word)
                 continue
