@@ -44,6 +44,9 @@ struct FirewallPlan: Equatable {
     /// gateways and addresses) is rendered as `table ip6` and with ip6tables. It has no loopback guard
     /// (IPv6 has no route_localnet: the kernel never routes ::1 off the host) and no DNS forward.
     var family: Family = .ipv4
+    /// IPv6 only: Skiff turned the host's forwarding on (`IPv6Forwarding`), so forwarded traffic that
+    /// touches no Skiff bridge is dropped, as it was before.
+    var guardsForeignForwarding = false
 
     enum Family: Equatable {
         case ipv4, ipv6
@@ -112,7 +115,10 @@ struct FirewallPlan: Equatable {
             "output", "type nat hook output priority -100; policy accept;", ["fib daddr type local jump ports"])
         script += chain("postrouting", "type nat hook postrouting priority srcnat; policy accept;", post)
         script += chain("input", "type filter hook input priority filter; policy accept;", input)
-        script += chain("forward", "type filter hook forward priority filter; policy accept;", isolation + forward)
+        let guardRule = "iifname != \"\(Self.bridgePrefix)*\" oifname != \"\(Self.bridgePrefix)*\" drop"
+        script += chain(
+            "forward", "type filter hook forward priority filter; policy accept;",
+            (guardsForeignForwarding ? [guardRule] : []) + isolation + forward)
         script += "}\n"
         return script
     }
@@ -243,7 +249,8 @@ struct FirewallPlan: Equatable {
                 forward.append("-A \(c.forward) -o \(br) -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT")
                 forward.append("-A \(c.forward) -o \(br) -m conntrack --ctstate DNAT -j ACCEPT")
             }
-            rules[.forward] = isolation + forward
+            let guardRule = "-A \(c.forward) ! -i \(Self.bridgePrefix)+ ! -o \(Self.bridgePrefix)+ -j DROP"
+            rules[.forward] = (guardsForeignForwarding ? [guardRule] : []) + isolation + forward
             for j in c.jumps where !has(j.chain, j.rule) {
                 rules[j.part, default: []].append("-I \(j.chain) 1 \(j.rule)")
             }

@@ -134,7 +134,7 @@ public struct IPv6Subnet: Codable, Sendable, Hashable, CustomStringConvertible {
     /// The /64s Skiff picks from when `--ipv6` gives no subnet, as Docker 27 does: one ULA /48
     /// (fd00::/8 with a 40-bit global ID, RFC 4193) that is stable for a state root (`seed`: its path),
     /// and the network's index as the subnet ID, then the next ones.
-    static func uniqueLocalCandidates(seed: String, from index: Int) -> [IPv6Subnet] {
+    package static func uniqueLocalCandidates(seed: String, from index: Int) -> [IPv6Subnet] {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         for b in seed.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
         let globalID = h & 0xff_ffff_ffff

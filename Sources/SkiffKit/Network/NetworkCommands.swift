@@ -119,6 +119,7 @@ extension Engine {
             )
         }
         if HostNetwork.linkExists(n.bridge) { try HostNetwork.ip(["link del \(n.bridge)"]) }
+        releaseIPv6Forwarding()
         networks.removeRecord(n)
         try writeFirewall()
     }

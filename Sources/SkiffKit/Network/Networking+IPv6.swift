@@ -8,6 +8,20 @@ extension Engine {
         HostNetwork.sysctl(conf + "/disable_ipv6", "0")
         HostNetwork.sysctl(conf + "/accept_ra", "0")
         try HostNetwork.ip(["addr add \(gateway)/\(subnet.prefix) dev \(config.bridge) nodad"])
-        if !config.isInternal { HostNetwork.sysctl(conf + "/force_forwarding", "1") }
+        if !config.isInternal {
+            HostNetwork.sysctl(conf + "/force_forwarding", "1")
+            let host = try networks.hostLock()
+            defer { host.unlock() }
+            IPv6Forwarding.acquire(hostDirectory: networks.hostDirectory)
+        }
+    }
+
+    /// After bridges were deleted: give back the host's IPv6 forwarding when no Skiff bridge needs it.
+    func releaseIPv6Forwarding() {
+        guard IPv6Forwarding.heldBySkiff(hostDirectory: networks.hostDirectory),
+            let host = try? networks.hostLock()
+        else { return }
+        defer { host.unlock() }
+        IPv6Forwarding.releaseIfUnused(hostDirectory: networks.hostDirectory)
     }
 }

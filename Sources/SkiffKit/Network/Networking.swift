@@ -371,6 +371,7 @@ extension Engine {
         }
         guard !deletes.isEmpty else { return }
         try HostNetwork.ip(deletes)
+        releaseIPv6Forwarding()
         try writeFirewall()
     }
 
@@ -427,6 +428,8 @@ extension Engine {
                 plan6.networks.append(v6)
             }
         }
+        plan6.guardsForeignForwarding = !plan6.networks.isEmpty && IPv6Forwarding.heldBySkiff(
+            hostDirectory: networks.hostDirectory)
         let backend = try HostNetwork.firewallBackend()
         let cache = networks.root + "/.firewall"
         let rules = render(plan, backend, present: "") + render(plan6, backend, present: "")
