@@ -85,30 +85,30 @@ struct NetworkIPv6Tests {
     @Test func dualStackNetworkNamesAddressesAndInspect() throws {
         let root = try Self.makeRoot()
         defer { Self.cleanUp(root) }
-        var r = root.skiff("network", "create", "--ipv6", "v6t-dual")
+        var r = root.skiff("network", "create", "--ipv6", "v6tdual")
         try #require(r.status == 0, "\(r)")
         #expect(
-            root.skiff("network", "ls", "--format", "{{.Name}} {{.IPv6}}").out.contains("v6t-dual true"))
-        let doc = try Self.networkDoc(root, "v6t-dual")
+            root.skiff("network", "ls", "--format", "{{.Name}} {{.IPv6}}").out.contains("v6tdual true"))
+        let doc = try Self.networkDoc(root, "v6tdual")
         #expect(doc["EnableIPv6"] as? Bool == true)
-        let (subnet, gateway) = try Self.ipv6Config(root, "v6t-dual")
+        let (subnet, gateway) = try Self.ipv6Config(root, "v6tdual")
         let s6 = try #require(IPv6Subnet(subnet))
         #expect(s6.prefix == 64 && subnet.hasPrefix("fd") && gateway == s6.firstHost.description, "\(subnet) \(gateway)")
 
-        r = root.skiff(["run", "-d", "--name", "v6t-web", "--network", "v6t-dual"] + ["busybox"] + Self.httpd)
+        r = root.skiff(["run", "-d", "--name", "v6t-web", "--network", "v6tdual"] + ["busybox"] + Self.httpd)
         try #require(r.status == 0, "\(r)")
         let fixed = s6.network.adding(0x99).description
         r = root.skiff(
-            "run", "-d", "--name", "v6t-fixed", "--network", "v6t-dual", "--ip6", fixed, "busybox", "sleep", "300")
+            "run", "-d", "--name", "v6t-fixed", "--network", "v6tdual", "--ip6", fixed, "busybox", "sleep", "300")
         try #require(r.status == 0, "\(r)")
 
-        let webV6 = Self.inspect(root, "{{.NetworkSettings.Networks.v6t-dual.GlobalIPv6Address}}", "v6t-web")
-        let webV4 = Self.inspect(root, "{{.NetworkSettings.Networks.v6t-dual.IPAddress}}", "v6t-web")
+        let webV6 = Self.inspect(root, "{{.NetworkSettings.Networks.v6tdual.GlobalIPv6Address}}", "v6t-web")
+        let webV4 = Self.inspect(root, "{{.NetworkSettings.Networks.v6tdual.IPAddress}}", "v6t-web")
         #expect(IPv6Address(webV6).map(s6.contains) == true, "web's IPv6 address \(webV6)")
-        #expect(Self.inspect(root, "{{.NetworkSettings.Networks.v6t-dual.IPv6Gateway}}", "v6t-web") == gateway)
-        #expect(Self.inspect(root, "{{.NetworkSettings.Networks.v6t-dual.GlobalIPv6PrefixLen}}", "v6t-web") == "64")
-        #expect(Self.inspect(root, "{{.NetworkSettings.Networks.v6t-dual.GlobalIPv6Address}}", "v6t-fixed") == fixed)
-        let endpoints = try Self.networkDoc(root, "v6t-dual")["Containers"] as? [String: [String: Any]] ?? [:]
+        #expect(Self.inspect(root, "{{.NetworkSettings.Networks.v6tdual.IPv6Gateway}}", "v6t-web") == gateway)
+        #expect(Self.inspect(root, "{{.NetworkSettings.Networks.v6tdual.GlobalIPv6PrefixLen}}", "v6t-web") == "64")
+        #expect(Self.inspect(root, "{{.NetworkSettings.Networks.v6tdual.GlobalIPv6Address}}", "v6t-fixed") == fixed)
+        let endpoints = try Self.networkDoc(root, "v6tdual")["Containers"] as? [String: [String: Any]] ?? [:]
         #expect(endpoints.values.contains { $0["IPv6Address"] as? String == "\(fixed)/64" }, "\(endpoints)")
 
         let hosts = root.skiff("exec", "v6t-fixed", "cat", "/etc/hosts").out
@@ -126,8 +126,8 @@ struct NetworkIPv6Tests {
 
         // --ip6 outside the subnet, not an IPv6 address, on a network without IPv6: Docker's exit 125.
         for (args, message) in [
-            (["--network", "v6t-dual", "--ip6", "fd99::5"], "--ip6 fd99::5: not a free host address"),
-            (["--network", "v6t-dual", "--ip6", "10.1.2.3"], "--ip6 10.1.2.3: not an IPv6 address"),
+            (["--network", "v6tdual", "--ip6", "fd99::5"], "--ip6 fd99::5: not a free host address"),
+            (["--network", "v6tdual", "--ip6", "10.1.2.3"], "--ip6 10.1.2.3: not an IPv6 address"),
             (["--ip6", "fd99::5"], "--ip6 fd99::5"),
         ] {
             let bad = root.skiff(["create"] + args + ["busybox", "true"])
@@ -203,18 +203,18 @@ struct NetworkIPv6Tests {
         }
         let root = try Self.makeRoot(firewall: firewall)
         defer { Self.cleanUp(root) }
-        for (name, extra) in [("v6t-a", [String]()), ("v6t-b", []), ("v6t-int", ["--internal"])] {
+        for (name, extra) in [("v6ta", [String]()), ("v6tb", []), ("v6tint", ["--internal"])] {
             let r = root.skiff(["network", "create", "--ipv6"] + extra + [name])
             try #require(r.status == 0, "\(r)")
         }
         for (name, net, cmd) in [
-            ("v6t-target", "v6t-b", Self.httpd), ("v6t-neighbour", "v6t-b", ["sleep", "300"]),
-            ("v6t-attacker", "v6t-a", ["sleep", "300"]), ("v6t-inside", "v6t-int", ["sleep", "300"]),
+            ("v6t-target", "v6tb", Self.httpd), ("v6t-neighbour", "v6tb", ["sleep", "300"]),
+            ("v6t-attacker", "v6ta", ["sleep", "300"]), ("v6t-inside", "v6tint", ["sleep", "300"]),
         ] {
             let r = root.skiff(["run", "-d", "--name", name, "--network", net, "busybox"] + cmd)
             try #require(r.status == 0, "\(r)")
         }
-        let target = Self.inspect(root, "{{.NetworkSettings.Networks.v6t-b.GlobalIPv6Address}}", "v6t-target")
+        let target = Self.inspect(root, "{{.NetworkSettings.Networks.v6tb.GlobalIPv6Address}}", "v6t-target")
         try #require(IPv6Address(target) != nil, "target address \(target)")
         #expect(
             root.eventually(10) { Self.fetch(root, from: "v6t-neighbour", "http://[\(target)]/").contains("hello-") },
@@ -241,10 +241,10 @@ struct NetworkIPv6Tests {
     @Test func publishedPortAnswersOnTheHostsIPv6Address() throws {
         let root = try Self.makeRoot()
         defer { Self.cleanUp(root) }
-        try #require(root.skiff("network", "create", "--ipv6", "v6t-pub").status == 0)
+        try #require(root.skiff("network", "create", "--ipv6", "v6tpub").status == 0)
         let port = NetworkTests.freePort()
         let r = root.skiff(
-            ["run", "-d", "--name", "v6t-pubweb", "--network", "v6t-pub", "-p", "\(port):80", "busybox"] + Self.httpd)
+            ["run", "-d", "--name", "v6t-pubweb", "--network", "v6tpub", "-p", "\(port):80", "busybox"] + Self.httpd)
         try #require(r.status == 0, "\(r)")
         #expect(root.eventually(10) { NetworkTests.curl("http://127.0.0.1:\(port)/").contains("hello-") })
         let host = try #require(Self.hostIPv6Address(), "the host has no global IPv6 address")
@@ -291,7 +291,7 @@ final class OutsideServer6 {
         let suffix = String(UUID().uuidString.prefix(6)).lowercased()
         namespace = "skiffv6test-out-\(suffix)"
         hostEnd = "skfv6t\(suffix)"
-        let prefix = String(NetworkIPv6Tests.randomSubnet().dropLast(4))  // "fdxx:xxxx:xxxx::"
+        let prefix = String(NetworkIPv6Tests.randomSubnet().dropLast(3))  // "fdxx:xxxx:xxxx::"
         address = prefix + "2"
         www = NSTemporaryDirectory() + "skiffv6test-www-\(suffix)"
         try FileManager.default.createDirectory(atPath: www, withIntermediateDirectories: true)
