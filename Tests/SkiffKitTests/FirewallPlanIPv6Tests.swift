@@ -32,6 +32,8 @@ struct FirewallPlanIPv6Tests {
         #expect(script.contains("iifname \"skiffab12cd1\" oifname != \"skiffab12cd1\" drop"))
         #expect(!script.contains("127.0.0.0/8") && !script.contains(" ip "), "no IPv4 match in the ip6 table")
         #expect(!script.contains("dport 53 dnat to 127"), "no DNS forward")
+        // ::1 is left to the relay (LoopbackProxy6): DNATed, its replies would be dropped by the kernel.
+        #expect(script.contains("  chain ports {\n    ip6 daddr ::1 return\n"))
         #expect(
             FirewallPlan(networks: [], family: .ipv6).nftables(table: "skiff")
                 == "table ip6 skiff\ndelete table ip6 skiff\n")
@@ -50,6 +52,7 @@ struct FirewallPlanIPv6Tests {
         #expect(text.contains("-A SKIFF-ab12cd-FWD -i skiffab12cd0 -o skiff+ -m conntrack ! --ctstate DNAT -j DROP"))
         #expect(text.contains("-A SKIFF-ab12cd-FWD -i skiffab12cd1 ! -o skiffab12cd1 -j DROP"))
         #expect(!text.contains("127.0.0.0/8"))
+        #expect(text.contains(":SKIFF-ab12cd-POST - [0:0]\n-A SKIFF-ab12cd-PORTS -d ::1/128 -j RETURN\n"))
         // With no network, the jumps and chains that ip6tables-save shows are taken out.
         let present = """
             *filter

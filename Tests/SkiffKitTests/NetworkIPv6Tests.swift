@@ -237,7 +237,9 @@ struct NetworkIPv6Tests {
     }
 
     /// `-p PORT:80` on a network with IPv6 is published on the host's IPv6 addresses too (DNAT to the
-    /// container's IPv6 address), as Docker publishes on [::]; IPv4 keeps working.
+    /// container's IPv6 address), as Docker publishes on [::]; IPv4 keeps working. [::1] cannot be DNATed
+    /// off the host, so a relay answers there (Docker's docker-proxy): it follows the container through
+    /// a restart and is gone when the container stops.
     @Test func publishedPortAnswersOnTheHostsIPv6Address() throws {
         let root = try Self.makeRoot()
         defer { Self.cleanUp(root) }
@@ -255,6 +257,17 @@ struct NetworkIPv6Tests {
             }, "published port on [\(host)]:\(port)")
         let nat = NetworkTests.sh("/usr/sbin/nft", "list", "table", "ip6", root.engine.networks.tableName).out
         #expect(nat.contains("tcp dport \(port) dnat to ["), "\(nat)")
+        func loopback() -> Bool {
+            NetworkTests.sh("/usr/bin/curl", "-s", "-m", "3", "-g", "http://[::1]:\(port)/").out.contains("hello-")
+        }
+        #expect(root.eventually(10, loopback), "published port on [::1]:\(port)")
+        #expect(root.skiff("restart", "-t", "1", "v6t-pubweb").status == 0)
+        #expect(root.eventually(10, loopback), "[::1]:\(port) after a restart")
+        #expect(root.skiff("stop", "-t", "1", "v6t-pubweb").status == 0)
+        #expect(
+            root.eventually(5) { !NetworkTests.sh("/usr/bin/pgrep", "-f", "loopback-proxy.*\(root.path)").out.contains("\n") },
+            "the [::1] relay is gone with the container")
+        #expect(!loopback())
     }
 
     /// The host's first global IPv6 address that is not a Skiff bridge's.

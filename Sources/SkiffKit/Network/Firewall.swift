@@ -72,6 +72,8 @@ struct FirewallPlan: Equatable {
         var input: [String] = []
         var isolation: [String] = []
         var forward: [String] = []
+        // ::1 cannot be DNATed off the host (see LoopbackProxy6): a relay listens there instead.
+        if family == .ipv6 { ports.append("ip6 daddr ::1 return") }
         for n in networks {
             let br = "\"\(n.bridge)\""
             // `& dnat == 0`: `ct status != dnat` would compare the whole status word.
@@ -209,6 +211,7 @@ struct FirewallPlan: Equatable {
             var rules: [IptablesPart: [String]] = [:]
             var isolation: [String] = []
             var forward: [String] = []
+            if family == .ipv6 { rules[.nat, default: []].append("-A \(c.ports) -d ::1/128 -j RETURN") }
             for n in networks {
                 let br = n.bridge
                 for addr in ["-s", "-d"] where family == .ipv4 {

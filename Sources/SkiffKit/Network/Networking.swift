@@ -203,6 +203,7 @@ extension Engine {
             try HostNetwork.ip(outside)
             for step in explained { logger.explain(step) }
             try writeFirewall(fresh: madeBridge)
+            try startLoopbackProxy(id: id, maps: Self.loopbackProxyMaps(containerAddresses(id).map(\.lease)))
             if logger.isExplaining, let first = explained.lazy.compactMap(Self.containerAddress).first {
                 for p in ports {
                     logger.explain(
@@ -353,6 +354,7 @@ extension Engine {
             }
         }
         HostNetwork.removeNetns(networks.netnsPath(id))
+        stopLoopbackProxy(id: id)
         guard !touched.isEmpty else { return }
         if published {
             do { try writeFirewall() } catch { logger.warning("network teardown of \(id): \(error)") }

@@ -12,7 +12,7 @@ struct NetworkCommand: ParsableCommand {
         abstract: "Manage networks (bridge driver; containers on a user network reach each other by name).",
         subcommands: [
             NetworkCreate.self, NetworkList.self, NetworkInspectCommand.self, NetworkRemove.self,
-            NetworkConnect.self, NetworkDisconnect.self, NetworkPrune.self,
+            NetworkConnect.self, NetworkDisconnect.self, NetworkPrune.self, NetworkLoopbackProxy.self,
         ])
 }
 
