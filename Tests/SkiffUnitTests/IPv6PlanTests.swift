@@ -155,3 +155,35 @@ struct IPv6PlanTests {
         #expect(got.contains("services.a.networks.n.ipv6_address") && got.contains(message), "\(got)")
     }
 }
+
+extension IPv6PlanTests {
+    /// `compose config` writes the IPv6 keys back, and what it writes loads again the same.
+    @Test func composeConfigKeepsTheIPv6Keys() throws {
+        let text = """
+            services:
+              a:
+                image: busybox
+                networks:
+                  n:
+                    ipv6_address: fd00:1::9
+            networks:
+              n:
+                enable_ipv6: true
+                ipam:
+                  config:
+                    - subnet: 10.77.0.0/24
+                    - subnet: fd00:1::/64
+                      gateway: fd00:1::fe
+
+            """
+        let project = try Self.load(text)
+        let written = project.yaml()
+        #expect(written.contains("enable_ipv6: true") && written.contains("fd00:1::fe"), "\(written)")
+        #expect(written.contains("ipv6_address: \"fd00:1::9\"") || written.contains("ipv6_address: fd00:1::9"), "\(written)")
+        let again = try Self.load(written)
+        let n = again.network("n")
+        #expect(n?.enableIPv6 == true && n?.subnet6 == "fd00:1::/64" && n?.gateway6 == "fd00:1::fe")
+        #expect(n?.subnet == "10.77.0.0/24")
+        #expect(again.service("a")?.networks.first?.ipv6Address == "fd00:1::9")
+    }
+}

@@ -211,6 +211,7 @@ extension Engine {
         if let l = networks.leases(n.name).first(where: { $0.containerID == c.id }) {
             try? HostNetwork.ip(["link del \(l.veth)"])
             for p in l.ports { networks.releasePort(p, id: c.id) }
+            if !l.ports.isEmpty { stopLoopbackProxy(id: c.id) }
             networks.release(n.name, ip: l.ip)
             if let a = l.ip6 { networks.release6(n.name, ip: a) }
             try writeFirewall()
