@@ -33,11 +33,15 @@ package enum IPv6Forwarding {
             let path = "net/ipv6/conf/\(name)/accept_ra"
             if HostNetwork.readSysctl(path) == "1" { saved.append("\(path) 1") }
         }
+        // Interfaces made meanwhile take `default`'s 2; on release they get `default`'s own value back.
+        saved.append("present " + names.sorted().joined(separator: ","))
         // Written before anything changes, so a crash in between still leaves the way back.
         guard (try? FileIO.writeAtomically(recordPath(hostDirectory), contents: Array(saved.joined(separator: "\n").utf8)))
             != nil
         else { return }
-        for line in saved.dropFirst() { HostNetwork.sysctl(String(line.split(separator: " ")[0]), "2") }
+        for line in saved.dropFirst() where line.hasPrefix("net/") {
+            HostNetwork.sysctl(String(line.split(separator: " ")[0]), "2")
+        }
         HostNetwork.sysctl("net/ipv6/conf/all/forwarding", "1")
     }
 
@@ -50,9 +54,17 @@ package enum IPv6Forwarding {
         if let all = lines.first(where: { $0.first == "net/ipv6/conf/all/forwarding" }), all.count == 2 {
             HostNetwork.sysctl(all[0], all[1])
         }
-        for l in lines where l.count == 2 && l[0] != "net/ipv6/conf/all/forwarding" {
+        for l in lines where l.count == 2 && l[0].hasPrefix("net/") && l[0] != "net/ipv6/conf/all/forwarding" {
             // An interface gone since has nothing to restore.
             if HostNetwork.readSysctl(l[0]) == "2" { HostNetwork.sysctl(l[0], l[1]) }
+        }
+        let present = Set(lines.first { $0.first == "present" }.map { $0.count > 1 ? $0[1].split(separator: ",").map(String.init) : [] } ?? [])
+        if let d = lines.first(where: { $0.first == "net/ipv6/conf/default/accept_ra" }), d.count == 2 {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/sys/net/ipv6/conf")) ?? []
+            for name in names where name != "all" && !present.contains(name) {
+                let path = "net/ipv6/conf/\(name)/accept_ra"
+                if HostNetwork.readSysctl(path) == "2" { HostNetwork.sysctl(path, d[1]) }
+            }
         }
         unlink(recordPath(hostDirectory))
     }
