@@ -190,7 +190,6 @@ struct RunCreateFlagTests {
                 "--storage-opt is supported only for overlay over xfs with 'pquota' mount option"
             ),
             (["--gpus", "all"], "no GPU support"),
-            (["--ip6", "fd00::5"], "IPv4 only"),
             (["--link-local-ip", "169.254.10.10"], "no link-local addresses"),
         ] {
             for command in ["run", "create"] {

@@ -98,7 +98,7 @@ struct CreateFlagMappingTests {
         ("--log-driver syslog: the syslog logging driver is not supported", Self.given { $0.logDriver = "syslog" }),
         ("no log driver named 'nope' is registered", Self.given { $0.logDriver = "nope" }),
         ("--gpus all: skiff has no GPU support", Self.given { $0.gpus = "all" }),
-        ("--ip6 fd00::2: skiff networks are IPv4 only", Self.given { $0.ip6 = "fd00::2" }),
+        ("--ip6 10.0.0.2: not an IPv6 address", Self.given { $0.ip6 = "10.0.0.2" }),
         ("--link-local-ip 169.254.1.1:", Self.given { $0.linkLocalIP = ["169.254.1.1"] }),
     ])
     func badValuesAreRefusedNamingTheFlag(message: String, flags: CreateFlagValues) {

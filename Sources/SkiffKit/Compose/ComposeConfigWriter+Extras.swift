@@ -84,13 +84,21 @@ extension ComposeNetwork {
             opts.append(.init("com.docker.network.bridge.enable_ip_masquerade", str("false")))
         }
         if !opts.isEmpty { e.append(.init("driver_opts", .mapping(opts))) }
+        if enableIPv6 { e.append(.init("enable_ipv6", .string("true"))) }
+        var blocks: [ComposeTree] = []
         if subnet != nil {
             var c: [ComposeTree.Entry] = []
             if let s = subnet { c.append(.init("subnet", str(s))) }
             if let g = gateway { c.append(.init("gateway", str(g))) }
             if let r = ipRange { c.append(.init("ip_range", str(r))) }
-            e.append(.init("ipam", .mapping([.init("config", .sequence([.mapping(c)]))])))
+            blocks.append(.mapping(c))
         }
+        if let s6 = subnet6 {
+            var c: [ComposeTree.Entry] = [.init("subnet", str(s6))]
+            if let g = gateway6 { c.append(.init("gateway", str(g))) }
+            blocks.append(.mapping(c))
+        }
+        if !blocks.isEmpty { e.append(.init("ipam", .mapping([.init("config", .sequence(blocks))]))) }
         return e
     }
 }

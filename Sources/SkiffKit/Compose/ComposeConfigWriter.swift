@@ -98,6 +98,9 @@ extension ComposeService {
                         if let ip = networks.first(where: { $0.name == n })?.ipv4Address {
                             nt.append(.init("ipv4_address", str(ip)))
                         }
+                        if let ip = networks.first(where: { $0.name == n })?.ipv6Address {
+                            nt.append(.init("ipv6_address", str(ip)))
+                        }
                         if let mac = networks.first(where: { $0.name == n })?.macAddress {
                             nt.append(.init("mac_address", str(mac)))
                         }

@@ -303,6 +303,8 @@ package struct ComposeServiceNetwork: Sendable, Equatable {
     package var name: String
     package var aliases: [String] = []
     package var ipv4Address: String?
+    /// `ipv6_address` (on a network with `enable_ipv6`).
+    package var ipv6Address: String?
     /// `mac_address` on this network (checked, in `ip link` form).
     package var macAddress: String?
 
@@ -358,6 +360,10 @@ package struct ComposeNetwork: Sendable, Equatable {
     package var gateway: String?
     package var ipRange: String?
     package var bridgeOptions = NetworkBridgeOptions()
+    /// `enable_ipv6: true`, and the IPv6 `ipam.config` block's subnet and gateway (nil: Skiff picks a ULA /64).
+    package var enableIPv6 = false
+    package var subnet6: String?
+    package var gateway6: String?
 
     package init(name: String, realName: String) {
         self.name = name

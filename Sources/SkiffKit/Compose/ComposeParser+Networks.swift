@@ -1,31 +1,73 @@
 /// A network's `ipam`, `driver_opts` and IP family keys, as Docker's bridge driver takes them.
 extension ComposeParser {
     mutating func networkExtras(_ t: ComposeTree, _ path: String, into n: inout ComposeNetwork) throws(ComposeError) {
-        if let v = t["enable_ipv6"], try bool(v, path + ".enable_ipv6") {
-            throw ComposeError.unsupported(
-                "\(file): \(path).enable_ipv6: skiff networks are IPv4 only; remove the key or set it to false")
-        }
+        if let v = t["enable_ipv6"] { n.enableIPv6 = try bool(v, path + ".enable_ipv6") }
         if let v = t["enable_ipv4"], !(try bool(v, path + ".enable_ipv4")) {
             throw ComposeError.unsupported(
-                "\(file): \(path).enable_ipv4: skiff networks are IPv4 networks; remove the key or set it to true")
+                "\(file): \(path).enable_ipv4: skiff networks always have IPv4 (IPv6-only networks are not supported); remove the key or set it to true"
+            )
         }
         if let ipam = t["ipam"] { try self.ipam(ipam, path + ".ipam", into: &n) }
+        if n.subnet6 != nil && !n.enableIPv6 {
+            throw fail(
+                path + ".ipam.config",
+                "an IPv6 subnet (\(n.subnet6!)) needs enable_ipv6: true on the network, as Docker requires")
+        }
         if let opts = t["driver_opts"] { try driverOptions(opts, path + ".driver_opts", into: &n) }
     }
 
+    /// `ipam.config`: at most one IPv4 block and one IPv6 block (Docker takes several subnets per family;
+    /// a skiff network has one of each).
     mutating func ipam(_ t: ComposeTree, _ p: String, into n: inout ComposeNetwork) throws(ComposeError) {
         if let d = try optionalString(t["driver"], p + ".driver"), d != "default" {
             throw ComposeError.unsupported(
                 "\(file): \(p).driver: only the default IPAM driver exists in skiff, got \"\(d)\"")
         }
         guard let config = t["config"] else { return }
-        let blocks = try list(config, p + ".config")
-        if blocks.count > 1 {
-            throw ComposeError.unsupported("\(file): \(p).config: a skiff network has one IPv4 subnet; keep one block")
+        var seen4 = false
+        var seen6 = false
+        for (i, block) in try list(config, p + ".config").enumerated() {
+            let bp = p + ".config[\(i)]"
+            let subnetText = try optionalString(block["subnet"], bp + ".subnet")
+            if let subnetText, subnetText.contains(":") {
+                if seen6 {
+                    throw ComposeError.unsupported(
+                        "\(file): \(bp): a skiff network has one IPv6 subnet; keep one IPv6 block")
+                }
+                seen6 = true
+                try ipv6Block(block, bp, subnetText, into: &n)
+                continue
+            }
+            if seen4 {
+                throw ComposeError.unsupported("\(file): \(bp): a skiff network has one IPv4 subnet; keep one IPv4 block")
+            }
+            seen4 = true
+            try ipv4Block(block, bp, subnetText, into: &n)
         }
-        guard let block = blocks.first else { return }
-        let bp = p + ".config[0]"
-        let subnetText = try optionalString(block["subnet"], bp + ".subnet")
+    }
+
+    mutating func ipv6Block(_ block: ComposeTree, _ bp: String, _ subnetText: String, into n: inout ComposeNetwork)
+        throws(ComposeError)
+    {
+        guard let s = IPv6Subnet(subnetText) else {
+            throw fail(bp + ".subnet", "expected an IPv6 subnet such as fd00:1::/64 (/16 to /124), got \"\(subnetText)\"")
+        }
+        n.subnet6 = subnetText
+        if let g = try optionalString(block["gateway"], bp + ".gateway") {
+            guard let a = IPv6Address(g) else { throw fail(bp + ".gateway", "not an IPv6 address: \"\(g)\"") }
+            guard s.contains(a), a != s.network else { throw fail(bp + ".gateway", "\(g) is not a host address of \(s)") }
+            n.gateway6 = g
+        }
+        if block["ip_range"] != nil {
+            throw ComposeError.unsupported(
+                "\(file): \(bp).ip_range: an IPv6 ip_range is not supported by skiff (addresses are handed out from the whole subnet); remove the key"
+            )
+        }
+    }
+
+    mutating func ipv4Block(_ block: ComposeTree, _ bp: String, _ subnetText: String?, into n: inout ComposeNetwork)
+        throws(ComposeError)
+    {
         var subnet: IPv4Subnet?
         if let subnetText {
             guard let s = IPv4Subnet(subnetText) else {
@@ -146,6 +188,30 @@ extension ComposeParser {
                     throw fail(p, "\(text) is not a free host address of \(subnetText) (the gateway is \(gateway))")
                 }
                 let key = n.name + "/" + text
+                if let other = taken[key] {
+                    throw fail(p, "\(text) is already the address of service \(other) on network \(n.name)")
+                }
+                taken[key] = s.name
+            }
+            for n in s.networks {
+                guard let text = n.ipv6Address else { continue }
+                let p = "\(path).networks.\(n.name).ipv6_address"
+                guard let a = IPv6Address(text) else { throw fail(p, "not an IPv6 address: \"\(text)\"") }
+                if project.network(n.name)?.external == true { continue }
+                guard let declared = project.network(n.name), declared.enableIPv6 else {
+                    throw fail(p, "network \(n.name) has no IPv6: set networks.\(n.name).enable_ipv6: true")
+                }
+                guard let subnetText = declared.subnet6, let subnet = IPv6Subnet(subnetText) else {
+                    throw fail(
+                        p,
+                        "a fixed address needs a subnet: give the network an ipam config with an IPv6 subnet (networks.\(n.name).ipam.config)"
+                    )
+                }
+                let gateway = declared.gateway6.flatMap(IPv6Address.init) ?? subnet.firstHost
+                guard subnet.contains(a), a != subnet.network, a != gateway else {
+                    throw fail(p, "\(text) is not a free host address of \(subnetText) (the gateway is \(gateway))")
+                }
+                let key = n.name + "/" + a.description
                 if let other = taken[key] {
                     throw fail(p, "\(text) is already the address of service \(other) on network \(n.name)")
                 }

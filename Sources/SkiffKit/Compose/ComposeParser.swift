@@ -671,6 +671,7 @@ package struct ComposeParser {
                 if case .mapping = e.value {
                     if let a = e.value["aliases"] { n.aliases = try strings(a, ep + ".aliases") }
                     n.ipv4Address = try optionalString(e.value["ipv4_address"], ep + ".ipv4_address")
+                    n.ipv6Address = try optionalString(e.value["ipv6_address"], ep + ".ipv6_address")
                     if let m = e.value["mac_address"] { n.macAddress = try macAddress(m, ep + ".mac_address") }
                 } else if case .null = e.value {
                 } else {

@@ -80,7 +80,8 @@ extension ComposeRunner {
                 _ = try engine.createNetwork(
                     name: real, subnet: declared?.subnet, gateway: declared?.gateway, ipRange: declared?.ipRange,
                     bridgeOptions: declared?.bridgeOptions ?? NetworkBridgeOptions(),
-                    isInternal: declared?.isInternal ?? false, labels: labels)
+                    isInternal: declared?.isInternal ?? false, labels: labels, ipv6: declared?.enableIPv6 ?? false,
+                    subnet6: declared?.subnet6, gateway6: declared?.gateway6)
             } catch {
                 throw .usage("network \(real): \(error)")
             }

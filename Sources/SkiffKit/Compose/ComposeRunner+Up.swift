@@ -223,6 +223,7 @@ extension ComposeRunner {
         // A one-off container must not take the service's fixed address (its container may hold it).
         if oneOff {
             options.ip = nil
+            options.ip6 = nil
             options.macAddress = nil
         }
         options.mounts += try secretMounts(s)
@@ -258,7 +259,7 @@ extension ComposeRunner {
                 do {
                     try engine.connectNetwork(
                         network: n.name, container: c.id, aliases: n.aliases, ip: oneOff ? nil : n.ip,
-                        mac: oneOff ? nil : n.mac)
+                        mac: oneOff ? nil : n.mac, ip6: oneOff ? nil : n.ip6)
                 } catch {
                     try? engine.remove(c.id, force: true, volumes: true)
                     throw error

@@ -111,7 +111,7 @@ package enum ComposeSchema {
             .object([
                 "aliases": .any, "ipv4_address": .any, "priority": .any, "gw_priority": .any,
                 "interface_name": .refused("naming the interface is not supported by skiff; remove the key"),
-                "ipv6_address": .refused("skiff networks are IPv4 only; remove ipv6_address"),
+                "ipv6_address": .any,
                 "link_local_ips": .refused("link-local addresses are not supported by skiff; remove the key"),
                 "mac_address": .any,
                 "driver_opts": .refused("per-endpoint driver options are not supported by skiff; remove the key"),

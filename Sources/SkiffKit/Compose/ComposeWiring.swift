@@ -44,6 +44,11 @@ package struct ComposeWiring {
         s.networks.first { $0.name == network }?.ipv4Address
     }
 
+    /// `networks: NAME: ipv6_address:` of the service on `network`.
+    package func fixedAddress6(_ s: ComposeService, on network: String) -> String? {
+        s.networks.first { $0.name == network }?.ipv6Address
+    }
+
     /// `networks: NAME: mac_address:` of the service on `network`; the service's `mac_address` on its
     /// first network (as Docker Compose gives it to the primary endpoint).
     package func macAddress(_ s: ComposeService, on network: String) -> String? {
@@ -52,10 +57,15 @@ package struct ComposeWiring {
     }
 
     /// The networks joined after the first one (real names, with aliases).
-    package func extraNetworks(_ s: ComposeService) -> [(name: String, aliases: [String], ip: String?, mac: String?)] {
+    package func extraNetworks(_ s: ComposeService) -> [(
+        name: String, aliases: [String], ip: String?, mac: String?, ip6: String?
+    )] {
         guard s.networkMode == nil, Self.projectNetworksAvailable else { return [] }
         return s.networkNames.dropFirst().map {
-            (realNetworkName($0), aliases(s, on: $0), fixedAddress(s, on: $0), macAddress(s, on: $0))
+            (
+                realNetworkName($0), aliases(s, on: $0), fixedAddress(s, on: $0), macAddress(s, on: $0),
+                fixedAddress6(s, on: $0)
+            )
         }
     }
 
@@ -227,6 +237,7 @@ package struct ComposeWiring {
                 o.network = .named(realNetworkName(first))
                 o.networkAliases = aliases(s, on: first)
                 o.ip = fixedAddress(s, on: first)
+                o.ip6 = fixedAddress6(s, on: first)
                 o.macAddress = macAddress(s, on: first)
                 // `links:` are Docker's links here too: ALIAS resolves in the linking container only.
                 o.links = links(of: s)

@@ -33,7 +33,7 @@ public struct CreateFlagValues: Sendable, Equatable {
     public var storageOpt: [String] = []
     /// --gpus: refused (no GPU support).
     public var gpus: String?
-    /// --ip6: refused (IPv4-only networks).
+    /// --ip6: the IPv6 address on a network with IPv6 (checked against the network at create).
     public var ip6: String?
     /// --link-local-ip: refused (no link-local addresses).
     public var linkLocalIP: [String] = []
@@ -49,7 +49,10 @@ public struct CreateFlagValues: Sendable, Equatable {
                 "--gpus \(gpus): skiff has no GPU support (no device driver for GPUs); remove the flag, or give a device node with --device"
             )
         }
-        if let ip6 { throw .unsupported("--ip6 \(ip6): skiff networks are IPv4 only; remove the flag") }
+        if let ip6 {
+            guard IPv6Address(ip6) != nil else { throw .usage("--ip6 \(ip6): not an IPv6 address") }
+            o.ip6 = ip6
+        }
         if let ip = linkLocalIP.first {
             throw .unsupported("--link-local-ip \(ip): skiff networks have no link-local addresses; remove the flag")
         }

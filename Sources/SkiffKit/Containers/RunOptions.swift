@@ -59,6 +59,8 @@ public struct RunOptions: Sendable, Equatable {
     public var networkAliases: [String] = []
     /// --ip: the container's address on a user-defined network.
     public var ip: String?
+    /// --ip6: the container's IPv6 address on a user-defined network with IPv6.
+    public var ip6: String?
     /// --mac-address: the MAC of the container's interface on its first network (checked by `MACAddress`).
     public var macAddress: String?
     /// --link NAME[:ALIAS]: another container this one reaches by ALIAS (and, on the default bridge, its

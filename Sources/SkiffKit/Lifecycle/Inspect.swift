@@ -104,6 +104,8 @@ package struct ContainerInspect: Codable, Sendable {
     }
     package struct IPAMConfigDoc: Codable, Sendable {
         package var IPv4Address: String
+        /// --ip6 (omitted when not given, as Docker omits it).
+        package var IPv6Address: String? = nil
     }
     /// A container's place on one network (Docker's EndpointSettings). The addresses are empty while the
     /// container does not run; nil fields are written as null, as Docker writes them.
@@ -373,7 +375,8 @@ extension Engine {
                 let aliases = attachment?.aliases ?? []
                 let isDefault = name == NetworkConfig.defaultName
                 var e = Doc.EndpointDoc(
-                    IPAMConfig: attachment?.ip.map { .init(IPv4Address: $0) },
+                    IPAMConfig: attachment?.ip != nil || attachment?.ip6 != nil
+                        ? .init(IPv4Address: attachment?.ip ?? "", IPv6Address: attachment?.ip6) : nil,
                     Aliases: isDefault || aliases.isEmpty ? nil : aliases, NetworkID: config?.id ?? "",
                     DNSNames: isDefault ? nil : unique([c.name] + aliases + [c.shortID]))
                 e.MacAddress = attachment?.mac ?? ""
@@ -385,6 +388,11 @@ extension Engine {
                     e.Gateway = config.gateway.description
                     e.IPAddress = lease.ip.description
                     e.IPPrefixLen = config.subnet.prefix
+                    if let a = lease.ip6, let s6 = config.subnet6 {
+                        e.GlobalIPv6Address = a.description
+                        e.GlobalIPv6PrefixLen = s6.prefix
+                        e.IPv6Gateway = config.gateway6?.description ?? ""
+                    }
                     e.MacAddress = lease.mac ?? Self.macAddress(lease.ip)
                     for p in lease.ports {
                         let b = Doc.PortBindingDoc(
@@ -407,9 +415,9 @@ extension Engine {
             Bridge: "", SandboxID: sandbox.isEmpty ? "" : id("sandbox/\(c.id)"), SandboxKey: sandbox, Ports: ports,
             HairpinMode: false, LinkLocalIPv6Address: "", LinkLocalIPv6PrefixLen: 0,
             SecondaryIPAddresses: nil, SecondaryIPv6Addresses: nil,
-            EndpointID: main?.EndpointID ?? "", Gateway: main?.Gateway ?? "", GlobalIPv6Address: "",
-            GlobalIPv6PrefixLen: 0,
-            IPAddress: main?.IPAddress ?? "", IPPrefixLen: main?.IPPrefixLen ?? 0, IPv6Gateway: "",
+            EndpointID: main?.EndpointID ?? "", Gateway: main?.Gateway ?? "",
+            GlobalIPv6Address: main?.GlobalIPv6Address ?? "", GlobalIPv6PrefixLen: main?.GlobalIPv6PrefixLen ?? 0,
+            IPAddress: main?.IPAddress ?? "", IPPrefixLen: main?.IPPrefixLen ?? 0, IPv6Gateway: main?.IPv6Gateway ?? "",
             MacAddress: main?.MacAddress ?? "", Networks: endpoints)
         return (mode, settings, bindings, publishAll, exposed)
     }

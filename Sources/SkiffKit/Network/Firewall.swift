@@ -40,22 +40,44 @@ struct FirewallPlan: Equatable {
     }
 
     var networks: [Network]
+    /// Which address family the plan is for: the IPv6 plan (networks with IPv6, their IPv6 subnets,
+    /// gateways and addresses) is rendered as `table ip6` and with ip6tables. It has no loopback guard
+    /// (IPv6 has no route_localnet: the kernel never routes ::1 off the host) and no DNS forward.
+    var family: Family = .ipv4
+    /// IPv6 only: Skiff turned the host's forwarding on (`IPv6Forwarding`), so forwarded traffic that
+    /// touches no Skiff bridge is dropped, as it was before.
+    var guardsForeignForwarding = false
+
+    enum Family: Equatable {
+        case ipv4, ipv6
+        /// nftables' keyword for the family's header matches and tables.
+        var nft: String { self == .ipv4 ? "ip" : "ip6" }
+        var loopback: String { self == .ipv4 ? "127.0.0.0/8" : "::1/128" }
+        var hostMask: String { self == .ipv4 ? "/32" : "/128" }
+        /// `addr:port` as a DNAT target.
+        func target(_ addr: String, _ port: UInt16) -> String {
+            self == .ipv4 ? "\(addr):\(port)" : "[\(addr)]:\(port)"
+        }
+    }
 
     // MARK: nftables
 
     /// One script that replaces the table atomically (deletes it when no network is up).
     func nftables(table: String) -> String {
-        var script = "table ip \(table)\ndelete table ip \(table)\n"
+        let ip = family.nft
+        var script = "table \(ip) \(table)\ndelete table \(ip) \(table)\n"
         guard !networks.isEmpty else { return script }
         var ports: [String] = []
         var post: [String] = []
         var input: [String] = []
         var isolation: [String] = []
         var forward: [String] = []
+        // ::1 cannot be DNATed off the host (see LoopbackProxy6): a relay listens there instead.
+        if family == .ipv6 { ports.append("ip6 daddr ::1 return") }
         for n in networks {
             let br = "\"\(n.bridge)\""
             // `& dnat == 0`: `ct status != dnat` would compare the whole status word.
-            for addr in ["daddr", "saddr"] {
+            for addr in ["daddr", "saddr"] where family == .ipv4 {
                 input.append("iifname \(br) ip \(addr) 127.0.0.0/8 ct status & dnat == 0 drop")
             }
             if let resolver = n.dnsResolver {
@@ -64,20 +86,21 @@ struct FirewallPlan: Equatable {
                 }
             }
             for p in n.ports {
-                let dst = p.hostIP.isEmpty ? "" : "ip daddr \(p.hostIP) "
-                ports.append("\(dst)\(p.proto) dport \(p.hostPort) dnat to \(p.containerIP):\(p.containerPort)")
+                let dst = p.hostIP.isEmpty ? "" : "\(ip) daddr \(p.hostIP) "
+                ports.append(
+                    "\(dst)\(p.proto) dport \(p.hostPort) dnat to \(family.target(p.containerIP, p.containerPort))")
             }
             if !n.interContainer { isolation.append("iifname \(br) oifname \(br) drop") }
             if n.isInternal {
                 forward.append("iifname \(br) oifname != \(br) drop")
             } else {
-                if n.masquerade { post.append("ip saddr \(n.subnet) oifname != \(br) masquerade") }
+                if n.masquerade { post.append("\(ip) saddr \(n.subnet) oifname != \(br) masquerade") }
                 isolation.append(
                     "iifname \(br) oifname != \(br) oifname \"\(Self.bridgePrefix)*\" ct status & dnat == 0 drop")
             }
             forward.append("iifname \(br) accept")
-            post.append("oifname \(br) ip saddr 127.0.0.0/8 masquerade")
-            post.append("oifname \(br) ip saddr \(n.subnet) ct status dnat masquerade")
+            post.append("oifname \(br) \(ip) saddr \(family.loopback) masquerade")
+            post.append("oifname \(br) \(ip) saddr \(n.subnet) ct status dnat masquerade")
             forward.append("oifname \(br) ct state established,related accept")
             forward.append("oifname \(br) ct status dnat accept")
         }
@@ -85,7 +108,7 @@ struct FirewallPlan: Equatable {
             "  chain \(name) {\n" + (head.isEmpty ? "" : "    \(head)\n") + rules.map { "    \($0)\n" }.joined()
                 + "  }\n"
         }
-        script += "table ip \(table) {\n"
+        script += "table \(ip) \(table) {\n"
         script += chain("ports", "", ports)
         script += chain(
             "prerouting", "type nat hook prerouting priority dstnat; policy accept;",
@@ -94,7 +117,10 @@ struct FirewallPlan: Equatable {
             "output", "type nat hook output priority -100; policy accept;", ["fib daddr type local jump ports"])
         script += chain("postrouting", "type nat hook postrouting priority srcnat; policy accept;", post)
         script += chain("input", "type filter hook input priority filter; policy accept;", input)
-        script += chain("forward", "type filter hook forward priority filter; policy accept;", isolation + forward)
+        let guardRule = "iifname != \"\(Self.bridgePrefix)*\" oifname != \"\(Self.bridgePrefix)*\" drop"
+        script += chain(
+            "forward", "type filter hook forward priority filter; policy accept;",
+            (guardsForeignForwarding ? [guardRule] : []) + isolation + forward)
         script += "}\n"
         return script
     }
@@ -185,9 +211,10 @@ struct FirewallPlan: Equatable {
             var rules: [IptablesPart: [String]] = [:]
             var isolation: [String] = []
             var forward: [String] = []
+            if family == .ipv6 { rules[.nat, default: []].append("-A \(c.ports) -d ::1/128 -j RETURN") }
             for n in networks {
                 let br = n.bridge
-                for addr in ["-s", "-d"] {
+                for addr in ["-s", "-d"] where family == .ipv4 {
                     rules[.input, default: []].append(
                         "-A \(c.input) \(addr) 127.0.0.0/8 -i \(br) -m conntrack ! --ctstate DNAT -j DROP")
                 }
@@ -199,9 +226,9 @@ struct FirewallPlan: Equatable {
                     }
                 }
                 for p in n.ports {
-                    let dst = p.hostIP.isEmpty ? "" : "-d \(p.hostIP)/32 "
+                    let dst = p.hostIP.isEmpty ? "" : "-d \(p.hostIP)\(family.hostMask) "
                     rules[.nat, default: []].append(
-                        "-A \(c.ports) \(dst)-p \(p.proto) -m \(p.proto) --dport \(p.hostPort) -j DNAT --to-destination \(p.containerIP):\(p.containerPort)"
+                        "-A \(c.ports) \(dst)-p \(p.proto) -m \(p.proto) --dport \(p.hostPort) -j DNAT --to-destination \(family.target(p.containerIP, p.containerPort))"
                     )
                 }
                 if !n.interContainer { isolation.append("-A \(c.forward) -i \(br) -o \(br) -j DROP") }
@@ -219,13 +246,14 @@ struct FirewallPlan: Equatable {
                     )
                 }
                 forward.append("-A \(c.forward) -i \(br) -j ACCEPT")
-                rules[.nat, default: []].append("-A \(c.post) -s 127.0.0.0/8 -o \(br) -j MASQUERADE")
+                rules[.nat, default: []].append("-A \(c.post) -s \(family.loopback) -o \(br) -j MASQUERADE")
                 rules[.nat, default: []].append(
                     "-A \(c.post) -s \(n.subnet) -o \(br) -m conntrack --ctstate DNAT -j MASQUERADE")
                 forward.append("-A \(c.forward) -o \(br) -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT")
                 forward.append("-A \(c.forward) -o \(br) -m conntrack --ctstate DNAT -j ACCEPT")
             }
-            rules[.forward] = isolation + forward
+            let guardRule = "-A \(c.forward) ! -i \(Self.bridgePrefix)+ ! -o \(Self.bridgePrefix)+ -j DROP"
+            rules[.forward] = (guardsForeignForwarding ? [guardRule] : []) + isolation + forward
             for j in c.jumps where !has(j.chain, j.rule) {
                 rules[j.part, default: []].append("-I \(j.chain) 1 \(j.rule)")
             }

@@ -153,17 +153,26 @@ enum HostNetwork {
         }
     }
 
-    static func iptablesRestore(_ input: String) throws(KitError) {
-        guard let tool = iptablesRestoreTool else {
-            throw .unsupported("iptables-restore is missing (apt-get install iptables)")
+    static let ip6tablesRestoreTool = firstExisting([
+        "/usr/sbin/ip6tables-restore", "/sbin/ip6tables-restore", "/usr/bin/ip6tables-restore",
+    ])
+    static let ip6tablesSaveTool = firstExisting([
+        "/usr/sbin/ip6tables-save", "/sbin/ip6tables-save", "/usr/bin/ip6tables-save",
+    ])
+
+    /// iptables-restore, or ip6tables-restore for the IPv6 rules.
+    static func iptablesRestore(_ input: String, ipv6: Bool = false) throws(KitError) {
+        guard let tool = ipv6 ? ip6tablesRestoreTool : iptablesRestoreTool else {
+            throw .unsupported("\(ipv6 ? "ip6tables" : "iptables")-restore is missing (apt-get install iptables)")
         }
         try run([tool, "--noflush", "--wait"], input: input)
     }
 
-    /// `iptables-save` (the jumps and chains already there), of every table or of one.
-    static func iptablesSave(table: String? = nil) throws(KitError) -> String {
-        guard let tool = iptablesSaveTool else {
-            throw .unsupported("iptables-save is missing (apt-get install iptables)")
+    /// `iptables-save` (the jumps and chains already there), of every table or of one; ip6tables-save
+    /// with `ipv6`.
+    static func iptablesSave(table: String? = nil, ipv6: Bool = false) throws(KitError) -> String {
+        guard let tool = ipv6 ? ip6tablesSaveTool : iptablesSaveTool else {
+            throw .unsupported("\(ipv6 ? "ip6tables" : "iptables")-save is missing (apt-get install iptables)")
         }
         return try run([tool] + (table.map { ["-t", $0] } ?? []), captureOutput: true)
     }

@@ -13,7 +13,7 @@ extension Engine {
     public func createNetwork(
         name: String, subnet: String? = nil, gateway: String? = nil, ipRange: String? = nil,
         bridgeOptions: NetworkBridgeOptions = NetworkBridgeOptions(), isInternal: Bool = false,
-        labels: [String: String] = [:]
+        labels: [String: String] = [:], ipv6: Bool = false, subnet6: String? = nil, gateway6: String? = nil
     ) throws(KitError) -> NetworkConfig {
         guard Self.isValidName(name) else {
             throw .usage("invalid network name \"\(name)\": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed")
@@ -44,9 +44,32 @@ extension Engine {
             }
             range = parsed
         }
+        var s6: IPv6Subnet?
+        if let subnet6 {
+            guard let parsed = IPv6Subnet(subnet6) else {
+                throw .usage("--subnet \(subnet6): expected an IPv6 subnet such as fd00:1::/64 (/16 to /124)")
+            }
+            guard ipv6 else { throw .usage("--subnet \(subnet6) is an IPv6 subnet: enable IPv6 with --ipv6") }
+            s6 = parsed
+        }
+        var g6: IPv6Address?
+        if let gateway6 {
+            guard let parsed = IPv6Address(gateway6) else { throw .usage("--gateway \(gateway6): not an IPv6 address") }
+            guard let s6 else { throw .usage("--gateway \(gateway6) needs an IPv6 --subnet") }
+            guard s6.contains(parsed), parsed != s6.network else {
+                throw .usage("--gateway \(gateway6) is not a host address of \(s6)")
+            }
+            g6 = parsed
+        }
         let lock = try networks.lock()
         defer { lock.unlock() }
         var config = try networks.create(name: name, subnet: s, gateway: g, isInternal: isInternal, labels: labels)
+        if ipv6 {
+            do { config = try networks.enableIPv6(config, subnet: s6, gateway: g6) } catch {
+                networks.removeRecord(config)
+                throw error
+            }
+        }
         if range != nil || bridgeOptions != NetworkBridgeOptions() {
             config.ipRange = range
             config.bridgeOptions = bridgeOptions == NetworkBridgeOptions() ? nil : bridgeOptions
@@ -96,6 +119,7 @@ extension Engine {
             )
         }
         if HostNetwork.linkExists(n.bridge) { try HostNetwork.ip(["link del \(n.bridge)"]) }
+        releaseIPv6Forwarding()
         networks.removeRecord(n)
         try writeFirewall()
     }
@@ -125,7 +149,7 @@ extension Engine {
     /// Attach a container to another network (at once when it runs; otherwise at its next start).
     public func connectNetwork(
         network nameOrID: String, container nameOrID2: String, aliases: [String] = [], ip: String? = nil,
-        mac: String? = nil
+        mac: String? = nil, ip6: String? = nil
     ) throws(KitError) {
         let n = try network(nameOrID)
         let c = try container(nameOrID2)
@@ -141,7 +165,9 @@ extension Engine {
         }
         if let ip, IPv4Address(ip) == nil { throw .usage("--ip \(ip): not an IPv4 address") }
         let mac = try mac.map { m throws(KitError) in try MACAddress.parse(m, origin: "mac_address") }
-        let attachment = ContainerNetworkRequest.Attachment(network: n.name, aliases: aliases, ip: ip, mac: mac)
+        let ip6 = try Self.checkedIPv6(ip6, on: n, flag: "--ip6")
+        var attachment = ContainerNetworkRequest.Attachment(network: n.name, aliases: aliases, ip: ip, mac: mac)
+        attachment.ip6 = ip6
         if c.status == .running && FileIO.exists(networks.netnsPath(c.id)) {
             let lock = try networks.lock()
             defer { lock.unlock() }
@@ -159,6 +185,7 @@ extension Engine {
                 if let l = networks.leases(n.name).first(where: { $0.containerID == c.id }) {
                     try? HostNetwork.ip(["link del \(l.veth)"])
                     networks.release(n.name, ip: l.ip)
+                    if let a = l.ip6 { networks.release6(n.name, ip: a) }
                 }
                 throw error
             }
@@ -184,12 +211,32 @@ extension Engine {
         if let l = networks.leases(n.name).first(where: { $0.containerID == c.id }) {
             try? HostNetwork.ip(["link del \(l.veth)"])
             for p in l.ports { networks.releasePort(p, id: c.id) }
+            if !l.ports.isEmpty { stopLoopbackProxy(id: c.id) }
             networks.release(n.name, ip: l.ip)
+            if let a = l.ip6 { networks.release6(n.name, ip: a) }
             try writeFirewall()
             refreshHosts(networks: [n.name], also: c.id)
         }
         request.attachments.remove(at: i)
         try saveNetworkRequest(c.id, request)
+    }
+
+    /// A fixed IPv6 address (`--ip6`, compose's `ipv6_address`): an IPv6 address, on a network with
+    /// IPv6, inside its subnet; nil when none is given.
+    static func checkedIPv6(_ text: String?, on n: NetworkConfig, flag: String) throws(KitError) -> String? {
+        guard let text else { return nil }
+        guard let a = IPv6Address(text), !text.contains(".") || text.contains(":") else {
+            throw .usage("\(flag) \(text): not an IPv6 address")
+        }
+        guard let s6 = n.subnet6 else {
+            throw .usage(
+                "\(flag) \(text): user specified IP address is supported only when connecting to networks with user configured subnets; network \(n.name) has no IPv6 (create it with --ipv6)"
+            )
+        }
+        guard s6.contains(a), a != s6.network, a != n.gateway6 else {
+            throw .usage("\(flag) \(text): not a free host address of network \(n.name) (\(s6))")
+        }
+        return a.description
     }
 
     // MARK: inspect
@@ -201,6 +248,7 @@ extension Engine {
         package struct Endpoint: Codable, Sendable {
             package var Name: String
             package var IPv4Address: String
+            package var IPv6Address: String
             package var Aliases: [String]
         }
         package var Name: String
@@ -209,6 +257,8 @@ extension Engine {
         package var Scope: String
         package var Driver: String
         package var IPAM: IPAM
+        package var EnableIPv4: Bool
+        package var EnableIPv6: Bool
         package var Internal: Bool
         package var Containers: [String: Endpoint]
         package var Options: [String: String]
@@ -220,12 +270,14 @@ extension Engine {
         var endpoints: [String: NetworkInspect.Endpoint] = [:]
         for l in networks.leases(n.name) {
             endpoints[l.containerID] = .init(
-                Name: l.name, IPv4Address: "\(l.ip)/\(n.subnet.prefix)", Aliases: l.aliases)
+                Name: l.name, IPv4Address: "\(l.ip)/\(n.subnet.prefix)",
+                IPv6Address: l.ip6.map { "\($0)/\(n.subnet6?.prefix ?? 64)" } ?? "", Aliases: l.aliases)
         }
+        var ipam = [NetworkInspect.IPAMConfig(Subnet: n.subnet.description, Gateway: n.gateway.description)]
+        if let s6 = n.subnet6, let g6 = n.gateway6 { ipam.append(.init(Subnet: s6.description, Gateway: g6.description)) }
         return NetworkInspect(
             Name: n.name, Id: n.id, Created: n.created, Scope: "local", Driver: n.driver,
-            IPAM: .init(
-                Driver: "default", Config: [.init(Subnet: n.subnet.description, Gateway: n.gateway.description)]),
+            IPAM: .init(Driver: "default", Config: ipam), EnableIPv4: true, EnableIPv6: n.enableIPv6,
             Internal: n.isInternal, Containers: endpoints,
             Options: ["com.docker.network.bridge.name": n.bridge], Labels: n.labels)
     }

@@ -35,6 +35,13 @@ public struct NetworkConfig: Codable, Sendable, Equatable {
     public var ipRange: IPv4Subnet? = nil
     /// Bridge driver options (`-o com.docker.network.driver.mtu=…`).
     public var bridgeOptions: NetworkBridgeOptions? = nil
+    /// `--ipv6` (compose `enable_ipv6`): the network's IPv6 subnet (given, or a ULA /64 Skiff chose) and
+    /// the bridge's IPv6 address; nil on an IPv4-only network.
+    public var subnet6: IPv6Subnet? = nil
+    public var gateway6: IPv6Address? = nil
+
+    /// Whether the network is dual stack (`EnableIPv6`).
+    public var enableIPv6: Bool { subnet6 != nil }
 
     /// Whether this is the default network (`bridge`).
     public var isDefault: Bool { name == NetworkConfig.defaultName }
@@ -134,6 +141,8 @@ package struct ContainerNetworkRequest: Codable, Sendable, Equatable {
         package var ip: String?
         /// --mac-address (or compose's `mac_address`); nil: derived from the address.
         package var mac: String? = nil
+        /// --ip6 (compose `ipv6_address`): a fixed IPv6 address on a network with IPv6.
+        package var ip6: String? = nil
     }
     /// `--link NAME[:ALIAS]`: a container this one reaches as ALIAS (resolved by name at each start).
     package struct Link: Codable, Sendable, Equatable {
@@ -166,6 +175,8 @@ package struct NetworkLease: Codable, Sendable, Equatable {
     package var ports: [PortMapping]
     /// The MAC address of `interface`; nil in leases written before it was recorded (derived from `ip`).
     package var mac: String? = nil
+    /// The IPv6 address on a network with IPv6 (its claim is `leases6/<ip6>`).
+    package var ip6: IPv6Address? = nil
 }
 
 /// An IPv4 address as a number.

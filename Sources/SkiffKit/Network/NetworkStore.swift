@@ -200,6 +200,7 @@ package struct NetworkStore: Sendable {
         if let text = try? FileIO.readString(claimPath(config.subnet)), text.hasPrefix(stateRoot + "\n") {
             unlink(claimPath(config.subnet))
         }
+        removeClaim6(config)
         FileIO.removeTree(directory(config.name))
     }
 

@@ -66,8 +66,8 @@ extension Engine {
                     "WARNING: Published ports are discarded when using \(options.network == .host ? "host" : "none") network mode"
                 )
             }
-            if !options.networkAliases.isEmpty || options.ip != nil {
-                throw .usage("--network-alias and --ip need a bridge or user-defined network")
+            if !options.networkAliases.isEmpty || options.ip != nil || options.ip6 != nil {
+                throw .usage("--network-alias, --ip and --ip6 need a bridge or user-defined network")
             }
             if options.macAddress != nil { throw .usage("conflicting options: --mac-address and the network mode") }
             if !options.links.isEmpty { throw .usage("conflicting options: --link and the network mode") }
@@ -118,6 +118,7 @@ extension Engine {
             requestedIP = a.description
         }
         let config = try defaultOrExisting(networkName)
+        let requestedIP6 = try Self.checkedIPv6(options.ip6, on: config, flag: "--ip6")
         if let binding = config.bridgeOptions?.hostBindingIPv4 {
             ports = ports.map { p in
                 var p = p; if p.hostIP.isEmpty { p.hostIP = binding }; return p
@@ -126,7 +127,9 @@ extension Engine {
         let mac = try options.macAddress.map { m throws(KitError) in try MACAddress.parse(m, origin: "--mac-address") }
         var request = ContainerNetworkRequest(
             mode: networkName == NetworkConfig.defaultName ? "bridge" : "user",
-            attachments: [.init(network: networkName, aliases: options.networkAliases, ip: requestedIP, mac: mac)],
+            attachments: [
+                .init(network: networkName, aliases: options.networkAliases, ip: requestedIP, mac: mac, ip6: requestedIP6)
+            ],
             ports: ports, publishAll: options.publishAll, container: nil)
         request.links = try checkedLinks(options.links)
         try saveNetworkRequest(id, request)
@@ -200,6 +203,7 @@ extension Engine {
             try HostNetwork.ip(outside)
             for step in explained { logger.explain(step) }
             try writeFirewall(fresh: madeBridge)
+            try startLoopbackProxy(id: id, maps: Self.loopbackProxyMaps(containerAddresses(id).map(\.lease)))
             if logger.isExplaining, let first = explained.lazy.compactMap(Self.containerAddress).first {
                 for p in ports {
                     logger.explain(
@@ -227,12 +231,23 @@ extension Engine {
         config = try ensureBridge(config, mtu: mtu)
         let veth = NetworkStore.vethName(containerID: id, index: config.index)
         let ifname = "eth\(i)"
-        let lease = try networks.allocate(
-            config, requested: attachment.ip.flatMap(IPv4Address.init),
-            lease: NetworkLease(
-                containerID: id, name: record.name, hostname: record.hostname ?? record.shortID,
-                aliases: attachment.aliases,
-                ip: config.gateway, interface: ifname, veth: veth, ports: ports, mac: attachment.mac))
+        let lease6 =
+            config.enableIPv6
+            ? try networks.allocate6(config, requested: attachment.ip6.flatMap(IPv6Address.init), id: id, flag: "--ip6")
+            : nil
+        let lease: NetworkLease
+        do {
+            lease = try networks.allocate(
+                config, requested: attachment.ip.flatMap(IPv4Address.init),
+                lease: NetworkLease(
+                    containerID: id, name: record.name, hostname: record.hostname ?? record.shortID,
+                    aliases: attachment.aliases,
+                    ip: config.gateway, interface: ifname, veth: veth, ports: ports, mac: attachment.mac,
+                    ip6: lease6))
+        } catch {
+            if let lease6 { networks.release6(config.name, ip: lease6) }
+            throw error
+        }
         let mac = attachment.mac ?? Self.macAddress(lease.ip)
         // The old pair of this container (a quick restart) may still be on its way out of the kernel.
         if HostNetwork.linkExists(veth) { try? HostNetwork.ip(["link del \(veth)"]) }
@@ -242,6 +257,11 @@ extension Engine {
             "link set \(ifname) up",
         ]
         if i == 0 { inside.append("route add default via \(config.gateway)") }
+        if let lease6, let subnet6 = config.subnet6, let gateway6 = config.gateway6 {
+            // nodad: the address is Skiff's to give (its lease), so it is usable at once.
+            inside.append("addr add \(lease6)/\(subnet6.prefix) dev \(ifname) nodad")
+            if i == 0 { inside.append("route add default via \(gateway6) dev \(ifname)") }
+        }
         // enable_icc=false: an isolated port reaches only the bridge itself, never another isolated port,
         // whether or not br_netfilter shows bridged traffic to the firewall.
         let isolated = config.bridgeOptions?.interContainer == false ? " isolated on" : ""
@@ -280,6 +300,9 @@ extension Engine {
     func ensureBridge(_ config: NetworkConfig, mtu: Int) throws(KitError) -> NetworkConfig {
         var config = config
         if HostNetwork.linkExists(config.bridge) { return config }
+        if let s6 = config.subnet6, HostSubnetUse6.current().contains(where: { $0.subnet.overlaps(s6) }) {
+            throw .network("the IPv6 subnet \(s6) of network \(config.name) overlaps a route of the host")
+        }
         if let r = HostSubnetUse.current().first(where: { $0.subnet.overlaps(config.subnet) }) {
             guard config.automaticSubnet else {
                 throw .network("the subnet \(config.subnet) of network \(config.name) overlaps \(r)")
@@ -292,6 +315,9 @@ extension Engine {
             "link set \(config.bridge) up",
         ])
         HostNetwork.sysctl("net/ipv4/conf/\(config.bridge)/route_localnet", "1")
+        if let s6 = config.subnet6, let gw6 = config.gateway6 {
+            try enableBridgeIPv6(config, subnet: s6, gateway: gw6)
+        }
         if HostNetwork.readSysctl("net/ipv4/ip_forward") != "1" { HostNetwork.sysctl("net/ipv4/ip_forward", "1") }
         return config
     }
@@ -323,10 +349,12 @@ extension Engine {
                 for p in l.ports { networks.releasePort(p, id: id) }
                 published = published || !l.ports.isEmpty
                 networks.release(n.name, ip: l.ip)
+                if let a = l.ip6 { networks.release6(n.name, ip: a) }
                 touched.append(n.name)
             }
         }
         HostNetwork.removeNetns(networks.netnsPath(id))
+        stopLoopbackProxy(id: id)
         guard !touched.isEmpty else { return }
         if published {
             do { try writeFirewall() } catch { logger.warning("network teardown of \(id): \(error)") }
@@ -345,6 +373,7 @@ extension Engine {
         }
         guard !deletes.isEmpty else { return }
         try HostNetwork.ip(deletes)
+        releaseIPv6Forwarding()
         try writeFirewall()
     }
 
@@ -361,44 +390,68 @@ extension Engine {
     func writeFirewall(fresh: Bool = false) throws(KitError) {
         let hostResolv = (try? FileIO.readString("/etc/resolv.conf")) ?? ""
         var plan = FirewallPlan(networks: [])
+        var plan6 = FirewallPlan(networks: [], family: .ipv6)
         for n in networks.all() where HostNetwork.linkExists(n.bridge) {
             var ports: [FirewallPlan.Port] = []
+            var ports6: [FirewallPlan.Port] = []
             for l in networks.leases(n.name) {
                 for p in l.ports {
-                    ports.append(
-                        .init(
-                            hostIP: p.hostIP, proto: p.proto, hostPort: p.hostPort, containerIP: l.ip.description,
-                            containerPort: p.containerPort))
+                    // A port published on one IPv4 host address has no IPv6 side; on every address
+                    // (or an IPv6 one), Docker publishes it on the container's IPv6 address too.
+                    let isV6Host = p.hostIP.contains(":")
+                    if !isV6Host {
+                        ports.append(
+                            .init(
+                                hostIP: p.hostIP, proto: p.proto, hostPort: p.hostPort, containerIP: l.ip.description,
+                                containerPort: p.containerPort))
+                    }
+                    if let a = l.ip6, p.hostIP.isEmpty || isV6Host {
+                        ports6.append(
+                            .init(
+                                hostIP: p.hostIP, proto: p.proto, hostPort: p.hostPort, containerIP: a.description,
+                                containerPort: p.containerPort))
+                    }
                 }
             }
-            plan.networks.append(
-                .init(
-                    bridge: n.bridge, subnet: n.subnet.description, gateway: n.gateway.description,
-                    isInternal: n.isInternal,
-                    dnsResolver: HostNetwork.containerResolvConf(hostText: hostResolv, gateway: n.gateway)
-                        .loopbackResolver,
-                    ports: ports, interContainer: n.bridgeOptions?.interContainer ?? true,
-                    masquerade: n.bridgeOptions?.masquerade ?? true))
+            let network = FirewallPlan.Network(
+                bridge: n.bridge, subnet: n.subnet.description, gateway: n.gateway.description,
+                isInternal: n.isInternal,
+                dnsResolver: HostNetwork.containerResolvConf(hostText: hostResolv, gateway: n.gateway)
+                    .loopbackResolver,
+                ports: ports, interContainer: n.bridgeOptions?.interContainer ?? true,
+                masquerade: n.bridgeOptions?.masquerade ?? true)
+            plan.networks.append(network)
+            if let s6 = n.subnet6, let g6 = n.gateway6 {
+                var v6 = network
+                v6.subnet = s6.description
+                v6.gateway = g6.description
+                v6.dnsResolver = nil
+                v6.ports = ports6
+                plan6.networks.append(v6)
+            }
         }
+        plan6.guardsForeignForwarding = !plan6.networks.isEmpty && IPv6Forwarding.heldBySkiff(
+            hostDirectory: networks.hostDirectory)
         let backend = try HostNetwork.firewallBackend()
         let cache = networks.root + "/.firewall"
-        let key = "\(backend)\n" + render(plan, backend, present: "")
+        let rules = render(plan, backend, present: "") + render(plan6, backend, present: "")
+        let key = "\(backend)\n" + rules
         let last = try? FileIO.readString(cache)
         if !fresh, !plan.networks.isEmpty, last == key {
             // The same rules; but Docker may have started since, and set FORWARD's policy to DROP.
             if backend == .nftables { opensIptablesForward(plan) }
-            explainFirewall(backend, rules: render(plan, backend, present: ""), applied: false)
+            explainFirewall(backend, rules: rules, applied: false)
             return
         }
         unlink(cache)
         // Rules another backend wrote for this root (SKIFF_FIREWALL changed) go first.
         if let previous = last?.split(separator: "\n").first.map(String.init), previous != "\(backend)" {
             let other: HostNetwork.FirewallBackend = previous == "iptables" ? .iptables : .nftables
-            try? apply(FirewallPlan(networks: []), other)
+            try? apply(FirewallPlan(networks: []), FirewallPlan(networks: [], family: .ipv6), other)
         }
-        try apply(plan, backend)
+        try apply(plan, plan6, backend)
         if !plan.networks.isEmpty { try? FileIO.writeAtomically(cache, contents: Array(key.utf8)) }
-        explainFirewall(backend, rules: render(plan, backend, present: ""), applied: true)
+        explainFirewall(backend, rules: rules, applied: true)
     }
 
     private func explainFirewall(_ backend: HostNetwork.FirewallBackend, rules: String, applied: Bool) {
@@ -423,14 +476,21 @@ extension Engine {
         }
     }
 
-    private func apply(_ plan: FirewallPlan, _ backend: HostNetwork.FirewallBackend) throws(KitError) {
+    /// Both families: one `nft -f` for the two tables; iptables-restore, then ip6tables-restore (skipped
+    /// when ip6tables is missing and no network has IPv6).
+    private func apply(_ plan: FirewallPlan, _ plan6: FirewallPlan, _ backend: HostNetwork.FirewallBackend)
+        throws(KitError)
+    {
         switch backend {
         case .nftables:
-            try HostNetwork.nft(render(plan, backend, present: ""))
+            try HostNetwork.nft(render(plan, backend, present: "") + render(plan6, backend, present: ""))
             opensIptablesForward(plan)
         case .iptables:
             let input = render(plan, backend, present: try HostNetwork.iptablesSave())
             if !input.isEmpty { try HostNetwork.iptablesRestore(input) }
+            if HostNetwork.ip6tablesRestoreTool == nil && plan6.networks.isEmpty { return }
+            let input6 = render(plan6, backend, present: try HostNetwork.iptablesSave(ipv6: true))
+            if !input6.isEmpty { try HostNetwork.iptablesRestore(input6, ipv6: true) }
         }
     }
 
@@ -476,12 +536,16 @@ extension Engine {
             var selfNames = [first.1.hostname]
             if !first.0.isDefault { selfNames += [first.1.name] + first.1.aliases }
             text += "\(first.1.ip)\t\(unique(selfNames).joined(separator: " "))\n"
+            // IPv6 lines after every IPv4 one, so a tool that takes the first match stays on IPv4.
+            var v6Lines: [String] = []
+            if let a = first.1.ip6 { v6Lines.append("\(a)\t\(unique(selfNames).joined(separator: " "))\n") }
             var seen = Set<String>()
             for (n, _) in mine where !n.isDefault {
                 for other in leasesByNet[n.name] ?? [] where other.containerID != id {
-                    let line =
-                        "\(other.ip)\t\(unique([other.name] + other.aliases + [other.hostname]).joined(separator: " "))\n"
+                    let names = unique([other.name] + other.aliases + [other.hostname]).joined(separator: " ")
+                    let line = "\(other.ip)\t\(names)\n"
                     if seen.insert(line).inserted { text += line }
+                    if let a = other.ip6 { v6Lines.append("\(a)\t\(names)\n") }
                 }
             }
             let request = networkRequest(id)
@@ -489,6 +553,7 @@ extension Engine {
             where seen.insert(line).inserted {
                 text += line
             }
+            for line in v6Lines where seen.insert(line).inserted { text += line }
             text += request?.extraHosts ?? ""
             Self.rewriteInPlace(containers.directory(of: id) + "/hosts", text)
         }

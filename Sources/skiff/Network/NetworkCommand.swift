@@ -12,7 +12,7 @@ struct NetworkCommand: ParsableCommand {
         abstract: "Manage networks (bridge driver; containers on a user network reach each other by name).",
         subcommands: [
             NetworkCreate.self, NetworkList.self, NetworkInspectCommand.self, NetworkRemove.self,
-            NetworkConnect.self, NetworkDisconnect.self, NetworkPrune.self,
+            NetworkConnect.self, NetworkDisconnect.self, NetworkPrune.self, NetworkLoopbackProxy.self,
         ])
 }
 
@@ -20,8 +20,14 @@ struct NetworkCreate: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "create", abstract: "Create a network (a bridge, made when its first container starts).")
     @Option(name: [.customShort("d"), .long], help: "Driver (only bridge).") var driver = "bridge"
-    @Option(name: .long, help: "Subnet in CIDR form (default: a free /24 in 10.89-99.x.0).") var subnet: String?
-    @Option(name: .long, help: "Gateway (default: the subnet's first address).") var gateway: String?
+    @Option(
+        name: .long,
+        help:
+            "Subnet in CIDR form (default: a free /24 in 10.89-99.x.0); give it again for the IPv6 subnet with --ipv6 (default: a ULA /64)."
+    ) var subnet: [String] = []
+    @Option(name: .long, help: "Gateway (default: the subnet's first address); one per subnet.") var gateway:
+        [String] = []
+    @Flag(name: .long, help: "Enable IPv6 (dual stack).") var ipv6 = false
     @Option(name: .customLong("ip-range"), help: "Hand out addresses from this part of the subnet (CIDR).") var ipRange:
         String?
     @Option(
@@ -52,9 +58,19 @@ struct NetworkCreate: ParsableCommand {
                 )
             }
         }
+        // As Docker: --subnet and --gateway may each be given once per address family.
+        let subnets4 = subnet.filter { !$0.contains(":") }
+        let subnets6 = subnet.filter { $0.contains(":") }
+        let gateways4 = gateway.filter { !$0.contains(":") }
+        let gateways6 = gateway.filter { $0.contains(":") }
+        for (list, what) in [(subnets4, "IPv4 --subnet"), (subnets6, "IPv6 --subnet"), (gateways4, "IPv4 --gateway"),
+            (gateways6, "IPv6 --gateway")] where list.count > 1 {
+            throw ValidationError("\(what) given \(list.count) times: a skiff network has one subnet per family")
+        }
         let n = try SkiffContext.engine().createNetwork(
-            name: name, subnet: subnet, gateway: gateway, ipRange: ipRange,
-            bridgeOptions: options, isInternal: `internal`, labels: labels)
+            name: name, subnet: subnets4.first, gateway: gateways4.first, ipRange: ipRange,
+            bridgeOptions: options, isInternal: `internal`, labels: labels, ipv6: ipv6, subnet6: subnets6.first,
+            gateway6: gateways6.first)
         print(n.id)
     }
 }
@@ -74,7 +90,7 @@ struct NetworkList: ParsableCommand {
         var rows: [[String: Any]] = nets.map { n in
             [
                 "ID": String(n.id.prefix(12)), "Name": n.name, "Driver": n.driver, "Scope": "local", "IPv4": "true",
-                "IPv6": "false", "Internal": n.isInternal ? "true" : "false",
+                "IPv6": n.enableIPv6 ? "true" : "false", "Internal": n.isInternal ? "true" : "false",
                 "CreatedAt": Timestamp.parse(n.created).map(Timestamp.goString) ?? n.created,
                 "Labels": n.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","),
                 "Subnet": n.subnet.description,
@@ -140,11 +156,13 @@ struct NetworkConnect: ParsableCommand {
     @Option(name: .customLong("alias"), help: "Another name for the container on this network.") var alias: [String] =
         []
     @Option(name: .customLong("ip"), help: "IPv4 address on this network.") var ip: String?
+    @Option(name: .customLong("ip6"), help: "IPv6 address on this network (it must have IPv6).") var ip6: String?
     @Argument(help: "The network.") var network: String
     @Argument(help: "The container.") var container: String
 
     func run() throws {
-        try SkiffContext.engine().connectNetwork(network: network, container: container, aliases: alias, ip: ip)
+        try SkiffContext.engine().connectNetwork(
+            network: network, container: container, aliases: alias, ip: ip, ip6: ip6)
     }
 }
 

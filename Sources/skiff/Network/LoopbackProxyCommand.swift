@@ -1,0 +1,159 @@
+import ArgumentParser
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `skiff network loopback-proxy`: the relay for ports published on [::1] (see SkiffKit's
+/// LoopbackProxy6, which starts and stops it), as docker-proxy is Docker's. Listens on [::1]:PORT for
+/// each `--map PORT=[ADDR]:PORT`, goes into the background, writes its pid to `--pid-file` and "ok" (or
+/// why not) on fd 3, then relays each connection to the container in a thread of its own.
+struct NetworkLoopbackProxy: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "loopback-proxy", abstract: "Relay [::1] ports to a container (started by skiff).",
+        shouldDisplay: false)
+    @Option(name: .customLong("pid-file")) var pidFile: String
+    @Option(name: .customLong("container")) var container: String
+    @Option(name: .customLong("map")) var map: [String] = []
+    /// The container's `exit` file, which its monitor writes anew (a new inode) when the container's
+    /// process ends: the relay ends then too, whoever tears the network down and when.
+    @Option(name: .customLong("exit-file")) var exitFile: String?
+
+    func report(_ line: String) {
+        let text = line + "\n"
+        _ = text.withCString { write(3, $0, strlen($0)) }
+    }
+
+    func run() throws {
+        // Whatever its starter (the CLI, the container's monitor) left open is not the relay's to hold:
+        // a pipe someone waits to see closed, the container's lock.
+        let open = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []).compactMap {
+            Int32($0)
+        }
+        for fd in open where fd > 3 { close(fd) }
+        var listeners: [(fd: Int32, target: sockaddr_in6)] = []
+        for m in map {
+            guard let (port, target) = Self.parse(m) else {
+                report("bad --map \(m): expected PORT=[ADDR]:PORT")
+                throw ExitCode(1)
+            }
+            let fd = socket(AF_INET6, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+            var one: Int32 = 1
+            setsockopt(fd, Int32(IPPROTO_IPV6), IPV6_V6ONLY, &one, socklen_t(MemoryLayout<Int32>.size))
+            setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+            var addr = sockaddr_in6()
+            addr.sin6_family = sa_family_t(AF_INET6)
+            addr.sin6_port = port.bigEndian
+            addr.sin6_addr = in6addr_loopback
+            let bound = withUnsafePointer(to: &addr) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size))
+                }
+            }
+            guard fd >= 0, bound == 0, listen(fd, 128) == 0 else {
+                report("cannot listen on [::1]:\(port): \(String(cString: strerror(errno)))")
+                throw ExitCode(1)
+            }
+            listeners.append((fd, target))
+        }
+        // Into the background (before any thread exists), so that whoever started it needs not reap it.
+        let child = fork()
+        if child < 0 {
+            report("fork: \(String(cString: strerror(errno)))")
+            throw ExitCode(1)
+        }
+        if child > 0 { _exit(0) }
+        setsid()
+        signal(SIGPIPE, SIG_IGN)
+        try? "\(getpid())\n".write(toFile: pidFile, atomically: true, encoding: .utf8)
+        report("ok")
+        close(3)
+        for l in listeners {
+            Thread.detachNewThread { Self.serve(l.fd, to: l.target) }
+        }
+        let initial = exitFile.flatMap(Self.inode)
+        while true {
+            usleep(250_000)
+            if let exitFile, let now = Self.inode(exitFile), now != initial { _exit(0) }
+        }
+    }
+
+    static func inode(_ path: String) -> UInt64? {
+        var st = stat()
+        return stat(path, &st) == 0 ? UInt64(st.st_ino) : nil
+    }
+
+    static func parse(_ m: String) -> (UInt16, sockaddr_in6)? {
+        let kv = m.split(separator: "=", maxSplits: 1).map(String.init)
+        guard kv.count == 2, let port = UInt16(kv[0]), kv[1].hasPrefix("["),
+            let close = kv[1].firstIndex(of: "]")
+        else { return nil }
+        let host = String(kv[1][kv[1].index(after: kv[1].startIndex)..<close])
+        let rest = kv[1][kv[1].index(after: close)...]
+        guard rest.hasPrefix(":"), let target = UInt16(rest.dropFirst()) else { return nil }
+        var addr = sockaddr_in6()
+        addr.sin6_family = sa_family_t(AF_INET6)
+        addr.sin6_port = target.bigEndian
+        guard inet_pton(AF_INET6, host, &addr.sin6_addr) == 1 else { return nil }
+        return (port, addr)
+    }
+
+    static func serve(_ listener: Int32, to target: sockaddr_in6) {
+        while true {
+            let client = accept(listener, nil, nil)
+            if client < 0 {
+                if errno == EINTR || errno == ECONNABORTED || errno == EMFILE || errno == ENFILE { continue }
+                return
+            }
+            _ = fcntl(client, F_SETFD, FD_CLOEXEC)
+            Thread.detachNewThread { relay(client, to: target) }
+        }
+    }
+
+    /// Connect to the container and copy both ways until both sides are done.
+    static func relay(_ client: Int32, to target: sockaddr_in6) {
+        defer { close(client) }
+        let upstream = socket(AF_INET6, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard upstream >= 0 else { return }
+        defer { close(upstream) }
+        var addr = target
+        let connected = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(upstream, $0, socklen_t(MemoryLayout<sockaddr_in6>.size))
+            }
+        }
+        guard connected == 0 else { return }
+        var open = [true, true]  // client → upstream, upstream → client
+        var buf = [UInt8](repeating: 0, count: 65536)
+        while open[0] || open[1] {
+            var fds = [
+                pollfd(fd: open[0] ? client : -1, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: open[1] ? upstream : -1, events: Int16(POLLIN), revents: 0),
+            ]
+            if poll(&fds, 2, -1) < 0 {
+                if errno == EINTR { continue }
+                return
+            }
+            for (i, (from, to)) in [(client, upstream), (upstream, client)].enumerated()
+            where open[i] && fds[i].revents != 0 {
+                let n = read(from, &buf, buf.count)
+                if n <= 0 {
+                    if n < 0 && errno == EINTR { continue }
+                    open[i] = false
+                    shutdown(to, Int32(SHUT_WR))
+                    continue
+                }
+                var off = 0
+                while off < n {
+                    let w = buf[off..<n].withUnsafeBytes { write(to, $0.baseAddress, $0.count) }
+                    if w < 0 {
+                        if errno == EINTR { continue }
+                        return
+                    }
+                    off += w
+                }
+            }
+        }
+    }
+}
