@@ -12,7 +12,8 @@ struct FirewallPlanIPv6Tests {
         dnsResolver: nil,
         ports: [
             .init(hostIP: "", proto: "tcp", hostPort: 8080, containerIP: "fd12:3456:789a:1::2", containerPort: 80),
-            .init(hostIP: "fd00::2", proto: "udp", hostPort: 5353, containerIP: "fd12:3456:789a:1::2", containerPort: 53),
+            .init(
+                hostIP: "fd00::2", proto: "udp", hostPort: 5353, containerIP: "fd12:3456:789a:1::2", containerPort: 53),
         ])
     static let internalNet = FirewallPlan.Network(
         bridge: "skiffab12cd1", subnet: "fd12:3456:789a:2::/64", gateway: "fd12:3456:789a:2::1", isInternal: true,
@@ -43,7 +44,9 @@ struct FirewallPlanIPv6Tests {
         let chains = FirewallPlan.IptablesChains(prefix: "SKIFF-ab12cd")
         let text = FirewallPlan(networks: [Self.web, Self.internalNet], family: .ipv6).iptablesRestore(
             chains: chains, present: "")
-        #expect(text.contains("-A SKIFF-ab12cd-PORTS -p tcp -m tcp --dport 8080 -j DNAT --to-destination [fd12:3456:789a:1::2]:80"))
+        #expect(
+            text.contains(
+                "-A SKIFF-ab12cd-PORTS -p tcp -m tcp --dport 8080 -j DNAT --to-destination [fd12:3456:789a:1::2]:80"))
         #expect(
             text.contains(
                 "-A SKIFF-ab12cd-PORTS -d fd00::2/128 -p udp -m udp --dport 5353 -j DNAT --to-destination [fd12:3456:789a:1::2]:53"

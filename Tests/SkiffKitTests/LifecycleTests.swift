@@ -181,6 +181,34 @@ struct LifecycleTests {
         #expect(root.skiff("run", "-d", "--rm", "--restart", "always", "busybox", "true").status != 0)
     }
 
+    /// A process ended by a signal is recorded (the monitor hands `exited ID -1 SIGNAL TIME` to skiff,
+    /// where -1 is a value, not an option) and restarted as its policy says. The signal comes from the
+    /// host (the container's PID 1 ignores a SIGKILL sent from inside its own namespace).
+    @Test func restartAfterASignal() throws {
+        let root = try Root()
+        defer { root.cleanUp() }
+        #expect(
+            root.skiff(
+                "run", "-d", "--name", "killed", "--network", "none", "--restart", "on-failure:1", "busybox", "sh",
+                "-c",
+                "echo up; sleep 1000"
+            ).status == 0)
+        for round in 0..<2 {
+            let pid = root.inspect("killed", "{{.State.Pid}}")
+            try #require(Int32(pid).map { $0 > 0 } == true, "round \(round): pid \(pid)")
+            kill(Int32(pid)!, SIGKILL)
+            let expected = round == 0 ? "running 1" : "exited 1 137"
+            let format =
+                round == 0
+                ? "{{.State.Status}} {{.RestartCount}}" : "{{.State.Status}} {{.RestartCount}} {{.State.ExitCode}}"
+            let settled = root.eventually(30) {
+                root.inspect("killed", format) == expected && root.inspect("killed", "{{.State.Pid}}") != pid
+            }
+            #expect(settled, "round \(round): \(Self.monitorDiagnosis(root, "killed"))")
+        }
+        #expect(root.skiff("logs", "killed").out == "up\nup\n")
+    }
+
     @Test func healthcheck() throws {
         let root = try Root()
         defer { root.cleanUp() }

@@ -93,7 +93,8 @@ struct NetworkIPv6Tests {
         #expect(doc["EnableIPv6"] as? Bool == true)
         let (subnet, gateway) = try Self.ipv6Config(root, "v6tdual")
         let s6 = try #require(IPv6Subnet(subnet))
-        #expect(s6.prefix == 64 && subnet.hasPrefix("fd") && gateway == s6.firstHost.description, "\(subnet) \(gateway)")
+        #expect(
+            s6.prefix == 64 && subnet.hasPrefix("fd") && gateway == s6.firstHost.description, "\(subnet) \(gateway)")
 
         r = root.skiff(["run", "-d", "--name", "v6t-web", "--network", "v6tdual"] + ["busybox"] + Self.httpd)
         try #require(r.status == 0, "\(r)")
@@ -269,7 +270,9 @@ struct NetworkIPv6Tests {
         #expect(root.eventually(10, loopback), "[::1]:\(port) after a restart")
         #expect(root.skiff("stop", "-t", "1", "v6t-pubweb").status == 0)
         #expect(
-            root.eventually(5) { !NetworkTests.sh("/usr/bin/pgrep", "-f", "loopback-proxy.*\(root.path)").out.contains("\n") },
+            root.eventually(5) {
+                !NetworkTests.sh("/usr/bin/pgrep", "-f", "loopback-proxy.*\(root.path)").out.contains("\n")
+            },
             "the [::1] relay is gone with the container")
         #expect(!loopback())
     }

@@ -11,7 +11,9 @@ struct IPv6PlanTests {
         #expect(IPv6Address("fd00:0:0:0:0:0:0:1")?.description == "fd00::1")
         #expect(IPv6Address("FD00:BEEF::0A")?.description == "fd00:beef::a")
         #expect(IPv6Address("::1")?.description == "::1")
-        for bad in ["", "fd00::1::2", "10.0.0.1", "fd00::g", "fd00::1/64"] { #expect(IPv6Address(bad) == nil, "\(bad)") }
+        for bad in ["", "fd00::1::2", "10.0.0.1", "fd00::g", "fd00::1/64"] {
+            #expect(IPv6Address(bad) == nil, "\(bad)")
+        }
         let a = try #require(IPv6Address("fd00::ffff:ffff:ffff:ffff"))
         #expect(a.adding(1).description == "fd00:0:0:1::")
         #expect(IPv6Address("fd00::1")! < IPv6Address("fd00::2")!)
@@ -132,10 +134,22 @@ struct IPv6PlanTests {
     }
 
     @Test(arguments: [
-        ("enable_ipv6: true\n    ipam:\n      config:\n        - subnet: fd00:1::/64", "fd00:2::5", "is not a free host address of fd00:1::/64"),
-        ("enable_ipv6: true\n    ipam:\n      config:\n        - subnet: fd00:1::/64", "fd00:1::1", "the gateway is fd00:1::1"),
-        ("enable_ipv6: true\n    ipam:\n      config:\n        - subnet: fd00:1::/64", "10.0.0.5", "not an IPv6 address"),
-        ("ipam:\n      config:\n        - subnet: 10.5.0.0/24", "fd00:1::5", "network n has no IPv6: set networks.n.enable_ipv6: true"),
+        (
+            "enable_ipv6: true\n    ipam:\n      config:\n        - subnet: fd00:1::/64", "fd00:2::5",
+            "is not a free host address of fd00:1::/64"
+        ),
+        (
+            "enable_ipv6: true\n    ipam:\n      config:\n        - subnet: fd00:1::/64", "fd00:1::1",
+            "the gateway is fd00:1::1"
+        ),
+        (
+            "enable_ipv6: true\n    ipam:\n      config:\n        - subnet: fd00:1::/64", "10.0.0.5",
+            "not an IPv6 address"
+        ),
+        (
+            "ipam:\n      config:\n        - subnet: 10.5.0.0/24", "fd00:1::5",
+            "network n has no IPv6: set networks.n.enable_ipv6: true"
+        ),
         ("enable_ipv6: true", "fd00:1::5", "a fixed address needs a subnet"),
     ])
     func composeIPv6AddressIsCheckedAgainstItsNetwork(network: String, address: String, message: String) {
@@ -179,7 +193,9 @@ extension IPv6PlanTests {
         let project = try Self.load(text)
         let written = project.yaml()
         #expect(written.contains("enable_ipv6: true") && written.contains("fd00:1::fe"), "\(written)")
-        #expect(written.contains("ipv6_address: \"fd00:1::9\"") || written.contains("ipv6_address: fd00:1::9"), "\(written)")
+        #expect(
+            written.contains("ipv6_address: \"fd00:1::9\"") || written.contains("ipv6_address: fd00:1::9"), "\(written)"
+        )
         let again = try Self.load(written)
         let n = again.network("n")
         #expect(n?.enableIPv6 == true && n?.subnet6 == "fd00:1::/64" && n?.gateway6 == "fd00:1::fe")

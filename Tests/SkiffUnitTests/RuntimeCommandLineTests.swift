@@ -55,7 +55,8 @@ struct RuntimeCommandLineTests {
 
     @Test func aNegativeNumberIsAnOperand() throws {
         let spec = RuntimeCommandSpec(
-            "exited", "test", operands: [.containerID, RuntimeOperand("code", help: ""), RuntimeOperand("signal", help: "")])
+            "exited", "test",
+            operands: [.containerID, RuntimeOperand("code", help: ""), RuntimeOperand("signal", help: "")])
         #expect(try RuntimeArguments(["c1", "-1", "9"], for: spec).operands == ["c1", "-1", "9"])
     }
 

@@ -39,7 +39,8 @@ extension ComposeParser {
                 continue
             }
             if seen4 {
-                throw ComposeError.unsupported("\(file): \(bp): a skiff network has one IPv4 subnet; keep one IPv4 block")
+                throw ComposeError.unsupported(
+                    "\(file): \(bp): a skiff network has one IPv4 subnet; keep one IPv4 block")
             }
             seen4 = true
             try ipv4Block(block, bp, subnetText, into: &n)
@@ -50,12 +51,15 @@ extension ComposeParser {
         throws(ComposeError)
     {
         guard let s = IPv6Subnet(subnetText) else {
-            throw fail(bp + ".subnet", "expected an IPv6 subnet such as fd00:1::/64 (/16 to /124), got \"\(subnetText)\"")
+            throw fail(
+                bp + ".subnet", "expected an IPv6 subnet such as fd00:1::/64 (/16 to /124), got \"\(subnetText)\"")
         }
         n.subnet6 = subnetText
         if let g = try optionalString(block["gateway"], bp + ".gateway") {
             guard let a = IPv6Address(g) else { throw fail(bp + ".gateway", "not an IPv6 address: \"\(g)\"") }
-            guard s.contains(a), a != s.network else { throw fail(bp + ".gateway", "\(g) is not a host address of \(s)") }
+            guard s.contains(a), a != s.network else {
+                throw fail(bp + ".gateway", "\(g) is not a host address of \(s)")
+            }
             n.gateway6 = g
         }
         if block["ip_range"] != nil {

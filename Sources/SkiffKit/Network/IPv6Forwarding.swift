@@ -36,8 +36,9 @@ package enum IPv6Forwarding {
         // Interfaces made meanwhile take `default`'s 2; on release they get `default`'s own value back.
         saved.append("present " + names.sorted().joined(separator: ","))
         // Written before anything changes, so a crash in between still leaves the way back.
-        guard (try? FileIO.writeAtomically(recordPath(hostDirectory), contents: Array(saved.joined(separator: "\n").utf8)))
-            != nil
+        guard
+            (try? FileIO.writeAtomically(recordPath(hostDirectory), contents: Array(saved.joined(separator: "\n").utf8)))
+                != nil
         else { return }
         for line in saved.dropFirst() where line.hasPrefix("net/") {
             HostNetwork.sysctl(String(line.split(separator: " ")[0]), "2")
@@ -58,7 +59,10 @@ package enum IPv6Forwarding {
             // An interface gone since has nothing to restore.
             if HostNetwork.readSysctl(l[0]) == "2" { HostNetwork.sysctl(l[0], l[1]) }
         }
-        let present = Set(lines.first { $0.first == "present" }.map { $0.count > 1 ? $0[1].split(separator: ",").map(String.init) : [] } ?? [])
+        let present = Set(
+            lines.first { $0.first == "present" }.map {
+                $0.count > 1 ? $0[1].split(separator: ",").map(String.init) : []
+            } ?? [])
         if let d = lines.first(where: { $0.first == "net/ipv6/conf/default/accept_ra" }), d.count == 2 {
             let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/sys/net/ipv6/conf")) ?? []
             for name in names where name != "all" && !present.contains(name) {

@@ -43,7 +43,8 @@ extension Engine {
         posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, fds[1], 3)
         let argv =
-            [Self.skiffPath, "network", "loopback-proxy", "--pid-file", loopbackProxyPIDPath(id), "--container", id,
+            [
+                Self.skiffPath, "network", "loopback-proxy", "--pid-file", loopbackProxyPIDPath(id), "--container", id,
                 "--exit-file", containers.directory(of: id) + "/exit",
             ]
             + maps.flatMap { ["--map", $0] }

@@ -274,7 +274,9 @@ extension Engine {
                 IPv6Address: l.ip6.map { "\($0)/\(n.subnet6?.prefix ?? 64)" } ?? "", Aliases: l.aliases)
         }
         var ipam = [NetworkInspect.IPAMConfig(Subnet: n.subnet.description, Gateway: n.gateway.description)]
-        if let s6 = n.subnet6, let g6 = n.gateway6 { ipam.append(.init(Subnet: s6.description, Gateway: g6.description)) }
+        if let s6 = n.subnet6, let g6 = n.gateway6 {
+            ipam.append(.init(Subnet: s6.description, Gateway: g6.description))
+        }
         return NetworkInspect(
             Name: n.name, Id: n.id, Created: n.created, Scope: "local", Driver: n.driver,
             IPAM: .init(Driver: "default", Config: ipam), EnableIPv4: true, EnableIPv6: n.enableIPv6,

@@ -153,7 +153,8 @@ package struct HostSubnetUse6: Sendable, Equatable, CustomStringConvertible {
             if h >> 54 == 0x3fa || h >> 56 == 0xff { continue }
             let p = min(prefix, IPv6Subnet.prefixes.upperBound)
             guard p >= 1 else { continue }
-            result.append(HostSubnetUse6(subnet: IPv6Subnet(network: .init(high: h, low: l), prefix: p), device: device))
+            result.append(
+                HostSubnetUse6(subnet: IPv6Subnet(network: .init(high: h, low: l), prefix: p), device: device))
         }
         return result
     }

@@ -128,7 +128,8 @@ extension Engine {
         var request = ContainerNetworkRequest(
             mode: networkName == NetworkConfig.defaultName ? "bridge" : "user",
             attachments: [
-                .init(network: networkName, aliases: options.networkAliases, ip: requestedIP, mac: mac, ip6: requestedIP6)
+                .init(
+                    network: networkName, aliases: options.networkAliases, ip: requestedIP, mac: mac, ip6: requestedIP6)
             ],
             ports: ports, publishAll: options.publishAll, container: nil)
         request.links = try checkedLinks(options.links)
@@ -430,8 +431,10 @@ extension Engine {
                 plan6.networks.append(v6)
             }
         }
-        plan6.guardsForeignForwarding = !plan6.networks.isEmpty && IPv6Forwarding.heldBySkiff(
-            hostDirectory: networks.hostDirectory)
+        plan6.guardsForeignForwarding =
+            !plan6.networks.isEmpty
+            && IPv6Forwarding.heldBySkiff(
+                hostDirectory: networks.hostDirectory)
         let backend = try HostNetwork.firewallBackend()
         let cache = networks.root + "/.firewall"
         let rules = render(plan, backend, present: "") + render(plan6, backend, present: "")
@@ -532,6 +535,10 @@ extension Engine {
                 if let l = leasesByNet[n.name]?.first(where: { $0.containerID == id }) { mine.append((n, l)) }
             }
             guard let first = mine.sorted(by: { $0.1.interface < $1.1.interface }).first else { continue }
+            let request = networkRequest(id)
+            // Only on the default bridge and linking to nobody, a container's file names itself alone:
+            // another's coming or going changes nothing in it (rm -f of 50 rewrote 1,225 files).
+            if id != also, mine.allSatisfy({ $0.0.isDefault }), (request?.links ?? []).isEmpty { continue }
             var text = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
             var selfNames = [first.1.hostname]
             if !first.0.isDefault { selfNames += [first.1.name] + first.1.aliases }
@@ -548,7 +555,6 @@ extension Engine {
                     if let a = other.ip6 { v6Lines.append("\(a)\t\(names)\n") }
                 }
             }
-            let request = networkRequest(id)
             for line in linkLines(request?.links ?? [], mine: mine, leasesByNet: leasesByNet)
             where seen.insert(line).inserted {
                 text += line

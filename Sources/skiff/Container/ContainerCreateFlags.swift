@@ -207,7 +207,8 @@ struct ContainerCreateFlags: ParsableArguments {
         name: .customLong("storage-opt"), help: "Storage driver option: size=SIZE (overlay over xfs with pquota only).")
     var storageOpt: [String] = []
     @Option(name: .customLong("gpus"), help: "Refused: skiff has no GPU support.") var gpus: String?
-    @Option(name: .customLong("ip6"), help: "IPv6 address on a user-defined network with IPv6 (network create --ipv6).") var ip6: String?
+    @Option(name: .customLong("ip6"), help: "IPv6 address on a user-defined network with IPv6 (network create --ipv6).")
+    var ip6: String?
     @Option(name: .customLong("link-local-ip"), help: "Refused: skiff networks have no link-local addresses.")
     var linkLocalIP: [String] = []
 

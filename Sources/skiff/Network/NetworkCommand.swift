@@ -25,8 +25,8 @@ struct NetworkCreate: ParsableCommand {
         help:
             "Subnet in CIDR form (default: a free /24 in 10.89-99.x.0); give it again for the IPv6 subnet with --ipv6 (default: a ULA /64)."
     ) var subnet: [String] = []
-    @Option(name: .long, help: "Gateway (default: the subnet's first address); one per subnet.") var gateway:
-        [String] = []
+    @Option(name: .long, help: "Gateway (default: the subnet's first address); one per subnet.") var gateway: [String] =
+        []
     @Flag(name: .long, help: "Enable IPv6 (dual stack).") var ipv6 = false
     @Option(name: .customLong("ip-range"), help: "Hand out addresses from this part of the subnet (CIDR).") var ipRange:
         String?
@@ -63,8 +63,10 @@ struct NetworkCreate: ParsableCommand {
         let subnets6 = subnet.filter { $0.contains(":") }
         let gateways4 = gateway.filter { !$0.contains(":") }
         let gateways6 = gateway.filter { $0.contains(":") }
-        for (list, what) in [(subnets4, "IPv4 --subnet"), (subnets6, "IPv6 --subnet"), (gateways4, "IPv4 --gateway"),
-            (gateways6, "IPv6 --gateway")] where list.count > 1 {
+        for (list, what) in [
+            (subnets4, "IPv4 --subnet"), (subnets6, "IPv6 --subnet"), (gateways4, "IPv4 --gateway"),
+            (gateways6, "IPv6 --gateway"),
+        ] where list.count > 1 {
             throw ValidationError("\(what) given \(list.count) times: a skiff network has one subnet per family")
         }
         let n = try SkiffContext.engine().createNetwork(
