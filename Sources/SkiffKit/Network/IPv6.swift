@@ -4,9 +4,12 @@ import Glibc
 
 /// An IPv6 address as a 128-bit number (two halves, host order).
 public struct IPv6Address: Codable, Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// The address's first 64 bits.
     public var high: UInt64
+    /// The address's last 64 bits.
     public var low: UInt64
 
+    /// The address of these two halves.
     public init(high: UInt64, low: UInt64) {
         self.high = high
         self.low = low
@@ -50,8 +53,10 @@ public struct IPv6Address: Codable, Sendable, Hashable, Comparable, CustomString
         return IPv6Address(high: carry ? high &+ 1 : high, low: l)
     }
 
+    /// Numeric order.
     public static func < (a: IPv6Address, b: IPv6Address) -> Bool { (a.high, a.low) < (b.high, b.low) }
 
+    /// Decoded from its text form.
     public init(from decoder: Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let a = IPv6Address(text) else {
@@ -61,6 +66,7 @@ public struct IPv6Address: Codable, Sendable, Hashable, Comparable, CustomString
         self = a
     }
 
+    /// Encoded as its text form.
     public func encode(to encoder: Encoder) throws {
         var c = encoder.singleValueContainer()
         try c.encode(description)
@@ -71,12 +77,14 @@ public struct IPv6Address: Codable, Sendable, Hashable, Comparable, CustomString
 public struct IPv6Subnet: Codable, Sendable, Hashable, CustomStringConvertible {
     /// The network address (host bits zero).
     public var network: IPv6Address
+    /// The prefix length in bits.
     public var prefix: Int
 
     /// The prefixes a bridge network may have: Docker takes up to /124 (a few hosts); shorter than /16
     /// would be no sensible container network.
     public static let prefixes = 16...124
 
+    /// The subnet of `prefix` bits holding `network` (host bits cleared).
     public init(network: IPv6Address, prefix: Int) {
         self.prefix = prefix
         let (mh, ml) = Self.mask(prefix)
@@ -98,6 +106,7 @@ public struct IPv6Subnet: Codable, Sendable, Hashable, CustomStringConvertible {
         return (h, l)
     }
 
+    /// The text form.
     public var description: String { "\(network)/\(prefix)" }
     /// The first address after the network's own (Docker's gateway).
     public var firstHost: IPv6Address { network.adding(1) }
@@ -107,16 +116,19 @@ public struct IPv6Subnet: Codable, Sendable, Hashable, CustomStringConvertible {
         return IPv6Address(high: network.high | ~mh, low: network.low | ~ml)
     }
 
+    /// Whether `a` is in this subnet.
     public func contains(_ a: IPv6Address) -> Bool {
         let (mh, ml) = Self.mask(prefix)
         return a.high & mh == network.high && a.low & ml == network.low
     }
 
+    /// Whether the two subnets share an address.
     public func overlaps(_ other: IPv6Subnet) -> Bool {
         let (mh, ml) = Self.mask(min(prefix, other.prefix))
         return network.high & mh == other.network.high & mh && network.low & ml == other.network.low & ml
     }
 
+    /// Decoded from its text form.
     public init(from decoder: Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let s = IPv6Subnet(text) else {
@@ -126,6 +138,7 @@ public struct IPv6Subnet: Codable, Sendable, Hashable, CustomStringConvertible {
         self = s
     }
 
+    /// Encoded as its text form.
     public func encode(to encoder: Encoder) throws {
         var c = encoder.singleValueContainer()
         try c.encode(description)

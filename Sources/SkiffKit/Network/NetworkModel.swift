@@ -38,6 +38,7 @@ public struct NetworkConfig: Codable, Sendable, Equatable {
     /// `--ipv6` (compose `enable_ipv6`): the network's IPv6 subnet (given, or a ULA /64 Skiff chose) and
     /// the bridge's IPv6 address; nil on an IPv4-only network.
     public var subnet6: IPv6Subnet? = nil
+    /// The bridge's IPv6 address (the containers' IPv6 default route); nil on an IPv4-only network.
     public var gateway6: IPv6Address? = nil
 
     /// Whether the network is dual stack (`EnableIPv6`).
