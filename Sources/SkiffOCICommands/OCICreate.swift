@@ -68,6 +68,6 @@ struct OCIRun: RuntimeCommand {
             return
         }
         let status = try runtime.run(id: id, bundle: bundle, options: options)
-        if status.shellStatus != 0 { throw ExitStatus(status.shellStatus) }
+        if status.shellStatus != 0 { throw CommandExit(status.shellStatus) }
     }
 }

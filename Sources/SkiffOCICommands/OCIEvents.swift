@@ -67,7 +67,7 @@ struct OCIEvents: RuntimeCommand {
         let line = "{" + fields.joined(separator: ",") + "}\n"
         var bytes = Array(line.utf8)
         if bytes.withUnsafeMutableBytes({ write(STDOUT_FILENO, $0.baseAddress, $0.count) }) != bytes.count {
-            throw ExitStatus(1)
+            throw CommandExit(1)
         }
     }
 

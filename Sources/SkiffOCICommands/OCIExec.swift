@@ -80,13 +80,13 @@ struct OCIExec: RuntimeCommand {
     func run() throws {
         do {
             try execute()
-        } catch let error as ExitStatus {
+        } catch let error as CommandExit {
             throw error
         } catch let error as CommandLineError {
             throw error
         } catch {
             StandardError.write("Error: \(error)\n")
-            throw ExitStatus(Self.ownFailureStatus)
+            throw CommandExit(Self.ownFailureStatus)
         }
     }
 
@@ -134,7 +134,7 @@ struct OCIExec: RuntimeCommand {
         options.preserveFDs = preserveFDs
         options.ignorePaused = ignorePaused
         if let status = try runtime.exec(id: id, process: proc, options: options, spec: spec), status.shellStatus != 0 {
-            throw ExitStatus(status.shellStatus)
+            throw CommandExit(status.shellStatus)
         }
     }
 }

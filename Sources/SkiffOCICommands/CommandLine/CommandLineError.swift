@@ -12,7 +12,7 @@ public struct CommandLineError: Error, CustomStringConvertible, Equatable {
 }
 
 /// A command's own exit status, passed on without a message (`run` and `exec` exit as their process did).
-public struct ExitStatus: Error, Equatable {
+public struct CommandExit: Error, Equatable {
     public var code: Int32
 
     public init(_ code: Int32) { self.code = code }

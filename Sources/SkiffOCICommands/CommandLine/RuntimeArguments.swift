@@ -90,23 +90,20 @@ public struct RuntimeArguments: Equatable, Sendable {
 
     /// A whole number option, with an error naming the flag when it is not one.
     public func number<T: FixedWidthInteger>(_ key: String, as type: T.Type = T.self) throws -> T? {
-        guard let text = string(key) else { return nil }
+        try string(key).map { try whole($0, key) }
+    }
+
+    /// Every value of a repeated whole number option.
+    public func numbers<T: FixedWidthInteger>(_ key: String, as type: T.Type = T.self) throws -> [T] {
+        try strings(key).map { try whole($0, key) }
+    }
+
+    private func whole<T: FixedWidthInteger>(_ text: String, _ key: String) throws -> T {
         guard let value = T(text) else {
             throw CommandLineError(
                 "invalid value \"\(text)\" for flag --\(key): expected a whole number", command: command)
         }
         return value
-    }
-
-    /// Every value of a repeated whole number option.
-    public func numbers<T: FixedWidthInteger>(_ key: String, as type: T.Type = T.self) throws -> [T] {
-        try strings(key).map { text in
-            guard let value = T(text) else {
-                throw CommandLineError(
-                    "invalid value \"\(text)\" for flag --\(key): expected a whole number", command: command)
-            }
-            return value
-        }
     }
 
     /// The operand at `index`, or nil when an optional one was left out.

@@ -56,7 +56,7 @@ public struct CommandTable {
     /// is, 1 for the rest (after the usage line for a command line that did not parse).
     public func report(_ error: any Error) -> Int32 {
         switch error {
-        case let status as ExitStatus:
+        case let status as CommandExit:
             return status.code
         case let error as CommandLineError:
             var text = "Error: \(error.description)\n"

@@ -57,7 +57,7 @@ enum ContainerInternal {
             } catch {
                 handOver()
                 report("err \(error)\n")
-                throw ExitStatus(1)
+                throw CommandExit(1)
             }
         }
 
@@ -118,7 +118,7 @@ enum ContainerInternal {
 
         func run() throws {
             // The exit status tells the monitor whether the check passed.
-            if try !SkiffContext.engine().runHealthProbe(id: id) { throw ExitStatus(1) }
+            if try !SkiffContext.engine().runHealthProbe(id: id) { throw CommandExit(1) }
         }
     }
 
@@ -141,7 +141,7 @@ enum ContainerInternal {
         func run() throws {
             let failures = SkiffContext.engine().removeLabelled(key: key, value: value)
             for f in failures { StandardError.write("reap: \(f)\n") }
-            if !failures.isEmpty { throw ExitStatus(1) }
+            if !failures.isEmpty { throw CommandExit(1) }
         }
     }
 }
