@@ -73,6 +73,9 @@ extension ComposeService {
 extension ComposeNetwork {
     var extraEntries: [ComposeTree.Entry] {
         func str(_ s: String) -> ComposeTree { .scalar(s, quoted: true) }
+        func sortedMap(_ m: [String: String]) -> ComposeTree {
+            .mapping(m.keys.sorted().map { .init($0, str(m[$0]!)) })
+        }
         var e: [ComposeTree.Entry] = []
         var opts: [ComposeTree.Entry] = []
         if let ip = bridgeOptions.hostBindingIPv4 {
@@ -91,11 +94,15 @@ extension ComposeNetwork {
             if let s = subnet { c.append(.init("subnet", str(s))) }
             if let g = gateway { c.append(.init("gateway", str(g))) }
             if let r = ipRange { c.append(.init("ip_range", str(r))) }
+            let aux4 = auxAddresses.filter { !$0.value.contains(":") }
+            if !aux4.isEmpty { c.append(.init("aux_addresses", sortedMap(aux4))) }
             blocks.append(.mapping(c))
         }
         if let s6 = subnet6 {
             var c: [ComposeTree.Entry] = [.init("subnet", str(s6))]
             if let g = gateway6 { c.append(.init("gateway", str(g))) }
+            let aux6 = auxAddresses.filter { $0.value.contains(":") }
+            if !aux6.isEmpty { c.append(.init("aux_addresses", sortedMap(aux6))) }
             blocks.append(.mapping(c))
         }
         if !blocks.isEmpty { e.append(.init("ipam", .mapping([.init("config", .sequence(blocks))]))) }

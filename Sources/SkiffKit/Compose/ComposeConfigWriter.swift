@@ -104,6 +104,11 @@ extension ComposeService {
                         if let mac = networks.first(where: { $0.name == n })?.macAddress {
                             nt.append(.init("mac_address", str(mac)))
                         }
+                        if let sn = networks.first(where: { $0.name == n }) {
+                            if let i = sn.interfaceName { nt.append(.init("interface_name", str(i))) }
+                            if !sn.linkLocalIPs.isEmpty { nt.append(.init("link_local_ips", list(sn.linkLocalIPs))) }
+                            if !sn.driverOpts.isEmpty { nt.append(.init("driver_opts", sortedMap(sn.driverOpts))) }
+                        }
                         return .init(n, nt.isEmpty ? .null : .mapping(nt))
                     }))
         }

@@ -307,6 +307,12 @@ package struct ComposeServiceNetwork: Sendable, Equatable {
     package var ipv6Address: String?
     /// `mac_address` on this network (checked, in `ip link` form).
     package var macAddress: String?
+    /// `interface_name`, `link_local_ips` and `driver_opts` as the file gives them (for `config`)…
+    package var interfaceName: String?
+    package var linkLocalIPs: [String] = []
+    package var driverOpts: [String: String] = [:]
+    /// …and as the endpoint carries them out (checked).
+    package var endpoint = EndpointOptions()
 
     package init(name: String, aliases: [String] = []) {
         self.name = name
@@ -364,6 +370,8 @@ package struct ComposeNetwork: Sendable, Equatable {
     package var enableIPv6 = false
     package var subnet6: String?
     package var gateway6: String?
+    /// `ipam.config[].aux_addresses` of both blocks: name to address, kept from containers.
+    package var auxAddresses: [String: String] = [:]
 
     package init(name: String, realName: String) {
         self.name = name

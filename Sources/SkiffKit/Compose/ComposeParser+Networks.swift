@@ -62,6 +62,17 @@ extension ComposeParser {
             }
             n.gateway6 = g
         }
+        if let aux = block["aux_addresses"] {
+            for e in try mapping(aux, bp + ".aux_addresses") {
+                let ap = bp + ".aux_addresses." + e.key
+                let text = try string(e.value, ap)
+                guard let a = IPv6Address(text), text.contains(":") else {
+                    throw fail(ap, "not an IPv6 address: \"\(text)\" (this block's subnet is \(s))")
+                }
+                guard s.contains(a) else { throw fail(ap, "\(text) is not in the subnet \(s)") }
+                n.auxAddresses[e.key] = a.description
+            }
+        }
         if block["ip_range"] != nil {
             throw ComposeError.unsupported(
                 "\(file): \(bp).ip_range: an IPv6 ip_range is not supported by skiff (addresses are handed out from the whole subnet); remove the key"
@@ -100,6 +111,47 @@ extension ComposeParser {
                 throw fail(bp + ".ip_range", "\(r) is not inside the subnet \(subnet)")
             }
             n.ipRange = r
+        }
+        if let aux = block["aux_addresses"] {
+            guard let subnet else { throw fail(bp + ".aux_addresses", "aux addresses need a subnet in the same block") }
+            for e in try mapping(aux, bp + ".aux_addresses") {
+                let ap = bp + ".aux_addresses." + e.key
+                let text = try string(e.value, ap)
+                guard let a = IPv4Address(text) else { throw fail(ap, "not an IPv4 address: \"\(text)\"") }
+                guard subnet.contains(a) else { throw fail(ap, "\(text) is not in the subnet \(subnet)") }
+                n.auxAddresses[e.key] = a.description
+            }
+        }
+    }
+
+    /// A service's `interface_name`, `link_local_ips` and `driver_opts` on one network (Docker's bridge
+    /// driver takes the interface name and sysctls; other driver options it ignores, and so does Skiff).
+    mutating func endpoint(_ t: ComposeTree, _ ep: String, into n: inout ComposeServiceNetwork) throws(ComposeError) {
+        if let v = t["interface_name"] {
+            let name = try string(v, ep + ".interface_name")
+            if let why = EndpointOptions.interfaceNameProblem(name) { throw fail(ep + ".interface_name", why) }
+            n.interfaceName = name
+            n.endpoint.interfaceName = name
+        }
+        if let v = t["link_local_ips"] {
+            for (i, a) in try strings(v, ep + ".link_local_ips").enumerated() {
+                switch EndpointOptions.linkLocal(a) {
+                case .success(let text):
+                    n.linkLocalIPs.append(text)
+                    n.endpoint.linkLocalIPs.append(text)
+                case .failure(let why): throw fail("\(ep).link_local_ips[\(i)]", why.reason)
+                }
+            }
+        }
+        if let v = t["driver_opts"] {
+            for e in try mapping(v, ep + ".driver_opts") {
+                let op = ep + ".driver_opts." + e.key
+                let value = try string(e.value, op)
+                n.driverOpts[e.key] = value
+                if let why = n.endpoint.apply(driverOption: e.key, value: value) {
+                    throw fail(op, e.key == EndpointOptions.interfaceNameOption ? why + " (interface_name)" : why)
+                }
+            }
         }
     }
 
@@ -190,6 +242,9 @@ extension ComposeParser {
                 let gateway = declared.gateway.flatMap(IPv4Address.init) ?? subnet.firstHost
                 guard subnet.contains(a), a != subnet.network, a != subnet.broadcast, a != gateway else {
                     throw fail(p, "\(text) is not a free host address of \(subnetText) (the gateway is \(gateway))")
+                }
+                if let aux = declared.auxAddresses.first(where: { $0.value == a.description }) {
+                    throw fail(p, "\(text) is reserved as aux address \(aux.key) of network \(n.name)")
                 }
                 let key = n.name + "/" + text
                 if let other = taken[key] {

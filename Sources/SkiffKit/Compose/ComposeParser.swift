@@ -673,11 +673,15 @@ package struct ComposeParser {
                     n.ipv4Address = try optionalString(e.value["ipv4_address"], ep + ".ipv4_address")
                     n.ipv6Address = try optionalString(e.value["ipv6_address"], ep + ".ipv6_address")
                     if let m = e.value["mac_address"] { n.macAddress = try macAddress(m, ep + ".mac_address") }
+                    try endpoint(e.value, ep, into: &n)
                 } else if case .null = e.value {
                 } else {
                     throw fail(ep, "must be a mapping (aliases…) or empty, got \(describe(e.value))")
                 }
                 out.append(n)
+            }
+            if case .failure(let why) = EndpointOptions.interfaceNames(out.map(\.endpoint.interfaceName)) {
+                throw fail(p, why.reason)
             }
             return out
         default:

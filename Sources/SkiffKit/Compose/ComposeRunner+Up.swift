@@ -259,7 +259,7 @@ extension ComposeRunner {
                 do {
                     try engine.connectNetwork(
                         network: n.name, container: c.id, aliases: n.aliases, ip: oneOff ? nil : n.ip,
-                        mac: oneOff ? nil : n.mac, ip6: oneOff ? nil : n.ip6)
+                        mac: oneOff ? nil : n.mac, ip6: oneOff ? nil : n.ip6, endpoint: n.endpoint)
                 } catch {
                     try? engine.remove(c.id, force: true, volumes: true)
                     throw error

@@ -110,11 +110,11 @@ package enum ComposeSchema {
         "networks": .names(
             .object([
                 "aliases": .any, "ipv4_address": .any, "priority": .any, "gw_priority": .any,
-                "interface_name": .refused("naming the interface is not supported by skiff; remove the key"),
+                "interface_name": .any,
                 "ipv6_address": .any,
-                "link_local_ips": .refused("link-local addresses are not supported by skiff; remove the key"),
+                "link_local_ips": .any,
                 "mac_address": .any,
-                "driver_opts": .refused("per-endpoint driver options are not supported by skiff; remove the key"),
+                "driver_opts": .any,
             ])),
         "network_mode": .any, "working_dir": .any, "user": .any, "hostname": .any, "container_name": .any,
         "labels": .any, "tty": .any, "stdin_open": .any, "init": .any, "profiles": .any,
@@ -214,8 +214,7 @@ package enum ComposeSchema {
             "driver": .any,
             "config": .list(
                 .object([
-                    "subnet": .any, "ip_range": .any, "gateway": .any,
-                    "aux_addresses": .refused("auxiliary addresses are not supported by skiff; remove the key"),
+                    "subnet": .any, "ip_range": .any, "gateway": .any, "aux_addresses": .any,
                 ])),
             "options": .refused(
                 "IPAM driver options are not supported by skiff (only the default IPAM driver exists); remove the key"),

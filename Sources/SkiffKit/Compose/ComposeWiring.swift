@@ -56,15 +56,20 @@ package struct ComposeWiring {
             ?? (network == s.networkNames.first ? s.macAddress : nil)
     }
 
+    /// `networks: NAME: interface_name / link_local_ips / driver_opts` of the service on `network`.
+    package func endpoint(_ s: ComposeService, on network: String) -> EndpointOptions {
+        s.networks.first { $0.name == network }?.endpoint ?? EndpointOptions()
+    }
+
     /// The networks joined after the first one (real names, with aliases).
     package func extraNetworks(_ s: ComposeService) -> [(
-        name: String, aliases: [String], ip: String?, mac: String?, ip6: String?
+        name: String, aliases: [String], ip: String?, mac: String?, ip6: String?, endpoint: EndpointOptions
     )] {
         guard s.networkMode == nil, Self.projectNetworksAvailable else { return [] }
         return s.networkNames.dropFirst().map {
             (
                 realNetworkName($0), aliases(s, on: $0), fixedAddress(s, on: $0), macAddress(s, on: $0),
-                fixedAddress6(s, on: $0)
+                fixedAddress6(s, on: $0), endpoint(s, on: $0)
             )
         }
     }
@@ -239,6 +244,7 @@ package struct ComposeWiring {
                 o.ip = fixedAddress(s, on: first)
                 o.ip6 = fixedAddress6(s, on: first)
                 o.macAddress = macAddress(s, on: first)
+                o.endpoint = endpoint(s, on: first)
                 // `links:` are Docker's links here too: ALIAS resolves in the linking container only.
                 o.links = links(of: s)
                 if servicePorts { o.publish = s.ports.map(\.publishFlag) }

@@ -35,7 +35,7 @@ public struct CreateFlagValues: Sendable, Equatable {
     public var gpus: String?
     /// --ip6: the IPv6 address on a network with IPv6 (checked against the network at create).
     public var ip6: String?
-    /// --link-local-ip: refused (no link-local addresses).
+    /// --link-local-ip: extra link-local addresses on the container's interface (169.254.0.0/16, fe80::/10).
     public var linkLocalIP: [String] = []
 
     /// No flags given.
@@ -53,8 +53,11 @@ public struct CreateFlagValues: Sendable, Equatable {
             guard IPv6Address(ip6) != nil else { throw .usage("--ip6 \(ip6): not an IPv6 address") }
             o.ip6 = ip6
         }
-        if let ip = linkLocalIP.first {
-            throw .unsupported("--link-local-ip \(ip): skiff networks have no link-local addresses; remove the flag")
+        for ip in linkLocalIP {
+            switch EndpointOptions.linkLocal(ip) {
+            case .success(let text): o.endpoint.linkLocalIPs.append(text)
+            case .failure(let e): throw .usage("--link-local-ip \(ip): \(e.reason)")
+            }
         }
         if let userns { try DaemonSettings.checkUserns(userns) }
         if let runtime { try DaemonSettings.checkRuntime(runtime) }

@@ -63,6 +63,9 @@ public struct RunOptions: Sendable, Equatable {
     public var ip6: String?
     /// --mac-address: the MAC of the container's interface on its first network (checked by `MACAddress`).
     public var macAddress: String?
+    /// --link-local-ip and `--network name=…,driver-opt=…`: the interface's name, link-local addresses
+    /// and sysctls on its first network.
+    public var endpoint = EndpointOptions()
     /// --link NAME[:ALIAS]: another container this one reaches by ALIAS (and, on the default bridge, its
     /// name and hostname), through its /etc/hosts.
     public var links: [String] = []

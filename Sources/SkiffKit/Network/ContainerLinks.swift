@@ -74,7 +74,7 @@ extension Engine {
         leasesByNet: [String: [NetworkLease]]
     ) -> [String] {
         var lines: [String] = []
-        let ordered = mine.sorted { $0.1.interface < $1.1.interface }
+        let ordered = mine.sorted { $0.1.order < $1.1.order }
         for link in links {
             for (n, _) in ordered {
                 guard let other = leasesByNet[n.name]?.first(where: { $0.name == link.name }) else { continue }

@@ -185,6 +185,28 @@ enum HostNetwork {
         try? FileIO.write(value, to: "/proc/sys/" + path)
     }
 
+    /// Write sysctls (paths under /proc/sys) in the network namespace `netns`: the calling thread joins
+    /// it for the writes (/proc/sys/net shows the namespace of whoever opens it) and returns to its own.
+    static func writeSysctls(_ writes: [(path: String, value: String)], netns: String) throws(KitError) {
+        guard !writes.isEmpty else { return }
+        let mine = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)
+        let theirs = open(netns, O_RDONLY | O_CLOEXEC)
+        defer {
+            if mine >= 0 { close(mine) }
+            if theirs >= 0 { close(theirs) }
+        }
+        guard mine >= 0, theirs >= 0, NetworkNamespace.enter(theirs) else {
+            throw .system(SystemError("enter network namespace", path: netns))
+        }
+        defer { _ = NetworkNamespace.enter(mine) }
+        for w in writes {
+            do { try FileIO.write(w.value, to: "/proc/sys/" + w.path) } catch {
+                let name = w.path.replacingOccurrences(of: "/", with: ".")
+                throw .network("\(EndpointOptions.sysctlsOption): cannot set \(name)=\(w.value): \(error)")
+            }
+        }
+    }
+
     static func readSysctl(_ path: String) -> String? {
         (try? FileIO.readString("/proc/sys/" + path))?.trimmingCharacters(in: .whitespacesAndNewlines)
     }

@@ -13,7 +13,8 @@ extension Engine {
     public func createNetwork(
         name: String, subnet: String? = nil, gateway: String? = nil, ipRange: String? = nil,
         bridgeOptions: NetworkBridgeOptions = NetworkBridgeOptions(), isInternal: Bool = false,
-        labels: [String: String] = [:], ipv6: Bool = false, subnet6: String? = nil, gateway6: String? = nil
+        labels: [String: String] = [:], ipv6: Bool = false, subnet6: String? = nil, gateway6: String? = nil,
+        auxAddresses: [String: String] = [:]
     ) throws(KitError) -> NetworkConfig {
         guard Self.isValidName(name) else {
             throw .usage("invalid network name \"\(name)\": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed")
@@ -61,6 +62,23 @@ extension Engine {
             }
             g6 = parsed
         }
+        // Docker's IPAM: an aux address must lie in a subnet given for its family; it is never handed out.
+        var aux: [String: String] = [:]
+        for (key, text) in auxAddresses {
+            if text.contains(":") {
+                guard let a = IPv6Address(text) else { throw .usage("--aux-address \(key)=\(text): not an IP address") }
+                guard let s6, s6.contains(a) else {
+                    throw .usage("--aux-address \(key)=\(text): no matching subnet for aux-address \(text)")
+                }
+                aux[key] = a.description
+            } else {
+                guard let a = IPv4Address(text) else { throw .usage("--aux-address \(key)=\(text): not an IP address") }
+                guard let s, s.contains(a) else {
+                    throw .usage("--aux-address \(key)=\(text): no matching subnet for aux-address \(text)")
+                }
+                aux[key] = a.description
+            }
+        }
         let lock = try networks.lock()
         defer { lock.unlock() }
         var config = try networks.create(name: name, subnet: s, gateway: g, isInternal: isInternal, labels: labels)
@@ -70,8 +88,9 @@ extension Engine {
                 throw error
             }
         }
-        if range != nil || bridgeOptions != NetworkBridgeOptions() {
+        if range != nil || bridgeOptions != NetworkBridgeOptions() || !aux.isEmpty {
             config.ipRange = range
+            config.auxAddresses = aux.isEmpty ? nil : aux
             config.bridgeOptions = bridgeOptions == NetworkBridgeOptions() ? nil : bridgeOptions
             try networks.save(config)
         }
@@ -149,7 +168,7 @@ extension Engine {
     /// Attach a container to another network (at once when it runs; otherwise at its next start).
     public func connectNetwork(
         network nameOrID: String, container nameOrID2: String, aliases: [String] = [], ip: String? = nil,
-        mac: String? = nil, ip6: String? = nil
+        mac: String? = nil, ip6: String? = nil, endpoint: EndpointOptions = EndpointOptions()
     ) throws(KitError) {
         let n = try network(nameOrID)
         let c = try container(nameOrID2)
@@ -168,17 +187,30 @@ extension Engine {
         let ip6 = try Self.checkedIPv6(ip6, on: n, flag: "--ip6")
         var attachment = ContainerNetworkRequest.Attachment(network: n.name, aliases: aliases, ip: ip, mac: mac)
         attachment.ip6 = ip6
+        attachment.endpoint = endpoint.isEmpty ? nil : endpoint
+        // The names of all its networks' interfaces must stay apart (checked again at each start).
+        if case .failure(let e) = EndpointOptions.interfaceNames(
+            (request.attachments + [attachment]).map { $0.endpoint?.interfaceName })
+        {
+            throw .usage(e.reason)
+        }
         if c.status == .running && FileIO.exists(networks.netnsPath(c.id)) {
             let lock = try networks.lock()
             defer { lock.unlock() }
-            let interface = containerAddresses(c.id).count
+            let present = containerAddresses(c.id).map(\.lease)
+            let name: String
+            switch EndpointOptions.interfaceNames(
+                [endpoint.interfaceName], taken: Set(present.map(\.interface)), first: present.count)
+            {
+            case .success(let n): name = n[0]
+            case .failure(let e): throw .usage(e.reason)
+            }
             var explained: [ExplainEvent.Step] = []
-            let (_, inside, outside) = try attachLocked(
-                id: c.id, record: c, attachment: attachment, interface: interface,
+            let steps = try attachLocked(
+                id: c.id, record: c, attachment: attachment, interface: present.count, name: name,
                 ports: [], mtu: HostNetwork.uplinkMTU(), explained: &explained)
             do {
-                try HostNetwork.ip(inside, netns: networks.netnsPath(c.id))
-                try HostNetwork.ip(outside)
+                try steps.run(netns: networks.netnsPath(c.id))
                 for step in explained { logger.explain(step) }
                 try writeFirewall()
             } catch {
@@ -243,7 +275,12 @@ extension Engine {
 
     /// Docker's `network inspect` shape.
     package struct NetworkInspect: Codable, Sendable {
-        package struct IPAMConfig: Codable, Sendable { package var Subnet: String; package var Gateway: String }
+        package struct IPAMConfig: Codable, Sendable {
+            package var Subnet: String
+            package var Gateway: String
+            package var IPRange: String? = nil
+            package var AuxiliaryAddresses: [String: String]? = nil
+        }
         package struct IPAM: Codable, Sendable { package var Driver: String; package var Config: [IPAMConfig] }
         package struct Endpoint: Codable, Sendable {
             package var Name: String
@@ -273,9 +310,17 @@ extension Engine {
                 Name: l.name, IPv4Address: "\(l.ip)/\(n.subnet.prefix)",
                 IPv6Address: l.ip6.map { "\($0)/\(n.subnet6?.prefix ?? 64)" } ?? "", Aliases: l.aliases)
         }
-        var ipam = [NetworkInspect.IPAMConfig(Subnet: n.subnet.description, Gateway: n.gateway.description)]
+        func aux(_ v6: Bool) -> [String: String]? {
+            let m = (n.auxAddresses ?? [:]).filter { $0.value.contains(":") == v6 }
+            return m.isEmpty ? nil : m
+        }
+        var ipam = [
+            NetworkInspect.IPAMConfig(
+                Subnet: n.subnet.description, Gateway: n.gateway.description, IPRange: n.ipRange?.description,
+                AuxiliaryAddresses: aux(false))
+        ]
         if let s6 = n.subnet6, let g6 = n.gateway6 {
-            ipam.append(.init(Subnet: s6.description, Gateway: g6.description))
+            ipam.append(.init(Subnet: s6.description, Gateway: g6.description, AuxiliaryAddresses: aux(true)))
         }
         return NetworkInspect(
             Name: n.name, Id: n.id, Created: n.created, Scope: "local", Driver: n.driver,

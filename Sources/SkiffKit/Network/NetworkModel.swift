@@ -41,6 +41,19 @@ public struct NetworkConfig: Codable, Sendable, Equatable {
     /// The bridge's IPv6 address (the containers' IPv6 default route); nil on an IPv4-only network.
     public var gateway6: IPv6Address? = nil
 
+    /// `--aux-address NAME=IP` (compose `ipam.config[].aux_addresses`): addresses of the subnets kept
+    /// from containers (Docker's IPAM reserves them), by name.
+    public var auxAddresses: [String: String]? = nil
+
+    /// The IPv4 addresses `auxAddresses` reserves.
+    var reserved4: Set<IPv4Address> { Set((auxAddresses ?? [:]).values.compactMap(IPv4Address.init)) }
+    /// The IPv6 addresses `auxAddresses` reserves.
+    var reserved6: Set<IPv6Address> {
+        Set((auxAddresses ?? [:]).values.filter { $0.contains(":") }.compactMap(IPv6Address.init))
+    }
+    /// The name of the aux address `text`, if it is one.
+    func auxName(_ text: String) -> String? { auxAddresses?.first { $0.value == text }?.key }
+
     /// Whether the network is dual stack (`EnableIPv6`).
     public var enableIPv6: Bool { subnet6 != nil }
 
@@ -144,6 +157,8 @@ package struct ContainerNetworkRequest: Codable, Sendable, Equatable {
         package var mac: String? = nil
         /// --ip6 (compose `ipv6_address`): a fixed IPv6 address on a network with IPv6.
         package var ip6: String? = nil
+        /// The interface's name, link-local addresses and sysctls (nil: none asked for).
+        package var endpoint: EndpointOptions? = nil
     }
     /// `--link NAME[:ALIAS]`: a container this one reaches as ALIAS (resolved by name at each start).
     package struct Link: Codable, Sendable, Equatable {
@@ -178,6 +193,12 @@ package struct NetworkLease: Codable, Sendable, Equatable {
     package var mac: String? = nil
     /// The IPv6 address on a network with IPv6 (its claim is `leases6/<ip6>`).
     package var ip6: IPv6Address? = nil
+    /// The network's place among the container's (0: the first, which has the default route); nil in
+    /// leases written before it was recorded.
+    package var index: Int? = nil
+
+    /// The place among the container's networks: `index`, or the N of an older lease's ethN.
+    package var order: Int { index ?? Int(interface.dropFirst(3)) ?? 0 }
 }
 
 /// An IPv4 address as a number.

@@ -107,15 +107,19 @@ extension NetworkStore {
             guard subnet.contains(requested), requested != gateway, requested != subnet.network else {
                 throw .usage("\(flag) \(requested): not a free host address of network \(config.name) (\(subnet))")
             }
+            if config.reserved6.contains(requested) {
+                throw .network("address \(requested) is already in use on network \(config.name) (an aux address)")
+            }
             guard try tryClaim(requested) else {
                 throw .network("address \(requested) is already in use on network \(config.name)")
             }
             return requested
         }
         var a = subnet.firstHost
+        let reserved = config.reserved6
         for _ in 0..<65536 {
             guard subnet.contains(a) else { break }
-            if a != gateway, try tryClaim(a) { return a }
+            if a != gateway, !reserved.contains(a), try tryClaim(a) { return a }
             a = a.adding(1)
         }
         throw .network("no free IPv6 address left on network \(config.name) (\(subnet))")

@@ -242,15 +242,24 @@ package struct NetworkStore: Sendable {
             else {
                 throw .usage("--ip \(requested): not a free host address of network \(config.name) (\(config.subnet))")
             }
+            if let aux = config.auxName(requested.description) {
+                throw .network(
+                    "address \(requested) is already in use on network \(config.name) (reserved as aux address \(aux))")
+            }
             guard let l = try tryClaim(requested) else {
                 throw .network("address \(requested) is already in use on network \(config.name)")
             }
             return l
         }
         let pool = config.ipRange ?? config.subnet
+        let reserved = config.reserved4
         var a = max(pool.network.value, config.subnet.network.value + 1)
         while a <= pool.broadcast.value && a < config.subnet.broadcast.value {
-            if a != config.gateway.value, let l = try tryClaim(IPv4Address(value: a)) { return l }
+            if a != config.gateway.value, !reserved.contains(IPv4Address(value: a)),
+                let l = try tryClaim(IPv4Address(value: a))
+            {
+                return l
+            }
             a += 1
         }
         throw .network("no free address left on network \(config.name) (\(config.subnet))")

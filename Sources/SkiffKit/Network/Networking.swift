@@ -66,14 +66,19 @@ extension Engine {
                     "WARNING: Published ports are discarded when using \(options.network == .host ? "host" : "none") network mode"
                 )
             }
-            if !options.networkAliases.isEmpty || options.ip != nil || options.ip6 != nil {
-                throw .usage("--network-alias, --ip and --ip6 need a bridge or user-defined network")
+            if !options.networkAliases.isEmpty || options.ip != nil || options.ip6 != nil || !options.endpoint.isEmpty {
+                throw .usage(
+                    "--network-alias, --ip, --ip6, --link-local-ip and driver options need a bridge or user-defined network"
+                )
             }
             if options.macAddress != nil { throw .usage("conflicting options: --mac-address and the network mode") }
             if !options.links.isEmpty { throw .usage("conflicting options: --link and the network mode") }
             return
         case .container(let other):
             if options.macAddress != nil { throw .usage("conflicting options: --mac-address and the network mode") }
+            if !options.endpoint.isEmpty {
+                throw .usage("conflicting options: --link-local-ip and driver options need a network of its own")
+            }
             if !options.links.isEmpty {
                 throw .usage("conflicting options: container type network can't be used with links")
             }
@@ -129,7 +134,8 @@ extension Engine {
             mode: networkName == NetworkConfig.defaultName ? "bridge" : "user",
             attachments: [
                 .init(
-                    network: networkName, aliases: options.networkAliases, ip: requestedIP, mac: mac, ip6: requestedIP6)
+                    network: networkName, aliases: options.networkAliases, ip: requestedIP, mac: mac, ip6: requestedIP6,
+                    endpoint: options.endpoint.isEmpty ? nil : options.endpoint)
             ],
             ports: ports, publishAll: options.publishAll, container: nil)
         request.links = try checkedLinks(options.links)
@@ -169,6 +175,11 @@ extension Engine {
     /// Make the container's network before its process starts. Any failure undoes what was done.
     package func setUpNetwork(id: String) throws(KitError) {
         guard let request = networkRequest(id), request.mode != "container" else { return }
+        let names: [String]
+        switch EndpointOptions.interfaceNames(request.attachments.map { $0.endpoint?.interfaceName }) {
+        case .success(let n): names = n
+        case .failure(let e): throw .usage(e.reason)
+        }
         let record = try containers.load(id: id)
         let lock = try networks.lock()
         defer { lock.unlock() }
@@ -185,23 +196,21 @@ extension Engine {
             }
             try checkLinksLocked(request, of: record)
             let mtu = HostNetwork.uplinkMTU()
-            var inside: [String] = ["link set lo up"]
-            var outside: [String] = []
+            var steps = AttachmentSteps()
+            steps.create = ["link set lo up"]
             var touched: [String] = []
             var explained: [ExplainEvent.Step] = [.networkNamespaceFile(path: nsPath)]
             let madeBridge = request.attachments.contains { a in
                 networks.load(a.network).map { !HostNetwork.linkExists($0.bridge) } ?? true
             }
             for (i, attachment) in request.attachments.enumerated() {
-                let (name, a, b) = try attachLocked(
-                    id: id, record: record, attachment: attachment, interface: i,
+                let s = try attachLocked(
+                    id: id, record: record, attachment: attachment, interface: i, name: names[i],
                     ports: i == 0 ? ports : [], mtu: mtu, explained: &explained)
-                inside += a
-                outside += b
-                touched.append(name)
+                steps.append(s)
+                touched.append(s.network)
             }
-            try HostNetwork.ip(inside, netns: nsPath)
-            try HostNetwork.ip(outside)
+            try steps.run(netns: nsPath)
             for step in explained { logger.explain(step) }
             try writeFirewall(fresh: madeBridge)
             try startLoopbackProxy(id: id, maps: Self.loopbackProxyMaps(containerAddresses(id).map(\.lease)))
@@ -221,19 +230,21 @@ extension Engine {
     }
 
     /// One network of a container: the bridge, an address, and the `ip` commands for the veth pair
-    /// (inside the container's namespace, then on the host). Returns the network's name.
+    /// (inside the container's namespace, then on the host) and the interface's sysctls. `i` is the
+    /// network's place among the container's (the first has the default route); `ifname` its interface.
     func attachLocked(
         id: String, record: Container, attachment: ContainerNetworkRequest.Attachment, interface i: Int,
-        ports: [PortMapping], mtu: Int, explained: inout [ExplainEvent.Step]
-    ) throws(KitError) -> (String, [String], [String]) {
+        name ifname: String, ports: [PortMapping], mtu: Int, explained: inout [ExplainEvent.Step]
+    ) throws(KitError) -> AttachmentSteps {
         var config = try defaultOrExistingLocked(attachment.network)
         let mtu = config.bridgeOptions?.mtu ?? mtu
         let bridgeWasUp = HostNetwork.linkExists(config.bridge)
         config = try ensureBridge(config, mtu: mtu)
         let veth = NetworkStore.vethName(containerID: id, index: config.index)
-        let ifname = "eth\(i)"
+        let endpoint = attachment.endpoint ?? EndpointOptions()
+        // net.ipv6.conf.IFNAME.disable_ipv6=1: no IPv6 address on this interface, as in Docker.
         let lease6 =
-            config.enableIPv6
+            config.enableIPv6 && !endpoint.disablesIPv6
             ? try networks.allocate6(config, requested: attachment.ip6.flatMap(IPv6Address.init), id: id, flag: "--ip6")
             : nil
         let lease: NetworkLease
@@ -244,7 +255,7 @@ extension Engine {
                     containerID: id, name: record.name, hostname: record.hostname ?? record.shortID,
                     aliases: attachment.aliases,
                     ip: config.gateway, interface: ifname, veth: veth, ports: ports, mac: attachment.mac,
-                    ip6: lease6))
+                    ip6: lease6, index: i))
         } catch {
             if let lease6 { networks.release6(config.name, ip: lease6) }
             throw error
@@ -252,21 +263,25 @@ extension Engine {
         let mac = attachment.mac ?? Self.macAddress(lease.ip)
         // The old pair of this container (a quick restart) may still be on its way out of the kernel.
         if HostNetwork.linkExists(veth) { try? HostNetwork.ip(["link del \(veth)"]) }
-        var inside = [
-            "link add \(ifname) mtu \(mtu) address \(mac) type veth peer name \(veth) netns \(getpid())",
-            "addr add \(lease.ip)/\(config.subnet.prefix) dev \(ifname)",
-            "link set \(ifname) up",
+        var steps = AttachmentSteps(network: config.name)
+        steps.create = [
+            "link add \(ifname) mtu \(mtu) address \(mac) type veth peer name \(veth) netns \(getpid())"
         ]
+        steps.sysctls = endpoint.sysctlWrites(interface: ifname)
+        var inside = ["addr add \(lease.ip)/\(config.subnet.prefix) dev \(ifname)"]
+        inside += endpoint.linkLocalCommands(interface: ifname)
+        inside.append("link set \(ifname) up")
         if i == 0 { inside.append("route add default via \(config.gateway)") }
         if let lease6, let subnet6 = config.subnet6, let gateway6 = config.gateway6 {
             // nodad: the address is Skiff's to give (its lease), so it is usable at once.
             inside.append("addr add \(lease6)/\(subnet6.prefix) dev \(ifname) nodad")
             if i == 0 { inside.append("route add default via \(gateway6) dev \(ifname)") }
         }
+        steps.configure = inside
         // enable_icc=false: an isolated port reaches only the bridge itself, never another isolated port,
         // whether or not br_netfilter shows bridged traffic to the firewall.
         let isolated = config.bridgeOptions?.interContainer == false ? " isolated on" : ""
-        let outside = [
+        steps.outside = [
             "link set \(veth) master \(config.bridge) up",
             "link set dev \(veth) type bridge_slave hairpin on\(isolated)",
         ]
@@ -278,7 +293,7 @@ extension Engine {
                 interface: ifname, cidr: "\(lease.ip)/\(config.subnet.prefix)",
                 gateway: i == 0 ? config.gateway.description : nil),
         ]
-        return (config.name, inside, outside)
+        return steps
     }
 
     /// Docker's MAC for an address: 02:42 and the address's four bytes (locally administered), so a
@@ -534,7 +549,7 @@ extension Engine {
             for n in all {
                 if let l = leasesByNet[n.name]?.first(where: { $0.containerID == id }) { mine.append((n, l)) }
             }
-            guard let first = mine.sorted(by: { $0.1.interface < $1.1.interface }).first else { continue }
+            guard let first = mine.sorted(by: { $0.1.order < $1.1.order }).first else { continue }
             let request = networkRequest(id)
             // Only on the default bridge and linking to nobody, a container's file names itself alone:
             // another's coming or going changes nothing in it (rm -f of 50 rewrote 1,225 files).

@@ -26,7 +26,7 @@ struct ContainerCreateFlags: ParsableArguments {
     @Option(
         name: .customLong("network"),
         help:
-            "bridge (the default: skiff0, outbound NAT), none (loopback only), host, container:NAME, or a network made by `skiff network create`."
+            "bridge (the default: skiff0, outbound NAT), none (loopback only), host, container:NAME, or a network made by `skiff network create`; or name=NET,alias=A,ip=IP,ip6=IP,mac-address=MAC,link-local-ip=IP,driver-opt=K=V."
     ) var network = "bridge"
     @Option(name: .customLong("pid"), help: "PID namespace: host, or container:NAME (default: its own).")
     var pid: String?
@@ -209,7 +209,7 @@ struct ContainerCreateFlags: ParsableArguments {
     @Option(name: .customLong("gpus"), help: "Refused: skiff has no GPU support.") var gpus: String?
     @Option(name: .customLong("ip6"), help: "IPv6 address on a user-defined network with IPv6 (network create --ipv6).")
     var ip6: String?
-    @Option(name: .customLong("link-local-ip"), help: "Refused: skiff networks have no link-local addresses.")
+    @Option(name: .customLong("link-local-ip"), help: "A link-local address (169.254.x.x or fe80::x) for the container's interface.")
     var linkLocalIP: [String] = []
 
     /// The flags above as SkiffKit maps them (CreateFlagValues.apply).
@@ -356,7 +356,8 @@ struct ContainerCreateFlags: ParsableArguments {
         o.remove = remove
         o.interactive = interactive
         o.tty = tty
-        o.network = try RunOptions.NetworkMode(parsing: network)
+        let longNetwork = NetworkAttachmentFlag.isLongForm(network) ? try NetworkAttachmentFlag(parsing: network) : nil
+        o.network = try RunOptions.NetworkMode(parsing: longNetwork?.name ?? network)
         do {
             if let pid { o.namespaces.pid = try .init(parsing: pid) }
             if let ipc { o.namespaces.ipc = try .init(parsing: ipc) }
@@ -442,6 +443,7 @@ struct ContainerCreateFlags: ParsableArguments {
             for l in link { _ = try ContainerNetworkRequest.Link.parse(l, origin: "--link") }
         } catch { throw ValidationError("\(error)") }
         o.links = link
+        do { try longNetwork?.apply(to: &o) } catch { throw ValidationError("\(error)") }
         do {
             o.mounts =
                 try volume.map(MountRequest.parseVolume) + mount.map(MountRequest.parseMount)

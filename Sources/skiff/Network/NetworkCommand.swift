@@ -35,6 +35,9 @@ struct NetworkCreate: ParsableCommand {
         help:
             "Driver option: com.docker.network.driver.mtu=N, com.docker.network.bridge.host_binding_ipv4=IP, com.docker.network.bridge.enable_icc=false, com.docker.network.bridge.enable_ip_masquerade=false."
     ) var opt: [String] = []
+    @Option(
+        name: .customLong("aux-address"),
+        help: "An address of the subnet kept from containers (NAME=IP; repeatable).") var auxAddress: [String] = []
     @Flag(name: .long, help: "No outbound access (no NAT).") var `internal` = false
     @OptionGroup var explain: ExplainOptions
     @Option(name: .customLong("label"), help: "Set a label (KEY=VALUE).") var label: [String] = []
@@ -69,10 +72,18 @@ struct NetworkCreate: ParsableCommand {
         ] where list.count > 1 {
             throw ValidationError("\(what) given \(list.count) times: a skiff network has one subnet per family")
         }
+        var aux: [String: String] = [:]
+        for a in auxAddress {
+            let kv = a.split(separator: "=", maxSplits: 1).map(String.init)
+            guard kv.count == 2, !kv[0].isEmpty, !kv[1].isEmpty else {
+                throw ValidationError("--aux-address \(a): expected NAME=IP, e.g. router=10.90.0.2")
+            }
+            aux[kv[0]] = kv[1]
+        }
         let n = try SkiffContext.engine().createNetwork(
             name: name, subnet: subnets4.first, gateway: gateways4.first, ipRange: ipRange,
             bridgeOptions: options, isInternal: `internal`, labels: labels, ipv6: ipv6, subnet6: subnets6.first,
-            gateway6: gateways6.first)
+            gateway6: gateways6.first, auxAddresses: aux)
         print(n.id)
     }
 }
@@ -159,12 +170,32 @@ struct NetworkConnect: ParsableCommand {
         []
     @Option(name: .customLong("ip"), help: "IPv4 address on this network.") var ip: String?
     @Option(name: .customLong("ip6"), help: "IPv6 address on this network (it must have IPv6).") var ip6: String?
+    @Option(name: .customLong("link-local-ip"), help: "A link-local address for the container's interface.")
+    var linkLocalIP: [String] = []
+    @Option(
+        name: .customLong("driver-opt"),
+        help: "Endpoint option: com.docker.network.endpoint.ifname=NAME, com.docker.network.endpoint.sysctls=net.X.Y.IFNAME.Z=V,…"
+    ) var driverOpt: [String] = []
     @Argument(help: "The network.") var network: String
     @Argument(help: "The container.") var container: String
 
     func run() throws {
+        var endpoint = EndpointOptions()
+        for a in linkLocalIP {
+            switch EndpointOptions.linkLocal(a) {
+            case .success(let text): endpoint.linkLocalIPs.append(text)
+            case .failure(let e): throw ValidationError("--link-local-ip \(a): \(e.reason)")
+            }
+        }
+        for o in driverOpt {
+            let kv = o.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard kv.count == 2, !kv[0].isEmpty else { throw ValidationError("--driver-opt \(o): expected KEY=VALUE") }
+            if let why = endpoint.apply(driverOption: kv[0], value: kv[1]) {
+                throw ValidationError("--driver-opt \(o): \(why)")
+            }
+        }
         try SkiffContext.engine().connectNetwork(
-            network: network, container: container, aliases: alias, ip: ip, ip6: ip6)
+            network: network, container: container, aliases: alias, ip: ip, ip6: ip6, endpoint: endpoint)
     }
 }
 
