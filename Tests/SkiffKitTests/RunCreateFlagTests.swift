@@ -190,7 +190,7 @@ struct RunCreateFlagTests {
                 "--storage-opt is supported only for overlay over xfs with 'pquota' mount option"
             ),
             (["--gpus", "all"], "no GPU support"),
-            (["--link-local-ip", "169.254.10.10"], "no link-local addresses"),
+            (["--link-local-ip", "10.0.0.1"], "--link-local-ip 10.0.0.1: 10.0.0.1 is not a link-local address"),
         ] {
             for command in ["run", "create"] {
                 let r = root.skiff([command] + flags + ["busybox", "true"])
