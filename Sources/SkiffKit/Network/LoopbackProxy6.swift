@@ -8,22 +8,42 @@ import Glibc
 /// A port published on a network with IPv6 must answer on [::1] too, as Docker's does (docker-proxy).
 /// 127.0.0.1 is DNATed to the container (route_localnet on the bridge), but IPv6 has no route_localnet:
 /// the kernel drops a packet to or from ::1 that comes in on any other interface, so the container's
-/// reply to a DNATed ::1 connection never arrives. A small TCP relay does it instead, as docker-proxy
-/// does: `skiff network loopback-proxy` (see the CLI) listens on [::1]:PORT for each published TCP port
-/// and relays to [container's IPv6 address]:PORT. One per running container, started with its network,
-/// stopped with it (its pid in `containers/<id>/loopback-proxy.pid`; checked to be that container's
-/// before it is signalled, as the pid may have been reused).
+/// reply to a DNATed ::1 connection never arrives. A small relay does it instead, as docker-proxy
+/// does: `skiff network loopback-proxy` (see the CLI) listens on [::1]:PORT for each published port
+/// (TCP and UDP) and relays to the container's IPv6 address. A port published on `[::1]` alone
+/// (`-p [::1]:8080:80`) is the relay's only, to the container's IPv6 address or, on an IPv4-only
+/// network, its IPv4 one; `[::]` on an IPv4-only network is relayed from every IPv6 address the same
+/// way (on a network with IPv6 the firewall DNATs it). One relay per running container, started with
+/// its network, stopped with it (its pid in `containers/<id>/loopback-proxy.pid`; checked to be that
+/// container's before it is signalled, as the pid may have been reused).
 extension Engine {
     func loopbackProxyPIDPath(_ id: String) -> String { containers.directory(of: id) + "/loopback-proxy.pid" }
 
-    /// `PORT=[ADDR]:PORT` for every TCP port published on every address of a container with IPv6.
+    /// The relay's `--map PROTO,LISTEN,PORT,TARGET,PORT` for every port of the container that needs it.
     static func loopbackProxyMaps(_ leases: [NetworkLease]) -> [String] {
         leases.flatMap { l in
-            l.ip6.map { a in
-                l.ports.filter { $0.proto == "tcp" && $0.hostIP.isEmpty }.map {
-                    "\($0.hostPort)=[\(a)]:\($0.containerPort)"
+            l.ports.compactMap { p -> String? in
+                let listen: String
+                let target: String
+                switch p.hostIP {
+                case "", "::":
+                    if let a = l.ip6 {
+                        listen = "::1"
+                        target = a.description
+                    } else if p.hostIP == "::" {
+                        listen = "::"
+                        target = l.ip.description
+                    } else {
+                        return nil
+                    }
+                case "::1":
+                    listen = "::1"
+                    target = l.ip6?.description ?? l.ip.description
+                default:
+                    return nil
                 }
-            } ?? []
+                return "\(p.proto),\(listen),\(p.hostPort),\(target),\(p.containerPort)"
+            }
         }
     }
 
@@ -65,7 +85,7 @@ extension Engine {
         guard line == "ok" else {
             stopLoopbackProxy(id: id)
             throw .network(
-                "publishing on [::1]: \(line.isEmpty ? "the relay (\(Self.skiffPath) network loopback-proxy) did not start" : line)"
+                "publishing on IPv6: \(line.isEmpty ? "the relay (\(Self.skiffPath) network loopback-proxy) did not start" : line)"
             )
         }
     }

@@ -85,9 +85,14 @@ public struct PortMapping: Codable, Sendable, Equatable, Hashable, CustomStringC
         self.proto = proto
     }
 
-    /// Docker's `skiff port` line: "80/tcp -> 0.0.0.0:8080".
+    /// Docker's `skiff port` line: "80/tcp -> 0.0.0.0:8080" ("[::1]:8080" for an IPv6 host address).
     public var description: String {
-        "\(containerPort)/\(proto) -> \(hostIP.isEmpty ? "0.0.0.0" : hostIP):\(hostPort)"
+        "\(containerPort)/\(proto) -> \(hostAddress):\(hostPort)"
+    }
+
+    /// The host address as Docker shows it: 0.0.0.0 for every address, an IPv6 one in brackets.
+    public var hostAddress: String {
+        hostIP.isEmpty ? "0.0.0.0" : hostIP.contains(":") ? "[\(hostIP)]" : hostIP
     }
 
     /// Parse one -p value; a range gives several mappings. hostPort 0: any free port.
@@ -104,12 +109,22 @@ public struct PortMapping: Codable, Sendable, Equatable, Hashable, CustomStringC
             body = String(text[..<slash])
             guard proto == "tcp" || proto == "udp" else { throw bad("unknown protocol \(proto)") }
         }
-        var parts = body.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
-        guard parts.count >= 1, parts.count <= 3 else { throw bad("too many ':'") }
         var ip = ""
+        if body.hasPrefix("[") {
+            // [IPv6]:hostPort:containerPort, as Docker writes an IPv6 host address ([::] is every one).
+            guard let close = body.firstIndex(of: "]") else { throw bad("unclosed [") }
+            let inner = String(body[body.index(after: body.startIndex)..<close])
+            guard inner.contains(":"), let a = IPv6Address(inner) else { throw bad("\(inner) is not an IPv6 address") }
+            ip = a.description
+            body = String(body[body.index(after: close)...])
+            guard body.hasPrefix(":") else { throw bad("expected ':' after the IPv6 address") }
+            body.removeFirst()
+        }
+        var parts = body.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count >= 1, parts.count <= (ip.isEmpty ? 3 : 2) else { throw bad("too many ':'") }
+        if !ip.isEmpty && parts.count == 1 { throw bad("a host address needs a host port (or an empty one: [::1]::80)") }
         if parts.count == 3 {
             ip = parts.removeFirst()
-            if ip.hasPrefix("[") { throw bad("IPv6 host addresses are not supported") }
             if !ip.isEmpty && IPv4Address(ip) == nil { throw bad("\(ip) is not an IPv4 address") }
             if ip == "0.0.0.0" { ip = "" }
         }

@@ -307,19 +307,19 @@ package struct NetworkStore: Sendable {
                         })
                     else {
                         throw KitError.network(
-                            "Bind for \(p.hostIP.isEmpty ? "0.0.0.0" : p.hostIP):\(range.lowerBound)-\(end) failed: every port of the range is already allocated"
+                            "Bind for \(p.hostAddress):\(range.lowerBound)-\(end) failed: every port of the range is already allocated"
                         )
                     }
                     p.hostPort = chosen
                 } else {
                     if let owner = claimOwner(p), owner != id {
                         throw KitError.network(
-                            "Bind for \(p.hostIP.isEmpty ? "0.0.0.0" : p.hostIP):\(p.hostPort) failed: port is already allocated (published by container \(owner.prefix(12)))"
+                            "Bind for \(p.hostAddress):\(p.hostPort) failed: port is already allocated (published by container \(owner.prefix(12)))"
                         )
                     }
                     if HostNetwork.probePort(ip: p.hostIP, port: p.hostPort, proto: p.proto) == nil {
                         throw KitError.network(
-                            "Bind for \(p.hostIP.isEmpty ? "0.0.0.0" : p.hostIP):\(p.hostPort)/\(p.proto) failed: address already in use on the host"
+                            "Bind for \(p.hostAddress):\(p.hostPort)/\(p.proto) failed: address already in use on the host"
                         )
                     }
                 }

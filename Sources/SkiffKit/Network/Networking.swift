@@ -421,11 +421,12 @@ extension Engine {
                                 hostIP: p.hostIP, proto: p.proto, hostPort: p.hostPort, containerIP: l.ip.description,
                                 containerPort: p.containerPort))
                     }
-                    if let a = l.ip6, p.hostIP.isEmpty || isV6Host {
+                    // [::] is every IPv6 address; [::1] is the loopback relay's alone (no DNAT to ::1).
+                    if let a = l.ip6, p.hostIP.isEmpty || isV6Host, p.hostIP != "::1" {
                         ports6.append(
                             .init(
-                                hostIP: p.hostIP, proto: p.proto, hostPort: p.hostPort, containerIP: a.description,
-                                containerPort: p.containerPort))
+                                hostIP: p.hostIP == "::" ? "" : p.hostIP, proto: p.proto, hostPort: p.hostPort,
+                                containerIP: a.description, containerPort: p.containerPort))
                     }
                 }
             }

@@ -5,13 +5,15 @@ import Foundation
 import Glibc
 #endif
 
-/// `skiff network loopback-proxy`: the relay for ports published on [::1] (see SkiffKit's
-/// LoopbackProxy6, which starts and stops it), as docker-proxy is Docker's. Listens on [::1]:PORT for
-/// each `--map PORT=[ADDR]:PORT`, goes into the background, writes its pid to `--pid-file` and "ok" (or
-/// why not) on fd 3, then relays each connection to the container in a thread of its own.
+/// `skiff network loopback-proxy`: the relay for ports published on IPv6 loopback (see SkiffKit's
+/// LoopbackProxy6, which starts and stops it), as docker-proxy is Docker's. Listens for each
+/// `--map PROTO,LISTEN,PORT,TARGET,PORT` (tcp or udp; LISTEN ::1 or ::; TARGET an IPv6 or IPv4
+/// address), goes into the background, writes its pid to `--pid-file` and "ok" (or why not) on fd 3,
+/// then relays: each TCP connection in a thread of its own, each UDP port in one thread (a flow per
+/// client address, dropped after a minute without traffic, as docker-proxy's UDP proxy does).
 struct NetworkLoopbackProxy: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "loopback-proxy", abstract: "Relay [::1] ports to a container (started by skiff).",
+        commandName: "loopback-proxy", abstract: "Relay IPv6 loopback ports to a container (started by skiff).",
         shouldDisplay: false)
     @Option(name: .customLong("pid-file")) var pidFile: String
     @Option(name: .customLong("container")) var container: String
@@ -32,30 +34,24 @@ struct NetworkLoopbackProxy: ParsableCommand {
             Int32($0)
         }
         for fd in open where fd > 3 { close(fd) }
-        var listeners: [(fd: Int32, target: sockaddr_in6)] = []
+        var listeners: [(fd: Int32, udp: Bool, target: RelayAddress)] = []
         for m in map {
-            guard let (port, target) = Self.parse(m) else {
-                report("bad --map \(m): expected PORT=[ADDR]:PORT")
+            guard let (udp, listen, target) = Self.parse(m) else {
+                report("bad --map \(m): expected PROTO,LISTEN,PORT,TARGET,PORT")
                 throw ExitCode(1)
             }
-            let fd = socket(AF_INET6, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+            let type = udp ? Int32(SOCK_DGRAM.rawValue) : Int32(SOCK_STREAM.rawValue)
+            let fd = socket(AF_INET6, type | Int32(SOCK_CLOEXEC.rawValue), 0)
             var one: Int32 = 1
             setsockopt(fd, Int32(IPPROTO_IPV6), IPV6_V6ONLY, &one, socklen_t(MemoryLayout<Int32>.size))
-            setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-            var addr = sockaddr_in6()
-            addr.sin6_family = sa_family_t(AF_INET6)
-            addr.sin6_port = port.bigEndian
-            addr.sin6_addr = in6addr_loopback
-            let bound = withUnsafePointer(to: &addr) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size))
-                }
-            }
-            guard fd >= 0, bound == 0, listen(fd, 128) == 0 else {
-                report("cannot listen on [::1]:\(port): \(String(cString: strerror(errno)))")
+            if !udp { setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size)) }
+            var bound = listen
+            let ok = fd >= 0 && bound.withSockaddr { bind(fd, $0, $1) } == 0 && (udp || Glibc.listen(fd, 128) == 0)
+            guard ok else {
+                report("cannot listen on \(m.split(separator: ",").dropFirst().prefix(2).joined(separator: " port ")) (\(udp ? "udp" : "tcp")): \(String(cString: strerror(errno)))")
                 throw ExitCode(1)
             }
-            listeners.append((fd, target))
+            listeners.append((fd, udp, target))
         }
         // Into the background (before any thread exists), so that whoever started it needs not reap it.
         let child = fork()
@@ -70,7 +66,11 @@ struct NetworkLoopbackProxy: ParsableCommand {
         report("ok")
         close(3)
         for l in listeners {
-            Thread.detachNewThread { Self.serve(l.fd, to: l.target) }
+            if l.udp {
+                Thread.detachNewThread { Self.serveUDP(l.fd, to: l.target) }
+            } else {
+                Thread.detachNewThread { Self.serve(l.fd, to: l.target) }
+            }
         }
         let initial = exitFile.flatMap(Self.inode)
         while true {
@@ -84,22 +84,17 @@ struct NetworkLoopbackProxy: ParsableCommand {
         return stat(path, &st) == 0 ? UInt64(st.st_ino) : nil
     }
 
-    static func parse(_ m: String) -> (UInt16, sockaddr_in6)? {
-        let kv = m.split(separator: "=", maxSplits: 1).map(String.init)
-        guard kv.count == 2, let port = UInt16(kv[0]), kv[1].hasPrefix("["),
-            let close = kv[1].firstIndex(of: "]")
+    /// `PROTO,LISTEN,PORT,TARGET,PORT`: whether it is UDP, where to listen, where to relay to.
+    static func parse(_ m: String) -> (Bool, RelayAddress, RelayAddress)? {
+        let f = m.split(separator: ",").map(String.init)
+        guard f.count == 5, f[0] == "tcp" || f[0] == "udp", f[1].contains(":"), let port = UInt16(f[2]),
+            let targetPort = UInt16(f[4]), let listen = RelayAddress(host: f[1], port: port),
+            let target = RelayAddress(host: f[3], port: targetPort)
         else { return nil }
-        let host = String(kv[1][kv[1].index(after: kv[1].startIndex)..<close])
-        let rest = kv[1][kv[1].index(after: close)...]
-        guard rest.hasPrefix(":"), let target = UInt16(rest.dropFirst()) else { return nil }
-        var addr = sockaddr_in6()
-        addr.sin6_family = sa_family_t(AF_INET6)
-        addr.sin6_port = target.bigEndian
-        guard inet_pton(AF_INET6, host, &addr.sin6_addr) == 1 else { return nil }
-        return (port, addr)
+        return (f[0] == "udp", listen, target)
     }
 
-    static func serve(_ listener: Int32, to target: sockaddr_in6) {
+    static func serve(_ listener: Int32, to target: RelayAddress) {
         while true {
             let client = accept(listener, nil, nil)
             if client < 0 {
@@ -112,18 +107,13 @@ struct NetworkLoopbackProxy: ParsableCommand {
     }
 
     /// Connect to the container and copy both ways until both sides are done.
-    static func relay(_ client: Int32, to target: sockaddr_in6) {
+    static func relay(_ client: Int32, to target: RelayAddress) {
         defer { close(client) }
-        let upstream = socket(AF_INET6, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        let upstream = socket(target.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard upstream >= 0 else { return }
         defer { close(upstream) }
         var addr = target
-        let connected = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(upstream, $0, socklen_t(MemoryLayout<sockaddr_in6>.size))
-            }
-        }
-        guard connected == 0 else { return }
+        guard addr.withSockaddr({ connect(upstream, $0, $1) }) == 0 else { return }
         var open = [true, true]  // client → upstream, upstream → client
         var buf = [UInt8](repeating: 0, count: 65536)
         while open[0] || open[1] {

@@ -242,7 +242,7 @@ struct ContainerPort: ParsableCommand {
             guard !matches.isEmpty else {
                 throw ValidationError("no public port '\(privatePort)' published for \(container)")
             }
-            for m in matches { print("\(m.hostIP.isEmpty ? "0.0.0.0" : m.hostIP):\(m.hostPort)") }
+            for m in matches { print("\(m.hostAddress):\(m.hostPort)") }
             return
         }
         for p in ports { print(p) }
