@@ -199,7 +199,8 @@ struct NetworkEndpointTests {
             "name=hnet-sc,driver-opt=com.docker.network.endpoint.sysctls=net.ipv4.conf.eth0.log_martians=1",
             "busybox", "true")
         #expect(
-            r.status == 125 && r.err.contains("unrecognised network interface sysctl 'net.ipv4.conf.eth0.log_martians=1'"),
+            r.status == 125
+                && r.err.contains("unrecognised network interface sysctl 'net.ipv4.conf.eth0.log_martians=1'"),
             "\(r)")
 
         let dir = root.path + "/proj"
@@ -251,7 +252,8 @@ struct NetworkEndpointTests {
         r = root.skiff("run", "--rm", "--network", "hnetauxnet", "--ip", "\(p).2", "busybox", "true")
         #expect(r.status != 0 && r.err.contains("reserved as aux address router"), "\(r)")
 
-        r = root.skiff("network", "create", "--subnet", Self.randomSubnet().cidr, "--aux-address", "x=10.1.1.1", "hnet-aux-bad")
+        r = root.skiff(
+            "network", "create", "--subnet", Self.randomSubnet().cidr, "--aux-address", "x=10.1.1.1", "hnet-aux-bad")
         #expect(r.status != 0 && r.err.contains("no matching subnet for aux-address 10.1.1.1"), "\(r)")
         #expect(root.skiff("network", "inspect", "hnet-aux-bad").status != 0)
 

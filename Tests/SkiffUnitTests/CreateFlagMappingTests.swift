@@ -99,7 +99,10 @@ struct CreateFlagMappingTests {
         ("no log driver named 'nope' is registered", Self.given { $0.logDriver = "nope" }),
         ("--gpus all: skiff has no GPU support", Self.given { $0.gpus = "all" }),
         ("--ip6 10.0.0.2: not an IPv6 address", Self.given { $0.ip6 = "10.0.0.2" }),
-        ("--link-local-ip 172.16.1.1: 172.16.1.1 is not a link-local address", Self.given { $0.linkLocalIP = ["172.16.1.1"] }),
+        (
+            "--link-local-ip 172.16.1.1: 172.16.1.1 is not a link-local address",
+            Self.given { $0.linkLocalIP = ["172.16.1.1"] }
+        ),
     ])
     func badValuesAreRefusedNamingTheFlag(message: String, flags: CreateFlagValues) {
         let refused = Self.refusal { $0 = flags }

@@ -68,7 +68,8 @@ struct EndpointOptionsTests {
         // Docker's bridge driver ignores endpoint options it does not know.
         #expect(e.apply(driverOption: "com.example.other", value: "x") == nil)
         #expect(!e.disablesIPv6)
-        #expect(e.apply(driverOption: EndpointOptions.sysctlsOption, value: "net.ipv6.conf.IFNAME.disable_ipv6=1") == nil)
+        #expect(
+            e.apply(driverOption: EndpointOptions.sysctlsOption, value: "net.ipv6.conf.IFNAME.disable_ipv6=1") == nil)
         #expect(e.disablesIPv6)
         for bad in [
             "net.ipv4.conf.eth0.forwarding=1", "kernel.core_pattern=x", "net.core.IFNAME.x=1",
@@ -171,7 +172,8 @@ struct EndpointOptionsTests {
         let net = "networks:\n  front:\n    ipam:\n      config:\n        - subnet: 10.77.0.0/24\n"
         let cases: [(String, String)] = [
             (
-                "services:\n  web:\n    image: busybox\n    networks:\n      front:\n        interface_name: a/b\n" + net,
+                "services:\n  web:\n    image: busybox\n    networks:\n      front:\n        interface_name: a/b\n"
+                    + net,
                 "services.web.networks.front.interface_name: \"a/b\" is not a valid interface name"
             ),
             (

@@ -5,13 +5,15 @@ import Testing
 @Suite("-p with IPv6 host addresses")
 struct PortMappingIPv6Tests {
     @Test func bracketedAddressesAreTheHostAddress() throws {
-        #expect(try PortMapping.parse("[::1]:8080:80") == [PortMapping(hostIP: "::1", hostPort: 8080, containerPort: 80)])
+        #expect(
+            try PortMapping.parse("[::1]:8080:80") == [PortMapping(hostIP: "::1", hostPort: 8080, containerPort: 80)])
         #expect(
             try PortMapping.parse("[::]:53:53/udp") == [
                 PortMapping(hostIP: "::", hostPort: 53, containerPort: 53, proto: "udp")
             ])
         #expect(
-            try PortMapping.parse("[FD00:0::1]::80") == [PortMapping(hostIP: "fd00::1", hostPort: 0, containerPort: 80)])
+            try PortMapping.parse("[FD00:0::1]::80") == [PortMapping(hostIP: "fd00::1", hostPort: 0, containerPort: 80)]
+        )
         #expect(try PortMapping.parse("[::1]:9000-9001:80-81").map(\.hostPort) == [9000, 9001])
         #expect(PortMapping(hostIP: "::1", hostPort: 8080, containerPort: 80).description == "80/tcp -> [::1]:8080")
         #expect(PortMapping(hostIP: "", hostPort: 8080, containerPort: 80).description == "80/tcp -> 0.0.0.0:8080")

@@ -81,7 +81,8 @@ extension ComposeRunner {
                     name: real, subnet: declared?.subnet, gateway: declared?.gateway, ipRange: declared?.ipRange,
                     bridgeOptions: declared?.bridgeOptions ?? NetworkBridgeOptions(),
                     isInternal: declared?.isInternal ?? false, labels: labels, ipv6: declared?.enableIPv6 ?? false,
-                    subnet6: declared?.subnet6, gateway6: declared?.gateway6, auxAddresses: declared?.auxAddresses ?? [:])
+                    subnet6: declared?.subnet6, gateway6: declared?.gateway6,
+                    auxAddresses: declared?.auxAddresses ?? [:])
             } catch {
                 throw .usage("network \(real): \(error)")
             }

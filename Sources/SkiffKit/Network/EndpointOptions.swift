@@ -111,7 +111,9 @@ public struct EndpointOptions: Codable, Sendable, Equatable {
 
     /// Whether the sysctls turn IPv6 off on the interface (then it gets no IPv6 address, as in Docker).
     public var disablesIPv6: Bool {
-        sysctls.contains { $0.lowercased().replacingOccurrences(of: " ", with: "") == "net.ipv6.conf.ifname.disable_ipv6=1" }
+        sysctls.contains {
+            $0.lowercased().replacingOccurrences(of: " ", with: "") == "net.ipv6.conf.ifname.disable_ipv6=1"
+        }
     }
 
     /// The sysctls for interface `ifname`: (path under /proc/sys, value).

@@ -253,7 +253,9 @@ enum HostNetwork {
             addr.sin6_port = port.bigEndian
             guard inet_pton(AF_INET6, ip, &addr.sin6_addr) == 1 else { return nil }
             let size = socklen_t(MemoryLayout<sockaddr_in6>.size)
-            let rc = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, size) } }
+            let rc = withUnsafePointer(to: &addr) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, size) }
+            }
             guard rc == 0 else { return nil }
             if port != 0 { return port }
             var len = size

@@ -29,7 +29,9 @@ public struct NetworkAttachmentFlag: Sendable {
         self.name = ""
         for field in fields {
             let kv = field.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
-            guard kv.count == 2 else { throw .usage("--network \(text): invalid field '\(field)' must be a key=value pair") }
+            guard kv.count == 2 else {
+                throw .usage("--network \(text): invalid field '\(field)' must be a key=value pair")
+            }
             let (key, value) = (kv[0].trimmingCharacters(in: .whitespaces).lowercased(), kv[1])
             switch key {
             case "name": name = value

@@ -122,7 +122,9 @@ public struct PortMapping: Codable, Sendable, Equatable, Hashable, CustomStringC
         }
         var parts = body.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
         guard parts.count >= 1, parts.count <= (ip.isEmpty ? 3 : 2) else { throw bad("too many ':'") }
-        if !ip.isEmpty && parts.count == 1 { throw bad("a host address needs a host port (or an empty one: [::1]::80)") }
+        if !ip.isEmpty && parts.count == 1 {
+            throw bad("a host address needs a host port (or an empty one: [::1]::80)")
+        }
         if parts.count == 3 {
             ip = parts.removeFirst()
             if !ip.isEmpty && IPv4Address(ip) == nil { throw bad("\(ip) is not an IPv4 address") }

@@ -209,7 +209,9 @@ struct ContainerCreateFlags: ParsableArguments {
     @Option(name: .customLong("gpus"), help: "Refused: skiff has no GPU support.") var gpus: String?
     @Option(name: .customLong("ip6"), help: "IPv6 address on a user-defined network with IPv6 (network create --ipv6).")
     var ip6: String?
-    @Option(name: .customLong("link-local-ip"), help: "A link-local address (169.254.x.x or fe80::x) for the container's interface.")
+    @Option(
+        name: .customLong("link-local-ip"),
+        help: "A link-local address (169.254.x.x or fe80::x) for the container's interface.")
     var linkLocalIP: [String] = []
 
     /// The flags above as SkiffKit maps them (CreateFlagValues.apply).

@@ -48,7 +48,9 @@ struct NetworkLoopbackProxy: ParsableCommand {
             var bound = listen
             let ok = fd >= 0 && bound.withSockaddr { bind(fd, $0, $1) } == 0 && (udp || Glibc.listen(fd, 128) == 0)
             guard ok else {
-                report("cannot listen on \(m.split(separator: ",").dropFirst().prefix(2).joined(separator: " port ")) (\(udp ? "udp" : "tcp")): \(String(cString: strerror(errno)))")
+                report(
+                    "cannot listen on \(m.split(separator: ",").dropFirst().prefix(2).joined(separator: " port ")) (\(udp ? "udp" : "tcp")): \(String(cString: strerror(errno)))"
+                )
                 throw ExitCode(1)
             }
             listeners.append((fd, udp, target))

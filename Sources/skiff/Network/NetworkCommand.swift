@@ -174,7 +174,8 @@ struct NetworkConnect: ParsableCommand {
     var linkLocalIP: [String] = []
     @Option(
         name: .customLong("driver-opt"),
-        help: "Endpoint option: com.docker.network.endpoint.ifname=NAME, com.docker.network.endpoint.sysctls=net.X.Y.IFNAME.Z=V,…"
+        help:
+            "Endpoint option: com.docker.network.endpoint.ifname=NAME, com.docker.network.endpoint.sysctls=net.X.Y.IFNAME.Z=V,…"
     ) var driverOpt: [String] = []
     @Argument(help: "The network.") var network: String
     @Argument(help: "The container.") var container: String
