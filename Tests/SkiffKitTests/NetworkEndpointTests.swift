@@ -53,6 +53,9 @@ struct NetworkEndpointTests {
             "name=hnet-if,driver-opt=com.docker.network.endpoint.ifname=wan0", "busybox", "sleep", "300")
         try #require(r.status == 0, "\(r)")
         #expect(Self.links(root, "hnet-wan") == ["wan0"])
+        #expect(
+            root.inspect("hnet-wan", "{{json (index .NetworkSettings.Networks \"hnet-if\").DriverOpts}}")
+                == "{\"com.docker.network.endpoint.ifname\":\"wan0\"}")
         let route = Self.exec(root, "hnet-wan", "ip route")
         #expect(route.contains("default via \(p).1 dev wan0"), "\(route)")
         #expect(Self.exec(root, "hnet-wan", "ip -4 addr show wan0").contains("inet \(p).2/24"))
@@ -136,6 +139,9 @@ struct NetworkEndpointTests {
             "--link-local-ip", "fe80::31", "busybox", "sh", "-c",
             "mkdir -p /www && echo ll-reached > /www/index.html && exec httpd -f -p 80 -h /www")
         try #require(r.status == 0, "\(r)")
+        #expect(
+            root.inspect("hnet-ll1", "{{json (index .NetworkSettings.Networks \"hnet-ll\").IPAMConfig.LinkLocalIPs}}")
+                == "[\"169.254.31.1\",\"fe80::31\"]")
         let addrs = Self.exec(root, "hnet-ll1", "ip addr show eth0")
         #expect(addrs.contains("inet 169.254.31.1/16"), "\(addrs)")
         #expect(addrs.contains("inet6 fe80::31/64"), "\(addrs)")

@@ -21,7 +21,7 @@ struct EndpointOptionsTests {
         for (bad, why) in [
             ("", "cannot be empty"), (String(repeating: "x", count: 16), "at most 15"), (".", "cannot name"),
             ("..", "cannot name"), ("a/b", "not a valid interface name"), ("a b", "not a valid interface name"),
-            ("eth0:1", "not a valid interface name"), ("tab\t", "not a valid interface name"),
+            ("eth0:1", "not a valid interface name"), ("tab\t", "not a valid interface name"), ("lo", "loopback"),
         ] {
             #expect(EndpointOptions.interfaceNameProblem(bad)?.contains(why) == true, "\(bad)")
         }

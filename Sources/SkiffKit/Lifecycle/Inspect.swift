@@ -106,6 +106,8 @@ package struct ContainerInspect: Codable, Sendable {
         package var IPv4Address: String
         /// --ip6 (omitted when not given, as Docker omits it).
         package var IPv6Address: String? = nil
+        /// --link-local-ip (omitted when none).
+        package var LinkLocalIPs: [String]? = nil
     }
     /// A container's place on one network (Docker's EndpointSettings). The addresses are empty while the
     /// container does not run; nil fields are written as null, as Docker writes them.
@@ -374,12 +376,16 @@ extension Engine {
                 let attachment = attachments.first { $0.network == name }
                 let aliases = attachment?.aliases ?? []
                 let isDefault = name == NetworkConfig.defaultName
+                let linkLocal = attachment?.endpoint?.linkLocalIPs ?? []
                 var e = Doc.EndpointDoc(
-                    IPAMConfig: attachment?.ip != nil || attachment?.ip6 != nil
-                        ? .init(IPv4Address: attachment?.ip ?? "", IPv6Address: attachment?.ip6) : nil,
+                    IPAMConfig: attachment?.ip != nil || attachment?.ip6 != nil || !linkLocal.isEmpty
+                        ? .init(
+                            IPv4Address: attachment?.ip ?? "", IPv6Address: attachment?.ip6,
+                            LinkLocalIPs: linkLocal.isEmpty ? nil : linkLocal) : nil,
                     Aliases: isDefault || aliases.isEmpty ? nil : aliases, NetworkID: config?.id ?? "",
                     DNSNames: isDefault ? nil : unique([c.name] + aliases + [c.shortID]))
                 e.MacAddress = attachment?.mac ?? ""
+                e.DriverOpts = attachment?.endpoint?.driverOptions
                 if !isDefault, attachment != nil, let links = request?.links, !links.isEmpty {
                     e.Links = links.map { "\($0.name):\($0.alias)" }
                 }

@@ -23,6 +23,14 @@ public struct EndpointOptions: Codable, Sendable, Equatable {
     /// Whether nothing is asked for.
     public var isEmpty: Bool { interfaceName == nil && linkLocalIPs.isEmpty && sysctls.isEmpty }
 
+    /// The driver options these are (inspect's `DriverOpts`); nil when there are none.
+    public var driverOptions: [String: String]? {
+        var o: [String: String] = [:]
+        if let interfaceName { o[Self.interfaceNameOption] = interfaceName }
+        if !sysctls.isEmpty { o[Self.sysctlsOption] = sysctls.joined(separator: ",") }
+        return o.isEmpty ? nil : o
+    }
+
     // MARK: checks
 
     /// Why `name` cannot name a network interface (the kernel's rule: 1 to 15 bytes, not `.` or `..`, no
@@ -33,6 +41,7 @@ public struct EndpointOptions: Codable, Sendable, Equatable {
             return "\"\(name)\" is \(name.utf8.count) bytes long; an interface name has at most 15 (IFNAMSIZ)"
         }
         if name == "." || name == ".." { return "\"\(name)\" cannot name an interface" }
+        if name == "lo" { return "\"lo\" is the container's loopback interface" }
         if name.contains(where: { $0 == "/" || $0 == ":" || $0.isWhitespace || $0 == "\0" }) {
             return "\"\(name)\" is not a valid interface name (no '/', ':' or whitespace)"
         }
