@@ -126,6 +126,41 @@ struct NetworkEndpointTests {
         #expect(root.skiff("inspect", "hnetif-app-1").status != 0, "a refused up left a container")
     }
 
+    /// `--network` given more than once (Docker 25+): the container joins every network, the first
+    /// with the short flags (--ip) and its default route, the others with their own settings; it is
+    /// reached by name (and alias) on each. A network named twice, or a user network with bridge or
+    /// none, is refused with Docker's words and no container made.
+    @Test func repeatedNetworkFlagsJoinEveryNetwork() throws {
+        let root = try Self.makeRoot()
+        defer { NetworkTests.cleanUp(root) }
+        let (p, cidr) = Self.randomSubnet()
+        try #require(root.skiff("network", "create", "--subnet", cidr, "hnet-m1").status == 0)
+        try #require(root.skiff("network", "create", "hnet-m2").status == 0)
+        var r = root.skiff("run", "-d", "--name", "hnet-mpeer", "--network", "hnet-m2", "busybox", "sleep", "300")
+        try #require(r.status == 0, "\(r)")
+        r = root.skiff(
+            "run", "-d", "--name", "hnet-multi", "--network", "hnet-m1", "--ip", "\(p).9", "--network",
+            "name=hnet-m2,alias=second,driver-opt=com.docker.network.endpoint.ifname=lan2", "busybox", "sleep", "300")
+        try #require(r.status == 0, "\(r)")
+        #expect(Self.links(root, "hnet-multi") == ["eth0", "lan2"])
+        #expect(Self.exec(root, "hnet-multi", "ip -4 addr show eth0").contains("inet \(p).9/24"))
+        #expect(Self.exec(root, "hnet-multi", "ip route").contains("default via \(p).1 dev eth0"))
+        #expect(root.inspect("hnet-multi", "{{len .NetworkSettings.Networks}}") == "2")
+        let hosts = Self.exec(root, "hnet-mpeer", "cat /etc/hosts")
+        #expect(hosts.contains("hnet-multi") && hosts.contains("second"), "\(hosts)")
+        #expect(Self.exec(root, "hnet-multi", "ping -c1 -W2 hnet-mpeer >/dev/null && echo ok").contains("ok"))
+
+        for (flags, message) in [
+            (["--network", "hnet-m1", "--network", "hnet-m1"], "network \"hnet-m1\" is specified multiple times"),
+            (["--network", "bridge", "--network", "hnet-m1"], "cannot attach both user-defined and non-user-defined"),
+            (["--network", "hnet-m1", "--network", "none"], "cannot attach both user-defined and non-user-defined"),
+        ] {
+            r = root.skiff(["run", "--rm", "--name", "hnet-mbad"] + flags + ["busybox", "true"])
+            #expect(r.status == 125 && r.err.contains(message), "\(flags): \(r)")
+        }
+        #expect(root.skiff("inspect", "hnet-mbad").status != 0)
+    }
+
     /// `--link-local-ip` and compose's `link_local_ips` add the addresses to the container's interface
     /// (/16 and /64, as Docker does), and another container on the bridge reaches it at one of them.
     /// An address that is not link-local is refused.

@@ -126,6 +126,26 @@ struct EndpointOptionsTests {
         #expect(throws: KitError.self) { try badSysctl.apply(to: &plain) }
     }
 
+    @Test func repeatedNetworkFlagsAreCheckedTogether() throws {
+        let all = try NetworkAttachmentFlag.parseAll(["front", "name=back,alias=b,ip=10.0.0.9"])
+        #expect(all.map(\.name) == ["front", "back"])
+        #expect(all[1].aliases == ["b"] && all[1].ip == "10.0.0.9")
+        #expect(try NetworkAttachmentFlag.parseAll([]).isEmpty)
+        #expect(try NetworkAttachmentFlag.parseAll(["none"]).map(\.name) == ["none"])
+        for (values, why) in [
+            (["front", "front"], "network \"front\" is specified multiple times"),
+            (["front", "name=front,alias=x"], "network \"front\" is specified multiple times"),
+            (["bridge", "front"], "cannot attach both user-defined and non-user-defined network-modes"),
+            (["front", "none"], "cannot attach both user-defined and non-user-defined network-modes"),
+            (["front", "container:db"], "cannot attach both user-defined and non-user-defined network-modes"),
+        ] {
+            do {
+                _ = try NetworkAttachmentFlag.parseAll(values)
+                Issue.record("\(values) were taken")
+            } catch { #expect("\(error)".contains(why), "\(values): \(error)") }
+        }
+    }
+
     @Test func composeEndpointKeysGoToTheirNetworks() throws {
         let project = try ComposeResourceMappingTests.load(
             """

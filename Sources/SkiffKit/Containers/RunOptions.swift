@@ -66,6 +66,8 @@ public struct RunOptions: Sendable, Equatable {
     /// --link-local-ip and `--network name=…,driver-opt=…`: the interface's name, link-local addresses
     /// and sysctls on its first network.
     public var endpoint = EndpointOptions()
+    /// The second and later `--network`: user-defined networks joined too, each with its own settings.
+    public var extraNetworks: [NetworkAttachmentFlag] = []
     /// --link NAME[:ALIAS]: another container this one reaches by ALIAS (and, on the default bridge, its
     /// name and hostname), through its /etc/hosts.
     public var links: [String] = []

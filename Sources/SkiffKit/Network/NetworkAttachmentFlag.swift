@@ -1,8 +1,18 @@
 /// `--network name=NET,alias=A,ip=IP,ip6=IP,mac-address=MAC,link-local-ip=IP,driver-opt=K=V,gw-priority=N`:
 /// Docker's long form of --network (comma-separated fields, CSV quoting, so a field with commas is
 /// written `"driver-opt=K=V1,V2"`). Its settings join the ones of the short flags (--ip, --network-alias…);
-/// the same setting given both ways is refused, as Docker refuses it.
-public struct NetworkAttachmentFlag: Sendable {
+/// the same setting given both ways is refused, as Docker refuses it. `--network` may be given more than
+/// once (Docker 25+): the first is the container's network (the short flags go with it), the others are
+/// joined too, each with its own settings.
+public struct NetworkAttachmentFlag: Sendable, Equatable {
+    /// One `driver-opt=KEY=VALUE`.
+    public struct DriverOption: Sendable, Equatable {
+        /// The option's name.
+        public var key: String
+        /// Its value.
+        public var value: String
+    }
+
     /// The network (`name=`).
     public var name: String
     /// `alias=` (repeatable).
@@ -16,7 +26,10 @@ public struct NetworkAttachmentFlag: Sendable {
     /// `link-local-ip=` (repeatable).
     public var linkLocalIPs: [String] = []
     /// `driver-opt=K=V` (repeatable), in order.
-    public var driverOptions: [(key: String, value: String)] = []
+    public var driverOptions: [DriverOption] = []
+
+    /// The short form: a network's name, nothing else.
+    public init(name: String) { self.name = name }
 
     /// Whether `text` is the long form (Docker's test: it has an `=`).
     public static func isLongForm(_ text: String) -> Bool { text.contains("=") }
@@ -46,7 +59,7 @@ public struct NetworkAttachmentFlag: Sendable {
                 guard o.count == 2, !o[0].isEmpty else {
                     throw .usage("--network \(text): invalid driver-opt '\(value)': expected KEY=VALUE")
                 }
-                driverOptions.append((String(o[0]), String(o[1])))
+                driverOptions.append(DriverOption(key: String(o[0]), value: String(o[1])))
             case "gw-priority":
                 // With one network the priority chooses nothing; it must still be a number.
                 guard Int(value) != nil else {
@@ -79,17 +92,44 @@ public struct NetworkAttachmentFlag: Sendable {
             o.macAddress = try MACAddress.parse(macAddress, origin: "--network mac-address")
         }
         o.networkAliases += aliases
+        try endpoint(into: &o.endpoint)
+    }
+
+    /// Add the link-local addresses and driver options to `e`, each checked.
+    public func endpoint(into e: inout EndpointOptions) throws(KitError) {
         for a in linkLocalIPs {
             switch EndpointOptions.linkLocal(a) {
-            case .success(let text): o.endpoint.linkLocalIPs.append(text)
-            case .failure(let e): throw .usage("--network link-local-ip=\(a): \(e.reason)")
+            case .success(let text): e.linkLocalIPs.append(text)
+            case .failure(let why): throw .usage("--network link-local-ip=\(a): \(why.reason)")
             }
         }
-        for (k, v) in driverOptions {
-            if let why = o.endpoint.apply(driverOption: k, value: v) {
-                throw .usage("--network driver-opt=\(k)=\(v): \(why)")
+        for d in driverOptions {
+            if let why = e.apply(driverOption: d.key, value: d.value) {
+                throw .usage("--network driver-opt=\(d.key)=\(d.value): \(why)")
             }
         }
+    }
+
+    /// Every `--network` value, checked together as Docker's CLI checks them: a network named twice, or
+    /// a user-defined network with bridge, host, none or container:, is refused.
+    public static func parseAll(_ values: [String]) throws(KitError) -> [NetworkAttachmentFlag] {
+        var all: [NetworkAttachmentFlag] = []
+        for v in values {
+            all.append(isLongForm(v) ? try NetworkAttachmentFlag(parsing: v) : NetworkAttachmentFlag(name: v))
+        }
+        var seen = Set<String>()
+        for n in all where !seen.insert(n.name).inserted {
+            throw .usage("network \"\(n.name)\" is specified multiple times")
+        }
+        if all.count > 1 {
+            let predefined = all.filter {
+                ["bridge", "default", "host", "none"].contains($0.name) || $0.name.hasPrefix("container:")
+            }
+            if !predefined.isEmpty {
+                throw .usage("conflicting options: cannot attach both user-defined and non-user-defined network-modes")
+            }
+        }
+        return all
     }
 
     /// Split on commas outside double quotes; a quoted field may hold commas and `""` for a quote.

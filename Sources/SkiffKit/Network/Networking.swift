@@ -59,6 +59,9 @@ extension Engine {
         }
         let dir = containers.directory(of: id)
         var networkName: String
+        if !options.extraNetworks.isEmpty, !isUserNetwork(options.network) {
+            throw .usage("conflicting options: cannot attach both user-defined and non-user-defined network-modes")
+        }
         switch options.network {
         case .none, .host:
             if !ports.isEmpty {
@@ -138,6 +141,16 @@ extension Engine {
                     endpoint: options.endpoint.isEmpty ? nil : options.endpoint)
             ],
             ports: ports, publishAll: options.publishAll, container: nil)
+        for extra in options.extraNetworks {
+            request.attachments.append(try extraAttachment(extra))
+        }
+        if request.attachments.count > 1 {
+            if case .failure(let e) = EndpointOptions.interfaceNames(
+                request.attachments.map { $0.endpoint?.interfaceName })
+            {
+                throw .usage(e.reason)
+            }
+        }
         request.links = try checkedLinks(options.links)
         try saveNetworkRequest(id, request)
         setNetworkNamespace(&spec, path: networks.netnsPath(id))
@@ -151,6 +164,34 @@ extension Engine {
                 }
             logger.explain(.dns(nameservers: servers, forwardedTo: forwarded))
         }
+    }
+
+    func isUserNetwork(_ mode: RunOptions.NetworkMode) -> Bool {
+        if case .named = mode { return true }
+        return false
+    }
+
+    /// A second or later `--network`: a user-defined network and its settings, checked as the first's are.
+    func extraAttachment(_ f: NetworkAttachmentFlag) throws(KitError) -> ContainerNetworkRequest.Attachment {
+        guard let found = networks.find(f.name) else {
+            throw .notFound("network \(f.name) not found (skiff network ls)")
+        }
+        var ip: String?
+        if let text = f.ip {
+            guard let a = IPv4Address(text) else {
+                throw .usage("--network \(f.name): ip=\(text): not an IPv4 address")
+            }
+            ip = a.description
+        }
+        let ip6 = try Self.checkedIPv6(f.ip6, on: found, flag: "--network \(f.name): ip6=")
+        let mac = try f.macAddress.map { m throws(KitError) in
+            try MACAddress.parse(m, origin: "--network \(f.name): mac-address=")
+        }
+        var endpoint = EndpointOptions()
+        try f.endpoint(into: &endpoint)
+        return .init(
+            network: found.name, aliases: f.aliases, ip: ip, mac: mac, ip6: ip6,
+            endpoint: endpoint.isEmpty ? nil : endpoint)
     }
 
     func setNetworkNamespace(_ spec: inout Spec, path: String) {

@@ -26,8 +26,8 @@ struct ContainerCreateFlags: ParsableArguments {
     @Option(
         name: .customLong("network"),
         help:
-            "bridge (the default: skiff0, outbound NAT), none (loopback only), host, container:NAME, or a network made by `skiff network create`; or name=NET,alias=A,ip=IP,ip6=IP,mac-address=MAC,link-local-ip=IP,driver-opt=K=V."
-    ) var network = "bridge"
+            "bridge (the default: skiff0, outbound NAT), none (loopback only), host, container:NAME, or a network made by `skiff network create`; or name=NET,alias=A,ip=IP,ip6=IP,mac-address=MAC,link-local-ip=IP,driver-opt=K=V. Repeat it to join more user-defined networks."
+    ) var network: [String] = []
     @Option(name: .customLong("pid"), help: "PID namespace: host, or container:NAME (default: its own).")
     var pid: String?
     @Option(
@@ -358,8 +358,9 @@ struct ContainerCreateFlags: ParsableArguments {
         o.remove = remove
         o.interactive = interactive
         o.tty = tty
-        let longNetwork = NetworkAttachmentFlag.isLongForm(network) ? try NetworkAttachmentFlag(parsing: network) : nil
-        o.network = try RunOptions.NetworkMode(parsing: longNetwork?.name ?? network)
+        let networks: [NetworkAttachmentFlag]
+        do { networks = try NetworkAttachmentFlag.parseAll(network) } catch { throw ValidationError("\(error)") }
+        o.network = try RunOptions.NetworkMode(parsing: networks.first?.name ?? "bridge")
         do {
             if let pid { o.namespaces.pid = try .init(parsing: pid) }
             if let ipc { o.namespaces.ipc = try .init(parsing: ipc) }
@@ -445,7 +446,8 @@ struct ContainerCreateFlags: ParsableArguments {
             for l in link { _ = try ContainerNetworkRequest.Link.parse(l, origin: "--link") }
         } catch { throw ValidationError("\(error)") }
         o.links = link
-        do { try longNetwork?.apply(to: &o) } catch { throw ValidationError("\(error)") }
+        do { try networks.first?.apply(to: &o) } catch { throw ValidationError("\(error)") }
+        o.extraNetworks = Array(networks.dropFirst())
         do {
             o.mounts =
                 try volume.map(MountRequest.parseVolume) + mount.map(MountRequest.parseMount)
