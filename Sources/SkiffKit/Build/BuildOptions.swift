@@ -46,6 +46,10 @@ public struct BuildOptions: Sendable {
     public var parallelStages: Int?
     /// `--build-context NAME=VALUE`: named contexts, by name (they win over a stage or image of that name).
     public var namedContexts: [String: BuildNamedContext] = [:]
+    /// `--cache-from`: caches whose steps a miss in the state root's cache may be answered from.
+    public var cacheFrom: [BuildCacheSpec] = []
+    /// `--cache-to`: where the build's cache is exported once it succeeds.
+    public var cacheTo: [BuildCacheSpec.Export] = []
     /// `--allow`: what RUN steps may ask for (`--network=host`, `--security=insecure`).
     public var entitlements: Set<BuildEntitlement> = []
 

@@ -17,6 +17,8 @@ struct BuildStage {
     /// change it, so the keys are the same whether or not an intermediate image was written.
     private(set) var key: Digest
     var cmdSet = false
+    /// The cache keys of the steps so far (for `--cache-to`).
+    var cacheKeys: [String] = []
     /// ARG values by name (nil: declared without a value), and the order they were (re)declared in.
     private var argValues: [String: String?] = [:]
     private var argOrder: [String: Int] = [:]
@@ -100,6 +102,7 @@ struct BuildStage {
             History(created: created, createdBy: createdBy, comment: "skiff build", emptyLayer: true))
         isWritten = false
         self.key = key
+        cacheKeys.append(key.hex)
     }
 
     /// The stage's image after a step that wrote one (a layer step, or a cache hit for it).

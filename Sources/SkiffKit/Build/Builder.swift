@@ -78,7 +78,11 @@ public struct Builder {
         let named = try BuildRun.openNamedContexts(options.namedContexts)
         var run = BuildRun(
             builder: self, dockerfile: dockerfile, context: context, namedTrees: named, mountInputs: inputs)
-        let image = try run.execute()
+        if !options.cacheFrom.isEmpty {
+            run.importedCache = ImportedBuildCache.load(options.cacheFrom) { output($0) }
+        }
+        var image = try run.execute()
+        if !options.cacheTo.isEmpty { image = try exportCache(run, image: image) }
         // A name already on this image is left as it is (a fully cached rebuild writes nothing).
         let current = (try? engine.images.references()) ?? [:]
         for ref in tags where current[ref] != image.manifestDigest {
@@ -128,6 +132,11 @@ struct BuildRun {
     var buildsTarget = false
     /// While stages build at the same time, every line of a stage's output starts with `[name] `.
     var linePrefix: String?
+    /// The cache keys of the steps of each stage built, and the stage each is FROM (for `--cache-to`).
+    var stageCacheKeys: [Int: [String]] = [:]
+    var stageFrom: [Int: Int] = [:]
+    /// The target stage's index once the build has run.
+    var targetStage: Int?
 
     init(
         builder: Builder, dockerfile: Dockerfile, context: ContextTree, namedTrees: [String: ContextTree] = [:],
@@ -141,9 +150,13 @@ struct BuildRun {
         control = BuildControl(engine: builder.engine, output: builder.output)
     }
 
+    /// What `--cache-from` imported (nil: nothing asked for).
+    var importedCache: ImportedBuildCache?
+
     var cache: BuildCache {
         var cache = builder.cache
         cache.work = work
+        cache.imported = importedCache
         return cache
     }
 
@@ -232,14 +245,19 @@ struct BuildRun {
             run.linePrefix = concurrent ? "[\(name)] " : nil
             run.buildsTarget = index == target
             let image = try run.buildStage(stage, resolver: resolver)
-            return StageScheduler.Outcome(image: image, records: run.records, usedBuildArgs: run.usedBuildArgs)
+            return StageScheduler.Outcome(
+                image: image, records: run.records, usedBuildArgs: run.usedBuildArgs,
+                cacheKeys: run.stageCacheKeys[index] ?? [], fromStage: run.stageFrom[index])
         }
         for index in plan {
             guard let outcome = outcomes[index] else { continue }
             stageImages[index] = outcome.image
             records += outcome.records
             usedBuildArgs.formUnion(outcome.usedBuildArgs)
+            stageCacheKeys[index] = outcome.cacheKeys
+            stageFrom[index] = outcome.fromStage
         }
+        targetStage = target
         guard let last = stageImages[target] else { throw .usage("nothing to build") }
         return last
     }
@@ -341,6 +359,7 @@ struct BuildRun {
             let built = stageImages[dep.index]
         {
             image = built
+            stageFrom[stage.index] = dep.index
         } else if base.lowercased() == "scratch" {
             image = try committer.scratch()
         } else {
@@ -391,6 +410,7 @@ struct BuildRun {
                 for (k, v) in labels { config.Labels![k] = v }
             }
         }
+        stageCacheKeys[stage.index] = state.cacheKeys
         return try state.written(committer)
     }
 
@@ -412,6 +432,7 @@ struct BuildRun {
             try metadataStep(ins, prepared, key: key, change: change, state: &state, isTrigger: isTrigger)
             return
         }
+        state.cacheKeys.append(key)
         if !options.noCache, let hit = cache.lookup(key) {
             say(" ---> Using cache")
             state.replace(with: hit)

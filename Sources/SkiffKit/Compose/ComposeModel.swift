@@ -180,6 +180,9 @@ package struct ComposeBuild: Sendable, Equatable {
     package var additionalContexts: [String: String] = [:]
     /// `build.entitlements`, and `build.privileged` as security.insecure.
     package var entitlements: Set<BuildEntitlement> = []
+    /// `build.cache_from` / `build.cache_to`: as `--cache-from` / `--cache-to` take them.
+    package var cacheFrom: [BuildCacheSpec] = []
+    package var cacheTo: [BuildCacheSpec.Export] = []
 
     /// The service an additional context names with `service:NAME`.
     package var contextServices: [String] {
