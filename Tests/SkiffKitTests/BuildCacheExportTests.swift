@@ -168,3 +168,63 @@ struct BuildCacheExportTests {
         #expect(Self.usingCache(all) == 5, "\(all)")
     }
 }
+
+/// `type=registry` (a cache manifest pushed to a repository) and `type=inline` (the cache in the pushed
+/// image's config, read back by `--cache-from IMAGE`), against a real `docker-registry` on loopback.
+@Suite(
+    "build cache in a registry",
+    .enabled(
+        if: getuid() == 0 && TestImage.fixtureExists && FileManager.default.isExecutableFile(atPath: Engine.skiffPath)
+            && FileManager.default.isExecutableFile(atPath: "/usr/bin/docker-registry")))
+struct BuildCacheRegistryTests {
+    @Test func registryAndInlineCachesAnswerAFreshRootsSteps() throws {
+        let registry = try LocalRegistry()
+        defer { registry.stop() }
+        let first = try CLIRoot(prefix: "skiff-bcache-reg-a-")
+        defer { first.cleanUp() }
+        let cacheRef = "\(registry.host)/cache/app:buildcache"
+        let imageRef = "\(registry.host)/app/img:1"
+        let built = first.skiff(
+            "build", "-t", imageRef, "--cache-to", "type=registry,ref=\(cacheRef)", "--cache-to", "type=inline",
+            try BuildCacheExportTests.context(in: first), timeout: 180)
+        #expect(built.status == 0, "\(built.out)\(built.err)")
+        let stamp = first.skiff("run", "--rm", imageRef).out
+        #expect(stamp.count == 37, "\(stamp)")
+        // The inline cache is in the image's config.
+        let image = try first.engine.images.resolve(imageRef)
+        let config = String(decoding: try first.engine.images.content.read(image.configDigest), as: UTF8.self)
+        #expect(config.contains("\"skiff.build.cache.v1\""))
+        let pushed = first.skiff("push", imageRef, timeout: 120)
+        #expect(pushed.status == 0, "\(pushed.out)\(pushed.err)")
+
+        // The cache manifest: a plain reference is type=registry (BuildKit's shorthand).
+        let second = try BuildCacheExportTests.root(sharingBaseWith: first, prefix: "skiff-bcache-reg-b-")
+        defer { second.cleanUp() }
+        let fromRegistry = second.skiff(
+            "build", "-t", "app", "--cache-from", cacheRef, try BuildCacheExportTests.context(in: second), timeout: 180)
+        #expect(fromRegistry.status == 0, "\(fromRegistry.out)\(fromRegistry.err)")
+        #expect(BuildCacheExportTests.usingCache(fromRegistry.out) == 5, "\(fromRegistry.out)")
+        #expect(second.skiff("run", "--rm", "app").out == stamp)
+
+        // The inline cache of the pushed image.
+        let third = try BuildCacheExportTests.root(sharingBaseWith: first, prefix: "skiff-bcache-reg-c-")
+        defer { third.cleanUp() }
+        let fromImage = third.skiff(
+            "build", "-t", "app", "--cache-from", "type=registry,ref=\(imageRef)",
+            try BuildCacheExportTests.context(in: third), timeout: 180)
+        #expect(fromImage.status == 0, "\(fromImage.out)\(fromImage.err)")
+        #expect(BuildCacheExportTests.usingCache(fromImage.out) == 5, "\(fromImage.out)")
+        #expect(third.skiff("run", "--rm", "app").out == stamp)
+
+        // A reference with nothing there: a warning, and the steps run.
+        let fourth = try BuildCacheExportTests.root(sharingBaseWith: first, prefix: "skiff-bcache-reg-d-")
+        defer { fourth.cleanUp() }
+        let absent = fourth.skiff(
+            "build", "-t", "app", "--cache-from", "\(registry.host)/nothing/here:1",
+            try BuildCacheExportTests.context(in: fourth), timeout: 180)
+        #expect(absent.status == 0, "\(absent.out)\(absent.err)")
+        #expect(absent.out.contains("WARNING: importing the registry cache"), "\(absent.out)")
+        #expect(BuildCacheExportTests.usingCache(absent.out) == 0, "\(absent.out)")
+        #expect(fourth.skiff("run", "--rm", "app").out != stamp)
+    }
+}
