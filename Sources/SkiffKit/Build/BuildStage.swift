@@ -159,10 +159,14 @@ struct ImageCommitter {
     }
 
     /// An image with no layers (FROM scratch): no timestamp, so its digest is always the same.
-    func scratch() throws(BuildError) -> StoredImage {
+    func scratch(platform: Platform? = nil) throws(BuildError) -> StoredImage {
         var container = ContainerConfig()
         container.Env = ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]
-        let config = ImageConfig(created: nil, config: container, rootfs: RootFS(diffIDs: []), history: [])
+        var config = ImageConfig(created: nil, config: container, rootfs: RootFS(diffIDs: []), history: [])
+        if let platform {
+            config.architecture = platform.architecture
+            config.variant = platform.variant
+        }
         let manifest = Manifest(config: Descriptor(mediaType: MediaType.ociConfig, digest: "", size: 0), layers: [])
         return try write(config: config, manifest: manifest)
     }

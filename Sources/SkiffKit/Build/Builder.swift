@@ -25,15 +25,11 @@ public struct Builder {
         "ftp_proxy", "NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy",
     ]
 
-    static var platformArgs: [String: String] {
-        let p = Platform.current
-        let platform = "linux/" + p.architecture + (p.variant.map { "/" + $0 } ?? "")
-        return [
-            "TARGETPLATFORM": platform, "TARGETOS": "linux", "TARGETARCH": p.architecture,
-            "TARGETVARIANT": p.variant ?? "",
-            "BUILDPLATFORM": platform, "BUILDOS": "linux", "BUILDARCH": p.architecture, "BUILDVARIANT": p.variant ?? "",
-        ]
-    }
+    /// The platform the build is for (`--platform`; this machine's when not given).
+    var targetPlatform: Platform { options.platform ?? BuildPlatform.host }
+
+    /// TARGETPLATFORM, BUILDPLATFORM and the rest, as BuildKit sets them.
+    var platformArgs: [String: String] { BuildPlatform.args(target: targetPlatform) }
 
     /// A builder for `options` in `engine`, printing progress through `output`.
     public init(engine: Engine, options: BuildOptions, output: @escaping (String) -> Void) {
@@ -137,6 +133,8 @@ struct BuildRun {
     var stageFrom: [Int: Int] = [:]
     /// The target stage's index once the build has run.
     var targetStage: Int?
+    /// The platform of the stage being built (its FROM --platform=, else the build's target).
+    var stagePlatform = BuildPlatform.host
 
     init(
         builder: Builder, dockerfile: Dockerfile, context: ContextTree, namedTrees: [String: ContextTree] = [:],
@@ -198,7 +196,7 @@ struct BuildRun {
     mutating func execute() throws(BuildError) -> StoredImage {
         let resolver = try StageResolver(dockerfile, namedContexts: Set(options.namedContexts.keys))
         // ARGs before the first FROM: usable in FROM lines (and by `ARG NAME` inside a stage).
-        var meta = Builder.platformArgs
+        var meta = builder.platformArgs
         for ins in resolver.metaArgs {
             for word in VariableExpander.split(ins.text, escape: dockerfile.escape) {
                 let (name, raw) = Self.splitArg(word)
@@ -341,17 +339,15 @@ struct BuildRun {
         let from = stage.from
         beginStep(from)
         let words = VariableExpander.split(from.text, escape: dockerfile.escape)
-        let meta = metaArgs.merging(Builder.platformArgs) { a, _ in a }
+        let meta = metaArgs.merging(builder.platformArgs) { a, _ in a }
         let base = try expand(from, words[0]) { meta[$0] }
+        // The stage's platform: FROM --platform= (e.g. $BUILDPLATFORM for a cross-compiling stage), else the target.
+        stagePlatform = builder.targetPlatform
         if let platform = from.flag("platform") {
             let p = try expand(from, platform) { meta[$0] }
-            guard p == Builder.platformArgs["TARGETPLATFORM"] || p == "linux/" + Platform.current.architecture else {
-                throw fail(
-                    from,
-                    "--platform=\(p): only the platform of this machine (\(Builder.platformArgs["TARGETPLATFORM"]!)) can be built"
-                )
-            }
+            do { stagePlatform = try BuildPlatform.parse(p) } catch { throw fail(from, "--platform=\(error.description)") }
         }
+        let platformGiven = options.platform != nil || from.flag("platform") != nil
         var image: StoredImage
         if let (name, context) = namedContext(base) {
             image = try namedBase(name, context, from: from)
@@ -361,7 +357,9 @@ struct BuildRun {
             image = built
             stageFrom[stage.index] = dep.index
         } else if base.lowercased() == "scratch" {
-            image = try committer.scratch()
+            image = try committer.scratch(platform: platformGiven ? stagePlatform : nil)
+        } else if platformGiven {
+            image = try baseImage(base, from: from, platform: stagePlatform)
         } else {
             image = try baseImage(base, from: from)
         }
@@ -559,7 +557,7 @@ struct BuildRun {
             let st = state
             var value = try raw.map { (w: String) throws(BuildError) -> String in try expand(ins, w) { st.lookup($0) } }
             if value == nil, let m = metaArgs[name] { value = m }
-            if value == nil, let p = Builder.platformArgs[name] { value = p }
+            if value == nil, let p = builder.platformArgs[name] { value = p }
             if let given = buildArg(name) { value = given; usedBuildArgs.insert(name) }
             state.setArg(name, value)
         }

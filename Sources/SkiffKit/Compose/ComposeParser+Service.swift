@@ -264,6 +264,12 @@ extension ComposeParser {
         if let n = try optionalString(t["network"], p + ".network"), !BuildOptions.networks.contains(n) {
             throw refuse("network", "a build's steps take default, host or none (got \"\(n)\")")
         }
+        if let v = t["platforms"] {
+            let texts = try strings(v, p + ".platforms")
+            do { b.platform = try BuildPlatform.single(texts, flag: "") } catch {
+                throw fail(p + ".platforms", String(error.description.drop { $0 == " " }))
+            }
+        }
         if let i = try optionalString(t["isolation"], p + ".isolation") {
             do { try Isolation.check(i) } catch { throw fail(p + ".isolation", error.description) }
         }

@@ -74,6 +74,7 @@ extension ComposeRunner {
         options.entitlements = b.entitlements
         options.cacheFrom = b.cacheFrom
         options.cacheTo = b.cacheTo
+        options.platform = b.platform
         let builder = Builder(engine: engine, options: options, output: buildOutput)
         do { _ = try builder.build() } catch {
             throw .usage("failed to build service \(s.name): \(error.description)")

@@ -80,8 +80,7 @@ package enum ComposeSchema {
         "entitlements": .any, "additional_contexts": .any, "privileged": .any,
         "shm_size": .any, "extra_hosts": .any, "ulimits": .any,
         "isolation": .any,
-        "platforms": .refused(
-            "multi-platform builds are not supported by skiff; build for this machine (remove the key)"),
+        "platforms": .any,
     ])
 
     static let service: ComposeShape = .object([

@@ -69,6 +69,12 @@ struct ImageBuild: ParsableCommand {
             "Export the build cache: type=local,dest=DIR, type=registry,ref=REF or type=inline; [,mode=min|max][,ignore-error=true] (repeatable)."
     )
     var cacheTo: [String] = []
+    @Option(
+        name: .customLong("platform"),
+        help:
+            "The platform to build for (os/arch[/variant], e.g. linux/arm64); another than this machine's runs RUN steps through a registered binfmt_misc emulator."
+    )
+    var platform: [String] = []
     @Option(name: .customLong("isolation"), help: "Container isolation technology: default (the only one on Linux).")
     var isolation: String?
     @Option(name: .customLong("progress"), help: "Output style: plain or auto (both print Docker's step lines).")
@@ -128,6 +134,7 @@ struct ImageBuild: ParsableCommand {
                 let (id, source) = try BuildSecretSource.parse(text)
                 options.secrets[id] = source
             }
+            options.platform = try BuildPlatform.single(platform, flag: "--platform")
             options.cacheFrom = try cacheFrom.map { (text: String) throws(BuildError) -> BuildCacheSpec in
                 try BuildCacheSpec.parseImport(text)
             }
