@@ -54,7 +54,8 @@ struct BuildCacheExportTests {
             "build", "-t", "app", "--cache-to", "type=local,dest=\(cacheDir),mode=max", try Self.context(in: first),
             timeout: 120)
         #expect(built.status == 0, "\(built.out)\(built.err)")
-        #expect(built.out.contains("Exporting the build cache (5 steps) to the local cache \(cacheDir)"), "\(built.out)")
+        #expect(
+            built.out.contains("Exporting the build cache (5 steps) to the local cache \(cacheDir)"), "\(built.out)")
         let stamp = first.skiff("run", "--rm", "app").out
         #expect(stamp.count == 37, "\(stamp)")
 
@@ -91,7 +92,8 @@ struct BuildCacheExportTests {
             timeout: 120)
         // A cache that is not there: BuildKit warns and builds.
         #expect(missing.status == 0, "\(missing.out)\(missing.err)")
-        #expect(missing.out.contains("WARNING: importing the local cache \(third.path)/nothing failed"), "\(missing.out)")
+        #expect(
+            missing.out.contains("WARNING: importing the local cache \(third.path)/nothing failed"), "\(missing.out)")
         #expect(Self.usingCache(missing.out) == 0, "\(missing.out)")
         #expect(third.skiff("run", "--rm", "app").out != stamp)
 

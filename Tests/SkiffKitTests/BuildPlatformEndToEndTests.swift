@@ -121,12 +121,14 @@ struct BuildPlatformEndToEndTests {
         let run = root.skiff("build", "--platform", "linux/arm64", root.path + "/run", timeout: 120)
         if !BinfmtHandlers.current().runs(Platform(architecture: "arm64")) {
             #expect(run.status == 1, "\(run)")
-            #expect(run.err.contains("Dockerfile:2: RUN for linux/arm64: exec /bin/sh: exec format error"), "\(run.err)")
+            #expect(
+                run.err.contains("Dockerfile:2: RUN for linux/arm64: exec /bin/sh: exec format error"), "\(run.err)")
         }
 
         // Compose's build.platforms is the same.
         try Self.write(
-            "services:\n  app:\n    build: {context: ., platforms: [\"linux/arm64\"]}\n", root.path + "/app/compose.yaml")
+            "services:\n  app:\n    build: {context: ., platforms: [\"linux/arm64\"]}\n",
+            root.path + "/app/compose.yaml")
         let composed = root.skiff(["compose", "-f", root.path + "/app/compose.yaml", "build"], timeout: 180)
         #expect(composed.status == 0, "\(composed.out)\(composed.err)")
         #expect(try Self.config(root, "app-app").architecture == "arm64")

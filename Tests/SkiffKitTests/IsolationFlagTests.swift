@@ -26,7 +26,8 @@ struct IsolationFlagTests {
 
         let context = root.path + "/ctx"
         try FileManager.default.createDirectory(atPath: context, withIntermediateDirectories: true)
-        try "FROM busybox\nRUN echo built > /b\n".write(toFile: context + "/Dockerfile", atomically: true, encoding: .utf8)
+        try "FROM busybox\nRUN echo built > /b\n".write(
+            toFile: context + "/Dockerfile", atomically: true, encoding: .utf8)
         let built = root.skiff("build", "--isolation", "default", "-t", "iso", context)
         #expect(built.status == 0, "\(built.out)\(built.err)")
         let badBuild = root.skiff("build", "--isolation", "hyperv", "-t", "iso2", context)

@@ -25,6 +25,11 @@ struct BuildCacheSpecTests {
         #expect(try BuildCacheSpec.parseImport("type=local,src=/tmp/c") == .local(directory: "/tmp/c", tag: "latest"))
         // BuildKit: a plain string is a registry reference.
         #expect(try BuildCacheSpec.parseImport("myimage:latest") == .registry(try ImageReference(parsing: "myimage")))
+        let hex = String(repeating: "ab", count: 32)
+        #expect(
+            try BuildCacheSpec.parseImport("type=local,src=/c,digest=sha256:\(hex)")
+                == .local(directory: "/c", tag: "latest", digest: try Digest("sha256:" + hex)))
+        #expect(throws: BuildError.self) { try BuildCacheSpec.parseImport("type=local,src=/c,digest=md5:00") }
         #expect(
             try BuildCacheSpec.parseImport("type=registry,ref=example.com/a/b:c")
                 == .registry(try ImageReference(parsing: "example.com/a/b:c")))
@@ -68,7 +73,11 @@ struct BuildCacheSpecTests {
                   cache_to: [ "type=local,dest=/tmp/cache,mode=max", "type=inline" ]
             """)
         let b = try #require(project.services.first?.build)
-        #expect(b.cacheFrom == [.registry(try ImageReference(parsing: "myimage:latest")), .local(directory: "/tmp/cache", tag: "latest")])
+        #expect(
+            b.cacheFrom == [
+                .registry(try ImageReference(parsing: "myimage:latest")),
+                .local(directory: "/tmp/cache", tag: "latest"),
+            ])
         #expect(b.cacheTo.map(\.target) == [.local(directory: "/tmp/cache", tag: "latest"), .inline])
         #expect(b.cacheTo.map(\.mode) == [.max, .min])
         let bad = ComposeHooksLinksMacTests.error(

@@ -36,12 +36,16 @@ struct BuildPlatformTests {
 
     @Test func oneTargetPlatformAtATime() throws {
         #expect(try BuildPlatform.single([], flag: "--platform") == nil)
-        #expect(try BuildPlatform.single(["linux/amd64,amd64", "linux/amd64/v1"], flag: "--platform")?.architecture == "amd64")
+        #expect(
+            try BuildPlatform.single(["linux/amd64,amd64", "linux/amd64/v1"], flag: "--platform")?.architecture
+                == "amd64")
         do {
             _ = try BuildPlatform.single(["linux/amd64,linux/arm64"], flag: "--platform")
             Issue.record("two platforms were accepted")
         } catch {
-            #expect(error.description.contains("--platform linux/amd64,linux/arm64: several platforms make one image index"))
+            #expect(
+                error.description.contains("--platform linux/amd64,linux/arm64: several platforms make one image index")
+            )
         }
         do {
             _ = try BuildPlatform.single(["windows/amd64"], flag: "--platform")
@@ -87,7 +91,8 @@ struct BuildPlatformTests {
         #expect(!BinfmtHandlers(entries: []).runs(arm))
         #expect(BinfmtHandlers(entries: [s390x]).runs(try! BuildPlatform.parse("linux/s390x")))
         #expect(!BinfmtHandlers(entries: [s390x]).runs(arm))
-        #expect(BuildPlatform.isNative(try! BuildPlatform.parse("linux/amd64/v2"), host: Platform(architecture: "amd64")))
+        #expect(
+            BuildPlatform.isNative(try! BuildPlatform.parse("linux/amd64/v2"), host: Platform(architecture: "amd64")))
         #expect(!BuildPlatform.isNative(arm, host: Platform(architecture: "amd64")))
     }
 }

@@ -45,7 +45,8 @@ public struct BinfmtHandlers: Sendable {
             }
             // An extension-matched handler (no magic) says nothing about ELF programs.
             guard enabled, !magic.isEmpty else { continue }
-            out.append(Handler(offset: offset, magic: magic, mask: mask ?? [UInt8](repeating: 0xff, count: magic.count)))
+            out.append(
+                Handler(offset: offset, magic: magic, mask: mask ?? [UInt8](repeating: 0xff, count: magic.count)))
         }
         handlers = out
     }

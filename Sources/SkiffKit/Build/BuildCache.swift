@@ -67,7 +67,8 @@ public struct BuildCache: Sendable {
         guard let imported, let (record, cache) = imported.record(key), record.image != nil,
             let image = imported.materialize(record, from: cache, into: images)
         else { return nil }
-        try? store(key, manifest: image.manifestDigest, step: record.step, parent: record.parent.flatMap { try? Digest($0) })
+        try? store(
+            key, manifest: image.manifestDigest, step: record.step, parent: record.parent.flatMap { try? Digest($0) })
         return image
     }
 

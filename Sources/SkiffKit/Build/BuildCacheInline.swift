@@ -28,7 +28,8 @@ enum BuildCacheInline {
     {
         do {
             var blobs: [Payload.Blob] = []
-            for d in try BuildCacheConfig.blobs(of: config.records, images: images) where !MediaType.isLayer(d.mediaType) {
+            for d in try BuildCacheConfig.blobs(of: config.records, images: images)
+            where !MediaType.isLayer(d.mediaType) {
                 let bytes = try images.content.read(try Digest(d.digest))
                 blobs.append(Payload.Blob(descriptor: d, data: Data(bytes).base64EncodedString()))
             }
@@ -65,7 +66,8 @@ enum BuildCacheInline {
         let payload: Payload
         do {
             guard let text = try KitJSON.decode(Probe.self, from: imageConfig).cache else {
-                throw BuildError.engine("\(label): the image has no inline build cache (build it with --cache-to type=inline)")
+                throw BuildError.engine(
+                    "\(label): the image has no inline build cache (build it with --cache-to type=inline)")
             }
             payload = try KitJSON.decode(Payload.self, from: Array(text.utf8))
         } catch let e as BuildError {

@@ -29,6 +29,7 @@ public struct BuildCacheRecord: Codable, Sendable, Equatable {
 public struct BuildCacheConfig: Codable, Sendable, Equatable {
     /// `min` or `max`: which steps the exporter was asked for.
     public var mode: String
+    /// The cached steps, in build order.
     public var records: [BuildCacheRecord]
 }
 

@@ -5,8 +5,8 @@ import SkiffImage
 /// `--cache-from REF` means `type=registry,ref=REF`, as in BuildKit.
 public enum BuildCacheSpec: Sendable, Equatable {
     /// An OCI image layout directory: `dest=DIR` when exporting, `src=DIR` when importing; `tag`
-    /// picks the index.json entry (default `latest`).
-    case local(directory: String, tag: String)
+    /// picks the index.json entry (default `latest`), or an import's `digest=` the manifest itself.
+    case local(directory: String, tag: String, digest: Digest? = nil)
     /// A cache manifest in a registry (`ref=REF`). Imported, REF may also be an image pushed with an
     /// inline cache: its config's cache is read.
     case registry(ImageReference)
@@ -19,7 +19,9 @@ public enum BuildCacheSpec: Sendable, Equatable {
 
     /// What an export (`--cache-to`) is asked for: where, which steps, and whether a failure only warns.
     public struct Export: Sendable, Equatable {
+        /// Where the cache goes.
         public var target: BuildCacheSpec
+        /// Which steps it holds.
         public var mode: Mode
         /// `ignore-error=true`: a failed export is a warning, the build still succeeds.
         public var ignoreError: Bool
@@ -55,13 +57,16 @@ public enum BuildCacheSpec: Sendable, Equatable {
         try check(attrs, allowed: allowed.union(formatAttributes), text, flag)
         var mode = Mode.min
         if let m = attrs["mode"] {
-            guard let parsed = Mode(rawValue: m) else { throw .usage("\(flag) \(text): mode=\(m): expected min or max") }
+            guard let parsed = Mode(rawValue: m) else {
+                throw .usage("\(flag) \(text): mode=\(m): expected min or max")
+            }
             if parsed == .max, target == .inline {
                 throw .usage("\(flag) \(text): the inline cache supports only mode=min (BuildKit's rule)")
             }
             mode = parsed
         }
-        return Export(target: target, mode: mode, ignoreError: try bool(attrs["ignore-error"], "ignore-error", text, flag))
+        return Export(
+            target: target, mode: mode, ignoreError: try bool(attrs["ignore-error"], "ignore-error", text, flag))
     }
 
     /// `--cache-from` text: `type=local,src=DIR`, `type=registry,ref=REF`, or a plain REF.
@@ -73,7 +78,11 @@ public enum BuildCacheSpec: Sendable, Equatable {
             guard let src = attrs["src"], !src.isEmpty else {
                 throw .usage("\(flag) \(text): type=local needs src=DIRECTORY")
             }
-            return .local(directory: src, tag: attrs["tag"] ?? "latest")
+            var digest: Digest?
+            if let d = attrs["digest"] {
+                do { digest = try Digest(d) } catch { throw .usage("\(flag) \(text): digest=\(d): \(error)") }
+            }
+            return .local(directory: src, tag: attrs["tag"] ?? "latest", digest: digest)
         case "registry":
             try check(attrs, allowed: ["type", "ref"], text, flag)
             return .registry(try reference(attrs, text, flag))
@@ -98,18 +107,24 @@ public enum BuildCacheSpec: Sendable, Equatable {
             attrs[key] = String(field[field.index(after: eq)...])
         }
         if attrs["type"] == nil {
-            guard let defaultType else { throw .usage("\(flag) \(text): type= is required (local, registry or inline)") }
+            guard let defaultType else {
+                throw .usage("\(flag) \(text): type= is required (local, registry or inline)")
+            }
             attrs["type"] = defaultType
         }
         return attrs
     }
 
-    static func reference(_ attrs: [String: String], _ text: String, _ flag: String) throws(BuildError) -> ImageReference {
+    static func reference(_ attrs: [String: String], _ text: String, _ flag: String) throws(BuildError)
+        -> ImageReference
+    {
         guard let ref = attrs["ref"], !ref.isEmpty else { throw .usage("\(flag) \(text): type=registry needs ref=REF") }
         do { return try ImageReference(parsing: ref) } catch { throw .usage("\(flag) \(text): ref=\(ref): \(error)") }
     }
 
-    static func check(_ attrs: [String: String], allowed: Set<String>, _ text: String, _ flag: String) throws(BuildError) {
+    static func check(_ attrs: [String: String], allowed: Set<String>, _ text: String, _ flag: String)
+        throws(BuildError)
+    {
         for key in attrs.keys.sorted() where !allowed.contains(key) {
             let type = attrs["type"] ?? ""
             throw .usage(
@@ -136,7 +151,7 @@ public enum BuildCacheSpec: Sendable, Equatable {
     /// How the cache is named in messages (`type=local,src=DIR`…).
     public var label: String {
         switch self {
-        case .local(let directory, _): return "local cache \(directory)"
+        case .local(let directory, _, _): return "local cache \(directory)"
         case .registry(let ref): return "registry cache \(ref.familiar)"
         case .inline: return "inline cache"
         }

@@ -27,6 +27,8 @@ struct LoadedBuildCache: Sendable {
 struct BuildCacheLayout: BuildCacheBlobSource {
     let directory: String
     let tag: String
+    /// An import's `digest=`: the manifest to read, whatever the tags say.
+    var digest: Digest? = nil
 
     static let refName = "org.opencontainers.image.ref.name"
 
@@ -38,7 +40,8 @@ struct BuildCacheLayout: BuildCacheBlobSource {
             if content.contains(digest) { return }
             try content.ingest(file: blobStore.path(of: digest), expected: digest, expectedSize: descriptor.size)
         } catch {
-            throw .engine("\(BuildCacheSpec.local(directory: directory, tag: tag).label): blob \(descriptor.digest): \(error)")
+            throw .engine(
+                "\(BuildCacheSpec.local(directory: directory, tag: tag).label): blob \(descriptor.digest): \(error)")
         }
     }
 
@@ -60,7 +63,8 @@ struct BuildCacheLayout: BuildCacheBlobSource {
             var index = (try? readIndex()) ?? ImageIndex(manifests: [])
             index.manifests.removeAll { $0.annotations?[Self.refName] == tag }
             index.manifests.append(descriptor)
-            try FileIO.writeAtomically(directory + "/oci-layout", contents: Array(#"{"imageLayoutVersion":"1.0.0"}"#.utf8))
+            try FileIO.writeAtomically(
+                directory + "/oci-layout", contents: Array(#"{"imageLayoutVersion":"1.0.0"}"#.utf8))
             try FileIO.writeAtomically(directory + "/index.json", contents: try KitJSON.encode(index))
         } catch let e as BuildError {
             throw e
@@ -80,12 +84,17 @@ struct BuildCacheLayout: BuildCacheBlobSource {
         do { index = try readIndex() } catch {
             throw .engine("\(label): cannot read \(directory)/index.json: \(error)")
         }
-        guard let entry = index.manifests.first(where: { $0.annotations?[Self.refName] == tag }) else {
-            throw .engine("\(label): index.json names no cache tagged \(tag)")
+        let wanted = index.manifests.first {
+            if let digest { return $0.digest == digest.description }
+            return $0.annotations?[Self.refName] == tag
+        }
+        guard let entry = wanted else {
+            throw .engine("\(label): index.json names no cache \(digest.map { "of digest \($0)" } ?? "tagged \(tag)")")
         }
         do {
             let manifest = try KitJSON.decode(Manifest.self, from: try readBlob(entry))
-            return try LoadedBuildCache.from(manifest: manifest, config: try readBlob(manifest.config), label: label, source: self)
+            return try LoadedBuildCache.from(
+                manifest: manifest, config: try readBlob(manifest.config), label: label, source: self)
         } catch let e as BuildError {
             throw e
         } catch {
@@ -192,7 +201,9 @@ struct BuildCacheRegistry: BuildCacheBlobSource {
     }
 
     private func smallBlob(_ descriptor: Descriptor) throws -> [UInt8] {
-        guard descriptor.size <= 64 << 20 else { throw BuildError.engine("config blob too big (\(descriptor.size) bytes)") }
+        guard descriptor.size <= 64 << 20 else {
+            throw BuildError.engine("config blob too big (\(descriptor.size) bytes)")
+        }
         let scratch = try FileIO.makeTemporaryDirectory(in: "/tmp", prefix: "skiff-cache-import-")
         defer { FileIO.removeTree(scratch) }
         let store = ContentStore(root: scratch)

@@ -5,9 +5,13 @@ import SkiffOCI
 /// as BuildKit normalizes it (containerd's platforms.Normalize): `aarch64` is arm64, whose `v8` variant is
 /// dropped; `x86_64` is amd64, whose `v1` is dropped; `arm` without a variant is `arm/v7`.
 public enum BuildPlatform {
+    /// A platform text that is not one, and why.
     public struct Invalid: Error, CustomStringConvertible {
+        /// The text as given.
         public let text: String
+        /// What is wrong with it.
         public let reason: String
+        /// `"TEXT": REASON`.
         public var description: String { "\"\(text)\": \(reason)" }
     }
 
@@ -104,10 +108,13 @@ public enum BuildPlatform {
     /// other than a default BuildKit drops).
     static func config(_ config: ImageConfig, is platform: Platform) -> Bool {
         guard config.os == platform.os else { return false }
-        guard let normalized = try? parse(config.os + "/" + config.architecture + (config.variant.map { "/" + $0 } ?? ""))
+        guard
+            let normalized = try? parse(config.os + "/" + config.architecture + (config.variant.map { "/" + $0 } ?? ""))
         else { return false }
         guard normalized.architecture == platform.architecture else { return false }
-        if let v = platform.variant { return normalized.variant == v || (normalized.variant == nil && platform.architecture == "amd64") }
+        if let v = platform.variant {
+            return normalized.variant == v || (normalized.variant == nil && platform.architecture == "amd64")
+        }
         return true
     }
 }

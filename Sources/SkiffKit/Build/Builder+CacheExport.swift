@@ -9,10 +9,12 @@ extension Builder {
         var result = image
         for export in options.cacheTo {
             let config = BuildCacheConfig(mode: export.mode.rawValue, records: Self.records(run, mode: export.mode))
-            if !options.quiet { output("Exporting the build cache (\(config.records.count) steps) to the \(export.target.label)") }
+            if !options.quiet {
+                output("Exporting the build cache (\(config.records.count) steps) to the \(export.target.label)")
+            }
             do throws(BuildError) {
                 switch export.target {
-                case .local(let directory, let tag):
+                case .local(let directory, let tag, _):
                     try BuildCacheLayout(directory: directory, tag: tag).export(config, images: engine.images)
                 case .registry(let reference):
                     try BuildCacheRegistry(reference: reference).export(config, images: engine.images)

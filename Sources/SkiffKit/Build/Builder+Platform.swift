@@ -25,7 +25,8 @@ extension BuildRun {
             var pull = PullOptions(platform: platform)
             pull.tagsReference = false
             do { image = try Puller(store: engine.images, options: pull, progress: nil).pull(reference) } catch {
-                throw fail(from, "base image \(base) for \(BuildPlatform.format(platform)) could not be pulled: \(error)")
+                throw fail(
+                    from, "base image \(base) for \(BuildPlatform.format(platform)) could not be pulled: \(error)")
             }
             guard BuildPlatform.config(image.config, is: platform) else {
                 throw fail(

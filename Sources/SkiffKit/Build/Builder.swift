@@ -345,7 +345,9 @@ struct BuildRun {
         stagePlatform = builder.targetPlatform
         if let platform = from.flag("platform") {
             let p = try expand(from, platform) { meta[$0] }
-            do { stagePlatform = try BuildPlatform.parse(p) } catch { throw fail(from, "--platform=\(error.description)") }
+            do { stagePlatform = try BuildPlatform.parse(p) } catch {
+                throw fail(from, "--platform=\(error.description)")
+            }
         }
         let platformGiven = options.platform != nil || from.flag("platform") != nil
         var image: StoredImage

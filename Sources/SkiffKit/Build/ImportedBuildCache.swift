@@ -8,10 +8,17 @@ import SkiffSystem
 /// content store and records the step in the state root's cache, as BuildKit keeps what it imported.
 final class ImportedBuildCache: @unchecked Sendable {
     private let caches: [LoadedBuildCache]
+    /// Each key's record and its cache's index in `caches` (the first cache that has the key).
+    private let byKey: [String: (record: BuildCacheRecord, cache: Int)]
     private let lock = NSLock()
 
     init(_ caches: [LoadedBuildCache]) {
         self.caches = caches
+        var byKey: [String: (record: BuildCacheRecord, cache: Int)] = [:]
+        for (i, cache) in caches.enumerated() {
+            for record in cache.config.records where byKey[record.key] == nil { byKey[record.key] = (record, i) }
+        }
+        self.byKey = byKey
     }
 
     var isEmpty: Bool { caches.isEmpty }
@@ -23,8 +30,8 @@ final class ImportedBuildCache: @unchecked Sendable {
         for spec in specs {
             do throws(BuildError) {
                 switch spec {
-                case .local(let directory, let tag):
-                    loaded.append(try BuildCacheLayout(directory: directory, tag: tag).load())
+                case .local(let directory, let tag, let digest):
+                    loaded.append(try BuildCacheLayout(directory: directory, tag: tag, digest: digest).load())
                 case .registry(let reference):
                     loaded.append(try BuildCacheRegistry(reference: reference).load())
                 case .inline:
@@ -39,14 +46,12 @@ final class ImportedBuildCache: @unchecked Sendable {
 
     /// The record of `key` in the first cache that has it.
     func record(_ key: String) -> (BuildCacheRecord, LoadedBuildCache)? {
-        for cache in caches {
-            if let r = cache.config.records.first(where: { $0.key == key }) { return (r, cache) }
-        }
-        return nil
+        byKey[key].map { ($0.record, caches[$0.cache]) }
     }
 
     /// The image of a layer step's record, copied into `images` (nil when the cache cannot supply it).
-    func materialize(_ record: BuildCacheRecord, from cache: LoadedBuildCache, into images: ImageStore) -> StoredImage? {
+    func materialize(_ record: BuildCacheRecord, from cache: LoadedBuildCache, into images: ImageStore) -> StoredImage?
+    {
         guard let text = record.image, let manifestDescriptor = cache.blobs[text] else { return nil }
         // Stages building at once may ask for the same blobs.
         lock.lock()

@@ -2,8 +2,11 @@
 /// technology, a Windows choice. On Linux the daemon accepts only `default` (or empty, in any case)
 /// and refuses the rest with moby's message (daemon/daemon_unix.go validateIsolation).
 public enum Isolation {
+    /// A value other than `default`.
     public struct Invalid: Error, CustomStringConvertible {
+        /// The value as given.
         public let value: String
+        /// moby's message.
         public var description: String { "Invalid isolation: \"\(value)\" - linux only supports 'default'" }
     }
 
