@@ -138,6 +138,20 @@ struct BuildCacheExportTests {
         let max = try records(root.path + "/max")
         #expect(min.count == 2 && !min.contains { $0.contains("echo tool") }, "\(min)")
         #expect(max.count == 3 && max.contains { $0.contains("echo tool") }, "\(max)")
+
+        // A layout BuildKit exported (an index listing its cacheconfig): said so, and the build goes on.
+        let buildkit = root.path + "/buildkit"
+        let inner = Array(
+            #"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{"mediaType":"application/vnd.buildkit.cacheconfig.v0","digest":"sha256:\#(String(repeating: "0", count: 64))","size":2}]}"#
+                .utf8)
+        let blobs = ContentStore(root: buildkit + "/blobs")
+        let innerDigest = try blobs.write(inner)
+        try FileManager.default.removeItem(atPath: buildkit + "/blobs/ingest")
+        try #"{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.index.v1+json","digest":"\#(innerDigest)","size":\#(inner.count),"annotations":{"org.opencontainers.image.ref.name":"latest"}}]}"#
+            .write(toFile: buildkit + "/index.json", atomically: true, encoding: .utf8)
+        let foreign = root.skiff("build", "--cache-from", "type=local,src=\(buildkit)", context, timeout: 120)
+        #expect(foreign.status == 0, "\(foreign.out)\(foreign.err)")
+        #expect(foreign.out.contains("local cache \(buildkit) was exported by BuildKit"), "\(foreign.out)")
     }
 
     /// Compose's `build.cache_to` and `build.cache_from` are the same specs.

@@ -9,6 +9,13 @@ import SkiffOCI
 public enum BuildCacheFormat {
     /// The cache manifest's config blob.
     public static let configMediaType = "application/vnd.skiff.build.cache.config.v1+json"
+    /// BuildKit's cache config, in the index or manifest of a cache BuildKit exported.
+    static let buildKitConfigMediaType = "application/vnd.buildkit.cacheconfig.v0"
+
+    /// The error for a cache in BuildKit's own format (its records are BuildKit's LLB keys, not Skiff's).
+    static func buildKitCache(_ label: String) -> BuildError {
+        .engine("\(label) was exported by BuildKit, whose cache keys are its own; skiff imports caches skiff exported")
+    }
 }
 
 /// One cached step: what `BuildCache` keeps in `<root>/build-cache/<key>.json`, with its key.

@@ -92,7 +92,18 @@ struct BuildCacheLayout: BuildCacheBlobSource {
             throw .engine("\(label): index.json names no cache \(digest.map { "of digest \($0)" } ?? "tagged \(tag)")")
         }
         do {
-            let manifest = try KitJSON.decode(Manifest.self, from: try readBlob(entry))
+            let bytes = try readBlob(entry)
+            if MediaType.isIndex(entry.mediaType) {
+                let inner = try KitJSON.decode(ImageIndex.self, from: bytes)
+                if inner.manifests.contains(where: { $0.mediaType == BuildCacheFormat.buildKitConfigMediaType }) {
+                    throw BuildCacheFormat.buildKitCache(label)
+                }
+                throw BuildError.engine("\(label): index.json's entry is an image index, not a build cache")
+            }
+            let manifest = try KitJSON.decode(Manifest.self, from: bytes)
+            if manifest.config.mediaType == BuildCacheFormat.buildKitConfigMediaType {
+                throw BuildCacheFormat.buildKitCache(label)
+            }
             return try LoadedBuildCache.from(
                 manifest: manifest, config: try readBlob(manifest.config), label: label, source: self)
         } catch let e as BuildError {
@@ -184,10 +195,16 @@ struct BuildCacheRegistry: BuildCacheBlobSource {
                 repository: reference.repository, reference: reference.manifestReference)
             if MediaType.isIndex(mediaType) {
                 let index = try KitJSON.decode(ImageIndex.self, from: bytes)
+                if index.manifests.contains(where: { $0.mediaType == BuildCacheFormat.buildKitConfigMediaType }) {
+                    throw BuildCacheFormat.buildKitCache(label)
+                }
                 let entry = try Puller.select(platform, from: index, reference: reference.description)
                 (bytes, mediaType, _) = try client.manifest(repository: reference.repository, reference: entry.digest)
             }
             let manifest = try KitJSON.decode(Manifest.self, from: bytes)
+            if manifest.config.mediaType == BuildCacheFormat.buildKitConfigMediaType {
+                throw BuildCacheFormat.buildKitCache(label)
+            }
             let config = try smallBlob(manifest.config)
             if manifest.config.mediaType == BuildCacheFormat.configMediaType {
                 return try LoadedBuildCache.from(manifest: manifest, config: config, label: label, source: self)
