@@ -141,14 +141,19 @@ struct BuildCacheExportTests {
 
         // A layout BuildKit exported (an index listing its cacheconfig): said so, and the build goes on.
         let buildkit = root.path + "/buildkit"
-        let inner = Array(
-            #"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{"mediaType":"application/vnd.buildkit.cacheconfig.v0","digest":"sha256:\#(String(repeating: "0", count: 64))","size":2}]}"#
-                .utf8)
+        let cacheConfig = Descriptor(
+            mediaType: "application/vnd.buildkit.cacheconfig.v0",
+            digest: "sha256:" + String(repeating: "0", count: 64), size: 2)
+        let inner = Array(try JSONEncoder().encode(ImageIndex(manifests: [cacheConfig])))
         let blobs = ContentStore(root: buildkit + "/blobs")
         let innerDigest = try blobs.write(inner)
         try FileManager.default.removeItem(atPath: buildkit + "/blobs/ingest")
-        try #"{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.index.v1+json","digest":"\#(innerDigest)","size":\#(inner.count),"annotations":{"org.opencontainers.image.ref.name":"latest"}}]}"#
-            .write(toFile: buildkit + "/index.json", atomically: true, encoding: .utf8)
+        let outer = ImageIndex(manifests: [
+            Descriptor(
+                mediaType: MediaType.ociIndex, digest: innerDigest.description, size: Int64(inner.count),
+                annotations: ["org.opencontainers.image.ref.name": "latest"])
+        ])
+        try JSONEncoder().encode(outer).write(to: URL(fileURLWithPath: buildkit + "/index.json"))
         let foreign = root.skiff("build", "--cache-from", "type=local,src=\(buildkit)", context, timeout: 120)
         #expect(foreign.status == 0, "\(foreign.out)\(foreign.err)")
         #expect(foreign.out.contains("local cache \(buildkit) was exported by BuildKit"), "\(foreign.out)")
