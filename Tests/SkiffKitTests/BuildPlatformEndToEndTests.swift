@@ -9,8 +9,9 @@ import Testing
 /// takes, with BuildKit's TARGET…/BUILD… args; another platform's base image pulled from a registry index,
 /// COPY/ENV steps and a `FROM --platform=$BUILDPLATFORM` stage building without emulation, and a RUN step of
 /// that platform failing with BuildKit's exec format error when no binfmt_misc emulator is registered.
+// Serialized: one test registers an arm64 binfmt_misc handler, which another's failing RUN must not see.
 @Suite(
-    "build platforms end to end",
+    "build platforms end to end", .serialized,
     .enabled(
         if: getuid() == 0 && TestImage.fixtureExists && FileManager.default.isExecutableFile(atPath: Engine.skiffPath)
             && FileManager.default.isExecutableFile(atPath: "/usr/bin/docker-registry")
@@ -132,5 +133,57 @@ struct BuildPlatformEndToEndTests {
         let composed = root.skiff(["compose", "-f", root.path + "/app/compose.yaml", "build"], timeout: 180)
         #expect(composed.status == 0, "\(composed.out)\(composed.err)")
         #expect(try Self.config(root, "app-app").architecture == "arm64")
+    }
+    /// With an emulator registered for arm64 (here a stand-in: the host's static busybox, registered with
+    /// binfmt_misc's F flag for the aarch64 ELF magic, which runs the applet an "arm64 program" is named
+    /// after), an arm64 RUN step runs through it, as BuildKit's do under qemu-user. The handler (and the
+    /// binfmt_misc mount, if this test made it) is removed at the end.
+    @Test(
+        "a registered emulator runs another platform's RUN steps (skipped when one for arm64 is registered already)",
+        .enabled(if: !BinfmtHandlers.current().runs(Platform(architecture: "arm64"))))
+    func aRegisteredEmulatorRunsAnotherPlatformsRunSteps() throws {
+        let arm = Platform(architecture: "arm64")
+        let root = try CLIRoot(prefix: "skiff-bplat-emu-")
+        defer { root.cleanUp() }
+        let binfmt = "/proc/sys/fs/binfmt_misc"
+        var mounted = false
+        if !FileManager.default.fileExists(atPath: binfmt + "/register") {
+            try #require(TestShell.run("mount -t binfmt_misc binfmt_misc \(binfmt)").status == 0)
+            mounted = true
+        }
+        defer { if mounted { _ = TestShell.run("umount \(binfmt)") } }
+        // Named busybox: busybox then runs the applet its first argument (the program's path) names.
+        try FileManager.default.createDirectory(atPath: root.path + "/emulator", withIntermediateDirectories: true)
+        let emulator = root.path + "/emulator/busybox"
+        try FileManager.default.copyItem(atPath: TestImage.busyboxRootfs + "/bin/busybox", toPath: emulator)
+        let name = "skiff-test-aarch64"
+        let magic = "7f454c460201010000000000000000000200b700"
+        let mask = "ffffffffffffff00fffffffffffffffffeffffff"
+        func escaped(_ hex: String) -> String {
+            stride(from: 0, to: hex.count, by: 2).map { i in
+                "\\x" + hex.dropFirst(i).prefix(2)
+            }.joined()
+        }
+        let registration = ":\(name):M:0:\(escaped(magic)):\(escaped(mask)):\(emulator):F"
+        let registered = TestShell.run("printf '%s' '\(registration)' > \(binfmt)/register")
+        try #require(registered.status == 0, "\(registered.output)")
+        defer { _ = TestShell.run("echo -1 > \(binfmt)/\(name)") }
+        #expect(BinfmtHandlers.current().runs(arm))
+
+        // An "arm64" /bin/sh: an aarch64 ELF header, which only the registered handler can run.
+        var header = [UInt8](repeating: 0, count: 128)
+        for i in 0..<(magic.count / 2) {
+            header[i] = UInt8(String(magic.dropFirst(2 * i).prefix(2)), radix: 16)!
+        }
+        let context = root.path + "/emu"
+        try Self.write("FROM scratch\nCOPY sh /bin/sh\nRUN echo emulated > /out\n", context + "/Dockerfile")
+        try Data(header).write(to: URL(fileURLWithPath: context + "/sh"))
+        chmod(context + "/sh", 0o755)
+        let built = root.skiff("build", "--platform", "linux/arm64", "-t", "emu", context, timeout: 120)
+        #expect(built.status == 0, "\(built.out)\(built.err)")
+        #expect(try Self.config(root, "emu").architecture == "arm64")
+        try Self.write("FROM busybox\nCOPY --from=emu /out /out\n", root.path + "/read/Dockerfile")
+        #expect(root.skiff("build", "-t", "read", root.path + "/read").status == 0)
+        #expect(root.skiff("run", "--rm", "read", "cat", "/out").out == "emulated\n")
     }
 }
