@@ -107,6 +107,24 @@ struct BuildCacheExportTests {
             "build", "-t", "app", "--cache-from", "type=local,src=\(cacheDir)", fourthContext, timeout: 120)
         #expect(partial.status == 0 && Self.usingCache(partial.out) == 1, "\(partial.out)\(partial.err)")
         #expect(fourth.skiff("run", "--rm", "app").out != stamp)
+
+        // A cache that has lost a layer blob: that step runs (with a warning), as when a registry is gone.
+        let damaged = fourth.path + "/damaged"
+        try FileManager.default.copyItem(atPath: cacheDir, toPath: damaged)
+        let damagedBlobs = ContentStore(root: damaged + "/blobs")
+        let baseLayers = Set(try first.engine.images.resolve("busybox").manifest.layers.map(\.digest))
+        let layer = try #require(
+            damagedBlobs.all().first {
+                !baseLayers.contains($0.description) && (try? damagedBlobs.read($0))?.prefix(2) == [0x1f, 0x8b]
+            })
+        damagedBlobs.delete(layer)
+        let fifth = try Self.root(sharingBaseWith: first, prefix: "skiff-bcache-e-")
+        defer { fifth.cleanUp() }
+        let lossy = fifth.skiff(
+            "build", "-t", "app", "--cache-from", "type=local,src=\(damaged)", try Self.context(in: fifth), timeout: 120
+        )
+        #expect(lossy.status == 0, "\(lossy.out)\(lossy.err)")
+        #expect(lossy.out.contains("WARNING: the local cache \(damaged) cannot supply step"), "\(lossy.out)")
     }
 
     /// mode=min (the default) exports the final image's steps only; mode=max every stage's.

@@ -75,7 +75,10 @@ public struct Builder {
         var run = BuildRun(
             builder: self, dockerfile: dockerfile, context: context, namedTrees: named, mountInputs: inputs)
         if !options.cacheFrom.isEmpty {
-            run.importedCache = ImportedBuildCache.load(options.cacheFrom) { output($0) }
+            let imported = ImportedBuildCache.load(options.cacheFrom) { output($0) }
+            let control = run.control
+            imported.warn = { control.emit($0) }
+            run.importedCache = imported
         }
         var image = try run.execute()
         if !options.cacheTo.isEmpty { image = try exportCache(run, image: image) }

@@ -11,6 +11,8 @@ final class ImportedBuildCache: @unchecked Sendable {
     /// Each key's record and its cache's index in `caches` (the first cache that has the key).
     private let byKey: [String: (record: BuildCacheRecord, cache: Int)]
     private let lock = NSLock()
+    /// Where a blob the cache cannot supply is told (a `WARNING:` line; the step then runs).
+    var warn: (String) -> Void = { _ in }
 
     init(_ caches: [LoadedBuildCache]) {
         self.caches = caches
@@ -68,6 +70,7 @@ final class ImportedBuildCache: @unchecked Sendable {
             }
             return try images.image(manifest: try Digest(text))
         } catch {
+            warn("WARNING: the \(cache.label) cannot supply step \"\(record.step)\" (\(error)); it runs instead")
             return nil
         }
     }
