@@ -74,8 +74,8 @@ struct ComposeSpecKeysTests {
         ("logging: {driver: syslog}", "services.web.logging.driver: the syslog logging driver is not supported"),
         ("logging: {options: {compress: \"true\"}}", "services.web.logging.options.compress: compressed rotated logs"),
         (
-            "build: {context: ., cache_from: [\"a:b\"]}",
-            "services.web.build.cache_from: skiff build keeps its cache locally"
+            "build: {context: ., cache_to: [\"type=gha\"]}",
+            "services.web.build.cache_to[0]: cache_to type=gha: unknown cache type \"gha\""
         ),
     ])
     func validKeysSkiffCannotCarryOutAreErrors(line: String, expected: String) {

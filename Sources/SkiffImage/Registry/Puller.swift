@@ -9,6 +9,9 @@ public struct PullOptions: Sendable {
     /// Layers downloaded at once.
     public var maxConcurrentDownloads: Int
     public var registry: RegistryOptions
+    /// Tag the reference to what was pulled (false: the image is stored untagged, as a build's base
+    /// image for another platform is, so the name keeps this machine's image).
+    public var tagsReference = true
 
     public init(
         platform: Platform = .current, maxConcurrentDownloads: Int = 3, registry: RegistryOptions = RegistryOptions()
@@ -99,7 +102,7 @@ public struct Puller: Sendable {
 
         do {
             try content.write(bytes, expected: digest)
-            try store.tag(reference, manifest: digest)
+            if options.tagsReference { try store.tag(reference, manifest: digest) }
             let image = try store.image(manifest: digest)
             progress?(
                 .finished(reference: reference.familiar, manifest: digest, downloaded: !missing.isEmpty || !alreadyHad))

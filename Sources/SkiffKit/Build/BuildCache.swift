@@ -22,6 +22,8 @@ public struct BuildCache: Sendable {
     let images: ImageStore
     /// Counts what lookups read (nil: not counted).
     var work: BuildWork?
+    /// The caches `--cache-from` imported, asked when this one misses.
+    var imported: ImportedBuildCache?
 
     /// The cache of the state root `root`, whose entries point into `images`.
     public init(root: String, images: ImageStore) {
@@ -59,8 +61,18 @@ public struct BuildCache: Sendable {
 
     func path(_ key: String) -> String { directory + "/" + key + ".json" }
 
-    /// The image a step with this key made, if it is still complete in the store.
+    /// The image a step with this key made, if it is still complete in the store, or an imported cache has it.
     public func lookup(_ key: String) -> StoredImage? {
+        if let local = lookupLocal(key) { return local }
+        guard let imported, let (record, cache) = imported.record(key), record.image != nil,
+            let image = imported.materialize(record, from: cache, into: images)
+        else { return nil }
+        try? store(
+            key, manifest: image.manifestDigest, step: record.step, parent: record.parent.flatMap { try? Digest($0) })
+        return image
+    }
+
+    private func lookupLocal(_ key: String) -> StoredImage? {
         guard let entry = read(key), let manifest = entry.manifest,
             let image = try? images.image(manifest: manifest)
         else { return nil }
@@ -73,8 +85,20 @@ public struct BuildCache: Sendable {
 
     /// When the metadata step with this key was first built (its history line's time), if it was.
     public func lookupMetadata(_ key: String) -> String? {
-        guard let entry = read(key), entry.manifest == nil else { return nil }
-        return entry.created
+        if let entry = read(key) { return entry.manifest == nil ? entry.created : nil }
+        guard let imported, let (record, _) = imported.record(key), record.image == nil, let created = record.created,
+            let parent = record.parent.flatMap({ try? Digest($0) })
+        else { return nil }
+        try? storeMetadata(key, created: created, step: record.step, parent: parent)
+        return created
+    }
+
+    /// The entry of `key` as an exported record (nil when this cache has none).
+    func record(_ key: String) -> BuildCacheRecord? {
+        guard let entry = read(key) else { return nil }
+        return BuildCacheRecord(
+            key: key, step: entry.step, image: entry.manifest?.description, created: entry.created,
+            parent: entry.parent?.description)
     }
 
     private func read(_ key: String) -> Entry? {

@@ -1,4 +1,5 @@
 import SkiffImage
+import SkiffOCI
 
 /// What `skiff build` is asked for.
 public struct BuildOptions: Sendable {
@@ -46,6 +47,12 @@ public struct BuildOptions: Sendable {
     public var parallelStages: Int?
     /// `--build-context NAME=VALUE`: named contexts, by name (they win over a stage or image of that name).
     public var namedContexts: [String: BuildNamedContext] = [:]
+    /// `--platform` (one; compose `build.platforms`): the platform to build for (nil: this machine's).
+    public var platform: Platform?
+    /// `--cache-from`: caches whose steps a miss in the state root's cache may be answered from.
+    public var cacheFrom: [BuildCacheSpec] = []
+    /// `--cache-to`: where the build's cache is exported once it succeeds.
+    public var cacheTo: [BuildCacheSpec.Export] = []
     /// `--allow`: what RUN steps may ask for (`--network=host`, `--security=insecure`).
     public var entitlements: Set<BuildEntitlement> = []
 

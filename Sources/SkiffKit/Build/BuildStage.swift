@@ -17,6 +17,8 @@ struct BuildStage {
     /// change it, so the keys are the same whether or not an intermediate image was written.
     private(set) var key: Digest
     var cmdSet = false
+    /// The cache keys of the steps so far (for `--cache-to`).
+    var cacheKeys: [String] = []
     /// ARG values by name (nil: declared without a value), and the order they were (re)declared in.
     private var argValues: [String: String?] = [:]
     private var argOrder: [String: Int] = [:]
@@ -100,6 +102,7 @@ struct BuildStage {
             History(created: created, createdBy: createdBy, comment: "skiff build", emptyLayer: true))
         isWritten = false
         self.key = key
+        cacheKeys.append(key.hex)
     }
 
     /// The stage's image after a step that wrote one (a layer step, or a cache hit for it).
@@ -156,10 +159,14 @@ struct ImageCommitter {
     }
 
     /// An image with no layers (FROM scratch): no timestamp, so its digest is always the same.
-    func scratch() throws(BuildError) -> StoredImage {
+    func scratch(platform: Platform? = nil) throws(BuildError) -> StoredImage {
         var container = ContainerConfig()
         container.Env = ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]
-        let config = ImageConfig(created: nil, config: container, rootfs: RootFS(diffIDs: []), history: [])
+        var config = ImageConfig(created: nil, config: container, rootfs: RootFS(diffIDs: []), history: [])
+        if let platform {
+            config.architecture = platform.architecture
+            config.variant = platform.variant
+        }
         let manifest = Manifest(config: Descriptor(mediaType: MediaType.ociConfig, digest: "", size: 0), layers: [])
         return try write(config: config, manifest: manifest)
     }

@@ -69,8 +69,10 @@ extension BuildRun {
             cacheText += " --network=none"
         }
         if runner.privileged { cacheText += " --security=insecure" }
+        let emulation = self
         return PreparedStep(cacheText: cacheText, contentDigest: nil) {
             (stage: inout BuildStage) throws(BuildError) -> StoredImage in
+            try emulation.checkEmulation(ins, argv: finalArgv)
             let session = try RunMountSession(plan: mounts, inputs: inputs, instruction: label)
             defer { session.close() }
             let layer = try runner.run(

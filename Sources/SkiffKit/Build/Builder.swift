@@ -25,15 +25,11 @@ public struct Builder {
         "ftp_proxy", "NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy",
     ]
 
-    static var platformArgs: [String: String] {
-        let p = Platform.current
-        let platform = "linux/" + p.architecture + (p.variant.map { "/" + $0 } ?? "")
-        return [
-            "TARGETPLATFORM": platform, "TARGETOS": "linux", "TARGETARCH": p.architecture,
-            "TARGETVARIANT": p.variant ?? "",
-            "BUILDPLATFORM": platform, "BUILDOS": "linux", "BUILDARCH": p.architecture, "BUILDVARIANT": p.variant ?? "",
-        ]
-    }
+    /// The platform the build is for (`--platform`; this machine's when not given).
+    var targetPlatform: Platform { options.platform ?? BuildPlatform.host }
+
+    /// TARGETPLATFORM, BUILDPLATFORM and the rest, as BuildKit sets them.
+    var platformArgs: [String: String] { BuildPlatform.args(target: targetPlatform) }
 
     /// A builder for `options` in `engine`, printing progress through `output`.
     public init(engine: Engine, options: BuildOptions, output: @escaping (String) -> Void) {
@@ -78,7 +74,14 @@ public struct Builder {
         let named = try BuildRun.openNamedContexts(options.namedContexts)
         var run = BuildRun(
             builder: self, dockerfile: dockerfile, context: context, namedTrees: named, mountInputs: inputs)
-        let image = try run.execute()
+        if !options.cacheFrom.isEmpty {
+            let imported = ImportedBuildCache.load(options.cacheFrom) { output($0) }
+            let control = run.control
+            imported.warn = { control.emit($0) }
+            run.importedCache = imported
+        }
+        var image = try run.execute()
+        if !options.cacheTo.isEmpty { image = try exportCache(run, image: image) }
         // A name already on this image is left as it is (a fully cached rebuild writes nothing).
         let current = (try? engine.images.references()) ?? [:]
         for ref in tags where current[ref] != image.manifestDigest {
@@ -128,6 +131,13 @@ struct BuildRun {
     var buildsTarget = false
     /// While stages build at the same time, every line of a stage's output starts with `[name] `.
     var linePrefix: String?
+    /// The cache keys of the steps of each stage built, and the stage each is FROM (for `--cache-to`).
+    var stageCacheKeys: [Int: [String]] = [:]
+    var stageFrom: [Int: Int] = [:]
+    /// The target stage's index once the build has run.
+    var targetStage: Int?
+    /// The platform of the stage being built (its FROM --platform=, else the build's target).
+    var stagePlatform = BuildPlatform.host
 
     init(
         builder: Builder, dockerfile: Dockerfile, context: ContextTree, namedTrees: [String: ContextTree] = [:],
@@ -141,9 +151,13 @@ struct BuildRun {
         control = BuildControl(engine: builder.engine, output: builder.output)
     }
 
+    /// What `--cache-from` imported (nil: nothing asked for).
+    var importedCache: ImportedBuildCache?
+
     var cache: BuildCache {
         var cache = builder.cache
         cache.work = work
+        cache.imported = importedCache
         return cache
     }
 
@@ -185,7 +199,7 @@ struct BuildRun {
     mutating func execute() throws(BuildError) -> StoredImage {
         let resolver = try StageResolver(dockerfile, namedContexts: Set(options.namedContexts.keys))
         // ARGs before the first FROM: usable in FROM lines (and by `ARG NAME` inside a stage).
-        var meta = Builder.platformArgs
+        var meta = builder.platformArgs
         for ins in resolver.metaArgs {
             for word in VariableExpander.split(ins.text, escape: dockerfile.escape) {
                 let (name, raw) = Self.splitArg(word)
@@ -232,14 +246,19 @@ struct BuildRun {
             run.linePrefix = concurrent ? "[\(name)] " : nil
             run.buildsTarget = index == target
             let image = try run.buildStage(stage, resolver: resolver)
-            return StageScheduler.Outcome(image: image, records: run.records, usedBuildArgs: run.usedBuildArgs)
+            return StageScheduler.Outcome(
+                image: image, records: run.records, usedBuildArgs: run.usedBuildArgs,
+                cacheKeys: run.stageCacheKeys[index] ?? [], fromStage: run.stageFrom[index])
         }
         for index in plan {
             guard let outcome = outcomes[index] else { continue }
             stageImages[index] = outcome.image
             records += outcome.records
             usedBuildArgs.formUnion(outcome.usedBuildArgs)
+            stageCacheKeys[index] = outcome.cacheKeys
+            stageFrom[index] = outcome.fromStage
         }
+        targetStage = target
         guard let last = stageImages[target] else { throw .usage("nothing to build") }
         return last
     }
@@ -323,17 +342,17 @@ struct BuildRun {
         let from = stage.from
         beginStep(from)
         let words = VariableExpander.split(from.text, escape: dockerfile.escape)
-        let meta = metaArgs.merging(Builder.platformArgs) { a, _ in a }
+        let meta = metaArgs.merging(builder.platformArgs) { a, _ in a }
         let base = try expand(from, words[0]) { meta[$0] }
+        // The stage's platform: FROM --platform= (e.g. $BUILDPLATFORM for a cross-compiling stage), else the target.
+        stagePlatform = builder.targetPlatform
         if let platform = from.flag("platform") {
             let p = try expand(from, platform) { meta[$0] }
-            guard p == Builder.platformArgs["TARGETPLATFORM"] || p == "linux/" + Platform.current.architecture else {
-                throw fail(
-                    from,
-                    "--platform=\(p): only the platform of this machine (\(Builder.platformArgs["TARGETPLATFORM"]!)) can be built"
-                )
+            do { stagePlatform = try BuildPlatform.parse(p) } catch {
+                throw fail(from, "--platform=\(error.description)")
             }
         }
+        let platformGiven = options.platform != nil || from.flag("platform") != nil
         var image: StoredImage
         if let (name, context) = namedContext(base) {
             image = try namedBase(name, context, from: from)
@@ -341,8 +360,11 @@ struct BuildRun {
             let built = stageImages[dep.index]
         {
             image = built
+            stageFrom[stage.index] = dep.index
         } else if base.lowercased() == "scratch" {
-            image = try committer.scratch()
+            image = try committer.scratch(platform: platformGiven ? stagePlatform : nil)
+        } else if platformGiven {
+            image = try baseImage(base, from: from, platform: stagePlatform)
         } else {
             image = try baseImage(base, from: from)
         }
@@ -391,6 +413,7 @@ struct BuildRun {
                 for (k, v) in labels { config.Labels![k] = v }
             }
         }
+        stageCacheKeys[stage.index] = state.cacheKeys
         return try state.written(committer)
     }
 
@@ -412,6 +435,7 @@ struct BuildRun {
             try metadataStep(ins, prepared, key: key, change: change, state: &state, isTrigger: isTrigger)
             return
         }
+        state.cacheKeys.append(key)
         if !options.noCache, let hit = cache.lookup(key) {
             say(" ---> Using cache")
             state.replace(with: hit)
@@ -538,7 +562,7 @@ struct BuildRun {
             let st = state
             var value = try raw.map { (w: String) throws(BuildError) -> String in try expand(ins, w) { st.lookup($0) } }
             if value == nil, let m = metaArgs[name] { value = m }
-            if value == nil, let p = Builder.platformArgs[name] { value = p }
+            if value == nil, let p = builder.platformArgs[name] { value = p }
             if let given = buildArg(name) { value = given; usedBuildArgs.insert(name) }
             state.setArg(name, value)
         }

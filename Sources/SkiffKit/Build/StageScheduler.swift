@@ -10,6 +10,10 @@ struct StageScheduler {
         var image: StoredImage
         var records: [BuildResult.StepRecord]
         var usedBuildArgs: Set<String>
+        /// The cache keys of the stage's steps, in order (for `--cache-to`).
+        var cacheKeys: [String] = []
+        /// The earlier stage this one is FROM, if it is.
+        var fromStage: Int? = nil
     }
 
     typealias Body = (_ stage: Int, _ built: [Int: StoredImage]) throws(BuildError) -> Outcome

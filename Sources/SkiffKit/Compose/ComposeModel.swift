@@ -1,3 +1,5 @@
+import SkiffOCI
+
 /// A compose project after loading: files found, merged, interpolated and checked. Paths in it are
 /// absolute (bind sources, build contexts and env files are resolved against the project directory).
 public struct ComposeProject: Sendable, Equatable {
@@ -180,6 +182,11 @@ package struct ComposeBuild: Sendable, Equatable {
     package var additionalContexts: [String: String] = [:]
     /// `build.entitlements`, and `build.privileged` as security.insecure.
     package var entitlements: Set<BuildEntitlement> = []
+    /// `build.cache_from` / `build.cache_to`: as `--cache-from` / `--cache-to` take them.
+    package var cacheFrom: [BuildCacheSpec] = []
+    package var cacheTo: [BuildCacheSpec.Export] = []
+    /// `build.platforms` (one): the platform to build for.
+    package var platform: Platform?
 
     /// The service an additional context names with `service:NAME`.
     package var contextServices: [String] {

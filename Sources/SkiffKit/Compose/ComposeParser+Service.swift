@@ -40,6 +40,9 @@ extension ComposeParser {
                 s.resources.memorySwap = try bytes(v, p)
             }
         case "cpu_count": _ = try int(v, p, min: 0)  // Windows only; Docker on Linux ignores it
+        case "isolation":
+            let value = try string(v, p)
+            do { try Isolation.check(value) } catch { throw fail(p, error.description) }
         case "cpu_percent":
             // Windows only: Docker on Linux discards it with this warning.
             if try int(v, p, min: 0, max: 100) > 0 {
@@ -240,17 +243,35 @@ extension ComposeParser {
 }
 
 extension ComposeParser {
-    /// `build:` keys skiff build has no flag for, refused unless they ask for what it does anyway.
-    func buildExtras(_ t: ComposeTree, _ p: String) throws(ComposeError) {
+    /// `build:` keys checked as `skiff build`'s flags check them: `cache_from` / `cache_to` (BuildKit's
+    /// cache specs), `network`, `isolation`.
+    func buildExtras(_ t: ComposeTree, _ p: String, into b: inout ComposeBuild) throws(ComposeError) {
         func refuse(_ key: String, _ why: String) -> ComposeError { .unsupported("\(file): \(p).\(key): \(why)") }
-        for key in ["cache_from", "cache_to"] {
-            if let c = t[key], !(try strings(c, p + "." + key)).isEmpty {
-                throw refuse(
-                    key, "skiff build keeps its cache locally (it neither imports nor exports caches); remove the key")
+        if let c = t["cache_from"] {
+            for (i, text) in try strings(c, p + ".cache_from").enumerated() {
+                do { b.cacheFrom.append(try BuildCacheSpec.parseImport(text, flag: "cache_from")) } catch {
+                    throw fail("\(p).cache_from[\(i)]", error.description)
+                }
+            }
+        }
+        if let c = t["cache_to"] {
+            for (i, text) in try strings(c, p + ".cache_to").enumerated() {
+                do { b.cacheTo.append(try BuildCacheSpec.parseExport(text, flag: "cache_to")) } catch {
+                    throw fail("\(p).cache_to[\(i)]", error.description)
+                }
             }
         }
         if let n = try optionalString(t["network"], p + ".network"), !BuildOptions.networks.contains(n) {
             throw refuse("network", "a build's steps take default, host or none (got \"\(n)\")")
+        }
+        if let v = t["platforms"] {
+            let texts = try strings(v, p + ".platforms")
+            do { b.platform = try BuildPlatform.single(texts, flag: "") } catch {
+                throw fail(p + ".platforms", String(error.description.drop { $0 == " " }))
+            }
+        }
+        if let i = try optionalString(t["isolation"], p + ".isolation") {
+            do { try Isolation.check(i) } catch { throw fail(p + ".isolation", error.description) }
         }
     }
 }

@@ -472,7 +472,7 @@ package struct ComposeParser {
                     do { _ = try BuildSSHSource.parse(entry) } catch { throw fail("\(p).ssh[\(i)]", error.description) }
                 }
             }
-            try buildExtras(t, p)
+            try buildExtras(t, p, into: &b)
             try buildContextsAndEntitlements(t, p, into: &b)
             return b
         default:

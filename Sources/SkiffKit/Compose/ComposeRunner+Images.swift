@@ -72,6 +72,9 @@ extension ComposeRunner {
         (options.secrets, options.ssh) = try buildSecrets(b, service: s.name)
         options.namedContexts = try namedContexts(b, service: s.name)
         options.entitlements = b.entitlements
+        options.cacheFrom = b.cacheFrom
+        options.cacheTo = b.cacheTo
+        options.platform = b.platform
         let builder = Builder(engine: engine, options: options, output: buildOutput)
         do { _ = try builder.build() } catch {
             throw .usage("failed to build service \(s.name): \(error.description)")

@@ -79,9 +79,8 @@ package enum ComposeSchema {
         "dockerfile_inline": .any, "tags": .any,
         "entitlements": .any, "additional_contexts": .any, "privileged": .any,
         "shm_size": .any, "extra_hosts": .any, "ulimits": .any,
-        "isolation": .refused("isolation is a Windows setting; remove the key"),
-        "platforms": .refused(
-            "multi-platform builds are not supported by skiff; build for this machine (remove the key)"),
+        "isolation": .any,
+        "platforms": .any,
     ])
 
     static let service: ComposeShape = .object([
@@ -142,7 +141,7 @@ package enum ComposeSchema {
         "external_links": .any,
         "gpus": .refused("GPUs are not supported by skiff; remove the key"),
         "ipc": .any,
-        "isolation": .refused("isolation is a Windows setting; remove the key"),
+        "isolation": .any,
         "label_file": .any,
         "mac_address": .any,
         "mem_swappiness": .any,

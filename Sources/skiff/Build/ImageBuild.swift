@@ -59,6 +59,24 @@ struct ImageBuild: ParsableCommand {
         name: .customLong("ssh"),
         help: "An ssh agent RUN --mount=type=ssh reaches (default, default=SOCKET or ID=KEY[,KEY]; repeatable).")
     var ssh: [String] = []
+    @Option(
+        name: .customLong("cache-from"),
+        help: "Import a build cache: type=local,src=DIR, type=registry,ref=REF or REF (repeatable).")
+    var cacheFrom: [String] = []
+    @Option(
+        name: .customLong("cache-to"),
+        help:
+            "Export the build cache: type=local,dest=DIR, type=registry,ref=REF or type=inline; [,mode=min|max][,ignore-error=true] (repeatable)."
+    )
+    var cacheTo: [String] = []
+    @Option(
+        name: .customLong("platform"),
+        help:
+            "The platform to build for (os/arch[/variant], e.g. linux/arm64); another than this machine's runs RUN steps through a registered binfmt_misc emulator."
+    )
+    var platform: [String] = []
+    @Option(name: .customLong("isolation"), help: "Container isolation technology: default (the only one on Linux).")
+    var isolation: String?
     @Option(name: .customLong("progress"), help: "Output style: plain or auto (both print Docker's step lines).")
     var progress = "auto"
     @OptionGroup var explain: ExplainOptions
@@ -69,6 +87,9 @@ struct ImageBuild: ParsableCommand {
         defer { explain.finish(title: (["skiff build"] + tags.map { "-t " + $0 } + [context]).joined(separator: " ")) }
         guard ["plain", "auto", "tty", "quiet"].contains(progress) else {
             throw ValidationError("--progress \(progress): expected plain, auto, tty or quiet")
+        }
+        if let isolation {
+            do { try Isolation.check(isolation) } catch { throw ValidationError("--isolation: \(error.description)") }
         }
         var options = BuildOptions(contextDirectory: context)
         options.dockerfilePath = file.map { $0 == "-" ? "/dev/stdin" : $0 }
@@ -112,6 +133,13 @@ struct ImageBuild: ParsableCommand {
             for text in secrets {
                 let (id, source) = try BuildSecretSource.parse(text)
                 options.secrets[id] = source
+            }
+            options.platform = try BuildPlatform.single(platform, flag: "--platform")
+            options.cacheFrom = try cacheFrom.map { (text: String) throws(BuildError) -> BuildCacheSpec in
+                try BuildCacheSpec.parseImport(text)
+            }
+            options.cacheTo = try cacheTo.map { (text: String) throws(BuildError) -> BuildCacheSpec.Export in
+                try BuildCacheSpec.parseExport(text)
             }
             options.ssh = try ssh.map { (text: String) throws(BuildError) -> BuildSSHSource in
                 try BuildSSHSource.parse(text)

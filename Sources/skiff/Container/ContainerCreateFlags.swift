@@ -203,6 +203,8 @@ struct ContainerCreateFlags: ParsableArguments {
     @Option(name: .customLong("userns"), help: "User namespace: host (the only mode; skiff has no remapping).")
     var userns: String?
     @Option(name: .customLong("runtime"), help: "Runtime: skiff (the only one).") var runtime: String?
+    @Option(name: .customLong("isolation"), help: "Container isolation technology: default (the only one on Linux).")
+    var isolation: String?
     @Option(
         name: .customLong("storage-opt"), help: "Storage driver option: size=SIZE (overlay over xfs with pquota only).")
     var storageOpt: [String] = []
@@ -339,6 +341,9 @@ struct ContainerCreateFlags: ParsableArguments {
     /// The flags as the engine takes them (validated: a bad value is an error naming its flag, before any
     /// record exists). `command` is the command line after the image (a leading `--` dropped).
     func runOptions(command: [String]) throws -> RunOptions {
+        if let isolation {
+            do { try Isolation.check(isolation) } catch { throw ValidationError("--isolation: \(error.description)") }
+        }
         if let platform, Platform(parsing: platform).map({ Platform.current.matches($0) }) != true {
             throw ValidationError(
                 "--platform \(platform): only this machine's platform (\(Platform.current)) can run here")
