@@ -2,6 +2,7 @@ import Foundation
 import SkiffImage
 import SkiffKit
 import SkiffSystem
+import SkiffTestSupport
 import Testing
 
 extension BuildFixture {
@@ -348,7 +349,7 @@ struct BuildCopyFlagTests {
         let www = f.root.path + "/www"
         try FileManager.default.createDirectory(atPath: www, withIntermediateDirectories: true)
         try "payload\n".write(toFile: www + "/dep.txt", atomically: false, encoding: .utf8)
-        let port = 20000 + Int(getpid() % 20000)
+        let port = Int(FreePort.next())
         let httpd = try SpawnedCLI.start([
             TestImage.busyboxRootfs + "/bin/busybox", "httpd", "-f", "-p", "127.0.0.1:\(port)", "-h", www,
         ])

@@ -203,6 +203,7 @@ struct ComposeEndToEndTests {
     }
 
     @Test func volumesNetworksAndPorts() throws {
+        let port = FreePort.next()
         let p = try Project(
             """
             services:
@@ -217,7 +218,7 @@ struct ComposeEndToEndTests {
               web:
                 image: busybox
                 command: ["sh", "-c", "mkdir -p /www && echo web-ok > /www/index.html && exec httpd -f -p 80 -h /www"]
-                ports: ["127.0.0.1:18391:80"]
+                ports: ["127.0.0.1:\(port):80"]
                 stop_grace_period: 1s
               client:
                 image: busybox
@@ -244,7 +245,7 @@ struct ComposeEndToEndTests {
         // The published port answers on the host.
         let curl = Process()
         curl.executableURL = URL(fileURLWithPath: "/bin/busybox")
-        curl.arguments = ["wget", "-q", "-O", "-", "http://127.0.0.1:18391/"]
+        curl.arguments = ["wget", "-q", "-O", "-", "http://127.0.0.1:\(port)/"]
         let pipe = Pipe()
         curl.standardOutput = pipe
         if FileManager.default.isExecutableFile(atPath: "/bin/busybox") {

@@ -65,7 +65,7 @@ struct ExplainCLITests {
     func publishedPortAndPage() throws {
         let root = try CLIRoot(prefix: "skiff-explain-test-")
         defer { root.cleanUp() }
-        let port = 20_000 + Int(getpid() % 20_000)
+        let port = Int(FreePort.next())
         let page = root.path + "/run.html"
         let r = root.skiff([
             "run", "--explain", "--explain-html", page, "--rm", "-p", "127.0.0.1:\(port):80", "busybox", "true",
