@@ -24,6 +24,44 @@ public struct ImageStore: Sendable {
 
     struct IndexFile: Codable {
         var references: [String: Digest] = [:]
+        /// Images pulled for a platform other than the one the name points at (a build's base image for
+        /// `--platform`), untagged: `REFERENCE PLATFORM` → manifest, so the next build finds it here as
+        /// BuildKit's content store does. `builder prune` forgets them.
+        var platformPulls: [String: Digest]?
+    }
+
+    static func platformKey(_ reference: ImageReference, _ platform: Platform) -> String {
+        reference.description + " " + platform.description
+    }
+
+    /// Remember the image pulled for `reference` on `platform` without taking the name.
+    public func recordPlatformPull(_ reference: ImageReference, platform: Platform, manifest: Digest)
+        throws(ImageError)
+    {
+        guard content.contains(manifest) else { throw .blobNotFound(manifest) }
+        try updateIndex { file in
+            var pulls = file.platformPulls ?? [:]
+            pulls[Self.platformKey(reference, platform)] = manifest
+            file.platformPulls = pulls
+        }
+    }
+
+    /// The image pulled earlier for `reference` on `platform` (`recordPlatformPull`), when all its blobs
+    /// are still here.
+    public func platformPull(_ reference: ImageReference, platform: Platform) -> StoredImage? {
+        guard let digest = try? readIndex().platformPulls?[Self.platformKey(reference, platform)],
+            let image = try? image(manifest: digest)
+        else { return nil }
+        let blobs = [image.manifest.config] + image.manifest.layers
+        for blob in blobs {
+            guard let d = try? Digest(blob.digest), content.contains(d) else { return nil }
+        }
+        return image
+    }
+
+    /// Forget every platform pull (`builder prune`); the next garbage collection deletes their blobs.
+    public func forgetPlatformPulls() throws(ImageError) {
+        try updateIndex { $0.platformPulls = nil }
     }
 
     /// Every name and the manifest it points to.
@@ -108,8 +146,9 @@ public struct ImageStore: Sendable {
         do { lock = try FileLock(lockPath) } catch { throw .system(error) }
         defer { lock.unlock() }
         var live = keep
-        let index = try readIndex().references
-        for digest in Set(index.values) {
+        let file = try readIndex()
+        let index = file.references
+        for digest in Set(index.values).union((file.platformPulls ?? [:]).values) {
             live.insert(digest)
             do {
                 let manifest = try content.readJSON(Manifest.self, digest)

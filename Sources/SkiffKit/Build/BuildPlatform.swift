@@ -59,6 +59,13 @@ public enum BuildPlatform {
     /// none is given. Several make an image index (buildx with the containerd image store), which skiff's
     /// image store, one image per name, cannot hold: refused, saying so.
     public static func single(_ texts: [String], flag: String) throws(BuildError) -> Platform? {
+        let found = try list(texts, flag: flag)
+        guard found.count <= 1 else { throw several(found, flag: flag) }
+        return found.first
+    }
+
+    /// The platforms of a `--platform` list or compose `build.platforms`, normalized, each once.
+    public static func list(_ texts: [String], flag: String) throws(BuildError) -> [Platform] {
         var found: [Platform] = []
         for text in texts.flatMap({ $0.split(separator: ",").map(String.init) }) {
             let p: Platform
@@ -67,12 +74,14 @@ public enum BuildPlatform {
             }
             if !found.contains(p) { found.append(p) }
         }
-        guard found.count <= 1 else {
-            throw .usage(
-                "\(flag) \(found.map(format).joined(separator: ",")): several platforms make one image index, and skiff's image store keeps one image per name; build each platform with a tag of its own"
-            )
-        }
-        return found.first
+        return found
+    }
+
+    /// Why several platforms cannot be built into one name.
+    public static func several(_ found: [Platform], flag: String) -> BuildError {
+        .usage(
+            "\(flag) \(found.map(format).joined(separator: ",")): several platforms make one image index, and skiff's image store keeps one image per name; build each platform with a tag of its own"
+        )
     }
 
     /// `os/arch[/variant]` as BuildKit's TARGETPLATFORM writes it.
@@ -106,7 +115,7 @@ public enum BuildPlatform {
 
     /// Whether an image config says `platform` (os and architecture; the variant when the platform names one
     /// other than a default BuildKit drops).
-    static func config(_ config: ImageConfig, is platform: Platform) -> Bool {
+    public static func config(_ config: ImageConfig, is platform: Platform) -> Bool {
         guard config.os == platform.os else { return false }
         guard
             let normalized = try? parse(config.os + "/" + config.architecture + (config.variant.map { "/" + $0 } ?? ""))
