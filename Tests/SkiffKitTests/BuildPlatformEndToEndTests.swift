@@ -53,8 +53,6 @@ struct BuildPlatformEndToEndTests {
         #expect(try Self.config(root, "p1").variant == nil)
         let v1 = root.skiff("build", "--platform", "linux/amd64/v1", "-t", "p3", context, timeout: 120)
         #expect(v1.status == 0 && v1.out.contains("Using cache"), "\(v1.out)\(v1.err)")
-        let two = root.skiff("build", "--platform", "linux/amd64,linux/arm64", context)
-        #expect(two.status != 0 && two.err.contains("several platforms make one image index"), "\(two)")
         let windows = root.skiff("build", "--platform", "windows/amd64", context)
         #expect(windows.status != 0 && windows.err.contains("skiff builds Linux images only"), "\(windows)")
     }
@@ -185,6 +183,9 @@ struct BuildPlatformEndToEndTests {
         let pids = lines.first { $0.hasPrefix("pids=") }.flatMap { Int($0.dropFirst(5)) }
         #expect(pids.map { $0 <= 6 } == true, "the emulated step sees other pids: \(emulated)")
         #expect(lines.contains { $0.hasPrefix("Seccomp:") && $0.hasSuffix("2") }, "\(emulated)")
-        #expect(emulated == native, "emulated:\n\(emulated)\nnative:\n\(native)")
+        // The same refusals, capabilities and seccomp as a native step (its pid count differs: busybox runs
+        // some applets in-process).
+        let withoutPids = { (text: String) in text.split(separator: "\n").filter { !$0.hasPrefix("pids=") } }
+        #expect(withoutPids(emulated) == withoutPids(native), "emulated:\n\(emulated)\nnative:\n\(native)")
     }
 }

@@ -169,6 +169,22 @@ extension BuildPlatformEndToEndTests {
                 "image with reference \(ref) was found but does not match the specified platform: wanted linux/arm64, actual: linux/amd64"
             ), "\(never.err)")
 
+        // A multi-platform image built here: --platform picks its entry from the store, no pull.
+        let both = root.path + "/both"
+        try Self.write(
+            "FROM scratch\nARG TARGETARCH\nCOPY sh-$TARGETARCH /bin/sh\nENV ARCH=$TARGETARCH\n", both + "/Dockerfile")
+        try Arm64EmulatorStandIn.program.write(to: URL(fileURLWithPath: both + "/sh-arm64"))
+        try FileManager.default.copyItem(atPath: TestImage.busyboxRootfs + "/bin/busybox", toPath: both + "/sh-amd64")
+        chmod(both + "/sh-arm64", 0o755)
+        let index = root.skiff("build", "--platform", "linux/arm64,linux/amd64", "-t", "both", both, timeout: 180)
+        #expect(index.status == 0, "\(index)")
+        for (platform, arch) in [("linux/arm64", "arm64"), ("linux/amd64", "amd64")] {
+            let r = root.skiff("run", "--rm", "--platform", platform, "both", "/bin/sh", "-c", "echo $ARCH")
+            #expect(r.status == 0 && r.out == arch + "\n" && !r.err.contains("Unable to find"), "\(r)")
+        }
+        let plain = root.skiff("run", "--rm", "both", "/bin/sh", "-c", "echo $ARCH")
+        #expect(plain.status == 0 && plain.out == "amd64\n" && plain.err.isEmpty, "\(plain)")
+
         // Compose's platform: pulls that platform's image (the name holds amd64's) and runs it.
         let dir = root.path + "/proj"
         try Self.write(
@@ -178,5 +194,70 @@ extension BuildPlatformEndToEndTests {
         #expect(composed.status == 0 && composed.out.contains("composed"), "\(composed)")
         #expect(try Self.config(root, ref).architecture == "arm64")
         #expect(root.skiff(["compose", "-f", dir + "/compose.yaml", "down"]).status == 0)
+    }
+
+    @Test func severalPlatformsMakeOneImageIndexThatRunsAndPushesAsBuildxs() throws {
+        let registry = try LocalRegistry()
+        defer { registry.stop() }
+        let root = try CLIRoot(prefix: "skiff-plat-index-")
+        defer { root.cleanUp() }
+        let context = root.path + "/proj"
+        try Self.write(
+            "FROM scratch\nCOPY --from=busybox /bin/busybox /bin/busybox\nARG TARGETARCH\nENV ARCH=$TARGETARCH\n",
+            context + "/Dockerfile")
+        let built = root.skiff("build", "--platform", "linux/amd64,linux/arm64", "-t", "multi", context, timeout: 180)
+        #expect(built.status == 0, "\(built)")
+        #expect(
+            built.out.contains("[linux/arm64] ") && built.out.contains("Successfully tagged multi:latest"), "\(built)")
+        // One name, listed once, running this machine's entry.
+        let listed = root.skiff("images").out.split(separator: "\n").filter { $0.hasPrefix("multi ") }
+        #expect(listed.count == 1, "\(listed)")
+        let ran = root.skiff("run", "--rm", "multi", "/bin/busybox", "sh", "-c", "echo $ARCH")
+        #expect(ran.status == 0 && ran.out == "amd64\n", "\(ran)")
+        let multi = try ImageReference(parsing: "multi")
+        let index = try #require(root.engine.images.index(of: multi))
+        #expect(index.index.manifests.map { $0.platform?.architecture } == ["amd64", "arm64"])
+        var archs: [String] = []
+        for entry in index.index.manifests {
+            let image = try root.engine.images.image(manifest: try Digest(entry.digest))
+            archs.append(image.config.architecture + " " + (image.config.config?.Env?.last ?? ""))
+        }
+        #expect(archs == ["amd64 ARCH=amd64", "arm64 ARCH=arm64"])
+
+        // Tagged and pushed: the registry holds the index and both images.
+        let repo = "\(registry.host)/multi/built:1"
+        #expect(root.skiff("tag", "multi", repo).status == 0)
+        let pushed = root.skiff("push", repo, timeout: 120)
+        #expect(pushed.status == 0, "\(pushed)")
+        #expect(pushed.out.contains("1: digest: \(index.digest)"), "\(pushed.out)")
+        let (bytes, mediaType, digest) = try RegistryClient(registry: registry.host).manifest(
+            repository: "multi/built", reference: "1")
+        #expect(MediaType.isIndex(mediaType) && digest == index.digest)
+        let remote = try JSONDecoder().decode(ImageIndex.self, from: Data(bytes))
+        #expect(remote.manifests.map { $0.platform?.architecture } == ["amd64", "arm64"])
+        // Another store pulls the arm64 entry from it.
+        let other = try CLIRoot(prefix: "skiff-plat-index2-")
+        defer { other.cleanUp() }
+        let pulled = other.skiff("pull", "--platform", "linux/arm64", repo, timeout: 120)
+        #expect(pulled.status == 0, "\(pulled)")
+        let arm = try Self.config(other, repo)
+        #expect(arm.architecture == "arm64" && arm.config?.Env?.contains("ARCH=arm64") == true)
+
+        // Removing the names leaves nothing of the index behind.
+        #expect(root.skiff("rmi", "multi", repo).status == 0)
+        #expect(root.engine.images.index(of: multi) == nil)
+        for entry in index.index.manifests {
+            #expect(!root.engine.images.content.contains(try Digest(entry.digest)))
+        }
+
+        // Compose's build.platforms with several, no platform: the same index.
+        try Self.write(
+            "services:\n  app:\n    build: {context: ., platforms: [linux/amd64, linux/arm64]}\n",
+            context + "/compose.yaml")
+        let composed = root.skiff(["compose", "-f", context + "/compose.yaml", "build"], timeout: 180)
+        #expect(composed.status == 0, "\(composed)")
+        let app = try #require(root.engine.images.index(of: try ImageReference(parsing: "proj-app")))
+        #expect(app.index.manifests.map { $0.platform?.architecture } == ["amd64", "arm64"])
+        #expect(try Self.config(root, "proj-app").architecture == "amd64")
     }
 }

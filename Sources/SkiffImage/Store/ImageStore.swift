@@ -28,6 +28,10 @@ public struct ImageStore: Sendable {
         /// `--platform`), untagged: `REFERENCE PLATFORM` → manifest, so the next build finds it here as
         /// BuildKit's content store does. `builder prune` forgets them.
         var platformPulls: [String: Digest]?
+        /// Names that are a multi-platform image (`build --platform a,b`): name → OCI image index. The
+        /// name's entry in `references` is the index's manifest for this machine's platform (else its
+        /// first), which `images` lists and `run` runs.
+        var indexes: [String: Digest]?
     }
 
     static func platformKey(_ reference: ImageReference, _ platform: Platform) -> String {
@@ -74,17 +78,51 @@ public struct ImageStore: Sendable {
         return out
     }
 
-    /// Point `reference` at a manifest that is in the store.
+    /// Point `reference` at a manifest that is in the store (an index it named is dropped from it).
     public func tag(_ reference: ImageReference, manifest: Digest) throws(ImageError) {
         guard content.contains(manifest) else { throw .blobNotFound(manifest) }
-        try updateIndex { $0.references[reference.description] = manifest }
+        try updateIndex {
+            $0.references[reference.description] = manifest
+            $0.indexes?.removeValue(forKey: reference.description)
+        }
+    }
+
+    /// Point `reference` at an image index in the store, listed and run as its entry for `platform`
+    /// (else its first).
+    public func tag(_ reference: ImageReference, index: Digest, platform: Platform) throws(ImageError) {
+        let parsed = try content.readJSON(ImageIndex.self, index)
+        let entry =
+            parsed.manifests.first { $0.platform.map { platform.matches($0) } == true } ?? parsed.manifests.first
+        guard let entry else { throw .invalidReference(reference.description, "the image index has no manifest") }
+        let manifest = try Digest(entry.digest)
+        for e in parsed.manifests {
+            let d = try Digest(e.digest)
+            guard content.contains(d) else { throw .blobNotFound(d) }
+        }
+        try updateIndex {
+            $0.references[reference.description] = manifest
+            var indexes = $0.indexes ?? [:]
+            indexes[reference.description] = index
+            $0.indexes = indexes
+        }
+    }
+
+    /// The image index a name is, when it is one: its digest and its entries.
+    public func index(of reference: ImageReference) -> (digest: Digest, index: ImageIndex)? {
+        guard let digest = try? readIndex().indexes?[reference.description],
+            let index = try? content.readJSON(ImageIndex.self, digest)
+        else { return nil }
+        return (digest, index)
     }
 
     /// Remove a name; returns the manifest it pointed to.
     @discardableResult
     public func untag(_ reference: ImageReference) throws(ImageError) -> Digest? {
         var removed: Digest?
-        try updateIndex { removed = $0.references.removeValue(forKey: reference.description) }
+        try updateIndex {
+            removed = $0.references.removeValue(forKey: reference.description)
+            $0.indexes?.removeValue(forKey: reference.description)
+        }
         return removed
     }
 
@@ -148,7 +186,19 @@ public struct ImageStore: Sendable {
         var live = keep
         let file = try readIndex()
         let index = file.references
-        for digest in Set(index.values).union((file.platformPulls ?? [:]).values) {
+        var manifests = Set(index.values).union((file.platformPulls ?? [:]).values)
+        for digest in Set((file.indexes ?? [:]).values) {
+            live.insert(digest)
+            do {
+                for entry in try content.readJSON(ImageIndex.self, digest).manifests {
+                    manifests.insert(try Digest(entry.digest))
+                }
+            } catch {
+                let names = (file.indexes ?? [:]).filter { $0.value == digest }.map(\.key).sorted()
+                throw .unreadableManifest(path: content.path(of: digest), names: names, reason: error.description)
+            }
+        }
+        for digest in manifests {
             live.insert(digest)
             do {
                 let manifest = try content.readJSON(Manifest.self, digest)

@@ -55,15 +55,6 @@ public enum BuildPlatform {
         return Platform(architecture: arch, os: "linux", variant: variant)
     }
 
-    /// The one platform of a `--platform` list (`a,b` or repeated) or compose `build.platforms`; nil when
-    /// none is given. Several make an image index (buildx with the containerd image store), which skiff's
-    /// image store, one image per name, cannot hold: refused, saying so.
-    public static func single(_ texts: [String], flag: String) throws(BuildError) -> Platform? {
-        let found = try list(texts, flag: flag)
-        guard found.count <= 1 else { throw several(found, flag: flag) }
-        return found.first
-    }
-
     /// The platforms of a `--platform` list or compose `build.platforms`, normalized, each once.
     public static func list(_ texts: [String], flag: String) throws(BuildError) -> [Platform] {
         var found: [Platform] = []
@@ -75,13 +66,6 @@ public enum BuildPlatform {
             if !found.contains(p) { found.append(p) }
         }
         return found
-    }
-
-    /// Why several platforms cannot be built into one name.
-    public static func several(_ found: [Platform], flag: String) -> BuildError {
-        .usage(
-            "\(flag) \(found.map(format).joined(separator: ",")): several platforms make one image index, and skiff's image store keeps one image per name; build each platform with a tag of its own"
-        )
     }
 
     /// `os/arch[/variant]` as BuildKit's TARGETPLATFORM writes it.

@@ -190,7 +190,7 @@ package struct ComposeBuild: Sendable, Equatable {
     /// `build.platforms` as written (normalized).
     package var platforms: [Platform] = []
     /// The platform to build for: the service's `platform:` (which must be one of `build.platforms`),
-    /// else the one of `build.platforms`.
+    /// else the one of `build.platforms` (nil with several: all are built into an image index).
     package var platform: Platform?
 
     /// The service an additional context names with `service:NAME`.

@@ -274,7 +274,8 @@ package struct ComposeParser {
     // MARK: a service
 
     /// Compose's rule: `platform:` with `build.platforms` must be one of them, and is the one built
-    /// (for the local image store); without `platform:`, `build.platforms` names one.
+    /// (for the local image store); without `platform:`, every one of `build.platforms` is built (an
+    /// image index when they are several).
     func resolveBuildPlatform(_ s: inout ComposeService, path: String) throws(ComposeError) {
         guard var b = s.build else { return }
         if let p = s.platform {
@@ -285,11 +286,7 @@ package struct ComposeParser {
                 )
             }
             b.platform = p
-        } else if b.platforms.count > 1 {
-            throw fail(
-                path + ".build.platforms",
-                String(BuildPlatform.several(b.platforms, flag: "").description.drop { $0 == " " }))
-        } else {
+        } else if b.platforms.count == 1 {
             b.platform = b.platforms.first
         }
         s.build = b

@@ -75,6 +75,7 @@ extension ComposeRunner {
         options.cacheFrom = b.cacheFrom
         options.cacheTo = b.cacheTo
         options.platform = b.platform ?? s.platform
+        if options.platform == nil, b.platforms.count > 1 { options.platforms = b.platforms }
         let builder = Builder(engine: engine, options: options, output: buildOutput)
         do { _ = try builder.build() } catch {
             throw .usage("failed to build service \(s.name): \(error.description)")

@@ -134,7 +134,8 @@ struct ImageBuild: ParsableCommand {
                 let (id, source) = try BuildSecretSource.parse(text)
                 options.secrets[id] = source
             }
-            options.platform = try BuildPlatform.single(platform, flag: "--platform")
+            let platforms = try BuildPlatform.list(platform, flag: "--platform")
+            if platforms.count > 1 { options.platforms = platforms } else { options.platform = platforms.first }
             options.cacheFrom = try cacheFrom.map { (text: String) throws(BuildError) -> BuildCacheSpec in
                 try BuildCacheSpec.parseImport(text)
             }

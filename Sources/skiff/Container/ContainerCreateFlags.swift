@@ -296,6 +296,12 @@ struct ContainerCreateFlags: ParsableArguments {
             }
         }
         return try withCIDFile {
+            if let entry = try indexEntry(engine, image: image) {
+                return try engine.createContainer(
+                    from: entry, imageName: image, options: options,
+                    callerEnvironment: ProcessInfo.processInfo.environment,
+                    envFileContents: contents, seccompProfile: profile)
+            }
             try pullIfNeeded(engine, image: image)
             warnOnForeignImage(engine, image: image)
             return try engine.createContainer(
@@ -322,6 +328,17 @@ struct ContainerCreateFlags: ParsableArguments {
             )
         }
         return p
+    }
+
+    /// With --platform, a multi-platform image's entry for it (the name itself stands for this machine's).
+    func indexEntry(_ engine: Engine, image: String) throws -> StoredImage? {
+        guard pull != "always", let requested = try requestedPlatform(),
+            let ref = try? ImageReference(parsing: image), let (_, index) = engine.images.index(of: ref),
+            let entry = try? Puller.select(requested, from: index, reference: image),
+            let found = try? engine.images.image(manifest: Digest(entry.digest)),
+            BuildPlatform.config(found.config, is: requested)
+        else { return nil }
+        return found
     }
 
     /// Docker's --pull: missing pulls only when the image is not in the store (or, with --platform, the
