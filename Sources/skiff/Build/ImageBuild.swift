@@ -72,7 +72,7 @@ struct ImageBuild: ParsableCommand {
     @Option(
         name: .customLong("platform"),
         help:
-            "The platform to build for (os/arch[/variant], e.g. linux/arm64); another than this machine's runs RUN steps through a registered binfmt_misc emulator."
+            "The platform(s) to build for (os/arch[/variant], e.g. linux/arm64; several, comma-separated or repeated, make one image index); another than this machine's runs RUN steps through a registered binfmt_misc emulator."
     )
     var platform: [String] = []
     @Option(name: .customLong("isolation"), help: "Container isolation technology: default (the only one on Linux).")
