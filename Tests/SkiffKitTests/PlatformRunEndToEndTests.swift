@@ -68,12 +68,16 @@ extension BuildPlatformEndToEndTests {
         try Self.write("f\n", dir + "/f")
         try Self.write(
             "services:\n  app:\n    build: .\n    platform: linux/arm64\n", dir + "/compose.yaml")
+        let config = root.skiff(["compose", "-f", dir + "/compose.yaml", "config"])
+        #expect(config.out.contains("platform: linux/arm64"), "\(config)")
         let built = root.skiff(["compose", "-f", dir + "/compose.yaml", "build"], timeout: 120)
         #expect(built.status == 0, "\(built)")
         #expect(try Self.config(root, "proj-app").architecture == "arm64")
         try Self.write(
             "services:\n  app:\n    build: {context: ., platforms: [linux/amd64, linux/arm64]}\n    platform: linux/amd64\n",
             dir + "/compose.yaml")
+        let listedConfig = root.skiff(["compose", "-f", dir + "/compose.yaml", "config"]).out
+        #expect(listedConfig.contains("platforms:\n") && listedConfig.contains("- linux/arm64"), "\(listedConfig)")
         let listed = root.skiff(["compose", "-f", dir + "/compose.yaml", "build"], timeout: 120)
         #expect(listed.status == 0, "\(listed)")
         #expect(try Self.config(root, "proj-app").architecture == "amd64")
