@@ -228,6 +228,14 @@ extension BuildPlatformEndToEndTests {
         }
         #expect(archs == ["amd64 ARCH=amd64", "arm64 ARCH=arm64"])
 
+        // FROM it for arm64: its arm64 entry, from the store.
+        try Self.write("FROM multi\nENV FROM_MULTI=1\n", root.path + "/from/Dockerfile")
+        let from = root.skiff("build", "--platform", "linux/arm64", "-t", "from-multi", root.path + "/from")
+        #expect(from.status == 0 && !from.out.contains("Pulling"), "\(from)")
+        let fromConfig = try Self.config(root, "from-multi")
+        #expect(fromConfig.architecture == "arm64" && fromConfig.config?.Env?.contains("ARCH=arm64") == true)
+        #expect(root.skiff("rmi", "from-multi").status == 0)
+
         // Tagged and pushed: the registry holds the index and both images.
         let repo = "\(registry.host)/multi/built:1"
         #expect(root.skiff("tag", "multi", repo).status == 0)
