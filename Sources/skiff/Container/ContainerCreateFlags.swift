@@ -302,8 +302,8 @@ struct ContainerCreateFlags: ParsableArguments {
                     callerEnvironment: ProcessInfo.processInfo.environment,
                     envFileContents: contents, seccompProfile: profile)
             }
-            try pullIfNeeded(engine, image: image)
-            warnOnForeignImage(engine, image: image)
+            let config = try pullIfNeeded(engine, image: image)
+            if let config { warnOnForeignImage(config) }
             return try engine.createContainer(
                 image: image, options: options,
                 callerEnvironment: ProcessInfo.processInfo.environment,
@@ -344,7 +344,9 @@ struct ContainerCreateFlags: ParsableArguments {
     /// Docker's --pull: missing pulls only when the image is not in the store (or, with --platform, the
     /// store's image of that name is for another platform: the name then moves to the one pulled, as in
     /// Docker's image store).
-    func pullIfNeeded(_ engine: Engine, image: String) throws {
+    /// Returns the config of the image the name then points at (nil: none, which creating then reports).
+    @discardableResult
+    func pullIfNeeded(_ engine: Engine, image: String) throws -> ImageConfig? {
         let requested = try requestedPlatform()
         let local = try? engine.images.resolve(image)
         let mismatch = local.flatMap { local in
@@ -357,9 +359,9 @@ struct ContainerCreateFlags: ParsableArguments {
                     "image with reference \(image) was found but does not match the specified platform: wanted \(BuildPlatform.format(wanted)), actual: \(Self.platformText(config))"
                 )
             }
-            return
+            return local?.config
         case "missing":
-            if local != nil && mismatch == nil { return }
+            if let local, mismatch == nil { return local.config }
         case "always": break
         default: throw ValidationError("--pull \(pull): expected missing, always or never")
         }
@@ -379,13 +381,14 @@ struct ContainerCreateFlags: ParsableArguments {
                 throw PullFailure(underlying: "\(error)", localSuggestion: match.familiar)
             }
         }
+        return try? engine.images.resolve(image).config
     }
 
     /// Docker's warning (on stderr) when an image of another platform runs without --platform; it runs
     /// all the same (through binfmt_misc, or failing at exec as in Docker).
-    func warnOnForeignImage(_ engine: Engine, image: String) {
-        guard platform == nil, let config = try? engine.images.resolve(image).config,
-            let own = try? BuildPlatform.parse(Self.platformText(config)), !BuildPlatform.isNative(own)
+    func warnOnForeignImage(_ config: ImageConfig) {
+        guard platform == nil, let own = try? BuildPlatform.parse(Self.platformText(config)),
+            !BuildPlatform.isNative(own)
         else { return }
         FileHandleStderr.write(
             "WARNING: The requested image's platform (\(Self.platformText(config))) does not match the detected host platform (\(BuildPlatform.format(BuildPlatform.host))) and no specific platform was requested\n"
