@@ -155,6 +155,12 @@ extension BuildPlatformEndToEndTests {
         let run = root.skiff("run", "--rm", "--platform", "linux/arm64", ref, "/bin/sh", "-c", "echo emulated-run")
         #expect(run.status == 0 && run.out == "emulated-run\n", "\(run)")
         #expect(try Self.config(root, ref).architecture == "arm64")
+        // Attacked from inside: an emulated container is confined as any other.
+        let attack = root.skiff(
+            "run", "--rm", "--platform", "linux/arm64", ref, "/bin/sh", "-c",
+            "mkdir /m; mount -t proc proc /m 2>/dev/null && echo mounted || echo refused; (echo h > /proc/sysrq-trigger) 2>/dev/null && echo written || echo refused; test -e \(root.path) && echo host-seen || echo host-hidden"
+        )
+        #expect(attack.status == 0 && attack.out == "refused\nrefused\nhost-hidden\n", "\(attack)")
         // The name is the arm64 image now; run without --platform: Docker's warning, and it runs.
         let warned = root.skiff("run", "--rm", ref, "/bin/sh", "-c", "echo again")
         #expect(warned.status == 0 && warned.out == "again\n", "\(warned)")
