@@ -34,21 +34,16 @@ struct BuildPlatformTests {
         #expect(args["BUILDPLATFORM"] == "linux/amd64" && args["BUILDARCH"] == "amd64" && args["BUILDVARIANT"] == "")
     }
 
-    @Test func oneTargetPlatformAtATime() throws {
-        #expect(try BuildPlatform.single([], flag: "--platform") == nil)
+    @Test func targetPlatformsAndComposesServicePlatform() throws {
+        #expect(try BuildPlatform.list([], flag: "--platform") == [])
         #expect(
-            try BuildPlatform.single(["linux/amd64,amd64", "linux/amd64/v1"], flag: "--platform")?.architecture
-                == "amd64")
+            try BuildPlatform.list(["linux/amd64,amd64", "linux/amd64/v1"], flag: "--platform")
+                == [Platform(architecture: "amd64")])
+        #expect(
+            try BuildPlatform.list(["linux/amd64,linux/arm64/v8"], flag: "--platform")
+                == [Platform(architecture: "amd64"), Platform(architecture: "arm64")])
         do {
-            _ = try BuildPlatform.single(["linux/amd64,linux/arm64"], flag: "--platform")
-            Issue.record("two platforms were accepted")
-        } catch {
-            #expect(
-                error.description.contains("--platform linux/amd64,linux/arm64: several platforms make one image index")
-            )
-        }
-        do {
-            _ = try BuildPlatform.single(["windows/amd64"], flag: "--platform")
+            _ = try BuildPlatform.list(["windows/amd64"], flag: "--platform")
             Issue.record("windows was accepted")
         } catch {
             #expect(error.description.contains("--platform \"windows/amd64\": skiff builds Linux images only"))
@@ -56,9 +51,29 @@ struct BuildPlatformTests {
         let project = try ComposeResourceMappingTests.load(
             "services:\n  app:\n    build: {context: ., platforms: [\"linux/arm64\"]}\n")
         #expect(project.services.first?.build?.platform == Platform(architecture: "arm64"))
-        let two = ComposeHooksLinksMacTests.error(
+        // Several: all are built (an image index), none is "the" platform.
+        let two = try ComposeResourceMappingTests.load(
             "services:\n  app:\n    build: {context: ., platforms: [linux/amd64, linux/arm64]}\n")
-        #expect(two.contains("services.app.build.platforms: linux/amd64,linux/arm64: several platforms"), "\(two)")
+        #expect(two.services.first?.build?.platform == nil)
+        #expect(two.services.first?.build?.platforms.count == 2)
+        // The service's platform: the build's, one of build.platforms when those are given.
+        let chosen = try ComposeResourceMappingTests.load(
+            "services:\n  app:\n    platform: aarch64\n    build: {context: ., platforms: [linux/amd64, linux/arm64]}\n"
+        )
+        #expect(chosen.services.first?.platform == Platform(architecture: "arm64"))
+        #expect(chosen.services.first?.build?.platform == Platform(architecture: "arm64"))
+        let alone = try ComposeResourceMappingTests.load(
+            "services:\n  app:\n    platform: linux/arm64\n    build: .\n")
+        #expect(alone.services.first?.build?.platform == Platform(architecture: "arm64"))
+        let outside = ComposeHooksLinksMacTests.error(
+            "services:\n  app:\n    platform: linux/arm64\n    build: {context: ., platforms: [linux/amd64]}\n")
+        #expect(
+            outside.contains(
+                "services.app.platform: service.platform \"linux/arm64\" should be part of the service.build.platforms: [\"linux/amd64\"]"
+            ), "\(outside)")
+        let bad = ComposeHooksLinksMacTests.error(
+            "services:\n  app:\n    image: busybox\n    platform: windows/amd64\n")
+        #expect(bad.contains("services.app.platform: \"windows/amd64\""), "\(bad)")
     }
 
     /// qemu-user's registration for aarch64 (as /proc/sys/fs/binfmt_misc/qemu-aarch64 shows it) runs arm64

@@ -10,7 +10,8 @@ public struct PullOptions: Sendable {
     public var maxConcurrentDownloads: Int
     public var registry: RegistryOptions
     /// Tag the reference to what was pulled (false: the image is stored untagged, as a build's base
-    /// image for another platform is, so the name keeps this machine's image).
+    /// image for another platform is, so the name keeps this machine's image; the store remembers it
+    /// by reference and platform).
     public var tagsReference = true
 
     public init(
@@ -102,7 +103,11 @@ public struct Puller: Sendable {
 
         do {
             try content.write(bytes, expected: digest)
-            if options.tagsReference { try store.tag(reference, manifest: digest) }
+            if options.tagsReference {
+                try store.tag(reference, manifest: digest)
+            } else {
+                try store.recordPlatformPull(reference, platform: options.platform, manifest: digest)
+            }
             let image = try store.image(manifest: digest)
             progress?(
                 .finished(reference: reference.familiar, manifest: digest, downloaded: !missing.isEmpty || !alreadyHad))

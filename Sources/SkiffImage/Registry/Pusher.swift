@@ -38,10 +38,42 @@ public struct Pusher: Sendable {
         return try push(image, to: destination, using: client)
     }
 
+    /// Push an image index (a multi-platform image): each entry's blobs and manifest (by digest), then
+    /// the index itself, byte for byte as stored, under the destination's tag.
     @discardableResult
-    public func push(_ image: StoredImage, to destination: ImageReference, using client: RegistryClient)
-        throws(RegistryError) -> Result
-    {
+    public func pushIndex(_ digest: Digest, to destination: ImageReference) throws(RegistryError) -> Result {
+        let client = try RegistryClient(registry: destination.registry, options: options)
+        let index: ImageIndex
+        let bytes: [UInt8]
+        do {
+            bytes = try store.content.read(digest)
+            index = try store.content.readJSON(ImageIndex.self, digest)
+        } catch { throw .image(error) }
+        var outcomes: [Digest: BlobOutcome] = [:]
+        for entry in index.manifests {
+            let image: StoredImage
+            do { image = try store.image(manifest: try Digest(entry.digest)) } catch { throw .image(error) }
+            let pushed = try push(image, to: destination, using: client, manifestReference: entry.digest)
+            outcomes.merge(pushed.blobs) { a, _ in a }
+        }
+        let reference = destination.digest?.description ?? destination.tag ?? "latest"
+        if let d = destination.digest, d != digest {
+            throw .image(.digestMismatch(expected: d.description, actual: digest.description))
+        }
+        try client.putManifest(
+            repository: destination.repository, reference: reference, bytes: bytes,
+            mediaType: index.mediaType ?? MediaType.ociIndex)
+        log?("\(destination.tag ?? reference): digest: \(digest) size: \(bytes.count)")
+        return Result(manifest: digest, size: bytes.count, blobs: outcomes)
+    }
+
+    /// Push one image; its manifest is put under `manifestReference` (an index entry's digest), else
+    /// under the destination's digest or tag.
+    @discardableResult
+    public func push(
+        _ image: StoredImage, to destination: ImageReference, using client: RegistryClient,
+        manifestReference: String? = nil
+    ) throws(RegistryError) -> Result {
         let repository = destination.repository
         // Repositories of the same registry that hold this image already: mount sources.
         let sources = Array(
@@ -63,12 +95,14 @@ public struct Pusher: Sendable {
         let bytes: [UInt8]
         do { bytes = try store.content.read(image.manifestDigest) } catch { throw .image(error) }
         let mediaType = image.manifest.mediaType ?? MediaType.ociManifest
-        let reference = destination.digest?.description ?? destination.tag ?? "latest"
-        if let d = destination.digest, d != image.manifestDigest {
+        let reference = manifestReference ?? destination.digest?.description ?? destination.tag ?? "latest"
+        if manifestReference == nil, let d = destination.digest, d != image.manifestDigest {
             throw .image(.digestMismatch(expected: d.description, actual: image.manifestDigest.description))
         }
         try client.putManifest(repository: repository, reference: reference, bytes: bytes, mediaType: mediaType)
-        log?("\(destination.tag ?? reference): digest: \(image.manifestDigest) size: \(bytes.count)")
+        if manifestReference == nil {
+            log?("\(destination.tag ?? reference): digest: \(image.manifestDigest) size: \(bytes.count)")
+        }
         return Result(manifest: image.manifestDigest, size: bytes.count, blobs: outcomes)
     }
 

@@ -24,6 +24,48 @@ public struct ImageStore: Sendable {
 
     struct IndexFile: Codable {
         var references: [String: Digest] = [:]
+        /// Images pulled for a platform other than the one the name points at (a build's base image for
+        /// `--platform`), untagged: `REFERENCE PLATFORM` → manifest, so the next build finds it here as
+        /// BuildKit's content store does. `builder prune` forgets them.
+        var platformPulls: [String: Digest]?
+        /// Names that are a multi-platform image (`build --platform a,b`): name → OCI image index. The
+        /// name's entry in `references` is the index's manifest for this machine's platform (else its
+        /// first), which `images` lists and `run` runs.
+        var indexes: [String: Digest]?
+    }
+
+    static func platformKey(_ reference: ImageReference, _ platform: Platform) -> String {
+        reference.description + " " + platform.description
+    }
+
+    /// Remember the image pulled for `reference` on `platform` without taking the name.
+    public func recordPlatformPull(_ reference: ImageReference, platform: Platform, manifest: Digest)
+        throws(ImageError)
+    {
+        guard content.contains(manifest) else { throw .blobNotFound(manifest) }
+        try updateIndex { file in
+            var pulls = file.platformPulls ?? [:]
+            pulls[Self.platformKey(reference, platform)] = manifest
+            file.platformPulls = pulls
+        }
+    }
+
+    /// The image pulled earlier for `reference` on `platform` (`recordPlatformPull`), when all its blobs
+    /// are still here.
+    public func platformPull(_ reference: ImageReference, platform: Platform) -> StoredImage? {
+        guard let digest = try? readIndex().platformPulls?[Self.platformKey(reference, platform)],
+            let image = try? image(manifest: digest)
+        else { return nil }
+        let blobs = [image.manifest.config] + image.manifest.layers
+        for blob in blobs {
+            guard let d = try? Digest(blob.digest), content.contains(d) else { return nil }
+        }
+        return image
+    }
+
+    /// Forget every platform pull (`builder prune`); the next garbage collection deletes their blobs.
+    public func forgetPlatformPulls() throws(ImageError) {
+        try updateIndex { $0.platformPulls = nil }
     }
 
     /// Every name and the manifest it points to.
@@ -36,17 +78,51 @@ public struct ImageStore: Sendable {
         return out
     }
 
-    /// Point `reference` at a manifest that is in the store.
+    /// Point `reference` at a manifest that is in the store (an index it named is dropped from it).
     public func tag(_ reference: ImageReference, manifest: Digest) throws(ImageError) {
         guard content.contains(manifest) else { throw .blobNotFound(manifest) }
-        try updateIndex { $0.references[reference.description] = manifest }
+        try updateIndex {
+            $0.references[reference.description] = manifest
+            $0.indexes?.removeValue(forKey: reference.description)
+        }
+    }
+
+    /// Point `reference` at an image index in the store, listed and run as its entry for `platform`
+    /// (else its first).
+    public func tag(_ reference: ImageReference, index: Digest, platform: Platform) throws(ImageError) {
+        let parsed = try content.readJSON(ImageIndex.self, index)
+        let entry =
+            parsed.manifests.first { $0.platform.map { platform.matches($0) } == true } ?? parsed.manifests.first
+        guard let entry else { throw .invalidReference(reference.description, "the image index has no manifest") }
+        let manifest = try Digest(entry.digest)
+        for e in parsed.manifests {
+            let d = try Digest(e.digest)
+            guard content.contains(d) else { throw .blobNotFound(d) }
+        }
+        try updateIndex {
+            $0.references[reference.description] = manifest
+            var indexes = $0.indexes ?? [:]
+            indexes[reference.description] = index
+            $0.indexes = indexes
+        }
+    }
+
+    /// The image index a name is, when it is one: its digest and its entries.
+    public func index(of reference: ImageReference) -> (digest: Digest, index: ImageIndex)? {
+        guard let digest = try? readIndex().indexes?[reference.description],
+            let index = try? content.readJSON(ImageIndex.self, digest)
+        else { return nil }
+        return (digest, index)
     }
 
     /// Remove a name; returns the manifest it pointed to.
     @discardableResult
     public func untag(_ reference: ImageReference) throws(ImageError) -> Digest? {
         var removed: Digest?
-        try updateIndex { removed = $0.references.removeValue(forKey: reference.description) }
+        try updateIndex {
+            removed = $0.references.removeValue(forKey: reference.description)
+            $0.indexes?.removeValue(forKey: reference.description)
+        }
         return removed
     }
 
@@ -108,8 +184,21 @@ public struct ImageStore: Sendable {
         do { lock = try FileLock(lockPath) } catch { throw .system(error) }
         defer { lock.unlock() }
         var live = keep
-        let index = try readIndex().references
-        for digest in Set(index.values) {
+        let file = try readIndex()
+        let index = file.references
+        var manifests = Set(index.values).union((file.platformPulls ?? [:]).values)
+        for digest in Set((file.indexes ?? [:]).values) {
+            live.insert(digest)
+            do {
+                for entry in try content.readJSON(ImageIndex.self, digest).manifests {
+                    manifests.insert(try Digest(entry.digest))
+                }
+            } catch {
+                let names = (file.indexes ?? [:]).filter { $0.value == digest }.map(\.key).sorted()
+                throw .unreadableManifest(path: content.path(of: digest), names: names, reason: error.description)
+            }
+        }
+        for digest in manifests {
             live.insert(digest)
             do {
                 let manifest = try content.readJSON(Manifest.self, digest)

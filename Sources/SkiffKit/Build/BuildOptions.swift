@@ -47,8 +47,12 @@ public struct BuildOptions: Sendable {
     public var parallelStages: Int?
     /// `--build-context NAME=VALUE`: named contexts, by name (they win over a stage or image of that name).
     public var namedContexts: [String: BuildNamedContext] = [:]
-    /// `--platform` (one; compose `build.platforms`): the platform to build for (nil: this machine's).
+    /// `--platform` (one; compose `build.platforms` or service `platform:`): the platform to build for (nil:
+    /// this machine's).
     public var platform: Platform?
+    /// `--platform a,b` (compose `build.platforms` with several): each is built and the tags name an
+    /// image index of them.
+    public var platforms: [Platform] = []
     /// `--cache-from`: caches whose steps a miss in the state root's cache may be answered from.
     public var cacheFrom: [BuildCacheSpec] = []
     /// `--cache-to`: where the build's cache is exported once it succeeds.

@@ -55,10 +55,8 @@ public enum BuildPlatform {
         return Platform(architecture: arch, os: "linux", variant: variant)
     }
 
-    /// The one platform of a `--platform` list (`a,b` or repeated) or compose `build.platforms`; nil when
-    /// none is given. Several make an image index (buildx with the containerd image store), which skiff's
-    /// image store, one image per name, cannot hold: refused, saying so.
-    public static func single(_ texts: [String], flag: String) throws(BuildError) -> Platform? {
+    /// The platforms of a `--platform` list or compose `build.platforms`, normalized, each once.
+    public static func list(_ texts: [String], flag: String) throws(BuildError) -> [Platform] {
         var found: [Platform] = []
         for text in texts.flatMap({ $0.split(separator: ",").map(String.init) }) {
             let p: Platform
@@ -67,12 +65,7 @@ public enum BuildPlatform {
             }
             if !found.contains(p) { found.append(p) }
         }
-        guard found.count <= 1 else {
-            throw .usage(
-                "\(flag) \(found.map(format).joined(separator: ",")): several platforms make one image index, and skiff's image store keeps one image per name; build each platform with a tag of its own"
-            )
-        }
-        return found.first
+        return found
     }
 
     /// `os/arch[/variant]` as BuildKit's TARGETPLATFORM writes it.
@@ -106,7 +99,7 @@ public enum BuildPlatform {
 
     /// Whether an image config says `platform` (os and architecture; the variant when the platform names one
     /// other than a default BuildKit drops).
-    static func config(_ config: ImageConfig, is platform: Platform) -> Bool {
+    public static func config(_ config: ImageConfig, is platform: Platform) -> Bool {
         guard config.os == platform.os else { return false }
         guard
             let normalized = try? parse(config.os + "/" + config.architecture + (config.variant.map { "/" + $0 } ?? ""))

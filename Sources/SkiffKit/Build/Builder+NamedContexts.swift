@@ -39,7 +39,7 @@ extension BuildRun {
                 guard let tree = namedTrees[name] else { throw .engine("internal: context \(name) was not opened") }
                 return FromSource(tree: tree, identity: "context \(name)")
             case .image(let ref):
-                image = try baseImage(ref, from: ins)
+                image = try contextImage(ref, from: ins)
             }
         } else if let dep = resolver.stage(named: from), let built = stageImages[dep.index] {
             image = built
@@ -57,12 +57,19 @@ extension BuildRun {
             identity: image.manifestDigest.description)
     }
 
+    /// A `docker-image://REF` context's image: for the stage's platform when the build names one (as
+    /// BuildKit resolves it), else as a FROM image.
+    func contextImage(_ ref: String, from: Instruction) throws(BuildError) -> StoredImage {
+        guard options.platform != nil || from.flag("platform") != nil else { return try baseImage(ref, from: from) }
+        return try baseImage(ref, from: from, platform: stagePlatform)
+    }
+
     /// `FROM NAME` of a named context: its image, or for a directory an image whose one layer is the
     /// directory's files (less its `.dockerignore`), as BuildKit makes a local context a stage's root.
     func namedBase(_ name: String, _ context: BuildNamedContext, from: Instruction) throws(BuildError) -> StoredImage {
         switch context {
         case .image(let ref):
-            return try baseImage(ref, from: from)
+            return try contextImage(ref, from: from)
         case .directory:
             guard let tree = namedTrees[name] else { throw .engine("internal: context \(name) was not opened") }
             let scratch = try committer.scratch()

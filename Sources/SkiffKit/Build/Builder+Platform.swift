@@ -4,9 +4,11 @@ import SkiffOCI
 extension BuildRun {
     /// A FROM image for `platform` (`--platform`, `FROM --platform=`). This machine's platform: as
     /// `baseImage(_:from:)` finds it. Another: the store's image of that name when its config says that
-    /// platform, else the registry index's entry for it, pulled without moving the name off this machine's
-    /// image (BuildKit tags no base image). The stage's config says the stage's platform, as BuildKit's
-    /// (amd64/v2 on an amd64 base: the variant written in).
+    /// platform, else the one pulled for that platform before (kept untagged in the store, as BuildKit's
+    /// content store keeps it), else that platform's entry of a multi-platform image of that name, else
+    /// the registry index's entry for it, pulled without moving the name off this machine's image
+    /// (BuildKit tags no base image); `--pull` pulls it again. The stage's config says the stage's
+    /// platform, as BuildKit's (amd64/v2 on an amd64 base: the variant written in).
     func baseImage(_ base: String, from: Instruction, platform: Platform) throws(BuildError) -> StoredImage {
         var image: StoredImage
         let host = BuildPlatform.host
@@ -20,6 +22,14 @@ extension BuildRun {
             let reference: ImageReference
             do { reference = try ImageReference(parsing: base) } catch {
                 throw fail(from, "base image \(base): \(error)")
+            }
+            if !options.pull, let pulled = engine.images.platformPull(reference, platform: platform),
+                BuildPlatform.config(pulled.config, is: platform)
+            {
+                return try withVariant(pulled, platform)
+            }
+            if !options.pull, let entry = indexEntry(reference, platform: platform) {
+                return try withVariant(entry, platform)
             }
             say("Pulling \(reference.familiar) for \(BuildPlatform.format(platform))")
             var pull = PullOptions(platform: platform)
@@ -35,14 +45,26 @@ extension BuildRun {
                 )
             }
         }
-        if let variant = platform.variant, image.config.architecture == platform.architecture,
-            image.config.variant != variant
-        {
-            var config = image.config
-            config.variant = variant
-            image = try committer.write(config: config, manifest: image.manifest)
-        }
+        return try withVariant(image, platform)
+    }
+
+    /// The entry for `platform` of a multi-platform image this store holds under that name.
+    private func indexEntry(_ reference: ImageReference, platform: Platform) -> StoredImage? {
+        guard let (_, index) = engine.images.index(of: reference),
+            let entry = try? Puller.select(platform, from: index, reference: reference.description),
+            let digest = try? Digest(entry.digest), let image = try? engine.images.image(manifest: digest),
+            BuildPlatform.config(image.config, is: platform)
+        else { return nil }
         return image
+    }
+
+    private func withVariant(_ image: StoredImage, _ platform: Platform) throws(BuildError) -> StoredImage {
+        guard let variant = platform.variant, image.config.architecture == platform.architecture,
+            image.config.variant != variant
+        else { return image }
+        var config = image.config
+        config.variant = variant
+        return try committer.write(config: config, manifest: image.manifest)
     }
 
     /// A RUN step of a platform this CPU does not run needs an emulator registered with binfmt_misc

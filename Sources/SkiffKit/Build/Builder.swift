@@ -42,6 +42,7 @@ public struct Builder {
 
     /// Read the Dockerfile, build the target stage, tag it.
     public func build() throws(BuildError) -> BuildResult {
+        if options.platforms.count > 1 { return try buildIndex() }
         let context = try ContextTree.open(options.contextDirectory)
         let path = options.dockerfilePath ?? options.contextDirectory + "/Dockerfile"
         let text: String

@@ -38,6 +38,7 @@ extension ComposeService {
                     .init("args", .mapping(b.args.keys.sorted().map { k in .init(k, b.args[k]!.map(str) ?? .null) })))
             }
             if let t = b.target { bt.append(.init("target", str(t))) }
+            if !b.platforms.isEmpty { bt.append(.init("platforms", list(b.platforms.map(BuildPlatform.format)))) }
             if b.noCache { bt.append(.init("no_cache", .string("true"))) }
             if b.pull { bt.append(.init("pull", .string("true"))) }
             if !b.labels.isEmpty { bt.append(.init("labels", sortedMap(b.labels))) }
@@ -151,6 +152,7 @@ extension ComposeService {
         if let s = stopSignal { add("stop_signal", str(s)) }
         if let g = stopGracePeriod { add("stop_grace_period", .string("\(g)s")) }
         if let p = pullPolicy { add("pull_policy", str(p)) }
+        if let p = platform { add("platform", str(BuildPlatform.format(p))) }
         if stdinOpen { add("stdin_open", .string("true")) }
         if tty { add("tty", .string("true")) }
         if let u = user { add("user", str(u)) }

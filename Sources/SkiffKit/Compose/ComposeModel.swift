@@ -75,6 +75,8 @@ package struct ComposeService: Sendable, Equatable {
     /// Seconds.
     package var stopGracePeriod: Int?
     package var pullPolicy: String?
+    /// `platform:`: the platform whose image is pulled, built and run.
+    package var platform: Platform?
     package var capAdd: [String] = []
     package var capDrop: [String] = []
     package var privileged = false
@@ -185,7 +187,10 @@ package struct ComposeBuild: Sendable, Equatable {
     /// `build.cache_from` / `build.cache_to`: as `--cache-from` / `--cache-to` take them.
     package var cacheFrom: [BuildCacheSpec] = []
     package var cacheTo: [BuildCacheSpec.Export] = []
-    /// `build.platforms` (one): the platform to build for.
+    /// `build.platforms` as written (normalized).
+    package var platforms: [Platform] = []
+    /// The platform to build for: the service's `platform:` (which must be one of `build.platforms`),
+    /// else the one of `build.platforms` (nil with several: all are built into an image index).
     package var platform: Platform?
 
     /// The service an additional context names with `service:NAME`.

@@ -266,7 +266,7 @@ extension ComposeParser {
         }
         if let v = t["platforms"] {
             let texts = try strings(v, p + ".platforms")
-            do { b.platform = try BuildPlatform.single(texts, flag: "") } catch {
+            do { b.platforms = try BuildPlatform.list(texts, flag: "") } catch {
                 throw fail(p + ".platforms", String(error.description.drop { $0 == " " }))
             }
         }

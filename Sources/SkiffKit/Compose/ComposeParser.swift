@@ -273,6 +273,25 @@ package struct ComposeParser {
 
     // MARK: a service
 
+    /// Compose's rule: `platform:` with `build.platforms` must be one of them, and is the one built
+    /// (for the local image store); without `platform:`, every one of `build.platforms` is built (an
+    /// image index when they are several).
+    func resolveBuildPlatform(_ s: inout ComposeService, path: String) throws(ComposeError) {
+        guard var b = s.build else { return }
+        if let p = s.platform {
+            guard b.platforms.isEmpty || b.platforms.contains(p) else {
+                throw fail(
+                    path + ".platform",
+                    "service.platform \"\(BuildPlatform.format(p))\" should be part of the service.build.platforms: [\(b.platforms.map { "\"" + BuildPlatform.format($0) + "\"" }.joined(separator: " "))]"
+                )
+            }
+            b.platform = p
+        } else if b.platforms.count == 1 {
+            b.platform = b.platforms.first
+        }
+        s.build = b
+    }
+
     mutating func service(_ name: String, _ t: ComposeTree, path: String) throws(ComposeError) -> ComposeService {
         guard ComposePaths.isValidServiceName(name) else {
             throw fail(path, "invalid service name: only [a-zA-Z0-9._-] are allowed")
@@ -394,13 +413,16 @@ package struct ComposeParser {
                     throw fail(p, "expected always, never, missing, if_not_present or build, got \"\(policy)\"")
                 }
                 s.pullPolicy = policy
-            case "platform": _ = try string(v, p)
+            case "platform":
+                let text = try string(v, p)
+                do { s.platform = try BuildPlatform.parse(text) } catch { throw fail(p, error.description) }
             case "secrets": s.secrets = try secretUses(v, p)
             case "configs": s.configs = try secretUses(v, p)
             default: try serviceExtra(e.key, v, p, into: &s)
             }
         }
         s.labels = fileLabels.merging(s.labels) { $1 }
+        try resolveBuildPlatform(&s, path: path)
         // Compose's check, in its words: N containers cannot share one name.
         if s.replicas > 1, s.containerName != nil {
             let key = t["scale"] != nil ? "scale" : "deploy.replicas"

@@ -74,7 +74,8 @@ extension ComposeRunner {
         options.entitlements = b.entitlements
         options.cacheFrom = b.cacheFrom
         options.cacheTo = b.cacheTo
-        options.platform = b.platform
+        options.platform = b.platform ?? s.platform
+        if options.platform == nil, b.platforms.count > 1 { options.platforms = b.platforms }
         let builder = Builder(engine: engine, options: options, output: buildOutput)
         do { _ = try builder.build() } catch {
             throw .usage("failed to build service \(s.name): \(error.description)")
@@ -88,12 +89,14 @@ extension ComposeRunner {
     ) throws(ComposeError) {
         for s in services where s.image != nil && (s.build == nil) {
             let name = s.imageName(project: project.name)
-            if onlyMissing && (try? engine.images.resolve(name)) != nil { continue }
+            if onlyMissing && hasImage(s) { continue }
             progress(" \(s.name) Pulling")
             do {
                 let reference = try ImageReference(parsing: name)
+                var options = PullOptions()
+                if let p = s.platform { options.platform = p }
                 _ = try Puller(
-                    store: engine.images, options: PullOptions(), progress: (pullProgress ?? PullProgress()).handle
+                    store: engine.images, options: options, progress: (pullProgress ?? PullProgress()).handle
                 ).pull(reference)
             } catch {
                 throw .usage("pull access for \(name) (service \(s.name)) failed: \(error)")
@@ -102,11 +105,30 @@ extension ComposeRunner {
         }
     }
 
+    /// Whether the store has the service's image, for its `platform:` when it names one (an image of that
+    /// name for another platform is pulled or built again, as Compose does).
+    func hasImage(_ s: ComposeService) -> Bool {
+        guard let image = try? engine.images.resolve(s.imageName(project: project.name)) else { return false }
+        guard let p = s.platform else { return true }
+        return BuildPlatform.config(image.config, is: p)
+    }
+
+    /// A service's `platform:` runs here on this machine's CPU, or through an emulator registered with
+    /// binfmt_misc (as Docker runs it); without one nothing is made and the key is named.
+    func checkPlatforms(_ services: [ComposeService]) throws(ComposeError) {
+        for s in services {
+            guard let p = s.platform, !BuildPlatform.isNative(p), !BinfmtHandlers.current().runs(p) else { continue }
+            throw .usage(
+                "services.\(s.name).platform: \(BuildPlatform.format(p)) does not run on this machine (\(BuildPlatform.format(BuildPlatform.host))) without an emulator registered with binfmt_misc (/proc/sys/fs/binfmt_misc), and none is registered for \(p.architecture); register one, e.g. with Debian's qemu-user-binfmt"
+            )
+        }
+    }
+
     /// Make sure each service has its image: built when it has `build:` and the image is missing (or
     /// `forceBuild`), pulled when missing otherwise.
     package func ensureImages(_ services: [ComposeService], forceBuild: Bool) throws(ComposeError) {
         for s in Self.buildOrder(services) {
-            let present = (try? engine.images.resolve(s.imageName(project: project.name))) != nil
+            let present = hasImage(s)
             if s.build != nil && (forceBuild || !present || s.pullPolicy == "build") {
                 try build(s, noCache: false)
             } else if !present || s.pullPolicy == "always" {

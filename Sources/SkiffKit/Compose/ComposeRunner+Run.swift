@@ -49,6 +49,7 @@ extension ComposeRunner {
         guard var s = project.service(request.service) else { throw .usage("no such service: \(request.service)") }
         if !request.servicePorts { s.ports = [] }
         try wiring.check([s], servicePorts: request.servicePorts)
+        try checkPlatforms([s])
         if !request.noDeps {
             let deps = try project.selectServices([s.name], profiles: [], withDependencies: true).filter {
                 $0.name != s.name

@@ -49,6 +49,7 @@ extension ComposeRunner {
             options.services, profiles: options.profiles, withDependencies: !options.noDeps)
         try wiring.check(selected)
         let ordered = try ComposeOrder.startOrder(selected)
+        try checkPlatforms(ordered)
         try ensureImages(ordered, forceBuild: options.build)
         try ensureVolumes(ordered)
         try ensureNetworks(ordered)

@@ -3,7 +3,7 @@ import Foundation
 import SkiffKit
 
 /// `skiff builder prune [-f]`: forget the build cache (its entries and every RUN --mount=type=cache
-/// directory), as `docker builder prune` does; asks first unless -f.
+/// directory, and base images pulled for another platform), as `docker builder prune` does; asks first unless -f.
 struct BuilderCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "builder", abstract: "Manage the build cache.",
@@ -21,6 +21,8 @@ struct BuilderPrune: ParsableCommand {
         guard force || Confirmation.ask("This will remove all dangling build cache.") else { return }
         let engine = SkiffContext.engine()
         let pruned = BuildCache(engine: engine).prune()
+        // Base images pulled for another platform are build cache too (BuildKit's content store).
+        try engine.images.forgetPlatformPulls()
         _ = try engine.collectGarbage()
         print("Deleted build cache objects: \(pruned.entries) steps, \(pruned.cacheMounts) cache mounts")
         print("Total reclaimed space: \(Engine.decimalSize(pruned.bytes))")

@@ -72,7 +72,7 @@ struct ImageBuild: ParsableCommand {
     @Option(
         name: .customLong("platform"),
         help:
-            "The platform to build for (os/arch[/variant], e.g. linux/arm64); another than this machine's runs RUN steps through a registered binfmt_misc emulator."
+            "The platform(s) to build for (os/arch[/variant], e.g. linux/arm64; several, comma-separated or repeated, make one image index); another than this machine's runs RUN steps through a registered binfmt_misc emulator."
     )
     var platform: [String] = []
     @Option(name: .customLong("isolation"), help: "Container isolation technology: default (the only one on Linux).")
@@ -134,7 +134,8 @@ struct ImageBuild: ParsableCommand {
                 let (id, source) = try BuildSecretSource.parse(text)
                 options.secrets[id] = source
             }
-            options.platform = try BuildPlatform.single(platform, flag: "--platform")
+            let platforms = try BuildPlatform.list(platform, flag: "--platform")
+            if platforms.count > 1 { options.platforms = platforms } else { options.platform = platforms.first }
             options.cacheFrom = try cacheFrom.map { (text: String) throws(BuildError) -> BuildCacheSpec in
                 try BuildCacheSpec.parseImport(text)
             }

@@ -296,7 +296,14 @@ struct ContainerCreateFlags: ParsableArguments {
             }
         }
         return try withCIDFile {
-            try pullIfNeeded(engine, image: image)
+            if let entry = try indexEntry(engine, image: image) {
+                return try engine.createContainer(
+                    from: entry, imageName: image, options: options,
+                    callerEnvironment: ProcessInfo.processInfo.environment,
+                    envFileContents: contents, seccompProfile: profile)
+            }
+            let config = try pullIfNeeded(engine, image: image)
+            if let config { warnOnForeignImage(config) }
             return try engine.createContainer(
                 image: image, options: options,
                 callerEnvironment: ProcessInfo.processInfo.environment,
@@ -304,18 +311,63 @@ struct ContainerCreateFlags: ParsableArguments {
         }
     }
 
-    /// Docker's --pull: missing pulls only when the image is not in the store.
-    func pullIfNeeded(_ engine: Engine, image: String) throws {
+    /// `--platform`, normalized, when given. Another architecture than this machine's runs as Docker runs
+    /// it, through an emulator registered with binfmt_misc; without one it is refused before anything is
+    /// made.
+    func requestedPlatform() throws -> Platform? {
+        guard let platform else { return nil }
+        if let os = Platform(parsing: platform)?.os, os != "linux" {
+            throw ValidationError(
+                "--platform \(platform): image operating system \"\(os)\" cannot be used on this platform")
+        }
+        let p: Platform
+        do { p = try BuildPlatform.parse(platform) } catch { throw ValidationError("--platform \(error.description)") }
+        guard BuildPlatform.isNative(p) || BinfmtHandlers.current().runs(p) else {
+            throw ValidationError(
+                "--platform \(platform): this machine (\(BuildPlatform.format(BuildPlatform.host))) runs \(BuildPlatform.format(p)) programs only through an emulator registered with binfmt_misc (/proc/sys/fs/binfmt_misc), and none is registered for \(p.architecture); register one, e.g. with Debian's qemu-user-binfmt"
+            )
+        }
+        return p
+    }
+
+    /// With --platform, a multi-platform image's entry for it (the name itself stands for this machine's).
+    func indexEntry(_ engine: Engine, image: String) throws -> StoredImage? {
+        guard pull != "always", let requested = try requestedPlatform(),
+            let ref = try? ImageReference(parsing: image), let (_, index) = engine.images.index(of: ref),
+            let entry = try? Puller.select(requested, from: index, reference: image),
+            let found = try? engine.images.image(manifest: Digest(entry.digest)),
+            BuildPlatform.config(found.config, is: requested)
+        else { return nil }
+        return found
+    }
+
+    /// Docker's --pull: missing pulls only when the image is not in the store (or, with --platform, the
+    /// store's image of that name is for another platform: the name then moves to the one pulled, as in
+    /// Docker's image store).
+    /// Returns the config of the image the name then points at (nil: none, which creating then reports).
+    @discardableResult
+    func pullIfNeeded(_ engine: Engine, image: String) throws -> ImageConfig? {
+        let requested = try requestedPlatform()
+        let local = try? engine.images.resolve(image)
+        let mismatch = local.flatMap { local in
+            requested.flatMap { BuildPlatform.config(local.config, is: $0) ? nil : ($0, local.config) }
+        }
         switch pull {
-        case "never": return
+        case "never":
+            if let (wanted, config) = mismatch {
+                throw ValidationError(
+                    "image with reference \(image) was found but does not match the specified platform: wanted \(BuildPlatform.format(wanted)), actual: \(Self.platformText(config))"
+                )
+            }
+            return local?.config
         case "missing":
-            if (try? engine.images.resolve(image)) != nil { return }
+            if let local, mismatch == nil { return local.config }
         case "always": break
         default: throw ValidationError("--pull \(pull): expected missing, always or never")
         }
         let reference = try ImageReference(parsing: image)
         var options = PullOptions(registry: RegistryOptions(tlsVerify: tlsVerify))
-        if let platform, let p = Platform(parsing: platform) { options.platform = p }
+        if let requested { options.platform = requested }
         if !quiet { FileHandleStderr.write("Unable to find image '\(reference.familiar)' locally\n") }
         try Interruptible.run {
             do {
@@ -329,6 +381,23 @@ struct ContainerCreateFlags: ParsableArguments {
                 throw PullFailure(underlying: "\(error)", localSuggestion: match.familiar)
             }
         }
+        return try? engine.images.resolve(image).config
+    }
+
+    /// Docker's warning (on stderr) when an image of another platform runs without --platform; it runs
+    /// all the same (through binfmt_misc, or failing at exec as in Docker).
+    func warnOnForeignImage(_ config: ImageConfig) {
+        guard platform == nil, let own = try? BuildPlatform.parse(Self.platformText(config)),
+            !BuildPlatform.isNative(own)
+        else { return }
+        FileHandleStderr.write(
+            "WARNING: The requested image's platform (\(Self.platformText(config))) does not match the detected host platform (\(BuildPlatform.format(BuildPlatform.host))) and no specific platform was requested\n"
+        )
+    }
+
+    /// `os/arch[/variant]` of an image config.
+    static func platformText(_ config: ImageConfig) -> String {
+        [config.os, config.architecture, config.variant].compactMap { $0 }.joined(separator: "/")
     }
 
     /// A pull that failed for an image whose name is close to one already here (a typo, most likely).
@@ -344,10 +413,7 @@ struct ContainerCreateFlags: ParsableArguments {
         if let isolation {
             do { try Isolation.check(isolation) } catch { throw ValidationError("--isolation: \(error.description)") }
         }
-        if let platform, Platform(parsing: platform).map({ Platform.current.matches($0) }) != true {
-            throw ValidationError(
-                "--platform \(platform): only this machine's platform (\(Platform.current)) can run here")
-        }
+        _ = try requestedPlatform()
         var o = RunOptions()
         o.name = name
         o.command = command.first == "--" ? Array(command.dropFirst()) : command

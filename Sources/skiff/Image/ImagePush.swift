@@ -40,7 +40,14 @@ struct ImagePush: ParsableCommand {
         var log: (@Sendable (String) -> Void)?
         if !quiet { log = { (line: String) in print(line) } }
         let pusher = Pusher(store: store, options: RegistryOptions(tlsVerify: tlsVerify), log: log)
-        let result = try pusher.push(image, to: target)
+        // A multi-platform image (built with several --platform) is pushed as its index.
+        let named = try? ImageReference(parsing: source)
+        let result =
+            if let named, let index = store.index(of: named) {
+                try pusher.pushIndex(index.digest, to: target)
+            } else {
+                try pusher.push(image, to: target)
+            }
         if quiet { print(result.manifest) }
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import SkiffImage
+import SkiffKit
 
 struct ImageTag: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "tag", abstract: "Give an image another name.")
@@ -11,6 +12,11 @@ struct ImageTag: ParsableCommand {
         let image = try store.resolve(source)
         let ref = try ImageReference(parsing: target)
         guard ref.digest == nil else { throw ValidationError("\(target): a tag cannot contain a digest") }
-        try store.tag(ref, manifest: image.manifestDigest)
+        // A multi-platform image's new name is the index too.
+        if let named = try? ImageReference(parsing: source), let index = store.index(of: named) {
+            try store.tag(ref, index: index.digest, platform: BuildPlatform.host)
+        } else {
+            try store.tag(ref, manifest: image.manifestDigest)
+        }
     }
 }
