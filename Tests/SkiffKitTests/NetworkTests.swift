@@ -139,11 +139,15 @@ struct NetworkTests {
             #expect(other.out.contains("hello-webhost"), "hairpin: \(other.out) \(other.err)")
         }
         let ports = root.skiff("port", "web")
+        // Docker lists every address as 0.0.0.0 and, on a host with IPv6, [::] too.
+        let v6 = HostIPv6.enabled
         #expect(ports.out.contains("80/tcp -> 0.0.0.0:\(port)"), "\(ports.out)")
-        #expect(root.skiff("ps", "--format", "{{.Ports}} {{.Networks}}").out == "0.0.0.0:\(port)->80/tcp bridge\n")
-        #expect(root.skiff("ps", "--format", "table {{.Names}}\t{{.Ports}}").out.contains("0.0.0.0:\(port)->80/tcp"))
+        #expect(ports.out.contains("80/tcp -> [::]:\(port)") == v6, "\(ports.out)")
         #expect(
-            root.skiff("port", "web", "80").out.trimmingCharacters(in: .whitespacesAndNewlines) == "0.0.0.0:\(port)")
+            root.skiff("ps", "--format", "{{.Ports}} {{.Networks}}").out
+                == "0.0.0.0:\(port)->80/tcp\(v6 ? ", [::]:\(port)->80/tcp" : "") bridge\n")
+        #expect(root.skiff("ps", "--format", "table {{.Names}}\t{{.Ports}}").out.contains("0.0.0.0:\(port)->80/tcp"))
+        #expect(root.skiff("port", "web", "80").out == "0.0.0.0:\(port)\n" + (v6 ? "[::]:\(port)\n" : ""))
         // Stop: the port is free again and nothing answers.
         #expect(root.skiff("stop", "-t", "1", "web").status == 0)
         #expect(Self.curl("http://127.0.0.1:\(port)/").isEmpty)
@@ -244,7 +248,10 @@ struct NetworkTests {
             ])
         let ports = try #require(settings["Ports"] as? [String: Any])
         #expect(Set(ports.keys) == ["80/tcp", "443/tcp", "53/udp"])
-        #expect(ports["80/tcp"] as? [[String: String]] == [["HostIp": "0.0.0.0", "HostPort": "\(port)"]])
+        #expect(
+            ports["80/tcp"] as? [[String: String]]
+                == [["HostIp": "0.0.0.0", "HostPort": "\(port)"]]
+                + (HostIPv6.enabled ? [["HostIp": "::", "HostPort": "\(port)"]] : []))
         #expect(ports["53/udp"] as? [[String: String]] == [["HostIp": "127.0.0.1", "HostPort": "\(udpPort)"]])
         #expect(ports["443/tcp"] is NSNull, "exposed, not published: null")
         let mac = root.skiff("exec", "web", "cat", "/sys/class/net/eth0/address").out.trimmingCharacters(

@@ -105,7 +105,10 @@ extension ComposeNetwork {
             if !aux6.isEmpty { c.append(.init("aux_addresses", sortedMap(aux6))) }
             blocks.append(.mapping(c))
         }
-        if !blocks.isEmpty { e.append(.init("ipam", .mapping([.init("config", .sequence(blocks))]))) }
+        var ipam: [ComposeTree.Entry] = []
+        if !blocks.isEmpty { ipam.append(.init("config", .sequence(blocks))) }
+        if !ipamOptions.isEmpty { ipam.append(.init("options", sortedMap(ipamOptions))) }
+        if !ipam.isEmpty { e.append(.init("ipam", .mapping(ipam))) }
         return e
     }
 }

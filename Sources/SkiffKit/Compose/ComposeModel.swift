@@ -379,6 +379,8 @@ package struct ComposeNetwork: Sendable, Equatable {
     package var gateway6: String?
     /// `ipam.config[].aux_addresses` of both blocks: name to address, kept from containers.
     package var auxAddresses: [String: String] = [:]
+    /// `ipam.options`: the IPAM driver's options (the default driver keeps them; see NetworkConfig).
+    package var ipamOptions: [String: String] = [:]
 
     package init(name: String, realName: String) {
         self.name = name

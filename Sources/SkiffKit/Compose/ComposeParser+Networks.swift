@@ -23,6 +23,11 @@ extension ComposeParser {
             throw ComposeError.unsupported(
                 "\(file): \(p).driver: only the default IPAM driver exists in skiff, got \"\(d)\"")
         }
+        if let options = t["options"] {
+            for e in try mapping(options, p + ".options") {
+                n.ipamOptions[e.key] = try string(e.value, p + ".options." + e.key)
+            }
+        }
         guard let config = t["config"] else { return }
         var seen4 = false
         var seen6 = false

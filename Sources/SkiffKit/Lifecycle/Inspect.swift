@@ -400,7 +400,7 @@ extension Engine {
                         e.IPv6Gateway = config.gateway6?.description ?? ""
                     }
                     e.MacAddress = lease.mac ?? Self.macAddress(lease.ip)
-                    for p in lease.ports {
+                    for p in lease.ports.flatMap({ $0.listed(hostIPv6: HostNetwork.hasIPv6) }) {
                         let b = Doc.PortBindingDoc(
                             HostIp: p.hostIP.isEmpty ? "0.0.0.0" : p.hostIP, HostPort: "\(p.hostPort)")
                         ports["\(p.containerPort)/\(p.proto)", default: []]?.append(b)
@@ -441,7 +441,9 @@ extension Engine {
         var ports: [String] = []
         for key in net.settings.Ports.keys.sorted(by: { (number($0), $0) < (number($1), $1) }) {
             guard let bindings = net.settings.Ports[key] ?? nil else { ports.append(key); continue }
-            ports += bindings.map { "\($0.HostIp):\($0.HostPort)->\(key)" }
+            ports += bindings.map {
+                "\($0.HostIp.contains(":") ? "[\($0.HostIp)]" : $0.HostIp):\($0.HostPort)->\(key)"
+            }
         }
         let networks =
             net.mode.hasPrefix("container:") ? "" : net.settings.Networks.keys.sorted().joined(separator: ",")

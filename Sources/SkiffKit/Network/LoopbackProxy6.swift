@@ -12,15 +12,18 @@ import Glibc
 /// does: `skiff network loopback-proxy` (see the CLI) listens on [::1]:PORT for each published port
 /// (TCP and UDP) and relays to the container's IPv6 address. A port published on `[::1]` alone
 /// (`-p [::1]:8080:80`) is the relay's only, to the container's IPv6 address or, on an IPv4-only
-/// network, its IPv4 one; `[::]` on an IPv4-only network is relayed from every IPv6 address the same
-/// way (on a network with IPv6 the firewall DNATs it). One relay per running container, started with
+/// network, its IPv4 one; `[::]` on an IPv4-only network, and every address (`-p 8080:80`, which
+/// Docker publishes on 0.0.0.0 and [::]), are relayed from every IPv6 address the same way (on a
+/// network with IPv6 the firewall DNATs them). One relay per running container, started with
 /// its network, stopped with it (its pid in `containers/<id>/loopback-proxy.pid`; checked to be that
 /// container's before it is signalled, as the pid may have been reused).
 extension Engine {
     func loopbackProxyPIDPath(_ id: String) -> String { containers.directory(of: id) + "/loopback-proxy.pid" }
 
     /// The relay's `--map PROTO,LISTEN,PORT,TARGET,PORT` for every port of the container that needs it.
-    static func loopbackProxyMaps(_ leases: [NetworkLease]) -> [String] {
+    /// A port published on every address (`-p 8080:80`) of a container without IPv6 is relayed from
+    /// [::] to its IPv4 address, as docker-proxy does, when the host has IPv6.
+    static func loopbackProxyMaps(_ leases: [NetworkLease], hostIPv6: Bool = HostNetwork.hasIPv6) -> [String] {
         leases.flatMap { l in
             l.ports.compactMap { p -> String? in
                 let listen: String
@@ -30,7 +33,7 @@ extension Engine {
                     if let a = l.ip6 {
                         listen = "::1"
                         target = a.description
-                    } else if p.hostIP == "::" {
+                    } else if p.hostIP == "::" || hostIPv6 {
                         listen = "::"
                         target = l.ip.description
                     } else {

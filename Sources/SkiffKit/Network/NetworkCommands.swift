@@ -14,7 +14,7 @@ extension Engine {
         name: String, subnet: String? = nil, gateway: String? = nil, ipRange: String? = nil,
         bridgeOptions: NetworkBridgeOptions = NetworkBridgeOptions(), isInternal: Bool = false,
         labels: [String: String] = [:], ipv6: Bool = false, subnet6: String? = nil, gateway6: String? = nil,
-        auxAddresses: [String: String] = [:]
+        auxAddresses: [String: String] = [:], ipamOptions: [String: String] = [:]
     ) throws(KitError) -> NetworkConfig {
         guard Self.isValidName(name) else {
             throw .usage("invalid network name \"\(name)\": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed")
@@ -88,9 +88,10 @@ extension Engine {
                 throw error
             }
         }
-        if range != nil || bridgeOptions != NetworkBridgeOptions() || !aux.isEmpty {
+        if range != nil || bridgeOptions != NetworkBridgeOptions() || !aux.isEmpty || !ipamOptions.isEmpty {
             config.ipRange = range
             config.auxAddresses = aux.isEmpty ? nil : aux
+            config.ipamOptions = ipamOptions.isEmpty ? nil : ipamOptions
             config.bridgeOptions = bridgeOptions == NetworkBridgeOptions() ? nil : bridgeOptions
             try networks.save(config)
         }
@@ -281,7 +282,20 @@ extension Engine {
             package var IPRange: String? = nil
             package var AuxiliaryAddresses: [String: String]? = nil
         }
-        package struct IPAM: Codable, Sendable { package var Driver: String; package var Config: [IPAMConfig] }
+        package struct IPAM: Codable, Sendable {
+            package var Driver: String
+            /// The IPAM driver's options: {} on a user network without any, null on the default one (as Docker).
+            package var Options: [String: String]?
+            package var Config: [IPAMConfig]
+
+            enum CodingKeys: String, CodingKey { case Driver, Options, Config }
+            package func encode(to encoder: Encoder) throws {
+                var c = encoder.container(keyedBy: CodingKeys.self)
+                try c.encode(Driver, forKey: .Driver)
+                try c.encode(Options, forKey: .Options)
+                try c.encode(Config, forKey: .Config)
+            }
+        }
         package struct Endpoint: Codable, Sendable {
             package var Name: String
             package var IPv4Address: String
@@ -324,7 +338,8 @@ extension Engine {
         }
         return NetworkInspect(
             Name: n.name, Id: n.id, Created: n.created, Scope: "local", Driver: n.driver,
-            IPAM: .init(Driver: "default", Config: ipam), EnableIPv4: true, EnableIPv6: n.enableIPv6,
+            IPAM: .init(Driver: "default", Options: n.isDefault ? nil : n.ipamOptions ?? [:], Config: ipam),
+            EnableIPv4: true, EnableIPv6: n.enableIPv6,
             Internal: n.isInternal, Containers: endpoints,
             Options: ["com.docker.network.bridge.name": n.bridge], Labels: n.labels)
     }

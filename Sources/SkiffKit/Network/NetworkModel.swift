@@ -45,6 +45,11 @@ public struct NetworkConfig: Codable, Sendable, Equatable {
     /// from containers (Docker's IPAM reserves them), by name.
     public var auxAddresses: [String: String]? = nil
 
+    /// `--ipam-opt KEY=VALUE` (compose `ipam.options`): options for the IPAM driver. Docker's default
+    /// driver takes any and acts on none it does not know (it knows none for a bridge network); they are
+    /// kept and shown by `network inspect` under IPAM.Options, as Docker does.
+    public var ipamOptions: [String: String]? = nil
+
     /// The IPv4 addresses `auxAddresses` reserves.
     var reserved4: Set<IPv4Address> { Set((auxAddresses ?? [:]).values.compactMap(IPv4Address.init)) }
     /// The IPv6 addresses `auxAddresses` reserves.
@@ -93,6 +98,15 @@ public struct PortMapping: Codable, Sendable, Equatable, Hashable, CustomStringC
     /// The host address as Docker shows it: 0.0.0.0 for every address, an IPv6 one in brackets.
     public var hostAddress: String {
         hostIP.isEmpty ? "0.0.0.0" : hostIP.contains(":") ? "[\(hostIP)]" : hostIP
+    }
+
+    /// The host sides Docker lists for it (`port`, inspect, ps): every address is 0.0.0.0 and, on a
+    /// host with IPv6, [::] as well (Docker binds both).
+    package func listed(hostIPv6: Bool) -> [PortMapping] {
+        guard hostIP.isEmpty, hostIPv6 else { return [self] }
+        var v6 = self
+        v6.hostIP = "::"
+        return [self, v6]
     }
 
     /// Parse one -p value; a range gives several mappings. hostPort 0: any free port.

@@ -271,7 +271,33 @@ package struct NetworkStore: Sendable {
 
     // MARK: host ports
 
-    func portClaimPath(_ p: PortMapping) -> String { hostDirectory + "/ports/\(p.proto)-\(p.hostPort)" }
+    /// `ports/PROTO-PORT` for a port published on every address, `ports/PROTO-PORT@ADDRESS` for one
+    /// published on a single host address: claims are per (address, port, protocol), as Docker's are.
+    func portClaimPath(_ p: PortMapping) -> String {
+        hostDirectory + "/ports/\(p.proto)-\(p.hostPort)" + (p.hostIP.isEmpty ? "" : "@\(p.hostIP)")
+    }
+
+    /// Whether two publications of one port and protocol would take the same host socket: every address
+    /// takes them all, [::] every IPv6 one, else only the same address.
+    static func overlap(_ a: PortMapping, _ b: PortMapping) -> Bool {
+        guard a.proto == b.proto, a.hostPort == b.hostPort else { return false }
+        if a.hostIP.isEmpty || b.hostIP.isEmpty || a.hostIP == b.hostIP { return true }
+        return (a.hostIP == "::" && b.hostIP.contains(":")) || (b.hostIP == "::" && a.hostIP.contains(":"))
+    }
+
+    /// Another container's claim that `p` overlaps (see `overlap`), and its owner.
+    func clash(_ p: PortMapping, except id: String) -> (claim: PortMapping, owner: String)? {
+        let prefix = "\(p.proto)-\(p.hostPort)"
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: hostDirectory + "/ports")) ?? []
+        for name in names where name == prefix || name.hasPrefix(prefix + "@") {
+            var claim = p
+            claim.hostIP = name == prefix ? "" : String(name.dropFirst(prefix.count + 1))
+            claim.hostPortEnd = nil
+            guard Self.overlap(p, claim), let owner = claimOwner(claim), owner != id else { continue }
+            return (claim, owner)
+        }
+        return nil
+    }
 
     /// Claim the host ports of `ports` for container `id` (port 0: a free one is chosen). A port another
     /// container publishes, or a host process holds, is an error naming it. Caller holds the host lock.
@@ -286,7 +312,7 @@ package struct NetworkStore: Sendable {
                         guard let free = HostNetwork.probePort(ip: p.hostIP, port: 0, proto: p.proto) else { continue }
                         var probe = p
                         probe.hostPort = free
-                        if claimOwner(probe) == nil { chosen = free; break }
+                        if clash(probe, except: id) == nil { chosen = free; break }
                     }
                     guard let chosen else {
                         throw KitError.network("no free host port for \(p.containerPort)/\(p.proto)")
@@ -300,9 +326,7 @@ package struct NetworkStore: Sendable {
                     guard
                         let chosen = range.first(where: { port in
                             probe.hostPort = port
-                            let owner = claimOwner(probe)
-                            return (owner == nil || owner == id)
-                                && !done.contains { $0.hostPort == port && $0.proto == p.proto }
+                            return clash(probe, except: id) == nil && !done.contains { Self.overlap($0, probe) }
                                 && HostNetwork.probePort(ip: p.hostIP, port: port, proto: p.proto) != nil
                         })
                     else {
@@ -312,9 +336,9 @@ package struct NetworkStore: Sendable {
                     }
                     p.hostPort = chosen
                 } else {
-                    if let owner = claimOwner(p), owner != id {
+                    if let (claim, owner) = clash(p, except: id) {
                         throw KitError.network(
-                            "Bind for \(p.hostAddress):\(p.hostPort) failed: port is already allocated (published by container \(owner.prefix(12)))"
+                            "Bind for \(p.hostAddress):\(p.hostPort) failed: port is already allocated (container \(owner.prefix(12)) publishes it on \(claim.hostAddress))"
                         )
                     }
                     if HostNetwork.probePort(ip: p.hostIP, port: p.hostPort, proto: p.proto) == nil {

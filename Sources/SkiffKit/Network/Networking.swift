@@ -642,7 +642,8 @@ extension Engine {
         let c = try container(nameOrID)
         for n in networks.all() {
             if let l = networks.leases(n.name).first(where: { $0.containerID == c.id && !$0.ports.isEmpty }) {
-                return l.ports
+                let v6 = HostNetwork.hasIPv6
+                return l.ports.flatMap { $0.listed(hostIPv6: v6) }
             }
         }
         return []
