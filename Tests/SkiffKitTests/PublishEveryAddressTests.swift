@@ -92,4 +92,35 @@ struct PublishEveryAddressTests {
         #expect(r.status == 0, "\(r)")
         #expect(root.skiff("rm", "-f", "again").status == 0)
     }
+    /// Attack: the [::] relay must not carry another host to a container on an internal network (the
+    /// firewall keeps the IPv4 side of its published ports from other hosts), while a normal network's
+    /// port is reachable from that host over IPv6 (so the attack could have worked).
+    @Test func anInternalNetworksPortIsNotRelayedToOtherHosts() throws {
+        let root = try CLIRoot(prefix: "skiff-hnet-int-")
+        defer { NetworkIPv6Tests.cleanUp(root) }
+        let outside = try OutsideServer6(greeting: "unused")
+        defer { outside.stop() }
+        let hostSide = String(outside.address.dropLast()) + "1"
+        func fromOutside(_ port: UInt16) -> String {
+            NetworkTests.sh(
+                "/usr/sbin/ip", "netns", "exec", outside.namespace, "/usr/bin/curl", "-s", "-m", "3", "-g",
+                "http://[\(hostSide)]:\(port)/"
+            ).out
+        }
+        try #require(root.skiff("network", "create", "--internal", "hnetint").status == 0)
+        try #require(root.skiff("network", "create", "hnetext").status == 0)
+        let (inner, outer) = (FreePort.next(), FreePort.next())
+        for (name, net, port) in [("inner", "hnetint", inner), ("outer", "hnetext", outer)] {
+            let r = root.skiff(
+                "run", "-d", "--name", name, "--hostname", name, "--network", net, "-p", "\(port):80", "busybox",
+                "sh", "-c", "mkdir -p /www && echo hello-$HOSTNAME > /www/index.html && exec httpd -f -p 80 -h /www")
+            try #require(r.status == 0, "\(name): \(r)")
+        }
+        #expect(
+            root.eventually(10) { fromOutside(outer).contains("hello-outer") }, "control: [::]:\(outer) from outside")
+        #expect(root.eventually(10) { Self.curl("::1", inner).contains("hello-inner") }, "the host itself, on [::1]")
+        #expect(fromOutside(inner).isEmpty, "another host reached an internal network's container over IPv6")
+        #expect(Self.curl(hostSide, inner).isEmpty, "[::]:\(inner) of an internal network answers on a host address")
+        #expect(root.skiff("rm", "-f", "inner", "outer").status == 0)
+    }
 }

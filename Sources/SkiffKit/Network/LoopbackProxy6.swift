@@ -22,9 +22,14 @@ extension Engine {
 
     /// The relay's `--map PROTO,LISTEN,PORT,TARGET,PORT` for every port of the container that needs it.
     /// A port published on every address (`-p 8080:80`) of a container without IPv6 is relayed from
-    /// [::] to its IPv4 address, as docker-proxy does, when the host has IPv6.
-    static func loopbackProxyMaps(_ leases: [NetworkLease], hostIPv6: Bool = HostNetwork.hasIPv6) -> [String] {
-        leases.flatMap { l in
+    /// [::] to its IPv4 address, as docker-proxy does, when the host has IPv6. On an internal network
+    /// the relay listens on [::1] only: the firewall keeps an internal network's published ports from
+    /// other hosts (its forward drop), and a relay on [::] would reach past it (its connection to the
+    /// container is the host's own).
+    static func loopbackProxyMaps(
+        _ leases: [(lease: NetworkLease, isInternal: Bool)], hostIPv6: Bool = HostNetwork.hasIPv6
+    ) -> [String] {
+        leases.flatMap { (l, isInternal) in
             l.ports.compactMap { p -> String? in
                 let listen: String
                 let target: String
@@ -34,7 +39,7 @@ extension Engine {
                         listen = "::1"
                         target = a.description
                     } else if p.hostIP == "::" || hostIPv6 {
-                        listen = "::"
+                        listen = isInternal ? "::1" : "::"
                         target = l.ip.description
                     } else {
                         return nil

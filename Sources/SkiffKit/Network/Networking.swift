@@ -254,7 +254,10 @@ extension Engine {
             try steps.run(netns: nsPath)
             for step in explained { logger.explain(step) }
             try writeFirewall(fresh: madeBridge)
-            try startLoopbackProxy(id: id, maps: Self.loopbackProxyMaps(containerAddresses(id).map(\.lease)))
+            let relayed = networks.all().compactMap { n in
+                networks.leases(n.name).first { $0.containerID == id }.map { (lease: $0, isInternal: n.isInternal) }
+            }
+            try startLoopbackProxy(id: id, maps: Self.loopbackProxyMaps(relayed))
             if logger.isExplaining, let first = explained.lazy.compactMap(Self.containerAddress).first {
                 for p in ports {
                     logger.explain(
