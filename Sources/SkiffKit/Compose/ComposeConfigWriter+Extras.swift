@@ -87,6 +87,7 @@ extension ComposeNetwork {
             opts.append(.init("com.docker.network.bridge.enable_ip_masquerade", str("false")))
         }
         if !opts.isEmpty { e.append(.init("driver_opts", .mapping(opts))) }
+        if !enableIPv4 { e.append(.init("enable_ipv4", .string("false"))) }
         if enableIPv6 { e.append(.init("enable_ipv6", .string("true"))) }
         var blocks: [ComposeTree] = []
         if subnet != nil {

@@ -265,8 +265,9 @@ enum HostNetwork {
     /// loopback name servers (they cannot be reached from another network namespace). When only loopback
     /// servers were there, the upstreams of systemd-resolved are used, else the network's gateway, where
     /// Skiff forwards DNS to the host's loopback resolver (a DNAT rule; no public server is ever added).
+    /// On an IPv6-only network (`gateway` nil) only the IPv6 servers are reachable: they are the ones kept.
     static func containerResolvConf(
-        hostText: String, gateway: IPv4Address, resolvedPath: String = "/run/systemd/resolve/resolv.conf"
+        hostText: String, gateway: IPv4Address?, resolvedPath: String = "/run/systemd/resolve/resolv.conf"
     )
         -> (text: String, loopbackResolver: String?)
     {
@@ -280,7 +281,7 @@ enum HostNetwork {
                     let s = String(f[1])
                     if s.hasPrefix("127.") || s == "::1" {
                         loopback.append(s)
-                    } else if !s.contains(":") {
+                    } else if s.contains(":") == (gateway == nil), !s.lowercased().hasPrefix("fe80:") {
                         servers.append(s)
                     }
                     continue
@@ -296,7 +297,7 @@ enum HostNetwork {
                 let upstream = split(other)
                 if !upstream.servers.isEmpty { parsed = (parsed.kept, upstream.servers, []) }
             }
-            if parsed.servers.isEmpty, let first = parsed.loopback.first(where: { $0.hasPrefix("127.") }) {
+            if parsed.servers.isEmpty, let gateway, let first = parsed.loopback.first(where: { $0.hasPrefix("127.") }) {
                 resolver = first
                 parsed.servers = [gateway.description]
             }
@@ -310,7 +311,7 @@ enum HostNetwork {
 /// The pure parts of `HostNetwork`, for tests and tools.
 package enum HostNetworkProbe {
     /// A container's resolv.conf from the host's (see `HostNetwork.containerResolvConf`).
-    package static func resolv(_ hostText: String, gateway: IPv4Address) -> (text: String, resolver: String?) {
+    package static func resolv(_ hostText: String, gateway: IPv4Address?) -> (text: String, resolver: String?) {
         let r = HostNetwork.containerResolvConf(hostText: hostText, gateway: gateway, resolvedPath: "/nonexistent")
         return (r.text, r.loopbackResolver)
     }

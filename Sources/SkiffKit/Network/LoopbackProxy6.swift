@@ -38,15 +38,16 @@ extension Engine {
                     if let a = l.ip6 {
                         listen = "::1"
                         target = a.description
-                    } else if p.hostIP == "::" || hostIPv6 {
+                    } else if let ip = l.ip, p.hostIP == "::" || hostIPv6 {
                         listen = isInternal ? "::1" : "::"
-                        target = l.ip.description
+                        target = ip.description
                     } else {
                         return nil
                     }
                 case "::1":
+                    guard let a = l.ip6?.description ?? l.ip?.description else { return nil }
                     listen = "::1"
-                    target = l.ip6?.description ?? l.ip.description
+                    target = a
                 default:
                     return nil
                 }

@@ -28,6 +28,10 @@ struct NetworkCreate: ParsableCommand {
     @Option(name: .long, help: "Gateway (default: the subnet's first address); one per subnet.") var gateway: [String] =
         []
     @Flag(name: .long, help: "Enable IPv6 (dual stack).") var ipv6 = false
+    @Option(
+        name: .customLong("ipv4"),
+        help: "Enable IPv4 (default true); --ipv4=false with --ipv6 makes an IPv6-only network (Docker 28).")
+    var ipv4 = true
     @Option(name: .customLong("ip-range"), help: "Hand out addresses from this part of the subnet (CIDR).") var ipRange:
         String?
     @Option(
@@ -99,7 +103,7 @@ struct NetworkCreate: ParsableCommand {
         let n = try SkiffContext.engine().createNetwork(
             name: name, subnet: subnets4.first, gateway: gateways4.first, ipRange: ipRange,
             bridgeOptions: options, isInternal: `internal`, labels: labels, ipv6: ipv6, subnet6: subnets6.first,
-            gateway6: gateways6.first, auxAddresses: aux, ipamOptions: ipamOptions)
+            gateway6: gateways6.first, auxAddresses: aux, ipamOptions: ipamOptions, ipv4: ipv4)
         print(n.id)
     }
 }
@@ -118,11 +122,12 @@ struct NetworkList: ParsableCommand {
         let nets = try engine.listNetworks()
         var rows: [[String: Any]] = nets.map { n in
             [
-                "ID": String(n.id.prefix(12)), "Name": n.name, "Driver": n.driver, "Scope": "local", "IPv4": "true",
+                "ID": String(n.id.prefix(12)), "Name": n.name, "Driver": n.driver, "Scope": "local",
+                "IPv4": n.enableIPv4 ? "true" : "false",
                 "IPv6": n.enableIPv6 ? "true" : "false", "Internal": n.isInternal ? "true" : "false",
                 "CreatedAt": Timestamp.parse(n.created).map(Timestamp.goString) ?? n.created,
                 "Labels": n.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","),
-                "Subnet": n.subnet.description,
+                "Subnet": (n.subnet?.description ?? n.subnet6?.description) ?? "",
             ]
         }
         for (name, driver) in [("host", "host"), ("none", "null")] {
