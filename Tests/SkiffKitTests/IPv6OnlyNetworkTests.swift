@@ -67,9 +67,24 @@ struct IPv6OnlyNetworkTests {
         #expect(ping.status != 0, "ICMPv6 crossed IPv6-only networks: \(ping)")
         #expect(NetworkIPv6Tests.fetch(root, from: "intruder", "http://[\(address)]/").isEmpty, "TCP crossed networks")
 
+        // A container of another (IPv4) network joins and leaves the IPv6-only one while it runs.
+        r = root.skiff("run", "-d", "--name", "late", "busybox", "sleep", "300")
+        try #require(r.status == 0, "\(r)")
+        r = root.skiff("network", "connect", "v6only", "late")
+        try #require(r.status == 0, "\(r)")
+        #expect(
+            root.eventually(10) { NetworkIPv6Tests.fetch(root, from: "late", "http://srv/").contains("hello-srv") },
+            "a container connected later reaches srv by name over IPv6")
+        let lateAddress = NetworkIPv6Tests.inspect(
+            root, "{{.NetworkSettings.Networks.v6only.GlobalIPv6Address}}", "late")
+        #expect(root.skiff("exec", "srv", "cat", "/etc/hosts").out.contains("\(lateAddress)\t"), "srv names late")
+        r = root.skiff("network", "disconnect", "v6only", "late")
+        #expect(r.status == 0, "\(r)")
+        #expect(NetworkIPv6Tests.fetch(root, from: "late", "http://[\(address)]/").isEmpty, "late still reaches srv")
+
         r = root.skiff("run", "--rm", "--network", "v6only", "--ip", "10.1.2.3", "busybox", "true")
         #expect(r.status == 125 && r.err.contains("IPv6-only"), "\(r)")
-        #expect(root.skiff("rm", "-f", "srv", "cli", "intruder").status == 0)
+        #expect(root.skiff("rm", "-f", "srv", "cli", "intruder", "late").status == 0)
         #expect(root.skiff("network", "rm", "v6only", "v6other").status == 0)
     }
 
