@@ -16,8 +16,9 @@ import Testing
 struct IPv6OnlyNetworkTests {
     typealias Root = CLIRoot
 
-    @Test func containersGetIPv6OnlyNamesResolvePortsPublishAndNetworksAreIsolated() throws {
-        let root = try NetworkIPv6Tests.makeRoot()
+    @Test(arguments: ["nftables", "iptables"])
+    func containersGetIPv6OnlyNamesResolvePortsPublishAndNetworksAreIsolated(firewall: String) throws {
+        let root = try NetworkIPv6Tests.makeRoot(firewall: firewall)
         defer { NetworkIPv6Tests.cleanUp(root) }
         var r = root.skiff("network", "create", "--ipv4=false", "v6onlybad")
         #expect(r.status != 0 && r.err.contains("--ipv4=false needs --ipv6"), "\(r)")
