@@ -225,7 +225,7 @@ public final class TestContainer: Sendable {
     public func ipAddress(on network: TestNetwork? = nil) -> String? {
         let all = engine.containerAddresses(id)
         let chosen = network.map { n in all.first { $0.network == n.name } } ?? all.first
-        return chosen.map { "\($0.lease.ip)" }
+        return chosen.map { $0.lease.primaryAddress }
     }
 
     // MARK: use

@@ -108,7 +108,7 @@ struct ComposeKeysEndToEndTests {
         }
         let hosts = p.compose("exec", "-T", "app", "cat", "/etc/hosts").out
         #expect(hosts.contains("10.1.2.3\tsomehost\n"), "\(hosts)")
-        let gateway = try #require(try p.engine.network("s14res_default")).gateway
+        let gateway = try #require(try p.engine.network("s14res_default").gateway)
         #expect(hosts.contains("\(gateway)\thost.docker.internal\n"), "\(hosts)")
         let resolv = p.compose("exec", "-T", "app", "cat", "/etc/resolv.conf").out
         #expect(

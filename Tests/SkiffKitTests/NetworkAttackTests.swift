@@ -123,7 +123,7 @@ struct NetworkAttackTests {
         }
 
         // The control: the host answers the probe on the gateway's address (nothing listens there: RST).
-        #expect(syn(net.gateway.description, listener.port) == "RST")
+        #expect(syn(net.gateway!.description, listener.port) == "RST")
         #expect(syn("127.0.0.1", listener.port) == "NOREPLY", "a host service bound to 127.0.0.1 answered a container")
         #expect(
             syn("127.0.0.1", closed.port) == "NOREPLY",
@@ -152,15 +152,15 @@ struct NetworkAttackTests {
         let lease = try #require(root.engine.networks.leases("bridge").first)
         let listener = UDPListener()
         let gatewayMAC = Self.mac(of: net.bridge)
-        for (source, text) in [("127.0.0.1", "spoofed"), ("127.0.0.2", "spoofed"), (lease.ip.description, "honest")] {
+        for (source, text) in [("127.0.0.1", "spoofed"), ("127.0.0.2", "spoofed"), (lease.ip!.description, "honest")] {
             let sent = root.skiff(
-                "exec", "spoofer", "/raw-probe", "udp", "eth0", gatewayMAC, source, net.gateway.description,
+                "exec", "spoofer", "/raw-probe", "udp", "eth0", gatewayMAC, source, net.gateway!.description,
                 "\(listener.port)", text)
             #expect(Self.trimmed(sent) == "SENT", "\(sent.err)")
         }
         let got = listener.received(within: 1.5)
         #expect(
-            got.contains { $0.text == "honest" && $0.from == lease.ip.description },
+            got.contains { $0.text == "honest" && $0.from == lease.ip!.description },
             "the control datagram did not arrive: \(got)")
         #expect(
             !got.contains { $0.text == "spoofed" }, "the host took a datagram from 127.0.0.1 off the bridge: \(got)")
@@ -226,12 +226,12 @@ struct NetworkAttackTests {
         func ip(_ name: String, _ network: String, in root: Root) throws -> String {
             let l = try #require(
                 root.engine.networks.leases(network).first { $0.name == name }, "\(name) on \(network)")
-            return l.ip.description
+            return l.ip!.description
         }
         let a1 = try ip("a1", "neta", in: root), a2 = try ip("a2", "neta", in: root),
             b1 = try ip("b1", "netb", in: root)
         let d1 = try ip("d1", "bridge", in: root), x1 = try ip("x1", "bridge", in: other)
-        let gatewayA = try #require(root.engine.networks.load("neta")).gateway.description
+        let gatewayA = try #require(root.engine.networks.load("neta")).gateway!.description
         /// The page `from` gets from http://host:port/ ("" when nothing answers within 2 s).
         func get(_ from: String, _ host: String, _ port: UInt16 = 80, in other: Root? = nil) -> String {
             let r = (other ?? root).skiff(

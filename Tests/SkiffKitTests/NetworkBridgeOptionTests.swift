@@ -34,11 +34,11 @@ struct NetworkBridgeOptionTests {
         // The published port answers the host.
         #expect(root.eventually(30) { NetworkTests.curl("http://127.0.0.1:\(port)/").contains("hello-q1host") })
         // On the open network a neighbour reaches it (the control).
-        let o1 = try #require(root.engine.networks.leases("open").first).ip.description
+        let o1 = try #require(root.engine.networks.leases("open").first).ip!.description
         r = root.skiff("run", "--rm", "--network", "open", "busybox", "sh", "-c", "\(Self.get) \(o1) 80")
         #expect(r.out.contains("hello-o1host"), "open network: \(r.out) \(r.err)")
         // On the quiet network it does not, by address or by name.
-        let q1 = try #require(root.engine.networks.leases("quiet").first).ip.description
+        let q1 = try #require(root.engine.networks.leases("quiet").first).ip!.description
         r = root.skiff(
             "run", "--rm", "--network", "quiet", "busybox", "sh", "-c", "\(Self.get) \(q1) 80; \(Self.get) q1 80")
         #expect(!r.out.contains("hello-q1host"), "icc=false let a neighbour in: \(r.out)")

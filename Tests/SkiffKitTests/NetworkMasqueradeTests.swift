@@ -34,7 +34,7 @@ struct NetworkMasqueradeTests {
         }
         let masq = try #require(root.engine.networks.load("masq"))
         let nomasq = try #require(root.engine.networks.load("nomasq"))
-        let containerIP = try #require(root.engine.networks.leases("nomasq").first).ip.description
+        let containerIP = try #require(root.engine.networks.leases("nomasq").first).ip!.description
 
         let outside = try OutsideServer(directory: root.path, greeting: "outside")
         defer { outside.stop() }
@@ -44,7 +44,7 @@ struct NetworkMasqueradeTests {
         chmod(cgi + "/source", 0o755)
         // The peer knows only its own /30; without masquerading, replies to a container address need
         // a route back through the host. Both subnets get one, so only NAT decides what the peer sees.
-        for subnet in [masq.subnet, nomasq.subnet] {
+        for subnet in [masq.subnet!, nomasq.subnet!] {
             let route = NetworkTests.sh(
                 "/usr/sbin/ip", "-n", outside.namespace, "route", "add", "\(subnet)", "via", outside.hostAddress)
             try #require(route.status == 0, "route to \(subnet): \(route.err)")

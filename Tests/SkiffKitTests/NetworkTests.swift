@@ -112,7 +112,7 @@ struct NetworkTests {
         #expect(a.eventually(30) { Self.curl("http://127.0.0.1:\(portA)/").contains("hello-rootA") })
         #expect(b.eventually(30) { Self.curl("http://127.0.0.1:\(portB)/").contains("hello-rootB") })
         let netA = try #require(a.engine.networks.load("bridge")), netB = try #require(b.engine.networks.load("bridge"))
-        #expect(netA.bridge != netB.bridge && !netA.subnet.overlaps(netB.subnet))
+        #expect(netA.bridge != netB.bridge && !netA.subnet!.overlaps(netB.subnet!))
         #expect(a.engine.networks.tableName != b.engine.networks.tableName)
         let clash = b.skiff("run", "-d", "-p", "127.0.0.1:\(portA):80", "busybox", "sleep", "30")
         #expect(clash.status != 0 && clash.err.contains("already allocated"), "\(clash.err)")
@@ -139,11 +139,15 @@ struct NetworkTests {
             #expect(other.out.contains("hello-webhost"), "hairpin: \(other.out) \(other.err)")
         }
         let ports = root.skiff("port", "web")
+        // Docker lists every address as 0.0.0.0 and, on a host with IPv6, [::] too.
+        let v6 = HostIPv6.enabled
         #expect(ports.out.contains("80/tcp -> 0.0.0.0:\(port)"), "\(ports.out)")
-        #expect(root.skiff("ps", "--format", "{{.Ports}} {{.Networks}}").out == "0.0.0.0:\(port)->80/tcp bridge\n")
-        #expect(root.skiff("ps", "--format", "table {{.Names}}\t{{.Ports}}").out.contains("0.0.0.0:\(port)->80/tcp"))
+        #expect(ports.out.contains("80/tcp -> [::]:\(port)") == v6, "\(ports.out)")
         #expect(
-            root.skiff("port", "web", "80").out.trimmingCharacters(in: .whitespacesAndNewlines) == "0.0.0.0:\(port)")
+            root.skiff("ps", "--format", "{{.Ports}} {{.Networks}}").out
+                == "0.0.0.0:\(port)->80/tcp\(v6 ? ", [::]:\(port)->80/tcp" : "") bridge\n")
+        #expect(root.skiff("ps", "--format", "table {{.Names}}\t{{.Ports}}").out.contains("0.0.0.0:\(port)->80/tcp"))
+        #expect(root.skiff("port", "web", "80").out == "0.0.0.0:\(port)\n" + (v6 ? "[::]:\(port)\n" : ""))
         // Stop: the port is free again and nothing answers.
         #expect(root.skiff("stop", "-t", "1", "web").status == 0)
         #expect(Self.curl("http://127.0.0.1:\(port)/").isEmpty)
@@ -228,8 +232,8 @@ struct NetworkTests {
         try #require(r.status == 0, "db: \(r.err)")
         let bridge = try #require(root.engine.networks.load("bridge"))
         let appnet = try #require(root.engine.networks.load("appnet"))
-        let webIP = try #require(root.engine.networks.leases("bridge").first).ip.description
-        let dbIP = try #require(root.engine.networks.leases("appnet").first).ip.description
+        let webIP = try #require(root.engine.networks.leases("bridge").first).ip!.description
+        let dbIP = try #require(root.engine.networks.leases("appnet").first).ip!.description
 
         // The default bridge: the top-level fields are its endpoint's, as Docker's.
         var doc = try Self.inspectDoc(root, "web")
@@ -244,15 +248,18 @@ struct NetworkTests {
             ])
         let ports = try #require(settings["Ports"] as? [String: Any])
         #expect(Set(ports.keys) == ["80/tcp", "443/tcp", "53/udp"])
-        #expect(ports["80/tcp"] as? [[String: String]] == [["HostIp": "0.0.0.0", "HostPort": "\(port)"]])
+        #expect(
+            ports["80/tcp"] as? [[String: String]]
+                == [["HostIp": "0.0.0.0", "HostPort": "\(port)"]]
+                + (HostIPv6.enabled ? [["HostIp": "::", "HostPort": "\(port)"]] : []))
         #expect(ports["53/udp"] as? [[String: String]] == [["HostIp": "127.0.0.1", "HostPort": "\(udpPort)"]])
         #expect(ports["443/tcp"] is NSNull, "exposed, not published: null")
         let mac = root.skiff("exec", "web", "cat", "/sys/class/net/eth0/address").out.trimmingCharacters(
             in: .whitespacesAndNewlines)
         #expect(mac.hasPrefix("02:42:") && mac.count == 17, "eth0: \(mac)")
         #expect(settings["IPAddress"] as? String == webIP)
-        #expect(settings["Gateway"] as? String == bridge.gateway.description)
-        #expect(settings["IPPrefixLen"] as? Int == bridge.subnet.prefix)
+        #expect(settings["Gateway"] as? String == bridge.gateway!.description)
+        #expect(settings["IPPrefixLen"] as? Int == bridge.subnet!.prefix)
         #expect(settings["MacAddress"] as? String == mac)
         #expect((settings["SandboxKey"] as? String)?.hasPrefix(root.path + "/netns/") == true)
         var networks = try #require(settings["Networks"] as? [String: [String: Any]])
@@ -260,8 +267,8 @@ struct NetworkTests {
         var endpoint = try #require(networks["bridge"])
         #expect(endpoint["NetworkID"] as? String == bridge.id)
         #expect(endpoint["IPAddress"] as? String == webIP)
-        #expect(endpoint["IPPrefixLen"] as? Int == bridge.subnet.prefix)
-        #expect(endpoint["Gateway"] as? String == bridge.gateway.description)
+        #expect(endpoint["IPPrefixLen"] as? Int == bridge.subnet!.prefix)
+        #expect(endpoint["Gateway"] as? String == bridge.gateway!.description)
         #expect(endpoint["MacAddress"] as? String == mac)
         #expect((endpoint["EndpointID"] as? String)?.count == 64)
         #expect(endpoint["EndpointID"] as? String == settings["EndpointID"] as? String)
@@ -292,8 +299,8 @@ struct NetworkTests {
         endpoint = try #require(networks["appnet"])
         #expect(endpoint["NetworkID"] as? String == appnet.id)
         #expect(endpoint["IPAddress"] as? String == dbIP)
-        #expect(endpoint["Gateway"] as? String == appnet.gateway.description)
-        #expect(endpoint["IPPrefixLen"] as? Int == appnet.subnet.prefix)
+        #expect(endpoint["Gateway"] as? String == appnet.gateway!.description)
+        #expect(endpoint["IPPrefixLen"] as? Int == appnet.subnet!.prefix)
         #expect(endpoint["Aliases"] as? [String] == ["database"])
         #expect((endpoint["DNSNames"] as? [String]).map { $0.contains("db") && $0.contains("database") } == true)
         let dbMac = root.skiff("exec", "db", "cat", "/sys/class/net/eth0/address").out.trimmingCharacters(
@@ -513,7 +520,8 @@ struct NetworkTests {
         // Every container sees its own address on eth0.
         let first = leases[0]
         #expect(
-            root.skiff("exec", first.name, "ip", "-4", "addr", "show", "eth0").out.contains(first.ip.description + "/"))
+            root.skiff("exec", first.name, "ip", "-4", "addr", "show", "eth0").out.contains(first.ip!.description + "/")
+        )
     }
 
     @Test func portSpecParsing() throws {
@@ -541,6 +549,10 @@ struct NetworkTests {
         #expect(
             kept.text.contains("nameserver 192.0.2.53") && !kept.text.contains("127.0.0.53")
                 && kept.text.contains("search example"))
+        // An IPv6-only network (no IPv4 gateway) keeps the IPv6 servers alone, link-local ones not.
+        let v6 = HostNetworkProbe.resolv(
+            "nameserver 10.0.0.53\nnameserver fd00::53\nnameserver fe80::1\nnameserver ::1\n", gateway: nil)
+        #expect(v6.text == "nameserver fd00::53\n" && v6.resolver == nil, "\(v6.text)")
         let only = HostNetworkProbe.resolv("nameserver 127.0.0.53\n", gateway: gw)
         #expect(only.text.contains("nameserver 10.88.0.1") && only.resolver == "127.0.0.53")
     }

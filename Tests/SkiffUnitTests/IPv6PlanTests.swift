@@ -103,6 +103,14 @@ struct IPv6PlanTests {
         // enable_ipv6 alone: Skiff picks the /64 when the network is made.
         let auto = try Self.load("services:\n  a:\n    image: busybox\nnetworks:\n  n:\n    enable_ipv6: true\n")
         #expect(auto.network("n")?.enableIPv6 == true && auto.network("n")?.subnet6 == nil)
+        // enable_ipv4: false: an IPv6-only network (Docker 28).
+        let only = try Self.load(
+            "services:\n  a:\n    image: busybox\nnetworks:\n  n:\n    enable_ipv4: false\n    enable_ipv6: true\n")
+        #expect(only.network("n")?.enableIPv4 == false && only.network("n")?.enableIPv6 == true)
+        let fixed = Self.error(
+            "services:\n  a:\n    image: busybox\n    networks:\n      n:\n        ipv4_address: 10.0.0.2\n"
+                + "networks:\n  n:\n    enable_ipv4: false\n    enable_ipv6: true\n")
+        #expect(fixed.contains("networks.n.ipv4_address: network n is IPv6-only"), "\(fixed)")
     }
 
     @Test(arguments: [
@@ -123,8 +131,12 @@ struct IPv6PlanTests {
             "networks.n.ipam.config[1]: a skiff network has one IPv6 subnet"
         ),
         (
-            "networks:\n  n:\n    enable_ipv4: false\n    enable_ipv6: true\n",
-            "networks.n.enable_ipv4"
+            "networks:\n  n:\n    enable_ipv4: false\n",
+            "networks.n.enable_ipv4: false needs enable_ipv6: true"
+        ),
+        (
+            "networks:\n  n:\n    enable_ipv4: false\n    enable_ipv6: true\n    ipam:\n      config:\n        - subnet: 10.9.0.0/24\n",
+            "networks.n.ipam.config: an IPv4 subnet (10.9.0.0/24) on a network with enable_ipv4: false"
         ),
     ])
     func composeIPv6NetworkErrorsNameTheKey(networks: String, message: String) {

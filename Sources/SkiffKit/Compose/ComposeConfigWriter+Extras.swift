@@ -87,6 +87,7 @@ extension ComposeNetwork {
             opts.append(.init("com.docker.network.bridge.enable_ip_masquerade", str("false")))
         }
         if !opts.isEmpty { e.append(.init("driver_opts", .mapping(opts))) }
+        if !enableIPv4 { e.append(.init("enable_ipv4", .string("false"))) }
         if enableIPv6 { e.append(.init("enable_ipv6", .string("true"))) }
         var blocks: [ComposeTree] = []
         if subnet != nil {
@@ -105,7 +106,10 @@ extension ComposeNetwork {
             if !aux6.isEmpty { c.append(.init("aux_addresses", sortedMap(aux6))) }
             blocks.append(.mapping(c))
         }
-        if !blocks.isEmpty { e.append(.init("ipam", .mapping([.init("config", .sequence(blocks))]))) }
+        var ipam: [ComposeTree.Entry] = []
+        if !blocks.isEmpty { ipam.append(.init("config", .sequence(blocks))) }
+        if !ipamOptions.isEmpty { ipam.append(.init("options", sortedMap(ipamOptions))) }
+        if !ipam.isEmpty { e.append(.init("ipam", .mapping(ipam))) }
         return e
     }
 }

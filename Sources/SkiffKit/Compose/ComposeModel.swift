@@ -380,10 +380,14 @@ package struct ComposeNetwork: Sendable, Equatable {
     package var bridgeOptions = NetworkBridgeOptions()
     /// `enable_ipv6: true`, and the IPv6 `ipam.config` block's subnet and gateway (nil: Skiff picks a ULA /64).
     package var enableIPv6 = false
+    /// `enable_ipv4: false`: an IPv6-only network.
+    package var enableIPv4 = true
     package var subnet6: String?
     package var gateway6: String?
     /// `ipam.config[].aux_addresses` of both blocks: name to address, kept from containers.
     package var auxAddresses: [String: String] = [:]
+    /// `ipam.options`: the IPAM driver's options (the default driver keeps them; see NetworkConfig).
+    package var ipamOptions: [String: String] = [:]
 
     package init(name: String, realName: String) {
         self.name = name

@@ -2,18 +2,28 @@
 extension ComposeParser {
     mutating func networkExtras(_ t: ComposeTree, _ path: String, into n: inout ComposeNetwork) throws(ComposeError) {
         if let v = t["enable_ipv6"] { n.enableIPv6 = try bool(v, path + ".enable_ipv6") }
-        if let v = t["enable_ipv4"], !(try bool(v, path + ".enable_ipv4")) {
-            throw ComposeError.unsupported(
-                "\(file): \(path).enable_ipv4: skiff networks always have IPv4 (IPv6-only networks are not supported); remove the key or set it to true"
-            )
-        }
+        if let v = t["enable_ipv4"] { n.enableIPv4 = try bool(v, path + ".enable_ipv4") }
         if let ipam = t["ipam"] { try self.ipam(ipam, path + ".ipam", into: &n) }
+        if let opts = t["driver_opts"] { try driverOptions(opts, path + ".driver_opts", into: &n) }
+        if !n.enableIPv4 {
+            // An IPv6-only network, as Docker 28 makes it: IPv6 on, no IPv4 settings.
+            guard n.enableIPv6 else {
+                throw fail(path + ".enable_ipv4", "false needs enable_ipv6: true (a network must have IPv4 or IPv6)")
+            }
+            if let s = n.subnet {
+                throw fail(path + ".ipam.config", "an IPv4 subnet (\(s)) on a network with enable_ipv4: false")
+            }
+            if n.bridgeOptions.hostBindingIPv4 != nil {
+                throw fail(
+                    path + ".driver_opts",
+                    "com.docker.network.bridge.host_binding_ipv4 on a network with enable_ipv4: false")
+            }
+        }
         if n.subnet6 != nil && !n.enableIPv6 {
             throw fail(
                 path + ".ipam.config",
                 "an IPv6 subnet (\(n.subnet6!)) needs enable_ipv6: true on the network, as Docker requires")
         }
-        if let opts = t["driver_opts"] { try driverOptions(opts, path + ".driver_opts", into: &n) }
     }
 
     /// `ipam.config`: at most one IPv4 block and one IPv6 block (Docker takes several subnets per family;
@@ -22,6 +32,11 @@ extension ComposeParser {
         if let d = try optionalString(t["driver"], p + ".driver"), d != "default" {
             throw ComposeError.unsupported(
                 "\(file): \(p).driver: only the default IPAM driver exists in skiff, got \"\(d)\"")
+        }
+        if let options = t["options"] {
+            for e in try mapping(options, p + ".options") {
+                n.ipamOptions[e.key] = try string(e.value, p + ".options." + e.key)
+            }
         }
         guard let config = t["config"] else { return }
         var seen4 = false
@@ -230,6 +245,9 @@ extension ComposeParser {
                 guard let text = n.ipv4Address else { continue }
                 let p = "\(path).networks.\(n.name).ipv4_address"
                 guard let a = IPv4Address(text) else { throw fail(p, "not an IPv4 address: \"\(text)\"") }
+                if project.network(n.name)?.enableIPv4 == false {
+                    throw fail(p, "network \(n.name) is IPv6-only (enable_ipv4: false); use ipv6_address")
+                }
                 guard let declared = project.network(n.name), let subnetText = declared.subnet,
                     let subnet = IPv4Subnet(subnetText)
                 else {

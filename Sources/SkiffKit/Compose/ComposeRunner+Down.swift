@@ -82,7 +82,8 @@ extension ComposeRunner {
                     bridgeOptions: declared?.bridgeOptions ?? NetworkBridgeOptions(),
                     isInternal: declared?.isInternal ?? false, labels: labels, ipv6: declared?.enableIPv6 ?? false,
                     subnet6: declared?.subnet6, gateway6: declared?.gateway6,
-                    auxAddresses: declared?.auxAddresses ?? [:])
+                    auxAddresses: declared?.auxAddresses ?? [:], ipamOptions: declared?.ipamOptions ?? [:],
+                    ipv4: declared?.enableIPv4 ?? true)
             } catch {
                 throw .usage("network \(real): \(error)")
             }

@@ -215,8 +215,7 @@ package enum ComposeSchema {
                 .object([
                     "subnet": .any, "ip_range": .any, "gateway": .any, "aux_addresses": .any,
                 ])),
-            "options": .refused(
-                "IPAM driver options are not supported by skiff (only the default IPAM driver exists); remove the key"),
+            "options": .any,
         ]),
     ])
 

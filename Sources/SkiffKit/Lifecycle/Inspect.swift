@@ -390,17 +390,17 @@ extension Engine {
                     e.Links = links.map { "\($0.name):\($0.alias)" }
                 }
                 if let lease = leases.first(where: { $0.network == name })?.lease, let config {
-                    e.EndpointID = id("endpoint/\(c.id)/\(config.id)/\(lease.ip)")
-                    e.Gateway = config.gateway.description
-                    e.IPAddress = lease.ip.description
-                    e.IPPrefixLen = config.subnet.prefix
+                    e.EndpointID = id("endpoint/\(c.id)/\(config.id)/\(lease.key)")
+                    e.Gateway = config.gateway?.description ?? ""
+                    e.IPAddress = lease.ip?.description ?? ""
+                    e.IPPrefixLen = lease.ip == nil ? 0 : config.subnet?.prefix ?? 0
                     if let a = lease.ip6, let s6 = config.subnet6 {
                         e.GlobalIPv6Address = a.description
                         e.GlobalIPv6PrefixLen = s6.prefix
                         e.IPv6Gateway = config.gateway6?.description ?? ""
                     }
-                    e.MacAddress = lease.mac ?? Self.macAddress(lease.ip)
-                    for p in lease.ports {
+                    e.MacAddress = lease.mac ?? Self.macAddress(lease)
+                    for p in lease.listedPorts(hostIPv6: HostNetwork.hasIPv6) {
                         let b = Doc.PortBindingDoc(
                             HostIp: p.hostIP.isEmpty ? "0.0.0.0" : p.hostIP, HostPort: "\(p.hostPort)")
                         ports["\(p.containerPort)/\(p.proto)", default: []]?.append(b)
@@ -441,7 +441,9 @@ extension Engine {
         var ports: [String] = []
         for key in net.settings.Ports.keys.sorted(by: { (number($0), $0) < (number($1), $1) }) {
             guard let bindings = net.settings.Ports[key] ?? nil else { ports.append(key); continue }
-            ports += bindings.map { "\($0.HostIp):\($0.HostPort)->\(key)" }
+            ports += bindings.map {
+                "\($0.HostIp.contains(":") ? "[\($0.HostIp)]" : $0.HostIp):\($0.HostPort)->\(key)"
+            }
         }
         let networks =
             net.mode.hasPrefix("container:") ? "" : net.settings.Networks.keys.sorted().joined(separator: ",")

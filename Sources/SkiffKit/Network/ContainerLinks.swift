@@ -79,7 +79,8 @@ extension Engine {
             for (n, _) in ordered {
                 guard let other = leasesByNet[n.name]?.first(where: { $0.name == link.name }) else { continue }
                 lines.append(
-                    "\(other.ip)\t\(unique([link.alias, other.hostname, other.name]).joined(separator: " "))\n")
+                    "\(other.primaryAddress)\t\(unique([link.alias, other.hostname, other.name]).joined(separator: " "))\n"
+                )
                 break
             }
         }

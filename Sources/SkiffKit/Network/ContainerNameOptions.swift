@@ -74,7 +74,7 @@ extension Engine {
         }
         guard !o.extraHosts.isEmpty else { return }
         if var request = networkRequest(id), let first = request.attachments.first {
-            let gateway = (try? defaultOrExisting(first.network))?.gateway.description ?? "127.0.0.1"
+            let gateway = (try? defaultOrExisting(first.network))?.gateway?.description ?? "127.0.0.1"
             request.extraHosts = o.hostsLines(gateway: gateway)
             try saveNetworkRequest(id, request)
         } else {

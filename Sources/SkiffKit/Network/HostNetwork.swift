@@ -236,50 +236,27 @@ enum HostNetwork {
 
     // MARK: ports
 
-    /// Bind `port` on `ip` (any address when empty) to see whether a host process holds it.
-    /// Port 0 asks the kernel for a free port; returns the port bound, or nil when it is in use.
+    /// Whether the host has IPv6 (not disabled by sysctl or at boot): a port published on every
+    /// address is then published on [::] too, as Docker's is.
+    static var hasIPv6: Bool { readSysctl("net/ipv6/conf/all/disable_ipv6") == "0" }
+
+    /// Bind `port` on `ip` to see whether a host process holds it; "" is every address, IPv4's and (when
+    /// the host has IPv6) IPv6's, as Docker binds both. Port 0 asks the kernel for a free port; returns
+    /// the port bound, or nil when it is in use.
     static func probePort(ip: String, port: UInt16, proto: String) -> UInt16? {
         let type = proto == "udp" ? Int32(SOCK_DGRAM.rawValue) : Int32(SOCK_STREAM.rawValue)
-        let v6 = ip.contains(":")
-        let fd = socket(v6 ? AF_INET6 : AF_INET, type | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard var address = SocketAddress(host: ip, port: port) else { return nil }
+        let fd = address.boundSocket(type: type)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
-        var one: Int32 = 1
-        if proto == "tcp" { setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size)) }
-        if v6 {
-            setsockopt(fd, Int32(IPPROTO_IPV6), IPV6_V6ONLY, &one, socklen_t(MemoryLayout<Int32>.size))
-            var addr = sockaddr_in6()
-            addr.sin6_family = sa_family_t(AF_INET6)
-            addr.sin6_port = port.bigEndian
-            guard inet_pton(AF_INET6, ip, &addr.sin6_addr) == 1 else { return nil }
-            let size = socklen_t(MemoryLayout<sockaddr_in6>.size)
-            let rc = withUnsafePointer(to: &addr) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, size) }
-            }
-            guard rc == 0 else { return nil }
-            if port != 0 { return port }
-            var len = size
-            let got = withUnsafeMutablePointer(to: &addr) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
-            }
-            return got == 0 ? UInt16(bigEndian: addr.sin6_port) : nil
+        guard let bound = port != 0 ? port : SocketAddress.local(of: fd)?.port else { return nil }
+        if ip.isEmpty && hasIPv6 {
+            var any6 = SocketAddress(host: "::", port: bound)!
+            let fd6 = any6.boundSocket(type: type)
+            guard fd6 >= 0 else { return nil }
+            close(fd6)
         }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_port = port.bigEndian
-        addr.sin_addr.s_addr = (ip.isEmpty ? 0 : IPv4Address(ip)?.value ?? 0).bigEndian
-        let rc = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard rc == 0 else { return nil }
-        if port != 0 { return port }
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let got = withUnsafeMutablePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
-        }
-        return got == 0 ? UInt16(bigEndian: addr.sin_port) : nil
+        return bound
     }
 
     // MARK: resolv.conf
@@ -288,8 +265,9 @@ enum HostNetwork {
     /// loopback name servers (they cannot be reached from another network namespace). When only loopback
     /// servers were there, the upstreams of systemd-resolved are used, else the network's gateway, where
     /// Skiff forwards DNS to the host's loopback resolver (a DNAT rule; no public server is ever added).
+    /// On an IPv6-only network (`gateway` nil) only the IPv6 servers are reachable: they are the ones kept.
     static func containerResolvConf(
-        hostText: String, gateway: IPv4Address, resolvedPath: String = "/run/systemd/resolve/resolv.conf"
+        hostText: String, gateway: IPv4Address?, resolvedPath: String = "/run/systemd/resolve/resolv.conf"
     )
         -> (text: String, loopbackResolver: String?)
     {
@@ -303,7 +281,7 @@ enum HostNetwork {
                     let s = String(f[1])
                     if s.hasPrefix("127.") || s == "::1" {
                         loopback.append(s)
-                    } else if !s.contains(":") {
+                    } else if s.contains(":") == (gateway == nil), !s.lowercased().hasPrefix("fe80:") {
                         servers.append(s)
                     }
                     continue
@@ -319,7 +297,7 @@ enum HostNetwork {
                 let upstream = split(other)
                 if !upstream.servers.isEmpty { parsed = (parsed.kept, upstream.servers, []) }
             }
-            if parsed.servers.isEmpty, let first = parsed.loopback.first(where: { $0.hasPrefix("127.") }) {
+            if parsed.servers.isEmpty, let gateway, let first = parsed.loopback.first(where: { $0.hasPrefix("127.") }) {
                 resolver = first
                 parsed.servers = [gateway.description]
             }
@@ -333,7 +311,7 @@ enum HostNetwork {
 /// The pure parts of `HostNetwork`, for tests and tools.
 package enum HostNetworkProbe {
     /// A container's resolv.conf from the host's (see `HostNetwork.containerResolvConf`).
-    package static func resolv(_ hostText: String, gateway: IPv4Address) -> (text: String, resolver: String?) {
+    package static func resolv(_ hostText: String, gateway: IPv4Address?) -> (text: String, resolver: String?) {
         let r = HostNetwork.containerResolvConf(hostText: hostText, gateway: gateway, resolvedPath: "/nonexistent")
         return (r.text, r.loopbackResolver)
     }

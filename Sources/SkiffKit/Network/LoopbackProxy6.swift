@@ -12,16 +12,24 @@ import Glibc
 /// does: `skiff network loopback-proxy` (see the CLI) listens on [::1]:PORT for each published port
 /// (TCP and UDP) and relays to the container's IPv6 address. A port published on `[::1]` alone
 /// (`-p [::1]:8080:80`) is the relay's only, to the container's IPv6 address or, on an IPv4-only
-/// network, its IPv4 one; `[::]` on an IPv4-only network is relayed from every IPv6 address the same
-/// way (on a network with IPv6 the firewall DNATs it). One relay per running container, started with
+/// network, its IPv4 one; `[::]` on an IPv4-only network, and every address (`-p 8080:80`, which
+/// Docker publishes on 0.0.0.0 and [::]), are relayed from every IPv6 address the same way (on a
+/// network with IPv6 the firewall DNATs them). One relay per running container, started with
 /// its network, stopped with it (its pid in `containers/<id>/loopback-proxy.pid`; checked to be that
 /// container's before it is signalled, as the pid may have been reused).
 extension Engine {
     func loopbackProxyPIDPath(_ id: String) -> String { containers.directory(of: id) + "/loopback-proxy.pid" }
 
     /// The relay's `--map PROTO,LISTEN,PORT,TARGET,PORT` for every port of the container that needs it.
-    static func loopbackProxyMaps(_ leases: [NetworkLease]) -> [String] {
-        leases.flatMap { l in
+    /// A port published on every address (`-p 8080:80`) of a container without IPv6 is relayed from
+    /// [::] to its IPv4 address, as docker-proxy does, when the host has IPv6. On an internal network
+    /// the relay listens on [::1] only: the firewall keeps an internal network's published ports from
+    /// other hosts (its forward drop), and a relay on [::] would reach past it (its connection to the
+    /// container is the host's own).
+    static func loopbackProxyMaps(
+        _ leases: [(lease: NetworkLease, isInternal: Bool)], hostIPv6: Bool = HostNetwork.hasIPv6
+    ) -> [String] {
+        leases.flatMap { (l, isInternal) in
             l.ports.compactMap { p -> String? in
                 let listen: String
                 let target: String
@@ -30,15 +38,16 @@ extension Engine {
                     if let a = l.ip6 {
                         listen = "::1"
                         target = a.description
-                    } else if p.hostIP == "::" {
-                        listen = "::"
-                        target = l.ip.description
+                    } else if let ip = l.ip, p.hostIP == "::" || hostIPv6 {
+                        listen = isInternal ? "::1" : "::"
+                        target = ip.description
                     } else {
                         return nil
                     }
                 case "::1":
+                    guard let a = l.ip6?.description ?? l.ip?.description else { return nil }
                     listen = "::1"
-                    target = l.ip6?.description ?? l.ip.description
+                    target = a
                 default:
                     return nil
                 }

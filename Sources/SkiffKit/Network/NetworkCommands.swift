@@ -14,13 +14,25 @@ extension Engine {
         name: String, subnet: String? = nil, gateway: String? = nil, ipRange: String? = nil,
         bridgeOptions: NetworkBridgeOptions = NetworkBridgeOptions(), isInternal: Bool = false,
         labels: [String: String] = [:], ipv6: Bool = false, subnet6: String? = nil, gateway6: String? = nil,
-        auxAddresses: [String: String] = [:]
+        auxAddresses: [String: String] = [:], ipamOptions: [String: String] = [:], ipv4: Bool = true
     ) throws(KitError) -> NetworkConfig {
         guard Self.isValidName(name) else {
             throw .usage("invalid network name \"\(name)\": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed")
         }
         if ["bridge", "host", "none", "default"].contains(name) {
             throw .usage("network name \(name) is reserved (it is a predefined network)")
+        }
+        // Docker 28's `--ipv4=false`: an IPv6-only network, which needs IPv6 and takes no IPv4 settings.
+        if !ipv4 {
+            guard ipv6 else { throw .usage("--ipv4=false needs --ipv6: a network must have IPv4 or IPv6") }
+            for (value, flag) in [(subnet, "--subnet"), (gateway, "--gateway"), (ipRange, "--ip-range")] {
+                if let value { throw .usage("\(flag) \(value) is IPv4, and the network has no IPv4 (--ipv4=false)") }
+            }
+            if bridgeOptions.hostBindingIPv4 != nil {
+                throw .usage(
+                    "-o com.docker.network.bridge.host_binding_ipv4 needs IPv4, and the network has none (--ipv4=false)"
+                )
+            }
         }
         var s: IPv4Subnet?
         if let subnet {
@@ -81,23 +93,26 @@ extension Engine {
         }
         let lock = try networks.lock()
         defer { lock.unlock() }
-        var config = try networks.create(name: name, subnet: s, gateway: g, isInternal: isInternal, labels: labels)
+        var config = try networks.create(
+            name: name, subnet: s, gateway: g, isInternal: isInternal, labels: labels, ipv4: ipv4)
         if ipv6 {
             do { config = try networks.enableIPv6(config, subnet: s6, gateway: g6) } catch {
                 networks.removeRecord(config)
                 throw error
             }
         }
-        if range != nil || bridgeOptions != NetworkBridgeOptions() || !aux.isEmpty {
+        if range != nil || bridgeOptions != NetworkBridgeOptions() || !aux.isEmpty || !ipamOptions.isEmpty {
             config.ipRange = range
             config.auxAddresses = aux.isEmpty ? nil : aux
+            config.ipamOptions = ipamOptions.isEmpty ? nil : ipamOptions
             config.bridgeOptions = bridgeOptions == NetworkBridgeOptions() ? nil : bridgeOptions
             try networks.save(config)
         }
         logger.explain(
             .networkCreated(
-                name: config.name, bridge: config.bridge, subnet: config.subnet.description,
-                gateway: config.gateway.description))
+                name: config.name, bridge: config.bridge,
+                subnet: (config.subnet?.description ?? config.subnet6?.description) ?? "",
+                gateway: (config.gateway?.description ?? config.gateway6?.description) ?? ""))
         return config
     }
 
@@ -216,7 +231,7 @@ extension Engine {
             } catch {
                 if let l = networks.leases(n.name).first(where: { $0.containerID == c.id }) {
                     try? HostNetwork.ip(["link del \(l.veth)"])
-                    networks.release(n.name, ip: l.ip)
+                    networks.release(n.name, lease: l)
                     if let a = l.ip6 { networks.release6(n.name, ip: a) }
                 }
                 throw error
@@ -244,7 +259,7 @@ extension Engine {
             try? HostNetwork.ip(["link del \(l.veth)"])
             for p in l.ports { networks.releasePort(p, id: c.id) }
             if !l.ports.isEmpty { stopLoopbackProxy(id: c.id) }
-            networks.release(n.name, ip: l.ip)
+            networks.release(n.name, lease: l)
             if let a = l.ip6 { networks.release6(n.name, ip: a) }
             try writeFirewall()
             refreshHosts(networks: [n.name], also: c.id)
@@ -281,7 +296,20 @@ extension Engine {
             package var IPRange: String? = nil
             package var AuxiliaryAddresses: [String: String]? = nil
         }
-        package struct IPAM: Codable, Sendable { package var Driver: String; package var Config: [IPAMConfig] }
+        package struct IPAM: Codable, Sendable {
+            package var Driver: String
+            /// The IPAM driver's options: {} on a user network without any, null on the default one (as Docker).
+            package var Options: [String: String]?
+            package var Config: [IPAMConfig]
+
+            enum CodingKeys: String, CodingKey { case Driver, Options, Config }
+            package func encode(to encoder: Encoder) throws {
+                var c = encoder.container(keyedBy: CodingKeys.self)
+                try c.encode(Driver, forKey: .Driver)
+                try c.encode(Options, forKey: .Options)
+                try c.encode(Config, forKey: .Config)
+            }
+        }
         package struct Endpoint: Codable, Sendable {
             package var Name: String
             package var IPv4Address: String
@@ -307,24 +335,27 @@ extension Engine {
         var endpoints: [String: NetworkInspect.Endpoint] = [:]
         for l in networks.leases(n.name) {
             endpoints[l.containerID] = .init(
-                Name: l.name, IPv4Address: "\(l.ip)/\(n.subnet.prefix)",
+                Name: l.name, IPv4Address: l.ip.map { "\($0)/\(n.subnet?.prefix ?? 32)" } ?? "",
                 IPv6Address: l.ip6.map { "\($0)/\(n.subnet6?.prefix ?? 64)" } ?? "", Aliases: l.aliases)
         }
         func aux(_ v6: Bool) -> [String: String]? {
             let m = (n.auxAddresses ?? [:]).filter { $0.value.contains(":") == v6 }
             return m.isEmpty ? nil : m
         }
-        var ipam = [
-            NetworkInspect.IPAMConfig(
-                Subnet: n.subnet.description, Gateway: n.gateway.description, IPRange: n.ipRange?.description,
-                AuxiliaryAddresses: aux(false))
-        ]
+        var ipam: [NetworkInspect.IPAMConfig] = []
+        if let s = n.subnet, let g = n.gateway {
+            ipam.append(
+                .init(
+                    Subnet: s.description, Gateway: g.description, IPRange: n.ipRange?.description,
+                    AuxiliaryAddresses: aux(false)))
+        }
         if let s6 = n.subnet6, let g6 = n.gateway6 {
             ipam.append(.init(Subnet: s6.description, Gateway: g6.description, AuxiliaryAddresses: aux(true)))
         }
         return NetworkInspect(
             Name: n.name, Id: n.id, Created: n.created, Scope: "local", Driver: n.driver,
-            IPAM: .init(Driver: "default", Config: ipam), EnableIPv4: true, EnableIPv6: n.enableIPv6,
+            IPAM: .init(Driver: "default", Options: n.isDefault ? nil : n.ipamOptions ?? [:], Config: ipam),
+            EnableIPv4: n.enableIPv4, EnableIPv6: n.enableIPv6,
             Internal: n.isInternal, Containers: endpoints,
             Options: ["com.docker.network.bridge.name": n.bridge], Labels: n.labels)
     }

@@ -15,10 +15,10 @@ public struct NetworkConfig: Codable, Sendable, Equatable {
     public var id: String
     /// Always `bridge`.
     public var driver: String
-    /// The addresses it hands out from.
-    public var subnet: IPv4Subnet
-    /// The bridge's own address: the containers' default route.
-    public var gateway: IPv4Address
+    /// The IPv4 addresses it hands out from; nil on an IPv6-only network (`--ipv4=false`).
+    public var subnet: IPv4Subnet?
+    /// The bridge's own IPv4 address: the containers' default route; nil on an IPv6-only network.
+    public var gateway: IPv4Address?
     /// The Linux bridge (`skiff0` for the default network of the default root).
     public var bridge: String
     /// Small number that names the bridge (0: the default network).
@@ -45,6 +45,11 @@ public struct NetworkConfig: Codable, Sendable, Equatable {
     /// from containers (Docker's IPAM reserves them), by name.
     public var auxAddresses: [String: String]? = nil
 
+    /// `--ipam-opt KEY=VALUE` (compose `ipam.options`): options for the IPAM driver. Docker's default
+    /// driver takes any and acts on none it does not know (it knows none for a bridge network); they are
+    /// kept and shown by `network inspect` under IPAM.Options, as Docker does.
+    public var ipamOptions: [String: String]? = nil
+
     /// The IPv4 addresses `auxAddresses` reserves.
     var reserved4: Set<IPv4Address> { Set((auxAddresses ?? [:]).values.compactMap(IPv4Address.init)) }
     /// The IPv6 addresses `auxAddresses` reserves.
@@ -54,8 +59,10 @@ public struct NetworkConfig: Codable, Sendable, Equatable {
     /// The name of the aux address `text`, if it is one.
     func auxName(_ text: String) -> String? { auxAddresses?.first { $0.value == text }?.key }
 
-    /// Whether the network is dual stack (`EnableIPv6`).
+    /// Whether the network has IPv6 (`EnableIPv6`).
     public var enableIPv6: Bool { subnet6 != nil }
+    /// Whether the network has IPv4 (`EnableIPv4`; false for Docker 28's `--ipv4=false`).
+    public var enableIPv4: Bool { subnet != nil }
 
     /// Whether this is the default network (`bridge`).
     public var isDefault: Bool { name == NetworkConfig.defaultName }
@@ -93,6 +100,15 @@ public struct PortMapping: Codable, Sendable, Equatable, Hashable, CustomStringC
     /// The host address as Docker shows it: 0.0.0.0 for every address, an IPv6 one in brackets.
     public var hostAddress: String {
         hostIP.isEmpty ? "0.0.0.0" : hostIP.contains(":") ? "[\(hostIP)]" : hostIP
+    }
+
+    /// The host sides Docker lists for it (`port`, inspect, ps): every address is 0.0.0.0 and, on a
+    /// host with IPv6, [::] as well (Docker binds both).
+    package func listed(hostIPv6: Bool) -> [PortMapping] {
+        guard hostIP.isEmpty, hostIPv6 else { return [self] }
+        var v6 = self
+        v6.hostIP = "::"
+        return [self, v6]
     }
 
     /// Parse one -p value; a range gives several mappings. hostPort 0: any free port.
@@ -200,7 +216,8 @@ package struct NetworkLease: Codable, Sendable, Equatable {
     package var name: String
     package var hostname: String
     package var aliases: [String]
-    package var ip: IPv4Address
+    /// The IPv4 address; nil on an IPv6-only network.
+    package var ip: IPv4Address?
     /// Interface in the container (eth0, eth1…) and the host end of its veth pair (skf…).
     package var interface: String
     package var veth: String
@@ -213,6 +230,19 @@ package struct NetworkLease: Codable, Sendable, Equatable {
     /// The network's place among the container's (0: the first, which has the default route); nil in
     /// leases written before it was recorded.
     package var index: Int? = nil
+
+    /// The lease file's name (`leases/<key>`): the IPv4 address, or on an IPv6-only network the IPv6 one.
+    package var key: String { ip?.description ?? ip6?.description ?? "" }
+
+    /// The address other containers reach it at first: IPv4, else IPv6.
+    package var primaryAddress: String { key }
+
+    /// Its ports' host sides as Docker lists them (see `PortMapping.listed`); an IPv6-only endpoint's
+    /// every-address ports are on [::] alone.
+    package func listedPorts(hostIPv6: Bool) -> [PortMapping] {
+        let all = ports.flatMap { $0.listed(hostIPv6: hostIPv6 || ip == nil) }
+        return ip != nil ? all : all.filter { $0.hostIP.contains(":") }
+    }
 
     /// The place among the container's networks: `index`, or the N of an older lease's ethN.
     package var order: Int { index ?? Int(interface.dropFirst(3)) ?? 0 }

@@ -99,15 +99,24 @@ package struct NetworkStore: Sendable {
 
     /// Make a network record: a free index, and a subnet that clashes with no host route and no other
     /// root's claim (or the one asked for, checked the same way). Caller holds `lock()`.
+    /// Without `ipv4` (an IPv6-only network) it has no IPv4 subnet; the caller gives it its IPv6 one.
     func create(
         name: String, subnet requested: IPv4Subnet?, gateway: IPv4Address?, isInternal: Bool,
-        labels: [String: String]
+        labels: [String: String], ipv4: Bool = true
     ) throws(KitError) -> NetworkConfig {
         if load(name) != nil { throw .usage("network with name \(name) already exists") }
         let taken = Set(all().map(\.index))
         let index = name == NetworkConfig.defaultName ? 0 : (1...).first { !taken.contains($0) }!
         let host = try hostLock()
         defer { host.unlock() }
+        guard ipv4 else {
+            let config = NetworkConfig(
+                name: name, id: NameGenerator.makeID(), driver: "bridge", subnet: nil, gateway: nil,
+                bridge: bridgeName(index: index), index: index, created: Timestamp.now(), labels: labels,
+                automaticSubnet: false, isInternal: isInternal)
+            try save(config)
+            return config
+        }
         let subnet = try chooseSubnet(requested: requested, forDefault: name == NetworkConfig.defaultName, name: name)
         let gw = gateway ?? subnet.firstHost
         guard subnet.contains(gw), gw != subnet.network, gw != subnet.broadcast else {
@@ -127,11 +136,14 @@ package struct NetworkStore: Sendable {
         let host = try hostLock()
         defer { host.unlock() }
         var c = config
-        unlink(claimPath(config.subnet))
-        c.subnet = try chooseSubnet(requested: nil, forDefault: config.isDefault, name: config.name, avoidingOwn: true)
-        c.gateway = c.subnet.firstHost
+        guard let old = config.subnet else { return c }
+        unlink(claimPath(old))
+        let subnet = try chooseSubnet(
+            requested: nil, forDefault: config.isDefault, name: config.name, avoidingOwn: true)
+        c.subnet = subnet
+        c.gateway = subnet.firstHost
         try save(c)
-        try claim(subnet: c.subnet, network: c.name)
+        try claim(subnet: subnet, network: c.name)
         return c
     }
 
@@ -197,8 +209,8 @@ package struct NetworkStore: Sendable {
     }
 
     func removeRecord(_ config: NetworkConfig) {
-        if let text = try? FileIO.readString(claimPath(config.subnet)), text.hasPrefix(stateRoot + "\n") {
-            unlink(claimPath(config.subnet))
+        if let s = config.subnet, let text = try? FileIO.readString(claimPath(s)), text.hasPrefix(stateRoot + "\n") {
+            unlink(claimPath(s))
         }
         removeClaim6(config)
         FileIO.removeTree(directory(config.name))
@@ -212,35 +224,45 @@ package struct NetworkStore: Sendable {
         return names.filter { !$0.hasPrefix(".") }.compactMap { name in
             guard let bytes = try? FileIO.read(dir + "/" + name) else { return nil }
             return try? KitJSON.decode(NetworkLease.self, from: bytes)
-        }.sorted { $0.ip < $1.ip }
+        }.sorted { ($0.ip?.value ?? 0, $0.ip6?.description ?? "") < ($1.ip?.value ?? 0, $1.ip6?.description ?? "") }
     }
 
     /// Claim an address: `requested`, else the next free one after the gateway. The lease file is
-    /// created with O_EXCL, so an address is never handed out twice.
+    /// created with O_EXCL, so an address is never handed out twice. On an IPv6-only network the lease
+    /// is `lease` itself, named by its IPv6 address (claimed already in `leases6`).
     func allocate(_ config: NetworkConfig, requested: IPv4Address?, lease: NetworkLease) throws(KitError)
         -> NetworkLease
     {
         let dir = leaseDirectory(config.name)
         do { try FileIO.makeDirectories(dir, mode: 0o700) } catch { throw .system(error) }
-        func tryClaim(_ a: IPv4Address) throws(KitError) -> NetworkLease? {
+        func tryClaim(_ a: IPv4Address?) throws(KitError) -> NetworkLease? {
             var l = lease
             l.ip = a
             let bytes: [UInt8]
             do { bytes = try KitJSON.encode(l) } catch { throw .network("encode lease: \(error)") }
-            let fd = open(dir + "/" + a.description, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+            let fd = open(dir + "/" + l.key, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
             if fd < 0 {
                 if errno == EEXIST { return nil }
-                throw .system(SystemError("create lease", path: dir + "/" + a.description))
+                throw .system(SystemError("create lease", path: dir + "/" + l.key))
             }
             defer { close(fd) }
             _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
             return l
         }
+        guard let subnet = config.subnet, let gateway = config.gateway else {
+            if let requested {
+                throw .usage("--ip \(requested): network \(config.name) has no IPv4 (it is IPv6-only)")
+            }
+            guard lease.ip6 != nil, let l = try tryClaim(nil) else {
+                throw .network("network \(config.name) is IPv6-only, and the container has no IPv6 address on it")
+            }
+            return l
+        }
         if let requested {
-            guard config.subnet.contains(requested), requested != config.gateway, requested != config.subnet.network,
-                requested != config.subnet.broadcast
+            guard subnet.contains(requested), requested != gateway, requested != subnet.network,
+                requested != subnet.broadcast
             else {
-                throw .usage("--ip \(requested): not a free host address of network \(config.name) (\(config.subnet))")
+                throw .usage("--ip \(requested): not a free host address of network \(config.name) (\(subnet))")
             }
             if let aux = config.auxName(requested.description) {
                 throw .network(
@@ -251,27 +273,53 @@ package struct NetworkStore: Sendable {
             }
             return l
         }
-        let pool = config.ipRange ?? config.subnet
+        let pool = config.ipRange ?? subnet
         let reserved = config.reserved4
-        var a = max(pool.network.value, config.subnet.network.value + 1)
-        while a <= pool.broadcast.value && a < config.subnet.broadcast.value {
-            if a != config.gateway.value, !reserved.contains(IPv4Address(value: a)),
+        var a = max(pool.network.value, subnet.network.value + 1)
+        while a <= pool.broadcast.value && a < subnet.broadcast.value {
+            if a != gateway.value, !reserved.contains(IPv4Address(value: a)),
                 let l = try tryClaim(IPv4Address(value: a))
             {
                 return l
             }
             a += 1
         }
-        throw .network("no free address left on network \(config.name) (\(config.subnet))")
+        throw .network("no free address left on network \(config.name) (\(subnet))")
     }
 
-    func release(_ network: String, ip: IPv4Address) {
-        unlink(leaseDirectory(network) + "/" + ip.description)
+    func release(_ network: String, lease: NetworkLease) {
+        unlink(leaseDirectory(network) + "/" + lease.key)
     }
 
     // MARK: host ports
 
-    func portClaimPath(_ p: PortMapping) -> String { hostDirectory + "/ports/\(p.proto)-\(p.hostPort)" }
+    /// `ports/PROTO-PORT` for a port published on every address, `ports/PROTO-PORT@ADDRESS` for one
+    /// published on a single host address: claims are per (address, port, protocol), as Docker's are.
+    func portClaimPath(_ p: PortMapping) -> String {
+        hostDirectory + "/ports/\(p.proto)-\(p.hostPort)" + (p.hostIP.isEmpty ? "" : "@\(p.hostIP)")
+    }
+
+    /// Whether two publications of one port and protocol would take the same host socket: every address
+    /// takes them all, [::] every IPv6 one, else only the same address.
+    static func overlap(_ a: PortMapping, _ b: PortMapping) -> Bool {
+        guard a.proto == b.proto, a.hostPort == b.hostPort else { return false }
+        if a.hostIP.isEmpty || b.hostIP.isEmpty || a.hostIP == b.hostIP { return true }
+        return (a.hostIP == "::" && b.hostIP.contains(":")) || (b.hostIP == "::" && a.hostIP.contains(":"))
+    }
+
+    /// Another container's claim that `p` overlaps (see `overlap`), and its owner.
+    func clash(_ p: PortMapping, except id: String) -> (claim: PortMapping, owner: String)? {
+        let prefix = "\(p.proto)-\(p.hostPort)"
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: hostDirectory + "/ports")) ?? []
+        for name in names where name == prefix || name.hasPrefix(prefix + "@") {
+            var claim = p
+            claim.hostIP = name == prefix ? "" : String(name.dropFirst(prefix.count + 1))
+            claim.hostPortEnd = nil
+            guard Self.overlap(p, claim), let owner = claimOwner(claim), owner != id else { continue }
+            return (claim, owner)
+        }
+        return nil
+    }
 
     /// Claim the host ports of `ports` for container `id` (port 0: a free one is chosen). A port another
     /// container publishes, or a host process holds, is an error naming it. Caller holds the host lock.
@@ -286,7 +334,7 @@ package struct NetworkStore: Sendable {
                         guard let free = HostNetwork.probePort(ip: p.hostIP, port: 0, proto: p.proto) else { continue }
                         var probe = p
                         probe.hostPort = free
-                        if claimOwner(probe) == nil { chosen = free; break }
+                        if clash(probe, except: id) == nil { chosen = free; break }
                     }
                     guard let chosen else {
                         throw KitError.network("no free host port for \(p.containerPort)/\(p.proto)")
@@ -300,9 +348,7 @@ package struct NetworkStore: Sendable {
                     guard
                         let chosen = range.first(where: { port in
                             probe.hostPort = port
-                            let owner = claimOwner(probe)
-                            return (owner == nil || owner == id)
-                                && !done.contains { $0.hostPort == port && $0.proto == p.proto }
+                            return clash(probe, except: id) == nil && !done.contains { Self.overlap($0, probe) }
                                 && HostNetwork.probePort(ip: p.hostIP, port: port, proto: p.proto) != nil
                         })
                     else {
@@ -312,9 +358,9 @@ package struct NetworkStore: Sendable {
                     }
                     p.hostPort = chosen
                 } else {
-                    if let owner = claimOwner(p), owner != id {
+                    if let (claim, owner) = clash(p, except: id) {
                         throw KitError.network(
-                            "Bind for \(p.hostAddress):\(p.hostPort) failed: port is already allocated (published by container \(owner.prefix(12)))"
+                            "Bind for \(p.hostAddress):\(p.hostPort) failed: port is already allocated (container \(owner.prefix(12)) publishes it on \(claim.hostAddress))"
                         )
                     }
                     if HostNetwork.probePort(ip: p.hostIP, port: p.hostPort, proto: p.proto) == nil {

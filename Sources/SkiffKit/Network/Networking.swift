@@ -126,6 +126,9 @@ extension Engine {
             requestedIP = a.description
         }
         let config = try defaultOrExisting(networkName)
+        if let requestedIP, !config.enableIPv4 {
+            throw .usage("--ip \(requestedIP): network \(config.name) has no IPv4 (it is IPv6-only); use --ip6")
+        }
         let requestedIP6 = try Self.checkedIPv6(options.ip6, on: config, flag: "--ip6")
         if let binding = config.bridgeOptions?.hostBindingIPv4 {
             ports = ports.map { p in
@@ -254,7 +257,10 @@ extension Engine {
             try steps.run(netns: nsPath)
             for step in explained { logger.explain(step) }
             try writeFirewall(fresh: madeBridge)
-            try startLoopbackProxy(id: id, maps: Self.loopbackProxyMaps(containerAddresses(id).map(\.lease)))
+            let relayed = networks.all().compactMap { n in
+                networks.leases(n.name).first { $0.containerID == id }.map { (lease: $0, isInternal: n.isInternal) }
+            }
+            try startLoopbackProxy(id: id, maps: Self.loopbackProxyMaps(relayed))
             if logger.isExplaining, let first = explained.lazy.compactMap(Self.containerAddress).first {
                 for p in ports {
                     logger.explain(
@@ -284,8 +290,9 @@ extension Engine {
         let veth = NetworkStore.vethName(containerID: id, index: config.index)
         let endpoint = attachment.endpoint ?? EndpointOptions()
         // net.ipv6.conf.IFNAME.disable_ipv6=1: no IPv6 address on this interface, as in Docker.
+        // An IPv6-only network's endpoint has IPv6 whatever its sysctls ask (its only address).
         let lease6 =
-            config.enableIPv6 && !endpoint.disablesIPv6
+            config.enableIPv6 && (!endpoint.disablesIPv6 || !config.enableIPv4)
             ? try networks.allocate6(config, requested: attachment.ip6.flatMap(IPv6Address.init), id: id, flag: "--ip6")
             : nil
         let lease: NetworkLease
@@ -295,13 +302,13 @@ extension Engine {
                 lease: NetworkLease(
                     containerID: id, name: record.name, hostname: record.hostname ?? record.shortID,
                     aliases: attachment.aliases,
-                    ip: config.gateway, interface: ifname, veth: veth, ports: ports, mac: attachment.mac,
+                    ip: nil, interface: ifname, veth: veth, ports: ports, mac: attachment.mac,
                     ip6: lease6, index: i))
         } catch {
             if let lease6 { networks.release6(config.name, ip: lease6) }
             throw error
         }
-        let mac = attachment.mac ?? Self.macAddress(lease.ip)
+        let mac = attachment.mac ?? Self.macAddress(lease)
         // The old pair of this container (a quick restart) may still be on its way out of the kernel.
         if HostNetwork.linkExists(veth) { try? HostNetwork.ip(["link del \(veth)"]) }
         var steps = AttachmentSteps(network: config.name)
@@ -309,10 +316,13 @@ extension Engine {
             "link add \(ifname) mtu \(mtu) address \(mac) type veth peer name \(veth) netns \(getpid())"
         ]
         steps.sysctls = endpoint.sysctlWrites(interface: ifname)
-        var inside = ["addr add \(lease.ip)/\(config.subnet.prefix) dev \(ifname)"]
+        var inside: [String] = []
+        if let ip = lease.ip, let subnet = config.subnet {
+            inside.append("addr add \(ip)/\(subnet.prefix) dev \(ifname)")
+        }
         inside += endpoint.linkLocalCommands(interface: ifname)
         inside.append("link set \(ifname) up")
-        if i == 0 { inside.append("route add default via \(config.gateway)") }
+        if i == 0, let gateway = config.gateway { inside.append("route add default via \(gateway)") }
         if let lease6, let subnet6 = config.subnet6, let gateway6 = config.gateway6 {
             // nodad: the address is Skiff's to give (its lease), so it is usable at once.
             inside.append("addr add \(lease6)/\(subnet6.prefix) dev \(ifname) nodad")
@@ -326,19 +336,31 @@ extension Engine {
             "link set \(veth) master \(config.bridge) up",
             "link set dev \(veth) type bridge_slave hairpin on\(isolated)",
         ]
+        let bridgeAddress =
+            config.subnet.map { "\(config.gateway!)/\($0.prefix)" }
+            ?? config.subnet6.map { "\(config.gateway6!)/\($0.prefix)" } ?? ""
+        let address =
+            lease.ip.map { "\($0)/\(config.subnet!.prefix)" }
+            ?? lease.ip6.map { "\($0)/\(config.subnet6!.prefix)" } ?? ""
+        let gateway = config.gateway?.description ?? config.gateway6?.description
         explained += [
-            .bridge(name: config.bridge, address: "\(config.gateway)/\(config.subnet.prefix)", created: !bridgeWasUp),
+            .bridge(name: config.bridge, address: bridgeAddress, created: !bridgeWasUp),
             .veth(
                 hostSide: veth, containerSide: ifname, bridge: config.bridge, mtu: mtu, mac: mac),
-            .address(
-                interface: ifname, cidr: "\(lease.ip)/\(config.subnet.prefix)",
-                gateway: i == 0 ? config.gateway.description : nil),
+            .address(interface: ifname, cidr: address, gateway: i == 0 ? gateway : nil),
         ]
         return steps
     }
 
     /// Docker's MAC for an address: 02:42 and the address's four bytes (locally administered), so a
-    /// reused address keeps its MAC and neighbours' ARP caches stay right.
+    /// reused address keeps its MAC and neighbours' ARP caches stay right. On an IPv6-only network, the
+    /// IPv6 address's last four bytes the same way.
+    static func macAddress(_ lease: NetworkLease) -> String {
+        if let ip = lease.ip { return macAddress(ip) }
+        let bytes = lease.ip6.map { Array($0.bytes.suffix(4)) } ?? [0, 0, 0, 0]
+        return (["02", "42"] + bytes.map { String(format: "%02x", $0) }).joined(separator: ":")
+    }
+
     static func macAddress(_ ip: IPv4Address) -> String {
         let v = ip.value
         return (["02", "42"] + [24, 16, 8, 0].map { String(format: "%02x", (v >> UInt32($0)) & 0xff) }).joined(
@@ -360,18 +382,19 @@ extension Engine {
         if let s6 = config.subnet6, HostSubnetUse6.current().contains(where: { $0.subnet.overlaps(s6) }) {
             throw .network("the IPv6 subnet \(s6) of network \(config.name) overlaps a route of the host")
         }
-        if let r = HostSubnetUse.current().first(where: { $0.subnet.overlaps(config.subnet) }) {
+        if let subnet = config.subnet, let r = HostSubnetUse.current().first(where: { $0.subnet.overlaps(subnet) }) {
             guard config.automaticSubnet else {
-                throw .network("the subnet \(config.subnet) of network \(config.name) overlaps \(r)")
+                throw .network("the subnet \(subnet) of network \(config.name) overlaps \(r)")
             }
             config = try networks.rechoose(config)
         }
-        try HostNetwork.ip([
-            "link add \(config.bridge) mtu \(mtu) type bridge",
-            "addr add \(config.gateway)/\(config.subnet.prefix) dev \(config.bridge)",
-            "link set \(config.bridge) up",
-        ])
-        HostNetwork.sysctl("net/ipv4/conf/\(config.bridge)/route_localnet", "1")
+        var commands = ["link add \(config.bridge) mtu \(mtu) type bridge"]
+        if let subnet = config.subnet, let gateway = config.gateway {
+            commands.append("addr add \(gateway)/\(subnet.prefix) dev \(config.bridge)")
+        }
+        commands.append("link set \(config.bridge) up")
+        try HostNetwork.ip(commands)
+        if config.enableIPv4 { HostNetwork.sysctl("net/ipv4/conf/\(config.bridge)/route_localnet", "1") }
         if let s6 = config.subnet6, let gw6 = config.gateway6 {
             try enableBridgeIPv6(config, subnet: s6, gateway: gw6)
         }
@@ -405,7 +428,7 @@ extension Engine {
             for l in networks.leases(n.name) where l.containerID == id {
                 for p in l.ports { networks.releasePort(p, id: id) }
                 published = published || !l.ports.isEmpty
-                networks.release(n.name, ip: l.ip)
+                networks.release(n.name, lease: l)
                 if let a = l.ip6 { networks.release6(n.name, ip: a) }
                 touched.append(n.name)
             }
@@ -456,10 +479,10 @@ extension Engine {
                     // A port published on one IPv4 host address has no IPv6 side; on every address
                     // (or an IPv6 one), Docker publishes it on the container's IPv6 address too.
                     let isV6Host = p.hostIP.contains(":")
-                    if !isV6Host {
+                    if !isV6Host, let ip = l.ip {
                         ports.append(
                             .init(
-                                hostIP: p.hostIP, proto: p.proto, hostPort: p.hostPort, containerIP: l.ip.description,
+                                hostIP: p.hostIP, proto: p.proto, hostPort: p.hostPort, containerIP: ip.description,
                                 containerPort: p.containerPort))
                     }
                     // [::] is every IPv6 address; [::1] is the loopback relay's alone (no DNAT to ::1).
@@ -472,13 +495,14 @@ extension Engine {
                 }
             }
             let network = FirewallPlan.Network(
-                bridge: n.bridge, subnet: n.subnet.description, gateway: n.gateway.description,
+                bridge: n.bridge, subnet: n.subnet?.description ?? "", gateway: n.gateway?.description ?? "",
                 isInternal: n.isInternal,
-                dnsResolver: HostNetwork.containerResolvConf(hostText: hostResolv, gateway: n.gateway)
-                    .loopbackResolver,
+                dnsResolver: n.gateway.flatMap {
+                    HostNetwork.containerResolvConf(hostText: hostResolv, gateway: $0).loopbackResolver
+                },
                 ports: ports, interContainer: n.bridgeOptions?.interContainer ?? true,
                 masquerade: n.bridgeOptions?.masquerade ?? true)
-            plan.networks.append(network)
+            if n.enableIPv4 { plan.networks.append(network) }
             if let s6 = n.subnet6, let g6 = n.gateway6 {
                 var v6 = network
                 v6.subnet = s6.description
@@ -497,7 +521,7 @@ extension Engine {
         let rules = render(plan, backend, present: "") + render(plan6, backend, present: "")
         let key = "\(backend)\n" + rules
         let last = try? FileIO.readString(cache)
-        if !fresh, !plan.networks.isEmpty, last == key {
+        if !fresh, !plan.networks.isEmpty || !plan6.networks.isEmpty, last == key {
             // The same rules; but Docker may have started since, and set FORWARD's policy to DROP.
             if backend == .nftables { opensIptablesForward(plan) }
             explainFirewall(backend, rules: rules, applied: false)
@@ -510,7 +534,9 @@ extension Engine {
             try? apply(FirewallPlan(networks: []), FirewallPlan(networks: [], family: .ipv6), other)
         }
         try apply(plan, plan6, backend)
-        if !plan.networks.isEmpty { try? FileIO.writeAtomically(cache, contents: Array(key.utf8)) }
+        if !plan.networks.isEmpty || !plan6.networks.isEmpty {
+            try? FileIO.writeAtomically(cache, contents: Array(key.utf8))
+        }
         explainFirewall(backend, rules: rules, applied: true)
     }
 
@@ -599,7 +625,7 @@ extension Engine {
             var text = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
             var selfNames = [first.1.hostname]
             if !first.0.isDefault { selfNames += [first.1.name] + first.1.aliases }
-            text += "\(first.1.ip)\t\(unique(selfNames).joined(separator: " "))\n"
+            if let ip = first.1.ip { text += "\(ip)\t\(unique(selfNames).joined(separator: " "))\n" }
             // IPv6 lines after every IPv4 one, so a tool that takes the first match stays on IPv4.
             var v6Lines: [String] = []
             if let a = first.1.ip6 { v6Lines.append("\(a)\t\(unique(selfNames).joined(separator: " "))\n") }
@@ -607,8 +633,10 @@ extension Engine {
             for (n, _) in mine where !n.isDefault {
                 for other in leasesByNet[n.name] ?? [] where other.containerID != id {
                     let names = unique([other.name] + other.aliases + [other.hostname]).joined(separator: " ")
-                    let line = "\(other.ip)\t\(names)\n"
-                    if seen.insert(line).inserted { text += line }
+                    if let ip = other.ip {
+                        let line = "\(ip)\t\(names)\n"
+                        if seen.insert(line).inserted { text += line }
+                    }
                     if let a = other.ip6 { v6Lines.append("\(a)\t\(names)\n") }
                 }
             }
@@ -642,7 +670,7 @@ extension Engine {
         let c = try container(nameOrID)
         for n in networks.all() {
             if let l = networks.leases(n.name).first(where: { $0.containerID == c.id && !$0.ports.isEmpty }) {
-                return l.ports
+                return l.listedPorts(hostIPv6: HostNetwork.hasIPv6)
             }
         }
         return []

@@ -38,7 +38,7 @@ struct ComposePs: ParsableCommand {
         for c in list {
             let f = engine.listFields(c)
             let ports = ((try? engine.publishedPorts(c.id)) ?? []).map {
-                "\($0.hostIP.isEmpty ? "0.0.0.0" : $0.hostIP):\($0.hostPort)->\($0.containerPort)/\($0.proto)"
+                "\($0.hostAddress):\($0.hostPort)->\($0.containerPort)/\($0.proto)"
             }.joined(separator: ", ")
             lines.append(
                 [

@@ -16,7 +16,7 @@ enum ComposePsFormat {
             ]
         }
         let portsText = ports.map {
-            "\($0.hostIP.isEmpty ? "0.0.0.0" : $0.hostIP):\($0.hostPort)->\($0.containerPort)/\($0.proto)"
+            "\($0.hostAddress):\($0.hostPort)->\($0.containerPort)/\($0.proto)"
         }
         .joined(separator: ", ")
         return [

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SkiffKit
 
 #if canImport(Glibc)
 import Glibc
@@ -34,19 +35,15 @@ struct NetworkLoopbackProxy: ParsableCommand {
             Int32($0)
         }
         for fd in open where fd > 3 { close(fd) }
-        var listeners: [(fd: Int32, udp: Bool, target: RelayAddress)] = []
+        var listeners: [(fd: Int32, udp: Bool, target: SocketAddress)] = []
         for m in map {
             guard let (udp, listen, target) = Self.parse(m) else {
                 report("bad --map \(m): expected PROTO,LISTEN,PORT,TARGET,PORT")
                 throw ExitCode(1)
             }
-            let type = udp ? Int32(SOCK_DGRAM.rawValue) : Int32(SOCK_STREAM.rawValue)
-            let fd = socket(AF_INET6, type | Int32(SOCK_CLOEXEC.rawValue), 0)
-            var one: Int32 = 1
-            setsockopt(fd, Int32(IPPROTO_IPV6), IPV6_V6ONLY, &one, socklen_t(MemoryLayout<Int32>.size))
-            if !udp { setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size)) }
             var bound = listen
-            let ok = fd >= 0 && bound.withSockaddr { bind(fd, $0, $1) } == 0 && (udp || Glibc.listen(fd, 128) == 0)
+            let fd = bound.boundSocket(type: udp ? Int32(SOCK_DGRAM.rawValue) : Int32(SOCK_STREAM.rawValue))
+            let ok = fd >= 0 && (udp || Glibc.listen(fd, 128) == 0)
             guard ok else {
                 report(
                     "cannot listen on \(m.split(separator: ",").dropFirst().prefix(2).joined(separator: " port ")) (\(udp ? "udp" : "tcp")): \(String(cString: strerror(errno)))"
@@ -87,16 +84,16 @@ struct NetworkLoopbackProxy: ParsableCommand {
     }
 
     /// `PROTO,LISTEN,PORT,TARGET,PORT`: whether it is UDP, where to listen, where to relay to.
-    static func parse(_ m: String) -> (Bool, RelayAddress, RelayAddress)? {
+    static func parse(_ m: String) -> (Bool, SocketAddress, SocketAddress)? {
         let f = m.split(separator: ",").map(String.init)
-        guard f.count == 5, f[0] == "tcp" || f[0] == "udp", f[1].contains(":"), let port = UInt16(f[2]),
-            let targetPort = UInt16(f[4]), let listen = RelayAddress(host: f[1], port: port),
-            let target = RelayAddress(host: f[3], port: targetPort)
+        guard f.count == 5, f[0] == "tcp" || f[0] == "udp", f[1].contains(":"), !f[3].isEmpty, let port = UInt16(f[2]),
+            let targetPort = UInt16(f[4]), let listen = SocketAddress(host: f[1], port: port),
+            let target = SocketAddress(host: f[3], port: targetPort)
         else { return nil }
         return (f[0] == "udp", listen, target)
     }
 
-    static func serve(_ listener: Int32, to target: RelayAddress) {
+    static func serve(_ listener: Int32, to target: SocketAddress) {
         while true {
             let client = accept(listener, nil, nil)
             if client < 0 {
@@ -109,7 +106,7 @@ struct NetworkLoopbackProxy: ParsableCommand {
     }
 
     /// Connect to the container and copy both ways until both sides are done.
-    static func relay(_ client: Int32, to target: RelayAddress) {
+    static func relay(_ client: Int32, to target: SocketAddress) {
         defer { close(client) }
         let upstream = socket(target.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard upstream >= 0 else { return }

@@ -1,50 +1,14 @@
 import Foundation
+import SkiffKit
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// An address the relay listens on or relays to: IPv6 or IPv4, with its port.
-struct RelayAddress {
-    var storage = sockaddr_storage()
-    var length: socklen_t = 0
-
-    init?(host: String, port: UInt16) {
-        if host.contains(":") {
-            var a = sockaddr_in6()
-            a.sin6_family = sa_family_t(AF_INET6)
-            a.sin6_port = port.bigEndian
-            guard inet_pton(AF_INET6, host, &a.sin6_addr) == 1 else { return nil }
-            withUnsafeBytes(of: a) { src in
-                withUnsafeMutableBytes(of: &storage) { $0.copyMemory(from: src) }
-            }
-            length = socklen_t(MemoryLayout<sockaddr_in6>.size)
-        } else {
-            var a = sockaddr_in()
-            a.sin_family = sa_family_t(AF_INET)
-            a.sin_port = port.bigEndian
-            guard inet_pton(AF_INET, host, &a.sin_addr) == 1 else { return nil }
-            withUnsafeBytes(of: a) { src in
-                withUnsafeMutableBytes(of: &storage) { $0.copyMemory(from: src) }
-            }
-            length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        }
-    }
-
-    var family: Int32 { Int32(storage.ss_family) }
-
-    mutating func withSockaddr<T>(_ body: (UnsafePointer<sockaddr>, socklen_t) -> T) -> T {
-        let len = length
-        return withUnsafePointer(to: &storage) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, len) }
-        }
-    }
-}
-
 extension NetworkLoopbackProxy {
     /// One published UDP port: each client address gets its own socket connected to the container
     /// (so replies come back to that client), closed after 60 s without a datagram either way.
-    static func serveUDP(_ listener: Int32, to target: RelayAddress) {
+    static func serveUDP(_ listener: Int32, to target: SocketAddress) {
         struct Flow {
             var upstream: Int32
             var client: sockaddr_storage

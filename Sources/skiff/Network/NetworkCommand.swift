@@ -28,6 +28,10 @@ struct NetworkCreate: ParsableCommand {
     @Option(name: .long, help: "Gateway (default: the subnet's first address); one per subnet.") var gateway: [String] =
         []
     @Flag(name: .long, help: "Enable IPv6 (dual stack).") var ipv6 = false
+    @Option(
+        name: .customLong("ipv4"),
+        help: "Enable IPv4 (default true); --ipv4=false with --ipv6 makes an IPv6-only network (Docker 28).")
+    var ipv4 = true
     @Option(name: .customLong("ip-range"), help: "Hand out addresses from this part of the subnet (CIDR).") var ipRange:
         String?
     @Option(
@@ -38,6 +42,11 @@ struct NetworkCreate: ParsableCommand {
     @Option(
         name: .customLong("aux-address"),
         help: "An address of the subnet kept from containers (NAME=IP; repeatable).") var auxAddress: [String] = []
+    @Option(name: .customLong("ipam-driver"), help: "IPAM driver (only default).") var ipamDriver = "default"
+    @Option(
+        name: .customLong("ipam-opt"),
+        help: "IPAM driver option (KEY=VALUE; repeatable): kept and shown by inspect, as Docker's default driver does."
+    ) var ipamOpt: [String] = []
     @Flag(name: .long, help: "No outbound access (no NAT).") var `internal` = false
     @OptionGroup var explain: ExplainOptions
     @Option(name: .customLong("label"), help: "Set a label (KEY=VALUE).") var label: [String] = []
@@ -80,10 +89,21 @@ struct NetworkCreate: ParsableCommand {
             }
             aux[kv[0]] = kv[1]
         }
+        guard ipamDriver == "default" else {
+            throw ValidationError("--ipam-driver \(ipamDriver): only the default IPAM driver exists")
+        }
+        var ipamOptions: [String: String] = [:]
+        for o in ipamOpt {
+            let kv = o.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+            guard kv.count == 2, !kv[0].isEmpty else {
+                throw ValidationError("--ipam-opt \(o): expected KEY=VALUE")
+            }
+            ipamOptions[kv[0]] = kv[1]
+        }
         let n = try SkiffContext.engine().createNetwork(
             name: name, subnet: subnets4.first, gateway: gateways4.first, ipRange: ipRange,
             bridgeOptions: options, isInternal: `internal`, labels: labels, ipv6: ipv6, subnet6: subnets6.first,
-            gateway6: gateways6.first, auxAddresses: aux)
+            gateway6: gateways6.first, auxAddresses: aux, ipamOptions: ipamOptions, ipv4: ipv4)
         print(n.id)
     }
 }
@@ -102,11 +122,12 @@ struct NetworkList: ParsableCommand {
         let nets = try engine.listNetworks()
         var rows: [[String: Any]] = nets.map { n in
             [
-                "ID": String(n.id.prefix(12)), "Name": n.name, "Driver": n.driver, "Scope": "local", "IPv4": "true",
+                "ID": String(n.id.prefix(12)), "Name": n.name, "Driver": n.driver, "Scope": "local",
+                "IPv4": n.enableIPv4 ? "true" : "false",
                 "IPv6": n.enableIPv6 ? "true" : "false", "Internal": n.isInternal ? "true" : "false",
                 "CreatedAt": Timestamp.parse(n.created).map(Timestamp.goString) ?? n.created,
                 "Labels": n.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","),
-                "Subnet": n.subnet.description,
+                "Subnet": (n.subnet?.description ?? n.subnet6?.description) ?? "",
             ]
         }
         for (name, driver) in [("host", "host"), ("none", "null")] {
@@ -133,12 +154,19 @@ struct NetworkList: ParsableCommand {
 struct NetworkInspectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect", abstract: "Show networks as JSON (Docker's shape).")
+    @Option(name: [.customShort("f"), .long], help: "Format each network with a template, e.g. '{{.IPAM.Options}}'.")
+    var format: String?
     @Argument(help: "Network names or IDs.") var networks: [String]
 
     func run() throws {
         let engine = SkiffContext.engine()
+        let template = try format.map { try FormatTemplate($0) }
         var all: [Engine.NetworkInspect] = []
         for n in networks { all.append(try engine.inspectNetwork(n)) }
+        if let template {
+            for n in all { print(try template.render(FormatTemplate.tree(n))) }
+            return
+        }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         print(String(decoding: try encoder.encode(all), as: UTF8.self))
