@@ -110,6 +110,9 @@ package struct ComposeWiring {
     )
         throws(ComposeError) -> RunOptions
     {
+        if let r = s.runtime {
+            do { try DaemonSettings.checkRuntime(r) } catch { throw .usage("service \(s.name): \(error)") }
+        }
         var o = RunOptions()
         o.name = name
         if let ep = s.entrypoint {
@@ -231,6 +234,17 @@ package struct ComposeWiring {
         switch s.networkMode {
         case "host": o.network = .host
         case "none": o.network = .none
+        case let mode? where mode.hasPrefix("service:") || mode.hasPrefix("container:"):
+            // Another container's namespace: `service:NAME` is that service's (first) container. Ports
+            // are passed on so that publishing them is refused, as Docker refuses it.
+            var other = String(mode.drop { $0 != ":" }.dropFirst())
+            if let name = s.networkService {
+                other =
+                    project.service(name)?.containerName
+                    ?? ComposeLabels.containerName(project: project.name, service: name, number: 1)
+            }
+            o.network = .container(other)
+            if servicePorts { o.publish = s.ports.map(\.publishFlag) }
         case "bridge":
             // The default bridge has no names: `links:` are Docker's links there, to the service's container.
             o.network = .bridge
