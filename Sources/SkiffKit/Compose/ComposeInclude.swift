@@ -5,8 +5,8 @@ import Foundation
 /// file (`.env` in its project directory unless `env_file:` names others; the including project's
 /// values win), its `extends` and nested `include` resolved, and its relative paths made absolute
 /// against its project directory (the first file's directory unless `project_directory:` says).
-/// Its services, networks, volumes, secrets and configs are then copied into the including file;
-/// a resource the including file declares too is an error, as in Docker Compose.
+/// Its services, networks, volumes, secrets and configs are then copied into the including file,
+/// which may override them (its definition merged over the imported one).
 package struct ComposeInclude {
     /// The including project's variables (the caller's environment over its `.env`).
     var variables: [String: String]
@@ -36,21 +36,10 @@ package struct ComposeInclude {
             let path = "include[\(i)]"
             let entry = try Entry(item, path: path, file: file, directory: directory)
             let imported = try load(entry, path: path, from: file, chain: chain + [file])
-            for section in Self.sections {
-                guard let resources = imported[section]?.entries, !resources.isEmpty else { continue }
-                var own = out[section]?.entries ?? []
-                for r in resources {
-                    if own.contains(where: { $0.key == r.key }) {
-                        throw .invalid(
-                            file: file, path: "\(section).\(r.key)",
-                            reason:
-                                "conflicts with the one \(entry.paths[0]) declares (\(path)); a resource is defined once"
-                        )
-                    }
-                    own.append(r)
-                }
-                out.set(section, .mapping(own))
-            }
+            // What the including file declares too is merged over the imported definition, by the
+            // rules `-f` files merge by (as Docker Compose does since 2.24).
+            let sections = Self.sections.compactMap { k in imported[k].map { ComposeTree.Entry(k, $0) } }
+            out = ComposeMerge.merge(.mapping(sections), out)
         }
         return out
     }
