@@ -2,9 +2,9 @@ import Foundation
 import SkiffKit
 import Testing
 
-/// `include:`, `network_mode: service:NAME` and `runtime:` as Docker Compose loads them: no root, the
+/// `include:`, `network_mode: service:NAME`, `runtime:` and `security_opt:` as Docker Compose loads them: no root, the
 /// files in a temporary directory, the loaded project (and the `run` options a service maps to) compared.
-@Suite("compose include, network_mode service:, runtime")
+@Suite("compose include, network_mode service:, runtime, security_opt")
 struct ComposeIncludeNetworkModeTests {
     /// A temporary project directory `proj` with `files` (path → text) in it; removed by `body`'s end.
     static func withProject<T>(_ files: [String: String], _ body: (String) throws -> T) throws -> T {
@@ -211,6 +211,35 @@ struct ComposeIncludeNetworkModeTests {
             }
             let own = try #require(p.service("own"))
             _ = try wiring.runOptions(own, name: "proj-own-1", number: 1, configHash: "H")
+        }
+    }
+
+    /// netdata's `apparmor:unconfined` (and `label:disable`) ask for no AppArmor profile / SELinux label,
+    /// which is how Skiff runs every container; a profile it cannot apply is refused.
+    @Test func securityOptAskingForNoConfinementSkiffLacksIsCarriedOut() throws {
+        try Self.withProject([
+            "compose.yaml": """
+            services:
+              netdata:
+                image: busybox
+                security_opt:
+                  - apparmor:unconfined
+                  - label=disable
+                  - no-new-privileges:true
+              custom:
+                image: busybox
+                security_opt: [apparmor=docker-default]
+            """
+        ]) { (dir: String) throws in
+            let p = try Self.load(dir)
+            let wiring = ComposeWiring(project: p)
+            let netdata = try #require(p.service("netdata"))
+            let o = try wiring.runOptions(netdata, name: "proj-netdata-1", number: 1, configHash: "H")
+            #expect(o.noNewPrivileges)
+            let custom = try #require(p.service("custom"))
+            #expect(throws: ComposeError.self) {
+                _ = try wiring.runOptions(custom, name: "proj-custom-1", number: 1, configHash: "H")
+            }
         }
     }
 }

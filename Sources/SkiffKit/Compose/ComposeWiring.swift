@@ -167,9 +167,11 @@ package struct ComposeWiring {
             switch opt {
             case "no-new-privileges", "no-new-privileges:true", "no-new-privileges=true": o.noNewPrivileges = true
             case "seccomp:unconfined", "seccomp=unconfined": o.seccomp = .unconfined
+            // Skiff confines with no AppArmor profile and no SELinux label: asking for none is what it does.
+            case "apparmor:unconfined", "apparmor=unconfined", "label:disable", "label=disable": break
             default:
                 throw .unsupported(
-                    "services.\(s.name).security_opt: \"\(opt)\" is not supported (no-new-privileges, seccomp=unconfined)"
+                    "services.\(s.name).security_opt: \"\(opt)\" is not supported (no-new-privileges, seccomp=unconfined, apparmor=unconfined, label=disable)"
                 )
             }
         }
