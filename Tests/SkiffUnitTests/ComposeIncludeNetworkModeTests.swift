@@ -49,7 +49,11 @@ struct ComposeIncludeNetworkModeTests {
             services:
               cache:
                 image: ${CACHE_IMAGE}
-                build: ./ctx
+                build:
+                  context: ./ctx
+                  additional_contexts:
+                    assets: ./assets
+                    base: docker-image://busybox
                 env_file: app.env
                 volumes:
                   - ./data:/data
@@ -61,6 +65,7 @@ struct ComposeIncludeNetworkModeTests {
             "lib/.env": "CACHE_IMAGE=redis:7\n",
             "lib/app.env": "A=1\n",
             "lib/token.txt": "t\n",
+            "lib/assets/a.txt": "a\n",
             "other/a.yaml": "services:\n  worker:\n    image: ${WORKER}\n",
             "other/b.yaml": "services:\n  worker:\n    environment:\n      - B=2\n",
             "other/vars.env": "WORKER=busybox:1\n",
@@ -70,6 +75,8 @@ struct ComposeIncludeNetworkModeTests {
             let cache = try #require(p.service("cache"))
             #expect(cache.image == "redis:7")
             #expect(cache.build?.context == dir + "/lib/ctx")
+            #expect(cache.build?.additionalContexts["assets"] == dir + "/lib/assets")
+            #expect(cache.build?.additionalContexts["base"] == "docker-image://busybox")
             #expect(cache.envFiles == [dir + "/lib/app.env"])
             #expect(cache.volumes.first?.source == dir + "/lib/data")
             #expect(p.secrets.first?.source == .file(dir + "/lib/token.txt"))
