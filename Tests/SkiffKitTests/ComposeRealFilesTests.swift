@@ -67,6 +67,39 @@ struct ComposeRealFilesTests {
                 "app.py": "print('hello')\n",
             ],
             running: ["flask-redis-web-1"]),
+        // netdata/compose.yaml (image netdata/netdata → busybox, which exits at once): cap_add, security_opt
+        // apparmor:unconfined (skiff applies no AppArmor profile), host files and /proc, /sys bound read-only.
+        Sample(
+            name: "netdata", file: "compose.yaml",
+            compose: """
+                version: '3'
+                services:
+                  netdata:
+                    image: busybox
+                    container_name: netdata
+                    hostname: example.com # set to fqdn of host
+                    ports:
+                      - 19999:19999
+                    restart: unless-stopped
+                    cap_add:
+                      - SYS_PTRACE
+                    security_opt:
+                      - apparmor:unconfined
+                    volumes:
+                      - netdataconfig:/etc/netdata
+                      - netdatalib:/var/lib/netdata
+                      - netdatacache:/var/cache/netdata
+                      - /etc/passwd:/host/etc/passwd:ro
+                      - /etc/group:/host/etc/group:ro
+                      - /proc:/host/proc:ro
+                      - /sys:/host/sys:ro
+                      - /etc/os-release:/host/etc/os-release:ro
+
+                volumes:
+                  netdataconfig:
+                  netdatalib:
+                  netdatacache:
+                """, files: [:], running: []),
     ]
 
     @Test(arguments: samples)
