@@ -64,6 +64,63 @@ import Testing
         #expect(config.out.contains("depends_on"), "\(config.out)")
     }
 
+    /// `network_mode: service:NAME` (awesome-compose's shape for a VPN sidecar): the container is in the
+    /// other service's network namespace (the same one, not one like it), started after it.
+    @Test func aServiceJoinsAnotherServicesNetworkNamespace() throws {
+        let root = try CLIRoot(prefix: "skiff-ns-compose-net-")
+        defer { root.cleanUp() }
+        let file = try Self.write(
+            root,
+            """
+            services:
+              joiner:
+                image: busybox
+                network_mode: "service:app"
+                command: ["sleep", "4242"]
+              app:
+                image: busybox
+                network_mode: none
+                command: ["sleep", "31337"]
+            """)
+        let up = root.skiff("compose", "-f", file, "up", "-d")
+        #expect(up.status == 0, "\(up)")
+        defer { root.skiff("compose", "-f", file, "down", "-t", "0") }
+        func netns(_ service: String) -> String {
+            root.skiff("compose", "-f", file, "exec", "-T", service, "readlink", "/proc/self/ns/net").out
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        let app = netns("app")
+        #expect(app.hasPrefix("net:["), "\(app)")
+        #expect(netns("joiner") == app)
+        #expect(netns("joiner") != Self.hostNetns())
+        // Docker keeps the donor by its ID there.
+        let appID = root.inspect("nsproj-app-1", "{{.Id}}")
+        #expect(root.inspect("nsproj-joiner-1", "{{.HostConfig.NetworkMode}}") == "container:" + appID)
+        let config = root.skiff("compose", "-f", file, "config")
+        #expect(config.out.contains("network_mode: service:app") && config.out.contains("depends_on"), "\(config)")
+    }
+
+    static func hostNetns() -> String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/ns/net")) ?? ""
+    }
+
+    /// A runtime skiff lacks loads (Docker Compose shows it in `config`), and `up` refuses it, before
+    /// anything is made, in dockerd's words.
+    @Test func anUnknownRuntimeLoadsAndUpRefusesIt() throws {
+        let root = try CLIRoot(prefix: "skiff-ns-compose-runtime-")
+        defer { root.cleanUp() }
+        let file = try Self.write(
+            root,
+            "services:\n  wasm:\n    image: busybox\n    network_mode: none\n    runtime: io.containerd.wasmedge.v1\n")
+        let config = root.skiff("compose", "-f", file, "config")
+        #expect(config.status == 0 && config.out.contains("runtime: io.containerd.wasmedge.v1"), "\(config)")
+        let up = root.skiff("compose", "-f", file, "up", "-d")
+        defer { root.skiff("compose", "-f", file, "down", "-t", "0") }
+        #expect(
+            up.status != 0 && up.err.contains("unknown or invalid runtime name: io.containerd.wasmedge.v1"), "\(up)")
+        #expect(root.skiff("ps", "-aq").out.isEmpty)
+    }
+
     @Test func badNamespaceKeysAreRefusedNamingTheKey() throws {
         let root = try CLIRoot(prefix: "skiff-ns-compose-bad-")
         defer { root.cleanUp() }
@@ -73,6 +130,8 @@ import Testing
             ("pid: private", "services.a.pid"),
             ("cgroup: shared", "services.a.cgroup"),
             ("uts: host\n    hostname: x", "conflicting options: hostname and the UTS mode"),
+            ("network_mode: \"service:nope\"", "services.a.network_mode: refers to undefined service \"nope\""),
+            ("network_mode: bogus", "network_mode \"bogus\" is not supported"),
         ]
         for (key, expected) in cases {
             let file = try Self.write(root, "services:\n  a:\n    image: busybox\n    \(key)\n")

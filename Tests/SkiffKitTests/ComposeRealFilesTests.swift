@@ -67,6 +67,39 @@ struct ComposeRealFilesTests {
                 "app.py": "print('hello')\n",
             ],
             running: ["flask-redis-web-1"]),
+        // netdata/compose.yaml (image netdata/netdata → busybox, which exits at once): cap_add, security_opt
+        // apparmor:unconfined (skiff applies no AppArmor profile), host files and /proc, /sys bound read-only.
+        Sample(
+            name: "netdata", file: "compose.yaml",
+            compose: """
+                version: '3'
+                services:
+                  netdata:
+                    image: busybox
+                    container_name: netdata
+                    hostname: example.com # set to fqdn of host
+                    ports:
+                      - 19999:19999
+                    restart: unless-stopped
+                    cap_add:
+                      - SYS_PTRACE
+                    security_opt:
+                      - apparmor:unconfined
+                    volumes:
+                      - netdataconfig:/etc/netdata
+                      - netdatalib:/var/lib/netdata
+                      - netdatacache:/var/cache/netdata
+                      - /etc/passwd:/host/etc/passwd:ro
+                      - /etc/group:/host/etc/group:ro
+                      - /proc:/host/proc:ro
+                      - /sys:/host/sys:ro
+                      - /etc/os-release:/host/etc/os-release:ro
+
+                volumes:
+                  netdataconfig:
+                  netdatalib:
+                  netdatacache:
+                """, files: [:], running: []),
     ]
 
     @Test(arguments: samples)
@@ -215,8 +248,98 @@ struct ComposeRealFilesTests {
 
     @Test(arguments: secretSamples)
     func secretSampleLoads(sample: Sample) throws {
+        try loadsWithoutWarnings(sample)
+    }
+
+    /// wasmedge-kafka-mysql and wasmedge-mysql-nginx (compose.yml) name a runtime skiff does not have
+    /// (`runtime: io.containerd.wasmedge.v1`, with `platform: wasi/wasm`): Docker Compose loads them and
+    /// shows the runtime in `config`; only creating the container is refused, as dockerd refuses it.
+    static let wasmSamples: [Sample] = [
+        Sample(
+            name: "wasmedge-kafka-mysql", file: "compose.yml",
+            compose: """
+                services:
+                  redpanda:
+                    image: docker.redpanda.com/vectorized/redpanda:v22.2.2
+                    command:
+                      - redpanda start
+                      - --smp 1
+                      - --overprovisioned
+                      - --node-id 0
+                      - --kafka-addr PLAINTEXT://0.0.0.0:29092,OUTSIDE://0.0.0.0:9092
+                      - --advertise-kafka-addr PLAINTEXT://redpanda:29092,OUTSIDE://redpanda:9092
+                      - --pandaproxy-addr 0.0.0.0:8082
+                      - --advertise-pandaproxy-addr localhost:8082
+                    ports:
+                      - 8081:8081
+                      - 8082:8082
+                      - 9092:9092
+                      - 9644:9644
+                      - 29092:29092
+                    volumes:
+                      - ./kafka:/app
+                  etl:
+                    image: etl-kafka
+                    platform: wasi/wasm
+                    build:
+                      context: etl
+                    environment:
+                      DATABASE_URL: mysql://root:whalehello@db:3306/mysql
+                      KAFKA_URL: kafka://redpanda:9092/order
+                      RUST_BACKTRACE: full
+                      RUST_LOG: info
+                    restart: unless-stopped
+                    runtime: io.containerd.wasmedge.v1
+                  db:
+                    image: mariadb:10.9
+                    environment:
+                      MYSQL_ROOT_PASSWORD: whalehello
+
+                """, files: ["etl/Dockerfile": "FROM busybox\n", "kafka/order.json": "{}\n"], running: []),
+        Sample(
+            name: "wasmedge-mysql-nginx", file: "compose.yml",
+            compose: """
+                services:
+                  frontend:
+                    image: nginx:alpine
+                    ports:
+                      - 8090:80
+                    volumes:
+                      - ./frontend:/usr/share/nginx/html
+
+                  backend:
+                    image: demo-microservice
+                    platform: wasi/wasm32
+                    build:
+                      context: backend/
+                    ports:
+                      - 8080:8080
+                    environment:
+                      DATABASE_URL: mysql://root:whalehello@db:3306/mysql
+                      RUST_BACKTRACE: full
+                    restart: unless-stopped
+                    runtime: io.containerd.wasmedge.v1
+
+                  db:
+                    image: mariadb:10.9
+                    environment:
+                      MYSQL_ROOT_PASSWORD: whalehello
+
+                """, files: ["backend/Dockerfile": "FROM busybox\n", "frontend/index.html": "hi\n"], running: []),
+    ]
+
+    @Test(arguments: wasmSamples)
+    func wasmSampleLoadsWithItsRuntime(sample: Sample) throws {
+        let config = try loadsWithoutWarnings(sample)
+        #expect(config.contains("runtime: io.containerd.wasmedge.v1"), "\(config)")
+    }
+
+    /// Writes the sample and its files, runs `compose config`: it succeeds without a warning; its output.
+    @discardableResult
+    func loadsWithoutWarnings(_ sample: Sample) throws -> String {
         let p = try ComposeEndToEndTests.Project("services: {}\n", directoryName: sample.name)
         defer { p.cleanUp() }
+        unlink(p.dir + "/compose.yaml")
         try sample.compose.write(toFile: p.dir + "/" + sample.file, atomically: true, encoding: .utf8)
         for (path, text) in sample.files {
             let full = p.dir + "/" + path
@@ -227,5 +350,6 @@ struct ComposeRealFilesTests {
         let config = p.compose("config")
         #expect(config.status == 0, "\(config.err)")
         #expect(config.err.isEmpty, "warnings for \(sample.name): \(config.err)")
+        return config.out
     }
 }

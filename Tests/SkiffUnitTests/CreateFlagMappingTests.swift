@@ -183,9 +183,17 @@ struct CreateFlagMappingTests {
         #expect(options.storageOptions == ["size": "1G"])
         #expect(options.logDriver == LogDriver.none)
         #expect(app.usernsMode == "host" && app.runtime == "skiff")
+        // Docker Compose loads any runtime name; creating the container refuses one skiff lacks, as dockerd does.
+        let nvidia = try ComposeResourceMappingTests.load(
+            "services:\n  app:\n    image: busybox\n    runtime: nvidia\n")
+        let gpu = try #require(nvidia.service("app"))
+        #expect(gpu.runtime == "nvidia")
+        do {
+            _ = try ComposeWiring(project: nvidia).runOptions(gpu, name: "x-app-1", number: 1, configHash: "H")
+            Issue.record("runtime: nvidia was carried to a container")
+        } catch { #expect("\(error)".contains("unknown or invalid runtime name: nvidia"), "\(error)") }
         for (key, value, message) in [
-            ("userns_mode", "private", "services.app.userns_mode: invalid USER mode"),
-            ("runtime", "nvidia", "services.app.runtime: unknown or invalid runtime name: nvidia"),
+            ("userns_mode", "private", "services.app.userns_mode: invalid USER mode")
         ] {
             do {
                 _ = try ComposeResourceMappingTests.load(

@@ -131,6 +131,7 @@ package struct ComposeExtends {
                 var m = b
                 let context = b["context"] ?? .string(".")
                 if !isRemote(context.scalarText ?? "") { m.set("context", abs(context)) }
+                if let extra = b["additional_contexts"] { m.set("additional_contexts", rebaseContexts(extra, abs)) }
                 out.set("build", m)
             }
         }
@@ -171,6 +172,29 @@ package struct ComposeExtends {
             out.set("develop", develop)
         }
         return out
+    }
+
+    /// `build.additional_contexts` (a mapping or NAME=VALUE items) with its directories made absolute;
+    /// `service:NAME`, `docker-image://…` and URLs are left as written.
+    static func rebaseContexts(_ t: ComposeTree, _ abs: (ComposeTree) -> ComposeTree) -> ComposeTree {
+        func isPath(_ v: String) -> Bool { !v.hasPrefix("service:") && !v.contains("://") && !isRemote(v) }
+        switch t {
+        case .mapping(let entries):
+            return .mapping(
+                entries.map { e in
+                    guard let v = e.value.scalarText, isPath(v) else { return e }
+                    return .init(e.key, abs(e.value))
+                })
+        case .sequence(let items):
+            return .sequence(
+                items.map { item in
+                    guard case .scalar(let text, let q) = item, let eq = text.firstIndex(of: "=") else { return item }
+                    let value = String(text[text.index(after: eq)...])
+                    guard isPath(value), let rebased = abs(.string(value)).scalarText else { return item }
+                    return .scalar(String(text[..<eq]) + "=" + rebased, quoted: q)
+                })
+        default: return t
+        }
     }
 
     /// A build context that is a URL (git or an archive), not a directory.

@@ -91,6 +91,9 @@ public enum ComposeLoader {
             var unset: [String] = []
             tree = try interpolation.interpolate(tree, file: file, unset: &unset)
             try ComposeSchema.validate(tree, file: file)
+            var include = ComposeInclude(variables: variables)
+            tree = try include.apply(tree, file: file, directory: directory)
+            unset += include.unset
             tree = try extends.resolve(tree, file: file)
             unset += extendedUnset
             extendedUnset = []

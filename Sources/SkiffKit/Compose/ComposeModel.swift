@@ -83,9 +83,15 @@ package struct ComposeService: Sendable, Equatable {
     package var readOnly = false
     /// `sysctls:` (a map or a list of KEY=VALUE).
     package var sysctls: [String: String] = [:]
-    /// `network_mode:` (host, none); nil: the project's networks.
+    /// `network_mode:` host, none, bridge, service:NAME or container:NAME; nil: the project's networks.
     package var networkMode: String?
     package var securityOpt: [String] = []
+
+    /// The service whose network namespace `network_mode: service:NAME` joins.
+    package var networkService: String? {
+        guard let m = networkMode, m.hasPrefix("service:") else { return nil }
+        return String(m.dropFirst("service:".count))
+    }
     /// `links:` SERVICE or SERVICE:ALIAS (an alias of SERVICE on the networks both join).
     package var links: [ComposeLink] = []
     /// `external_links:` CONTAINER or CONTAINER:ALIAS (containers outside the project, as `--link`).
@@ -103,7 +109,7 @@ package struct ComposeService: Sendable, Equatable {
     package var logDriver: LogDriver?
     /// `storage_opt:` (Docker's --storage-opt; checked against the state root's filesystem at create).
     package var storageOptions: [String: String] = [:]
-    /// `userns_mode:` (only host) and `runtime:` (only skiff), kept for `compose config`.
+    /// `userns_mode:` (only host), and `runtime:` (any name loads; only skiff creates a container).
     package var usernsMode: String?
     package var runtime: String?
     /// Resource settings beyond `limits` (OCI linux.resources and process fields).

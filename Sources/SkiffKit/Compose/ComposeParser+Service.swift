@@ -74,9 +74,10 @@ extension ComposeParser {
             }
             s.usernsMode = mode
         case "runtime":
+            // Any name loads, as with Docker Compose; creating the container refuses one the daemon
+            // does not have (ComposeWiring.runOptions), as dockerd does.
             let name = try string(v, p)
-            do { try DaemonSettings.checkRuntime(name) } catch { throw fail(p, error.description) }
-            s.runtime = name
+            s.runtime = name.isEmpty ? nil : name
         case "storage_opt": s.storageOptions = try labels(v, p)
         case "extra_hosts":
             s.names.extraHosts = try extraHosts(v, p)

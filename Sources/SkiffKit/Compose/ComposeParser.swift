@@ -238,6 +238,20 @@ package struct ComposeParser {
                 )
             }
             try checkNamespaces(s, services: names)
+            if let mode = s.networkMode, !s.networks.isEmpty {
+                throw fail(path, "declares mutually exclusive `network_mode` (\(mode)) and `networks`")
+            }
+            if let other = s.networkService {
+                guard names.contains(other) else {
+                    throw fail(
+                        "\(path).network_mode",
+                        "refers to undefined service \"\(other)\" (write container:NAME for a container outside the project)"
+                    )
+                }
+                guard other != s.name else {
+                    throw fail("\(path).network_mode", "a service cannot join its own network namespace")
+                }
+            }
             for (i, l) in s.links.enumerated() where !names.contains(l.service) {
                 throw fail("\(path).links[\(i)]", "links to undefined service \"\(l.service)\"")
             }
@@ -367,9 +381,16 @@ package struct ComposeParser {
                 if s.networks == [ComposeServiceNetwork(name: "default")] { s.networks = [] }
             case "network_mode":
                 let mode = try string(v, p)
-                guard ["host", "none", "bridge"].contains(mode) else {
+                for prefix in ["service:", "container:"] where mode.hasPrefix(prefix) && mode.count == prefix.count {
+                    throw fail(p, "\(prefix) needs a \(prefix.dropLast())'s name")
+                }
+                guard
+                    ["host", "none", "bridge"].contains(mode) || mode.hasPrefix("service:")
+                        || mode.hasPrefix("container:")
+                else {
                     throw ComposeError.unsupported(
-                        "\(file): \(p): network_mode \"\(mode)\" is not supported (host, none or bridge)")
+                        "\(file): \(p): network_mode \"\(mode)\" is not supported (host, none, bridge, service:NAME or container:NAME)"
+                    )
                 }
                 s.networkMode = mode
             case "working_dir":
@@ -438,8 +459,9 @@ package struct ComposeParser {
         for l in s.links where !s.dependsOn.contains(where: { $0.service == l.service }) {
             s.dependsOn.append(ComposeDependency(service: l.service))
         }
-        // …and those whose PID or IPC namespace it joins (pid: / ipc: service:NAME).
-        for (_, name) in s.namespaces.services where !s.dependsOn.contains(where: { $0.service == name }) {
+        // …and those whose PID, IPC or network namespace it joins (pid: / ipc: / network_mode: service:NAME).
+        let joined = s.namespaces.services.map(\.service) + (s.networkService.map { [$0] } ?? [])
+        for name in joined where !s.dependsOn.contains(where: { $0.service == name }) {
             s.dependsOn.append(ComposeDependency(service: name))
         }
         return s

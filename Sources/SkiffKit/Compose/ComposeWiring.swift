@@ -110,6 +110,9 @@ package struct ComposeWiring {
     )
         throws(ComposeError) -> RunOptions
     {
+        if let r = s.runtime {
+            do { try DaemonSettings.checkRuntime(r) } catch { throw .usage("service \(s.name): \(error)") }
+        }
         var o = RunOptions()
         o.name = name
         if let ep = s.entrypoint {
@@ -164,9 +167,11 @@ package struct ComposeWiring {
             switch opt {
             case "no-new-privileges", "no-new-privileges:true", "no-new-privileges=true": o.noNewPrivileges = true
             case "seccomp:unconfined", "seccomp=unconfined": o.seccomp = .unconfined
+            // Skiff confines with no AppArmor profile and no SELinux label: asking for none is what it does.
+            case "apparmor:unconfined", "apparmor=unconfined", "label:disable", "label=disable": break
             default:
                 throw .unsupported(
-                    "services.\(s.name).security_opt: \"\(opt)\" is not supported (no-new-privileges, seccomp=unconfined)"
+                    "services.\(s.name).security_opt: \"\(opt)\" is not supported (no-new-privileges, seccomp=unconfined, apparmor=unconfined, label=disable)"
                 )
             }
         }
@@ -231,6 +236,17 @@ package struct ComposeWiring {
         switch s.networkMode {
         case "host": o.network = .host
         case "none": o.network = .none
+        case let mode? where mode.hasPrefix("service:") || mode.hasPrefix("container:"):
+            // Another container's namespace: `service:NAME` is that service's (first) container. Ports
+            // are passed on so that publishing them is refused, as Docker refuses it.
+            var other = String(mode.drop { $0 != ":" }.dropFirst())
+            if let name = s.networkService {
+                other =
+                    project.service(name)?.containerName
+                    ?? ComposeLabels.containerName(project: project.name, service: name, number: 1)
+            }
+            o.network = .container(other)
+            if servicePorts { o.publish = s.ports.map(\.publishFlag) }
         case "bridge":
             // The default bridge has no names: `links:` are Docker's links there, to the service's container.
             o.network = .bridge

@@ -467,9 +467,12 @@ struct ContainerCreateFlags: ParsableArguments {
             case "seccomp=unconfined", "seccomp:unconfined": o.seccomp = .unconfined
             case "no-new-privileges", "no-new-privileges=true", "no-new-privileges:true": o.noNewPrivileges = true
             case let s where s.hasPrefix("seccomp="): o.seccomp = .profile(path: String(s.dropFirst(8)))
+            // Skiff confines with no AppArmor profile and no SELinux label: asking for none is what it does.
+            case "apparmor=unconfined", "apparmor:unconfined", "label=disable", "label:disable": break
             default:
                 throw ValidationError(
-                    "--security-opt \(opt): supported are seccomp=unconfined, seccomp=FILE and no-new-privileges")
+                    "--security-opt \(opt): supported are seccomp=unconfined, seccomp=FILE, no-new-privileges, apparmor=unconfined and label=disable"
+                )
             }
         }
         o.initProcess = initProcess
