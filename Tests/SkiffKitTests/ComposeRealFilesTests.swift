@@ -332,6 +332,20 @@ struct ComposeRealFilesTests {
     func wasmSampleLoadsWithItsRuntime(sample: Sample) throws {
         let config = try loadsWithoutWarnings(sample)
         #expect(config.contains("runtime: io.containerd.wasmedge.v1"), "\(config)")
+        #expect(config.contains("platform: wasi/wasm"), "\(config)")
+    }
+
+    /// A Wasm platform loads (as Docker Compose loads it) and `up` refuses it by its key, making nothing.
+    @Test func aWasmPlatformIsRefusedAtUpNamingTheKey() throws {
+        let p = try ComposeEndToEndTests.Project("services:\n  app:\n    image: busybox\n    platform: wasi/wasm\n")
+        defer { p.cleanUp() }
+        #expect(p.compose("config").status == 0)
+        let up = p.compose("up", "-d")
+        #expect(up.status != 0)
+        #expect(
+            up.err.contains("services.app.platform: \"wasi/wasm\": skiff builds and runs Linux images only"),
+            "\(up.err)")
+        #expect(p.compose("ps", "-a", "-q").out.isEmpty)
     }
 
     /// Writes the sample and its files, runs `compose config`: it succeeds without a warning; its output.

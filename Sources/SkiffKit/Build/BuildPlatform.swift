@@ -15,14 +15,16 @@ public enum BuildPlatform {
         public var description: String { "\"\(text)\": \(reason)" }
     }
 
-    /// `os/arch[/variant]` or `arch` (os linux), normalized.
-    public static func parse(_ text: String) throws(Invalid) -> Platform {
+    /// `os/arch[/variant]` or `arch` (os linux), normalized. Only Linux builds and runs here; `anyOS` keeps
+    /// another os (a compose file names `wasi/wasm` and loads as Docker Compose loads it; what would build
+    /// or run it refuses it then).
+    public static func parse(_ text: String, anyOS: Bool = false) throws(Invalid) -> Platform {
         let parts = text.lowercased().split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         guard (1...3).contains(parts.count), !parts.contains(where: \.isEmpty) else {
             throw Invalid(text: text, reason: "expected os/arch[/variant], e.g. linux/amd64")
         }
         let os = parts.count == 1 ? "linux" : parts[0]
-        guard os == "linux" else {
+        guard os == "linux" || anyOS else {
             throw Invalid(text: text, reason: "skiff builds Linux images only (the os is \(os))")
         }
         var arch = parts.count == 1 ? parts[0] : parts[1]
@@ -52,15 +54,15 @@ public enum BuildPlatform {
         guard arch.allSatisfy({ $0.isLetter || $0.isNumber }) else {
             throw Invalid(text: text, reason: "\(arch) is not an architecture name")
         }
-        return Platform(architecture: arch, os: "linux", variant: variant)
+        return Platform(architecture: arch, os: os, variant: variant)
     }
 
     /// The platforms of a `--platform` list or compose `build.platforms`, normalized, each once.
-    public static func list(_ texts: [String], flag: String) throws(BuildError) -> [Platform] {
+    public static func list(_ texts: [String], flag: String, anyOS: Bool = false) throws(BuildError) -> [Platform] {
         var found: [Platform] = []
         for text in texts.flatMap({ $0.split(separator: ",").map(String.init) }) {
             let p: Platform
-            do { p = try parse(text.trimmingCharacters(in: .whitespaces)) } catch {
+            do { p = try parse(text.trimmingCharacters(in: .whitespaces), anyOS: anyOS) } catch {
                 throw .usage("\(flag) \(error.description)")
             }
             if !found.contains(p) { found.append(p) }
@@ -70,7 +72,7 @@ public enum BuildPlatform {
 
     /// `os/arch[/variant]` as BuildKit's TARGETPLATFORM writes it.
     public static func format(_ p: Platform) -> String {
-        "linux/" + p.architecture + (p.variant.map { "/" + $0 } ?? "")
+        p.os + "/" + p.architecture + (p.variant.map { "/" + $0 } ?? "")
     }
 
     /// The platform of this machine, normalized (arm64's v8 dropped).

@@ -267,7 +267,7 @@ extension ComposeParser {
         }
         if let v = t["platforms"] {
             let texts = try strings(v, p + ".platforms")
-            do { b.platforms = try BuildPlatform.list(texts, flag: "") } catch {
+            do { b.platforms = try BuildPlatform.list(texts, flag: "", anyOS: true) } catch {
                 throw fail(p + ".platforms", String(error.description.drop { $0 == " " }))
             }
         }

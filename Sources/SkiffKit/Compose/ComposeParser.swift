@@ -436,7 +436,9 @@ package struct ComposeParser {
                 s.pullPolicy = policy
             case "platform":
                 let text = try string(v, p)
-                do { s.platform = try BuildPlatform.parse(text) } catch { throw fail(p, error.description) }
+                do { s.platform = try BuildPlatform.parse(text, anyOS: true) } catch {
+                    throw fail(p, error.description)
+                }
             case "secrets": s.secrets = try secretUses(v, p)
             case "configs": s.configs = try secretUses(v, p)
             default: try serviceExtra(e.key, v, p, into: &s)

@@ -1,5 +1,6 @@
 import Foundation
 import SkiffImage
+import SkiffOCI
 import SkiffRuntime
 
 #if canImport(Glibc)
@@ -74,6 +75,12 @@ extension ComposeRunner {
         options.entitlements = b.entitlements
         options.cacheFrom = b.cacheFrom
         options.cacheTo = b.cacheTo
+        if let p = s.platform, p.os != "linux" {
+            throw .usage("services.\(s.name).platform: \(Self.notLinux(p))")
+        }
+        if let p = b.platforms.first(where: { $0.os != "linux" }) {
+            throw .usage("services.\(s.name).build.platforms: \(Self.notLinux(p))")
+        }
         options.platform = b.platform ?? s.platform
         if options.platform == nil, b.platforms.count > 1 { options.platforms = b.platforms }
         let builder = Builder(engine: engine, options: options, output: buildOutput)
@@ -117,11 +124,18 @@ extension ComposeRunner {
     /// binfmt_misc (as Docker runs it); without one nothing is made and the key is named.
     func checkPlatforms(_ services: [ComposeService]) throws(ComposeError) {
         for s in services {
+            if let p = s.platform, p.os != "linux" { throw .usage("services.\(s.name).platform: \(Self.notLinux(p))") }
             guard let p = s.platform, !BuildPlatform.isNative(p), !BinfmtHandlers.current().runs(p) else { continue }
             throw .usage(
                 "services.\(s.name).platform: \(BuildPlatform.format(p)) does not run on this machine (\(BuildPlatform.format(BuildPlatform.host))) without an emulator registered with binfmt_misc (/proc/sys/fs/binfmt_misc), and none is registered for \(p.architecture); register one, e.g. with Debian's qemu-user-binfmt"
             )
         }
+    }
+
+    /// Why a platform of another os (Docker runs `wasi/wasm` through a containerd Wasm shim) neither
+    /// builds nor runs here.
+    package static func notLinux(_ p: Platform) -> String {
+        "\"\(BuildPlatform.format(p))\": skiff builds and runs Linux images only (the os is \(p.os))"
     }
 
     /// Make sure each service has its image: built when it has `build:` and the image is missing (or
