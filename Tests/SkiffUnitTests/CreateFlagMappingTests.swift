@@ -158,6 +158,27 @@ struct CreateFlagMappingTests {
         #expect(refusal(.init(type: "xfs", projectQuota: true), ["foo": "1"])?.contains("unknown option") == true)
     }
 
+    /// --security-opt as Docker's CLI reads it: `=` or `:`, a relative profile from the given directory.
+    @Test func securityOptionsAsDockersCLIReadsThem() throws {
+        func apply(_ texts: [String]) throws(KitError) -> RunOptions {
+            var o = RunOptions()
+            try SecurityOptions.apply(texts, to: &o, directory: "/proj", origin: "--security-opt")
+            return o
+        }
+        #expect(try apply(["no-new-privileges"]).noNewPrivileges)
+        #expect(try apply(["no-new-privileges:true"]).noNewPrivileges)
+        #expect(try !apply(["no-new-privileges", "no-new-privileges=false"]).noNewPrivileges)
+        #expect(try apply(["seccomp=unconfined"]).seccomp == .unconfined)
+        #expect(try apply(["seccomp:unconfined", "seccomp=builtin"]).seccomp == .default)
+        #expect(try apply(["seccomp:p.json"]).seccomp == .profile(path: "/proj/p.json"))
+        #expect(try apply(["seccomp=/etc/p.json"]).seccomp == .profile(path: "/etc/p.json"))
+        #expect(try apply(["systempaths=unconfined"]).unmaskSystemPaths)
+        #expect(try !apply(["apparmor:unconfined", "label=disable"]).unmaskSystemPaths)
+        for bad in ["apparmor=docker-default", "label=type:svirt_t", "seccomp=", "no-new-privileges=maybe", "bogus"] {
+            #expect(throws: KitError.self, "\(bad)") { try apply([bad]) }
+        }
+    }
+
     @Test func daemonSettingsRules() {
         #expect((try? DaemonSettings.checkRuntime("skiff")) != nil)
         #expect((try? DaemonSettings.checkRuntime("runsc")) == nil)

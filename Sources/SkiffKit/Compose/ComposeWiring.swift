@@ -163,17 +163,11 @@ package struct ComposeWiring {
             }
             return name + (vf.readOnly.map { $0 ? ":ro" : ":rw" } ?? "")
         }
-        for opt in s.securityOpt {
-            switch opt {
-            case "no-new-privileges", "no-new-privileges:true", "no-new-privileges=true": o.noNewPrivileges = true
-            case "seccomp:unconfined", "seccomp=unconfined": o.seccomp = .unconfined
-            // Skiff confines with no AppArmor profile and no SELinux label: asking for none is what it does.
-            case "apparmor:unconfined", "apparmor=unconfined", "label:disable", "label=disable": break
-            default:
-                throw .unsupported(
-                    "services.\(s.name).security_opt: \"\(opt)\" is not supported (no-new-privileges, seccomp=unconfined, apparmor=unconfined, label=disable)"
-                )
-            }
+        do {
+            try SecurityOptions.apply(
+                s.securityOpt, to: &o, directory: project.workingDirectory, origin: "services.\(s.name).security_opt:")
+        } catch {
+            throw .unsupported(error.description)
         }
         if let r = s.restart {
             do { o.restart = try RestartPolicy(parsing: r) } catch {

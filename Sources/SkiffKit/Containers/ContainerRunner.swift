@@ -58,6 +58,7 @@ extension Engine {
         host: HostFiles = HostFiles(), seccompProfile: LinuxSeccomp? = nil
     ) throws(KitError) -> Container {
         let options = carryingOutResources(options)
+        let profileFromFile = seccompProfile == nil ? try Self.seccompProfileFile(options.seccomp) : nil
         try StorageOptions.check(options.storageOptions, backing: .of(root))
         let chains: [String]
         do { chains = try layers.prepare(manifest: image.manifest, config: image.config) } catch { throw .image(error) }
@@ -109,7 +110,7 @@ extension Engine {
         if case .v2? = try? CgroupLayout.detect() { unifiedCgroups = true } else { unifiedCgroups = false }
         NamespacePlan.apply(
             options.namespaces, unifiedCgroups: unifiedCgroups, shmDirectory: shmDirectory(id), to: &spec)
-        if let seccompProfile, !options.privileged { spec.linux?.seccomp = seccompProfile }
+        if let profile = seccompProfile ?? profileFromFile, !options.privileged { spec.linux?.seccomp = profile }
         DevicePlan.apply(
             try DevicePlan.plan(
                 HostDevices.resolvingLinks(options.devices), origin: "device",
@@ -261,6 +262,19 @@ extension Engine {
         }
         return name.unicodeScalars.allSatisfy {
             $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "_.-".unicodeScalars.contains($0))
+        }
+    }
+
+    /// The profile of `--security-opt seccomp=PROFILE.json` (compose `security_opt: [seccomp:…]`), read as
+    /// Docker's CLI reads it when the container is made; nil for the default profile or none.
+    static func seccompProfileFile(_ choice: RunOptions.SeccompChoice) throws(KitError) -> LinuxSeccomp? {
+        guard case .profile(let path) = choice else { return nil }
+        let bytes: [UInt8]
+        do { bytes = try FileIO.read(path) } catch {
+            throw .usage("opening seccomp profile (\(path)) failed: \(errnoText(error.errno))")
+        }
+        do { return try KitJSON.decode(LinuxSeccomp.self, from: bytes) } catch {
+            throw .usage("seccomp profile \(path) is not a seccomp profile: \(KitJSON.reason(error))")
         }
     }
 

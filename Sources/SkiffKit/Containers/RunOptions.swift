@@ -49,6 +49,8 @@ public struct RunOptions: Sendable, Equatable {
     public var seccomp: SeccompChoice = .default
     /// --security-opt no-new-privileges.
     public var noNewPrivileges = false
+    /// --security-opt systempaths=unconfined: no masked and no read-only paths under /proc and /sys.
+    public var unmaskSystemPaths = false
     /// --init: a small init as pid 1 that reaps zombies and forwards signals.
     public var initProcess = false
     /// -p specifications ([ip:]hostPort:containerPort[/proto], ranges).

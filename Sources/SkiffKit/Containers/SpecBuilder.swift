@@ -120,6 +120,10 @@ package struct SpecBuilder {
         spec.linux?.sysctl = sysctls.isEmpty ? nil : sysctls
 
         var caps = try capabilities()
+        if options.unmaskSystemPaths {
+            spec.linux?.maskedPaths = []
+            spec.linux?.readonlyPaths = []
+        }
         if options.privileged {
             caps = Capability.allCases.filter { hostBoundingSet?.contains($0) ?? true }.map(\.name)
             spec.linux?.maskedPaths = []

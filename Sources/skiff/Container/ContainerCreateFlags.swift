@@ -286,28 +286,19 @@ struct ContainerCreateFlags: ParsableArguments {
             }
             contents[path] = text
         }
-        var profile: LinuxSeccomp?
-        if case .profile(let path) = options.seccomp {
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw ValidationError("--security-opt seccomp=\(path): cannot read the file")
-            }
-            do { profile = try JSONDecoder().decode(LinuxSeccomp.self, from: data) } catch {
-                throw ValidationError("--security-opt seccomp=\(path): not a seccomp profile: \(error)")
-            }
-        }
         return try withCIDFile {
             if let entry = try indexEntry(engine, image: image) {
                 return try engine.createContainer(
                     from: entry, imageName: image, options: options,
                     callerEnvironment: ProcessInfo.processInfo.environment,
-                    envFileContents: contents, seccompProfile: profile)
+                    envFileContents: contents)
             }
             let config = try pullIfNeeded(engine, image: image)
             if let config { warnOnForeignImage(config) }
             return try engine.createContainer(
                 image: image, options: options,
                 callerEnvironment: ProcessInfo.processInfo.environment,
-                envFileContents: contents, seccompProfile: profile)
+                envFileContents: contents)
         }
     }
 
@@ -462,19 +453,8 @@ struct ContainerCreateFlags: ParsableArguments {
         o.capDrop = capDrop
         o.sysctls = try ContainerSysctls.parse(sysctl)
         o.privileged = privileged
-        for opt in securityOpt {
-            switch opt {
-            case "seccomp=unconfined", "seccomp:unconfined": o.seccomp = .unconfined
-            case "no-new-privileges", "no-new-privileges=true", "no-new-privileges:true": o.noNewPrivileges = true
-            case let s where s.hasPrefix("seccomp="): o.seccomp = .profile(path: String(s.dropFirst(8)))
-            // Skiff confines with no AppArmor profile and no SELinux label: asking for none is what it does.
-            case "apparmor=unconfined", "apparmor:unconfined", "label=disable", "label:disable": break
-            default:
-                throw ValidationError(
-                    "--security-opt \(opt): supported are seccomp=unconfined, seccomp=FILE, no-new-privileges, apparmor=unconfined and label=disable"
-                )
-            }
-        }
+        try SecurityOptions.apply(
+            securityOpt, to: &o, directory: FileManager.default.currentDirectoryPath, origin: "--security-opt")
         o.initProcess = initProcess
         if let restart { o.restart = try RestartPolicy(parsing: restart) }
         o.healthCmd = healthCmd
