@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Targets depend one way, bottom to top:
-//   CSkiff (C: the steps between clone and exec, no policy)      CArchive (libarchive, system library)
+//   CSkiff (C: the steps between clone and exec, no policy)      CArchive (libarchive, loaded on first use)
 //   CSystem (C: wrappers for syscalls Glibc's Swift module lacks: xattrs, openat2, the mount API)
 //   CCurl (C: an HTTP client on libcurl, loaded with dlopen when a registry is first used)
 //   SkiffSystem (typed system errors, small file helpers)
@@ -45,7 +45,9 @@ let package = Package(
         .target(name: "CSkiffOCISealAtLoad", dependencies: ["CSkiff"], cSettings: [.define("_GNU_SOURCE")]),
         .target(name: "CSkiffCLISealAtLoad", dependencies: ["CSkiff"], cSettings: [.define("_GNU_SOURCE")]),
         .target(name: "CCurl", linkerSettings: [.linkedLibrary("dl")]),
-        .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
+        // libarchive, opened with dlopen on first use (the start of every command would load it and the
+        // ten libraries it needs); its headers come from libarchive-dev (Scripts/setup).
+        .target(name: "CArchive", cSettings: [.define("_GNU_SOURCE")], linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "SkiffSystem", dependencies: ["CSystem"]),
         .target(name: "SkiffOCI"),
         // --explain: the events a run records, the narrator and the HTML page (pure, no system calls).

@@ -9,13 +9,22 @@ import Glibc
 /// command; never returns. `usageExitCode`: a command line that does not parse exits with it (125, as
 /// Docker's CLI does).
 enum CLIMain {
-    static func run<Root: ParsableCommand>(_ root: Root.Type, arguments: [String], usageExitCode: Int32) -> Never {
+    /// `fastPath`: given the command line after the global flags, the run of a command read without
+    /// ArgumentParser (see `ExecCommandLine`), or nil to parse it the full way.
+    static func run<Root: ParsableCommand>(
+        _ root: Root.Type, arguments: [String], usageExitCode: Int32,
+        fastPath: ([String]) -> (() throws -> Void)? = { _ in nil }
+    ) -> Never {
         var arguments = arguments
         do {
             let unsealed = ExecutableSeal.cliCommandsRunningUnsealed
             try ProcessPrelude.start(&arguments, runsUnsealed: unsealed.contains)
             if arguments == ["--version"] || arguments == ["-v"] {
                 print(SkiffVersion.text, terminator: "")
+                exit(0)
+            }
+            if let run = fastPath(arguments) {
+                try run()
                 exit(0)
             }
             var command = try Root.parseAsRoot(arguments)

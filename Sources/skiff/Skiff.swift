@@ -47,7 +47,8 @@ struct Skiff: ParsableCommand {
             arguments = ComposeCommandLine.normalized(arguments)
             command = ComposeCommandLine.normalized(command)
         }
-        if let message = UnknownCommand.message(for: command, root: Skiff.self) {
+        // `exec` names a command that has no subcommands: nothing in its line can be a mistyped one.
+        if command.first != "exec", let message = UnknownCommand.message(for: command, root: Skiff.self) {
             FileHandleStderr.write(message + "\n")
             Glibc.exit(125)
         }
@@ -63,7 +64,21 @@ struct Skiff: ParsableCommand {
         // itself once its flags say it is attached (`run -d` leaves the clone to the monitor's sealed
         // `container-internal start`). The list is the C shim's, which skiff's load-time constructor
         // (CSkiffCLISealAtLoad) has already acted on; every new command runs sealed.
-        CLIMain.run(Skiff.self, arguments: arguments, usageExitCode: 125)
+        CLIMain.run(Skiff.self, arguments: arguments, usageExitCode: 125, fastPath: fastPath)
+    }
+
+    /// The commands read without ArgumentParser in their common forms: `exec` and `container exec`.
+    static func fastPath(_ arguments: [String]) -> (() throws -> Void)? {
+        let rest: ArraySlice<String>
+        if arguments.first == "exec" {
+            rest = arguments.dropFirst()
+        } else if arguments.starts(with: ["container", "exec"]) {
+            rest = arguments.dropFirst(2)
+        } else {
+            return nil
+        }
+        guard let exec = ExecCommandLine.parse(Array(rest)) else { return nil }
+        return ExecInvocation(exec).run
     }
 
     /// What an unprivileged user may run: help and the version.

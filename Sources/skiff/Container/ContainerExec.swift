@@ -28,6 +28,52 @@ struct ContainerExec: ParsableCommand {
     @Argument(parsing: .captureForPassthrough, help: "The command and its arguments.") var command: [String] = []
 
     func run() throws {
+        try ExecInvocation(
+            interactive: interactive, tty: tty, detach: detach, privileged: privileged, env: env, workdir: workdir,
+            user: user, explain: explain.session, container: container, command: command
+        ).run()
+    }
+}
+
+/// What `skiff exec` was asked, whichever parser read the command line: ArgumentParser's
+/// (`ContainerExec`) or the table-free one of the common forms (`ExecCommandLine`).
+struct ExecInvocation {
+    var interactive: Bool
+    var tty: Bool
+    var detach: Bool
+    var privileged: Bool
+    var env: [String]
+    var workdir: String?
+    var user: String?
+    var explain: ExplainSession
+    var container: String
+    var command: [String]
+
+    init(
+        interactive: Bool, tty: Bool, detach: Bool, privileged: Bool, env: [String], workdir: String?, user: String?,
+        explain: ExplainSession, container: String, command: [String]
+    ) {
+        self.interactive = interactive
+        self.tty = tty
+        self.detach = detach
+        self.privileged = privileged
+        self.env = env
+        self.workdir = workdir
+        self.user = user
+        self.explain = explain
+        self.container = container
+        self.command = command
+    }
+
+    /// A line `ExecCommandLine` read (it takes no --explain).
+    init(_ a: ExecCommandLine.Arguments) {
+        self.init(
+            interactive: a.interactive, tty: a.tty, detach: a.detach, privileged: a.privileged, env: a.env,
+            workdir: a.workdir, user: a.user, explain: ExplainSession(narrate: false, html: nil),
+            container: a.container, command: a.command)
+    }
+
+    func run() throws {
         explain.begin(live: true)
         defer { explain.finish(title: (["skiff exec", container] + command).joined(separator: " ")) }
         let args = command.first == "--" ? Array(command.dropFirst()) : command
@@ -38,7 +84,10 @@ struct ContainerExec: ParsableCommand {
         request.interactive = interactive
         request.detach = detach
         request.env = env
-        request.callerEnvironment = ProcessInfo.processInfo.environment
+        // Only `-e KEY` (no value) reads the caller's environment; Foundation's copy of it costs a start.
+        if env.contains(where: { !$0.contains("=") }) {
+            request.callerEnvironment = ProcessInfo.processInfo.environment
+        }
         request.workdir = workdir
         request.user = user
         request.privileged = privileged
