@@ -37,6 +37,16 @@ import Testing
             let full = root.skiff(["exec"] + flags + ["c", "--"] + probe)
             #expect(fast.status == full.status && fast.out == full.out && fast.err == full.err, "\(fast) vs \(full)")
         }
+        // --privileged gives the process every capability the host can grant (its bounding set), as
+        // `run --privileged` does; asking for more would fail on a host that lacks one.
+        let hostStatus = try String(contentsOfFile: "/proc/self/status", encoding: .utf8)
+        let hostBounding = hostStatus.split(separator: "\n").first { $0.hasPrefix("CapBnd:") }?.split(separator: "\t")
+            .last
+        let privileged = root.skiff("exec", "--privileged", "c", "grep", "CapEff", "/proc/self/status")
+        #expect(privileged.status == 0, "\(privileged)")
+        #expect(
+            privileged.out.split(separator: "\t").last?.trimmingCharacters(in: .whitespacesAndNewlines)
+                == hostBounding.map(String.init))
         // Detached: both start the process and return at once.
         for flags in [["-d"], ["--detach"], ["-d", "-e", "A=1"]] {
             let fast = root.skiff(["exec"] + flags + ["c", "sh", "-c", "echo x > /tmp/detached-fast"])
@@ -51,7 +61,13 @@ import Testing
         }
         #expect(root.skiff("exec", "-dt", "c", "true").status == root.skiff("exec", "-dt", "c", "--", "true").status)
         // What the fast reader leaves alone is refused or run as before.
-        #expect(root.skiff("exec", "--env-file", "/dev/null", "c", "true").status == 125)
+        // --env-file (Docker's exec has it): the file's entries, then -e over them.
+        try "# env\nA=from-file\n  B=b\nFROM_CALLER\n".write(
+            toFile: root.path + "/exec.env", atomically: true, encoding: .utf8)
+        let withFile = root.skiff(["exec", "--env-file", root.path + "/exec.env", "-e", "B=flag", "c"] + probe)
+        #expect(withFile.out.hasPrefix("A=from-file B=flag FROM_CALLER=caller-value"), "\(withFile)")
+        let missing = root.skiff("exec", "--env-file", root.path + "/nope.env", "c", "true")
+        #expect(missing.status == 125 && missing.err.contains("nope.env"), "\(missing)")
         #expect(root.skiff("exec", "c").status == 125)
         #expect(root.skiff("exec", "nosuch", "true").status != 0)
         let help = root.skiff("exec", "--help")

@@ -58,11 +58,8 @@ package struct SpecBuilder {
         for entry in imageEnv { env.set(entry) }
         for path in options.envFiles {
             guard let text = envFileContents[path] else { throw .usage("--env-file \(path): the file was not read") }
-            for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-                let line = raw.drop { $0 == " " || $0 == "\t" }
-                if line.isEmpty || line.hasPrefix("#") { continue }
-                if line.hasPrefix("=") { throw .usage("\(path):\(n + 1): a variable needs a name before '='") }
-                if let assignment = resolve(String(line)) { env.set(assignment) }
+            for entry in try EnvFileLines.entries(text, path: path) {
+                if let assignment = resolve(entry) { env.set(assignment) }
             }
         }
         for entry in options.env {

@@ -84,7 +84,10 @@ extension Engine {
             }
         }
         if request.privileged {
-            process.capabilities = .uniform(Capability.allCases.map(\.name))
+            // Every capability this host can grant, as `run --privileged` takes them: asking for one outside
+            // the host's bounding set (a host without CAP_SYS_RESOURCE, say) would make capset fail.
+            let host = HostCapabilities.current()
+            process.capabilities = .uniform(Capability.allCases.filter { host?.contains($0) ?? true }.map(\.name))
         }
         var options = OCIRuntime.ExecOptions()
         options.detach = request.detach

@@ -20,6 +20,8 @@ struct ContainerExec: ParsableCommand {
     @Option(
         name: [.customShort("e"), .long], help: "Set an environment variable (KEY=VALUE, or KEY for the caller's).")
     var env: [String] = []
+    @Option(name: .customLong("env-file"), help: "Read environment variables from a file (KEY=VALUE lines).")
+    var envFile: [String] = []
     @Option(name: [.customShort("w"), .long], help: "Working directory inside the container.") var workdir: String?
     @Option(name: [.customShort("u"), .long], help: "User: name, uid, name:group or uid:gid.") var user: String?
     @Flag(name: .long, help: "All capabilities for the command.") var privileged = false
@@ -28,9 +30,16 @@ struct ContainerExec: ParsableCommand {
     @Argument(parsing: .captureForPassthrough, help: "The command and its arguments.") var command: [String] = []
 
     func run() throws {
+        var fromFiles: [String] = []
+        for path in envFile {
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw ValidationError("--env-file \(path): cannot read the file (does it exist?)")
+            }
+            fromFiles += try EnvFileLines.entries(text, path: path)
+        }
         try ExecInvocation(
-            interactive: interactive, tty: tty, detach: detach, privileged: privileged, env: env, workdir: workdir,
-            user: user, explain: explain.session, container: container, command: command
+            interactive: interactive, tty: tty, detach: detach, privileged: privileged, env: fromFiles + env,
+            workdir: workdir, user: user, explain: explain.session, container: container, command: command
         ).run()
     }
 }
