@@ -100,6 +100,37 @@ import Testing
         #expect(config.out.contains("network_mode: service:app") && config.out.contains("depends_on"), "\(config)")
     }
 
+    /// `network_mode: NAME` joins an existing network by its own name (Docker Compose hands it to the
+    /// engine unprefixed); `down` leaves that network, which the project does not own.
+    @Test func aServiceJoinsAnExistingNetworkByName() throws {
+        let root = try CLIRoot(prefix: "skiff-ns-compose-netname-")
+        defer { root.cleanUp() }
+        let made = root.skiff("network", "create", "--subnet", "10.231.7.0/24", "shared-by-name")
+        #expect(made.status == 0, "\(made)")
+        let file = try Self.write(
+            root,
+            """
+            services:
+              app:
+                image: busybox
+                network_mode: shared-by-name
+                command: ["sleep", "4242"]
+            """)
+        let up = root.skiff("compose", "-f", file, "up", "-d")
+        #expect(up.status == 0, "\(up)")
+        #expect(root.inspect("nsproj-app-1", "{{.HostConfig.NetworkMode}}") == "shared-by-name")
+        let address = root.skiff("compose", "-f", file, "exec", "-T", "app", "ip", "-4", "-o", "addr", "show", "eth0")
+        #expect(address.out.contains("inet 10.231.7."), "\(address)")
+        let peer = root.skiff(
+            "run", "--rm", "--network", "shared-by-name", "busybox", "ping", "-c", "1", "-W", "3",
+            root.inspect("nsproj-app-1", "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}"))
+        #expect(peer.status == 0, "\(peer)")
+        #expect(root.skiff("compose", "-f", file, "down", "-t", "0").status == 0)
+        #expect(root.skiff("network", "ls", "-q", "--filter", "name=shared-by-name").out.isEmpty == false)
+        #expect(root.skiff("network", "inspect", "shared-by-name").status == 0)
+        #expect(root.skiff("network", "rm", "shared-by-name").status == 0)
+    }
+
     static func hostNetns() -> String {
         (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/ns/net")) ?? ""
     }
@@ -131,7 +162,7 @@ import Testing
             ("cgroup: shared", "services.a.cgroup"),
             ("uts: host\n    hostname: x", "conflicting options: hostname and the UTS mode"),
             ("network_mode: \"service:nope\"", "services.a.network_mode: refers to undefined service \"nope\""),
-            ("network_mode: bogus", "network_mode \"bogus\" is not supported"),
+            ("network_mode: \"\"", "services.a.network_mode: needs a mode"),
         ]
         for (key, expected) in cases {
             let file = try Self.write(root, "services:\n  a:\n    image: busybox\n    \(key)\n")

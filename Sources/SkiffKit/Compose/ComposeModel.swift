@@ -83,7 +83,8 @@ package struct ComposeService: Sendable, Equatable {
     package var readOnly = false
     /// `sysctls:` (a map or a list of KEY=VALUE).
     package var sysctls: [String: String] = [:]
-    /// `network_mode:` host, none, bridge, service:NAME or container:NAME; nil: the project's networks.
+    /// `network_mode:` host, none, bridge, service:NAME, container:NAME or an existing network's name (as
+    /// the engine takes it, not prefixed with the project's name); nil: the project's networks.
     package var networkMode: String?
     package var securityOpt: [String] = []
 

@@ -232,7 +232,7 @@ extension ComposeParser {
                 }
             }
             if let mac = s.macAddress {
-                if let mode = s.networkMode, mode != "bridge" {
+                if let mode = s.networkMode, ["host", "none"].contains(mode) || mode.contains(":") {
                     throw fail("\(path).mac_address", "conflicts with network_mode: \(mode) (no interface of its own)")
                 }
                 if let first = s.networks.first, let other = first.macAddress, other != mac {

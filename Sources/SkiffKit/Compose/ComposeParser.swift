@@ -384,15 +384,12 @@ package struct ComposeParser {
                 for prefix in ["service:", "container:"] where mode.hasPrefix(prefix) && mode.count == prefix.count {
                     throw fail(p, "\(prefix) needs a \(prefix.dropLast())'s name")
                 }
-                guard
-                    ["host", "none", "bridge"].contains(mode) || mode.hasPrefix("service:")
-                        || mode.hasPrefix("container:")
-                else {
-                    throw ComposeError.unsupported(
-                        "\(file): \(p): network_mode \"\(mode)\" is not supported (host, none, bridge, service:NAME or container:NAME)"
-                    )
+                guard !mode.isEmpty else {
+                    throw fail(p, "needs a mode: host, none, bridge, service:NAME, container:NAME or a network's name")
                 }
-                s.networkMode = mode
+                // Anything else is handed to the engine as Docker Compose hands it: an existing network's
+                // name (`default` is the default bridge, as dockerd reads it).
+                s.networkMode = mode == "default" ? "bridge" : mode
             case "working_dir":
                 let w = try string(v, p)
                 guard w.hasPrefix("/") else { throw fail(p, "must be an absolute path, got \"\(w)\"") }

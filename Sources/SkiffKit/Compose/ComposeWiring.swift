@@ -241,6 +241,11 @@ package struct ComposeWiring {
             }
             o.network = .container(other)
             if servicePorts { o.publish = s.ports.map(\.publishFlag) }
+        case let name? where name != "bridge":
+            // An existing network by its own name: joined as `run --network NAME` joins it.
+            o.network = .named(name)
+            o.macAddress = s.macAddress
+            if servicePorts { o.publish = s.ports.map(\.publishFlag) }
         case "bridge":
             // The default bridge has no names: `links:` are Docker's links there, to the service's container.
             o.network = .bridge

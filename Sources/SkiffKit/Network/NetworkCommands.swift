@@ -122,6 +122,11 @@ extension Engine {
         return networks.all()
     }
 
+    /// A container is on the network `name` (or holds an address there).
+    public func networkInUse(_ name: String) -> Bool {
+        !containersUsing(name).isEmpty || !networks.leases(name).isEmpty
+    }
+
     /// The network called (or with the ID prefix) `nameOrID`; `bridge` is made on first use.
     public func network(_ nameOrID: String) throws(KitError) -> NetworkConfig {
         if nameOrID == NetworkConfig.defaultName { return try defaultOrExisting(nameOrID) }

@@ -112,17 +112,28 @@ struct NetworkList: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "ls", abstract: "List networks.", aliases: ["list"])
     @Flag(name: [.customShort("q"), .long], help: "Only IDs.") var quiet = false
     @Option(
+        name: [.customShort("f"), .long],
+        help: "Filter: driver=, id=, label=KEY[=VALUE], name=, scope=local, type=custom|builtin, dangling=true|false.")
+    var filter: [String] = []
+    @Flag(name: .customLong("no-trunc"), help: "Show the whole network ID.") var noTrunc = false
+    @Option(
         name: .long,
         help:
             "table (default), json, or a Go template: {{.ID}} {{.Name}} {{.Driver}} {{.Scope}} {{.Internal}} {{.Labels}} {{.CreatedAt}} {{.Subnet}} ('table …' for a table)."
     ) var format: String?
 
     func run() throws {
+        let filters = try NetworkListFilter(parsing: filter)
         let engine = SkiffContext.engine()
-        let nets = try engine.listNetworks()
+        let nets = try engine.listNetworks().filter { n in
+            filters.matches(
+                .init(
+                    id: n.id, name: n.name, driver: n.driver, labels: n.labels, builtin: n.isDefault,
+                    inUse: engine.networkInUse(n.name)))
+        }
         var rows: [[String: Any]] = nets.map { n in
             [
-                "ID": String(n.id.prefix(12)), "Name": n.name, "Driver": n.driver, "Scope": "local",
+                "ID": noTrunc ? n.id : String(n.id.prefix(12)), "Name": n.name, "Driver": n.driver, "Scope": "local",
                 "IPv4": n.enableIPv4 ? "true" : "false",
                 "IPv6": n.enableIPv6 ? "true" : "false", "Internal": n.isInternal ? "true" : "false",
                 "CreatedAt": Timestamp.parse(n.created).map(Timestamp.goString) ?? n.created,
@@ -130,7 +141,8 @@ struct NetworkList: ParsableCommand {
                 "Subnet": (n.subnet?.description ?? n.subnet6?.description) ?? "",
             ]
         }
-        for (name, driver) in [("host", "host"), ("none", "null")] {
+        for (name, driver) in [("host", "host"), ("none", "null")]
+        where filters.matches(.init(id: name, name: name, driver: driver, labels: [:], builtin: true, inUse: false)) {
             rows.append([
                 "ID": name, "Name": name, "Driver": driver, "Scope": "local", "IPv4": "false", "IPv6": "false",
                 "Internal": "false", "CreatedAt": "", "Labels": "", "Subnet": "",
