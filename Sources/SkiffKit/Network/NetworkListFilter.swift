@@ -5,15 +5,20 @@
 public struct NetworkListFilter: Sendable, Equatable {
     /// One network as the filter sees it.
     public struct Row: Sendable {
+        /// The whole ID (host and none: their names).
         public var id: String
+        /// The network's name.
         public var name: String
+        /// bridge, host or null.
         public var driver: String
+        /// Its labels.
         public var labels: [String: String]
         /// bridge, host and none.
         public var builtin: Bool
         /// A container uses it.
         public var inUse: Bool
 
+        /// A row of these facts.
         public init(
             id: String, name: String, driver: String, labels: [String: String], builtin: Bool, inUse: Bool
         ) {
