@@ -1,5 +1,6 @@
 import Foundation
 import SkiffKit
+import SkiffTestSupport
 import Testing
 
 /// `com.docker.network.bridge.enable_ip_masquerade=false` end to end: a peer outside the host (its
@@ -40,8 +41,7 @@ struct NetworkMasqueradeTests {
         defer { outside.stop() }
         let cgi = root.path + "/outside-www/cgi-bin"
         try FileManager.default.createDirectory(atPath: cgi, withIntermediateDirectories: true)
-        try Self.sourceScript.write(toFile: cgi + "/source", atomically: true, encoding: .utf8)
-        chmod(cgi + "/source", 0o755)
+        try ExecutableScript.write(Self.sourceScript, to: cgi + "/source")
         // The peer knows only its own /30; without masquerading, replies to a container address need
         // a route back through the host. Both subnets get one, so only NAT decides what the peer sees.
         for subnet in [masq.subnet!, nomasq.subnet!] {

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import SkiffOCI
+import SkiffTestSupport
 import Testing
 
 @testable import SkiffRuntime
@@ -21,13 +22,13 @@ struct OCIHooksTests {
     /// A host script that saves its stdin and its mount and pid namespaces under `dir`, named by $1.
     func recorder(_ sandbox: ContainerSandbox) throws -> String {
         let path = sandbox.directory + "/record.sh"
-        try """
-        #!/bin/sh
-        cat > "\(sandbox.directory)/$1.json"
-        readlink /proc/self/ns/mnt > "\(sandbox.directory)/$1.mnt"
-        echo "$1" >> "\(sandbox.directory)/order"
-        """.write(toFile: path, atomically: true, encoding: .utf8)
-        chmod(path, 0o755)
+        let text = """
+            #!/bin/sh
+            cat > "\(sandbox.directory)/$1.json"
+            readlink /proc/self/ns/mnt > "\(sandbox.directory)/$1.mnt"
+            echo "$1" >> "\(sandbox.directory)/order"
+            """
+        try ExecutableScript.write(text, to: path)
         return path
     }
 
@@ -231,12 +232,12 @@ struct OCIHooksTests {
         try ContainerSandbox.with { sandbox in
             let id = sandbox.newID("hookexec")
             let script = sandbox.directory + "/exe.sh"
-            try """
-            #!/bin/sh
-            pid=$(sed 's/.*"pid":\\([0-9]*\\).*/\\1/')
-            readlink /proc/$pid/exe > "\(sandbox.directory)/exe"
-            """.write(toFile: script, atomically: true, encoding: .utf8)
-            chmod(script, 0o755)
+            let text = """
+                #!/bin/sh
+                pid=$(sed 's/.*"pid":\\([0-9]*\\).*/\\1/')
+                readlink /proc/$pid/exe > "\(sandbox.directory)/exe"
+                """
+            try ExecutableScript.write(text, to: script)
             var hooks = Hooks()
             hooks.poststart = [Hook(path: script)]
             let bundle = try sandbox.bundle(try spec(["/bin/sleep", "60"], hooks: hooks, sandbox))
