@@ -88,6 +88,17 @@ public enum BuildPlatform {
         return host.architecture == "amd64" && target.architecture == "386"
     }
 
+    /// This machine runs `target`'s programs: on its own CPU, or through an emulator registered with
+    /// binfmt_misc (as Docker and BuildKit run another platform).
+    public static func runsHere(_ target: Platform) -> Bool {
+        isNative(target) || BinfmtHandlers.current().runs(target)
+    }
+
+    /// Why `target` does not run here, for a message that names the flag or key before it.
+    public static func needsEmulator(_ target: Platform) -> String {
+        "\(format(target)) does not run on this machine (\(format(host))) without an emulator registered with binfmt_misc (/proc/sys/fs/binfmt_misc), and none is registered for \(target.architecture); register one, e.g. with Debian's qemu-user-binfmt"
+    }
+
     /// The build args BuildKit sets for a target and a build platform (TARGETPLATFORM, TARGETOS,
     /// TARGETARCH, TARGETVARIANT, and BUILD… for this machine).
     public static func args(target: Platform, build: Platform = host) -> [String: String] {

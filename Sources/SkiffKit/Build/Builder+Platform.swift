@@ -28,7 +28,7 @@ extension BuildRun {
             {
                 return try withVariant(pulled, platform)
             }
-            if !options.pull, let entry = indexEntry(reference, platform: platform) {
+            if !options.pull, let entry = engine.storedEntry(of: reference, for: platform) {
                 return try withVariant(entry, platform)
             }
             say("Pulling \(reference.familiar) for \(BuildPlatform.format(platform))")
@@ -48,16 +48,6 @@ extension BuildRun {
         return try withVariant(image, platform)
     }
 
-    /// The entry for `platform` of a multi-platform image this store holds under that name.
-    private func indexEntry(_ reference: ImageReference, platform: Platform) -> StoredImage? {
-        guard let (_, index) = engine.images.index(of: reference),
-            let entry = try? Puller.select(platform, from: index, reference: reference.description),
-            let digest = try? Digest(entry.digest), let image = try? engine.images.image(manifest: digest),
-            BuildPlatform.config(image.config, is: platform)
-        else { return nil }
-        return image
-    }
-
     private func withVariant(_ image: StoredImage, _ platform: Platform) throws(BuildError) -> StoredImage {
         guard let variant = platform.variant, image.config.architecture == platform.architecture,
             image.config.variant != variant
@@ -71,7 +61,7 @@ extension BuildRun {
     /// (qemu-user's, as BuildKit needs); without one the step fails as it does in BuildKit.
     func checkEmulation(_ ins: Instruction, argv: [String]) throws(BuildError) {
         let platform = stagePlatform
-        guard !BuildPlatform.isNative(platform), !BinfmtHandlers.current().runs(platform) else { return }
+        guard !BuildPlatform.runsHere(platform) else { return }
         throw fail(
             ins,
             "RUN for \(BuildPlatform.format(platform)): exec \(argv.first ?? "/bin/sh"): exec format error (no emulator for \(BuildPlatform.format(platform)) is registered in /proc/sys/fs/binfmt_misc; register one, e.g. with Debian's qemu-user-binfmt, to run this platform's programs)"

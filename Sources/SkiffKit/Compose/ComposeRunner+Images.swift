@@ -125,10 +125,8 @@ extension ComposeRunner {
     func checkPlatforms(_ services: [ComposeService]) throws(ComposeError) {
         for s in services {
             if let p = s.platform, p.os != "linux" { throw .usage("services.\(s.name).platform: \(Self.notLinux(p))") }
-            guard let p = s.platform, !BuildPlatform.isNative(p), !BinfmtHandlers.current().runs(p) else { continue }
-            throw .usage(
-                "services.\(s.name).platform: \(BuildPlatform.format(p)) does not run on this machine (\(BuildPlatform.format(BuildPlatform.host))) without an emulator registered with binfmt_misc (/proc/sys/fs/binfmt_misc), and none is registered for \(p.architecture); register one, e.g. with Debian's qemu-user-binfmt"
-            )
+            guard let p = s.platform, !BuildPlatform.runsHere(p) else { continue }
+            throw .usage("services.\(s.name).platform: \(BuildPlatform.needsEmulator(p))")
         }
     }
 

@@ -287,13 +287,14 @@ struct ContainerCreateFlags: ParsableArguments {
             contents[path] = text
         }
         return try withCIDFile {
-            if let entry = try indexEntry(engine, image: image) {
+            let requested = try requestedPlatform()
+            if let entry = indexEntry(engine, image: image, requested: requested) {
                 return try engine.createContainer(
                     from: entry, imageName: image, options: options,
                     callerEnvironment: ProcessInfo.processInfo.environment,
                     envFileContents: contents)
             }
-            let config = try pullIfNeeded(engine, image: image)
+            let config = try pullIfNeeded(engine, image: image, requested: requested)
             if let config { warnOnForeignImage(config) }
             return try engine.createContainer(
                 image: image, options: options,
@@ -313,23 +314,16 @@ struct ContainerCreateFlags: ParsableArguments {
         }
         let p: Platform
         do { p = try BuildPlatform.parse(platform) } catch { throw ValidationError("--platform \(error.description)") }
-        guard BuildPlatform.isNative(p) || BinfmtHandlers.current().runs(p) else {
-            throw ValidationError(
-                "--platform \(platform): this machine (\(BuildPlatform.format(BuildPlatform.host))) runs \(BuildPlatform.format(p)) programs only through an emulator registered with binfmt_misc (/proc/sys/fs/binfmt_misc), and none is registered for \(p.architecture); register one, e.g. with Debian's qemu-user-binfmt"
-            )
+        guard BuildPlatform.runsHere(p) else {
+            throw ValidationError("--platform \(platform): \(BuildPlatform.needsEmulator(p))")
         }
         return p
     }
 
     /// With --platform, a multi-platform image's entry for it (the name itself stands for this machine's).
-    func indexEntry(_ engine: Engine, image: String) throws -> StoredImage? {
-        guard pull != "always", let requested = try requestedPlatform(),
-            let ref = try? ImageReference(parsing: image), let (_, index) = engine.images.index(of: ref),
-            let entry = try? Puller.select(requested, from: index, reference: image),
-            let found = try? engine.images.image(manifest: Digest(entry.digest)),
-            BuildPlatform.config(found.config, is: requested)
-        else { return nil }
-        return found
+    func indexEntry(_ engine: Engine, image: String, requested: Platform?) -> StoredImage? {
+        guard pull != "always", let requested, let ref = try? ImageReference(parsing: image) else { return nil }
+        return engine.storedEntry(of: ref, for: requested)
     }
 
     /// Docker's --pull: missing pulls only when the image is not in the store (or, with --platform, the
@@ -337,8 +331,7 @@ struct ContainerCreateFlags: ParsableArguments {
     /// Docker's image store).
     /// Returns the config of the image the name then points at (nil: none, which creating then reports).
     @discardableResult
-    func pullIfNeeded(_ engine: Engine, image: String) throws -> ImageConfig? {
-        let requested = try requestedPlatform()
+    func pullIfNeeded(_ engine: Engine, image: String, requested: Platform?) throws -> ImageConfig? {
         let local = try? engine.images.resolve(image)
         let mismatch = local.flatMap { local in
             requested.flatMap { BuildPlatform.config(local.config, is: $0) ? nil : ($0, local.config) }
