@@ -178,9 +178,16 @@ struct ContainerDiffExportCommitTests {
         #expect(root.skiff("create", "--name", "fresh", "busybox").status == 0)
         let bare = root.skiff("commit", "fresh")
         #expect(bare.status == 0 && bare.out.hasPrefix("sha256:"), "\(bare)")
-        let layers = root.skiff(
-            "image", "inspect", "--format", "{{len .RootFS.Layers}}", bare.out.trimmingCharacters(in: .newlines))
+        let bareID = bare.out.trimmingCharacters(in: .newlines)
+        let layers = root.skiff("image", "inspect", "--format", "{{len .RootFS.Layers}}", bareID)
         #expect(layers.out == "1\n", "\(layers)")
+        // Docker's dangling image: listed as <none>, run by ID, removed by `rmi ID`.
+        let listed = root.skiff("images", "--format", "{{.Repository}}:{{.Tag}} {{.ID}}").out
+        #expect(listed.contains("<none>:<none> \(bareID.dropFirst(7).prefix(12))"), "\(listed)")
+        #expect(root.skiff("run", "--rm", bareID, "true").status == 0)
+        let removed = root.skiff("rmi", bareID)
+        #expect(removed.status == 0, "\(removed)")
+        #expect(root.skiff("image", "inspect", bareID).status != 0)
         let bad = root.skiff("commit", "-c", "RUN echo no", "c", "bad:1")
         #expect(bad.status == 1 && bad.err.contains("RUN"), "\(bad)")
         #expect(root.skiff("image", "inspect", "bad:1").status != 0)

@@ -52,7 +52,11 @@ public struct RootfsImporter: Sendable {
             layers: [Descriptor(mediaType: MediaType.ociLayerGzip, digest: layer.digest.description, size: layer.size)])
         let manifestDescriptor = try store.content.writeJSON(manifest, mediaType: MediaType.ociManifest)
         let manifestDigest = try Digest(manifestDescriptor.digest)
-        if let reference { try store.tag(reference, manifest: manifestDigest) }
+        if let reference {
+            try store.tag(reference, manifest: manifestDigest)
+        } else {
+            try store.keepUntagged(manifest: manifestDigest)
+        }
         return try store.image(manifest: manifestDigest)
     }
 

@@ -32,6 +32,31 @@ public struct ImageStore: Sendable {
         /// name's entry in `references` is the index's manifest for this machine's platform (else its
         /// first), which `images` lists and `run` runs.
         var indexes: [String: Digest]?
+        /// Images kept without a name (Docker's dangling images): `commit` or `import` without one. Listed
+        /// as `<none>`, found by ID, kept until `rmi ID` or `image prune`; a name given later takes it out.
+        var untagged: [Digest]?
+    }
+
+    /// Keep the image of `manifest` without a name (`commit`, `import` without REPOSITORY).
+    public func keepUntagged(manifest: Digest) throws(ImageError) {
+        guard content.contains(manifest) else { throw .blobNotFound(manifest) }
+        try updateIndex { file in
+            if file.references.values.contains(manifest) { return }
+            file.untagged = Array(Set(file.untagged ?? []).union([manifest])).sorted()
+        }
+    }
+
+    /// Stop keeping an image without a name (`rmi ID`, `image prune`); garbage collection then deletes it.
+    public func forgetUntagged(manifest: Digest) throws(ImageError) {
+        try updateIndex { file in
+            file.untagged?.removeAll { $0 == manifest }
+            if file.untagged?.isEmpty == true { file.untagged = nil }
+        }
+    }
+
+    /// The manifests of the images kept without a name.
+    public func untaggedManifests() -> [Digest] {
+        (try? readIndex())?.untagged ?? []
     }
 
     static func platformKey(_ reference: ImageReference, _ platform: Platform) -> String {
@@ -84,6 +109,8 @@ public struct ImageStore: Sendable {
         try updateIndex {
             $0.references[reference.description] = manifest
             $0.indexes?.removeValue(forKey: reference.description)
+            $0.untagged?.removeAll { $0 == manifest }
+            if $0.untagged?.isEmpty == true { $0.untagged = nil }
         }
     }
 
@@ -152,7 +179,7 @@ public struct ImageStore: Sendable {
         let hex = input.hasPrefix("sha256:") ? String(input.dropFirst(7)) : input
         if hex.count >= 4, hex.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) }) {
             var matches: [Digest: StoredImage] = [:]
-            for digest in Set(refs.values) {
+            for digest in Set(refs.values).union(untaggedManifests()) {
                 guard let img = try? image(manifest: digest) else { continue }
                 if img.configDigest.hex.hasPrefix(hex) || digest.hex.hasPrefix(hex) { matches[digest] = img }
             }
@@ -167,7 +194,7 @@ public struct ImageStore: Sendable {
     /// Every named image, one entry per manifest.
     public func list() throws(ImageError) -> [StoredImage] {
         var out: [StoredImage] = []
-        for digest in Set(try references().values).sorted() {
+        for digest in Set(try references().values).union(untaggedManifests()).sorted() {
             if let img = try? image(manifest: digest) { out.append(img) }
         }
         return out
@@ -186,7 +213,7 @@ public struct ImageStore: Sendable {
         var live = keep
         let file = try readIndex()
         let index = file.references
-        var manifests = Set(index.values).union((file.platformPulls ?? [:]).values)
+        var manifests = Set(index.values).union((file.platformPulls ?? [:]).values).union(file.untagged ?? [])
         for digest in Set((file.indexes ?? [:]).values) {
             live.insert(digest)
             do {

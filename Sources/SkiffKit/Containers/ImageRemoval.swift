@@ -21,6 +21,10 @@ extension Engine {
             )
         }
         var lines: [String] = []
+        if image.references.isEmpty {
+            // An image kept without a name (commit or import without one): `rmi ID` removes it.
+            do { try images.forgetUntagged(manifest: image.manifestDigest) } catch { throw .image(error) }
+        }
         for ref in targets {
             do { try images.untag(ref) } catch { throw .image(error) }
             lines.append("Untagged: \(ref.familiar)")
@@ -65,7 +69,7 @@ extension Engine {
         do {
             removed = try images.collectGarbage(keep: keep)
             // Every named image strictly, not `list()`, which skips unreadable ones: their layers stay.
-            for digest in Set(try images.references().values) {
+            for digest in Set(try images.references().values).union(images.untaggedManifests()) {
                 let img = try images.image(manifest: digest)
                 liveChains.formUnion(LayerStore.chainIDs(diffIDs: img.config.rootfs.diffIDs))
             }

@@ -79,7 +79,11 @@ extension Engine {
                 imageConfig, mediaType: docker ? MediaType.dockerConfig : MediaType.ociConfig)
             let written = try images.content.writeJSON(manifest, mediaType: manifest.mediaType ?? MediaType.ociManifest)
             let digest = try Digest(written.digest)
-            if let reference = options.reference { try images.tag(reference, manifest: digest) }
+            if let reference = options.reference {
+                try images.tag(reference, manifest: digest)
+            } else {
+                try images.keepUntagged(manifest: digest)
+            }
             return try images.image(manifest: digest)
         } catch {
             throw .image(error)

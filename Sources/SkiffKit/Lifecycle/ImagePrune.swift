@@ -9,11 +9,23 @@ extension Engine {
         let stored: [StoredImage]
         do { stored = try images.list() } catch { throw .image(error) }
         for image in stored where !used.contains(image.manifestDigest.description) {
+            if image.references.isEmpty {
+                do { try images.forgetUntagged(manifest: image.manifestDigest) } catch { throw .image(error) }
+            }
             for reference in image.references {
                 do { _ = try images.untag(reference) } catch { throw .image(error) }
                 names.append(reference.familiar)
             }
         }
         return (names, try collectGarbage())
+    }
+
+    /// `image prune`: the images kept without a name (Docker's dangling images) that no container uses
+    /// are let go; the garbage collection that follows deletes them.
+    public func pruneDanglingImages() throws(KitError) {
+        let used = Set(listContainers().map(\.manifestDigest))
+        for digest in images.untaggedManifests() where !used.contains(digest.description) {
+            do { try images.forgetUntagged(manifest: digest) } catch { throw .image(error) }
+        }
     }
 }

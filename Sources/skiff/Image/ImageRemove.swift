@@ -36,7 +36,11 @@ struct ImagePrune: ParsableCommand {
         let what = all ? "all images without at least one container associated to them" : "all dangling images"
         guard force || Confirmation.ask("This will remove \(what).") else { return }
         let engine = SkiffContext.engine()
-        if all { for name in try engine.pruneUnusedImages().names { print("untagged: \(name)") } }
+        if all {
+            for name in try engine.pruneUnusedImages().names { print("untagged: \(name)") }
+        } else {
+            try engine.pruneDanglingImages()
+        }
         let removed = try engine.collectGarbage()
         for d in removed { print("deleted: \(d)") }
         print("Total reclaimed blobs: \(removed.count)")
