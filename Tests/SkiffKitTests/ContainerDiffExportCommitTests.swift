@@ -82,7 +82,9 @@ struct ContainerDiffExportCommitTests {
         #expect(names.contains("var/spool/fresh") && names.contains("etc/passwd"))
         #expect(!names.contains("etc/nsswitch.conf") && !names.contains { $0.hasPrefix("etc/network") })
         #expect(!names.contains("data/v"), "a volume's contents are not the container's filesystem")
-        #expect(!names.contains { $0.hasPrefix("proc/") || $0.hasPrefix("sys/") }, "\(names.filter { $0.hasPrefix("proc") })")
+        #expect(
+            !names.contains { $0.hasPrefix("proc/") || $0.hasPrefix("sys/") },
+            "\(names.filter { $0.hasPrefix("proc") })")
 
         // To standard output, the same archive; `container export` too.
         let piped = root.path + "/piped.tar"
@@ -94,7 +96,8 @@ struct ContainerDiffExportCommitTests {
         #expect(imported.status == 0, "\(imported.err)")
         let check = root.skiff(
             "run", "--rm", "roundtrip:1", "sh", "-c",
-            "cat /root/new.txt /srv/a/f; tail -n1 /etc/os-release; ls /etc/nsswitch.conf /etc/network 2>&1 | wc -l; ls /var/spool")
+            "cat /root/new.txt /srv/a/f; tail -n1 /etc/os-release; ls /etc/nsswitch.conf /etc/network 2>&1 | wc -l; ls /var/spool"
+        )
         #expect(check.out == "new\ny\nmore\n2\nfresh\n", "\(check)")
 
         // Never an archive to a terminal (Docker's message, status 1); -o of a missing container leaves no file.
@@ -103,7 +106,10 @@ struct ContainerDiffExportCommitTests {
         let missing = root.skiff("export", "-o", root.path + "/missing.tar", "no-such-container")
         #expect(missing.status == 1)
         #expect(access(root.path + "/missing.tar", F_OK) != 0)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: root.path).allSatisfy { !$0.hasPrefix(".skiff-export-") })
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: root.path).allSatisfy {
+                !$0.hasPrefix(".skiff-export-")
+            })
     }
 
     @Test func commitMakesAnImageThatRunsBuildsAndPushes() throws {
@@ -133,7 +139,8 @@ struct ContainerDiffExportCommitTests {
             "image", "inspect", "--format",
             "{{.Author}}|{{json .Config.ExposedPorts}}|{{index .Config.Labels \"made\"}}|{{json .Config.Cmd}}",
             "committed:1")
-        #expect(config.out == "A. U. Thor <a@example.com>|{\"8080/tcp\":{}}|by-run|[\"cat\",\"/srv/a/f\"]\n", "\(config)")
+        #expect(
+            config.out == "A. U. Thor <a@example.com>|{\"8080/tcp\":{}}|by-run|[\"cat\",\"/srv/a/f\"]\n", "\(config)")
         let history = root.skiff("history", "--no-trunc", "committed:1").out.split(separator: "\n")
         #expect(history.count == 3, "\(history)")
         let newest = history.dropFirst().first.map(String.init) ?? ""
@@ -206,6 +213,10 @@ struct ContainerDiffExportCommitTests {
         #expect(root.inspect("r", "{{.State.Status}}") == "running", "the container is thawed after the commit")
         let counter = root.skiff("run", "--rm", "--entrypoint", "cat", "snap:1", "/counter")
         #expect(Int(counter.out.trimmingCharacters(in: .newlines)) ?? 0 > 0, "\(counter)")
+        // export of a running container: its filesystem as it is now.
+        let file = root.path + "/running.tar"
+        #expect(root.skiff("export", "-o", file, "r").status == 0)
+        #expect(try Self.tarNames(file).contains("counter"))
         let unpaused = root.skiff("commit", "--pause=false", "r", "snap:2")
         #expect(unpaused.status == 0, "\(unpaused.err)")
         // A paused container stays paused.

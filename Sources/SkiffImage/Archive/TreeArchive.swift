@@ -126,7 +126,8 @@ public enum TreeArchive {
                         throw .system(SystemError("read", path: "/" + relative))
                     }
                     if n == 0 {
-                        throw .system(SystemError("read (file changed while exporting)", path: "/" + relative, errno: EIO))
+                        throw .system(
+                            SystemError("read (file changed while exporting)", path: "/" + relative, errno: EIO))
                     }
                     let written = buffer.withUnsafeBytes { archive_write_data(archive, $0.baseAddress, n) }
                     if written < 0 { throw failure("write /\(relative)") }

@@ -118,7 +118,8 @@ public struct WritableLayer: Sendable {
                 if to < 0 { throw .system(SystemError("open (staging)", path: child)) }
                 defer { close(to) }
                 let opaque = isOpaque(from)
-                for (key, value) in xattrs(from) where !key.hasPrefix("trusted.overlay.") && !key.hasPrefix("user.overlay.") {
+                for (key, value) in xattrs(from)
+                where !key.hasPrefix("trusted.overlay.") && !key.hasPrefix("user.overlay.") {
                     _ = value.withUnsafeBytes { csys_fsetxattr(to, key, $0.baseAddress, $0.count, 0) }
                 }
                 if opaque {
@@ -135,7 +136,9 @@ public struct WritableLayer: Sendable {
                 futimens(to, &times)
             default:
                 // No AT_SYMLINK_FOLLOW: a symlink is linked itself, never its target.
-                if linkat(source, name, target, name, 0) != 0 { throw .system(SystemError("link (staging)", path: child)) }
+                if linkat(source, name, target, name, 0) != 0 {
+                    throw .system(SystemError("link (staging)", path: child))
+                }
             }
         }
     }

@@ -10,13 +10,13 @@ import Glibc
 /// fd, see WritableLayer) against its image's layers (FilesystemChanges has Docker's rules). Running or
 /// stopped alike: the upper directory is on the host either way.
 extension Engine {
+    /// The container's changes against its image, in `docker diff`'s order.
     public func changes(_ nameOrID: String) throws(KitError) -> [FilesystemChange] {
         try writableLayerChanges(of: try container(nameOrID)).changes
     }
 
     /// The container's writable layer and its changes.
-    func writableLayerChanges(of c: Container) throws(KitError) -> (layer: WritableLayer, changes: [FilesystemChange])
-    {
+    func writableLayerChanges(of c: Container) throws(KitError) -> (layer: WritableLayer, changes: [FilesystemChange]) {
         let layer = WritableLayer(directory: containers.directory(of: c.id) + "/upper")
         let entries: [WritableLayer.Entry]
         do { entries = try layer.entries() } catch { throw .image(error) }

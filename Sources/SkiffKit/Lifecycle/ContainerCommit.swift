@@ -20,6 +20,7 @@ public struct CommitOptions: Sendable {
     /// The name to give the image; nil leaves it untagged.
     public var reference: ImageReference?
 
+    /// Docker's defaults: no author or message, no change, pause, no name.
     public init() {}
 }
 
@@ -30,6 +31,7 @@ public struct CommitOptions: Sendable {
 /// entry with the author and message. A running container is frozen (its cgroup's freezer) from the first
 /// read of its layer until the layer is packed, unless `pause` is false.
 extension Engine {
+    /// Make the image (tagged when `options.reference` names it, else kept without a name) and return it.
     public func commit(_ nameOrID: String, options: CommitOptions) throws(KitError) -> StoredImage {
         let c = try container(nameOrID)
         let image: StoredImage
@@ -121,8 +123,9 @@ extension Engine {
         } catch {
             throw .usage("commit \(c.name): pack the container's layer: \(error)")
         }
-        do { try images.content.ingest(file: blob, expected: try Digest(packed.digest), expectedSize: packed.size) } catch
-        {
+        do {
+            try images.content.ingest(file: blob, expected: try Digest(packed.digest), expectedSize: packed.size)
+        } catch {
             throw .image(error)
         }
         let docker = parent.manifest.mediaType == MediaType.dockerManifest

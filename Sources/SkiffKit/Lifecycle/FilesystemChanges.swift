@@ -2,20 +2,25 @@ import SkiffImage
 
 /// One line of `skiff diff`: `A /path` (added), `C /path` (changed), `D /path` (deleted).
 public struct FilesystemChange: Sendable, Equatable, CustomStringConvertible {
+    /// The letter `docker diff` prints.
     public enum Kind: String, Sendable {
         case added = "A"
         case changed = "C"
         case deleted = "D"
     }
 
+    /// Added, changed or deleted.
     public var kind: Kind
+    /// Absolute in the container: `/etc/passwd`.
     public var path: String
 
+    /// A change of `kind` at `path`.
     public init(_ kind: Kind, _ path: String) {
         self.kind = kind
         self.path = path
     }
 
+    /// The line `docker diff` prints: `A /path`.
     public var description: String { "\(kind.rawValue) \(path)" }
 }
 
@@ -29,9 +34,12 @@ public struct FilesystemChange: Sendable, Equatable, CustomStringConvertible {
 public enum FilesystemChanges {
     /// What the image has at a path (nil: nothing).
     public struct Below: Sendable, Equatable {
+        /// Whether it is a directory there.
         public var isDirectory: Bool
+        /// Its owner, mode and mtime.
         public var metadata: WritableLayer.Metadata
 
+        /// What the image has at a path.
         public init(isDirectory: Bool, metadata: WritableLayer.Metadata) {
             self.isDirectory = isDirectory
             self.metadata = metadata
