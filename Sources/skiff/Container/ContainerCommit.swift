@@ -16,7 +16,7 @@ struct ContainerCommit: ParsableCommand {
             valueName: "instruction"))
     var change: [String] = []
     @Option(name: .shortAndLong, help: "Commit message.") var message: String?
-    @Option(name: .customLong("pause"), help: "Pause container during commit (default true; --pause=false: do not).")
+    @Option(name: .customLong("pause"), help: "Pause container during commit (--pause=false: do not).")
     var pause = true
     @Flag(name: .customShort("p"), help: "Pause container during commit (the default).") var pauseFlag = false
     @Flag(name: .customLong("no-pause"), help: "Disable pausing container during commit (Docker 28).")
