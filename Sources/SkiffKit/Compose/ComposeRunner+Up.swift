@@ -47,7 +47,6 @@ extension ComposeRunner {
         }
         let selected = try project.selectServices(
             options.services, profiles: options.profiles, withDependencies: !options.noDeps)
-        try wiring.check(selected)
         let ordered = try ComposeOrder.startOrder(selected)
         try checkPlatforms(ordered)
         try ensureImages(ordered, forceBuild: options.build)
@@ -70,7 +69,8 @@ extension ComposeRunner {
                 try waitFor(d, of: s.name)
             }
             result += try converge(
-                s, forceRecreate: options.forceRecreate, noRecreate: options.noRecreate, start: !options.noStart)
+                s, forceRecreate: options.forceRecreate, noRecreate: options.noRecreate, start: !options.noStart,
+                restartDependents: ComposeOrder.restartDependents(of: s.name, in: selected))
         }
         return result
     }
@@ -132,15 +132,17 @@ extension ComposeRunner {
 
     /// The service's containers as the file says, `replicas` of them: the highest numbers beyond that
     /// removed, each kept one converged (see `convergeOne`), the missing ones made with the next numbers.
-    func converge(_ s: ComposeService, forceRecreate: Bool, noRecreate: Bool, start: Bool) throws(ComposeError)
-        -> [Container]
-    {
+    /// `restartDependents` (services depending on this one with `restart: true`) are stopped before one
+    /// of its containers is recreated; `up` starts them again when it comes to them, as Docker Compose.
+    func converge(
+        _ s: ComposeService, forceRecreate: Bool, noRecreate: Bool, start: Bool, restartDependents: [String] = []
+    ) throws(ComposeError) -> [Container] {
         let imageName = s.imageName(project: project.name)
         let image: StoredImage
         do { image = try engine.images.resolve(imageName) } catch {
             throw .usage("service \(s.name): image \(imageName) not found: \(error)")
         }
-        let hash = ComposeLabels.configHash(s, imageID: image.id.description)
+        let hash = ComposeLabels.configHash(s, imageID: image.id.description, joined: joinedContainers(s))
         let existing = containers(of: s.name)
         // Two containers with one number (made by hand, or an older skiff): the later ones go.
         var byNumber: [Int: Container] = [:]
@@ -159,7 +161,7 @@ extension ComposeRunner {
             result.append(
                 try convergeOne(
                     s, c, imageName: imageName, hash: hash, forceRecreate: forceRecreate, noRecreate: noRecreate,
-                    start: start))
+                    start: start, restartDependents: restartDependents))
         }
         for n in plan.create {
             result.append(try make(s, imageName: imageName, number: n, hash: hash, start: start))
@@ -171,7 +173,7 @@ extension ComposeRunner {
     /// it matches and is stopped; otherwise removed and made again with its number.
     func convergeOne(
         _ s: ComposeService, _ c: Container, imageName: String, hash: String, forceRecreate: Bool, noRecreate: Bool,
-        start: Bool
+        start: Bool, restartDependents: [String] = []
     ) throws(ComposeError) -> Container {
         let same = c.labels[ComposeLabels.configHash] == hash
         if (same && !forceRecreate) || noRecreate {
@@ -187,10 +189,27 @@ extension ComposeRunner {
             try runPostStartHooks(started)
             return started
         }
+        for d in restartDependents {
+            for dc in containers(of: d) { try stopContainer(dc) }
+        }
         progress(" Container \(c.name)  Recreate")
         try stopContainer(c)
         try removeContainer(c)
         return try make(s, imageName: imageName, number: c.composeNumber, hash: hash, start: start)
+    }
+
+    /// The containers the service's `service:NAME` references resolve to, as `key=ID` (`network_mode`,
+    /// `pid`, `ipc`, `volumes_from`; an empty ID for one not made yet): part of its config hash.
+    func joinedContainers(_ s: ComposeService) -> [String] {
+        var references: [(key: String, service: String)] = s.networkService.map { [("network_mode", $0)] } ?? []
+        references += s.namespaces.services
+        references += s.volumesFrom.filter { !$0.isContainer }.map { ("volumes_from", $0.name) }
+        return references.map { key, service in
+            let name =
+                project.service(service)?.containerName
+                ?? ComposeLabels.containerName(project: project.name, service: service, number: 1)
+            return key + "=" + ((try? engine.container(name))?.id ?? "")
+        }
     }
 
     /// Make container `number` of the service (named `<project>-<service>-<number>` unless

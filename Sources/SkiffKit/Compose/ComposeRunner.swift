@@ -104,10 +104,15 @@ public struct ComposeRunner {
         }
     }
 
-    /// `compose restart`: stop then start the named services' containers (all when `names` is empty).
-    public func restart(_ names: [String], timeout: Int? = nil) throws(ComposeError) {
-        try stop(names, timeout: timeout)
-        try start(names)
+    /// `compose restart`: stop then start the named services' containers (all when `names` is empty),
+    /// and, unless `noDeps`, those of the services that depend on them with `restart: true` (Docker
+    /// Compose's dependents, whose namespaces or connections would otherwise point at the old container).
+    public func restart(_ names: [String], timeout: Int? = nil, noDeps: Bool = false) throws(ComposeError) {
+        _ = try services(names)
+        let chosen = names.isEmpty || noDeps ? names : ComposeOrder.withRestartDependents(names, in: project.services)
+        try stop(chosen, timeout: timeout)
+        // A dependent with no container (never brought up) is left alone; a named service must have one.
+        try start(chosen.filter { names.contains($0) || !containers(of: $0).isEmpty })
     }
 
     /// Remove stopped containers of the services (`stopFirst`: stop running ones first); returns the
