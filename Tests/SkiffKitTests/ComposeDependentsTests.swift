@@ -25,7 +25,6 @@ import Testing
             command: ["sleep", "4242"]
           app:
             image: busybox
-            network_mode: none
             environment: {GENERATION: "\(generation)"}
             command: ["sleep", "31337"]
         """
@@ -51,7 +50,8 @@ import Testing
         #expect(up.status == 0, "\(up)")
         let app = root.inspect("deps-app-1", "{{.Id}}")
         #expect(app != firstApp)
-        #expect(root.inspect("deps-joiner-1", "{{.Id}}") != firstJoiner, "the joiner was left in the old app's namespace")
+        #expect(
+            root.inspect("deps-joiner-1", "{{.Id}}") != firstJoiner, "the joiner was left in the old app's namespace")
         #expect(root.inspect("deps-joiner-1", "{{.HostConfig.NetworkMode}}") == "container:" + app)
         #expect(root.inspect("deps-joiner-1", "{{.State.Status}}") == "running")
         #expect(netns("joiner") == netns("app"))

@@ -454,7 +454,8 @@ package struct ComposeParser {
         // …those whose PID, IPC or network namespace it joins (pid: / ipc: / network_mode: service:NAME).
         // Both with `restart: true`, as compose-go implies them: recreating or restarting that service
         // restarts this one, whose namespace or link would otherwise point at a container that is gone.
-        let joined = s.links.map(\.service) + s.namespaces.services.map(\.service) + (s.networkService.map { [$0] } ?? [])
+        let joined =
+            s.links.map(\.service) + s.namespaces.services.map(\.service) + (s.networkService.map { [$0] } ?? [])
         for name in joined where !s.dependsOn.contains(where: { $0.service == name }) {
             var d = ComposeDependency(service: name)
             d.restart = true
