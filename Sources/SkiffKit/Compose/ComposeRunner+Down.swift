@@ -41,7 +41,7 @@ extension ComposeRunner {
             )
         }
         for c in containers { try stopContainer(c, timeout: options.timeout) }
-        for c in containers { try removeContainer(c) }
+        for c in containers { try removeContainer(c, anonymousVolumes: options.removeVolumes) }
         if let rmi = options.removeImages {
             guard rmi == "all" || rmi == "local" else { throw .usage("--rmi \(rmi): expected all or local") }
             for s in project.services where rmi == "all" || s.image == nil {

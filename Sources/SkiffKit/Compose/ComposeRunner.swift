@@ -65,10 +65,12 @@ public struct ComposeRunner {
         progress(" Container \(c.name)  Stopped")
     }
 
-    func removeContainer(_ c: Container) throws(ComposeError) {
+    /// Remove container `c`; with `anonymousVolumes` (`down -v`, `rm -v`) its anonymous volumes too, which
+    /// Docker Compose otherwise leaves (a recreated container inherits them).
+    func removeContainer(_ c: Container, anonymousVolumes: Bool = false) throws(ComposeError) {
         try runPreStopHooks(c)
         progress(" Container \(c.name)  Removing")
-        do { try engine.remove(c.id, force: true, volumes: true) } catch { throw .usage("\(error)") }
+        do { try engine.remove(c.id, force: true, volumes: anonymousVolumes) } catch { throw .usage("\(error)") }
         progress(" Container \(c.name)  Removed")
     }
 
@@ -115,10 +117,12 @@ public struct ComposeRunner {
         try start(chosen.filter { names.contains($0) || !containers(of: $0).isEmpty })
     }
 
-    /// Remove stopped containers of the services (`stopFirst`: stop running ones first); returns the
-    /// names removed.
+    /// Remove stopped containers of the services (`stopFirst`: stop running ones first; `anonymousVolumes`:
+    /// their anonymous volumes too, `rm -v`); returns the names removed.
     @discardableResult
-    public func remove(_ names: [String], stopFirst: Bool) throws(ComposeError) -> [String] {
+    public func remove(_ names: [String], stopFirst: Bool, anonymousVolumes: Bool = false) throws(ComposeError)
+        -> [String]
+    {
         var removed: [String] = []
         for s in try services(names) {
             for c in containers(of: s.name) {
@@ -126,7 +130,7 @@ public struct ComposeRunner {
                     guard stopFirst else { continue }
                     try stopContainer(c)
                 }
-                try removeContainer(c)
+                try removeContainer(c, anonymousVolumes: anonymousVolumes)
                 removed.append(c.name)
             }
         }
