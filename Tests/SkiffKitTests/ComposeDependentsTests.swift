@@ -173,4 +173,32 @@ import Testing
             "\(refused)")
         #expect(root.skiff("ps", "-a", "-q").out.isEmpty)
     }
+
+    /// `compose start web` starts what web depends on first, as Docker Compose's start does.
+    @Test func startingAServiceStartsItsDependencies() throws {
+        let root = try CLIRoot(prefix: "skiff-compose-start-deps-")
+        defer { root.cleanUp() }
+        let file = try Self.write(
+            root,
+            """
+            services:
+              web:
+                image: busybox
+                network_mode: none
+                command: ["sleep", "4242"]
+                depends_on: [db]
+              db:
+                image: busybox
+                network_mode: none
+                command: ["sleep", "4243"]
+            """)
+        #expect(root.skiff("compose", "-f", file, "up", "-d").status == 0)
+        defer { root.skiff("compose", "-f", file, "down", "-t", "0") }
+        #expect(root.skiff("compose", "-f", file, "stop", "-t", "0").status == 0)
+        #expect(root.inspect("deps-db-1", "{{.State.Status}}") == "exited")
+        let start = root.skiff("compose", "-f", file, "start", "web")
+        #expect(start.status == 0, "\(start)")
+        #expect(root.inspect("deps-db-1", "{{.State.Status}}") == "running", "start web left db stopped")
+        #expect(root.inspect("deps-web-1", "{{.State.Status}}") == "running")
+    }
 }

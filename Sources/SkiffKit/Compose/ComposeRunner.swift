@@ -87,13 +87,24 @@ public struct ComposeRunner {
         }
     }
 
-    /// Start the services' existing containers, dependencies first (waiting for their conditions).
-    public func start(_ names: [String]) throws(ComposeError) {
-        let chosen = try services(names)
+    /// Start the services' existing containers, dependencies first (waiting for their conditions). Named
+    /// services bring what they depend on (`withDependencies`), as `docker compose start web` starts db.
+    public func start(_ names: [String], withDependencies: Bool = true) throws(ComposeError) {
+        var chosen = try services(names)
+        if withDependencies && !names.isEmpty {
+            var taken = Set(names)
+            var queue = names
+            while let n = queue.popLast() {
+                for d in project.service(n)?.dependsOn ?? [] where project.service(d.service) != nil {
+                    if taken.insert(d.service).inserted { queue.append(d.service) }
+                }
+            }
+            chosen = project.services.filter { taken.contains($0.name) }
+        }
         let chosenNames = Set(chosen.map(\.name))
         for s in try ComposeOrder.startOrder(chosen) {
             let list = containers(of: s.name)
-            if list.isEmpty && !names.isEmpty {
+            if list.isEmpty && names.contains(s.name) {
                 throw .usage("service \(s.name) has no container to start (run `skiff compose up` first)")
             }
             for d in s.dependsOn where chosenNames.contains(d.service) { try waitFor(d, of: s.name) }
@@ -114,7 +125,7 @@ public struct ComposeRunner {
         let chosen = names.isEmpty || noDeps ? names : ComposeOrder.withRestartDependents(names, in: project.services)
         try stop(chosen, timeout: timeout)
         // A dependent with no container (never brought up) is left alone; a named service must have one.
-        try start(chosen.filter { names.contains($0) || !containers(of: $0).isEmpty })
+        try start(chosen.filter { names.contains($0) || !containers(of: $0).isEmpty }, withDependencies: false)
     }
 
     /// Remove stopped containers of the services (`stopFirst`: stop running ones first; `anonymousVolumes`:
