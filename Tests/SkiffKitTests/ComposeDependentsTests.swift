@@ -201,4 +201,33 @@ import Testing
         #expect(root.inspect("deps-db-1", "{{.State.Status}}") == "running", "start web left db stopped")
         #expect(root.inspect("deps-web-1", "{{.State.Status}}") == "running")
     }
+
+    /// `up --no-deps web` neither starts nor waits for web's dependencies: an unhealthy db does not stop
+    /// it, as Docker Compose drops the dependencies it does not take.
+    @Test func upNoDepsDoesNotWaitForTheDependencies() throws {
+        let root = try CLIRoot(prefix: "skiff-compose-nodeps-")
+        defer { root.cleanUp() }
+        let file = try Self.write(
+            root,
+            """
+            services:
+              web:
+                image: busybox
+                network_mode: none
+                command: ["sleep", "4242"]
+                depends_on:
+                  db: {condition: service_healthy}
+              db:
+                image: busybox
+                network_mode: none
+                command: ["sleep", "4243"]
+                healthcheck: {test: ["CMD", "false"], interval: 1s, retries: 1}
+            """)
+        defer { root.skiff("compose", "-f", file, "down", "-t", "0") }
+        #expect(root.skiff("compose", "-f", file, "up", "-d", "db").status == 0)
+        #expect(root.eventually(20) { root.inspect("deps-db-1", "{{.State.Health.Status}}") == "unhealthy" })
+        let up = root.skiff("compose", "-f", file, "up", "-d", "--no-deps", "web")
+        #expect(up.status == 0, "\(up)")
+        #expect(root.inspect("deps-web-1", "{{.State.Status}}") == "running")
+    }
 }

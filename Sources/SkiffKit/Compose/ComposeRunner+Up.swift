@@ -68,7 +68,9 @@ extension ComposeRunner {
         var result: [Container] = []
         let selectedNames = Set(selected.map(\.name))
         for s in ordered {
-            for d in s.dependsOn where selectedNames.contains(d.service) || !containers(of: d.service).isEmpty {
+            // Only dependencies this `up` takes are waited for: with --no-deps (or one the profiles leave
+            // out) Docker Compose drops the others from the service's depends_on.
+            for d in s.dependsOn where selectedNames.contains(d.service) {
                 try waitFor(d, of: s.name)
             }
             result += try converge(
