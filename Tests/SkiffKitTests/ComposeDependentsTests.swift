@@ -64,13 +64,16 @@ import Testing
         #expect(root.inspect("deps-app-1", "{{.Id}}") == app)
         #expect(root.inspect("deps-joiner-1", "{{.Id}}") == joiner)
 
-        // restart app: the joiner is restarted after it, into the new namespace.
-        let appNetns = netns("app")
+        // restart app: the joiner is restarted after it, into the new namespaces (a namespace's inode
+        // number may be reused, so the new app process is what tells them apart).
+        let appPid = root.inspect("deps-app-1", "{{.State.Pid}}")
         let restart = root.skiff("compose", "-f", file, "restart", "-t", "0", "app")
         #expect(restart.status == 0, "\(restart)")
-        #expect(netns("app") != appNetns)
+        #expect(root.inspect("deps-app-1", "{{.State.Pid}}") != appPid)
+        #expect(root.inspect("deps-joiner-1", "{{.State.Status}}") == "running", "compose restart app lost the joiner")
         #expect(netns("joiner") == netns("app"), "compose restart app left the joiner in the old namespace")
-        #expect(root.inspect("deps-joiner-1", "{{.State.Status}}") == "running")
+        let after = root.skiff("compose", "-f", file, "exec", "-T", "joiner", "ps", "-o", "args")
+        #expect(after.out.contains("sleep 31337"), "the joiner does not see the restarted app: \(after)")
     }
 
     static func restarting(generation: Int) -> String {
