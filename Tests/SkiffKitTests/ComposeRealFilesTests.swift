@@ -24,6 +24,24 @@ struct ComposeRealFilesTests {
         }
     }
 
+    /// A sample of Tests/Fixtures/awesome-compose (the files ComposeAwesomeSamplesTests loads), with
+    /// `replacing` applied to its compose file (an image the local store has for one it has not).
+    static func fixture(_ name: String, file: String, replacing: [String: String] = [:]) -> Sample {
+        let dir = RepositoryPaths.file("Tests/Fixtures/awesome-compose/" + name)
+        var sample = Sample(name: name, file: file, compose: "", files: [:], running: [])
+        let paths = (FileManager.default.subpaths(atPath: dir) ?? []).filter { path in
+            var isDirectory: ObjCBool = false
+            return FileManager.default.fileExists(atPath: dir + "/" + path, isDirectory: &isDirectory)
+                && !isDirectory.boolValue
+        }
+        for path in paths {
+            let text = (try? String(contentsOfFile: dir + "/" + path, encoding: .utf8)) ?? ""
+            if path == file { sample.compose = text } else { sample.files[path] = text }
+        }
+        for (old, new) in replacing { sample.compose = sample.compose.replacingOccurrences(of: old, with: new) }
+        return sample
+    }
+
     static let busyboxWeb =
         "FROM busybox AS builder\nRUN mkdir -p /www && echo sample-ok > /www/index.html\nCMD [\"httpd\", \"-f\", \"-p\", \"8000\", \"-h\", \"/www\"]\n"
 
@@ -69,37 +87,7 @@ struct ComposeRealFilesTests {
             running: ["flask-redis-web-1"]),
         // netdata/compose.yaml (image netdata/netdata → busybox, which exits at once): cap_add, security_opt
         // apparmor:unconfined (skiff applies no AppArmor profile), host files and /proc, /sys bound read-only.
-        Sample(
-            name: "netdata", file: "compose.yaml",
-            compose: """
-                version: '3'
-                services:
-                  netdata:
-                    image: busybox
-                    container_name: netdata
-                    hostname: example.com # set to fqdn of host
-                    ports:
-                      - 19999:19999
-                    restart: unless-stopped
-                    cap_add:
-                      - SYS_PTRACE
-                    security_opt:
-                      - apparmor:unconfined
-                    volumes:
-                      - netdataconfig:/etc/netdata
-                      - netdatalib:/var/lib/netdata
-                      - netdatacache:/var/cache/netdata
-                      - /etc/passwd:/host/etc/passwd:ro
-                      - /etc/group:/host/etc/group:ro
-                      - /proc:/host/proc:ro
-                      - /sys:/host/sys:ro
-                      - /etc/os-release:/host/etc/os-release:ro
-
-                volumes:
-                  netdataconfig:
-                  netdatalib:
-                  netdatacache:
-                """, files: [:], running: []),
+        fixture("netdata", file: "compose.yaml", replacing: ["image: netdata/netdata": "image: busybox"]),
     ]
 
     @Test(arguments: samples)
@@ -199,51 +187,7 @@ struct ComposeRealFilesTests {
             files: [
                 "backend/Dockerfile": busyboxWeb, "proxy/Dockerfile": "FROM busybox\n", "db/password.txt": "secret\n",
             ], running: []),
-        Sample(
-            name: "nginx-flask-mysql", file: "compose.yaml",
-            compose: """
-                services:
-                  db:
-                    image: busybox
-                    command: '--default-authentication-plugin=mysql_native_password'
-                    restart: unless-stopped
-                    healthcheck:
-                      test: ['CMD-SHELL', 'mysqladmin ping -h 127.0.0.1 --password="$$(cat /run/secrets/db-password)" --silent']
-                      interval: 10s
-                      timeout: 5s
-                      retries: 3
-                      start_period: 30s
-                    secrets:
-                      - db-password
-                    volumes:
-                      - db-data:/var/lib/mysql
-                    networks:
-                      - backnet
-                    environment:
-                      - MYSQL_DATABASE=example
-                      - MYSQL_ROOT_PASSWORD_FILE=/run/secrets/db-password
-                    expose:
-                      - 3306
-                      - 33060
-                    logging:
-                      driver: "json-file"
-                      options:
-                        max-size: "10m"
-                        max-file: "3"
-                        labels: "service=db"
-
-                volumes:
-                  db-data:
-
-                secrets:
-                  db-password:
-                    file: db/password.txt
-
-                networks:
-                  backnet:
-                  frontnet:
-
-                """, files: ["db/password.txt": "secret\n"], running: []),
+        fixture("nginx-flask-mysql", file: "compose.yaml"),
     ]
 
     @Test(arguments: secretSamples)
@@ -255,47 +199,7 @@ struct ComposeRealFilesTests {
     /// (`runtime: io.containerd.wasmedge.v1`, with `platform: wasi/wasm`): Docker Compose loads them and
     /// shows the runtime in `config`; only creating the container is refused, as dockerd refuses it.
     static let wasmSamples: [Sample] = [
-        Sample(
-            name: "wasmedge-kafka-mysql", file: "compose.yml",
-            compose: """
-                services:
-                  redpanda:
-                    image: docker.redpanda.com/vectorized/redpanda:v22.2.2
-                    command:
-                      - redpanda start
-                      - --smp 1
-                      - --overprovisioned
-                      - --node-id 0
-                      - --kafka-addr PLAINTEXT://0.0.0.0:29092,OUTSIDE://0.0.0.0:9092
-                      - --advertise-kafka-addr PLAINTEXT://redpanda:29092,OUTSIDE://redpanda:9092
-                      - --pandaproxy-addr 0.0.0.0:8082
-                      - --advertise-pandaproxy-addr localhost:8082
-                    ports:
-                      - 8081:8081
-                      - 8082:8082
-                      - 9092:9092
-                      - 9644:9644
-                      - 29092:29092
-                    volumes:
-                      - ./kafka:/app
-                  etl:
-                    image: etl-kafka
-                    platform: wasi/wasm
-                    build:
-                      context: etl
-                    environment:
-                      DATABASE_URL: mysql://root:whalehello@db:3306/mysql
-                      KAFKA_URL: kafka://redpanda:9092/order
-                      RUST_BACKTRACE: full
-                      RUST_LOG: info
-                    restart: unless-stopped
-                    runtime: io.containerd.wasmedge.v1
-                  db:
-                    image: mariadb:10.9
-                    environment:
-                      MYSQL_ROOT_PASSWORD: whalehello
-
-                """, files: ["etl/Dockerfile": "FROM busybox\n", "kafka/order.json": "{}\n"], running: []),
+        fixture("wasmedge-kafka-mysql", file: "compose.yml"),
         Sample(
             name: "wasmedge-mysql-nginx", file: "compose.yml",
             compose: """

@@ -61,10 +61,10 @@ extension ComposeService {
                     dependsOn.map { d in
                         .init(
                             d.service,
-                            .mapping([
-                                .init("condition", .string(d.condition.rawValue)),
-                                .init("required", .string(d.required ? "true" : "false")),
-                            ]))
+                            .mapping(
+                                [.init("condition", .string(d.condition.rawValue))]
+                                    + (d.restart ? [.init("restart", .string("true"))] : [])
+                                    + [.init("required", .string(d.required ? "true" : "false"))]))
                     }))
         }
         if let ep = entrypoint { add("entrypoint", list(ep)) }

@@ -26,9 +26,11 @@ public enum ComposeLabels {
         "\(project)-\(service)-\(number)"
     }
 
-    /// The hash of what a container of this service is made from: its resolved config and its image.
-    /// `up` recreates a container whose hash differs.
-    package static func configHash(_ service: ComposeService, imageID: String) -> String {
+    /// The hash of what a container of this service is made from: its resolved config, its image and
+    /// `joined`, the containers its `service:NAME` references resolve to (`network_mode=ID`, as Docker
+    /// Compose hashes the resolved `container:ID`). `up` recreates a container whose hash differs, so one
+    /// that joined a container that was recreated since is made again, in the new one's namespaces.
+    package static func configHash(_ service: ComposeService, imageID: String, joined: [String] = []) -> String {
         var s = service
         // Scheduling-only fields do not change the container.
         s.dependsOn = []
@@ -38,6 +40,7 @@ public enum ComposeLabels {
         // Nor does what `compose watch` does with it.
         s.develop = nil
         var text = s.tree.yaml() + "\nimage-id: " + imageID + "\n"
+        if !joined.isEmpty { text += "joined: " + joined.joined(separator: ",") + "\n" }
         // What the env files say is part of the container's config too.
         for path in s.envFiles {
             text += "env-file \(path):\n" + ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "") + "\n"

@@ -167,24 +167,37 @@ public enum ComposeLoader {
 
 extension ComposeProject {
     /// The services `up` starts: those named (and, unless `noDeps`, what they depend on, recursively), or
-    /// every service whose profiles are all off or include an enabled one.
+    /// every enabled service: one whose profiles are all off or include an active one. Naming a service
+    /// activates its profiles (Docker Compose). A dependency left out by the profiles is skipped when it is
+    /// `required: false`, and an error when it is required, as Docker Compose has both.
     package func selectServices(_ names: [String], profiles: [String], withDependencies: Bool = true)
         throws(ComposeError) -> [ComposeService]
     {
         for n in names where service(n) == nil { throw .usage("no such service: \(n)") }
-        var chosen: Set<String>
-        if names.isEmpty {
-            chosen = Set(
-                services.filter {
-                    $0.profiles.isEmpty || !Set($0.profiles).isDisjoint(with: profiles) || profiles.contains("*")
-                }.map(\.name))
-        } else {
-            chosen = Set(names)
+        func enabled(_ s: ComposeService, _ active: Set<String>) -> Bool {
+            s.profiles.isEmpty || active.contains("*") || !active.isDisjoint(with: s.profiles)
         }
+        let active = Set(profiles)
+        let withNamed = active.union(names.flatMap { service($0)?.profiles ?? [] })
+        func check(_ s: ComposeService, _ d: ComposeDependency, _ active: Set<String>) throws(ComposeError) -> Bool {
+            guard let other = service(d.service) else { return false }
+            if enabled(other, active) { return true }
+            guard d.required else { return false }
+            throw .usage(
+                "service \(s.name) depends on service \(d.service), which is disabled (profiles: \(other.profiles.joined(separator: ", "))): enable it with --profile, or make the dependency required: false"
+            )
+        }
+        // Docker Compose checks every service the profiles enable, whichever are named.
+        for s in services where enabled(s, active) {
+            for d in s.dependsOn { _ = try check(s, d, active) }
+        }
+        var chosen = names.isEmpty ? Set(services.filter { enabled($0, active) }.map(\.name)) : Set(names)
         if withDependencies {
             var queue = Array(chosen)
             while let n = queue.popLast() {
-                for d in service(n)?.dependsOn ?? [] where service(d.service) != nil && !chosen.contains(d.service) {
+                guard let s = service(n) else { continue }
+                for d in s.dependsOn where !chosen.contains(d.service) {
+                    guard try check(s, d, withNamed) else { continue }
                     chosen.insert(d.service)
                     queue.append(d.service)
                 }

@@ -24,4 +24,22 @@ package enum ComposeOrder {
     package static func stopOrder(_ services: [ComposeService]) throws(ComposeError) -> [ComposeService] {
         try startOrder(services).reversed()
     }
+
+    /// The services that depend on `service` with `restart: true` (written, or implied by `links:` and
+    /// `network_mode` / `pid` / `ipc: service:NAME`): Docker Compose stops them when it recreates
+    /// `service` and starts them again after it.
+    package static func restartDependents(of service: String, in services: [ComposeService]) -> [String] {
+        services.filter { s in s.dependsOn.contains { $0.service == service && $0.restart } }.map(\.name)
+    }
+
+    /// `names` and, transitively, the services that depend on one of them with `restart: true`: what
+    /// `compose restart NAMES` restarts (without `--no-deps`), in the order of `services`.
+    package static func withRestartDependents(_ names: [String], in services: [ComposeService]) -> [String] {
+        var chosen = Set(names)
+        var queue = names
+        while let n = queue.popLast() {
+            for d in restartDependents(of: n, in: services) where chosen.insert(d).inserted { queue.append(d) }
+        }
+        return services.map(\.name).filter { chosen.contains($0) }
+    }
 }

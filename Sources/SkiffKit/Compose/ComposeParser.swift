@@ -450,18 +450,20 @@ package struct ComposeParser {
                 file: file, path: "services.\(key)",
                 reason: "can't set container_name and \(s.name) as container name must be unique")
         }
-        // Docker Compose starts the services whose volumes a service takes before it.
+        // Docker Compose starts the services a service links to (`links:` imply a dependency)…
+        // …those whose PID, IPC or network namespace it joins (pid: / ipc: / network_mode: service:NAME).
+        // Both with `restart: true`, as compose-go implies them: recreating or restarting that service
+        // restarts this one, whose namespace or link would otherwise point at a container that is gone.
+        let joined =
+            s.links.map(\.service) + s.namespaces.services.map(\.service) + (s.networkService.map { [$0] } ?? [])
+        for name in joined where !s.dependsOn.contains(where: { $0.service == name }) {
+            var d = ComposeDependency(service: name)
+            d.restart = true
+            s.dependsOn.append(d)
+        }
+        // …and those whose volumes it takes (`restart: false` there).
         for vf in s.volumesFrom where !vf.isContainer && !s.dependsOn.contains(where: { $0.service == vf.name }) {
             s.dependsOn.append(ComposeDependency(service: vf.name))
-        }
-        // …those it links to (`links:` imply a dependency, as in Compose)…
-        for l in s.links where !s.dependsOn.contains(where: { $0.service == l.service }) {
-            s.dependsOn.append(ComposeDependency(service: l.service))
-        }
-        // …and those whose PID, IPC or network namespace it joins (pid: / ipc: / network_mode: service:NAME).
-        let joined = s.namespaces.services.map(\.service) + (s.networkService.map { [$0] } ?? [])
-        for name in joined where !s.dependsOn.contains(where: { $0.service == name }) {
-            s.dependsOn.append(ComposeDependency(service: name))
         }
         return s
     }

@@ -41,7 +41,7 @@ extension ComposeRunner {
             )
         }
         for c in containers { try stopContainer(c, timeout: options.timeout) }
-        for c in containers { try removeContainer(c) }
+        for c in containers { try removeContainer(c, anonymousVolumes: options.removeVolumes) }
         if let rmi = options.removeImages {
             guard rmi == "all" || rmi == "local" else { throw .usage("--rmi \(rmi): expected all or local") }
             for s in project.services where rmi == "all" || s.image == nil {
@@ -59,7 +59,6 @@ extension ComposeRunner {
     /// The networks the services join: made (labelled with the project) when missing; an external one
     /// must exist.
     func ensureNetworks(_ services: [ComposeService]) throws(ComposeError) {
-        guard ComposeWiring.projectNetworksAvailable else { return }
         var keys: [String] = []
         for s in services where s.networkMode == nil {
             for n in s.networkNames where !keys.contains(n) { keys.append(n) }
@@ -93,7 +92,6 @@ extension ComposeRunner {
 
     /// The project's own networks (not external ones), once no container uses them.
     func removeNetworks() throws(ComposeError) {
-        guard ComposeWiring.projectNetworksAvailable else { return }
         var keys = ["default"] + project.networks.map(\.name)
         keys = keys.enumerated().filter { keys.firstIndex(of: $0.element) == $0.offset }.map(\.element)
         for key in keys where project.network(key)?.external != true {

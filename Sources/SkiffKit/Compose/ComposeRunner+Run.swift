@@ -25,6 +25,8 @@ extension ComposeRunner {
         public var remove = false
         /// --no-deps: do not start the service's dependencies.
         public var noDeps = false
+        /// --profile: profiles whose services the dependencies may be (the service's own are active).
+        public var profiles: [String] = []
         /// --service-ports: publish the service's ports (a one-off publishes none by default).
         public var servicePorts = false
         /// A terminal for the process (-T turns it off).
@@ -48,10 +50,9 @@ extension ComposeRunner {
     public func run(_ request: RunRequest) throws(ComposeError) -> (container: Container, status: ExitStatus?) {
         guard var s = project.service(request.service) else { throw .usage("no such service: \(request.service)") }
         if !request.servicePorts { s.ports = [] }
-        try wiring.check([s], servicePorts: request.servicePorts)
         try checkPlatforms([s])
         if !request.noDeps {
-            let deps = try project.selectServices([s.name], profiles: [], withDependencies: true).filter {
+            let deps = try project.selectServices([s.name], profiles: request.profiles, withDependencies: true).filter {
                 $0.name != s.name
             }
             if !deps.isEmpty {

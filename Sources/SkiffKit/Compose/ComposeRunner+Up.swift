@@ -28,6 +28,9 @@ extension ComposeRunner {
         public var noStart = false
         /// --remove-orphans: remove containers of services no longer in the files.
         public var removeOrphans = false
+        /// -V / --renew-anon-volumes: a recreated container gets new anonymous volumes instead of the old
+        /// container's.
+        public var renewAnonymousVolumes = false
         /// --scale SERVICE=NUM: containers of these services, instead of their `scale:`.
         public var scale: [String: Int] = [:]
         /// Every service, nothing forced.
@@ -47,7 +50,6 @@ extension ComposeRunner {
         }
         let selected = try project.selectServices(
             options.services, profiles: options.profiles, withDependencies: !options.noDeps)
-        try wiring.check(selected)
         let ordered = try ComposeOrder.startOrder(selected)
         try checkPlatforms(ordered)
         try ensureImages(ordered, forceBuild: options.build)
@@ -66,11 +68,15 @@ extension ComposeRunner {
         var result: [Container] = []
         let selectedNames = Set(selected.map(\.name))
         for s in ordered {
-            for d in s.dependsOn where selectedNames.contains(d.service) || !containers(of: d.service).isEmpty {
+            // Only dependencies this `up` takes are waited for: with --no-deps (or one the profiles leave
+            // out) Docker Compose drops the others from the service's depends_on.
+            for d in s.dependsOn where selectedNames.contains(d.service) {
                 try waitFor(d, of: s.name)
             }
             result += try converge(
-                s, forceRecreate: options.forceRecreate, noRecreate: options.noRecreate, start: !options.noStart)
+                s, forceRecreate: options.forceRecreate, noRecreate: options.noRecreate, start: !options.noStart,
+                restartDependents: ComposeOrder.restartDependents(of: s.name, in: selected),
+                inheritVolumes: !options.renewAnonymousVolumes)
         }
         return result
     }
@@ -132,15 +138,18 @@ extension ComposeRunner {
 
     /// The service's containers as the file says, `replicas` of them: the highest numbers beyond that
     /// removed, each kept one converged (see `convergeOne`), the missing ones made with the next numbers.
-    func converge(_ s: ComposeService, forceRecreate: Bool, noRecreate: Bool, start: Bool) throws(ComposeError)
-        -> [Container]
-    {
+    /// `restartDependents` (services depending on this one with `restart: true`) are stopped before one
+    /// of its containers is recreated; `up` starts them again when it comes to them, as Docker Compose.
+    func converge(
+        _ s: ComposeService, forceRecreate: Bool, noRecreate: Bool, start: Bool, restartDependents: [String] = [],
+        inheritVolumes: Bool = true
+    ) throws(ComposeError) -> [Container] {
         let imageName = s.imageName(project: project.name)
         let image: StoredImage
         do { image = try engine.images.resolve(imageName) } catch {
             throw .usage("service \(s.name): image \(imageName) not found: \(error)")
         }
-        let hash = ComposeLabels.configHash(s, imageID: image.id.description)
+        let hash = ComposeLabels.configHash(s, imageID: image.id.description, joined: joinedContainers(s))
         let existing = containers(of: s.name)
         // Two containers with one number (made by hand, or an older skiff): the later ones go.
         var byNumber: [Int: Container] = [:]
@@ -159,7 +168,7 @@ extension ComposeRunner {
             result.append(
                 try convergeOne(
                     s, c, imageName: imageName, hash: hash, forceRecreate: forceRecreate, noRecreate: noRecreate,
-                    start: start))
+                    start: start, restartDependents: restartDependents, inheritVolumes: inheritVolumes))
         }
         for n in plan.create {
             result.append(try make(s, imageName: imageName, number: n, hash: hash, start: start))
@@ -171,7 +180,7 @@ extension ComposeRunner {
     /// it matches and is stopped; otherwise removed and made again with its number.
     func convergeOne(
         _ s: ComposeService, _ c: Container, imageName: String, hash: String, forceRecreate: Bool, noRecreate: Bool,
-        start: Bool
+        start: Bool, restartDependents: [String] = [], inheritVolumes: Bool = true
     ) throws(ComposeError) -> Container {
         let same = c.labels[ComposeLabels.configHash] == hash
         if (same && !forceRecreate) || noRecreate {
@@ -187,20 +196,59 @@ extension ComposeRunner {
             try runPostStartHooks(started)
             return started
         }
+        for d in restartDependents {
+            for dc in containers(of: d) { try stopContainer(dc) }
+        }
         progress(" Container \(c.name)  Recreate")
         try stopContainer(c)
-        try removeContainer(c)
-        return try make(s, imageName: imageName, number: c.composeNumber, hash: hash, start: start)
+        // The old container's anonymous volumes (an image VOLUME, a `- /path` entry) go to the new one, as
+        // Docker Compose recreates: a database's data survives a changed environment.
+        let inherited = inheritVolumes ? Self.inheritedVolumes(of: c, declared: s) : []
+        try removeContainer(c, anonymousVolumes: !inheritVolumes)
+        return try make(s, imageName: imageName, number: c.composeNumber, hash: hash, start: start) { o in
+            let taken = Set(inherited.map(\.target))
+            o.mounts =
+                o.mounts.filter { $0.kind != .volume || $0.source != nil || !taken.contains($0.target) } + inherited
+        }
+    }
+
+    /// The anonymous volumes of `old` that the new container of `s` takes over: those at a path the
+    /// service does not mount anything else at (Compose's `buildContainerVolumes` with `inherit`).
+    package static func inheritedVolumes(of old: Container, declared s: ComposeService) -> [MountRequest] {
+        let declared = Set(s.volumes.filter { $0.type != .volume || $0.source != nil }.map(\.target))
+        return (old.mounts ?? []).filter { $0.type == .volume && $0.anonymous == true && $0.name != nil }
+            .filter { !declared.contains($0.destination) }
+            .map { m in
+                var r = MountRequest(
+                    kind: .volume, source: m.name, target: m.destination, origin: "the anonymous volume of \(old.name)")
+                r.readOnly = m.readOnly
+                return r
+            }
+    }
+
+    /// The containers the service's `service:NAME` references resolve to, as `key=ID` (`network_mode`,
+    /// `pid`, `ipc`, `volumes_from`; an empty ID for one not made yet): part of its config hash.
+    func joinedContainers(_ s: ComposeService) -> [String] {
+        var references: [(key: String, service: String)] = s.networkService.map { [("network_mode", $0)] } ?? []
+        references += s.namespaces.services
+        references += s.volumesFrom.filter { !$0.isContainer }.map { ("volumes_from", $0.name) }
+        return references.map { key, service in
+            let name =
+                project.service(service)?.containerName
+                ?? ComposeLabels.containerName(project: project.name, service: service, number: 1)
+            return key + "=" + ((try? engine.container(name))?.id ?? "")
+        }
     }
 
     /// Make container `number` of the service (named `<project>-<service>-<number>` unless
     /// `container_name:` names it) and, with `start`, start it.
-    func make(_ s: ComposeService, imageName: String, number: Int, hash: String, start: Bool) throws(ComposeError)
-        -> Container
-    {
+    func make(
+        _ s: ComposeService, imageName: String, number: Int, hash: String, start: Bool,
+        adjust: (inout RunOptions) -> Void = { _ in }
+    ) throws(ComposeError) -> Container {
         let name =
             s.containerName ?? ComposeLabels.containerName(project: project.name, service: s.name, number: number)
-        let created = try create(s, imageName: imageName, name: name, number: number, hash: hash)
+        let created = try create(s, imageName: imageName, name: name, number: number, hash: hash, adjust: adjust)
         progress(" Container \(name)  Created")
         guard start else { return created }
         progress(" Container \(name)  Starting")

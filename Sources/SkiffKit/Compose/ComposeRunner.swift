@@ -65,10 +65,12 @@ public struct ComposeRunner {
         progress(" Container \(c.name)  Stopped")
     }
 
-    func removeContainer(_ c: Container) throws(ComposeError) {
+    /// Remove container `c`; with `anonymousVolumes` (`down -v`, `rm -v`) its anonymous volumes too, which
+    /// Docker Compose otherwise leaves (a recreated container inherits them).
+    func removeContainer(_ c: Container, anonymousVolumes: Bool = false) throws(ComposeError) {
         try runPreStopHooks(c)
         progress(" Container \(c.name)  Removing")
-        do { try engine.remove(c.id, force: true, volumes: true) } catch { throw .usage("\(error)") }
+        do { try engine.remove(c.id, force: true, volumes: anonymousVolumes) } catch { throw .usage("\(error)") }
         progress(" Container \(c.name)  Removed")
     }
 
@@ -85,13 +87,24 @@ public struct ComposeRunner {
         }
     }
 
-    /// Start the services' existing containers, dependencies first (waiting for their conditions).
-    public func start(_ names: [String]) throws(ComposeError) {
-        let chosen = try services(names)
+    /// Start the services' existing containers, dependencies first (waiting for their conditions). Named
+    /// services bring what they depend on (`withDependencies`), as `docker compose start web` starts db.
+    public func start(_ names: [String], withDependencies: Bool = true) throws(ComposeError) {
+        var chosen = try services(names)
+        if withDependencies && !names.isEmpty {
+            var taken = Set(names)
+            var queue = names
+            while let n = queue.popLast() {
+                for d in project.service(n)?.dependsOn ?? [] where project.service(d.service) != nil {
+                    if taken.insert(d.service).inserted { queue.append(d.service) }
+                }
+            }
+            chosen = project.services.filter { taken.contains($0.name) }
+        }
         let chosenNames = Set(chosen.map(\.name))
         for s in try ComposeOrder.startOrder(chosen) {
             let list = containers(of: s.name)
-            if list.isEmpty && !names.isEmpty {
+            if list.isEmpty && names.contains(s.name) {
                 throw .usage("service \(s.name) has no container to start (run `skiff compose up` first)")
             }
             for d in s.dependsOn where chosenNames.contains(d.service) { try waitFor(d, of: s.name) }
@@ -104,16 +117,23 @@ public struct ComposeRunner {
         }
     }
 
-    /// `compose restart`: stop then start the named services' containers (all when `names` is empty).
-    public func restart(_ names: [String], timeout: Int? = nil) throws(ComposeError) {
-        try stop(names, timeout: timeout)
-        try start(names)
+    /// `compose restart`: stop then start the named services' containers (all when `names` is empty),
+    /// and, unless `noDeps`, those of the services that depend on them with `restart: true` (Docker
+    /// Compose's dependents, whose namespaces or connections would otherwise point at the old container).
+    public func restart(_ names: [String], timeout: Int? = nil, noDeps: Bool = false) throws(ComposeError) {
+        _ = try services(names)
+        let chosen = names.isEmpty || noDeps ? names : ComposeOrder.withRestartDependents(names, in: project.services)
+        try stop(chosen, timeout: timeout)
+        // A dependent with no container (never brought up) is left alone; a named service must have one.
+        try start(chosen.filter { names.contains($0) || !containers(of: $0).isEmpty }, withDependencies: false)
     }
 
-    /// Remove stopped containers of the services (`stopFirst`: stop running ones first); returns the
-    /// names removed.
+    /// Remove stopped containers of the services (`stopFirst`: stop running ones first; `anonymousVolumes`:
+    /// their anonymous volumes too, `rm -v`); returns the names removed.
     @discardableResult
-    public func remove(_ names: [String], stopFirst: Bool) throws(ComposeError) -> [String] {
+    public func remove(_ names: [String], stopFirst: Bool, anonymousVolumes: Bool = false) throws(ComposeError)
+        -> [String]
+    {
         var removed: [String] = []
         for s in try services(names) {
             for c in containers(of: s.name) {
@@ -121,7 +141,7 @@ public struct ComposeRunner {
                     guard stopFirst else { continue }
                     try stopContainer(c)
                 }
-                try removeContainer(c)
+                try removeContainer(c, anonymousVolumes: anonymousVolumes)
                 removed.append(c.name)
             }
         }

@@ -1,20 +1,13 @@
 import SkiffImage
 
-/// One service → the `RunOptions` of one of its containers. Everything that depends on the
-/// networking and volume work (project networks, published ports, volumes) is decided here, in one
-/// place, so switching it on is a change to this file only.
+/// One service → the `RunOptions` of one of its containers: its networks, published ports, volumes and
+/// the rest of its keys, decided in one place.
 package struct ComposeWiring {
     package var project: ComposeProject
 
     package init(project: ComposeProject) {
         self.project = project
     }
-
-    /// Whether containers join project networks (bridge networks where services resolve each other by
-    /// service name, container name and aliases) and publish ports (the networking work, 23d6aae).
-    package static let projectNetworksAvailable = true
-    /// Whether volumes (named, bind, tmpfs) can be mounted (the volume work, issue 7, is in).
-    package static let volumesAvailable = true
 
     /// The name on the host of a project network (`default` is `<project>_default`).
     package func realNetworkName(_ key: String) -> String {
@@ -65,42 +58,12 @@ package struct ComposeWiring {
     package func extraNetworks(_ s: ComposeService) -> [(
         name: String, aliases: [String], ip: String?, mac: String?, ip6: String?, endpoint: EndpointOptions
     )] {
-        guard s.networkMode == nil, Self.projectNetworksAvailable else { return [] }
+        guard s.networkMode == nil else { return [] }
         return s.networkNames.dropFirst().map {
             (
                 realNetworkName($0), aliases(s, on: $0), fixedAddress(s, on: $0), macAddress(s, on: $0),
                 fixedAddress6(s, on: $0), endpoint(s, on: $0)
             )
-        }
-    }
-
-    /// Refuse, before anything is made, what cannot be carried out yet.
-    package func check(_ services: [ComposeService], servicePorts: Bool = true) throws(ComposeError) {
-        for s in services {
-            if !Self.volumesAvailable, let m = s.volumes.first {
-                throw .unsupported(
-                    "services.\(s.name).volumes: \(m.type.rawValue) mounts (\(m.target)) need skiff's volume support, which is not in this build yet"
-                )
-            }
-            if !Self.projectNetworksAvailable {
-                if s.networkMode == nil,
-                    let n = s.networks.first(where: { $0.name != "default" || !$0.aliases.isEmpty })
-                {
-                    throw .unsupported(
-                        "services.\(s.name).networks.\(n.name): networks other than the default (and aliases) need skiff's bridge networking, which is not in this build yet; remove the networks: entry (services then get loopback only) or use network_mode: host"
-                    )
-                }
-                if servicePorts, let p = s.ports.first, s.networkMode != "host" {
-                    throw .unsupported(
-                        "services.\(s.name).ports: publishing \(p.publishFlag) needs skiff's bridge networking, which is not in this build yet; use network_mode: host to listen on the host directly"
-                    )
-                }
-            }
-            if s.networkMode == "bridge" && !Self.projectNetworksAvailable {
-                throw .unsupported(
-                    "services.\(s.name).network_mode: bridge needs skiff's bridge networking, which is not in this build yet"
-                )
-            }
         }
     }
 
@@ -252,20 +215,16 @@ package struct ComposeWiring {
             o.macAddress = s.macAddress
             o.links = links(of: s)
         default:
-            if Self.projectNetworksAvailable {
-                let first = s.networkNames[0]
-                o.network = .named(realNetworkName(first))
-                o.networkAliases = aliases(s, on: first)
-                o.ip = fixedAddress(s, on: first)
-                o.ip6 = fixedAddress6(s, on: first)
-                o.macAddress = macAddress(s, on: first)
-                o.endpoint = endpoint(s, on: first)
-                // `links:` are Docker's links here too: ALIAS resolves in the linking container only.
-                o.links = links(of: s)
-                if servicePorts { o.publish = s.ports.map(\.publishFlag) }
-            } else {
-                o.network = .none
-            }
+            let first = s.networkNames[0]
+            o.network = .named(realNetworkName(first))
+            o.networkAliases = aliases(s, on: first)
+            o.ip = fixedAddress(s, on: first)
+            o.ip6 = fixedAddress6(s, on: first)
+            o.macAddress = macAddress(s, on: first)
+            o.endpoint = endpoint(s, on: first)
+            // `links:` are Docker's links here too: ALIAS resolves in the linking container only.
+            o.links = links(of: s)
+            if servicePorts { o.publish = s.ports.map(\.publishFlag) }
         }
         return o
     }

@@ -159,7 +159,7 @@ package struct NetworkStore: Sendable {
     func claimedSubnets(excludingOwn: Bool = false) -> [(IPv4Subnet, String, String)] {
         let dir = hostDirectory + "/subnets"
         var result: [(IPv4Subnet, String, String)] = []
-        for entry in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] {
+        for entry in FileIO.visibleEntries(dir) {
             guard let subnet = IPv4Subnet(entry.replacingOccurrences(of: "-", with: "/")),
                 let text = try? FileIO.readString(dir + "/" + entry)
             else { continue }

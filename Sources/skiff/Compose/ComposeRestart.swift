@@ -9,10 +9,13 @@ struct ComposeRestart: ParsableCommand {
     @ParentCommand var parent: ComposeCommand
     var compose: ComposeOptions { own.inheriting(parent.global) }
     @Option(name: [.customShort("t"), .long], help: "Seconds to wait before SIGKILL.") var timeout: Int?
+    @Flag(name: .customLong("no-deps"), help: "Don't restart dependent services.") var noDeps = false
     @Argument(help: "Services (default: all).") var services: [String] = []
 
     func run() throws {
         let runner = compose.runner(try compose.load())
-        try composeStep { () throws(ComposeError) in try runner.restart(services, timeout: timeout) }
+        try composeStep { () throws(ComposeError) in
+            try runner.restart(services, timeout: timeout, noDeps: noDeps)
+        }
     }
 }

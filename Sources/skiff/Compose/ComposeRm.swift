@@ -10,7 +10,8 @@ struct ComposeRm: ParsableCommand {
     @ParentCommand var parent: ComposeCommand
     @Flag(name: [.customShort("f"), .long], help: "Do not ask for confirmation.") var force = false
     @Flag(name: [.customShort("s"), .long], help: "Stop running containers first.") var stop = false
-    @Flag(name: .customShort("v"), help: "Also anonymous volumes (none exist yet).") var volumes = false
+    @Flag(name: [.customShort("v"), .long], help: "Remove any anonymous volumes attached to containers.")
+    var volumes = false
     @Argument(help: "Services (default: all).") var services: [String] = []
 
     func run() throws {
@@ -27,7 +28,9 @@ struct ComposeRm: ParsableCommand {
             let answer = readLine()?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
             guard answer == "y" || answer == "yes" else { return }
         }
-        let removed = try composeStep { () throws(ComposeError) in try runner.remove(services, stopFirst: stop) }
+        let removed = try composeStep { () throws(ComposeError) in
+            try runner.remove(services, stopFirst: stop, anonymousVolumes: volumes)
+        }
         if removed.isEmpty { FileHandleStderr.write("No stopped containers\n") }
     }
 }

@@ -38,6 +38,7 @@ struct ComposeRun: ParsableCommand {
         request.env = env
         request.remove = remove
         request.noDeps = noDeps
+        request.profiles = compose.allProfiles
         request.servicePorts = servicePorts
         let terminal = !noTTY && !detach && isatty(STDIN_FILENO) == 1
         request.tty = terminal

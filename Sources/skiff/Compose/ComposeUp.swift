@@ -29,6 +29,10 @@ struct ComposeUp: ParsableCommand {
     @Flag(name: .customLong("no-start"), help: "Create the containers, do not start them.") var noStart = false
     @Flag(name: .customLong("remove-orphans"), help: "Remove containers of services no longer in the file.")
     var removeOrphans = false
+    @Flag(
+        name: [.customShort("V"), .customLong("renew-anon-volumes")],
+        help: "Recreate anonymous volumes instead of taking them from the previous containers.")
+    var renewAnonVolumes = false
     @Flag(name: .long, help: "Wait for the services to be running (and healthy, with a healthcheck); implies -d.")
     var wait = false
     @Option(name: .customLong("wait-timeout"), help: "Seconds --wait waits at most.") var waitTimeout: Int = 300
@@ -55,6 +59,7 @@ struct ComposeUp: ParsableCommand {
         options.build = build
         options.noStart = noStart
         options.removeOrphans = removeOrphans
+        options.renewAnonymousVolumes = renewAnonVolumes
         options.scale = try composeStep { () throws(ComposeError) in
             try ComposeScaleArgument.parse(scale, flag: "--scale")
         }
