@@ -14,7 +14,8 @@ extension Engine {
         name: String, subnet: String? = nil, gateway: String? = nil, ipRange: String? = nil,
         bridgeOptions: NetworkBridgeOptions = NetworkBridgeOptions(), isInternal: Bool = false,
         labels: [String: String] = [:], ipv6: Bool = false, subnet6: String? = nil, gateway6: String? = nil,
-        auxAddresses: [String: String] = [:], ipamOptions: [String: String] = [:], ipv4: Bool = true
+        auxAddresses: [String: String] = [:], ipamOptions: [String: String] = [:], ipv4: Bool = true,
+        attachable: Bool = false
     ) throws(KitError) -> NetworkConfig {
         guard Self.isValidName(name) else {
             throw .usage("invalid network name \"\(name)\": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed")
@@ -101,7 +102,9 @@ extension Engine {
                 throw error
             }
         }
-        if range != nil || bridgeOptions != NetworkBridgeOptions() || !aux.isEmpty || !ipamOptions.isEmpty {
+        if range != nil || bridgeOptions != NetworkBridgeOptions() || !aux.isEmpty || !ipamOptions.isEmpty || attachable
+        {
+            config.attachable = attachable ? true : nil
             config.ipRange = range
             config.auxAddresses = aux.isEmpty ? nil : aux
             config.ipamOptions = ipamOptions.isEmpty ? nil : ipamOptions
@@ -330,6 +333,7 @@ extension Engine {
         package var EnableIPv4: Bool
         package var EnableIPv6: Bool
         package var Internal: Bool
+        package var Attachable: Bool
         package var Containers: [String: Endpoint]
         package var Options: [String: String]
         package var Labels: [String: String]
@@ -361,7 +365,7 @@ extension Engine {
             Name: n.name, Id: n.id, Created: n.created, Scope: "local", Driver: n.driver,
             IPAM: .init(Driver: "default", Options: n.isDefault ? nil : n.ipamOptions ?? [:], Config: ipam),
             EnableIPv4: n.enableIPv4, EnableIPv6: n.enableIPv6,
-            Internal: n.isInternal, Containers: endpoints,
+            Internal: n.isInternal, Attachable: n.attachable ?? false, Containers: endpoints,
             Options: ["com.docker.network.bridge.name": n.bridge], Labels: n.labels)
     }
 }
