@@ -97,6 +97,18 @@ struct IPv6OnlyNameServiceTests {
         let address = NetworkIPv6Tests.inspect(root, "{{.NetworkSettings.Networks.v6dns.GlobalIPv6Address}}", "srv")
         try #require(IPv6Address(address) != nil, "srv's IPv6 address: \(address)")
 
+        // network inspect's endpoint, in Docker's shape: the container's EndpointID and MAC address.
+        let endpoints = try NetworkIPv6Tests.networkDoc(root, "v6dns")["Containers"] as? [String: [String: Any]]
+        let srvID = NetworkIPv6Tests.inspect(root, "{{.Id}}", "srv")
+        let endpoint = try #require(endpoints?[srvID], "\(String(describing: endpoints))")
+        #expect(
+            endpoint["EndpointID"] as? String
+                == NetworkIPv6Tests.inspect(root, "{{.NetworkSettings.Networks.v6dns.EndpointID}}", "srv"))
+        #expect(
+            endpoint["MacAddress"] as? String
+                == NetworkIPv6Tests.inspect(root, "{{.NetworkSettings.Networks.v6dns.MacAddress}}", "srv"))
+        #expect(endpoint["IPv6Address"] as? String == address + "/64" && endpoint["IPv4Address"] as? String == "")
+
         // The embedded DNS server: resolv.conf names it; names and aliases are AAAA records.
         let resolv = root.skiff("exec", "cli", "cat", "/etc/resolv.conf").out
         #expect(resolv.hasPrefix("nameserver 127.0.0.11\n") && resolv.contains("ndots:0"), "\(resolv)")

@@ -1,5 +1,6 @@
 import Foundation
 import SkiffExplain
+import SkiffImage
 import SkiffSystem
 
 #if canImport(Glibc)
@@ -320,6 +321,9 @@ extension Engine {
         }
         package struct Endpoint: Codable, Sendable {
             package var Name: String
+            /// The same ID as the container's inspect shows for this endpoint.
+            package var EndpointID: String
+            package var MacAddress: String
             package var IPv4Address: String
             package var IPv6Address: String
             package var Aliases: [String]
@@ -344,7 +348,9 @@ extension Engine {
         var endpoints: [String: NetworkInspect.Endpoint] = [:]
         for l in networks.leases(n.name) {
             endpoints[l.containerID] = .init(
-                Name: l.name, IPv4Address: l.ip.map { "\($0)/\(n.subnet?.prefix ?? 32)" } ?? "",
+                Name: l.name, EndpointID: Digest.of(Array("endpoint/\(l.containerID)/\(n.id)/\(l.key)".utf8)).hex,
+                MacAddress: l.mac ?? Self.macAddress(l),
+                IPv4Address: l.ip.map { "\($0)/\(n.subnet?.prefix ?? 32)" } ?? "",
                 IPv6Address: l.ip6.map { "\($0)/\(n.subnet6?.prefix ?? 64)" } ?? "", Aliases: l.aliases)
         }
         func aux(_ v6: Bool) -> [String: String]? {
