@@ -80,6 +80,22 @@ struct IPv6OnlyServicesPlanTests {
         #expect(EmbeddedDNS.reverseAddress("5.0.1.10.in-addr.arpa") == "10.1.0.5")
     }
 
+    @Test func aLargeAnswerWithoutEDNSIsTruncatedForUDP() throws {
+        // 30 replicas of one service: 30 AAAA records, more than 512 bytes.
+        let hosts = (1...30).map { "fd00:1::\(String($0, radix: 16))\tworker" }.joined(separator: "\n")
+        var plain = Self.query("worker", type: 28)
+        plain = Array(plain.dropLast(11))  // no OPT record
+        plain[11] = 0
+        let full = try #require(EmbeddedDNS.localAnswer(to: plain, hostsText: hosts))
+        #expect(Self.answers(full).data.count == 30 && full.count > 512)
+        let cut = EmbeddedDNS.forUDP(full, query: plain)
+        #expect(cut.count <= 512 && cut[2] & 0x02 != 0 && Self.answers(cut).data.isEmpty, "TC set, answers dropped")
+        // With EDNS the resolver takes the whole answer.
+        let edns = Self.query("worker", type: 28)
+        let whole = try #require(EmbeddedDNS.localAnswer(to: edns, hostsText: hosts))
+        #expect(EmbeddedDNS.forUDP(whole, query: edns) == whole)
+    }
+
     @Test func malformedQueriesAreNotAnswered() {
         #expect(EmbeddedDNS.Query([1, 2, 3]) == nil)
         var response = Self.query("srv", type: 28)

@@ -107,6 +107,17 @@ package enum EmbeddedDNS {
         }
     }
 
+    /// A reply for UDP: one larger than 512 bytes to a query without EDNS (no additional record) is
+    /// cut to its header and question with TC set, so the resolver asks again over TCP (RFC 1035).
+    package static func forUDP(_ reply: [UInt8], query: [UInt8]) -> [UInt8] {
+        guard reply.count > 512, query.count >= 12, query[10] == 0, query[11] == 0, let q = Query(query) else {
+            return reply
+        }
+        var cut = Self.reply(to: q, rcode: reply[3] & 0x0f, answers: [], authoritative: reply[2] & 0x04 != 0)
+        cut[2] |= 0x02
+        return cut
+    }
+
     /// SERVFAIL: no server to forward to, or none answered.
     package static func serverFailure(to query: [UInt8]) -> [UInt8]? {
         guard let q = Query(query) else { return nil }

@@ -87,7 +87,8 @@ struct EmbeddedDNSServer {
             let clientLength = fromLength
             // Forwarding may wait on a slow server: each query on its own thread.
             Thread.detachNewThread {
-                guard let reply = answer(query, overTCP: false) else { return }
+                guard let full = answer(query, overTCP: false) else { return }
+                let reply = EmbeddedDNS.forUDP(full, query: query)
                 _ = clientBytes.withUnsafeBytes {
                     sendto(
                         udp, reply, reply.count, 0, $0.baseAddress!.assumingMemoryBound(to: sockaddr.self), clientLength
