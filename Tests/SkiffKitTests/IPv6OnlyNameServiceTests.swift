@@ -142,6 +142,9 @@ struct IPv6OnlyNameServiceTests {
             #expect(ports.contains(line + "\n"), "\(ports)")
         }
 
+        // A container run in the foreground with --rm (no monitor) leaves no relay behind either.
+        r = root.skiff("run", "--rm", "--network", "v6dns", "busybox", "nslookup", "-type=aaaa", "web")
+        #expect(r.status == 0 && r.out.contains(address), "\(r)")
         #expect(root.skiff("rm", "-f", "srv", "cli").status == 0)
         let relays = root.eventually(5) {
             !NetworkTests.sh("/usr/bin/pgrep", "-f", "loopback-proxy.*\(root.path)").out.contains("\n")

@@ -90,9 +90,13 @@ struct NetworkLoopbackProxy: ParsableCommand {
             }
         }
         let initial = exitFile.flatMap(Self.inode)
+        // The container's directory, gone when it is removed: a `run --rm` in the foreground has no
+        // monitor to write `exit`, and its directory may go before its network is taken down.
+        let directory = exitFile.map { String($0[..<($0.lastIndex(of: "/") ?? $0.startIndex)]) }
         while true {
             usleep(250_000)
             if let exitFile, let now = Self.inode(exitFile), now != initial { _exit(0) }
+            if let directory, !directory.isEmpty, access(directory, F_OK) != 0, errno == ENOENT { _exit(0) }
         }
     }
 
