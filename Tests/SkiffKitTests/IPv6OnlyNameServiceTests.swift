@@ -112,7 +112,7 @@ struct IPv6OnlyNameServiceTests {
         // The embedded DNS server: resolv.conf names it; names and aliases are AAAA records.
         let resolv = root.skiff("exec", "cli", "cat", "/etc/resolv.conf").out
         #expect(resolv.hasPrefix("nameserver 127.0.0.11\n") && resolv.contains("ndots:0"), "\(resolv)")
-        for name in ["srv", "web"] {
+        for name in ["srv", "web", "web.v6dns"] {
             let lookup = root.skiff("exec", "cli", "nslookup", "-type=aaaa", name)
             #expect(lookup.status == 0 && lookup.out.contains(address), "nslookup \(name): \(lookup)")
         }

@@ -55,6 +55,15 @@ struct IPv6OnlyServicesPlanTests {
         #expect(a.data == [IPv6Address("fd00:1::2")!.bytes, IPv6Address("fd00:1::4")!.bytes])
     }
 
+    @Test func nameDotNetworkIsTheName() throws {
+        let reply = try #require(
+            EmbeddedDNS.localAnswer(to: Self.query("web.v6net", type: 28), hostsText: Self.hosts, networks: ["v6net"]))
+        #expect(Self.answers(reply).data.count == 2)
+        #expect(
+            EmbeddedDNS.localAnswer(to: Self.query("web.other", type: 28), hostsText: Self.hosts, networks: ["v6net"])
+                == nil, "not one of the container's networks: forwarded")
+    }
+
     @Test func aNameWithIPv6OnlyGetsAnEmptyAnswerForA() throws {
         let reply = try #require(EmbeddedDNS.localAnswer(to: Self.query("cli", type: 1), hostsText: Self.hosts))
         let a = Self.answers(reply)

@@ -80,12 +80,17 @@ package enum EmbeddedDNS {
     }
 
     /// The reply to `query` from the hosts file, or nil when the name is not one of it (forward it).
-    package static func localAnswer(to query: [UInt8], hostsText: String) -> [UInt8]? {
+    /// `NAME.NETWORK`, NETWORK one of the container's `networks`, is NAME, as Docker's resolver takes it.
+    package static func localAnswer(to query: [UInt8], hostsText: String, networks: [String] = []) -> [UInt8]? {
         guard let q = Query(query), q.opcode == 0, q.qclass == 1 else { return nil }
         let records = records(hostsText: hostsText)
         switch RecordType(rawValue: q.type) {
         case .a, .aaaa:
-            let known = records.filter { $0.names.contains(q.name) }
+            var names = [q.name]
+            for n in networks.map({ $0.lowercased() }) where q.name.hasSuffix("." + n) {
+                names.append(String(q.name.dropLast(n.count + 1)))
+            }
+            let known = records.filter { r in names.contains { r.names.contains($0) } }
             guard !known.isEmpty else { return nil }
             var answers: [[UInt8]] = []
             var seen = Set<String>()

@@ -66,6 +66,8 @@ extension Engine {
     struct EmbeddedDNSService: Equatable {
         var netns: String
         var hostsFile: String
+        /// The container's networks (`NAME.NETWORK` is NAME).
+        var networks: [String]
         /// Where names the hosts file does not hold are forwarded (none on an internal network).
         var servers: [String]
     }
@@ -81,7 +83,8 @@ extension Engine {
         else { return nil }
         let external = request.attachments.contains { networks.load($0.network).map { !$0.isInternal } ?? false }
         return EmbeddedDNSService(
-            netns: networks.netnsPath(id), hostsFile: dir + "/hosts", servers: external ? servers : [])
+            netns: networks.netnsPath(id), hostsFile: dir + "/hosts", networks: request.attachments.map(\.network),
+            servers: external ? servers : [])
     }
 
     /// Start the relay and wait until it listens (or fails to: the port is taken on ::1).
@@ -106,7 +109,8 @@ extension Engine {
             ]
             + maps.flatMap { ["--map", $0] }
             + (dns.map { d in
-                ["--dns-netns", d.netns, "--dns-hosts", d.hostsFile] + d.servers.flatMap { ["--dns-server", $0] }
+                ["--dns-netns", d.netns, "--dns-hosts", d.hostsFile] + d.networks.flatMap { ["--dns-network", $0] }
+                    + d.servers.flatMap { ["--dns-server", $0] }
             } ?? [])
         var cargs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
         defer { for p in cargs { free(p) } }

@@ -13,12 +13,16 @@ import Glibc
 /// servers (loopback ones too) whatever the container's network can reach. See SkiffKit's EmbeddedDNS.
 struct EmbeddedDNSServer {
     var hostsFile: String
+    /// The container's networks: `NAME.NETWORK` is answered as NAME.
+    var networks: [String]
     var upstreams: [SocketAddress]
     var udp: Int32
     var tcp: Int32
 
     /// Bind the server's sockets in the namespace of `netnsPath`; nil with the reason when it cannot.
-    static func bind(netnsPath: String, hostsFile: String, upstreams: [String]) -> Result<Self, DNSBindError> {
+    static func bind(netnsPath: String, hostsFile: String, networks: [String], upstreams: [String]) -> Result<
+        Self, DNSBindError
+    > {
         let own = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)
         guard own >= 0 else { return .failure(.init("open own network namespace")) }
         defer { close(own) }
@@ -42,7 +46,8 @@ struct EmbeddedDNSServer {
         }
         return .success(
             Self(
-                hostsFile: hostsFile, upstreams: upstreams.compactMap { SocketAddress(host: $0, port: 53) }, udp: udp,
+                hostsFile: hostsFile, networks: networks,
+                upstreams: upstreams.compactMap { SocketAddress(host: $0, port: 53) }, udp: udp,
                 tcp: tcp))
     }
 
@@ -59,7 +64,7 @@ struct EmbeddedDNSServer {
     /// The reply to one query: from the hosts file, else from the first upstream server that answers.
     func answer(_ query: [UInt8], overTCP: Bool) -> [UInt8]? {
         let hosts = (try? String(contentsOfFile: hostsFile, encoding: .utf8)) ?? ""
-        if let local = EmbeddedDNS.localAnswer(to: query, hostsText: hosts) { return local }
+        if let local = EmbeddedDNS.localAnswer(to: query, hostsText: hosts, networks: networks) { return local }
         for server in upstreams {
             if let reply = overTCP ? Self.forwardTCP(query, to: server) : Self.forwardUDP(query, to: server) {
                 return reply
