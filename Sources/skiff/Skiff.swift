@@ -48,6 +48,16 @@ struct Skiff: ParsableCommand {
             arguments = ComposeCommandLine.normalized(arguments)
             command = ComposeCommandLine.normalized(command)
         }
+        // Docker's boolean flags take `=false` (Go's pflag); ArgumentParser's have a `--no-` form.
+        for path in [["network", "create"]] where command.starts(with: path) {
+            do {
+                arguments = try GoBoolFlags.normalized(arguments, command: path, flags: GoBoolFlags.networkCreate)
+                command = try GoBoolFlags.normalized(command, command: path, flags: GoBoolFlags.networkCreate)
+            } catch {
+                FileHandleStderr.write("skiff: \(error.message)\nSee 'skiff \(path.joined(separator: " ")) --help'.\n")
+                Glibc.exit(125)
+            }
+        }
         // `exec` names a command that has no subcommands: nothing in its line can be a mistyped one.
         if command.first != "exec", let message = UnknownCommand.message(for: command, root: Skiff.self) {
             FileHandleStderr.write(message + "\n")

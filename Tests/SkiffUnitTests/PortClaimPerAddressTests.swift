@@ -66,21 +66,22 @@ struct PortClaimPerAddressTests {
                 PortMapping(hostIP: "127.0.0.1", hostPort: 9090, containerPort: 90),
             ])
         #expect(
-            Engine.loopbackProxyMaps([(lease, false)], hostIPv6: true) == [
+            try Engine.loopbackProxyMaps([(lease, false)], hostIPv6: true) == [
                 "tcp,::,8080,172.18.0.2,80", "udp,::,5353,172.18.0.2,53",
             ])
         #expect(
-            Engine.loopbackProxyMaps([(lease, false)], hostIPv6: false).isEmpty, "no IPv6 on the host: nothing to relay"
+            try Engine.loopbackProxyMaps([(lease, false)], hostIPv6: false).isEmpty,
+            "no IPv6 on the host: nothing to relay"
         )
         // An internal network's published ports stay the host's: the relay listens on ::1 only.
         #expect(
-            Engine.loopbackProxyMaps([(lease, true)], hostIPv6: true) == [
+            try Engine.loopbackProxyMaps([(lease, true)], hostIPv6: true) == [
                 "tcp,::1,8080,172.18.0.2,80", "udp,::1,5353,172.18.0.2,53",
             ])
         // With IPv6 on the network the firewall DNATs [::]; the relay is for ::1 alone.
         lease.ip6 = IPv6Address("fd00:1::2")
         #expect(
-            Engine.loopbackProxyMaps([(lease, false)], hostIPv6: true) == [
+            try Engine.loopbackProxyMaps([(lease, false)], hostIPv6: true) == [
                 "tcp,::1,8080,fd00:1::2,80", "udp,::1,5353,fd00:1::2,53",
             ])
     }

@@ -42,7 +42,8 @@ public struct ContainerNameOptions: Sendable, Equatable {
             .joined()
     }
 
-    /// resolv.conf with the given servers, search domains and options in place of the base file's.
+    /// resolv.conf with the given servers, search domains and options in place of the base file's (the
+    /// servers the embedded DNS server forwards to, where it serves the container).
     public func resolvConf(base: String) -> String {
         guard !(dns.isEmpty && dnsSearch.isEmpty && dnsOptions.isEmpty) else { return base }
         var lines = base.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
@@ -51,7 +52,13 @@ public struct ContainerNameOptions: Sendable, Equatable {
             lines.removeAll { $0.hasPrefix(key + " ") || $0.hasPrefix(key + "\t") }
             lines += joined ? ["\(key) \(values.joined(separator: " "))"] : values.map { "\(key) \($0)" }
         }
-        replace("nameserver", dns, joined: false)
+        if !dns.isEmpty, HostNetwork.embeddedDNSServers(resolvConf: base) != nil {
+            // The embedded DNS server stays the container's; it forwards to these, as Docker's does.
+            lines.removeAll { $0.hasPrefix("# ExtServers: ") }
+            lines.append("# ExtServers: [\(dns.joined(separator: " "))]")
+        } else {
+            replace("nameserver", dns, joined: false)
+        }
         replace("search", dnsSearch, joined: true)
         replace("options", dnsOptions, joined: true)
         return lines.filter { !$0.isEmpty }.joined(separator: "\n") + "\n"

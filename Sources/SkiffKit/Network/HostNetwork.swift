@@ -1,3 +1,4 @@
+import Foundation
 import SkiffSystem
 
 #if canImport(Glibc)
@@ -308,9 +309,59 @@ enum HostNetwork {
     }
 }
 
+extension HostNetwork {
+    /// The container's resolv.conf where Skiff's embedded DNS serves it (an IPv6-only network), as
+    /// Docker writes it for its own (127.0.0.11): that one name server, the host's search domains, the
+    /// host's options and `ndots:0` unless they set ndots. The host's name servers, which the server
+    /// forwards other names to from the host's namespace (loopback ones too, as Docker's `host(…)`),
+    /// are kept in the file as Docker keeps them, on an `# ExtServers: [...]` line.
+    static func embeddedResolvConf(hostText: String) -> String {
+        var search: [String] = []
+        var options: [String] = []
+        var servers: [String] = []
+        for line in hostText.split(separator: "\n") {
+            let f = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+            guard f.count >= 2 else { continue }
+            switch f[0] {
+            case "nameserver":
+                // A link-local server needs its interface, which a forwarded query has no way to name.
+                if !f[1].lowercased().hasPrefix("fe80:") { servers.append(f[1]) }
+            case "search", "domain": search = Array(f.dropFirst())
+            case "options": options += f.dropFirst()
+            default: continue
+            }
+        }
+        if !options.contains(where: { $0.hasPrefix("ndots:") }) { options.insert("ndots:0", at: 0) }
+        var lines = ["nameserver \(EmbeddedDNS.address)"]
+        if !search.isEmpty { lines.append("search " + search.joined(separator: " ")) }
+        lines.append("options " + options.joined(separator: " "))
+        lines.append("")
+        lines.append("# ExtServers: [\(servers.joined(separator: " "))]")
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Whether a container's resolv.conf is the embedded server's (see `embeddedResolvConf`), and the
+    /// servers it forwards to: its `# ExtServers: [...]` line.
+    static func embeddedDNSServers(resolvConf text: String) -> [String]? {
+        let lines = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        guard lines.contains("nameserver \(EmbeddedDNS.address)"),
+            let ext = lines.first(where: { $0.hasPrefix("# ExtServers: [") && $0.hasSuffix("]") })
+        else { return nil }
+        return ext.dropFirst("# ExtServers: [".count).dropLast().split(separator: " ").map(String.init)
+    }
+}
+
 /// The pure parts of `HostNetwork`, for tests and tools.
 package enum HostNetworkProbe {
     /// A container's resolv.conf from the host's (see `HostNetwork.containerResolvConf`).
+    package static func embeddedResolv(_ hostText: String) -> String {
+        HostNetwork.embeddedResolvConf(hostText: hostText)
+    }
+
+    package static func embeddedServers(_ resolvConf: String) -> [String]? {
+        HostNetwork.embeddedDNSServers(resolvConf: resolvConf)
+    }
+
     package static func resolv(_ hostText: String, gateway: IPv4Address?) -> (text: String, resolver: String?) {
         let r = HostNetwork.containerResolvConf(hostText: hostText, gateway: gateway, resolvedPath: "/nonexistent")
         return (r.text, r.loopbackResolver)

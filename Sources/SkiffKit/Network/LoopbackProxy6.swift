@@ -22,44 +22,75 @@ extension Engine {
 
     /// The relay's `--map PROTO,LISTEN,PORT,TARGET,PORT` for every port of the container that needs it.
     /// A port published on every address (`-p 8080:80`) of a container without IPv6 is relayed from
-    /// [::] to its IPv4 address, as docker-proxy does, when the host has IPv6. On an internal network
-    /// the relay listens on [::1] only: the firewall keeps an internal network's published ports from
-    /// other hosts (its forward drop), and a relay on [::] would reach past it (its connection to the
-    /// container is the host's own).
+    /// [::] to its IPv4 address, as docker-proxy does, when the host has IPv6; one of a container without
+    /// IPv4 (an IPv6-only network) from 0.0.0.0, and one published on an IPv4 host address from that
+    /// address, to its IPv6 address, as Docker 28's docker-proxy does. On an internal network the relay
+    /// listens on loopback only: the firewall keeps an internal network's published ports from other
+    /// hosts (its forward drop), and a relay on [::] or 0.0.0.0 would reach past it (its connection to
+    /// the container is the host's own); an internal network's port on another IPv4 address is refused.
     static func loopbackProxyMaps(
         _ leases: [(lease: NetworkLease, isInternal: Bool)], hostIPv6: Bool = HostNetwork.hasIPv6
-    ) -> [String] {
-        leases.flatMap { (l, isInternal) in
-            l.ports.compactMap { p -> String? in
-                let listen: String
-                let target: String
+    ) throws(KitError) -> [String] {
+        var maps: [String] = []
+        for (l, isInternal) in leases {
+            for p in l.ports {
+                var relays: [(listen: String, target: String)] = []
                 switch p.hostIP {
                 case "", "::":
                     if let a = l.ip6 {
-                        listen = "::1"
-                        target = a.description
+                        relays.append(("::1", a.description))
+                        if l.ip == nil, p.hostIP.isEmpty {
+                            relays.append((isInternal ? "127.0.0.1" : "0.0.0.0", a.description))
+                        }
                     } else if let ip = l.ip, p.hostIP == "::" || hostIPv6 {
-                        listen = isInternal ? "::1" : "::"
-                        target = ip.description
-                    } else {
-                        return nil
+                        relays.append((isInternal ? "::1" : "::", ip.description))
                     }
                 case "::1":
-                    guard let a = l.ip6?.description ?? l.ip?.description else { return nil }
-                    listen = "::1"
-                    target = a
+                    if let a = l.ip6?.description ?? l.ip?.description { relays.append(("::1", a)) }
                 default:
-                    return nil
+                    guard l.ip == nil, let a = l.ip6, let v4 = IPv4Address(p.hostIP) else { break }
+                    if isInternal && v4.value >> 24 != 127 {
+                        throw .usage(
+                            "-p \(p.hostIP):\(p.hostPort):\(p.containerPort): the container's network is internal and IPv6-only: its ports are published on loopback addresses only (127.0.0.1)"
+                        )
+                    }
+                    relays.append((p.hostIP, a.description))
                 }
-                return "\(p.proto),\(listen),\(p.hostPort),\(target),\(p.containerPort)"
+                maps += relays.map { "\(p.proto),\($0.listen),\(p.hostPort),\($0.target),\(p.containerPort)" }
             }
         }
+        return maps
+    }
+
+    /// What the relay needs to serve a container's embedded DNS (see `EmbeddedDNS`).
+    struct EmbeddedDNSService: Equatable {
+        var netns: String
+        var hostsFile: String
+        /// The container's networks (`NAME.NETWORK` is NAME).
+        var networks: [String]
+        /// Where names the hosts file does not hold are forwarded (none on an internal network).
+        var servers: [String]
+    }
+
+    /// The embedded DNS of a container whose first network is IPv6-only and whose resolv.conf names it
+    /// (a container made before Skiff served it keeps the file it has). On an internal network it
+    /// answers the network's names only, as Docker's does for a container without external access.
+    func embeddedDNS(id: String, _ request: ContainerNetworkRequest) -> EmbeddedDNSService? {
+        let dir = containers.directory(of: id)
+        guard let first = request.attachments.first, let config = networks.load(first.network), !config.enableIPv4,
+            let text = try? FileIO.readString(dir + "/resolv.conf"),
+            let servers = HostNetwork.embeddedDNSServers(resolvConf: text)
+        else { return nil }
+        let external = request.attachments.contains { networks.load($0.network).map { !$0.isInternal } ?? false }
+        return EmbeddedDNSService(
+            netns: networks.netnsPath(id), hostsFile: dir + "/hosts", networks: request.attachments.map(\.network),
+            servers: external ? servers : [])
     }
 
     /// Start the relay and wait until it listens (or fails to: the port is taken on ::1).
-    func startLoopbackProxy(id: String, maps: [String]) throws(KitError) {
+    func startLoopbackProxy(id: String, maps: [String], dns: EmbeddedDNSService? = nil) throws(KitError) {
         stopLoopbackProxy(id: id)
-        guard !maps.isEmpty else { return }
+        guard !maps.isEmpty || dns != nil else { return }
         var fds: [Int32] = [-1, -1]
         guard pipe(&fds) == 0 else { throw .system(SystemError("pipe")) }
         _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)
@@ -77,6 +108,10 @@ extension Engine {
                 "--exit-file", containers.directory(of: id) + "/exit",
             ]
             + maps.flatMap { ["--map", $0] }
+            + (dns.map { d in
+                ["--dns-netns", d.netns, "--dns-hosts", d.hostsFile] + d.networks.flatMap { ["--dns-network", $0] }
+                    + d.servers.flatMap { ["--dns-server", $0] }
+            } ?? [])
         var cargs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
         defer { for p in cargs { free(p) } }
         let env: [UnsafeMutablePointer<CChar>?] = [strdup("PATH=/usr/sbin:/usr/bin:/sbin:/bin"), nil]
@@ -94,7 +129,7 @@ extension Engine {
         guard line == "ok" else {
             stopLoopbackProxy(id: id)
             throw .network(
-                "publishing on IPv6: \(line.isEmpty ? "the relay (\(Self.skiffPath) network loopback-proxy) did not start" : line)"
+                "publishing ports\(dns == nil ? "" : " and serving DNS"): \(line.isEmpty ? "the relay (\(Self.skiffPath) network loopback-proxy) did not start" : line)"
             )
         }
     }

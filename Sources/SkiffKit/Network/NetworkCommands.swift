@@ -1,5 +1,6 @@
 import Foundation
 import SkiffExplain
+import SkiffImage
 import SkiffSystem
 
 #if canImport(Glibc)
@@ -14,7 +15,8 @@ extension Engine {
         name: String, subnet: String? = nil, gateway: String? = nil, ipRange: String? = nil,
         bridgeOptions: NetworkBridgeOptions = NetworkBridgeOptions(), isInternal: Bool = false,
         labels: [String: String] = [:], ipv6: Bool = false, subnet6: String? = nil, gateway6: String? = nil,
-        auxAddresses: [String: String] = [:], ipamOptions: [String: String] = [:], ipv4: Bool = true
+        auxAddresses: [String: String] = [:], ipamOptions: [String: String] = [:], ipv4: Bool = true,
+        attachable: Bool = false
     ) throws(KitError) -> NetworkConfig {
         guard Self.isValidName(name) else {
             throw .usage("invalid network name \"\(name)\": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed")
@@ -101,7 +103,9 @@ extension Engine {
                 throw error
             }
         }
-        if range != nil || bridgeOptions != NetworkBridgeOptions() || !aux.isEmpty || !ipamOptions.isEmpty {
+        if range != nil || bridgeOptions != NetworkBridgeOptions() || !aux.isEmpty || !ipamOptions.isEmpty || attachable
+        {
+            config.attachable = attachable ? true : nil
             config.ipRange = range
             config.auxAddresses = aux.isEmpty ? nil : aux
             config.ipamOptions = ipamOptions.isEmpty ? nil : ipamOptions
@@ -317,6 +321,9 @@ extension Engine {
         }
         package struct Endpoint: Codable, Sendable {
             package var Name: String
+            /// The same ID as the container's inspect shows for this endpoint.
+            package var EndpointID: String
+            package var MacAddress: String
             package var IPv4Address: String
             package var IPv6Address: String
             package var Aliases: [String]
@@ -330,6 +337,7 @@ extension Engine {
         package var EnableIPv4: Bool
         package var EnableIPv6: Bool
         package var Internal: Bool
+        package var Attachable: Bool
         package var Containers: [String: Endpoint]
         package var Options: [String: String]
         package var Labels: [String: String]
@@ -340,7 +348,9 @@ extension Engine {
         var endpoints: [String: NetworkInspect.Endpoint] = [:]
         for l in networks.leases(n.name) {
             endpoints[l.containerID] = .init(
-                Name: l.name, IPv4Address: l.ip.map { "\($0)/\(n.subnet?.prefix ?? 32)" } ?? "",
+                Name: l.name, EndpointID: Digest.of(Array("endpoint/\(l.containerID)/\(n.id)/\(l.key)".utf8)).hex,
+                MacAddress: l.mac ?? Self.macAddress(l),
+                IPv4Address: l.ip.map { "\($0)/\(n.subnet?.prefix ?? 32)" } ?? "",
                 IPv6Address: l.ip6.map { "\($0)/\(n.subnet6?.prefix ?? 64)" } ?? "", Aliases: l.aliases)
         }
         func aux(_ v6: Bool) -> [String: String]? {
@@ -361,7 +371,7 @@ extension Engine {
             Name: n.name, Id: n.id, Created: n.created, Scope: "local", Driver: n.driver,
             IPAM: .init(Driver: "default", Options: n.isDefault ? nil : n.ipamOptions ?? [:], Config: ipam),
             EnableIPv4: n.enableIPv4, EnableIPv6: n.enableIPv6,
-            Internal: n.isInternal, Containers: endpoints,
+            Internal: n.isInternal, Attachable: n.attachable ?? false, Containers: endpoints,
             Options: ["com.docker.network.bridge.name": n.bridge], Labels: n.labels)
     }
 }

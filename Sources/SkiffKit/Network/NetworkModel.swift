@@ -45,6 +45,10 @@ public struct NetworkConfig: Codable, Sendable, Equatable {
     /// from containers (Docker's IPAM reserves them), by name.
     public var auxAddresses: [String: String]? = nil
 
+    /// `network create --attachable`: recorded and shown by inspect (`Attachable`); on a
+    /// bridge network any container may join (`run --network`, `network connect`) either way.
+    public var attachable: Bool? = nil
+
     /// `--ipam-opt KEY=VALUE` (compose `ipam.options`): options for the IPAM driver. Docker's default
     /// driver takes any and acts on none it does not know (it knows none for a bridge network); they are
     /// kept and shown by `network inspect` under IPAM.Options, as Docker does.
@@ -238,10 +242,9 @@ package struct NetworkLease: Codable, Sendable, Equatable {
     package var primaryAddress: String { key }
 
     /// Its ports' host sides as Docker lists them (see `PortMapping.listed`); an IPv6-only endpoint's
-    /// every-address ports are on [::] alone.
+    /// every-address ports are on 0.0.0.0 (the relay's, to its IPv6 address) and [::].
     package func listedPorts(hostIPv6: Bool) -> [PortMapping] {
-        let all = ports.flatMap { $0.listed(hostIPv6: hostIPv6 || ip == nil) }
-        return ip != nil ? all : all.filter { $0.hostIP.contains(":") }
+        ports.flatMap { $0.listed(hostIPv6: hostIPv6 || ip == nil) }
     }
 
     /// The place among the container's networks: `index`, or the N of an older lease's ethN.

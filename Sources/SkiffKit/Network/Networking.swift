@@ -158,7 +158,12 @@ extension Engine {
         try saveNetworkRequest(id, request)
         setNetworkNamespace(&spec, path: networks.netnsPath(id))
         let hostResolv = (try? FileIO.readString(host.resolvConf)) ?? ""
-        let (resolv, forwarded) = HostNetwork.containerResolvConf(hostText: hostResolv, gateway: config.gateway)
+        // On an IPv6-only network the embedded DNS server answers (the host's IPv4 name servers are out
+        // of the container's reach, and Docker serves 127.0.0.11 there as on every user network).
+        let (resolv, forwarded) =
+            config.enableIPv4
+            ? HostNetwork.containerResolvConf(hostText: hostResolv, gateway: config.gateway)
+            : (HostNetwork.embeddedResolvConf(hostText: hostResolv), nil)
         do { try FileIO.create(dir + "/resolv.conf", contents: Array(resolv.utf8)) } catch { throw .system(error) }
         if logger.isExplaining {
             let servers = resolv.split(separator: "\n").filter { $0.hasPrefix("nameserver") }
@@ -260,7 +265,7 @@ extension Engine {
             let relayed = networks.all().compactMap { n in
                 networks.leases(n.name).first { $0.containerID == id }.map { (lease: $0, isInternal: n.isInternal) }
             }
-            try startLoopbackProxy(id: id, maps: Self.loopbackProxyMaps(relayed))
+            try startLoopbackProxy(id: id, maps: Self.loopbackProxyMaps(relayed), dns: embeddedDNS(id: id, request))
             if logger.isExplaining, let first = explained.lazy.compactMap(Self.containerAddress).first {
                 for p in ports {
                     logger.explain(

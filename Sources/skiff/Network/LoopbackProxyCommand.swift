@@ -6,10 +6,11 @@ import SkiffKit
 import Glibc
 #endif
 
-/// `skiff network loopback-proxy`: the relay for ports published on IPv6 loopback (see SkiffKit's
-/// LoopbackProxy6, which starts and stops it), as docker-proxy is Docker's. Listens for each
-/// `--map PROTO,LISTEN,PORT,TARGET,PORT` (tcp or udp; LISTEN ::1 or ::; TARGET an IPv6 or IPv4
-/// address), goes into the background, writes its pid to `--pid-file` and "ok" (or why not) on fd 3,
+/// `skiff network loopback-proxy`: a container's relay, as docker-proxy is Docker's, for the ports the
+/// kernel's DNAT cannot serve (see SkiffKit's LoopbackProxy6, which starts and stops it). Listens for
+/// each `--map PROTO,LISTEN,PORT,TARGET,PORT` (tcp or udp; LISTEN an IPv6 or IPv4 address of the host;
+/// TARGET the container's IPv6 or IPv4 address), serves the container's embedded DNS when `--dns-netns`
+/// is given, goes into the background, writes its pid to `--pid-file` and "ok" (or why not) on fd 3,
 /// then relays: each TCP connection in a thread of its own, each UDP port in one thread (a flow per
 /// client address, dropped after a minute without traffic, as docker-proxy's UDP proxy does).
 struct NetworkLoopbackProxy: ParsableCommand {
@@ -22,6 +23,14 @@ struct NetworkLoopbackProxy: ParsableCommand {
     /// The container's `exit` file, which its monitor writes anew (a new inode) when the container's
     /// process ends: the relay ends then too, whoever tears the network down and when.
     @Option(name: .customLong("exit-file")) var exitFile: String?
+    /// The container's network namespace, where the embedded DNS server listens (127.0.0.11:53).
+    @Option(name: .customLong("dns-netns")) var dnsNetns: String?
+    /// The container's hosts file (the host's side of its bind mount): the names the DNS server holds.
+    @Option(name: .customLong("dns-hosts")) var dnsHosts: String?
+    /// A network of the container: `NAME.NETWORK` is answered as NAME.
+    @Option(name: .customLong("dns-network")) var dnsNetwork: [String] = []
+    /// A name server the DNS server forwards other names to (from the host's namespace); none: SERVFAIL.
+    @Option(name: .customLong("dns-server")) var dnsServer: [String] = []
 
     func report(_ line: String) {
         let text = line + "\n"
@@ -52,6 +61,17 @@ struct NetworkLoopbackProxy: ParsableCommand {
             }
             listeners.append((fd, udp, target))
         }
+        var dns: EmbeddedDNSServer?
+        if let dnsNetns {
+            switch EmbeddedDNSServer.bind(
+                netnsPath: dnsNetns, hostsFile: dnsHosts ?? "/dev/null", networks: dnsNetwork, upstreams: dnsServer)
+            {
+            case .success(let server): dns = server
+            case .failure(let e):
+                report(e.message)
+                throw ExitCode(1)
+            }
+        }
         // Into the background (before any thread exists), so that whoever started it needs not reap it.
         let child = fork()
         if child < 0 {
@@ -64,6 +84,7 @@ struct NetworkLoopbackProxy: ParsableCommand {
         try? "\(getpid())\n".write(toFile: pidFile, atomically: true, encoding: .utf8)
         report("ok")
         close(3)
+        dns?.start()
         for l in listeners {
             if l.udp {
                 Thread.detachNewThread { Self.serveUDP(l.fd, to: l.target) }
@@ -72,9 +93,13 @@ struct NetworkLoopbackProxy: ParsableCommand {
             }
         }
         let initial = exitFile.flatMap(Self.inode)
+        // The container's directory, gone when it is removed: a `run --rm` in the foreground has no
+        // monitor to write `exit`, and its directory may go before its network is taken down.
+        let directory = exitFile.map { String($0[..<($0.lastIndex(of: "/") ?? $0.startIndex)]) }
         while true {
             usleep(250_000)
             if let exitFile, let now = Self.inode(exitFile), now != initial { _exit(0) }
+            if let directory, !directory.isEmpty, access(directory, F_OK) != 0, errno == ENOENT { _exit(0) }
         }
     }
 
@@ -86,7 +111,7 @@ struct NetworkLoopbackProxy: ParsableCommand {
     /// `PROTO,LISTEN,PORT,TARGET,PORT`: whether it is UDP, where to listen, where to relay to.
     static func parse(_ m: String) -> (Bool, SocketAddress, SocketAddress)? {
         let f = m.split(separator: ",").map(String.init)
-        guard f.count == 5, f[0] == "tcp" || f[0] == "udp", f[1].contains(":"), !f[3].isEmpty, let port = UInt16(f[2]),
+        guard f.count == 5, f[0] == "tcp" || f[0] == "udp", !f[1].isEmpty, !f[3].isEmpty, let port = UInt16(f[2]),
             let targetPort = UInt16(f[4]), let listen = SocketAddress(host: f[1], port: port),
             let target = SocketAddress(host: f[3], port: targetPort)
         else { return nil }

@@ -27,9 +27,12 @@ struct NetworkCreate: ParsableCommand {
     ) var subnet: [String] = []
     @Option(name: .long, help: "Gateway (default: the subnet's first address); one per subnet.") var gateway: [String] =
         []
-    @Flag(name: .long, help: "Enable IPv6 (dual stack).") var ipv6 = false
-    @Option(
-        name: .customLong("ipv4"),
+    // Docker's boolean flags: `--ipv6`, `--ipv6=true|false` (see GoBoolFlags, which spells `=false` as
+    // the `--no-` form before parsing).
+    @Flag(inversion: .prefixedNo, exclusivity: .chooseLast, help: "Enable IPv6 (dual stack; --ipv6=false: off).")
+    var ipv6 = false
+    @Flag(
+        inversion: .prefixedNo, exclusivity: .chooseLast,
         help: "Enable IPv4 (default true); --ipv4=false with --ipv6 makes an IPv6-only network (Docker 28).")
     var ipv4 = true
     @Option(name: .customLong("ip-range"), help: "Hand out addresses from this part of the subnet (CIDR).") var ipRange:
@@ -47,7 +50,18 @@ struct NetworkCreate: ParsableCommand {
         name: .customLong("ipam-opt"),
         help: "IPAM driver option (KEY=VALUE; repeatable): kept and shown by inspect, as Docker's default driver does."
     ) var ipamOpt: [String] = []
-    @Flag(name: .long, help: "No outbound access (no NAT).") var `internal` = false
+    @Flag(inversion: .prefixedNo, exclusivity: .chooseLast, help: "No outbound access (no NAT).")
+    var `internal` = false
+    @Flag(
+        inversion: .prefixedNo, exclusivity: .chooseLast,
+        help: "Enable manual container attachment (recorded and shown by inspect; any bridge network takes them).")
+    var attachable = false
+    @Flag(inversion: .prefixedNo, exclusivity: .chooseLast, help: "A swarm routing-mesh network (swarm mode only).")
+    var ingress = false
+    @Flag(
+        name: .customLong("config-only"), inversion: .prefixedNo, exclusivity: .chooseLast,
+        help: "A configuration-only network (for --config-from; swarm mode only).")
+    var configOnly = false
     @OptionGroup var explain: ExplainOptions
     @Option(name: .customLong("label"), help: "Set a label (KEY=VALUE).") var label: [String] = []
     @Argument(help: "The network's name.") var name: String
@@ -56,6 +70,15 @@ struct NetworkCreate: ParsableCommand {
         explain.begin()
         defer { explain.finish(title: "skiff network create \(name)") }
         guard driver == "bridge" else { throw ValidationError("--driver \(driver): only the bridge driver exists") }
+        if ingress {
+            throw ValidationError(
+                "--ingress: an ingress network is a swarm's routing mesh (docker swarm); skiff has no swarm mode")
+        }
+        if configOnly {
+            throw ValidationError(
+                "--config-only: a configuration-only network is a template for --config-from networks, which skiff has not"
+            )
+        }
         var labels: [String: String] = [:]
         for l in label {
             let kv = l.split(separator: "=", maxSplits: 1).map(String.init)
@@ -103,7 +126,7 @@ struct NetworkCreate: ParsableCommand {
         let n = try SkiffContext.engine().createNetwork(
             name: name, subnet: subnets4.first, gateway: gateways4.first, ipRange: ipRange,
             bridgeOptions: options, isInternal: `internal`, labels: labels, ipv6: ipv6, subnet6: subnets6.first,
-            gateway6: gateways6.first, auxAddresses: aux, ipamOptions: ipamOptions, ipv4: ipv4)
+            gateway6: gateways6.first, auxAddresses: aux, ipamOptions: ipamOptions, ipv4: ipv4, attachable: attachable)
         print(n.id)
     }
 }

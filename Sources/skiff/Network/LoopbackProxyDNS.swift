@@ -1,0 +1,188 @@
+import Foundation
+import SkiffKit
+import SkiffSystem
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The embedded DNS server (Docker's 127.0.0.11) of a container on an IPv6-only network, served by
+/// the container's relay process: its sockets are made inside the container's network namespace
+/// (the relay's thread enters it, binds 127.0.0.11:53, UDP and TCP, and comes back), the rest runs in
+/// the host's, so names the container's hosts file does not hold are forwarded to the host's own name
+/// servers (loopback ones too) whatever the container's network can reach. See SkiffKit's EmbeddedDNS.
+struct EmbeddedDNSServer {
+    var hostsFile: String
+    /// The container's networks: `NAME.NETWORK` is answered as NAME.
+    var networks: [String]
+    var upstreams: [SocketAddress]
+    var udp: Int32
+    var tcp: Int32
+
+    /// Bind the server's sockets in the namespace of `netnsPath`; nil with the reason when it cannot.
+    static func bind(netnsPath: String, hostsFile: String, networks: [String], upstreams: [String]) -> Result<
+        Self, DNSBindError
+    > {
+        let own = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)
+        guard own >= 0 else { return .failure(.init("open own network namespace")) }
+        defer { close(own) }
+        let target = open(netnsPath, O_RDONLY | O_CLOEXEC)
+        guard target >= 0 else { return .failure(.init("open \(netnsPath)")) }
+        defer { close(target) }
+        guard NetworkNamespace.enter(target) else { return .failure(.init("enter \(netnsPath)")) }
+        var address = SocketAddress(host: EmbeddedDNS.address, port: 53)!
+        let udp = address.boundSocket(type: Int32(SOCK_DGRAM.rawValue))
+        let udpErrno = errno
+        let tcp = udp < 0 ? -1 : address.boundSocket(type: Int32(SOCK_STREAM.rawValue))
+        let tcpOK = tcp >= 0 && listen(tcp, 64) == 0
+        let tcpErrno = errno
+        // Back home before anything else: every other socket of the relay is the host's.
+        guard NetworkNamespace.enter(own) else { _exit(1) }
+        guard udp >= 0, tcpOK else {
+            if udp >= 0 { close(udp) }
+            if tcp >= 0 { close(tcp) }
+            errno = udp < 0 ? udpErrno : tcpErrno
+            return .failure(.init("listen on \(EmbeddedDNS.address):53 in the container"))
+        }
+        return .success(
+            Self(
+                hostsFile: hostsFile, networks: networks,
+                upstreams: upstreams.compactMap { SocketAddress(host: $0, port: 53) }, udp: udp,
+                tcp: tcp))
+    }
+
+    struct DNSBindError: Error {
+        var message: String
+        init(_ what: String) { message = "embedded DNS: \(what): \(String(cString: strerror(errno)))" }
+    }
+
+    func start() {
+        Thread.detachNewThread { serveUDP() }
+        Thread.detachNewThread { serveTCP() }
+    }
+
+    /// The reply to one query: from the hosts file, else from the first upstream server that answers.
+    func answer(_ query: [UInt8], overTCP: Bool) -> [UInt8]? {
+        let hosts = (try? String(contentsOfFile: hostsFile, encoding: .utf8)) ?? ""
+        if let local = EmbeddedDNS.localAnswer(to: query, hostsText: hosts, networks: networks) { return local }
+        for server in upstreams {
+            if let reply = overTCP ? Self.forwardTCP(query, to: server) : Self.forwardUDP(query, to: server) {
+                return reply
+            }
+        }
+        return EmbeddedDNS.serverFailure(to: query)
+    }
+
+    func serveUDP() {
+        var buf = [UInt8](repeating: 0, count: 65536)
+        while true {
+            var from = sockaddr_storage()
+            var fromLength = socklen_t(MemoryLayout<sockaddr_storage>.size)
+            let n = withUnsafeMutablePointer(to: &from) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    recvfrom(udp, &buf, buf.count, 0, $0, &fromLength)
+                }
+            }
+            if n < 0 {
+                if errno == EINTR { continue }
+                return
+            }
+            let query = Array(buf[0..<n])
+            let clientBytes = withUnsafeBytes(of: from) { Array($0) }
+            let clientLength = fromLength
+            // Forwarding may wait on a slow server: each query on its own thread.
+            Thread.detachNewThread {
+                guard let full = answer(query, overTCP: false) else { return }
+                let reply = EmbeddedDNS.forUDP(full, query: query)
+                _ = clientBytes.withUnsafeBytes {
+                    sendto(
+                        udp, reply, reply.count, 0, $0.baseAddress!.assumingMemoryBound(to: sockaddr.self), clientLength
+                    )
+                }
+            }
+        }
+    }
+
+    func serveTCP() {
+        while true {
+            let client = accept(tcp, nil, nil)
+            if client < 0 {
+                if errno == EINTR || errno == ECONNABORTED || errno == EMFILE || errno == ENFILE { continue }
+                return
+            }
+            _ = fcntl(client, F_SETFD, FD_CLOEXEC)
+            Thread.detachNewThread {
+                defer { close(client) }
+                var timeout = timeval(tv_sec: 10, tv_usec: 0)
+                setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+                // Queries one after another on the connection, each with its two-byte length.
+                while let query = Self.readMessage(client), let reply = answer(query, overTCP: true) {
+                    guard Self.writeMessage(client, reply) else { return }
+                }
+            }
+        }
+    }
+
+    static func forwardUDP(_ query: [UInt8], to server: SocketAddress) -> [UInt8]? {
+        let fd = socket(server.family, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var timeout = timeval(tv_sec: 3, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var s = server
+        guard s.withSockaddr({ connect(fd, $0, $1) }) == 0, send(fd, query, query.count, 0) == query.count else {
+            return nil
+        }
+        var buf = [UInt8](repeating: 0, count: 65536)
+        // A reply to another query (a late one) is not this one's: the ID must match.
+        for _ in 0..<4 {
+            let n = recv(fd, &buf, buf.count, 0)
+            guard n >= 12 else { return nil }
+            if buf[0] == query[0] && buf[1] == query[1] { return Array(buf[0..<n]) }
+        }
+        return nil
+    }
+
+    static func forwardTCP(_ query: [UInt8], to server: SocketAddress) -> [UInt8]? {
+        let fd = socket(server.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var s = server
+        guard s.withSockaddr({ connect(fd, $0, $1) }) == 0, writeMessage(fd, query) else { return nil }
+        return readMessage(fd)
+    }
+
+    static func readExactly(_ fd: Int32, _ count: Int) -> [UInt8]? {
+        var out = [UInt8](repeating: 0, count: count)
+        var got = 0
+        while got < count {
+            let n = out[got...].withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { return nil }
+            got += n
+        }
+        return out
+    }
+
+    static func readMessage(_ fd: Int32) -> [UInt8]? {
+        guard let length = readExactly(fd, 2) else { return nil }
+        let n = Int(length[0]) << 8 | Int(length[1])
+        guard n >= 12 else { return nil }
+        return readExactly(fd, n)
+    }
+
+    static func writeMessage(_ fd: Int32, _ message: [UInt8]) -> Bool {
+        let framed = [UInt8(message.count >> 8), UInt8(message.count & 0xff)] + message
+        var off = 0
+        while off < framed.count {
+            let w = framed[off...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            if w < 0 && errno == EINTR { continue }
+            guard w > 0 else { return false }
+            off += w
+        }
+        return true
+    }
+}
