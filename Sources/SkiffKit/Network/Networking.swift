@@ -1,6 +1,7 @@
 import Foundation
 import SkiffExplain
 import SkiffOCI
+import SkiffRuntime
 import SkiffSystem
 
 #if canImport(Glibc)
@@ -89,15 +90,7 @@ extension Engine {
             guard target.status == .running else {
                 throw .usage("cannot join the network of container \(target.name): it is not running")
             }
-            let path: String
-            if FileIO.exists(networks.netnsPath(target.id)) {
-                path = networks.netnsPath(target.id)
-            } else if let pid = target.pid {
-                path = "/proc/\(pid)/ns/net"
-            } else {
-                throw .usage("cannot join the network of container \(target.name): its process is unknown")
-            }
-            setNetworkNamespace(&spec, path: path)
+            setNetworkNamespace(&spec, path: try donorNetworkPath(target))
             if !ports.isEmpty { throw .usage("conflicting options: port publishing and the container network mode") }
             let tdir = containers.directory(of: target.id)
             for f in ["hosts", "resolv.conf", "hostname"] {
@@ -202,6 +195,39 @@ extension Engine {
             endpoint: endpoint.isEmpty ? nil : endpoint)
     }
 
+    /// The network namespace a `--network container:NAME` joiner enters: the donor's namespace file
+    /// (bridge and user networks), or its process's namespace (none, host), which is a new one after each
+    /// of its restarts.
+    func donorNetworkPath(_ donor: Container) throws(KitError) -> String {
+        if FileIO.exists(networks.netnsPath(donor.id)) { return networks.netnsPath(donor.id) }
+        guard let pid = donor.pid else {
+            throw .usage("cannot join the network of container \(donor.name): its process is unknown")
+        }
+        return "/proc/\(pid)/ns/net"
+    }
+
+    /// At every start of a joiner, point it at its donor's namespace again, as Docker looks the donor up
+    /// at each start: a donor restarted since has a new process, and without its own namespace file a
+    /// new namespace.
+    func joinDonorNetwork(id: String, donor: String?) throws(KitError) {
+        guard let donor else { return }
+        let target: Container
+        do { target = try container(donor) } catch {
+            throw .notFound("cannot join network of a non running container: \(donor): no such container")
+        }
+        guard target.status == .running, processAlive(target) else {
+            throw .usage("cannot join network of a non running container: \(target.name)")
+        }
+        let path = try donorNetworkPath(target)
+        let dir = containers.directory(of: id)
+        do {
+            var spec = try SpecFile.load(bundle: dir)
+            guard spec.linux?.namespaces?.first(where: { $0.type == "network" })?.path != path else { return }
+            setNetworkNamespace(&spec, path: path)
+            try SpecFile.write(spec, bundle: dir)
+        } catch { throw .runtime(error) }
+    }
+
     func setNetworkNamespace(_ spec: inout Spec, path: String) {
         var namespaces = spec.linux?.namespaces ?? []
         namespaces.removeAll { $0.type == "network" }
@@ -223,7 +249,11 @@ extension Engine {
 
     /// Make the container's network before its process starts. Any failure undoes what was done.
     package func setUpNetwork(id: String) throws(KitError) {
-        guard let request = networkRequest(id), request.mode != "container" else { return }
+        guard let request = networkRequest(id) else { return }
+        if request.mode == "container" {
+            try joinDonorNetwork(id: id, donor: request.container)
+            return
+        }
         let names: [String]
         switch EndpointOptions.interfaceNames(request.attachments.map { $0.endpoint?.interfaceName }) {
         case .success(let n): names = n
