@@ -115,5 +115,6 @@ struct ContainerCommand: ParsableCommand {
             ContainerWait.self, ContainerLogs.self,
             ContainerExec.self, ContainerInspect.self, ContainerAttach.self, ContainerTop.self, ContainerStats.self,
             ContainerCopy.self, ContainerRename.self, ContainerPrune.self,
+            ContainerUpdate.self,
         ])
 }
