@@ -22,7 +22,7 @@ struct Skiff: ParsableCommand {
             ContainerAttach.self, ContainerTop.self, ContainerStats.self, ContainerCopy.self, ContainerRename.self,
             SystemCommand.self, VolumeCommand.self, ComposeCommand.self,
             NetworkCommand.self, ContainerPort.self, VersionCommand.self,
-            ContainerUpdate.self,
+            ContainerUpdate.self, SystemInfoCommand.self,
         ]
     )
 
