@@ -10,45 +10,70 @@ import Glibc
 /// `--format '{{.ServerVersion}}'` and `{{json .}}` read as Docker's do). The state root is the
 /// "Docker Root Dir"; the one runtime is Skiff's own.
 public struct SystemInfo: Codable, Sendable, Equatable {
+    /// Docker's `Containers`.
     public var Containers: Int
+    /// Docker's `ContainersRunning`.
     public var ContainersRunning: Int
+    /// Docker's `ContainersPaused`.
     public var ContainersPaused: Int
+    /// Docker's `ContainersStopped`.
     public var ContainersStopped: Int
+    /// Docker's `Images`.
     public var Images: Int
     /// Storage driver: overlay2 (Skiff's layers are overlay lower dirs).
     public var Driver: String
     /// [["Backing Filesystem", "extfs"], …].
     public var DriverStatus: [[String]]
+    /// Docker's `LoggingDriver`.
     public var LoggingDriver: String
+    /// Docker's `CgroupDriver`.
     public var CgroupDriver: String
     /// "1" or "2".
     public var CgroupVersion: String
+    /// Docker's `KernelVersion`.
     public var KernelVersion: String
+    /// Docker's `OperatingSystem`.
     public var OperatingSystem: String
+    /// Docker's `OSVersion`.
     public var OSVersion: String
+    /// Docker's `OSType`.
     public var OSType: String
+    /// Docker's `Architecture`.
     public var Architecture: String
+    /// Docker's `NCPU`.
     public var NCPU: Int
+    /// Docker's `MemTotal`.
     public var MemTotal: Int64
+    /// Docker's `Name`.
     public var Name: String
+    /// Docker's `DockerRootDir`.
     public var DockerRootDir: String
+    /// Docker's `ServerVersion`.
     public var ServerVersion: String
+    /// Docker's `Runtimes`.
     public var Runtimes: [String: RuntimeDoc]
+    /// Docker's `DefaultRuntime`.
     public var DefaultRuntime: String
     /// "name=seccomp,profile=builtin", "name=cgroupns" (on cgroup v2, where containers get their own).
     public var SecurityOptions: [String]
+    /// Docker's `Plugins`.
     public var Plugins: PluginsDoc
+    /// Docker's `Debug`.
     public var Debug: Bool
 
     /// A runtime's entry (Docker: its path).
     public struct RuntimeDoc: Codable, Sendable, Equatable {
+        /// Docker's `path`.
         public var path: String
     }
 
     /// The drivers Skiff has, by kind.
     public struct PluginsDoc: Codable, Sendable, Equatable {
+        /// Docker's `Volume`.
         public var Volume: [String]
+        /// Docker's `Network`.
         public var Network: [String]
+        /// Docker's `Log`.
         public var Log: [String]
     }
 }
