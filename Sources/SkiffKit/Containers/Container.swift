@@ -85,6 +85,8 @@ public struct Container: Codable, Sendable, Equatable {
     public var namespaceModes: NamespaceModes?
     /// Volumes, binds and tmpfs mounts (Volumes/Engine+Volumes.swift); nil when there are none.
     public var mounts: [MountPoint]?
+    /// `--cpus` × 10⁹ (Docker's NanoCpus): the spec holds it only as a CFS quota. nil: not given.
+    public var nanoCpus: Int64?
 
     /// The first 12 hex digits of the ID, as `ps` shows it.
     public var shortID: String { String(id.prefix(12)) }

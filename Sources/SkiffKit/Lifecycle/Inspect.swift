@@ -85,6 +85,20 @@ package struct ContainerInspect: Codable, Sendable {
         package var Links: [String]? = nil
         /// The one runtime (see DaemonSettings).
         package var Runtime: String = DaemonSettings.runtimeName
+        // Resources (see ResourceSettings; `update` changes them).
+        package var Memory: Int64 = 0
+        package var MemorySwap: Int64 = 0
+        package var MemoryReservation: Int64 = 0
+        package var NanoCpus: Int64 = 0
+        package var CpuShares: Int64 = 0
+        package var CpuPeriod: Int64 = 0
+        package var CpuQuota: Int64 = 0
+        package var CpuRealtimePeriod: Int64 = 0
+        package var CpuRealtimeRuntime: Int64 = 0
+        package var CpusetCpus: String = ""
+        package var CpusetMems: String = ""
+        package var PidsLimit: Int64? = nil
+        package var BlkioWeight: UInt16 = 0
     }
     package struct MountDoc: Codable, Sendable {
         package var `Type`: String
@@ -290,6 +304,7 @@ extension Engine {
         host.IpcMode = c.namespaceModes == nil && !spaces.contains { $0.type == "ipc" } ? "host" : modes.ipc.text
         host.UTSMode = modes.uts.text
         host.CgroupnsMode = spaces.contains { $0.type == "cgroup" } ? "private" : "host"
+        host.setResources(ResourceSettings(resources: spec?.linux?.resources, nanoCpus: c.nanoCpus))
         if let links = networkRequest(c.id)?.links, !links.isEmpty {
             host.Links = links.map { "/\($0.name):/\(c.name)/\($0.alias)" }
         }

@@ -62,6 +62,7 @@ extension Engine {
         }
         container.restartPolicy = options.restart
         container.restartCount = 0
+        container.nanoCpus = options.cpus.map { Int64(($0 * 1e9).rounded()) }
         container.tty = options.tty
         container.openStdin = options.interactive
         let config = image.config.config

@@ -19,6 +19,7 @@ struct ComposeCommand: ParsableCommand {
             ComposeKill.self, ComposeTop.self, ComposeLs.self, ComposePort.self, ComposePause.self,
             ComposeUnpause.self, ComposeVersion.self, ComposeCopy.self, ComposeCreate.self,
             ComposeEventsCommand.self, ComposeWait.self, ComposeWatch.self, ComposeScale.self,
+            ComposePush.self, ComposeStats.self, ComposeAttach.self,
         ]
     )
 

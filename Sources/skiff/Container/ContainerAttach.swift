@@ -1,4 +1,5 @@
 import ArgumentParser
+import CSystem
 import SkiffKit
 import SkiffRuntime
 
@@ -10,26 +11,40 @@ struct ContainerAttach: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "attach", abstract: "Attach to a running container's output (and input); Ctrl-P Ctrl-Q detaches.")
     @Flag(name: .customLong("no-stdin"), help: "Do not send input.") var noStdin = false
+    @Option(name: .customLong("sig-proxy"), help: "Proxy received signals to the process (non-TTY).")
+    var sigProxy = true
+    @Option(name: .customLong("detach-keys"), help: "The key sequence that detaches (default ctrl-p,ctrl-q).")
+    var detachKeys: String?
     @Argument(help: "The container.") var container: String
 
     func run() throws {
+        let keys = try detachKeys.map { try DetachKeys(parsing: $0) } ?? .standard
         let engine = SkiffContext.engine()
         let c = try engine.container(container)
         guard c.status == .running else { throw KitError.notRunning(c.name) }
         let fd = try engine.attach(c)
         let code = try AttachSession.run(
-            engine: engine, container: c, fd: fd, stdin: !noStdin && (c.openStdin == true || c.tty == true))
+            engine: engine, container: c, fd: fd, stdin: !noStdin && (c.openStdin == true || c.tty == true),
+            detachKeys: keys, sigProxy: sigProxy)
         throw ExitCode(code)
     }
 }
 
-/// The client side of the monitor's attach socket: frames (`AttachFrameDecoder`) to stdout/stderr; our stdin to the socket. With a terminal: raw mode, and Ctrl-P
-/// Ctrl-Q detaches. Returns the container's exit code once it stops (or 0 after a detach).
+/// The client side of the monitor's attach socket: frames (`AttachFrameDecoder`) to stdout/stderr; our stdin to the socket. With a terminal: raw mode, and the
+/// detach keys (Ctrl-P Ctrl-Q) detach. Without one, SIGINT and SIGTERM go to the container (`sigProxy`, Docker's
+/// --sig-proxy); otherwise they end the attach and leave the container running. Returns the container's exit
+/// code once it stops (0 after a detach, 128+N after signal N ended the attach).
 enum AttachSession {
     static func run(
-        engine: Engine, container: Container, fd: Int32, stdin sendInput: Bool, streams: AttachStreams = AttachStreams()
+        engine: Engine, container: Container, fd: Int32, stdin sendInput: Bool,
+        streams: AttachStreams = AttachStreams(),
+        detachKeys: DetachKeys = .standard, sigProxy: Bool = true
     ) throws -> Int32 {
         defer { close(fd) }
+        // SIGINT and SIGTERM are blocked in every thread (main): take them here.
+        let signals = csys_termination_signalfd()
+        defer { if signals >= 0 { close(signals) } }
+        var keys = detachKeys
         let tty = container.tty == true
         var saved = termios()
         var raw = false
@@ -41,15 +56,29 @@ enum AttachSession {
         defer { if raw { tcsetattr(STDIN_FILENO, TCSANOW, &saved) } }
         var stdinOpen = sendInput
         var frames = AttachFrameDecoder()
-        var lastWasCtrlP = false
         var buf = [UInt8](repeating: 0, count: 32768)
         var detached = false
+        var endedBy: Int32 = 0
         loop: while true {
             var fds = [
                 pollfd(fd: fd, events: Int16(POLLIN), revents: 0),
                 pollfd(fd: stdinOpen ? STDIN_FILENO : -1, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: signals, events: Int16(POLLIN), revents: 0),
             ]
-            if poll(&fds, 2, -1) < 0 { if errno == EINTR { continue }; break }
+            if poll(&fds, 3, -1) < 0 { if errno == EINTR { continue }; break }
+            if fds[2].revents != 0 {
+                // struct signalfd_siginfo: 128 bytes, ssi_signo (u32) first.
+                var info = [UInt8](repeating: 0, count: 128)
+                if read(signals, &info, info.count) == info.count {
+                    let sig = info[0..<4].withUnsafeBytes { Int32(bitPattern: $0.loadUnaligned(as: UInt32.self)) }
+                    if sigProxy && !tty {
+                        try? engine.kill(container.id, signal: "\(sig)")
+                    } else {
+                        endedBy = sig
+                        break loop
+                    }
+                }
+            }
             if fds[0].revents != 0 {
                 let n = read(fd, &buf, buf.count)
                 if n <= 0 { break }
@@ -67,11 +96,8 @@ enum AttachSession {
                 }
                 var data = Array(buf[0..<n])
                 if tty {
-                    // Docker's detach keys: Ctrl-P Ctrl-Q.
-                    for (i, b) in data.enumerated() {
-                        if lastWasCtrlP && b == 0x11 { data = Array(data[..<max(0, i - 1)]); detached = true; break }
-                        lastWasCtrlP = b == 0x10
-                    }
+                    // Docker's detach keys (the daemon looks for them only on a terminal).
+                    (data, detached) = keys.feed(data)
                 }
                 try? FileIO.writeAll(fd: fd, bytes: data)
                 if detached { break loop }
@@ -82,6 +108,7 @@ enum AttachSession {
             FileHandleStderr.write("\r\nread escape sequence\r\n")
             return 0
         }
+        if endedBy != 0 { return 128 + endedBy }
         return try engine.wait(container.id)
     }
 }

@@ -32,47 +32,11 @@ struct ContainerStats: ParsableCommand {
 
     func run() throws {
         let engine = SkiffContext.engine()
-        repeat {
-            let list =
-                containers.isEmpty
+        try StatsTable.show(engine: engine, noStream: noStream, format: format) {
+            containers.isEmpty
                 ? engine.listContainers().filter { all || $0.status == .running }
                 : try containers.map { try engine.container($0) }
-            let first = list.map { engine.statsSample($0) }
-            usleep(500_000)
-            let second = list.map { engine.statsSample($0) }
-            let cpus = Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
-            let hostMemory = Engine.hostMemory
-            var rows: [[String: Any]] = []
-            for (i, c) in list.enumerated() {
-                var row: [String: Any] = [
-                    "Container": c.shortID, "ID": c.shortID, "Name": c.name, "CPUPerc": "0.00%",
-                    "MemUsage": "0B / 0B", "MemPerc": "0.00%", "NetIO": "0B / 0B",
-                    "BlockIO": "0B / 0B", "PIDs": "0",
-                ]
-                if let a = first[i], let b = second[i] {
-                    let u = ContainerUsage(from: a, to: b, cpus: cpus, hostMemory: hostMemory)
-                    row["CPUPerc"] = String(format: "%.2f%%", u.cpuPercent)
-                    row["MemUsage"] = "\(Engine.binarySize(u.memoryUsage)) / \(Engine.binarySize(u.memoryLimit))"
-                    row["MemPerc"] = String(format: "%.2f%%", u.memoryPercent)
-                    row["BlockIO"] = "\(Engine.decimalSize(u.blockRead)) / \(Engine.decimalSize(u.blockWrite))"
-                    row["PIDs"] = "\(u.pids)"
-                }
-                rows.append(row)
-            }
-            if let format {
-                let t = try FormatTemplate(
-                    format.hasPrefix("table") ? String(format.dropFirst(5)).trimmingPrefixSpaces() : format)
-                for r in rows { print(try t.render(r)) }
-            } else {
-                var lines = ["CONTAINER ID\tNAME\tCPU %\tMEM USAGE / LIMIT\tMEM %\tNET I/O\tBLOCK I/O\tPIDS"]
-                for r in rows {
-                    lines.append(
-                        ["ID", "Name", "CPUPerc", "MemUsage", "MemPerc", "NetIO", "BlockIO", "PIDs"]
-                            .map { r[$0] as? String ?? "" }.joined(separator: "\t"))
-                }
-                print(TableWriter.format(lines))
-            }
-        } while !noStream
+        }
     }
 }
 
@@ -119,7 +83,7 @@ struct ContainerPrune: ParsableCommand {
 struct SystemCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "system", abstract: "Disk use and clean-up.",
-        subcommands: [SystemPrune.self, SystemDiskUsage.self])
+        subcommands: [SystemPrune.self, SystemDiskUsage.self, SystemInfoCommand.self])
 }
 
 struct SystemPrune: ParsableCommand {

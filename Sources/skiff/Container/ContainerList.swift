@@ -116,5 +116,6 @@ struct ContainerCommand: ParsableCommand {
             ContainerExec.self, ContainerInspect.self, ContainerAttach.self, ContainerTop.self, ContainerStats.self,
             ContainerCopy.self, ContainerRename.self, ContainerPrune.self,
             ContainerDiff.self, ContainerExport.self, ContainerCommit.self,
+            ContainerUpdate.self,
         ])
 }

@@ -73,7 +73,7 @@ struct ContainerRun: ParsableCommand {
                 throw ExitCode(
                     try AttachSession.run(
                         engine: engine, container: started.container, fd: started.attachFD,
-                        stdin: options.interactive, streams: streams))
+                        stdin: options.interactive, streams: streams, sigProxy: flags.sigProxy))
             } catch KitError.notFound {
                 exit.done.wait()
                 throw ExitCode(exit.code ?? 0)

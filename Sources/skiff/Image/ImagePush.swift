@@ -40,14 +40,18 @@ struct ImagePush: ParsableCommand {
         var log: (@Sendable (String) -> Void)?
         if !quiet { log = { (line: String) in print(line) } }
         let pusher = Pusher(store: store, options: RegistryOptions(tlsVerify: tlsVerify), log: log)
-        // A multi-platform image (built with several --platform) is pushed as its index.
-        let named = try? ImageReference(parsing: source)
-        let result =
-            if let named, let index = store.index(of: named) {
-                try pusher.pushIndex(index.digest, to: target)
-            } else {
-                try pusher.push(image, to: target)
-            }
+        let result = try Self.push(image, named: source, to: target, with: pusher)
         if quiet { print(result.manifest) }
+    }
+
+    /// Push `image` (found by `source`) to `target`; a multi-platform image (built with several
+    /// --platform) is pushed as its index. `compose push` pushes through here too.
+    static func push(_ image: StoredImage, named source: String, to target: ImageReference, with pusher: Pusher)
+        throws -> Pusher.Result
+    {
+        if let named = try? ImageReference(parsing: source), let index = pusher.store.index(of: named) {
+            return try pusher.pushIndex(index.digest, to: target)
+        }
+        return try pusher.push(image, to: target)
     }
 }
