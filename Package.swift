@@ -3,6 +3,7 @@ import PackageDescription
 
 // Targets depend one way, bottom to top:
 //   CSkiff (C: the steps between clone and exec, no policy)      CArchive (libarchive, loaded on first use)
+//   CSkiffSeal (C: the sealed exec, CVE-2019-5736; the launchers skiff and skiff-oci)
 //   CSystem (C: wrappers for syscalls Glibc's Swift module lacks: xattrs, openat2, the mount API)
 //   CCurl (C: an HTTP client on libcurl, loaded with dlopen when a registry is first used)
 //   SkiffSystem (typed system errors, small file helpers)
@@ -12,13 +13,18 @@ import PackageDescription
 //   SkiffImage (references, content store, layer unpack/pack, registry client, archives)
 //   SkiffKit (the engine: containers from images, build, compose, network, volumes; returns data)
 //   SkiffPresentation (what the CLI prints: --format templates, tables)
-//   SkiffOCICommands (runc's command line), skiff-oci (that alone, a lean runtime binary)
-//   skiff (the thin CLI)
+//   SkiffOCICommands (runc's command line), skiff-oci (that alone, a lean runtime binary: skiff-oci-main)
+//   skiff (the thin CLI: skiff-main)
 let package = Package(
     name: "Skiff",
     products: [
-        .executable(name: "skiff", targets: ["skiff"]),
-        .executable(name: "skiff-oci", targets: ["skiff-oci"]),
+        // `skiff` and `skiff-oci` are small C launchers (CSkiffSeal's launch.c) of the Swift programs
+        // beside them, `skiff-main` and `skiff-oci-main`: a command that clones into a container loads
+        // the large program once, already sealed (CVE-2019-5736), instead of twice.
+        .executable(name: "skiff", targets: ["skiff-launcher"]),
+        .executable(name: "skiff-main", targets: ["skiff"]),
+        .executable(name: "skiff-oci", targets: ["skiff-oci-launcher"]),
+        .executable(name: "skiff-oci-main", targets: ["skiff-oci"]),
         // What SkiffTesting runs (with skiff): a package that depends on Skiff builds it with --product.
         .executable(name: "skiff-monitor", targets: ["skiff-monitor"]),
         .library(name: "SkiffKit", targets: ["SkiffKit"]),
@@ -40,10 +46,16 @@ let package = Package(
             linkerSettings: [.linkedLibrary("seccomp")]
         ),
         .target(name: "CSystem", cSettings: [.define("_GNU_SOURCE")]),
-        // The sealed re-exec of skiff-oci and of skiff, made by a constructor before the Swift runtime
-        // starts (exe_seal.c); one target per binary, each with that binary's list.
-        .target(name: "CSkiffOCISealAtLoad", dependencies: ["CSkiff"], cSettings: [.define("_GNU_SOURCE")]),
-        .target(name: "CSkiffCLISealAtLoad", dependencies: ["CSkiff"], cSettings: [.define("_GNU_SOURCE")]),
+        // The sealed exec (CVE-2019-5736: exe_seal.c), the lists of the commands that run unsealed, and
+        // the launchers' main (launch.c); libc only, so the launchers are small static programs.
+        .target(name: "CSkiffSeal", cSettings: [.define("_GNU_SOURCE")]),
+        .executableTarget(name: "skiff-launcher", dependencies: ["CSkiffSeal"], cSettings: [.define("_GNU_SOURCE")]),
+        .executableTarget(
+            name: "skiff-oci-launcher", dependencies: ["CSkiffSeal"], cSettings: [.define("_GNU_SOURCE")]),
+        // The programs' own sealed re-exec when run without their launcher, made by a constructor before
+        // the Swift runtime starts; one target per binary, each with that binary's list.
+        .target(name: "CSkiffOCISealAtLoad", dependencies: ["CSkiffSeal"], cSettings: [.define("_GNU_SOURCE")]),
+        .target(name: "CSkiffCLISealAtLoad", dependencies: ["CSkiffSeal"], cSettings: [.define("_GNU_SOURCE")]),
         .target(name: "CCurl", linkerSettings: [.linkedLibrary("dl")]),
         // libarchive, opened with dlopen on first use (the start of every command would load it and the
         // ten libraries it needs); its headers come from libarchive-dev (Scripts/setup).
@@ -84,7 +96,7 @@ let package = Package(
         .target(
             name: "SkiffOCICommands",
             dependencies: [
-                "SkiffRuntime", "SkiffOCI", "CSkiff", "SkiffExplain", "SkiffSystem",
+                "SkiffRuntime", "SkiffOCI", "CSkiff", "CSkiffSeal", "SkiffExplain", "SkiffSystem",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -106,7 +118,9 @@ let package = Package(
         .target(name: "SkiffTestSupport", path: "Tests/SkiffTestSupport"),
         .testTarget(name: "SkiffOCITests", dependencies: ["SkiffOCI"]),
         .testTarget(
-            name: "SkiffRuntimeTests", dependencies: ["SkiffRuntime", "SkiffOCI", "CSkiff", "SkiffTestSupport"]),
+            name: "SkiffRuntimeTests",
+            dependencies: ["SkiffRuntime", "SkiffOCI", "CSkiff", "CSkiffSeal", "SkiffTestSupport"]
+        ),
         .testTarget(
             name: "SkiffImageTests",
             dependencies: ["SkiffImage", "SkiffOCI", "CArchive", "CSystem", "SkiffTestSupport"]

@@ -1,9 +1,10 @@
 # The seal section of Scripts/bench (sourced): what closing CVE-2019-5736 costs each start.
-# skiff and skiff-oci re-execute themselves from a sealed image (Sources/CSkiff/exe_seal.c) when run
-# as root, for every command that can put a process into a container; run as nobody they skip it (no
-# container can be made then). `run --help` does nothing else, so the difference between the two is
-# the seal: a detached overlayfs mount and one more execve. Commands that never enter a container
-# (state, kill, delete, ps, …) skip the seal and pay nothing.
+# The launchers skiff and skiff-oci exec their programs (skiff-main, skiff-oci-main) from a sealed image
+# (Sources/CSkiffSeal/exe_seal.c, launch.c) when run as root, for every command that can put a process
+# into a container; run as nobody they exec the program directly (no container can be made then).
+# `run --help` does nothing else, so the difference between the two is the seal: a detached overlayfs
+# mount, the seal keeper's fork and an execveat instead of an execve. Commands that never enter a
+# container (state, kill, delete, ps, …) skip the seal and pay nothing.
 # Both go through setpriv(1), so its own cost cancels out. The startup and exec sections time the
 # sealed binaries as users run them, the seal included.
 

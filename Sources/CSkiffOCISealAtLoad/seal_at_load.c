@@ -1,8 +1,9 @@
-// skiff-oci seals itself (exe_seal.c) while the dynamic loader runs its constructors, before the Swift
-// runtime and main start: sealing from main would cost a whole start of the Swift binary, thrown away
-// at the re-exec. main decides the same way (cskiff_oci_unsealed_commands) and finds itself sealed.
+// skiff-oci-main, run without its launcher `skiff-oci` (which execs it already sealed: CSkiffSeal's
+// launch.c), seals itself (exe_seal.c) while the dynamic loader runs its constructors, before the Swift
+// runtime and main start: sealing from main would cost a whole start of the Swift binary, thrown away at
+// the re-exec. main decides the same way (cskiff_oci_unsealed_commands) and finds itself sealed.
 #include "cskiff_oci_seal_at_load.h"
-#include "cskiff_spawn.h"
+#include "cskiff_seal.h"
 
 __attribute__((constructor)) static void seal_at_load(int argc, char **argv, char **envp) {
     (void)envp;

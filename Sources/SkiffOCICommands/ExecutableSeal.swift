@@ -1,4 +1,4 @@
-import CSkiff
+import CSkiffSeal
 
 #if canImport(Glibc)
 import Glibc
@@ -18,6 +18,10 @@ public enum ExecutableSeal {
 
     /// Whether the runtime command `word` runs unsealed (the C shim's list, without building a set).
     static func runtimeCommandRunsUnsealed(_ word: String) -> Bool { cskiff_oci_word_runs_unsealed(word) != 0 }
+
+    /// Whether the CLI command `word` runs unsealed (the C shim's list, without building a set: the
+    /// first `Set<String>` a process makes costs a scan of the binary's protocol conformances).
+    public static func cliCommandRunsUnsealed(_ word: String) -> Bool { cskiff_cli_word_runs_unsealed(word) != 0 }
 
     private static func words(_ entry: (Int32) -> UnsafePointer<CChar>?) -> Set<String> {
         var out = Set<String>()

@@ -38,7 +38,7 @@ public enum SkiffTestingError: Error, CustomStringConvertible, Sendable {
         case .toolMissing(let tool, let looked):
             return
                 "\(tool) not found (looked at \(looked.joined(separator: ", "))): build it (`swift build --product \(tool)`),"
-                + " install Skiff (Scripts/install), or point $\(tool == "skiff" ? "SKIFF_BINARY" : "SKIFF_MONITOR") at it"
+                + " install Skiff (Scripts/install), or point $\(tool == "skiff-monitor" ? "SKIFF_MONITOR" : "SKIFF_BINARY") at it"
         case .invalidArgument(let s): return s
         }
     }

@@ -2,9 +2,10 @@ import Foundation
 import SkiffKit
 
 /// Where the two helper binaries are: the monitor of every detached container (and, in reaper mode, the
-/// session's reaper), and the `skiff` it runs. SkiffKit looks in $SKIFF_MONITOR / $SKIFF_BINARY, then
-/// beside the running executable (the test bundle of a package that builds them). A package that only
-/// depends on Skiff may not have them there: then $PATH (Scripts/install puts them in /usr/local/bin).
+/// session's reaper), and the `skiff` it runs (with `skiff-main` beside it, the program that launcher
+/// runs). SkiffKit looks in $SKIFF_MONITOR / $SKIFF_BINARY, then beside the running executable (the
+/// test bundle of a package that builds them). A package that only depends on Skiff may not have them
+/// there: then $PATH (Scripts/install puts them in /usr/local/bin).
 enum Tools {
     /// Make sure both are found; sets $SKIFF_BINARY / $SKIFF_MONITOR for SkiffKit when found on $PATH.
     static func locate() throws(SkiffTestingError) {
@@ -21,6 +22,11 @@ enum Tools {
             }
             guard let found else { throw .toolMissing(name, looked: looked) }
             setenv(variable, found, 1)
+        }
+        // `skiff` is a launcher of the program beside it (Sources/CSkiffSeal/launch.c).
+        let program = (Engine.skiffPath as NSString).deletingLastPathComponent + "/skiff-main"
+        if !FileManager.default.isExecutableFile(atPath: program) {
+            throw .toolMissing("skiff-main", looked: [program])
         }
     }
 }

@@ -17,8 +17,7 @@ enum CLIMain {
     ) -> Never {
         var arguments = arguments
         do {
-            let unsealed = ExecutableSeal.cliCommandsRunningUnsealed
-            try ProcessPrelude.start(&arguments, runsUnsealed: unsealed.contains)
+            try ProcessPrelude.start(&arguments, runsUnsealed: ExecutableSeal.cliCommandRunsUnsealed)
             if arguments == ["--version"] || arguments == ["-v"] {
                 print(SkiffVersion.text, terminator: "")
                 exit(0)
@@ -30,6 +29,11 @@ enum CLIMain {
             var command = try Root.parseAsRoot(arguments)
             try command.run()
             exit(0)
+        } catch let code as ExitCode {
+            // A command's exit status (`exec`'s is its process's), caught first: a cast of an error to a
+            // type it is not, and ArgumentParser's reading of an error, each look its type up in every
+            // protocol conformance of this large binary (a few percent of an exec's CPU).
+            exit(code.rawValue)
         } catch let error as CommandLineError {
             StandardError.write("Error: \(error.description)\n")
             exit(usageExitCode)

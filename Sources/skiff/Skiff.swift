@@ -74,8 +74,9 @@ struct Skiff: ParsableCommand {
         }
         // Sealed unless the command never clones a process into a container, or is `run`, which seals
         // itself once its flags say it is attached (`run -d` leaves the clone to the monitor's sealed
-        // `container-internal start`). The list is the C shim's, which skiff's load-time constructor
-        // (CSkiffCLISealAtLoad) has already acted on; every new command runs sealed.
+        // `container-internal start`). The list is the C shim's, which the launcher `skiff` (CSkiffSeal's
+        // launch.c), or this program's load-time constructor when run without it (CSkiffCLISealAtLoad),
+        // has already acted on; every new command runs sealed.
         CLIMain.run(Skiff.self, arguments: arguments, usageExitCode: 125, fastPath: fastPath)
     }
 

@@ -8,8 +8,10 @@ import Testing
 /// /proc/self/exe) and writes to it once no host process runs it any more, so that the next `skiff`
 /// on the host runs the attacker's code. The attacker here is a static C program that races for every
 /// foreign /proc/PID/exe and keeps trying to open what it holds for writing; the tests run a copy of
-/// the built binaries (so a successful attack cannot damage the build) and fail if that copy changed.
-/// SKIFF_ATTACK_BINARIES=DIR attacks the skiff, skiff-monitor and skiff-oci in DIR instead (copied too).
+/// the built binaries (so a successful attack cannot damage the build) and fail if that copy changed, or
+/// if the attacker ever held one of them: not the launchers `skiff` and `skiff-oci`, nor the programs
+/// they run (`skiff-main`, `skiff-oci-main`), nor the monitor may be the exe of a process it can see.
+/// SKIFF_ATTACK_BINARIES=DIR attacks the binaries in DIR instead (copied too).
 @Suite(.serialized) struct RuntimeBinaryAttackTests {
     static let attacker = #"""
         #define _GNU_SOURCE
@@ -97,12 +99,17 @@ import Testing
         }
         """#
 
-    /// A copy of skiff, skiff-monitor and skiff-oci in `dir`, the attacker compiled beside them.
+    /// Every binary an install puts in its bin directory: the launchers, the programs they run, the monitor.
+    static let binaries = ["skiff", "skiff-main", "skiff-monitor", "skiff-oci", "skiff-oci-main"]
+
+    /// A copy of the installed binaries in `dir`, the attacker compiled beside them.
     struct Arsenal {
         let dir: String
         let skiff: String
         let skiffOCI: String
         let attacker: String
+        /// A host binary exec'd into the container from a read-only bind mount: the attacker must hold it.
+        let control: String
         let original: [String: Data]
 
         init(in base: String) throws {
@@ -114,7 +121,7 @@ import Testing
             var original: [String: Data] = [:]
             // cp in a process of its own: no fd open for writing on a copy can leak from this
             // (multi-threaded) test process into a child, where exec'ing the copy would fail (ETXTBSY).
-            let names = ["skiff", "skiff-monitor", "skiff-oci"]
+            let names = RuntimeBinaryAttackTests.binaries
             let cp = Process()
             cp.executableURL = URL(fileURLWithPath: "/bin/cp")
             cp.arguments = names.map { built + "/" + $0 } + [dir]
@@ -131,10 +138,34 @@ import Testing
             try FileManager.default.createDirectory(atPath: tools, withIntermediateDirectories: true)
             attacker = try StaticHelper.build("exe-attack", source: RuntimeBinaryAttackTests.attacker, in: tools)
             // The control: another file, so the attacker does not take it for itself.
-            try FileManager.default.copyItem(atPath: attacker, toPath: tools + "/control")
+            control = tools + "/control"
+            try FileManager.default.copyItem(atPath: attacker, toPath: control)
             // `#!/proc/self/exe`: the kernel runs whatever the exec'ing process is running as the interpreter.
             try "#!/proc/self/exe\n".write(toFile: tools + "/shebang", atomically: true, encoding: .utf8)
             chmod(tools + "/shebang", 0o755)
+        }
+
+        /// The identities (device, inode) on the host of the copies and of the control ("control"): what
+        /// the attacker reports for what it held.
+        func identities() -> [String: String] {
+            var out: [String: String] = [:]
+            let files = original.keys.map { ($0, dir + "/" + $0) } + [("control", control)]
+            for (name, path) in files {
+                var st = stat()
+                if stat(path, &st) == 0 { out["dev \(st.st_dev) ino \(st.st_ino)"] = name }
+            }
+            return out
+        }
+
+        /// The copies (and the control) the attacker held through /proc/PID/exe of a process in the container.
+        func held(in report: String) -> [String] {
+            let ids = identities()
+            return report.split(separator: "\n").compactMap { line in
+                guard line.hasPrefix("held exe of pid "), let open = line.firstIndex(of: "("),
+                    let close = line.lastIndex(of: ")")
+                else { return nil }
+                return ids[String(line[line.index(after: open)..<close])]
+            }
         }
 
         /// Names of the copied binaries whose bytes changed.
@@ -184,8 +215,10 @@ import Testing
         let result = Self.summary(report)
 
         #expect(arsenal.tampered().isEmpty, "the container rewrote \(arsenal.tampered()): \(report)")
+        let held = arsenal.held(in: report)
+        #expect(held.filter { $0 != "control" }.isEmpty, "the container held the host's \(held): \(report)")
         #expect(result.wrote == 0, "\(result.line)")
-        #expect(result.held > 0, "the attacker never held the control's exe, so this test proved nothing: \(report)")
+        #expect(held.contains("control"), "the attacker never held the control, so this proved nothing: \(report)")
     }
 
     /// The same attack on `skiff-oci`, runc's command line, as Podman or containerd drive it.
@@ -242,7 +275,9 @@ import Testing
         let result = Self.summary(report)
 
         #expect(arsenal.tampered().isEmpty, "the container rewrote \(arsenal.tampered()): \(report)")
+        let held = arsenal.held(in: report)
+        #expect(held.filter { $0 != "control" }.isEmpty, "the container held the host's \(held): \(report)")
         #expect(result.wrote == 0, "\(result.line)")
-        #expect(result.held > 0, "the attacker never held the control's exe, so this test proved nothing: \(report)")
+        #expect(held.contains("control"), "the attacker never held the control, so this proved nothing: \(report)")
     }
 }

@@ -1,12 +1,13 @@
-import CSkiff
+import CSkiffSeal
 import Testing
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// Which skiff-oci command lines re-execute sealed before Swift starts (CSkiffSealAtLoad): the C
-/// shim's reading of runc's global flags must find the same command word as GlobalOptions does.
+/// Which command lines of skiff-oci and skiff run sealed: decided in C, by the launchers (launch.c) and
+/// the programs' load-time seal alike, before Swift starts. The C shim's reading of runc's global flags
+/// must find the same command word as GlobalOptions does.
 @Suite struct SealDecisionTests {
     func runsUnsealed(_ args: [String]) -> Bool {
         let argv = (["skiff-oci"] + args).map { strdup($0) } + [nil]
@@ -30,5 +31,32 @@ import Glibc
     ])
     func commandWordAfterGlobalFlags(args: [String], unsealed: Bool) {
         #expect(runsUnsealed(args) == unsealed, "\(args)")
+    }
+
+    func cliRunsUnsealed(_ args: [String]) -> Bool {
+        let argv = (["skiff"] + args).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        return argv.withUnsafeBufferPointer {
+            cskiff_cli_runs_unsealed(Int32(args.count + 1), $0.baseAddress) != 0
+        }
+    }
+
+    @Test(arguments: [
+        (["exec", "c1", "true"], false),
+        (["--root", "/r", "exec", "-it", "c1", "sh"], false),
+        (["container-internal", "start", "c1"], false),  // the monitor's start clones the container
+        (["create", "busybox"], false),
+        (["start", "c1"], false),
+        (["oci", "run", "c1"], false),
+        (["compose", "up"], false),
+        (["some-new-command"], false),
+        (["ps"], true),
+        (["--root=/r", "logs", "c1"], true),
+        (["run", "-d", "busybox"], true),  // run seals itself once its flags say it is attached
+        (["--version"], true),
+        ([], true),
+    ])
+    func cliCommandWordAfterGlobalFlags(args: [String], unsealed: Bool) {
+        #expect(cliRunsUnsealed(args) == unsealed, "\(args)")
     }
 }

@@ -289,42 +289,6 @@ int cskiff_pidfd_signal(int pidfd, int sig);
 /// Open a pidfd for an existing pid.
 int cskiff_pidfd_open(pid_t pid);
 
-/// Re-execute the running binary from a copy that cannot be written (a lower-only overlayfs, else a
-/// sealed memfd), so that no process cloned into a container exposes the host's binary through
-/// /proc/PID/exe (CVE-2019-5736). Returns 0 without exec'ing when already sealed or not root; on
-/// failure -1 with a message in `err`. Call first thing in main, before any thread exists.
-int cskiff_seal_exe(char *const argv[], char *err, size_t err_len);
-
-/// skiff-oci's commands that never put a process into a container (they read state, signal or
-/// delete), so they run unsealed; NULL-terminated. Every other command, new ones included, runs sealed.
-extern const char *const cskiff_oci_unsealed_commands[];
-
-/// The word skiff-oci's command line is about: the first argument after runc's global flags
-/// (`--root DIR`, `--log FILE`, `--log-format F`, `--debug`), or NULL when there is none.
-const char *cskiff_oci_command_word(int argc, char *const argv[]);
-
-/// Entry `i` of cskiff_oci_unsealed_commands, NULL past the end (for Swift, which cannot size the array).
-const char *cskiff_oci_unsealed_commands_at(int i);
-
-/// Whether skiff-oci's command `word` (NULL: none) runs unsealed.
-int cskiff_oci_word_runs_unsealed(const char *word);
-
-/// Whether skiff-oci's command line (argv[0] first) runs unsealed.
-int cskiff_oci_runs_unsealed(int argc, char *const argv[]);
-
-/// Whether `word` (NULL: no command, which is help) is in the NULL-terminated `list`.
-int cskiff_word_in(const char *word, const char *const list[]);
-
-/// The skiff CLI's commands that run unsealed (see Skiff.commandsOutsideContainers); NULL-terminated.
-extern const char *const cskiff_cli_unsealed_commands[];
-
-/// Entry `i` of cskiff_cli_unsealed_commands, NULL past the end.
-const char *cskiff_cli_unsealed_commands_at(int i);
-
-/// For a constructor (see Sources/CSkiffSealAtLoad): re-execute sealed unless the command word (after
-/// the global flags) is in `unsealed`; exits 125 with a message when no sealed copy can be made.
-void cskiff_seal_at_load(int argc, char **argv, const char *const unsealed[]);
-
 /// Send `fd` over the unix socket at `path` (the console socket of `oci create`).
 int cskiff_send_fd(const char *socket_path, int fd);
 

@@ -107,15 +107,19 @@ struct ExecInvocation {
             }
         }
         let engine = SkiffContext.engine()
+        let status: Int32?
         do {
-            guard let status = try engine.exec(container, request) else { return }
-            throw ExitCode(status.shellStatus)
-        } catch let error as KitError {
+            status = try engine.exec(container, request)?.shellStatus
+        } catch {
             if case .runtime = error {
                 FileHandleStderr.write("Error: \(error)\n")
                 throw ExitCode(error.startExitStatus)
             }
             throw error
         }
+        // Thrown outside the `do`, so that no cast tries the exit status as a KitError (a failed cast
+        // costs a scan of the binary's protocol conformances); CLIMain catches it first.
+        guard let status else { return }
+        throw ExitCode(status)
     }
 }

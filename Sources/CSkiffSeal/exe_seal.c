@@ -21,7 +21,11 @@
 //
 // The original path goes to the new image in SKIFF_SEALED_FROM, since its /proc/self/exe no longer
 // names a path on the host (the tools beside the binary are found from it).
-#include "cskiff_spawn.h"
+//
+// The launchers `skiff` and `skiff-oci` (launch.c) seal the program they run (cskiff_seal_exec) before
+// it is ever loaded; the programs' own load-time seal (cskiff_seal_at_load) then finds them sealed,
+// and still seals them when they are run directly.
+#include "cskiff_seal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -174,9 +178,9 @@ static void keep_mount_until_exit(int mnt, int exe, char *const argv[]) {
     close(mnt);  // with a keeper holding its own reference, this is cheap
 }
 
-/// A memfd holding a sealed copy of the running binary, or -1 with errno.
-static int sealed_memfd_copy(void) {
-    int src = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+/// A memfd holding a sealed copy of the binary at `path`, or -1 with errno.
+static int sealed_memfd_copy(const char *path) {
+    int src = open(path, O_RDONLY | O_CLOEXEC);
     if (src < 0) return -1;
     int fd = memfd_create("skiff", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
     if (fd < 0 && errno == EINVAL) fd = memfd_create("skiff", MFD_CLOEXEC | MFD_ALLOW_SEALING);
@@ -202,6 +206,44 @@ static int sealed_memfd_copy(void) {
     return fd;
 }
 
+int cskiff_seal_exec(const char *path, char *const argv[], char *err, size_t err_len) {
+    char self[PATH_MAX];
+    if (!path || path[0] != '/' || strlen(path) >= sizeof self) {
+        set_error(err, err_len, "the binary to seal has no absolute path", EINVAL);
+        return -1;
+    }
+    strcpy(self, path);
+    if (setenv(SEALED_ENV, self, 1) != 0) {
+        set_error(err, err_len, "setenv " SEALED_ENV, errno);
+        return -1;
+    }
+
+    char *slash = strrchr(self, '/');
+    int fd = -1, mnt = -1;
+    if (slash[1]) {
+        *slash = 0;
+        fd = open_through_overlay(slash == self ? "/" : self, slash + 1, &mnt);
+        *slash = '/';
+    }
+    if (mnt >= 0) keep_mount_until_exit(mnt, fd, argv);
+    if (fd < 0) fd = sealed_memfd_copy(self);
+    if (fd < 0) {
+        int e = errno;
+        char what[PATH_MAX + 80];
+        snprintf(what, sizeof what, "a sealed copy of %s (overlayfs and memfd both failed)", self);
+        set_error(err, err_len, what, e);
+        return -1;
+    }
+    extern char **environ;
+    syscall(SYS_execveat, fd, "", argv, environ, AT_EMPTY_PATH);
+    int e = errno;
+    close(fd);
+    char what[PATH_MAX + 40];
+    snprintf(what, sizeof what, "execveat of the sealed %s", self);
+    set_error(err, err_len, what, e);
+    return -1;
+}
+
 int cskiff_seal_exe(char *const argv[], char *err, size_t err_len) {
     if (geteuid() != 0) return 0; // only root can put a process in a container
     if (running_sealed()) return 0;
@@ -213,30 +255,7 @@ int cskiff_seal_exe(char *const argv[], char *err, size_t err_len) {
         return -1;
     }
     self[n] = 0;
-    if (setenv(SEALED_ENV, self, 1) != 0) {
-        set_error(err, err_len, "setenv " SEALED_ENV, errno);
-        return -1;
-    }
-
-    char *slash = strrchr(self, '/');
-    int fd = -1, mnt = -1;
-    if (slash && slash[1]) {
-        *slash = 0;
-        fd = open_through_overlay(slash == self ? "/" : self, slash + 1, &mnt);
-        *slash = '/';
-    }
-    if (mnt >= 0) keep_mount_until_exit(mnt, fd, argv);
-    if (fd < 0) fd = sealed_memfd_copy();
-    if (fd < 0) {
-        set_error(err, err_len, "a sealed copy of the skiff binary (overlayfs and memfd both failed)", errno);
-        return -1;
-    }
-    extern char **environ;
-    syscall(SYS_execveat, fd, "", argv, environ, AT_EMPTY_PATH);
-    int e = errno;
-    close(fd);
-    set_error(err, err_len, "execveat of the sealed skiff binary", e);
-    return -1;
+    return cskiff_seal_exec(self, argv, err, err_len);
 }
 
 const char *const cskiff_oci_unsealed_commands[] = {
@@ -292,6 +311,12 @@ const char *cskiff_cli_unsealed_commands_at(int i) {
     int n = 0;
     while (cskiff_cli_unsealed_commands[n]) n++;
     return i >= 0 && i < n ? cskiff_cli_unsealed_commands[i] : NULL;
+}
+
+int cskiff_cli_word_runs_unsealed(const char *word) { return cskiff_word_in(word, cskiff_cli_unsealed_commands); }
+
+int cskiff_cli_runs_unsealed(int argc, char *const argv[]) {
+    return cskiff_cli_word_runs_unsealed(cskiff_oci_command_word(argc, argv));
 }
 
 void cskiff_seal_at_load(int argc, char **argv, const char *const unsealed[]) {
