@@ -197,6 +197,9 @@ static void log_flush(void) {
 
 // MARK: attach clients: output framed as Docker's stdcopy (stream byte, 3 zero bytes, big-endian length)
 
+// Not one of stdcopy's streams (0 to 3): the frame that carries "CODE SIGNAL" once the init has exited.
+#define EXIT_FRAME 0x65
+
 static void drop_client(int i) {
     close(clients[i]);
     clients[i] = clients[--n_clients];
@@ -414,6 +417,11 @@ static long long finish(void) {
         close(fd);
         rename("exit.tmp", "exit");
     }
+    // Attached clients get the exit status as a last frame of their own kind (EXIT_FRAME): a --rm
+    // container is removed before their socket closes, with the record they would read it from.
+    char status_text[32];
+    int m = snprintf(status_text, sizeof status_text, "%d %d", exit_code, exit_signal);
+    broadcast(EXIT_FRAME, status_text, (size_t)m);
     // rm -f is removing the container (Engine.killForRemoval): it records nothing and cleans up
     // itself, so no `exited` helper (a whole skiff start) is run for it.
     if (access("removing", F_OK) == 0) return -1;

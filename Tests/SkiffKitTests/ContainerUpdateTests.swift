@@ -16,6 +16,9 @@ struct ContainerUpdateTests {
         defer { root.cleanUp() }
         try #require(root.skiff("run", "-d", "--name", "up", "-m", "64m", "busybox", "sleep", "1000").status == 0)
         let id = root.inspect("up", "{{.Id}}")
+        // Docker's default without --memory-swap: as much swap as memory.
+        #expect(root.inspect("up", "{{.HostConfig.Memory}} {{.HostConfig.MemorySwap}}") == "67108864 134217728")
+        #expect(Self.cgroup("memory", id, "memory.memsw.limit_in_bytes") == "134217728")
         let update = root.skiff(
             "update", "--memory", "128m", "--memory-swap", "256m", "--cpus", "0.5", "--pids-limit", "20",
             "--cpu-shares", "512", "--restart", "on-failure:3", "up")

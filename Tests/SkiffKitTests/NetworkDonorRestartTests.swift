@@ -18,7 +18,8 @@ struct NetworkDonorRestartTests {
             root.skiff("run", "-d", "--name", "joiner", "--network", "container:donor", "busybox", "sleep", "1000")
                 .status == 0)
         func netns(_ name: String) -> String {
-            root.skiff("exec", name, "readlink", "/proc/self/ns/net").out.trimmingCharacters(in: .whitespacesAndNewlines)
+            root.skiff("exec", name, "readlink", "/proc/self/ns/net").out.trimmingCharacters(
+                in: .whitespacesAndNewlines)
         }
         #expect(!netns("donor").isEmpty && netns("joiner") == netns("donor"))
 

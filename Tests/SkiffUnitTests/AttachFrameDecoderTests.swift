@@ -46,4 +46,12 @@ struct AttachFrameDecoderTests {
         #expect(decoder.bufferedCount == 12)
         #expect(decoder.feed(Array("ef".utf8)) == [.init(stream: .stdout, data: Array("abcdef".utf8))])
     }
+
+    @Test("the monitor's last frame carries the exit status: the code, or 128 + the signal")
+    func exitFrame() {
+        var decoder = AttachFrameDecoder()
+        let frames = decoder.feed(Self.frame(1, "hi\n") + Self.frame(0x65, "3 0") + Self.frame(0x65, "-1 9"))
+        #expect(frames.map(\.stream) == [.stdout, .exit, .exit])
+        #expect(frames.map(\.exitStatus) == [nil, 3, 137])
+    }
 }

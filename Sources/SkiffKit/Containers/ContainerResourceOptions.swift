@@ -124,7 +124,7 @@ public struct ContainerResourceOptions: Sendable, Equatable {
         }
     }
 
-    /// Apply to a spec built by SpecBuilder (after --memory, which sets the swap to the limit).
+    /// Apply to a spec built by SpecBuilder (after --memory, which sets the swap to twice the limit).
     public func apply(to spec: inout Spec) {
         var resources = spec.linux?.resources ?? LinuxResources()
         if memoryReservation != nil || memorySwap != nil {

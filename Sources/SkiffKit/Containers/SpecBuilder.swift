@@ -152,7 +152,10 @@ package struct SpecBuilder {
         spec.process?.noNewPrivileges = options.noNewPrivileges
 
         var resources = spec.linux?.resources ?? LinuxResources()
-        if let memory = options.memory { resources.memory = LinuxMemory(limit: memory, swap: memory) }
+        if let memory = options.memory {
+            // Docker's daemon: without --memory-swap, as much swap as memory (memory+swap twice the limit).
+            resources.memory = LinuxMemory(limit: memory, swap: memory > Int64.max / 2 ? -1 : memory * 2)
+        }
         if options.cpus != nil, options.resources.cpuPeriod != nil || options.resources.cpuQuota != nil {
             // Docker's daemon: --cpus is a quota over its own period.
             throw .usage(

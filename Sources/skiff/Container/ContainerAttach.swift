@@ -59,6 +59,7 @@ enum AttachSession {
         var buf = [UInt8](repeating: 0, count: 32768)
         var detached = false
         var endedBy: Int32 = 0
+        var exitStatus: Int32?
         loop: while true {
             var fds = [
                 pollfd(fd: fd, events: Int16(POLLIN), revents: 0),
@@ -83,6 +84,10 @@ enum AttachSession {
                 let n = read(fd, &buf, buf.count)
                 if n <= 0 { break }
                 for frame in frames.feed(buf[0..<n]) {
+                    if frame.stream == .exit {
+                        exitStatus = frame.exitStatus
+                        continue
+                    }
                     if !(frame.stream == .stderr ? streams.stderr : streams.stdout) { continue }
                     try? FileIO.writeAll(fd: frame.stream == .stderr ? STDERR_FILENO : STDOUT_FILENO, bytes: frame.data)
                 }
@@ -109,6 +114,8 @@ enum AttachSession {
             return 0
         }
         if endedBy != 0 { return 128 + endedBy }
+        // The monitor's last frame says how it ended; a --rm container's record may be gone already.
+        if let exitStatus { return exitStatus }
         return try engine.wait(container.id)
     }
 }
