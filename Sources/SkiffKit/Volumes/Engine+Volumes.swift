@@ -199,8 +199,8 @@ extension Engine {
 
     /// Before each start: a named volume removed meanwhile (`volume rm -f` of a stopped container's
     /// volume) is made again, empty, and so is a missing `-v` bind source, as Docker does.
-    func ensureMountSources(id: String) throws(KitError) {
-        guard let record = try? containers.load(id: id), let mounts = record.mounts else { return }
+    func ensureMountSources(of record: Container) throws(KitError) {
+        guard let mounts = record.mounts else { return }
         for m in mounts {
             switch m.type {
             case .volume:
@@ -219,8 +219,9 @@ extension Engine {
 
     /// Remove a container's directory; with `anonymousVolumes` (rm -v, --rm) also its anonymous volumes
     /// that no other container uses.
-    package func removeContainerFiles(id: String, anonymousVolumes: Bool) {
-        let record = try? containers.load(id: id)
+    /// `record`: the container's record when it is not (yet) on disk.
+    package func removeContainerFiles(id: String, anonymousVolumes: Bool, record given: Container? = nil) {
+        let record = given ?? (try? containers.load(id: id))
         containers.remove(id: id)
         guard anonymousVolumes, let mounts = record?.mounts else { return }
         let names = mounts.filter { $0.type == .volume && $0.anonymous == true }.compactMap(\.name)
