@@ -156,7 +156,12 @@ extension Engine {
         ]) { $1 }
         do { try SpecFile.write(spec, bundle: dir) } catch { throw .runtime(error) }
         container.command = spec.process?.args ?? command
-        container = try containers.create(container, freshName: options.name == nil)
+        if FileIO.exists(containers.recordPath(id)) {
+            // Written already, under the volumes' lock (prepareVolumes): its name is claimed.
+            try containers.save(container)
+        } else {
+            container = try containers.create(container, freshName: options.name == nil)
+        }
         done = true
         return container
     }

@@ -137,8 +137,14 @@ extension Engine {
                         points.append(p)
                     }
                 }
-                let recorded = points.isEmpty ? nil : points
-                try containers.update(id: id) { $0.mounts = recorded }
+                // A volume's users are the records that mount it: with a volume, the record is written
+                // now, still under the volumes' lock, so a concurrent `volume rm` or prune sees it in
+                // use. (Without one, create writes it once, at its end.)
+                if points.contains(where: { $0.type == .volume }) {
+                    var early = container
+                    early.mounts = points
+                    container = try containers.create(early, freshName: early.name.isEmpty)
+                }
             } catch {
                 // Volumes this create made go again when it fails (still under the lock: nobody else
                 // can have started to use them).
