@@ -45,7 +45,9 @@ struct ContainerFilesTests {
         defer { root.cleanUp() }
         #expect(root.skiff("create", "--name", "taken", "busybox", "true").status == 0)
         let again = root.skiff("create", "--name", "taken", "busybox", "true")
-        #expect(again.status == 125 && again.err.contains("the container name \"taken\" is already in use"), "stderr: \(again.err)")
+        #expect(
+            again.status == 125 && again.err.contains("the container name \"taken\" is already in use"),
+            "stderr: \(again.err)")
         #expect(Self.directories(root).count == 1)
 
         let late = root.skiff("create", "--name", "late", "-w", "/bin/sh/x", "busybox", "true")

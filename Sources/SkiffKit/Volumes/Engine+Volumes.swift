@@ -74,7 +74,6 @@ extension Engine {
         }
 
         let store = volumes
-        let id = container.id
         var made: [String] = []
         var copied: [(String, String)] = []
         var points: [MountPoint] = fromOthers
