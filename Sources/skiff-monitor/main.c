@@ -557,12 +557,6 @@ int main(int argc, char **argv) {
     sigaddset(&set, SIGCHLD);
     sigprocmask(SIG_BLOCK, &set, NULL);
     int sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-    {
-        char pid[32];
-        int n = snprintf(pid, sizeof pid, "%d\n", getpid());
-        int fd = open("monitor.pid", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-        if (fd >= 0) { write_all(fd, pid, (size_t)n); close(fd); }
-    }
     if (!no_log) log_open(0);
     unlink("exit");
     attach_listener = listen_unix("attach.sock");
@@ -661,7 +655,6 @@ int main(int argc, char **argv) {
     }
     close_clients();
     if (attach_listener >= 0) unlink("attach.sock");
-    unlink("monitor.pid");
     // Reap what is left (a health probe) before going.
     while (waitpid(-1, NULL, 0) > 0 || errno == EINTR) {}
     return 0;

@@ -423,11 +423,15 @@ struct LifecycleTests {
         let id = root.inspect(name, "{{.Id}}")
         let dir = root.engine.containers.directory(of: id)
         let record = (try? String(contentsOfFile: dir + "/container.json", encoding: .utf8)) ?? "(no record)"
-        let monitor = Int32(
-            ((try? String(contentsOfFile: dir + "/monitor.pid", encoding: .utf8)) ?? "")
-                .trimmingCharacters(in: .whitespacesAndNewlines))
+        // The monitor by its command line (it names the container's ID last): the record may not have its pid yet.
+        let monitor = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { Int32($0) }
+            .first { pid in
+                let cmdline = (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/cmdline"))) ?? Data()
+                let args = cmdline.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+                return args.first?.hasSuffix("skiff-monitor") == true && args.last == id
+            }
         let files = (try? FileManager.default.contentsOfDirectory(atPath: dir))?.sorted().joined(separator: " ") ?? ""
-        return "record: \(record)\nfiles: \(files)\nmonitor: \(monitor.map { processTree($0) } ?? "(no monitor.pid)")"
+        return "record: \(record)\nfiles: \(files)\nmonitor: \(monitor.map { processTree($0) } ?? "(no monitor found)")"
     }
 
     static func processTree(_ pid: Int32) -> String {

@@ -95,9 +95,13 @@ extension Engine {
         // The host's UTS namespace: the hostname is the host's (and /etc/hostname and HOSTNAME say so).
         let utsHostname = options.namespaces.uts == .host ? Self.hostHostname() : nil
         if let utsHostname { container.hostname = utsHostname }
-        container = try containers.create(container, freshName: options.name == nil)
+        if let n = options.name { try containers.checkNameFree(n) }
+        // The directory and everything in it first, the record last (written once, complete, when the
+        // name is claimed): a start writes as few files as it can (issue 15).
+        try containers.makeDirectory(id: id)
         var done = false
-        defer { if !done { removeContainerFiles(id: id, anonymousVolumes: true) } }
+        // No record yet: the anonymous volumes to remove are the ones this record in the making has.
+        defer { if !done { removeContainerFiles(id: id, anonymousVolumes: true, record: container) } }
 
         let dir = containers.directory(of: id)
         for sub in ["upper", "work", "rootfs"] {
@@ -152,7 +156,12 @@ extension Engine {
         ]) { $1 }
         do { try SpecFile.write(spec, bundle: dir) } catch { throw .runtime(error) }
         container.command = spec.process?.args ?? command
-        try containers.save(container)
+        if FileIO.exists(containers.recordPath(id)) {
+            // Written already, under the volumes' lock (prepareVolumes): its name is claimed.
+            try containers.save(container)
+        } else {
+            container = try containers.create(container, freshName: options.name == nil)
+        }
         done = true
         return container
     }
@@ -186,7 +195,7 @@ extension Engine {
         container.runnerStartTime = nil
         let status: ExitStatus
         do {
-            try joinNamespaces(id: container.id)
+            try joinNamespaces(of: container)
             try setUpNetwork(id: container.id)
         } catch {
             // A start that fails (a port already taken) leaves nothing of a --rm container, as with Docker.

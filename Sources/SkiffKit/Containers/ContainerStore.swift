@@ -94,12 +94,21 @@ public struct ContainerStore: Sendable {
         throw .notFound("No such container: \(nameOrID)")
     }
 
-    /// Make the container's directory and first record, claiming its name; with `freshName`, a random
-    /// name no container has, drawn under the lock (so concurrent runs never draw the same one).
-    /// Returns the record as written. The names are read once, under the lock.
+    /// Make the container's (empty) directory, before its files are prepared in it. It has no record
+    /// until `create` writes one: listings pass it by, and a failed create removes it.
+    package func makeDirectory(id: String) throws(KitError) {
+        do { try FileIO.makeDirectories(root, mode: 0o711) } catch { throw .system(error) }
+        if mkdir(directory(of: id), 0o711) != 0 {
+            throw .system(SystemError("mkdir", path: directory(of: id)))
+        }
+    }
+
+    /// Write the container's record, its first and only one at create, claiming its name; with
+    /// `freshName`, a random name no container has, drawn under the lock (so concurrent runs never draw
+    /// the same one). The directory (`makeDirectory`) holds everything else already, so the record is
+    /// written once, complete. Returns the record as written. The names are read once, under the lock.
     @discardableResult
     package func create(_ container: Container, freshName: Bool = false) throws(KitError) -> Container {
-        do { try FileIO.makeDirectories(root, mode: 0o711) } catch { throw .system(error) }
         let lock: FileLock
         do { lock = try FileLock(lockPath) } catch { throw .system(error) }
         defer { lock.unlock() }
@@ -110,11 +119,14 @@ public struct ContainerStore: Sendable {
         } else if let other = taken[container.name] {
             throw .nameInUse(container.name, id: other)
         }
-        if mkdir(directory(of: container.id), 0o711) != 0 {
-            throw .system(SystemError("mkdir", path: directory(of: container.id)))
-        }
         try save(named)
         return named
+    }
+
+    /// Fail early (before a container's files are made) when `name` is taken; `create` checks again
+    /// under the lock.
+    package func checkNameFree(_ name: String) throws(KitError) {
+        if let other = names()[name] { throw .nameInUse(name, id: other) }
     }
 
     /// Every readable record's name → its ID. Decodes only those two fields of each record.
@@ -134,9 +146,9 @@ public struct ContainerStore: Sendable {
     @discardableResult
     package func update(id: String, _ change: (inout Container) throws(KitError) -> Void) throws(KitError) -> Container
     {
-        let lock: FileLock
-        do { lock = try FileLock(directory(of: id) + "/lock") } catch {
-            if error.errno == ENOENT { throw .notFound("No such container: \(id)") }
+        let lock: DirectoryLock
+        do { lock = try DirectoryLock(directory(of: id)) } catch {
+            if error.errno == ENOENT || error.errno == ENOTDIR { throw .notFound("No such container: \(id)") }
             throw .system(error)
         }
         defer { lock.unlock() }

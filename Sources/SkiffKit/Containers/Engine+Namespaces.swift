@@ -20,8 +20,8 @@ extension Engine {
 
     /// Mount a shareable container's /dev/shm and point its spec at the namespaces it joins; refused
     /// when a donor does not run, or (IPC) has no /dev/shm others may share.
-    package func joinNamespaces(id: String) throws(KitError) {
-        let record = try containers.load(id: id)
+    package func joinNamespaces(of record: Container) throws(KitError) {
+        let id = record.id
         guard let modes = record.namespaceModes else { return }
         let dir = containers.directory(of: id)
         if modes.ipc == .shareable {

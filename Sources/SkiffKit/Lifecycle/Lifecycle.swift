@@ -292,9 +292,9 @@ extension Engine {
         }
         var options = OCIRuntime.StartOptions()
         if before.tty == true { options.consoleSocket = "console.sock" }
-        try ensureMountSources(id: id)
+        try ensureMountSources(of: before)
         do {
-            try joinNamespaces(id: id)
+            try joinNamespaces(of: before)
             try setUpNetwork(id: id)
         } catch {
             releaseShm(id: id)

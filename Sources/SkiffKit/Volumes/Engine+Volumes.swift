@@ -74,7 +74,6 @@ extension Engine {
         }
 
         let store = volumes
-        let id = container.id
         var made: [String] = []
         var copied: [(String, String)] = []
         var points: [MountPoint] = fromOthers
@@ -137,8 +136,14 @@ extension Engine {
                         points.append(p)
                     }
                 }
-                let recorded = points.isEmpty ? nil : points
-                try containers.update(id: id) { $0.mounts = recorded }
+                // A volume's users are the records that mount it: with a volume, the record is written
+                // now, still under the volumes' lock, so a concurrent `volume rm` or prune sees it in
+                // use. (Without one, create writes it once, at its end.)
+                if points.contains(where: { $0.type == .volume }) {
+                    var early = container
+                    early.mounts = points
+                    container = try containers.create(early, freshName: early.name.isEmpty)
+                }
             } catch {
                 // Volumes this create made go again when it fails (still under the lock: nobody else
                 // can have started to use them).
@@ -199,8 +204,8 @@ extension Engine {
 
     /// Before each start: a named volume removed meanwhile (`volume rm -f` of a stopped container's
     /// volume) is made again, empty, and so is a missing `-v` bind source, as Docker does.
-    func ensureMountSources(id: String) throws(KitError) {
-        guard let record = try? containers.load(id: id), let mounts = record.mounts else { return }
+    func ensureMountSources(of record: Container) throws(KitError) {
+        guard let mounts = record.mounts else { return }
         for m in mounts {
             switch m.type {
             case .volume:
@@ -219,8 +224,9 @@ extension Engine {
 
     /// Remove a container's directory; with `anonymousVolumes` (rm -v, --rm) also its anonymous volumes
     /// that no other container uses.
-    package func removeContainerFiles(id: String, anonymousVolumes: Bool) {
-        let record = try? containers.load(id: id)
+    /// `record`: the container's record when it is not (yet) on disk.
+    package func removeContainerFiles(id: String, anonymousVolumes: Bool, record given: Container? = nil) {
+        let record = given ?? (try? containers.load(id: id))
         containers.remove(id: id)
         guard anonymousVolumes, let mounts = record?.mounts else { return }
         let names = mounts.filter { $0.type == .volume && $0.anonymous == true }.compactMap(\.name)

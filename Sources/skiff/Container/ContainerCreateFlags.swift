@@ -294,10 +294,17 @@ struct ContainerCreateFlags: ParsableArguments {
                     callerEnvironment: ProcessInfo.processInfo.environment,
                     envFileContents: contents)
             }
-            let config = try pullIfNeeded(engine, image: image, requested: requested)
-            if let config { warnOnForeignImage(config) }
+            // The image as the pull decision found it: read once (its manifest and config decoded), not
+            // again by the create.
+            guard let stored = try pullIfNeeded(engine, image: image, requested: requested) else {
+                return try engine.createContainer(
+                    image: image, options: options,
+                    callerEnvironment: ProcessInfo.processInfo.environment,
+                    envFileContents: contents)
+            }
+            warnOnForeignImage(stored.config)
             return try engine.createContainer(
-                image: image, options: options,
+                from: stored, imageName: image, options: options,
                 callerEnvironment: ProcessInfo.processInfo.environment,
                 envFileContents: contents)
         }
@@ -329,9 +336,9 @@ struct ContainerCreateFlags: ParsableArguments {
     /// Docker's --pull: missing pulls only when the image is not in the store (or, with --platform, the
     /// store's image of that name is for another platform: the name then moves to the one pulled, as in
     /// Docker's image store).
-    /// Returns the config of the image the name then points at (nil: none, which creating then reports).
+    /// Returns the image the name then points at (nil: none, which creating then reports).
     @discardableResult
-    func pullIfNeeded(_ engine: Engine, image: String, requested: Platform?) throws -> ImageConfig? {
+    func pullIfNeeded(_ engine: Engine, image: String, requested: Platform?) throws -> StoredImage? {
         let local = try? engine.images.resolve(image)
         let mismatch = local.flatMap { local in
             requested.flatMap { BuildPlatform.config(local.config, is: $0) ? nil : ($0, local.config) }
@@ -343,9 +350,9 @@ struct ContainerCreateFlags: ParsableArguments {
                     "image with reference \(image) was found but does not match the specified platform: wanted \(BuildPlatform.format(wanted)), actual: \(Self.platformText(config))"
                 )
             }
-            return local?.config
+            return local
         case "missing":
-            if let local, mismatch == nil { return local.config }
+            if let local, mismatch == nil { return local }
         case "always": break
         default: throw ValidationError("--pull \(pull): expected missing, always or never")
         }
@@ -365,7 +372,7 @@ struct ContainerCreateFlags: ParsableArguments {
                 throw PullFailure(underlying: "\(error)", localSuggestion: match.familiar)
             }
         }
-        return try? engine.images.resolve(image).config
+        return try? engine.images.resolve(image)
     }
 
     /// Docker's warning (on stderr) when an image of another platform runs without --platform; it runs
