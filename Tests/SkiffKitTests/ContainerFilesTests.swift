@@ -58,6 +58,25 @@ struct ContainerFilesTests {
         #expect(Self.directories(root).isEmpty)
     }
 
+    /// A create killed half-way leaves a directory without a record (the record is written last):
+    /// `container prune` removes it once it has sat untouched for an hour, and never one being made now.
+    @Test func pruneRemovesWhatAKilledCreateLeft() throws {
+        let root = try CLIRoot()
+        defer { root.cleanUp() }
+        let store = root.engine.containers
+        for id in ["a", "b"].map({ String(repeating: $0, count: 64) }) {
+            try FileManager.default.createDirectory(
+                atPath: store.directory(of: id) + "/upper/etc", withIntermediateDirectories: true)
+            FileManager.default.createFile(atPath: store.directory(of: id) + "/config.json", contents: Data("{}".utf8))
+        }
+        let old = Date().addingTimeInterval(-7200)
+        try FileManager.default.setAttributes(
+            [.modificationDate: old], ofItemAtPath: store.directory(of: String(repeating: "a", count: 64)))
+        #expect(root.skiff("container", "prune", "-f").status == 0)
+        #expect(Self.directories(root) == [String(repeating: "b", count: 64)])
+        try FileManager.default.removeItem(atPath: store.directory(of: String(repeating: "b", count: 64)))
+    }
+
     /// A container made before records were locked through their directory has a `lock` file (and its
     /// monitor a `monitor.pid`): it still stops, starts and is removed with everything in it.
     @Test func aContainerWithTheOldLockFileStillWorks() throws {

@@ -61,6 +61,24 @@ public struct ContainerStore: Sendable {
 
     func recordPath(_ id: String) -> String { directory(of: id) + "/container.json" }
 
+    /// Directories that a `create` killed half-way left without a record (it writes the record last),
+    /// untouched for `age` seconds, with nothing mounted below them: what `container prune` removes.
+    package func abandonedDirectories(olderThan age: Int = 3600) -> [String] {
+        let mounts = ((try? FileIO.readString("/proc/self/mountinfo")) ?? "").split(separator: "\n").compactMap {
+            line -> String? in
+            let fields = line.split(separator: " ")
+            return fields.count > 4 ? String(fields[4]) : nil
+        }
+        let now = time(nil)
+        return FileIO.visibleEntries(root).map(directory(of:)).filter { dir in
+            var st = stat()
+            guard stat(dir, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR, now - st.st_mtim.tv_sec > age,
+                !FileIO.exists(dir + "/container.json")
+            else { return false }
+            return !mounts.contains { $0 == dir || $0.hasPrefix(dir + "/") }
+        }
+    }
+
     /// Find a container by name, full ID or unique ID prefix.
     /// An ID that is only an unreadable record's is that record's error, not "No such container".
     public func find(_ nameOrID: String) throws(KitError) -> Container {

@@ -1,5 +1,6 @@
 import SkiffImage
 import SkiffRuntime
+import SkiffSystem
 
 extension Engine {
     /// The container's processes (host pids), for `top`.
@@ -21,6 +22,10 @@ extension Engine {
                 ids.append(c.id)
                 bytes += size
             }
+        }
+        for dir in containers.abandonedDirectories() {
+            bytes += Self.diskUsage(dir)
+            FileIO.removeTree(dir)
         }
         return (ids, bytes)
     }
