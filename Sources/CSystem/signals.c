@@ -15,6 +15,14 @@ int csys_termination_signalfd(void) {
     return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 }
 
+int csys_read_signal(int signal_fd) {
+    struct signalfd_siginfo si;
+    ssize_t n = read(signal_fd, &si, sizeof si);
+    if (n == (ssize_t)sizeof si) return (int)si.ssi_signo;
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) return 0;
+    return -1;
+}
+
 int csys_wait_signal(int signal_fd, int stop_fd) {
     for (;;) {
         struct pollfd fds[2] = {{.fd = signal_fd, .events = POLLIN}, {.fd = stop_fd, .events = POLLIN}};

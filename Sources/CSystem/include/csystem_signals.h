@@ -6,6 +6,9 @@
 /// blocked in every thread (skiff's main does, before any thread exists), or they are not queued.
 int csys_termination_signalfd(void);
 
+/// Read one signal from a (non-blocking) signalfd: its number, 0 when none is pending, -1 with errno.
+int csys_read_signal(int signal_fd);
+
 /// Wait until `signal_fd` has a signal or `stop_fd` is readable (poll, retried on EINTR). Returns the
 /// signal's number, 0 when `stop_fd` is readable, -1 with errno on failure.
 int csys_wait_signal(int signal_fd, int stop_fd);

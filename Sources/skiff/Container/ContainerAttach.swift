@@ -1,7 +1,7 @@
 import ArgumentParser
-import CSystem
 import SkiffKit
 import SkiffRuntime
+import SkiffSystem
 
 #if canImport(Glibc)
 import Glibc
@@ -42,8 +42,7 @@ enum AttachSession {
     ) throws -> Int32 {
         defer { close(fd) }
         // SIGINT and SIGTERM are blocked in every thread (main): take them here.
-        let signals = csys_termination_signalfd()
-        defer { if signals >= 0 { close(signals) } }
+        let signals = try? TerminationSignals()
         var keys = detachKeys
         let tty = container.tty == true
         var saved = termios()
@@ -64,14 +63,11 @@ enum AttachSession {
             var fds = [
                 pollfd(fd: fd, events: Int16(POLLIN), revents: 0),
                 pollfd(fd: stdinOpen ? STDIN_FILENO : -1, events: Int16(POLLIN), revents: 0),
-                pollfd(fd: signals, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: signals?.fd ?? -1, events: Int16(POLLIN), revents: 0),
             ]
             if poll(&fds, 3, -1) < 0 { if errno == EINTR { continue }; break }
             if fds[2].revents != 0 {
-                // struct signalfd_siginfo: 128 bytes, ssi_signo (u32) first.
-                var info = [UInt8](repeating: 0, count: 128)
-                if read(signals, &info, info.count) == info.count {
-                    let sig = info[0..<4].withUnsafeBytes { Int32(bitPattern: $0.loadUnaligned(as: UInt32.self)) }
+                if let sig = signals?.take() {
                     if sigProxy && !tty {
                         try? engine.kill(container.id, signal: "\(sig)")
                     } else {
