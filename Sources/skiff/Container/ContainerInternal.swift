@@ -19,8 +19,7 @@ enum ContainerInternal {
     static func run(_ arguments: [String]) -> Never {
         var arguments = arguments
         do {
-            let unsealed = ExecutableSeal.cliCommandsRunningUnsealed
-            try ProcessPrelude.start(&arguments, runsUnsealed: unsealed.contains)
+            try ProcessPrelude.start(&arguments, runsUnsealed: ExecutableSeal.cliCommandRunsUnsealed)
             if arguments.first == "container-internal" { arguments.removeFirst() }
             try table.dispatch(arguments)
             exit(0)
