@@ -11,6 +11,8 @@
 //   - reaps the init, writes `exit` (code, signal, time), and runs `skiff container-internal exited`,
 //     which records the exit and answers "restart <ms>" or "done" (not when a `removing` file says
 //     that rm -f is removing the container and will clean up itself);
+//   - on SIGTERM (a stop or rm -f between two runs) starts the container no more, after waiting for a
+//     start helper already at work;
 //   - exits when there is nothing left to watch.
 //
 // Usage: skiff-monitor -s SKIFF -d DIR [-t] [-i] [-A] [-l MAXBYTES] [-n MAXFILES] [-N] [-H HEALTH_MS] ID
@@ -305,6 +307,16 @@ static long long health_pace(long long started_ms) {
 }
 static int init_exited, exit_code, exit_signal;
 static long long exit_at_ms;
+// SIGTERM (stop or rm -f of a container between two runs) means: start it no more. A start helper
+// already at work is waited for, never orphaned: it would write into a directory rm is removing.
+static int term_requested;
+
+static void drain_signals(int sigfd) {
+    struct signalfd_siginfo si;
+    while (read(sigfd, &si, sizeof si) == (ssize_t)sizeof si) {
+        if (si.ssi_signo == SIGTERM) term_requested = 1;
+    }
+}
 
 static void reap(void) {
     int status;
@@ -555,6 +567,7 @@ int main(int argc, char **argv) {
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGCHLD);
+    sigaddset(&set, SIGTERM);
     sigprocmask(SIG_BLOCK, &set, NULL);
     int sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
     if (!no_log) log_open(0);
@@ -596,8 +609,7 @@ int main(int argc, char **argv) {
             int r = poll(p, (nfds_t)np, timeout);
             if (r < 0 && errno != EINTR) break;
             if (p[0].revents & POLLIN) {
-                struct signalfd_siginfo si;
-                while (read(sigfd, &si, sizeof si) == (ssize_t)sizeof si) {}
+                drain_signals(sigfd);
                 reap();
                 // As Docker: the next check is timed from the end of the last, at the pace its result sets.
                 if (health_finished && next_health >= 0) next_health = now_ms() + health_pace(started_ms);
@@ -648,9 +660,17 @@ int main(int argc, char **argv) {
         // A health probe still running is given a moment, then the exit is recorded regardless.
         long long delay = finish();
         close_clients();
-        if (delay < 0) break;
-        struct timespec ts = {.tv_sec = delay / 1000, .tv_nsec = (delay % 1000) * 1000000};
-        while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {}
+        if (delay < 0 || term_requested) break;
+        // The back-off, cut short by SIGTERM.
+        long long until = now_ms() + delay;
+        while (!term_requested && now_ms() < until) {
+            struct pollfd p = {.fd = sigfd, .events = POLLIN};
+            if (poll(&p, 1, (int)(until - now_ms())) > 0) {
+                drain_signals(sigfd);
+                reap();
+            }
+        }
+        if (term_requested) break;
         restart = 1;
     }
     close_clients();

@@ -1,7 +1,9 @@
 import Foundation
+import Synchronization
 import SkiffImage
 import SkiffKit
 import SkiffRuntime
+import SkiffSystem
 import SkiffTestSupport
 import Testing
 
@@ -179,6 +181,53 @@ struct LifecycleTests {
                 == "exited 2 3 on-failure")
         #expect(root.skiff("logs", "flaky").out == "try\ntry\ntry\n")
         #expect(root.skiff("run", "-d", "--rm", "--restart", "always", "busybox", "true").status != 0)
+    }
+
+    /// `stop` (or `rm -f`) while the monitor's start helper is bringing a failing container up again: the helper is
+    /// held inside its network set-up (the test holds the networks' lock) when the stop comes. The
+    /// monitor used to die at once on SIGTERM, and the orphaned helper then started the container
+    /// after the stop had returned: running, with no monitor. Now the monitor waits for its helper,
+    /// and the helper, seeing the stop under the record's lock, undoes its start.
+    @Test(arguments: [["stop", "-t", "1"], ["rm", "-f"]])
+    func stopWhileTheMonitorRestartsTheContainer(command: [String]) throws {
+        let root = try Root()
+        defer { root.cleanUp() }
+        // It fails five times; its sixth run lasts (so a start that outlives the stop is seen running).
+        let run = root.skiff(
+            "run", "-d", "--name", "loop", "--restart", "always", "busybox", "sh", "-c",
+            "n=$(($(cat /n 2>/dev/null || echo 0) + 1)); echo $n > /n; [ $n -ge 6 ] && exec sleep 1000; exit 1")
+        try #require(run.status == 0, "\(run.err)")
+        // The 1.6 s back-off after the fifth exit: the sixth start will need the networks' lock.
+        try #require(
+            root.eventually(20) { root.inspect("loop", "{{.State.Status}} {{.RestartCount}}") == "restarting 5" })
+        var held: FileLock? = try FileLock(root.engine.networks.root + "/.lock")
+        let id = root.inspect("loop", "{{.Id}}")
+        let helperWaits = root.eventually(10) {
+            !HostLeftovers.processesMentioning("container-internal start \(id) --restart").isEmpty
+        }
+        #expect(helperWaits, "the start helper never came to wait for the lock: the test proves nothing")
+        usleep(200_000)  // it is inside its network set-up, waiting for the lock
+        let stopped = DispatchSemaphore(value: 0)
+        let stop = Mutex<CLIRoot.Result?>(nil)
+        DispatchQueue.global().async {
+            let r = root.skiff(command + ["loop"])
+            stop.withLock { $0 = r }
+            stopped.signal()
+        }
+        usleep(1_000_000)  // the stop has been sent
+        held?.unlock()
+        held = nil
+        stopped.wait()
+        let result = stop.withLock { $0 }
+        #expect(result?.status == 0, "\(result?.err ?? "")")
+        usleep(500_000)
+        if command[0] == "stop" {
+            #expect(root.inspect("loop", "{{.State.Status}} {{.State.Pid}}") == "exited 0")
+            #expect(root.skiff("rm", "loop").status == 0)
+        }
+        #expect(HostLeftovers.processesMentioning(id).isEmpty)
+        let dirs = (try? FileManager.default.contentsOfDirectory(atPath: root.path + "/containers")) ?? []
+        #expect(dirs.filter { !$0.hasPrefix(".") }.isEmpty, "written back after removal: \(dirs)")
     }
 
     /// A process ended by a signal is recorded (the monitor hands `exited ID -1 SIGNAL TIME` to skiff,

@@ -331,7 +331,15 @@ extension Engine {
         // The process may have exited already (`true`); the monitor, its new parent, reaps it by this pid.
         let pid = initProcess.pid
         let monitor = getppid()
+        // The stop check above ran before the launch; a stop since then is seen here, under the record's
+        // lock, which stop takes to mark the container. Either the stop sees it running and stops it, or
+        // this start is undone.
+        var stoppedMeanwhile = false
         try containers.update(id: id) { c throws(KitError) in
+            if restart && c.stoppedByUser == true {
+                stoppedMeanwhile = true
+                return
+            }
             c.status = .running
             c.pid = pid
             c.pidStartTime = initProcess.startTime
@@ -341,6 +349,12 @@ extension Engine {
             c.exitCode = 0
             c.error = nil
             if c.healthcheck != nil { c.health = HealthState() }
+        }
+        if stoppedMeanwhile {
+            try? runtime.delete(id: id, force: true)
+            tearDownNetwork(id: id)
+            releaseShm(id: id)
+            throw .usage("not restarting: stopped by the user")
         }
         return pid
     }
