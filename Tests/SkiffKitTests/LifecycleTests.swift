@@ -1,10 +1,10 @@
 import Foundation
-import Synchronization
 import SkiffImage
 import SkiffKit
 import SkiffRuntime
 import SkiffSystem
 import SkiffTestSupport
+import Synchronization
 import Testing
 
 /// The container lifecycle end to end, driving the built `skiff` CLI (and its monitor) as a user would,
