@@ -206,6 +206,7 @@ struct ComposeSpecKeysTests {
                 image: busybox
                 links: ["db:database", "db"]
                 networks: [back]
+                expose: ["3000", "9000-9001/udp"]
             networks:
               back:
                 driver: bridge
@@ -232,6 +233,7 @@ struct ComposeSpecKeysTests {
         #expect(wiring.aliases(try #require(p.service("db")), on: "back") == ["db"])
         let web = try wiring.runOptions(try #require(p.service("web")), name: "w", number: 1, configHash: "H")
         #expect(web.links == ["\(p.name)-db-1:database", "\(p.name)-db-1:db"])
+        #expect(web.expose == ["3000", "9000-9001/udp"])
         #expect(p.warnings.isEmpty, "\(p.warnings)")
     }
 

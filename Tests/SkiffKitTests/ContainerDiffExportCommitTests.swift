@@ -112,6 +112,29 @@ struct ContainerDiffExportCommitTests {
             })
     }
 
+    /// The committed config is the container's, as Docker's commit takes it: the user as `-u` gave it,
+    /// the exposed and published ports, the health check and the anonymous volumes (not bind mounts).
+    @Test func commitKeepsUserPortsHealthcheckAndVolumes() throws {
+        let root = try CLIRoot(prefix: "skiff-commit-")
+        defer { root.cleanUp(removeVolumes: true) }
+        let hostDir = root.path + "/bound"
+        try FileManager.default.createDirectory(atPath: hostDir, withIntermediateDirectories: true)
+        let run = root.skiff(
+            "run", "--name", "c", "-u", "nobody", "--expose", "9000", "-p", "127.0.0.1::7000/udp", "--health-cmd",
+            "true", "--health-interval", "5s", "-v", "/cache", "-v", hostDir + ":/bound", "busybox", "true")
+        #expect(run.status == 0, "\(run.err)")
+        #expect(root.inspect("c", "{{.Config.User}}") == "nobody")
+        #expect(root.skiff("commit", "c", "kept:1").status == 0)
+        let config = root.skiff(
+            "image", "inspect", "--format",
+            "{{.Config.User}}|{{json .Config.ExposedPorts}}|{{json .Config.Healthcheck.Test}} {{.Config.Healthcheck.Interval}}|{{json .Config.Volumes}}",
+            "kept:1")
+        #expect(
+            config.out == #"nobody|{"7000/udp":{},"9000/tcp":{}}|["CMD-SHELL","true"] 5000000000|{"/cache":{}}"# + "\n",
+            "\(config)")
+        #expect(root.skiff("run", "--rm", "kept:1", "id", "-un").out == "nobody\n")
+    }
+
     @Test func commitMakesAnImageThatRunsBuildsAndPushes() throws {
         let root = try CLIRoot(prefix: "skiff-commit-")
         defer { root.cleanUp(removeVolumes: true) }

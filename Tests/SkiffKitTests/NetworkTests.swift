@@ -364,12 +364,27 @@ struct NetworkTests {
         try TestImage.make(
             "exposing", layers: [TestImage.busyboxRootfs], config: config, store: root.engine.images, scratch: root.path
         )
-        let run = root.skiff(["run", "-d", "--name", "auto", "-h", "auto", "-P", "exposing"] + Self.httpd)
+        // --expose adds to the image's ports (a range too), and -P publishes them all, as Docker does.
+        let run = root.skiff(
+            [
+                "run", "-d", "--name", "auto", "-h", "auto", "-P", "--expose", "8081", "--expose", "9000-9001/udp",
+                "exposing",
+            ]
+                + Self.httpd)
         try #require(run.status == 0, "run: \(run.err)")
         let mapped = root.skiff("port", "auto", "80").out.trimmingCharacters(in: .whitespacesAndNewlines)
         let port = mapped.split(separator: ":").last.map(String.init) ?? ""
         #expect(UInt16(port) != nil && UInt16(port) != 0, "port: \(mapped)")
         #expect(root.eventually(30) { Self.curl("http://127.0.0.1:\(port)/").contains("hello-auto") })
+        for extra in ["8081", "9000/udp", "9001/udp"] {
+            let other = root.skiff("port", "auto", extra).out
+            #expect(other.hasPrefix("0.0.0.0:"), "\(extra): \(other)")
+        }
+        #expect(
+            root.inspect("auto", "{{json .Config.ExposedPorts}}")
+                == #"{"80/tcp":{},"8081/tcp":{},"9000/udp":{},"9001/udp":{}}"#)
+        let bad = root.skiff("run", "--rm", "--expose", "80-", "exposing", "true")
+        #expect(bad.status == 125 && bad.err.contains("--expose \"80-\""), "\(bad)")
     }
 
     @Test func userNetworkNamesAndAliasesIncludingLaterContainers() throws {

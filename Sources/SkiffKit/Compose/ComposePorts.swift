@@ -13,10 +13,16 @@ package enum ComposePorts {
         return Array(lo...hi)
     }
 
-    package static func isPortOrRange(_ text: String) -> Bool {
+    package static func isPortOrRange(_ text: String) -> Bool { exposedKeys(text) != nil }
+
+    /// An exposed port or range (`--expose`, compose `expose`, Dockerfile EXPOSE): "8000-8001/udp" →
+    /// ["8000/udp", "8001/udp"], the keys of an image config's ExposedPorts; nil when not one.
+    package static func exposedKeys(_ text: String) -> [String]? {
         let parts = text.split(separator: "/", maxSplits: 1).map(String.init)
-        guard let first = parts.first, let r = range(first), !r.contains(0) else { return false }
-        return parts.count == 1 || ["tcp", "udp", "sctp"].contains(parts[1])
+        guard let first = parts.first, let r = range(first), !r.contains(0) else { return nil }
+        let proto = parts.count == 1 ? "tcp" : parts[1].lowercased()
+        guard ["tcp", "udp", "sctp"].contains(proto) else { return nil }
+        return r.map { "\($0)/\(proto)" }
     }
 
     package static func parseShort(_ text: String) throws(Failure) -> [ComposePort] {

@@ -90,6 +90,7 @@ package struct ComposeWiring {
         o.envFiles = s.envFiles
         o.workdir = s.workingDir
         o.user = s.user
+        o.expose = s.expose
         o.hostname = s.hostname
         o.tty = s.tty
         o.interactive = s.stdinOpen

@@ -87,6 +87,11 @@ public struct Container: Codable, Sendable, Equatable {
     public var mounts: [MountPoint]?
     /// `--cpus` × 10⁹ (Docker's NanoCpus): the spec holds it only as a CFS quota. nil: not given.
     public var nanoCpus: Int64?
+    /// The user as given (`-u`, compose `user`, else the image's USER), as Docker's Config.User keeps it:
+    /// the spec holds only the numbers it resolved to. nil: records made before it existed.
+    public var user: String?
+    /// `--expose`'s ports as ExposedPorts keys (`9000/tcp`), beyond the image's. nil: none.
+    public var exposedPorts: [String]?
 
     /// The first 12 hex digits of the ID, as `ps` shows it.
     public var shortID: String { String(id.prefix(12)) }

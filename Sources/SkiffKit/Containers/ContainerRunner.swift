@@ -123,7 +123,8 @@ extension Engine {
         try prepareWorkdir(builder.workingDirectory(), upper: dir + "/upper", filesystem: filesystem)
         try writeEtcFiles(dir: dir, hostname: hostname, network: options.network, host: host)
         try prepareNetwork(
-            &spec, id: id, options: options, exposedPorts: Array((image.config.config?.ExposedPorts ?? [:]).keys),
+            &spec, id: id, options: options,
+            exposedPorts: Array((image.config.config?.ExposedPorts ?? [:]).keys) + (container.exposedPorts ?? []),
             host: host)
         try applyNameOptions(options.names, id: id, network: options.network)
         spec.mounts =

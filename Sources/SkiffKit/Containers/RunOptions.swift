@@ -57,6 +57,9 @@ public struct RunOptions: Sendable, Equatable {
     public var publish: [String] = []
     /// -P: publish every EXPOSEd port on a free host port.
     public var publishAll = false
+    /// --expose (compose `expose`): ports or ranges (`9000`, `53/udp`, `8000-8010`) added to the image's
+    /// EXPOSEd ones: in the container's config, and published by -P.
+    public var expose: [String] = []
     /// --network-alias and --ip (user-defined networks).
     public var networkAliases: [String] = []
     /// --ip: the container's address on a user-defined network.

@@ -140,7 +140,8 @@ extension Engine {
     /// Docker's container config, the committed image's: the image's, with what `run` changed — the command
     /// (split back into the image's Entrypoint and the rest as Cmd when it still starts with it), the
     /// environment (without HOSTNAME and the TERM of `-t`, which Docker adds at start), the working
-    /// directory, the labels and the stop signal.
+    /// directory, the labels, the stop signal, the user (`-u`), the exposed and published ports, the health
+    /// check and the anonymous volumes.
     func containerConfig(of c: Container, image: StoredImage) -> ContainerConfig {
         var config = image.config.config ?? ContainerConfig()
         let spec = try? SpecFile.load(bundle: containers.directory(of: c.id))
@@ -166,6 +167,22 @@ extension Engine {
         }
         if !c.labels.isEmpty { config.Labels = (config.Labels ?? [:]).merging(c.labels) { $1 } }
         if let signal = c.stopSignal { config.StopSignal = signal }
+        if let user = c.user { config.User = user.isEmpty ? nil : user }
+        let hasNetNS = spec?.linux?.namespaces?.contains { $0.type == "network" } ?? true
+        let exposed = networkDocs(c, hasNetNS: hasNetNS).exposed
+        if !exposed.isEmpty {
+            config.ExposedPorts = Dictionary(uniqueKeysWithValues: exposed.map { ($0, EmptyObject()) })
+        }
+        if let h = c.healthcheck {
+            var health = HealthConfig(
+                Test: h.test, Interval: h.interval, Timeout: h.timeout, StartPeriod: h.startPeriod, Retries: h.retries)
+            health.StartInterval = h.startInterval
+            config.Healthcheck = health
+        }
+        let anonymous = (c.mounts ?? []).filter { $0.type == .volume && $0.anonymous == true }.map(\.destination)
+        if !anonymous.isEmpty {
+            config.Volumes = (config.Volumes ?? [:]).merging(anonymous.map { ($0, EmptyObject()) }) { a, _ in a }
+        }
         return config
     }
 }

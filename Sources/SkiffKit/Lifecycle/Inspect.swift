@@ -267,7 +267,8 @@ extension Engine {
             Pid: running ? (c.pid ?? (try? runtime.state(id: c.id).pid) ?? 0) : 0,
             ExitCode: c.exitCode ?? 0, Error: c.error ?? "",
             StartedAt: c.startedAt ?? Self.zeroTime, FinishedAt: c.finishedAt ?? Self.zeroTime, Health: health)
-        let user = process.map { $0.user.uid == 0 && $0.user.gid == 0 ? "" : "\($0.user.uid):\($0.user.gid)" } ?? ""
+        let user =
+            c.user ?? process.map { $0.user.uid == 0 && $0.user.gid == 0 ? "" : "\($0.user.uid):\($0.user.gid)" } ?? ""
         let hc = c.healthcheck.map {
             ContainerInspect.HealthcheckDoc(
                 Test: $0.test, Interval: $0.interval, Timeout: $0.timeout,
@@ -354,7 +355,8 @@ extension Engine {
             ((try? Digest(c.manifestDigest)).flatMap { try? images.image(manifest: $0) }?.config.config?.ExposedPorts
             ?? [:]).keys
         let requested = request?.ports ?? []
-        let exposed = Set(imageExposed).union(requested.map { "\($0.containerPort)/\($0.proto)" })
+        let exposed = Set(imageExposed).union(c.exposedPorts ?? [])
+            .union(requested.map { "\($0.containerPort)/\($0.proto)" })
             .sorted {
                 ($0.split(separator: "/").first.flatMap { Int($0) } ?? 0, $0) < (
                     $1.split(separator: "/").first.flatMap { Int($0) } ?? 0, $1

@@ -63,6 +63,15 @@ extension Engine {
         container.restartPolicy = options.restart
         container.restartCount = 0
         container.nanoCpus = options.cpus.map { Int64(($0 * 1e9).rounded()) }
+        container.user = options.user ?? image.config.config?.User ?? ""
+        var exposed: [String] = []
+        for text in options.expose {
+            guard let keys = ComposePorts.exposedKeys(text) else {
+                throw .usage("invalid --expose \"\(text)\": expected a port such as 80, 53/udp or 8000-8010")
+            }
+            exposed += keys.filter { !exposed.contains($0) }
+        }
+        container.exposedPorts = exposed.isEmpty ? nil : exposed
         container.tty = options.tty
         container.openStdin = options.interactive
         let config = image.config.config

@@ -56,6 +56,8 @@ struct ContainerCreateFlags: ParsableArguments {
     @Flag(
         name: [.customShort("P"), .customLong("publish-all")], help: "Publish every EXPOSEd port on a free host port.")
     var publishAll = false
+    @Option(name: .customLong("expose"), help: "Expose a port or a range of ports (e.g. 9000, 53/udp, 8000-8010).")
+    var expose: [String] = []
     // Numbers take the next argument unconditionally, as Docker does, so "--memory -1" is a value
     // refused by name rather than a flag called "-1".
     @Option(name: [.customShort("m"), .long], parsing: .unconditional, help: "Memory limit (e.g. 512m, 1g).")
@@ -493,6 +495,7 @@ struct ContainerCreateFlags: ParsableArguments {
         for p in publish { _ = try PortMapping.parse(p) }
         o.publish = publish
         o.publishAll = publishAll
+        o.expose = expose
         o.networkAliases = networkAlias
         o.ip = ip
         do {
