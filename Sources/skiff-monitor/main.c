@@ -35,6 +35,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -61,6 +62,11 @@ static int health_passed, health_finished;
 
 static int ready_fd = -1;
 static int attach_listener = -1;
+// `ctl`, a FIFO (conmon's): attach clients of a terminal write "1 ROWS COLUMNS\n" when their window
+// changes size, and the container's terminal is resized to it.
+static int ctl_fd = -1;
+static char ctl_buf[64];
+static size_t ctl_len;
 static int clients[MAX_CLIENTS];
 static int n_clients;
 
@@ -264,6 +270,37 @@ static int receive_fd(int listener) {
     }
     close(c);
     return fd;
+}
+
+static void open_ctl(void) {
+    unlink("ctl");
+    if (mkfifo("ctl", 0600) != 0) return;
+    // Read-write, so that the last writer closing it is no end of file.
+    ctl_fd = open("ctl", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+}
+
+static void read_ctl(void) {
+    for (;;) {
+        ssize_t n = read(ctl_fd, ctl_buf + ctl_len, sizeof ctl_buf - 1 - ctl_len);
+        if (n <= 0) return;
+        ctl_len += (size_t)n;
+        char *line;
+        while ((line = memchr(ctl_buf, '\n', ctl_len)) != NULL) {
+            *line = 0;
+            int kind = 0;
+            unsigned rows = 0, cols = 0;
+            if (sscanf(ctl_buf, "%d %u %u", &kind, &rows, &cols) == 3 && kind == 1 && master_fd >= 0 && rows > 0 &&
+                cols > 0 && rows <= 0xFFFF && cols <= 0xFFFF) {
+                struct winsize ws = {.ws_row = (unsigned short)rows, .ws_col = (unsigned short)cols};
+                ioctl(master_fd, TIOCSWINSZ, &ws);
+            }
+            size_t used = (size_t)(line - ctl_buf) + 1;
+            memmove(ctl_buf, ctl_buf + used, ctl_len - used);
+            ctl_len -= used;
+        }
+        // A line longer than any size message is junk: dropped.
+        if (ctl_len == sizeof ctl_buf - 1) ctl_len = 0;
+    }
 }
 
 // MARK: children
@@ -573,6 +610,7 @@ int main(int argc, char **argv) {
     if (!no_log) log_open(0);
     unlink("exit");
     attach_listener = listen_unix("attach.sock");
+    if (opt_tty) open_ctl();
     if (opt_wait_attach && attach_listener >= 0) {
         if (ready_fd >= 0) write_all(ready_fd, "listening\n", 10);
         struct pollfd p = {.fd = attach_listener, .events = POLLIN};
@@ -592,13 +630,14 @@ int main(int argc, char **argv) {
             // After the init exits, its output is drained for a moment: EOF comes once the last writer
             // (another process of the container) is gone.
             if (init_exited && (!streams_open || now_ms() - exit_at_ms > 2000)) break;
-            struct pollfd p[5 + MAX_CLIENTS];
+            struct pollfd p[6 + MAX_CLIENTS];
             int np = 0;
             p[np++] = (struct pollfd){.fd = sigfd, .events = POLLIN};
             p[np++] = (struct pollfd){.fd = out_fd, .events = POLLIN};
             p[np++] = (struct pollfd){.fd = err_fd, .events = POLLIN};
             p[np++] = (struct pollfd){.fd = master_fd, .events = POLLIN};
             p[np++] = (struct pollfd){.fd = attach_listener, .events = POLLIN};
+            p[np++] = (struct pollfd){.fd = ctl_fd, .events = POLLIN};
             for (int i = 0; i < n_clients; i++) p[np++] = (struct pollfd){.fd = clients[i], .events = POLLIN};
             int timeout = -1;
             if (init_exited) timeout = 100;
@@ -631,8 +670,9 @@ int main(int argc, char **argv) {
                 broadcast(stream, buf, (size_t)n);
             }
             if (p[4].revents & POLLIN) accept_client();
-            // Clients polled this round are p[5...]; drop/accept may have reordered them, so match by fd.
-            for (int k = 5; k < np; k++) {
+            if (p[5].revents & POLLIN) read_ctl();
+            // Clients polled this round are p[6...]; drop/accept may have reordered them, so match by fd.
+            for (int k = 6; k < np; k++) {
                 if (!(p[k].revents & (POLLIN | POLLHUP | POLLERR))) continue;
                 int idx = -1;
                 for (int i = 0; i < n_clients; i++) if (clients[i] == p[k].fd) idx = i;
@@ -675,6 +715,7 @@ int main(int argc, char **argv) {
     }
     close_clients();
     if (attach_listener >= 0) unlink("attach.sock");
+    if (ctl_fd >= 0) unlink("ctl");
     // Reap what is left (a health probe) before going.
     while (waitpid(-1, NULL, 0) > 0 || errno == EINTR) {}
     return 0;

@@ -378,6 +378,74 @@ struct LifecycleTests {
         #expect(root.inspect("term", "{{.State.Status}} {{.Config.Tty}}") == "running true")
     }
 
+    /// Docker's `run -it`: the terminal is sized like the caller's window and follows it when it changes,
+    /// Ctrl-P Ctrl-Q leaves the container running (run ends with 0), and `attach` comes back to it, with
+    /// its own window's size; its detach is Docker's "read escape sequence" error (1).
+    @Test func runItDetachesAndAttachFollowsTheWindow() throws {
+        let root = try Root()
+        defer { root.cleanUp() }
+        // python3's pty module plays the user: argv[1:3] the window, then each later step is "keys"
+        // (sent, then the output read for a second) or "=ROWSxCOLS" (the window resized).
+        let script = """
+            import fcntl, os, pty, select, struct, sys, termios, time
+            rows, cols, steps, cmd = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3].split("|"), sys.argv[4:]
+            pid, fd = pty.fork()
+            if pid == 0:
+                fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+                os.execv(cmd[0], cmd)
+            out = b""
+            def pump(t):
+                global out
+                end = time.time() + t
+                while time.time() < end:
+                    r, _, _ = select.select([fd], [], [], 0.05)
+                    if r:
+                        try: out += os.read(fd, 4096)
+                        except OSError: return
+            pump(1.5)
+            for step in steps:
+                if step.startswith("="):
+                    r, c = step[1:].split("x")
+                    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", int(r), int(c), 0, 0))
+                    pump(0.3)
+                else:
+                    os.write(fd, step.encode().decode("unicode_escape").encode()); pump(1.0)
+            _, st = os.waitpid(pid, 0)
+            sys.stdout.write(repr(out) + "\\n" + str(os.waitstatus_to_exitcode(st)) + "\\n")
+            """
+        func play(_ rows: Int, _ cols: Int, _ steps: [String], _ args: [String]) throws -> String {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+            p.arguments = ["-c", script, "\(rows)", "\(cols)", steps.joined(separator: "|"), Engine.skiffPath] + args
+            var env = ProcessInfo.processInfo.environment
+            env["SKIFF_ROOT"] = root.path
+            p.environment = env
+            let pipe = Pipe()
+            p.standardOutput = pipe
+            try p.run()
+            let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            p.waitUntilExit()
+            return text
+        }
+        let run = try play(
+            33, 97, [#"echo first=$(stty size)\r"#, "=40x120", #"echo then=$(stty size)\r"#, #"\x10\x11"#],
+            ["run", "-it", "--name", "term", "busybox", "sh"])
+        #expect(run.contains("first=33 97"), "\(run)")
+        #expect(run.contains("then=40 120"), "the window change did not reach the container: \(run)")
+        #expect(run.hasSuffix("\n0\n"), "run -it ends with 0 on the detach keys: \(run)")
+        #expect(root.inspect("term", "{{.State.Status}}") == "running")
+
+        let attach = try play(
+            50, 150, [#"echo again=$(stty size)\r"#, #"\x01x"#], ["attach", "--detach-keys", "ctrl-a,x", "term"])
+        #expect(attach.contains("again=50 150"), "attach sizes the terminal to its window: \(attach)")
+        #expect(attach.contains("read escape sequence") && attach.hasSuffix("\n1\n"), "\(attach)")
+        #expect(root.inspect("term", "{{.State.Status}}") == "running")
+
+        let last = try play(24, 80, [#"exit 7\r"#], ["attach", "term"])
+        #expect(last.hasSuffix("\n7\n"), "the attach ends with the container's code: \(last)")
+        #expect(root.inspect("term", "{{.State.Status}} {{.State.ExitCode}}") == "exited 7")
+    }
+
     @Test func twentyParallelDetachedRuns() throws {
         let root = try Root()
         defer { root.cleanUp() }

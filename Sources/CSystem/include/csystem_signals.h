@@ -6,6 +6,12 @@
 /// blocked in every thread (skiff's main does, before any thread exists), or they are not queued.
 int csys_termination_signalfd(void);
 
+/// A close-on-exec, non-blocking signalfd for SIGWINCH (kept blocked as the termination signals are), or -1.
+int csys_window_signalfd(void);
+
+/// The terminal `fd`'s window size: 0 and rows/columns, or -1 when it is no terminal.
+int csys_window_size(int fd, unsigned short *rows, unsigned short *columns);
+
 /// Read one signal from a (non-blocking) signalfd: its number, 0 when none is pending, -1 with errno.
 int csys_read_signal(int signal_fd);
 

@@ -1,3 +1,5 @@
+import SkiffOCI
+
 /// What `skiff run` is asked for, beyond the image: Docker's flags as plain values. Parsing of the
 /// command line happens in the CLI; the rules that combine these with the image live in SpecBuilder.
 public struct RunOptions: Sendable, Equatable {
@@ -23,6 +25,8 @@ public struct RunOptions: Sendable, Equatable {
     public var interactive = false
     /// -t: give the process a terminal.
     public var tty = false
+    /// The terminal's first size (the caller's window, as Docker's CLI sends it at create); nil: unknown.
+    public var consoleSize: ConsoleSize?
     /// --network; `.none` unless set (the CLI defaults to `.bridge`, as Docker does).
     public var network: NetworkMode = .none
     /// --pid, --ipc, --uts, --cgroupns: namespaces shared with the host or another container.

@@ -93,6 +93,7 @@ package struct SpecBuilder {
     package func spec(rootfs: String, hostname: String, cgroupsPath: String) throws(KitError) -> Spec {
         let args = try command()
         var spec = DockerDefaults.spec(rootfs: rootfs, args: args, terminal: options.tty, hostname: hostname)
+        if options.tty { spec.process?.consoleSize = options.consoleSize }
         spec.process?.env = try environment(hostname: hostname)
         spec.process?.cwd = workingDirectory()
         let user = try user()

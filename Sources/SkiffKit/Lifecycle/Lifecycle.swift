@@ -745,6 +745,15 @@ struct LineReader {
 }
 
 extension Engine {
+    /// Resize the terminal of a container run with -t under its monitor (attach follows the client's
+    /// window, as Docker's does): a line on the monitor's `ctl` FIFO. Nothing when no monitor reads it.
+    public func resizeTerminal(_ c: Container, rows: UInt16, columns: UInt16) {
+        let fd = open(containers.directory(of: c.id) + "/ctl", O_WRONLY | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        _ = try? FileIO.writeAll(fd: fd, bytes: Array("1 \(rows) \(columns)\n".utf8))
+    }
+
     /// A connection to a running container's monitor for attach (frames out, input in).
     public func attach(_ c: Container) throws(KitError) -> Int32 {
         guard c.monitorPid != nil, monitorAlive(c) else {

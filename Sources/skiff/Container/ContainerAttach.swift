@@ -25,7 +25,7 @@ struct ContainerAttach: ParsableCommand {
         let fd = try engine.attach(c)
         let code = try AttachSession.run(
             engine: engine, container: c, fd: fd, stdin: !noStdin && (c.openStdin == true || c.tty == true),
-            detachKeys: keys, sigProxy: sigProxy)
+            detachKeys: keys, sigProxy: sigProxy, detachIsError: true)
         throw ExitCode(code)
     }
 }
@@ -33,18 +33,24 @@ struct ContainerAttach: ParsableCommand {
 /// The client side of the monitor's attach socket: frames (`AttachFrameDecoder`) to stdout/stderr; our stdin to the socket. With a terminal: raw mode, and the
 /// detach keys (Ctrl-P Ctrl-Q) detach. Without one, SIGINT and SIGTERM go to the container (`sigProxy`, Docker's
 /// --sig-proxy); otherwise they end the attach and leave the container running. Returns the container's exit
-/// code once it stops (0 after a detach, 128+N after signal N ended the attach).
+/// code once it stops (after a detach: 1 for `attach`, as Docker's, else 0; 128+N after signal N ended the attach).
 enum AttachSession {
     static func run(
         engine: Engine, container: Container, fd: Int32, stdin sendInput: Bool,
         streams: AttachStreams = AttachStreams(),
-        detachKeys: DetachKeys = .standard, sigProxy: Bool = true
+        detachKeys: DetachKeys = .standard, sigProxy: Bool = true, detachIsError: Bool = false
     ) throws -> Int32 {
         defer { close(fd) }
         // SIGINT and SIGTERM are blocked in every thread (main): take them here.
         let signals = try? TerminationSignals()
         var keys = detachKeys
         let tty = container.tty == true
+        // The container's terminal follows our window, from now on.
+        let window = tty ? WindowSizeWatch() : nil
+        func tellWindowSize() {
+            if let size = window?.size { engine.resizeTerminal(container, rows: size.rows, columns: size.columns) }
+        }
+        tellWindowSize()
         var saved = termios()
         var raw = false
         if tty && sendInput && isatty(STDIN_FILENO) == 1 && tcgetattr(STDIN_FILENO, &saved) == 0 {
@@ -64,8 +70,13 @@ enum AttachSession {
                 pollfd(fd: fd, events: Int16(POLLIN), revents: 0),
                 pollfd(fd: stdinOpen ? STDIN_FILENO : -1, events: Int16(POLLIN), revents: 0),
                 pollfd(fd: signals?.fd ?? -1, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: window?.fd ?? -1, events: Int16(POLLIN), revents: 0),
             ]
-            if poll(&fds, 3, -1) < 0 { if errno == EINTR { continue }; break }
+            if poll(&fds, 4, -1) < 0 { if errno == EINTR { continue }; break }
+            if fds[3].revents != 0 {
+                window?.take()
+                tellWindowSize()
+            }
             if fds[2].revents != 0 {
                 if let sig = signals?.take() {
                     if sigProxy && !tty {
@@ -106,7 +117,12 @@ enum AttachSession {
         }
         if raw { tcsetattr(STDIN_FILENO, TCSANOW, &saved); raw = false }
         if detached {
-            FileHandleStderr.write("\r\nread escape sequence\r\n")
+            // Docker's attach ends with the "read escape sequence" error (1); run and start end quietly.
+            if detachIsError {
+                FileHandleStderr.write("\r\nread escape sequence\r\n")
+                return 1
+            }
+            FileHandleStderr.write("\r\n")
             return 0
         }
         if endedBy != 0 { return 128 + endedBy }

@@ -422,6 +422,9 @@ struct ContainerCreateFlags: ParsableArguments {
         o.remove = remove
         o.interactive = interactive
         o.tty = tty
+        if tty, let size = WindowSizeWatch.size(of: STDIN_FILENO) {
+            o.consoleSize = ConsoleSize(height: UInt(size.rows), width: UInt(size.columns))
+        }
         let networks: [NetworkAttachmentFlag]
         do { networks = try NetworkAttachmentFlag.parseAll(network) } catch { throw ValidationError("\(error)") }
         o.network = try RunOptions.NetworkMode(parsing: networks.first?.name ?? "bridge")

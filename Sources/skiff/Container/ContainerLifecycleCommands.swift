@@ -29,6 +29,8 @@ struct ContainerStart: ParsableCommand {
     @Flag(name: [.customShort("a"), .long], help: "Attach stdout/stderr and wait; the exit code is the container's.")
     var attach = false
     @Flag(name: [.customShort("i"), .long], help: "Attach stdin too.") var interactive = false
+    @Option(name: .customLong("detach-keys"), help: "The key sequence that detaches (default ctrl-p,ctrl-q).")
+    var detachKeys: String?
     @OptionGroup var explain: ExplainOptions
     @Argument(help: "Container names or IDs.") var containers: [String]
 
@@ -38,10 +40,11 @@ struct ContainerStart: ParsableCommand {
         let engine = SkiffContext.engine()
         if attach || interactive {
             guard containers.count == 1 else { throw ValidationError("start -a attaches to one container at a time") }
+            let keys = try detachKeys.map { try DetachKeys(parsing: $0) } ?? .standard
             let started = try engine.startMonitored(containers[0], attach: true)
             let code = try AttachSession.run(
                 engine: engine, container: started.container, fd: started.attachFD,
-                stdin: interactive)
+                stdin: interactive, detachKeys: keys)
             throw ExitCode(code)
         }
         try forEachContainer(containers) { name in try engine.startMonitored(name) }

@@ -14,6 +14,8 @@ struct ContainerRun: ParsableCommand {
 
     @OptionGroup var flags: ContainerCreateFlags
     @Flag(name: [.customShort("d"), .long], help: "Run in the background.") var detach = false
+    @Option(name: .customLong("detach-keys"), help: "The key sequence that detaches -it (default ctrl-p,ctrl-q).")
+    var detachKeys: String?
     @OptionGroup var explain: ExplainOptions
 
     @Argument(help: "The image (name[:tag], name@digest or an image ID).") var image: String
@@ -34,7 +36,11 @@ struct ContainerRun: ParsableCommand {
         // SIGINT ends skiff, not the container): it runs under a monitor and skiff attaches to it.
         // A terminal's output is one stream, stdout: left out of -a, the relay of an attached run would
         // show it all the same, so the monitor (whose attach frames say the stream) carries it instead.
-        let monitored = detach || !flags.sigProxy || (options.tty && !streams.stdout)
+        // With -it, the terminal can be left (the detach keys) while the container goes on: Docker's
+        // Ctrl-P Ctrl-Q, which needs a monitor to carry on from here.
+        let monitored =
+            detach || !flags.sigProxy || (options.tty && !streams.stdout) || (options.tty && options.interactive)
+        let keys = try refusedBeforeStart { try detachKeys.map { try DetachKeys(parsing: $0) } ?? .standard }
         options.detach = monitored
         try TerminalInput.require(tty: options.tty, attachingStdin: options.interactive && !detach)
         let engine = SkiffContext.engine()
@@ -73,7 +79,7 @@ struct ContainerRun: ParsableCommand {
                 throw ExitCode(
                     try AttachSession.run(
                         engine: engine, container: started.container, fd: started.attachFD,
-                        stdin: options.interactive, streams: streams, sigProxy: flags.sigProxy))
+                        stdin: options.interactive, streams: streams, detachKeys: keys, sigProxy: flags.sigProxy))
             } catch KitError.notFound {
                 exit.done.wait()
                 throw ExitCode(exit.code ?? 0)
