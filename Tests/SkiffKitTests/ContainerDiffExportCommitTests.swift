@@ -228,7 +228,8 @@ struct ContainerDiffExportCommitTests {
         defer { root.cleanUp() }
         let started = root.skiff(
             "run", "-d", "--name", "r", "busybox", "sh", "-c",
-            "i=0; while :; do i=$((i+1)); echo $i > /counter; sleep 0.01; done")
+            // Renamed into place: a freeze between the truncation and the write would commit an empty file.
+            "i=0; while :; do i=$((i+1)); echo $i > /counter.new; mv /counter.new /counter; sleep 0.01; done")
         #expect(started.status == 0, "\(started.err)")
         #expect(root.eventually { root.skiff("diff", "r").out.contains("A /counter") })
         let paused = root.skiff("commit", "r", "snap:1")

@@ -35,6 +35,18 @@ struct DockerFlagCompatTests {
         #expect((images.first?["CreatedAt"] as? String)?.hasSuffix(" +0000 UTC") == true, "\(images)")
         #expect(root.skiff("images", "--format", "table").out == root.skiff("images").out)
         #expect(root.skiff("images", "--digests").out.contains("DIGEST"))
+        // --filter, as in `docker images -f dangling=true -q`.
+        #expect(root.skiff("tag", "busybox", "team/tool:1.0").status == 0)
+        #expect(root.skiff("images", "-f", "dangling=true", "-q").out == "")
+        #expect(root.skiff("images", "-f", "dangling=false", "-q").out == id + "\n")
+        #expect(
+            root.skiff("images", "--filter", "reference=team/*", "--format", "{{.Repository}}:{{.Tag}}").out
+                == "team/tool:1.0\n")
+        #expect(root.skiff("images", "--filter", "reference=busybox", "--format", "{{.Tag}}").out == "latest\n")
+        #expect(root.skiff("images", "--filter", "label=nope", "-q").out == "")
+        let badFilter = root.skiff("images", "--filter", "colour=red")
+        #expect(badFilter.status != 0 && badFilter.err.contains("--filter colour=red"), "\(badFilter)")
+        #expect(root.skiff("rmi", "team/tool:1.0").status == 0)
         let bad = root.skiff("images", "--format", "{{.Nope}}")
         #expect(bad.status != 0 && bad.err.contains("Nope"), "\(bad.err)")
 

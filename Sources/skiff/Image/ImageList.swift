@@ -20,6 +20,11 @@ struct ImageListing: ParsableArguments {
     @Flag(name: .shortAndLong, help: "Show all images, the build steps' intermediate images too.") var all = false
     @Flag(name: .long, help: "Show digests.") var digests = false
     @Option(
+        name: .shortAndLong,
+        help:
+            "Filter: dangling=true|false, label=KEY[=VALUE], before=IMAGE, since=IMAGE, until=TIME, reference=PATTERN.")
+    var filter: [String] = []
+    @Option(
         name: .long,
         help:
             "table (default), json, or a Go template such as '{{.Repository}}:{{.Tag}}' ('table …' for a table). Fields: Repository, Tag, ID, Digest, CreatedSince, CreatedAt, Size, Containers, SharedSize, UniqueSize, VirtualSize."
@@ -45,11 +50,23 @@ struct ImageListing: ParsableArguments {
                 !named.contains($0.manifestDigest)
             }
         }
+        let filters = try ImageListFilter(parsing: filter, now: Timestamp.nowSeconds()) { name throws(KitError) in
+            do { return try store.resolve(name).config.created.flatMap(Timestamp.parse) } catch {
+                throw .notFound("No such image: \(name)")
+            }
+        }
         for image in images {
+            let row = ImageListFilter.Row(
+                references: image.references.map { ($0.familiarName, $0.tag) },
+                labels: image.config.config?.Labels ?? [:],
+                created: image.config.created.flatMap(Timestamp.parse))
+            guard filters.matchesImage(row) else { continue }
             let id = noTrunc ? image.id.description : image.id.short
             let names = image.references.isEmpty ? [nil] : image.references.map { Optional($0) }
             for ref in names {
                 if let repository, ref?.familiarName != repository && ref?.name != repository { continue }
+                if let ref, !filters.matchesReference(name: ref.familiarName, tag: ref.tag) { continue }
+                if ref == nil, filter.contains(where: { $0.hasPrefix("reference=") }) { continue }
                 if quiet {
                     if seenIDs.insert(id).inserted { print(id) }
                     continue
