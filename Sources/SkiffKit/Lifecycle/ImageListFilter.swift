@@ -93,6 +93,7 @@ public struct ImageListFilter: Sendable, Equatable {
         fnmatch(pattern, text, FNM_PATHNAME) == 0
     }
 
+    /// The same keys and values.
     public static func == (a: ImageListFilter, b: ImageListFilter) -> Bool {
         a.values == b.values && a.times == b.times
     }
