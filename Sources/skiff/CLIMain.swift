@@ -63,7 +63,3 @@ struct OCICommand: ParsableCommand {
 }
 
 /// `skiff version`.
-struct VersionCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "version", abstract: "Show the version.")
-    func run() throws { print(SkiffVersion.text, terminator: "") }
-}

@@ -15,6 +15,22 @@ struct DockerFlagCompatTests {
         }
     }
 
+    /// `docker version --format '{{.Server.Version}}'` is how scripts ask what they talk to.
+    @Test func versionTakesDockersFormat() throws {
+        let root = try CLIRoot()
+        defer { root.cleanUp() }
+        let text = root.skiff("version")
+        #expect(
+            text.status == 0 && text.out.hasPrefix("Client:\n Version:") && text.out.contains("\nServer: "), "\(text)")
+        let server = root.skiff("version", "--format", "{{.Server.Version}} {{.Client.Os}}")
+        #expect(
+            server.out.hasSuffix(" linux\n") && server.out.split(separator: " ").first?.contains(".") == true,
+            "\(server)")
+        let json = root.skiff("version", "-f", "json").out
+        #expect(json.hasPrefix("{\"Client\":{") && json.contains("\"Components\":[{\"Details\""), "\(json)")
+        #expect(root.skiff("version", "--format", "{{.Nope}}").status != 0)
+    }
+
     @Test func listCommandsTakeDockersFormats() throws {
         let root = try CLIRoot(prefix: "skiff-compat-fmt-")
         defer { root.cleanUp() }
