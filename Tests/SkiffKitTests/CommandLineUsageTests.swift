@@ -148,3 +148,36 @@ extension CommandLineUsageTests {
         #expect(all.split(separator: "\n").count == plain.split(separator: "\n").count + 1, "\(plain)\n\(all)")
     }
 }
+
+extension CommandLineUsageTests {
+    /// Docker's prune `--filter`: `label=`, `label!=` and `until=` choose what goes; volumes take labels
+    /// only; a bad filter is refused by name before anything is removed.
+    @Test func prunesTakeDockersFilters() throws {
+        let root = try CLIRoot()
+        defer { root.cleanUp(removeVolumes: true) }
+        #expect(root.skiff("create", "--name", "keep", "--label", "keep=yes", "busybox", "true").status == 0)
+        #expect(root.skiff("create", "--name", "drop", "busybox", "true").status == 0)
+        let bad = root.skiff("container", "prune", "-f", "--filter", "colour=red")
+        #expect(bad.status != 0 && bad.err.contains("--filter colour=red"), "\(bad)")
+        #expect(root.engine.listContainers().count == 2)
+        // Everything was created just now: nothing is older than an hour.
+        #expect(root.skiff("container", "prune", "-f", "--filter", "until=1h").status == 0)
+        #expect(root.engine.listContainers().count == 2)
+        let pruned = root.skiff("container", "prune", "-f", "--filter", "label!=keep")
+        #expect(pruned.status == 0 && pruned.out.contains("Deleted Containers:"), "\(pruned)")
+        #expect(root.engine.listContainers().map(\.name) == ["keep"])
+
+        #expect(root.skiff("volume", "create", "--label", "tier=db", "data").status == 0)
+        #expect(root.skiff("volume", "create", "scratch").status == 0)
+        let untilOnVolumes = root.skiff("volume", "prune", "-a", "-f", "--filter", "until=1h")
+        #expect(untilOnVolumes.status != 0 && untilOnVolumes.err.contains("label="), "\(untilOnVolumes)")
+        #expect(root.skiff("volume", "prune", "-a", "-f", "--filter", "label=tier=db").status == 0)
+        #expect(root.skiff("volume", "ls", "-q").out == "scratch\n")
+
+        #expect(root.skiff("network", "create", "--label", "team=a", "neta").status == 0)
+        #expect(root.skiff("network", "create", "netb").status == 0)
+        #expect(root.skiff("network", "prune", "-f", "--filter", "label=team").status == 0)
+        let networks = root.skiff("network", "ls", "--format", "{{.Name}}").out
+        #expect(!networks.contains("neta") && networks.contains("netb"), "\(networks)")
+    }
+}

@@ -11,10 +11,11 @@ extension Engine {
     }
 
     /// Remove every stopped container (exited or never started); their IDs and the bytes freed.
-    public func pruneContainers() -> (ids: [String], bytes: UInt64) {
+    public func pruneContainers(filter: PruneFilter = PruneFilter()) -> (ids: [String], bytes: UInt64) {
         var ids: [String] = []
         var bytes: UInt64 = 0
         for c in listContainers() where c.status == .exited || c.status == .created {
+            guard filter.matches(created: c.created, labels: c.labels) else { continue }
             // A container being started right now has a live monitor; leave it.
             if monitorAlive(c) { continue }
             let size = Self.diskUsage(containers.directory(of: c.id))
@@ -23,7 +24,8 @@ extension Engine {
                 bytes += size
             }
         }
-        for dir in containers.abandonedDirectories() {
+        // Directories without a record have no labels or time: a filtered prune leaves them.
+        for dir in containers.abandonedDirectories() where filter.isEmpty {
             bytes += Self.diskUsage(dir)
             FileIO.removeTree(dir)
         }

@@ -171,9 +171,9 @@ extension Engine {
     /// (its bridge, its subnet claim, and with the last bridge the nftables table); it is made again,
     /// with a subnet chosen afresh, at the next run on it.
     /// Returns the names of the networks removed.
-    public func pruneNetworks() throws(KitError) -> [String] {
+    public func pruneNetworks(filter: PruneFilter = PruneFilter()) throws(KitError) -> [String] {
         var removed: [String] = []
-        for n in networks.all() where !n.isDefault {
+        for n in networks.all() where !n.isDefault && filter.matches(created: n.created, labels: n.labels) {
             if containersUsing(n.name).isEmpty && networks.leases(n.name).isEmpty {
                 if (try? removeNetwork(n.name)) != nil { removed.append(n.name) }
             }

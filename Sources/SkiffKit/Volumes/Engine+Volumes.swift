@@ -303,11 +303,13 @@ extension Engine {
 
     /// `volume prune`: anonymous volumes no container uses (`all`: every unused volume, Docker's -a).
     /// Returns the names removed and the bytes freed.
-    public func pruneVolumes(all: Bool = false) -> (names: [String], bytes: UInt64) {
+    public func pruneVolumes(all: Bool = false, filter: PruneFilter = PruneFilter()) -> (names: [String], bytes: UInt64)
+    {
         var names: [String] = []
         var bytes: UInt64 = 0
         _ = try? volumes.locked { () throws(KitError) in
             for v in listVolumes(dangling: true) where all || v.Anonymous == true {
+                guard filter.matches(created: v.CreatedAt, labels: v.Labels) else { continue }
                 let size = Self.diskUsage(volumes.directory(of: v.Name))
                 if (try? volumes.removeFiles(v.Name)) != nil {
                     names.append(v.Name)

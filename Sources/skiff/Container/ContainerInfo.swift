@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SkiffKit
 import SkiffPresentation
+import SkiffSystem
 
 #if canImport(Glibc)
 import Glibc
@@ -70,10 +71,13 @@ struct ContainerCopy: ParsableCommand {
 struct ContainerPrune: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "prune", abstract: "Remove all stopped containers.")
     @Flag(name: [.customShort("f"), .long], help: "Do not ask for confirmation.") var force = false
+    @Option(name: .long, help: "Only what matches: until=TIME (e.g. 24h), label=KEY[=VALUE], label!=KEY[=VALUE].")
+    var filter: [String] = []
 
     func run() throws {
+        let filters = try PruneFilter(parsing: filter, now: Timestamp.nowSeconds())
         guard force || Confirmation.ask("This will remove all stopped containers.") else { return }
-        let (ids, bytes) = SkiffContext.engine().pruneContainers()
+        let (ids, bytes) = SkiffContext.engine().pruneContainers(filter: filters)
         if !ids.isEmpty { print("Deleted Containers:\n" + ids.joined(separator: "\n") + "\n") }
         print("Total reclaimed space: \(Engine.decimalSize(bytes))")
     }
@@ -92,8 +96,14 @@ struct SystemPrune: ParsableCommand {
     @Flag(name: [.customShort("f"), .long], help: "Do not ask for confirmation.") var force = false
     @Flag(name: [.customShort("a"), .long], help: "Also remove every image no container uses.") var all = false
     @Flag(name: .long, help: "Also remove anonymous volumes no container uses.") var volumes = false
+    @Option(name: .long, help: "Only what matches: until=TIME (e.g. 24h), label=KEY[=VALUE], label!=KEY[=VALUE].")
+    var filter: [String] = []
 
     func run() throws {
+        let filters = try PruneFilter(parsing: filter, now: Timestamp.nowSeconds())
+        // Volumes take the labels only (Docker refuses until= there): checked before anything goes.
+        let volumeFilters = try PruneFilter(
+            parsing: filter.filter { !$0.hasPrefix("until=") }, allowUntil: false, now: Timestamp.nowSeconds())
         var items = ["all stopped containers", "all networks not used by at least one container"]
         if volumes { items.append("all anonymous volumes not used by at least one container") }
         items.append(all ? "all images without at least one container associated to them" : "all dangling images")
@@ -101,17 +111,17 @@ struct SystemPrune: ParsableCommand {
         guard force || Confirmation.ask("This will remove:\n" + items.map { "  - " + $0 }.joined(separator: "\n"))
         else { return }
         let engine = SkiffContext.engine()
-        let (ids, bytes) = engine.pruneContainers()
+        let (ids, bytes) = engine.pruneContainers(filter: filters)
         if !ids.isEmpty { print("Deleted Containers:\n" + ids.joined(separator: "\n") + "\n") }
         if volumes {
-            let (names, _) = engine.pruneVolumes()
+            let (names, _) = engine.pruneVolumes(filter: volumeFilters)
             if !names.isEmpty { print("Deleted Volumes:\n" + names.joined(separator: "\n") + "\n") }
         }
-        let networks = (try? engine.pruneNetworks()) ?? []
+        let networks = (try? engine.pruneNetworks(filter: filters)) ?? []
         if !networks.isEmpty { print("Deleted Networks:\n" + networks.joined(separator: "\n") + "\n") }
         let cache = BuildCache(engine: engine).prune()
         if all {
-            let names = try engine.pruneUnusedImages().names
+            let names = try engine.pruneUnusedImages(filter: filters).names
             if !names.isEmpty {
                 print("Deleted Images:\n" + names.map { "untagged: \($0)" }.joined(separator: "\n") + "\n")
             }

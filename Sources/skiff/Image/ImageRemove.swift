@@ -1,6 +1,7 @@
 import ArgumentParser
 import SkiffImage
 import SkiffKit
+import SkiffSystem
 
 /// `skiff rmi`: remove names; an image whose last name goes is deleted (its blobs and unpacked layers
 /// that nothing else uses). Refused while a container uses it, unless -f.
@@ -31,15 +32,18 @@ struct ImagePrune: ParsableCommand {
     @Flag(name: [.customShort("f"), .long], help: "Do not ask for confirmation.") var force = false
     @Flag(name: [.customShort("a"), .long], help: "Remove every image no container uses, not only unreferenced blobs.")
     var all = false
+    @Option(name: .long, help: "Only what matches: until=TIME (e.g. 24h), label=KEY[=VALUE], label!=KEY[=VALUE].")
+    var filter: [String] = []
 
     func run() throws {
+        let filters = try PruneFilter(parsing: filter, now: Timestamp.nowSeconds())
         let what = all ? "all images without at least one container associated to them" : "all dangling images"
         guard force || Confirmation.ask("This will remove \(what).") else { return }
         let engine = SkiffContext.engine()
         if all {
-            for name in try engine.pruneUnusedImages().names { print("untagged: \(name)") }
+            for name in try engine.pruneUnusedImages(filter: filters).names { print("untagged: \(name)") }
         } else {
-            try engine.pruneDanglingImages()
+            try engine.pruneDanglingImages(filter: filters)
         }
         let removed = try engine.collectGarbage()
         for d in removed { print("deleted: \(d)") }

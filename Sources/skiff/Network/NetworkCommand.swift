@@ -280,11 +280,14 @@ struct NetworkPrune: ParsableCommand {
         commandName: "prune", abstract: "Remove user networks no container uses, and take the idle default bridge down."
     )
     @Flag(name: [.customShort("f"), .long], help: "Do not ask for confirmation.") var force = false
+    @Option(name: .long, help: "Only what matches: until=TIME (e.g. 24h), label=KEY[=VALUE], label!=KEY[=VALUE].")
+    var filter: [String] = []
 
     func run() throws {
+        let filters = try PruneFilter(parsing: filter, now: Timestamp.nowSeconds())
         guard force || Confirmation.ask("This will remove all custom networks not used by at least one container.")
         else { return }
-        let removed = try SkiffContext.engine().pruneNetworks()
+        let removed = try SkiffContext.engine().pruneNetworks(filter: filters)
         if !removed.isEmpty { print("Deleted Networks:\n" + removed.joined(separator: "\n")) }
     }
 }

@@ -3,6 +3,7 @@ import Foundation
 import SkiffKit
 import SkiffOCICommands
 import SkiffPresentation
+import SkiffSystem
 
 /// `skiff volume create|ls|inspect|rm|prune`: Docker's volume commands for the local driver.
 struct VolumeCommand: ParsableCommand {
@@ -165,14 +166,17 @@ struct VolumePrune: ParsableCommand {
         commandName: "prune", abstract: "Remove anonymous volumes no container uses (-a: every unused volume).")
     @Flag(name: [.customShort("a"), .long], help: "Remove unused named volumes too.") var all = false
     @Flag(name: [.customShort("f"), .long], help: "Do not ask for confirmation.") var force = false
+    @Option(name: .long, help: "Only what matches: label=KEY[=VALUE], label!=KEY[=VALUE].")
+    var filter: [String] = []
 
     func run() throws {
+        let filters = try PruneFilter(parsing: filter, allowUntil: false, now: Timestamp.nowSeconds())
         let what =
             all
             ? "all local volumes not used by at least one container"
             : "anonymous local volumes not used by at least one container"
         guard force || Confirmation.ask("This will remove \(what).") else { return }
-        let (names, bytes) = SkiffContext.engine().pruneVolumes(all: all)
+        let (names, bytes) = SkiffContext.engine().pruneVolumes(all: all, filter: filters)
         if !names.isEmpty { print("Deleted Volumes:\n" + names.joined(separator: "\n") + "\n") }
         print("Total reclaimed space: \(Engine.decimalSize(bytes))")
     }
