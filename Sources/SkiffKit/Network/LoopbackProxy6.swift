@@ -66,25 +66,42 @@ extension Engine {
     struct EmbeddedDNSService: Equatable {
         var netns: String
         var hostsFile: String
-        /// The container's networks (`NAME.NETWORK` is NAME).
-        var networks: [String]
+        /// The container's network request (`network.json`): its networks, for `NAME.NETWORK`, read at
+        /// each query so a `network connect` needs no new server.
+        var request: String
         /// Where names the hosts file does not hold are forwarded (none on an internal network).
         var servers: [String]
     }
 
-    /// The embedded DNS of a container whose first network is IPv6-only and whose resolv.conf names it
-    /// (a container made before Skiff served it keeps the file it has). On an internal network it
-    /// answers the network's names only, as Docker's does for a container without external access.
-    func embeddedDNS(id: String, _ request: ContainerNetworkRequest) -> EmbeddedDNSService? {
+    /// The embedded DNS of a container whose first network is user-defined and whose resolv.conf names
+    /// it (a container made before Skiff served it there keeps the file it has). It forwards to the
+    /// `--dns` servers, else to the host's current ones; on an internal network it answers the
+    /// network's names only, as Docker's does for a container without external access. The upstreams
+    /// never come from the container's resolv.conf, which the container may rewrite.
+    func embeddedDNS(id: String, _ request: ContainerNetworkRequest, hostResolvConf: String = "/etc/resolv.conf")
+        -> EmbeddedDNSService?
+    {
         let dir = containers.directory(of: id)
-        guard let first = request.attachments.first, let config = networks.load(first.network), !config.enableIPv4,
-            let text = try? FileIO.readString(dir + "/resolv.conf"),
-            let servers = HostNetwork.embeddedDNSServers(resolvConf: text)
+        guard let first = request.attachments.first, let config = networks.load(first.network), !config.isDefault,
+            let text = try? FileIO.readString(dir + "/resolv.conf"), HostNetwork.namesEmbeddedServer(resolvConf: text)
         else { return nil }
         let external = request.attachments.contains { networks.load($0.network).map { !$0.isInternal } ?? false }
+        let servers =
+            request.dnsServers
+            ?? HostNetwork.embeddedUpstreams(hostText: (try? FileIO.readString(hostResolvConf)) ?? "")
         return EmbeddedDNSService(
-            netns: networks.netnsPath(id), hostsFile: dir + "/hosts", networks: request.attachments.map(\.network),
+            netns: networks.netnsPath(id), hostsFile: dir + "/hosts", request: networkRequestPath(id),
             servers: external ? servers : [])
+    }
+
+    /// (Re)start the container's relay for its current leases and embedded DNS (after `network
+    /// disconnect` took a published port's network away, the relay must go on serving DNS).
+    func restartLoopbackProxy(id: String) throws(KitError) {
+        guard let request = networkRequest(id) else { return stopLoopbackProxy(id: id) }
+        let relayed = networks.all().compactMap { n in
+            networks.leases(n.name).first { $0.containerID == id }.map { (lease: $0, isInternal: n.isInternal) }
+        }
+        try startLoopbackProxy(id: id, maps: Self.loopbackProxyMaps(relayed), dns: embeddedDNS(id: id, request))
     }
 
     /// Start the relay and wait until it listens (or fails to: the port is taken on ::1).
@@ -109,7 +126,7 @@ extension Engine {
             ]
             + maps.flatMap { ["--map", $0] }
             + (dns.map { d in
-                ["--dns-netns", d.netns, "--dns-hosts", d.hostsFile] + d.networks.flatMap { ["--dns-network", $0] }
+                ["--dns-netns", d.netns, "--dns-hosts", d.hostsFile, "--dns-request", d.request]
                     + d.servers.flatMap { ["--dns-server", $0] }
             } ?? [])
         var cargs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]

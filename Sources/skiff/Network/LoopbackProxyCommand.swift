@@ -27,8 +27,8 @@ struct NetworkLoopbackProxy: ParsableCommand {
     @Option(name: .customLong("dns-netns")) var dnsNetns: String?
     /// The container's hosts file (the host's side of its bind mount): the names the DNS server holds.
     @Option(name: .customLong("dns-hosts")) var dnsHosts: String?
-    /// A network of the container: `NAME.NETWORK` is answered as NAME.
-    @Option(name: .customLong("dns-network")) var dnsNetwork: [String] = []
+    /// The container's network request (`network.json`): its networks, `NAME.NETWORK` answered as NAME.
+    @Option(name: .customLong("dns-request")) var dnsRequest: String?
     /// A name server the DNS server forwards other names to (from the host's namespace); none: SERVFAIL.
     @Option(name: .customLong("dns-server")) var dnsServer: [String] = []
 
@@ -64,7 +64,7 @@ struct NetworkLoopbackProxy: ParsableCommand {
         var dns: EmbeddedDNSServer?
         if let dnsNetns {
             switch EmbeddedDNSServer.bind(
-                netnsPath: dnsNetns, hostsFile: dnsHosts ?? "/dev/null", networks: dnsNetwork, upstreams: dnsServer)
+                netnsPath: dnsNetns, hostsFile: dnsHosts ?? "/dev/null", requestFile: dnsRequest, upstreams: dnsServer)
             {
             case .success(let server): dns = server
             case .failure(let e):

@@ -13,14 +13,15 @@ import Glibc
 /// servers (loopback ones too) whatever the container's network can reach. See SkiffKit's EmbeddedDNS.
 struct EmbeddedDNSServer {
     var hostsFile: String
-    /// The container's networks: `NAME.NETWORK` is answered as NAME.
-    var networks: [String]
+    /// The container's network request: its networks, `NAME.NETWORK` answered as NAME (read at each
+    /// query, as the hosts file is: `network connect` and `disconnect` change them).
+    var requestFile: String?
     var upstreams: [SocketAddress]
     var udp: Int32
     var tcp: Int32
 
     /// Bind the server's sockets in the namespace of `netnsPath`; nil with the reason when it cannot.
-    static func bind(netnsPath: String, hostsFile: String, networks: [String], upstreams: [String]) -> Result<
+    static func bind(netnsPath: String, hostsFile: String, requestFile: String?, upstreams: [String]) -> Result<
         Self, DNSBindError
     > {
         let own = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)
@@ -46,7 +47,7 @@ struct EmbeddedDNSServer {
         }
         return .success(
             Self(
-                hostsFile: hostsFile, networks: networks,
+                hostsFile: hostsFile, requestFile: requestFile,
                 upstreams: upstreams.compactMap { SocketAddress(host: $0, port: 53) }, udp: udp,
                 tcp: tcp))
     }
@@ -63,7 +64,11 @@ struct EmbeddedDNSServer {
 
     /// The reply to one query: from the hosts file, else from the first upstream server that answers.
     func answer(_ query: [UInt8], overTCP: Bool) -> [UInt8]? {
-        let hosts = (try? String(contentsOfFile: hostsFile, encoding: .utf8)) ?? ""
+        let hosts = (try? FileIO.readString(hostsFile)) ?? ""
+        let networks =
+            requestFile.flatMap { try? FileIO.read($0) }.flatMap {
+                try? JSONDecoder().decode(ContainerNetworkRequest.self, from: Data($0))
+            }?.attachments.map(\.network) ?? []
         if let local = EmbeddedDNS.localAnswer(to: query, hostsText: hosts, networks: networks) { return local }
         for server in upstreams {
             if let reply = overTCP ? Self.forwardTCP(query, to: server) : Self.forwardUDP(query, to: server) {
