@@ -104,21 +104,38 @@ extension Engine {
         try startLoopbackProxy(id: id, maps: Self.loopbackProxyMaps(relayed), dns: embeddedDNS(id: id, request))
     }
 
-    /// Start the relay and wait until it listens (or fails to: the port is taken on ::1).
+    /// Start the relay. With ports to publish, wait until it listens (or fails to: the port is taken on
+    /// ::1). The embedded DNS server's sockets are bound here, in the container's namespace, and
+    /// handed to the relay (fds 4 and 5): a relay that serves DNS alone cannot fail to listen, so the
+    /// start of the container does not wait for it (its process startup, ~10-70 ms, runs beside the
+    /// container's), and the container's first lookup waits in the sockets' queues if it comes first.
     func startLoopbackProxy(id: String, maps: [String], dns: EmbeddedDNSService? = nil) throws(KitError) {
         stopLoopbackProxy(id: id)
         guard !maps.isEmpty || dns != nil else { return }
+        let sockets = try dns.map { d throws(KitError) in try EmbeddedDNSSockets.bind(netns: d.netns) }
+        defer { sockets?.closeBoth() }
+        let waits = !maps.isEmpty
         var fds: [Int32] = [-1, -1]
-        guard pipe(&fds) == 0 else { throw .system(SystemError("pipe")) }
-        _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)
-        defer { close(fds[0]) }
+        if waits {
+            guard pipe(&fds) == 0 else { throw .system(SystemError("pipe")) }
+            _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)
+        }
+        defer { if fds[0] >= 0 { close(fds[0]) } }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, fds[1], 3)
+        if waits {
+            posix_spawn_file_actions_adddup2(&actions, fds[1], 3)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 3, "/dev/null", O_WRONLY, 0)
+        }
+        if let sockets {
+            posix_spawn_file_actions_adddup2(&actions, sockets.udp, 4)
+            posix_spawn_file_actions_adddup2(&actions, sockets.tcp, 5)
+        }
         let argv =
             [
                 Self.skiffPath, "network", "loopback-proxy", "--pid-file", loopbackProxyPIDPath(id), "--container", id,
@@ -126,7 +143,7 @@ extension Engine {
             ]
             + maps.flatMap { ["--map", $0] }
             + (dns.map { d in
-                ["--dns-netns", d.netns, "--dns-hosts", d.hostsFile, "--dns-request", d.request]
+                ["--dns-sockets", "--dns-hosts", d.hostsFile, "--dns-request", d.request]
                     + d.servers.flatMap { ["--dns-server", $0] }
             } ?? [])
         var cargs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
@@ -136,9 +153,17 @@ extension Engine {
         let attributes = SpawnAttributes()
         var pid: pid_t = 0
         let rc = posix_spawn(&pid, argv[0], &actions, &attributes.attr, &cargs, env)
-        close(fds[1])
+        if fds[1] >= 0 { close(fds[1]) }
         guard rc == 0 else { throw .system(SystemError("run \(argv[0])", errno: rc)) }
-        // The relay forks itself into the background; its first process ends at once.
+        // The relay forks itself into the background; its first process ends once it is there.
+        guard waits else {
+            let first = pid
+            Thread.detachNewThread {
+                var status: Int32 = 0
+                while waitpid(first, &status, 0) < 0 && errno == EINTR {}
+            }
+            return
+        }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         var reader = LineReader(fd: fds[0])

@@ -6,10 +6,10 @@ import SkiffSystem
 import Glibc
 #endif
 
-/// The embedded DNS server (Docker's 127.0.0.11) of a container on an IPv6-only network, served by
-/// the container's relay process: its sockets are made inside the container's network namespace
-/// (the relay's thread enters it, binds 127.0.0.11:53, UDP and TCP, and comes back), the rest runs in
-/// the host's, so names the container's hosts file does not hold are forwarded to the host's own name
+/// The embedded DNS server (Docker's 127.0.0.11) of a container on a user-defined network, served by
+/// the container's relay process: its sockets were made inside the container's network namespace
+/// (127.0.0.11:53, UDP and TCP, handed over by whoever started the relay), the rest runs in the
+/// host's, so names the container's hosts file does not hold are forwarded to the host's own name
 /// servers (loopback ones too) whatever the container's network can reach. See SkiffKit's EmbeddedDNS.
 struct EmbeddedDNSServer {
     var hostsFile: String
@@ -19,43 +19,6 @@ struct EmbeddedDNSServer {
     var upstreams: [SocketAddress]
     var udp: Int32
     var tcp: Int32
-
-    /// Bind the server's sockets in the namespace of `netnsPath`; nil with the reason when it cannot.
-    static func bind(netnsPath: String, hostsFile: String, requestFile: String?, upstreams: [String]) -> Result<
-        Self, DNSBindError
-    > {
-        let own = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)
-        guard own >= 0 else { return .failure(.init("open own network namespace")) }
-        defer { close(own) }
-        let target = open(netnsPath, O_RDONLY | O_CLOEXEC)
-        guard target >= 0 else { return .failure(.init("open \(netnsPath)")) }
-        defer { close(target) }
-        guard NetworkNamespace.enter(target) else { return .failure(.init("enter \(netnsPath)")) }
-        var address = SocketAddress(host: EmbeddedDNS.address, port: 53)!
-        let udp = address.boundSocket(type: Int32(SOCK_DGRAM.rawValue))
-        let udpErrno = errno
-        let tcp = udp < 0 ? -1 : address.boundSocket(type: Int32(SOCK_STREAM.rawValue))
-        let tcpOK = tcp >= 0 && listen(tcp, 64) == 0
-        let tcpErrno = errno
-        // Back home before anything else: every other socket of the relay is the host's.
-        guard NetworkNamespace.enter(own) else { _exit(1) }
-        guard udp >= 0, tcpOK else {
-            if udp >= 0 { close(udp) }
-            if tcp >= 0 { close(tcp) }
-            errno = udp < 0 ? udpErrno : tcpErrno
-            return .failure(.init("listen on \(EmbeddedDNS.address):53 in the container"))
-        }
-        return .success(
-            Self(
-                hostsFile: hostsFile, requestFile: requestFile,
-                upstreams: upstreams.compactMap { SocketAddress(host: $0, port: 53) }, udp: udp,
-                tcp: tcp))
-    }
-
-    struct DNSBindError: Error {
-        var message: String
-        init(_ what: String) { message = "embedded DNS: \(what): \(String(cString: strerror(errno)))" }
-    }
 
     func start() {
         Thread.detachNewThread { serveUDP() }
