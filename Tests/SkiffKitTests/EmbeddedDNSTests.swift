@@ -1,0 +1,206 @@
+import Foundation
+import SkiffKit
+import SkiffTestSupport
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Docker's embedded DNS server (127.0.0.11) on user-defined IPv4 networks, through the built CLI:
+/// busybox's `nslookup` finds a peer by container name, network alias and `NAME.NETWORK`, asking
+/// 127.0.0.11 or the resolv.conf's server; a container started later is found from one started
+/// earlier, a removed one is not; an unknown name gets the upstream's NXDOMAIN; `--dns` servers are
+/// the server's upstreams. Attacks: a container on network A cannot get the address (or, by PTR, the
+/// name) of a container only on network B; a container that rewrites the upstream servers in its own
+/// resolv.conf does not redirect the server (which forwards from the host's namespace).
+@Suite(
+    "Embedded DNS on user-defined networks",
+    .enabled(
+        if: getuid() == 0 && TestImage.fixtureExists && FileManager.default.isExecutableFile(atPath: Engine.skiffPath)))
+struct EmbeddedDNSTests {
+    /// A name server on a random address of the host's loopback: `example.test` is `answer`, every
+    /// other name NXDOMAIN (authoritative), as an upstream server says of a name that does not exist.
+    final class Upstream: @unchecked Sendable {
+        let address: String
+        let fd: Int32
+        init(answer: String) throws {
+            let address = "127.\(Int.random(in: 1...254)).\(Int.random(in: 1...254)).\(Int.random(in: 2...254))"
+            let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+            var a = sockaddr_in()
+            a.sin_family = sa_family_t(AF_INET)
+            a.sin_port = UInt16(53).bigEndian
+            inet_pton(AF_INET, address, &a.sin_addr)
+            let rc = withUnsafePointer(to: &a) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
+            }
+            self.address = address
+            self.fd = fd
+            try #require(rc == 0, "bind \(address):53: \(errno)")
+            Thread.detachNewThread {
+                var buf = [UInt8](repeating: 0, count: 4096)
+                while true {
+                    var from = sockaddr_storage()
+                    var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+                    let n = withUnsafeMutablePointer(to: &from) {
+                        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                            recvfrom(fd, &buf, buf.count, 0, $0, &length)
+                        }
+                    }
+                    if n <= 0 { return }
+                    let query = Array(buf[0..<n])
+                    var reply = EmbeddedDNS.localAnswer(to: query, hostsText: "\(answer) example.test\n") ?? []
+                    if reply.isEmpty, var failure = EmbeddedDNS.serverFailure(to: query) {
+                        failure[2] |= 0x04  // AA
+                        failure[3] = (failure[3] & 0xf0) | 3  // NXDOMAIN
+                        reply = failure
+                    }
+                    _ = withUnsafePointer(to: &from) {
+                        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                            sendto(fd, reply, reply.count, 0, $0, length)
+                        }
+                    }
+                }
+            }
+        }
+        func stop() {
+            shutdown(fd, Int32(SHUT_RDWR))
+            close(fd)
+        }
+    }
+
+    static func address(_ root: CLIRoot, _ name: String, _ network: String) -> String {
+        root.inspect(name, "{{.NetworkSettings.Networks.\(network).IPAddress}}")
+    }
+
+    /// busybox nslookup of `name` in `container` (at `server` when given), bounded in time.
+    static func lookup(_ root: CLIRoot, _ container: String, _ args: String...) -> CLIRoot.Result {
+        root.skiff(["exec", container, "timeout", "10", "nslookup"] + args, timeout: 30)
+    }
+
+    @Test func peersResolveByNameAliasAndNetworkAndNamesStayCurrent() throws {
+        let root = try NetworkTests.makeRoot()
+        defer { NetworkTests.cleanUp(root) }
+        let upstream = try Upstream(answer: "192.0.2.99")
+        defer { upstream.stop() }
+        for n in ["dnsa", "dnsb"] { try #require(root.skiff("network", "create", n).status == 0) }
+        var r = root.skiff(
+            "run", "-d", "--name", "srv", "--network", "dnsa", "--network-alias", "web", "busybox", "sleep", "300")
+        try #require(r.status == 0, "\(r)")
+        r = root.skiff("run", "-d", "--name", "cli", "--network", "dnsa", "--dns", upstream.address, "busybox", "sleep", "300")
+        try #require(r.status == 0, "\(r)")
+        r = root.skiff("run", "-d", "--name", "hidden", "--network", "dnsb", "busybox", "sleep", "300")
+        try #require(r.status == 0, "\(r)")
+        let srv = Self.address(root, "srv", "dnsa")
+        let hidden = Self.address(root, "hidden", "dnsb")
+        try #require(IPv4Address(srv) != nil && IPv4Address(hidden) != nil, "\(srv) \(hidden)")
+
+        let resolv = root.skiff("exec", "cli", "cat", "/etc/resolv.conf").out
+        #expect(resolv.hasPrefix("nameserver 127.0.0.11\n") && !resolv.contains("nameserver \(upstream.address)"))
+        #expect(resolv.contains("options ndots:0\n") && resolv.contains("# ExtServers: [\(upstream.address)]"))
+        for name in ["srv", "web", "srv.dnsa", "WEB"] {
+            let direct = Self.lookup(root, "cli", name, "127.0.0.11")
+            #expect(direct.status == 0 && direct.out.contains("Address: \(srv)"), "nslookup \(name) 127.0.0.11: \(direct)")
+            let plain = Self.lookup(root, "cli", name)
+            #expect(plain.status == 0 && plain.out.contains("Address: \(srv)"), "nslookup \(name): \(plain)")
+        }
+        // The reverse: the address is srv's (the first name of its line).
+        let reverse = Self.lookup(root, "cli", srv)
+        #expect(reverse.out.contains("name = srv"), "\(reverse)")
+        // Other names go to the --dns server; one it does not know is NXDOMAIN, at once.
+        #expect(Self.lookup(root, "cli", "example.test").out.contains("Address: 192.0.2.99"))
+        let started = Date()
+        let unknown = Self.lookup(root, "cli", "nosuchname")
+        #expect(unknown.status != 0 && (unknown.out + unknown.err).contains("NXDOMAIN"), "\(unknown)")
+        #expect(Date().timeIntervalSince(started) < 8, "an unknown name took \(Date().timeIntervalSince(started)) s")
+
+        // Attack: a container only on dnsb is nobody on dnsa, by name, NAME.NETWORK or address.
+        for name in ["hidden", "hidden.dnsb", "hidden.dnsa"] {
+            let leak = Self.lookup(root, "cli", name, "127.0.0.11")
+            #expect(!leak.out.contains(hidden), "\(name) resolved across networks: \(leak)")
+        }
+        let leakPTR = Self.lookup(root, "cli", hidden, "127.0.0.11")
+        #expect(!leakPTR.out.contains("name = hidden"), "PTR across networks: \(leakPTR)")
+
+        // A container started later is found from cli (started earlier); removed, it is gone.
+        r = root.skiff("run", "-d", "--name", "late", "--network", "dnsa", "--network-alias", "later", "busybox", "sleep", "300")
+        try #require(r.status == 0, "\(r)")
+        let late = Self.address(root, "late", "dnsa")
+        for name in ["late", "later"] {
+            let found = Self.lookup(root, "cli", name)
+            #expect(found.status == 0 && found.out.contains("Address: \(late)"), "nslookup \(name): \(found)")
+        }
+        #expect(root.skiff("rm", "-f", "late").status == 0)
+        let gone = Self.lookup(root, "cli", "late")
+        #expect(!gone.out.contains(late) && (gone.out + gone.err).contains("NXDOMAIN"), "\(gone)")
+
+        // The default bridge has no embedded server: the host's servers, as docker0's containers get.
+        r = root.skiff("run", "--rm", "busybox", "cat", "/etc/resolv.conf")
+        #expect(r.status == 0 && !r.out.contains("127.0.0.11"), "\(r)")
+        // The first lookup of a container right at its start is answered (the server's sockets exist
+        // before its process runs, whether or not the relay has started yet).
+        r = root.skiff("run", "--rm", "--network", "dnsa", "busybox", "nslookup", "srv")
+        #expect(r.status == 0 && r.out.contains("Address: \(srv)"), "\(r)")
+    }
+
+    @Test func dnsFlagsAreTheServersUpstreamsAndTheContainerCannotRedirectThem() throws {
+        let root = try NetworkTests.makeRoot()
+        defer { NetworkTests.cleanUp(root) }
+        let chosen = try Upstream(answer: "192.0.2.10")
+        defer { chosen.stop() }
+        let other = try Upstream(answer: "192.0.2.66")
+        defer { other.stop() }
+        try #require(root.skiff("network", "create", "dnsflags").status == 0)
+        var r = root.skiff(
+            "run", "-d", "--name", "c", "--network", "dnsflags", "--dns", chosen.address, "--dns-search", "x.test",
+            "--dns-option", "edns0", "busybox", "sleep", "300")
+        try #require(r.status == 0, "\(r)")
+        let resolv = root.skiff("exec", "c", "cat", "/etc/resolv.conf").out
+        #expect(
+            resolv == "nameserver 127.0.0.11\nsearch x.test\noptions edns0 ndots:0\n\n# ExtServers: [\(chosen.address)]\n",
+            "\(resolv)")
+        #expect(Self.lookup(root, "c", "example.test").out.contains("Address: 192.0.2.10"))
+        // Attack: the container names another server in its (writable) resolv.conf and is restarted;
+        // the server forwards to the one it was given, never to an address the container chose.
+        r = root.skiff(
+            "exec", "c", "sh", "-c",
+            "t=$(sed 's/ExtServers: .*/ExtServers: [\(other.address)]/' /etc/resolv.conf) && echo \"$t\" > /etc/resolv.conf")
+        #expect(r.status == 0, "\(r)")
+        #expect(root.skiff("exec", "c", "cat", "/etc/resolv.conf").out.contains("ExtServers: [\(other.address)]"))
+        #expect(root.skiff("restart", "-t", "1", "c").status == 0)
+        let after = Self.lookup(root, "c", "example.test")
+        #expect(after.out.contains("Address: 192.0.2.10") && !after.out.contains("192.0.2.66"), "\(after)")
+    }
+
+    @Test func aComposeServiceResolvesAnotherByDNS() throws {
+        let p = try ComposeEndToEndTests.Project(
+            """
+            name: dnsproj
+            services:
+              db:
+                image: busybox
+                command: sleep 300
+                stop_grace_period: 1s
+              web:
+                image: busybox
+                command: sleep 300
+                stop_grace_period: 1s
+            """)
+        defer { p.cleanUp() }
+        var r = p.compose("up", "-d")
+        try #require(r.status == 0, "\(r)")
+        let db = try #require(p.container("dnsproj-db-1"))
+        let address = try #require(p.engine.containerAddresses(db.id).first?.lease.ip?.description)
+        for name in ["db", "dnsproj-db-1"] {
+            r = p.compose("exec", "-T", "web", "nslookup", name)
+            #expect(r.status == 0 && r.out.contains("Address: \(address)"), "nslookup \(name): \(r)")
+        }
+        r = p.compose("exec", "-T", "web", "cat", "/etc/resolv.conf")
+        #expect(r.out.hasPrefix("nameserver 127.0.0.11\n"), "\(r)")
+        let ids = p.engine.containers.all().map(\.id)
+        #expect(p.compose("down").status == 0)
+        p.checkNothingLeft(ids: ids)
+    }
+}
