@@ -89,7 +89,8 @@ struct EmbeddedDNSTests {
         var r = root.skiff(
             "run", "-d", "--name", "srv", "--network", "dnsa", "--network-alias", "web", "busybox", "sleep", "300")
         try #require(r.status == 0, "\(r)")
-        r = root.skiff("run", "-d", "--name", "cli", "--network", "dnsa", "--dns", upstream.address, "busybox", "sleep", "300")
+        r = root.skiff(
+            "run", "-d", "--name", "cli", "--network", "dnsa", "--dns", upstream.address, "busybox", "sleep", "300")
         try #require(r.status == 0, "\(r)")
         r = root.skiff("run", "-d", "--name", "hidden", "--network", "dnsb", "busybox", "sleep", "300")
         try #require(r.status == 0, "\(r)")
@@ -102,7 +103,8 @@ struct EmbeddedDNSTests {
         #expect(resolv.contains("options ndots:0\n") && resolv.contains("# ExtServers: [\(upstream.address)]"))
         for name in ["srv", "web", "srv.dnsa", "WEB"] {
             let direct = Self.lookup(root, "cli", name, "127.0.0.11")
-            #expect(direct.status == 0 && direct.out.contains("Address: \(srv)"), "nslookup \(name) 127.0.0.11: \(direct)")
+            #expect(
+                direct.status == 0 && direct.out.contains("Address: \(srv)"), "nslookup \(name) 127.0.0.11: \(direct)")
             let plain = Self.lookup(root, "cli", name)
             #expect(plain.status == 0 && plain.out.contains("Address: \(srv)"), "nslookup \(name): \(plain)")
         }
@@ -125,7 +127,8 @@ struct EmbeddedDNSTests {
         #expect(!leakPTR.out.contains("name = hidden"), "PTR across networks: \(leakPTR)")
 
         // A container started later is found from cli (started earlier); removed, it is gone.
-        r = root.skiff("run", "-d", "--name", "late", "--network", "dnsa", "--network-alias", "later", "busybox", "sleep", "300")
+        r = root.skiff(
+            "run", "-d", "--name", "late", "--network", "dnsa", "--network-alias", "later", "busybox", "sleep", "300")
         try #require(r.status == 0, "\(r)")
         let late = Self.address(root, "late", "dnsa")
         for name in ["late", "later"] {
@@ -159,14 +162,16 @@ struct EmbeddedDNSTests {
         try #require(r.status == 0, "\(r)")
         let resolv = root.skiff("exec", "c", "cat", "/etc/resolv.conf").out
         #expect(
-            resolv == "nameserver 127.0.0.11\nsearch x.test\noptions edns0 ndots:0\n\n# ExtServers: [\(chosen.address)]\n",
+            resolv
+                == "nameserver 127.0.0.11\nsearch x.test\noptions edns0 ndots:0\n\n# ExtServers: [\(chosen.address)]\n",
             "\(resolv)")
         #expect(Self.lookup(root, "c", "example.test").out.contains("Address: 192.0.2.10"))
         // Attack: the container names another server in its (writable) resolv.conf and is restarted;
         // the server forwards to the one it was given, never to an address the container chose.
         r = root.skiff(
             "exec", "c", "sh", "-c",
-            "t=$(sed 's/ExtServers: .*/ExtServers: [\(other.address)]/' /etc/resolv.conf) && echo \"$t\" > /etc/resolv.conf")
+            "t=$(sed 's/ExtServers: .*/ExtServers: [\(other.address)]/' /etc/resolv.conf) && echo \"$t\" > /etc/resolv.conf"
+        )
         #expect(r.status == 0, "\(r)")
         #expect(root.skiff("exec", "c", "cat", "/etc/resolv.conf").out.contains("ExtServers: [\(other.address)]"))
         #expect(root.skiff("restart", "-t", "1", "c").status == 0)

@@ -68,12 +68,16 @@ public struct ContainerNameOptions: Sendable, Equatable {
         }
         if !dns.isEmpty {
             if embedded {
-                lines = lines.map { $0.hasPrefix("# ExtServers: ") ? HostNetwork.extServersLine(dns, fromHost: false) : $0 }
+                lines = lines.map {
+                    $0.hasPrefix("# ExtServers: ") ? HostNetwork.extServersLine(dns, fromHost: false) : $0
+                }
             } else {
                 replace("nameserver", with: dns.map { "nameserver \($0)" })
             }
         }
-        replace("search", with: dnsSearch.isEmpty ? [] : ["search " + dnsSearch.joined(separator: " ")], alsoRemoving: "domain", before: "options")
+        replace(
+            "search", with: dnsSearch.isEmpty ? [] : ["search " + dnsSearch.joined(separator: " ")],
+            alsoRemoving: "domain", before: "options")
         let options = embedded ? HostNetwork.withEmbeddedOptions(dnsOptions) : dnsOptions
         replace("options", with: dnsOptions.isEmpty ? [] : ["options " + options.joined(separator: " ")])
         return lines.joined(separator: "\n") + "\n"
