@@ -90,7 +90,8 @@ struct EmbeddedDNSTests {
             "run", "-d", "--name", "srv", "--network", "dnsa", "--network-alias", "web", "busybox", "sleep", "300")
         try #require(r.status == 0, "\(r)")
         r = root.skiff(
-            "run", "-d", "--name", "cli", "--network", "dnsa", "--dns", upstream.address, "busybox", "sleep", "300")
+            "run", "-d", "--name", "cli", "--network", "dnsa", "--dns", upstream.address, "--add-host",
+            "added.test:10.7.7.7", "busybox", "sleep", "300")
         try #require(r.status == 0, "\(r)")
         r = root.skiff("run", "-d", "--name", "hidden", "--network", "dnsb", "busybox", "sleep", "300")
         try #require(r.status == 0, "\(r)")
@@ -117,6 +118,12 @@ struct EmbeddedDNSTests {
         let unknown = Self.lookup(root, "cli", "nosuchname")
         #expect(unknown.status != 0 && (unknown.out + unknown.err).contains("NXDOMAIN"), "\(unknown)")
         #expect(Date().timeIntervalSince(started) < 8, "an unknown name took \(Date().timeIntervalSince(started)) s")
+
+        // An --add-host name is the container's /etc/hosts line, not a name on its network: Docker's
+        // resolver does not answer it (the upstream does, here NXDOMAIN).
+        let added = Self.lookup(root, "cli", "added.test", "127.0.0.11")
+        #expect(!added.out.contains("10.7.7.7") && (added.out + added.err).contains("NXDOMAIN"), "\(added)")
+        #expect(root.skiff("exec", "cli", "ping", "-c", "1", "-W", "1", "added.test").out.contains("10.7.7.7"))
 
         // Attack: a container only on dnsb is nobody on dnsa, by name, NAME.NETWORK or address.
         for name in ["hidden", "hidden.dnsb", "hidden.dnsa"] {
@@ -207,5 +214,20 @@ struct EmbeddedDNSTests {
         let ids = p.engine.containers.all().map(\.id)
         #expect(p.compose("down").status == 0)
         p.checkNothingLeft(ids: ids)
+    }
+
+    @Test(.enabled(if: HostIPv6.enabled)) func aDualStackNetworksNamesHaveBothFamilies() throws {
+        let root = try NetworkTests.makeRoot()
+        defer { NetworkIPv6Tests.cleanUp(root) }
+        try #require(root.skiff("network", "create", "--ipv6", "dnsdual").status == 0)
+        var r = root.skiff("run", "-d", "--name", "srv", "--network", "dnsdual", "busybox", "sleep", "300")
+        try #require(r.status == 0, "\(r)")
+        let v4 = Self.address(root, "srv", "dnsdual")
+        let v6 = root.inspect("srv", "{{.NetworkSettings.Networks.dnsdual.GlobalIPv6Address}}")
+        try #require(IPv4Address(v4) != nil && IPv6Address(v6) != nil, "\(v4) \(v6)")
+        r = root.skiff(
+            "run", "--rm", "--network", "dnsdual", "busybox", "sh", "-c",
+            "nslookup -type=a srv; nslookup -type=aaaa srv")
+        #expect(r.status == 0 && r.out.contains("Address: \(v4)") && r.out.contains("Address: \(v6)"), "\(r)")
     }
 }

@@ -70,4 +70,15 @@ struct EmbeddedResolvConfTests {
         #expect(HostNetworkProbe.namesEmbeddedServer("nameserver\t127.0.0.11\n"))
         #expect(!HostNetworkProbe.namesEmbeddedServer("# nameserver 127.0.0.11\nnameserver 127.0.0.111\n"))
     }
+
+    @Test func addHostLinesAreNotTheNetworksNames() {
+        let hosts = "127.0.0.1\tlocalhost\n10.89.1.2\tweb\n10.7.7.7\tdb.local\n"
+        let network = EmbeddedDNS.networkHosts(hostsText: hosts, extraHosts: "10.7.7.7\tdb.local\n")
+        #expect(network == "127.0.0.1\tlocalhost\n10.89.1.2\tweb\n")
+        #expect(EmbeddedDNS.records(hostsText: network).map(\.address) == ["10.89.1.2"])
+        // A file the container rewrote (no longer ending in the lines) is taken as it is.
+        #expect(
+            EmbeddedDNS.networkHosts(hostsText: "10.0.0.9\tx\n", extraHosts: "10.7.7.7\tdb.local\n") == "10.0.0.9\tx\n")
+        #expect(EmbeddedDNS.networkHosts(hostsText: hosts, extraHosts: nil) == hosts)
+    }
 }

@@ -27,11 +27,12 @@ struct EmbeddedDNSServer {
 
     /// The reply to one query: from the hosts file, else from the first upstream server that answers.
     func answer(_ query: [UInt8], overTCP: Bool) -> [UInt8]? {
-        let hosts = (try? FileIO.readString(hostsFile)) ?? ""
-        let networks =
-            requestFile.flatMap { try? FileIO.read($0) }.flatMap {
-                try? JSONDecoder().decode(ContainerNetworkRequest.self, from: Data($0))
-            }?.attachments.map(\.network) ?? []
+        let request = requestFile.flatMap { try? FileIO.read($0) }.flatMap {
+            try? JSONDecoder().decode(ContainerNetworkRequest.self, from: Data($0))
+        }
+        let hosts = EmbeddedDNS.networkHosts(
+            hostsText: (try? FileIO.readString(hostsFile)) ?? "", extraHosts: request?.extraHosts)
+        let networks = request?.attachments.map(\.network) ?? []
         if let local = EmbeddedDNS.localAnswer(to: query, hostsText: hosts, networks: networks) { return local }
         for server in upstreams {
             if let reply = overTCP ? Self.forwardTCP(query, to: server) : Self.forwardUDP(query, to: server) {
