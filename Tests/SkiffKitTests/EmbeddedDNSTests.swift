@@ -87,11 +87,13 @@ struct EmbeddedDNSTests {
         defer { upstream.stop() }
         for n in ["dnsa", "dnsb"] { try #require(root.skiff("network", "create", n).status == 0) }
         var r = root.skiff(
-            "run", "-d", "--name", "srv", "--network", "dnsa", "--network-alias", "web", "busybox", "sleep", "300")
+            "run", "-d", "--name", "srv", "--hostname", "srvhost", "--network", "dnsa", "--network-alias", "web",
+            "busybox",
+            "sleep", "300")
         try #require(r.status == 0, "\(r)")
         r = root.skiff(
             "run", "-d", "--name", "cli", "--network", "dnsa", "--dns", upstream.address, "--add-host",
-            "added.test:10.7.7.7", "busybox", "sleep", "300")
+            "added.test:10.7.7.7", "--link", "srv:backend", "busybox", "sleep", "300")
         try #require(r.status == 0, "\(r)")
         r = root.skiff("run", "-d", "--name", "hidden", "--network", "dnsb", "busybox", "sleep", "300")
         try #require(r.status == 0, "\(r)")
@@ -102,7 +104,8 @@ struct EmbeddedDNSTests {
         let resolv = root.skiff("exec", "cli", "cat", "/etc/resolv.conf").out
         #expect(resolv.hasPrefix("nameserver 127.0.0.11\n") && !resolv.contains("nameserver \(upstream.address)"))
         #expect(resolv.contains("options ndots:0\n") && resolv.contains("# ExtServers: [\(upstream.address)]"))
-        for name in ["srv", "web", "srv.dnsa", "WEB"] {
+        // Name, alias, NAME.NETWORK, any case, hostname, and cli's link alias.
+        for name in ["srv", "web", "srv.dnsa", "WEB", "srvhost", "backend"] {
             let direct = Self.lookup(root, "cli", name, "127.0.0.11")
             #expect(
                 direct.status == 0 && direct.out.contains("Address: \(srv)"), "nslookup \(name) 127.0.0.11: \(direct)")
