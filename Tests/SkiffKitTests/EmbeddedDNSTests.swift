@@ -233,4 +233,22 @@ struct EmbeddedDNSTests {
             "nslookup -type=a srv; nslookup -type=aaaa srv")
         #expect(r.status == 0 && r.out.contains("Address: \(v4)") && r.out.contains("Address: \(v6)"), "\(r)")
     }
+
+    @Test func aContainerThatEndsAtOnceLeavesNoServerBehind() throws {
+        let root = try NetworkTests.makeRoot()
+        defer { NetworkTests.cleanUp(root) }
+        try #require(root.skiff("network", "create", "dnsquick").status == 0)
+        // Its process may end before its relay (not waited for) has started: the relay must see that.
+        var ids: [String] = []
+        for _ in 0..<3 {
+            let r = root.skiff("run", "-d", "--network", "dnsquick", "busybox", "true")
+            try #require(r.status == 0, "\(r)")
+            ids.append(r.out.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        for id in ids {
+            #expect(root.eventually(20) { root.inspect(id, "{{.State.Status}}") == "exited" })
+            let gone = root.eventually(5) { HostLeftovers.processesMentioning(id).isEmpty }
+            #expect(gone, "a relay of the exited container \(id) runs on: \(HostLeftovers.processesMentioning(id))")
+        }
+    }
 }

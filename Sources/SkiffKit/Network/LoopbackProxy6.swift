@@ -139,7 +139,7 @@ extension Engine {
         let argv =
             [
                 Self.skiffPath, "network", "loopback-proxy", "--pid-file", loopbackProxyPIDPath(id), "--container", id,
-                "--exit-file", containers.directory(of: id) + "/exit",
+                "--exit-file", containers.directory(of: id) + "/exit", "--exit-inode", "\(exitInode(id))",
             ]
             + maps.flatMap { ["--map", $0] }
             + (dns.map { d in
@@ -174,6 +174,12 @@ extension Engine {
                 "publishing ports\(dns == nil ? "" : " and serving DNS"): \(line.isEmpty ? "the relay (\(Self.skiffPath) network loopback-proxy) did not start" : line)"
             )
         }
+    }
+
+    /// The inode of the container's `exit` file now (0: none yet).
+    func exitInode(_ id: String) -> UInt64 {
+        var st = stat()
+        return stat(containers.directory(of: id) + "/exit", &st) == 0 ? UInt64(st.st_ino) : 0
     }
 
     func stopLoopbackProxy(id: String) {

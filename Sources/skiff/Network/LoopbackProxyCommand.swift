@@ -23,6 +23,10 @@ struct NetworkLoopbackProxy: ParsableCommand {
     /// The container's `exit` file, which its monitor writes anew (a new inode) when the container's
     /// process ends: the relay ends then too, whoever tears the network down and when.
     @Option(name: .customLong("exit-file")) var exitFile: String?
+    /// The `exit` file's inode when the relay was started (0: there was none): a container whose
+    /// process ended before the relay got going (its starter does not wait for a DNS-only relay) has
+    /// a new one already, and the relay ends at once.
+    @Option(name: .customLong("exit-inode")) var exitInode: UInt64?
     /// Serve the container's embedded DNS on fds 4 (UDP) and 5 (TCP): 127.0.0.11:53 in the container's
     /// network namespace, bound by whoever started the relay (see SkiffKit's EmbeddedDNSSockets).
     @Flag(name: .customLong("dns-sockets")) var dnsSockets = false
@@ -90,7 +94,7 @@ struct NetworkLoopbackProxy: ParsableCommand {
                 Thread.detachNewThread { Self.serve(l.fd, to: l.target) }
             }
         }
-        let initial = exitFile.flatMap(Self.inode)
+        let initial = exitInode.map { $0 == 0 ? nil : $0 } ?? exitFile.flatMap(Self.inode)
         // The container's directory, gone when it is removed: a `run --rm` in the foreground has no
         // monitor to write `exit`, and its directory may go before its network is taken down.
         let directory = exitFile.map { String($0[..<($0.lastIndex(of: "/") ?? $0.startIndex)]) }
