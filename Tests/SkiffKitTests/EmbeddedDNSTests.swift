@@ -13,32 +13,28 @@ import Glibc
 /// earlier, a removed one is not; an unknown name gets the upstream's NXDOMAIN; `--dns` servers are
 /// the server's upstreams. Attacks: a container on network A cannot get the address (or, by PTR, the
 /// name) of a container only on network B; a container that rewrites the upstream servers in its own
-/// resolv.conf does not redirect the server (which forwards from the host's namespace).
+/// resolv.conf does not redirect the server; a `--dns` server is reached from the container's
+/// namespace, as in Docker, so one on the host's loopback is out of its reach.
 @Suite(
     "Embedded DNS on user-defined networks",
     .enabled(
         if: getuid() == 0 && TestImage.fixtureExists && FileManager.default.isExecutableFile(atPath: Engine.skiffPath)))
 struct EmbeddedDNSTests {
-    /// A name server on a random address of the host's loopback: `example.test` is `answer`, every
-    /// other name NXDOMAIN (authoritative), as an upstream server says of a name that does not exist.
+    /// A name server on `address` of the host (a random one of its loopback by default): `example.test`
+    /// is `answer`, every other name NXDOMAIN (authoritative), as an upstream server says of a name
+    /// that does not exist.
     final class Upstream: @unchecked Sendable {
         let address: String
         let fd: Int32
-        init(answer: String) throws {
-            let address = "127.\(Int.random(in: 1...254)).\(Int.random(in: 1...254)).\(Int.random(in: 2...254))"
-            let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-            var a = sockaddr_in()
-            a.sin_family = sa_family_t(AF_INET)
-            a.sin_port = UInt16(53).bigEndian
-            inet_pton(AF_INET, address, &a.sin_addr)
-            let rc = withUnsafePointer(to: &a) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-                }
-            }
+        init(
+            answer: String,
+            at address: String = "127.\(Int.random(in: 1...254)).\(Int.random(in: 1...254)).\(Int.random(in: 2...254))"
+        ) throws {
+            var bound = try #require(SocketAddress(host: address, port: 53), "\(address)")
+            let fd = bound.boundSocket(type: Int32(SOCK_DGRAM.rawValue))
             self.address = address
             self.fd = fd
-            try #require(rc == 0, "bind \(address):53: \(errno)")
+            try #require(fd >= 0, "bind \(address):53: \(errno)")
             Thread.detachNewThread {
                 var buf = [UInt8](repeating: 0, count: 4096)
                 while true {
@@ -71,6 +67,12 @@ struct EmbeddedDNSTests {
         }
     }
 
+    /// The gateway of `network` (the host's address on its bridge, up once a container joined it).
+    static func gateway(_ root: CLIRoot, _ network: String, ipv6: Bool = false) -> String {
+        let all = root.skiff("network", "inspect", "-f", "{{range .IPAM.Config}}{{.Gateway}} {{end}}", network).out
+        return all.split(separator: " ").map(String.init).first { $0.contains(":") == ipv6 } ?? ""
+    }
+
     static func address(_ root: CLIRoot, _ name: String, _ network: String) -> String {
         root.inspect(name, "{{.NetworkSettings.Networks.\(network).IPAddress}}")
     }
@@ -83,14 +85,15 @@ struct EmbeddedDNSTests {
     @Test func peersResolveByNameAliasAndNetworkAndNamesStayCurrent() throws {
         let root = try NetworkTests.makeRoot()
         defer { NetworkTests.cleanUp(root) }
-        let upstream = try Upstream(answer: "192.0.2.99")
-        defer { upstream.stop() }
         for n in ["dnsa", "dnsb"] { try #require(root.skiff("network", "create", n).status == 0) }
         var r = root.skiff(
             "run", "-d", "--name", "srv", "--hostname", "srvhost", "--network", "dnsa", "--network-alias", "web",
             "busybox",
             "sleep", "300")
         try #require(r.status == 0, "\(r)")
+        // The upstream for cli's --dns: on the network's gateway, which cli reaches from its namespace.
+        let upstream = try Upstream(answer: "192.0.2.99", at: Self.gateway(root, "dnsa"))
+        defer { upstream.stop() }
         r = root.skiff(
             "run", "-d", "--name", "cli", "--network", "dnsa", "--dns", upstream.address, "--add-host",
             "added.test:10.7.7.7", "--link", "srv:backend", "busybox", "sleep", "300")
@@ -161,12 +164,14 @@ struct EmbeddedDNSTests {
     @Test func dnsFlagsAreTheServersUpstreamsAndTheContainerCannotRedirectThem() throws {
         let root = try NetworkTests.makeRoot()
         defer { NetworkTests.cleanUp(root) }
-        let chosen = try Upstream(answer: "192.0.2.10")
-        defer { chosen.stop() }
         let other = try Upstream(answer: "192.0.2.66")
         defer { other.stop() }
         try #require(root.skiff("network", "create", "dnsflags").status == 0)
-        var r = root.skiff(
+        var r = root.skiff("run", "-d", "--name", "first", "--network", "dnsflags", "busybox", "sleep", "300")
+        try #require(r.status == 0, "\(r)")
+        let chosen = try Upstream(answer: "192.0.2.10", at: Self.gateway(root, "dnsflags"))
+        defer { chosen.stop() }
+        r = root.skiff(
             "run", "-d", "--name", "c", "--network", "dnsflags", "--dns", chosen.address, "--dns-search", "x.test",
             "--dns-option", "edns0", "busybox", "sleep", "300")
         try #require(r.status == 0, "\(r)")
@@ -187,6 +192,12 @@ struct EmbeddedDNSTests {
         #expect(root.skiff("restart", "-t", "1", "c").status == 0)
         let after = Self.lookup(root, "c", "example.test")
         #expect(after.out.contains("Address: 192.0.2.10") && !after.out.contains("192.0.2.66"), "\(after)")
+        // Attack: a --dns server on the host's loopback is the container's own loopback, as in Docker:
+        // the server does not reach the host's loopback for the container.
+        r = root.skiff(
+            "run", "--rm", "--network", "dnsflags", "--dns", other.address, "busybox", "timeout", "10", "nslookup",
+            "example.test")
+        #expect(!r.out.contains("192.0.2.66"), "a --dns server on the host's loopback answered: \(r)")
     }
 
     @Test func aComposeServiceResolvesAnotherByDNS() throws {

@@ -27,7 +27,9 @@ public struct ContainerNameOptions: Sendable, Equatable {
                 throw .usage("--add-host \(entry): expected NAME:IP (an IPv4 address or host-gateway)")
             }
         }
-        for s in dns where IPv4Address(s) == nil { throw .usage("--dns \(s): not an IPv4 address") }
+        for s in dns where IPv4Address(s) == nil && IPv6Address(s) == nil {
+            throw .usage("--dns \(s): not an IP address")
+        }
     }
 
     /// NAME:IP or NAME=IP (compose's map form is turned into NAME:IP by the parser).

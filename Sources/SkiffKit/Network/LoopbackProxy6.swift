@@ -71,11 +71,14 @@ extension Engine {
         var request: String
         /// Where names the hosts file does not hold are forwarded (none on an internal network).
         var servers: [String]
+        /// The servers are `--dns` ones, reached from the container's namespace as Docker reaches them
+        /// (the host's are reached from the host's: a loopback stub there works).
+        var serversInContainer = false
     }
 
     /// The embedded DNS of a container whose first network is user-defined and whose resolv.conf names
     /// it (a container made before Skiff served it there keeps the file it has). It forwards to the
-    /// `--dns` servers, else to the host's current ones; on an internal network it answers the
+    /// `--dns` servers (from the container's namespace), else to the host's current ones (from the host's); on an internal network it answers the
     /// network's names only, as Docker's does for a container without external access. The upstreams
     /// never come from the container's resolv.conf, which the container may rewrite.
     func embeddedDNS(id: String, _ request: ContainerNetworkRequest, hostResolvConf: String = "/etc/resolv.conf")
@@ -91,7 +94,7 @@ extension Engine {
             ?? HostNetwork.embeddedUpstreams(hostText: (try? FileIO.readString(hostResolvConf)) ?? "")
         return EmbeddedDNSService(
             netns: networks.netnsPath(id), hostsFile: dir + "/hosts", request: networkRequestPath(id),
-            servers: external ? servers : [])
+            servers: external ? servers : [], serversInContainer: request.dnsServers != nil)
     }
 
     /// (Re)start the container's relay for its current leases and embedded DNS (after `network
@@ -132,20 +135,30 @@ extension Engine {
         } else {
             posix_spawn_file_actions_addopen(&actions, 3, "/dev/null", O_WRONLY, 0)
         }
-        if let sockets {
-            posix_spawn_file_actions_adddup2(&actions, sockets.udp, 4)
-            posix_spawn_file_actions_adddup2(&actions, sockets.tcp, 5)
+        let inContainer = dns.map { $0.serversInContainer && !$0.servers.isEmpty } ?? false
+        let netns = inContainer ? open(dns!.netns, O_RDONLY | O_CLOEXEC) : -1
+        if inContainer, netns < 0 { throw .system(SystemError("open", path: dns!.netns)) }
+        // The relay's fds 4, 5, 6 from copies above them, so no dup2 overwrites another's source.
+        let handed = ([sockets?.udp, sockets?.tcp, inContainer ? netns : nil] as [Int32?]).map { fd in
+            fd.map { fcntl($0, F_DUPFD_CLOEXEC, 64) }
         }
-        let argv =
-            [
-                Self.skiffPath, "network", "loopback-proxy", "--pid-file", loopbackProxyPIDPath(id), "--container", id,
-                "--exit-file", containers.directory(of: id) + "/exit", "--exit-inode", "\(exitInode(id))",
-            ]
-            + maps.flatMap { ["--map", $0] }
-            + (dns.map { d in
-                ["--dns-sockets", "--dns-hosts", d.hostsFile, "--dns-request", d.request]
-                    + d.servers.flatMap { ["--dns-server", $0] }
-            } ?? [])
+        if netns >= 0 { close(netns) }
+        defer { for case let fd? in handed where fd >= 0 { close(fd) } }
+        for (i, fd) in handed.enumerated() {
+            guard let fd else { continue }
+            guard fd >= 0 else { throw .system(SystemError("dup")) }
+            posix_spawn_file_actions_adddup2(&actions, fd, Int32(4 + i))
+        }
+        var argv: [String] = [
+            Self.skiffPath, "network", "loopback-proxy", "--pid-file", loopbackProxyPIDPath(id), "--container", id,
+            "--exit-file", containers.directory(of: id) + "/exit", "--exit-inode", "\(exitInode(id))",
+        ]
+        argv += maps.flatMap { ["--map", $0] }
+        if let d = dns {
+            argv += ["--dns-sockets", "--dns-hosts", d.hostsFile, "--dns-request", d.request]
+            argv += d.servers.flatMap { ["--dns-server", $0] }
+            if inContainer { argv.append("--dns-servers-in-container") }
+        }
         var cargs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
         defer { for p in cargs { free(p) } }
         let env: [UnsafeMutablePointer<CChar>?] = [strdup("PATH=/usr/sbin:/usr/bin:/sbin:/bin"), nil]

@@ -36,6 +36,8 @@ struct NetworkLoopbackProxy: ParsableCommand {
     @Option(name: .customLong("dns-request")) var dnsRequest: String?
     /// A name server the DNS server forwards other names to (from the host's namespace); none: SERVFAIL.
     @Option(name: .customLong("dns-server")) var dnsServer: [String] = []
+    /// The `--dns-server`s are the container's `--dns` ones: reached from its namespace, open on fd 6.
+    @Flag(name: .customLong("dns-servers-in-container")) var dnsServersInContainer = false
 
     func report(_ line: String) {
         let text = line + "\n"
@@ -48,7 +50,7 @@ struct NetworkLoopbackProxy: ParsableCommand {
         let open = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []).compactMap {
             Int32($0)
         }
-        for fd in open where fd > (dnsSockets ? 5 : 3) { close(fd) }
+        for fd in open where fd > (dnsServersInContainer ? 6 : dnsSockets ? 5 : 3) { close(fd) }
         var listeners: [(fd: Int32, udp: Bool, target: SocketAddress)] = []
         for m in map {
             guard let (udp, listen, target) = Self.parse(m) else {
@@ -70,7 +72,8 @@ struct NetworkLoopbackProxy: ParsableCommand {
             dnsSockets
             ? EmbeddedDNSServer(
                 hostsFile: dnsHosts ?? "/dev/null", requestFile: dnsRequest,
-                upstreams: dnsServer.compactMap { SocketAddress(host: $0, port: 53) }, udp: 4, tcp: 5) : nil
+                upstreams: dnsServer.compactMap { SocketAddress(host: $0, port: 53) },
+                upstreamNetns: dnsServersInContainer ? 6 : nil, udp: 4, tcp: 5) : nil
         // Into the background (before any thread exists), so that whoever started it needs not reap it.
         let child = fork()
         if child < 0 {

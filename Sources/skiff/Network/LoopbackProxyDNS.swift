@@ -10,13 +10,18 @@ import Glibc
 /// the container's relay process: its sockets were made inside the container's network namespace
 /// (127.0.0.11:53, UDP and TCP, handed over by whoever started the relay), the rest runs in the
 /// host's, so names the container's hosts file does not hold are forwarded to the host's own name
-/// servers (loopback ones too) whatever the container's network can reach. See SkiffKit's EmbeddedDNS.
+/// servers (loopback ones too) whatever the container's network can reach; `--dns` servers are
+/// reached from the container's namespace, as Docker reaches them. See SkiffKit's EmbeddedDNS.
 struct EmbeddedDNSServer {
     var hostsFile: String
     /// The container's network request: its networks, `NAME.NETWORK` answered as NAME (read at each
     /// query, as the hosts file is: `network connect` and `disconnect` change them).
     var requestFile: String?
     var upstreams: [SocketAddress]
+    /// The container's network namespace (an open fd) when the upstreams are `--dns` servers: Docker
+    /// reaches those from the container's namespace (`--dns 127.0.0.1` is the container's own loopback);
+    /// nil: the host's servers, reached from the host's namespace (a loopback stub too).
+    var upstreamNetns: Int32? = nil
     var udp: Int32
     var tcp: Int32
 
@@ -34,12 +39,23 @@ struct EmbeddedDNSServer {
             hostsText: (try? FileIO.readString(hostsFile)) ?? "", extraHosts: request?.extraHosts)
         let networks = request?.attachments.map(\.network) ?? []
         if let local = EmbeddedDNS.localAnswer(to: query, hostsText: hosts, networks: networks) { return local }
+        // As Docker's resolver: a server that fails (SERVFAIL, REFUSED) or knows nothing without authority
+        // (NXDOMAIN without AA) passes the query on to the next; the last reply stands.
+        var last: [UInt8]?
         for server in upstreams {
-            if let reply = overTCP ? Self.forwardTCP(query, to: server) : Self.forwardUDP(query, to: server) {
-                return reply
-            }
+            let fd = Self.socket(for: server, type: overTCP ? SOCK_STREAM : SOCK_DGRAM, in: upstreamNetns)
+            guard fd >= 0 else { continue }
+            guard
+                let reply = overTCP
+                    ? Self.forwardTCP(query, fd: fd, to: server) : Self.forwardUDP(query, fd: fd, to: server)
+            else { continue }
+            last = reply
+            let rcode = reply[3] & 0x0f
+            let authoritative = reply[2] & 0x04 != 0
+            if rcode == 2 || rcode == 5 || (rcode == 3 && !authoritative) { continue }
+            return reply
         }
-        return EmbeddedDNS.serverFailure(to: query)
+        return last ?? EmbeddedDNS.serverFailure(to: query)
     }
 
     func serveUDP() {
@@ -92,9 +108,22 @@ struct EmbeddedDNSServer {
         }
     }
 
-    static func forwardUDP(_ query: [UInt8], to server: SocketAddress) -> [UInt8]? {
-        let fd = socket(server.family, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { return nil }
+    /// A socket for talking to `server`, made in the namespace `netns` when given (the thread enters it
+    /// for the socket() call only: a socket stays in the namespace it was made in).
+    static func socket(for server: SocketAddress, type: __socket_type, in netns: Int32?) -> Int32 {
+        let make = { Glibc.socket(server.family, Int32(type.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0) }
+        guard let netns else { return make() }
+        let own = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)
+        guard own >= 0 else { return -1 }
+        defer { close(own) }
+        guard NetworkNamespace.enter(netns) else { return -1 }
+        let fd = make()
+        // A thread left in the container's namespace would forward the host's servers' queries from there.
+        guard NetworkNamespace.enter(own) else { _exit(1) }
+        return fd
+    }
+
+    static func forwardUDP(_ query: [UInt8], fd: Int32, to server: SocketAddress) -> [UInt8]? {
         defer { close(fd) }
         var timeout = timeval(tv_sec: 3, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
@@ -112,9 +141,7 @@ struct EmbeddedDNSServer {
         return nil
     }
 
-    static func forwardTCP(_ query: [UInt8], to server: SocketAddress) -> [UInt8]? {
-        let fd = socket(server.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { return nil }
+    static func forwardTCP(_ query: [UInt8], fd: Int32, to server: SocketAddress) -> [UInt8]? {
         defer { close(fd) }
         var timeout = timeval(tv_sec: 5, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
