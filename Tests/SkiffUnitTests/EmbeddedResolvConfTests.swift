@@ -81,4 +81,16 @@ struct EmbeddedResolvConfTests {
             EmbeddedDNS.networkHosts(hostsText: "10.0.0.9\tx\n", extraHosts: "10.7.7.7\tdb.local\n") == "10.0.0.9\tx\n")
         #expect(EmbeddedDNS.networkHosts(hostsText: hosts, extraHosts: nil) == hosts)
     }
+
+    @Test func aFailingOrNonAuthoritativeUpstreamPassesTheQueryOn() {
+        func reply(rcode: UInt8, authoritative: Bool) -> [UInt8] {
+            [0x12, 0x34, 0x80 | (authoritative ? 0x04 : 0), 0x80 | rcode, 0, 1, 0, 0, 0, 0, 0, 0]
+        }
+        #expect(EmbeddedDNS.endsForwarding(reply(rcode: 0, authoritative: false)), "NOERROR")
+        #expect(EmbeddedDNS.endsForwarding(reply(rcode: 3, authoritative: true)), "authoritative NXDOMAIN")
+        #expect(!EmbeddedDNS.endsForwarding(reply(rcode: 3, authoritative: false)), "NXDOMAIN without authority")
+        #expect(!EmbeddedDNS.endsForwarding(reply(rcode: 2, authoritative: false)), "SERVFAIL")
+        #expect(!EmbeddedDNS.endsForwarding(reply(rcode: 5, authoritative: false)), "REFUSED")
+        #expect(!EmbeddedDNS.endsForwarding([0x12]), "not a reply")
+    }
 }

@@ -132,6 +132,15 @@ package enum EmbeddedDNS {
         return cut
     }
 
+    /// Whether an upstream server's reply is the answer, as Docker's resolver takes it: a SERVFAIL or
+    /// REFUSED (a server in trouble), or an NXDOMAIN without authority, sends the query on to the next.
+    package static func endsForwarding(_ reply: [UInt8]) -> Bool {
+        guard reply.count >= 12 else { return false }
+        let rcode = reply[3] & 0x0f
+        let authoritative = reply[2] & 0x04 != 0
+        return !(rcode == 2 || rcode == 5 || (rcode == 3 && !authoritative))
+    }
+
     /// SERVFAIL: no server to forward to, or none answered.
     package static func serverFailure(to query: [UInt8]) -> [UInt8]? {
         guard let q = Query(query) else { return nil }

@@ -39,8 +39,7 @@ struct EmbeddedDNSServer {
             hostsText: (try? FileIO.readString(hostsFile)) ?? "", extraHosts: request?.extraHosts)
         let networks = request?.attachments.map(\.network) ?? []
         if let local = EmbeddedDNS.localAnswer(to: query, hostsText: hosts, networks: networks) { return local }
-        // As Docker's resolver: a server that fails (SERVFAIL, REFUSED) or knows nothing without authority
-        // (NXDOMAIN without AA) passes the query on to the next; the last reply stands.
+        // As Docker's resolver: see `endsForwarding`; when no server has the answer, the last reply stands.
         var last: [UInt8]?
         for server in upstreams {
             let fd = Self.socket(for: server, type: overTCP ? SOCK_STREAM : SOCK_DGRAM, in: upstreamNetns)
@@ -50,10 +49,7 @@ struct EmbeddedDNSServer {
                     ? Self.forwardTCP(query, fd: fd, to: server) : Self.forwardUDP(query, fd: fd, to: server)
             else { continue }
             last = reply
-            let rcode = reply[3] & 0x0f
-            let authoritative = reply[2] & 0x04 != 0
-            if rcode == 2 || rcode == 5 || (rcode == 3 && !authoritative) { continue }
-            return reply
+            if EmbeddedDNS.endsForwarding(reply) { return reply }
         }
         return last ?? EmbeddedDNS.serverFailure(to: query)
     }
