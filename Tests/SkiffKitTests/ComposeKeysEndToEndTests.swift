@@ -112,8 +112,8 @@ struct ComposeKeysEndToEndTests {
         #expect(hosts.contains("\(gateway)\thost.docker.internal\n"), "\(hosts)")
         let resolv = p.compose("exec", "-T", "app", "cat", "/etc/resolv.conf").out
         #expect(
-            resolv.contains("nameserver 9.9.9.9") && resolv.contains("search example.test")
-                && resolv.contains("options ndots:2"), "\(resolv)")
+            resolv.hasPrefix("nameserver 127.0.0.11\n") && resolv.contains("# ExtServers: [9.9.9.9]")
+                && resolv.contains("search example.test") && resolv.contains("options ndots:2"), "\(resolv)")
         let c = try #require(p.container("s14res-app-1"))
         #expect(c.logMaxSize == 1024 && c.logMaxFiles == 2)
         func read(_ path: String) -> String? { try? String(contentsOfFile: path, encoding: .utf8) }
@@ -146,8 +146,8 @@ struct ComposeKeysEndToEndTests {
         #expect(r.status == 0, "\(r.err)")
         #expect(r.out.contains("mtu 1300") && r.out.contains("inet 172.29.214.64/24"), "\(r.out)")
         #expect(
-            r.out.contains("10.7.7.7\tdb.local") && r.out.contains("nameserver 9.9.9.9")
-                && r.out.contains("search example.test"), "\(r.out)")
+            r.out.contains("10.7.7.7\tdb.local") && r.out.contains("nameserver 127.0.0.11\n")
+                && r.out.contains("# ExtServers: [9.9.9.9]") && r.out.contains("search example.test"), "\(r.out)")
         let fixed = root.skiff(
             "run", "--rm", "--network", "s14flags", "--ip", "172.29.214.9", "busybox", "ip", "-4", "addr", "show",
             "eth0")

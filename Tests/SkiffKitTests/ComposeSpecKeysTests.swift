@@ -186,7 +186,7 @@ struct ComposeSpecKeysTests {
         ("oom_score_adj: 5000", "services.web.oom_score_adj"),
         ("links: [\"nowhere\"]", "services.web.links[0]: links to undefined service \"nowhere\""),
         ("extra_hosts: [\"nocolon\"]", "services.web.extra_hosts: --add-host nocolon: expected NAME:IP"),
-        ("dns: [\"not-an-ip\"]", "services.web.dns: --dns not-an-ip: not an IPv4 address"),
+        ("dns: [\"not-an-ip\"]", "services.web.dns: --dns not-an-ip: not an IP address"),
     ])
     func badValuesNameTheirPath(line: String, expected: String) {
         let message = Self.error("services:\n  web:\n    image: busybox\n    \(line)\n")

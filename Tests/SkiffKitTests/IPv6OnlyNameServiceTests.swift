@@ -9,8 +9,8 @@ import Glibc
 
 /// What Docker gives a container on an IPv6-only network besides its address, through the built CLI:
 /// the embedded DNS server at 127.0.0.11 (names and aliases of the network's containers as AAAA
-/// records, other names forwarded from the host's namespace to the host's or `--dns` servers, even a
-/// loopback one), and ports published on IPv4 host addresses relayed to the container's IPv6
+/// records, other names forwarded to the host's servers from the host's namespace, or to the `--dns`
+/// ones, IPv6 here, from the container's), and ports published on IPv4 host addresses relayed to the container's IPv6
 /// address (Docker 28's docker-proxy). `network create`'s boolean flags take Go's `=false`.
 /// Attacks: a port published on 127.0.0.1 must not answer on the host's other addresses; the DNS
 /// server must not be reachable from outside the container (it listens on the container's loopback).
@@ -20,59 +20,9 @@ import Glibc
         if: getuid() == 0 && TestImage.fixtureExists && FileManager.default.isExecutableFile(atPath: Engine.skiffPath)
             && HostIPv6.enabled))
 struct IPv6OnlyNameServiceTests {
-    /// A name server on the host's loopback (not the container's): it answers `example.test` with
-    /// 192.0.2.99, the way an upstream server would (built from the embedded server's own answer code).
-    final class LoopbackNameServer: @unchecked Sendable {
-        let address: String
-        let fd: Int32
-        init() throws {
-            let address = "127.\(Int.random(in: 1...254)).\(Int.random(in: 1...254)).\(Int.random(in: 2...254))"
-            let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-            var a = sockaddr_in()
-            a.sin_family = sa_family_t(AF_INET)
-            a.sin_port = UInt16(53).bigEndian
-            inet_pton(AF_INET, address, &a.sin_addr)
-            let rc = withUnsafePointer(to: &a) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-                }
-            }
-            self.address = address
-            self.fd = fd
-            try #require(rc == 0, "bind \(address):53: \(errno)")
-            Thread.detachNewThread {
-                var buf = [UInt8](repeating: 0, count: 4096)
-                while true {
-                    var from = sockaddr_storage()
-                    var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-                    let n = withUnsafeMutablePointer(to: &from) {
-                        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                            recvfrom(fd, &buf, buf.count, 0, $0, &length)
-                        }
-                    }
-                    if n <= 0 { return }
-                    let reply =
-                        EmbeddedDNS.localAnswer(to: Array(buf[0..<n]), hostsText: "192.0.2.99 example.test\n")
-                        ?? EmbeddedDNS.serverFailure(to: Array(buf[0..<n])) ?? []
-                    _ = withUnsafePointer(to: &from) {
-                        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                            sendto(fd, reply, reply.count, 0, $0, length)
-                        }
-                    }
-                }
-            }
-        }
-        func stop() {
-            shutdown(fd, Int32(SHUT_RDWR))
-            close(fd)
-        }
-    }
-
     @Test func namesResolveByDNSAndIPv4HostPortsReachTheIPv6Address() throws {
         let root = try NetworkIPv6Tests.makeRoot()
         defer { NetworkIPv6Tests.cleanUp(root) }
-        let upstream = try LoopbackNameServer()
-        defer { upstream.stop() }
         // Docker's boolean flags: `--ipv4=false`, `--ipv6=true`, `--attachable`; a bad word is refused.
         var r = root.skiff("network", "create", "--ipv6=true", "--ipv4=maybe", "v6bad")
         #expect(r.status == 125 && r.err.contains(#"invalid argument "maybe" for "--ipv4" flag"#), "\(r)")
@@ -91,6 +41,11 @@ struct IPv6OnlyNameServiceTests {
                 "-p", "127.0.0.1:\(local):80", "-p", "\(every):80", "busybox",
             ] + NetworkIPv6Tests.httpd)
         try #require(r.status == 0, "\(r)")
+        // cli's --dns server, on the network's IPv6 gateway: Docker reaches a --dns server from the
+        // container's namespace.
+        let upstream = try EmbeddedDNSTests.Upstream(
+            answer: "192.0.2.99", at: EmbeddedDNSTests.gateway(root, "v6dns", ipv6: true))
+        defer { upstream.stop() }
         r = root.skiff(
             "run", "-d", "--name", "cli", "--network", "v6dns", "--dns", upstream.address, "busybox", "sleep", "300")
         try #require(r.status == 0, "\(r)")
@@ -120,8 +75,7 @@ struct IPv6OnlyNameServiceTests {
         #expect(!missing.out.contains(address), "\(missing)")
         let ping = root.skiff("exec", "cli", "ping", "-6", "-c", "1", "-W", "3", "web")
         #expect(ping.status == 0 && ping.out.contains(address), "\(ping)")
-        // Other names go to the --dns server, reached from the host's namespace (it is on the host's
-        // loopback: no path from the container's network leads there).
+        // Other names go to the --dns server, reached from the container's namespace.
         let external = root.skiff("exec", "cli", "nslookup", "example.test")
         #expect(external.out.contains("192.0.2.99"), "forwarded to \(upstream.address): \(external)")
         // Attack: the server listens on the container's loopback only, not on the network.
@@ -159,15 +113,17 @@ struct IPv6OnlyNameServiceTests {
     @Test func anInternalNetworksServerAnswersItsOwnNamesOnly() throws {
         let root = try NetworkIPv6Tests.makeRoot()
         defer { NetworkIPv6Tests.cleanUp(root) }
-        let upstream = try LoopbackNameServer()
-        defer { upstream.stop() }
         var r = root.skiff("network", "create", "--ipv6", "--ipv4=false", "--internal", "v6int")
         try #require(r.status == 0, "\(r)")
-        for name in ["a", "b"] {
-            r = root.skiff(
-                "run", "-d", "--name", name, "--network", "v6int", "--dns", upstream.address, "busybox", "sleep", "300")
-            try #require(r.status == 0, "\(r)")
-        }
+        r = root.skiff("run", "-d", "--name", "b", "--network", "v6int", "busybox", "sleep", "300")
+        try #require(r.status == 0, "\(r)")
+        // A --dns server the container could reach (the bridge's own address): still not asked.
+        let upstream = try EmbeddedDNSTests.Upstream(
+            answer: "192.0.2.99", at: EmbeddedDNSTests.gateway(root, "v6int", ipv6: true))
+        defer { upstream.stop() }
+        r = root.skiff(
+            "run", "-d", "--name", "a", "--network", "v6int", "--dns", upstream.address, "busybox", "sleep", "300")
+        try #require(r.status == 0, "\(r)")
         let address = NetworkIPv6Tests.inspect(root, "{{.NetworkSettings.Networks.v6int.GlobalIPv6Address}}", "b")
         let lookup = root.skiff("exec", "a", "nslookup", "-type=aaaa", "b")
         #expect(lookup.out.contains(address), "\(lookup)")

@@ -27,7 +27,9 @@ public struct ContainerNameOptions: Sendable, Equatable {
                 throw .usage("--add-host \(entry): expected NAME:IP (an IPv4 address or host-gateway)")
             }
         }
-        for s in dns where IPv4Address(s) == nil { throw .usage("--dns \(s): not an IPv4 address") }
+        for s in dns where IPv4Address(s) == nil && IPv6Address(s) == nil {
+            throw .usage("--dns \(s): not an IP address")
+        }
     }
 
     /// NAME:IP or NAME=IP (compose's map form is turned into NAME:IP by the parser).
@@ -42,26 +44,45 @@ public struct ContainerNameOptions: Sendable, Equatable {
             .joined()
     }
 
-    /// resolv.conf with the given servers, search domains and options in place of the base file's (the
-    /// servers the embedded DNS server forwards to, where it serves the container).
+    /// resolv.conf with the given servers, search domains and options in place of the base file's, each
+    /// where the base had it. Where the embedded DNS server serves the container (a user-defined
+    /// network), it stays the file's one name server, as in Docker: `--dns` servers become the ones it
+    /// forwards to (shown on the `# ExtServers` line), and `ndots:0` is kept unless an ndots is given.
     public func resolvConf(base: String) -> String {
         guard !(dns.isEmpty && dnsSearch.isEmpty && dnsOptions.isEmpty) else { return base }
+        let embedded = HostNetwork.namesEmbeddedServer(resolvConf: base)
         var lines = base.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        func replace(_ key: String, _ values: [String], joined: Bool) {
-            guard !values.isEmpty else { return }
-            lines.removeAll { $0.hasPrefix(key + " ") || $0.hasPrefix(key + "\t") }
-            lines += joined ? ["\(key) \(values.joined(separator: " "))"] : values.map { "\(key) \($0)" }
+        if lines.last == "" { lines.removeLast() }
+        func isDirective(_ line: String, _ key: String) -> Bool {
+            line.hasPrefix(key + " ") || line.hasPrefix(key + "\t")
         }
-        if !dns.isEmpty, HostNetwork.embeddedDNSServers(resolvConf: base) != nil {
-            // The embedded DNS server stays the container's; it forwards to these, as Docker's does.
-            lines.removeAll { $0.hasPrefix("# ExtServers: ") }
-            lines.append("# ExtServers: [\(dns.joined(separator: " "))]")
-        } else {
-            replace("nameserver", dns, joined: false)
+        func replace(_ key: String, with new: [String], alsoRemoving other: String? = nil, before next: String? = nil) {
+            guard !new.isEmpty else { return }
+            let matches = { (l: String) in isDirective(l, key) || other.map { isDirective(l, $0) } ?? false }
+            // Where the first such line was; else before the trailing comments (Docker's ExtServers).
+            let at =
+                lines.firstIndex(where: matches) ?? next.flatMap { n in lines.firstIndex { isDirective($0, n) } }
+                ?? lines.firstIndex(where: { $0.isEmpty || $0.hasPrefix("#") }) ?? lines.endIndex
+            var out = Array(lines[..<at]).filter { !matches($0) }
+            out += new
+            out += lines[at...].filter { !matches($0) }
+            lines = out
         }
-        replace("search", dnsSearch, joined: true)
-        replace("options", dnsOptions, joined: true)
-        return lines.filter { !$0.isEmpty }.joined(separator: "\n") + "\n"
+        if !dns.isEmpty {
+            if embedded {
+                lines = lines.map {
+                    $0.hasPrefix("# ExtServers: ") ? HostNetwork.extServersLine(dns, fromHost: false) : $0
+                }
+            } else {
+                replace("nameserver", with: dns.map { "nameserver \($0)" })
+            }
+        }
+        replace(
+            "search", with: dnsSearch.isEmpty ? [] : ["search " + dnsSearch.joined(separator: " ")],
+            alsoRemoving: "domain", before: "options")
+        let options = embedded ? HostNetwork.withEmbeddedOptions(dnsOptions) : dnsOptions
+        replace("options", with: dnsOptions.isEmpty ? [] : ["options " + options.joined(separator: " ")])
+        return lines.joined(separator: "\n") + "\n"
     }
 }
 
@@ -78,6 +99,12 @@ extension Engine {
         let resolv = (try? FileIO.readString(dir + "/resolv.conf")) ?? ""
         do { try FileIO.create(dir + "/resolv.conf", contents: Array(o.resolvConf(base: resolv).utf8)) } catch {
             throw .system(error)
+        }
+        // The embedded server's upstreams are kept where the container cannot write (its resolv.conf
+        // is its own to edit): `--dns` replaces the host's servers, as Docker's override does.
+        if !o.dns.isEmpty, HostNetwork.namesEmbeddedServer(resolvConf: resolv), var request = networkRequest(id) {
+            request.dnsServers = o.dns
+            try saveNetworkRequest(id, request)
         }
         guard !o.extraHosts.isEmpty else { return }
         if var request = networkRequest(id), let first = request.attachments.first {

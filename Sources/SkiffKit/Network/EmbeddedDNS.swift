@@ -1,6 +1,7 @@
-/// Skiff's embedded DNS server, Docker's 127.0.0.11, for containers on an IPv6-only network: there,
-/// the host's IPv4 name servers cannot be reached from the container and its own lookups of other
-/// containers by name must work by DNS too (busybox `nslookup`, resolvers that skip /etc/hosts).
+/// Skiff's embedded DNS server, Docker's 127.0.0.11, for containers on a user-defined network: their
+/// lookups of other containers by name must work by DNS too (busybox `nslookup`, `dig`, nginx's
+/// `resolver 127.0.0.11;`, resolvers that skip /etc/hosts), and on an IPv6-only network the host's
+/// IPv4 name servers cannot be reached from the container.
 /// The serving is `skiff network loopback-proxy --dns` (it listens inside the container's namespace
 /// and forwards from the host's); this is the pure part: reading a query, answering it from the
 /// container's hosts file (the names of the containers it shares a network with, kept current by
@@ -79,6 +80,14 @@ package enum EmbeddedDNS {
         return out
     }
 
+    /// The part of a container's hosts file that names its networks' containers: without the
+    /// `--add-host` lines Skiff appends last (`extraHosts`), which Docker's resolver does not answer
+    /// (they are the container's /etc/hosts entries, not names on its networks).
+    package static func networkHosts(hostsText: String, extraHosts: String?) -> String {
+        guard let extraHosts, !extraHosts.isEmpty, hostsText.hasSuffix(extraHosts) else { return hostsText }
+        return String(hostsText.dropLast(extraHosts.count))
+    }
+
     /// The reply to `query` from the hosts file, or nil when the name is not one of it (forward it).
     /// `NAME.NETWORK`, NETWORK one of the container's `networks`, is NAME, as Docker's resolver takes it.
     package static func localAnswer(to query: [UInt8], hostsText: String, networks: [String] = []) -> [UInt8]? {
@@ -121,6 +130,15 @@ package enum EmbeddedDNS {
         var cut = Self.reply(to: q, rcode: reply[3] & 0x0f, answers: [], authoritative: reply[2] & 0x04 != 0)
         cut[2] |= 0x02
         return cut
+    }
+
+    /// Whether an upstream server's reply is the answer, as Docker's resolver takes it: a SERVFAIL or
+    /// REFUSED (a server in trouble), or an NXDOMAIN without authority, sends the query on to the next.
+    package static func endsForwarding(_ reply: [UInt8]) -> Bool {
+        guard reply.count >= 12 else { return false }
+        let rcode = reply[3] & 0x0f
+        let authoritative = reply[2] & 0x04 != 0
+        return !(rcode == 2 || rcode == 5 || (rcode == 3 && !authoritative))
     }
 
     /// SERVFAIL: no server to forward to, or none answered.

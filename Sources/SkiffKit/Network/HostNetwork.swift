@@ -310,44 +310,69 @@ enum HostNetwork {
 }
 
 extension HostNetwork {
-    /// The container's resolv.conf where Skiff's embedded DNS serves it (an IPv6-only network), as
-    /// Docker writes it for its own (127.0.0.11): that one name server, the host's search domains, the
-    /// host's options and `ndots:0` unless they set ndots. The host's name servers, which the server
-    /// forwards other names to from the host's namespace (loopback ones too, as Docker's `host(…)`),
-    /// are kept in the file as Docker keeps them, on an `# ExtServers: [...]` line.
+    /// The container's resolv.conf on a user-defined network, where Skiff's embedded DNS serves it, as
+    /// Docker writes it for its own (127.0.0.11): that one name server, the host's search domains and
+    /// options, `ndots:0` appended unless an ndots is there, and the host's other lines. The servers the
+    /// embedded server forwards to are listed on an `# ExtServers: [...]` comment as Docker lists them
+    /// (`host(ADDR)`: a loopback one, used from the host's namespace); the server does not read them
+    /// back from the file (the container may write it), see `embeddedUpstreams`.
     static func embeddedResolvConf(hostText: String) -> String {
         var search: [String] = []
         var options: [String] = []
-        var servers: [String] = []
+        var other: [String] = []
         for line in hostText.split(separator: "\n") {
             let f = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
-            guard f.count >= 2 else { continue }
-            switch f[0] {
-            case "nameserver":
-                // A link-local server needs its interface, which a forwarded query has no way to name.
-                if !f[1].lowercased().hasPrefix("fe80:") { servers.append(f[1]) }
-            case "search", "domain": search = Array(f.dropFirst())
+            guard let key = f.first, !key.hasPrefix("#"), !key.hasPrefix(";") else { continue }
+            switch key {
+            case "nameserver": continue
+            case "search", "domain": if f.count >= 2 { search = Array(f.dropFirst()) }
             case "options": options += f.dropFirst()
-            default: continue
+            default: other.append(String(line))
             }
         }
-        if !options.contains(where: { $0.hasPrefix("ndots:") }) { options.insert("ndots:0", at: 0) }
         var lines = ["nameserver \(EmbeddedDNS.address)"]
         if !search.isEmpty { lines.append("search " + search.joined(separator: " ")) }
-        lines.append("options " + options.joined(separator: " "))
+        lines.append("options " + withEmbeddedOptions(options).joined(separator: " "))
+        lines += other
         lines.append("")
-        lines.append("# ExtServers: [\(servers.joined(separator: " "))]")
+        lines.append(extServersLine(embeddedUpstreams(hostText: hostText), fromHost: true))
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// Whether a container's resolv.conf is the embedded server's (see `embeddedResolvConf`), and the
-    /// servers it forwards to: its `# ExtServers: [...]` line.
-    static func embeddedDNSServers(resolvConf text: String) -> [String]? {
-        let lines = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
-        guard lines.contains("nameserver \(EmbeddedDNS.address)"),
-            let ext = lines.first(where: { $0.hasPrefix("# ExtServers: [") && $0.hasSuffix("]") })
-        else { return nil }
-        return ext.dropFirst("# ExtServers: [".count).dropLast().split(separator: " ").map(String.init)
+    /// The options of a container served by the embedded DNS: Docker's resolver requires `ndots:0`,
+    /// added (last) unless a valid ndots is there; an invalid ndots is dropped.
+    static func withEmbeddedOptions(_ options: [String]) -> [String] {
+        let kept = options.filter { o in
+            guard o.hasPrefix("ndots:") else { return true }
+            return Int(o.dropFirst("ndots:".count)).map { $0 >= 0 } ?? false
+        }
+        return kept.contains { $0.hasPrefix("ndots:") } ? kept : kept + ["ndots:0"]
+    }
+
+    /// Docker's comment line naming the embedded server's upstream servers.
+    static func extServersLine(_ servers: [String], fromHost: Bool) -> String {
+        let shown = servers.map { s in fromHost && (s.hasPrefix("127.") || s == "::1") ? "host(\(s))" : s }
+        return "# ExtServers: [\(shown.joined(separator: " "))]"
+    }
+
+    /// The servers the embedded DNS server forwards to from the host's namespace: the host's name
+    /// servers (loopback ones too, as Docker's `host(…)`; a link-local one needs its interface, which a
+    /// forwarded query has no way to name).
+    static func embeddedUpstreams(hostText: String) -> [String] {
+        hostText.split(separator: "\n").compactMap { line in
+            let f = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+            guard f.count >= 2, f[0] == "nameserver", !f[1].lowercased().hasPrefix("fe80:") else { return nil }
+            return String(f[1])
+        }
+    }
+
+    /// Whether a container's resolv.conf names the embedded server (a container made before Skiff
+    /// served it on its network keeps the file and the name servers it has).
+    static func namesEmbeddedServer(resolvConf text: String) -> Bool {
+        text.split(separator: "\n").contains { line in
+            let f = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+            return f.count >= 2 && f[0] == "nameserver" && f[1] == EmbeddedDNS.address[...]
+        }
     }
 }
 
@@ -358,8 +383,12 @@ package enum HostNetworkProbe {
         HostNetwork.embeddedResolvConf(hostText: hostText)
     }
 
-    package static func embeddedServers(_ resolvConf: String) -> [String]? {
-        HostNetwork.embeddedDNSServers(resolvConf: resolvConf)
+    package static func namesEmbeddedServer(_ resolvConf: String) -> Bool {
+        HostNetwork.namesEmbeddedServer(resolvConf: resolvConf)
+    }
+
+    package static func embeddedUpstreams(_ hostText: String) -> [String] {
+        HostNetwork.embeddedUpstreams(hostText: hostText)
     }
 
     package static func resolv(_ hostText: String, gateway: IPv4Address?) -> (text: String, resolver: String?) {

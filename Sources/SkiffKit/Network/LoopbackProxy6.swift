@@ -66,52 +66,99 @@ extension Engine {
     struct EmbeddedDNSService: Equatable {
         var netns: String
         var hostsFile: String
-        /// The container's networks (`NAME.NETWORK` is NAME).
-        var networks: [String]
+        /// The container's network request (`network.json`): its networks, for `NAME.NETWORK`, read at
+        /// each query so a `network connect` needs no new server.
+        var request: String
         /// Where names the hosts file does not hold are forwarded (none on an internal network).
         var servers: [String]
+        /// The servers are `--dns` ones, reached from the container's namespace as Docker reaches them
+        /// (the host's are reached from the host's: a loopback stub there works).
+        var serversInContainer = false
     }
 
-    /// The embedded DNS of a container whose first network is IPv6-only and whose resolv.conf names it
-    /// (a container made before Skiff served it keeps the file it has). On an internal network it
-    /// answers the network's names only, as Docker's does for a container without external access.
-    func embeddedDNS(id: String, _ request: ContainerNetworkRequest) -> EmbeddedDNSService? {
+    /// The embedded DNS of a container whose first network is user-defined and whose resolv.conf names
+    /// it (a container made before Skiff served it there keeps the file it has). It forwards to the
+    /// `--dns` servers (from the container's namespace), else to the host's current ones (from the host's); on an internal network it answers the
+    /// network's names only, as Docker's does for a container without external access. The upstreams
+    /// never come from the container's resolv.conf, which the container may rewrite.
+    func embeddedDNS(id: String, _ request: ContainerNetworkRequest, hostResolvConf: String = "/etc/resolv.conf")
+        -> EmbeddedDNSService?
+    {
         let dir = containers.directory(of: id)
-        guard let first = request.attachments.first, let config = networks.load(first.network), !config.enableIPv4,
-            let text = try? FileIO.readString(dir + "/resolv.conf"),
-            let servers = HostNetwork.embeddedDNSServers(resolvConf: text)
+        guard let first = request.attachments.first, let config = networks.load(first.network), !config.isDefault,
+            let text = try? FileIO.readString(dir + "/resolv.conf"), HostNetwork.namesEmbeddedServer(resolvConf: text)
         else { return nil }
         let external = request.attachments.contains { networks.load($0.network).map { !$0.isInternal } ?? false }
+        let servers =
+            request.dnsServers
+            ?? HostNetwork.embeddedUpstreams(hostText: (try? FileIO.readString(hostResolvConf)) ?? "")
         return EmbeddedDNSService(
-            netns: networks.netnsPath(id), hostsFile: dir + "/hosts", networks: request.attachments.map(\.network),
-            servers: external ? servers : [])
+            netns: networks.netnsPath(id), hostsFile: dir + "/hosts", request: networkRequestPath(id),
+            servers: external ? servers : [], serversInContainer: request.dnsServers != nil)
     }
 
-    /// Start the relay and wait until it listens (or fails to: the port is taken on ::1).
+    /// (Re)start the container's relay for its current leases and embedded DNS (after `network
+    /// disconnect` took a published port's network away, the relay must go on serving DNS).
+    func restartLoopbackProxy(id: String) throws(KitError) {
+        guard let request = networkRequest(id) else { return stopLoopbackProxy(id: id) }
+        let relayed = networks.all().compactMap { n in
+            networks.leases(n.name).first { $0.containerID == id }.map { (lease: $0, isInternal: n.isInternal) }
+        }
+        try startLoopbackProxy(id: id, maps: Self.loopbackProxyMaps(relayed), dns: embeddedDNS(id: id, request))
+    }
+
+    /// Start the relay. With ports to publish, wait until it listens (or fails to: the port is taken on
+    /// ::1). The embedded DNS server's sockets are bound here, in the container's namespace, and
+    /// handed to the relay (fds 4 and 5): a relay that serves DNS alone cannot fail to listen, so the
+    /// start of the container does not wait for it (its process startup, ~10-70 ms, runs beside the
+    /// container's), and the container's first lookup waits in the sockets' queues if it comes first.
     func startLoopbackProxy(id: String, maps: [String], dns: EmbeddedDNSService? = nil) throws(KitError) {
         stopLoopbackProxy(id: id)
         guard !maps.isEmpty || dns != nil else { return }
+        let sockets = try dns.map { d throws(KitError) in try EmbeddedDNSSockets.bind(netns: d.netns) }
+        defer { sockets?.closeBoth() }
+        let waits = !maps.isEmpty
         var fds: [Int32] = [-1, -1]
-        guard pipe(&fds) == 0 else { throw .system(SystemError("pipe")) }
-        _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)
-        defer { close(fds[0]) }
+        if waits {
+            guard pipe(&fds) == 0 else { throw .system(SystemError("pipe")) }
+            _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)
+        }
+        defer { if fds[0] >= 0 { close(fds[0]) } }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, fds[1], 3)
-        let argv =
-            [
-                Self.skiffPath, "network", "loopback-proxy", "--pid-file", loopbackProxyPIDPath(id), "--container", id,
-                "--exit-file", containers.directory(of: id) + "/exit",
-            ]
-            + maps.flatMap { ["--map", $0] }
-            + (dns.map { d in
-                ["--dns-netns", d.netns, "--dns-hosts", d.hostsFile] + d.networks.flatMap { ["--dns-network", $0] }
-                    + d.servers.flatMap { ["--dns-server", $0] }
-            } ?? [])
+        if waits {
+            posix_spawn_file_actions_adddup2(&actions, fds[1], 3)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 3, "/dev/null", O_WRONLY, 0)
+        }
+        let inContainer = dns.map { $0.serversInContainer && !$0.servers.isEmpty } ?? false
+        let netns = inContainer ? open(dns!.netns, O_RDONLY | O_CLOEXEC) : -1
+        if inContainer, netns < 0 { throw .system(SystemError("open", path: dns!.netns)) }
+        // The relay's fds 4, 5, 6 from copies above them, so no dup2 overwrites another's source.
+        let handed = ([sockets?.udp, sockets?.tcp, inContainer ? netns : nil] as [Int32?]).map { fd in
+            fd.map { fcntl($0, F_DUPFD_CLOEXEC, 64) }
+        }
+        if netns >= 0 { close(netns) }
+        defer { for case let fd? in handed where fd >= 0 { close(fd) } }
+        for (i, fd) in handed.enumerated() {
+            guard let fd else { continue }
+            guard fd >= 0 else { throw .system(SystemError("dup")) }
+            posix_spawn_file_actions_adddup2(&actions, fd, Int32(4 + i))
+        }
+        var argv: [String] = [
+            Self.skiffPath, "network", "loopback-proxy", "--pid-file", loopbackProxyPIDPath(id), "--container", id,
+            "--exit-file", containers.directory(of: id) + "/exit", "--exit-inode", "\(exitInode(id))",
+        ]
+        argv += maps.flatMap { ["--map", $0] }
+        if let d = dns {
+            argv += ["--dns-sockets", "--dns-hosts", d.hostsFile, "--dns-request", d.request]
+            argv += d.servers.flatMap { ["--dns-server", $0] }
+            if inContainer { argv.append("--dns-servers-in-container") }
+        }
         var cargs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
         defer { for p in cargs { free(p) } }
         let env: [UnsafeMutablePointer<CChar>?] = [strdup("PATH=/usr/sbin:/usr/bin:/sbin:/bin"), nil]
@@ -119,9 +166,17 @@ extension Engine {
         let attributes = SpawnAttributes()
         var pid: pid_t = 0
         let rc = posix_spawn(&pid, argv[0], &actions, &attributes.attr, &cargs, env)
-        close(fds[1])
+        if fds[1] >= 0 { close(fds[1]) }
         guard rc == 0 else { throw .system(SystemError("run \(argv[0])", errno: rc)) }
-        // The relay forks itself into the background; its first process ends at once.
+        // The relay forks itself into the background; its first process ends once it is there.
+        guard waits else {
+            let first = pid
+            Thread.detachNewThread {
+                var status: Int32 = 0
+                while waitpid(first, &status, 0) < 0 && errno == EINTR {}
+            }
+            return
+        }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         var reader = LineReader(fd: fds[0])
@@ -132,6 +187,12 @@ extension Engine {
                 "publishing ports\(dns == nil ? "" : " and serving DNS"): \(line.isEmpty ? "the relay (\(Self.skiffPath) network loopback-proxy) did not start" : line)"
             )
         }
+    }
+
+    /// The inode of the container's `exit` file now (0: none yet).
+    func exitInode(_ id: String) -> UInt64 {
+        var st = stat()
+        return stat(containers.directory(of: id) + "/exit", &st) == 0 ? UInt64(st.st_ino) : 0
     }
 
     func stopLoopbackProxy(id: String) {

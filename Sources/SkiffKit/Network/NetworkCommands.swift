@@ -264,10 +264,11 @@ extension Engine {
         }
         let lock = try networks.lock()
         defer { lock.unlock() }
+        var droppedPorts = false
         if let l = networks.leases(n.name).first(where: { $0.containerID == c.id }) {
+            droppedPorts = !l.ports.isEmpty
             try? HostNetwork.ip(["link del \(l.veth)"])
             for p in l.ports { networks.releasePort(p, id: c.id) }
-            if !l.ports.isEmpty { stopLoopbackProxy(id: c.id) }
             networks.release(n.name, lease: l)
             if let a = l.ip6 { networks.release6(n.name, ip: a) }
             try writeFirewall()
@@ -275,6 +276,8 @@ extension Engine {
         }
         request.attachments.remove(at: i)
         try saveNetworkRequest(c.id, request)
+        // Its relay drops the ports published on that network and goes on serving the embedded DNS.
+        if droppedPorts { try restartLoopbackProxy(id: c.id) }
     }
 
     /// A fixed IPv6 address (`--ip6`, compose's `ipv6_address`): an IPv6 address, on a network with

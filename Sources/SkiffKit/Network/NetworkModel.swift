@@ -212,6 +212,9 @@ package struct ContainerNetworkRequest: Codable, Sendable, Equatable {
     package var extraHosts: String? = nil
     /// --link and compose's `external_links`.
     package var links: [Link]? = nil
+    /// --dns on a user-defined network: the servers the embedded DNS server forwards to, in place of
+    /// the host's (nil: the host's, read at each start).
+    package var dnsServers: [String]? = nil
 }
 
 /// One address handed out (`networks/<name>/leases/<ip>`), while the container runs.

@@ -151,12 +151,13 @@ extension Engine {
         try saveNetworkRequest(id, request)
         setNetworkNamespace(&spec, path: networks.netnsPath(id))
         let hostResolv = (try? FileIO.readString(host.resolvConf)) ?? ""
-        // On an IPv6-only network the embedded DNS server answers (the host's IPv4 name servers are out
-        // of the container's reach, and Docker serves 127.0.0.11 there as on every user network).
+        // On a user-defined network the embedded DNS server answers, as Docker's does (IPv4, dual-stack
+        // or IPv6-only); the default bridge keeps the host's servers (or the gateway's DNAT to a
+        // loopback resolver), as docker0 has no embedded server.
         let (resolv, forwarded) =
-            config.enableIPv4
+            config.isDefault
             ? HostNetwork.containerResolvConf(hostText: hostResolv, gateway: config.gateway)
-            : (HostNetwork.embeddedResolvConf(hostText: hostResolv), nil)
+            : (HostNetwork.embeddedResolvConf(hostText: hostResolv), Self.upstreamsText(hostResolv))
         do { try FileIO.create(dir + "/resolv.conf", contents: Array(resolv.utf8)) } catch { throw .system(error) }
         if logger.isExplaining {
             let servers = resolv.split(separator: "\n").filter { $0.hasPrefix("nameserver") }
@@ -165,6 +166,12 @@ extension Engine {
                 }
             logger.explain(.dns(nameservers: servers, forwardedTo: forwarded))
         }
+    }
+
+    /// The servers the embedded DNS server forwards to, for `--explain`.
+    static func upstreamsText(_ hostResolv: String) -> String? {
+        let servers = HostNetwork.embeddedUpstreams(hostText: hostResolv)
+        return servers.isEmpty ? nil : servers.joined(separator: ", ")
     }
 
     func isUserNetwork(_ mode: RunOptions.NetworkMode) -> Bool {
@@ -292,10 +299,7 @@ extension Engine {
             try steps.run(netns: nsPath)
             for step in explained { logger.explain(step) }
             try writeFirewall(fresh: madeBridge)
-            let relayed = networks.all().compactMap { n in
-                networks.leases(n.name).first { $0.containerID == id }.map { (lease: $0, isInternal: n.isInternal) }
-            }
-            try startLoopbackProxy(id: id, maps: Self.loopbackProxyMaps(relayed), dns: embeddedDNS(id: id, request))
+            try restartLoopbackProxy(id: id)
             if logger.isExplaining, let first = explained.lazy.compactMap(Self.containerAddress).first {
                 for p in ports {
                     logger.explain(

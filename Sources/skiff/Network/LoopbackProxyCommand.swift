@@ -9,7 +9,7 @@ import Glibc
 /// `skiff network loopback-proxy`: a container's relay, as docker-proxy is Docker's, for the ports the
 /// kernel's DNAT cannot serve (see SkiffKit's LoopbackProxy6, which starts and stops it). Listens for
 /// each `--map PROTO,LISTEN,PORT,TARGET,PORT` (tcp or udp; LISTEN an IPv6 or IPv4 address of the host;
-/// TARGET the container's IPv6 or IPv4 address), serves the container's embedded DNS when `--dns-netns`
+/// TARGET the container's IPv6 or IPv4 address), serves the container's embedded DNS when `--dns-sockets`
 /// is given, goes into the background, writes its pid to `--pid-file` and "ok" (or why not) on fd 3,
 /// then relays: each TCP connection in a thread of its own, each UDP port in one thread (a flow per
 /// client address, dropped after a minute without traffic, as docker-proxy's UDP proxy does).
@@ -23,14 +23,21 @@ struct NetworkLoopbackProxy: ParsableCommand {
     /// The container's `exit` file, which its monitor writes anew (a new inode) when the container's
     /// process ends: the relay ends then too, whoever tears the network down and when.
     @Option(name: .customLong("exit-file")) var exitFile: String?
-    /// The container's network namespace, where the embedded DNS server listens (127.0.0.11:53).
-    @Option(name: .customLong("dns-netns")) var dnsNetns: String?
+    /// The `exit` file's inode when the relay was started (0: there was none): a container whose
+    /// process ended before the relay got going (its starter does not wait for a DNS-only relay) has
+    /// a new one already, and the relay ends at once.
+    @Option(name: .customLong("exit-inode")) var exitInode: UInt64?
+    /// Serve the container's embedded DNS on fds 4 (UDP) and 5 (TCP): 127.0.0.11:53 in the container's
+    /// network namespace, bound by whoever started the relay (see SkiffKit's EmbeddedDNSSockets).
+    @Flag(name: .customLong("dns-sockets")) var dnsSockets = false
     /// The container's hosts file (the host's side of its bind mount): the names the DNS server holds.
     @Option(name: .customLong("dns-hosts")) var dnsHosts: String?
-    /// A network of the container: `NAME.NETWORK` is answered as NAME.
-    @Option(name: .customLong("dns-network")) var dnsNetwork: [String] = []
+    /// The container's network request (`network.json`): its networks, `NAME.NETWORK` answered as NAME.
+    @Option(name: .customLong("dns-request")) var dnsRequest: String?
     /// A name server the DNS server forwards other names to (from the host's namespace); none: SERVFAIL.
     @Option(name: .customLong("dns-server")) var dnsServer: [String] = []
+    /// The `--dns-server`s are the container's `--dns` ones: reached from its namespace, open on fd 6.
+    @Flag(name: .customLong("dns-servers-in-container")) var dnsServersInContainer = false
 
     func report(_ line: String) {
         let text = line + "\n"
@@ -43,7 +50,7 @@ struct NetworkLoopbackProxy: ParsableCommand {
         let open = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []).compactMap {
             Int32($0)
         }
-        for fd in open where fd > 3 { close(fd) }
+        for fd in open where fd > (dnsServersInContainer ? 6 : dnsSockets ? 5 : 3) { close(fd) }
         var listeners: [(fd: Int32, udp: Bool, target: SocketAddress)] = []
         for m in map {
             guard let (udp, listen, target) = Self.parse(m) else {
@@ -61,27 +68,25 @@ struct NetworkLoopbackProxy: ParsableCommand {
             }
             listeners.append((fd, udp, target))
         }
-        var dns: EmbeddedDNSServer?
-        if let dnsNetns {
-            switch EmbeddedDNSServer.bind(
-                netnsPath: dnsNetns, hostsFile: dnsHosts ?? "/dev/null", networks: dnsNetwork, upstreams: dnsServer)
-            {
-            case .success(let server): dns = server
-            case .failure(let e):
-                report(e.message)
-                throw ExitCode(1)
-            }
-        }
+        let dns =
+            dnsSockets
+            ? EmbeddedDNSServer(
+                hostsFile: dnsHosts ?? "/dev/null", requestFile: dnsRequest,
+                upstreams: dnsServer.compactMap { SocketAddress(host: $0, port: 53) },
+                upstreamNetns: dnsServersInContainer ? 6 : nil, udp: 4, tcp: 5) : nil
         // Into the background (before any thread exists), so that whoever started it needs not reap it.
         let child = fork()
         if child < 0 {
             report("fork: \(String(cString: strerror(errno)))")
             throw ExitCode(1)
         }
-        if child > 0 { _exit(0) }
+        if child > 0 {
+            // Written before this first process ends: whoever waited for it can stop the relay at once.
+            try? "\(child)\n".write(toFile: pidFile, atomically: true, encoding: .utf8)
+            _exit(0)
+        }
         setsid()
         signal(SIGPIPE, SIG_IGN)
-        try? "\(getpid())\n".write(toFile: pidFile, atomically: true, encoding: .utf8)
         report("ok")
         close(3)
         dns?.start()
@@ -92,7 +97,7 @@ struct NetworkLoopbackProxy: ParsableCommand {
                 Thread.detachNewThread { Self.serve(l.fd, to: l.target) }
             }
         }
-        let initial = exitFile.flatMap(Self.inode)
+        let initial = exitInode.map { $0 == 0 ? nil : $0 } ?? exitFile.flatMap(Self.inode)
         // The container's directory, gone when it is removed: a `run --rm` in the foreground has no
         // monitor to write `exit`, and its directory may go before its network is taken down.
         let directory = exitFile.map { String($0[..<($0.lastIndex(of: "/") ?? $0.startIndex)]) }

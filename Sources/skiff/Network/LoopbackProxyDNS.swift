@@ -6,55 +6,24 @@ import SkiffSystem
 import Glibc
 #endif
 
-/// The embedded DNS server (Docker's 127.0.0.11) of a container on an IPv6-only network, served by
-/// the container's relay process: its sockets are made inside the container's network namespace
-/// (the relay's thread enters it, binds 127.0.0.11:53, UDP and TCP, and comes back), the rest runs in
-/// the host's, so names the container's hosts file does not hold are forwarded to the host's own name
-/// servers (loopback ones too) whatever the container's network can reach. See SkiffKit's EmbeddedDNS.
+/// The embedded DNS server (Docker's 127.0.0.11) of a container on a user-defined network, served by
+/// the container's relay process: its sockets were made inside the container's network namespace
+/// (127.0.0.11:53, UDP and TCP, handed over by whoever started the relay), the rest runs in the
+/// host's, so names the container's hosts file does not hold are forwarded to the host's own name
+/// servers (loopback ones too) whatever the container's network can reach; `--dns` servers are
+/// reached from the container's namespace, as Docker reaches them. See SkiffKit's EmbeddedDNS.
 struct EmbeddedDNSServer {
     var hostsFile: String
-    /// The container's networks: `NAME.NETWORK` is answered as NAME.
-    var networks: [String]
+    /// The container's network request: its networks, `NAME.NETWORK` answered as NAME (read at each
+    /// query, as the hosts file is: `network connect` and `disconnect` change them).
+    var requestFile: String?
     var upstreams: [SocketAddress]
+    /// The container's network namespace (an open fd) when the upstreams are `--dns` servers: Docker
+    /// reaches those from the container's namespace (`--dns 127.0.0.1` is the container's own loopback);
+    /// nil: the host's servers, reached from the host's namespace (a loopback stub too).
+    var upstreamNetns: Int32? = nil
     var udp: Int32
     var tcp: Int32
-
-    /// Bind the server's sockets in the namespace of `netnsPath`; nil with the reason when it cannot.
-    static func bind(netnsPath: String, hostsFile: String, networks: [String], upstreams: [String]) -> Result<
-        Self, DNSBindError
-    > {
-        let own = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)
-        guard own >= 0 else { return .failure(.init("open own network namespace")) }
-        defer { close(own) }
-        let target = open(netnsPath, O_RDONLY | O_CLOEXEC)
-        guard target >= 0 else { return .failure(.init("open \(netnsPath)")) }
-        defer { close(target) }
-        guard NetworkNamespace.enter(target) else { return .failure(.init("enter \(netnsPath)")) }
-        var address = SocketAddress(host: EmbeddedDNS.address, port: 53)!
-        let udp = address.boundSocket(type: Int32(SOCK_DGRAM.rawValue))
-        let udpErrno = errno
-        let tcp = udp < 0 ? -1 : address.boundSocket(type: Int32(SOCK_STREAM.rawValue))
-        let tcpOK = tcp >= 0 && listen(tcp, 64) == 0
-        let tcpErrno = errno
-        // Back home before anything else: every other socket of the relay is the host's.
-        guard NetworkNamespace.enter(own) else { _exit(1) }
-        guard udp >= 0, tcpOK else {
-            if udp >= 0 { close(udp) }
-            if tcp >= 0 { close(tcp) }
-            errno = udp < 0 ? udpErrno : tcpErrno
-            return .failure(.init("listen on \(EmbeddedDNS.address):53 in the container"))
-        }
-        return .success(
-            Self(
-                hostsFile: hostsFile, networks: networks,
-                upstreams: upstreams.compactMap { SocketAddress(host: $0, port: 53) }, udp: udp,
-                tcp: tcp))
-    }
-
-    struct DNSBindError: Error {
-        var message: String
-        init(_ what: String) { message = "embedded DNS: \(what): \(String(cString: strerror(errno)))" }
-    }
 
     func start() {
         Thread.detachNewThread { serveUDP() }
@@ -63,14 +32,26 @@ struct EmbeddedDNSServer {
 
     /// The reply to one query: from the hosts file, else from the first upstream server that answers.
     func answer(_ query: [UInt8], overTCP: Bool) -> [UInt8]? {
-        let hosts = (try? String(contentsOfFile: hostsFile, encoding: .utf8)) ?? ""
-        if let local = EmbeddedDNS.localAnswer(to: query, hostsText: hosts, networks: networks) { return local }
-        for server in upstreams {
-            if let reply = overTCP ? Self.forwardTCP(query, to: server) : Self.forwardUDP(query, to: server) {
-                return reply
-            }
+        let request = requestFile.flatMap { try? FileIO.read($0) }.flatMap {
+            try? JSONDecoder().decode(ContainerNetworkRequest.self, from: Data($0))
         }
-        return EmbeddedDNS.serverFailure(to: query)
+        let hosts = EmbeddedDNS.networkHosts(
+            hostsText: (try? FileIO.readString(hostsFile)) ?? "", extraHosts: request?.extraHosts)
+        let networks = request?.attachments.map(\.network) ?? []
+        if let local = EmbeddedDNS.localAnswer(to: query, hostsText: hosts, networks: networks) { return local }
+        // As Docker's resolver: see `endsForwarding`; when no server has the answer, the last reply stands.
+        var last: [UInt8]?
+        for server in upstreams {
+            let fd = Self.socket(for: server, type: overTCP ? SOCK_STREAM : SOCK_DGRAM, in: upstreamNetns)
+            guard fd >= 0 else { continue }
+            guard
+                let reply = overTCP
+                    ? Self.forwardTCP(query, fd: fd, to: server) : Self.forwardUDP(query, fd: fd, to: server)
+            else { continue }
+            last = reply
+            if EmbeddedDNS.endsForwarding(reply) { return reply }
+        }
+        return last ?? EmbeddedDNS.serverFailure(to: query)
     }
 
     func serveUDP() {
@@ -123,9 +104,22 @@ struct EmbeddedDNSServer {
         }
     }
 
-    static func forwardUDP(_ query: [UInt8], to server: SocketAddress) -> [UInt8]? {
-        let fd = socket(server.family, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { return nil }
+    /// A socket for talking to `server`, made in the namespace `netns` when given (the thread enters it
+    /// for the socket() call only: a socket stays in the namespace it was made in).
+    static func socket(for server: SocketAddress, type: __socket_type, in netns: Int32?) -> Int32 {
+        let make = { Glibc.socket(server.family, Int32(type.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0) }
+        guard let netns else { return make() }
+        let own = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)
+        guard own >= 0 else { return -1 }
+        defer { close(own) }
+        guard NetworkNamespace.enter(netns) else { return -1 }
+        let fd = make()
+        // A thread left in the container's namespace would forward the host's servers' queries from there.
+        guard NetworkNamespace.enter(own) else { _exit(1) }
+        return fd
+    }
+
+    static func forwardUDP(_ query: [UInt8], fd: Int32, to server: SocketAddress) -> [UInt8]? {
         defer { close(fd) }
         var timeout = timeval(tv_sec: 3, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
@@ -143,9 +137,7 @@ struct EmbeddedDNSServer {
         return nil
     }
 
-    static func forwardTCP(_ query: [UInt8], to server: SocketAddress) -> [UInt8]? {
-        let fd = socket(server.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { return nil }
+    static func forwardTCP(_ query: [UInt8], fd: Int32, to server: SocketAddress) -> [UInt8]? {
         defer { close(fd) }
         var timeout = timeval(tv_sec: 5, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
