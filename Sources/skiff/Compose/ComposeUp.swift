@@ -174,9 +174,9 @@ struct ComposeUp: ParsableCommand {
             printer.stopAll()
             throw ExitCode(130)
         case .abort:
-            // Docker Compose stops the services named on the command line (all when none is).
+            // "Stops all containers": those of every service this `up` brought up, dependencies too.
             FileHandleStderr.write("Aborting on container exit...\n")
-            let names = services.isEmpty ? Array(Set(containers.compactMap(\.composeService))).sorted() : services
+            let names = Array(Set(containers.compactMap(\.composeService))).sorted()
             try stopGracefully(runner, services: names, announce: false)
             let code = printer.finishAbort()
             if code != 0 { throw ExitCode(code) }
