@@ -125,10 +125,5 @@ struct ComposeUpFlagsTests {
         let r8 = none.stopped(service: "bad", code: 3)
         #expect(!r8)
         #expect(none.exitCode == 0)
-        // Ctrl-C: nothing more aborts.
-        var cancelled = State(cascade: .stop, exitCodeFrom: nil)
-        cancelled.userCancelled()
-        let r9 = cancelled.stopped(service: "a", code: 0)
-        #expect(!r9)
     }
 }

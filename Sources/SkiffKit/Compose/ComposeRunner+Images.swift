@@ -136,6 +136,70 @@ extension ComposeRunner {
         }
     }
 
+    /// `compose pull`'s flags.
+    public struct PullFlags: Sendable {
+        /// --ignore-pull-failures: report a failed pull, go on, exit 0.
+        public var ignoreFailures = false
+        /// --ignore-buildable: skip the services that have `build:`.
+        public var ignoreBuildable = false
+        /// --policy missing|always: the pull policy of every service that names an image.
+        public var policy: String?
+        /// -q: no progress.
+        public var quiet = false
+        public init() {}
+    }
+
+    /// `compose pull`, as Docker Compose's: each service that names an image, unless its pull policy is
+    /// never or build, or missing (if_not_present) and the image is here, or it can be built and
+    /// --ignore-buildable. A failed pull of a service that cannot be built ends the command; one that
+    /// can be built is reported with the advice to build it; both are errors unless `ignoreFailures`.
+    package func pullImages(_ services: [ComposeService], options: PullFlags) throws(ComposeError) {
+        if let p = options.policy, p != "missing", p != "always" {
+            throw .usage("invalid --policy option \"\(p)\": expected missing or always")
+        }
+        var failures: [String] = []
+        var mustBuild: [String] = []
+        for var s in services {
+            guard s.image != nil else {
+                progress(" \(s.name) Skipped No image to be pulled")
+                continue
+            }
+            if let p = options.policy { s.pullPolicy = p }
+            switch s.pullPolicy {
+            case "never", "build":
+                progress(" \(s.name) Skipped")
+                continue
+            case "missing", "if_not_present":
+                if hasImage(s) {
+                    progress(" \(s.name) Skipped Image is already present locally")
+                    continue
+                }
+            default: break
+            }
+            if s.build != nil && options.ignoreBuildable {
+                progress(" \(s.name) Skipped Image can be built")
+                continue
+            }
+            var one = s
+            one.build = nil
+            do { try pull([one], quiet: options.quiet) } catch {
+                progress(" \(s.name) Error \(error)")
+                if s.build != nil {
+                    mustBuild.append(s.name)
+                } else if !options.ignoreFailures {
+                    throw error
+                }
+                failures.append("\(error)")
+            }
+        }
+        if !mustBuild.isEmpty {
+            progress(
+                "WARNING: Some service image(s) must be built from source by running:\n    skiff compose build \(mustBuild.joined(separator: " "))"
+            )
+        }
+        if !failures.isEmpty && !options.ignoreFailures { throw .usage(failures.joined(separator: "\n")) }
+    }
+
     /// Whether the store has the service's image, for its `platform:` when it names one (an image of that
     /// name for another platform is pulled or built again, as Compose does).
     func hasImage(_ s: ComposeService) -> Bool {

@@ -105,7 +105,7 @@ extension ComposeRunner {
     public struct CascadeState: Sendable, Equatable {
         public let cascade: Cascade
         public private(set) var exitCodeFrom: String?
-        /// Set once the project is being stopped (an abort, or Ctrl-C): stops are no longer reported.
+        /// Set once the abort began: stops are no longer reported.
         public private(set) var aborting = false
         public private(set) var exitCode: Int32 = 0
 
@@ -113,9 +113,6 @@ extension ComposeRunner {
             self.cascade = cascade
             self.exitCodeFrom = exitCodeFrom
         }
-
-        /// Ctrl-C: the project stops, nothing more is reported.
-        public mutating func userCancelled() { aborting = true }
 
         /// A container of `service` stopped with `code`. Returns true when this stop begins the abort.
         public mutating func stopped(service: String, code: Int32) -> Bool {

@@ -138,14 +138,6 @@ final class ComposeLogPrinter: @unchecked Sendable {
         try? FileIO.writeAll(fd: STDOUT_FILENO, bytes: Array(s.utf8))
     }
 
-    /// Ctrl-C: the project stops, its lines and stops are no longer printed.
-    func cancel() {
-        lock.withLock {
-            muted = true
-            cascade.userCancelled()
-        }
-    }
-
     /// How `waitOrSignal` returned.
     enum Outcome: Equatable {
         /// Every follower is done.

@@ -168,7 +168,6 @@ struct ComposeUp: ParsableCommand {
         printer.watchExits(shown)
         switch printer.waitOrSignal() {
         case .signal(let sig):
-            printer.cancel()
             Cancellation.cancel(signal: sig)
             try stopGracefully(runner, services: containers.compactMap(\.composeService))
             printer.stopAll()
