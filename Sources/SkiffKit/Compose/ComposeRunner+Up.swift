@@ -249,6 +249,14 @@ extension ComposeRunner {
             }
     }
 
+    /// `config --hash`: the configuration hash `up` labels the service's containers with (its image as
+    /// the store has it now; an image not here yet counts as none).
+    public func configHash(of name: String) throws(ComposeError) -> String {
+        guard let s = project.service(name) else { throw .usage("no such service: \(name)") }
+        let imageID = (try? engine.images.resolve(s.imageName(project: project.name)))?.id.description ?? ""
+        return ComposeLabels.configHash(s, imageID: imageID, joined: joinedContainers(s))
+    }
+
     /// The containers the service's `service:NAME` references resolve to, as `key=ID` (`network_mode`,
     /// `pid`, `ipc`, `volumes_from`; an empty ID for one not made yet): part of its config hash.
     func joinedContainers(_ s: ComposeService) -> [String] {
