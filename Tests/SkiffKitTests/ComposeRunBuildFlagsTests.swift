@@ -57,7 +57,8 @@ struct ComposeRunBuildFlagsTests {
         try "FROM_FILE=file\nBOTH=file\nREF=${ONLYFLAG}-ref\n".write(
             toFile: p.dir + "/run.env", atomically: true, encoding: .utf8)
         let run = p.compose(
-            "run", "--rm", "-v", "./data:/data:ro", "--env-from-file", "run.env", "-e", "BOTH=flag", "-e", "ONLYFLAG=flag", "app", "sh", "-c",
+            "run", "--rm", "-v", "./data:/data:ro", "--env-from-file", "run.env", "-e", "BOTH=flag", "-e",
+            "ONLYFLAG=flag", "app", "sh", "-c",
             "cat /data/x; echo $FROM_FILE $BOTH $REF; touch /data/y || echo read-only")
         #expect(run.status == 0, "\(run)")
         #expect(run.out == "mounted\nfile flag flag-ref\nread-only\n", "\(run)")
@@ -177,7 +178,9 @@ struct ComposeRunBuildFlagsTests {
             for (i, b) in path.utf8.enumerated() where i < buf.count - 1 { buf[i] = b }
         }
         _ = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
         }
         listen(fd, 1)
         return fd

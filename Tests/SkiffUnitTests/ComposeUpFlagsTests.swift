@@ -19,29 +19,61 @@ struct ComposeUpFlagsTests {
     @Test func combinationsComposeRefuses() {
         let detach =
             "--detach cannot be combined with --abort-on-container-exit, --abort-on-container-failure, --attach, --attach-dependencies or --watch"
-        #expect(Self.refusal { $0.detach = true; $0.abortOnContainerExit = true } == detach)
-        #expect(Self.refusal { $0.detach = true; $0.abortOnContainerFailure = true } == detach)
-        #expect(Self.refusal { $0.detach = true; $0.exitCodeFrom = "t" } == detach)
-        #expect(Self.refusal { $0.detach = true; $0.attach = ["a"] } == detach)
-        #expect(Self.refusal { $0.detach = true; $0.attachDependencies = true } == detach)
         #expect(
-            Self.refusal { $0.wait = true; $0.exitCodeFrom = "t" }
+            Self.refusal {
+                $0.detach = true; $0.abortOnContainerExit = true
+            } == detach)
+        #expect(
+            Self.refusal {
+                $0.detach = true; $0.abortOnContainerFailure = true
+            } == detach)
+        #expect(
+            Self.refusal {
+                $0.detach = true; $0.exitCodeFrom = "t"
+            } == detach)
+        #expect(
+            Self.refusal {
+                $0.detach = true; $0.attach = ["a"]
+            } == detach)
+        #expect(
+            Self.refusal {
+                $0.detach = true; $0.attachDependencies = true
+            } == detach)
+        #expect(
+            Self.refusal {
+                $0.wait = true; $0.exitCodeFrom = "t"
+            }
                 == "--wait cannot be combined with --abort-on-container-exit, --attach or --attach-dependencies")
         // --wait implies -d, which then refuses --abort-on-container-failure.
-        #expect(Self.refusal { $0.wait = true; $0.abortOnContainerFailure = true } == detach)
         #expect(
-            Self.refusal { $0.abortOnContainerExit = true; $0.abortOnContainerFailure = true }
+            Self.refusal {
+                $0.wait = true; $0.abortOnContainerFailure = true
+            } == detach)
+        #expect(
+            Self.refusal {
+                $0.abortOnContainerExit = true; $0.abortOnContainerFailure = true
+            }
                 == "--abort-on-container-failure cannot be combined with --abort-on-container-exit")
-        #expect(Self.refusal { $0.build = true; $0.noBuild = true } == "--build and --no-build are incompatible")
         #expect(
-            Self.refusal { $0.alwaysRecreateDeps = true; $0.noRecreate = true }
+            Self.refusal {
+                $0.build = true; $0.noBuild = true
+            } == "--build and --no-build are incompatible")
+        #expect(
+            Self.refusal {
+                $0.alwaysRecreateDeps = true; $0.noRecreate = true
+            }
                 == "--always-recreate-deps and --no-recreate are incompatible")
         #expect(Self.refusal { $0.pull = "sometimes" } == "invalid --pull option \"sometimes\"")
         #expect(
-            Self.refusal { $0.attach = ["a"]; $0.attachDependencies = true }
+            Self.refusal {
+                $0.attach = ["a"]; $0.attachDependencies = true
+            }
                 == "cannot combine --attach and --attach-dependencies")
         for policy in ["always", "missing", "never", "build"] { #expect(Self.refusal { $0.pull = policy } == nil) }
-        #expect(Self.refusal { $0.attach = ["a"]; $0.noAttach = ["b"] } == nil)
+        #expect(
+            Self.refusal {
+                $0.attach = ["a"]; $0.noAttach = ["b"]
+            } == nil)
     }
 
     @Test func exitCodeFromImpliesAbortOnExitUnlessOnFailure() throws {

@@ -102,7 +102,8 @@ extension ComposeRunner {
         let imageName = s.imageName(project: project.name)
         let suffix = String(NameGeneratorHex.make().prefix(12))
         let name = request.name ?? "\(project.name)-\(s.name)-run-\(suffix)"
-        let created = try create(s, imageName: imageName, name: name, number: 1, hash: "", oneOff: true, useAliases: request.useAliases
+        let created = try create(
+            s, imageName: imageName, name: name, number: 1, hash: "", oneOff: true, useAliases: request.useAliases
         ) { o in
             if !request.command.isEmpty {
                 o.command = request.command

@@ -59,7 +59,9 @@ extension ComposeRunner {
                 throw .usage("--always-recreate-deps and --no-recreate are incompatible")
             }
             if let pull, !Self.pullPolicies.contains(pull) { throw .usage("invalid --pull option \"\(pull)\"") }
-            if !attach.isEmpty && attachDependencies { throw .usage("cannot combine --attach and --attach-dependencies") }
+            if !attach.isEmpty && attachDependencies {
+                throw .usage("cannot combine --attach and --attach-dependencies")
+            }
         }
 
         public var cascade: Cascade {

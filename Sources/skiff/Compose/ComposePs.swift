@@ -14,7 +14,8 @@ struct ComposePs: ParsableCommand {
     @Flag(name: .long, help: "Only the services' names.") var services = false
     @Option(
         name: .long,
-        help: "Only containers in this state (paused, restarting, removing, running, dead, created, exited; repeatable).")
+        help:
+            "Only containers in this state (paused, restarting, removing, running, dead, created, exited; repeatable).")
     var status: [String] = []
     @Option(name: .long, help: "Filter services by a property (supported filters: status).") var filter: String?
     @Flag(name: .customLong("no-trunc"), help: "Do not truncate output.") var noTrunc = false
@@ -38,7 +39,9 @@ struct ComposePs: ParsableCommand {
         }
         // A state asked for lists stopped containers too, as Compose's.
         if !all && states.isEmpty { list = list.filter { $0.status == .running || $0.status == .restarting } }
-        if !states.isEmpty { list = list.filter { states.contains(ComposePsFilter.state(of: $0, engine: runner.engine)) } }
+        if !states.isEmpty {
+            list = list.filter { states.contains(ComposePsFilter.state(of: $0, engine: runner.engine)) }
+        }
         if quiet { for c in list { print(c.id) }; return }
         if services { for s in Set(list.compactMap(\.composeService)).sorted() { print(s) }; return }
         let engine = runner.engine

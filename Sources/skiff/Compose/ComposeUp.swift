@@ -64,7 +64,9 @@ struct ComposeUp: ParsableCommand {
         name: .customLong("exit-code-from"),
         help: "Exit with the code of this service's container. Implies --abort-on-container-exit.")
     var exitCodeFrom: String?
-    @Option(name: .long, help: "Show the output of this service only (repeatable). Incompatible with --attach-dependencies.")
+    @Option(
+        name: .long, help: "Show the output of this service only (repeatable). Incompatible with --attach-dependencies."
+    )
     var attach: [String] = []
     @Option(name: .customLong("no-attach"), help: "Do not show the output of this service (repeatable).")
     var noAttach: [String] = []
@@ -131,7 +133,8 @@ struct ComposeUp: ParsableCommand {
         // What is attached is known (and checked) before anything is made.
         let attached = try composeStep { () throws(ComposeError) -> Set<String> in
             if let name = exitCodeFrom, project.service(name) == nil { throw .usage("no such service: \(name)") }
-            let selected = try project.selectServices(services, profiles: compose.allProfiles, withDependencies: !noDeps)
+            let selected = try project.selectServices(
+                services, profiles: compose.allProfiles, withDependencies: !noDeps)
             return try flags.attachedServices(named: services, selected: selected)
         }
         // Ctrl-C or SIGTERM while images are pulled or built and containers made: cancelled, exit 130
