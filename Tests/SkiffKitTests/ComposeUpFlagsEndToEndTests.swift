@@ -251,6 +251,13 @@ struct ComposeUpFlagsEndToEndTests {
         _ = try p.engine.images.untag(ImageReference(parsing: "\(nowhere)/s14/here:1"))
         let never = p.compose("up", "-d", "--pull", "never", "here")
         #expect(never.status != 0 && never.err.contains("pull_policy is never"), "\(never)")
+        // compose create takes the same flags.
+        let createNever = p.compose("create", "-y", "--pull", "never", "here")
+        #expect(createNever.status != 0 && createNever.err.contains("pull_policy is never"), "\(createNever)")
+        let createNoBuild = p.compose("create", "--no-build", "--quiet-pull", "built")
+        #expect(createNoBuild.status != 0 && createNoBuild.err.contains("s14pull-built"), "\(createNoBuild)")
+        let createBoth = p.compose("create", "--build", "--no-build")
+        #expect(createBoth.status == 1 && createBoth.err == "--build and --no-build are incompatible\n")
         let ids = p.engine.listContainers().map(\.id)
         #expect(p.compose("down").status == 0)
         p.checkNothingLeft(ids: ids)
