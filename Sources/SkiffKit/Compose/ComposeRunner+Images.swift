@@ -19,6 +19,7 @@ extension ComposeRunner {
         public var ssh: [String] = []
         /// -q: no build output.
         public var quiet = false
+        /// No flag given.
         public init() {}
     }
 
@@ -146,6 +147,7 @@ extension ComposeRunner {
         public var policy: String?
         /// -q: no progress.
         public var quiet = false
+        /// No flag given.
         public init() {}
     }
 

@@ -47,8 +47,9 @@ extension ComposeRunner {
         public var publish: [String] = []
         /// -l KEY=VALUE: labels added to the service's.
         public var labels: [String] = []
-        /// --cap-add, --cap-drop: added to the service's.
+        /// --cap-add: added to the service's `cap_add`.
         public var capAdd: [String] = []
+        /// --cap-drop: added to the service's `cap_drop`.
         public var capDrop: [String] = []
         /// --build: build the service's image before running.
         public var build = false

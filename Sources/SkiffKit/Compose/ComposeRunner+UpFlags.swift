@@ -14,21 +14,35 @@ extension ComposeRunner {
 
     /// The flags of `compose up` that decide whether it attaches and how it ends.
     public struct UpFlags: Sendable, Equatable {
+        /// -d.
         public var detach = false
+        /// --wait (implies -d).
         public var wait = false
+        /// --abort-on-container-exit (implied by --exit-code-from).
         public var abortOnContainerExit = false
+        /// --abort-on-container-failure.
         public var abortOnContainerFailure = false
+        /// --exit-code-from SERVICE.
         public var exitCodeFrom: String?
+        /// --attach SERVICE (repeatable).
         public var attach: [String] = []
+        /// --no-attach SERVICE (repeatable).
         public var noAttach: [String] = []
+        /// --attach-dependencies.
         public var attachDependencies = false
+        /// --build.
         public var build = false
+        /// --no-build.
         public var noBuild = false
+        /// --force-recreate.
         public var forceRecreate = false
+        /// --no-recreate.
         public var noRecreate = false
+        /// --always-recreate-deps.
         public var alwaysRecreateDeps = false
         /// --pull; nil keeps each service's `pull_policy`.
         public var pull: String?
+        /// No flag given.
         public init() {}
 
         /// The pull policies `--pull` takes (Compose's `isPullPolicyValid`).
@@ -64,6 +78,7 @@ extension ComposeRunner {
             }
         }
 
+        /// What a stop of an attached container does.
         public var cascade: Cascade {
             abortOnContainerExit ? .stop : abortOnContainerFailure ? .fail : .ignore
         }
@@ -105,12 +120,16 @@ extension ComposeRunner {
     /// abort, and `up`'s exit code (the first stopped service's with --abort-on-container-exit, the
     /// failed one's with --abort-on-container-failure, the named one's with --exit-code-from; else 0).
     public struct CascadeState: Sendable, Equatable {
+        /// --abort-on-container-exit (stop) or --abort-on-container-failure (fail), or neither.
         public let cascade: Cascade
+        /// The service whose code `up` exits with (set by the first stop, or a failure, when not given).
         public private(set) var exitCodeFrom: String?
         /// Set once the abort began: stops are no longer reported.
         public private(set) var aborting = false
+        /// `up`'s exit code so far.
         public private(set) var exitCode: Int32 = 0
 
+        /// Nothing stopped yet; `exitCodeFrom` as --exit-code-from gives it.
         public init(cascade: Cascade, exitCodeFrom: String?) {
             self.cascade = cascade
             self.exitCodeFrom = exitCodeFrom
