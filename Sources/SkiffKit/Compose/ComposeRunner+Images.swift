@@ -11,9 +11,32 @@ import Glibc
 extension ComposeRunner {
     // MARK: images
 
+    /// `compose build`'s flags that change each service's `build:` section.
+    public struct BuildOverrides: Sendable {
+        /// --build-arg KEY[=VALUE]: over the file's `args:`; a KEY alone takes the caller's value.
+        public var args: [String: String?] = [:]
+        /// --ssh: ssh agents or keys added to the file's `ssh:` (`default`, `ID=PATH[,PATH]`).
+        public var ssh: [String] = []
+        /// -q: no build output.
+        public var quiet = false
+        /// No flag given.
+        public init() {}
+    }
+
     /// Build the services that have `build:` (all of them, or those named).
-    package func build(_ services: [ComposeService], noCache: Bool = false, pull: Bool = false) throws(ComposeError) {
-        for s in Self.buildOrder(services) { if s.build != nil { try build(s, noCache: noCache, pull: pull) } }
+    package func build(
+        _ services: [ComposeService], noCache: Bool = false, pull: Bool = false, overrides: BuildOverrides = .init()
+    ) throws(ComposeError) {
+        var builder = self
+        if overrides.quiet { builder.buildOutput = { _ in } }
+        for s in Self.buildOrder(services) {
+            guard var b = s.build else { continue }
+            b.args.merge(overrides.args) { _, given in given }
+            b.ssh += overrides.ssh
+            var changed = s
+            changed.build = b
+            try builder.build(changed, noCache: noCache, pull: pull)
+        }
     }
 
     /// `services` with each one after those its `additional_contexts` name as `service:NAME` (Compose
@@ -92,7 +115,8 @@ extension ComposeRunner {
 
     /// Pull the image of every service that names one (and builds none, unless `includeBuilt`).
     package func pull(
-        _ services: [ComposeService], onlyMissing: Bool = false, progress pullProgress: PullProgress? = nil
+        _ services: [ComposeService], onlyMissing: Bool = false, progress pullProgress: PullProgress? = nil,
+        quiet: Bool = false
     ) throws(ComposeError) {
         for s in services where s.image != nil && (s.build == nil) {
             let name = s.imageName(project: project.name)
@@ -102,14 +126,80 @@ extension ComposeRunner {
                 let reference = try ImageReference(parsing: name)
                 var options = PullOptions()
                 if let p = s.platform { options.platform = p }
-                _ = try Puller(
-                    store: engine.images, options: options, progress: (pullProgress ?? PullProgress()).handle
-                ).pull(reference)
+                // Quiet: " web Pulling" and " web Pulled" only, as Compose's --quiet-pull.
+                let shown = pullProgress ?? PullProgress()
+                let handle: @Sendable (PullEvent) -> Void = { event in if !quiet { shown.handle(event) } }
+                _ = try Puller(store: engine.images, options: options, progress: handle).pull(reference)
             } catch {
                 throw .usage("pull access for \(name) (service \(s.name)) failed: \(error)")
             }
             progress(" \(s.name) Pulled")
         }
+    }
+
+    /// `compose pull`'s flags.
+    public struct PullFlags: Sendable {
+        /// --ignore-pull-failures: report a failed pull, go on, exit 0.
+        public var ignoreFailures = false
+        /// --ignore-buildable: skip the services that have `build:`.
+        public var ignoreBuildable = false
+        /// --policy missing|always: the pull policy of every service that names an image.
+        public var policy: String?
+        /// -q: no progress.
+        public var quiet = false
+        /// No flag given.
+        public init() {}
+    }
+
+    /// `compose pull`, as Docker Compose's: each service that names an image, unless its pull policy is
+    /// never or build, or missing (if_not_present) and the image is here, or it can be built and
+    /// --ignore-buildable. A failed pull of a service that cannot be built ends the command; one that
+    /// can be built is reported with the advice to build it; both are errors unless `ignoreFailures`.
+    package func pullImages(_ services: [ComposeService], options: PullFlags) throws(ComposeError) {
+        if let p = options.policy, p != "missing", p != "always" {
+            throw .usage("invalid --policy option \"\(p)\": expected missing or always")
+        }
+        var failures: [String] = []
+        var mustBuild: [String] = []
+        for var s in services {
+            guard s.image != nil else {
+                progress(" \(s.name) Skipped No image to be pulled")
+                continue
+            }
+            if let p = options.policy { s.pullPolicy = p }
+            switch s.pullPolicy {
+            case "never", "build":
+                progress(" \(s.name) Skipped")
+                continue
+            case "missing", "if_not_present":
+                if hasImage(s) {
+                    progress(" \(s.name) Skipped Image is already present locally")
+                    continue
+                }
+            default: break
+            }
+            if s.build != nil && options.ignoreBuildable {
+                progress(" \(s.name) Skipped Image can be built")
+                continue
+            }
+            var one = s
+            one.build = nil
+            do { try pull([one], quiet: options.quiet) } catch {
+                progress(" \(s.name) Error \(error)")
+                if s.build != nil {
+                    mustBuild.append(s.name)
+                } else if !options.ignoreFailures {
+                    throw error
+                }
+                failures.append("\(error)")
+            }
+        }
+        if !mustBuild.isEmpty {
+            progress(
+                "WARNING: Some service image(s) must be built from source by running:\n    skiff compose build \(mustBuild.joined(separator: " "))"
+            )
+        }
+        if !failures.isEmpty && !options.ignoreFailures { throw .usage(failures.joined(separator: "\n")) }
     }
 
     /// Whether the store has the service's image, for its `platform:` when it names one (an image of that
@@ -137,19 +227,27 @@ extension ComposeRunner {
     }
 
     /// Make sure each service has its image: built when it has `build:` and the image is missing (or
-    /// `forceBuild`), pulled when missing otherwise.
-    package func ensureImages(_ services: [ComposeService], forceBuild: Bool) throws(ComposeError) {
+    /// `forceBuild`), pulled when missing otherwise. `noBuild` (`up --no-build`): nothing is built, a
+    /// missing image of a service with `build:` is an error when its container is made. `quiet`
+    /// (`--quiet-pull`): no pull or build progress.
+    package func ensureImages(
+        _ services: [ComposeService], forceBuild: Bool, noBuild: Bool = false, quiet: Bool = false
+    ) throws(ComposeError) {
+        var builder = self
+        if quiet { builder.buildOutput = { _ in } }
         for s in Self.buildOrder(services) {
             let present = hasImage(s)
-            if s.build != nil && (forceBuild || !present || s.pullPolicy == "build") {
-                try build(s, noCache: false)
+            if s.build != nil && noBuild {
+                continue
+            } else if s.build != nil && (forceBuild || !present || s.pullPolicy == "build") {
+                try builder.build(s, noCache: false)
             } else if !present || s.pullPolicy == "always" {
                 if s.pullPolicy == "never" {
                     throw .usage(
                         "service \(s.name): image \(s.imageName(project: project.name)) is not here and pull_policy is never"
                     )
                 }
-                try pull([s])
+                try pull([s], quiet: quiet)
             }
         }
     }

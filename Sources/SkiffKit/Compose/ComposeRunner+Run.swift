@@ -41,6 +41,28 @@ extension ComposeRunner {
         public var workdir: String?
         /// -d: run under a monitor and return the container.
         public var detach = false
+        /// -v: more volumes, in the compose file's short syntax (relative paths from the project directory).
+        public var volumes: [String] = []
+        /// -p: the ports published instead of none (incompatible with --service-ports).
+        public var publish: [String] = []
+        /// -l KEY=VALUE: labels added to the service's.
+        public var labels: [String] = []
+        /// --cap-add: added to the service's `cap_add`.
+        public var capAdd: [String] = []
+        /// --cap-drop: added to the service's `cap_drop`.
+        public var capDrop: [String] = []
+        /// --build: build the service's image before running.
+        public var build = false
+        /// --use-aliases: the container answers to the service's name and aliases on its networks.
+        public var useAliases = false
+        /// --pull: the pull policy of the service and its dependencies.
+        public var pull: String?
+        /// --quiet-pull: pull without progress output.
+        public var quietPull = false
+        /// --remove-orphans: remove the containers of services no longer in the files.
+        public var removeOrphans = false
+        /// --env-from-file: variables files (dotenv syntax), read after `env`, which wins over them.
+        public var envFromFiles: [String] = []
         /// A one-off container of `service` running its command.
         public init(service: String) { self.service = service }
     }
@@ -49,8 +71,16 @@ extension ComposeRunner {
     /// service, attached (stdio the caller's); its exit status. With `remove` nothing is left of it.
     public func run(_ request: RunRequest) throws(ComposeError) -> (container: Container, status: ExitStatus?) {
         guard var s = project.service(request.service) else { throw .usage("no such service: \(request.service)") }
-        if !request.servicePorts { s.ports = [] }
+        if let pull = request.pull {
+            guard UpFlags.pullPolicies.contains(pull) else { throw .usage("invalid --pull option \"\(pull)\"") }
+            s.pullPolicy = pull
+        }
+        try apply(request, to: &s)
+        let env = try runEnvironment(request)
         try checkPlatforms([s])
+        if request.removeOrphans && !request.noDeps {
+            for c in orphans() { try removeContainer(c) }
+        }
         if !request.noDeps {
             let deps = try project.selectServices([s.name], profiles: request.profiles, withDependencies: true).filter {
                 $0.name != s.name
@@ -59,11 +89,13 @@ extension ComposeRunner {
                 var up = UpOptions()
                 up.services = deps.map(\.name)
                 up.noDeps = true
+                up.pull = request.pull
+                up.quietPull = request.quietPull
                 try self.up(up)
                 for d in s.dependsOn where project.service(d.service) != nil { try waitFor(d, of: s.name) }
             }
         }
-        try ensureImages([s], forceBuild: false)
+        try ensureImages([s], forceBuild: request.build, quiet: request.quietPull)
         try ensureVolumes([s])
         try ensureNetworks([s])
         // Ctrl-C while the dependencies started: no one-off container is made.
@@ -71,7 +103,9 @@ extension ComposeRunner {
         let imageName = s.imageName(project: project.name)
         let suffix = String(NameGeneratorHex.make().prefix(12))
         let name = request.name ?? "\(project.name)-\(s.name)-run-\(suffix)"
-        let created = try create(s, imageName: imageName, name: name, number: 1, hash: "", oneOff: true) { o in
+        let created = try create(
+            s, imageName: imageName, name: name, number: 1, hash: "", oneOff: true, useAliases: request.useAliases
+        ) { o in
             if !request.command.isEmpty {
                 o.command = request.command
                 if s.entrypoint != nil, request.entrypoint == nil {
@@ -84,7 +118,7 @@ extension ComposeRunner {
                 o.entrypoint = words.first ?? ""
                 o.command = Array(words.dropFirst()) + request.command
             }
-            o.env += request.env
+            o.env += env
             o.remove = request.remove
             o.tty = request.tty
             o.interactive = request.interactive
@@ -101,6 +135,63 @@ extension ComposeRunner {
         } catch {
             throw .usage("\(error)")
         }
+    }
+
+    /// `run`'s flags applied to the service the one-off container takes its configuration from, as
+    /// Docker Compose applies them (its `runOptions.apply`).
+    func apply(_ request: RunRequest, to s: inout ComposeService) throws(ComposeError) {
+        if request.servicePorts && !request.publish.isEmpty {
+            throw .usage("--service-ports and --publish are incompatible")
+        }
+        if !request.servicePorts {
+            s.ports = []
+            for p in request.publish {
+                do { s.ports += try ComposePorts.parseShort(p) } catch {
+                    throw .usage("--publish \(p): \(error.reason)")
+                }
+            }
+        }
+        var parser = ComposeParser(
+            file: "skiff compose run", directory: project.workingDirectory, projectName: project.name)
+        for v in request.volumes {
+            s.volumes.append(try parser.mount(.scalar(v, quoted: false), "--volume \(v)"))
+        }
+        for l in request.labels {
+            guard let eq = l.firstIndex(of: "=") else { throw .usage("label must be set as KEY=VALUE") }
+            s.labels[String(l[..<eq])] = String(l[l.index(after: eq)...])
+        }
+        s.capAdd += request.capAdd
+        s.capDrop += request.capDrop
+    }
+
+    /// `-e` entries, then each `--env-from-file` variable `-e` does not set (the files read with the
+    /// dotenv rules, their `${VAR}` resolved from the `-e` values), as Docker Compose's `getEnvironment`.
+    func runEnvironment(_ request: RunRequest) throws(ComposeError) -> [String] {
+        var given: [String: String] = [:]
+        for e in request.env {
+            let parts = e.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            given[String(parts[0])] = parts.count == 2 ? String(parts[1]) : callerEnvironment[String(parts[0])]
+        }
+        var env = request.env
+        for path in request.envFromFiles {
+            let text = try ComposeLoader.read(path)
+            let vars: [(String, String?)]
+            do { vars = try ComposeEnvFile.parse(text, environment: given.compactMapValues { $0 }) } catch {
+                throw .invalid(file: path, path: "line \(error.line)", reason: error.reason)
+            }
+            // A later line of a file wins over an earlier one; a bare KEY with no value here sets nothing.
+            var values: [String: String] = [:]
+            var order: [String] = []
+            for (k, v) in vars {
+                guard let v else { continue }
+                if values.updateValue(v, forKey: k) == nil { order.append(k) }
+            }
+            for k in order where given[k] == nil {
+                given[k] = values[k]
+                env.append("\(k)=\(values[k] ?? "")")
+            }
+        }
+        return env
     }
 
     /// The container of a service `exec` and `logs` address (`index` from 1).

@@ -33,6 +33,14 @@ extension ComposeRunner {
         public var renewAnonymousVolumes = false
         /// --scale SERVICE=NUM: containers of these services, instead of their `scale:`.
         public var scale: [String: Int] = [:]
+        /// --no-build: build no image, even one that is missing.
+        public var noBuild = false
+        /// --pull POLICY: every service's `pull_policy` for this `up`.
+        public var pull: String?
+        /// --quiet-pull: pull (and build) without progress output.
+        public var quietPull = false
+        /// --always-recreate-deps: recreate the containers of the services the named ones depend on.
+        public var alwaysRecreateDeps = false
         /// Every service, nothing forced.
         public init() {}
     }
@@ -48,11 +56,22 @@ extension ComposeRunner {
             rest.scale = [:]
             return try scaled.up(rest)
         }
+        if let policy = options.pull {
+            var pulled = self
+            pulled.project.services = project.services.map { s in
+                var s = s
+                s.pullPolicy = policy
+                return s
+            }
+            var rest = options
+            rest.pull = nil
+            return try pulled.up(rest)
+        }
         let selected = try project.selectServices(
             options.services, profiles: options.profiles, withDependencies: !options.noDeps)
         let ordered = try ComposeOrder.startOrder(selected)
         try checkPlatforms(ordered)
-        try ensureImages(ordered, forceBuild: options.build)
+        try ensureImages(ordered, forceBuild: options.build, noBuild: options.noBuild, quiet: options.quietPull)
         try ensureVolumes(ordered)
         try ensureNetworks(ordered)
         let orphans = orphans()
@@ -67,14 +86,18 @@ extension ComposeRunner {
         }
         var result: [Container] = []
         let selectedNames = Set(selected.map(\.name))
+        // Docker Compose recreates the named services (all, when none is named) as --force-recreate and
+        // --no-recreate say, the ones they depend on only with --always-recreate-deps.
+        let named = options.services.isEmpty ? selectedNames : Set(options.services)
         for s in ordered {
             // Only dependencies this `up` takes are waited for: with --no-deps (or one the profiles leave
             // out) Docker Compose drops the others from the service's depends_on.
             for d in s.dependsOn where selectedNames.contains(d.service) {
                 try waitFor(d, of: s.name)
             }
+            let force = named.contains(s.name) ? options.forceRecreate : options.alwaysRecreateDeps
             result += try converge(
-                s, forceRecreate: options.forceRecreate, noRecreate: options.noRecreate, start: !options.noStart,
+                s, forceRecreate: force, noRecreate: options.noRecreate, start: !options.noStart,
                 restartDependents: ComposeOrder.restartDependents(of: s.name, in: selected),
                 inheritVolumes: !options.renewAnonymousVolumes)
         }
@@ -226,6 +249,14 @@ extension ComposeRunner {
             }
     }
 
+    /// `config --hash`: the configuration hash `up` labels the service's containers with (its image as
+    /// the store has it now; an image not here yet counts as none).
+    public func configHash(of name: String) throws(ComposeError) -> String {
+        guard let s = project.service(name) else { throw .usage("no such service: \(name)") }
+        let imageID = (try? engine.images.resolve(s.imageName(project: project.name)))?.id.description ?? ""
+        return ComposeLabels.configHash(s, imageID: imageID, joined: joinedContainers(s))
+    }
+
     /// The containers the service's `service:NAME` references resolve to, as `key=ID` (`network_mode`,
     /// `pid`, `ipc`, `volumes_from`; an empty ID for one not made yet): part of its config hash.
     func joinedContainers(_ s: ComposeService) -> [String] {
@@ -261,7 +292,7 @@ extension ComposeRunner {
 
     func create(
         _ s: ComposeService, imageName: String, name: String, number: Int, hash: String,
-        oneOff: Bool = false, adjust: (inout RunOptions) -> Void = { _ in }
+        oneOff: Bool = false, useAliases: Bool = true, adjust: (inout RunOptions) -> Void = { _ in }
     ) throws(ComposeError) -> Container {
         var options = try wiring.runOptions(s, name: name, number: number, configHash: hash)
         if oneOff {
@@ -275,6 +306,9 @@ extension ComposeRunner {
             options.ip6 = nil
             options.macAddress = nil
         }
+        // Docker Compose: a one-off container answers to its own name only, unless `run --use-aliases`.
+        let aliased = !oneOff || useAliases
+        if !aliased { options.networkAliases = [] }
         options.mounts += try secretMounts(s)
         adjust(&options)
         // env_file: read with Compose's rules (quotes, export, comments); `environment:` wins over it.
@@ -307,7 +341,7 @@ extension ComposeRunner {
             for n in wiring.extraNetworks(s) {
                 do {
                     try engine.connectNetwork(
-                        network: n.name, container: c.id, aliases: n.aliases, ip: oneOff ? nil : n.ip,
+                        network: n.name, container: c.id, aliases: aliased ? n.aliases : [], ip: oneOff ? nil : n.ip,
                         mac: oneOff ? nil : n.mac, ip6: oneOff ? nil : n.ip6, endpoint: n.endpoint)
                 } catch {
                     try? engine.remove(c.id, force: true, volumes: true)

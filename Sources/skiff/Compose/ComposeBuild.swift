@@ -1,7 +1,8 @@
 import ArgumentParser
 import SkiffKit
 
-/// `skiff compose build [--no-cache] [--pull] [SERVICE…]`.
+/// `skiff compose build [--no-cache] [--pull] [--build-arg K[=V]] [-q] [--ssh S] [--with-dependencies]
+/// [--push] [SERVICE…]`.
 struct ComposeBuild: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "build", abstract: "Build the images of services that have build:.")
@@ -10,15 +11,40 @@ struct ComposeBuild: ParsableCommand {
     var compose: ComposeOptions { own.inheriting(parent.global) }
     @Flag(name: .customLong("no-cache"), help: "Do not use the build cache.") var noCache = false
     @Flag(name: .customLong("pull"), help: "Pull the base images, even those already here.") var pull = false
+    @Option(name: .customLong("build-arg"), help: "Set a build-time variable (KEY=VALUE, or KEY for the caller's).")
+    var buildArgs: [String] = []
+    @Flag(name: [.customShort("q"), .long], help: "Do not print anything to STDOUT.") var quiet = false
+    @Option(
+        name: .long,
+        help: "SSH authentication for the builds: default (the SSH agent of SSH_AUTH_SOCK) or ID=PATH[,PATH].")
+    var ssh: String?
+    @Flag(name: .customLong("with-dependencies"), help: "Also build the services they depend on (transitively).")
+    var withDependencies = false
+    @Flag(name: .long, help: "Push the service images after building them.") var push = false
     @Argument(help: "Services (default: all).") var services: [String] = []
 
     func run() throws {
-        let project = try compose.load()
+        let project = try compose.load(quietWarnings: quiet)
         let runner = compose.runner(project)
         for s in services where project.service(s) == nil { throw ValidationError("no such service: \(s)") }
-        let chosen = project.services.filter { services.isEmpty || services.contains($0.name) }
+        var overrides = ComposeRunner.BuildOverrides()
+        overrides.quiet = quiet
+        for arg in buildArgs {
+            let parts = arg.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard let name = parts.first, !name.isEmpty else {
+                throw ValidationError("--build-arg \(arg): expected KEY=VALUE")
+            }
+            overrides.args[String(name)] = parts.count > 1 ? String(parts[1]) : .some(nil)
+        }
+        if let ssh, !ssh.isEmpty { overrides.ssh = [ssh] }
+        let chosen = ComposePush.selected(project, services, includeDeps: withDependencies)
         try Interruptible.run(.compose) {
-            try composeStep { () throws(ComposeError) in try runner.build(chosen, noCache: noCache, pull: pull) }
+            try composeStep { () throws(ComposeError) in
+                try runner.build(chosen, noCache: noCache, pull: pull, overrides: overrides)
+            }
+        }
+        if push {
+            try ComposePush.push(chosen.filter { $0.build != nil }, quiet: quiet, ignoreFailures: false)
         }
     }
 }

@@ -1,7 +1,9 @@
 import ArgumentParser
+import Foundation
 import SkiffKit
 
-/// `skiff compose config [--services|--volumes|--networks|-q]`: the resolved model as YAML.
+/// `skiff compose config [--services|--volumes|--networks|--images|--profiles|--hash S|-q] [--format yaml|json]
+/// [-o FILE]`: the resolved model.
 struct ComposeConfig: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "config",
@@ -13,13 +15,114 @@ struct ComposeConfig: ParsableCommand {
     @Flag(name: .long, help: "Print the services' names.") var services = false
     @Flag(name: .long, help: "Print the volumes' names.") var volumes = false
     @Flag(name: .long, help: "Print the networks' names.") var networks = false
+    @Flag(name: .long, help: "Print the image names of the services.") var images = false
+    @Flag(name: .long, help: "Print the profile names.") var profiles = false
+    @Option(name: .long, help: "Print the configuration hash of these services (comma-separated, or \"*\").")
+    var hash: String?
+    @Option(name: .long, help: "Format the output: yaml or json.") var format = "yaml"
+    @Option(name: [.customShort("o"), .long], help: "Save to this file (default: stdout).") var output: String?
 
     func run() throws {
+        guard format == "yaml" || format == "json" else {
+            FileHandleStderr.write("unsupported format \"\(format)\"\n")
+            throw ExitCode(1)
+        }
         let project = try compose.load()
         if quiet { return }
-        if services { for s in project.services { print(s.name) }; return }
-        if volumes { for v in project.volumes { print(v.name) }; return }
-        if networks { for n in project.networks { print(n.name) }; return }
-        print(project.yaml(), terminator: "")
+        var text = ""
+        if services {
+            text = project.services.map { $0.name + "\n" }.joined()
+        } else if volumes {
+            text = project.volumes.map { $0.name + "\n" }.joined()
+        } else if networks {
+            text = project.networks.map { $0.name + "\n" }.joined()
+        } else if images {
+            text = project.services.map { $0.imageName(project: project.name) + "\n" }.joined()
+        } else if profiles {
+            text = Set(project.services.flatMap(\.profiles)).sorted().map { $0 + "\n" }.joined()
+        } else if let hash {
+            let runner = compose.runner(project, quiet: true)
+            let names = hash == "*" ? project.services.map(\.name) : hash.split(separator: ",").map(String.init)
+            for name in names {
+                text += try composeStep { () throws(ComposeError) in "\(name) \(try runner.configHash(of: name))\n" }
+            }
+        } else if format == "json" {
+            text = try composeStep { () throws(ComposeError) in try ComposeConfigJSON.text(yaml: project.yaml()) }
+        } else {
+            text = project.yaml()
+        }
+        if let output {
+            do { try text.write(toFile: output, atomically: true, encoding: .utf8) } catch {
+                FileHandleStderr.write("Error: writing \(output): \(error.localizedDescription)\n")
+                throw ExitCode(1)
+            }
+        } else {
+            print(text, terminator: "")
+        }
+    }
+}
+
+/// `config --format json`: the resolved model (as `config` writes it in YAML) in JSON, keys in the same
+/// order, typed as Docker Compose's model types them: the values of free-form maps and lists
+/// (environment, labels, build args, commands…) are strings, numeric settings numbers, true and false
+/// booleans, the rest strings.
+enum ComposeConfigJSON {
+    /// Keys whose value (a map or list) holds strings only, whatever they look like.
+    static let stringKeys: Set<String> = [
+        "environment", "labels", "args", "annotations", "command", "entrypoint", "test", "extra_hosts",
+        "driver_opts", "options", "sysctls", "tags", "dns", "dns_search", "dns_opt", "aliases",
+        "published", "image", "container_name", "hostname", "name", "version",
+    ]
+    /// Keys Compose's model holds as numbers.
+    static let numberKeys: Set<String> = [
+        "target", "retries", "scale", "replicas", "uid", "gid", "pids_limit", "cpu_shares", "cpu_count",
+        "cpu_percent", "cpu_period", "cpu_quota", "cpu_rt_period", "cpu_rt_runtime", "cpus", "mem_limit",
+        "mem_reservation", "memswap_limit", "mem_swappiness", "oom_score_adj", "shm_size", "size", "weight",
+        "soft", "hard", "priority", "gw_priority", "max_replicas_per_node", "parallelism", "max_attempts",
+    ]
+
+    static func text(yaml: String) throws(ComposeError) -> String {
+        render(try ComposeTree.parse(yaml: yaml, file: "config"), indent: "", key: nil, strings: false) + "\n"
+    }
+
+    static func render(_ t: ComposeTree, indent: String, key: String?, strings: Bool) -> String {
+        let inner = indent + "  "
+        switch t {
+        case .null: return "null"
+        case .scalar(let s, let quoted):
+            if quoted || strings { return quote(s) }
+            if s == "true" || s == "false" { return s }
+            if let key, numberKeys.contains(key), Int(s) != nil || Double(s) != nil { return s }
+            return quote(s)
+        case .mapping(let entries):
+            if entries.isEmpty { return "{}" }
+            let body = entries.map { e in
+                inner + quote(e.key) + ": "
+                    + render(
+                        e.value, indent: inner, key: e.key,
+                        strings: strings || stringKeys.contains(e.key) || e.key.hasPrefix("x-"))
+            }
+            return "{\n" + body.joined(separator: ",\n") + "\n" + indent + "}"
+        case .sequence(let items):
+            if items.isEmpty { return "[]" }
+            let body = items.map { inner + render($0, indent: inner, key: key, strings: strings) }
+            return "[\n" + body.joined(separator: ",\n") + "\n" + indent + "]"
+        }
+    }
+
+    static func quote(_ s: String) -> String {
+        var out = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
+            }
+        }
+        return out + "\""
     }
 }

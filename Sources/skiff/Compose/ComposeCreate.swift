@@ -5,7 +5,8 @@ import SkiffKit
 import Glibc
 #endif
 
-/// `skiff compose create [--build] [--force-recreate|--no-recreate] [--scale SERVICE=NUM] [SERVICE…]`: `up --no-start`.
+/// `skiff compose create [--build|--no-build] [--pull P] [--quiet-pull] [--force-recreate|--no-recreate]
+/// [--scale SERVICE=NUM] [-y] [SERVICE…]`: `up --no-start`.
 struct ComposeCreate: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "create", abstract: "Create the services' containers without starting them.")
@@ -13,6 +14,12 @@ struct ComposeCreate: ParsableCommand {
     @ParentCommand var parent: ComposeCommand
     var compose: ComposeOptions { own.inheriting(parent.global) }
     @Flag(name: .long, help: "Build images before creating containers.") var build = false
+    @Flag(name: .customLong("no-build"), help: "Do not build an image, even one that is missing.") var noBuild = false
+    @Option(
+        name: .long, help: "Pull images first: always, missing, never or build (default: each service's pull_policy).")
+    var pull: String?
+    @Flag(name: .customLong("quiet-pull"), help: "Pull without printing progress information.") var quietPull = false
+    @Flag(name: [.customShort("y"), .long], help: "Assume yes to prompts (create asks none).") var yes = false
     @Flag(name: .customLong("force-recreate"), help: "Recreate containers even if their configuration is unchanged.")
     var forceRecreate = false
     @Flag(name: .customLong("no-recreate"), help: "Keep existing containers even if their configuration changed.")
@@ -24,7 +31,13 @@ struct ComposeCreate: ParsableCommand {
     @Argument(help: "Services (default: all, within the enabled profiles).") var services: [String] = []
 
     func run() throws {
-        if noRecreate && forceRecreate { throw ValidationError("--force-recreate and --no-recreate are incompatible") }
+        var flags = ComposeRunner.UpFlags()
+        (flags.build, flags.noBuild, flags.pull) = (build, noBuild, pull)
+        (flags.forceRecreate, flags.noRecreate) = (forceRecreate, noRecreate)
+        do { try flags.validate() } catch {
+            FileHandleStderr.write("\(error)\n")
+            throw ExitCode(1)
+        }
         let runner = compose.runner(try compose.load())
         var options = ComposeRunner.UpOptions()
         options.services = services
@@ -32,6 +45,9 @@ struct ComposeCreate: ParsableCommand {
         options.forceRecreate = forceRecreate
         options.noRecreate = noRecreate
         options.build = build
+        options.noBuild = noBuild
+        options.pull = pull
+        options.quietPull = quietPull
         options.noStart = true
         options.removeOrphans = removeOrphans
         try composeStep { () throws(ComposeError) in

@@ -11,16 +11,24 @@ import Glibc
 final class ComposeLogPrinter: @unchecked Sendable {
     let engine: Engine
     let lock = NSLock()
-    let color = isatty(STDOUT_FILENO) == 1
+    let color: Bool
     var width = 0
     var running = 0
     var threads: [Thread] = []
     /// `up`: set once the project is stopping or every container has stopped; followers then end.
     var stopping = false
+    /// `up`: set once the project is being stopped (an abort, Ctrl-C): no more lines are printed.
+    var muted = false
+    /// `up`: the stops seen, and whether one of them asks to abort the project.
+    var cascade = ComposeRunner.CascadeState(cascade: .ignore, exitCodeFrom: nil)
+    var abortRequested = false
+    var watching = false
     static let colors = ["36", "33", "32", "35", "34", "96", "93", "92", "95", "94"]
 
-    init(engine: Engine) {
+    /// `color`: prefixes colored (default: when stdout is a terminal; `--no-color` turns it off).
+    init(engine: Engine, color: Bool = true) {
         self.engine = engine
+        self.color = color && isatty(STDOUT_FILENO) == 1
     }
 
     static func prefix(_ c: Container) -> String {
@@ -59,10 +67,10 @@ final class ComposeLogPrinter: @unchecked Sendable {
                         for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
                             out += head + (timestamps ? entry.time + " " : "") + line + "\n"
                         }
-                        write(out)
+                        write(out, unlessMuted: true)
                         return true
                     }
-                    if !partial.isEmpty { write(head + partial + "\n") }
+                    if !partial.isEmpty { write(head + partial + "\n", unlessMuted: true) }
                     guard reattach, waitForNextRun(c.id) else { break }
                     // The new run's lines only: after the last one printed.
                     options.tail = nil
@@ -87,9 +95,12 @@ final class ComposeLogPrinter: @unchecked Sendable {
     }
 
     /// `up`: print "NAME exited with code N" each time one of `containers` stops (each run of a restart
-    /// policy too), and set `stopping` once none runs; returns at once.
+    /// policy too) unless the project is being stopped, count it in `cascade` (which may ask for the
+    /// abort), and set `stopping` once none runs; returns at once.
     func watchExits(_ containers: [Container]) {
+        lock.withLock { watching = true }
         let t = Thread { [self] in
+            defer { lock.withLock { watching = false } }
             var finished: [String: String?] = [:]
             for c in containers { finished[c.id] = c.finishedAt }
             while true {
@@ -100,7 +111,14 @@ final class ComposeLogPrinter: @unchecked Sendable {
                     if now.status == .running || now.status == .restarting { anyRunning = true }
                     if now.finishedAt != nil, now.finishedAt != finished[c.id] ?? nil {
                         finished[c.id] = now.finishedAt
-                        write("\(now.name) exited with code \(now.exitCode ?? 0)\n")
+                        let code = Int32(truncatingIfNeeded: now.exitCode ?? 0)
+                        write("\(now.name) exited with code \(code)\n", unlessMuted: true)
+                        lock.withLock {
+                            if cascade.stopped(service: now.composeService ?? now.name, code: code) {
+                                abortRequested = true
+                                muted = true
+                            }
+                        }
                     }
                 }
                 if done { return }
@@ -113,10 +131,31 @@ final class ComposeLogPrinter: @unchecked Sendable {
         t.start()
     }
 
-    func write(_ s: String) {
+    func write(_ s: String, unlessMuted: Bool = false) {
         lock.lock()
         defer { lock.unlock() }
+        if unlessMuted && muted { return }
         try? FileIO.writeAll(fd: STDOUT_FILENO, bytes: Array(s.utf8))
+    }
+
+    /// How `waitOrSignal` returned.
+    enum Outcome: Equatable {
+        /// Every follower is done.
+        case finished
+        /// SIGINT or SIGTERM.
+        case signal(Int32)
+        /// A stop asked for the abort (--abort-on-container-exit, --abort-on-container-failure).
+        case abort
+    }
+
+    var aborting: Bool { lock.withLock { abortRequested } }
+
+    /// `up`, after the abort stopped the project: wait until the watcher saw every stop, then end the
+    /// followers. `up`'s exit code.
+    func finishAbort() -> Int32 {
+        while lock.withLock({ watching }) { usleep(50_000) }
+        stopAll()
+        return lock.withLock { cascade.exitCode }
     }
 
     var finished: Bool {
@@ -125,19 +164,19 @@ final class ComposeLogPrinter: @unchecked Sendable {
         return running == 0
     }
 
-    /// Wait until every follower is done, or a SIGINT/SIGTERM arrives (blocked in all threads since the
-    /// start, so it is taken here). Returns the signal, or 0.
-    func waitOrSignal() -> Int32 {
+    /// Wait until every follower is done, a stop asks for the abort, or a SIGINT/SIGTERM arrives
+    /// (blocked in all threads since the start, so it is taken here).
+    func waitOrSignal() -> Outcome {
         var set = sigset_t()
         sigemptyset(&set)
         sigaddset(&set, SIGINT)
         sigaddset(&set, SIGTERM)
-        while !finished {
+        while !finished && !aborting {
             var ts = timespec(tv_sec: 0, tv_nsec: 200_000_000)
             let sig = sigtimedwait(&set, nil, &ts)
-            if sig > 0 { return sig }
+            if sig > 0 { return .signal(sig) }
         }
-        return 0
+        return aborting ? .abort : .finished
     }
 
     func waitAll() {

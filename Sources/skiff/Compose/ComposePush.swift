@@ -22,12 +22,18 @@ struct ComposePush: ParsableCommand {
         let project = try compose.load(quietWarnings: quiet)
         for s in services where project.service(s) == nil { throw ValidationError("no such service: \(s)") }
         let chosen = Self.selected(project, services, includeDeps: includeDeps)
+        try Self.push(chosen, quiet: quiet, ignoreFailures: ignorePushFailures)
+    }
+
+    /// Push the images of `services` that have both `build` and `image` (and their `build.tags`);
+    /// also `compose build --push`'s last step.
+    static func push(_ services: [ComposeService], quiet: Bool, ignoreFailures: Bool) throws {
         let store = SkiffContext.imageStore()
         var log: (@Sendable (String) -> Void)?
         if !quiet { log = { (line: String) in FileHandleStderr.write(line + "\n") } }
         let pusher = Pusher(store: store, log: log)
         func say(_ text: String) { if !quiet { FileHandleStderr.write(text + "\n") } }
-        for s in chosen {
+        for s in services {
             guard let image = s.image, let build = s.build else {
                 say(" \(s.name) Skipped")
                 continue
@@ -40,7 +46,7 @@ struct ComposePush: ParsableCommand {
                     _ = try ImagePush.push(stored, named: tag, to: target, with: pusher)
                     say(" \(s.name) Pushed \(tag)")
                 } catch {
-                    guard ignorePushFailures else {
+                    guard ignoreFailures else {
                         FileHandleStderr.write("Error: pushing \(tag) (service \(s.name)): \(error)\n")
                         throw ExitCode(1)
                     }

@@ -7,17 +7,40 @@ import SkiffSystem
 import Glibc
 #endif
 
-/// `skiff compose run [--rm] [-e K=V] [-T] [--no-deps] [--service-ports] SERVICE [COMMAND…]`.
+/// `skiff compose run [--rm] [-e K=V] [-T] [-v V] [-p P] [-l K=V] [--no-deps] [--service-ports] … SERVICE
+/// [COMMAND…]`.
 struct ComposeRun: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Run a one-off command in a new container of a service (its dependencies started first).")
-    @OptionGroup var own: ComposeOptions
+    @OptionGroup var own: ComposeRunProjectOptions
     @ParentCommand var parent: ComposeCommand
-    var compose: ComposeOptions { own.inheriting(parent.global) }
     @Flag(name: .customLong("rm"), help: "Remove the container when it exits.") var remove = false
     @Option(name: [.customShort("e"), .long], help: "Set an environment variable (KEY=VALUE).") var env: [String] = []
-    @Flag(name: .customShort("T"), help: "No terminal (default: one when stdin is a terminal).") var noTTY = false
+    @Option(name: .customLong("env-from-file"), help: "Set environment variables from a file (-e wins).")
+    var envFromFile: [String] = []
+    @Flag(
+        name: [.customShort("T"), .customLong("no-TTY")],
+        help: "Disable pseudo-TTY allocation (default: one when stdin is a terminal).")
+    var noTTY = false
+    @Flag(name: [.customShort("i"), .long], help: "Keep STDIN open even if not attached (the default, as Compose's).")
+    var interactive = false
+    @Option(name: [.customShort("v"), .long], help: "Bind mount a volume (the compose file's short syntax).")
+    var volume: [String] = []
+    @Option(name: [.customShort("p"), .long], help: "Publish a container's port(s) to the host.") var publish:
+        [String] = []
+    @Option(name: [.customShort("l"), .long], help: "Add or override a label (KEY=VALUE).") var label: [String] = []
+    @Option(name: .customLong("cap-add"), help: "Add Linux capabilities.") var capAdd: [String] = []
+    @Option(name: .customLong("cap-drop"), help: "Drop Linux capabilities.") var capDrop: [String] = []
+    @Flag(name: .long, help: "Build the image before starting the container.") var build = false
+    @Flag(
+        name: .customLong("use-aliases"),
+        help: "Answer to the service's name and network aliases on the networks the container joins.")
+    var useAliases = false
+    @Option(name: .long, help: "Pull the image first: always, missing, never or build.") var pull: String?
+    @Flag(name: .customLong("quiet-pull"), help: "Pull without printing progress information.") var quietPull = false
+    @Flag(name: .customLong("remove-orphans"), help: "Remove containers of services no longer in the file.")
+    var removeOrphans = false
     @Flag(name: [.customShort("d"), .long], help: "Run in the background; print the container's name.") var detach =
         false
     @Flag(name: .customLong("no-deps"), help: "Do not start the service's dependencies.") var noDeps = false
@@ -30,19 +53,32 @@ struct ComposeRun: ParsableCommand {
     @Argument(parsing: .captureForPassthrough, help: "The command (default: the service's).") var command: [String] = []
 
     func run() throws {
+        let compose = try own.inheriting(parent.global)
         let project = try compose.load()
         let runner = compose.runner(project)
         var request = ComposeRunner.RunRequest(service: service)
         request.command = command.first == "--" ? Array(command.dropFirst()) : command
         request.entrypoint = entrypoint
         request.env = env
+        request.envFromFiles = envFromFile
+        request.volumes = volume
+        request.publish = publish
+        request.labels = label
+        request.capAdd = capAdd
+        request.capDrop = capDrop
+        request.build = build
+        request.useAliases = useAliases
+        request.pull = pull
+        request.quietPull = quietPull
+        request.removeOrphans = removeOrphans
         request.remove = remove
         request.noDeps = noDeps
         request.profiles = compose.allProfiles
         request.servicePorts = servicePorts
         let terminal = !noTTY && !detach && isatty(STDIN_FILENO) == 1
         request.tty = terminal
-        request.interactive = terminal || (!detach && isatty(STDIN_FILENO) == 1)
+        // Compose's -i is on by default: stdin (a terminal or a pipe) goes to the process.
+        request.interactive = !detach
         request.name = name
         request.user = user
         request.workdir = workdir
@@ -56,5 +92,27 @@ struct ComposeRun: ParsableCommand {
             return
         }
         throw ExitCode(result.status?.shellStatus ?? 0)
+    }
+}
+
+/// The project flags after `run`, where `-p` is `--publish` (Docker Compose's run): the name only as
+/// `--project-name` (or `-p` before the command).
+struct ComposeRunProjectOptions: ParsableArguments {
+    @Option(name: [.customShort("f"), .customLong("file")], help: "Compose file (repeatable).") var files: [String] =
+        []
+    @Option(name: .customLong("project-name"), help: "Project name.") var projectName: String?
+    @Option(name: .customLong("project-directory"), help: "Project directory.") var projectDirectory: String?
+    @Option(name: .customLong("env-file"), help: "Variables file for interpolation.") var envFiles: [String] = []
+    @Option(name: .customLong("profile"), help: "Enable services of this profile.") var profiles: [String] = []
+
+    /// As ComposeOptions, with the flags given before the command.
+    func inheriting(_ g: ComposeGlobalOptions) throws -> ComposeOptions {
+        var args: [String] = []
+        for f in files { args += ["--file", f] }
+        if let projectName { args += ["--project-name", projectName] }
+        if let projectDirectory { args += ["--project-directory", projectDirectory] }
+        for e in envFiles { args += ["--env-file", e] }
+        for p in profiles { args += ["--profile", p] }
+        return try ComposeOptions.parse(args).inheriting(g)
     }
 }
