@@ -105,6 +105,7 @@ extension ComposeRunner {
                 _ = try Puller(
                     store: engine.images, options: options, progress: (pullProgress ?? PullProgress()).handle
                 ).pull(reference)
+                engine.events.record(reference: reference, "pull")
             } catch {
                 throw .usage("pull access for \(name) (service \(s.name)) failed: \(error)")
             }

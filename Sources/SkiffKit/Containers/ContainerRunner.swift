@@ -163,6 +163,7 @@ extension Engine {
             container = try containers.create(container, freshName: options.name == nil)
         }
         done = true
+        events.record(container: container, "create")
         return container
     }
 
@@ -191,6 +192,7 @@ extension Engine {
         container.runnerPid = getpid()
         container.runnerStartTime = SkiffRuntime.ProcessInfo.startTime(pid: getpid())
         try containers.save(container)
+        events.record(container: container, "start")
         container.runnerPid = nil
         container.runnerStartTime = nil
         let status: ExitStatus
@@ -231,6 +233,7 @@ extension Engine {
         container.status = .exited
         container.exitCode = status.shellStatus
         container.finishedAt = Timestamp.now()
+        events.recordDie(container, exitCode: status.shellStatus, finishedAt: container.finishedAt)
         if container.autoRemove {
             removeContainerFiles(id: container.id, anonymousVolumes: true)
         } else {
