@@ -80,7 +80,9 @@ struct EventPrinter {
     init(format: String?) throws {
         let trimmed = format?.trimmingCharacters(in: .whitespaces) ?? ""
         json = trimmed == "json" || trimmed.replacingOccurrences(of: " ", with: "") == "{{json.}}"
-        template = trimmed.isEmpty || json ? nil : try FormatTemplate(format!)
+        do { template = trimmed.isEmpty || json ? nil : try FormatTemplate(format!) } catch {
+            throw ValidationError(error.description)
+        }
     }
 
     func text(_ e: Event) -> String {
