@@ -50,14 +50,56 @@ struct EventsCLITests {
         #expect(die.status == 0, "\(die.err)")
         #expect(die.out == "die 3 web\n")
         #expect(root.skiff("events", "--since", end, "--until", "0s").out == "", "nothing after the window")
-        let json = root.skiff("system", "events", "--since", start, "--until", end, "-f", "event=create", "--format", "json")
+        let json = root.skiff(
+            "system", "events", "--since", start, "--until", end, "-f", "event=create", "--format", "json")
         let object = try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: Any]
         #expect(object?["Type"] as? String == "container" && object?["Action"] as? String == "create")
         #expect(object?["status"] as? String == "create" && object?["from"] as? String == "busybox")
         #expect((object?["Actor"] as? [String: Any])?["ID"] as? String == id)
         #expect(object?["scope"] as? String == "local" && (object?["timeNano"] as? Int64 ?? 0) > 0)
         #expect(root.skiff("events", "--since", start, "--until", end, "-f", "container=nope").out == "")
-        #expect(root.skiff("events", "--since", start, "--until", end, "-f", "container=\(id.prefix(6))", "-f", "event=stop").out.contains(" container stop "))
+        #expect(
+            root.skiff(
+                "events", "--since", start, "--until", end, "-f", "container=\(id.prefix(6))", "-f", "event=stop"
+            ).out.contains(" container stop "))
+    }
+
+    @Test func pauseExecRenameRestartKillAndHealth() throws {
+        let root = try CLIRoot()
+        defer { root.cleanUp() }
+        let run = root.skiff(
+            "run", "-d", "--name", "a", "--health-cmd", "true", "--health-interval", "1s", "busybox", "sh", "-c",
+            "trap 'exit 0' TERM; trap '' USR1; while :; do sleep 0.1; done")
+        #expect(run.status == 0, "\(run.err)")
+        #expect(
+            root.eventually(20) {
+                Self.stored(root, "-f", "event=health_status").out.contains("health_status: healthy")
+            })
+        #expect(root.skiff("pause", "a").status == 0)
+        #expect(root.skiff("unpause", "a").status == 0)
+        #expect(root.skiff("exec", "a", "sh", "-c", "exit 4").status == 4)
+        #expect(root.skiff("rename", "a", "b").status == 0)
+        #expect(root.skiff("restart", "-t", "5", "b").status == 0)
+        #expect(root.skiff("kill", "-s", "USR1", "b").status == 0)
+        // Health probes are execs too (as with Docker); these are the user's.
+        let actions = Self.stored(
+            root, "-f", "type=container", "--format",
+            "{{.Action}}|{{.Actor.Attributes.name}}|{{.Actor.Attributes.exitCode}}{{.Actor.Attributes.signal}}{{.Actor.Attributes.oldName}}"
+        )
+        .out.replacingOccurrences(of: "<no value>", with: "").split(separator: "\n").map(String.init)
+        .filter { !$0.hasPrefix("exec_") || $0.contains("exit 4") || $0.hasSuffix("|4") }
+        .filter { !$0.hasPrefix("health_status") }
+        #expect(
+            actions == [
+                "create|a|", "start|a|", "pause|a|", "unpause|a|", "exec_create: sh -c exit 4|a|",
+                "exec_start: sh -c exit 4|a|", "exec_die|a|4", "rename|b|a", "kill|b|15", "die|b|0", "stop|b|",
+                "start|b|", "restart|b|", "kill|b|10",
+            ], "\(actions)")
+        // A missing attribute is Go's "<no value>", as with Docker.
+        #expect(
+            Self.stored(root, "-f", "event=pause", "--format", "{{.Actor.Attributes.exitCode}}").out == "<no value>\n")
+        let execs = Self.stored(root, "-f", "event=exec_create", "--format", "{{.Actor.Attributes.execID}}")
+        #expect(!execs.out.isEmpty && execs.out.split(separator: "\n").allSatisfy { $0.count == 64 }, "\(execs.out)")
     }
 
     @Test func imageVolumeAndNetworkEvents() throws {
@@ -67,10 +109,15 @@ struct EventsCLITests {
         #expect(root.skiff("rmi", "mine:1").status == 0)
         #expect(root.skiff("volume", "create", "data").status == 0)
         #expect(root.skiff("volume", "rm", "data").status == 0)
-        let lines = Self.stored(root).out.split(separator: "\n").map { $0.split(separator: " ").dropFirst().prefix(2).joined(separator: " ") }
+        let lines = Self.stored(root).out.split(separator: "\n").map {
+            $0.split(separator: " ").dropFirst().prefix(2).joined(separator: " ")
+        }
         #expect(lines == ["image tag", "image untag", "volume create", "volume destroy"], "\(lines)")
         #expect(Self.stored(root, "--filter", "image=mine:1").out.contains("(name=mine:1)"))
-        #expect(Self.stored(root, "--filter", "volume=data", "--format", "{{.Action}} {{.Actor.ID}} {{.Actor.Attributes.driver}}").out == "create data local\ndestroy data local\n")
+        #expect(
+            Self.stored(
+                root, "--filter", "volume=data", "--format", "{{.Action}} {{.Actor.ID}} {{.Actor.Attributes.driver}}"
+            ).out == "create data local\ndestroy data local\n")
     }
 
     /// Follows: prints an event that happens after it started; SIGTERM and SIGINT end it with 0.
@@ -158,7 +205,8 @@ struct EventsCLITests {
         let objects = json.out.split(separator: "\n").compactMap {
             try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
         }
-        #expect(objects.map { $0["action"] as? String ?? "" } == ["create", "start", "kill", "die", "stop"], "\(json.out)")
+        #expect(
+            objects.map { $0["action"] as? String ?? "" } == ["create", "start", "kill", "die", "stop"], "\(json.out)")
         #expect(objects.allSatisfy { $0["service"] as? String == "a" && $0["type"] as? String == "container" })
         let attributes = objects.first?["attributes"] as? [String: String] ?? [:]
         #expect(attributes["name"] == "evp-a-1" && !attributes.keys.contains { $0.hasPrefix("com.docker.compose.") })

@@ -35,7 +35,9 @@ struct ComposeEventAndNameOptionTests {
         #expect(ComposeEvent(die, project: "other") == nil, "another project's")
         #expect(ComposeEvent(die, project: "p", services: ["b"]) == nil, "another service's")
         #expect(ComposeEvent(die, project: "p", services: ["a"]) != nil)
-        #expect(ComposeEvent(event("start", mine.merging(["com.docker.compose.oneoff": "True"]) { $1 }), project: "p") == nil)
+        #expect(
+            ComposeEvent(event("start", mine.merging(["com.docker.compose.oneoff": "True"]) { $1 }), project: "p")
+                == nil)
         var network = die
         network.type = "network"
         #expect(ComposeEvent(network, project: "p") == nil, "container events only")

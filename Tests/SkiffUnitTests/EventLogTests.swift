@@ -1,9 +1,9 @@
 import Foundation
+import SkiffPresentation
 import SkiffSystem
 import Testing
 
 @testable import SkiffKit
-import SkiffPresentation
 
 /// The event log and what `events` makes of it, without root: Docker's line and JSON, the filters, the
 /// time window, appends from many threads at once, rotation.
@@ -28,7 +28,8 @@ struct EventLogTests {
         #expect(e.status == "die" && e.id == "7a9f00" && e.from == "busybox:1.36" && e.time == 1_796_000_000)
         #expect(
             e.json.hasPrefix(
-                "{\"status\":\"die\",\"id\":\"7a9f00\",\"from\":\"busybox:1.36\",\"Type\":\"container\",\"Action\":\"die\","))
+                "{\"status\":\"die\",\"id\":\"7a9f00\",\"from\":\"busybox:1.36\",\"Type\":\"container\",\"Action\":\"die\","
+            ))
         #expect(e.json.hasSuffix("\"scope\":\"local\",\"time\":1796000000,\"timeNano\":1796000000000000042}"))
         #expect(Event.parse(Array(e.json.utf8)) == e, "the stored line reads back")
         let odd = Self.container("rename", name: "line\nbreak\t<&>\u{1}")
@@ -36,12 +37,14 @@ struct EventLogTests {
         #expect(Event.parse(Array(odd.json.utf8)) == odd)
         // A volume event has no legacy fields.
         let v = Event(type: "volume", action: "create", actor: .init(id: "v", attributes: [:]), timeNano: 1)
-        #expect(v.status == nil && !v.json.contains("status") && v.line == "1970-01-01T00:00:00.000000001Z volume create v")
+        #expect(
+            v.status == nil && !v.json.contains("status") && v.line == "1970-01-01T00:00:00.000000001Z volume create v")
     }
 
     @Test func templateFieldsAreDockersGoNames() throws {
         let e = Self.container("die", extra: ["exitCode": "137"])
-        let t = try FormatTemplate("{{.Status}} {{.Actor.Attributes.exitCode}} {{.Type}} {{.Scope}}").render(e.templateFields)
+        let t = try FormatTemplate("{{.Status}} {{.Actor.Attributes.exitCode}} {{.Type}} {{.Scope}}").render(
+            e.templateFields)
         #expect(t == "die 137 container local")
     }
 

@@ -5,9 +5,14 @@ import SkiffSystem
 /// JSON object a line: the legacy `status`/`id`/`from` for container and image events, then `Type`,
 /// `Action`, `Actor`, `scope`, `time` (seconds) and `timeNano`.
 public struct Event: Codable, Sendable, Equatable {
+    /// What the event is about: its ID (a container's, an image's reference or ID, a volume's name, a
+    /// network's ID) and Docker's attributes for it.
     public struct Actor: Codable, Sendable, Equatable {
+        /// The actor's ID.
         public var id: String
+        /// name, image, exitCode, signal, the container's labels…
         public var attributes: [String: String]
+        /// An actor with its attributes.
         public init(id: String, attributes: [String: String]) {
             self.id = id
             self.attributes = attributes
@@ -18,14 +23,23 @@ public struct Event: Codable, Sendable, Equatable {
         }
     }
 
+    /// The action again (legacy field, containers and images only).
     public var status: String?
+    /// The actor's ID again (legacy field, containers and images only).
     public var id: String?
+    /// The container's image (legacy field, containers only).
     public var from: String?
+    /// container, image, volume or network.
     public var type: String
+    /// Docker's action: create, start, die, health_status: healthy, exec_start: CMD, pull, tag…
     public var action: String
+    /// What the event is about.
     public var actor: Actor
+    /// Always "local" (there is no swarm).
     public var scope: String
+    /// When, in whole seconds since the epoch.
     public var time: Int64
+    /// When, in nanoseconds since the epoch.
     public var timeNano: Int64
 
     enum CodingKeys: String, CodingKey {
@@ -35,6 +49,7 @@ public struct Event: Codable, Sendable, Equatable {
         case actor = "Actor"
     }
 
+    /// An event of `type` at `timeNano`, with Docker's legacy fields filled where Docker fills them.
     public init(type: String, action: String, actor: Actor, timeNano: Int64) {
         self.type = type
         self.action = action
@@ -60,7 +75,9 @@ public struct Event: Codable, Sendable, Equatable {
             Timestamp.format(seconds: time_t(timeNano / 1_000_000_000), nanoseconds: Int(timeNano % 1_000_000_000))
             + " \(type) \(action) \(actor.id)"
         if !actor.attributes.isEmpty {
-            text += " (" + actor.attributes.keys.sorted().map { "\($0)=\(actor.attributes[$0]!)" }.joined(separator: ", ") + ")"
+            text +=
+                " (" + actor.attributes.keys.sorted().map { "\($0)=\(actor.attributes[$0]!)" }.joined(separator: ", ")
+                + ")"
         }
         return text
     }

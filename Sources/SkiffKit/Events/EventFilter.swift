@@ -3,6 +3,7 @@
 /// name with or without its tag or an ID, `label` a KEY or KEY=VALUE, `event` an action (health_status,
 /// exec_create and exec_start also match their longer forms, "health_status: healthy").
 public struct EventFilter: Sendable, Equatable {
+    /// The values given for each key.
     public private(set) var values: [String: [String]] = [:]
 
     /// The keys Docker accepts (the swarm ones match nothing here: Skiff has no swarm).
@@ -11,6 +12,7 @@ public struct EventFilter: Sendable, Equatable {
         "secret", "service", "type", "volume",
     ]
 
+    /// No filter: every event.
     public init() {}
 
     /// `--filter` values as given; Docker's errors for a value without `=` and an unknown key.
@@ -26,6 +28,7 @@ public struct EventFilter: Sendable, Equatable {
         }
     }
 
+    /// Whether `e` passes every key's filter.
     public func includes(_ e: Event) -> Bool {
         matchEvent(e) && exact("type", e.type) && exact("scope", e.scope)
             && fuzzyName("container", e, type: "container") && fuzzyName("volume", e, type: "volume")

@@ -8,8 +8,10 @@ import Glibc
 /// `events`' reading of the log: the stored events in a time window, then (unless the window has
 /// ended) new ones as they are appended, across rotations, until `emit` says stop or `until` passes.
 public struct EventFollower: Sendable {
+    /// The log read.
     public let log: EventLog
 
+    /// A reader of `log`.
     public init(log: EventLog) { self.log = log }
 
     /// Docker's rules: stored events are shown when --since or --until is given (from the start of the

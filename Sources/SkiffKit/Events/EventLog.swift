@@ -12,20 +12,25 @@ import Glibc
 /// `events.jsonl.1` (the one before is dropped), so the log stays bounded. Appending never fails the
 /// action it records: an error is ignored, as podman ignores it.
 public struct EventLog: Sendable {
+    /// `<root>/events`: the log, its rotated predecessor and the rotation lock.
     public let directory: String
     /// The size at which the log rotates.
     public var maxSize: Int
 
+    /// 1 MB: with one previous file kept, the log takes at most about 2 MB.
     public static let defaultMaxSize = 1 << 20
     /// The longest line written (PIPE_BUF): an event with more attributes than fit loses its labels.
     public static let maxLine = 4096
 
+    /// The log in `directory` (made on the first append), rotating at `maxSize` bytes.
     public init(directory: String, maxSize: Int = EventLog.defaultMaxSize) {
         self.directory = directory
         self.maxSize = maxSize
     }
 
+    /// The file appended to.
     public var path: String { directory + "/events.jsonl" }
+    /// The file before the last rotation.
     public var previousPath: String { path + ".1" }
     var lockPath: String { directory + "/lock" }
 

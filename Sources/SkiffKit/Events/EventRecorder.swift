@@ -9,10 +9,13 @@ import Glibc
 /// attributes Docker gives each type: a container's labels, image and name; an image's name; a
 /// volume's driver; a network's name and type.
 public struct EventRecorder: Sendable {
+    /// The log appended to.
     public let log: EventLog
 
+    /// A recorder into `log`.
     public init(log: EventLog) { self.log = log }
 
+    /// An event of any type, now.
     public func record(_ type: String, _ action: String, id: String, _ attributes: [String: String]) {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)
@@ -56,10 +59,12 @@ public struct EventRecorder: Sendable {
         record(image: id.description, name: name ?? id.description, action)
     }
 
+    /// A volume event (the local driver's).
     public func record(volume name: String, _ action: String, _ extra: [String: String] = [:]) {
         record("volume", action, id: name, ["driver": "local"].merging(extra) { $1 })
     }
 
+    /// A network event (bridge networks'); `extra`: the container of a connect or disconnect.
     public func record(network id: String, name: String, _ action: String, _ extra: [String: String] = [:]) {
         record("network", action, id: id, ["name": name, "type": "bridge"].merging(extra) { $1 })
     }

@@ -66,7 +66,9 @@ extension Engine {
             }
             c.health = health
         }
-        if let now = after.health?.status, now != before, now != .starting { events.record(container: after, "health_status: \(now.rawValue)") }
+        if let now = after.health?.status, now != before, now != .starting {
+            events.record(container: after, "health_status: \(now.rawValue)")
+        }
         return code == 0
     }
 

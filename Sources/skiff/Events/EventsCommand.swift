@@ -1,5 +1,5 @@
-import Foundation
 import ArgumentParser
+import Foundation
 import SkiffKit
 import SkiffPresentation
 import SkiffSystem
@@ -47,7 +47,8 @@ struct EventWindow {
         func time(_ flag: String, _ text: String?) throws -> Double? {
             guard let text else { return nil }
             guard let t = LogOptions.parseTime(text) else {
-                throw ValidationError("invalid value for \"\(flag)\": failed to parse value as time or duration: \"\(text)\"")
+                throw ValidationError(
+                    "invalid value for \"\(flag)\": failed to parse value as time or duration: \"\(text)\"")
             }
             return t
         }
@@ -76,6 +77,9 @@ struct EventWindow {
 struct EventPrinter {
     let template: FormatTemplate?
     let json: Bool
+    /// The attributes the template names as `.Actor.Attributes.KEY`: a map's missing key is Go's
+    /// "<no value>", not an error (a start event has no exitCode).
+    let attributeKeys: Set<String>
 
     init(format: String?) throws {
         let trimmed = format?.trimmingCharacters(in: .whitespaces) ?? ""
@@ -83,11 +87,27 @@ struct EventPrinter {
         do { template = trimmed.isEmpty || json ? nil : try FormatTemplate(format!) } catch {
             throw ValidationError(error.description)
         }
+        attributeKeys = Self.attributeKeys(in: format ?? "")
+    }
+
+    static func attributeKeys(in format: String) -> Set<String> {
+        var keys = Set<String>()
+        for part in format.components(separatedBy: ".Actor.Attributes.").dropFirst() {
+            let key = part.prefix { $0.isLetter || $0.isNumber || $0 == "_" }
+            if !key.isEmpty { keys.insert(String(key)) }
+        }
+        return keys
     }
 
     func text(_ e: Event) -> String {
         if json { return e.json }
         guard let template else { return e.line }
-        do { return try template.render(e.templateFields) } catch { return "\(error)" }
+        var fields = e.templateFields
+        if !attributeKeys.isEmpty {
+            var attributes: [String: Any] = e.actor.attributes
+            for key in attributeKeys where attributes[key] == nil { attributes[key] = NSNull() }
+            fields["Actor"] = ["ID": e.actor.id, "Attributes": attributes] as [String: Any]
+        }
+        do { return try template.render(fields) } catch { return "\(error)" }
     }
 }
