@@ -118,6 +118,30 @@ struct EventsCLITests {
             Self.stored(
                 root, "--filter", "volume=data", "--format", "{{.Action}} {{.Actor.ID}} {{.Actor.Attributes.driver}}"
             ).out == "create data local\ndestroy data local\n")
+
+        // A run on a user network with a named volume: mount and connect before start, disconnect and
+        // unmount after die.
+        let since = String(format: "%.9f", Timestamp.nowSeconds())
+        #expect(root.skiff("network", "create", "evnet").status == 0)
+        let run = root.skiff(
+            "run", "-d", "--name", "w", "--network", "evnet", "-v", "kept:/data", "busybox", "sleep", "30")
+        #expect(run.status == 0, "\(run.err)")
+        let id = run.out.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(root.skiff("rm", "-f", "w").status == 0)
+        #expect(root.skiff("network", "rm", "evnet").status == 0)
+        let around = root.skiff(
+            "events", "--since", since, "--until", "0s", "-f", "type=network", "-f", "type=volume", "-f",
+            "type=container", "--format",
+            "{{.Type}} {{.Action}} {{.Actor.Attributes.name}} {{.Actor.Attributes.container}}"
+        ).out.replacingOccurrences(of: " <no value>", with: "").split(separator: "\n").map(String.init)
+        #expect(
+            around == [
+                "network create evnet", "volume create", "container create w", "volume mount \(id)",
+                "network connect evnet \(id)", "container start w", "container kill w", "container die w",
+                "network disconnect evnet \(id)", "volume unmount \(id)", "container destroy w",
+                "network destroy evnet",
+            ], "\(around)")
+        #expect(root.skiff("volume", "rm", "kept").status == 0)
     }
 
     /// Follows: prints an event that happens after it started; SIGTERM and SIGINT end it with 0.

@@ -192,6 +192,7 @@ extension Engine {
         container.runnerPid = getpid()
         container.runnerStartTime = SkiffRuntime.ProcessInfo.startTime(pid: getpid())
         try containers.save(container)
+        recordAttachments(of: container, starting: true)
         events.record(container: container, "start")
         container.runnerPid = nil
         container.runnerStartTime = nil
@@ -234,6 +235,7 @@ extension Engine {
         container.exitCode = status.shellStatus
         container.finishedAt = Timestamp.now()
         events.recordDie(container, exitCode: status.shellStatus, finishedAt: container.finishedAt)
+        recordAttachments(of: container, starting: false)
         if container.autoRemove {
             removeContainerFiles(id: container.id, anonymousVolumes: true)
         } else {

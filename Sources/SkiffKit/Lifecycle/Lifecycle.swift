@@ -356,6 +356,7 @@ extension Engine {
             releaseShm(id: id)
             throw .usage("not restarting: stopped by the user")
         }
+        recordAttachments(of: before, starting: true)
         events.record(container: before, "start")
         return pid
     }
@@ -399,6 +400,7 @@ extension Engine {
             c.status = .restarting
         }
         events.recordDie(record, exitCode: record.exitCode ?? code, finishedAt: finishedAt)
+        recordAttachments(of: record, starting: false)
         if record.autoRemove && decision == .done {
             removeContainerFiles(id: id, anonymousVolumes: true)
         }
@@ -653,6 +655,7 @@ extension Engine {
                 timeout: 10)
             Self.waitGone(pid: c.monitorPid, startTime: c.monitorStartTime, timeout: 10)
             events.recordDie(c, exitCode: 128 + SIGKILL)
+            recordAttachments(of: c, starting: false)
         } else if monitorAlive(c) || runnerAlive(c) {
             // Exited, but its monitor is still at work: recording the exit, or waiting out a restart's
             // back-off, its helper about to write into the container's directory. It ends first (with
