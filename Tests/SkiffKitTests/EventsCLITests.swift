@@ -81,6 +81,9 @@ struct EventsCLITests {
         #expect(root.skiff("rename", "a", "b").status == 0)
         #expect(root.skiff("restart", "-t", "5", "b").status == 0)
         #expect(root.skiff("kill", "-s", "USR1", "b").status == 0)
+        #expect(root.skiff("update", "--restart", "no", "b").status == 0)
+        #expect(root.skiff("export", "-o", root.path + "/b.tar", "b").status == 0)
+        #expect(root.skiff("commit", "b", "b:snap").status == 0)
         // Health probes are execs too (as with Docker); these are the user's.
         let actions = Self.stored(
             root, "-f", "type=container", "--format",
@@ -93,7 +96,7 @@ struct EventsCLITests {
             actions == [
                 "create|a|", "start|a|", "pause|a|", "unpause|a|", "exec_create: sh -c exit 4|a|",
                 "exec_start: sh -c exit 4|a|", "exec_die|a|4", "rename|b|a", "kill|b|15", "die|b|0", "stop|b|",
-                "start|b|", "restart|b|", "kill|b|10",
+                "start|b|", "restart|b|", "kill|b|10", "update|b|", "export|b|", "commit|b|",
             ], "\(actions)")
         // A missing attribute is Go's "<no value>", as with Docker.
         #expect(
