@@ -41,9 +41,19 @@ public struct EventFollower: Sendable {
             if let until, Timestamp.nowSeconds() > until { return }
             for e in current.next() where inWindow(e) { guard emit(e) else { return } }
             if current.isRotated(log.path) != false {
-                // Drained above; what a slow writer adds to the old file after this is not seen.
+                // The writer that rotated had finished its line first: drain the old file once more
+                // (what another writer still adds to it after this is not seen).
+                for e in current.next() where inWindow(e) { guard emit(e) else { return } }
+                let old = current.identity
                 if current.fd >= 0 { close(current.fd) }
                 current = Reader(path: log.path)
+                // Two rotations since the last look: the file between ours and the new one is the
+                // previous file now; read it whole (opened after the new one, so it is not the new one).
+                var between = Reader(path: log.previousPath)
+                if between.fd >= 0, between.identity != old, between.identity != current.identity {
+                    for e in between.next() where inWindow(e) { guard emit(e) else { return } }
+                }
+                if between.fd >= 0 { close(between.fd) }
                 continue
             }
             if let watch { _ = watch.wait(milliseconds: 250) } else { usleep(100_000) }
@@ -57,6 +67,13 @@ public struct EventFollower: Sendable {
         var pending: [UInt8] = []
 
         init(path: String) { fd = open(path, O_RDONLY | O_CLOEXEC) }
+
+        /// The file's device and inode (nil without a file).
+        var identity: [UInt64]? {
+            var st = stat()
+            guard fd >= 0, fstat(fd, &st) == 0 else { return nil }
+            return [UInt64(st.st_dev), UInt64(st.st_ino)]
+        }
 
         mutating func skipToEnd() {
             var st = stat()
