@@ -62,6 +62,12 @@ struct EventsCLITests {
             root.skiff(
                 "events", "--since", start, "--until", end, "-f", "container=\(id.prefix(6))", "-f", "event=stop"
             ).out.contains(" container stop "))
+        // An attached run: attach before start (as Docker), --rm's destroy after die.
+        #expect(root.skiff("run", "--rm", "--name", "once", "busybox", "true").status == 0)
+        #expect(
+            Self.stored(root, "-f", "container=once", "--format", "{{.Action}}").out
+                == "create\nattach\nstart\ndie\ndestroy\n")
+
     }
 
     @Test func pauseExecRenameRestartKillAndHealth() throws {

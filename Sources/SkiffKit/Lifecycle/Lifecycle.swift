@@ -189,6 +189,7 @@ extension Engine {
                 throw .startFailed(container.name, reason: "the monitor did not start (is \(Self.monitorPath) built?)")
             }
             attachFD = try Self.connectAttach(dir: dir)
+            events.record(container: container, "attach")
         }
         let report = reader.line() ?? ""
         collectExplanation(id: container.id)
