@@ -116,12 +116,16 @@ struct EventsCLITests {
         defer { root.cleanUp() }
         #expect(root.skiff("tag", "busybox", "mine:1").status == 0)
         #expect(root.skiff("rmi", "mine:1").status == 0)
+        #expect(root.skiff("save", "-o", root.path + "/bb.tar", "busybox").status == 0)
+        #expect(root.skiff("load", "-i", root.path + "/bb.tar").status == 0)
         #expect(root.skiff("volume", "create", "data").status == 0)
         #expect(root.skiff("volume", "rm", "data").status == 0)
         let lines = Self.stored(root).out.split(separator: "\n").map {
             $0.split(separator: " ").dropFirst().prefix(2).joined(separator: " ")
         }
-        #expect(lines == ["image tag", "image untag", "volume create", "volume destroy"], "\(lines)")
+        #expect(
+            lines == ["image tag", "image untag", "image save", "image load", "volume create", "volume destroy"],
+            "\(lines)")
         #expect(Self.stored(root, "--filter", "image=mine:1").out.contains("(name=mine:1)"))
         #expect(
             Self.stored(

@@ -187,6 +187,7 @@ struct EventLogTests {
         // Long enough to pass for a date's digits, but a Unix time with nanoseconds.
         #expect(LogOptions.parseTime("1796420993.123456789") == 1_796_420_993.123456789)
         #expect(LogOptions.parseTime("2026-12-04T21:50:01Z") == Timestamp.parse("2026-12-04T21:50:01Z"))
+        #expect(LogOptions.parseTime("2026-12-04") == Timestamp.parse("2026-12-04T00:00:00Z"))
         #expect(LogOptions.parseTime("soon") == nil)
     }
 }

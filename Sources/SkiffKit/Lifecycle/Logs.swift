@@ -30,6 +30,8 @@ public struct LogOptions: Sendable {
         // Unix time first: "1796420993.123456789" is long enough to pass for a date's digits.
         if text.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }), let n = Double(text) { return n }
         if let t = Timestamp.parse(text) { return t }
+        // A date alone (Docker's "2006-01-02"): its midnight, UTC.
+        if text.count == 10, let t = Timestamp.parse(text + "T00:00:00Z") { return t }
         var total = 0.0
         var number = ""
         var sawUnit = false
