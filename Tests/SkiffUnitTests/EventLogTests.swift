@@ -171,6 +171,24 @@ struct EventLogTests {
         }
     }
 
+    /// Recording is on the path of every `run -d` (issue 15): an event costs microseconds, not milliseconds.
+    @Test func recordingIsCheap() throws {
+        let dir = try FileIO.makeTemporaryDirectory(in: "/tmp", prefix: "skiff-eventlog-")
+        defer { FileIO.removeTree(dir) }
+        let recorder = EventRecorder(log: EventLog(directory: dir))
+        let c = Container(
+            id: String(repeating: "a", count: 64), name: "web", image: "busybox", imageID: "sha256:x",
+            manifestDigest: "sha256:y", layerChainIDs: [], command: ["sh"], created: "2026-01-01T00:00:00Z",
+            status: .running, autoRemove: false,
+            labels: ["com.docker.compose.project": "p", "com.docker.compose.service": "a", "tier": "front"])
+        let count = 2000
+        let start = Timestamp.nowSeconds()
+        for _ in 0..<count { recorder.record(container: c, "start") }
+        let each = (Timestamp.nowSeconds() - start) / Double(count)
+        print("event record: \(Int(each * 1e6)) µs each")
+        #expect(each < 0.0005, "\(each * 1e6) µs per event")
+    }
+
     @Test func oversizedAttributesLoseTheirLabels() throws {
         let dir = try FileIO.makeTemporaryDirectory(in: "/tmp", prefix: "skiff-eventlog-")
         defer { FileIO.removeTree(dir) }
