@@ -120,13 +120,22 @@ struct EventsCLITests {
         #expect(root.skiff("load", "-i", root.path + "/bb.tar").status == 0)
         #expect(root.skiff("volume", "create", "data").status == 0)
         #expect(root.skiff("volume", "rm", "data").status == 0)
+        // A build's result is tagged as `tag` records it.
+        let context = root.path + "/ctx"
+        try FileIO.makeDirectories(context, mode: 0o755)
+        try FileIO.writeAtomically(context + "/Dockerfile", contents: Array("FROM busybox\nLABEL a=b\n".utf8))
+        let build = root.skiff("build", "-q", "-t", "built:1", context)
+        #expect(build.status == 0, "\(build.err)")
         let lines = Self.stored(root).out.split(separator: "\n").map {
             $0.split(separator: " ").dropFirst().prefix(2).joined(separator: " ")
         }
         #expect(
-            lines == ["image tag", "image untag", "image save", "image load", "volume create", "volume destroy"],
+            lines == [
+                "image tag", "image untag", "image save", "image load", "volume create", "volume destroy", "image tag",
+            ],
             "\(lines)")
         #expect(Self.stored(root, "--filter", "image=mine:1").out.contains("(name=mine:1)"))
+        #expect(Self.stored(root, "--filter", "image=built").out.contains(" image tag sha256:"))
         #expect(
             Self.stored(
                 root, "--filter", "volume=data", "--format", "{{.Action}} {{.Actor.ID}} {{.Actor.Attributes.driver}}"
