@@ -23,7 +23,7 @@ struct Skiff: ParsableCommand {
             SystemCommand.self, VolumeCommand.self, ComposeCommand.self,
             NetworkCommand.self, ContainerPort.self, VersionCommand.self,
             ContainerDiff.self, ContainerExport.self, ContainerCommit.self,
-            ContainerUpdate.self, SystemInfoCommand.self,
+            ContainerUpdate.self, SystemInfoCommand.self, EventsCommand.self,
         ]
     )
 

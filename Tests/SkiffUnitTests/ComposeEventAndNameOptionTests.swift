@@ -15,34 +15,32 @@ struct ComposeEventAndNameOptionTests {
             labels: ["com.docker.compose.service": id])
     }
 
-    @Test func eventsFromTwoLooks() {
-        typealias S = ComposeEvent.Snapshot
-        let a = Self.container("a"), b = Self.container("b"), c = Self.container("c")
-        let all = ["a": a, "b": b, "c": c]
-        let before: [String: S] = [
-            "a": S(startedAt: "t1", finishedAt: nil, running: true, paused: false),
-            "b": S(startedAt: "t1", finishedAt: nil, running: true, paused: false),
-        ]
-        let after: [String: S] = [
-            // a died and its restart policy started it again between the looks.
-            "a": S(startedAt: "t3", finishedAt: "t2", running: true, paused: false),
-            "c": S(startedAt: "t2", finishedAt: nil, running: true, paused: true),
-        ]
-        let events = ComposeEvent.diff(
-            before: before, after: after, containers: all, now: Date(timeIntervalSince1970: 0))
+    @Test func projectEventsFromTheLog() {
+        func event(_ action: String, _ labels: [String: String]) -> Event {
+            Event(
+                type: "container", action: action,
+                actor: .init(id: "c1", attributes: labels.merging(["image": "busybox", "name": "p-a-1"]) { $1 }),
+                timeNano: 1_000_000_000_123_456_789)
+        }
+        let mine = ["com.docker.compose.project": "p", "com.docker.compose.service": "a", "x": "y"]
+        let die = event("die", mine.merging(["exitCode": "3"]) { $1 })
+        let e = ComposeEvent(die, project: "p")
+        #expect(e?.service == "a")
+        // Docker Compose drops its own labels from the attributes.
+        #expect(e?.line == "2001-09-09 01:46:40.123456 container die c1 (exitCode=3, image=busybox, name=p-a-1, x=y)")
         #expect(
-            events.map { "\($0.action) \($0.container.id)" } == [
-                "die a", "start a", "create c", "start c", "destroy b",
-            ])
-        #expect(events[0].attributes["exitCode"] == "0")
+            e?.json
+                == "{\"action\":\"die\",\"attributes\":{\"exitCode\":\"3\",\"image\":\"busybox\",\"name\":\"p-a-1\",\"x\":\"y\"},"
+                + "\"id\":\"c1\",\"service\":\"a\",\"time\":\"2001-09-09T01:46:40.123456789Z\",\"type\":\"container\"}")
+        #expect(ComposeEvent(die, project: "other") == nil, "another project's")
+        #expect(ComposeEvent(die, project: "p", services: ["b"]) == nil, "another service's")
+        #expect(ComposeEvent(die, project: "p", services: ["a"]) != nil)
         #expect(
-            events[0].line.hasPrefix(
-                "1970-01-01 00:00:00.000000 container die a (exitCode=0, image=busybox, name=p-a-1)"))
-        let paused = ComposeEvent.diff(
-            before: after,
-            after: ["a": after["a"]!, "c": S(startedAt: "t2", finishedAt: nil, running: true, paused: false)],
-            containers: all, now: Date())
-        #expect(paused.map(\.action) == ["unpause"])
+            ComposeEvent(event("start", mine.merging(["com.docker.compose.oneoff": "True"]) { $1 }), project: "p")
+                == nil)
+        var network = die
+        network.type = "network"
+        #expect(ComposeEvent(network, project: "p") == nil, "container events only")
     }
 
     @Test func resolvConfAndHostsLines() throws {

@@ -50,7 +50,10 @@ extension Builder {
             let descriptor = try engine.images.content.writeJSON(
                 ImageIndex(manifests: entries), mediaType: MediaType.ociIndex)
             index = try Digest(descriptor.digest)
-            for ref in tags { try engine.images.tag(ref, index: index, platform: BuildPlatform.host) }
+            for ref in tags {
+                try engine.images.tag(ref, index: index, platform: BuildPlatform.host)
+                engine.events.record(image: index, name: ref.familiar, "tag")
+            }
         } catch { throw .wrap(error) }
         if options.quiet {
             output(index.description)

@@ -87,6 +87,7 @@ public struct Builder {
         let current = (try? engine.images.references()) ?? [:]
         for ref in tags where current[ref] != image.manifestDigest {
             do { try engine.images.tag(ref, manifest: image.manifestDigest) } catch { throw .wrap(error) }
+            engine.events.record(image: image.id, name: ref.familiar, "tag")
         }
         let unused = run.unusedBuildArgs()
         if !unused.isEmpty, !options.quiet {

@@ -1,106 +1,65 @@
 import Foundation
+import SkiffSystem
 
-/// What `compose events` reports, found by comparing two looks at the project's containers (Skiff has
-/// no daemon to publish events: each container's record is the truth, and its monitor updates it).
+/// What `compose events` prints: the state root's container events (see EventLog) of one project, as
+/// Docker Compose shows them: one-off containers left out, the com.docker.compose.* labels dropped from
+/// the attributes.
 package struct ComposeEvent: Sendable, Equatable {
-    /// create, start, die, pause, unpause, destroy (Docker's container actions).
+    package var timeNano: Int64
+    /// Docker's action: create, start, die, kill, stop, destroy, pause, exec_create: …
     package var action: String
-    package var container: Container
-    package var time: Date
+    package var container: String
+    package var service: String
+    package var attributes: [String: String]
+
+    /// The event as a project's, or nil when it is not one of `project`'s container events (of `services`,
+    /// all when empty).
+    package init?(_ e: Event, project: String, services: [String] = []) {
+        guard e.type == "container", e.actor.attributes[ComposeLabels.project] == project,
+            e.actor.attributes[ComposeLabels.oneoff] != "True"
+        else { return nil }
+        service = e.actor.attributes[ComposeLabels.service] ?? ""
+        guard services.isEmpty || services.contains(service) else { return nil }
+        timeNano = e.timeNano
+        action = e.action
+        container = e.actor.id
+        attributes = e.actor.attributes.filter { !$0.key.hasPrefix("com.docker.compose.") }
+    }
 
     /// Docker Compose's line: `2024-05-01 10:00:00.000000 container start ID (image=…, name=…)`.
     package var line: String {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "UTC")
-        f.dateFormat = "yyyy-MM-dd HH:mm:ss.SSSSSS"
-        return
-            "\(f.string(from: time)) container \(action) \(container.id) (\(attributes.keys.sorted().map { "\($0)=\(attributes[$0]!)" }.joined(separator: ", ")))"
+        let stamp = String(Self.rfc3339(timeNano).prefix(26)).replacingOccurrences(of: "T", with: " ")
+        let attrs = attributes.keys.sorted().map { "\($0)=\(attributes[$0]!)" }.joined(separator: ", ")
+        return "\(stamp) container \(action) \(container) (\(attrs))"
     }
 
-    package var attributes: [String: String] {
-        var a = ["image": container.image, "name": container.name]
-        if action == "die" { a["exitCode"] = "\(container.exitCode ?? 0)" }
-        return a
+    /// `--json`: Docker Compose's object (Go's map, keys sorted; the time as Go's RFC 3339 with
+    /// nanoseconds, trailing zeros dropped).
+    package var json: String {
+        var time = Self.rfc3339(timeNano).dropLast()
+        while time.last == "0" { time.removeLast() }
+        if time.last == "." { time.removeLast() }
+        let attrs = attributes.keys.sorted().map { Event.quote($0) + ":" + Event.quote(attributes[$0]!) }
+        return "{\"action\":\(Event.quote(action)),\"attributes\":{\(attrs.joined(separator: ","))},"
+            + "\"id\":\(Event.quote(container)),\"service\":\(Event.quote(service)),"
+            + "\"time\":\(Event.quote(time + "Z")),\"type\":\"container\"}"
     }
 
-    /// `--json`: Docker Compose's fields.
-    package var json: [String: Any] {
-        [
-            "time": ISO8601DateFormatter().string(from: time), "type": "container", "action": action,
-            "id": container.id, "service": container.composeService ?? "", "attributes": attributes,
-        ]
-    }
-
-    /// The events between two looks (`before` nil: the first look, which reports nothing).
-    package static func diff(
-        before: [String: Snapshot], after: [String: Snapshot], containers: [String: Container], now: Date
-    ) -> [ComposeEvent] {
-        var out: [ComposeEvent] = []
-        for (id, a) in after.sorted(by: { $0.key < $1.key }) {
-            guard let c = containers[id] else { continue }
-            guard let b = before[id] else {
-                out.append(ComposeEvent(action: "create", container: c, time: now))
-                if a.startedAt != nil { out.append(ComposeEvent(action: "start", container: c, time: now)) }
-                if a.finishedAt != nil && !a.running {
-                    out.append(ComposeEvent(action: "die", container: c, time: now))
-                }
-                continue
-            }
-            // A restart between two looks shows as a new finish and a new start.
-            if a.finishedAt != b.finishedAt, a.finishedAt != nil {
-                out.append(ComposeEvent(action: "die", container: c, time: now))
-            }
-            if a.startedAt != b.startedAt, a.startedAt != nil {
-                out.append(ComposeEvent(action: "start", container: c, time: now))
-            }
-            if a.paused != b.paused {
-                out.append(ComposeEvent(action: a.paused ? "pause" : "unpause", container: c, time: now))
-            }
-        }
-        for (id, _) in before where after[id] == nil {
-            if let c = containers[id] { out.append(ComposeEvent(action: "destroy", container: c, time: now)) }
-        }
-        return out
-    }
-
-    package struct Snapshot: Sendable, Equatable {
-        package var startedAt: String?
-        package var finishedAt: String?
-        package var running: Bool
-        package var paused: Bool
-        package init(startedAt: String?, finishedAt: String?, running: Bool, paused: Bool) {
-            self.startedAt = startedAt
-            self.finishedAt = finishedAt
-            self.running = running
-            self.paused = paused
-        }
+    static func rfc3339(_ nano: Int64) -> String {
+        Timestamp.format(seconds: time_t(nano / 1_000_000_000), nanoseconds: Int(nano % 1_000_000_000))
     }
 }
 
 extension ComposeRunner {
-    /// Watch the project's containers (of `services`, all when empty) until `emit` returns false.
-    package func watchEvents(services: [String], interval: useconds_t = 100_000, emit: (ComposeEvent) -> Bool) {
-        var known: [String: Container] = [:]
-        var before: [String: ComposeEvent.Snapshot]?
-        while true {
-            let list = projectContainers(includeOneOff: true).filter {
-                services.isEmpty || services.contains($0.composeService ?? "")
-            }
-            var after: [String: ComposeEvent.Snapshot] = [:]
-            for c in list {
-                known[c.id] = c
-                after[c.id] = .init(
-                    startedAt: c.startedAt, finishedAt: c.finishedAt,
-                    running: c.status == .running || c.status == .restarting,
-                    paused: engine.isPaused(c))
-            }
-            if let before {
-                for e in ComposeEvent.diff(before: before, after: after, containers: known, now: Date()) where !emit(e)
-                { return }
-            }
-            before = after
-            usleep(interval)
+    /// The project's events (of `services`, all when empty) from the event log, as `events` reads it:
+    /// new ones until `emit` returns false, or a time window's.
+    package func watchEvents(
+        services: [String], since: Double? = nil, until: Double? = nil, emit: (ComposeEvent) -> Bool
+    ) {
+        let name = project.name
+        EventFollower(log: engine.eventLog).run(since: since, until: until) { e in
+            guard let c = ComposeEvent(e, project: name, services: services) else { return true }
+            return emit(c)
         }
     }
 }

@@ -130,6 +130,7 @@ extension ComposeRunner {
                 let shown = pullProgress ?? PullProgress()
                 let handle: @Sendable (PullEvent) -> Void = { event in if !quiet { shown.handle(event) } }
                 _ = try Puller(store: engine.images, options: options, progress: handle).pull(reference)
+                engine.events.record(reference: reference, "pull")
             } catch {
                 throw .usage("pull access for \(name) (service \(s.name)) failed: \(error)")
             }

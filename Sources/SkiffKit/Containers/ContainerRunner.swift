@@ -164,6 +164,7 @@ extension Engine {
             container = try containers.create(container, freshName: options.name == nil)
         }
         done = true
+        events.record(container: container, "create")
         return container
     }
 
@@ -192,6 +193,8 @@ extension Engine {
         container.runnerPid = getpid()
         container.runnerStartTime = SkiffRuntime.ProcessInfo.startTime(pid: getpid())
         try containers.save(container)
+        recordAttachments(of: container, starting: true)
+        events.record(container: container, "start")
         container.runnerPid = nil
         container.runnerStartTime = nil
         let status: ExitStatus
@@ -232,6 +235,8 @@ extension Engine {
         container.status = .exited
         container.exitCode = status.shellStatus
         container.finishedAt = Timestamp.now()
+        events.recordDie(container, exitCode: status.shellStatus, finishedAt: container.finishedAt)
+        recordAttachments(of: container, starting: false)
         if container.autoRemove {
             removeContainerFiles(id: container.id, anonymousVolumes: true)
         } else {

@@ -27,9 +27,11 @@ extension Engine {
         }
         for ref in targets {
             do { try images.untag(ref) } catch { throw .image(error) }
+            events.record(image: image.id, "untag")
             lines.append("Untagged: \(ref.familiar)")
         }
         if lastName {
+            events.record(image: image.id, "delete")
             for d in try collectGarbage() { lines.append("Deleted: \(d)") }
         }
         return lines

@@ -86,7 +86,9 @@ extension Engine {
             } else {
                 try images.keepUntagged(manifest: digest)
             }
-            return try images.image(manifest: digest)
+            let committed = try images.image(manifest: digest)
+            events.record(container: c, "commit")
+            return committed
         } catch {
             throw .image(error)
         }

@@ -26,5 +26,6 @@ extension Engine {
         }
         defer { close(root) }
         do { try TreeArchive.write(root: root, to: fd, what: what) } catch { throw .image(error) }
+        events.record(container: c, "export")
     }
 }

@@ -38,6 +38,7 @@ extension Engine {
             c.nanoCpus = plan.settings.nanoCpus > 0 ? plan.settings.nanoCpus : nil
             if let policy = request.restartPolicy { c.restartPolicy = policy }
         }
+        events.record(container: found, "update")
     }
 
     /// The runtime's reason, with what a busy memory limit means.

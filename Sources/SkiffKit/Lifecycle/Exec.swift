@@ -108,8 +108,12 @@ extension Engine {
             throw .unsupported(
                 "exec -d -t: a detached exec with a terminal has nobody to hold the terminal; use -d without -t")
         }
+        let execEvents = ExecEvents(recorder: events, container: c, command: request.command)
         do {
-            return try runtime.exec(id: c.id, process: process, options: options, spec: spec)
+            execEvents.started()
+            let status = try runtime.exec(id: c.id, process: process, options: options, spec: spec)
+            if let status { execEvents.died(status.shellStatus) }
+            return status
         } catch {
             throw .runtime(error)
         }

@@ -48,7 +48,8 @@ extension Engine {
         unlink(outPath)
         let end = Timestamp.now()
         let probe = HealthState.Probe(Start: start, End: end, ExitCode: code, Output: output)
-        try containers.update(id: id) { c throws(KitError) in
+        let before = c.health?.status
+        let after = try containers.update(id: id) { c throws(KitError) in
             guard c.status == .running else { return }
             var health = c.health ?? HealthState()
             health.log = Array((health.log + [probe]).suffix(5))
@@ -64,6 +65,9 @@ extension Engine {
                 }
             }
             c.health = health
+        }
+        if let now = after.health?.status, now != before, now != .starting {
+            events.record(container: after, "health_status: \(now.rawValue)")
         }
         return code == 0
     }

@@ -198,6 +198,7 @@ extension Engine {
                 throw .startFailed(container.name, reason: "the monitor did not start (is \(Self.monitorPath) built?)")
             }
             attachFD = try Self.connectAttach(dir: dir)
+            events.record(container: container, "attach")
         }
         let report = reader.line() ?? ""
         collectExplanation(id: container.id)
@@ -365,6 +366,8 @@ extension Engine {
             releaseShm(id: id)
             throw .usage("not restarting: stopped by the user")
         }
+        recordAttachments(of: before, starting: true)
+        events.record(container: before, "start")
         return pid
     }
 
@@ -406,6 +409,8 @@ extension Engine {
             c.restartCount = count + 1
             c.status = .restarting
         }
+        events.recordDie(record, exitCode: record.exitCode ?? code, finishedAt: finishedAt)
+        recordAttachments(of: record, starting: false)
         if record.autoRemove && decision == .done {
             removeContainerFiles(id: id, anonymousVolumes: true)
         }
@@ -531,11 +536,13 @@ extension Engine {
             // Docker's way with a paused container: the stop signal is sent, then it is thawed so the
             // signal is delivered at once (and the grace period is the process's, not a frozen wait).
             let paused = isPaused(c)
+            events.record(container: c, "kill", ["signal": "\(sig)"])
             try? runtime.kill(id: c.id, signal: sig)
             if paused { try? runtime.resume(id: c.id) }
             if !Self.waitGone(
                 pid: c.pid ?? runtimePid(c.id), startTime: c.pidStartTime ?? runtimePidStart(c.id), timeout: grace)
             {
+                events.record(container: c, "kill", ["signal": "\(SIGKILL)"])
                 try? runtime.kill(id: c.id, signal: SIGKILL, all: true)
                 Self.waitGone(
                     pid: c.pid ?? runtimePid(c.id), startTime: c.pidStartTime ?? runtimePidStart(c.id), timeout: 10)
@@ -547,6 +554,7 @@ extension Engine {
         // The monitor records the exit; wait for it to finish (it exits after `exited` said "done").
         Self.waitGone(pid: c.monitorPid, startTime: c.monitorStartTime, timeout: 10)
         _ = try reconcile(containers.load(id: c.id))
+        events.record(container: c, "stop")
     }
 
     private func runtimePid(_ id: String) -> Int32? {
@@ -568,6 +576,7 @@ extension Engine {
         }
         let paused = isPaused(c)
         do { try runtime.kill(id: c.id, signal: sig) } catch { throw .runtime(error) }
+        events.record(container: c, "kill", ["signal": "\(sig)"])
         // As Docker: SIGKILL or the stop signal to a paused container is followed by a thaw, so it acts.
         if paused, sig == SIGKILL || sig == (Signals.number(c.stopSignal ?? "SIGTERM") ?? SIGTERM) {
             try? runtime.resume(id: c.id)
@@ -655,6 +664,8 @@ extension Engine {
                 pid: pid, startTime: c.pidStartTime ?? pid.flatMap { SkiffRuntime.ProcessInfo.startTime(pid: $0) },
                 timeout: 10)
             Self.waitGone(pid: c.monitorPid, startTime: c.monitorStartTime, timeout: 10)
+            events.recordDie(c, exitCode: 128 + SIGKILL)
+            recordAttachments(of: c, starting: false)
         } else if monitorAlive(c) || runnerAlive(c) {
             // Exited, but its monitor is still at work: recording the exit, or waiting out a restart's
             // back-off, its helper about to write into the container's directory. It ends first (with
@@ -685,6 +696,7 @@ extension Engine {
             return nil
         }
         let pid = c.pid ?? runtimePid(c.id)
+        events.record(container: c, "kill", ["signal": "\(SIGKILL)"])
         try? runtime.kill(id: c.id, signal: SIGKILL, all: true)
         return pid
     }
@@ -721,7 +733,7 @@ extension Engine {
     /// `restart`: stop (SIGTERM, then SIGKILL after `timeout` seconds) and start again.
     public func restart(_ nameOrID: String, timeout: Int? = nil) throws(KitError) {
         try stop(nameOrID, timeout: timeout)
-        try startMonitored(nameOrID)
+        events.record(container: try startMonitored(nameOrID).container, "restart")
     }
 }
 
@@ -760,6 +772,7 @@ extension Engine {
             throw .usage(
                 "container \(c.name) has no monitor to attach to (it was started attached, by another skiff run)")
         }
+        defer { events.record(container: c, "attach") }
         return try Self.connectAttach(dir: containers.directory(of: c.id))
     }
 
@@ -770,5 +783,6 @@ extension Engine {
             throw .usage("invalid container name \"\(name)\": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed")
         }
         try containers.rename(id: c.id, to: name)
+        events.record(container: c, "rename", ["name": name, "oldName": c.name])
     }
 }

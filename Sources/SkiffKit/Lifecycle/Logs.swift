@@ -27,8 +27,11 @@ public struct LogOptions: Sendable {
     /// Docker's --since/--until: an RFC 3339 time, a Unix time ("1700000000.5"), or a duration before
     /// now ("10s", "5m", "1h30m").
     public static func parseTime(_ text: String, now: Double = Timestamp.nowSeconds()) -> Double? {
+        // Unix time first: "1796420993.123456789" is long enough to pass for a date's digits.
+        if text.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }), let n = Double(text) { return n }
         if let t = Timestamp.parse(text) { return t }
-        if let n = Double(text) { return n }
+        // A date alone (Docker's "2006-01-02"): its midnight, UTC.
+        if text.count == 10, let t = Timestamp.parse(text + "T00:00:00Z") { return t }
         var total = 0.0
         var number = ""
         var sawUnit = false

@@ -10,6 +10,7 @@ extension Engine {
         guard c.status == .running else { throw .notRunning("container \(c.name) is not running") }
         if isPaused(c) { throw .usage("container \(c.name) is already paused") }
         do { try runtime.pause(id: c.id) } catch { throw .runtime(error) }
+        events.record(container: c, "pause")
     }
 
     /// `unpause`: thaw a paused container.
@@ -17,6 +18,7 @@ extension Engine {
         let c = try container(nameOrID)
         guard c.status == .running, isPaused(c) else { throw .usage("container \(c.name) is not paused") }
         do { try runtime.resume(id: c.id) } catch { throw .runtime(error) }
+        events.record(container: c, "unpause")
     }
 
     /// Whether the running container is frozen (the runtime's "paused").

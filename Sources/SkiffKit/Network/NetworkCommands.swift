@@ -117,6 +117,7 @@ extension Engine {
                 name: config.name, bridge: config.bridge,
                 subnet: (config.subnet?.description ?? config.subnet6?.description) ?? "",
                 gateway: (config.gateway?.description ?? config.gateway6?.description) ?? ""))
+        events.record(network: config.id, name: config.name, "create")
         return config
     }
 
@@ -164,6 +165,7 @@ extension Engine {
         if HostNetwork.linkExists(n.bridge) { try HostNetwork.ip(["link del \(n.bridge)"]) }
         releaseIPv6Forwarding()
         networks.removeRecord(n)
+        events.record(network: n.id, name: n.name, "destroy")
         try writeFirewall()
     }
 
@@ -249,6 +251,7 @@ extension Engine {
         }
         request.attachments.append(attachment)
         try saveNetworkRequest(c.id, request)
+        events.record(network: n.id, name: n.name, "connect", ["container": c.id])
     }
 
     /// `network disconnect`: take a container off a network (its interface removed if it runs).
@@ -278,6 +281,7 @@ extension Engine {
         try saveNetworkRequest(c.id, request)
         // Its relay drops the ports published on that network and goes on serving the embedded DNS.
         if droppedPorts { try restartLoopbackProxy(id: c.id) }
+        events.record(network: n.id, name: n.name, "disconnect", ["container": c.id])
     }
 
     /// A fixed IPv6 address (`--ip6`, compose's `ipv6_address`): an IPv6 address, on a network with

@@ -152,6 +152,7 @@ extension Engine {
             }
         }
         container.mounts = points.isEmpty ? nil : points
+        for name in made { events.record(volume: name, "create") }
         if logger.isExplaining { explainVolumes(made: made, copied: copied, points: points) }
         return points.map(Self.specMount)
     }
@@ -228,12 +229,13 @@ extension Engine {
     package func removeContainerFiles(id: String, anonymousVolumes: Bool, record given: Container? = nil) {
         let record = given ?? (try? containers.load(id: id))
         containers.remove(id: id)
+        if given == nil, let record { events.record(container: record, "destroy") }
         guard anonymousVolumes, let mounts = record?.mounts else { return }
         let names = mounts.filter { $0.type == .volume && $0.anonymous == true }.compactMap(\.name)
         guard !names.isEmpty else { return }
         _ = try? volumes.locked { () throws(KitError) in
             for name in names where volumeUsers(name).isEmpty {
-                try? volumes.removeFiles(name)
+                if (try? volumes.removeFiles(name)) != nil { events.record(volume: name, "destroy") }
             }
         }
     }
@@ -255,6 +257,7 @@ extension Engine {
             try volumes.create(name, labels: labels, options: options)
         }
         if created { logger.explain(.volumeCreated(name: volume.Name, directory: volume.Mountpoint)) }
+        if created { events.record(volume: volume.Name, "create") }
         return volume
     }
 
@@ -298,6 +301,7 @@ extension Engine {
                 )
             }
             try volumes.removeFiles(name)
+            events.record(volume: name, "destroy")
         }
     }
 
@@ -313,6 +317,7 @@ extension Engine {
                 let size = Self.diskUsage(volumes.directory(of: v.Name))
                 if (try? volumes.removeFiles(v.Name)) != nil {
                     names.append(v.Name)
+                    events.record(volume: v.Name, "destroy")
                     bytes += size
                 }
             }

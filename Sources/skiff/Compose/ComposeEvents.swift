@@ -6,7 +6,7 @@ import SkiffKit
 import Glibc
 #endif
 
-/// Commands that only wait (events, wait) end on Ctrl-C or SIGTERM by the default action: main()
+/// Commands that only wait (wait) end on Ctrl-C or SIGTERM by the default action: main()
 /// blocked these signals for the commands that forward them.
 func unblockStopSignals() {
     var set = sigset_t()
@@ -17,32 +17,25 @@ func unblockStopSignals() {
     pthread_sigmask(SIG_UNBLOCK, &set, nil)
 }
 
-/// `skiff compose events [--json] [SERVICE…]`: the containers' create/start/die/pause/unpause/destroy
-/// as they happen, one line each, until interrupted.
+/// `skiff compose events [--json] [SERVICE…]`: the project's container events from the state root's
+/// event log (what `skiff events` reads), as they happen, one line each, until interrupted (exit 0).
 struct ComposeEventsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "events", abstract: "Stream the services' container events.")
+        commandName: "events", abstract: "Receive real time events from containers.")
     @OptionGroup var own: ComposeOptions
     @ParentCommand var parent: ComposeCommand
     var compose: ComposeOptions { own.inheriting(parent.global) }
-    @Flag(name: .long, help: "One JSON object per line.") var json = false
+    @Flag(name: .long, help: "Output events as a stream of json objects.") var json = false
+    @Option(name: .long, help: "Show all events created since timestamp.") var since: String?
+    @Option(name: .long, help: "Stream events until this timestamp.") var until: String?
     @Argument(help: "Services (default: all).") var services: [String] = []
 
     func run() throws {
+        let window = try EventWindow(since: since, until: until)
         let runner = compose.runner(try compose.load(quietWarnings: true, allowMissingFile: true), quiet: true)
-        unblockStopSignals()
-        runner.watchEvents(services: services) { e in
-            var line = e.line
-            if json {
-                guard
-                    let data = try? JSONSerialization.data(
-                        withJSONObject: e.json, options: [.sortedKeys, .withoutEscapingSlashes])
-                else { return true }
-                line = String(decoding: data, as: UTF8.self)
-            }
-            // One write per event, unbuffered: a reader sees each as it happens. A reader that is gone ends it.
-            let bytes = Array((line + "\n").utf8)
-            return bytes.withUnsafeBytes { write(STDOUT_FILENO, $0.baseAddress, $0.count) } == bytes.count
+        EventWindow.exitOnStopSignals()
+        runner.watchEvents(services: services, since: window.since, until: window.until) { e in
+            EventWindow.write(json ? e.json : e.line)
         }
     }
 }

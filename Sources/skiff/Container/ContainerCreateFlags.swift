@@ -366,6 +366,7 @@ struct ContainerCreateFlags: ParsableArguments {
             do {
                 let progress: (@Sendable (PullEvent) -> Void)? = quiet ? nil : PullProgress().handle
                 _ = try Puller(store: engine.images, options: options, progress: progress).pull(reference)
+                engine.events.record(reference: reference, "pull")
             } catch {
                 let local = ((try? engine.images.list()) ?? []).flatMap(\.references)
                 guard let near = NearestName.suggest(reference.familiarName, among: local.map(\.familiarName)),

@@ -87,7 +87,7 @@ struct ContainerPrune: ParsableCommand {
 struct SystemCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "system", abstract: "Disk use and clean-up.",
-        subcommands: [SystemPrune.self, SystemDiskUsage.self, SystemInfoCommand.self])
+        subcommands: [SystemPrune.self, SystemDiskUsage.self, SystemInfoCommand.self, EventsCommand.self])
 }
 
 struct SystemPrune: ParsableCommand {

@@ -88,6 +88,7 @@ struct ContainerRun: ParsableCommand {
         // Streams left out of -a go nowhere, as an unattached stream reaches no terminal in Docker.
         let devNull = streams.stdout && streams.stderr ? -1 : open("/dev/null", O_WRONLY | O_CLOEXEC)
         defer { if devNull >= 0 { close(devNull) } }
+        engine.events.record(container: container, "attach")
         switch Result(catching: { () throws(KitError) in
             try engine.runAttached(
                 container, interactive: options.interactive || options.tty, stdout: streams.stdout ? -1 : devNull,

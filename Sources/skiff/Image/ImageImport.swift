@@ -1,5 +1,6 @@
 import ArgumentParser
 import SkiffImage
+import SkiffKit
 
 #if canImport(Glibc)
 import Glibc
@@ -41,6 +42,7 @@ struct ImageImport: ParsableCommand {
             }
             return try importer.importRootfs(path: file, changes: change, message: message, reference: reference)
         }
+        SkiffContext.engine().events.record(image: image.id, "import")
         print(image.id.description)
     }
 }

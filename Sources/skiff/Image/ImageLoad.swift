@@ -1,5 +1,6 @@
 import ArgumentParser
 import SkiffImage
+import SkiffKit
 
 #if canImport(Glibc)
 import Glibc
@@ -30,6 +31,7 @@ struct ImageLoad: ParsableCommand {
             return try loader.load(fd: STDIN_FILENO, source: "standard input")
         }
         for image in loaded {
+            SkiffContext.engine().events.record(image: image.id, "load")
             if image.references.isEmpty {
                 print("Loaded image ID: \(image.id)")
             } else {

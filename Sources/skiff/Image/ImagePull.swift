@@ -37,6 +37,7 @@ struct ImagePull: ParsableCommand {
         let puller = Puller(
             store: SkiffContext.imageStore(), options: options, progress: quiet ? nil : PullProgress().handle)
         let image = try Interruptible.run { try puller.pull(reference) }
+        SkiffContext.engine().events.record(reference: reference, "pull")
         if quiet { print(image.manifestDigest) }
     }
 }

@@ -41,6 +41,7 @@ struct ImagePush: ParsableCommand {
         if !quiet { log = { (line: String) in print(line) } }
         let pusher = Pusher(store: store, options: RegistryOptions(tlsVerify: tlsVerify), log: log)
         let result = try Self.push(image, named: source, to: target, with: pusher)
+        SkiffContext.engine().events.record(reference: target, "push")
         if quiet { print(result.manifest) }
     }
 

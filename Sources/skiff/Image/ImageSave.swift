@@ -1,5 +1,6 @@
 import ArgumentParser
 import SkiffImage
+import SkiffKit
 
 #if canImport(Glibc)
 import Glibc
@@ -40,5 +41,6 @@ struct ImageSave: ParsableCommand {
         } else {
             try writer.write(selected, format: format, to: STDOUT_FILENO, what: "standard output")
         }
+        for s in selected { SkiffContext.engine().events.record(image: s.image.id, "save") }
     }
 }

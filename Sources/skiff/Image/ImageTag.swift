@@ -18,5 +18,6 @@ struct ImageTag: ParsableCommand {
         } else {
             try store.tag(ref, manifest: image.manifestDigest)
         }
+        SkiffContext.engine().events.record(image: image.id, name: ref.familiar, "tag")
     }
 }
