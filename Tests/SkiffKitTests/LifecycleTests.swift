@@ -337,38 +337,10 @@ struct LifecycleTests {
         let root = try Root()
         defer { root.cleanUp() }
         #expect(root.skiff("run", "-dit", "--name", "term", "busybox", "sh").status == 0)
-        // python3's pty module plays the user: a prompt, a command, then Ctrl-D.
-        let script = """
-            import fcntl, os, pty, select, struct, sys, termios, time
-            pid, fd = pty.fork()
-            if pid == 0:
-                fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 33, 97, 0, 0))
-                os.execv(sys.argv[1], sys.argv[1:])
-            out = b""
-            def pump(t):
-                global out
-                end = time.time() + t
-                while time.time() < end:
-                    r, _, _ = select.select([fd], [], [], 0.05)
-                    if r:
-                        try: out += os.read(fd, 4096)
-                        except OSError: return
-            pump(1.0); os.write(fd, b"echo sum=$((40+2)); echo tty=$(tty) size=$(stty size)\\r"); pump(1.0)
-            os.write(fd, b"\\x04"); pump(1.0)
-            _, st = os.waitpid(pid, 0)
-            sys.stdout.write(repr(out) + "\\n" + str(os.waitstatus_to_exitcode(st)) + "\\n")
-            """
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        p.arguments = ["-c", script, Engine.skiffPath, "exec", "-it", "term", "sh"]
-        var env = ProcessInfo.processInfo.environment
-        env["SKIFF_ROOT"] = root.path
-        p.environment = env
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        try p.run()
-        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
+        // A prompt, a command, then Ctrl-D.
+        let text = try Self.playTerminal(
+            root, rows: 33, columns: 97,
+            [#"echo sum=$((40+2)); echo tty=$(tty) size=$(stty size)\r"#, #"\x04"#], ["exec", "-it", "term", "sh"])
         #expect(text.contains("/ # "), "no prompt: \(text)")
         #expect(text.contains("sum=42"), "\(text)")
         // As with runc: a terminal of the container's own devpts, sized like the caller's before the
@@ -384,8 +356,33 @@ struct LifecycleTests {
     @Test func runItDetachesAndAttachFollowsTheWindow() throws {
         let root = try Root()
         defer { root.cleanUp() }
-        // python3's pty module plays the user: argv[1:3] the window, then each later step is "keys"
-        // (sent, then the output read for a second) or "=ROWSxCOLS" (the window resized).
+        let run = try Self.playTerminal(
+            root, rows: 33, columns: 97,
+            [#"echo first=$(stty size)\r"#, "=40x120", #"echo then=$(stty size)\r"#, #"\x10\x11"#],
+            ["run", "-it", "--name", "term", "busybox", "sh"])
+        #expect(run.contains("first=33 97"), "\(run)")
+        #expect(run.contains("then=40 120"), "the window change did not reach the container: \(run)")
+        #expect(run.hasSuffix("\n0\n"), "run -it ends with 0 on the detach keys: \(run)")
+        #expect(root.inspect("term", "{{.State.Status}}") == "running")
+
+        let attach = try Self.playTerminal(
+            root, rows: 50, columns: 150, [#"echo again=$(stty size)\r"#, #"\x01x"#],
+            ["attach", "--detach-keys", "ctrl-a,x", "term"])
+        #expect(attach.contains("again=50 150"), "attach sizes the terminal to its window: \(attach)")
+        #expect(attach.contains("read escape sequence") && attach.hasSuffix("\n1\n"), "\(attach)")
+        #expect(root.inspect("term", "{{.State.Status}}") == "running")
+
+        let last = try Self.playTerminal(root, rows: 24, columns: 80, [#"exit 7\r"#], ["attach", "term"])
+        #expect(last.hasSuffix("\n7\n"), "the attach ends with the container's code: \(last)")
+        #expect(root.inspect("term", "{{.State.Status}} {{.State.ExitCode}}") == "exited 7")
+    }
+
+    /// python3's pty module plays the user of `skiff ARGS` in a terminal of `rows` × `columns`: each step is
+    /// keys (sent, then the output read for a second; escapes such as \r and \x04 as Python reads them) or
+    /// "=ROWSxCOLS" (the window resized). Returns the output as Python's repr, then the exit code, one per line.
+    static func playTerminal(
+        _ root: Root, rows: Int, columns cols: Int, _ steps: [String], _ args: [String]
+    ) throws -> String {
         let script = """
             import fcntl, os, pty, select, struct, sys, termios, time
             rows, cols, steps, cmd = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3].split("|"), sys.argv[4:]
@@ -413,37 +410,18 @@ struct LifecycleTests {
             _, st = os.waitpid(pid, 0)
             sys.stdout.write(repr(out) + "\\n" + str(os.waitstatus_to_exitcode(st)) + "\\n")
             """
-        func play(_ rows: Int, _ cols: Int, _ steps: [String], _ args: [String]) throws -> String {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-            p.arguments = ["-c", script, "\(rows)", "\(cols)", steps.joined(separator: "|"), Engine.skiffPath] + args
-            var env = ProcessInfo.processInfo.environment
-            env["SKIFF_ROOT"] = root.path
-            p.environment = env
-            let pipe = Pipe()
-            p.standardOutput = pipe
-            try p.run()
-            let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            p.waitUntilExit()
-            return text
-        }
-        let run = try play(
-            33, 97, [#"echo first=$(stty size)\r"#, "=40x120", #"echo then=$(stty size)\r"#, #"\x10\x11"#],
-            ["run", "-it", "--name", "term", "busybox", "sh"])
-        #expect(run.contains("first=33 97"), "\(run)")
-        #expect(run.contains("then=40 120"), "the window change did not reach the container: \(run)")
-        #expect(run.hasSuffix("\n0\n"), "run -it ends with 0 on the detach keys: \(run)")
-        #expect(root.inspect("term", "{{.State.Status}}") == "running")
-
-        let attach = try play(
-            50, 150, [#"echo again=$(stty size)\r"#, #"\x01x"#], ["attach", "--detach-keys", "ctrl-a,x", "term"])
-        #expect(attach.contains("again=50 150"), "attach sizes the terminal to its window: \(attach)")
-        #expect(attach.contains("read escape sequence") && attach.hasSuffix("\n1\n"), "\(attach)")
-        #expect(root.inspect("term", "{{.State.Status}}") == "running")
-
-        let last = try play(24, 80, [#"exit 7\r"#], ["attach", "term"])
-        #expect(last.hasSuffix("\n7\n"), "the attach ends with the container's code: \(last)")
-        #expect(root.inspect("term", "{{.State.Status}} {{.State.ExitCode}}") == "exited 7")
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        p.arguments = ["-c", script, "\(rows)", "\(cols)", steps.joined(separator: "|"), Engine.skiffPath] + args
+        var env = ProcessInfo.processInfo.environment
+        env["SKIFF_ROOT"] = root.path
+        p.environment = env
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        try p.run()
+        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        return text
     }
 
     @Test func twentyParallelDetachedRuns() throws {

@@ -127,13 +127,21 @@ struct ComposeLongOptions: ParsableArguments {
 
     /// As ComposeOptions, with the flags given before the command.
     func inheriting(_ g: ComposeGlobalOptions) throws -> ComposeOptions {
+        try Self.options(files, projectName, projectDirectory, envFiles, profiles).inheriting(g)
+    }
+
+    /// The project flags, however they were spelt, as ComposeOptions.
+    static func options(
+        _ files: [String], _ projectName: String?, _ projectDirectory: String?, _ envFiles: [String],
+        _ profiles: [String]
+    ) throws -> ComposeOptions {
         var args: [String] = []
         for f in files { args += ["--file", f] }
         if let projectName { args += ["--project-name", projectName] }
         if let projectDirectory { args += ["--project-directory", projectDirectory] }
         for e in envFiles { args += ["--env-file", e] }
         for p in profiles { args += ["--profile", p] }
-        return try ComposeOptions.parse(args).inheriting(g)
+        return try ComposeOptions.parse(args)
     }
 }
 

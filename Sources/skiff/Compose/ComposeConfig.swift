@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SkiffKit
+import SkiffSystem
 
 /// `skiff compose config [--services|--volumes|--networks|--images|--profiles|--hash S|-q] [--format yaml|json]
 /// [-o FILE]`: the resolved model.
@@ -110,19 +111,5 @@ enum ComposeConfigJSON {
         }
     }
 
-    static func quote(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
-            }
-        }
-        return out + "\""
-    }
+    static func quote(_ s: String) -> String { JSONString.quote(s) }
 }

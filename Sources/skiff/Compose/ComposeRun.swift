@@ -107,12 +107,6 @@ struct ComposeRunProjectOptions: ParsableArguments {
 
     /// As ComposeOptions, with the flags given before the command.
     func inheriting(_ g: ComposeGlobalOptions) throws -> ComposeOptions {
-        var args: [String] = []
-        for f in files { args += ["--file", f] }
-        if let projectName { args += ["--project-name", projectName] }
-        if let projectDirectory { args += ["--project-directory", projectDirectory] }
-        for e in envFiles { args += ["--env-file", e] }
-        for p in profiles { args += ["--profile", p] }
-        return try ComposeOptions.parse(args).inheriting(g)
+        try ComposeLongOptions.options(files, projectName, projectDirectory, envFiles, profiles).inheriting(g)
     }
 }
