@@ -154,6 +154,7 @@ extension Engine {
             "--exit-file", containers.directory(of: id) + "/exit", "--exit-inode", "\(exitInode(id))",
         ]
         argv += maps.flatMap { ["--map", $0] }
+        if !waits { argv.append("--no-fork") }
         if let d = dns {
             argv += ["--dns-sockets", "--dns-hosts", d.hostsFile, "--dns-request", d.request]
             argv += d.servers.flatMap { ["--dns-server", $0] }
@@ -170,6 +171,9 @@ extension Engine {
         guard rc == 0 else { throw .system(SystemError("run \(argv[0])", errno: rc)) }
         // The relay forks itself into the background; its first process ends once it is there.
         guard waits else {
+            // Nobody waits for a DNS-only relay: it is this process's child, its pid file written here,
+            // before the start goes on (a removal never races a pid file written later).
+            _ = try? FileIO.writeAtomically(loopbackProxyPIDPath(id), contents: Array("\(pid)\n".utf8))
             let first = pid
             Thread.detachNewThread {
                 var status: Int32 = 0

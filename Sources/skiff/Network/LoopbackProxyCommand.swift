@@ -38,6 +38,9 @@ struct NetworkLoopbackProxy: ParsableCommand {
     @Option(name: .customLong("dns-server")) var dnsServer: [String] = []
     /// The `--dns-server`s are the container's `--dns` ones: reached from its namespace, open on fd 6.
     @Flag(name: .customLong("dns-servers-in-container")) var dnsServersInContainer = false
+    /// Stay the process the starter spawned (it writes the pid file before it returns, so no removal of
+    /// the container can race a pid file written later): a DNS-only relay, which nobody waits for.
+    @Flag(name: .customLong("no-fork")) var noFork = false
 
     func report(_ line: String) {
         let text = line + "\n"
@@ -75,15 +78,17 @@ struct NetworkLoopbackProxy: ParsableCommand {
                 upstreams: dnsServer.compactMap { SocketAddress(host: $0, port: 53) },
                 upstreamNetns: dnsServersInContainer ? 6 : nil, udp: 4, tcp: 5) : nil
         // Into the background (before any thread exists), so that whoever started it needs not reap it.
-        let child = fork()
-        if child < 0 {
-            report("fork: \(String(cString: strerror(errno)))")
-            throw ExitCode(1)
-        }
-        if child > 0 {
-            // Written before this first process ends: whoever waited for it can stop the relay at once.
-            try? "\(child)\n".write(toFile: pidFile, atomically: true, encoding: .utf8)
-            _exit(0)
+        if !noFork {
+            let child = fork()
+            if child < 0 {
+                report("fork: \(String(cString: strerror(errno)))")
+                throw ExitCode(1)
+            }
+            if child > 0 {
+                // Written before this first process ends: whoever waited for it can stop the relay at once.
+                try? "\(child)\n".write(toFile: pidFile, atomically: true, encoding: .utf8)
+                _exit(0)
+            }
         }
         setsid()
         signal(SIGPIPE, SIG_IGN)
