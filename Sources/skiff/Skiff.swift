@@ -50,10 +50,14 @@ struct Skiff: ParsableCommand {
             command = ComposeCommandLine.normalized(command)
         }
         // Docker's boolean flags take `=false` (Go's pflag); ArgumentParser's have a `--no-` form.
-        for path in [["network", "create"]] where command.starts(with: path) {
+        let goBoolFlags: [([String], Set<String>)] = [
+            (["network", "create"], GoBoolFlags.networkCreate), (["history"], GoBoolFlags.history),
+            (["image", "history"], GoBoolFlags.history),
+        ]
+        for (path, flags) in goBoolFlags where command.starts(with: path) {
             do {
-                arguments = try GoBoolFlags.normalized(arguments, command: path, flags: GoBoolFlags.networkCreate)
-                command = try GoBoolFlags.normalized(command, command: path, flags: GoBoolFlags.networkCreate)
+                arguments = try GoBoolFlags.normalized(arguments, command: path, flags: flags)
+                command = try GoBoolFlags.normalized(command, command: path, flags: flags)
             } catch {
                 FileHandleStderr.write("skiff: \(error.message)\nSee 'skiff \(path.joined(separator: " ")) --help'.\n")
                 Glibc.exit(125)

@@ -164,11 +164,21 @@ struct ContainerDiffExportCommitTests {
             "committed:1")
         #expect(
             config.out == "A. U. Thor <a@example.com>|{\"8080/tcp\":{}}|by-run|[\"cat\",\"/srv/a/f\"]\n", "\(config)")
+        // --format, and --human=false (Go's boolean spelling): bytes and RFC 3339 times.
+        let raw = root.skiff("history", "--human=false", "--format", "{{.ID}} {{.Size}} {{.CreatedAt}}", "committed:1")
+        let top = raw.out.split(separator: "\n").first.map { $0.split(separator: " ") } ?? []
+        #expect(
+            raw.status == 0 && top.count == 3 && top[0] == id.dropFirst(7).prefix(12) && Int(top[1]) != nil
+                && top[2].hasSuffix("Z"), "\(raw)")
+        #expect(root.skiff("history", "--human=maybe", "committed:1").status != 0)
+        #expect(
+            root.skiff("image", "history", "-q", "committed:1").out.split(separator: "\n").first
+                == id.dropFirst(7).prefix(12))
         let history = root.skiff("history", "--no-trunc", "committed:1").out.split(separator: "\n")
         #expect(history.count == 3, "\(history)")
         let newest = history.dropFirst().first.map(String.init) ?? ""
         #expect(
-            newest.hasPrefix(String(id.dropFirst(7).prefix(12))) && newest.contains("cat /srv/a/f")
+            newest.hasPrefix(id + " ") && newest.contains("cat /srv/a/f")
                 && newest.hasSuffix("the message"), "\(history)")
 
         // The layer: exactly the changes, deletions as OCI whiteouts, the replaced directory opaque.

@@ -105,6 +105,15 @@ struct LifecycleTests {
         #expect(notRunning.status != 0 && notRunning.err.contains("container keeper is not running"))
         #expect(root.skiff("restart", "-t", "0", "keeper").status == 0)
         #expect(root.inspect("keeper", "{{.State.Status}}") == "running")
+        // stop -s with no such signal is refused; restart -s stops with the signal given.
+        let badSignal = root.skiff("stop", "-s", "SIGNOPE", "keeper")
+        #expect(badSignal.status != 0 && badSignal.err.contains("SIGNOPE"), "\(badSignal)")
+        #expect(root.inspect("keeper", "{{.State.Status}}") == "running", "a bad signal stops nothing")
+        // sleep as pid 1 ignores SIGTERM: only the signal given ends it before the 30 s timeout.
+        let began = Date()
+        #expect(root.skiff("restart", "-s", "SIGKILL", "-t", "30", "keeper").status == 0)
+        #expect(Date().timeIntervalSince(began) < 20, "restart waited out the timeout: -s was not used")
+        #expect(root.inspect("keeper", "{{.State.Status}}") == "running")
         #expect(root.skiff("rename", "keeper", "kept").status == 0)
         #expect(root.skiff("exec", "kept", "cat", "/data.txt").out == "precious\n")
         #expect(root.skiff("rm", "-f", "kept").status == 0)

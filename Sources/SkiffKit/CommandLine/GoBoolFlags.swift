@@ -15,6 +15,9 @@ package enum GoBoolFlags {
         "ipv4", "ipv6", "internal", "attachable", "ingress", "config-only",
     ]
 
+    /// The boolean flags of `history` (and `image history`).
+    package static let history: Set<String> = ["human"]
+
     /// Go's strconv.ParseBool.
     package static func parse(_ word: String) -> Bool? {
         switch word {

@@ -527,6 +527,9 @@ extension Engine {
     /// Docker's stop: the stop signal, then SIGKILL after `timeout` seconds (default: the container's
     /// --stop-timeout, else 10). Returns once the exit is recorded. A stopped container is no error.
     public func stop(_ nameOrID: String, timeout: Int? = nil, signal: String? = nil) throws(KitError) {
+        if let signal, Signals.number(signal) == nil {
+            throw .usage("invalid signal \"\(signal)\" (e.g. SIGTERM, TERM, 15, SIGQUIT)")
+        }
         var c = try container(nameOrID)
         guard c.status == .running || c.status == .restarting else { return }
         c = try containers.update(id: c.id) { $0.stoppedByUser = true }
@@ -731,8 +734,8 @@ extension Engine {
     }
 
     /// `restart`: stop (SIGTERM, then SIGKILL after `timeout` seconds) and start again.
-    public func restart(_ nameOrID: String, timeout: Int? = nil) throws(KitError) {
-        try stop(nameOrID, timeout: timeout)
+    public func restart(_ nameOrID: String, timeout: Int? = nil, signal: String? = nil) throws(KitError) {
+        try stop(nameOrID, timeout: timeout, signal: signal)
         events.record(container: try startMonitored(nameOrID).container, "restart")
     }
 }

@@ -73,11 +73,14 @@ struct ContainerRestart: ParsableCommand {
     @Option(
         name: [.customShort("t"), .customLong("time"), .customLong("timeout")], help: "Seconds to wait before SIGKILL.")
     var time: Int?
+    @Option(
+        name: [.customShort("s"), .long], help: "Signal to stop with (default: the image's STOPSIGNAL, else SIGTERM).")
+    var signal: String?
     @Argument(help: "Container names or IDs.") var containers: [String]
 
     func run() throws {
         let engine = SkiffContext.engine()
-        try forEachContainer(containers) { try engine.restart($0, timeout: time) }
+        try forEachContainer(containers) { try engine.restart($0, timeout: time, signal: signal) }
     }
 }
 

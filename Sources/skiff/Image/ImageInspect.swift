@@ -64,24 +64,46 @@ struct ImageHistory: ParsableCommand {
         commandName: "history", abstract: "Show how an image was made, newest step first.")
     @Flag(name: .long, help: "Do not cut long commands.") var noTrunc = false
     @Flag(name: .shortAndLong, help: "Print only image IDs.") var quiet = false
+    @Flag(
+        name: [.customShort("H"), .customLong("human")], inversion: .prefixedNo,
+        help: "Sizes and dates for people (--human=false: bytes and RFC 3339 times).")
+    var human = true
+    @Option(
+        name: .long,
+        help: "table (default), json, or a Go template. Fields: ID, CreatedSince, CreatedAt, CreatedBy, Size, Comment.")
+    var format: String?
     @Argument(help: "The image.") var image: String
+
+    static let headers = [
+        "ID": "IMAGE", "CreatedSince": "CREATED", "CreatedAt": "CREATED AT", "CreatedBy": "CREATED BY",
+        "Size": "SIZE", "Comment": "COMMENT",
+    ]
 
     func run() throws {
         let img = try SkiffContext.imageStore().resolve(image)
         var layerIndex = img.manifest.layers.count - 1
-        var rows: [[String]] = []
+        var rows: [[String: Any]] = []
         let history = img.config.history ?? img.manifest.layers.map { _ in SkiffOCI.History() }
         for (i, h) in history.enumerated().reversed() {
             let empty = h.emptyLayer ?? false
             var size: Int64 = 0
             if !empty, layerIndex >= 0 { size = img.manifest.layers[layerIndex].size; layerIndex -= 1 }
-            let id = i == history.count - 1 ? img.id.short : "<missing>"
+            let id = i == history.count - 1 ? (noTrunc ? img.id.description : img.id.short) : "<missing>"
             if quiet { print(id); continue }
             var by = h.createdBy ?? ""
             if !noTrunc && by.count > 45 { by = String(by.prefix(44)) + "…" }
-            rows.append([id, Timestamp.ago(h.created), by, Humanize.size(size), h.comment ?? ""])
+            // Docker's history formatter: with --human=false, times as RFC 3339 and sizes in bytes.
+            let at = h.created.flatMap(Timestamp.parse)
+            rows.append([
+                "ID": id, "CreatedBy": by, "Comment": h.comment ?? "",
+                "CreatedSince": human ? Timestamp.ago(h.created) : (h.created ?? ""),
+                "CreatedAt": human ? (at.map(Timestamp.goString) ?? "") : (h.created ?? ""),
+                "Size": human ? Humanize.size(size) : "\(size)",
+            ])
         }
-        if !quiet { print(Table.render(header: ["IMAGE", "CREATED", "CREATED BY", "SIZE", "COMMENT"], rows: rows)) }
+        if quiet { return }
+        let table = "{{.ID}}\t{{.CreatedSince}}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}"
+        try ListFormat(format, defaultTable: table, headers: Self.headers).print(rows)
     }
 }
 
