@@ -77,6 +77,11 @@ struct LifecycleTests {
 
         let stats = root.skiff("stats", "--no-stream", "--format", "{{.Name}} {{.PIDs}}")
         #expect(stats.out.hasPrefix("web "), "stats: \(stats.out) \(stats.err)")
+        // NET I/O: what crossed the container's interfaces (a page fetched from the host here).
+        let ip = root.inspect("web", "{{.NetworkSettings.IPAddress}}")
+        #expect(NetworkTests.curl("http://\(ip):8080/").contains("hello-from-httpd"))
+        let net = root.skiff("stats", "--no-stream", "--format", "{{.NetIO}}").out
+        #expect(!net.hasPrefix("0B / ") && !net.hasSuffix(" / 0B\n"), "NET I/O: \(net)")
 
         // rm without -f refuses a running container, with Docker's words.
         let refused = root.skiff("rm", "web")

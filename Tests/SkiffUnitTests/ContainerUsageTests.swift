@@ -11,6 +11,17 @@ struct ContainerUsageTests {
             pids: 3, blockRead: 10, blockWrite: 20, at: at)
     }
 
+    @Test("NET I/O: the second sample's totals")
+    func networkTotals() {
+        var first = Self.sample(cpu: 0, at: 0)
+        first.netReceived = 10
+        var second = Self.sample(cpu: 0, at: 1)
+        second.netReceived = 1500
+        second.netSent = 700
+        let u = ContainerUsage(from: first, to: second, cpus: 1, hostMemory: 0)
+        #expect(u.netReceived == 1500 && u.netSent == 700)
+    }
+
     @Test("CPU %: CPU time over wall time, 100 per busy CPU")
     func cpuPercent() {
         let half = ContainerUsage(

@@ -14,6 +14,10 @@ public struct ContainerUsage: Sendable, Equatable {
     public var blockWrite: UInt64
     /// Tasks in the container.
     public var pids: UInt64
+    /// Bytes received on the container's network interfaces (Docker's NET I/O, first half).
+    public var netReceived: UInt64
+    /// Bytes sent on the container's network interfaces (NET I/O, second half).
+    public var netSent: UInt64
 
     /// `cpus`: the host's online CPUs; `hostMemory`: its memory in bytes.
     public init(from first: ContainerStatsSample, to second: ContainerStatsSample, cpus: Int, hostMemory: UInt64) {
@@ -31,5 +35,7 @@ public struct ContainerUsage: Sendable, Equatable {
         blockRead = second.blockRead
         blockWrite = second.blockWrite
         pids = second.pids
+        netReceived = second.netReceived
+        netSent = second.netSent
     }
 }

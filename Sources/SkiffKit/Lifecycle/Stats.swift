@@ -26,6 +26,10 @@ public struct ContainerStatsSample: Sendable {
     public var blockWrite: UInt64
     /// When the sample was taken (monotonic seconds).
     public var at: Double
+    /// Bytes the container received on its network interfaces so far.
+    public var netReceived: UInt64 = 0
+    /// Bytes the container sent on its network interfaces so far.
+    public var netSent: UInt64 = 0
 }
 
 extension Engine {
@@ -82,9 +86,26 @@ extension Engine {
                 }
             }
         }
-        return ContainerStatsSample(
+        var sample = ContainerStatsSample(
             id: c.id, name: c.name, cpuNanos: cpu, memoryUsage: memory, memoryLimit: limit,
             pids: pids, blockRead: read, blockWrite: written, at: Self.monotonicSeconds())
+        (sample.netReceived, sample.netSent) = Self.networkBytes(containerID: c.id)
+        return sample
+    }
+
+    /// The container's network traffic, read on the host's ends of its veth pairs: what the host end
+    /// sent, the container received, and the other way round.
+    static func networkBytes(containerID: String) -> (received: UInt64, sent: UInt64) {
+        var received: UInt64 = 0
+        var sent: UInt64 = 0
+        for index in 0..<16 {
+            let dir = "/sys/class/net/" + NetworkStore.vethName(containerID: containerID, index: index) + "/statistics/"
+            guard let tx = try? FileIO.readString(dir + "tx_bytes"), let rx = try? FileIO.readString(dir + "rx_bytes")
+            else { break }
+            received += UInt64(tx.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+            sent += UInt64(rx.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        }
+        return (received, sent)
     }
 
     /// The host's memory (the limit shown for a container without one) and CPU count.

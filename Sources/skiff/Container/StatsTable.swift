@@ -31,6 +31,7 @@ enum StatsTable {
                     row["MemPerc"] = String(format: "%.2f%%", u.memoryPercent)
                     row["BlockIO"] = "\(Engine.decimalSize(u.blockRead)) / \(Engine.decimalSize(u.blockWrite))"
                     row["PIDs"] = "\(u.pids)"
+                    row["NetIO"] = "\(Engine.decimalSize(u.netReceived)) / \(Engine.decimalSize(u.netSent))"
                 }
                 rows.append(row)
             }
