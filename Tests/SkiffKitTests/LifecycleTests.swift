@@ -82,6 +82,11 @@ struct LifecycleTests {
         #expect(NetworkTests.curl("http://\(ip):8080/").contains("hello-from-httpd"))
         let net = root.skiff("stats", "--no-stream", "--format", "{{.NetIO}}").out
         #expect(!net.hasPrefix("0B / ") && !net.hasSuffix(" / 0B\n"), "NET I/O: \(net)")
+        // ps -s: the writable layer (the page httpd serves was written there) and the virtual size.
+        let sized = root.skiff("ps", "-s")
+        #expect(sized.out.hasPrefix("CONTAINER ID") && sized.out.contains("SIZE"), "\(sized.out)")
+        let size = root.skiff("ps", "--format", "{{.Size}}").out
+        #expect(!size.hasPrefix("0B") && size.contains(" (virtual ") && size.contains("MB)"), "\(size)")
 
         // rm without -f refuses a running container, with Docker's words.
         let refused = root.skiff("rm", "web")

@@ -1,4 +1,6 @@
 import Foundation
+import SkiffImage
+import SkiffOCI
 import SkiffRuntime
 import SkiffSystem
 
@@ -91,6 +93,14 @@ extension Engine {
             pids: pids, blockRead: read, blockWrite: written, at: Self.monotonicSeconds())
         (sample.netReceived, sample.netSent) = Self.networkBytes(containerID: c.id)
         return sample
+    }
+
+    /// Docker's SizeRw and SizeRootFs: the bytes of the container's writable layer, and those plus its
+    /// image's (`ps -s` shows them as "2B (virtual 4.26MB)").
+    public func containerSizes(_ c: Container) -> (writable: UInt64, rootFs: UInt64) {
+        let writable = Self.diskUsage(containers.directory(of: c.id) + "/upper")
+        let image = (try? Digest(c.manifestDigest)).flatMap { try? images.image(manifest: $0) }.map { UInt64($0.size) }
+        return (writable, writable + (image ?? 0))
     }
 
     /// The container's network traffic, read on the host's ends of its veth pairs: what the host end

@@ -26,6 +26,8 @@ struct ContainerListing: ParsableArguments {
     @Flag(name: .customLong("no-trunc"), help: "Do not truncate IDs and commands.") var noTrunc = false
     @Option(name: [.customShort("n"), .long], help: "Show the N last created containers (all states).") var last: Int?
     @Flag(name: [.customShort("l"), .long], help: "Show the latest created container (all states).") var latest = false
+    @Flag(name: [.customShort("s"), .long], help: "Show the writable layer's size (and with the image's: virtual).")
+    var size = false
 
     func run() throws {
         let engine = SkiffContext.engine()
@@ -45,14 +47,18 @@ struct ContainerListing: ParsableArguments {
             "State": "STATE", "Size": "SIZE", "Mounts": "MOUNTS", "Networks": "NETWORKS",
             "LocalVolumes": "LOCAL VOLUMES",
         ]
-        let output = try ListFormat(
-            format,
-            defaultTable: "{{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}",
-            headers: headers)
+        let table = "{{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}"
+        let output = try ListFormat(format, defaultTable: table + (size ? "\t{{.Size}}" : ""), headers: headers)
+        // Sizes walk each writable layer: only when asked for, as Docker computes them.
+        let sized = size || (format ?? "").contains(".Size")
         try output.print(
             list.map { c in
                 var fields: [String: Any] = engine.listFields(c, truncate: !noTrunc)
                 fields["LocalVolumes"] = String((c.mounts ?? []).filter { $0.name != nil }.count)
+                if sized {
+                    let s = engine.containerSizes(c)
+                    fields["Size"] = "\(Engine.decimalSize(s.writable)) (virtual \(Engine.decimalSize(s.rootFs)))"
+                }
                 return fields
             })
     }
