@@ -418,7 +418,10 @@ struct LifecycleTests {
                     if r:
                         try: out += os.read(fd, 4096)
                         except OSError: return
-            pump(1.5)
+            # The first output (a prompt) within 8 s, however loaded the machine; then a moment more.
+            end = time.time() + 8
+            while not out and time.time() < end: pump(0.1)
+            pump(0.5)
             for step in steps:
                 if step.startswith("="):
                     r, c = step[1:].split("x")
