@@ -157,6 +157,10 @@ extension CommandLineUsageTests {
         defer { root.cleanUp(removeVolumes: true) }
         #expect(root.skiff("create", "--name", "keep", "--label", "keep=yes", "busybox", "true").status == 0)
         #expect(root.skiff("create", "--name", "drop", "busybox", "true").status == 0)
+        // ps takes the same label filter (KEY, KEY=VALUE).
+        #expect(root.skiff("ps", "-a", "--filter", "label=keep", "--format", "{{.Names}}").out == "keep\n")
+        #expect(root.skiff("ps", "-a", "--filter", "label=keep=yes", "--format", "{{.Names}}").out == "keep\n")
+        #expect(root.skiff("ps", "-a", "--filter", "label=keep=no", "-q").out == "")
         let bad = root.skiff("container", "prune", "-f", "--filter", "colour=red")
         #expect(bad.status != 0 && bad.err.contains("--filter colour=red"), "\(bad)")
         #expect(root.engine.listContainers().count == 2)

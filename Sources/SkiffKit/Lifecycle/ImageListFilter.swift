@@ -70,11 +70,7 @@ public struct ImageListFilter: Sendable, Equatable {
             case "since": return times[key, default: []].contains { t in row.created.map { $0 > t } ?? false }
             case "until": return times[key, default: []].contains { t in row.created.map { $0 < t } ?? false }
             default:
-                return options.contains { value in
-                    let kv = value.split(separator: "=", maxSplits: 1).map(String.init)
-                    guard let v = row.labels[kv[0]] else { return false }
-                    return kv.count == 1 || v == kv[1]
-                }
+                return options.contains { LabelFilter.matches($0, in: row.labels) }
             }
         }
     }

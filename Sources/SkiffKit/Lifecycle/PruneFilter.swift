@@ -40,13 +40,8 @@ public struct PruneFilter: Sendable, Equatable {
         if !until.isEmpty {
             guard let text = created, let t = Timestamp.parse(text), until.allSatisfy({ t < $0 }) else { return false }
         }
-        return labels.allSatisfy { Self.has(have, $0) } && !withoutLabels.contains { Self.has(have, $0) }
-    }
-
-    static func has(_ labels: [String: String], _ wanted: String) -> Bool {
-        let kv = wanted.split(separator: "=", maxSplits: 1).map(String.init)
-        guard let v = labels[kv[0]] else { return false }
-        return kv.count == 1 || v == kv[1]
+        return labels.allSatisfy { LabelFilter.matches($0, in: have) }
+            && !withoutLabels.contains { LabelFilter.matches($0, in: have) }
     }
 
     static func value(_ text: String, _ key: String) -> String? {

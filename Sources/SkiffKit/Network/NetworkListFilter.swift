@@ -63,10 +63,7 @@ public struct NetworkListFilter: Sendable, Equatable {
                 case "scope": return value == "local"
                 case "type": return (value == "builtin") == row.builtin
                 case "dangling": return (value == "true" || value == "1") == (!row.inUse && !row.builtin)
-                default:
-                    let kv = value.split(separator: "=", maxSplits: 1).map(String.init)
-                    guard let v = row.labels[kv[0]] else { return false }
-                    return kv.count == 1 || v == kv[1]
+                default: return LabelFilter.matches(value, in: row.labels)
                 }
             }
         }

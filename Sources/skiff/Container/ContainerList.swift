@@ -93,10 +93,7 @@ struct ContainerFilter {
         case "health":
             guard c.healthcheck != nil else { return value == "none" }
             return (c.health ?? HealthState()).status.rawValue == value
-        default:
-            let kv = value.split(separator: "=", maxSplits: 1).map(String.init)
-            guard let v = c.labels[kv[0]] else { return false }
-            return kv.count == 1 || v == kv[1]
+        default: return LabelFilter.matches(value, in: c.labels)
         }
     }
 }

@@ -74,9 +74,7 @@ struct VolumeList: ParsableCommand {
                 default: throw ValidationError("--filter \(f): dangling takes true or false")
                 }
             case "name": predicates.append { $0.Name.contains(kv[1]) }
-            case "label":
-                let l = kv[1].split(separator: "=", maxSplits: 1).map(String.init)
-                predicates.append { v in v.Labels[l[0]] != nil && (l.count == 1 || v.Labels[l[0]] == l[1]) }
+            case "label": predicates.append { LabelFilter.matches(kv[1], in: $0.Labels) }
             case "driver": predicates.append { $0.Driver == kv[1] }
             default: throw ValidationError("--filter \(f): supported are dangling, name, label and driver")
             }
