@@ -84,18 +84,28 @@ struct Skiff: ParsableCommand {
         CLIMain.run(Skiff.self, arguments: arguments, usageExitCode: 125, fastPath: fastPath)
     }
 
-    /// The commands read without ArgumentParser in their common forms: `exec` and `container exec`.
+    /// The commands read without ArgumentParser in their common forms: `exec`, `run` and `create`
+    /// (also as `container exec|run|create`).
     static func fastPath(_ arguments: [String]) -> (() throws -> Void)? {
-        let rest: ArraySlice<String>
-        if arguments.first == "exec" {
-            rest = arguments.dropFirst()
-        } else if arguments.starts(with: ["container", "exec"]) {
-            rest = arguments.dropFirst(2)
-        } else {
+        var words = arguments[...]
+        if words.first == "container" { words = words.dropFirst() }
+        guard let command = words.first else { return nil }
+        let rest = Array(words.dropFirst())
+        switch command {
+        case "exec":
+            return ExecCommandLine.parse(rest).map { ExecInvocation($0).run }
+        case "run":
+            return RunCommandLine.parse(rest).map { RunInvocation($0).run }
+        case "create":
+            guard let a = RunCommandLine.parse(rest, detachable: false) else { return nil }
+            return {
+                try ContainerCreate.create(
+                    flags: FastCreateFlags(a), explain: ExplainSession(narrate: false, html: nil), image: a.image,
+                    command: a.command)
+            }
+        default:
             return nil
         }
-        guard let exec = ExecCommandLine.parse(Array(rest)) else { return nil }
-        return ExecInvocation(exec).run
     }
 
     /// What an unprivileged user may run: help and the version.

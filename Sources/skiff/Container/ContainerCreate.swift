@@ -18,6 +18,11 @@ struct ContainerCreate: ParsableCommand {
     var command: [String] = []
 
     func run() throws {
+        try Self.create(flags: flags, explain: explain.session, image: image, command: command)
+    }
+
+    /// Create as the flags say (from ArgumentParser, or from `RunCommandLine` for the common forms).
+    static func create(flags: any CreateFlagSet, explain: ExplainSession, image: String, command: [String]) throws {
         explain.begin()
         defer { explain.finish(title: "skiff create \(image)") }
         let options = try refusedBeforeStart { try flags.runOptions(command: command) }

@@ -23,6 +23,43 @@ struct ContainerRun: ParsableCommand {
     var command: [String] = []
 
     func run() throws {
+        try RunInvocation(
+            flags: flags, detach: detach, detachKeys: detachKeys, explain: explain.session, image: image,
+            command: command
+        ).run()
+    }
+}
+
+/// What `skiff run` was asked, whichever parser read the command line: ArgumentParser's (`ContainerRun`)
+/// or the table-free one of the common forms (`RunCommandLine`).
+struct RunInvocation {
+    var flags: any CreateFlagSet
+    var detach: Bool
+    var detachKeys: String?
+    var explain: ExplainSession
+    var image: String
+    var command: [String]
+
+    /// A line `RunCommandLine` read (it takes no --explain and no --detach-keys).
+    init(_ a: RunCommandLine.Arguments) {
+        self.init(
+            flags: FastCreateFlags(a), detach: a.detach, detachKeys: nil,
+            explain: ExplainSession(narrate: false, html: nil), image: a.image, command: a.command)
+    }
+
+    init(
+        flags: any CreateFlagSet, detach: Bool, detachKeys: String?, explain: ExplainSession, image: String,
+        command: [String]
+    ) {
+        self.flags = flags
+        self.detach = detach
+        self.detachKeys = detachKeys
+        self.explain = explain
+        self.image = image
+        self.command = command
+    }
+
+    func run() throws {
         // Attached, the container's process is cloned here: run sealed (see ExecutableSeal.cliCommandsRunningUnsealed).
         if !detach { ExecutableSeal.seal() }
         explain.begin(live: true)

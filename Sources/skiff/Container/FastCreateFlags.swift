@@ -1,0 +1,116 @@
+import SkiffKit
+
+/// The create flags of a command line `RunCommandLine` read (issue 15's fast path of `run` and
+/// `create`): the ones it reads, the rest at ArgumentParser's defaults, so that `CreateFlagSet` does
+/// with them exactly what it does with `ContainerCreateFlags`.
+struct FastCreateFlags: CreateFlagSet {
+    var name: String? = nil
+    var env: [String] = []
+    var envFile: [String] = []
+    var workdir: String? = nil
+    var user: String? = nil
+    var hostname: String? = nil
+    var entrypoint: String? = nil
+    var remove: Bool = false
+    var interactive: Bool = false
+    var tty: Bool = false
+    var network: [String] = []
+    var pid: String? = nil
+    var ipc: String? = nil
+    var uts: String? = nil
+    var cgroupns: String? = nil
+    var networkAlias: [String] = []
+    var ip: String? = nil
+    var macAddress: String? = nil
+    var link: [String] = []
+    var addHost: [String] = []
+    var dns: [String] = []
+    var dnsSearch: [String] = []
+    var dnsOption: [String] = []
+    var publishAll: Bool = false
+    var expose: [String] = []
+    var memory: String? = nil
+    var cpus: String? = nil
+    var cpuPeriod: String? = nil
+    var cpuQuota: String? = nil
+    var cpuRtPeriod: String? = nil
+    var cpuRtRuntime: String? = nil
+    var memorySwappiness: String? = nil
+    var oomKillDisable: Bool = false
+    var cgroupParent: String? = nil
+    var blkioWeight: String? = nil
+    var blkioWeightDevice: [String] = []
+    var deviceReadBps: [String] = []
+    var deviceWriteBps: [String] = []
+    var deviceReadIops: [String] = []
+    var deviceWriteIops: [String] = []
+    var pidsLimit: String? = nil
+    var readOnly: Bool = false
+    var capAdd: [String] = []
+    var capDrop: [String] = []
+    var sysctl: [String] = []
+    var privileged: Bool = false
+    var securityOpt: [String] = []
+    var initProcess: Bool = false
+    var publish: [String] = []
+    var label: [String] = []
+    var platform: String? = nil
+    var restart: String? = nil
+    var healthCmd: String? = nil
+    var healthInterval: String? = nil
+    var healthTimeout: String? = nil
+    var healthStartPeriod: String? = nil
+    var healthStartInterval: String? = nil
+    var healthRetries: String? = nil
+    var noHealthcheck: Bool = false
+    var stopSignal: String? = nil
+    var stopTimeout: String? = nil
+    var volume: [String] = []
+    var mount: [String] = []
+    var tmpfs: [String] = []
+    var volumesFrom: [String] = []
+    var device: [String] = []
+    var deviceCgroupRule: [String] = []
+    var groupAdd: [String] = []
+    var logOpt: [String] = []
+    var ulimit: [String] = []
+    var cpuShares: String? = nil
+    var cpusetCpus: String? = nil
+    var cpusetMems: String? = nil
+    var shmSize: String? = nil
+    var memorySwap: String? = nil
+    var memoryReservation: String? = nil
+    var oomScoreAdj: String? = nil
+    var domainname: String? = nil
+    var annotation: [String] = []
+    var labelFile: [String] = []
+    var cidfile: String? = nil
+    var attach: [String] = []
+    var sigProxy: Bool = true
+    var logDriver: String? = nil
+    var quiet: Bool = false
+    var userns: String? = nil
+    var runtime: String? = nil
+    var isolation: String? = nil
+    var storageOpt: [String] = []
+    var gpus: String? = nil
+    var ip6: String? = nil
+    var linkLocalIP: [String] = []
+    var pull: String = "missing"
+    var tlsVerify: Bool = true
+
+    init(_ a: RunCommandLine.Arguments) {
+        remove = a.remove
+        interactive = a.interactive
+        tty = a.tty
+        name = a.name
+        network = a.networks
+        env = a.env
+        publish = a.publish
+        volume = a.volumes
+        workdir = a.workdir
+        user = a.user
+        label = a.labels
+        restart = a.restart
+    }
+}
