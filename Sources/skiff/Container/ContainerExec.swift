@@ -107,6 +107,18 @@ struct ExecInvocation {
             }
         }
         let engine = SkiffContext.engine()
+        if detach && !tty {
+            if Engine.isUnderExecWaiter {
+                // fd 3 is the waiter's: the process must not inherit it.
+                _ = fcntl(3, F_SETFD, FD_CLOEXEC)
+                request.startReportFD = 3
+            } else {
+                // This command again, under a waiter that records the process's exec_die.
+                let code = try engine.execUnderWaiter(
+                    container: container, arguments: Array(CommandLine.arguments.dropFirst()))
+                throw ExitCode(code)
+            }
+        }
         let status: Int32?
         do {
             status = try engine.exec(container, request)?.shellStatus
