@@ -72,6 +72,20 @@ struct OOMKillTests {
             ])
     }
 
+    @Test func aRecordRepairedAfterItsMonitorDiedSaysSoToo() throws {
+        let root = try CLIRoot()
+        defer { root.cleanUp() }
+        let run = root.skiff(
+            "run", "-d", "--name", "orphan", "-m", "8m", "busybox", "sh", "-c", "sleep 1; " + Self.hog)
+        #expect(run.status == 0, "\(run.err)")
+        let id = run.out.trimmingCharacters(in: .whitespacesAndNewlines)
+        let monitor = try #require(try root.engine.containers.load(id: id).monitorPid)
+        #expect(kill(monitor, SIGKILL) == 0)
+        // Nobody records the exit: the next reading of the record repairs it, from the cgroup still there.
+        #expect(root.eventually(20) { root.inspect("orphan", "{{.State.Status}}") == "exited" })
+        #expect(root.inspect("orphan", "{{.State.OOMKilled}}") == "true")
+    }
+
     @Test func aRestartPolicysRestartClearsIt() throws {
         let root = try CLIRoot()
         defer { root.cleanUp() }
