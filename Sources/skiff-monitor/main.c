@@ -29,7 +29,7 @@
 //
 // Exec-wait mode (`skiff exec -d`, see SkiffKit's ExecWaiter): skiff-monitor -E -s SKIFF -d DIR -- ARG...
 // with the caller's stdin, stdout and stderr as fds 4, 5, 6. It detaches, becomes a child subreaper and
-// runs SKIFF ARG... (the same exec, SKIFF_EXEC_WAITER=1 in its environment) on those fds; that skiff
+// runs SKIFF ARG... (the same exec, SKIFF_EXEC_WAITER=<our pid> in its environment) on those fds; that skiff
 // starts the process, reports "PID EXECID CONTAINERID" on its fd 3 and exits, so the process is
 // reparented to us. We report "status N" (that skiff's exit status) on fd 3, move to DIR (the
 // container's directory, holding no caller's directory), reap the process and run `skiff
@@ -587,7 +587,9 @@ static int exec_wait_main(const char *dir, char **args, int nargs) {
         for (int i = 0; i < 4; i++)
             if (want[i] >= 0) dup2(want[i], i);
         syscall(SYS_close_range, 4, ~0U, 0);
-        setenv("SKIFF_EXEC_WAITER", "1", 1);
+        char waiter[16];
+        snprintf(waiter, sizeof waiter, "%d", (int)getppid());
+        setenv("SKIFF_EXEC_WAITER", waiter, 1);
         const char *argv[256] = {skiff_path};
         int n = 1;
         for (int i = 0; i < nargs && n < 255; i++) argv[n++] = args[i];

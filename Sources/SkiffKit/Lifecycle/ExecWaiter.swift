@@ -7,17 +7,22 @@ import Glibc
 /// `exec -d`'s exec_die. Only a process's parent learns its exit status, and the `skiff exec -d` that
 /// starts it exits at once; so that skiff runs again under a waiter, the monitor in exec-wait mode
 /// (`skiff-monitor -E`, C, a few hundred KB while the process runs): the waiter is a child subreaper,
-/// the skiff it runs (SKIFF_EXEC_WAITER=1) starts the process and exits, the process is reparented to
+/// the skiff it runs (SKIFF_EXEC_WAITER=<the waiter's pid>) starts the process and exits, the process is reparented to
 /// the waiter, and when it ends the waiter runs `skiff container-internal exec-died`.
 extension Engine {
-    /// Set in the environment of the skiff the waiter runs.
+    /// Set to the waiter's pid in the environment of the skiff it runs.
     public static let execWaiterVariable = "SKIFF_EXEC_WAITER"
 
-    /// Whether this process is the skiff an exec waiter runs (its fd 3 takes the start report).
+    /// Whether this process is the skiff an exec waiter runs (its fd 3 takes the start report): the
+    /// variable names its parent, so a copy of it inherited further never passes.
     public static var isUnderExecWaiter: Bool {
-        guard let v = getenv(execWaiterVariable) else { return false }
-        return String(cString: v) == "1"
+        guard let v = getenv(execWaiterVariable), let pid = Int32(String(cString: v)) else { return false }
+        return pid == getppid()
     }
+
+    /// Whether `exec -d` goes under a waiter: not when the variable is set at all (under a waiter
+    /// already, or a copy inherited further), so a waiter never starts another.
+    public static var execNeedsWaiter: Bool { getenv(execWaiterVariable) == nil }
 
     /// Run `skiff ARGUMENTS` (an `exec -d` command line) under an exec waiter, with this process's
     /// stdin, stdout and stderr; its exit status. `container` names the container (for the waiter's

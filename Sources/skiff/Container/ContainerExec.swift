@@ -83,7 +83,7 @@ struct ExecInvocation {
     }
 
     func run() throws {
-        if detach && !tty && !Engine.isUnderExecWaiter {
+        if detach && !tty && Engine.execNeedsWaiter {
             // This command again, under a waiter that records the process's exec_die (ExecWaiter); that
             // run checks, explains and reports.
             let code = try SkiffContext.engine().execUnderWaiter(
