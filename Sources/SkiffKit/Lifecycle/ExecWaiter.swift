@@ -7,8 +7,8 @@ import Glibc
 /// `exec -d`'s exec_die. Only a process's parent learns its exit status, and the `skiff exec -d` that
 /// starts it exits at once; so that skiff runs again under a waiter, the monitor in exec-wait mode
 /// (`skiff-monitor -E`, C, a few hundred KB while the process runs): the waiter is a child subreaper,
-/// the skiff it runs (SKIFF_EXEC_WAITER=<the waiter's pid>) starts the process and exits, the process is reparented to
-/// the waiter, and when it ends the waiter runs `skiff container-internal exec-died`.
+/// the skiff it runs (SKIFF_EXEC_WAITER=<the waiter's pid>) starts the process and exits, the process
+/// is reparented to the waiter, and when it ends the waiter runs `skiff container-internal exec-died`.
 extension Engine {
     /// Set to the waiter's pid in the environment of the skiff it runs.
     public static let execWaiterVariable = "SKIFF_EXEC_WAITER"
