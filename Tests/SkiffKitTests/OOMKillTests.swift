@@ -86,6 +86,26 @@ struct OOMKillTests {
         #expect(root.inspect("orphan", "{{.State.OOMKilled}}") == "true")
     }
 
+    @Test func composeUpReportsTheExitAndRecordsTheKill() throws {
+        let p = try ComposeEndToEndTests.Project(
+            """
+            name: s14oom
+            services:
+              hog:
+                image: busybox
+                mem_limit: 8m
+                command: ["sh", "-c", "\(Self.hog)"]
+            """)
+        defer { p.cleanUp() }
+        let up = p.compose("up", "--exit-code-from", "hog", timeout: 60)
+        #expect(up.status == 137, "\(up)")
+        #expect(up.out.contains("s14oom-hog-1 exited with code 137"), "\(up.out)")
+        #expect(p.container("s14oom-hog-1")?.oomKilled == true)
+        let ids = p.engine.listContainers().map(\.id)
+        #expect(p.compose("down").status == 0)
+        p.checkNothingLeft(ids: ids)
+    }
+
     @Test func aRestartPolicysRestartClearsIt() throws {
         let root = try CLIRoot()
         defer { root.cleanUp() }
