@@ -26,6 +26,14 @@
 // that process is gone (exited, crashed, SIGKILLed), or on SIGTERM, runs `skiff container-internal reap
 // KEY=VALUE` (twice, a second apart) if DIR (the session's directory) still exists: the session removes DIR when it ended
 // cleanly. No daemon: one small process per test process, gone with the cleanup.
+//
+// Exec-wait mode (`skiff exec -d`, see SkiffKit's ExecWaiter): skiff-monitor -E -s SKIFF -d DIR -- ARG...
+// with the caller's stdin, stdout and stderr as fds 4, 5, 6. It detaches, becomes a child subreaper and
+// runs SKIFF ARG... (the same exec, SKIFF_EXEC_WAITER=<our pid> in its environment) on those fds; that skiff
+// starts the process, reports "PID EXECID CONTAINERID" on its fd 3 and exits, so the process is
+// reparented to us. We report "status N" (that skiff's exit status) on fd 3, move to DIR (the
+// container's directory, holding no caller's directory), reap the process and run `skiff
+// container-internal exec-died CONTAINERID EXECID CODE SIGNAL`, which records exec_die.
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -75,6 +83,7 @@ static int out_fd = -1, err_fd = -1, master_fd = -1, in_fd = -1;
 
 static int opt_reap;
 static pid_t reap_watch_pid;
+static int opt_exec_wait;
 
 static void close_fd(int *fd) {
     if (*fd >= 0) close(*fd);
@@ -552,10 +561,90 @@ static int reap_main(const char *dir) {
     return ok ? 0 : 1;
 }
 
+// MARK: exec-wait mode
+
+static int exec_wait_main(const char *dir, char **args, int nargs) {
+    pid_t first = fork();
+    if (first < 0) return 1;
+    if (first > 0) _exit(0);
+    setsid();
+    prctl(PR_SET_CHILD_SUBREAPER, 1);
+    signal(SIGPIPE, SIG_IGN);
+    signal(SIGHUP, SIG_IGN);
+    signal(SIGINT, SIG_IGN);
+    int report[2];
+    if (pipe2(report, O_CLOEXEC) != 0) {
+        if (ready_fd >= 0) dprintf(ready_fd, "status 125\n");
+        return 1;
+    }
+    pid_t inner = fork();
+    if (inner == 0) {
+        signal(SIGPIPE, SIG_DFL);
+        signal(SIGHUP, SIG_DFL);
+        signal(SIGINT, SIG_DFL);
+        int want[4] = {4, 5, 6, report[1]};
+        for (int i = 0; i < 4; i++) want[i] = fcntl(want[i], F_DUPFD_CLOEXEC, 10);
+        for (int i = 0; i < 4; i++)
+            if (want[i] >= 0) dup2(want[i], i);
+        syscall(SYS_close_range, 4, ~0U, 0);
+        char waiter[16];
+        snprintf(waiter, sizeof waiter, "%d", (int)getppid());
+        setenv("SKIFF_EXEC_WAITER", waiter, 1);
+        const char *argv[256] = {skiff_path};
+        int n = 1;
+        for (int i = 0; i < nargs && n < 255; i++) argv[n++] = args[i];
+        argv[n] = NULL;
+        execv(skiff_path, (char *const *)argv);
+        _exit(127);
+    }
+    close(report[1]);
+    close(4);
+    close(5);
+    close(6);
+    char line[256];
+    size_t len = 0;
+    for (;;) {
+        ssize_t n = read(report[0], line + len, sizeof line - 1 - len);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        len += (size_t)n;
+        if (len == sizeof line - 1) break;
+    }
+    line[len] = 0;
+    close(report[0]);
+    int status = 0, sig = 0;
+    while (inner > 0 && waitpid(inner, &status, 0) < 0 && errno == EINTR) {}
+    int code = inner < 0 ? 125 : status_code(status, &sig);
+    if (ready_fd >= 0) {
+        dprintf(ready_fd, "status %d\n", code >= 0 ? code : 128 + sig);
+        close_fd(&ready_fd);
+    }
+    if (chdir(dir) != 0 && chdir("/") != 0) {}
+    int pid = 0;
+    char exec_id[80], id[80];
+    if (sscanf(line, "%d %79s %79s", &pid, exec_id, id) != 3 || pid <= 0) return 0;
+    container_id = id;
+    // The process, reparented to us; with the host's pid namespace an orphan of it may come too.
+    for (;;) {
+        pid_t got = waitpid(-1, &status, __WALL);
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0) return 1;  // gone without us seeing it: nothing true to record
+        if (got == pid) break;
+    }
+    code = status_code(status, &sig);
+    char code_text[16], sig_text[16];
+    snprintf(code_text, sizeof code_text, "%d", code);
+    snprintf(sig_text, sizeof sig_text, "%d", sig);
+    const char *extra[] = {exec_id, code_text, sig_text, NULL};
+    pid_t helper = spawn_skiff("exec-died", extra, -1, -1, -1, -1);
+    while (helper > 0 && waitpid(helper, &status, 0) < 0 && errno == EINTR) {}
+    return 0;
+}
+
 int main(int argc, char **argv) {
     const char *dir = NULL;
     int c;
-    while ((c = getopt(argc, argv, "s:d:tiAl:n:NH:P:S:Rp:")) != -1) {
+    while ((c = getopt(argc, argv, "s:d:tiAl:n:NH:P:S:Rp:E")) != -1) {
         switch (c) {
         case 's': skiff_path = optarg; break;
         case 'd': dir = optarg; break;
@@ -570,12 +659,19 @@ int main(int argc, char **argv) {
         case 'S': health_start_interval_ms = atoll(optarg); break;
         case 'R': opt_reap = 1; break;
         case 'p': reap_watch_pid = (pid_t)atoi(optarg); break;
+        case 'E': opt_exec_wait = 1; break;
         default: return 2;
         }
     }
+    if (opt_exec_wait && skiff_path && dir && optind < argc) {
+        if (fcntl(3, F_SETFD, FD_CLOEXEC) == 0) ready_fd = 3;
+        syscall(SYS_close_range, 7, ~0U, 0);
+        return exec_wait_main(dir, argv + optind, argc - optind);
+    }
     if (!skiff_path || !dir || optind != argc - 1) {
         fprintf(stderr, "usage: skiff-monitor -s SKIFF -d DIR [-t] [-i] [-A] [-l MAX] [-n FILES] [-H MS [-P MS -S MS]] ID\n"
-                        "       skiff-monitor -R -s SKIFF -d DIR -p PID KEY=VALUE\n");
+                        "       skiff-monitor -R -s SKIFF -d DIR -p PID KEY=VALUE\n"
+                        "       skiff-monitor -E -s SKIFF -d DIR -- ARG...\n");
         return 2;
     }
     container_id = argv[optind];

@@ -80,6 +80,9 @@ public struct Container: Codable, Sendable, Equatable {
     public var hostname: String?
     /// Why the last start failed, or how the state was repaired.
     public var error: String?
+    /// Docker's State.OOMKilled: the kernel's OOM killer killed a process of the last run (read from its
+    /// cgroup when the exit was recorded); cleared at the next start. nil: false.
+    public var oomKilled: Bool?
     /// --pid, --ipc, --uts, --cgroupns as given (a `container:` donor is looked up at every start); nil in
     /// records made before they existed.
     public var namespaceModes: NamespaceModes?

@@ -179,6 +179,8 @@ extension Engine {
     ) throws(KitError) -> ExitStatus {
         var container = created
         var options = OCIRuntime.StartOptions()
+        // Kept once stopped: its cgroup's OOM counter is read before the delete below removes it.
+        options.keep = true
         if cancellable { options.cancelFD = Cancellation.wakeFD } else { TerminationWatch.handOver() }
         options.stdio.out = stdout
         options.stdio.err = stderr
@@ -190,6 +192,7 @@ extension Engine {
         defer { if devNull >= 0 { close(devNull) } }
         container.status = .running
         container.startedAt = Timestamp.now()
+        container.oomKilled = nil
         container.runnerPid = getpid()
         container.runnerStartTime = SkiffRuntime.ProcessInfo.startTime(pid: getpid())
         try containers.save(container)
@@ -232,6 +235,8 @@ extension Engine {
             }
             throw .runtime(error)
         }
+        container.oomKilled = oomKilled(id: container.id) ? true : nil
+        try? runtime.delete(id: container.id, force: true)
         container.status = .exited
         container.exitCode = status.shellStatus
         container.finishedAt = Timestamp.now()

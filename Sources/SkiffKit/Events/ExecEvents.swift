@@ -1,20 +1,26 @@
 import Foundation
 
 /// An exec's events as Docker records them: `exec_create: CMD ARGS` and `exec_start: CMD ARGS` with the
-/// exec's ID, then `exec_die` with its exit code once it ends (known here for an exec that is waited for).
+/// exec's ID, then `exec_die` with its exit code once it ends: recorded here for an exec that is waited
+/// for, by `container-internal exec-died` (run by the exec waiter, see ExecWaiter) for a detached one.
 struct ExecEvents {
     let recorder: EventRecorder
     let container: Container
     let command: [String]
     let execID: String
 
-    init(recorder: EventRecorder, container: Container, command: [String]) {
+    init(recorder: EventRecorder, container: Container, command: [String], execID: String? = nil) {
         self.recorder = recorder
         self.container = container
         self.command = command
+        self.execID = execID ?? Self.newID()
+    }
+
+    /// 64 random hex digits, as Docker's exec IDs.
+    static func newID() -> String {
         var bytes = [UInt8](repeating: 0, count: 32)
         for i in bytes.indices { bytes[i] = UInt8.random(in: 0...255) }
-        execID = bytes.map { String(format: "%02x", $0) }.joined()
+        return bytes.map { String(format: "%02x", $0) }.joined()
     }
 
     func started() {

@@ -34,6 +34,9 @@ public struct ExecRequest: Sendable {
     public var stdio: (in: Int32, out: Int32, err: Int32) = (-1, -1, -1)
     /// Written with the process's host pid (a detached exec the caller waits for itself).
     public var pidFile: String?
+    /// Detached: once the process runs, "PID EXECID CONTAINERID" is written here, for the exec waiter
+    /// that records its exec_die (see ExecWaiter); -1: not written.
+    public var startReportFD: Int32 = -1
 
     /// A request to run `command` with the container's defaults.
     public init(command: [String]) {
@@ -109,6 +112,12 @@ extension Engine {
                 "exec -d -t: a detached exec with a terminal has nobody to hold the terminal; use -d without -t")
         }
         let execEvents = ExecEvents(recorder: events, container: c, command: request.command)
+        if request.detach && request.startReportFD >= 0 {
+            let fd = request.startReportFD
+            options.started = { pid in
+                _ = try? FileIO.writeAll(fd: fd, bytes: Array("\(pid) \(execEvents.execID) \(c.id)\n".utf8))
+            }
+        }
         do {
             execEvents.started()
             let status = try runtime.exec(id: c.id, process: process, options: options, spec: spec)

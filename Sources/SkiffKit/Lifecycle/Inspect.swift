@@ -263,7 +263,7 @@ extension Engine {
         let paused = isPaused(c)
         let state = ContainerInspect.StateDoc(
             Status: paused ? "paused" : c.status.rawValue, Running: running || c.status == .restarting, Paused: paused,
-            Restarting: c.status == .restarting, OOMKilled: false, Dead: false,
+            Restarting: c.status == .restarting, OOMKilled: c.oomKilled ?? false, Dead: false,
             Pid: running ? (c.pid ?? (try? runtime.state(id: c.id).pid) ?? 0) : 0,
             ExitCode: c.exitCode ?? 0, Error: c.error ?? "",
             StartedAt: c.startedAt ?? Self.zeroTime, FinishedAt: c.finishedAt ?? Self.zeroTime, Health: health)

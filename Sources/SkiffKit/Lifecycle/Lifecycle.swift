@@ -311,6 +311,7 @@ extension Engine {
             _ = try? containers.update(id: id) { c throws(KitError) in
                 c.status = .exited
                 c.exitCode = 125
+                c.oomKilled = nil
                 c.finishedAt = Timestamp.now()
                 c.error = "\(error)"
                 c.pid = nil
@@ -332,6 +333,7 @@ extension Engine {
             _ = try? containers.update(id: id) { c throws(KitError) in
                 c.status = .exited
                 c.exitCode = exitCode
+                c.oomKilled = nil
                 c.finishedAt = Timestamp.now()
                 c.error = message
                 c.pid = nil
@@ -357,6 +359,7 @@ extension Engine {
             c.monitorStartTime = SkiffRuntime.ProcessInfo.startTime(pid: monitor)
             c.startedAt = Timestamp.now()
             c.exitCode = 0
+            c.oomKilled = nil
             c.error = nil
             if c.healthcheck != nil { c.health = HealthState() }
         }
@@ -376,12 +379,14 @@ extension Engine {
         case restart(milliseconds: Int)
     }
 
-    /// `container-internal exited`: record the exit, remove the runtime state (and with it the cgroup),
-    /// then apply --rm or the restart policy.
+    /// `container-internal exited`: record the exit (with whether the OOM killer ended the run, read
+    /// from the cgroup first), remove the runtime state (and with it the cgroup), then apply --rm or the
+    /// restart policy.
     package func internalExited(id: String, code: Int32, signal: Int32, finishedAt: String) throws(KitError)
         -> AfterExit
     {
         guard FileIO.exists(containers.directory(of: id) + "/container.json") else { return .done }
+        let oomKilled = oomKilled(id: id)
         try? runtime.delete(id: id, force: true)
         tearDownNetwork(id: id)
         releaseShm(id: id)
@@ -391,6 +396,7 @@ extension Engine {
             let ranFor = Self.seconds(from: c.startedAt, to: finishedAt)
             c.status = .exited
             c.exitCode = exit
+            c.oomKilled = oomKilled ? true : nil
             c.finishedAt = finishedAt
             c.pid = nil
             c.pidStartTime = nil
@@ -415,6 +421,12 @@ extension Engine {
             removeContainerFiles(id: id, anonymousVolumes: true)
         }
         return decision
+    }
+
+    /// Whether the kernel's OOM killer killed a process of the container's run, from its cgroup's
+    /// counter (read before the cgroup is removed).
+    func oomKilled(id: String) -> Bool {
+        runtime.oomReport(id: id)?.killedByOOM ?? false
     }
 
     // MARK: reconcile
@@ -454,6 +466,7 @@ extension Engine {
                 c.status = .exited
                 c.pid = nil
                 c.pidStartTime = nil
+                c.oomKilled = oomKilled(id: c.id) ? true : nil
                 try? runtime.delete(id: c.id, force: true)
                 tearDownNetwork(id: c.id)
                 releaseShm(id: c.id)

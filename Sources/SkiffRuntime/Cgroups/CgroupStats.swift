@@ -103,13 +103,7 @@ extension CgroupManager {
     }
 
     /// How many times the kernel's OOM killer acted in the cgroup (v1 memory.oom_control, v2 memory.events).
-    public func oomKills() -> UInt64 {
-        if let mount = layout.v1Hierarchies["memory"] {
-            return keyed(leaf(in: mount) + "/memory.oom_control")["oom_kill"] ?? 0
-        }
-        if case .v2(let root) = layout { return keyed(leaf(in: root) + "/memory.events")["oom_kill"] ?? 0 }
-        return 0
-    }
+    public func oomKills() -> UInt64 { oomReport()?.oomKills ?? 0 }
 
     private func text(_ path: String) -> String {
         ((try? fs.readTrimmedIfExists(path)) ?? nil) ?? ""

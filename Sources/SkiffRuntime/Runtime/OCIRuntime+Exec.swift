@@ -18,6 +18,8 @@ extension OCIRuntime {
         public var ignorePaused = false
         /// The process's stdin, stdout and stderr when there is no terminal; -1 passes ours through.
         public var stdio: (in: Int32, out: Int32, err: Int32) = (-1, -1, -1)
+        /// Called with the process's host pid once it runs (after `pidFile` is written).
+        public var started: ((Int32) -> Void)?
         public init() {}
     }
 
@@ -113,6 +115,7 @@ extension OCIRuntime {
                     throw .system(error)
                 }
             }
+            options.started?(child.pid)
             if let socket = options.consoleSocket, master >= 0, cskiff_send_fd(socket, master) != 0 {
                 throw .system(SystemError("send terminal to console socket", path: socket))
             }

@@ -56,4 +56,11 @@ extension OCIRuntime {
         else { return nil }
         return manager.oomKills()
     }
+
+    /// The container's OOM counter file while its cgroup exists, stopped or not: what its exit is
+    /// recorded with before `delete` removes the cgroup. nil without a record, a cgroup or the file.
+    public func oomReport(id: String) -> CgroupOOMReport? {
+        guard let record = try? load(id: id), let manager = try? cgroup(of: record) else { return nil }
+        return manager.oomReport()
+    }
 }

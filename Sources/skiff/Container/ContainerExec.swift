@@ -83,6 +83,13 @@ struct ExecInvocation {
     }
 
     func run() throws {
+        if detach && !tty && Engine.execNeedsWaiter {
+            // This command again, under a waiter that records the process's exec_die (ExecWaiter); that
+            // run checks, explains and reports.
+            let code = try SkiffContext.engine().execUnderWaiter(
+                container: container, arguments: Array(CommandLine.arguments.dropFirst()))
+            throw ExitCode(code)
+        }
         explain.begin(live: true)
         defer { explain.finish(title: (["skiff exec", container] + command).joined(separator: " ")) }
         let args = command.first == "--" ? Array(command.dropFirst()) : command
@@ -107,6 +114,11 @@ struct ExecInvocation {
             }
         }
         let engine = SkiffContext.engine()
+        if detach && !tty && Engine.isUnderExecWaiter {
+            // fd 3 is the waiter's: the process must not inherit it.
+            _ = fcntl(3, F_SETFD, FD_CLOEXEC)
+            request.startReportFD = 3
+        }
         let status: Int32?
         do {
             status = try engine.exec(container, request)?.shellStatus

@@ -12,7 +12,7 @@ enum ContainerInternal {
     static var table: CommandTable {
         CommandTable(
             program: "skiff container-internal", abstract: "Helpers the container monitor runs.",
-            commands: [Start.self, Exited.self, Health.self, Reap.self], takesGlobalFlags: false)
+            commands: [Start.self, Exited.self, Health.self, ExecDied.self, Reap.self], takesGlobalFlags: false)
     }
 
     /// Run `arguments` (the whole command line after the program name); never returns.
@@ -104,6 +104,35 @@ enum ContainerInternal {
             }
             var bytes = Array(answer.utf8)
             _ = bytes.withUnsafeMutableBytes { write(1, $0.baseAddress, $0.count) }
+        }
+    }
+
+    /// A detached exec's process ended (the exec waiter, skiff-monitor -E, saw it): its exec_die.
+    struct ExecDied: RuntimeCommand {
+        static let spec = RuntimeCommandSpec(
+            "exec-died", "Record a detached exec's exec_die.",
+            operands: [
+                .containerID, RuntimeOperand("exec-id", help: "The exec's ID."),
+                RuntimeOperand("code", help: "The exit code, or -1."),
+                RuntimeOperand("signal", help: "The signal that ended it, or 0."),
+            ])
+        let id: String
+        let execID: String
+        let code: Int32
+        let signal: Int32
+
+        init(_ a: RuntimeArguments) throws {
+            id = a.operands[0]
+            execID = a.operands[1]
+            guard let code = Int32(a.operands[2]), let signal = Int32(a.operands[3]) else {
+                throw CommandLineError("code and signal must be whole numbers", command: Self.spec.name)
+            }
+            self.code = code
+            self.signal = signal
+        }
+
+        func run() throws {
+            SkiffContext.engine().recordExecDied(id: id, execID: execID, code: code, signal: signal)
         }
     }
 
