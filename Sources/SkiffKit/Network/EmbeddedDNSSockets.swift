@@ -15,24 +15,14 @@ struct EmbeddedDNSSockets {
     var tcp: Int32
 
     static func bind(netns path: String) throws(KitError) -> Self {
-        let own = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)
-        let target = open(path, O_RDONLY | O_CLOEXEC)
-        defer {
-            if own >= 0 { Glibc.close(own) }
-            if target >= 0 { Glibc.close(target) }
-        }
-        guard own >= 0, target >= 0, NetworkNamespace.enter(target) else {
-            throw .system(SystemError("enter network namespace", path: path))
-        }
         var address = SocketAddress(host: EmbeddedDNS.address, port: 53)!
-        let udp = address.boundSocket(type: Int32(SOCK_DGRAM.rawValue))
-        var failure = udp < 0 ? errno : 0
-        let tcp = udp < 0 ? -1 : address.boundSocket(type: Int32(SOCK_STREAM.rawValue))
-        if udp >= 0 && (tcp < 0 || listen(tcp, 128) != 0) { failure = errno }
-        // Back home before anything else: every other socket and process of the caller is the host's.
-        guard NetworkNamespace.enter(own) else {
-            FileHandleStderrShim.warn("skiff: cannot return to the host's network namespace")
-            _exit(125)
+        let (udp, tcp, failure) = try NetworkNamespace.inside(namespaceAt: path, orElse: KitError.system) {
+            () throws(KitError) -> (Int32, Int32, Int32) in
+            let udp = address.boundSocket(type: Int32(SOCK_DGRAM.rawValue))
+            var failure = udp < 0 ? errno : 0
+            let tcp = udp < 0 ? -1 : address.boundSocket(type: Int32(SOCK_STREAM.rawValue))
+            if udp >= 0 && (tcp < 0 || listen(tcp, 128) != 0) { failure = errno }
+            return (udp, tcp, failure)
         }
         guard failure == 0 else {
             if udp >= 0 { Glibc.close(udp) }

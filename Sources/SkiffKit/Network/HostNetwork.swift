@@ -44,24 +44,19 @@ enum HostNetwork {
         let env: [UnsafeMutablePointer<CChar>?] = [strdup("PATH=/usr/sbin:/usr/bin:/sbin:/bin"), nil]
         defer { free(env[0]) }
 
-        var mine: Int32 = -1
-        var theirs: Int32 = -1
-        if let netns {
-            mine = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)
-            theirs = open(netns, O_RDONLY | O_CLOEXEC)
-            guard mine >= 0, theirs >= 0, NetworkNamespace.enter(theirs) else {
-                let e = SystemError("enter network namespace", path: netns)
-                if mine >= 0 { close(mine) }
-                if theirs >= 0 { close(theirs) }
-                throw .system(e)
-            }
-        }
         var pid: pid_t = 0
-        let rc = posix_spawn(&pid, argv[0], &actions, &attributes.attr, &cargs, env)
-        if netns != nil {
-            _ = NetworkNamespace.enter(mine)
-            close(mine)
-            close(theirs)
+        let spawn = { posix_spawn(&pid, argv[0], &actions, &attributes.attr, &cargs, env) }
+        let rc: Int32
+        do throws(KitError) {
+            rc =
+                try netns.map { path throws(KitError) in
+                    try NetworkNamespace.inside(namespaceAt: path, orElse: KitError.system) {
+                        () throws(KitError) in spawn()
+                    }
+                } ?? spawn()
+        } catch {
+            for fd in [inPipe[0], inPipe[1], errPipe[0], errPipe[1], outPipe[0], outPipe[1]] where fd >= 0 { close(fd) }
+            throw error
         }
         close(inPipe[0])
         close(errPipe[1])
@@ -190,20 +185,12 @@ enum HostNetwork {
     /// it for the writes (/proc/sys/net shows the namespace of whoever opens it) and returns to its own.
     static func writeSysctls(_ writes: [(path: String, value: String)], netns: String) throws(KitError) {
         guard !writes.isEmpty else { return }
-        let mine = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)
-        let theirs = open(netns, O_RDONLY | O_CLOEXEC)
-        defer {
-            if mine >= 0 { close(mine) }
-            if theirs >= 0 { close(theirs) }
-        }
-        guard mine >= 0, theirs >= 0, NetworkNamespace.enter(theirs) else {
-            throw .system(SystemError("enter network namespace", path: netns))
-        }
-        defer { _ = NetworkNamespace.enter(mine) }
-        for w in writes {
-            do { try FileIO.write(w.value, to: "/proc/sys/" + w.path) } catch {
-                let name = w.path.replacingOccurrences(of: "/", with: ".")
-                throw .network("\(EndpointOptions.sysctlsOption): cannot set \(name)=\(w.value): \(error)")
+        try NetworkNamespace.inside(namespaceAt: netns, orElse: KitError.system) { () throws(KitError) in
+            for w in writes {
+                do { try FileIO.write(w.value, to: "/proc/sys/" + w.path) } catch {
+                    let name = w.path.replacingOccurrences(of: "/", with: ".")
+                    throw .network("\(EndpointOptions.sysctlsOption): cannot set \(name)=\(w.value): \(error)")
+                }
             }
         }
     }

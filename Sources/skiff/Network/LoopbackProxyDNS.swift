@@ -109,14 +109,8 @@ struct EmbeddedDNSServer {
     static func socket(for server: SocketAddress, type: __socket_type, in netns: Int32?) -> Int32 {
         let make = { Glibc.socket(server.family, Int32(type.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0) }
         guard let netns else { return make() }
-        let own = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)
-        guard own >= 0 else { return -1 }
-        defer { close(own) }
-        guard NetworkNamespace.enter(netns) else { return -1 }
-        let fd = make()
-        // A thread left in the container's namespace would forward the host's servers' queries from there.
-        guard NetworkNamespace.enter(own) else { _exit(1) }
-        return fd
+        return NetworkNamespace.inside(namespace: netns, make) ?? -1
+            ?? -1
     }
 
     static func forwardUDP(_ query: [UInt8], fd: Int32, to server: SocketAddress) -> [UInt8]? {
