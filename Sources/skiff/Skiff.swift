@@ -50,10 +50,13 @@ struct Skiff: ParsableCommand {
             command = ComposeCommandLine.normalized(command)
         }
         // Docker's boolean flags take `=false` (Go's pflag); ArgumentParser's have a `--no-` form.
-        let goBoolFlags: [([String], Set<String>)] = [
-            (["network", "create"], GoBoolFlags.networkCreate), (["history"], GoBoolFlags.history),
-            (["image", "history"], GoBoolFlags.history),
-        ]
+        let goBoolFlags: [([String], Set<String>)] =
+            isLeaf(command)
+            ? []
+            : [
+                (["network", "create"], GoBoolFlags.networkCreate), (["history"], GoBoolFlags.history),
+                (["image", "history"], GoBoolFlags.history),
+            ]
         for (path, flags) in goBoolFlags where command.starts(with: path) {
             do {
                 arguments = try GoBoolFlags.normalized(arguments, command: path, flags: flags)
@@ -63,8 +66,7 @@ struct Skiff: ParsableCommand {
                 Glibc.exit(125)
             }
         }
-        // `exec` names a command that has no subcommands: nothing in its line can be a mistyped one.
-        if command.first != "exec", let message = UnknownCommand.message(for: command, root: Skiff.self) {
+        if !isLeaf(command), let message = UnknownCommand.message(for: command, root: Skiff.self) {
             FileHandleStderr.write(message + "\n")
             Glibc.exit(125)
         }
@@ -82,6 +84,17 @@ struct Skiff: ParsableCommand {
         // launch.c), or this program's load-time constructor when run without it (CSkiffCLISealAtLoad),
         // has already acted on; every new command runs sealed.
         CLIMain.run(Skiff.self, arguments: arguments, usageExitCode: 125, fastPath: fastPath)
+    }
+
+    /// Whether `command` begins with one of the busiest commands that have no subcommands (`run`,
+    /// `create`, `exec`, alone or after `container`): nothing after it can be a mistyped command or one
+    /// of the Go-style boolean flags, so those look-ups (a walk of the command tree, a tenth of a
+    /// `run -d`'s CLI) are skipped.
+    static func isLeaf(_ command: [String]) -> Bool {
+        let leaves = ["run", "create", "exec"]
+        guard let first = command.first else { return false }
+        if first == "container", command.count > 1 { return leaves.contains(command[1]) }
+        return leaves.contains(first)
     }
 
     /// The commands read without ArgumentParser in their common forms: `exec`, `run` and `create`
