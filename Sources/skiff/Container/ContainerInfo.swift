@@ -28,12 +28,13 @@ struct ContainerStats: ParsableCommand {
         commandName: "stats", abstract: "Show containers' resource use (from their cgroups).")
     @Flag(name: .customLong("no-stream"), help: "One sample, then exit.") var noStream = false
     @Flag(name: [.customShort("a"), .long], help: "All containers (default: running ones).") var all = false
+    @Flag(name: .customLong("no-trunc"), help: "Do not truncate output (full container IDs).") var noTrunc = false
     @Option(name: .long, help: "Format each line, e.g. '{{.Name}} {{.MemUsage}}'.") var format: String?
     @Argument(help: "Containers (default: all running).") var containers: [String] = []
 
     func run() throws {
         let engine = SkiffContext.engine()
-        try StatsTable.show(engine: engine, noStream: noStream, format: format) {
+        try StatsTable.show(engine: engine, noStream: noStream, noTrunc: noTrunc, format: format) {
             containers.isEmpty
                 ? engine.listContainers().filter { all || $0.status == .running }
                 : try containers.map { try engine.container($0) }
