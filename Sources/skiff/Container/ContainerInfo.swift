@@ -189,29 +189,3 @@ struct SystemPrune: ParsableCommand {
         print("Total reclaimed space: \(Engine.decimalSize(bytes)) (containers) and \(removed.count) blobs")
     }
 }
-
-struct SystemDiskUsage: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "df", abstract: "Show disk use by images, containers and the log files.")
-
-    func run() throws {
-        let engine = SkiffContext.engine()
-        let u = engine.diskUsage()
-        let volumes = engine.listVolumes()
-        let unused = Set(engine.listVolumes(dangling: true).map(\.Name))
-        var volumeBytes: UInt64 = 0, reclaimable: UInt64 = 0
-        for v in volumes {
-            let size = Engine.diskUsage(engine.volumes.dataPath(of: v.Name))
-            volumeBytes += size
-            if unused.contains(v.Name) { reclaimable += size }
-        }
-        let lines = [
-            "TYPE\tTOTAL\tACTIVE\tSIZE\tRECLAIMABLE",
-            "Images\t\(u.images)\t\(u.activeImages)\t\(Engine.decimalSize(u.imageBytes))\t\(Engine.decimalSize(u.reclaimableImageBytes))",
-            "Containers\t\(u.containers)\t\(u.runningContainers)\t\(Engine.decimalSize(u.containerBytes))\t\(Engine.decimalSize(u.reclaimableContainerBytes))",
-            "Local Volumes\t\(volumes.count)\t\(volumes.count - unused.count)\t\(Engine.decimalSize(volumeBytes))\t\(Engine.decimalSize(reclaimable))",
-            "Build Cache\t\(u.buildCacheEntries)\t0\t\(Engine.decimalSize(u.buildCacheBytes))\t\(Engine.decimalSize(u.buildCacheBytes))",
-        ]
-        print(TableWriter.format(lines))
-    }
-}
