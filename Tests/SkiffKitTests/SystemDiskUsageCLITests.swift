@@ -72,5 +72,15 @@ struct SystemDiskUsageCLITests {
         let parsed = try JSONSerialization.jsonObject(with: Data(document.utf8)) as? [String: Any]
         #expect(Set(parsed?.keys.map { $0 } ?? []) == ["Images", "Containers", "Volumes", "BuildCache"], "\(document)")
         #expect((parsed?["Images"] as? [[String: Any]])?.count == 2, "\(document)")
+
+        // A build's steps are the build cache's items.
+        let context = root.path + "/ctx"
+        try FileManager.default.createDirectory(atPath: context, withIntermediateDirectories: true)
+        try "FROM busybox\nRUN echo hi > /x\n".write(toFile: context + "/Dockerfile", atomically: true, encoding: .utf8)
+        #expect(root.skiff("build", "-q", "-t", "built", context, timeout: 180).status == 0)
+        let cached = root.skiff("system", "df", "-v").out
+        let cacheLines = cached.components(separatedBy: "\nBuild cache usage: ").last?.split(separator: "\n") ?? []
+        #expect(cacheLines.first != "0B", "\(cached)")
+        #expect(cacheLines.contains { Self.columns($0).dropFirst().first == "regular" }, "\(cached)")
     }
 }
