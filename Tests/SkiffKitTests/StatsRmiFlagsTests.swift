@@ -42,6 +42,9 @@ struct StatsRmiFlagsTests {
         let exists = { (name: String) in root.skiff("image", "inspect", "--format", "{{.Id}}", name).status == 0 }
 
         _ = commit(parent, "child:1")
+        #expect(root.inspect("child:1", "{{.Parent}}") == parent, "image inspect names the parent")
+        #expect(root.inspect(parent, "{{.Parent}}").hasPrefix("sha256:"), "busybox, the parent's parent")
+        #expect(root.inspect("busybox", "{{.Parent}}") == "", "a pulled or loaded image has none")
         let kept = root.skiff("rmi", "--no-prune", "child:1")
         #expect(kept.status == 0, "\(kept.err)")
         #expect(!exists("child:1"))

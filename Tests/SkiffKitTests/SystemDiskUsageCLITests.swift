@@ -48,7 +48,10 @@ struct SystemDiskUsageCLITests {
         let v1 = lines.first { $0.hasPrefix("v1 ") }.map(Self.columns) ?? []
         #expect(v1.count == 3 && v1[1] == "1" && v1[2] != "0B", "\(df.out)")
         #expect(lines.first { $0.hasPrefix("idle ") }.map(Self.columns)?[1] == "0", "\(df.out)")
-        #expect(df.out.contains("\nBuild cache usage: 0B\n\nCACHE ID   CACHE TYPE   SIZE"), "\(df.out)")
+        #expect(
+            df.out.contains(
+                "\nBuild cache usage: 0B\n\nCACHE ID   CACHE TYPE   SIZE   CREATED   LAST USED   USAGE   SHARED"),
+            "\(df.out)")
 
         // --format: a template, json, a table of chosen columns.
         let typed = root.skiff("system", "df", "--format", "{{.Type}}: {{.TotalCount}} {{.Active}}")
@@ -82,5 +85,11 @@ struct SystemDiskUsageCLITests {
         let cacheLines = cached.components(separatedBy: "\nBuild cache usage: ").last?.split(separator: "\n") ?? []
         #expect(cacheLines.first != "0B", "\(cached)")
         #expect(cacheLines.contains { Self.columns($0).dropFirst().first == "regular" }, "\(cached)")
+        // Built again: every step a hit, each entry used twice.
+        #expect(root.skiff("build", "-q", "-t", "built", context, timeout: 180).status == 0)
+        let usage = root.skiff(
+            "system", "df", "-v", "--format", "{{range .BuildCache}}{{.CacheType}}={{.UsageCount}};{{end}}"
+        ).out
+        #expect(usage.contains("regular=2;") && !usage.contains("regular=1;"), "\(usage)")
     }
 }

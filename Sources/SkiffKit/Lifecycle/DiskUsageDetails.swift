@@ -34,40 +34,43 @@ extension Engine {
         package var id: String
         package var type: String
         package var size: UInt64
-        /// When it was made and last read (seconds since the epoch).
+        /// When it was made and last used (seconds since the epoch), and how often it was used.
         package var created: Double
         package var lastUsed: Double
+        package var usageCount: Int
         package var description: String
     }
 
     /// The build cache's items: the steps' entries and the cache mounts, newest first.
     package func buildCacheItems() -> [BuildCacheItem] {
         var items: [BuildCacheItem] = []
-        /// Made: the mtime; last used: the atime (a hit reads the entry), never before it was made.
-        func times(_ path: String) -> (Double, Double) {
+        func madeAt(_ path: String) -> Double {
             var st = stat()
-            guard lstat(path, &st) == 0 else { return (0, 0) }
-            let mtime = Double(st.st_mtim.tv_sec), atime = Double(st.st_atim.tv_sec)
-            return (mtime, max(mtime, atime))
+            return lstat(path, &st) == 0 ? Double(st.st_mtim.tv_sec) : 0
         }
         let cache = BuildCache(engine: self)
         for name in DirectoryListing.names(cache.directory) where name.hasSuffix(".json") {
             let path = cache.directory + "/" + name
-            let (created, used) = times(path)
-            let step = cache.record(String(name.dropLast(5)))?.step ?? ""
+            let key = String(name.dropLast(5))
+            let created = madeAt(path)
+            let uses = cache.uses(key)
             items.append(
                 BuildCacheItem(
-                    id: String(name.dropLast(5)), type: "regular", size: Self.diskUsage(path), created: created,
-                    lastUsed: used, description: step))
+                    id: key, type: "regular", size: Self.diskUsage(path), created: created,
+                    lastUsed: uses.lastHit ?? created, usageCount: uses.count,
+                    description: cache.record(key)?.step ?? ""))
         }
         let mounts = RunMountInputs.cacheRoot(root)
-        for name in DirectoryListing.names(mounts) where !name.hasPrefix(".") && !name.hasSuffix(".lock") {
+        for name in DirectoryListing.names(mounts) where RunMountInputs.isCacheDirectory(name) {
             let path = mounts + "/" + name
-            let (created, used) = times(path)
+            let created = madeAt(path)
+            var st = stat()
+            let counted = stat(path + ".uses", &st) == 0
             items.append(
                 BuildCacheItem(
-                    id: name, type: "exec.cachemount", size: Self.diskUsage(path), created: created, lastUsed: used,
-                    description: "mount / from exec"))
+                    id: name, type: "exec.cachemount", size: Self.diskUsage(path), created: created,
+                    lastUsed: counted ? Double(st.st_mtim.tv_sec) : created,
+                    usageCount: counted ? max(1, Int(st.st_size)) : 1, description: "mount / from exec"))
         }
         return items.sorted { ($0.lastUsed, $0.id) > ($1.lastUsed, $1.id) }
     }

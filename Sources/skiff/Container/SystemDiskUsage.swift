@@ -113,7 +113,8 @@ struct SystemDiskUsage: ParsableCommand {
                 "ID": truncate ? String(item.id.prefix(12)) : item.id, "CacheType": item.type,
                 "Size": Engine.decimalSize(item.size), "Description": item.description,
                 "CreatedSince": Timestamp.humanDuration(now - item.created) + " ago",
-                "LastUsedSince": Timestamp.humanDuration(now - item.lastUsed) + " ago", "Shared": "false",
+                "LastUsedSince": Timestamp.humanDuration(now - item.lastUsed) + " ago",
+                "UsageCount": "\(item.usageCount)", "Shared": "false",
             ]
         }
         return ["Images": imageRows, "Containers": containerRows, "Volumes": volumeRows, "BuildCache": cacheRows]
@@ -140,10 +141,10 @@ struct SystemDiskUsage: ParsableCommand {
             ["Name": "VOLUME NAME", "Links": "LINKS", "Size": "SIZE"])
         try section(
             "\nBuild cache usage: \(Engine.decimalSize(total))\n", "BuildCache",
-            "{{.ID}}\t{{.CacheType}}\t{{.Size}}\t{{.CreatedSince}}\t{{.LastUsedSince}}\t{{.Shared}}",
+            "{{.ID}}\t{{.CacheType}}\t{{.Size}}\t{{.CreatedSince}}\t{{.LastUsedSince}}\t{{.UsageCount}}\t{{.Shared}}",
             [
                 "ID": "CACHE ID", "CacheType": "CACHE TYPE", "Size": "SIZE", "CreatedSince": "CREATED",
-                "LastUsedSince": "LAST USED", "Shared": "SHARED",
+                "LastUsedSince": "LAST USED", "UsageCount": "USAGE", "Shared": "SHARED",
             ])
     }
 }
