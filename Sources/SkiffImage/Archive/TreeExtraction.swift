@@ -164,11 +164,13 @@ public enum TreeExtraction {
                 }
                 let device = LinuxCalls.makedev(entry.deviceMajor, entry.deviceMinor)
                 if mknodat(parent, name, type | 0o600, device) != 0 { throw failure("mknod", entry.path) }
-                if fchownat(parent, name, uid, gid, AT_SYMLINK_NOFOLLOW) != 0
-                    || fchmodat(parent, name, entry.mode, 0) != 0
-                {
-                    throw failure("chown/chmod", entry.path)
-                }
+                if fchownat(parent, name, uid, gid, AT_SYMLINK_NOFOLLOW) != 0 { throw failure("chown", entry.path) }
+                // chmod through an O_PATH handle of the node itself: fchmodat would follow a symlink a
+                // running container put there meanwhile, and resolve it on the host.
+                let node = openat(parent, name, ResolvedOpen.pathOnly | O_NOFOLLOW | O_CLOEXEC)
+                if node < 0 { throw failure("open", entry.path) }
+                defer { close(node) }
+                if chmod("/proc/self/fd/\(node)", entry.mode) != 0 { throw failure("chmod", entry.path) }
                 if let t = entry.mtime { setTimes(t) { utimensat(parent, name, $0, AT_SYMLINK_NOFOLLOW) } }
             }
         }
