@@ -80,6 +80,14 @@ struct CopyCLITests {
         #expect(root.skiff("cp", "-a", "box:/tmp/o", host + "/o-kept").status == 0)
         #expect(Self.owner(host + "/o-plain") == "0:0")
         #expect(Self.owner(host + "/o-kept") == "4321:8765")
+
+        // As Docker: a destination ending in / must be an existing directory, on either side.
+        let out = root.skiff("cp", "box:/tmp/o", host + "/nodir/")
+        #expect(out.status != 0 && out.err.contains("no such directory"), "\(out.err)")
+        #expect(!FileManager.default.fileExists(atPath: host + "/nodir"))
+        let into = root.skiff("cp", host + "/tree/f", "box:/tmp/nodir/")
+        #expect(into.status != 0 && into.err.contains("no such directory"), "\(into.err)")
+        #expect(root.skiff("exec", "box", "test", "-e", "/tmp/nodir").status != 0)
     }
 
     @Test func followLinkCopiesTheTargetUnderTheLinkName() throws {

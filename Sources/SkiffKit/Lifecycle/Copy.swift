@@ -50,7 +50,10 @@ extension Engine {
         let copier = TreeCopy(keepOwners: options.archive)
         // The host side is the caller's: plain paths.
         var dst = stat()
-        let destIsDir = stat(hostPath, &dst) == 0 && dst.st_mode & S_IFMT == S_IFDIR
+        let destExists = stat(hostPath, &dst) == 0
+        let destIsDir = destExists && dst.st_mode & S_IFMT == S_IFDIR
+        // Docker: a destination that ends in / must be an existing directory.
+        if !destExists && hostPath.hasSuffix("/") { throw .notFound("\(hostPath): no such directory") }
         let (destParent, destName): (String, String)
         if sourceName == "." {
             guard destIsDir || mkdir(hostPath, 0o755) == 0 else { throw .system(SystemError("mkdir", path: hostPath)) }
@@ -152,6 +155,7 @@ extension Engine {
             events.record(container: c, "extract-to-dir")
             return copier.bytes
         }
+        if path.hasSuffix("/") { throw .notFound("\(c.name):\(path): no such directory") }
         let (parent, name) = Self.split(clean)
         guard name != "." else { throw .usage("cp: destination \(path) is not a directory in container \(c.name)") }
         let p = root.open(parent, flags: O_RDONLY | O_DIRECTORY)
