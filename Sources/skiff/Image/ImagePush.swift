@@ -7,7 +7,8 @@ struct ImagePush: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "push",
         abstract: "Push an image to a registry.",
-        discussion: "SOURCE is an image in the store; DEST, when given, is where to push it (default: SOURCE's name)."
+        discussion: "SOURCE is an image in the store; DEST, when given, is where to push it (default: SOURCE's name). "
+            + "With -a, SOURCE is a repository without a tag and each of its local tags is pushed."
     )
 
     @Option(
