@@ -16,6 +16,15 @@ final class TarStreamReader {
         var size: Int64
         /// Symlink target, or the archive path a hard link points to.
         var linkTarget: String?
+        /// Permission bits (with setuid, setgid and sticky).
+        var mode: mode_t = 0
+        var uid: uid_t = 0
+        var gid: gid_t = 0
+        /// Modification time (seconds, nanoseconds); nil when the header has none.
+        var mtime: timespec?
+        /// A device's major and minor numbers.
+        var deviceMajor: UInt32 = 0
+        var deviceMinor: UInt32 = 0
     }
 
     private let archive: OpaquePointer
@@ -66,7 +75,16 @@ final class TarStreamReader {
             default: kind = .other(mode_t(type))
             }
         }
-        return Entry(path: path, kind: kind, size: archive_entry_size(entry), linkTarget: target)
+        var e = Entry(path: path, kind: kind, size: archive_entry_size(entry), linkTarget: target)
+        e.mode = mode_t(archive_entry_perm(entry)) & 0o7777
+        e.uid = uid_t(truncatingIfNeeded: archive_entry_uid(entry))
+        e.gid = gid_t(truncatingIfNeeded: archive_entry_gid(entry))
+        if archive_entry_mtime_is_set(entry) != 0 {
+            e.mtime = timespec(tv_sec: archive_entry_mtime(entry), tv_nsec: archive_entry_mtime_nsec(entry))
+        }
+        e.deviceMajor = UInt32(truncatingIfNeeded: archive_entry_rdevmajor(entry))
+        e.deviceMinor = UInt32(truncatingIfNeeded: archive_entry_rdevminor(entry))
+        return e
     }
 
     /// Hand the current entry's data to `body` block by block.

@@ -19,6 +19,17 @@ public enum TreeArchive {
         try writer.finish()
     }
 
+    /// Write the entry `name` of the directory `parent` (an open fd, not closed here), and everything under
+    /// it, named `archiveName` in the archive (`archiveName/…` below it), as `docker cp CONTAINER:PATH -`
+    /// streams PATH. `name` "." is the directory itself.
+    public static func write(_ name: String, in parent: Int32, as archiveName: String, to output: Int32, what: String)
+        throws(ImageError)
+    {
+        let writer = try Writer(output: output, what: what)
+        try writer.add(name, in: parent, relative: archiveName)
+        try writer.finish()
+    }
+
     private final class Writer {
         let archive: OpaquePointer
         let entry: OpaquePointer

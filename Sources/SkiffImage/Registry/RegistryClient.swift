@@ -124,6 +124,35 @@ public final class RegistryClient: @unchecked Sendable {
         return (response.body, mediaType, digest)
     }
 
+    /// The repository's tags (GET /v2/NAME/tags/list), following the registry's pages (`Link: …;
+    /// rel="next"`) with `last`, in the registry's (lexical) order. What `pull --all-tags` pulls.
+    public func tags(repository: String) throws(RegistryError) -> [String] {
+        struct Page: Decodable { var tags: [String]? }
+        let path = "/v2/\(repository)/tags/list"
+        var out: [String] = []
+        var last: String?
+        while true {
+            let response = try request(
+                "GET", path, query: last.map { [("last", $0)] } ?? [], scopes: [Self.pullScope(repository)],
+                maxBody: 16 << 20)
+            if response.status == 404 {
+                throw .manifestUnknown(reference: "\(registry)/\(repository) (no such repository)")
+            }
+            guard response.isSuccess else { throw failure(response, "GET", path) }
+            let page: Page
+            do { page = try JSON.decode(Page.self, from: response.body, what: "tag list of \(repository)") } catch {
+                throw .image(error)
+            }
+            let tags = page.tags ?? []
+            out += tags
+            guard let link = response.header("link"), link.contains("rel=\"next\""), let next = tags.last,
+                next != last
+            else { break }
+            last = next
+        }
+        return out
+    }
+
     /// PUT a manifest or index under a tag or its digest; returns its digest.
     @discardableResult
     public func putManifest(repository: String, reference: String, bytes: [UInt8], mediaType: String)

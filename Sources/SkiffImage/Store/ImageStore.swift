@@ -35,6 +35,36 @@ public struct ImageStore: Sendable {
         /// Images kept without a name (Docker's dangling images): `commit` or `import` without one. Listed
         /// as `<none>`, found by ID, kept until `rmi ID` or `image prune`; a name given later takes it out.
         var untagged: [Digest]?
+        /// Docker's parent chain: an image made from another one (`commit`) → that image (manifest
+        /// digests). `rmi` deletes a removed image's untagged parents that nothing else uses.
+        var parents: [String: Digest]?
+    }
+
+    /// Record that the image of `child` was made from the image of `parent`.
+    public func setParent(_ parent: Digest, of child: Digest) throws(ImageError) {
+        try updateIndex { file in
+            var parents = file.parents ?? [:]
+            parents[child.description] = parent
+            file.parents = parents
+        }
+    }
+
+    /// The image `child` was made from, if the store recorded one.
+    public func parent(of child: Digest) -> Digest? {
+        (try? readIndex())?.parents?[child.description]
+    }
+
+    /// The images recorded as made from `parent`.
+    public func children(of parent: Digest) -> [Digest] {
+        ((try? readIndex())?.parents ?? [:]).filter { $0.value == parent }.compactMap { try? Digest($0.key) }
+    }
+
+    /// Forget the parent record of a deleted image.
+    public func forgetParent(of child: Digest) throws(ImageError) {
+        try updateIndex { file in
+            file.parents?.removeValue(forKey: child.description)
+            if file.parents?.isEmpty == true { file.parents = nil }
+        }
     }
 
     /// Keep the image of `manifest` without a name (`commit`, `import` without REPOSITORY).

@@ -120,6 +120,23 @@ public struct BuildCache: Sendable {
         return result
     }
 
+    /// A build took the entry of `key` from the cache: one byte appended to `<key>.uses`, whose size is
+    /// the number of hits and whose mtime the last one (`system df -v`'s USAGE and LAST USED). Best effort:
+    /// a count that cannot be written changes nothing about the build.
+    public func recordUse(_ key: String) {
+        let fd = open(directory + "/" + key + ".uses", O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { return }
+        _ = Glibc.write(fd, "u", 1)
+        close(fd)
+    }
+
+    /// How often the entry of `key` was used (made, then each hit) and when it was last hit, if ever.
+    package func uses(_ key: String) -> (count: Int, lastHit: Double?) {
+        var st = stat()
+        guard stat(directory + "/" + key + ".uses", &st) == 0 else { return (1, nil) }
+        return (1 + Int(st.st_size), Double(st.st_mtim.tv_sec))
+    }
+
     /// Remember that the step with `key` (text `step`, on `parent`, copying `files`) made image `manifest`.
     public func store(_ key: String, manifest: Digest, step: String, parent: Digest? = nil, files: [String]? = nil)
         throws(BuildError)
@@ -190,7 +207,7 @@ public struct BuildCache: Sendable {
     public func prune() -> (entries: Int, cacheMounts: Int, bytes: UInt64) {
         let entries = DirectoryListing.names(directory).filter { $0.hasSuffix(".json") }.count
         let mounts = RunMountInputs.cacheRoot(String(directory.dropLast("/build-cache".count)))
-        let cacheMounts = DirectoryListing.names(mounts).filter { !$0.hasPrefix(".") && !$0.hasSuffix(".lock") }.count
+        let cacheMounts = DirectoryListing.names(mounts).filter(RunMountInputs.isCacheDirectory).count
         let bytes = Engine.diskUsage(directory) + Engine.diskUsage(mounts)
         FileIO.removeTree(directory)
         FileIO.removeTree(mounts)

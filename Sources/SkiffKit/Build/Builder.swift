@@ -439,6 +439,7 @@ struct BuildRun {
         }
         state.cacheKeys.append(key)
         if !options.noCache, let hit = cache.lookup(key) {
+            cache.recordUse(key)
             say(" ---> Using cache")
             state.replace(with: hit)
             if ins.keyword == .cmd { state.cmdSet = true }
@@ -512,7 +513,11 @@ struct BuildRun {
             ? (options.noCache ? "--no-cache was given" : cache.missReason(parent: parentKey, step: text, files: nil))
             : nil
         let created = earlier ?? Timestamp.now()
-        if earlier == nil { try cache.storeMetadata(key, created: created, step: text, parent: parentKey) }
+        if earlier == nil {
+            try cache.storeMetadata(key, created: created, step: text, parent: parentKey)
+        } else {
+            cache.recordUse(key)
+        }
         let chained: Digest
         do { chained = try Digest(hex: key) } catch { throw .wrap(error) }
         state.apply(createdBy: text, created: created, key: chained, change: change)

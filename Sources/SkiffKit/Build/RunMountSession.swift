@@ -16,6 +16,20 @@ struct RunMountInputs: @unchecked Sendable {
     /// `<state root>/build-mounts/cache`: one directory per cache id, kept across builds, cleared by
     /// `skiff builder prune`. Never packed into a layer (bind-mounted) nor hashed into a cache key.
     static func cacheRoot(_ stateRoot: String) -> String { stateRoot + "/build-mounts/cache" }
+
+    /// Whether a name in `cacheRoot` is a cache directory (not a lock, a use count or a half-made one).
+    static func isCacheDirectory(_ name: String) -> Bool {
+        !name.hasPrefix(".") && !name.hasSuffix(".lock") && !name.hasSuffix(".uses")
+    }
+
+    /// A RUN mounted the cache directory `path`: one byte appended to `PATH.uses`, whose size is the
+    /// number of uses and whose mtime the last one (`system df -v`). Best effort.
+    static func recordUse(_ path: String) {
+        let fd = Glibc.open(path + ".uses", O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return }
+        _ = Glibc.write(fd, "u", 1)
+        close(fd)
+    }
 }
 
 /// One RUN's mounts made real on the host, as the container's mount requests, and taken down after:
@@ -188,6 +202,7 @@ final class RunMountSession {
             // Another build may have made it meanwhile: then theirs is used.
             if rename(fresh, path) != 0 { FileIO.removeTree(fresh) }
         }
+        RunMountInputs.recordUse(path)
         return path
     }
 

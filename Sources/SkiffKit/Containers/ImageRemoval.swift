@@ -2,8 +2,10 @@ import SkiffImage
 
 extension Engine {
     /// `rmi`: untag `name` (a name removes only that name; an ID removes every name of the image), then
-    /// delete what nothing uses any more. Returns docker's lines ("Untagged: …", "Deleted: …").
-    public func removeImage(_ name: String, force: Bool) throws(KitError) -> [String] {
+    /// delete what nothing uses any more: with the image, as Docker's, its untagged parents that no
+    /// container and no other image uses, unless `noPrune` (`--no-prune`). Returns docker's lines
+    /// ("Untagged: …", "Deleted: …").
+    public func removeImage(_ name: String, force: Bool, noPrune: Bool = false) throws(KitError) -> [String] {
         let image: StoredImage
         do { image = try images.resolve(name) } catch {
             if let lines = try removeUnreadableName(name) { return lines }
@@ -32,9 +34,43 @@ extension Engine {
         }
         if lastName {
             events.record(image: image.id, "delete")
+            let parents = noPrune ? [] : untaggedParents(of: image.manifestDigest)
+            do {
+                for parent in parents {
+                    try images.forgetUntagged(manifest: parent.manifestDigest)
+                    events.record(image: parent.id, "delete")
+                }
+                for gone in [image] + parents { try images.forgetParent(of: gone.manifestDigest) }
+            } catch {
+                throw .image(error)
+            }
             for d in try collectGarbage() { lines.append("Deleted: \(d)") }
         }
         return lines
+    }
+
+    /// The parents of the removed image `child` that go with it, nearest first: each one untagged, used
+    /// by no container and made into no other image that is still there; the walk stops at the first
+    /// that is kept.
+    private func untaggedParents(of child: Digest) -> [StoredImage] {
+        let named = Set(((try? images.references()) ?? [:]).values)
+        let untagged = Set(images.untaggedManifests())
+        let used = Set(containers.all().compactMap { try? Digest($0.manifestDigest) })
+        var gone: Set<Digest> = [child]
+        var out: [StoredImage] = []
+        var current = child
+        while let parent = images.parent(of: current), !gone.contains(parent) {
+            let otherChildren = images.children(of: parent).filter {
+                !gone.contains($0) && (named.contains($0) || untagged.contains($0))
+            }
+            guard !named.contains(parent), untagged.contains(parent), !used.contains(parent), otherChildren.isEmpty,
+                let image = try? images.image(manifest: parent)
+            else { break }
+            out.append(image)
+            gone.insert(parent)
+            current = parent
+        }
+        return out
     }
 
     /// `rmi` of a name whose image can no longer be read (a corrupt manifest or config): untag it, so

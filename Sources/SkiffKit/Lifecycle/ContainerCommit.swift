@@ -86,6 +86,7 @@ extension Engine {
             } else {
                 try images.keepUntagged(manifest: digest)
             }
+            if digest != image.manifestDigest { try images.setParent(image.manifestDigest, of: digest) }
             let committed = try images.image(manifest: digest)
             events.record(container: c, "commit")
             return committed

@@ -1,3 +1,4 @@
+import SkiffImage
 import SkiffOCI
 import SkiffRuntime
 import SkiffSystem
@@ -13,30 +14,55 @@ import Glibc
 /// The root: a running container's /proc/<pid>/root (its mount namespace, volumes included); a stopped
 /// one's overlay (image layers + its upper dir), mounted in a private mount namespace of this thread
 /// and detached at once, so it is reachable only through our fd and never appears on the host.
+/// What `skiff cp` keeps and follows (Docker's `-a` and `-L`).
+public struct CopyOptions: Sendable {
+    /// `-a`: copies get the source's uid/gid (default: the copier's, root, as Docker's).
+    public var archive: Bool
+    /// `-L`: a symlink given as the source is followed; the copy is named as the link.
+    public var followLink: Bool
+
+    /// Options with Docker's defaults: owners are the copier's and a source symlink is copied as a symlink.
+    public init(archive: Bool = false, followLink: Bool = false) {
+        self.archive = archive
+        self.followLink = followLink
+    }
+}
+
 extension Engine {
     /// `cp CONTAINER:PATH HOSTPATH`: copy a file or tree out of the container, symlinks resolved inside it.
-    public func copyFromContainer(_ nameOrID: String, path: String, to hostPath: String) throws(KitError) {
+    /// Returns the bytes of file content copied; records Docker's `archive-path` event.
+    @discardableResult
+    public func copyFromContainer(_ nameOrID: String, path: String, to hostPath: String, options: CopyOptions = .init())
+        throws(KitError) -> UInt64
+    {
         let c = try container(nameOrID)
         let root = try copyRoot(c)
-        let (parentPath, name) = Self.split(path)
+        let (linkParent, name) = Self.containerSplit(path)
+        let (parentPath, sourceName) =
+            options.followLink ? Self.followLink(root, linkParent, name) : (linkParent, name)
         let src = root.open(parentPath, flags: O_RDONLY | O_DIRECTORY)
         if src < 0 { throw .notFound("Could not find the file \(path) in container \(c.name)") }
         defer { close(src) }
         var st = stat()
-        if name != ".", fstatat(src, name, &st, AT_SYMLINK_NOFOLLOW) != 0 {
+        if sourceName != ".", fstatat(src, sourceName, &st, AT_SYMLINK_NOFOLLOW) != 0 {
             throw .notFound("Could not find the file \(path) in container \(c.name)")
         }
+        let copier = TreeCopy(keepOwners: options.archive)
         // The host side is the caller's: plain paths.
         var dst = stat()
-        let destIsDir = stat(hostPath, &dst) == 0 && dst.st_mode & S_IFMT == S_IFDIR
+        let destExists = stat(hostPath, &dst) == 0
+        let destIsDir = destExists && dst.st_mode & S_IFMT == S_IFDIR
+        // Docker: a destination that ends in / must be an existing directory.
+        if !destExists && hostPath.hasSuffix("/") { throw .notFound("\(hostPath): no such directory") }
         let (destParent, destName): (String, String)
-        if name == "." {
+        if sourceName == "." {
             guard destIsDir || mkdir(hostPath, 0o755) == 0 else { throw .system(SystemError("mkdir", path: hostPath)) }
             let d = open(hostPath, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
             if d < 0 { throw .system(SystemError("open", path: hostPath)) }
             defer { close(d) }
-            try Self.copyChildren(from: src, to: d)
-            return
+            try copier.copyChildren(from: src, to: d)
+            events.record(container: c, "archive-path")
+            return copier.bytes
         } else if destIsDir {
             (destParent, destName) = (hostPath, name)
         } else {
@@ -45,32 +71,130 @@ extension Engine {
         let d = open(destParent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if d < 0 { throw .system(SystemError("open destination directory", path: destParent)) }
         defer { close(d) }
-        try Self.copyEntry(srcParent: src, name: name, dstParent: d, dstName: destName)
+        try copier.copyEntry(srcParent: src, name: sourceName, dstParent: d, dstName: destName)
+        events.record(container: c, "archive-path")
+        return copier.bytes
+    }
+
+    /// `cp CONTAINER:PATH -`: PATH as a tar stream to `fd`, named by its last component (`hostname`,
+    /// `etc/…`; `.` for `DIR/.`), owners and modes as they are in the container. `followLink`: a symlink
+    /// at PATH is followed and its target archived under the link's name. Records `archive-path`.
+    public func archiveFromContainer(_ nameOrID: String, path: String, to fd: Int32, followLink: Bool, what: String)
+        throws(KitError)
+    {
+        let c = try container(nameOrID)
+        let root = try copyRoot(c)
+        let (linkParent, name) = Self.containerSplit(path)
+        let (parentPath, sourceName) = followLink ? Self.followLink(root, linkParent, name) : (linkParent, name)
+        let src = root.open(parentPath, flags: O_RDONLY | O_DIRECTORY)
+        if src < 0 { throw .notFound("Could not find the file \(path) in container \(c.name)") }
+        defer { close(src) }
+        var st = stat()
+        if fstatat(src, sourceName, &st, AT_SYMLINK_NOFOLLOW) != 0 {
+            throw .notFound("Could not find the file \(path) in container \(c.name)")
+        }
+        do { try TreeArchive.write(sourceName, in: src, as: name, to: fd, what: what) } catch { throw .image(error) }
+        events.record(container: c, "archive-path")
+    }
+
+    /// `cp - CONTAINER:DIR`: extract the tar read from `fd` into DIR, which must exist and be a directory
+    /// (a symlink to one is followed inside the container). See TreeExtraction for what is refused.
+    /// `keepOwners` (`-a`): the archive's uid/gid, else root's. Returns the bytes of file content written;
+    /// records Docker's `extract-to-dir` event.
+    @discardableResult
+    public func extractToContainer(_ nameOrID: String, path: String, from fd: Int32, keepOwners: Bool, what: String)
+        throws(KitError) -> UInt64
+    {
+        let c = try container(nameOrID)
+        let root = try copyRoot(c)
+        let directory = InRootPath.clean(path)
+        let d = root.open(directory, flags: ResolvedOpen.pathOnly | O_DIRECTORY)
+        if d < 0 { throw .usage("destination \"\(nameOrID):\(path)\" must be a directory") }
+        close(d)
+        let bytes: UInt64
+        do {
+            bytes = try TreeExtraction.extract(
+                from: fd, root: root.fd, directory: directory, keepOwners: keepOwners, what: what)
+        } catch { throw .image(error) }
+        events.record(container: c, "extract-to-dir")
+        return bytes
     }
 
     /// `cp HOSTPATH CONTAINER:PATH`: copy a file or tree into the container, symlinks resolved inside it.
-    public func copyToContainer(_ nameOrID: String, hostPath: String, path: String) throws(KitError) {
+    /// Returns the bytes of file content copied; records Docker's `extract-to-dir` event.
+    @discardableResult
+    public func copyToContainer(_ nameOrID: String, hostPath: String, path: String, options: CopyOptions = .init())
+        throws(KitError) -> UInt64
+    {
         let c = try container(nameOrID)
         let root = try copyRoot(c)
-        let (srcParent, srcName) = Self.split(hostPath)
+        var (srcParent, srcName) = Self.split(hostPath)
+        let linkName = srcName
+        var lst = stat()
+        if options.followLink, lstat(hostPath, &lst) == 0, lst.st_mode & S_IFMT == S_IFLNK {
+            // The host side is the caller's: its symlink is followed on the host, the copy named as the link.
+            guard let resolved = realpath(hostPath, nil) else { throw .system(SystemError("follow", path: hostPath)) }
+            (srcParent, srcName) = Self.split(String(cString: resolved))
+            free(resolved)
+        }
         let s = open(srcParent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if s < 0 { throw .system(SystemError("open", path: srcParent)) }
         defer { close(s) }
         var st = stat()
         if fstatat(s, srcName, &st, AT_SYMLINK_NOFOLLOW) != 0 { throw .system(SystemError("stat", path: hostPath)) }
-        let destDir = root.open(path, flags: O_RDONLY | O_DIRECTORY)
+        let copier = TreeCopy(keepOwners: options.archive)
+        let clean = InRootPath.clean(path)
+        let destDir = root.open(clean, flags: O_RDONLY | O_DIRECTORY)
         if destDir >= 0 {
             defer { close(destDir) }
-            if srcName == "." { try Self.copyChildren(from: s, to: destDir); return }
-            try Self.copyEntry(srcParent: s, name: srcName, dstParent: destDir, dstName: srcName)
-            return
+            if srcName == "." {
+                try copier.copyChildren(from: s, to: destDir)
+            } else {
+                try copier.copyEntry(srcParent: s, name: srcName, dstParent: destDir, dstName: linkName)
+            }
+            events.record(container: c, "extract-to-dir")
+            return copier.bytes
         }
-        let (parent, name) = Self.split(path)
+        if path.hasSuffix("/") { throw .notFound("\(c.name):\(path): no such directory") }
+        let (parent, name) = Self.split(clean)
         guard name != "." else { throw .usage("cp: destination \(path) is not a directory in container \(c.name)") }
         let p = root.open(parent, flags: O_RDONLY | O_DIRECTORY)
         if p < 0 { throw .notFound("Could not find the directory \(parent) in container \(c.name)") }
         defer { close(p) }
-        try Self.copyEntry(srcParent: s, name: srcName, dstParent: p, dstName: name)
+        try copier.copyEntry(srcParent: s, name: srcName, dstParent: p, dstName: name)
+        events.record(container: c, "extract-to-dir")
+        return copier.bytes
+    }
+
+    /// A path in the container as (parent, name): cleaned inside the root first, so the name is never `..`
+    /// (which, opened from the root's fd, would lead out of it); `DIR/.` keeps its meaning, "DIR's contents".
+    static func containerSplit(_ path: String) -> (String, String) {
+        let contents = path == "." || path.hasSuffix("/.")
+        let clean = InRootPath.clean(path)
+        if contents || clean == "/" { return (clean, ".") }
+        return split(clean)
+    }
+
+    /// `-L`: where the symlink `name` in `parent` leads, followed (chains too) inside the container's root,
+    /// as (parent, name); unchanged when it is not a symlink.
+    static func followLink(_ root: ContainerRoot, _ parent: String, _ name: String) -> (String, String) {
+        var (p, n) = (parent, name)
+        for _ in 0..<InRootPath.maxSymlinks {
+            guard n != "." else { break }
+            let fd = root.open(p, flags: ResolvedOpen.pathOnly | O_DIRECTORY)
+            guard fd >= 0 else { break }
+            defer { close(fd) }
+            var st = stat()
+            guard fstatat(fd, n, &st, AT_SYMLINK_NOFOLLOW) == 0, st.st_mode & S_IFMT == S_IFLNK else { break }
+            var buf = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+            let count = readlinkat(fd, n, &buf, buf.count - 1)
+            guard count > 0 else { break }
+            buf[count] = 0
+            let target = String(cString: buf)
+            // A path inside the container, opened only with openat2 in its root.
+            (p, n) = containerSplit(target.hasPrefix("/") ? target : p + "/" + target)
+        }
+        return (p, n)
     }
 
     /// The container's root for cp (see above).
@@ -136,73 +260,10 @@ extension Engine {
         return (parent.isEmpty ? "/" : parent, String(p[p.index(after: slash)...]))
     }
 
-    static func copyChildren(from src: Int32, to dst: Int32) throws(KitError) {
-        let dupFD = dup(src)
-        guard let dir = fdopendir(dupFD) else { close(dupFD); throw .system(SystemError("read directory")) }
-        defer { closedir(dir) }
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) {
-                String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        for name in names { try copyEntry(srcParent: src, name: name, dstParent: dst, dstName: name) }
-    }
-
-    /// Copy one entry (recursively) from a directory fd to a directory fd, never following a symlink.
+    /// Copy one entry (recursively) from a directory fd to a directory fd, never following a symlink,
+    /// owned by the copier (compose watch's sync).
     static func copyEntry(srcParent: Int32, name: String, dstParent: Int32, dstName: String) throws(KitError) {
-        guard !dstName.isEmpty, dstName != ".", dstName != "..", !dstName.contains("/") else {
-            throw .usage("cp: invalid name \(dstName)")
-        }
-        var st = stat()
-        if fstatat(srcParent, name, &st, AT_SYMLINK_NOFOLLOW) != 0 { throw .system(SystemError("stat", path: name)) }
-        let mode = mode_t(st.st_mode & 0o7777)
-        switch st.st_mode & S_IFMT {
-        case S_IFDIR:
-            if mkdirat(dstParent, dstName, mode | 0o700) != 0 && errno != EEXIST {
-                throw .system(SystemError("mkdir", path: dstName))
-            }
-            let s = openat(srcParent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-            if s < 0 { throw .system(SystemError("open", path: name)) }
-            defer { close(s) }
-            let d = openat(dstParent, dstName, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-            if d < 0 { throw .system(SystemError("open (a file or symlink is in the way?)", path: dstName)) }
-            defer { close(d) }
-            try copyChildren(from: s, to: d)
-            fchmod(d, mode)
-        case S_IFREG:
-            let s = openat(srcParent, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
-            if s < 0 { throw .system(SystemError("open", path: name)) }
-            defer { close(s) }
-            var d = openat(dstParent, dstName, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode)
-            if d < 0 && errno == ELOOP {
-                // A symlink is in the way: replace it, never write through it.
-                unlinkat(dstParent, dstName, 0)
-                d = openat(dstParent, dstName, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
-            }
-            if d < 0 { throw .system(SystemError("create", path: dstName)) }
-            defer { close(d) }
-            var buf = [UInt8](repeating: 0, count: 1 << 16)
-            while true {
-                let n = read(s, &buf, buf.count)
-                if n < 0 { if errno == EINTR { continue }; throw .system(SystemError("read", path: name)) }
-                if n == 0 { break }
-                do { try FileIO.writeAll(fd: d, bytes: buf[..<n], path: dstName) } catch { throw .system(error) }
-            }
-            fchmod(d, mode)
-        case S_IFLNK:
-            var buf = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-            let n = readlinkat(srcParent, name, &buf, buf.count - 1)
-            if n < 0 { throw .system(SystemError("readlink", path: name)) }
-            buf[n] = 0
-            var existing = stat()
-            if fstatat(dstParent, dstName, &existing, AT_SYMLINK_NOFOLLOW) == 0, existing.st_mode & S_IFMT != S_IFDIR {
-                unlinkat(dstParent, dstName, 0)
-            }
-            if symlinkat(buf, dstParent, dstName) != 0 { throw .system(SystemError("symlink", path: dstName)) }
-        default:
-            break  // devices, fifos and sockets are not copied
-        }
+        try TreeCopy(keepOwners: false).copyEntry(
+            srcParent: srcParent, name: name, dstParent: dstParent, dstName: dstName)
     }
 }

@@ -70,7 +70,7 @@ extension Engine {
         let mounts = RunMountInputs.cacheRoot(root)
         u.buildCacheEntries =
             DirectoryListing.names(cache.directory).filter { $0.hasSuffix(".json") }.count
-            + DirectoryListing.names(mounts).filter { !$0.hasPrefix(".") && !$0.hasSuffix(".lock") }.count
+            + DirectoryListing.names(mounts).filter(RunMountInputs.isCacheDirectory).count
         u.buildCacheBytes = Self.diskUsage(cache.directory) + Self.diskUsage(mounts)
         return u
     }

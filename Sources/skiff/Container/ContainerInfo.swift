@@ -28,12 +28,13 @@ struct ContainerStats: ParsableCommand {
         commandName: "stats", abstract: "Show containers' resource use (from their cgroups).")
     @Flag(name: .customLong("no-stream"), help: "One sample, then exit.") var noStream = false
     @Flag(name: [.customShort("a"), .long], help: "All containers (default: running ones).") var all = false
+    @Flag(name: .customLong("no-trunc"), help: "Do not truncate output (full container IDs).") var noTrunc = false
     @Option(name: .long, help: "Format each line, e.g. '{{.Name}} {{.MemUsage}}'.") var format: String?
     @Argument(help: "Containers (default: all running).") var containers: [String] = []
 
     func run() throws {
         let engine = SkiffContext.engine()
-        try StatsTable.show(engine: engine, noStream: noStream, format: format) {
+        try StatsTable.show(engine: engine, noStream: noStream, noTrunc: noTrunc, format: format) {
             containers.isEmpty
                 ? engine.listContainers().filter { all || $0.status == .running }
                 : try containers.map { try engine.container($0) }
@@ -41,30 +42,82 @@ struct ContainerStats: ParsableCommand {
     }
 }
 
-/// `skiff cp CONTAINER:PATH HOSTPATH` and `skiff cp HOSTPATH CONTAINER:PATH`.
+/// `skiff cp [-a] [-L] [-q] CONTAINER:PATH HOSTPATH|-` and `skiff cp [-a] [-L] [-q] HOSTPATH|- CONTAINER:PATH`,
+/// as Docker's: `-` streams a tar of PATH to standard output, or extracts one from standard input into
+/// a directory of the container. Paths in the container are resolved inside its root.
 struct ContainerCopy: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cp",
-        abstract: "Copy files between a container and the host (symlinks in the container never lead out).")
-    @Argument(help: "CONTAINER:PATH or a host path.") var source: String
-    @Argument(help: "CONTAINER:PATH or a host path.") var destination: String
+        abstract: "Copy files between a container and the host (symlinks in the container never lead out).",
+        usage: """
+            skiff cp [OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-
+                   skiff cp [OPTIONS] SRC_PATH|- CONTAINER:DEST_PATH
+            """,
+        discussion: """
+            Use '-' as the source to read a tar archive from stdin and extract it to a directory destination \
+            in a container. Use '-' as the destination to stream a tar archive of a container source to stdout.
+            """)
+    @Flag(name: [.customShort("a"), .long], help: "Archive mode (copy all uid/gid information).")
+    var archive = false
+    @Flag(name: [.customShort("L"), .customLong("follow-link")], help: "Always follow symbol link in SRC_PATH.")
+    var followLink = false
+    @Flag(
+        name: [.customShort("q"), .long],
+        help: "Suppress progress output during copy (suppressed anyway when no terminal is attached).")
+    var quiet = false
+    @Argument(help: "CONTAINER:PATH, a host path, or - (a tar archive from stdin).") var source: String
+    @Argument(help: "CONTAINER:PATH, a host path, or - (a tar archive to stdout).") var destination: String
+
+    func validate() throws {
+        if source.isEmpty { throw ValidationError("source can not be empty") }
+        if destination.isEmpty { throw ValidationError("destination can not be empty") }
+    }
 
     func run() throws {
         let engine = SkiffContext.engine()
-        func split(_ s: String) -> (String, String)? {
-            guard !s.hasPrefix("/"), !s.hasPrefix("."), let colon = s.firstIndex(of: ":") else { return nil }
-            return (String(s[..<colon]), String(s[s.index(after: colon)...]))
-        }
-        switch (split(source), split(destination)) {
+        let options = CopyOptions(archive: archive, followLink: followLink)
+        // Docker's summary on stderr, unless -q or standard output is not a terminal.
+        let summary = !quiet && isatty(STDOUT_FILENO) == 1
+        switch (Self.split(source), Self.split(destination)) {
         case (let (c, path)?, nil):
-            try engine.copyFromContainer(c, path: path.isEmpty ? "/" : path, to: destination)
+            if destination == "-" {
+                try Interruptible.run {
+                    try engine.archiveFromContainer(
+                        c, path: path, to: STDOUT_FILENO, followLink: followLink, what: "standard output")
+                }
+                return
+            }
+            let bytes = try engine.copyFromContainer(c, path: path, to: destination, options: options)
+            if summary { Self.report(bytes, to: Self.absolute(destination)) }
         case (nil, let (c, path)?):
-            try engine.copyToContainer(c, hostPath: source, path: path.isEmpty ? "/" : path)
+            let bytes =
+                source == "-"
+                ? try engine.extractToContainer(
+                    c, path: path, from: STDIN_FILENO, keepOwners: archive, what: "standard input")
+                : try engine.copyToContainer(c, hostPath: source, path: path, options: options)
+            if summary { Self.report(bytes, to: c + ":" + path) }
         case (nil, nil):
-            throw ValidationError("cp: one side must be CONTAINER:PATH")
+            throw ValidationError("must specify at least one container source")
         default:
-            throw ValidationError("cp: copying between two containers is not supported; copy through the host")
+            throw ValidationError("copying between containers is not supported")
         }
+    }
+
+    /// CONTAINER:PATH as (CONTAINER, PATH); nil for a host path: absolute, `./…`, `-`, or without `:`.
+    /// An empty PATH is the container's root.
+    static func split(_ s: String) -> (String, String)? {
+        guard !s.hasPrefix("/"), !s.hasPrefix("."), let colon = s.firstIndex(of: ":") else { return nil }
+        let path = String(s[s.index(after: colon)...])
+        return (String(s[..<colon]), path.isEmpty ? "/" : path)
+    }
+
+    static func absolute(_ path: String) -> String {
+        if path.hasPrefix("/") { return path }
+        return FileManager.default.currentDirectoryPath + "/" + path
+    }
+
+    static func report(_ bytes: UInt64, to destination: String) {
+        FileHandleStderr.write("Successfully copied \(Engine.decimalSize(bytes)) to \(destination)\n")
     }
 }
 
@@ -134,31 +187,5 @@ struct SystemPrune: ParsableCommand {
             print("Deleted Images:\n" + removed.map { "deleted: \($0)" }.joined(separator: "\n") + "\n")
         }
         print("Total reclaimed space: \(Engine.decimalSize(bytes)) (containers) and \(removed.count) blobs")
-    }
-}
-
-struct SystemDiskUsage: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "df", abstract: "Show disk use by images, containers and the log files.")
-
-    func run() throws {
-        let engine = SkiffContext.engine()
-        let u = engine.diskUsage()
-        let volumes = engine.listVolumes()
-        let unused = Set(engine.listVolumes(dangling: true).map(\.Name))
-        var volumeBytes: UInt64 = 0, reclaimable: UInt64 = 0
-        for v in volumes {
-            let size = Engine.diskUsage(engine.volumes.dataPath(of: v.Name))
-            volumeBytes += size
-            if unused.contains(v.Name) { reclaimable += size }
-        }
-        let lines = [
-            "TYPE\tTOTAL\tACTIVE\tSIZE\tRECLAIMABLE",
-            "Images\t\(u.images)\t\(u.activeImages)\t\(Engine.decimalSize(u.imageBytes))\t\(Engine.decimalSize(u.reclaimableImageBytes))",
-            "Containers\t\(u.containers)\t\(u.runningContainers)\t\(Engine.decimalSize(u.containerBytes))\t\(Engine.decimalSize(u.reclaimableContainerBytes))",
-            "Local Volumes\t\(volumes.count)\t\(volumes.count - unused.count)\t\(Engine.decimalSize(volumeBytes))\t\(Engine.decimalSize(reclaimable))",
-            "Build Cache\t\(u.buildCacheEntries)\t0\t\(Engine.decimalSize(u.buildCacheBytes))\t\(Engine.decimalSize(u.buildCacheBytes))",
-        ]
-        print(TableWriter.format(lines))
     }
 }

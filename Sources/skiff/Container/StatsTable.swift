@@ -9,7 +9,10 @@ import Glibc
 /// The table `stats` and `compose stats` print: two samples of each container's cgroup half a second
 /// apart, as Docker's columns (or a --format template), once or until interrupted.
 enum StatsTable {
-    static func show(engine: Engine, noStream: Bool, format: String?, containers: () throws -> [Container]) throws {
+    /// `noTrunc`: full container IDs (`--no-trunc`), else Docker's 12-character ones.
+    static func show(
+        engine: Engine, noStream: Bool, noTrunc: Bool = false, format: String?, containers: () throws -> [Container]
+    ) throws {
         repeat {
             let list = try containers()
             let first = list.map { engine.statsSample($0) }
@@ -19,8 +22,9 @@ enum StatsTable {
             let hostMemory = Engine.hostMemory
             var rows: [[String: Any]] = []
             for (i, c) in list.enumerated() {
+                let id = noTrunc ? c.id : c.shortID
                 var row: [String: Any] = [
-                    "Container": c.shortID, "ID": c.shortID, "Name": c.name, "CPUPerc": "0.00%",
+                    "Container": id, "ID": id, "Name": c.name, "CPUPerc": "0.00%",
                     "MemUsage": "0B / 0B", "MemPerc": "0.00%", "NetIO": "0B / 0B",
                     "BlockIO": "0B / 0B", "PIDs": "0",
                 ]

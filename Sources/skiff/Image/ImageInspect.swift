@@ -16,6 +16,8 @@ struct ImageInspect: ParsableCommand {
         var Id: String
         var RepoTags: [String]
         var RepoDigests: [String]
+        /// The image this one was made from (`commit`'s), by ID; "" for none, as Docker's.
+        var Parent: String
         var Created: String?
         var Author: String?
         var Architecture: String
@@ -42,6 +44,8 @@ struct ImageInspect: ParsableCommand {
                     Id: img.id.description,
                     RepoTags: img.references.filter { $0.tag != nil }.map(\.familiar),
                     RepoDigests: img.references.map { "\($0.familiarName)@\(img.manifestDigest)" },
+                    Parent: store.parent(of: img.manifestDigest).flatMap { try? store.image(manifest: $0) }
+                        .map(\.id.description) ?? "",
                     Created: img.config.created, Author: img.config.author,
                     Architecture: img.config.architecture, Os: img.config.os, Size: img.size,
                     Config: img.config.config,

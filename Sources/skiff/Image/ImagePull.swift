@@ -2,7 +2,8 @@ import ArgumentParser
 import SkiffImage
 import SkiffOCI
 
-/// `skiff pull [--platform P] [--tls-verify=false] [-q] NAME`
+/// `skiff pull [--platform P] [--tls-verify=false] [-q] [-a] NAME`: with -a (Docker's --all-tags), every
+/// tag the registry lists for the repository NAME (which then has no tag or digest).
 struct ImagePull: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pull",
@@ -22,11 +23,17 @@ struct ImagePull: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Print only the image's manifest digest.")
     var quiet = false
 
+    @Flag(name: [.customShort("a"), .customLong("all-tags")], help: "Download all tagged images in the repository.")
+    var allTags = false
+
     @Argument(help: "The image, e.g. localhost:5000/team/app:1.0 or busybox@sha256:…")
     var name: String
 
     func run() throws {
-        let reference = try ImageReference(parsing: name)
+        let reference = try ImageReference(parsing: name, defaultTag: allTags ? nil : "latest")
+        if allTags && (reference.tag != nil || reference.digest != nil) {
+            throw ValidationError("tag can't be used with --all-tags/-a")
+        }
         var options = PullOptions(registry: RegistryOptions(tlsVerify: tlsVerify))
         if let platform {
             guard let p = Platform(parsing: platform) else {
@@ -36,8 +43,19 @@ struct ImagePull: ParsableCommand {
         }
         let puller = Puller(
             store: SkiffContext.imageStore(), options: options, progress: quiet ? nil : PullProgress().handle)
-        let image = try Interruptible.run { try puller.pull(reference) }
-        SkiffContext.engine().events.record(reference: reference, "pull")
-        if quiet { print(image.manifestDigest) }
+        let references: [ImageReference]
+        if allTags {
+            let client = try RegistryClient(registry: reference.registry, options: options.registry)
+            let tags = try Interruptible.run { try client.tags(repository: reference.repository) }
+            if tags.isEmpty { throw ValidationError("repository \(reference.familiarName) has no tags to pull") }
+            references = tags.map { reference.with(tag: $0) }
+        } else {
+            references = [reference]
+        }
+        for ref in references {
+            let image = try Interruptible.run { try puller.pull(ref) }
+            SkiffContext.engine().events.record(reference: ref, "pull")
+            if quiet { print(image.manifestDigest) }
+        }
     }
 }

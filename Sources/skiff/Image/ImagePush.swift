@@ -1,12 +1,14 @@
 import ArgumentParser
 import SkiffImage
 
-/// `skiff push [--tls-verify=false] SOURCE [DEST]`
+/// `skiff push [--tls-verify=false] [-q] SOURCE [DEST]`, or `skiff push -a REPOSITORY` (Docker's
+/// --all-tags): every local tag of REPOSITORY, each to its own name.
 struct ImagePush: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "push",
         abstract: "Push an image to a registry.",
-        discussion: "SOURCE is an image in the store; DEST, when given, is where to push it (default: SOURCE's name)."
+        discussion: "SOURCE is an image in the store; DEST, when given, is where to push it (default: SOURCE's name). "
+            + "With -a, SOURCE is a repository without a tag and each of its local tags is pushed."
     )
 
     @Option(
@@ -17,6 +19,9 @@ struct ImagePush: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Print only the pushed manifest digest.")
     var quiet = false
 
+    @Flag(name: [.customShort("a"), .customLong("all-tags")], help: "Push all tags of an image to the repository.")
+    var allTags = false
+
     @Argument(help: "The image to push (name or ID).")
     var source: String
 
@@ -25,6 +30,10 @@ struct ImagePush: ParsableCommand {
 
     func run() throws {
         let store = SkiffContext.imageStore()
+        if allTags {
+            try pushAllTags(store)
+            return
+        }
         let image = try store.resolve(source)
         let target: ImageReference
         if let destination {
@@ -43,6 +52,32 @@ struct ImagePush: ParsableCommand {
         let result = try Self.push(image, named: source, to: target, with: pusher)
         SkiffContext.engine().events.record(reference: target, "push")
         if quiet { print(result.manifest) }
+    }
+
+    /// `-a`: each local name of the repository SOURCE (which has no tag), in tag order.
+    private func pushAllTags(_ store: ImageStore) throws {
+        guard destination == nil else {
+            throw ValidationError("--all-tags/-a pushes to the names the images have: give no destination")
+        }
+        let repository = try ImageReference(parsing: source, defaultTag: nil)
+        if repository.tag != nil || repository.digest != nil {
+            throw ValidationError("tag can't be used with --all-tags/-a")
+        }
+        let names = try store.references().keys.filter {
+            $0.registry == repository.registry && $0.repository == repository.repository && $0.tag != nil
+        }.sorted { ($0.tag ?? "") < ($1.tag ?? "") }
+        guard !names.isEmpty else {
+            throw ValidationError("An image does not exist locally with the tag: \(repository.familiarName)")
+        }
+        var log: (@Sendable (String) -> Void)?
+        if !quiet { log = { (line: String) in print(line) } }
+        let pusher = Pusher(store: store, options: RegistryOptions(tlsVerify: tlsVerify), log: log)
+        for name in names {
+            let image = try store.resolve(name.description)
+            let result = try Self.push(image, named: name.description, to: name, with: pusher)
+            SkiffContext.engine().events.record(reference: name, "push")
+            if quiet { print(result.manifest) }
+        }
     }
 
     /// Push `image` (found by `source`) to `target`; a multi-platform image (built with several

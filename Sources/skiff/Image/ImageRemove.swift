@@ -4,10 +4,12 @@ import SkiffKit
 import SkiffSystem
 
 /// `skiff rmi`: remove names; an image whose last name goes is deleted (its blobs and unpacked layers
-/// that nothing else uses). Refused while a container uses it, unless -f.
+/// that nothing else uses), and with it its untagged parents (`commit`'s chain) unless --no-prune.
+/// Refused while a container uses it, unless -f.
 struct ImageRemove: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "rmi", abstract: "Remove one or more images.")
     @Flag(name: [.customShort("f"), .long], help: "Remove even if a container uses it.") var force = false
+    @Flag(name: .customLong("no-prune"), help: "Do not delete untagged parents.") var noPrune = false
     @Argument(help: "Images (name or ID).") var images: [String]
 
     func run() throws {
@@ -15,7 +17,7 @@ struct ImageRemove: ParsableCommand {
         var failed = false
         for name in images {
             do {
-                for line in try engine.removeImage(name, force: force) { print(line) }
+                for line in try engine.removeImage(name, force: force, noPrune: noPrune) { print(line) }
             } catch {
                 FileHandleStderr.write("Error: \(error)\n")
                 failed = true
