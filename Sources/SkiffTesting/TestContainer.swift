@@ -163,7 +163,7 @@ public final class TestContainer: Sendable {
         switch file.source {
         case .hostPath(let path):
             try kit { () throws(KitError) in
-                try engine.copyToContainer(container, hostPath: path, path: file.destination)
+                _ = try engine.copyToContainer(container, hostPath: path, path: file.destination)
             }
         case .contents(let bytes):
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
@@ -182,7 +182,7 @@ public final class TestContainer: Sendable {
                 }
             } catch let e as SkiffTestingError { throw e } catch { throw .engine("scratch file in \(dir): \(error)") }
             try kit { () throws(KitError) in
-                try engine.copyToContainer(container, hostPath: dir + "/" + name, path: file.destination)
+                _ = try engine.copyToContainer(container, hostPath: dir + "/" + name, path: file.destination)
             }
         }
     }
@@ -287,7 +287,7 @@ public final class TestContainer: Sendable {
     public func copy(from path: String, toHost hostPath: String) async throws(SkiffTestingError) {
         let (engine, id) = (engine, id)
         try await blocking { () throws(SkiffTestingError) in
-            try kit { () throws(KitError) in try engine.copyFromContainer(id, path: path, to: hostPath) }
+            try kit { () throws(KitError) in _ = try engine.copyFromContainer(id, path: path, to: hostPath) }
         }
     }
 
