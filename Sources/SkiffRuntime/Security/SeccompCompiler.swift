@@ -87,7 +87,6 @@ public enum SeccompError: Error, CustomStringConvertible, Equatable {
     case libseccomp(message: String, errno: Int32)
     /// The program has more instructions than the kernel loads (BPF_MAXINSNS).
     case programTooLarge(instructions: Int)
-    case encoding(String)
 
     public var description: String {
         func which(_ names: [String]) -> String {
@@ -127,8 +126,6 @@ public enum SeccompError: Error, CustomStringConvertible, Equatable {
         case .programTooLarge(let n):
             return "seccomp: the filter compiles to \(n) BPF instructions, more than the kernel's limit of "
                 + "\(SeccompCompiler.maxInstructions); use fewer rules"
-        case .encoding(let detail):
-            return "seccomp: cannot encode the profile for the cache key: \(detail)"
         }
     }
 }
@@ -143,7 +140,7 @@ public struct SeccompCompiler: Sendable {
 
     public static let maxInstructions = 4096
     static let cacheMagic: [UInt8] = Array("SKFSCMP1".utf8)
-    static let keyVersion = "skiff-seccomp-cache-v1"
+    static let keyVersion = "skiff-seccomp-cache-v2"
 
     public init(cacheDirectory: String? = nil, cacheLimit: Int = 64, logger: Logger? = nil) {
         self.cacheDirectory = cacheDirectory
@@ -200,7 +197,7 @@ public struct SeccompCompiler: Sendable {
         let flags = try Self.flags(of: seccomp)
         guard let cacheDirectory else { return try Self.compileUncached(seccomp) }
 
-        let key = try Self.cacheKey(seccomp)
+        let key = Self.cacheKey(seccomp)
         let path = cacheDirectory + "/" + Self.hexHash(key) + ".bpf"
         if let hit = loadCached(path: path, key: key) {
             return SeccompProgram(bytes: hit.bpf, flags: flags, skippedSyscalls: hit.skipped, fromCache: true)
@@ -422,24 +419,10 @@ public struct SeccompCompiler: Sendable {
 
     // MARK: Cache
 
-    /// The bytes a cached program is filed under: format version, architecture, libseccomp version and
-    /// the profile's canonical JSON (sorted keys).
-    static func cacheKey(_ seccomp: LinuxSeccomp) throws(SeccompError) -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let json: Data
-        do {
-            // The agent's address is no part of the program.
-            var program = seccomp
-            program.listenerPath = nil
-            program.listenerMetadata = nil
-            json = try encoder.encode(program)
-        } catch {
-            throw .encoding("\(error)")
-        }
-        var key = Array("\(keyVersion)\narch=\(nativeArchitecture)\nlibseccomp=\(libseccompVersion)\n".utf8)
-        key.append(contentsOf: json)
-        return key
+    /// The bytes a cached program is filed under (`SeccompCacheKey`).
+    static func cacheKey(_ seccomp: LinuxSeccomp) -> [UInt8] {
+        SeccompCacheKey.bytes(
+            seccomp, header: "\(keyVersion)\narch=\(nativeArchitecture)\nlibseccomp=\(libseccompVersion)\n")
     }
 
     /// 64-bit FNV-1a.
