@@ -19,7 +19,8 @@ struct ComposeCommand: ParsableCommand {
             ComposeKill.self, ComposeTop.self, ComposeLs.self, ComposePort.self, ComposePause.self,
             ComposeUnpause.self, ComposeVersion.self, ComposeCopy.self, ComposeCreate.self,
             ComposeEventsCommand.self, ComposeWait.self, ComposeWatch.self, ComposeScale.self,
-            ComposePush.self, ComposeStats.self, ComposeAttach.self,
+            ComposePush.self, ComposeStats.self, ComposeAttach.self, ComposeExport.self, ComposeCommit.self,
+            ComposeVolumes.self,
         ]
     )
 
@@ -81,10 +82,8 @@ struct ComposeOptions: ParsableArguments {
         profiles + (environment["COMPOSE_PROFILES"]?.split(separator: ",").map(String.init) ?? [])
     }
 
-    /// The project, its warnings printed on stderr.
-    /// `allowMissingFile`: with -p and no compose file, an empty project of that name (what `down` and
-    /// `ps` need to find a project's containers by their labels alone).
-    func load(quietWarnings: Bool = false, allowMissingFile: Bool = false) throws -> ComposeProject {
+    /// What the loader is told: these flags, the working directory and the caller's environment.
+    var loadOptions: ComposeLoadOptions {
         var options = ComposeLoadOptions(
             workingDirectory: FileManager.default.currentDirectoryPath, environment: environment)
         options.files = files
@@ -92,6 +91,19 @@ struct ComposeOptions: ParsableArguments {
         options.projectDirectory = projectDirectory
         options.envFiles = envFiles
         options.profiles = allProfiles
+        return options
+    }
+
+    /// The project, its warnings printed on stderr.
+    /// `allowMissingFile`: with -p and no compose file, an empty project of that name (what `down` and
+    /// `ps` need to find a project's containers by their labels alone).
+    func load(
+        quietWarnings: Bool = false, allowMissingFile: Bool = false, resolvePaths: Bool = true,
+        checkConsistency: Bool = true
+    ) throws -> ComposeProject {
+        var options = loadOptions
+        options.resolvePaths = resolvePaths
+        options.checkConsistency = checkConsistency
         let project: ComposeProject
         do { project = try ComposeLoader.load(options) } catch {
             if case .noFile = error, allowMissingFile, files.isEmpty, let name = projectName {

@@ -23,8 +23,14 @@ struct ComposeRun: ParsableCommand {
         name: [.customShort("T"), .customLong("no-TTY")],
         help: "Disable pseudo-TTY allocation (default: one when stdin is a terminal).")
     var noTTY = false
-    @Flag(name: [.customShort("i"), .long], help: "Keep STDIN open even if not attached (the default, as Compose's).")
-    var interactive = false
+    @Flag(
+        name: [.customShort("i"), .long], inversion: .prefixedNo,
+        help: "Keep STDIN open: the process reads the caller's stdin (-i=false: it does not).")
+    var interactive = true
+    @Flag(
+        name: [.customShort("t"), .long],
+        help: ArgumentHelp("Allocate a pseudo-TTY when stdin is a terminal (--tty=false is -T).", visibility: .hidden))
+    var tty = false
     @Option(name: [.customShort("v"), .long], help: "Bind mount a volume (the compose file's short syntax).")
     var volume: [String] = []
     @Option(name: [.customShort("p"), .long], help: "Publish a container's port(s) to the host.") var publish:
@@ -78,7 +84,7 @@ struct ComposeRun: ParsableCommand {
         let terminal = !noTTY && !detach && isatty(STDIN_FILENO) == 1
         request.tty = terminal
         // Compose's -i is on by default: stdin (a terminal or a pipe) goes to the process.
-        request.interactive = !detach
+        request.interactive = interactive && !detach
         request.name = name
         request.user = user
         request.workdir = workdir

@@ -1,0 +1,237 @@
+import Foundation
+import SkiffKit
+import SkiffTestSupport
+import Testing
+
+/// Issue 14: what `docker compose` has that `skiff compose` lacked — config's --variables,
+/// --environment, --no-interpolate, --no-path-resolution, --no-normalize, --no-consistency and
+/// services; run's and exec's stdin (`-i`, on by default, `-i=false` off); export, commit, volumes.
+@Suite(
+    "Compose command-line gaps",
+    .enabled(
+        if: getuid() == 0 && TestImage.fixtureExists && FileManager.default.isExecutableFile(atPath: Engine.skiffPath)))
+struct ComposeCLIGapsTests {
+    typealias Project = ComposeEndToEndTests.Project
+
+    @Test func configVariablesEnvironmentAndUnresolvedModels() throws {
+        let p = try Project(
+            """
+            name: s14vars
+            services:
+              web:
+                image: "busybox:${TAG:-1.36}"
+                command: ["echo", "$$HOME", "${GREETING?say hi}"]
+                build:
+                  context: ./app
+                volumes:
+                  - ./data:/data
+                  - cache:/cache
+                environment:
+                  MODE: ${MODE:+set}
+                depends_on: [db]
+              db:
+                image: busybox
+              other:
+                image: busybox
+            volumes:
+              cache: {}
+            """)
+        defer { p.cleanUp() }
+        try "GREETING=hello\n".write(toFile: p.dir + "/.env", atomically: true, encoding: .utf8)
+
+        let table = p.compose("config", "--variables")
+        #expect(table.status == 0, "\(table)")
+        #expect(
+            table.out == """
+                NAME                REQUIRED            DEFAULT VALUE       ALTERNATE VALUE
+                GREETING            true                                    
+                MODE                false                                   set
+                TAG                 false               1.36                
+
+                """, "\(table.out)")
+        let json = p.compose("config", "--variables", "--format", "json")
+        let variables = try #require(
+            try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: [String: Any]], "\(json)")
+        #expect(variables["TAG"]?["DefaultValue"] as? String == "1.36")
+        #expect(variables["GREETING"]?["Required"] as? Bool == true)
+
+        // The environment interpolation reads: .env under the caller's.
+        let env = p.compose("config", "--environment", env: ["S14_CALLER": "yes", "GREETING": "from-caller"])
+        #expect(env.status == 0, "\(env)")
+        let lines = env.out.split(separator: "\n").map(String.init)
+        #expect(lines.contains("S14_CALLER=yes") && lines.contains("GREETING=from-caller"), "\(env.out)")
+        #expect(lines == lines.sorted())
+
+        // --no-interpolate: the file as merged, every expression and $$ as written.
+        let raw = p.compose("config", "--no-interpolate")
+        #expect(raw.status == 0, "\(raw)")
+        #expect(raw.out.contains("busybox:${TAG:-1.36}") && raw.out.contains("$$HOME"), "\(raw.out)")
+        #expect(raw.out.contains("${MODE:+set}") && raw.out.contains("${GREETING?say hi}"))
+        // Without it a required variable that is unset is an error, with it not.
+        try FileManager.default.removeItem(atPath: p.dir + "/.env")
+        let required = p.compose("config")
+        #expect(required.status == 1 && required.err.contains("GREETING"), "\(required)")
+        #expect(p.compose("config", "--no-interpolate").status == 0)
+        try "GREETING=hello\n".write(toFile: p.dir + "/.env", atomically: true, encoding: .utf8)
+
+        // Resolved, normalized (the default) against as written.
+        let full = p.compose("config")
+        #expect(full.status == 0, "\(full)")
+        #expect(full.out.contains("source: \(p.dir)/data") && full.out.contains("context: \(p.dir)/app"))
+        #expect(full.out.contains("name: s14vars_cache") && full.out.contains("default: null"), "\(full.out)")
+        #expect(full.out.contains("MODE: \"\""), "an empty string stays a string: \(full.out)")
+        let relative = p.compose("config", "--no-path-resolution")
+        #expect(relative.out.contains("source: ./data") && relative.out.contains("context: ./app"), "\(relative)")
+        let plain = p.compose("config", "--no-normalize")
+        #expect(plain.status == 0, "\(plain)")
+        #expect(!plain.out.contains("s14vars_cache") && !plain.out.contains("networks:"), "\(plain.out)")
+        #expect(!plain.out.contains("dockerfile:") && full.out.contains("dockerfile: Dockerfile"))
+
+        // SERVICE…: those and what they depend on.
+        #expect(p.compose("config", "--services", "web").out == "web\ndb\n")
+        let only = p.compose("config", "other")
+        #expect(only.status == 0 && only.out.contains("other:") && !only.out.contains("web:"), "\(only)")
+        #expect(p.compose("config", "nope").status == 1)
+
+        // -q: nothing printed; a broken model still fails.
+        let quiet = p.compose("config", "-q")
+        #expect(quiet.status == 0 && quiet.out.isEmpty, "\(quiet)")
+        try """
+        services:
+          web:
+            image: busybox
+            volumes: ["undeclared:/data"]
+        """.write(toFile: p.dir + "/compose.yaml", atomically: true, encoding: .utf8)
+        let inconsistent = p.compose("config", "-q")
+        #expect(inconsistent.status == 1 && inconsistent.err.contains("undefined volume"), "\(inconsistent)")
+        let unchecked = p.compose("config", "--no-consistency")
+        #expect(unchecked.status == 0 && unchecked.out.contains("source: undeclared"), "\(unchecked)")
+    }
+
+    @Test func runAndExecPassStdinUnlessInteractiveIsFalse() throws {
+        let p = try Project(
+            """
+            name: s14stdin
+            services:
+              web:
+                image: busybox
+                command: ["sleep", "1000"]
+                stop_grace_period: 0s
+            """)
+        defer { p.cleanUp() }
+        #expect(p.compose("up", "-d").status == 0)
+        let exec = Self.compose(p, ["exec", "-T", "web", "cat"], stdin: "to exec\n")
+        #expect(exec.status == 0 && exec.out == "to exec\n", "\(exec)")
+        for off in ["-i=false", "--interactive=false", "--no-interactive"] {
+            let closed = Self.compose(p, ["exec", off, "-T", "web", "cat"], stdin: "not read\n")
+            #expect(closed.status == 0 && closed.out.isEmpty, "\(off): \(closed)")
+        }
+        let run = Self.compose(p, ["run", "--rm", "-T", "web", "cat"], stdin: "to run\n")
+        #expect(run.status == 0 && run.out == "to run\n", "\(run)")
+        for off in ["-i=false", "--interactive=false"] {
+            let closed = Self.compose(p, ["run", "--rm", off, "-T", "web", "cat"], stdin: "not read\n")
+            #expect(closed.status == 0 && closed.out.isEmpty, "\(off): \(closed)")
+        }
+        let bad = Self.compose(p, ["run", "--rm", "-i=maybe", "web", "true"], stdin: "")
+        #expect(bad.status != 0)
+        // exec --index 0 is the first container, as Compose's default.
+        #expect(Self.compose(p, ["exec", "--index", "0", "-T", "web", "true"], stdin: "").status == 0)
+        let ids = p.engine.listContainers().map(\.id)
+        #expect(p.compose("down").status == 0)
+        p.checkNothingLeft(ids: ids)
+    }
+
+    @Test func exportCommitAndVolumesOfAService() throws {
+        let p = try Project(
+            """
+            name: s14exp
+            services:
+              web:
+                image: busybox
+                command: ["sh", "-c", "echo marked > /marker; exec sleep 1000"]
+                stop_grace_period: 0s
+                volumes: ["data:/data"]
+              side:
+                image: busybox
+                command: ["sleep", "1000"]
+                stop_grace_period: 0s
+            volumes:
+              data: {}
+            """)
+        defer { p.cleanUp() }
+        #expect(p.compose("up", "-d").status == 0)
+        var marked = false
+        for _ in 0..<100 where !marked {
+            marked = p.compose("exec", "-T", "web", "cat", "/marker").out == "marked\n"
+            if !marked { usleep(50_000) }
+        }
+        #expect(marked)
+
+        let file = p.root + "/web.tar"
+        let export = p.compose("export", "web", "-o", file)
+        #expect(export.status == 0 && export.out.isEmpty, "\(export)")
+        let names = try ContainerDiffExportCommitTests.tarNames(file)
+        #expect(names.contains("marker") && names.contains("bin/busybox"), "\(names.count) names")
+        #expect(p.compose("export", "nope", "-o", p.root + "/x.tar").status == 1)
+        #expect(access(p.root + "/x.tar", F_OK) != 0)
+
+        let commit = p.compose("commit", "-m", "snapshot", "-c", "ENV COMMITTED=1", "web", "s14exp/snap:1")
+        #expect(commit.status == 0, "\(commit)")
+        let image = try p.engine.images.resolve("s14exp/snap:1")
+        #expect(image.config.config?.Env?.contains("COMMITTED=1") == true)
+        let check = p.compose("run", "--rm", "-T", "web", "true")
+        #expect(check.status == 0)
+        let unpaused = p.compose("commit", "-p=false", "side", "s14exp/side:1")
+        #expect(unpaused.status == 0, "\(unpaused)")
+        #expect((try? p.engine.images.resolve("s14exp/side:1")) != nil)
+
+        let table = p.compose("volumes")
+        #expect(table.status == 0, "\(table)")
+        let rows = table.out.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true) }
+        #expect(rows.first == ["DRIVER", "VOLUME", "NAME"] && rows.dropFirst().map { $0.last } == ["s14exp_data"])
+        #expect(p.compose("volumes", "-q").out == "s14exp_data\n")
+        #expect(p.compose("volumes", "-q", "web").out == "s14exp_data\n")
+        #expect(p.compose("volumes", "-q", "side").out == "")
+        #expect(p.compose("volumes", "--format", "{{.Name}} {{.Driver}}").out == "s14exp_data local\n")
+        #expect(p.compose("volumes", "nope").status == 1)
+
+        let ids = p.engine.listContainers().map(\.id)
+        #expect(p.compose("down", "-v").status == 0)
+        #expect(p.compose("volumes", "-q").out == "")
+        p.checkNothingLeft(ids: ids)
+    }
+
+    /// `skiff compose ARGS` with `stdin` as its standard input (a pipe).
+    static func compose(_ p: Project, _ args: [String], stdin: String) -> Project.Result {
+        let outPath = p.root + "/.out-" + UUID().uuidString
+        let errPath = p.root + "/.err-" + UUID().uuidString
+        _ = FileManager.default.createFile(atPath: outPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
+        defer { unlink(outPath); unlink(errPath) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Engine.skiffPath)
+        process.arguments = ["compose"] + args
+        process.currentDirectoryURL = URL(fileURLWithPath: p.dir)
+        var environment = ProcessInfo.processInfo.environment
+        environment["SKIFF_ROOT"] = p.engine.root
+        process.environment = environment
+        process.standardOutput = FileHandle(forWritingAtPath: outPath)!
+        process.standardError = FileHandle(forWritingAtPath: errPath)!
+        let input = Pipe()
+        process.standardInput = input
+        try! process.run()
+        input.fileHandleForWriting.write(Data(stdin.utf8))
+        try? input.fileHandleForWriting.close()
+        let deadline = Date().addingTimeInterval(60)
+        while process.isRunning && Date() < deadline { usleep(10_000) }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            Issue.record("skiff compose \(args) did not finish")
+        }
+        process.waitUntilExit()
+        return Project.Result(
+            status: process.terminationStatus,
+            out: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
+            err: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
+    }
+}
