@@ -235,3 +235,31 @@ struct ComposeCLIGapsTests {
             err: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
     }
 }
+
+extension ComposeCLIGapsTests {
+    /// `compose build -m`: the classic builder's memory limit on each RUN step's container — a step
+    /// that needs more than the limit is killed, the same step without it builds.
+    @Test func buildMemoryLimitsTheRunSteps() throws {
+        let p = try Project(
+            """
+            name: s14mem
+            services:
+              app:
+                build: ./app
+            """)
+        defer { p.cleanUp() }
+        try FileManager.default.createDirectory(atPath: p.dir + "/app", withIntermediateDirectories: true)
+        try """
+        FROM busybox
+        RUN set -o pipefail; head -c 96m /dev/zero | tail -c 90m | wc -c
+        """.write(toFile: p.dir + "/app/Dockerfile", atomically: true, encoding: .utf8)
+        let limited = p.compose("build", "--no-cache", "-m", "24m", "app")
+        #expect(limited.status != 0, "a 90 MB step under a 24 MB limit: \(limited)")
+        let free = p.compose("build", "--no-cache", "app")
+        #expect(free.status == 0 && free.out.contains("94371840"), "\(free)")
+        let bad = p.compose("build", "-m", "lots", "app")
+        #expect(bad.status != 0 && bad.err.contains("--memory"), "\(bad)")
+        #expect(p.compose("down", "--rmi", "all").status == 0)
+        p.checkNothingLeft(ids: [])
+    }
+}

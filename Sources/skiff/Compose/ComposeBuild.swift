@@ -21,6 +21,10 @@ struct ComposeBuild: ParsableCommand {
     @Flag(name: .customLong("with-dependencies"), help: "Also build the services they depend on (transitively).")
     var withDependencies = false
     @Flag(name: .long, help: "Push the service images after building them.") var push = false
+    @Option(
+        name: [.customShort("m"), .long],
+        help: "Memory limit of the build containers (each RUN step), e.g. 512m, as the classic builder's.")
+    var memory: String?
     @Argument(help: "Services (default: all).") var services: [String] = []
 
     func run() throws {
@@ -37,6 +41,11 @@ struct ComposeBuild: ParsableCommand {
             overrides.args[String(name)] = parts.count > 1 ? String(parts[1]) : .some(nil)
         }
         if let ssh, !ssh.isEmpty { overrides.ssh = [ssh] }
+        if let memory {
+            do { overrides.memory = try Units.parseBytes(memory) } catch {
+                throw ValidationError("invalid argument \"\(memory)\" for \"-m, --memory\" flag: \(error.reason)")
+            }
+        }
         let chosen = ComposePush.selected(project, services, includeDeps: withDependencies)
         try Interruptible.run(.compose) {
             try composeStep { () throws(ComposeError) in
