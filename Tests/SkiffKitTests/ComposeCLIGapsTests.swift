@@ -263,3 +263,59 @@ extension ComposeCLIGapsTests {
         p.checkNothingLeft(ids: [])
     }
 }
+
+extension ComposeCLIGapsTests {
+    /// `compose logs --since/--until/--index/--no-color`, `compose images --format json` and Compose's
+    /// table columns.
+    @Test func logsWindowIndexAndImagesFormat() throws {
+        let p = try Project(
+            """
+            name: s14logs
+            services:
+              web:
+                image: busybox
+                scale: 2
+                command: ["sh", "-c", "echo first; sleep 2; echo second; exec sleep 1000"]
+                stop_grace_period: 0s
+            """)
+        defer { p.cleanUp() }
+        let before = Date().timeIntervalSince1970
+        #expect(p.compose("up", "-d").status == 0)
+        let started = Date().timeIntervalSince1970
+        var all = ""
+        for _ in 0..<100 {
+            all = p.compose("logs", "--no-color").out
+            if all.components(separatedBy: "second").count == 3 { break }
+            usleep(100_000)
+        }
+        #expect(all.components(separatedBy: "second").count == 3, "\(all)")
+        #expect(!all.contains("\u{1b}["))
+
+        let second = p.compose("logs", "--index", "2", "web").out
+        #expect(second.contains("web-2") && !second.contains("web-1") && second.contains("first"), "\(second)")
+        let since = p.compose("logs", "--since", String(format: "%.3f", started + 1.0)).out
+        #expect(since.contains("second") && !since.contains("first"), "\(since)")
+        let until = p.compose("logs", "--until", String(format: "%.3f", before)).out
+        #expect(until.isEmpty, "\(until)")
+        let bad = p.compose("logs", "--since", "yesterday-ish")
+        #expect(bad.status != 0 && bad.err.contains("--since"), "\(bad)")
+
+        let json = p.compose("images", "--format", "json")
+        #expect(json.status == 0, "\(json)")
+        let list = try #require(
+            try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [[String: Any]], "\(json.out)")
+        #expect(list.map { $0["ContainerName"] as? String } == ["s14logs-web-1", "s14logs-web-2"])
+        #expect(list.allSatisfy { $0["Repository"] as? String == "busybox" && $0["Tag"] as? String == "latest" })
+        #expect(
+            list.allSatisfy { ($0["Size"] as? Int ?? 0) > 0 && ($0["ID"] as? String)?.hasPrefix("sha256:") == true })
+        let ids = p.compose("images", "-q").out.split(separator: "\n")
+        #expect(ids.count == 1 && !ids[0].hasPrefix("sha256:") && ids[0].count == 64, "\(ids)")
+        let table = p.compose("images").out
+        #expect(table.hasPrefix("CONTAINER") && table.contains("PLATFORM") && table.contains("linux/"), "\(table)")
+        #expect(p.compose("images", "--format", "yaml").status != 0)
+
+        let containers = p.engine.listContainers().map(\.id)
+        #expect(p.compose("down").status == 0)
+        p.checkNothingLeft(ids: containers)
+    }
+}

@@ -41,7 +41,7 @@ final class ComposeLogPrinter: @unchecked Sendable {
     /// `compose start`) is followed again, from its new run.
     func start(
         _ containers: [Container], follow: Bool, tail: Int? = nil, timestamps: Bool = false, noPrefix: Bool = false,
-        reattach: Bool = false
+        reattach: Bool = false, since: Double? = nil, until: Double? = nil
     ) {
         width = containers.map { Self.prefix($0).count }.max() ?? 0
         for (i, c) in containers.enumerated() {
@@ -54,6 +54,8 @@ final class ComposeLogPrinter: @unchecked Sendable {
                 var options = LogOptions()
                 options.follow = follow
                 options.tail = tail
+                options.since = since
+                options.until = until
                 var lastTime: Double?
                 while true {
                     var partial = ""
