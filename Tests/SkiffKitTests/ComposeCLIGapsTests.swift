@@ -319,3 +319,85 @@ extension ComposeCLIGapsTests {
         p.checkNothingLeft(ids: containers)
     }
 }
+
+extension ComposeCLIGapsTests {
+    /// `compose up --watch`: attached, the develop.watch rules are carried out while the logs are shown
+    /// — a synced file lands in the container, a rebuild's new container is followed (its output in
+    /// `up`'s), and `up` goes on until Ctrl-C, which stops the project. -d and --no-build refuse it.
+    @Test func upWatchSyncsRebuildsAndKeepsShowingLogs() throws {
+        let p = try Project(
+            """
+            name: s14upw
+            services:
+              app:
+                build: ./app
+                command: ["sh", "-c", "echo says $$(cat /msg); exec sleep 1000"]
+                stop_grace_period: 0s
+                develop:
+                  watch:
+                    - action: sync
+                      path: ./src
+                      target: /src
+                    - action: rebuild
+                      path: ./app
+            """)
+        defer { p.cleanUp() }
+        try FileManager.default.createDirectory(atPath: p.dir + "/src", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: p.dir + "/app", withIntermediateDirectories: true)
+        try "FROM busybox\nCOPY msg /msg\n".write(toFile: p.dir + "/app/Dockerfile", atomically: true, encoding: .utf8)
+        try "one\n".write(toFile: p.dir + "/app/msg", atomically: true, encoding: .utf8)
+
+        let detached = p.compose("up", "-d", "--watch")
+        #expect(detached.status == 1 && detached.err.contains("--watch"), "\(detached)")
+        let noBuild = p.compose("up", "--no-build", "--watch")
+        #expect(noBuild.status == 1 && noBuild.err.contains("--no-build and --watch"), "\(noBuild)")
+
+        let outPath = p.root + "/.up-out"
+        let errPath = p.root + "/.up-err"
+        _ = FileManager.default.createFile(atPath: outPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
+        let up = Process()
+        up.executableURL = URL(fileURLWithPath: Engine.skiffPath)
+        up.arguments = ["compose", "up", "--watch", "--no-color"]
+        up.currentDirectoryURL = URL(fileURLWithPath: p.dir)
+        var env = ProcessInfo.processInfo.environment
+        env["SKIFF_ROOT"] = p.engine.root
+        up.environment = env
+        up.standardOutput = FileHandle(forWritingAtPath: outPath)!
+        up.standardError = FileHandle(forWritingAtPath: errPath)!
+        up.standardInput = FileHandle.nullDevice
+        try up.run()
+        func out() -> String { (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "" }
+        func err() -> String { (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "" }
+        func waitFor(_ what: String, _ check: () -> Bool) {
+            let deadline = Date().addingTimeInterval(60)
+            while !check() && Date() < deadline && up.isRunning { usleep(100_000) }
+            #expect(check(), "\(what): out \(out()) err \(err())")
+        }
+        defer {
+            if up.isRunning { kill(up.processIdentifier, SIGKILL) }
+            up.waitUntilExit()
+        }
+        waitFor("watch enabled, first output") { err().contains("Watch enabled") && out().contains("says one") }
+
+        try "synced\n".write(toFile: p.dir + "/src/new.txt", atomically: true, encoding: .utf8)
+        waitFor("the synced file in the container") {
+            p.compose("exec", "-T", "app", "cat", "/src/new.txt").out == "synced\n"
+        }
+
+        try "two\n".write(toFile: p.dir + "/app/msg", atomically: true, encoding: .utf8)
+        waitFor("the rebuilt container's output in up's") { out().contains("says two") }
+        #expect(up.isRunning, "up goes on after the rebuild: \(err())")
+
+        kill(up.processIdentifier, SIGINT)
+        let deadline = Date().addingTimeInterval(30)
+        while up.isRunning && Date() < deadline { usleep(50_000) }
+        #expect(!up.isRunning)
+        up.waitUntilExit()
+        #expect(up.terminationStatus == 130, "\(err())")
+        #expect(p.engine.listContainers().allSatisfy { $0.status != .running })
+        let ids = p.engine.listContainers().map(\.id)
+        #expect(p.compose("down", "--rmi", "all").status == 0)
+        p.checkNothingLeft(ids: ids)
+    }
+}
