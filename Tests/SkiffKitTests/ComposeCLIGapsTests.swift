@@ -28,6 +28,8 @@ struct ComposeCLIGapsTests {
                   - cache:/cache
                 environment:
                   MODE: ${MODE:+set}
+                  FROM_ENV_FILE: overridden
+                env_file: web.env
                 depends_on: [db]
               db:
                 image: busybox
@@ -38,6 +40,8 @@ struct ComposeCLIGapsTests {
             """)
         defer { p.cleanUp() }
         try "GREETING=hello\n".write(toFile: p.dir + "/.env", atomically: true, encoding: .utf8)
+        try "FROM_ENV_FILE=file\nONLY_IN_FILE=1\nGREETING\n".write(
+            toFile: p.dir + "/web.env", atomically: true, encoding: .utf8)
 
         let table = p.compose("config", "--variables")
         #expect(table.status == 0, "\(table)")
@@ -80,6 +84,12 @@ struct ComposeCLIGapsTests {
         #expect(full.out.contains("source: \(p.dir)/data") && full.out.contains("context: \(p.dir)/app"))
         #expect(full.out.contains("name: s14vars_cache") && full.out.contains("default: null"), "\(full.out)")
         #expect(full.out.contains("MODE: \"\""), "an empty string stays a string: \(full.out)")
+        // The env file resolved into the environment (environment: wins; a name alone takes the
+        // variable), as the container gets it; --no-env-resolution keeps env_file.
+        #expect(full.out.contains("ONLY_IN_FILE: 1") && full.out.contains("FROM_ENV_FILE: overridden"))
+        #expect(full.out.contains("GREETING: hello") && !full.out.contains("env_file"), "\(full.out)")
+        let unresolved = p.compose("config", "--no-env-resolution")
+        #expect(unresolved.out.contains("env_file") && !unresolved.out.contains("ONLY_IN_FILE"), "\(unresolved)")
         let relative = p.compose("config", "--no-path-resolution")
         #expect(relative.out.contains("source: ./data") && relative.out.contains("context: ./app"), "\(relative)")
         let plain = p.compose("config", "--no-normalize")
@@ -132,6 +142,9 @@ struct ComposeCLIGapsTests {
             let closed = Self.compose(p, ["run", "--rm", off, "-T", "web", "cat"], stdin: "not read\n")
             #expect(closed.status == 0 && closed.out.isEmpty, "\(off): \(closed)")
         }
+        // -P is --service-ports (Compose's short flag): refused with -p as --service-ports is.
+        let both = Self.compose(p, ["run", "--rm", "-P", "-p", "1:1", "web", "true"], stdin: "")
+        #expect(both.status == 1 && both.err.contains("--service-ports and --publish are incompatible"), "\(both)")
         let bad = Self.compose(p, ["run", "--rm", "-i=maybe", "web", "true"], stdin: "")
         #expect(bad.status != 0)
         // exec --index 0 is the first container, as Compose's default.

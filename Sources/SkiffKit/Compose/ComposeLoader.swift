@@ -57,6 +57,13 @@ public enum ComposeLoader {
 
     /// Load, interpolate, merge and check the project.
     public static func load(_ options: ComposeLoadOptions) throws(ComposeError) -> ComposeProject {
+        try loadWithVariables(options).project
+    }
+
+    /// `load`, with the variables interpolation read (`Merged.variables`).
+    public static func loadWithVariables(_ options: ComposeLoadOptions) throws(ComposeError) -> (
+        project: ComposeProject, variables: [String: String]
+    ) {
         let merged = try merge(options, interpolate: true)
         var parser = ComposeParser(
             file: merged.files.count == 1 ? merged.files[0] : merged.files.joined(separator: " + "),
@@ -74,7 +81,7 @@ public enum ComposeLoader {
             project.files = files
         }
         project.warnings = merged.warnings
-        return project
+        return (project, merged.variables)
     }
 
     /// The files read and merged; `interpolate: false` leaves every `${…}` (and `$$`) as written,

@@ -101,19 +101,30 @@ struct ComposeOptions: ParsableArguments {
         quietWarnings: Bool = false, allowMissingFile: Bool = false, resolvePaths: Bool = true,
         checkConsistency: Bool = true
     ) throws -> ComposeProject {
+        try loadWithVariables(
+            quietWarnings: quietWarnings, allowMissingFile: allowMissingFile, resolvePaths: resolvePaths,
+            checkConsistency: checkConsistency
+        ).project
+    }
+
+    /// `load`, with the variables interpolation read (the `.env` values under the caller's environment).
+    func loadWithVariables(
+        quietWarnings: Bool = false, allowMissingFile: Bool = false, resolvePaths: Bool = true,
+        checkConsistency: Bool = true
+    ) throws -> (project: ComposeProject, variables: [String: String]) {
         var options = loadOptions
         options.resolvePaths = resolvePaths
         options.checkConsistency = checkConsistency
-        let project: ComposeProject
-        do { project = try ComposeLoader.load(options) } catch {
+        let loaded: (project: ComposeProject, variables: [String: String])
+        do { loaded = try ComposeLoader.loadWithVariables(options) } catch {
             if case .noFile = error, allowMissingFile, files.isEmpty, let name = projectName {
-                return ComposeProject(name: name, workingDirectory: options.workingDirectory, files: [])
+                return (ComposeProject(name: name, workingDirectory: options.workingDirectory, files: []), environment)
             }
             FileHandleStderr.write("Error: \(error)\n")
             throw ExitCode(1)
         }
-        if !quietWarnings { for w in project.warnings { FileHandleStderr.write("WARN[0000] \(w)\n") } }
-        return project
+        if !quietWarnings { for w in loaded.project.warnings { FileHandleStderr.write("WARN[0000] \(w)\n") } }
+        return loaded
     }
 
     func runner(_ project: ComposeProject, quiet: Bool = false) -> ComposeRunner {

@@ -34,6 +34,10 @@ struct ComposeConfig: ParsableCommand {
     @Flag(name: .customLong("no-path-resolution"), help: "Keep relative paths as written.")
     var noPathResolution = false
     @Flag(
+        name: .customLong("no-env-resolution"),
+        help: "Do not resolve the services' env files into their environment (print env_file as written).")
+    var noEnvResolution = false
+    @Flag(
         name: .customLong("no-consistency"),
         help: "Do not check references between services and resources (may print an invalid model).")
     var noConsistency = false
@@ -73,13 +77,14 @@ struct ComposeConfig: ParsableCommand {
             try emit(text)
             return
         }
-        var project = try compose.load(
-            resolvePaths: !noPathResolution, checkConsistency: !noConsistency)
-        if !only.isEmpty {
-            let chosen = try composeStep { () throws(ComposeError) in
-                try project.selectServices(only, profiles: compose.allProfiles)
-            }
-            project.services = chosen
+        let loaded = try compose.loadWithVariables(resolvePaths: !noPathResolution, checkConsistency: !noConsistency)
+        var project = loaded.project
+        let interpolationVariables = loaded.variables
+        // As Compose's: the services the profiles enable (or those named, with what they depend on);
+        // --profiles lists the profiles of every service.
+        let everyService = project.services
+        project.services = try composeStep { () throws(ComposeError) in
+            try project.selectServices(only, profiles: compose.allProfiles)
         }
         if quiet { return }
         var text = ""
@@ -96,21 +101,27 @@ struct ComposeConfig: ParsableCommand {
                 text += try composeStep { () throws(ComposeError) in "\(name) \(try runner.configHash(of: name))\n" }
             }
         } else if profiles {
-            text = Set(project.services.flatMap(\.profiles)).sorted().map { $0 + "\n" }.joined()
+            text = Set(everyService.flatMap(\.profiles)).sorted().map { $0 + "\n" }.joined()
         } else if images {
             text = project.services.map { $0.imageName(project: project.name) + "\n" }.joined()
         } else if environment {
-            let merged = try composeStep { () throws(ComposeError) in
-                try ComposeLoader.merge(compose.loadOptions, interpolate: false)
-            }
-            text = merged.variables.keys.sorted().map { "\($0)=\(merged.variables[$0]!)\n" }.joined()
-        } else if format == "json" {
-            let yaml = project.yaml(normalized: !noNormalize)
-            text = try composeStep { () throws(ComposeError) in try ComposeConfigJSON.text(yaml: yaml) }
+            text = interpolationVariables.keys.sorted().map { "\($0)=\(interpolationVariables[$0]!)\n" }.joined()
         } else {
-            text = project.yaml(normalized: !noNormalize)
+            if !noEnvResolution {
+                project = try composeStep { () throws(ComposeError) in
+                    try project.withServicesEnvironmentResolved(variables: interpolationVariables)
+                }
+            }
+            text = try model(project)
         }
         try emit(text)
+    }
+
+    /// The model, YAML or JSON.
+    func model(_ project: ComposeProject) throws -> String {
+        let yaml = project.yaml(normalized: !noNormalize)
+        guard format == "json" else { return yaml }
+        return try composeStep { () throws(ComposeError) in try ComposeConfigJSON.text(yaml: yaml) }
     }
 
     func emit(_ text: String) throws {

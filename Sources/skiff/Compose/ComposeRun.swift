@@ -50,7 +50,8 @@ struct ComposeRun: ParsableCommand {
     @Flag(name: [.customShort("d"), .long], help: "Run in the background; print the container's name.") var detach =
         false
     @Flag(name: .customLong("no-deps"), help: "Do not start the service's dependencies.") var noDeps = false
-    @Flag(name: .customLong("service-ports"), help: "Publish the service's ports too.") var servicePorts = false
+    @Flag(name: [.customShort("P"), .customLong("service-ports")], help: "Publish the service's ports too.")
+    var servicePorts = false
     @Option(name: .long, help: "Name the container.") var name: String?
     @Option(name: .long, help: "Override the entrypoint.") var entrypoint: String?
     @Option(name: [.customShort("u"), .long], help: "User.") var user: String?
