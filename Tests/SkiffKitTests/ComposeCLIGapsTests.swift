@@ -414,3 +414,42 @@ extension ComposeCLIGapsTests {
         p.checkNothingLeft(ids: ids)
     }
 }
+
+extension ComposeCLIGapsTests {
+    /// Compose's global output flags before the command: --ansi never|always|auto, --progress
+    /// quiet (no progress lines) and --parallel.
+    @Test func globalAnsiProgressAndParallelFlags() throws {
+        let p = try Project(
+            """
+            name: s14glob
+            services:
+              web:
+                image: busybox
+                command: ["sh", "-c", "echo hello; exec sleep 1000"]
+                stop_grace_period: 0s
+            """)
+        defer { p.cleanUp() }
+        let loud = p.compose("up", "-d")
+        #expect(loud.status == 0 && loud.err.contains("Container s14glob-web-1"), "\(loud)")
+        let quiet = p.compose("--progress", "quiet", "up", "-d", "--force-recreate")
+        #expect(quiet.status == 0 && quiet.err.isEmpty, "\(quiet)")
+        #expect(p.compose("--progress", "plain", "--parallel", "1", "ps", "-q").out.count == 65)
+
+        var colored = ""
+        for _ in 0..<50 where !colored.contains("hello") {
+            colored = p.compose("--ansi", "always", "logs").out
+            usleep(100_000)
+        }
+        #expect(colored.contains("\u{1b}[") && colored.contains("hello"), "\(colored)")
+        #expect(!p.compose("--ansi", "never", "logs").out.contains("\u{1b}["))
+        #expect(!p.compose("logs").out.contains("\u{1b}["), "auto: stdout is not a terminal here")
+
+        for bad in [["--ansi", "sometimes"], ["--progress", "json"], ["--parallel", "0"]] {
+            let refused = p.compose(bad[0], bad[1], "ps")
+            #expect(refused.status != 0 && refused.err.contains(bad[0]), "\(bad): \(refused)")
+        }
+        let ids = p.engine.listContainers().map(\.id)
+        #expect(p.compose("down").status == 0)
+        p.checkNothingLeft(ids: ids)
+    }
+}

@@ -50,6 +50,11 @@ struct ComposeVariablesTests {
         ),
         (["compose", "exec", "--no-TTY", "web", "sh"], ["compose", "exec", "-T", "web", "sh"]),
         (["compose", "commit", "-p=false", "web", "img"], ["compose", "commit", "--no-pause", "web", "img"]),
+        // The global flags' values are skipped, not read as the command.
+        (
+            ["compose", "--ansi", "never", "--progress", "quiet", "-f", "a.yml", "run", "-i=false", "web"],
+            ["compose", "--ansi", "never", "--progress", "quiet", "--file", "a.yml", "run", "--no-interactive", "web"]
+        ),
         (["compose", "commit", "-m", "-p=false", "web"], ["compose", "commit", "-m", "-p=false", "web"]),
         // Not a Go boolean word, or not a flag of the command: left for the parser to refuse.
         (["compose", "run", "-i=maybe", "web"], ["compose", "run", "-i=maybe", "web"]),

@@ -5,7 +5,8 @@
 package enum ComposeCommandLine {
     /// Project flags that take a value, as Docker Compose has them.
     package static let projectFlagsWithValues: Set<String> = [
-        "-f", "--file", "-p", "--project-name", "--project-directory", "--env-file", "--profile",
+        "-f", "--file", "-p", "--project-name", "--project-directory", "--env-file", "--profile", "--ansi",
+        "--progress", "--parallel",
     ]
 
     /// `arguments` without the program name (`["--root", "R", "compose", "-f", "a.yml", "up"]`), for a

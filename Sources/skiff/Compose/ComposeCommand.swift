@@ -38,6 +38,40 @@ struct ComposeGlobalOptions: ParsableArguments {
     var projectDirectory: String?
     @Option(name: .customLong("env-file"), help: "Variables file for interpolation.") var envFiles: [String] = []
     @Option(name: .customLong("profile"), help: "Enable services of this profile.") var profiles: [String] = []
+    @Option(name: .customLong("ansi"), help: "Control when to print ANSI control characters: never, always or auto.")
+    var ansi = "auto"
+    @Option(
+        name: .customLong("progress"),
+        help: "Progress output: auto, tty, plain (the progress lines on stderr) or quiet (none, nor build output).")
+    var progress = "auto"
+    @Option(
+        name: .customLong("parallel"),
+        help: "Control max parallelism, -1 for unlimited (skiff works on one container at a time: any limit holds).")
+    var parallel = -1
+
+    func validate() throws {
+        guard ["never", "always", "auto"].contains(ansi) else {
+            throw ValidationError("--ansi \(ansi): expected never, always or auto")
+        }
+        guard ["auto", "tty", "plain", "quiet"].contains(progress) else {
+            throw ValidationError(
+                "--progress \(progress): expected auto, tty, plain or quiet (json progress events are not written)")
+        }
+        guard parallel == -1 || parallel > 0 else {
+            throw ValidationError("--parallel \(parallel): expected -1 or more than 0")
+        }
+    }
+}
+
+/// `--ansi` and `--progress` (flags before the command), for the commands' output.
+enum ComposeOutputSettings {
+    nonisolated(unsafe) static var ansi = "auto"
+    nonisolated(unsafe) static var progress = "auto"
+
+    /// Colors on: `--ansi always`, or `auto` on a terminal.
+    static func color(onTerminal fd: Int32) -> Bool {
+        ansi == "always" || (ansi == "auto" && isatty(fd) == 1)
+    }
 }
 
 /// The flags every compose command takes, after it (`skiff compose up -f a.yaml -p demo`) or, as Docker
@@ -69,6 +103,8 @@ struct ComposeOptions: ParsableArguments {
     /// These flags with the ones given before the command: files and env files of both (those before
     /// first), a name or directory given here wins.
     func inheriting(_ g: ComposeGlobalOptions) -> ComposeOptions {
+        ComposeOutputSettings.ansi = g.ansi
+        ComposeOutputSettings.progress = g.progress
         var o = self
         o.files = g.files + files
         o.projectName = projectName ?? g.projectName
@@ -130,7 +166,12 @@ struct ComposeOptions: ParsableArguments {
     func runner(_ project: ComposeProject, quiet: Bool = false) -> ComposeRunner {
         var r = ComposeRunner(engine: SkiffContext.engine(), project: project)
         r.callerEnvironment = environment
-        if !quiet { r.progress = { FileHandleStderr.write($0 + "\n") } }
+        let silent = ComposeOutputSettings.progress == "quiet"
+        if !quiet && !silent { r.progress = { FileHandleStderr.write($0 + "\n") } }
+        if silent {
+            r.buildOutput = { _ in }
+            return r
+        }
         r.buildOutput = { line in
             var bytes = Array((line + "\n").utf8)
             _ = bytes.withUnsafeMutableBytes { write(STDOUT_FILENO, $0.baseAddress, $0.count) }

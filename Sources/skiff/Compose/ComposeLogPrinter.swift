@@ -34,7 +34,7 @@ final class ComposeLogPrinter: @unchecked Sendable {
     /// `color`: prefixes colored (default: when stdout is a terminal; `--no-color` turns it off).
     init(engine: Engine, color: Bool = true) {
         self.engine = engine
-        self.color = color && isatty(STDOUT_FILENO) == 1
+        self.color = color && ComposeOutputSettings.color(onTerminal: STDOUT_FILENO)
     }
 
     static func prefix(_ c: Container) -> String {

@@ -47,7 +47,7 @@ struct ComposeRun: ParsableCommand {
     @Flag(name: .customLong("quiet-pull"), help: "Pull without printing progress information.") var quietPull = false
     @Flag(name: .customLong("remove-orphans"), help: "Remove containers of services no longer in the file.")
     var removeOrphans = false
-    @Flag(name: [.customShort("d"), .long], help: "Run in the background; print the container's name.") var detach =
+    @Flag(name: [.customShort("d"), .long], help: "Run in the background; print the container's ID.") var detach =
         false
     @Flag(name: .customLong("no-deps"), help: "Do not start the service's dependencies.") var noDeps = false
     @Flag(name: [.customShort("P"), .customLong("service-ports")], help: "Publish the service's ports too.")
@@ -95,7 +95,8 @@ struct ComposeRun: ParsableCommand {
             try composeStep { () throws(ComposeError) in try runner.run(request) }
         }
         if detach {
-            print(result.container.name)
+            // Compose's run -d prints the container's ID (docker start's output).
+            print(result.container.id)
             return
         }
         throw ExitCode(result.status?.shellStatus ?? 0)
