@@ -453,3 +453,50 @@ extension ComposeCLIGapsTests {
         p.checkNothingLeft(ids: ids)
     }
 }
+
+extension ComposeCLIGapsTests {
+    /// `compose cp` into a service copies into every one of its containers (unless --index), out of
+    /// the first, as Compose's; `exec -e KEY` takes KEY from the project's environment (.env too).
+    @Test func copyIntoEveryContainerAndExecEnvFromDotEnv() throws {
+        let p = try Project(
+            """
+            name: s14cp
+            services:
+              web:
+                image: busybox
+                scale: 2
+                command: ["sh", "-c", "hostname > /who; exec sleep 1000"]
+                stop_grace_period: 0s
+            """)
+        defer { p.cleanUp() }
+        try "FROM_DOT_ENV=dotenv\n".write(toFile: p.dir + "/.env", atomically: true, encoding: .utf8)
+        #expect(p.compose("up", "-d").status == 0)
+        try "copied\n".write(toFile: p.root + "/file.txt", atomically: true, encoding: .utf8)
+        let into = p.compose("cp", p.root + "/file.txt", "web:/file.txt")
+        #expect(into.status == 0, "\(into)")
+        for i in ["1", "2"] {
+            let read = p.compose("exec", "-T", "--index", i, "web", "cat", "/file.txt")
+            #expect(read.out == "copied\n", "container \(i): \(read)")
+        }
+        try "only two\n".write(toFile: p.root + "/two.txt", atomically: true, encoding: .utf8)
+        #expect(p.compose("cp", "--index", "2", p.root + "/two.txt", "web:/two.txt").status == 0)
+        #expect(p.compose("exec", "-T", "--index", "2", "web", "cat", "/two.txt").out == "only two\n")
+        #expect(p.compose("exec", "-T", "--index", "1", "web", "cat", "/two.txt").status != 0)
+
+        var first = ""
+        for _ in 0..<50 where first.isEmpty {
+            first = p.compose("exec", "-T", "--index", "1", "web", "cat", "/who").out
+            if first.isEmpty { usleep(100_000) }
+        }
+        let out = p.root + "/who"
+        #expect(p.compose("cp", "web:/who", out).status == 0)
+        #expect((try? String(contentsOfFile: out, encoding: .utf8)) == first, "out of the first container")
+        #expect(p.compose("cp", p.root + "/file.txt", "nope:/x").status != 0)
+
+        let env = p.compose("exec", "-T", "-e", "FROM_DOT_ENV", "web", "sh", "-c", "echo $FROM_DOT_ENV")
+        #expect(env.out == "dotenv\n", "\(env)")
+        let ids = p.engine.listContainers().map(\.id)
+        #expect(p.compose("down").status == 0)
+        p.checkNothingLeft(ids: ids)
+    }
+}

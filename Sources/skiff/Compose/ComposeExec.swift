@@ -41,7 +41,8 @@ struct ComposeExec: ParsableCommand {
     func run() throws {
         let args = command.first == "--" ? Array(command.dropFirst()) : command
         guard !args.isEmpty else { throw ValidationError("exec needs a command after the service") }
-        let project = try compose.load()
+        // -e KEY takes its value from the project's environment: the caller's over the .env file.
+        let (project, variables) = try compose.loadWithVariables()
         let runner = compose.runner(project, quiet: true)
         let container = try composeStep { () throws(ComposeError) in
             try runner.container(service: service, index: max(index, 1))
@@ -53,7 +54,7 @@ struct ComposeExec: ParsableCommand {
         request.interactive = interactive && !detach
         request.detach = detach
         request.env = env
-        request.callerEnvironment = compose.environment
+        request.callerEnvironment = variables
         request.user = user
         request.workdir = workdir
         request.privileged = privileged
