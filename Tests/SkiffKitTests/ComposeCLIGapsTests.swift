@@ -495,6 +495,8 @@ extension ComposeCLIGapsTests {
 
         let env = p.compose("exec", "-T", "-e", "FROM_DOT_ENV", "web", "sh", "-c", "echo $FROM_DOT_ENV")
         #expect(env.out == "dotenv\n", "\(env)")
+        let runEnv = p.compose("run", "--rm", "-T", "-e", "FROM_DOT_ENV", "web", "sh", "-c", "echo $FROM_DOT_ENV")
+        #expect(runEnv.out == "dotenv\n", "\(runEnv)")
         let ids = p.engine.listContainers().map(\.id)
         #expect(p.compose("down").status == 0)
         p.checkNothingLeft(ids: ids)

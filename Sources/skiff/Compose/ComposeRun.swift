@@ -61,8 +61,11 @@ struct ComposeRun: ParsableCommand {
 
     func run() throws {
         let compose = try own.inheriting(parent.global)
-        let project = try compose.load()
-        let runner = compose.runner(project)
+        let (project, variables) = try compose.loadWithVariables()
+        var runner = compose.runner(project)
+        // -e KEY (and env files' KEY) take their value from the project's environment: the caller's
+        // over the .env file, as Compose's.
+        runner.callerEnvironment = variables
         var request = ComposeRunner.RunRequest(service: service)
         request.command = command.first == "--" ? Array(command.dropFirst()) : command
         request.entrypoint = entrypoint
