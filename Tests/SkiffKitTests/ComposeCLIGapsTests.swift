@@ -98,7 +98,9 @@ struct ComposeCLIGapsTests {
         #expect(!plain.out.contains("dockerfile:") && full.out.contains("dockerfile: Dockerfile"))
 
         // SERVICE…: those and what they depend on.
-        #expect(p.compose("config", "--services", "web").out == "web\ndb\n")
+        // Compose's order: by name, each after what it depends on.
+        #expect(p.compose("config", "--services", "web").out == "db\nweb\n")
+        #expect(p.compose("config", "--services").out == "db\nother\nweb\n")
         let only = p.compose("config", "other")
         #expect(only.status == 0 && only.out.contains("other:") && !only.out.contains("web:"), "\(only)")
         #expect(p.compose("config", "nope").status == 1)

@@ -89,7 +89,11 @@ struct ComposeConfig: ParsableCommand {
         if quiet { return }
         var text = ""
         if services {
-            text = project.services.map { $0.name + "\n" }.joined()
+            // Compose's order: by name, each after what it depends on.
+            let ordered = try composeStep { () throws(ComposeError) in
+                try ComposeOrder.startOrder(project.services.sorted { $0.name < $1.name })
+            }
+            text = ordered.map { $0.name + "\n" }.joined()
         } else if volumes {
             text = project.volumes.map { $0.name + "\n" }.joined()
         } else if networks {
@@ -97,7 +101,7 @@ struct ComposeConfig: ParsableCommand {
         } else if let hash {
             let runner = compose.runner(project, quiet: true)
             let names = hash == "*" ? project.services.map(\.name) : hash.split(separator: ",").map(String.init)
-            for name in names {
+            for name in names.sorted() {
                 text += try composeStep { () throws(ComposeError) in "\(name) \(try runner.configHash(of: name))\n" }
             }
         } else if profiles {
