@@ -504,3 +504,41 @@ extension ComposeCLIGapsTests {
         p.checkNothingLeft(ids: ids)
     }
 }
+
+extension ComposeCLIGapsTests {
+    /// `compose --compatibility` (or COMPOSE_COMPATIBILITY=true): Docker Compose v1's names,
+    /// `project_service_1`, `project_service` for a built image, `project_service_run_…` for `run`.
+    @Test func compatibilityNames() throws {
+        let p = try Project(
+            """
+            name: s14compat
+            services:
+              web:
+                image: busybox
+                command: ["sleep", "1000"]
+                stop_grace_period: 0s
+              app:
+                build: ./app
+                command: ["sleep", "1000"]
+                stop_grace_period: 0s
+            """)
+        defer { p.cleanUp() }
+        try FileManager.default.createDirectory(atPath: p.dir + "/app", withIntermediateDirectories: true)
+        try "FROM busybox\n".write(toFile: p.dir + "/app/Dockerfile", atomically: true, encoding: .utf8)
+        let up = p.compose("--compatibility", "up", "-d")
+        #expect(up.status == 0, "\(up)")
+        #expect(p.container("s14compat_web_1") != nil && p.container("s14compat_app_1") != nil)
+        #expect((try? p.engine.images.resolve("s14compat_app")) != nil)
+        #expect(p.compose("--compatibility", "config", "--images").out.contains("s14compat_app\n"))
+        let run = p.compose("run", "-d", "web", "true", env: ["COMPOSE_COMPATIBILITY": "true"])
+        #expect(run.status == 0, "\(run)")
+        let oneOff = p.engine.listContainers().first { $0.isComposeOneOff }
+        #expect(oneOff?.name.hasPrefix("s14compat_web_run_") == true, "\(oneOff?.name ?? "none")")
+        // The containers are found by their labels, whatever their names.
+        #expect(p.compose("ps", "-q").out.split(separator: "\n").count == 2)
+        let ids = p.engine.listContainers().map(\.id)
+        #expect(p.compose("down", "--rmi", "local").status == 0)
+        for c in p.engine.listContainers() { try? p.engine.remove(c.id, force: true) }
+        p.checkNothingLeft(ids: ids)
+    }
+}

@@ -48,6 +48,10 @@ struct ComposeGlobalOptions: ParsableArguments {
         name: .customLong("parallel"),
         help: "Control max parallelism, -1 for unlimited (skiff works on one container at a time: any limit holds).")
     var parallel = -1
+    @Flag(
+        name: .customLong("compatibility"),
+        help: "Run in backward compatibility mode: Docker Compose v1's names (project_service_1).")
+    var compatibility = false
 
     func validate() throws {
         guard ["never", "always", "auto"].contains(ansi) else {
@@ -105,6 +109,10 @@ struct ComposeOptions: ParsableArguments {
     func inheriting(_ g: ComposeGlobalOptions) -> ComposeOptions {
         ComposeOutputSettings.ansi = g.ansi
         ComposeOutputSettings.progress = g.progress
+        // --compatibility, or COMPOSE_COMPATIBILITY=true (Go's boolean words).
+        if g.compatibility || GoBoolFlags.parse(environment["COMPOSE_COMPATIBILITY"] ?? "") == true {
+            ComposeLabels.separator = "_"
+        }
         var o = self
         o.files = g.files + files
         o.projectName = projectName ?? g.projectName

@@ -121,9 +121,9 @@ struct ComposeConfig: ParsableCommand {
         try emit(text)
     }
 
-    /// The model, YAML or JSON.
+    /// The model, YAML or JSON (not normalized with --compatibility either, as Compose's).
     func model(_ project: ComposeProject) throws -> String {
-        let yaml = project.yaml(normalized: !noNormalize)
+        let yaml = project.yaml(normalized: !noNormalize && ComposeLabels.separator == "-")
         guard format == "json" else { return yaml }
         return try composeStep { () throws(ComposeError) in try ComposeConfigJSON.text(yaml: yaml) }
     }
