@@ -37,6 +37,9 @@ struct ComposeCLIGapsTests {
                 image: busybox
             volumes:
               cache: {}
+              unused: {}
+            networks:
+              lonely: {}
             """)
         defer { p.cleanUp() }
         try "GREETING=hello\n".write(toFile: p.dir + "/.env", atomically: true, encoding: .utf8)
@@ -96,6 +99,13 @@ struct ComposeCLIGapsTests {
         #expect(plain.status == 0, "\(plain)")
         #expect(!plain.out.contains("s14vars_cache") && !plain.out.contains("networks:"), "\(plain.out)")
         #expect(!plain.out.contains("dockerfile:") && full.out.contains("dockerfile: Dockerfile"))
+
+        // What no service uses is left out, unless --all-resources.
+        #expect(p.compose("config", "--volumes").out == "cache\n")
+        #expect(!full.out.contains("unused") && !full.out.contains("lonely"))
+        let everything = p.compose("--all-resources", "config")
+        #expect(everything.out.contains("unused:") && everything.out.contains("lonely:"), "\(everything)")
+        #expect(p.compose("--all-resources", "config", "--volumes").out == "cache\nunused\n")
 
         // SERVICE…: those and what they depend on.
         // Compose's order: by name, each after what it depends on.

@@ -48,6 +48,8 @@ struct ComposeGlobalOptions: ParsableArguments {
         name: .customLong("parallel"),
         help: "Control max parallelism, -1 for unlimited (skiff works on one container at a time: any limit holds).")
     var parallel = -1
+    @Flag(name: .customLong("all-resources"), help: "Include all resources, even those not used by services.")
+    var allResources = false
     @Flag(
         name: .customLong("compatibility"),
         help: "Run in backward compatibility mode: Docker Compose v1's names (project_service_1).")

@@ -86,6 +86,8 @@ struct ComposeConfig: ParsableCommand {
         project.services = try composeStep { () throws(ComposeError) in
             try project.selectServices(only, profiles: compose.allProfiles)
         }
+        // What no selected service uses is left out, unless --all-resources (Compose's rule).
+        if !parent.global.allResources { project = project.withoutUnusedResources() }
         if quiet { return }
         var text = ""
         if services {
