@@ -1,4 +1,5 @@
 import Foundation
+import SkiffImage
 import SkiffKit
 import SkiffTestSupport
 import Testing
@@ -550,5 +551,36 @@ extension ComposeCLIGapsTests {
         #expect(p.compose("down", "--rmi", "local").status == 0)
         for c in p.engine.listContainers() { try? p.engine.remove(c.id, force: true) }
         p.checkNothingLeft(ids: ids)
+    }
+}
+
+extension ComposeCLIGapsTests {
+    /// `compose --progress quiet pull`: no progress lines and no layer progress; the image is pulled.
+    @Test func quietProgressPull() throws {
+        let registry = try LocalRegistry()
+        defer { registry.stop() }
+        let reg = registry.host
+        let p = try Project(
+            """
+            name: s14qpull
+            services:
+              web:
+                image: \(reg)/s14q/web:1
+            """)
+        defer { p.cleanUp() }
+        let busybox = try p.engine.images.resolve("busybox")
+        let ref = try ImageReference(parsing: "\(reg)/s14q/web:1")
+        try p.engine.images.tag(ref, manifest: busybox.manifestDigest)
+        #expect(ComposeUpFlagsEndToEndTests.skiff(p, "push", "\(reg)/s14q/web:1") == 0)
+        _ = try p.engine.images.untag(ref)
+        _ = try p.engine.collectGarbage()
+
+        let loud = p.compose("pull")
+        #expect(loud.status == 0 && loud.err.contains("web Pulled"), "\(loud)")
+        _ = try p.engine.images.untag(ref)
+        _ = try p.engine.collectGarbage()
+        let quiet = p.compose("--progress", "quiet", "pull")
+        #expect(quiet.status == 0 && quiet.err.isEmpty && quiet.out.isEmpty, "\(quiet)")
+        #expect((try? p.engine.images.resolve("\(reg)/s14q/web:1")) != nil)
     }
 }

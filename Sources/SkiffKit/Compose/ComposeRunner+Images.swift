@@ -131,7 +131,8 @@ extension ComposeRunner {
                 if let p = s.platform { options.platform = p }
                 // Quiet: " web Pulling" and " web Pulled" only, as Compose's --quiet-pull.
                 let shown = pullProgress ?? PullProgress()
-                let handle: @Sendable (PullEvent) -> Void = { event in if !quiet { shown.handle(event) } }
+                let silent = quiet || quietPulls
+                let handle: @Sendable (PullEvent) -> Void = { event in if !silent { shown.handle(event) } }
                 _ = try Puller(store: engine.images, options: options, progress: handle).pull(reference)
                 engine.events.record(reference: reference, "pull")
             } catch {

@@ -180,6 +180,7 @@ struct ComposeOptions: ParsableArguments {
         if !quiet && !silent { r.progress = { FileHandleStderr.write($0 + "\n") } }
         if silent {
             r.buildOutput = { _ in }
+            r.quietPulls = true
             return r
         }
         r.buildOutput = { line in
