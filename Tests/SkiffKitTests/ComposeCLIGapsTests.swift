@@ -283,6 +283,11 @@ extension ComposeCLIGapsTests {
         #expect(limited.status != 0, "a 90 MB step under a 24 MB limit: \(limited)")
         let free = p.compose("build", "--no-cache", "app")
         #expect(free.status == 0 && free.out.contains("94371840"), "\(free)")
+        // --builder (or BUILDX_BUILDER): skiff's one builder is "default"; another is not found.
+        #expect(p.compose("build", "--builder", "default", "app").status == 0)
+        let other = p.compose("build", "--builder", "remote", "app")
+        #expect(other.status == 1 && other.err.contains("no builder \"remote\" found"), "\(other)")
+        #expect(p.compose("build", "app", env: ["BUILDX_BUILDER": "remote"]).status == 1)
         let bad = p.compose("build", "-m", "lots", "app")
         #expect(bad.status != 0 && bad.err.contains("--memory"), "\(bad)")
         #expect(p.compose("down", "--rmi", "all").status == 0)

@@ -1,8 +1,9 @@
 import ArgumentParser
 import SkiffKit
+import SkiffSystem
 
 /// `skiff compose build [--no-cache] [--pull] [--build-arg K[=V]] [-q] [--ssh S] [--with-dependencies]
-/// [--push] [SERVICE…]`.
+/// [--push] [-m BYTES] [--builder default] [SERVICE…]`.
 struct ComposeBuild: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "build", abstract: "Build the images of services that have build:.")
@@ -25,9 +26,18 @@ struct ComposeBuild: ParsableCommand {
         name: [.customShort("m"), .long],
         help: "Memory limit of the build containers (each RUN step), e.g. 512m, as the classic builder's.")
     var memory: String?
+    @Option(
+        name: .long,
+        help: "The builder to use (default: $BUILDX_BUILDER): skiff has one, its own, named \"default\".")
+    var builder: String?
     @Argument(help: "Services (default: all).") var services: [String] = []
 
     func run() throws {
+        let name = builder ?? compose.environment["BUILDX_BUILDER"] ?? ""
+        guard name.isEmpty || name == "default" else {
+            FileHandleStderr.write("Error: no builder \"\(name)\" found\n")
+            throw ExitCode(1)
+        }
         let project = try compose.load(quietWarnings: quiet)
         let runner = compose.runner(project)
         for s in services where project.service(s) == nil { throw ValidationError("no such service: \(s)") }
