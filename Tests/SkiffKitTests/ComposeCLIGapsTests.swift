@@ -589,3 +589,51 @@ extension ComposeCLIGapsTests {
         #expect((try? p.engine.images.resolve("\(reg)/s14q/web:1")) != nil)
     }
 }
+
+extension ComposeCLIGapsTests {
+    /// With stdin passed on (the default), a command that ends without reading it ends `exec` and
+    /// `run` at once: a stdin that stays open (a terminal nobody types in) does not hold them.
+    @Test func openStdinDoesNotHoldExecOrRun() throws {
+        let p = try Project(
+            """
+            name: s14open
+            services:
+              web:
+                image: busybox
+                command: ["sleep", "1000"]
+                stop_grace_period: 0s
+            """)
+        defer { p.cleanUp() }
+        #expect(p.compose("up", "-d").status == 0)
+        for args in [["exec", "-T", "web", "echo", "done"], ["run", "--rm", "-T", "web", "echo", "done"]] {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: Engine.skiffPath)
+            process.arguments = ["compose"] + args
+            process.currentDirectoryURL = URL(fileURLWithPath: p.dir)
+            var environment = ProcessInfo.processInfo.environment
+            environment["SKIFF_ROOT"] = p.engine.root
+            process.environment = environment
+            let input = Pipe()
+            let output = Pipe()
+            process.standardInput = input
+            process.standardOutput = output
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            let deadline = Date().addingTimeInterval(20)
+            while process.isRunning && Date() < deadline { usleep(20_000) }
+            let held = process.isRunning
+            #expect(!held, "\(args) waits for stdin to close")
+            try? input.fileHandleForWriting.close()
+            if held {
+                usleep(500_000)
+                if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            }
+            process.waitUntilExit()
+            let out = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            #expect(out == "done\n" && process.terminationStatus == 0, "\(args): \(out)")
+        }
+        let ids = p.engine.listContainers().map(\.id)
+        #expect(p.compose("down").status == 0)
+        p.checkNothingLeft(ids: ids)
+    }
+}
