@@ -55,10 +55,9 @@ struct ComposeConfig: ParsableCommand {
         }
         let compose = self.compose
         if variables || noInterpolate {
-            var options = compose.loadOptions
-            options.checkConsistency = !noConsistency
+            // The files as merged: nothing is checked that needs a value, so --no-consistency has nothing to do.
             let merged = try composeStep { () throws(ComposeError) in
-                try ComposeLoader.merge(options, interpolate: false)
+                try ComposeLoader.merge(compose.loadOptions, interpolate: false)
             }
             if quiet { return }
             let text: String
