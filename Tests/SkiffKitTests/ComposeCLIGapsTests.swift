@@ -637,3 +637,42 @@ extension ComposeCLIGapsTests {
         p.checkNothingLeft(ids: ids)
     }
 }
+
+extension ComposeCLIGapsTests {
+    /// `config --resolve-image-digests`: each image pinned to the digest its registry serves for the
+    /// tag, written in full; an image the registry lacks is an error.
+    @Test func configResolvesImageDigests() throws {
+        let registry = try LocalRegistry()
+        defer { registry.stop() }
+        let reg = registry.host
+        let p = try Project(
+            """
+            name: s14dig
+            services:
+              web:
+                image: \(reg)/s14d/web:1
+              tool:
+                build: .
+            """)
+        defer { p.cleanUp() }
+        try "FROM busybox\n".write(toFile: p.dir + "/Dockerfile", atomically: true, encoding: .utf8)
+        let busybox = try p.engine.images.resolve("busybox")
+        let ref = try ImageReference(parsing: "\(reg)/s14d/web:1")
+        try p.engine.images.tag(ref, manifest: busybox.manifestDigest)
+        #expect(ComposeUpFlagsEndToEndTests.skiff(p, "push", "\(reg)/s14d/web:1") == 0)
+        let served = try RegistryClient(registry: reg).manifest(repository: "s14d/web", reference: "1").digest
+
+        let pinned = p.compose("config", "--resolve-image-digests")
+        #expect(pinned.status == 0, "\(pinned)")
+        #expect(pinned.out.contains("image: \(reg)/s14d/web:1@\(served)"), "\(pinned.out)")
+        #expect(!p.compose("config").out.contains("@sha256:"))
+
+        try """
+        services:
+          web:
+            image: \(reg)/s14d/absent:1
+        """.write(toFile: p.dir + "/compose.yaml", atomically: true, encoding: .utf8)
+        let absent = p.compose("config", "--resolve-image-digests")
+        #expect(absent.status == 1 && absent.err.contains("s14d/absent"), "\(absent)")
+    }
+}

@@ -41,6 +41,10 @@ struct ComposeConfig: ParsableCommand {
         name: .customLong("no-consistency"),
         help: "Do not check references between services and resources (may print an invalid model).")
     var noConsistency = false
+    @Flag(
+        name: .customLong("resolve-image-digests"),
+        help: "Pin image tags to digests: the digest each image's registry serves for its tag now.")
+    var resolveImageDigests = false
     @Option(name: .long, help: "Format the output: yaml or json (--variables: table, json or yaml).")
     var format: String?
     @Option(name: [.customShort("o"), .long], help: "Save to this file (default: stdout).") var output: String?
@@ -112,6 +116,11 @@ struct ComposeConfig: ParsableCommand {
         } else if environment {
             text = interpolationVariables.keys.sorted().map { "\($0)=\(interpolationVariables[$0]!)\n" }.joined()
         } else {
+            if resolveImageDigests {
+                project = try composeStep { () throws(ComposeError) in
+                    try project.withImagesResolved(ComposeProject.registryDigest)
+                }
+            }
             if !noEnvResolution {
                 project = try composeStep { () throws(ComposeError) in
                     try project.withServicesEnvironmentResolved(variables: interpolationVariables)
