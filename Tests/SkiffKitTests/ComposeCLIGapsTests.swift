@@ -666,6 +666,10 @@ extension ComposeCLIGapsTests {
         #expect(pinned.status == 0, "\(pinned)")
         #expect(pinned.out.contains("image: \(reg)/s14d/web:1@\(served)"), "\(pinned.out)")
         #expect(!p.compose("config").out.contains("@sha256:"))
+        // --lock-image-digests: an override file of the pinned images alone.
+        let lock = p.compose("config", "--lock-image-digests")
+        #expect(
+            lock.out == "services:\n  web:\n    image: \(reg)/s14d/web:1@\(served)\n  tool: {}\n", "\(lock)")
 
         try """
         services:

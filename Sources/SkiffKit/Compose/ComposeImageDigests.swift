@@ -36,3 +36,17 @@ extension ComposeProject {
         }
     }
 }
+
+extension ComposeProject {
+    /// `config --lock-image-digests`: an override file of the services' images alone.
+    public func imagesOnlyYAML() -> String {
+        ComposeTree.mapping([
+            .init(
+                "services",
+                .mapping(
+                    services.map { s in
+                        .init(s.name, .mapping(s.image.map { [.init("image", .scalar($0, quoted: true))] } ?? []))
+                    }))
+        ]).yaml()
+    }
+}

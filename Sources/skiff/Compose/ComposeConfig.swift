@@ -45,6 +45,10 @@ struct ComposeConfig: ParsableCommand {
         name: .customLong("resolve-image-digests"),
         help: "Pin image tags to digests: the digest each image's registry serves for its tag now.")
     var resolveImageDigests = false
+    @Flag(
+        name: .customLong("lock-image-digests"),
+        help: "Print an override file that pins every service's image to its digest (--resolve-image-digests).")
+    var lockImageDigests = false
     @Option(name: .long, help: "Format the output: yaml or json (--variables: table, json or yaml).")
     var format: String?
     @Option(name: [.customShort("o"), .long], help: "Save to this file (default: stdout).") var output: String?
@@ -116,10 +120,14 @@ struct ComposeConfig: ParsableCommand {
         } else if environment {
             text = interpolationVariables.keys.sorted().map { "\($0)=\(interpolationVariables[$0]!)\n" }.joined()
         } else {
-            if resolveImageDigests {
+            if resolveImageDigests || lockImageDigests {
                 project = try composeStep { () throws(ComposeError) in
                     try project.withImagesResolved(ComposeProject.registryDigest)
                 }
+            }
+            if lockImageDigests {
+                try emit(project.imagesOnlyYAML())
+                return
             }
             if !noEnvResolution {
                 project = try composeStep { () throws(ComposeError) in
