@@ -73,7 +73,9 @@ struct ComposeRunBuildFlagsTests {
 
         let labelled = p.compose("run", "-d", "-l", "team=qa", "-l", "empty=", "app", "sleep", "100")
         #expect(labelled.status == 0, "\(labelled)")
-        let one = try #require(p.container(labelled.out.trimmingCharacters(in: .whitespacesAndNewlines)))
+        // run -d prints the container's ID, as Compose's.
+        let labelledID = labelled.out.trimmingCharacters(in: .whitespacesAndNewlines)
+        let one = try #require(p.engine.listContainers().first { $0.id == labelledID }, "\(labelled)")
         #expect(one.labels["team"] == "qa" && one.labels["empty"] == "")
         let bad = p.compose("run", "--rm", "-l", "nokey", "app")
         #expect(bad.status == 1 && bad.err.contains("label must be set as KEY=VALUE"), "\(bad)")
@@ -106,8 +108,8 @@ struct ComposeRunBuildFlagsTests {
             "run", "-d", "--use-aliases", "-p", "127.0.0.1:\(port):8080", "app", "sh", "-c",
             "mkdir -p /www && echo published > /www/index.html && exec httpd -f -p 8080 -h /www")
         #expect(served.status == 0, "\(served)")
-        let name = served.out.trimmingCharacters(in: .whitespacesAndNewlines)
-        let c = try #require(p.container(name))
+        let id = served.out.trimmingCharacters(in: .whitespacesAndNewlines)
+        let c = try #require(p.engine.listContainers().first { $0.id == id })
         let published = (try? p.engine.publishedPorts(c.id)) ?? []
         #expect(published.map(\.hostPort) == [port], "\(published)")
         // --use-aliases: the service's name reaches the one-off container; without it, nothing answers.

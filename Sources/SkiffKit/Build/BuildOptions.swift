@@ -18,6 +18,8 @@ public struct BuildOptions: Sendable {
     public var shmSize: Int64?
     /// `--ulimit`: each RUN step's resource limits.
     public var ulimits: [ContainerResourceOptions.Ulimit] = []
+    /// `-m`/`--memory` (the classic builder's, as `compose build -m`): each RUN step's memory limit, bytes.
+    public var memory: Int64?
     /// `--label KEY=VALUE`: labels on the built image.
     public var labels: [String: String] = [:]
     /// `--pull`: pull every base image before using it, even one the store has (Docker's `build --pull`).

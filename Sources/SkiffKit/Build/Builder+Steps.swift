@@ -54,6 +54,7 @@ extension BuildRun {
         runner.addHosts = options.addHosts
         runner.shmSize = options.shmSize
         runner.ulimits = options.ulimits
+        runner.memory = options.memory
         runner.linePrefix = linePrefix
         let committer = self.committer
         let finalArgv = argv

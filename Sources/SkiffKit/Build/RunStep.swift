@@ -23,6 +23,8 @@ struct RunStep {
     var addHosts: [String] = []
     var shmSize: Int64?
     var ulimits: [ContainerResourceOptions.Ulimit] = []
+    /// The build's `--memory`: the step container's memory limit.
+    var memory: Int64?
     /// The build's stop signal: the container is registered so a failing stage elsewhere can kill it.
     var control: BuildControl?
     /// While stages build at the same time: the command's output lines start with this (`[stage] `).
@@ -49,6 +51,7 @@ struct RunStep {
         options.names.extraHosts = addHosts
         options.resources.shmSize = shmSize
         options.resources.ulimits = ulimits
+        options.memory = memory
         let container: Container
         do {
             container = try engine.createContainer(from: parent, imageName: parent.id.short, options: options)

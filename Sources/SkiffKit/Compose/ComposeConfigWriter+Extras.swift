@@ -164,3 +164,41 @@ extension BlockIOOptions {
         return .mapping(e)
     }
 }
+
+extension ComposeProject {
+    /// `config --no-normalize`: the model without what normalization adds to it — the implicit
+    /// `default` network (and services' membership of it alone), the project-prefixed names of
+    /// networks and volumes that have no `name:`, a build's default Dockerfile.
+    public func yaml(normalized: Bool) -> String {
+        guard !normalized, case .mapping(var top) = tree else { return yaml() }
+        func implied(_ key: String) -> ComposeTree { .scalar("\(name)_\(key)", quoted: true) }
+        for (i, section) in top.enumerated() {
+            guard var entries = section.value.entries else { continue }
+            switch section.key {
+            case "services":
+                for (j, e) in entries.enumerated() {
+                    var s = e.value
+                    if s["networks"] == .mapping([.init("default", .null)]) { s.remove("networks") }
+                    if var b = s["build"], service(e.key)?.build?.dockerfile == nil,
+                        b["dockerfile"] == .scalar("Dockerfile", quoted: true)
+                    {
+                        b.remove("dockerfile")
+                        s.set("build", b)
+                    }
+                    entries[j].value = s
+                }
+            case "networks", "volumes":
+                entries = entries.compactMap { e in
+                    var v = e.value
+                    if v["name"] == implied(e.key) { v.remove("name") }
+                    if section.key == "networks", e.key == "default", v == .mapping([]) { return nil }
+                    return .init(e.key, v)
+                }
+            default: continue
+            }
+            top[i].value = .mapping(entries)
+        }
+        top.removeAll { $0.key == "networks" && $0.value == .mapping([]) }
+        return ComposeTree.mapping(top).yaml()
+    }
+}

@@ -12,9 +12,12 @@ package struct ComposeInclude {
     var variables: [String: String]
     /// Variables an included file used without a value, for the loader's warnings.
     package var unset: [String] = []
+    /// Off for `config --no-interpolate`: included files are merged as written, not checked.
+    package var interpolate = true
 
-    package init(variables: [String: String]) {
+    package init(variables: [String: String], interpolate: Bool = true) {
         self.variables = variables
+        self.interpolate = interpolate
     }
 
     static let sections = ["services", "networks", "volumes", "secrets", "configs"]
@@ -126,8 +129,9 @@ package struct ComposeInclude {
                 throw .invalid(file: envFile, path: "line \(error.line)", reason: error.reason)
             }
         }
-        let interpolation = ComposeInterpolation(variables: vars)
-        var nested = ComposeInclude(variables: vars)
+        var interpolation = ComposeInterpolation(variables: vars)
+        interpolation.enabled = interpolate
+        var nested = ComposeInclude(variables: vars, interpolate: interpolate)
         var extendedUnset: [String] = []
         var extends = ComposeExtends(projectDirectory: entry.projectDirectory) { (p: String) throws(ComposeError) in
             var tree = try ComposeTree.parse(yaml: try ComposeLoader.read(p), file: p)
@@ -150,9 +154,11 @@ package struct ComposeInclude {
             tree = try nested.apply(tree, file: f, directory: entry.projectDirectory, chain: chain)
             tree = try extends.resolve(tree, file: f)
             // Checked on its own, so an error names the file it is in.
-            var check = ComposeParser(file: f, directory: entry.projectDirectory, projectName: "project")
-            check.partial = true
-            _ = try check.parse(tree)
+            if interpolate {
+                var check = ComposeParser(file: f, directory: entry.projectDirectory, projectName: "project")
+                check.partial = true
+                _ = try check.parse(tree)
+            }
             merged = merged.map { ComposeMerge.merge($0, tree) } ?? tree
         }
         unset += nested.unset + extendedUnset

@@ -8,6 +8,8 @@ package struct ComposeInterpolation: Sendable {
     /// and its value may be long (an environment variable, a line of .env), so without it a 4 MiB file
     /// of `${A}` and a large A multiply into terabytes.
     package var maxOutputBytes = 16 << 20
+    /// Off for `config --no-interpolate` and `--variables`: trees are left as written.
+    package var enabled = true
 
     package init(variables: [String: String]) {
         self.variables = variables
@@ -112,6 +114,7 @@ package struct ComposeInterpolation: Sendable {
         _ tree: ComposeTree, file: String, path: String = "",
         unset: inout [String]
     ) throws(ComposeError) -> ComposeTree {
+        guard enabled else { return tree }
         var budget = maxOutputBytes
         return try interpolate(tree, file: file, path: path, unset: &unset, budget: &budget)
     }

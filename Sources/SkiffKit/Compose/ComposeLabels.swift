@@ -21,9 +21,14 @@ public enum ComposeLabels {
     /// The ID of the image the container was made from.
     public static let imageID = "com.docker.compose.image"
 
+    /// What joins the project's, the service's name and the number in container and image names: `-`,
+    /// or `_` with `compose --compatibility` (Docker Compose v1's names). Set once by the CLI, before
+    /// any work, as Docker Compose's `api.Separator`.
+    nonisolated(unsafe) public static var separator = "-"
+
     /// `<project>-<service>-<number>`, Docker Compose v2's container name.
     public static func containerName(project: String, service: String, number: Int) -> String {
-        "\(project)-\(service)-\(number)"
+        [project, service, "\(number)"].joined(separator: separator)
     }
 
     /// The hash of what a container of this service is made from: its resolved config, its image and

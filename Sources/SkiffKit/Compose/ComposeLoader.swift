@@ -18,6 +18,10 @@ public struct ComposeLoadOptions: Sendable {
     public var envFiles: [String] = []
     /// `--profile` (and $COMPOSE_PROFILES).
     public var profiles: [String] = []
+    /// `config --no-path-resolution` off: relative paths in the model are kept as written.
+    public var resolvePaths = true
+    /// `config --no-consistency` off: references between services and resources are not checked.
+    public var checkConsistency = true
 
     /// Options to find a project from `workingDirectory` with the caller's `environment`.
     public init(workingDirectory: String, environment: [String: String]) {
@@ -28,8 +32,61 @@ public struct ComposeLoadOptions: Sendable {
 
 /// Turns compose files into a checked `ComposeProject` (Compose Spec merge and interpolation rules).
 public enum ComposeLoader {
+    /// The files merged into one tree (includes and extends resolved), before the typed model:
+    /// what `config --no-interpolate` prints and `config --variables` reads.
+    public struct Merged: Sendable {
+        /// The project name (`-p`, $COMPOSE_PROJECT_NAME, `name:`, else the directory's).
+        public var name: String
+        /// The compose files read, absolute (`/dev/stdin` for `-f -`).
+        public var files: [String]
+        /// Where relative paths are resolved.
+        public var directory: String
+        /// What interpolation reads: the `.env` (or `--env-file`) values under the caller's environment.
+        public var variables: [String: String]
+        package var tree: ComposeTree
+        package var warnings: [String]
+
+        /// The tree as YAML, `name:` first.
+        public func yaml() -> String {
+            var t = tree
+            t.remove("name")
+            guard case .mapping(let entries) = t else { return tree.yaml() }
+            return ComposeTree.mapping([.init("name", .string(name))] + entries).yaml()
+        }
+    }
+
     /// Load, interpolate, merge and check the project.
     public static func load(_ options: ComposeLoadOptions) throws(ComposeError) -> ComposeProject {
+        try loadWithVariables(options).project
+    }
+
+    /// `load`, with the variables interpolation read (`Merged.variables`).
+    public static func loadWithVariables(_ options: ComposeLoadOptions) throws(ComposeError) -> (
+        project: ComposeProject, variables: [String: String]
+    ) {
+        let merged = try merge(options, interpolate: true)
+        var parser = ComposeParser(
+            file: merged.files.count == 1 ? merged.files[0] : merged.files.joined(separator: " + "),
+            directory: merged.directory, projectName: merged.name)
+        parser.checkConsistency = options.checkConsistency
+        var project = try parser.parse(merged.tree)
+        project.files = merged.files
+        try checkEnvFiles(project)
+        if !options.resolvePaths {
+            // Checked as the project is used (paths resolved), printed as written.
+            var relative = parser
+            relative.resolvePaths = false
+            let files = project.files
+            project = try relative.parse(merged.tree)
+            project.files = files
+        }
+        project.warnings = merged.warnings
+        return (project, merged.variables)
+    }
+
+    /// The files read and merged; `interpolate: false` leaves every `${…}` (and `$$`) as written,
+    /// and checks no value (a value is only known once interpolated).
+    public static func merge(_ options: ComposeLoadOptions, interpolate: Bool) throws(ComposeError) -> Merged {
         var files = options.files.map {
             $0 == "-" ? "/dev/stdin" : ComposePaths.resolve($0, against: options.workingDirectory)
         }
@@ -72,7 +129,8 @@ public enum ComposeLoader {
             }
         }
         for (k, v) in options.environment { variables[k] = v }
-        let interpolation = ComposeInterpolation(variables: variables)
+        var interpolation = ComposeInterpolation(variables: variables)
+        interpolation.enabled = interpolate
 
         var warnings: [String] = []
         var trees: [ComposeTree] = []
@@ -91,7 +149,7 @@ public enum ComposeLoader {
             var unset: [String] = []
             tree = try interpolation.interpolate(tree, file: file, unset: &unset)
             try ComposeSchema.validate(tree, file: file)
-            var include = ComposeInclude(variables: variables)
+            var include = ComposeInclude(variables: variables, interpolate: interpolate)
             tree = try include.apply(tree, file: file, directory: directory)
             unset += include.unset
             tree = try extends.resolve(tree, file: file)
@@ -99,10 +157,12 @@ public enum ComposeLoader {
             extendedUnset = []
             for n in unset where seenUnset.insert(n).inserted { unsetNames.append(n) }
             // Each file is checked on its own, so an error names the file it is in.
-            var check = ComposeParser(file: file, directory: directory, projectName: "project")
-            check.partial = true
-            _ = try check.parse(tree)
-            warnings += check.warnings
+            if interpolate {
+                var check = ComposeParser(file: file, directory: directory, projectName: "project")
+                check.partial = true
+                _ = try check.parse(tree)
+                warnings += check.warnings
+            }
             trees.append(tree)
         }
         for n in unsetNames { warnings.append("The \"\(n)\" variable is not set. Defaulting to a blank string.") }
@@ -134,13 +194,8 @@ public enum ComposeLoader {
         guard !name.isEmpty else {
             throw .usage("the project name from the directory \(directory) is empty once normalized; give one with -p")
         }
-        var parser = ComposeParser(
-            file: files.count == 1 ? files[0] : files.joined(separator: " + "), directory: directory, projectName: name)
-        var project = try parser.parse(merged)
-        project.files = files
-        try checkEnvFiles(project)
-        project.warnings = warnings
-        return project
+        return Merged(
+            name: name, files: files, directory: directory, variables: variables, tree: merged, warnings: warnings)
     }
 
     /// The file as text, at most `YAMLLimits.standard.maxBytes` of it: more is refused, whether a file

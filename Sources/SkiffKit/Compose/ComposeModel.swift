@@ -141,7 +141,7 @@ package struct ComposeService: Sendable, Equatable {
 
     /// The image this service runs: `image:`, else the one `build:` makes (`<project>-<service>`).
     package func imageName(project: String) -> String {
-        image ?? "\(project)-\(name)"
+        image ?? project + ComposeLabels.separator + name
     }
 
     /// How many containers `up` keeps of it (`scale:` / `deploy.replicas:`, default 1).

@@ -141,7 +141,7 @@ extension ComposeParser {
     func labelFiles(_ t: ComposeTree, _ p: String) throws(ComposeError) -> [String: String] {
         var out: [String: String] = [:]
         for (i, name) in try stringOrList(t, p).enumerated() {
-            let path = absolute(name)
+            let path = ComposePaths.resolve(name, against: directory)
             guard FileManager.default.fileExists(atPath: path) else {
                 throw fail(t.items == nil ? p : "\(p)[\(i)]", "label file \(path) not found")
             }

@@ -9,6 +9,11 @@ package struct ComposeParser {
     package var directory: String
     package var projectName: String
     package var partial = false
+    /// Off for `config --no-path-resolution`: relative paths are kept as written (files the parser
+    /// reads, as label files, are still found against `directory`).
+    package var resolvePaths = true
+    /// Off for `config --no-consistency`: references between services and resources are not checked.
+    package var checkConsistency = true
     package private(set) var warnings: [String] = []
 
     package init(file: String, directory: String, projectName: String) {
@@ -172,7 +177,7 @@ package struct ComposeParser {
     }
 
     func absolute(_ path: String) -> String {
-        ComposePaths.resolve(path, against: directory)
+        resolvePaths ? ComposePaths.resolve(path, against: directory) : path
     }
 
     // MARK: the project
@@ -215,7 +220,7 @@ package struct ComposeParser {
                 project.networks.append(try network(e.key, e.value, path: "networks." + e.key))
             }
         }
-        if !partial {
+        if !partial && checkConsistency {
             try check(project)
             try checkSecrets(project)
         }

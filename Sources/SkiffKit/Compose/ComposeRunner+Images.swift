@@ -19,6 +19,8 @@ extension ComposeRunner {
         public var ssh: [String] = []
         /// -q: no build output.
         public var quiet = false
+        /// -m: each RUN step's memory limit, bytes (the classic builder's --memory).
+        public var memory: Int64?
         /// No flag given.
         public init() {}
     }
@@ -35,7 +37,7 @@ extension ComposeRunner {
             b.ssh += overrides.ssh
             var changed = s
             changed.build = b
-            try builder.build(changed, noCache: noCache, pull: pull)
+            try builder.build(changed, noCache: noCache, pull: pull, memory: overrides.memory)
         }
     }
 
@@ -76,7 +78,7 @@ extension ComposeRunner {
         return out
     }
 
-    func build(_ s: ComposeService, noCache: Bool, pull: Bool = false) throws(ComposeError) {
+    func build(_ s: ComposeService, noCache: Bool, pull: Bool = false, memory: Int64? = nil) throws(ComposeError) {
         guard let b = s.build else { return }
         progress(" Service \(s.name)  Building")
         var options = BuildOptions(contextDirectory: b.context)
@@ -91,6 +93,7 @@ extension ComposeRunner {
         options.addHosts = b.extraHosts
         options.shmSize = b.shmSize
         options.ulimits = b.ulimits
+        options.memory = memory
         options.buildArgs = b.args
         options.callerEnvironment = callerEnvironment
         (options.secrets, options.ssh) = try buildSecrets(b, service: s.name)
@@ -128,7 +131,8 @@ extension ComposeRunner {
                 if let p = s.platform { options.platform = p }
                 // Quiet: " web Pulling" and " web Pulled" only, as Compose's --quiet-pull.
                 let shown = pullProgress ?? PullProgress()
-                let handle: @Sendable (PullEvent) -> Void = { event in if !quiet { shown.handle(event) } }
+                let silent = quiet || quietPulls
+                let handle: @Sendable (PullEvent) -> Void = { event in if !silent { shown.handle(event) } }
                 _ = try Puller(store: engine.images, options: options, progress: handle).pull(reference)
                 engine.events.record(reference: reference, "pull")
             } catch {

@@ -102,7 +102,7 @@ extension ComposeRunner {
         if Cancellation.isCancelled { throw .usage("canceled") }
         let imageName = s.imageName(project: project.name)
         let suffix = String(NameGeneratorHex.make().prefix(12))
-        let name = request.name ?? "\(project.name)-\(s.name)-run-\(suffix)"
+        let name = request.name ?? [project.name, s.name, "run", suffix].joined(separator: ComposeLabels.separator)
         let created = try create(
             s, imageName: imageName, name: name, number: 1, hash: "", oneOff: true, useAliases: request.useAliases
         ) { o in

@@ -42,6 +42,8 @@ extension ComposeRunner {
         public var alwaysRecreateDeps = false
         /// --pull; nil keeps each service's `pull_policy`.
         public var pull: String?
+        /// -w/--watch: carry out the services' `develop.watch` rules while attached.
+        public var watch = false
         /// No flag given.
         public init() {}
 
@@ -63,7 +65,9 @@ extension ComposeRunner {
                 detach = true
             }
             if build && noBuild { throw .usage("--build and --no-build are incompatible") }
-            if detach && (attachDependencies || abortOnContainerExit || abortOnContainerFailure || !attach.isEmpty) {
+            if detach
+                && (attachDependencies || abortOnContainerExit || abortOnContainerFailure || !attach.isEmpty || watch)
+            {
                 throw .usage(
                     "--detach cannot be combined with --abort-on-container-exit, --abort-on-container-failure, --attach, --attach-dependencies or --watch"
                 )
@@ -72,6 +76,7 @@ extension ComposeRunner {
             if alwaysRecreateDeps && noRecreate {
                 throw .usage("--always-recreate-deps and --no-recreate are incompatible")
             }
+            if noBuild && watch { throw .usage("--no-build and --watch are incompatible") }
             if let pull, !Self.pullPolicies.contains(pull) { throw .usage("invalid --pull option \"\(pull)\"") }
             if !attach.isEmpty && attachDependencies {
                 throw .usage("cannot combine --attach and --attach-dependencies")

@@ -32,8 +32,9 @@ extension ComposeRunner {
         var snapshot: WatchSnapshot
     }
 
-    /// Bring the services up (unless `noUp`), then watch until `stop` says so (checked at every poll).
-    public func watch(_ options: WatchOptions, stop: () -> Bool) throws(ComposeError) {
+    /// The services `watch` watches (the selected ones with `develop.watch` rules), checked as Docker
+    /// Compose checks them: at least one, and a `rebuild` rule only where there is a `build:`.
+    package func watchTargets(_ options: WatchOptions) throws(ComposeError) -> [ComposeService] {
         let selected = try project.selectServices(
             options.services, profiles: options.profiles, withDependencies: false)
         let watched = selected.filter { !($0.develop?.watch.isEmpty ?? true) }
@@ -44,6 +45,12 @@ extension ComposeRunner {
         for s in watched where s.build == nil && s.develop?.watch.contains(where: { $0.action == .rebuild }) == true {
             throw .usage("service \"\(s.name)\" doesn't have a build section, can't apply 'rebuild' on watch")
         }
+        return watched
+    }
+
+    /// Bring the services up (unless `noUp`), then watch until `stop` says so (checked at every poll).
+    public func watch(_ options: WatchOptions, stop: () -> Bool) throws(ComposeError) {
+        let watched = try watchTargets(options)
         if !options.noUp {
             var up = UpOptions()
             up.services = options.services

@@ -19,6 +19,8 @@ public struct ComposeRunner {
     public var progress: (String) -> Void = { _ in }
     /// Build output lines.
     public var buildOutput: (String) -> Void = { _ in }
+    /// `compose --progress quiet`: no pull progress either.
+    public var quietPulls = false
     /// How long `depends_on: service_healthy` and `--wait` wait (seconds).
     public var healthTimeout: Double = 300
 

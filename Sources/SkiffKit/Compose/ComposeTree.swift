@@ -126,7 +126,8 @@ package indirect enum ComposeTree: Sendable, Hashable {
         switch self {
         case .null: return Node("null", Tag(.null), .plain)
         case .scalar(let s, let quoted):
-            if quoted { return Node(s, Tag(.str), .any) }
+            // An empty string is written "" (plain, it would read back as null).
+            if quoted { return Node(s, Tag(.str), s.isEmpty ? .doubleQuoted : .any) }
             return Node(s, Tag(.implicit), .plain)
         case .sequence(let items): return Node(items.map(\.node))
         case .mapping(let entries): return Node(entries.map { (Node($0.key), $0.value.node) })

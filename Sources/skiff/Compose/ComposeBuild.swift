@@ -1,8 +1,9 @@
 import ArgumentParser
 import SkiffKit
+import SkiffSystem
 
 /// `skiff compose build [--no-cache] [--pull] [--build-arg K[=V]] [-q] [--ssh S] [--with-dependencies]
-/// [--push] [SERVICE…]`.
+/// [--push] [-m BYTES] [--builder default] [SERVICE…]`.
 struct ComposeBuild: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "build", abstract: "Build the images of services that have build:.")
@@ -21,9 +22,22 @@ struct ComposeBuild: ParsableCommand {
     @Flag(name: .customLong("with-dependencies"), help: "Also build the services they depend on (transitively).")
     var withDependencies = false
     @Flag(name: .long, help: "Push the service images after building them.") var push = false
+    @Option(
+        name: [.customShort("m"), .long],
+        help: "Memory limit of the build containers (each RUN step), e.g. 512m, as the classic builder's.")
+    var memory: String?
+    @Option(
+        name: .long,
+        help: "The builder to use (default: $BUILDX_BUILDER): skiff has one, its own, named \"default\".")
+    var builder: String?
     @Argument(help: "Services (default: all).") var services: [String] = []
 
     func run() throws {
+        let name = builder ?? compose.environment["BUILDX_BUILDER"] ?? ""
+        guard name.isEmpty || name == "default" else {
+            FileHandleStderr.write("Error: no builder \"\(name)\" found\n")
+            throw ExitCode(1)
+        }
         let project = try compose.load(quietWarnings: quiet)
         let runner = compose.runner(project)
         for s in services where project.service(s) == nil { throw ValidationError("no such service: \(s)") }
@@ -37,6 +51,11 @@ struct ComposeBuild: ParsableCommand {
             overrides.args[String(name)] = parts.count > 1 ? String(parts[1]) : .some(nil)
         }
         if let ssh, !ssh.isEmpty { overrides.ssh = [ssh] }
+        if let memory {
+            do { overrides.memory = try Units.parseBytes(memory) } catch {
+                throw ValidationError("invalid argument \"\(memory)\" for \"-m, --memory\" flag: \(error.reason)")
+            }
+        }
         let chosen = ComposePush.selected(project, services, includeDeps: withDependencies)
         try Interruptible.run(.compose) {
             try composeStep { () throws(ComposeError) in

@@ -19,7 +19,8 @@ struct ComposeCommand: ParsableCommand {
             ComposeKill.self, ComposeTop.self, ComposeLs.self, ComposePort.self, ComposePause.self,
             ComposeUnpause.self, ComposeVersion.self, ComposeCopy.self, ComposeCreate.self,
             ComposeEventsCommand.self, ComposeWait.self, ComposeWatch.self, ComposeScale.self,
-            ComposePush.self, ComposeStats.self, ComposeAttach.self,
+            ComposePush.self, ComposeStats.self, ComposeAttach.self, ComposeExport.self, ComposeCommit.self,
+            ComposeVolumes.self,
         ]
     )
 
@@ -37,6 +38,46 @@ struct ComposeGlobalOptions: ParsableArguments {
     var projectDirectory: String?
     @Option(name: .customLong("env-file"), help: "Variables file for interpolation.") var envFiles: [String] = []
     @Option(name: .customLong("profile"), help: "Enable services of this profile.") var profiles: [String] = []
+    @Option(name: .customLong("ansi"), help: "Control when to print ANSI control characters: never, always or auto.")
+    var ansi = "auto"
+    @Option(
+        name: .customLong("progress"),
+        help: "Progress output: auto, tty, plain (the progress lines on stderr) or quiet (none, nor build output).")
+    var progress = "auto"
+    @Option(
+        name: .customLong("parallel"),
+        help: "Control max parallelism, -1 for unlimited (skiff works on one container at a time: any limit holds).")
+    var parallel = -1
+    @Flag(name: .customLong("all-resources"), help: "Include all resources, even those not used by services.")
+    var allResources = false
+    @Flag(
+        name: .customLong("compatibility"),
+        help: "Run in backward compatibility mode: Docker Compose v1's names (project_service_1).")
+    var compatibility = false
+
+    func validate() throws {
+        guard ["never", "always", "auto"].contains(ansi) else {
+            throw ValidationError("--ansi \(ansi): expected never, always or auto")
+        }
+        guard ["auto", "tty", "plain", "quiet"].contains(progress) else {
+            throw ValidationError(
+                "--progress \(progress): expected auto, tty, plain or quiet (json progress events are not written)")
+        }
+        guard parallel == -1 || parallel > 0 else {
+            throw ValidationError("--parallel \(parallel): expected -1 or more than 0")
+        }
+    }
+}
+
+/// `--ansi` and `--progress` (flags before the command), for the commands' output.
+enum ComposeOutputSettings {
+    nonisolated(unsafe) static var ansi = "auto"
+    nonisolated(unsafe) static var progress = "auto"
+
+    /// Colors on: `--ansi always`, or `auto` on a terminal.
+    static func color(onTerminal fd: Int32) -> Bool {
+        ansi == "always" || (ansi == "auto" && isatty(fd) == 1)
+    }
 }
 
 /// The flags every compose command takes, after it (`skiff compose up -f a.yaml -p demo`) or, as Docker
@@ -68,6 +109,12 @@ struct ComposeOptions: ParsableArguments {
     /// These flags with the ones given before the command: files and env files of both (those before
     /// first), a name or directory given here wins.
     func inheriting(_ g: ComposeGlobalOptions) -> ComposeOptions {
+        ComposeOutputSettings.ansi = g.ansi
+        ComposeOutputSettings.progress = g.progress
+        // --compatibility, or COMPOSE_COMPATIBILITY=true (Go's boolean words).
+        if g.compatibility || GoBoolFlags.parse(environment["COMPOSE_COMPATIBILITY"] ?? "") == true {
+            ComposeLabels.separator = "_"
+        }
         var o = self
         o.files = g.files + files
         o.projectName = projectName ?? g.projectName
@@ -81,10 +128,8 @@ struct ComposeOptions: ParsableArguments {
         profiles + (environment["COMPOSE_PROFILES"]?.split(separator: ",").map(String.init) ?? [])
     }
 
-    /// The project, its warnings printed on stderr.
-    /// `allowMissingFile`: with -p and no compose file, an empty project of that name (what `down` and
-    /// `ps` need to find a project's containers by their labels alone).
-    func load(quietWarnings: Bool = false, allowMissingFile: Bool = false) throws -> ComposeProject {
+    /// What the loader is told: these flags, the working directory and the caller's environment.
+    var loadOptions: ComposeLoadOptions {
         var options = ComposeLoadOptions(
             workingDirectory: FileManager.default.currentDirectoryPath, environment: environment)
         options.files = files
@@ -92,22 +137,52 @@ struct ComposeOptions: ParsableArguments {
         options.projectDirectory = projectDirectory
         options.envFiles = envFiles
         options.profiles = allProfiles
-        let project: ComposeProject
-        do { project = try ComposeLoader.load(options) } catch {
+        return options
+    }
+
+    /// The project, its warnings printed on stderr.
+    /// `allowMissingFile`: with -p and no compose file, an empty project of that name (what `down` and
+    /// `ps` need to find a project's containers by their labels alone).
+    func load(
+        quietWarnings: Bool = false, allowMissingFile: Bool = false, resolvePaths: Bool = true,
+        checkConsistency: Bool = true
+    ) throws -> ComposeProject {
+        try loadWithVariables(
+            quietWarnings: quietWarnings, allowMissingFile: allowMissingFile, resolvePaths: resolvePaths,
+            checkConsistency: checkConsistency
+        ).project
+    }
+
+    /// `load`, with the variables interpolation read (the `.env` values under the caller's environment).
+    func loadWithVariables(
+        quietWarnings: Bool = false, allowMissingFile: Bool = false, resolvePaths: Bool = true,
+        checkConsistency: Bool = true
+    ) throws -> (project: ComposeProject, variables: [String: String]) {
+        var options = loadOptions
+        options.resolvePaths = resolvePaths
+        options.checkConsistency = checkConsistency
+        let loaded: (project: ComposeProject, variables: [String: String])
+        do { loaded = try ComposeLoader.loadWithVariables(options) } catch {
             if case .noFile = error, allowMissingFile, files.isEmpty, let name = projectName {
-                return ComposeProject(name: name, workingDirectory: options.workingDirectory, files: [])
+                return (ComposeProject(name: name, workingDirectory: options.workingDirectory, files: []), environment)
             }
             FileHandleStderr.write("Error: \(error)\n")
             throw ExitCode(1)
         }
-        if !quietWarnings { for w in project.warnings { FileHandleStderr.write("WARN[0000] \(w)\n") } }
-        return project
+        if !quietWarnings { for w in loaded.project.warnings { FileHandleStderr.write("WARN[0000] \(w)\n") } }
+        return loaded
     }
 
     func runner(_ project: ComposeProject, quiet: Bool = false) -> ComposeRunner {
         var r = ComposeRunner(engine: SkiffContext.engine(), project: project)
         r.callerEnvironment = environment
-        if !quiet { r.progress = { FileHandleStderr.write($0 + "\n") } }
+        let silent = ComposeOutputSettings.progress == "quiet"
+        if !quiet && !silent { r.progress = { FileHandleStderr.write($0 + "\n") } }
+        if silent {
+            r.buildOutput = { _ in }
+            r.quietPulls = true
+            return r
+        }
         r.buildOutput = { line in
             var bytes = Array((line + "\n").utf8)
             _ = bytes.withUnsafeMutableBytes { write(STDOUT_FILENO, $0.baseAddress, $0.count) }

@@ -3,8 +3,9 @@ import Foundation
 import SkiffKit
 import SkiffSystem
 
-/// `skiff compose config [--services|--volumes|--networks|--images|--profiles|--hash S|-q] [--format yaml|json]
-/// [-o FILE]`: the resolved model.
+/// `skiff compose config [--services|--volumes|--networks|--images|--profiles|--hash S|--variables|
+/// --environment|-q] [--no-interpolate] [--no-normalize] [--no-path-resolution] [--no-consistency]
+/// [--format yaml|json] [-o FILE] [SERVICE…]`: the resolved model.
 struct ComposeConfig: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "config",
@@ -12,7 +13,7 @@ struct ComposeConfig: ParsableCommand {
     @OptionGroup var own: ComposeOptions
     @ParentCommand var parent: ComposeCommand
     var compose: ComposeOptions { own.inheriting(parent.global) }
-    @Flag(name: [.customShort("q"), .long], help: "Only check; print nothing.") var quiet = false
+    @Flag(name: [.customShort("q"), .long], help: "Only validate the configuration; print nothing.") var quiet = false
     @Flag(name: .long, help: "Print the services' names.") var services = false
     @Flag(name: .long, help: "Print the volumes' names.") var volumes = false
     @Flag(name: .long, help: "Print the networks' names.") var networks = false
@@ -20,38 +21,132 @@ struct ComposeConfig: ParsableCommand {
     @Flag(name: .long, help: "Print the profile names.") var profiles = false
     @Option(name: .long, help: "Print the configuration hash of these services (comma-separated, or \"*\").")
     var hash: String?
-    @Option(name: .long, help: "Format the output: yaml or json.") var format = "yaml"
+    @Flag(name: .long, help: "Print the model's variables with their default and alternate values.")
+    var variables = false
+    @Flag(name: .long, help: "Print the environment used for interpolation (KEY=VALUE lines).")
+    var environment = false
+    @Flag(name: .customLong("no-interpolate"), help: "Do not interpolate variables (print the files as merged).")
+    var noInterpolate = false
+    @Flag(
+        name: .customLong("no-normalize"),
+        help: "Do not normalize the model (no implicit default network, resource names or default Dockerfile).")
+    var noNormalize = false
+    @Flag(name: .customLong("no-path-resolution"), help: "Keep relative paths as written.")
+    var noPathResolution = false
+    @Flag(
+        name: .customLong("no-env-resolution"),
+        help: "Do not resolve the services' env files into their environment (print env_file as written).")
+    var noEnvResolution = false
+    @Flag(
+        name: .customLong("no-consistency"),
+        help: "Do not check references between services and resources (may print an invalid model).")
+    var noConsistency = false
+    @Flag(
+        name: .customLong("resolve-image-digests"),
+        help: "Pin image tags to digests: the digest each image's registry serves for its tag now.")
+    var resolveImageDigests = false
+    @Flag(
+        name: .customLong("lock-image-digests"),
+        help: "Print an override file that pins every service's image to its digest (--resolve-image-digests).")
+    var lockImageDigests = false
+    @Option(name: .long, help: "Format the output: yaml or json (--variables: table, json or yaml).")
+    var format: String?
     @Option(name: [.customShort("o"), .long], help: "Save to this file (default: stdout).") var output: String?
+    @Argument(help: "Only these services (and what they depend on).") var only: [String] = []
 
     func run() throws {
-        guard format == "yaml" || format == "json" else {
+        let format = self.format ?? (variables ? "table" : "yaml")
+        let formats = variables ? ["table", "json", "yaml"] : ["yaml", "json"]
+        guard formats.contains(format) else {
             FileHandleStderr.write("unsupported format \"\(format)\"\n")
             throw ExitCode(1)
         }
-        let project = try compose.load()
+        let compose = self.compose
+        if variables || noInterpolate {
+            // The files as merged: nothing is checked that needs a value, so --no-consistency has nothing to do.
+            let merged = try composeStep { () throws(ComposeError) in
+                try ComposeLoader.merge(compose.loadOptions, interpolate: false)
+            }
+            if quiet { return }
+            let text: String
+            if variables {
+                let found = ComposeVariables.extract(merged.tree)
+                switch format {
+                case "json": text = ComposeVariables.json(found)
+                case "yaml": text = ComposeVariables.yaml(found)
+                default: text = ComposeVariables.table(found)
+                }
+            } else if format == "json" {
+                text = try composeStep { () throws(ComposeError) in try ComposeConfigJSON.text(yaml: merged.yaml()) }
+            } else {
+                text = merged.yaml()
+            }
+            try emit(text)
+            return
+        }
+        let loaded = try compose.loadWithVariables(resolvePaths: !noPathResolution, checkConsistency: !noConsistency)
+        var project = loaded.project
+        let interpolationVariables = loaded.variables
+        // As Compose's: the services the profiles enable (or those named, with what they depend on);
+        // --profiles lists the profiles of every service.
+        let everyService = project.services
+        project.services = try composeStep { () throws(ComposeError) in
+            try project.selectServices(only, profiles: compose.allProfiles)
+        }
+        // What no selected service uses is left out, unless --all-resources (Compose's rule).
+        if !parent.global.allResources { project = project.withoutUnusedResources() }
         if quiet { return }
         var text = ""
         if services {
-            text = project.services.map { $0.name + "\n" }.joined()
+            // Compose's order: by name, each after what it depends on.
+            let ordered = try composeStep { () throws(ComposeError) in
+                try ComposeOrder.startOrder(project.services.sorted { $0.name < $1.name })
+            }
+            text = ordered.map { $0.name + "\n" }.joined()
         } else if volumes {
             text = project.volumes.map { $0.name + "\n" }.joined()
         } else if networks {
             text = project.networks.map { $0.name + "\n" }.joined()
-        } else if images {
-            text = project.services.map { $0.imageName(project: project.name) + "\n" }.joined()
-        } else if profiles {
-            text = Set(project.services.flatMap(\.profiles)).sorted().map { $0 + "\n" }.joined()
         } else if let hash {
             let runner = compose.runner(project, quiet: true)
             let names = hash == "*" ? project.services.map(\.name) : hash.split(separator: ",").map(String.init)
-            for name in names {
+            for name in names.sorted() {
                 text += try composeStep { () throws(ComposeError) in "\(name) \(try runner.configHash(of: name))\n" }
             }
-        } else if format == "json" {
-            text = try composeStep { () throws(ComposeError) in try ComposeConfigJSON.text(yaml: project.yaml()) }
+        } else if profiles {
+            text = Set(everyService.flatMap(\.profiles)).sorted().map { $0 + "\n" }.joined()
+        } else if images {
+            text = project.services.map { $0.imageName(project: project.name) + "\n" }.joined()
+        } else if environment {
+            text = interpolationVariables.keys.sorted().map { "\($0)=\(interpolationVariables[$0]!)\n" }.joined()
         } else {
-            text = project.yaml()
+            if resolveImageDigests || lockImageDigests {
+                project = try composeStep { () throws(ComposeError) in
+                    try project.withImagesResolved(ComposeProject.registryDigest)
+                }
+            }
+            if lockImageDigests {
+                try emit(project.imagesOnlyYAML())
+                return
+            }
+            if !noEnvResolution {
+                project = try composeStep { () throws(ComposeError) in
+                    try project.withServicesEnvironmentResolved(variables: interpolationVariables)
+                }
+            }
+            text = try model(project)
         }
+        try emit(text)
+    }
+
+    /// The model, YAML or JSON (not normalized with --compatibility either, as Compose's).
+    func model(_ project: ComposeProject) throws -> String {
+        let yaml = project.yaml(normalized: !noNormalize && ComposeLabels.separator == "-")
+        guard format == "json" else { return yaml }
+        return try composeStep { () throws(ComposeError) in try ComposeConfigJSON.text(yaml: yaml) }
+    }
+
+    func emit(_ text: String) throws {
         if let output {
             do { try text.write(toFile: output, atomically: true, encoding: .utf8) } catch {
                 FileHandleStderr.write("Error: writing \(output): \(error.localizedDescription)\n")

@@ -14,31 +14,47 @@ struct ComposeExec: ParsableCommand {
     @OptionGroup var own: ComposeOptions
     @ParentCommand var parent: ComposeCommand
     var compose: ComposeOptions { own.inheriting(parent.global) }
-    @Flag(name: .customShort("T"), help: "No terminal (default: one when stdin is a terminal).") var noTTY = false
+    @Flag(
+        name: [.customShort("T"), .customLong("no-tty")],
+        help: "Disable pseudo-TTY allocation (default: one when stdin is a terminal).")
+    var noTTY = false
+    @Flag(
+        name: [.customShort("i"), .long], inversion: .prefixedNo,
+        help: ArgumentHelp(
+            "Keep STDIN open: the command reads the caller's stdin (the default; -i=false: it does not).",
+            visibility: .hidden))
+    var interactive = true
+    @Flag(
+        name: [.customShort("t"), .long],
+        help: ArgumentHelp("Allocate a pseudo-TTY when stdin is a terminal (the default).", visibility: .hidden))
+    var tty = false
     @Flag(name: [.customShort("d"), .long], help: "Run in the background.") var detach = false
     @Option(name: [.customShort("e"), .long], help: "Set an environment variable.") var env: [String] = []
     @Option(name: [.customShort("u"), .long], help: "User.") var user: String?
     @Option(name: [.customShort("w"), .long], help: "Working directory.") var workdir: String?
     @Flag(name: .long, help: "All capabilities for the command.") var privileged = false
-    @Option(name: .long, help: "Which container of the service (from 1).") var index: Int = 1
+    @Option(name: .long, help: "Which container of the service, if it has several (from 1; 0: the first).")
+    var index: Int = 0
     @Argument(help: "The service.") var service: String
     @Argument(parsing: .captureForPassthrough, help: "The command.") var command: [String] = []
 
     func run() throws {
         let args = command.first == "--" ? Array(command.dropFirst()) : command
         guard !args.isEmpty else { throw ValidationError("exec needs a command after the service") }
-        let project = try compose.load()
+        // -e KEY takes its value from the project's environment: the caller's over the .env file.
+        let (project, variables) = try compose.loadWithVariables()
         let runner = compose.runner(project, quiet: true)
         let container = try composeStep { () throws(ComposeError) in
-            try runner.container(service: service, index: index)
+            try runner.container(service: service, index: max(index, 1))
         }
         var request = ExecRequest(command: args)
         let terminal = !noTTY && !detach && isatty(STDIN_FILENO) == 1
         request.tty = terminal
-        request.interactive = terminal
+        // Compose's exec is interactive by default: stdin, a terminal or a pipe, goes to the command.
+        request.interactive = interactive && !detach
         request.detach = detach
         request.env = env
-        request.callerEnvironment = compose.environment
+        request.callerEnvironment = variables
         request.user = user
         request.workdir = workdir
         request.privileged = privileged

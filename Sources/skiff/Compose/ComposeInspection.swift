@@ -61,7 +61,14 @@ struct ComposeCopy: ParsableCommand {
     @OptionGroup var own: ComposeOptions
     @ParentCommand var parent: ComposeCommand
     var compose: ComposeOptions { own.inheriting(parent.global) }
-    @Option(name: .long, help: "Which container of the service (1-based).") var index = 1
+    @Option(
+        name: .long,
+        help:
+            "Which container of the service (from 1). 0, the default: into every container of the service, out of the first."
+    )
+    var index = 0
+    @Flag(name: .long, help: "Also the service's one-off containers (`run`), when copying into every container.")
+    var all = false
     @Argument(help: "SERVICE:PATH or a host path.") var source: String
     @Argument(help: "SERVICE:PATH or a host path.") var destination: String
 
@@ -74,15 +81,28 @@ struct ComposeCopy: ParsableCommand {
         let engine = runner.engine
         switch (split(source), split(destination)) {
         case (let (service, path)?, nil):
-            let c = try composeStep { () throws(ComposeError) in try runner.container(of: service, index: index) }
+            // Out of the first one (or the one --index names).
+            let c = try composeStep { () throws(ComposeError) in try targets(runner, service)[0] }
             try engine.copyFromContainer(c.id, path: path.isEmpty ? "/" : path, to: destination)
         case (nil, let (service, path)?):
-            let c = try composeStep { () throws(ComposeError) in try runner.container(of: service, index: index) }
-            try engine.copyToContainer(c.id, hostPath: source, path: path.isEmpty ? "/" : path)
+            // As Compose's: into every container of the service unless --index names one.
+            for c in try composeStep({ () throws(ComposeError) in try targets(runner, service) }) {
+                try engine.copyToContainer(c.id, hostPath: source, path: path.isEmpty ? "/" : path)
+            }
         case (nil, nil):
             throw ValidationError("cp: one side must be SERVICE:PATH")
         default:
             throw ValidationError("cp: copying between two services is not supported; copy through the host")
         }
+    }
+
+    /// The containers `cp` works on: the one `--index` names, else every one of the service (with
+    /// --all, one-off ones too), in number order.
+    func targets(_ runner: ComposeRunner, _ service: String) throws(ComposeError) -> [Container] {
+        if index > 0 { return [try runner.container(of: service, index: index)] }
+        let list = runner.projectContainers(includeOneOff: all).filter { $0.composeService == service }
+            .sorted { ($0.isComposeOneOff ? 1 : 0, $0.composeNumber) < ($1.isComposeOneOff ? 1 : 0, $1.composeNumber) }
+        guard !list.isEmpty else { throw .usage("no container found for service \"\(service)\"") }
+        return list
     }
 }

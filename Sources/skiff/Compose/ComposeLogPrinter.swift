@@ -23,12 +23,18 @@ final class ComposeLogPrinter: @unchecked Sendable {
     var cascade = ComposeRunner.CascadeState(cascade: .ignore, exitCodeFrom: nil)
     var abortRequested = false
     var watching = false
+    /// `up --watch`: the containers to show now (a rebuild replaces a service's container); new ones
+    /// are followed as they appear, and `up` goes on while none runs (it ends on Ctrl-C).
+    var discover: (() -> [Container])?
+    /// How the followers print, for those started later (`discover`).
+    var lineSettings = (timestamps: false, noPrefix: false)
+    var colorIndex = 0
     static let colors = ["36", "33", "32", "35", "34", "96", "93", "92", "95", "94"]
 
     /// `color`: prefixes colored (default: when stdout is a terminal; `--no-color` turns it off).
     init(engine: Engine, color: Bool = true) {
         self.engine = engine
-        self.color = color && isatty(STDOUT_FILENO) == 1
+        self.color = color && ComposeOutputSettings.color(onTerminal: STDOUT_FILENO)
     }
 
     static func prefix(_ c: Container) -> String {
@@ -41,11 +47,14 @@ final class ComposeLogPrinter: @unchecked Sendable {
     /// `compose start`) is followed again, from its new run.
     func start(
         _ containers: [Container], follow: Bool, tail: Int? = nil, timestamps: Bool = false, noPrefix: Bool = false,
-        reattach: Bool = false
+        reattach: Bool = false, since: Double? = nil, until: Double? = nil
     ) {
-        width = containers.map { Self.prefix($0).count }.max() ?? 0
-        for (i, c) in containers.enumerated() {
+        width = max(width, containers.map { Self.prefix($0).count }.max() ?? 0)
+        lineSettings = (timestamps, noPrefix)
+        for c in containers {
             let label = Self.prefix(c).padding(toLength: width, withPad: " ", startingAt: 0)
+            let i = colorIndex
+            colorIndex += 1
             let head =
                 noPrefix
                 ? "" : (color ? "\u{1b}[\(Self.colors[i % Self.colors.count])m\(label)  |\u{1b}[0m " : "\(label)  | ")
@@ -54,6 +63,8 @@ final class ComposeLogPrinter: @unchecked Sendable {
                 var options = LogOptions()
                 options.follow = follow
                 options.tail = tail
+                options.since = since
+                options.until = until
                 var lastTime: Double?
                 while true {
                     var partial = ""
@@ -103,8 +114,19 @@ final class ComposeLogPrinter: @unchecked Sendable {
             defer { lock.withLock { watching = false } }
             var finished: [String: String?] = [:]
             for c in containers { finished[c.id] = c.finishedAt }
+            var containers = containers
             while true {
                 lock.lock(); let done = stopping; lock.unlock()
+                if let discover, !done {
+                    let new = discover().filter { finished[$0.id] == nil }
+                    for c in new { finished[c.id] = c.finishedAt }
+                    if !new.isEmpty {
+                        containers += new
+                        start(
+                            new, follow: true, timestamps: lineSettings.timestamps, noPrefix: lineSettings.noPrefix,
+                            reattach: true)
+                    }
+                }
                 var anyRunning = false
                 for c in containers {
                     guard let now = try? engine.container(c.id) else { continue }
@@ -122,7 +144,7 @@ final class ComposeLogPrinter: @unchecked Sendable {
                     }
                 }
                 if done { return }
-                if !anyRunning {
+                if !anyRunning && discover == nil {
                     lock.lock(); stopping = true; lock.unlock()
                 }
                 usleep(100_000)
@@ -171,7 +193,8 @@ final class ComposeLogPrinter: @unchecked Sendable {
         sigemptyset(&set)
         sigaddset(&set, SIGINT)
         sigaddset(&set, SIGTERM)
-        while !finished && !aborting {
+        // With `discover` (up --watch), followers may all end while a rebuild replaces containers.
+        while !(finished && discover == nil) && !aborting {
             var ts = timespec(tv_sec: 0, tv_nsec: 200_000_000)
             let sig = sigtimedwait(&set, nil, &ts)
             if sig > 0 { return .signal(sig) }

@@ -23,8 +23,14 @@ struct ComposeRun: ParsableCommand {
         name: [.customShort("T"), .customLong("no-TTY")],
         help: "Disable pseudo-TTY allocation (default: one when stdin is a terminal).")
     var noTTY = false
-    @Flag(name: [.customShort("i"), .long], help: "Keep STDIN open even if not attached (the default, as Compose's).")
-    var interactive = false
+    @Flag(
+        name: [.customShort("i"), .long], inversion: .prefixedNo,
+        help: "Keep STDIN open: the process reads the caller's stdin (-i=false: it does not).")
+    var interactive = true
+    @Flag(
+        name: [.customShort("t"), .long],
+        help: ArgumentHelp("Allocate a pseudo-TTY when stdin is a terminal (--tty=false is -T).", visibility: .hidden))
+    var tty = false
     @Option(name: [.customShort("v"), .long], help: "Bind mount a volume (the compose file's short syntax).")
     var volume: [String] = []
     @Option(name: [.customShort("p"), .long], help: "Publish a container's port(s) to the host.") var publish:
@@ -41,10 +47,11 @@ struct ComposeRun: ParsableCommand {
     @Flag(name: .customLong("quiet-pull"), help: "Pull without printing progress information.") var quietPull = false
     @Flag(name: .customLong("remove-orphans"), help: "Remove containers of services no longer in the file.")
     var removeOrphans = false
-    @Flag(name: [.customShort("d"), .long], help: "Run in the background; print the container's name.") var detach =
+    @Flag(name: [.customShort("d"), .long], help: "Run in the background; print the container's ID.") var detach =
         false
     @Flag(name: .customLong("no-deps"), help: "Do not start the service's dependencies.") var noDeps = false
-    @Flag(name: .customLong("service-ports"), help: "Publish the service's ports too.") var servicePorts = false
+    @Flag(name: [.customShort("P"), .customLong("service-ports")], help: "Publish the service's ports too.")
+    var servicePorts = false
     @Option(name: .long, help: "Name the container.") var name: String?
     @Option(name: .long, help: "Override the entrypoint.") var entrypoint: String?
     @Option(name: [.customShort("u"), .long], help: "User.") var user: String?
@@ -54,8 +61,11 @@ struct ComposeRun: ParsableCommand {
 
     func run() throws {
         let compose = try own.inheriting(parent.global)
-        let project = try compose.load()
-        let runner = compose.runner(project)
+        let (project, variables) = try compose.loadWithVariables()
+        var runner = compose.runner(project)
+        // -e KEY (and env files' KEY) take their value from the project's environment: the caller's
+        // over the .env file, as Compose's.
+        runner.callerEnvironment = variables
         var request = ComposeRunner.RunRequest(service: service)
         request.command = command.first == "--" ? Array(command.dropFirst()) : command
         request.entrypoint = entrypoint
@@ -78,7 +88,7 @@ struct ComposeRun: ParsableCommand {
         let terminal = !noTTY && !detach && isatty(STDIN_FILENO) == 1
         request.tty = terminal
         // Compose's -i is on by default: stdin (a terminal or a pipe) goes to the process.
-        request.interactive = !detach
+        request.interactive = interactive && !detach
         request.name = name
         request.user = user
         request.workdir = workdir
@@ -88,7 +98,8 @@ struct ComposeRun: ParsableCommand {
             try composeStep { () throws(ComposeError) in try runner.run(request) }
         }
         if detach {
-            print(result.container.name)
+            // Compose's run -d prints the container's ID (docker start's output).
+            print(result.container.id)
             return
         }
         throw ExitCode(result.status?.shellStatus ?? 0)

@@ -76,6 +76,10 @@ struct ComposeUp: ParsableCommand {
     @Flag(name: .customLong("no-log-prefix"), help: "Do not prefix the lines with their container.") var noLogPrefix =
         false
     @Flag(name: .long, help: "Show timestamps.") var timestamps = false
+    @Flag(
+        name: [.customShort("w"), .long],
+        help: "Watch the services' develop.watch paths and sync, rebuild or restart as files change (attached).")
+    var watch = false
     @Flag(name: [.customShort("y"), .long], help: "Assume yes to prompts (up asks none: it never asks).") var yes =
         false
     @Argument(help: "Services (default: all, within the enabled profiles).") var services: [String] = []
@@ -97,6 +101,7 @@ struct ComposeUp: ParsableCommand {
         flags.noRecreate = noRecreate
         flags.alwaysRecreateDeps = alwaysRecreateDeps
         flags.pull = pull
+        flags.watch = watch
         do { try flags.validate() } catch {
             // Docker Compose prints a refused combination as it is, exit 1.
             FileHandleStderr.write("\(error)\n")
@@ -137,6 +142,11 @@ struct ComposeUp: ParsableCommand {
                 services, profiles: compose.allProfiles, withDependencies: !noDeps)
             return try flags.attachedServices(named: services, selected: selected)
         }
+        var watchOptions = ComposeRunner.WatchOptions()
+        watchOptions.services = services
+        watchOptions.profiles = compose.allProfiles
+        watchOptions.noUp = true
+        if watch { _ = try composeStep { () throws(ComposeError) in try runner.watchTargets(watchOptions) } }
         // Ctrl-C or SIGTERM while images are pulled or built and containers made: cancelled, exit 130
         // (Docker Compose). Attached, what had started is stopped; with -d or --wait it is left running.
         let containers: [Container]
@@ -167,9 +177,19 @@ struct ComposeUp: ParsableCommand {
         let printer = ComposeLogPrinter(engine: runner.engine, color: !noColor)
         printer.cascade = ComposeRunner.CascadeState(cascade: flags.cascade, exitCodeFrom: exitCodeFrom)
         let shown = containers.filter { attached.contains($0.composeService ?? "") }
+        var watcher: UpWatch?
+        if watch {
+            // A rebuild replaces a service's container: the new one is followed too.
+            printer.discover = { [runner] in
+                runner.projectContainers(includeOneOff: false).filter { attached.contains($0.composeService ?? "") }
+            }
+            watcher = UpWatch(runner: runner, options: watchOptions)
+        }
         printer.start(shown, follow: true, timestamps: timestamps, noPrefix: noLogPrefix, reattach: true)
         printer.watchExits(shown)
-        switch printer.waitOrSignal() {
+        let outcome = printer.waitOrSignal()
+        watcher?.finish()
+        switch outcome {
         case .signal(let sig):
             Cancellation.cancel(signal: sig)
             try stopGracefully(runner, services: containers.compactMap(\.composeService))
@@ -219,5 +239,35 @@ private final class ForcedStop: @unchecked Sendable {
             })
         else { return }
         try? runner.kill(services, signal: "SIGKILL")
+    }
+}
+
+/// `up --watch`: the watch (ComposeRunner.watch, the services already up) on a thread of its own while
+/// `up` shows the logs, until `finish`.
+private final class UpWatch: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stopped = false
+    private var thread: Thread?
+    private let done = DispatchSemaphore(value: 0)
+    private let runner: ComposeRunner
+    private let options: ComposeRunner.WatchOptions
+
+    init(runner: ComposeRunner, options: ComposeRunner.WatchOptions) {
+        self.runner = runner
+        self.options = options
+        let t = Thread { [self] in
+            defer { done.signal() }
+            do { try self.runner.watch(self.options) { self.lock.withLock { self.stopped } } } catch {
+                FileHandleStderr.write("Error: \(error)\n")
+            }
+        }
+        thread = t
+        t.start()
+    }
+
+    /// Stop watching and wait for the thread (it stops at its next poll).
+    func finish() {
+        lock.withLock { stopped = true }
+        done.wait()
     }
 }
