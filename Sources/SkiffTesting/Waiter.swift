@@ -150,7 +150,7 @@ struct Waiter {
             let now = ContinuousClock.now
             if node.lastHealthRun.map({ now - $0 >= max(node.strategy.interval, .milliseconds(100)) }) ?? true {
                 node.lastHealthRun = now
-                try? engine.runHealthProbe(id: containerID)
+                _ = try? engine.runHealthProbe(id: containerID)
             }
             guard let c = try? engine.container(containerID) else { return }
             guard c.healthcheck != nil else {

@@ -231,7 +231,8 @@ extension BuildRun {
                     if PathPattern.hasMeta(cleaned), rules.excludes(m.name) { continue }
                     itemTree = ExcludingTree(tree: tree, base: m.path, rules: rules)
                 }
-                if isAdd, tree is ContextTree, tree.lstatInfo(m.path).map { ($0.st_mode & S_IFMT) == S_IFREG } ?? false,
+                if isAdd, tree is ContextTree,
+                    tree.lstatInfo(m.path).map({ ($0.st_mode & S_IFMT) == S_IFREG }) ?? false,
                     CopyStep.isArchive(tree, m.path)
                 {
                     items.append(.archive(itemTree, m))

@@ -34,7 +34,10 @@ extension ComposeService {
                 throw .invalid(file: path, path: "line \(error.line)", reason: error.reason)
             }
         }
-        for e in environment { values[e.name] = e.value ?? variables[e.name] }
+        for e in environment {
+            let value: String? = e.value ?? variables[e.name]
+            values[e.name] = .some(value)
+        }
         var s = self
         s.environment = values.keys.sorted().map { ComposeEnvVar($0, values[$0]!) }
         s.envFiles = []
