@@ -51,13 +51,7 @@ extension Engine {
         let args =
             [Self.monitorPath, "-E", "-s", Self.skiffPath, "-d", containers.directory(of: c.id), "--"] + arguments
         var cargs: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
-        var env: [UnsafeMutablePointer<CChar>?] = []
-        var p = environ
-        while let entry = p.pointee {
-            if strncmp(entry, "SKIFF_ROOT=", 11) != 0 { env.append(strdup(entry)) }
-            p += 1
-        }
-        env += [strdup("SKIFF_ROOT=" + root), nil]
+        var env = MonitorEnvironment.cStrings(stateRoot: root)
         defer { for p in cargs + env { free(p) } }
         var pid: pid_t = 0
         let rc = posix_spawn(&pid, args[0], &actions, &attributes.attr, &cargs, &env)

@@ -244,13 +244,7 @@ extension Engine {
         posix_spawnattr_setflags(&attributes.attr, flags | Int16(POSIX_SPAWN_SETPGROUP))
         posix_spawnattr_setpgroup(&attributes.attr, 0)
         var cargs: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
-        var env: [UnsafeMutablePointer<CChar>?] = []
-        var p = environ
-        while let entry = p.pointee {
-            if strncmp(entry, "SKIFF_ROOT=", 11) != 0 { env.append(strdup(entry)) }
-            p += 1
-        }
-        env += [strdup("SKIFF_ROOT=" + stateRoot), nil]
+        var env = MonitorEnvironment.cStrings(stateRoot: stateRoot)
         defer { for p in cargs + env { free(p) } }
         var pid: pid_t = 0
         let rc = posix_spawn(&pid, args[0], &actions, &attributes.attr, &cargs, &env)

@@ -31,24 +31,6 @@ struct ComposeVolumes: ParsableCommand {
                     .compactMap { m in m.type == .volume ? m.source.flatMap { project.volume($0)?.realName } : nil })
             volumes = volumes.filter { used.contains($0.Name) }
         }
-        if quiet {
-            for v in volumes { print(v.Name) }
-            return
-        }
-        let output = try ListFormat(
-            format, defaultTable: "{{.Driver}}\t{{.Name}}",
-            headers: [
-                "Driver": "DRIVER", "Name": "VOLUME NAME", "Scope": "SCOPE", "Mountpoint": "MOUNTPOINT",
-                "Labels": "LABELS", "Links": "LINKS", "Size": "SIZE",
-            ])
-        try output.print(
-            volumes.map { v in
-                [
-                    "Name": v.Name, "Driver": v.Driver, "Scope": v.Scope, "Mountpoint": v.Mountpoint,
-                    "Labels": v.Labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(
-                        separator: ","),
-                    "Links": "N/A", "Size": "N/A",
-                ] as [String: Any]
-            })
+        try VolumeTable.print(volumes, quiet: quiet, format: format)
     }
 }

@@ -110,7 +110,6 @@ struct EmbeddedDNSServer {
         let make = { Glibc.socket(server.family, Int32(type.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0) }
         guard let netns else { return make() }
         return NetworkNamespace.inside(namespace: netns, make) ?? -1
-            ?? -1
     }
 
     static func forwardUDP(_ query: [UInt8], fd: Int32, to server: SocketAddress) -> [UInt8]? {

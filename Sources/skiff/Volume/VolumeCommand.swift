@@ -82,26 +82,7 @@ struct VolumeList: ParsableCommand {
         let found = engine.volumeListing(dangling: dangling)
         for record in found.unreadable { FileHandleStderr.write("skiff: \(record)\n") }
         let volumes = found.records.filter { v in predicates.allSatisfy { $0(v) } }
-        if quiet {
-            for v in volumes { print(v.Name) }
-            return
-        }
-        let output = try ListFormat(
-            format, defaultTable: "{{.Driver}}\t{{.Name}}",
-            headers: [
-                "Driver": "DRIVER", "Name": "VOLUME NAME", "Scope": "SCOPE", "Mountpoint": "MOUNTPOINT",
-                "Labels": "LABELS", "Links": "LINKS", "Size": "SIZE",
-            ])
-        try output.print(
-            volumes.map { v in
-                // Docker's volume formatter: Labels as "k=v,…", usage not computed by `ls` ("N/A").
-                [
-                    "Name": v.Name, "Driver": v.Driver, "Scope": v.Scope, "Mountpoint": v.Mountpoint,
-                    "Labels": v.Labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(
-                        separator: ","),
-                    "Links": "N/A", "Size": "N/A", "Availability": "N/A", "Group": "N/A", "Status": "N/A",
-                ] as [String: Any]
-            })
+        try VolumeTable.print(volumes, quiet: quiet, format: format)
     }
 }
 
