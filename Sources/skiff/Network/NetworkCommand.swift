@@ -211,13 +211,16 @@ struct NetworkInspectCommand: ParsableCommand {
 struct NetworkRemove: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rm", abstract: "Remove networks no container uses.", aliases: ["remove"])
+    @Flag(name: [.customShort("f"), .long], help: "Do not error if the network does not exist.") var force = false
     @Argument(help: "Network names or IDs.") var networks: [String]
 
     func run() throws {
         let engine = SkiffContext.engine()
         var failed = false
         for n in networks {
-            do { try engine.removeNetwork(n); print(n) } catch {
+            do { try engine.removeNetwork(n); print(n) } catch KitError.notFound(_) where force {
+                continue
+            } catch {
                 FileHandleStderr.write("Error: \(error)\n")
                 failed = true
             }
