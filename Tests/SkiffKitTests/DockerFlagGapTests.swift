@@ -77,4 +77,57 @@ struct DockerFlagGapTests {
         #expect(names == ["db", "web"], "both containers stay: \(names)")
         #expect(root.skiff("rm", "-f", "web", "db").status == 0)
     }
+
+    /// `network connect --link NAME:ALIAS`: the running container reaches NAME as ALIAS at once (its
+    /// hosts file); refused on the default bridge, as Docker's.
+    @Test func networkConnectLinkAddsALink() throws {
+        let root = try CLIRoot(prefix: "skiff-connect-link-")
+        defer { root.cleanUp() }
+        #expect(root.skiff("network", "create", "linknet").status == 0)
+        #expect(root.skiff("run", "-d", "--name", "db", "--network", "linknet", "busybox", "sleep", "300").status == 0)
+        #expect(root.skiff("run", "-d", "--name", "web", "busybox", "sleep", "300").status == 0)
+        let onBridge = root.skiff("network", "connect", "--link", "db:store", "bridge", "db")
+        #expect(onBridge.status != 0 && onBridge.err.contains("links are only supported for user-defined networks"))
+        let missing = root.skiff("network", "connect", "--link", "nobody:x", "linknet", "web")
+        #expect(missing.status != 0 && missing.err.contains("nobody"), "\(missing.err)")
+        let connected = root.skiff("network", "connect", "--link", "db:store", "linknet", "web")
+        #expect(connected.status == 0, "\(connected.err)")
+        let hosts = root.skiff("exec", "web", "cat", "/etc/hosts").out
+        #expect(
+            hosts.split(separator: "\n").contains { $0.split(whereSeparator: \.isWhitespace).contains("store") },
+            "\(hosts)")
+        #expect(root.skiff("exec", "web", "ping", "-c1", "-W2", "store").status == 0)
+        #expect(root.skiff("inspect", "web").out.contains("/db:/web/store"))
+        #expect(root.skiff("rm", "-f", "web", "db").status == 0)
+        #expect(root.skiff("network", "rm", "linknet").status == 0)
+    }
+
+    /// `network inspect -v`: what Docker adds is a swarm network's services; a local network's
+    /// document is the same.
+    @Test func networkInspectVerboseOnALocalNetwork() throws {
+        let root = try CLIRoot(prefix: "skiff-netinspect-v-")
+        defer { root.cleanUp() }
+        #expect(root.skiff("network", "create", "vnet").status == 0)
+        defer { root.skiff("network", "rm", "vnet") }
+        let plain = root.skiff("network", "inspect", "vnet")
+        let verbose = root.skiff("network", "inspect", "--verbose", "vnet")
+        #expect(verbose.status == 0 && verbose.out == plain.out && !verbose.out.contains("Services"), "\(verbose)")
+        #expect(root.skiff("network", "inspect", "-v", "-f", "{{.Name}}", "vnet").out == "vnet\n")
+    }
+
+    /// `run/create --volume-driver`: local (the only driver) is accepted and its volume made; another
+    /// is refused before anything is created (exit 125).
+    @Test func volumeDriverLocalOnly() throws {
+        let root = try CLIRoot(prefix: "skiff-volume-driver-")
+        defer { root.cleanUp() }
+        let local = root.skiff(
+            "run", "--rm", "--volume-driver", "local", "-v", "vd-data:/data", "busybox", "sh", "-c", "echo ok > /data/f"
+        )
+        #expect(local.status == 0, "\(local.err)")
+        #expect(root.skiff("volume", "ls", "-q").out == "vd-data\n")
+        let other = root.skiff("create", "--name", "x", "--volume-driver", "flocker", "-v", "vd2:/data", "busybox")
+        #expect(other.status == 125 && other.err.contains("--volume-driver flocker"), "\(other)")
+        #expect(root.skiff("ps", "-aq").out.isEmpty && root.skiff("volume", "ls", "-q").out == "vd-data\n")
+        #expect(root.skiff("volume", "rm", "vd-data").status == 0)
+    }
 }

@@ -79,6 +79,7 @@ protocol CreateFlagSet {
     var deviceCgroupRule: [String] { get }
     var groupAdd: [String] { get }
     var logOpt: [String] { get }
+    var volumeDriver: String? { get }
     var ulimit: [String] { get }
     var cpuShares: String? { get }
     var cpusetCpus: String? { get }
@@ -286,6 +287,7 @@ extension CreateFlagSet {
             do { try Isolation.check(isolation) } catch { throw ValidationError("--isolation: \(error.description)") }
         }
         _ = try requestedPlatform()
+        try checkVolumeDriver()
         var o = RunOptions()
         o.name = name
         o.command = command.first == "--" ? Array(command.dropFirst()) : command

@@ -191,6 +191,10 @@ struct NetworkInspectCommand: ParsableCommand {
         commandName: "inspect", abstract: "Show networks as JSON (Docker's shape).")
     @Option(name: [.customShort("f"), .long], help: "Format each network with a template, e.g. '{{.IPAM.Options}}'.")
     var format: String?
+    @Flag(
+        name: [.customShort("v"), .long],
+        help: "Verbose output for diagnostics (a swarm network's services: a local network has nothing more).")
+    var verbose = false
     @Argument(help: "Network names or IDs.") var networks: [String]
 
     func run() throws {
@@ -243,6 +247,8 @@ struct NetworkConnect: ParsableCommand {
         help:
             "Endpoint option: com.docker.network.endpoint.ifname=NAME, com.docker.network.endpoint.sysctls=net.X.Y.IFNAME.Z=V,…"
     ) var driverOpt: [String] = []
+    @Option(name: .customLong("link"), help: "Add a link to another container (NAME or NAME:ALIAS).") var link:
+        [String] = []
     @Argument(help: "The network.") var network: String
     @Argument(help: "The container.") var container: String
 
@@ -262,7 +268,8 @@ struct NetworkConnect: ParsableCommand {
             }
         }
         try SkiffContext.engine().connectNetwork(
-            network: network, container: container, aliases: alias, ip: ip, ip6: ip6, endpoint: endpoint)
+            network: network, container: container, aliases: alias, ip: ip, ip6: ip6, endpoint: endpoint,
+            links: link)
     }
 }
 
