@@ -130,4 +130,33 @@ struct DockerFlagGapTests {
         #expect(root.skiff("ps", "-aq").out.isEmpty && root.skiff("volume", "ls", "-q").out == "vd-data\n")
         #expect(root.skiff("volume", "rm", "vd-data").status == 0)
     }
+
+    /// `--disable-content-trust` (Docker's default, true) is accepted on pull, push, run and create;
+    /// asking for Notary verification (=false) is refused with exit 125 before anything is done.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/docker-registry")))
+    func disableContentTrust() throws {
+        let registry = try LocalRegistry()
+        defer { registry.stop() }
+        let root = try CLIRoot(prefix: "skiff-content-trust-")
+        defer { root.cleanUp() }
+        let repo = "\(registry.host)/trust/app:1"
+        #expect(root.skiff("tag", "busybox", repo).status == 0)
+        let push = root.skiff("push", "--disable-content-trust", repo, timeout: 120)
+        #expect(push.status == 0, "\(push.err)")
+        #expect(root.skiff("rmi", repo).status == 0)
+        let pull = root.skiff("pull", "--disable-content-trust", "-q", repo, timeout: 120)
+        #expect(pull.status == 0, "\(pull.err)")
+        let run = root.skiff("run", "--rm", "--disable-content-trust", repo, "echo", "trusted")
+        #expect(run.status == 0 && run.out == "trusted\n", "\(run)")
+        #expect(root.skiff("create", "--name", "a", "--disable-content-trust", "busybox").status == 0)
+        for args in [
+            ["pull", "--no-disable-content-trust", repo], ["push", "--no-disable-content-trust", repo],
+            ["run", "--no-disable-content-trust", "--name", "b", "busybox", "true"],
+            ["create", "--no-disable-content-trust", "--name", "b", "busybox"],
+        ] {
+            let refused = root.skiff(args)
+            #expect(refused.status == 125 && refused.err.contains("content trust"), "\(args): \(refused)")
+        }
+        #expect(root.skiff("ps", "-a", "--format", "{{.Names}}").out == "a\n", "nothing more was created")
+    }
 }

@@ -163,6 +163,10 @@ struct ContainerCreateFlags: ParsableArguments, CreateFlagSet {
     var logOpt: [String] = []
     @Option(name: .customLong("volume-driver"), help: "The driver of the volumes -v creates (only local).")
     var volumeDriver: String?
+    @Flag(
+        name: .customLong("disable-content-trust"), inversion: .prefixedNo, exclusivity: .chooseLast,
+        help: ContentTrust.help)
+    var disableContentTrust = true
 
     // MARK: the rest of Docker's create flags (issue 14), mapped by SkiffKit's CreateFlagValues
     @Option(

@@ -80,6 +80,7 @@ protocol CreateFlagSet {
     var groupAdd: [String] { get }
     var logOpt: [String] { get }
     var volumeDriver: String? { get }
+    var disableContentTrust: Bool { get }
     var ulimit: [String] { get }
     var cpuShares: String? { get }
     var cpusetCpus: String? { get }
@@ -288,6 +289,7 @@ extension CreateFlagSet {
         }
         _ = try requestedPlatform()
         try checkVolumeDriver()
+        try ContentTrust.check(disabled: disableContentTrust)
         var o = RunOptions()
         o.name = name
         o.command = command.first == "--" ? Array(command.dropFirst()) : command

@@ -74,6 +74,7 @@ struct FastCreateFlags: CreateFlagSet {
     var groupAdd: [String] = []
     var logOpt: [String] = []
     var volumeDriver: String? = nil
+    var disableContentTrust = true
     var ulimit: [String] = []
     var cpuShares: String? = nil
     var cpusetCpus: String? = nil

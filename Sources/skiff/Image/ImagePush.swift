@@ -22,6 +22,8 @@ struct ImagePush: ParsableCommand {
     @Flag(name: [.customShort("a"), .customLong("all-tags")], help: "Push all tags of an image to the repository.")
     var allTags = false
 
+    @OptionGroup var contentTrust: ContentTrustOption
+
     @Argument(help: "The image to push (name or ID).")
     var source: String
 
@@ -29,6 +31,7 @@ struct ImagePush: ParsableCommand {
     var destination: String?
 
     func run() throws {
+        try contentTrust.check()
         let store = SkiffContext.imageStore()
         if allTags {
             try pushAllTags(store)
