@@ -159,4 +159,40 @@ struct DockerFlagGapTests {
         }
         #expect(root.skiff("ps", "-a", "--format", "{{.Names}}").out == "a\n", "nothing more was created")
     }
+
+    /// `builder prune --filter` and `--keep-storage`, as BuildKit's prune: only the matching items, and
+    /// with a size to keep, the least recently used first until the cache fits.
+    @Test func builderPruneFilterAndKeepStorage() throws {
+        let root = try CLIRoot(prefix: "skiff-builder-prune-")
+        defer { root.cleanUp() }
+        let context = root.path + "/ctx"
+        try FileManager.default.createDirectory(atPath: context, withIntermediateDirectories: true)
+        // The cache mount is used (its use recorded) before the step's entry is written, a second apart.
+        try """
+        FROM busybox
+        RUN --mount=type=cache,target=/cache head -c 300000 /dev/zero > /cache/blob; sleep 1.2; echo made > /m
+
+        """.write(toFile: context + "/Dockerfile", atomically: true, encoding: .utf8)
+        func build() -> CLIRoot.Result { root.skiff("build", "-t", "pruned", context, timeout: 120) }
+        #expect(build().status == 0)
+        func prune(_ args: String...) -> CLIRoot.Result { root.skiff(["builder", "prune", "-f"] + args) }
+        let label = prune("--filter", "label=x")
+        #expect(label.status == 125 && label.err.contains("invalid filter 'label'"), "\(label)")
+        #expect(prune("--filter", "until=soon").status == 125)
+        #expect(prune("--keep-storage", "lots").status == 125)
+        let none = "Deleted build cache objects: 0 steps, 0 cache mounts\n"
+        #expect(prune("--filter", "until=1h").out.hasPrefix(none), "nothing is an hour old")
+        #expect(prune("--keep-storage", "10m").out.hasPrefix(none), "the cache fits in 10 MB")
+        // Over 100 KB: the cache mount (300 KB), least recently used, goes; the step's entry fits.
+        let kept = prune("--keep-storage", "100k")
+        #expect(kept.out.hasPrefix("Deleted build cache objects: 0 steps, 1 cache mounts\n"), "\(kept)")
+        #expect(build().out.contains("Using cache"), "the step is still cached")
+        let steps = prune("--filter", "type=regular")
+        #expect(steps.out.hasPrefix("Deleted build cache objects: 1 steps, 0 cache mounts\n"), "\(steps)")
+        #expect(!build().out.contains("Using cache"), "the step runs again")
+        #expect(
+            prune("--filter", "type=exec.cachemount").out.hasPrefix(
+                "Deleted build cache objects: 0 steps, 1 cache mounts"))
+        #expect(root.skiff("rmi", "pruned").status == 0)
+    }
 }
