@@ -195,4 +195,51 @@ struct DockerFlagGapTests {
                 "Deleted build cache objects: 0 steps, 1 cache mounts"))
         #expect(root.skiff("rmi", "pruned").status == 0)
     }
+
+    /// `image inspect --platform` and `history --platform` on a single-platform image: this machine's
+    /// platform (in any spelling) is the image; another is refused, naming both.
+    @Test func platformOnImageInspectAndHistory() throws {
+        let root = try CLIRoot(prefix: "skiff-image-platform-")
+        defer { root.cleanUp() }
+        let arch = try root.engine.images.resolve("busybox").config.architecture
+        let id = root.skiff("image", "inspect", "-f", "{{.Id}}", "busybox").out
+        let same = root.skiff("image", "inspect", "--platform", "linux/" + arch, "-f", "{{.Id}}", "busybox")
+        #expect(same.status == 0 && same.out == id, "\(same)")
+        #expect(root.skiff("history", "--platform", "linux/" + arch, "-q", "busybox").status == 0)
+        let other = arch == "arm64" ? "linux/amd64" : "linux/arm64"
+        for args in [
+            ["image", "inspect", "--platform", other, "busybox"], ["history", "--platform", other, "busybox"],
+        ] {
+            let refused = root.skiff(args)
+            #expect(refused.status != 0, "\(args)")
+            #expect(
+                refused.err.contains("does not provide the specified platform (\(other))")
+                    && refused.err.contains("linux/\(arch)"), "\(refused.err)")
+        }
+        #expect(root.skiff("history", "--platform", "linux/", "busybox").status != 0)
+    }
+
+    /// `image inspect --platform` and `history --platform` on a multi-platform image the store keeps
+    /// (a build for two platforms): each platform's own image, whichever the name points at.
+    @Test func platformOnAMultiPlatformImage() throws {
+        let root = try CLIRoot(prefix: "skiff-image-multiplatform-")
+        defer { root.cleanUp() }
+        let context = root.path + "/ctx"
+        try BuildPlatformEndToEndTests.write("FROM scratch\nCOPY f /f\n", context + "/Dockerfile")
+        try BuildPlatformEndToEndTests.write("f\n", context + "/f")
+        let built = root.skiff("build", "--platform", "linux/amd64,linux/arm64", "-t", "multi", context, timeout: 120)
+        try #require(built.status == 0, "\(built)")
+        var ids: Set<String> = []
+        for arch in ["amd64", "arm64"] {
+            let inspected = root.skiff(
+                "image", "inspect", "--platform", "linux/" + arch, "-f", "{{.Architecture}} {{.Id}}", "multi")
+            #expect(inspected.status == 0 && inspected.out.hasPrefix(arch + " sha256:"), "\(inspected)")
+            ids.insert(inspected.out)
+            let history = root.skiff("history", "--platform", "linux/" + arch, "-q", "--no-trunc", "multi")
+            #expect(history.status == 0 && inspected.out.contains(history.out.split(separator: "\n").first ?? "-"))
+        }
+        #expect(ids.count == 2, "two images: \(ids)")
+        let missing = root.skiff("image", "inspect", "--platform", "linux/s390x", "multi")
+        #expect(missing.status == 1 && missing.err.contains("(linux/s390x)"), "\(missing)")
+    }
 }

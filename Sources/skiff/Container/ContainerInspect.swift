@@ -43,6 +43,7 @@ struct ContainerInspect: ParsableCommand {
                 var image = ImageInspect()
                 image.images = [name]
                 image.format = format
+                image.platform = nil
                 try image.run()
                 continue
             }
