@@ -242,4 +242,22 @@ struct DockerFlagGapTests {
         let missing = root.skiff("image", "inspect", "--platform", "linux/s390x", "multi")
         #expect(missing.status == 1 && missing.err.contains("(linux/s390x)"), "\(missing)")
     }
+
+    /// `import --platform`: the image made is that platform's (its config's os, architecture, variant).
+    @Test func importPlatformSetsTheImagesPlatform() throws {
+        let root = try CLIRoot(prefix: "skiff-import-platform-")
+        defer { root.cleanUp() }
+        let tar = root.path + "/rootfs.tar"
+        #expect(root.skiff("create", "--name", "src", "busybox").status == 0)
+        #expect(root.skiff("export", "-o", tar, "src").status == 0)
+        let imported = root.skiff("import", "--platform", "linux/arm/v7", tar, "imp:arm")
+        #expect(imported.status == 0, "\(imported)")
+        let shown = root.skiff("image", "inspect", "-f", "{{.Os}}/{{.Architecture}}", "imp:arm").out
+        #expect(shown == "linux/arm\n", "\(shown)")
+        #expect(root.skiff("image", "inspect", "--platform", "linux/arm/v7", "imp:arm").status == 0)
+        #expect(root.skiff("image", "inspect", "--platform", "linux/arm/v6", "imp:arm").status != 0)
+        let windows = root.skiff("import", "--platform", "windows/amd64", tar, "imp:win")
+        #expect(windows.status == 125 && windows.err.contains("--platform"), "\(windows)")
+        #expect(root.skiff("image", "inspect", "imp:win").status != 0, "nothing was imported")
+    }
 }
