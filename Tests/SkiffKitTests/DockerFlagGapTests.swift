@@ -260,4 +260,27 @@ struct DockerFlagGapTests {
         #expect(windows.status == 125 && windows.err.contains("--platform"), "\(windows)")
         #expect(root.skiff("image", "inspect", "imp:win").status != 0, "nothing was imported")
     }
+
+    /// `save --platform`: of a multi-platform image, only that platform's image goes into the archive,
+    /// under the name; a platform the image does not have is refused and no archive is written.
+    @Test func savePlatformSavesThatPlatformsImage() throws {
+        let root = try CLIRoot(prefix: "skiff-save-platform-")
+        defer { root.cleanUp() }
+        let context = root.path + "/ctx"
+        try BuildPlatformEndToEndTests.write("FROM scratch\nCOPY f /f\n", context + "/Dockerfile")
+        try BuildPlatformEndToEndTests.write("f\n", context + "/f")
+        let built = root.skiff("build", "--platform", "linux/amd64,linux/arm64", "-t", "multi:1", context, timeout: 120)
+        try #require(built.status == 0, "\(built)")
+        let armID = root.skiff("image", "inspect", "--platform", "linux/arm64", "-f", "{{.Id}}", "multi:1").out
+        let tar = root.path + "/arm.tar"
+        let saved = root.skiff("save", "--platform", "linux/arm64", "-o", tar, "multi:1")
+        #expect(saved.status == 0, "\(saved)")
+        let refused = root.skiff("save", "--platform", "linux/s390x", "-o", root.path + "/none.tar", "multi:1")
+        #expect(refused.status != 0 && !FileManager.default.fileExists(atPath: root.path + "/none.tar"), "\(refused)")
+        #expect(root.skiff("rmi", "multi:1").status == 0)
+        let loaded = root.skiff("load", "-i", tar)
+        #expect(loaded.status == 0, "\(loaded)")
+        #expect(root.skiff("image", "inspect", "-f", "{{.Architecture}}", "multi:1").out == "arm64\n")
+        #expect(root.skiff("image", "inspect", "-f", "{{.Id}}", "multi:1").out == armID)
+    }
 }
