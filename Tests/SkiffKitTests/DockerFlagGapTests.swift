@@ -283,4 +283,30 @@ struct DockerFlagGapTests {
         #expect(root.skiff("image", "inspect", "-f", "{{.Architecture}}", "multi:1").out == "arm64\n")
         #expect(root.skiff("image", "inspect", "-f", "{{.Id}}", "multi:1").out == armID)
     }
+
+    /// `push --platform`: of a multi-platform image, that platform's manifest alone goes to the
+    /// registry under the name (not the index); a platform it does not have is refused.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/docker-registry")))
+    func pushPlatformPushesThatPlatformsManifest() throws {
+        let registry = try LocalRegistry()
+        defer { registry.stop() }
+        let root = try CLIRoot(prefix: "skiff-push-platform-")
+        defer { root.cleanUp() }
+        let context = root.path + "/ctx"
+        try BuildPlatformEndToEndTests.write("FROM scratch\nCOPY f /f\n", context + "/Dockerfile")
+        try BuildPlatformEndToEndTests.write("f\n", context + "/f")
+        let name = "\(registry.host)/plat/app:1"
+        let built = root.skiff("build", "--platform", "linux/amd64,linux/arm64", "-t", name, context, timeout: 120)
+        try #require(built.status == 0, "\(built)")
+        let armID = root.skiff("image", "inspect", "--platform", "linux/arm64", "-f", "{{.Id}}", name).out
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let refused = root.skiff("push", "--platform", "linux/s390x", name)
+        #expect(refused.status != 0 && refused.err.contains("(linux/s390x)"), "\(refused)")
+        let pushed = root.skiff("push", "--platform", "linux/arm64", name, timeout: 120)
+        #expect(pushed.status == 0, "\(pushed)")
+        let accept = "application/vnd.oci.image.index.v1+json,application/vnd.oci.image.manifest.v1+json"
+        let manifest = TestShell.run("curl -s -H 'Accept: \(accept)' http://\(registry.host)/v2/plat/app/manifests/1")
+            .output
+        #expect(manifest.contains(armID) && !manifest.contains("\"manifests\""), "\(manifest)")
+    }
 }
