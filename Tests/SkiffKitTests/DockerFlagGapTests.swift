@@ -309,4 +309,28 @@ struct DockerFlagGapTests {
             .output
         #expect(manifest.contains(armID) && !manifest.contains("\"manifests\""), "\(manifest)")
     }
+
+    /// `rmi --platform`: that platform's image leaves a multi-platform image, the name stays for the
+    /// other; its last platform takes the name; a platform it does not have is refused.
+    @Test func rmiPlatformRemovesThatPlatformOnly() throws {
+        let root = try CLIRoot(prefix: "skiff-rmi-platform-")
+        defer { root.cleanUp() }
+        let context = root.path + "/ctx"
+        try BuildPlatformEndToEndTests.write("FROM scratch\nCOPY f /f\n", context + "/Dockerfile")
+        try BuildPlatformEndToEndTests.write("f\n", context + "/f")
+        let built = root.skiff("build", "--platform", "linux/amd64,linux/arm64", "-t", "multi:1", context, timeout: 120)
+        try #require(built.status == 0, "\(built)")
+        func inspect(_ arch: String) -> CLIRoot.Result {
+            root.skiff("image", "inspect", "--platform", "linux/" + arch, "-f", "{{.Architecture}}", "multi:1")
+        }
+        let refused = root.skiff("rmi", "--platform", "linux/s390x", "multi:1")
+        #expect(refused.status == 1 && refused.err.contains("(linux/s390x)"), "\(refused)")
+        let removed = root.skiff("rmi", "--platform", "linux/arm64", "multi:1")
+        #expect(removed.status == 0 && removed.out.hasPrefix("Deleted: sha256:"), "\(removed)")
+        #expect(inspect("arm64").status != 0, "the arm64 image is gone")
+        #expect(inspect("amd64").out == "amd64\n", "the name stays for amd64")
+        let last = root.skiff("rmi", "--platform", "linux/amd64", "multi:1")
+        #expect(last.status == 0 && last.out.contains("Untagged: multi:1"), "\(last)")
+        #expect(root.skiff("image", "inspect", "multi:1").status != 0)
+    }
 }
