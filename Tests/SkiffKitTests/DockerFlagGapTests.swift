@@ -1,5 +1,7 @@
 import Foundation
+import SkiffImage
 import SkiffKit
+import SkiffOCI
 import SkiffTestSupport
 import Testing
 
@@ -332,5 +334,57 @@ struct DockerFlagGapTests {
         let last = root.skiff("rmi", "--platform", "linux/amd64", "multi:1")
         #expect(last.status == 0 && last.out.contains("Untagged: multi:1"), "\(last)")
         #expect(root.skiff("image", "inspect", "multi:1").status != 0)
+    }
+
+    /// `load --platform`: of a multi-platform archive (an OCI layout whose index lists two platforms),
+    /// only that platform's image is loaded, under the archive's name; without it, this machine's.
+    @Test func loadPlatformLoadsThatPlatformsImage() throws {
+        let root = try CLIRoot(prefix: "skiff-load-platform-")
+        defer { root.cleanUp() }
+        let context = root.path + "/ctx"
+        try BuildPlatformEndToEndTests.write("FROM scratch\nCOPY f /f\n", context + "/Dockerfile")
+        try BuildPlatformEndToEndTests.write("f\n", context + "/f")
+        let built = root.skiff("build", "--platform", "linux/amd64,linux/arm64", "-t", "multi:1", context, timeout: 120)
+        try #require(built.status == 0, "\(built)")
+        // One OCI layout: both platforms' blobs, and an index.json naming a nested index of the two.
+        let layout = root.path + "/layout"
+        var entries: [Descriptor] = []
+        var ids: [String: String] = [:]
+        for arch in ["amd64", "arm64"] {
+            let tar = root.path + "/\(arch).tar"
+            #expect(
+                root.skiff("save", "--platform", "linux/" + arch, "--format", "oci-archive", "-o", tar, "multi:1")
+                    .status == 0)
+            #expect(TestShell.run("mkdir -p \(layout) && tar -xf \(tar) -C \(layout)").status == 0)
+            let index = try JSONDecoder().decode(
+                ImageIndex.self, from: try Data(contentsOf: URL(fileURLWithPath: layout + "/index.json")))
+            var entry = try #require(index.manifests.first)
+            entry.annotations = nil
+            entry.platform = Platform(architecture: arch)
+            entries.append(entry)
+            ids[arch] = root.skiff("image", "inspect", "--platform", "linux/" + arch, "-f", "{{.Id}}", "multi:1").out
+        }
+        let nested = Array(try JSONEncoder().encode(ImageIndex(manifests: entries)))
+        let nestedDigest = Digest.of(nested)
+        try Data(nested).write(to: URL(fileURLWithPath: layout + "/blobs/sha256/" + nestedDigest.hex))
+        let top = ImageIndex(manifests: [
+            Descriptor(
+                mediaType: MediaType.ociIndex, digest: nestedDigest.description, size: Int64(nested.count),
+                annotations: ["io.containerd.image.name": "docker.io/library/multi:2"])
+        ])
+        try JSONEncoder().encode(top).write(to: URL(fileURLWithPath: layout + "/index.json"))
+        let archive = root.path + "/multi.tar"
+        #expect(TestShell.run("tar -cf \(archive) -C \(layout) .").status == 0)
+
+        let none = root.skiff("load", "--platform", "linux/s390x", "-i", archive)
+        #expect(none.status != 0 && none.err.contains("linux/s390x"), "\(none)")
+        let arm = root.skiff("load", "--platform", "linux/arm64", "-i", archive)
+        #expect(arm.status == 0 && arm.out.contains("multi:2"), "\(arm)")
+        #expect(root.skiff("image", "inspect", "-f", "{{.Id}}", "multi:2").out == ids["arm64"])
+        let native = try root.engine.images.resolve("busybox").config.architecture
+        if let nativeID = ids[native] {
+            #expect(root.skiff("load", "-i", archive).status == 0)
+            #expect(root.skiff("image", "inspect", "-f", "{{.Id}}", "multi:2").out == nativeID)
+        }
     }
 }
