@@ -23,9 +23,13 @@ public struct LoadedImage: Sendable, Equatable {
 /// nothing tagged and no blob behind.
 public struct ImageArchiveLoader: Sendable {
     public let store: ImageStore
+    /// `load --platform`: only this platform's images of a multi-platform archive (nil: this machine's
+    /// from a nested index, every image listed at the top).
+    public let platform: Platform?
 
-    public init(store: ImageStore) {
+    public init(store: ImageStore, platform: Platform? = nil) {
         self.store = store
+        self.platform = platform
     }
 
     /// Load from a file.
@@ -61,6 +65,7 @@ public struct ImageArchiveLoader: Sendable {
             throw .invalidContent(
                 "\(source): neither a docker-archive (no manifest.json) nor an OCI image layout (no index.json)")
         }
+        if plans.isEmpty, let platform { throw .unsupported("\(source): no image for \(platform) in the archive") }
         if plans.isEmpty { throw .invalidContent("\(source): the archive holds no image") }
 
         // All checked: blobs in, then names.
@@ -191,6 +196,11 @@ public struct ImageArchiveLoader: Sendable {
                     throw .invalidContent("\(source): index.json: image name \"\(name)\": \(error)")
                 }
             }
+            if let platform, MediaType.isManifest(descriptor.mediaType), let p = descriptor.platform,
+                !platform.matches(p)
+            {
+                continue
+            }
             guard let manifestDescriptor = try pickManifest(descriptor, staging, depth: 0) else { continue }
             var plan = try ociPlan(manifestDescriptor, staging)
             plan.references = references
@@ -221,7 +231,7 @@ public struct ImageArchiveLoader: Sendable {
         guard MediaType.isIndex(d.mediaType), depth < 4 else { return nil }
         let (bytes, _) = try blob(d, staging)
         let nested = try JSON.decode(ImageIndex.self, from: bytes, what: "\(staging.archive): index \(d.digest)")
-        let here = Platform.current
+        let here = platform ?? Platform.current
         let candidates = nested.manifests.filter { $0.platform.map { here.matches($0) } ?? true }
         for c in candidates {
             guard let staged = try? staging.file("blobs/sha256/" + (try Digest(c.digest)).hex) else { continue }

@@ -20,19 +20,21 @@ public struct RootfsImporter: Sendable {
     /// Import from a file.
     public func importRootfs(
         path: String, changes: [String] = [], message: String? = nil,
-        reference: ImageReference? = nil
+        reference: ImageReference? = nil, platform: Platform = .current
     ) throws(ImageError) -> StoredImage {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 { throw .system(SystemError("open", path: path)) }
         defer { close(fd) }
-        return try importRootfs(fd: fd, source: path, changes: changes, message: message, reference: reference)
+        return try importRootfs(
+            fd: fd, source: path, changes: changes, message: message, reference: reference, platform: platform)
     }
 
     /// Import from an open descriptor (a file or a pipe; not closed here). `source` is recorded in the
-    /// history comment when there is no message ("Imported from SOURCE", as Docker does).
+    /// history comment when there is no message ("Imported from SOURCE", as Docker does). `platform` is
+    /// the image's (import --platform; this machine's by default).
     public func importRootfs(
         fd: Int32, source: String, changes: [String] = [], message: String? = nil,
-        reference: ImageReference? = nil
+        reference: ImageReference? = nil, platform: Platform = .current
     ) throws(ImageError) -> StoredImage {
         var containerConfig = ContainerConfig()
         try ImageConfigChange.apply(changes, to: &containerConfig)
@@ -41,11 +43,11 @@ public struct RootfsImporter: Sendable {
 
         let now = Timestamp.now()
         let config = ImageConfig(
-            created: now, architecture: Platform.current.architecture, os: "linux",
+            created: now, architecture: platform.architecture, os: platform.os,
             config: containerConfig, rootfs: RootFS(diffIDs: [layer.diffID.description]),
             history: [History(created: now, createdBy: nil, comment: message ?? "Imported from \(source)")])
         var configWithVariant = config
-        configWithVariant.variant = Platform.current.variant
+        configWithVariant.variant = platform.variant
         let configDescriptor = try store.content.writeJSON(configWithVariant, mediaType: MediaType.ociConfig)
         let manifest = Manifest(
             mediaType: MediaType.ociManifest, config: configDescriptor,

@@ -245,6 +245,9 @@ package struct ContainerInspect: Codable, Sendable {
     package var Mounts: [MountDoc]
     package var Config: ConfigDoc
     package var NetworkSettings: NetworkSettingsDoc
+    /// `inspect --size`: the writable layer's bytes, and with the image's (absent otherwise, as Docker's).
+    package var SizeRw: Int64?
+    package var SizeRootFs: Int64?
 }
 
 extension Engine {

@@ -87,3 +87,29 @@ extension Engine {
         return lines
     }
 }
+
+extension Engine {
+    /// `rm --link /PARENT/ALIAS`: the link goes from PARENT (its /etc/hosts line too, at once when it
+    /// runs); both containers stay. As Docker's rmLink, a name without a parent is the container's own
+    /// name, which is not a link.
+    public func removeLink(_ text: String) throws(KitError) {
+        let name = "/" + text.split(separator: "/").joined(separator: "/")
+        guard let slash = name.lastIndex(of: "/"), slash != name.startIndex else {
+            throw .usage("Conflict, cannot remove the default link name of the container")
+        }
+        let parentName = String(name[name.index(after: name.startIndex)..<slash])
+        let alias = String(name[name.index(after: slash)...])
+        guard let parent = try? container(parentName) else {
+            throw .notFound("Cannot get parent \(parentName) for link name \(name)")
+        }
+        let lock = try networks.lock()
+        defer { lock.unlock() }
+        guard var request = networkRequest(parent.id), let links = request.links,
+            links.contains(where: { $0.alias == alias })
+        else { throw .notFound("No such container: \(name)") }
+        let kept = links.filter { $0.alias != alias }
+        request.links = kept.isEmpty ? nil : kept
+        try saveNetworkRequest(parent.id, request)
+        refreshHosts(networks: [], also: parent.id)
+    }
+}

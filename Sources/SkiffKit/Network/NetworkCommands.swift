@@ -194,10 +194,12 @@ extension Engine {
     /// Attach a container to another network (at once when it runs; otherwise at its next start).
     public func connectNetwork(
         network nameOrID: String, container nameOrID2: String, aliases: [String] = [], ip: String? = nil,
-        mac: String? = nil, ip6: String? = nil, endpoint: EndpointOptions = EndpointOptions()
+        mac: String? = nil, ip6: String? = nil, endpoint: EndpointOptions = EndpointOptions(), links: [String] = []
     ) throws(KitError) {
         let n = try network(nameOrID)
         let c = try container(nameOrID2)
+        if n.isDefault && !links.isEmpty { throw .usage("links are only supported for user-defined networks") }
+        let newLinks = try checkedLinks(links) ?? []
         guard var request = networkRequest(c.id), request.mode != "container" else {
             throw .usage(
                 "container \(c.name) has no bridge network to extend (its network mode is none, host or container:)")
@@ -250,7 +252,13 @@ extension Engine {
             refreshHosts(networks: [n.name], also: c.id)
         }
         request.attachments.append(attachment)
+        if !newLinks.isEmpty {
+            let kept = (request.links ?? []).filter { l in !newLinks.contains { $0.alias == l.alias } }
+            request.links = kept + newLinks
+        }
         try saveNetworkRequest(c.id, request)
+        // The hosts file was written before the request held the new links: once more, with them.
+        if !newLinks.isEmpty && c.status == .running { refreshHosts(networks: [], also: c.id) }
         events.record(network: n.id, name: n.name, "connect", ["container": c.id])
     }
 

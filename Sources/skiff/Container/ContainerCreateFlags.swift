@@ -161,6 +161,12 @@ struct ContainerCreateFlags: ParsableArguments, CreateFlagSet {
         help: "Add a supplementary group (a name in the image's /etc/group, or a number).") var groupAdd: [String] = []
     @Option(name: .customLong("log-opt"), help: "max-size=SIZE (e.g. 10m; 0 or -1: unlimited) or max-file=N.")
     var logOpt: [String] = []
+    @Option(name: .customLong("volume-driver"), help: "The driver of the volumes -v creates (only local).")
+    var volumeDriver: String?
+    @Flag(
+        name: .customLong("disable-content-trust"), inversion: .prefixedNo, exclusivity: .chooseLast,
+        help: ContentTrust.help)
+    var disableContentTrust = true
 
     // MARK: the rest of Docker's create flags (issue 14), mapped by SkiffKit's CreateFlagValues
     @Option(

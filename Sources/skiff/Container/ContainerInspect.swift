@@ -10,6 +10,8 @@ struct ContainerInspect: ParsableCommand {
     @Option(name: [.customShort("f"), .long], help: "Format each object with a template, e.g. '{{.State.Status}}'.")
     var format: String?
     @Option(name: .long, help: "container or image (default: whichever exists).") var type: String?
+    @Flag(name: [.customShort("s"), .long], help: "Add the total file sizes (SizeRw, SizeRootFs) of containers.")
+    var size = false
     @Argument(help: "Container (or image) names or IDs.") var names: [String]
 
     func run() throws {
@@ -26,7 +28,13 @@ struct ContainerInspect: ParsableCommand {
                     continue
                 } catch {}  // not a container: maybe an image
                 if let c = found {
-                    let doc = engine.inspect(c)
+                    var doc = engine.inspect(c)
+                    if size {
+                        // ps -s's walk of the writable layer, only when asked for.
+                        let s = engine.containerSizes(c)
+                        doc.SizeRw = Int64(clamping: s.writable)
+                        doc.SizeRootFs = Int64(clamping: s.rootFs)
+                    }
                     if let template { print(try template.render(FormatTemplate.tree(doc))) } else { docs.append(doc) }
                     continue
                 }
@@ -35,6 +43,7 @@ struct ContainerInspect: ParsableCommand {
                 var image = ImageInspect()
                 image.images = [name]
                 image.format = format
+                image.platform = nil
                 try image.run()
                 continue
             }

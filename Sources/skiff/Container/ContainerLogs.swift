@@ -16,6 +16,8 @@ struct ContainerLogs: ParsableCommand {
     @Option(name: .long, help: "Only lines since a time (RFC 3339, Unix time, or a duration such as 10m).") var since:
         String?
     @Option(name: .long, help: "Only lines before a time (same forms as --since).") var until: String?
+    @Flag(name: .long, help: "Show the extra details given to logs (the entry's attributes, before its text).")
+    var details = false
     @Argument(help: "The container.") var container: String
 
     func run() throws {
@@ -40,7 +42,10 @@ struct ContainerLogs: ParsableCommand {
         }
         let engine = SkiffContext.engine()
         try engine.readLogs(container, options: options) { entry in
-            let bytes = Array(((timestamps ? entry.time + " " : "") + entry.log).utf8)
+            // Docker's order: time, then the attributes and a space, then the text. Skiff's --log-opt takes
+            // no labels= or env=, so an entry has no attributes and --details adds the space alone,
+            // as Docker does for an entry without any.
+            let bytes = Array(((timestamps ? entry.time + " " : "") + (details ? " " : "") + entry.log).utf8)
             let fd = entry.stream == "stderr" ? STDERR_FILENO : STDOUT_FILENO
             return (try? FileIO.writeAll(fd: fd, bytes: bytes)) != nil
         }

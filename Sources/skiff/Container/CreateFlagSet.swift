@@ -79,6 +79,8 @@ protocol CreateFlagSet {
     var deviceCgroupRule: [String] { get }
     var groupAdd: [String] { get }
     var logOpt: [String] { get }
+    var volumeDriver: String? { get }
+    var disableContentTrust: Bool { get }
     var ulimit: [String] { get }
     var cpuShares: String? { get }
     var cpusetCpus: String? { get }
@@ -286,6 +288,8 @@ extension CreateFlagSet {
             do { try Isolation.check(isolation) } catch { throw ValidationError("--isolation: \(error.description)") }
         }
         _ = try requestedPlatform()
+        try checkVolumeDriver()
+        try ContentTrust.check(disabled: disableContentTrust)
         var o = RunOptions()
         o.name = name
         o.command = command.first == "--" ? Array(command.dropFirst()) : command

@@ -73,6 +73,8 @@ struct FastCreateFlags: CreateFlagSet {
     var deviceCgroupRule: [String] = []
     var groupAdd: [String] = []
     var logOpt: [String] = []
+    var volumeDriver: String? = nil
+    var disableContentTrust = true
     var ulimit: [String] = []
     var cpuShares: String? = nil
     var cpusetCpus: String? = nil

@@ -1,6 +1,7 @@
 import ArgumentParser
 import SkiffImage
 import SkiffKit
+import SkiffOCI
 
 #if canImport(Glibc)
 import Glibc
@@ -22,6 +23,9 @@ struct ImageImport: ParsableCommand {
     @Option(name: .shortAndLong, help: "The history comment.")
     var message: String?
 
+    @Option(name: .long, help: "The image's platform (e.g. linux/arm64; default: this machine's).")
+    var platform: String?
+
     @Argument(help: "The tarball, or - for standard input.")
     var file: String
 
@@ -30,6 +34,12 @@ struct ImageImport: ParsableCommand {
 
     func run() throws {
         let reference = try repository.map { try ImageReference(parsing: $0) }
+        var imagePlatform = Platform.current
+        if let platform {
+            do { imagePlatform = try BuildPlatform.parse(platform) } catch {
+                throw ValidationError("--platform \(error.description)")
+            }
+        }
         let importer = RootfsImporter(store: SkiffContext.imageStore())
         let image: StoredImage = try Interruptible.run {
             if file == "-" {
@@ -38,9 +48,11 @@ struct ImageImport: ParsableCommand {
                         "import from standard input, but it is a terminal: pipe a tarball in or name a file")
                 }
                 return try importer.importRootfs(
-                    fd: STDIN_FILENO, source: "-", changes: change, message: message, reference: reference)
+                    fd: STDIN_FILENO, source: "-", changes: change, message: message, reference: reference,
+                    platform: imagePlatform)
             }
-            return try importer.importRootfs(path: file, changes: change, message: message, reference: reference)
+            return try importer.importRootfs(
+                path: file, changes: change, message: message, reference: reference, platform: imagePlatform)
         }
         SkiffContext.engine().events.record(image: image.id, "import")
         print(image.id.description)

@@ -10,6 +10,8 @@ struct ImageInspect: ParsableCommand {
     @Option(
         name: [.customShort("f"), .long],
         help: "Format each image with a template, e.g. '{{.Id}}' or '{{json .Config}}'.") var format: String?
+    @Option(name: .long, help: "Inspect this platform's image of a multi-platform image (e.g. linux/arm64).")
+    var platform: String?
     @Argument(help: "Images (name or ID).") var images: [String]
 
     struct Shape: Encodable {
@@ -38,7 +40,7 @@ struct ImageInspect: ParsableCommand {
         let store = SkiffContext.imageStore()
         var out: [Shape] = []
         for name in images {
-            let img = try store.resolve(name)
+            let img = try PlatformImage.resolve(name, platform: platform)
             out.append(
                 Shape(
                     Id: img.id.description,
@@ -76,6 +78,8 @@ struct ImageHistory: ParsableCommand {
         name: .long,
         help: "table (default), json, or a Go template. Fields: ID, CreatedSince, CreatedAt, CreatedBy, Size, Comment.")
     var format: String?
+    @Option(name: .long, help: "Show this platform's image of a multi-platform image (e.g. linux/arm64).")
+    var platform: String?
     @Argument(help: "The image.") var image: String
 
     static let headers = [
@@ -84,7 +88,7 @@ struct ImageHistory: ParsableCommand {
     ]
 
     func run() throws {
-        let img = try SkiffContext.imageStore().resolve(image)
+        let img = try PlatformImage.resolve(image, platform: platform)
         var layerIndex = img.manifest.layers.count - 1
         var rows: [[String: Any]] = []
         let history = img.config.history ?? img.manifest.layers.map { _ in SkiffOCI.History() }

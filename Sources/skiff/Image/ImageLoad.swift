@@ -1,6 +1,7 @@
 import ArgumentParser
 import SkiffImage
 import SkiffKit
+import SkiffOCI
 
 #if canImport(Glibc)
 import Glibc
@@ -18,8 +19,17 @@ struct ImageLoad: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Print only the \"Loaded image\" lines (skiff prints no progress anyway).")
     var quiet = false
 
+    @Option(name: .long, help: "Load only this platform's image of a multi-platform archive (e.g. linux/arm64).")
+    var platform: String?
+
     func run() throws {
-        let loader = ImageArchiveLoader(store: SkiffContext.imageStore())
+        var only: Platform?
+        if let platform {
+            do { only = try BuildPlatform.parse(platform, anyOS: true) } catch {
+                throw ValidationError("--platform \(error.description)")
+            }
+        }
+        let loader = ImageArchiveLoader(store: SkiffContext.imageStore(), platform: only)
         let loaded: [LoadedImage] = try Interruptible.run {
             if let input, input != "-" {
                 return try loader.load(path: input)

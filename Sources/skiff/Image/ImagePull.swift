@@ -26,10 +26,13 @@ struct ImagePull: ParsableCommand {
     @Flag(name: [.customShort("a"), .customLong("all-tags")], help: "Download all tagged images in the repository.")
     var allTags = false
 
+    @OptionGroup var contentTrust: ContentTrustOption
+
     @Argument(help: "The image, e.g. localhost:5000/team/app:1.0 or busybox@sha256:…")
     var name: String
 
     func run() throws {
+        try contentTrust.check()
         let reference = try ImageReference(parsing: name, defaultTag: allTags ? nil : "latest")
         if allTags && (reference.tag != nil || reference.digest != nil) {
             throw ValidationError("tag can't be used with --all-tags/-a")

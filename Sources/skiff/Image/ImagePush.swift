@@ -22,6 +22,11 @@ struct ImagePush: ParsableCommand {
     @Flag(name: [.customShort("a"), .customLong("all-tags")], help: "Push all tags of an image to the repository.")
     var allTags = false
 
+    @OptionGroup var contentTrust: ContentTrustOption
+
+    @Option(name: .long, help: "Push only this platform's image of a multi-platform image (e.g. linux/arm64).")
+    var platform: String?
+
     @Argument(help: "The image to push (name or ID).")
     var source: String
 
@@ -29,16 +34,19 @@ struct ImagePush: ParsableCommand {
     var destination: String?
 
     func run() throws {
+        try contentTrust.check()
         let store = SkiffContext.imageStore()
         if allTags {
             try pushAllTags(store)
             return
         }
-        let image = try store.resolve(source)
+        let image = try PlatformImage.resolve(source, platform: platform)
         let target: ImageReference
         if let destination {
             target = try ImageReference(parsing: destination)
-        } else if let named = try? ImageReference(parsing: source), image.references.contains(named) {
+        } else if let named = try? ImageReference(parsing: source),
+            image.references.contains(named) || (platform != nil && store.index(of: named) != nil)
+        {
             target = named
         } else if let first = image.references.first {
             target = first
@@ -49,7 +57,10 @@ struct ImagePush: ParsableCommand {
         var log: (@Sendable (String) -> Void)?
         if !quiet { log = { (line: String) in print(line) } }
         let pusher = Pusher(store: store, options: RegistryOptions(tlsVerify: tlsVerify), log: log)
-        let result = try Self.push(image, named: source, to: target, with: pusher)
+        // With --platform, that platform's manifest alone, not the index.
+        let result =
+            platform != nil
+            ? try pusher.push(image, to: target) : try Self.push(image, named: source, to: target, with: pusher)
         SkiffContext.engine().events.record(reference: target, "push")
         if quiet { print(result.manifest) }
     }
@@ -73,8 +84,11 @@ struct ImagePush: ParsableCommand {
         if !quiet { log = { (line: String) in print(line) } }
         let pusher = Pusher(store: store, options: RegistryOptions(tlsVerify: tlsVerify), log: log)
         for name in names {
-            let image = try store.resolve(name.description)
-            let result = try Self.push(image, named: name.description, to: name, with: pusher)
+            let image = try PlatformImage.resolve(name.description, platform: platform)
+            let result =
+                platform != nil
+                ? try pusher.push(image, to: name)
+                : try Self.push(image, named: name.description, to: name, with: pusher)
             SkiffContext.engine().events.record(reference: name, "push")
             if quiet { print(result.manifest) }
         }

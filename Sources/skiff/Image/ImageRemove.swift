@@ -1,6 +1,7 @@
 import ArgumentParser
 import SkiffImage
 import SkiffKit
+import SkiffOCI
 import SkiffSystem
 
 /// `skiff rmi`: remove names; an image whose last name goes is deleted (its blobs and unpacked layers
@@ -10,14 +11,25 @@ struct ImageRemove: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "rmi", abstract: "Remove one or more images.")
     @Flag(name: [.customShort("f"), .long], help: "Remove even if a container uses it.") var force = false
     @Flag(name: .customLong("no-prune"), help: "Do not delete untagged parents.") var noPrune = false
+    @Option(name: .long, help: "Remove only this platform's image of a multi-platform image (e.g. linux/arm64).")
+    var platform: String?
     @Argument(help: "Images (name or ID).") var images: [String]
 
     func run() throws {
         let engine = SkiffContext.engine()
+        var only: Platform?
+        if let platform {
+            do { only = try BuildPlatform.parse(platform, anyOS: true) } catch {
+                throw ValidationError("--platform \(error.description)")
+            }
+        }
         var failed = false
         for name in images {
             do {
-                for line in try engine.removeImage(name, force: force, noPrune: noPrune) { print(line) }
+                let lines =
+                    try only.map { try engine.removeImage(name, platform: $0, force: force, noPrune: noPrune) }
+                    ?? engine.removeImage(name, force: force, noPrune: noPrune)
+                for line in lines { print(line) }
             } catch {
                 FileHandleStderr.write("Error: \(error)\n")
                 failed = true

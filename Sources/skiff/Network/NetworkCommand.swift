@@ -191,6 +191,10 @@ struct NetworkInspectCommand: ParsableCommand {
         commandName: "inspect", abstract: "Show networks as JSON (Docker's shape).")
     @Option(name: [.customShort("f"), .long], help: "Format each network with a template, e.g. '{{.IPAM.Options}}'.")
     var format: String?
+    @Flag(
+        name: [.customShort("v"), .long],
+        help: "Verbose output for diagnostics (a swarm network's services: a local network has nothing more).")
+    var verbose = false
     @Argument(help: "Network names or IDs.") var networks: [String]
 
     func run() throws {
@@ -211,13 +215,16 @@ struct NetworkInspectCommand: ParsableCommand {
 struct NetworkRemove: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rm", abstract: "Remove networks no container uses.", aliases: ["remove"])
+    @Flag(name: [.customShort("f"), .long], help: "Do not error if the network does not exist.") var force = false
     @Argument(help: "Network names or IDs.") var networks: [String]
 
     func run() throws {
         let engine = SkiffContext.engine()
         var failed = false
         for n in networks {
-            do { try engine.removeNetwork(n); print(n) } catch {
+            do { try engine.removeNetwork(n); print(n) } catch KitError.notFound(_) where force {
+                continue
+            } catch {
                 FileHandleStderr.write("Error: \(error)\n")
                 failed = true
             }
@@ -240,6 +247,8 @@ struct NetworkConnect: ParsableCommand {
         help:
             "Endpoint option: com.docker.network.endpoint.ifname=NAME, com.docker.network.endpoint.sysctls=net.X.Y.IFNAME.Z=V,…"
     ) var driverOpt: [String] = []
+    @Option(name: .customLong("link"), help: "Add a link to another container (NAME or NAME:ALIAS).") var link:
+        [String] = []
     @Argument(help: "The network.") var network: String
     @Argument(help: "The container.") var container: String
 
@@ -259,7 +268,8 @@ struct NetworkConnect: ParsableCommand {
             }
         }
         try SkiffContext.engine().connectNetwork(
-            network: network, container: container, aliases: alias, ip: ip, ip6: ip6, endpoint: endpoint)
+            network: network, container: container, aliases: alias, ip: ip, ip6: ip6, endpoint: endpoint,
+            links: link)
     }
 }
 
