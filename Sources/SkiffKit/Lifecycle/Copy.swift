@@ -190,7 +190,7 @@ extension Engine {
             let count = readlinkat(fd, n, &buf, buf.count - 1)
             guard count > 0 else { break }
             buf[count] = 0
-            let target = String(cString: buf)
+            let target = String(decoding: buf[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
             // A path inside the container, opened only with openat2 in its root.
             (p, n) = containerSplit(target.hasPrefix("/") ? target : p + "/" + target)
         }
