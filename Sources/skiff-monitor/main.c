@@ -561,17 +561,25 @@ static int reap_main(const char *dir) {
     return ok ? 0 : 1;
 }
 
-// MARK: exec-wait mode
-
-static int exec_wait_main(const char *dir, char **args, int nargs) {
+// Leave the caller: a second fork (the caller need not reap us), a new session, and a child
+// subreaper, so the processes started below stay ours whoever their parent was. Ignores the
+// signals of a terminal left behind. The caller's side of the fork exits here; -1 if it failed.
+static int detach_as_subreaper(void) {
     pid_t first = fork();
-    if (first < 0) return 1;
+    if (first < 0) return -1;
     if (first > 0) _exit(0);
     setsid();
     prctl(PR_SET_CHILD_SUBREAPER, 1);
     signal(SIGPIPE, SIG_IGN);
     signal(SIGHUP, SIG_IGN);
     signal(SIGINT, SIG_IGN);
+    return 0;
+}
+
+// MARK: exec-wait mode
+
+static int exec_wait_main(const char *dir, char **args, int nargs) {
+    if (detach_as_subreaper() != 0) return 1;
     int report[2];
     if (pipe2(report, O_CLOEXEC) != 0) {
         if (ready_fd >= 0) dprintf(ready_fd, "status 125\n");
@@ -688,15 +696,7 @@ int main(int argc, char **argv) {
         }
         return reap_main(dir);
     }
-    // Detach from the caller: a new session, and a second fork so the caller need not reap us.
-    pid_t first = fork();
-    if (first < 0) return 1;
-    if (first > 0) _exit(0);
-    setsid();
-    prctl(PR_SET_CHILD_SUBREAPER, 1);
-    signal(SIGPIPE, SIG_IGN);
-    signal(SIGHUP, SIG_IGN);
-    signal(SIGINT, SIG_IGN);
+    if (detach_as_subreaper() != 0) return 1;
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGCHLD);
