@@ -120,21 +120,15 @@ public struct BuildCache: Sendable {
         return result
     }
 
-    /// A build took the entry of `key` from the cache: one byte appended to `<key>.uses`, whose size is
-    /// the number of hits and whose mtime the last one (`system df -v`'s USAGE and LAST USED). Best effort:
-    /// a count that cannot be written changes nothing about the build.
+    /// A build took the entry of `key` from the cache (its `UseCount`).
     public func recordUse(_ key: String) {
-        let fd = open(directory + "/" + key + ".uses", O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { return }
-        _ = Glibc.write(fd, "u", 1)
-        close(fd)
+        UseCount.record(beside: directory + "/" + key, mode: 0o644)
     }
 
     /// How often the entry of `key` was used (made, then each hit) and when it was last hit, if ever.
     package func uses(_ key: String) -> (count: Int, lastHit: Double?) {
-        var st = stat()
-        guard stat(directory + "/" + key + ".uses", &st) == 0 else { return (1, nil) }
-        return (1 + Int(st.st_size), Double(st.st_mtim.tv_sec))
+        guard let recorded = UseCount.read(beside: directory + "/" + key) else { return (1, nil) }
+        return (1 + recorded.count, recorded.last)
     }
 
     /// Remember that the step with `key` (text `step`, on `parent`, copying `files`) made image `manifest`.

@@ -22,14 +22,6 @@ struct RunMountInputs: @unchecked Sendable {
         !name.hasPrefix(".") && !name.hasSuffix(".lock") && !name.hasSuffix(".uses")
     }
 
-    /// A RUN mounted the cache directory `path`: one byte appended to `PATH.uses`, whose size is the
-    /// number of uses and whose mtime the last one (`system df -v`). Best effort.
-    static func recordUse(_ path: String) {
-        let fd = Glibc.open(path + ".uses", O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { return }
-        _ = Glibc.write(fd, "u", 1)
-        close(fd)
-    }
 }
 
 /// One RUN's mounts made real on the host, as the container's mount requests, and taken down after:
@@ -202,7 +194,7 @@ final class RunMountSession {
             // Another build may have made it meanwhile: then theirs is used.
             if rename(fresh, path) != 0 { FileIO.removeTree(fresh) }
         }
-        RunMountInputs.recordUse(path)
+        UseCount.record(beside: path, mode: 0o600)
         return path
     }
 

@@ -64,13 +64,12 @@ extension Engine {
         for name in DirectoryListing.names(mounts) where RunMountInputs.isCacheDirectory(name) {
             let path = mounts + "/" + name
             let created = madeAt(path)
-            var st = stat()
-            let counted = stat(path + ".uses", &st) == 0
+            let uses = UseCount.read(beside: path)
             items.append(
                 BuildCacheItem(
                     id: name, type: "exec.cachemount", size: Self.diskUsage(path), created: created,
-                    lastUsed: counted ? Double(st.st_mtim.tv_sec) : created,
-                    usageCount: counted ? max(1, Int(st.st_size)) : 1, description: "mount / from exec"))
+                    lastUsed: uses?.last ?? created, usageCount: max(1, uses?.count ?? 1),
+                    description: "mount / from exec"))
         }
         return items.sorted { ($0.lastUsed, $0.id) > ($1.lastUsed, $1.id) }
     }
