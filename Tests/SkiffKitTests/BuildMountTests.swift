@@ -90,6 +90,30 @@ struct BuildMountTests {
         #expect(out.contains("b=one c=seeded mode=700"))
     }
 
+    /// A cache id is a name, never a path: an id that climbs out (`../…`, absolute) gets a directory
+    /// under the state root's cache like any other, and its use count is kept beside it there. Nothing
+    /// is made where the id points.
+    @Test func aCacheIdThatClimbsOutStaysInTheCacheRoot() throws {
+        let f = try BuildFixture()
+        defer { f.cleanUp() }
+        let target = f.root.path + "/escaped-" + UUID().uuidString
+        let ids = ["../../../../../.." + target, target]
+        for id in ids {
+            let out = try f.build(
+                """
+                FROM busybox
+                RUN --mount=type=cache,target=/c,id=\(id) echo used > /c/mark && cat /c/mark
+
+                """
+            ).runOutput
+            #expect(out.contains("used"))
+        }
+        #expect(!FileIO.exists(target) && !FileIO.exists(target + ".uses"), "a cache id wrote outside the cache root")
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: f.root.path + "/build-mounts/cache")) ?? []
+        #expect(names.filter { !$0.hasSuffix(".uses") && !$0.hasSuffix(".lock") }.count == ids.count, "\(names)")
+        #expect(names.allSatisfy { !$0.contains("escaped") && !$0.contains("..") }, "\(names)")
+    }
+
     /// A secret is readable by its RUN only, from a tmpfs, and its bytes are nowhere in the state root
     /// afterwards: not in a layer, the image config, the history, the build cache or the output.
     @Test func secretsLeaveNoTrace() throws {
