@@ -93,13 +93,14 @@ struct OCIExec: RuntimeCommand {
     private func execute() throws {
         let runtime = OCIContext.runtime()
         var proc: Process
-        var spec: Spec?
+        let target: OCIRuntime.ExecTarget
         if let process {
             let bytes = try FileIO.read(process)
             proc = try JSONDecoder().decode(Process.self, from: Data(bytes))
+            target = try runtime.execTarget(id: id)
         } else {
-            spec = try runtime.spec(of: id)
-            proc = spec?.process ?? Process()
+            target = try runtime.execTarget(id: id)
+            proc = target.spec.process ?? Process()
             proc.args = command
             proc.terminal = tty
             proc.env = (proc.env ?? []) + env
@@ -133,7 +134,7 @@ struct OCIExec: RuntimeCommand {
         options.consoleSocket = consoleSocket
         options.preserveFDs = preserveFDs
         options.ignorePaused = ignorePaused
-        if let status = try runtime.exec(id: id, process: proc, options: options, spec: spec), status.shellStatus != 0 {
+        if let status = try runtime.exec(target, process: proc, options: options), status.shellStatus != 0 {
             throw CommandExit(status.shellStatus)
         }
     }

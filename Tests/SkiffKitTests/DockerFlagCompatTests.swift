@@ -181,6 +181,9 @@ struct DockerFlagCompatTests {
         #expect(root.eventually(20) { root.skiff("logs", "frozen").out.contains("ready") })
         #expect(root.skiff("pause", "frozen").status == 0)
         #expect(root.inspect("frozen", "{{.State.Status}}") == "paused")
+        // Docker refuses an exec into a paused container (it would hang in the frozen cgroup).
+        let exec = root.skiff(["exec", "frozen", "true"], timeout: 20)
+        #expect(exec.status != 0 && exec.err.contains("is paused, unpause the container before exec"), "\(exec.err)")
         let stop = root.skiff(["stop", "-t", "120", "frozen"], timeout: 150)
         #expect(stop.status == 0, "\(stop.err)")
         #expect(root.inspect("frozen", "{{.State.ExitCode}}") == "3")

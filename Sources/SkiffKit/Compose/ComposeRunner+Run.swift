@@ -101,7 +101,7 @@ extension ComposeRunner {
         // Ctrl-C while the dependencies started: no one-off container is made.
         if Cancellation.isCancelled { throw .usage("canceled") }
         let imageName = s.imageName(project: project.name)
-        let suffix = String(NameGeneratorHex.make().prefix(12))
+        let suffix = HexText.random(count: 12)
         let name = request.name ?? [project.name, s.name, "run", suffix].joined(separator: ComposeLabels.separator)
         let created = try create(
             s, imageName: imageName, name: name, number: 1, hash: "", oneOff: true, useAliases: request.useAliases
@@ -202,14 +202,5 @@ extension ComposeRunner {
             throw .usage("service \"\(service)\" is not running (no container \(index))")
         }
         return c
-    }
-}
-
-/// Random hex for one-off container names.
-enum NameGeneratorHex {
-    static func make() -> String {
-        var bytes = [UInt8](repeating: 0, count: 8)
-        for i in bytes.indices { bytes[i] = UInt8.random(in: 0...255) }
-        return bytes.map { String(format: "%02x", $0) }.joined()
     }
 }

@@ -89,6 +89,8 @@ public struct ContainerStore: Sendable {
         {
             return c
         }
+        // A name: its index entry, if the record there still has that name; else every record.
+        if let id = nameIndex.entry(nameOrID), let c = try? load(id: id), c.name == nameOrID { return c }
         return try find(nameOrID, in: listing())
     }
 
@@ -130,33 +132,59 @@ public struct ContainerStore: Sendable {
         let lock: FileLock
         do { lock = try FileLock(lockPath) } catch { throw .system(error) }
         defer { lock.unlock() }
-        let taken = names()
+        let index = try lockedNameIndex()
         var named = container
         if freshName {
-            named.name = NameGenerator.make(taken: Set(taken.keys))
-        } else if let other = taken[container.name] {
+            named.name = NameGenerator.make { holder(of: $0) != nil }
+        } else if let other = holder(of: container.name) {
             throw .nameInUse(container.name, id: other)
         }
-        try save(named)
+        try index.claim(named.name, id: named.id)
+        do { try save(named) } catch {
+            index.release(named.name, id: named.id)
+            throw error
+        }
         return named
     }
 
     /// Fail early (before a container's files are made) when `name` is taken; `create` checks again
     /// under the lock.
     package func checkNameFree(_ name: String) throws(KitError) {
-        if let other = names()[name] { throw .nameInUse(name, id: other) }
+        if let other = holder(of: name) { throw .nameInUse(name, id: other) }
+    }
+
+    var nameIndex: ContainerNameIndex { ContainerNameIndex(containers: root) }
+
+    /// The index, built from the records first if this state root has none (under the store's lock).
+    private func lockedNameIndex() throws(KitError) -> ContainerNameIndex {
+        let index = nameIndex
+        if !index.exists { try index.build(from: names()) }
+        return index
+    }
+
+    /// The ID of the container named `name`: its index entry, checked against the record, or (a state
+    /// root without an index, a name the index cannot hold) the records themselves.
+    func holder(of name: String) -> String? {
+        let index = nameIndex
+        guard index.exists, ContainerNameIndex.isIndexable(name) else { return names()[name] }
+        guard let id = index.entry(name) else { return nil }
+        return recordName(id) == name ? id : nil
     }
 
     /// Every readable record's name → its ID. Decodes only those two fields of each record.
     func names() -> [String: String] {
-        struct Named: Decodable { var id: String; var name: String }
         var out: [String: String] = [:]
         for id in FileIO.visibleEntries(root) {
-            guard let bytes = try? FileIO.read(recordPath(id)), let r = try? KitJSON.decode(Named.self, from: bytes)
-            else { continue }
-            out[r.name] = r.id
+            if let name = recordName(id) { out[name] = id }
         }
         return out
+    }
+
+    /// The name in `id`'s record (only that field decoded), nil when it has none readable.
+    private func recordName(_ id: String) -> String? {
+        struct Named: Decodable { var name: String }
+        guard let bytes = try? FileIO.read(recordPath(id)) else { return nil }
+        return try? KitJSON.decode(Named.self, from: bytes).name
     }
 
     /// Read, change and write a record under the container's own lock, so the monitor's helpers and
@@ -181,15 +209,28 @@ public struct ContainerStore: Sendable {
         let lock: FileLock
         do { lock = try FileLock(lockPath) } catch { throw .system(error) }
         defer { lock.unlock() }
-        if let other = names()[name], other != id {
+        let index = try lockedNameIndex()
+        if let other = holder(of: name), other != id {
             throw .nameInUse(name, id: other)
         }
-        try update(id: id) { $0.name = name }
+        let old = recordName(id)
+        // The new name is claimed before the record takes it, so it is never free while held.
+        try index.claim(name, id: id)
+        do { try update(id: id) { $0.name = name } } catch {
+            index.release(name, id: id)
+            throw error
+        }
+        if let old, old != name { index.release(old, id: id) }
     }
 
     package func remove(id: String) {
+        let name = recordName(id)
         // A shareable container's /dev/shm tmpfs (Engine+Namespaces), should a crash have left it.
         Engine.unmountShm(directory(of: id) + "/shm")
         FileIO.removeTree(directory(of: id))
+        // After the record is gone; under the lock, so a create claiming the name meanwhile keeps it.
+        guard let name, let lock = try? FileLock(lockPath) else { return }
+        defer { lock.unlock() }
+        nameIndex.release(name, id: id)
     }
 }

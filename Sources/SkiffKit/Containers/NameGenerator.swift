@@ -16,18 +16,16 @@ enum NameGenerator {
         "newton", "noether", "pascal", "ritchie", "shannon", "thompson", "turing", "wozniak",
     ]
 
-    static func make(taken: Set<String>) -> String {
+    static func make(isTaken: (String) -> Bool) -> String {
         for _ in 0..<50 {
             let name = adjectives.randomElement()! + "_" + names.randomElement()!
-            if !taken.contains(name) { return name }
+            if !isTaken(name) { return name }
         }
         return adjectives.randomElement()! + "_" + names.randomElement()! + "\(Int.random(in: 10...99))"
     }
 
     /// A new container ID: 64 random hex digits.
     static func makeID() -> String {
-        // SystemRandomNumberGenerator reads getrandom(2).
-        let digits = Array("0123456789abcdef")
-        return String((0..<64).map { _ in digits[Int.random(in: 0..<16)] })
+        HexText.random(count: 64)
     }
 }

@@ -18,9 +18,7 @@ struct ExecEvents {
 
     /// 64 random hex digits, as Docker's exec IDs.
     static func newID() -> String {
-        var bytes = [UInt8](repeating: 0, count: 32)
-        for i in bytes.indices { bytes[i] = UInt8.random(in: 0...255) }
-        return bytes.map { String(format: "%02x", $0) }.joined()
+        HexText.random(count: 64)
     }
 
     func started() {

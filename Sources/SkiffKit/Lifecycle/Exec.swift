@@ -49,11 +49,14 @@ extension Engine {
     public func exec(_ nameOrID: String, _ request: ExecRequest) throws(KitError) -> ExitStatus? {
         let c = try container(nameOrID)
         guard c.status == .running, processAlive(c) else { throw .notRunning(c.name) }
-        // Docker's check: a process joined to a frozen cgroup would hang until the unpause.
-        if isPaused(c) { throw .usage("container \(c.name) is paused, unpause the container before exec") }
         guard !request.command.isEmpty else { throw .usage("exec needs a command to run") }
-        let spec: Spec
-        do { spec = try runtime.spec(of: c.id) } catch { throw .runtime(error) }
+        let target: OCIRuntime.ExecTarget
+        do { target = try runtime.execTarget(id: c.id) } catch { throw .runtime(error) }
+        // Docker's check: a process joined to a frozen cgroup would hang until the unpause.
+        if target.status == .paused {
+            throw .usage("container \(c.name) is paused, unpause the container before exec")
+        }
+        let spec = target.spec
         guard var process = spec.process else { throw .usage("container \(c.name) has no process in its config") }
         process.args = request.command
         process.terminal = request.tty
@@ -71,9 +74,7 @@ extension Engine {
             process.cwd = InRootPath.clean(w)
         }
         if let u = request.user {
-            let pid: Int32
-            if let p = c.pid { pid = p } else { pid = try runtimePidOf(c.id) }
-            let root = try ContainerRoot(pid: pid)
+            let root = try ContainerRoot(pid: c.pid ?? target.pid)
             let user = try UserResolver.resolve(
                 u, passwd: root.read("/etc/passwd"), group: root.read("/etc/group"), image: c.image)
             process.user = User(
@@ -120,7 +121,7 @@ extension Engine {
         }
         do {
             execEvents.started()
-            let status = try runtime.exec(id: c.id, process: process, options: options, spec: spec)
+            let status = try runtime.exec(target, process: process, options: options)
             if let status { execEvents.died(status.shellStatus) }
             return status
         } catch {

@@ -397,12 +397,12 @@ extension Engine {
     static func macAddress(_ lease: NetworkLease) -> String {
         if let ip = lease.ip { return macAddress(ip) }
         let bytes = lease.ip6.map { Array($0.bytes.suffix(4)) } ?? [0, 0, 0, 0]
-        return (["02", "42"] + bytes.map { String(format: "%02x", $0) }).joined(separator: ":")
+        return (["02", "42"] + bytes.map(HexText.byte)).joined(separator: ":")
     }
 
     static func macAddress(_ ip: IPv4Address) -> String {
         let v = ip.value
-        return (["02", "42"] + [24, 16, 8, 0].map { String(format: "%02x", (v >> UInt32($0)) & 0xff) }).joined(
+        return (["02", "42"] + [24, 16, 8, 0].map { HexText.byte(UInt8(truncatingIfNeeded: v >> UInt32($0))) }).joined(
             separator: ":")
     }
 

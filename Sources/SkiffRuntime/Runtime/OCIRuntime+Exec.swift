@@ -28,21 +28,41 @@ extension OCIRuntime {
         try SpecFile.load(bundle: try load(id: id).bundle)
     }
 
+    /// What an exec into a container starts from, read once: its state record, its status and its
+    /// config.json (a caller checks the status and takes the process defaults from the spec, then hands
+    /// the same value to `exec`, so neither file is read twice).
+    public struct ExecTarget: Sendable {
+        let record: ContainerRecord
+        public let status: State.Status
+        public let spec: Spec
+        /// The init's host pid.
+        public var pid: Int32 { record.pid }
+    }
+
+    public func execTarget(id: String) throws(RuntimeError) -> ExecTarget {
+        let record = try load(id: id)
+        return ExecTarget(record: record, status: status(of: record), spec: try SpecFile.load(bundle: record.bundle))
+    }
+
     /// Run another process in a running container: every namespace of its init joined, placed in its
     /// cgroup, under the container's seccomp filter. Returns the exit status, or nil with `detach`.
-    /// `spec`: the container's config.json when the caller has already read it (`spec(of:)`).
-    public func exec(
-        id: String, process: Process, options: ExecOptions, spec known: Spec? = nil
-    ) throws(RuntimeError) -> ExitStatus? {
-        let record = try load(id: id)
-        let status = self.status(of: record)
+    public func exec(id: String, process: Process, options: ExecOptions) throws(RuntimeError) -> ExitStatus? {
+        try exec(try execTarget(id: id), process: process, options: options)
+    }
+
+    /// `exec` into a target already read (`execTarget(id:)`).
+    public func exec(_ target: ExecTarget, process: Process, options: ExecOptions) throws(RuntimeError)
+        -> ExitStatus?
+    {
+        let record = target.record
+        let id = record.id
+        let status = target.status
         if status == .paused && !options.ignorePaused { throw .paused(id: id) }
         // runc execs into a created container too (its init waits before execve, its namespaces are made).
         guard status == .running || status == .created || status == .paused else {
             throw .wrongState(id: id, status: status.rawValue, wanted: "running or created")
         }
-        let spec: Spec
-        if let known { spec = known } else { spec = try SpecFile.load(bundle: record.bundle) }
+        let spec = target.spec
         let terminal = process.terminal ?? false
         if terminal && options.detach && options.consoleSocket == nil {
             throw .usage("--tty with --detach needs --console-socket to receive the terminal")

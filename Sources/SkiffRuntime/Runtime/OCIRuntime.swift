@@ -387,7 +387,7 @@ public struct OCIRuntime: Sendable {
             try? signalProcess(record, SIGKILL)
             if status == .paused, let paths = record.cgroup {
                 // A frozen process cannot die: thaw it (and the others, killed with the cgroup) first.
-                try? CgroupManager(statePaths: paths, logger: logger).kill(signal: SIGKILL)
+                _ = try? CgroupManager(statePaths: paths, logger: logger).kill(signal: SIGKILL)
                 try? CgroupManager(statePaths: paths, logger: logger).setFrozen(false)
             }
             waitUntilGone(record)

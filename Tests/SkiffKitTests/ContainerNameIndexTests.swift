@@ -1,0 +1,100 @@
+import Foundation
+import SkiffKit
+import Testing
+
+/// The name index (`containers/.names/NAME` → ID) that lets `exec NAME` read one record instead of
+/// every container's: kept by create, rename and rm; an entry counts only while the record it points
+/// to has that name; a state root from before the index still finds its containers by name.
+@Suite("container names found through their index (root)")
+struct ContainerNameIndexTests {
+    private func entry(_ root: CLIRoot, _ name: String) -> String? {
+        try? FileManager.default.destinationOfSymbolicLink(atPath: root.path + "/containers/.names/" + name)
+    }
+
+    @Test func createRenameAndRemoveKeepTheIndex() throws {
+        let root = try CLIRoot(prefix: "skiff-names-")
+        defer { root.cleanUp() }
+        let made = root.skiff("create", "--name", "first", "busybox", "true")
+        try #require(made.status == 0, "\(made.err)")
+        let id = made.out.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(entry(root, "first") == id)
+        #expect(root.skiff("rename", "first", "second").status == 0)
+        #expect(entry(root, "first") == nil)
+        #expect(entry(root, "second") == id)
+        #expect(root.inspect("second", "{{.Id}}") == id)
+        #expect(root.skiff("inspect", "first").status != 0)
+        // The old name is free again, and a second container takes it.
+        let other = root.skiff("create", "--name", "first", "busybox", "true")
+        #expect(other.status == 0, "\(other.err)")
+        #expect(root.skiff("rm", "second").status == 0)
+        #expect(entry(root, "second") == nil)
+        #expect(root.inspect("first", "{{.Name}}") == "/first")
+    }
+
+    /// An entry a crash left (pointing to no record, or to a record renamed since) never hides a
+    /// container nor holds a name.
+    @Test func staleEntriesAreIgnoredAndReplaced() throws {
+        let root = try CLIRoot(prefix: "skiff-names-stale-")
+        defer { root.cleanUp() }
+        let a = root.skiff("create", "--name", "a", "busybox", "true")
+        try #require(a.status == 0, "\(a.err)")
+        let aID = a.out.trimmingCharacters(in: .whitespacesAndNewlines)
+        let names = root.path + "/containers/.names/"
+        // "ghost" → an ID with no record: the name is free.
+        try FileManager.default.createSymbolicLink(
+            atPath: names + "ghost", withDestinationPath: String(repeating: "e", count: 64))
+        let ghost = root.skiff("create", "--name", "ghost", "busybox", "true")
+        #expect(ghost.status == 0, "\(ghost.err)")
+        #expect(entry(root, "ghost") == ghost.out.trimmingCharacters(in: .whitespacesAndNewlines))
+        // "alias" → a's ID, but a's record says "a": "alias" names nothing, and can be taken.
+        try FileManager.default.createSymbolicLink(atPath: names + "alias", withDestinationPath: aID)
+        let lookup = root.skiff("inspect", "alias")
+        #expect(lookup.status != 0 && lookup.err.contains("No such"), "\(lookup.out)\(lookup.err)")
+        #expect(root.skiff("create", "--name", "alias", "busybox", "true").status == 0)
+        #expect(root.inspect("alias", "{{.Id}}") != aID)
+        #expect(root.inspect("a", "{{.Id}}") == aID)
+    }
+
+    /// A state root made before the index: names are found from the records, a taken name stays
+    /// taken, and the first create builds the index.
+    @Test func aRootWithoutTheIndexStillKnowsItsNames() throws {
+        let root = try CLIRoot(prefix: "skiff-names-old-")
+        defer { root.cleanUp() }
+        let old = root.skiff("create", "--name", "old", "busybox", "true")
+        try #require(old.status == 0, "\(old.err)")
+        let id = old.out.trimmingCharacters(in: .whitespacesAndNewlines)
+        try FileManager.default.removeItem(atPath: root.path + "/containers/.names")
+        #expect(root.inspect("old", "{{.Id}}") == id)
+        let clash = root.skiff("create", "--name", "old", "busybox", "true")
+        #expect(clash.status == 125 && clash.err.contains("already in use"), "\(clash.err)")
+        #expect(root.skiff("create", "--name", "new", "busybox", "true").status == 0)
+        #expect(entry(root, "new") != nil)
+        #expect(entry(root, "old") == id)
+    }
+
+    /// Concurrent creates: one name goes to exactly one of them, and drawn names never repeat.
+    @Test func concurrentCreatesNeverShareAName() throws {
+        let root = try CLIRoot(prefix: "skiff-names-race-")
+        defer { root.cleanUp() }
+        let results = ResultBox()
+        DispatchQueue.concurrentPerform(iterations: 12) { i in
+            let r =
+                i < 6
+                ? root.skiff("create", "--name", "contested", "busybox", "true")
+                : root.skiff("create", "busybox", "true")
+            results.add(i, r.status)
+        }
+        #expect(results.statuses(0..<6).filter { $0 == 0 }.count == 1)
+        #expect(results.statuses(6..<12).allSatisfy { $0 == 0 })
+        let names = root.skiff("ps", "-a", "--format", "{{.Names}}").out.split(separator: "\n")
+        #expect(names.count == 7)
+        #expect(Set(names).count == names.count)
+    }
+}
+
+private final class ResultBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var byIndex: [Int: Int32] = [:]
+    func add(_ i: Int, _ status: Int32) { lock.withLock { byIndex[i] = status } }
+    func statuses(_ range: Range<Int>) -> [Int32] { lock.withLock { range.compactMap { byIndex[$0] } } }
+}
