@@ -361,7 +361,7 @@ static unsigned long long oom_seen;     // the count the last `oom` helper was s
 static pid_t oom_pid;                   // that helper, while it runs
 static int oom_dirty;                   // the count may have changed: read it
 // v1 signals the eventfd as the OOM begins, before the kill is counted: the count is read again for a
-// moment after each signal.
+// moment after each signal. (v2's memory.events changes again when the kill is counted.)
 static long long oom_recheck_until;
 
 static void oom_close(void) {
@@ -379,9 +379,11 @@ static char *put_int(char *p, int n) {
     return p;
 }
 
+static void oom_check(void);
+
 static void oom_arm(void) {
     oom_seen = 0;
-    oom_dirty = 1;
+    oom_dirty = 0;
     oom_recheck_until = 0;
     if (!oom_spec || (strncmp(oom_spec, "v1:", 3) != 0 && strncmp(oom_spec, "v2:", 3) != 0)) return;
     const char *path = oom_spec + 3;
@@ -410,6 +412,8 @@ static void oom_arm(void) {
         oom_notify = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
         if (oom_notify < 0 || inotify_add_watch(oom_notify, path, IN_MODIFY) < 0) oom_close();
     }
+    // A kill before the watch was armed.
+    if (oom_file >= 0) oom_check();
 }
 
 // The `oom_kill N` line's N, or -1 when the file cannot be read (the cgroup is gone).
@@ -446,7 +450,7 @@ static void oom_notified(void) {
     char buf[256];
     while (read(oom_notify, buf, sizeof buf) > 0) {}
     oom_dirty = 1;
-    oom_recheck_until = now_ms() + 1000;
+    if (oom_spec[1] == '1') oom_recheck_until = now_ms() + 1000;
 }
 
 // Before the exit is recorded: the watch ends, and a helper at work finishes first, so that its `oom`
