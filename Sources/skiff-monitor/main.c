@@ -8,6 +8,8 @@
 //     {"log","stream","time"}, rotated at a size limit, and to attached clients (attach.sock);
 //   - copies what attached clients send to the container's stdin (or the pty);
 //   - runs `skiff container-internal health <id>` every health interval;
+//   - with -O, watches the container's memory cgroup for the OOM killer's kills while it runs and runs
+//     `skiff container-internal oom <id>` when its oom_kill counter grows (the exit records the rest);
 //   - reaps the init, writes `exit` (code, signal, time), and runs `skiff container-internal exited`,
 //     which records the exit and answers "restart <ms>" or "done" (not when a `removing` file says
 //     that rm -f is removing the container and will clean up itself);
@@ -15,8 +17,10 @@
 //     start helper already at work;
 //   - exits when there is nothing left to watch.
 //
-// Usage: skiff-monitor -s SKIFF -d DIR [-t] [-i] [-A] [-l MAXBYTES] [-n MAXFILES] [-N] [-H HEALTH_MS] ID
-// (-N: no log, for --log-driver none).
+// Usage: skiff-monitor -s SKIFF -d DIR [-t] [-i] [-A] [-l MAXBYTES] [-n MAXFILES] [-N] [-H HEALTH_MS]
+//        [-O v1:FILE|v2:FILE] ID
+// (-N: no log, for --log-driver none. -O: the cgroup's OOM counter file, v1's memory.oom_control, with an
+// eventfd registered in the cgroup.event_control beside it, or v2's memory.events, watched by inotify.)
 // fd 3, if open, is the ready pipe: the start helper's report ("ok <pid>" or "err <message>") is copied
 // there, then it is closed. With -A the monitor first writes "listening\n" and waits (10 s at most) for
 // one attach client before starting the container.
@@ -43,6 +47,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
+#include <sys/inotify.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
@@ -346,6 +352,118 @@ static int status_code(int status, int *sig) {
 
 static pid_t helper_pid, init_pid, health_pid;
 
+// MARK: the OOM watch (-O): armed for each run, as each run has a new cgroup
+
+static const char *oom_spec;            // "v1:FILE" or "v2:FILE"
+static int oom_file = -1;               // the counter file, read from its start each time
+static int oom_notify = -1;             // v1: the eventfd; v2: the inotify instance
+static unsigned long long oom_seen;     // the count the last `oom` helper was started for
+static pid_t oom_pid;                   // that helper, while it runs
+static int oom_dirty;                   // the count may have changed: read it
+// v1 signals the eventfd as the OOM begins, before the kill is counted: the count is read again for a
+// moment after each signal. (v2's memory.events changes again when the kill is counted.)
+static long long oom_recheck_until;
+
+static void oom_close(void) {
+    close_fd(&oom_file);
+    close_fd(&oom_notify);
+}
+
+// Decimal digits of n at p; returns the end. (Not printf: an idle monitor that never formats keeps
+// stdio's code out of its pages, ~200 kB of a static binary's text.)
+static char *put_int(char *p, int n) {
+    char digits[12];
+    int k = 0;
+    do digits[k++] = (char)('0' + n % 10); while ((n /= 10) > 0);
+    while (k > 0) *p++ = digits[--k];
+    return p;
+}
+
+static void oom_check(void);
+
+static void oom_arm(void) {
+    oom_seen = 0;
+    oom_dirty = 0;
+    oom_recheck_until = 0;
+    if (!oom_spec || (strncmp(oom_spec, "v1:", 3) != 0 && strncmp(oom_spec, "v2:", 3) != 0)) return;
+    const char *path = oom_spec + 3;
+    size_t dir_len = 0;
+    for (size_t i = 0; path[i]; i++)
+        if (path[i] == '/') dir_len = i;
+    static const char control_name[] = "/cgroup.event_control";
+    if (dir_len == 0 || dir_len + sizeof control_name > 4096) return;
+    oom_file = open(path, O_RDONLY | O_CLOEXEC);
+    if (oom_file < 0) return;
+    if (oom_spec[1] == '1') {
+        char control[4096];
+        memcpy(control, path, dir_len);
+        memcpy(control + dir_len, control_name, sizeof control_name);
+        oom_notify = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+        int fd = oom_notify >= 0 ? open(control, O_WRONLY | O_CLOEXEC) : -1;
+        char line[32];
+        char *end = put_int(line, oom_notify);
+        *end++ = ' ';
+        end = put_int(end, oom_file);
+        ssize_t n = end - line;
+        int ok = fd >= 0 && write(fd, line, (size_t)n) == n;
+        if (fd >= 0) close(fd);
+        if (!ok) oom_close();
+    } else {
+        oom_notify = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+        if (oom_notify < 0 || inotify_add_watch(oom_notify, path, IN_MODIFY) < 0) oom_close();
+    }
+    // A kill before the watch was armed.
+    if (oom_file >= 0) oom_check();
+}
+
+// The `oom_kill N` line's N, or -1 when the file cannot be read (the cgroup is gone).
+static long long oom_count(void) {
+    char text[1024];
+    ssize_t n = pread(oom_file, text, sizeof text - 1, 0);
+    if (n < 0) return -1;
+    text[n] = 0;
+    // At the start of a line (not oom_kill_disable, oom_group_kill), digits after one space.
+    for (ssize_t i = 0; i + 9 <= n; i++) {
+        if ((i > 0 && text[i - 1] != '\n') || memcmp(text + i, "oom_kill ", 9) != 0) continue;
+        long long count = 0;
+        for (i += 9; i < n && text[i] >= '0' && text[i] <= '9'; i++) count = count * 10 + (text[i] - '0');
+        return count;
+    }
+    return 0;
+}
+
+static void oom_check(void) {
+    oom_dirty = 0;
+    long long n = oom_count();
+    if (n < 0) {
+        oom_close();
+        return;
+    }
+    if ((unsigned long long)n <= oom_seen) return;
+    oom_seen = (unsigned long long)n;
+    oom_pid = spawn_skiff("oom", NULL, -1, -1, -1, -1);
+    if (oom_pid < 0) oom_pid = 0;
+}
+
+// The kernel's word (an eventfd count, inotify events) is only a wake-up: drained, then the count read.
+static void oom_notified(void) {
+    char buf[256];
+    while (read(oom_notify, buf, sizeof buf) > 0) {}
+    oom_dirty = 1;
+    if (oom_spec[1] == '1') oom_recheck_until = now_ms() + 1000;
+}
+
+// Before the exit is recorded: the watch ends, and a helper at work finishes first, so that its `oom`
+// events come before `die` and the exit counts only the kills it did not report.
+static void oom_disarm(void) {
+    oom_close();
+    oom_recheck_until = 0;
+    while (oom_pid > 0) {
+        pid_t got = waitpid(oom_pid, NULL, 0);
+        if (got == oom_pid || errno != EINTR) oom_pid = 0;
+    }
+}
+
 // The wait before the next health check of a container started at `started_ms`.
 static long long health_pace(long long started_ms) {
     int starting = health_start_period_ms > 0 && !health_passed && now_ms() - started_ms < health_start_period_ms;
@@ -378,6 +496,9 @@ static void reap(void) {
             if (WIFEXITED(status) && WEXITSTATUS(status) == 0) health_passed = 1;
         } else if (pid == helper_pid) {
             helper_pid = -status - 1;  // reaped; its status is kept, negative
+        } else if (pid == oom_pid) {
+            oom_pid = 0;
+            oom_dirty = 1;  // kills counted while it ran are reported by the next
         }
     }
 }
@@ -652,7 +773,7 @@ static int exec_wait_main(const char *dir, char **args, int nargs) {
 int main(int argc, char **argv) {
     const char *dir = NULL;
     int c;
-    while ((c = getopt(argc, argv, "s:d:tiAl:n:NH:P:S:Rp:E")) != -1) {
+    while ((c = getopt(argc, argv, "s:d:tiAl:n:NH:P:S:Rp:EO:")) != -1) {
         switch (c) {
         case 's': skiff_path = optarg; break;
         case 'd': dir = optarg; break;
@@ -668,6 +789,7 @@ int main(int argc, char **argv) {
         case 'R': opt_reap = 1; break;
         case 'p': reap_watch_pid = (pid_t)atoi(optarg); break;
         case 'E': opt_exec_wait = 1; break;
+        case 'O': oom_spec = optarg; break;
         default: return 2;
         }
     }
@@ -677,7 +799,8 @@ int main(int argc, char **argv) {
         return exec_wait_main(dir, argv + optind, argc - optind);
     }
     if (!skiff_path || !dir || optind != argc - 1) {
-        fprintf(stderr, "usage: skiff-monitor -s SKIFF -d DIR [-t] [-i] [-A] [-l MAX] [-n FILES] [-H MS [-P MS -S MS]] ID\n"
+        fprintf(stderr, "usage: skiff-monitor -s SKIFF -d DIR [-t] [-i] [-A] [-l MAX] [-n FILES] [-H MS [-P MS -S MS]]\n"
+                        "                     [-O v1:FILE|v2:FILE] ID\n"
                         "       skiff-monitor -R -s SKIFF -d DIR -p PID KEY=VALUE\n"
                         "       skiff-monitor -E -s SKIFF -d DIR -- ARG...\n");
         return 2;
@@ -716,6 +839,7 @@ int main(int argc, char **argv) {
     int restart = 0;
     for (;;) {
         if (!launch(restart, sigfd)) break;
+        oom_arm();
         long long started_ms = now_ms();
         health_passed = 0;
         health_finished = 0;
@@ -726,7 +850,7 @@ int main(int argc, char **argv) {
             // After the init exits, its output is drained for a moment: EOF comes once the last writer
             // (another process of the container) is gone.
             if (init_exited && (!streams_open || now_ms() - exit_at_ms > 2000)) break;
-            struct pollfd p[6 + MAX_CLIENTS];
+            struct pollfd p[7 + MAX_CLIENTS];
             int np = 0;
             p[np++] = (struct pollfd){.fd = sigfd, .events = POLLIN};
             p[np++] = (struct pollfd){.fd = out_fd, .events = POLLIN};
@@ -734,12 +858,18 @@ int main(int argc, char **argv) {
             p[np++] = (struct pollfd){.fd = master_fd, .events = POLLIN};
             p[np++] = (struct pollfd){.fd = attach_listener, .events = POLLIN};
             p[np++] = (struct pollfd){.fd = ctl_fd, .events = POLLIN};
+            p[np++] = (struct pollfd){.fd = oom_notify, .events = POLLIN};
             for (int i = 0; i < n_clients; i++) p[np++] = (struct pollfd){.fd = clients[i], .events = POLLIN};
             int timeout = -1;
             if (init_exited) timeout = 100;
             else if (next_health >= 0) {
                 long long wait = next_health - now_ms();
                 timeout = wait < 0 ? 0 : (int)wait;
+            }
+            if (oom_recheck_until > 0) {
+                long long wait = oom_recheck_until - now_ms();
+                if (wait <= 0) oom_recheck_until = 0;
+                else if (timeout < 0 || timeout > 50) timeout = 50;
             }
             int r = poll(p, (nfds_t)np, timeout);
             if (r < 0 && errno != EINTR) break;
@@ -767,8 +897,10 @@ int main(int argc, char **argv) {
             }
             if (p[4].revents & POLLIN) accept_client();
             if (p[5].revents & POLLIN) read_ctl();
-            // Clients polled this round are p[6...]; drop/accept may have reordered them, so match by fd.
-            for (int k = 6; k < np; k++) {
+            if (p[6].revents & POLLIN) oom_notified();
+            if (oom_file >= 0 && oom_pid <= 0 && (oom_dirty || oom_recheck_until > 0)) oom_check();
+            // Clients polled this round are p[7...]; drop/accept may have reordered them, so match by fd.
+            for (int k = 7; k < np; k++) {
                 if (!(p[k].revents & (POLLIN | POLLHUP | POLLERR))) continue;
                 int idx = -1;
                 for (int i = 0; i < n_clients; i++) if (clients[i] == p[k].fd) idx = i;
@@ -793,6 +925,7 @@ int main(int argc, char **argv) {
         if (in_fd == master_fd) in_fd = -1;
         close_fd(&master_fd);
         close_fd(&in_fd);
+        oom_disarm();
         // A health probe still running is given a moment, then the exit is recorded regardless.
         long long delay = finish();
         close_clients();

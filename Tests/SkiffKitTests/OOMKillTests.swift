@@ -72,6 +72,52 @@ struct OOMKillTests {
             ])
     }
 
+    /// The container's events since `since` without its execs' (the `touch` that ends the runs below).
+    static func ownActions(_ root: CLIRoot, _ name: String, since: String) -> [String] {
+        actions(root, name, since: since).filter { !$0.hasPrefix("exec_") }
+    }
+
+    /// The init (a shell) outlives the hog it starts, then waits until /done exists and exits 0.
+    static let survivor = hog + "; while [ ! -e /done ]; do sleep 0.1; done"
+
+    /// Docker's `oom` comes when the kernel kills, not at the exit: a child killed while the init lives
+    /// on is an event at once (the monitor watches the cgroup's counter), State.OOMKilled is set, and the
+    /// exit later owes no second `oom`.
+    @Test func aChildKilledWhileTheInitLivesIsAnEventAtOnce() throws {
+        let root = try CLIRoot()
+        defer { root.cleanUp() }
+        let since = Self.now()
+        let run = root.skiff("run", "-d", "--name", "lives", "-m", "16m", "busybox", "sh", "-c", Self.survivor)
+        #expect(run.status == 0, "\(run.err)")
+        #expect(root.eventually(20) { Self.ownActions(root, "lives", since: since).contains("oom") })
+        #expect(Self.ownActions(root, "lives", since: since) == ["create", "start", "oom"])
+        #expect(
+            root.inspect("lives", "{{.State.Running}} {{.State.Status}} {{.State.OOMKilled}}") == "true running true")
+
+        #expect(root.skiff("exec", "lives", "touch", "/done").status == 0)
+        #expect(root.skiff("wait", "lives").out == "0\n")
+        #expect(root.inspect("lives", "{{.State.OOMKilled}} {{.State.ExitCode}}") == "true 0")
+        #expect(Self.ownActions(root, "lives", since: since) == ["create", "start", "oom", "die 0"])
+    }
+
+    /// A restart policy's restart runs in a new cgroup: the monitor watches that one.
+    @Test func theWatchFollowsARestartIntoItsNewCgroup() throws {
+        let root = try CLIRoot()
+        defer { root.cleanUp() }
+        let since = Self.now()
+        let run = root.skiff(
+            "run", "-d", "--name", "rerun", "--restart", "on-failure:1", "-m", "16m", "busybox", "sh", "-c",
+            "if [ ! -e /ran ]; then touch /ran; exit 1; fi; " + Self.survivor)
+        #expect(run.status == 0, "\(run.err)")
+        #expect(root.eventually(20) { Self.ownActions(root, "rerun", since: since).contains("oom") })
+        #expect(Self.ownActions(root, "rerun", since: since) == ["create", "start", "die 1", "start", "oom"])
+        #expect(root.inspect("rerun", "{{.RestartCount}} {{.State.Running}} {{.State.OOMKilled}}") == "1 true true")
+        #expect(root.skiff("exec", "rerun", "touch", "/done").status == 0)
+        #expect(root.skiff("wait", "rerun").out == "0\n")
+        #expect(
+            Self.ownActions(root, "rerun", since: since) == ["create", "start", "die 1", "start", "oom", "die 0"])
+    }
+
     @Test func aRecordRepairedAfterItsMonitorDiedSaysSoToo() throws {
         let root = try CLIRoot()
         defer { root.cleanUp() }

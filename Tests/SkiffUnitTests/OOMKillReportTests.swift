@@ -1,4 +1,5 @@
 import Foundation
+import SkiffKit
 import SkiffRuntime
 import SkiffSystem
 import Testing
@@ -67,5 +68,58 @@ struct OOMKillReportTests {
         let noMemory = try CgroupManager(
             layout: .v1(hierarchies: ["pids": root + "/pids"]), path: "/skiff/c1", fakeFilesystem: true)
         #expect(noMemory.oomReport() == nil, "no memory controller, no counter")
+    }
+}
+
+/// What a detached container's monitor watches for OOM kills while the container runs (issue 14), and
+/// how many `oom` events a run still owes (a fake cgroupfs tree: the v2 side; v1 is OOMKillTests).
+@Suite("OOM watch (the monitor's -O, the oom events a run owes)")
+struct OOMWatchPlanTests {
+    @Test func v2WatchesMemoryEventsOfTheContainersCgroup() throws {
+        let root = try FileIO.makeTemporaryDirectory(in: "/tmp", prefix: "skiff-oom-watch-v2-")
+        defer { FileIO.removeTree(root) }
+        let cg = try CgroupManager(layout: .v2(root: root), path: "/skiff/c1", fakeFilesystem: true)
+        let watch = try #require(OOMWatch(cgroup: cg))
+        #expect(watch.mechanism == .v2MemoryEvents)
+        #expect(watch.counterFile == root + "/skiff/c1/memory.events")
+        #expect(watch.monitorArgument == "v2:" + root + "/skiff/c1/memory.events")
+        // Under a --cgroup-parent, the same file of that cgroup.
+        let nested = try CgroupManager(layout: .v2(root: root), path: "/custom/parent/c1", fakeFilesystem: true)
+        #expect(OOMWatch(cgroup: nested)?.monitorArgument == "v2:" + root + "/custom/parent/c1/memory.events")
+    }
+
+    @Test func v1WatchesTheMemoryHierarchysOOMControl() throws {
+        let layout = CgroupLayout.hybrid(
+            hierarchies: ["memory": "/fake/memory", "pids": "/fake/pids"], unified: "/fake/unified")
+        let cg = try CgroupManager(layout: layout, path: "/skiff/c1", fakeFilesystem: true)
+        #expect(OOMWatch(cgroup: cg)?.monitorArgument == "v1:/fake/memory/skiff/c1/memory.oom_control")
+        let noMemory = try CgroupManager(
+            layout: .v1(hierarchies: ["pids": "/fake/pids"]), path: "/skiff/c1", fakeFilesystem: true)
+        #expect(OOMWatch(cgroup: noMemory) == nil, "no memory controller, nothing to watch")
+    }
+
+    /// The counter as memory.events reads it while the container runs, against what the record says
+    /// was reported: the live helper and the exit each record only the kills not recorded yet.
+    @Test func aRunOwesAnEventForEachKillNotReported() throws {
+        let root = try FileIO.makeTemporaryDirectory(in: "/tmp", prefix: "skiff-oom-owed-v2-")
+        defer { FileIO.removeTree(root) }
+        try FileIO.makeDirectories(root + "/skiff/c1", mode: 0o755)
+        let cg = try CgroupManager(layout: .v2(root: root), path: "/skiff/c1", fakeFilesystem: true)
+        func counted(_ events: String) throws -> UInt64? {
+            try FileIO.create(root + "/skiff/c1/memory.events", contents: Array(events.utf8))
+            return cg.oomReport()?.oomKills
+        }
+        // The limit was hit, nobody killed: nothing owed.
+        #expect(OOMWatch.unreported(counted: try counted("max 5\noom 1\noom_kill 0\n"), reported: nil) == 0)
+        // A kill: one event; reported, then nothing more is owed for it (the exit adds no second).
+        let one = try counted("max 9\noom 2\noom_kill 1\noom_group_kill 0\n")
+        #expect(OOMWatch.unreported(counted: one, reported: nil) == 1)
+        #expect(OOMWatch.unreported(counted: one, reported: 1) == 0)
+        // Two more before the monitor looked again: two events.
+        #expect(OOMWatch.unreported(counted: try counted("oom 4\noom_kill 3\n"), reported: 1) == 2)
+        // The cgroup gone or no counter (v1 before 4.13): nothing known, nothing owed.
+        FileIO.removeTree(root + "/skiff/c1")
+        #expect(OOMWatch.unreported(counted: cg.oomReport()?.oomKills, reported: 1) == 0)
+        #expect(OOMWatch.unreported(counted: nil, reported: nil) == 0)
     }
 }

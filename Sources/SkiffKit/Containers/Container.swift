@@ -83,6 +83,10 @@ public struct Container: Codable, Sendable, Equatable {
     /// Docker's State.OOMKilled: the kernel's OOM killer killed a process of the last run (read from its
     /// cgroup when the exit was recorded); cleared at the next start. nil: false.
     public var oomKilled: Bool?
+    /// The run's OOM kills already recorded as `oom` events, as its cgroup counted them when the
+    /// monitor reported them (`container-internal oom`); the exit records only those after. Cleared at
+    /// each start and exit. nil: none.
+    public var oomKillsReported: UInt64?
     /// --pid, --ipc, --uts, --cgroupns as given (a `container:` donor is looked up at every start); nil in
     /// records made before they existed.
     public var namespaceModes: NamespaceModes?

@@ -193,6 +193,7 @@ extension Engine {
         container.status = .running
         container.startedAt = Timestamp.now()
         container.oomKilled = nil
+        container.oomKillsReported = nil
         container.runnerPid = getpid()
         container.runnerStartTime = SkiffRuntime.ProcessInfo.startTime(pid: getpid())
         try containers.save(container)
@@ -235,12 +236,16 @@ extension Engine {
             }
             throw .runtime(error)
         }
-        container.oomKilled = oomKilled(id: container.id) ? true : nil
+        // No monitor watched this run: its kills are all recorded now, before `die`.
+        let kills = oomKills(id: container.id)
+        container.oomKilled = (kills ?? 0) > 0 ? true : nil
         try? runtime.delete(id: container.id, force: true)
         container.status = .exited
         container.exitCode = status.shellStatus
         container.finishedAt = Timestamp.now()
-        events.recordDie(container, exitCode: status.shellStatus, finishedAt: container.finishedAt)
+        events.recordDie(
+            container, exitCode: status.shellStatus, finishedAt: container.finishedAt,
+            ooms: OOMWatch.unreported(counted: kills, reported: nil))
         recordAttachments(of: container, starting: false)
         if container.autoRemove {
             removeContainerFiles(id: container.id, anonymousVolumes: true)

@@ -33,9 +33,9 @@ public struct EventRecorder: Sendable {
     }
 
     /// `die`: the exit code, and how long the run lasted in whole seconds (Docker's execDuration).
-    /// A run the OOM killer ended (`c.oomKilled`) has Docker's `oom` event first.
-    public func recordDie(_ c: Container, exitCode: Int32, finishedAt: String? = nil) {
-        if c.oomKilled == true { record(container: c, "oom") }
+    /// First an `oom` event for each of the run's OOM kills not recorded while it ran (`ooms`).
+    public func recordDie(_ c: Container, exitCode: Int32, finishedAt: String? = nil, ooms: UInt64 = 0) {
+        for _ in 0..<ooms { record(container: c, "oom") }
         var extra = ["exitCode": "\(exitCode)"]
         if let start = c.startedAt.flatMap(Timestamp.parse) {
             let end = finishedAt.flatMap(Timestamp.parse) ?? Timestamp.nowSeconds()

@@ -18,6 +18,7 @@ import Glibc
 ///     skiff container-internal start <id>            launch through the OCI runtime; report "ok <pid>"
 ///     skiff container-internal exited <id> C S TIME  record the exit; answer "restart <ms>" or "done"
 ///     skiff container-internal health <id>           one healthcheck probe
+///     skiff container-internal oom <id>              the OOM killer killed in its cgroup: `oom` events
 ///
 /// Every command reads records through `reconcile`, where the kernel wins over a stale record: a
 /// container whose process is gone and whose monitor is gone (SIGKILLed, a reboot) is marked exited,
@@ -179,6 +180,7 @@ extension Engine {
                 args += ["-P", "\(h.startPeriod / 1_000_000)", "-S", "\(max(pace / 1_000_000, 10))"]
             }
         }
+        if let watch = oomWatch(of: container) { args += ["-O", watch.monitorArgument] }
         args.append(container.id)
 
         var pipeFDs: [Int32] = [-1, -1]
@@ -354,6 +356,7 @@ extension Engine {
             c.startedAt = Timestamp.now()
             c.exitCode = 0
             c.oomKilled = nil
+            c.oomKillsReported = nil
             c.error = nil
             if c.healthcheck != nil { c.health = HealthState() }
         }
@@ -373,24 +376,27 @@ extension Engine {
         case restart(milliseconds: Int)
     }
 
-    /// `container-internal exited`: record the exit (with whether the OOM killer ended the run, read
-    /// from the cgroup first), remove the runtime state (and with it the cgroup), then apply --rm or the
-    /// restart policy.
+    /// `container-internal exited`: record the exit (with whether the OOM killer killed in the run, read
+    /// from the cgroup first, and an `oom` event for each kill the monitor has not reported), remove the
+    /// runtime state (and with it the cgroup), then apply --rm or the restart policy.
     package func internalExited(id: String, code: Int32, signal: Int32, finishedAt: String) throws(KitError)
         -> AfterExit
     {
         guard FileIO.exists(containers.directory(of: id) + "/container.json") else { return .done }
-        let oomKilled = oomKilled(id: id)
+        let kills = oomKills(id: id)
         try? runtime.delete(id: id, force: true)
         tearDownNetwork(id: id)
         releaseShm(id: id)
         var decision = AfterExit.done
+        var unreportedKills: UInt64 = 0
         let record = try containers.update(id: id) { c throws(KitError) in
             let exit = code >= 0 ? code : 128 + signal
             let ranFor = Self.seconds(from: c.startedAt, to: finishedAt)
+            unreportedKills = OOMWatch.unreported(counted: kills, reported: c.oomKillsReported)
             c.status = .exited
             c.exitCode = exit
-            c.oomKilled = oomKilled ? true : nil
+            c.oomKilled = (kills ?? 0) > 0 || c.oomKillsReported != nil ? true : nil
+            c.oomKillsReported = nil
             c.finishedAt = finishedAt
             c.pid = nil
             c.pidStartTime = nil
@@ -409,7 +415,7 @@ extension Engine {
             c.restartCount = count + 1
             c.status = .restarting
         }
-        events.recordDie(record, exitCode: record.exitCode ?? code, finishedAt: finishedAt)
+        events.recordDie(record, exitCode: record.exitCode ?? code, finishedAt: finishedAt, ooms: unreportedKills)
         recordAttachments(of: record, starting: false)
         if record.autoRemove && decision == .done {
             removeContainerFiles(id: id, anonymousVolumes: true)
@@ -420,7 +426,7 @@ extension Engine {
     /// Whether the kernel's OOM killer killed a process of the container's run, from its cgroup's
     /// counter (read before the cgroup is removed).
     func oomKilled(id: String) -> Bool {
-        runtime.oomReport(id: id)?.killedByOOM ?? false
+        (oomKills(id: id) ?? 0) > 0
     }
 
     // MARK: reconcile
@@ -460,7 +466,8 @@ extension Engine {
                 c.status = .exited
                 c.pid = nil
                 c.pidStartTime = nil
-                c.oomKilled = oomKilled(id: c.id) ? true : nil
+                c.oomKilled = oomKilled(id: c.id) || c.oomKillsReported != nil ? true : nil
+                c.oomKillsReported = nil
                 try? runtime.delete(id: c.id, force: true)
                 tearDownNetwork(id: c.id)
                 releaseShm(id: c.id)

@@ -43,19 +43,24 @@ public struct CgroupOOMReport: Sendable, Equatable {
 }
 
 extension CgroupManager {
+    /// Where the cgroup's OOM counter is: v1's memory.oom_control in the memory hierarchy, or v2's
+    /// memory.events; nil without a memory controller. A path, whether the cgroup exists yet or not.
+    public func oomCounterFile() -> (path: String, source: CgroupOOMReport.Source)? {
+        if let mount = layout.v1Hierarchies["memory"] {
+            return (leaf(in: mount) + "/" + CgroupOOMReport.Source.v1OOMControl.rawValue, .v1OOMControl)
+        }
+        if case .v2(let root) = layout {
+            return (leaf(in: root) + "/" + CgroupOOMReport.Source.v2MemoryEvents.rawValue, .v2MemoryEvents)
+        }
+        return nil
+    }
+
     /// The cgroup's OOM counter file (v1 memory.oom_control, v2 memory.events) as it reads now; nil
     /// without a memory controller or once the cgroup is gone. Read it before `destroy`.
     public func oomReport() -> CgroupOOMReport? {
-        let dir: String
-        let source: CgroupOOMReport.Source
-        if let mount = layout.v1Hierarchies["memory"] {
-            (dir, source) = (leaf(in: mount), .v1OOMControl)
-        } else if case .v2(let root) = layout {
-            (dir, source) = (leaf(in: root), .v2MemoryEvents)
-        } else {
-            return nil
-        }
-        guard let text = (try? fs.readTrimmedIfExists(dir + "/" + source.rawValue)) ?? nil else { return nil }
+        guard let (path, source) = oomCounterFile(),
+            let text = (try? fs.readTrimmedIfExists(path)) ?? nil
+        else { return nil }
         return CgroupOOMReport(source: source, contents: text)
     }
 }

@@ -7,12 +7,14 @@ import Glibc
 #endif
 
 /// `skiff container-internal …`: what the monitor (skiff-monitor) runs. Not for people. Table-driven
-/// (no ArgumentParser): the monitor starts one for every detached start, exit and healthcheck probe.
+/// (no ArgumentParser): the monitor starts one for every detached start, exit, healthcheck probe and
+/// OOM kill.
 enum ContainerInternal {
     static var table: CommandTable {
         CommandTable(
             program: "skiff container-internal", abstract: "Helpers the container monitor runs.",
-            commands: [Start.self, Exited.self, Health.self, ExecDied.self, Reap.self], takesGlobalFlags: false)
+            commands: [Start.self, Exited.self, Health.self, OOM.self, ExecDied.self, Reap.self],
+            takesGlobalFlags: false)
     }
 
     /// Run `arguments` (the whole command line after the program name); never returns.
@@ -148,6 +150,17 @@ enum ContainerInternal {
             // The exit status tells the monitor whether the check passed.
             if try !SkiffContext.engine().runHealthProbe(id: id) { throw CommandExit(1) }
         }
+    }
+
+    /// The OOM killer killed in the running container's cgroup (the monitor saw its counter grow).
+    struct OOM: RuntimeCommand {
+        static let spec = RuntimeCommandSpec(
+            "oom", "Record an oom event for each OOM kill not recorded yet.", operands: [.containerID])
+        let id: String
+
+        init(_ a: RuntimeArguments) { id = a.operands[0] }
+
+        func run() throws { try SkiffContext.engine().internalOOM(id: id) }
     }
 
     /// A test session's reaper (skiff-monitor -R): remove everything labelled KEY=VALUE.

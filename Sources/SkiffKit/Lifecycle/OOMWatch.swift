@@ -1,0 +1,82 @@
+import SkiffOCI
+import SkiffRuntime
+
+/// What a detached container's monitor watches to see the kernel's OOM killer at work while the
+/// container runs (Docker's `oom` event comes when the kill happens, even if the init survives): the
+/// memory cgroup's counter file, and how the kernel tells of a change to it. Planned here from the
+/// cgroup's layout and path; the monitor (C) only opens, waits and reads the `oom_kill` line.
+///
+///     v1:<memory hierarchy>/<path>/memory.oom_control   an eventfd registered in cgroup.event_control
+///                                                       beside it, signalled at each OOM
+///     v2:<cgroup2 mount>/<path>/memory.events           inotify IN_MODIFY (cgroup_file_notify)
+package struct OOMWatch: Sendable, Equatable {
+    /// How the monitor learns of a change.
+    package enum Mechanism: String, Sendable, Equatable {
+        /// cgroup v1: `<eventfd> <fd of memory.oom_control>` written to cgroup.event_control.
+        case v1EventControl = "v1"
+        /// cgroup v2: inotify on memory.events.
+        case v2MemoryEvents = "v2"
+    }
+
+    /// How.
+    package var mechanism: Mechanism
+    /// The file with the `oom_kill N` line.
+    package var counterFile: String
+
+    /// The watch of `cgroup`'s counter; nil without a memory controller (nothing to watch).
+    package init?(cgroup: CgroupManager) {
+        guard let (path, source) = cgroup.oomCounterFile() else { return nil }
+        self.counterFile = path
+        switch source {
+        case .v1OOMControl: mechanism = .v1EventControl
+        case .v2MemoryEvents: mechanism = .v2MemoryEvents
+        }
+    }
+
+    /// skiff-monitor's `-O` operand: `v1:FILE` or `v2:FILE`.
+    package var monitorArgument: String { mechanism.rawValue + ":" + counterFile }
+
+    /// How many `oom` events a run still owes: kills `counted` by its cgroup now, less those
+    /// `reported` already (by the monitor's `container-internal oom` while it ran). A counter that
+    /// cannot be read owes nothing; one below the reported (a new cgroup) is counted from zero.
+    package static func unreported(counted: UInt64?, reported: UInt64?) -> UInt64 {
+        guard let counted else { return 0 }
+        let reported = reported ?? 0
+        return counted >= reported ? counted - reported : counted
+    }
+}
+
+extension Engine {
+    /// The OOM watch for the container's cgroup as its runtime will make it (the spec's cgroupsPath,
+    /// the runtime's layout), for the monitor's command line before the cgroup exists; nil without a
+    /// memory controller or a readable spec.
+    func oomWatch(of container: Container) -> OOMWatch? {
+        guard let spec = try? SpecFile.load(bundle: containers.directory(of: container.id)),
+            let cgroup = try? CgroupManager.forContainer(
+                id: container.id, cgroupsPath: spec.linux?.cgroupsPath, layout: runtime.cgroupLayout, logger: logger)
+        else { return nil }
+        return OOMWatch(cgroup: cgroup)
+    }
+
+    /// The OOM killer's kills counted in the container's cgroup (its runtime state's) so far; nil
+    /// without a cgroup or a counter.
+    func oomKills(id: String) -> UInt64? {
+        runtime.oomReport(id: id)?.oomKills
+    }
+
+    /// `container-internal oom`: the monitor saw the container's OOM counter grow while it runs. One
+    /// `oom` event per kill not reported yet, and State.OOMKilled set (Docker sets it at the event).
+    /// The count reported is kept in the record, so the exit records only the kills after it.
+    package func internalOOM(id: String) throws(KitError) {
+        guard let counted = oomKills(id: id) else { return }
+        var owed: UInt64 = 0
+        let record = try containers.update(id: id) { c throws(KitError) in
+            guard c.status == .running else { return }
+            owed = OOMWatch.unreported(counted: counted, reported: c.oomKillsReported)
+            guard owed > 0 else { return }
+            c.oomKillsReported = counted
+            c.oomKilled = true
+        }
+        for _ in 0..<owed { events.record(container: record, "oom") }
+    }
+}
