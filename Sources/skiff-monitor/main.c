@@ -8,7 +8,7 @@
 //     {"log","stream","time"}, rotated at a size limit, and to attached clients (attach.sock);
 //   - copies what attached clients send to the container's stdin (or the pty);
 //   - runs `skiff container-internal health <id>` every health interval;
-//   - with -O, watches the container's memory cgroup for the OOM killer's kills while it runs and runs
+//   - watches the container's memory cgroup for the OOM killer's kills while it runs and runs
 //     `skiff container-internal oom <id>` when its oom_kill counter grows (the exit records the rest);
 //   - reaps the init, writes `exit` (code, signal, time), and runs `skiff container-internal exited`,
 //     which records the exit and answers "restart <ms>" or "done" (not when a `removing` file says
@@ -17,12 +17,11 @@
 //     start helper already at work;
 //   - exits when there is nothing left to watch.
 //
-// Usage: skiff-monitor -s SKIFF -d DIR [-t] [-i] [-A] [-l MAXBYTES] [-n MAXFILES] [-N] [-H HEALTH_MS]
-//        [-O v1:FILE|v2:FILE] ID
-// (-N: no log, for --log-driver none. -O: the cgroup's OOM counter file, v1's memory.oom_control, with an
-// eventfd registered in the cgroup.event_control beside it, or v2's memory.events, watched by inotify.)
-// fd 3, if open, is the ready pipe: the start helper's report ("ok <pid>" or "err <message>") is copied
-// there, then it is closed. With -A the monitor first writes "listening\n" and waits (10 s at most) for
+// Usage: skiff-monitor -s SKIFF -d DIR [-t] [-i] [-A] [-l MAXBYTES] [-n MAXFILES] [-N] [-H HEALTH_MS] ID
+// (-N: no log, for --log-driver none.)
+// fd 3, if open, is the ready pipe: the start helper's report ("ok <pid> [WATCH]" or "err <message>") is
+// copied there, then it is closed. WATCH is the new cgroup's OOM counter file: v1:FILE (memory.oom_control,
+// with an eventfd registered in the cgroup.event_control beside it) or v2:FILE (memory.events, inotify). With -A the monitor first writes "listening\n" and waits (10 s at most) for
 // one attach client before starting the container.
 //
 // Reaper mode (a test session's, see SkiffTesting): skiff-monitor -R -s SKIFF -d DIR -p PID KEY=VALUE
@@ -354,7 +353,7 @@ static pid_t helper_pid, init_pid, health_pid;
 
 // MARK: the OOM watch (-O): armed for each run, as each run has a new cgroup
 
-static const char *oom_spec;            // "v1:FILE" or "v2:FILE"
+static char oom_spec[4096];             // "v1:FILE" or "v2:FILE", from the start helper's report; "" none
 static int oom_file = -1;               // the counter file, read from its start each time
 static int oom_notify = -1;             // v1: the eventfd; v2: the inotify instance
 static unsigned long long oom_seen;     // the count the last `oom` helper was started for
@@ -385,7 +384,7 @@ static void oom_arm(void) {
     oom_seen = 0;
     oom_dirty = 0;
     oom_recheck_until = 0;
-    if (!oom_spec || (strncmp(oom_spec, "v1:", 3) != 0 && strncmp(oom_spec, "v2:", 3) != 0)) return;
+    if ((strncmp(oom_spec, "v1:", 3) != 0 && strncmp(oom_spec, "v2:", 3) != 0)) return;
     const char *path = oom_spec + 3;
     size_t dir_len = 0;
     for (size_t i = 0; path[i]; i++)
@@ -560,7 +559,17 @@ static int launch(int restart, int sigfd) {
     }
     (void)sigfd;
     int ok = strncmp(report, "ok ", 3) == 0;
-    if (ok) init_pid = (pid_t)atoi(report + 3);
+    oom_spec[0] = 0;
+    if (ok) {
+        char *end;
+        init_pid = (pid_t)strtol(report + 3, &end, 10);
+        // "ok PID WATCH": the cgroup's OOM counter file to watch, when it has one (see oom_arm).
+        if (*end == ' ') {
+            size_t k = 0;
+            for (end++; *end && *end != '\n' && k < sizeof oom_spec - 1; end++) oom_spec[k++] = *end;
+            oom_spec[k] = 0;
+        }
+    }
     // Without the init's pid its exit could never be told apart, and the record would say running forever.
     if (ok && init_pid <= 0) {
         ok = 0;
@@ -773,7 +782,7 @@ static int exec_wait_main(const char *dir, char **args, int nargs) {
 int main(int argc, char **argv) {
     const char *dir = NULL;
     int c;
-    while ((c = getopt(argc, argv, "s:d:tiAl:n:NH:P:S:Rp:EO:")) != -1) {
+    while ((c = getopt(argc, argv, "s:d:tiAl:n:NH:P:S:Rp:E")) != -1) {
         switch (c) {
         case 's': skiff_path = optarg; break;
         case 'd': dir = optarg; break;
@@ -789,7 +798,6 @@ int main(int argc, char **argv) {
         case 'R': opt_reap = 1; break;
         case 'p': reap_watch_pid = (pid_t)atoi(optarg); break;
         case 'E': opt_exec_wait = 1; break;
-        case 'O': oom_spec = optarg; break;
         default: return 2;
         }
     }
@@ -799,8 +807,7 @@ int main(int argc, char **argv) {
         return exec_wait_main(dir, argv + optind, argc - optind);
     }
     if (!skiff_path || !dir || optind != argc - 1) {
-        fprintf(stderr, "usage: skiff-monitor -s SKIFF -d DIR [-t] [-i] [-A] [-l MAX] [-n FILES] [-H MS [-P MS -S MS]]\n"
-                        "                     [-O v1:FILE|v2:FILE] ID\n"
+        fprintf(stderr, "usage: skiff-monitor -s SKIFF -d DIR [-t] [-i] [-A] [-l MAX] [-n FILES] [-H MS [-P MS -S MS]] ID\n"
                         "       skiff-monitor -R -s SKIFF -d DIR -p PID KEY=VALUE\n"
                         "       skiff-monitor -E -s SKIFF -d DIR -- ARG...\n");
         return 2;

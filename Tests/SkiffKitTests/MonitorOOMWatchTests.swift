@@ -4,7 +4,7 @@ import SkiffSystem
 import SkiffTestSupport
 import Testing
 
-/// The monitor's cgroup v2 OOM watch (`-O v2:FILE`, inotify on memory.events), run for real against a
+/// The monitor's cgroup v2 OOM watch (the start helper's `ok PID v2:FILE`, inotify on memory.events), run for real against a
 /// fake cgroupfs file and a fake `skiff` that logs the helpers it is asked to run (this host's memory
 /// controller is v1, whose watch OOMKillTests drives with real kills). No root needed.
 @Suite(
@@ -17,7 +17,7 @@ struct MonitorOOMWatchTests {
         #!/bin/sh
         echo "$2" >> "$SKIFF_ROOT/calls"
         case "$2" in
-        start) sleep 1000 </dev/null >/dev/null 2>&1 3>&- & echo "ok $!" >&3 ;;
+        start) sleep 1000 </dev/null >/dev/null 2>&1 3>&- & echo "ok $! v2:$SKIFF_ROOT/cgroup/skiff/c1/memory.events" >&3 ;;
         exited) echo done ;;
         esac
         """
@@ -44,13 +44,13 @@ struct MonitorOOMWatchTests {
         do {
             defer { close(fds[1]) }
             try Engine.spawnMonitor(
-                [Engine.monitorPath, "-s", dir + "/skiff", "-d", dir + "/c", "-N", "-O", "v2:" + events, "c1"],
+                [Engine.monitorPath, "-s", dir + "/skiff", "-d", dir + "/c", "-N", "c1"],
                 readyFD: fds[1], stateRoot: dir)
         }
         var report = [UInt8](repeating: 0, count: 64)
         let n = read(fds[0], &report, report.count)
         let text = String(decoding: report.prefix(max(n, 0)), as: UTF8.self)
-        let sleeper = try #require(Int32(text.dropFirst(3).trimmingCharacters(in: .whitespacesAndNewlines)), "\(text)")
+        let sleeper = try #require(Int32(text.dropFirst(3).prefix { $0 != " " }), "\(text)")
         defer {
             kill(sleeper, SIGKILL)
             _ = Poll.until(10) { HostLeftovers.processesMentioning(dir).isEmpty }

@@ -73,7 +73,7 @@ struct OOMKillReportTests {
 
 /// What a detached container's monitor watches for OOM kills while the container runs (issue 14), and
 /// how many `oom` events a run still owes (a fake cgroupfs tree: the v2 side; v1 is OOMKillTests).
-@Suite("OOM watch (the monitor's -O, the oom events a run owes)")
+@Suite("OOM watch (what the monitor watches, the oom events a run owes)")
 struct OOMWatchPlanTests {
     @Test func v2WatchesMemoryEventsOfTheContainersCgroup() throws {
         let root = try FileIO.makeTemporaryDirectory(in: "/tmp", prefix: "skiff-oom-watch-v2-")

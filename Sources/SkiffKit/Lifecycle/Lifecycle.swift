@@ -180,7 +180,6 @@ extension Engine {
                 args += ["-P", "\(h.startPeriod / 1_000_000)", "-S", "\(max(pace / 1_000_000, 10))"]
             }
         }
-        if let watch = oomWatch(of: container) { args += ["-O", watch.monitorArgument] }
         args.append(container.id)
 
         var pipeFDs: [Int32] = [-1, -1]

@@ -33,7 +33,7 @@ package struct OOMWatch: Sendable, Equatable {
         }
     }
 
-    /// skiff-monitor's `-O` operand: `v1:FILE` or `v2:FILE`.
+    /// How the start helper names it to the monitor, after the init's pid: `v1:FILE` or `v2:FILE`.
     package var monitorArgument: String { mechanism.rawValue + ":" + counterFile }
 
     /// How many `oom` events a run still owes: kills `counted` by its cgroup now, less those
@@ -47,15 +47,10 @@ package struct OOMWatch: Sendable, Equatable {
 }
 
 extension Engine {
-    /// The OOM watch for the container's cgroup as its runtime will make it (the spec's cgroupsPath,
-    /// the runtime's layout), for the monitor's command line before the cgroup exists; nil without a
-    /// memory controller or a readable spec.
-    func oomWatch(of container: Container) -> OOMWatch? {
-        guard let spec = try? SpecFile.load(bundle: containers.directory(of: container.id)),
-            let cgroup = try? CgroupManager.forContainer(
-                id: container.id, cgroupsPath: spec.linux?.cgroupsPath, layout: runtime.cgroupLayout, logger: logger)
-        else { return nil }
-        return OOMWatch(cgroup: cgroup)
+    /// The OOM watch for the cgroup the runtime made for the container's run (the start helper hands
+    /// it to the monitor with the init's pid); nil without a memory controller.
+    package func oomWatch(id: String) -> OOMWatch? {
+        runtime.cgroupManager(id: id).flatMap(OOMWatch.init(cgroup:))
     }
 
     /// The OOM killer's kills counted in the container's cgroup (its runtime state's) so far; nil

@@ -54,7 +54,8 @@ enum ContainerInternal {
             do {
                 let pid = try engine.internalStart(id: id, restart: restart)
                 handOver()
-                report("ok \(pid)\n")
+                // The monitor watches the run's new cgroup for OOM kills (see OOMWatch).
+                report("ok \(pid)" + (engine.oomWatch(id: id).map { " " + $0.monitorArgument } ?? "") + "\n")
             } catch {
                 handOver()
                 report("err \(error)\n")
