@@ -94,7 +94,7 @@ crun_detached_floor() {
         | if $s == "no" then del(.linux.seccomp) else . end' "$cdir/config.json")" || return 1
     lifecycle_skiff rm crun-spec-source >/dev/null
     for ((i = 0; i < n; i++)); do mkdir -p "$dir/$seccomp$i/upper" "$dir/$seccomp$i/work" "$dir/$seccomp$i/rootfs"; done
-    on_exit "for i in \$(seq 0 $((n - 1))); do crun --root '$dir/state' delete -f 'floor-$seccomp'\$i >/dev/null 2>&1; umount '$dir/$seccomp'\$i/rootfs 2>/dev/null; done; rm -rf '$dir'"
+    on_exit "crun_floor_down '$dir' '$seccomp'"
     t0="$(now_ms)"
     for ((i = 0; i < n; i++)); do
         mount -t overlay overlay -o "lowerdir=$lower,upperdir=$dir/$seccomp$i/upper,workdir=$dir/$seccomp$i/work" \
@@ -104,14 +104,21 @@ crun_detached_floor() {
             { tail -3 "$WORK/crun-run.err" >&2; return 1; }
     done
     t1="$(now_ms)"
-    for ((i = 0; i < n; i++)); do
-        crun --root "$dir/state" delete -f "floor-$seccomp$i" >/dev/null 2>&1
-        umount "$dir/$seccomp$i/rootfs"
-    done
+    crun_floor_down "$dir" "$seccomp"
     START_MS=$((t1 - t0))
     printf '%-6s network %-7s: %d starts %6d ms (%5.1f ms each): crun run -d alone, seccomp %s (a floor, no monitor or record)\n' \
         crun none "$n" "$START_MS" "$(awk -v t="$START_MS" -v n="$n" 'BEGIN { print t / n }')" "$seccomp" |
         tee -a "$results/detached-50.txt"
+}
+
+# crun_floor_down DIR SECCOMP: delete crun_detached_floor's containers and unmount their overlays.
+crun_floor_down() {
+    local dir="$1" seccomp="$2" k
+    for ((k = 0; k < DETACHED_N; k++)); do
+        crun --root "$dir/state" delete -f "floor-$seccomp$k" >/dev/null 2>&1
+        mountpoint -q "$dir/$seccomp$k/rootfs" && umount "$dir/$seccomp$k/rootfs"
+    done
+    return 0
 }
 
 # Issue 15's goal for 50 detached starts, on either network: <= 1000 ms (20 ms each).
