@@ -315,9 +315,8 @@ extension Engine {
         }
         let initProcess: InitProcess
         do {
-            // create, then start (the runtime brings lo up in a new network namespace).
-            initProcess = try runtime.create(id: id, bundle: dir, options: options)
-            try runtime.start(id: id)
+            // create and start in one (the runtime brings lo up in a new network namespace).
+            initProcess = try runtime.runDetached(id: id, bundle: dir, options: options)
         } catch {
             try? runtime.delete(id: id, force: true)
             tearDownNetwork(id: id)

@@ -104,11 +104,14 @@ public struct OCIRuntime: Sendable {
         return status
     }
 
-    /// create + start without waiting (runc run --detach).
-    public func runDetached(id: String, bundle: String, options: StartOptions) throws(RuntimeError) {
+    /// create + start without waiting (runc run --detach): the init execs as soon as it is set up, with no
+    /// exec fifo between the two and no second read of the state. Returns the init.
+    @discardableResult
+    public func runDetached(id: String, bundle: String, options: StartOptions) throws(RuntimeError) -> InitProcess {
         var launched = try launch(id: id, bundle: bundle, options: options, waitForStart: false, attach: false)
         launched.closeConsole()
         close(launched.pidfd)
+        return InitProcess(pid: launched.pid, startTime: launched.startTime)
     }
 
     private struct Launched {
