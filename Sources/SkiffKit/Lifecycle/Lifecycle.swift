@@ -286,8 +286,8 @@ extension Engine {
     // MARK: the monitor's helpers
 
     /// `container-internal start`: launch the container (its stdio is ours, set up by the monitor) and
-    /// record it running. Returns the init's pid. With `restart`, a user's stop in the meantime wins.
-    package func internalStart(id: String, restart: Bool) throws(KitError) -> Int32 {
+    /// record it running. Returns the init (its pid, its cgroup). With `restart`, a user's stop in the meantime wins.
+    package func internalStart(id: String, restart: Bool) throws(KitError) -> InitProcess {
         let dir = containers.directory(of: id)
         let before = try containers.load(id: id)
         if restart && before.stoppedByUser == true { throw .usage("not restarting: stopped by the user") }
@@ -366,7 +366,7 @@ extension Engine {
         }
         recordAttachments(of: before, starting: true)
         events.record(container: before, "start")
-        return pid
+        return initProcess
     }
 
     package enum AfterExit: Equatable {

@@ -47,10 +47,13 @@ package struct OOMWatch: Sendable, Equatable {
 }
 
 extension Engine {
-    /// The OOM watch for the cgroup the runtime made for the container's run (the start helper hands
-    /// it to the monitor with the init's pid); nil without a memory controller.
-    package func oomWatch(id: String) -> OOMWatch? {
-        runtime.cgroupManager(id: id).flatMap(OOMWatch.init(cgroup:))
+    /// The OOM watch for the cgroup the runtime made for the init (the start helper hands it to the
+    /// monitor with the init's pid); nil without a memory controller.
+    package func oomWatch(of started: InitProcess) -> OOMWatch? {
+        guard let paths = started.cgroup, let cgroup = try? CgroupManager(statePaths: paths, logger: logger) else {
+            return nil
+        }
+        return OOMWatch(cgroup: cgroup)
     }
 
     /// The OOM killer's kills counted in the container's cgroup (its runtime state's) so far; nil

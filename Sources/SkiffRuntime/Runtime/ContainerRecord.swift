@@ -48,10 +48,13 @@ public struct ContainerRecord: Codable, Sendable, Equatable {
 public struct InitProcess: Sendable, Equatable {
     public var pid: Int32
     public var startTime: UInt64
+    /// The cgroup the runtime made for it (nil: none, or not known here).
+    public var cgroup: CgroupStatePaths?
 
-    public init(pid: Int32, startTime: UInt64) {
+    public init(pid: Int32, startTime: UInt64, cgroup: CgroupStatePaths? = nil) {
         self.pid = pid
         self.startTime = startTime
+        self.cgroup = cgroup
     }
 }
 

@@ -59,12 +59,6 @@ extension OCIRuntime {
 
     /// The container's OOM counter file while its cgroup exists, stopped or not: what its exit is
     /// recorded with before `delete` removes the cgroup. nil without a record, a cgroup or the file.
-    /// The container's cgroup as its state records it (nil without one, or without a record).
-    public func cgroupManager(id: String) -> CgroupManager? {
-        guard let record = try? load(id: id) else { return nil }
-        return try? cgroup(of: record)
-    }
-
     public func oomReport(id: String) -> CgroupOOMReport? {
         guard let record = try? load(id: id), let manager = try? cgroup(of: record) else { return nil }
         return manager.oomReport()

@@ -111,12 +111,13 @@ public struct OCIRuntime: Sendable {
         var launched = try launch(id: id, bundle: bundle, options: options, waitForStart: false, attach: false)
         launched.closeConsole()
         close(launched.pidfd)
-        return InitProcess(pid: launched.pid, startTime: launched.startTime)
+        return InitProcess(pid: launched.pid, startTime: launched.startTime, cgroup: launched.cgroup)
     }
 
     private struct Launched {
         var pid: Int32
         var startTime: UInt64 = 0
+        var cgroup: CgroupStatePaths?
         var pidfd: Int32
         var consoleMaster: Int32 = -1
         var relay = StdioRelay()
@@ -297,6 +298,7 @@ public struct OCIRuntime: Sendable {
         record.pid = child.pid
         record.pidStartTime = startTime
         launched.startTime = startTime
+        launched.cgroup = cgroup.statePaths
         try save(record)
         if let pidFile = options.pidFile {
             do { try FileIO.writeAtomically(Self.absolute(pidFile), contents: Array("\(child.pid)".utf8)) } catch {

@@ -52,10 +52,11 @@ enum ContainerInternal {
             if explaining { ExplainRecorder.shared.begin() }
             func handOver() { if explaining { engine.saveExplanation(id: id, ExplainRecorder.shared.end().events) } }
             do {
-                let pid = try engine.internalStart(id: id, restart: restart)
+                let started = try engine.internalStart(id: id, restart: restart)
                 handOver()
                 // The monitor watches the run's new cgroup for OOM kills (see OOMWatch).
-                report("ok \(pid)" + (engine.oomWatch(id: id).map { " " + $0.monitorArgument } ?? "") + "\n")
+                report(
+                    "ok \(started.pid)" + (engine.oomWatch(of: started).map { " " + $0.monitorArgument } ?? "") + "\n")
             } catch {
                 handOver()
                 report("err \(error)\n")
