@@ -30,3 +30,41 @@ public enum LogDriver: String, Sendable, Equatable, Codable {
     /// How many files rotation keeps when --log-opt max-file is not given.
     public var defaultMaxFiles: Int { self == .local ? 5 : 1 }
 }
+
+extension LogDriver {
+    /// Docker's check of `--log-opt` / `logging.options` (ValidateLogOpts, then the driver's own):
+    /// `mode` (blocking or non-blocking) and `max-buffer-size` (non-blocking only) for any driver that
+    /// keeps a log; then json-file takes max-size, max-file, compress and the attributes
+    /// (`LogAttributes.keys`), local max-size, max-file and compress; none takes anything. `origin`
+    /// names the flag or the compose path.
+    public func check(options: [String: String], origin: String) throws(KitError) {
+        guard self != .none else { return }
+        if let mode = options["mode"], !["", "blocking", "non-blocking"].contains(mode) {
+            throw .usage("\(origin) mode=\(mode): logging mode not supported (blocking or non-blocking)")
+        }
+        if let size = options["max-buffer-size"] {
+            guard options["mode"] == "non-blocking" else {
+                throw .usage("\(origin) max-buffer-size: only supported with mode=non-blocking")
+            }
+            do { _ = try Units.parseBytes(size) } catch {
+                throw .usage("\(origin) max-buffer-size: \(error.message(size, for: "a size"))")
+            }
+        }
+        var own: Set<String> = ["max-size", "max-file", "compress"]
+        if self == .jsonFile { own.formUnion(LogAttributes.keys) }
+        for key in options.keys.sorted() where key != "mode" && key != "max-buffer-size" {
+            guard own.contains(key) else { throw .usage("unknown log opt '\(key)' for \(rawValue) log driver") }
+        }
+        if let compress = options["compress"] {
+            // Go's strconv.ParseBool.
+            let yes = ["1", "t", "T", "TRUE", "true", "True"]
+            let no = ["0", "f", "F", "FALSE", "false", "False"]
+            guard yes.contains(compress) || no.contains(compress) else {
+                throw .usage("\(origin) compress=\(compress): expected true or false")
+            }
+            if yes.contains(compress) {
+                throw .unsupported("\(origin) compress=\(compress): compressed rotated logs are not supported by skiff")
+            }
+        }
+    }
+}

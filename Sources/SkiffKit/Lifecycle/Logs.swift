@@ -1,7 +1,8 @@
 import Foundation
 import SkiffSystem
 
-/// One line of a container's log (`log.jsonl`, Docker's json-file format), written by the monitor.
+/// One line of a container's log (`log.jsonl`, Docker's json-file format), written by the monitor or
+/// by an attached run (both with CJSONLog).
 public struct LogEntry: Codable, Sendable, Equatable {
     /// The text, with its newline.
     public var log: String
@@ -9,6 +10,35 @@ public struct LogEntry: Codable, Sendable, Equatable {
     public var stream: String
     /// When the monitor read it (RFC 3339 with nanoseconds).
     public var time: String
+    /// `--log-opt labels/env/tag`'s attributes; nil without them.
+    public var attrs: [String: String]?
+
+    /// What `logs --details` puts before the text: Docker's `k=v,k2=v2` (keys sorted, both
+    /// query-escaped), empty without attributes.
+    public var details: String {
+        (attrs ?? [:]).sorted { $0.key < $1.key }.map { Self.queryEscape($0.key) + "=" + Self.queryEscape($0.value) }
+            .joined(separator: ",")
+    }
+
+    /// Go's url.QueryEscape: unreserved bytes kept, a space as "+", the rest %XX.
+    static func queryEscape(_ text: String) -> String {
+        var out = ""
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."),
+                UInt8(ascii: "~"):
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            case UInt8(ascii: " "): out += "+"
+            default: out += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
+            }
+        }
+        return out
+    }
+}
+
+extension String {
+    fileprivate func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
 }
 
 /// `logs`' flags: follow, the last N entries, a time window.

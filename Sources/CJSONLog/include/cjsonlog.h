@@ -1,0 +1,51 @@
+// A container's json-file log (Docker's format), written by the monitor (a detached container) and by
+// the CLI (an attached run): one writer, so both keep the same lines, file names and rotation.
+//
+//     {"log":"hi\n","stream":"stdout","attrs":{"a":"1"},"time":"2026-01-02T03:04:05.123456789Z"}
+//
+// Output is split at newlines; a line longer than CJSONLOG_LINE_MAX bytes is logged in pieces (Docker's
+// partial entries), and an unfinished last line when the stream ends. "attrs" only with --log-opt
+// labels/env/tag. Files: log.jsonl, rotated to log.jsonl.1 ... log.jsonl.(max_files - 1).
+#ifndef CJSONLOG_H
+#define CJSONLOG_H
+
+#include <stddef.h>
+
+#define CJSONLOG_LINE_MAX 16384
+
+struct cjsonlog {
+    int dir_fd;
+    int fd;
+    long long size;
+    long long max_size;
+    int max_files;
+    const char *attrs;
+    size_t partial_len[2];
+    char partial[2][CJSONLOG_LINE_MAX];
+    char entry[CJSONLOG_LINE_MAX * 6 + 128];
+};
+
+/// Open (append to) `log.jsonl` in `dir_fd` (AT_FDCWD: the current directory). `max_size` 0: never
+/// rotated; `max_files` < 1 counts as 1. `attrs`: a JSON object's text, kept by pointer (it must outlive
+/// the log), or NULL. Returns 0, or -1 with errno (the log then writes nothing).
+int cjsonlog_open(struct cjsonlog *log, int dir_fd, long long max_size, int max_files, const char *attrs);
+
+/// Log what a stream (1: stdout, 2: stderr) printed; complete lines are written at once.
+void cjsonlog_write(struct cjsonlog *log, int stream, const char *buf, size_t len);
+
+/// Write the unfinished lines (the streams ended).
+void cjsonlog_flush(struct cjsonlog *log);
+
+/// Flush, then close the file (not `dir_fd`).
+void cjsonlog_close(struct cjsonlog *log);
+
+/// A pipe, both ends close-on-exec from the start (pipe2, which Swift's Glibc module lacks).
+int cjsonlog_pipe(int fds[2]);
+
+/// The relay of an attached run: copy `out_from` to `out_to` and `err_from` to `err_to` (a source < 0
+/// is absent; a destination < 0 is not printed), logging both as stdout and stderr, until every source
+/// reaches end of file. A destination that fails (a closed pipe) has its source closed, so the writer
+/// gets EPIPE as if it had written there itself. Closes the sources; flushes the log.
+void cjsonlog_relay(struct cjsonlog *log, int out_from, int out_to, int err_from, int err_to);
+
+#endif
