@@ -5,17 +5,24 @@ import Foundation
 /// ExtraAttributes: the named (or matching) labels, then the named (or matching) environment variables
 /// (an env value wins over a label of the same key), then `tag`, a template of the container.
 public struct LogAttributes: Codable, Sendable, Equatable {
+    /// `labels=a,b`: the container labels of these keys.
     public var labels: [String]?
+    /// `labels-regex=RE`: the container labels whose key matches.
     public var labelsRegex: String?
+    /// `env=A,B`: the container's environment variables of these names.
     public var env: [String]?
+    /// `env-regex=RE`: the environment variables whose name matches.
     public var envRegex: String?
+    /// `tag=TEMPLATE`: an attribute "tag", the template filled in from the container.
     public var tag: String?
 
+    /// None asked for.
     public init() {}
 
     /// The option keys this type holds.
     public static let keys: Set<String> = ["labels", "labels-regex", "env", "env-regex", "tag"]
 
+    /// No attribute asked for.
     public var isEmpty: Bool { self == LogAttributes() }
 
     /// Take `key=value` if `key` is one of `keys`; false otherwise.
@@ -34,12 +41,19 @@ public struct LogAttributes: Codable, Sendable, Equatable {
 
     /// What the container gives the templates and the lists: its identity, labels and environment.
     public struct Source: Sendable {
+        /// The container's full ID.
         public var id: String
+        /// Its name.
         public var name: String
+        /// Its image's ID (sha256:...).
         public var imageID: String
+        /// The image as the user named it.
         public var imageName: String
+        /// Its command (entrypoint and arguments).
         public var command: [String]
+        /// Its labels.
         public var labels: [String: String]
+        /// Its environment (KEY=VALUE).
         public var env: [String]
     }
 
