@@ -104,6 +104,7 @@ struct AttachedRunLogTests {
         let details = root.skiff("logs", "--details", "att")
         #expect(details.out == "E=3,a=1,b=x+y,tag=att hi\n", "\(details)")
         #expect(root.skiff("logs", "att").out == "hi\n", "without --details, the text alone")
+        #expect(root.inspect("att", "{{index .HostConfig.LogConfig.Config \"labels\"}}") == "a,b,missing")
 
         #expect(root.skiff(["run", "-d"] + flags("det") + ["busybox", "echo", "bg"]).status == 0)
         #expect(root.skiff("wait", "det").out == "0\n")

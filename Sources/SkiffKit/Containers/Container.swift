@@ -79,6 +79,8 @@ public struct Container: Codable, Sendable, Equatable {
     /// The JSON object every log entry carries as "attrs" (`--log-opt labels/env/tag`, see
     /// LogAttributes), worked out at create; nil without them.
     public var logAttributes: String?
+    /// The `--log-opt` keys other than max-size and max-file, as given (inspect's LogConfig.Config).
+    public var logOptions: [String: String]?
     /// Its hostname (`--hostname`, else the short ID).
     public var hostname: String?
     /// Why the last start failed, or how the state was repaired.

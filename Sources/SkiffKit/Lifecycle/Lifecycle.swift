@@ -84,6 +84,8 @@ extension Engine {
         container.logMaxFiles = options.logMaxFiles
         try (options.logDriver ?? .jsonFile).check(options: options.logOptions, origin: "--log-opt")
         try Self.logAttributes(options)?.check(origin: "--log-opt")
+        let given = options.logOptions.filter { $0.key != "max-size" && $0.key != "max-file" }
+        container.logOptions = given.isEmpty ? nil : given
         if let driver = options.logDriver, driver != .jsonFile {
             if driver == .none && (options.logMaxSize != nil || options.logMaxFiles != nil) {
                 throw .usage("--log-opt: the none logging driver takes no options")
