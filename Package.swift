@@ -48,7 +48,7 @@ let package = Package(
         ),
         .target(name: "CSystem", cSettings: [.define("_GNU_SOURCE")]),
         // A container's json-file log: the one writer of the monitor and of an attached run.
-        .target(name: "CJSONLog", cSettings: [.define("_GNU_SOURCE")]),
+        .target(name: "CJSONLog", cSettings: [.define("_GNU_SOURCE")], linkerSettings: [.linkedLibrary("z")]),
         // The sealed exec (CVE-2019-5736: exe_seal.c), the lists of the commands that run unsealed, and
         // the launchers' main (launch.c); libc only, so the launchers are small static programs.
         .target(name: "CSkiffSeal", cSettings: [.define("_GNU_SOURCE")]),

@@ -9,7 +9,9 @@
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <time.h>
+#include <stdlib.h>
 #include <unistd.h>
+#include <zlib.h>
 
 static void write_all(int fd, const char *p, size_t len) {
     while (len > 0) {
@@ -29,8 +31,10 @@ static void open_file(struct cjsonlog *log, int truncate) {
     log->size = (log->fd >= 0 && fstat(log->fd, &st) == 0) ? st.st_size : 0;
 }
 
-int cjsonlog_open(struct cjsonlog *log, int dir_fd, long long max_size, int max_files, const char *attrs) {
+int cjsonlog_open(struct cjsonlog *log, int dir_fd, long long max_size, int max_files, int compress,
+                  const char *attrs) {
     log->dir_fd = dir_fd;
+    log->compress = compress;
     log->max_size = max_size > 0 ? max_size : 0;
     log->max_files = max_files > 0 ? max_files : 1;
     log->attrs = attrs && attrs[0] ? attrs : NULL;
@@ -39,17 +43,75 @@ int cjsonlog_open(struct cjsonlog *log, int dir_fd, long long max_size, int max_
     return log->fd >= 0 ? 0 : -1;
 }
 
+// Gzip `from` into `to` (through a temporary name, so a reader never sees half a file), then remove `from`.
+static void gzip_file(int dir_fd, const char *from, const char *to) {
+    int in = openat(dir_fd, from, O_RDONLY | O_CLOEXEC);
+    if (in < 0) return;
+    char tmp[48];
+    snprintf(tmp, sizeof tmp, "%s.tmp", to);
+    int out = openat(dir_fd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+    gzFile gz = out >= 0 ? gzdopen(out, "wb") : NULL;
+    if (!gz) {
+        if (out >= 0) close(out);
+        close(in);
+        return;
+    }
+    char buf[65536];
+    ssize_t n;
+    int ok = 1;
+    while ((n = read(in, buf, sizeof buf)) != 0) {
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            ok = 0;
+            break;
+        }
+        if (gzwrite(gz, buf, (unsigned)n) != (int)n) { ok = 0; break; }
+    }
+    close(in);
+    if (gzclose(gz) != Z_OK) ok = 0;
+    if (ok && renameat(dir_fd, tmp, dir_fd, to) == 0) unlinkat(dir_fd, from, 0);
+    else unlinkat(dir_fd, tmp, 0);
+}
+
 static void rotate(struct cjsonlog *log) {
     if (log->fd >= 0) close(log->fd);
     log->fd = -1;
     char from[32], to[32];
+    const char *ext = log->compress ? ".gz" : "";
     for (int i = log->max_files - 1; i >= 1; i--) {
         if (i == 1) snprintf(from, sizeof from, "log.jsonl");
-        else snprintf(from, sizeof from, "log.jsonl.%d", i - 1);
-        snprintf(to, sizeof to, "log.jsonl.%d", i);
+        else snprintf(from, sizeof from, "log.jsonl.%d%s", i - 1, ext);
+        snprintf(to, sizeof to, "log.jsonl.%d%s", i, i == 1 ? "" : ext);
         renameat(log->dir_fd, from, log->dir_fd, to);
     }
+    // Docker compresses the file just rotated out; the older ones already are.
+    if (log->compress && log->max_files > 1) gzip_file(log->dir_fd, "log.jsonl.1", "log.jsonl.1.gz");
     open_file(log, 1);
+}
+
+int cjsonlog_read_gzip(const char *path, char **out, size_t *len) {
+    gzFile gz = gzopen(path, "rb");
+    if (!gz) return -1;
+    size_t cap = 65536, n = 0;
+    char *buf = malloc(cap);
+    for (;;) {
+        if (!buf) break;
+        if (n == cap) {
+            char *bigger = realloc(buf, cap * 2);
+            if (!bigger) { free(buf); buf = NULL; break; }
+            buf = bigger;
+            cap *= 2;
+        }
+        int got = gzread(gz, buf + n, (unsigned)(cap - n));
+        if (got < 0) { free(buf); buf = NULL; break; }
+        if (got == 0) break;
+        n += (size_t)got;
+    }
+    gzclose(gz);
+    if (!buf) return -1;
+    *out = buf;
+    *len = n;
+    return 0;
 }
 
 static size_t rfc3339(char *out, size_t cap) {

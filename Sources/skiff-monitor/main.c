@@ -15,8 +15,8 @@
 //     start helper already at work;
 //   - exits when there is nothing left to watch.
 //
-// Usage: skiff-monitor -s SKIFF -d DIR [-t] [-i] [-A] [-l MAXBYTES] [-n MAXFILES] [-N] [-a ATTRS] [-H HEALTH_MS] ID
-// (-N: no log, for --log-driver none; -a: the JSON object each log entry carries as "attrs").
+// Usage: skiff-monitor -s SKIFF -d DIR [-t] [-i] [-A] [-l MAXBYTES] [-n MAXFILES] [-z] [-N] [-a ATTRS] [-H HEALTH_MS] ID
+// (-z: gzip rotated files; -N: no log, for --log-driver none; -a: the JSON object each log entry carries as "attrs").
 // fd 3, if open, is the ready pipe: the start helper's report ("ok <pid>" or "err <message>") is copied
 // there, then it is closed. With -A the monitor first writes "listening\n" and waits (10 s at most) for
 // one attach client before starting the container.
@@ -64,6 +64,7 @@ static int opt_tty, opt_stdin, opt_wait_attach;
 static long long log_max_size;   // 0: unlimited
 static int log_max_files = 1;
 static int no_log;                // -N: --log-driver none, no log.jsonl
+static int log_compress;          // -z: rotated files gzipped (--log-opt compress=true)
 static long long health_ms;
 // Docker 25+: during the start period, until a check passes, checks run every start interval instead.
 static long long health_start_period_ms, health_start_interval_ms;
@@ -569,7 +570,7 @@ static int exec_wait_main(const char *dir, char **args, int nargs) {
 int main(int argc, char **argv) {
     const char *dir = NULL;
     int c;
-    while ((c = getopt(argc, argv, "s:d:tiAl:n:Na:H:P:S:Rp:E")) != -1) {
+    while ((c = getopt(argc, argv, "s:d:tiAl:n:zNa:H:P:S:Rp:E")) != -1) {
         switch (c) {
         case 's': skiff_path = optarg; break;
         case 'd': dir = optarg; break;
@@ -579,6 +580,7 @@ int main(int argc, char **argv) {
         case 'l': log_max_size = atoll(optarg); break;
         case 'n': log_max_files = atoi(optarg) > 0 ? atoi(optarg) : 1; break;
         case 'N': no_log = 1; break;
+        case 'z': log_compress = 1; break;
         case 'a': log_attrs = optarg; break;
         case 'H': health_ms = atoll(optarg); break;
         case 'P': health_start_period_ms = atoll(optarg); break;
@@ -595,7 +597,7 @@ int main(int argc, char **argv) {
         return exec_wait_main(dir, argv + optind, argc - optind);
     }
     if (!skiff_path || !dir || optind != argc - 1) {
-        fprintf(stderr, "usage: skiff-monitor -s SKIFF -d DIR [-t] [-i] [-A] [-l MAX] [-n FILES] [-N] [-a ATTRS] [-H MS [-P MS -S MS]] ID\n"
+        fprintf(stderr, "usage: skiff-monitor -s SKIFF -d DIR [-t] [-i] [-A] [-l MAX] [-n FILES] [-z] [-N] [-a ATTRS] [-H MS [-P MS -S MS]] ID\n"
                         "       skiff-monitor -R -s SKIFF -d DIR -p PID KEY=VALUE\n"
                         "       skiff-monitor -E -s SKIFF -d DIR -- ARG...\n");
         return 2;
@@ -621,7 +623,7 @@ int main(int argc, char **argv) {
     sigaddset(&set, SIGTERM);
     sigprocmask(SIG_BLOCK, &set, NULL);
     int sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-    if (!no_log) cjsonlog_open(&json_log, AT_FDCWD, log_max_size, log_max_files, log_attrs);
+    if (!no_log) cjsonlog_open(&json_log, AT_FDCWD, log_max_size, log_max_files, log_compress, log_attrs);
     unlink("exit");
     attach_listener = listen_unix("attach.sock");
     if (opt_tty) open_ctl();

@@ -136,6 +136,36 @@ struct AttachedRunLogTests {
         #expect(taken.status == 0 && taken.out == "ok\n", "\(taken)")
     }
 
+    /// `--log-opt compress=true` (with max-size and max-file, as json-file requires): the rotated files
+    /// are gzipped, log.jsonl.1.gz and on, as Docker's, and `logs` reads through them; attached or
+    /// under the monitor alike.
+    @Test func compressGzipsRotatedFilesAndLogsReadsThem() throws {
+        let root = try CLIRoot(prefix: "skiff-attached-gzip-")
+        defer { root.cleanUp() }
+        let script = "i=0; while [ $i -lt 200 ]; do echo line-$i-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx; i=$((i+1)); done"
+        let opts = ["--log-opt", "max-size=3k", "--log-opt", "max-file=3", "--log-opt", "compress=true"]
+        #expect(root.skiff(["run", "--name", "att"] + opts + ["busybox", "sh", "-c", script]).status == 0)
+        #expect(root.skiff(["run", "-d", "--name", "det"] + opts + ["busybox", "sh", "-c", script]).status == 0)
+        #expect(root.skiff("wait", "det").out == "0\n")
+        for name in ["att", "det"] {
+            let dir = root.engine.containers.directory(of: try root.engine.container(name).id)
+            for i in 1...2 {
+                let gz = (try? FileIO.read(dir + "/log.jsonl.\(i).gz")) ?? []
+                #expect(gz.starts(with: [0x1f, 0x8b]), "\(name): log.jsonl.\(i).gz is gzip")
+                #expect(!FileIO.exists(dir + "/log.jsonl.\(i)"), "\(name): no plain .\(i) left")
+            }
+            #expect(!FileIO.exists(dir + "/log.jsonl.3.gz"), "max-file=3 keeps three files")
+            let current = (try String(contentsOfFile: dir + "/log.jsonl", encoding: .utf8)).split(separator: "\n")
+            let lines = root.skiff("logs", name).out.split(separator: "\n")
+            let numbers = lines.compactMap { Int($0.split(separator: "-")[1]) }
+            #expect(numbers.count == lines.count && numbers.last == 199, "\(name): \(lines.suffix(2))")
+            #expect(numbers == Array((numbers.first ?? 0)...199), "\(name): consecutive to the end")
+            #expect(lines.count > current.count && (numbers.first ?? 0) > 0, "\(name): \(lines.count) lines")
+        }
+        let refused = root.skiff("run", "--log-opt", "compress=true", "busybox", "true")
+        #expect(refused.status == 125 && refused.err.contains("compress cannot be true"), "\(refused)")
+    }
+
     @Test func composeRunOutputIsLogged() throws {
         let p = try ComposeEndToEndTests.Project(
             """

@@ -6,8 +6,10 @@ import Testing
 /// how `logs --details` prints them.
 @Suite("log options and attributes")
 struct LogOptionTests {
-    func refusal(_ driver: LogDriver, _ options: [String: String]) -> String? {
-        do { try driver.check(options: options, origin: "--log-opt") } catch { return "\(error)" }
+    func refusal(_ driver: LogDriver, _ options: [String: String], size: Int64? = nil, files: Int? = nil) -> String? {
+        do { try driver.check(options: options, maxSize: size, maxFiles: files, origin: "--log-opt") } catch {
+            return "\(error)"
+        }
         return nil
     }
 
@@ -24,6 +26,12 @@ struct LogOptionTests {
         #expect(refusal(.jsonFile, ["max-buffer-size": "4m"])?.contains("non-blocking") == true)
         #expect(refusal(.jsonFile, ["mode": "non-blocking", "max-buffer-size": "lots"]) != nil)
         #expect(refusal(.jsonFile, ["compress": "maybe"]) != nil)
+        // Docker's json-file: compress needs max-file 2 or more and a max-size.
+        #expect(refusal(.jsonFile, ["compress": "true"])?.contains("compress cannot be true") == true)
+        #expect(refusal(.jsonFile, ["compress": "true"], size: 1 << 20, files: 1) != nil)
+        #expect(refusal(.jsonFile, ["compress": "true"], size: 0, files: 3) != nil)
+        #expect(refusal(.jsonFile, ["compress": "true"], size: 1 << 20, files: 3) == nil)
+        #expect(refusal(.local, ["compress": "true"]) == nil)
     }
 
     static let source = LogAttributes.Source(

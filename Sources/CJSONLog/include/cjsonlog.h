@@ -5,7 +5,8 @@
 //
 // Output is split at newlines; a line longer than CJSONLOG_LINE_MAX bytes is logged in pieces (Docker's
 // partial entries), and an unfinished last line when the stream ends. "attrs" only with --log-opt
-// labels/env/tag. Files: log.jsonl, rotated to log.jsonl.1 ... log.jsonl.(max_files - 1).
+// labels/env/tag. Files: log.jsonl, rotated to log.jsonl.1 ... log.jsonl.(max_files - 1); with
+// compress (--log-opt compress=true) the rotated files are gzipped, log.jsonl.1.gz ..., as Docker's.
 #ifndef CJSONLOG_H
 #define CJSONLOG_H
 
@@ -19,6 +20,7 @@ struct cjsonlog {
     long long size;
     long long max_size;
     int max_files;
+    int compress;
     const char *attrs;
     size_t partial_len[2];
     char partial[2][CJSONLOG_LINE_MAX];
@@ -26,9 +28,15 @@ struct cjsonlog {
 };
 
 /// Open (append to) `log.jsonl` in `dir_fd` (AT_FDCWD: the current directory). `max_size` 0: never
-/// rotated; `max_files` < 1 counts as 1. `attrs`: a JSON object's text, kept by pointer (it must outlive
-/// the log), or NULL. Returns 0, or -1 with errno (the log then writes nothing).
-int cjsonlog_open(struct cjsonlog *log, int dir_fd, long long max_size, int max_files, const char *attrs);
+/// rotated; `max_files` < 1 counts as 1; `compress`: rotated files are gzipped. `attrs`: a JSON object's
+/// text, kept by pointer (it must outlive the log), or NULL. Returns 0, or -1 with errno (the log then
+/// writes nothing).
+int cjsonlog_open(struct cjsonlog *log, int dir_fd, long long max_size, int max_files, int compress,
+                  const char *attrs);
+
+/// The whole of a gzipped rotated file (`path`), decompressed into a malloc'd buffer (*out, *len; the
+/// caller frees it). Returns 0, or -1.
+int cjsonlog_read_gzip(const char *path, char **out, size_t *len);
 
 /// Log what a stream (1: stdout, 2: stderr) printed; complete lines are written at once.
 void cjsonlog_write(struct cjsonlog *log, int stream, const char *buf, size_t len);

@@ -227,10 +227,7 @@ extension ComposeParser {
                 // and the extra attributes json-file adds for `logs --details`: checked and kept at create.
                 s.logOptions[e.key] = try string(e.value, ep)
             case "compress":
-                if try bool(e.value, ep) {
-                    throw ComposeError.unsupported(
-                        "\(file): \(ep): compressed rotated logs are not supported by skiff; remove the option")
-                }
+                s.logOptions[e.key] = try bool(e.value, ep) ? "true" : "false"
             default:
                 let known = [
                     "max-size", "max-file", "compress", "mode", "max-buffer-size", "labels", "labels-regex", "env",

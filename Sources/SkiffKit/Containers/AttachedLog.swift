@@ -23,8 +23,8 @@ final class AttachedLog {
     /// Open the log in `directory` and start the copy. `stdout`/`stderr`: where the output is shown (-1:
     /// ours). `terminal`: one stream, the terminal's output.
     init(
-        directory: String, rotation: (maxSize: Int64, maxFiles: Int), attrs: String?, stdout: Int32, stderr: Int32,
-        terminal: Bool
+        directory: String, rotation: (maxSize: Int64, maxFiles: Int), compress: Bool, attrs: String?, stdout: Int32,
+        stderr: Int32, terminal: Bool
     ) throws(KitError) {
         let dirFD = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if dirFD < 0 { throw .system(SystemError("open", path: directory)) }
@@ -38,7 +38,9 @@ final class AttachedLog {
             free(attrsCopy)
             return .system(error)
         }
-        if cjsonlog_open(writer, dirFD, rotation.maxSize, Int32(clamping: rotation.maxFiles), attrsCopy) != 0 {
+        if cjsonlog_open(
+            writer, dirFD, rotation.maxSize, Int32(clamping: rotation.maxFiles), compress ? 1 : 0, attrsCopy) != 0
+        {
             throw fail(SystemError("open", path: directory + "/log.jsonl"))
         }
         for i in 0..<(terminal ? 1 : 2) {

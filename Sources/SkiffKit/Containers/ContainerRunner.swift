@@ -218,7 +218,8 @@ extension Engine {
             if keepsLog && container.logDriver != LogDriver.none {
                 let opened = try AttachedLog(
                     directory: containers.directory(of: container.id), rotation: Self.logRotation(container),
-                    attrs: container.logAttributes, stdout: stdout, stderr: stderr, terminal: container.tty == true)
+                    compress: container.logCompress == true, attrs: container.logAttributes, stdout: stdout,
+                    stderr: stderr, terminal: container.tty == true)
                 if container.tty == true {
                     options.consoleOutput = opened.containerOut
                 } else {

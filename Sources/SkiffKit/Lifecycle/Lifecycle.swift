@@ -82,8 +82,11 @@ extension Engine {
         container.stopTimeout = options.stopTimeout
         container.logMaxSize = options.logMaxSize
         container.logMaxFiles = options.logMaxFiles
-        try (options.logDriver ?? .jsonFile).check(options: options.logOptions, origin: "--log-opt")
+        try (options.logDriver ?? .jsonFile).check(
+            options: options.logOptions, maxSize: options.logMaxSize, maxFiles: options.logMaxFiles, origin: "--log-opt"
+        )
         try Self.logAttributes(options)?.check(origin: "--log-opt")
+        container.logCompress = options.logOptions["compress"].flatMap(LogDriver.bool) == true ? true : nil
         let given = options.logOptions.filter { $0.key != "max-size" && $0.key != "max-file" }
         container.logOptions = given.isEmpty ? nil : given
         if let driver = options.logDriver, driver != .jsonFile {
@@ -174,7 +177,10 @@ extension Engine {
         if container.logDriver == LogDriver.none {
             args.append("-N")
         } else {
-            if rotation.maxSize > 0 { args += ["-l", "\(rotation.maxSize)", "-n", "\(rotation.maxFiles)"] }
+            if rotation.maxSize > 0 {
+                args += ["-l", "\(rotation.maxSize)", "-n", "\(rotation.maxFiles)"]
+                if container.logCompress == true { args.append("-z") }
+            }
             if let attrs = container.logAttributes { args += ["-a", attrs] }
         }
         if let h = container.healthcheck {

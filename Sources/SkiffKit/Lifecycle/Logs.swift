@@ -1,3 +1,4 @@
+import CJSONLog
 import Foundation
 import SkiffSystem
 
@@ -83,14 +84,32 @@ public struct LogOptions: Sendable {
 }
 
 extension Engine {
-    /// The container's log files, oldest first (rotated ones, then log.jsonl).
+    /// The container's log files, oldest first (rotated ones, plain or gzipped by compress=true, then
+    /// log.jsonl).
     func logFiles(_ id: String) -> [String] {
         let dir = containers.directory(of: id)
         var files: [String] = []
-        for i in stride(from: 9, through: 1, by: -1) where FileIO.exists(dir + "/log.jsonl.\(i)") {
-            files.append(dir + "/log.jsonl.\(i)")
+        for i in stride(from: 9, through: 1, by: -1) {
+            let name = dir + "/log.jsonl.\(i)"
+            if FileIO.exists(name) {
+                files.append(name)
+            } else if FileIO.exists(name + ".gz") {
+                files.append(name + ".gz")
+            }
         }
         return files + [dir + "/log.jsonl"]
+    }
+
+    /// A rotated file's lines (gunzipped for a .gz); empty if it is gone.
+    static func rotatedLines(_ path: String) -> [UInt8] {
+        guard path.hasSuffix(".gz") else { return (try? FileIO.read(path)) ?? [] }
+        var buffer: UnsafeMutablePointer<CChar>?
+        var count = 0
+        guard cjsonlog_read_gzip(path, &buffer, &count) == 0, let buffer else { return [] }
+        defer { free(buffer) }
+        return buffer.withMemoryRebound(to: UInt8.self, capacity: count) {
+            Array(UnsafeBufferPointer(start: $0, count: count))
+        }
     }
 
     /// Emit the container's log entries; with `follow`, keep emitting as the monitor writes until the
@@ -106,7 +125,7 @@ extension Engine {
         // Open the live file first, so nothing written while the old ones are read is lost.
         var fd = open(current, O_RDONLY | O_CLOEXEC)
         var entries: [LogEntry] = []
-        for f in files.dropLast() { entries += Self.parse(lines: (try? FileIO.read(f)) ?? []).entries }
+        for f in files.dropLast() { entries += Self.parse(lines: Self.rotatedLines(f)).entries }
         var pending: [UInt8] = []
         if fd >= 0 {
             pending = Self.readAll(fd)
