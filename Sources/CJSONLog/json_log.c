@@ -39,6 +39,8 @@ int cjsonlog_open(struct cjsonlog *log, int dir_fd, long long max_size, int max_
     log->max_files = max_files > 0 ? max_files : 1;
     log->attrs = attrs && attrs[0] ? attrs : NULL;
     log->partial_len[0] = log->partial_len[1] = 0;
+    log->pending_len = 0;
+    log->time_sec = -1;
     open_file(log, 0);
     return log->fd >= 0 ? 0 : -1;
 }
@@ -73,7 +75,13 @@ static void gzip_file(int dir_fd, const char *from, const char *to) {
     else unlinkat(dir_fd, tmp, 0);
 }
 
+static void write_pending(struct cjsonlog *log) {
+    if (log->pending_len && log->fd >= 0) write_all(log->fd, log->pending, log->pending_len);
+    log->pending_len = 0;
+}
+
 static void rotate(struct cjsonlog *log) {
+    write_pending(log);
     if (log->fd >= 0) close(log->fd);
     log->fd = -1;
     char from[32], to[32];
@@ -114,13 +122,26 @@ int cjsonlog_read_gzip(const char *path, char **out, size_t *len) {
     return 0;
 }
 
-static size_t rfc3339(char *out, size_t cap) {
+// RFC 3339 with nanoseconds, UTC (Go's RFC3339Nano as json-file writes it, every digit kept).
+static size_t rfc3339(struct cjsonlog *log, char *out) {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
-    struct tm tmv;
-    gmtime_r(&ts.tv_sec, &tmv);
-    size_t n = strftime(out, cap, "%Y-%m-%dT%H:%M:%S", &tmv);
-    n += (size_t)snprintf(out + n, cap - n, ".%09ldZ", ts.tv_nsec);
+    if ((long long)ts.tv_sec != log->time_sec) {
+        struct tm tmv;
+        gmtime_r(&ts.tv_sec, &tmv);
+        log->time_prefix_len = strftime(log->time_prefix, sizeof log->time_prefix, "%Y-%m-%dT%H:%M:%S", &tmv);
+        log->time_sec = (long long)ts.tv_sec;
+    }
+    size_t n = log->time_prefix_len;
+    memcpy(out, log->time_prefix, n);
+    out[n++] = '.';
+    long ns = ts.tv_nsec;
+    for (int i = 8; i >= 0; i--) {
+        out[n + (size_t)i] = (char)('0' + ns % 10);
+        ns /= 10;
+    }
+    n += 9;
+    out[n++] = 'Z';
     return n;
 }
 
@@ -162,7 +183,7 @@ static void write_entry(struct cjsonlog *log, int stream, const char *data, size
     // Docker's order: log, stream, attrs, time.
     char tail[96];
     size_t t = (size_t)snprintf(tail, sizeof tail, ",\"time\":\"");
-    t += rfc3339(tail + t, sizeof tail - t);
+    t += rfc3339(log, tail + t);
     t += (size_t)snprintf(tail + t, sizeof tail - t, "\"}\n");
     struct iovec iov[4] = {{entry, n}, {(void *)",\"attrs\":", 0}, {(void *)log->attrs, 0}, {tail, t}};
     if (log->attrs) {
@@ -172,24 +193,29 @@ static void write_entry(struct cjsonlog *log, int stream, const char *data, size
     size_t total = n + iov[1].iov_len + iov[2].iov_len + t;
     if (log->max_size > 0 && log->size > 0 && log->size + (long long)total > log->max_size) rotate(log);
     if (log->fd < 0) return;
-    // One write per entry (O_APPEND): a reader never sees half of one unless the disk is full.
-    if (log->attrs) {
-        ssize_t w;
-        do { w = writev(log->fd, iov, 4); } while (w < 0 && errno == EINTR);
-        if (w >= 0 && (size_t)w < total) {
-            // A short write: the rest, piece by piece.
-            size_t done = (size_t)w;
-            for (int k = 0; k < 4; k++) {
-                if (done >= iov[k].iov_len) { done -= iov[k].iov_len; continue; }
-                write_all(log->fd, (const char *)iov[k].iov_base + done, iov[k].iov_len - done);
-                done = 0;
-            }
-        }
-    } else {
-        memcpy(entry + n, tail, t);
-        write_all(log->fd, entry, n + t);
-    }
     log->size += (long long)total;
+    // Whole entries gather in `pending` (one write per cjsonlog_write, O_APPEND): a reader never sees
+    // half of one unless the disk is full.
+    if (log->pending_len + total > sizeof log->pending) write_pending(log);
+    if (total <= sizeof log->pending) {
+        for (int k = 0; k < 4; k++) {
+            if (iov[k].iov_len) memcpy(log->pending + log->pending_len, iov[k].iov_base, iov[k].iov_len);
+            log->pending_len += iov[k].iov_len;
+        }
+        return;
+    }
+    // Larger than `pending` (a long line of escapes): on its own.
+    ssize_t w;
+    do { w = writev(log->fd, iov, 4); } while (w < 0 && errno == EINTR);
+    if (w >= 0 && (size_t)w < total) {
+        // A short write: the rest, piece by piece.
+        size_t done = (size_t)w;
+        for (int k = 0; k < 4; k++) {
+            if (done >= iov[k].iov_len) { done -= iov[k].iov_len; continue; }
+            write_all(log->fd, (const char *)iov[k].iov_base + done, iov[k].iov_len - done);
+            done = 0;
+        }
+    }
 }
 
 void cjsonlog_write(struct cjsonlog *log, int stream, const char *buf, size_t len) {
@@ -209,6 +235,7 @@ void cjsonlog_write(struct cjsonlog *log, int stream, const char *buf, size_t le
             log->partial_len[s] = 0;
         }
     }
+    write_pending(log);
 }
 
 void cjsonlog_flush(struct cjsonlog *log) {
@@ -216,6 +243,7 @@ void cjsonlog_flush(struct cjsonlog *log) {
         if (log->partial_len[s]) write_entry(log, s + 1, log->partial[s], log->partial_len[s]);
         log->partial_len[s] = 0;
     }
+    write_pending(log);
 }
 
 void cjsonlog_close(struct cjsonlog *log) {

@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #define CJSONLOG_LINE_MAX 16384
+#define CJSONLOG_PENDING 32768
 
 struct cjsonlog {
     int dir_fd;
@@ -25,6 +26,13 @@ struct cjsonlog {
     size_t partial_len[2];
     char partial[2][CJSONLOG_LINE_MAX];
     char entry[CJSONLOG_LINE_MAX * 6 + 128];
+    // Whole entries not yet written: what one cjsonlog_write made, written at its end in one go.
+    size_t pending_len;
+    char pending[CJSONLOG_PENDING];
+    // The time's text up to the seconds, kept for the second it names.
+    long long time_sec;
+    size_t time_prefix_len;
+    char time_prefix[32];
 };
 
 /// Open (append to) `log.jsonl` in `dir_fd` (AT_FDCWD: the current directory). `max_size` 0: never
@@ -38,7 +46,7 @@ int cjsonlog_open(struct cjsonlog *log, int dir_fd, long long max_size, int max_
 /// caller frees it). Returns 0, or -1.
 int cjsonlog_read_gzip(const char *path, char **out, size_t *len);
 
-/// Log what a stream (1: stdout, 2: stderr) printed; complete lines are written at once.
+/// Log what a stream (1: stdout, 2: stderr) printed; its complete lines are in the file on return.
 void cjsonlog_write(struct cjsonlog *log, int stream, const char *buf, size_t len);
 
 /// Write the unfinished lines (the streams ended).
