@@ -254,11 +254,17 @@ void cjsonlog_close(struct cjsonlog *log) {
 
 int cjsonlog_pipe(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
 
-// Everything, or false (the destination failed: a closed pipe, with SIGPIPE ignored).
+// Everything, or false (the destination failed: a closed pipe, with SIGPIPE ignored). A destination
+// left non-blocking (by a shell sharing the terminal) is waited for, not given up on.
 static int print(int fd, const char *p, size_t len) {
     while (len > 0) {
         ssize_t n = write(fd, p, len);
         if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && errno == EAGAIN) {
+            struct pollfd w = {.fd = fd, .events = POLLOUT};
+            poll(&w, 1, -1);
+            continue;
+        }
         if (n <= 0) return 0;
         p += n;
         len -= (size_t)n;
