@@ -162,6 +162,14 @@ struct AttachedRunLogTests {
             #expect(numbers == Array((numbers.first ?? 0)...199), "\(name): consecutive to the end")
             #expect(lines.count > current.count && (numbers.first ?? 0) > 0, "\(name): \(lines.count) lines")
         }
+        // More than ten files: every one is read (about 8 entries a file here).
+        #expect(
+            root.skiff(
+                "run", "--name", "many", "--log-opt", "max-size=1k", "--log-opt", "max-file=12", "busybox", "sh", "-c",
+                script
+            ).status == 0)
+        let many = root.skiff("logs", "many").out.split(separator: "\n").compactMap { Int($0.split(separator: "-")[1]) }
+        #expect(many.count > 85 && many == Array((many.first ?? 0)...199), "\(many.count) lines: \(many.prefix(3))")
         let refused = root.skiff("run", "--log-opt", "compress=true", "busybox", "true")
         #expect(refused.status == 125 && refused.err.contains("compress cannot be true"), "\(refused)")
     }

@@ -85,11 +85,11 @@ public struct LogOptions: Sendable {
 
 extension Engine {
     /// The container's log files, oldest first (rotated ones, plain or gzipped by compress=true, then
-    /// log.jsonl).
-    func logFiles(_ id: String) -> [String] {
+    /// log.jsonl); `maxFiles` is its max-file (or more).
+    func logFiles(_ id: String, maxFiles: Int) -> [String] {
         let dir = containers.directory(of: id)
         var files: [String] = []
-        for i in stride(from: 9, through: 1, by: -1) {
+        for i in stride(from: max(maxFiles - 1, 9), through: 1, by: -1) {
             let name = dir + "/log.jsonl.\(i)"
             if FileIO.exists(name) {
                 files.append(name)
@@ -120,7 +120,7 @@ extension Engine {
             throw .usage(
                 "configured logging driver does not support reading (container \(c.name) has --log-driver none)")
         }
-        let files = logFiles(c.id)
+        let files = logFiles(c.id, maxFiles: Self.logRotation(c).maxFiles)
         let current = files.last!
         // Open the live file first, so nothing written while the old ones are read is lost.
         var fd = open(current, O_RDONLY | O_CLOEXEC)
