@@ -48,6 +48,14 @@ struct AttachedRunLogTests {
         let ttyLogs = root.skiff("logs", "t")
         #expect(ttyLogs.out == "on-tty\r\nalso\r\n" && ttyLogs.err.isEmpty, "\(ttyLogs)")
 
+        // What the init leaves behind (--pid host: its exit kills nothing) holds the pipes open: it is
+        // killed with the container, as before, and `run` does not wait for it.
+        let started = Date()
+        let host = root.skiff("run", "--pid", "host", "--name", "h", "busybox", "sh", "-c", "echo a; sleep 40 & echo b")
+        #expect(host.status == 0 && host.out == "a\nb\n", "\(host)")
+        #expect(Date().timeIntervalSince(started) < 20, "run waited for the process left behind")
+        #expect(root.skiff("logs", "h").out == "a\nb\n")
+
         // --rm still removes it (and its log).
         #expect(root.skiff("run", "--rm", "--name", "gone", "busybox", "echo", "bye").out == "bye\n")
         #expect(root.skiff("logs", "gone").status != 0)

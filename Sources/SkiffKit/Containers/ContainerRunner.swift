@@ -247,9 +247,9 @@ extension Engine {
             releaseShm(id: container.id)
         }
         do {
-            defer { log?.finish() }
             status = try runtime.run(id: container.id, bundle: containers.directory(of: container.id), options: options)
         } catch {
+            log?.finish()
             container.status = .exited
             container.exitCode = 127
             container.finishedAt = Timestamp.now()
@@ -262,6 +262,9 @@ extension Engine {
         }
         container.oomKilled = oomKilled(id: container.id) ? true : nil
         try? runtime.delete(id: container.id, force: true)
+        // After the delete, which kills what the init left behind (with --pid host nothing else does) and
+        // so closes every copy of the pipes: the rest of the output, then the exit code.
+        log?.finish()
         container.status = .exited
         container.exitCode = status.shellStatus
         container.finishedAt = Timestamp.now()
