@@ -5,6 +5,7 @@ import PackageDescription
 //   CSkiff (C: the steps between clone and exec, no policy)      CArchive (libarchive, loaded on first use)
 //   CSkiffSeal (C: the sealed exec, CVE-2019-5736; the launchers skiff and skiff-oci)
 //   CSystem (C: wrappers for syscalls Glibc's Swift module lacks: xattrs, openat2, the mount API)
+//   CJSONLog (C: a container's json-file log, written by skiff-monitor and by an attached run)
 //   CCurl (C: an HTTP client on libcurl, loaded with dlopen when a registry is first used)
 //   SkiffSystem (typed system errors, small file helpers)
 //   SkiffOCI (OCI runtime-spec and image-spec types, Codable, no dependencies)
@@ -46,6 +47,8 @@ let package = Package(
             linkerSettings: [.linkedLibrary("seccomp")]
         ),
         .target(name: "CSystem", cSettings: [.define("_GNU_SOURCE")]),
+        // A container's json-file log: the one writer of the monitor and of an attached run.
+        .target(name: "CJSONLog", cSettings: [.define("_GNU_SOURCE")], linkerSettings: [.linkedLibrary("z")]),
         // The sealed exec (CVE-2019-5736: exe_seal.c), the lists of the commands that run unsealed, and
         // the launchers' main (launch.c); libc only, so the launchers are small static programs.
         .target(name: "CSkiffSeal", cSettings: [.define("_GNU_SOURCE")]),
@@ -82,7 +85,7 @@ let package = Package(
         .target(
             name: "SkiffKit",
             dependencies: [
-                "SkiffImage", "SkiffRuntime", "SkiffOCI", "SkiffSystem",
+                "SkiffImage", "SkiffRuntime", "SkiffOCI", "SkiffSystem", "CJSONLog",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
@@ -112,7 +115,7 @@ let package = Package(
             ]
         ),
         // The per-container monitor (conmon's role): plain C, so its memory stays at a few hundred KB.
-        .executableTarget(name: "skiff-monitor", cSettings: [.define("_GNU_SOURCE")]),
+        .executableTarget(name: "skiff-monitor", dependencies: ["CJSONLog"], cSettings: [.define("_GNU_SOURCE")]),
         // What the integration test targets share: repository and fixture paths, a shell, polling, temp
         // directories, free ports (Foundation only; not a product).
         .target(name: "SkiffTestSupport", path: "Tests/SkiffTestSupport"),

@@ -132,10 +132,11 @@ static void copy_window_size(int from, int to) {
 }
 
 int cskiff_supervise(int pidfd, int console_master, int *exit_code, int *signal) {
-    return cskiff_supervise_cancellable(pidfd, console_master, -1, exit_code, signal);
+    return cskiff_supervise_cancellable(pidfd, console_master, -1, STDOUT_FILENO, exit_code, signal);
 }
 
-int cskiff_supervise_cancellable(int pidfd, int console_master, int cancel_fd, int *exit_code, int *signal) {
+int cskiff_supervise_cancellable(int pidfd, int console_master, int cancel_fd, int console_out, int *exit_code,
+                                 int *signal) {
     // With a cancel fd the caller owns SIGINT/SIGTERM (they cancel it): none is taken or forwarded here.
     int sfd = -1;
     if (cancel_fd < 0) {
@@ -185,7 +186,7 @@ int cskiff_supervise_cancellable(int pidfd, int console_master, int cancel_fd, i
             }
         }
         if (fds[3].revents & (POLLIN | POLLHUP | POLLERR)) {
-            if (!copy_once(console_master, STDOUT_FILENO)) master_open = 0;
+            if (!copy_once(console_master, console_out)) master_open = 0;
         }
         if (fds[2].revents & (POLLIN | POLLHUP | POLLERR)) {
             if (!copy_once(STDIN_FILENO, console_master)) stdin_open = 0;
@@ -194,7 +195,7 @@ int cskiff_supervise_cancellable(int pidfd, int console_master, int cancel_fd, i
             // Drain what the container printed last before reporting its exit.
             while (master_open) {
                 struct pollfd p = {.fd = console_master, .events = POLLIN};
-                if (poll(&p, 1, 0) <= 0 || !copy_once(console_master, STDOUT_FILENO)) break;
+                if (poll(&p, 1, 0) <= 0 || !copy_once(console_master, console_out)) break;
             }
             break;
         }

@@ -17,11 +17,12 @@
 //     start helper already at work;
 //   - exits when there is nothing left to watch.
 //
-// Usage: skiff-monitor -s SKIFF -d DIR [-t] [-i] [-A] [-l MAXBYTES] [-n MAXFILES] [-N] [-H HEALTH_MS] ID
-// (-N: no log, for --log-driver none.)
+// Usage: skiff-monitor -s SKIFF -d DIR [-t] [-i] [-A] [-l MAXBYTES] [-n MAXFILES] [-z] [-N] [-a ATTRS] [-H HEALTH_MS] ID
+// (-z: gzip rotated files; -N: no log, for --log-driver none; -a: the JSON object each log entry carries as "attrs").
 // fd 3, if open, is the ready pipe: the start helper's report ("ok <pid> [WATCH]" or "err <message>") is
 // copied there, then it is closed. WATCH is the new cgroup's OOM counter file: v1:FILE (memory.oom_control,
-// with an eventfd registered in the cgroup.event_control beside it) or v2:FILE (memory.events, inotify). With -A the monitor first writes "listening\n" and waits (10 s at most) for
+// with an eventfd registered in the cgroup.event_control beside it) or v2:FILE (memory.events, inotify).
+// With -A the monitor first writes "listening\n" and waits (10 s at most) for
 // one attach client before starting the container.
 //
 // Reaper mode (a test session's, see SkiffTesting): skiff-monitor -R -s SKIFF -d DIR -p PID KEY=VALUE
@@ -59,8 +60,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cjsonlog.h"
+
 #define MAX_CLIENTS 16
-#define LINE_MAX_BYTES 16384
 
 static const char *skiff_path;
 static const char *container_id;
@@ -68,6 +70,7 @@ static int opt_tty, opt_stdin, opt_wait_attach;
 static long long log_max_size;   // 0: unlimited
 static int log_max_files = 1;
 static int no_log;                // -N: --log-driver none, no log.jsonl
+static int log_compress;          // -z: rotated files gzipped (--log-opt compress=true)
 static long long health_ms;
 // Docker 25+: during the start period, until a check passes, checks run every start interval instead.
 static long long health_start_period_ms, health_start_interval_ms;
@@ -124,98 +127,14 @@ static size_t rfc3339(char *out, size_t cap) {
     return n;
 }
 
-// MARK: the log
+// MARK: the log (CJSONLog: the same writer as an attached run's)
 
-static int log_fd = -1;
-static long long log_size;
-static char partial[2][LINE_MAX_BYTES];
-static size_t partial_len[2];
-static char entry[LINE_MAX_BYTES * 6 + 256];
+static struct cjsonlog json_log = {.fd = -1};
+static const char *log_attrs;     // -a: the "attrs" object of every entry (--log-opt labels/env/tag)
 
-static void log_open(int truncate) {
-    log_fd = open("log.jsonl", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (truncate ? O_TRUNC : 0), 0640);
-    struct stat st;
-    log_size = (log_fd >= 0 && fstat(log_fd, &st) == 0) ? st.st_size : 0;
-}
+static void log_bytes(int stream, const char *buf, size_t len) { cjsonlog_write(&json_log, stream, buf, len); }
 
-static void log_rotate(void) {
-    close_fd(&log_fd);
-    char from[32], to[32];
-    for (int i = log_max_files - 1; i >= 1; i--) {
-        if (i == 1) snprintf(from, sizeof from, "log.jsonl");
-        else snprintf(from, sizeof from, "log.jsonl.%d", i - 1);
-        snprintf(to, sizeof to, "log.jsonl.%d", i);
-        rename(from, to);
-    }
-    log_open(1);
-}
-
-// Length of a valid UTF-8 sequence at p (at most n bytes), or 0.
-static int utf8_len(const unsigned char *p, size_t n) {
-    int len;
-    if (p[0] < 0x80) return 1;
-    else if ((p[0] & 0xE0) == 0xC0 && p[0] >= 0xC2) len = 2;
-    else if ((p[0] & 0xF0) == 0xE0) len = 3;
-    else if ((p[0] & 0xF8) == 0xF0 && p[0] <= 0xF4) len = 4;
-    else return 0;
-    if ((size_t)len > n) return 0;
-    for (int i = 1; i < len; i++)
-        if ((p[i] & 0xC0) != 0x80) return 0;
-    return len;
-}
-
-static void log_entry(int stream, const char *data, size_t len) {
-    if (log_fd < 0) return;
-    size_t n = 0;
-    n += (size_t)snprintf(entry + n, sizeof entry - n, "{\"log\":\"");
-    for (size_t i = 0; i < len;) {
-        unsigned char c = (unsigned char)data[i];
-        if (c == '"' || c == '\\') { entry[n++] = '\\'; entry[n++] = (char)c; i++; }
-        else if (c == '\n') { entry[n++] = '\\'; entry[n++] = 'n'; i++; }
-        else if (c == '\r') { entry[n++] = '\\'; entry[n++] = 'r'; i++; }
-        else if (c == '\t') { entry[n++] = '\\'; entry[n++] = 't'; i++; }
-        else if (c < 0x20 || c == 0x7f) { n += (size_t)sprintf(entry + n, "\\u%04x", c); i++; }
-        else if (c < 0x80) { entry[n++] = (char)c; i++; }
-        else {
-            int l = utf8_len((const unsigned char *)data + i, len - i);
-            if (l == 0) { n += (size_t)sprintf(entry + n, "\\ufffd"); i++; }
-            else { memcpy(entry + n, data + i, (size_t)l); n += (size_t)l; i += (size_t)l; }
-        }
-    }
-    n += (size_t)snprintf(entry + n, sizeof entry - n, "\",\"stream\":\"%s\",\"time\":\"", stream == 2 ? "stderr" : "stdout");
-    n += rfc3339(entry + n, sizeof entry - n);
-    n += (size_t)snprintf(entry + n, sizeof entry - n, "\"}\n");
-    if (log_max_size > 0 && log_size > 0 && log_size + (long long)n > log_max_size) log_rotate();
-    if (log_fd < 0) return;
-    write_all(log_fd, entry, n);
-    log_size += (long long)n;
-}
-
-// Split output into lines; a line longer than the buffer is logged in pieces (Docker's partial entries).
-static void log_bytes(int stream, const char *buf, size_t len) {
-    int s = stream == 2 ? 1 : 0;
-    while (len > 0) {
-        const char *nl = memchr(buf, '\n', len);
-        size_t take = nl ? (size_t)(nl - buf) + 1 : len;
-        size_t room = LINE_MAX_BYTES - partial_len[s];
-        if (take > room) take = room;
-        memcpy(partial[s] + partial_len[s], buf, take);
-        partial_len[s] += take;
-        buf += take;
-        len -= take;
-        if (partial[s][partial_len[s] - 1] == '\n' || partial_len[s] == LINE_MAX_BYTES) {
-            log_entry(stream, partial[s], partial_len[s]);
-            partial_len[s] = 0;
-        }
-    }
-}
-
-static void log_flush(void) {
-    for (int s = 0; s < 2; s++) {
-        if (partial_len[s]) log_entry(s + 1, partial[s], partial_len[s]);
-        partial_len[s] = 0;
-    }
-}
+static void log_flush(void) { cjsonlog_flush(&json_log); }
 
 // MARK: attach clients: output framed as Docker's stdcopy (stream byte, 3 zero bytes, big-endian length)
 
@@ -782,7 +701,7 @@ static int exec_wait_main(const char *dir, char **args, int nargs) {
 int main(int argc, char **argv) {
     const char *dir = NULL;
     int c;
-    while ((c = getopt(argc, argv, "s:d:tiAl:n:NH:P:S:Rp:E")) != -1) {
+    while ((c = getopt(argc, argv, "s:d:tiAl:n:zNa:H:P:S:Rp:E")) != -1) {
         switch (c) {
         case 's': skiff_path = optarg; break;
         case 'd': dir = optarg; break;
@@ -792,6 +711,8 @@ int main(int argc, char **argv) {
         case 'l': log_max_size = atoll(optarg); break;
         case 'n': log_max_files = atoi(optarg) > 0 ? atoi(optarg) : 1; break;
         case 'N': no_log = 1; break;
+        case 'z': log_compress = 1; break;
+        case 'a': log_attrs = optarg; break;
         case 'H': health_ms = atoll(optarg); break;
         case 'P': health_start_period_ms = atoll(optarg); break;
         case 'S': health_start_interval_ms = atoll(optarg); break;
@@ -807,7 +728,7 @@ int main(int argc, char **argv) {
         return exec_wait_main(dir, argv + optind, argc - optind);
     }
     if (!skiff_path || !dir || optind != argc - 1) {
-        fprintf(stderr, "usage: skiff-monitor -s SKIFF -d DIR [-t] [-i] [-A] [-l MAX] [-n FILES] [-H MS [-P MS -S MS]] ID\n"
+        fprintf(stderr, "usage: skiff-monitor -s SKIFF -d DIR [-t] [-i] [-A] [-l MAX] [-n FILES] [-z] [-N] [-a ATTRS] [-H MS [-P MS -S MS]] ID\n"
                         "       skiff-monitor -R -s SKIFF -d DIR -p PID KEY=VALUE\n"
                         "       skiff-monitor -E -s SKIFF -d DIR -- ARG...\n");
         return 2;
@@ -833,7 +754,7 @@ int main(int argc, char **argv) {
     sigaddset(&set, SIGTERM);
     sigprocmask(SIG_BLOCK, &set, NULL);
     int sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-    if (!no_log) log_open(0);
+    if (!no_log) cjsonlog_open(&json_log, AT_FDCWD, log_max_size, log_max_files, log_compress, log_attrs);
     unlink("exit");
     attach_listener = listen_unix("attach.sock");
     if (opt_tty) open_ctl();

@@ -80,7 +80,7 @@ final class BuildFixture {
         let outPath = root.path + "/out-\(container.id)"
         let fd = open(outPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         defer { close(fd); unlink(outPath) }
-        let status = try engine.runAttached(container, interactive: false, stdout: fd, stderr: fd)
+        let status = try engine.runAttached(container, interactive: false, stdout: fd, stderr: fd, keepsLog: false)
         return (status.shellStatus, (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "")
     }
 

@@ -72,7 +72,6 @@ struct ComposeSpecKeysTests {
         ("volumes_from: [\"db\"]", "services.web.volumes_from[0]: refers to undefined service \"db\""),
         ("devices: [\"nvidia.com/gpu=all\"]", "services.web.devices[0]: CDI device names"),
         ("logging: {driver: syslog}", "services.web.logging.driver: the syslog logging driver is not supported"),
-        ("logging: {options: {compress: \"true\"}}", "services.web.logging.options.compress: compressed rotated logs"),
         (
             "build: {context: ., cache_to: [\"type=gha\"]}",
             "services.web.build.cache_to[0]: cache_to type=gha: unknown cache type \"gha\""

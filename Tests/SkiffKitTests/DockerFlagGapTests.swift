@@ -13,7 +13,7 @@ import Testing
         if: getuid() == 0 && TestImage.fixtureExists && FileManager.default.isExecutableFile(atPath: Engine.skiffPath)))
 struct DockerFlagGapTests {
     /// Docker writes the time, then the entry's attributes and a space, then the text; an entry with no
-    /// attributes (skiff's --log-opt takes no labels= or env=) gets the space alone.
+    /// attributes (no --log-opt labels/env/tag; see AttachedRunLogTests) gets the space alone.
     @Test func logsDetailsPrefixesEachLineWithItsAttributes() throws {
         let root = try CLIRoot(prefix: "skiff-logs-details-")
         defer { root.cleanUp() }

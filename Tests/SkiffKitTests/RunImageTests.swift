@@ -24,7 +24,8 @@ struct RunImageTests {
         let outFD = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         let errFD = open(err, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         defer { close(outFD); close(errFD) }
-        let status = try root.engine.runAttached(container, interactive: false, stdout: outFD, stderr: errFD)
+        let status = try root.engine.runAttached(
+            container, interactive: false, stdout: outFD, stderr: errFD, keepsLog: true)
         return (
             container,
             Output(

@@ -84,7 +84,8 @@ struct RunStep {
         let status: ExitStatus
         do {
             defer { control?.finished(container.id); prefixer?.finish() }
-            status = try engine.runAttached(container, interactive: false, stdout: out, stderr: out, cancellable: true)
+            status = try engine.runAttached(
+                container, interactive: false, stdout: out, stderr: out, cancellable: true, keepsLog: false)
         } catch { throw .wrap(error) }
         if Cancellation.isCancelled { throw .wrap(SystemError.cancelled) }
         if status.shellStatus != 0, control?.isCancelled == true {

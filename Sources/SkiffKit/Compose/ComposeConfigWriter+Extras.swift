@@ -9,10 +9,11 @@ extension ComposeService {
                     "links",
                     .sequence(links.map { str($0.service == $0.alias ? $0.service : "\($0.service):\($0.alias)") })))
         }
-        if logMaxSize != nil || logMaxFiles != nil || logDriver != nil {
-            var o: [ComposeTree.Entry] = []
-            if let f = logMaxFiles { o.append(.init("max-file", str("\(f)"))) }
-            if let s = logMaxSize { o.append(.init("max-size", str("\(s)"))) }
+        if logMaxSize != nil || logMaxFiles != nil || logDriver != nil || !logOptions.isEmpty {
+            var options = logOptions
+            if let f = logMaxFiles { options["max-file"] = "\(f)" }
+            if let s = logMaxSize { options["max-size"] = "\(s)" }
+            let o = options.keys.sorted().map { ComposeTree.Entry($0, str(options[$0]!)) }
             let driver = ComposeTree.Entry("driver", .string((logDriver ?? .jsonFile).rawValue))
             e.append(.init("logging", .mapping(o.isEmpty ? [driver] : [driver, .init("options", .mapping(o))])))
         }

@@ -108,6 +108,8 @@ package struct ComposeService: Sendable, Equatable {
     package var logMaxFiles: Int?
     /// `logging.driver:` json-file (nil), local or none.
     package var logDriver: LogDriver?
+    /// `logging.options:` other than max-size and max-file (compress, mode, labels, env, tag...).
+    package var logOptions: [String: String] = [:]
     /// `storage_opt:` (Docker's --storage-opt; checked against the state root's filesystem at create).
     package var storageOptions: [String: String] = [:]
     /// `userns_mode:` (only host), and `runtime:` (any name loads; only skiff creates a container).

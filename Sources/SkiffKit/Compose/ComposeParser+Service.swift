@@ -224,13 +224,10 @@ extension ComposeParser {
             case "max-file": s.logMaxFiles = try int(e.value, ep, min: 1)
             case "mode", "max-buffer-size", "labels", "labels-regex", "env", "env-regex", "tag":
                 // Delivery hints (blocking or not: Skiff's monitor never blocks the container on its logs)
-                // and the extra attributes json-file adds for `logs --details`, which Skiff's logs do not show.
-                _ = try string(e.value, ep)
+                // and the extra attributes json-file adds for `logs --details`: checked and kept at create.
+                s.logOptions[e.key] = try string(e.value, ep)
             case "compress":
-                if try bool(e.value, ep) {
-                    throw ComposeError.unsupported(
-                        "\(file): \(ep): compressed rotated logs are not supported by skiff; remove the option")
-                }
+                s.logOptions[e.key] = try bool(e.value, ep) ? "true" : "false"
             default:
                 let known = [
                     "max-size", "max-file", "compress", "mode", "max-buffer-size", "labels", "labels-regex", "env",

@@ -131,7 +131,10 @@ extension ComposeRunner {
             do { return (try engine.startMonitored(created.id).container, nil) } catch { throw .usage("\(error)") }
         }
         do {
-            return (created, try engine.runAttached(created, interactive: request.interactive || request.tty))
+            return (
+                created,
+                try engine.runAttached(created, interactive: request.interactive || request.tty, keepsLog: true)
+            )
         } catch {
             throw .usage("\(error)")
         }

@@ -103,6 +103,7 @@ package struct ComposeWiring {
         o.logMaxSize = s.logMaxSize
         o.logMaxFiles = s.logMaxFiles
         o.logDriver = s.logDriver
+        o.logOptions = s.logOptions
         o.storageOptions = s.storageOptions
         o.capAdd = s.capAdd
         o.capDrop = s.capDrop

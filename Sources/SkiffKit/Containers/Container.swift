@@ -76,6 +76,13 @@ public struct Container: Codable, Sendable, Equatable {
     public var logMaxFiles: Int?
     /// `--log-driver`; nil is json-file. With none the monitor keeps no log and `logs` refuses.
     public var logDriver: LogDriver?
+    /// The JSON object every log entry carries as "attrs" (`--log-opt labels/env/tag`, see
+    /// LogAttributes), worked out at create; nil without them.
+    public var logAttributes: String?
+    /// `--log-opt compress=true`: rotated log files are gzipped (log.jsonl.1.gz ...); nil: not.
+    public var logCompress: Bool?
+    /// The `--log-opt` keys other than max-size and max-file, as given (inspect's LogConfig.Config).
+    public var logOptions: [String: String]?
     /// Its hostname (`--hostname`, else the short ID).
     public var hostname: String?
     /// Why the last start failed, or how the state was repaired.

@@ -163,6 +163,14 @@ extension Engine {
         } else {
             container = try containers.create(container, freshName: options.name == nil)
         }
+        // Worked out once the name is drawn (a tag may hold it).
+        if let attrs = Self.logAttributes(options) {
+            container.logAttributes = try attrs.json(
+                .init(
+                    id: id, name: container.name, imageID: container.imageID, imageName: imageName,
+                    command: container.command, labels: container.labels, env: spec.process?.env ?? []))
+            if container.logAttributes != nil { try containers.save(container) }
+        }
         done = true
         events.record(container: container, "create")
         return container
@@ -173,9 +181,11 @@ extension Engine {
     /// `stdout`/`stderr` (-1: inherit) let a caller capture the output.
     /// `cancellable`: the command's cancellation (SIGINT/SIGTERM, see `Cancellation`) kills the container
     /// instead of the signals being forwarded to it (a build's RUN step).
+    /// `keepsLog`: a user's container (`run`, `compose run`) logs its output as the monitor would
+    /// (`AttachedLog`) unless its driver is none; a build step's container keeps none.
     public func runAttached(
         _ created: Container, interactive: Bool, stdout: Int32 = -1,
-        stderr: Int32 = -1, cancellable: Bool = false
+        stderr: Int32 = -1, cancellable: Bool = false, keepsLog: Bool
     ) throws(KitError) -> ExitStatus {
         var container = created
         var options = OCIRuntime.StartOptions()
@@ -202,9 +212,23 @@ extension Engine {
         container.runnerPid = nil
         container.runnerStartTime = nil
         let status: ExitStatus
+        var log: AttachedLog?
         do {
             try joinNamespaces(of: container)
             try setUpNetwork(id: container.id)
+            if keepsLog && container.logDriver != LogDriver.none {
+                let opened = try AttachedLog(
+                    directory: containers.directory(of: container.id), rotation: Self.logRotation(container),
+                    compress: container.logCompress == true, attrs: container.logAttributes, stdout: stdout,
+                    stderr: stderr, terminal: container.tty == true)
+                if container.tty == true {
+                    options.consoleOutput = opened.containerOut
+                } else {
+                    options.stdio.out = opened.containerOut
+                    options.stdio.err = opened.containerErr
+                }
+                log = opened
+            }
         } catch {
             // A start that fails (a port already taken) leaves nothing of a --rm container, as with Docker.
             tearDownNetwork(id: container.id)
@@ -226,6 +250,7 @@ extension Engine {
         do {
             status = try runtime.run(id: container.id, bundle: containers.directory(of: container.id), options: options)
         } catch {
+            log?.finish()
             container.status = .exited
             container.exitCode = 127
             container.finishedAt = Timestamp.now()
@@ -240,6 +265,9 @@ extension Engine {
         let kills = oomKills(id: container.id)
         container.oomKilled = (kills ?? 0) > 0 ? true : nil
         try? runtime.delete(id: container.id, force: true)
+        // After the delete, which kills what the init left behind (with --pid host nothing else does) and
+        // so closes every copy of the pipes: the rest of the output, then the exit code.
+        log?.finish()
         container.status = .exited
         container.exitCode = status.shellStatus
         container.finishedAt = Timestamp.now()

@@ -30,3 +30,51 @@ public enum LogDriver: String, Sendable, Equatable, Codable {
     /// How many files rotation keeps when --log-opt max-file is not given.
     public var defaultMaxFiles: Int { self == .local ? 5 : 1 }
 }
+
+extension LogDriver {
+    /// Docker's check of `--log-opt` / `logging.options` (ValidateLogOpts, then the driver's own):
+    /// `mode` (blocking or non-blocking) and `max-buffer-size` (non-blocking only) for any driver that
+    /// keeps a log; then json-file takes max-size, max-file, compress and the attributes
+    /// (`LogAttributes.keys`), local max-size, max-file and compress; none takes anything. `maxSize` and
+    /// `maxFiles`: max-size and max-file as read (nil: not given; a size of 0: unlimited). `origin` names
+    /// the flag or the compose path.
+    public func check(
+        options: [String: String], maxSize: Int64? = nil, maxFiles: Int? = nil, origin: String
+    ) throws(KitError) {
+        guard self != .none else { return }
+        if let mode = options["mode"], !["", "blocking", "non-blocking"].contains(mode) {
+            throw .usage("\(origin) mode=\(mode): logging mode not supported (blocking or non-blocking)")
+        }
+        if let size = options["max-buffer-size"] {
+            guard options["mode"] == "non-blocking" else {
+                throw .usage("\(origin) max-buffer-size: only supported with mode=non-blocking")
+            }
+            do { _ = try Units.parseBytes(size) } catch {
+                throw .usage("\(origin) max-buffer-size: \(error.message(size, for: "a size"))")
+            }
+        }
+        var own: Set<String> = ["max-size", "max-file", "compress"]
+        if self == .jsonFile { own.formUnion(LogAttributes.keys) }
+        for key in options.keys.sorted() where key != "mode" && key != "max-buffer-size" {
+            guard own.contains(key) else { throw .usage("unknown log opt '\(key)' for \(rawValue) log driver") }
+        }
+        if let compress = options["compress"] {
+            guard let on = Self.bool(compress) else {
+                throw .usage("\(origin) compress=\(compress): expected true or false")
+            }
+            // json-file's own rule (its max-file defaults to 1, its max-size to unlimited).
+            if on && self == .jsonFile && ((maxFiles ?? 1) < 2 || (maxSize ?? 0) <= 0) {
+                throw .usage(
+                    "\(origin) compress=\(compress): compress cannot be true when max-file is less than 2 or max-size is not set"
+                )
+            }
+        }
+    }
+
+    /// `--log-opt compress` read as Go's strconv.ParseBool; nil for anything else.
+    static func bool(_ text: String) -> Bool? {
+        if ["1", "t", "T", "TRUE", "true", "True"].contains(text) { return true }
+        if ["0", "f", "F", "FALSE", "false", "False"].contains(text) { return false }
+        return nil
+    }
+}

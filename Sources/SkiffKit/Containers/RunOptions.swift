@@ -112,6 +112,9 @@ public struct RunOptions: Sendable, Equatable {
     public var logMaxFiles: Int?
     /// --log-driver: json-file (nil), local or none (see LogDriver).
     public var logDriver: LogDriver?
+    /// Every --log-opt KEY=VALUE as given (max-size and max-file are also read into the two above):
+    /// checked against the driver at create (`LogDriver.check`), the attribute keys kept (`LogAttributes`).
+    public var logOptions: [String: String] = [:]
     /// --storage-opt KEY=VALUE (compose storage_opt): checked against the state root's filesystem at create.
     public var storageOptions: [String: String] = [:]
     /// -v, --mount and --tmpfs, in order (Volumes/MountRequest.swift parses them).

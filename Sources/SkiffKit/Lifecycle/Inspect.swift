@@ -289,7 +289,7 @@ extension Engine {
         config.ExposedPorts =
             net.exposed.isEmpty ? nil : Dictionary(uniqueKeysWithValues: net.exposed.map { ($0, EmptyObject()) })
         let policy = c.restartPolicy ?? RestartPolicy(name: .no)
-        var logConfig: [String: String] = [:]
+        var logConfig = c.logOptions ?? [:]
         let maxSize = c.logMaxSize ?? Self.defaultLogMaxSize
         if maxSize > 0 && c.logDriver != LogDriver.none {
             logConfig["max-size"] = "\(maxSize)"

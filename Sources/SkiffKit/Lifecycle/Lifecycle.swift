@@ -83,6 +83,13 @@ extension Engine {
         container.stopTimeout = options.stopTimeout
         container.logMaxSize = options.logMaxSize
         container.logMaxFiles = options.logMaxFiles
+        try (options.logDriver ?? .jsonFile).check(
+            options: options.logOptions, maxSize: options.logMaxSize, maxFiles: options.logMaxFiles, origin: "--log-opt"
+        )
+        try Self.logAttributes(options)?.check(origin: "--log-opt")
+        container.logCompress = options.logOptions["compress"].flatMap(LogDriver.bool) == true ? true : nil
+        let given = options.logOptions.filter { $0.key != "max-size" && $0.key != "max-file" }
+        container.logOptions = given.isEmpty ? nil : given
         if let driver = options.logDriver, driver != .jsonFile {
             if driver == .none && (options.logMaxSize != nil || options.logMaxFiles != nil) {
                 throw .usage("--log-opt: the none logging driver takes no options")
@@ -167,11 +174,15 @@ extension Engine {
         if container.tty == true { args.append("-t") }
         if container.openStdin == true { args.append("-i") }
         if attach { args.append("-A") }
-        let maxSize = container.logMaxSize ?? Self.defaultLogMaxSize
+        let rotation = Self.logRotation(container)
         if container.logDriver == LogDriver.none {
             args.append("-N")
-        } else if maxSize > 0 {
-            args += ["-l", "\(maxSize)", "-n", "\(container.logMaxFiles ?? Self.defaultLogMaxFiles)"]
+        } else {
+            if rotation.maxSize > 0 {
+                args += ["-l", "\(rotation.maxSize)", "-n", "\(rotation.maxFiles)"]
+                if container.logCompress == true { args.append("-z") }
+            }
+            if let attrs = container.logAttributes { args += ["-a", attrs] }
         }
         if let h = container.healthcheck {
             args += ["-H", "\(max(h.interval / 1_000_000, 10))"]
@@ -225,6 +236,19 @@ extension Engine {
     public static let defaultLogMaxSize: Int64 = 10 * 1024 * 1024
     /// How many log files rotation keeps by default.
     public static let defaultLogMaxFiles = 2
+
+    /// Where a container's log rotates (0: never) and how many files it keeps: the monitor's -l/-n and
+    /// an attached run's (`AttachedLog`).
+    static func logRotation(_ container: Container) -> (maxSize: Int64, maxFiles: Int) {
+        (container.logMaxSize ?? defaultLogMaxSize, container.logMaxFiles ?? defaultLogMaxFiles)
+    }
+
+    /// The attribute options among `--log-opt` (labels, env, tag...); nil without any.
+    static func logAttributes(_ options: RunOptions) -> LogAttributes? {
+        var attrs = LogAttributes()
+        for (key, value) in options.logOptions { _ = attrs.set(key, value) }
+        return attrs.isEmpty || (options.logDriver ?? .jsonFile) != .jsonFile ? nil : attrs
+    }
 
     /// fork/exec the monitor (`args[0]`, in any of its modes) with the ready pipe as its fd 3 and
     /// /dev/null as stdio, in a process group of its own (a ^C meant for the caller must not reach it).

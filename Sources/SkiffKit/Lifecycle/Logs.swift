@@ -1,7 +1,9 @@
+import CJSONLog
 import Foundation
 import SkiffSystem
 
-/// One line of a container's log (`log.jsonl`, Docker's json-file format), written by the monitor.
+/// One line of a container's log (`log.jsonl`, Docker's json-file format), written by the monitor or
+/// by an attached run (both with CJSONLog).
 public struct LogEntry: Codable, Sendable, Equatable {
     /// The text, with its newline.
     public var log: String
@@ -9,6 +11,35 @@ public struct LogEntry: Codable, Sendable, Equatable {
     public var stream: String
     /// When the monitor read it (RFC 3339 with nanoseconds).
     public var time: String
+    /// `--log-opt labels/env/tag`'s attributes; nil without them.
+    public var attrs: [String: String]?
+
+    /// What `logs --details` puts before the text: Docker's `k=v,k2=v2` (keys sorted, both
+    /// query-escaped), empty without attributes.
+    public var details: String {
+        (attrs ?? [:]).sorted { $0.key < $1.key }.map { Self.queryEscape($0.key) + "=" + Self.queryEscape($0.value) }
+            .joined(separator: ",")
+    }
+
+    /// Go's url.QueryEscape: unreserved bytes kept, a space as "+", the rest %XX.
+    static func queryEscape(_ text: String) -> String {
+        var out = ""
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."),
+                UInt8(ascii: "~"):
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            case UInt8(ascii: " "): out += "+"
+            default: out += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
+            }
+        }
+        return out
+    }
+}
+
+extension String {
+    fileprivate func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
 }
 
 /// `logs`' flags: follow, the last N entries, a time window.
@@ -53,14 +84,32 @@ public struct LogOptions: Sendable {
 }
 
 extension Engine {
-    /// The container's log files, oldest first (rotated ones, then log.jsonl).
-    func logFiles(_ id: String) -> [String] {
+    /// The container's log files, oldest first (rotated ones, plain or gzipped by compress=true, then
+    /// log.jsonl); `maxFiles` is its max-file (or more).
+    func logFiles(_ id: String, maxFiles: Int) -> [String] {
         let dir = containers.directory(of: id)
         var files: [String] = []
-        for i in stride(from: 9, through: 1, by: -1) where FileIO.exists(dir + "/log.jsonl.\(i)") {
-            files.append(dir + "/log.jsonl.\(i)")
+        for i in stride(from: max(maxFiles - 1, 9), through: 1, by: -1) {
+            let name = dir + "/log.jsonl.\(i)"
+            if FileIO.exists(name) {
+                files.append(name)
+            } else if FileIO.exists(name + ".gz") {
+                files.append(name + ".gz")
+            }
         }
         return files + [dir + "/log.jsonl"]
+    }
+
+    /// A rotated file's lines (gunzipped for a .gz); empty if it is gone.
+    static func rotatedLines(_ path: String) -> [UInt8] {
+        guard path.hasSuffix(".gz") else { return (try? FileIO.read(path)) ?? [] }
+        var buffer: UnsafeMutablePointer<CChar>?
+        var count = 0
+        guard cjsonlog_read_gzip(path, &buffer, &count) == 0, let buffer else { return [] }
+        defer { free(buffer) }
+        return buffer.withMemoryRebound(to: UInt8.self, capacity: count) {
+            Array(UnsafeBufferPointer(start: $0, count: count))
+        }
     }
 
     /// Emit the container's log entries; with `follow`, keep emitting as the monitor writes until the
@@ -71,12 +120,12 @@ extension Engine {
             throw .usage(
                 "configured logging driver does not support reading (container \(c.name) has --log-driver none)")
         }
-        let files = logFiles(c.id)
+        let files = logFiles(c.id, maxFiles: Self.logRotation(c).maxFiles)
         let current = files.last!
         // Open the live file first, so nothing written while the old ones are read is lost.
         var fd = open(current, O_RDONLY | O_CLOEXEC)
         var entries: [LogEntry] = []
-        for f in files.dropLast() { entries += Self.parse(lines: (try? FileIO.read(f)) ?? []).entries }
+        for f in files.dropLast() { entries += Self.parse(lines: Self.rotatedLines(f)).entries }
         var pending: [UInt8] = []
         if fd >= 0 {
             pending = Self.readAll(fd)

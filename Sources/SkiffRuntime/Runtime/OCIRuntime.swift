@@ -43,6 +43,9 @@ public struct OCIRuntime: Sendable {
         public var cancelFD: Int32 = -1
         /// `run` only: leave the stopped container (record, cgroup) for `state` and `delete` (runc's --keep).
         public var keep = false
+        /// `run` only, with a terminal: where the terminal's output is copied (an attached run's log
+        /// relay); stdout by default.
+        public var consoleOutput: Int32 = STDOUT_FILENO
         public init() {}
     }
 
@@ -92,7 +95,8 @@ public struct OCIRuntime: Sendable {
         var launched = try launch(id: id, bundle: bundle, options: options, waitForStart: false, attach: true)
         var code: Int32 = 0
         var sig: Int32 = 0
-        let rc = cskiff_supervise_cancellable(launched.pidfd, launched.consoleMaster, options.cancelFD, &code, &sig)
+        let rc = cskiff_supervise_cancellable(
+            launched.pidfd, launched.consoleMaster, options.cancelFD, options.consoleOutput, &code, &sig)
         let waitError = rc != 0 ? SystemError("wait for container") : nil
         launched.relay.finish()
         launched.closeConsole()

@@ -159,7 +159,11 @@ struct ContainerCreateFlags: ParsableArguments, CreateFlagSet {
     @Option(
         name: .customLong("group-add"),
         help: "Add a supplementary group (a name in the image's /etc/group, or a number).") var groupAdd: [String] = []
-    @Option(name: .customLong("log-opt"), help: "max-size=SIZE (e.g. 10m; 0 or -1: unlimited) or max-file=N.")
+    @Option(
+        name: .customLong("log-opt"),
+        help:
+            "max-size=SIZE (10m; 0 or -1: unlimited), max-file=N, labels=A,B, labels-regex=RE, env=A,B, env-regex=RE, tag=TEMPLATE, mode, max-buffer-size."
+    )
     var logOpt: [String] = []
     @Option(name: .customLong("volume-driver"), help: "The driver of the volumes -v creates (only local).")
     var volumeDriver: String?

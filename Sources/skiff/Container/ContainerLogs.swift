@@ -42,10 +42,10 @@ struct ContainerLogs: ParsableCommand {
         }
         let engine = SkiffContext.engine()
         try engine.readLogs(container, options: options) { entry in
-            // Docker's order: time, then the attributes and a space, then the text. Skiff's --log-opt takes
-            // no labels= or env=, so an entry has no attributes and --details adds the space alone,
-            // as Docker does for an entry without any.
-            let bytes = Array(((timestamps ? entry.time + " " : "") + (details ? " " : "") + entry.log).utf8)
+            // Docker's order: time, then the attributes (--log-opt labels/env/tag) and a space, then the
+            // text; an entry without attributes gets the space alone.
+            let bytes = Array(
+                ((timestamps ? entry.time + " " : "") + (details ? entry.details + " " : "") + entry.log).utf8)
             let fd = entry.stream == "stderr" ? STDERR_FILENO : STDOUT_FILENO
             return (try? FileIO.writeAll(fd: fd, bytes: bytes)) != nil
         }

@@ -122,14 +122,15 @@ struct RunInvocation {
                 throw ExitCode(exit.code ?? 0)
             }
         }
-        // Streams left out of -a go nowhere, as an unattached stream reaches no terminal in Docker.
+        // Streams left out of -a go nowhere, as an unattached stream reaches no terminal in Docker (they
+        // are logged all the same).
         let devNull = streams.stdout && streams.stderr ? -1 : open("/dev/null", O_WRONLY | O_CLOEXEC)
         defer { if devNull >= 0 { close(devNull) } }
         engine.events.record(container: container, "attach")
         switch Result(catching: { () throws(KitError) in
             try engine.runAttached(
                 container, interactive: options.interactive || options.tty, stdout: streams.stdout ? -1 : devNull,
-                stderr: streams.stderr ? -1 : devNull)
+                stderr: streams.stderr ? -1 : devNull, keepsLog: true)
         }) {
         case .success(let status):
             throw ExitCode(status.shellStatus)

@@ -366,7 +366,9 @@ extension CreateFlagSet {
         }
         for opt in logOpt {
             let kv = opt.split(separator: "=", maxSplits: 1).map(String.init)
-            guard kv.count == 2 else { throw ValidationError("--log-opt \(opt): expected max-size=SIZE or max-file=N") }
+            guard kv.count == 2 else { throw ValidationError("--log-opt \(opt): expected KEY=VALUE") }
+            // Every key is checked against the driver at create (LogDriver.check, Docker's message).
+            o.logOptions[kv[0]] = kv[1]
             switch kv[0] {
             case "max-size":
                 o.logMaxSize =
@@ -374,8 +376,7 @@ extension CreateFlagSet {
             case "max-file":
                 o.logMaxFiles = Int(
                     try RunFlagParser.integer(kv[1], flag: "--log-opt max-file", in: 1...Int64(Int32.max)))
-            default:
-                throw ValidationError("--log-opt \(opt): supported are max-size and max-file (the json-file driver)")
+            default: break
             }
         }
         for p in publish { _ = try PortMapping.parse(p) }

@@ -1,0 +1,106 @@
+import CJSONLog
+import SkiffSystem
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The log of an attached run (`run` without -d, `compose run`), which has no monitor: the container's
+/// stdout and stderr are pipes (with a terminal, its output alone, stream stdout), and a thread copies
+/// them to where they were going and into log.jsonl with the monitor's own writer (CJSONLog), so `logs`
+/// reads the same lines, rotation and files as for a detached container. Docker's daemon logs every
+/// container, attached or not, and logs a stream left out of -a though it is not shown.
+final class AttachedLog {
+    /// The container's stdout (for a terminal: where its output is copied) and stderr (-1 for a terminal).
+    let containerOut: Int32
+    let containerErr: Int32
+    private var ends: [Int32]
+    private let writer: UnsafeMutablePointer<cjsonlog>
+    private let attrs: UnsafeMutablePointer<CChar>?
+    private let directoryFD: Int32
+    private var thread: pthread_t?
+
+    /// Open the log in `directory` and start the copy. `stdout`/`stderr`: where the output is shown (-1:
+    /// ours). `terminal`: one stream, the terminal's output.
+    init(
+        directory: String, rotation: (maxSize: Int64, maxFiles: Int), compress: Bool, attrs: String?, stdout: Int32,
+        stderr: Int32, terminal: Bool
+    ) throws(KitError) {
+        let dirFD = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if dirFD < 0 { throw .system(SystemError("open", path: directory)) }
+        let writer = UnsafeMutablePointer<cjsonlog>.allocate(capacity: 1)
+        let attrsCopy = attrs.map { strdup($0) } ?? nil
+        var fds: [Int32] = [-1, -1, -1, -1]
+        func fail(_ error: SystemError) -> KitError {
+            for fd in fds where fd >= 0 { close(fd) }
+            close(dirFD)
+            writer.deallocate()
+            free(attrsCopy)
+            return .system(error)
+        }
+        if cjsonlog_open(
+            writer, dirFD, rotation.maxSize, Int32(clamping: rotation.maxFiles), compress ? 1 : 0, attrsCopy) != 0
+        {
+            throw fail(SystemError("open", path: directory + "/log.jsonl"))
+        }
+        for i in 0..<(terminal ? 1 : 2) {
+            let rc = fds.withUnsafeMutableBufferPointer { cjsonlog_pipe($0.baseAddress! + 2 * i) }
+            if rc != 0 {
+                cjsonlog_close(writer)
+                throw fail(SystemError("pipe"))
+            }
+        }
+        let copy = Copy(
+            writer: writer, outFrom: fds[0], outTo: stdout >= 0 ? stdout : STDOUT_FILENO, errFrom: fds[2],
+            errTo: terminal ? -1 : (stderr >= 0 ? stderr : STDERR_FILENO))
+        let context = Unmanaged.passRetained(copy).toOpaque()
+        var t = pthread_t()
+        let rc = pthread_create(
+            &t, nil,
+            { raw in
+                let copy = Unmanaged<Copy>.fromOpaque(raw!).takeRetainedValue()
+                cjsonlog_relay(copy.writer, copy.outFrom, copy.outTo, copy.errFrom, copy.errTo)
+                return nil
+            }, context)
+        if rc != 0 {
+            Unmanaged<Copy>.fromOpaque(context).release()
+            cjsonlog_close(writer)
+            throw fail(SystemError("start a thread to copy the container's output", errno: rc))
+        }
+        self.writer = writer
+        self.attrs = attrsCopy
+        directoryFD = dirFD
+        thread = t
+        containerOut = fds[1]
+        containerErr = fds[3]
+        ends = [fds[1], fds[3]].filter { $0 >= 0 }
+    }
+
+    /// The container has exited: close our ends of its pipes and wait until the copy has read, shown and
+    /// logged everything it wrote (every writer, its children too, has closed its end).
+    func finish() {
+        for fd in ends { close(fd) }
+        ends = []
+        guard let t = thread else { return }
+        thread = nil
+        pthread_join(t, nil)
+        cjsonlog_close(writer)
+        close(directoryFD)
+        writer.deallocate()
+        free(attrs)
+    }
+
+    deinit { finish() }
+
+    private final class Copy {
+        let writer: UnsafeMutablePointer<cjsonlog>
+        let outFrom, outTo, errFrom, errTo: Int32
+        init(writer: UnsafeMutablePointer<cjsonlog>, outFrom: Int32, outTo: Int32, errFrom: Int32, errTo: Int32) {
+            self.writer = writer
+            self.outFrom = outFrom
+            self.outTo = outTo
+            self.errFrom = errFrom
+            self.errTo = errTo
+        }
+    }
+}
