@@ -23,6 +23,7 @@ struct ContainerRun: ParsableCommand {
     var command: [String] = []
 
     func run() throws {
+        let (image, command) = RespelledWords.operands(image: image, command: command)
         try RunInvocation(
             flags: flags, detach: detach, detachKeys: detachKeys, explain: explain.session, image: image,
             command: command
