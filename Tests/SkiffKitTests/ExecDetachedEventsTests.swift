@@ -85,7 +85,10 @@ struct ExecDetachedEventsTests {
         #expect(p.engine.listContainers().count == 1)
         #expect(Poll.until(15) { events().contains { $0[0] == "exec_die" } }, "\(events())")
         let recorded = events()
-        #expect(recorded.map { $0[0] } == ["exec_create: sh -c sleep 1; exit 6", "exec_start: sh -c sleep 1; exit 6", "exec_die"])
+        #expect(
+            recorded.map { $0[0] } == [
+                "exec_create: sh -c sleep 1; exit 6", "exec_start: sh -c sleep 1; exit 6", "exec_die",
+            ])
         #expect(recorded.last?[1] == "6" && Set(recorded.map { $0[2] }).count == 1, "\(recorded)")
         #expect(p.compose("down", "-t", "0").status == 0)
         #expect(Poll.until(5) { HostLeftovers.processesMentioning(p.engine.root).isEmpty })

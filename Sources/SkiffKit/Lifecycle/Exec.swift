@@ -117,7 +117,9 @@ extension Engine {
             let report = "\(execEvents.execID) \(c.id)\n"
             if request.tty {
                 // The terminal goes to the waiter with the report: it holds it while the process runs.
-                options.terminalStarted = { pid, master in _ = DescriptorPassing.send(master, with: "\(pid) " + report, over: fd) }
+                options.terminalStarted = { pid, master in
+                    _ = DescriptorPassing.send(master, with: "\(pid) " + report, over: fd)
+                }
             } else {
                 options.started = { pid in _ = try? FileIO.writeAll(fd: fd, bytes: Array("\(pid) \(report)".utf8)) }
             }

@@ -9,6 +9,8 @@ import Glibc
 /// (`skiff-monitor -E`, C, a few hundred KB while the process runs): the waiter is a child subreaper,
 /// the skiff it runs (SKIFF_EXEC_WAITER=<the waiter's pid>) starts the process and exits, the process
 /// is reparented to the waiter, and when it ends the waiter runs `skiff container-internal exec-died`.
+/// With a terminal (`exec -t`) the waiter also holds the terminal's master, so the process keeps its
+/// terminal when the `skiff exec -it` attached to it leaves on the detach keys (`HeldTerminal`).
 extension Engine {
     /// Set to the waiter's pid in the environment of the skiff it runs.
     public static let execWaiterVariable = "SKIFF_EXEC_WAITER"
@@ -106,7 +108,9 @@ public struct HeldTerminal: Sendable {
     public let master: Int32
     /// The process's host pid.
     public let pid: Int32
+    /// The exec's ID (its events').
     public let execID: String
+    /// The container's full ID.
     public let containerID: String
 
     /// The process's end, once the waiter has said it on `channel`: (code, signal), the code -1 when a

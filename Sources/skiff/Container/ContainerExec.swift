@@ -110,7 +110,8 @@ struct ExecInvocation {
             // This command again, under a waiter that records the process's exec_die and, with -t, holds
             // its terminal (ExecWaiter); that run checks, explains and reports.
             let engine = SkiffContext.engine()
-            switch try engine.execUnderWaiter(container: container, arguments: Array(CommandLine.arguments.dropFirst())) {
+            switch try engine.execUnderWaiter(container: container, arguments: Array(CommandLine.arguments.dropFirst()))
+            {
             case .finished(let code):
                 throw ExitCode(code)
             case .terminal(let held):
