@@ -71,7 +71,10 @@ struct Skiff: ParsableCommand {
         }
         // run and create read their own Go-spelled --disable-content-trust=BOOL; only their parser knows
         // where the image is, so the words are spelled anew and the operands put back (RespelledWords).
-        if isLeaf(command), command.contains(where: { $0.hasPrefix("--disable-content-trust=") }) {
+        let leaf = command.first == "container" ? command.dropFirst().first : command.first
+        if leaf == "run" || leaf == "create", isLeaf(command),
+            command.contains(where: { $0.hasPrefix("--disable-content-trust=") })
+        {
             let respelled = GoBoolFlags.respelled(arguments, flags: GoBoolFlags.contentTrust)
             arguments = respelled.words
             RespelledWords.replaced = respelled.replaced

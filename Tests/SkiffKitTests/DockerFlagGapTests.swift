@@ -172,7 +172,16 @@ struct DockerFlagGapTests {
             "run", "--rm", "--disable-content-trust=true", "--network", "none", "busybox", "echo",
             "--disable-content-trust=false")
         #expect(run.status == 0 && run.out == "--disable-content-trust=false\n", "\(run)")
-        #expect(root.skiff("create", "--name", "a", "--disable-content-trust=1", "busybox").status == 0)
+        #expect(
+            root.skiff(
+                "create", "--name", "a", "--disable-content-trust=1", "--network", "none", "busybox", "sleep", "1000"
+            )
+            .status == 0)
+        // exec takes no such flag: the word is its command's, as typed.
+        #expect(root.skiff("start", "a").status == 0)
+        let exec = root.skiff("exec", "a", "echo", "--disable-content-trust=true")
+        #expect(exec.out == "--disable-content-trust=true\n", "\(exec)")
+        #expect(root.skiff("stop", "-t", "0", "a").status == 0)
         let context = root.path + "/ctx"
         try FileManager.default.createDirectory(atPath: context, withIntermediateDirectories: true)
         try "FROM busybox\n".write(toFile: context + "/Dockerfile", atomically: true, encoding: .utf8)
