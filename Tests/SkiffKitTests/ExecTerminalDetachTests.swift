@@ -65,6 +65,21 @@ struct ExecTerminalDetachTests {
         #expect(root.eventually(5) { Self.waiters(root).isEmpty }, "\(Self.waiters(root))")
     }
 
+    /// After the detach the waiter reads what the process prints: a megabyte of output never blocks it.
+    @Test func outputAfterTheDetachIsDrained() throws {
+        let root = try Self.sleeper()
+        defer { root.cleanUp() }
+        let text = try LifecycleTests.playTerminal(
+            root, rows: 24, columns: 80,
+            [
+                #"(sleep 2; i=0; while [ $i -lt 100000 ]; do echo line-$i-of-output; i=$((i+1)); done; touch /drained) &\r"#,
+                #"\x10\x11"#,
+            ], ["exec", "-it", "a", "sh"])
+        #expect(text.contains("read escape sequence") && text.hasSuffix("\n1\n"), "\(text)")
+        #expect(!text.contains("line-0-of-output"), "printed only after the detach")
+        #expect(root.eventually(60) { root.skiff("exec", "a", "test", "-e", "/drained").status == 0 })
+    }
+
     @Test func customAndConfiguredDetachKeys() throws {
         let root = try Self.sleeper()
         defer { root.cleanUp() }
