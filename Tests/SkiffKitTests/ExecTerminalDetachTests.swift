@@ -100,6 +100,12 @@ struct ExecTerminalDetachTests {
         #expect(configured.contains("configured=7"), "\(configured)")
         #expect(configured.contains("read escape sequence") && configured.hasSuffix("\n1\n"), "\(configured)")
         #expect(Self.shells(root).count == 2)
+        // run -it reads them too (its detach ends with 0, as Docker's).
+        let run = try LifecycleTests.playTerminal(
+            root, rows: 24, columns: 80, [#"echo run=$((4+4))\r"#, #"\x05e"#],
+            ["run", "-it", "--name", "t", "--network", "none", "busybox", "sh"], environment: ["DOCKER_CONFIG": config])
+        #expect(run.contains("run=8") && run.hasSuffix("\n0\n"), "\(run)")
+        #expect(root.inspect("t", "{{.State.Status}}") == "running")
     }
 
     @Test func withoutADetachTheExitCodeIsTheProcessesAndTheWindowIsFollowed() throws {
