@@ -96,8 +96,8 @@ struct ExecInvocation {
             if let detachKeys {
                 keys = try DetachKeys(parsing: detachKeys)
             } else {
-                // The configuration is read only by an exec that detaches with keys.
-                keys = tty && interactive && !detach ? try DetachKeys.configured() : .standard
+                // The configuration is read only by an exec that detaches with keys (not its run under the waiter).
+                keys = tty && interactive && !detach && Engine.execNeedsWaiter ? try DetachKeys.configured() : .standard
             }
         } catch {
             FileHandleStderr.write("Error: \(error)\n")
