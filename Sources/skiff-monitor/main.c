@@ -31,13 +31,16 @@
 // KEY=VALUE` (twice, a second apart) if DIR (the session's directory) still exists: the session removes DIR when it ended
 // cleanly. No daemon: one small process per test process, gone with the cleanup.
 //
-// Exec-wait mode (`skiff exec -d`, see SkiffKit's ExecWaiter): skiff-monitor -E -s SKIFF -d DIR -- ARG...
-// with the caller's stdin, stdout and stderr as fds 4, 5, 6. It detaches, becomes a child subreaper and
-// runs SKIFF ARG... (the same exec, SKIFF_EXEC_WAITER=<our pid> in its environment) on those fds; that skiff
-// starts the process, reports "PID EXECID CONTAINERID" on its fd 3 and exits, so the process is
+// Exec-wait mode (`skiff exec -d` and `exec -t`, see SkiffKit's ExecWaiter): skiff-monitor -E -s SKIFF -d DIR
+// -- ARG... with the caller's stdin, stdout and stderr as fds 4, 5, 6 and a socket as fd 3. It detaches,
+// becomes a child subreaper and runs SKIFF ARG... (the same exec, SKIFF_EXEC_WAITER=<our pid> in its
+// environment) on those fds; that skiff starts the process, reports "PID EXECID CONTAINERID" on its fd 3
+// (a socket; with a terminal, the terminal's master passed along) and exits, so the process is
 // reparented to us. We report "status N" (that skiff's exit status) on fd 3, move to DIR (the
 // container's directory, holding no caller's directory), reap the process and run `skiff
-// container-internal exec-died CONTAINERID EXECID CODE SIGNAL`, which records exec_die.
+// container-internal exec-died CONTAINERID EXECID CODE SIGNAL`, which records exec_die. With a terminal,
+// the report is "status 0 PID EXECID CONTAINERID" with a copy of the master, fd 3 stays the client's (see
+// hold_terminal), and we hold the master until the process ends.
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -627,10 +630,127 @@ static int detach_as_subreaper(void) {
 
 // MARK: exec-wait mode
 
+// Read what a socket carries until end of file: its bytes into `line` (NUL-terminated) and the first fd
+// passed along (SCM_RIGHTS), else -1.
+static int read_report(int sock, char *line, size_t cap) {
+    size_t len = 0;
+    int fd = -1;
+    for (;;) {
+        struct iovec iov = {.iov_base = line + len, .iov_len = cap - 1 - len};
+        char control[CMSG_SPACE(sizeof(int))];
+        struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof control};
+        ssize_t n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+        if (cmsg && cmsg->cmsg_level == SOL_SOCKET && cmsg->cmsg_type == SCM_RIGHTS) {
+            int got;
+            memcpy(&got, CMSG_DATA(cmsg), sizeof got);
+            if (fd < 0) fd = got;
+            else close(got);
+        }
+        len += (size_t)n;
+        if (len == cap - 1) break;
+    }
+    line[len] = 0;
+    return fd;
+}
+
+static void send_with_fd(int sock, const char *text, int fd) {
+    struct iovec iov = {.iov_base = (void *)text, .iov_len = strlen(text)};
+    char control[CMSG_SPACE(sizeof(int))];
+    memset(control, 0, sizeof control);
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof control};
+    struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+    cmsg->cmsg_level = SOL_SOCKET;
+    cmsg->cmsg_type = SCM_RIGHTS;
+    cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(cmsg), &fd, sizeof fd);
+    while (sendmsg(sock, &msg, MSG_NOSIGNAL) < 0 && errno == EINTR) {}
+}
+
+// Reap until `pid` is among the reaped (orphans of it, with the host's pid namespace, come too).
+// 1 with its status; 0 when it is still running (nonblocking); -1 when it can no longer be waited for.
+static int reap_exec(pid_t pid, int *status, int block) {
+    for (;;) {
+        int st;
+        pid_t got = waitpid(-1, &st, __WALL | (block ? 0 : WNOHANG));
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0) return -1;
+        if (got == 0) return 0;
+        if (got == pid) {
+            *status = st;
+            return 1;
+        }
+    }
+}
+
+// `exec -t`: we hold the process's terminal (`master`). The client (the `skiff exec -it` that started us,
+// fd `client`, which has a copy of the master and copies it to the user's terminal) may leave at any
+// time (its detach keys); from then on what the process prints is read here and dropped, so it never
+// blocks on a full terminal, and the terminal stays open (no hangup). When the process ends, a client
+// still there is sent "exit CODE SIGNAL" and records exec_die itself ("recorded"); else we do.
+// Returns whether exec_die is still to be recorded; the process's wait status in `status`.
+static int hold_terminal(pid_t pid, int master, int *client, int *status) {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGCHLD);
+    sigprocmask(SIG_BLOCK, &set, NULL);
+    int sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+    int ended = reap_exec(pid, status, 0);
+    char buf[16384];
+    while (ended == 0) {
+        struct pollfd p[3] = {{.fd = sigfd, .events = POLLIN},
+                              {.fd = *client, .events = POLLIN},
+                              {.fd = *client < 0 ? master : -1, .events = POLLIN}};
+        // Without a signalfd, a poll for the exit every 100 ms.
+        if (poll(p, 3, sigfd < 0 ? 100 : -1) < 0 && errno != EINTR) break;
+        if (p[0].revents & POLLIN) {
+            struct signalfd_siginfo si;
+            while (read(sigfd, &si, sizeof si) == (ssize_t)sizeof si) {}
+        }
+        ended = reap_exec(pid, status, 0);
+        if (p[1].revents) {
+            ssize_t n = read(*client, buf, sizeof buf);
+            if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN)) close_fd(client);
+        }
+        if (p[2].revents) {
+            ssize_t n = read(master, buf, sizeof buf);
+            // EIO: nothing holds the terminal's other side any more; the exit comes next.
+            if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN)) close_fd(&master);
+        }
+    }
+    if (ended < 0) {
+        close_fd(&master);
+        if (sigfd >= 0) close(sigfd);
+        return -1;
+    }
+    close_fd(&master);
+    if (sigfd >= 0) close(sigfd);
+    if (*client < 0) return 1;
+    int sig = 0;
+    int code = status_code(*status, &sig);
+    char text[64];
+    snprintf(text, sizeof text, "exit %d %d\n", code, sig);
+    write_all(*client, text, strlen(text));
+    char reply[32];
+    size_t len = 0;
+    for (;;) {
+        ssize_t n = read(*client, reply + len, sizeof reply - 1 - len);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        len += (size_t)n;
+        if (len == sizeof reply - 1) break;
+    }
+    reply[len] = 0;
+    close_fd(client);
+    return strncmp(reply, "recorded", 8) != 0;
+}
+
 static int exec_wait_main(const char *dir, char **args, int nargs) {
     if (detach_as_subreaper() != 0) return 1;
     int report[2];
-    if (pipe2(report, O_CLOEXEC) != 0) {
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, report) != 0) {
         if (ready_fd >= 0) dprintf(ready_fd, "status 125\n");
         return 1;
     }
@@ -658,35 +778,40 @@ static int exec_wait_main(const char *dir, char **args, int nargs) {
     close(4);
     close(5);
     close(6);
+    // "PID EXECID CONTAINERID", and with a terminal its master.
     char line[256];
-    size_t len = 0;
-    for (;;) {
-        ssize_t n = read(report[0], line + len, sizeof line - 1 - len);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-        len += (size_t)n;
-        if (len == sizeof line - 1) break;
-    }
-    line[len] = 0;
+    int master = read_report(report[0], line, sizeof line);
     close(report[0]);
     int status = 0, sig = 0;
     while (inner > 0 && waitpid(inner, &status, 0) < 0 && errno == EINTR) {}
     int code = inner < 0 ? 125 : status_code(status, &sig);
-    if (ready_fd >= 0) {
-        dprintf(ready_fd, "status %d\n", code >= 0 ? code : 128 + sig);
-        close_fd(&ready_fd);
-    }
-    if (chdir(dir) != 0 && chdir("/") != 0) {}
     int pid = 0;
     char exec_id[80], id[80];
-    if (sscanf(line, "%d %79s %79s", &pid, exec_id, id) != 3 || pid <= 0) return 0;
+    int started = sscanf(line, "%d %79s %79s", &pid, exec_id, id) == 3 && pid > 0;
+    if (ready_fd >= 0) {
+        char text[256];
+        if (started && master >= 0 && code == 0) {
+            // The client of the terminal: it takes a copy of the master and stays connected.
+            snprintf(text, sizeof text, "status 0 %d %s %s\n", pid, exec_id, id);
+            send_with_fd(ready_fd, text, master);
+        } else {
+            dprintf(ready_fd, "status %d\n", code >= 0 ? code : 128 + sig);
+            close_fd(&ready_fd);
+        }
+    }
+    if (chdir(dir) != 0 && chdir("/") != 0) {}
+    if (!started) {
+        close_fd(&master);
+        close_fd(&ready_fd);
+        return 0;
+    }
     container_id = id;
-    // The process, reparented to us; with the host's pid namespace an orphan of it may come too.
-    for (;;) {
-        pid_t got = waitpid(-1, &status, __WALL);
-        if (got < 0 && errno == EINTR) continue;
-        if (got < 0) return 1;  // gone without us seeing it: nothing true to record
-        if (got == pid) break;
+    if (master >= 0) {
+        int record = hold_terminal(pid, master, &ready_fd, &status);
+        if (record < 0) return 1;  // gone without us seeing it: nothing true to record
+        if (!record) return 0;
+    } else if (reap_exec(pid, &status, 1) < 0) {
+        return 1;
     }
     code = status_code(status, &sig);
     char code_text[16], sig_text[16];

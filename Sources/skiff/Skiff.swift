@@ -55,7 +55,10 @@ struct Skiff: ParsableCommand {
             ? []
             : [
                 (["network", "create"], GoBoolFlags.networkCreate), (["history"], GoBoolFlags.history),
-                (["image", "history"], GoBoolFlags.history),
+                (["image", "history"], GoBoolFlags.history), (["pull"], GoBoolFlags.contentTrust),
+                (["image", "pull"], GoBoolFlags.contentTrust), (["push"], GoBoolFlags.contentTrust),
+                (["image", "push"], GoBoolFlags.contentTrust), (["build"], GoBoolFlags.contentTrust),
+                (["image", "build"], GoBoolFlags.contentTrust),
             ]
         for (path, flags) in goBoolFlags where command.starts(with: path) {
             do {
@@ -65,6 +68,16 @@ struct Skiff: ParsableCommand {
                 FileHandleStderr.write("skiff: \(error.message)\nSee 'skiff \(path.joined(separator: " ")) --help'.\n")
                 Glibc.exit(125)
             }
+        }
+        // run and create read their own Go-spelled --disable-content-trust=BOOL; only their parser knows
+        // where the image is, so the words are spelled anew and the operands put back (RespelledWords).
+        let leaf = command.first == "container" ? command.dropFirst().first : command.first
+        if leaf == "run" || leaf == "create", isLeaf(command),
+            command.contains(where: { $0.hasPrefix("--disable-content-trust=") })
+        {
+            let respelled = GoBoolFlags.respelled(arguments, flags: GoBoolFlags.contentTrust)
+            arguments = respelled.words
+            RespelledWords.replaced = respelled.replaced
         }
         if !isLeaf(command), let message = UnknownCommand.message(for: command, root: Skiff.self) {
             FileHandleStderr.write(message + "\n")

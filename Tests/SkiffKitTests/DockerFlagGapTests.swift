@@ -162,6 +162,47 @@ struct DockerFlagGapTests {
         #expect(root.skiff("ps", "-a", "--format", "{{.Names}}").out == "a\n", "nothing more was created")
     }
 
+    /// `--disable-content-trust=BOOL`, Go's spelling, as Docker takes it on run, create, pull, push and
+    /// build: a true word is the default, =false asks for Notary verification and is refused (125) before
+    /// anything is done. run's and create's operands keep such a word as typed.
+    @Test func goSpelledDisableContentTrust() throws {
+        let root = try CLIRoot(prefix: "skiff-content-trust-go-")
+        defer { root.cleanUp() }
+        let run = root.skiff(
+            "run", "--rm", "--disable-content-trust=true", "--network", "none", "busybox", "echo",
+            "--disable-content-trust=false")
+        #expect(run.status == 0 && run.out == "--disable-content-trust=false\n", "\(run)")
+        #expect(
+            root.skiff(
+                "create", "--name", "a", "--disable-content-trust=1", "--network", "none", "busybox", "sleep", "1000"
+            )
+            .status == 0)
+        // exec takes no such flag: the word is its command's, as typed.
+        #expect(root.skiff("start", "a").status == 0)
+        let exec = root.skiff("exec", "a", "echo", "--disable-content-trust=true")
+        #expect(exec.out == "--disable-content-trust=true\n", "\(exec)")
+        #expect(root.skiff("stop", "-t", "0", "a").status == 0)
+        let context = root.path + "/ctx"
+        try FileManager.default.createDirectory(atPath: context, withIntermediateDirectories: true)
+        try "FROM busybox\n".write(toFile: context + "/Dockerfile", atomically: true, encoding: .utf8)
+        let build = root.skiff("build", "--disable-content-trust=True", "-q", "-t", "trusted:1", context)
+        #expect(build.status == 0, "\(build)")
+        for args in [
+            ["run", "--disable-content-trust=false", "--name", "b", "busybox", "true"],
+            ["create", "--disable-content-trust=0", "--name", "b", "busybox"],
+            ["pull", "--disable-content-trust=false", "busybox"], ["push", "--disable-content-trust=F", "trusted:1"],
+            ["image", "pull", "--disable-content-trust=false", "busybox"],
+            ["build", "--disable-content-trust=false", "-t", "untrusted:1", context],
+        ] {
+            let refused = root.skiff(args)
+            #expect(refused.status == 125 && refused.err.contains("content trust"), "\(args): \(refused)")
+        }
+        let bad = root.skiff("run", "--disable-content-trust=maybe", "--name", "b", "busybox", "true")
+        #expect(bad.status == 125 && bad.err.contains("disable-content-trust"), "\(bad)")
+        #expect(root.skiff("ps", "-a", "--format", "{{.Names}}").out == "a\n", "nothing more was created")
+        #expect(root.skiff("images", "-q", "untrusted").out.isEmpty)
+    }
+
     /// `builder prune --filter` and `--keep-storage`, as BuildKit's prune: only the matching items, and
     /// with a size to keep, the least recently used first until the cache fits.
     @Test func builderPruneFilterAndKeepStorage() throws {

@@ -50,4 +50,47 @@ struct ExecDetachedEventsTests {
         let missing = root.skiff("exec", "-d", "a", "nosuchcommand")
         #expect(missing.status == 127 && missing.err.contains("nosuchcommand"), "\(missing.status) \(missing.err)")
     }
+
+    /// `compose exec -d` goes under the waiter too: its process's end is recorded as exec_die.
+    @Test func composeExecDetachedRecordsExecDie() throws {
+        let p = try ComposeEndToEndTests.Project(
+            """
+            services:
+              app:
+                image: busybox
+                network_mode: none
+                command: ["sleep", "1000"]
+            """)
+        defer { p.cleanUp() }
+        #expect(p.compose("up", "-d").status == 0)
+        func events() -> [[String]] {
+            let out = Pipe()
+            let events = Process()
+            events.executableURL = URL(fileURLWithPath: Engine.skiffPath)
+            events.arguments = [
+                "events", "--since", "1h", "--until", "0s", "--format",
+                "{{.Action}}|{{.Actor.Attributes.exitCode}}|{{.Actor.Attributes.execID}}",
+            ]
+            events.environment = ProcessInfo.processInfo.environment.merging(["SKIFF_ROOT": p.engine.root]) { $1 }
+            events.standardOutput = out
+            try? events.run()
+            let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            events.waitUntilExit()
+            return text.split(separator: "\n").filter { $0.hasPrefix("exec_") }.map {
+                $0.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+            }
+        }
+        let exec = p.compose("exec", "-d", "app", "sh", "-c", "sleep 1; exit 6")
+        #expect(exec.status == 0 && exec.out.isEmpty, "\(exec.err)")
+        #expect(p.engine.listContainers().count == 1)
+        #expect(Poll.until(15) { events().contains { $0[0] == "exec_die" } }, "\(events())")
+        let recorded = events()
+        #expect(
+            recorded.map { $0[0] } == [
+                "exec_create: sh -c sleep 1; exit 6", "exec_start: sh -c sleep 1; exit 6", "exec_die",
+            ])
+        #expect(recorded.last?[1] == "6" && Set(recorded.map { $0[2] }).count == 1, "\(recorded)")
+        #expect(p.compose("down", "-t", "0").status == 0)
+        #expect(Poll.until(5) { HostLeftovers.processesMentioning(p.engine.root).isEmpty })
+    }
 }

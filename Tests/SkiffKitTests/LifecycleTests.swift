@@ -398,9 +398,12 @@ struct LifecycleTests {
 
     /// python3's pty module plays the user of `skiff ARGS` in a terminal of `rows` × `columns`: each step is
     /// keys (sent, then the output read for a second; escapes such as \r and \x04 as Python reads them) or
-    /// "=ROWSxCOLS" (the window resized). Returns the output as Python's repr, then the exit code, one per line.
+    /// "=ROWSxCOLS" (the window resized). Returns the output as Python's repr, then the exit code, one per line;
+    /// a command still running 20 s after the last step is killed.
+    /// `environment`: set for skiff on top of ours.
     static func playTerminal(
-        _ root: Root, rows: Int, columns cols: Int, _ steps: [String], _ args: [String]
+        _ root: Root, rows: Int, columns cols: Int, _ steps: [String], _ args: [String],
+        environment: [String: String] = [:]
     ) throws -> String {
         let script = """
             import fcntl, os, pty, select, struct, sys, termios, time
@@ -429,7 +432,14 @@ struct LifecycleTests {
                     pump(0.3)
                 else:
                     os.write(fd, step.encode().decode("unicode_escape").encode()); pump(1.0)
-            _, st = os.waitpid(pid, 0)
+            # The command ends within 20 s, else it is killed (and the test fails, rather than hangs).
+            end = time.time() + 20
+            while True:
+                done, st = os.waitpid(pid, os.WNOHANG)
+                if done: break
+                if time.time() > end:
+                    os.kill(pid, 9); _, st = os.waitpid(pid, 0); out += b"<killed after 20 s>"; break
+                pump(0.1)
             sys.stdout.write(repr(out) + "\\n" + str(os.waitstatus_to_exitcode(st)) + "\\n")
             """
         let p = Process()
@@ -437,6 +447,7 @@ struct LifecycleTests {
         p.arguments = ["-c", script, "\(rows)", "\(cols)", steps.joined(separator: "|"), Engine.skiffPath] + args
         var env = ProcessInfo.processInfo.environment
         env["SKIFF_ROOT"] = root.path
+        for (k, v) in environment { env[k] = v }
         p.environment = env
         let pipe = Pipe()
         p.standardOutput = pipe

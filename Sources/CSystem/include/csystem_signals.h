@@ -12,6 +12,11 @@ int csys_window_signalfd(void);
 /// The terminal `fd`'s window size: 0 and rows/columns, or -1 when it is no terminal.
 int csys_window_size(int fd, unsigned short *rows, unsigned short *columns);
 
+/// A close-on-exec, non-blocking signalfd for the signals a foreground process started by skiff is sent
+/// when skiff gets them (SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2: cskiff_supervise's, which
+/// skiff's main blocks), or -1.
+int csys_forwarded_signalfd(void);
+
 /// Read one signal from a (non-blocking) signalfd: its number, 0 when none is pending, -1 with errno.
 int csys_read_signal(int signal_fd);
 

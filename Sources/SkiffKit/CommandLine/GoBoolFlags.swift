@@ -18,6 +18,9 @@ package enum GoBoolFlags {
     /// The boolean flags of `history` (and `image history`).
     package static let history: Set<String> = ["human"]
 
+    /// Docker's `--disable-content-trust` (pull, push, build, run, create).
+    package static let contentTrust: Set<String> = ["disable-content-trust"]
+
     /// Go's strconv.ParseBool.
     package static func parse(_ word: String) -> Bool? {
         switch word {
@@ -60,6 +63,25 @@ package enum GoBoolFlags {
             i += 1
         }
         return out
+    }
+
+    /// `words` with each `--NAME=VALUE` of `flags` whose VALUE is a ParseBool word spelled for
+    /// ArgumentParser (`--NAME` or `--no-NAME`), and the words replaced, by their distance from the end
+    /// (1: the last word). For a command whose operands run to the end of its line (run, create: the
+    /// image and its command), where only its parser knows which words are flags: one word is replaced
+    /// by one, so the operands it reads are the last words, and `RespelledWords` puts back any of them
+    /// that was replaced. A value that is no ParseBool word is left for the parser to refuse.
+    package static func respelled(_ words: [String], flags: Set<String>) -> (words: [String], replaced: [Int: String]) {
+        var out = words
+        var replaced: [Int: String] = [:]
+        for (i, word) in words.enumerated() where word.hasPrefix("--") {
+            guard let eq = word.firstIndex(of: "=") else { continue }
+            let name = String(word[word.index(word.startIndex, offsetBy: 2)..<eq])
+            guard flags.contains(name), let b = parse(String(word[word.index(after: eq)...])) else { continue }
+            out[i] = b ? "--\(name)" : "--no-\(name)"
+            replaced[words.count - i] = word
+        }
+        return (out, replaced)
     }
 
     /// The index after the first occurrence of the words of `path` (what comes before are global

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Docker's --detach-keys: a comma-separated key sequence ("ctrl-p,ctrl-q", the default; "ctrl-a,x")
 /// that, typed into an attached terminal, detaches instead of reaching the container.
 public struct DetachKeys: Sendable, Equatable {
@@ -37,6 +39,25 @@ public struct DetachKeys: Sendable, Equatable {
         }
         guard !bytes.isEmpty else { throw .usage("invalid detach keys (\(text)) provided") }
         self.init(sequence: bytes)
+    }
+
+    /// The sequence of Docker's CLI configuration, as Docker's CLI reads it: `detachKeys` in
+    /// `$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`; Ctrl-P Ctrl-Q when neither sets one.
+    /// A sequence there that does not parse is refused, as `--detach-keys` would be.
+    public static func configured(
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(KitError) -> DetachKeys {
+        let file: String
+        if let dir = environment["DOCKER_CONFIG"], !dir.isEmpty {
+            file = dir + "/config.json"
+        } else {
+            file = (environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? "/root") + "/.docker/config.json"
+        }
+        guard let data = FileManager.default.contents(atPath: file),
+            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            let text = object["detachKeys"] as? String, !text.isEmpty
+        else { return .standard }
+        return try DetachKeys(parsing: text)
     }
 
     /// Feed input: what goes on to the container, and whether the sequence was typed (the bytes

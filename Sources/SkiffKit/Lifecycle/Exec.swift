@@ -34,8 +34,9 @@ public struct ExecRequest: Sendable {
     public var stdio: (in: Int32, out: Int32, err: Int32) = (-1, -1, -1)
     /// Written with the process's host pid (a detached exec the caller waits for itself).
     public var pidFile: String?
-    /// Detached: once the process runs, "PID EXECID CONTAINERID" is written here, for the exec waiter
-    /// that records its exec_die (see ExecWaiter); -1: not written.
+    /// Detached: once the process runs, "PID EXECID CONTAINERID" is written here (a socket with `tty`, the
+    /// terminal's master passed with it), for the exec waiter that records its exec_die and holds its
+    /// terminal (see ExecWaiter); -1: not written.
     public var startReportFD: Int32 = -1
 
     /// A request to run `command` with the container's defaults.
@@ -108,15 +109,20 @@ extension Engine {
             if options.stdio.out < 0 { options.stdio.out = devNull }
             if options.stdio.err < 0 { options.stdio.err = devNull }
         }
-        if request.detach && request.tty {
-            throw .unsupported(
-                "exec -d -t: a detached exec with a terminal has nobody to hold the terminal; use -d without -t")
+        if request.detach && request.tty && request.startReportFD < 0 {
+            throw .usage("a detached exec with a terminal needs a holder of the terminal (see ExecWaiter)")
         }
         let execEvents = ExecEvents(recorder: events, container: c, command: request.command)
         if request.detach && request.startReportFD >= 0 {
             let fd = request.startReportFD
-            options.started = { pid in
-                _ = try? FileIO.writeAll(fd: fd, bytes: Array("\(pid) \(execEvents.execID) \(c.id)\n".utf8))
+            let report = "\(execEvents.execID) \(c.id)\n"
+            if request.tty {
+                // The terminal goes to the waiter with the report: it holds it while the process runs.
+                options.terminalStarted = { pid, master in
+                    _ = DescriptorPassing.send(master, with: "\(pid) " + report, over: fd)
+                }
+            } else {
+                options.started = { pid in _ = try? FileIO.writeAll(fd: fd, bytes: Array("\(pid) \(report)".utf8)) }
             }
         }
         do {

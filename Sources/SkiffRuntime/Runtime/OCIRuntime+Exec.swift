@@ -20,6 +20,10 @@ extension OCIRuntime {
         public var stdio: (in: Int32, out: Int32, err: Int32) = (-1, -1, -1)
         /// Called with the process's host pid once it runs (after `pidFile` is written).
         public var started: ((Int32) -> Void)?
+        /// With a terminal, called after `started` with the process's host pid and the terminal's master,
+        /// which the runtime closes afterwards (pass it on or dup it). A detached exec that has it needs no
+        /// console socket.
+        public var terminalStarted: ((Int32, Int32) -> Void)?
         public init() {}
     }
 
@@ -64,7 +68,7 @@ extension OCIRuntime {
         }
         let spec = target.spec
         let terminal = process.terminal ?? false
-        if terminal && options.detach && options.consoleSocket == nil {
+        if terminal && options.detach && options.consoleSocket == nil && options.terminalStarted == nil {
             throw .usage("--tty with --detach needs --console-socket to receive the terminal")
         }
 
@@ -136,6 +140,7 @@ extension OCIRuntime {
                 }
             }
             options.started?(child.pid)
+            if master >= 0 { options.terminalStarted?(child.pid, master) }
             if let socket = options.consoleSocket, master >= 0, cskiff_send_fd(socket, master) != 0 {
                 throw .system(SystemError("send terminal to console socket", path: socket))
             }

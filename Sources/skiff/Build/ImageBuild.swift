@@ -25,6 +25,7 @@ struct ImageBuild: ParsableCommand {
     var buildArgs: [String] = []
     @Option(name: .customLong("target"), help: "Build up to this stage.") var target: String?
     @Flag(name: .customLong("no-cache"), help: "Do not use the build cache.") var noCache = false
+    @OptionGroup var contentTrust: ContentTrustOption
     @Flag(
         name: .customLong("pull"),
         help: "Pull every base image, even one already here (a missing one is always pulled).")
@@ -83,6 +84,7 @@ struct ImageBuild: ParsableCommand {
     @Argument(help: "The build context directory.") var context: String
 
     func run() throws {
+        try contentTrust.check()
         explain.begin()
         defer { explain.finish(title: (["skiff build"] + tags.map { "-t " + $0 } + [context]).joined(separator: " ")) }
         guard ["plain", "auto", "tty", "quiet"].contains(progress) else {

@@ -18,7 +18,7 @@ struct ComposeAttach: ParsableCommand {
     @Argument(help: "The service.") var service: String
 
     func run() throws {
-        let keys = try detachKeys.map { try DetachKeys(parsing: $0) } ?? .standard
+        let keys = try detachKeys.map { try DetachKeys(parsing: $0) } ?? DetachKeys.configured()
         let project = try compose.load(quietWarnings: true)
         let runner = compose.runner(project, quiet: true)
         let c = try composeStep { () throws(ComposeError) in try runner.container(service: service, index: index) }

@@ -47,7 +47,22 @@ struct ComposeExec: ParsableCommand {
         let container = try composeStep { () throws(ComposeError) in
             try runner.container(service: service, index: max(index, 1))
         }
+        if detach && Engine.execNeedsWaiter {
+            // This command again, under a waiter that records the process's exec_die (ExecWaiter).
+            switch try runner.engine.execUnderWaiter(
+                container: container.id, arguments: Array(CommandLine.arguments.dropFirst()))
+            {
+            case .finished(let code): throw ExitCode(code)
+            case .terminal(let held): held.close()
+            }
+            return
+        }
         var request = ExecRequest(command: args)
+        if detach && Engine.isUnderExecWaiter {
+            // fd 3 is the waiter's: the process must not inherit it.
+            _ = fcntl(3, F_SETFD, FD_CLOEXEC)
+            request.startReportFD = 3
+        }
         let terminal = !noTTY && !detach && isatty(STDIN_FILENO) == 1
         request.tty = terminal
         // Compose's exec is interactive by default: stdin, a terminal or a pipe, goes to the command.

@@ -18,7 +18,7 @@ struct ContainerAttach: ParsableCommand {
     @Argument(help: "The container.") var container: String
 
     func run() throws {
-        let keys = try detachKeys.map { try DetachKeys(parsing: $0) } ?? .standard
+        let keys = try detachKeys.map { try DetachKeys(parsing: $0) } ?? DetachKeys.configured()
         let engine = SkiffContext.engine()
         let c = try engine.container(container)
         guard c.status == .running else { throw KitError.notRunning(c.name) }

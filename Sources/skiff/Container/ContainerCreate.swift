@@ -18,6 +18,7 @@ struct ContainerCreate: ParsableCommand {
     var command: [String] = []
 
     func run() throws {
+        let (image, command) = RespelledWords.operands(image: image, command: command)
         try Self.create(flags: flags, explain: explain.session, image: image, command: command)
     }
 

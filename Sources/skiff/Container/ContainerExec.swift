@@ -18,6 +18,10 @@ struct ContainerExec: ParsableCommand {
     @Flag(name: [.customShort("t"), .long], help: "Give the command a terminal.") var tty = false
     @Flag(name: [.customShort("d"), .long], help: "Run in the background.") var detach = false
     @Option(
+        name: .customLong("detach-keys"),
+        help: "The key sequence that detaches -it, leaving the command running (default ctrl-p,ctrl-q).")
+    var detachKeys: String?
+    @Option(
         name: [.customShort("e"), .long], help: "Set an environment variable (KEY=VALUE, or KEY for the caller's).")
     var env: [String] = []
     @Option(name: .customLong("env-file"), help: "Read environment variables from a file (KEY=VALUE lines).")
@@ -37,10 +41,11 @@ struct ContainerExec: ParsableCommand {
             }
             fromFiles += try EnvFileLines.entries(text, path: path)
         }
-        try ExecInvocation(
+        var invocation = ExecInvocation(
             interactive: interactive, tty: tty, detach: detach, privileged: privileged, env: fromFiles + env,
-            workdir: workdir, user: user, explain: explain.session, container: container, command: command
-        ).run()
+            workdir: workdir, user: user, explain: explain.session, container: container, command: command)
+        invocation.detachKeys = detachKeys
+        try invocation.run()
     }
 }
 
@@ -57,6 +62,8 @@ struct ExecInvocation {
     var explain: ExplainSession
     var container: String
     var command: [String]
+    /// --detach-keys (else the configuration's `detachKeys`, else Ctrl-P Ctrl-Q).
+    var detachKeys: String?
 
     init(
         interactive: Bool, tty: Bool, detach: Bool, privileged: Bool, env: [String], workdir: String?, user: String?,
@@ -83,18 +90,40 @@ struct ExecInvocation {
     }
 
     func run() throws {
-        if detach && !tty && Engine.execNeedsWaiter {
-            // This command again, under a waiter that records the process's exec_die (ExecWaiter); that
-            // run checks, explains and reports.
-            let code = try SkiffContext.engine().execUnderWaiter(
-                container: container, arguments: Array(CommandLine.arguments.dropFirst()))
-            throw ExitCode(code)
+        // Docker refuses a bad sequence whatever the other flags (its daemon, at the exec's creation).
+        let keys: DetachKeys
+        do {
+            if let detachKeys {
+                keys = try DetachKeys(parsing: detachKeys)
+            } else {
+                // The configuration is read only by an exec that detaches with keys (not its run under the waiter).
+                keys = tty && interactive && !detach && Engine.execNeedsWaiter ? try DetachKeys.configured() : .standard
+            }
+        } catch {
+            FileHandleStderr.write("Error: \(error)\n")
+            throw ExitCode(125)
         }
-        explain.begin(live: true)
-        defer { explain.finish(title: (["skiff exec", container] + command).joined(separator: " ")) }
         let args = command.first == "--" ? Array(command.dropFirst()) : command
         guard !args.isEmpty else { throw ValidationError("exec needs a command to run after the container") }
         try TerminalInput.require(tty: tty, attachingStdin: interactive && !detach)
+        if (detach || tty) && Engine.execNeedsWaiter {
+            // This command again, under a waiter that records the process's exec_die and, with -t, holds
+            // its terminal (ExecWaiter); that run checks, explains and reports.
+            let engine = SkiffContext.engine()
+            switch try engine.execUnderWaiter(container: container, arguments: Array(CommandLine.arguments.dropFirst()))
+            {
+            case .finished(let code):
+                throw ExitCode(code)
+            case .terminal(let held):
+                if detach {
+                    held.close()
+                    return
+                }
+                throw ExitCode(ExecTerminalSession.run(held, engine: engine, input: interactive, detachKeys: keys))
+            }
+        }
+        explain.begin(live: true)
+        defer { explain.finish(title: (["skiff exec", container] + command).joined(separator: " ")) }
         var request = ExecRequest(command: args)
         request.tty = tty
         request.interactive = interactive
@@ -114,10 +143,11 @@ struct ExecInvocation {
             }
         }
         let engine = SkiffContext.engine()
-        if detach && !tty && Engine.isUnderExecWaiter {
-            // fd 3 is the waiter's: the process must not inherit it.
+        if (detach || tty) && Engine.isUnderExecWaiter {
+            // fd 3 is the waiter's: the process must not inherit it. The process is left to the waiter.
             _ = fcntl(3, F_SETFD, FD_CLOEXEC)
             request.startReportFD = 3
+            request.detach = true
         }
         let status: Int32?
         do {

@@ -40,7 +40,7 @@ struct ContainerStart: ParsableCommand {
         let engine = SkiffContext.engine()
         if attach || interactive {
             guard containers.count == 1 else { throw ValidationError("start -a attaches to one container at a time") }
-            let keys = try detachKeys.map { try DetachKeys(parsing: $0) } ?? .standard
+            let keys = try detachKeys.map { try DetachKeys(parsing: $0) } ?? DetachKeys.configured()
             let started = try engine.startMonitored(containers[0], attach: true)
             let code = try AttachSession.run(
                 engine: engine, container: started.container, fd: started.attachFD,

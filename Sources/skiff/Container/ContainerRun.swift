@@ -23,6 +23,7 @@ struct ContainerRun: ParsableCommand {
     var command: [String] = []
 
     func run() throws {
+        let (image, command) = RespelledWords.operands(image: image, command: command)
         try RunInvocation(
             flags: flags, detach: detach, detachKeys: detachKeys, explain: explain.session, image: image,
             command: command
@@ -77,7 +78,11 @@ struct RunInvocation {
         // Ctrl-P Ctrl-Q, which needs a monitor to carry on from here.
         let monitored =
             detach || !flags.sigProxy || (options.tty && !streams.stdout) || (options.tty && options.interactive)
-        let keys = try refusedBeforeStart { try detachKeys.map { try DetachKeys(parsing: $0) } ?? .standard }
+        // The configuration's detachKeys are read only by a run that can detach with keys.
+        let keys = try refusedBeforeStart {
+            try detachKeys.map { try DetachKeys(parsing: $0) }
+                ?? (options.tty && options.interactive && !detach ? DetachKeys.configured() : .standard)
+        }
         options.detach = monitored
         try TerminalInput.require(tty: options.tty, attachingStdin: options.interactive && !detach)
         let engine = SkiffContext.engine()

@@ -1,6 +1,6 @@
 import ArgumentParser
 
-/// Docker's `--disable-content-trust` (pull, push, run, create): true by default, which is what skiff
+/// Docker's `--disable-content-trust` (pull, push, run, create, build): true by default, which is what skiff
 /// does (an image is checked by its digests, not by Notary signatures). `--disable-content-trust=false`
 /// (`--no-disable-content-trust`) asks for Notary's signed-tag verification, which skiff does not have:
 /// refused before anything is pulled, pushed or created, rather than done without it.
@@ -16,7 +16,7 @@ enum ContentTrust {
     }
 }
 
-/// The flag for commands that take it as an option group (pull, push).
+/// The flag for commands that take it as an option group (pull, push, build).
 struct ContentTrustOption: ParsableArguments {
     @Flag(
         name: .customLong("disable-content-trust"), inversion: .prefixedNo, exclusivity: .chooseLast,
