@@ -7,7 +7,7 @@ import Glibc
 /// commands' own tables (RuntimeCommandSpec), with no reflection: `skiff-oci state ID` is called often
 /// by Podman, containerd and CRI-O, and a start's every millisecond counts.
 public enum RuntimeMain {
-    static let commands: [any RuntimeCommand.Type] = [
+    nonisolated(unsafe) static let commands: [any RuntimeCommand.Type] = [
         OCISpecCommand.self, OCICreate.self, OCIStart.self, OCIRun.self, OCIState.self, OCIKill.self,
         OCIDelete.self, OCIPs.self, OCIExec.self, OCIList.self, OCIPause.self, OCIResume.self,
         OCIUpdate.self, OCIEvents.self, OCIFeatures.self, OCIVersion.self,

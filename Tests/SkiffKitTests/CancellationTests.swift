@@ -224,7 +224,7 @@ struct CancellationTests {
             withUnsafeBytes(of: &x) { for j in 0..<8 { bytes[i + j] = $0[j] } }
         }
         let name = String(repeating: "ab", count: 32)
-        FileManager.default.createFile(atPath: dir + "/blobs/sha256/" + name, contents: Data(bytes))
+        _ = FileManager.default.createFile(atPath: dir + "/blobs/sha256/" + name, contents: Data(bytes))
         let tar = root + "/big.tar"
         let r = SpawnedCLI.run(["/usr/bin/tar", "-C", dir, "-cf", tar, "blobs"], scratch: root)
         guard r.status == 0 else { throw CancellationTestFailure("tar: \(r.err)") }

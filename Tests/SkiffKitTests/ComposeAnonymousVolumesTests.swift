@@ -27,7 +27,7 @@ import Testing
         try Self.project(generation: 1).write(toFile: file, atomically: true, encoding: .utf8)
         func compose(_ args: String...) -> CLIRoot.Result { root.skiff(["compose", "-f", file] + args) }
         #expect(compose("up", "-d").status == 0)
-        defer { compose("down", "-v", "-t", "0") }
+        defer { _ = compose("down", "-v", "-t", "0") }
         #expect(compose("exec", "-T", "db", "sh", "-c", "echo kept > /data/x").status == 0)
         let first = root.inspect("anon-db-1", "{{.Id}}")
 

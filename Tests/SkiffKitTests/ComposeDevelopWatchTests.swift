@@ -22,7 +22,7 @@ struct ComposeDevelopWatchTests {
 
         init(_ p: Project, _ args: [String]) {
             errPath = p.root + "/.watch-err"
-            FileManager.default.createFile(atPath: errPath, contents: nil)
+            _ = FileManager.default.createFile(atPath: errPath, contents: nil)
             process = Process()
             process.executableURL = URL(fileURLWithPath: Engine.skiffPath)
             process.arguments = ["compose", "watch"] + args

@@ -67,7 +67,8 @@ struct ContainerFilesTests {
         for id in ["a", "b"].map({ String(repeating: $0, count: 64) }) {
             try FileManager.default.createDirectory(
                 atPath: store.directory(of: id) + "/upper/etc", withIntermediateDirectories: true)
-            FileManager.default.createFile(atPath: store.directory(of: id) + "/config.json", contents: Data("{}".utf8))
+            _ = FileManager.default.createFile(
+                atPath: store.directory(of: id) + "/config.json", contents: Data("{}".utf8))
         }
         let old = Date().addingTimeInterval(-7200)
         try FileManager.default.setAttributes(

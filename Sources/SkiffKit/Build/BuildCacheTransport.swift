@@ -174,7 +174,7 @@ struct BuildCacheRegistry: BuildCacheBlobSource {
         do {
             let configDescriptor = try images.content.writeJSON(config, mediaType: BuildCacheFormat.configMediaType)
             for blob in blobs + [configDescriptor] {
-                try pusher.pushBlob(try Digest(blob.digest), repository: reference.repository, client: client)
+                _ = try pusher.pushBlob(try Digest(blob.digest), repository: reference.repository, client: client)
             }
             let manifest = Manifest(config: configDescriptor, layers: blobs)
             let bytes = try KitJSON.encode(manifest)

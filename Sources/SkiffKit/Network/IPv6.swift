@@ -44,7 +44,7 @@ public struct IPv6Address: Codable, Sendable, Hashable, Comparable, CustomString
         withUnsafeMutableBytes(of: &raw) { for i in 0..<16 { $0[i] = b[i] } }
         var buf = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
         guard inet_ntop(AF_INET6, &raw, &buf, socklen_t(buf.count)) != nil else { return "::" }
-        return String(cString: buf)
+        return String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// `self + n` (wrapping within 128 bits).
