@@ -53,6 +53,16 @@ struct ContainerNameIndexTests {
         #expect(root.skiff("create", "--name", "alias", "busybox", "true").status == 0)
         #expect(root.inspect("alias", "{{.Id}}") != aID)
         #expect(root.inspect("a", "{{.Id}}") == aID)
+        // An entry that climbs out of the store (to a record planted beside it) is never followed.
+        let outside = root.path + "/planted"
+        try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: true)
+        let record = try Data(contentsOf: URL(fileURLWithPath: root.path + "/containers/\(aID)/container.json"))
+        var fields = try #require(try JSONSerialization.jsonObject(with: record) as? [String: Any])
+        fields["name"] = "climber"
+        try JSONSerialization.data(withJSONObject: fields).write(to: URL(fileURLWithPath: outside + "/container.json"))
+        try FileManager.default.createSymbolicLink(atPath: names + "climber", withDestinationPath: "../planted")
+        let climbed = root.skiff("inspect", "climber")
+        #expect(climbed.status != 0 && climbed.err.contains("No such"), "\(climbed.out)\(climbed.err)")
     }
 
     /// A state root made before the index: names are found from the records, a taken name stays

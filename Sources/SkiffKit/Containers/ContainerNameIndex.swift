@@ -23,13 +23,16 @@ struct ContainerNameIndex: Sendable {
 
     var exists: Bool { FileIO.exists(directory) }
 
-    /// The ID an entry points to, unverified (nil: no entry).
+    /// The ID an entry points to, unverified (nil: no entry). Only a container ID (64 hex digits) is
+    /// taken: the ID names a directory under the store, so a link to anything else (`../..`) is ignored.
     func entry(_ name: String) -> String? {
         guard Self.isIndexable(name) else { return nil }
         var buf = [CChar](repeating: 0, count: 256)
         let n = readlink(directory + "/" + name, &buf, buf.count - 1)
-        guard n > 0 else { return nil }
-        return String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        guard n == 64 else { return nil }
+        let bytes = buf[0..<n].map { UInt8(bitPattern: $0) }
+        guard bytes.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }) else { return nil }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Point `name` at `id`, replacing a stale entry (call under the store's lock).
