@@ -43,6 +43,7 @@ let package = Package(
     targets: [
         .target(
             name: "CSkiff",
+            dependencies: ["CSystem"],
             cSettings: [.define("_GNU_SOURCE")],
             linkerSettings: [.linkedLibrary("seccomp")]
         ),
@@ -115,7 +116,8 @@ let package = Package(
             ]
         ),
         // The per-container monitor (conmon's role): plain C, so its memory stays at a few hundred KB.
-        .executableTarget(name: "skiff-monitor", dependencies: ["CJSONLog"], cSettings: [.define("_GNU_SOURCE")]),
+        .executableTarget(
+            name: "skiff-monitor", dependencies: ["CJSONLog", "CSystem"], cSettings: [.define("_GNU_SOURCE")]),
         // What the integration test targets share: repository and fixture paths, a shell, polling, temp
         // directories, free ports (Foundation only; not a product).
         .target(name: "SkiffTestSupport", path: "Tests/SkiffTestSupport"),

@@ -1,5 +1,6 @@
 // Terminals and the attached foreground loop: a pty pair, passing its master over a console socket,
 // and forwarding signals, window size and bytes between the user's terminal and the container.
+#include "csystem_fdpass.h"
 #include "include/cskiff_spawn.h"
 
 #include <errno.h>
@@ -23,20 +24,7 @@ void cskiff_set_window_size(int fd, unsigned short rows, unsigned short cols) {
 }
 
 ssize_t cskiff_send_fd_with(int sock, int fd, const void *payload, size_t len) {
-    struct iovec iov = {.iov_base = (void *)payload, .iov_len = len};
-    char control[CMSG_SPACE(sizeof(int))];
-    memset(control, 0, sizeof control);
-    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof control};
-    struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
-    cmsg->cmsg_level = SOL_SOCKET;
-    cmsg->cmsg_type = SCM_RIGHTS;
-    cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
-    ssize_t n;
-    do {
-        n = sendmsg(sock, &msg, MSG_NOSIGNAL);
-    } while (n < 0 && errno == EINTR);
-    return n;
+    return csys_send_fd_with(sock, fd, payload, len);
 }
 
 int cskiff_send_fd_on(int sock, int fd) {
@@ -47,24 +35,13 @@ int cskiff_send_fd_on(int sock, int fd) {
 
 int cskiff_recv_fd(int sock) {
     char payload[256];
-    struct iovec iov = {.iov_base = payload, .iov_len = sizeof payload};
-    char control[CMSG_SPACE(sizeof(int))];
-    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof control};
-    ssize_t n;
-    do {
-        n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
-    } while (n < 0 && errno == EINTR);
+    int fd;
+    ssize_t n = csys_recv_fd_with(sock, payload, sizeof payload, &fd);
     if (n <= 0) {
         if (n == 0) errno = 0;
         return -1;
     }
-    struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
-    if (!cmsg || cmsg->cmsg_level != SOL_SOCKET || cmsg->cmsg_type != SCM_RIGHTS) {
-        errno = EBADMSG;
-        return -1;
-    }
-    int fd;
-    memcpy(&fd, CMSG_DATA(cmsg), sizeof fd);
+    if (fd < 0) errno = EBADMSG;
     return fd;
 }
 

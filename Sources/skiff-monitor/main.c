@@ -63,6 +63,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "csystem_fdpass.h"
 #include "cjsonlog.h"
 
 #define MAX_CLIENTS 16
@@ -196,14 +197,8 @@ static int receive_fd(int listener) {
     int c = accept4(listener, NULL, NULL, SOCK_CLOEXEC);
     if (c < 0) return -1;
     char payload[256];
-    struct iovec iov = {.iov_base = payload, .iov_len = sizeof payload};
-    char control[CMSG_SPACE(sizeof(int))];
-    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof control};
     int fd = -1;
-    if (recvmsg(c, &msg, MSG_CMSG_CLOEXEC) >= 0) {
-        struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
-        if (cmsg && cmsg->cmsg_level == SOL_SOCKET && cmsg->cmsg_type == SCM_RIGHTS) memcpy(&fd, CMSG_DATA(cmsg), sizeof fd);
-    }
+    if (csys_recv_fd_with(c, payload, sizeof payload, &fd) < 0) fd = -1;
     close(c);
     return fd;
 }
@@ -635,39 +630,18 @@ static int detach_as_subreaper(void) {
 static int read_report(int sock, char *line, size_t cap) {
     size_t len = 0;
     int fd = -1;
-    for (;;) {
-        struct iovec iov = {.iov_base = line + len, .iov_len = cap - 1 - len};
-        char control[CMSG_SPACE(sizeof(int))];
-        struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof control};
-        ssize_t n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
-        if (n < 0 && errno == EINTR) continue;
+    while (len < cap - 1) {
+        int got;
+        ssize_t n = csys_recv_fd_with(sock, line + len, cap - 1 - len, &got);
         if (n <= 0) break;
-        struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
-        if (cmsg && cmsg->cmsg_level == SOL_SOCKET && cmsg->cmsg_type == SCM_RIGHTS) {
-            int got;
-            memcpy(&got, CMSG_DATA(cmsg), sizeof got);
-            if (fd < 0) fd = got;
-            else close(got);
-        }
+        if (got >= 0 && fd < 0) fd = got;
+        else if (got >= 0) close(got);
         len += (size_t)n;
-        if (len == cap - 1) break;
     }
     line[len] = 0;
     return fd;
 }
 
-static void send_with_fd(int sock, const char *text, int fd) {
-    struct iovec iov = {.iov_base = (void *)text, .iov_len = strlen(text)};
-    char control[CMSG_SPACE(sizeof(int))];
-    memset(control, 0, sizeof control);
-    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof control};
-    struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
-    cmsg->cmsg_level = SOL_SOCKET;
-    cmsg->cmsg_type = SCM_RIGHTS;
-    cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(cmsg), &fd, sizeof fd);
-    while (sendmsg(sock, &msg, MSG_NOSIGNAL) < 0 && errno == EINTR) {}
-}
 
 // Reap until `pid` is among the reaped (orphans of it, with the host's pid namespace, come too).
 // 1 with its status; 0 when it is still running (nonblocking); -1 when it can no longer be waited for.
@@ -793,7 +767,7 @@ static int exec_wait_main(const char *dir, char **args, int nargs) {
         if (started && master >= 0 && code == 0) {
             // The client of the terminal: it takes a copy of the master and stays connected.
             snprintf(text, sizeof text, "status 0 %d %s %s\n", pid, exec_id, id);
-            send_with_fd(ready_fd, text, master);
+            csys_send_fd_with(ready_fd, master, text, strlen(text));
         } else {
             dprintf(ready_fd, "status %d\n", code >= 0 ? code : 128 + sig);
             close_fd(&ready_fd);
