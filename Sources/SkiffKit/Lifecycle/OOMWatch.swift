@@ -10,31 +10,21 @@ import SkiffRuntime
 ///                                                       beside it, signalled at each OOM
 ///     v2:<cgroup2 mount>/<path>/memory.events           inotify IN_MODIFY (cgroup_file_notify)
 package struct OOMWatch: Sendable, Equatable {
-    /// How the monitor learns of a change.
-    package enum Mechanism: String, Sendable, Equatable {
-        /// cgroup v1: `<eventfd> <fd of memory.oom_control>` written to cgroup.event_control.
-        case v1EventControl = "v1"
-        /// cgroup v2: inotify on memory.events.
-        case v2MemoryEvents = "v2"
-    }
-
-    /// How.
-    package var mechanism: Mechanism
+    /// Which counter file, and so how the monitor learns of a change: v1's memory.oom_control through
+    /// an eventfd in cgroup.event_control, v2's memory.events through inotify.
+    package var mechanism: CgroupOOMReport.Source
     /// The file with the `oom_kill N` line.
     package var counterFile: String
 
     /// The watch of `cgroup`'s counter; nil without a memory controller (nothing to watch).
     package init?(cgroup: CgroupManager) {
         guard let (path, source) = cgroup.oomCounterFile() else { return nil }
-        self.counterFile = path
-        switch source {
-        case .v1OOMControl: mechanism = .v1EventControl
-        case .v2MemoryEvents: mechanism = .v2MemoryEvents
-        }
+        counterFile = path
+        mechanism = source
     }
 
     /// How the start helper names it to the monitor, after the init's pid: `v1:FILE` or `v2:FILE`.
-    package var monitorArgument: String { mechanism.rawValue + ":" + counterFile }
+    package var monitorArgument: String { (mechanism == .v1OOMControl ? "v1:" : "v2:") + counterFile }
 
     /// How many `oom` events a run still owes: kills `counted` by its cgroup now, less those
     /// `reported` already (by the monitor's `container-internal oom` while it ran). A counter that
