@@ -64,7 +64,7 @@ let package = Package(
         // libarchive, opened with dlopen on first use (the start of every command would load it and the
         // ten libraries it needs); its headers come from libarchive-dev (Scripts/setup).
         .target(name: "CArchive", cSettings: [.define("_GNU_SOURCE")], linkerSettings: [.linkedLibrary("dl")]),
-        .target(name: "SkiffSystem", dependencies: ["CSystem"]),
+        .target(name: "SkiffSystem", dependencies: ["CSystem", "CJSONLog"]),
         .target(name: "SkiffOCI"),
         // --explain: the events a run records, the narrator and the HTML page (pure, no system calls).
         .target(name: "SkiffExplain", dependencies: [.product(name: "Logging", package: "swift-log")]),

@@ -213,14 +213,17 @@ extension Engine {
         container.runnerStartTime = nil
         let status: ExitStatus
         var log: AttachedLog?
-        do {
+        do throws(KitError) {
             try joinNamespaces(of: container)
             try setUpNetwork(id: container.id)
             if keepsLog && container.logDriver != LogDriver.none {
-                let opened = try AttachedLog(
-                    directory: containers.directory(of: container.id), rotation: Self.logRotation(container),
-                    compress: container.logCompress == true, attrs: container.logAttributes, stdout: stdout,
-                    stderr: stderr, terminal: container.tty == true)
+                let opened: AttachedLog
+                do {
+                    opened = try AttachedLog(
+                        directory: containers.directory(of: container.id), rotation: Self.logRotation(container),
+                        compress: container.logCompress == true, attrs: container.logAttributes, stdout: stdout,
+                        stderr: stderr, terminal: container.tty == true)
+                } catch { throw KitError.system(error) }
                 if container.tty == true {
                     options.consoleOutput = opened.containerOut
                 } else {

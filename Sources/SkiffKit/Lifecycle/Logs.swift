@@ -1,4 +1,3 @@
-import CJSONLog
 import Foundation
 import SkiffSystem
 
@@ -103,13 +102,7 @@ extension Engine {
     /// A rotated file's lines (gunzipped for a .gz); empty if it is gone.
     static func rotatedLines(_ path: String) -> [UInt8] {
         guard path.hasSuffix(".gz") else { return (try? FileIO.read(path)) ?? [] }
-        var buffer: UnsafeMutablePointer<CChar>?
-        var count = 0
-        guard cjsonlog_read_gzip(path, &buffer, &count) == 0, let buffer else { return [] }
-        defer { free(buffer) }
-        return buffer.withMemoryRebound(to: UInt8.self, capacity: count) {
-            Array(UnsafeBufferPointer(start: $0, count: count))
-        }
+        return GzipFile.read(path) ?? []
     }
 
     /// Emit the container's log entries; with `follow`, keep emitting as the monitor writes until the

@@ -1,5 +1,4 @@
 import CJSONLog
-import SkiffSystem
 
 #if canImport(Glibc)
 import Glibc
@@ -10,10 +9,10 @@ import Glibc
 /// them to where they were going and into log.jsonl with the monitor's own writer (CJSONLog), so `logs`
 /// reads the same lines, rotation and files as for a detached container. Docker's daemon logs every
 /// container, attached or not, and logs a stream left out of -a though it is not shown.
-final class AttachedLog {
+public final class AttachedLog {
     /// The container's stdout (for a terminal: where its output is copied) and stderr (-1 for a terminal).
-    let containerOut: Int32
-    let containerErr: Int32
+    public let containerOut: Int32
+    public let containerErr: Int32
     private var ends: [Int32]
     private let writer: UnsafeMutablePointer<cjsonlog>
     private let attrs: UnsafeMutablePointer<CChar>?
@@ -22,21 +21,21 @@ final class AttachedLog {
 
     /// Open the log in `directory` and start the copy. `stdout`/`stderr`: where the output is shown (-1:
     /// ours). `terminal`: one stream, the terminal's output.
-    init(
+    public init(
         directory: String, rotation: (maxSize: Int64, maxFiles: Int), compress: Bool, attrs: String?, stdout: Int32,
         stderr: Int32, terminal: Bool
-    ) throws(KitError) {
+    ) throws(SystemError) {
         let dirFD = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if dirFD < 0 { throw .system(SystemError("open", path: directory)) }
+        if dirFD < 0 { throw SystemError("open", path: directory) }
         let writer = UnsafeMutablePointer<cjsonlog>.allocate(capacity: 1)
         let attrsCopy = attrs.map { strdup($0) } ?? nil
         var fds: [Int32] = [-1, -1, -1, -1]
-        func fail(_ error: SystemError) -> KitError {
+        func fail(_ error: SystemError) -> SystemError {
             for fd in fds where fd >= 0 { close(fd) }
             close(dirFD)
             writer.deallocate()
             free(attrsCopy)
-            return .system(error)
+            return error
         }
         if cjsonlog_open(
             writer, dirFD, rotation.maxSize, Int32(clamping: rotation.maxFiles), compress ? 1 : 0, attrsCopy) != 0
@@ -78,7 +77,7 @@ final class AttachedLog {
 
     /// The container has exited: close our ends of its pipes and wait until the copy has read, shown and
     /// logged everything it wrote (every writer, its children too, has closed its end).
-    func finish() {
+    public func finish() {
         for fd in ends { close(fd) }
         ends = []
         guard let t = thread else { return }
@@ -101,6 +100,20 @@ final class AttachedLog {
             self.outTo = outTo
             self.errFrom = errFrom
             self.errTo = errTo
+        }
+    }
+}
+
+/// A gzipped file's contents (a rotated log, `log.jsonl.N.gz`), read with the log writer's zlib.
+public enum GzipFile {
+    /// The uncompressed bytes; nil if the file is gone or not gzip.
+    public static func read(_ path: String) -> [UInt8]? {
+        var buffer: UnsafeMutablePointer<CChar>?
+        var count = 0
+        guard cjsonlog_read_gzip(path, &buffer, &count) == 0, let buffer else { return nil }
+        defer { free(buffer) }
+        return buffer.withMemoryRebound(to: UInt8.self, capacity: count) {
+            Array(UnsafeBufferPointer(start: $0, count: count))
         }
     }
 }
