@@ -141,5 +141,19 @@ struct ComposePublishTests {
         )
         let missing = p.compose("-f", "oci://\(registry.host)/lib/nothing:1", "config", timeout: 60)
         #expect(missing.status == 1 && missing.err.contains("not found"), "\(missing.err)")
+
+        // --resolve-image-digests: an image-digests.yaml layer pins the image the registry serves.
+        try "services:\n  web:\n    image: \(registry.host)/lib/busybox:1\n".write(
+            toFile: p.dir + "/compose.yaml", atomically: true, encoding: .utf8)
+        let pinned = p.compose("publish", "--resolve-image-digests", "\(registry.host)/pub/pinned:1", timeout: 60)
+        #expect(pinned.status == 0, "\(pinned.err)")
+        let m = try manifest(registry, "pub/pinned/manifests/1")
+        let names = (m["layers"] as? [[String: Any]])?.map {
+            ($0["annotations"] as? [String: String])?["com.docker.compose.file"]
+        }
+        #expect(names == ["compose.yaml", "image-digests.yaml"])
+        let config = p.compose("-f", "oci://\(registry.host)/pub/pinned:1", "config", "--images")
+        #expect(
+            config.out == "\(registry.host)/lib/busybox:1@\(busybox.manifestDigest)\n", "\(config.out) \(config.err)")
     }
 }
