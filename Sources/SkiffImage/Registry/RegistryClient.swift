@@ -230,6 +230,30 @@ public final class RegistryClient: @unchecked Sendable {
 
     /// Upload a blob from a file: POST to open an upload, then one monolithic PUT with the digest.
     public func uploadBlob(repository: String, digest: Digest, file: String) throws(RegistryError) {
+        try uploadBlob(repository: repository, digest: digest, body: .file(file))
+    }
+
+    /// Upload a small blob held in memory (a compose artifact's files), as `uploadBlob(file:)` does.
+    public func uploadBlob(repository: String, digest: Digest, bytes: [UInt8]) throws(RegistryError) {
+        try uploadBlob(repository: repository, digest: digest, body: .bytes(bytes))
+    }
+
+    /// A small blob's bytes (at most `maxSize`), checked against its digest.
+    public func blob(repository: String, digest: Digest, maxSize: Int) throws(RegistryError) -> [UInt8] {
+        let path = "/v2/\(repository)/blobs/\(digest)"
+        let response = try request("GET", path, scopes: [Self.pullScope(repository)], maxBody: maxSize)
+        if response.status == 404 {
+            throw .blobUnknown(registry: registry, repository: repository, digest: digest.description)
+        }
+        guard response.isSuccess else { throw failure(response, "GET", path) }
+        let actual = Digest.of(response.body)
+        guard actual == digest else {
+            throw .image(.digestMismatch(expected: digest.description, actual: actual.description))
+        }
+        return response.body
+    }
+
+    private func uploadBlob(repository: String, digest: Digest, body: HTTPBody) throws(RegistryError) {
         let path = "/v2/\(repository)/blobs/uploads/"
         let opened = try request("POST", path, scopes: [Self.pushScope(repository)], headers: ["Content-Length": "0"])
         guard opened.status == 202, let location = opened.header("location"), let url = resolve(location),
@@ -246,7 +270,7 @@ public final class RegistryClient: @unchecked Sendable {
         }
         let response = try send(
             "PUT", url: target, scopes: [Self.pushScope(repository)],
-            headers: ["Content-Type": "application/octet-stream"], body: .file(file),
+            headers: ["Content-Type": "application/octet-stream"], body: body,
             maxBody: 1 << 20, sink: nil)
         guard response.isSuccess else { throw failure(response, "PUT", path + "…") }
     }

@@ -64,7 +64,10 @@ package struct ComposeExtends {
         }
         for key in ["depends_on", "volumes_from", "links"] { base.remove(key) }
         let baseDirectory = (baseFile as NSString).deletingLastPathComponent
-        if baseDirectory != projectDirectory { base = Self.rebase(base, against: baseDirectory) }
+        // A file read from an `oci://` artifact has no directory: its paths are the project directory's.
+        if baseDirectory != projectDirectory && !baseFile.hasPrefix(ComposeRemote.scheme) {
+            base = Self.rebase(base, against: baseDirectory)
+        }
         var own = svc
         own.remove("extends")
         return ComposeMerge.mergeService(base, own)

@@ -22,6 +22,10 @@ public struct ComposeLoadOptions: Sendable {
     public var resolvePaths = true
     /// `config --no-consistency` off: references between services and resources are not checked.
     public var checkConsistency = true
+    /// How `-f oci://…` files are read: from the registry, with the credentials of `skiff login`.
+    package var fetchRemote: @Sendable (String) throws(ComposeError) -> [ComposeRemote.File] = {
+        (location: String) throws(ComposeError) in try ComposeRemote.fetch(location)
+    }
 
     /// Options to find a project from `workingDirectory` with the caller's `environment`.
     public init(workingDirectory: String, environment: [String: String]) {
@@ -87,8 +91,24 @@ public enum ComposeLoader {
     /// The files read and merged; `interpolate: false` leaves every `${…}` (and `$$`) as written,
     /// and checks no value (a value is only known once interpolated).
     public static func merge(_ options: ComposeLoadOptions, interpolate: Bool) throws(ComposeError) -> Merged {
-        var files = options.files.map {
-            $0 == "-" ? "/dev/stdin" : ComposePaths.resolve($0, against: options.workingDirectory)
+        // `-f oci://REGISTRY/REPO[:TAG]`: the artifact's compose files, in layer order, read from memory.
+        var fetched: [String: String] = [:]
+        var files: [String] = []
+        for f in options.files {
+            if f.hasPrefix(ComposeRemote.scheme) {
+                for file in try options.fetchRemote(f) where file.kind == .composeFile {
+                    let name = "\(f)/\(file.name)"
+                    fetched[name] = file.text
+                    files.append(name)
+                }
+            } else {
+                files.append(f == "-" ? "/dev/stdin" : ComposePaths.resolve(f, against: options.workingDirectory))
+            }
+        }
+        let remote = fetched
+        func read(_ path: String) throws(ComposeError) -> String {
+            if let text = remote[path] { return text }
+            return try Self.read(path)
         }
         if files.isEmpty, let env = options.environment["COMPOSE_FILE"], !env.isEmpty {
             let sep = options.environment["COMPOSE_PATH_SEPARATOR"] ?? ":"
@@ -104,7 +124,8 @@ public enum ComposeLoader {
         }
         let directory =
             options.projectDirectory.map { ComposePaths.resolve($0, against: options.workingDirectory) }
-            ?? (files[0] == "/dev/stdin" ? options.workingDirectory : (files[0] as NSString).deletingLastPathComponent)
+            ?? (files[0] == "/dev/stdin" || remote[files[0]] != nil
+                ? options.workingDirectory : (files[0] as NSString).deletingLastPathComponent)
 
         // Variables: the caller's environment wins over .env.
         var variables: [String: String] = [:]

@@ -20,7 +20,7 @@ struct ComposeCommand: ParsableCommand {
             ComposeUnpause.self, ComposeVersion.self, ComposeCopy.self, ComposeCreate.self,
             ComposeEventsCommand.self, ComposeWait.self, ComposeWatch.self, ComposeScale.self,
             ComposePush.self, ComposeStats.self, ComposeAttach.self, ComposeExport.self, ComposeCommit.self,
-            ComposeVolumes.self,
+            ComposeVolumes.self, ComposePublish.self,
         ]
     )
 

@@ -1,0 +1,159 @@
+import Foundation
+import SkiffImage
+import SkiffKit
+import SkiffTestSupport
+import Testing
+
+/// `compose publish` to a local registry and `compose -f oci://…` reading the project back, driven
+/// through the built CLI.
+@Suite(
+    "compose publish and oci:// projects", .serialized,
+    .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/docker-registry"), "needs docker-registry"))
+struct ComposePublishTests {
+    typealias Project = ComposeEndToEndTests.Project
+
+    static let yaml = """
+        name: pubdemo
+        services:
+          web:
+            image: busybox
+            command: ["sleep", "1000"]
+          worker:
+            image: busybox
+            command: ["sleep", "1000"]
+            depends_on: [web]
+        """
+
+    func manifest(_ registry: LocalRegistry, _ path: String) throws -> [String: Any] {
+        let got = TestShell.run(
+            "curl -sf -H 'Accept: application/vnd.oci.image.manifest.v1+json' http://\(registry.host)/v2/\(path)")
+        try #require(got.status == 0, "\(got.output)")
+        return try #require(try JSONSerialization.jsonObject(with: Data(got.output.utf8)) as? [String: Any])
+    }
+
+    @Test func publishedProjectReadsBackRunsAndHasComposesMediaTypes() throws {
+        let registry = try LocalRegistry()
+        defer { registry.stop() }
+        let p = try Project(Self.yaml)
+        defer { p.cleanUp() }
+        try "services:\n  web:\n    environment: []\n    labels: {tier: front}\n".write(
+            toFile: p.dir + "/override.yaml", atomically: true, encoding: .utf8)
+        let ref = "\(registry.host)/pub/demo:1"
+
+        let published = p.compose("-f", "compose.yaml", "-f", "override.yaml", "publish", ref, timeout: 60)
+        #expect(published.status == 0, "\(published.err)")
+
+        let m = try manifest(registry, "pub/demo/manifests/1")
+        #expect(m["mediaType"] as? String == "application/vnd.oci.image.manifest.v1+json")
+        #expect(m["artifactType"] as? String == "application/vnd.docker.compose.project")
+        let config = try #require(m["config"] as? [String: Any])
+        #expect(config["mediaType"] as? String == "application/vnd.oci.empty.v1+json")
+        #expect(config["size"] as? Int == 2)
+        let layers = try #require(m["layers"] as? [[String: Any]])
+        #expect(
+            layers.map { $0["mediaType"] as? String }
+                == Array(repeating: "application/vnd.docker.compose.file+yaml", count: 2))
+        #expect(
+            layers.map { ($0["annotations"] as? [String: String])?["com.docker.compose.file"] } == [
+                "compose.yaml", "override.yaml",
+            ])
+        #expect(
+            layers.allSatisfy {
+                ($0["annotations"] as? [String: String])?["com.docker.compose.version"]?.hasPrefix("v") == true
+            })
+        let blob = TestShell.run(
+            "curl -sf http://\(registry.host)/v2/pub/demo/blobs/\(layers[0]["digest"] as? String ?? "")")
+        #expect(blob.output == Self.yaml)
+
+        let local = p.compose("-f", "compose.yaml", "-f", "override.yaml", "config")
+        let remote = p.compose("-f", "oci://\(ref)", "config")
+        #expect(remote.status == 0, "\(remote.err)")
+        #expect(remote.out == local.out && !local.out.isEmpty, "\(remote.out)\n---\n\(local.out)")
+        #expect(Set(try FileManager.default.contentsOfDirectory(atPath: p.dir)) == ["compose.yaml", "override.yaml"])
+
+        // Another directory, no compose file there: the project comes from the registry alone.
+        let elsewhere = p.root + "/elsewhere"
+        try FileManager.default.createDirectory(atPath: elsewhere, withIntermediateDirectories: true)
+        let up = p.compose("-f", "oci://\(ref)", "--project-directory", elsewhere, "up", "-d", timeout: 120)
+        #expect(up.status == 0, "\(up.err)")
+        #expect(p.container("pubdemo-web-1")?.labels["tier"] == "front")
+        #expect(p.container("pubdemo-worker-1") != nil)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: elsewhere).isEmpty, "nothing written")
+        let ids = p.engine.listContainers().map(\.id)
+        let down = p.compose("-f", "oci://\(ref)", "down", "-t", "0", timeout: 120)
+        #expect(down.status == 0, "\(down.err)")
+        p.checkNothingLeft(ids: ids)
+
+        // OCI 1.0: no artifactType, Compose's own config media type; read back all the same.
+        #expect(p.compose("publish", "--oci-version", "1.0", "\(registry.host)/pub/demo:old", timeout: 60).status == 0)
+        let old = try manifest(registry, "pub/demo/manifests/old")
+        #expect(old["artifactType"] == nil)
+        #expect(
+            (old["config"] as? [String: Any])?["mediaType"] as? String
+                == "application/vnd.docker.compose.config.empty.v1+json")
+        let oldConfig = p.compose("-f", "oci://\(registry.host)/pub/demo:old", "config", "--services")
+        #expect(oldConfig.status == 0 && oldConfig.out == "web\nworker\n", "\(oldConfig.err)")
+    }
+
+    @Test func publishRefusesBindMountsWithoutYesAndBuildOnlyServices() throws {
+        let registry = try LocalRegistry()
+        defer { registry.stop() }
+        let p = try Project(
+            """
+            services:
+              web:
+                image: busybox
+                volumes: ["./data:/data"]
+            """)
+        defer { p.cleanUp() }
+        let repositories = registry.storage + "/docker/registry/v2/repositories"
+        let refused = p.compose("publish", "\(registry.host)/pub/bind:1", timeout: 60)
+        #expect(refused.status == 1, "\(refused.err)")
+        #expect(refused.err.contains("bind mount") && refused.err.contains("-y"), "\(refused.err)")
+        #expect(!FileManager.default.fileExists(atPath: repositories + "/pub/bind"), "nothing pushed")
+
+        let yes = p.compose("publish", "-y", "\(registry.host)/pub/bind:1", timeout: 60)
+        #expect(yes.status == 0, "\(yes.err)")
+        #expect(FileManager.default.fileExists(atPath: repositories + "/pub/bind/_manifests/tags/1"))
+
+        try "services:\n  web:\n    image: busybox\n    environment: [TOKEN=x]\n  b:\n    build: .\n".write(
+            toFile: p.dir + "/compose.yaml", atomically: true, encoding: .utf8)
+        let buildOnly = p.compose("publish", "-y", "--with-env", "\(registry.host)/pub/b:1", timeout: 60)
+        #expect(buildOnly.status == 1 && buildOnly.err.contains("only contains a build section"), "\(buildOnly.err)")
+        try "services:\n  web:\n    image: busybox\n    environment: [TOKEN=x]\n".write(
+            toFile: p.dir + "/compose.yaml", atomically: true, encoding: .utf8)
+        let noEnv = p.compose("publish", "-y", "\(registry.host)/pub/e:1", timeout: 60)
+        #expect(noEnv.status == 1 && noEnv.err.contains("--with-env"), "\(noEnv.err)")
+        #expect(p.compose("publish", "-y", "--with-env", "\(registry.host)/pub/e:1", timeout: 60).status == 0)
+    }
+
+    @Test func anImageAtTheReferenceIsNotAProject() throws {
+        let registry = try LocalRegistry()
+        defer { registry.stop() }
+        let p = try Project("services:\n  web:\n    image: busybox\n")
+        defer { p.cleanUp() }
+        let busybox = try p.engine.images.resolve("busybox")
+        try Pusher(store: p.engine.images).push(busybox, to: ImageReference(parsing: "\(registry.host)/lib/busybox:1"))
+        let got = p.compose("-f", "oci://\(registry.host)/lib/busybox:1", "config", timeout: 60)
+        #expect(got.status == 1, "\(got.err)")
+        #expect(
+            got.err.contains("oci://\(registry.host)/lib/busybox:1 is not a compose project OCI artifact"), "\(got.err)"
+        )
+        let missing = p.compose("-f", "oci://\(registry.host)/lib/nothing:1", "config", timeout: 60)
+        #expect(missing.status == 1 && missing.err.contains("not found"), "\(missing.err)")
+
+        // --resolve-image-digests: an image-digests.yaml layer pins the image the registry serves.
+        try "services:\n  web:\n    image: \(registry.host)/lib/busybox:1\n".write(
+            toFile: p.dir + "/compose.yaml", atomically: true, encoding: .utf8)
+        let pinned = p.compose("publish", "--resolve-image-digests", "\(registry.host)/pub/pinned:1", timeout: 60)
+        #expect(pinned.status == 0, "\(pinned.err)")
+        let m = try manifest(registry, "pub/pinned/manifests/1")
+        let names = (m["layers"] as? [[String: Any]])?.map {
+            ($0["annotations"] as? [String: String])?["com.docker.compose.file"]
+        }
+        #expect(names == ["compose.yaml", "image-digests.yaml"])
+        let config = p.compose("-f", "oci://\(registry.host)/pub/pinned:1", "config", "--images")
+        #expect(
+            config.out == "\(registry.host)/lib/busybox:1@\(busybox.manifestDigest)\n", "\(config.out) \(config.err)")
+    }
+}
