@@ -23,6 +23,9 @@ public struct ComposeRunner {
     public var quietPulls = false
     /// How long `depends_on: service_healthy` and `--wait` wait (seconds).
     public var healthTimeout: Double = 300
+    /// `compose --dry-run`: every step decided and reported as in a real run, none carried out (no
+    /// container, network, volume, image or file made or removed; no hook run; nothing pulled or built).
+    public var dryRun = false
 
     /// A runner for `project`'s containers in `engine`.
     public init(engine: Engine, project: ComposeProject) {
@@ -59,8 +62,9 @@ public struct ComposeRunner {
 
     func stopContainer(_ c: Container, timeout: Int? = nil) throws(ComposeError) {
         guard c.status == .running || c.status == .restarting else { return }
-        try runPreStopHooks(c)
+        if !dryRun { try runPreStopHooks(c) }
         progress(" Container \(c.name)  Stopping")
+        if dryRun { return progress(" Container \(c.name)  Stopped") }
         // A frozen container would hold the stop signal until the timeout: thaw it first, as Docker does.
         if engine.isPaused(c) { try? engine.unpause(c.id) }
         do { try engine.stop(c.id, timeout: timeout) } catch { throw .usage("\(error)") }
@@ -70,8 +74,9 @@ public struct ComposeRunner {
     /// Remove container `c`; with `anonymousVolumes` (`down -v`, `rm -v`) its anonymous volumes too, which
     /// Docker Compose otherwise leaves (a recreated container inherits them).
     func removeContainer(_ c: Container, anonymousVolumes: Bool = false) throws(ComposeError) {
-        try runPreStopHooks(c)
+        if !dryRun { try runPreStopHooks(c) }
         progress(" Container \(c.name)  Removing")
+        if dryRun { return progress(" Container \(c.name)  Removed") }
         do { try engine.remove(c.id, force: true, volumes: anonymousVolumes) } catch { throw .usage("\(error)") }
         progress(" Container \(c.name)  Removed")
     }
@@ -112,6 +117,7 @@ public struct ComposeRunner {
             for d in s.dependsOn where chosenNames.contains(d.service) { try waitFor(d, of: s.name) }
             for c in list where c.status != .running && c.status != .restarting {
                 progress(" Container \(c.name)  Starting")
+                if dryRun { progress(" Container \(c.name)  Started"); continue }
                 do { try engine.startMonitored(c.id) } catch { throw .usage("\(error)") }
                 progress(" Container \(c.name)  Started")
                 try runPostStartHooks(c)
