@@ -96,7 +96,10 @@ public struct ComposeRunner {
 
     /// Start the services' existing containers, dependencies first (waiting for their conditions). Named
     /// services bring what they depend on (`withDependencies`), as `docker compose start web` starts db.
-    public func start(_ names: [String], withDependencies: Bool = true) throws(ComposeError) {
+    /// `stoppedHere`: containers a dry run stopped (on paper) before, started again as a real run would.
+    public func start(_ names: [String], withDependencies: Bool = true, stoppedHere: Set<String> = [])
+        throws(ComposeError)
+    {
         var chosen = try services(names)
         if withDependencies && !names.isEmpty {
             var taken = Set(names)
@@ -115,7 +118,7 @@ public struct ComposeRunner {
                 throw .usage("service \(s.name) has no container to start (run `skiff compose up` first)")
             }
             for d in s.dependsOn where chosenNames.contains(d.service) { try waitFor(d, of: s.name) }
-            for c in list where c.status != .running && c.status != .restarting {
+            for c in list where (c.status != .running && c.status != .restarting) || stoppedHere.contains(c.id) {
                 progress(" Container \(c.name)  Starting")
                 if dryRun { progress(" Container \(c.name)  Started"); continue }
                 do { try engine.startMonitored(c.id) } catch { throw .usage("\(error)") }
@@ -131,9 +134,15 @@ public struct ComposeRunner {
     public func restart(_ names: [String], timeout: Int? = nil, noDeps: Bool = false) throws(ComposeError) {
         _ = try services(names)
         let chosen = names.isEmpty || noDeps ? names : ComposeOrder.withRestartDependents(names, in: project.services)
+        // A dry run's stop leaves them running: they count as stopped for the start that follows.
+        let stopping = try services(chosen).flatMap { containers(of: $0.name) }
+        let stoppedHere =
+            dryRun ? Set(stopping.filter { $0.status == .running || $0.status == .restarting }.map(\.id)) : []
         try stop(chosen, timeout: timeout)
         // A dependent with no container (never brought up) is left alone; a named service must have one.
-        try start(chosen.filter { names.contains($0) || !containers(of: $0).isEmpty }, withDependencies: false)
+        try start(
+            chosen.filter { names.contains($0) || !containers(of: $0).isEmpty }, withDependencies: false,
+            stoppedHere: stoppedHere)
     }
 
     /// Remove stopped containers of the services (`stopFirst`: stop running ones first; `anonymousVolumes`:
