@@ -82,8 +82,8 @@ enum ComposeOutputSettings {
 
     /// A command whose changes skiff does not plan (`exec`, `cp`, …) refuses `--dry-run` rather than
     /// making them: exit 1 with the reason.
-    static func refuseDryRun(_ command: String) throws {
-        guard dryRun else { return }
+    static func refuseDryRun(_ command: String, _ global: ComposeGlobalOptions) throws {
+        guard global.dryRun else { return }
         FileHandleStderr.write(
             "Error: --dry-run: skiff compose \(command) runs in its containers (or writes its output) and has no dry run\n"
         )
