@@ -36,6 +36,11 @@ struct ComposeEndToEndTests {
 
         @discardableResult
         func compose(_ args: String..., env: [String: String] = [:], timeout: Double = 90) -> Result {
+            compose(args, env: env, timeout: timeout)
+        }
+
+        @discardableResult
+        func compose(_ args: [String], env: [String: String] = [:], timeout: Double = 90) -> Result {
             let id = UUID().uuidString
             let outPath = root + "/.out-" + id
             let errPath = root + "/.err-" + id

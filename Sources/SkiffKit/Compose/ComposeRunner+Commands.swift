@@ -12,6 +12,10 @@ extension ComposeRunner {
         for s in try services(names) {
             for c in containers(of: s.name) where c.status == .running || c.status == .restarting {
                 progress(" Container \(c.name)  Killing")
+                if dryRun {
+                    progress(" Container \(c.name)  Killed")
+                    continue
+                }
                 do { try engine.kill(c.id, signal: signal) } catch { throw .usage("\(error)") }
                 progress(" Container \(c.name)  Killed")
             }
@@ -23,6 +27,10 @@ extension ComposeRunner {
         for s in try services(names) {
             for c in containers(of: s.name) where c.status == .running && !engine.isPaused(c) {
                 progress(" Container \(c.name)  Pausing")
+                if dryRun {
+                    progress(" Container \(c.name)  Paused")
+                    continue
+                }
                 do { try engine.pause(c.id) } catch { throw .usage("\(error)") }
                 progress(" Container \(c.name)  Paused")
             }
@@ -34,6 +42,10 @@ extension ComposeRunner {
         for s in try services(names) {
             for c in containers(of: s.name) where engine.isPaused(c) {
                 progress(" Container \(c.name)  Unpausing")
+                if dryRun {
+                    progress(" Container \(c.name)  Unpaused")
+                    continue
+                }
                 do { try engine.unpause(c.id) } catch { throw .usage("\(error)") }
                 progress(" Container \(c.name)  Unpaused")
             }

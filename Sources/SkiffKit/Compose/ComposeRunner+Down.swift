@@ -48,10 +48,11 @@ extension ComposeRunner {
                 let name = s.imageName(project: project.name)
                 guard (try? engine.images.resolve(name)) != nil else { continue }
                 progress(" Image \(name)  Removing")
+                if dryRun { continue }
                 do { _ = try engine.removeImage(name, force: false) } catch { progress(" Image \(name)  \(error)") }
             }
         }
-        removeSecretFiles()
+        if !dryRun { removeSecretFiles() }
         try removeNetworks()
         if options.removeVolumes { try removeVolumes() }
     }
@@ -75,6 +76,11 @@ extension ComposeRunner {
             var labels = declared?.labels ?? [:]
             labels[ComposeLabels.project] = project.name
             labels["com.docker.compose.network"] = key
+            progress(" Network \(real)  Creating")
+            if dryRun {
+                progress(" Network \(real)  Created")
+                continue
+            }
             do {
                 _ = try engine.createNetwork(
                     name: real, subnet: declared?.subnet, gateway: declared?.gateway, ipRange: declared?.ipRange,
@@ -98,6 +104,10 @@ extension ComposeRunner {
             let real = wiring.realNetworkName(key)
             guard let n = try? engine.network(real), n.labels[ComposeLabels.project] == project.name else { continue }
             progress(" Network \(real)  Removing")
+            if dryRun {
+                progress(" Network \(real)  Removed")
+                continue
+            }
             do { try engine.removeNetwork(real) } catch { throw .usage("\(error)") }
             progress(" Network \(real)  Removed")
         }
@@ -108,6 +118,10 @@ extension ComposeRunner {
         for v in project.volumes where !v.external {
             guard (try? engine.volume(v.realName)) != nil else { continue }
             progress(" Volume \(v.realName)  Removing")
+            if dryRun {
+                progress(" Volume \(v.realName)  Removed")
+                continue
+            }
             do { try engine.removeVolume(v.realName, force: true) } catch { throw .usage("\(error)") }
             progress(" Volume \(v.realName)  Removed")
         }
@@ -126,6 +140,11 @@ extension ComposeRunner {
             var labels = v.labels
             labels[ComposeLabels.project] = project.name
             labels["com.docker.compose.volume"] = v.name
+            progress(" Volume \(v.realName)  Creating")
+            if dryRun {
+                progress(" Volume \(v.realName)  Created")
+                continue
+            }
             do { _ = try engine.createVolume(v.realName, labels: labels, options: v.driverOptions) } catch {
                 throw .usage("\(error)")
             }

@@ -109,6 +109,7 @@ extension ComposeRunner {
         }
         options.platform = b.platform ?? s.platform
         if options.platform == nil, b.platforms.count > 1 { options.platforms = b.platforms }
+        if dryRun { return progress(" Service \(s.name)  Built") }
         let builder = Builder(engine: engine, options: options, output: buildOutput)
         do { _ = try builder.build() } catch {
             throw .usage("failed to build service \(s.name): \(error.description)")
@@ -125,6 +126,10 @@ extension ComposeRunner {
             let name = s.imageName(project: project.name)
             if onlyMissing && hasImage(s) { continue }
             progress(" \(s.name) Pulling")
+            if dryRun {
+                progress(" \(s.name) Pulled")
+                continue
+            }
             do {
                 let reference = try ImageReference(parsing: name)
                 var options = PullOptions()

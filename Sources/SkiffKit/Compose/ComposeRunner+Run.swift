@@ -127,6 +127,8 @@ extension ComposeRunner {
             o.restart = nil
             o.detach = request.detach
         }
+        // A dry run made no container: nothing to start or attach to (Docker Compose's dry run exits 0).
+        if dryRun { return (created, nil) }
         if request.detach {
             do { return (try engine.startMonitored(created.id).container, nil) } catch { throw .usage("\(error)") }
         }

@@ -41,7 +41,7 @@ extension ComposeRunner {
                     throw .usage(
                         "\(kind) \"\(d.name)\": external \(kind)s are kept by a Swarm; give file: or environment:")
                 }
-                if let bytes {
+                if let bytes, !dryRun {
                     let dir = secretsDirectory
                     let file = dir + "/\(kind)-\(s.name)-\(i)"
                     do {

@@ -106,6 +106,8 @@ extension ComposeRunner {
 
     /// Wait until every container of `dependency` meets its condition (running; healthy; exited 0).
     package func waitFor(_ dependency: ComposeDependency, of service: String) throws(ComposeError) {
+        // A dry run started nothing to wait for (Docker Compose's dry-run client reports none).
+        if dryRun { return }
         let list = containers(of: dependency.service)
         guard !list.isEmpty else {
             // A service scaled to 0 is not waited for (Docker Compose).
@@ -168,11 +170,13 @@ extension ComposeRunner {
         inheritVolumes: Bool = true
     ) throws(ComposeError) -> [Container] {
         let imageName = s.imageName(project: project.name)
-        let image: StoredImage
-        do { image = try engine.images.resolve(imageName) } catch {
-            throw .usage("service \(s.name): image \(imageName) not found: \(error)")
+        let imageID: String
+        do { imageID = try engine.images.resolve(imageName).id.description } catch {
+            // A dry run pulled or built nothing: the image it would have had is not here.
+            guard dryRun else { throw .usage("service \(s.name): image \(imageName) not found: \(error)") }
+            imageID = ""
         }
-        let hash = ComposeLabels.configHash(s, imageID: image.id.description, joined: joinedContainers(s))
+        let hash = ComposeLabels.configHash(s, imageID: imageID, joined: joinedContainers(s))
         let existing = containers(of: s.name)
         // Two containers with one number (made by hand, or an older skiff): the later ones go.
         var byNumber: [Int: Container] = [:]
@@ -213,6 +217,10 @@ extension ComposeRunner {
             }
             guard start else { return c }
             progress(" Container \(c.name)  Starting")
+            if dryRun {
+                progress(" Container \(c.name)  Started")
+                return c
+            }
             var started = c
             do { started = try engine.startMonitored(c.id).container } catch { throw .usage("\(error)") }
             progress(" Container \(c.name)  Started")
@@ -279,10 +287,15 @@ extension ComposeRunner {
     ) throws(ComposeError) -> Container {
         let name =
             s.containerName ?? ComposeLabels.containerName(project: project.name, service: s.name, number: number)
+        progress(" Container \(name)  Creating")
         let created = try create(s, imageName: imageName, name: name, number: number, hash: hash, adjust: adjust)
         progress(" Container \(name)  Created")
         guard start else { return created }
         progress(" Container \(name)  Starting")
+        if dryRun {
+            progress(" Container \(name)  Started")
+            return created
+        }
         let started: Container
         do { started = try engine.startMonitored(created.id).container } catch { throw .usage("\(error)") }
         progress(" Container \(name)  Started")
@@ -333,6 +346,7 @@ extension ComposeRunner {
         }
         options.env = fromFiles + options.env
         options.envFiles = []
+        if dryRun { return .planned(name: name, image: imageName, labels: options.labels) }
         let contents: [String: String] = [:]
         do {
             let c = try engine.createContainer(

@@ -23,6 +23,9 @@ public struct ComposeRunner {
     public var quietPulls = false
     /// How long `depends_on: service_healthy` and `--wait` wait (seconds).
     public var healthTimeout: Double = 300
+    /// `compose --dry-run`: every step decided and reported as in a real run, none carried out (no
+    /// container, network, volume, image or file made or removed; no hook run; nothing pulled or built).
+    public var dryRun = false
 
     /// A runner for `project`'s containers in `engine`.
     public init(engine: Engine, project: ComposeProject) {
@@ -59,8 +62,9 @@ public struct ComposeRunner {
 
     func stopContainer(_ c: Container, timeout: Int? = nil) throws(ComposeError) {
         guard c.status == .running || c.status == .restarting else { return }
-        try runPreStopHooks(c)
+        if !dryRun { try runPreStopHooks(c) }
         progress(" Container \(c.name)  Stopping")
+        if dryRun { return progress(" Container \(c.name)  Stopped") }
         // A frozen container would hold the stop signal until the timeout: thaw it first, as Docker does.
         if engine.isPaused(c) { try? engine.unpause(c.id) }
         do { try engine.stop(c.id, timeout: timeout) } catch { throw .usage("\(error)") }
@@ -70,8 +74,9 @@ public struct ComposeRunner {
     /// Remove container `c`; with `anonymousVolumes` (`down -v`, `rm -v`) its anonymous volumes too, which
     /// Docker Compose otherwise leaves (a recreated container inherits them).
     func removeContainer(_ c: Container, anonymousVolumes: Bool = false) throws(ComposeError) {
-        try runPreStopHooks(c)
+        if !dryRun { try runPreStopHooks(c) }
         progress(" Container \(c.name)  Removing")
+        if dryRun { return progress(" Container \(c.name)  Removed") }
         do { try engine.remove(c.id, force: true, volumes: anonymousVolumes) } catch { throw .usage("\(error)") }
         progress(" Container \(c.name)  Removed")
     }
@@ -91,7 +96,10 @@ public struct ComposeRunner {
 
     /// Start the services' existing containers, dependencies first (waiting for their conditions). Named
     /// services bring what they depend on (`withDependencies`), as `docker compose start web` starts db.
-    public func start(_ names: [String], withDependencies: Bool = true) throws(ComposeError) {
+    /// `stoppedHere`: containers a dry run stopped (on paper) before, started again as a real run would.
+    public func start(_ names: [String], withDependencies: Bool = true, stoppedHere: Set<String> = [])
+        throws(ComposeError)
+    {
         var chosen = try services(names)
         if withDependencies && !names.isEmpty {
             var taken = Set(names)
@@ -110,8 +118,9 @@ public struct ComposeRunner {
                 throw .usage("service \(s.name) has no container to start (run `skiff compose up` first)")
             }
             for d in s.dependsOn where chosenNames.contains(d.service) { try waitFor(d, of: s.name) }
-            for c in list where c.status != .running && c.status != .restarting {
+            for c in list where (c.status != .running && c.status != .restarting) || stoppedHere.contains(c.id) {
                 progress(" Container \(c.name)  Starting")
+                if dryRun { progress(" Container \(c.name)  Started"); continue }
                 do { try engine.startMonitored(c.id) } catch { throw .usage("\(error)") }
                 progress(" Container \(c.name)  Started")
                 try runPostStartHooks(c)
@@ -125,9 +134,15 @@ public struct ComposeRunner {
     public func restart(_ names: [String], timeout: Int? = nil, noDeps: Bool = false) throws(ComposeError) {
         _ = try services(names)
         let chosen = names.isEmpty || noDeps ? names : ComposeOrder.withRestartDependents(names, in: project.services)
+        // A dry run's stop leaves them running: they count as stopped for the start that follows.
+        let stopping = try services(chosen).flatMap { containers(of: $0.name) }
+        let stoppedHere =
+            dryRun ? Set(stopping.filter { $0.status == .running || $0.status == .restarting }.map(\.id)) : []
         try stop(chosen, timeout: timeout)
         // A dependent with no container (never brought up) is left alone; a named service must have one.
-        try start(chosen.filter { names.contains($0) || !containers(of: $0).isEmpty }, withDependencies: false)
+        try start(
+            chosen.filter { names.contains($0) || !containers(of: $0).isEmpty }, withDependencies: false,
+            stoppedHere: stoppedHere)
     }
 
     /// Remove stopped containers of the services (`stopFirst`: stop running ones first; `anonymousVolumes`:

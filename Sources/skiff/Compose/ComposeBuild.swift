@@ -33,6 +33,7 @@ struct ComposeBuild: ParsableCommand {
     @Argument(help: "Services (default: all).") var services: [String] = []
 
     func run() throws {
+        if push { try ComposeOutputSettings.refuseDryRun("build --push", parent.global) }
         let name = builder ?? compose.environment["BUILDX_BUILDER"] ?? ""
         guard name.isEmpty || name == "default" else {
             FileHandleStderr.write("Error: no builder \"\(name)\" found\n")

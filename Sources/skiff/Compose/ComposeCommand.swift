@@ -54,6 +54,10 @@ struct ComposeGlobalOptions: ParsableArguments {
         name: .customLong("compatibility"),
         help: "Run in backward compatibility mode: Docker Compose v1's names (project_service_1).")
     var compatibility = false
+    @Flag(
+        name: .customLong("dry-run"),
+        help: "Execute command in dry run mode: show what it would do (DRY-RUN MODE - lines), change nothing.")
+    var dryRun = false
 
     func validate() throws {
         guard ["never", "always", "auto"].contains(ansi) else {
@@ -73,6 +77,18 @@ struct ComposeGlobalOptions: ParsableArguments {
 enum ComposeOutputSettings {
     nonisolated(unsafe) static var ansi = "auto"
     nonisolated(unsafe) static var progress = "auto"
+    /// `--dry-run` (before the command): the runner decides and reports, changes nothing.
+    nonisolated(unsafe) static var dryRun = false
+
+    /// A command whose changes skiff does not plan (`exec`, `cp`, …) refuses `--dry-run` rather than
+    /// making them: exit 1 with the reason.
+    static func refuseDryRun(_ command: String, _ global: ComposeGlobalOptions) throws {
+        guard global.dryRun else { return }
+        FileHandleStderr.write(
+            "Error: --dry-run: skiff compose \(command) runs in its containers (or writes its output) and has no dry run\n"
+        )
+        throw ExitCode(1)
+    }
 
     /// Colors on: `--ansi always`, or `auto` on a terminal.
     static func color(onTerminal fd: Int32) -> Bool {
@@ -111,6 +127,7 @@ struct ComposeOptions: ParsableArguments {
     func inheriting(_ g: ComposeGlobalOptions) -> ComposeOptions {
         ComposeOutputSettings.ansi = g.ansi
         ComposeOutputSettings.progress = g.progress
+        ComposeOutputSettings.dryRun = g.dryRun
         // --compatibility, or COMPOSE_COMPATIBILITY=true (Go's boolean words).
         if g.compatibility || GoBoolFlags.parse(environment["COMPOSE_COMPATIBILITY"] ?? "") == true {
             ComposeLabels.separator = "_"
@@ -176,8 +193,12 @@ struct ComposeOptions: ParsableArguments {
     func runner(_ project: ComposeProject, quiet: Bool = false) -> ComposeRunner {
         var r = ComposeRunner(engine: SkiffContext.engine(), project: project)
         r.callerEnvironment = environment
+        r.dryRun = ComposeOutputSettings.dryRun
         let silent = ComposeOutputSettings.progress == "quiet"
-        if !quiet && !silent { r.progress = { FileHandleStderr.write($0 + "\n") } }
+        if !quiet && !silent {
+            let dry = r.dryRun
+            r.progress = { FileHandleStderr.write((dry ? ComposeDryRun.line($0) : $0) + "\n") }
+        }
         if silent {
             r.buildOutput = { _ in }
             r.quietPulls = true

@@ -26,6 +26,7 @@ struct ComposeCommit: ParsableCommand {
     @Argument(help: "The image's name, REPOSITORY[:TAG].") var repository: String?
 
     func run() throws {
+        try ComposeOutputSettings.refuseDryRun("commit", parent.global)
         var options = CommitOptions()
         options.author = author
         options.message = message

@@ -97,7 +97,8 @@ struct ComposeWait: ParsableCommand {
         }
         if downProject {
             var loud = runner
-            loud.progress = { FileHandleStderr.write($0 + "\n") }
+            let dry = loud.dryRun
+            loud.progress = { FileHandleStderr.write((dry ? ComposeDryRun.line($0) : $0) + "\n") }
             try composeStep { () throws(ComposeError) in try loud.down(ComposeRunner.DownOptions()) }
         }
         if last != 0 { throw ExitCode(last) }

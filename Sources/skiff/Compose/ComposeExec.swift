@@ -39,6 +39,7 @@ struct ComposeExec: ParsableCommand {
     @Argument(parsing: .captureForPassthrough, help: "The command.") var command: [String] = []
 
     func run() throws {
+        try ComposeOutputSettings.refuseDryRun("exec", parent.global)
         let args = command.first == "--" ? Array(command.dropFirst()) : command
         guard !args.isEmpty else { throw ValidationError("exec needs a command after the service") }
         // -e KEY takes its value from the project's environment: the caller's over the .env file.

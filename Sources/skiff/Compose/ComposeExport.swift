@@ -16,6 +16,7 @@ struct ComposeExport: ParsableCommand {
     @Argument(help: "The service.") var service: String
 
     func run() throws {
+        try ComposeOutputSettings.refuseDryRun("export", parent.global)
         let project = try compose.load(quietWarnings: true, allowMissingFile: true)
         let runner = compose.runner(project, quiet: true)
         let container = try composeStep { () throws(ComposeError) in

@@ -73,6 +73,7 @@ struct ComposeCopy: ParsableCommand {
     @Argument(help: "SERVICE:PATH or a host path.") var destination: String
 
     func run() throws {
+        try ComposeOutputSettings.refuseDryRun("cp", parent.global)
         let runner = compose.runner(try compose.load(quietWarnings: true, allowMissingFile: true), quiet: true)
         func split(_ s: String) -> (String, String)? {
             guard !s.hasPrefix("/"), !s.hasPrefix("."), let colon = s.firstIndex(of: ":") else { return nil }

@@ -19,6 +19,7 @@ struct ComposePush: ParsableCommand {
     @Argument(help: "Services (default: all).") var services: [String] = []
 
     func run() throws {
+        try ComposeOutputSettings.refuseDryRun("push", parent.global)
         let project = try compose.load(quietWarnings: quiet)
         for s in services where project.service(s) == nil { throw ValidationError("no such service: \(s)") }
         let chosen = Self.selected(project, services, includeDeps: includeDeps)

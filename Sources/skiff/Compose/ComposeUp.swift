@@ -160,7 +160,8 @@ struct ComposeUp: ParsableCommand {
             if !names.isEmpty { try stopGracefully(runner, services: names) }
             throw error
         }
-        if noStart { return }
+        // A dry run started nothing: nothing to wait for or attach to.
+        if noStart || runner.dryRun { return }
         if wait {
             try Interruptible.run(.compose) {
                 try composeStep { () throws(ComposeError) in try runner.waitReady(containers) }
