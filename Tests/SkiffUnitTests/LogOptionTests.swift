@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import SkiffKit
@@ -56,6 +57,24 @@ struct LogOptionTests {
         _ = regex.set("env-regex", "^LOG_")
         #expect(try regex.values(Self.source) == ["app.x": "2", "LOG_LEVEL": "debug"])
         #expect(try LogAttributes().json(Self.source) == nil)
+    }
+
+    /// A label or variable the image or the user chose is data in the log line, never structure: a value
+    /// with quotes, a newline or a control character cannot end the entry or start a forged one.
+    @Test func hostileValuesStayInsideOneEntry() throws {
+        var attrs = LogAttributes()
+        _ = attrs.set("labels", "evil")
+        _ = attrs.set("env", "EVIL")
+        var source = Self.source
+        let forged = "x\"}\n{\"log\":\"forged\\n\",\"stream\":\"stderr\",\"time\":\"t\"}\u{1b}[2J\u{0}"
+        source.labels["evil"] = forged
+        source.env.append("EVIL=" + forged)
+        let json = try #require(try attrs.json(source))
+        #expect(
+            !json.contains("\n") && !json.contains("\u{1b}") && !json.contains("\u{0}"), "one line, no raw controls")
+        let object = try #require(
+            try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: String], "a JSON object")
+        #expect(object == ["evil": forged, "EVIL": forged])
     }
 
     @Test func badRegexOrTemplateIsRefusedAtCreate() {
