@@ -13,7 +13,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
-static void write_all(int fd, const char *p, size_t len) {
+void cjsonlog_write_all(int fd, const void *buf, size_t len) {
+    const char *p = buf;
     while (len > 0) {
         ssize_t n = write(fd, p, len);
         if (n < 0) {
@@ -76,7 +77,7 @@ static void gzip_file(int dir_fd, const char *from, const char *to) {
 }
 
 static void write_pending(struct cjsonlog *log) {
-    if (log->pending_len && log->fd >= 0) write_all(log->fd, log->pending, log->pending_len);
+    if (log->pending_len && log->fd >= 0) cjsonlog_write_all(log->fd, log->pending, log->pending_len);
     log->pending_len = 0;
 }
 
@@ -212,7 +213,7 @@ static void write_entry(struct cjsonlog *log, int stream, const char *data, size
         size_t done = (size_t)w;
         for (int k = 0; k < 4; k++) {
             if (done >= iov[k].iov_len) { done -= iov[k].iov_len; continue; }
-            write_all(log->fd, (const char *)iov[k].iov_base + done, iov[k].iov_len - done);
+            cjsonlog_write_all(log->fd, (const char *)iov[k].iov_base + done, iov[k].iov_len - done);
             done = 0;
         }
     }

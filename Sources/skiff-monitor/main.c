@@ -102,19 +102,6 @@ static void close_fd(int *fd) {
     *fd = -1;
 }
 
-static void write_all(int fd, const void *buf, size_t len) {
-    const char *p = buf;
-    while (len > 0) {
-        ssize_t n = write(fd, p, len);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            return;
-        }
-        p += n;
-        len -= (size_t)n;
-    }
-}
-
 static long long now_ms(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -496,7 +483,7 @@ static int launch(int restart, int sigfd) {
         rlen = (size_t)snprintf(report, sizeof report, "err the start helper (%s container-internal start) failed\n", skiff_path);
     }
     if (ready_fd >= 0) {
-        write_all(ready_fd, report, rlen);
+        cjsonlog_write_all(ready_fd, report, rlen);
         close_fd(&ready_fd);
     }
     if (ok && opt_tty) master_fd = receive_fd(console);
@@ -518,7 +505,7 @@ static long long finish(void) {
     int n = snprintf(text, sizeof text, "%d %d %s\n", exit_code, exit_signal, when);
     int fd = open("exit.tmp", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd >= 0) {
-        write_all(fd, text, (size_t)n);
+        cjsonlog_write_all(fd, text, (size_t)n);
         close(fd);
         rename("exit.tmp", "exit");
     }
@@ -706,7 +693,7 @@ static int hold_terminal(pid_t pid, int master, int *client, int *status) {
     int code = status_code(*status, &sig);
     char text[64];
     snprintf(text, sizeof text, "exit %d %d\n", code, sig);
-    write_all(*client, text, strlen(text));
+    cjsonlog_write_all(*client, text, strlen(text));
     char reply[32];
     size_t len = 0;
     for (;;) {
@@ -858,7 +845,7 @@ int main(int argc, char **argv) {
     attach_listener = listen_unix("attach.sock");
     if (opt_tty) open_ctl();
     if (opt_wait_attach && attach_listener >= 0) {
-        if (ready_fd >= 0) write_all(ready_fd, "listening\n", 10);
+        if (ready_fd >= 0) cjsonlog_write_all(ready_fd, "listening\n", 10);
         struct pollfd p = {.fd = attach_listener, .events = POLLIN};
         if (poll(&p, 1, 10000) > 0) accept_client();
     }
@@ -934,7 +921,7 @@ int main(int argc, char **argv) {
                 if (idx < 0) continue;
                 ssize_t n = read(p[k].fd, buf, sizeof buf);
                 if (n > 0) {
-                    if (in_fd >= 0) write_all(in_fd, buf, (size_t)n);
+                    if (in_fd >= 0) cjsonlog_write_all(in_fd, buf, (size_t)n);
                 } else if (n == 0 || errno != EINTR) {
                     // The client's input ended: the container's stdin ends too (a pipe; not the pty).
                     if (in_fd >= 0 && in_fd != master_fd) close_fd(&in_fd);

@@ -64,4 +64,7 @@ int cjsonlog_pipe(int fds[2]);
 /// gets EPIPE as if it had written there itself. Closes the sources; flushes the log.
 void cjsonlog_relay(struct cjsonlog *log, int out_from, int out_to, int err_from, int err_to);
 
+/// Write all `len` bytes of `buf` to `fd`, retrying after EINTR and short writes; gives up on an error.
+void cjsonlog_write_all(int fd, const void *buf, size_t len);
+
 #endif
