@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <linux/close_range.h>
 #include <linux/mount.h>
 #include <linux/openat2.h>
 #include <string.h>
@@ -52,6 +53,14 @@ int csys_unshare(int flags) {
 
 int csys_setns(int fd, int nstype) {
     return setns(fd, nstype);
+}
+
+int csys_cloexec_from(unsigned int first) {
+    if (syscall(SYS_close_range, first, ~0U, CLOSE_RANGE_CLOEXEC) == 0) return 0;
+    if (errno != ENOSYS && errno != EINVAL) return -1;
+    long max = sysconf(_SC_OPEN_MAX);
+    for (long fd = first; fd < (max > 0 ? max : 1024); fd++) fcntl((int)fd, F_SETFD, FD_CLOEXEC);
+    return 0;
 }
 
 int csys_mount(const char *source, const char *target, const char *fstype, unsigned long flags, const char *data) {

@@ -17,13 +17,19 @@
 //     start helper already at work;
 //   - exits when there is nothing left to watch.
 //
-// Usage: skiff-monitor -s SKIFF -d DIR [-t] [-i] [-A] [-l MAXBYTES] [-n MAXFILES] [-z] [-N] [-a ATTRS] [-H HEALTH_MS] ID
+// Usage: skiff-monitor -s SKIFF -d DIR [-t] [-i] [-A] [-l MAXBYTES] [-n MAXFILES] [-z] [-N] [-a ATTRS] [-H HEALTH_MS] [-I PID [-W WATCH]] ID
 // (-z: gzip rotated files; -N: no log, for --log-driver none; -a: the JSON object each log entry carries as "attrs").
 // fd 3, if open, is the ready pipe: the start helper's report ("ok <pid> [WATCH]" or "err <message>") is
 // copied there, then it is closed. WATCH is the new cgroup's OOM counter file: v1:FILE (memory.oom_control,
 // with an eventfd registered in the cgroup.event_control beside it) or v2:FILE (memory.events, inotify).
 // With -A the monitor first writes "listening\n" and waits (10 s at most) for
 // one attach client before starting the container.
+//
+// Adopt mode (-I PID [-W WATCH], a `run -d` or `start` without a terminal, see SkiffKit's AdoptedStart):
+// the skiff that execs us in its own process has already launched the container, whose init PID is its
+// child and so ours; the init's stdout and stderr pipes are fds 4 and 5, the write end of its stdin pipe
+// fd 6 (with -i). We do not fork: we become the subreaper, report "ok PID [WATCH]" on fd 3 and watch the
+// run as if our start helper had launched it. Restarts go through the helper as usual.
 //
 // Reaper mode (a test session's, see SkiffTesting): skiff-monitor -R -s SKIFF -d DIR -p PID KEY=VALUE
 // holds a pidfd of PID (the test process, blocked on fd 3 until we report "ok <our pid>"), and when
@@ -95,6 +101,8 @@ static int out_fd = -1, err_fd = -1, master_fd = -1, in_fd = -1;
 
 static int opt_reap;
 static pid_t reap_watch_pid;
+static pid_t adopt_pid;           // -I: the init launched by the process that exec'd us
+static const char *adopt_watch;   // -W: its cgroup's OOM counter file, as the helper reports it
 static int opt_exec_wait;
 
 static void close_fd(int *fd) {
@@ -495,6 +503,27 @@ static int launch(int restart, int sigfd) {
     return ok;
 }
 
+// The first run in adopt mode (-I): the init is already our child, its pipes are fds 4 to 6.
+static int adopt(void) {
+    out_fd = 4;
+    err_fd = 5;
+    in_fd = opt_stdin ? 6 : -1;
+    for (int fd = 4; fd <= 6; fd++) fcntl(fd, F_SETFD, FD_CLOEXEC);
+    init_pid = adopt_pid;
+    init_exited = 0;
+    oom_spec[0] = 0;
+    if (adopt_watch && strlen(adopt_watch) < sizeof oom_spec) strcpy(oom_spec, adopt_watch);
+    if (ready_fd >= 0) {
+        char report[4200];
+        int n = snprintf(report, sizeof report, "ok %d%s%s\n", (int)adopt_pid, oom_spec[0] ? " " : "", oom_spec);
+        cjsonlog_write_all(ready_fd, report, (size_t)n);
+        close_fd(&ready_fd);
+    }
+    // The init may have exited before our signalfd existed.
+    reap();
+    return 1;
+}
+
 // After the init exits: flush the output, write `exit`, ask the Swift side what to do next.
 // Returns the restart delay in ms, or -1 when done.
 static long long finish(void) {
@@ -599,9 +628,12 @@ static int reap_main(const char *dir) {
 // subreaper, so the processes started below stay ours whoever their parent was. Ignores the
 // signals of a terminal left behind. The caller's side of the fork exits here; -1 if it failed.
 static int detach_as_subreaper(void) {
-    pid_t first = fork();
-    if (first < 0) return -1;
-    if (first > 0) _exit(0);
+    // Adopted, the init is this process's child: the process that exec'd us has detached already.
+    if (adopt_pid <= 0) {
+        pid_t first = fork();
+        if (first < 0) return -1;
+        if (first > 0) _exit(0);
+    }
     setsid();
     prctl(PR_SET_CHILD_SUBREAPER, 1);
     signal(SIGPIPE, SIG_IGN);
@@ -787,7 +819,7 @@ static int exec_wait_main(const char *dir, char **args, int nargs) {
 int main(int argc, char **argv) {
     const char *dir = NULL;
     int c;
-    while ((c = getopt(argc, argv, "s:d:tiAl:n:zNa:H:P:S:Rp:E")) != -1) {
+    while ((c = getopt(argc, argv, "s:d:tiAl:n:zNa:H:P:S:Rp:EI:W:")) != -1) {
         switch (c) {
         case 's': skiff_path = optarg; break;
         case 'd': dir = optarg; break;
@@ -805,6 +837,8 @@ int main(int argc, char **argv) {
         case 'R': opt_reap = 1; break;
         case 'p': reap_watch_pid = (pid_t)atoi(optarg); break;
         case 'E': opt_exec_wait = 1; break;
+        case 'I': adopt_pid = (pid_t)atoi(optarg); break;
+        case 'W': adopt_watch = optarg; break;
         default: return 2;
         }
     }
@@ -814,14 +848,14 @@ int main(int argc, char **argv) {
         return exec_wait_main(dir, argv + optind, argc - optind);
     }
     if (!skiff_path || !dir || optind != argc - 1) {
-        fprintf(stderr, "usage: skiff-monitor -s SKIFF -d DIR [-t] [-i] [-A] [-l MAX] [-n FILES] [-z] [-N] [-a ATTRS] [-H MS [-P MS -S MS]] ID\n"
+        fprintf(stderr, "usage: skiff-monitor -s SKIFF -d DIR [-t] [-i] [-A] [-l MAX] [-n FILES] [-z] [-N] [-a ATTRS] [-H MS [-P MS -S MS]] [-I PID [-W WATCH]] ID\n"
                         "       skiff-monitor -R -s SKIFF -d DIR -p PID KEY=VALUE\n"
                         "       skiff-monitor -E -s SKIFF -d DIR -- ARG...\n");
         return 2;
     }
     container_id = argv[optind];
     if (fcntl(3, F_SETFD, FD_CLOEXEC) == 0) ready_fd = 3;
-    syscall(SYS_close_range, 4, ~0U, 0);
+    syscall(SYS_close_range, adopt_pid > 0 ? 7 : 4, ~0U, 0);
     if (chdir(dir) != 0) {
         if (ready_fd >= 0) dprintf(ready_fd, "err monitor: cannot enter %s: %s\n", dir, strerror(errno));
         return 1;
@@ -852,7 +886,7 @@ int main(int argc, char **argv) {
 
     int restart = 0;
     for (;;) {
-        if (!launch(restart, sigfd)) break;
+        if (!(adopt_pid > 0 && !restart ? adopt() : launch(restart, sigfd))) break;
         oom_arm();
         long long started_ms = now_ms();
         health_passed = 0;

@@ -34,6 +34,10 @@ int csys_setns(int fd, int nstype);
 extern const int CSYS_CLONE_NEWNS;
 extern const int CSYS_CLONE_NEWNET;
 
+/// close_range(first, ~0, CLOSE_RANGE_CLOEXEC): every descriptor from `first` on closes at the next
+/// execve (a loop of fcntl where the kernel lacks it, before 5.11). 0, or -1 with errno.
+int csys_cloexec_from(unsigned int first);
+
 /// mount(2) and umount2(2).
 int csys_mount(const char *source, const char *target, const char *fstype, unsigned long flags, const char *data);
 int csys_umount(const char *target, int flags);

@@ -201,7 +201,15 @@ extension Engine {
         requestExplanation(id: container.id)
         do {
             defer { close(pipeFDs[1]) }
-            try Self.spawnMonitor(args, readyFD: pipeFDs[1], stateRoot: root)
+            if AdoptedStart.possible(
+                tty: container.tty == true, attach: attach, explaining: logger.isExplaining, monitor: Self.monitorPath)
+            {
+                try AdoptedStart(
+                    id: container.id, monitorArguments: args, stateRoot: root, openStdin: container.openStdin == true
+                ).run(engine: self, readyFD: pipeFDs[1])
+            } else {
+                try Self.spawnMonitor(args, readyFD: pipeFDs[1], stateRoot: root)
+            }
         }
         var attachFD: Int32 = -1
         var reader = LineReader(fd: readEnd)
@@ -311,7 +319,11 @@ extension Engine {
 
     /// `container-internal start`: launch the container (its stdio is ours, set up by the monitor) and
     /// record it running. Returns the init (its pid, its cgroup). With `restart`, a user's stop in the meantime wins.
-    package func internalStart(id: String, restart: Bool) throws(KitError) -> InitProcess {
+    /// An adopted start (`AdoptedStart`) passes the pipes it made and its own pid, the monitor's to be.
+    package func internalStart(
+        id: String, restart: Bool, stdio: (in: Int32, out: Int32, err: Int32) = (-1, -1, -1),
+        monitor: pid_t = getppid()
+    ) throws(KitError) -> InitProcess {
         let dir = containers.directory(of: id)
         let before = try containers.load(id: id)
         if restart && before.stoppedByUser == true { throw .usage("not restarting: stopped by the user") }
@@ -321,6 +333,7 @@ extension Engine {
         }
         var options = OCIRuntime.StartOptions()
         if before.tty == true { options.consoleSocket = "console.sock" }
+        options.stdio = stdio
         try ensureMountSources(of: before)
         do {
             try joinNamespaces(of: before)
@@ -360,7 +373,6 @@ extension Engine {
         }
         // The process may have exited already (`true`); the monitor, its new parent, reaps it by this pid.
         let pid = initProcess.pid
-        let monitor = getppid()
         // The stop check above ran before the launch; a stop since then is seen here, under the record's
         // lock, which stop takes to mark the container. Either the stop sees it running and stops it, or
         // this start is undone.

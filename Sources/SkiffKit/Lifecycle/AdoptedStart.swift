@@ -1,0 +1,137 @@
+import SkiffRuntime
+import SkiffSystem
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A detached start in one Swift process (issue 15). The usual start runs a second skiff, the monitor's
+/// start helper, only so that the container's init is the monitor's child: it pays a whole program start
+/// and reads back the records this process has just written. Instead this process forks twice (the
+/// middle process exits at once, so the last one is nobody's child and in a session of its own); the last
+/// one launches the container through the runtime, records it running, and then execs `skiff-monitor -I
+/// PID`: a process keeps its children across execve, so the monitor is the init's parent as before, and
+/// it reports to the ready pipe exactly as after a helper's start. Restarts still go through the helper.
+///
+/// The fork continues in Swift, which is sound only while this process has one thread: the caller
+/// checks `possible` first. A start with a terminal (the monitor makes it), one that waits for an attach
+/// client first, and one that is explained (`--explain` collects the helper's events) take the usual path.
+struct AdoptedStart {
+    let id: String
+    let monitorArguments: [String]
+    let stateRoot: String
+    let openStdin: Bool
+
+    static func possible(tty: Bool, attach: Bool, explaining: Bool, monitor: String) -> Bool {
+        !tty && !attach && !explaining && access(monitor, X_OK) == 0 && Self.singleThreaded()
+    }
+
+    /// /proc/self/status's "Threads:" line says 1.
+    static func singleThreaded() -> Bool {
+        guard let bytes = try? FileIO.read("/proc/self/status"),
+            let line = String(decoding: bytes, as: UTF8.self).split(separator: "\n").first(where: {
+                $0.hasPrefix("Threads:")
+            })
+        else { return false }
+        return line.dropFirst("Threads:".count).filter { $0 != " " && $0 != "\t" } == "1"
+    }
+
+    /// Fork the process that launches the container and becomes its monitor; its report arrives on
+    /// `readyFD`'s pipe, as the spawned monitor's does.
+    func run(engine: Engine, readyFD: Int32) throws(KitError) {
+        var pipes = try StdioPipes(openStdin: openStdin)
+        defer { pipes.closeAll() }
+        let first = fork()
+        if first < 0 { throw .system(SystemError("fork")) }
+        if first == 0 {
+            let second = fork()
+            if second != 0 { _exit(second < 0 ? 1 : 0) }
+            launchAndBecomeMonitor(engine: engine, readyFD: readyFD, pipes: pipes)
+        }
+        var status: Int32 = 0
+        while waitpid(first, &status, 0) < 0 && errno == EINTR {}
+        if status != 0 { throw .startFailed(id, reason: "cannot fork the container's monitor") }
+    }
+
+    /// In the last fork: never returns.
+    private func launchAndBecomeMonitor(engine: Engine, readyFD: Int32, pipes: StdioPipes) -> Never {
+        // As the monitor: out of the caller's session, so its ^C or hang-up does not reach us. A stop
+        // (SIGTERM to the pid recorded below, ours) waits, blocked, for the monitor's signalfd.
+        setsid()
+        var term = sigset_t()
+        sigemptyset(&term)
+        sigaddset(&term, SIGTERM)
+        sigprocmask(SIG_BLOCK, &term, nil)
+        for sig in [SIGINT, SIGHUP, SIGPIPE, SIGQUIT] { signal(sig, SIG_IGN) }
+        // The caller's stdout may be a pipe read to its end (`id=$(skiff run -d …)`): none of ours holds it.
+        let null = open("/dev/null", O_RDWR | O_CLOEXEC)
+        for fd: Int32 in 0...2 { dup2(null, fd) }
+        func fail(_ message: String) -> Never {
+            let bytes = Array("err \(message)\n".utf8)
+            _ = bytes.withUnsafeBytes { write(readyFD, $0.baseAddress, $0.count) }
+            _exit(1)
+        }
+        let started: InitProcess
+        do {
+            started = try engine.internalStart(
+                id: id, restart: false, stdio: (pipes.stdinRead, pipes.stdoutWrite, pipes.stderrWrite),
+                monitor: getpid())
+        } catch {
+            fail("\(error)")
+        }
+        var args = Array(monitorArguments.dropLast())
+        args += ["-I", "\(started.pid)"]
+        if let watch = engine.oomWatch(of: started) { args += ["-W", watch.monitorArgument] }
+        args.append(id)
+        // The monitor's fds: 3 the ready pipe, 4 and 5 the init's output, 6 its input. Each is first
+        // moved above that range so that no dup2 clobbers another; all others close at the exec.
+        let wanted = [readyFD, pipes.stdoutRead, pipes.stderrRead, pipes.stdinWrite].map { fd in
+            fd >= 0 ? fcntl(fd, F_DUPFD_CLOEXEC, 10) : -1
+        }
+        Descriptors.closeOnExec(from: 3)
+        for (i, fd) in wanted.enumerated() where fd >= 0 { dup2(fd, Int32(3 + i)) }
+        var cargs: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
+        let env = MonitorEnvironment.cStrings(stateRoot: stateRoot)
+        execve(args[0], &cargs, env)
+        let reason = "cannot run the monitor \(args[0]): \(errnoText(errno))"
+        // Without a monitor nobody would reap the init or record its exit: end it here.
+        kill(started.pid, SIGKILL)
+        var status: Int32 = 0
+        while waitpid(started.pid, &status, 0) < 0 && errno == EINTR {}
+        _ = try? engine.internalExited(id: id, code: -1, signal: SIGKILL, finishedAt: Timestamp.now())
+        fail(reason)
+    }
+}
+
+/// The container's stdio pipes for an adopted start, close-on-exec: the runtime hands the container's
+/// ends to its init, and the monitor gets ours at fixed numbers.
+private struct StdioPipes {
+    var stdoutRead: Int32 = -1, stdoutWrite: Int32 = -1
+    var stderrRead: Int32 = -1, stderrWrite: Int32 = -1
+    var stdinRead: Int32 = -1, stdinWrite: Int32 = -1
+
+    init(openStdin: Bool) throws(KitError) {
+        (stdoutRead, stdoutWrite) = try Self.pipe()
+        do {
+            (stderrRead, stderrWrite) = try Self.pipe()
+            if openStdin { (stdinRead, stdinWrite) = try Self.pipe() }
+        } catch {
+            closeAll()
+            throw error
+        }
+    }
+
+    private static func pipe() throws(KitError) -> (Int32, Int32) {
+        var fds: [Int32] = [-1, -1]
+        if Glibc.pipe(&fds) != 0 { throw .system(SystemError("pipe")) }
+        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        return (fds[0], fds[1])
+    }
+
+    mutating func closeAll() {
+        for fd in [stdoutRead, stdoutWrite, stderrRead, stderrWrite, stdinRead, stdinWrite] where fd >= 0 { close(fd) }
+        self = StdioPipes(closed: ())
+    }
+
+    private init(closed: Void) {}
+}

@@ -1,0 +1,106 @@
+import Foundation
+import SkiffKit
+import SkiffTestSupport
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A detached start without a start helper (SkiffKit's AdoptedStart): the CLI launches the container
+/// in a process of its own that then becomes the monitor (`skiff-monitor -I PID`). What a user sees
+/// must not change: the monitor is the init's parent and nobody's child, the caller's output pipe ends
+/// with the CLI, stdin reaches a `-i` container, and stop, restart and `--rm` work as before.
+@Suite(
+    "A detached start adopted by its monitor (no start helper)",
+    .enabled(
+        if: getuid() == 0 && TestImage.fixtureExists && FileManager.default.isExecutableFile(atPath: Engine.skiffPath)))
+struct AdoptedStartTests {
+    typealias Root = CLIRoot
+
+    /// The record's pids: the init's and its monitor's.
+    private func pids(_ root: Root, _ id: String) throws -> (initPID: Int32, monitor: Int32) {
+        let data = try Data(contentsOf: URL(fileURLWithPath: root.path + "/containers/\(id)/container.json"))
+        let record = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        return (Int32(record["pid"] as? Int ?? 0), Int32(record["monitorPid"] as? Int ?? 0))
+    }
+
+    /// Fields of /proc/PID/stat after the command: (ppid, session).
+    private func parentAndSession(_ pid: Int32) -> (ppid: Int32, session: Int32)? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return nil }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 4, let ppid = Int32(fields[1]), let sid = Int32(fields[3]) else { return nil }
+        return (ppid, sid)
+    }
+
+    @Test func theMonitorIsTheInitsParentAndNobodysChild() throws {
+        let root = try Root()
+        defer { root.cleanUp() }
+        let run = root.skiff(
+            "run", "-d", "--name", "adopted", "busybox", "sh", "-c", "echo out; echo err >&2; exec sleep 60")
+        #expect(run.status == 0, "stderr: \(run.err)")
+        let id = run.out.trimmingCharacters(in: .whitespacesAndNewlines)
+        let (initPID, monitor) = try pids(root, id)
+        #expect(initPID > 0 && monitor > 0)
+        // The monitor was exec'd in the process that launched the init: no `container-internal start` ran.
+        let cmdline = (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(monitor)/cmdline"))) ?? Data()
+        let args = String(decoding: cmdline, as: UTF8.self).split(separator: "\0").map(String.init)
+        #expect(args.first?.hasSuffix("skiff-monitor") == true, "\(args)")
+        #expect(args.firstIndex(of: "-I").map { args[$0 + 1] } == "\(initPID)", "\(args)")
+        #expect(parentAndSession(initPID)?.ppid == monitor)
+        let monitorStat = try #require(parentAndSession(monitor))
+        #expect(monitorStat.ppid != getpid(), "the monitor must not be a child of the caller")
+        #expect(monitorStat.session == monitor, "the monitor leads a session of its own")
+        // Its output reaches the log through the pipes the CLI made.
+        #expect(root.eventually { root.skiff("logs", "adopted").out == "out\n" })
+        #expect(root.skiff("logs", "adopted").err == "err\n")
+        // A stop goes to the monitor, which records the exit (SIGKILL: sleep as pid 1 ignores SIGTERM).
+        #expect(root.skiff("stop", "-t", "1", "adopted").status == 0)
+        #expect(root.inspect("adopted", "{{.State.Status}} {{.State.ExitCode}}") == "exited 137")
+        #expect(kill(monitor, 0) != 0 || root.eventually(5) { kill(monitor, 0) != 0 }, "the monitor exits")
+        // Started again, it is adopted again.
+        #expect(root.skiff("start", "adopted").status == 0)
+        let again = try pids(root, id)
+        #expect(again.initPID != initPID && again.initPID > 0)
+        #expect(parentAndSession(again.initPID)?.ppid == again.monitor)
+    }
+
+    /// `id=$(skiff run -d …)` reads the CLI's stdout to its end: no process the start leaves holds it.
+    @Test func theCallersOutputPipeEndsWithTheCLI() throws {
+        let root = try Root()
+        defer { root.cleanUp() }
+        let started = Date()
+        let shell = TestShell.run(
+            "id=$(SKIFF_ROOT='\(root.path)' timeout 30 '\(Engine.skiffPath)' run -d --name held busybox sleep 60) && echo \"[$id]\""
+        )
+        #expect(shell.status == 0, "\(shell.output)")
+        #expect(Date().timeIntervalSince(started) < 20, "the command substitution waited for the container")
+        #expect(root.inspect("held", "{{.State.Running}}") == "true")
+    }
+
+    @Test func stdinReachesAnInteractiveDetachedContainer() throws {
+        let root = try Root()
+        defer { root.cleanUp() }
+        let run = root.skiff("run", "-d", "-i", "--name", "reader", "busybox", "sh", "-c", "read x; echo got:$x")
+        #expect(run.status == 0, "stderr: \(run.err)")
+        let shell = TestShell.run(
+            "echo hello | SKIFF_ROOT='\(root.path)' timeout 30 '\(Engine.skiffPath)' attach reader")
+        #expect(shell.output.contains("got:hello"), "\(shell.output)")
+        #expect(root.eventually { root.inspect("reader", "{{.State.Status}}") == "exited" })
+        #expect(root.skiff("logs", "reader").out == "got:hello\n")
+    }
+
+    /// A quick `--rm` container and a restart policy: the exit is recorded by the adopted monitor, and
+    /// its restarts (through the start helper) follow.
+    @Test func quickExitsRemovalAndRestartsAfterAnAdoptedStart() throws {
+        let root = try Root()
+        defer { root.cleanUp() }
+        #expect(root.skiff("run", "-d", "--rm", "--name", "gone", "busybox", "true").status == 0)
+        #expect(root.eventually { root.skiff("ps", "-aq", "--filter", "name=gone").out.isEmpty })
+        #expect(root.skiff("run", "-d", "--restart", "on-failure:2", "--name", "flaky", "busybox", "false").status == 0)
+        #expect(root.eventually { root.inspect("flaky", "{{.RestartCount}} {{.State.Status}}") == "2 exited" })
+        #expect(root.inspect("flaky", "{{.State.ExitCode}}") == "1")
+    }
+}
