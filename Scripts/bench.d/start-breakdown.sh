@@ -1,18 +1,23 @@
 # The start-breakdown section of Scripts/bench (sourced): where one `skiff run -d --rm busybox true` spends
 # its time (issue 15, item 2), with --network none and with the default bridge. Each start runs under
 # `strace -f -ttt -T` (execve, clone, mkdir, mount and exits only) and its phases are cut at syscalls
-# every start makes:
+# every start makes. A start without a terminal is adopted (SkiffKit's AdoptedStart): the CLI forks
+# twice and the last process launches the container, then execs the monitor. Otherwise the CLI spawns
+# the monitor, which runs the start helper (`skiff container-internal start`); the columns cover both:
 #
-#   cli        the CLI's execve .. the monitor's execve: start-up, parse, image and config resolution,
-#              the container's records and files, spawning the monitor
-#   monitor    the monitor's execve .. `skiff container-internal start`'s execve: exec, detach, fork
-#   helper     that execve .. the network's first step (its netns) or the runtime's first (its state
-#              directory): the helper's start-up, sealed re-exec included, and reading the records
+#   cli        the CLI's execve .. its hand-off: start-up, parse, image and config resolution, the
+#              container's records and files
+#   hand-off   adopted: the CLI's fork .. the second fork; helper: the monitor's execve .. the
+#              helper's execve (exec, detach, fork)
+#   launcher   that point .. the network's first step (its netns) or the runtime's first (its state
+#              directory): adopted, reading the record; helper, its start-up (sealed re-exec included)
+#              and reading the records
 #   network    the netns .. the runtime's first step: netns, veth pair, addresses, routes, firewall
 #   runtime    the runtime's state directory .. the clone of the container's init: cgroups, state
 #   init       the clone .. the init's execve of the command: mounts (overlay included, also shown
 #              alone), pivot_root, security set-up, and waiting for `start`
-#   report     the command's execve .. the CLI's exit: record the start, tell the monitor and the CLI
+#   report     the command's execve .. the CLI's exit: record the start, (adopted) exec the monitor,
+#              its report to the CLI
 #
 # strace slows every traced syscall, so the phases add up to more than an untraced start (the total
 # of an untraced one is shown beside them); they say where the time goes, not how long it is.
@@ -21,7 +26,7 @@ SECTIONS+=(
     "start-breakdown:where one skiff run -d spends its time (strace phases), --network none and bridge"
 )
 
-# The phases of one strace log, as "cli monitor helper network runtime init overlay report total" (ms).
+# The phases of one strace log, as "cli hand-off launcher network runtime init overlay report total" (ms).
 breakdown_phases() {
     awk '
     function ms(a, b) { return (b > 0 && a > 0) ? (b - a) * 1000 : -1 }
@@ -30,6 +35,11 @@ breakdown_phases() {
         if (!cli) { cli = pid; t_cli = ts }
         if ($0 ~ /execve\("[^"]*skiff-monitor"/ && !t_mon) t_mon = ts
         if ($0 ~ /"container-internal", "start"/ && !t_helper) { t_helper = ts; helper = pid }
+        # Adopted: the CLI forks (the middle process), which forks the launcher and exits.
+        if (pid == cli && !t_mon && $0 ~ /clone\(child_stack=NULL, flags=[A-Z_|]*SIGCHLD/ && match($0, /= [0-9]+/)) {
+            t_mon = ts; middle = substr($0, RSTART + 2, RLENGTH - 2)
+        }
+        if (middle && pid == middle && !t_helper && $0 ~ /clone\(/) t_helper = ts
         if ($0 ~ /execve\("[^"]*\/(ip|nft|iptables-save|iptables-restore|iptables)"/) tool[pid] = 1
         if ($0 ~ /mount\("\/proc\/(self|thread-self)\/task\/[0-9]+\/ns\/net"|mount\("\/proc\/[0-9]+\/task\/[0-9]+\/ns\/net"/ && !t_net) t_net = ts
         if ($0 ~ /mkdir\("[^"]*\/run\/[0-9a-f]+", / && t_helper && !t_runtime) t_runtime = ts
@@ -69,7 +79,7 @@ section_start-breakdown() {
     {
         echo
         echo "== start-breakdown: one skiff run -d --rm busybox true, phases under strace (median of $n, ms)"
-        printf '%-8s %7s %7s %7s %7s %7s %7s %7s %7s %8s %10s\n' network cli monitor helper network runtime init \
+        printf '%-8s %7s %8s %8s %7s %7s %7s %7s %7s %8s %10s\n' network cli hand-off launcher network runtime init \
             "(overlay)" report "traced" "untraced"
     } | tee -a "$out" "$results/summary.txt"
     for net in none bridge; do
@@ -100,7 +110,7 @@ section_start-breakdown() {
                 for (c = 1; c <= cols; c++) {
                     m = 0; for (r = 1; r <= NR; r++) v[r] = col[c, r]
                     for (r = 1; r <= NR; r++) for (s = r + 1; s <= NR; s++) if (v[s] < v[r]) { t = v[r]; v[r] = v[s]; v[s] = t }
-                    printf (c == 7 ? " %9.2f" : " %7.2f"), (NR ? v[int((NR + 1) / 2)] : -1)
+                    printf (c == 7 ? " %9.2f" : (c == 2 || c == 3) ? " %8.2f" : " %7.2f"), (NR ? v[int((NR + 1) / 2)] : -1)
                 }
                 printf " %10s\n", untraced
             }' "$phases" | tee -a "$out" "$results/summary.txt"

@@ -1,4 +1,5 @@
 import SkiffOCI
+import Synchronization
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -14,8 +15,11 @@ public enum SpecFile {
         do { bytes = try FileIO.read(path) } catch {
             throw .spec(.unreadable(path: path, reason: errnoText(error.errno)))
         }
+        if let spec = Self.recent.withLock({ $0?.bytes == bytes ? $0?.spec : nil }) { return spec }
         do {
-            return try JSONDecoder().decode(Spec.self, from: Data(bytes))
+            let spec = try JSONDecoder().decode(Spec.self, from: Data(bytes))
+            Self.recent.withLock { $0 = (bytes, spec) }
+            return spec
         } catch let error as DecodingError {
             throw .spec(.unreadable(path: path, reason: describe(error)))
         } catch {
@@ -33,7 +37,13 @@ public enum SpecFile {
             throw .spec(.unreadable(path: path, reason: "cannot encode: \(error)"))
         }
         do { try FileIO.writeAtomically(path, contents: bytes) } catch { throw .system(error) }
+        recent.withLock { $0 = (bytes, spec) }
     }
+
+    /// The spec this process last wrote or decoded, with its exact bytes: a detached start reads back the
+    /// config.json its create has just written (in the same process, see SkiffKit's AdoptedStart), and
+    /// the same bytes decode to the same spec, so it is not decoded again. Any other bytes are decoded.
+    private static let recent = Mutex<(bytes: [UInt8], spec: Spec)?>(nil)
 
     /// "process.args: expected an array of strings" rather than Swift's debug dump.
     static func describe(_ error: DecodingError) -> String {
