@@ -20,12 +20,13 @@ struct ComposeDevelopWatchTests {
         let process: Process
         let errPath: String
 
-        init(_ p: Project, _ args: [String]) {
+        /// `global`: flags before `watch` (`--dry-run`).
+        init(_ p: Project, _ args: [String], global: [String] = []) {
             errPath = p.root + "/.watch-err"
             _ = FileManager.default.createFile(atPath: errPath, contents: nil)
             process = Process()
             process.executableURL = URL(fileURLWithPath: Engine.skiffPath)
-            process.arguments = ["compose", "watch"] + args
+            process.arguments = ["compose"] + global + ["watch"] + args
             process.currentDirectoryURL = URL(fileURLWithPath: p.dir)
             var env = ProcessInfo.processInfo.environment
             env["SKIFF_ROOT"] = p.engine.root

@@ -39,11 +39,11 @@ struct ComposeDryRunPlanTests {
             var all: [String] = []
         }
 
-        init() throws {
+        init(_ compose: String = ComposeDryRunPlanTests.compose) throws {
             base = NSTemporaryDirectory() + "compose-dryrun-\(UUID().uuidString)"
             let dir = base + "/drydemo"
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            try ComposeDryRunPlanTests.compose.write(toFile: dir + "/compose.yaml", atomically: true, encoding: .utf8)
+            try compose.write(toFile: dir + "/compose.yaml", atomically: true, encoding: .utf8)
             let project = try ComposeLoader.load(
                 ComposeLoadOptions(workingDirectory: dir, environment: ["TOKEN": "t0k"]))
             engine = Engine(root: base + "/state")
@@ -81,6 +81,8 @@ struct ComposeDryRunPlanTests {
                 "DRY-RUN MODE -  Network drydemo_default  Created",
                 "DRY-RUN MODE -  Container drydemo-db-1  Creating", "DRY-RUN MODE -  Container drydemo-db-1  Created",
                 "DRY-RUN MODE -  Container drydemo-db-1  Starting", "DRY-RUN MODE -  Container drydemo-db-1  Started",
+                // web waits for db to be healthy: the wait announced, and met on paper.
+                "DRY-RUN MODE -  Container drydemo-db-1  Waiting", "DRY-RUN MODE -  Container drydemo-db-1  Healthy",
                 "DRY-RUN MODE -  Container drydemo-web-1  Creating",
                 "DRY-RUN MODE -  Container drydemo-web-1  Created",
                 "DRY-RUN MODE -  Container drydemo-web-1  Starting",
@@ -115,6 +117,40 @@ struct ComposeDryRunPlanTests {
         #expect(result.status == nil)
         #expect(result.container.name.hasPrefix("drydemo-web-run-"))
         #expect(f.lines.all.contains("DRY-RUN MODE -  Container drydemo-db-1  Started"), "\(f.lines.all)")
+        #expect(f.tree() == before, "the dry run wrote under the state root: \(f.tree())")
+    }
+
+    /// A one-shot dependency (`service_completed_successfully`) is waited for as it exits; a plain
+    /// `service_started` one is not announced, as Docker Compose waits only for the other conditions.
+    @Test func upAnnouncesEachConditionsWait() throws {
+        let f = try Fixture(
+            """
+            name: drywait
+            services:
+              migrate:
+                image: registry.invalid/migrate:1
+              cache:
+                image: registry.invalid/cache:1
+              app:
+                image: registry.invalid/app:1
+                depends_on:
+                  migrate:
+                    condition: service_completed_successfully
+                  cache:
+                    condition: service_started
+            """)
+        let before = f.tree()
+        try f.runner.up(ComposeRunner.UpOptions())
+        let waits = f.lines.all.filter { $0.hasSuffix("Waiting") || $0.hasSuffix("Exited") || $0.hasSuffix("Healthy") }
+        #expect(
+            waits == [
+                "DRY-RUN MODE -  Container drywait-migrate-1  Waiting",
+                "DRY-RUN MODE -  Container drywait-migrate-1  Exited",
+            ],
+            "\(f.lines.all)")
+        let exited = f.lines.all.firstIndex(of: "DRY-RUN MODE -  Container drywait-migrate-1  Exited")
+        let appCreating = f.lines.all.firstIndex(of: "DRY-RUN MODE -  Container drywait-app-1  Creating")
+        #expect(exited != nil && appCreating != nil && exited! < appCreating!, "\(f.lines.all)")
         #expect(f.tree() == before, "the dry run wrote under the state root: \(f.tree())")
     }
 }

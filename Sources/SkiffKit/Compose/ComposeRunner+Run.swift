@@ -91,8 +91,10 @@ extension ComposeRunner {
                 up.noDeps = true
                 up.pull = request.pull
                 up.quietPull = request.quietPull
-                try self.up(up)
-                for d in s.dependsOn where project.service(d.service) != nil { try waitFor(d, of: s.name) }
+                let planned = try self.up(up)
+                for d in s.dependsOn where project.service(d.service) != nil {
+                    try waitFor(d, of: s.name, planned: planned)
+                }
             }
         }
         try ensureImages([s], forceBuild: request.build, quiet: request.quietPull)

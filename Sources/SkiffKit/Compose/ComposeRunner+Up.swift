@@ -85,6 +85,7 @@ extension ComposeRunner {
             }
         }
         var result: [Container] = []
+        let stoppedOnPaper = StoppedOnPaper()
         let selectedNames = Set(selected.map(\.name))
         // Docker Compose recreates the named services (all, when none is named) as --force-recreate and
         // --no-recreate say, the ones they depend on only with --always-recreate-deps.
@@ -93,22 +94,27 @@ extension ComposeRunner {
             // Only dependencies this `up` takes are waited for: with --no-deps (or one the profiles leave
             // out) Docker Compose drops the others from the service's depends_on.
             for d in s.dependsOn where selectedNames.contains(d.service) {
-                try waitFor(d, of: s.name)
+                try waitFor(d, of: s.name, planned: result)
             }
             let force = named.contains(s.name) ? options.forceRecreate : options.alwaysRecreateDeps
             result += try converge(
                 s, forceRecreate: force, noRecreate: options.noRecreate, start: !options.noStart,
                 restartDependents: ComposeOrder.restartDependents(of: s.name, in: selected),
-                inheritVolumes: !options.renewAnonymousVolumes)
+                inheritVolumes: !options.renewAnonymousVolumes, stoppedOnPaper: stoppedOnPaper)
         }
         return result
     }
 
     /// Wait until every container of `dependency` meets its condition (running; healthy; exited 0).
-    package func waitFor(_ dependency: ComposeDependency, of service: String) throws(ComposeError) {
-        // A dry run started nothing to wait for (Docker Compose's dry-run client reports none).
-        if dryRun { return }
-        let list = containers(of: dependency.service)
+    /// `planned`: under a dry run, the containers the run has so far (made, recreated or started on
+    /// paper, or left as they are), whose dependency's are waited for in place of the engine's.
+    package func waitFor(_ dependency: ComposeDependency, of service: String, planned: [Container]? = nil)
+        throws(ComposeError)
+    {
+        let list =
+            dryRun && planned != nil
+            ? planned!.filter { $0.composeService == dependency.service && !$0.isComposeOneOff }
+            : containers(of: dependency.service)
         guard !list.isEmpty else {
             // A service scaled to 0 is not waited for (Docker Compose).
             if dependency.required && project.service(dependency.service)?.replicas != 0 {
@@ -119,10 +125,21 @@ extension ComposeRunner {
         for c in list { try waitFor(dependency, container: c, of: service) }
     }
 
-    /// Wait until container `c` of `dependency` meets its condition.
+    /// Wait until container `c` of `dependency` meets its condition. Docker Compose announces each container it waits for ("Waiting"), then what it waited for
+    /// ("Healthy", "Exited"). A dry run waits for a container only when it runs now and the run leaves
+    /// it so; one it made, started or recreated on paper is taken to meet the condition, as Docker
+    /// Compose's dry-run client reports such a container running and healthy.
     func waitFor(_ dependency: ComposeDependency, container c: Container, of service: String) throws(ComposeError) {
+        if dependency.condition != .started { progress(" Container \(c.name)  Waiting") }
+        if dryRun && (c.status != .running || (try? engine.container(c.id))?.status != .running) {
+            switch dependency.condition {
+            case .started: break
+            case .healthy: progress(" Container \(c.name)  Healthy")
+            case .completedSuccessfully: progress(" Container \(c.name)  Exited")
+            }
+            return
+        }
         let deadline = Date().addingTimeInterval(healthTimeout)
-        var announced = false
         while true {
             guard let now = try? engine.container(c.id) else { throw .usage("container \(c.name) is gone") }
             switch dependency.condition {
@@ -144,14 +161,12 @@ extension ComposeRunner {
                 if now.status == .exited {
                     throw .usage("dependency failed to start: container \(now.name) exited (\(now.exitCode ?? -1))")
                 }
-                if !announced { progress(" Container \(now.name)  Waiting"); announced = true }
             case .completedSuccessfully:
                 if now.status == .exited {
                     if now.exitCode == 0 { progress(" Container \(now.name)  Exited"); return }
                     throw .usage(
                         "service \(dependency.service) didn't complete successfully: exit \(now.exitCode ?? -1)")
                 }
-                if !announced { progress(" Container \(now.name)  Waiting"); announced = true }
             }
             if Date() > deadline {
                 throw .usage(
@@ -164,10 +179,11 @@ extension ComposeRunner {
     /// The service's containers as the file says, `replicas` of them: the highest numbers beyond that
     /// removed, each kept one converged (see `convergeOne`), the missing ones made with the next numbers.
     /// `restartDependents` (services depending on this one with `restart: true`) are stopped before one
-    /// of its containers is recreated; `up` starts them again when it comes to them, as Docker Compose.
+    /// of its containers is recreated; `up` starts them again when it comes to them, as Docker Compose
+    /// (a dry run notes them in `stoppedOnPaper`, which it starts again on paper).
     func converge(
         _ s: ComposeService, forceRecreate: Bool, noRecreate: Bool, start: Bool, restartDependents: [String] = [],
-        inheritVolumes: Bool = true
+        inheritVolumes: Bool = true, stoppedOnPaper: StoppedOnPaper = StoppedOnPaper()
     ) throws(ComposeError) -> [Container] {
         let imageName = s.imageName(project: project.name)
         let imageID: String
@@ -195,7 +211,8 @@ extension ComposeRunner {
             result.append(
                 try convergeOne(
                     s, c, imageName: imageName, hash: hash, forceRecreate: forceRecreate, noRecreate: noRecreate,
-                    start: start, restartDependents: restartDependents, inheritVolumes: inheritVolumes))
+                    start: start, restartDependents: restartDependents, inheritVolumes: inheritVolumes,
+                    stoppedOnPaper: stoppedOnPaper))
         }
         for n in plan.create {
             result.append(try make(s, imageName: imageName, number: n, hash: hash, start: start))
@@ -207,11 +224,12 @@ extension ComposeRunner {
     /// it matches and is stopped; otherwise removed and made again with its number.
     func convergeOne(
         _ s: ComposeService, _ c: Container, imageName: String, hash: String, forceRecreate: Bool, noRecreate: Bool,
-        start: Bool, restartDependents: [String] = [], inheritVolumes: Bool = true
+        start: Bool, restartDependents: [String] = [], inheritVolumes: Bool = true,
+        stoppedOnPaper: StoppedOnPaper = StoppedOnPaper()
     ) throws(ComposeError) -> Container {
         let same = c.labels[ComposeLabels.configHash] == hash
         if (same && !forceRecreate) || noRecreate {
-            if c.status == .running || c.status == .restarting {
+            if (c.status == .running || c.status == .restarting) && !stoppedOnPaper.ids.contains(c.id) {
                 progress(" Container \(c.name)  Running")
                 return c
             }
@@ -219,7 +237,10 @@ extension ComposeRunner {
             progress(" Container \(c.name)  Starting")
             if dryRun {
                 progress(" Container \(c.name)  Started")
-                return c
+                // Started on paper: not what the engine has now, for a dependent's wait.
+                var planned = c
+                if stoppedOnPaper.ids.contains(c.id) { planned.status = .created }
+                return planned
             }
             var started = c
             do { started = try engine.startMonitored(c.id).container } catch { throw .usage("\(error)") }
@@ -228,10 +249,14 @@ extension ComposeRunner {
             return started
         }
         for d in restartDependents {
-            for dc in containers(of: d) { try stopContainer(dc) }
+            for dc in containers(of: d) where !stoppedOnPaper.ids.contains(dc.id) {
+                try stopContainer(dc)
+                if dryRun && (dc.status == .running || dc.status == .restarting) { stoppedOnPaper.ids.insert(dc.id) }
+            }
         }
         progress(" Container \(c.name)  Recreate")
-        try stopContainer(c)
+        // One a dry run stopped on paper is stopped already, as the real run would find it.
+        if !stoppedOnPaper.ids.contains(c.id) { try stopContainer(c) }
         // The old container's anonymous volumes (an image VOLUME, a `- /path` entry) go to the new one, as
         // Docker Compose recreates: a database's data survives a changed environment.
         let inherited = inheritVolumes ? Self.inheritedVolumes(of: c, declared: s) : []
@@ -367,4 +392,11 @@ extension ComposeRunner {
             throw .usage("service \(s.name): \(error)")
         }
     }
+}
+
+/// The containers a dry run's `up` stopped on paper (the `restart: true` dependents of a service it
+/// recreates), which the real run would find stopped and start again.
+final class StoppedOnPaper {
+    var ids: Set<String> = []
+    init() {}
 }

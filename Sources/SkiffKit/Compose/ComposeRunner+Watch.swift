@@ -119,8 +119,9 @@ extension ComposeRunner {
         let running = containers(of: s.name).filter { $0.status == .running }
         if !plan.copies.isEmpty || !plan.removals.isEmpty {
             progress("Syncing service \"\(s.name)\" after \(plan.changeCount) changes were detected")
+            // A dry run copies nothing (Docker Compose's dry-run client fakes the copy into the container).
             // Each path on its own: one the container refuses (a link in the way) leaves the others synced.
-            for c in running {
+            for c in running where !dryRun {
                 for r in plan.removals {
                     do { try engine.removeInContainer(c.id, path: r) } catch {
                         progress("Error: sync \(r) in \(c.name): \(error)")
@@ -137,7 +138,8 @@ extension ComposeRunner {
             progress("Restarting service \"\(s.name)\" after changes were detected")
             try restart([s.name])
         }
-        for x in plan.execs {
+        // Nor does it run the rule's command.
+        for x in plan.execs where !dryRun {
             for c in running {
                 let request = x.execRequest(callerEnvironment: callerEnvironment)
                 try kit { () throws(KitError) in _ = try engine.exec(c.id, request) }

@@ -20,6 +20,9 @@ public struct CopyOptions: Sendable {
     public var archive: Bool
     /// `-L`: a symlink given as the source is followed; the copy is named as the link.
     public var followLink: Bool
+    /// `compose --dry-run`: both sides checked as a real copy checks them (the source found, the place
+    /// the copy would go found), nothing copied and no event recorded; the byte count is 0.
+    public var dryRun = false
 
     /// Options with Docker's defaults: owners are the copier's and a source symlink is copied as a symlink.
     public init(archive: Bool = false, followLink: Bool = false) {
@@ -56,6 +59,12 @@ extension Engine {
         if !destExists && hostPath.hasSuffix("/") { throw .notFound("\(hostPath): no such directory") }
         let (destParent, destName): (String, String)
         if sourceName == "." {
+            if options.dryRun {
+                guard destIsDir || access(Self.split(hostPath).0, W_OK) == 0 else {
+                    throw .system(SystemError("mkdir", path: hostPath))
+                }
+                return 0
+            }
             guard destIsDir || mkdir(hostPath, 0o755) == 0 else { throw .system(SystemError("mkdir", path: hostPath)) }
             let d = open(hostPath, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
             if d < 0 { throw .system(SystemError("open", path: hostPath)) }
@@ -71,6 +80,7 @@ extension Engine {
         let d = open(destParent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if d < 0 { throw .system(SystemError("open destination directory", path: destParent)) }
         defer { close(d) }
+        if options.dryRun { return 0 }
         try copier.copyEntry(srcParent: src, name: sourceName, dstParent: d, dstName: destName)
         events.record(container: c, "archive-path")
         return copier.bytes
@@ -147,6 +157,7 @@ extension Engine {
         let destDir = root.open(clean, flags: O_RDONLY | O_DIRECTORY)
         if destDir >= 0 {
             defer { close(destDir) }
+            if options.dryRun { return 0 }
             if srcName == "." {
                 try copier.copyChildren(from: s, to: destDir)
             } else {
@@ -161,6 +172,7 @@ extension Engine {
         let p = root.open(parent, flags: O_RDONLY | O_DIRECTORY)
         if p < 0 { throw .notFound("Could not find the directory \(parent) in container \(c.name)") }
         defer { close(p) }
+        if options.dryRun { return 0 }
         try copier.copyEntry(srcParent: s, name: srcName, dstParent: p, dstName: name)
         events.record(container: c, "extract-to-dir")
         return copier.bytes

@@ -38,6 +38,9 @@ public struct ExecRequest: Sendable {
     /// terminal's master passed with it), for the exec waiter that records its exec_die and holds its
     /// terminal (see ExecWaiter); -1: not written.
     public var startReportFD: Int32 = -1
+    /// `compose --dry-run`: the request checked as a real exec checks it (the container running and not
+    /// paused, the working directory, the user in the container's files), no process started.
+    public var dryRun = false
 
     /// A request to run `command` with the container's defaults.
     public init(command: [String]) {
@@ -94,6 +97,7 @@ extension Engine {
             let host = HostCapabilities.current()
             process.capabilities = .uniform(Capability.allCases.filter { host?.contains($0) ?? true }.map(\.name))
         }
+        if request.dryRun { return nil }
         var options = OCIRuntime.ExecOptions()
         options.detach = request.detach
         options.pidFile = request.pidFile

@@ -33,7 +33,6 @@ struct ComposeBuild: ParsableCommand {
     @Argument(help: "Services (default: all).") var services: [String] = []
 
     func run() throws {
-        if push { try ComposeOutputSettings.refuseDryRun("build --push", parent.global) }
         let name = builder ?? compose.environment["BUILDX_BUILDER"] ?? ""
         guard name.isEmpty || name == "default" else {
             FileHandleStderr.write("Error: no builder \"\(name)\" found\n")
@@ -64,7 +63,9 @@ struct ComposeBuild: ParsableCommand {
             }
         }
         if push {
-            try ComposePush.push(chosen.filter { $0.build != nil }, quiet: quiet, ignoreFailures: false)
+            try ComposePush.push(
+                chosen.filter { $0.build != nil }, quiet: quiet, ignoreFailures: false, dryRun: runner.dryRun,
+                builtOnPaper: runner.dryRun)
         }
     }
 }

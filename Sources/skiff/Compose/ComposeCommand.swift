@@ -80,14 +80,11 @@ enum ComposeOutputSettings {
     /// `--dry-run` (before the command): the runner decides and reports, changes nothing.
     nonisolated(unsafe) static var dryRun = false
 
-    /// A command whose changes skiff does not plan (`exec`, `cp`, …) refuses `--dry-run` rather than
-    /// making them: exit 1 with the reason.
-    static func refuseDryRun(_ command: String, _ global: ComposeGlobalOptions) throws {
-        guard global.dryRun else { return }
-        FileHandleStderr.write(
-            "Error: --dry-run: skiff compose \(command) runs in its containers (or writes its output) and has no dry run\n"
-        )
-        throw ExitCode(1)
+    /// A progress line of a command that writes its own (`cp`, `commit`, `export`, `push`): on stderr,
+    /// with the dry run's prefix under `--dry-run`, none with `--progress quiet`.
+    static func progressLine(_ line: String) {
+        guard progress != "quiet" else { return }
+        FileHandleStderr.write((dryRun ? ComposeDryRun.line(line) : line) + "\n")
     }
 
     /// Colors on: `--ansi always`, or `auto` on a terminal.

@@ -26,7 +26,6 @@ struct ComposeCommit: ParsableCommand {
     @Argument(help: "The image's name, REPOSITORY[:TAG].") var repository: String?
 
     func run() throws {
-        try ComposeOutputSettings.refuseDryRun("commit", parent.global)
         var options = CommitOptions()
         options.author = author
         options.message = message
@@ -39,8 +38,11 @@ struct ComposeCommit: ParsableCommand {
         let container = try composeStep { () throws(ComposeError) in
             try runner.container(of: service, index: max(index, 1))
         }
-        FileHandleStderr.write(" Container \(container.name)  Committing\n")
-        _ = try Interruptible.run { try runner.engine.commit(container.id, options: options) }
-        FileHandleStderr.write(" Container \(container.name)  Committed\n")
+        ComposeOutputSettings.progressLine(" Container \(container.name)  Committing")
+        // A dry run makes no image (Docker Compose's commit returns before ContainerCommit).
+        if !runner.dryRun {
+            _ = try Interruptible.run { try runner.engine.commit(container.id, options: options) }
+        }
+        ComposeOutputSettings.progressLine(" Container \(container.name)  Committed")
     }
 }

@@ -39,7 +39,6 @@ struct ComposeExec: ParsableCommand {
     @Argument(parsing: .captureForPassthrough, help: "The command.") var command: [String] = []
 
     func run() throws {
-        try ComposeOutputSettings.refuseDryRun("exec", parent.global)
         let args = command.first == "--" ? Array(command.dropFirst()) : command
         guard !args.isEmpty else { throw ValidationError("exec needs a command after the service") }
         // -e KEY takes its value from the project's environment: the caller's over the .env file.
@@ -48,7 +47,7 @@ struct ComposeExec: ParsableCommand {
         let container = try composeStep { () throws(ComposeError) in
             try runner.container(service: service, index: max(index, 1))
         }
-        if detach && Engine.execNeedsWaiter {
+        if detach && Engine.execNeedsWaiter && !runner.dryRun {
             // This command again, under a waiter that records the process's exec_die (ExecWaiter).
             switch try runner.engine.execUnderWaiter(
                 container: container.id, arguments: Array(CommandLine.arguments.dropFirst()))
@@ -74,13 +73,22 @@ struct ComposeExec: ParsableCommand {
         request.user = user
         request.workdir = workdir
         request.privileged = privileged
+        request.dryRun = runner.dryRun
         if terminal {
             var ws = winsize()
             if ioctl(STDIN_FILENO, UInt(TIOCGWINSZ), &ws) == 0, ws.ws_row > 0 {
                 request.consoleSize = ConsoleSize(height: UInt(ws.ws_row), width: UInt(ws.ws_col))
             }
         }
-        guard let status = try runner.engine.exec(container.id, request) else { return }
+        guard let status = try runner.engine.exec(container.id, request) else {
+            // Docker Compose's dry run fakes creating and starting the exec; attaching to it, which every
+            // exec but a detached one does, fails.
+            if runner.dryRun && !detach {
+                FileHandleStderr.write("Error: interactive exec is not supported in dry-run mode\n")
+                throw ExitCode(1)
+            }
+            return
+        }
         throw ExitCode(status.shellStatus)
     }
 }

@@ -73,22 +73,29 @@ struct ComposeCopy: ParsableCommand {
     @Argument(help: "SERVICE:PATH or a host path.") var destination: String
 
     func run() throws {
-        try ComposeOutputSettings.refuseDryRun("cp", parent.global)
         let runner = compose.runner(try compose.load(quietWarnings: true, allowMissingFile: true), quiet: true)
         func split(_ s: String) -> (String, String)? {
             guard !s.hasPrefix("/"), !s.hasPrefix("."), let colon = s.firstIndex(of: ":") else { return nil }
             return (String(s[..<colon]), String(s[s.index(after: colon)...]))
         }
         let engine = runner.engine
+        // Docker Compose's lines for each container; a dry run checks both sides as the copy would and
+        // copies nothing (its dry-run client fakes CopyToContainer and CopyFromContainer).
+        var options = CopyOptions()
+        options.dryRun = runner.dryRun
         switch (split(source), split(destination)) {
         case (let (service, path)?, nil):
             // Out of the first one (or the one --index names).
             let c = try composeStep { () throws(ComposeError) in try targets(runner, service)[0] }
-            try engine.copyFromContainer(c.id, path: path.isEmpty ? "/" : path, to: destination)
+            ComposeOutputSettings.progressLine(" Container \(c.name)  Copying")
+            try engine.copyFromContainer(c.id, path: path.isEmpty ? "/" : path, to: destination, options: options)
+            ComposeOutputSettings.progressLine(" Container \(c.name)  Copied")
         case (nil, let (service, path)?):
             // As Compose's: into every container of the service unless --index names one.
             for c in try composeStep({ () throws(ComposeError) in try targets(runner, service) }) {
-                try engine.copyToContainer(c.id, hostPath: source, path: path.isEmpty ? "/" : path)
+                ComposeOutputSettings.progressLine(" Container \(c.name)  Copying")
+                try engine.copyToContainer(c.id, hostPath: source, path: path.isEmpty ? "/" : path, options: options)
+                ComposeOutputSettings.progressLine(" Container \(c.name)  Copied")
             }
         case (nil, nil):
             throw ValidationError("cp: one side must be SERVICE:PATH")

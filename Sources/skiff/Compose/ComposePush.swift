@@ -19,21 +19,28 @@ struct ComposePush: ParsableCommand {
     @Argument(help: "Services (default: all).") var services: [String] = []
 
     func run() throws {
-        try ComposeOutputSettings.refuseDryRun("push", parent.global)
         let project = try compose.load(quietWarnings: quiet)
         for s in services where project.service(s) == nil { throw ValidationError("no such service: \(s)") }
         let chosen = Self.selected(project, services, includeDeps: includeDeps)
-        try Self.push(chosen, quiet: quiet, ignoreFailures: ignorePushFailures)
+        try Self.push(chosen, quiet: quiet, ignoreFailures: ignorePushFailures, dryRun: ComposeOutputSettings.dryRun)
     }
 
     /// Push the images of `services` that have both `build` and `image` (and their `build.tags`);
-    /// also `compose build --push`'s last step.
-    static func push(_ services: [ComposeService], quiet: Bool, ignoreFailures: Bool) throws {
+    /// also `compose build --push`'s last step. `dryRun`: each tag checked (a valid reference; with
+    /// `builtOnPaper` false, an image here) and reported as pushed, no registry contacted, as Docker
+    /// Compose's dry-run client answers ImagePush. `builtOnPaper`: the images come from a dry-run
+    /// build, which made none.
+    static func push(
+        _ services: [ComposeService], quiet: Bool, ignoreFailures: Bool, dryRun: Bool = false,
+        builtOnPaper: Bool = false
+    ) throws {
         let store = SkiffContext.imageStore()
         var log: (@Sendable (String) -> Void)?
         if !quiet { log = { (line: String) in FileHandleStderr.write(line + "\n") } }
         let pusher = Pusher(store: store, log: log)
-        func say(_ text: String) { if !quiet { FileHandleStderr.write(text + "\n") } }
+        func say(_ text: String) {
+            if !quiet { FileHandleStderr.write((dryRun ? ComposeDryRun.line(text) : text) + "\n") }
+        }
         for s in services {
             guard let image = s.image, let build = s.build else {
                 say(" \(s.name) Skipped")
@@ -42,6 +49,12 @@ struct ComposePush: ParsableCommand {
             for tag in [image] + build.tags {
                 say(" \(s.name) Pushing \(tag)")
                 do {
+                    if dryRun {
+                        _ = try ImageReference(parsing: tag)
+                        if !builtOnPaper { _ = try store.resolve(tag) }
+                        say(" \(s.name) Pushed \(tag)")
+                        continue
+                    }
                     let stored = try store.resolve(tag)
                     let target = try ImageReference(parsing: tag)
                     _ = try ImagePush.push(stored, named: tag, to: target, with: pusher)

@@ -16,7 +16,6 @@ struct ComposeWatch: ParsableCommand {
     @Argument(help: "Services (default: every one with a develop section).") var services: [String] = []
 
     func run() throws {
-        try ComposeOutputSettings.refuseDryRun("watch", parent.global)
         var runner = compose.runner(try compose.load())
         if quiet { runner.buildOutput = { _ in } }
         var options = ComposeRunner.WatchOptions()
