@@ -49,6 +49,8 @@ public enum ComposeLoader {
         public var variables: [String: String]
         package var tree: ComposeTree
         package var warnings: [String]
+        /// The env files read from `oci://` artifacts, by the path the project names them with.
+        package var envFileTexts: [String: String] = [:]
 
         /// The tree as YAML, `name:` first.
         public func yaml() -> String {
@@ -75,6 +77,7 @@ public enum ComposeLoader {
         parser.checkConsistency = options.checkConsistency
         var project = try parser.parse(merged.tree)
         project.files = merged.files
+        project.attachEnvFileTexts(merged.envFileTexts)
         try checkEnvFiles(project)
         if !options.resolvePaths {
             // Checked as the project is used (paths resolved), printed as written.
@@ -91,15 +94,38 @@ public enum ComposeLoader {
     /// The files read and merged; `interpolate: false` leaves every `${…}` (and `$$`) as written,
     /// and checks no value (a value is only known once interpolated).
     public static func merge(_ options: ComposeLoadOptions, interpolate: Bool) throws(ComposeError) -> Merged {
-        // `-f oci://REGISTRY/REPO[:TAG]`: the artifact's compose files, in layer order, read from memory.
+        // `-f oci://REGISTRY/REPO[:TAG]`: the artifact's compose files, in layer order, read from memory,
+        // with the files they extend and the env files they name, found by their layers' names.
         var fetched: [String: String] = [:]
+        var artifactOf: [String: String] = [:]
+        var extendedFiles: [String: [String: String]] = [:]
+        var artifactEnvFiles: [(name: String, text: String)] = []
         var files: [String] = []
+        func key(_ location: String, _ name: String) -> String {
+            var k = "\(location)/\(name)"
+            var n = 1
+            while fetched[k] != nil {
+                n += 1
+                k = "\(location)/\(name) (\(n))"
+            }
+            return k
+        }
         for f in options.files {
             if f.hasPrefix(ComposeRemote.scheme) {
-                for file in try options.fetchRemote(f) where file.kind == .composeFile {
-                    let name = "\(f)/\(file.name)"
-                    fetched[name] = file.text
-                    files.append(name)
+                for file in try options.fetchRemote(f) {
+                    switch file.kind {
+                    case .composeFile, .extendsFile:
+                        let k = key(f, file.name)
+                        fetched[k] = file.text
+                        artifactOf[k] = f
+                        if file.kind == .composeFile {
+                            files.append(k)
+                        } else {
+                            extendedFiles[f, default: [:]][file.name] = k
+                        }
+                    case .envFile:
+                        artifactEnvFiles.append((file.name, file.text))
+                    }
                 }
             } else {
                 files.append(f == "-" ? "/dev/stdin" : ComposePaths.resolve(f, against: options.workingDirectory))
@@ -165,6 +191,16 @@ public enum ComposeLoader {
             try ComposeSchema.validate(tree, file: path)
             return tree
         }
+        let artifacts = artifactOf
+        let extended = extendedFiles
+        extends.artifactFile = { from, name in
+            guard let location = artifacts[from] else { return nil }
+            return .some(extended[location]?[name])
+        }
+        // An env file of an artifact is where a file of the project names it: its layer's name, relative
+        // to the project directory.
+        var envFileTexts: [String: String] = [:]
+        for e in artifactEnvFiles { envFileTexts[ComposePaths.resolve(e.name, against: directory)] = e.text }
         for file in files {
             var tree = try ComposeTree.parse(yaml: try read(file), file: file)
             var unset: [String] = []
@@ -216,7 +252,8 @@ public enum ComposeLoader {
             throw .usage("the project name from the directory \(directory) is empty once normalized; give one with -p")
         }
         return Merged(
-            name: name, files: files, directory: directory, variables: variables, tree: merged, warnings: warnings)
+            name: name, files: files, directory: directory, variables: variables, tree: merged, warnings: warnings,
+            envFileTexts: envFileTexts)
     }
 
     /// The file as text, at most `YAMLLimits.standard.maxBytes` of it: more is refused, whether a file
@@ -289,11 +326,10 @@ extension ComposeLoader {
     static func checkEnvFiles(_ project: ComposeProject) throws(ComposeError) {
         for s in project.services {
             for path in s.envFiles where !s.optionalEnvFiles.contains(path) {
-                guard FileManager.default.fileExists(atPath: path) else {
+                guard try s.envFileText(path) != nil else {
                     throw .unreadable(
                         file: path, reason: "env file of service \(s.name) not found (services.\(s.name).env_file)")
                 }
-                _ = try read(path)
             }
         }
     }

@@ -55,6 +55,38 @@ package enum ComposeRemote {
         }
     }
 
+    /// A layer as a file: a compose file's name is only a label (the project's files are read in layer
+    /// order); an extended or env file is found by its name, which must then be a plain file name.
+    static func file(_ layer: ComposeArtifact.Descriptor, text: String, location: String) throws(ComposeError)
+        -> File
+    {
+        let kind: ComposeArtifact.Layer.Kind
+        let name: String?
+        if layer.mediaType == ComposeArtifact.envFileMediaType {
+            kind = .envFile
+            name = layer.annotations?["com.docker.compose.envfile"]
+        } else if ComposeArtifact.isExtends(layer) {
+            kind = .extendsFile
+            name = layer.annotations?["com.docker.compose.file"]
+        } else {
+            return File(
+                name: layer.annotations?["com.docker.compose.file"] ?? "compose.yaml", kind: .composeFile, text: text)
+        }
+        guard let name else {
+            throw .unreadable(
+                file: location,
+                reason:
+                    "invalid OCI artifact: layer \(layer.digest) has no \(kind == .envFile ? "com.docker.compose.envfile" : "com.docker.compose.file") annotation"
+            )
+        }
+        guard ComposeArtifact.isPlainName(name) else {
+            throw .unreadable(
+                file: location,
+                reason: "invalid OCI artifact: layer \(layer.digest) is named \"\(name)\", not a plain file name")
+        }
+        return File(name: name, kind: kind, text: text)
+    }
+
     /// The files of the compose project at `oci://REFERENCE`, in layer order. Nothing is written to disk.
     package static func fetch(_ location: String, options: RegistryOptions = RegistryOptions()) throws(ComposeError)
         -> [File]
@@ -76,12 +108,7 @@ package enum ComposeRemote {
                 guard let text = String(bytes: bytes, encoding: .utf8) else {
                     throw ComposeError.unreadable(file: location, reason: "layer \(layer.digest) is not UTF-8 text")
                 }
-                let isCompose = layer.mediaType == ComposeArtifact.fileMediaType
-                let key = isCompose ? "com.docker.compose.file" : "com.docker.compose.envfile"
-                files.append(
-                    File(
-                        name: layer.annotations?[key] ?? (isCompose ? "compose.yaml" : ".env"),
-                        kind: isCompose ? .composeFile : .envFile, text: text))
+                files.append(try file(layer, text: text, location: location))
             }
             return files
         } catch let e as ComposeError {

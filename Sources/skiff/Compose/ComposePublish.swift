@@ -8,11 +8,12 @@ import SkiffOCICommands
 import Glibc
 #endif
 
-/// `skiff compose publish REPOSITORY[:TAG]`: Docker Compose's publish. The project's compose files, as
-/// written, become the layers of an OCI artifact pushed to a registry; `compose -f oci://…` reads it.
-/// What Compose refuses (build-only services, environment values without --with-env) is refused; bind
-/// mounts and published environment values are confirmed first (`-y`), and without a terminal to ask
-/// on, refused.
+/// `skiff compose publish REPOSITORY[:TAG]`: Docker Compose's publish. The project's compose files, the
+/// files they extend and (`--with-env`) their env files become the layers of an OCI artifact pushed
+/// to a registry (ComposePublishLayers); `compose -f oci://…` reads it. What Compose refuses (local
+/// includes, build-only services, environment values without --with-env) is refused; bind mounts,
+/// secrets the detectors find and published environment values are confirmed first (`-y`), and
+/// without a terminal to ask on, refused.
 struct ComposePublish: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "publish", abstract: "Publish compose application.")
@@ -40,8 +41,23 @@ struct ComposePublish: ParsableCommand {
     func run() throws {
         var options = compose
         options.profiles = ["*"]
-        let project = try options.load()
+        let (project, variables) = try options.loadWithVariables()
         let reference = try composeStep { () throws(ComposeError) in try ComposeRemote.reference(repository) }
+        for file in project.files {
+            if file.hasPrefix(ComposeRemote.scheme) || file == "/dev/stdin" {
+                FileHandleStderr.write("Error: \(file): only compose files on disk can be published\n")
+                throw ExitCode(1)
+            }
+        }
+        let includes = try composeStep { () throws(ComposeError) in
+            var found: [String] = []
+            for file in project.files { found += try ComposePublishLayers.localIncludes(file) }
+            return found
+        }
+        if !includes.isEmpty {
+            FileHandleStderr.write("Error: cannot publish compose file with local includes\n")
+            throw ExitCode(1)
+        }
         let checks = try composeStep { () throws(ComposeError) in
             try ComposePublishChecks.check(project, withEnvironment: withEnv)
         }
@@ -53,6 +69,8 @@ struct ComposePublish: ParsableCommand {
                     + checks.bindMounts.joined(separator: "\n")
                     + "\nAre you ok to publish these bind mount declarations?")
         }
+        let secrets = try composeStep { () throws(ComposeError) in try ComposeSensitiveData.scan(project) }
+        if !secrets.isEmpty { try confirm(ComposeSensitiveData.question(secrets)) }
         if !checks.environment.isEmpty {
             try confirm(
                 "you are about to publish environment variables within your OCI artifact.\n"
@@ -60,19 +78,9 @@ struct ComposePublish: ParsableCommand {
                     + checks.environment.joined(separator: "\n")
                     + "\nAre you ok to publish these environment variables?")
         }
-        var layers: [ComposeArtifact.Layer] = []
-        for file in project.files {
-            if file.hasPrefix(ComposeRemote.scheme) || file == "/dev/stdin" {
-                FileHandleStderr.write("Error: \(file): only compose files on disk can be published\n")
-                throw ExitCode(1)
-            }
-            let data = try composeStep { () throws(ComposeError) in
-                guard let data = FileManager.default.contents(atPath: file) else {
-                    throw .unreadable(file: file, reason: "cannot read the file")
-                }
-                return data
-            }
-            layers.append(.init(kind: .composeFile, name: (file as NSString).lastPathComponent, content: Array(data)))
+        var layers = try composeStep { () throws(ComposeError) in
+            try ComposePublishLayers(variables: variables, projectDirectory: project.workingDirectory).layers(
+                files: project.files, withEnvironment: withEnv)
         }
         if resolveImageDigests {
             let pinned = try composeStep { () throws(ComposeError) in
