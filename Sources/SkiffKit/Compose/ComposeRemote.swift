@@ -57,7 +57,7 @@ package enum ComposeRemote {
 
     /// A layer as a file: a compose file's name is only a label (the project's files are read in layer
     /// order); an extended or env file is found by its name, which must then be a plain file name.
-    static func file(_ layer: ComposeArtifact.Descriptor, text: String, location: String) throws(ComposeError)
+    package static func file(_ layer: ComposeArtifact.Descriptor, text: String, location: String) throws(ComposeError)
         -> File
     {
         let kind: ComposeArtifact.Layer.Kind
