@@ -274,6 +274,16 @@ struct ComposePublishArtifactTests {
         let pem = "-----BEGIN DSA PRIVATE KEY-----\nwxyz+ABC=\n-----END DSA PRIVATE KEY-----"
         #expect(SecretDetector.scan(text: pem) == [.init(type: "Private Key", key: "", value: pem)])
         #expect(SecretDetector.scan(text: "just some notes\nnothing secret here\n").isEmpty)
+        let more = SecretDetector.scan([
+            ("DB", "postgres://app:hunter2@db:5432/app"), ("DB_VAR", "postgres://app:${PASSWORD}@db/app"),
+            ("STRIPE", "sk_live_0123456789abcdefABCDEFGH"), ("PLAIN_URL", "https://example.com/x"),
+            ("HOOK", "https://hooks.slack.com/services/T0001/B0002/abcdefXYZ"),
+            ("NPM", "npm_0123456789abcdefghijABCDEFGHIJ012345"),
+        ])
+        #expect(
+            more.map { "\($0.key) \($0.type)" } == [
+                "NPM npm auth token", "HOOK Slack token", "STRIPE Stripe API key", "DB URL with password",
+            ])
         let q = ComposeSensitiveData.question(found.prefix(1).map { $0 })
         #expect(
             q == "you are about to publish sensitive data within your OCI artifact.\n"

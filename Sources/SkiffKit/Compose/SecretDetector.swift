@@ -2,8 +2,9 @@ import Foundation
 
 /// The secret detectors Docker Compose's `publish` runs (DefangLabs/secret-detector's default scanner),
 /// those of them that recognise a credential by its own shape: AWS access key IDs and secret keys,
-/// GitHub tokens, JSON Web Tokens, private keys. A value is checked whole (optionally quoted or
-/// bracketed, as the library allows); a text that is not key/value data, line by line.
+/// GitHub tokens, JSON Web Tokens, npm tokens, private keys, SendGrid and Stripe keys, Slack tokens and
+/// webhooks, URLs with a password. A value is checked whole (optionally quoted or bracketed, as the
+/// library allows); a text that is not key/value data, anywhere in it.
 package struct SecretDetector: Sendable {
     package struct Finding: Sendable, Equatable {
         /// What was found, in the library's words ("AWS Client ID").
@@ -62,6 +63,7 @@ package struct SecretDetector: Sendable {
         Detector(
             "JSON Web Token", [#"eyJ[A-Za-z0-9_=-]+\.eyJ[A-Za-z0-9_=-]+\.?[A-Za-z0-9_.+/=-]*"#],
             verify: SecretDetector.isJWT),
+        Detector("npm auth token", [#"//\S+/:_authToken=[^${\s]\S+"#, "npm_[a-zA-Z0-9]{36}"]),
         Detector(
             "Private Key",
             [
@@ -69,7 +71,25 @@ package struct SecretDetector: Sendable {
                 "BEGIN PGP PRIVATE KEY BLOCK", "BEGIN PRIVATE KEY", "BEGIN RSA PRIVATE KEY",
                 "BEGIN SSH2 ENCRYPTED PRIVATE KEY", "PuTTY-User-Key-File-",
             ].map { ".*" + $0 + ".*" }),
+        Detector("Sendgrid API key", [#"SG\.[a-zA-Z0-9_-]{22}\.[a-zA-Z0-9_-]{43}"#]),
+        Detector(
+            "Slack token",
+            [
+                #"(?:(?:xoxe\.)?xox[bp]|xox[aeosr]|xapp)-\d+-[-a-zA-Z0-9]+"#,
+                #"https://hooks\.slack\.com/services/T[a-zA-Z0-9_]+/B[a-zA-Z0-9_]+/[a-zA-Z0-9_]+"#,
+            ]),
+        Detector("Stripe API key", ["[rs]k_(live|test)_[0-9a-zA-Z]{24}"]),
+        Detector(
+            "URL with password", [#"[a-z][a-z0-9+.-]+://[^:\s]+:[^@:\s]+@[^\s'"\];]+"#],
+            verify: SecretDetector.hasPassword),
     ]
+
+    /// A URL with a user and a password that is not a `$VARIABLE`.
+    @Sendable static func hasPassword(_ s: String) -> Bool {
+        let t = s.trimmingCharacters(in: CharacterSet(charactersIn: "'\"[]; \t"))
+        guard let c = URLComponents(string: t), let user = c.user, let password = c.password else { return false }
+        return !user.isEmpty && !password.isEmpty && !password.hasPrefix("$")
+    }
 
     /// Key/value data: each detector over the keys in order, a key reported once.
     package static func scan(_ pairs: [(key: String, value: String)]) -> [Finding] {
