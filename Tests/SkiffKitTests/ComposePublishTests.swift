@@ -319,4 +319,66 @@ struct ComposePublishTests {
             #expect(try FileManager.default.contentsOfDirectory(atPath: p.dir) == ["compose.yaml"])
         }
     }
+
+    /// `--app`, as Docker Compose: the images are pinned (image-digests.yaml), copied by digest into the
+    /// project's repository, and an untagged OCI index lists them with the project's manifest as its
+    /// subject.
+    @Test func appCopiesTheImagesAndPushesAnIndexWhoseSubjectIsTheProject() throws {
+        let registry = try LocalRegistry()
+        defer { registry.stop() }
+        // The image in another registry: its blobs are streamed across, not mounted.
+        let source = try LocalRegistry()
+        defer { source.stop() }
+        let p = try Project("services:\n  web:\n    image: busybox\n")
+        defer { p.cleanUp() }
+        let busybox = try p.engine.images.resolve("busybox")
+        try Pusher(store: p.engine.images).push(busybox, to: ImageReference(parsing: "\(source.host)/lib/busybox:1"))
+        try "services:\n  web:\n    image: \(source.host)/lib/busybox:1\n".write(
+            toFile: p.dir + "/compose.yaml", atomically: true, encoding: .utf8)
+        let published = p.compose("publish", "--app", "\(registry.host)/pub/app:1", timeout: 60)
+        #expect(published.status == 0, "\(published.err)")
+
+        let tagged = TestShell.run(
+            "curl -sf -H 'Accept: application/vnd.oci.image.manifest.v1+json' http://\(registry.host)/v2/pub/app/manifests/1"
+        )
+        let projectDigest = Digest.of(Array(tagged.output.utf8)).description
+        let m = try manifest(registry, "pub/app/manifests/1")
+        #expect(layers(m).map { $0.annotations["com.docker.compose.file"] } == ["compose.yaml", "image-digests.yaml"])
+        let image = try manifest(registry, "pub/app/manifests/\(busybox.manifestDigest)")
+        let configDigest = try #require((image["config"] as? [String: Any])?["digest"] as? String)
+        #expect(TestShell.run("curl -sfI http://\(registry.host)/v2/pub/app/blobs/\(configDigest)").status == 0)
+        for layer in (image["layers"] as? [[String: Any]]) ?? [] {
+            let d = layer["digest"] as? String ?? ""
+            #expect(TestShell.run("curl -sfI http://\(registry.host)/v2/pub/app/blobs/\(d)").status == 0, "\(d)")
+        }
+
+        let revisions = registry.storage + "/docker/registry/v2/repositories/pub/app/_manifests/revisions/sha256"
+        var indexes: [[String: Any]] = []
+        for hex in try FileManager.default.contentsOfDirectory(atPath: revisions) {
+            let got = TestShell.run(
+                "curl -sf -H 'Accept: application/vnd.oci.image.index.v1+json' http://\(registry.host)/v2/pub/app/manifests/sha256:\(hex)"
+            )
+            if let j = try? JSONSerialization.jsonObject(with: Data(got.output.utf8)) as? [String: Any],
+                j["mediaType"] as? String == "application/vnd.oci.image.index.v1+json"
+            {
+                indexes.append(j)
+            }
+        }
+        try #require(indexes.count == 1, "\(indexes)")
+        let index = indexes[0]
+        let subject = try #require(index["subject"] as? [String: Any])
+        #expect(subject["digest"] as? String == projectDigest)
+        #expect(subject["mediaType"] as? String == "application/vnd.oci.image.manifest.v1+json")
+        #expect(subject["artifactType"] as? String == "application/vnd.docker.compose.project")
+        let listed = try #require(index["manifests"] as? [[String: Any]])
+        #expect(listed.map { $0["digest"] as? String } == [busybox.manifestDigest.description])
+        #expect(
+            (listed[0]["annotations"] as? [String: String])?["containerd.io/distribution.source.\(source.host)"]
+                == "lib/busybox")
+        #expect((index["annotations"] as? [String: String])?["com.docker.compose.version"]?.hasPrefix("v") == true)
+        let config = p.compose("-f", "oci://\(registry.host)/pub/app:1", "config", "--images")
+        #expect(config.out == "\(source.host)/lib/busybox:1@\(busybox.manifestDigest)\n", "\(config.err)")
+        let ingest = p.engine.images.content.root + "/ingest"
+        #expect((try? FileManager.default.contentsOfDirectory(atPath: ingest))?.isEmpty ?? true, "staging removed")
+    }
 }

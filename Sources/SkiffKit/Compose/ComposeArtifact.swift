@@ -43,6 +43,8 @@ package enum ComposeArtifact {
         package var size: Int
         package var annotations: [String: String]?
         package var data: String?
+        /// Set on the descriptor of the project's manifest an `--app` index names as its subject.
+        package var artifactType: String? = nil
     }
 
     package struct Manifest: Codable, Sendable, Equatable {

@@ -27,21 +27,29 @@ package enum ComposeRemote {
     /// Push the artifact: its blobs (those the repository lacks), then its manifest under the reference's
     /// tag. Without `ociVersion`, OCI 1.1 is tried first and, when the registry refuses the manifest
     /// with a client error other than auth (no 1.1 support), OCI 1.0, as Docker Compose does.
+    /// The published manifest: its digest and its descriptor (what an `--app` index names as subject).
     package static func publish(
         _ layers: [ComposeArtifact.Layer], to reference: ImageReference, ociVersion: ComposeArtifact.OCIVersion?,
         version: String, created: String, options: RegistryOptions = RegistryOptions()
-    ) throws(ComposeError) -> Digest {
+    ) throws(ComposeError) -> (digest: Digest, descriptor: ComposeArtifact.Descriptor) {
         do {
             let client = try RegistryClient(registry: reference.registry, options: options)
-            func push(_ v: ComposeArtifact.OCIVersion) throws(RegistryError) -> Digest {
+            func push(_ v: ComposeArtifact.OCIVersion) throws(RegistryError) -> (Digest, ComposeArtifact.Descriptor) {
                 let plan = ComposeArtifact.plan(layers: layers, ociVersion: v, version: version, created: created)
                 for blob in plan.blobs
                 where try !client.blobExists(repository: reference.repository, digest: blob.digest) {
                     try client.uploadBlob(repository: reference.repository, digest: blob.digest, bytes: blob.bytes)
                 }
-                return try client.putManifest(
+                let digest = try client.putManifest(
                     repository: reference.repository, reference: reference.manifestReference, bytes: plan.manifest,
                     mediaType: ComposeArtifact.manifestMediaType)
+                return (
+                    digest,
+                    ComposeArtifact.Descriptor(
+                        mediaType: ComposeArtifact.manifestMediaType, digest: digest.description,
+                        size: plan.manifest.count, annotations: ["com.docker.compose.version": version], data: nil,
+                        artifactType: v == .v1_1 ? ComposeArtifact.projectArtifactType : nil)
+                )
             }
             if let ociVersion { return try push(ociVersion) }
             do { return try push(.v1_1) } catch {

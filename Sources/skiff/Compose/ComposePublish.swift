@@ -28,6 +28,8 @@ struct ComposePublish: ParsableCommand {
         name: .customLong("resolve-image-digests"),
         help: "Pin image tags to digests (an image-digests.yaml layer).")
     var resolveImageDigests = false
+    @Flag(name: .customLong("app"), help: "Published compose application (includes referenced images).")
+    var app = false
     @Option(name: .customLong("oci-version"), help: "OCI image/artifact specification version (1.0 or 1.1).")
     var ociVersion: String?
     @Argument(help: "REPOSITORY[:TAG]") var repository: String
@@ -82,7 +84,8 @@ struct ComposePublish: ParsableCommand {
             try ComposePublishLayers(variables: variables, projectDirectory: project.workingDirectory).layers(
                 files: project.files, withEnvironment: withEnv)
         }
-        if resolveImageDigests {
+        // As Docker Compose: --app pins the images it copies.
+        if resolveImageDigests || app {
             let pinned = try composeStep { () throws(ComposeError) in
                 try project.withImagesResolved(ComposeProject.registryDigest)
             }
@@ -91,10 +94,26 @@ struct ComposePublish: ParsableCommand {
         }
         FileHandleStderr.write(" \(repository) Publishing\n")
         let created = ISO8601DateFormatter().string(from: Date())
-        let digest = try composeStep { () throws(ComposeError) in
+        let version = "v" + SkiffVersion.number
+        let (digest, descriptor) = try composeStep { () throws(ComposeError) in
             try ComposeRemote.publish(
                 layers, to: reference, ociVersion: ociVersion.flatMap(ComposeArtifact.OCIVersion.init(rawValue:)),
-                version: "v" + SkiffVersion.number, created: created)
+                version: version, created: created)
+        }
+        if app {
+            let scratch = SkiffContext.engine().images.content.root + "/ingest"
+            try composeStep { () throws(ComposeError) in
+                var images: [ComposeArtifact.Descriptor] = []
+                for s in project.services.sorted(by: { $0.name < $1.name }) {
+                    guard let image = s.image else {
+                        throw .usage("publish --app requires service \"\(s.name)\" to define an image")
+                    }
+                    images.append(
+                        try ComposeApplication.copy(try ComposeRemote.reference(image), to: reference, scratch: scratch)
+                    )
+                }
+                try ComposeApplication.pushIndex(images: images, subject: descriptor, version: version, to: reference)
+            }
         }
         FileHandleStderr.write(" \(repository) Published (\(digest))\n")
     }
