@@ -169,6 +169,8 @@ struct ComposePublishArtifactTests {
                   - path: missing.env
                     required: false
                 extends: {file: lib/a.yaml, service: a}
+                command: ["sh", "-c", "echo $$HOME ${ENVNAME:-none} 'q' \\"d\\""]
+                labels: {"x.y": "on", n: "1"}
             """
         try compose.write(toFile: src + "/compose.yaml", atomically: true, encoding: .utf8)
         try "services:\n  a:\n    extends: {file: b.yaml, service: b}\n    environment: [FROM_A=a]\n".write(
@@ -208,7 +210,7 @@ struct ComposePublishArtifactTests {
         let files = try manifest.layers.enumerated().map { i, d in
             try ComposeRemote.file(d, text: String(decoding: layers[i].content, as: UTF8.self), location: "oci://r/p:1")
         }
-        var o = ComposeLoadOptions(workingDirectory: cwd, environment: [:])
+        var o = ComposeLoadOptions(workingDirectory: cwd, environment: ["ENVNAME": "web"])
         o.files = ["oci://r/p:1"]
         o.fetchRemote = { (_: String) throws(ComposeError) in files }
         let project = try ComposeLoader.load(o)
@@ -220,6 +222,9 @@ struct ComposePublishArtifactTests {
         )
         #expect(web.environment.contains(ComposeEnvVar("SECRET", "from-web-env")))
         #expect(web.environment == expected.environment && !web.environment.isEmpty)
+        // What was re-emitted means what was written.
+        #expect(web.command == expected.command && web.command?.last == "echo $HOME web 'q' \"d\"")
+        #expect(web.labels == expected.labels)
         #expect(try FileManager.default.contentsOfDirectory(atPath: cwd).isEmpty, "nothing is written")
     }
 
