@@ -381,4 +381,47 @@ struct ComposePublishTests {
         let ingest = p.engine.images.content.root + "/ingest"
         #expect((try? FileManager.default.contentsOfDirectory(atPath: ingest))?.isEmpty ?? true, "staging removed")
     }
+
+    /// A project that includes a published one (`include: [oci://…]`, which Compose lets a project
+    /// publish) and extends a local file round-trips: read back from elsewhere, it has the included
+    /// services with their env files and its own, as the local project does.
+    @Test func aProjectIncludingAPublishedOneAndExtendingRoundTrips() throws {
+        let registry = try LocalRegistry()
+        defer { registry.stop() }
+        let p = try Project("services:\n  db:\n    image: busybox\n    env_file: db.env\n")
+        defer { p.cleanUp() }
+        try "DB_MODE=included\n".write(toFile: p.dir + "/db.env", atomically: true, encoding: .utf8)
+        let lib = "\(registry.host)/pub/lib:1"
+        let first = p.compose("publish", "--with-env", "-y", lib, timeout: 60)
+        #expect(first.status == 0, "\(first.err)")
+
+        try """
+        name: whole
+        include: ["oci://\(lib)"]
+        services:
+          web:
+            extends: {file: common.yaml, service: common}
+            depends_on: [db]
+        """.write(toFile: p.dir + "/compose.yaml", atomically: true, encoding: .utf8)
+        try "services:\n  common:\n    image: busybox\n    labels: {tier: front}\n".write(
+            toFile: p.dir + "/common.yaml", atomically: true, encoding: .utf8)
+        try FileManager.default.removeItem(atPath: p.dir + "/db.env")
+        let ref = "\(registry.host)/pub/whole:1"
+        // The included service's env file makes it --with-env, as in Compose.
+        let published = p.compose("publish", "--with-env", "-y", ref, timeout: 60)
+        #expect(published.status == 0, "\(published.err)")
+        let kinds = layers(try manifest(registry, "pub/whole/manifests/1")).map {
+            $0.annotations["com.docker.compose.extends"] ?? "file"
+        }
+        #expect(kinds == ["file", "true"], "the include stays a reference; the extended file is a layer")
+
+        let elsewhere = p.root + "/elsewhere"
+        try FileManager.default.createDirectory(atPath: elsewhere, withIntermediateDirectories: true)
+        let local = p.compose("config")
+        let remote = p.compose("-f", "oci://\(ref)", "--project-directory", elsewhere, "config")
+        #expect(remote.status == 0, "\(remote.err)")
+        #expect(remote.out.contains("DB_MODE: included") && remote.out.contains("tier: front"), "\(remote.out)")
+        #expect(remote.out == local.out, "\(remote.out)\n---\n\(local.out)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: elsewhere).isEmpty, "nothing written")
+    }
 }

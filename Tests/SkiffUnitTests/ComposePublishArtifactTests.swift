@@ -295,4 +295,37 @@ struct ComposePublishArtifactTests {
                 + "please double check that you are not leaking sensitive data\nAWS Client ID\n"
                 + "\"services.a.environment.ID\": A3TX1234567890ABCDEF\nAre you ok to publish these sensitive data?")
     }
+
+    /// `include: [oci://…]`: the artifact's files, the files they extend and their env files are read
+    /// from memory, as a `-f oci://` file is; an artifact that includes itself is a cycle.
+    @Test func ociIncludesReadTheArtifactFromMemory() throws {
+        let cwd = try tempDir()
+        defer { try? FileManager.default.removeItem(atPath: cwd) }
+        try "include: [\"oci://r/lib:1\"]\nservices:\n  web: {image: busybox}\n".write(
+            toFile: cwd + "/compose.yaml", atomically: true, encoding: .utf8)
+        var o = ComposeLoadOptions(workingDirectory: cwd, environment: [:])
+        o.files = [cwd + "/compose.yaml"]
+        o.fetchRemote = { (location: String) throws(ComposeError) in
+            switch location {
+            case "oci://r/lib:1":
+                return [
+                    .init(
+                        name: "compose.yaml", kind: .composeFile,
+                        text: "services:\n  db:\n    extends: {file: b.yaml, service: base}\n    env_file: x.env\n"),
+                    .init(name: "b.yaml", kind: .extendsFile, text: "services:\n  base: {image: busybox}\n"),
+                    .init(name: "x.env", kind: .envFile, text: "DBV=from-the-artifact\n"),
+                ]
+            default:
+                return [.init(name: "compose.yaml", kind: .composeFile, text: "include: [\"oci://r/self:1\"]\n")]
+            }
+        }
+        let project = try ComposeLoader.load(o)
+        #expect(project.services.map(\.name).sorted() == ["db", "web"])
+        let db = try #require(project.service("db")).withEnvironmentResolved(variables: [:])
+        #expect(db.image == "busybox" && db.environment == [ComposeEnvVar("DBV", "from-the-artifact")])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: cwd) == ["compose.yaml"], "nothing is written")
+
+        try "include: [\"oci://r/self:1\"]\n".write(toFile: cwd + "/compose.yaml", atomically: true, encoding: .utf8)
+        #expect { try ComposeLoader.load(o) } throws: { "\($0)".contains("include cycle") }
+    }
 }

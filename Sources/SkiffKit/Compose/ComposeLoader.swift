@@ -96,46 +96,16 @@ public enum ComposeLoader {
     public static func merge(_ options: ComposeLoadOptions, interpolate: Bool) throws(ComposeError) -> Merged {
         // `-f oci://REGISTRY/REPO[:TAG]`: the artifact's compose files, in layer order, read from memory,
         // with the files they extend and the env files they name, found by their layers' names.
-        var fetched: [String: String] = [:]
-        var artifactOf: [String: String] = [:]
-        var extendedFiles: [String: [String: String]] = [:]
-        var artifactEnvFiles: [(name: String, text: String)] = []
+        let artifacts = ComposeArtifactFiles(fetch: options.fetchRemote)
         var files: [String] = []
-        func key(_ location: String, _ name: String) -> String {
-            var k = "\(location)/\(name)"
-            var n = 1
-            while fetched[k] != nil {
-                n += 1
-                k = "\(location)/\(name) (\(n))"
-            }
-            return k
-        }
         for f in options.files {
             if f.hasPrefix(ComposeRemote.scheme) {
-                for file in try options.fetchRemote(f) {
-                    switch file.kind {
-                    case .composeFile, .extendsFile:
-                        let k = key(f, file.name)
-                        fetched[k] = file.text
-                        artifactOf[k] = f
-                        if file.kind == .composeFile {
-                            files.append(k)
-                        } else {
-                            extendedFiles[f, default: [:]][file.name] = k
-                        }
-                    case .envFile:
-                        artifactEnvFiles.append((file.name, file.text))
-                    }
-                }
+                files += try artifacts.add(f)
             } else {
                 files.append(f == "-" ? "/dev/stdin" : ComposePaths.resolve(f, against: options.workingDirectory))
             }
         }
-        let remote = fetched
-        func read(_ path: String) throws(ComposeError) -> String {
-            if let text = remote[path] { return text }
-            return try Self.read(path)
-        }
+        func read(_ path: String) throws(ComposeError) -> String { try artifacts.read(path) }
         if files.isEmpty, let env = options.environment["COMPOSE_FILE"], !env.isEmpty {
             let sep = options.environment["COMPOSE_PATH_SEPARATOR"] ?? ":"
             files = env.components(separatedBy: sep).map { ComposePaths.resolve($0, against: options.workingDirectory) }
@@ -150,7 +120,7 @@ public enum ComposeLoader {
         }
         let directory =
             options.projectDirectory.map { ComposePaths.resolve($0, against: options.workingDirectory) }
-            ?? (files[0] == "/dev/stdin" || remote[files[0]] != nil
+            ?? (files[0] == "/dev/stdin" || artifacts.text(files[0]) != nil
                 ? options.workingDirectory : (files[0] as NSString).deletingLastPathComponent)
 
         // Variables: the caller's environment wins over .env.
@@ -191,22 +161,14 @@ public enum ComposeLoader {
             try ComposeSchema.validate(tree, file: path)
             return tree
         }
-        let artifacts = artifactOf
-        let extended = extendedFiles
-        extends.artifactFile = { from, name in
-            guard let location = artifacts[from] else { return nil }
-            return .some(extended[location]?[name])
-        }
-        // An env file of an artifact is where a file of the project names it: its layer's name, relative
-        // to the project directory.
-        var envFileTexts: [String: String] = [:]
-        for e in artifactEnvFiles { envFileTexts[ComposePaths.resolve(e.name, against: directory)] = e.text }
+        extends.artifactFile = { from, name in artifacts.extendedFile(from: from, name: name) }
         for file in files {
             var tree = try ComposeTree.parse(yaml: try read(file), file: file)
             var unset: [String] = []
             tree = try interpolation.interpolate(tree, file: file, unset: &unset)
             try ComposeSchema.validate(tree, file: file)
             var include = ComposeInclude(variables: variables, interpolate: interpolate)
+            include.artifacts = artifacts
             tree = try include.apply(tree, file: file, directory: directory)
             unset += include.unset
             tree = try extends.resolve(tree, file: file)
@@ -251,9 +213,11 @@ public enum ComposeLoader {
         guard !name.isEmpty else {
             throw .usage("the project name from the directory \(directory) is empty once normalized; give one with -p")
         }
+        // An env file of an artifact is where a file of the project names it: its layer's name, relative
+        // to the project directory.
         return Merged(
             name: name, files: files, directory: directory, variables: variables, tree: merged, warnings: warnings,
-            envFileTexts: envFileTexts)
+            envFileTexts: artifacts.envFileTexts(in: directory))
     }
 
     /// The file as text, at most `YAMLLimits.standard.maxBytes` of it: more is refused, whether a file
