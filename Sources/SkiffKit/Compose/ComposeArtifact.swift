@@ -2,7 +2,9 @@ import Foundation
 import SkiffImage
 
 /// A compose project as an OCI artifact, Docker Compose's `publish` format: an image manifest whose
-/// layers are the compose files (and, with `--with-env`, env files), in the order they were given.
+/// layers are the compose files in the order they were given, then the files they `extends:` (marked
+/// `com.docker.compose.extends`), then, with `--with-env`, the env files they name. Extended and env
+/// files are named by the SHA-256 of their path, and the compose files refer to them by that name.
 /// OCI 1.1 marks it with `artifactType` and the empty config; OCI 1.0, which has no `artifactType`,
 /// with a config of Compose's own empty media type.
 package enum ComposeArtifact {
@@ -20,9 +22,10 @@ package enum ComposeArtifact {
         case v1_1 = "1.1"
     }
 
-    /// One layer: a compose file or an env file, named by its base name (the annotation).
+    /// One layer: a compose file, a file one `extends:`, or an env file, named by its base name (the
+    /// annotation).
     package struct Layer: Sendable, Equatable {
-        package enum Kind: Sendable, Equatable { case composeFile, envFile }
+        package enum Kind: Sendable, Equatable { case composeFile, extendsFile, envFile }
         package var kind: Kind
         package var name: String
         package var content: [UInt8]
@@ -40,6 +43,8 @@ package enum ComposeArtifact {
         package var size: Int
         package var annotations: [String: String]?
         package var data: String?
+        /// Set on the descriptor of the project's manifest an `--app` index names as its subject.
+        package var artifactType: String? = nil
     }
 
     package struct Manifest: Codable, Sendable, Equatable {
@@ -63,12 +68,16 @@ package enum ComposeArtifact {
     }
 
     package static func descriptor(_ layer: Layer, version: String) -> Descriptor {
-        let key = layer.kind == .composeFile ? "com.docker.compose.file" : "com.docker.compose.envfile"
+        let isEnv = layer.kind == .envFile
+        var annotations = [
+            "com.docker.compose.version": version,
+            isEnv ? "com.docker.compose.envfile" : "com.docker.compose.file": (layer.name as NSString)
+                .lastPathComponent,
+        ]
+        if layer.kind == .extendsFile { annotations["com.docker.compose.extends"] = "true" }
         return Descriptor(
-            mediaType: layer.kind == .composeFile ? fileMediaType : envFileMediaType,
-            digest: Digest.of(layer.content).description, size: layer.content.count,
-            annotations: ["com.docker.compose.version": version, key: (layer.name as NSString).lastPathComponent],
-            data: Data(layer.content).base64EncodedString())
+            mediaType: isEnv ? envFileMediaType : fileMediaType, digest: Digest.of(layer.content).description,
+            size: layer.content.count, annotations: annotations, data: Data(layer.content).base64EncodedString())
     }
 
     /// The manifest and blobs for `layers`. `created` is the RFC 3339 time of
@@ -112,9 +121,21 @@ package enum ComposeArtifact {
         for layer in manifest.layers where layer.mediaType != fileMediaType && layer.mediaType != envFileMediaType {
             throw .usage("\(reference): layer \(layer.digest) has media type \(layer.mediaType), not a compose file")
         }
-        guard manifest.layers.contains(where: { $0.mediaType == fileMediaType }) else {
+        guard manifest.layers.contains(where: { $0.mediaType == fileMediaType && !isExtends($0) }) else {
             throw .usage("\(reference) holds no compose file")
         }
         return manifest
+    }
+
+    /// A compose-file layer that is the target of an `extends: {file: …}`, not one of the project's files.
+    package static func isExtends(_ layer: Descriptor) -> Bool {
+        layer.annotations?["com.docker.compose.extends"] != nil
+    }
+
+    /// An extended or env file is looked up by its layer's name, so the name must be a plain file
+    /// name, as Docker Compose requires: no directory, nothing to climb out with.
+    package static func isPlainName(_ name: String) -> Bool {
+        !name.isEmpty && name != "." && name != ".." && !name.contains("/") && !name.contains("\\")
+            && !name.contains("\0")
     }
 }

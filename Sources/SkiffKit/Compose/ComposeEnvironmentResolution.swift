@@ -20,11 +20,10 @@ extension ComposeService {
     package func withEnvironmentResolved(variables: [String: String]) throws(ComposeError) -> ComposeService {
         var values: [String: String?] = [:]
         for path in envFiles {
-            guard FileIO.exists(path) else {
+            guard let text = try envFileText(path) else {
                 if optionalEnvFiles.contains(path) { continue }
                 throw .unreadable(file: path, reason: "env file of service \(name) not found")
             }
-            let text = try ComposeLoader.read(path)
             do {
                 // A name alone takes the variable's value, or is left out as the container leaves it.
                 for (k, v) in try ComposeEnvFile.parse(text, environment: variables) {
@@ -42,6 +41,7 @@ extension ComposeService {
         s.environment = values.keys.sorted().map { ComposeEnvVar($0, values[$0]!) }
         s.envFiles = []
         s.optionalEnvFiles = []
+        s.envFileTexts = [:]
         return s
     }
 }

@@ -12,6 +12,10 @@ package struct ComposeExtends {
     /// Where the merged project resolves relative paths.
     package var projectDirectory: String
     var load: Loader
+    /// For a file read from an `oci://` artifact: the `extends.file` named (a layer's name) → the key
+    /// the loader holds that layer's text under, or nil when the artifact has no such file. Nil for a
+    /// file on disk.
+    package var artifactFile: (_ from: String, _ name: String) -> String?? = { _, _ in nil }
     private var files: [String: ComposeTree] = [:]
 
     package init(projectDirectory: String, load: @escaping Loader) {
@@ -87,6 +91,14 @@ package struct ComposeExtends {
             guard let fs = f.scalarText, !fs.isEmpty else {
                 throw .invalid(file: file, path: path + ".file", reason: "must be a path to a compose file")
             }
+            // In an artifact, the extended file is one of its layers, found by name, never on disk.
+            if let inArtifact = artifactFile(file, fs) {
+                guard let key = inArtifact else {
+                    throw .invalid(
+                        file: file, path: path + ".file", reason: "the OCI artifact holds no extended file \"\(fs)\"")
+                }
+                return (s, key, path + ".service")
+            }
             let dir = (file as NSString).deletingLastPathComponent
             return (s, ComposePaths.resolve(fs, against: dir), path + ".service")
         default:
@@ -97,7 +109,7 @@ package struct ComposeExtends {
 
     mutating func tree(of file: String, from: String, path: String) throws(ComposeError) -> ComposeTree {
         if let t = files[file] { return t }
-        guard FileManager.default.fileExists(atPath: file) else {
+        guard file.hasPrefix(ComposeRemote.scheme) || FileManager.default.fileExists(atPath: file) else {
             throw .invalid(file: from, path: path, reason: "no such file: \(file)")
         }
         let t = try load(file)

@@ -14,6 +14,8 @@ package struct ComposeInclude {
     package var unset: [String] = []
     /// Off for `config --no-interpolate`: included files are merged as written, not checked.
     package var interpolate = true
+    /// Where an `oci://` entry is read from (the loader's artifacts, in memory).
+    package var artifacts: ComposeArtifactFiles?
 
     package init(variables: [String: String], interpolate: Bool = true) {
         self.variables = variables
@@ -97,15 +99,17 @@ package struct ComposeInclude {
             guard !given.isEmpty, !given.contains(where: \.isEmpty) else {
                 throw .invalid(file: file, path: path, reason: "the file to include is required (path:)")
             }
-            paths = given.map { ComposePaths.resolve($0, against: directory) }
+            // An `oci://` artifact has no directory: its paths are the including model's.
+            let remote = given[0].hasPrefix(ComposeRemote.scheme)
+            paths = given.map { $0.hasPrefix(ComposeRemote.scheme) ? $0 : ComposePaths.resolve($0, against: directory) }
             self.projectDirectory =
                 projectDirectory.map { ComposePaths.resolve($0, against: directory) }
-                ?? (paths[0] as NSString).deletingLastPathComponent
+                ?? (remote ? directory : (paths[0] as NSString).deletingLastPathComponent)
             envFilesGiven = !envFiles.isEmpty
             self.envFiles =
                 envFilesGiven
                 ? envFiles.map { ComposePaths.resolve($0, against: directory) }
-                : [self.projectDirectory + "/.env"]
+                : remote ? [] : [self.projectDirectory + "/.env"]
         }
     }
 
@@ -132,23 +136,43 @@ package struct ComposeInclude {
         var interpolation = ComposeInterpolation(variables: vars)
         interpolation.enabled = interpolate
         var nested = ComposeInclude(variables: vars, interpolate: interpolate)
+        nested.artifacts = artifacts
+        let artifacts = artifacts
+        func read(_ p: String) throws(ComposeError) -> String {
+            if let artifacts { return try artifacts.read(p) }
+            return try ComposeLoader.read(p)
+        }
         var extendedUnset: [String] = []
         var extends = ComposeExtends(projectDirectory: entry.projectDirectory) { (p: String) throws(ComposeError) in
-            var tree = try ComposeTree.parse(yaml: try ComposeLoader.read(p), file: p)
+            var tree = try ComposeTree.parse(yaml: try read(p), file: p)
             tree = try interpolation.interpolate(tree, file: p, unset: &extendedUnset)
             try ComposeSchema.validate(tree, file: p)
             return tree
         }
-        var merged: ComposeTree?
+        if let artifacts { extends.artifactFile = { from, name in artifacts.extendedFile(from: from, name: name) } }
+        var files: [String] = []
         for f in entry.paths {
             if chain.contains(f) {
                 throw .invalid(
                     file: file, path: path, reason: "include cycle: " + (chain + [f]).joined(separator: " → "))
             }
+            if f.hasPrefix(ComposeRemote.scheme), let artifacts {
+                let keys = try artifacts.add(f)
+                if let again = keys.first(where: chain.contains) {
+                    throw .invalid(
+                        file: file, path: path, reason: "include cycle: " + (chain + [again]).joined(separator: " → "))
+                }
+                files += keys
+                continue
+            }
             guard FileManager.default.fileExists(atPath: f) else {
                 throw .invalid(file: file, path: path, reason: "no such file: \(f)")
             }
-            var tree = try ComposeTree.parse(yaml: try ComposeLoader.read(f), file: f)
+            files.append(f)
+        }
+        var merged: ComposeTree?
+        for f in files {
+            var tree = try ComposeTree.parse(yaml: try read(f), file: f)
             tree = try interpolation.interpolate(tree, file: f, unset: &unset)
             try ComposeSchema.validate(tree, file: f)
             tree = try nested.apply(tree, file: f, directory: entry.projectDirectory, chain: chain)

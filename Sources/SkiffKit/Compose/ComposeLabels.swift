@@ -48,7 +48,7 @@ public enum ComposeLabels {
         if !joined.isEmpty { text += "joined: " + joined.joined(separator: ",") + "\n" }
         // What the env files say is part of the container's config too.
         for path in s.envFiles {
-            text += "env-file \(path):\n" + ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "") + "\n"
+            text += "env-file \(path):\n" + ((try? service.envFileText(path)) ?? "") + "\n"
         }
         return String(Digest.of(Data(text.utf8)).description.dropFirst("sha256:".count))
     }

@@ -49,6 +49,8 @@ public enum ComposeLoader {
         public var variables: [String: String]
         package var tree: ComposeTree
         package var warnings: [String]
+        /// The env files read from `oci://` artifacts, by the path the project names them with.
+        package var envFileTexts: [String: String] = [:]
 
         /// The tree as YAML, `name:` first.
         public func yaml() -> String {
@@ -75,6 +77,7 @@ public enum ComposeLoader {
         parser.checkConsistency = options.checkConsistency
         var project = try parser.parse(merged.tree)
         project.files = merged.files
+        project.attachEnvFileTexts(merged.envFileTexts)
         try checkEnvFiles(project)
         if !options.resolvePaths {
             // Checked as the project is used (paths resolved), printed as written.
@@ -91,25 +94,18 @@ public enum ComposeLoader {
     /// The files read and merged; `interpolate: false` leaves every `${…}` (and `$$`) as written,
     /// and checks no value (a value is only known once interpolated).
     public static func merge(_ options: ComposeLoadOptions, interpolate: Bool) throws(ComposeError) -> Merged {
-        // `-f oci://REGISTRY/REPO[:TAG]`: the artifact's compose files, in layer order, read from memory.
-        var fetched: [String: String] = [:]
+        // `-f oci://REGISTRY/REPO[:TAG]`: the artifact's compose files, in layer order, read from memory,
+        // with the files they extend and the env files they name, found by their layers' names.
+        let artifacts = ComposeArtifactFiles(fetch: options.fetchRemote)
         var files: [String] = []
         for f in options.files {
             if f.hasPrefix(ComposeRemote.scheme) {
-                for file in try options.fetchRemote(f) where file.kind == .composeFile {
-                    let name = "\(f)/\(file.name)"
-                    fetched[name] = file.text
-                    files.append(name)
-                }
+                files += try artifacts.add(f)
             } else {
                 files.append(f == "-" ? "/dev/stdin" : ComposePaths.resolve(f, against: options.workingDirectory))
             }
         }
-        let remote = fetched
-        func read(_ path: String) throws(ComposeError) -> String {
-            if let text = remote[path] { return text }
-            return try Self.read(path)
-        }
+        func read(_ path: String) throws(ComposeError) -> String { try artifacts.read(path) }
         if files.isEmpty, let env = options.environment["COMPOSE_FILE"], !env.isEmpty {
             let sep = options.environment["COMPOSE_PATH_SEPARATOR"] ?? ":"
             files = env.components(separatedBy: sep).map { ComposePaths.resolve($0, against: options.workingDirectory) }
@@ -124,7 +120,7 @@ public enum ComposeLoader {
         }
         let directory =
             options.projectDirectory.map { ComposePaths.resolve($0, against: options.workingDirectory) }
-            ?? (files[0] == "/dev/stdin" || remote[files[0]] != nil
+            ?? (files[0] == "/dev/stdin" || artifacts.text(files[0]) != nil
                 ? options.workingDirectory : (files[0] as NSString).deletingLastPathComponent)
 
         // Variables: the caller's environment wins over .env.
@@ -165,12 +161,14 @@ public enum ComposeLoader {
             try ComposeSchema.validate(tree, file: path)
             return tree
         }
+        extends.artifactFile = { from, name in artifacts.extendedFile(from: from, name: name) }
         for file in files {
             var tree = try ComposeTree.parse(yaml: try read(file), file: file)
             var unset: [String] = []
             tree = try interpolation.interpolate(tree, file: file, unset: &unset)
             try ComposeSchema.validate(tree, file: file)
             var include = ComposeInclude(variables: variables, interpolate: interpolate)
+            include.artifacts = artifacts
             tree = try include.apply(tree, file: file, directory: directory)
             unset += include.unset
             tree = try extends.resolve(tree, file: file)
@@ -215,8 +213,11 @@ public enum ComposeLoader {
         guard !name.isEmpty else {
             throw .usage("the project name from the directory \(directory) is empty once normalized; give one with -p")
         }
+        // An env file of an artifact is where a file of the project names it: its layer's name, relative
+        // to the project directory.
         return Merged(
-            name: name, files: files, directory: directory, variables: variables, tree: merged, warnings: warnings)
+            name: name, files: files, directory: directory, variables: variables, tree: merged, warnings: warnings,
+            envFileTexts: artifacts.envFileTexts(in: directory))
     }
 
     /// The file as text, at most `YAMLLimits.standard.maxBytes` of it: more is refused, whether a file
@@ -289,11 +290,10 @@ extension ComposeLoader {
     static func checkEnvFiles(_ project: ComposeProject) throws(ComposeError) {
         for s in project.services {
             for path in s.envFiles where !s.optionalEnvFiles.contains(path) {
-                guard FileManager.default.fileExists(atPath: path) else {
+                guard try s.envFileText(path) != nil else {
                     throw .unreadable(
                         file: path, reason: "env file of service \(s.name) not found (services.\(s.name).env_file)")
                 }
-                _ = try read(path)
             }
         }
     }

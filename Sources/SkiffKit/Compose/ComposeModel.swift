@@ -51,6 +51,8 @@ package struct ComposeService: Sendable, Equatable {
     package var envFiles: [String] = []
     /// `env_file: [{path: …, required: false}]`: skipped when missing.
     package var optionalEnvFiles: Set<String> = []
+    /// Env files held in memory (read from an `oci://` artifact), by path: read from here, never the disk.
+    package var envFileTexts: [String: String] = [:]
     package var ports: [ComposePort] = []
     package var expose: [String] = []
     package var volumes: [ComposeMount] = []

@@ -27,21 +27,29 @@ package enum ComposeRemote {
     /// Push the artifact: its blobs (those the repository lacks), then its manifest under the reference's
     /// tag. Without `ociVersion`, OCI 1.1 is tried first and, when the registry refuses the manifest
     /// with a client error other than auth (no 1.1 support), OCI 1.0, as Docker Compose does.
+    /// The published manifest: its digest and its descriptor (what an `--app` index names as subject).
     package static func publish(
         _ layers: [ComposeArtifact.Layer], to reference: ImageReference, ociVersion: ComposeArtifact.OCIVersion?,
         version: String, created: String, options: RegistryOptions = RegistryOptions()
-    ) throws(ComposeError) -> Digest {
+    ) throws(ComposeError) -> (digest: Digest, descriptor: ComposeArtifact.Descriptor) {
         do {
             let client = try RegistryClient(registry: reference.registry, options: options)
-            func push(_ v: ComposeArtifact.OCIVersion) throws(RegistryError) -> Digest {
+            func push(_ v: ComposeArtifact.OCIVersion) throws(RegistryError) -> (Digest, ComposeArtifact.Descriptor) {
                 let plan = ComposeArtifact.plan(layers: layers, ociVersion: v, version: version, created: created)
                 for blob in plan.blobs
                 where try !client.blobExists(repository: reference.repository, digest: blob.digest) {
                     try client.uploadBlob(repository: reference.repository, digest: blob.digest, bytes: blob.bytes)
                 }
-                return try client.putManifest(
+                let digest = try client.putManifest(
                     repository: reference.repository, reference: reference.manifestReference, bytes: plan.manifest,
                     mediaType: ComposeArtifact.manifestMediaType)
+                return (
+                    digest,
+                    ComposeArtifact.Descriptor(
+                        mediaType: ComposeArtifact.manifestMediaType, digest: digest.description,
+                        size: plan.manifest.count, annotations: ["com.docker.compose.version": version], data: nil,
+                        artifactType: v == .v1_1 ? ComposeArtifact.projectArtifactType : nil)
+                )
             }
             if let ociVersion { return try push(ociVersion) }
             do { return try push(.v1_1) } catch {
@@ -53,6 +61,38 @@ package enum ComposeRemote {
         } catch {
             throw .usage("publishing \(reference.familiar): \(error)")
         }
+    }
+
+    /// A layer as a file: a compose file's name is only a label (the project's files are read in layer
+    /// order); an extended or env file is found by its name, which must then be a plain file name.
+    package static func file(_ layer: ComposeArtifact.Descriptor, text: String, location: String) throws(ComposeError)
+        -> File
+    {
+        let kind: ComposeArtifact.Layer.Kind
+        let name: String?
+        if layer.mediaType == ComposeArtifact.envFileMediaType {
+            kind = .envFile
+            name = layer.annotations?["com.docker.compose.envfile"]
+        } else if ComposeArtifact.isExtends(layer) {
+            kind = .extendsFile
+            name = layer.annotations?["com.docker.compose.file"]
+        } else {
+            return File(
+                name: layer.annotations?["com.docker.compose.file"] ?? "compose.yaml", kind: .composeFile, text: text)
+        }
+        guard let name else {
+            throw .unreadable(
+                file: location,
+                reason:
+                    "invalid OCI artifact: layer \(layer.digest) has no \(kind == .envFile ? "com.docker.compose.envfile" : "com.docker.compose.file") annotation"
+            )
+        }
+        guard ComposeArtifact.isPlainName(name) else {
+            throw .unreadable(
+                file: location,
+                reason: "invalid OCI artifact: layer \(layer.digest) is named \"\(name)\", not a plain file name")
+        }
+        return File(name: name, kind: kind, text: text)
     }
 
     /// The files of the compose project at `oci://REFERENCE`, in layer order. Nothing is written to disk.
@@ -76,12 +116,7 @@ package enum ComposeRemote {
                 guard let text = String(bytes: bytes, encoding: .utf8) else {
                     throw ComposeError.unreadable(file: location, reason: "layer \(layer.digest) is not UTF-8 text")
                 }
-                let isCompose = layer.mediaType == ComposeArtifact.fileMediaType
-                let key = isCompose ? "com.docker.compose.file" : "com.docker.compose.envfile"
-                files.append(
-                    File(
-                        name: layer.annotations?[key] ?? (isCompose ? "compose.yaml" : ".env"),
-                        kind: isCompose ? .composeFile : .envFile, text: text))
+                files.append(try file(layer, text: text, location: location))
             }
             return files
         } catch let e as ComposeError {

@@ -352,11 +352,10 @@ extension ComposeRunner {
         // env_file: read with Compose's rules (quotes, export, comments); `environment:` wins over it.
         var fromFiles: [String] = []
         for path in options.envFiles {
-            guard FileManager.default.fileExists(atPath: path) else {
+            guard let text = try s.envFileText(path) else {
                 if s.optionalEnvFiles.contains(path) { continue }
                 throw .unreadable(file: path, reason: "env file of service \(s.name) not found")
             }
-            let text = try ComposeLoader.read(path)
             do {
                 for (k, v) in try ComposeEnvFile.parse(text, environment: callerEnvironment) {
                     if let v {

@@ -8,11 +8,12 @@ import SkiffOCICommands
 import Glibc
 #endif
 
-/// `skiff compose publish REPOSITORY[:TAG]`: Docker Compose's publish. The project's compose files, as
-/// written, become the layers of an OCI artifact pushed to a registry; `compose -f oci://…` reads it.
-/// What Compose refuses (build-only services, environment values without --with-env) is refused; bind
-/// mounts and published environment values are confirmed first (`-y`), and without a terminal to ask
-/// on, refused.
+/// `skiff compose publish REPOSITORY[:TAG]`: Docker Compose's publish. The project's compose files, the
+/// files they extend and (`--with-env`) their env files become the layers of an OCI artifact pushed
+/// to a registry (ComposePublishLayers); `compose -f oci://…` reads it. What Compose refuses (local
+/// includes, build-only services, environment values without --with-env) is refused; bind mounts,
+/// secrets the detectors find and published environment values are confirmed first (`-y`), and
+/// without a terminal to ask on, refused.
 struct ComposePublish: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "publish", abstract: "Publish compose application.")
@@ -27,6 +28,8 @@ struct ComposePublish: ParsableCommand {
         name: .customLong("resolve-image-digests"),
         help: "Pin image tags to digests (an image-digests.yaml layer).")
     var resolveImageDigests = false
+    @Flag(name: .customLong("app"), help: "Published compose application (includes referenced images).")
+    var app = false
     @Option(name: .customLong("oci-version"), help: "OCI image/artifact specification version (1.0 or 1.1).")
     var ociVersion: String?
     @Argument(help: "REPOSITORY[:TAG]") var repository: String
@@ -40,8 +43,23 @@ struct ComposePublish: ParsableCommand {
     func run() throws {
         var options = compose
         options.profiles = ["*"]
-        let project = try options.load()
+        let (project, variables) = try options.loadWithVariables()
         let reference = try composeStep { () throws(ComposeError) in try ComposeRemote.reference(repository) }
+        for file in project.files {
+            if file.hasPrefix(ComposeRemote.scheme) || file == "/dev/stdin" {
+                FileHandleStderr.write("Error: \(file): only compose files on disk can be published\n")
+                throw ExitCode(1)
+            }
+        }
+        let includes = try composeStep { () throws(ComposeError) in
+            var found: [String] = []
+            for file in project.files { found += try ComposePublishLayers.localIncludes(file) }
+            return found
+        }
+        if !includes.isEmpty {
+            FileHandleStderr.write("Error: cannot publish compose file with local includes\n")
+            throw ExitCode(1)
+        }
         let checks = try composeStep { () throws(ComposeError) in
             try ComposePublishChecks.check(project, withEnvironment: withEnv)
         }
@@ -53,6 +71,8 @@ struct ComposePublish: ParsableCommand {
                     + checks.bindMounts.joined(separator: "\n")
                     + "\nAre you ok to publish these bind mount declarations?")
         }
+        let secrets = try composeStep { () throws(ComposeError) in try ComposeSensitiveData.scan(project) }
+        if !secrets.isEmpty { try confirm(ComposeSensitiveData.question(secrets)) }
         if !checks.environment.isEmpty {
             try confirm(
                 "you are about to publish environment variables within your OCI artifact.\n"
@@ -60,21 +80,12 @@ struct ComposePublish: ParsableCommand {
                     + checks.environment.joined(separator: "\n")
                     + "\nAre you ok to publish these environment variables?")
         }
-        var layers: [ComposeArtifact.Layer] = []
-        for file in project.files {
-            if file.hasPrefix(ComposeRemote.scheme) || file == "/dev/stdin" {
-                FileHandleStderr.write("Error: \(file): only compose files on disk can be published\n")
-                throw ExitCode(1)
-            }
-            let data = try composeStep { () throws(ComposeError) in
-                guard let data = FileManager.default.contents(atPath: file) else {
-                    throw .unreadable(file: file, reason: "cannot read the file")
-                }
-                return data
-            }
-            layers.append(.init(kind: .composeFile, name: (file as NSString).lastPathComponent, content: Array(data)))
+        var layers = try composeStep { () throws(ComposeError) in
+            try ComposePublishLayers(variables: variables, projectDirectory: project.workingDirectory).layers(
+                files: project.files, withEnvironment: withEnv)
         }
-        if resolveImageDigests {
+        // As Docker Compose: --app pins the images it copies.
+        if resolveImageDigests || app {
             let pinned = try composeStep { () throws(ComposeError) in
                 try project.withImagesResolved(ComposeProject.registryDigest)
             }
@@ -83,10 +94,26 @@ struct ComposePublish: ParsableCommand {
         }
         FileHandleStderr.write(" \(repository) Publishing\n")
         let created = ISO8601DateFormatter().string(from: Date())
-        let digest = try composeStep { () throws(ComposeError) in
+        let version = "v" + SkiffVersion.number
+        let (digest, descriptor) = try composeStep { () throws(ComposeError) in
             try ComposeRemote.publish(
                 layers, to: reference, ociVersion: ociVersion.flatMap(ComposeArtifact.OCIVersion.init(rawValue:)),
-                version: "v" + SkiffVersion.number, created: created)
+                version: version, created: created)
+        }
+        if app {
+            let scratch = SkiffContext.engine().images.content.root + "/ingest"
+            try composeStep { () throws(ComposeError) in
+                var images: [ComposeArtifact.Descriptor] = []
+                for s in project.services.sorted(by: { $0.name < $1.name }) {
+                    guard let image = s.image else {
+                        throw .usage("publish --app requires service \"\(s.name)\" to define an image")
+                    }
+                    images.append(
+                        try ComposeApplication.copy(try ComposeRemote.reference(image), to: reference, scratch: scratch)
+                    )
+                }
+                try ComposeApplication.pushIndex(images: images, subject: descriptor, version: version, to: reference)
+            }
         }
         FileHandleStderr.write(" \(repository) Published (\(digest))\n")
     }
