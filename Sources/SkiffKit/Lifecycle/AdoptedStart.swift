@@ -16,24 +16,30 @@ import Glibc
 /// The fork continues in Swift, which is sound only while this process has one thread: the caller
 /// checks `possible` first. A start with a terminal (the monitor makes it), one that waits for an attach
 /// client first, and one that is explained (`--explain` collects the helper's events) take the usual path.
-struct AdoptedStart {
+package struct AdoptedStart {
     let id: String
     let monitorArguments: [String]
     let stateRoot: String
     let openStdin: Bool
 
-    static func possible(tty: Bool, attach: Bool, explaining: Bool, monitor: String) -> Bool {
-        !tty && !attach && !explaining && access(monitor, X_OK) == 0 && Self.singleThreaded()
+    /// Whether this start can be adopted, from the start's options and this process's facts: the monitor
+    /// can be run, and `threads` (this process's, nil when unknown) is 1.
+    package static func possible(
+        tty: Bool, attach: Bool, explaining: Bool, monitorRunnable: Bool, threads: Int?
+    ) -> Bool {
+        !tty && !attach && !explaining && monitorRunnable && threads == 1
     }
 
-    /// /proc/self/status's "Threads:" line says 1.
-    static func singleThreaded() -> Bool {
-        guard let bytes = try? FileIO.read("/proc/self/status"),
-            let line = String(decoding: bytes, as: UTF8.self).split(separator: "\n").first(where: {
-                $0.hasPrefix("Threads:")
-            })
-        else { return false }
-        return line.dropFirst("Threads:".count).filter { $0 != " " && $0 != "\t" } == "1"
+    static func possible(tty: Bool, attach: Bool, explaining: Bool, monitor: String) -> Bool {
+        possible(
+            tty: tty, attach: attach, explaining: explaining, monitorRunnable: access(monitor, X_OK) == 0,
+            threads: (try? FileIO.readString("/proc/self/status")).flatMap(threadCount))
+    }
+
+    /// The "Threads:" line of a /proc/PID/status text.
+    package static func threadCount(status: String) -> Int? {
+        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Threads:") }) else { return nil }
+        return Int(line.dropFirst("Threads:".count).filter { $0 != " " && $0 != "\t" })
     }
 
     /// Fork the process that launches the container and becomes its monitor; its report arrives on
