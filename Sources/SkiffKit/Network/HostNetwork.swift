@@ -21,6 +21,56 @@ enum HostNetwork {
     static func run(_ argv: [String], input: String = "", netns: String? = nil, captureOutput: Bool = false)
         throws(KitError) -> String
     {
+        try start(argv, input: input, netns: netns, captureOutput: captureOutput).finish()
+    }
+
+    /// A tool started by `start`: `finish` collects its output and status, `abandon` ends it unread.
+    /// Exactly one of them is called.
+    struct RunningTool {
+        let pid: pid_t
+        let argv: [String]
+        let input: String
+        let outFD: Int32
+        let errFD: Int32
+
+        func finish() throws(KitError) -> String {
+            func drain(_ fd: Int32) -> [UInt8] {
+                var bytes: [UInt8] = []
+                var buf = [UInt8](repeating: 0, count: 4096)
+                while true {
+                    let n = read(fd, &buf, buf.count)
+                    if n < 0 && errno == EINTR { continue }
+                    if n <= 0 { break }
+                    bytes += buf[0..<n]
+                }
+                close(fd)
+                return bytes
+            }
+            // stdout first: the tools here write little to stderr, so it cannot fill up meanwhile.
+            let out = outFD >= 0 ? drain(outFD) : []
+            let err = drain(errFD)
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+            if status != 0 {
+                let text = String(decoding: err, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+                let what =
+                    argv.count > 1 && argv[1] == "-batch" ? "\(argv[0]) -batch:\n\(input)" : argv.joined(separator: " ")
+                throw .network("\(what) failed: \(text)")
+            }
+            return String(decoding: out, as: UTF8.self)
+        }
+
+        func abandon() {
+            kill(pid, SIGKILL)
+            for fd in [outFD, errFD] where fd >= 0 { close(fd) }
+            while waitpid(pid, nil, 0) < 0 && errno == EINTR {}
+        }
+    }
+
+    /// Start `argv` as `run` does, with its input written, and return without waiting for it.
+    static func start(_ argv: [String], input: String = "", netns: String? = nil, captureOutput: Bool = false)
+        throws(KitError) -> RunningTool
+    {
         var inPipe: [Int32] = [-1, -1]
         var errPipe: [Int32] = [-1, -1]
         var outPipe: [Int32] = [-1, -1]
@@ -75,30 +125,7 @@ enum HostNetwork {
             off += n
         }
         close(inPipe[1])
-        func drain(_ fd: Int32) -> [UInt8] {
-            var bytes: [UInt8] = []
-            var buf = [UInt8](repeating: 0, count: 4096)
-            while true {
-                let n = read(fd, &buf, buf.count)
-                if n < 0 && errno == EINTR { continue }
-                if n <= 0 { break }
-                bytes += buf[0..<n]
-            }
-            close(fd)
-            return bytes
-        }
-        // stdout first: the tools here write little to stderr, so it cannot fill up meanwhile.
-        let out = outPipe[0] >= 0 ? drain(outPipe[0]) : []
-        let err = drain(errPipe[0])
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        if status != 0 {
-            let text = String(decoding: err, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            let what =
-                argv.count > 1 && argv[1] == "-batch" ? "\(argv[0]) -batch:\n\(input)" : argv.joined(separator: " ")
-            throw .network("\(what) failed: \(text)")
-        }
-        return String(decoding: out, as: UTF8.self)
+        return RunningTool(pid: pid, argv: argv, input: input, outFD: outPipe[0], errFD: errPipe[0])
     }
 
     static func ip(_ batch: [String], netns: String? = nil) throws(KitError) {
@@ -167,10 +194,15 @@ enum HostNetwork {
     /// `iptables-save` (the jumps and chains already there), of every table or of one; ip6tables-save
     /// with `ipv6`.
     static func iptablesSave(table: String? = nil, ipv6: Bool = false) throws(KitError) -> String {
+        try startIptablesSave(table: table, ipv6: ipv6).finish()
+    }
+
+    /// `iptablesSave`, started: its output is read by `finish()` later.
+    static func startIptablesSave(table: String? = nil, ipv6: Bool = false) throws(KitError) -> RunningTool {
         guard let tool = ipv6 ? ip6tablesSaveTool : iptablesSaveTool else {
             throw .unsupported("\(ipv6 ? "ip6tables" : "iptables")-save is missing (apt-get install iptables)")
         }
-        return try run([tool] + (table.map { ["-t", $0] } ?? []), captureOutput: true)
+        return try start([tool] + (table.map { ["-t", $0] } ?? []), captureOutput: true)
     }
 
     /// Whether the caller's network namespace has this device (not /sys/class/net, which shows the

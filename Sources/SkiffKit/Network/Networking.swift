@@ -296,9 +296,13 @@ extension Engine {
                 steps.append(s)
                 touched.append(s.network)
             }
+            // The FORWARD policy check's `iptables-save` mostly waits on the kernel: it runs beside the
+            // `ip` steps, and writeFirewall reads it.
+            var forwardSnapshot = startForwardSnapshot()
+            defer { forwardSnapshot?.abandon() }
             try steps.run(netns: nsPath)
             for step in explained { logger.explain(step) }
-            try writeFirewall(fresh: madeBridge)
+            try writeFirewall(fresh: madeBridge, forwardSnapshot: &forwardSnapshot)
             try restartLoopbackProxy(id: id)
             if logger.isExplaining, let first = explained.lazy.compactMap(Self.containerAddress).first {
                 for p in ports {
@@ -507,6 +511,21 @@ extension Engine {
     /// without published ports) cost no `nft` run; a bridge made anew (`fresh`) always rewrites, so
     /// rules flushed behind Skiff's back come back.
     func writeFirewall(fresh: Bool = false) throws(KitError) {
+        var none: HostNetwork.RunningTool?
+        try writeFirewall(fresh: fresh, forwardSnapshot: &none)
+    }
+
+    /// The `iptables-save -t filter` that `opensIptablesForward` reads, started early; nil where that
+    /// check does not run (iptables is the backend itself, or there is no iptables).
+    func startForwardSnapshot() -> HostNetwork.RunningTool? {
+        guard (try? HostNetwork.firewallBackend()) == .nftables, HostNetwork.iptablesRestoreTool != nil else {
+            return nil
+        }
+        return try? HostNetwork.startIptablesSave(table: "filter")
+    }
+
+    /// `forwardSnapshot`, when given, is taken (set to nil) by the FORWARD check.
+    func writeFirewall(fresh: Bool, forwardSnapshot: inout HostNetwork.RunningTool?) throws(KitError) {
         let hostResolv = (try? FileIO.readString("/etc/resolv.conf")) ?? ""
         var plan = FirewallPlan(networks: [])
         var plan6 = FirewallPlan(networks: [], family: .ipv6)
@@ -562,7 +581,7 @@ extension Engine {
         let last = try? FileIO.readString(cache)
         if !fresh, !plan.networks.isEmpty || !plan6.networks.isEmpty, last == key {
             // The same rules; but Docker may have started since, and set FORWARD's policy to DROP.
-            if backend == .nftables { opensIptablesForward(plan) }
+            if backend == .nftables { opensIptablesForward(plan, snapshot: &forwardSnapshot) }
             explainFirewall(backend, rules: rules, applied: false)
             return
         }
@@ -570,9 +589,11 @@ extension Engine {
         // Rules another backend wrote for this root (SKIFF_FIREWALL changed) go first.
         if let previous = last?.split(separator: "\n").first.map(String.init), previous != "\(backend)" {
             let other: HostNetwork.FirewallBackend = previous == "iptables" ? .iptables : .nftables
-            try? apply(FirewallPlan(networks: []), FirewallPlan(networks: [], family: .ipv6), other)
+            var unused: HostNetwork.RunningTool?
+            try? apply(
+                FirewallPlan(networks: []), FirewallPlan(networks: [], family: .ipv6), other, forwardSnapshot: &unused)
         }
-        try apply(plan, plan6, backend)
+        try apply(plan, plan6, backend, forwardSnapshot: &forwardSnapshot)
         if !plan.networks.isEmpty || !plan6.networks.isEmpty {
             try? FileIO.writeAtomically(cache, contents: Array(key.utf8))
         }
@@ -603,13 +624,14 @@ extension Engine {
 
     /// Both families: one `nft -f` for the two tables; iptables-restore, then ip6tables-restore (skipped
     /// when ip6tables is missing and no network has IPv6).
-    private func apply(_ plan: FirewallPlan, _ plan6: FirewallPlan, _ backend: HostNetwork.FirewallBackend)
-        throws(KitError)
-    {
+    private func apply(
+        _ plan: FirewallPlan, _ plan6: FirewallPlan, _ backend: HostNetwork.FirewallBackend,
+        forwardSnapshot: inout HostNetwork.RunningTool?
+    ) throws(KitError) {
         switch backend {
         case .nftables:
             try HostNetwork.nft(render(plan, backend, present: "") + render(plan6, backend, present: ""))
-            opensIptablesForward(plan)
+            opensIptablesForward(plan, snapshot: &forwardSnapshot)
         case .iptables:
             let input = render(plan, backend, present: try HostNetwork.iptablesSave())
             if !input.isEmpty { try HostNetwork.iptablesRestore(input) }
@@ -625,8 +647,11 @@ extension Engine {
     /// Checked at every container start with a network (one `iptables-save -t filter`, ~1 ms), so
     /// a dockerd started after Skiff's bridge is noticed. Best effort: without iptables there is no
     /// such policy to open.
-    private func opensIptablesForward(_ plan: FirewallPlan) {
-        guard HostNetwork.iptablesRestoreTool != nil, let present = try? HostNetwork.iptablesSave(table: "filter")
+    private func opensIptablesForward(_ plan: FirewallPlan, snapshot: inout HostNetwork.RunningTool?) {
+        let started = snapshot
+        snapshot = nil
+        guard HostNetwork.iptablesRestoreTool != nil,
+            let present = try? (started?.finish() ?? HostNetwork.iptablesSave(table: "filter"))
         else { return }
         let chains = FirewallPlan.IptablesChains(prefix: networks.chainPrefix)
         let wanted = FirewallPlan.iptablesForwardDrops(present: present) ? plan : FirewallPlan(networks: [])
