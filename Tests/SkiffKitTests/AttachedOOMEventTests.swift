@@ -23,7 +23,8 @@ struct AttachedOOMEventTests {
         env["SKIFF_ROOT"] = root
         let fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         defer { close(fd) }
-        let argv = directory.map { ["/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", $0, Engine.skiffPath] + args }
+        let argv =
+            directory.map { ["/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", $0, Engine.skiffPath] + args }
             ?? [Engine.skiffPath] + args
         return try Subprocess.spawn(
             argv, environment: env.map { "\($0.key)=\($0.value)" }, stdin: .null, stdout: .fd(fd), stderr: .fd(fd))

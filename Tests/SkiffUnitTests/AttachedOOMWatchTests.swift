@@ -29,8 +29,10 @@ struct AttachedOOMWatchTests {
     /// The descriptors of this process open on `path`.
     static func descriptors(on path: String) -> Int {
         let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
-        return fds.filter { (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/" + $0)) == path }
-            .count
+        return fds.filter {
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/" + $0)) == path
+        }
+        .count
     }
 
     @Test func eachIncreaseOfMemoryEventsIsReportedOnceUntilStopped() throws {
@@ -42,7 +44,7 @@ struct AttachedOOMWatchTests {
         Self.write(events, kills: 2, max: 5)
         let cgroup = try CgroupManager(layout: .v2(root: root), path: "/skiff/c1", fakeFilesystem: true)
         let plan = try #require(OOMWatch(cgroup: cgroup))
-        #expect(plan.mechanism == .v2MemoryEvents && plan.counterFile == events)
+        #expect(plan.mechanism == .v2MemoryEvents && plan.counterFile == events && plan.eventControlFile == nil)
 
         let counts = Counts()
         let watch = AttachedOOMWatch()
@@ -65,6 +67,14 @@ struct AttachedOOMWatchTests {
         usleep(200_000)
         #expect(counts.all == [2, 3, 5], "stopped: no report")
         watch.stop()  // again: nothing
+    }
+
+    @Test func v1RegistersAnEventfdBesideMemoryOOMControl() throws {
+        let layout = CgroupLayout.hybrid(hierarchies: ["memory": "/cg/memory"], unified: "/cg/unified")
+        let plan = try #require(
+            OOMWatch(cgroup: try CgroupManager(layout: layout, path: "/skiff/c1", fakeFilesystem: true)))
+        #expect(plan.counterFile == "/cg/memory/skiff/c1/memory.oom_control")
+        #expect(plan.eventControlFile == "/cg/memory/skiff/c1/cgroup.event_control")
     }
 
     @Test func aCgroupWithoutItsFileIsNoWatch() throws {

@@ -85,8 +85,8 @@ package final class AttachedOOMWatch: @unchecked Sendable {
                 // cgroup v1's notification API: "<eventfd> <fd of memory.oom_control>" written to
                 // cgroup.event_control beside it; the eventfd is signalled at each OOM.
                 notify = csys_eventfd()
-                let control = String(watch.counterFile[..<(watch.counterFile.lastIndex(of: "/") ?? watch.counterFile.startIndex)]) + "/cgroup.event_control"
-                let fd = notify >= 0 ? open(control, O_WRONLY | O_CLOEXEC) : -1
+                let control = watch.eventControlFile ?? ""
+                let fd = notify >= 0 && !control.isEmpty ? open(control, O_WRONLY | O_CLOEXEC) : -1
                 let line = Array("\(notify) \(file)".utf8)
                 let ok = fd >= 0 && write(fd, line, line.count) == line.count
                 if fd >= 0 { Glibc.close(fd) }
