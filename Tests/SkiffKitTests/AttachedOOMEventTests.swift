@@ -93,6 +93,24 @@ struct AttachedOOMEventTests {
         #expect(root.inspect("att", "{{.State.OOMKilled}} {{.State.ExitCode}} {{.State.Status}}") == "true 0 exited")
     }
 
+    /// The watch's thread takes no signal: a TERM to the attached run still reaches the container.
+    @Test func signalsAreStillForwardedWhileTheWatchRuns() throws {
+        let root = try CLIRoot()
+        defer { root.cleanUp() }
+        let since = OOMKillTests.now()
+        let out = root.path + "/.run-out"
+        let pid = try Self.start(
+            [
+                "run", "--name", "term", "-m", "16m", "busybox", "sh", "-c",
+                "trap 'exit 7' TERM; tail /dev/zero; while true; do sleep 0.1; done",
+            ], root: root.path, out: out)
+        defer { if Self.exitCode(pid, wait: false) == nil { kill(pid, SIGKILL); _ = Self.exitCode(pid, wait: true) } }
+        #expect(root.eventually(20) { Self.actions(root: root.path, "term", since: since).contains("oom") })
+        #expect(kill(pid, SIGTERM) == 0)
+        #expect(Self.exitCode(pid, wait: true) == 7)
+        #expect(Self.actions(root: root.path, "term", since: since) == ["create", "attach", "start", "oom", "die 7"])
+    }
+
     @Test func composeRunEmitsEachKillAsItHappens() throws {
         let p = try ComposeEndToEndTests.Project(
             """
