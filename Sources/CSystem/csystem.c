@@ -7,6 +7,7 @@
 #include <linux/mount.h>
 #include <linux/openat2.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/mount.h>
 #include <sys/syscall.h>
 #include <sys/xattr.h>
@@ -118,3 +119,5 @@ int csys_mount_overlay(const char *target, const char *const *lowerdirs, int n_l
     }
     return 0;
 }
+
+int csys_eventfd(void) { return eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK); }

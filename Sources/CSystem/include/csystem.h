@@ -18,6 +18,9 @@ int csys_lsetxattr(const char *path, const char *name, const void *value, size_t
 int csys_fsetxattr(int fd, const char *name, const void *value, size_t size, int flags);
 ssize_t csys_llistxattr(const char *path, char *list, size_t size);
 
+/// eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK): the descriptor, or -1 with errno.
+int csys_eventfd(void);
+
 /// openat2(2) with RESOLVE_* flags; -1 with errno on failure (ENOSYS on kernels before 5.6).
 int csys_openat2(int dirfd, const char *path, uint64_t flags, uint64_t mode, uint64_t resolve);
 

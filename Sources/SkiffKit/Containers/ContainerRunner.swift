@@ -250,7 +250,15 @@ extension Engine {
             tearDownNetwork(id: container.id)
             releaseShm(id: container.id)
         }
+        // The kernel's kills while it runs are `oom` events at once, as the monitor's of a detached one.
+        let killWatch = AttachedOOMWatch()
+        let id = container.id
+        options.launched = { [self] started in
+            guard let watch = oomWatch(of: started) else { return }
+            killWatch.start(watch) { _ in try? internalOOM(id: id) }
+        }
         do {
+            defer { killWatch.stop() }
             status = try runtime.run(id: container.id, bundle: containers.directory(of: container.id), options: options)
         } catch {
             log?.finish()
@@ -264,9 +272,10 @@ extension Engine {
             }
             throw .runtime(error)
         }
-        // No monitor watched this run: its kills are all recorded now, before `die`.
+        // The kills the watch did not report (after its last reading, or all without a watch), before `die`.
         let kills = oomKills(id: container.id)
-        container.oomKilled = (kills ?? 0) > 0 ? true : nil
+        let reported = (try? containers.load(id: container.id))?.oomKillsReported
+        container.oomKilled = (kills ?? 0) > 0 || reported != nil ? true : nil
         try? runtime.delete(id: container.id, force: true)
         // After the delete, which kills what the init left behind (with --pid host nothing else does) and
         // so closes every copy of the pipes: the rest of the output, then the exit code.
@@ -276,7 +285,7 @@ extension Engine {
         container.finishedAt = Timestamp.now()
         events.recordDie(
             container, exitCode: status.shellStatus, finishedAt: container.finishedAt,
-            ooms: OOMWatch.unreported(counted: kills, reported: nil))
+            ooms: OOMWatch.unreported(counted: kills, reported: reported))
         recordAttachments(of: container, starting: false)
         if container.autoRemove {
             removeContainerFiles(id: container.id, anonymousVolumes: true)

@@ -23,6 +23,13 @@ package struct OOMWatch: Sendable, Equatable {
         mechanism = source
     }
 
+    /// v1: the `cgroup.event_control` beside the counter, where an eventfd is registered for it (the
+    /// monitor finds it the same way); nil for v2.
+    package var eventControlFile: String? {
+        guard mechanism == .v1OOMControl, let slash = counterFile.lastIndex(of: "/") else { return nil }
+        return counterFile[..<slash] + "/cgroup.event_control"
+    }
+
     /// How the start helper names it to the monitor, after the init's pid: `v1:FILE` or `v2:FILE`.
     package var monitorArgument: String { (mechanism == .v1OOMControl ? "v1:" : "v2:") + counterFile }
 

@@ -46,6 +46,9 @@ public struct OCIRuntime: Sendable {
         /// `run` only, with a terminal: where the terminal's output is copied (an attached run's log
         /// relay); stdout by default.
         public var consoleOutput: Int32 = STDOUT_FILENO
+        /// `run` only: told of the init (with its cgroup) once it is launched, before the wait; an
+        /// attached run arms its OOM watch there.
+        public var launched: (@Sendable (InitProcess) -> Void)?
         public init() {}
     }
 
@@ -93,6 +96,7 @@ public struct OCIRuntime: Sendable {
     /// status.
     public func run(id: String, bundle: String, options: StartOptions) throws(RuntimeError) -> ExitStatus {
         var launched = try launch(id: id, bundle: bundle, options: options, waitForStart: false, attach: true)
+        options.launched?(InitProcess(pid: launched.pid, startTime: launched.startTime, cgroup: launched.cgroup))
         var code: Int32 = 0
         var sig: Int32 = 0
         let rc = cskiff_supervise_cancellable(
