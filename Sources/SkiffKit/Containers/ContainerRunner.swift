@@ -131,11 +131,13 @@ extension Engine {
             (spec.mounts ?? []) + [
                 Mount(
                     destination: "/etc/hostname", type: "bind", source: dir + "/hostname",
-                    options: ["rbind", "rprivate"]),
-                Mount(destination: "/etc/hosts", type: "bind", source: dir + "/hosts", options: ["rbind", "rprivate"]),
+                    options: Self.etcFileOptions(readOnly: options.readOnly)),
+                Mount(
+                    destination: "/etc/hosts", type: "bind", source: dir + "/hosts",
+                    options: Self.etcFileOptions(readOnly: options.readOnly)),
                 Mount(
                     destination: "/etc/resolv.conf", type: "bind", source: dir + "/resolv.conf",
-                    options: ["rbind", "rprivate"]),
+                    options: Self.etcFileOptions(readOnly: options.readOnly)),
             ]
         let volumeMounts = try prepareVolumes(for: &container, options: options, image: image, filesystem: filesystem)
         spec.mounts = Self.orderMounts(spec.mounts ?? [], adding: volumeMounts)
@@ -350,9 +352,15 @@ extension Engine {
         }
     }
 
+    /// Docker: /etc/hostname, /etc/hosts and /etc/resolv.conf are as writable as the root filesystem.
+    package static func etcFileOptions(readOnly: Bool) -> [String] {
+        readOnly ? ["rbind", "rprivate", "ro"] : ["rbind", "rprivate"]
+    }
+
     func writeEtcFiles(dir: String, hostname: String, network: RunOptions.NetworkMode, host: HostFiles) throws(KitError)
     {
-        var hosts = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t\(hostname)\n"
+        var hosts =
+            EtcHostsDefaults.header + "127.0.1.1\t\(EtcHostsDefaults.selfNames(hostname).joined(separator: " "))\n"
         var resolv = ""
         if network == .host {
             hosts = (try? FileIO.readString(host.hosts)) ?? hosts
