@@ -4,7 +4,8 @@ import Testing
 
 /// What a process sees where Scripts/parity found Skiff and Docker 20.10 apart, through the built CLI:
 /// HOME, the supplementary groups `id` shows, Docker's /etc/hosts lines and short host name, the order
-/// of resolv.conf's lines, and /etc files as read-only as the root filesystem under `--read-only`.
+/// of resolv.conf's lines, /etc files as read-only as the root filesystem under `--read-only`, and the
+/// empty /.dockerenv every container has (which is never the container's change nor a build step's).
 @Suite(.serialized) struct DockerParityTests {
     static func run(_ root: CLIRoot, _ args: String...) -> CLIRoot.Result {
         root.skiff(["run", "--rm"] + args)
@@ -52,5 +53,50 @@ import Testing
         // Without --read-only they stay writable.
         let w = Self.run(root, "--network", "none", "busybox", "sh", "-c", "echo x >>/etc/hosts && echo wrote")
         #expect(w.out == "wrote\n", "\(w)")
+    }
+
+    @Test func everyContainerHasDockerenvAndItIsNeverAChange() throws {
+        let root = try CLIRoot()
+        defer { root.cleanUp() }
+        let ls = Self.run(root, "--network", "none", "busybox", "sh", "-c", "stat -c '%A %s %U' /.dockerenv")
+        #expect(ls.status == 0 && ls.out == "-rwxr-xr-x 0 root\n", "\(ls)")
+        // --read-only: still there, in the read-only root.
+        let ro = Self.run(
+            root, "--read-only", "--network", "none", "busybox", "sh", "-c", "test -f /.dockerenv && echo ok")
+        #expect(ro.out == "ok\n", "\(ro)")
+        #expect(root.skiff("create", "--name", "c", "--network", "none", "busybox", "true").status == 0)
+        let diff = root.skiff("diff", "c")
+        #expect(diff.status == 0 && !diff.out.contains("dockerenv"), "\(diff)")
+        // A build step's layer does not carry it (nor a commit's).
+        let context = root.path + "/ctx"
+        try FileManager.default.createDirectory(atPath: context, withIntermediateDirectories: true)
+        try "FROM busybox\nRUN touch /made\n".write(toFile: context + "/Dockerfile", atomically: true, encoding: .utf8)
+        let build = root.skiff(["build", "-t", "withrun", context], timeout: 120)
+        #expect(build.status == 0, "\(build)")
+        #expect(root.skiff("commit", "c", "committed").status == 0)
+        for image in ["withrun", "committed"] {
+            let archive = root.path + "/\(image).tar"
+            #expect(root.skiff("save", "-o", archive, image).status == 0)
+            let files = try Self.layerFiles(archive, scratch: root.path + "/\(image)-x")
+            #expect(!files.contains { $0.hasSuffix(".dockerenv") }, "\(image): \(files)")
+            if image == "withrun" { #expect(files.contains { $0.hasSuffix("made") }, "\(files)") }
+        }
+    }
+
+    /// Every path in every layer of a saved image.
+    static func layerFiles(_ archive: String, scratch: String) throws -> [String] {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/sh")
+        p.arguments = [
+            "-c",
+            "mkdir -p \"$1\" && tar -xf \"$2\" -C \"$1\" && find \"$1/blobs\" -type f | while read -r f; do tar -tf \"$f\" 2>/dev/null; done",
+            "sh", scratch, archive,
+        ]
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
     }
 }

@@ -107,6 +107,12 @@ extension Engine {
         for sub in ["upper", "work", "rootfs"] {
             if mkdir(dir + "/" + sub, 0o755) != 0 { throw .system(SystemError("mkdir", path: dir + "/" + sub)) }
         }
+        // Docker's marker (its init layer's empty /.dockerenv, 0755), which scripts test for to know they
+        // run in a container. In the fresh upper directory, so it is in the root filesystem as in Docker;
+        // like the /etc files it is not the container's change (diff, commit, a build step's layer).
+        do { try FileIO.create(dir + "/upper" + Self.containerMarker, contents: [], mode: 0o755) } catch {
+            throw .system(error)
+        }
         let hostname = options.hostname ?? utsHostname ?? String(id.prefix(12))
         var spec = try builder.spec(
             rootfs: dir + "/rootfs", hostname: hostname, cgroupsPath: options.resources.cgroupsPath(id: id))
@@ -351,6 +357,9 @@ extension Engine {
             throw .usage("working directory \(workdir): \(error)")
         }
     }
+
+    /// The empty file Docker puts at the root of every container.
+    package static let containerMarker = "/.dockerenv"
 
     /// Docker: /etc/hostname, /etc/hosts and /etc/resolv.conf are as writable as the root filesystem.
     package static func etcFileOptions(readOnly: Bool) -> [String] {
