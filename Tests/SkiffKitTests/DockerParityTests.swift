@@ -24,6 +24,21 @@ import Testing
         #expect(given.out == "/srv\n", "\(given)")
     }
 
+    @Test func defaultHomeIsNotConfigEnv() throws {
+        let root = try CLIRoot()
+        defer { root.cleanUp() }
+        #expect(root.skiff("create", "--name", "d", "--network", "none", "busybox", "true").status == 0)
+        #expect(
+            root.skiff("create", "--name", "g", "--network", "none", "-e", "HOME=/srv", "busybox", "true").status == 0)
+        let env = root.skiff("inspect", "-f", "{{json .Config.Env}}", "d", "g")
+        #expect(env.status == 0 && env.out.components(separatedBy: "HOME=").count == 2, "\(env)")
+        #expect(env.out.contains("HOME=/srv"), "\(env)")
+        // A committed image does not carry the default HOME: another user gets its own again.
+        #expect(root.skiff("commit", "d", "fromd").status == 0)
+        let other = Self.run(root, "--network", "none", "-u", "1000", "fromd", "sh", "-c", "echo $HOME")
+        #expect(other.out == "/\n", "\(other)")
+    }
+
     @Test func etcFilesAreDockers() throws {
         let root = try CLIRoot()
         defer { root.cleanUp() }

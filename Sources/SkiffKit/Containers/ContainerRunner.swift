@@ -116,6 +116,12 @@ extension Engine {
         let hostname = options.hostname ?? utsHostname ?? String(id.prefix(12))
         var spec = try builder.spec(
             rootfs: dir + "/rootfs", hostname: hostname, cgroupsPath: options.resources.cgroupsPath(id: id))
+        let given = try builder.environment(hostname: hostname)
+        if !given.contains(where: { $0.hasPrefix("HOME=") && $0 != "HOME=" }),
+            let home = spec.process?.env?.last(where: { $0.hasPrefix("HOME=") })
+        {
+            container.defaultHome = String(home.dropFirst("HOME=".count))
+        }
         let unifiedCgroups: Bool
         if case .v2? = try? CgroupLayout.detect() { unifiedCgroups = true } else { unifiedCgroups = false }
         NamespacePlan.apply(
