@@ -33,6 +33,11 @@ import Testing
         let env = root.skiff("inspect", "-f", "{{json .Config.Env}}", "d", "g")
         #expect(env.status == 0 && env.out.components(separatedBy: "HOME=").count == 2, "\(env)")
         #expect(env.out.contains("HOME=/srv"), "\(env)")
+        // exec -u gets that user's HOME; -e still wins.
+        #expect(root.skiff("run", "-d", "--name", "r", "--network", "none", "busybox", "sleep", "60").status == 0)
+        #expect(root.skiff("exec", "r", "sh", "-c", "echo $HOME").out == "/root\n")
+        #expect(root.skiff("exec", "-u", "nobody", "r", "sh", "-c", "echo $HOME").out == "/nonexistent\n")
+        #expect(root.skiff("exec", "-u", "nobody", "-e", "HOME=/x", "r", "sh", "-c", "echo $HOME").out == "/x\n")
         // A committed image does not carry the default HOME: another user gets its own again.
         #expect(root.skiff("commit", "d", "fromd").status == 0)
         let other = Self.run(root, "--network", "none", "-u", "1000", "fromd", "sh", "-c", "echo $HOME")
