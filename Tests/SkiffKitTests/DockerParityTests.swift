@@ -119,4 +119,20 @@ import Testing
         p.waitUntilExit()
         return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
     }
+
+    @Test func privilegedSeesTheHostsDevices() throws {
+        let root = try CLIRoot()
+        defer { root.cleanUp() }
+        let wanted = ["/dev/kmsg", "/dev/loop-control", "/dev/net/tun"].filter {
+            FileManager.default.fileExists(atPath: $0)
+        }
+        try #require(!wanted.isEmpty, "this host has none of the devices the test looks for")
+        let script =
+            wanted.map { "test -c \($0) && echo \($0)" }.joined(separator: "; ") + "; ls /dev/pts | tr '\\n' ' '"
+        let privileged = Self.run(root, "--privileged", "--network", "none", "busybox", "sh", "-c", script)
+        #expect(privileged.out == wanted.map { $0 + "\n" }.joined() + "ptmx ", "\(privileged)")
+        // Not without --privileged: the defaults only.
+        let plain = Self.run(root, "--network", "none", "busybox", "sh", "-c", script)
+        #expect(plain.out == "ptmx ", "\(plain)")
+    }
 }

@@ -5,7 +5,8 @@ import Testing
 
 /// Container defaults Scripts/parity found different from Docker 20.10's, as plans: HOME from the
 /// image's passwd, the primary group among the supplementary ones, Docker's /etc/hosts lines, a
-/// `--dns-search` line before the servers, and read-only /etc files under `--read-only`.
+/// `--dns-search` line before the servers, read-only /etc files under `--read-only`, and the host's
+/// devices under `--privileged`.
 @Suite("Docker parity: HOME, groups, /etc/hosts, resolv.conf, read-only /etc files")
 struct DockerParityPlanTests {
     static let passwd = "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/home:/bin/false\n"
@@ -56,5 +57,23 @@ struct DockerParityPlanTests {
     @Test func etcFilesAreReadOnlyWithTheRootFilesystem() {
         #expect(Engine.etcFileOptions(readOnly: true).contains("ro"))
         #expect(!Engine.etcFileOptions(readOnly: false).contains("ro"))
+    }
+
+    @Test func privilegedGetsTheHostsDevicesAsRuncWalksThem() {
+        let node = { (major: Int64, minor: Int64) in
+            HostDeviceEntry.device(HostDeviceNode(kind: .char, major: major, minor: minor, mode: 0o600, uid: 0, gid: 0))
+        }
+        let host: [String: HostDeviceEntry] = [
+            "/dev": .directory(["console", "kmsg", "net", "pts", "shm", "ptmx", "fd", "mqueue", "stdin", "sda"]),
+            "/dev/console": node(5, 1), "/dev/kmsg": node(1, 11), "/dev/ptmx": node(5, 2),
+            "/dev/net": .directory(["tun"]), "/dev/net/tun": node(10, 200),
+            "/dev/pts": .directory(["0"]), "/dev/pts/0": node(136, 0), "/dev/shm": .directory([]),
+            "/dev/fd": .directory(["0"]), "/dev/mqueue": .directory([]), "/dev/stdin": .other,
+            "/dev/sda": .device(HostDeviceNode(kind: .block, major: 8, minor: 0, mode: 0o660, uid: 0, gid: 6)),
+        ]
+        let plan = DevicePlan.privileged(lookup: { host[$0] ?? .missing })
+        #expect(plan.devices.map(\.path) == ["/dev/kmsg", "/dev/net/tun", "/dev/sda"])
+        #expect(plan.devices.last?.type == "b" && plan.devices.last?.gid == 6)
+        #expect(plan.rules.isEmpty)
     }
 }

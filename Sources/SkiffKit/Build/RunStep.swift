@@ -47,6 +47,7 @@ struct RunStep {
         options.network = network
         options.privileged = privileged
         options.imageVolumes = false
+        options.privilegedHostDevices = false
         options.mounts = mounts
         options.names.extraHosts = addHosts
         options.resources.shmSize = shmSize

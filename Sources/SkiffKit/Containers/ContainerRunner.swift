@@ -127,6 +127,9 @@ extension Engine {
         NamespacePlan.apply(
             options.namespaces, unifiedCgroups: unifiedCgroups, shmDirectory: shmDirectory(id), to: &spec)
         if let profile = seccompProfile ?? profileFromFile, !options.privileged { spec.linux?.seccomp = profile }
+        if options.privileged && options.privilegedHostDevices {
+            DevicePlan.apply(DevicePlan.privileged(lookup: HostDevices.lookup), to: &spec)
+        }
         DevicePlan.apply(
             try DevicePlan.plan(
                 HostDevices.resolvingLinks(options.devices), origin: "device",
