@@ -65,11 +65,12 @@ struct ComposeDeviceKeysTests {
             "\(shared)")
         let write = p.compose("exec", "-T", "app", "sh", "-c", "echo x > /shared/g")
         #expect(write.status != 0 && write.err.contains("Read-only file system"), "\(write.err)")
-        // group_add: the named group and the number, beside the user's own group.
+        // group_add: the named group and the number, beside the user's own group (among the supplementary
+        // ones, as Docker has it; the kernel lists them sorted).
         let groups = p.compose("exec", "-T", "app", "grep", "^Groups:", "/proc/self/status").out
         let groupIDs: [String] = groups.split(whereSeparator: { $0 == "\t" || $0 == " " || $0 == "\n" }).dropFirst().map
         { String($0) }
-        #expect(groupIDs == ["5", "4321"], "\(groups)")
+        #expect(groupIDs == ["5", "1000", "4321"], "\(groups)")
         // devices: both forms, readable through the cgroup.
         for dev in ["/dev/xvdb", "/dev/xvdc"] {
             let r = p.compose("exec", "-T", "-u", "0", "app", "head", "-c", "20", dev)

@@ -47,6 +47,7 @@ struct RunStep {
         options.network = network
         options.privileged = privileged
         options.imageVolumes = false
+        options.privilegedHostDevices = false
         options.mounts = mounts
         options.names.extraHosts = addHosts
         options.resources.shmSize = shmSize
@@ -105,7 +106,8 @@ struct RunStep {
     }
 
     /// The runtime makes mount points for /etc/hosts, /etc/hostname and /etc/resolv.conf (and the
-    /// directories of the standard mounts) when the image lacks them; they are not the command's work.
+    /// directories of the standard mounts) when the image lacks them, and every container has an empty
+    /// /.dockerenv; they are not the command's work.
     /// The upper layer is the command's: looked at through StagingDirectory, so a symlink it made
     /// (`/etc -> /somewhere`) is never followed to the host.
     /// So are the targets of RUN --mount (and the directories made on the way to them) when the
@@ -138,7 +140,7 @@ struct RunStep {
                 }
             }
         }
-        for file in ["/etc/hosts", "/etc/hostname", "/etc/resolv.conf"] {
+        for file in ["/etc/hosts", "/etc/hostname", "/etc/resolv.conf", Engine.containerMarker] {
             if let st = layer.lstat(file), (st.st_mode & S_IFMT) == S_IFREG, st.st_size == 0,
                 fs.lookup(file) == .missing
             {

@@ -104,6 +104,9 @@ public struct Container: Codable, Sendable, Equatable {
     /// The user as given (`-u`, compose `user`, else the image's USER), as Docker's Config.User keeps it:
     /// the spec holds only the numbers it resolved to. nil: records made before it existed.
     public var user: String?
+    /// The HOME the process got from the image's passwd because neither the image nor `-e` gave one (runc
+    /// sets it so for Docker): not part of Config.Env, so neither inspect nor commit shows it. nil: given.
+    public var defaultHome: String?
     /// `--expose`'s ports as ExposedPorts keys (`9000/tcp`), beyond the image's. nil: none.
     public var exposedPorts: [String]?
 

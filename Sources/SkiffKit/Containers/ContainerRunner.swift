@@ -107,14 +107,29 @@ extension Engine {
         for sub in ["upper", "work", "rootfs"] {
             if mkdir(dir + "/" + sub, 0o755) != 0 { throw .system(SystemError("mkdir", path: dir + "/" + sub)) }
         }
+        // Docker's marker (its init layer's empty /.dockerenv, 0755), which scripts test for to know they
+        // run in a container. In the fresh upper directory, so it is in the root filesystem as in Docker;
+        // like the /etc files it is not the container's change (diff, commit, a build step's layer).
+        do { try FileIO.create(dir + "/upper" + Self.containerMarker, contents: [], mode: 0o755) } catch {
+            throw .system(error)
+        }
         let hostname = options.hostname ?? utsHostname ?? String(id.prefix(12))
         var spec = try builder.spec(
             rootfs: dir + "/rootfs", hostname: hostname, cgroupsPath: options.resources.cgroupsPath(id: id))
+        let given = try builder.environment(hostname: hostname)
+        if !given.contains(where: { $0.hasPrefix("HOME=") && $0 != "HOME=" }),
+            let home = spec.process?.env?.last(where: { $0.hasPrefix("HOME=") })
+        {
+            container.defaultHome = String(home.dropFirst("HOME=".count))
+        }
         let unifiedCgroups: Bool
         if case .v2? = try? CgroupLayout.detect() { unifiedCgroups = true } else { unifiedCgroups = false }
         NamespacePlan.apply(
             options.namespaces, unifiedCgroups: unifiedCgroups, shmDirectory: shmDirectory(id), to: &spec)
         if let profile = seccompProfile ?? profileFromFile, !options.privileged { spec.linux?.seccomp = profile }
+        if options.privileged && options.privilegedHostDevices {
+            DevicePlan.apply(DevicePlan.privileged(lookup: HostDevices.lookup), to: &spec)
+        }
         DevicePlan.apply(
             try DevicePlan.plan(
                 HostDevices.resolvingLinks(options.devices), origin: "device",
@@ -131,11 +146,13 @@ extension Engine {
             (spec.mounts ?? []) + [
                 Mount(
                     destination: "/etc/hostname", type: "bind", source: dir + "/hostname",
-                    options: ["rbind", "rprivate"]),
-                Mount(destination: "/etc/hosts", type: "bind", source: dir + "/hosts", options: ["rbind", "rprivate"]),
+                    options: Self.etcFileOptions(readOnly: options.readOnly)),
+                Mount(
+                    destination: "/etc/hosts", type: "bind", source: dir + "/hosts",
+                    options: Self.etcFileOptions(readOnly: options.readOnly)),
                 Mount(
                     destination: "/etc/resolv.conf", type: "bind", source: dir + "/resolv.conf",
-                    options: ["rbind", "rprivate"]),
+                    options: Self.etcFileOptions(readOnly: options.readOnly)),
             ]
         let volumeMounts = try prepareVolumes(for: &container, options: options, image: image, filesystem: filesystem)
         spec.mounts = Self.orderMounts(spec.mounts ?? [], adding: volumeMounts)
@@ -359,9 +376,18 @@ extension Engine {
         }
     }
 
+    /// The empty file Docker puts at the root of every container.
+    package static let containerMarker = "/.dockerenv"
+
+    /// Docker: /etc/hostname, /etc/hosts and /etc/resolv.conf are as writable as the root filesystem.
+    package static func etcFileOptions(readOnly: Bool) -> [String] {
+        readOnly ? ["rbind", "rprivate", "ro"] : ["rbind", "rprivate"]
+    }
+
     func writeEtcFiles(dir: String, hostname: String, network: RunOptions.NetworkMode, host: HostFiles) throws(KitError)
     {
-        var hosts = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t\(hostname)\n"
+        var hosts =
+            EtcHostsDefaults.header + "127.0.1.1\t\(EtcHostsDefaults.selfNames(hostname).joined(separator: " "))\n"
         var resolv = ""
         if network == .host {
             hosts = (try? FileIO.readString(host.hosts)) ?? hosts

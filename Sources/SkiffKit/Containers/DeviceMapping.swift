@@ -145,6 +145,33 @@ public enum DevicePlan {
         return plan
     }
 
+    /// `--privileged`: a node for every device under the host's /dev, as runc's HostDevices gives Docker's
+    /// privileged containers: the pts, shm, fd and mqueue directories (and .lxc, .lxd-mounts, .udev) are
+    /// not walked, console is left out, and so is ptmx (the container's is its own devpts's). Links are not
+    /// followed. No allow rules: `--privileged` allows every device already.
+    public static func privileged(lookup: (String) -> HostDeviceEntry) -> Plan {
+        let skippedDirectories: Set<String> = ["pts", "shm", "fd", "mqueue", ".lxc", ".lxd-mounts", ".udev"]
+        var plan = Plan()
+        var pending = ["/dev"]
+        while let dir = pending.popLast() {
+            guard case .directory(let names) = lookup(dir) else { continue }
+            for name in names.sorted() where name != "." && name != ".." {
+                let path = dir + "/" + name
+                switch lookup(path) {
+                case .device(let node) where name != "console" && path != "/dev/ptmx":
+                    plan.devices.append(
+                        LinuxDevice(
+                            path: path, type: node.kind.rawValue, major: node.major, minor: node.minor,
+                            fileMode: node.mode, uid: node.uid, gid: node.gid))
+                case .directory where !skippedDirectories.contains(name): pending.append(path)
+                default: break
+                }
+            }
+        }
+        plan.devices.sort { $0.path < $1.path }
+        return plan
+    }
+
     /// Add the plan to a spec (after the Docker defaults, which deny every other device).
     public static func apply(_ plan: Plan, to spec: inout Spec) {
         guard !plan.devices.isEmpty else { return }

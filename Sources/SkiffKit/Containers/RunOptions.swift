@@ -130,6 +130,9 @@ public struct RunOptions: Sendable, Equatable {
     /// An anonymous volume for each image VOLUME (Docker's run); build RUN steps turn it off, as
     /// BuildKit mounts none (their writes under a VOLUME path stay in the layer).
     public var imageVolumes = true
+    /// `--privileged` makes the host's device nodes in /dev (Docker's run); build RUN
+    /// --security=insecure steps turn it off, as BuildKit makes none.
+    public var privilegedHostDevices = true
 
     /// Docker's defaults: no name, no command, no network, no limits.
     public init() {}

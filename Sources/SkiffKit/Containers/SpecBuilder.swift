@@ -97,6 +97,8 @@ package struct SpecBuilder {
         spec.process?.env = try environment(hostname: hostname)
         spec.process?.cwd = workingDirectory()
         let user = try user()
+        let env = spec.process?.env ?? []
+        spec.process?.env = DockerDefaults.withHome(env, home: user.home)
         var groups = user.additionalGids
         for g in try UserResolver.groupIDs(options.groupAdd, group: filesystem.read("/etc/group"), image: imageName)
         where g != user.gid && !groups.contains(g) {

@@ -1,5 +1,6 @@
 /// Docker's `--user` forms — "uid", "uid:gid", "name", "name:group" — resolved against the image's
-/// /etc/passwd and /etc/group, with the supplementary groups the user is a member of.
+/// /etc/passwd and /etc/group, with the supplementary groups: the primary group, then those the user is
+/// a member of. `home` is the passwd entry's home directory (nil when the user has no entry).
 package struct ResolvedUser: Sendable, Equatable {
     package var uid: UInt32
     package var gid: UInt32
@@ -51,7 +52,9 @@ package enum UserResolver {
                 gid = g
             }
         }
-        var additional: [UInt32] = []
+        // Docker (runc's setgroups): the supplementary groups start with the primary group, so `id` shows
+        // it in groups= and getgroups() is never empty.
+        var additional: [UInt32] = [gid]
         if let name, groupPart == nil {
             for entry in groups {
                 guard let members = field(entry, 3), let g = UInt32(field(entry, 2) ?? "") else { continue }

@@ -43,9 +43,10 @@ extension Engine {
     }
 
     /// Where the runtime mounts something over the container's filesystem (its spec's mounts: /proc, /dev,
-    /// /etc/hosts, /etc/hostname, /etc/resolv.conf, volumes, binds, tmpfs): not the container's changes.
+    /// /etc/hosts, /etc/hostname, /etc/resolv.conf, volumes, binds, tmpfs), and /.dockerenv: not the
+    /// container's changes.
     func mountPoints(of c: Container) -> [String] {
-        let standard = ["/etc/hosts", "/etc/hostname", "/etc/resolv.conf"]
+        let standard = ["/etc/hosts", "/etc/hostname", "/etc/resolv.conf", Self.containerMarker]
         guard let spec = try? SpecFile.load(bundle: containers.directory(of: c.id)) else { return standard }
         return standard + (spec.mounts ?? []).map { InRootPath.clean($0.destination) }
     }

@@ -164,6 +164,7 @@ extension Engine {
                 if imageEnv.contains(entry) { return true }
                 if let hostname, entry == "HOSTNAME=" + hostname { return false }
                 if c.tty == true, entry == "TERM=xterm" { return false }
+                if let home = c.defaultHome, entry == "HOME=" + home { return false }
                 return true
             }
             if !(process.cwd == "/" && (config.WorkingDir ?? "").isEmpty) { config.WorkingDir = process.cwd }

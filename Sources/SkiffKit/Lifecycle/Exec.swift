@@ -83,6 +83,12 @@ extension Engine {
                 u, passwd: root.read("/etc/passwd"), group: root.read("/etc/group"), image: c.image)
             process.user = User(
                 uid: user.uid, gid: user.gid, additionalGids: user.additionalGids.isEmpty ? nil : user.additionalGids)
+            // A HOME the container got by default is the run user's: `-u` gets its own, as runc gives it
+            // (Config.Env has no HOME), unless `-e` names one.
+            if let home = c.defaultHome, !request.env.contains(where: { $0 == "HOME" || $0.hasPrefix("HOME=") }) {
+                let rest = (process.env ?? []).filter { $0 != "HOME=" + home }
+                process.env = DockerDefaults.withHome(rest, home: user.home)
+            }
             if user.uid != 0, !request.privileged {
                 let bounding = process.capabilities?.bounding ?? []
                 process.capabilities = LinuxCapabilities(

@@ -281,7 +281,8 @@ extension Engine {
             Hostname: c.hostname ?? spec?.hostname ?? c.shortID, Domainname: spec?.domainname ?? "", User: user,
             AttachStdin: false, AttachStdout: c.monitorPid == nil, AttachStderr: c.monitorPid == nil,
             Tty: c.tty ?? (process?.terminal ?? false), OpenStdin: c.openStdin ?? false, StdinOnce: false,
-            Env: process?.env ?? [], Cmd: c.command, Healthcheck: hc, Image: c.image,
+            Env: (process?.env ?? []).filter { e in c.defaultHome.map { "HOME=" + $0 } != e }, Cmd: c.command,
+            Healthcheck: hc, Image: c.image,
             WorkingDir: process?.cwd ?? "/", Entrypoint: nil, Labels: c.labels,
             StopSignal: c.stopSignal, StopTimeout: c.stopTimeout)
         let hasNetNS = spec?.linux?.namespaces?.contains { $0.type == "network" } ?? true

@@ -79,7 +79,7 @@ public struct ContainerNameOptions: Sendable, Equatable {
         }
         replace(
             "search", with: dnsSearch.isEmpty ? [] : ["search " + dnsSearch.joined(separator: " ")],
-            alsoRemoving: "domain", before: "options")
+            alsoRemoving: "domain", before: embedded ? "options" : "nameserver")
         let options = embedded ? HostNetwork.withEmbeddedOptions(dnsOptions) : dnsOptions
         replace("options", with: dnsOptions.isEmpty ? [] : ["options " + options.joined(separator: " ")])
         return lines.joined(separator: "\n") + "\n"

@@ -686,8 +686,8 @@ extension Engine {
             // Only on the default bridge and linking to nobody, a container's file names itself alone:
             // another's coming or going changes nothing in it (rm -f of 50 rewrote 1,225 files).
             if id != also, mine.allSatisfy({ $0.0.isDefault }), (request?.links ?? []).isEmpty { continue }
-            var text = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
-            var selfNames = [first.1.hostname]
+            var text = EtcHostsDefaults.header
+            var selfNames = EtcHostsDefaults.selfNames(first.1.hostname)
             if !first.0.isDefault { selfNames += [first.1.name] + first.1.aliases }
             if let ip = first.1.ip { text += "\(ip)\t\(unique(selfNames).joined(separator: " "))\n" }
             // IPv6 lines after every IPv4 one, so a tool that takes the first match stays on IPv4.

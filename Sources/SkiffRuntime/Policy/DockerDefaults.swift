@@ -84,6 +84,14 @@ public enum DockerDefaults {
         return env
     }
 
+    /// HOME as runc sets it for Docker: kept when the environment gives a non-empty one, else the user's
+    /// home directory from the image's /etc/passwd, "/" for a user without one.
+    public static func withHome(_ env: [String], home: String?) -> [String] {
+        if env.contains(where: { $0.hasPrefix("HOME=") && $0 != "HOME=" }) { return env }
+        let value = home.flatMap { $0.isEmpty ? nil : $0 } ?? "/"
+        return env.filter { $0 != "HOME=" } + ["HOME=" + value]
+    }
+
     /// The Spec `skiff run` starts from: Docker's capabilities, mounts, masked and read-only paths,
     /// namespaces, device rules and seccomp profile, running `args` as root in `/`.
     public static func spec(rootfs: String, args: [String], terminal: Bool = false, hostname: String? = nil) -> Spec {

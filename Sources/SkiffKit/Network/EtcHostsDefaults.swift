@@ -1,0 +1,21 @@
+/// What Docker's /etc/hosts holds besides the container's networks: the lines every file starts with
+/// (libnetwork's etchosts default content, IPv6 names included) and the names on the container's own
+/// line.
+package enum EtcHostsDefaults {
+    package static let header = """
+        127.0.0.1\tlocalhost
+        ::1\tlocalhost ip6-localhost ip6-loopback
+        fe00::0\tip6-localnet
+        ff00::0\tip6-mcastprefix
+        ff02::1\tip6-allnodes
+        ff02::2\tip6-allrouters
+
+        """
+
+    /// Docker splits `--hostname a.b.c` into the host name `a` and the domain `b.c`, and names the
+    /// container `a.b.c a`, so the short name resolves too.
+    package static func selfNames(_ hostname: String) -> [String] {
+        guard let dot = hostname.firstIndex(of: "."), dot != hostname.startIndex else { return [hostname] }
+        return [hostname, String(hostname[..<dot])]
+    }
+}

@@ -1,0 +1,138 @@
+import Foundation
+import SkiffKit
+import Testing
+
+/// What a process sees where Scripts/parity found Skiff and Docker 20.10 apart, through the built CLI:
+/// HOME, the supplementary groups `id` shows, Docker's /etc/hosts lines and short host name, the order
+/// of resolv.conf's lines, /etc files as read-only as the root filesystem under `--read-only`, and the
+/// empty /.dockerenv every container has (which is never the container's change nor a build step's).
+@Suite(.serialized) struct DockerParityTests {
+    static func run(_ root: CLIRoot, _ args: String...) -> CLIRoot.Result {
+        root.skiff(["run", "--rm"] + args)
+    }
+
+    @Test func homeAndGroupsAreDockers() throws {
+        let root = try CLIRoot()
+        defer { root.cleanUp() }
+        let asRoot = Self.run(root, "--network", "none", "busybox", "sh", "-c", "echo HOME=$HOME; id")
+        #expect(asRoot.status == 0 && asRoot.out == "HOME=/root\nuid=0(root) gid=0(root) groups=0(root)\n", "\(asRoot)")
+        let unknown = Self.run(root, "--network", "none", "-u", "1000", "busybox", "sh", "-c", "echo HOME=$HOME; id")
+        #expect(unknown.out == "HOME=/\nuid=1000 gid=0(root) groups=0(root)\n", "\(unknown)")
+        let nobody = Self.run(root, "--network", "none", "-u", "nobody", "busybox", "id")
+        #expect(nobody.out == "uid=65534(nobody) gid=65534(nogroup) groups=65534(nogroup)\n", "\(nobody)")
+        let given = Self.run(root, "--network", "none", "-e", "HOME=/srv", "busybox", "sh", "-c", "echo $HOME")
+        #expect(given.out == "/srv\n", "\(given)")
+    }
+
+    @Test func defaultHomeIsNotConfigEnv() throws {
+        let root = try CLIRoot()
+        defer { root.cleanUp() }
+        #expect(root.skiff("create", "--name", "d", "--network", "none", "busybox", "true").status == 0)
+        #expect(
+            root.skiff("create", "--name", "g", "--network", "none", "-e", "HOME=/srv", "busybox", "true").status == 0)
+        let env = root.skiff("inspect", "-f", "{{json .Config.Env}}", "d", "g")
+        #expect(env.status == 0 && env.out.components(separatedBy: "HOME=").count == 2, "\(env)")
+        #expect(env.out.contains("HOME=/srv"), "\(env)")
+        // exec -u gets that user's HOME; -e still wins.
+        #expect(root.skiff("run", "-d", "--name", "r", "--network", "none", "busybox", "sleep", "60").status == 0)
+        #expect(root.skiff("exec", "r", "sh", "-c", "echo $HOME").out == "/root\n")
+        #expect(root.skiff("exec", "-u", "nobody", "r", "sh", "-c", "echo $HOME").out == "/nonexistent\n")
+        #expect(root.skiff("exec", "-u", "nobody", "-e", "HOME=/x", "r", "sh", "-c", "echo $HOME").out == "/x\n")
+        // A committed image does not carry the default HOME: another user gets its own again.
+        #expect(root.skiff("commit", "d", "fromd").status == 0)
+        let other = Self.run(root, "--network", "none", "-u", "1000", "fromd", "sh", "-c", "echo $HOME")
+        #expect(other.out == "/\n", "\(other)")
+    }
+
+    @Test func etcFilesAreDockers() throws {
+        let root = try CLIRoot()
+        defer { root.cleanUp() }
+        let hosts = Self.run(
+            root, "--hostname", "probe.example.com", "--dns", "10.9.9.9", "--dns-search", "example.org",
+            "busybox", "sh", "-c", "cat /etc/hosts /etc/resolv.conf")
+        #expect(hosts.status == 0, "\(hosts)")
+        #expect(
+            hosts.out.hasPrefix(
+                "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\n"
+                    + "ff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n"), "\(hosts)")
+        #expect(hosts.out.contains("\tprobe.example.com probe\n"), "\(hosts)")
+        #expect(hosts.out.contains("search example.org\nnameserver 10.9.9.9\n"), "\(hosts)")
+        // The short name resolves, as in Docker.
+        let ping = Self.run(
+            root, "--hostname", "probe.example.com", "busybox", "sh", "-c", "ping -c1 -W1 probe >/dev/null && echo ok")
+        #expect(ping.out == "ok\n", "\(ping)")
+    }
+
+    @Test func readOnlyRootMakesEtcFilesReadOnly() throws {
+        let root = try CLIRoot()
+        defer { root.cleanUp() }
+        let r = Self.run(
+            root, "--read-only", "--network", "none", "busybox", "sh", "-c",
+            "for f in hosts hostname resolv.conf; do echo x >>/etc/$f 2>/dev/null && echo wrote $f; done; echo done")
+        #expect(r.status == 0 && r.out == "done\n", "\(r)")
+        // Without --read-only they stay writable.
+        let w = Self.run(root, "--network", "none", "busybox", "sh", "-c", "echo x >>/etc/hosts && echo wrote")
+        #expect(w.out == "wrote\n", "\(w)")
+    }
+
+    @Test func everyContainerHasDockerenvAndItIsNeverAChange() throws {
+        let root = try CLIRoot()
+        defer { root.cleanUp() }
+        let ls = Self.run(root, "--network", "none", "busybox", "sh", "-c", "stat -c '%A %s %U' /.dockerenv")
+        #expect(ls.status == 0 && ls.out == "-rwxr-xr-x 0 root\n", "\(ls)")
+        // --read-only: still there, in the read-only root.
+        let ro = Self.run(
+            root, "--read-only", "--network", "none", "busybox", "sh", "-c", "test -f /.dockerenv && echo ok")
+        #expect(ro.out == "ok\n", "\(ro)")
+        #expect(root.skiff("create", "--name", "c", "--network", "none", "busybox", "true").status == 0)
+        let diff = root.skiff("diff", "c")
+        #expect(diff.status == 0 && !diff.out.contains("dockerenv"), "\(diff)")
+        // A build step's layer does not carry it (nor a commit's).
+        let context = root.path + "/ctx"
+        try FileManager.default.createDirectory(atPath: context, withIntermediateDirectories: true)
+        try "FROM busybox\nRUN touch /made\n".write(toFile: context + "/Dockerfile", atomically: true, encoding: .utf8)
+        let build = root.skiff(["build", "-t", "withrun", context], timeout: 120)
+        #expect(build.status == 0, "\(build)")
+        #expect(root.skiff("commit", "c", "committed").status == 0)
+        for image in ["withrun", "committed"] {
+            let archive = root.path + "/\(image).tar"
+            #expect(root.skiff("save", "-o", archive, image).status == 0)
+            let files = try Self.layerFiles(archive, scratch: root.path + "/\(image)-x")
+            #expect(!files.contains { $0.hasSuffix(".dockerenv") }, "\(image): \(files)")
+            if image == "withrun" { #expect(files.contains { $0.hasSuffix("made") }, "\(files)") }
+        }
+    }
+
+    /// Every path in every layer of a saved image.
+    static func layerFiles(_ archive: String, scratch: String) throws -> [String] {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/sh")
+        p.arguments = [
+            "-c",
+            "mkdir -p \"$1\" && tar -xf \"$2\" -C \"$1\" && find \"$1/blobs\" -type f | while read -r f; do tar -tf \"$f\" 2>/dev/null; done",
+            "sh", scratch, archive,
+        ]
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
+    }
+
+    @Test func privilegedSeesTheHostsDevices() throws {
+        let root = try CLIRoot()
+        defer { root.cleanUp() }
+        let wanted = ["/dev/kmsg", "/dev/loop-control", "/dev/net/tun"].filter {
+            FileManager.default.fileExists(atPath: $0)
+        }
+        try #require(!wanted.isEmpty, "this host has none of the devices the test looks for")
+        let script =
+            wanted.map { "test -c \($0) && echo \($0)" }.joined(separator: "; ") + "; ls /dev/pts | tr '\\n' ' '"
+        let privileged = Self.run(root, "--privileged", "--network", "none", "busybox", "sh", "-c", script)
+        #expect(privileged.out == wanted.map { $0 + "\n" }.joined() + "ptmx ", "\(privileged)")
+        // Not without --privileged: the defaults only.
+        let plain = Self.run(root, "--network", "none", "busybox", "sh", "-c", script)
+        #expect(plain.out == "ptmx ", "\(plain)")
+    }
+}

@@ -1,0 +1,79 @@
+import SkiffRuntime
+import Testing
+
+@testable import SkiffKit
+
+/// Container defaults Scripts/parity found different from Docker 20.10's, as plans: HOME from the
+/// image's passwd, the primary group among the supplementary ones, Docker's /etc/hosts lines, a
+/// `--dns-search` line before the servers, read-only /etc files under `--read-only`, and the host's
+/// devices under `--privileged`.
+@Suite("Docker parity: HOME, groups, /etc/hosts, resolv.conf, read-only /etc files")
+struct DockerParityPlanTests {
+    static let passwd = "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/home:/bin/false\n"
+    static let group = "root:x:0:\nwheel:x:10:nobody\nnogroup:x:65534:\n"
+
+    @Test func homeComesFromPasswdUnlessTheEnvironmentSetsIt() throws {
+        let root = try UserResolver.resolve(nil, passwd: Self.passwd, group: Self.group, image: "img")
+        #expect(DockerDefaults.withHome(["PATH=/bin"], home: root.home) == ["PATH=/bin", "HOME=/root"])
+        let unknown = try UserResolver.resolve("1000", passwd: Self.passwd, group: Self.group, image: "img")
+        #expect(DockerDefaults.withHome(["PATH=/bin"], home: unknown.home) == ["PATH=/bin", "HOME=/"])
+        #expect(DockerDefaults.withHome(["HOME=/srv", "A=b"], home: "/root") == ["HOME=/srv", "A=b"])
+        // An empty HOME is no HOME (runc replaces it).
+        #expect(DockerDefaults.withHome(["HOME=", "A=b"], home: "/root") == ["A=b", "HOME=/root"])
+    }
+
+    @Test func supplementaryGroupsStartWithThePrimaryGroup() throws {
+        #expect(try UserResolver.resolve(nil, passwd: Self.passwd, group: Self.group, image: "i").additionalGids == [0])
+        #expect(
+            try UserResolver.resolve("1000", passwd: Self.passwd, group: Self.group, image: "i").additionalGids == [0])
+        #expect(
+            try UserResolver.resolve("1000:1000", passwd: Self.passwd, group: Self.group, image: "i").additionalGids
+                == [1000])
+        #expect(
+            try UserResolver.resolve("nobody", passwd: Self.passwd, group: Self.group, image: "i").additionalGids
+                == [65534, 10])
+    }
+
+    @Test func hostsFileHasDockersLinesAndTheShortName() {
+        #expect(
+            EtcHostsDefaults.header
+                == "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\n"
+                + "ff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n")
+        #expect(EtcHostsDefaults.selfNames("probe.example.com") == ["probe.example.com", "probe"])
+        #expect(EtcHostsDefaults.selfNames("0123456789ab") == ["0123456789ab"])
+        #expect(EtcHostsDefaults.selfNames(".odd") == [".odd"])
+    }
+
+    @Test func dnsSearchGoesBeforeTheServersOnTheDefaultBridge() {
+        var o = ContainerNameOptions()
+        o.dns = ["10.9.9.9"]
+        o.dnsSearch = ["example.org"]
+        o.dnsOptions = ["ndots:2"]
+        #expect(
+            o.resolvConf(base: "nameserver 10.255.255.53\n")
+                == "search example.org\nnameserver 10.9.9.9\noptions ndots:2\n")
+    }
+
+    @Test func etcFilesAreReadOnlyWithTheRootFilesystem() {
+        #expect(Engine.etcFileOptions(readOnly: true).contains("ro"))
+        #expect(!Engine.etcFileOptions(readOnly: false).contains("ro"))
+    }
+
+    @Test func privilegedGetsTheHostsDevicesAsRuncWalksThem() {
+        let node = { (major: Int64, minor: Int64) in
+            HostDeviceEntry.device(HostDeviceNode(kind: .char, major: major, minor: minor, mode: 0o600, uid: 0, gid: 0))
+        }
+        let host: [String: HostDeviceEntry] = [
+            "/dev": .directory(["console", "kmsg", "net", "pts", "shm", "ptmx", "fd", "mqueue", "stdin", "sda"]),
+            "/dev/console": node(5, 1), "/dev/kmsg": node(1, 11), "/dev/ptmx": node(5, 2),
+            "/dev/net": .directory(["tun"]), "/dev/net/tun": node(10, 200),
+            "/dev/pts": .directory(["0"]), "/dev/pts/0": node(136, 0), "/dev/shm": .directory([]),
+            "/dev/fd": .directory(["0"]), "/dev/mqueue": .directory([]), "/dev/stdin": .other,
+            "/dev/sda": .device(HostDeviceNode(kind: .block, major: 8, minor: 0, mode: 0o660, uid: 0, gid: 6)),
+        ]
+        let plan = DevicePlan.privileged(lookup: { host[$0] ?? .missing })
+        #expect(plan.devices.map(\.path) == ["/dev/kmsg", "/dev/net/tun", "/dev/sda"])
+        #expect(plan.devices.last?.type == "b" && plan.devices.last?.gid == 6)
+        #expect(plan.rules.isEmpty)
+    }
+}
