@@ -1,4 +1,3 @@
-import CSystem
 import SkiffRuntime
 import SkiffSystem
 
@@ -26,12 +25,11 @@ package final class AttachedOOMWatch: @unchecked Sendable {
     @discardableResult
     package func start(_ watch: OOMWatch, kills: @escaping @Sendable (UInt64) -> Void) -> Bool {
         guard thread == nil, let armed = Armed(watch) else { return false }
-        var ends: [Int32] = [-1, -1]
-        guard csys_pipe(&ends, 1) == 0 else {
+        guard let ends = Descriptors.pipe(nonBlocking: true) else {
             armed.close()
             return false
         }
-        let loop = Loop(armed: armed, stopFD: ends[0], kills: kills)
+        let loop = Loop(armed: armed, stopFD: ends.read, kills: kills)
         let context = Unmanaged.passRetained(loop).toOpaque()
         // The thread takes no signal: an attached run's are forwarded to the container by its main thread.
         var all = sigset_t()
@@ -49,12 +47,12 @@ package final class AttachedOOMWatch: @unchecked Sendable {
         if rc != 0 {
             Unmanaged<Loop>.fromOpaque(context).release()
             armed.close()
-            Glibc.close(ends[0])
-            Glibc.close(ends[1])
+            Glibc.close(ends.read)
+            Glibc.close(ends.write)
             return false
         }
         thread = t
-        stopFD = ends[1]
+        stopFD = ends.write
         return true
     }
 
@@ -84,7 +82,7 @@ package final class AttachedOOMWatch: @unchecked Sendable {
             case .v1OOMControl:
                 // cgroup v1's notification API: "<eventfd> <fd of memory.oom_control>" written to
                 // cgroup.event_control beside it; the eventfd is signalled at each OOM.
-                notify = csys_eventfd()
+                notify = Descriptors.eventFD()
                 let control = watch.eventControlFile ?? ""
                 let fd = notify >= 0 && !control.isEmpty ? open(control, O_WRONLY | O_CLOEXEC) : -1
                 let line = Array("\(notify) \(file)".utf8)
