@@ -128,10 +128,8 @@ private struct StdioPipes {
     }
 
     private static func pipe() throws(KitError) -> (Int32, Int32) {
-        var fds: [Int32] = [-1, -1]
-        if Glibc.pipe(&fds) != 0 { throw .system(SystemError("pipe")) }
-        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
-        return (fds[0], fds[1])
+        guard let ends = Descriptors.pipe(nonBlocking: false) else { throw .system(SystemError("pipe")) }
+        return ends
     }
 
     mutating func closeAll() {
