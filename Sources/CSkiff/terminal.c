@@ -109,11 +109,11 @@ static void copy_window_size(int from, int to) {
 }
 
 int cskiff_supervise(int pidfd, int console_master, int *exit_code, int *signal) {
-    return cskiff_supervise_cancellable(pidfd, console_master, -1, STDOUT_FILENO, exit_code, signal);
+    return cskiff_supervise_cancellable(pidfd, console_master, -1, STDOUT_FILENO, 1, exit_code, signal);
 }
 
-int cskiff_supervise_cancellable(int pidfd, int console_master, int cancel_fd, int console_out, int *exit_code,
-                                 int *signal) {
+int cskiff_supervise_cancellable(int pidfd, int console_master, int cancel_fd, int console_out, int relay_input,
+                                 int *exit_code, int *signal) {
     // With a cancel fd the caller owns SIGINT/SIGTERM (they cancel it): none is taken or forwarded here.
     int sfd = -1;
     if (cancel_fd < 0) {
@@ -125,14 +125,16 @@ int cskiff_supervise_cancellable(int pidfd, int console_master, int cancel_fd, i
 
     struct termios saved;
     int raw = 0;
-    if (console_master >= 0 && isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved) == 0) {
+    // Without input (`run -t` without -i) the caller's terminal stays as it is, so Ctrl-C still reaches
+    // skiff as SIGINT and is forwarded, as with Docker's client.
+    if (console_master >= 0 && relay_input && isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved) == 0) {
         struct termios t = saved;
         cfmakeraw(&t);
         if (tcsetattr(STDIN_FILENO, TCSANOW, &t) == 0) raw = 1;
-        copy_window_size(STDIN_FILENO, console_master);
     }
+    if (console_master >= 0) copy_window_size(STDIN_FILENO, console_master);
 
-    int stdin_open = console_master >= 0;
+    int stdin_open = console_master >= 0 && relay_input;
     int master_open = console_master >= 0;
     for (;;) {
         struct pollfd fds[5] = {

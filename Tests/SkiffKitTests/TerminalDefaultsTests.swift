@@ -42,4 +42,26 @@ import Testing
         #expect(Self.line(root.skiff("exec", "-t", "-e", "TERM=dumb", "c", "sh", "-c", "echo $TERM")) == "dumb")
         #expect(Self.line(root.skiff("exec", "c", "sh", "-c", "echo TERM=$TERM")) == "TERM=")
     }
+
+    /// `-t` without `-i` gives the container a terminal but no input: what is typed at `run -t` reaches
+    /// only the terminal's own echo, and Ctrl-C is a SIGINT forwarded to the container, as with Docker.
+    /// `-it` on the same terminal gets the line, which shows the typing reaches a run that takes it.
+    @Test func terminalWithoutInteractiveTakesNoInput() throws {
+        let root = try CLIRoot()
+        defer { root.cleanUp() }
+        let readLine = ["sh", "-c", #"read -t 3 line; echo "got:[$line]""#]
+        let base = ["run", "--rm", "--network", "none"]
+        let interactive = try root.skiffOnTerminal(
+            base + ["-it", "busybox"] + readLine, input: "hello\n", typingAfter: 1)
+        #expect(interactive.status == 0 && interactive.shown.contains("got:[hello]"), "\(interactive)")
+        let terminalOnly = try root.skiffOnTerminal(
+            base + ["-t", "busybox"] + readLine, input: "hello\n", typingAfter: 1)
+        #expect(terminalOnly.status == 0 && terminalOnly.shown.contains("got:[]"), "\(terminalOnly)")
+        #expect(!terminalOnly.shown.contains("got:[hello]"), "\(terminalOnly)")
+
+        let interrupted = try root.skiffOnTerminal(
+            base + ["-t", "busybox", "sh", "-c", "trap 'echo interrupted; exit 3' INT; sleep 20 & wait"],
+            input: "\u{03}", typingAfter: 1)
+        #expect(interrupted.status == 3 && interrupted.shown.contains("interrupted"), "\(interrupted)")
+    }
 }

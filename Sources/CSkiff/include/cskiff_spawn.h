@@ -277,9 +277,10 @@ int cskiff_supervise(int pidfd, int console_master, int *exit_code, int *signal)
 /// cskiff_supervise for a child that a cancellation ends instead (a build's RUN step): with
 /// `cancel_fd` >= 0 no signal is taken or forwarded, and once `cancel_fd` is readable the child is
 /// SIGKILLed (the wait goes on until it is gone). With `cancel_fd` < 0, cskiff_supervise. The terminal's
-/// output goes to `console_out` (STDOUT_FILENO, or the pipe of an attached run's log).
-int cskiff_supervise_cancellable(int pidfd, int console_master, int cancel_fd, int console_out, int *exit_code,
-                                 int *signal);
+/// output goes to `console_out` (STDOUT_FILENO, or the pipe of an attached run's log). With `relay_input`
+/// 0 (a terminal without -i) stdin is neither read nor put in raw mode: nothing typed reaches the container.
+int cskiff_supervise_cancellable(int pidfd, int console_master, int cancel_fd, int console_out, int relay_input,
+                                 int *exit_code, int *signal);
 
 /// Block the signals cskiff_supervise forwards, in the calling thread (threads made later inherit it).
 /// Call first thing in main, before any thread exists.

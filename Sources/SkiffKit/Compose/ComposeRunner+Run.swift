@@ -137,7 +137,7 @@ extension ComposeRunner {
         do {
             return (
                 created,
-                try engine.runAttached(created, interactive: request.interactive || request.tty, keepsLog: true)
+                try engine.runAttached(created, interactive: request.interactive, keepsLog: true)
             )
         } catch {
             throw .usage("\(error)")

@@ -195,6 +195,8 @@ extension Engine {
 
     /// Run a created container in the foreground: stdio passed through (or a terminal relayed), signals
     /// forwarded; returns how it ended. With `autoRemove` the container is removed afterwards.
+    /// `interactive` (-i): stdin reaches the container, through its terminal if it has one; without it
+    /// the container's stdin is /dev/null, or a terminal nothing is typed into (`run -t`).
     /// `stdout`/`stderr` (-1: inherit) let a caller capture the output.
     /// `cancellable`: the command's cancellation (SIGINT/SIGTERM, see `Cancellation`) kills the container
     /// instead of the signals being forwarded to it (a build's RUN step).
@@ -211,8 +213,9 @@ extension Engine {
         if cancellable { options.cancelFD = Cancellation.wakeFD } else { TerminationWatch.handOver() }
         options.stdio.out = stdout
         options.stdio.err = stderr
+        options.terminalInput = interactive
         var devNull: Int32 = -1
-        if !interactive {
+        if !interactive && created.tty != true {
             devNull = open("/dev/null", O_RDONLY | O_CLOEXEC)
             options.stdio.in = devNull
         }

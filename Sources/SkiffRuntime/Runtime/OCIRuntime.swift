@@ -46,6 +46,9 @@ public struct OCIRuntime: Sendable {
         /// `run` only, with a terminal: where the terminal's output is copied (an attached run's log
         /// relay); stdout by default.
         public var consoleOutput: Int32 = STDOUT_FILENO
+        /// `run` only, with a terminal: whether stdin is relayed to it (`-i`). Without, nothing typed
+        /// reaches the container and the caller's terminal is left out of raw mode (Docker's `run -t`).
+        public var terminalInput = true
         /// `run` only: told of the init (with its cgroup) once it is launched, before the wait; an
         /// attached run arms its OOM watch there.
         public var launched: (@Sendable (InitProcess) -> Void)?
@@ -100,7 +103,8 @@ public struct OCIRuntime: Sendable {
         var code: Int32 = 0
         var sig: Int32 = 0
         let rc = cskiff_supervise_cancellable(
-            launched.pidfd, launched.consoleMaster, options.cancelFD, options.consoleOutput, &code, &sig)
+            launched.pidfd, launched.consoleMaster, options.cancelFD, options.consoleOutput,
+            options.terminalInput ? 1 : 0, &code, &sig)
         let waitError = rc != 0 ? SystemError("wait for container") : nil
         launched.relay.finish()
         launched.closeConsole()

@@ -134,7 +134,7 @@ struct RunInvocation {
         engine.events.record(container: container, "attach")
         switch Result(catching: { () throws(KitError) in
             try engine.runAttached(
-                container, interactive: options.interactive || options.tty, stdout: streams.stdout ? -1 : devNull,
+                container, interactive: options.interactive, stdout: streams.stdout ? -1 : devNull,
                 stderr: streams.stderr ? -1 : devNull, keepsLog: true)
         }) {
         case .success(let status):
