@@ -109,7 +109,14 @@ public struct OCIRuntime: Sendable {
         launched.relay.finish()
         launched.closeConsole()
         close(launched.pidfd)
-        if !options.keep || waitError != nil { try? delete(id: id, force: true) }
+        // The record this process wrote: nothing else changes it while the run holds the container.
+        if !options.keep || waitError != nil {
+            if let record = launched.record {
+                try? delete(record, force: true)
+            } else {
+                try? delete(id: id, force: true)
+            }
+        }
         if let waitError { throw .system(waitError) }
         let status = ExitStatus(code: code >= 0 ? code : nil, signal: sig > 0 ? sig : nil)
         explainExit(status)
@@ -131,6 +138,7 @@ public struct OCIRuntime: Sendable {
         var startTime: UInt64 = 0
         var cgroup: CgroupStatePaths?
         var pidfd: Int32
+        var record: ContainerRecord?
         var consoleMaster: Int32 = -1
         var relay = StdioRelay()
 
@@ -312,6 +320,7 @@ public struct OCIRuntime: Sendable {
         launched.startTime = startTime
         launched.cgroup = cgroup.statePaths
         try save(record)
+        launched.record = record
         if let pidFile = options.pidFile {
             do { try FileIO.writeAtomically(Self.absolute(pidFile), contents: Array("\(child.pid)".utf8)) } catch {
                 throw .system(error)
@@ -396,6 +405,11 @@ public struct OCIRuntime: Sendable {
             try deleteUnrecorded(id: id)
             return
         }
+        try delete(record, force: force)
+    }
+
+    private func delete(_ record: ContainerRecord, force: Bool) throws(RuntimeError) {
+        let id = record.id
         let status = self.status(of: record)
         if status != .stopped {
             guard force else {
