@@ -55,8 +55,9 @@ struct CgroupV2FakeTreeTests {
         return root
     }
 
+    /// A container's manager; at the skiff CLI's path (/skiff/<id>, under a shared parent) by default.
     static func manager(root: String, id: String, cgroupsPath: String? = nil) throws -> CgroupManager {
-        let path = try CgroupManager.containerPath(cgroupsPath: cgroupsPath, containerID: id)
+        let path = try CgroupManager.containerPath(cgroupsPath: cgroupsPath ?? "/skiff/" + id, containerID: id)
         return try CgroupManager(
             layout: .v2(root: root), path: path, fakeFilesystem: true,
             logger: CgroupTestSupport.logger)
@@ -328,8 +329,9 @@ struct CgroupValuesTests {
     }
 
     @Test func containerPaths() throws {
-        #expect(try CgroupManager.containerPath(cgroupsPath: nil, containerID: "abc") == "/skiff/abc")
-        #expect(try CgroupManager.containerPath(cgroupsPath: "", containerID: "abc") == "/skiff/abc")
+        // No path: a cgroup of its own at the top, as crun's /<id>, with Skiff's prefix.
+        #expect(try CgroupManager.containerPath(cgroupsPath: nil, containerID: "abc") == "/skiff-abc")
+        #expect(try CgroupManager.containerPath(cgroupsPath: "", containerID: "abc") == "/skiff-abc")
         #expect(try CgroupManager.containerPath(cgroupsPath: "/machine//x/", containerID: "abc") == "/machine/x")
         #expect(try CgroupManager.containerPath(cgroupsPath: "group/x", containerID: "abc") == "/skiff/group/x")
         #expect(throws: CgroupError.self) {

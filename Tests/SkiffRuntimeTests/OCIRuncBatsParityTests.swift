@@ -68,7 +68,7 @@ struct OCIRuncBatsParityTests {
     @Test func aPreexistingFrozenCgroupIsRefusedAndLeftAsItWas() throws {
         try ContainerSandbox.with { sandbox in
             let id = sandbox.newID("frozen")
-            let path = "/skiff/\(id)"
+            let path = "/skiff-\(id)"
             let freezer = freezerFile(path)
             try FileManager.default.createDirectory(atPath: freezer.dir, withIntermediateDirectories: true)
             defer {
@@ -102,7 +102,7 @@ struct OCIRuncBatsParityTests {
             let bundle = try sandbox.bundle(
                 try {
                     var spec = try BusyboxFixture.spec([probe, "sleep", "60"])
-                    spec.linux?.cgroupsPath = "/skiff/\(first)"
+                    spec.linux?.cgroupsPath = "/skiff-\(first)"
                     return spec
                 }())
             let create = try oci(["create", "--bundle", bundle, second], sandbox)
@@ -189,11 +189,11 @@ struct OCIRuncBatsParityTests {
             #expect(quota.status == 0, "\(quota.stderr)")
             let swap = try oci(["update", id, "--memory", "-1", "--memory-swap", "-1"], sandbox)
             #expect(swap.status == 0, "\(swap.stderr)")
-            let v1 = "/sys/fs/cgroup/cpu/skiff/\(id)/cpu.cfs_quota_us"
+            let v1 = "/sys/fs/cgroup/cpu/skiff-\(id)/cpu.cfs_quota_us"
             let value =
                 FileManager.default.fileExists(atPath: v1)
                 ? (try? String(contentsOfFile: v1, encoding: .utf8))
-                : (try? String(contentsOfFile: "/sys/fs/cgroup/skiff/\(id)/cpu.max", encoding: .utf8))
+                : (try? String(contentsOfFile: "/sys/fs/cgroup/skiff-\(id)/cpu.max", encoding: .utf8))
             #expect(value?.hasPrefix("-1") == true || value?.hasPrefix("max") == true, "\(value ?? "")")
             #expect(try oci(["delete", "--force", id], sandbox).status == 0)
         }

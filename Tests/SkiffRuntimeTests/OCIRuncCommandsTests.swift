@@ -44,9 +44,10 @@ struct OCIRuncCommandsTests {
     }
 
     /// The file of the container's cgroup in the hierarchy of `controller` (v1), or in cgroup2.
+    /// A file of the cgroup a spec without linux.cgroupsPath gets (/skiff-<id>).
     func cgroupFile(_ id: String, controller: String, _ file: String) -> String {
-        let v1 = "/sys/fs/cgroup/\(controller)/skiff/\(id)/\(file)"
-        return FileManager.default.fileExists(atPath: v1) ? v1 : "/sys/fs/cgroup/skiff/\(id)/\(file)"
+        let v1 = "/sys/fs/cgroup/\(controller)/skiff-\(id)/\(file)"
+        return FileManager.default.fileExists(atPath: v1) ? v1 : "/sys/fs/cgroup/skiff-\(id)/\(file)"
     }
 
     func read(_ path: String) -> String {

@@ -14,12 +14,12 @@ public enum HostLeftovers {
         }
     }
 
-    /// The container's cgroup directories at the default path (/skiff/<id>) that exist, in the unified
-    /// hierarchy or any v1 one.
+    /// The container's cgroup directories at the default paths (the CLI's /skiff/<id>, the runtime's
+    /// /skiff-<id> for a spec without one) that exist, in the unified hierarchy or any v1 one.
     public static func cgroupDirectories(_ id: String) -> [String] {
         let top = "/sys/fs/cgroup"
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: top)) ?? []
-        return ([top] + entries.map { top + "/" + $0 }).map { $0 + "/skiff/" + id }
+        return ([top] + entries.map { top + "/" + $0 }).flatMap { [$0 + "/skiff/" + id, $0 + "/skiff-" + id] }
             .filter { FileManager.default.fileExists(atPath: $0) }
     }
 }

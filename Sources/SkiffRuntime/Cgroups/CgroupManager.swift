@@ -92,13 +92,18 @@ public struct CgroupManager: Sendable {
         return try CgroupManager(layout: resolvedLayout, path: path, logger: logger)
     }
 
-    /// `linux.cgroupsPath` → the cgroup path: nil or "" → "/skiff/<id>"; absolute → itself (normalized);
+    /// `linux.cgroupsPath` → the cgroup path: nil or "" → "/skiff-<id>"; absolute → itself (normalized);
     /// relative → under "/skiff/".
+    ///
+    /// Without a path a container gets a cgroup of its own at the top, as crun's "/<id>": no parent to
+    /// make and remove around each container (on v1 that is a mkdir and an rmdir in every hierarchy,
+    /// a millisecond of a start), and a name no systemd unit has. The skiff CLI passes "/skiff/<id>"
+    /// (or under `--cgroup-parent`), as Docker's containers are under /docker.
     public static func containerPath(cgroupsPath: String?, containerID: String) throws(CgroupError) -> String {
         if containerID.isEmpty || containerID == "." || containerID == ".." || containerID.contains("/") {
             throw .invalidPath(path: containerID, reason: "a container id must be one non-empty path component")
         }
-        guard let cgroupsPath, !cgroupsPath.isEmpty else { return defaultParent + "/" + containerID }
+        guard let cgroupsPath, !cgroupsPath.isEmpty else { return defaultParent + "-" + containerID }
         if cgroupsPath.hasPrefix("/") {
             return "/" + (try normalize(cgroupsPath)).joined(separator: "/")
         }

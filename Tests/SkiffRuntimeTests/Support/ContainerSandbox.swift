@@ -153,7 +153,7 @@ final class ContainerSandbox {
         Poll.until(seconds, interval: 0.01, condition)
     }
 
-    /// The cgroup directories of `id` at the default path (/skiff/<id>) that exist, in any hierarchy.
+    /// The cgroup directories of `id` at the default paths (/skiff/<id>, /skiff-<id>) that exist, in any hierarchy.
     static func cgroupDirectories(of id: String) -> [String] { HostLeftovers.cgroupDirectories(id) }
 
     /// Everything `id` could have left on the host: its state directory and its cgroups.
