@@ -149,8 +149,13 @@ struct ComposeCLIGapsTests {
             let closed = Self.compose(p, ["exec", off, "-T", "web", "cat"], stdin: "not read\n")
             #expect(closed.status == 0 && closed.out.isEmpty, "\(off): \(closed)")
         }
-        let run = Self.compose(p, ["run", "--rm", "-T", "web", "cat"], stdin: "to run\n")
+        let run = Self.compose(p, ["run", "--rm", "--name", "s14once", "-T", "web", "cat"], stdin: "to run\n")
         #expect(run.status == 0 && run.out == "to run\n", "\(run)")
+        // Attached, so an `attach` before its start, as `run`'s (Docker Compose attaches through the API).
+        let actions = SpawnedCLI.skiff(
+            ["events", "--since", "1h", "--until", "0s", "-f", "container=s14once", "--format", "{{.Action}}"],
+            root: p.engine.root)
+        #expect(actions.out == "create\nattach\nstart\ndie\ndestroy\n", "\(actions)")
         for off in ["-i=false", "--interactive=false"] {
             let closed = Self.compose(p, ["run", "--rm", off, "-T", "web", "cat"], stdin: "not read\n")
             #expect(closed.status == 0 && closed.out.isEmpty, "\(off): \(closed)")

@@ -134,6 +134,7 @@ extension ComposeRunner {
         if request.detach {
             do { return (try engine.startMonitored(created.id).container, nil) } catch { throw .usage("\(error)") }
         }
+        engine.events.record(container: created, "attach")
         do {
             return (
                 created,
