@@ -109,6 +109,11 @@ public struct Container: Codable, Sendable, Equatable {
     public var defaultHome: String?
     /// `--expose`'s ports as ExposedPorts keys (`9000/tcp`), beyond the image's. nil: none.
     public var exposedPorts: [String]?
+    /// Docker's Config.Entrypoint: the image's ENTRYPOINT or `--entrypoint` (empty: none), the head of
+    /// `command`; the rest is Config.Cmd. nil: records made before it existed.
+    public var entrypoint: [String]?
+    /// The create flags Docker's HostConfig shows as given. nil: records made before it existed.
+    public var hostConfig: HostConfigRecord?
 
     /// The first 12 hex digits of the ID, as `ps` shows it.
     public var shortID: String { String(id.prefix(12)) }

@@ -89,6 +89,8 @@ extension Engine {
             command: command, created: Timestamp.now(), status: .created, autoRemove: options.remove,
             labels: options.labels)
         try applyLifecycleOptions(options, image: image, to: &container)
+        container.entrypoint = builder.entrypoint()
+        container.hostConfig = HostConfigRecord(options: options)
         try options.namespaces.validate(hostname: options.hostname)
         try checkNamespaceDonors(options.namespaces)
         container.namespaceModes = options.namespaces

@@ -36,17 +36,22 @@ package struct SpecBuilder {
     }
 
     package func command() throws(KitError) -> [String] {
-        let config = image.config.config
-        var entrypoint = config?.Entrypoint ?? []
-        var cmd = config?.Cmd ?? []
-        if let e = options.entrypoint {
-            entrypoint = e.isEmpty ? [] : [e]
-            cmd = []
-        }
-        if !options.command.isEmpty { cmd = options.command }
-        let args = entrypoint + cmd
+        let args = entrypoint() + cmd()
         guard !args.isEmpty else { throw .noCommand(image: imageName) }
         return args
+    }
+
+    /// Docker's Config.Entrypoint: `--entrypoint` ("" clears it), else the image's.
+    package func entrypoint() -> [String] {
+        if let e = options.entrypoint { return e.isEmpty ? [] : [e] }
+        return image.config.config?.Entrypoint ?? []
+    }
+
+    /// Docker's Config.Cmd: the arguments after the image, else the image's CMD unless `--entrypoint`
+    /// was given (which drops it).
+    package func cmd() -> [String] {
+        if !options.command.isEmpty { return options.command }
+        return options.entrypoint == nil ? image.config.config?.Cmd ?? [] : []
     }
 
     package func environment(hostname: String) throws(KitError) -> [String] {
