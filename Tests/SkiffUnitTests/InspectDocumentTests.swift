@@ -34,7 +34,8 @@ struct InspectDocumentTests {
     static func json(_ value: Any?) -> String {
         guard let value, !(value is NSNull) else { return "null" }
         guard JSONSerialization.isValidJSONObject([value]),
-            let data = try? JSONSerialization.data(withJSONObject: [value], options: [.sortedKeys, .withoutEscapingSlashes])
+            let data = try? JSONSerialization.data(
+                withJSONObject: [value], options: [.sortedKeys, .withoutEscapingSlashes])
         else { return "\(value)" }
         return String(String(decoding: data, as: UTF8.self).dropFirst().dropLast())
     }

@@ -5,13 +5,18 @@
 public struct HostConfigRecord: Codable, Sendable, Equatable {
     /// One `--ulimit` as Docker's HostConfig.Ulimits shows it (-1: unlimited).
     public struct Limit: Codable, Sendable, Equatable {
+        /// Docker's lower-case name (`nofile`).
         public var name: String
+        /// The soft limit.
         public var soft: Int64
+        /// The hard limit.
         public var hard: Int64
     }
     /// One `--blkio-weight-device` or `--device-read-bps…` entry: the path as given and its value.
     public struct DeviceValue: Codable, Sendable, Equatable {
+        /// The device's path as given.
         public var path: String
+        /// The weight, bytes or operations per second.
         public var value: UInt64
     }
 
@@ -21,26 +26,39 @@ public struct HostConfigRecord: Codable, Sendable, Equatable {
     public var anonymousVolumes: [String]?
     /// `--tmpfs /path[:options]`: the path and the options text ("" without).
     public var tmpfs: [String: String]?
+    /// `--volumes-from CONTAINER[:ro|rw]` as given.
     public var volumesFrom: [String]?
+    /// `--cap-add` as given.
     public var capAdd: [String]?
+    /// `--cap-drop` as given.
     public var capDrop: [String]?
+    /// `--dns` as given.
     public var dns: [String]?
+    /// `--dns-option` as given.
     public var dnsOptions: [String]?
+    /// `--dns-search` as given.
     public var dnsSearch: [String]?
     /// `--add-host NAME:IP` as given (`host-gateway` unresolved).
     public var extraHosts: [String]?
+    /// `--group-add` as given (names or numbers).
     public var groupAdd: [String]?
     /// `--security-opt` texts as given.
     public var securityOpt: [String]?
+    /// `--device` mappings.
     public var devices: [DeviceMapping]?
+    /// `--device-cgroup-rule` as given.
     public var deviceCgroupRules: [String]?
+    /// `--ulimit` (and compose `ulimits`), in order.
     public var ulimits: [Limit]?
     /// `--shm-size` in bytes; nil: Docker's default.
     public var shmSize: Int64?
     /// `--sysctl` as given (not the defaults Skiff adds to the spec).
     public var sysctls: [String: String]?
+    /// `--privileged`: true; nil: not.
     public var privileged: Bool?
+    /// `--init`: true; nil: not.
     public var initProcess: Bool?
+    /// `--cgroup-parent` as given.
     public var cgroupParent: String?
     /// `--userns` ("" or "host").
     public var usernsMode: String?
@@ -48,10 +66,15 @@ public struct HostConfigRecord: Codable, Sendable, Equatable {
     public var containerIDFile: String?
     /// `--storage-opt` as given.
     public var storageOpt: [String: String]?
+    /// `--blkio-weight-device` entries.
     public var blkioWeightDevices: [DeviceValue]?
+    /// `--device-read-bps` entries.
     public var blkioReadBps: [DeviceValue]?
+    /// `--device-write-bps` entries.
     public var blkioWriteBps: [DeviceValue]?
+    /// `--device-read-iops` entries.
     public var blkioReadIOps: [DeviceValue]?
+    /// `--device-write-iops` entries.
     public var blkioWriteIOps: [DeviceValue]?
 
     /// Nothing given.
