@@ -98,4 +98,37 @@ import Testing
         #expect(
             root.inspect("priv", "{{json .HostConfig.MaskedPaths}} {{json .HostConfig.ReadonlyPaths}}") == "null null")
     }
+
+    /// ExecIDs lists the execs that run (a detached one and one a `skiff exec` waits for), null once
+    /// they have ended, as Docker's.
+    @Test func execIDsAreTheRunningExecs() throws {
+        let root = try CLIRoot()
+        defer { root.cleanUp() }
+        try #require(root.skiff("run", "-d", "--name", "c", "--network", "none", "busybox", "sleep", "120").status == 0)
+        #expect(root.inspect("c", "{{json .ExecIDs}}") == "null")
+        try #require(root.skiff("exec", "-d", "c", "sleep", "31").status == 0)
+        func ids() -> [String] {
+            let text = root.inspect("c", "{{json .ExecIDs}}")
+            return (try? JSONDecoder().decode([String]?.self, from: Data(text.utf8))).flatMap { $0 } ?? []
+        }
+        #expect(root.eventually(10) { ids().count == 1 }, "\(ids())")
+        let detached = ids().first ?? ""
+        #expect(detached.count == 64 && detached.allSatisfy(\.isHexDigit), "\(detached)")
+        let waited = root.launch(["exec", "c", "sleep", "32"])
+        #expect(root.eventually(10) { ids().count == 2 }, "\(ids())")
+        #expect(ids().first == detached, "oldest first: \(ids())")
+        func stop(_ seconds: String) {
+            let script = "kill $(ps -o pid,args | awk '$2 == \"sleep\" && $3 == \"\(seconds)\" { print $1 }')"
+            #expect(root.skiff("exec", "c", "sh", "-c", script).status == 0)
+        }
+        stop("32")
+        waited.waitUntilExit()
+        #expect(ids() == [detached])
+        stop("31")
+        #expect(root.eventually(10) { root.inspect("c", "{{json .ExecIDs}}") == "null" })
+        // A stopped container runs none.
+        try #require(root.skiff("exec", "-d", "c", "sleep", "33").status == 0)
+        #expect(root.skiff("stop", "-t", "1", "c").status == 0)
+        #expect(root.inspect("c", "{{json .ExecIDs}}") == "null")
+    }
 }

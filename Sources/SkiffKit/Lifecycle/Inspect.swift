@@ -248,8 +248,7 @@ package struct ContainerInspect: Codable, Sendable {
     /// `inspect --size`: the writable layer's bytes, and with the image's (absent otherwise, as Docker's).
     package var SizeRw: Int64?
     package var SizeRootFs: Int64?
-    /// The execs running in the container: Skiff keeps no list of them (each is its caller's child),
-    /// so null, as Docker shows a container without any.
+    /// The execs running in the container (RunningExecs); null when none, as Docker's.
     package var ExecIDs: [String]? = nil
     package var GraphDriver: GraphDriverDoc
     /// No AppArmor profile and no SELinux labels: Skiff applies none (see SecurityOptions).
@@ -397,6 +396,7 @@ extension Engine {
             RestartCount: c.restartCount ?? 0, Driver: "overlay2", Platform: "linux", HostConfig: host,
             Mounts: mounts, Config: config,
             NetworkSettings: net.settings,
+            ExecIDs: running ? runningExecIDs(c.id) : nil,
             GraphDriver: ContainerInspect.graphDriver(
                 lowerDirs: lowers.isEmpty ? [layers.root + "/empty"] : lowers, containerDirectory: dir))
     }
