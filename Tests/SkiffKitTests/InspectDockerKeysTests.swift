@@ -52,6 +52,10 @@ import Testing
         for (format, value) in expected {
             #expect(root.inspect("many", format) == value, "\(format)")
         }
+        // Mounts: the bind's and the named volume's modes as Docker writes them; --tmpfs is not one.
+        #expect(
+            root.inspect("many", "{{range .Mounts}}{{.Destination}}={{.Mode}} {{end}}") == "/b=ro /nv=z /anon=",
+            "\(root.inspect("many", "{{json .Mounts}}"))")
         let masked = root.inspect("many", "{{json .HostConfig.MaskedPaths}}")
         #expect(masked.hasPrefix(#"["/proc/asound","/proc/acpi","/proc/kcore""#), "\(masked)")
         #expect(root.inspect("many", "{{json .HostConfig.ReadonlyPaths}}").contains(#""/proc/sys""#))

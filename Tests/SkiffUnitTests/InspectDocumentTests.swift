@@ -183,6 +183,12 @@ struct InspectDocumentTests {
                 ])
     }
 
+    /// Mounts[].Mode is the `-v` mode as given; a named volume without one is `z`, as Docker 20.10 shows it.
+    @Test func mountModesAreTheVolumeFlagsModes() {
+        let modes = ContainerInspect.bindModes(["/srv:/b:ro", "namedvol:/nv", "/h:/x//y/", "v2:/v2:rw,nocopy"])
+        #expect(modes == ["/b": "ro", "/nv": "", "/x/y": "", "/v2": "rw,nocopy"])
+    }
+
     /// A record written before `entrypoint` and `hostConfig` existed still decodes.
     @Test func oldRecordsDecode() throws {
         let old = #"""

@@ -285,6 +285,18 @@ package struct ContainerInspect: Codable, Sendable {
         try c.encode(NetworkSettings, forKey: .NetworkSettings)
     }
 
+    /// Mounts[].Mode of the `-v SOURCE:TARGET[:MODE]` mounts by target: MODE as given ("" without one;
+    /// Docker then writes `z` for a named volume, its default SELinux relabel mode).
+    package static func bindModes(_ binds: [String]) -> [String: String] {
+        var modes: [String: String] = [:]
+        for text in binds {
+            let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+            guard parts.count >= 2 else { continue }
+            modes[MountRequest.normalize(parts[1])] = parts.count == 3 ? parts[2] : ""
+        }
+        return modes
+    }
+
     /// Docker's overlay2 directories for a container's root filesystem: the image's layers (top first),
     /// where the container's changes go, overlay's work directory, and where it is mounted.
     package static func graphDriver(lowerDirs: [String], containerDirectory dir: String) -> GraphDriverDoc {
@@ -368,10 +380,15 @@ extension Engine {
             host.Links = links.map { "/\($0.name):/\(c.name)/\($0.alias)" }
         }
         let etc = Set(["/etc/hostname", "/etc/hosts", "/etc/resolv.conf", "/sbin/docker-init"])
-        let recorded = (c.mounts ?? []).map { m in
+        let mountModes = ContainerInspect.bindModes(c.hostConfig?.binds ?? [])
+        let flagTmpfs = c.hostConfig?.tmpfs ?? [:]
+        // `--tmpfs` mounts are HostConfig.Tmpfs only, as Docker lists them (`--mount type=tmpfs` ones are here).
+        let recorded = (c.mounts ?? []).filter { !($0.type == .tmpfs && flagTmpfs[$0.destination] != nil) }.map { m in
             ContainerInspect.MountDoc(
                 Type: m.type.rawValue, Name: m.name, Driver: m.type == .volume ? "local" : nil,
-                Source: m.source, Destination: m.destination, Mode: m.readOnly ? "ro" : "",
+                Source: m.source, Destination: m.destination,
+                Mode: mountModes[m.destination].map { m.type == .volume && $0.isEmpty ? "z" : $0 }
+                    ?? (m.readOnly ? "ro" : ""),
                 RW: !m.readOnly, Propagation: m.type == .bind ? (m.propagation ?? "rprivate") : "")
         }
         let recordedTargets = Set(recorded.map(\.Destination))
