@@ -3,8 +3,9 @@ import SkiffImage
 import SkiffOCI
 import SkiffRuntime
 
-/// `skiff inspect` of a container, shaped as Docker's (the fields tools read: State, Config, Mounts,
-/// HostConfig.RestartPolicy/NetworkMode/PortBindings, NetworkSettings with its Ports and Networks).
+/// `skiff inspect` of a container, shaped as Docker 20.10's: every key its `docker inspect` has (State,
+/// Config, HostConfig, Mounts, NetworkSettings with its Ports and Networks, GraphDriver, ExecIDs…), null
+/// where Docker writes null.
 package struct ContainerInspect: Codable, Sendable {
     package struct HealthDoc: Codable, Sendable {
         package var Status: String

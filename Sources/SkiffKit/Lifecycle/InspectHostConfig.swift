@@ -129,7 +129,7 @@ extension ContainerInspect {
 
         /// The fields the record's create flags (`record`, nil in records made before it) and the spec
         /// fill: what was asked for, as given, and what the spec holds (oom_score_adj, masked paths,
-        /// swappiness). `namespaces` are the --ipc/--pid modes, for the label Docker adds.
+        /// swappiness). Set IpcMode and PidMode first: they decide the SELinux label option Docker adds.
         package mutating func setCreateFlags(_ record: HostConfigRecord?, spec: Spec?) {
             let r = record ?? HostConfigRecord()
             Binds = r.binds
