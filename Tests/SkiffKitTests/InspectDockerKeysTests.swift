@@ -92,6 +92,10 @@ import Testing
                 == "67108864 0 false")
         #expect(root.inspect("plain", "{{json .Config.Entrypoint}} {{json .Config.Cmd}}") == #"null ["true"]"#)
         #expect(root.inspect("plain", "{{json .Config.Volumes}} {{json .ExecIDs}}") == "null null")
+        // No -w and no WORKDIR: "" (the process starts in /); -w as Docker cleans it.
+        #expect(root.inspect("plain", "[{{.Config.WorkingDir}}]") == "[]")
+        #expect(root.skiff("create", "--name", "wd", "-w", "/srv//app/", "busybox", "true").status == 0)
+        #expect(root.inspect("wd", "{{.Config.WorkingDir}}") == "/srv/app")
         let keys = root.skiff("inspect", "plain").out
         for absent in ["\"Init\"", "\"Tmpfs\"", "\"Sysctls\"", "\"StorageOpt\""] {
             #expect(!keys.contains(absent), "\(absent) is written when unset")

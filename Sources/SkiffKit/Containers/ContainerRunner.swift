@@ -90,6 +90,8 @@ extension Engine {
             labels: options.labels)
         try applyLifecycleOptions(options, image: image, to: &container)
         container.entrypoint = builder.entrypoint()
+        container.workingDir =
+            (options.workdir ?? image.config.config?.WorkingDir ?? "").isEmpty ? "" : builder.workingDirectory()
         container.hostConfig = HostConfigRecord(options: options)
         try options.namespaces.validate(hostname: options.hostname)
         try checkNamespaceDonors(options.namespaces)

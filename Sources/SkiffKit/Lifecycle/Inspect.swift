@@ -346,7 +346,8 @@ extension Engine {
             Tty: c.tty ?? (process?.terminal ?? false), OpenStdin: c.openStdin ?? false, StdinOnce: false,
             Env: (process?.env ?? []).filter { e in c.defaultHome.map { "HOME=" + $0 } != e },
             Cmd: cmd.isEmpty ? nil : cmd, Healthcheck: hc, Image: c.image,
-            WorkingDir: process?.cwd ?? "/", Entrypoint: entrypoint.isEmpty ? nil : entrypoint, Labels: c.labels,
+            WorkingDir: c.workingDir ?? process?.cwd ?? "/", Entrypoint: entrypoint.isEmpty ? nil : entrypoint,
+            Labels: c.labels,
             StopSignal: c.stopSignal, StopTimeout: c.stopTimeout)
         let image = (try? Digest(c.manifestDigest)).flatMap { try? images.image(manifest: $0) }
         let volumes = Set((image?.config.config?.Volumes ?? [:]).keys).union(c.hostConfig?.anonymousVolumes ?? [])
