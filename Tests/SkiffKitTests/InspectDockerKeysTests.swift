@@ -60,6 +60,15 @@ import Testing
         #expect(masked.hasPrefix(#"["/proc/asound","/proc/acpi","/proc/kcore""#), "\(masked)")
         #expect(root.inspect("many", "{{json .HostConfig.ReadonlyPaths}}").contains(#""/proc/sys""#))
 
+        // A seccomp profile file is shown as its JSON, as Docker's CLI sends it.
+        let profile = root.path + "/profile.json"
+        try Data("{\n  \"defaultAction\": \"SCMP_ACT_ALLOW\"\n}\n".utf8).write(to: URL(fileURLWithPath: profile))
+        let sec = root.skiff("create", "--name", "sec", "--security-opt", "seccomp=" + profile, "busybox", "true")
+        #expect(sec.status == 0, "\(sec)")
+        #expect(
+            root.inspect("sec", "{{json .HostConfig.SecurityOpt}}")
+                == #"["seccomp={\"defaultAction\":\"SCMP_ACT_ALLOW\"}"]"#)
+
         // GraphDriver names the container's own directories and the image's layers.
         let upper = root.inspect("many", "{{.GraphDriver.Data.UpperDir}}")
         #expect(FileManager.default.fileExists(atPath: upper + "/.dockerenv"), "\(upper)")

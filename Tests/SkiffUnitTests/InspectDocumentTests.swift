@@ -189,6 +189,24 @@ struct InspectDocumentTests {
         #expect(modes == ["/b": "ro", "/nv": "", "/x/y": "", "/v2": "rw,nocopy"])
     }
 
+    /// `seccomp=FILE` shows the profile's JSON without its layout, as Docker's CLI sends it.
+    @Test func aSeccompProfileIsShownAsItsJSON() throws {
+        var o = RunOptions()
+        try SecurityOptions.apply(
+            ["seccomp=/etc/p.json", "no-new-privileges"], to: &o, directory: "/", origin: "--security-opt")
+        var record = HostConfigRecord(options: o)
+        let file = "{\n  \"defaultAction\": \"SCMP_ACT_ERRNO\",\n\t\"names\": [ \"a b\", \"q\\\" x\" ]\n}\n"
+        record.showSeccompProfile(Array(file.utf8))
+        #expect(
+            record.securityOpt
+                == [#"seccomp={"defaultAction":"SCMP_ACT_ERRNO","names":["a b","q\" x"]}"#, "no-new-privileges"])
+        var unconfined = RunOptions()
+        try SecurityOptions.apply(["seccomp=unconfined"], to: &unconfined, directory: "/", origin: "--security-opt")
+        var kept = HostConfigRecord(options: unconfined)
+        kept.showSeccompProfile(Array(file.utf8))
+        #expect(kept.securityOpt == ["seccomp=unconfined"])
+    }
+
     /// A record written before `entrypoint` and `hostConfig` existed still decodes.
     @Test func oldRecordsDecode() throws {
         let old = #"""

@@ -93,6 +93,9 @@ extension Engine {
         container.workingDir =
             (options.workdir ?? image.config.config?.WorkingDir ?? "").isEmpty ? "" : builder.workingDirectory()
         container.hostConfig = HostConfigRecord(options: options)
+        if case .profile(let path) = options.seccomp, profileFromFile != nil, let bytes = try? FileIO.read(path) {
+            container.hostConfig?.showSeccompProfile(bytes)
+        }
         try options.namespaces.validate(hostname: options.hostname)
         try checkNamespaceDonors(options.namespaces)
         container.namespaceModes = options.namespaces

@@ -124,4 +124,44 @@ public struct HostConfigRecord: Codable, Sendable, Equatable {
         blkioReadIOps = values(b.readIOPS)
         blkioWriteIOps = values(b.writeIOPS)
     }
+
+    /// Docker's CLI sends `--security-opt seccomp=FILE` as `seccomp=` and the file's JSON without its
+    /// layout (Go's json.Compact), so inspect shows the profile, not the path: `profile` is the file read.
+    public mutating func showSeccompProfile(_ profile: [UInt8]) {
+        guard let opts = securityOpt else { return }
+        let json = String(decoding: Self.compactJSON(profile), as: UTF8.self)
+        securityOpt = opts.map { text in
+            let (key, value) = SecurityOptions.split(text)
+            guard key == "seccomp", let value, value != "unconfined", value != "builtin" else { return text }
+            return "seccomp=" + json
+        }
+    }
+
+    /// JSON text without the spaces, tabs and line breaks between its tokens (strings kept as they are).
+    static func compactJSON(_ bytes: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var inString = false
+        var escaped = false
+        for b in bytes {
+            if inString {
+                out.append(b)
+                if escaped {
+                    escaped = false
+                } else if b == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if b == UInt8(ascii: "\"") {
+                    inString = false
+                }
+                continue
+            }
+            switch b {
+            case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: "\r"): continue
+            case UInt8(ascii: "\""): inString = true
+            default: break
+            }
+            out.append(b)
+        }
+        return out
+    }
 }
