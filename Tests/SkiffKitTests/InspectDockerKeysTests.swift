@@ -109,6 +109,11 @@ import Testing
         for absent in ["\"Init\"", "\"Tmpfs\"", "\"Sysctls\"", "\"StorageOpt\""] {
             #expect(!keys.contains(absent), "\(absent) is written when unset")
         }
+        // A template still reaches them, as Docker's typed value: null, not an error.
+        let omitted = root.skiff(
+            "inspect", "-f", "{{json .HostConfig.Tmpfs}} {{json .HostConfig.Sysctls}} {{json .HostConfig.Init}}",
+            "plain")
+        #expect(omitted.status == 0 && omitted.out == "null null null\n", "\(omitted)")
         #expect(
             root.inspect("priv", "{{.HostConfig.Privileged}} {{json .HostConfig.SecurityOpt}}")
                 == #"true ["label=disable"]"#)

@@ -207,6 +207,37 @@ struct InspectDocumentTests {
         #expect(kept.securityOpt == ["seccomp=unconfined"])
     }
 
+    /// A compose service's keys reach the same fields (Docker Compose sends `tmpfs:` as HostConfig.Tmpfs,
+    /// and blkio_config's device lists as the Blkio* ones).
+    @Test func composeKeysFillTheSameFields() throws {
+        let dir = NSTemporaryDirectory() + "inspect-compose-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try """
+        services:
+          app:
+            image: busybox
+            tmpfs: ["/scratch:size=1m", "/run"]
+            cap_add: [SYS_ADMIN]
+            extra_hosts: ["db.local:10.1.2.3"]
+            ulimits: {nofile: {soft: 512, hard: 1024}}
+            init: true
+            blkio_config:
+              weight_device: [{path: /dev/sda, weight: 400}]
+              device_read_bps: [{path: /dev/sda, rate: 1024}]
+        """.write(toFile: dir + "/compose.yaml", atomically: true, encoding: .utf8)
+        let project = try ComposeLoader.load(ComposeLoadOptions(workingDirectory: dir, environment: [:]))
+        let app = try #require(project.service("app"))
+        let options = try ComposeWiring(project: project).runOptions(app, name: "x-app-1", number: 1, configHash: "H")
+        let d = Self.doc(HostConfigRecord(options: options), spec: try Self.spec())
+        #expect(Self.json(d["Tmpfs"]) == #"{"/run":"","/scratch":"size=1m"}"#)
+        #expect(Self.json(d["CapAdd"]) == #"["SYS_ADMIN"]"# && Self.json(d["ExtraHosts"]) == #"["db.local:10.1.2.3"]"#)
+        #expect(Self.json(d["Ulimits"]) == #"[{"Hard":1024,"Name":"nofile","Soft":512}]"#)
+        #expect(d["Init"] as? Bool == true)
+        #expect(Self.json(d["BlkioWeightDevice"]) == #"[{"Path":"/dev/sda","Weight":400}]"#)
+        #expect(Self.json(d["BlkioDeviceReadBps"]) == #"[{"Path":"/dev/sda","Rate":1024}]"#)
+    }
+
     /// A record written before `entrypoint` and `hostConfig` existed still decodes.
     @Test func oldRecordsDecode() throws {
         let old = #"""

@@ -62,30 +62,31 @@ package struct ContainerInspect: Codable, Sendable {
         package var ExposedPorts: [String: EmptyObject]? = nil
 
         /// Docker's keys: Cmd, Volumes, Entrypoint and OnBuild as null when unset; Healthcheck,
-        /// StopSignal, StopTimeout and ExposedPorts left out then (their `omitempty`).
+        /// StopSignal, StopTimeout and ExposedPorts left out then (their `omitempty`; null for a template).
         package func encode(to encoder: Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
+            let omit = !encoder.writesEveryField
             try c.encode(Hostname, forKey: .Hostname)
             try c.encode(Domainname, forKey: .Domainname)
             try c.encode(User, forKey: .User)
             try c.encode(AttachStdin, forKey: .AttachStdin)
             try c.encode(AttachStdout, forKey: .AttachStdout)
             try c.encode(AttachStderr, forKey: .AttachStderr)
-            try c.encodeIfPresent(ExposedPorts, forKey: .ExposedPorts)
+            try c.encode(ExposedPorts, forKey: .ExposedPorts, omittingNil: omit)
             try c.encode(Tty, forKey: .Tty)
             try c.encode(OpenStdin, forKey: .OpenStdin)
             try c.encode(StdinOnce, forKey: .StdinOnce)
             try c.encode(Env, forKey: .Env)
             try c.encode(Cmd, forKey: .Cmd)
-            try c.encodeIfPresent(Healthcheck, forKey: .Healthcheck)
+            try c.encode(Healthcheck, forKey: .Healthcheck, omittingNil: omit)
             try c.encode(Image, forKey: .Image)
             try c.encode(Volumes, forKey: .Volumes)
             try c.encode(WorkingDir, forKey: .WorkingDir)
             try c.encode(Entrypoint, forKey: .Entrypoint)
             try c.encode(OnBuild, forKey: .OnBuild)
             try c.encode(Labels, forKey: .Labels)
-            try c.encodeIfPresent(StopSignal, forKey: .StopSignal)
-            try c.encodeIfPresent(StopTimeout, forKey: .StopTimeout)
+            try c.encode(StopSignal, forKey: .StopSignal, omittingNil: omit)
+            try c.encode(StopTimeout, forKey: .StopTimeout, omittingNil: omit)
         }
     }
     /// Docker's GraphDriver: the overlay directories of the container's root filesystem.
@@ -259,6 +260,7 @@ package struct ContainerInspect: Codable, Sendable {
 
     package func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
+        let omit = !encoder.writesEveryField
         try c.encode(Id, forKey: .Id)
         try c.encode(Created, forKey: .Created)
         try c.encode(Path, forKey: .Path)
@@ -279,8 +281,8 @@ package struct ContainerInspect: Codable, Sendable {
         try c.encode(ExecIDs, forKey: .ExecIDs)
         try c.encode(HostConfig, forKey: .HostConfig)
         try c.encode(GraphDriver, forKey: .GraphDriver)
-        try c.encodeIfPresent(SizeRw, forKey: .SizeRw)
-        try c.encodeIfPresent(SizeRootFs, forKey: .SizeRootFs)
+        try c.encode(SizeRw, forKey: .SizeRw, omittingNil: omit)
+        try c.encode(SizeRootFs, forKey: .SizeRootFs, omittingNil: omit)
         try c.encode(Mounts, forKey: .Mounts)
         try c.encode(Config, forKey: .Config)
         try c.encode(NetworkSettings, forKey: .NetworkSettings)

@@ -221,12 +221,13 @@ extension ContainerInspect {
             try c.encode(PublishAllPorts, forKey: .PublishAllPorts)
             try c.encode(ReadonlyRootfs, forKey: .ReadonlyRootfs)
             try c.encode(SecurityOpt, forKey: .SecurityOpt)
-            try c.encodeIfPresent(StorageOpt, forKey: .StorageOpt)
-            try c.encodeIfPresent(Tmpfs, forKey: .Tmpfs)
+            let omit = !encoder.writesEveryField
+            try c.encode(StorageOpt, forKey: .StorageOpt, omittingNil: omit)
+            try c.encode(Tmpfs, forKey: .Tmpfs, omittingNil: omit)
             try c.encode(UTSMode, forKey: .UTSMode)
             try c.encode(UsernsMode, forKey: .UsernsMode)
             try c.encode(ShmSize, forKey: .ShmSize)
-            try c.encodeIfPresent(Sysctls, forKey: .Sysctls)
+            try c.encode(Sysctls, forKey: .Sysctls, omittingNil: omit)
             try c.encode(Runtime, forKey: .Runtime)
             try c.encode(ConsoleSize, forKey: .ConsoleSize)
             try c.encode(Isolation, forKey: .Isolation)
@@ -263,7 +264,25 @@ extension ContainerInspect {
             try c.encode(IOMaximumBandwidth, forKey: .IOMaximumBandwidth)
             try c.encode(MaskedPaths, forKey: .MaskedPaths)
             try c.encode(ReadonlyPaths, forKey: .ReadonlyPaths)
-            try c.encodeIfPresent(Init, forKey: .Init)
+            try c.encode(Init, forKey: .Init, omittingNil: omit)
         }
+    }
+}
+
+extension CodingUserInfoKey {
+    /// Set (to true) by a `--format` template's encoding (FormatTemplate.tree): the keys Docker's JSON
+    /// leaves out when unset (its `omitempty`) are written as null, so a template reaches them as it
+    /// reaches the fields of Docker's typed value (`{{json .HostConfig.Tmpfs}}` is null, not an error).
+    package static let writesEveryField = CodingUserInfoKey(rawValue: "skiff.writesEveryField")!
+}
+
+extension Encoder {
+    var writesEveryField: Bool { userInfo[.writesEveryField] as? Bool == true }
+}
+
+extension KeyedEncodingContainer {
+    /// `value`, or nothing when it is nil and `omittingNil` (Docker's `omitempty`), else null.
+    mutating func encode<T: Encodable>(_ value: T?, forKey key: Key, omittingNil: Bool) throws {
+        if omittingNil { try encodeIfPresent(value, forKey: key) } else { try encode(value, forKey: key) }
     }
 }
