@@ -101,6 +101,17 @@ import Testing
                 == "67108864 0 false")
         #expect(root.inspect("plain", "{{json .Config.Entrypoint}} {{json .Config.Cmd}}") == #"null ["true"]"#)
         #expect(root.inspect("plain", "{{json .Config.Volumes}} {{json .ExecIDs}}") == "null null")
+        // Config.Env: the user's entries, then the image's they do not set; not HOSTNAME or TERM, which the
+        // process gets besides (as Docker's daemon adds them at start).
+        let imageEnv = root.skiff("image", "inspect", "-f", "{{json .Config.Env}}", "busybox").out
+        let image = try JSONDecoder().decode([String].self, from: Data(imageEnv.utf8))
+        #expect(root.inspect("plain", "{{json .Config.Env}}") == imageEnv.trimmingCharacters(in: .newlines))
+        #expect(
+            root.skiff("create", "--name", "env", "-t", "-e", "FOO=bar", "-e", "PATH=/x", "busybox", "true").status
+                == 0)
+        let env = try JSONDecoder().decode(
+            [String].self, from: Data(root.inspect("env", "{{json .Config.Env}}").utf8))
+        #expect(env == ["FOO=bar", "PATH=/x"] + image.filter { !$0.hasPrefix("PATH=") }, "\(env)")
         // No -w and no WORKDIR: "" (the process starts in /); -w as Docker cleans it.
         #expect(root.inspect("plain", "[{{.Config.WorkingDir}}]") == "[]")
         #expect(root.skiff("create", "--name", "wd", "-w", "/srv//app/", "busybox", "true").status == 0)

@@ -112,6 +112,9 @@ public struct Container: Codable, Sendable, Equatable {
     /// Docker's Config.Entrypoint: the image's ENTRYPOINT or `--entrypoint` (empty: none), the head of
     /// `command`; the rest is Config.Cmd. nil: records made before it existed.
     public var entrypoint: [String]?
+    /// Docker's Config.Env (SpecBuilder.configEnvironment): the image's and the user's entries, without
+    /// what the process gets besides (HOSTNAME, TERM, a default PATH or HOME). nil: records made before it.
+    public var configEnv: [String]?
     /// Docker's Config.WorkingDir: `-w` or the image's WORKDIR, cleaned; "" when neither gives one (the
     /// process then starts in /). nil: records made before it existed.
     public var workingDir: String?

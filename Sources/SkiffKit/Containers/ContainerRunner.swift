@@ -124,6 +124,7 @@ extension Engine {
         var spec = try builder.spec(
             rootfs: dir + "/rootfs", hostname: hostname, cgroupsPath: options.resources.cgroupsPath(id: id))
         let given = try builder.environment(hostname: hostname)
+        container.configEnv = try builder.configEnvironment()
         if !given.contains(where: { $0.hasPrefix("HOME=") && $0 != "HOME=" }),
             let home = spec.process?.env?.last(where: { $0.hasPrefix("HOME=") })
         {

@@ -74,6 +74,21 @@ package struct SpecBuilder {
         return env.entries
     }
 
+    /// Docker's Config.Env: `--env-file`'s and `-e`'s entries in order, then the image's whose names they
+    /// do not set (the daemon's merge); PATH, HOSTNAME and TERM, which Docker's daemon adds only to the
+    /// process, are not in it. Called after `environment`, which checks the entries.
+    package func configEnvironment() throws(KitError) -> [String] {
+        var given: [String] = []
+        for path in options.envFiles {
+            guard let text = envFileContents[path] else { throw .usage("--env-file \(path): the file was not read") }
+            given += try EnvFileLines.entries(text, path: path).compactMap(resolve)
+        }
+        given += options.env.compactMap(resolve)
+        func name(_ entry: String) -> Substring { entry.prefix { $0 != "=" } }
+        let names = Set(given.map(name))
+        return given + (image.config.config?.Env ?? []).filter { !names.contains(name($0)) }
+    }
+
     /// "KEY=VALUE" stays; "KEY" takes the caller's value, or is left out when the caller has none.
     func resolve(_ entry: String) -> String? {
         if entry.contains("=") { return entry }

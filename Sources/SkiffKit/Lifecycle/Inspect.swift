@@ -346,7 +346,7 @@ extension Engine {
             Hostname: c.hostname ?? spec?.hostname ?? c.shortID, Domainname: spec?.domainname ?? "", User: user,
             AttachStdin: false, AttachStdout: c.monitorPid == nil, AttachStderr: c.monitorPid == nil,
             Tty: c.tty ?? (process?.terminal ?? false), OpenStdin: c.openStdin ?? false, StdinOnce: false,
-            Env: (process?.env ?? []).filter { e in c.defaultHome.map { "HOME=" + $0 } != e },
+            Env: c.configEnv ?? (process?.env ?? []).filter { e in c.defaultHome.map { "HOME=" + $0 } != e },
             Cmd: cmd.isEmpty ? nil : cmd, Healthcheck: hc, Image: c.image,
             WorkingDir: c.workingDir ?? process?.cwd ?? "/", Entrypoint: entrypoint.isEmpty ? nil : entrypoint,
             Labels: c.labels,
