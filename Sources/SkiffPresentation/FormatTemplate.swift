@@ -387,7 +387,9 @@ public struct FormatTemplate: Sendable {
 
     /// A Codable value as the JSON-like tree `render` takes.
     public static func tree<T: Encodable>(_ value: T) -> Any {
-        guard let data = try? JSONEncoder().encode(value),
+        let encoder = JSONEncoder()
+        encoder.userInfo[.writesEveryField] = true
+        guard let data = try? encoder.encode(value),
             let object = try? JSONDecoder().decode(JSONValue.self, from: data)
         else { return [:] as [String: Any] }
         return object.any

@@ -63,6 +63,27 @@ import Testing
         #expect(ping.out == "ok\n", "\(ping)")
     }
 
+    /// The `--add-host` lines come before the container's own, as Docker writes them, on the default
+    /// bridge and with no network (the embedded DNS server's side of it: EmbeddedDNSTests).
+    @Test func addHostLinesComeBeforeTheContainersLine() throws {
+        let root = try CLIRoot()
+        defer { root.cleanUp() }
+        let fixed =
+            "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\n"
+            + "ff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n"
+        let extra = "10.1.2.3\tdb.local\n10.1.2.4\tother\n"
+        for network in ["bridge", "none"] {
+            let r = Self.run(
+                root, "--network", network, "--hostname", "me", "--add-host", "db.local:10.1.2.3", "--add-host",
+                "other:10.1.2.4", "busybox", "sh", "-c", "cat /etc/hosts; ping -c1 -W1 other | head -n1")
+            #expect(r.status == 0, "\(network): \(r)")
+            #expect(r.out.hasPrefix(fixed + extra), "\(network): \(r.out)")
+            let own = r.out.dropFirst(fixed.count + extra.count).split(separator: "\n").first ?? ""
+            #expect(own.hasSuffix("\tme"), "\(network): the container's line is \(own)")
+            #expect(r.out.contains("PING other (10.1.2.4)"), "\(network): \(r.out)")
+        }
+    }
+
     @Test func readOnlyRootMakesEtcFilesReadOnly() throws {
         let root = try CLIRoot()
         defer { root.cleanUp() }

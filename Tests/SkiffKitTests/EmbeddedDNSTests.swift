@@ -130,6 +130,9 @@ struct EmbeddedDNSTests {
         let added = Self.lookup(root, "cli", "added.test", "127.0.0.11")
         #expect(!added.out.contains("10.7.7.7") && (added.out + added.err).contains("NXDOMAIN"), "\(added)")
         #expect(root.skiff("exec", "cli", "ping", "-c", "1", "-W", "1", "added.test").out.contains("10.7.7.7"))
+        // Where Docker writes it: after the fixed lines, before cli's own (the server finds it there).
+        let hostsFile = root.skiff("exec", "cli", "cat", "/etc/hosts").out
+        #expect(hostsFile.contains("ff02::2\tip6-allrouters\n10.7.7.7\tadded.test\n"), "\(hostsFile)")
 
         // Attack: a container only on dnsb is nobody on dnsa, by name, NAME.NETWORK or address.
         for name in ["hidden", "hidden.dnsb", "hidden.dnsa"] {

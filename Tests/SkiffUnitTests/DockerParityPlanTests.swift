@@ -44,6 +44,34 @@ struct DockerParityPlanTests {
         #expect(EtcHostsDefaults.selfNames(".odd") == [".odd"])
     }
 
+    /// Docker writes the `--add-host` lines after the fixed ones and before the container's own line;
+    /// the embedded DNS server still finds them there (and in a file an older Skiff wrote, at its end)
+    /// to leave them out of the network's names.
+    @Test func addHostLinesGoBeforeTheContainersLine() {
+        var o = ContainerNameOptions()
+        o.extraHosts = ["db.local:10.1.2.3", "gw:host-gateway"]
+        let lines = o.hostsLines(gateway: "10.89.0.1")
+        #expect(lines == "10.1.2.3\tdb.local\n10.89.0.1\tgw\n")
+        let own = "10.89.0.2\tabc\n10.89.1.3\tpeer\n"
+        let file = EtcHostsDefaults.withExtraHosts(lines, in: EtcHostsDefaults.header + own)
+        #expect(file == EtcHostsDefaults.header + lines + own)
+        #expect(EtcHostsDefaults.withExtraHosts("", in: EtcHostsDefaults.header + own) == EtcHostsDefaults.header + own)
+        // The host's /etc/hosts (--network host) keeps its lines first.
+        #expect(EtcHostsDefaults.withExtraHosts(lines, in: "127.0.0.1 host\n") == "127.0.0.1 host\n" + lines)
+
+        #expect(EmbeddedDNS.networkHosts(hostsText: file, extraHosts: lines) == EtcHostsDefaults.header + own)
+        #expect(
+            EmbeddedDNS.records(hostsText: EmbeddedDNS.networkHosts(hostsText: file, extraHosts: lines)).map(\.address)
+                == ["10.89.0.2", "10.89.1.3"])
+        #expect(
+            EmbeddedDNS.networkHosts(hostsText: EtcHostsDefaults.header + own + lines, extraHosts: lines)
+                == EtcHostsDefaults.header + own)
+        // A name given both ways stays the network's when the file has it on the container's side too.
+        let same = "10.1.2.3\tdb.local\n"
+        let both = EtcHostsDefaults.withExtraHosts(same, in: EtcHostsDefaults.header + same)
+        #expect(EmbeddedDNS.networkHosts(hostsText: both, extraHosts: same) == EtcHostsDefaults.header + same)
+    }
+
     @Test func dnsSearchGoesBeforeTheServersOnTheDefaultBridge() {
         var o = ContainerNameOptions()
         o.dns = ["10.9.9.9"]

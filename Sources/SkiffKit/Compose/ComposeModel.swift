@@ -262,6 +262,9 @@ package struct ComposeMount: Sendable, Equatable {
     /// More tmpfs options: `mode=1770` (long syntax `tmpfs.mode`), or what the short `tmpfs:` entry
     /// gives after its colon (Docker's --tmpfs options: mode, uid, gid, noexec, …).
     package var tmpfsOptions: [String] = []
+    /// A service's `tmpfs:` entry as written (`/path[:options]`): Docker Compose hands those to the engine
+    /// as HostConfig.Tmpfs, not as mounts (nil: a `volumes:` entry).
+    package var tmpfsEntry: String? = nil
     package var noCopy = false
 
     package init(type: Kind, source: String?, target: String, readOnly: Bool = false) {

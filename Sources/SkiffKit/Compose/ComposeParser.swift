@@ -369,6 +369,7 @@ package struct ComposeParser {
                     }
                     var m = ComposeMount(type: .tmpfs, source: nil, target: path, readOnly: request.readOnly)
                     m.tmpfsOptions = request.tmpfsOptions
+                    m.tmpfsEntry = target
                     s.volumes.append(m)
                 }
             case "depends_on": s.dependsOn = try dependsOn(v, p)

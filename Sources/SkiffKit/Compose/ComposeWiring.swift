@@ -181,6 +181,7 @@ package struct ComposeWiring {
                 r.createHostPath = m.createHostPath
             case .tmpfs:
                 r = MountRequest(kind: .tmpfs, source: nil, target: m.target, origin: origin)
+                r.given = m.tmpfsEntry
                 r.tmpfsOptions = m.tmpfsOptions
                 if let size = m.tmpfsSize {
                     r.tmpfsOptions = r.tmpfsOptions.filter { !$0.hasPrefix("size=") } + ["size=\(size)"]

@@ -109,6 +109,17 @@ public struct Container: Codable, Sendable, Equatable {
     public var defaultHome: String?
     /// `--expose`'s ports as ExposedPorts keys (`9000/tcp`), beyond the image's. nil: none.
     public var exposedPorts: [String]?
+    /// Docker's Config.Entrypoint: the image's ENTRYPOINT or `--entrypoint` (empty: none), the head of
+    /// `command`; the rest is Config.Cmd. nil: records made before it existed.
+    public var entrypoint: [String]?
+    /// Docker's Config.Env (SpecBuilder.configEnvironment): the image's and the user's entries, without
+    /// what the process gets besides (HOSTNAME, TERM, a default PATH or HOME). nil: records made before it.
+    public var configEnv: [String]?
+    /// Docker's Config.WorkingDir: `-w` or the image's WORKDIR, cleaned; "" when neither gives one (the
+    /// process then starts in /). nil: records made before it existed.
+    public var workingDir: String?
+    /// The create flags Docker's HostConfig shows as given. nil: records made before it existed.
+    public var hostConfig: HostConfigRecord?
 
     /// The first 12 hex digits of the ID, as `ps` shows it.
     public var shortID: String { String(id.prefix(12)) }

@@ -89,6 +89,13 @@ extension Engine {
             command: command, created: Timestamp.now(), status: .created, autoRemove: options.remove,
             labels: options.labels)
         try applyLifecycleOptions(options, image: image, to: &container)
+        container.entrypoint = builder.entrypoint()
+        container.workingDir =
+            (options.workdir ?? image.config.config?.WorkingDir ?? "").isEmpty ? "" : builder.workingDirectory()
+        container.hostConfig = HostConfigRecord(options: options)
+        if case .profile(let path) = options.seccomp, profileFromFile != nil, let bytes = try? FileIO.read(path) {
+            container.hostConfig?.showSeccompProfile(bytes)
+        }
         try options.namespaces.validate(hostname: options.hostname)
         try checkNamespaceDonors(options.namespaces)
         container.namespaceModes = options.namespaces
@@ -117,6 +124,7 @@ extension Engine {
         var spec = try builder.spec(
             rootfs: dir + "/rootfs", hostname: hostname, cgroupsPath: options.resources.cgroupsPath(id: id))
         let given = try builder.environment(hostname: hostname)
+        container.configEnv = try builder.configEnvironment()
         if !given.contains(where: { $0.hasPrefix("HOME=") && $0 != "HOME=" }),
             let home = spec.process?.env?.last(where: { $0.hasPrefix("HOME=") })
         {

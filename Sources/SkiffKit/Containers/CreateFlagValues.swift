@@ -59,7 +59,10 @@ public struct CreateFlagValues: Sendable, Equatable {
             case .failure(let e): throw .usage("--link-local-ip \(ip): \(e.reason)")
             }
         }
-        if let userns { try DaemonSettings.checkUserns(userns) }
+        if let userns {
+            try DaemonSettings.checkUserns(userns)
+            o.userns = userns
+        }
         if let runtime { try DaemonSettings.checkRuntime(runtime) }
         o.storageOptions = try StorageOptions.parse(storageOpt, origin: "--storage-opt")
         if let logDriver { o.logDriver = try LogDriver(parsing: logDriver, origin: "--log-driver") }

@@ -53,6 +53,12 @@ public struct RunOptions: Sendable, Equatable {
     public var seccomp: SeccompChoice = .default
     /// --security-opt no-new-privileges.
     public var noNewPrivileges = false
+    /// Every --security-opt as given (HostConfig.SecurityOpt; the fields around it hold their effect).
+    public var securityOpt: [String] = []
+    /// --cidfile as given (the CLI writes the file; HostConfig.ContainerIDFile shows the path).
+    public var containerIDFile: String?
+    /// --userns as given ("" or "host": see DaemonSettings.checkUserns); nil: not given.
+    public var userns: String?
     /// --security-opt systempaths=unconfined: no masked and no read-only paths under /proc and /sys.
     public var unmaskSystemPaths = false
     /// --init: a small init as pid 1 that reaps zombies and forwards signals.

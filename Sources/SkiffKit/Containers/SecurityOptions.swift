@@ -26,6 +26,7 @@ public enum SecurityOptions {
             default:
                 throw .usage("\(origin) \"\(text)\" is not supported: supported are \(supported)")
             }
+            options.securityOpt.append(text)
         }
     }
 

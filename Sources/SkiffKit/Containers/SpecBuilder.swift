@@ -36,17 +36,22 @@ package struct SpecBuilder {
     }
 
     package func command() throws(KitError) -> [String] {
-        let config = image.config.config
-        var entrypoint = config?.Entrypoint ?? []
-        var cmd = config?.Cmd ?? []
-        if let e = options.entrypoint {
-            entrypoint = e.isEmpty ? [] : [e]
-            cmd = []
-        }
-        if !options.command.isEmpty { cmd = options.command }
-        let args = entrypoint + cmd
+        let args = entrypoint() + cmd()
         guard !args.isEmpty else { throw .noCommand(image: imageName) }
         return args
+    }
+
+    /// Docker's Config.Entrypoint: `--entrypoint` ("" clears it), else the image's.
+    package func entrypoint() -> [String] {
+        if let e = options.entrypoint { return e.isEmpty ? [] : [e] }
+        return image.config.config?.Entrypoint ?? []
+    }
+
+    /// Docker's Config.Cmd: the arguments after the image, else the image's CMD unless `--entrypoint`
+    /// was given (which drops it).
+    package func cmd() -> [String] {
+        if !options.command.isEmpty { return options.command }
+        return options.entrypoint == nil ? image.config.config?.Cmd ?? [] : []
     }
 
     package func environment(hostname: String) throws(KitError) -> [String] {
@@ -67,6 +72,21 @@ package struct SpecBuilder {
             if let assignment = resolve(entry) { env.set(assignment) }
         }
         return env.entries
+    }
+
+    /// Docker's Config.Env: `--env-file`'s and `-e`'s entries in order, then the image's whose names they
+    /// do not set (the daemon's merge); PATH, HOSTNAME and TERM, which Docker's daemon adds only to the
+    /// process, are not in it. Called after `environment`, which checks the entries.
+    package func configEnvironment() throws(KitError) -> [String] {
+        var given: [String] = []
+        for path in options.envFiles {
+            guard let text = envFileContents[path] else { throw .usage("--env-file \(path): the file was not read") }
+            given += try EnvFileLines.entries(text, path: path).compactMap(resolve)
+        }
+        given += options.env.compactMap(resolve)
+        func name(_ entry: String) -> Substring { entry.prefix { $0 != "=" } }
+        let names = Set(given.map(name))
+        return given + (image.config.config?.Env ?? []).filter { !names.contains(name($0)) }
     }
 
     /// "KEY=VALUE" stays; "KEY" takes the caller's value, or is left out when the caller has none.

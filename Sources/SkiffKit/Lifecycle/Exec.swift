@@ -123,6 +123,8 @@ extension Engine {
             throw .usage("a detached exec with a terminal needs a holder of the terminal (see ExecWaiter)")
         }
         let execEvents = ExecEvents(recorder: events, container: c, command: request.command)
+        let execID = execEvents.execID
+        options.started = { pid in recordExecStarted(containerID: c.id, execID: execID, pid: pid) }
         if request.detach && request.startReportFD >= 0 {
             let fd = request.startReportFD
             let report = "\(execEvents.execID) \(c.id)\n"
@@ -132,9 +134,14 @@ extension Engine {
                     _ = DescriptorPassing.send(master, with: "\(pid) " + report, over: fd)
                 }
             } else {
-                options.started = { pid in _ = try? FileIO.writeAll(fd: fd, bytes: Array("\(pid) \(report)".utf8)) }
+                options.started = { pid in
+                    recordExecStarted(containerID: c.id, execID: execID, pid: pid)
+                    _ = try? FileIO.writeAll(fd: fd, bytes: Array("\(pid) \(report)".utf8))
+                }
             }
         }
+        // One this call waits for is over when it returns; a detached one's waiter reports its end.
+        defer { if !request.detach { recordExecEnded(containerID: c.id, execID: execID) } }
         do {
             execEvents.started()
             let status = try runtime.exec(target, process: process, options: options)

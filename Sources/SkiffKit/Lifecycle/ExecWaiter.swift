@@ -85,6 +85,7 @@ extension Engine {
     /// container is gone.
     package func recordExecDied(id: String, execID: String, code: Int32, signal: Int32) {
         guard let c = try? containers.load(id: id) else { return }
+        recordExecEnded(containerID: c.id, execID: execID)
         ExecEvents(recorder: events, container: c, command: [], execID: execID).died(code >= 0 ? code : 128 + signal)
     }
 }

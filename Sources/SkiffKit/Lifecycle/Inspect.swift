@@ -3,8 +3,9 @@ import SkiffImage
 import SkiffOCI
 import SkiffRuntime
 
-/// `skiff inspect` of a container, shaped as Docker's (the fields tools read: State, Config, Mounts,
-/// HostConfig.RestartPolicy/NetworkMode/PortBindings, NetworkSettings with its Ports and Networks).
+/// `skiff inspect` of a container, shaped as Docker 20.10's: every key its `docker inspect` has (State,
+/// Config, HostConfig, Mounts, NetworkSettings with its Ports and Networks, GraphDriver, ExecIDs…), null
+/// where Docker writes null.
 package struct ContainerInspect: Codable, Sendable {
     package struct HealthDoc: Codable, Sendable {
         package var Status: String
@@ -43,16 +44,55 @@ package struct ContainerInspect: Codable, Sendable {
         package var OpenStdin: Bool
         package var StdinOnce: Bool
         package var Env: [String]
-        package var Cmd: [String]
+        /// The arguments after Entrypoint (null when none, as Docker's).
+        package var Cmd: [String]?
         package var Healthcheck: HealthcheckDoc?
         package var Image: String
+        /// The image's VOLUMEs and the anonymous `-v /path` ones ("/data": {}); null when none.
+        package var Volumes: [String: EmptyObject]? = nil
         package var WorkingDir: String
+        /// null when none, as Docker's.
         package var Entrypoint: [String]?
+        /// A container's ONBUILD triggers: Docker keeps none (null).
+        package var OnBuild: [String]? = nil
         package var Labels: [String: String]
         package var StopSignal: String?
         package var StopTimeout: Int?
         /// The image's EXPOSE ports and the published ones ("80/tcp": {}); absent when none, as Docker's.
         package var ExposedPorts: [String: EmptyObject]? = nil
+
+        /// Docker's keys: Cmd, Volumes, Entrypoint and OnBuild as null when unset; Healthcheck,
+        /// StopSignal, StopTimeout and ExposedPorts left out then (their `omitempty`; null for a template).
+        package func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            let omit = !encoder.writesEveryField
+            try c.encode(Hostname, forKey: .Hostname)
+            try c.encode(Domainname, forKey: .Domainname)
+            try c.encode(User, forKey: .User)
+            try c.encode(AttachStdin, forKey: .AttachStdin)
+            try c.encode(AttachStdout, forKey: .AttachStdout)
+            try c.encode(AttachStderr, forKey: .AttachStderr)
+            try c.encode(ExposedPorts, forKey: .ExposedPorts, omittingNil: omit)
+            try c.encode(Tty, forKey: .Tty)
+            try c.encode(OpenStdin, forKey: .OpenStdin)
+            try c.encode(StdinOnce, forKey: .StdinOnce)
+            try c.encode(Env, forKey: .Env)
+            try c.encode(Cmd, forKey: .Cmd)
+            try c.encode(Healthcheck, forKey: .Healthcheck, omittingNil: omit)
+            try c.encode(Image, forKey: .Image)
+            try c.encode(Volumes, forKey: .Volumes)
+            try c.encode(WorkingDir, forKey: .WorkingDir)
+            try c.encode(Entrypoint, forKey: .Entrypoint)
+            try c.encode(OnBuild, forKey: .OnBuild)
+            try c.encode(Labels, forKey: .Labels)
+            try c.encode(StopSignal, forKey: .StopSignal, omittingNil: omit)
+            try c.encode(StopTimeout, forKey: .StopTimeout, omittingNil: omit)
+        }
+    }
+    /// Docker's GraphDriver: the overlay directories of the container's root filesystem.
+    package struct GraphDriverDoc: Codable, Sendable, Equatable {
+        package var Name: String
+        package var Data: [String: String]?
     }
     package struct RestartPolicyDoc: Codable, Sendable {
         package var Name: String
@@ -61,44 +101,6 @@ package struct ContainerInspect: Codable, Sendable {
     package struct LogConfigDoc: Codable, Sendable {
         package var `Type`: String
         package var Config: [String: String]
-    }
-    package struct HostConfigDoc: Codable, Sendable {
-        /// "bridge", "none", "host", "container:<id>", or a user network's name.
-        package var NetworkMode: String
-        /// The -p requests: "80/tcp": [{"HostIp": "", "HostPort": "8080"}] (empty: any address, any port).
-        package var PortBindings: [String: [PortBindingDoc]]
-        package var PublishAllPorts: Bool
-        package var RestartPolicy: RestartPolicyDoc
-        package var AutoRemove: Bool
-        package var Privileged: Bool
-        package var ReadonlyRootfs: Bool
-        package var LogConfig: LogConfigDoc
-        /// "", "host" or "container:NAME" (--pid).
-        package var PidMode: String = ""
-        /// "private", "shareable", "host", "none" or "container:NAME" (--ipc).
-        package var IpcMode: String = "private"
-        /// "" or "host" (--uts).
-        package var UTSMode: String = ""
-        /// "private" or "host" (--cgroupns, with the host's default filled in).
-        package var CgroupnsMode: String = "private"
-        /// --link, as Docker lists them: "/db:/web/alias".
-        package var Links: [String]? = nil
-        /// The one runtime (see DaemonSettings).
-        package var Runtime: String = DaemonSettings.runtimeName
-        // Resources (see ResourceSettings; `update` changes them).
-        package var Memory: Int64 = 0
-        package var MemorySwap: Int64 = 0
-        package var MemoryReservation: Int64 = 0
-        package var NanoCpus: Int64 = 0
-        package var CpuShares: Int64 = 0
-        package var CpuPeriod: Int64 = 0
-        package var CpuQuota: Int64 = 0
-        package var CpuRealtimePeriod: Int64 = 0
-        package var CpuRealtimeRuntime: Int64 = 0
-        package var CpusetCpus: String = ""
-        package var CpusetMems: String = ""
-        package var PidsLimit: Int64? = nil
-        package var BlkioWeight: UInt16 = 0
     }
     package struct MountDoc: Codable, Sendable {
         package var `Type`: String
@@ -248,6 +250,66 @@ package struct ContainerInspect: Codable, Sendable {
     /// `inspect --size`: the writable layer's bytes, and with the image's (absent otherwise, as Docker's).
     package var SizeRw: Int64?
     package var SizeRootFs: Int64?
+    /// The execs running in the container (RunningExecs); null when none, as Docker's.
+    package var ExecIDs: [String]? = nil
+    package var GraphDriver: GraphDriverDoc
+    /// No AppArmor profile and no SELinux labels: Skiff applies none (see SecurityOptions).
+    package var AppArmorProfile = ""
+    package var MountLabel = ""
+    package var ProcessLabel = ""
+
+    package func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        let omit = !encoder.writesEveryField
+        try c.encode(Id, forKey: .Id)
+        try c.encode(Created, forKey: .Created)
+        try c.encode(Path, forKey: .Path)
+        try c.encode(Args, forKey: .Args)
+        try c.encode(State, forKey: .State)
+        try c.encode(Image, forKey: .Image)
+        try c.encode(ResolvConfPath, forKey: .ResolvConfPath)
+        try c.encode(HostnamePath, forKey: .HostnamePath)
+        try c.encode(HostsPath, forKey: .HostsPath)
+        try c.encode(LogPath, forKey: .LogPath)
+        try c.encode(Name, forKey: .Name)
+        try c.encode(RestartCount, forKey: .RestartCount)
+        try c.encode(Driver, forKey: .Driver)
+        try c.encode(Platform, forKey: .Platform)
+        try c.encode(MountLabel, forKey: .MountLabel)
+        try c.encode(ProcessLabel, forKey: .ProcessLabel)
+        try c.encode(AppArmorProfile, forKey: .AppArmorProfile)
+        try c.encode(ExecIDs, forKey: .ExecIDs)
+        try c.encode(HostConfig, forKey: .HostConfig)
+        try c.encode(GraphDriver, forKey: .GraphDriver)
+        try c.encode(SizeRw, forKey: .SizeRw, omittingNil: omit)
+        try c.encode(SizeRootFs, forKey: .SizeRootFs, omittingNil: omit)
+        try c.encode(Mounts, forKey: .Mounts)
+        try c.encode(Config, forKey: .Config)
+        try c.encode(NetworkSettings, forKey: .NetworkSettings)
+    }
+
+    /// Mounts[].Mode of the `-v SOURCE:TARGET[:MODE]` mounts by target: MODE as given ("" without one;
+    /// Docker then writes `z` for a named volume, its default SELinux relabel mode).
+    package static func bindModes(_ binds: [String]) -> [String: String] {
+        var modes: [String: String] = [:]
+        for text in binds {
+            let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+            guard parts.count >= 2 else { continue }
+            modes[MountRequest.normalize(parts[1])] = parts.count == 3 ? parts[2] : ""
+        }
+        return modes
+    }
+
+    /// Docker's overlay2 directories for a container's root filesystem: the image's layers (top first),
+    /// where the container's changes go, overlay's work directory, and where it is mounted.
+    package static func graphDriver(lowerDirs: [String], containerDirectory dir: String) -> GraphDriverDoc {
+        GraphDriverDoc(
+            Name: "overlay2",
+            Data: [
+                "LowerDir": lowerDirs.joined(separator: ":"), "MergedDir": dir + "/rootfs", "UpperDir": dir + "/upper",
+                "WorkDir": dir + "/work",
+            ])
+    }
 }
 
 extension Engine {
@@ -277,14 +339,21 @@ extension Engine {
                 Test: $0.test, Interval: $0.interval, Timeout: $0.timeout,
                 StartPeriod: $0.startPeriod, Retries: $0.retries)
         }
+        let argv = Self.configuredCommand(c)
+        let entrypoint = c.entrypoint.map { Array(argv.prefix($0.count)) } ?? []
+        let cmd = Array(argv.dropFirst(entrypoint.count))
         var config = ContainerInspect.ConfigDoc(
             Hostname: c.hostname ?? spec?.hostname ?? c.shortID, Domainname: spec?.domainname ?? "", User: user,
             AttachStdin: false, AttachStdout: c.monitorPid == nil, AttachStderr: c.monitorPid == nil,
             Tty: c.tty ?? (process?.terminal ?? false), OpenStdin: c.openStdin ?? false, StdinOnce: false,
-            Env: (process?.env ?? []).filter { e in c.defaultHome.map { "HOME=" + $0 } != e }, Cmd: c.command,
-            Healthcheck: hc, Image: c.image,
-            WorkingDir: process?.cwd ?? "/", Entrypoint: nil, Labels: c.labels,
+            Env: c.configEnv ?? (process?.env ?? []).filter { e in c.defaultHome.map { "HOME=" + $0 } != e },
+            Cmd: cmd.isEmpty ? nil : cmd, Healthcheck: hc, Image: c.image,
+            WorkingDir: c.workingDir ?? process?.cwd ?? "/", Entrypoint: entrypoint.isEmpty ? nil : entrypoint,
+            Labels: c.labels,
             StopSignal: c.stopSignal, StopTimeout: c.stopTimeout)
+        let image = (try? Digest(c.manifestDigest)).flatMap { try? images.image(manifest: $0) }
+        let volumes = Set((image?.config.config?.Volumes ?? [:]).keys).union(c.hostConfig?.anonymousVolumes ?? [])
+        config.Volumes = volumes.isEmpty ? nil : Dictionary(uniqueKeysWithValues: volumes.map { ($0, EmptyObject()) })
         let hasNetNS = spec?.linux?.namespaces?.contains { $0.type == "network" } ?? true
         let net = networkDocs(c, hasNetNS: hasNetNS)
         config.ExposedPorts =
@@ -310,14 +379,20 @@ extension Engine {
         host.UTSMode = modes.uts.text
         host.CgroupnsMode = spaces.contains { $0.type == "cgroup" } ? "private" : "host"
         host.setResources(ResourceSettings(resources: spec?.linux?.resources, nanoCpus: c.nanoCpus))
+        host.setCreateFlags(c.hostConfig, spec: spec)
         if let links = networkRequest(c.id)?.links, !links.isEmpty {
             host.Links = links.map { "/\($0.name):/\(c.name)/\($0.alias)" }
         }
         let etc = Set(["/etc/hostname", "/etc/hosts", "/etc/resolv.conf", "/sbin/docker-init"])
-        let recorded = (c.mounts ?? []).map { m in
+        let mountModes = ContainerInspect.bindModes(c.hostConfig?.binds ?? [])
+        let flagTmpfs = c.hostConfig?.tmpfs ?? [:]
+        // `--tmpfs` mounts are HostConfig.Tmpfs only, as Docker lists them (`--mount type=tmpfs` ones are here).
+        let recorded = (c.mounts ?? []).filter { !($0.type == .tmpfs && flagTmpfs[$0.destination] != nil) }.map { m in
             ContainerInspect.MountDoc(
                 Type: m.type.rawValue, Name: m.name, Driver: m.type == .volume ? "local" : nil,
-                Source: m.source, Destination: m.destination, Mode: m.readOnly ? "ro" : "",
+                Source: m.source, Destination: m.destination,
+                Mode: mountModes[m.destination].map { m.type == .volume && $0.isEmpty ? "z" : $0 }
+                    ?? (m.readOnly ? "ro" : ""),
                 RW: !m.readOnly, Propagation: m.type == .bind ? (m.propagation ?? "rprivate") : "")
         }
         let recordedTargets = Set(recorded.map(\.Destination))
@@ -334,13 +409,26 @@ extension Engine {
                     Type: "bind", Source: m.source ?? "", Destination: m.destination,
                     Mode: ro ? "ro" : "", RW: !ro, Propagation: "rprivate")
             }
+        let lowers = c.layerChainIDs.reversed().map { layers.diffPath(chainID: $0) }
         return ContainerInspect(
-            Id: c.id, Created: c.created, Path: c.command.first ?? "", Args: Array(c.command.dropFirst()),
+            Id: c.id, Created: c.created, Path: argv.first ?? "", Args: Array(argv.dropFirst()),
             State: state, Image: c.imageID, ResolvConfPath: dir + "/resolv.conf", HostnamePath: dir + "/hostname",
             HostsPath: dir + "/hosts", LogPath: dir + "/log.jsonl", Name: "/" + c.name,
-            RestartCount: c.restartCount ?? 0, Driver: "overlay", Platform: "linux", HostConfig: host,
+            RestartCount: c.restartCount ?? 0, Driver: "overlay2", Platform: "linux", HostConfig: host,
             Mounts: mounts, Config: config,
-            NetworkSettings: net.settings)
+            NetworkSettings: net.settings,
+            ExecIDs: running ? runningExecIDs(c.id) : nil,
+            GraphDriver: ContainerInspect.graphDriver(
+                lowerDirs: lowers.isEmpty ? [layers.root + "/empty"] : lowers, containerDirectory: dir))
+    }
+
+    /// The container's command as it was configured: without the `--init` that runs it (Docker's Path
+    /// and Args are the command, not docker-init).
+    static func configuredCommand(_ c: Container) -> [String] {
+        guard c.hostConfig?.initProcess == true, c.command.starts(with: ["/sbin/docker-init", "--"]) else {
+            return c.command
+        }
+        return Array(c.command.dropFirst(2))
     }
 
     /// The network parts of `inspect`, from the container's request (`network.json`: what it is configured

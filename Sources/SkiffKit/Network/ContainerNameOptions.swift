@@ -115,7 +115,8 @@ extension Engine {
             // host or none: the file written at create is the one the container keeps.
             let hosts = (try? FileIO.readString(dir + "/hosts")) ?? ""
             do {
-                try FileIO.create(dir + "/hosts", contents: Array((hosts + o.hostsLines(gateway: "127.0.0.1")).utf8))
+                let text = EtcHostsDefaults.withExtraHosts(o.hostsLines(gateway: "127.0.0.1"), in: hosts)
+                try FileIO.create(dir + "/hosts", contents: Array(text.utf8))
             } catch { throw .system(error) }
         }
     }

@@ -81,11 +81,12 @@ package enum EmbeddedDNS {
     }
 
     /// The part of a container's hosts file that names its networks' containers: without the
-    /// `--add-host` lines Skiff appends last (`extraHosts`), which Docker's resolver does not answer
-    /// (they are the container's /etc/hosts entries, not names on its networks).
+    /// `--add-host` lines (`extraHosts`, after the fixed lines as Docker writes them; at the end in a
+    /// file an older Skiff wrote), which Docker's resolver does not answer (they are the container's
+    /// /etc/hosts entries, not names on its networks).
     package static func networkHosts(hostsText: String, extraHosts: String?) -> String {
-        guard let extraHosts, !extraHosts.isEmpty, hostsText.hasSuffix(extraHosts) else { return hostsText }
-        return String(hostsText.dropLast(extraHosts.count))
+        guard let extraHosts else { return hostsText }
+        return EtcHostsDefaults.withoutExtraHosts(extraHosts, in: hostsText) ?? hostsText
     }
 
     /// The reply to `query` from the hosts file, or nil when the name is not one of it (forward it).

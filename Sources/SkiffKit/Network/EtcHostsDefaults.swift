@@ -18,4 +18,22 @@ package enum EtcHostsDefaults {
         guard let dot = hostname.firstIndex(of: "."), dot != hostname.startIndex else { return [hostname] }
         return [hostname, String(hostname[..<dot])]
     }
+
+    /// `text` with the `--add-host` lines where Docker writes them: after the fixed lines, before the
+    /// container's own line and any other (a file that does not start with the fixed lines, the host's
+    /// /etc/hosts under `--network host`, gets them at its end).
+    package static func withExtraHosts(_ lines: String, in text: String) -> String {
+        guard !lines.isEmpty else { return text }
+        guard text.hasPrefix(header) else { return text + lines }
+        return header + lines + text.dropFirst(header.count)
+    }
+
+    /// `text` without the `--add-host` lines `withExtraHosts` put in it (nil when they are not there:
+    /// a file the container rewrote).
+    package static func withoutExtraHosts(_ lines: String, in text: String) -> String? {
+        guard !lines.isEmpty else { return text }
+        if text.hasPrefix(header + lines) { return header + text.dropFirst(header.count + lines.count) }
+        if text.hasSuffix(lines) { return String(text.dropLast(lines.count)) }
+        return nil
+    }
 }

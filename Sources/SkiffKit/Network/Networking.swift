@@ -666,8 +666,9 @@ extension Engine {
 
     // MARK: names
 
-    /// Rewrite /etc/hosts of every running container on `networks` (and of `also`): its own address
-    /// and name, then every other container on its user networks by name, aliases and hostname.
+    /// Rewrite /etc/hosts of every running container on `networks` (and of `also`): the `--add-host`
+    /// lines, its own address and name, then every other container on its user networks by name,
+    /// aliases and hostname.
     /// In place (truncate + write), because the file is bind-mounted into the container.
     func refreshHosts(networks names: [String], also: String?) {
         var ids = Set<String>()
@@ -709,7 +710,7 @@ extension Engine {
                 text += line
             }
             for line in v6Lines where seen.insert(line).inserted { text += line }
-            text += request?.extraHosts ?? ""
+            text = EtcHostsDefaults.withExtraHosts(request?.extraHosts ?? "", in: text)
             Self.rewriteInPlace(containers.directory(of: id) + "/hosts", text)
         }
     }

@@ -26,6 +26,9 @@ public struct MountRequest: Sendable, Equatable {
     public var volumeLabels: [String: String] = [:]
     /// The flag and value it came from, for messages ("-v data:/x").
     public var origin: String
+    /// The text of a `-v` or `--tmpfs`, as Docker's HostConfig.Binds and Tmpfs keep it (nil: --mount,
+    /// compose, a build step).
+    public var given: String?
 
     /// A mount of `kind` from `source` at `target`; `origin` is the flag text for messages.
     public init(kind: Kind, source: String?, target: String, origin: String) {
@@ -106,6 +109,7 @@ public struct MountRequest: Sendable, Equatable {
                     "\(flag): invalid mode: \(option) (expected ro, rw, z, Z, nocopy or a propagation such as rslave)")
             }
         }
+        request.given = text
         return request
     }
 
@@ -235,6 +239,7 @@ public struct MountRequest: Sendable, Equatable {
         guard let target = parts.first else { throw .usage("\(flag): expected /path[:options]") }
         try checkTarget(target, flag: flag)
         var request = MountRequest(kind: .tmpfs, source: nil, target: normalize(target), origin: flag)
+        request.given = text
         if parts.count == 2 {
             for option in parts[1].split(separator: ",").map(String.init) {
                 if option.hasPrefix("size="), !option.hasSuffix("%") {

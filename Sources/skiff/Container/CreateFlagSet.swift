@@ -318,6 +318,7 @@ extension CreateFlagSet {
             if let cgroupns { o.namespaces.cgroupns = try .parse(cgroupns) }
             try o.namespaces.validate(hostname: hostname)
         } catch { throw ValidationError("\(error)") }
+        o.containerIDFile = cidfile
         o.names.extraHosts = addHost
         o.names.dns = dns
         o.names.dnsSearch = dnsSearch
