@@ -128,7 +128,7 @@ struct AttachedOOMEventTests {
         defer { if Self.exitCode(pid, wait: false) == nil { kill(pid, SIGKILL); _ = Self.exitCode(pid, wait: true) } }
         let name = { p.engine.listContainers().first { $0.name.hasPrefix("s14attoom-hog-run-") }?.name }
         let all = Self.checkKillsWhileAttached(root: p.engine.root, name: name, pid: pid, since: since, out: out)
-        #expect(all == ["create", "start", "oom", "oom", "oom", "die 0"])
+        #expect(all == ["create", "attach", "start", "oom", "oom", "oom", "die 0"])
         let ids = p.engine.listContainers().map(\.id)
         #expect(p.compose("down").status == 0)
         p.checkNothingLeft(ids: ids)
