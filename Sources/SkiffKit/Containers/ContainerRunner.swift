@@ -58,7 +58,8 @@ extension Engine {
         host: HostFiles = HostFiles(), seccompProfile: LinuxSeccomp? = nil
     ) throws(KitError) -> Container {
         let options = carryingOutResources(options)
-        let profileFromFile = seccompProfile == nil ? try Self.seccompProfileFile(options.seccomp) : nil
+        let fileProfile = seccompProfile == nil ? try Self.seccompProfileFile(options.seccomp) : nil
+        let profileFromFile = fileProfile?.profile
         try StorageOptions.check(options.storageOptions, backing: .of(root))
         let chains: [String]
         do { chains = try layers.prepare(manifest: image.manifest, config: image.config) } catch { throw .image(error) }
@@ -93,9 +94,7 @@ extension Engine {
         container.workingDir =
             (options.workdir ?? image.config.config?.WorkingDir ?? "").isEmpty ? "" : builder.workingDirectory()
         container.hostConfig = HostConfigRecord(options: options)
-        if case .profile(let path) = options.seccomp, profileFromFile != nil, let bytes = try? FileIO.read(path) {
-            container.hostConfig?.showSeccompProfile(bytes)
-        }
+        if let bytes = fileProfile?.bytes { container.hostConfig?.showSeccompProfile(bytes) }
         try options.namespaces.validate(hostname: options.hostname)
         try checkNamespaceDonors(options.namespaces)
         container.namespaceModes = options.namespaces
@@ -360,13 +359,16 @@ extension Engine {
 
     /// The profile of `--security-opt seccomp=PROFILE.json` (compose `security_opt: [seccomp:…]`), read as
     /// Docker's CLI reads it when the container is made; nil for the default profile or none.
-    static func seccompProfileFile(_ choice: RunOptions.SeccompChoice) throws(KitError) -> LinuxSeccomp? {
+    /// `--security-opt seccomp=FILE`: the profile, and the file's bytes (inspect shows them as given).
+    static func seccompProfileFile(_ choice: RunOptions.SeccompChoice) throws(KitError) -> (
+        profile: LinuxSeccomp, bytes: [UInt8]
+    )? {
         guard case .profile(let path) = choice else { return nil }
         let bytes: [UInt8]
         do { bytes = try FileIO.read(path) } catch {
             throw .usage("opening seccomp profile (\(path)) failed: \(errnoText(error.errno))")
         }
-        do { return try KitJSON.decode(LinuxSeccomp.self, from: bytes) } catch {
+        do { return (try KitJSON.decode(LinuxSeccomp.self, from: bytes), bytes) } catch {
             throw .usage("seccomp profile \(path) is not a seccomp profile: \(KitJSON.reason(error))")
         }
     }
