@@ -136,10 +136,15 @@ public struct EndpointOptions: Codable, Sendable, Equatable {
         }
     }
 
-    /// The `ip addr add` arguments of the link-local addresses (/16 and /64, as Docker adds them).
-    func linkLocalCommands(interface ifname: String) -> [String] {
-        linkLocalIPs.map { a in
-            a.contains(":") ? "addr add \(a)/64 dev \(ifname) nodad" : "addr add \(a)/16 dev \(ifname)"
+    /// The link-local addresses' steps (/16 and /64, as Docker adds them; IPv6 without duplicate
+    /// address detection).
+    func linkLocalSteps(interface ifname: String) -> [LinkStep] {
+        linkLocalIPs.compactMap { text in
+            switch LinkStep.Address(text) {
+            case .v4(let a): .addAddress(.v4(a), prefix: 16, interface: ifname, noDAD: false)
+            case .v6(let a): .addAddress(.v6(a), prefix: 64, interface: ifname, noDAD: true)
+            case nil: nil
+            }
         }
     }
 

@@ -283,7 +283,7 @@ extension Engine {
             try checkLinksLocked(request, of: record)
             let mtu = HostNetwork.uplinkMTU()
             var steps = AttachmentSteps()
-            steps.create = ["link set lo up"]
+            steps.create = [.up("lo")]
             var touched: [String] = []
             var explained: [ExplainEvent.Step] = [.networkNamespaceFile(path: nsPath)]
             let madeBridge = request.attachments.contains { a in
@@ -297,7 +297,7 @@ extension Engine {
                 touched.append(s.network)
             }
             // The FORWARD policy check's `iptables-save` mostly waits on the kernel: it runs beside the
-            // `ip` steps, and writeFirewall reads it.
+            // link steps, and writeFirewall reads it.
             var forwardSnapshot = startForwardSnapshot()
             defer { forwardSnapshot?.abandon() }
             try steps.run(netns: nsPath)
@@ -319,7 +319,7 @@ extension Engine {
         }
     }
 
-    /// One network of a container: the bridge, an address, and the `ip` commands for the veth pair
+    /// One network of a container: the bridge, an address, and the link steps for the veth pair
     /// (inside the container's namespace, then on the host) and the interface's sysctls. `i` is the
     /// network's place among the container's (the first has the default route); `ifname` its interface.
     func attachLocked(
@@ -355,29 +355,26 @@ extension Engine {
         // The old pair of this container (a quick restart) may still be on its way out of the kernel.
         if HostNetwork.linkExists(veth) { try? HostNetwork.ip(["link del \(veth)"]) }
         var steps = AttachmentSteps(network: config.name)
-        steps.create = [
-            "link add \(ifname) mtu \(mtu) address \(mac) type veth peer name \(veth) netns \(getpid())"
-        ]
+        steps.create = [.createVeth(name: ifname, mtu: mtu, mac: mac, peer: veth)]
         steps.sysctls = endpoint.sysctlWrites(interface: ifname)
-        var inside: [String] = []
+        var inside: [LinkStep] = []
         if let ip = lease.ip, let subnet = config.subnet {
-            inside.append("addr add \(ip)/\(subnet.prefix) dev \(ifname)")
+            inside.append(.addAddress(.v4(ip), prefix: subnet.prefix, interface: ifname, noDAD: false))
         }
-        inside += endpoint.linkLocalCommands(interface: ifname)
-        inside.append("link set \(ifname) up")
-        if i == 0, let gateway = config.gateway { inside.append("route add default via \(gateway)") }
+        inside += endpoint.linkLocalSteps(interface: ifname)
+        inside.append(.up(ifname))
+        if i == 0, let gateway = config.gateway { inside.append(.defaultRoute(via: .v4(gateway), interface: nil)) }
         if let lease6, let subnet6 = config.subnet6, let gateway6 = config.gateway6 {
             // nodad: the address is Skiff's to give (its lease), so it is usable at once.
-            inside.append("addr add \(lease6)/\(subnet6.prefix) dev \(ifname) nodad")
-            if i == 0 { inside.append("route add default via \(gateway6) dev \(ifname)") }
+            inside.append(.addAddress(.v6(lease6), prefix: subnet6.prefix, interface: ifname, noDAD: true))
+            if i == 0 { inside.append(.defaultRoute(via: .v6(gateway6), interface: ifname)) }
         }
         steps.configure = inside
         // enable_icc=false: an isolated port reaches only the bridge itself, never another isolated port,
         // whether or not br_netfilter shows bridged traffic to the firewall.
-        let isolated = config.bridgeOptions?.interContainer == false ? " isolated on" : ""
         steps.outside = [
-            "link set \(veth) master \(config.bridge) up",
-            "link set dev \(veth) type bridge_slave hairpin on\(isolated)",
+            .attach(veth, bridge: config.bridge),
+            .bridgePort(veth, hairpin: true, isolated: config.bridgeOptions?.interContainer == false),
         ]
         let bridgeAddress =
             config.subnet.map { "\(config.gateway!)/\($0.prefix)" }

@@ -1,0 +1,111 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A NETLINK_ROUTE socket. It acts on the network namespace it was opened in, whichever thread uses
+/// it later: open it inside `NetworkNamespace.inside` to change a container's interfaces.
+public final class RouteSocket {
+    private let fd: Int32
+    private var sequence: UInt32 = 0
+
+    /// A socket in the calling thread's network namespace, with extended acks on (the kernel's reason
+    /// for a refusal comes back with its errno) and capped acks (the request is not echoed).
+    public init() throws(SystemError) {
+        fd = socket(Self.netlinkFamily, Int32(SOCK_RAW.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)  // NETLINK_ROUTE
+        guard fd >= 0 else { throw SystemError("open a netlink socket") }
+        var on: Int32 = 1
+        for option in [Self.capAck, Self.extendedAck] {
+            _ = setsockopt(fd, Self.netlinkLevel, option, &on, socklen_t(MemoryLayout<Int32>.size))
+        }
+    }
+
+    deinit { close(fd) }
+
+    static let netlinkFamily: Int32 = 16  // AF_NETLINK
+    static let netlinkLevel: Int32 = 270  // SOL_NETLINK
+    static let capAck: Int32 = 10  // NETLINK_CAP_ACK
+    static let extendedAck: Int32 = 11  // NETLINK_EXT_ACK
+
+    /// Send `message` (it must ask for an ack) and wait for the kernel's answer: returns on success,
+    /// throws the errno (and the kernel's message, when it gives one) on refusal.
+    public func perform(_ message: RouteMessage) throws(NetlinkError) {
+        sequence &+= 1
+        let bytes = message.encoded(sequence: sequence)
+        var sent: Int
+        repeat {
+            sent = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
+        } while sent < 0 && errno == EINTR
+        guard sent == bytes.count else { throw NetlinkError(errno: sent < 0 ? errno : EIO) }
+        var buffer = [UInt8](repeating: 0, count: 8192)
+        while true {
+            var n: Int
+            repeat {
+                n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            } while n < 0 && errno == EINTR
+            guard n > 0 else { throw NetlinkError(errno: n < 0 ? errno : EIO) }
+            if try Self.acknowledged(in: Array(buffer[0..<n]), sequence: sequence) { return }
+        }
+    }
+
+    /// Whether `datagram` holds the kernel's ack of `sequence` (false: keep reading); a refusal throws.
+    static func acknowledged(in datagram: [UInt8], sequence: UInt32) throws(NetlinkError) -> Bool {
+        var offset = 0
+        while offset + 16 <= datagram.count {
+            let length = Int(u32(datagram, offset))
+            guard length >= 16, offset + length <= datagram.count else { break }
+            let type = u16(datagram, offset + 4)
+            let flags = u16(datagram, offset + 6)
+            if type == 2, u32(datagram, offset + 8) == sequence, length >= 20 {  // NLMSG_ERROR
+                let code = Int32(bitPattern: u32(datagram, offset + 16))
+                if code == 0 { return true }
+                throw NetlinkError(errno: -code, message: extendedMessage(datagram, offset, length, flags))
+            }
+            offset += NetlinkEncoding.aligned(length)
+        }
+        return false
+    }
+
+    /// NLMSGERR_ATTR_MSG of an error with NLM_F_ACK_TLVS: after the error code and the request's header
+    /// (the request itself is cut, NLM_F_CAPPED).
+    private static func extendedMessage(_ d: [UInt8], _ start: Int, _ length: Int, _ flags: UInt16) -> String? {
+        guard flags & 0x200 != 0 else { return nil }
+        let echoed = flags & 0x100 != 0 ? 16 : Int(u32(d, start + 20))
+        var at = start + 20 + NetlinkEncoding.aligned(echoed)
+        let end = start + length
+        while at + 4 <= end {
+            let len = Int(u16(d, at))
+            guard len >= 4, at + len <= end else { break }
+            if u16(d, at + 2) & 0x3FFF == 1 {
+                let text = d[(at + 4)..<(at + len)].prefix { $0 != 0 }
+                return String(decoding: text, as: UTF8.self)
+            }
+            at += NetlinkEncoding.aligned(len)
+        }
+        return nil
+    }
+
+    // Host byte order, as the kernel writes netlink headers.
+    private static func u16(_ d: [UInt8], _ at: Int) -> UInt16 {
+        d.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: at, as: UInt16.self) }
+    }
+    private static func u32(_ d: [UInt8], _ at: Int) -> UInt32 {
+        d.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: at, as: UInt32.self) }
+    }
+}
+
+/// The kernel refused a netlink request: its errno, and its own words when it gave them.
+public struct NetlinkError: Error, Equatable, CustomStringConvertible {
+    public var errno: Int32
+    public var message: String?
+
+    public init(errno: Int32, message: String? = nil) {
+        self.errno = errno
+        self.message = message
+    }
+
+    public var description: String {
+        let text = errnoText(errno)
+        guard let message, !message.isEmpty else { return text }
+        return "\(text) (\(message))"
+    }
+}
