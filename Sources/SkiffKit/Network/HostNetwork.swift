@@ -5,9 +5,9 @@ import SkiffSystem
 import Glibc
 #endif
 
-/// What container networking needs from the host: `ip` and `nft` runs (one batch per step, so a start
-/// costs few processes), sysctls, the host's routes and uplink MTU, named network namespaces, and
-/// checks that a host port is free.
+/// What container networking needs from the host: `ip` runs for the rare paths (a bridge made, a link
+/// deleted; a start's veth pair is made over rtnetlink, `AttachmentSteps`), `nft` runs, sysctls, the
+/// host's routes and uplink MTU, named network namespaces, and checks that a host port is free.
 enum HostNetwork {
     static let ipTool = firstExisting(["/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"])
     static let nftTool = firstExisting(["/usr/sbin/nft", "/sbin/nft", "/usr/bin/nft"])
@@ -128,12 +128,13 @@ enum HostNetwork {
         return RunningTool(pid: pid, argv: argv, input: input, outFD: outPipe[0], errFD: errPipe[0])
     }
 
-    static func ip(_ batch: [String], netns: String? = nil) throws(KitError) {
+    /// `ip -batch -` with these commands, on the host.
+    static func ip(_ batch: [String]) throws(KitError) {
         guard !batch.isEmpty else { return }
         guard let tool = ipTool else {
             throw .unsupported("container networking needs the ip tool (apt-get install iproute2)")
         }
-        try run([tool, "-batch", "-"], input: batch.joined(separator: "\n") + "\n", netns: netns)
+        try run([tool, "-batch", "-"], input: batch.joined(separator: "\n") + "\n")
     }
 
     static func nft(_ script: String) throws(KitError) {
