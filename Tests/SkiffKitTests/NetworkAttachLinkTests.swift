@@ -69,17 +69,18 @@ struct NetworkAttachLinkTests {
         let ns = dir + "/ns"
         try NetworkNamespace.create(at: ns)
         defer { NetworkNamespace.remove(at: ns) }
-        let outcome: Result<Void, NetlinkError> = try NetworkNamespace.inside(namespaceAt: ns, orElse: { $0 }) {
-            () throws(SystemError) in
-            let socket = try RouteSocket()
-            let lo = Int32(bitPattern: if_nametoindex("lo"))
-            do throws(NetlinkError) {
-                try socket.perform(.setUp(index: lo))
-                try socket.perform(.addAddress(index: lo, address: [10, 9, 8, 7], prefix: 24))
-                try socket.perform(.addAddress(index: lo, address: [10, 9, 8, 7], prefix: 24))
-                return .success(())
-            } catch { return .failure(error) }
-        }
+        let outcome: Result<Void, NetlinkError> = try NetworkNamespace.inside(
+            namespaceAt: ns, orElse: { $0 },
+            { () throws(SystemError) in
+                let socket = try RouteSocket()
+                let lo = Int32(bitPattern: if_nametoindex("lo"))
+                do throws(NetlinkError) {
+                    try socket.perform(.setUp(index: lo))
+                    try socket.perform(.addAddress(index: lo, address: [10, 9, 8, 7], prefix: 24))
+                    try socket.perform(.addAddress(index: lo, address: [10, 9, 8, 7], prefix: 24))
+                    return .success(())
+                } catch { return .failure(error) }
+            })
         guard case .failure(let error) = outcome else {
             Issue.record("adding the same address twice succeeded")
             return
