@@ -27,6 +27,7 @@ public struct RouteMessage: Equatable, Sendable {
     // MARK: constants (linux/netlink.h, linux/rtnetlink.h, linux/if_link.h, linux/if_addr.h)
 
     static let newLink: UInt16 = 16  // RTM_NEWLINK
+    static let deleteLink: UInt16 = 17  // RTM_DELLINK
     static let newAddress: UInt16 = 20  // RTM_NEWADDR
     static let newRoute: UInt16 = 24  // RTM_NEWROUTE
     static let request: UInt16 = 0x1  // NLM_F_REQUEST
@@ -87,6 +88,11 @@ public struct RouteMessage: Equatable, Sendable {
         Self(
             type: newLink, flags: request | ack, header: linkHeader(index: index, flags: ifUp, change: ifUp),
             attributes: master.map { [.u32(ifMaster, UInt32(bitPattern: $0))] } ?? [])
+    }
+
+    /// `ip link del DEV` (a veth takes its peer with it).
+    public static func delete(index: Int32) -> Self {
+        Self(type: deleteLink, flags: request | ack, header: linkHeader(index: index))
     }
 
     /// `ip link set dev DEV type bridge_slave hairpin on [isolated on]`.

@@ -61,6 +61,26 @@ struct NetworkAttachLinkTests {
         #expect(Self.brport(openVeth, "isolated") == "0")
     }
 
+    /// A host end of the container's pair still there at a start (a quick restart, whose old pair the
+    /// kernel is still deleting) is deleted before the new pair is made, which takes its name.
+    @Test func aLeftoverHostEndIsDeletedFirst() throws {
+        let root = try NetworkTests.makeRoot()
+        defer { NetworkTests.cleanUp(root) }
+        try #require(root.skiff("network", "create", "nl-re").status == 0)
+        var r = root.skiff("create", "--name", "nl-re1", "--network", "nl-re", "busybox", "sleep", "300")
+        try #require(r.status == 0, "\(r)")
+        let id = r.out.trimmingCharacters(in: .whitespacesAndNewlines)
+        let index = try #require(root.engine.networks.load("nl-re")).index
+        let veth = NetworkStore.vethName(containerID: id, index: index)
+        let made = NetworkTests.sh("/usr/sbin/ip", "link", "add", veth, "type", "veth", "peer", "name", "skfnltmp0")
+        try #require(made.status == 0, "\(made.err)")
+        defer { NetworkTests.sh("/usr/sbin/ip", "link", "del", veth) }
+        r = root.skiff("start", "nl-re1")
+        #expect(r.status == 0, "\(r)")
+        #expect(access("/sys/class/net/skfnltmp0", F_OK) != 0, "the old pair is still there")
+        #expect(Self.master(veth) == root.engine.networks.load("nl-re")?.bridge)
+    }
+
     /// The client in a namespace of its own: lo comes up, an address goes on, and the same address
     /// again is the kernel's EEXIST (with its message), not a silent success.
     @Test func refusalsCarryTheKernelsErrno() throws {

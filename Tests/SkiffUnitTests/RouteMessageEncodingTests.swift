@@ -136,6 +136,17 @@ struct RouteMessageEncodingTests {
                     """))
     }
 
+    /// `ip link del nlcapdel` (index 46083).
+    @Test func linkDelete() {
+        #expect(
+            RouteMessage.delete(index: 46083).encoded(sequence: 0)
+                == Self.hex(
+                    """
+                    20 00 00 00 11 00 05 00 00 00 00 00 00 00 00 00
+                    00 00 00 00 03 b4 00 00 00 00 00 00 00 00 00 00
+                    """))
+    }
+
     /// The kernel's answers: an ack of another request is skipped, a zero error is success, a negative
     /// one is its errno with the extended ack's message (NLM_F_CAPPED | NLM_F_ACK_TLVS).
     @Test func acknowledgements() throws {

@@ -19,6 +19,8 @@ enum LinkStep: Equatable {
     case attach(String, bridge: String)
     /// `ip link set dev NAME type bridge_slave hairpin on [isolated on]`.
     case bridgePort(String, hairpin: Bool, isolated: Bool)
+    /// `ip link del NAME`.
+    case delete(String)
 
     /// An interface address, either family.
     enum Address: Equatable, CustomStringConvertible {
@@ -64,6 +66,7 @@ enum LinkStep: Equatable {
         case .attach(let name, let bridge): "attaching \(name) to bridge \(bridge)"
         case .bridgePort(let name, let hairpin, let isolated):
             "setting \([hairpin ? "hairpin" : nil, isolated ? "isolated" : nil].compactMap { $0 }.joined(separator: " and ")) on bridge port \(name)"
+        case .delete(let name): "deleting \(name)"
         }
     }
 
@@ -92,6 +95,8 @@ enum LinkStep: Equatable {
             return .setUp(index: try index(name), master: try index(bridge))
         case .bridgePort(let name, let hairpin, let isolated):
             return .bridgePort(index: try index(name), hairpin: hairpin, isolated: isolated)
+        case .delete(let name):
+            return .delete(index: try index(name))
         }
     }
 

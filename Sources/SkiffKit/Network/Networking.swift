@@ -353,7 +353,10 @@ extension Engine {
         }
         let mac = attachment.mac ?? Self.macAddress(lease)
         // The old pair of this container (a quick restart) may still be on its way out of the kernel.
-        if HostNetwork.linkExists(veth) { try? HostNetwork.ip(["link del \(veth)"]) }
+        if HostNetwork.linkExists(veth) {
+            try? LinkStep.perform(
+                [.delete(veth)], on: AttachmentSteps.socket(), peerNamespace: -1, place: "on the host")
+        }
         var steps = AttachmentSteps(network: config.name)
         steps.create = [.createVeth(name: ifname, mtu: mtu, mac: mac, peer: veth)]
         steps.sysctls = endpoint.sysctlWrites(interface: ifname)
