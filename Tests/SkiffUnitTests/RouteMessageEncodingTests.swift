@@ -172,6 +172,21 @@ struct RouteMessageEncodingTests {
         #expect(NetlinkError(errno: EEXIST).description == "File exists")
     }
 
+    /// The typed steps become those requests: the MAC's text as its six bytes, an address in network
+    /// order (the steps that need no interface index).
+    @Test func stepsBecomeTheRequests() throws {
+        let veth = try LinkStep.createVeth(name: "eth0", mtu: 1400, mac: "02:42:ac:11:00:02", peer: "nlcapveth")
+            .message(peerNamespace: 4)
+        #expect(
+            veth
+                == RouteMessage.createVeth(
+                    name: "eth0", mtu: 1400, mac: [0x02, 0x42, 0xac, 0x11, 0x00, 0x02], peer: "nlcapveth",
+                    peerNamespaceFD: 4))
+        let route = try LinkStep.defaultRoute(via: .v4(IPv4Address("172.18.0.1")!), interface: nil)
+            .message(peerNamespace: -1)
+        #expect(route == RouteMessage.addDefaultRoute(gateway: [172, 18, 0, 1]))
+    }
+
     /// What a failed step says: what the `ip` command would have done, and where.
     @Test func stepSummaries() {
         let ip = LinkStep.Address.v4(IPv4Address("172.18.0.2")!)
