@@ -46,8 +46,13 @@ extension Engine {
         var execs = RunningExec.parse(Self.readAll(fd)).filter(\.isRunning)
         change(&execs)
         let text = execs.map { "\($0.id) \($0.pid) \($0.startTime)\n" }.joined()
-        guard ftruncate(fd, 0) == 0, lseek(fd, 0, SEEK_SET) == 0 else { return }
-        try? FileIO.writeAll(fd: fd, bytes: Array(text.utf8), path: path)
+        // Written over from the start, then cut to its length, and never to zero (an empty list is a
+        // blank line): ext4 writes back at close a file truncated to zero (auto_da_alloc), 0.1 ms of
+        // CPU per exec in a perf record of 100.
+        let bytes = Array((text.isEmpty ? "\n" : text).utf8)
+        guard lseek(fd, 0, SEEK_SET) == 0 else { return }
+        try? FileIO.writeAll(fd: fd, bytes: bytes, path: path)
+        _ = ftruncate(fd, off_t(bytes.count))
     }
 
     private static func readAll(_ fd: Int32) -> String {

@@ -153,6 +153,15 @@ enum HostNetwork {
 
     enum FirewallBackend { case nftables, iptables }
 
+    /// Whether `iptables` here is iptables-nft (its rules are nftables rules, and a change of them a
+    /// change of nftables' generation), not the legacy one: the multi-call binary the tool resolves to.
+    static let iptablesIsNftables: Bool = {
+        guard let tool = iptablesSaveTool, let real = realpath(tool, nil) else { return false }
+        defer { free(real) }
+        let name = String(cString: real).split(separator: "/").last.map(String.init) ?? ""
+        return name.contains("nft")
+    }()
+
     /// nftables when `nft` is there, else iptables; SKIFF_FIREWALL=nftables|iptables chooses.
     static func firewallBackend() throws(KitError) -> FirewallBackend {
         let asked = getenv("SKIFF_FIREWALL").map { String(cString: $0) } ?? ""

@@ -298,11 +298,11 @@ extension Engine {
             }
             // The FORWARD policy check's `iptables-save` mostly waits on the kernel: it runs beside the
             // link steps, and writeFirewall reads it.
-            var forwardSnapshot = startForwardSnapshot()
-            defer { forwardSnapshot?.abandon() }
+            var forwardCheck = startForwardCheck()
+            defer { forwardCheck.abandon() }
             try steps.run(netns: nsPath)
             for step in explained { logger.explain(step) }
-            try writeFirewall(fresh: madeBridge, forwardSnapshot: &forwardSnapshot)
+            try writeFirewall(fresh: madeBridge, forwardCheck: &forwardCheck)
             try restartLoopbackProxy(id: id)
             if logger.isExplaining, let first = explained.lazy.compactMap(Self.containerAddress).first {
                 for p in ports {
@@ -511,21 +511,12 @@ extension Engine {
     /// without published ports) cost no `nft` run; a bridge made anew (`fresh`) always rewrites, so
     /// rules flushed behind Skiff's back come back.
     func writeFirewall(fresh: Bool = false) throws(KitError) {
-        var none: HostNetwork.RunningTool?
-        try writeFirewall(fresh: fresh, forwardSnapshot: &none)
+        var check = ForwardCheck()
+        try writeFirewall(fresh: fresh, forwardCheck: &check)
     }
 
-    /// The `iptables-save -t filter` that `opensIptablesForward` reads, started early; nil where that
-    /// check does not run (iptables is the backend itself, or there is no iptables).
-    func startForwardSnapshot() -> HostNetwork.RunningTool? {
-        guard (try? HostNetwork.firewallBackend()) == .nftables, HostNetwork.iptablesRestoreTool != nil else {
-            return nil
-        }
-        return try? HostNetwork.startIptablesSave(table: "filter")
-    }
-
-    /// `forwardSnapshot`, when given, is taken (set to nil) by the FORWARD check.
-    func writeFirewall(fresh: Bool, forwardSnapshot: inout HostNetwork.RunningTool?) throws(KitError) {
+    /// `forwardCheck`'s snapshot, when started, is taken (set to nil) by the FORWARD check.
+    func writeFirewall(fresh: Bool, forwardCheck: inout ForwardCheck) throws(KitError) {
         let hostResolv = (try? FileIO.readString("/etc/resolv.conf")) ?? ""
         var plan = FirewallPlan(networks: [])
         var plan6 = FirewallPlan(networks: [], family: .ipv6)
@@ -581,7 +572,7 @@ extension Engine {
         let last = try? FileIO.readString(cache)
         if !fresh, !plan.networks.isEmpty || !plan6.networks.isEmpty, last == key {
             // The same rules; but Docker may have started since, and set FORWARD's policy to DROP.
-            if backend == .nftables { opensIptablesForward(plan, snapshot: &forwardSnapshot) }
+            if backend == .nftables, !forwardCheck.unchanged { opensIptablesForward(plan, check: &forwardCheck) }
             explainFirewall(backend, rules: rules, applied: false)
             return
         }
@@ -589,11 +580,11 @@ extension Engine {
         // Rules another backend wrote for this root (SKIFF_FIREWALL changed) go first.
         if let previous = last?.split(separator: "\n").first.map(String.init), previous != "\(backend)" {
             let other: HostNetwork.FirewallBackend = previous == "iptables" ? .iptables : .nftables
-            var unused: HostNetwork.RunningTool?
+            var unused = ForwardCheck()
             try? apply(
-                FirewallPlan(networks: []), FirewallPlan(networks: [], family: .ipv6), other, forwardSnapshot: &unused)
+                FirewallPlan(networks: []), FirewallPlan(networks: [], family: .ipv6), other, forwardCheck: &unused)
         }
-        try apply(plan, plan6, backend, forwardSnapshot: &forwardSnapshot)
+        try apply(plan, plan6, backend, forwardCheck: &forwardCheck)
         if !plan.networks.isEmpty || !plan6.networks.isEmpty {
             try? FileIO.writeAtomically(cache, contents: Array(key.utf8))
         }
@@ -626,12 +617,12 @@ extension Engine {
     /// when ip6tables is missing and no network has IPv6).
     private func apply(
         _ plan: FirewallPlan, _ plan6: FirewallPlan, _ backend: HostNetwork.FirewallBackend,
-        forwardSnapshot: inout HostNetwork.RunningTool?
+        forwardCheck: inout ForwardCheck
     ) throws(KitError) {
         switch backend {
         case .nftables:
             try HostNetwork.nft(render(plan, backend, present: "") + render(plan6, backend, present: ""))
-            opensIptablesForward(plan, snapshot: &forwardSnapshot)
+            opensIptablesForward(plan, check: &forwardCheck)
         case .iptables:
             let input = render(plan, backend, present: try HostNetwork.iptablesSave())
             if !input.isEmpty { try HostNetwork.iptablesRestore(input) }
@@ -644,18 +635,26 @@ extension Engine {
     /// With nftables, where iptables' FORWARD policy drops (Docker's, ufw's), the root's forward
     /// rules go into iptables as well (`<prefix>-FWD`, jumped to first from FORWARD), as Podman's
     /// netavark does; they are taken out again once the policy accepts or the networks are gone.
-    /// Checked at every container start with a network (one `iptables-save -t filter`, ~1 ms), so
-    /// a dockerd started after Skiff's bridge is noticed. Best effort: without iptables there is no
-    /// such policy to open.
-    private func opensIptablesForward(_ plan: FirewallPlan, snapshot: inout HostNetwork.RunningTool?) {
-        let started = snapshot
-        snapshot = nil
-        guard HostNetwork.iptablesRestoreTool != nil,
-            let present = try? (started?.finish() ?? HostNetwork.iptablesSave(table: "filter"))
-        else { return }
+    /// Checked with one `iptables-save -t filter` (~1 ms) at a container start with a network whenever
+    /// the nftables ruleset changed since the last check (see `ForwardCheck`), so a dockerd started
+    /// after Skiff's bridge is noticed. Best effort: without iptables there is no such policy to open.
+    private func opensIptablesForward(_ plan: FirewallPlan, check: inout ForwardCheck) {
+        var generation = check.generation
+        var started = check.snapshot
+        check.snapshot = nil
+        guard HostNetwork.iptablesRestoreTool != nil else { return }
+        if started == nil {
+            generation = HostNetwork.iptablesIsNftables ? NftablesGeneration.current() : nil
+            started = try? HostNetwork.startIptablesSave(table: "filter")
+        }
+        guard let present = try? started?.finish() else { return }
         let chains = FirewallPlan.IptablesChains(prefix: networks.chainPrefix)
         let wanted = FirewallPlan.iptablesForwardDrops(present: present) ? plan : FirewallPlan(networks: [])
-        guard !wanted.iptablesForwardInPlace(chains: chains, present: present) else { return }
+        guard !wanted.iptablesForwardInPlace(chains: chains, present: present) else {
+            recordForwardGeneration(generation)
+            return
+        }
+        recordForwardGeneration(nil)
         let input = wanted.iptablesRestore(chains: chains, present: present, parts: [.forward])
         if !input.isEmpty {
             do { try HostNetwork.iptablesRestore(input) } catch {

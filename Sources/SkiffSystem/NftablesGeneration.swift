@@ -1,0 +1,75 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The nftables ruleset's generation in the caller's network namespace: a number the kernel changes at
+/// every committed change of the ruleset, whoever makes it (nft, iptables-nft, firewalld, dockerd on an
+/// nftables host). One NFT_MSG_GETGEN on a NETLINK_NETFILTER socket, as `nft` asks it first.
+public enum NftablesGeneration {
+    static let netlinkNetfilter: Int32 = 12
+    /// NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_GETGEN, and the answer's NFT_MSG_NEWGEN.
+    static let getGeneration: UInt16 = 10 << 8 | 16
+    static let newGeneration: UInt16 = 10 << 8 | 15
+    /// NFTA_GEN_ID, a big-endian u32.
+    static let generationID: UInt16 = 1
+
+    /// The current generation; nil without nf_tables (or when the kernel does not answer).
+    public static func current() -> UInt32? {
+        let fd = socket(16, Int32(SOCK_RAW.rawValue) | Int32(SOCK_CLOEXEC.rawValue), netlinkNetfilter)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        let sequence: UInt32 = 1
+        let bytes = request(sequence: sequence)
+        var sent: Int
+        repeat {
+            sent = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
+        } while sent < 0 && errno == EINTR
+        guard sent == bytes.count else { return nil }
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        var n: Int
+        repeat {
+            n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+        } while n < 0 && errno == EINTR
+        guard n > 0 else { return nil }
+        return generation(in: Array(buffer[0..<n]), sequence: sequence)
+    }
+
+    /// The request: a netlink header and a `struct nfgenmsg` of AF_UNSPEC, version 0.
+    static func request(sequence: UInt32) -> [UInt8] {
+        bytes(of: UInt32(20)) + bytes(of: getGeneration)
+            + bytes(of: UInt16(1))  // NLM_F_REQUEST
+            + bytes(of: sequence) + bytes(of: UInt32(0)) + [0, 0, 0, 0]
+    }
+
+    /// NFTA_GEN_ID of the NFT_MSG_NEWGEN answering `sequence` in `datagram`; nil when there is none.
+    static func generation(in datagram: [UInt8], sequence: UInt32) -> UInt32? {
+        func u16(_ at: Int) -> UInt16 {
+            datagram.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: at, as: UInt16.self) }
+        }
+        func u32(_ at: Int) -> UInt32 {
+            datagram.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: at, as: UInt32.self) }
+        }
+        var offset = 0
+        while offset + 20 <= datagram.count {
+            let length = Int(u32(offset))
+            guard length >= 16, offset + length <= datagram.count else { return nil }
+            if u16(offset + 4) == newGeneration, u32(offset + 8) == sequence {
+                var at = offset + 20  // after the header and the nfgenmsg
+                while at + 4 <= offset + length {
+                    let attributeLength = Int(u16(at))
+                    guard attributeLength >= 4, at + attributeLength <= offset + length else { return nil }
+                    if u16(at + 2) & 0x3FFF == generationID, attributeLength >= 8 {
+                        return UInt32(bigEndian: u32(at + 4))
+                    }
+                    at += aligned(attributeLength)
+                }
+                return nil
+            }
+            offset += aligned(length)
+        }
+        return nil
+    }
+
+    private static func aligned(_ n: Int) -> Int { (n + 3) & ~3 }
+    private static func bytes<T: FixedWidthInteger>(of value: T) -> [UInt8] { withUnsafeBytes(of: value) { Array($0) } }
+}
