@@ -36,9 +36,9 @@ public enum NftablesGeneration {
 
     /// The request: a netlink header and a `struct nfgenmsg` of AF_UNSPEC, version 0.
     static func request(sequence: UInt32) -> [UInt8] {
-        bytes(of: UInt32(20)) + bytes(of: getGeneration)
-            + bytes(of: UInt16(1))  // NLM_F_REQUEST
-            + bytes(of: sequence) + bytes(of: UInt32(0)) + [0, 0, 0, 0]
+        NetlinkEncoding.bytes(of: UInt32(20)) + NetlinkEncoding.bytes(of: getGeneration)
+            + NetlinkEncoding.bytes(of: UInt16(1))  // NLM_F_REQUEST
+            + NetlinkEncoding.bytes(of: sequence) + NetlinkEncoding.bytes(of: UInt32(0)) + [0, 0, 0, 0]
     }
 
     /// NFTA_GEN_ID of the NFT_MSG_NEWGEN answering `sequence` in `datagram`; nil when there is none.
@@ -61,15 +61,13 @@ public enum NftablesGeneration {
                     if u16(at + 2) & 0x3FFF == generationID, attributeLength >= 8 {
                         return UInt32(bigEndian: u32(at + 4))
                     }
-                    at += aligned(attributeLength)
+                    at += NetlinkEncoding.aligned(attributeLength)
                 }
                 return nil
             }
-            offset += aligned(length)
+            offset += NetlinkEncoding.aligned(length)
         }
         return nil
     }
 
-    private static func aligned(_ n: Int) -> Int { (n + 3) & ~3 }
-    private static func bytes<T: FixedWidthInteger>(of value: T) -> [UInt8] { withUnsafeBytes(of: value) { Array($0) } }
 }
