@@ -45,6 +45,7 @@ DETACHED_N=50
 detached_starts() {
     local tool="$1" net="$2" n=$DETACHED_N i t0 t1 t2 t3 pids count rss pss
     local netflags=(); [[ "$net" == none ]] && netflags=(--network none)
+    settle_inodes
     if [[ "$tool" == skiff ]]; then
         t0="$(now_ms)"
         for ((i = 0; i < n; i++)); do lifecycle_skiff run -d "${netflags[@]}" busybox sleep 1000 >/dev/null || return 1; done
@@ -97,6 +98,7 @@ crun_detached_floor() {
     lifecycle_skiff rm crun-spec-source >/dev/null
     for ((i = 0; i < n; i++)); do mkdir -p "$dir/$seccomp$i/upper" "$dir/$seccomp$i/work" "$dir/$seccomp$i/rootfs"; done
     on_exit "crun_floor_down '$dir' '$seccomp'"
+    settle_inodes
     t0="$(now_ms)"
     for ((i = 0; i < n; i++)); do
         mount -t overlay overlay -o "lowerdir=$lower,upperdir=$dir/$seccomp$i/upper,workdir=$dir/$seccomp$i/work" \
@@ -185,6 +187,7 @@ section_exec() {
         on_exit "SKIFF_ROOT='$WORK/lifecycle-skiff' '$skiff' rm -f bench-exec >/dev/null 2>&1"
         lifecycle_skiff load -i "$archive" >/dev/null
         lifecycle_skiff run -d --name bench-exec busybox sleep 100000 >/dev/null
+        settle_inodes
         # hyperfine -N runs without a shell: the state root goes through env(1).
         time_one exec skiff env "SKIFF_ROOT=$WORK/lifecycle-skiff" "$skiff" exec bench-exec true
         tools+=(skiff)

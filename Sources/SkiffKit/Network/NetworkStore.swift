@@ -213,18 +213,25 @@ package struct NetworkStore: Sendable {
             unlink(claimPath(s))
         }
         removeClaim6(config)
+        Self.forgetLeases(config.name)
         FileIO.removeTree(directory(config.name))
     }
 
     // MARK: leases
 
     package func leases(_ network: String) -> [NetworkLease] {
+        if let memo = Self.leaseMemo, let known = memo.leases[network] { return known }
         let dir = leaseDirectory(network)
         let names = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
-        return names.filter { !$0.hasPrefix(".") }.compactMap { name in
+        let read: [NetworkLease] = names.filter { !$0.hasPrefix(".") }.compactMap { name in
             guard let bytes = try? FileIO.read(dir + "/" + name) else { return nil }
             return try? KitJSON.decode(NetworkLease.self, from: bytes)
-        }.sorted { ($0.ip?.value ?? 0, $0.ip6?.description ?? "") < ($1.ip?.value ?? 0, $1.ip6?.description ?? "") }
+        }
+        let found = read.sorted {
+            ($0.ip?.value ?? 0, $0.ip6?.description ?? "") < ($1.ip?.value ?? 0, $1.ip6?.description ?? "")
+        }
+        Self.leaseMemo?.leases[network] = found
+        return found
     }
 
     /// Claim an address: `requested`, else the next free one after the gateway. The lease file is
@@ -246,6 +253,7 @@ package struct NetworkStore: Sendable {
                 throw .system(SystemError("create lease", path: dir + "/" + l.key))
             }
             defer { close(fd) }
+            Self.forgetLeases(config.name)
             _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
             return l
         }
@@ -288,6 +296,7 @@ package struct NetworkStore: Sendable {
     }
 
     func release(_ network: String, lease: NetworkLease) {
+        Self.forgetLeases(network)
         unlink(leaseDirectory(network) + "/" + lease.key)
     }
 

@@ -269,6 +269,14 @@ extension Engine {
         let record = try containers.load(id: id)
         let lock = try networks.lock()
         defer { lock.unlock() }
+        try NetworkStore.withLeaseMemo { () throws(KitError) in
+            try setUpNetworkLocked(id: id, request: request, names: names, record: record)
+        }
+    }
+
+    private func setUpNetworkLocked(
+        id: String, request: ContainerNetworkRequest, names: [String], record: Container
+    ) throws(KitError) {
         tearDownLocked(id: id)
         let nsPath = networks.netnsPath(id)
         do { try FileIO.makeDirectories(root + "/netns", mode: 0o700) } catch { throw .system(error) }
@@ -453,7 +461,7 @@ extension Engine {
         guard FileIO.exists(networks.netnsPath(id)) || hasLeases(id) else { return }
         guard let lock = try? networks.lock() else { return }
         defer { lock.unlock() }
-        tearDownLocked(id: id)
+        try? NetworkStore.withLeaseMemo { () throws(KitError) in tearDownLocked(id: id) }
     }
 
     func hasLeases(_ id: String) -> Bool {
