@@ -32,6 +32,14 @@ extension Engine {
         return try? KitJSON.decode(ContainerNetworkRequest.self, from: bytes)
     }
 
+    /// Whether the container's network.json may hold `--link`s, read without decoding it: a file that
+    /// does not name the key has none. A start on the default bridge decoded every other container's
+    /// request only to learn that (4.5% of a start's CPU with 250 containers on the bridge).
+    func requestMayLink(_ id: String) -> Bool {
+        guard let bytes = try? FileIO.read(networkRequestPath(id)) else { return false }
+        return String(decoding: bytes, as: UTF8.self).contains("\"links\"")
+    }
+
     func saveNetworkRequest(_ id: String, _ r: ContainerNetworkRequest) throws(KitError) {
         do { try FileIO.writeAtomically(networkRequestPath(id), contents: try KitJSON.encode(r)) } catch let e
             as SystemError
@@ -690,9 +698,10 @@ extension Engine {
                 if let l = leasesByNet[n.name]?.first(where: { $0.containerID == id }) { mine.append((n, l)) }
             }
             guard let first = mine.sorted(by: { $0.1.order < $1.1.order }).first else { continue }
-            let request = networkRequest(id)
             // Only on the default bridge and linking to nobody, a container's file names itself alone:
             // another's coming or going changes nothing in it (rm -f of 50 rewrote 1,225 files).
+            if id != also, mine.allSatisfy({ $0.0.isDefault }), !requestMayLink(id) { continue }
+            let request = networkRequest(id)
             if id != also, mine.allSatisfy({ $0.0.isDefault }), (request?.links ?? []).isEmpty { continue }
             var text = EtcHostsDefaults.header
             var selfNames = EtcHostsDefaults.selfNames(first.1.hostname)
