@@ -52,4 +52,13 @@ public enum NetlinkEncoding {
     }
 
     public static func encode(_ attributes: [NetlinkAttribute]) -> [UInt8] { attributes.flatMap(\.encoded) }
+
+    /// A 16- or 32-bit number at `at` in a datagram the kernel wrote (host order, as its headers are).
+    public static func u16(_ d: [UInt8], _ at: Int) -> UInt16 {
+        d.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: at, as: UInt16.self) }
+    }
+
+    public static func u32(_ d: [UInt8], _ at: Int) -> UInt32 {
+        d.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: at, as: UInt32.self) }
+    }
 }

@@ -43,23 +43,19 @@ public enum NftablesGeneration {
 
     /// NFTA_GEN_ID of the NFT_MSG_NEWGEN answering `sequence` in `datagram`; nil when there is none.
     static func generation(in datagram: [UInt8], sequence: UInt32) -> UInt32? {
-        func u16(_ at: Int) -> UInt16 {
-            datagram.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: at, as: UInt16.self) }
-        }
-        func u32(_ at: Int) -> UInt32 {
-            datagram.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: at, as: UInt32.self) }
-        }
         var offset = 0
         while offset + 20 <= datagram.count {
-            let length = Int(u32(offset))
+            let length = Int(NetlinkEncoding.u32(datagram, offset))
             guard length >= 16, offset + length <= datagram.count else { return nil }
-            if u16(offset + 4) == newGeneration, u32(offset + 8) == sequence {
+            if NetlinkEncoding.u16(datagram, offset + 4) == newGeneration,
+                NetlinkEncoding.u32(datagram, offset + 8) == sequence
+            {
                 var at = offset + 20  // after the header and the nfgenmsg
                 while at + 4 <= offset + length {
-                    let attributeLength = Int(u16(at))
+                    let attributeLength = Int(NetlinkEncoding.u16(datagram, at))
                     guard attributeLength >= 4, at + attributeLength <= offset + length else { return nil }
-                    if u16(at + 2) & 0x3FFF == generationID, attributeLength >= 8 {
-                        return UInt32(bigEndian: u32(at + 4))
+                    if NetlinkEncoding.u16(datagram, at + 2) & 0x3FFF == generationID, attributeLength >= 8 {
+                        return UInt32(bigEndian: NetlinkEncoding.u32(datagram, at + 4))
                     }
                     at += NetlinkEncoding.aligned(attributeLength)
                 }

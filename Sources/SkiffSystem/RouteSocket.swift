@@ -51,12 +51,12 @@ public final class RouteSocket {
     static func acknowledged(in datagram: [UInt8], sequence: UInt32) throws(NetlinkError) -> Bool {
         var offset = 0
         while offset + 16 <= datagram.count {
-            let length = Int(u32(datagram, offset))
+            let length = Int(NetlinkEncoding.u32(datagram, offset))
             guard length >= 16, offset + length <= datagram.count else { break }
-            let type = u16(datagram, offset + 4)
-            let flags = u16(datagram, offset + 6)
-            if type == 2, u32(datagram, offset + 8) == sequence, length >= 20 {  // NLMSG_ERROR
-                let code = Int32(bitPattern: u32(datagram, offset + 16))
+            let type = NetlinkEncoding.u16(datagram, offset + 4)
+            let flags = NetlinkEncoding.u16(datagram, offset + 6)
+            if type == 2, NetlinkEncoding.u32(datagram, offset + 8) == sequence, length >= 20 {  // NLMSG_ERROR
+                let code = Int32(bitPattern: NetlinkEncoding.u32(datagram, offset + 16))
                 if code == 0 { return true }
                 throw NetlinkError(errno: -code, message: extendedMessage(datagram, offset, length, flags))
             }
@@ -69,27 +69,19 @@ public final class RouteSocket {
     /// (the request itself is cut, NLM_F_CAPPED).
     private static func extendedMessage(_ d: [UInt8], _ start: Int, _ length: Int, _ flags: UInt16) -> String? {
         guard flags & 0x200 != 0 else { return nil }
-        let echoed = flags & 0x100 != 0 ? 16 : Int(u32(d, start + 20))
+        let echoed = flags & 0x100 != 0 ? 16 : Int(NetlinkEncoding.u32(d, start + 20))
         var at = start + 20 + NetlinkEncoding.aligned(echoed)
         let end = start + length
         while at + 4 <= end {
-            let len = Int(u16(d, at))
+            let len = Int(NetlinkEncoding.u16(d, at))
             guard len >= 4, at + len <= end else { break }
-            if u16(d, at + 2) & 0x3FFF == 1 {
+            if NetlinkEncoding.u16(d, at + 2) & 0x3FFF == 1 {
                 let text = d[(at + 4)..<(at + len)].prefix { $0 != 0 }
                 return String(decoding: text, as: UTF8.self)
             }
             at += NetlinkEncoding.aligned(len)
         }
         return nil
-    }
-
-    // Host byte order, as the kernel writes netlink headers.
-    private static func u16(_ d: [UInt8], _ at: Int) -> UInt16 {
-        d.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: at, as: UInt16.self) }
-    }
-    private static func u32(_ d: [UInt8], _ at: Int) -> UInt32 {
-        d.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: at, as: UInt32.self) }
     }
 }
 

@@ -700,9 +700,10 @@ extension Engine {
             guard let first = mine.sorted(by: { $0.1.order < $1.1.order }).first else { continue }
             // Only on the default bridge and linking to nobody, a container's file names itself alone:
             // another's coming or going changes nothing in it (rm -f of 50 rewrote 1,225 files).
-            if id != also, mine.allSatisfy({ $0.0.isDefault }), !requestMayLink(id) { continue }
+            let namesItselfAlone = id != also && mine.allSatisfy { $0.0.isDefault }
+            if namesItselfAlone, !requestMayLink(id) { continue }
             let request = networkRequest(id)
-            if id != also, mine.allSatisfy({ $0.0.isDefault }), (request?.links ?? []).isEmpty { continue }
+            if namesItselfAlone, (request?.links ?? []).isEmpty { continue }
             var text = EtcHostsDefaults.header
             var selfNames = EtcHostsDefaults.selfNames(first.1.hostname)
             if !first.0.isDefault { selfNames += [first.1.name] + first.1.aliases }
