@@ -15,23 +15,12 @@ public enum NftablesGeneration {
 
     /// The current generation; nil without nf_tables (or when the kernel does not answer).
     public static func current() -> UInt32? {
-        let fd = socket(16, Int32(SOCK_RAW.rawValue) | Int32(SOCK_CLOEXEC.rawValue), netlinkNetfilter)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
+        guard let socket = NetlinkSocket(protocol: netlinkNetfilter) else { return nil }
         let sequence: UInt32 = 1
-        let bytes = request(sequence: sequence)
-        var sent: Int
-        repeat {
-            sent = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
-        } while sent < 0 && errno == EINTR
-        guard sent == bytes.count else { return nil }
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        var n: Int
-        repeat {
-            n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-        } while n < 0 && errno == EINTR
-        guard n > 0 else { return nil }
-        return generation(in: Array(buffer[0..<n]), sequence: sequence)
+        guard socket.send(request(sequence: sequence)) == 0,
+            case .success(let datagram) = socket.receive(capacity: 4096)
+        else { return nil }
+        return generation(in: datagram, sequence: sequence)
     }
 
     /// The request: a netlink header and a `struct nfgenmsg` of AF_UNSPEC, version 0.

@@ -5,24 +5,18 @@ import Glibc
 /// A NETLINK_ROUTE socket. It acts on the network namespace it was opened in, whichever thread uses
 /// it later: open it inside `NetworkNamespace.inside` to change a container's interfaces.
 public final class RouteSocket {
-    private let fd: Int32
+    private let socket: NetlinkSocket
     private var sequence: UInt32 = 0
 
     /// A socket in the calling thread's network namespace, with extended acks on (the kernel's reason
     /// for a refusal comes back with its errno) and capped acks (the request is not echoed).
     public init() throws(SystemError) {
-        fd = socket(Self.netlinkFamily, Int32(SOCK_RAW.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)  // NETLINK_ROUTE
-        guard fd >= 0 else { throw SystemError("open a netlink socket") }
-        var on: Int32 = 1
-        for option in [Self.capAck, Self.extendedAck] {
-            _ = setsockopt(fd, Self.netlinkLevel, option, &on, socklen_t(MemoryLayout<Int32>.size))
-        }
+        guard let socket = NetlinkSocket(protocol: 0) else { throw SystemError("open a netlink socket") }  // NETLINK_ROUTE
+        socket.enable(Self.capAck)
+        socket.enable(Self.extendedAck)
+        self.socket = socket
     }
 
-    deinit { close(fd) }
-
-    static let netlinkFamily: Int32 = 16  // AF_NETLINK
-    static let netlinkLevel: Int32 = 270  // SOL_NETLINK
     static let capAck: Int32 = 10  // NETLINK_CAP_ACK
     static let extendedAck: Int32 = 11  // NETLINK_EXT_ACK
 
@@ -30,20 +24,10 @@ public final class RouteSocket {
     /// throws the errno (and the kernel's message, when it gives one) on refusal.
     public func perform(_ message: RouteMessage) throws(NetlinkError) {
         sequence &+= 1
-        let bytes = message.encoded(sequence: sequence)
-        var sent: Int
-        repeat {
-            sent = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
-        } while sent < 0 && errno == EINTR
-        guard sent == bytes.count else { throw NetlinkError(errno: sent < 0 ? errno : EIO) }
-        var buffer = [UInt8](repeating: 0, count: 8192)
+        let failed = socket.send(message.encoded(sequence: sequence))
+        if failed != 0 { throw NetlinkError(errno: failed) }
         while true {
-            var n: Int
-            repeat {
-                n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            } while n < 0 && errno == EINTR
-            guard n > 0 else { throw NetlinkError(errno: n < 0 ? errno : EIO) }
-            if try Self.acknowledged(in: Array(buffer[0..<n]), sequence: sequence) { return }
+            if try Self.acknowledged(in: try socket.receive(capacity: 8192).get(), sequence: sequence) { return }
         }
     }
 
