@@ -11,7 +11,8 @@ public final class RouteSocket {
     /// A socket in the calling thread's network namespace, with extended acks on (the kernel's reason
     /// for a refusal comes back with its errno) and capped acks (the request is not echoed).
     public init() throws(SystemError) {
-        guard let socket = NetlinkSocket(protocol: 0) else { throw SystemError("open a netlink socket") }  // NETLINK_ROUTE
+        // NETLINK_ROUTE
+        guard let socket = NetlinkSocket(protocol: 0) else { throw SystemError("open a netlink socket") }
         socket.enable(Self.capAck)
         socket.enable(Self.extendedAck)
         self.socket = socket
