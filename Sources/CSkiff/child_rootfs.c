@@ -408,6 +408,17 @@ static int bind_fd(int fd, const char *path) {
 void child_protect_paths(struct child *c) {
     const struct cskiff_spawn *s = c->spec;
     remount_readonly_last(c);
+    // The read-only paths first, then the masks, as runc does (the container's mountinfo lists them so).
+    for (int i = 0; i < s->n_readonly_paths; i++) {
+        const char *p = s->readonly_paths[i];
+        if (access(p, F_OK) != 0) continue;
+        struct msg m;
+        describe(&m, "read-only ", p);
+        child_event(c, CSKIFF_STEP_READONLY_PATH, &m);
+        if (mount(p, p, NULL, MS_BIND | MS_REC, NULL) != 0 ||
+            mount(NULL, p, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | locked_flags(p), NULL) != 0)
+            child_fail(c, CSKIFF_STEP_READONLY_PATH, &m);
+    }
     int null_fd = -1;
     for (int i = 0; i < s->n_masked_paths; i++) {
         const char *p = s->masked_paths[i];
@@ -426,16 +437,6 @@ void child_protect_paths(struct child *c) {
         if (rc != 0) child_fail(c, CSKIFF_STEP_MASK_PATH, &m);
     }
     if (null_fd >= 0) close(null_fd);
-    for (int i = 0; i < s->n_readonly_paths; i++) {
-        const char *p = s->readonly_paths[i];
-        if (access(p, F_OK) != 0) continue;
-        struct msg m;
-        describe(&m, "read-only ", p);
-        child_event(c, CSKIFF_STEP_READONLY_PATH, &m);
-        if (mount(p, p, NULL, MS_BIND | MS_REC, NULL) != 0 ||
-            mount(NULL, p, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | locked_flags(p), NULL) != 0)
-            child_fail(c, CSKIFF_STEP_READONLY_PATH, &m);
-    }
     if (s->root_readonly) {
         struct msg m;
         describe(&m, "remount read-only ", "/");

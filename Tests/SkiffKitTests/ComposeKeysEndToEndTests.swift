@@ -116,6 +116,7 @@ struct ComposeKeysEndToEndTests {
                 && resolv.contains("search example.test") && resolv.contains("options ndots:2"), "\(resolv)")
         let c = try #require(p.container("s14res-app-1"))
         #expect(c.logMaxSize == 1024 && c.logMaxFiles == 2)
+        #expect(c.logOptions == ["max-size": "1k", "max-file": "2"])
         func read(_ path: String) -> String? { try? String(contentsOfFile: path, encoding: .utf8) }
         let v2 = "/sys/fs/cgroup/skiff/" + c.id
         if FileManager.default.fileExists(atPath: v2 + "/memory.low") {

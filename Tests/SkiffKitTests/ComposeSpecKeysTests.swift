@@ -170,6 +170,8 @@ struct ComposeSpecKeysTests {
         #expect(names.extraHosts == ["somehost:10.1.2.3", "multi:10.1.2.4", "multi:10.1.2.5"])
         #expect(names.dns == ["9.9.9.9"] && names.dnsSearch == ["example.test"] && names.dnsOptions == ["ndots:2"])
         #expect(p.service("web")?.logMaxSize == 10 * 1024 * 1024 && p.service("web")?.logMaxFiles == 3)
+        // inspect's LogConfig.Config: the options as given, as Docker Compose sends them.
+        #expect(p.service("web")?.logOptions == ["max-size": "10m", "max-file": "3", "labels": "service=web"])
         #expect(p.service("web")?.restart == "on-failure:4")
         #expect(p.warnings.isEmpty, "\(p.warnings)")
         // The config hash follows them: a changed ulimit recreates the container.

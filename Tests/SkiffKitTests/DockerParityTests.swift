@@ -79,9 +79,72 @@ import Testing
             #expect(r.status == 0, "\(network): \(r)")
             #expect(r.out.hasPrefix(fixed + extra), "\(network): \(r.out)")
             let own = r.out.dropFirst(fixed.count + extra.count).split(separator: "\n").first ?? ""
-            #expect(own.hasSuffix("\tme"), "\(network): the container's line is \(own)")
+            // With no network the file has no line for the container (Docker's: noNetworkIsDockers).
+            #expect(
+                network == "none" ? own.hasPrefix("PING other") : own.hasSuffix("\tme"),
+                "\(network): the line after the extra hosts is \(own)")
             #expect(r.out.contains("PING other (10.1.2.4)"), "\(network): \(r.out)")
         }
+    }
+
+    /// `--network none` as Docker 20.10's: /etc/hosts has no line for the container (its name does not
+    /// resolve) and IPv6 is off in the namespace, so lo has 127.0.0.1 alone. The same IPv6 policy on a
+    /// network without IPv6 (no ::1, no link-local address on eth0), and on one with it: on for its
+    /// interface and lo, lo off again when it is disconnected. `--sysctl` still wins.
+    @Test func noNetworkIsDockers() throws {
+        let root = try CLIRoot()
+        defer { root.cleanUp() }
+        let fixed =
+            "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\n"
+            + "ff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n"
+        let show =
+            "cat /etc/hosts; echo ---; ip addr | grep -E '^[0-9]|inet'; echo ---; "
+            + "for f in all lo eth0; do cat /proc/sys/net/ipv6/conf/$f/disable_ipv6 2>/dev/null; done; true"
+        let none = Self.run(root, "--network", "none", "--hostname", "me", "busybox", "sh", "-c", show)
+        #expect(none.status == 0, "\(none)")
+        let parts = none.out.components(separatedBy: "---\n")
+        #expect(parts.first == fixed, "\(none.out)")
+        guard access("/proc/sys/net/ipv6", F_OK) == 0 else { return }
+        #expect(!none.out.contains("inet6"), "\(none.out)")
+        #expect(parts.last == "1\n1\n", "\(none.out)")
+        let given = Self.run(
+            root, "--network", "none", "--sysctl", "net.ipv6.conf.all.disable_ipv6=0", "busybox", "sh", "-c", show)
+        #expect(given.out.contains("inet6 ::1/128"), "\(given)")
+
+        let bridge = Self.run(root, "busybox", "sh", "-c", show)
+        #expect(bridge.status == 0, "\(bridge)")
+        #expect(!bridge.out.contains("inet6"), "\(bridge.out)")
+        #expect(bridge.out.hasSuffix("---\n1\n1\n1\n"), "\(bridge.out)")
+
+        guard HostIPv6.enabled else { return }
+        let made = root.skiff("network", "create", "--ipv6", "--subnet", "fd00:6e1::/64", "parity6")
+        try #require(made.status == 0, "\(made)")
+        let six = Self.run(root, "--network", "parity6", "busybox", "sh", "-c", show)
+        #expect(six.out.contains("inet6 ::1/128"), "\(six.out)")
+        #expect(six.out.contains("inet6 fd00:6e1::"), "\(six.out)")
+        #expect(six.out.hasSuffix("---\n1\n0\n0\n"), "\(six.out)")
+        let started = root.skiff("run", "-d", "--name", "sixer", "--network", "parity6", "busybox", "sleep", "60")
+        try #require(started.status == 0, "\(started)")
+        let lo = "cat /proc/sys/net/ipv6/conf/lo/disable_ipv6"
+        #expect(root.skiff("exec", "sixer", "sh", "-c", lo).out == "0\n")
+        #expect(root.skiff("network", "connect", "bridge", "sixer").status == 0)
+        #expect(root.skiff("network", "disconnect", "parity6", "sixer").status == 0)
+        #expect(root.skiff("exec", "sixer", "sh", "-c", lo).out == "1\n")
+    }
+
+    /// The /etc files are mounted in Docker's order (resolv.conf, hostname, hosts) and the read-only
+    /// paths come before the masks, as runc binds them.
+    @Test func mountsAreInDockersOrder() throws {
+        let root = try CLIRoot()
+        defer { root.cleanUp() }
+        let r = Self.run(root, "busybox", "sh", "-c", "cut -d' ' -f5 /proc/self/mountinfo")
+        #expect(r.status == 0, "\(r)")
+        let points = r.out.split(separator: "\n").map(String.init)
+        let etc = points.filter { $0.hasPrefix("/etc/") }
+        #expect(etc == ["/etc/resolv.conf", "/etc/hostname", "/etc/hosts"], "\(points)")
+        let sys = try #require(points.firstIndex(of: "/proc/sys"), "\(points)")
+        let keys = try #require(points.firstIndex(of: "/proc/keys"), "\(points)")
+        #expect(sys < keys, "\(points)")
     }
 
     @Test func readOnlyRootMakesEtcFilesReadOnly() throws {

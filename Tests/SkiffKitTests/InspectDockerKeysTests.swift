@@ -6,6 +6,30 @@ import Testing
 /// values Docker 20.10 printed for the same flags (docs/parity.md, the `inspect` row): before, each
 /// printed `<no value>`.
 @Suite(.serialized) struct InspectDockerKeysTests {
+    /// HostConfig.NetworkMode is the `--network` given (`default` without one, as Docker's CLI sends it);
+    /// LogConfig.Config the `--log-opt`s as given, `{}` without (Skiff's own rotation is not shown).
+    @Test func networkModeAndLogConfigAreAsGiven() throws {
+        let root = try CLIRoot()
+        defer { root.cleanUp() }
+        let cases: [([String], String)] = [
+            ([], #"default {"Config":{},"Type":"json-file"}"#),
+            (["--network", "bridge"], #"bridge {"Config":{},"Type":"json-file"}"#),
+            (["--network", "none"], #"none {"Config":{},"Type":"json-file"}"#),
+            (["--network", "host", "--log-driver", "none"], #"host {"Config":{},"Type":"none"}"#),
+            (
+                ["--log-opt", "max-size=5m", "--log-opt", "max-file=3"],
+                #"default {"Config":{"max-file":"3","max-size":"5m"},"Type":"json-file"}"#
+            ),
+        ]
+        for (i, (flags, expected)) in cases.enumerated() {
+            let r = root.skiff(["create", "--name", "nm\(i)"] + flags + ["busybox", "true"])
+            try #require(r.status == 0, "\(r)")
+            #expect(
+                root.inspect("nm\(i)", "{{.HostConfig.NetworkMode}} {{json .HostConfig.LogConfig}}") == expected,
+                "\(flags)")
+        }
+    }
+
     @Test func createFlagsShowAsDockerShowsThem() throws {
         let root = try CLIRoot()
         defer { root.cleanUp(removeVolumes: true) }

@@ -239,7 +239,8 @@ struct NetworkTests {
         var doc = try Self.inspectDoc(root, "web")
         var host = try #require(doc["HostConfig"] as? [String: Any])
         var settings = try #require(doc["NetworkSettings"] as? [String: Any])
-        #expect(host["NetworkMode"] as? String == "bridge")
+        // No --network: Docker's CLI sends "default", and inspect shows it.
+        #expect(host["NetworkMode"] as? String == "default")
         let bindings = try #require(host["PortBindings"] as? [String: [[String: String]]])
         #expect(
             bindings == [
@@ -282,7 +283,7 @@ struct NetworkTests {
         #expect(root.inspect("web", "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}") == webIP)
         #expect(root.inspect("web", "{{(index (index .NetworkSettings.Ports \"80/tcp\") 0).HostPort}}") == "\(port)")
         #expect(root.inspect("web", "{{json .NetworkSettings.Ports}}").contains("\"443/tcp\":null"))
-        #expect(root.inspect("web", "{{.HostConfig.NetworkMode}}") == "bridge")
+        #expect(root.inspect("web", "{{.HostConfig.NetworkMode}}") == "default")
 
         // A user network: the top-level fields stay empty (Docker's), the network's endpoint has it all.
         doc = try Self.inspectDoc(root, "db")
@@ -336,7 +337,7 @@ struct NetworkTests {
         doc = try Self.inspectDoc(root, "web")
         host = try #require(doc["HostConfig"] as? [String: Any])
         settings = try #require(doc["NetworkSettings"] as? [String: Any])
-        #expect(host["NetworkMode"] as? String == "bridge")
+        #expect(host["NetworkMode"] as? String == "default")
         #expect((host["PortBindings"] as? [String: Any])?.count == 2)
         #expect((settings["Ports"] as? [String: Any])?.isEmpty == true)
         #expect(

@@ -82,6 +82,54 @@ struct DockerParityPlanTests {
                 == "search example.org\nnameserver 10.9.9.9\noptions ndots:2\n")
     }
 
+    @Test func noNetworkHostsFileHasNoLineForTheContainer() {
+        #expect(EtcHostsDefaults.whenMade(hostname: "me", network: .none) == EtcHostsDefaults.header)
+        for mode: RunOptions.NetworkMode in [.bridge, .named("n")] {
+            #expect(
+                EtcHostsDefaults.whenMade(hostname: "a.b", network: mode) == EtcHostsDefaults.header
+                    + "127.0.1.1\ta.b a\n")
+        }
+    }
+
+    /// Docker 20.10 (moby/libnetwork osl): IPv6 off in every namespace it makes, back on only for an
+    /// interface with an IPv6 address and for lo while one has a network's; the user's sysctls last.
+    @Test func ipv6IsOffInTheContainersNamespaceButWhereAnInterfaceHasIt() throws {
+        let none = try ContainerSysctls.resolve([:], network: .none, kernelHasIPv6: true)
+        #expect(none["net.ipv6.conf.all.disable_ipv6"] == "1")
+        let given = try ContainerSysctls.resolve(
+            ["net.ipv6.conf.all.disable_ipv6": "0"], network: .none, kernelHasIPv6: true)
+        #expect(given["net.ipv6.conf.all.disable_ipv6"] == "0")
+        #expect(
+            try ContainerSysctls.resolve([:], network: .none, kernelHasIPv6: false)["net.ipv6.conf.all.disable_ipv6"]
+                == nil)
+        // Skiff's networks make their namespace themselves (NamespaceIPv6.whenMade there); host and
+        // container: are another's namespace.
+        for mode: RunOptions.NetworkMode in [.bridge, .named("n"), .host, .container("c")] {
+            #expect(
+                try ContainerSysctls.resolve([:], network: mode, kernelHasIPv6: true)["net.ipv6.conf.all.disable_ipv6"]
+                    == nil)
+        }
+        #expect(NamespaceIPv6.whenMade.map { "\($0.path)=\($0.value)" } == ["net/ipv6/conf/all/disable_ipv6=1"])
+        func text(_ w: [(path: String, value: String)]) -> [String] { w.map { "\($0.path)=\($0.value)" } }
+        #expect(text(NamespaceIPv6.forInterface("eth0", network: false, linkLocal: false)).isEmpty)
+        #expect(
+            text(NamespaceIPv6.forInterface("eth1", network: true, linkLocal: false))
+                == ["net/ipv6/conf/eth1/disable_ipv6=0", "net/ipv6/conf/lo/disable_ipv6=0"])
+        #expect(
+            text(NamespaceIPv6.forInterface("eth0", network: false, linkLocal: true)) == [
+                "net/ipv6/conf/eth0/disable_ipv6=0"
+            ])
+        #expect(text([NamespaceIPv6.loopback(on: false)]) == ["net/ipv6/conf/lo/disable_ipv6=1"])
+    }
+
+    /// Docker's container.NetworkMounts order; runc then binds the read-only paths before the masks.
+    @Test func etcFilesMountInDockersOrder() {
+        let mounts = Engine.etcMounts(dir: "/c", readOnly: true)
+        #expect(mounts.map(\.destination) == ["/etc/resolv.conf", "/etc/hostname", "/etc/hosts"])
+        #expect(mounts.map(\.source) == ["/c/resolv.conf", "/c/hostname", "/c/hosts"])
+        #expect(mounts.allSatisfy { $0.type == "bind" && $0.options == Engine.etcFileOptions(readOnly: true) })
+    }
+
     @Test func etcFilesAreReadOnlyWithTheRootFilesystem() {
         #expect(Engine.etcFileOptions(readOnly: true).contains("ro"))
         #expect(!Engine.etcFileOptions(readOnly: false).contains("ro"))

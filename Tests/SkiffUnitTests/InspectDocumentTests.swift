@@ -239,6 +239,20 @@ struct InspectDocumentTests {
     }
 
     /// A record written before `entrypoint` and `hostConfig` existed still decodes.
+    /// Docker's CLI sends `default` when no `--network` is given; inspect shows what was sent.
+    @Test func networkModeIsTheFlagAsGiven() throws {
+        var o = RunOptions()
+        o.network = .bridge
+        o.networkModeGiven = "default"
+        #expect(HostConfigRecord(options: o).networkMode == "default")
+        o.networkModeGiven = "bridge"
+        #expect(HostConfigRecord(options: o).networkMode == "bridge")
+        o.networkModeGiven = nil  // compose: the network's name from the attachment
+        #expect(HostConfigRecord(options: o).networkMode == nil)
+        let old = try JSONDecoder().decode(HostConfigRecord.self, from: Data("{}".utf8))
+        #expect(old.networkMode == nil)
+    }
+
     @Test func oldRecordsDecode() throws {
         let old = #"""
             {"id":"\#(String(repeating: "b", count: 64))","name":"old","image":"busybox","imageID":"sha256:x",

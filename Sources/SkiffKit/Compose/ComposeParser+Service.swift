@@ -221,7 +221,11 @@ extension ComposeParser {
             case "max-size":
                 let text = try string(e.value, ep)
                 s.logMaxSize = text == "-1" || text == "0" ? 0 : try bytes(e.value, ep)
-            case "max-file": s.logMaxFiles = try int(e.value, ep, min: 1)
+                s.logOptions[e.key] = text
+            case "max-file":
+                let files = try int(e.value, ep, min: 1)
+                s.logMaxFiles = files
+                s.logOptions[e.key] = "\(files)"
             case "mode", "max-buffer-size", "labels", "labels-regex", "env", "env-regex", "tag":
                 // Delivery hints (blocking or not: Skiff's monitor never blocks the container on its logs)
                 // and the extra attributes json-file adds for `logs --details`: checked and kept at create.

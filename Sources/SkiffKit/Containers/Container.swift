@@ -81,7 +81,8 @@ public struct Container: Codable, Sendable, Equatable {
     public var logAttributes: String?
     /// `--log-opt compress=true`: rotated log files are gzipped (log.jsonl.1.gz ...); nil: not.
     public var logCompress: Bool?
-    /// The `--log-opt` keys other than max-size and max-file, as given (inspect's LogConfig.Config).
+    /// The `--log-opt`s as given (inspect's LogConfig.Config; a record written before 2026-12-05 holds
+    /// those other than max-size and max-file).
     public var logOptions: [String: String]?
     /// Its hostname (`--hostname`, else the short ID).
     public var hostname: String?

@@ -149,18 +149,7 @@ extension Engine {
             exposedPorts: Array((image.config.config?.ExposedPorts ?? [:]).keys) + (container.exposedPorts ?? []),
             host: host)
         try applyNameOptions(options.names, id: id, network: options.network)
-        spec.mounts =
-            (spec.mounts ?? []) + [
-                Mount(
-                    destination: "/etc/hostname", type: "bind", source: dir + "/hostname",
-                    options: Self.etcFileOptions(readOnly: options.readOnly)),
-                Mount(
-                    destination: "/etc/hosts", type: "bind", source: dir + "/hosts",
-                    options: Self.etcFileOptions(readOnly: options.readOnly)),
-                Mount(
-                    destination: "/etc/resolv.conf", type: "bind", source: dir + "/resolv.conf",
-                    options: Self.etcFileOptions(readOnly: options.readOnly)),
-            ]
+        spec.mounts = (spec.mounts ?? []) + Self.etcMounts(dir: dir, readOnly: options.readOnly)
         let volumeMounts = try prepareVolumes(for: &container, options: options, image: image, filesystem: filesystem)
         spec.mounts = Self.orderMounts(spec.mounts ?? [], adding: volumeMounts)
         if options.initProcess {
@@ -397,10 +386,19 @@ extension Engine {
         readOnly ? ["rbind", "rprivate", "ro"] : ["rbind", "rprivate"]
     }
 
+    /// The bind mounts of the container's /etc files, in Docker's order (its container.NetworkMounts):
+    /// resolv.conf, hostname, hosts.
+    package static func etcMounts(dir: String, readOnly: Bool) -> [Mount] {
+        ["resolv.conf", "hostname", "hosts"].map { name in
+            Mount(
+                destination: "/etc/" + name, type: "bind", source: dir + "/" + name,
+                options: etcFileOptions(readOnly: readOnly))
+        }
+    }
+
     func writeEtcFiles(dir: String, hostname: String, network: RunOptions.NetworkMode, host: HostFiles) throws(KitError)
     {
-        var hosts =
-            EtcHostsDefaults.header + "127.0.1.1\t\(EtcHostsDefaults.selfNames(hostname).joined(separator: " "))\n"
+        var hosts = EtcHostsDefaults.whenMade(hostname: hostname, network: network)
         var resolv = ""
         if network == .host {
             hosts = (try? FileIO.readString(host.hosts)) ?? hosts

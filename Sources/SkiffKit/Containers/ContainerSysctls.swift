@@ -10,16 +10,22 @@ public enum ContainerSysctls {
         "net.ipv4.ping_group_range": "0 2147483647",
     ]
 
-    /// The settings for a container in `network` mode with the user's `requested` ones on top.
-    public static func resolve(_ requested: [String: String], network: RunOptions.NetworkMode) throws(KitError)
-        -> [String: String]
-    {
+    /// The settings for a container in `network` mode with the user's `requested` ones on top. A
+    /// namespace the runtime makes (`none`) gets IPv6 off as Docker's does (NamespaceIPv6); Skiff's
+    /// networks turn it off where they make the namespace.
+    public static func resolve(
+        _ requested: [String: String], network: RunOptions.NetworkMode,
+        kernelHasIPv6: Bool? = nil
+    ) throws(KitError) -> [String: String] {
         let ownNetwork: Bool
         switch network {
         case .none, .bridge, .named: ownNetwork = true
         case .host, .container: ownNetwork = false
         }
         var out = ownNetwork ? networkDefaults : [:]
+        if network == .none && (kernelHasIPv6 ?? NamespaceIPv6.kernelHasIPv6) {
+            out[NamespaceIPv6.whenMadeSysctl.0] = NamespaceIPv6.whenMadeSysctl.1
+        }
         for (key, value) in requested {
             if key.hasPrefix("net.") {
                 guard ownNetwork else {

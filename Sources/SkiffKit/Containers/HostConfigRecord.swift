@@ -54,6 +54,9 @@ public struct HostConfigRecord: Codable, Sendable, Equatable {
     public var shmSize: Int64?
     /// `--sysctl` as given (not the defaults Skiff adds to the spec).
     public var sysctls: [String: String]?
+    /// `--network` as given (`default` without one); nil: a record from before it was kept, or compose
+    /// (inspect then shows the network's name).
+    public var networkMode: String?
     /// `--privileged`: true; nil: not.
     public var privileged: Bool?
     /// `--init`: true; nil: not.
@@ -108,6 +111,7 @@ public struct HostConfigRecord: Codable, Sendable, Equatable {
         ulimits = some(o.resources.ulimits.map { Limit(name: $0.name, soft: signed($0.soft), hard: signed($0.hard)) })
         shmSize = o.resources.shmSize
         sysctls = o.sysctls.isEmpty ? nil : o.sysctls
+        networkMode = o.networkModeGiven
         privileged = o.privileged ? true : nil
         initProcess = o.initProcess ? true : nil
         cgroupParent = o.resources.cgroupParent

@@ -81,6 +81,9 @@ public struct RunOptions: Sendable, Equatable {
     /// --link-local-ip and `--network name=…,driver-opt=…`: the interface's name, link-local addresses
     /// and sysctls on its first network.
     public var endpoint = EndpointOptions()
+    /// The first `--network`'s name as given, `default` without one (what Docker's CLI sends, so inspect's
+    /// HostConfig.NetworkMode); nil where no `--network` flag was parsed (compose: the network's name).
+    public var networkModeGiven: String?
     /// The second and later `--network`: user-defined networks joined too, each with its own settings.
     public var extraNetworks: [NetworkAttachmentFlag] = []
     /// --link NAME[:ALIAS]: another container this one reaches by ALIAS (and, on the default bridge, its

@@ -359,14 +359,11 @@ extension Engine {
         config.ExposedPorts =
             net.exposed.isEmpty ? nil : Dictionary(uniqueKeysWithValues: net.exposed.map { ($0, EmptyObject()) })
         let policy = c.restartPolicy ?? RestartPolicy(name: .no)
-        var logConfig = c.logOptions ?? [:]
-        let maxSize = c.logMaxSize ?? Self.defaultLogMaxSize
-        if maxSize > 0 && c.logDriver != LogDriver.none {
-            logConfig["max-size"] = "\(maxSize)"
-            logConfig["max-file"] = "\(c.logMaxFiles ?? Self.defaultLogMaxFiles)"
-        }
+        // The --log-opt given, as given ({} without): Skiff's own default rotation is not one of them.
+        let logConfig = c.logOptions ?? [:]
         var host = ContainerInspect.HostConfigDoc(
-            NetworkMode: net.mode, PortBindings: net.bindings, PublishAllPorts: net.publishAll,
+            NetworkMode: c.hostConfig?.networkMode ?? net.mode, PortBindings: net.bindings,
+            PublishAllPorts: net.publishAll,
             RestartPolicy: .init(Name: policy.name.rawValue, MaximumRetryCount: policy.maximumRetryCount),
             AutoRemove: c.autoRemove,
             Privileged: (spec?.linux?.maskedPaths ?? []).isEmpty && spec?.linux?.seccomp == nil,

@@ -88,8 +88,7 @@ extension Engine {
         )
         try Self.logAttributes(options)?.check(origin: "--log-opt")
         container.logCompress = options.logOptions["compress"].flatMap(LogDriver.bool) == true ? true : nil
-        let given = options.logOptions.filter { $0.key != "max-size" && $0.key != "max-file" }
-        container.logOptions = given.isEmpty ? nil : given
+        container.logOptions = options.logOptions.isEmpty ? nil : options.logOptions
         if let driver = options.logDriver, driver != .jsonFile {
             if driver == .none && (options.logMaxSize != nil || options.logMaxFiles != nil) {
                 throw .usage("--log-opt: the none logging driver takes no options")

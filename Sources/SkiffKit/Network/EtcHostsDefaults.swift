@@ -12,6 +12,14 @@ package enum EtcHostsDefaults {
 
         """
 
+    /// The file written when the container is made: the fixed lines and a line for the container on
+    /// 127.0.1.1 until its networks give it its addresses; under `--network none` the fixed lines alone,
+    /// as Docker's (no interface, no line: the container's own name does not resolve there).
+    package static func whenMade(hostname: String, network: RunOptions.NetworkMode) -> String {
+        guard network != .none else { return header }
+        return header + "127.0.1.1\t\(selfNames(hostname).joined(separator: " "))\n"
+    }
+
     /// Docker splits `--hostname a.b.c` into the host name `a` and the domain `b.c`, and names the
     /// container `a.b.c a`, so the short name resolves too.
     package static func selfNames(_ hostname: String) -> [String] {

@@ -284,6 +284,13 @@ extension Engine {
             if let a = l.ip6 { networks.release6(n.name, ip: a) }
             try writeFirewall()
             refreshHosts(networks: [n.name], also: c.id)
+            if l.ip6 != nil, NamespaceIPv6.kernelHasIPv6, FileIO.exists(networks.netnsPath(c.id)) {
+                let stillIPv6 = networks.all().contains { other in
+                    networks.leases(other.name).contains { $0.containerID == c.id && $0.ip6 != nil }
+                }
+                try? HostNetwork.writeSysctls(
+                    [NamespaceIPv6.loopback(on: stillIPv6)], netns: networks.netnsPath(c.id))
+            }
         }
         request.attachments.remove(at: i)
         try saveNetworkRequest(c.id, request)

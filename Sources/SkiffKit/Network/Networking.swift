@@ -290,6 +290,7 @@ extension Engine {
         do { try FileIO.makeDirectories(root + "/netns", mode: 0o700) } catch { throw .system(error) }
         try HostNetwork.createNetns(nsPath)
         do {
+            if NamespaceIPv6.kernelHasIPv6 { try HostNetwork.writeSysctls(NamespaceIPv6.whenMade, netns: nsPath) }
             let host = try networks.hostLock()
             let ports: [PortMapping]
             do {
@@ -375,7 +376,11 @@ extension Engine {
         }
         var steps = AttachmentSteps(network: config.name)
         steps.create = [.createVeth(name: ifname, mtu: mtu, mac: mac, peer: veth)]
-        steps.sysctls = endpoint.sysctlWrites(interface: ifname)
+        let linkLocal6 = endpoint.linkLocalIPs.contains { if case .v6 = LinkStep.Address($0) { true } else { false } }
+        steps.sysctls =
+            (NamespaceIPv6.kernelHasIPv6
+                ? NamespaceIPv6.forInterface(ifname, network: lease6 != nil, linkLocal: linkLocal6) : [])
+            + endpoint.sysctlWrites(interface: ifname)
         var inside: [LinkStep] = []
         if let ip = lease.ip, let subnet = config.subnet {
             inside.append(.addAddress(.v4(ip), prefix: subnet.prefix, interface: ifname, noDAD: false))

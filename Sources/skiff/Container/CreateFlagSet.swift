@@ -311,6 +311,7 @@ extension CreateFlagSet {
         let networks: [NetworkAttachmentFlag]
         do { networks = try NetworkAttachmentFlag.parseAll(network) } catch { throw ValidationError("\(error)") }
         o.network = try RunOptions.NetworkMode(parsing: networks.first?.name ?? "bridge")
+        if case .container = o.network {} else { o.networkModeGiven = networks.first?.name ?? "default" }
         do {
             if let pid { o.namespaces.pid = try .init(parsing: pid) }
             if let ipc { o.namespaces.ipc = try .init(parsing: ipc) }
