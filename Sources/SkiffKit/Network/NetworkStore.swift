@@ -227,9 +227,7 @@ package struct NetworkStore: Sendable {
             guard let bytes = try? FileIO.read(dir + "/" + name) else { return nil }
             return try? KitJSON.decode(NetworkLease.self, from: bytes)
         }
-        let found = read.sorted {
-            ($0.ip?.value ?? 0, $0.ip6?.description ?? "") < ($1.ip?.value ?? 0, $1.ip6?.description ?? "")
-        }
+        let found = read.sorted(by: Self.inOrder)
         Self.leaseMemo?.leases[network] = found
         return found
     }
@@ -253,8 +251,8 @@ package struct NetworkStore: Sendable {
                 throw .system(SystemError("create lease", path: dir + "/" + l.key))
             }
             defer { close(fd) }
-            Self.forgetLeases(config.name)
             _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            Self.rememberLease(config.name, added: l)
             return l
         }
         guard let subnet = config.subnet, let gateway = config.gateway else {
@@ -283,9 +281,12 @@ package struct NetworkStore: Sendable {
         }
         let pool = config.ipRange ?? subnet
         let reserved = config.reserved4
+        // Addresses the memo knows are leased are not tried (each try is a failed create); O_EXCL still
+        // decides for the others.
+        let leased = Set(Self.leaseMemo == nil ? [] : leases(config.name).compactMap { $0.ip?.value })
         var a = max(pool.network.value, subnet.network.value + 1)
         while a <= pool.broadcast.value && a < subnet.broadcast.value {
-            if a != gateway.value, !reserved.contains(IPv4Address(value: a)),
+            if a != gateway.value, !leased.contains(a), !reserved.contains(IPv4Address(value: a)),
                 let l = try tryClaim(IPv4Address(value: a))
             {
                 return l
@@ -296,8 +297,8 @@ package struct NetworkStore: Sendable {
     }
 
     func release(_ network: String, lease: NetworkLease) {
-        Self.forgetLeases(network)
         unlink(leaseDirectory(network) + "/" + lease.key)
+        Self.rememberLeaseRemoved(network, key: lease.key)
     }
 
     // MARK: host ports

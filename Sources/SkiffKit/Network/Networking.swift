@@ -40,7 +40,29 @@ extension Engine {
         return String(decoding: bytes, as: UTF8.self).contains("\"links\"")
     }
 
+    /// Made before the first network request that names `--link`s is saved: without it no container of
+    /// this root links to another, and a start on the default bridge rewrites no other /etc/hosts.
+    var linksMarker: String { networks.root + "/.links" }
+    /// Made once a root from before `linksMarker` was looked through for requests naming links.
+    var linksLookedThrough: String { networks.root + "/.links-looked-through" }
+
+    /// Whether any container of this root may link to another (`--link` on the default bridge).
+    func anyContainerMayLink() -> Bool {
+        if FileIO.exists(linksMarker) { return true }
+        if FileIO.exists(linksLookedThrough) { return false }
+        let found = FileIO.visibleEntries(containers.root).contains { requestMayLink($0) }
+        if found { try? FileIO.create(linksMarker, contents: []) }
+        try? FileIO.create(linksLookedThrough, contents: [])
+        return found
+    }
+
     func saveNetworkRequest(_ id: String, _ r: ContainerNetworkRequest) throws(KitError) {
+        if !(r.links ?? []).isEmpty && !FileIO.exists(linksMarker) {
+            do {
+                try FileIO.makeDirectories(networks.root, mode: 0o700)
+                try FileIO.create(linksMarker, contents: [])
+            } catch { throw .system(error) }
+        }
         do { try FileIO.writeAtomically(networkRequestPath(id), contents: try KitJSON.encode(r)) } catch let e
             as SystemError
         {
@@ -697,6 +719,7 @@ extension Engine {
         let all = networks.all()
         var leasesByNet: [String: [NetworkLease]] = [:]
         for n in all { leasesByNet[n.name] = networks.leases(n.name) }
+        let mayLink = anyContainerMayLink()
         for id in ids {
             var mine: [(NetworkConfig, NetworkLease)] = []
             for n in all {
@@ -706,7 +729,7 @@ extension Engine {
             // Only on the default bridge and linking to nobody, a container's file names itself alone:
             // another's coming or going changes nothing in it (rm -f of 50 rewrote 1,225 files).
             let namesItselfAlone = id != also && mine.allSatisfy { $0.0.isDefault }
-            if namesItselfAlone, !requestMayLink(id) { continue }
+            if namesItselfAlone, !mayLink || !requestMayLink(id) { continue }
             let request = networkRequest(id)
             if namesItselfAlone, (request?.links ?? []).isEmpty { continue }
             var text = EtcHostsDefaults.header
