@@ -203,6 +203,49 @@ struct EmbeddedDNSTests {
         #expect(!r.out.contains("192.0.2.66"), "a --dns server on the host's loopback answered: \(r)")
     }
 
+    /// Docker makes the resolv.conf again from the host's at every start (a laptop moved to another
+    /// network, a VPN), and since Docker 29 keeps one the user changed in the container: on the default
+    /// bridge (the host's servers) and on a user network (the embedded server's upstreams), with the
+    /// container's --dns-search kept.
+    @Test func aStartFollowsTheHostsResolvConfButKeepsTheUsersEdit() throws {
+        let root = try NetworkTests.makeRoot()
+        defer { NetworkTests.cleanUp(root) }
+        try #require(root.skiff("network", "create", "rcnet").status == 0)
+        let hostFile = root.path + "/host-resolv.conf"
+        try "nameserver 192.0.2.1\n".write(toFile: hostFile, atomically: false, encoding: .utf8)
+        var host = Engine.HostFiles()
+        host.resolvConf = hostFile
+        for (name, network) in [("rcb", RunOptions.NetworkMode.bridge), ("rcu", .named("rcnet"))] {
+            var o = RunOptions()
+            o.name = name
+            o.command = ["sleep", "300"]
+            o.network = network
+            o.names.dnsSearch = ["corp.test"]
+            _ = try root.engine.createContainer(image: "busybox", options: o, host: host)
+            try #require(root.skiff("start", name).status == 0)
+        }
+        func resolv(_ name: String) -> String { root.skiff("exec", name, "cat", "/etc/resolv.conf").out }
+        #expect(resolv("rcb") == "search corp.test\nnameserver 192.0.2.1\n", "\(resolv("rcb"))")
+        #expect(resolv("rcu").contains("ExtServers: [192.0.2.1]"), "\(resolv("rcu"))")
+        for name in ["rcb", "rcu"] { #expect(root.skiff("stop", "-t", "1", name).status == 0) }
+        try "nameserver 192.0.2.2\n".write(toFile: hostFile, atomically: false, encoding: .utf8)
+        for name in ["rcb", "rcu"] { #expect(root.skiff("start", name).status == 0) }
+        #expect(resolv("rcb") == "search corp.test\nnameserver 192.0.2.2\n", "\(resolv("rcb"))")
+        let user = resolv("rcu")
+        #expect(
+            user.hasPrefix("nameserver 127.0.0.11\nsearch corp.test\n") && user.contains("ExtServers: [192.0.2.2]"),
+            "\(user)")
+        // The user's own file is theirs: a restart after the host changed again keeps it.
+        for name in ["rcb", "rcu"] {
+            #expect(root.skiff("exec", name, "sh", "-c", "echo nameserver 198.51.100.7 > /etc/resolv.conf").status == 0)
+        }
+        try "nameserver 192.0.2.3\n".write(toFile: hostFile, atomically: false, encoding: .utf8)
+        for name in ["rcb", "rcu"] {
+            #expect(root.skiff("restart", "-t", "1", name).status == 0)
+            #expect(resolv(name) == "nameserver 198.51.100.7\n", "\(name): \(resolv(name))")
+        }
+    }
+
     @Test func aComposeServiceResolvesAnotherByDNS() throws {
         let p = try ComposeEndToEndTests.Project(
             """

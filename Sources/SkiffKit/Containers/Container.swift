@@ -121,6 +121,9 @@ public struct Container: Codable, Sendable, Equatable {
     public var workingDir: String?
     /// The create flags Docker's HostConfig shows as given. nil: records made before it existed.
     public var hostConfig: HostConfigRecord?
+    /// What its resolv.conf is made from and the digest of what Skiff last wrote there, so each start
+    /// makes it again from the host's (as Docker does) unless the user changed it. nil: never remade.
+    public var resolvConf: ResolvConfRecord?
 
     /// The first 12 hex digits of the ID, as `ps` shows it.
     public var shortID: String { String(id.prefix(12)) }

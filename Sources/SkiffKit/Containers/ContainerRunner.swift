@@ -149,6 +149,7 @@ extension Engine {
             exposedPorts: Array((image.config.config?.ExposedPorts ?? [:]).keys) + (container.exposedPorts ?? []),
             host: host)
         try applyNameOptions(options.names, id: id, network: options.network)
+        container.resolvConf = resolvConfRecord(id: id, network: options.network, host: host)
         spec.mounts = (spec.mounts ?? []) + Self.etcMounts(dir: dir, readOnly: options.readOnly)
         let volumeMounts = try prepareVolumes(for: &container, options: options, image: image, filesystem: filesystem)
         spec.mounts = Self.orderMounts(spec.mounts ?? [], adding: volumeMounts)
@@ -394,6 +395,19 @@ extension Engine {
                 destination: "/etc/" + name, type: "bind", source: dir + "/" + name,
                 options: etcFileOptions(readOnly: readOnly))
         }
+    }
+
+    /// How the resolv.conf just written is made, for each start to make it again; nil for a
+    /// `container:` joiner, whose file is its donor's.
+    func resolvConfRecord(id: String, network: RunOptions.NetworkMode, host: HostFiles) -> ResolvConfRecord? {
+        let form: ResolvConfRecord.Form
+        switch network {
+        case .container: return nil
+        case .host, .none: form = .hostFile
+        default: form = networkRequest(id)?.mode == "bridge" ? .bridge : .embedded
+        }
+        guard let text = try? FileIO.readString(containers.directory(of: id) + "/resolv.conf") else { return nil }
+        return ResolvConfRecord(form: form, hostFile: host.resolvConf, written: text)
     }
 
     func writeEtcFiles(dir: String, hostname: String, network: RunOptions.NetworkMode, host: HostFiles) throws(KitError)

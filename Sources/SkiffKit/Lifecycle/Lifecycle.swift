@@ -336,6 +336,7 @@ extension Engine {
         try ensureMountSources(of: before)
         do {
             try joinNamespaces(of: before)
+            try refreshResolvConf(before)
             try setUpNetwork(id: id)
         } catch {
             releaseShm(id: id)
