@@ -63,14 +63,17 @@ import Testing
         #expect(ping.out == "ok\n", "\(ping)")
     }
 
+    /// The lines Docker's /etc/hosts starts with.
+    static let dockerHostsLines =
+        "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\n"
+        + "ff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n"
+
     /// The `--add-host` lines come before the container's own, as Docker writes them, on the default
     /// bridge and with no network (the embedded DNS server's side of it: EmbeddedDNSTests).
     @Test func addHostLinesComeBeforeTheContainersLine() throws {
         let root = try CLIRoot()
         defer { root.cleanUp() }
-        let fixed =
-            "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\n"
-            + "ff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n"
+        let fixed = Self.dockerHostsLines
         let extra = "10.1.2.3\tdb.local\n10.1.2.4\tother\n"
         for network in ["bridge", "none"] {
             let r = Self.run(
@@ -94,9 +97,7 @@ import Testing
     @Test func noNetworkIsDockers() throws {
         let root = try CLIRoot()
         defer { root.cleanUp() }
-        let fixed =
-            "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\n"
-            + "ff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n"
+        let fixed = Self.dockerHostsLines
         let show =
             "cat /etc/hosts; echo ---; ip addr | grep -E '^[0-9]|inet'; echo ---; "
             + "for f in all lo eth0; do cat /proc/sys/net/ipv6/conf/$f/disable_ipv6 2>/dev/null; done; true"
