@@ -1,4 +1,3 @@
-import Crypto
 import SkiffImage
 import SkiffSystem
 
@@ -63,9 +62,7 @@ package enum ResolvConfRefresh {
 
     /// The SHA-256 of `text`, as `sha256:HEX`.
     package static func digest(_ text: String) -> String {
-        var hasher = SHA256()
-        hasher.update(data: Array(text.utf8))
-        return SkiffImage.Digest(finalized: hasher).description
+        SkiffImage.Digest.of(text.utf8).description
     }
 }
 
