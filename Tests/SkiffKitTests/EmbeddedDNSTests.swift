@@ -246,6 +246,41 @@ struct EmbeddedDNSTests {
         }
     }
 
+    /// `network connect` and `disconnect` change the resolv.conf: a running container on the default
+    /// bridge gets the embedded server when it joins a user-defined network (Docker starts its resolver
+    /// then), and a stopped one's next start writes the form its networks now call for.
+    @Test func connectAndDisconnectChangeTheResolvConfForm() throws {
+        let root = try NetworkTests.makeRoot()
+        defer { NetworkTests.cleanUp(root) }
+        try #require(root.skiff("network", "create", "formnet").status == 0)
+        try #require(
+            root.skiff("run", "-d", "--name", "peer", "--network", "formnet", "busybox", "sleep", "300").status == 0)
+        for name in ["live", "later"] {
+            try #require(root.skiff("create", "--name", name, "busybox", "sleep", "300").status == 0)
+        }
+        let peer = root.skiff("inspect", "-f", "{{.NetworkSettings.Networks.formnet.IPAddress}}", "peer").out
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        try #require(!peer.isEmpty)
+        func resolv(_ name: String) -> String { root.skiff("exec", name, "cat", "/etc/resolv.conf").out }
+        func embedded(_ name: String) -> Bool { resolv(name).hasPrefix("nameserver 127.0.0.11\n") }
+        try #require(root.skiff("start", "live").status == 0)
+        #expect(!embedded("live"), "\(resolv("live"))")
+        #expect(root.skiff("network", "connect", "formnet", "live").status == 0)
+        #expect(embedded("live"), "\(resolv("live"))")
+        var r = root.skiff("exec", "live", "nslookup", "peer")
+        #expect(r.status == 0 && r.out.contains("Address: \(peer)"), "\(r)")
+
+        #expect(root.skiff("network", "connect", "formnet", "later").status == 0)
+        try #require(root.skiff("start", "later").status == 0)
+        #expect(embedded("later"), "\(resolv("later"))")
+        r = root.skiff("exec", "later", "nslookup", "peer")
+        #expect(r.status == 0 && r.out.contains("Address: \(peer)"), "\(r)")
+        #expect(root.skiff("stop", "-t", "1", "later").status == 0)
+        #expect(root.skiff("network", "disconnect", "formnet", "later").status == 0)
+        try #require(root.skiff("start", "later").status == 0)
+        #expect(!embedded("later") && resolv("later").contains("nameserver"), "\(resolv("later"))")
+    }
+
     @Test func aComposeServiceResolvesAnotherByDNS() throws {
         let p = try ComposeEndToEndTests.Project(
             """

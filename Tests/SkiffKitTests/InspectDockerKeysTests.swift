@@ -125,6 +125,14 @@ import Testing
                 == "67108864 0 false")
         #expect(root.inspect("plain", "{{json .Config.Entrypoint}} {{json .Config.Cmd}}") == #"null ["true"]"#)
         #expect(root.inspect("plain", "{{json .Config.Volumes}} {{json .ExecIDs}}") == "null null")
+        // The /etc files' paths and LogPath are "" until the first start, as Docker's.
+        let paths = "{{.ResolvConfPath}}|{{.HostnamePath}}|{{.HostsPath}}|{{.LogPath}}"
+        #expect(root.inspect("plain", paths) == "|||")
+        #expect(root.skiff("start", "-a", "plain").status == 0)
+        let dir = root.inspect("plain", "{{.GraphDriver.Data.UpperDir}}").replacingOccurrences(of: "/upper", with: "")
+        #expect(
+            root.inspect("plain", paths)
+                == ["resolv.conf", "hostname", "hosts", "log.jsonl"].map { dir + "/" + $0 }.joined(separator: "|"))
         // Config.Env: the user's entries, then the image's they do not set; not HOSTNAME or TERM, which the
         // process gets besides (as Docker's daemon adds them at start).
         let imageEnv = root.skiff("image", "inspect", "-f", "{{json .Config.Env}}", "busybox").out

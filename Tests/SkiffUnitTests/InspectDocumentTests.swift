@@ -189,6 +189,20 @@ struct InspectDocumentTests {
         #expect(modes == ["/b": "ro", "/nv": "", "/x/y": "", "/v2": "rw,nocopy"])
     }
 
+    /// Docker fills the /etc file paths and LogPath at the first start; LogPath only for json-file.
+    @Test func filePathsAppearAtTheFirstStart() {
+        let created = ContainerInspect.filePaths(directory: "/r/c/1", started: false, logDriver: nil)
+        #expect(created == .init(resolvConf: "", hostname: "", hosts: "", log: ""))
+        let started = ContainerInspect.filePaths(directory: "/r/c/1", started: true, logDriver: nil)
+        #expect(
+            started
+                == .init(
+                    resolvConf: "/r/c/1/resolv.conf", hostname: "/r/c/1/hostname", hosts: "/r/c/1/hosts",
+                    log: "/r/c/1/log.jsonl"))
+        #expect(ContainerInspect.filePaths(directory: "/r/c/1", started: true, logDriver: .local).log == "")
+        #expect(ContainerInspect.filePaths(directory: "/r/c/1", started: true, logDriver: LogDriver.none).log == "")
+    }
+
     /// `seccomp=FILE` shows the profile's JSON without its layout, as Docker's CLI sends it.
     @Test func aSeccompProfileIsShownAsItsJSON() throws {
         var o = RunOptions()

@@ -63,4 +63,13 @@ struct ResolvConfRefreshTests {
         #expect(ResolvConfRecord(form: .bridge, hostFile: "/etc/resolv.conf", written: "").hostFile == nil)
         #expect(ResolvConfRecord(form: .bridge, hostFile: "/tmp/r", written: "").hostFile == "/tmp/r")
     }
+
+    /// The form follows the networks at each start: any user-defined one brings the embedded server.
+    @Test func theFormFollowsTheContainersNetworks() {
+        #expect(ResolvConfRefresh.form(recorded: .bridge, networks: ["bridge", "appnet"]) == .embedded)
+        #expect(ResolvConfRefresh.form(recorded: .embedded, networks: ["bridge"]) == .bridge)
+        #expect(ResolvConfRefresh.form(recorded: .bridge, networks: ["bridge"]) == .bridge)
+        #expect(ResolvConfRefresh.form(recorded: .hostFile, networks: ["appnet"]) == .hostFile)
+        #expect(ResolvConfRefresh.form(recorded: .embedded, networks: []) == .embedded)
+    }
 }

@@ -407,10 +407,11 @@ extension Engine {
                     Mode: ro ? "ro" : "", RW: !ro, Propagation: "rprivate")
             }
         let lowers = c.layerChainIDs.reversed().map { layers.diffPath(chainID: $0) }
+        let paths = ContainerInspect.filePaths(directory: dir, started: c.startedAt != nil, logDriver: c.logDriver)
         return ContainerInspect(
             Id: c.id, Created: c.created, Path: argv.first ?? "", Args: Array(argv.dropFirst()),
-            State: state, Image: c.imageID, ResolvConfPath: dir + "/resolv.conf", HostnamePath: dir + "/hostname",
-            HostsPath: dir + "/hosts", LogPath: dir + "/log.jsonl", Name: "/" + c.name,
+            State: state, Image: c.imageID, ResolvConfPath: paths.resolvConf, HostnamePath: paths.hostname,
+            HostsPath: paths.hosts, LogPath: paths.log, Name: "/" + c.name,
             RestartCount: c.restartCount ?? 0, Driver: "overlay2", Platform: "linux", HostConfig: host,
             Mounts: mounts, Config: config,
             NetworkSettings: net.settings,

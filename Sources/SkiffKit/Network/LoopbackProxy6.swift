@@ -76,8 +76,9 @@ extension Engine {
         var serversInContainer = false
     }
 
-    /// The embedded DNS of a container whose first network is user-defined and whose resolv.conf names
-    /// it (a container made before Skiff served it there keeps the file it has). It forwards to the
+    /// The embedded DNS of a container on a user-defined network (any of its networks, as libnetwork
+    /// starts its resolver for any such endpoint) whose resolv.conf names it (a container made before
+    /// Skiff served it there keeps the file it has). It forwards to the
     /// `--dns` servers (from the container's namespace), else to the host's current ones (from the host's); on an internal network it answers the
     /// network's names only, as Docker's does for a container without external access. The upstreams
     /// never come from the container's resolv.conf, which the container may rewrite.
@@ -85,7 +86,7 @@ extension Engine {
         -> EmbeddedDNSService?
     {
         let dir = containers.directory(of: id)
-        guard let first = request.attachments.first, let config = networks.load(first.network), !config.isDefault,
+        guard request.attachments.contains(where: { $0.network != NetworkConfig.defaultName }),
             let text = try? FileIO.readString(dir + "/resolv.conf"), HostNetwork.namesEmbeddedServer(resolvConf: text)
         else { return nil }
         let external = request.attachments.contains { networks.load($0.network).map { !$0.isInternal } ?? false }

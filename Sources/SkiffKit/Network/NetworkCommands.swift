@@ -251,6 +251,7 @@ extension Engine {
             }
             refreshHosts(networks: [n.name], also: c.id)
         }
+        let hadUserNetwork = request.attachments.contains { $0.network != NetworkConfig.defaultName }
         request.attachments.append(attachment)
         if !newLinks.isEmpty {
             let kept = (request.links ?? []).filter { l in !newLinks.contains { $0.alias == l.alias } }
@@ -259,6 +260,12 @@ extension Engine {
         try saveNetworkRequest(c.id, request)
         // The hosts file was written before the request held the new links: once more, with them.
         if !newLinks.isEmpty && c.status == .running { refreshHosts(networks: [], also: c.id) }
+        // A running container's first user-defined network brings the embedded DNS server, as Docker's
+        // resolver starts when such an endpoint joins: its resolv.conf names it (unless the user edited
+        // the file) and the relay serves it.
+        if c.status == .running && !n.isDefault && !hadUserNetwork, try refreshResolvConf(c) {
+            try restartLoopbackProxy(id: c.id)
+        }
         events.record(network: n.id, name: n.name, "connect", ["container": c.id])
     }
 

@@ -60,6 +60,15 @@ package enum ResolvConfRefresh {
         return text == current ? nil : text
     }
 
+    /// The form a container's networks call for at a start: the host's file stays for `host` and
+    /// `none`; with a user-defined network among them the embedded server answers (libnetwork starts its
+    /// resolver for any such endpoint), else the default bridge's form. So `network connect` and
+    /// `disconnect` of a stopped container change the file its next start writes.
+    package static func form(recorded: ResolvConfRecord.Form, networks: [String]) -> ResolvConfRecord.Form {
+        guard recorded != .hostFile, !networks.isEmpty else { return recorded }
+        return networks.contains { $0 != NetworkConfig.defaultName } ? .embedded : .bridge
+    }
+
     /// The SHA-256 of `text`, as `sha256:HEX`.
     package static func digest(_ text: String) -> String {
         SkiffImage.Digest.of(text.utf8).description
@@ -67,28 +76,34 @@ package enum ResolvConfRefresh {
 }
 
 extension Engine {
-    /// At a start: the container's resolv.conf made again from the host's current file, written in place
-    /// (it is bind-mounted; no new inode) and recorded, when Skiff wrote the one there and it changes.
-    func refreshResolvConf(_ container: Container) throws(KitError) {
-        guard let record = container.resolvConf else { return }
+    /// At a start (or a `network connect` of a running container): the container's resolv.conf made again
+    /// from the host's current file in the form its networks now call for, written in place (it is
+    /// bind-mounted; no new inode) and recorded, when Skiff wrote the one there and it changes. True when
+    /// it wrote.
+    @discardableResult
+    func refreshResolvConf(_ container: Container) throws(KitError) -> Bool {
+        guard let record = container.resolvConf else { return false }
         let path = containers.directory(of: container.id) + "/resolv.conf"
-        var gateway: IPv4Address?
-        if record.form == .bridge, let first = networkRequest(container.id)?.attachments.first {
-            gateway = networks.load(first.network)?.gateway
+        // Checked first: a file the user changed is kept, and nothing else need be read for it.
+        guard let current = try? FileIO.readString(path), ResolvConfRefresh.digest(current) == record.digest else {
+            return false
         }
+        let attached = record.form == .hostFile ? [] : networkRequest(container.id)?.attachments.map(\.network) ?? []
+        let form = ResolvConfRefresh.form(recorded: record.form, networks: attached)
+        let gateway = form == .bridge ? networks.load(NetworkConfig.defaultName)?.gateway : nil
         var names = ContainerNameOptions()
         names.dns = container.hostConfig?.dns ?? []
         names.dnsSearch = container.hostConfig?.dnsSearch ?? []
         names.dnsOptions = container.hostConfig?.dnsOptions ?? []
         guard
             let text = ResolvConfRefresh.rewrite(
-                hostText: (try? FileIO.readString(record.hostFile ?? "/etc/resolv.conf")) ?? "", form: record.form,
-                gateway: gateway, names: names, current: try? FileIO.readString(path),
-                recordedDigest: record.digest)
-        else { return }
+                hostText: (try? FileIO.readString(record.hostFile ?? "/etc/resolv.conf")) ?? "", form: form,
+                gateway: gateway, names: names, current: current, recordedDigest: record.digest)
+        else { return false }
         do { try FileIO.create(path, contents: Array(text.utf8)) } catch { throw .system(error) }
         try containers.update(id: container.id) { c throws(KitError) in
-            c.resolvConf = ResolvConfRecord(form: record.form, hostFile: record.hostFile, written: text)
+            c.resolvConf = ResolvConfRecord(form: form, hostFile: record.hostFile, written: text)
         }
+        return true
     }
 }
