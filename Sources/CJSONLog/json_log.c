@@ -39,6 +39,7 @@ int cjsonlog_open(struct cjsonlog *log, int dir_fd, long long max_size, int max_
     log->max_size = max_size > 0 ? max_size : 0;
     log->max_files = max_files > 0 ? max_files : 1;
     log->attrs = attrs && attrs[0] ? attrs : NULL;
+    log->forward = NULL;
     log->partial_len[0] = log->partial_len[1] = 0;
     log->pending_len = 0;
     log->time_sec = -1;
@@ -161,6 +162,7 @@ static int utf8_len(const unsigned char *p, size_t n) {
 }
 
 static void write_entry(struct cjsonlog *log, int stream, const char *data, size_t len) {
+    cjsonlog_forward_send(log->forward, stream, data, len);
     if (log->fd < 0) return;
     char *entry = log->entry;
     size_t n = 0;

@@ -22,17 +22,19 @@ public final class AttachedLog {
     /// Open the log in `directory` and start the copy. `stdout`/`stderr`: where the output is shown (-1:
     /// ours). `terminal`: one stream, the terminal's output.
     public init(
-        directory: String, rotation: (maxSize: Int64, maxFiles: Int), compress: Bool, attrs: String?, stdout: Int32,
-        stderr: Int32, terminal: Bool
+        directory: String, rotation: (maxSize: Int64, maxFiles: Int), compress: Bool, attrs: String?,
+        forward: String? = nil, keepFile: Bool = true, stdout: Int32, stderr: Int32, terminal: Bool
     ) throws(SystemError) {
         let dirFD = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if dirFD < 0 { throw SystemError("open", path: directory) }
         let writer = UnsafeMutablePointer<cjsonlog>.allocate(capacity: 1)
+        writer.pointee.forward = nil
         let attrsCopy = attrs.map { strdup($0) } ?? nil
         var fds: [Int32] = [-1, -1, -1, -1]
         func fail(_ error: SystemError) -> SystemError {
             for fd in fds where fd >= 0 { close(fd) }
             close(dirFD)
+            cjsonlog_forward_close(writer.pointee.forward)
             writer.deallocate()
             free(attrsCopy)
             return error
@@ -41,6 +43,13 @@ public final class AttachedLog {
             writer, dirFD, rotation.maxSize, Int32(clamping: rotation.maxFiles), compress ? 1 : 0, attrsCopy) != 0
         {
             throw fail(SystemError("open", path: directory + "/log.jsonl"))
+        }
+        // The start checked that the server answers (LogForwardConnection); one gone since is not waited for.
+        if let forward { writer.pointee.forward = cjsonlog_forward_open(forward, nil, 0) }
+        // A forwarding driver's cache-disabled=true: the lines go only to the server.
+        if !keepFile, writer.pointee.fd >= 0 {
+            close(writer.pointee.fd)
+            writer.pointee.fd = -1
         }
         for i in 0..<(terminal ? 1 : 2) {
             let rc = fds.withUnsafeMutableBufferPointer { cjsonlog_pipe($0.baseAddress! + 2 * i) }
@@ -84,6 +93,7 @@ public final class AttachedLog {
         thread = nil
         pthread_join(t, nil)
         cjsonlog_close(writer)
+        cjsonlog_forward_close(writer.pointee.forward)
         close(directoryFD)
         writer.deallocate()
         free(attrs)
@@ -101,6 +111,19 @@ public final class AttachedLog {
             self.errFrom = errFrom
             self.errTo = errTo
         }
+    }
+}
+
+/// The syslog and journald drivers' connection, tried at a start as Docker's driver dials at its start.
+public enum LogForwardConnection {
+    /// nil when the server in `spec` (cjsonlog_forward_open's) answers; else why it does not.
+    public static func problem(_ spec: String) -> String? {
+        var err = [CChar](repeating: 0, count: 512)
+        guard let f = cjsonlog_forward_open(spec, &err, err.count) else {
+            return String(decoding: err.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        }
+        cjsonlog_forward_close(f)
+        return nil
     }
 }
 

@@ -17,8 +17,9 @@
 //     start helper already at work;
 //   - exits when there is nothing left to watch.
 //
-// Usage: skiff-monitor -s SKIFF -d DIR [-t] [-i] [-A] [-l MAXBYTES] [-n MAXFILES] [-z] [-N] [-a ATTRS] [-H HEALTH_MS] [-I PID [-W WATCH]] ID
-// (-z: gzip rotated files; -N: no log, for --log-driver none; -a: the JSON object each log entry carries as "attrs").
+// Usage: skiff-monitor -s SKIFF -d DIR [-t] [-i] [-A] [-l MAXBYTES] [-n MAXFILES] [-z] [-N] [-a ATTRS] [-F SPEC] [-H HEALTH_MS] [-I PID [-W WATCH]] ID
+// (-z: gzip rotated files; -N: no log, for --log-driver none; -a: the JSON object each log entry carries as "attrs";
+// -F: each line also to a syslog server or the journal, as cjsonlog_forward_open reads SPEC).
 // fd 3, if open, is the ready pipe: the start helper's report ("ok <pid> [WATCH]" or "err <message>") is
 // copied there, then it is closed. WATCH is the new cgroup's OOM counter file: v1:FILE (memory.oom_control,
 // with an eventfd registered in the cgroup.event_control beside it) or v2:FILE (memory.events, inotify).
@@ -130,6 +131,7 @@ static size_t rfc3339(char *out, size_t cap) {
 
 static struct cjsonlog json_log = {.fd = -1};
 static const char *log_attrs;     // -a: the "attrs" object of every entry (--log-opt labels/env/tag)
+static const char *log_forward;   // -F: the syslog or journald driver's spec (cjsonlog_forward_open)
 
 static void log_bytes(int stream, const char *buf, size_t len) { cjsonlog_write(&json_log, stream, buf, len); }
 
@@ -819,7 +821,7 @@ static int exec_wait_main(const char *dir, char **args, int nargs) {
 int main(int argc, char **argv) {
     const char *dir = NULL;
     int c;
-    while ((c = getopt(argc, argv, "s:d:tiAl:n:zNa:H:P:S:Rp:EI:W:")) != -1) {
+    while ((c = getopt(argc, argv, "s:d:tiAl:n:zNa:F:H:P:S:Rp:EI:W:")) != -1) {
         switch (c) {
         case 's': skiff_path = optarg; break;
         case 'd': dir = optarg; break;
@@ -831,6 +833,7 @@ int main(int argc, char **argv) {
         case 'N': no_log = 1; break;
         case 'z': log_compress = 1; break;
         case 'a': log_attrs = optarg; break;
+        case 'F': log_forward = optarg; break;
         case 'H': health_ms = atoll(optarg); break;
         case 'P': health_start_period_ms = atoll(optarg); break;
         case 'S': health_start_interval_ms = atoll(optarg); break;
@@ -875,6 +878,8 @@ int main(int argc, char **argv) {
     sigprocmask(SIG_BLOCK, &set, NULL);
     int sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
     if (!no_log) cjsonlog_open(&json_log, AT_FDCWD, log_max_size, log_max_files, log_compress, log_attrs);
+    // The start checked that the server answers; one that is gone by now leaves the local copy alone.
+    if (log_forward) json_log.forward = cjsonlog_forward_open(log_forward, NULL, 0);
     unlink("exit");
     attach_listener = listen_unix("attach.sock");
     if (opt_tty) open_ctl();

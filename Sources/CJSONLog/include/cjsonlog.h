@@ -15,6 +15,8 @@
 #define CJSONLOG_LINE_MAX 16384
 #define CJSONLOG_PENDING 32768
 
+struct cjsonlog_forward;
+
 struct cjsonlog {
     int dir_fd;
     int fd;
@@ -23,6 +25,8 @@ struct cjsonlog {
     int max_files;
     int compress;
     const char *attrs;
+    // Where each line also goes (the syslog and journald drivers), or NULL; set after cjsonlog_open.
+    struct cjsonlog_forward *forward;
     size_t partial_len[2];
     char partial[2][CJSONLOG_LINE_MAX];
     char entry[CJSONLOG_LINE_MAX * 6 + 128];
@@ -54,6 +58,20 @@ void cjsonlog_flush(struct cjsonlog *log);
 
 /// Flush, then close the file (not `dir_fd`).
 void cjsonlog_close(struct cjsonlog *log);
+
+/// A connection to a syslog server or the journal from `spec`, lines of "KEY VALUE": `kind` syslog or
+/// journald; `net` unixgram, unix, udp, tcp, or local (the host's syslog socket); `address` a socket path
+/// or HOST:PORT; for syslog `facility` (0 to 23), `format` (unix, rfc3164, rfc5424, rfc5424micro),
+/// `hostname` and `tag`; for the journal each `field` KEY=VALUE every entry carries. NULL when it cannot
+/// connect, with the reason in `err`.
+struct cjsonlog_forward *cjsonlog_forward_open(const char *spec, char *err, size_t errlen);
+
+/// Send one line of a stream (1: stdout, 2: stderr), with its newline or without (a partial line).
+/// A failed send reconnects once; a line that still cannot go is dropped (log.jsonl has it).
+void cjsonlog_forward_send(struct cjsonlog_forward *f, int stream, const char *data, size_t len);
+
+/// Close the connection and free `f` (NULL: nothing).
+void cjsonlog_forward_close(struct cjsonlog_forward *f);
 
 /// A pipe, both ends close-on-exec from the start (pipe2, which Swift's Glibc module lacks).
 int cjsonlog_pipe(int fds[2]);

@@ -79,6 +79,8 @@ public struct Container: Codable, Sendable, Equatable {
     /// The JSON object every log entry carries as "attrs" (`--log-opt labels/env/tag`, see
     /// LogAttributes), worked out at create; nil without them.
     public var logAttributes: String?
+    /// The syslog or journald driver's spec (`LogForwardSpec`), worked out at create; nil for the others.
+    public var logForward: String?
     /// `--log-opt compress=true`: rotated log files are gzipped (log.jsonl.1.gz ...); nil: not.
     public var logCompress: Bool?
     /// The `--log-opt`s as given (inspect's LogConfig.Config; a record written before 2026-12-05 holds

@@ -178,12 +178,17 @@ extension Engine {
             container = try containers.create(container, freshName: options.name == nil)
         }
         // Worked out once the name is drawn (a tag may hold it).
+        let logSource = LogAttributes.Source(
+            id: id, name: container.name, imageID: container.imageID, imageName: imageName,
+            command: container.command, labels: container.labels, env: spec.process?.env ?? [])
         if let attrs = Self.logAttributes(options) {
-            container.logAttributes = try attrs.json(
-                .init(
-                    id: id, name: container.name, imageID: container.imageID, imageName: imageName,
-                    command: container.command, labels: container.labels, env: spec.process?.env ?? []))
+            container.logAttributes = try attrs.json(logSource)
             if container.logAttributes != nil { try containers.save(container) }
+        }
+        if let driver = options.logDriver, driver.forwards {
+            container.logForward = try LogForwardSpec.make(
+                driver, options: options.logOptions, source: logSource, hostname: Self.hostHostname())
+            try containers.save(container)
         }
         done = true
         events.record(container: container, "create")
@@ -231,14 +236,16 @@ extension Engine {
         let status: ExitStatus
         var log: AttachedLog?
         do throws(KitError) {
+            try checkLogForward(container)
             try joinNamespaces(of: container)
             try setUpNetwork(id: container.id)
-            if keepsLog && container.logDriver != LogDriver.none {
+            if keepsLog && (Self.keepsLocalLog(container) || container.logForward != nil) {
                 let opened: AttachedLog
                 do {
                     opened = try AttachedLog(
                         directory: containers.directory(of: container.id), rotation: Self.logRotation(container),
-                        compress: container.logCompress == true, attrs: container.logAttributes, stdout: stdout,
+                        compress: container.logCompress == true, attrs: container.logAttributes,
+                        forward: container.logForward, keepFile: Self.keepsLocalLog(container), stdout: stdout,
                         stderr: stderr, terminal: container.tty == true)
                 } catch { throw KitError.system(error) }
                 if container.tty == true {

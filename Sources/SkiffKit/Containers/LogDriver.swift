@@ -1,15 +1,23 @@
 /// `--log-driver` / compose `logging.driver`: where the monitor puts a container's output. Skiff's log
 /// is a JSON-lines file (`log.jsonl`), rotated by max-size and max-file, which is what json-file and
-/// local are (local's defaults are 20 MB and 5 files); none keeps no log.
+/// local are (local's defaults are 20 MB and 5 files); none keeps no log. syslog and journald send each
+/// line to a syslog server or the journal too (`LogForwardSpec`), and keep log.jsonl as the local copy
+/// `logs` reads (Docker's dual logging, with its cache's defaults: local's).
 public enum LogDriver: String, Sendable, Equatable, Codable {
     case jsonFile = "json-file"
     case local
     case none
+    case syslog
+    case journald
 
-    /// Docker's drivers that send logs elsewhere, refused with a sentence rather than "no log driver named".
+    /// Docker's drivers that send logs to a service elsewhere, refused with a sentence rather than "no
+    /// log driver named".
     static let elsewhere: Set<String> = [
-        "syslog", "journald", "gelf", "fluentd", "awslogs", "splunk", "etwlogs", "gcplogs", "logentries",
+        "gelf", "fluentd", "awslogs", "splunk", "etwlogs", "gcplogs", "logentries",
     ]
+
+    /// It sends each line elsewhere, and log.jsonl is the local copy.
+    public var forwards: Bool { self == .syslog || self == .journald }
 
     /// The driver `text` names; `origin` is the flag or compose path for the error.
     public init(parsing text: String, origin: String) throws(KitError) {
@@ -19,16 +27,18 @@ public enum LogDriver: String, Sendable, Equatable, Codable {
         }
         if Self.elsewhere.contains(text) {
             throw .unsupported(
-                "\(origin) \(text): the \(text) logging driver is not supported by skiff (json-file, local and none are)"
+                "\(origin) \(text): the \(text) logging driver is not supported by skiff (json-file, local, none, syslog and journald are)"
             )
         }
-        throw .usage("\(origin) \(text): no log driver named '\(text)' is registered (json-file, local and none are)")
+        throw .usage(
+            "\(origin) \(text): no log driver named '\(text)' is registered (json-file, local, none, syslog and journald are)"
+        )
     }
 
     /// The rotation size when --log-opt max-size is not given.
-    public var defaultMaxSize: Int64 { self == .local ? 20 << 20 : 10 << 20 }
+    public var defaultMaxSize: Int64 { self == .local || forwards ? 20 << 20 : 10 << 20 }
     /// How many files rotation keeps when --log-opt max-file is not given.
-    public var defaultMaxFiles: Int { self == .local ? 5 : 1 }
+    public var defaultMaxFiles: Int { self == .local || forwards ? 5 : 1 }
 }
 
 extension LogDriver {
@@ -53,10 +63,28 @@ extension LogDriver {
                 throw .usage("\(origin) max-buffer-size: \(error.message(size, for: "a size"))")
             }
         }
-        var own: Set<String> = ["max-size", "max-file", "compress"]
+        var own: Set<String> =
+            forwards
+            ? LogForwardSpec.ownOptions(self).union(LogForwardSpec.cacheOptions) : ["max-size", "max-file", "compress"]
         if self == .jsonFile { own.formUnion(LogAttributes.keys) }
         for key in options.keys.sorted() where key != "mode" && key != "max-buffer-size" {
             guard own.contains(key) else { throw .usage("unknown log opt '\(key)' for \(rawValue) log driver") }
+        }
+        if forwards {
+            try LogForwardSpec.check(self, options: options)
+            for key in ["cache-disabled", "cache-compress"] {
+                if let v = options[key], Self.bool(v) == nil {
+                    throw .usage("\(origin) \(key)=\(v): expected true or false")
+                }
+            }
+            if let v = options["cache-max-size"] {
+                do { _ = try Units.parseBytes(v) } catch {
+                    throw .usage("\(origin) cache-max-size: \(error.message(v, for: "a size"))")
+                }
+            }
+            if let v = options["cache-max-file"], (Int(v) ?? 0) < 1 {
+                throw .usage("\(origin) cache-max-file=\(v): expected a number of files, 1 or more")
+            }
         }
         if let compress = options["compress"] {
             guard let on = Self.bool(compress) else {
@@ -69,6 +97,17 @@ extension LogDriver {
                 )
             }
         }
+    }
+
+    /// The local copy a forwarding driver keeps: its rotation (`cache-max-size`, `cache-max-file`,
+    /// local's defaults otherwise), whether it is gzipped, and none at all with `cache-disabled=true`.
+    public func cache(_ options: [String: String]) -> (maxSize: Int64, maxFiles: Int, compress: Bool, disabled: Bool) {
+        (
+            options["cache-max-size"].flatMap { try? Units.parseBytes($0) } ?? defaultMaxSize,
+            options["cache-max-file"].flatMap { Int($0) } ?? defaultMaxFiles,
+            options["cache-compress"].flatMap(Self.bool) ?? true,
+            options["cache-disabled"].flatMap(Self.bool) ?? false
+        )
     }
 
     /// `--log-opt compress` read as Go's strconv.ParseBool; nil for anything else.

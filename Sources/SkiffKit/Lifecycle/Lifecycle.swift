@@ -98,6 +98,12 @@ extension Engine {
                 container.logMaxSize = options.logMaxSize ?? driver.defaultMaxSize
                 container.logMaxFiles = options.logMaxFiles ?? driver.defaultMaxFiles
             }
+            if driver.forwards {
+                let cache = driver.cache(options.logOptions)
+                container.logMaxSize = cache.maxSize
+                container.logMaxFiles = cache.maxFiles
+                container.logCompress = cache.compress ? true : nil
+            }
         }
         container.hostname = options.hostname ?? String(container.id.prefix(12))
 
@@ -174,7 +180,8 @@ extension Engine {
         if container.openStdin == true { args.append("-i") }
         if attach { args.append("-A") }
         let rotation = Self.logRotation(container)
-        if container.logDriver == LogDriver.none {
+        if let spec = container.logForward { args += ["-F", spec] }
+        if !Self.keepsLocalLog(container) {
             args.append("-N")
         } else {
             if rotation.maxSize > 0 {
@@ -248,6 +255,20 @@ extension Engine {
     /// an attached run's (`AttachedLog`).
     static func logRotation(_ container: Container) -> (maxSize: Int64, maxFiles: Int) {
         (container.logMaxSize ?? defaultLogMaxSize, container.logMaxFiles ?? defaultLogMaxFiles)
+    }
+
+    /// The syslog or journald driver can send, as Docker's driver connects at each start.
+    func checkLogForward(_ container: Container) throws(KitError) {
+        if let problem = LogForwardSpec.problem(container.logDriver, spec: container.logForward) {
+            throw .network(problem)
+        }
+    }
+
+    /// log.jsonl is kept: not with `--log-driver none`, nor for a forwarding driver's `cache-disabled=true`.
+    static func keepsLocalLog(_ container: Container) -> Bool {
+        guard let driver = container.logDriver else { return true }
+        if driver == .none { return false }
+        return !(driver.forwards && driver.cache(container.logOptions ?? [:]).disabled)
     }
 
     /// The attribute options among `--log-opt` (labels, env, tag...); nil without any.
@@ -335,6 +356,7 @@ extension Engine {
         options.stdio = stdio
         try ensureMountSources(of: before)
         do {
+            try checkLogForward(before)
             try joinNamespaces(of: before)
             try refreshResolvConf(before)
             try setUpNetwork(id: id)

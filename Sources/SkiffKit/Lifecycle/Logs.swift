@@ -113,6 +113,11 @@ extension Engine {
             throw .usage(
                 "configured logging driver does not support reading (container \(c.name) has --log-driver none)")
         }
+        if !Self.keepsLocalLog(c) {
+            throw .usage(
+                "configured logging driver does not support reading (container \(c.name) sends its lines to \(c.logDriver?.rawValue ?? "") with cache-disabled=true)"
+            )
+        }
         let files = logFiles(c.id, maxFiles: Self.logRotation(c).maxFiles)
         let current = files.last!
         // Open the live file first, so nothing written while the old ones are read is lost.
