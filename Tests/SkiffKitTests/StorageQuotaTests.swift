@@ -61,3 +61,25 @@ struct StorageQuotaTests {
         #expect(root.skiff("compose", "-f", project + "/compose.yaml", "down").status == 0)
     }
 }
+
+/// The project quota calls where the filesystem has no project quotas (ext4 without the feature, as /tmp
+/// here): nothing is enforced, every directory is in project 0, a project ID cannot be set (an error
+/// naming the ioctl and path), and the device node of quotactl's fallback is not left behind.
+@Suite("project quota calls without project quotas", .enabled(if: getuid() == 0))
+struct ProjectQuotaCallTests {
+    @Test func answersWithoutProjectQuotas() throws {
+        let dir = try FileIO.makeTemporaryDirectory(in: "/tmp", prefix: "skiff-quota-calls-")
+        defer { FileIO.removeTree(dir) }
+        let quota = try ProjectQuota(filesystemOf: dir)
+        #expect(try !quota.isEnforced())
+        let project = try ProjectQuota.projectID(of: dir)
+        #expect(project.id == 0 && !project.inherits)
+        do {
+            try ProjectQuota.setProjectID(7, on: dir)
+            Issue.record("a project ID was set on \(dir), which has no project quotas")
+        } catch {
+            #expect(error.errno == EOPNOTSUPP && "\(error)".contains("FS_IOC_FSSETXATTR project 7 \(dir)"), "\(error)")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).isEmpty)
+    }
+}
