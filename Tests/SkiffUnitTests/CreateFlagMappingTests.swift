@@ -139,25 +139,6 @@ struct CreateFlagMappingTests {
         #expect(throws: KitError.self) { try LabelFile.parse("=1\n", path: "f") }
     }
 
-    /// Docker's overlay2: no --storage-opt without project quotas on xfs; the xfs+pquota case is
-    /// refused too, in its own words, until Skiff sets the quota.
-    @Test func storageOptNeedsXfsWithProjectQuotas() {
-        func refusal(_ fs: StorageOptions.BackingFilesystem, _ opts: [String: String]) -> String? {
-            do {
-                try StorageOptions.check(opts, backing: fs)
-                return nil
-            } catch { return error.description }
-        }
-        let ext4 = StorageOptions.BackingFilesystem(type: "ext4", projectQuota: false)
-        #expect(refusal(ext4, [:]) == nil)
-        #expect(
-            refusal(ext4, ["size": "1g"])?.hasPrefix(
-                "--storage-opt is supported only for overlay over xfs with 'pquota' mount option") == true)
-        #expect(
-            refusal(.init(type: "xfs", projectQuota: false), ["size": "1g"])?.contains("xfs without pquota") == true)
-        #expect(refusal(.init(type: "xfs", projectQuota: true), ["foo": "1"])?.contains("unknown option") == true)
-    }
-
     /// --security-opt as Docker's CLI reads it: `=` or `:`, a relative profile from the given directory.
     @Test func securityOptionsAsDockersCLIReadsThem() throws {
         func apply(_ texts: [String]) throws(KitError) -> RunOptions {

@@ -11,6 +11,7 @@
 #include "csystem_netns.h"
 #include "csystem_signals.h"
 #include "csystem_fdpass.h"
+#include "csystem_quota.h"
 
 /// getxattr/lgetxattr/setxattr/lsetxattr/fsetxattr/llistxattr: -1 with errno on failure.
 ssize_t csys_lgetxattr(const char *path, const char *name, void *value, size_t size);

@@ -60,7 +60,7 @@ extension Engine {
         let options = carryingOutResources(options)
         let fileProfile = seccompProfile == nil ? try Self.seccompProfileFile(options.seccomp) : nil
         let profileFromFile = fileProfile?.profile
-        try StorageOptions.check(options.storageOptions, backing: .of(root))
+        let storageLimit = try StorageOptions.check(options.storageOptions, backing: .of(root))
         let chains: [String]
         do { chains = try layers.prepare(manifest: image.manifest, config: image.config) } catch { throw .image(error) }
         if logger.isExplaining { explainImage(image, name: imageName, chains: chains) }
@@ -112,6 +112,9 @@ extension Engine {
         let dir = containers.directory(of: id)
         for sub in ["upper", "work", "rootfs"] {
             if mkdir(dir + "/" + sub, 0o755) != 0 { throw .system(SystemError("mkdir", path: dir + "/" + sub)) }
+        }
+        if let storageLimit {
+            try ContainerStorageQuota(root: root).apply(bytes: storageLimit, to: [dir + "/upper", dir + "/work"])
         }
         // Docker's marker (its init layer's empty /.dockerenv, 0755), which scripts test for to know they
         // run in a container. In the fresh upper directory, so it is in the root filesystem as in Docker;

@@ -228,6 +228,9 @@ extension Engine {
     /// `record`: the container's record when it is not (yet) on disk.
     package func removeContainerFiles(id: String, anonymousVolumes: Bool, record given: Container? = nil) {
         let record = given ?? (try? containers.load(id: id))
+        if record?.hostConfig?.storageOpt != nil {
+            ContainerStorageQuota(root: root).release(upper: containers.directory(of: id) + "/upper")
+        }
         containers.remove(id: id)
         if given == nil, let record { events.record(container: record, "destroy") }
         guard anonymousVolumes, let mounts = record?.mounts else { return }

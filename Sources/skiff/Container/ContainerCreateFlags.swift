@@ -218,7 +218,8 @@ struct ContainerCreateFlags: ParsableArguments, CreateFlagSet {
     @Option(name: .customLong("isolation"), help: "Container isolation technology: default (the only one on Linux).")
     var isolation: String?
     @Option(
-        name: .customLong("storage-opt"), help: "Storage driver option: size=SIZE (overlay over xfs with pquota only).")
+        name: .customLong("storage-opt"),
+        help: "Storage driver option: size=SIZE (a state root on xfs pquota or ext4 prjquota).")
     var storageOpt: [String] = []
     @Option(name: .customLong("gpus"), help: "Refused: skiff has no GPU support.") var gpus: String?
     @Option(name: .customLong("ip6"), help: "IPv6 address on a user-defined network with IPv6 (network create --ipv6).")

@@ -22,12 +22,12 @@ class CLIRoot: @unchecked Sendable {
 
     init(
         prefix: String = "skiff-cli-test-", environment: [String: String] = [:], launcher: [String] = [],
-        executable: String = Engine.skiffPath
+        executable: String = Engine.skiffPath, in directory: String = "/tmp"
     ) throws {
         self.environment = environment
         self.launcher = launcher
         self.executable = executable
-        path = try FileIO.makeTemporaryDirectory(in: "/tmp", prefix: prefix)
+        path = try FileIO.makeTemporaryDirectory(in: directory, prefix: prefix)
         engine = Engine(root: path)
         try TestImage.make(
             "busybox", layers: [TestImage.busyboxRootfs], config: TestImage.busyboxConfig(),
