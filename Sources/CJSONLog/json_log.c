@@ -161,27 +161,32 @@ static int utf8_len(const unsigned char *p, size_t n) {
     return len;
 }
 
+size_t cjsonlog_escape(char *out, const char *data, size_t len) {
+    size_t n = 0;
+    for (size_t i = 0; i < len;) {
+        unsigned char c = (unsigned char)data[i];
+        if (c == '"' || c == '\\') { out[n++] = '\\'; out[n++] = (char)c; i++; }
+        else if (c == '\n') { out[n++] = '\\'; out[n++] = 'n'; i++; }
+        else if (c == '\r') { out[n++] = '\\'; out[n++] = 'r'; i++; }
+        else if (c == '\t') { out[n++] = '\\'; out[n++] = 't'; i++; }
+        else if (c < 0x20 || c == 0x7f) { n += (size_t)sprintf(out + n, "\\u%04x", c); i++; }
+        else if (c < 0x80) { out[n++] = (char)c; i++; }
+        else {
+            int l = utf8_len((const unsigned char *)data + i, len - i);
+            if (l == 0) { memcpy(out + n, "\\ufffd", 6); n += 6; i++; }
+            else { memcpy(out + n, data + i, (size_t)l); n += (size_t)l; i += (size_t)l; }
+        }
+    }
+    return n;
+}
+
 static void write_entry(struct cjsonlog *log, int stream, const char *data, size_t len) {
     cjsonlog_forward_send(log->forward, stream, data, len);
     if (log->fd < 0) return;
     char *entry = log->entry;
     size_t n = 0;
     memcpy(entry, "{\"log\":\"", 8);
-    n = 8;
-    for (size_t i = 0; i < len;) {
-        unsigned char c = (unsigned char)data[i];
-        if (c == '"' || c == '\\') { entry[n++] = '\\'; entry[n++] = (char)c; i++; }
-        else if (c == '\n') { entry[n++] = '\\'; entry[n++] = 'n'; i++; }
-        else if (c == '\r') { entry[n++] = '\\'; entry[n++] = 'r'; i++; }
-        else if (c == '\t') { entry[n++] = '\\'; entry[n++] = 't'; i++; }
-        else if (c < 0x20 || c == 0x7f) { n += (size_t)sprintf(entry + n, "\\u%04x", c); i++; }
-        else if (c < 0x80) { entry[n++] = (char)c; i++; }
-        else {
-            int l = utf8_len((const unsigned char *)data + i, len - i);
-            if (l == 0) { memcpy(entry + n, "\\ufffd", 6); n += 6; i++; }
-            else { memcpy(entry + n, data + i, (size_t)l); n += (size_t)l; i += (size_t)l; }
-        }
-    }
+    n = 8 + cjsonlog_escape(entry + 8, data, len);
     n += (size_t)snprintf(entry + n, sizeof log->entry - n, "\",\"stream\":\"%s\"", stream == 2 ? "stderr" : "stdout");
     // Docker's order: log, stream, attrs, time.
     char tail[96];

@@ -1,6 +1,7 @@
-// Docker's syslog and journald logging drivers: each log line also goes to a syslog server or to the
-// journal, while log.jsonl stays as the local copy `logs` reads (Docker's dual logging). The spec is
-// plain data made by Skiff (LogForwardSpec): which server, and the fixed parts of every message.
+// Docker's syslog, journald, gelf and fluentd logging drivers: each log line also goes to a syslog
+// server, the journal, a GELF server (Graylog, Logstash) or a Fluentd forward input, while log.jsonl
+// stays as the local copy `logs` reads (Docker's dual logging). The spec is plain data made by Skiff
+// (LogForwardSpec): which server, and the fixed parts of every message.
 #include "include/cjsonlog.h"
 
 #include <errno.h>
@@ -15,9 +16,14 @@
 #include <sys/uio.h>
 #include <sys/un.h>
 #include <time.h>
+#include <sys/random.h>
 #include <unistd.h>
+#include <zlib.h>
 
-enum { KIND_SYSLOG = 1, KIND_JOURNALD = 2 };
+enum { KIND_SYSLOG = 1, KIND_JOURNALD = 2, KIND_GELF = 3, KIND_FLUENTD = 4 };
+enum { COMPRESS_GZIP, COMPRESS_ZLIB, COMPRESS_NONE };
+// go-gelf's UDP datagram size; a larger message goes in chunks of this size with a 12-byte header.
+#define GELF_CHUNK 1420
 enum { FORMAT_UNIX, FORMAT_RFC3164, FORMAT_RFC5424, FORMAT_RFC5424_MICRO };
 
 struct cjsonlog_forward {
@@ -30,8 +36,15 @@ struct cjsonlog_forward {
     int pid;
     char hostname[256];
     char tag[512];
-    char *fields;        // journald: the fixed "KEY=VALUE\n" lines
+    char *fields;        // journald: the fixed "KEY=VALUE\n" lines; fluentd: the record's fixed entries
     size_t fields_len;
+    int compression;     // gelf over udp: gzip (Docker's default), zlib or none
+    int level;           // gelf: the compression level (1 unless given)
+    char *extra;         // gelf: the message's fixed fields, a JSON fragment starting with a comma
+    char *big;           // gelf and fluentd: room for a message of a whole escaped line
+    size_t big_cap;
+    int subsecond;       // fluentd: the time as an EventTime (seconds and nanoseconds)
+    int lazy;            // connect when the first line comes, not at open (fluentd-async)
     char message[CJSONLOG_LINE_MAX + 4096];
 };
 
@@ -141,6 +154,7 @@ struct cjsonlog_forward *cjsonlog_forward_open(const char *spec, char *err, size
     }
     f->fd = -1;
     f->facility = 3 << 3;
+    f->level = 1;
     f->pid = (int)getpid();
     for (const char *p = spec; p && *p;) {
         const char *end = strchr(p, '\n');
@@ -159,6 +173,8 @@ struct cjsonlog_forward *cjsonlog_forward_open(const char *spec, char *err, size
         if (KEY("kind")) {
             if (vl == 8 && memcmp(v, "journald", 8) == 0) f->kind = KIND_JOURNALD;
             else if (vl == 6 && memcmp(v, "syslog", 6) == 0) f->kind = KIND_SYSLOG;
+            else if (vl == 4 && memcmp(v, "gelf", 4) == 0) f->kind = KIND_GELF;
+            else if (vl == 7 && memcmp(v, "fluentd", 7) == 0) f->kind = KIND_FLUENTD;
         }
         else if (KEY("net")) COPY(f->net);
         else if (KEY("address")) COPY(f->address);
@@ -170,6 +186,16 @@ struct cjsonlog_forward *cjsonlog_forward_open(const char *spec, char *err, size
             else if (vl == 7 && memcmp(v, "rfc5424", 7) == 0) f->format = FORMAT_RFC5424;
             else if (vl == 12 && memcmp(v, "rfc5424micro", 12) == 0) f->format = FORMAT_RFC5424_MICRO;
             else f->format = FORMAT_UNIX;
+        } else if (KEY("compression")) {
+            f->compression = vl == 4 && memcmp(v, "zlib", 4) == 0 ? COMPRESS_ZLIB
+                             : vl == 4 && memcmp(v, "none", 4) == 0 ? COMPRESS_NONE
+                                                                    : COMPRESS_GZIP;
+        } else if (KEY("level")) f->level = atoi(v);
+        else if (KEY("subsecond")) f->subsecond = atoi(v);
+        else if (KEY("lazy")) f->lazy = atoi(v);
+        else if (KEY("extra")) {
+            free(f->extra);
+            f->extra = strndup(v, vl);
         } else if (KEY("field")) {
             if (add_field(f, v, vl) != 0) {
                 say(err, errlen, "out of memory");
@@ -186,7 +212,17 @@ struct cjsonlog_forward *cjsonlog_forward_open(const char *spec, char *err, size
         cjsonlog_forward_close(f);
         return NULL;
     }
-    if (forward_connect(f, err, errlen) != 0) {
+    if (f->kind == KIND_GELF || f->kind == KIND_FLUENTD) {
+        // Two halves: the message, and (gelf over udp) its compressed form.
+        f->big_cap = 2 * (CJSONLOG_LINE_MAX * 6 + f->fields_len + (f->extra ? strlen(f->extra) : 0) + 4096);
+        f->big = malloc(f->big_cap);
+        if (!f->big) {
+            say(err, errlen, "out of memory");
+            cjsonlog_forward_close(f);
+            return NULL;
+        }
+    }
+    if (!f->lazy && forward_connect(f, err, errlen) != 0) {
         cjsonlog_forward_close(f);
         return NULL;
     }
@@ -197,6 +233,8 @@ void cjsonlog_forward_close(struct cjsonlog_forward *f) {
     if (!f) return;
     if (f->fd >= 0) close(f->fd);
     free(f->fields);
+    free(f->extra);
+    free(f->big);
     free(f);
 }
 
@@ -265,15 +303,158 @@ static size_t journal_message(struct cjsonlog_forward *f, int stream, const char
     return n;
 }
 
+// A GELF 1.1 message (go-gelf's, as Docker's gelf driver fills it): host, the line, the time in
+// seconds with milliseconds, level 6 (stdout) or 3 (stderr), then the container's fields.
+static size_t gelf_json(struct cjsonlog_forward *f, int stream, const char *line, size_t len, char *out) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    size_t n = 0;
+    static const char head[] = "{\"version\":\"1.1\",\"host\":\"", mid[] = "\",\"short_message\":\"";
+    memcpy(out, head, sizeof head - 1);
+    n = sizeof head - 1;
+    n += cjsonlog_escape(out + n, f->hostname, strlen(f->hostname));
+    memcpy(out + n, mid, sizeof mid - 1);
+    n += sizeof mid - 1;
+    n += cjsonlog_escape(out + n, line, len);
+    n += (size_t)sprintf(out + n, "\",\"timestamp\":%lld.%03ld,\"level\":%d", (long long)ts.tv_sec,
+                         ts.tv_nsec / 1000000, stream == 2 ? 3 : 6);
+    if (f->extra) {
+        size_t el = strlen(f->extra);
+        memcpy(out + n, f->extra, el);
+        n += el;
+    }
+    out[n++] = '}';
+    return n;
+}
+
+// gzip or zlib of `in` into `out` (room for `cap`); 0 when it does not fit.
+static size_t deflate_to(const char *in, size_t len, int gzip, int level, unsigned char *out, size_t cap) {
+    z_stream z = {0};
+    if (deflateInit2(&z, level, Z_DEFLATED, gzip ? 31 : 15, 8, Z_DEFAULT_STRATEGY) != Z_OK) return 0;
+    z.next_in = (unsigned char *)in;
+    z.avail_in = (unsigned)len;
+    z.next_out = out;
+    z.avail_out = (unsigned)cap;
+    int rc = deflate(&z, Z_FINISH);
+    size_t n = cap - z.avail_out;
+    deflateEnd(&z);
+    return rc == Z_STREAM_END ? n : 0;
+}
+
+static void gelf_send(struct cjsonlog_forward *f, int stream, const char *line, size_t len) {
+    size_t half = f->big_cap / 2;
+    char *json = f->big;
+    size_t n = gelf_json(f, stream, line, len, json);
+    if (strcmp(f->net, "tcp") == 0) {
+        // GELF over TCP: the JSON as it is, ended by a NUL byte.
+        json[n++] = 0;
+        struct iovec iov = {json, n};
+        struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
+        for (int attempt = 0; attempt < 2; attempt++) {
+            if (f->fd < 0 && forward_connect(f, NULL, 0) != 0) return;
+            if (sendmsg(f->fd, &msg, MSG_NOSIGNAL) >= 0) return;
+            close(f->fd);
+            f->fd = -1;
+        }
+        return;
+    }
+    unsigned char *packed = (unsigned char *)f->big + half;
+    size_t plen = n;
+    if (f->compression == COMPRESS_NONE || n > half) memcpy(packed, json, plen = n < half ? n : half);
+    else if (!(plen = deflate_to(json, n, f->compression == COMPRESS_GZIP, f->level, packed, half))) return;
+    if (f->fd < 0 && forward_connect(f, NULL, 0) != 0) return;
+    if (plen <= GELF_CHUNK) {
+        send(f->fd, packed, plen, MSG_NOSIGNAL);
+        return;
+    }
+    // Chunked: 0x1e 0x0f, an 8-byte message ID, the chunk's number and the count, then its bytes.
+    size_t each = GELF_CHUNK - 12, count = (plen + each - 1) / each;
+    if (count > 128) return;
+    unsigned char id[8];
+    if (getrandom(id, sizeof id, 0) != sizeof id) memset(id, 0, sizeof id);
+    for (size_t i = 0; i < count; i++) {
+        unsigned char head[12] = {0x1e, 0x0f};
+        memcpy(head + 2, id, 8);
+        head[10] = (unsigned char)i;
+        head[11] = (unsigned char)count;
+        size_t off = i * each, take = plen - off < each ? plen - off : each;
+        struct iovec iov[2] = {{head, 12}, {packed + off, take}};
+        struct msghdr msg = {.msg_iov = iov, .msg_iovlen = 2};
+        sendmsg(f->fd, &msg, MSG_NOSIGNAL);
+    }
+}
+
+// MessagePack, as much of it as a Fluentd forward message needs.
+static size_t mp_str(unsigned char *o, const char *s, size_t len) {
+    size_t n = 0;
+    if (len < 32) o[n++] = (unsigned char)(0xa0 | len);
+    else if (len < 256) { o[n++] = 0xd9; o[n++] = (unsigned char)len; }
+    else if (len < 65536) { o[n++] = 0xda; o[n++] = (unsigned char)(len >> 8); o[n++] = (unsigned char)len; }
+    else {
+        o[n++] = 0xdb;
+        for (int i = 3; i >= 0; i--) o[n++] = (unsigned char)(len >> (8 * i));
+    }
+    memcpy(o + n, s, len);
+    return n + len;
+}
+
+// The forward protocol's message mode: [tag, time, {container_id, container_name, source, log, ...}].
+static size_t fluentd_message(struct cjsonlog_forward *f, int stream, const char *line, size_t len, int partial) {
+    unsigned char *o = (unsigned char *)f->big;
+    size_t n = 0;
+    o[n++] = 0x93;
+    n += mp_str(o + n, f->tag, strlen(f->tag));
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    if (f->subsecond) {
+        // EventTime: extension type 0, seconds and nanoseconds as two big-endian 32-bit numbers.
+        o[n++] = 0xd7;
+        o[n++] = 0;
+        for (int i = 3; i >= 0; i--) o[n++] = (unsigned char)((unsigned long long)ts.tv_sec >> (8 * i));
+        for (int i = 3; i >= 0; i--) o[n++] = (unsigned char)((unsigned long)ts.tv_nsec >> (8 * i));
+    } else {
+        o[n++] = 0xd3;
+        for (int i = 7; i >= 0; i--) o[n++] = (unsigned char)((unsigned long long)ts.tv_sec >> (8 * i));
+    }
+    size_t entries = 2 + (size_t)partial;
+    for (size_t i = 0; i < f->fields_len; i++) entries += f->fields[i] == '\n';
+    o[n++] = 0xde;
+    o[n++] = (unsigned char)(entries >> 8);
+    o[n++] = (unsigned char)entries;
+    for (const char *p = f->fields, *end = f->fields + f->fields_len; p && p < end;) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *eq = memchr(p, '=', (size_t)(nl - p));
+        if (!eq) eq = nl;
+        n += mp_str(o + n, p, (size_t)(eq - p));
+        n += mp_str(o + n, eq < nl ? eq + 1 : nl, eq < nl ? (size_t)(nl - eq - 1) : 0);
+        p = nl + 1;
+    }
+    n += mp_str(o + n, "source", 6);
+    n += mp_str(o + n, stream == 2 ? "stderr" : "stdout", 6);
+    n += mp_str(o + n, "log", 3);
+    n += mp_str(o + n, line, len);
+    if (partial) {
+        n += mp_str(o + n, "partial_message", 15);
+        n += mp_str(o + n, "true", 4);
+    }
+    return n;
+}
+
 void cjsonlog_forward_send(struct cjsonlog_forward *f, int stream, const char *data, size_t len) {
     if (!f) return;
     int partial = !(len > 0 && data[len - 1] == '\n');
     if (!partial) len--;
     if (len == 0) return;  // Docker sends no empty line
     if (len > CJSONLOG_LINE_MAX) len = CJSONLOG_LINE_MAX;
+    if (f->kind == KIND_GELF) {
+        gelf_send(f, stream, data, len);
+        return;
+    }
     struct iovec iov[2];
     int count = 1;
-    if (f->kind == KIND_JOURNALD) {
+    if (f->kind == KIND_FLUENTD) {
+        iov[0] = (struct iovec){f->big, fluentd_message(f, stream, data, len, partial)};
+    } else if (f->kind == KIND_JOURNALD) {
         iov[0] = (struct iovec){f->fields, f->fields_len};
         iov[1] = (struct iovec){f->message, journal_message(f, stream, data, len, partial)};
         count = 2;

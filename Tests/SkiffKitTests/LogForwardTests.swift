@@ -1,5 +1,6 @@
 import Foundation
 import SkiffKit
+import SkiffSystem
 import SkiffTestSupport
 import Testing
 
@@ -19,6 +20,7 @@ struct LogForwardTests {
     final class Sink {
         let fd: Int32
         let path: String?
+        private(set) var stream = false
         private(set) var port: UInt16 = 0
 
         /// A datagram socket at `path`.
@@ -38,17 +40,18 @@ struct LogForwardTests {
             try #require(rc == 0, "bind \(path): \(errno)")
         }
 
-        /// A TCP listener on 127.0.0.1, on a port the kernel picks.
-        init(tcpListener: Void) throws {
+        /// A TCP listener (or, `udp`, a datagram socket) on 127.0.0.1, on a port the kernel picks.
+        init(tcpListener: Void, udp: Bool = false) throws {
             path = nil
-            fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+            stream = !udp
+            fd = socket(AF_INET, Int32((udp ? SOCK_DGRAM : SOCK_STREAM).rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
             var sa = sockaddr_in()
             sa.sin_family = sa_family_t(AF_INET)
             sa.sin_addr.s_addr = inet_addr("127.0.0.1")
             var len = socklen_t(MemoryLayout<sockaddr_in>.size)
             let rc = withUnsafeMutablePointer(to: &sa) {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { p in
-                    bind(fd, p, len) == 0 && listen(fd, 4) == 0 && getsockname(fd, p, &len) == 0 ? 0 : -1
+                    bind(fd, p, len) == 0 && (udp || listen(fd, 4) == 0) && getsockname(fd, p, &len) == 0 ? 0 : -1
                 }
             }
             try #require(rc == 0, "listen: \(errno)")
@@ -58,7 +61,7 @@ struct LogForwardTests {
         /// What arrives within `seconds`: one datagram, or bytes up to `lines` newlines from the first
         /// accepted connection that sends any (the start's check connects and closes without a word).
         func receive(seconds: Int32 = 15, lines: Int = 1) -> [UInt8] {
-            guard path == nil else { return read(fd, seconds: seconds, lines: lines) }
+            guard stream else { return read(fd, seconds: seconds, lines: lines) }
             for _ in 0..<4 {
                 var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
                 guard poll(&pfd, 1, seconds * 1000) == 1 else { return [] }
@@ -80,7 +83,7 @@ struct LogForwardTests {
                 let n = recv(from, &buffer, buffer.count, 0)
                 if n <= 0 { break }
                 out += buffer[0..<n]
-            } while path == nil && out.filter({ $0 == 10 }).count < lines
+            } while stream && out.filter({ $0 == 10 || $0 == 0 }).count < lines
             return out
         }
 
@@ -201,5 +204,81 @@ struct LogForwardTests {
                 && (0...(entry.count - message.count)).contains { Array(entry[$0..<($0 + message.count)]) == message },
             "\(text)")
         #expect(root.skiff("logs", "j1").out == "from journald\n")
+    }
+
+    /// gelf: a GELF 1.1 message per line, gzipped in one UDP datagram (Docker's default) or NUL-ended
+    /// JSON over TCP, with Docker's `_container_*` fields and the labels asked for.
+    @Test func gelfOverUDPAndTCP() throws {
+        let root = try CLIRoot(prefix: "skiff-gelf-")
+        defer { root.cleanUp() }
+        let udp = try Sink(tcpListener: (), udp: true)
+        defer { udp.close() }
+        let run = root.skiff(
+            "run", "--name", "g1", "--network", "none", "--label", "team=ops", "--log-driver", "gelf", "--log-opt",
+            "gelf-address=udp://127.0.0.1:\(udp.port)", "--log-opt", "labels=team", "busybox", "sh", "-c",
+            "echo to graylog")
+        #expect(run.status == 0 && run.out == "to graylog\n", "\(run)")
+        let packed = udp.receive()
+        #expect(packed.starts(with: [0x1f, 0x8b]), "gzip: \(packed.prefix(4))")
+        let file = root.path + "/gelf.gz"
+        try Data(packed).write(to: URL(fileURLWithPath: file))
+        let json = try JSONSerialization.jsonObject(with: Data(GzipFile.read(file) ?? [])) as? [String: Any]
+        let id = root.inspect("g1", "{{.Id}}")
+        #expect(
+            json?["version"] as? String == "1.1" && json?["short_message"] as? String == "to graylog", "\(json ?? [:])")
+        #expect(json?["level"] as? Int == 6 && json?["_container_id"] as? String == id, "\(json ?? [:])")
+        #expect(json?["_container_name"] as? String == "g1" && json?["_team"] as? String == "ops", "\(json ?? [:])")
+        #expect(json?["_tag"] as? String == String(id.prefix(12)) && json?["timestamp"] is Double, "\(json ?? [:])")
+
+        let tcp = try Sink(tcpListener: ())
+        defer { tcp.close() }
+        #expect(
+            root.skiff(
+                "run", "-d", "--name", "g2", "--network", "none", "--log-driver", "gelf", "--log-opt",
+                "gelf-address=tcp://127.0.0.1:\(tcp.port)", "busybox", "sh", "-c", "echo oops >&2"
+            ).status == 0)
+        let framed = tcp.receive()
+        #expect(framed.last == 0, "NUL-ended: \(framed.suffix(4))")
+        let message = try JSONSerialization.jsonObject(with: Data(framed.dropLast())) as? [String: Any]
+        #expect(message?["short_message"] as? String == "oops" && message?["level"] as? Int == 3, "\(message ?? [:])")
+        let missing = root.skiff("run", "--rm", "--log-driver", "gelf", "busybox", "true")
+        #expect(missing.status == 125 && missing.err.contains("gelf-address is a required parameter"), "\(missing)")
+    }
+
+    /// fluentd: the forward protocol's [tag, time, record] in MessagePack over TCP, the record Docker's
+    /// (container_id, container_name, source, log); an unreachable fluentd fails the start unless async.
+    @Test func fluentdForwardMessages() throws {
+        let root = try CLIRoot(prefix: "skiff-fluentd-")
+        defer { root.cleanUp() }
+        let tcp = try Sink(tcpListener: ())
+        defer { tcp.close() }
+        #expect(
+            root.skiff(
+                "run", "-d", "--name", "f1", "--network", "none", "--log-driver", "fluentd", "--log-opt",
+                "fluentd-address=127.0.0.1:\(tcp.port)", "--log-opt", "tag=docker.{{.Name}}", "busybox", "echo",
+                "to fluentd"
+            ).status == 0)
+        let id = root.inspect("f1", "{{.Id}}")
+        let got = tcp.receive(lines: 0)
+        // fixarray of 3, the tag as a fixstr, the time as int64, then a map16 of 4 entries.
+        let tag = Array("docker.f1".utf8)
+        #expect(got.starts(with: [0x93, 0xa0 | UInt8(tag.count)] + tag + [0xd3]), "\(got.prefix(16))")
+        let record = Array(got.dropFirst(2 + tag.count + 9))
+        var expected: [UInt8] = [0xde, 0, 4]
+        for (k, v) in [("container_id", id), ("container_name", "/f1"), ("source", "stdout"), ("log", "to fluentd")] {
+            for s in [k, v] {
+                let b = Array(s.utf8)
+                expected += (b.count < 32 ? [0xa0 | UInt8(b.count)] : [0xd9, UInt8(b.count)]) + b
+            }
+        }
+        #expect(record == expected, "\(record) vs \(expected)")
+        let down = root.skiff(
+            "run", "--rm", "--network", "none", "--log-driver", "fluentd", "--log-opt", "fluentd-address=127.0.0.1:9",
+            "busybox", "true")
+        #expect(down.status == 125 && down.err.contains("failed to initialize logging driver"), "\(down)")
+        let async = root.skiff(
+            "run", "--rm", "--network", "none", "--log-driver", "fluentd", "--log-opt", "fluentd-address=127.0.0.1:9",
+            "--log-opt", "fluentd-async=true", "busybox", "echo", "kept")
+        #expect(async.status == 0 && async.out == "kept\n", "\(async)")
     }
 }

@@ -89,4 +89,46 @@ struct LogForwardSpecTests {
         #expect(spec.hasPrefix("kind journald\nnet unixgram\naddress /run/systemd/journal/socket\n"))
         #expect(LogForwardSpec.journalFieldName("_my-key.x") == "MY_KEY_X")
     }
+
+    @Test func gelfAndFluentdAddressesAsDockerReadsThem() throws {
+        #expect(try LogForwardSpec.gelfAddress("udp://graylog:12201") == ("udp", "graylog:12201"))
+        #expect(try LogForwardSpec.gelfAddress("tcp://10.0.0.9:12201") == ("tcp", "10.0.0.9:12201"))
+        for bad in [nil, "", "graylog:12201", "http://g:1", "udp://graylog"] {
+            #expect(throws: KitError.self, "\(bad ?? "nil")") { try LogForwardSpec.gelfAddress(bad) }
+        }
+        #expect(try LogForwardSpec.fluentdAddress(nil) == ("tcp", "127.0.0.1:24224"))
+        #expect(try LogForwardSpec.fluentdAddress("fluentd") == ("tcp", "fluentd:24224"))
+        #expect(try LogForwardSpec.fluentdAddress("tcp://fluentd:24225") == ("tcp", "fluentd:24225"))
+        #expect(try LogForwardSpec.fluentdAddress(":24225") == ("tcp", "127.0.0.1:24225"))
+        #expect(try LogForwardSpec.fluentdAddress("unix:///run/fluent.sock") == ("unix", "/run/fluent.sock"))
+        #expect(throws: KitError.self) { try LogForwardSpec.fluentdAddress("tcp://h:1/path") }
+        #expect(
+            refusal(.gelf, ["gelf-address": "udp://g:1", "gelf-compression-type": "lz4"])?.contains(
+                "Unknown gelf compression type") == true)
+        #expect(
+            refusal(.fluentd, ["fluentd-address": "f", "fluentd-async": "maybe"])?.contains("expected true or false")
+                == true)
+        #expect(refusal(.fluentd, ["syslog-address": "udp://x"])?.contains("for fluentd log driver") == true)
+    }
+
+    @Test func gelfAndFluentdSpecsCarryDockersFields() throws {
+        var s = source
+        s.created = "2026-12-06T01:00:00Z"
+        let gelf = try #require(
+            try LogForwardSpec.make(
+                .gelf, options: ["gelf-address": "udp://g:12201", "labels": "com.example.team"], source: s,
+                hostname: "h"))
+        #expect(gelf.contains("\ncompression gzip\nlevel 1\nhostname h\n"), "\(gelf)")
+        #expect(
+            gelf.hasSuffix(
+                #"extra ,"_container_id":"\#(s.id)","_container_name":"web","_image_id":"\#(s.imageID)","_image_name":"nginx:1","_command":"nginx","_tag":"abababababab","_created":"2026-12-06T01:00:00Z","_com.example.team":"ops""#
+            ), "\(gelf)")
+        let fluentd = try #require(
+            try LogForwardSpec.make(.fluentd, options: ["env": "STAGE"], source: s, hostname: "h"))
+        #expect(
+            fluentd
+                == "kind fluentd\nnet tcp\naddress 127.0.0.1:24224\ntag abababababab\nsubsecond 0\nlazy 0\nfield container_id=\(s.id)\nfield container_name=/web\nfield STAGE=prod",
+            "\(fluentd)")
+        #expect(LogForwardSpec.jsonString("a\"b\\\n\u{1}") == #""a\"b\\\n\u0001""#)
+    }
 }

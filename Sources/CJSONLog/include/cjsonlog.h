@@ -82,6 +82,10 @@ int cjsonlog_pipe(int fds[2]);
 /// gets EPIPE as if it had written there itself. Closes the sources; flushes the log.
 void cjsonlog_relay(struct cjsonlog *log, int out_from, int out_to, int err_from, int err_to);
 
+/// `len` bytes of `data` as the inside of a JSON string (quotes, controls and invalid UTF-8 escaped as
+/// Go's encoder does) into `out`, which has room for 6 × len; the length written.
+size_t cjsonlog_escape(char *out, const char *data, size_t len);
+
 /// Write all `len` bytes of `buf` to `fd`, retrying after EINTR and short writes; gives up on an error.
 void cjsonlog_write_all(int fd, const void *buf, size_t len);
 

@@ -183,7 +183,8 @@ extension Engine {
         // Worked out once the name is drawn (a tag may hold it).
         let logSource = LogAttributes.Source(
             id: id, name: container.name, imageID: container.imageID, imageName: imageName,
-            command: container.command, labels: container.labels, env: spec.process?.env ?? [])
+            command: container.command, labels: container.labels, env: spec.process?.env ?? [],
+            created: container.created)
         if let attrs = Self.logAttributes(options) {
             container.logAttributes = try attrs.json(logSource)
             if container.logAttributes != nil { try containers.save(container) }

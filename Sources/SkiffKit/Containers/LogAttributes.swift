@@ -55,6 +55,8 @@ public struct LogAttributes: Codable, Sendable, Equatable {
         public var labels: [String: String]
         /// Its environment (KEY=VALUE).
         public var env: [String]
+        /// When it was created (RFC 3339), for gelf's `_created`.
+        public var created: String? = nil
     }
 
     /// Refuse a regex or a tag template that cannot be read (at create, before anything is made).

@@ -1,23 +1,23 @@
 /// `--log-driver` / compose `logging.driver`: where the monitor puts a container's output. Skiff's log
 /// is a JSON-lines file (`log.jsonl`), rotated by max-size and max-file, which is what json-file and
-/// local are (local's defaults are 20 MB and 5 files); none keeps no log. syslog and journald send each
-/// line to a syslog server or the journal too (`LogForwardSpec`), and keep log.jsonl as the local copy
-/// `logs` reads (Docker's dual logging, with its cache's defaults: local's).
+/// local are (local's defaults are 20 MB and 5 files); none keeps no log. syslog, journald, gelf and
+/// fluentd send each line to a server or the journal too (`LogForwardSpec`), and keep log.jsonl as the
+/// local copy `logs` reads (Docker's dual logging, with its cache's defaults: local's).
 public enum LogDriver: String, Sendable, Equatable, Codable {
     case jsonFile = "json-file"
     case local
     case none
     case syslog
     case journald
+    case gelf
+    case fluentd
 
     /// Docker's drivers that send logs to a service elsewhere, refused with a sentence rather than "no
     /// log driver named".
-    static let elsewhere: Set<String> = [
-        "gelf", "fluentd", "awslogs", "splunk", "etwlogs", "gcplogs", "logentries",
-    ]
+    static let elsewhere: Set<String> = ["awslogs", "splunk", "etwlogs", "gcplogs", "logentries"]
 
     /// It sends each line elsewhere, and log.jsonl is the local copy.
-    public var forwards: Bool { self == .syslog || self == .journald }
+    public var forwards: Bool { [.syslog, .journald, .gelf, .fluentd].contains(self) }
 
     /// The driver `text` names; `origin` is the flag or compose path for the error.
     public init(parsing text: String, origin: String) throws(KitError) {
@@ -27,11 +27,11 @@ public enum LogDriver: String, Sendable, Equatable, Codable {
         }
         if Self.elsewhere.contains(text) {
             throw .unsupported(
-                "\(origin) \(text): the \(text) logging driver is not supported by skiff (json-file, local, none, syslog and journald are)"
+                "\(origin) \(text): the \(text) logging driver is not supported by skiff (json-file, local, none, syslog, journald, gelf and fluentd are)"
             )
         }
         throw .usage(
-            "\(origin) \(text): no log driver named '\(text)' is registered (json-file, local, none, syslog and journald are)"
+            "\(origin) \(text): no log driver named '\(text)' is registered (json-file, local, none, syslog, journald, gelf and fluentd are)"
         )
     }
 

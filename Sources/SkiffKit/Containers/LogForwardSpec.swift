@@ -1,10 +1,11 @@
+import Foundation
 import SkiffSystem
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// Docker's syslog and journald logging drivers, as the plain data the log writer (CJSONLog's
+/// Docker's syslog, journald, gelf and fluentd logging drivers, as the plain data the log writer (CJSONLog's
 /// `cjsonlog_forward_open`) takes: where each line goes, and the fixed parts of every message. Made at
 /// create, kept in the record (`Container.logForward`), handed to the monitor (`-F`) and to an attached
 /// run's log. log.jsonl stays as the local copy `logs` reads, as Docker's dual logging keeps one.
@@ -29,6 +30,17 @@ package enum LogForwardSpec {
                 "syslog-tls-key", "syslog-tls-skip-verify",
             ])
         case .journald: return LogAttributes.keys
+        case .gelf:
+            return LogAttributes.keys.union([
+                "gelf-address", "gelf-compression-type", "gelf-compression-level", "gelf-tcp-max-reconnect",
+                "gelf-tcp-reconnect-delay",
+            ])
+        case .fluentd:
+            return LogAttributes.keys.union([
+                "fluentd-address", "fluentd-async", "fluentd-async-connect", "fluentd-buffer-limit",
+                "fluentd-retry-wait", "fluentd-max-retries", "fluentd-sub-second-precision", "fluentd-request-ack",
+                "fluentd-write-timeout",
+            ])
         default: return []
         }
     }
@@ -87,6 +99,51 @@ package enum LogForwardSpec {
         }
     }
 
+    /// `gelf-address`, which Docker requires: `udp://HOST:PORT` or `tcp://HOST:PORT`.
+    static func gelfAddress(_ text: String?) throws(KitError) -> (net: String, address: String) {
+        guard let text, !text.isEmpty else {
+            throw .usage("--log-opt gelf-address is a required parameter for the gelf log driver")
+        }
+        guard let sep = text.range(of: "://"), ["udp", "tcp"].contains(String(text[..<sep.lowerBound])) else {
+            throw .usage("--log-opt gelf-address=\(text): gelf: endpoint needs to be TCP or UDP (udp://HOST:PORT)")
+        }
+        let host = String(text[sep.upperBound...].prefix { $0 != "/" })
+        guard let colon = host.lastIndex(of: ":"), let port = Int(host[host.index(after: colon)...]),
+            (1...65535).contains(port), colon != host.startIndex
+        else {
+            throw .usage("--log-opt gelf-address=\(text): gelf: please provide gelf-address as proto://host:port")
+        }
+        return (String(text[..<sep.lowerBound]), host)
+    }
+
+    /// `fluentd-address`: `[tcp://]HOST[:PORT]` (127.0.0.1 and 24224 unless given) or `unix://PATH`.
+    static func fluentdAddress(_ text: String?) throws(KitError) -> (net: String, address: String) {
+        guard var rest = text, !rest.isEmpty else { return ("tcp", "127.0.0.1:24224") }
+        if let sep = rest.range(of: "://") {
+            let scheme = String(rest[..<sep.lowerBound])
+            rest = String(rest[sep.upperBound...])
+            if scheme == "unix" {
+                guard rest.hasPrefix("/") else {
+                    throw .usage("--log-opt fluentd-address=\(text!): expected unix:///PATH")
+                }
+                return ("unix", rest)
+            }
+            guard scheme == "tcp" else {
+                throw .usage("--log-opt fluentd-address=\(text!): unsupported scheme: '\(scheme)' (tcp:// or unix://)")
+            }
+        }
+        if rest.contains("/") { throw .usage("--log-opt fluentd-address=\(text!): path is not supported: \(rest)") }
+        if rest.hasPrefix("[") ? rest.contains("]:") : rest.contains(":") {
+            let port = rest[rest.index(after: rest.lastIndex(of: ":")!)...]
+            guard let p = Int(port), (1...65535).contains(p) else {
+                throw .usage("--log-opt fluentd-address=\(text!): invalid port \"\(port)\"")
+            }
+            let host = rest[..<rest.lastIndex(of: ":")!]
+            return ("tcp", (host.isEmpty ? "127.0.0.1" : String(host)) + ":\(port)")
+        }
+        return ("tcp", rest + ":24224")
+    }
+
     /// `syslog-facility`: a name or 0 to 23 (daemon unless given).
     static func facility(_ text: String?) throws(KitError) -> Int {
         guard let text, !text.isEmpty else { return 3 }
@@ -109,10 +166,30 @@ package enum LogForwardSpec {
     package static func check(
         _ driver: LogDriver, options: [String: String], exists: (String) -> Bool = { access($0, F_OK) == 0 }
     ) throws(KitError) {
-        guard driver == .syslog else { return }
-        _ = try syslogAddress(options["syslog-address"] ?? "", exists: exists)
-        _ = try facility(options["syslog-facility"])
-        _ = try format(options["syslog-format"])
+        switch driver {
+        case .syslog:
+            _ = try syslogAddress(options["syslog-address"] ?? "", exists: exists)
+            _ = try facility(options["syslog-facility"])
+            _ = try format(options["syslog-format"])
+        case .gelf:
+            _ = try gelfAddress(options["gelf-address"])
+            if let t = options["gelf-compression-type"], !["gzip", "zlib", "none"].contains(t) {
+                throw .usage("--log-opt gelf-compression-type=\(t): Unknown gelf compression type (gzip, zlib or none)")
+            }
+            if let l = options["gelf-compression-level"], !(Int(l).map { (-1...9).contains($0) } ?? false) {
+                throw .usage("--log-opt gelf-compression-level=\(l): expected -1 to 9")
+            }
+        case .fluentd:
+            _ = try fluentdAddress(options["fluentd-address"])
+            for key in [
+                "fluentd-async", "fluentd-async-connect", "fluentd-sub-second-precision", "fluentd-request-ack",
+            ] {
+                if let v = options[key], LogDriver.bool(v) == nil {
+                    throw .usage("--log-opt \(key)=\(v): expected true or false")
+                }
+            }
+        default: return
+        }
     }
 
     /// The spec of `driver` for the container `source`, with `hostname` the host's (syslog's HOSTNAME
@@ -146,10 +223,59 @@ package enum LogForwardSpec {
             }
             // A field's text form ends at its newline: a value that holds one is cut there.
             lines += fields.map { "field \($0.0)=\($0.1.prefix { $0 != "\n" })" }
+        case .gelf:
+            let (net, address) = try gelfAddress(options["gelf-address"])
+            // Docker's extra fields, then the labels and variables asked for, each named with a leading `_`.
+            var extra: [(String, String)] = [
+                ("_container_id", source.id), ("_container_name", source.name), ("_image_id", source.imageID),
+                ("_image_name", source.imageName), ("_command", source.command.joined(separator: " ")),
+                ("_tag", tag), ("_created", source.created ?? ""),
+            ]
+            attrs.tag = nil
+            for (key, value) in try attrs.values(source).sorted(by: { $0.key < $1.key }) {
+                extra.append((key.hasPrefix("_") ? key : "_" + key, value))
+            }
+            lines = [
+                "kind gelf", "net \(net)", "address \(address)",
+                "compression \(options["gelf-compression-type"] ?? "gzip")",
+                "level \(options["gelf-compression-level"] ?? "1")", "hostname \(hostname)",
+                "extra " + extra.map { ",\(jsonString($0.0)):\(jsonString($0.1))" }.joined(),
+            ]
+        case .fluentd:
+            let (net, address) = try fluentdAddress(options["fluentd-address"])
+            let async = ["fluentd-async", "fluentd-async-connect"].contains {
+                options[$0].flatMap(LogDriver.bool) == true
+            }
+            lines = [
+                "kind fluentd", "net \(net)", "address \(address)", "tag \(tag)",
+                "subsecond \(options["fluentd-sub-second-precision"].flatMap(LogDriver.bool) == true ? 1 : 0)",
+                "lazy \(async ? 1 : 0)", "field container_id=\(source.id)", "field container_name=/\(source.name)",
+            ]
+            attrs.tag = nil
+            for (key, value) in try attrs.values(source).sorted(by: { $0.key < $1.key }) {
+                lines.append("field \(key)=\(value.prefix { $0 != "\n" })")
+            }
         default:
             return nil
         }
         return lines.map { String($0.prefix { $0 != "\n" }) }.joined(separator: "\n")
+    }
+
+    /// `text` as a JSON string, quotes included.
+    static func jsonString(_ text: String) -> String {
+        var out = "\""
+        for c in text.unicodeScalars {
+            switch c {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where c.value < 0x20: out += String(format: "\\u%04x", c.value)
+            default: out.unicodeScalars.append(c)
+            }
+        }
+        return out + "\""
     }
 
     /// A label or variable name as a journal field (Docker's sanitizeKeyMod): upper case, anything but
@@ -172,7 +298,8 @@ package enum LogForwardSpec {
     /// Why the driver cannot send now, checked at each start as Docker's driver connects at its start
     /// ("failed to initialize logging driver"); nil when it can.
     package static func problem(_ driver: LogDriver?, spec: String?) -> String? {
-        guard let spec else { return nil }
+        // fluentd-async connects when the first line comes (udp "connects" without a word to the server).
+        guard let spec, !spec.contains("\nlazy 1") else { return nil }
         if driver == .journald && access(journalSocket, F_OK) != 0 {
             return "failed to initialize logging driver: journald is not enabled on this host"
         }
