@@ -79,6 +79,12 @@ struct BindRecursionTests {
         #expect(r.out.contains("sub-ok") && !r.out.contains("top-ok"), "\(r.out)")
         #expect(r.out.contains("/m/top-new") && r.out.contains("Read-only file system"), "\(r.out)")
         #expect(FileIO.exists(tree.sub + "/new"))
+        let flag = "type=bind,src=\(tree.top),dst=/m,readonly,bind-recursive=writable"
+        #expect(root.skiff("create", "--name", "w", "--mount", flag, "busybox").status == 0)
+        #expect(
+            root.inspect("w", "{{json .HostConfig.Mounts}}")
+                == #"[{"BindOptions":{"ReadOnlyNonRecursive":true},"ReadOnly":true,"Source":""#
+                + tree.top + #"","Target":"/m","Type":"bind"}]"#)
     }
 
     @Test(arguments: ["bind-recursive=disabled", "bind-nonrecursive", "bind-nonrecursive=true"])

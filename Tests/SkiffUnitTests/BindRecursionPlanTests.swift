@@ -75,6 +75,46 @@ struct BindRecursionPlanTests {
         }
     }
 
+    /// HostConfig.Mounts: each `--mount` as docker/cli's opts/mount.go builds Docker's mount.Mount (a
+    /// bind-* key other than bind-recursive=enabled makes BindOptions; a volume-* key VolumeOptions with
+    /// a DriverConfig, empty or not; unset fields left out).
+    @Test(arguments: [
+        (
+            "type=bind,src=/tmp,dst=/x,readonly,bind-recursive=writable",
+            #"{"BindOptions":{"ReadOnlyNonRecursive":true},"ReadOnly":true,"Source":"/tmp","Target":"/x","Type":"bind"}"#
+        ),
+        ("type=bind,src=/tmp,dst=/x,bind-recursive=enabled", #"{"Source":"/tmp","Target":"/x","Type":"bind"}"#),
+        (
+            "type=bind,src=/tmp,dst=/x,ro,bind-propagation=rprivate,bind-recursive=readonly",
+            #"{"BindOptions":{"Propagation":"rprivate","ReadOnlyForceRecursive":true},"ReadOnly":true,"Source":"/tmp","Target":"/x","Type":"bind"}"#
+        ),
+        (
+            "type=bind,src=/tmp,dst=/x,bind-nonrecursive,bind-create-src",
+            #"{"BindOptions":{"CreateMountpoint":true,"NonRecursive":true},"Source":"/tmp","Target":"/x","Type":"bind"}"#
+        ),
+        (
+            "src=vol,dst=/v,volume-opt=type=tmpfs,volume-nocopy",
+            #"{"Source":"vol","Target":"/v","Type":"volume","VolumeOptions":{"DriverConfig":{"Options":{"type":"tmpfs"}},"NoCopy":true}}"#
+        ),
+        (
+            "type=volume,dst=/v,volume-label=a=b",
+            #"{"Target":"/v","Type":"volume","VolumeOptions":{"DriverConfig":{},"Labels":{"a":"b"}}}"#
+        ),
+        (
+            "type=tmpfs,dst=/t,tmpfs-size=1m,tmpfs-mode=1770",
+            #"{"Target":"/t","TmpfsOptions":{"Mode":1016,"SizeBytes":1048576},"Type":"tmpfs"}"#
+        ),
+    ])
+    func hostConfigMounts(_ flag: String, _ json: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let spec = try #require(try MountRequest.parseMount(flag).flagSpec)
+        #expect(String(decoding: try encoder.encode(spec), as: UTF8.self) == json)
+        var options = RunOptions()
+        options.mounts = [try MountRequest.parseVolume("/srv:/s"), try MountRequest.parseMount(flag)]
+        #expect(HostConfigRecord(options: options).mounts == [spec])
+    }
+
     /// What the runtime is handed: rro for a read-only bind or volume (from -v as from --mount), `ro` alone
     /// for `writable`, a plain `bind` for `disabled`.
     @Test func specOptions() throws {

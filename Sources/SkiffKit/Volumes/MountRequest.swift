@@ -43,6 +43,8 @@ public struct MountRequest: Sendable, Equatable {
     public var volumeOptions: [String: String] = [:]
     /// A bind's recursion (`--mount bind-recursive=…`, compose `bind.recursive`).
     public var recursion = BindRecursion.enabled
+    /// A `--mount` as Docker's CLI would send it (inspect's HostConfig.Mounts); nil for other flags.
+    public var flagSpec: MountFlagSpec?
     /// The flag and value it came from, for messages ("-v data:/x").
     public var origin: String
     /// The text of a `-v` or `--tmpfs`, as Docker's HostConfig.Binds and Tmpfs keep it (nil: --mount,
@@ -151,6 +153,12 @@ public struct MountRequest: Sendable, Equatable {
         var recursion: BindRecursion?
         var nonRecursive = false
         var createSource = false
+        // What Docker's CLI would send (HostConfig.Mounts): a bind-* key other than bind-recursive=enabled
+        // makes BindOptions, a volume-* key VolumeOptions.
+        var bindOptionsGiven = false
+        var driverName: String?
+        var tmpfsSize: Int64?
+        var tmpfsMode: UInt32?
         var volumeKeys: [String] = []
         var bindKeys: [String] = []
         var tmpfsKeys: [String] = []
@@ -186,6 +194,7 @@ public struct MountRequest: Sendable, Equatable {
                 volumeKeys.append(key)
             case "volume-driver":
                 guard try need() == "local" else { throw fail("only the local volume driver exists here") }
+                driverName = value
                 volumeKeys.append(key)
             case "volume-opt":
                 let o = try need().split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(
@@ -197,9 +206,11 @@ public struct MountRequest: Sendable, Equatable {
                 guard propagations.contains(p) else { throw fail("invalid bind-propagation \"\(p)\"") }
                 propagation = p
                 bindKeys.append(key)
+                bindOptionsGiven = true
             case "bind-nonrecursive":
                 nonRecursive = try bool(key, value)
                 bindKeys.append(key)
+                bindOptionsGiven = true
             case "bind-recursive":
                 guard let r = BindRecursion(rawValue: try need()) else {
                     throw fail(
@@ -208,9 +219,11 @@ public struct MountRequest: Sendable, Equatable {
                 }
                 recursion = r
                 bindKeys.append(key)
+                if r != .enabled { bindOptionsGiven = true }
             case "bind-create-src":
                 createSource = try bool(key, value)
                 bindKeys.append(key)
+                bindOptionsGiven = true
             case "tmpfs-size":
                 let text = try need()
                 let bytes: Int64
@@ -218,12 +231,14 @@ public struct MountRequest: Sendable, Equatable {
                     throw fail(error.message(text, for: "tmpfs-size") + " (e.g. 64m or 1048576)")
                 }
                 tmpfsOptions.append("size=\(bytes)")
+                tmpfsSize = bytes
                 tmpfsKeys.append(key)
             case "tmpfs-mode":
                 guard let mode = UInt32(try need(), radix: 8), mode <= 0o7777 else {
                     throw fail("invalid tmpfs-mode \"\(value ?? "")\" (octal, e.g. 1770)")
                 }
                 tmpfsOptions.append("mode=" + String(mode, radix: 8))
+                tmpfsMode = mode
                 tmpfsKeys.append(key)
             case "consistency": break
             default:
@@ -231,6 +246,7 @@ public struct MountRequest: Sendable, Equatable {
             }
         }
         guard let target else { throw fail("target is required") }
+        var spec = MountFlagSpec(type: kind.rawValue, source: source, target: target)
         try checkTarget(target, flag: flag)
         switch kind {
         case .bind:
@@ -284,6 +300,27 @@ public struct MountRequest: Sendable, Equatable {
         // bind-nonrecursive=true wins over any bind-recursive, as Docker's NonRecursive does.
         request.recursion = nonRecursive ? .disabled : recursion ?? .enabled
         request.createHostPath = createSource
+        if readOnly { spec.ReadOnly = true }
+        if bindOptionsGiven {
+            var b = MountFlagSpec.BindOptions()
+            b.Propagation = propagation
+            if nonRecursive { b.NonRecursive = true }
+            if let recursion { b.set(recursion) }
+            if createSource { b.CreateMountpoint = true }
+            spec.BindOptions = b
+        }
+        if !volumeKeys.isEmpty {
+            var v = MountFlagSpec.VolumeOptions()
+            if noCopy == true { v.NoCopy = true }
+            if !labels.isEmpty { v.Labels = labels }
+            v.DriverConfig.Name = driverName
+            if !volumeOptions.isEmpty { v.DriverConfig.Options = volumeOptions }
+            spec.VolumeOptions = v
+        }
+        if tmpfsSize != nil || tmpfsMode != nil {
+            spec.TmpfsOptions = MountFlagSpec.TmpfsOptions(SizeBytes: tmpfsSize, Mode: tmpfsMode)
+        }
+        request.flagSpec = spec
         return request
     }
 
