@@ -138,6 +138,16 @@ struct BindRecursionPlanTests {
         #expect(v.recursion == .enabled && v.readOnly)
     }
 
+    /// Docker falls back to a top-only read-only before Linux 5.12 (no mount_setattr).
+    @Test func kernelsWithRecursiveReadOnly() {
+        #expect(RecursiveReadOnly.supported(release: "6.18.44"))
+        #expect(RecursiveReadOnly.supported(release: "5.12.0"))
+        #expect(RecursiveReadOnly.supported(release: "6.1.0-18-amd64"))
+        #expect(!RecursiveReadOnly.supported(release: "5.11.22-generic"))
+        #expect(!RecursiveReadOnly.supported(release: "4.19.0"))
+        #expect(RecursiveReadOnly.supported(release: "unknown"))
+    }
+
     /// Compose's long syntax: `bind.recursive`, `bind.create_host_path` and `bind.propagation` reach the
     /// request, and `compose config` writes them back.
     @Test func composeLongSyntax() throws {

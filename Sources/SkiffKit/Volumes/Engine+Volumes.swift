@@ -188,8 +188,9 @@ extension Engine {
             let recursion = m.recursion ?? .enabled
             var options = [recursion == .disabled ? "bind" : "rbind", m.propagation ?? "rprivate"]
             // Read-only reaches the submounts too (the runtime's rro: mount_setattr AT_RECURSIVE), unless
-            // `bind-recursive=writable` keeps Docker 24's top-only read-only.
-            if m.readOnly { options += recursion == .writable ? ["ro"] : ["ro", "rro"] } else { options.append("rw") }
+            // `bind-recursive=writable` keeps Docker 24's top-only read-only (or the kernel is too old).
+            let rro = recursion == .readonly || (recursion != .writable && RecursiveReadOnly.supported)
+            if m.readOnly { options += rro ? ["ro", "rro"] : ["ro"] } else { options.append("rw") }
             return Mount(destination: m.destination, type: "bind", source: m.source, options: options)
         }
     }
