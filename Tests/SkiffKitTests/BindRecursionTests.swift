@@ -99,6 +99,38 @@ struct BindRecursionTests {
         #expect(r.out == "end\n0\n", "the container sees the empty directory: \(r.out)")
     }
 
+    /// Compose: a read-only bind is recursive, `bind.recursive: disabled` leaves the submount out.
+    @Test func composeBindRecursion() throws {
+        let root = try CLIRoot(prefix: "skiff-rro-compose-")
+        let tree = try HostTree()
+        defer {
+            root.skiff("compose", "-f", root.path + "/proj/compose.yaml", "down")
+            root.cleanUp()
+            tree.close()
+        }
+        try FileIO.makeDirectories(root.path + "/proj")
+        let yaml = """
+            services:
+              app:
+                image: busybox
+                command: sh -c "cat /a/sub/marker; touch /a/sub/x 2>&1; ls -A /b/sub; echo end"
+                volumes:
+                  - type: bind
+                    source: \(tree.top)
+                    target: /a
+                    read_only: true
+                  - type: bind
+                    source: \(tree.top)
+                    target: /b
+                    bind:
+                      recursive: disabled
+            """
+        try FileIO.writeAtomically(root.path + "/proj/compose.yaml", contents: Array(yaml.utf8))
+        let r = root.skiff("compose", "-f", root.path + "/proj/compose.yaml", "run", "--rm", "app")
+        #expect(r.status == 0, "\(r)")
+        #expect(r.out == "here\ntouch: /a/sub/x: Read-only file system\nend\n", "\(r)")
+    }
+
     /// `bind-create-src` makes a missing source, as `-v` does; without it --mount refuses one.
     @Test func createSource() throws {
         let root = try CLIRoot(prefix: "skiff-bind-create-src-")
