@@ -166,11 +166,11 @@ extension ComposeService {
                         mt.append(.init("target", str(m.target)))
                         if m.readOnly { mt.append(.init("read_only", .string("true"))) }
                         if m.type == .bind {
-                            mt.append(
-                                .init(
-                                    "bind",
-                                    .mapping([.init("create_host_path", .string(m.createHostPath ? "true" : "false"))]))
-                            )
+                            var bt: [ComposeTree.Entry] = []
+                            if let p = m.propagation { bt.append(.init("propagation", str(p))) }
+                            bt.append(.init("create_host_path", .string(m.createHostPath ? "true" : "false")))
+                            if let r = m.recursion { bt.append(.init("recursive", str(r.rawValue))) }
+                            mt.append(.init("bind", .mapping(bt)))
                         }
                         if m.noCopy { mt.append(.init("volume", .mapping([.init("nocopy", .string("true"))]))) }
                         var tt: [ComposeTree.Entry] = []

@@ -257,6 +257,10 @@ package struct ComposeMount: Sendable, Equatable {
     package var readOnly = false
     /// bind: create the host path when missing (short syntax does, long syntax by `create_host_path`).
     package var createHostPath = true
+    /// bind: `bind.recursive` (nil: not given, Docker's `enabled`).
+    package var recursion: MountRequest.BindRecursion?
+    /// bind: `bind.propagation` (nil: rprivate).
+    package var propagation: String?
     /// tmpfs size in bytes.
     package var tmpfsSize: Int64?
     /// More tmpfs options: `mode=1770` (long syntax `tmpfs.mode`), or what the short `tmpfs:` entry

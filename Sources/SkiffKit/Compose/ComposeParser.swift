@@ -577,12 +577,13 @@ package struct ComposeParser {
             let source = parts[0], target = parts[1]
             guard target.hasPrefix("/") else { throw fail(p, "the target must be an absolute path, got \"\(target)\"") }
             var readOnly = false
+            var propagation: String?
             if parts.count == 3 {
                 for opt in parts[2].split(separator: ",") {
                     switch opt {
                     case "ro": readOnly = true
-                    case "rw", "z", "Z", "nocopy", "rprivate", "private", "rshared", "shared", "rslave", "slave",
-                        "delegated", "cached", "consistent":
+                    case "rprivate", "private", "rshared", "shared", "rslave", "slave": propagation = String(opt)
+                    case "rw", "z", "Z", "nocopy", "delegated", "cached", "consistent":
                         break
                     default: throw fail(p, "unknown volume mode \"\(opt)\" (expected ro or rw)")
                     }
@@ -591,6 +592,7 @@ package struct ComposeParser {
             if ComposePaths.isHostPath(source) {
                 var m = ComposeMount(type: .bind, source: absolute(source), target: target, readOnly: readOnly)
                 m.createHostPath = true
+                m.propagation = propagation
                 return m
             }
             guard ComposePaths.isValidVolumeName(source) else {
@@ -630,6 +632,29 @@ package struct ComposeParser {
             m.createHostPath = false
             if let b = t["bind"], let c = b["create_host_path"] {
                 m.createHostPath = try bool(c, p + ".bind.create_host_path")
+            }
+            if let b = t["bind"], let r = b["recursive"] {
+                let text = try string(r, p + ".bind.recursive")
+                guard let recursion = MountRequest.BindRecursion(rawValue: text) else {
+                    throw fail(
+                        p + ".bind.recursive", "expected enabled, disabled, writable or readonly, got \"\(text)\"")
+                }
+                // The engine refuses these without a read-only mount (moby's "mount options conflict").
+                if recursion == .writable || recursion == .readonly, !m.readOnly {
+                    throw fail(
+                        p + ".bind.recursive", "\(text) needs read_only: true (it says how read-only reaches submounts)"
+                    )
+                }
+                m.recursion = recursion
+            }
+            if let b = t["bind"], let pt = b["propagation"] {
+                let text = try string(pt, p + ".bind.propagation")
+                guard MountRequest.propagations.contains(text) else {
+                    throw fail(
+                        p + ".bind.propagation",
+                        "expected rprivate, private, rshared, shared, rslave or slave, got \"\(text)\"")
+                }
+                m.propagation = text
             }
             if let tm = t["tmpfs"], let size = tm["size"] { m.tmpfsSize = try bytes(size, p + ".tmpfs.size") }
             if let tm = t["tmpfs"], let modeTree = tm["mode"] {

@@ -179,6 +179,8 @@ package struct ComposeWiring {
             case .bind:
                 r = MountRequest(kind: .bind, source: m.source, target: m.target, origin: origin)
                 r.createHostPath = m.createHostPath
+                r.recursion = m.recursion ?? .enabled
+                r.propagation = m.propagation
             case .tmpfs:
                 r = MountRequest(kind: .tmpfs, source: nil, target: m.target, origin: origin)
                 r.given = m.tmpfsEntry

@@ -24,6 +24,8 @@ public struct HostConfigRecord: Codable, Sendable, Equatable {
     public var binds: [String]?
     /// `-v /path` alone: the anonymous volumes Docker lists in Config.Volumes beside the image's.
     public var anonymousVolumes: [String]?
+    /// `--mount` values as Docker's CLI sends them (HostConfig.Mounts).
+    public var mounts: [MountFlagSpec]?
     /// `--tmpfs /path[:options]`: the path and the options text ("" without).
     public var tmpfs: [String: String]?
     /// `--volumes-from CONTAINER[:ro|rw]` as given.
@@ -89,6 +91,7 @@ public struct HostConfigRecord: Codable, Sendable, Equatable {
         binds = some(o.mounts.compactMap { $0.kind != .tmpfs && $0.source != nil ? $0.given : nil })
         anonymousVolumes = some(
             o.mounts.compactMap { $0.kind == .volume && $0.source == nil && $0.given != nil ? $0.target : nil })
+        mounts = some(o.mounts.compactMap(\.flagSpec))
         var tmpfs: [String: String] = [:]
         for m in o.mounts where m.kind == .tmpfs {
             guard let text = m.given else { continue }

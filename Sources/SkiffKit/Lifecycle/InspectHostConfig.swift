@@ -102,6 +102,8 @@ extension ContainerInspect {
         package var CpuPercent: Int64 = 0
         package var IOMaximumIOps: UInt64 = 0
         package var IOMaximumBandwidth: UInt64 = 0
+        /// `--mount` values as given (left out without one: Docker's `omitempty`).
+        package var Mounts: [MountFlagSpec]? = nil
         /// The spec's masked and read-only paths; null for a privileged container, [] with
         /// `systempaths=unconfined` (as Docker's CLI sends it).
         package var MaskedPaths: [String]? = nil
@@ -144,6 +146,7 @@ extension ContainerInspect {
             GroupAdd = r.groupAdd
             StorageOpt = r.storageOpt
             Tmpfs = r.tmpfs
+            Mounts = r.mounts
             UsernsMode = r.usernsMode ?? ""
             if let s = r.shmSize {
                 ShmSize = s
@@ -262,6 +265,7 @@ extension ContainerInspect {
             try c.encode(CpuPercent, forKey: .CpuPercent)
             try c.encode(IOMaximumIOps, forKey: .IOMaximumIOps)
             try c.encode(IOMaximumBandwidth, forKey: .IOMaximumBandwidth)
+            try c.encode(Mounts, forKey: .Mounts, omittingNil: omit)
             try c.encode(MaskedPaths, forKey: .MaskedPaths)
             try c.encode(ReadonlyPaths, forKey: .ReadonlyPaths)
             try c.encode(Init, forKey: .Init, omittingNil: omit)

@@ -101,11 +101,16 @@ extension Engine {
                         var p = MountPoint(type: .bind, source: source, destination: r.target, readOnly: r.readOnly)
                         p.propagation = r.propagation
                         if r.createHostPath { p.createSource = true }
+                        if r.recursion != .enabled { p.recursion = r.recursion }
                         points.append(p)
                     case .volume:
                         let anonymous = r.source == nil
                         let name = r.source ?? NameGenerator.makeID()
-                        let (volume, created) = try store.create(name, labels: r.volumeLabels, anonymous: anonymous)
+                        // volume-opt counts only for a volume this mount makes (Docker ignores it otherwise).
+                        let options = store.exists(name) ? [:] : r.volumeOptions
+                        if !options.isEmpty { _ = try LocalVolumeOptions(options, origin: "\(r.origin): volume-opt") }
+                        let (volume, created) = try store.create(
+                            name, labels: r.volumeLabels, anonymous: anonymous, options: options)
                         if created { made.append(name) }
                         var p = MountPoint(
                             type: .volume, name: name, source: volume.Mountpoint, destination: r.target,
@@ -180,9 +185,13 @@ extension Engine {
             if m.readOnly { options.append("ro") }
             return Mount(destination: m.destination, type: m.filesystemType, source: m.source, options: options)
         case .bind, .volume:
-            return Mount(
-                destination: m.destination, type: "bind", source: m.source,
-                options: ["rbind", m.propagation ?? "rprivate", m.readOnly ? "ro" : "rw"])
+            let recursion = m.recursion ?? .enabled
+            var options = [recursion == .disabled ? "bind" : "rbind", m.propagation ?? "rprivate"]
+            // Read-only reaches the submounts too (the runtime's rro: mount_setattr AT_RECURSIVE), unless
+            // `bind-recursive=writable` keeps Docker 24's top-only read-only (or the kernel is too old).
+            let rro = recursion == .readonly || (recursion != .writable && RecursiveReadOnly.supported)
+            if m.readOnly { options += rro ? ["ro", "rro"] : ["ro"] } else { options.append("rw") }
+            return Mount(destination: m.destination, type: "bind", source: m.source, options: options)
         }
     }
 

@@ -6,6 +6,20 @@ public struct MountRequest: Sendable, Equatable {
         case volume, bind, tmpfs
     }
 
+    /// How a bind takes the mounts below its source, and how its read-only reaches them (Docker's
+    /// `bind-recursive`). Docker 25+ makes a read-only bind read-only all the way down by default, so a
+    /// writable submount of the source cannot become a way to write through a `:ro` bind.
+    public enum BindRecursion: String, Codable, Sendable, CaseIterable {
+        /// The submounts come along; read-only is recursive (the default).
+        case enabled
+        /// A plain bind: the submounts are not seen (`bind-nonrecursive`).
+        case disabled
+        /// The submounts come along; read-only applies to the top mount only (Docker 24's read-only).
+        case writable
+        /// The submounts come along, recursively read-only; Docker insists on `readonly` with it.
+        case readonly
+    }
+
     /// Which kind of mount.
     public var kind: Kind
     /// A volume's name (nil: an anonymous volume), a bind's absolute host path, nil for tmpfs.
@@ -24,6 +38,13 @@ public struct MountRequest: Sendable, Equatable {
     public var createHostPath = false
     /// Labels for a volume made by this mount (`--mount volume-label=K=V`).
     public var volumeLabels: [String: String] = [:]
+    /// The local driver's options for a volume made by this mount (`--mount volume-opt=K=V`, as
+    /// `volume create --opt`); ignored, as Docker ignores them, when the volume exists already.
+    public var volumeOptions: [String: String] = [:]
+    /// A bind's recursion (`--mount bind-recursive=…`, compose `bind.recursive`).
+    public var recursion = BindRecursion.enabled
+    /// A `--mount` as Docker's CLI would send it (inspect's HostConfig.Mounts); nil for other flags.
+    public var flagSpec: MountFlagSpec?
     /// The flag and value it came from, for messages ("-v data:/x").
     public var origin: String
     /// The text of a `-v` or `--tmpfs`, as Docker's HostConfig.Binds and Tmpfs keep it (nil: --mount,
@@ -128,6 +149,16 @@ public struct MountRequest: Sendable, Equatable {
         var propagation: String?
         var tmpfsOptions: [String] = []
         var labels: [String: String] = [:]
+        var volumeOptions: [String: String] = [:]
+        var recursion: BindRecursion?
+        var nonRecursive = false
+        var createSource = false
+        // What Docker's CLI would send (HostConfig.Mounts): a bind-* key other than bind-recursive=enabled
+        // makes BindOptions, a volume-* key VolumeOptions.
+        var bindOptionsGiven = false
+        var driverName: String?
+        var tmpfsSize: Int64?
+        var tmpfsMode: UInt32?
         var volumeKeys: [String] = []
         var bindKeys: [String] = []
         var tmpfsKeys: [String] = []
@@ -163,15 +194,36 @@ public struct MountRequest: Sendable, Equatable {
                 volumeKeys.append(key)
             case "volume-driver":
                 guard try need() == "local" else { throw fail("only the local volume driver exists here") }
+                driverName = value
                 volumeKeys.append(key)
-            case "volume-opt": throw fail("volume-opt is not supported (the local driver here takes no options)")
+            case "volume-opt":
+                let o = try need().split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(
+                    String.init)
+                if !o[0].isEmpty { volumeOptions[o[0]] = o.count > 1 ? o[1] : "" }
+                volumeKeys.append(key)
             case "bind-propagation":
                 let p = try need()
                 guard propagations.contains(p) else { throw fail("invalid bind-propagation \"\(p)\"") }
                 propagation = p
                 bindKeys.append(key)
-            case "bind-nonrecursive", "bind-recursive", "bind-create-src":
-                throw fail("\(key) is not supported")
+                bindOptionsGiven = true
+            case "bind-nonrecursive":
+                nonRecursive = try bool(key, value)
+                bindKeys.append(key)
+                bindOptionsGiven = true
+            case "bind-recursive":
+                guard let r = BindRecursion(rawValue: try need()) else {
+                    throw fail(
+                        "invalid value for bind-recursive: \(value ?? "") (must be \"enabled\", \"disabled\", \"writable\", or \"readonly\")"
+                    )
+                }
+                recursion = r
+                bindKeys.append(key)
+                if r != .enabled { bindOptionsGiven = true }
+            case "bind-create-src":
+                createSource = try bool(key, value)
+                bindKeys.append(key)
+                bindOptionsGiven = true
             case "tmpfs-size":
                 let text = try need()
                 let bytes: Int64
@@ -179,12 +231,14 @@ public struct MountRequest: Sendable, Equatable {
                     throw fail(error.message(text, for: "tmpfs-size") + " (e.g. 64m or 1048576)")
                 }
                 tmpfsOptions.append("size=\(bytes)")
+                tmpfsSize = bytes
                 tmpfsKeys.append(key)
             case "tmpfs-mode":
                 guard let mode = UInt32(try need(), radix: 8), mode <= 0o7777 else {
                     throw fail("invalid tmpfs-mode \"\(value ?? "")\" (octal, e.g. 1770)")
                 }
                 tmpfsOptions.append("mode=" + String(mode, radix: 8))
+                tmpfsMode = mode
                 tmpfsKeys.append(key)
             case "consistency": break
             default:
@@ -192,6 +246,7 @@ public struct MountRequest: Sendable, Equatable {
             }
         }
         guard let target else { throw fail("target is required") }
+        var spec = MountFlagSpec(type: kind.rawValue, source: source, target: target)
         try checkTarget(target, flag: flag)
         switch kind {
         case .bind:
@@ -204,6 +259,20 @@ public struct MountRequest: Sendable, Equatable {
             }
             if !volumeKeys.isEmpty || !tmpfsKeys.isEmpty {
                 throw fail("cannot mix '\((volumeKeys + tmpfsKeys)[0])' with mount type 'bind'")
+            }
+            // docker/cli's checks, in its words.
+            if recursion == .writable && !readOnly {
+                throw fail("option 'bind-recursive=writable' requires 'readonly' to be specified in conjunction")
+            }
+            if recursion == .readonly {
+                if !readOnly {
+                    throw fail("option 'bind-recursive=readonly' requires 'readonly' to be specified in conjunction")
+                }
+                if propagation != "rprivate" {
+                    throw fail(
+                        "option 'bind-recursive=readonly' requires 'bind-propagation=rprivate' to be specified in conjunction"
+                    )
+                }
             }
             source = normalize(s)
         case .volume:
@@ -227,6 +296,31 @@ public struct MountRequest: Sendable, Equatable {
         request.propagation = propagation
         request.tmpfsOptions = tmpfsOptions
         request.volumeLabels = labels
+        request.volumeOptions = volumeOptions
+        // bind-nonrecursive=true wins over any bind-recursive, as Docker's NonRecursive does.
+        request.recursion = nonRecursive ? .disabled : recursion ?? .enabled
+        request.createHostPath = createSource
+        if readOnly { spec.ReadOnly = true }
+        if bindOptionsGiven {
+            var b = MountFlagSpec.BindOptions()
+            b.Propagation = propagation
+            if nonRecursive { b.NonRecursive = true }
+            if let recursion { b.set(recursion) }
+            if createSource { b.CreateMountpoint = true }
+            spec.BindOptions = b
+        }
+        if !volumeKeys.isEmpty {
+            var v = MountFlagSpec.VolumeOptions()
+            if noCopy == true { v.NoCopy = true }
+            if !labels.isEmpty { v.Labels = labels }
+            v.DriverConfig.Name = driverName
+            if !volumeOptions.isEmpty { v.DriverConfig.Options = volumeOptions }
+            spec.VolumeOptions = v
+        }
+        if tmpfsSize != nil || tmpfsMode != nil {
+            spec.TmpfsOptions = MountFlagSpec.TmpfsOptions(SizeBytes: tmpfsSize, Mode: tmpfsMode)
+        }
+        request.flagSpec = spec
         return request
     }
 
@@ -291,8 +385,10 @@ public struct MountPoint: Codable, Sendable, Equatable {
     public var propagation: String?
     /// tmpfs options.
     public var options: [String]?
-    /// A bind from `-v`: a missing host path is made again at start, as Docker does.
+    /// A bind from `-v` (or `bind-create-src`): a missing host path is made again at start, as Docker does.
     public var createSource: Bool?
+    /// A bind's recursion (nil: enabled, Docker's default).
+    public var recursion: MountRequest.BindRecursion?
     /// A volume with the local driver's options that mounts a filesystem: its type (`source` is the
     /// device, `options` the `o` list).
     public var filesystemType: String?
