@@ -138,4 +138,37 @@ struct SecretDetectorTests {
                 + "\"services.db.environment.POSTGRES_PASSWORD\": Tq8#vL2!mZ6%wR4x\n"
                 + "Are you ok to publish these sensitive data?")
     }
+
+    /// The compose file as Compose writes its model back before scanning: a command string as words,
+    /// a label list as a mapping, a secret's file as an absolute path (which the keyword detector
+    /// reports under `secrets.NAME.file` when the path is varied enough).
+    @Test func composeFilesAreScannedInComposesOwnShapes() throws {
+        let dir = NSTemporaryDirectory() + "secret-detector-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try "hunter2\n".write(toFile: dir + "/db_password.txt", atomically: true, encoding: .utf8)
+        let yaml = """
+            services:
+              api:
+                image: busybox
+                command: 'curl -H "Authorization: Bearer c3ZjLWlkOnMzY3IzdC12YWx1ZQ==" http://api'
+                labels: ["com.example.api-token=Tq8vL2mZ6wR4xKp9"]
+                secrets: [db_password]
+            secrets:
+              db_password:
+                file: ./db_password.txt
+
+            """
+        try yaml.write(toFile: dir + "/compose.yaml", atomically: true, encoding: .utf8)
+        var o = ComposeLoadOptions(workingDirectory: dir, environment: [:])
+        o.files = [dir + "/compose.yaml"]
+        let found = try ComposeSensitiveData.scan(try ComposeLoader.load(o))
+        #expect(
+            found.map { "\($0.key) \($0.type)" } == [
+                "services.api.command[2] HTTP Bearer Authentication",
+                "services.api.labels.com.example.api-token Keyword Detector",
+                "secrets.db_password.file Keyword Detector",
+            ])
+        #expect(found.last?.value == URL(fileURLWithPath: dir + "/db_password.txt").standardized.path)
+    }
 }
