@@ -1,4 +1,3 @@
-import Foundation
 import SkiffSystem
 
 #if canImport(Glibc)
@@ -239,7 +238,7 @@ package enum LogForwardSpec {
                 "kind gelf", "net \(net)", "address \(address)",
                 "compression \(options["gelf-compression-type"] ?? "gzip")",
                 "level \(options["gelf-compression-level"] ?? "1")", "hostname \(hostname)",
-                "extra " + extra.map { ",\(jsonString($0.0)):\(jsonString($0.1))" }.joined(),
+                "extra " + extra.map { ",\(JSONString.quote($0.0)):\(JSONString.quote($0.1))" }.joined(),
             ]
         case .fluentd:
             let (net, address) = try fluentdAddress(options["fluentd-address"])
@@ -259,23 +258,6 @@ package enum LogForwardSpec {
             return nil
         }
         return lines.map { String($0.prefix { $0 != "\n" }) }.joined(separator: "\n")
-    }
-
-    /// `text` as a JSON string, quotes included.
-    static func jsonString(_ text: String) -> String {
-        var out = "\""
-        for c in text.unicodeScalars {
-            switch c {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where c.value < 0x20: out += String(format: "\\u%04x", c.value)
-            default: out.unicodeScalars.append(c)
-            }
-        }
-        return out + "\""
     }
 
     /// A label or variable name as a journal field (Docker's sanitizeKeyMod): upper case, anything but
