@@ -71,7 +71,7 @@ struct ComposeSpecKeysTests {
         ("cgroup_parent: ../up", "services.web.cgroup_parent: cgroup_parent \"../up\": expected a cgroup path"),
         ("volumes_from: [\"db\"]", "services.web.volumes_from[0]: refers to undefined service \"db\""),
         ("devices: [\"nvidia.com/gpu=all\"]", "services.web.devices[0]: CDI device names"),
-        ("logging: {driver: gelf}", "services.web.logging.driver: the gelf logging driver is not supported"),
+        ("logging: {driver: awslogs}", "services.web.logging.driver: the awslogs logging driver is not supported"),
         (
             "build: {context: ., cache_to: [\"type=gha\"]}",
             "services.web.build.cache_to[0]: cache_to type=gha: unknown cache type \"gha\""

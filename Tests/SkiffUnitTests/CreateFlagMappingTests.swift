@@ -95,7 +95,7 @@ struct CreateFlagMappingTests {
         ("--userns: invalid USER mode", Self.given { $0.userns = "private" }),
         ("unknown or invalid runtime name: nvidia", Self.given { $0.runtime = "nvidia" }),
         ("--storage-opt size: invalid storage option", Self.given { $0.storageOpt = ["size"] }),
-        ("--log-driver gelf: the gelf logging driver is not supported", Self.given { $0.logDriver = "gelf" }),
+        ("--log-driver awslogs: the awslogs logging driver is not supported", Self.given { $0.logDriver = "awslogs" }),
         ("no log driver named 'nope' is registered", Self.given { $0.logDriver = "nope" }),
         ("--gpus all: skiff has no GPU support", Self.given { $0.gpus = "all" }),
         ("--ip6 10.0.0.2: not an IPv6 address", Self.given { $0.ip6 = "10.0.0.2" }),
