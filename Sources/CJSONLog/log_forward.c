@@ -341,6 +341,20 @@ static size_t deflate_to(const char *in, size_t len, int gzip, int level, unsign
     return rc == Z_STREAM_END ? n : 0;
 }
 
+// One message, connecting first if need be; when the server went away (restarted, closed the
+// connection), once more on a new connection.
+static void send_retrying(struct cjsonlog_forward *f, struct iovec *iov, int count) {
+    struct msghdr msg = {.msg_iov = iov, .msg_iovlen = (size_t)count};
+    for (int attempt = 0; attempt < 2; attempt++) {
+        if (f->fd < 0 && forward_connect(f, NULL, 0) != 0) return;
+        ssize_t w;
+        do { w = sendmsg(f->fd, &msg, MSG_NOSIGNAL); } while (w < 0 && errno == EINTR);
+        if (w >= 0) return;
+        close(f->fd);
+        f->fd = -1;
+    }
+}
+
 static void gelf_send(struct cjsonlog_forward *f, int stream, const char *line, size_t len) {
     size_t half = f->big_cap / 2;
     char *json = f->big;
@@ -349,13 +363,7 @@ static void gelf_send(struct cjsonlog_forward *f, int stream, const char *line, 
         // GELF over TCP: the JSON as it is, ended by a NUL byte.
         json[n++] = 0;
         struct iovec iov = {json, n};
-        struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
-        for (int attempt = 0; attempt < 2; attempt++) {
-            if (f->fd < 0 && forward_connect(f, NULL, 0) != 0) return;
-            if (sendmsg(f->fd, &msg, MSG_NOSIGNAL) >= 0) return;
-            close(f->fd);
-            f->fd = -1;
-        }
+        send_retrying(f, &iov, 1);
         return;
     }
     unsigned char *packed = (unsigned char *)f->big + half;
@@ -461,14 +469,5 @@ void cjsonlog_forward_send(struct cjsonlog_forward *f, int stream, const char *d
     } else {
         iov[0] = (struct iovec){f->message, syslog_message(f, stream, data, len)};
     }
-    struct msghdr msg = {.msg_iov = iov, .msg_iovlen = (size_t)count};
-    for (int attempt = 0; attempt < 2; attempt++) {
-        if (f->fd < 0 && forward_connect(f, NULL, 0) != 0) return;
-        ssize_t w;
-        do { w = sendmsg(f->fd, &msg, MSG_NOSIGNAL); } while (w < 0 && errno == EINTR);
-        if (w >= 0) return;
-        // The server went away (restarted, closed the connection): once more on a new connection.
-        close(f->fd);
-        f->fd = -1;
-    }
+    send_retrying(f, iov, count);
 }

@@ -114,7 +114,8 @@ public final class AttachedLog {
     }
 }
 
-/// The syslog and journald drivers' connection, tried at a start as Docker's driver dials at its start.
+/// A forwarding log driver's connection (syslog, journald, gelf, fluentd), tried at a start as Docker's
+/// driver dials at its start.
 public enum LogForwardConnection {
     /// nil when the server in `spec` (cjsonlog_forward_open's) answers; else why it does not.
     public static func problem(_ spec: String) -> String? {

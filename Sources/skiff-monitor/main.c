@@ -131,7 +131,7 @@ static size_t rfc3339(char *out, size_t cap) {
 
 static struct cjsonlog json_log = {.fd = -1};
 static const char *log_attrs;     // -a: the "attrs" object of every entry (--log-opt labels/env/tag)
-static const char *log_forward;   // -F: the syslog or journald driver's spec (cjsonlog_forward_open)
+static const char *log_forward;   // -F: a forwarding driver's spec (cjsonlog_forward_open)
 
 static void log_bytes(int stream, const char *buf, size_t len) { cjsonlog_write(&json_log, stream, buf, len); }
 

@@ -25,7 +25,7 @@ struct cjsonlog {
     int max_files;
     int compress;
     const char *attrs;
-    // Where each line also goes (the syslog and journald drivers), or NULL; set after cjsonlog_open.
+    // Where each line also goes (the syslog, journald, gelf and fluentd drivers), or NULL; set after cjsonlog_open.
     struct cjsonlog_forward *forward;
     size_t partial_len[2];
     char partial[2][CJSONLOG_LINE_MAX];
@@ -59,11 +59,13 @@ void cjsonlog_flush(struct cjsonlog *log);
 /// Flush, then close the file (not `dir_fd`).
 void cjsonlog_close(struct cjsonlog *log);
 
-/// A connection to a syslog server or the journal from `spec`, lines of "KEY VALUE": `kind` syslog or
-/// journald; `net` unixgram, unix, udp, tcp, or local (the host's syslog socket); `address` a socket path
-/// or HOST:PORT; for syslog `facility` (0 to 23), `format` (unix, rfc3164, rfc5424, rfc5424micro),
-/// `hostname` and `tag`; for the journal each `field` KEY=VALUE every entry carries. NULL when it cannot
-/// connect, with the reason in `err`.
+/// A connection to a syslog server, the journal, a GELF server or Fluentd from `spec`, lines of
+/// "KEY VALUE": `kind` syslog, journald, gelf or fluentd; `net` unixgram, unix, udp, tcp, or local (the
+/// host's syslog socket); `address` a socket path or HOST:PORT; for syslog `facility` (0 to 23), `format`
+/// (unix, rfc3164, rfc5424, rfc5424micro), `hostname` and `tag`; for the journal and Fluentd each `field`
+/// KEY=VALUE every entry carries; for gelf `compression` (gzip, zlib, none), `level`, `hostname` and
+/// `extra` (the message's fixed JSON fields, from a comma); for Fluentd `tag`, `subsecond` and `lazy` (1:
+/// connect at the first line). NULL when it cannot connect, with the reason in `err`.
 struct cjsonlog_forward *cjsonlog_forward_open(const char *spec, char *err, size_t errlen);
 
 /// Send one line of a stream (1: stdout, 2: stderr), with its newline or without (a partial line).

@@ -79,7 +79,7 @@ public struct Container: Codable, Sendable, Equatable {
     /// The JSON object every log entry carries as "attrs" (`--log-opt labels/env/tag`, see
     /// LogAttributes), worked out at create; nil without them.
     public var logAttributes: String?
-    /// The syslog or journald driver's spec (`LogForwardSpec`), worked out at create; nil for the others.
+    /// A forwarding driver's spec (syslog, journald, gelf, fluentd: `LogForwardSpec`), worked out at create; nil for the others.
     public var logForward: String?
     /// `--log-opt compress=true`: rotated log files are gzipped (log.jsonl.1.gz ...); nil: not.
     public var logCompress: Bool?

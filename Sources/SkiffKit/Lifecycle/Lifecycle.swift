@@ -257,7 +257,7 @@ extension Engine {
         (container.logMaxSize ?? defaultLogMaxSize, container.logMaxFiles ?? defaultLogMaxFiles)
     }
 
-    /// The syslog or journald driver can send, as Docker's driver connects at each start.
+    /// A forwarding driver (syslog, journald, gelf, fluentd) can send, as Docker's driver connects at each start.
     func checkLogForward(_ container: Container) throws(KitError) {
         if let problem = LogForwardSpec.problem(container.logDriver, spec: container.logForward) {
             throw .network(problem)
