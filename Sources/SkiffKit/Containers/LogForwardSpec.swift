@@ -74,21 +74,13 @@ package enum LogForwardSpec {
             var host = rest
             if let slash = host.firstIndex(of: "/") { host = String(host[..<slash]) }
             guard !host.isEmpty else { throw .usage("--log-opt syslog-address=\(text): no host") }
-            let bracketed = host.hasPrefix("[")
-            let hasPort =
-                bracketed
-                ? host.range(of: "]:") != nil : host.split(separator: ":", omittingEmptySubsequences: false).count == 2
-            if !bracketed && host.split(separator: ":", omittingEmptySubsequences: false).count > 2 {
+            switch hostPort(host, defaultPort: 514) {
+            case .ok(let address): return (scheme, address)
+            case .tooManyColons:
                 throw .usage("--log-opt syslog-address=\(text): address \(host): too many colons in address")
+            case .badPort(let port), .missingPort(let port):
+                throw .usage("--log-opt syslog-address=\(text): invalid port \"\(port)\"")
             }
-            if hasPort {
-                let port = host[host.index(after: host.lastIndex(of: ":")!)...]
-                guard let p = Int(port), (1...65535).contains(p) else {
-                    throw .usage("--log-opt syslog-address=\(text): invalid port \"\(port)\"")
-                }
-                return (scheme, host)
-            }
-            return (scheme, host + ":514")
         case "tcp+tls":
             throw .usage(
                 "--log-opt syslog-address=\(text): skiff sends syslog over udp, tcp and unix sockets; for TLS, point it at a local relay (rsyslog, syslog-ng or stunnel) with tcp:// or unix://"
@@ -107,12 +99,10 @@ package enum LogForwardSpec {
             throw .usage("--log-opt gelf-address=\(text): gelf: endpoint needs to be TCP or UDP (udp://HOST:PORT)")
         }
         let host = String(text[sep.upperBound...].prefix { $0 != "/" })
-        guard let colon = host.lastIndex(of: ":"), let port = Int(host[host.index(after: colon)...]),
-            (1...65535).contains(port), colon != host.startIndex
-        else {
+        guard !host.hasPrefix(":"), case .ok(let address) = hostPort(host, defaultPort: nil) else {
             throw .usage("--log-opt gelf-address=\(text): gelf: please provide gelf-address as proto://host:port")
         }
-        return (String(text[..<sep.lowerBound]), host)
+        return (String(text[..<sep.lowerBound]), address)
     }
 
     /// `fluentd-address`: `[tcp://]HOST[:PORT]` (127.0.0.1 and 24224 unless given) or `unix://PATH`.
@@ -132,15 +122,35 @@ package enum LogForwardSpec {
             }
         }
         if rest.contains("/") { throw .usage("--log-opt fluentd-address=\(text!): path is not supported: \(rest)") }
-        if rest.hasPrefix("[") ? rest.contains("]:") : rest.contains(":") {
-            let port = rest[rest.index(after: rest.lastIndex(of: ":")!)...]
-            guard let p = Int(port), (1...65535).contains(p) else {
-                throw .usage("--log-opt fluentd-address=\(text!): invalid port \"\(port)\"")
-            }
-            let host = rest[..<rest.lastIndex(of: ":")!]
-            return ("tcp", (host.isEmpty ? "127.0.0.1" : String(host)) + ":\(port)")
+        switch hostPort(rest, defaultPort: 24224) {
+        case .ok(let address): return ("tcp", address.hasPrefix(":") ? "127.0.0.1" + address : address)
+        case .tooManyColons, .missingPort:
+            throw .usage("--log-opt fluentd-address=\(text!): address \(rest): too many colons in address")
+        case .badPort(let port): throw .usage("--log-opt fluentd-address=\(text!): invalid port \"\(port)\"")
         }
-        return ("tcp", rest + ":24224")
+    }
+
+    /// What `hostPort` makes of a `HOST[:PORT]` (`[V6]:PORT`).
+    enum HostPort: Equatable {
+        case ok(String)
+        case tooManyColons
+        case badPort(String)
+        case missingPort(String)
+    }
+
+    /// `host` with its port checked (1 to 65535), or `defaultPort` put in when it has none, as Go's
+    /// net.SplitHostPort reads the addresses of Docker's drivers; `.missingPort` when none is given and
+    /// there is no default.
+    static func hostPort(_ host: String, defaultPort: Int?) -> HostPort {
+        let bracketed = host.hasPrefix("[")
+        let colons = host.filter { $0 == ":" }.count
+        if !bracketed && colons > 1 { return .tooManyColons }
+        guard bracketed ? host.contains("]:") : colons == 1 else {
+            return defaultPort.map { .ok(host + ":\($0)") } ?? .missingPort("")
+        }
+        let port = String(host[host.index(after: host.lastIndex(of: ":")!)...])
+        guard let p = Int(port), (1...65535).contains(p) else { return .badPort(port) }
+        return .ok(host)
     }
 
     /// `syslog-facility`: a name or 0 to 23 (daemon unless given).
