@@ -505,11 +505,17 @@ static int launch(int restart, int sigfd) {
     return ok;
 }
 
-// The first run in adopt mode (-I): the init is already our child, its pipes are fds 4 to 6.
+// The first run in adopt mode (-I): the init is already our child, its pipes are fds 4 to 6, or with
+// -t its terminal's master is fd 4.
 static int adopt(void) {
-    out_fd = 4;
-    err_fd = 5;
-    in_fd = opt_stdin ? 6 : -1;
+    if (opt_tty) {
+        master_fd = 4;
+        in_fd = master_fd;
+    } else {
+        out_fd = 4;
+        err_fd = 5;
+        in_fd = opt_stdin ? 6 : -1;
+    }
     for (int fd = 4; fd <= 6; fd++) fcntl(fd, F_SETFD, FD_CLOEXEC);
     init_pid = adopt_pid;
     init_exited = 0;

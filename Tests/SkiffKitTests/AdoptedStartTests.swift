@@ -122,4 +122,33 @@ struct AdoptedStartTests {
         #expect(root.eventually { root.inspect("flaky", "{{.RestartCount}} {{.State.Status}}") == "2 exited" })
         #expect(root.inspect("flaky", "{{.State.ExitCode}}") == "1")
     }
+
+    /// `run -dit` (Docker's usual detached shell): the launching process receives the terminal's master
+    /// on the console socket and hands it to the monitor, which sizes it for each attach and relays input.
+    @Test func aTerminalContainerIsAdoptedWithItsTerminal() throws {
+        let root = try Root()
+        defer { root.cleanUp() }
+        let run = root.skiff("run", "-dit", "--name", "term", "busybox", "sh")
+        #expect(run.status == 0, "stderr: \(run.err)")
+        let id = run.out.trimmingCharacters(in: .whitespacesAndNewlines)
+        let (initPID, monitor) = try pids(root, id)
+        let cmdline = (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(monitor)/cmdline"))) ?? Data()
+        let args = String(decoding: cmdline, as: UTF8.self).split(separator: "\0").map(String.init)
+        #expect(args.contains("-t") && args.firstIndex(of: "-I").map { args[$0 + 1] } == "\(initPID)", "\(args)")
+        #expect(parentAndSession(initPID)?.ppid == monitor)
+        #expect(!FileManager.default.fileExists(atPath: root.path + "/containers/\(id)/console.sock"))
+        // The monitor holds the master (fd 4) and nothing of the caller's.
+        let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(monitor)/fd")) ?? []
+        let master = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(monitor)/fd/4")
+        #expect(master == "/dev/ptmx" || master?.hasPrefix("/dev/pts/ptmx") == true, "\(fds) \(master ?? "-")")
+
+        let attach = try LifecycleTests.playTerminal(
+            root, rows: 41, columns: 101, [#"echo sum=$((40+2)) tty=$(tty) size=$(stty size)\r"#, #"exit 5\r"#],
+            ["attach", "term"])
+        #expect(attach.contains("sum=42 tty=/dev/pts/0 size=41 101"), "\(attach)")
+        #expect(attach.hasSuffix("\n5\n"), "the attach ends with the container's code: \(attach)")
+        #expect(root.inspect("term", "{{.State.Status}} {{.State.ExitCode}}") == "exited 5")
+        // What the shell printed is in the log, from the terminal.
+        #expect(root.skiff("logs", "term").out.contains("sum=42"))
+    }
 }

@@ -6,18 +6,17 @@ import Testing
 @Suite("Adopted start: when the CLI launches the container itself")
 struct AdoptedStartPolicyTests {
     @Test func onlyAPlainStartInAOneThreadProcessIsAdopted() {
-        #expect(AdoptedStart.possible(tty: false, attach: false, explaining: false, monitorRunnable: true, threads: 1))
-        // Each of these takes the helper: the monitor makes the terminal, waits for the attach client,
-        // collects the helper's --explain events; a monitor that cannot run fails there with its message.
-        #expect(!AdoptedStart.possible(tty: true, attach: false, explaining: false, monitorRunnable: true, threads: 1))
-        #expect(!AdoptedStart.possible(tty: false, attach: true, explaining: false, monitorRunnable: true, threads: 1))
-        #expect(!AdoptedStart.possible(tty: false, attach: false, explaining: true, monitorRunnable: true, threads: 1))
+        #expect(AdoptedStart.possible(attach: false, explaining: false, monitorRunnable: true, threads: 1))
+        // Each of these takes the helper: the monitor waits for the attach client, collects the helper's
+        // --explain events; a monitor that cannot run fails there with its message.
+        #expect(!AdoptedStart.possible(attach: true, explaining: false, monitorRunnable: true, threads: 1))
+        #expect(!AdoptedStart.possible(attach: false, explaining: true, monitorRunnable: true, threads: 1))
         #expect(
-            !AdoptedStart.possible(tty: false, attach: false, explaining: false, monitorRunnable: false, threads: 1))
+            !AdoptedStart.possible(attach: false, explaining: false, monitorRunnable: false, threads: 1))
         // A forked copy of a multi-threaded process may find a lock held by a thread it does not have.
-        #expect(!AdoptedStart.possible(tty: false, attach: false, explaining: false, monitorRunnable: true, threads: 2))
+        #expect(!AdoptedStart.possible(attach: false, explaining: false, monitorRunnable: true, threads: 2))
         #expect(
-            !AdoptedStart.possible(tty: false, attach: false, explaining: false, monitorRunnable: true, threads: nil))
+            !AdoptedStart.possible(attach: false, explaining: false, monitorRunnable: true, threads: nil))
     }
 
     @Test func theThreadCountComesFromProcStatus() {

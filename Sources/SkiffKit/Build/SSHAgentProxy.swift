@@ -14,13 +14,8 @@ final class SSHAgentProxy: @unchecked Sendable {
 
     init(path: String, upstream: String, uid: UInt32, gid: UInt32, mode: mode_t) throws(BuildError) {
         self.path = path
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw .engine("ssh forwarding: socket: \(String(cString: strerror(errno)))") }
-        guard Self.withAddress(path, { bind(fd, $0, $1) }) == 0, listen(fd, 16) == 0 else {
-            let why = String(cString: strerror(errno))
-            close(fd)
-            throw .engine("ssh forwarding: listen on \(path): \(why)")
-        }
+        let fd = UnixSocketAddress.listen(at: path)
+        guard fd >= 0 else { throw .engine("ssh forwarding: listen on \(path): \(String(cString: strerror(errno)))") }
         chown(path, uid, gid)
         chmod(path, mode)
         listener = fd
@@ -45,26 +40,13 @@ final class SSHAgentProxy: @unchecked Sendable {
         unlink(path)
     }
 
-    static func withAddress(_ path: String, _ body: (UnsafePointer<sockaddr>, socklen_t) -> Int32) -> Int32 {
-        var addr = sockaddr_un()
-        addr.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        guard bytes.count < MemoryLayout.size(ofValue: addr.sun_path) else { errno = ENAMETOOLONG; return -1 }
-        withUnsafeMutableBytes(of: &addr.sun_path) { raw in
-            for (i, b) in bytes.enumerated() { raw[i] = b }
-        }
-        return withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-    }
-
     /// Copy both ways until either side closes.
     static func relay(_ client: Int32, to upstream: String) {
         defer { close(client) }
         let server = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard server >= 0 else { return }
         defer { close(server) }
-        guard withAddress(upstream, { connect(server, $0, $1) }) == 0 else { return }
+        guard UnixSocketAddress.with(upstream, { connect(server, $0, $1) }) == 0 else { return }
         var fds = [
             pollfd(fd: client, events: Int16(POLLIN), revents: 0),
             pollfd(fd: server, events: Int16(POLLIN), revents: 0),

@@ -13,26 +13,30 @@ import Glibc
 /// PID`: a process keeps its children across execve, so the monitor is the init's parent as before, and
 /// it reports to the ready pipe exactly as after a helper's start. Restarts still go through the helper.
 ///
+/// With a terminal (`run -dt`), the last process receives the pty's master on the container's console
+/// socket, as the monitor does after a helper's start, and hands it to the monitor.
+///
 /// The fork continues in Swift, which is sound only while this process has one thread: the caller
-/// checks `possible` first. A start with a terminal (the monitor makes it), one that waits for an attach
-/// client first, and one that is explained (`--explain` collects the helper's events) take the usual path.
+/// checks `possible` first. A start that waits for an attach client first, and one that is explained
+/// (`--explain` collects the helper's events), take the usual path.
 package struct AdoptedStart {
     let id: String
     let monitorArguments: [String]
     let stateRoot: String
     let openStdin: Bool
+    let tty: Bool
 
     /// Whether this start can be adopted, from the start's options and this process's facts: the monitor
     /// can be run, and `threads` (this process's, nil when unknown) is 1.
     package static func possible(
-        tty: Bool, attach: Bool, explaining: Bool, monitorRunnable: Bool, threads: Int?
+        attach: Bool, explaining: Bool, monitorRunnable: Bool, threads: Int?
     ) -> Bool {
-        !tty && !attach && !explaining && monitorRunnable && threads == 1
+        !attach && !explaining && monitorRunnable && threads == 1
     }
 
-    static func possible(tty: Bool, attach: Bool, explaining: Bool, monitor: String) -> Bool {
+    static func possible(attach: Bool, explaining: Bool, monitor: String) -> Bool {
         possible(
-            tty: tty, attach: attach, explaining: explaining, monitorRunnable: access(monitor, X_OK) == 0,
+            attach: attach, explaining: explaining, monitorRunnable: access(monitor, X_OK) == 0,
             threads: (try? FileIO.readString("/proc/self/status")).flatMap(threadCount))
     }
 
@@ -45,7 +49,8 @@ package struct AdoptedStart {
     /// Fork the process that launches the container and becomes its monitor; its report arrives on
     /// `readyFD`'s pipe, as the spawned monitor's does.
     func run(engine: Engine, readyFD: Int32) throws(KitError) {
-        var pipes = try StdioPipes(openStdin: openStdin)
+        // With a terminal the container's stdio is the pty, which the runtime makes.
+        var pipes = tty ? StdioPipes() : try StdioPipes(openStdin: openStdin)
         defer { pipes.closeAll() }
         let first = fork()
         if first < 0 { throw .system(SystemError("fork")) }
@@ -77,21 +82,48 @@ package struct AdoptedStart {
             _ = bytes.withUnsafeBytes { write(readyFD, $0.baseAddress, $0.count) }
             _exit(1)
         }
+        // Without a monitor nobody would reap the init or record its exit: end it here.
+        func fail(abandoning started: InitProcess, _ reason: String) -> Never {
+            kill(started.pid, SIGKILL)
+            var status: Int32 = 0
+            while waitpid(started.pid, &status, 0) < 0 && errno == EINTR {}
+            _ = try? engine.internalExited(id: id, code: -1, signal: SIGKILL, finishedAt: Timestamp.now())
+            fail(reason)
+        }
+        // The runtime sends a terminal's master to console.sock in the current directory (the container's,
+        // where the monitor works too): listening before the launch, the message waits in the backlog.
+        var console: Int32 = -1
+        if tty {
+            let dir = engine.containers.directory(of: id)
+            guard chdir(dir) == 0 else { fail("cannot enter \(dir): \(errnoText(errno))") }
+            unlink(Self.consoleSocket)
+            console = UnixSocketAddress.listen(at: Self.consoleSocket, backlog: 1)
+            guard console >= 0 else { fail("cannot listen on \(dir)/\(Self.consoleSocket): \(errnoText(errno))") }
+        }
         let started: InitProcess
         do {
             started = try engine.internalStart(
                 id: id, restart: false, stdio: (pipes.stdinRead, pipes.stdoutWrite, pipes.stderrWrite),
                 monitor: getpid())
         } catch {
+            if tty { unlink(Self.consoleSocket) }
             fail("\(error)")
+        }
+        var master: Int32 = -1
+        if tty {
+            master = Self.receiveMaster(console)
+            unlink(Self.consoleSocket)
+            if master < 0 { fail(abandoning: started, "the container's terminal did not arrive on its console socket") }
         }
         var args = Array(monitorArguments.dropLast())
         args += ["-I", "\(started.pid)"]
         if let watch = engine.oomWatch(of: started) { args += ["-W", watch.monitorArgument] }
         args.append(id)
-        // The monitor's fds: 3 the ready pipe, 4 and 5 the init's output, 6 its input. Each is first
-        // moved above that range so that no dup2 clobbers another; all others close at the exec.
-        let wanted = [readyFD, pipes.stdoutRead, pipes.stderrRead, pipes.stdinWrite].map { fd in
+        // The monitor's fds: 3 the ready pipe, 4 and 5 the init's output, 6 its input; with a terminal, 4
+        // is its master. Each is first moved above that range so that no dup2 clobbers another; all
+        // others close at the exec.
+        let handed = tty ? [readyFD, master] : [readyFD, pipes.stdoutRead, pipes.stderrRead, pipes.stdinWrite]
+        let wanted = handed.map { fd in
             fd >= 0 ? fcntl(fd, F_DUPFD_CLOEXEC, 10) : -1
         }
         Descriptors.closeOnExec(from: 3)
@@ -99,13 +131,23 @@ package struct AdoptedStart {
         var cargs: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
         let env = MonitorEnvironment.cStrings(stateRoot: stateRoot)
         execve(args[0], &cargs, env)
-        let reason = "cannot run the monitor \(args[0]): \(errnoText(errno))"
-        // Without a monitor nobody would reap the init or record its exit: end it here.
-        kill(started.pid, SIGKILL)
-        var status: Int32 = 0
-        while waitpid(started.pid, &status, 0) < 0 && errno == EINTR {}
-        _ = try? engine.internalExited(id: id, code: -1, signal: SIGKILL, finishedAt: Timestamp.now())
-        fail(reason)
+        fail(abandoning: started, "cannot run the monitor \(args[0]): \(errnoText(errno))")
+    }
+
+    /// Where the runtime sends the terminal's master, relative to the container's directory (a short
+    /// path, whatever the state root's length).
+    static let consoleSocket = "console.sock"
+
+    /// The master that the runtime sent to `listener`: it connected and sent before the launch returned.
+    private static func receiveMaster(_ listener: Int32) -> Int32 {
+        defer { close(listener) }
+        var ready = pollfd(fd: listener, events: Int16(POLLIN), revents: 0)
+        guard poll(&ready, 1, 5000) == 1 else { return -1 }
+        let client = accept(listener, nil, nil)
+        guard client >= 0 else { return -1 }
+        _ = fcntl(client, F_SETFD, FD_CLOEXEC)
+        defer { close(client) }
+        return DescriptorPassing.receive(from: client)?.fd ?? -1
     }
 }
 
@@ -136,6 +178,9 @@ private struct StdioPipes {
         for fd in [stdoutRead, stdoutWrite, stderrRead, stderrWrite, stdinRead, stdinWrite] where fd >= 0 { close(fd) }
         self = StdioPipes(closed: ())
     }
+
+    /// None: a terminal's start.
+    init() {}
 
     private init(closed: Void) {}
 }

@@ -207,11 +207,10 @@ extension Engine {
         requestExplanation(id: container.id)
         do {
             defer { close(pipeFDs[1]) }
-            if AdoptedStart.possible(
-                tty: container.tty == true, attach: attach, explaining: logger.isExplaining, monitor: Self.monitorPath)
-            {
+            if AdoptedStart.possible(attach: attach, explaining: logger.isExplaining, monitor: Self.monitorPath) {
                 try AdoptedStart(
-                    id: container.id, monitorArguments: args, stateRoot: root, openStdin: container.openStdin == true
+                    id: container.id, monitorArguments: args, stateRoot: root, openStdin: container.openStdin == true,
+                    tty: container.tty == true
                 ).run(engine: self, readyFD: pipeFDs[1])
             } else {
                 try Self.spawnMonitor(args, readyFD: pipeFDs[1], stateRoot: root)
@@ -316,17 +315,7 @@ extension Engine {
         let path = "/proc/self/fd/\(dfd)/attach.sock"
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         if fd < 0 { throw .system(SystemError("socket")) }
-        var addr = sockaddr_un()
-        addr.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &addr.sun_path) { buf in
-            let bytes = Array(path.utf8)
-            for (i, b) in bytes.enumerated() where i < buf.count - 1 { buf[i] = b }
-        }
-        let rc = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-            }
-        }
+        let rc = UnixSocketAddress.with(path) { connect(fd, $0, $1) }
         if rc != 0 {
             let e = SystemError("connect to the container's monitor", path: dir + "/attach.sock")
             close(fd)
