@@ -73,8 +73,12 @@ public enum StorageOptions {
 
     /// The project quota `options` ask for on `backing`, in bytes (nil: no limit, as for `size=0`), or
     /// Docker's refusal: nothing without project quotas, no key but `size`, a size as Docker reads it.
-    public static func check(_ options: [String: String], backing: BackingFilesystem) throws(KitError) -> UInt64? {
+    public static func check(
+        _ options: [String: String], backing findBacking: @autoclosure () -> BackingFilesystem
+    ) throws(KitError) -> UInt64? {
         guard !options.isEmpty else { return nil }
+        // Only asked for with options: finding it reads and parses /proc/self/mountinfo.
+        let backing = findBacking()
         guard backing.projectQuota else {
             throw .unsupported(
                 "\(unsupportedText) (skiff's state root is on \(backing.type) without project quotas; skiff also takes ext4 mounted with prjquota)"

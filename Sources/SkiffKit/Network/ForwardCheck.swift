@@ -43,7 +43,7 @@ extension Engine {
 
     func recordedForwardGeneration() -> UInt32? {
         (try? FileIO.readString(forwardGenerationFile)).flatMap {
-            UInt32($0.trimmingCharacters(in: .whitespacesAndNewlines))
+            UInt32($0.trimmingWhitespace)
         }
     }
 

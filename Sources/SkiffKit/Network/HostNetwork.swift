@@ -151,7 +151,7 @@ enum HostNetwork {
         "/usr/sbin/iptables-save", "/sbin/iptables-save", "/usr/bin/iptables-save",
     ])
 
-    enum FirewallBackend { case nftables, iptables }
+    enum FirewallBackend: String { case nftables, iptables }
 
     /// Whether `iptables` here is iptables-nft (its rules are nftables rules, and a change of them a
     /// change of nftables' generation), not the legacy one: the multi-call binary the tool resolves to.
@@ -311,7 +311,7 @@ enum HostNetwork {
                     let s = String(f[1])
                     if s.hasPrefix("127.") || s == "::1" {
                         loopback.append(s)
-                    } else if s.contains(":") == (gateway == nil), !s.lowercased().hasPrefix("fe80:") {
+                    } else if s.contains(":" as Character) == (gateway == nil), !s.lowercased().hasPrefix("fe80:") {
                         servers.append(s)
                     }
                     continue

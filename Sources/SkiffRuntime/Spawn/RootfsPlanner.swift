@@ -49,7 +49,7 @@ struct RootfsPlanner {
         }
         config.rootfs = rootfs
         if let options = spec.annotations?[SkiffAnnotations.rootfsOverlay] {
-            guard options.contains("lowerdir=") else {
+            guard options.split(separator: ",").contains(where: { $0.hasPrefix("lowerdir=") }) else {
                 throw SpecError.invalid(
                     field: "annotations[\"\(SkiffAnnotations.rootfsOverlay)\"]",
                     reason: "expected overlay options with lowerdir=…, got \"\(options)\"")
