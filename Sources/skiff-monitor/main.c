@@ -26,10 +26,10 @@
 // With -A the monitor first writes "listening\n" and waits (10 s at most) for
 // one attach client before starting the container.
 //
-// Adopt mode (-I PID [-W WATCH], a `run -d` or `start` without a terminal, see SkiffKit's AdoptedStart):
-// the skiff that execs us in its own process has already launched the container, whose init PID is its
-// child and so ours; the init's stdout and stderr pipes are fds 4 and 5, the write end of its stdin pipe
-// fd 6 (with -i). We do not fork: we become the subreaper, report "ok PID [WATCH]" on fd 3 and watch the
+// Adopt mode (-I PID [-W WATCH], a `run -d` or `start` without an attach wait, see SkiffKit's
+// AdoptedStart): the skiff that execs us in its own process has already launched the container, whose init
+// PID is its child and so ours; the init's stdout and stderr pipes are fds 4 and 5, the write end of its
+// stdin pipe fd 6 (with -i), or with -t the terminal's master fd 4. We do not fork: we become the subreaper, report "ok PID [WATCH]" on fd 3 and watch the
 // run as if our start helper had launched it. Restarts go through the helper as usual.
 //
 // Reaper mode (a test session's, see SkiffTesting): skiff-monitor -R -s SKIFF -d DIR -p PID KEY=VALUE
