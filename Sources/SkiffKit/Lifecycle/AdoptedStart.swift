@@ -96,9 +96,9 @@ package struct AdoptedStart {
         if tty {
             let dir = engine.containers.directory(of: id)
             guard chdir(dir) == 0 else { fail("cannot enter \(dir): \(errnoText(errno))") }
-            unlink(Self.consoleSocket)
-            console = UnixSocketAddress.listen(at: Self.consoleSocket, backlog: 1)
-            guard console >= 0 else { fail("cannot listen on \(dir)/\(Self.consoleSocket): \(errnoText(errno))") }
+            unlink(Engine.consoleSocket)
+            console = UnixSocketAddress.listen(at: Engine.consoleSocket, backlog: 1)
+            guard console >= 0 else { fail("cannot listen on \(dir)/\(Engine.consoleSocket): \(errnoText(errno))") }
         }
         let started: InitProcess
         do {
@@ -106,13 +106,13 @@ package struct AdoptedStart {
                 id: id, restart: false, stdio: (pipes.stdinRead, pipes.stdoutWrite, pipes.stderrWrite),
                 monitor: getpid())
         } catch {
-            if tty { unlink(Self.consoleSocket) }
+            if tty { unlink(Engine.consoleSocket) }
             fail("\(error)")
         }
         var master: Int32 = -1
         if tty {
             master = Self.receiveMaster(console)
-            unlink(Self.consoleSocket)
+            unlink(Engine.consoleSocket)
             if master < 0 { fail(abandoning: started, "the container's terminal did not arrive on its console socket") }
         }
         var args = Array(monitorArguments.dropLast())
@@ -133,10 +133,6 @@ package struct AdoptedStart {
         execve(args[0], &cargs, env)
         fail(abandoning: started, "cannot run the monitor \(args[0]): \(errnoText(errno))")
     }
-
-    /// Where the runtime sends the terminal's master, relative to the container's directory (a short
-    /// path, whatever the state root's length).
-    static let consoleSocket = "console.sock"
 
     /// The master that the runtime sent to `listener`: it connected and sent before the launch returned.
     private static func receiveMaster(_ listener: Int32) -> Int32 {

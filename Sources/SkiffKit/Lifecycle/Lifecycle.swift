@@ -326,6 +326,11 @@ extension Engine {
 
     // MARK: the monitor's helpers
 
+    /// Where the runtime sends a terminal's master, relative to the container's directory (a short path,
+    /// whatever the state root's length): the start helper runs there, and an adopted start moves there.
+    /// skiff-monitor listens on the same name.
+    static let consoleSocket = "console.sock"
+
     /// `container-internal start`: launch the container (its stdio is ours, set up by the monitor) and
     /// record it running. Returns the init (its pid, its cgroup). With `restart`, a user's stop in the meantime wins.
     /// An adopted start (`AdoptedStart`) passes the pipes it made and its own pid, the monitor's to be.
@@ -341,7 +346,7 @@ extension Engine {
             try? runtime.delete(id: id, force: true)
         }
         var options = OCIRuntime.StartOptions()
-        if before.tty == true { options.consoleSocket = "console.sock" }
+        if before.tty == true { options.consoleSocket = Self.consoleSocket }
         options.stdio = stdio
         try ensureMountSources(of: before)
         do {
