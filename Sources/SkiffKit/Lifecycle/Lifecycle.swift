@@ -349,34 +349,36 @@ extension Engine {
         if before.tty == true { options.consoleSocket = Self.consoleSocket }
         options.stdio = stdio
         try ensureMountSources(of: before)
+        let initProcess: InitProcess
         do {
             try checkLogForward(before)
             try joinNamespaces(of: before)
             try refreshResolvConf(before)
-            try setUpNetwork(id: id)
-        } catch {
-            releaseShm(id: id)
-            _ = try? containers.update(id: id) { c throws(KitError) in
-                c.status = .exited
-                c.exitCode = 125
-                c.oomKilled = nil
-                c.finishedAt = Timestamp.now()
-                c.error = "\(error)"
-                c.pid = nil
+            let beside = StartOverlap.networkBesideInit(
+                explaining: logger.isExplaining, sysctls: (try? SpecFile.load(bundle: dir))?.linux?.sysctl ?? [:])
+            // create and start in one (the runtime brings lo up in a new network namespace); a network
+            // of its own is made while the init sets itself up, when nothing in that set-up needs it.
+            initProcess = try withNetworkSetUp(id: id) { attach throws(KitError) -> InitProcess in
+                var options = options
+                if let attach {
+                    if beside {
+                        options.alongsideSetup = StartOverlap.Work(attach).run
+                    } else {
+                        try attach()
+                    }
+                }
+                do throws(RuntimeError) { return try runtime.runDetached(id: id, bundle: dir, options: options) } catch
+                {
+                    if case .alongside(let e as KitError) = error { throw e }
+                    throw .runtime(error)
+                }
             }
-            throw error
-        }
-        let initProcess: InitProcess
-        do {
-            // create and start in one (the runtime brings lo up in a new network namespace).
-            initProcess = try runtime.runDetached(id: id, bundle: dir, options: options)
         } catch {
             try? runtime.delete(id: id, force: true)
-            tearDownNetwork(id: id)
             releaseShm(id: id)
             let message = "\(error)"
             // 126/127 from the errno the child's exec step reported, 125 for everything else.
-            let exitCode = KitError.runtime(error).startExitStatus
+            let exitCode = error.startExitStatus
             _ = try? containers.update(id: id) { c throws(KitError) in
                 c.status = .exited
                 c.exitCode = exitCode
@@ -385,7 +387,7 @@ extension Engine {
                 c.error = message
                 c.pid = nil
             }
-            throw .runtime(error)
+            throw error
         }
         // The process may have exited already (`true`); the monitor, its new parent, reaps it by this pid.
         let pid = initProcess.pid

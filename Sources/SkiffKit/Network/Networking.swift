@@ -286,10 +286,22 @@ extension Engine {
 
     /// Make the container's network before its process starts. Any failure undoes what was done.
     package func setUpNetwork(id: String) throws(KitError) {
-        guard let request = networkRequest(id) else { return }
+        try withNetworkSetUp(id: id) { attach throws(KitError) in try attach?() }
+    }
+
+    /// Set the container's network up around `launch`, in two parts. First its network namespace, which
+    /// the runtime joins at the clone; then `attach` (links, addresses, rules, /etc/hosts), which
+    /// `launch` runs before the container's process starts, beside the init's own set-up if it can
+    /// (`OCIRuntime.StartOptions.alongsideSetup`). `attach` is nil when there is nothing to make (no
+    /// network of its own, or a donor's joined). The network lock is held from the namespace to the end
+    /// of `attach`; whatever `launch` throws, what was made is undone.
+    func withNetworkSetUp<T>(
+        id: String, launch: (_ attach: (() throws(KitError) -> Void)?) throws(KitError) -> T
+    ) throws(KitError) -> T {
+        guard let request = networkRequest(id) else { return try launch(nil) }
         if request.mode == "container" {
             try joinDonorNetwork(id: id, donor: request.container)
-            return
+            return try launch(nil)
         }
         let names: [String]
         switch EndpointOptions.interfaceNames(request.attachments.map { $0.endpoint?.interfaceName }) {
@@ -299,63 +311,71 @@ extension Engine {
         let record = try containers.load(id: id)
         let lock = try networks.lock()
         defer { lock.unlock() }
-        try NetworkStore.withLeaseMemo { () throws(KitError) in
-            try setUpNetworkLocked(id: id, request: request, names: names, record: record)
+        return try NetworkStore.withLeaseMemo { () throws(KitError) -> T in
+            tearDownLocked(id: id)
+            let nsPath = networks.netnsPath(id)
+            do throws(SystemError) { try FileIO.makeDirectories(root + "/netns", mode: 0o700) } catch {
+                throw .system(error)
+            }
+            try HostNetwork.createNetns(nsPath)
+            var attached = false
+            do throws(KitError) {
+                if NamespaceIPv6.kernelHasIPv6 { try HostNetwork.writeSysctls(NamespaceIPv6.whenMade, netns: nsPath) }
+                return try launch { () throws(KitError) in
+                    try attachLocked(id: id, request: request, names: names, record: record, nsPath: nsPath)
+                    attached = true
+                    lock.unlock()
+                }
+            } catch {
+                if attached { tearDownNetwork(id: id) } else { tearDownLocked(id: id) }
+                throw error
+            }
         }
     }
 
-    private func setUpNetworkLocked(
-        id: String, request: ContainerNetworkRequest, names: [String], record: Container
+    /// The links, addresses, rules and hosts of a container whose namespace is made, under the lock.
+    private func attachLocked(
+        id: String, request: ContainerNetworkRequest, names: [String], record: Container, nsPath: String
     ) throws(KitError) {
-        tearDownLocked(id: id)
-        let nsPath = networks.netnsPath(id)
-        do { try FileIO.makeDirectories(root + "/netns", mode: 0o700) } catch { throw .system(error) }
-        try HostNetwork.createNetns(nsPath)
+        let host = try networks.hostLock()
+        let ports: [PortMapping]
         do {
-            if NamespaceIPv6.kernelHasIPv6 { try HostNetwork.writeSysctls(NamespaceIPv6.whenMade, netns: nsPath) }
-            let host = try networks.hostLock()
-            let ports: [PortMapping]
-            do {
-                defer { host.unlock() }
-                ports = try networks.claimPorts(request.ports, id: id)
-            }
-            try checkLinksLocked(request, of: record)
-            let mtu = HostNetwork.uplinkMTU()
-            var steps = AttachmentSteps()
-            steps.create = [.up("lo")]
-            var touched: [String] = []
-            var explained: [ExplainEvent.Step] = [.networkNamespaceFile(path: nsPath)]
-            let madeBridge = request.attachments.contains { a in
-                networks.load(a.network).map { !HostNetwork.linkExists($0.bridge) } ?? true
-            }
-            for (i, attachment) in request.attachments.enumerated() {
-                let s = try attachLocked(
-                    id: id, record: record, attachment: attachment, interface: i, name: names[i],
-                    ports: i == 0 ? ports : [], mtu: mtu, explained: &explained)
-                steps.append(s)
-                touched.append(s.network)
-            }
-            // The FORWARD policy check's `iptables-save` mostly waits on the kernel: it runs beside the
-            // link steps, and writeFirewall reads it.
-            var forwardCheck = startForwardCheck()
-            defer { forwardCheck.abandon() }
-            try steps.run(netns: nsPath)
-            for step in explained { logger.explain(step) }
-            try writeFirewall(fresh: madeBridge, forwardCheck: &forwardCheck)
-            try restartLoopbackProxy(id: id)
-            if logger.isExplaining, let first = explained.lazy.compactMap(Self.containerAddress).first {
-                for p in ports {
-                    logger.explain(
-                        .portPublished(
-                            hostIP: p.hostIP, hostPort: p.hostPort, proto: p.proto, containerIP: first,
-                            containerPort: p.containerPort))
-                }
-            }
-            refreshHosts(networks: touched, also: id)
-        } catch {
-            tearDownLocked(id: id)
-            throw error
+            defer { host.unlock() }
+            ports = try networks.claimPorts(request.ports, id: id)
         }
+        try checkLinksLocked(request, of: record)
+        let mtu = HostNetwork.uplinkMTU()
+        var steps = AttachmentSteps()
+        steps.create = [.up("lo")]
+        var touched: [String] = []
+        var explained: [ExplainEvent.Step] = [.networkNamespaceFile(path: nsPath)]
+        let madeBridge = request.attachments.contains { a in
+            networks.load(a.network).map { !HostNetwork.linkExists($0.bridge) } ?? true
+        }
+        for (i, attachment) in request.attachments.enumerated() {
+            let s = try attachLocked(
+                id: id, record: record, attachment: attachment, interface: i, name: names[i],
+                ports: i == 0 ? ports : [], mtu: mtu, explained: &explained)
+            steps.append(s)
+            touched.append(s.network)
+        }
+        // The FORWARD policy check's `iptables-save` mostly waits on the kernel: it runs beside the
+        // link steps, and writeFirewall reads it.
+        var forwardCheck = startForwardCheck()
+        defer { forwardCheck.abandon() }
+        try steps.run(netns: nsPath)
+        for step in explained { logger.explain(step) }
+        try writeFirewall(fresh: madeBridge, forwardCheck: &forwardCheck)
+        try restartLoopbackProxy(id: id)
+        if logger.isExplaining, let first = explained.lazy.compactMap(Self.containerAddress).first {
+            for p in ports {
+                logger.explain(
+                    .portPublished(
+                        hostIP: p.hostIP, hostPort: p.hostPort, proto: p.proto, containerIP: first,
+                        containerPort: p.containerPort))
+            }
+        }
+        refreshHosts(networks: touched, also: id)
     }
 
     /// One network of a container: the bridge, an address, and the link steps for the veth pair

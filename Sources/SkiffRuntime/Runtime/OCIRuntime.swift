@@ -52,6 +52,11 @@ public struct OCIRuntime: Sendable {
         /// `run` only: told of the init (with its cgroup) once it is launched, before the wait; an
         /// attached run arms its OOM watch there.
         public var launched: (@Sendable (InitProcess) -> Void)?
+        /// `runDetached` only: the caller's work done while the init sets itself up (a container's
+        /// network, whose namespace exists before the launch), on the other CPU. The init then waits
+        /// for it before its execve; if it throws, the init is killed and the launch fails with
+        /// `RuntimeError.alongside` holding the error.
+        public var alongsideSetup: (@Sendable () throws -> Void)?
         public init() {}
     }
 
@@ -240,6 +245,15 @@ public struct OCIRuntime: Sendable {
             cleanup.fds.append(fd)
             planned.config.startFD = fd
         }
+        // The init's gate while the caller's work runs beside its set-up: it reads one byte before execve.
+        let alongside = waitForStart ? nil : options.alongsideSetup
+        var gate: Int32 = -1
+        if alongside != nil {
+            guard let fds = Descriptors.pipe(nonBlocking: false) else { throw .system(SystemError("pipe")) }
+            cleanup.fds += [fds.read, fds.write]
+            planned.config.startFD = fds.read
+            gate = fds.write
+        }
         if let hooks {
             planned.config.hooks = childHooks(hooks, id: id, bundle: bundle, annotations: spec.annotations)
             if waitForStart && Self.waitsForExec(hooks) {
@@ -286,10 +300,19 @@ public struct OCIRuntime: Sendable {
             spec.linux?.seccomp,
             state: State(id: id, status: .creating, pid: nil, bundle: bundle, annotations: spec.annotations))
         var outcome: Spawner.Outcome
+        let gated = alongside != nil
         do throws(SpawnError) {
             try Spawner.release(&child, keepSync: pausesForHooks)
+        } catch {
+            throw .spawn(error)
+        }
+        if let alongside {
+            do { try alongside() } catch { throw .alongside(error) }
+        }
+        do throws(SpawnError) {
             outcome = try Spawner.awaitSetup(
-                &child, logger: logger, plan: planned.config, seccomp: explainedSeccomp, seccompAgent: seccompAgent)
+                &child, logger: logger, plan: planned.config, seccomp: explainedSeccomp, seccompAgent: seccompAgent,
+                keepReportAfterReady: gated)
         } catch {
             throw .spawn(error)
         }
@@ -300,7 +323,18 @@ public struct OCIRuntime: Sendable {
                 try Spawner.release(&child)
                 outcome = try Spawner.awaitSetup(
                     &child, logger: logger, plan: planned.config, seccomp: explainedSeccomp,
-                    seccompAgent: seccompAgent)
+                    seccompAgent: seccompAgent, keepReportAfterReady: gated)
+            } catch {
+                throw .spawn(error)
+            }
+        }
+        if gated {
+            // Set up and waiting at its gate: let it exec, and hear how the execve went, as without one.
+            guard outcome == .ready else { throw .spawn(.childDied("it exited before reporting ready")) }
+            var go: UInt8 = 1
+            if write(gate, &go, 1) != 1 { throw .system(SystemError("release the container's init")) }
+            do throws(SpawnError) {
+                outcome = try Spawner.awaitSetup(&child, logger: logger, seccompAgent: seccompAgent)
             } catch {
                 throw .spawn(error)
             }

@@ -18,6 +18,8 @@ public enum RuntimeError: Error, CustomStringConvertible {
     /// An OCI hook failed: "KIND hook PATH: exit status N: what it wrote" (said as "error running hook: …",
     /// runc's words, which callers look for).
     case hook(String)
+    /// The caller's work beside the init's set-up (`StartOptions.alongsideSetup`) failed with this.
+    case alongside(any Error)
 
     public var description: String {
         switch self {
@@ -38,6 +40,7 @@ public enum RuntimeError: Error, CustomStringConvertible {
         case .unsupported(let what): "\(what) is not supported by skiff"
         case .usage(let message): message
         case .hook(let message): "error running hook: \(message)"
+        case .alongside(let error): "\(error)"
         }
     }
 }

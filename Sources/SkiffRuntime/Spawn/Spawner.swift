@@ -191,9 +191,11 @@ public enum Spawner {
     /// A reported failure is thrown; the child has exited by then. With `plan` (the config the child
     /// was spawned with) and the logger explaining, each step the child completed is recorded for `--explain`.
     /// A filter with SCMP_ACT_NOTIFY rules has its notify fd handed to `seccompAgent`.
+    /// `keepReportAfterReady`: a child that is ready keeps its report pipe, to be awaited again once
+    /// let through its gate (a detached start's work beside the set-up, `StartOptions.alongsideSetup`).
     public static func awaitSetup(
         _ child: inout SpawnedChild, logger: Logger, plan: LaunchConfig? = nil,
-        seccomp: SeccompSummary? = nil, seccompAgent: SeccompAgent? = nil
+        seccomp: SeccompSummary? = nil, seccompAgent: SeccompAgent? = nil, keepReportAfterReady: Bool = false
     ) throws(SpawnError) -> Outcome {
         var paused = false
         defer {
@@ -220,6 +222,7 @@ public enum Spawner {
                 for e in steps?.report(step: report.step, detail: detail) ?? [] { logger.explain(e) }
             case Int32(CSKIFF_REPORT_READY.rawValue):
                 for e in steps?.finish() ?? [] where e.kind != .execve { logger.explain(e) }
+                paused = keepReportAfterReady
                 return .ready
             case Int32(CSKIFF_REPORT_HOOKS.rawValue):
                 paused = true
