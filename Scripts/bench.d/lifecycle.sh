@@ -140,6 +140,7 @@ section_detached-50() {
         lifecycle_skiff load -i "$archive" >/dev/null
     fi
     if command -v podman >/dev/null; then
+        prepare_crun_cgroups  # as in section_exec
         on_exit "podman --root '$WORK/lifecycle-podman/root' --runroot '$WORK/lifecycle-podman/run' --storage-driver vfs rm -af -t 0 >/dev/null 2>&1"
         lifecycle_podman load -i "$archive" >/dev/null 2>&1
     fi
@@ -193,6 +194,7 @@ section_exec() {
         tools+=(skiff)
     fi
     if command -v podman >/dev/null; then
+        prepare_crun_cgroups  # podman's runtime is crun, which refuses this host's hybrid cgroups without it
         on_exit "podman --root '$WORK/lifecycle-podman/root' --runroot '$WORK/lifecycle-podman/run' --storage-driver vfs rm -f -t 0 bench-exec >/dev/null 2>&1"
         lifecycle_podman load -i "$archive" >/dev/null 2>&1
         lifecycle_podman run -d --name bench-exec "${PODMAN_RUN_FLAGS[@]}" busybox sleep 100000 >/dev/null

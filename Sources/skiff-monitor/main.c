@@ -17,7 +17,7 @@
 //     start helper already at work;
 //   - exits when there is nothing left to watch.
 //
-// Usage: skiff-monitor -s SKIFF -d DIR [-t] [-i] [-A] [-l MAXBYTES] [-n MAXFILES] [-z] [-N] [-a ATTRS] [-F SPEC] [-H HEALTH_MS] [-I PID [-W WATCH]] ID
+// Usage: skiff-monitor -s SKIFF -d DIR [-t] [-i] [-A] [-l MAXBYTES] [-n MAXFILES] [-z] [-N] [-a ATTRS] [-F SPEC] [-H HEALTH_MS] [-I PID [-W WATCH] [-L FD] [-C FD]] ID
 // (-z: gzip rotated files; -N: no log, for --log-driver none; -a: the JSON object each log entry carries as "attrs";
 // -F: each line also to a syslog server or the journal, as cjsonlog_forward_open reads SPEC).
 // fd 3, if open, is the ready pipe: the start helper's report ("ok <pid> [WATCH]" or "err <message>") is
@@ -30,7 +30,9 @@
 // AdoptedStart): the skiff that execs us in its own process has already launched the container, whose init
 // PID is its child and so ours; the init's stdout and stderr pipes are fds 4 and 5, the write end of its
 // stdin pipe fd 6 (with -i), or with -t the terminal's master fd 4. We do not fork: we become the subreaper, report "ok PID [WATCH]" on fd 3 and watch the
-// run as if our start helper had launched it. Restarts go through the helper as usual.
+// run as if our start helper had launched it. Restarts go through the helper as usual. That skiff may have
+// reported the start itself (no fd 3 then) and made attach.sock, listening, and a terminal's ctl FIFO for
+// us: -L FD and -C FD name them.
 //
 // Reaper mode (a test session's, see SkiffTesting): skiff-monitor -R -s SKIFF -d DIR -p PID KEY=VALUE
 // holds a pidfd of PID (the test process, blocked on fd 3 until we report "ok <our pid>"), and when
@@ -827,7 +829,8 @@ static int exec_wait_main(const char *dir, char **args, int nargs) {
 int main(int argc, char **argv) {
     const char *dir = NULL;
     int c;
-    while ((c = getopt(argc, argv, "s:d:tiAl:n:zNa:F:H:P:S:Rp:EI:W:")) != -1) {
+    int handed_listener = -1, handed_ctl = -1;
+    while ((c = getopt(argc, argv, "s:d:tiAl:n:zNa:F:H:P:S:Rp:EI:W:L:C:")) != -1) {
         switch (c) {
         case 's': skiff_path = optarg; break;
         case 'd': dir = optarg; break;
@@ -848,6 +851,8 @@ int main(int argc, char **argv) {
         case 'E': opt_exec_wait = 1; break;
         case 'I': adopt_pid = (pid_t)atoi(optarg); break;
         case 'W': adopt_watch = optarg; break;
+        case 'L': handed_listener = atoi(optarg); break;
+        case 'C': handed_ctl = atoi(optarg); break;
         default: return 2;
         }
     }
@@ -864,7 +869,10 @@ int main(int argc, char **argv) {
     }
     container_id = argv[optind];
     if (fcntl(3, F_SETFD, FD_CLOEXEC) == 0) ready_fd = 3;
-    syscall(SYS_close_range, adopt_pid > 0 ? 7 : 4, ~0U, 0);
+    syscall(SYS_close_range, adopt_pid > 0 ? 9 : 4, ~0U, 0);
+    if (adopt_pid <= 0) handed_listener = handed_ctl = -1;
+    if (handed_listener >= 0 && fcntl(handed_listener, F_SETFD, FD_CLOEXEC) != 0) handed_listener = -1;
+    if (handed_ctl >= 0 && fcntl(handed_ctl, F_SETFD, FD_CLOEXEC) != 0) handed_ctl = -1;
     if (chdir(dir) != 0) {
         if (ready_fd >= 0) dprintf(ready_fd, "err monitor: cannot enter %s: %s\n", dir, strerror(errno));
         return 1;
@@ -887,8 +895,9 @@ int main(int argc, char **argv) {
     // The start checked that the server answers; one that is gone by now leaves the local copy alone.
     if (log_forward) json_log.forward = cjsonlog_forward_open(log_forward, NULL, 0);
     unlink("exit");
-    attach_listener = listen_unix("attach.sock");
-    if (opt_tty) open_ctl();
+    attach_listener = handed_listener >= 0 ? handed_listener : listen_unix("attach.sock");
+    if (opt_tty && handed_ctl >= 0) ctl_fd = handed_ctl;
+    else if (opt_tty) open_ctl();
     if (opt_wait_attach && attach_listener >= 0) {
         if (ready_fd >= 0) cjsonlog_write_all(ready_fd, "listening\n", 10);
         struct pollfd p = {.fd = attach_listener, .events = POLLIN};

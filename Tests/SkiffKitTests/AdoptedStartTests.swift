@@ -144,6 +144,12 @@ struct AdoptedStartTests {
         let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(monitor)/fd")) ?? []
         let master = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(monitor)/fd/4")
         #expect(master == "/dev/ptmx" || master?.hasPrefix("/dev/pts/ptmx") == true, "\(fds) \(master ?? "-")")
+        // The attach socket and the ctl FIFO were made before the start was reported, and handed over.
+        #expect(
+            args.firstIndex(of: "-L").map { args[$0 + 1] } == "7"
+                && args.firstIndex(of: "-C").map { args[$0 + 1] } == "8")
+        let ctl = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(monitor)/fd/8")
+        #expect(ctl == root.path + "/containers/\(id)/ctl", "\(ctl ?? "-")")
 
         let attach = try LifecycleTests.playTerminal(
             root, rows: 41, columns: 101, [#"echo sum=$((40+2)) tty=$(tty) size=$(stty size)\r"#, #"exit 5\r"#],
@@ -153,5 +159,20 @@ struct AdoptedStartTests {
         #expect(root.inspect("term", "{{.State.Status}} {{.State.ExitCode}}") == "exited 5")
         // What the shell printed is in the log, from the terminal.
         #expect(root.skiff("logs", "term").out.contains("sum=42"))
+    }
+
+    /// The start is reported before the monitor's exec (the caller is not kept waiting for it), so what
+    /// the caller does next must find the monitor's endpoints already there: an `attach` run the moment
+    /// `run -d` returns connects, follows the output and ends with the container's code.
+    @Test func anAttachTheMomentTheStartReturnsIsServed() throws {
+        let root = try Root()
+        defer { root.cleanUp() }
+        for i in 0..<3 {
+            let skiff = "SKIFF_ROOT='\(root.path)' timeout 30 '\(Engine.skiffPath)'"
+            let shell = TestShell.run(
+                "\(skiff) run -d --name quick\(i) busybox sh -c 'sleep 0.5; echo late; exit 3' >/dev/null"
+                    + " && \(skiff) attach quick\(i); echo \"rc=$?\"")
+            #expect(shell.output == "late\nrc=3\n", "\(shell.output)")
+        }
     }
 }

@@ -90,12 +90,12 @@ package struct AdoptedStart {
             _ = try? engine.internalExited(id: id, code: -1, signal: SIGKILL, finishedAt: Timestamp.now())
             fail(reason)
         }
-        // The runtime sends a terminal's master to console.sock in the current directory (the container's,
-        // where the monitor works too): listening before the launch, the message waits in the backlog.
+        // The container's directory, where the monitor works too. The runtime sends a terminal's master to
+        // console.sock there: listening before the launch, the message waits in the backlog.
+        let dir = engine.containers.directory(of: id)
+        guard chdir(dir) == 0 else { fail("cannot enter \(dir): \(errnoText(errno))") }
         var console: Int32 = -1
         if tty {
-            let dir = engine.containers.directory(of: id)
-            guard chdir(dir) == 0 else { fail("cannot enter \(dir): \(errnoText(errno))") }
             unlink(Engine.consoleSocket)
             console = UnixSocketAddress.listen(at: Engine.consoleSocket, backlog: 1)
             guard console >= 0 else { fail("cannot listen on \(dir)/\(Engine.consoleSocket): \(errnoText(errno))") }
@@ -117,17 +117,27 @@ package struct AdoptedStart {
         }
         var args = Array(monitorArguments.dropLast())
         args += ["-I", "\(started.pid)"]
-        if let watch = engine.oomWatch(of: started) { args += ["-W", watch.monitorArgument] }
+        let watch = engine.oomWatch(of: started)?.monitorArgument
+        if let watch { args += ["-W", watch] }
+        // The start is reported here, before the monitor's exec, so the caller is not kept waiting for
+        // it: what the caller may do next is ready already. The attach socket (and a terminal's ctl
+        // FIFO) are made here and handed over, so an attach queues until the monitor accepts; a stop's
+        // SIGTERM stays pending, blocked, for the monitor's signalfd; `logs` reads a missing log as empty.
+        let listener = MonitorHandover.attachListener()
+        let ctl = tty ? MonitorHandover.resizeFIFO() : -1
+        if listener >= 0 { args += ["-L", "\(MonitorHandover.listenerFD)"] }
+        if ctl >= 0 { args += ["-C", "\(MonitorHandover.ctlFD)"] }
         args.append(id)
-        // The monitor's fds: 3 the ready pipe, 4 and 5 the init's output, 6 its input; with a terminal, 4
-        // is its master. Each is first moved above that range so that no dup2 clobbers another; all
-        // others close at the exec.
-        let handed = tty ? [readyFD, master] : [readyFD, pipes.stdoutRead, pipes.stderrRead, pipes.stdinWrite]
-        let wanted = handed.map { fd in
+        MonitorHandover.report(started: started.pid, watch: watch, to: readyFD)
+        // The monitor's fds: 4 and 5 the init's output, 6 its input (with a terminal, 4 is its master),
+        // 7 the attach socket, 8 the ctl FIFO. Each is first moved above that range so that no dup2
+        // clobbers another; all others, the ready pipe among them, close at the exec.
+        let streams = tty ? [master, -1, -1] : [pipes.stdoutRead, pipes.stderrRead, pipes.stdinWrite]
+        let wanted = (streams + [listener, ctl]).map { fd in
             fd >= 0 ? fcntl(fd, F_DUPFD_CLOEXEC, 10) : -1
         }
         Descriptors.closeOnExec(from: 3)
-        for (i, fd) in wanted.enumerated() where fd >= 0 { dup2(fd, Int32(3 + i)) }
+        for (i, fd) in wanted.enumerated() where fd >= 0 { dup2(fd, Int32(4 + i)) }
         var cargs: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
         let env = MonitorEnvironment.cStrings(stateRoot: stateRoot)
         execve(args[0], &cargs, env)
