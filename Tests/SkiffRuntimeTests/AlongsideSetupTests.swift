@@ -11,7 +11,8 @@ import Testing
 /// set-up takes a few.
 @Suite("Work beside the init's set-up", .enabled(if: BusyboxFixture.available, BusyboxFixture.skipReason))
 struct AlongsideSetupTests {
-    /// The pids of this thread's children (the runtime spawns the init from the calling thread).
+    /// The pids of this thread's children (the runtime spawns the init from the calling thread). Another
+    /// test run on this thread earlier may have left one: compare with the list taken just before the launch.
     private static func childrenOfThisThread() -> [Int32] {
         let text = (try? String(contentsOfFile: "/proc/thread-self/children", encoding: .utf8)) ?? ""
         return text.split(separator: " ").compactMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
@@ -22,24 +23,26 @@ struct AlongsideSetupTests {
         (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/exe"))
     }
 
-    /// A file the work writes on the host, bound into the container: the process reads it first thing.
+    /// A file the work writes on the host, bound into the container (on the fixture's own /mnt, so the
+    /// shared rootfs gains no mount point): the process reads it first thing.
     @Test func theInitRunsItsProcessOnlyOnceTheWorkIsDone() throws {
         try ContainerSandbox.with { sandbox in
             let shared = sandbox.directory + "/shared"
             try FileManager.default.createDirectory(atPath: shared, withIntermediateDirectories: false)
-            var spec = try BusyboxFixture.spec(["/bin/cat", "/shared/flag"])
+            var spec = try BusyboxFixture.spec(["/bin/cat", "/mnt/flag"])
             spec.mounts =
                 (spec.mounts ?? []) + [
-                    Mount(destination: "/shared", type: "bind", source: shared, options: ["bind", "ro"])
+                    Mount(destination: "/mnt", type: "bind", source: shared, options: ["bind", "ro"])
                 ]
             let id = sandbox.newID("beside")
             let bundle = try sandbox.bundle(spec)
             var (options, closeAll, out, err) = try sandbox.stdioOptions(id: id)
             defer { closeAll() }
             let seen = SeenDuringWork()
+            let before = Self.childrenOfThisThread()
             options.alongsideSetup = {
                 // The init exists while the work runs: it is this thread's child, still skiff's image.
-                let children = Self.childrenOfThisThread()
+                let children = Self.childrenOfThisThread().filter { !before.contains($0) }
                 seen.children = children
                 usleep(300_000)
                 seen.executables = children.compactMap(Self.executable)
@@ -64,18 +67,19 @@ struct AlongsideSetupTests {
     @Test func aFailedWorkEndsTheInitAndLeavesNothing() throws {
         try ContainerSandbox.with { sandbox in
             let marker = sandbox.directory + "/ran"
-            var spec = try BusyboxFixture.spec(["/bin/touch", "/marker-dir/ran"])
+            var spec = try BusyboxFixture.spec(["/bin/touch", "/tmp/ran"])
             spec.mounts =
                 (spec.mounts ?? []) + [
-                    Mount(destination: "/marker-dir", type: "bind", source: sandbox.directory, options: ["bind"])
+                    Mount(destination: "/tmp", type: "bind", source: sandbox.directory, options: ["bind"])
                 ]
             let id = sandbox.newID("besidefail")
             let bundle = try sandbox.bundle(spec)
             var (options, closeAll, _, _) = try sandbox.stdioOptions(id: id)
             defer { closeAll() }
             let seen = SeenDuringWork()
+            let before = Self.childrenOfThisThread()
             options.alongsideSetup = {
-                seen.children = Self.childrenOfThisThread()
+                seen.children = Self.childrenOfThisThread().filter { !before.contains($0) }
                 usleep(100_000)
                 throw WorkFailed()
             }
