@@ -108,7 +108,7 @@ section_run_image() {
     local root="$WORK/run-image" archive; archive="$("$REPO/Scripts/make-images" --only busybox)"
     mkdir -p "$root"
     SKIFF_ROOT="$root/skiff" "$skiff" load -q -i "$archive" >/dev/null
-    time_one run-image skiff env SKIFF_ROOT="$root/skiff" "$skiff" run --rm --network none busybox true
+    SKIFF_ROOT="$root/skiff" time_one run-image skiff "$skiff" run --rm --network none busybox true  # no `env` (see exec)
 
     # crun on the same rootfs the image holds (its unpacked layer), with Docker's settings from skiff.
     local bundle="$root/bundle"

@@ -8,8 +8,19 @@ enum HexText {
         String(decoding: [digits[Int(b >> 4)], digits[Int(b & 0xf)]], as: UTF8.self)
     }
 
-    /// `count` random hex digits (SystemRandomNumberGenerator reads getrandom(2)).
+    /// `count` random hex digits, sixteen from each 64-bit draw (`Int.random(in:)` draws once per digit,
+    /// and SystemRandomNumberGenerator makes a getrandom(2) call per draw: 64 calls for an exec's ID).
     static func random(count: Int) -> String {
-        String(decoding: (0..<count).map { _ in digits[Int.random(in: 0..<16)] }, as: UTF8.self)
+        var generator = SystemRandomNumberGenerator()
+        var out: [UInt8] = []
+        out.reserveCapacity(count)
+        while out.count < count {
+            var draw = generator.next()
+            for _ in 0..<min(16, count - out.count) {
+                out.append(digits[Int(draw & 0xf)])
+                draw >>= 4
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }

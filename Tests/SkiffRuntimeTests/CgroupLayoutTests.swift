@@ -95,6 +95,22 @@ struct CgroupLayoutTests {
         #expect(try CgroupLayout.parse(mountinfo: text) == .v1(hierarchies: ["memory": "/sys/fs/cgroup/memory"]))
     }
 
+    @Test func onlyTheFilesystemTypeAfterTheSeparatorCounts() throws {
+        // A tmpfs mounted at a path spelled like a separator (escaped, as the kernel writes it), a source
+        // named "cgroup", and a cgroup2 mount among many namespace files: only the cgroup2 line counts.
+        var text = """
+            60 30 0:50 / /srv/a\\040-\\040cgroup rw - tmpfs cgroup rw
+            61 30 0:51 / /srv/b rw shared:4 - ext4 cgroup rw,cgroup
+            62 30 0:52 / /sys/fs/cgroup rw,nosuid shared:5 - cgroup2 cgroup2 rw
+
+            """
+        for i in 0..<200 { text += "\(100 + i) 30 0:4 net:[40265\(i)] /run/netns/c\(i) rw shared:9 - nsfs nsfs rw\n" }
+        #expect(try CgroupLayout.parse(mountinfo: text) == .v2(root: "/sys/fs/cgroup"))
+        for line in text.split(separator: "\n") {
+            #expect(CgroupLayout.mayBeCgroupMount(line.utf8) == line.hasPrefix("62 "), "\(line)")
+        }
+    }
+
     @Test func layoutIsCodable() throws {
         let layout = try CgroupLayout.parse(mountinfo: Self.thisMachineHybrid)
         #expect(try CgroupTestSupport.jsonRoundTrip(layout) == layout)

@@ -75,8 +75,8 @@ public enum CgroupLayout: Codable, Sendable, Equatable {
         var v1: [String: (path: String, fullRoot: Bool)] = [:]
         var unified: (path: String, fullRoot: Bool)?
 
-        for line in mountinfo.split(separator: "\n", omittingEmptySubsequences: true) {
-            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+        for lineBytes in mountinfo.utf8.split(separator: UInt8(ascii: "\n")) where mayBeCgroupMount(lineBytes) {
+            let fields = Substring(lineBytes).split(separator: " ", omittingEmptySubsequences: true)
             guard fields.count >= 10, let dash = fields.firstIndex(of: "-"), dash >= 6,
                 fields.count >= dash + 4
             else { continue }
@@ -107,6 +107,26 @@ public enum CgroupLayout: Codable, Sendable, Equatable {
         case (false, nil): return .v1(hierarchies: hierarchies)
         case (false, let u?): return .hybrid(hierarchies: hierarchies, unified: u.path)
         }
+    }
+
+    /// Whether a mountinfo line names a filesystem type starting with "cgroup" after its " - "
+    /// separator, found by bytes: every container's network namespace file is a mount of the host's, so
+    /// the file grows with the containers, and splitting each line into fields was most of a start's
+    /// parse (issue 15). The separator is the first " - " (mountinfo escapes spaces inside fields).
+    static func mayBeCgroupMount(_ line: Substring.UTF8View) -> Bool {
+        let marker = Array(" - cgroup".utf8)
+        var matched = 0
+        for byte in line {
+            if byte == marker[matched] {
+                matched += 1
+                if matched == marker.count { return true }
+            } else if matched >= 3 {
+                return false  // the separator, then another filesystem type
+            } else {
+                matched = byte == marker[0] ? 1 : 0
+            }
+        }
+        return false
     }
 
     /// mountinfo escapes space, tab, newline and backslash as \ooo octal.
