@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/mount.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -118,6 +119,12 @@ int csys_mount_overlay(const char *target, const char *const *lowerdirs, int n_l
         return -1;
     }
     return 0;
+}
+
+int64_t csys_statfs_type(const char *path) {
+    struct statfs fs;
+    if (statfs(path, &fs) != 0) return -1;
+    return (int64_t)fs.f_type;
 }
 
 int csys_eventfd(void) { return eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK); }

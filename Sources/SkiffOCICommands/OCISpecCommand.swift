@@ -25,8 +25,7 @@ struct OCISpecCommand: RuntimeCommand {
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .withoutEscapingSlashes]
-        var cgroupV2 = false
-        if case .v2 = try? CgroupLayout.detect() { cgroupV2 = true }
-        try FileIO.create(path, contents: Array(try encoder.encode(RuncSpecTemplate.spec(cgroupV2: cgroupV2))))
+        let spec = RuncSpecTemplate.spec(cgroupV2: CgroupLayout.isUnifiedMode())
+        try FileIO.create(path, contents: Array(try encoder.encode(spec)))
     }
 }

@@ -116,6 +116,15 @@ struct CgroupLayoutTests {
         #expect(try CgroupTestSupport.jsonRoundTrip(layout) == layout)
     }
 
+    @Test func unifiedModeIsTheFilesystemAtTheMountPoint() throws {
+        let layout = try CgroupLayout.detect()
+        #expect(CgroupLayout.isUnifiedMode() == (layout == .v2(root: "/sys/fs/cgroup")))
+        if let unified = layout.unifiedMount { #expect(CgroupLayout.isUnifiedMode(at: unified)) }
+        for hierarchy in layout.v1Hierarchies.values { #expect(!CgroupLayout.isUnifiedMode(at: hierarchy)) }
+        #expect(!CgroupLayout.isUnifiedMode(at: "/proc"))
+        #expect(!CgroupLayout.isUnifiedMode(at: "/nonexistent"))
+    }
+
     @Test func detectReadsTheRealMountinfo() throws {
         let layout = try CgroupLayout.detect()
         let text = try FileIO.readString("/proc/self/mountinfo")

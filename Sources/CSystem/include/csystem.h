@@ -19,6 +19,9 @@ int csys_lsetxattr(const char *path, const char *name, const void *value, size_t
 int csys_fsetxattr(int fd, const char *name, const void *value, size_t size, int flags);
 ssize_t csys_llistxattr(const char *path, char *list, size_t size);
 
+/// statfs(2)'s f_type (the filesystem's magic number) for `path`, or -1 with errno.
+int64_t csys_statfs_type(const char *path);
+
 /// eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK): the descriptor, or -1 with errno.
 int csys_eventfd(void);
 

@@ -132,8 +132,7 @@ extension Engine {
         {
             container.defaultHome = String(home.dropFirst("HOME=".count))
         }
-        let unifiedCgroups: Bool
-        if case .v2? = try? CgroupLayout.detect() { unifiedCgroups = true } else { unifiedCgroups = false }
+        let unifiedCgroups = CgroupLayout.isUnifiedMode()
         NamespacePlan.apply(
             options.namespaces, unifiedCgroups: unifiedCgroups, shmDirectory: shmDirectory(id), to: &spec)
         if let profile = seccompProfile ?? profileFromFile, !options.privileged { spec.linux?.seccomp = profile }

@@ -90,8 +90,7 @@ extension Engine {
             withUnsafeBytes(of: &field) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
         }
         let os = Self.osRelease()
-        let v2: Bool
-        if case .v2 = try? CgroupLayout.detect() { v2 = true } else { v2 = false }
+        let v2 = CgroupLayout.isUnifiedMode()
         var security = ["name=seccomp,profile=builtin"]
         if v2 { security.append("name=cgroupns") }
         let imageCount = Set(((try? images.list()) ?? []).map(\.id)).count

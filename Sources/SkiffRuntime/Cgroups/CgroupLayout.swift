@@ -1,3 +1,5 @@
+import CSystem
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -55,6 +57,13 @@ public enum CgroupLayout: Codable, Sendable, Equatable {
         case .v1: return "v1"
         case .hybrid: return "hybrid"
         }
+    }
+
+    /// Whether cgroup2 is what is mounted at `path` (/sys/fs/cgroup: the host runs cgroup v2 alone), told
+    /// by statfs(2) as Docker and runc tell it (`IsCgroup2UnifiedMode`): one system call, where `detect()`
+    /// reads and parses all of mountinfo, which grows with every bridged container's namespace file.
+    public static func isUnifiedMode(at path: String = "/sys/fs/cgroup") -> Bool {
+        csys_statfs_type(path) == 0x6367_7270  // CGROUP2_SUPER_MAGIC
     }
 
     /// Read /proc/self/mountinfo (or another file in its format) and classify it.
