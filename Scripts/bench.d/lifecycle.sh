@@ -1,14 +1,14 @@
 # Lifecycle sections of Scripts/bench (sourced): detached-50 and exec. Goals (issues 5 and 15):
 #   50 detached starts in <= 1 s and faster than podman's, with --network none and with the default
 #   (bridge) network, the same for both; monitor PSS per container at or below conmon's;
-#   `exec` latency vs `podman exec`.
+#   `exec` latency vs `podman exec`, with `crun exec` (no seccomp profile) as the floor.
 # Skiff runs with SKIFF_ROOT under $WORK; podman with its own --root/--runroot (vfs) under $WORK and,
 # on this host, --ulimit nofile=20000:20000 --ulimit nproc=1024:1024 (its defaults exceed the hard limits).
 
 # exec runs first: after detached-50 removes its 100 containers the kernel goes on freeing their v1
 # cgroups in the background for seconds, and an exec timed then took 15.1 ms against 9.5 ms alone.
 SECTIONS+=(
-    "exec:latency of exec true in a running container: skiff exec vs podman exec"
+    "exec:latency of exec true in a running container: skiff exec vs podman exec (and crun exec, as a floor)"
     "detached-50:start 50 detached busybox containers (--network none, then the bridge), then remove them: skiff vs podman (and crun alone, as a floor)"
 )
 
@@ -83,26 +83,39 @@ detached_starts() {
 # SECCOMP "yes" keeps Docker's profile (crun compiles it at every start; skiff caches the BPF), "no"
 # drops it: what is left is the kernel's work a start cannot avoid (clone with its namespaces, the
 # mounts, pivot_root, the cgroup). Sets START_MS and prints a line into detached-50.txt.
-crun_detached_floor() {
-    local seccomp="$1" dir="$WORK/crun-detached" n=$DETACHED_N i t0 t1 lower cdir spec
-    prepare_crun_cgroups
-    mkdir -p "$dir"
-    lower="$(ls -d "$WORK"/lifecycle-skiff/layers/*/diff | head -n1)"
+# crun_spec SECCOMP: the spec skiff writes for `run -d --network none busybox sleep 1000`, made fit
+# for crun: crun 1.8 knows runtime-spec versions up to 1.0.x; no cgroupsPath (see run-image); the /etc
+# files skiff binds are its own; the rootfs is the bundle's "rootfs" (an overlay of the busybox layer).
+# SECCOMP "no" drops Docker's profile. Needs skiff's busybox image loaded in lifecycle-skiff.
+crun_spec() {
+    local seccomp="$1" cdir
     lifecycle_skiff create --name crun-spec-source --network none busybox sleep 1000 >/dev/null || return 1
     cdir="$WORK/lifecycle-skiff/containers/$(lifecycle_skiff inspect -f '{{.Id}}' crun-spec-source)"
-    # crun 1.8 knows runtime-spec versions up to 1.0.x; no cgroupsPath (see run-image); the /etc files
-    # skiff binds are its own. The rootfs is the bundle's "rootfs", the overlay mounted below.
-    spec="$(jq --arg s "$seccomp" '.ociVersion = "1.0.2" | del(.linux.cgroupsPath) | .root = {path: "rootfs"} | del(.annotations)
+    jq --arg s "$seccomp" '.ociVersion = "1.0.2" | del(.linux.cgroupsPath) | .root = {path: "rootfs"} | del(.annotations)
         | .mounts |= map(select(.destination | startswith("/etc/") | not))
-        | if $s == "no" then del(.linux.seccomp) else . end' "$cdir/config.json")" || return 1
+        | if $s == "no" then del(.linux.seccomp) else . end' "$cdir/config.json" || return 1
     lifecycle_skiff rm crun-spec-source >/dev/null
+}
+
+# crun_overlay DIR: mount an overlay of skiff's unpacked busybox layer at DIR/rootfs (DIR/upper, DIR/work).
+crun_overlay() {
+    local dir="$1" lower
+    lower="$(ls -d "$WORK"/lifecycle-skiff/layers/*/diff | head -n1)"
+    mkdir -p "$dir/upper" "$dir/work" "$dir/rootfs"
+    mount -t overlay overlay -o "lowerdir=$lower,upperdir=$dir/upper,workdir=$dir/work" "$dir/rootfs"
+}
+
+crun_detached_floor() {
+    local seccomp="$1" dir="$WORK/crun-detached" n=$DETACHED_N i t0 t1 spec
+    prepare_crun_cgroups
+    mkdir -p "$dir"
+    spec="$(crun_spec "$seccomp")" || return 1
     for ((i = 0; i < n; i++)); do mkdir -p "$dir/$seccomp$i/upper" "$dir/$seccomp$i/work" "$dir/$seccomp$i/rootfs"; done
     on_exit "crun_floor_down '$dir' '$seccomp'"
     settle_inodes
     t0="$(now_ms)"
     for ((i = 0; i < n; i++)); do
-        mount -t overlay overlay -o "lowerdir=$lower,upperdir=$dir/$seccomp$i/upper,workdir=$dir/$seccomp$i/work" \
-            "$dir/$seccomp$i/rootfs" || return 1
+        crun_overlay "$dir/$seccomp$i" || return 1
         printf '%s\n' "$spec" >"$dir/$seccomp$i/config.json"
         crun --root "$dir/state" run -d --bundle "$dir/$seccomp$i" "floor-$seccomp$i" </dev/null >/dev/null 2>"$WORK/crun-run.err" ||
             { tail -3 "$WORK/crun-run.err" >&2; return 1; }
@@ -180,6 +193,19 @@ section_detached-50() {
     else goal FAIL "detached-50: monitor PSS <= conmon's" "$SKIFF_PSS kB vs $PODMAN_PSS kB"; fi
 }
 
+# crun_exec_target: `crun run -d` of busybox sleep as bench-exec-crun (crun_spec without seccomp), undone
+# at exit.
+crun_exec_target() {
+    local dir="$WORK/crun-exec" spec
+    prepare_crun_cgroups
+    spec="$(crun_spec no)" || return 1
+    crun_overlay "$dir" || return 1
+    on_exit "crun --root '$dir/state' delete -f bench-exec-crun >/dev/null 2>&1; umount '$dir/rootfs'"
+    printf '%s\n' "$spec" >"$dir/config.json"
+    crun --root "$dir/state" run -d --bundle "$dir" bench-exec-crun </dev/null >/dev/null 2>"$WORK/crun-exec.err" ||
+        { tail -3 "$WORK/crun-exec.err" >&2; return 1; }
+}
+
 section_exec() {
     local archive; archive="$(lifecycle_busybox)"
     [[ -n "$archive" ]] || { goal SKIP "exec" "no busybox.tar (Scripts/make-images)"; return 0; }
@@ -189,11 +215,16 @@ section_exec() {
         lifecycle_skiff load -i "$archive" >/dev/null
         lifecycle_skiff run -d --name bench-exec busybox sleep 100000 >/dev/null
         settle_inodes
-        # hyperfine -N runs without a shell: the state root goes through env(1).
-        # SKIFF_ROOT from the environment (as podman's --root below): `env` would add its own exec and
-        # locale loading, 0.7 ms here, to skiff's time.
+        # The state root from the environment (as podman's --root below), not through env(1), whose own
+        # exec and locale loading (0.7 ms here) would be charged to skiff.
         SKIFF_ROOT="$WORK/lifecycle-skiff" time_one exec skiff "$skiff" exec bench-exec true
         tools+=(skiff)
+        # The floor in the same run: `crun exec` into a container crun runs from skiff's spec without a
+        # seccomp profile (with Docker's, crun compiles it at every exec), no record, no events.
+        if command -v crun >/dev/null && crun_exec_target; then
+            time_one exec crun crun --root "$WORK/crun-exec/state" exec bench-exec-crun true
+            tools+=(crun)
+        fi
     fi
     if command -v podman >/dev/null; then
         prepare_crun_cgroups  # podman's runtime is crun, which refuses this host's hybrid cgroups without it
