@@ -77,12 +77,6 @@ detached_starts() {
         "$RSS_KB" "$PSS_KB" | tee -a "$results/detached-50.txt"
 }
 
-# crun_detached_floor SECCOMP: the same 50 detached starts with crun alone, as a floor: each gets a
-# fresh overlay of the busybox layer (mount(8), timed) and the spec skiff writes for `run -d --network
-# none` (Docker's settings), then `crun run -d` — no monitor, no log, no record, no network set-up.
-# SECCOMP "yes" keeps Docker's profile (crun compiles it at every start; skiff caches the BPF), "no"
-# drops it: what is left is the kernel's work a start cannot avoid (clone with its namespaces, the
-# mounts, pivot_root, the cgroup). Sets START_MS and prints a line into detached-50.txt.
 # crun_spec SECCOMP: the spec skiff writes for `run -d --network none busybox sleep 1000`, made fit
 # for crun: crun 1.8 knows runtime-spec versions up to 1.0.x; no cgroupsPath (see run-image); the /etc
 # files skiff binds are its own; the rootfs is the bundle's "rootfs" (an overlay of the busybox layer).
@@ -97,25 +91,34 @@ crun_spec() {
     lifecycle_skiff rm crun-spec-source >/dev/null
 }
 
-# crun_overlay DIR: mount an overlay of skiff's unpacked busybox layer at DIR/rootfs (DIR/upper, DIR/work).
+# crun_lower: skiff's unpacked busybox layer, the lower directory of crun's overlays.
+crun_lower() { ls -d "$WORK"/lifecycle-skiff/layers/*/diff | head -n1; }
+
+# crun_overlay LOWER DIR: mount an overlay of LOWER at DIR/rootfs, with DIR/upper and DIR/work, all three
+# made beforehand (crun's floor times the mount alone, not a mkdir or a look-up of the layer).
 crun_overlay() {
-    local dir="$1" lower
-    lower="$(ls -d "$WORK"/lifecycle-skiff/layers/*/diff | head -n1)"
-    mkdir -p "$dir/upper" "$dir/work" "$dir/rootfs"
+    local lower="$1" dir="$2"
     mount -t overlay overlay -o "lowerdir=$lower,upperdir=$dir/upper,workdir=$dir/work" "$dir/rootfs"
 }
 
+# crun_detached_floor SECCOMP: the same 50 detached starts with crun alone, as a floor: each gets a
+# fresh overlay of the busybox layer (mount(8), timed) and the spec skiff writes for `run -d --network
+# none` (Docker's settings), then `crun run -d` — no monitor, no log, no record, no network set-up.
+# SECCOMP "yes" keeps Docker's profile (crun compiles it at every start; skiff caches the BPF), "no"
+# drops it: what is left is the kernel's work a start cannot avoid (clone with its namespaces, the
+# mounts, pivot_root, the cgroup). Sets START_MS and prints a line into detached-50.txt.
 crun_detached_floor() {
-    local seccomp="$1" dir="$WORK/crun-detached" n=$DETACHED_N i t0 t1 spec
+    local seccomp="$1" dir="$WORK/crun-detached" n=$DETACHED_N i t0 t1 spec lower
     prepare_crun_cgroups
     mkdir -p "$dir"
+    lower="$(crun_lower)"
     spec="$(crun_spec "$seccomp")" || return 1
     for ((i = 0; i < n; i++)); do mkdir -p "$dir/$seccomp$i/upper" "$dir/$seccomp$i/work" "$dir/$seccomp$i/rootfs"; done
     on_exit "crun_floor_down '$dir' '$seccomp'"
     settle_inodes
     t0="$(now_ms)"
     for ((i = 0; i < n; i++)); do
-        crun_overlay "$dir/$seccomp$i" || return 1
+        crun_overlay "$lower" "$dir/$seccomp$i" || return 1
         printf '%s\n' "$spec" >"$dir/$seccomp$i/config.json"
         crun --root "$dir/state" run -d --bundle "$dir/$seccomp$i" "floor-$seccomp$i" </dev/null >/dev/null 2>"$WORK/crun-run.err" ||
             { tail -3 "$WORK/crun-run.err" >&2; return 1; }
@@ -199,7 +202,8 @@ crun_exec_target() {
     local dir="$WORK/crun-exec" spec
     prepare_crun_cgroups
     spec="$(crun_spec no)" || return 1
-    crun_overlay "$dir" || return 1
+    mkdir -p "$dir/upper" "$dir/work" "$dir/rootfs"
+    crun_overlay "$(crun_lower)" "$dir" || return 1
     on_exit "crun --root '$dir/state' delete -f bench-exec-crun >/dev/null 2>&1; umount '$dir/rootfs'"
     printf '%s\n' "$spec" >"$dir/config.json"
     crun --root "$dir/state" run -d --bundle "$dir" bench-exec-crun </dev/null >/dev/null 2>"$WORK/crun-exec.err" ||
