@@ -17,6 +17,55 @@ public struct LinuxSeccomp: Codable, Sendable, Equatable {
     public var listenerPath: String?
     /// Opaque data for the agent, passed in the container process state's `metadata`.
     public var listenerMetadata: String?
+    /// Decoded without its rules (`syscalls` left unread, see `omitsRules`): enough to tell whether a
+    /// container has a profile and how it is set up, never enough to build its filter. Not in the JSON.
+    public var rulesOmitted = false
+
+    /// True while decoding (`$omitsRules.withValue(true) { ... }`) to leave every `linux.seccomp.syscalls`
+    /// unread: an exec whose container's compiled filter is kept needs only the rest of the spec, and
+    /// Docker's profile is most of a config.json's bytes and of the time to decode it. A task-local value
+    /// rather than the decoder's `userInfo`, whose dictionary JSONDecoder casts at run time, a look-up
+    /// through every protocol conformance in the binary once per process.
+    @TaskLocal public static var omitsRules = false
+
+    enum CodingKeys: String, CodingKey {
+        case defaultAction, defaultErrnoRet, architectures, flags, syscalls, listenerPath, listenerMetadata
+    }
+
+    /// Every field of the JSON; the rules are left unread while `omitsRules` is true.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        defaultAction = try c.decode(String.self, forKey: .defaultAction)
+        defaultErrnoRet = try c.decodeIfPresent(UInt32.self, forKey: .defaultErrnoRet)
+        architectures = try c.decodeIfPresent([String].self, forKey: .architectures)
+        flags = try c.decodeIfPresent([String].self, forKey: .flags)
+        listenerPath = try c.decodeIfPresent(String.self, forKey: .listenerPath)
+        listenerMetadata = try c.decodeIfPresent(String.self, forKey: .listenerMetadata)
+        if Self.omitsRules {
+            rulesOmitted = c.contains(.syscalls)
+        } else {
+            syscalls = try c.decodeIfPresent([LinuxSyscall].self, forKey: .syscalls)
+        }
+    }
+
+    /// A profile read without its rules is never written back: it would drop them.
+    public func encode(to encoder: any Encoder) throws {
+        if rulesOmitted {
+            throw EncodingError.invalidValue(
+                self,
+                .init(
+                    codingPath: encoder.codingPath,
+                    debugDescription: "a seccomp profile decoded without its rules cannot be encoded"))
+        }
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(defaultAction, forKey: .defaultAction)
+        try c.encodeIfPresent(defaultErrnoRet, forKey: .defaultErrnoRet)
+        try c.encodeIfPresent(architectures, forKey: .architectures)
+        try c.encodeIfPresent(flags, forKey: .flags)
+        try c.encodeIfPresent(syscalls, forKey: .syscalls)
+        try c.encodeIfPresent(listenerPath, forKey: .listenerPath)
+        try c.encodeIfPresent(listenerMetadata, forKey: .listenerMetadata)
+    }
 
     /// A filter with `defaultAction` and the given rules.
     public init(

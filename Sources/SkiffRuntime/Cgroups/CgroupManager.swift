@@ -68,7 +68,7 @@ public struct CgroupManager: Sendable {
         let components = try CgroupManager.normalize(path)
         self.layout = layout
         self.components = components
-        self.path = "/" + components.joined(separator: "/")
+        self.path = Self.join("/", components[...])
         self.fakeFilesystem = fakeFilesystem
         self.fs = CgroupFS(logger: logger, fake: fakeFilesystem)
     }
@@ -105,9 +105,9 @@ public struct CgroupManager: Sendable {
         }
         guard let cgroupsPath, !cgroupsPath.isEmpty else { return defaultParent + "-" + containerID }
         if cgroupsPath.hasPrefix("/") {
-            return "/" + (try normalize(cgroupsPath)).joined(separator: "/")
+            return join("/", try normalize(cgroupsPath)[...])
         }
-        return "/" + (try normalize(defaultParent + "/" + cgroupsPath)).joined(separator: "/")
+        return join("/", try normalize(defaultParent + "/" + cgroupsPath)[...])
     }
 
     /// Split an absolute cgroup path into components, refusing ".", ".." and the root itself.
@@ -137,7 +137,14 @@ public struct CgroupManager: Sendable {
         var base = mount
         while base.count > 1 && base.hasSuffix("/") { base.removeLast() }
         if base == "/" { base = "" }
-        return base + "/" + components.joined(separator: "/")
+        // By hand: `joined` on an ArraySlice looks its associated types up at run time, a scan of every
+        // protocol conformance in the binary on its first use in each process (perf record of skiff exec).
+        var path = base + "/"
+        for (i, component) in zip(components.indices, components) {
+            if i != components.startIndex { path += "/" }
+            path += component
+        }
+        return path
     }
 
     /// v1 controllers Skiff manages that this host has, in a fixed order.

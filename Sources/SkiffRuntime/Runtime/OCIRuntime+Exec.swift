@@ -38,14 +38,27 @@ extension OCIRuntime {
     public struct ExecTarget: Sendable {
         let record: ContainerRecord
         public let status: State.Status
+        /// The container's config.json; its seccomp profile may have been read without its rules
+        /// (`LinuxSeccomp.rulesOmitted`) when `seccompProgram` holds the filter.
         public let spec: Spec
+        /// The filter the init was given, kept by `create` (ContainerSeccompFile).
+        let seccompProgram: SeccompProgram?
         /// The init's host pid.
         public var pid: Int32 { record.pid }
     }
 
     public func execTarget(id: String) throws(RuntimeError) -> ExecTarget {
         let record = try load(id: id)
-        return ExecTarget(record: record, status: status(of: record), spec: try SpecFile.load(bundle: record.bundle))
+        // The init's filter, when create kept it, is the exec's, whatever config.json says by now. Its
+        // profile's rules are then not read, unless they are needed after all: for a seccomp agent (which
+        // rules notify) or for --explain (what the filter refuses).
+        let program = ContainerSeccompFile.read(directory: directory(of: id))
+        let omitRules = program != nil && !logger.isExplaining
+        var spec = try SpecFile.load(bundle: record.bundle, omittingSeccompRules: omitRules)
+        if omitRules, spec.linux?.seccomp?.listenerPath != nil {
+            spec = try SpecFile.load(bundle: record.bundle)
+        }
+        return ExecTarget(record: record, status: status(of: record), spec: spec, seccompProgram: program)
     }
 
     /// Run another process in a running container: every namespace of its init joined, placed in its
@@ -76,7 +89,7 @@ extension OCIRuntime {
         let planner = ExecPlanner(
             seccomp: SeccompCompiler(cacheDirectory: root + "/.seccomp-cache", logger: logger),
             logger: logger)
-        var config = try planner.plan(process, spec: spec, facts: facts)
+        var config = try planner.plan(process, spec: spec, facts: facts, seccompProgram: target.seccompProgram)
         config.debug = debug || logger.isExplaining
         config.preserveFDs = options.preserveFDs
         config.stdio = .init(options.stdio)

@@ -200,6 +200,9 @@ public struct OCIRuntime: Sendable {
             seccomp: SeccompCompiler(cacheDirectory: root + "/.seccomp-cache", logger: logger),
             logger: logger)
         var planned = try planner.plan(spec, facts: HostFacts.current(for: spec, bundle: bundle, cgroup: cgroup))
+        if let program = planned.config.seccomp {
+            do { try ContainerSeccompFile.write(program, directory: dir) } catch { throw .system(error) }
+        }
         var namespaces: NamespaceFiles
         do { namespaces = try NamespaceFiles.open(planned.config.joins) } catch {
             throw .spec(

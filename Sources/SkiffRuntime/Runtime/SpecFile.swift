@@ -9,7 +9,9 @@ import Foundation
 
 /// Reading a bundle's config.json, with errors that name the file and the field.
 public enum SpecFile {
-    public static func load(bundle: String) throws(RuntimeError) -> Spec {
+    /// The bundle's spec. `omittingSeccompRules` leaves `linux.seccomp.syscalls` unread (see
+    /// `LinuxSeccomp.omitsRules`), for a caller that has the container's compiled filter already.
+    public static func load(bundle: String, omittingSeccompRules: Bool = false) throws(RuntimeError) -> Spec {
         let path = bundle + "/config.json"
         let bytes: [UInt8]
         do { bytes = try FileIO.read(path) } catch {
@@ -17,8 +19,10 @@ public enum SpecFile {
         }
         if let spec = Self.recent.withLock({ $0?.bytes == bytes ? $0?.spec : nil }) { return spec }
         do {
-            let spec = try JSONDecoder().decode(Spec.self, from: Data(bytes))
-            Self.recent.withLock { $0 = (bytes, spec) }
+            let spec = try LinuxSeccomp.$omitsRules.withValue(omittingSeccompRules) {
+                try JSONDecoder().decode(Spec.self, from: Data(bytes))
+            }
+            if !omittingSeccompRules { Self.recent.withLock { $0 = (bytes, spec) } }
             return spec
         } catch let error as DecodingError {
             throw .spec(.unreadable(path: path, reason: describe(error)))

@@ -53,6 +53,8 @@ enum SeccompCacheKey {
         "LinuxSeccomp": [
             "defaultAction", "defaultErrnoRet", "architectures", "flags", "syscalls", "listenerPath",
             "listenerMetadata",
+            // No part of a program either: a profile read without its rules is never compiled.
+            "rulesOmitted",
         ],
         "LinuxSyscall": ["names", "action", "errnoRet", "args"],
         "LinuxSeccompArg": ["index", "value", "valueTwo", "op"],

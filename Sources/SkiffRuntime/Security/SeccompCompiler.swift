@@ -87,6 +87,9 @@ public enum SeccompError: Error, CustomStringConvertible, Equatable {
     case libseccomp(message: String, errno: Int32)
     /// The program has more instructions than the kernel loads (BPF_MAXINSNS).
     case programTooLarge(instructions: Int)
+    /// The profile was decoded without its rules (`LinuxSeccomp.omitsRules`): compiling it would make a
+    /// filter without them.
+    case rulesNotRead
 
     public var description: String {
         func which(_ names: [String]) -> String {
@@ -123,6 +126,9 @@ public enum SeccompError: Error, CustomStringConvertible, Equatable {
             return "seccomp: \(message)"
                 + (errno != 0 && !message.contains(errnoText(errno))
                     ? ": \(errnoText(errno))" : "")
+        case .rulesNotRead:
+            return "seccomp: the profile was read without its rules, so no filter can be made from it "
+                + "(an internal error in skiff: please report it)"
         case .programTooLarge(let n):
             return "seccomp: the filter compiles to \(n) BPF instructions, more than the kernel's limit of "
                 + "\(SeccompCompiler.maxInstructions); use fewer rules"
@@ -194,6 +200,7 @@ public struct SeccompCompiler: Sendable {
     /// else from libseccomp (and then stored). A cache that cannot be read or written is noted in the
     /// debug log and otherwise ignored: the program is the same either way.
     public func compile(_ seccomp: LinuxSeccomp) throws(SeccompError) -> SeccompProgram {
+        if seccomp.rulesOmitted { throw .rulesNotRead }
         let flags = try Self.flags(of: seccomp)
         guard let cacheDirectory else { return try Self.compileUncached(seccomp) }
 
@@ -209,6 +216,7 @@ public struct SeccompCompiler: Sendable {
 
     /// Compile with libseccomp, no cache.
     public static func compileUncached(_ seccomp: LinuxSeccomp) throws(SeccompError) -> SeccompProgram {
+        if seccomp.rulesOmitted { throw .rulesNotRead }
         let flags = try flags(of: seccomp)
         let (defaultAction, defaultValue) = try action(
             seccomp.defaultAction, errnoRet: seccomp.defaultErrnoRet,

@@ -57,8 +57,11 @@ public struct ExecPlanner {
 
     /// Join every namespace of the init (the time namespace cannot be joined by an existing process, and
     /// shared ones need no join), run `process` with its user, capabilities, rlimits and environment, under
-    /// the container's seccomp profile. A terminal makes the process a session leader.
-    public func plan(_ process: Process, spec: Spec, facts: ExecFacts) throws(RuntimeError) -> LaunchConfig {
+    /// the container's seccomp profile (`seccompProgram`: its filter as compiled for the init, used as it is).
+    /// A terminal makes the process a session leader.
+    public func plan(
+        _ process: Process, spec: Spec, facts: ExecFacts, seccompProgram: SeccompProgram? = nil
+    ) throws(RuntimeError) -> LaunchConfig {
         var config = LaunchConfig()
         config.rootfs = nil
         do { try ProcessPlanner.apply(process, to: &config) } catch { throw .spec(error) }
@@ -76,7 +79,11 @@ public struct ExecPlanner {
         config.setGroups = !config.joins.contains { $0.kind == .user } || (spec.linux?.uidMappings?.isEmpty == false)
         do {
             config.capabilities = try CapabilityMasks(process.capabilities, lastCap: facts.lastCap, logger: logger)
-            if let profile = spec.linux?.seccomp { config.seccomp = try seccomp.compile(profile) }
+            if let seccompProgram {
+                config.seccomp = seccompProgram
+            } else if let profile = spec.linux?.seccomp {
+                config.seccomp = try seccomp.compile(profile)
+            }
         } catch {
             throw .security("\(error)")
         }
