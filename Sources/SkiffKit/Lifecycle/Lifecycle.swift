@@ -33,13 +33,18 @@ extension Engine {
     static func toolPath(env: String, name: String) -> String {
         if let v = getenv(env), v.pointee != 0 { return String(cString: v) }
         guard let exe = runningExecutablePath() else { return name }
-        var dir = exe.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+        var dir = parentDirectory(exe)
         // A test bundle (…/debug/Foo.xctest/…): the tools sit beside the bundle.
-        if let r = dir.range(of: ".xctest") {
-            dir = String(dir[..<r.lowerBound]).split(separator: "/", omittingEmptySubsequences: false).dropLast()
-                .joined(separator: "/")
-        }
+        if let r = dir.range(of: ".xctest") { dir = parentDirectory(String(dir[..<r.lowerBound])) }
         return dir + "/" + name
+    }
+
+    /// What comes before the last "/" ("" when there is none). Not split and `joined`: that generic path
+    /// looks its types up at run time, a scan of the binary's protocol conformances on first use in a
+    /// process, and every `run -d` asks for the monitor's path (perf record).
+    static func parentDirectory(_ path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "" }
+        return String(path[..<slash])
     }
 
     /// The host path of the running binary. A sealed skiff (see CSkiff's exe_seal.c) runs from a
