@@ -100,6 +100,47 @@ struct ContainerNameIndexTests {
         #expect(names.count == 7)
         #expect(Set(names).count == names.count)
     }
+
+    /// Short IDs (`exec 3f2a…`) are found from the directory names when no container can have that
+    /// name, and Docker's order still holds: a container named like a prefix wins over the ID it
+    /// prefixes, a directory with no record is no match, and a prefix of two records is refused.
+    @Test func shortIDsFindTheirContainerAndNamesStillComeFirst() throws {
+        let root = try CLIRoot(prefix: "skiff-names-prefix-")
+        defer { root.cleanUp() }
+        var ids: [String] = []
+        for name in ["p1", "p2", "p3"] {
+            let made = root.skiff("create", "--name", name, "busybox", "true")
+            try #require(made.status == 0, "\(made.err)")
+            ids.append(made.out.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        for id in ids {
+            #expect(root.inspect(String(id.prefix(12)), "{{.Id}}") == id)
+        }
+        // A half-made container's directory (no record) beside the first, sharing its short ID.
+        let containers = root.path + "/containers/"
+        let sibling = String(ids[0].prefix(12)) + String(repeating: "0", count: 52)
+        let empty = sibling == ids[0] ? String(ids[0].prefix(12)) + String(repeating: "1", count: 52) : sibling
+        try FileManager.default.createDirectory(atPath: containers + empty, withIntermediateDirectories: false)
+        #expect(root.inspect(String(ids[0].prefix(12)), "{{.Id}}") == ids[0])
+        // Given the record of a second container there, the prefix names two and is refused.
+        let record = try Data(contentsOf: URL(fileURLWithPath: containers + ids[0] + "/container.json"))
+        var fields = try #require(try JSONSerialization.jsonObject(with: record) as? [String: Any])
+        fields["id"] = empty
+        fields["name"] = "twin"
+        try JSONSerialization.data(withJSONObject: fields).write(
+            to: URL(fileURLWithPath: containers + empty + "/container.json"))
+        let twice = root.skiff("logs", String(ids[0].prefix(12)))
+        #expect(twice.status != 0 && twice.err.contains("matches 2 containers"), "\(twice.out)\(twice.err)")
+        try FileManager.default.removeItem(atPath: containers + empty)
+        // A container named like another's short ID is found by its name.
+        let short = String(ids[1].prefix(8))
+        let named = root.skiff("create", "--name", short, "busybox", "true")
+        try #require(named.status == 0, "\(named.err)")
+        let namedID = named.out.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(root.inspect(short, "{{.Id}}") == namedID)
+        #expect(root.inspect(String(ids[1].prefix(9)), "{{.Id}}") == ids[1])
+        #expect(root.skiff("inspect", "0123456789abcdef-not-hex").status != 0)
+    }
 }
 
 private final class ResultBox: @unchecked Sendable {

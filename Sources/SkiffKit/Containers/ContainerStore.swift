@@ -90,8 +90,24 @@ public struct ContainerStore: Sendable {
             return c
         }
         // A name: its index entry, if the record there still has that name; else every record.
-        if let id = nameIndex.entry(nameOrID), let c = try? load(id: id), c.name == nameOrID { return c }
+        let index = nameIndex
+        if let id = index.entry(nameOrID), let c = try? load(id: id), c.name == nameOrID { return c }
+        if let c = loneIDPrefixMatch(nameOrID, index: index) { return c }
         return try find(nameOrID, in: listing())
+    }
+
+    /// The one container whose ID begins with `prefix` (`exec 3f2a`, Docker's short IDs), found by the
+    /// directory names alone, when no container can hold `prefix` as its name: with the index there, a
+    /// name a record holds always has its entry, and `find` has just seen none. Nil (so every record is
+    /// read, as before) for no match or several, a directory without a readable record, or a state
+    /// root without the index. Reading every record made `exec <short ID>` cost more with each container.
+    private func loneIDPrefixMatch(_ prefix: String, index: ContainerNameIndex) -> Container? {
+        guard !prefix.isEmpty, prefix.utf8.count < 64, ContainerNameIndex.isIndexable(prefix),
+            prefix.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }), index.exists
+        else { return nil }
+        let matches = FileIO.visibleEntries(root).filter { $0.hasPrefix(prefix) }
+        guard matches.count == 1, let c = try? load(id: matches[0]), c.id == matches[0] else { return nil }
+        return c
     }
 
     /// `find` for each of `names`, reading every record once (not once per name): one result each.
