@@ -10,18 +10,26 @@ import Testing
     .enabled(
         if: getuid() == 0 && TestImage.fixtureExists && FileManager.default.isExecutableFile(atPath: Engine.skiffPath)))
 struct ExecConfinementAttackTests {
-    @Test func execRunsUnderTheContainersSeccompProfileAndNamespaces() throws {
-        let root = try CLIRoot(prefix: "skiff-exec-attack-")
-        defer { root.cleanUp() }
+    /// `run -d --name NAME` of a sleep under a profile that refuses mkdir (EPERM) and allows the rest;
+    /// the container's ID.
+    @discardableResult
+    private func runRefusingMkdir(_ root: CLIRoot, name: String) throws -> String {
         let profile = root.path + "/no-mkdir.json"
         try """
         {"defaultAction": "SCMP_ACT_ALLOW",
          "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}]}
         """.write(toFile: profile, atomically: true, encoding: .utf8)
         let run = root.skiff(
-            "run", "-d", "--name", "confined", "--network", "none", "--security-opt", "seccomp=" + profile,
+            "run", "-d", "--name", name, "--network", "none", "--security-opt", "seccomp=" + profile,
             "busybox", "sleep", "300")
         #expect(run.status == 0, "\(run.err)")
+        return run.out.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    @Test func execRunsUnderTheContainersSeccompProfileAndNamespaces() throws {
+        let root = try CLIRoot(prefix: "skiff-exec-attack-")
+        defer { root.cleanUp() }
+        try runRefusingMkdir(root, name: "confined")
 
         // The filter holds for the exec'd process, privileged or not.
         for extra in [[], ["--privileged"]] {
@@ -44,16 +52,7 @@ struct ExecConfinementAttackTests {
     @Test func execKeepsTheInitsFilterWhateverConfigJsonSaysLater() throws {
         let root = try CLIRoot(prefix: "skiff-exec-attack-")
         defer { root.cleanUp() }
-        let profile = root.path + "/no-mkdir.json"
-        try """
-        {"defaultAction": "SCMP_ACT_ALLOW",
-         "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}]}
-        """.write(toFile: profile, atomically: true, encoding: .utf8)
-        let run = root.skiff(
-            "run", "-d", "--name", "kept", "--network", "none", "--security-opt", "seccomp=" + profile,
-            "busybox", "sleep", "300")
-        #expect(run.status == 0, "\(run.err)")
-        let id = run.out.trimmingCharacters(in: .whitespacesAndNewlines)
+        let id = try runRefusingMkdir(root, name: "kept")
         let kept = root.path + "/run/" + id + "/seccomp.bpf"
         #expect(FileManager.default.fileExists(atPath: kept), "create kept no filter at \(kept)")
 
@@ -64,11 +63,7 @@ struct ExecConfinementAttackTests {
 
         // Kept again (a new container), then config.json loses its profile.
         #expect(root.skiff("rm", "-f", "kept").status == 0)
-        let again = root.skiff(
-            "run", "-d", "--name", "kept", "--network", "none", "--security-opt", "seccomp=" + profile,
-            "busybox", "sleep", "300")
-        #expect(again.status == 0, "\(again.err)")
-        let newID = again.out.trimmingCharacters(in: .whitespacesAndNewlines)
+        let newID = try runRefusingMkdir(root, name: "kept")
         let config = root.path + "/containers/" + newID + "/config.json"
         var spec = try #require(
             try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: config))) as? [String: Any])
