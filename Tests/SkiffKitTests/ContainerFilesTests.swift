@@ -27,6 +27,11 @@ struct ContainerFilesTests {
         let run = root.skiff("run", "-d", "--network", "none", "busybox", "sleep", "1000")
         #expect(run.status == 0, "stderr: \(run.err)")
         let id = run.out.trimmingCharacters(in: .whitespacesAndNewlines)
+        // `run -d` returns once the container runs, before its monitor has made the log (the launching
+        // process reports the start, then execs the monitor): wait for that, then nothing more may be there.
+        #expect(
+            root.eventually(10) { Self.entries(root, id).contains("log.jsonl") },
+            "no log.jsonl: \(Self.entries(root, id))")
         // No lock file (records are locked by a flock of the directory), no monitor.pid, no temp file.
         #expect(
             Self.entries(root, id) == [
