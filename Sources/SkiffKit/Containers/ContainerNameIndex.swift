@@ -31,7 +31,7 @@ struct ContainerNameIndex: Sendable {
         let n = readlink(directory + "/" + name, &buf, buf.count - 1)
         guard n == 64 else { return nil }
         let bytes = buf[0..<n].map { UInt8(bitPattern: $0) }
-        guard bytes.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }) else { return nil }
+        guard Self.isLowerHex(bytes) else { return nil }
         return String(decoding: bytes, as: UTF8.self)
     }
 
@@ -72,6 +72,11 @@ struct ContainerNameIndex: Sendable {
             FileIO.removeTree(staging)
             if e.errno != EEXIST && e.errno != ENOTEMPTY { throw .system(e) }
         }
+    }
+
+    /// Only 0-9 and a-f: what container IDs (and their prefixes) are made of.
+    static func isLowerHex(_ bytes: some Sequence<UInt8>) -> Bool {
+        bytes.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
     }
 
     /// Names are checked at create ([a-zA-Z0-9][a-zA-Z0-9_.-]*); anything else (a record written by

@@ -84,7 +84,7 @@ public struct ContainerStore: Sendable {
     public func find(_ nameOrID: String) throws(KitError) -> Container {
         // A full ID names its directory: read that record alone (Docker also tries the full ID first),
         // not every record, which is what makes a start cost more with each container there is.
-        if nameOrID.utf8.count == 64, nameOrID.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }),
+        if nameOrID.utf8.count == 64, ContainerNameIndex.isLowerHex(nameOrID.utf8),
             let c = try? load(id: nameOrID)
         {
             return c
@@ -102,8 +102,7 @@ public struct ContainerStore: Sendable {
     /// read, as before) for no match or several, a directory without a readable record, or a state
     /// root without the index. Reading every record made `exec <short ID>` cost more with each container.
     private func loneIDPrefixMatch(_ prefix: String, index: ContainerNameIndex) -> Container? {
-        guard !prefix.isEmpty, prefix.utf8.count < 64, ContainerNameIndex.isIndexable(prefix),
-            prefix.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }), index.exists
+        guard !prefix.isEmpty, prefix.utf8.count < 64, ContainerNameIndex.isLowerHex(prefix.utf8), index.exists
         else { return nil }
         let matches = FileIO.visibleEntries(root).filter { $0.hasPrefix(prefix) }
         guard matches.count == 1, let c = try? load(id: matches[0]), c.id == matches[0] else { return nil }
