@@ -20,7 +20,10 @@ import Glibc
 /// checks `possible` first. A start that waits for an attach client first, and one that is explained
 /// (`--explain` collects the helper's events), take the usual path.
 package struct AdoptedStart {
-    let id: String
+    /// The container's record as the caller read it just before: the launch starts from it (the fork
+    /// has it in memory) rather than reading it back.
+    let record: Container
+    var id: String { record.id }
     let monitorArguments: [String]
     let stateRoot: String
     let openStdin: Bool
@@ -104,7 +107,7 @@ package struct AdoptedStart {
         do {
             started = try engine.internalStart(
                 id: id, restart: false, stdio: (pipes.stdinRead, pipes.stdoutWrite, pipes.stderrWrite),
-                monitor: getpid())
+                monitor: getpid(), record: record)
         } catch {
             if tty { unlink(Engine.consoleSocket) }
             fail("\(error)")

@@ -162,9 +162,19 @@ extension Engine {
     public func startMonitored(_ nameOrID: String, attach: Bool = false) throws(KitError) -> (
         container: Container, attachFD: Int32
     ) {
-        guard var container = try reconcile(containers.find(nameOrID)) else {
+        guard let container = try reconcile(containers.find(nameOrID)) else {
             throw .notFound("No such container: \(nameOrID)")
         }
+        return try startMonitored(record: container, attach: attach)
+    }
+
+    /// `startMonitored` of a record the caller has just made or read (`run`'s create): it is not looked
+    /// up again, and an adopted start's launch takes it as it is instead of reading it back.
+    @discardableResult
+    public func startMonitored(record: Container, attach: Bool = false) throws(KitError) -> (
+        container: Container, attachFD: Int32
+    ) {
+        var container = record
         if container.status == .running || container.status == .restarting {
             return (container, -1)
         }
@@ -214,7 +224,7 @@ extension Engine {
             defer { close(pipeFDs[1]) }
             if AdoptedStart.possible(attach: attach, explaining: logger.isExplaining, monitor: Self.monitorPath) {
                 try AdoptedStart(
-                    id: container.id, monitorArguments: args, stateRoot: root, openStdin: container.openStdin == true,
+                    record: container, monitorArguments: args, stateRoot: root, openStdin: container.openStdin == true,
                     tty: container.tty == true
                 ).run(engine: self, readyFD: pipeFDs[1])
             } else {
@@ -341,10 +351,11 @@ extension Engine {
     /// An adopted start (`AdoptedStart`) passes the pipes it made and its own pid, the monitor's to be.
     package func internalStart(
         id: String, restart: Bool, stdio: (in: Int32, out: Int32, err: Int32) = (-1, -1, -1),
-        monitor: pid_t = getppid()
+        monitor: pid_t = getppid(), record: Container? = nil
     ) throws(KitError) -> InitProcess {
         let dir = containers.directory(of: id)
-        let before = try containers.load(id: id)
+        let before: Container
+        if let record { before = record } else { before = try containers.load(id: id) }
         if restart && before.stoppedByUser == true { throw .usage("not restarting: stopped by the user") }
         if let state = try? runtime.state(id: id) {
             if state.status != .stopped { throw .usage("container \(before.name) is already running") }

@@ -89,7 +89,7 @@ struct RunInvocation {
         let container = try refusedBeforeStart { try flags.createContainer(engine, image: image, options: options) }
         if detach {
             do {
-                let started = try engine.startMonitored(container.id)
+                let started = try engine.startMonitored(record: container)
                 print(started.container.id)
             } catch {
                 FileHandleStderr.write("Error: \(error)\n")
@@ -102,7 +102,7 @@ struct RunInvocation {
         }
         if monitored {
             let started: (container: Container, attachFD: Int32)
-            do { started = try engine.startMonitored(container.id, attach: true) } catch {
+            do { started = try engine.startMonitored(record: container, attach: true) } catch {
                 FileHandleStderr.write("Error: \(error)\n")
                 if options.remove { try? engine.remove(container.id, force: true, volumes: true) }
                 throw ExitCode(error.startExitStatus)
