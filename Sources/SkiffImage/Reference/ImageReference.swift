@@ -1,3 +1,5 @@
+import SkiffSystem
+
 /// An image reference as users type it, normalized the way Docker does:
 ///
 ///     busybox                          → docker.io/library/busybox:latest
@@ -68,10 +70,7 @@ public struct ImageReference: Hashable, Sendable, CustomStringConvertible {
         if registry == Self.defaultRegistry && components.count == 1 {
             components.insert("library", at: 0)
         }
-        // Joined by hand: `joined` looks the array's associated types up at run time on its first use in a
-        // process, a scan of every protocol conformance in the binary (perf record of `run -d`).
-        var repository = components[0]
-        for component in components.dropFirst() { repository += "/" + component }
+        let repository = components.concatenated(separator: "/")
         guard repository.utf8.count <= 255 else {
             throw .invalidReference(input, "the name is longer than 255 characters")
         }

@@ -1,4 +1,5 @@
 import Foundation
+import SkiffSystem
 
 /// An exec's events as Docker records them: `exec_create: CMD ARGS` and `exec_start: CMD ARGS` with the
 /// exec's ID, then `exec_die` with its exit code once it ends: recorded here for an exec that is waited
@@ -22,7 +23,7 @@ struct ExecEvents {
     }
 
     func started() {
-        let line = command.joined(separator: " ")
+        let line = command.concatenated(separator: " ")
         recorder.record(container: container, "exec_create: " + line, ["execID": execID])
         recorder.record(container: container, "exec_start: " + line, ["execID": execID])
     }

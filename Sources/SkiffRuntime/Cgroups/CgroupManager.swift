@@ -1,5 +1,6 @@
 import Logging
 import SkiffOCI
+import SkiffSystem
 
 #if canImport(Glibc)
 import Glibc
@@ -137,14 +138,7 @@ public struct CgroupManager: Sendable {
         var base = mount
         while base.count > 1 && base.hasSuffix("/") { base.removeLast() }
         if base == "/" { base = "" }
-        // By hand: `joined` on an ArraySlice looks its associated types up at run time, a scan of every
-        // protocol conformance in the binary on its first use in each process (perf record of skiff exec).
-        var path = base + "/"
-        for (i, component) in zip(components.indices, components) {
-            if i != components.startIndex { path += "/" }
-            path += component
-        }
-        return path
+        return base + "/" + components.concatenated(separator: "/")
     }
 
     /// v1 controllers Skiff manages that this host has, in a fixed order.
