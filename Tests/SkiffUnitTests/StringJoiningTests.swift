@@ -2,7 +2,7 @@ import SkiffSystem
 import Testing
 
 /// The join the start and exec paths use instead of the standard library's `joined(separator:)`.
-@Suite("Joining strings without the run-time cast")
+@Suite("Joining strings without the run-time conformance look-up")
 struct StringJoiningTests {
     @Test func joinsAsTheStandardLibraryDoes() {
         let cases: [[String]] = [[], [""], ["a"], ["a", "b"], ["", "b", ""], ["sh", "-c", "echo hi"]]
