@@ -19,6 +19,9 @@ extension FileIO {
         }
     }
 
+    /// `writeAll` of a collection's bytes. Inlinable, to be specialized where it is called: unspecialized,
+    /// it looks its witnesses up at run time on first use (an exec's CPU, issue 15).
+    @inlinable
     public static func writeAll<Bytes: Collection>(fd: Int32, bytes: Bytes, path: String? = nil) throws(SystemError)
     where Bytes.Element == UInt8 {
         let done: Result<Void, SystemError>? = bytes.withContiguousStorageIfAvailable { buffer in

@@ -101,6 +101,27 @@ struct ContainerNameIndexTests {
         #expect(Set(names).count == names.count)
     }
 
+    /// What an exec reads of a record (`ExecSubject`) is found as `find` finds the whole record, by full ID
+    /// or indexed name, holds the same fields, and is nothing for the cases `find` answers by listing.
+    @Test func anExecsSubjectIsTheRecordsFieldsFoundDirectly() throws {
+        let root = try CLIRoot(prefix: "skiff-names-subject-")
+        defer { root.cleanUp() }
+        let made = root.skiff("create", "--name", "subj", "--label", "team=a", "busybox", "true")
+        try #require(made.status == 0, "\(made.err)")
+        let id = made.out.trimmingCharacters(in: .whitespacesAndNewlines)
+        let store = ContainerStore(root: root.path + "/containers")
+        let whole = ExecSubject(try store.load(id: id))
+        #expect(whole.labels["team"] == "a" && whole.name == "subj" && whole.status == .created)
+        #expect(store.findSubject("subj") == whole)
+        #expect(store.findSubject(id) == whole)
+        #expect(store.findSubject(String(id.prefix(12))) == nil)
+        #expect(store.findSubject("nosuch") == nil)
+        // Renamed, the old name's entry is gone and the new one finds it.
+        #expect(root.skiff("rename", "subj", "other").status == 0)
+        #expect(store.findSubject("subj") == nil)
+        #expect(store.findSubject("other")?.id == id)
+    }
+
     /// Short IDs (`exec 3f2a…`) are found from the directory names when no container can have that
     /// name, and Docker's order still holds: a container named like a prefix wins over the ID it
     /// prefixes, a directory with no record is no match, and a prefix of two records is refused.

@@ -82,18 +82,32 @@ public struct ContainerStore: Sendable {
     /// Find a container by name, full ID or unique ID prefix.
     /// An ID that is only an unreadable record's is that record's error, not "No such container".
     public func find(_ nameOrID: String) throws(KitError) -> Container {
-        // A full ID names its directory: read that record alone (Docker also tries the full ID first),
-        // not every record, which is what makes a start cost more with each container there is.
-        if nameOrID.utf8.count == 64, ContainerNameIndex.isLowerHex(nameOrID.utf8),
-            let c = try? load(id: nameOrID)
-        {
-            return c
-        }
-        // A name: its index entry, if the record there still has that name; else every record.
         let index = nameIndex
-        if let id = index.entry(nameOrID), let c = try? load(id: id), c.name == nameOrID { return c }
+        if let c = direct(nameOrID, index: index, load: { try? load(id: $0) }, name: \.name) { return c }
         if let c = loneIDPrefixMatch(nameOrID, index: index) { return c }
         return try find(nameOrID, in: listing())
+    }
+
+    /// `find`'s direct cases, read as an exec's subject (`ExecSubject`): nil for anything else (a short
+    /// ID, no such container, a record that does not decode), which `find` then answers.
+    package func findSubject(_ nameOrID: String) -> ExecSubject? {
+        direct(
+            nameOrID, index: nameIndex,
+            load: { id in (try? FileIO.read(recordPath(id))).flatMap(ExecSubject.init(recordJSON:)) },
+            name: \.name)
+    }
+
+    /// A full ID names its directory: that record alone is read (Docker also tries the full ID first), not
+    /// every record, which is what makes a start cost more with each container there is. Then a name: its
+    /// index entry, if the record there still has that name.
+    private func direct<Record>(
+        _ nameOrID: String, index: ContainerNameIndex, load: (String) -> Record?, name: (Record) -> String
+    ) -> Record? {
+        if nameOrID.utf8.count == 64, ContainerNameIndex.isLowerHex(nameOrID.utf8), let r = load(nameOrID) {
+            return r
+        }
+        if let id = index.entry(nameOrID), let r = load(id), name(r) == nameOrID { return r }
+        return nil
     }
 
     /// The one container whose ID begins with `prefix` (`exec 3f2a`, Docker's short IDs), found by the

@@ -25,6 +25,11 @@ public struct EventRecorder: Sendable {
 
     /// A container event: its labels, `image` and `name`, and `extra` (exitCode, signal…).
     public func record(container c: Container, _ action: String, _ extra: [String: String] = [:]) {
+        record(container: ExecSubject(c), action, extra)
+    }
+
+    /// A container event from the part of the record an exec reads: the same attributes.
+    package func record(container c: ExecSubject, _ action: String, _ extra: [String: String] = [:]) {
         var a = c.labels
         a["image"] = c.image
         a["name"] = c.name

@@ -6,11 +6,11 @@ import SkiffSystem
 /// for, by `container-internal exec-died` (run by the exec waiter, see ExecWaiter) for a detached one.
 struct ExecEvents {
     let recorder: EventRecorder
-    let container: Container
+    let container: ExecSubject
     let command: [String]
     let execID: String
 
-    init(recorder: EventRecorder, container: Container, command: [String], execID: String? = nil) {
+    init(recorder: EventRecorder, container: ExecSubject, command: [String], execID: String? = nil) {
         self.recorder = recorder
         self.container = container
         self.command = command

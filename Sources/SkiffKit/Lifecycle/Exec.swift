@@ -51,8 +51,7 @@ public struct ExecRequest: Sendable {
 extension Engine {
     /// Run `request` in the container; its exit status, or nil when detached.
     public func exec(_ nameOrID: String, _ request: ExecRequest) throws(KitError) -> ExitStatus? {
-        let c = try container(nameOrID)
-        guard c.status == .running, processAlive(c) else { throw .notRunning(c.name) }
+        let c = try execSubject(nameOrID)
         guard !request.command.isEmpty else { throw .usage("exec needs a command to run") }
         let target: OCIRuntime.ExecTarget
         do { target = try runtime.execTarget(id: c.id) } catch { throw .runtime(error) }
@@ -150,6 +149,19 @@ extension Engine {
         } catch {
             throw .runtime(error)
         }
+    }
+
+    /// The running container `nameOrID`, read as an exec's subject when its record is found directly and
+    /// its process runs; anything else is found, reconciled and refused as by `container(_:)`.
+    private func execSubject(_ nameOrID: String) throws(KitError) -> ExecSubject {
+        if let s = containers.findSubject(nameOrID), s.status == .running, let pid = s.pid,
+            let start = s.pidStartTime, SkiffRuntime.ProcessInfo.isRunning(pid: pid, startTime: start)
+        {
+            return s
+        }
+        let c = try container(nameOrID)
+        guard c.status == .running, processAlive(c) else { throw .notRunning(c.name) }
+        return ExecSubject(c)
     }
 
     func runtimePidOf(_ id: String) throws(KitError) -> Int32 {

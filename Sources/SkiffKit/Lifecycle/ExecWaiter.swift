@@ -86,7 +86,8 @@ extension Engine {
     package func recordExecDied(id: String, execID: String, code: Int32, signal: Int32) {
         guard let c = try? containers.load(id: id) else { return }
         recordExecEnded(containerID: c.id, execID: execID)
-        ExecEvents(recorder: events, container: c, command: [], execID: execID).died(code >= 0 ? code : 128 + signal)
+        ExecEvents(recorder: events, container: ExecSubject(c), command: [], execID: execID).died(
+            code >= 0 ? code : 128 + signal)
     }
 }
 

@@ -38,9 +38,9 @@ extension OCIRuntime {
     public struct ExecTarget: Sendable {
         let record: ContainerRecord
         public let status: State.Status
-        /// The container's config.json; its seccomp profile may have been read without its rules
-        /// (`LinuxSeccomp.rulesOmitted`) when `seccompProgram` holds the filter.
-        public let spec: Spec
+        /// What the exec takes of the container's config.json; its seccomp profile may have been read
+        /// without its rules (`LinuxSeccomp.rulesOmitted`) when `seccompProgram` holds the filter.
+        public let spec: ExecSpec
         /// The filter the init was given, kept by `create` (ContainerSeccompFile).
         let seccompProgram: SeccompProgram?
         /// The init's host pid.
@@ -54,9 +54,14 @@ extension OCIRuntime {
         // rules notify) or for --explain (what the filter refuses).
         let program = ContainerSeccompFile.read(directory: directory(of: id))
         let omitRules = program != nil && !logger.isExplaining
-        var spec = try SpecFile.load(bundle: record.bundle, omittingSeccompRules: omitRules)
-        if omitRules, spec.linux?.seccomp?.listenerPath != nil {
-            spec = try SpecFile.load(bundle: record.bundle)
+        var spec: ExecSpec
+        if omitRules, let read = SpecFile.execParts(bundle: record.bundle) {
+            spec = read
+        } else {
+            spec = ExecSpec(try SpecFile.load(bundle: record.bundle, omittingSeccompRules: omitRules))
+        }
+        if omitRules, spec.seccomp?.listenerPath != nil {
+            spec = ExecSpec(try SpecFile.load(bundle: record.bundle))
         }
         return ExecTarget(record: record, status: status(of: record), spec: spec, seccompProgram: program)
     }
@@ -137,9 +142,9 @@ extension OCIRuntime {
                 try Spawner.release(&child)
                 _ = try Spawner.awaitSetup(
                     &child, logger: logger, plan: config,
-                    seccomp: logger.isExplaining ? spec.linux?.seccomp.map(SeccompSummary.init) : nil,
+                    seccomp: logger.isExplaining ? spec.seccomp.map(SeccompSummary.init) : nil,
                     seccompAgent: SeccompAgent(
-                        spec.linux?.seccomp,
+                        spec.seccomp,
                         state: State(
                             id: id, status: status, pid: record.pid, bundle: record.bundle,
                             annotations: record.annotations)))

@@ -531,6 +531,8 @@ public struct OCIRuntime: Sendable {
 
     func directory(of id: String) -> String { root + "/" + id }
 
+    /// The container's state.json: read without Codable when it can be (`ContainerRecord(stateJSON:)`, the
+    /// same record), which an exec needs to be quick; decoded otherwise.
     func load(id: String) throws(RuntimeError) -> ContainerRecord {
         try Self.validate(id: id)
         let path = directory(of: id) + "/state.json"
@@ -539,6 +541,7 @@ public struct OCIRuntime: Sendable {
             if error.errno == ENOENT { throw .notFound(id) }
             throw .system(error)
         }
+        if let record = ContainerRecord(stateJSON: bytes) { return record }
         do { return try JSONDecoder().decode(ContainerRecord.self, from: Data(bytes)) } catch {
             throw .system(SystemError("decode state of \(id): \(error)", path: path, errno: EINVAL))
         }

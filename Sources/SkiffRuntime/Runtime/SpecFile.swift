@@ -31,6 +31,13 @@ public enum SpecFile {
         }
     }
 
+    /// What an exec takes of the bundle's config.json, read without Codable (`ExecSpec(configJSON:)`), the
+    /// seccomp rules left unread; nil when the file is unreadable or not read so, for `load` to report.
+    public static func execParts(bundle: String) -> ExecSpec? {
+        guard let bytes = try? FileIO.read(bundle + "/config.json") else { return nil }
+        return ExecSpec(configJSON: bytes)
+    }
+
     /// Write a bundle's config.json (pretty, as runc spec writes it), atomically.
     public static func write(_ spec: Spec, bundle: String) throws(RuntimeError) {
         let path = bundle + "/config.json"

@@ -23,11 +23,11 @@ public struct ExecFacts: Sendable, Equatable {
     }
 
     /// The running host's facts for an exec into the container whose init is `initPid`, created from `spec`.
-    public static func current(initPid: Int32, spec: Spec) throws(RuntimeError) -> ExecFacts {
+    public static func current(initPid: Int32, spec: ExecSpec) throws(RuntimeError) -> ExecFacts {
         let lastCap: Int
         do { lastCap = try KernelCapabilities.lastCap() } catch { throw .security(error.description) }
         var shared: Set<NamespaceKind> = []
-        for ns in spec.linux?.namespaces ?? [] {
+        for ns in spec.namespaces {
             guard let kind = NamespaceKind(rawValue: ns.type) else { continue }
             if sameFile("/proc/\(initPid)/ns/\(kind.procName)", "/proc/self/ns/\(kind.procName)") {
                 shared.insert(kind)
@@ -62,26 +62,32 @@ public struct ExecPlanner {
     public func plan(
         _ process: Process, spec: Spec, facts: ExecFacts, seccompProgram: SeccompProgram? = nil
     ) throws(RuntimeError) -> LaunchConfig {
+        try plan(process, spec: ExecSpec(spec), facts: facts, seccompProgram: seccompProgram)
+    }
+
+    /// `plan` with the exec's parts of the spec.
+    public func plan(
+        _ process: Process, spec: ExecSpec, facts: ExecFacts, seccompProgram: SeccompProgram? = nil
+    ) throws(RuntimeError) -> LaunchConfig {
         var config = LaunchConfig()
         config.rootfs = nil
         do { try ProcessPlanner.apply(process, to: &config) } catch { throw .spec(error) }
         config.setsid = process.terminal ?? false
         config.stdioOwner = .forProcess(
-            uid: config.uid, gid: config.gid, uidMappings: spec.linux?.uidMappings ?? [],
-            gidMappings: spec.linux?.gidMappings ?? [])
-        for ns in spec.linux?.namespaces ?? [] {
+            uid: config.uid, gid: config.gid, uidMappings: spec.uidMappings, gidMappings: spec.gidMappings)
+        for ns in spec.namespaces {
             guard let kind = NamespaceKind(rawValue: ns.type), kind != .time else { continue }
             if facts.sharedNamespaces.contains(kind) { continue }
             config.joins.append(.init(path: "/proc/\(facts.initPid)/ns/\(kind.procName)", kind: kind))
         }
         // Joining a user namespace someone else set up may find setgroups denied; one with mappings in
         // the spec was made by this runtime, which leaves setgroups allowed.
-        config.setGroups = !config.joins.contains { $0.kind == .user } || (spec.linux?.uidMappings?.isEmpty == false)
+        config.setGroups = !config.joins.contains { $0.kind == .user } || !spec.uidMappings.isEmpty
         do {
             config.capabilities = try CapabilityMasks(process.capabilities, lastCap: facts.lastCap, logger: logger)
             if let seccompProgram {
                 config.seccomp = seccompProgram
-            } else if let profile = spec.linux?.seccomp {
+            } else if let profile = spec.seccomp {
                 config.seccomp = try seccomp.compile(profile)
             }
         } catch {

@@ -1,0 +1,56 @@
+import SkiffSystem
+
+extension ContainerRecord {
+    /// A state.json read from its bytes with `JSONView`, as its Codable decoder reads it, for an exec that
+    /// decodes nothing else (see `ExecSpec.init(configJSON:)`). nil when the record has hooks (their types
+    /// are left to Codable) or is not read so (a field of another type, bad JSON): the caller decodes it.
+    init?(stateJSON bytes: [UInt8]) {
+        guard let r = JSONView(bytes)?.object, r["hooks"]?.isNull ?? true else { return nil }
+        do throws(JSONFieldMismatch) {
+            self.init(
+                id: try r.required("id", { $0.string }), bundle: try r.required("bundle", { $0.string }),
+                rootfs: try r.required("rootfs", { $0.string }), pid: try r.required("pid", { $0.int32 }),
+                pidStartTime: try r.required("pidStartTime", { $0.uint64 }),
+                created: try r.required("created", { $0.string }),
+                annotations: try r.stringMap("annotations"),
+                cgroup: try r.object("cgroup").map(Self.cgroup))
+            hostMounts = try r.bool("hostMounts")
+            owner = try r.required("owner", { $0.string })
+        } catch {
+            return nil
+        }
+    }
+
+    private static func cgroup(_ c: JSONObject) throws(JSONFieldMismatch) -> CgroupStatePaths {
+        CgroupStatePaths(
+            layout: try layout(try c.required("layout", { $0 })), path: try c.required("path", { $0.string }),
+            paths: try c.stringMap("paths").orMissing("paths"),
+            fakeFilesystem: try c.required("fakeFilesystem", { $0.bool }))
+    }
+
+    /// An enum with associated values as Swift encodes it: one key, the case, over an object of its values.
+    private static func layout(_ value: JSONView) throws(JSONFieldMismatch) -> CgroupLayout {
+        guard let members = value.members, members.count == 1, let fields = members[0].value.object else {
+            throw JSONFieldMismatch(key: "layout")
+        }
+        switch members[0].key {
+        case "v2":
+            return .v2(root: try fields.required("root", { $0.string }))
+        case "v1":
+            return .v1(hierarchies: try fields.stringMap("hierarchies").orMissing("hierarchies"))
+        case "hybrid":
+            return .hybrid(
+                hierarchies: try fields.stringMap("hierarchies").orMissing("hierarchies"),
+                unified: try fields.required("unified", { $0.string }))
+        default:
+            throw JSONFieldMismatch(key: "layout")
+        }
+    }
+}
+
+extension Optional {
+    fileprivate func orMissing(_ key: String) throws(JSONFieldMismatch) -> Wrapped {
+        guard let self else { throw JSONFieldMismatch(key: key) }
+        return self
+    }
+}
