@@ -172,26 +172,38 @@ public struct JSONView: Sendable {
         return i + 1
     }
 
-    /// The index just past the value that starts at `from`.
+    /// The index just past the value that starts at `from`. An object or array is crossed byte by byte
+    /// (an exec's config.json has 20 kB of seccomp rules to cross), through the buffer, unchecked: the
+    /// document is known to be balanced.
     private func skipValue(_ from: Int) -> Int {
         switch bytes[from] {
         case Byte.quote:
             return skipString(from)
         case Byte.openBrace, Byte.openBracket:
-            var depth = 0
-            var i = from
-            repeat {
-                switch bytes[i] {
-                case Byte.quote:
-                    i = skipString(i)
-                    continue
-                case Byte.openBrace, Byte.openBracket: depth += 1
-                case Byte.closeBrace, Byte.closeBracket: depth -= 1
-                default: break
+            return bytes.withUnsafeBufferPointer { b in
+                var depth = 0
+                var i = from
+                var inString = false
+                while i < b.count {
+                    let c = b[i]
+                    i += 1
+                    if inString {
+                        if c == Byte.backslash {
+                            i += 1
+                        } else if c == Byte.quote {
+                            inString = false
+                        }
+                    } else if c == Byte.quote {
+                        inString = true
+                    } else if c == Byte.openBrace || c == Byte.openBracket {
+                        depth += 1
+                    } else if c == Byte.closeBrace || c == Byte.closeBracket {
+                        depth -= 1
+                        if depth == 0 { break }
+                    }
                 }
-                i += 1
-            } while depth > 0
-            return i
+                return i
+            }
         default:
             var i = from
             while i < bytes.count, !Byte.endsScalar(bytes[i]) { i += 1 }

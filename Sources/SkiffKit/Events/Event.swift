@@ -102,7 +102,7 @@ public struct Event: Codable, Sendable, Equatable {
         s += "\"Type\":" + Self.quote(type) + ",\"Action\":" + Self.quote(action)
         s += ",\"Actor\":{\"ID\":" + Self.quote(actor.id) + ",\"Attributes\":{"
         s += actor.attributes.keys.sorted().map { Self.quote($0) + ":" + Self.quote(actor.attributes[$0]!) }
-            .joined(separator: ",")
+            .concatenated(separator: ",")
         s += "}},\"scope\":" + Self.quote(scope) + ",\"time\":\(time),\"timeNano\":\(timeNano)}"
         return s
     }
