@@ -297,4 +297,20 @@ struct ContainerRecordJSONTests {
         #expect(notUTF8.contains(0xFF))
         #expect(ContainerRecord(stateJSON: notUTF8) == nil)
     }
+
+    // MARK: A field added to the record must be added to the reader
+
+    /// `OCIRuntime.load` reads every state.json with this reader: a stored property of `ContainerRecord` or
+    /// `CgroupStatePaths` it does not know would be dropped for every command. Adding one fails here until
+    /// `ContainerRecord(stateJSON:)` reads it (or refuses records that have it) and this list names it.
+    @Test func theReaderKnowsEveryFieldOfTheRecord() {
+        let record = Mirror(reflecting: Self.record(cgroup: Self.v2Cgroup)).children.compactMap(\.label)
+        #expect(
+            record == [
+                "id", "bundle", "rootfs", "hostMounts", "pid", "pidStartTime", "created", "annotations", "cgroup",
+                "owner", "hooks",
+            ])
+        let cgroup = Mirror(reflecting: Self.v2Cgroup).children.compactMap(\.label)
+        #expect(cgroup == ["layout", "path", "paths", "fakeFilesystem"])
+    }
 }

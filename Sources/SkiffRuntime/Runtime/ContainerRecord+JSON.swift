@@ -1,9 +1,10 @@
 import SkiffSystem
 
 extension ContainerRecord {
-    /// A state.json read from its bytes with `JSONView`, as its Codable decoder reads it, for an exec that
-    /// decodes nothing else (see `ExecSpec.init(configJSON:)`). nil when the record has hooks (their types
-    /// are left to Codable) or is not read so (a field of another type, bad JSON): the caller decodes it.
+    /// A state.json read from its bytes with `JSONView`, as its Codable decoder reads it: `OCIRuntime.load`
+    /// reads every record so, and an exec, which decodes nothing else, skips Codable's first-use cost (see
+    /// `ExecSpec.init(configJSON:)`). nil when the record has hooks (their types are left to Codable) or is
+    /// not read so (a field of another type, bad JSON): the caller decodes it.
     init?(stateJSON bytes: [UInt8]) {
         guard let r = JSONView(bytes)?.object, r["hooks"]?.isNull ?? true else { return nil }
         do throws(JSONFieldMismatch) {
