@@ -286,12 +286,7 @@ private struct Checker {
 
     private mutating func object(depth: Int) -> Bool {
         guard depth <= JSONView.maxDepth else { return false }
-        i += 1
-        skipSpace()
-        if i < bytes.count, bytes[i] == Byte.closeBrace {
-            i += 1
-            return true
-        }
+        if let empty = opens(closing: Byte.closeBrace) { return empty }
         var names: [StringToken] = []
         while true {
             guard i < bytes.count, bytes[i] == Byte.quote, let name = string() else { return false }
@@ -302,38 +297,42 @@ private struct Checker {
             i += 1
             skipSpace()
             guard value(depth: depth) else { return false }
-            skipSpace()
-            guard i < bytes.count else { return false }
-            if bytes[i] == Byte.closeBrace {
-                i += 1
-                return true
-            }
-            guard bytes[i] == Byte.comma else { return false }
-            i += 1
-            skipSpace()
+            if let done = follows(closing: Byte.closeBrace) { return done }
         }
     }
 
     private mutating func array(depth: Int) -> Bool {
         guard depth <= JSONView.maxDepth else { return false }
+        if let empty = opens(closing: Byte.closeBracket) { return empty }
+        while true {
+            guard value(depth: depth) else { return false }
+            if let done = follows(closing: Byte.closeBracket) { return done }
+        }
+    }
+
+    /// Past an object's or array's opening byte: true when `close` follows at once (an empty one, consumed),
+    /// nil for its first element.
+    private mutating func opens(closing close: UInt8) -> Bool? {
         i += 1
         skipSpace()
-        if i < bytes.count, bytes[i] == Byte.closeBracket {
+        guard i < bytes.count, bytes[i] == close else { return nil }
+        i += 1
+        return true
+    }
+
+    /// After an element: true at `close` (consumed), false at anything but a comma, nil past the comma for
+    /// the next element.
+    private mutating func follows(closing close: UInt8) -> Bool? {
+        skipSpace()
+        guard i < bytes.count else { return false }
+        if bytes[i] == close {
             i += 1
             return true
         }
-        while true {
-            guard value(depth: depth) else { return false }
-            skipSpace()
-            guard i < bytes.count else { return false }
-            if bytes[i] == Byte.closeBracket {
-                i += 1
-                return true
-            }
-            guard bytes[i] == Byte.comma else { return false }
-            i += 1
-            skipSpace()
-        }
+        guard bytes[i] == Byte.comma else { return false }
+        i += 1
+        skipSpace()
+        return nil
     }
 
     /// A string at `i` (its opening quote); its contents, or nil when it is not a valid string.
