@@ -30,30 +30,38 @@ extension JSONObject {
 
     /// An array of strings.
     public func strings(_ key: String) throws(JSONFieldMismatch) -> [String]? {
-        try optional(key) { v in
-            guard let elements = v.elements else { return nil }
-            var out: [String] = []
-            out.reserveCapacity(elements.count)
-            for e in elements {
-                guard let s = e.string else { return nil }
-                out.append(s)
-            }
-            return out
-        }
+        try optional(key, { $0.stringElements })
     }
 
-    /// An object whose members are all strings. Of two keys Swift takes as equal (canonically equivalent,
-    /// "K" and the Kelvin sign), the first is kept, as Codable's dictionary keeps it.
+    /// An object whose members are all strings (see `JSONView.stringMembers`).
     public func stringMap(_ key: String) throws(JSONFieldMismatch) -> [String: String]? {
-        try optional(key) { v in
-            guard let members = v.members else { return nil }
-            var out: [String: String] = [:]
-            for (k, m) in members {
-                guard let s = m.string else { return nil }
-                if out[k] == nil { out[k] = s }
-            }
-            return out
+        try optional(key, { $0.stringMembers })
+    }
+}
+
+// Arrays and objects of strings, nil when this is not one or an element is not a string.
+extension JSONView {
+    public var stringElements: [String]? {
+        guard let elements else { return nil }
+        var out: [String] = []
+        out.reserveCapacity(elements.count)
+        for e in elements {
+            guard let s = e.string else { return nil }
+            out.append(s)
         }
+        return out
+    }
+
+    /// Of two keys Swift takes as equal (canonically equivalent, "K" and the Kelvin sign), the first is
+    /// kept, as Codable's dictionary keeps it.
+    public var stringMembers: [String: String]? {
+        guard let members else { return nil }
+        var out: [String: String] = [:]
+        for (k, m) in members {
+            guard let s = m.string else { return nil }
+            if out[k] == nil { out[k] = s }
+        }
+        return out
     }
 }
 

@@ -34,8 +34,7 @@ package struct ExecSubject: Sendable, Equatable {
             id = try r.required("id", { $0.string })
             name = try r.required("name", { $0.string })
             image = try r.required("image", { $0.string })
-            guard let labels = try r.stringMap("labels") else { throw JSONFieldMismatch(key: "labels") }
-            self.labels = labels
+            labels = try r.required("labels", { $0.stringMembers })
             status = try r.required("status") { $0.string.flatMap(Container.Status.init(rawValue:)) }
             pid = try r.optional("pid", { $0.int32 })
             pidStartTime = try r.optional("pidStartTime", { $0.uint64 })

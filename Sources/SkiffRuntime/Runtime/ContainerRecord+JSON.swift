@@ -25,7 +25,7 @@ extension ContainerRecord {
     private static func cgroup(_ c: JSONObject) throws(JSONFieldMismatch) -> CgroupStatePaths {
         CgroupStatePaths(
             layout: try layout(try c.required("layout", { $0 })), path: try c.required("path", { $0.string }),
-            paths: try c.stringMap("paths").orMissing("paths"),
+            paths: try c.required("paths", { $0.stringMembers }),
             fakeFilesystem: try c.required("fakeFilesystem", { $0.bool }))
     }
 
@@ -38,20 +38,13 @@ extension ContainerRecord {
         case "v2":
             return .v2(root: try fields.required("root", { $0.string }))
         case "v1":
-            return .v1(hierarchies: try fields.stringMap("hierarchies").orMissing("hierarchies"))
+            return .v1(hierarchies: try fields.required("hierarchies", { $0.stringMembers }))
         case "hybrid":
             return .hybrid(
-                hierarchies: try fields.stringMap("hierarchies").orMissing("hierarchies"),
+                hierarchies: try fields.required("hierarchies", { $0.stringMembers }),
                 unified: try fields.required("unified", { $0.string }))
         default:
             throw JSONFieldMismatch(key: "layout")
         }
-    }
-}
-
-extension Optional {
-    fileprivate func orMissing(_ key: String) throws(JSONFieldMismatch) -> Wrapped {
-        guard let self else { throw JSONFieldMismatch(key: key) }
-        return self
     }
 }
