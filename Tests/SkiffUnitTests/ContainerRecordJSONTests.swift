@@ -1,5 +1,6 @@
 import Foundation
 import SkiffOCI
+import SkiffSystem
 import Testing
 
 @testable import SkiffRuntime
@@ -7,7 +8,7 @@ import Testing
 /// `ContainerRecord(stateJSON:)`, a state.json read without Codable, against its contract: whatever it
 /// reads equals `JSONDecoder().decode(ContainerRecord.self, from:)` of the same bytes, and what it cannot
 /// read so (hooks, a field missing or of another type, bad JSON) it refuses (nil) for the runtime to
-/// decode with Codable.
+/// decode with Codable. And its writer (`JSONOutput`): the bytes of `JSONEncoder` with sorted keys.
 @Suite("state.json read without Codable")
 struct ContainerRecordJSONTests {
     // MARK: Helpers
@@ -39,9 +40,10 @@ struct ContainerRecordJSONTests {
         paths: ["pids": "/sys/fs/cgroup/pids/skiff/c1", "unified": "/sys/fs/cgroup/unified/skiff/c1"],
         fakeFilesystem: true)
 
-    /// As the runtime writes state.json (`OCIRuntime.save`): a plain encoder, slashes escaped.
+    /// A plain encoder, slashes escaped: how the runtime wrote state.json before `JSONOutput`.
     static func runtimeEncoded(_ r: ContainerRecord) throws -> [UInt8] { Array(try JSONEncoder().encode(r)) }
 
+    /// How the runtime writes state.json now (`OCIRuntime.save`, `JSONOutput`), byte for byte.
     static func prettyEncoded(_ r: ContainerRecord) throws -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -60,8 +62,10 @@ struct ContainerRecordJSONTests {
         #expect(lean == full, sourceLocation: sourceLocation)
     }
 
-    /// Both encodings of `r` are read, as Codable reads them, and Codable gives `r` back.
+    /// Both encodings of `r` are read, as Codable reads them, and Codable gives `r` back; the writer
+    /// writes the encoder's bytes.
     static func expectRoundTrip(_ r: ContainerRecord, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        #expect(JSONOutput.bytes(of: r) == (try prettyEncoded(r)), sourceLocation: sourceLocation)
         for bytes in [try runtimeEncoded(r), try prettyEncoded(r)] {
             try expectAgreement(bytes, sourceLocation: sourceLocation)
             #expect(ContainerRecord(stateJSON: bytes) == r, sourceLocation: sourceLocation)
@@ -179,6 +183,7 @@ struct ContainerRecordJSONTests {
         var hooks = Hooks()
         hooks.poststop = [Hook(path: "/usr/bin/cleanup", args: ["cleanup", "--all"], env: ["A=1"], timeout: 5)]
         r.hooks = hooks
+        #expect(JSONOutput.bytes(of: r) == (try Self.prettyEncoded(r)))
         for bytes in [try Self.runtimeEncoded(r), try Self.prettyEncoded(r)] {
             #expect(try Self.codable(bytes) == r)
             #expect(ContainerRecord(stateJSON: bytes) == nil)
@@ -300,9 +305,10 @@ struct ContainerRecordJSONTests {
 
     // MARK: A field added to the record must be added to the reader
 
-    /// `OCIRuntime.load` reads every state.json with this reader: a stored property of `ContainerRecord` or
-    /// `CgroupStatePaths` it does not know would be dropped for every command. Adding one fails here until
-    /// `ContainerRecord(stateJSON:)` reads it (or refuses records that have it) and this list names it.
+    /// `OCIRuntime.load` reads every state.json with this reader and `save` writes it with the writer: a
+    /// stored property of `ContainerRecord` or `CgroupStatePaths` either does not know would be dropped for
+    /// every command. Adding one fails here until `ContainerRecord+JSON.swift` reads and writes it (or the
+    /// reader refuses records that have it) and this list names it.
     @Test func theReaderKnowsEveryFieldOfTheRecord() {
         let record = Mirror(reflecting: Self.record(cgroup: Self.v2Cgroup)).children.compactMap(\.label)
         #expect(

@@ -30,7 +30,7 @@ public struct ContainerStore: Sendable {
             if error.errno == ENOENT { throw .notFound("No such container: \(id)") }
             throw unreadable(String(cString: strerror(error.errno)))
         }
-        do { return try KitJSON.decode(Container.self, from: bytes) } catch {
+        do { return try RecentRecords.decode(Container.self, from: bytes) } catch {
             throw unreadable(KitJSON.reason(error))
         }
     }

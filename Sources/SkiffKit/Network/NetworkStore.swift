@@ -72,7 +72,7 @@ package struct NetworkStore: Sendable {
 
     package func load(_ name: String) -> NetworkConfig? {
         guard let bytes = try? FileIO.read(directory(name) + "/config.json") else { return nil }
-        return try? KitJSON.decode(NetworkConfig.self, from: bytes)
+        return try? RecentRecords.decode(NetworkConfig.self, from: bytes)
     }
 
     func save(_ config: NetworkConfig) throws(KitError) {

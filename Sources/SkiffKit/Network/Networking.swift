@@ -29,7 +29,7 @@ extension Engine {
 
     package func networkRequest(_ id: String) -> ContainerNetworkRequest? {
         guard let bytes = try? FileIO.read(networkRequestPath(id)) else { return nil }
-        return try? KitJSON.decode(ContainerNetworkRequest.self, from: bytes)
+        return try? RecentRecords.decode(ContainerNetworkRequest.self, from: bytes)
     }
 
     /// Whether the container's network.json may hold `--link`s, read without decoding it: a file that

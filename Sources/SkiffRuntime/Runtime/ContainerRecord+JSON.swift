@@ -48,3 +48,56 @@ extension ContainerRecord {
         }
     }
 }
+
+/// state.json written without Codable (`OCIRuntime.save`), as `JSONEncoder` writes it with sorted keys
+/// (`JSONOutput`); `init?(stateJSON:)` reads it back.
+extension ContainerRecord: JSONWritable {
+    public func write(to out: inout JSONOutput) {
+        out.object { o in
+            o.member("annotations", annotations)
+            o.member("bundle", bundle)
+            o.member("cgroup", cgroup)
+            o.member("created", created)
+            o.member("hooks", hooks)
+            o.member("hostMounts", hostMounts)
+            o.member("id", id)
+            o.member("owner", owner)
+            o.member("pid", pid)
+            o.member("pidStartTime", pidStartTime)
+            o.member("rootfs", rootfs)
+        }
+    }
+}
+
+extension CgroupStatePaths: JSONWritable {
+    public func write(to out: inout JSONOutput) {
+        out.object { o in
+            o.member("fakeFilesystem", fakeFilesystem)
+            o.member("layout", layout)
+            o.member("path", path)
+            o.member("paths", paths)
+        }
+    }
+}
+
+/// As Swift encodes an enum with associated values: one key, the case, over an object of its values.
+extension CgroupLayout: JSONWritable {
+    public func write(to out: inout JSONOutput) {
+        out.object { o in
+            switch self {
+            case .v2(let root):
+                o.key("v2")
+                o.object { $0.member("root", root) }
+            case .v1(let hierarchies):
+                o.key("v1")
+                o.object { $0.member("hierarchies", hierarchies) }
+            case .hybrid(let hierarchies, let unified):
+                o.key("hybrid")
+                o.object { fields in
+                    fields.member("hierarchies", hierarchies)
+                    fields.member("unified", unified)
+                }
+            }
+        }
+    }
+}

@@ -549,14 +549,12 @@ public struct OCIRuntime: Sendable {
 
     private func save(_ record: ContainerRecord) throws(RuntimeError) {
         let path = directory(of: record.id) + "/state.json"
-        do {
-            let data = try JSONEncoder().encode(record)
-            // A hook's env may carry credentials (as config.json may): then only root reads the record.
-            try FileIO.writeAtomically(path, contents: Array(data), mode: record.hooks == nil ? 0o644 : 0o600)
-        } catch let error as SystemError {
-            throw .system(error)
+        // A hook's env may carry credentials (as config.json may): then only root reads the record.
+        do throws(SystemError) {
+            try FileIO.writeAtomically(
+                path, contents: JSONOutput.bytes(of: record), mode: record.hooks == nil ? 0o644 : 0o600)
         } catch {
-            throw .system(SystemError("encode state: \(error)", path: path, errno: EINVAL))
+            throw .system(error)
         }
     }
 

@@ -38,15 +38,16 @@ public enum SpecFile {
         return ExecSpec(configJSON: bytes)
     }
 
-    /// Write a bundle's config.json (pretty, as runc spec writes it), atomically.
+    /// Write a bundle's config.json (pretty, as runc spec writes it), atomically. The bytes are
+    /// `JSONEncoder`'s with sorted keys, written without it (`Spec+JSONOutput.swift`).
     public static func write(_ spec: Spec, bundle: String) throws(RuntimeError) {
         let path = bundle + "/config.json"
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let bytes: [UInt8]
-        do { bytes = Array(try encoder.encode(spec)) } catch {
-            throw .spec(.unreadable(path: path, reason: "cannot encode: \(error)"))
+        if spec.linux?.seccomp?.rulesOmitted == true {
+            throw .spec(
+                .unreadable(
+                    path: path, reason: "cannot encode: a seccomp profile decoded without its rules cannot be encoded"))
         }
+        let bytes = JSONOutput.bytes(of: spec)
         do { try FileIO.writeAtomically(path, contents: bytes) } catch { throw .system(error) }
         recent.withLock { $0 = (bytes, spec) }
     }
