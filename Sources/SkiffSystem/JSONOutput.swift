@@ -26,23 +26,18 @@ public struct JSONOutput: Sendable {
     // MARK: values
 
     public mutating func string(_ s: String) {
-        bytes.append(Byte.quote)
-        var plainFrom: String.UTF8View.Index? = nil
-        let utf8 = s.utf8
-        var i = utf8.startIndex
-        while i != utf8.endIndex {
-            let b = utf8[i]
-            if b >= 0x20 && b != Byte.quote && b != Byte.backslash {
-                if plainFrom == nil { plainFrom = i }
-            } else {
-                if let from = plainFrom { bytes.append(contentsOf: utf8[from..<i]) }
-                plainFrom = nil
-                escape(b)
+        var s = s
+        s.withUTF8 { utf8 in
+            bytes.append(Byte.quote)
+            var plain = 0
+            for i in 0..<utf8.count where utf8[i] < 0x20 || utf8[i] == Byte.quote || utf8[i] == Byte.backslash {
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[plain..<i]))
+                escape(utf8[i])
+                plain = i + 1
             }
-            i = utf8.index(after: i)
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[plain...]))
+            bytes.append(Byte.quote)
         }
-        if let from = plainFrom { bytes.append(contentsOf: utf8[from..<utf8.endIndex]) }
-        bytes.append(Byte.quote)
     }
 
     private mutating func escape(_ b: UInt8) {
@@ -64,9 +59,18 @@ public struct JSONOutput: Sendable {
         bytes.append(contentsOf: b ? Array("true".utf8) : Array("false".utf8))
     }
 
+    // The generic writers are inlinable, so each is specialized where it is used: across the module
+    // boundary an unspecialized one looks up its type's metadata and witnesses at run time.
+
+    @inlinable
     public mutating func integer<T: BinaryInteger>(_ v: T) {
-        if v < 0 { bytes.append(UInt8(ascii: "-")) }
-        var m = UInt64(truncatingIfNeeded: v.magnitude)
+        decimal(negative: v < 0, magnitude: UInt64(truncatingIfNeeded: v.magnitude))
+    }
+
+    @usableFromInline
+    mutating func decimal(negative: Bool, magnitude: UInt64) {
+        if negative { bytes.append(Byte.minus) }
+        var m = magnitude
         var digits: [UInt8] = []
         repeat {
             digits.append(Byte.zero + UInt8(m % 10))
@@ -77,22 +81,24 @@ public struct JSONOutput: Sendable {
 
     /// An object; `body` writes its members with `key` and a value, or the `member` helpers.
     public mutating func object(_ body: (inout JSONOutput) -> Void) {
-        open(Byte.openBrace)
+        open(array: false)
         body(&self)
-        close(Byte.closeBrace)
+        close(array: false)
     }
 
+    @inlinable
     public mutating func array<S: Sequence>(_ elements: S, _ write: (inout JSONOutput, S.Element) -> Void) {
-        open(Byte.openBracket)
+        open(array: true)
         for e in elements {
             separate()
             write(&self, e)
         }
-        close(Byte.closeBracket)
+        close(array: true)
     }
 
     public mutating func array(_ strings: [String]) { array(strings) { $0.string($1) } }
 
+    @inlinable
     public mutating func array<T: JSONWritable>(_ values: [T]) { array(values) { $1.write(to: &$0) } }
 
     /// An object of strings, its keys sorted by their UTF-8 bytes.
@@ -126,6 +132,7 @@ public struct JSONOutput: Sendable {
         bool(v)
     }
 
+    @inlinable
     public mutating func member<T: BinaryInteger>(_ k: String, _ v: T?) {
         guard let v else { return }
         key(k)
@@ -144,18 +151,21 @@ public struct JSONOutput: Sendable {
         object(v)
     }
 
+    @inlinable
     public mutating func member<T: BinaryInteger>(_ k: String, _ v: [T]?) {
         guard let v else { return }
         key(k)
         array(v) { $0.integer($1) }
     }
 
+    @inlinable
     public mutating func member<T: JSONWritable>(_ k: String, _ v: T?) {
         guard let v else { return }
         key(k)
         v.write(to: &self)
     }
 
+    @inlinable
     public mutating func member<T: JSONWritable>(_ k: String, _ v: [T]?) {
         guard let v else { return }
         key(k)
@@ -164,23 +174,26 @@ public struct JSONOutput: Sendable {
 
     // MARK: layout
 
-    private mutating func open(_ bracket: UInt8) {
-        bytes.append(bracket)
+    @usableFromInline
+    mutating func open(array: Bool) {
+        bytes.append(array ? Byte.openBracket : Byte.openBrace)
         depth += 1
         empty = true
     }
 
-    private mutating func close(_ bracket: UInt8) {
+    @usableFromInline
+    mutating func close(array: Bool) {
         depth -= 1
         bytes.append(Byte.newline)
         if empty { bytes.append(Byte.newline) }
         indent()
-        bytes.append(bracket)
+        bytes.append(array ? Byte.closeBracket : Byte.closeBrace)
         empty = false
     }
 
     /// Before an element or a member: a comma after the one before, then its own line.
-    private mutating func separate() {
+    @usableFromInline
+    mutating func separate() {
         if !empty { bytes.append(Byte.comma) }
         empty = false
         bytes.append(Byte.newline)

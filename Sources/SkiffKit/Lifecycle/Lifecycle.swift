@@ -169,9 +169,11 @@ extension Engine {
     }
 
     /// `startMonitored` of a record the caller has just made or read (`run`'s create): it is not looked
-    /// up again, and an adopted start's launch takes it as it is instead of reading it back.
+    /// up again, and an adopted start's launch takes it as it is instead of reading it back. The record
+    /// returned is the running one, read back after the start, unless `readBack` is false (`run -d`, which
+    /// prints only the ID): then it is `record`.
     @discardableResult
-    public func startMonitored(record: Container, attach: Bool = false) throws(KitError) -> (
+    public func startMonitored(record: Container, attach: Bool = false, readBack: Bool = true) throws(KitError) -> (
         container: Container, attachFD: Int32
     ) {
         var container = record
@@ -243,6 +245,7 @@ extension Engine {
         let report = reader.line() ?? ""
         collectExplanation(id: container.id)
         if report.hasPrefix("ok ") {
+            guard readBack else { return (container, attachFD) }
             // A quick --rm container (`run -d --rm busybox true`) may have run and been removed by its
             // monitor already: it started, which is all this promises.
             do {
@@ -374,7 +377,7 @@ extension Engine {
                 explaining: logger.isExplaining, sysctls: (try? SpecFile.load(bundle: dir))?.linux?.sysctl ?? [:])
             // create and start in one (the runtime brings lo up in a new network namespace); a network
             // of its own is made while the init sets itself up, when nothing in that set-up needs it.
-            initProcess = try withNetworkSetUp(id: id) { attach throws(KitError) -> InitProcess in
+            initProcess = try withNetworkSetUp(id: id, record: before) { attach throws(KitError) -> InitProcess in
                 var options = options
                 if let attach {
                     if beside {

@@ -294,9 +294,11 @@ extension Engine {
     /// `launch` runs before the container's process starts, beside the init's own set-up if it can
     /// (`OCIRuntime.StartOptions.alongsideSetup`). `attach` is nil when there is nothing to make (no
     /// network of its own, or a donor's joined). The network lock is held from the namespace to the end
-    /// of `attach`; whatever `launch` throws, what was made is undone.
+    /// of `attach`; whatever `launch` throws, what was made is undone. `record` is the container's, when the
+    /// caller has it (read otherwise).
     func withNetworkSetUp<T>(
-        id: String, launch: (_ attach: (() throws(KitError) -> Void)?) throws(KitError) -> T
+        id: String, record known: Container? = nil,
+        launch: (_ attach: (() throws(KitError) -> Void)?) throws(KitError) -> T
     ) throws(KitError) -> T {
         guard let request = networkRequest(id) else { return try launch(nil) }
         if request.mode == "container" {
@@ -308,7 +310,8 @@ extension Engine {
         case .success(let n): names = n
         case .failure(let e): throw .usage(e.reason)
         }
-        let record = try containers.load(id: id)
+        let record: Container
+        if let known { record = known } else { record = try containers.load(id: id) }
         let lock = try networks.lock()
         defer { lock.unlock() }
         return try NetworkStore.withLeaseMemo { () throws(KitError) -> T in

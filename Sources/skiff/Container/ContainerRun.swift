@@ -89,8 +89,8 @@ struct RunInvocation {
         let container = try refusedBeforeStart { try flags.createContainer(engine, image: image, options: options) }
         if detach {
             do {
-                let started = try engine.startMonitored(record: container)
-                print(started.container.id)
+                try engine.startMonitored(record: container, readBack: false)
+                print(container.id)
             } catch {
                 FileHandleStderr.write("Error: \(error)\n")
                 let code = (try? engine.containers.load(id: container.id))?.exitCode ?? 125
