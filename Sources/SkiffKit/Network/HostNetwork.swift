@@ -238,7 +238,7 @@ enum HostNetwork {
     }
 
     static func readSysctl(_ path: String) -> String? {
-        (try? FileIO.readString("/proc/sys/" + path))?.trimmingCharacters(in: .whitespacesAndNewlines)
+        (try? FileIO.readString("/proc/sys/" + path))?.trimmingWhitespace
     }
 
     // MARK: MTU

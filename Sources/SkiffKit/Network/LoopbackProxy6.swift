@@ -204,7 +204,7 @@ extension Engine {
         let path = loopbackProxyPIDPath(id)
         guard let text = try? FileIO.readString(path) else { return }
         unlink(path)
-        guard let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 1,
+        guard let pid = Int32(text.trimmingWhitespace), pid > 1,
             let cmdline = try? FileIO.read("/proc/\(pid)/cmdline"),
             String(decoding: cmdline, as: UTF8.self).contains(id)
         else { return }

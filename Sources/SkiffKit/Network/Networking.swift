@@ -467,13 +467,13 @@ extension Engine {
     static func macAddress(_ lease: NetworkLease) -> String {
         if let ip = lease.ip { return macAddress(ip) }
         let bytes = lease.ip6.map { Array($0.bytes.suffix(4)) } ?? [0, 0, 0, 0]
-        return (["02", "42"] + bytes.map(HexText.byte)).joined(separator: ":")
+        return (["02", "42"] + bytes.map(HexText.byte)).concatenated(separator: ":")
     }
 
     static func macAddress(_ ip: IPv4Address) -> String {
         let v = ip.value
-        return (["02", "42"] + [24, 16, 8, 0].map { HexText.byte(UInt8(truncatingIfNeeded: v >> UInt32($0))) }).joined(
-            separator: ":")
+        return (["02", "42"] + [24, 16, 8, 0].map { HexText.byte(UInt8(truncatingIfNeeded: v >> UInt32($0))) })
+            .concatenated(separator: ":")
     }
 
     func defaultOrExistingLocked(_ name: String) throws(KitError) -> NetworkConfig {

@@ -278,7 +278,7 @@ extension CreateFlagSet {
 
     /// `os/arch[/variant]` of an image config.
     static func platformText(_ config: ImageConfig) -> String {
-        [config.os, config.architecture, config.variant].compactMap { $0 }.joined(separator: "/")
+        [config.os, config.architecture, config.variant].compactMap { $0 }.concatenated(separator: "/")
     }
 
     /// The flags as the engine takes them (validated: a bad value is an error naming its flag, before any
