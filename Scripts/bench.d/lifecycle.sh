@@ -195,6 +195,23 @@ skiff_and_floor_in_turns() {
         "$DETACHED_ROUND" "$count" "$SKIFF_RSS" "$SKIFF_PSS" "$((2 * n))" "$SKIFF_RM_MS" | tee -a "$results/detached-50.txt"
 }
 
+# series_apart TOOL: TOOL's 50 detached starts on each network, one series after the other (podman's,
+# and skiff's when crun is missing). Fills the caller's start[TOOL/NETWORK], and TOOL's RSS and PSS per
+# monitor (PODMAN_RSS, PODMAN_PSS, or SKIFF_...).
+series_apart() {
+    local tool="$1" net prefix="${1^^}"
+    for net in none default; do
+        if detached_starts "$tool" "$net"; then
+            start[$tool/$net]=$START_MS
+            printf -v "${prefix}_RSS" '%s' "$RSS_KB"
+            printf -v "${prefix}_PSS" '%s' "$PSS_KB"
+        else
+            FAILED[detached-50/$tool-$net]=1
+            note "$tool run -d (network $net) failed"
+        fi
+    done
+}
+
 # Issue 15's goal for 50 detached starts, on either network: <= 1000 ms (20 ms each).
 DETACHED_GOAL_MS=1000
 
@@ -203,7 +220,7 @@ section_detached-50() {
     [[ -n "$archive" ]] || { goal SKIP "detached-50" "no busybox.tar (Scripts/make-images)"; return 0; }
     : >"$results/detached-50.txt"
     local -A start
-    local net tool
+    local net
     # podman's default network here is its bridge (netavark); skiff's is its bridge. Both ways, same for both.
     if [[ -n "$skiff" ]]; then
         on_exit "SKIFF_ROOT='$WORK/lifecycle-skiff' '$skiff' rm -f \$(SKIFF_ROOT='$WORK/lifecycle-skiff' '$skiff' ps -aq) >/dev/null 2>&1"
@@ -214,17 +231,7 @@ section_detached-50() {
         on_exit "podman --root '$WORK/lifecycle-podman/root' --runroot '$WORK/lifecycle-podman/run' --storage-driver vfs rm -af -t 0 >/dev/null 2>&1"
         lifecycle_podman load -i "$archive" >/dev/null 2>&1
     fi
-    if command -v podman >/dev/null; then
-        for net in none default; do
-            if detached_starts podman "$net"; then
-                start[podman/$net]=$START_MS
-                PODMAN_RSS=$RSS_KB PODMAN_PSS=$PSS_KB
-            else
-                FAILED[detached-50/podman-$net]=1
-                note "podman run -d (network $net) failed"
-            fi
-        done
-    fi
+    command -v podman >/dev/null && series_apart podman
     local floor=""
     if [[ -n "$skiff" ]] && command -v crun >/dev/null; then
         local -A START=()
@@ -236,15 +243,7 @@ section_detached-50() {
         fi
         crun_detached_floor yes || note "crun run -d (Docker's seccomp profile) failed"
     elif [[ -n "$skiff" ]]; then
-        for net in none default; do
-            if detached_starts skiff "$net"; then
-                start[skiff/$net]=$START_MS
-                SKIFF_RSS=$RSS_KB SKIFF_PSS=$PSS_KB
-            else
-                FAILED[detached-50/skiff-$net]=1
-                note "skiff run -d (network $net) failed"
-            fi
-        done
+        series_apart skiff
     fi
     cat "$results/detached-50.txt" >>"$results/summary.txt"
     for net in none default; do
