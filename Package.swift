@@ -141,7 +141,8 @@ let package = Package(
         .testTarget(
             name: "SkiffUnitTests",
             dependencies: [
-                "SkiffKit", "SkiffPresentation", "SkiffRuntime", "SkiffOCI", "SkiffExplain", "SkiffTesting",
+                "SkiffKit", "SkiffImage", "SkiffPresentation", "SkiffRuntime", "SkiffOCI", "SkiffExplain",
+                "SkiffTesting",
                 "SkiffOCICommands", .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -52,14 +52,17 @@ extension JSONView {
         return out
     }
 
-    /// Of two keys Swift takes as equal (canonically equivalent, "K" and the Kelvin sign), the first is
-    /// kept, as Codable's dictionary keeps it.
-    public var stringMembers: [String: String]? {
+    public var stringMembers: [String: String]? { memberValues(as: { $0.string }) }
+
+    /// An object whose members are all read by `value`; nil when this is not an object or one is not
+    /// read. Of two keys Swift takes as equal (canonically equivalent, "K" and the Kelvin sign), the first
+    /// is kept, as Codable's dictionary keeps it.
+    public func memberValues<T>(as value: (JSONView) -> T?) -> [String: T]? {
         guard let members else { return nil }
-        var out: [String: String] = [:]
+        var out: [String: T] = [:]
         for (k, m) in members {
-            guard let s = m.string else { return nil }
-            if out[k] == nil { out[k] = s }
+            guard let v = value(m) else { return nil }
+            if out[k] == nil { out[k] = v }
         }
         return out
     }

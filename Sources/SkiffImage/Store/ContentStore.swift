@@ -54,6 +54,16 @@ public struct ContentStore: Sendable {
         try JSON.decode(type, from: try read(digest), what: "blob \(digest)")
     }
 
+    /// A manifest blob, read without Codable when it can be (`ImageJSONReadable`).
+    public func readJSON(_ type: Manifest.Type, _ digest: Digest) throws(ImageError) -> Manifest {
+        try JSON.decode(type, from: try read(digest), what: "blob \(digest)")
+    }
+
+    /// An image config blob, read without Codable when it can be (`ImageJSONReadable`).
+    public func readJSON(_ type: ImageConfig.Type, _ digest: Digest) throws(ImageError) -> ImageConfig {
+        try JSON.decode(type, from: try read(digest), what: "blob \(digest)")
+    }
+
     /// Store a file (by copying it) verifying `expected` when given. The source is left as it is.
     @discardableResult
     public func ingest(file source: String, expected: Digest? = nil, expectedSize: Int64? = nil) throws(ImageError)

@@ -185,10 +185,17 @@ public struct ImageStore: Sendable {
 
     /// Load an image by manifest digest.
     public func image(manifest digest: Digest) throws(ImageError) -> StoredImage {
+        try image(manifest: digest, references: try? references())
+    }
+
+    /// `image(manifest:)` with the names already read (nil: unreadable, so none).
+    func image(manifest digest: Digest, references refs: [ImageReference: Digest]?) throws(ImageError)
+        -> StoredImage
+    {
         let manifest = try content.readJSON(Manifest.self, digest)
         let configDigest = try Digest(manifest.config.digest)
         let config = try content.readJSON(ImageConfig.self, configDigest)
-        let names = (try? references().filter { $0.value == digest }.map(\.key)) ?? []
+        let names = (refs ?? [:]).filter { $0.value == digest }.map(\.key)
         return StoredImage(
             manifestDigest: digest, manifest: manifest, configDigest: configDigest, config: config,
             references: names.sorted { $0.description < $1.description })
@@ -199,9 +206,10 @@ public struct ImageStore: Sendable {
     public func resolve(_ input: String) throws(ImageError) -> StoredImage {
         let refs = try references()
         if let ref = try? ImageReference(parsing: input) {
-            if let digest = refs[ref] { return try image(manifest: digest) }
+            if let digest = refs[ref] { return try image(manifest: digest, references: refs) }
             if let d = ref.digest, ref.tag == nil || refs[ref] == nil, content.contains(d),
-                let img = try? image(manifest: d), refs.contains(where: { $0.key.name == ref.name && $0.value == d })
+                let img = try? image(manifest: d, references: refs),
+                refs.contains(where: { $0.key.name == ref.name && $0.value == d })
             {
                 return img
             }
@@ -210,7 +218,7 @@ public struct ImageStore: Sendable {
         if hex.count >= 4, hex.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) }) {
             var matches: [Digest: StoredImage] = [:]
             for digest in Set(refs.values).union(untaggedManifests()) {
-                guard let img = try? image(manifest: digest) else { continue }
+                guard let img = try? image(manifest: digest, references: refs) else { continue }
                 if img.configDigest.hex.hasPrefix(hex) || digest.hex.hasPrefix(hex) { matches[digest] = img }
             }
             if matches.count == 1 { return matches.first!.value }
@@ -224,8 +232,9 @@ public struct ImageStore: Sendable {
     /// Every named image, one entry per manifest.
     public func list() throws(ImageError) -> [StoredImage] {
         var out: [StoredImage] = []
-        for digest in Set(try references().values).union(untaggedManifests()).sorted() {
-            if let img = try? image(manifest: digest) { out.append(img) }
+        let refs = try references()
+        for digest in Set(refs.values).union(untaggedManifests()).sorted() {
+            if let img = try? image(manifest: digest, references: refs) { out.append(img) }
         }
         return out
     }

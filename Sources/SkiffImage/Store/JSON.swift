@@ -17,6 +17,15 @@ enum JSON {
         }
     }
 
+    /// `decode` of a type read by `JSONView` first (`ImageJSONReadable`): the same value, or the same error.
+    static func decode<T: ImageJSONReadable>(_ type: T.Type, from bytes: [UInt8], what: String) throws(ImageError) -> T
+    {
+        if let value = T(json: bytes) { return value }
+        do { return try JSONDecoder().decode(type, from: Data(bytes)) } catch {
+            throw .invalidContent("\(what) is not a valid \(T.self): \(Self.describe(error))")
+        }
+    }
+
     static func describe(_ error: Error) -> String {
         switch error {
         case DecodingError.keyNotFound(let key, let ctx):

@@ -16,6 +16,10 @@ import Glibc
 /// With a terminal (`run -dt`), the last process receives the pty's master on the container's console
 /// socket, as the monitor does after a helper's start, and hands it to the monitor.
 ///
+/// A caller that exits as soon as the start is reported (`run -d`) forks once: its exit makes the last
+/// process nobody's child all the same, and a fork of this program is not cheap (its page tables, then
+/// their teardown at the middle process's exit, about half a millisecond of a start).
+///
 /// The fork continues in Swift, which is sound only while this process has one thread: the caller
 /// checks `possible` first. A start that waits for an attach client first, and one that is explained
 /// (`--explain` collects the helper's events), take the usual path.
@@ -28,6 +32,8 @@ package struct AdoptedStart {
     let stateRoot: String
     let openStdin: Bool
     let tty: Bool
+    /// One fork instead of two: the caller exits once the start is reported, and leaves no zombie.
+    var forksOnce = false
 
     /// Whether this start can be adopted, from the start's options and this process's facts: the monitor
     /// can be run, and `threads` (this process's, nil when unknown) is 1.
@@ -58,10 +64,13 @@ package struct AdoptedStart {
         let first = fork()
         if first < 0 { throw .system(SystemError("fork")) }
         if first == 0 {
-            let second = fork()
-            if second != 0 { _exit(second < 0 ? 1 : 0) }
+            if !forksOnce {
+                let second = fork()
+                if second != 0 { _exit(second < 0 ? 1 : 0) }
+            }
             launchAndBecomeMonitor(engine: engine, readyFD: readyFD, pipes: pipes)
         }
+        if forksOnce { return }
         var status: Int32 = 0
         while waitpid(first, &status, 0) < 0 && errno == EINTR {}
         if status != 0 { throw .startFailed(id, reason: "cannot fork the container's monitor") }

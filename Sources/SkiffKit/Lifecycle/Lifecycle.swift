@@ -170,10 +170,11 @@ extension Engine {
 
     /// `startMonitored` of a record the caller has just made or read (`run`'s create): it is not looked
     /// up again, and an adopted start's launch takes it as it is instead of reading it back. The record
-    /// returned is the running one, read back after the start, unless `readBack` is false (`run -d`, which
-    /// prints only the ID): then it is `record`.
+    /// returned is the running one, read back after the start, unless `callerExits` (`run -d`, which
+    /// prints only the ID and exits): then it is `record`, and an adopted start forks once, not twice,
+    /// since a process about to exit is left with no child to reap (`AdoptedStart.forksOnce`).
     @discardableResult
-    public func startMonitored(record: Container, attach: Bool = false, readBack: Bool = true) throws(KitError) -> (
+    public func startMonitored(record: Container, attach: Bool = false, callerExits: Bool = false) throws(KitError) -> (
         container: Container, attachFD: Int32
     ) {
         var container = record
@@ -227,7 +228,7 @@ extension Engine {
             if AdoptedStart.possible(attach: attach, explaining: logger.isExplaining, monitor: Self.monitorPath) {
                 try AdoptedStart(
                     record: container, monitorArguments: args, stateRoot: root, openStdin: container.openStdin == true,
-                    tty: container.tty == true
+                    tty: container.tty == true, forksOnce: callerExits
                 ).run(engine: self, readyFD: pipeFDs[1])
             } else {
                 try Self.spawnMonitor(args, readyFD: pipeFDs[1], stateRoot: root)
@@ -245,7 +246,7 @@ extension Engine {
         let report = reader.line() ?? ""
         collectExplanation(id: container.id)
         if report.hasPrefix("ok ") {
-            guard readBack else { return (container, attachFD) }
+            guard !callerExits else { return (container, attachFD) }
             // A quick --rm container (`run -d --rm busybox true`) may have run and been removed by its
             // monitor already: it started, which is all this promises.
             do {

@@ -89,7 +89,7 @@ struct RunInvocation {
         let container = try refusedBeforeStart { try flags.createContainer(engine, image: image, options: options) }
         if detach {
             do {
-                try engine.startMonitored(record: container, readBack: false)
+                try engine.startMonitored(record: container, callerExits: true)
                 print(container.id)
             } catch {
                 FileHandleStderr.write("Error: \(error)\n")
