@@ -79,7 +79,11 @@ struct Skiff: ParsableCommand {
             arguments = respelled.words
             RespelledWords.replaced = respelled.replaced
         }
-        if !isLeaf(command), let message = UnknownCommand.message(for: command, root: Skiff.self) {
+        // `build` has no subcommands either, so no word after it can be a mistyped one (the walk of the
+        // command tree was a twentieth of a cached rebuild); its Go-style flags are still normalized above.
+        if !isLeaf(command), command.first != "build",
+            let message = UnknownCommand.message(for: command, root: Skiff.self)
+        {
             FileHandleStderr.write(message + "\n")
             Glibc.exit(125)
         }
@@ -111,7 +115,7 @@ struct Skiff: ParsableCommand {
     }
 
     /// The commands read without ArgumentParser in their common forms: `exec`, `run` and `create`
-    /// (also as `container exec|run|create`).
+    /// (also as `container exec|run|create`), and `build`.
     static func fastPath(_ arguments: [String]) -> (() throws -> Void)? {
         var words = arguments[...]
         if words.first == "container" { words = words.dropFirst() }
@@ -120,6 +124,8 @@ struct Skiff: ParsableCommand {
         switch command {
         case "exec":
             return ExecCommandLine.parse(rest).map { ExecInvocation($0).run }
+        case "build" where arguments.first == "build":
+            return BuildCommandLine.parse(rest).map { BuildInvocation($0).run }
         case "run":
             return RunCommandLine.parse(rest).map { RunInvocation($0).run }
         case "create":
