@@ -21,6 +21,24 @@ struct ContentStoreTests {
         }
     }
 
+    /// A cached rebuild commits the config and manifest it committed before: the stored blob is kept as
+    /// it is (the same inode, no new file, fsync or rename), and nothing is left in the ingest directory.
+    @Test func aBlobAlreadyStoredIsNotWrittenAgain() throws {
+        try withStore { store, _ in
+            let bytes = Array(#"{"architecture":"amd64"}"#.utf8)
+            let first = try store.write(bytes)
+            var before = stat()
+            #expect(stat(store.path(of: first), &before) == 0)
+            #expect(try store.write(bytes) == first)
+            var after = stat()
+            #expect(stat(store.path(of: first), &after) == 0)
+            #expect(after.st_ino == before.st_ino)
+            #expect(try store.read(first) == bytes)
+            let ingest = (try? FileManager.default.contentsOfDirectory(atPath: store.root + "/ingest")) ?? []
+            #expect(ingest.isEmpty, "partial blobs left: \(ingest)")
+        }
+    }
+
     @Test func aMismatchKeepsNothing() throws {
         try withStore { store, _ in
             let wrong = try Digest(hex: String(repeating: "0", count: 64))

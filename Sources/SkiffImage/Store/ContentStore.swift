@@ -37,6 +37,13 @@ public struct ContentStore: Sendable {
     /// Store bytes held in memory; returns their digest. With `expected`, a mismatch is an error.
     @discardableResult
     public func write(_ bytes: [UInt8], expected: Digest? = nil) throws(ImageError) -> Digest {
+        // A blob already stored is not written again (as `ingest` does): a cached rebuild commits the
+        // same config and manifest it committed last time, and each write is a new file, an fsync and a
+        // rename.
+        if expected == nil {
+            let digest = Digest.of(bytes)
+            if contains(digest) { return digest }
+        }
         let writer = try BlobWriter(
             store: self, expected: expected, expectedSize: expected == nil ? nil : Int64(bytes.count))
         try writer.write(bytes)

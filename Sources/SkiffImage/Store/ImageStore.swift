@@ -188,8 +188,9 @@ public struct ImageStore: Sendable {
         try image(manifest: digest, references: try? references())
     }
 
-    /// `image(manifest:)` with the names already read (nil: unreadable, so none).
-    func image(manifest digest: Digest, references refs: [ImageReference: Digest]?) throws(ImageError)
+    /// `image(manifest:)` with the names already read (nil: unreadable, so none; `[:]` from a caller that
+    /// does not need them, as the build cache's look-up of each step).
+    package func image(manifest digest: Digest, references refs: [ImageReference: Digest]?) throws(ImageError)
         -> StoredImage
     {
         let manifest = try content.readJSON(Manifest.self, digest)

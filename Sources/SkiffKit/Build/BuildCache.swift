@@ -73,8 +73,10 @@ public struct BuildCache: Sendable {
     }
 
     private func lookupLocal(_ key: String) -> StoredImage? {
+        // Without the image's names: a step's image is found by digest, and reading images.json for
+        // each step was a tenth of a cached rebuild.
         guard let entry = read(key), let manifest = entry.manifest,
-            let image = try? images.image(manifest: manifest)
+            let image = try? images.image(manifest: manifest, references: [:])
         else { return nil }
         for layer in image.manifest.layers {
             guard let d = try? Digest(layer.digest), images.content.contains(d) else { return nil }
