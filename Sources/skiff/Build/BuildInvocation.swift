@@ -35,52 +35,6 @@ struct BuildInvocation {
     var progress = "auto"
     var context: String
 
-    /// A build of the options `BuildCommandLine` reads; the others keep their defaults.
-    init(_ a: BuildCommandLine.Arguments) {
-        context = a.context
-        tags = a.tags
-        file = a.file
-        buildArgs = a.buildArgs
-        labels = a.labels
-        target = a.target
-        network = a.network
-        progress = a.progress ?? "auto"
-        noCache = a.noCache
-        pull = a.pull
-        quiet = a.quiet
-    }
-
-    init(
-        explain: ExplainSession, tags: [String], file: String?, buildArgs: [String], target: String?, noCache: Bool,
-        pull: Bool, network: String?, buildContexts: [String], allow: [String], addHost: [String], shmSize: String?,
-        ulimit: [String], labels: [String], quiet: Bool, secrets: [String], ssh: [String], cacheFrom: [String],
-        cacheTo: [String], platform: [String], isolation: String?, progress: String, context: String
-    ) {
-        self.explain = explain
-        self.tags = tags
-        self.file = file
-        self.buildArgs = buildArgs
-        self.target = target
-        self.noCache = noCache
-        self.pull = pull
-        self.network = network
-        self.buildContexts = buildContexts
-        self.allow = allow
-        self.addHost = addHost
-        self.shmSize = shmSize
-        self.ulimit = ulimit
-        self.labels = labels
-        self.quiet = quiet
-        self.secrets = secrets
-        self.ssh = ssh
-        self.cacheFrom = cacheFrom
-        self.cacheTo = cacheTo
-        self.platform = platform
-        self.isolation = isolation
-        self.progress = progress
-        self.context = context
-    }
-
     func run() throws {
         explain.begin(live: false)
         defer {
@@ -166,5 +120,22 @@ struct BuildInvocation {
                 throw ExitCode(error.exitCode)
             }
         }
+    }
+}
+
+extension BuildInvocation {
+    /// A build of the options `BuildCommandLine` reads; the others keep their defaults.
+    init(_ a: BuildCommandLine.Arguments) {
+        self.init(context: a.context)
+        tags = a.tags
+        file = a.file
+        buildArgs = a.buildArgs
+        labels = a.labels
+        target = a.target
+        network = a.network
+        progress = a.progress ?? "auto"
+        noCache = a.noCache
+        pull = a.pull
+        quiet = a.quiet
     }
 }
