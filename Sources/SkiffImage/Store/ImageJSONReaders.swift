@@ -7,24 +7,19 @@ import SkiffSystem
 /// nil (a field of another type, a number that is not a plain integer, a key twice, bad JSON): the caller
 /// then decodes with Codable, whose error, if any, names the field.
 protocol ImageJSONReadable: Decodable {
-    init?(json bytes: [UInt8])
+    /// The value of a document's top-level object, as Codable would decode it.
+    static func read(_ root: JSONObject) throws(JSONFieldMismatch) -> Self
 }
 
 extension ImageJSONReadable {
-    /// From the object of `bytes` by `read`; nil when the document is not one or `read` finds a mismatch.
-    static func reading(_ bytes: [UInt8], _ read: (JSONObject) throws(JSONFieldMismatch) -> Self) -> Self? {
-        guard let root = JSONView(bytes)?.object else { return nil }
-        do { return try read(root) } catch { return nil }
+    init?(json bytes: [UInt8]) {
+        guard let root = JSONView(bytes)?.object, let value = try? Self.read(root) else { return nil }
+        self = value
     }
 }
 
 extension Manifest: ImageJSONReadable {
-    init?(json bytes: [UInt8]) {
-        guard let manifest = Self.reading(bytes, Self.manifest) else { return nil }
-        self = manifest
-    }
-
-    private static func manifest(_ m: JSONObject) throws(JSONFieldMismatch) -> Manifest {
+    static func read(_ m: JSONObject) throws(JSONFieldMismatch) -> Manifest {
         var manifest = Manifest(
             config: try Descriptor.read(try m.required("config", { $0.object })),
             layers: try m.required("layers", { $0.elements }).map { l throws(JSONFieldMismatch) in
@@ -61,12 +56,7 @@ extension Platform {
 }
 
 extension ImageConfig: ImageJSONReadable {
-    init?(json bytes: [UInt8]) {
-        guard let config = Self.reading(bytes, Self.config) else { return nil }
-        self = config
-    }
-
-    private static func config(_ c: JSONObject) throws(JSONFieldMismatch) -> ImageConfig {
+    static func read(_ c: JSONObject) throws(JSONFieldMismatch) -> ImageConfig {
         let rootfs = try c.required("rootfs", { $0.object })
         var config = ImageConfig(
             created: try c.string("created"), author: try c.string("author"),
@@ -119,12 +109,7 @@ extension ImageConfig: ImageJSONReadable {
 }
 
 extension ImageStore.IndexFile: ImageJSONReadable {
-    init?(json bytes: [UInt8]) {
-        guard let file = Self.reading(bytes, Self.file) else { return nil }
-        self = file
-    }
-
-    private static func file(_ f: JSONObject) throws(JSONFieldMismatch) -> Self {
+    static func read(_ f: JSONObject) throws(JSONFieldMismatch) -> Self {
         var file = Self()
         file.references = try f.required("references", { $0.memberValues(as: digest) })
         file.platformPulls = try f.optional("platformPulls", { $0.memberValues(as: digest) })

@@ -12,15 +12,19 @@ enum JSON {
     }
 
     static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8], what: String) throws(ImageError) -> T {
-        do { return try JSONDecoder().decode(type, from: Data(bytes)) } catch {
-            throw .invalidContent("\(what) is not a valid \(T.self): \(Self.describe(error))")
-        }
+        try codableDecode(type, from: bytes, what: what)
     }
 
     /// `decode` of a type read by `JSONView` first (`ImageJSONReadable`): the same value, or the same error.
     static func decode<T: ImageJSONReadable>(_ type: T.Type, from bytes: [UInt8], what: String) throws(ImageError) -> T
     {
         if let value = T(json: bytes) { return value }
+        return try codableDecode(type, from: bytes, what: what)
+    }
+
+    private static func codableDecode<T: Decodable>(_ type: T.Type, from bytes: [UInt8], what: String)
+        throws(ImageError) -> T
+    {
         do { return try JSONDecoder().decode(type, from: Data(bytes)) } catch {
             throw .invalidContent("\(what) is not a valid \(T.self): \(Self.describe(error))")
         }

@@ -36,7 +36,7 @@ struct BuildInvocation {
     var context: String
 
     func run() throws {
-        explain.begin(live: false)
+        explain.begin()
         defer {
             if explain.isOn {
                 _ = explain.finish(
