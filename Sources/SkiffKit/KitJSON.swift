@@ -1,4 +1,5 @@
 import Foundation
+import SkiffSystem
 
 /// JSON for Skiff's own records: sorted keys, so a record is stable on disk.
 enum KitJSON {
@@ -10,6 +11,12 @@ enum KitJSON {
 
     static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws -> T {
         try JSONDecoder().decode(type, from: Data(bytes))
+    }
+
+    /// `decode` of a type read by `JSONView` first (`JSONViewReadable`): the same value, or Codable's error.
+    static func decode<T: JSONViewReadable>(_ type: T.Type, from bytes: [UInt8]) throws -> T {
+        if let value = T(json: bytes) { return value }
+        return try JSONDecoder().decode(type, from: Data(bytes))
     }
 
     /// Why a record did not decode, in a few words ("not valid JSON", "missing field \"id\"").

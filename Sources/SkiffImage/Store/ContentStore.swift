@@ -61,13 +61,8 @@ public struct ContentStore: Sendable {
         try JSON.decode(type, from: try read(digest), what: "blob \(digest)")
     }
 
-    /// A manifest blob, read without Codable when it can be (`ImageJSONReadable`).
-    public func readJSON(_ type: Manifest.Type, _ digest: Digest) throws(ImageError) -> Manifest {
-        try JSON.decode(type, from: try read(digest), what: "blob \(digest)")
-    }
-
-    /// An image config blob, read without Codable when it can be (`ImageJSONReadable`).
-    public func readJSON(_ type: ImageConfig.Type, _ digest: Digest) throws(ImageError) -> ImageConfig {
+    /// A manifest, config or other blob read without Codable when it can be (`JSONViewReadable`).
+    package func readJSON<T: JSONViewReadable>(_ type: T.Type, _ digest: Digest) throws(ImageError) -> T {
         try JSON.decode(type, from: try read(digest), what: "blob \(digest)")
     }
 

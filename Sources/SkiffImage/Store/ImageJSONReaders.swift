@@ -1,25 +1,11 @@
 import SkiffOCI
 import SkiffSystem
 
-/// A type the image store reads with `JSONView` before Codable: a `run` reads an image's index, manifest
-/// and config once each, and Codable's first decode in a process costs more than the reading (its
-/// generic metadata and conformance look-ups). `init?(json:)` gives exactly what `JSONDecoder` would, or
-/// nil (a field of another type, a number that is not a plain integer, a key twice, bad JSON): the caller
-/// then decodes with Codable, whose error, if any, names the field.
-protocol ImageJSONReadable: Decodable {
-    /// The value of a document's top-level object, as Codable would decode it.
-    static func read(_ root: JSONObject) throws(JSONFieldMismatch) -> Self
-}
+// The image store reads an image's index, manifest and config with `JSONView` first: a `run` reads each
+// once, and Codable's first decode in a process costs more than the reading (see `JSONViewReadable`).
 
-extension ImageJSONReadable {
-    init?(json bytes: [UInt8]) {
-        guard let root = JSONView(bytes)?.object, let value = try? Self.read(root) else { return nil }
-        self = value
-    }
-}
-
-extension Manifest: ImageJSONReadable {
-    static func read(_ m: JSONObject) throws(JSONFieldMismatch) -> Manifest {
+extension Manifest: JSONViewReadable {
+    package static func read(_ m: JSONObject) throws(JSONFieldMismatch) -> Manifest {
         var manifest = Manifest(
             config: try Descriptor.read(try m.required("config", { $0.object })),
             layers: try m.required("layers", { $0.elements }).map { l throws(JSONFieldMismatch) in
@@ -55,8 +41,8 @@ extension Platform {
     }
 }
 
-extension ImageConfig: ImageJSONReadable {
-    static func read(_ c: JSONObject) throws(JSONFieldMismatch) -> ImageConfig {
+extension ImageConfig: JSONViewReadable {
+    package static func read(_ c: JSONObject) throws(JSONFieldMismatch) -> ImageConfig {
         let rootfs = try c.required("rootfs", { $0.object })
         var config = ImageConfig(
             created: try c.string("created"), author: try c.string("author"),
@@ -108,8 +94,8 @@ extension ImageConfig: ImageJSONReadable {
     }
 }
 
-extension ImageStore.IndexFile: ImageJSONReadable {
-    static func read(_ f: JSONObject) throws(JSONFieldMismatch) -> Self {
+extension ImageStore.IndexFile: JSONViewReadable {
+    package static func read(_ f: JSONObject) throws(JSONFieldMismatch) -> Self {
         var file = Self()
         file.references = try f.required("references", { $0.memberValues(as: digest) })
         file.platformPulls = try f.optional("platformPulls", { $0.memberValues(as: digest) })

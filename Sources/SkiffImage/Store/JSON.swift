@@ -15,9 +15,8 @@ enum JSON {
         try codableDecode(type, from: bytes, what: what)
     }
 
-    /// `decode` of a type read by `JSONView` first (`ImageJSONReadable`): the same value, or the same error.
-    static func decode<T: ImageJSONReadable>(_ type: T.Type, from bytes: [UInt8], what: String) throws(ImageError) -> T
-    {
+    /// `decode` of a type read by `JSONView` first (`JSONViewReadable`): the same value, or the same error.
+    static func decode<T: JSONViewReadable>(_ type: T.Type, from bytes: [UInt8], what: String) throws(ImageError) -> T {
         if let value = T(json: bytes) { return value }
         return try codableDecode(type, from: bytes, what: what)
     }
