@@ -1,7 +1,8 @@
 # Lifecycle sections of Scripts/bench (sourced): detached-50 and exec. Goals (issues 5 and 15):
 #   50 detached starts in <= 1 s and faster than podman's, with --network none and with the default
-#   (bridge) network, the same for both, timed in turns with crun's bare `run -d` (the floor) because
-#   this VM's speed moves between minutes; monitor PSS per container at or below conmon's;
+#   (bridge) network, the same for both, timed in turns with crun's bare `run -d` (the floor; on the
+#   bridge, into a namespace that netfloor.c made on a bridge) because this VM's speed moves between
+#   minutes; monitor PSS per container at or below conmon's;
 #   `exec` latency vs `podman exec`, with `crun exec` (no seccomp profile) as the floor.
 # Skiff runs with SKIFF_ROOT under $WORK; podman with its own --root/--runroot (vfs) under $WORK and,
 # on this host, --ulimit nofile=20000:20000 --ulimit nproc=1024:1024 (its defaults exceed the hard limits).
@@ -10,7 +11,7 @@
 # cgroups in the background for seconds, and an exec timed then took 15.1 ms against 9.5 ms alone.
 SECTIONS+=(
     "exec:latency of exec true in a running container: skiff exec vs podman exec (and crun exec, as a floor)"
-    "detached-50:start 50 detached busybox containers (--network none, then the bridge), then remove them: skiff (in turns with crun's bare run -d, the floor) vs podman"
+    "detached-50:start 50 detached busybox containers (--network none, then the bridge), then remove them: skiff (in turns with crun's bare run -d, the floor, on each network) vs podman"
 )
 
 lifecycle_busybox() {
@@ -142,22 +143,47 @@ crun_floor_down() {
     return 0
 }
 
+# netfloor_build: the bridge's floor tool (netfloor.c beside this file: a network namespace, a veth pair
+# on a bridge, addresses and a route, made through rtnetlink and nothing else) built into $WORK, and the
+# bridge it attaches to (no address, so the host gains no route), removed at exit. Sets NETFLOOR and
+# NETFLOOR_BRIDGE; returns 1 when there is no C compiler or the bridge cannot be made.
+netfloor_build() {
+    NETFLOOR="$WORK/netfloor" NETFLOOR_BRIDGE="bfloor$$"
+    command -v cc >/dev/null || return 1
+    cc -O2 -o "$NETFLOOR" "$REPO/Scripts/bench.d/netfloor.c" || return 1
+    ip link add "$NETFLOOR_BRIDGE" type bridge || return 1
+    on_exit "ip link del '$NETFLOOR_BRIDGE' 2>/dev/null"
+    ip link set "$NETFLOOR_BRIDGE" up
+}
+
 # skiff_and_floor_in_turns: skiff's 50 detached starts with --network none and on the default bridge,
-# and crun's bare floor (crun_detached_floor without seccomp: a fresh overlay and `crun run -d` of the
-# same spec), taking turns in rounds of DETACHED_ROUND starts each after one settle. Run one after the
-# other, the three series measured three different minutes of this VM: the same install's 50 starts
-# took 21.7 ms each in one run and 29.9 in the next, crun's floor 23.3 and 18.5 ms. Nothing is removed
-# until the last round. Sets START[skiff/none], START[skiff/default], START[crun/none] (ms for 50),
-# SKIFF_RSS, SKIFF_PSS (per monitor) and SKIFF_RM_MS (rm -f of the 100); prints lines into detached-50.txt.
+# and crun's bare floors: for none, a fresh overlay and `crun run -d` of the same spec without seccomp
+# (crun_detached_floor's); for the bridge, the same after `netfloor up` has made each container's network
+# namespace on a bridge, which crun's spec then joins. Taking turns in rounds of DETACHED_ROUND starts
+# each after one settle. Run one after the other, the series measured different minutes of this VM: the
+# same install's 50 starts took 21.7 ms each in one run and 29.9 in the next, crun's floor 23.3 and
+# 18.5 ms. Nothing is removed until the last round. Sets START[skiff/none], START[skiff/default],
+# START[crun/none], START[crun/default] (ms for 50; the last 0 without netfloor), SKIFF_RSS, SKIFF_PSS
+# (per monitor) and SKIFF_RM_MS (rm -f of the 100); prints lines into detached-50.txt.
 DETACHED_ROUND=10
 skiff_and_floor_in_turns() {
-    local n=$DETACHED_N dir="$WORK/crun-turns" r i t0 t1 spec lower pids rss pss count
-    START=([skiff/none]=0 [skiff/default]=0 [crun/none]=0)
+    local n=$DETACHED_N dir="$WORK/crun-turns" r i t0 t1 spec bridged="" lower pids rss pss count
+    START=([skiff/none]=0 [skiff/default]=0 [crun/none]=0 [crun/default]=0)
     prepare_crun_cgroups
     spec="$(crun_spec no)" || return 1
     lower="$(crun_lower)"  # unpacked by crun_spec's create, if no start had
-    for ((i = 0; i < n; i++)); do mkdir -p "$dir/turn$i/upper" "$dir/turn$i/work" "$dir/turn$i/rootfs"; done
-    on_exit "crun_floor_down '$dir' turn"
+    if netfloor_build; then
+        bridged="$(jq '.linux.namespaces |= map(if .type == "network" then .path = "NETNS_PATH" else . end)' <<<"$spec")"
+        mkdir -p "$dir/net"
+        on_exit "'$NETFLOOR' down '$dir/net' 0 $n"
+    else
+        note "no bridge floor (netfloor needs cc and a bridge)"
+    fi
+    for ((i = 0; i < n; i++)); do
+        mkdir -p "$dir/turn$i/upper" "$dir/turn$i/work" "$dir/turn$i/rootfs"
+        [[ -n "$bridged" ]] && mkdir -p "$dir/bturn$i/upper" "$dir/bturn$i/work" "$dir/bturn$i/rootfs"
+    done
+    on_exit "crun_floor_down '$dir' turn; crun_floor_down '$dir' bturn"
     settle_inodes
     for ((r = 0; r < n; r += DETACHED_ROUND)); do
         t0="$(now_ms)"
@@ -167,32 +193,48 @@ skiff_and_floor_in_turns() {
         t1="$(now_ms)"; START[skiff/none]=$((START[skiff/none] + t1 - t0))
         for ((i = r; i < r + DETACHED_ROUND; i++)); do lifecycle_skiff run -d busybox sleep 1000 >/dev/null || return 1; done
         t0="$(now_ms)"; START[skiff/default]=$((START[skiff/default] + t0 - t1))
-        for ((i = r; i < r + DETACHED_ROUND; i++)); do
-            crun_overlay "$lower" "$dir/turn$i" || return 1
-            printf '%s\n' "$spec" >"$dir/turn$i/config.json"
-            crun --root "$dir/state" run -d --bundle "$dir/turn$i" "floor-turn$i" </dev/null >/dev/null 2>"$WORK/crun-run.err" ||
-                { tail -3 "$WORK/crun-run.err" >&2; return 1; }
-        done
+        for ((i = r; i < r + DETACHED_ROUND; i++)); do crun_floor_start "$lower" "$dir/turn$i" "floor-turn$i" "$spec" || return 1; done
         t1="$(now_ms)"; START[crun/none]=$((START[crun/none] + t1 - t0))
+        [[ -n "$bridged" ]] || continue
+        "$NETFLOOR" up "$NETFLOOR_BRIDGE" "$dir/net" "$r" "$DETACHED_ROUND" || return 1
+        for ((i = r; i < r + DETACHED_ROUND; i++)); do
+            crun_floor_start "$lower" "$dir/bturn$i" "floor-bturn$i" "${bridged//NETNS_PATH/$dir/net/ns$i}" || return 1
+        done
+        t0="$(now_ms)"; START[crun/default]=$((START[crun/default] + t0 - t1))
     done
     pids="$(pgrep -f "skiff-monitor .*$WORK/lifecycle-skiff" | tr '\n' ' ')"
     read -r rss pss <<<"$(rss_kb $pids)"
     count="$(wc -w <<<"$pids")"
     SKIFF_RSS=$((count ? rss / count : 0)); SKIFF_PSS=$((count ? pss / count : 0))
     crun_floor_down "$dir" turn
+    crun_floor_down "$dir" bturn
+    [[ -n "$bridged" ]] && "$NETFLOOR" down "$dir/net" 0 "$n"
     t0="$(now_ms)"
     # shellcheck disable=SC2046
     lifecycle_skiff rm -f $(lifecycle_skiff ps -aq) >/dev/null
     SKIFF_RM_MS=$(($(now_ms) - t0))
-    local key
-    for key in skiff/none skiff/default crun/none; do
+    local key floors=(skiff/none skiff/default crun/none)
+    [[ -n "$bridged" ]] && floors+=(crun/default)
+    for key in "${floors[@]}"; do
         printf '%-6s network %-7s: %d starts %6d ms (%5.1f ms each)%s\n' "${key%%/*}" "${key#*/}" "$n" "${START[$key]}" \
             "$(awk -v t="${START[$key]}" -v n="$n" 'BEGIN { print t / n }')" \
-            "$([[ $key == crun/* ]] && echo ": crun run -d alone, no seccomp (the floor), in the same rounds")" |
+            "$(case $key in crun/none) echo ": crun run -d alone, no seccomp (the floor), in the same rounds" ;;
+                crun/default) echo ": the same, into netfloor's namespace on a bridge (the bridge's floor)" ;; esac)" |
             tee -a "$results/detached-50.txt"
     done
     printf 'skiff: in turns, rounds of %d; %d monitors, RSS %d kB, PSS %d kB each; rm -f of all %d: %d ms\n' \
         "$DETACHED_ROUND" "$count" "$SKIFF_RSS" "$SKIFF_PSS" "$((2 * n))" "$SKIFF_RM_MS" | tee -a "$results/detached-50.txt"
+}
+
+# crun_floor_start LOWER DIR ID SPEC: one start of crun's floor (timed by the caller, so builtins only
+# besides mount and crun): an overlay of LOWER at DIR/rootfs, SPEC as its config.json, `crun run -d`
+# with its state beside DIR (where crun_floor_down looks).
+crun_floor_start() {
+    local lower="$1" dir="$2" id="$3" spec="$4"
+    crun_overlay "$lower" "$dir" || return 1
+    printf '%s\n' "$spec" >"$dir/config.json"
+    crun --root "${dir%/*}/state" run -d --bundle "$dir" "$id" </dev/null >/dev/null 2>"$WORK/crun-run.err" ||
+        { tail -3 "$WORK/crun-run.err" >&2; return 1; }
 }
 
 # series_apart TOOL: TOOL's 50 detached starts on each network, one series after the other (podman's,
@@ -232,11 +274,12 @@ section_detached-50() {
         lifecycle_podman load -i "$archive" >/dev/null 2>&1
     fi
     command -v podman >/dev/null && series_apart podman
-    local floor=""
+    local -A floor=()
     if [[ -n "$skiff" ]] && command -v crun >/dev/null; then
         local -A START=()
         if skiff_and_floor_in_turns; then
-            start[skiff/none]=${START[skiff/none]} start[skiff/default]=${START[skiff/default]} floor=${START[crun/none]}
+            start[skiff/none]=${START[skiff/none]} start[skiff/default]=${START[skiff/default]}
+            floor[none]=${START[crun/none]} floor[default]=${START[crun/default]}
         else
             FAILED[detached-50/skiff]=1
             note "skiff run -d or crun's floor failed in turns"
@@ -247,19 +290,21 @@ section_detached-50() {
     fi
     cat "$results/detached-50.txt" >>"$results/summary.txt"
     for net in none default; do
-        local s="${start[skiff/$net]:-}" p="${start[podman/$net]:-}"
+        local s="${start[skiff/$net]:-}" p="${start[podman/$net]:-}" f="${floor[$net]:-0}"
         local title="detached-50: 50 run -d, network $net <= $DETACHED_GOAL_MS ms"
+        # FLOOR: missed, but crun's own floor in the same rounds is above the goal too, and skiff is
+        # within 1.2x of it: the goal is below what this kernel allows (issue 15: "show the floor").
         if [[ -z "$s" ]]; then goal FAIL "$title" "skiff failed or not run"
         elif ((s <= DETACHED_GOAL_MS)); then goal PASS "$title" "$s ms ($((s / DETACHED_N)) ms each)"
+        elif ((f > DETACHED_GOAL_MS && s * 10 <= f * 12)); then
+            goal FLOOR "$title" "$s ms ($((s / DETACHED_N)) ms each); crun's floor $f ms is above it"
         else goal FAIL "$title" "$s ms ($((s / DETACHED_N)) ms each)"; fi
-        # What the goal stands on: crun's own `run -d` of the same spec (no network of its own, no
-        # seccomp) in the same rounds, within the 1.2x that run-image allows. The bridge's row has no
-        # such floor here (crun makes no network), only podman's.
-        title="detached-50: network none within 1.2x crun's bare run -d (same rounds)"
-        if [[ "$net" != none ]]; then :
-        elif [[ -z "$s" || -z "$floor" || "$floor" == 0 ]]; then goal SKIP "$title" "needs both results"
-        elif ((s * 10 <= floor * 12)); then goal PASS "$title" "$s ms vs $floor ms"
-        else goal FAIL "$title" "$s ms vs $floor ms"; fi
+        # What the goal stands on: crun's own `run -d` of the same spec (no seccomp; on the bridge, into
+        # a namespace netfloor made on a bridge) in the same rounds, within the 1.2x that run-image allows.
+        title="detached-50: network $net within 1.2x crun's bare run -d (same rounds)"
+        if [[ -z "$s" || "$f" == 0 ]]; then goal SKIP "$title" "needs both results"
+        elif ((s * 10 <= f * 12)); then goal PASS "$title" "$s ms vs $f ms"
+        else goal FAIL "$title" "$s ms vs $f ms"; fi
         title="detached-50: network $net faster than podman"
         if [[ -z "$s" || -z "$p" ]]; then goal SKIP "$title" "needs both results"
         elif ((s < p)); then goal PASS "$title" "$s ms vs $p ms"

@@ -2,13 +2,13 @@
 # its time (issue 15, item 2), with --network none and with the default bridge. Each start runs under
 # `strace -f -ttt -T` (execve, clone, mkdir, mount and exits only) and its phases are cut at syscalls
 # every start makes. A start without a terminal is adopted (SkiffKit's AdoptedStart): the CLI forks
-# twice and the last process launches the container, then execs the monitor. Otherwise the CLI spawns
-# the monitor, which runs the start helper (`skiff container-internal start`); the columns cover both:
+# once, and that child launches the container, then execs the monitor. Otherwise the CLI spawns the
+# monitor, which runs the start helper (`skiff container-internal start`); the columns cover both:
 #
 #   cli        the CLI's execve .. its hand-off: start-up, parse, image and config resolution, the
 #              container's records and files
-#   hand-off   adopted: the CLI's fork .. the second fork; helper: the monitor's execve .. the
-#              helper's execve (exec, detach, fork)
+#   hand-off   adopted: the CLI's fork .. the child's first system call; helper: the monitor's
+#              execve .. the helper's execve (exec, detach, fork)
 #   launcher   that point .. the network's first step (its netns) or the runtime's first (its state
 #              directory): adopted, reading the record; helper, its start-up (sealed re-exec included)
 #              and reading the records
@@ -35,18 +35,23 @@ breakdown_phases() {
         if (!cli) { cli = pid; t_cli = ts }
         if ($0 ~ /execve\("[^"]*skiff-monitor"/ && !t_mon) t_mon = ts
         if ($0 ~ /"container-internal", "start"/ && !t_helper) { t_helper = ts; helper = pid }
-        # Adopted: the CLI forks (the middle process), which forks the launcher and exits.
+        # Adopted: the CLI forks the launcher, which launches the container and becomes the monitor.
         if (pid == cli && !t_mon && $0 ~ /clone\(child_stack=NULL, flags=[A-Z_|]*SIGCHLD/ && match($0, /= [0-9]+/)) {
-            t_mon = ts; middle = substr($0, RSTART + 2, RLENGTH - 2)
+            t_mon = ts; launcher = substr($0, RSTART + 2, RLENGTH - 2)
         }
-        if (middle && pid == middle && !t_helper && $0 ~ /clone\(/) t_helper = ts
+        if (launcher && pid == launcher && !t_helper) t_helper = ts
         if ($0 ~ /execve\("[^"]*\/(ip|nft|iptables-save|iptables-restore|iptables)"/) tool[pid] = 1
         if ($0 ~ /mount\("\/proc\/(self|thread-self)\/task\/[0-9]+\/ns\/net"|mount\("\/proc\/[0-9]+\/task\/[0-9]+\/ns\/net"/ && !t_net) t_net = ts
         if ($0 ~ /mkdir\("[^"]*\/run\/[0-9a-f]+", / && t_helper && !t_runtime) t_runtime = ts
         if ($0 ~ /clone3?\(.*CLONE_NEWNS/ && t_helper && !t_clone) t_clone = ts
+        # The overlay mount'"'"'s duration ends its line, or the line of its "resumed" half when another
+        # process'"'"'s system call came between.
         if ($0 ~ /mount\("overlay"/ && !init) {
             init = pid
             if (match($0, /<[0-9.]+>$/)) overlay = substr($0, RSTART + 1, RLENGTH - 2) * 1000
+            else overlay_pending = 1
+        } else if (overlay_pending && pid == init && $0 ~ /<\.\.\. mount resumed>/ && match($0, /<[0-9.]+>$/)) {
+            overlay = substr($0, RSTART + 1, RLENGTH - 2) * 1000; overlay_pending = 0
         }
         if (init && pid == init && $0 ~ /execve\(/) t_exec = ts
         if ($0 ~ /\+\+\+ exited/ && pid == cli) t_end = ts

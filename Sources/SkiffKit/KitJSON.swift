@@ -9,6 +9,9 @@ enum KitJSON {
         return Array(try encoder.encode(value))
     }
 
+    /// `encode` of a type that writes itself (`JSONWritable`): the same bytes, without Codable.
+    static func encode<T: Encodable & JSONWritable>(_ value: T) throws -> [UInt8] { JSONOutput.bytes(of: value) }
+
     static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws -> T {
         try JSONDecoder().decode(type, from: Data(bytes))
     }
