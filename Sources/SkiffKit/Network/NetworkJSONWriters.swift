@@ -24,6 +24,7 @@ extension NetworkLease: JSONWritable {
 }
 
 extension PortMapping: JSONWritable {
+    /// As its `Encodable` conformance encodes it.
     public func write(to out: inout JSONOutput) {
         out.object { o in
             o.member("containerPort", containerPort)
@@ -73,6 +74,7 @@ extension ContainerNetworkRequest.Link: JSONWritable {
 }
 
 extension EndpointOptions: JSONWritable {
+    /// As its `Encodable` conformance encodes it.
     public func write(to out: inout JSONOutput) {
         out.object { o in
             o.member("interfaceName", interfaceName)
