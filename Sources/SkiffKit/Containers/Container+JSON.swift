@@ -178,16 +178,20 @@ extension HealthState: JSONWritable {
     public func write(to out: inout JSONOutput) {
         out.object { o in
             o.member("failingStreak", failingStreak)
-            o.key("log")
-            o.array(log) { a, p in
-                a.object { e in
-                    e.member("End", p.End)
-                    e.member("ExitCode", p.ExitCode)
-                    e.member("Output", p.Output)
-                    e.member("Start", p.Start)
-                }
-            }
+            o.member("log", log)
             o.member("status", status.rawValue)
+        }
+    }
+}
+
+extension HealthState.Probe: JSONWritable {
+    /// As its `Encodable` conformance encodes it.
+    public func write(to out: inout JSONOutput) {
+        out.object { o in
+            o.member("End", End)
+            o.member("ExitCode", ExitCode)
+            o.member("Output", Output)
+            o.member("Start", Start)
         }
     }
 }

@@ -160,39 +160,57 @@ extension MountFlagSpec: JSONWritable {
     /// As its `Encodable` conformance encodes it.
     public func write(to out: inout JSONOutput) {
         out.object { o in
-            if let b = self.BindOptions {
-                o.key("BindOptions")
-                o.object { e in
-                    e.member("CreateMountpoint", b.CreateMountpoint)
-                    e.member("NonRecursive", b.NonRecursive)
-                    e.member("Propagation", b.Propagation)
-                    e.member("ReadOnlyForceRecursive", b.ReadOnlyForceRecursive)
-                    e.member("ReadOnlyNonRecursive", b.ReadOnlyNonRecursive)
-                }
-            }
+            o.member("BindOptions", self.BindOptions)
             o.member("ReadOnly", ReadOnly)
             o.member("Source", Source)
             o.member("Target", Target)
-            if let t = self.TmpfsOptions {
-                o.key("TmpfsOptions")
-                o.object { e in
-                    e.member("Mode", t.Mode)
-                    e.member("SizeBytes", t.SizeBytes)
-                }
-            }
+            o.member("TmpfsOptions", self.TmpfsOptions)
             o.member("Type", self.Type)
-            if let v = self.VolumeOptions {
-                o.key("VolumeOptions")
-                o.object { e in
-                    e.key("DriverConfig")
-                    e.object { d in
-                        d.member("Name", v.DriverConfig.Name)
-                        d.member("Options", v.DriverConfig.Options)
-                    }
-                    e.member("Labels", v.Labels)
-                    e.member("NoCopy", v.NoCopy)
-                }
-            }
+            o.member("VolumeOptions", self.VolumeOptions)
+        }
+    }
+}
+
+extension MountFlagSpec.BindOptions: JSONWritable {
+    /// As its `Encodable` conformance encodes it.
+    public func write(to out: inout JSONOutput) {
+        out.object { o in
+            o.member("CreateMountpoint", CreateMountpoint)
+            o.member("NonRecursive", NonRecursive)
+            o.member("Propagation", Propagation)
+            o.member("ReadOnlyForceRecursive", ReadOnlyForceRecursive)
+            o.member("ReadOnlyNonRecursive", ReadOnlyNonRecursive)
+        }
+    }
+}
+
+extension MountFlagSpec.TmpfsOptions: JSONWritable {
+    /// As its `Encodable` conformance encodes it.
+    public func write(to out: inout JSONOutput) {
+        out.object { o in
+            o.member("Mode", Mode)
+            o.member("SizeBytes", SizeBytes)
+        }
+    }
+}
+
+extension MountFlagSpec.VolumeOptions: JSONWritable {
+    /// As its `Encodable` conformance encodes it.
+    public func write(to out: inout JSONOutput) {
+        out.object { o in
+            o.member("DriverConfig", DriverConfig)
+            o.member("Labels", Labels)
+            o.member("NoCopy", NoCopy)
+        }
+    }
+}
+
+extension MountFlagSpec.Driver: JSONWritable {
+    /// As its `Encodable` conformance encodes it.
+    public func write(to out: inout JSONOutput) {
+        out.object { o in
+            o.member("Name", Name)
+            o.member("Options", Options)
         }
     }
 }
