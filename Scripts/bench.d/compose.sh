@@ -28,8 +28,9 @@
 # At the end of each peer's timing (and again at exit, for an interrupted run): compose down, every
 # container removed, the daemons stopped by PID (their children and stragglers by PID), mounts under
 # its directory unmounted, the bridge deleted, docker's DOCKER* chains and the jumps to them deleted when
-# no other dockerd is running and no other rules are in them, netavark's base chains deleted when no
-# podman network uses them and no conmon runs, iptables-nft's tables deleted when this section
+# no other dockerd is running and no other rules are in them, netavark's or the CNI plugins' base
+# chains deleted when no podman network uses them and no conmon runs (and the CNI plugins' state of
+# the project's networks), iptables-nft's tables deleted when this section
 # made them, FORWARD policy, ip_forward and bridge-nf-call-* restored, /etc/docker/key.json removed if
 # dockerd made it.
 
@@ -114,6 +115,7 @@ compose_skiff_setup() {
 compose_pdir=""        # $WORK/compose-podman (set in the section: $WORK is made after sourcing)
 compose_pc=""          # the podman-compose executable
 compose_to=600         # seconds, for the commands below
+compose_cni_before=""  # the networks with CNI state on the host before podman-compose ran (peer_cni_state)
 compose_pargs() { echo "--root $compose_pdir/root --runroot $compose_pdir/run --storage-driver overlay --cgroup-manager cgroupfs --events-backend none --network-config-dir $compose_pdir/net"; }
 # shellcheck disable=SC2046
 compose_podman() { CONTAINERS_CONF="$compose_pdir/containers.conf" timeout "$compose_to" podman $(compose_pargs) "$@"; }
@@ -132,15 +134,11 @@ compose_podman_down() {
             compose_to=60 compose_podman rm -af -t 0 >/dev/null 2>&1
             compose_to=60 compose_podman pod rm -af >/dev/null 2>&1
         fi
-        # The bridges of its networks (netavark deletes one with its last container; this is for an
+        # The bridges of its networks (podman deletes one with its last container; this is for an
         # interrupted run): only a bridge that still carries the network's gateway address.
-        local bridges=()
-        for f in "$dir"/net/*.json; do
-            [[ -f "$f" ]] || continue
-            iface="$(jq -r '.network_interface // empty' "$f" 2>/dev/null)"
-            gw="$(jq -r '.subnets[0].gateway // empty' "$f" 2>/dev/null)"
-            [[ -n "$iface" && -n "$gw" ]] && bridges+=("$iface $gw")
-        done
+        local bridges=() nets=()
+        mapfile -t bridges < <(peer_podman_net_bridges "$dir/net")
+        for f in "$dir"/net/*.conflist; do [[ -f "$f" ]] && nets+=("$(basename "$f" .conflist)"); done
         if [[ -f "$dir/containers.conf" ]] && command -v podman >/dev/null; then
             compose_to=120 compose_podman system reset -f >/dev/null 2>&1
         fi
@@ -150,8 +148,10 @@ compose_podman_down() {
             ip -o -4 addr show dev "$iface" 2>/dev/null | grep -F " $gw/" >/dev/null && ip link del "$iface" 2>/dev/null
         done
         rm -rf -- "$dir"
+        peer_cni_state_down "$compose_cni_before" ${nets[@]+"${nets[@]}"}
     fi
     peer_netavark_down
+    peer_cni_down
 }
 
 compose_podman_setup() {
@@ -160,6 +160,8 @@ compose_podman_setup() {
         DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends podman >&2 || true
     fi
     command -v podman >/dev/null || { compose_why="no podman (apt-get install podman failed)"; return 1; }
+    prepare_crun_cgroups  # podman's runtime is crun, which refuses this host's hybrid cgroups without it
+    compose_cni_before="$(peer_cni_state)"
     local dir="$compose_pdir"
     mkdir -p "$dir/net" "$dir/tmp"
     on_exit "compose_podman_down"

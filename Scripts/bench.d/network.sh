@@ -31,8 +31,9 @@
 # bridge pdbenchN, no DNS) so it meets neither a bridge on podman's default 10.88.0.0/16 (skiff's
 # default too) nor another podman's podman1 (see the section for why --tmpdir). At exit its
 # containers, network and storage are removed, then whatever podman lost track of (conmon, bridge,
-# netavark's chains for the subnet); netavark's base chains, which it leaves behind, are deleted when
-# no podman network is using them.
+# the chains for the subnet); the base chains that netavark or the CNI plugins leave behind are
+# deleted when no podman network is using them, and the CNI plugins' state of the network with them.
+# Either backend is measured: Debian 12's podman uses the CNI plugins unless netavark is installed.
 # net.ipv4.tcp_tw_reuse=1 for the run, restored at exit.
 
 SECTIONS+=(
@@ -262,9 +263,9 @@ net_docker_up() {
 
 # net_podman_down PODMAN DIR BRIDGE SUBNET-PREFIX: remove its containers, network and storage; then
 # whatever of them podman lost track of: its conmons (and their containers, through crun), the
-# bridge, netavark's chains and rules for the subnet.
+# bridge, netavark's or the CNI plugins' chains and rules for the subnet.
 net_podman_down() {
-    local p="$1" dir="$2" br="$3" sn="$4" pid id ns t line h chain
+    local p="$1" dir="$2" br="$3" sn="$4" pid id ns t line chain
     $p rm -f -t 0 -a >/dev/null 2>&1
     $p network rm -f benchnet >/dev/null 2>&1
     $p system reset -f >/dev/null 2>&1
@@ -278,19 +279,20 @@ net_podman_down() {
         [[ -n "$ns" ]] && ip netns del "$ns" 2>/dev/null
     done
     ip link del "$br" 2>/dev/null
-    local hashes; hashes="$(iptables-save -t nat 2>/dev/null |
-        sed -n "s/^-A POSTROUTING -s ${sn//./\\.}0\/24 -j NETAVARK-\([0-9A-F]*\)\$/\1/p")"
+    # A network's or container's own chains (NETAVARK-<id>, NETAVARK-DN-<id>, CNI-<id>, CNI-DN-<id>)
+    # that hold or take the subnet's traffic: the jumps to them, then the chains; then the subnet's
+    # rules in the shared chains.
+    local subnet=" ${sn//./\\.}[0-9]+(/|:| |\$)" own='(NETAVARK|CNI)-(DN-)?[0-9A-Fa-f]{8,}'
     for t in nat filter; do
-        iptables-save -t "$t" 2>/dev/null | grep -E '^-A ' | grep -E -- " ${sn//./\\.}[0-9]+/" | while read -r line; do
-            eval "iptables -w -t $t -D ${line#-A }" 2>/dev/null
-        done
-        for h in $hashes; do
-            iptables-save -t "$t" 2>/dev/null | grep -E -- "^-A .*-j NETAVARK-(DN-)?$h\$" | while read -r line; do
+        for chain in $(iptables-save -t "$t" 2>/dev/null | grep -E -- "^-A .*$subnet" |
+            sed -nE "s/^-A ($own) .*/\\1/p; s/.* -j ($own)\$/\\1/p" | sort -u); do
+            iptables-save -t "$t" 2>/dev/null | grep -E -- "^-A .* -j $chain\$" | while read -r line; do
                 eval "iptables -w -t $t -D ${line#-A }" 2>/dev/null
             done
-            for chain in "NETAVARK-$h" "NETAVARK-DN-$h"; do
-                iptables -w -t "$t" -F "$chain" 2>/dev/null && iptables -w -t "$t" -X "$chain" 2>/dev/null
-            done
+            iptables -w -t "$t" -F "$chain" 2>/dev/null && iptables -w -t "$t" -X "$chain" 2>/dev/null
+        done
+        iptables-save -t "$t" 2>/dev/null | grep -E '^-A ' | grep -E -- "$subnet" | while read -r line; do
+            eval "iptables -w -t $t -D ${line#-A }" 2>/dev/null
         done
     done
     true
@@ -340,21 +342,24 @@ section_network() {
     # outlives `podman rm -f`), and this one's reset would do the same to the others.
     local pdir="$WORK/network-podman" p="" plim="--ulimit nofile=20000:20000 --ulimit nproc=1024:1024"
     if command -v podman >/dev/null; then
+        prepare_crun_cgroups  # podman's runtime is crun, which refuses this host's hybrid cgroups without it
         mkdir -p "$pdir/netconf" "$pdir/tmp"
         p="podman --root $pdir/root --runroot $pdir/run --tmpdir $pdir/tmp --network-config-dir $pdir/netconf --storage-driver vfs --cgroup-manager cgroupfs --events-backend none"
         # netavark's base chains outlive the last container; at exit they go unless some podman network
         # still uses them (also when an earlier run left them behind).
-        on_exit "peer_netavark_down"
-        local pnet="$pdir/netconf/benchnet.json"
+        on_exit "peer_netavark_down; peer_cni_down; peer_cni_state_down '$(peer_cni_state)' benchnet"
+        local pnet
         if ! net_subnet 10.251 pdbench; then
             note "podman not measured: no free 10.251.N.0/24"; p=""
         else
             on_exit "net_podman_down '$p' '$pdir' 'pdbench$NET_N' '10.251.$NET_N.'"
             if ! $p load -q -i "$archive" >/dev/null 2>"$pdir/load.err"; then
                 note "podman not measured: podman load failed: $(tail -n 2 "$pdir/load.err")"; p=""
-            elif ! $p network create --disable-dns --subnet "10.251.$NET_N.0/24" benchnet >/dev/null 2>"$pdir/net.err" ||
-                ! jq --arg br "pdbench$NET_N" '.network_interface = $br' "$pnet" >"$pnet.new" || ! mv "$pnet.new" "$pnet"; then
+            elif ! $p network create --disable-dns --subnet "10.251.$NET_N.0/24" benchnet >/dev/null 2>"$pdir/net.err"; then
                 note "podman not measured: podman network create failed: $(tail -n 2 "$pdir/net.err")"; p=""
+            elif ! pnet="$(peer_podman_net_file "$pdir/netconf" benchnet)" ||
+                ! peer_podman_net_set "$pnet" "pdbench$NET_N" "$pdir/cni-ipam"; then
+                note "podman not measured: no config of its network benchnet in $pdir/netconf"; p=""
             fi
         fi
     fi
@@ -375,7 +380,7 @@ section_network() {
     } | tee -a "$results/summary.txt"
     table network-run none none bridge
     if [[ -n "$d" ]]; then echo "docker (docker run: dockerd, containerd, runc; the default bridge, dkbenchN):" | tee -a "$results/summary.txt"; table network-run-docker none none bridge; fi
-    if [[ -n "$p" ]]; then echo "podman (podman run: vfs storage, crun, netavark; bridge: its network benchnet):" | tee -a "$results/summary.txt"; table network-run-podman none none bridge; fi
+    if [[ -n "$p" ]]; then echo "podman (podman run: vfs storage, crun, $($p info --format '{{.Host.NetworkBackend}}' 2>/dev/null || echo '?'); bridge: its network benchnet):" | tee -a "$results/summary.txt"; table network-run-podman none none bridge; fi
     local ds dd dp
     ds="$(net_run_delta network-run)"; dd="$(net_run_delta network-run-docker)"; dp="$(net_run_delta network-run-podman)"
     printf 'the bridge adds: skiff %s ms, docker %s ms, podman %s ms\n' "${ds:--}" "${dd:--}" "${dp:--}" | tee -a "$results/summary.txt"

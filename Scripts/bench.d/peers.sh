@@ -1,5 +1,6 @@
 # Helpers the peer comparisons share (sourced by Scripts/bench; no section of its own): stopping a
-# private dockerd and undoing what it did to the host, netavark's and iptables-nft's leftovers, and a
+# private dockerd and undoing what it did to the host, podman's networks on either of its backends
+# (netavark or the CNI plugins), their and iptables-nft's leftovers, and a
 # sweep of processes and mounts under a scratch directory.
 
 # peer_kill_under DIR: kill, by PID, the container-engine processes still running with DIR on their
@@ -113,16 +114,92 @@ peer_netavark_down() {
     true
 }
 
-# peer_nft_tables_down BEFORE: delete iptables-nft's tables ip nat / ip filter when they were not in
-# BEFORE (`nft list tables` at the start) and hold nothing but empty base chains now.
-peer_nft_tables_down() {
-    local t
-    command -v nft >/dev/null || return 0
+# peer_cni_down: the CNI plugins' counterpart of peer_netavark_down, for a podman without netavark
+# (Debian 12's podman uses the CNI plugins then): delete the firewall and portmap plugins' base chains
+# (CNI-FORWARD, CNI-ADMIN, CNI-HOSTPORT-*) and the jumps to them, when no container's chain
+# (CNI-<id>, CNI-DN-<id>) is left and no conmon runs.
+peer_cni_down() {
+    local t line chain i
+    iptables-save 2>/dev/null | grep -E '^:CNI-(DN-)?[0-9a-f]{12,} ' >/dev/null && return 0
+    for i in $(seq 50); do pgrep -x conmon >/dev/null || break; sleep 0.1; done  # a conmon on its way out
+    pgrep -x conmon >/dev/null && return 0
     for t in nat filter; do
-        grep -qx "table ip $t" <<<"$1" && continue
-        nft list table ip "$t" >/dev/null 2>&1 || continue
-        nft list table ip "$t" 2>/dev/null | grep -vqE '^[[:space:]]*(#.*|table .*|chain (PREROUTING|INPUT|OUTPUT|POSTROUTING|FORWARD) \{|type .*|\}|)$' && continue
-        nft delete table ip "$t" 2>/dev/null
+        iptables-save -t "$t" 2>/dev/null | grep -E '^-A (PREROUTING|INPUT|OUTPUT|POSTROUTING|FORWARD) .*-j CNI-' |
+            while read -r line; do eval "iptables -w -t $t -D ${line#-A }" 2>/dev/null; done
+        for chain in $(iptables-save -t "$t" 2>/dev/null | sed -n 's/^:\(CNI-[^ ]*\) .*/\1/p'); do
+            iptables -w -t "$t" -F "$chain" 2>/dev/null
+        done
+        for chain in $(iptables-save -t "$t" 2>/dev/null | sed -n 's/^:\(CNI-[^ ]*\) .*/\1/p'); do
+            iptables -w -t "$t" -X "$chain" 2>/dev/null
+        done
+    done
+    true
+}
+
+# peer_podman_net_file DIR NAME: the config file of podman network NAME in network-config dir DIR:
+# NAME.json with netavark, NAME.conflist with the CNI plugins (none: podman did not make it).
+peer_podman_net_file() {
+    local f
+    for f in "$1/$2.json" "$1/$2.conflist"; do [[ -f "$f" ]] && { echo "$f"; return 0; }; done
+    return 1
+}
+
+# peer_podman_net_set FILE BRIDGE [IPAM-DIR]: name the bridge of the podman network whose config is
+# FILE (netavark's network_interface, or the CNI bridge plugin's bridge); with the CNI plugins, keep
+# its address leases in IPAM-DIR instead of /var/lib/cni/networks.
+peer_podman_net_set() {
+    local f="$1" br="$2" ipam="${3:-}" filter
+    if [[ "$f" == *.conflist ]]; then
+        filter='(.plugins[] | select(.type == "bridge")) |= (.bridge = $br | if $ipam != "" then .ipam.dataDir = $ipam else . end)'
+    else
+        filter='.network_interface = $br'
+    fi
+    jq --arg br "$br" --arg ipam "$ipam" "$filter" "$f" >"$f.new" && mv "$f.new" "$f"
+}
+
+# peer_podman_net_bridges DIR: "BRIDGE GATEWAY" for each network configured in DIR, either backend.
+peer_podman_net_bridges() {
+    local f
+    for f in "$1"/*.json "$1"/*.conflist; do
+        [[ -f "$f" ]] || continue
+        jq -r 'if .plugins then (.plugins[] | select(.type == "bridge") | [.bridge, (.ipam.ranges[0][0].gateway // "")])
+            else [.network_interface, (.subnets[0].gateway // "")] end | select(.[0] != null and .[1] != "") | join(" ")' "$f" 2>/dev/null
+    done
+}
+
+# peer_cni_state_down BEFORE NAME...: the CNI plugins' state of podman networks NAME… that a run made
+# (their host-local leases and libcni's cached results under /var/lib/cni), unless NAME is in BEFORE
+# (`peer_cni_state` at the start: another podman's network of that name); then /var/lib/cni's folders
+# once they are empty.
+peer_cni_state_down() {
+    local before="$1" n
+    shift
+    for n in "$@"; do
+        grep -qxF -- "$n" <<<"$before" && continue
+        rm -rf -- "/var/lib/cni/networks/$n"
+        rm -f -- /var/lib/cni/results/"$n"-*
+    done
+    rmdir /var/lib/cni/networks /var/lib/cni/results /var/lib/cni 2>/dev/null
+    true
+}
+
+# peer_cni_state: the names of the networks whose CNI state is on this host now.
+peer_cni_state() {
+    { ls /var/lib/cni/networks 2>/dev/null; ls /var/lib/cni/results 2>/dev/null | sed 's/-[^-]*-[^-]*$//'; } | sort -u
+}
+
+# peer_nft_tables_down BEFORE: delete iptables-nft's tables (ip and ip6: nat, filter) when they were not
+# in BEFORE (`nft list tables` at the start) and hold nothing but empty base chains now.
+peer_nft_tables_down() {
+    local f t
+    command -v nft >/dev/null || return 0
+    for f in ip ip6; do
+        for t in nat filter; do
+            grep -qx "table $f $t" <<<"$1" && continue
+            nft list table "$f" "$t" >/dev/null 2>&1 || continue
+            nft list table "$f" "$t" 2>/dev/null | grep -vqE '^[[:space:]]*(#.*|table .*|chain (PREROUTING|INPUT|OUTPUT|POSTROUTING|FORWARD) \{|type .*|\}|)$' && continue
+            nft delete table "$f" "$t" 2>/dev/null
+        done
     done
     true
 }
