@@ -7,7 +7,8 @@
 # Peers (a peer that cannot be set up is a SKIP with its reason):
 # - podman-compose 1.6.0 from PyPI in a venv under $WORK (Debian 12's 1.0.3 ignores the file's `name:`
 #   and stop_grace_period; it is the fallback when pip fails), on Debian's podman 4.3.1: --root,
-#   --runroot, --network-config-dir under $WORK, overlay storage (vfs copies the 640 MB postgres image
+#   --runroot, --network-config-dir under $WORK, netavark with aardvark-dns (installed if missing: the
+#   services find each other by name), overlay storage (vfs copies the 640 MB postgres image
 #   for every container create, ~15 s, which would time the storage driver, not compose), cgroupfs, no
 #   events; a containers.conf of its own (CONTAINERS_CONF) for the ulimits this host needs (podman's
 #   default nofile exceeds the hard limit) and file locks/tmp dir under $WORK. podman 4.3.1 cannot wait
@@ -53,25 +54,26 @@ compose_port_free() {
 }
 
 # compose_cycle NAME UP DOWN: the timed script: UP, poll for the first HTTP 200 (every 20 ms, at most
-# ~60 s), DOWN (also after a failure, so that nothing stays up). Output goes to $WORK/compose-NAME.log;
-# the three phases' milliseconds, one line per run, to $WORK/compose-NAME.phases.
+# ~60 s), DOWN (also after a failure, so that nothing stays up). Output goes to $WORK/compose-NAME.log,
+# what failed to $WORK/compose-NAME.log.why; the three phases' milliseconds, one line per run, to
+# $WORK/compose-NAME.phases.
 compose_cycle() {
     local name="$1" up="$2" down="$3" log="$WORK/compose-$1.log"
     wrapper "compose-cycle-$name" "cd $compose_project
 rc=0
 t0=\$(date +%s%N)
-$up >>$log 2>&1 || rc=1
+$up >>$log 2>&1 || { rc=1; echo \"up -d failed: \$(tail -n 2 $log | tr '\\n' ' ')\" >>$log.why; }
 t1=\$(date +%s%N)
 if [ \$rc = 0 ]; then
     i=0
     until [ \"\$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 $compose_url)\" = 200 ]; do
         i=\$((i + 1))
-        if [ \$i -ge 3000 ]; then echo 'no HTTP 200 from $compose_url in time' >>$log; rc=1; break; fi
+        if [ \$i -ge 3000 ]; then echo 'no HTTP 200 from $compose_url in time' >>$log.why; rc=1; break; fi
         sleep 0.02
     done
 fi
 t2=\$(date +%s%N)
-$down >>$log 2>&1 || rc=1
+$down >>$log 2>&1 || { rc=1; echo \"down failed: \$(tail -n 2 $log | tr '\\n' ' ')\" >>$log.why; }
 t3=\$(date +%s%N)
 echo \$(((t1 - t0) / 1000000)) \$(((t2 - t1) / 1000000)) \$(((t3 - t2) / 1000000)) >>$WORK/compose-$name.phases
 exit \$rc"
@@ -136,9 +138,8 @@ compose_podman_down() {
         fi
         # The bridges of its networks (podman deletes one with its last container; this is for an
         # interrupted run): only a bridge that still carries the network's gateway address.
-        local bridges=() nets=()
+        local bridges=()
         mapfile -t bridges < <(peer_podman_net_bridges "$dir/net")
-        for f in "$dir"/net/*.conflist; do [[ -f "$f" ]] && nets+=("$(basename "$f" .conflist)"); done
         if [[ -f "$dir/containers.conf" ]] && command -v podman >/dev/null; then
             compose_to=120 compose_podman system reset -f >/dev/null 2>&1
         fi
@@ -148,7 +149,7 @@ compose_podman_down() {
             ip -o -4 addr show dev "$iface" 2>/dev/null | grep -F " $gw/" >/dev/null && ip link del "$iface" 2>/dev/null
         done
         rm -rf -- "$dir"
-        peer_cni_state_down "$compose_cni_before" ${nets[@]+"${nets[@]}"}
+        peer_cni_state_down "$compose_cni_before"
     fi
     peer_netavark_down
     peer_cni_down
@@ -160,6 +161,15 @@ compose_podman_setup() {
         DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends podman >&2 || true
     fi
     command -v podman >/dev/null || { compose_why="no podman (apt-get install podman failed)"; return 1; }
+    # The services find each other by name through aardvark-dns, netavark's DNS server: Debian 12's
+    # podman recommends neither, and its CNI plugins alone give a network without names (web would
+    # never reach db). This section's containers.conf picks netavark whatever the host's default.
+    if [[ ! -x /usr/lib/podman/netavark || ! -x /usr/lib/podman/aardvark-dns ]]; then
+        note "compose: installing netavark and aardvark-dns (podman's network with names)"
+        DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends netavark aardvark-dns >&2 || true
+    fi
+    [[ -x /usr/lib/podman/netavark && -x /usr/lib/podman/aardvark-dns ]] ||
+        { compose_why="no netavark and aardvark-dns (apt-get install failed)"; return 1; }
     prepare_crun_cgroups  # podman's runtime is crun, which refuses this host's hybrid cgroups without it
     compose_cni_before="$(peer_cni_state)"
     local dir="$compose_pdir"
@@ -182,6 +192,8 @@ default_ulimits = ["nofile=20000:20000", "nproc=1024:1024"]
 [engine]
 lock_type = "file"
 tmp_dir = "$dir/tmp"
+[network]
+network_backend = "netavark"
 EOF
     # podman-compose cannot wait for service_healthy on podman 4.3.1: web waits for db itself, the way
     # the 1 s healthcheck would have it (first check 1 s in, then every second; a real connection).
@@ -332,7 +344,7 @@ compose_time() {
         time_one compose "$tool" "$compose_cmd"
         runs="$saved_runs"; warmup="$saved_warmup"
         if ((${FAILED[compose/$tool]:-0})); then
-            compose_why="its cycle failed: $(tail -n 3 "$WORK/compose-$tool.log" 2>/dev/null | tr '\n' ' ')"
+            compose_why="its cycle failed: $(head -n 1 "$WORK/compose-$tool.log.why" 2>/dev/null)"
             note "compose: $label: $compose_why"
         fi
     fi

@@ -347,7 +347,7 @@ section_network() {
         p="podman --root $pdir/root --runroot $pdir/run --tmpdir $pdir/tmp --network-config-dir $pdir/netconf --storage-driver vfs --cgroup-manager cgroupfs --events-backend none"
         # netavark's base chains outlive the last container; at exit they go unless some podman network
         # still uses them (also when an earlier run left them behind).
-        on_exit "peer_netavark_down; peer_cni_down; peer_cni_state_down '$(peer_cni_state)' benchnet"
+        on_exit "peer_netavark_down; peer_cni_down; peer_cni_state_down '$(peer_cni_state)'"
         local pnet
         if ! net_subnet 10.251 pdbench; then
             note "podman not measured: no free 10.251.N.0/24"; p=""

@@ -167,14 +167,13 @@ peer_podman_net_bridges() {
     done
 }
 
-# peer_cni_state_down BEFORE NAME...: the CNI plugins' state of podman networks NAME… that a run made
-# (their host-local leases and libcni's cached results under /var/lib/cni), unless NAME is in BEFORE
-# (`peer_cni_state` at the start: another podman's network of that name); then /var/lib/cni's folders
-# once they are empty.
+# peer_cni_state_down BEFORE: the CNI plugins' state of the podman networks a run made (their
+# host-local leases and libcni's cached results under /var/lib/cni: `podman network rm` leaves the
+# leases' folder), that is of every network not in BEFORE (`peer_cni_state` at the start); then
+# /var/lib/cni's folders once they are empty.
 peer_cni_state_down() {
     local before="$1" n
-    shift
-    for n in "$@"; do
+    for n in $(peer_cni_state); do
         grep -qxF -- "$n" <<<"$before" && continue
         rm -rf -- "/var/lib/cni/networks/$n"
         rm -f -- /var/lib/cni/results/"$n"-*
@@ -200,6 +199,32 @@ peer_nft_tables_down() {
             nft list table "$f" "$t" 2>/dev/null | grep -vqE '^[[:space:]]*(#.*|table .*|chain (PREROUTING|INPUT|OUTPUT|POSTROUTING|FORWARD) \{|type .*|\}|)$' && continue
             nft delete table "$f" "$t" 2>/dev/null
         done
+    done
+    true
+}
+
+# The host-wide folders the peers make on first use whatever their --root (podman's default storage,
+# run and config folders, netavark's and the CNI plugins' state, containerd's and dockerd's run
+# folders, crun's and runc's default state roots, ip-netns's mount): PEER_HOST_DIRS_BEFORE holds those
+# there before the run, and peer_host_dirs_down removes the others at exit, once no peer daemon runs
+# (/run/netns only when it is empty: a namespace mounted there is somebody's).
+PEER_HOST_DIRS=(/var/lib/containers /run/containers /run/libpod /var/lib/cni /run/containerd /var/lib/containerd
+    /run/docker /run/crun /run/runc /root/.config/containers /run/netns)
+PEER_HOST_DIRS_BEFORE="$(ls -d "${PEER_HOST_DIRS[@]}" 2>/dev/null || true)"
+peer_host_dirs_down() {
+    local d
+    pgrep -x 'conmon|podman|dockerd|containerd|containerd-shim.*|aardvark-dns' >/dev/null && return 0
+    for d in "${PEER_HOST_DIRS[@]}"; do
+        [[ -e "$d" ]] || continue
+        grep -qxF -- "$d" <<<"$PEER_HOST_DIRS_BEFORE" && continue
+        if [[ "$d" == /run/netns ]]; then
+            [[ -z "$(ls -A "$d" 2>/dev/null)" ]] || continue
+            mountpoint -q "$d" && { umount "$d" 2>/dev/null || continue; }
+            rmdir "$d" 2>/dev/null
+        else
+            findmnt -rn -o TARGET | grep -F -- "$d/" | sort -r | while read -r t; do umount "$t" 2>/dev/null || umount -l "$t"; done
+            rm -rf -- "$d"
+        fi
     done
     true
 }
