@@ -31,8 +31,7 @@
 # its directory unmounted, the bridge deleted, docker's DOCKER* chains and the jumps to them deleted when
 # no other dockerd is running and no other rules are in them, netavark's or the CNI plugins' base
 # chains deleted when no podman network uses them and no conmon runs (and the CNI plugins' state of
-# the project's networks), iptables-nft's tables deleted when this section
-# made them, FORWARD policy, ip_forward and bridge-nf-call-* restored, /etc/docker/key.json removed if
+# the project's networks), FORWARD policy, ip_forward and bridge-nf-call-* restored, /etc/docker/key.json removed if
 # dockerd made it.
 
 SECTIONS+=(
@@ -366,7 +365,6 @@ section_compose() {
         { goal SKIP "compose" "no debian image (Scripts/make-images --only debian)"; return 0; }
     command -v ss >/dev/null && command -v curl >/dev/null ||
         DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends iproute2 curl >&2 || true
-    on_exit "peer_nft_tables_down '$(nft list tables 2>/dev/null)'"
 
     local tool
     compose_time skiff skiff compose_skiff_setup \

@@ -2,7 +2,8 @@
 #   published-port throughput at least Docker's (`docker run -p`: docker-proxy + DNAT);
 #   the bridge adds under 20 ms to `run --rm true`.
 # Peers: skiff (kernel DNAT), docker (a private dockerd this section starts, userland proxy on: the
-# default docker way) and podman (rootful, netavark's iptables DNAT), when installed.
+# default docker way) and podman (rootful, iptables DNAT by netavark or the CNI plugins), when
+# installed.
 #
 # All traffic is on loopback: wrk -t2 -c32 -d10s → 127.0.0.1:<published port> → the container's busybox
 # httpd. The three web containers serve at once and are measured in turn, 3 rounds, median reported
@@ -315,7 +316,6 @@ section_network() {
     on_exit "sysctl -q -w net.ipv4.tcp_tw_reuse=$old_tw"
     # Last of this section's cleanups: nothing of it stays mounted under $WORK.
     on_exit "findmnt -rn -o TARGET | grep -F -- '$WORK/network-' | sort -r | while read -r t; do umount \"\$t\" 2>/dev/null || umount -l \"\$t\"; done"
-    on_exit "peer_nft_tables_down '$(nft list tables 2>/dev/null)'"
 
     # skiff
     local sroot="$WORK/network-skiff"

@@ -188,7 +188,9 @@ peer_cni_state() {
 }
 
 # peer_nft_tables_down BEFORE: delete iptables-nft's tables (ip and ip6: nat, filter) when they were not
-# in BEFORE (`nft list tables` at the start) and hold nothing but empty base chains now.
+# in BEFORE (`nft list tables` at the start: PEER_NFT_TABLES_BEFORE) and hold nothing but empty base
+# chains now. Any peer may make them (dockerd, podman build, netavark, the CNI plugins).
+PEER_NFT_TABLES_BEFORE="$(nft list tables 2>/dev/null || true)"
 peer_nft_tables_down() {
     local f t
     command -v nft >/dev/null || return 0
@@ -207,23 +209,29 @@ peer_nft_tables_down() {
 # run and config folders, netavark's and the CNI plugins' state, containerd's and dockerd's run
 # folders, crun's and runc's default state roots, ip-netns's mount): PEER_HOST_DIRS_BEFORE holds those
 # there before the run, and peer_host_dirs_down removes the others at exit, once no peer daemon runs
-# (/run/netns only when it is empty: a namespace mounted there is somebody's).
+# (/run/netns only when it is empty: a namespace mounted there is somebody's). Like every cleanup here
+# it runs under the EXIT trap with `set -e` on, so no command of it may fail.
 PEER_HOST_DIRS=(/var/lib/containers /run/containers /run/libpod /var/lib/cni /run/containerd /var/lib/containerd
     /run/docker /run/crun /run/runc /root/.config/containers /run/netns)
 PEER_HOST_DIRS_BEFORE="$(ls -d "${PEER_HOST_DIRS[@]}" 2>/dev/null || true)"
 peer_host_dirs_down() {
     local d
-    pgrep -x 'conmon|podman|dockerd|containerd|containerd-shim.*|aardvark-dns' >/dev/null && return 0
+    local d t
+    for d in conmon podman dockerd containerd containerd-shim aardvark-dns; do
+        pgrep -x "$d" >/dev/null && return 0
+    done
     for d in "${PEER_HOST_DIRS[@]}"; do
         [[ -e "$d" ]] || continue
         grep -qxF -- "$d" <<<"$PEER_HOST_DIRS_BEFORE" && continue
         if [[ "$d" == /run/netns ]]; then
             [[ -z "$(ls -A "$d" 2>/dev/null)" ]] || continue
-            mountpoint -q "$d" && { umount "$d" 2>/dev/null || continue; }
-            rmdir "$d" 2>/dev/null
+            if mountpoint -q "$d"; then umount "$d" 2>/dev/null || continue; fi
+            rmdir "$d" 2>/dev/null || true
         else
-            findmnt -rn -o TARGET | grep -F -- "$d/" | sort -r | while read -r t; do umount "$t" 2>/dev/null || umount -l "$t"; done
-            rm -rf -- "$d"
+            for t in $(findmnt -rn -o TARGET | grep -F -- "$d/" | sort -r || true); do
+                umount "$t" 2>/dev/null || umount -l "$t" 2>/dev/null || true
+            done
+            rm -rf -- "$d" || true
         fi
     done
     true

@@ -2,7 +2,8 @@
 # ready, measured inside the test process (skiff-testing-child's bench mode, which uses the library as a
 # test does). Issue 18's goal: a cached busybox with an httpd and a port wait is ready in under 100 ms.
 # Postgres (PostgresContainer, the image `Scripts/make-images --only postgres` makes) is reported, no goal.
-# The child and the skiff it drives: the release build Scripts/install made (else the debug build).
+# The child and the skiff it drives: the release build Scripts/install made (in .build or the build
+# folder given to its --scratch-path, .build-NAME), else the debug build.
 
 SECTIONS+=(
     "testing:SkiffTesting start -> ready in a test process: busybox httpd with a port wait (goal < 100 ms), postgres"
@@ -10,7 +11,8 @@ SECTIONS+=(
 
 section_testing() {
     local child=""
-    for c in "$REPO/.build/release/skiff-testing-child" "$REPO/.build/debug/skiff-testing-child"; do
+    for c in "$REPO/.build/release/skiff-testing-child" "$REPO"/.build[-_]*/release/skiff-testing-child \
+        "$REPO/.build/debug/skiff-testing-child"; do
         [[ -x "$c" ]] && { child="$c"; break; }
     done
     local busybox; busybox="$("$REPO/Scripts/make-images" --only busybox 2>/dev/null || true)"
@@ -33,7 +35,8 @@ section_testing() {
         goal FAIL "$title" "skiff-testing-child bench busybox failed"
     fi
     local postgres="$REPO/rootfs-fixtures/out/images/postgres.tar"
-    if [[ -f "$postgres" ]] || postgres="$("$REPO/Scripts/make-images" --only postgres 2>/dev/null)"; then
+    # (make-images prints the debian archive it is made on first, then postgres.tar)
+    if [[ -f "$postgres" ]] || postgres="$("$REPO/Scripts/make-images" --only postgres 2>/dev/null | grep '/postgres\.tar$')"; then
         local pn=$((n < 10 ? n : 10))
         if line="$(SKIFF_BINARY="$skiff" SKIFF_MONITOR="$monitor" "$child" "$WORK/testing-postgres" "$postgres" bench postgres "$pn")"; then
             echo "postgres (initdb + start, pg_isready), $pn runs: $line" | tee -a "$out" "$results/summary.txt"
