@@ -91,50 +91,34 @@ peer_docker_host_restore() {
     true
 }
 
-# peer_netavark_down: delete netavark's base chains and the jumps to them (it makes them again whenever
-# it sets a network up), when no network of any podman still uses them (no per-network
-# NETAVARK-<id>/NETAVARK-DN-<id> chain left) and no conmon runs: two podman users that each keep
-# chains they found would leave them behind for good.
-peer_netavark_down() {
-    local t line chain
-    iptables-save 2>/dev/null | grep -E '^:NETAVARK-(DN-)?[0-9A-F]{8,} ' >/dev/null && return 0
-    local i
+# peer_podman_chains_down PREFIX OWN: delete the base chains of podman's network backend (those named
+# PREFIX…) and the jumps to them from the built-in chains, when no network's or container's own chain
+# (OWN, an ERE) is left and no conmon runs: the backend makes them again whenever it sets a network up,
+# and two podman users that each keep chains they found would leave them behind for good.
+peer_podman_chains_down() {
+    local prefix="$1" own="$2" t line chain i
+    iptables-save 2>/dev/null | grep -E "^:$own " >/dev/null && return 0
     for i in $(seq 50); do pgrep -x conmon >/dev/null || break; sleep 0.1; done  # a conmon on its way out
     pgrep -x conmon >/dev/null && return 0
     for t in nat filter; do
-        iptables-save -t "$t" 2>/dev/null | grep -E '^-A (PREROUTING|INPUT|OUTPUT|POSTROUTING|FORWARD) .*-j NETAVARK' |
+        iptables-save -t "$t" 2>/dev/null | grep -E "^-A (PREROUTING|INPUT|OUTPUT|POSTROUTING|FORWARD) .*-j $prefix" |
             while read -r line; do eval "iptables -w -t $t -D ${line#-A }" 2>/dev/null; done
-        for chain in $(iptables-save -t "$t" 2>/dev/null | sed -n 's/^:\(NETAVARK[^ ]*\) .*/\1/p'); do
+        for chain in $(iptables-save -t "$t" 2>/dev/null | sed -n "s/^:\($prefix[^ ]*\) .*/\1/p"); do
             iptables -w -t "$t" -F "$chain" 2>/dev/null
         done
-        for chain in $(iptables-save -t "$t" 2>/dev/null | sed -n 's/^:\(NETAVARK[^ ]*\) .*/\1/p'); do
+        for chain in $(iptables-save -t "$t" 2>/dev/null | sed -n "s/^:\($prefix[^ ]*\) .*/\1/p"); do
             iptables -w -t "$t" -X "$chain" 2>/dev/null
         done
     done
     true
 }
 
-# peer_cni_down: the CNI plugins' counterpart of peer_netavark_down, for a podman without netavark
-# (Debian 12's podman uses the CNI plugins then): delete the firewall and portmap plugins' base chains
-# (CNI-FORWARD, CNI-ADMIN, CNI-HOSTPORT-*) and the jumps to them, when no container's chain
-# (CNI-<id>, CNI-DN-<id>) is left and no conmon runs.
-peer_cni_down() {
-    local t line chain i
-    iptables-save 2>/dev/null | grep -E '^:CNI-(DN-)?[0-9a-f]{12,} ' >/dev/null && return 0
-    for i in $(seq 50); do pgrep -x conmon >/dev/null || break; sleep 0.1; done  # a conmon on its way out
-    pgrep -x conmon >/dev/null && return 0
-    for t in nat filter; do
-        iptables-save -t "$t" 2>/dev/null | grep -E '^-A (PREROUTING|INPUT|OUTPUT|POSTROUTING|FORWARD) .*-j CNI-' |
-            while read -r line; do eval "iptables -w -t $t -D ${line#-A }" 2>/dev/null; done
-        for chain in $(iptables-save -t "$t" 2>/dev/null | sed -n 's/^:\(CNI-[^ ]*\) .*/\1/p'); do
-            iptables -w -t "$t" -F "$chain" 2>/dev/null
-        done
-        for chain in $(iptables-save -t "$t" 2>/dev/null | sed -n 's/^:\(CNI-[^ ]*\) .*/\1/p'); do
-            iptables -w -t "$t" -X "$chain" 2>/dev/null
-        done
-    done
-    true
-}
+# peer_netavark_down: netavark's base chains (NETAVARK_FORWARD, NETAVARK-HOSTPORT-…).
+peer_netavark_down() { peer_podman_chains_down NETAVARK 'NETAVARK-(DN-)?[0-9A-F]{8,}'; }
+
+# peer_cni_down: the CNI plugins' (a podman without netavark: Debian 12's podman uses them then), the
+# firewall and portmap plugins' CNI-FORWARD, CNI-ADMIN and CNI-HOSTPORT-….
+peer_cni_down() { peer_podman_chains_down CNI- 'CNI-(DN-)?[0-9a-f]{12,}'; }
 
 # peer_podman_net_file DIR NAME: the config file of podman network NAME in network-config dir DIR:
 # NAME.json with netavark, NAME.conflist with the CNI plugins (none: podman did not make it).
