@@ -31,8 +31,8 @@
 # its directory unmounted, the bridge deleted, docker's DOCKER* chains and the jumps to them deleted when
 # no other dockerd is running and no other rules are in them, netavark's or the CNI plugins' base
 # chains deleted when no podman network uses them and no conmon runs (and the CNI plugins' state of
-# the project's networks), FORWARD policy, ip_forward and bridge-nf-call-* restored, /etc/docker/key.json removed if
-# dockerd made it.
+# the project's networks), FORWARD policy, ip_forward and bridge-nf-call-* restored,
+# /etc/docker/key.json removed if dockerd made it.
 
 SECTIONS+=(
     "compose:examples/django-postgres: compose up -d, first HTTP 200 on :8000, compose down (images built): skiff vs podman-compose vs docker-compose"
