@@ -50,10 +50,11 @@ section_unpack() {
         skopeo copy -q "docker-archive:$("$REPO/Scripts/make-images" --only debian)" "oci:$oci:bookworm" >/dev/null 2>&1 ||
             note "skopeo could not make an OCI layout for umoci"
     fi
-    # The tools take turns, five rounds of two runs each (one warm-up run each): this VM's ext4 has no
-    # journal, and a new inode there skips every inode freed in the last minutes (`recently_deleted`),
-    # so the same unpack took 0.5 s or 3.8 s depending on what an earlier section had just removed; a
-    # tool timed in one block took all of that drift alone.
+    # The tools take turns, five rounds of two runs each (one warm-up run each): on ext4 without a
+    # journal (this VM's root, when the bench cannot mount its journaled image) a new inode skips every
+    # inode freed in the last minutes (`recently_deleted`), so the same unpack took 0.5 s or 3.8 s
+    # depending on what an earlier section had just removed; a tool timed in one block took all of
+    # that drift alone.
     local saved_runs="$runs" saved_warmup="$warmup"; runs=$(( runs > 10 ? 10 : runs )) warmup=1
     local tools=("tar=$(wrapper unpack-tar "$fresh; tar -xzf $layer -C \$d")")
     [[ -n "$skiff" ]] && tools+=("skiff=$(wrapper unpack-skiff "$fresh; $skiff layer unpack $layer \$d >/dev/null")")
