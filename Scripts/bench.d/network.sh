@@ -6,12 +6,15 @@
 # installed.
 #
 # All traffic is on loopback: wrk -t2 -c32 -d10s → 127.0.0.1:<published port> → the container's busybox
-# httpd. The three web containers serve at once and are measured in turn, 3 rounds, median reported
-# (load from elsewhere on the host then falls on all of them alike). Two pages: 4 KiB and 1 MiB. busybox httpd answers one request per connection and closes it
-# (no keep-alive), so with the 4 KiB page every request is a new TCP connection through the published
-# port: its requests/s is the connection rate (the "req/s" below). The 1 MiB page measures bulk
-# throughput (MiB/s), where a userland proxy's copying shows. From 127.0.0.1, docker 20.10's nat OUTPUT
-# rule skips 127.0.0.0/8, so docker's loopback path is docker-proxy (its DNAT serves other local
+# httpd. The three web containers serve at once and are measured in turn, 5 rounds, median reported
+# (load from elsewhere on the host then falls on all of them alike). One container's rounds spread by
+# up to 11% on this VM (4,712–5,253 req/s in one run) while skiff and podman spend the same CPU per
+# request (perf record -a over 3 rounds each: 774 and 773 samples per 1,000 requests), so three
+# rounds let a 5% goal fall either way. Two pages: 4 KiB and 1 MiB. busybox httpd answers one request
+# per connection and closes it (no keep-alive), so with the 4 KiB page every request is a new TCP
+# connection through the published port: its requests/s is the connection rate (the "req/s" below).
+# The 1 MiB page measures bulk throughput (MiB/s), where a userland proxy's copying shows. From
+# 127.0.0.1, docker 20.10's nat OUTPUT rule skips 127.0.0.0/8, so docker's loopback path is docker-proxy (its DNAT serves other local
 # addresses); skiff and podman DNAT 127.0.0.1 in the kernel.
 #
 # Host ports are chosen at random below the ephemeral range (ip_local_port_range; a port in it can be
@@ -309,7 +312,7 @@ section_network() {
         note "installing wrk"
         DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends wrk >&2 || true
     }
-    net_out="$results/network.txt" net_secs=10 net_rounds=3
+    net_out="$results/network.txt" net_secs=10 net_rounds=5
     : >"$net_out"
     local old_tw; old_tw="$(sysctl -n net.ipv4.tcp_tw_reuse)"
     sysctl -q -w net.ipv4.tcp_tw_reuse=1
