@@ -14,8 +14,8 @@
 # per connection and closes it (no keep-alive), so with the 4 KiB page every request is a new TCP
 # connection through the published port: its requests/s is the connection rate (the "req/s" below).
 # The 1 MiB page measures bulk throughput (MiB/s), where a userland proxy's copying shows. From
-# 127.0.0.1, docker 20.10's nat OUTPUT rule skips 127.0.0.0/8, so docker's loopback path is docker-proxy (its DNAT serves other local
-# addresses); skiff and podman DNAT 127.0.0.1 in the kernel.
+# 127.0.0.1, docker 20.10's nat OUTPUT rule skips 127.0.0.0/8, so docker's loopback path is
+# docker-proxy (its DNAT serves other local addresses); skiff and podman DNAT 127.0.0.1 in the kernel.
 #
 # Host ports are chosen at random below the ephemeral range (ip_local_port_range; a port in it can be
 # held by any client socket — a past run's podman failed with "bind: address already in use" on
