@@ -318,7 +318,7 @@ section_network() {
     sysctl -q -w net.ipv4.tcp_tw_reuse=1
     on_exit "sysctl -q -w net.ipv4.tcp_tw_reuse=$old_tw"
     # Last of this section's cleanups: nothing of it stays mounted under $WORK.
-    on_exit "findmnt -rn -o TARGET | grep -F -- '$WORK/network-' | sort -r | while read -r t; do umount \"\$t\" 2>/dev/null || umount -l \"\$t\"; done"
+    on_exit "peer_unmount_under '$WORK/network-'"
 
     # skiff
     local sroot="$WORK/network-skiff"

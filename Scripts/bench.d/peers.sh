@@ -7,14 +7,21 @@
 # command line (conmon, aardvark-dns, containerd and its shims, docker-proxy…); then unmount
 # everything under DIR.
 peer_kill_under() {
-    local dir="$1" pid t i
+    local dir="$1" pid
     for pid in $(grep -lsF -- "$dir" /proc/[0-9]*/cmdline | cut -d/ -f3); do
         case "$(cat "/proc/$pid/comm" 2>/dev/null)" in
             conmon|aardvark-dns|netavark|podman|catatonit|containerd*|dockerd|docker-proxy|runc|crun) kill -KILL "$pid" 2>/dev/null ;;
         esac
     done
+    peer_unmount_under "$dir"
+}
+
+# peer_unmount_under PREFIX: unmount every mount whose path contains PREFIX, deepest first (lazily
+# when busy), in three passes for mounts that a first unmount uncovers. Never fails.
+peer_unmount_under() {
+    local t i
     for i in 1 2 3; do
-        findmnt -rn -o TARGET | grep -F -- "$dir" | sort -r | while read -r t; do
+        findmnt -rn -o TARGET | grep -F -- "$1" | sort -r | while read -r t; do
             umount "$t" 2>/dev/null || umount -l "$t" 2>/dev/null
         done
     done
@@ -200,7 +207,6 @@ PEER_HOST_DIRS=(/var/lib/containers /run/containers /run/libpod /var/lib/cni /ru
 PEER_HOST_DIRS_BEFORE="$(ls -d "${PEER_HOST_DIRS[@]}" 2>/dev/null || true)"
 peer_host_dirs_down() {
     local d
-    local d t
     for d in conmon podman dockerd containerd containerd-shim aardvark-dns; do
         pgrep -x "$d" >/dev/null && return 0
     done
@@ -212,9 +218,7 @@ peer_host_dirs_down() {
             if mountpoint -q "$d"; then umount "$d" 2>/dev/null || continue; fi
             rmdir "$d" 2>/dev/null || true
         else
-            for t in $(findmnt -rn -o TARGET | grep -F -- "$d/" | sort -r || true); do
-                umount "$t" 2>/dev/null || umount -l "$t" 2>/dev/null || true
-            done
+            peer_unmount_under "$d/"
             rm -rf -- "$d" || true
         fi
     done
